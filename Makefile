@@ -1,0 +1,102 @@
+# edgestream — build, test, demo, bench.
+#
+#   make            build build/libedgestream.a and build/edgestream
+#   make demo       install missing packages, build, run the main job on a shipped dataset
+#   make test       install missing packages, build, run the CUnit suites and the CLI tests
+#   make test-asan  the same under AddressSanitizer + UBSan (in build-asan/)
+#   make bench      benchmarks against igraph (writes bench/RESULTS.md)
+#   make install PREFIX=/usr/local
+#   make DEBUG=1    -O0 -g
+
+PKGS     := igraph glib-2.0 gio-2.0 hdf5 cunit zlib
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev pkg-config gcc make
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= gcc
+
+ifeq ($(DEBUG),1)
+OPT      := -O0 -g
+else
+OPT      := -O2 -g
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) $(SAN) -I. $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lm -lpthread
+LDFLAGS  += -fopenmp $(SAN)
+
+LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC := $(wildcard tools/*.c)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_LIB := $(BUILD)/tests/testutil.o
+BENCH_SRC:= $(wildcard bench/*.c)
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h)
+
+.PHONY: all deps demo test test-unit test-cli test-asan bench install clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
+
+# Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
+deps:
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null; then :; else \
+	  echo "edgestream: installing build dependencies: $(DEBS)"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
+	fi
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libedgestream.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/edgestream: $(TOOL_OBJ) $(BUILD)/libedgestream.a
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libedgestream.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_LIB) $(BUILD)/libedgestream.a tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIB) $(BUILD)/libedgestream.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libedgestream.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libedgestream.a $(LDLIBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh datasets/demo.sh $(BUILD)/edgestream
+
+test: deps
+	@$(MAKE) --no-print-directory test-unit test-cli
+
+test-unit: all $(TEST_BIN)
+	@sh tests/run-unit.sh $(BUILD)
+
+test-cli: all
+	@sh tests/test_cli.sh $(BUILD)/edgestream
+
+# Sanitizer build in its own folder so it never mixes objects with the normal one.
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test-unit test-cli
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/edgestream
+	install -m 755 $(BUILD)/edgestream $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libedgestream.a $(DESTDIR)$(PREFIX)/lib/
+	for h in $(HEADERS); do install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/edgestream/$$h; done
+
+clean:
+	rm -rf build build-asan

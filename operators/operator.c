@@ -1,0 +1,142 @@
+/* operator.c — the operator registry and the calls that dispatch through an
+ * operator's vtable (see operator.h for the contract). */
+#include "operators/operator.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "graph/common.h"
+
+extern const es_operator_class es_cc_class;
+extern const es_operator_class es_degree_class;
+
+static const es_operator_class *const classes[] = {
+    &es_cc_class,
+    &es_degree_class,
+    NULL,
+};
+
+const es_operator_class *const *es_operator_classes(void)
+{
+    return classes;
+}
+
+const es_operator_class *es_operator_find(const char *name)
+{
+    for (size_t i = 0; classes[i]; i++)
+        if (strcmp(classes[i]->name, name) == 0)
+            return classes[i];
+    return NULL;
+}
+
+es_operator *es_operator_new(const char *spec, GError **error)
+{
+    const char *colon = strchr(spec, ':');
+    g_autofree char *name = colon ? g_strndup(spec, colon - spec) : g_strdup(spec);
+    const es_operator_class *klass = es_operator_find(name);
+    if (klass == NULL) {
+        GString *known = g_string_new(NULL);
+        for (size_t i = 0; classes[i]; i++)
+            g_string_append_printf(known, "%s%s", i ? ", " : "", classes[i]->name);
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "unknown operator \"%s\" (known: %s)", name, known->str);
+        g_string_free(known, TRUE);
+        return NULL;
+    }
+    es_options *opts = es_options_parse(name, colon ? colon + 1 : NULL, error);
+    if (opts == NULL)
+        return NULL;
+    es_operator *op = klass->create(opts, error);
+    if (op != NULL && !es_options_check_unused(opts, error)) {
+        klass->destroy(op);
+        op = NULL;
+    }
+    es_options_free(opts);
+    if (op == NULL)
+        return NULL;
+    op->klass = klass;
+    op->spec = g_strdup(spec);
+    op->name = g_steal_pointer(&name);
+    return op;
+}
+
+GPtrArray *es_operator_new_list(const char *specs, GError **error)
+{
+    GPtrArray *ops = g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
+    gchar **parts = g_strsplit(specs, ",", -1);
+    GPtrArray *joined = g_ptr_array_new_with_free_func(g_free);
+    /* "tri-est:m=5,seed=2": a part with '=' but no ':' continues the spec before it. */
+    for (gchar **p = parts; *p; p++) {
+        if (**p == '\0')
+            continue;
+        if (strchr(*p, '=') && !strchr(*p, ':') && joined->len > 0) {
+            char *prev = g_ptr_array_index(joined, joined->len - 1);
+            g_ptr_array_index(joined, joined->len - 1) = g_strconcat(prev, ",", *p, NULL);
+            g_free(prev);
+        } else {
+            g_ptr_array_add(joined, g_strdup(*p));
+        }
+    }
+    g_strfreev(parts);
+    gboolean ok = joined->len > 0;
+    if (!ok)
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--ops: no operator given");
+    for (guint i = 0; ok && i < joined->len; i++) {
+        const char *spec = g_ptr_array_index(joined, i);
+        es_operator *op = es_operator_new(spec, error);
+        for (guint j = 0; op && j < ops->len; j++) {
+            if (strcmp(((es_operator *)g_ptr_array_index(ops, j))->name, op->name) == 0) {
+                g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--ops: operator \"%s\" given twice", op->name);
+                g_clear_pointer(&op, es_operator_free);
+            }
+        }
+        if (op == NULL)
+            ok = FALSE;
+        else
+            g_ptr_array_add(ops, op);
+    }
+    g_ptr_array_free(joined, TRUE);
+    if (!ok) {
+        g_ptr_array_free(ops, TRUE);
+        return NULL;
+    }
+    return ops;
+}
+
+gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
+{
+    return op->klass->process_batch(op, batch, error);
+}
+
+void es_operator_report(es_operator *op, es_report *report)
+{
+    es_report_begin(report, op->name);
+    op->klass->report(op, report);
+}
+
+gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    return op->klass->snapshot_write(op, group, error);
+}
+
+gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
+{
+    return op->klass->snapshot_read(op, group, error);
+}
+
+void es_operator_free(es_operator *op)
+{
+    if (op == NULL)
+        return;
+    char *spec = op->spec, *name = op->name;
+    op->klass->destroy(op);
+    g_free(spec);
+    g_free(name);
+}
+
+gboolean es_operator_snapshot_unsupported(es_operator *op, hid_t group, GError **error)
+{
+    (void)group;
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                "%s: snapshots are not supported yet", op->name);
+    return FALSE;
+}

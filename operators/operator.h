@@ -1,0 +1,71 @@
+/* operator.h — the operator contract.
+ *
+ * An operator is a vtable (es_operator_class) plus its state, a struct whose
+ * first member is an es_operator.  The driver calls, in this order:
+ *
+ *   create(options, error)       parse "k=v,k=v" options, validate, allocate
+ *   process_batch(op, batch, e)  fold one batch, in stream order; may use
+ *                                OpenMP inside; never does I/O; results must
+ *                                not depend on the thread count
+ *   report(op, report)           current answers as named values
+ *   snapshot_write / _read       full state to / from an HDF5 group, in a
+ *                                layout that does not depend on the thread
+ *                                count (may fail with G_IO_ERROR_NOT_SUPPORTED
+ *                                until an operator implements snapshots)
+ *   destroy(op)
+ *
+ * process_batch may fail only for limits (memory, vertex count); a failure
+ * ends the run.  Randomised operators take a seed option and keep their RNG
+ * state in their snapshot.
+ */
+#ifndef ES_OPERATOR_H
+#define ES_OPERATOR_H
+
+#include <glib.h>
+#include <hdf5.h>
+
+#include "graph/batch.h"
+#include "operators/options.h"
+#include "operators/report.h"
+
+typedef struct es_operator es_operator;
+
+typedef struct {
+    const char *name;      /* as written in --ops */
+    const char *summary;   /* one line for --help */
+    const char *options;   /* option syntax for --help, "" when none */
+    es_operator *(*create)(const es_options *opts, GError **error);
+    gboolean (*process_batch)(es_operator *op, const es_batch *batch, GError **error);
+    void     (*report)(es_operator *op, es_report *report);
+    gboolean (*snapshot_write)(es_operator *op, hid_t group, GError **error);
+    gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
+    void     (*destroy)(es_operator *op);
+} es_operator_class;
+
+struct es_operator {
+    const es_operator_class *klass;
+    char *spec;            /* the spec it was created from, e.g. "tri-est:m=100" */
+    char *name;            /* the name part of spec */
+};
+
+/* Registry: every operator class, NULL-terminated. */
+const es_operator_class *const *es_operator_classes(void);
+const es_operator_class *es_operator_find(const char *name);
+
+/* Create from a spec "name[:k=v,k=v]".  Unknown name or bad option: an
+ * ES_ERROR_USAGE error naming the operator. */
+es_operator *es_operator_new(const char *spec, GError **error);
+/* Split "cc,degree,tri-est:m=5,seed=2" into specs: a comma followed by
+ * "name=" continues the previous spec's options. */
+GPtrArray   *es_operator_new_list(const char *specs, GError **error);
+
+gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
+void     es_operator_report(es_operator *op, es_report *report);
+gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error);
+gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
+void     es_operator_free(es_operator *op);
+
+/* For operators: a snapshot hook that is not there yet. */
+gboolean es_operator_snapshot_unsupported(es_operator *op, hid_t group, GError **error);
+
+#endif

@@ -1,0 +1,147 @@
+/* options.c — parsing and validating an operator's "k=v,k=v" options. */
+#include "operators/options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/common.h"
+
+typedef struct {
+    char    *key, *value;
+    gboolean used;
+} opt;
+
+struct es_options {
+    char   *op;
+    GArray *items; /* of opt */
+};
+
+static void opt_clear(gpointer p)
+{
+    opt *o = p;
+    g_free(o->key);
+    g_free(o->value);
+}
+
+es_options *es_options_parse(const char *op, const char *text, GError **error)
+{
+    es_options *o = g_new0(es_options, 1);
+    o->op = g_strdup(op);
+    o->items = g_array_new(FALSE, TRUE, sizeof(opt));
+    g_array_set_clear_func(o->items, opt_clear);
+    if (text == NULL || *text == '\0')
+        return o;
+    gchar **parts = g_strsplit(text, ",", -1);
+    for (gchar **p = parts; *p; p++) {
+        const char *eq = strchr(*p, '=');
+        if (eq == NULL || eq == *p) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                        "%s: expected option key=value, got \"%s\"", op, *p);
+            g_strfreev(parts);
+            es_options_free(o);
+            return NULL;
+        }
+        opt item = { g_strndup(*p, eq - *p), g_strdup(eq + 1), FALSE };
+        for (guint i = 0; i < o->items->len; i++) {
+            if (strcmp(g_array_index(o->items, opt, i).key, item.key) == 0) {
+                g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: option %s given twice", op, item.key);
+                opt_clear(&item);
+                g_strfreev(parts);
+                es_options_free(o);
+                return NULL;
+            }
+        }
+        g_array_append_val(o->items, item);
+    }
+    g_strfreev(parts);
+    return o;
+}
+
+void es_options_free(es_options *o)
+{
+    if (o == NULL)
+        return;
+    g_array_free(o->items, TRUE);
+    g_free(o->op);
+    g_free(o);
+}
+
+const char *es_options_op(const es_options *o)
+{
+    return o->op;
+}
+
+static opt *lookup(es_options *o, const char *key)
+{
+    for (guint i = 0; i < o->items->len; i++) {
+        opt *it = &g_array_index(o->items, opt, i);
+        if (strcmp(it->key, key) == 0) {
+            it->used = TRUE;
+            return it;
+        }
+    }
+    return NULL;
+}
+
+gboolean es_options_get_u64(es_options *o, const char *key, uint64_t dflt,
+                            uint64_t min, uint64_t max, uint64_t *out, GError **error)
+{
+    *out = dflt;
+    opt *it = lookup(o, key);
+    if (it == NULL)
+        return TRUE;
+    const char *s = it->value;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || errno == ERANGE || x < min || x > max) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: %s must be an integer in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "], got \"%s\"",
+                    o->op, key, min, max, s);
+        return FALSE;
+    }
+    *out = x;
+    return TRUE;
+}
+
+gboolean es_options_get_double(es_options *o, const char *key, double dflt,
+                               double min, double max, double *out, GError **error)
+{
+    *out = dflt;
+    opt *it = lookup(o, key);
+    if (it == NULL)
+        return TRUE;
+    char *end = NULL;
+    errno = 0;
+    double x = g_ascii_strtod(it->value, &end);
+    if (it->value[0] == '\0' || *end != '\0' || errno == ERANGE || !isfinite(x) || x < min || x > max) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: %s must be a number in [%g, %g], got \"%s\"", o->op, key, min, max, it->value);
+        return FALSE;
+    }
+    *out = x;
+    return TRUE;
+}
+
+gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,
+                               const char **out, GError **error)
+{
+    (void)error;
+    opt *it = lookup(o, key);
+    *out = it ? it->value : dflt;
+    return TRUE;
+}
+
+gboolean es_options_check_unused(const es_options *o, GError **error)
+{
+    for (guint i = 0; i < o->items->len; i++) {
+        const opt *it = &g_array_index(o->items, opt, i);
+        if (!it->used) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: unknown option \"%s\"", o->op, it->key);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Run every CUnit suite binary in BUILD/tests; fail if any fails.
+# Usage: tests/run-unit.sh BUILD
+build=${1:-build}
+status=0
+pass=0
+fail=0
+for t in "$build"/tests/test_*; do
+    [ -x "$t" ] || continue
+    echo "== $(basename "$t")"
+    if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); status=1; echo "FAILED: $t"; fi
+done
+echo "unit suites: $pass passed, $fail failed"
+exit $status
