@@ -38,7 +38,7 @@ BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h)
 
-.PHONY: all deps demo test test-unit test-cli test-asan bench install clean
+.PHONY: all deps demo test test-unit test-cli test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
@@ -87,6 +87,15 @@ test-cli: all
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test-unit test-cli
+
+# The CLI on a small run must not leak (definite or indirect) nor touch bad memory.
+VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+test-valgrind: all
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/nonnumeric.txt 2> /dev/null; test $$? = 65
+	@echo "valgrind: no leaks, no memory errors"
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

@@ -21,6 +21,9 @@ typedef struct {
 
 typedef struct {
     const es_edge *edges;    /* n edges in stream order */
+    const uint64_t *ext;     /* 2n external ids (ext[2i], ext[2i+1] are edge i's
+                                u and v as written in the input), or NULL; for
+                                operators that work without the id map */
     const int64_t *time;     /* n timestamps, or NULL when no line had one */
     size_t   n;
     uint64_t first_index;    /* stream index of edges[0] */

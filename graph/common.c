@@ -8,19 +8,34 @@
 G_DEFINE_QUARK(es-error-quark, es_error)
 
 /* Below this size malloc is as good and mmap's page granularity wastes memory. */
-#define ES_BIG_MIN (4u << 20)
+#define ES_BIG_MIN (2u << 20)
+/* Huge pages are 2 MiB: big blocks are sized and aligned to them so that THP
+ * can back every byte. */
+#define ES_HUGE (2u << 20)
+
+static size_t huge_round(size_t n)
+{
+    return (n + ES_HUGE - 1) & ~(size_t)(ES_HUGE - 1);
+}
 
 void *es_big_alloc(size_t n)
 {
     if (n < ES_BIG_MIN)
         return g_malloc0(n ? n : 1);
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t len = huge_round(n);
+    char *p = mmap(NULL, len + ES_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         g_error("edgestream: out of memory allocating %zu bytes", n);
+    /* Trim to a 2 MiB-aligned block of len bytes. */
+    char *a = (char *)(((uintptr_t)p + ES_HUGE - 1) & ~(uintptr_t)(ES_HUGE - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + len < p + len + ES_HUGE)
+        munmap(a + len, (size_t)((p + len + ES_HUGE) - (a + len)));
 #ifdef MADV_HUGEPAGE
-    madvise(p, n, MADV_HUGEPAGE);
+    madvise(a, len, MADV_HUGEPAGE);
 #endif
-    return p;
+    return a;
 }
 
 void *es_big_realloc(void *p, size_t old_n, size_t n)
@@ -34,11 +49,11 @@ void *es_big_realloc(void *p, size_t old_n, size_t n)
         return p;
     }
     if (old_n >= ES_BIG_MIN && n >= ES_BIG_MIN) {
-        void *q = mremap(p, old_n, n, MREMAP_MAYMOVE);
+        void *q = mremap(p, huge_round(old_n), huge_round(n), MREMAP_MAYMOVE);
         if (q == MAP_FAILED)
             g_error("edgestream: out of memory growing to %zu bytes", n);
 #ifdef MADV_HUGEPAGE
-        madvise(q, n, MADV_HUGEPAGE);
+        madvise(q, huge_round(n), MADV_HUGEPAGE);
 #endif
         return q; /* mremap'd tail pages are fresh anonymous memory: zero */
     }
@@ -55,5 +70,5 @@ void es_big_free(void *p, size_t n)
     if (n < ES_BIG_MIN)
         g_free(p);
     else
-        munmap(p, n);
+        munmap(p, huge_round(n));
 }

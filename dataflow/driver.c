@@ -1,0 +1,216 @@
+/* driver.c — the three-stage pipeline (see driver.h).
+ *
+ *   reader thread:  free slot -> next raw batch (reader.c: read, split, parse)
+ *   mapper thread:  external ids -> dense ids (idmap.c), vertex count
+ *   caller:         every operator on the batch, reports, progress
+ *
+ * Parsing and id mapping each cost about as much as a cheap operator, so
+ * giving each its own thread lets the three overlap on two cores instead of
+ * adding up.  Slots carry everything later stages need (vertex count,
+ * progress figures), so no stage touches another's state.  NSLOTS = 4 lets
+ * every stage hold one batch with one in hand-over.
+ */
+#include "dataflow/driver.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "dataflow/progress.h"
+#include "dataflow/reader.h"
+#include "graph/common.h"
+#include "operators/operator.h"
+
+#define NSLOTS 4
+
+typedef struct {
+    es_raw_batch *raw;
+    es_edge      *edges;
+    size_t        cap;
+    uint64_t      first_index;
+    uint32_t      num_vertices;
+    uint64_t      bytes_done, bytes_total, lines, bad;
+    gboolean      end;           /* no more batches after this one (n may be 0) */
+    GError       *error;         /* a stage failed: ends the run */
+} slot;
+
+typedef struct {
+    const es_driver_config *cfg;
+    es_reader   *reader;
+    es_idmap    *idmap;
+    GAsyncQueue *free_q, *parsed_q, *full_q;
+    gint         stop;           /* consumer asks the producers to stop */
+} pipeline;
+
+static gpointer reader_stage(gpointer data)
+{
+    pipeline *pl = data;
+    const es_driver_config *cfg = pl->cfg;
+    uint64_t edges = 0;
+    for (;;) {
+        slot *s = g_async_queue_pop(pl->free_q);
+        s->end = g_atomic_int_get(&pl->stop);
+        s->raw->n = 0;
+        if (!s->end) {
+            size_t max = s->cap;
+            if (cfg->report_every) {
+                uint64_t to_boundary = cfg->report_every - edges % cfg->report_every;
+                if (to_boundary < max)
+                    max = (size_t)to_boundary;
+            }
+            s->first_index = edges;
+            if (!es_reader_next(pl->reader, s->raw, max, &s->error))
+                s->end = TRUE;
+            else
+                s->end = s->raw->n == 0;
+            edges += s->raw->n;
+            es_reader_progress(pl->reader, &s->bytes_done, &s->bytes_total);
+            s->lines = es_reader_lines(pl->reader);
+            s->bad = es_reader_bad_lines(pl->reader);
+        }
+        g_async_queue_push(pl->parsed_q, s);
+        if (s->end)
+            return NULL;
+    }
+}
+
+static gpointer mapper_stage(gpointer data)
+{
+    pipeline *pl = data;
+    for (;;) {
+        slot *s = g_async_queue_pop(pl->parsed_q);
+        gboolean failed = FALSE;
+        if (s->error == NULL &&
+            !es_idmap_map_ids(pl->idmap, s->raw->ids, (uint32_t *)s->edges, 2 * s->raw->n, &s->error)) {
+            failed = !s->end;   /* the reader is still going: stop it */
+            s->end = TRUE;
+            g_atomic_int_set(&pl->stop, 1);
+        }
+        s->num_vertices = es_idmap_size(pl->idmap);
+        gboolean end = s->end;
+        g_async_queue_push(pl->full_q, s);
+        /* After a failure, recycle what the reader still sends until it ends. */
+        while (failed) {
+            slot *t = g_async_queue_pop(pl->parsed_q);
+            failed = !t->end;
+            g_clear_error(&t->error);
+            g_async_queue_push(pl->free_q, t);
+        }
+        if (end)
+            return NULL;
+    }
+}
+
+void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean final, es_report *r)
+{
+    es_report_clear(r);
+    r->edges = stats->edges;
+    r->final = final;
+    es_report_begin(r, "stream");
+    es_report_add_u64(r, "edges", stats->edges);
+    es_report_add_u64(r, "vertices", stats->vertices);
+    es_report_add_u64(r, "bad_lines", stats->bad_lines);
+    for (guint i = 0; i < ops->len; i++)
+        es_operator_report(g_ptr_array_index(ops, i), r);
+}
+
+gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
+{
+    size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
+    if (cfg->threads > 0)
+        omp_set_num_threads(cfg->threads);
+    pipeline pl = {
+        .cfg = cfg,
+        .reader = es_reader_new(cfg->inputs, cfg->skip_bad),
+        .idmap = es_idmap_new(1u << 16),
+        .free_q = g_async_queue_new(),
+        .parsed_q = g_async_queue_new(),
+        .full_q = g_async_queue_new(),
+    };
+    slot slots[NSLOTS];
+    for (int i = 0; i < NSLOTS; i++) {
+        slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
+        slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
+        g_async_queue_push(pl.free_q, &slots[i]);
+    }
+    *stats = (es_driver_stats){ 0 };
+    es_report *report = es_report_new();
+    es_progress *progress = es_progress_new(cfg->progress);
+    gint64 t0 = g_get_monotonic_time();
+    GThread *reader_th = g_thread_new("es-reader", reader_stage, &pl);
+    GThread *mapper_th = g_thread_new("es-mapper", mapper_stage, &pl);
+
+    gboolean ok = TRUE, seen_end = FALSE;
+    while (!seen_end) {
+        slot *s = g_async_queue_pop(pl.full_q);
+        seen_end = s->end;
+        if (s->error) {
+            g_propagate_error(error, s->error);
+            s->error = NULL;
+            ok = FALSE;
+        }
+        size_t n = s->raw->n;
+        if (ok && n > 0) {
+            es_batch b = {
+                .edges = s->edges,
+                .ext = s->raw->ids,
+                .time = s->raw->has_time ? s->raw->time : NULL,
+                .n = n,
+                .first_index = s->first_index,
+                .num_vertices = s->num_vertices,
+            };
+            for (guint i = 0; ok && i < ops->len; i++)
+                ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
+            stats->edges = s->first_index + n;
+            stats->vertices = s->num_vertices;
+            stats->lines = s->lines;
+            stats->bad_lines = s->bad;
+            es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
+        }
+        g_async_queue_push(pl.free_q, s);
+        if (!ok)
+            break;
+        if (!seen_end && cfg->report_every && stats->edges % cfg->report_every == 0 && cfg->on_report) {
+            es_progress_clear(progress);
+            es_driver_collect(ops, stats, FALSE, report);
+            cfg->on_report(report, cfg->user);
+        }
+    }
+    /* A failed run: stop the stages, and keep handing slots back until the
+     * end marker has gone through them. */
+    g_atomic_int_set(&pl.stop, 1);
+    while (!seen_end) {
+        slot *s = g_async_queue_pop(pl.full_q);
+        seen_end = s->end;
+        g_clear_error(&s->error);
+        g_async_queue_push(pl.free_q, s);
+    }
+    g_thread_join(reader_th);
+    g_thread_join(mapper_th);
+    es_progress_finish(progress, stats->edges);
+    stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    if (ok && cfg->on_report) {
+        es_driver_collect(ops, stats, TRUE, report);
+        cfg->on_report(report, cfg->user);
+    }
+    es_progress_free(progress);
+    es_report_free(report);
+    /* Drain the queues before freeing slots (the producer has exited). */
+    while (g_async_queue_try_pop(pl.full_q))
+        ;
+    while (g_async_queue_try_pop(pl.parsed_q))
+        ;
+    while (g_async_queue_try_pop(pl.free_q))
+        ;
+    for (int i = 0; i < NSLOTS; i++) {
+        es_raw_batch_free(slots[i].raw);
+        es_big_free(slots[i].edges, batch * sizeof(es_edge));
+        g_clear_error(&slots[i].error);
+    }
+    g_async_queue_unref(pl.free_q);
+    g_async_queue_unref(pl.parsed_q);
+    g_async_queue_unref(pl.full_q);
+    es_idmap_free(pl.idmap);
+    es_reader_free(pl.reader);
+    return ok;
+}

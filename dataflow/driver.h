@@ -1,0 +1,51 @@
+/* driver.h — the dataflow driver: inputs -> reader -> id map -> batches ->
+ * every operator, with periodic reports and progress.
+ *
+ * Two stages overlap: a producer thread reads, parses and maps batch k+1
+ * while the calling thread runs the operators (OpenMP inside them) on
+ * batch k.  Batches pass through a small ring of reused buffers, so memory
+ * stays flat however long the stream.  Every operator sees batch k before
+ * any sees batch k+1: a batch boundary is an aligned barrier.  Batches are
+ * cut at multiples of report_every, so interim reports land on exact edge
+ * counts.
+ */
+#ifndef ES_DRIVER_H
+#define ES_DRIVER_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "graph/idmap.h"
+#include "operators/report.h"
+
+#define ES_DEFAULT_BATCH (1u << 20)
+
+typedef void (*es_report_fn)(const es_report *report, void *user);
+
+typedef struct {
+    const char *const *inputs;  /* NULL-terminated; "-" is stdin */
+    size_t   batch_size;        /* edges per batch, 0 = ES_DEFAULT_BATCH */
+    uint64_t report_every;      /* interim report every N edges, 0 = none */
+    uint64_t skip_bad;          /* bad lines tolerated */
+    int      threads;           /* OpenMP threads for operators, 0 = default */
+    gboolean progress;          /* progress line on stderr */
+    es_report_fn on_report;     /* called for each report, final one last */
+    void    *user;
+} es_driver_config;
+
+typedef struct {
+    uint64_t edges;             /* edge lines accepted */
+    uint64_t lines;             /* lines read */
+    uint64_t bad_lines;         /* lines skipped as malformed */
+    uint32_t vertices;
+    double   seconds;
+} es_driver_stats;
+
+/* Run the stream through ops (a GPtrArray of es_operator *).  On error the
+ * run stops at once; no final report is made. */
+gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error);
+
+/* Fill r with the stream section and every operator's answers. */
+void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean final, es_report *r);
+
+#endif

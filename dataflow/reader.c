@@ -1,0 +1,225 @@
+/* reader.c — block reading, line splitting and parsing of edge inputs (see
+ * reader.h).
+ *
+ * The buffer holds [start, end) unread bytes.  A line is complete when a
+ * '\n' is found; the last line of an input may lack it.  A line longer than
+ * ES_MAX_LINE is malformed: with --skip-bad it is discarded up to its
+ * newline without ever being held whole.
+ */
+#include "dataflow/reader.h"
+
+#include <string.h>
+
+#include "dataflow/source.h"
+#include "graph/common.h"
+#include "graph/parse.h"
+
+#define READ_BLOCK (4u << 20)
+
+struct es_reader {
+    char     **paths;
+    guint      npaths, cur;      /* cur: index of the open (or next) input */
+    es_source *src;
+    char      *buf;
+    size_t     start, end;
+    gboolean   src_eof;
+    gboolean   discarding;       /* inside an overlong line being skipped */
+    uint64_t   line_no;          /* lines started in the current input */
+    uint64_t   offset;           /* bytes consumed in the current input */
+    uint64_t   lines_total;
+    uint64_t   skip_bad, bad;
+    uint64_t   done_before;      /* on-disk bytes of finished inputs */
+    uint64_t   total_size;       /* sum of sizes, 0 if any unknown */
+    gboolean   size_unknown;
+};
+
+es_raw_batch *es_raw_batch_new(size_t cap)
+{
+    es_raw_batch *b = g_new0(es_raw_batch, 1);
+    b->cap = cap;
+    b->ids = es_big_alloc(2 * cap * sizeof *b->ids);
+    b->time = es_big_alloc(cap * sizeof *b->time);
+    return b;
+}
+
+void es_raw_batch_free(es_raw_batch *b)
+{
+    if (b == NULL)
+        return;
+    es_big_free(b->ids, 2 * b->cap * sizeof *b->ids);
+    es_big_free(b->time, b->cap * sizeof *b->time);
+    g_free(b);
+}
+
+es_reader *es_reader_new(const char *const *paths, uint64_t skip_bad)
+{
+    es_reader *r = g_new0(es_reader, 1);
+    r->paths = g_strdupv((gchar **)paths);
+    r->npaths = g_strv_length(r->paths);
+    r->buf = g_malloc(READ_BLOCK + ES_MAX_LINE + 2);
+    r->skip_bad = skip_bad;
+    return r;
+}
+
+void es_reader_free(es_reader *r)
+{
+    if (r == NULL)
+        return;
+    es_source_close(r->src);
+    g_strfreev(r->paths);
+    g_free(r->buf);
+    g_free(r);
+}
+
+uint64_t es_reader_bad_lines(const es_reader *r) { return r->bad; }
+uint64_t es_reader_lines(const es_reader *r) { return r->lines_total; }
+
+void es_reader_progress(const es_reader *r, uint64_t *done, uint64_t *total)
+{
+    es_source *s = r->src;
+    *done = r->done_before + (s ? es_source_consumed(s) : 0);
+    *total = r->size_unknown ? 0 : r->total_size;
+}
+
+/* Open the next input when none is open; FALSE at the end or on error. */
+static gboolean open_next(es_reader *r, gboolean *have, GError **error)
+{
+    *have = FALSE;
+    if (r->src != NULL) {
+        *have = TRUE;
+        return TRUE;
+    }
+    if (r->cur >= r->npaths)
+        return TRUE;
+    r->src = es_source_open(r->paths[r->cur], error);
+    if (r->src == NULL)
+        return FALSE;
+    uint64_t size = es_source_size(r->src);
+    if (size == 0 && strcmp(r->paths[r->cur], "-") == 0)
+        r->size_unknown = TRUE;
+    /* Every input's size is known up front only if each is a regular file;
+     * sizes are added as inputs open, so the percentage is of what is
+     * known so far until the last input opens. */
+    r->total_size += size;
+    r->start = r->end = 0;
+    r->src_eof = FALSE;
+    r->discarding = FALSE;
+    r->line_no = 0;
+    r->offset = 0;
+    *have = TRUE;
+    return TRUE;
+}
+
+static void close_current(es_reader *r)
+{
+    r->done_before += es_source_size(r->src) ? es_source_size(r->src) : es_source_consumed(r->src);
+    es_source_close(r->src);
+    r->src = NULL;
+    r->cur++;
+}
+
+/* Read more bytes after the unread tail; FALSE on error. */
+static gboolean fill(es_reader *r, GError **error)
+{
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
+    }
+    size_t room = READ_BLOCK + ES_MAX_LINE + 1 - r->end;
+    gssize got = es_source_read(r->src, r->buf + r->end, room, error);
+    if (got < 0)
+        return FALSE;
+    if (got == 0)
+        r->src_eof = TRUE;
+    r->end += (size_t)got;
+    return TRUE;
+}
+
+static gboolean bad_line(es_reader *r, const es_parse_fault *fault, GError **error)
+{
+    if (r->bad < r->skip_bad) {
+        r->bad++;
+        return TRUE;
+    }
+    g_autofree char *msg = es_parse_fault_message(fault);
+    if (r->skip_bad > 0)
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s:%" G_GUINT64_FORMAT ": %s (more than %" G_GUINT64_FORMAT " bad lines)",
+                    es_source_name(r->src), r->line_no, msg, r->skip_bad);
+    else
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s:%" G_GUINT64_FORMAT ": %s",
+                    es_source_name(r->src), r->line_no, msg);
+    return FALSE;
+}
+
+gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **error)
+{
+    g_return_val_if_fail(max <= b->cap && max > 0, FALSE);
+    b->n = 0;
+    b->has_time = FALSE;
+    while (b->n < max) {
+        gboolean have;
+        if (!open_next(r, &have, error))
+            return FALSE;
+        if (!have)
+            break;
+        char *p = r->buf + r->start;
+        size_t avail = r->end - r->start;
+        char *nl = avail ? memchr(p, '\n', avail) : NULL;
+        size_t len;
+        if (nl == NULL) {
+            if (r->discarding) {        /* drop the rest of an overlong line */
+                r->offset += avail;
+                r->start = r->end;
+            } else if (avail > ES_MAX_LINE) {
+                r->line_no++;
+                r->lines_total++;
+                es_parse_fault f = { "a line of at most 4096 bytes", p, 40 };
+                if (!bad_line(r, &f, error))
+                    return FALSE;
+                r->discarding = TRUE;
+                continue;
+            }
+            if (!r->src_eof) {
+                if (!fill(r, error))
+                    return FALSE;
+                continue;
+            }
+            if (r->start == r->end) {   /* input finished */
+                b->input = r->cur;
+                b->offset = r->offset;
+                close_current(r);
+                continue;
+            }
+            len = avail;                /* last line without newline */
+        } else {
+            len = (size_t)(nl - p);
+            if (r->discarding) {
+                r->discarding = FALSE;
+                r->start += len + 1;
+                r->offset += len + 1;
+                continue;
+            }
+        }
+        size_t consumed = nl ? len + 1 : len;
+        r->line_no++;
+        r->lines_total++;
+        es_parsed_edge e;
+        es_parse_fault f;
+        es_line_kind kind = es_parse_line(p, len, &e, &f);
+        if (kind == ES_LINE_EDGE) {
+            b->ids[2 * b->n] = e.u;
+            b->ids[2 * b->n + 1] = e.v;
+            b->time[b->n] = e.has_t ? e.t : 0;
+            b->has_time |= e.has_t;
+            b->n++;
+        } else if (kind == ES_LINE_BAD && !bad_line(r, &f, error)) {
+            return FALSE;
+        }
+        r->start += consumed;
+        r->offset += consumed;
+        b->input = r->cur;
+        b->offset = r->offset;
+    }
+    return TRUE;
+}

@@ -1,0 +1,65 @@
+/* edgeset.h — a set of undirected edges over dense 32-bit vertex ids.
+ *
+ * An edge (u, v) is the 64-bit key min(u,v) << 32 | max(u,v), so (u, v) and
+ * (v, u) are the same member.  Keys live in one open-addressing table of
+ * u64 keys with linear probing, cut into P equal regions, the shards (P a
+ * power of two fixed at creation): the top bits of a key's hash pick its
+ * shard, the low bits its slot in the shard.  No shard is ever more than
+ * half full; when one would be, the whole table doubles.  Expected O(1) per
+ * insert or lookup; 16 to 32 bytes per edge, in one es_big_alloc block.
+ *
+ * Parallel insertion: shards are independent, so es_edgeset_insert_batch()
+ * sorts a batch's keys by shard (a stable counting sort, so each shard's
+ * keys stay in stream order) and lets each OpenMP thread fill whole shards.
+ * Every shard sees its keys in the order a sequential insertion would, so
+ * which edges are new, and the set, do not depend on the thread count.
+ *
+ * Vertex ids must be below UINT32_MAX (the key of (UINT32_MAX, UINT32_MAX)
+ * is reserved); the id map never hands out that id.
+ */
+#ifndef ES_EDGESET_H
+#define ES_EDGESET_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/batch.h"
+
+#define ES_EDGESET_DEFAULT_SHARDS 256u
+#define ES_EDGESET_MAX_SHARDS     65536u
+
+typedef struct es_edgeset es_edgeset;
+
+/* The key of undirected edge (u, v). */
+static inline uint64_t es_edge_key(uint32_t u, uint32_t v)
+{
+    return u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+}
+
+/* A set sized for expected_edges without regrowth; shards is a power of two
+ * up to ES_EDGESET_MAX_SHARDS, or 0 for ES_EDGESET_DEFAULT_SHARDS. */
+es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards);
+void        es_edgeset_free(es_edgeset *s);
+
+/* Add (u, v); TRUE when it was not in the set. */
+gboolean es_edgeset_insert(es_edgeset *s, uint32_t u, uint32_t v);
+gboolean es_edgeset_contains(const es_edgeset *s, uint32_t u, uint32_t v);
+size_t   es_edgeset_size(const es_edgeset *s);      /* number of edges */
+size_t   es_edgeset_memory(const es_edgeset *s);    /* bytes held, tables and scratch */
+
+uint32_t es_edgeset_shards(const es_edgeset *s);
+
+/* Insert edges[0 .. n-1] in stream order, in parallel with OpenMP.
+ * is_new[i] = 1 iff edges[i] was neither in the set before the call nor
+ * earlier in the batch.  With skip_loops, self-loops are not inserted and
+ * get is_new[i] = 0.  Returns the number of new edges.  The answers and the
+ * resulting set are the same for any number of threads. */
+size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
+                               gboolean skip_loops, uint8_t *is_new);
+
+/* Write every key (es_edgeset_size() of them) to out, shard by shard, in
+ * table order: for snapshots and tests. */
+void es_edgeset_keys(const es_edgeset *s, uint64_t *out);
+
+#endif

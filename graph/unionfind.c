@@ -1,0 +1,129 @@
+/* unionfind.c — disjoint sets over dense vertex ids (see unionfind.h).
+ *
+ * Union by size with path halving (Tarjan & van Leeuwen, "Worst-case
+ * analysis of set union algorithms", JACM 1984): amortised O(alpha(n)) per
+ * find or union.  Memory: 8 bytes per vertex, parent and size interleaved in
+ * one array so that the size read by a union sits in the cache line the find
+ * already brought in; the array comes from es_big_alloc (huge pages) and
+ * grows geometrically.  The set count and the largest set size are kept up
+ * to date by every union, so both are O(1) queries.
+ *
+ * Deterministic: a union keeps the root of the larger set; on equal sizes
+ * the root with the smaller id stays, so the forest does not even depend on
+ * the order of the two arguments.
+ */
+#include "graph/unionfind.h"
+
+#include "graph/common.h"
+
+typedef struct {
+    uint32_t parent;
+    uint32_t size;   /* meaningful at roots only */
+} uf_node;
+
+struct es_uf {
+    uf_node *node;
+    uint32_t n;        /* vertices 0 .. n-1 exist */
+    uint32_t cap;      /* allocated nodes */
+    uint32_t count;    /* number of sets */
+    uint32_t largest;  /* size of the largest set */
+};
+
+es_uf *es_uf_new(uint32_t n)
+{
+    es_uf *uf = g_new0(es_uf, 1);
+    es_uf_grow(uf, n);
+    return uf;
+}
+
+void es_uf_free(es_uf *uf)
+{
+    if (uf == NULL)
+        return;
+    es_big_free(uf->node, (size_t)uf->cap * sizeof(uf_node));
+    g_free(uf);
+}
+
+void es_uf_grow(es_uf *uf, uint32_t n)
+{
+    g_return_if_fail(uf != NULL);
+    if (n <= uf->n)
+        return;
+    if (n > uf->cap) {
+        size_t cap = es_grow_cap(uf->cap, n);
+        if (cap > UINT32_MAX)
+            cap = UINT32_MAX;
+        uf->node = es_big_realloc(uf->node, (size_t)uf->cap * sizeof(uf_node), cap * sizeof(uf_node));
+        uf->cap = (uint32_t)cap;
+    }
+    for (uint32_t v = uf->n; v < n; v++) {
+        uf->node[v].parent = v;
+        uf->node[v].size = 1;
+    }
+    uf->count += n - uf->n;
+    if (uf->largest == 0)
+        uf->largest = 1;
+    uf->n = n;
+}
+
+uint32_t es_uf_size(const es_uf *uf)
+{
+    return uf->n;
+}
+
+/* Path halving: every other node on the path is linked to its grandparent,
+ * in one pass and without recursion. */
+static inline uint32_t find(uf_node *node, uint32_t v)
+{
+    uint32_t p = node[v].parent;
+    while (p != v) {
+        uint32_t gp = node[p].parent;
+        node[v].parent = gp;
+        v = gp;
+        p = node[v].parent;
+    }
+    return v;
+}
+
+uint32_t es_uf_find(es_uf *uf, uint32_t v)
+{
+    g_return_val_if_fail(v < uf->n, UINT32_MAX);
+    return find(uf->node, v);
+}
+
+gboolean es_uf_union(es_uf *uf, uint32_t a, uint32_t b)
+{
+    g_return_val_if_fail(a < uf->n && b < uf->n, FALSE);
+    uf_node *node = uf->node;
+    uint32_t ra = find(node, a), rb = find(node, b);
+    if (ra == rb)
+        return FALSE;
+    uint32_t sa = node[ra].size, sb = node[rb].size;
+    /* ra becomes the surviving root: larger set, smaller id on ties. */
+    if (sa < sb || (sa == sb && rb < ra)) {
+        uint32_t t = ra; ra = rb; rb = t;
+    }
+    node[rb].parent = ra;
+    uint32_t s = sa + sb;
+    node[ra].size = s;
+    uf->count--;
+    if (s > uf->largest)
+        uf->largest = s;
+    return TRUE;
+}
+
+uint32_t es_uf_set_size(es_uf *uf, uint32_t v)
+{
+    g_return_val_if_fail(v < uf->n, 0);
+    return uf->node[find(uf->node, v)].size;
+}
+
+uint32_t es_uf_count(const es_uf *uf)
+{
+    return uf->count;
+}
+
+uint32_t es_uf_largest(const es_uf *uf)
+{
+    return uf->largest;
+}

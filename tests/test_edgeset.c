@@ -1,0 +1,262 @@
+/* test_edgeset.c — the sharded undirected edge set (graph/edgeset.c):
+ * insert/contains semantics, (u,v) == (v,u), growth through many rehashes,
+ * a million random edges against a GHashTable, and batch insertion against
+ * one-by-one insertion for several thread counts. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/edgeset.h"
+#include "tests/testutil.h"
+
+static void test_insert_says_new_the_first_time_only(void)
+{
+    es_edgeset *s = es_edgeset_new(0, 0);
+    CU_ASSERT_EQUAL(es_edgeset_size(s), 0);
+    CU_ASSERT_FALSE(es_edgeset_contains(s, 1, 2));
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 1, 2));
+    CU_ASSERT_FALSE(es_edgeset_insert(s, 1, 2));
+    CU_ASSERT_TRUE(es_edgeset_contains(s, 1, 2));
+    CU_ASSERT_FALSE(es_edgeset_contains(s, 1, 3));
+    CU_ASSERT_EQUAL(es_edgeset_size(s), 1);
+    es_edgeset_free(s);
+    es_edgeset_free(NULL);
+}
+
+static void test_reversed_edge_is_the_same_edge(void)
+{
+    es_edgeset *s = es_edgeset_new(10, 4);
+    CU_ASSERT_EQUAL(es_edge_key(7, 3), es_edge_key(3, 7));
+    CU_ASSERT_EQUAL(es_edge_key(3, 7), ((uint64_t)3 << 32) | 7);
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 7, 3));
+    CU_ASSERT_FALSE(es_edgeset_insert(s, 3, 7));
+    CU_ASSERT_TRUE(es_edgeset_contains(s, 3, 7));
+    CU_ASSERT_TRUE(es_edgeset_contains(s, 7, 3));
+    CU_ASSERT_EQUAL(es_edgeset_size(s), 1);
+    es_edgeset_free(s);
+}
+
+static void test_vertex_zero_and_self_loops_are_ordinary_members(void)
+{
+    /* (0,0) has key 0, the empty-slot marker: it must still be a member. */
+    es_edgeset *s = es_edgeset_new(0, 1);
+    CU_ASSERT_FALSE(es_edgeset_contains(s, 0, 0));
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 0, 0));
+    CU_ASSERT_FALSE(es_edgeset_insert(s, 0, 0));
+    CU_ASSERT_TRUE(es_edgeset_contains(s, 0, 0));
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 0, 1));
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 5, 5));
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 0xFFFFFFFEu, 0xFFFFFFFEu));
+    CU_ASSERT_TRUE(es_edgeset_insert(s, 0xFFFFFFFEu, 0));
+    CU_ASSERT_FALSE(es_edgeset_contains(s, 1, 1));
+    CU_ASSERT_EQUAL(es_edgeset_size(s), 5);
+    uint64_t keys[5];
+    es_edgeset_keys(s, keys);
+    CU_ASSERT_EQUAL(keys[0], 0); /* the flag comes first in its shard */
+    es_edgeset_free(s);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Insert a grid of edges into a set that starts tiny, so every shard
+ * doubles many times, and check every member, non-member and key. */
+static void check_growth(uint32_t shards, uint32_t side, gboolean expect_growth)
+{
+    es_edgeset *s = es_edgeset_new(0, shards);
+    size_t before = es_edgeset_memory(s);
+    size_t fresh = 0;
+    for (uint32_t u = 0; u < side; u++)
+        for (uint32_t v = u; v < side; v++)
+            fresh += es_edgeset_insert(s, v, u);
+    size_t n = (size_t)side * (side + 1) / 2;
+    CU_ASSERT_EQUAL(fresh, n);
+    CU_ASSERT_EQUAL(es_edgeset_size(s), n);
+    CU_ASSERT(es_edgeset_memory(s) >= 2 * n * sizeof(uint64_t)); /* <= 50% load */
+    if (expect_growth)
+        CU_ASSERT(es_edgeset_memory(s) > before);
+    size_t missing = 0, dup = 0, extra = 0;
+    for (uint32_t u = 0; u < side; u++)
+        for (uint32_t v = 0; v < side; v++) {
+            missing += !es_edgeset_contains(s, u, v);
+            if (v >= u)
+                dup += es_edgeset_insert(s, u, v);
+        }
+    for (uint32_t u = side; u < side + 50; u++)
+        extra += es_edgeset_contains(s, u, 0) + es_edgeset_contains(s, u, u);
+    CU_ASSERT_EQUAL(missing, 0);
+    CU_ASSERT_EQUAL(dup, 0);
+    CU_ASSERT_EQUAL(extra, 0);
+
+    uint64_t *keys = g_new(uint64_t, n);
+    es_edgeset_keys(s, keys);
+    qsort(keys, n, sizeof *keys, u64_cmp);
+    size_t k = 0, wrong = 0;
+    for (uint32_t u = 0; u < side; u++)
+        for (uint32_t v = u; v < side; v++)
+            wrong += keys[k++] != es_edge_key(u, v);
+    CU_ASSERT_EQUAL(wrong, 0);
+    g_free(keys);
+    es_edgeset_free(s);
+}
+
+static void test_growth_through_many_rehashes_keeps_every_edge(void)
+{
+    check_growth(1, 600, TRUE);       /* one shard: 16 slots to 512 Ki */
+    check_growth(0, 600, TRUE);
+    check_growth(65536, 300, FALSE);  /* fewer edges than shards */
+}
+
+/* g_int64_hash folds the two halves by xor, so keys u << 32 | v of small
+ * ids collide by the thousand; spread them for the reference table. */
+static guint key_hash(gconstpointer p)
+{
+    return (guint)((*(const uint64_t *)p * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static void test_a_million_random_edges_agree_with_a_ghashtable(void)
+{
+    const uint64_t seed = 20240611;
+    const size_t m = 1000000;
+    GRand *rng = g_rand_new_with_seed((guint32)seed);
+    uint64_t *keys = g_new(uint64_t, m);
+    GHashTable *ref = g_hash_table_new(key_hash, g_int64_equal);
+    es_edgeset *s = es_edgeset_new(1000, 0);
+    size_t disagree = 0;
+    for (size_t i = 0; i < m; i++) {
+        /* Half the edges among 2000 vertices (many repeats, both
+         * directions), half spread over the whole id range. */
+        uint32_t u, v;
+        if (i % 2) {
+            u = g_rand_int_range(rng, 0, 2000);
+            v = g_rand_int_range(rng, 0, 2000);
+        } else {
+            u = g_rand_int(rng) >> (g_rand_int(rng) % 32);
+            v = g_rand_int(rng) >> (g_rand_int(rng) % 32);
+            if (u == UINT32_MAX) u--;
+            if (v == UINT32_MAX) v--;
+        }
+        keys[i] = es_edge_key(u, v);
+        gboolean ref_new = !g_hash_table_contains(ref, &keys[i]);
+        if (ref_new)
+            g_hash_table_add(ref, &keys[i]);
+        disagree += es_edgeset_insert(s, u, v) != ref_new;
+    }
+    size_t wrong_contains = 0;
+    for (size_t i = 0; i < 200000; i++) {
+        uint32_t u = g_rand_int_range(rng, 0, 2500), v = g_rand_int_range(rng, 0, 2500);
+        uint64_t k = es_edge_key(u, v);
+        wrong_contains += es_edgeset_contains(s, u, v) != g_hash_table_contains(ref, &k);
+    }
+    CU_ASSERT_EQUAL(disagree, 0);
+    CU_ASSERT_EQUAL(wrong_contains, 0);
+    CU_ASSERT_EQUAL(es_edgeset_size(s), g_hash_table_size(ref));
+    if (disagree || wrong_contains)
+        printf("\n  edge set differs from GHashTable: seed %" G_GUINT64_FORMAT "\n", (guint64)seed);
+    es_edgeset_free(s);
+    g_hash_table_destroy(ref);
+    g_free(keys);
+    g_rand_free(rng);
+}
+
+/* Batch insertion must answer exactly as one-by-one insertion in stream
+ * order, for any thread count, including across growth and pieces. */
+static int check_batch(uint64_t seed, uint32_t n, size_t m, size_t batch, gboolean skip_loops, uint32_t shards)
+{
+    size_t mm;
+    uint32_t *p = es_test_random_edges(n, m, seed, 1, &mm);
+    const es_edge *e = (const es_edge *)p;
+    uint8_t *want = g_new(uint8_t, mm), *got = g_new(uint8_t, mm);
+    es_edgeset *ref = es_edgeset_new(0, shards);
+    size_t want_fresh = 0;
+    for (size_t i = 0; i < mm; i++) {
+        want[i] = (skip_loops && e[i].u == e[i].v) ? 0 : (uint8_t)es_edgeset_insert(ref, e[i].u, e[i].v);
+        want_fresh += want[i];
+    }
+    int bad = 0;
+    const int saved = omp_get_max_threads();
+    for (int threads = 1; threads <= 3; threads++) {
+        omp_set_num_threads(threads);
+        es_edgeset *s = es_edgeset_new(0, shards);
+        size_t fresh = 0;
+        for (size_t at = 0; at < mm; at += batch) {
+            size_t len = mm - at < batch ? mm - at : batch;
+            fresh += es_edgeset_insert_batch(s, e + at, len, skip_loops, got + at);
+        }
+        bad |= fresh != want_fresh || memcmp(got, want, mm) != 0;
+        bad |= es_edgeset_size(s) != es_edgeset_size(ref);
+        if (bad)
+            printf("\n  batch insertion differs: seed %" G_GUINT64_FORMAT ", threads %d, batch %zu\n",
+                   (guint64)seed, threads, batch);
+        es_edgeset_free(s);
+    }
+    omp_set_num_threads(saved);
+    es_edgeset_free(ref);
+    g_free(want);
+    g_free(got);
+    g_free(p);
+    return bad;
+}
+
+static void test_batch_insertion_answers_as_one_by_one_for_any_thread_count(void)
+{
+    CU_ASSERT_FALSE(check_batch(1, 3000, 200000, 200000, TRUE, 0));   /* many duplicates */
+    CU_ASSERT_FALSE(check_batch(2, 1u << 20, 300000, 50000, TRUE, 0)); /* growth in every batch */
+    CU_ASSERT_FALSE(check_batch(3, 500, 40000, 9000, FALSE, 0));      /* loops kept */
+    CU_ASSERT_FALSE(check_batch(4, 100000, 100000, 100000, TRUE, 1)); /* one shard */
+    CU_ASSERT_FALSE(check_batch(5, 100000, 60000, 20000, TRUE, 65536));
+    CU_ASSERT_FALSE(check_batch(6, 1000, 5000, 7, TRUE, 0));          /* small batches */
+}
+
+static void test_batch_larger_than_a_sort_piece_is_inserted_whole(void)
+{
+    /* 4.5 Mi edges: more than one 4 Mi-edge piece of the batch sort. */
+    const size_t m = (size_t)9 << 19;
+    es_edge *e = g_new(es_edge, m);
+    GRand *rng = g_rand_new_with_seed(77);
+    for (size_t i = 0; i < m; i++) {
+        e[i].u = g_rand_int_range(rng, 0, 1 << 22);
+        e[i].v = g_rand_int_range(rng, 0, 1 << 22);
+    }
+    e[m - 1] = e[3];           /* a duplicate across pieces */
+    e[m - 2].u = e[m - 2].v;   /* a self-loop */
+    uint8_t *is_new = g_new(uint8_t, m);
+    es_edgeset *s = es_edgeset_new(0, 0);
+    size_t fresh = es_edgeset_insert_batch(s, e, m, TRUE, is_new);
+    CU_ASSERT_EQUAL(fresh, es_edgeset_size(s));
+    CU_ASSERT_EQUAL(is_new[m - 1], 0);
+    CU_ASSERT_EQUAL(is_new[m - 2], 0);
+    CU_ASSERT_EQUAL(is_new[3], 1);
+    size_t missing = 0, counted = 0;
+    for (size_t i = 0; i < m; i++) {
+        counted += is_new[i];
+        if (e[i].u != e[i].v)
+            missing += !es_edgeset_contains(s, e[i].v, e[i].u);
+    }
+    CU_ASSERT_EQUAL(counted, fresh);
+    CU_ASSERT_EQUAL(missing, 0);
+    CU_ASSERT(fresh > m - 100 && fresh < m - 1);  /* and a few chance repeats and loops */
+    es_edgeset_free(s);
+    g_free(is_new);
+    g_free(e);
+    g_rand_free(rng);
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_insert_says_new_the_first_time_only),
+        ES_TEST(test_reversed_edge_is_the_same_edge),
+        ES_TEST(test_vertex_zero_and_self_loops_are_ordinary_members),
+        ES_TEST(test_growth_through_many_rehashes_keeps_every_edge),
+        ES_TEST(test_a_million_random_edges_agree_with_a_ghashtable),
+        ES_TEST(test_batch_insertion_answers_as_one_by_one_for_any_thread_count),
+        ES_TEST(test_batch_larger_than_a_sort_piece_is_inserted_whole),
+        { NULL, NULL },
+    };
+    return es_test_main("edgeset", tests);
+}
