@@ -94,7 +94,7 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
-	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/nonnumeric.txt 2> /dev/null; test $$? = 65
+	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/non-numeric-id.txt 2> /dev/null; test $$? = 65
 	@echo "valgrind: no leaks, no memory errors"
 
 bench: deps
