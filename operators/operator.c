@@ -7,12 +7,16 @@
 
 #include "graph/common.h"
 
-extern const es_operator_class es_cc_class;
-extern const es_operator_class es_degree_class;
+extern const es_operator_class es_cc_class, es_degree_class, es_bipartite_class;
+extern const es_operator_class es_cm_class, es_topk_class, es_hll_class;
 
 static const es_operator_class *const classes[] = {
     &es_cc_class,
     &es_degree_class,
+    &es_bipartite_class,
+    &es_cm_class,
+    &es_topk_class,
+    &es_hll_class,
     NULL,
 };
 

@@ -1,0 +1,630 @@
+/* reservoir.c — a uniform edge reservoir kept as a graph (see reservoir.h
+ * for the contract, the algorithms and their sources).
+ *
+ * Layout.  slots[i] is the edge in slot i.  head[v] (16 bytes) holds v's
+ * sample degree, the kind of its neighbour set and either the one
+ * neighbour inline or the pool offset of its block.  A block of class k
+ * holds 2^k entries (neighbour, slot): a sorted array uses the first deg of
+ * them, a hash set all of them with neighbour UINT32_MAX marking an empty
+ * entry.  Freed blocks go on their class's free list and are reused before
+ * the pool grows.
+ *
+ * Sizes: an array of class k is grown to k+1 when full and shrunk to k-1
+ * when a quarter full; past ES_RESERVOIR_ARRAY_MAX neighbours it becomes a
+ * hash set of at least twice as many entries, which doubles when half full,
+ * halves when an eighth full, and turns back into an array at half of
+ * ES_RESERVOIR_ARRAY_MAX.  The hysteresis keeps an edge that comes and goes
+ * from copying a block each time.
+ */
+#include "sketches/reservoir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/common.h"
+
+typedef struct {
+    uint32_t nbr, slot;
+} entry;
+
+enum { KIND_INLINE = 0, KIND_ARRAY = 1, KIND_HASH = 2 };
+
+typedef struct {
+    uint32_t deg;
+    uint8_t  kind;
+    uint8_t  cls;      /* block of 2^cls entries (KIND_ARRAY, KIND_HASH) */
+    uint16_t pad;
+    union {
+        entry    one;  /* KIND_INLINE with deg == 1 */
+        uint32_t off;  /* pool offset of the block, in entries */
+    } x;
+} vhead;
+
+#define EMPTY_NBR UINT32_MAX
+#define MAX_CLASS 31
+#define HASH_MIN_CLASS 8   /* 2 * (ES_RESERVOIR_ARRAY_MAX + 1) entries, rounded up */
+#define ARRAY_BACK (ES_RESERVOIR_ARRAY_MAX / 2)
+/* A sorted array this much larger than the other side is searched, not merged. */
+#define GALLOP_RATIO 8
+
+typedef struct {
+    uint32_t *off;
+    size_t    n, cap;
+} freelist;
+
+struct es_edge_reservoir {
+    uint32_t  m;
+    uint64_t  t;
+    es_rng    rng;
+    uint32_t  size;
+    es_edge  *slots;
+    size_t    slots_cap;     /* entries allocated, <= m */
+
+    vhead    *head;
+    uint32_t  nv;
+    size_t    head_cap;
+
+    entry    *pool;
+    size_t    pool_top, pool_cap;   /* in entries */
+    freelist  free[MAX_CLASS + 1];
+
+    es_common_nbr *out;             /* scratch of es_edge_reservoir_common */
+    size_t         out_cap;
+};
+
+G_STATIC_ASSERT(sizeof(vhead) == 16);
+G_STATIC_ASSERT(ES_RESERVOIR_ARRAY_MAX * 2 <= (1u << HASH_MIN_CLASS));
+
+/* ---- generator ---------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+void es_rng_seed(es_rng *r, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+    /* splitmix64 is a bijection of its counter, so four consecutive outputs
+     * are never all zero; keep the guard for the record. */
+    if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
+        r->s[0] = 1;
+}
+
+/* ---- pool ---------------------------------------------------------------- */
+
+static uint32_t pool_alloc(es_edge_reservoir *r, unsigned cls)
+{
+    freelist *f = &r->free[cls];
+    if (f->n > 0)
+        return f->off[--f->n];
+    size_t need = r->pool_top + ((size_t)1 << cls);
+    if (need > r->pool_cap) {
+        size_t cap = es_grow_cap(r->pool_cap, need);
+        if (cap < 4096)
+            cap = 4096;
+        r->pool = es_big_realloc(r->pool, r->pool_cap * sizeof(entry), cap * sizeof(entry));
+        r->pool_cap = cap;
+    }
+    g_assert(r->pool_top <= UINT32_MAX - ((size_t)1 << cls));
+    uint32_t off = (uint32_t)r->pool_top;
+    r->pool_top = need;
+    return off;
+}
+
+static void pool_free(es_edge_reservoir *r, unsigned cls, uint32_t off)
+{
+    freelist *f = &r->free[cls];
+    if (f->n == f->cap) {
+        f->cap = es_grow_cap(f->cap, f->n + 1);
+        f->off = g_renew(uint32_t, f->off, f->cap);
+    }
+    f->off[f->n++] = off;
+}
+
+/* ---- neighbour sets ------------------------------------------------------ */
+
+static inline uint32_t hash_home(uint32_t nbr, unsigned cls)
+{
+    return (uint32_t)(nbr * UINT32_C(2654435769)) >> (32 - cls);
+}
+
+/* Index of the first entry of a[0..n) whose nbr is >= x. */
+static inline size_t lower_bound(const entry *a, size_t n, uint32_t x)
+{
+    size_t lo = 0;
+    while (n > 0) {
+        size_t half = n / 2;
+        if (a[lo + half].nbr < x) {
+            lo += half + 1;
+            n -= half + 1;
+        } else {
+            n = half;
+        }
+    }
+    return lo;
+}
+
+static inline const entry *hash_find(const entry *tab, unsigned cls, uint32_t x)
+{
+    const uint32_t mask = (UINT32_C(1) << cls) - 1;
+    for (uint32_t i = hash_home(x, cls);; i = (i + 1) & mask) {
+        if (tab[i].nbr == x)
+            return &tab[i];
+        if (tab[i].nbr == EMPTY_NBR)
+            return NULL;
+    }
+}
+
+static inline void hash_put(entry *tab, unsigned cls, entry e)
+{
+    const uint32_t mask = (UINT32_C(1) << cls) - 1;
+    uint32_t i = hash_home(e.nbr, cls);
+    while (tab[i].nbr != EMPTY_NBR)
+        i = (i + 1) & mask;
+    tab[i] = e;
+}
+
+/* Remove x (present) by backward shift: later entries of the cluster whose
+ * home is not in (hole, j] move into the hole. */
+static void hash_remove(entry *tab, unsigned cls, uint32_t x)
+{
+    const uint32_t mask = (UINT32_C(1) << cls) - 1;
+    uint32_t i = hash_home(x, cls);
+    while (tab[i].nbr != x)
+        i = (i + 1) & mask;
+    for (uint32_t j = (i + 1) & mask; tab[j].nbr != EMPTY_NBR; j = (j + 1) & mask) {
+        uint32_t k = hash_home(tab[j].nbr, cls);
+        if (((j - k) & mask) >= ((j - i) & mask)) {
+            tab[i] = tab[j];
+            i = j;
+        }
+    }
+    tab[i].nbr = EMPTY_NBR;
+}
+
+/* Look x up in v's set: the entry, or NULL. */
+static inline const entry *set_find(const es_edge_reservoir *r, const vhead *h, uint32_t x)
+{
+    switch (h->kind) {
+    case KIND_INLINE:
+        return h->deg == 1 && h->x.one.nbr == x ? &h->x.one : NULL;
+    case KIND_ARRAY: {
+        const entry *a = r->pool + h->x.off;
+        size_t i = lower_bound(a, h->deg, x);
+        return i < h->deg && a[i].nbr == x ? &a[i] : NULL;
+    }
+    default:
+        return hash_find(r->pool + h->x.off, h->cls, x);
+    }
+}
+
+/* Move v's set into a fresh hash table of class cls. */
+static void to_hash(es_edge_reservoir *r, uint32_t v, unsigned cls)
+{
+    uint32_t off = pool_alloc(r, cls);
+    vhead *h = &r->head[v];
+    entry *tab = r->pool + off;
+    memset(tab, 0xff, sizeof(entry) << cls);
+    const entry *src = r->pool + h->x.off;
+    if (h->kind == KIND_ARRAY) {
+        for (uint32_t i = 0; i < h->deg; i++)
+            hash_put(tab, cls, src[i]);
+    } else {
+        for (size_t i = 0; i < ((size_t)1 << h->cls); i++)
+            if (src[i].nbr != EMPTY_NBR)
+                hash_put(tab, cls, src[i]);
+    }
+    pool_free(r, h->cls, h->x.off);
+    h->kind = KIND_HASH;
+    h->cls = (uint8_t)cls;
+    h->x.off = off;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const entry *)a)->nbr, y = ((const entry *)b)->nbr;
+    return (x > y) - (x < y);
+}
+
+/* Move v's hash set (deg <= ARRAY_BACK) into a sorted array. */
+static void hash_to_array(es_edge_reservoir *r, uint32_t v)
+{
+    vhead *h = &r->head[v];
+    unsigned cls = 1;
+    while (((size_t)1 << cls) < h->deg)
+        cls++;
+    uint32_t off = pool_alloc(r, cls);
+    h = &r->head[v];
+    entry *dst = r->pool + off;
+    const entry *tab = r->pool + h->x.off;
+    size_t n = 0;
+    for (size_t i = 0; i < ((size_t)1 << h->cls); i++)
+        if (tab[i].nbr != EMPTY_NBR)
+            dst[n++] = tab[i];
+    g_assert(n == h->deg);
+    qsort(dst, n, sizeof(entry), entry_cmp);
+    pool_free(r, h->cls, h->x.off);
+    h->kind = KIND_ARRAY;
+    h->cls = (uint8_t)cls;
+    h->x.off = off;
+}
+
+/* Resize v's sorted array to class cls (>= deg entries). */
+static void array_resize(es_edge_reservoir *r, uint32_t v, unsigned cls)
+{
+    uint32_t off = pool_alloc(r, cls);
+    vhead *h = &r->head[v];
+    memcpy(r->pool + off, r->pool + h->x.off, h->deg * sizeof(entry));
+    pool_free(r, h->cls, h->x.off);
+    h->cls = (uint8_t)cls;
+    h->x.off = off;
+}
+
+static void set_insert(es_edge_reservoir *r, uint32_t v, uint32_t nbr, uint32_t slot)
+{
+    vhead *h = &r->head[v];
+    entry e = { nbr, slot };
+    switch (h->kind) {
+    case KIND_INLINE:
+        if (h->deg == 0) {
+            h->x.one = e;
+            h->deg = 1;
+            return;
+        } else {
+            entry old = h->x.one;
+            uint32_t off = pool_alloc(r, 1);
+            h = &r->head[v];
+            entry *a = r->pool + off;
+            a[0] = old.nbr < nbr ? old : e;
+            a[1] = old.nbr < nbr ? e : old;
+            h->kind = KIND_ARRAY;
+            h->cls = 1;
+            h->x.off = off;
+            h->deg = 2;
+            return;
+        }
+    case KIND_ARRAY:
+        if (h->deg == ES_RESERVOIR_ARRAY_MAX) {
+            to_hash(r, v, HASH_MIN_CLASS + 1);
+            h = &r->head[v];
+            break;   /* insert into the table below */
+        }
+        if (h->deg == (UINT32_C(1) << h->cls)) {
+            array_resize(r, v, h->cls + 1u);
+            h = &r->head[v];
+        }
+        {
+            entry *a = r->pool + h->x.off;
+            size_t i = lower_bound(a, h->deg, nbr);
+            memmove(a + i + 1, a + i, (h->deg - i) * sizeof(entry));
+            a[i] = e;
+            h->deg++;
+        }
+        return;
+    default:
+        break;
+    }
+    /* hash set: keep it at most half full */
+    if ((size_t)(h->deg + 1) * 2 > ((size_t)1 << h->cls)) {
+        g_assert(h->cls < MAX_CLASS);
+        to_hash(r, v, h->cls + 1u);
+        h = &r->head[v];
+    }
+    hash_put(r->pool + h->x.off, h->cls, e);
+    h->deg++;
+}
+
+static void set_remove(es_edge_reservoir *r, uint32_t v, uint32_t nbr)
+{
+    vhead *h = &r->head[v];
+    switch (h->kind) {
+    case KIND_INLINE:
+        g_assert(h->deg == 1 && h->x.one.nbr == nbr);
+        h->deg = 0;
+        return;
+    case KIND_ARRAY: {
+        entry *a = r->pool + h->x.off;
+        size_t i = lower_bound(a, h->deg, nbr);
+        g_assert(i < h->deg && a[i].nbr == nbr);
+        memmove(a + i, a + i + 1, (h->deg - i - 1) * sizeof(entry));
+        h->deg--;
+        if (h->deg == 1) {
+            entry last = a[0];
+            pool_free(r, h->cls, h->x.off);
+            h->kind = KIND_INLINE;
+            h->cls = 0;
+            h->x.one = last;
+        } else if (h->cls > 1 && (size_t)h->deg * 4 <= ((size_t)1 << h->cls)) {
+            array_resize(r, v, h->cls - 1u);
+        }
+        return;
+    }
+    default:
+        hash_remove(r->pool + h->x.off, h->cls, nbr);
+        h->deg--;
+        if (h->deg <= ARRAY_BACK)
+            hash_to_array(r, v);
+        else if (h->cls > HASH_MIN_CLASS && (size_t)h->deg * 8 <= ((size_t)1 << h->cls))
+            to_hash(r, v, h->cls - 1u);
+        return;
+    }
+}
+
+/* ---- the reservoir -------------------------------------------------------- */
+
+es_edge_reservoir *es_edge_reservoir_new(uint32_t m, uint64_t seed)
+{
+    g_return_val_if_fail(m >= 2 && m <= ES_RESERVOIR_MAX_M, NULL);
+    es_edge_reservoir *r = g_new0(es_edge_reservoir, 1);
+    r->m = m;
+    es_rng_seed(&r->rng, seed);
+    return r;
+}
+
+void es_edge_reservoir_free(es_edge_reservoir *r)
+{
+    if (r == NULL)
+        return;
+    es_big_free(r->slots, r->slots_cap * sizeof(es_edge));
+    es_big_free(r->head, r->head_cap * sizeof(vhead));
+    es_big_free(r->pool, r->pool_cap * sizeof(entry));
+    for (int k = 0; k <= MAX_CLASS; k++)
+        g_free(r->free[k].off);
+    g_free(r->out);
+    g_free(r);
+}
+
+void es_edge_reservoir_grow_vertices(es_edge_reservoir *r, uint32_t n)
+{
+    if (n <= r->nv)
+        return;
+    if (n > r->head_cap) {
+        size_t cap = es_grow_cap(r->head_cap, n);
+        r->head = es_big_realloc(r->head, r->head_cap * sizeof(vhead), cap * sizeof(vhead));
+        r->head_cap = cap;   /* new headers are zero: inline, degree 0 */
+    }
+    r->nv = n;
+}
+
+uint32_t es_edge_reservoir_vertices(const es_edge_reservoir *r) { return r->nv; }
+uint32_t es_edge_reservoir_capacity(const es_edge_reservoir *r) { return r->m; }
+uint32_t es_edge_reservoir_size(const es_edge_reservoir *r) { return r->size; }
+uint64_t es_edge_reservoir_offered(const es_edge_reservoir *r) { return r->t; }
+
+uint32_t es_edge_reservoir_degree(const es_edge_reservoir *r, uint32_t v)
+{
+    return v < r->nv ? r->head[v].deg : 0;
+}
+
+gboolean es_edge_reservoir_contains(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u >= r->nv || v >= r->nv)
+        return FALSE;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return FALSE;
+    return hu->deg <= hv->deg ? set_find(r, hu, v) != NULL : set_find(r, hv, u) != NULL;
+}
+
+size_t es_edge_reservoir_memory(const es_edge_reservoir *r)
+{
+    size_t bytes = sizeof(*r) + r->slots_cap * sizeof(es_edge) + r->head_cap * sizeof(vhead) +
+                   r->pool_cap * sizeof(entry) + r->out_cap * sizeof(es_common_nbr);
+    for (int k = 0; k <= MAX_CLASS; k++)
+        bytes += r->free[k].cap * sizeof(uint32_t);
+    return bytes;
+}
+
+/* Store (u, v) in slot s and in the graph. */
+static void place(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v)
+{
+    r->slots[s] = (es_edge){ u, v };
+    set_insert(r, u, v, s);
+    set_insert(r, v, u, s);
+}
+
+uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted)
+{
+    g_assert(u != v && u < r->nv && v < r->nv);
+    if (evicted)
+        *evicted = (es_edge){ UINT32_MAX, UINT32_MAX };
+    r->t++;
+    if (r->size < r->m) {
+        if (r->size == r->slots_cap) {
+            size_t cap = es_grow_cap(r->slots_cap, (size_t)r->size + 1);
+            if (cap > r->m)
+                cap = r->m;
+            r->slots = es_big_realloc(r->slots, r->slots_cap * sizeof(es_edge), cap * sizeof(es_edge));
+            r->slots_cap = cap;
+        }
+        uint32_t s = r->size++;
+        place(r, s, u, v);
+        return s;
+    }
+    uint64_t x = es_rng_below(&r->rng, r->t);
+    if (x >= r->m)
+        return ES_RESERVOIR_SKIPPED;
+    uint32_t s = (uint32_t)x;
+    es_edge old = r->slots[s];
+    set_remove(r, old.u, old.v);
+    set_remove(r, old.v, old.u);
+    if (evicted)
+        *evicted = old;
+    place(r, s, u, v);
+    return s;
+}
+
+static void out_reserve(es_edge_reservoir *r, size_t n)
+{
+    if (n > r->out_cap) {
+        r->out_cap = es_grow_cap(r->out_cap, n);
+        r->out = g_renew(es_common_nbr, r->out, r->out_cap);
+    }
+}
+
+static int common_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const es_common_nbr *)a)->c, y = ((const es_common_nbr *)b)->c;
+    return (x > y) - (x < y);
+}
+
+const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, uint32_t v,
+                                              size_t *count, gboolean *has_uv)
+{
+    g_assert(u != v && u < r->nv && v < r->nv);
+    *count = 0;
+    *has_uv = FALSE;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return r->out;
+    /* s: the side with fewer neighbours (u on a tie), b: the other. */
+    gboolean s_is_u = hu->deg <= hv->deg;
+    const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
+    uint32_t b_vertex = s_is_u ? v : u;
+    if (set_find(r, hs, b_vertex) != NULL) {
+        *has_uv = TRUE;
+        return r->out;
+    }
+    out_reserve(r, hs->deg);
+    es_common_nbr *out = r->out;
+    size_t k = 0;
+#define EMIT(c_, slot_s_, slot_b_)                                    \
+    do {                                                              \
+        out[k].c = (c_);                                              \
+        out[k].slot_u = s_is_u ? (slot_s_) : (slot_b_);               \
+        out[k].slot_v = s_is_u ? (slot_b_) : (slot_s_);               \
+        k++;                                                          \
+    } while (0)
+
+    if (hs->kind == KIND_HASH) {
+        /* both are hash sets: probe the larger with the smaller's entries,
+         * then sort, since table order depends on the set's history */
+        const entry *tab = r->pool + hs->x.off;
+        const entry *big = r->pool + hb->x.off;
+        for (size_t i = 0; i < ((size_t)1 << hs->cls); i++) {
+            if (tab[i].nbr == EMPTY_NBR)
+                continue;
+            const entry *f = hash_find(big, hb->cls, tab[i].nbr);
+            if (f)
+                EMIT(tab[i].nbr, tab[i].slot, f->slot);
+        }
+        if (k > 1)
+            qsort(out, k, sizeof(es_common_nbr), common_cmp);
+    } else {
+        const entry *a = hs->kind == KIND_INLINE ? &hs->x.one : r->pool + hs->x.off;
+        const size_t na = hs->deg;
+        if (hb->kind == KIND_HASH) {
+            const entry *big = r->pool + hb->x.off;
+            for (size_t i = 0; i < na; i++) {
+                const entry *f = hash_find(big, hb->cls, a[i].nbr);
+                if (f)
+                    EMIT(a[i].nbr, a[i].slot, f->slot);
+            }
+        } else {
+            const entry *b = hb->kind == KIND_INLINE ? &hb->x.one : r->pool + hb->x.off;
+            const size_t nb = hb->deg;
+            if (nb > GALLOP_RATIO * na) {
+                size_t lo = 0;
+                for (size_t i = 0; i < na && lo < nb; i++) {
+                    lo += lower_bound(b + lo, nb - lo, a[i].nbr);
+                    if (lo < nb && b[lo].nbr == a[i].nbr)
+                        EMIT(a[i].nbr, a[i].slot, b[lo].slot);
+                }
+            } else {
+                size_t i = 0, j = 0;
+                while (i < na && j < nb) {
+                    uint32_t x = a[i].nbr, y = b[j].nbr;
+                    if (x < y) {
+                        i++;
+                    } else if (y < x) {
+                        j++;
+                    } else {
+                        EMIT(x, a[i].slot, b[j].slot);
+                        i++;
+                        j++;
+                    }
+                }
+            }
+        }
+    }
+#undef EMIT
+    *count = k;
+    return out;
+}
+
+void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u < r->nv && v < r->nv) {
+        __builtin_prefetch(&r->head[u]);
+        __builtin_prefetch(&r->head[v]);
+    }
+}
+
+void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u < r->nv && v < r->nv) {
+        const vhead *hu = &r->head[u], *hv = &r->head[v];
+        if (hu->kind != KIND_INLINE && hv->deg != 0)
+            __builtin_prefetch(r->pool + hu->x.off);
+        if (hv->kind != KIND_INLINE && hu->deg != 0)
+            __builtin_prefetch(r->pool + hv->x.off);
+    }
+}
+
+void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out)
+{
+    out->m = r->m;
+    out->t = r->t;
+    memcpy(out->rng, r->rng.s, sizeof(out->rng));
+    out->size = r->size;
+    out->slots = r->slots;
+}
+
+es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, uint32_t num_vertices,
+                                             GError **error)
+{
+    if (st->m < 2 || st->m > ES_RESERVOIR_MAX_M) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "reservoir: capacity %u out of range", st->m);
+        return NULL;
+    }
+    uint64_t want = st->t < st->m ? st->t : st->m;
+    if (st->size != want || (st->size > 0 && st->slots == NULL)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "reservoir: %u edges in the sample after %" G_GUINT64_FORMAT " offers into %u slots",
+                    st->size, (guint64)st->t, st->m);
+        return NULL;
+    }
+    if ((st->rng[0] | st->rng[1] | st->rng[2] | st->rng[3]) == 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "reservoir: generator state is all zero");
+        return NULL;
+    }
+    es_edge_reservoir *r = es_edge_reservoir_new(st->m, 0);
+    memcpy(r->rng.s, st->rng, sizeof(r->rng.s));
+    es_edge_reservoir_grow_vertices(r, num_vertices);
+    if (st->size > 0) {
+        r->slots_cap = st->size;
+        r->slots = es_big_alloc(r->slots_cap * sizeof(es_edge));
+    }
+    for (uint32_t s = 0; s < st->size; s++) {
+        uint32_t u = st->slots[s].u, v = st->slots[s].v;
+        const char *why = u >= num_vertices || v >= num_vertices ? "names a vertex out of range"
+                          : u == v                               ? "is a self-loop"
+                          : es_edge_reservoir_contains(r, u, v)  ? "is repeated"
+                                                                 : NULL;
+        if (why) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "reservoir: slot %u (%u, %u) %s", s, u, v, why);
+            es_edge_reservoir_free(r);
+            return NULL;
+        }
+        place(r, s, u, v);
+        r->size = s + 1;
+    }
+    r->t = st->t;
+    return r;
+}

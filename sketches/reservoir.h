@@ -1,0 +1,164 @@
+/* reservoir.h — a fixed-size uniform sample of a stream of undirected edges,
+ * kept as a graph whose neighbourhoods can be intersected; and the
+ * deterministic generator that drives it.
+ *
+ * Sampling: Algorithm R (Vitter, "Random sampling with a reservoir", ACM
+ * TOMS 1985).  The first m edges offered fill slots 0 .. m-1; the t-th
+ * (t > m) draws x uniform in [0, t) and, when x < m, replaces the edge in
+ * slot x.  After t offers the sample is a uniform m-subset of the t edges,
+ * and an edge leaves it only by being replaced.
+ *
+ * Randomness: xoshiro256** (Blackman & Vigna, "Scrambled linear
+ * pseudorandom number generators", ACM TOMS 2021) seeded through splitmix64
+ * (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+ * OOPSLA 2014); x is drawn with Lemire's multiply-and-reject ("Fast random
+ * integer generation in an interval", ACM TOMACS 2019), so it is exactly
+ * uniform.  The same seed gives the same sample on every platform and
+ * build; the generator state is four u64 and goes into snapshots.
+ *
+ * Graph: per vertex, the sampled neighbours with the slot of each edge.  A
+ * vertex of sample degree 1 keeps its neighbour in its 16-byte header; up
+ * to ES_RESERVOIR_ARRAY_MAX neighbours are a sorted array; above that an
+ * open-addressing hash set (linear probing, at most half full, deletion by
+ * backward shift, so no tombstones).  Arrays and tables live in one pool of
+ * power-of-two blocks with a free list per size.  Common neighbours come
+ * out in increasing vertex order whatever the history of the sets, so
+ * anything summed over them is bit-identical after a rebuild from the
+ * slots (es_edge_reservoir_restore).
+ *
+ * Cost: an offer is O(1) when the edge is not taken, O(log d) plus a move of
+ * at most ES_RESERVOIR_ARRAY_MAX entries (or O(1) expected in a hash set)
+ * when it is; es_edge_reservoir_common is O(1) when either endpoint has no
+ * sampled edge, O(min(du, dv)) expected otherwise (O(du log dv) when both
+ * are arrays of very different sizes).  Memory: 8 bytes per slot, about 32
+ * bytes per sampled edge in the pool (two entries, power-of-two blocks), and
+ * a 16-byte header per vertex id (vertex ids are dense).
+ *
+ * Not thread-safe: one reservoir is driven by one thread.
+ */
+#ifndef ES_RESERVOIR_H
+#define ES_RESERVOIR_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/batch.h"
+
+/* ---- the generator ---------------------------------------------------- */
+
+typedef struct {
+    uint64_t s[4];
+} es_rng;
+
+/* State from a 64-bit seed through splitmix64 (never all zero). */
+void es_rng_seed(es_rng *r, uint64_t seed);
+
+static inline uint64_t es_rng_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256**: the next 64 random bits. */
+static inline uint64_t es_rng_next(es_rng *r)
+{
+    uint64_t *s = r->s;
+    const uint64_t out = es_rng_rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = es_rng_rotl(s[3], 45);
+    return out;
+}
+
+/* Uniform in [0, n), n >= 1, exactly (multiply, reject the biased low part). */
+static inline uint64_t es_rng_below(es_rng *r, uint64_t n)
+{
+    unsigned __int128 p = (unsigned __int128)es_rng_next(r) * n;
+    uint64_t low = (uint64_t)p;
+    if (G_UNLIKELY(low < n)) {
+        const uint64_t floor = -n % n;
+        while (low < floor) {
+            p = (unsigned __int128)es_rng_next(r) * n;
+            low = (uint64_t)p;
+        }
+    }
+    return (uint64_t)(p >> 64);
+}
+
+/* ---- the edge reservoir ------------------------------------------------ */
+
+/* Largest sample degree kept as a sorted array; above it, a hash set. */
+#define ES_RESERVOIR_ARRAY_MAX 128u
+/* Largest reservoir: slots and pool offsets are 32-bit. */
+#define ES_RESERVOIR_MAX_M (UINT32_C(1) << 29)
+/* es_edge_reservoir_offer's answer when the edge was not taken. */
+#define ES_RESERVOIR_SKIPPED UINT32_MAX
+
+typedef struct es_edge_reservoir es_edge_reservoir;
+
+/* A common neighbour c of u and v in the sample, with the slots holding
+ * the edges (u, c) and (v, c). */
+typedef struct {
+    uint32_t c, slot_u, slot_v;
+} es_common_nbr;
+
+/* Everything the sample depends on, in plain arrays: what a snapshot
+ * writes.  The graph is a function of the slots and is rebuilt from them. */
+typedef struct {
+    uint32_t       m;         /* capacity */
+    uint64_t       t;         /* edges offered so far */
+    uint64_t       rng[4];    /* generator state */
+    uint32_t       size;      /* filled slots: min(t, m) */
+    const es_edge *slots;     /* size edges: slot i holds slots[i] */
+} es_edge_reservoir_state;
+
+/* An empty reservoir of m edges (2 <= m <= ES_RESERVOIR_MAX_M). */
+es_edge_reservoir *es_edge_reservoir_new(uint32_t m, uint64_t seed);
+void               es_edge_reservoir_free(es_edge_reservoir *r);
+
+/* Make vertex ids below n valid (ids are dense; grows, never shrinks). */
+void     es_edge_reservoir_grow_vertices(es_edge_reservoir *r, uint32_t n);
+uint32_t es_edge_reservoir_vertices(const es_edge_reservoir *r);
+
+uint32_t es_edge_reservoir_capacity(const es_edge_reservoir *r);
+uint32_t es_edge_reservoir_size(const es_edge_reservoir *r);
+uint64_t es_edge_reservoir_offered(const es_edge_reservoir *r);
+uint32_t es_edge_reservoir_degree(const es_edge_reservoir *r, uint32_t v);
+gboolean es_edge_reservoir_contains(const es_edge_reservoir *r, uint32_t u, uint32_t v);
+/* Bytes held: slots, pool, headers, scratch. */
+size_t   es_edge_reservoir_memory(const es_edge_reservoir *r);
+
+/* Offer edge (u, v): u != v, both below the vertex count, and not in the
+ * sample (the caller checks: es_edge_reservoir_common says so).  Counts it
+ * (t += 1) and applies Algorithm R.  Returns the slot the edge now occupies,
+ * or ES_RESERVOIR_SKIPPED.  When it replaced an edge, that edge is written
+ * to *evicted (if not NULL); otherwise *evicted is {UINT32_MAX, UINT32_MAX}. */
+uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted);
+
+/* Common neighbours of u and v in the sample, in increasing order of c;
+ * *count of them.  The array is scratch owned by r, valid until the next
+ * call.  When (u, v) itself is in the sample, *has_uv is TRUE and *count 0
+ * (the caller drops the edge as a duplicate).  u != v. */
+const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, uint32_t v,
+                                              size_t *count, gboolean *has_uv);
+
+/* Hints for a loop over a batch: start loading the headers of u and v
+ * (some edges ahead), then their neighbour blocks (fewer edges ahead, when
+ * the headers have arrived).  Only speed depends on them. */
+void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v);
+void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, uint32_t v);
+
+/* The state, pointing into r (valid until r changes). */
+void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out);
+/* A reservoir in the given state over num_vertices vertex ids.  It then
+ * behaves exactly as the reservoir the state was taken from.  Fails with
+ * ES_ERROR_DATA when the state is inconsistent (size != min(t, m), a vertex
+ * out of range, a self-loop or a repeated edge in the slots). */
+es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, uint32_t num_vertices,
+                                             GError **error);
+
+#endif
