@@ -38,7 +38,7 @@ BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h)
 
-.PHONY: all deps demo test test-unit test-cli test-asan test-valgrind bench install clean
+.PHONY: all deps demo test test-unit test-cli test-crash test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
@@ -82,6 +82,12 @@ test-unit: all $(TEST_BIN)
 
 test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
+	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
+
+# The crash test with more kills: make test-crash N=100
+N ?= 100
+test-crash: all
+	@sh tests/test_snapshot.sh $(BUILD)/edgestream $(N)
 
 # Sanitizer build in its own folder so it never mixes objects with the normal one.
 test-asan: deps

@@ -20,8 +20,13 @@
 #include "dataflow/reader.h"
 #include "graph/common.h"
 #include "operators/operator.h"
+#include "snapshot/h5util.h"
 
 #define NSLOTS 4
+
+/* Ids are mapped in pieces of this many, taking the id-map lock for each,
+ * so a snapshot barrier waits at most one piece for a consistent id map. */
+#define MAP_PIECE 65536
 
 typedef struct {
     es_raw_batch *raw;
@@ -38,6 +43,9 @@ typedef struct {
     const es_driver_config *cfg;
     es_reader   *reader;
     es_idmap    *idmap;
+    GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier for its fork */
+    es_checkpoint *ck;           /* or NULL */
+    uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
 } pipeline;
@@ -46,20 +54,30 @@ static gpointer reader_stage(gpointer data)
 {
     pipeline *pl = data;
     const es_driver_config *cfg = pl->cfg;
-    uint64_t edges = 0;
+    uint64_t edges = pl->start_edges;
     for (;;) {
         slot *s = g_async_queue_pop(pl->free_q);
         s->end = g_atomic_int_get(&pl->stop);
         s->raw->n = 0;
         if (!s->end) {
             size_t max = s->cap;
+            /* Cut batches where a report or a count-based snapshot falls. */
             if (cfg->report_every) {
                 uint64_t to_boundary = cfg->report_every - edges % cfg->report_every;
                 if (to_boundary < max)
                     max = (size_t)to_boundary;
             }
+            if (pl->ck) {
+                uint64_t to_cut = es_checkpoint_next_cut(pl->ck, edges) - edges;
+                if (to_cut < max)
+                    max = (size_t)to_cut;
+            }
+            if (cfg->max_edges && cfg->max_edges - edges < max)
+                max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            if (!es_reader_next(pl->reader, s->raw, max, &s->error))
+            if (max == 0)
+                s->end = TRUE;
+            else if (!es_reader_next(pl->reader, s->raw, max, &s->error))
                 s->end = TRUE;
             else
                 s->end = s->raw->n == 0;
@@ -80,11 +98,17 @@ static gpointer mapper_stage(gpointer data)
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
-        if (s->error == NULL &&
-            !es_idmap_map_ids(pl->idmap, s->raw->ids, (uint32_t *)s->edges, 2 * s->raw->n, &s->error)) {
-            failed = !s->end;   /* the reader is still going: stop it */
-            s->end = TRUE;
-            g_atomic_int_set(&pl->stop, 1);
+        size_t nids = s->error ? 0 : 2 * s->raw->n;
+        for (size_t off = 0; off < nids && !failed; off += MAP_PIECE) {
+            size_t len = nids - off < MAP_PIECE ? nids - off : MAP_PIECE;
+            g_mutex_lock(&pl->idmap_lock);
+            gboolean ok = es_idmap_map_ids(pl->idmap, s->raw->ids + off, (uint32_t *)s->edges + off, len, &s->error);
+            g_mutex_unlock(&pl->idmap_lock);
+            if (!ok) {
+                failed = !s->end;   /* the reader is still going: stop it */
+                s->end = TRUE;
+                g_atomic_int_set(&pl->stop, 1);
+            }
         }
         s->num_vertices = es_idmap_size(pl->idmap);
         gboolean end = s->end;
@@ -114,26 +138,72 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
+/* Rebuild the id map from a snapshot's external ids, in dense-id order. */
+static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d;
+        if (!es_idmap_get_or_add(m, ext[i], &d, error))
+            return FALSE;
+        if (d != i) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
     size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
+    *stats = (es_driver_stats){ 0 };
+    es_stream_pos pos = { 0 };
+    es_checkpoint *ck = NULL;
+    es_reader *reader = es_reader_new(cfg->inputs, cfg->skip_bad);
+    es_idmap *idmap = NULL;
+    if (cfg->checkpoint) {
+        uint64_t *ext = NULL;
+        uint32_t n = 0;
+        ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, ops, &pos, &ext, &n, error);
+        gboolean ok = ck != NULL;
+        idmap = es_idmap_new(n > (1u << 16) ? n : (1u << 16));
+        ok = ok && restore_idmap(idmap, ext, n, error) &&
+             es_reader_seek(reader, pos.input, pos.offset, pos.line, pos.lines, pos.bad, error);
+        if (ext)
+            es_h5_free(ext, (size_t)n * sizeof *ext);
+        if (!ok) {
+            es_checkpoint_free(ck);
+            es_idmap_free(idmap);
+            es_reader_free(reader);
+            return FALSE;
+        }
+        stats->edges = pos.edges;
+        stats->lines = pos.lines;
+        stats->bad_lines = pos.bad;
+        stats->vertices = pos.vertices;
+    } else {
+        idmap = es_idmap_new(1u << 16);
+    }
     pipeline pl = {
         .cfg = cfg,
-        .reader = es_reader_new(cfg->inputs, cfg->skip_bad),
-        .idmap = es_idmap_new(1u << 16),
+        .reader = reader,
+        .idmap = idmap,
+        .ck = ck,
+        .start_edges = pos.edges,
         .free_q = g_async_queue_new(),
         .parsed_q = g_async_queue_new(),
         .full_q = g_async_queue_new(),
     };
+    g_mutex_init(&pl.idmap_lock);
     slot slots[NSLOTS];
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
         g_async_queue_push(pl.free_q, &slots[i]);
     }
-    *stats = (es_driver_stats){ 0 };
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
@@ -163,9 +233,17 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
+            es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
+        }
+        if (ok && s->error == NULL) {
+            /* The stream position after this batch (after trailing comment
+             * or skipped lines too, when it is the end marker). */
             stats->lines = s->lines;
             stats->bad_lines = s->bad;
-            es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
+            pos = (es_stream_pos){
+                .edges = stats->edges, .lines = s->lines, .bad = s->bad, .vertices = stats->vertices,
+                .input = s->raw->input, .offset = s->raw->offset, .line = s->raw->line,
+            };
         }
         g_async_queue_push(pl.free_q, s);
         if (!ok)
@@ -174,6 +252,12 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             es_progress_clear(progress);
             es_driver_collect(ops, stats, FALSE, report);
             cfg->on_report(report, cfg->user);
+        }
+        /* A barrier: every operator has folded this batch, none the next. */
+        if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {
+            g_mutex_lock(&pl.idmap_lock);
+            es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
+            g_mutex_unlock(&pl.idmap_lock);
         }
     }
     /* A failed run: stop the stages, and keep handing slots back until the
@@ -188,6 +272,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_thread_join(reader_th);
     g_thread_join(mapper_th);
     es_progress_finish(progress, stats->edges);
+    if (ok && ck)
+        ok = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops, error);
+    es_checkpoint_free(ck);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {
         es_driver_collect(ops, stats, TRUE, report);
@@ -210,6 +297,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.free_q);
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
+    g_mutex_clear(&pl.idmap_lock);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);
     return ok;

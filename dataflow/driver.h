@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "dataflow/checkpoint.h"
 #include "graph/idmap.h"
 #include "operators/report.h"
 
@@ -27,10 +28,12 @@ typedef struct {
     size_t   batch_size;        /* edges per batch, 0 = ES_DEFAULT_BATCH */
     uint64_t report_every;      /* interim report every N edges, 0 = none */
     uint64_t skip_bad;          /* bad lines tolerated */
+    uint64_t max_edges;         /* stop after this many edges, 0 = read everything */
     int      threads;           /* OpenMP threads for operators, 0 = default */
     gboolean progress;          /* progress line on stderr */
     es_report_fn on_report;     /* called for each report, final one last */
     void    *user;
+    const es_checkpoint_config *checkpoint;  /* snapshots and resume, or NULL */
 } es_driver_config;
 
 typedef struct {

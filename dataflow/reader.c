@@ -116,6 +116,8 @@ static void close_current(es_reader *r)
     es_source_close(r->src);
     r->src = NULL;
     r->cur++;
+    r->offset = 0;
+    r->line_no = 0;
 }
 
 /* Read more bytes after the unread tail; FALSE on error. */
@@ -157,6 +159,9 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
     g_return_val_if_fail(max <= b->cap && max > 0, FALSE);
     b->n = 0;
     b->has_time = FALSE;
+    b->input = r->cur;
+    b->offset = r->offset;
+    b->line = r->line_no;
     while (b->n < max) {
         gboolean have;
         if (!open_next(r, &have, error))
@@ -188,6 +193,7 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
             if (r->start == r->end) {   /* input finished */
                 b->input = r->cur;
                 b->offset = r->offset;
+                b->line = r->line_no;
                 close_current(r);
                 continue;
             }
@@ -220,6 +226,37 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
         r->offset += consumed;
         b->input = r->cur;
         b->offset = r->offset;
+        b->line = r->line_no;
     }
+    return TRUE;
+}
+
+gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t line,
+                        uint64_t lines_total, uint64_t bad, GError **error)
+{
+    g_return_val_if_fail(r->src == NULL && r->cur == 0, FALSE);
+    if (input >= r->npaths && !(input == r->npaths && offset == 0)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "the stream position names input %u of %u", input, r->npaths);
+        return FALSE;
+    }
+    /* Inputs before `input` are done: count their sizes for progress. */
+    for (guint i = 0; i < input && i < r->npaths; i++) {
+        es_source *s = es_source_open(r->paths[i], error);
+        if (s == NULL)
+            return FALSE;
+        r->done_before += es_source_size(s);
+        r->total_size += es_source_size(s);
+        es_source_close(s);
+    }
+    r->cur = input;
+    gboolean have;
+    if (!open_next(r, &have, error))
+        return FALSE;
+    if (have && !es_source_skip(r->src, offset, error))
+        return FALSE;
+    r->offset = offset;
+    r->line_no = line;
+    r->lines_total = lines_total;
+    r->bad = bad;
     return TRUE;
 }

@@ -24,6 +24,7 @@ typedef struct {
      * uncompressed offset just after the batch's last line). */
     guint     input;
     uint64_t  offset;
+    uint64_t  line;       /* lines of that input consumed */
 } es_raw_batch;
 
 es_raw_batch *es_raw_batch_new(size_t cap);
@@ -36,6 +37,13 @@ void       es_reader_free(es_reader *r);
 /* Fill b with up to `max` edges (max <= b->cap).  TRUE with b->n == 0 at the
  * end of all inputs. */
 gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **error);
+
+/* Continue a stream from a snapshot's position: input index, bytes and
+ * lines of it consumed, and the totals so far.  Call before the first
+ * es_reader_next.  Plain files seek; gzip input is decompressed up to the
+ * offset. */
+gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t line,
+                        uint64_t lines_total, uint64_t bad, GError **error);
 
 uint64_t es_reader_bad_lines(const es_reader *r);   /* lines skipped as bad */
 uint64_t es_reader_lines(const es_reader *r);       /* lines read, all inputs */

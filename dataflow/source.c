@@ -106,6 +106,36 @@ gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
     }
 }
 
+gboolean es_source_skip(es_source *s, uint64_t offset, GError **error)
+{
+    if (offset == 0)
+        return TRUE;
+    if (s->gz == NULL) {
+        if (offset > s->size || lseek(s->fd, (off_t)offset, SEEK_SET) < 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: cannot seek to byte %" G_GUINT64_FORMAT
+                        " (the file is shorter)", s->name, offset);
+            return FALSE;
+        }
+        s->consumed = offset;
+        return TRUE;
+    }
+    char *buf = g_malloc(1u << 20);
+    uint64_t left = offset;
+    gboolean ok = TRUE;
+    while (ok && left > 0) {
+        gssize got = es_source_read(s, buf, left < (1u << 20) ? (size_t)left : (1u << 20), error);
+        if (got <= 0) {
+            if (got == 0)
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: ends before byte %" G_GUINT64_FORMAT,
+                            s->name, offset);
+            ok = FALSE;
+        }
+        left -= got > 0 ? (uint64_t)got : 0;
+    }
+    g_free(buf);
+    return ok;
+}
+
 uint64_t es_source_size(const es_source *s)
 {
     return s->size;

@@ -16,6 +16,10 @@ es_source *es_source_open(const char *path, GError **error);
 /* Read up to n bytes; 0 at end of input, -1 on error (ES_ERROR_IO, or
  * ES_ERROR_DATA for corrupt gzip data). */
 gssize      es_source_read(es_source *s, char *buf, size_t n, GError **error);
+/* Skip the first `offset` bytes of the (uncompressed) data: a seek for a
+ * plain file, decompression for gzip.  ES_ERROR_DATA when the data is
+ * shorter (the input changed). */
+gboolean    es_source_skip(es_source *s, uint64_t offset, GError **error);
 /* Size on disk in bytes, 0 when unknown (pipe, terminal). */
 uint64_t    es_source_size(const es_source *s);
 /* On-disk bytes consumed so far (compressed bytes for gzip). */

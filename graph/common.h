@@ -30,6 +30,7 @@ typedef enum {
     ES_ERROR_NOINPUT  = 66, /* input missing or unreadable */
     ES_ERROR_INTERNAL = 70, /* a bug or an impossible state */
     ES_ERROR_IO       = 74, /* read or write failed after opening */
+    ES_ERROR_CONFIG   = 78, /* a snapshot does not match this run (inputs, operators) */
 } es_error_code;
 
 /* Zeroed memory of n bytes; huge pages advised when n is large.  Aborts on

@@ -7,7 +7,15 @@
 
 #include "graph/common.h"
 
+#include "snapshot/snapshot.h"
+
 int es_cmd_run(int argc, char **argv);
+int es_cmd_inspect(int argc, char **argv);
+
+/* Verify and load a snapshot: metadata, operators restored from it, and the
+ * id map's external ids (free with es_h5_free(ext, n * 8)). */
+gboolean es_cli_load_snapshot(const char *path, es_snapshot_meta *meta, GPtrArray **ops,
+                              uint64_t **externals, uint32_t *n, GError **error);
 
 /* Parse a GOptionContext; on failure print "edgestream CMD: msg" and a hint,
  * and return FALSE (the caller exits ES_ERROR_USAGE). */

@@ -21,6 +21,7 @@ typedef struct {
 static const command commands[] = {
     { "run", es_cmd_run, "stream edge files through operators and report their answers" },
     { "gen", es_cmd_gen, "write a generated or well-known graph as an edge list" },
+    { "inspect", es_cmd_inspect, "show a snapshot's metadata and answers" },
 };
 
 static void usage(FILE *out)
@@ -28,9 +29,10 @@ static void usage(FILE *out)
     fprintf(out, "usage: edgestream COMMAND [OPTIONS] ...\n\n"
                  "Incremental analytics over graph edge streams.\n\ncommands:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-        fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'edgestream COMMAND --help' describes a command.\n"
-                 "exit status: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 74 I/O error\n");
+                 "exit status: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 74 I/O error,\n"
+                 "             78 snapshot does not match the run\n");
 }
 
 gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***argv)

@@ -1,0 +1,360 @@
+/* checkpoint.c — snapshot scheduling, the forked writer, and resume (see
+ * checkpoint.h). */
+#include "dataflow/checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "graph/common.h"
+#include "operators/operator.h"
+#include "snapshot/h5util.h"
+#include "snapshot/snapshot.h"
+
+struct es_checkpoint {
+    es_checkpoint_config cfg;
+    char    *dir;
+    char    *identity;         /* one line per input */
+    char    *ops_spec;
+    int      lock_fd;
+    uint64_t next_id;          /* id of the next snapshot */
+    uint64_t parent_id;        /* id of the last snapshot taken or restored */
+    uint64_t last_edges;       /* position of that snapshot (UINT64_MAX: none) */
+    gint64   last_time;
+    pid_t    writer;           /* running writer child, or 0 */
+    uint64_t writer_id;
+    gboolean pending;          /* due, but deferred until the writer ends */
+    guint    failed;           /* writers that failed */
+};
+
+gboolean es_checkpoint_parse_every(const char *s, uint64_t *edges, gint64 *us, GError **error)
+{
+    char *end = NULL;
+    *edges = 0;
+    *us = 0;
+    guint64 x = (s[0] >= '0' && s[0] <= '9') ? g_ascii_strtoull(s, &end, 10) : 0;
+    gint64 unit = 0;
+    if (end && *end == '\0')
+        unit = -1;
+    else if (end && strcmp(end, "s") == 0)
+        unit = G_USEC_PER_SEC;
+    else if (end && strcmp(end, "m") == 0)
+        unit = 60 * (gint64)G_USEC_PER_SEC;
+    else if (end && strcmp(end, "h") == 0)
+        unit = 3600 * (gint64)G_USEC_PER_SEC;
+    if (unit == 0 || x == 0 || x > (guint64)G_MAXINT32) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "--snapshot-every must be an edge count or a time such as 30s, 5m, 1h; got \"%s\"", s);
+        return FALSE;
+    }
+    if (unit < 0)
+        *edges = x;
+    else
+        *us = (gint64)x * unit;
+    return TRUE;
+}
+
+static char *join_specs(GPtrArray *ops)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < ops->len; i++)
+        g_string_append_printf(s, "%s%s", i ? "," : "", ((es_operator *)g_ptr_array_index(ops, i))->spec);
+    return g_string_free(s, FALSE);
+}
+
+/* Does the snapshot's input identity match this run's?  Names what differs. */
+static gboolean check_inputs(const char *snap, const char *then, const char *now, GError **error)
+{
+    g_auto(GStrv) a = g_strsplit(then, "\n", -1), b = g_strsplit(now, "\n", -1);
+    guint na = g_strv_length(a), nb = g_strv_length(b);
+    if (na != nb) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from %u input(s), this run reads %u", snap, na, nb);
+        return FALSE;
+    }
+    for (guint i = 0; i < na; i++) {
+        g_auto(GStrv) x = g_strsplit(a[i], "\t", -1), y = g_strsplit(b[i], "\t", -1);
+        if (g_strv_length(x) != 4 || g_strv_length(y) != 4) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: unreadable source identity", snap);
+            return FALSE;
+        }
+        if (strcmp(x[0], y[0]) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\"",
+                        snap, i + 1, x[0], y[0]);
+            return FALSE;
+        }
+        if (strcmp(x[1], y[1]) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now",
+                        snap, x[0], x[1], y[1]);
+            return FALSE;
+        }
+        if (strcmp(x[2], y[2]) != 0 || strcmp(x[3], y[3]) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content",
+                        snap, x[0]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Find the newest snapshot that verifies, check it fits this run, restore it. */
+static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, uint64_t **externals,
+                       uint32_t *n, GError **error)
+{
+    GPtrArray *all = es_snapshot_list(ck->dir);
+    guint corrupt = 0;
+    gboolean ok = TRUE, found = FALSE;
+    for (guint i = 0; ok && !found && i < all->len; i++) {
+        const char *path = g_ptr_array_index(all, i);
+        GError *e = NULL;
+        es_snapshot_meta meta;
+        if (!es_snapshot_verify(path, &e) || !es_snapshot_read_meta(path, &meta, &e)) {
+            if (e->code == ES_ERROR_CONFIG) {   /* another format: not ours to skip */
+                g_propagate_error(error, e);
+                ok = FALSE;
+                break;
+            }
+            fprintf(stderr, "edgestream: skipping %s\n", e->message);
+            g_error_free(e);
+            corrupt++;
+            continue;
+        }
+        if (strcmp(meta.operators, ck->ops_spec) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
+                        path, meta.operators, ck->ops_spec);
+            ok = FALSE;
+        } else if (strcmp(meta.source_kind, "files") != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
+                        path, meta.source_kind);
+            ok = FALSE;
+        } else {
+            ok = check_inputs(path, meta.source_identity, ck->identity, error) &&
+                 es_snapshot_restore(path, externals, n, ops, error);
+        }
+        if (ok) {
+            found = TRUE;
+            if ((uint64_t)*n > meta.edges_consumed * 2) {
+                /* more vertices than 2 per edge cannot come from this stream */
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %u vertices for %" G_GUINT64_FORMAT " edges",
+                            path, *n, meta.edges_consumed);
+                ok = FALSE;
+            }
+            *pos = (es_stream_pos){
+                .edges = meta.edges_consumed, .lines = meta.lines_consumed, .bad = meta.bad_lines,
+                .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
+                .line = meta.source_line,
+            };
+            ck->parent_id = meta.snapshot_id;
+            ck->last_edges = meta.edges_consumed;
+            if (ck->cfg.verbose)
+                fprintf(stderr, "edgestream: resuming from %s at edge %" G_GUINT64_FORMAT "\n", path, meta.edges_consumed);
+        }
+        es_snapshot_meta_clear(&meta);
+    }
+    if (ok && !found) {
+        if (corrupt > 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no valid snapshot in %s (%u corrupt or partial)", ck->dir, corrupt);
+            ok = FALSE;
+        } else if (ck->cfg.verbose) {
+            fprintf(stderr, "edgestream: no snapshot in %s yet: starting from the beginning\n", ck->dir);
+        }
+    }
+    g_ptr_array_free(all, TRUE);
+    return ok;
+}
+
+es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *const *inputs, GPtrArray *ops,
+                                  es_stream_pos *pos, uint64_t **externals, uint32_t *n, GError **error)
+{
+    es_checkpoint *ck = g_new0(es_checkpoint, 1);
+    ck->cfg = *cfg;
+    ck->dir = g_strdup(cfg->dir);
+    ck->cfg.dir = ck->dir;
+    ck->cfg.config = NULL;
+    ck->lock_fd = -1;
+    ck->last_edges = UINT64_MAX;
+    ck->last_time = g_get_monotonic_time();
+    ck->ops_spec = join_specs(ops);
+    *externals = NULL;
+    *n = 0;
+    memset(pos, 0, sizeof *pos);
+
+    GString *id = g_string_new(NULL);
+    for (guint i = 0; inputs[i]; i++) {
+        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(inputs[i], error);
+        if (line == NULL) {
+            if (strcmp(inputs[i], "-") == 0)
+                g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                            "snapshots need inputs that are regular files: standard input cannot be re-read on resume");
+            g_string_free(id, TRUE);
+            es_checkpoint_free(ck);
+            return NULL;
+        }
+        g_string_append_printf(id, "%s%s", i ? "\n" : "", line);
+        g_free(line);
+    }
+    ck->identity = g_string_free(id, FALSE);
+
+    if (g_mkdir_with_parents(ck->dir, 0755) != 0) {
+        int e = errno;
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create snapshot directory %s: %s", ck->dir, g_strerror(e));
+        es_checkpoint_free(ck);
+        return NULL;
+    }
+    g_autofree char *lock = g_build_filename(ck->dir, ".lock", NULL);
+    ck->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (ck->lock_fd < 0) {
+        int e = errno;
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s: %s", lock, g_strerror(e));
+        es_checkpoint_free(ck);
+        return NULL;
+    }
+    if (flock(ck->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (cfg->verbose)
+            fprintf(stderr, "edgestream: waiting for another edgestream (or its snapshot writer) using %s\n", ck->dir);
+        while (flock(ck->lock_fd, LOCK_EX) != 0 && errno == EINTR)
+            ;
+    }
+    es_snapshot_remove_partial(ck->dir, cfg->verbose);
+    ck->next_id = es_snapshot_last_id(ck->dir) + 1;
+    if (cfg->resume && !resume(ck, ops, pos, externals, n, error)) {
+        es_checkpoint_free(ck);
+        return NULL;
+    }
+    if (cfg->config)
+        ck->cfg.config = g_strdup(cfg->config);
+    return ck;
+}
+
+uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges)
+{
+    uint64_t k = ck->cfg.every_edges;
+    return k ? (edges / k + 1) * k : UINT64_MAX;
+}
+
+/* Reap a finished writer (without blocking unless `wait`). */
+static void reap(es_checkpoint *ck, gboolean wait)
+{
+    if (ck->writer == 0)
+        return;
+    int status = 0;
+    pid_t r;
+    do
+        r = waitpid(ck->writer, &status, wait ? 0 : WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r == 0)
+        return;
+    if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        ck->failed++;
+        fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
+    }
+    ck->writer = 0;
+}
+
+gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
+{
+    reap(ck, FALSE);
+    if (edges == ck->last_edges)
+        return FALSE;
+    gboolean due = ck->pending ||
+                   (ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
+                   (ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
+    if (due && ck->writer != 0) {
+        ck->pending = TRUE;    /* deferred: the previous write is still running */
+        return FALSE;
+    }
+    return due;
+}
+
+static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_meta *m)
+{
+    *m = (es_snapshot_meta){
+        .snapshot_id = ck->next_id,
+        .parent_id = ck->parent_id,
+        .created_unix_ns = g_get_real_time() * 1000,
+        .edges_consumed = pos->edges,
+        .lines_consumed = pos->lines,
+        .bad_lines = pos->bad,
+        .source_kind = (char *)"files",
+        .source_input = pos->input,
+        .source_offset = pos->offset,
+        .source_line = pos->line,
+        .source_identity = ck->identity,
+        .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
+        .operators = ck->ops_spec,
+    };
+}
+
+static void taken(es_checkpoint *ck, const es_stream_pos *pos)
+{
+    ck->parent_id = ck->next_id++;
+    ck->last_edges = pos->edges;
+    ck->last_time = g_get_monotonic_time();
+    ck->pending = FALSE;
+}
+
+void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
+{
+    es_snapshot_meta m;
+    fill_meta(ck, pos, &m);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        ck->failed++;
+        fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", g_strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        /* The writer: a copy-on-write image of the barrier.  Detach from the
+         * output pipe so a reader of our stdout is not kept waiting. */
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+        }
+        GError *e = NULL;
+        gboolean ok = es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, &e);
+        if (ok)
+            es_snapshot_retain(ck->dir, ck->cfg.keep);
+        else
+            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", m.snapshot_id, e->message);
+        _exit(ok ? 0 : 1);
+    }
+    ck->writer = pid;
+    ck->writer_id = m.snapshot_id;
+    taken(ck, pos);
+}
+
+gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
+                              GPtrArray *ops, GError **error)
+{
+    reap(ck, TRUE);
+    if (pos->edges == ck->last_edges && ck->failed == 0)
+        return TRUE;
+    es_snapshot_meta m;
+    fill_meta(ck, pos, &m);
+    if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, error))
+        return FALSE;
+    es_snapshot_retain(ck->dir, ck->cfg.keep);
+    taken(ck, pos);
+    return TRUE;
+}
+
+void es_checkpoint_free(es_checkpoint *ck)
+{
+    if (ck == NULL)
+        return;
+    reap(ck, TRUE);
+    if (ck->lock_fd >= 0)
+        close(ck->lock_fd);
+    g_free(ck->dir);
+    g_free(ck->identity);
+    g_free(ck->ops_spec);
+    g_free((char *)ck->cfg.config);
+    g_free(ck);
+}

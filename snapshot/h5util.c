@@ -1,0 +1,207 @@
+/* h5util.c — typed arrays and attributes in HDF5 groups (see h5util.h). */
+#include "snapshot/h5util.h"
+
+#include <string.h>
+
+#include "graph/common.h"
+
+#define CHUNK_MAX 65536
+
+void es_h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static gboolean fail(GError **error, const char *what, const char *name)
+{
+    g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot %s \"%s\"", what, name);
+    return FALSE;
+}
+
+static gboolean write_array(hid_t g, const char *name, hid_t ftype, hid_t mtype,
+                            const void *a, size_t n, GError **error)
+{
+    hsize_t dims[1] = { n }, maxdims[1] = { H5S_UNLIMITED };
+    hsize_t chunk[1] = { n == 0 ? 1 : (n < CHUNK_MAX ? n : CHUNK_MAX) };
+    hid_t space = H5Screate_simple(1, dims, maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, chunk);
+    H5Pset_fletcher32(dcpl);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 1);
+    hid_t ds = H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    gboolean ok = ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return ok ? TRUE : fail(error, "write dataset", name);
+}
+
+gboolean es_h5_write_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error)
+{ return write_array(g, name, H5T_STD_U32LE, H5T_NATIVE_UINT32, a, n, error); }
+gboolean es_h5_write_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error)
+{ return write_array(g, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, a, n, error); }
+gboolean es_h5_write_i64(hid_t g, const char *name, const int64_t *a, size_t n, GError **error)
+{ return write_array(g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, a, n, error); }
+gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, GError **error)
+{ return write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, a, n, error); }
+gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error)
+{ return write_array(g, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, a, n, error); }
+
+/* Open dataset `name`, check it is 1-D of the expected class, size and sign. */
+static hid_t open_checked(hid_t g, const char *name, H5T_class_t cls, size_t size, int is_signed,
+                          size_t *n, GError **error)
+{
+    if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no dataset \"%s\"", name);
+        return -1;
+    }
+    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    if (ds < 0) {
+        fail(error, "open dataset", name);
+        return -1;
+    }
+    hid_t t = H5Dget_type(ds), space = H5Dget_space(ds);
+    hsize_t dims[1] = { 0 };
+    gboolean ok = t >= 0 && space >= 0 && H5Tget_class(t) == cls && H5Tget_size(t) == size &&
+                  (cls != H5T_INTEGER || (H5Tget_sign(t) == H5T_SGN_2) == !!is_signed) &&
+                  H5Sget_simple_extent_ndims(space) == 1 && H5Sget_simple_extent_dims(space, dims, NULL) == 1;
+    if (t >= 0) H5Tclose(t);
+    if (space >= 0) H5Sclose(space);
+    if (!ok) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has the wrong type or shape", name);
+        H5Dclose(ds);
+        return -1;
+    }
+    *n = (size_t)dims[0];
+    return ds;
+}
+
+static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t size, int sgn, hid_t mtype,
+                           void **out, size_t *n, void *into, size_t want, GError **error)
+{
+    size_t len;
+    hid_t ds = open_checked(g, name, cls, size, sgn, &len, error);
+    if (ds < 0)
+        return FALSE;
+    if (into && len != want) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has %zu elements, expected %zu",
+                    name, len, want);
+        H5Dclose(ds);
+        return FALSE;
+    }
+    void *buf = into ? into : es_big_alloc(len * size);
+    gboolean ok = len == 0 || H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+    H5Dclose(ds);
+    if (!ok) {
+        if (!into)
+            es_big_free(buf, len * size);
+        return fail(error, "read dataset (checksum or format error)", name);
+    }
+    if (!into) {
+        *out = buf;
+        *n = len;
+    }
+    return TRUE;
+}
+
+gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GError **error)
+{ return read_array(g, name, H5T_INTEGER, 4, 0, H5T_NATIVE_UINT32, (void **)out, n, NULL, 0, error); }
+gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error)
+{ return read_array(g, name, H5T_INTEGER, 8, 0, H5T_NATIVE_UINT64, (void **)out, n, NULL, 0, error); }
+gboolean es_h5_read_i64(hid_t g, const char *name, int64_t **out, size_t *n, GError **error)
+{ return read_array(g, name, H5T_INTEGER, 8, 1, H5T_NATIVE_INT64, (void **)out, n, NULL, 0, error); }
+gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error)
+{ return read_array(g, name, H5T_FLOAT, 8, 0, H5T_NATIVE_DOUBLE, (void **)out, n, NULL, 0, error); }
+gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error)
+{ return read_array(g, name, H5T_INTEGER, 1, 0, H5T_NATIVE_UINT8, (void **)out, n, NULL, 0, error); }
+gboolean es_h5_read_u32_into(hid_t g, const char *name, uint32_t *a, size_t n, GError **error)
+{ return read_array(g, name, H5T_INTEGER, 4, 0, H5T_NATIVE_UINT32, NULL, NULL, a, n, error); }
+gboolean es_h5_read_u64_into(hid_t g, const char *name, uint64_t *a, size_t n, GError **error)
+{ return read_array(g, name, H5T_INTEGER, 8, 0, H5T_NATIVE_UINT64, NULL, NULL, a, n, error); }
+gboolean es_h5_read_f64_into(hid_t g, const char *name, double *a, size_t n, GError **error)
+{ return read_array(g, name, H5T_FLOAT, 8, 0, H5T_NATIVE_DOUBLE, NULL, NULL, a, n, error); }
+
+void es_h5_free(void *p, size_t bytes)
+{
+    es_big_free(p, bytes);
+}
+
+static gboolean set_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *v, GError **error)
+{
+    if (H5Aexists(obj, name) > 0)
+        H5Adelete(obj, name);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = a >= 0 && H5Awrite(a, mtype, v) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(space);
+    return ok ? TRUE : fail(error, "write attribute", name);
+}
+
+gboolean es_h5_set_u64(hid_t obj, const char *name, uint64_t v, GError **error)
+{ return set_attr(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v, error); }
+gboolean es_h5_set_i64(hid_t obj, const char *name, int64_t v, GError **error)
+{ return set_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, error); }
+gboolean es_h5_set_f64(hid_t obj, const char *name, double v, GError **error)
+{ return set_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, error); }
+
+gboolean es_h5_set_str(hid_t obj, const char *name, const char *v, GError **error)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, strlen(v) + 1);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    gboolean ok = set_attr(obj, name, t, t, v, error);
+    H5Tclose(t);
+    return ok;
+}
+
+static gboolean get_attr(hid_t obj, const char *name, H5T_class_t cls, hid_t mtype, void *v, GError **error)
+{
+    if (H5Aexists(obj, name) <= 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no attribute \"%s\"", name);
+        return FALSE;
+    }
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    gboolean ok = t >= 0 && H5Tget_class(t) == cls && H5Aread(a, mtype, v) >= 0;
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+    if (!ok) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is unreadable or of the wrong type", name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean es_h5_get_u64(hid_t obj, const char *name, uint64_t *v, GError **error)
+{ return get_attr(obj, name, H5T_INTEGER, H5T_NATIVE_UINT64, v, error); }
+gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error)
+{ return get_attr(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v, error); }
+gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error)
+{ return get_attr(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v, error); }
+
+gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
+{
+    if (H5Aexists(obj, name) <= 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no attribute \"%s\"", name);
+        return FALSE;
+    }
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    gboolean ok = t >= 0 && H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t);
+    size_t size = ok ? H5Tget_size(t) : 0;
+    char *buf = g_malloc0(size + 1);
+    ok = ok && H5Aread(a, t, buf) >= 0;
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+    if (!ok) {
+        g_free(buf);
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is unreadable or not a string", name);
+        return FALSE;
+    }
+    *v = buf;
+    return TRUE;
+}

@@ -1,0 +1,50 @@
+/* h5util.h — the few HDF5 calls operators need to write and read their
+ * state: typed 1-D arrays and scalar attributes in a group, with GError
+ * reporting.  Arrays are chunked, deflate-compressed (level 1: fast) and
+ * carry Fletcher32 checksums, so a flipped bit inside a dataset is caught
+ * by HDF5 even if it slipped past the whole-file checksum.
+ *
+ * Readers check type and length: a dataset of the wrong type or size is an
+ * ES_ERROR_DATA error naming the dataset, never a silent misread.
+ * Call only from one thread (HDF5 is not thread-safe).
+ */
+#ifndef ES_H5UTIL_H
+#define ES_H5UTIL_H
+
+#include <glib.h>
+#include <hdf5.h>
+#include <stdint.h>
+
+/* Arrays: write n elements; read allocates *out (g_malloc; es_big_alloc
+ * when large — free with es_h5_free(*out, n * size)) and sets *n. */
+gboolean es_h5_write_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error);
+gboolean es_h5_write_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error);
+gboolean es_h5_write_i64(hid_t g, const char *name, const int64_t *a, size_t n, GError **error);
+gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, GError **error);
+gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error);
+gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GError **error);
+gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error);
+gboolean es_h5_read_i64(hid_t g, const char *name, int64_t **out, size_t *n, GError **error);
+gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error);
+gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error);
+/* Read into a caller buffer of exactly n elements (error when the length differs). */
+gboolean es_h5_read_u32_into(hid_t g, const char *name, uint32_t *a, size_t n, GError **error);
+gboolean es_h5_read_u64_into(hid_t g, const char *name, uint64_t *a, size_t n, GError **error);
+gboolean es_h5_read_f64_into(hid_t g, const char *name, double *a, size_t n, GError **error);
+void     es_h5_free(void *p, size_t bytes);
+
+/* Scalar attributes on a group (or file root). */
+gboolean es_h5_set_u64(hid_t obj, const char *name, uint64_t v, GError **error);
+gboolean es_h5_set_i64(hid_t obj, const char *name, int64_t v, GError **error);
+gboolean es_h5_set_f64(hid_t obj, const char *name, double v, GError **error);
+gboolean es_h5_set_str(hid_t obj, const char *name, const char *v, GError **error);
+gboolean es_h5_get_u64(hid_t obj, const char *name, uint64_t *v, GError **error);
+gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error);
+gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error);
+/* Caller frees *v with g_free. */
+gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error);
+
+/* Silence HDF5's own error printing (errors come back as GErrors). */
+void es_h5_quiet(void);
+
+#endif

@@ -1,0 +1,406 @@
+/* snapshot.c — writing, verifying, listing and restoring snapshot files
+ * (see snapshot.h for the format and the commit protocol). */
+#include "snapshot/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "graph/common.h"
+#include "graph/idmap.h"
+#include "operators/operator.h"
+#include "snapshot/h5util.h"
+
+#define MAGIC "edgestream snapshot\n"
+#define IDENT_BLOCK (1u << 20)
+
+void es_snapshot_meta_clear(es_snapshot_meta *m)
+{
+    g_free(m->source_kind);
+    g_free(m->source_identity);
+    g_free(m->config);
+    g_free(m->operators);
+    memset(m, 0, sizeof *m);
+}
+
+static char *snap_path(const char *dir, uint64_t id, const char *suffix)
+{
+    return g_strdup_printf("%s/snap-%06" G_GUINT64_FORMAT ".h5%s", dir, id, suffix);
+}
+
+static gboolean io_error(GError **error, const char *what, const char *path)
+{
+    int e = errno;
+    g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s %s: %s", what, path, g_strerror(e));
+    return FALSE;
+}
+
+/* sha256 of bytes [from, to) of fd, as hex. */
+static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, const char *path)
+{
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    char *buf = g_malloc(IDENT_BLOCK);
+    uint64_t off = from;
+    while (off < to) {
+        size_t want = to - off < IDENT_BLOCK ? (size_t)(to - off) : IDENT_BLOCK;
+        ssize_t got = pread(fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = EIO;
+            io_error(error, "cannot read", path);
+            g_free(buf);
+            g_checksum_free(ck);
+            return NULL;
+        }
+        g_checksum_update(ck, (const guchar *)buf, (gssize)got);
+        off += (uint64_t)got;
+    }
+    char *hex = g_strdup(g_checksum_get_string(ck));
+    g_free(buf);
+    g_checksum_free(ck);
+    return hex;
+}
+
+static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
+{
+    return es_h5_set_u64(f, "format_version", ES_SNAPSHOT_FORMAT, error) &&
+           es_h5_set_str(f, "edgestream_version", ES_VERSION, error) &&
+           es_h5_set_u64(f, "snapshot_id", m->snapshot_id, error) &&
+           es_h5_set_u64(f, "parent_id", m->parent_id, error) &&
+           es_h5_set_i64(f, "created_unix_ns", m->created_unix_ns, error) &&
+           es_h5_set_u64(f, "edges_consumed", m->edges_consumed, error) &&
+           es_h5_set_u64(f, "lines_consumed", m->lines_consumed, error) &&
+           es_h5_set_u64(f, "bad_lines", m->bad_lines, error) &&
+           es_h5_set_str(f, "source_kind", m->source_kind ? m->source_kind : "files", error) &&
+           es_h5_set_u64(f, "source_input", m->source_input, error) &&
+           es_h5_set_u64(f, "source_offset", m->source_offset, error) &&
+           es_h5_set_u64(f, "source_line", m->source_line, error) &&
+           es_h5_set_str(f, "source_identity", m->source_identity ? m->source_identity : "", error) &&
+           es_h5_set_str(f, "config", m->config ? m->config : "", error) &&
+           es_h5_set_str(f, "operators", m->operators ? m->operators : "", error);
+}
+
+static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const uint64_t *externals,
+                           uint32_t n, GPtrArray *ops, GError **error)
+{
+    es_h5_quiet();
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_userblock(fcpl, ES_SNAPSHOT_HEADER);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    H5Pclose(fcpl);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create snapshot %s", tmp);
+        return FALSE;
+    }
+    gboolean ok = write_meta(f, meta, error);
+    if (ok) {
+        hid_t g = H5Gcreate2(f, "idmap", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ok = g >= 0 && es_h5_write_u64(g, "external_ids", externals, n, error);
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    hid_t opsg = ok ? H5Gcreate2(f, "operators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    for (guint i = 0; ok && i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        hid_t g = H5Gcreate2(opsg, op->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ok = g >= 0 && es_h5_set_str(g, "spec", op->spec, error) && es_operator_snapshot_write(op, g, error);
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    if (opsg >= 0)
+        H5Gclose(opsg);
+    if (H5Fclose(f) < 0 && ok) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot finish snapshot %s (disk full?)", tmp);
+        ok = FALSE;
+    }
+    if (!ok && error && *error == NULL)
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot write snapshot %s", tmp);
+    return ok;
+}
+
+gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const uint64_t *externals,
+                           uint32_t n, GPtrArray *ops, GError **error)
+{
+    g_autofree char *tmp = snap_path(dir, meta->snapshot_id, ".tmp");
+    g_autofree char *final = snap_path(dir, meta->snapshot_id, "");
+    gboolean ok = write_hdf5(tmp, meta, externals, n, ops, error);
+    int fd = -1;
+    if (ok) {
+        fd = open(tmp, O_RDWR | O_CLOEXEC);
+        struct stat st;
+        ok = fd >= 0 && fstat(fd, &st) == 0 ? TRUE : io_error(error, "cannot reopen", tmp);
+        g_autofree char *hex = ok ? digest_range(fd, ES_SNAPSHOT_HEADER, (uint64_t)st.st_size, error, tmp) : NULL;
+        if (ok && hex == NULL)
+            ok = FALSE;
+        if (ok) {
+            char header[ES_SNAPSHOT_HEADER];
+            memset(header, 0, sizeof header);
+            g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT "\nsha256 %s\n",
+                       ES_SNAPSHOT_FORMAT, (guint64)st.st_size, hex);
+            ok = pwrite(fd, header, sizeof header, 0) == (ssize_t)sizeof header ? TRUE
+                                                                                 : io_error(error, "cannot write", tmp);
+        }
+        if (ok && fsync(fd) != 0)
+            ok = io_error(error, "cannot fsync", tmp);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (ok && rename(tmp, final) != 0)
+        ok = io_error(error, "cannot rename to", final);
+    if (ok) {
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) != 0)
+            ok = io_error(error, "cannot fsync directory", dir);
+        if (dfd >= 0)
+            close(dfd);
+    }
+    if (!ok)
+        unlink(tmp);
+    return ok;
+}
+
+gboolean es_snapshot_verify(const char *path, GError **error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        g_set_error(error, ES_ERROR, ES_ERROR_NOINPUT, "cannot open snapshot %s: %s", path, g_strerror(e));
+        return FALSE;
+    }
+    char header[ES_SNAPSHOT_HEADER + 1];
+    memset(header, 0, sizeof header);
+    struct stat st;
+    gboolean ok = fstat(fd, &st) == 0 && pread(fd, header, ES_SNAPSHOT_HEADER, 0) == ES_SNAPSHOT_HEADER;
+    int format = 0;
+    guint64 length = 0;
+    char hex[65] = "";
+    if (ok && (strncmp(header, MAGIC, strlen(MAGIC)) != 0 ||
+               sscanf(header + strlen(MAGIC), "format %d\nlength %" G_GUINT64_FORMAT "\nsha256 %64s\n",
+                      &format, &length, hex) != 3)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not a committed edgestream snapshot (no valid header)", path);
+        close(fd);
+        return FALSE;
+    }
+    if (!ok) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: truncated (shorter than its header)", path);
+        close(fd);
+        return FALSE;
+    }
+    if (format != ES_SNAPSHOT_FORMAT) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: snapshot format %d, this edgestream reads format %d",
+                    path, format, ES_SNAPSHOT_FORMAT);
+        close(fd);
+        return FALSE;
+    }
+    if ((guint64)st.st_size != length) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %s (%" G_GUINT64_FORMAT " bytes, header says %" G_GUINT64_FORMAT ")",
+                    path, (guint64)st.st_size < length ? "truncated" : "has trailing bytes",
+                    (guint64)st.st_size, length);
+        close(fd);
+        return FALSE;
+    }
+    g_autofree char *got = digest_range(fd, ES_SNAPSHOT_HEADER, length, error, path);
+    close(fd);
+    if (got == NULL)
+        return FALSE;
+    if (strcmp(got, hex) != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: checksum mismatch (the file is corrupt)", path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static hid_t open_h5(const char *path, GError **error)
+{
+    es_h5_quiet();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: HDF5 cannot open it", path);
+    return f;
+}
+
+static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
+{
+    uint64_t format = 0;
+    memset(m, 0, sizeof *m);
+    gboolean ok = es_h5_get_u64(f, "format_version", &format, error);
+    if (ok && format != ES_SNAPSHOT_FORMAT) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "snapshot format %" G_GUINT64_FORMAT ", this edgestream reads format %d",
+                    format, ES_SNAPSHOT_FORMAT);
+        return FALSE;
+    }
+    ok = ok && es_h5_get_u64(f, "snapshot_id", &m->snapshot_id, error) &&
+         es_h5_get_u64(f, "parent_id", &m->parent_id, error) &&
+         es_h5_get_i64(f, "created_unix_ns", &m->created_unix_ns, error) &&
+         es_h5_get_u64(f, "edges_consumed", &m->edges_consumed, error) &&
+         es_h5_get_u64(f, "lines_consumed", &m->lines_consumed, error) &&
+         es_h5_get_u64(f, "bad_lines", &m->bad_lines, error) &&
+         es_h5_get_str(f, "source_kind", &m->source_kind, error) &&
+         es_h5_get_u64(f, "source_input", &m->source_input, error) &&
+         es_h5_get_u64(f, "source_offset", &m->source_offset, error) &&
+         es_h5_get_u64(f, "source_line", &m->source_line, error) &&
+         es_h5_get_str(f, "source_identity", &m->source_identity, error) &&
+         es_h5_get_str(f, "config", &m->config, error) &&
+         es_h5_get_str(f, "operators", &m->operators, error);
+    if (!ok)
+        es_snapshot_meta_clear(m);
+    return ok;
+}
+
+gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error)
+{
+    hid_t f = open_h5(path, error);
+    if (f < 0)
+        return FALSE;
+    gboolean ok = read_meta(f, meta, error);
+    H5Fclose(f);
+    if (!ok)
+        g_prefix_error(error, "%s: ", path);
+    return ok;
+}
+
+gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n, GPtrArray *ops, GError **error)
+{
+    hid_t f = open_h5(path, error);
+    if (f < 0)
+        return FALSE;
+    size_t len = 0;
+    *externals = NULL;
+    hid_t g = H5Gopen2(f, "idmap", H5P_DEFAULT);
+    gboolean ok = g >= 0 && es_h5_read_u64(g, "external_ids", externals, &len, error);
+    if (g >= 0)
+        H5Gclose(g);
+    if (ok && len > ES_IDMAP_MAX_VERTICES) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/idmap/external_ids has %zu entries, beyond the limit", len);
+        ok = FALSE;
+    }
+    *n = (uint32_t)len;
+    hid_t opsg = ok ? H5Gopen2(f, "operators", H5P_DEFAULT) : -1;
+    if (ok && opsg < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no /operators group");
+        ok = FALSE;
+    }
+    for (guint i = 0; ok && i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (H5Lexists(opsg, op->name, H5P_DEFAULT) <= 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no state for operator \"%s\"", op->name);
+            ok = FALSE;
+            break;
+        }
+        hid_t og = H5Gopen2(opsg, op->name, H5P_DEFAULT);
+        ok = og >= 0 && es_operator_snapshot_read(op, og, error);
+        if (!ok && error && *error)
+            g_prefix_error(error, "/operators/%s: ", op->name);
+        if (og >= 0)
+            H5Gclose(og);
+    }
+    if (opsg >= 0)
+        H5Gclose(opsg);
+    H5Fclose(f);
+    if (!ok) {
+        if (error && *error == NULL)
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "cannot read the snapshot");
+        g_prefix_error(error, "%s: ", path);
+        if (*externals)
+            es_h5_free(*externals, len * sizeof(uint64_t));
+        *externals = NULL;
+    }
+    return ok;
+}
+
+/* Snapshot id of a committed file name "snap-NNNNNN.h5", or 0. */
+static uint64_t id_of(const char *name)
+{
+    if (!g_str_has_prefix(name, "snap-") || !g_str_has_suffix(name, ".h5"))
+        return 0;
+    char *end = NULL;
+    guint64 id = g_ascii_strtoull(name + 5, &end, 10);
+    return end && strcmp(end, ".h5") == 0 ? id : 0;
+}
+
+static gint by_id_desc(gconstpointer a, gconstpointer b)
+{
+    uint64_t x = id_of(strrchr(*(char *const *)a, '/') + 1), y = id_of(strrchr(*(char *const *)b, '/') + 1);
+    return (x < y) - (x > y);
+}
+
+GPtrArray *es_snapshot_list(const char *dir)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return out;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL)
+        if (id_of(name) > 0)
+            g_ptr_array_add(out, g_build_filename(dir, name, NULL));
+    g_dir_close(d);
+    g_ptr_array_sort(out, by_id_desc);
+    return out;
+}
+
+uint64_t es_snapshot_last_id(const char *dir)
+{
+    GPtrArray *all = es_snapshot_list(dir);
+    uint64_t id = all->len ? id_of(strrchr(g_ptr_array_index(all, 0), '/') + 1) : 0;
+    g_ptr_array_free(all, TRUE);
+    return id;
+}
+
+void es_snapshot_retain(const char *dir, guint keep)
+{
+    GPtrArray *all = es_snapshot_list(dir);
+    for (guint i = keep; i < all->len; i++)
+        unlink(g_ptr_array_index(all, i));
+    g_ptr_array_free(all, TRUE);
+}
+
+guint es_snapshot_remove_partial(const char *dir, gboolean verbose)
+{
+    guint removed = 0;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return 0;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        if (g_str_has_prefix(name, "snap-") && g_str_has_suffix(name, ".h5.tmp")) {
+            g_autofree char *p = g_build_filename(dir, name, NULL);
+            if (unlink(p) == 0) {
+                removed++;
+                if (verbose)
+                    fprintf(stderr, "edgestream: removed %s, left by an interrupted snapshot\n", p);
+            }
+        }
+    }
+    g_dir_close(d);
+    return removed;
+}
+
+char *es_snapshot_input_identity(const char *path, GError **error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: snapshots need inputs that are regular files (a pipe or stdin cannot be re-read on resume)", path);
+        return NULL;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    uint64_t first = size < IDENT_BLOCK ? size : IDENT_BLOCK;
+    uint64_t last = size < IDENT_BLOCK ? 0 : size - IDENT_BLOCK;
+    g_autofree char *h1 = digest_range(fd, 0, first, error, path);
+    g_autofree char *h2 = h1 ? digest_range(fd, last, size, error, path) : NULL;
+    close(fd);
+    if (h2 == NULL)
+        return NULL;
+    return g_strdup_printf("%s\t%" G_GUINT64_FORMAT "\t%s\t%s", path, size, h1, h2);
+}

@@ -1,0 +1,82 @@
+/* snapshot.h — HDF5 snapshots of a run: the consistent cut at a batch
+ * boundary (source position + id map + every operator's state), committed
+ * atomically, verified before HDF5 ever parses them.
+ *
+ * File: DIR/snap-NNNNNN.h5 (NNNNNN = snapshot id, increasing).  The first
+ * 512 bytes are an HDF5 user block that holds a text header:
+ *
+ *     edgestream snapshot
+ *     format 1
+ *     length <bytes of the file>
+ *     sha256 <hex digest of bytes 512 .. length-1>
+ *
+ * so a truncated, partial or bit-flipped file is rejected by reading plain
+ * bytes, before the HDF5 library (which has crashed on malformed files)
+ * sees it.  Commit: write snap-NNNNNN.h5.tmp, fill the header, fsync,
+ * rename, fsync the directory; then keep only the newest K snapshots.
+ *
+ * HDF5 layout (documented in README.md):
+ *   /            attributes: format_version, edgestream_version, snapshot_id,
+ *                parent_id, created_unix_ns, edges_consumed, lines_consumed,
+ *                bad_lines, source_kind, source_input, source_offset,
+ *                source_line, source_identity, config, operators
+ *   /idmap/external_ids   uint64[vertices]: dense id -> external id
+ *   /operators/<name>/    each operator's own datasets and attributes
+ */
+#ifndef ES_SNAPSHOT_H
+#define ES_SNAPSHOT_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#define ES_SNAPSHOT_FORMAT 1
+#define ES_SNAPSHOT_HEADER 512
+
+typedef struct {
+    uint64_t snapshot_id, parent_id;
+    int64_t  created_unix_ns;
+    uint64_t edges_consumed;    /* stream index of the next edge */
+    uint64_t lines_consumed;    /* lines read, all inputs */
+    uint64_t bad_lines;         /* lines skipped as malformed */
+    char    *source_kind;       /* "files" */
+    uint64_t source_input;      /* index of the input to continue in */
+    uint64_t source_offset;     /* bytes of that input consumed (uncompressed) */
+    uint64_t source_line;       /* lines of that input consumed */
+    char    *source_identity;   /* one line per input: path, size, digests */
+    char    *config;            /* the run's options, as text */
+    char    *operators;         /* the --ops specs, comma separated */
+} es_snapshot_meta;
+
+void es_snapshot_meta_clear(es_snapshot_meta *m);
+
+/* Write a committed snapshot DIR/snap-<meta->snapshot_id>.h5 from the
+ * metadata, the id map's external ids (n vertices) and every operator of
+ * ops (GPtrArray of es_operator *).  Single-threaded; no OpenMP (it runs in
+ * a forked child).  On failure the temporary file is removed. */
+gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta,
+                           const uint64_t *externals, uint32_t n, GPtrArray *ops, GError **error);
+
+/* Check the header and whole-file checksum, without HDF5. */
+gboolean es_snapshot_verify(const char *path, GError **error);
+
+/* Read the root metadata (the file must verify first). */
+gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error);
+
+/* Restore the id map's external ids (caller frees with es_h5_free(p, n*8))
+ * and every operator of ops (created from meta->operators by the caller). */
+gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
+                             GPtrArray *ops, GError **error);
+
+/* Committed snapshot paths in dir, newest first (GPtrArray of char *). */
+GPtrArray *es_snapshot_list(const char *dir);
+/* Largest snapshot id in dir (0 when none). */
+uint64_t   es_snapshot_last_id(const char *dir);
+/* Delete all but the newest `keep` snapshots. */
+void       es_snapshot_retain(const char *dir, guint keep);
+/* Delete leftover *.h5.tmp files of interrupted writes; returns how many. */
+guint      es_snapshot_remove_partial(const char *dir, gboolean verbose);
+
+/* Identity of an input file: "path<TAB>size<TAB>sha256(first MiB)<TAB>sha256(last MiB)". */
+char      *es_snapshot_input_identity(const char *path, GError **error);
+
+#endif
