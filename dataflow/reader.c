@@ -179,7 +179,7 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
             } else if (avail > ES_MAX_LINE) {
                 r->line_no++;
                 r->lines_total++;
-                es_parse_fault f = { "a line of at most 4096 bytes", p, 40 };
+                es_parse_fault f = { "a line of at most 4096 bytes", p, avail };
                 if (!bad_line(r, &f, error))
                     return FALSE;
                 r->discarding = TRUE;

@@ -2,9 +2,10 @@
  * ids 0, 1, 2, ... in order of first appearance, and back.
  *
  * Open addressing with linear probing over a power-of-two table of
- * (key, value) slots, kept at most half full; a 64-bit mixing hash so that
- * clustered ids (SNAP, R-MAT) spread.  Expected O(1) per lookup; about
- * 24 bytes per vertex (slot at <= 50% load + the reverse array).
+ * packed 12-byte (key, value) slots, kept at most half full; a 64-bit mixing
+ * hash so that clustered ids (SNAP, R-MAT) spread.  Expected O(1) per
+ * lookup; 32 to 56 bytes per vertex (slots at 25-50% load + the 8-byte
+ * reverse array).
  * es_idmap_map_ids() maps a whole array and prefetches slots a few ids
  * ahead, which hides most of the cache misses of a table larger than cache.
  * Capacity: up to ES_IDMAP_MAX_VERTICES vertices; beyond that, an
@@ -27,7 +28,9 @@ void      es_idmap_free(es_idmap *m);
 /* Dense id of ext, adding it if new.  FALSE (and ES_ERROR_DATA) only when the
  * map is full. */
 gboolean  es_idmap_get_or_add(es_idmap *m, uint64_t ext, uint32_t *dense, GError **error);
-/* Map n ids in order (first appearance order is that of the array). */
+/* Map n ids in order (first appearance order is that of the array).  ext
+ * and dense must not overlap.  On failure the ids before the failing one
+ * are mapped and the rest of dense is untouched. */
 gboolean  es_idmap_map_ids(es_idmap *m, const uint64_t *ext, uint32_t *dense, size_t n, GError **error);
 /* Look up without adding; FALSE when absent. */
 gboolean  es_idmap_lookup(const es_idmap *m, uint64_t ext, uint32_t *dense);
