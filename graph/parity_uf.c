@@ -4,6 +4,8 @@
  */
 #include "graph/parity_uf.h"
 
+#include <string.h>
+
 #include "graph/common.h"
 
 struct es_puf {
@@ -100,4 +102,45 @@ gboolean es_puf_unite_opposite(es_puf *uf, uint32_t u, uint32_t v)
     if (uf->rank[ru] == uf->rank[rv])
         uf->rank[ru]++;
     return TRUE;
+}
+
+void es_puf_arrays(const es_puf *uf, const uint32_t **parent, const uint8_t **parity, const uint8_t **rank)
+{
+    *parent = uf->parent;
+    *parity = uf->parity;
+    *rank = uf->rank;
+}
+
+/* A root of rank r holds at least 2^r vertices, and there are fewer than 2^32. */
+#define MAX_RANK 31
+
+es_puf *es_puf_restore(uint32_t n, const uint32_t *parent, const uint8_t *parity,
+                       const uint8_t *rank, GError **error)
+{
+    for (uint32_t v = 0; v < n; v++) {
+        const char *what = NULL, *why = NULL;
+        uint32_t value = 0;
+        if (parent[v] >= n)
+            what = "parent", value = parent[v], why = "is not a vertex";
+        else if (rank[v] > MAX_RANK)
+            what = "rank", value = rank[v], why = "is above " G_STRINGIFY(MAX_RANK);
+        else if (parity[v] > 1)
+            what = "parity", value = parity[v], why = "is neither 0 nor 1";
+        else if (parent[v] == v && parity[v] != 0)
+            what = "parity", value = parity[v], why = "at a root is not 0";
+        else if (parent[v] != v && rank[parent[v]] <= rank[v])
+            what = "rank", value = rank[v], why = "is not below its parent's rank";
+        if (what) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "parity union-find: saved %s[%u] = %u %s (%u vertices)", what, v, value, why, n);
+            return NULL;
+        }
+    }
+    es_puf *uf = es_puf_new(n);
+    if (n > 0) {
+        memcpy(uf->parent, parent, (size_t)n * sizeof(uint32_t));
+        memcpy(uf->parity, parity, n);
+        memcpy(uf->rank, rank, n);
+    }
+    return uf;
 }

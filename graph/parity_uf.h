@@ -15,6 +15,10 @@
  * composed along the compressed path): amortised inverse-Ackermann time per
  * operation, 6 bytes per vertex.  Grows as new vertices appear; a new
  * vertex is a singleton on side 0.  Deterministic.
+ *
+ * State for snapshots: the number of vertices n and the three arrays
+ * parent, parity and rank (n entries each); es_puf_restore rebuilds the
+ * structure from them after checking that they describe a forest.
  */
 #ifndef ES_PARITY_UF_H
 #define ES_PARITY_UF_H
@@ -36,5 +40,19 @@ uint32_t es_puf_find(es_puf *uf, uint32_t v, uint8_t *side);
  * already known to be on the same side (the edge closes an odd cycle; the
  * structure is left unchanged), TRUE otherwise. */
 gboolean es_puf_unite_opposite(es_puf *uf, uint32_t u, uint32_t v);
+
+/* The arrays, es_puf_size() entries each, read-only: parent[v] (v for a
+ * root), parity[v] (of the edge v -> parent[v]; 0 at a root) and rank[v].
+ * Valid until the next call that changes the structure (find compresses). */
+void     es_puf_arrays(const es_puf *uf, const uint32_t **parent, const uint8_t **parity,
+                       const uint8_t **rank);
+
+/* The structure from saved arrays of n entries (copied).  Checks what keeps
+ * every operation safe and correct: parent[v] < n, parity 0 or 1 and 0 at a
+ * root, rank below 32, and rank[parent[v]] > rank[v] for every non-root v
+ * (the union-by-rank invariant, which also rules out a cycle of parents).
+ * On failure an ES_ERROR_DATA error naming the array and the vertex. */
+es_puf  *es_puf_restore(uint32_t n, const uint32_t *parent, const uint8_t *parity,
+                        const uint8_t *rank, GError **error);
 
 #endif

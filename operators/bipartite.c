@@ -20,10 +20,29 @@
  * Answers: bipartite (bool); once false also odd_cycle_index (the closing
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints
  * as external ids when the batch carries them, dense ids otherwise).
+ *
+ * Snapshot (group /operators/bipartite):
+ *   attributes  vertices         u64  n: vertices in the parity union-find
+ *                                     (it stops growing once the answer is
+ *                                     false, so n may be below the id map's)
+ *               bipartite        u64  1 while bipartite, else 0
+ *               odd_cycle_index  u64  stream index of the closing edge
+ *               odd_cycle_u      u64  its endpoints, as the report gives them
+ *               odd_cycle_v      u64  (the three are 0 while bipartite)
+ *   parent      u32[n]   parent[v] (v for a root)
+ *   parity      u8[n]    parity of the edge v -> parent[v]: v's side relative
+ *                        to its parent (0 at a root)
+ *   rank        u8[n]    union-by-rank rank
+ * A vertex's side relative to its root is the xor of the parities on its
+ * path.  A restore checks that the arrays describe a forest that union by
+ * rank could have built (parent < n, parities 0/1 and 0 at roots, ranks
+ * strictly increasing towards the root, below 32) and that the odd-cycle
+ * attributes are 0 while bipartite.
  */
 #include "graph/common.h"
 #include "graph/parity_uf.h"
 #include "operators/operator.h"
+#include "snapshot/h5util.h"
 
 extern const es_operator_class es_bipartite_class;
 
@@ -88,6 +107,100 @@ static void bipartite_report(es_operator *op, es_report *report)
     }
 }
 
+static gboolean bipartite_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    bipartite_op *b = (bipartite_op *)op;
+    const uint32_t n = es_puf_size(b->uf);
+    const uint32_t *parent;
+    const uint8_t *parity, *rank;
+    es_puf_arrays(b->uf, &parent, &parity, &rank);
+    return es_h5_set_u64(group, "vertices", n, error)
+        && es_h5_set_u64(group, "bipartite", b->bipartite ? 1 : 0, error)
+        && es_h5_set_u64(group, "odd_cycle_index", b->odd_index, error)
+        && es_h5_set_u64(group, "odd_cycle_u", b->odd_u, error)
+        && es_h5_set_u64(group, "odd_cycle_v", b->odd_v, error)
+        && es_h5_write_u32(group, "parent", parent, n, error)
+        && es_h5_write_u8(group, "parity", parity, n, error)
+        && es_h5_write_u8(group, "rank", rank, n, error);
+}
+
+/* A u8 dataset that must have n elements (*out: free with es_h5_free(*out, n)). */
+static gboolean read_u8_n(hid_t group, const char *name, uint64_t n, uint8_t **out, GError **error)
+{
+    size_t len;
+    if (!es_h5_read_u8(group, name, out, &len, error))
+        return FALSE;
+    if (len != n) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot dataset \"%s\" has %zu elements, expected %" G_GUINT64_FORMAT " (attribute \"vertices\")",
+                    name, len, (guint64)n);
+        es_h5_free(*out, len);
+        *out = NULL;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **error)
+{
+    bipartite_op *b = (bipartite_op *)op;
+    uint64_t n, bip, odd[3];
+    static const char *const odd_names[3] = { "odd_cycle_index", "odd_cycle_u", "odd_cycle_v" };
+    if (!es_h5_get_u64(group, "vertices", &n, error) || !es_h5_get_u64(group, "bipartite", &bip, error))
+        return FALSE;
+    for (int i = 0; i < 3; i++)
+        if (!es_h5_get_u64(group, odd_names[i], &odd[i], error))
+            return FALSE;
+    if (n > UINT32_MAX) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids", (guint64)n);
+        return FALSE;
+    }
+    if (bip > 1) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"bipartite\" is %" G_GUINT64_FORMAT ", neither 0 nor 1", (guint64)bip);
+        return FALSE;
+    }
+    for (int i = 0; i < 3 && bip; i++) {
+        if (odd[i] != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT " while \"bipartite\" is 1",
+                        odd_names[i], (guint64)odd[i]);
+            return FALSE;
+        }
+    }
+    uint32_t *parent = NULL;
+    uint8_t *parity = NULL, *rank = NULL;
+    size_t len = 0;
+    es_puf *uf = NULL;
+    if (!es_h5_read_u32(group, "parent", &parent, &len, error))
+        goto out;
+    if (len != n) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot dataset \"parent\" has %zu elements, expected %" G_GUINT64_FORMAT " (attribute \"vertices\")",
+                    len, (guint64)n);
+        goto out;
+    }
+    if (!read_u8_n(group, "parity", n, &parity, error) || !read_u8_n(group, "rank", n, &rank, error))
+        goto out;
+    uf = es_puf_restore((uint32_t)n, parent, parity, rank, error);
+    if (uf == NULL)
+        g_prefix_error(error, "snapshot datasets \"parent\", \"parity\", \"rank\": ");
+out:
+    es_h5_free(parent, len * sizeof(uint32_t));
+    es_h5_free(parity, parity ? n : 0);
+    es_h5_free(rank, rank ? n : 0);
+    if (uf == NULL)
+        return FALSE;
+    es_puf_free(b->uf);
+    b->uf = uf;
+    b->bipartite = bip != 0;
+    b->odd_index = odd[0];
+    b->odd_u = odd[1];
+    b->odd_v = odd[2];
+    return TRUE;
+}
+
 const es_operator_class es_bipartite_class = {
     .name = "bipartite",
     .summary = "is the graph bipartite (parity union-find); the edge that closed the first odd cycle",
@@ -95,7 +208,7 @@ const es_operator_class es_bipartite_class = {
     .create = bipartite_create,
     .process_batch = bipartite_process_batch,
     .report = bipartite_report,
-    .snapshot_write = es_operator_snapshot_unsupported,
-    .snapshot_read = es_operator_snapshot_unsupported,
+    .snapshot_write = bipartite_snapshot_write,
+    .snapshot_read = bipartite_snapshot_read,
     .destroy = bipartite_destroy,
 };

@@ -22,13 +22,25 @@
  * Options: eps (default 0.001), delta (default 0.01), seed (default 1).
  * Answers: total (N), width, depth, eps and delta (the guarantee the
  * dimensions give: e / width and e^-depth, never weaker than requested),
- * error_bound (eps * N).
+ * error_bound (eps * N).  Library calls (cm.h): a vertex's estimate and
+ * the guarantee, for checking against exact degrees.
+ *
+ * Snapshot (group /operators/cm):
+ *   attributes  width, depth     u64  the sketch's dimensions
+ *               seed             u64  the hash functions are drawn from it
+ *               conservative     u64  0 (this operator uses plain update)
+ *               total            u64  N = 2 * edge lines seen
+ *               eps, delta       f64  e / width and e^-depth (informative)
+ *   counters    u64[depth * width]    row-major: counters[row * width + column]
+ * A restore requires width, depth, seed and eps, delta to be those of the
+ * operator's own options, and every row of counters to sum to total.
  */
-#include "graph/common.h"
-#include "operators/operator.h"
-#include "sketches/countmin.h"
+#include <math.h>
 
-extern const es_operator_class es_cm_class;
+#include "graph/common.h"
+#include "operators/cm.h"
+#include "snapshot/h5util.h"
+#include "sketches/countmin.h"
 
 typedef struct {
     es_operator base;
@@ -98,6 +110,101 @@ static void cm_report(es_operator *op, es_report *report)
     es_report_add_double(report, "error_bound", es_cm_error_bound(cm));
 }
 
+static gboolean cm_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    const es_cm *cm = ((cm_op *)op)->cm;
+    const uint32_t w = es_cm_width(cm), d = es_cm_depth(cm);
+    return es_h5_set_u64(group, "width", w, error)
+        && es_h5_set_u64(group, "depth", d, error)
+        && es_h5_set_u64(group, "seed", es_cm_seed(cm), error)
+        && es_h5_set_u64(group, "conservative", es_cm_conservative(cm) ? 1 : 0, error)
+        && es_h5_set_u64(group, "total", es_cm_total(cm), error)
+        && es_h5_set_f64(group, "eps", es_cm_eps(cm), error)
+        && es_h5_set_f64(group, "delta", es_cm_delta(cm), error)
+        && es_h5_write_u64(group, "counters", es_cm_counters(cm), (size_t)w * d, error);
+}
+
+/* An attribute that must equal the operator's own value. */
+static gboolean expect_u64(hid_t group, const char *name, uint64_t want, const char *from, GError **error)
+{
+    uint64_t v;
+    if (!es_h5_get_u64(group, name, &v, error))
+        return FALSE;
+    if (v != want) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %"
+                    G_GUINT64_FORMAT " (%s)", name, (guint64)v, (guint64)want, from);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* eps and delta follow from the dimensions; a different value means the
+ * attributes were not written together. */
+static gboolean expect_f64(hid_t group, const char *name, double want, GError **error)
+{
+    double v;
+    if (!es_h5_get_f64(group, name, &v, error))
+        return FALSE;
+    if (!(fabs(v - want) <= 1e-9 * want)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"%s\" is %.17g, but the dimensions give %.17g", name, v, want);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean cm_snapshot_read(es_operator *op, hid_t group, GError **error)
+{
+    cm_op *c = (cm_op *)op;
+    const uint32_t w = es_cm_width(c->cm), d = es_cm_depth(c->cm);
+    const size_t n = (size_t)w * d;
+    uint64_t total;
+    if (!expect_u64(group, "width", w, "from its eps option", error)
+        || !expect_u64(group, "depth", d, "from its delta option", error)
+        || !expect_u64(group, "seed", es_cm_seed(c->cm), "its seed option", error)
+        || !expect_u64(group, "conservative", es_cm_conservative(c->cm) ? 1 : 0, "plain update", error)
+        || !expect_f64(group, "eps", es_cm_eps(c->cm), error)
+        || !expect_f64(group, "delta", es_cm_delta(c->cm), error)
+        || !es_h5_get_u64(group, "total", &total, error))
+        return FALSE;
+    uint64_t *counters = es_big_alloc(n * sizeof(uint64_t));
+    es_cm *cm = NULL;
+    if (es_h5_read_u64_into(group, "counters", counters, n, error)) {
+        cm = es_cm_restore(w, d, es_cm_seed(c->cm), es_cm_conservative(c->cm), total, counters, error);
+        if (cm == NULL)
+            g_prefix_error(error, "snapshot dataset \"counters\" and attribute \"total\": ");
+    }
+    es_big_free(counters, n * sizeof(uint64_t));
+    if (cm == NULL)
+        return FALSE;
+    es_cm_free(c->cm);
+    c->cm = cm;
+    return TRUE;
+}
+
+static cm_op *cm_of(es_operator *op)
+{
+    g_assert(op != NULL && op->klass == &es_cm_class);
+    return (cm_op *)op;
+}
+
+uint64_t es_cm_op_query(es_operator *op, uint64_t external_id)
+{
+    return es_cm_query(cm_of(op)->cm, external_id);
+}
+
+void es_cm_op_params(es_operator *op, double *eps, double *delta, uint64_t *total)
+{
+    const es_cm *cm = cm_of(op)->cm;
+    if (eps)
+        *eps = es_cm_eps(cm);
+    if (delta)
+        *delta = es_cm_delta(cm);
+    if (total)
+        *total = es_cm_total(cm);
+}
+
 const es_operator_class es_cm_class = {
     .name = "cm",
     .summary = "Count-Min sketch of vertex degrees (lines seen): never under, over by <= eps*N w.p. >= 1-delta",
@@ -105,7 +212,7 @@ const es_operator_class es_cm_class = {
     .create = cm_create,
     .process_batch = cm_process_batch,
     .report = cm_report,
-    .snapshot_write = es_operator_snapshot_unsupported,
-    .snapshot_read = es_operator_snapshot_unsupported,
+    .snapshot_write = cm_snapshot_write,
+    .snapshot_read = cm_snapshot_read,
     .destroy = cm_destroy,
 };

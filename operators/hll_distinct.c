@@ -19,15 +19,22 @@
  *
  * Options: p (4..18, default 14), seed (default 1).
  * Answers: distinct (the estimate, rounded), stderr (1.04 / sqrt(m)),
- * error_bound (3 * stderr * estimate).
+ * error_bound (3 * stderr * estimate).  Library call (operators/hll.h):
+ * the unrounded estimate and its error bound.
+ *
+ * Snapshot (group /operators/hll):
+ *   attributes  p          u64  m = 2^p registers
+ *               seed       u64  the hash's seed
+ *   registers   u8[2^p]         register i: 0 (empty) .. 65 - p
+ * A restore requires p and seed to be the operator's own options and every
+ * register to be at most 65 - p.
  */
 #include <math.h>
 
 #include "graph/common.h"
-#include "operators/operator.h"
+#include "operators/hll.h"
+#include "snapshot/h5util.h"
 #include "sketches/hll.h"
-
-extern const es_operator_class es_hll_class;
 
 typedef struct {
     es_operator base;
@@ -94,6 +101,64 @@ static void hll_report(es_operator *op, es_report *report)
     es_report_add_double(report, "error_bound", 3.0 * se * est);
 }
 
+static gboolean hll_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    const es_hll *hll = ((hll_op *)op)->hll;
+    return es_h5_set_u64(group, "p", es_hll_p(hll), error)
+        && es_h5_set_u64(group, "seed", es_hll_seed(hll), error)
+        && es_h5_write_u8(group, "registers", es_hll_registers(hll), es_hll_registers_count(hll), error);
+}
+
+static gboolean expect_u64(hid_t group, const char *name, uint64_t want, GError **error)
+{
+    uint64_t v;
+    if (!es_h5_get_u64(group, name, &v, error))
+        return FALSE;
+    if (v != want) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
+                    G_GUINT64_FORMAT, name, (guint64)v, name, (guint64)want);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean hll_snapshot_read(es_operator *op, hid_t group, GError **error)
+{
+    hll_op *h = (hll_op *)op;
+    const unsigned p = es_hll_p(h->hll);
+    const uint64_t seed = es_hll_seed(h->hll);
+    const size_t m = es_hll_registers_count(h->hll);
+    if (!expect_u64(group, "p", p, error) || !expect_u64(group, "seed", seed, error))
+        return FALSE;
+    uint8_t *reg = NULL;
+    size_t len = 0;
+    es_hll *hll = NULL;
+    if (es_h5_read_u8(group, "registers", &reg, &len, error)) {
+        if (len != m)
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot dataset \"registers\" has %zu elements, expected 2^p = %zu", len, m);
+        else if ((hll = es_hll_restore(p, seed, reg, error)) == NULL)
+            g_prefix_error(error, "snapshot dataset \"registers\": ");
+        es_h5_free(reg, len);
+    }
+    if (hll == NULL)
+        return FALSE;
+    es_hll_free(h->hll);
+    h->hll = hll;
+    return TRUE;
+}
+
+double es_hll_op_estimate(es_operator *op, double *error_bound)
+{
+    g_assert(op != NULL && op->klass == &es_hll_class);
+    const es_hll *hll = ((hll_op *)op)->hll;
+    double est = es_hll_estimate(hll);
+    if (error_bound)
+        *error_bound = 3.0 * es_hll_stderr(hll) * est;
+    return est;
+}
+
 const es_operator_class es_hll_class = {
     .name = "hll",
     .summary = "HyperLogLog estimate of distinct vertices, relative standard error 1.04/sqrt(2^p)",
@@ -101,7 +166,7 @@ const es_operator_class es_hll_class = {
     .create = hll_create,
     .process_batch = hll_process_batch,
     .report = hll_report,
-    .snapshot_write = es_operator_snapshot_unsupported,
-    .snapshot_read = es_operator_snapshot_unsupported,
+    .snapshot_write = hll_snapshot_write,
+    .snapshot_read = hll_snapshot_read,
     .destroy = hll_destroy,
 };

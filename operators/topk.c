@@ -27,13 +27,28 @@
  * descending, then id ascending), guaranteed (how many of them are
  * guaranteed), guarantee_threshold (the (k+1)-th largest count: a listed
  * vertex is guaranteed iff count - error >= it), total (N), error_bound
- * (N / counters).
+ * (N / counters).  Library call (topk.h): the same list as structs.
+ *
+ * Snapshot (group /operators/topk):
+ *   attributes  k          u64  list length asked for
+ *               counters   u64  Space-Saving capacity
+ *               size       u64  monitored vertices (<= counters)
+ *               total      u64  N = 2 * edge lines seen
+ *   keys        u64[size]  vertex ids (external ids when the batches had them)
+ *   counts      u64[size]  upper bounds on their degrees
+ *   errors      u64[size]  count - error is a lower bound
+ * Items are in es_ss_items order: count ascending, and among equal counts
+ * the order in which they would be taken over (the one that reached the
+ * count first comes first).  That order decides ties, so a restore keeps it
+ * and the continued stream gives the same answers.  A restore requires k
+ * and counters to be the operator's own, counts ascending and non-zero,
+ * errors <= counts, errors 0 while size < counters and otherwise at most
+ * the smallest count, distinct keys, and counts summing to at most total.
  */
 #include "graph/common.h"
-#include "operators/operator.h"
+#include "operators/topk.h"
+#include "snapshot/h5util.h"
 #include "sketches/spacesaving.h"
-
-extern const es_operator_class es_topk_class;
 
 #define TOPK_MAX_K        100000u
 #define TOPK_MAX_COUNTERS (UINT64_C(1) << 26)
@@ -89,19 +104,44 @@ static gboolean topk_process_batch(es_operator *op, const es_batch *batch, GErro
     return TRUE;
 }
 
-static void topk_report(es_operator *op, es_report *report)
+static topk_op *topk_of(es_operator *op)
 {
-    topk_op *t = (topk_op *)op;
+    g_assert(op != NULL && op->klass == &es_topk_class);
+    return (topk_op *)op;
+}
+
+static size_t top_list(topk_op *t, es_topk_entry *out)
+{
     es_ss_item *items = g_new(es_ss_item, t->k);
     gboolean *sure = g_new(gboolean, t->k);
     size_t r = es_ss_top(t->ss, t->k, items, sure);
+    for (size_t i = 0; i < r; i++)
+        out[i] = (es_topk_entry){ items[i].key, items[i].count, items[i].error, sure[i] != FALSE };
+    g_free(sure);
+    g_free(items);
+    return r;
+}
+
+es_topk_entry *es_topk_op_list(es_operator *op, size_t *n)
+{
+    topk_op *t = topk_of(op);
+    es_topk_entry *out = g_new(es_topk_entry, t->k);
+    *n = top_list(t, out);
+    return out;
+}
+
+static void topk_report(es_operator *op, es_report *report)
+{
+    topk_op *t = (topk_op *)op;
+    es_topk_entry *top = g_new(es_topk_entry, t->k);
+    size_t r = top_list(t, top);
     GString *s = g_string_new(NULL);
     uint64_t guaranteed = 0;
     for (size_t i = 0; i < r; i++) {
         g_string_append_printf(s, "%s%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                               i ? "," : "", (guint64)items[i].key, (guint64)items[i].count,
-                               (guint64)items[i].error);
-        guaranteed += sure[i] != FALSE;
+                               i ? "," : "", (guint64)top[i].id, (guint64)top[i].count,
+                               (guint64)top[i].error);
+        guaranteed += top[i].guaranteed != FALSE;
     }
     es_report_add_string(report, "top", s->str);
     es_report_add_u64(report, "guaranteed", guaranteed);
@@ -109,8 +149,115 @@ static void topk_report(es_operator *op, es_report *report)
     es_report_add_u64(report, "total", es_ss_total(t->ss));
     es_report_add_double(report, "error_bound", es_ss_error_bound(t->ss));
     g_string_free(s, TRUE);
-    g_free(sure);
+    g_free(top);
+}
+
+static const char *const item_field[3] = { "keys", "counts", "errors" };
+
+static inline uint64_t *field_of(es_ss_item *it, int f)
+{
+    return f == 0 ? &it->key : f == 1 ? &it->count : &it->error;
+}
+
+static gboolean topk_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    topk_op *t = (topk_op *)op;
+    const size_t n = es_ss_size(t->ss);
+    es_ss_item *items = g_new(es_ss_item, n ? n : 1);
+    uint64_t *col = g_new(uint64_t, n ? n : 1);
+    es_ss_items(t->ss, items);
+    gboolean ok = es_h5_set_u64(group, "k", t->k, error)
+               && es_h5_set_u64(group, "counters", es_ss_capacity(t->ss), error)
+               && es_h5_set_u64(group, "size", n, error)
+               && es_h5_set_u64(group, "total", es_ss_total(t->ss), error);
+    for (int f = 0; f < 3 && ok; f++) {
+        for (size_t i = 0; i < n; i++)
+            col[i] = *field_of(&items[i], f);
+        ok = es_h5_write_u64(group, item_field[f], col, n, error);
+    }
+    g_free(col);
     g_free(items);
+    return ok;
+}
+
+static gboolean expect_u64(hid_t group, const char *name, uint64_t want, GError **error)
+{
+    uint64_t v;
+    if (!es_h5_get_u64(group, name, &v, error))
+        return FALSE;
+    if (v != want) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
+                    G_GUINT64_FORMAT, name, (guint64)v, name, (guint64)want);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The per-item checks that name a dataset; es_ss_restore checks the rest
+ * (distinct keys, sum of counts). */
+static gboolean check_items(const es_ss_item *it, size_t n, uint32_t capacity, GError **error)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *what = NULL;
+        if (it[i].count == 0)
+            what = "snapshot dataset \"counts\" has a zero";
+        else if (i > 0 && it[i].count < it[i - 1].count)
+            what = "snapshot dataset \"counts\" is not in ascending order";
+        else if (it[i].error > it[i].count)
+            what = "snapshot dataset \"errors\" exceeds \"counts\"";
+        else if (n < capacity && it[i].error != 0)
+            what = "snapshot dataset \"errors\" is not 0 while the counters are not all used";
+        else if (it[i].error > it[0].count)   /* counts ascend: it[0] has the smallest */
+            what = "snapshot dataset \"errors\" exceeds the smallest count";
+        if (what) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s at item %zu (count %" G_GUINT64_FORMAT ", error %" G_GUINT64_FORMAT ")",
+                        what, i, (guint64)it[i].count, (guint64)it[i].error);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean topk_snapshot_read(es_operator *op, hid_t group, GError **error)
+{
+    topk_op *t = (topk_op *)op;
+    const uint32_t capacity = es_ss_capacity(t->ss);
+    uint64_t size, total;
+    if (!expect_u64(group, "k", t->k, error)
+        || !expect_u64(group, "counters", capacity, error)
+        || !es_h5_get_u64(group, "size", &size, error)
+        || !es_h5_get_u64(group, "total", &total, error))
+        return FALSE;
+    if (size > capacity) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"size\" is %" G_GUINT64_FORMAT ", more than the %u counters",
+                    (guint64)size, capacity);
+        return FALSE;
+    }
+    const size_t n = (size_t)size;
+    es_ss_item *items = g_new(es_ss_item, n ? n : 1);
+    uint64_t *col = g_new(uint64_t, n ? n : 1);
+    gboolean ok = TRUE;
+    for (int f = 0; f < 3 && ok; f++) {
+        ok = es_h5_read_u64_into(group, item_field[f], col, n, error);
+        for (size_t i = 0; ok && i < n; i++)
+            *field_of(&items[i], f) = col[i];
+    }
+    es_ss *ss = NULL;
+    if (ok && check_items(items, n, capacity, error)) {
+        ss = es_ss_restore(capacity, total, items, n, error);
+        if (ss == NULL)
+            g_prefix_error(error, "snapshot datasets \"keys\", \"counts\" and attribute \"total\": ");
+    }
+    if (ss != NULL) {
+        es_ss_free(t->ss);
+        t->ss = ss;
+    }
+    g_free(col);
+    g_free(items);
+    return ss != NULL;
 }
 
 const es_operator_class es_topk_class = {
@@ -120,7 +267,7 @@ const es_operator_class es_topk_class = {
     .create = topk_create,
     .process_batch = topk_process_batch,
     .report = topk_report,
-    .snapshot_write = es_operator_snapshot_unsupported,
-    .snapshot_read = es_operator_snapshot_unsupported,
+    .snapshot_write = topk_snapshot_write,
+    .snapshot_read = topk_snapshot_read,
     .destroy = topk_destroy,
 };

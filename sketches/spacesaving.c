@@ -287,7 +287,8 @@ static es_ss_item *heaviest(const es_ss *ss, size_t k, size_t *n)
             g_array_append_val(a, it);
         }
     }
-    qsort(a->data, a->len, sizeof(es_ss_item), item_cmp_heavy);
+    if (a->len > 1)   /* an empty summary has no data array at all */
+        qsort(a->data, a->len, sizeof(es_ss_item), item_cmp_heavy);
     *n = a->len;
     return (es_ss_item *)g_array_free(a, FALSE);
 }

@@ -11,6 +11,9 @@
  * 100 edges and in one batch.  The operator's answer must equal igraph's on
  * the whole stream, and when it names a closing edge at index i, igraph
  * must find the prefix of i edges bipartite and the prefix of i + 1 not.
+ * The union-find's saved arrays restore to a structure that answers every
+ * later request identically; arrays no union by rank could build (a parent
+ * out of range, a cycle of parents, a parity not 0/1) are refused.
  * Random graphs use fixed seeds, printed when an assertion fails.
  */
 #include <inttypes.h>
@@ -297,6 +300,84 @@ static void test_parity_find_gives_opposite_sides_across_every_united_edge(void)
     es_puf_free(uf);
 }
 
+/* The arrays of a structure, restored, give a structure that answers every
+ * later request as the original; arrays that no union by rank could build
+ * are refused, naming the array and the vertex. */
+static void test_parity_restore_continues_identically_and_refuses_impossible_forests(void)
+{
+    const uint32_t n = 3000;
+    GRand *rng = g_rand_new_with_seed(21);
+    es_puf *uf = es_puf_new(n);
+    for (int i = 0; i < 2000; i++)
+        es_puf_unite_opposite(uf, (uint32_t)g_rand_int_range(rng, 0, n), (uint32_t)g_rand_int_range(rng, 0, n));
+    const uint32_t *parent;
+    const uint8_t *parity, *rank;
+    es_puf_arrays(uf, &parent, &parity, &rank);
+    GError *err = NULL;
+    es_puf *back = es_puf_restore(n, parent, parity, rank, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+    CU_ASSERT_EQUAL(es_puf_size(back), n);
+    size_t differ = 0;
+    for (int i = 0; i < 4000; i++) {
+        uint32_t u = (uint32_t)g_rand_int_range(rng, 0, n), v = (uint32_t)g_rand_int_range(rng, 0, n);
+        differ += es_puf_unite_opposite(uf, u, v) != es_puf_unite_opposite(back, u, v);
+    }
+    es_puf_grow(uf, n + 10);
+    es_puf_grow(back, n + 10);
+    for (uint32_t v = 0; v < n + 10; v++) {
+        uint8_t s1, s2;
+        differ += es_puf_find(uf, v, &s1) != es_puf_find(back, v, &s2) || s1 != s2;
+    }
+    CU_ASSERT_EQUAL(differ, 0);
+
+    /* A tree 0 <- 1 <- 2 (ranks 2, 1, 0) and a singleton 3. */
+    uint32_t par[4] = { 0, 0, 1, 3 };
+    uint8_t pty[4] = { 0, 1, 1, 0 }, rk[4] = { 2, 1, 0, 0 };
+    es_puf *ok = es_puf_restore(4, par, pty, rk, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+    uint8_t side;
+    CU_ASSERT_EQUAL(es_puf_find(ok, 2, &side), 0);
+    CU_ASSERT_EQUAL(side, 0);          /* 1 xor 1 */
+    es_puf_free(ok);
+    static const struct {
+        int vertex, field;             /* field 0: parent, 1: parity, 2: rank */
+        int value;
+        const char *want;
+    } bad[] = {
+        { 2, 0, 4, "parent[2] = 4" },   /* not a vertex */
+        { 0, 0, 2, "rank[0]" },         /* 0 -> 2 -> 1 -> 0: a cycle, ranks cannot all grow */
+        { 1, 1, 2, "parity[1] = 2" },
+        { 3, 1, 1, "parity[3]" },       /* 1 at a root */
+        { 3, 2, 32, "rank[3] = 32" },
+        { 2, 2, 1, "rank[2]" },         /* equal to its parent's */
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        uint32_t p2[4];
+        uint8_t q2[4], r2[4];
+        memcpy(p2, par, sizeof p2);
+        memcpy(q2, pty, sizeof q2);
+        memcpy(r2, rk, sizeof r2);
+        if (bad[i].field == 0)
+            p2[bad[i].vertex] = (uint32_t)bad[i].value;
+        else if (bad[i].field == 1)
+            q2[bad[i].vertex] = (uint8_t)bad[i].value;
+        else
+            r2[bad[i].vertex] = (uint8_t)bad[i].value;
+        CU_ASSERT_PTR_NULL(es_puf_restore(4, p2, q2, r2, &err));
+        int named = g_error_matches(err, ES_ERROR, ES_ERROR_DATA) && strstr(err->message, bad[i].want);
+        if (!named)
+            fprintf(stderr, "\n  case %zu: expected \"%s\", got: %s\n", i, bad[i].want, err ? err->message : "none");
+        CU_ASSERT(named);
+        g_clear_error(&err);
+    }
+    es_puf *empty = es_puf_restore(0, NULL, NULL, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL(empty);
+    es_puf_free(empty);
+    es_puf_free(back);
+    es_puf_free(uf);
+    g_rand_free(rng);
+}
+
 /* Compare the operator with igraph on one graph, for every batch size. */
 static void check_against_igraph(const char *family, uint64_t seed, const uint32_t *p, size_t m,
                                  int expect)
@@ -432,6 +513,7 @@ int main(void)
         ES_TEST(test_closing_edge_is_named_by_its_external_ids_when_the_batch_has_them),
         ES_TEST(test_a_vertex_beyond_the_batch_s_count_is_an_internal_error),
         ES_TEST(test_parity_find_gives_opposite_sides_across_every_united_edge),
+        ES_TEST(test_parity_restore_continues_identically_and_refuses_impossible_forests),
         ES_TEST(test_agrees_with_igraph_on_random_graphs_in_several_batch_sizes),
         { NULL, NULL },
     };

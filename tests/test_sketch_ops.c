@@ -9,7 +9,9 @@
  * the top k; hll within its error bound, and equal to a sketch fed the
  * same keys directly, external ids when the batch has them and dense ids
  * otherwise; answers independent of batch size and thread count; a bad
- * option is an ES_ERROR_USAGE error naming the operator and the option.
+ * option is an ES_ERROR_USAGE error naming the operator and the option;
+ * the library calls for checkers (es_cm_op_query, es_topk_op_list,
+ * es_hll_op_estimate) agree with the reports and keep the guarantees.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -19,7 +21,10 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "operators/cm.h"
+#include "operators/hll.h"
 #include "operators/operator.h"
+#include "operators/topk.h"
 #include "sketches/hll.h"
 #include "tests/testutil.h"
 
@@ -273,8 +278,9 @@ static void test_hll_counts_distinct_vertices_within_its_error_bound(void)
     es_report_free(r);
 }
 
-/* Run spec over one hand-made batch whose ext ids are f(dense id), or NULL. */
-static es_report *run_with_ext(const char *spec, const uint32_t *p, size_t m, const uint64_t *ext)
+/* An operator of spec fed one hand-made batch whose ext ids are f(dense
+ * id), or NULL. */
+static es_operator *fed_with_ext(const char *spec, const uint32_t *p, size_t m, const uint64_t *ext)
 {
     es_operator *op = make(spec);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
@@ -283,6 +289,12 @@ static es_report *run_with_ext(const char *spec, const uint32_t *p, size_t m, co
         nv = p[i] + 1 > nv ? p[i] + 1 : nv;
     es_batch b = { .edges = (const es_edge *)p, .ext = ext, .n = m, .first_index = 0, .num_vertices = nv };
     feed(&b, op);
+    return op;
+}
+
+static es_report *run_with_ext(const char *spec, const uint32_t *p, size_t m, const uint64_t *ext)
+{
+    es_operator *op = fed_with_ext(spec, p, m, ext);
     es_report *r = es_report_new();
     es_operator_report(op, r);
     es_operator_free(op);
@@ -331,6 +343,94 @@ static void test_sketch_operators_count_external_ids_when_the_batch_has_them(voi
     es_hll_free(with_ext);
     es_hll_free(dense);
     g_free(ext);
+    g_free(p);
+}
+
+/* The calls a checker uses (cm.h, topk.h, hll.h) give what the report
+ * says, and their answers keep the guarantees against the exact degrees
+ * and vertex count, by external id. */
+static void test_library_calls_give_the_reported_answers_within_their_guarantees(void)
+{
+    const uint32_t n = 5000;
+    const size_t m = 20000;
+    uint32_t *p = skewed_edges(n, m, 10);
+    uint64_t *deg = line_degrees(p, m, n);
+    uint64_t *ext = g_new(uint64_t, 2 * m);
+    for (size_t i = 0; i < 2 * m; i++)
+        ext[i] = UINT64_MAX - 3 * (uint64_t)p[i];
+    uint64_t present = 0, kth;
+    for (uint32_t v = 0; v < n; v++)
+        present += deg[v] > 0;
+    uint64_t *sorted = g_memdup2(deg, n * sizeof(uint64_t));
+    qsort(sorted, n, sizeof(uint64_t), u64_desc);
+
+    /* cm: never under; over by more than eps * N for at most about delta
+     * of the vertices. */
+    es_operator *op = fed_with_ext("cm:eps=0.002,delta=0.01,seed=5", p, m, ext);
+    es_report *r = es_report_new();
+    es_operator_report(op, r);
+    double eps, delta;
+    uint64_t total;
+    es_cm_op_params(op, &eps, &delta, &total);
+    CU_ASSERT_EQUAL(eps, dbl_of(r, "cm", "eps"));
+    CU_ASSERT_EQUAL(delta, dbl_of(r, "cm", "delta"));
+    CU_ASSERT_EQUAL(total, 2 * m);
+    size_t under = 0, far = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        uint64_t est = es_cm_op_query(op, UINT64_MAX - 3 * (uint64_t)v);
+        under += est < deg[v];
+        far += (double)(est - deg[v]) > eps * (double)total;
+    }
+    CU_ASSERT_EQUAL(under, 0);
+    CU_ASSERT(far <= 3 * delta * n + 5);
+    es_report_free(r);
+    es_operator_free(op);
+
+    /* topk: the reported list, entry for entry. */
+    op = fed_with_ext("topk:k=12,counters=60", p, m, ext);
+    r = es_report_new();
+    es_operator_report(op, r);
+    size_t len;
+    es_topk_entry *top = es_topk_op_list(op, &len);
+    GArray *listed_top = parse_top(str_of(r, "topk", "top"));
+    CU_ASSERT_EQUAL_FATAL(len, listed_top->len);
+    CU_ASSERT_EQUAL(len, 12);
+    kth = sorted[11];
+    uint64_t sure = 0;
+    for (size_t i = 0; i < len; i++) {
+        listed l = g_array_index(listed_top, listed, i);
+        CU_ASSERT(top[i].id == l.id && top[i].count == l.count && top[i].error == l.error);
+        uint32_t v = (uint32_t)((UINT64_MAX - top[i].id) / 3);
+        CU_ASSERT_FATAL(v < n && UINT64_MAX - 3 * (uint64_t)v == top[i].id);
+        CU_ASSERT(top[i].count - top[i].error <= deg[v] && deg[v] <= top[i].count);
+        CU_ASSERT(top[i].guaranteed == (top[i].count - top[i].error >= u64_of(r, "topk", "guarantee_threshold")));
+        if (top[i].guaranteed) {
+            sure++;
+            CU_ASSERT(deg[v] >= kth);
+        }
+    }
+    CU_ASSERT_EQUAL(sure, u64_of(r, "topk", "guaranteed"));
+    CU_ASSERT(sure > 0);
+    g_array_free(listed_top, TRUE);
+    g_free(top);
+    es_report_free(r);
+    es_operator_free(op);
+
+    /* hll: the unrounded estimate behind "distinct", within its bound. */
+    op = fed_with_ext("hll:p=12", p, m, ext);
+    r = es_report_new();
+    es_operator_report(op, r);
+    double bound, est = es_hll_op_estimate(op, &bound);
+    CU_ASSERT_EQUAL((uint64_t)llround(est), u64_of(r, "hll", "distinct"));
+    CU_ASSERT_EQUAL(bound, dbl_of(r, "hll", "error_bound"));
+    CU_ASSERT(fabs(est - (double)present) <= bound);
+    CU_ASSERT_EQUAL(es_hll_op_estimate(op, NULL), est);
+    es_report_free(r);
+    es_operator_free(op);
+
+    g_free(sorted);
+    g_free(ext);
+    g_free(deg);
     g_free(p);
 }
 
@@ -456,6 +556,7 @@ int main(void)
         ES_TEST(test_topk_on_a_skewed_graph_keeps_its_bounds_and_guarantees),
         ES_TEST(test_hll_counts_distinct_vertices_within_its_error_bound),
         ES_TEST(test_sketch_operators_count_external_ids_when_the_batch_has_them),
+        ES_TEST(test_library_calls_give_the_reported_answers_within_their_guarantees),
         ES_TEST(test_answers_do_not_depend_on_batch_size_or_thread_count),
         ES_TEST(test_bad_options_are_usage_errors_naming_the_operator_and_the_option),
         ES_TEST(test_metric_names_are_the_fixed_ones),

@@ -1,0 +1,15 @@
+/* hll.h — library call of the "hll" operator (HyperLogLog estimate of
+ * distinct vertices, see hll_distinct.c) beyond the operator contract. */
+#ifndef ES_OP_HLL_H
+#define ES_OP_HLL_H
+
+#include "operators/operator.h"
+
+extern const es_operator_class es_hll_class;
+
+/* Estimated number of distinct vertices (not rounded, unlike the report's
+ * "distinct"); *error_bound (may be NULL) gets the report's error_bound,
+ * 3 relative standard errors of it.  op must be an "hll" operator. */
+double es_hll_op_estimate(es_operator *op, double *error_bound);
+
+#endif
