@@ -62,4 +62,18 @@ size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
  * table order: for snapshots and tests. */
 void es_edgeset_keys(const es_edgeset *s, uint64_t *out);
 
+/* Receives the next keys of es_edgeset_foreach_sorted; FALSE stops the walk. */
+typedef gboolean (*es_edgeset_keys_fn)(const uint64_t *keys, size_t n, void *user);
+
+/* Pass every key to fn in increasing order, in pieces of at most max_piece
+ * (>= 1) keys: an order and a content that depend only on the set, never on
+ * its shard count or history.  Memory: 16 bytes per key of max_piece, not
+ * per edge.  Time: one scan of the table per piece and per histogram of
+ * the key range (one, a few more when keys crowd a narrow range), and a
+ * radix sort of each piece; so keep max_piece a fair fraction of the size.
+ * Runs on the calling thread only (no OpenMP), so it may run in a forked
+ * child.  FALSE iff fn stopped it. */
+gboolean es_edgeset_foreach_sorted(const es_edgeset *s, size_t max_piece,
+                                   es_edgeset_keys_fn fn, void *user);
+
 #endif

@@ -85,6 +85,12 @@ static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t si
     hid_t ds = open_checked(g, name, cls, size, sgn, &len, error);
     if (ds < 0)
         return FALSE;
+    /* A forged length must not overflow or ask for absurd memory. */
+    if (len > ((size_t)1 << 36) / size) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" claims %zu elements", name, len);
+        H5Dclose(ds);
+        return FALSE;
+    }
     if (into && len != want) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has %zu elements, expected %zu",
                     name, len, want);

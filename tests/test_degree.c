@@ -10,125 +10,17 @@
  * seen so far and the igraph reference has exactly that many vertices. */
 #include <omp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "tests/testutil.h"
 
-/* ---- random graph cases ------------------------------------------------ */
-
-typedef struct {
-    char      name[80];
-    uint32_t *pairs;  /* 2*m ids in first-appearance order */
-    size_t    m;
-    uint32_t  n;      /* distinct vertices */
-} graph_case;
-
-#define NUM_KINDS 6
+/* Random cases: every kind of es_test_make_case (tests/testutil.c), with
+ * NUM_SEEDS seeds each. */
 #define NUM_SEEDS 4
 
-static uint32_t *pairs_of_igraph(const igraph_t *g, size_t *m)
-{
-    igraph_vector_int_t el;
-    igraph_vector_int_init(&el, 0);
-    igraph_get_edgelist(g, &el, 0);
-    *m = (size_t)igraph_vector_int_size(&el) / 2;
-    uint32_t *p = g_new(uint32_t, 2 * *m + 2);
-    for (size_t i = 0; i < 2 * *m; i++)
-        p[i] = (uint32_t)VECTOR(el)[i];
-    igraph_vector_int_destroy(&el);
-    return p;
-}
-
-/* Kinds: 0 sparse ER (many small components), 1 denser ER, 2 BA tree,
- * 3 BA with 3 edges per vertex, 4 and 5 messy uniform streams (duplicates,
- * reversed duplicates, self-loops).  Each also gets a few vertices that
- * appear only in self-loops, and a shuffled stream order. */
-static void make_case(graph_case *c, int kind, uint64_t seed)
-{
-    static const char *kinds[NUM_KINDS] = { "sparse ER", "ER", "BA tree", "BA m=3", "messy dense", "messy sparse" };
-    GRand *rng = g_rand_new_with_seed((guint32)(seed * 7919 + (uint64_t)kind));
-    igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)seed);
-    igraph_t g;
-    uint32_t n = 0;
-    size_t m = 0;
-    uint32_t *p = NULL;
-    switch (kind) {
-    case 0: n = 3000; igraph_erdos_renyi_game_gnm(&g, n, 1400, IGRAPH_UNDIRECTED, IGRAPH_NO_LOOPS); break;
-    case 1: n = 2000; igraph_erdos_renyi_game_gnm(&g, n, 5000, IGRAPH_UNDIRECTED, IGRAPH_NO_LOOPS); break;
-    case 2: n = 3000; igraph_barabasi_game(&g, n, 1.0, 1, NULL, 1, 1.0, IGRAPH_UNDIRECTED, IGRAPH_BARABASI_PSUMTREE, NULL); break;
-    case 3: n = 2000; igraph_barabasi_game(&g, n, 1.0, 3, NULL, 1, 1.0, IGRAPH_UNDIRECTED, IGRAPH_BARABASI_PSUMTREE, NULL); break;
-    case 4: n = 5000; p = es_test_random_edges(n, 20000, seed, 1, &m); break;
-    default: n = 6000; p = es_test_random_edges(n, 2500, seed, 1, &m); break;
-    }
-    if (p == NULL) {
-        p = pairs_of_igraph(&g, &m);
-        igraph_destroy(&g);
-        for (size_t i = 0; i < m; i++) {   /* either direction */
-            if (g_rand_boolean(rng)) {
-                uint32_t t = p[2 * i]; p[2 * i] = p[2 * i + 1]; p[2 * i + 1] = t;
-            }
-        }
-    }
-    /* Vertices n .. n+k-1 appear only in self-loops (one twice). */
-    uint32_t k = 3 + (uint32_t)(seed % 5);
-    p = g_renew(uint32_t, p, 2 * (m + k + 1));
-    for (uint32_t j = 0; j <= k; j++, m++)
-        p[2 * m] = p[2 * m + 1] = n + (j < k ? j : 0);
-    for (size_t i = m - 1; i > 0; i--) {   /* shuffle the stream */
-        size_t j = (size_t)g_rand_int_range(rng, 0, (gint32)(i + 1));
-        uint32_t a = p[2 * i], b = p[2 * i + 1];
-        p[2 * i] = p[2 * j]; p[2 * i + 1] = p[2 * j + 1];
-        p[2 * j] = a; p[2 * j + 1] = b;
-    }
-    /* Relabel to first-appearance order. */
-    uint32_t *label = g_new(uint32_t, n + k);
-    memset(label, 0xff, (n + k) * sizeof(uint32_t));
-    uint32_t next = 0;
-    for (size_t i = 0; i < 2 * m; i++) {
-        if (label[p[i]] == UINT32_MAX)
-            label[p[i]] = next++;
-        p[i] = label[p[i]];
-    }
-    g_free(label);
-    g_rand_free(rng);
-    c->pairs = p;
-    c->m = m;
-    c->n = next;
-    snprintf(c->name, sizeof c->name, "%s, seed %" G_GUINT64_FORMAT, kinds[kind], (guint64)seed);
-}
-
-/* Histogram of a vector's values: sorted copy, run-length coded. */
-static GArray *hist_of(const igraph_vector_int_t *values, uint64_t *max)
-{
-    igraph_vector_int_t v;
-    igraph_vector_int_init_copy(&v, values);
-    igraph_vector_int_sort(&v);
-    GArray *bins = g_array_new(FALSE, TRUE, sizeof(es_hist_bin));
-    *max = 0;
-    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&v);) {
-        es_hist_bin b = { (uint64_t)VECTOR(v)[i], 0 };
-        while (i < igraph_vector_int_size(&v) && (uint64_t)VECTOR(v)[i] == b.key) {
-            b.count++;
-            i++;
-        }
-        g_array_append_val(bins, b);
-        *max = b.key;
-    }
-    igraph_vector_int_destroy(&v);
-    return bins;
-}
-
 /* ---- checking a degree operator against igraph ------------------------- */
-
-static void feed(const es_batch *b, void *user)
-{
-    GError *err = NULL;
-    CU_ASSERT_TRUE(es_operator_process(user, b, &err));
-    g_clear_error(&err);
-}
 
 static const es_report_entry *entry(const es_report *r, const char *metric)
 {
@@ -144,16 +36,6 @@ static uint64_t report_u64(const es_report *r, const char *metric)
     return e->v.u64;
 }
 
-static int hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins)
-{
-    if (e == NULL || e->kind != ES_VAL_HIST || e->nbins != nbins)
-        return 0;
-    for (size_t i = 0; i < nbins; i++)
-        if (e->bins[i].key != bins[i].key || e->bins[i].count != bins[i].count)
-            return 0;
-    return 1;
-}
-
 static int entries_equal(const es_report_entry *a, const es_report_entry *b)
 {
     if (strcmp(a->metric, b->metric) != 0 || a->kind != b->kind)
@@ -161,7 +43,7 @@ static int entries_equal(const es_report_entry *a, const es_report_entry *b)
     switch (a->kind) {
     case ES_VAL_U64: return a->v.u64 == b->v.u64;
     case ES_VAL_DOUBLE: return a->v.dbl == b->v.dbl;
-    case ES_VAL_HIST: return hist_equals(a, b->bins, b->nbins);
+    case ES_VAL_HIST: return es_test_hist_equals(a, b->bins, b->nbins);
     default: return 0;
     }
 }
@@ -172,7 +54,7 @@ static es_report *run_degree(const uint32_t *pairs, size_t m, size_t batch_size,
     omp_set_num_threads(threads);
     es_operator *op = es_operator_new("degree", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
-    es_test_feed_batches(pairs, m, batch_size ? batch_size : (m ? m : 1), feed, op);
+    es_test_feed_batches(pairs, m, batch_size ? batch_size : (m ? m : 1), es_test_process, op);
     es_report *r = es_report_new();
     es_operator_report(op, r);
     es_operator_free(op);
@@ -181,13 +63,13 @@ static es_report *run_degree(const uint32_t *pairs, size_t m, size_t batch_size,
 }
 
 /* Compare a report with igraph's answers; NULL or the first mismatch. */
-static const char *check_degree(const es_report *r, const graph_case *c, const igraph_t *g)
+static const char *check_degree(const es_report *r, const es_test_case *c, const igraph_t *g)
 {
     igraph_vector_int_t deg;
     igraph_vector_int_init(&deg, 0);
     igraph_degree(g, &deg, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS);
     uint64_t max = 0;
-    GArray *bins = hist_of(&deg, &max);
+    GArray *bins = es_test_hist_of(&deg, &max);
     igraph_vector_int_destroy(&deg);
 
     uint64_t loops = 0;
@@ -207,7 +89,7 @@ static const char *check_degree(const es_report *r, const graph_case *c, const i
         bad = "max";
     else if (entry(r, "mean")->kind != ES_VAL_DOUBLE || entry(r, "mean")->v.dbl != (c->n ? 2.0 * (double)edges / c->n : 0.0))
         bad = "mean";
-    else if (!hist_equals(entry(r, "distribution"), (const es_hist_bin *)bins->data, bins->len))
+    else if (!es_test_hist_equals(entry(r, "distribution"), (const es_hist_bin *)bins->data, bins->len))
         bad = "distribution";
     g_array_free(bins, TRUE);
     return bad;
@@ -217,10 +99,10 @@ static void test_degrees_match_igraph_for_any_batch_size_and_thread_count(void)
 {
     static const size_t batch_sizes[] = { 1, 7, 1000, 10000, 0 /* all */ };
     int cases = 0;
-    for (int kind = 0; kind < NUM_KINDS; kind++) {
+    for (int kind = 0; kind < ES_TEST_CASE_KINDS; kind++) {
         for (uint64_t seed = 1; seed <= NUM_SEEDS; seed++) {
-            graph_case c;
-            make_case(&c, kind, seed);
+            es_test_case c;
+            es_test_make_case(&c, kind, seed);
             igraph_t g;
             es_test_igraph_from_pairs(&g, c.n, c.pairs, c.m);
             for (size_t i = 0; i < G_N_ELEMENTS(batch_sizes); i++) {
@@ -266,7 +148,7 @@ static void test_self_loops_and_duplicates_are_counted_by_hand(void)
         CU_ASSERT_EQUAL(report_u64(r, "duplicates"), 2);
         CU_ASSERT_EQUAL(report_u64(r, "max"), 2);
         CU_ASSERT_DOUBLE_EQUAL(entry(r, "mean")->v.dbl, 1.0, 0.0);
-        CU_ASSERT_TRUE(hist_equals(entry(r, "distribution"), want, 3));
+        CU_ASSERT_TRUE(es_test_hist_equals(entry(r, "distribution"), want, 3));
         es_report_free(r);
     }
 }
@@ -279,7 +161,7 @@ static void test_a_duplicate_in_a_later_batch_is_still_a_duplicate(void)
     CU_ASSERT_EQUAL(report_u64(r, "edges"), 2);
     CU_ASSERT_EQUAL(report_u64(r, "duplicates"), 3);
     CU_ASSERT_EQUAL(report_u64(r, "self_loops"), 1);
-    CU_ASSERT_TRUE(hist_equals(entry(r, "distribution"), want, 2));
+    CU_ASSERT_TRUE(es_test_hist_equals(entry(r, "distribution"), want, 2));
     es_report_free(r);
 }
 
@@ -317,7 +199,7 @@ static void test_two_hubs_with_thousands_of_leaves(void)
         CU_ASSERT_EQUAL(report_u64(r, "duplicates"), a + b);
         CU_ASSERT_EQUAL(report_u64(r, "self_loops"), 1);
         CU_ASSERT_EQUAL(report_u64(r, "max"), a);
-        CU_ASSERT_TRUE(hist_equals(entry(r, "distribution"), want, 3));
+        CU_ASSERT_TRUE(es_test_hist_equals(entry(r, "distribution"), want, 3));
         es_report_free(r);
     }
     g_free(p);

@@ -1,7 +1,9 @@
 /* test_edgeset.c — the sharded undirected edge set (graph/edgeset.c):
  * insert/contains semantics, (u,v) == (v,u), growth through many rehashes,
  * a million random edges against a GHashTable, and batch insertion against
- * one-by-one insertion for several thread counts. */
+ * one-by-one insertion for several thread counts.  The sorted walk against
+ * a sort of es_edgeset_keys(), for any piece size and shard count, on
+ * uniform keys and on keys piled into one narrow range (a hub vertex). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +248,137 @@ static void test_batch_larger_than_a_sort_piece_is_inserted_whole(void)
     g_rand_free(rng);
 }
 
+/* Collects the walk's keys and checks the pieces' bounds. */
+typedef struct {
+    uint64_t *keys;
+    size_t n, cap, pieces, max_piece, too_big, stop_after;
+} walk_log;
+
+static gboolean log_piece(const uint64_t *keys, size_t n, void *user)
+{
+    walk_log *w = user;
+    w->pieces++;
+    w->too_big += n > w->max_piece || n == 0;
+    for (size_t i = 0; i < n && w->n < w->cap; i++)
+        w->keys[w->n++] = keys[i];
+    return w->stop_after == 0 || w->pieces < w->stop_after;
+}
+
+/* Walk s in pieces of max_piece; 1 iff it lists every key once, sorted,
+ * in pieces no bigger than asked. */
+static int walk_is_sorted_keys(const es_edgeset *s, size_t max_piece)
+{
+    const size_t n = es_edgeset_size(s);
+    uint64_t *want = g_new(uint64_t, n + 1);
+    es_edgeset_keys(s, want);
+    qsort(want, n, sizeof *want, u64_cmp);
+    walk_log w = { .keys = g_new(uint64_t, n + 1), .cap = n + 1, .max_piece = max_piece };
+    gboolean done = es_edgeset_foreach_sorted(s, max_piece, log_piece, &w);
+    int ok = done && w.n == n && w.too_big == 0 && memcmp(w.keys, want, n * sizeof *want) == 0;
+    ok &= n == 0 ? w.pieces == 0 : w.pieces >= (n + max_piece - 1) / max_piece;
+    if (!ok)
+        printf("\n  sorted walk wrong: %zu keys, pieces of %zu: got %zu keys in %zu pieces\n",
+               n, max_piece, w.n, w.pieces);
+    g_free(w.keys);
+    g_free(want);
+    return ok;
+}
+
+static void test_sorted_walk_lists_every_key_once_in_increasing_order(void)
+{
+    /* Each piece costs a scan of the table: tiny pieces on a small set. */
+    static const uint32_t shards[] = { 1, 0, 65536 };
+    static const size_t pieces[] = { 1000, 65536, (size_t)1 << 40 }, tiny_pieces[] = { 1, 2, 7 };
+    GRand *rng = g_rand_new_with_seed(5);
+    es_edge *e = g_new(es_edge, 60000);
+    for (size_t i = 0; i < 60000; i++) {
+        /* Small ids, ids across the whole range, and (0, 0): key 0. */
+        e[i].u = i % 3 ? (uint32_t)g_rand_int_range(rng, 0, 5000) : g_rand_int(rng) >> (g_rand_int(rng) % 32);
+        e[i].v = i % 3 ? (uint32_t)g_rand_int_range(rng, 0, 5000) : g_rand_int(rng) >> (g_rand_int(rng) % 32);
+        if (e[i].u == UINT32_MAX) e[i].u--;
+        if (e[i].v == UINT32_MAX) e[i].v--;
+    }
+    e[17].u = e[17].v = 0;
+    for (size_t k = 0; k < G_N_ELEMENTS(shards); k++) {
+        es_edgeset *s = es_edgeset_new(0, shards[k]), *small = es_edgeset_new(0, shards[k]);
+        for (size_t i = 0; i < 60000; i++)
+            es_edgeset_insert(s, e[i].u, e[i].v);
+        for (size_t i = 0; i < 300; i++)
+            es_edgeset_insert(small, e[i].u, e[i].v);
+        for (size_t j = 0; j < G_N_ELEMENTS(pieces); j++)
+            CU_ASSERT_TRUE(walk_is_sorted_keys(s, pieces[j]));
+        for (size_t j = 0; j < G_N_ELEMENTS(tiny_pieces); j++)
+            CU_ASSERT_TRUE(walk_is_sorted_keys(small, tiny_pieces[j]));
+        es_edgeset_free(s);
+        es_edgeset_free(small);
+    }
+    g_free(e);
+    g_rand_free(rng);
+}
+
+static void test_sorted_walk_of_keys_in_one_narrow_range_stays_in_small_pieces(void)
+{
+    /* A hub: 0 with 200000 neighbours, so nearly every key shares its top
+     * 32 bits and the first histogram puts them in one sub-range. */
+    es_edgeset *s = es_edgeset_new(0, 0);
+    for (uint32_t v = 1; v <= 200000; v++)
+        es_edgeset_insert(s, 0, v);
+    es_edgeset_insert(s, 7, 9);
+    es_edgeset_insert(s, 123456, 0xFFFFFFFEu);
+    CU_ASSERT_TRUE(walk_is_sorted_keys(s, 1000));
+    CU_ASSERT_TRUE(walk_is_sorted_keys(s, 150000));
+    /* A small hub with pieces of 3 and of 1: keys 0 -> 1 .. 2000 differ
+     * in their low 11 bits only. */
+    es_edgeset *t = es_edgeset_new(0, 4);
+    for (uint32_t v = 1; v <= 2000; v++)
+        es_edgeset_insert(t, 0, v);
+    CU_ASSERT_TRUE(walk_is_sorted_keys(t, 3));
+    CU_ASSERT_TRUE(walk_is_sorted_keys(t, 1));
+    CU_ASSERT_TRUE(walk_is_sorted_keys(t, 1999));
+    es_edgeset_free(s);
+    es_edgeset_free(t);
+}
+
+static void test_sorted_walk_is_the_same_whatever_the_shard_count(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(20000, 100000, 9, 1, &m);
+    GBytes *first = NULL;
+    for (uint32_t shards = 1; shards <= 4096; shards *= 8) {
+        es_edgeset *s = es_edgeset_new(shards == 8 ? 200000 : 0, shards);
+        uint8_t *is_new = g_new(uint8_t, m);
+        es_edgeset_insert_batch(s, (const es_edge *)p, m, TRUE, is_new);
+        walk_log w = { .keys = g_new(uint64_t, m), .cap = m, .max_piece = 5000 };
+        CU_ASSERT_TRUE(es_edgeset_foreach_sorted(s, 5000, log_piece, &w));
+        GBytes *b = g_bytes_new_take(w.keys, w.n * sizeof(uint64_t));
+        if (first == NULL)
+            first = g_bytes_ref(b);
+        CU_ASSERT_TRUE(g_bytes_equal(first, b));
+        g_bytes_unref(b);
+        g_free(is_new);
+        es_edgeset_free(s);
+    }
+    g_bytes_unref(first);
+    g_free(p);
+}
+
+static void test_sorted_walk_stops_when_told_and_skips_an_empty_set(void)
+{
+    es_edgeset *s = es_edgeset_new(0, 0);
+    walk_log w = { .keys = g_new(uint64_t, 1000), .cap = 1000, .max_piece = 10, .stop_after = 3 };
+    CU_ASSERT_TRUE(es_edgeset_foreach_sorted(s, 10, log_piece, &w));
+    CU_ASSERT_EQUAL(w.pieces, 0);
+    for (uint32_t v = 1; v <= 100; v++)
+        es_edgeset_insert(s, v, v + 1000);
+    CU_ASSERT_FALSE(es_edgeset_foreach_sorted(s, 10, log_piece, &w));
+    CU_ASSERT_EQUAL(w.pieces, 3);
+    CU_ASSERT_EQUAL(w.n, 30);
+    CU_ASSERT_EQUAL(w.keys[0], es_edge_key(1, 1001));
+    CU_ASSERT_EQUAL(w.keys[29], es_edge_key(30, 1030));
+    g_free(w.keys);
+    es_edgeset_free(s);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -256,6 +389,10 @@ int main(void)
         ES_TEST(test_a_million_random_edges_agree_with_a_ghashtable),
         ES_TEST(test_batch_insertion_answers_as_one_by_one_for_any_thread_count),
         ES_TEST(test_batch_larger_than_a_sort_piece_is_inserted_whole),
+        ES_TEST(test_sorted_walk_lists_every_key_once_in_increasing_order),
+        ES_TEST(test_sorted_walk_of_keys_in_one_narrow_range_stays_in_small_pieces),
+        ES_TEST(test_sorted_walk_is_the_same_whatever_the_shard_count),
+        ES_TEST(test_sorted_walk_stops_when_told_and_skips_an_empty_set),
         { NULL, NULL },
     };
     return es_test_main("edgeset", tests);

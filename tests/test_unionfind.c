@@ -1,9 +1,14 @@
 /* test_unionfind.c — the union-find (graph/unionfind.c): hand-made cases,
  * then random unions checked against a naive labelling (every vertex holds
  * its set's label; a union relabels one whole set), which is obviously
- * correct and O(n) per union. */
+ * correct and O(n) per union.  The batch union must build the very forest
+ * that edge-by-edge unions build; the read-only queries must not change
+ * it; a forest rebuilt from its parents must behave as the original, and
+ * parents that are no union-by-size forest must be refused. */
 #include <stdio.h>
+#include <string.h>
 
+#include "graph/common.h"
 #include "graph/unionfind.h"
 #include "tests/testutil.h"
 
@@ -198,6 +203,180 @@ static void test_random_unions_match_a_naive_labelling(void)
         CU_ASSERT_FALSE(compare_with_labels(seed, 200 + 300 * (uint32_t)seed, 3000));
 }
 
+static uint32_t *parents_of(const es_uf *uf)
+{
+    uint32_t n = es_uf_size(uf);
+    uint32_t *p = g_new(uint32_t, n ? n : 1);
+    es_uf_parents(uf, 0, n, p);
+    return p;
+}
+
+/* Same vertices, parents, count, largest and root sizes. */
+static int same_forest(const es_uf *a, const es_uf *b)
+{
+    uint32_t n = es_uf_size(a);
+    if (n != es_uf_size(b) || es_uf_count(a) != es_uf_count(b) || es_uf_largest(a) != es_uf_largest(b))
+        return 0;
+    uint32_t *pa = parents_of(a), *pb = parents_of(b);
+    int same = memcmp(pa, pb, (size_t)n * sizeof(uint32_t)) == 0;
+    for (uint32_t v = 0; v < n && same; v++)
+        same = es_uf_root_size(a, v) == es_uf_root_size(b, v);
+    g_free(pa);
+    g_free(pb);
+    return same;
+}
+
+static es_edge *random_edges(GRand *rng, uint32_t n, size_t m)
+{
+    es_edge *e = g_new(es_edge, m);
+    for (size_t i = 0; i < m; i++) {
+        e[i].u = g_rand_int_range(rng, 0, (gint32)n);
+        e[i].v = g_rand_int_range(rng, 0, (gint32)n);
+    }
+    return e;
+}
+
+static void test_batch_union_builds_the_forest_of_edge_by_edge_unions(void)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        GRand *rng = g_rand_new_with_seed((guint32)seed);
+        const uint32_t n = 50 + 4000 * (uint32_t)seed;
+        const size_t m = (size_t)n * (seed % 3 + 1) / 2;
+        es_edge *e = random_edges(rng, n, m);
+        es_uf *one = es_uf_new(n), *batch = es_uf_new(n);
+        size_t joins = 0;
+        for (size_t i = 0; i < m; i++)
+            joins += es_uf_union(one, e[i].u, e[i].v);
+        /* In uneven pieces, as batches come. */
+        size_t batch_joins = 0;
+        for (size_t at = 0, len = 1; at < m; at += len, len = len * 3 + 1)
+            batch_joins += es_uf_union_edges(batch, e + at, MIN(len, m - at));
+        CU_ASSERT_EQUAL(batch_joins, joins);
+        CU_ASSERT_EQUAL(joins, n - es_uf_count(one));
+        int same = same_forest(one, batch);
+        CU_ASSERT_TRUE(same);
+        if (!same)
+            printf("\n  batch union differs: seed %" G_GUINT64_FORMAT "\n", (guint64)seed);
+        CU_ASSERT_EQUAL(es_uf_union_edges(batch, e, 0), 0);
+        es_uf_free(one);
+        es_uf_free(batch);
+        g_free(e);
+        g_rand_free(rng);
+    }
+}
+
+static void test_root_size_is_the_set_size_at_roots_and_zero_elsewhere(void)
+{
+    es_uf *uf = es_uf_new(7);
+    es_uf_union(uf, 1, 2);
+    es_uf_union(uf, 2, 3);
+    es_uf_union(uf, 5, 6);
+    uint32_t r = es_uf_find(uf, 3), s = es_uf_find(uf, 6);
+    for (uint32_t v = 0; v < 7; v++) {
+        uint32_t want = v == r ? 3 : v == s ? 2 : (v == 0 || v == 4) ? 1 : 0;
+        CU_ASSERT_EQUAL(es_uf_root_size(uf, v), want);
+    }
+    uint32_t p[7];
+    es_uf_parents(uf, 0, 7, p);
+    for (uint32_t v = 0; v < 7; v++)
+        CU_ASSERT_EQUAL(p[v] == v, es_uf_root_size(uf, v) != 0);
+    es_uf_parents(uf, 5, 2, p);
+    CU_ASSERT_EQUAL(p[1], s);
+    es_uf_free(uf);
+}
+
+static void test_read_only_queries_leave_long_paths_alone(void)
+{
+    /* Pairwise unions of equal trees give paths of log2 n links; a find
+     * would halve them, the read-only queries must not. */
+    const uint32_t n = 1u << 10;
+    es_uf *uf = es_uf_new(n);
+    for (uint32_t step = 1; step < n; step *= 2)
+        for (uint32_t v = 0; v + step < n; v += 2 * step)
+            es_uf_union(uf, v, v + step);
+    uint32_t *before = parents_of(uf);
+    uint64_t total = 0;
+    for (uint32_t v = 0; v < n; v++)
+        total += es_uf_root_size(uf, v);
+    uint32_t *after = parents_of(uf);
+    CU_ASSERT_EQUAL(total, n);
+    CU_ASSERT_EQUAL(memcmp(before, after, n * sizeof(uint32_t)), 0);
+    CU_ASSERT_NOT_EQUAL(before[n - 1], 0);   /* not yet compressed */
+    es_uf_find(uf, n - 1);
+    uint32_t *found = parents_of(uf);
+    CU_ASSERT_NOT_EQUAL(memcmp(before, found, n * sizeof(uint32_t)), 0);
+    g_free(before);
+    g_free(after);
+    g_free(found);
+    es_uf_free(uf);
+}
+
+static void test_forest_rebuilt_from_its_parents_goes_on_as_the_original(void)
+{
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        GRand *rng = g_rand_new_with_seed((guint32)(seed + 100));
+        const uint32_t n = 1000 * (uint32_t)seed;
+        es_edge *e = random_edges(rng, n, n);
+        es_uf *a = es_uf_new(n);
+        es_uf_union_edges(a, e, n / 2 + seed);
+        for (uint32_t v = 0; v < n; v += 7)   /* some compressed paths */
+            es_uf_find(a, v);
+        uint32_t *p = parents_of(a);
+        GError *err = NULL;
+        es_uf *b = es_uf_new_from_parents(p, n, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_TRUE(same_forest(a, b));
+        es_uf_grow(a, n + 10);
+        es_uf_grow(b, n + 10);
+        CU_ASSERT_EQUAL(es_uf_union_edges(a, e + n / 2, n - n / 2 - 1), es_uf_union_edges(b, e + n / 2, n - n / 2 - 1));
+        CU_ASSERT_TRUE(es_uf_union(a, 0, n + 3) == es_uf_union(b, 0, n + 3));
+        CU_ASSERT_TRUE(same_forest(a, b));
+        g_free(p);
+        es_uf_free(a);
+        es_uf_free(b);
+        g_free(e);
+        g_rand_free(rng);
+    }
+    GError *err = NULL;
+    es_uf *empty = es_uf_new_from_parents(NULL, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL(empty);
+    CU_ASSERT_EQUAL(es_uf_count(empty), 0);
+    CU_ASSERT_EQUAL(es_uf_largest(empty), 0);
+    es_uf_free(empty);
+}
+
+static void expect_bad_parents(const uint32_t *p, uint32_t n, const char *words)
+{
+    GError *err = NULL;
+    es_uf *uf = es_uf_new_from_parents(p, n, &err);
+    CU_ASSERT_PTR_NULL(uf);
+    CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_DATA));
+    CU_ASSERT_TRUE(err != NULL && strstr(err->message, words) != NULL);
+    g_clear_error(&err);
+    es_uf_free(uf);
+}
+
+static void test_parents_that_are_no_union_by_size_forest_are_refused(void)
+{
+    const uint32_t out_of_range[] = { 0, 0, 3 };
+    const uint32_t two_cycle[] = { 1, 0, 2 };
+    const uint32_t self_and_cycle[] = { 0, 2, 3, 1 };
+    expect_bad_parents(out_of_range, 3, "parent[2] = 3");
+    expect_bad_parents(two_cycle, 3, "cycle");
+    expect_bad_parents(self_and_cycle, 4, "cycle");
+    /* A chain: 32 links pass (no union by size makes them, but they do no
+     * harm), 33 do not. */
+    uint32_t chain[34];
+    for (uint32_t v = 0; v < 34; v++)
+        chain[v] = v ? v - 1 : 0;
+    GError *err = NULL;
+    es_uf *uf = es_uf_new_from_parents(chain, 33, &err);
+    CU_ASSERT_PTR_NOT_NULL(uf);
+    CU_ASSERT_EQUAL(uf ? es_uf_root_size(uf, 0) : 0, 33);
+    es_uf_free(uf);
+    expect_bad_parents(chain, 34, "vertex 33");
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -210,6 +389,11 @@ int main(void)
         ES_TEST(test_pairwise_unions_of_equal_trees_end_rooted_at_vertex_zero),
         ES_TEST(test_grow_adds_singletons_and_keeps_existing_sets),
         ES_TEST(test_random_unions_match_a_naive_labelling),
+        ES_TEST(test_batch_union_builds_the_forest_of_edge_by_edge_unions),
+        ES_TEST(test_root_size_is_the_set_size_at_roots_and_zero_elsewhere),
+        ES_TEST(test_read_only_queries_leave_long_paths_alone),
+        ES_TEST(test_forest_rebuilt_from_its_parents_goes_on_as_the_original),
+        ES_TEST(test_parents_that_are_no_union_by_size_forest_are_refused),
         { NULL, NULL },
     };
     return es_test_main("unionfind", tests);

@@ -2,8 +2,13 @@
 #include "tests/testutil.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "operators/operator.h"
+#include "snapshot/h5util.h"
 
 int es_test_main(const char *suite_name, const es_test *tests)
 {
@@ -77,4 +82,202 @@ void es_test_feed_batches(const uint32_t *pairs, size_t m, size_t batch_size, es
         };
         fn(&b, user);
     }
+}
+
+char *es_test_report_tsv(void *opv)
+{
+    es_operator *op = opv;
+    es_report *r = es_report_new();
+    es_operator_report(op, r);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    es_report_print(r, ES_FORMAT_TSV, f);
+    fclose(f);
+    es_report_free(r);
+    return buf;
+}
+
+/* Feed edges [from, to) in batches; the vertex count grows as in a stream
+ * relabelled in first-appearance order. */
+static void feed_range(es_operator *op, const uint32_t *pairs, const uint64_t *ext,
+                       size_t from, size_t to, size_t batch_size, uint32_t *maxv)
+{
+    for (size_t start = from; start < to; start += batch_size) {
+        size_t n = to - start < batch_size ? to - start : batch_size;
+        for (size_t i = 0; i < 2 * n; i++)
+            if (pairs[2 * start + i] + 1 > *maxv)
+                *maxv = pairs[2 * start + i] + 1;
+        es_batch b = {
+            .edges = (const es_edge *)(pairs + 2 * start),
+            .ext = ext ? ext + 2 * start : NULL,
+            .n = n,
+            .first_index = start,
+            .num_vertices = *maxv,
+        };
+        GError *err = NULL;
+        gboolean ok = es_operator_process(op, &b, &err);
+        CU_ASSERT_TRUE_FATAL(ok);
+        if (!ok)
+            g_error_free(err);
+    }
+}
+
+void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const uint64_t *ext,
+                                size_t m, size_t cut, size_t batch_size)
+{
+    GError *err = NULL;
+    es_operator *a = es_operator_new(spec, &err);
+    es_operator *b = es_operator_new(spec, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    uint32_t maxv = 0;
+    feed_range(a, pairs, ext, 0, cut, batch_size, &maxv);
+
+    es_h5_quiet();
+    char *path = g_strdup_printf("%s/es-roundtrip-%d.h5", g_get_tmp_dir(), (int)getpid());
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_write(a, g, &err);
+    if (!ok)
+        fprintf(stderr, "\n%s: snapshot_write: %s\n", spec, err->message);
+    CU_ASSERT_TRUE_FATAL(ok);
+    H5Gclose(g);
+    H5Fclose(f);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    g = H5Gopen2(f, "op", H5P_DEFAULT);
+    ok = es_operator_snapshot_read(b, g, &err);
+    if (!ok)
+        fprintf(stderr, "\n%s: snapshot_read: %s\n", spec, err->message);
+    CU_ASSERT_TRUE_FATAL(ok);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+
+    char *ra = es_test_report_tsv(a), *rb = es_test_report_tsv(b);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    uint32_t maxv_b = maxv;
+    feed_range(a, pairs, ext, cut, m, batch_size, &maxv);
+    feed_range(b, pairs, ext, cut, m, batch_size, &maxv_b);
+    ra = es_test_report_tsv(a);
+    rb = es_test_report_tsv(b);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    es_operator_free(a);
+    es_operator_free(b);
+}
+
+static uint32_t *pairs_of_igraph(const igraph_t *g, size_t *m)
+{
+    igraph_vector_int_t el;
+    igraph_vector_int_init(&el, 0);
+    igraph_get_edgelist(g, &el, 0);
+    *m = (size_t)igraph_vector_int_size(&el) / 2;
+    uint32_t *p = g_new(uint32_t, 2 * *m + 2);
+    for (size_t i = 0; i < 2 * *m; i++)
+        p[i] = (uint32_t)VECTOR(el)[i];
+    igraph_vector_int_destroy(&el);
+    return p;
+}
+
+uint32_t es_test_relabel_first_appearance(uint32_t *pairs, size_t m, uint32_t id_bound)
+{
+    uint32_t *label = g_new(uint32_t, id_bound);
+    memset(label, 0xff, (size_t)id_bound * sizeof(uint32_t));
+    uint32_t next = 0;
+    for (size_t i = 0; i < 2 * m; i++) {
+        if (label[pairs[i]] == UINT32_MAX)
+            label[pairs[i]] = next++;
+        pairs[i] = label[pairs[i]];
+    }
+    g_free(label);
+    return next;
+}
+
+void es_test_make_case(es_test_case *c, int kind, uint64_t seed)
+{
+    static const char *kinds[ES_TEST_CASE_KINDS] = {
+        "sparse ER", "ER", "BA tree", "BA m=3", "messy dense", "messy sparse"
+    };
+    GRand *rng = g_rand_new_with_seed((guint32)(seed * 7919 + (uint64_t)kind));
+    igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)seed);
+    igraph_t g;
+    uint32_t n = 0;
+    size_t m = 0;
+    uint32_t *p = NULL;
+    switch (kind) {
+    case 0: n = 3000; igraph_erdos_renyi_game_gnm(&g, n, 1400, IGRAPH_UNDIRECTED, IGRAPH_NO_LOOPS); break;
+    case 1: n = 2000; igraph_erdos_renyi_game_gnm(&g, n, 5000, IGRAPH_UNDIRECTED, IGRAPH_NO_LOOPS); break;
+    case 2: n = 3000; igraph_barabasi_game(&g, n, 1.0, 1, NULL, 1, 1.0, IGRAPH_UNDIRECTED, IGRAPH_BARABASI_PSUMTREE, NULL); break;
+    case 3: n = 2000; igraph_barabasi_game(&g, n, 1.0, 3, NULL, 1, 1.0, IGRAPH_UNDIRECTED, IGRAPH_BARABASI_PSUMTREE, NULL); break;
+    case 4: n = 5000; p = es_test_random_edges(n, 20000, seed, 1, &m); break;
+    default: n = 6000; p = es_test_random_edges(n, 2500, seed, 1, &m); break;
+    }
+    if (p == NULL) {
+        p = pairs_of_igraph(&g, &m);
+        igraph_destroy(&g);
+        for (size_t i = 0; i < m; i++) {   /* either direction */
+            if (g_rand_boolean(rng)) {
+                uint32_t t = p[2 * i]; p[2 * i] = p[2 * i + 1]; p[2 * i + 1] = t;
+            }
+        }
+    }
+    /* Vertices n .. n+k-1 appear only in self-loops (one twice). */
+    uint32_t k = 3 + (uint32_t)(seed % 5);
+    p = g_renew(uint32_t, p, 2 * (m + k + 1));
+    for (uint32_t j = 0; j <= k; j++, m++)
+        p[2 * m] = p[2 * m + 1] = n + (j < k ? j : 0);
+    for (size_t i = m - 1; i > 0; i--) {   /* shuffle the stream */
+        size_t j = (size_t)g_rand_int_range(rng, 0, (gint32)(i + 1));
+        uint32_t a = p[2 * i], b = p[2 * i + 1];
+        p[2 * i] = p[2 * j]; p[2 * i + 1] = p[2 * j + 1];
+        p[2 * j] = a; p[2 * j + 1] = b;
+    }
+    c->n = es_test_relabel_first_appearance(p, m, n + k);
+    g_rand_free(rng);
+    c->pairs = p;
+    c->m = m;
+    snprintf(c->name, sizeof c->name, "%s, seed %" G_GUINT64_FORMAT, kinds[kind], (guint64)seed);
+}
+
+GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max)
+{
+    igraph_vector_int_t v;
+    igraph_vector_int_init_copy(&v, values);
+    igraph_vector_int_sort(&v);
+    GArray *bins = g_array_new(FALSE, TRUE, sizeof(es_hist_bin));
+    *max = 0;
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&v);) {
+        es_hist_bin b = { (uint64_t)VECTOR(v)[i], 0 };
+        while (i < igraph_vector_int_size(&v) && (uint64_t)VECTOR(v)[i] == b.key) {
+            b.count++;
+            i++;
+        }
+        g_array_append_val(bins, b);
+        *max = b.key;
+    }
+    igraph_vector_int_destroy(&v);
+    return bins;
+}
+
+int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins)
+{
+    if (e == NULL || e->kind != ES_VAL_HIST || e->nbins != nbins)
+        return 0;
+    for (size_t i = 0; i < nbins; i++)
+        if (e->bins[i].key != bins[i].key || e->bins[i].count != bins[i].count)
+            return 0;
+    return 1;
+}
+
+void es_test_process(const es_batch *b, void *op)
+{
+    GError *err = NULL;
+    CU_ASSERT_TRUE(es_operator_process(op, b, &err));
+    g_clear_error(&err);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "graph/batch.h"
+#include "operators/report.h"
 
 typedef struct {
     const char *name;
@@ -40,5 +41,52 @@ void es_test_igraph_from_pairs(igraph_t *g, uint32_t n, const uint32_t *pairs, s
 /* Wrap pairs as one batch (or several of `batch_size`) for operators. */
 typedef void (*es_test_batch_fn)(const es_batch *b, void *user);
 void es_test_feed_batches(const uint32_t *pairs, size_t m, size_t batch_size, es_test_batch_fn fn, void *user);
+
+/* Snapshot round trip, as every operator's test should do it: feed `pairs`
+ * (2*m dense ids, first-appearance order) to an operator created from
+ * `spec` up to edge `cut` (in batches of batch_size), write its state into
+ * an HDF5 group of a temporary file, read it into a fresh operator of the
+ * same spec, and check (CUnit assertions) that both give the same report
+ * (tsv text compared byte for byte), then feed the rest to both and check
+ * again.  ext: 2*m external ids or NULL. */
+void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const uint64_t *ext,
+                                size_t m, size_t cut, size_t batch_size);
+
+/* Report of an operator as tsv text (caller frees). */
+char *es_test_report_tsv(void *op);
+
+/* A random stream for operator tests, in dense ids as the id map hands
+ * them out. */
+typedef struct {
+    char      name[80];  /* kind and seed, for failure messages */
+    uint32_t *pairs;     /* 2*m ids in first-appearance order; g_free */
+    size_t    m;
+    uint32_t  n;         /* distinct vertices */
+} es_test_case;
+
+#define ES_TEST_CASE_KINDS 6
+
+/* Kinds: 0 sparse Erdos-Renyi (many small components), 1 denser ER, 2
+ * Barabasi-Albert tree, 3 BA with 3 edges per vertex, 4 and 5 messy
+ * uniform streams (duplicates, reversed duplicates, self-loops).  Each
+ * also gets a few vertices that appear only in self-loops, edges in either
+ * direction and a shuffled stream order; then ids are relabelled to
+ * first-appearance order.  The same (kind, seed) gives the same stream. */
+void es_test_make_case(es_test_case *c, int kind, uint64_t seed);
+
+/* Rename the ids of pairs[0 .. 2m-1] (each below id_bound) to 0, 1, ... in
+ * order of first appearance, as the id map does; returns how many
+ * distinct ids there were. */
+uint32_t es_test_relabel_first_appearance(uint32_t *pairs, size_t m, uint32_t id_bound);
+
+/* Histogram of a vector's values (key -> count, keys increasing); *max is
+ * the largest value, 0 when empty.  Free with g_array_free(bins, TRUE). */
+GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max);
+
+/* 1 iff e is a histogram entry with exactly these bins. */
+int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins);
+
+/* An es_test_batch_fn: process the batch with operator `op`, asserting success. */
+void es_test_process(const es_batch *b, void *op);
 
 #endif

@@ -1,0 +1,676 @@
+/* test_snapshot_cc_degree.c — HDF5 snapshots of the cc and degree operators
+ * (operators/cc.c, operators/degree.c).
+ *
+ * Round trips: on random messy streams (tests/testutil.c), cut at 0, m and
+ * points in between, in batches of 1, 7, 1000 and 10000, a restored
+ * operator must report byte for byte what the original reports, before
+ * and after the rest of the stream.  Layout: the files written with one
+ * and with two threads hold identical arrays; degree's edge_keys equal the
+ * sorted distinct keys of the stream (a plain verifier: sort and unique);
+ * cc's size array agrees with igraph's component sizes.  A snapshot
+ * written in a forked child of a process whose OpenMP pool is running
+ * restores as well, and the writer starts no thread.  Malformed groups,
+ * written by hand with snapshot/h5util.h, are refused with an
+ * ES_ERROR_DATA error naming the dataset or attribute at fault, and leave
+ * the operator unchanged. */
+#include <dirent.h>
+#include <glib/gstdio.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "graph/common.h"
+#include "graph/edgeset.h"
+#include "operators/operator.h"
+#include "snapshot/h5util.h"
+#include "tests/testutil.h"
+
+/* ---- round trips ----------------------------------------------------------- */
+
+static void roundtrip_random_streams(const char *spec)
+{
+    static const size_t batch_sizes[] = { 1, 7, 1000, 10000 };
+    int runs = 0;
+    for (int kind = 0; kind < ES_TEST_CASE_KINDS; kind++) {
+        for (uint64_t seed = 1; seed <= 2; seed++) {
+            es_test_case c;
+            es_test_make_case(&c, kind, seed);
+            const size_t cuts[] = { 0, 1, c.m / 3, c.m / 2 + 3, c.m - 1, c.m };
+            for (size_t b = 0; b < G_N_ELEMENTS(batch_sizes); b++) {
+                for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++) {
+                    const int failed_before = CU_get_number_of_failures();
+                    es_test_snapshot_roundtrip(spec, c.pairs, NULL, c.m, cuts[k], batch_sizes[b]);
+                    if ((int)CU_get_number_of_failures() != failed_before)
+                        printf("\n  %s round trip differs: %s, cut %zu of %zu, batch size %zu\n",
+                               spec, c.name, cuts[k], c.m, batch_sizes[b]);
+                    runs++;
+                }
+            }
+            g_free(c.pairs);
+        }
+    }
+    CU_ASSERT(runs >= 200);
+}
+
+static void test_cc_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("cc");
+}
+
+static void test_degree_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("degree");
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static char *temp_path(const char *what)
+{
+    return g_strdup_printf("%s/es-snap-ccdeg-%s-%d.h5", g_get_tmp_dir(), what, (int)getpid());
+}
+
+static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t batch_size)
+{
+    es_test_feed_batches(pairs, m, batch_size, es_test_process, op);
+}
+
+/* Write op's snapshot into group "op" of a new file at path. */
+static gboolean write_file(es_operator *op, const char *path, GError **error)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
+        return FALSE;
+    }
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_write(op, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    return ok;
+}
+
+static gboolean read_file(es_operator *op, const char *path, GError **error)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s", path);
+        return FALSE;
+    }
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_read(op, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    return ok;
+}
+
+/* Dataset `name` of group "op" in file path, as raw bytes. */
+static GBytes *dataset_bytes(const char *path, const char *name, int u64)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    void *a = NULL;
+    size_t n = 0;
+    GError *err = NULL;
+    gboolean ok = u64 ? es_h5_read_u64(g, name, (uint64_t **)&a, &n, &err)
+                      : es_h5_read_u32(g, name, (uint32_t **)&a, &n, &err);
+    H5Gclose(g);
+    H5Fclose(f);
+    CU_ASSERT_TRUE(ok);
+    if (!ok) {
+        g_error_free(err);
+        return g_bytes_new(NULL, 0);
+    }
+    size_t bytes = n * (u64 ? 8 : 4);
+    GBytes *b = g_bytes_new(a, bytes);
+    es_h5_free(a, bytes);
+    return b;
+}
+
+static uint64_t attr_u64(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    uint64_t v = UINT64_MAX;
+    CU_ASSERT_TRUE(es_h5_get_u64(g, name, &v, NULL));
+    H5Gclose(g);
+    H5Fclose(f);
+    return v;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- layout ------------------------------------------------------------------- */
+
+/* A stream big enough for parallel batch insertion and for several write
+ * pieces: more than 256 Ki vertices (cc's pieces) and distinct edges
+ * (degree's stage). */
+static uint32_t *big_stream(size_t *m, uint32_t *n)
+{
+    uint32_t *p = es_test_random_edges(400000, 300000, 42, 1, m);
+    *n = es_test_relabel_first_appearance(p, *m, 400000);
+    CU_ASSERT(*n > 262144);
+    return p;
+}
+
+static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    const int saved = omp_get_max_threads();
+    static const char *specs[] = { "cc", "degree" };
+    static const char *datasets[2][2] = { { "parent", "size" }, { "degree", "edge_keys" } };
+    es_h5_quiet();
+    for (int s = 0; s < 2; s++) {
+        char *path[2];
+        for (int t = 0; t < 2; t++) {
+            omp_set_num_threads(t + 1);
+            es_operator *op = es_operator_new(specs[s], NULL);
+            feed_all(op, p, m, 10000);
+            path[t] = temp_path(t ? "t2" : "t1");
+            CU_ASSERT_TRUE(write_file(op, path[t], NULL));
+            es_operator_free(op);
+        }
+        for (int d = 0; d < 2; d++) {
+            int u64 = s == 1 && d == 1;
+            GBytes *a = dataset_bytes(path[0], datasets[s][d], u64);
+            GBytes *b = dataset_bytes(path[1], datasets[s][d], u64);
+            CU_ASSERT(g_bytes_get_size(a) > 0);
+            CU_ASSERT_TRUE(g_bytes_equal(a, b));
+            g_bytes_unref(a);
+            g_bytes_unref(b);
+        }
+        for (int t = 0; t < 2; t++) {
+            g_unlink(path[t]);
+            g_free(path[t]);
+        }
+    }
+    omp_set_num_threads(saved);
+    g_free(p);
+}
+
+static void test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    es_operator *op = es_operator_new("degree", NULL);
+    feed_all(op, p, m, 10000);
+    char *path = temp_path("keys");
+    es_h5_quiet();
+    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+
+    /* The verifier: every non-loop edge's key, sorted, repeats dropped. */
+    uint64_t *want = g_new(uint64_t, m);
+    size_t k = 0;
+    uint32_t *deg = g_new0(uint32_t, n);
+    for (size_t i = 0; i < m; i++)
+        if (p[2 * i] != p[2 * i + 1])
+            want[k++] = es_edge_key(p[2 * i], p[2 * i + 1]);
+    qsort(want, k, sizeof *want, u64_cmp);
+    size_t e = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (i == 0 || want[i] != want[i - 1]) {
+            want[e++] = want[i];
+            deg[want[i] >> 32]++;
+            deg[(uint32_t)want[i]]++;
+        }
+    }
+    GBytes *keys = dataset_bytes(path, "edge_keys", 1), *degree = dataset_bytes(path, "degree", 0);
+    CU_ASSERT_EQUAL(g_bytes_get_size(keys), e * sizeof(uint64_t));
+    CU_ASSERT(e > 262144);
+    CU_ASSERT_TRUE(g_bytes_get_size(keys) == e * sizeof(uint64_t) &&
+                   memcmp(g_bytes_get_data(keys, NULL), want, e * sizeof(uint64_t)) == 0);
+    CU_ASSERT_TRUE(g_bytes_get_size(degree) == n * sizeof(uint32_t) &&
+                   memcmp(g_bytes_get_data(degree, NULL), deg, n * sizeof(uint32_t)) == 0);
+    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
+    CU_ASSERT_EQUAL(attr_u64(path, "edges"), e);
+    CU_ASSERT_EQUAL(attr_u64(path, "self_loops") + attr_u64(path, "duplicates") + e, m);
+    g_bytes_unref(keys);
+    g_bytes_unref(degree);
+    g_free(want);
+    g_free(deg);
+    g_unlink(path);
+    g_free(path);
+    es_operator_free(op);
+    g_free(p);
+}
+
+static void test_cc_size_array_holds_the_component_sizes_at_the_roots(void)
+{
+    es_test_case c;
+    es_test_make_case(&c, 0, 3);   /* sparse: many components */
+    es_operator *op = es_operator_new("cc", NULL);
+    feed_all(op, c.pairs, c.m, 7);
+    char *path = temp_path("ccsize");
+    es_h5_quiet();
+    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+    GBytes *pb = dataset_bytes(path, "parent", 0), *sb = dataset_bytes(path, "size", 0);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(pb), c.n * sizeof(uint32_t));
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(sb), c.n * sizeof(uint32_t));
+    const uint32_t *parent = g_bytes_get_data(pb, NULL), *size = g_bytes_get_data(sb, NULL);
+
+    igraph_t g;
+    igraph_vector_int_t memb, csize, sizes;
+    igraph_integer_t no;
+    es_test_igraph_from_pairs(&g, c.n, c.pairs, c.m);
+    igraph_vector_int_init(&memb, 0);
+    igraph_vector_int_init(&csize, 0);
+    igraph_vector_int_init(&sizes, 0);
+    igraph_connected_components(&g, &memb, &csize, &no, IGRAPH_WEAK);
+    int bad_roots = 0;
+    uint64_t largest = 0;
+    for (uint32_t v = 0; v < c.n; v++) {
+        bad_roots += (parent[v] == v) != (size[v] != 0);
+        if (size[v]) {
+            igraph_vector_int_push_back(&sizes, size[v]);
+            /* v's component, by igraph, has size[v] vertices */
+            bad_roots += VECTOR(csize)[VECTOR(memb)[v]] != size[v];
+            largest = MAX(largest, size[v]);
+        }
+    }
+    CU_ASSERT_EQUAL(bad_roots, 0);
+    CU_ASSERT_EQUAL(igraph_vector_int_size(&sizes), no);
+    CU_ASSERT_EQUAL(attr_u64(path, "components"), (uint64_t)no);
+    CU_ASSERT_EQUAL(attr_u64(path, "largest"), largest);
+    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), c.n);
+    uint64_t max_a, max_b;
+    GArray *ha = es_test_hist_of(&sizes, &max_a), *hb = es_test_hist_of(&csize, &max_b);
+    CU_ASSERT_EQUAL(ha->len, hb->len);
+    CU_ASSERT_EQUAL(max_a, max_b);
+    CU_ASSERT_TRUE(ha->len == hb->len && memcmp(ha->data, hb->data, ha->len * sizeof(es_hist_bin)) == 0);
+    g_array_free(ha, TRUE);
+    g_array_free(hb, TRUE);
+    igraph_vector_int_destroy(&memb);
+    igraph_vector_int_destroy(&csize);
+    igraph_vector_int_destroy(&sizes);
+    igraph_destroy(&g);
+    g_bytes_unref(pb);
+    g_bytes_unref(sb);
+    g_unlink(path);
+    g_free(path);
+    es_operator_free(op);
+    g_free(c.pairs);
+}
+
+/* Resume with another thread count: write with one thread, restore and go
+ * on with two; the answers are those of an uninterrupted one-thread run. */
+static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    const size_t cut = 120000, bs = 10000;
+    const int saved = omp_get_max_threads();
+    static const char *specs[] = { "cc", "degree" };
+    es_h5_quiet();
+    for (int s = 0; s < 2; s++) {
+        omp_set_num_threads(1);
+        es_operator *whole = es_operator_new(specs[s], NULL), *first = es_operator_new(specs[s], NULL);
+        feed_all(whole, p, m, bs);
+        feed_all(first, p, cut, bs);
+        char *path = temp_path("resume");
+        CU_ASSERT_TRUE_FATAL(write_file(first, path, NULL));
+        omp_set_num_threads(2);
+        es_operator *resumed = es_operator_new(specs[s], NULL);
+        CU_ASSERT_TRUE_FATAL(read_file(resumed, path, NULL));
+        /* The rest, with first_index and vertex counts as the stream has them. */
+        uint32_t maxv = 0;
+        for (size_t i = 0; i < 2 * cut; i++)
+            maxv = MAX(maxv, p[i] + 1);
+        for (size_t at = cut; at < m; at += bs) {
+            size_t len = MIN(bs, m - at);
+            for (size_t i = 2 * at; i < 2 * (at + len); i++)
+                maxv = MAX(maxv, p[i] + 1);
+            es_batch b = { .edges = (const es_edge *)(p + 2 * at), .n = len, .first_index = at, .num_vertices = maxv };
+            CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
+        }
+        char *ra = es_test_report_tsv(whole), *rb = es_test_report_tsv(resumed);
+        CU_ASSERT_STRING_EQUAL(ra, rb);
+        g_free(ra);
+        g_free(rb);
+        g_unlink(path);
+        g_free(path);
+        es_operator_free(whole);
+        es_operator_free(first);
+        es_operator_free(resumed);
+    }
+    omp_set_num_threads(saved);
+    g_free(p);
+}
+
+/* ---- in a forked child ------------------------------------------------------- */
+
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(2);   /* the pool is up in the parent when it forks */
+    es_operator *ops[2] = { es_operator_new("cc", NULL), es_operator_new("degree", NULL) };
+    char *path[2] = { temp_path("fork-cc"), temp_path("fork-degree") };
+    for (int s = 0; s < 2; s++)
+        feed_all(ops[s], p, m, 10000);
+    es_h5_quiet();
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        alarm(120);   /* a deadlocked writer fails the test instead of hanging it */
+        int status = thread_count() == 1 ? 0 : 3;
+        for (int s = 0; s < 2 && status == 0; s++)
+            if (!write_file(ops[s], path[s], NULL))
+                status = 1;
+        if (status == 0 && thread_count() != 1)
+            status = 2;
+        _exit(status);
+    }
+    int wstatus = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &wstatus, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(wstatus));
+    CU_ASSERT_EQUAL(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, 0);
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+        printf("\n  forked snapshot writer: %s %d (1 write failed, 2 started a thread, 3 not alone)\n",
+               WIFEXITED(wstatus) ? "exit" : "signal",
+               WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+    for (int s = 0; s < 2; s++) {
+        if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
+            es_operator *back = es_operator_new(s ? "degree" : "cc", NULL);
+            CU_ASSERT_TRUE(read_file(back, path[s], NULL));
+            char *ra = es_test_report_tsv(ops[s]), *rb = es_test_report_tsv(back);
+            CU_ASSERT_STRING_EQUAL(ra, rb);
+            g_free(ra);
+            g_free(rb);
+            es_operator_free(back);
+        }
+        g_unlink(path[s]);
+        g_free(path[s]);
+        es_operator_free(ops[s]);
+    }
+    omp_set_num_threads(saved);
+    g_free(p);
+}
+
+/* ---- malformed snapshots --------------------------------------------------------- */
+
+/* Build a group with `build`, read it into a fresh operator of `spec` that
+ * has already seen a small stream, and check the error: ES_ERROR_DATA,
+ * naming `culprit` in quotes, and the operator's report unchanged. */
+typedef void (*build_fn)(hid_t group, const void *arg);
+
+static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
+{
+    static const uint32_t before[] = { 0, 1, 1, 2, 3, 3 };
+    es_operator *op = es_operator_new(spec, NULL);
+    es_batch b = { .edges = (const es_edge *)before, .n = 3, .num_vertices = 4 };
+    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
+    char *report_before = es_test_report_tsv(op);
+
+    es_h5_quiet();
+    char *path = temp_path("bad");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build(g, arg);
+    GError *err = NULL;
+    gboolean ok = es_operator_snapshot_read(op, g, &err);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+
+    char *quoted = g_strdup_printf("\"%s\"", culprit);
+    CU_ASSERT_FALSE(ok);
+    CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_DATA));
+    CU_ASSERT_TRUE(err != NULL && strstr(err->message, quoted) != NULL);
+    if (ok || err == NULL || !g_error_matches(err, ES_ERROR, ES_ERROR_DATA) || strstr(err->message, quoted) == NULL)
+        printf("\n  %s, %s: expected an error naming %s, got: %s\n", spec, what, quoted,
+               ok ? "success" : err ? err->message : "no error");
+    char *report_after = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(report_before, report_after);
+    g_free(quoted);
+    g_free(report_before);
+    g_free(report_after);
+    g_clear_error(&err);
+    es_operator_free(op);
+}
+
+/* cc: path 0-1-2 and the lone vertex 3, as the operator writes it. */
+typedef struct {
+    const char *omit;           /* a dataset or attribute left out, or NULL */
+    uint64_t vertices, components, largest;
+    uint32_t parent[8], size[8];
+    size_t nparent, nsize;
+    gboolean parent_as_u64;
+} cc_snap;
+
+static const cc_snap cc_good = {
+    NULL, 4, 2, 3, { 0, 0, 0, 3 }, { 3, 0, 0, 1 }, 4, 4, FALSE,
+};
+
+static void build_cc(hid_t g, const void *arg)
+{
+    const cc_snap *s = arg;
+    const char *o = s->omit ? s->omit : "";
+    if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
+    if (strcmp(o, "components")) es_h5_set_u64(g, "components", s->components, NULL);
+    if (strcmp(o, "largest")) es_h5_set_u64(g, "largest", s->largest, NULL);
+    if (strcmp(o, "parent")) {
+        if (s->parent_as_u64) {
+            uint64_t p64[8];
+            for (size_t i = 0; i < s->nparent; i++)
+                p64[i] = s->parent[i];
+            es_h5_write_u64(g, "parent", p64, s->nparent, NULL);
+        } else {
+            es_h5_write_u32(g, "parent", s->parent, s->nparent, NULL);
+        }
+    }
+    if (strcmp(o, "size")) es_h5_write_u32(g, "size", s->size, s->nsize, NULL);
+}
+
+static void test_a_hand_written_cc_snapshot_restores_the_graph_it_describes(void)
+{
+    static const uint32_t p[] = { 0, 1, 1, 2, 3, 3, 2, 0 };
+    es_operator *fed = es_operator_new("cc", NULL), *op = es_operator_new("cc", NULL);
+    es_batch b = { .edges = (const es_edge *)p, .n = 4, .num_vertices = 4 };
+    CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
+    es_h5_quiet();
+    char *path = temp_path("good");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build_cc(g, &cc_good);
+    GError *err = NULL;
+    CU_ASSERT_TRUE(es_operator_snapshot_read(op, g, &err));
+    g_clear_error(&err);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+    char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    es_operator_free(fed);
+    es_operator_free(op);
+}
+
+static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
+{
+    cc_snap s;
+#define CC_CASE(culprit, what, ...) \
+    do { s = cc_good; __VA_ARGS__; expect_refused("cc", build_cc, &s, culprit, what); } while (0)
+    CC_CASE("parent", "no parent dataset", s.omit = "parent");
+    CC_CASE("size", "no size dataset", s.omit = "size");
+    CC_CASE("vertices", "no vertices attribute", s.omit = "vertices");
+    CC_CASE("components", "no components attribute", s.omit = "components");
+    CC_CASE("largest", "no largest attribute", s.omit = "largest");
+    CC_CASE("parent", "parent one too long", s.nparent = 5);
+    CC_CASE("parent", "parent one too short", s.nparent = 3);
+    CC_CASE("parent", "parent of u64", s.parent_as_u64 = TRUE);
+    CC_CASE("size", "size one too short", s.nsize = 3);
+    CC_CASE("parent", "parent out of range", s.parent[2] = 4);
+    CC_CASE("parent", "parent far out of range", s.parent[0] = UINT32_MAX);
+    CC_CASE("parent", "a two-cycle", s.parent[0] = 1; s.parent[1] = 0);
+    CC_CASE("parent", "a three-cycle", s.parent[0] = 1; s.parent[1] = 2; s.parent[2] = 0);
+    CC_CASE("size", "a root size one off", s.size[0] = 2);
+    CC_CASE("size", "a non-root with a size", s.size[1] = 1);
+    CC_CASE("size", "a root without a size", s.size[3] = 0);
+    CC_CASE("components", "components wrong", s.components = 3);
+    CC_CASE("largest", "largest wrong", s.largest = 4);
+    CC_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 33);
+#undef CC_CASE
+}
+
+static void build_cc_long_path(hid_t g, const void *arg)
+{
+    /* A path of 40 links: no union by size builds it (it would need 2^40
+     * vertices). */
+    (void)arg;
+    uint32_t parent[41], size[41] = { 0 };
+    for (uint32_t v = 0; v < 41; v++)
+        parent[v] = v ? v - 1 : 0;
+    size[0] = 41;
+    es_h5_set_u64(g, "vertices", 41, NULL);
+    es_h5_set_u64(g, "components", 1, NULL);
+    es_h5_set_u64(g, "largest", 41, NULL);
+    es_h5_write_u32(g, "parent", parent, 41, NULL);
+    es_h5_write_u32(g, "size", size, 41, NULL);
+}
+
+static void test_a_cc_forest_deeper_than_union_by_size_allows_is_refused(void)
+{
+    expect_refused("cc", build_cc_long_path, NULL, "parent", "a path of 40 links");
+}
+
+/* degree: edges 0-1, 0-2, 1-2, 2-3; vertex 4 seen only in a self-loop; one
+ * self-loop line and two duplicate lines. */
+typedef struct {
+    const char *omit;
+    uint64_t vertices, edges, self_loops, duplicates;
+    uint32_t degree[8];
+    uint64_t keys[8];
+    size_t ndegree, nkeys;
+} degree_snap;
+
+#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
+
+static const degree_snap degree_good = {
+    NULL, 5, 4, 1, 2, { 2, 2, 3, 1, 0 }, { KEY(0, 1), KEY(0, 2), KEY(1, 2), KEY(2, 3) }, 5, 4,
+};
+
+static void build_degree(hid_t g, const void *arg)
+{
+    const degree_snap *s = arg;
+    const char *o = s->omit ? s->omit : "";
+    if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
+    if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
+    if (strcmp(o, "self_loops")) es_h5_set_u64(g, "self_loops", s->self_loops, NULL);
+    if (strcmp(o, "duplicates")) es_h5_set_u64(g, "duplicates", s->duplicates, NULL);
+    if (strcmp(o, "degree")) es_h5_write_u32(g, "degree", s->degree, s->ndegree, NULL);
+    if (strcmp(o, "edge_keys")) es_h5_write_u64(g, "edge_keys", s->keys, s->nkeys, NULL);
+}
+
+static void test_a_hand_written_degree_snapshot_restores_the_graph_it_describes(void)
+{
+    static const uint32_t p[] = { 0, 1, 1, 2, 0, 2, 2, 3, 4, 4, 1, 0, 3, 2 };
+    es_operator *fed = es_operator_new("degree", NULL), *op = es_operator_new("degree", NULL);
+    es_batch b = { .edges = (const es_edge *)p, .n = 7, .num_vertices = 5 };
+    CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
+    es_h5_quiet();
+    char *path = temp_path("good");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build_degree(g, &degree_good);
+    GError *err = NULL;
+    CU_ASSERT_TRUE(es_operator_snapshot_read(op, g, &err));
+    g_clear_error(&err);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+    char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    /* The restored set knows its edges: repeating them adds only duplicates. */
+    es_batch again = { .edges = (const es_edge *)p, .n = 7, .first_index = 7, .num_vertices = 5 };
+    CU_ASSERT_TRUE(es_operator_process(fed, &again, NULL));
+    CU_ASSERT_TRUE(es_operator_process(op, &again, NULL));
+    ra = es_test_report_tsv(fed);
+    rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rb, "degree\tduplicates\t8\n"));
+    g_free(ra);
+    g_free(rb);
+    es_operator_free(fed);
+    es_operator_free(op);
+}
+
+static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
+{
+    degree_snap s;
+#define DEG_CASE(culprit, what, ...) \
+    do { s = degree_good; __VA_ARGS__; expect_refused("degree", build_degree, &s, culprit, what); } while (0)
+    DEG_CASE("edge_keys", "no edge_keys dataset", s.omit = "edge_keys");
+    DEG_CASE("degree", "no degree dataset", s.omit = "degree");
+    DEG_CASE("vertices", "no vertices attribute", s.omit = "vertices");
+    DEG_CASE("edges", "no edges attribute", s.omit = "edges");
+    DEG_CASE("self_loops", "no self_loops attribute", s.omit = "self_loops");
+    DEG_CASE("duplicates", "no duplicates attribute", s.omit = "duplicates");
+    DEG_CASE("edge_keys", "edge_keys one too long", s.nkeys = 5; s.keys[4] = KEY(3, 4));
+    DEG_CASE("edge_keys", "edge_keys one too short", s.nkeys = 3);
+    DEG_CASE("degree", "degree one too short", s.ndegree = 4);
+    DEG_CASE("degree", "degree one too long", s.ndegree = 6);
+    DEG_CASE("edge_keys", "a key with u = v", s.keys[3] = KEY(3, 3));
+    DEG_CASE("edge_keys", "a key with u > v", s.keys[3] = KEY(3, 2));
+    DEG_CASE("edge_keys", "a key beyond the vertices", s.keys[3] = KEY(2, 5));
+    DEG_CASE("edge_keys", "a key far beyond", s.keys[3] = KEY(2, 0xFFFFFFFFu));
+    DEG_CASE("edge_keys", "keys out of order", s.keys[1] = KEY(1, 2); s.keys[2] = KEY(0, 2));
+    DEG_CASE("edge_keys", "a repeated key", s.keys[1] = KEY(0, 1); s.degree[1] = 3; s.degree[2] = 2);
+    DEG_CASE("degree", "a degree one off", s.degree[3] = 2);
+    DEG_CASE("degree", "degrees swapped", s.degree[0] = 3; s.degree[2] = 2);
+    DEG_CASE("edges", "more edges than the vertices allow", s.vertices = 2; s.ndegree = 2);
+    DEG_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 32);
+#undef DEG_CASE
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_cc_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_degree_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_snapshot_arrays_do_not_depend_on_the_thread_count),
+        ES_TEST(test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream),
+        ES_TEST(test_cc_size_array_holds_the_component_sizes_at_the_roots),
+        ES_TEST(test_a_run_resumed_with_another_thread_count_reports_the_same),
+        ES_TEST(test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores),
+        ES_TEST(test_a_hand_written_cc_snapshot_restores_the_graph_it_describes),
+        ES_TEST(test_malformed_cc_snapshots_are_refused_naming_the_culprit),
+        ES_TEST(test_a_cc_forest_deeper_than_union_by_size_allows_is_refused),
+        ES_TEST(test_a_hand_written_degree_snapshot_restores_the_graph_it_describes),
+        ES_TEST(test_malformed_degree_snapshots_are_refused_naming_the_culprit),
+        { NULL, NULL },
+    };
+    return es_test_main("snapshot_cc_degree", tests);
+}
