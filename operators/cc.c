@@ -38,9 +38,8 @@
  * union by size could have built (entries below n, no path of more than 32
  * links), that size[] matches the trees, and that the attributes match
  * both; it builds the new forest aside (plus one u32 array of n) and swaps
- * it in only then.  The writer streams the arrays in pieces of 256 Ki
- * vertices (1 MiB of scratch, whatever n) and starts no thread, so it may
- * run in a forked child.
+ * it in only then.  The writer fills one scratch array of n entries per
+ * dataset and starts no thread, so it may run in a forked child.
  */
 #include "operators/cc.h"
 
@@ -60,8 +59,6 @@ typedef struct {
 /* Component sizes below this are counted in a dense array; larger ones
  * (at most n / DENSE_SIZES of them) are listed and sorted. */
 #define DENSE_SIZES 4096u
-/* Vertices per piece of a snapshot array: four 64 Ki chunks of h5util. */
-#define SNAPSHOT_PIECE ((uint32_t)1 << 18)
 
 static es_operator *cc_create(const es_options *opts, GError **error)
 {
@@ -166,67 +163,26 @@ uint32_t es_cc_components(es_operator *op)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* What a snapshot array holds for vertices from .. from+len-1. */
-typedef void (*fill_fn)(const es_uf *uf, uint32_t from, uint32_t len, uint32_t *out);
-
-static void fill_parents(const es_uf *uf, uint32_t from, uint32_t len, uint32_t *out)
-{
-    es_uf_parents(uf, from, len, out);
-}
-
-static void fill_root_sizes(const es_uf *uf, uint32_t from, uint32_t len, uint32_t *out)
-{
-    for (uint32_t i = 0; i < len; i++)
-        out[i] = es_uf_root_size(uf, from + i);
-}
-
-/* Write u32 dataset `name`, one element per vertex, filled and written
- * SNAPSHOT_PIECE vertices at a time through buf, with the storage options
- * of snapshot/h5util.c (64 Ki-element chunks, shuffle, deflate level 1,
- * Fletcher32), so es_h5_read_u32 reads it back. */
-static gboolean write_pieces(hid_t group, const char *name, const es_uf *uf, fill_fn fill, uint32_t *buf,
-                             GError **error)
-{
-    const uint32_t n = es_uf_size(uf);
-    hsize_t dims[1] = { n }, maxdims[1] = { H5S_UNLIMITED };
-    hsize_t chunk[1] = { n == 0 ? 1 : MIN(n, 65536u) };
-    hid_t space = H5Screate_simple(1, dims, maxdims);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl, 1, chunk);
-    H5Pset_fletcher32(dcpl);
-    H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 1);
-    hid_t ds = H5Dcreate2(group, name, H5T_STD_U32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    H5Pclose(dcpl);
-    H5Sclose(space);
-    gboolean ok = ds >= 0;
-    for (uint64_t at = 0; ok && at < n; at += SNAPSHOT_PIECE) {
-        hsize_t start[1] = { at }, count[1] = { MIN(SNAPSHOT_PIECE, n - at) };
-        fill(uf, (uint32_t)at, (uint32_t)count[0], buf);
-        hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
-        ok = fspace >= 0 && mspace >= 0 &&
-             H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-             H5Dwrite(ds, H5T_NATIVE_UINT32, mspace, fspace, H5P_DEFAULT, buf) >= 0;
-        if (mspace >= 0) H5Sclose(mspace);
-        if (fspace >= 0) H5Sclose(fspace);
-    }
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (!ok)
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "HDF5: cannot write dataset \"%s\"", name);
-    return ok;
-}
-
+/* Both arrays go through one scratch array of n entries (4 bytes per
+ * vertex, only in the writer). */
 static gboolean cc_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
     const es_uf *uf = ((cc_op *)op)->uf;
-    uint32_t *buf = g_new(uint32_t, SNAPSHOT_PIECE);
-    gboolean ok = es_h5_set_u64(group, "vertices", es_uf_size(uf), error)
+    const uint32_t n = es_uf_size(uf);
+    uint32_t *buf = es_big_alloc((size_t)n * sizeof *buf);
+    gboolean ok = es_h5_set_u64(group, "vertices", n, error)
                && es_h5_set_u64(group, "components", es_uf_count(uf), error)
-               && es_h5_set_u64(group, "largest", es_uf_largest(uf), error)
-               && write_pieces(group, "parent", uf, fill_parents, buf, error)
-               && write_pieces(group, "size", uf, fill_root_sizes, buf, error);
-    g_free(buf);
+               && es_h5_set_u64(group, "largest", es_uf_largest(uf), error);
+    if (ok) {
+        es_uf_parents(uf, 0, n, buf);
+        ok = es_h5_write_u32(group, "parent", buf, n, error);
+    }
+    if (ok) {
+        for (uint32_t v = 0; v < n; v++)
+            buf[v] = es_uf_root_size(uf, v);
+        ok = es_h5_write_u32(group, "size", buf, n, error);
+    }
+    es_big_free(buf, (size_t)n * sizeof *buf);
     return ok;
 }
 

@@ -27,8 +27,6 @@ static gboolean write_array(hid_t g, const char *name, hid_t ftype, hid_t mtype,
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, 1, chunk);
     H5Pset_fletcher32(dcpl);
-    H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 1);
     hid_t ds = H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     gboolean ok = ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0);
     if (ds >= 0)
