@@ -9,14 +9,18 @@
 
 extern const es_operator_class es_cc_class, es_degree_class, es_bipartite_class;
 extern const es_operator_class es_cm_class, es_topk_class, es_hll_class;
+extern const es_operator_class es_tri_class, es_tri_est_class, es_spanner_class;
 
 static const es_operator_class *const classes[] = {
     &es_cc_class,
     &es_degree_class,
     &es_bipartite_class,
+    &es_tri_class,
+    &es_tri_est_class,
     &es_cm_class,
     &es_topk_class,
     &es_hll_class,
+    &es_spanner_class,
     NULL,
 };
 

@@ -134,20 +134,20 @@ static inline uint32_t hash_home(uint32_t nbr, unsigned cls)
     return (uint32_t)(nbr * UINT32_C(2654435769)) >> (32 - cls);
 }
 
-/* Index of the first entry of a[0..n) whose nbr is >= x. */
+/* Index of the first entry of a[0..n) whose nbr is >= x.  Branch-free
+ * (the halving compiles to a conditional move): the outcome of each
+ * comparison is a coin toss the branch predictor would lose. */
 static inline size_t lower_bound(const entry *a, size_t n, uint32_t x)
 {
-    size_t lo = 0;
-    while (n > 0) {
+    if (n == 0)
+        return 0;
+    const entry *base = a;
+    while (n > 1) {
         size_t half = n / 2;
-        if (a[lo + half].nbr < x) {
-            lo += half + 1;
-            n -= half + 1;
-        } else {
-            n = half;
-        }
+        base = base[half - 1].nbr < x ? base + half : base;
+        n -= half;
     }
-    return lo;
+    return (size_t)(base - a) + (base->nbr < x);
 }
 
 static inline const entry *hash_find(const entry *tab, unsigned cls, uint32_t x)
@@ -429,20 +429,21 @@ static void place(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v)
     set_insert(r, v, u, s);
 }
 
-uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted)
+static void slots_grow(es_edge_reservoir *r)
 {
-    g_assert(u != v && u < r->nv && v < r->nv);
-    if (evicted)
-        *evicted = (es_edge){ UINT32_MAX, UINT32_MAX };
+    size_t cap = es_grow_cap(r->slots_cap, (size_t)r->size + 1);
+    if (cap > r->m)
+        cap = r->m;
+    r->slots = es_big_realloc(r->slots, r->slots_cap * sizeof(es_edge), cap * sizeof(es_edge));
+    r->slots_cap = cap;
+}
+
+static inline uint32_t offer_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted)
+{
     r->t++;
     if (r->size < r->m) {
-        if (r->size == r->slots_cap) {
-            size_t cap = es_grow_cap(r->slots_cap, (size_t)r->size + 1);
-            if (cap > r->m)
-                cap = r->m;
-            r->slots = es_big_realloc(r->slots, r->slots_cap * sizeof(es_edge), cap * sizeof(es_edge));
-            r->slots_cap = cap;
-        }
+        if (G_UNLIKELY(r->size == r->slots_cap))
+            slots_grow(r);
         uint32_t s = r->size++;
         place(r, s, u, v);
         return s;
@@ -460,6 +461,14 @@ uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, e
     return s;
 }
 
+uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted)
+{
+    g_assert(u != v && u < r->nv && v < r->nv);
+    if (evicted)
+        *evicted = (es_edge){ UINT32_MAX, UINT32_MAX };
+    return offer_impl(r, u, v, evicted);
+}
+
 static void out_reserve(es_edge_reservoir *r, size_t n)
 {
     if (n > r->out_cap) {
@@ -474,10 +483,9 @@ static int common_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, uint32_t v,
-                                              size_t *count, gboolean *has_uv)
+static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count,
+                                               gboolean *has_uv)
 {
-    g_assert(u != v && u < r->nv && v < r->nv);
     *count = 0;
     *has_uv = FALSE;
     const vhead *hu = &r->head[u], *hv = &r->head[v];
@@ -491,7 +499,7 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
         *has_uv = TRUE;
         return r->out;
     }
-    out_reserve(r, hs->deg);
+    out_reserve(r, (size_t)hs->deg + 1);   /* at most the smaller degree, + 1 for the merge */
     es_common_nbr *out = r->out;
     size_t k = 0;
 #define EMIT(c_, slot_s_, slot_b_)                                    \
@@ -502,9 +510,9 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
         k++;                                                          \
     } while (0)
 
-    if (hs->kind == KIND_HASH) {
-        /* both are hash sets: probe the larger with the smaller's entries,
-         * then sort, since table order depends on the set's history */
+    if (hs->kind == KIND_HASH && hb->kind == KIND_HASH) {
+        /* Probe the larger table with the smaller's entries, then sort:
+         * table order depends on the set's history. */
         const entry *tab = r->pool + hs->x.off;
         const entry *big = r->pool + hb->x.off;
         for (size_t i = 0; i < ((size_t)1 << hs->cls); i++) {
@@ -516,40 +524,47 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
         }
         if (k > 1)
             qsort(out, k, sizeof(es_common_nbr), common_cmp);
+    } else if (hs->kind == KIND_HASH || hb->kind == KIND_HASH) {
+        /* A sorted side and a hash side (the sorted one may be the larger:
+         * sets change kind with hysteresis, so a hash set can have fewer
+         * entries than an array).  Walk the sorted side, probe the other. */
+        gboolean walk_s = hb->kind == KIND_HASH;
+        const vhead *hw = walk_s ? hs : hb, *hh = walk_s ? hb : hs;
+        const entry *a = hw->kind == KIND_INLINE ? &hw->x.one : r->pool + hw->x.off;
+        const entry *tab = r->pool + hh->x.off;
+        for (size_t i = 0; i < hw->deg; i++) {
+            const entry *f = hash_find(tab, hh->cls, a[i].nbr);
+            if (f == NULL)
+                continue;
+            if (walk_s)
+                EMIT(a[i].nbr, a[i].slot, f->slot);
+            else
+                EMIT(a[i].nbr, f->slot, a[i].slot);
+        }
     } else {
         const entry *a = hs->kind == KIND_INLINE ? &hs->x.one : r->pool + hs->x.off;
-        const size_t na = hs->deg;
-        if (hb->kind == KIND_HASH) {
-            const entry *big = r->pool + hb->x.off;
-            for (size_t i = 0; i < na; i++) {
-                const entry *f = hash_find(big, hb->cls, a[i].nbr);
-                if (f)
-                    EMIT(a[i].nbr, a[i].slot, f->slot);
+        const entry *b = hb->kind == KIND_INLINE ? &hb->x.one : r->pool + hb->x.off;
+        const size_t na = hs->deg, nb = hb->deg;
+        if (nb > GALLOP_RATIO * na) {
+            size_t lo = 0;
+            for (size_t i = 0; i < na && lo < nb; i++) {
+                lo += lower_bound(b + lo, nb - lo, a[i].nbr);
+                if (lo < nb && b[lo].nbr == a[i].nbr)
+                    EMIT(a[i].nbr, a[i].slot, b[lo].slot);
             }
         } else {
-            const entry *b = hb->kind == KIND_INLINE ? &hb->x.one : r->pool + hb->x.off;
-            const size_t nb = hb->deg;
-            if (nb > GALLOP_RATIO * na) {
-                size_t lo = 0;
-                for (size_t i = 0; i < na && lo < nb; i++) {
-                    lo += lower_bound(b + lo, nb - lo, a[i].nbr);
-                    if (lo < nb && b[lo].nbr == a[i].nbr)
-                        EMIT(a[i].nbr, a[i].slot, b[lo].slot);
-                }
-            } else {
-                size_t i = 0, j = 0;
-                while (i < na && j < nb) {
-                    uint32_t x = a[i].nbr, y = b[j].nbr;
-                    if (x < y) {
-                        i++;
-                    } else if (y < x) {
-                        j++;
-                    } else {
-                        EMIT(x, a[i].slot, b[j].slot);
-                        i++;
-                        j++;
-                    }
-                }
+            /* Branch-free merge: the next output is always written and
+             * kept only on a match (out has room for min(na, nb) + 1). */
+            size_t i = 0, j = 0;
+            while (i < na && j < nb) {
+                uint32_t x = a[i].nbr, y = b[j].nbr;
+                uint32_t sa = a[i].slot, sb = b[j].slot;
+                out[k].c = x;
+                out[k].slot_u = s_is_u ? sa : sb;
+                out[k].slot_v = s_is_u ? sb : sa;
+                k += x == y;
+                i += x <= y;
+                j += y <= x;
             }
         }
     }
@@ -558,7 +573,17 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
     return out;
 }
 
-void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, uint32_t v,
+                                              size_t *count, gboolean *has_uv)
+{
+    g_assert(u != v && u < r->nv && v < r->nv);
+    return common_impl(r, u, v, count, has_uv);
+}
+
+/* always_inline: GCC finds a function that only prefetches free of side
+ * effects, marks it const and drops the calls, prefetches and all. */
+__attribute__((always_inline)) static inline void prefetch_heads_impl(const es_edge_reservoir *r, uint32_t u,
+                                                                      uint32_t v)
 {
     if (u < r->nv && v < r->nv) {
         __builtin_prefetch(&r->head[u]);
@@ -566,7 +591,8 @@ void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, ui
     }
 }
 
-void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+__attribute__((always_inline)) static inline void prefetch_blocks_impl(const es_edge_reservoir *r, uint32_t u,
+                                                                       uint32_t v)
 {
     if (u < r->nv && v < r->nv) {
         const vhead *hu = &r->head[u], *hv = &r->head[v];
@@ -575,6 +601,59 @@ void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, u
         if (hv->kind != KIND_INLINE && hu->deg != 0)
             __builtin_prefetch(r->pool + hv->x.off);
     }
+}
+
+void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    prefetch_heads_impl(r, u, v);
+}
+
+void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    prefetch_blocks_impl(r, u, v);
+}
+
+/* How many edges ahead es_edge_reservoir_offer_batch prefetches headers,
+ * and neighbour blocks (whose headers have arrived by then). */
+#define PREFETCH_HEADS  16
+#define PREFETCH_BLOCKS 6
+
+size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges, size_t n, const uint8_t *keep,
+                                     uint64_t t_limit, const es_edge_reservoir_hooks *hooks, void *user,
+                                     es_offer_counts *counts)
+{
+    if (r->t >= t_limit)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH_HEADS < n)
+            prefetch_heads_impl(r, edges[i + PREFETCH_HEADS].u, edges[i + PREFETCH_HEADS].v);
+        if (i + PREFETCH_BLOCKS < n)
+            prefetch_blocks_impl(r, edges[i + PREFETCH_BLOCKS].u, edges[i + PREFETCH_BLOCKS].v);
+        const uint32_t u = edges[i].u, v = edges[i].v;
+        if (u == v) {
+            counts->loops++;
+            continue;
+        }
+        if (keep && !keep[i]) {
+            counts->skipped++;
+            continue;
+        }
+        size_t k;
+        gboolean has_uv;
+        const es_common_nbr *cn = common_impl(r, u, v, &k, &has_uv);
+        if (has_uv) {
+            counts->in_sample++;
+            continue;
+        }
+        if (k > 0)
+            hooks->closed(user, u, v, cn, k, r->t + 1);
+        uint32_t slot = offer_impl(r, u, v, NULL);
+        if (slot != ES_RESERVOIR_SKIPPED)
+            hooks->stored(user, slot);
+        if (G_UNLIKELY(r->t >= t_limit))
+            return i + 1;
+    }
+    return n;
 }
 
 void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out)

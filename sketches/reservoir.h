@@ -29,11 +29,18 @@
  * Cost: an offer is O(1) when the edge is not taken, O(log d) plus a move of
  * at most ES_RESERVOIR_ARRAY_MAX entries (or O(1) expected in a hash set)
  * when it is; es_edge_reservoir_common is O(1) when either endpoint has no
- * sampled edge, O(min(du, dv)) expected otherwise (O(du log dv) when both
- * are arrays of very different sizes).  Memory: 8 bytes per slot, about 32
- * bytes per sampled edge in the pool (two entries, power-of-two blocks), and
- * a 16-byte header per vertex id (vertex ids are dense).
+ * sampled edge, else O(min(du, dv)) expected: a merge of two sorted arrays,
+ * a binary search per entry when one array is more than 8 times the other,
+ * probes of a hash set otherwise (when a hash set meets a sorted array, the
+ * array is walked: it may be the larger, since sets change kind with
+ * hysteresis, but has at most ES_RESERVOIR_ARRAY_MAX entries).
+ * es_edge_reservoir_offer_batch runs the loop of an estimator over a batch
+ * with the headers and blocks of upcoming edges prefetched.  Memory: 8
+ * bytes per slot, about 32 bytes per sampled edge in the pool (two entries,
+ * power-of-two blocks), and a 16-byte header per vertex id (ids are dense).
  *
+ * The graph view makes this module graph-aware, unlike the other sketches:
+ * it is the sample TRIÈST-style estimators need (operators/tri_est.c).
  * Not thread-safe: one reservoir is driven by one thread.
  */
 #ifndef ES_RESERVOIR_H
@@ -151,6 +158,34 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
  * the headers have arrived).  Only speed depends on them. */
 void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v);
 void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, uint32_t v);
+
+/* What es_edge_reservoir_offer_batch tells its caller as it goes. */
+typedef struct {
+    /* Edge (u, v), about to be offered as the t-th edge, has k >= 1 common
+     * neighbours cn[0 .. k) in the sample (increasing c). */
+    void (*closed)(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t);
+    /* The edge just offered now occupies `slot` (a new slot, or one whose
+     * edge it replaced). */
+    void (*stored)(void *user, uint32_t slot);
+} es_edge_reservoir_hooks;
+
+typedef struct {
+    uint64_t loops;      /* self-loops passed over */
+    uint64_t skipped;    /* edges with keep[i] == 0 passed over */
+    uint64_t in_sample;  /* edges passed over because the sample holds them */
+} es_offer_counts;
+
+/* The loop of a streaming estimator, with prefetching: for each edge of
+ * edges[0 .. n) in order, pass over self-loops, edges with keep[i] == 0
+ * (when keep is not NULL) and edges already in the sample, adding to
+ * *counts; call hooks->closed when the edge has common neighbours in the
+ * sample, then offer it, and call hooks->stored when it was taken.  Stops
+ * early once t_limit edges have been offered in all (UINT64_MAX: never).
+ * Returns the number of edges consumed.  Every vertex id must be below the
+ * vertex count. */
+size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges, size_t n, const uint8_t *keep,
+                                     uint64_t t_limit, const es_edge_reservoir_hooks *hooks, void *user,
+                                     es_offer_counts *counts);
 
 /* The state, pointing into r (valid until r changes). */
 void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out);

@@ -181,6 +181,26 @@ answer gen-rmat stream edges 8192
 "$es" gen rmat --scale 10 --edge-factor 8 --seed 5 > "$tmp/r1"; "$es" gen rmat --scale 10 --edge-factor 8 --seed 5 > "$tmp/r2"
 if cmp -s "$tmp/r1" "$tmp/r2"; then ok; else bad "gen rmat is not deterministic"; fi
 
+# ---- compare: every operator against igraph -------------------------------
+allops="cc,degree,tri,bipartite,tri-est:m=50,hll,cm,topk,spanner:k=2"
+expect "compare zachary" 0 "" -- "$es" compare --quiet --format tsv --ops "$allops" "$tmp/zachary.txt"
+if [ "$(awk -F'\t' '$5!="ok"' "$tmp/out" | wc -l)" = 0 ] && [ "$(wc -l < "$tmp/out")" -ge 20 ]; then ok; else bad "compare zachary: $(cat "$tmp/out")"; fi
+grep -q "^tri	triangles	45	45	ok" "$tmp/out" && ok || bad "compare: Zachary has 45 triangles"
+expect "compare messy" 0 "" -- "$es" compare --quiet --ops "$allops" "$tmp/forms.txt"
+"$es" gen ba --n 3000 --m 4 --seed 9 > "$tmp/ba.txt"
+expect "compare ba" 0 "" -- "$es" compare --quiet --ops "$allops" "$tmp/ba.txt"
+expect "compare grid" 0 "" -- "$es" compare --quiet --ops bipartite,tri "$here/datasets/grid-10x10.txt"
+grep -q "bipartite  *bipartite  *true  *true" "$tmp/out" && ok || bad "compare: the grid is bipartite"
+# compare a snapshot: it rebuilds the stream prefix
+"$es" run --quiet --ops cc,degree,hll --batch 1000 --snapshot-dir "$tmp/cs" --snapshot-every 4000 --keep 10 "$tmp/ba.txt" > /dev/null
+first=$(ls "$tmp/cs"/snap-*.h5 | sort | head -n 1)
+expect "compare snapshot" 0 "" -- "$es" compare --quiet --snapshot "$first" "$tmp/ba.txt"
+grep -q "degree  *edges  *4000 " "$tmp/out" && ok || bad "compare snapshot: not at 4000 edges: $(cat "$tmp/out")"
+expect "compare snapshot, other input" 78 "not the snapshot's input" -- "$es" compare --quiet --snapshot "$first" "$tmp/zachary.txt"
+expect "compare --ops with --snapshot" 64 "do not give both" -- "$es" compare --ops cc --snapshot "$first" "$tmp/ba.txt"
+expect "compare --help" 0 "" -- "$es" compare --help
+expect "inspect --help" 0 "" -- "$es" inspect --help
+
 # Writing to a closed pipe or a full disk is an I/O error, not silence.
 if [ -w /dev/full ]; then
     expect "stdout full" 74 "cannot write" -- sh -c "'$es' run --quiet '$tmp/forms.txt' > /dev/full"

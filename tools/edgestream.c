@@ -22,6 +22,7 @@ static const command commands[] = {
     { "run", es_cmd_run, "stream edge files through operators and report their answers" },
     { "gen", es_cmd_gen, "write a generated or well-known graph as an edge list" },
     { "inspect", es_cmd_inspect, "show a snapshot's metadata and answers" },
+    { "compare", es_cmd_compare, "check a run's or a snapshot's answers against exact ones (igraph)" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,234 @@
+/* spanner.c — the "spanner" operator: a (2k-1)-spanner of the stream's
+ * simple graph, built in one pass: a subgraph in which the endpoints of
+ * every distinct input edge are at most 2k-1 hops apart.
+ *
+ * Algorithm: the greedy spanner (Althöfer, Das, Dobkin, Joseph & Soares,
+ * "On sparse spanners of weighted graphs", DCG 1993) in its streaming
+ * form (Feigenbaum, Kannan, McGregor, Suri & Zhang, "On graph problems in
+ * a semi-streaming model", ICALP 2004 / TCS 2005; Elkin, ICALP 2007): a new
+ * distinct edge (u, v) is kept iff the spanner has no u-v path of at most
+ * 2k-1 edges.  The check is a bidirectional BFS bounded to 2k-1 hops in
+ * total, expanding the side whose frontier has the smaller total degree;
+ * vertices are marked with a per-query stamp, so nothing is cleared
+ * between queries.  Distinct input edges are recognised with the sharded
+ * edge set (graph/edgeset.c); the spanner is a graph/adjacency.
+ * Cost per new edge: the bounded BFS, at most the spanner's edges within
+ * 2k-2 hops of u or v and usually far fewer (O(1) when an endpoint is new,
+ * O(1) for k = 1); per duplicate: one hash lookup.  Memory: the edge set (16-32 bytes per distinct input
+ * edge), the spanner (about 12-44 bytes per kept edge, see adjacency.h),
+ * 16 bytes per vertex of BFS marks and frontiers.
+ * Guarantees: stretch 2k-1 exactly: a dropped edge had a path of at most
+ * 2k-1 kept edges when it came, and kept edges are never removed.  The
+ * spanner has girth > 2k (a kept edge never closes a cycle of 2k edges or
+ * fewer), so it has fewer than n^(1+1/k) + n edges (the Moore bound).
+ * k = 1 keeps exactly the distinct edges.
+ *
+ * Parallelism: the decisions are sequential by nature: whether an edge is
+ * kept depends on every decision before it, so edges are examined one by
+ * one in stream order.  Only the duplicate test of a batch runs in
+ * parallel (the edge set's sharded insertion).  The kept graph therefore
+ * depends only on the edge sequence, never on the thread count.
+ *
+ * Answers: edges (kept), input_edges (distinct input edges, self-loops
+ * excluded), fraction (edges / input_edges, 0 before any), stretch (2k-1).
+ * Option: k=K (default 2, 1..64).
+ */
+#include "operators/spanner.h"
+
+#include <string.h>
+
+#include "graph/common.h"
+#include "graph/edgeset.h"
+
+typedef struct {
+    es_operator   base;
+    es_adjacency *kept;
+    es_edgeset   *seen;
+    unsigned      k, stretch;
+    uint64_t      input_edges;
+    uint8_t      *is_new;       /* batch scratch */
+    size_t        is_new_cap;
+    /* BFS: mark[x] = 2 * stamp + side for the vertices the query at that
+     * stamp reached; frontiers of either side and the next one (mark_cap
+     * entries each: a frontier never repeats a vertex). */
+    uint32_t     *mark;
+    uint32_t     *front[2], *next;
+    size_t        mark_cap;
+    uint32_t      stamp;
+} spanner_op;
+
+static es_operator *spanner_create(const es_options *opts, GError **error)
+{
+    uint64_t k;
+    /* The getters record which options were used, hence the cast. */
+    if (!es_options_get_u64((es_options *)opts, "k", 2, 1, 64, &k, error))
+        return NULL;
+    spanner_op *s = g_new0(spanner_op, 1);
+    s->k = (unsigned)k;
+    s->stretch = 2 * (unsigned)k - 1;
+    s->kept = es_adjacency_new(0);
+    s->seen = es_edgeset_new(0, 0);
+    return &s->base;
+}
+
+static void spanner_destroy(es_operator *op)
+{
+    spanner_op *s = (spanner_op *)op;
+    es_adjacency_free(s->kept);
+    es_edgeset_free(s->seen);
+    es_big_free(s->is_new, s->is_new_cap);
+    es_big_free(s->mark, s->mark_cap * sizeof(uint32_t));
+    es_big_free(s->front[0], s->mark_cap * sizeof(uint32_t));
+    es_big_free(s->front[1], s->mark_cap * sizeof(uint32_t));
+    es_big_free(s->next, s->mark_cap * sizeof(uint32_t));
+    g_free(s);
+}
+
+/* Is there a u-v path of at most s->stretch edges in the spanner? */
+static gboolean within_stretch(spanner_op *s, uint32_t u, uint32_t v)
+{
+    const es_adjacency_vertex *V = es_adjacency_records(s->kept);
+    if (V[u].deg == 0 || V[v].deg == 0)
+        return FALSE;
+    if (s->stretch == 1)
+        return es_adjacency_contains(s->kept, u, v);
+    if (s->stamp == UINT32_MAX / 2) {
+        /* Stamps exhausted (after 2^31 queries): start over. */
+        memset(s->mark, 0, s->mark_cap * sizeof(uint32_t));
+        s->stamp = 0;
+    }
+    s->stamp++;
+    uint32_t *mark = s->mark;
+    const uint32_t mine[2] = { 2 * s->stamp, 2 * s->stamp + 1 };
+    mark[u] = mine[0];
+    mark[v] = mine[1];
+    uint32_t *front[2] = { s->front[0], s->front[1] }, *next = s->next;
+    size_t len[2] = { 1, 1 };
+    front[0][0] = u;
+    front[1][0] = v;
+    uint64_t cost[2] = { V[u].deg, V[v].deg };
+    gboolean found = FALSE;
+    /* depth: hops covered by both sides together. */
+    for (unsigned depth = 0; depth < s->stretch && !found; depth++) {
+        /* Expand the side that will scan fewer edges. */
+        const int side = cost[0] <= cost[1] ? 0 : 1;
+        const uint32_t me = mine[side], other = mine[1 - side];
+        const uint32_t *f = front[side];
+        const size_t flen = len[side];
+        if (depth + 1 == s->stretch) {
+            /* The last hop: only look for the other side's marks. */
+            for (size_t i = 0; i < flen && !found; i++) {
+                const uint32_t *nb = V[f[i]].nb;
+                for (uint32_t j = 0, deg = V[f[i]].deg; j < deg; j++) {
+                    if (mark[nb[j]] == other) {
+                        found = TRUE;
+                        break;
+                    }
+                }
+            }
+            break;
+        }
+        size_t nlen = 0;
+        uint64_t ncost = 0;
+        for (size_t i = 0; i < flen && !found; i++) {
+            const uint32_t *nb = V[f[i]].nb;
+            for (uint32_t j = 0, deg = V[f[i]].deg; j < deg; j++) {
+                const uint32_t y = nb[j];
+                if (mark[y] == other) {
+                    found = TRUE;
+                    break;
+                }
+                if (mark[y] != me) {
+                    mark[y] = me;
+                    next[nlen++] = y;
+                    ncost += V[y].deg;
+                }
+            }
+        }
+        if (!found && nlen == 0)
+            break; /* that side's component is exhausted */
+        s->next = front[side];
+        front[side] = next;
+        next = s->next;
+        len[side] = nlen;
+        cost[side] = ncost;
+    }
+    s->front[0] = front[0];
+    s->front[1] = front[1];
+    return found;
+}
+
+static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GError **error)
+{
+    spanner_op *s = (spanner_op *)op;
+    const es_edge *e = batch->edges;
+    const size_t n = batch->n;
+    const uint32_t nv = batch->num_vertices;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += e[i].u >= nv || e[i].v >= nv;
+    if (bad) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
+                    "spanner: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
+                    bad, (guint64)batch->first_index, nv);
+        return FALSE;
+    }
+    if (n == 0)
+        return TRUE;
+    es_adjacency_grow(s->kept, nv);
+    if (nv > s->mark_cap) {
+        size_t cap = es_grow_cap(s->mark_cap, nv);
+        s->mark = es_big_realloc(s->mark, s->mark_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
+        for (int i = 0; i < 3; i++) {
+            uint32_t **buf = i < 2 ? &s->front[i] : &s->next;
+            es_big_free(*buf, s->mark_cap * sizeof(uint32_t));
+            *buf = es_big_alloc(cap * sizeof(uint32_t));
+        }
+        s->mark_cap = cap;
+    }
+    if (n > s->is_new_cap) {
+        size_t cap = es_grow_cap(s->is_new_cap, n);
+        es_big_free(s->is_new, s->is_new_cap);
+        s->is_new = es_big_alloc(cap);
+        s->is_new_cap = cap;
+    }
+    s->input_edges += es_edgeset_insert_batch(s->seen, e, n, TRUE, s->is_new);
+    for (size_t i = 0; i < n; i++)
+        if (s->is_new[i] && !within_stretch(s, e[i].u, e[i].v))
+            es_adjacency_insert(s->kept, e[i].u, e[i].v);
+    return TRUE;
+}
+
+static void spanner_report(es_operator *op, es_report *report)
+{
+    spanner_op *s = (spanner_op *)op;
+    const uint64_t kept = es_adjacency_edges(s->kept);
+    es_report_add_u64(report, "edges", kept);
+    es_report_add_u64(report, "input_edges", s->input_edges);
+    es_report_add_double(report, "fraction", s->input_edges ? (double)kept / (double)s->input_edges : 0.0);
+    es_report_add_u64(report, "stretch", s->stretch);
+}
+
+const es_adjacency *es_spanner_graph(es_operator *op)
+{
+    g_return_val_if_fail(op->klass == &es_spanner_class, NULL);
+    return ((spanner_op *)op)->kept;
+}
+
+unsigned es_spanner_stretch(es_operator *op)
+{
+    g_return_val_if_fail(op->klass == &es_spanner_class, 0);
+    return ((spanner_op *)op)->stretch;
+}
+
+const es_operator_class es_spanner_class = {
+    .name = "spanner",
+    .summary = "greedy (2k-1)-spanner in one pass: kept edges, fraction, stretch bound",
+    .options = "k=K (stretch 2k-1, default 2, 1..64)",
+    .create = spanner_create,
+    .process_batch = spanner_process_batch,
+    .report = spanner_report,
+    .snapshot_write = es_operator_snapshot_unsupported,
+    .snapshot_read = es_operator_snapshot_unsupported,
+    .destroy = spanner_destroy,
+};

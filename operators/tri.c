@@ -1,0 +1,601 @@
+/* tri.c — the "tri" operator: exact triangle counts, global and per vertex,
+ * maintained incrementally over the stream, with wedges, transitivity,
+ * average local clustering and the vertices in most triangles.
+ *
+ * Algorithm: the edge iterator (Schank & Wagner, "Finding, counting and
+ * listing all triangles in large graphs", WEA 2005) run as edges arrive: a
+ * new distinct edge (u, v) closes |N(u) ∩ N(v)| triangles, credited to the
+ * global count and to u, v and each common neighbour w.  Self-loops and
+ * repeated edges (either direction) change nothing.  An intersection scans
+ * the shorter neighbour list and probes the longer one, so an edge costs
+ * O(min(deg u, deg v)): over the stream at most 2 m a(G), a the arboricity
+ * (Chiba & Nishizeki, SIAM J. Comput. 1985), the bound of degree-ordered
+ * static counting, without knowing the final degrees.  Wedges are kept as
+ * edges arrive: a vertex going from degree d to d + 1 gains d wedges.
+ *
+ * A batch, in parallel (OpenMP):
+ *  1. insert its edges in stream order (graph/adjacency's parallel batch
+ *     insertion).  Neighbour lists are in stream order, so each new edge's
+ *     positions in its endpoints' lists are its age there: (u, w) is older
+ *     than (u, v) iff w comes before v in u's list.
+ *  2. make one query per new edge: intersect the older-prefixes of N(u) and
+ *     N(v) (the wedges u-w-v whose two edges are both older than the edge).
+ *     Each triangle is then counted once, by its youngest edge, exactly as
+ *     a sequential pass would count it, whatever the batch boundaries.
+ *     Queries are grouped by the endpoint with the longer prefix (a stable
+ *     radix sort), the one probed, so a hub's set is visited once per batch
+ *     from cache rather than once per edge from memory.
+ *  3. count the groups in parallel.  A group probing vertex v whose scans
+ *     outweigh v's prefix marks v's older neighbours in a per-thread bitmap
+ *     over the vertices, growing the marked prefix query by query, so a
+ *     probe is a bit test; other groups probe v's hash index (or scan its
+ *     small array).  Neighbour lists of the queries ahead are prefetched.
+ *     Third-vertex credits go to per-thread 32-bit counts flushed after the
+ *     batch (when the batch is large against the vertex count and they fit
+ *     256 MiB), else to atomic adds.
+ * Every answer is a sum of integers, so it does not depend on the thread
+ * count; the average clustering is summed over fixed blocks of vertices in
+ * a fixed order, so even its rounding does not.
+ *
+ * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two
+ * entries per edge, see adjacency.h); 16 bytes per vertex (local counts,
+ * external ids); 48 bytes per batch edge of scratch; per thread, a bitmap
+ * of the vertices and, when used, 4 bytes per vertex.
+ * Guarantees: exact; equal to igraph's adjacent_triangles, transitivity
+ * and transitivity_avglocal (zero mode) on the simplified graph.
+ *
+ * Answers: triangles, wedges (sum over vertices of C(deg, 2)), transitivity
+ * (3 triangles / wedges, 0 without wedges), avg_clustering (mean over all
+ * vertices of triangles(v) / C(deg v, 2), 0 for degree < 2), top (the top
+ * K vertices by triangles, "id:count,..." with external ids, ties to the
+ * smaller id; only vertices in at least one triangle).  Option: top=K
+ * (default 10, 0 to 1000).
+ */
+#include "operators/tri.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/common.h"
+
+/* A new edge that may close triangles: the older neighbours of v (the
+ * first nv of its list) are intersected with those of x (the first nx);
+ * v is the endpoint with the longer such prefix, the one probed. */
+typedef struct {
+    uint32_t v, x, nv, nx;
+} query;
+
+typedef struct {
+    es_operator   base;
+    es_adjacency *adj;
+    uint64_t     *local;       /* triangles per vertex, cap entries */
+    uint64_t     *ext;         /* external id per vertex, cap entries */
+    size_t        cap;
+    uint32_t      nv;          /* vertices seen */
+    uint64_t      triangles, wedges;
+    uint32_t      top_k;
+    /* Batch scratch for batch_cap edges: positions (pos_u then pos_v),
+     * queries, the radix sort's second buffer, group starts. */
+    uint32_t     *pos;
+    query        *query, *query_tmp;
+    size_t       *group;
+    size_t        batch_cap;
+    /* Per thread (threads of them): a bitmap over the vertices, all zero
+     * between groups; third-vertex counts of a batch, all zero between
+     * batches. */
+    int           threads;
+    uint64_t    **bits;
+    size_t       *bits_words;
+    uint32_t    **delta;
+    size_t       *delta_len;
+} tri_op;
+
+/* Vertices per block of the average-clustering sum. */
+#define CLUSTER_BLOCK 65536u
+/* Smaller batches are checked, or counted, without forking threads: a
+ * fork-join costs more than the work (the result is the same). */
+#define PARALLEL_CHECK_MIN 65536u
+#define PARALLEL_COUNT_MIN 64u
+/* A group of queries probing one vertex v uses a bitmap of v's neighbours
+ * when the entries it scans are at least 1/BITMAP_RATIO of those it must
+ * mark. */
+#define BITMAP_RATIO 8u
+/* Bytes all threads' private per-vertex counts may take, and the largest
+ * batch they serve (half their range). */
+#define DELTA_BUDGET ((size_t)256 << 20)
+#define DELTA_MAX_BATCH (UINT32_MAX / 2)
+/* Radix digits of the sort by probed vertex. */
+#define RADIX_BITS 11u
+/* Queries ahead whose lists (2x) and records (4x) are prefetched. */
+#define PREFETCH 8
+/* Cache lines ahead prefetched while scanning a list. */
+#define LIST_AHEAD 6
+
+static es_operator *tri_create(const es_options *opts, GError **error)
+{
+    uint64_t k;
+    /* The getters record which options were used, hence the cast. */
+    if (!es_options_get_u64((es_options *)opts, "top", 10, 0, 1000, &k, error))
+        return NULL;
+    tri_op *t = g_new0(tri_op, 1);
+    t->adj = es_adjacency_new(0);
+    t->top_k = (uint32_t)k;
+    return &t->base;
+}
+
+static void free_scratch(tri_op *t)
+{
+    es_big_free(t->pos, 2 * t->batch_cap * sizeof(uint32_t));
+    es_big_free(t->query, t->batch_cap * sizeof(query));
+    es_big_free(t->query_tmp, t->batch_cap * sizeof(query));
+    es_big_free(t->group, (t->batch_cap + 1) * sizeof(size_t));
+}
+
+static void tri_destroy(es_operator *op)
+{
+    tri_op *t = (tri_op *)op;
+    es_adjacency_free(t->adj);
+    es_big_free(t->local, t->cap * sizeof(uint64_t));
+    es_big_free(t->ext, t->cap * sizeof(uint64_t));
+    free_scratch(t);
+    for (int i = 0; i < t->threads; i++) {
+        es_big_free(t->bits[i], t->bits_words[i] * sizeof(uint64_t));
+        es_big_free(t->delta[i], t->delta_len[i] * sizeof(uint32_t));
+    }
+    g_free(t->bits);
+    g_free(t->bits_words);
+    g_free(t->delta);
+    g_free(t->delta_len);
+    g_free(t);
+}
+
+static void grow(tri_op *t, const es_batch *batch)
+{
+    const uint32_t nv = batch->num_vertices;
+    if (nv > t->cap) {
+        size_t cap = es_grow_cap(t->cap, nv);
+        t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_big_realloc(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->cap = cap;
+    }
+    if (batch->n > t->batch_cap) {
+        free_scratch(t);
+        t->batch_cap = es_grow_cap(t->batch_cap, batch->n);
+        t->pos = es_big_alloc(2 * t->batch_cap * sizeof(uint32_t));
+        t->query = es_big_alloc(t->batch_cap * sizeof(query));
+        t->query_tmp = es_big_alloc(t->batch_cap * sizeof(query));
+        t->group = es_big_alloc((t->batch_cap + 1) * sizeof(size_t));
+    }
+    const int threads = omp_get_max_threads();
+    if (threads > t->threads) {
+        t->bits = g_renew(uint64_t *, t->bits, threads);
+        t->bits_words = g_renew(size_t, t->bits_words, threads);
+        t->delta = g_renew(uint32_t *, t->delta, threads);
+        t->delta_len = g_renew(size_t, t->delta_len, threads);
+        for (int i = t->threads; i < threads; i++) {
+            t->bits[i] = NULL;
+            t->bits_words[i] = 0;
+            t->delta[i] = NULL;
+            t->delta_len[i] = 0;
+        }
+        t->threads = threads;
+    }
+    es_adjacency_grow(t->adj, nv);
+    if (nv <= t->nv)
+        return;
+    /* Remember the external id of each new vertex: dense ids are handed out
+     * in order of first appearance, so the new ones are those >= t->nv. */
+    const uint32_t old = t->nv;
+    for (uint32_t x = old; x < nv; x++)
+        t->ext[x] = x;
+    if (batch->ext != NULL) {
+        for (size_t i = 0; i < batch->n; i++) {
+            if (batch->edges[i].u >= old)
+                t->ext[batch->edges[i].u] = batch->ext[2 * i];
+            if (batch->edges[i].v >= old)
+                t->ext[batch->edges[i].v] = batch->ext[2 * i + 1];
+        }
+    }
+    t->nv = nv;
+}
+
+/* Stable LSD radix sort of q[0 .. n-1] by v, whose values are below
+ * 2^bits; tmp is scratch of n entries.  Returns the buffer holding the
+ * result (q or tmp). */
+static query *sort_by_probed(query *q, query *tmp, size_t n, unsigned bits)
+{
+    size_t count[1u << RADIX_BITS];
+    const uint32_t mask = (1u << RADIX_BITS) - 1;
+    for (unsigned shift = 0; shift < bits; shift += RADIX_BITS) {
+        memset(count, 0, sizeof count);
+        for (size_t j = 0; j < n; j++)
+            count[(q[j].v >> shift) & mask]++;
+        size_t off = 0;
+        for (size_t d = 0; d <= mask; d++) {
+            size_t c = count[d];
+            count[d] = off;
+            off += c;
+        }
+        for (size_t j = 0; j < n; j++)
+            tmp[count[(q[j].v >> shift) & mask]++] = q[j];
+        query *x = q; q = tmp; tmp = x;
+    }
+    return q;
+}
+
+/* A thread's scratch for counting: the bitmap over vertices (all zero
+ * between groups), the hit buffer, and, when the batch uses them, private
+ * per-vertex counts of third-vertex hits (flushed into local after the
+ * batch), which spare one contended atomic add per triangle. */
+typedef struct {
+    uint64_t *bits;
+    uint32_t *buf;
+    size_t    bufcap;
+    uint32_t *delta;       /* NULL: atomic adds to local */
+    uint64_t *local;
+} counter;
+
+static inline uint32_t *hit_buffer(counter *k, size_t need)
+{
+    if (need > k->bufcap) {
+        k->bufcap = es_grow_cap(k->bufcap, need);
+        g_free(k->buf);
+        k->buf = g_new(uint32_t, k->bufcap);
+    }
+    return k->buf;
+}
+
+/* Each of the c vertices in w is the third vertex of one more triangle. */
+static inline void credit_thirds(counter *k, const uint32_t *w, size_t c)
+{
+    if (k->delta != NULL) {
+        uint32_t *d = k->delta;
+        for (size_t j = 0; j < c; j++)
+            d[w[j]]++;
+    } else {
+        uint64_t *local = k->local;
+        for (size_t j = 0; j < c; j++) {
+            #pragma omp atomic update
+            local[w[j]]++;
+        }
+    }
+}
+
+/* Vertex x is in c more triangles.  Private counts take endpoint credits
+ * only up to half their range, so the third-vertex credits of a batch (at
+ * most one per edge, fewer than DELTA_MAX_BATCH) cannot overflow them. */
+static inline void credit(counter *k, uint32_t x, uint64_t c)
+{
+    if (k->delta != NULL && c <= (uint64_t)DELTA_MAX_BATCH - k->delta[x]) {
+        k->delta[x] += (uint32_t)c;
+    } else {
+        #pragma omp atomic update
+        k->local[x] += c;
+    }
+}
+
+/* Each query's list is two dependent misses away (record, then list):
+ * fetch the records, then the lists' first lines, of the queries ahead. */
+static inline void prefetch_query(const es_adjacency_vertex *V, const query *q, size_t j, size_t nq)
+{
+    if (j + 4 * PREFETCH < nq)
+        __builtin_prefetch(&V[q[j + 4 * PREFETCH].x]);
+    if (j + 2 * PREFETCH < nq) {
+        const query *p = &q[j + 2 * PREFETCH];
+        const uint32_t *nb = V[p->x].nb;
+        const uint32_t lines = p->nx < 64 ? (p->nx + 15) / 16 : 4;
+        for (uint32_t l = 0; l < lines; l++)
+            __builtin_prefetch(nb + 16 * l);
+    }
+}
+
+/* The triangles closed by the queries q[s .. end-1] (of nq), which all
+ * probe the same vertex v.  Hits go to the local counts; returns the
+ * triangles. */
+static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, size_t end,
+                            size_t nq, counter *k)
+{
+    const es_adjacency_vertex *V = es_adjacency_records(adj);
+    const uint32_t v = q[s].v;
+    /* Queries come in stream order, so v's prefixes grow from one to the next. */
+    const uint32_t max_nv = q[end - 1].nv;
+    uint64_t work = 0, tri = 0;
+    for (size_t j = s; j < end; j++)
+        work += q[j].nx;
+    if (V[v].deg > ES_ADJACENCY_SMALL && work * BITMAP_RATIO >= max_nv) {
+        /* Mark v's neighbours one prefix at a time; probes are bit tests,
+         * and hits are compacted without a branch (about one probe in
+         * ten hits, too often and too randomly to predict). */
+        uint64_t *bits = k->bits;
+        const uint32_t *nbv = V[v].nb;
+        uint32_t marked = 0;
+        for (size_t j = s; j < end; j++) {
+            /* Each query's list is one or two dependent misses away:
+             * fetch the records, then the lists, of the queries ahead. */
+            prefetch_query(V, q, j, nq);
+            const uint32_t x = q[j].x, nx = q[j].nx;
+            for (; marked < q[j].nv; marked++)
+                bits[nbv[marked] >> 6] |= (uint64_t)1 << (nbv[marked] & 63);
+            const uint32_t *nbx = V[x].nb;
+            uint32_t *buf = hit_buffer(k, nx);
+            size_t c = 0;
+            uint32_t t = 0;
+            /* Lists are scattered and mostly 0.5-16 KiB: prefetch ahead
+             * within the list, a line per 16 entries. */
+            for (; t + 16 <= nx; t += 16) {
+                __builtin_prefetch(nbx + t + 16 * LIST_AHEAD);
+                for (uint32_t r = t; r < t + 16; r++) {
+                    const uint32_t w = nbx[r];
+                    buf[c] = w;
+                    c += bits[w >> 6] >> (w & 63) & 1;
+                }
+            }
+            for (; t < nx; t++) {
+                const uint32_t w = nbx[t];
+                buf[c] = w;
+                c += bits[w >> 6] >> (w & 63) & 1;
+            }
+            if (c) {
+                credit_thirds(k, buf, c);
+                credit(k, x, c);
+                tri += c;
+            }
+        }
+        for (uint32_t t = 0; t < marked; t++)
+            bits[nbv[t] >> 6] = 0;
+        if (tri)
+            credit(k, v, tri);
+        return tri;
+    }
+    for (size_t j = s; j < end; j++) {
+        prefetch_query(V, q, j, nq);
+        uint32_t *buf = hit_buffer(k, q[j].nx);
+        const size_t c = es_adjacency_intersect_prefix(adj, q[j].x, q[j].nx, v, q[j].nv, buf);
+        if (c == 0)
+            continue;
+        credit_thirds(k, buf, c);
+        credit(k, q[j].x, c);
+        tri += c;
+    }
+    if (tri)
+        credit(k, v, tri);
+    return tri;
+}
+
+static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
+{
+    tri_op *t = (tri_op *)op;
+    const es_edge *e = batch->edges;
+    const size_t n = batch->n;
+    const uint32_t nv = batch->num_vertices > t->nv ? batch->num_vertices : t->nv;
+
+    size_t bad = 0;
+    #pragma omp parallel for reduction(+ : bad) schedule(static) if (n >= PARALLEL_CHECK_MIN)
+    for (size_t i = 0; i < n; i++)
+        bad += e[i].u >= nv || e[i].v >= nv;
+    if (bad) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
+                    "tri: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
+                    bad, (guint64)batch->first_index, batch->num_vertices);
+        return FALSE;
+    }
+    if (n == 0)
+        return TRUE;
+    grow(t, batch);
+
+    /* 1. Insert the batch: each new edge learns its positions (ages). */
+    uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
+    es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
+
+    /* 2. One query per new edge that may close a triangle, grouped by the
+     * probed vertex (stable, so each group stays in stream order): a
+     * vertex's neighbour set is then visited once per batch, from cache. */
+    query *q = t->query;
+    size_t nq = 0;
+    uint64_t wedges = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t pu = pos_u[i], pv = pos_v[i];
+        if (pu == ES_ADJACENCY_NONE)
+            continue;
+        wedges += (uint64_t)pu + pv;
+        if (pu == 0 || pv == 0)
+            continue;
+        q[nq++] = pu >= pv ? (query){ e[i].u, e[i].v, pu, pv } : (query){ e[i].v, e[i].u, pv, pu };
+    }
+    t->wedges += wedges;
+    if (nq == 0)
+        return TRUE;
+    const unsigned vbits = nv > 1 ? 32u - (unsigned)__builtin_clz(nv - 1) : 1u;
+    q = sort_by_probed(q, t->query_tmp, nq, vbits);
+    size_t *group = t->group, ng = 0;
+    for (size_t j = 0; j < nq; j++)
+        if (j == 0 || q[j].v != q[j - 1].v)
+            group[ng++] = j;
+    group[ng] = nq;
+
+    /* 3. Count, groups in parallel, with private per-vertex counts when the
+     * batch is large enough to pay for their flush and they fit the budget
+     * (see credit() for why they cannot overflow). */
+    const es_adjacency *adj = t->adj;
+    const size_t words = ((size_t)nv + 63) / 64;
+    const int T = omp_get_max_threads();
+    const gboolean use_delta = T > 1 && n >= nv / 4 && n < DELTA_MAX_BATCH &&
+                               (size_t)T * nv * sizeof(uint32_t) <= DELTA_BUDGET;
+    uint64_t tri = 0;
+    #pragma omp parallel reduction(+ : tri) if (nq >= PARALLEL_COUNT_MIN)
+    {
+        const int tid = omp_get_thread_num();
+        if (t->bits_words[tid] < words) {
+            size_t w = es_grow_cap(t->bits_words[tid], words);
+            es_big_free(t->bits[tid], t->bits_words[tid] * sizeof(uint64_t));
+            t->bits[tid] = es_big_alloc(w * sizeof(uint64_t));
+            t->bits_words[tid] = w;
+        }
+        if (use_delta && t->delta_len[tid] < nv) {
+            size_t len = es_grow_cap(t->delta_len[tid], nv);
+            es_big_free(t->delta[tid], t->delta_len[tid] * sizeof(uint32_t));
+            t->delta[tid] = es_big_alloc(len * sizeof(uint32_t));
+            t->delta_len[tid] = len;
+        }
+        counter k = { .bits = t->bits[tid], .delta = use_delta ? t->delta[tid] : NULL, .local = t->local };
+        #pragma omp for schedule(dynamic, 16)
+        for (size_t g = 0; g < ng; g++)
+            tri += count_group(adj, q, group[g], group[g + 1], nq, &k);
+        g_free(k.buf);
+        if (use_delta) {
+            /* Flush: each thread sums a slice of the vertices over all threads. */
+            const int nt = omp_get_num_threads();
+            #pragma omp for schedule(static)
+            for (uint32_t x = 0; x < nv; x++) {
+                uint64_t sum = 0;
+                for (int r = 0; r < nt; r++) {
+                    sum += t->delta[r][x];
+                    t->delta[r][x] = 0;
+                }
+                t->local[x] += sum;
+            }
+        }
+    }
+    t->triangles += tri;
+    return TRUE;
+}
+
+typedef struct {
+    uint64_t count, id;
+} top_entry;
+
+/* a ranks before b: more triangles, then the smaller id. */
+static inline int ranks_before(const top_entry *a, const top_entry *b)
+{
+    return a->count > b->count || (a->count == b->count && a->id < b->id);
+}
+
+static int top_cmp(const void *pa, const void *pb)
+{
+    const top_entry *a = pa, *b = pb;
+    return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
+}
+
+/* Min-heap on rank: the root is the entry that ranks last. */
+static void heap_sift_down(top_entry *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && ranks_before(&h[m], &h[l]))
+            m = l;
+        if (r < n && ranks_before(&h[m], &h[r]))
+            m = r;
+        if (m == i)
+            return;
+        top_entry x = h[i]; h[i] = h[m]; h[m] = x;
+        i = m;
+    }
+}
+
+static void heap_sift_up(top_entry *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!ranks_before(&h[p], &h[i]))
+            return;
+        top_entry x = h[i]; h[i] = h[p]; h[p] = x;
+        i = p;
+    }
+}
+
+static char *top_string(const tri_op *t)
+{
+    const size_t k = t->top_k;
+    top_entry *h = g_new(top_entry, k ? k : 1);
+    size_t n = 0;
+    for (uint32_t v = 0; v < t->nv && k > 0; v++) {
+        top_entry x = { t->local[v], t->ext[v] };
+        if (x.count == 0)
+            continue;
+        if (n < k) {
+            h[n] = x;
+            heap_sift_up(h, n++);
+        } else if (ranks_before(&x, &h[0])) {
+            h[0] = x;
+            heap_sift_down(h, n, 0);
+        }
+    }
+    qsort(h, n, sizeof *h, top_cmp);
+    GString *s = g_string_new(NULL);
+    for (size_t i = 0; i < n; i++)
+        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                               i ? "," : "", (guint64)h[i].id, (guint64)h[i].count);
+    g_free(h);
+    return g_string_free(s, FALSE);
+}
+
+static double avg_clustering(const tri_op *t)
+{
+    const uint32_t nv = t->nv;
+    if (nv == 0)
+        return 0.0;
+    const size_t blocks = (nv + (size_t)CLUSTER_BLOCK - 1) / CLUSTER_BLOCK;
+    double *part = g_new0(double, blocks);
+    #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
+    for (size_t b = 0; b < blocks; b++) {
+        const uint32_t lo = (uint32_t)(b * CLUSTER_BLOCK);
+        const uint32_t hi = nv - lo < CLUSTER_BLOCK ? nv : lo + CLUSTER_BLOCK;
+        double sum = 0.0;
+        for (uint32_t v = lo; v < hi; v++) {
+            const double d = es_adjacency_degree(t->adj, v);
+            if (d >= 2)
+                sum += (double)t->local[v] / (d * (d - 1) / 2);
+        }
+        part[b] = sum;
+    }
+    double sum = 0.0;
+    for (size_t b = 0; b < blocks; b++)
+        sum += part[b];
+    g_free(part);
+    return sum / nv;
+}
+
+static void tri_report(es_operator *op, es_report *report)
+{
+    tri_op *t = (tri_op *)op;
+    es_report_add_u64(report, "triangles", t->triangles);
+    es_report_add_u64(report, "wedges", t->wedges);
+    es_report_add_double(report, "transitivity",
+                         t->wedges ? 3.0 * (double)t->triangles / (double)t->wedges : 0.0);
+    es_report_add_double(report, "avg_clustering", avg_clustering(t));
+    char *top = top_string(t);
+    es_report_add_string(report, "top", top);
+    g_free(top);
+}
+
+uint64_t es_tri_local(es_operator *op, uint32_t v)
+{
+    tri_op *t = (tri_op *)op;
+    g_return_val_if_fail(op->klass == &es_tri_class, 0);
+    return v < t->nv ? t->local[v] : 0;
+}
+
+uint64_t es_tri_triangles(es_operator *op)
+{
+    g_return_val_if_fail(op->klass == &es_tri_class, 0);
+    return ((tri_op *)op)->triangles;
+}
+
+const es_adjacency *es_tri_graph(es_operator *op)
+{
+    g_return_val_if_fail(op->klass == &es_tri_class, NULL);
+    return ((tri_op *)op)->adj;
+}
+
+const es_operator_class es_tri_class = {
+    .name = "tri",
+    .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",
+    .options = "top=K (vertices listed in `top`, default 10, 0..1000)",
+    .create = tri_create,
+    .process_batch = tri_process_batch,
+    .report = tri_report,
+    .snapshot_write = es_operator_snapshot_unsupported,
+    .snapshot_read = es_operator_snapshot_unsupported,
+    .destroy = tri_destroy,
+};

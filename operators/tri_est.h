@@ -1,0 +1,50 @@
+/* tri_est.h — library calls of the "tri-est" operator (TRIÈST-IMPR triangle
+ * estimation, see tri_est.c) beyond the operator contract: the estimates
+ * themselves, and the operator's whole state as plain arrays, which is what
+ * its snapshot writes and reads (layout in tri_est.c). */
+#ifndef ES_OP_TRI_EST_H
+#define ES_OP_TRI_EST_H
+
+#include "graph/edgeset.h"
+#include "operators/operator.h"
+#include "sketches/reservoir.h"
+
+extern const es_operator_class es_tri_est_class;
+
+/* Global triangle estimate, and the standard-deviation bound reported as
+ * "stddev" (0 while exact). */
+double es_tri_est_global(es_operator *op);
+double es_tri_est_stddev(es_operator *op);
+/* Estimate of the triangles at dense vertex v (0 for a vertex not seen yet);
+ * NaN when the operator runs with local=0. */
+double es_tri_est_local(es_operator *op, uint32_t v);
+
+/* Bytes the operator holds: sample, per-vertex arrays, edge set, scratch
+ * (depends on the history of the run, so it is not in the report). */
+size_t es_tri_est_memory(es_operator *op);
+
+/* Everything the estimates depend on.  The pointers point into the
+ * operator and stay valid until it processes another batch. */
+typedef struct {
+    es_edge_reservoir_state sample;  /* slots, generator, edges offered (t) */
+    double          triangles;       /* the global estimate */
+    double          pairs;           /* estimate of the pairs of triangles sharing a wedge edge */
+    const double   *slot_weight;     /* sample.size entries: see tri_est.c */
+    uint32_t        num_vertices;
+    const double   *local;           /* num_vertices entries; NULL with local=0 */
+    const uint64_t *ext;             /* num_vertices external ids (UINT64_MAX: unknown); NULL unless top > 0 */
+    uint64_t        self_loops, duplicates;
+    const es_edgeset *seen;          /* every distinct edge so far while the exact
+                                        repeat test is on (dedup=1, or auto after
+                                        a repeat); else NULL */
+} es_tri_est_state;
+
+void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);
+/* Replace op's state by a copy of st, taken from an operator created with
+ * the same options (m, local, dedup, top; the seed only matters for a fresh
+ * start: the generator state is in st).  The operator then gives bit-identical answers to the one st was
+ * taken from on any continuation of the stream.  ES_ERROR_DATA when st does
+ * not fit the options or is inconsistent. */
+gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error);
+
+#endif

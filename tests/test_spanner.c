@@ -1,0 +1,385 @@
+/* test_spanner.c — the greedy (2k-1)-spanner: k = 1 keeps the distinct
+ * edges; for k = 2, 3 every input edge's endpoints are within 2k-1 hops in
+ * the kept graph (plain BFS), the kept graph is a subgraph of the input with
+ * girth above 2k (igraph_girth), complete graphs shrink far below n(n-1)/2,
+ * and the answers do not depend on batch size or thread count.  Random
+ * cases use fixed seeds and print them when an assertion fails. */
+#include <inttypes.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "graph/common.h"
+#include "graph/edgeset.h"
+#include "operators/spanner.h"
+#include "tests/testutil.h"
+
+#define CHECK_SEED(cond, seed)                                                       \
+    do {                                                                             \
+        int ok_ = !!(cond);                                                          \
+        CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE);      \
+        if (!ok_)                                                                    \
+            fprintf(stderr, "\n    (seed %" PRIu64 ")\n", (uint64_t)(seed));         \
+    } while (0)
+
+/* The operator as es_operator_new would make it, without the registry. */
+static es_operator *spanner_new(const char *options, GError **error)
+{
+    es_options *o = es_options_parse("spanner", options, error);
+    if (o == NULL)
+        return NULL;
+    es_operator *op = es_spanner_class.create(o, error);
+    if (op != NULL && !es_options_check_unused(o, error)) {
+        es_spanner_class.destroy(op);
+        op = NULL;
+    }
+    es_options_free(o);
+    if (op != NULL) {
+        op->klass = &es_spanner_class;
+        op->name = g_strdup("spanner");
+        op->spec = options ? g_strconcat("spanner:", options, NULL) : g_strdup("spanner");
+    }
+    return op;
+}
+
+static void feed_one(const es_batch *b, void *user)
+{
+    GError *err = NULL;
+    if (!es_operator_process(user, b, &err)) {
+        CU_FAIL("process_batch failed");
+        fprintf(stderr, "\n    %s\n", err->message);
+        g_error_free(err);
+    }
+}
+
+static es_operator *spanner_run(const char *options, const uint32_t *pairs, size_t m, size_t bs)
+{
+    es_operator *op = spanner_new(options, NULL);
+    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), feed_one, op);
+    return op;
+}
+
+static uint64_t answer_u64(es_operator *op, const char *metric)
+{
+    es_report *r = es_report_new();
+    es_operator_report(op, r);
+    const es_report_entry *e = es_report_find(r, "spanner", metric);
+    uint64_t x = e ? e->v.u64 : UINT64_MAX;
+    es_report_free(r);
+    return x;
+}
+
+/* Distinct non-loop edges of the pairs. */
+static size_t distinct_edges(const uint32_t *p, size_t m)
+{
+    es_edgeset *s = es_edgeset_new(m, 0);
+    for (size_t i = 0; i < m; i++)
+        if (p[2 * i] != p[2 * i + 1])
+            es_edgeset_insert(s, p[2 * i], p[2 * i + 1]);
+    size_t d = es_edgeset_size(s);
+    es_edgeset_free(s);
+    return d;
+}
+
+/* Hops from u to v in the kept graph, up to limit (limit + 1 when farther). */
+static unsigned hops(const es_adjacency *a, uint32_t u, uint32_t v, unsigned limit, uint32_t *dist, GArray *queue)
+{
+    unsigned result = limit + 1;
+    g_array_set_size(queue, 0);
+    g_array_append_val(queue, u);
+    dist[u] = 0;
+    for (guint h = 0; h < queue->len; h++) {
+        uint32_t w = g_array_index(queue, uint32_t, h);
+        if (w == v) {
+            result = dist[w];
+            break;
+        }
+        if (dist[w] >= limit)
+            continue;
+        const uint32_t *nb = es_adjacency_neighbors(a, w);
+        for (uint32_t j = 0; j < es_adjacency_degree(a, w); j++) {
+            if (dist[nb[j]] == UINT32_MAX) {
+                dist[nb[j]] = dist[w] + 1;
+                g_array_append_val(queue, nb[j]);
+            }
+        }
+    }
+    for (guint h = 0; h < queue->len; h++)
+        dist[g_array_index(queue, uint32_t, h)] = UINT32_MAX;
+    return result;
+}
+
+/* Every input edge within `stretch` hops; every kept edge an input edge. */
+static int verify(es_operator *op, const uint32_t *p, size_t m, uint32_t n, unsigned stretch)
+{
+    const es_adjacency *a = es_spanner_graph(op);
+    uint32_t *dist = g_new(uint32_t, n);
+    for (uint32_t v = 0; v < n; v++)
+        dist[v] = UINT32_MAX;
+    GArray *queue = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    int ok = 1;
+    for (size_t i = 0; i < m && ok; i++)
+        if (p[2 * i] != p[2 * i + 1])
+            ok &= hops(a, p[2 * i], p[2 * i + 1], stretch, dist, queue) <= stretch;
+    es_edgeset *input = es_edgeset_new(m, 0);
+    for (size_t i = 0; i < m; i++)
+        if (p[2 * i] != p[2 * i + 1])
+            es_edgeset_insert(input, p[2 * i], p[2 * i + 1]);
+    uint64_t kept = 0;
+    for (uint32_t w = 0; w < es_adjacency_vertices(a); w++) {
+        const uint32_t *nb = es_adjacency_neighbors(a, w);
+        for (uint32_t j = 0; j < es_adjacency_degree(a, w); j++) {
+            ok &= es_edgeset_contains(input, w, nb[j]);
+            kept++;
+        }
+    }
+    ok &= kept == 2 * es_adjacency_edges(a);
+    es_edgeset_free(input);
+    g_array_free(queue, TRUE);
+    g_free(dist);
+    return ok;
+}
+
+/* Girth of the kept graph (0: no cycle), through igraph. */
+static double kept_girth(es_operator *op)
+{
+    const es_adjacency *a = es_spanner_graph(op);
+    GArray *pairs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    for (uint32_t w = 0; w < es_adjacency_vertices(a); w++) {
+        const uint32_t *nb = es_adjacency_neighbors(a, w);
+        for (uint32_t j = 0; j < es_adjacency_degree(a, w); j++)
+            if (w < nb[j]) {
+                g_array_append_val(pairs, w);
+                g_array_append_val(pairs, nb[j]);
+            }
+    }
+    igraph_t g;
+    es_test_igraph_from_pairs(&g, es_adjacency_vertices(a), (const uint32_t *)pairs->data, pairs->len / 2);
+    igraph_real_t girth = 0;
+    igraph_girth(&g, &girth, NULL);
+    igraph_destroy(&g);
+    g_array_free(pairs, TRUE);
+    return girth;
+}
+
+/* Pairs of an igraph graph, with some duplicates (both directions) and
+ * self-loops mixed in, then shuffled. */
+static uint32_t *messy_pairs(const igraph_t *g, uint64_t seed, size_t *m_out)
+{
+    igraph_vector_int_t el;
+    igraph_vector_int_init(&el, 0);
+    igraph_get_edgelist(g, &el, 0);
+    size_t m = igraph_vector_int_size(&el) / 2, extra = m / 5 + 1, k = m;
+    uint32_t *p = g_new(uint32_t, 2 * (m + extra));
+    for (size_t i = 0; i < 2 * m; i++)
+        p[i] = (uint32_t)VECTOR(el)[i];
+    igraph_vector_int_destroy(&el);
+    GRand *rng = g_rand_new_with_seed((guint32)seed);
+    for (size_t i = 0; i < extra && m > 0; i++, k++) {
+        size_t j = g_rand_int_range(rng, 0, (gint32)m);
+        switch (i % 3) {
+        case 0: p[2 * k] = p[2 * j]; p[2 * k + 1] = p[2 * j + 1]; break;
+        case 1: p[2 * k] = p[2 * j + 1]; p[2 * k + 1] = p[2 * j]; break;
+        default: p[2 * k] = p[2 * k + 1] = p[2 * j]; break;
+        }
+    }
+    for (size_t i = k; i > 1; i--) {
+        size_t j = g_rand_int_range(rng, 0, (gint32)i);
+        uint32_t a = p[2 * (i - 1)], b = p[2 * (i - 1) + 1];
+        p[2 * (i - 1)] = p[2 * j];
+        p[2 * (i - 1) + 1] = p[2 * j + 1];
+        p[2 * j] = a;
+        p[2 * j + 1] = b;
+    }
+    g_rand_free(rng);
+    *m_out = k;
+    return p;
+}
+
+/* Relabel in order of first appearance, as the id map does. */
+static uint32_t relabel(uint32_t *p, size_t m, uint32_t n)
+{
+    uint32_t *map = g_new(uint32_t, n), next = 0;
+    for (uint32_t v = 0; v < n; v++)
+        map[v] = UINT32_MAX;
+    for (size_t i = 0; i < 2 * m; i++) {
+        if (map[p[i]] == UINT32_MAX)
+            map[p[i]] = next++;
+        p[i] = map[p[i]];
+    }
+    g_free(map);
+    return next;
+}
+
+static uint32_t *random_case(int which, uint64_t seed, size_t *m, uint32_t *n)
+{
+    igraph_t g;
+    igraph_rng_seed(igraph_rng_default(), seed);
+    uint32_t nv;
+    if (which % 2 == 0) {
+        nv = 300 + 50 * (uint32_t)(seed % 5);
+        igraph_erdos_renyi_game_gnm(&g, nv, 3000 + 500 * (seed % 3), 0, 0);
+    } else {
+        nv = 800;
+        igraph_barabasi_game(&g, nv, 1.0, 4 + seed % 3, NULL, 1, 1.0, 0, IGRAPH_BARABASI_PSUMTREE, NULL);
+    }
+    uint32_t *p = messy_pairs(&g, seed, m);
+    igraph_destroy(&g);
+    *n = relabel(p, *m, nv);
+    return p;
+}
+
+static void test_k1_keeps_exactly_the_distinct_edges(void)
+{
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        size_t m;
+        uint32_t n;
+        uint32_t *p = random_case((int)seed, seed, &m, &n);
+        es_operator *op = spanner_run("k=1", p, m, 100);
+        const size_t d = distinct_edges(p, m);
+        CHECK_SEED(answer_u64(op, "edges") == d, seed);
+        CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
+        CHECK_SEED(answer_u64(op, "stretch") == 1, seed);
+        CHECK_SEED(verify(op, p, m, n, 1), seed);
+        es_operator_free(op);
+        g_free(p);
+    }
+}
+
+static void test_k2_and_k3_keep_every_input_edge_within_2k_minus_1_hops(void)
+{
+    int cases = 0;
+    for (int which = 0; which < 8; which++) {
+        const uint64_t seed = 100 + (uint64_t)which;
+        size_t m;
+        uint32_t n;
+        uint32_t *p = random_case(which, seed, &m, &n);
+        const size_t d = distinct_edges(p, m);
+        for (unsigned k = 2; k <= 3; k++) {
+            char opts[16];
+            snprintf(opts, sizeof opts, "k=%u", k);
+            es_operator *op = spanner_run(opts, p, m, which % 2 ? 7 : 0);
+            const uint64_t kept = answer_u64(op, "edges");
+            CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
+            CHECK_SEED(answer_u64(op, "stretch") == 2 * k - 1, seed);
+            CHECK_SEED(kept < d, seed);
+            CHECK_SEED(verify(op, p, m, n, 2 * k - 1), seed);
+            double girth = kept_girth(op);
+            CHECK_SEED(girth == 0 || girth > 2 * k, seed);
+            /* The Moore bound for girth > 2k. */
+            CHECK_SEED((double)kept <= pow(n, 1.0 + 1.0 / k) + n, seed);
+            es_operator_free(op);
+            cases++;
+        }
+        g_free(p);
+    }
+    CU_ASSERT_EQUAL(cases, 16);
+}
+
+static void test_a_complete_graph_with_k2_keeps_far_fewer_than_n_choose_2_edges(void)
+{
+    const uint32_t n = 200;
+    uint32_t *p = g_new(uint32_t, (size_t)n * (n - 1));
+    size_t m = 0;
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t v = u + 1; v < n; v++) {
+            p[2 * m] = u;
+            p[2 * m + 1] = v;
+            m++;
+        }
+    es_operator *op = spanner_run("k=2", p, m, 0);
+    const uint64_t kept = answer_u64(op, "edges");
+    CU_ASSERT_EQUAL(answer_u64(op, "input_edges"), (uint64_t)n * (n - 1) / 2);
+    /* Greedy in this order keeps the star of vertex 0 and nothing else. */
+    CU_ASSERT_EQUAL(kept, n - 1);
+    CU_ASSERT_TRUE(kept * 50 < (uint64_t)n * (n - 1) / 2);
+    CU_ASSERT_TRUE(verify(op, p, m, n, 3));
+    es_report *r = es_report_new();
+    es_operator_report(op, r);
+    CU_ASSERT_DOUBLE_EQUAL(es_report_find(r, "spanner", "fraction")->v.dbl,
+                           (double)(n - 1) / ((double)n * (n - 1) / 2), 1e-15);
+    es_report_free(r);
+    es_operator_free(op);
+    g_free(p);
+}
+
+static void test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count(void)
+{
+    const int saved = omp_get_max_threads();
+    const uint64_t seed = 555;
+    size_t m;
+    uint32_t n;
+    uint32_t *p = random_case(1, seed, &m, &n);
+    es_operator *ref = NULL;
+    const size_t sizes[] = { 1, 7, 1000, 0 };
+    for (int threads = 1; threads <= 2; threads++) {
+        omp_set_num_threads(threads);
+        for (int s = 0; s < 4; s++) {
+            es_operator *op = spanner_run("k=2", p, m, sizes[s]);
+            if (ref == NULL) {
+                ref = op;
+                continue;
+            }
+            const es_adjacency *a = es_spanner_graph(op), *b = es_spanner_graph(ref);
+            int same = es_adjacency_edges(a) == es_adjacency_edges(b);
+            for (uint32_t v = 0; same && v < n; v++)
+                same = es_adjacency_degree(a, v) == es_adjacency_degree(b, v) &&
+                       memcmp(es_adjacency_neighbors(a, v), es_adjacency_neighbors(b, v),
+                              es_adjacency_degree(a, v) * sizeof(uint32_t)) == 0;
+            CHECK_SEED(same, seed);
+            es_operator_free(op);
+        }
+    }
+    es_operator_free(ref);
+    omp_set_num_threads(saved);
+    g_free(p);
+}
+
+static void test_the_report_lists_edges_input_edges_fraction_and_stretch(void)
+{
+    static const uint32_t p[] = { 0, 1, 1, 2, 2, 0, 2, 2, 1, 0 };
+    es_operator *op = spanner_run("k=2", p, 5, 0);
+    es_report *r = es_report_new();
+    es_operator_report(op, r);
+    static const char *const names[] = { "edges", "input_edges", "fraction", "stretch" };
+    CU_ASSERT_EQUAL_FATAL(r->entries->len, 4);
+    for (guint i = 0; i < 4; i++)
+        CU_ASSERT_STRING_EQUAL(g_array_index(r->entries, es_report_entry, i).metric, names[i]);
+    /* The triangle's last edge is within 2 hops: dropped. */
+    CU_ASSERT_EQUAL(es_report_find(r, "spanner", "edges")->v.u64, 2);
+    CU_ASSERT_EQUAL(es_report_find(r, "spanner", "input_edges")->v.u64, 3);
+    CU_ASSERT_DOUBLE_EQUAL(es_report_find(r, "spanner", "fraction")->v.dbl, 2.0 / 3.0, 1e-15);
+    CU_ASSERT_EQUAL(es_report_find(r, "spanner", "stretch")->v.u64, 3);
+    es_report_free(r);
+    es_operator_free(op);
+}
+
+static void test_bad_options_are_usage_errors(void)
+{
+    const char *bad[] = { "k=0", "k=65", "k=two", "stretch=3" };
+    for (size_t i = 0; i < 4; i++) {
+        GError *err = NULL;
+        CU_ASSERT_PTR_NULL(spanner_new(bad[i], &err));
+        CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_USAGE));
+        g_clear_error(&err);
+    }
+    es_operator *op = spanner_new("k=64", NULL);
+    CU_ASSERT_PTR_NOT_NULL(op);
+    CU_ASSERT_EQUAL(es_spanner_stretch(op), 127);
+    es_operator_free(op);
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_k1_keeps_exactly_the_distinct_edges),
+        ES_TEST(test_k2_and_k3_keep_every_input_edge_within_2k_minus_1_hops),
+        ES_TEST(test_a_complete_graph_with_k2_keeps_far_fewer_than_n_choose_2_edges),
+        ES_TEST(test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count),
+        ES_TEST(test_the_report_lists_edges_input_edges_fraction_and_stretch),
+        ES_TEST(test_bad_options_are_usage_errors),
+        { NULL, NULL },
+    };
+    return es_test_main("spanner", tests);
+}

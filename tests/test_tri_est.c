@@ -1,0 +1,1207 @@
+/* test_tri_est.c — CUnit suite for operators/tri_est (TRIÈST-IMPR) and
+ * sketches/reservoir (the edge reservoir it samples with).
+ *
+ * Verifiers: igraph's exact triangle counts (igraph_adjacent_triangles on
+ * the simplified graph) when the reservoir holds every edge; a plain
+ * TRIÈST-IMPR written straight from the paper (an edge array scanned for
+ * common neighbours, the same generator draws) that the fast operator must
+ * match bit for bit; a naive edge list that the reservoir's graph must
+ * agree with after every step; and for state and snapshots, the
+ * uninterrupted run, which a resumed one must match bit for bit (HDF5
+ * round trips through es_test_snapshot_roundtrip).  Statistical cases run
+ * 30 fixed seeds and check the mean against 3 standard errors and the
+ * reported stddev against the errors (|error| <= 2 stddev in at least 27
+ * of 30 runs); every randomised case prints its seed when it fails.
+ *
+ * Streams are relabelled in order of first appearance, as the driver's id
+ * map does, and fed in batches with num_vertices = vertices seen.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "graph/common.h"
+#include "operators/tri_est.h"
+#include "sketches/reservoir.h"
+#include "snapshot/h5util.h"
+#include "tests/testutil.h"
+
+#define CHECK_SEED(cond, seed)                                                                          \
+    do {                                                                                                \
+        if (!(cond))                                                                                    \
+            fprintf(stderr, "\n  %s:%d: failed with seed %" G_GUINT64_FORMAT ": %s\n", __FILE__, __LINE__, \
+                    (guint64)(seed), #cond);                                                            \
+        CU_ASSERT(cond);                                                                                \
+    } while (0)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Create from "tri-est[:k=v,...]" the way es_operator_new does, without
+ * depending on the registry. */
+static es_operator *new_op(const char *spec, GError **error)
+{
+    const char *colon = strchr(spec, ':');
+    es_options *opts = es_options_parse("tri-est", colon ? colon + 1 : NULL, error);
+    if (opts == NULL)
+        return NULL;
+    es_operator *op = es_tri_est_class.create(opts, error);
+    if (op != NULL && !es_options_check_unused(opts, error)) {
+        es_tri_est_class.destroy(op);
+        op = NULL;
+    }
+    es_options_free(opts);
+    if (op) {
+        op->klass = &es_tri_est_class;
+        op->spec = g_strdup(spec);
+        op->name = g_strdup("tri-est");
+    }
+    return op;
+}
+
+static es_operator *must_new(const char *spec)
+{
+    GError *err = NULL;
+    es_operator *op = new_op(spec, &err);
+    if (op == NULL)
+        fprintf(stderr, "\n  %s: %s\n", spec, err->message);
+    CU_ASSERT_FATAL(op != NULL);
+    return op;
+}
+
+/* A stream: 2*m vertex ids, relabelled in first-appearance order. */
+typedef struct {
+    uint32_t *pairs;
+    uint64_t *ext;    /* the ids before relabelling */
+    size_t    m;
+    uint32_t  nv;
+} stream;
+
+static void stream_free(stream *s)
+{
+    g_free(s->pairs);
+    g_free(s->ext);
+    memset(s, 0, sizeof(*s));
+}
+
+static stream relabel(const uint32_t *pairs, size_t m)
+{
+    stream s = { g_new(uint32_t, 2 * m), g_new(uint64_t, 2 * m), m, 0 };
+    GHashTable *map = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (size_t i = 0; i < 2 * m; i++) {
+        gpointer val;
+        s.ext[i] = pairs[i];
+        if (g_hash_table_lookup_extended(map, GUINT_TO_POINTER(pairs[i] + 1), NULL, &val)) {
+            s.pairs[i] = GPOINTER_TO_UINT(val);
+        } else {
+            s.pairs[i] = s.nv;
+            g_hash_table_insert(map, GUINT_TO_POINTER(pairs[i] + 1), GUINT_TO_POINTER(s.nv));
+            s.nv++;
+        }
+    }
+    g_hash_table_destroy(map);
+    return s;
+}
+
+/* Feed s[from, to) in batches of batch_size; num_vertices = vertices seen. */
+static void feed_range(es_operator *op, const stream *s, size_t from, size_t to, size_t batch_size)
+{
+    uint32_t seen = 0;
+    for (size_t i = 0; i < 2 * from; i++)
+        if (s->pairs[i] + 1 > seen)
+            seen = s->pairs[i] + 1;
+    for (size_t start = from; start < to; start += batch_size) {
+        size_t n = to - start < batch_size ? to - start : batch_size;
+        for (size_t i = 2 * start; i < 2 * (start + n); i++)
+            if (s->pairs[i] + 1 > seen)
+                seen = s->pairs[i] + 1;
+        es_batch b = {
+            .edges = (const es_edge *)(s->pairs + 2 * start),
+            .ext = s->ext + 2 * start,
+            .n = n,
+            .first_index = start,
+            .num_vertices = seen,
+        };
+        GError *err = NULL;
+        gboolean ok = es_operator_process(op, &b, &err);
+        if (!ok)
+            fprintf(stderr, "\n  process_batch: %s\n", err->message);
+        CU_ASSERT_FATAL(ok);
+    }
+}
+
+static void feed(es_operator *op, const stream *s, size_t batch_size)
+{
+    feed_range(op, s, 0, s->m, batch_size);
+}
+
+/* Exact triangles of the simple graph of pairs: global, and per vertex in
+ * *local (nv entries, caller frees) when local != NULL. */
+static double exact_triangles(const uint32_t *pairs, size_t m, uint32_t nv, double **local)
+{
+    igraph_t g;
+    es_test_igraph_from_pairs(&g, nv, pairs, m);
+    igraph_vector_t res;
+    igraph_vector_init(&res, 0);
+    igraph_adjacent_triangles(&g, &res, igraph_vss_all());
+    double sum = 0;
+    for (igraph_integer_t i = 0; i < igraph_vector_size(&res); i++)
+        sum += VECTOR(res)[i];
+    if (local) {
+        *local = g_new0(double, nv ? nv : 1);
+        for (uint32_t v = 0; v < nv; v++)
+            (*local)[v] = VECTOR(res)[v];
+    }
+    igraph_vector_destroy(&res);
+    igraph_destroy(&g);
+    return sum / 3;
+}
+
+/* The edges of g in a random order, each in a random direction. */
+static uint32_t *shuffled_edges(const igraph_t *g, uint64_t seed, size_t *m_out)
+{
+    igraph_vector_int_t el;
+    igraph_vector_int_init(&el, 0);
+    igraph_get_edgelist(g, &el, 0);
+    size_t m = (size_t)igraph_vector_int_size(&el) / 2;
+    uint32_t *p = g_new(uint32_t, 2 * m);
+    GRand *rng = g_rand_new_with_seed((guint32)seed);
+    for (size_t i = 0; i < m; i++) {
+        p[2 * i] = (uint32_t)VECTOR(el)[2 * i];
+        p[2 * i + 1] = (uint32_t)VECTOR(el)[2 * i + 1];
+    }
+    for (size_t i = m; i > 1; i--) {
+        size_t j = (size_t)g_rand_int_range(rng, 0, (gint32)i);
+        uint32_t a = p[2 * (i - 1)], b = p[2 * (i - 1) + 1];
+        p[2 * (i - 1)] = p[2 * j];
+        p[2 * (i - 1) + 1] = p[2 * j + 1];
+        p[2 * j] = a;
+        p[2 * j + 1] = b;
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (g_rand_boolean(rng)) {
+            uint32_t a = p[2 * i];
+            p[2 * i] = p[2 * i + 1];
+            p[2 * i + 1] = a;
+        }
+    }
+    g_rand_free(rng);
+    igraph_vector_int_destroy(&el);
+    *m_out = m;
+    return p;
+}
+
+static uint32_t *complete_graph(uint32_t k, size_t *m)
+{
+    uint32_t *p = g_new(uint32_t, k * (k - 1));
+    size_t n = 0;
+    for (uint32_t a = 0; a < k; a++)
+        for (uint32_t b = a + 1; b < k; b++) {
+            p[2 * n] = a;
+            p[2 * n + 1] = b;
+            n++;
+        }
+    *m = n;
+    return p;
+}
+
+static const es_report_entry *report_get(es_operator *op, es_report *r, const char *metric)
+{
+    es_report_clear(r);
+    es_operator_report(op, r);
+    const es_report_entry *e = es_report_find(r, "tri-est", metric);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    return e;
+}
+
+/* ---- a plain TRIÈST-IMPR, the verifier ----------------------------------- */
+
+typedef struct {
+    double   tau;
+    double  *local;
+    uint64_t t, dups, loops;
+} plain_result;
+
+/* Straight from the paper: sample as an edge array, common neighbours by
+ * scanning it, the reservoir decision with the same generator.  Repeats of
+ * sampled edges are dropped; dedup 1 drops every repeat; dedup 2 (auto)
+ * starts doing so when the sample fills if a repeat was seen by then. */
+static plain_result plain_triest_impr(const stream *s, uint32_t M, uint64_t seed, int dedup)
+{
+    GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+    gint64 *keys = g_new(gint64, s->m ? s->m : 1);
+    gboolean exact = dedup == 1;
+    plain_result res = { 0, g_new0(double, s->nv ? s->nv : 1), 0, 0, 0 };
+    es_edge *S = g_new(es_edge, M);
+    uint32_t size = 0;
+    es_rng rng;
+    es_rng_seed(&rng, seed);
+    uint8_t *mark = g_new0(uint8_t, s->nv ? s->nv : 1);
+    for (size_t i = 0; i < s->m; i++) {
+        uint32_t u = s->pairs[2 * i], v = s->pairs[2 * i + 1];
+        if (u == v) {
+            res.loops++;
+            continue;
+        }
+        keys[i] = u < v ? (gint64)u << 32 | v : (gint64)v << 32 | u;
+        gboolean repeat = g_hash_table_contains(seen, &keys[i]);
+        g_hash_table_add(seen, &keys[i]);
+        if (exact && repeat) {
+            res.dups++;
+            continue;
+        }
+        gboolean in_sample = FALSE;
+        for (uint32_t j = 0; j < size; j++)
+            if ((S[j].u == u && S[j].v == v) || (S[j].u == v && S[j].v == u))
+                in_sample = TRUE;
+        if (in_sample) {
+            res.dups++;
+            continue;
+        }
+        res.t++;
+        uint64_t n = res.t - 1;
+        double eta = n <= M ? 1.0 : ((double)n / M) * ((double)(n - 1) / (M - 1));
+        /* neighbours of u in S, then those of v that are marked */
+        for (uint32_t j = 0; j < size; j++) {
+            if (S[j].u == u) mark[S[j].v] = 1;
+            if (S[j].v == u) mark[S[j].u] = 1;
+        }
+        size_t k = 0;
+        for (uint32_t c = 0; c < s->nv; c++) {
+            if (!mark[c])
+                continue;
+            gboolean vc = FALSE;
+            for (uint32_t j = 0; j < size && !vc; j++)
+                vc = (S[j].u == v && S[j].v == c) || (S[j].v == v && S[j].u == c);
+            if (vc) {
+                res.local[c] += eta;
+                k++;
+            }
+        }
+        memset(mark, 0, s->nv);
+        if (k) {
+            res.tau += (double)k * eta;
+            res.local[u] += (double)k * eta;
+            res.local[v] += (double)k * eta;
+        }
+        if (size < M) {
+            S[size++] = (es_edge){ u, v };
+            if (size == M && dedup == 2 && res.dups > 0)
+                exact = TRUE;
+        } else {
+            uint64_t x = es_rng_below(&rng, res.t);
+            if (x < M)
+                S[x] = (es_edge){ u, v };
+        }
+    }
+    g_free(mark);
+    g_free(S);
+    g_hash_table_destroy(seen);
+    g_free(keys);
+    return res;
+}
+
+/* ---- the reservoir ------------------------------------------------------- */
+
+/* A naive model of the sample: the slots, scanned. */
+static gboolean model_has(const es_edge *slots, uint32_t size, uint32_t a, uint32_t b)
+{
+    for (uint32_t j = 0; j < size; j++)
+        if ((slots[j].u == a && slots[j].v == b) || (slots[j].u == b && slots[j].v == a))
+            return TRUE;
+    return FALSE;
+}
+
+/* The kind of a vertex's set, as reservoir.c changes it: inline up to one
+ * neighbour, a sorted array from two, a hash set once an insertion passes
+ * ES_RESERVOIR_ARRAY_MAX, back to an array at half of that. */
+enum { MODEL_INLINE, MODEL_ARRAY, MODEL_HASH };
+
+static void model_kind_after(uint8_t *kind, uint32_t deg_now, gboolean inserted)
+{
+    if (deg_now <= 1)
+        *kind = MODEL_INLINE;
+    else if (*kind == MODEL_INLINE)
+        *kind = MODEL_ARRAY;
+    else if (inserted && *kind == MODEL_ARRAY && deg_now > ES_RESERVOIR_ARRAY_MAX)
+        *kind = MODEL_HASH;
+    else if (!inserted && *kind == MODEL_HASH && deg_now <= ES_RESERVOIR_ARRAY_MAX / 2)
+        *kind = MODEL_ARRAY;
+}
+
+static void test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_coming_and_going(void)
+{
+    /* Edges around hubs that rise and fall in turn, so that sets pass from
+     * inline to arrays to hash tables and back, and a hash set meets an
+     * array of more entries (the kinds change with hysteresis). */
+    const uint64_t seed = 4242;
+    const uint32_t nv = 600, M = 700;
+    GRand *g = g_rand_new_with_seed((guint32)seed);
+    es_edge_reservoir *r = es_edge_reservoir_new(M, seed);
+    es_edge_reservoir_grow_vertices(r, nv);
+    uint8_t *kind = g_new0(uint8_t, nv);
+    size_t mismatches = 0, commons = 0, mixed = 0, both_hash = 0;
+    uint64_t offers = 0;
+    for (int step = 0; step < 30000; step++) {
+        uint32_t u, v;
+        int phase = (step / 2500) % 3;
+        do {
+            double x = g_rand_double(g);
+            if (phase == 0)        /* hubs 0..3 rise past the array limit */
+                u = (uint32_t)g_rand_int_range(g, 0, 4);
+            else if (phase == 1)   /* hubs 4, 5 rise to about 100 while 0..3 fall */
+                u = x < 0.25 ? (uint32_t)g_rand_int_range(g, 4, 6) : (uint32_t)g_rand_int_range(g, 0, nv);
+            else                   /* spread out */
+                u = (uint32_t)g_rand_int_range(g, 0, nv);
+            v = g_rand_double(g) < 0.3 ? (uint32_t)g_rand_int_range(g, 0, 6) : (uint32_t)g_rand_int_range(g, 0, nv);
+        } while (u == v);
+        uint32_t du = es_edge_reservoir_degree(r, u), dv = es_edge_reservoir_degree(r, v);
+        if (du && dv && kind[u] != kind[v] && (kind[u] == MODEL_HASH || kind[v] == MODEL_HASH) &&
+            (kind[u] == MODEL_HASH ? du < dv : dv < du))
+            mixed++;   /* a hash set with fewer entries than the array it meets */
+        both_hash += kind[u] == MODEL_HASH && kind[v] == MODEL_HASH;
+        size_t k;
+        gboolean has_uv;
+        const es_common_nbr *cn = es_edge_reservoir_common(r, u, v, &k, &has_uv);
+        es_edge_reservoir_state st;
+        es_edge_reservoir_get_state(r, &st);
+        gboolean want_has = model_has(st.slots, st.size, u, v);
+        mismatches += has_uv != want_has;
+        if (!has_uv) {
+            /* common neighbours: every c with (u,c) and (v,c) in the slots, increasing */
+            size_t want_k = 0;
+            for (uint32_t c = 0; c < nv; c++) {
+                if (c == u || c == v || !model_has(st.slots, st.size, u, c) || !model_has(st.slots, st.size, v, c))
+                    continue;
+                if (want_k >= k || cn[want_k].c != c) {
+                    mismatches++;
+                } else {
+                    es_edge su = st.slots[cn[want_k].slot_u], sv = st.slots[cn[want_k].slot_v];
+                    mismatches += !((su.u == u && su.v == c) || (su.u == c && su.v == u));
+                    mismatches += !((sv.u == v && sv.v == c) || (sv.u == c && sv.v == v));
+                }
+                want_k++;
+            }
+            mismatches += want_k != k;
+            commons += k;
+            es_edge ev;
+            offers++;
+            uint32_t slot = es_edge_reservoir_offer(r, u, v, &ev);
+            if (ev.u != UINT32_MAX) {
+                mismatches += es_edge_reservoir_contains(r, ev.u, ev.v);
+                model_kind_after(&kind[ev.u], es_edge_reservoir_degree(r, ev.u) - (ev.u == u || ev.u == v), FALSE);
+                model_kind_after(&kind[ev.v], es_edge_reservoir_degree(r, ev.v) - (ev.v == u || ev.v == v), FALSE);
+            }
+            if (slot != ES_RESERVOIR_SKIPPED) {
+                mismatches += !es_edge_reservoir_contains(r, u, v);
+                model_kind_after(&kind[u], es_edge_reservoir_degree(r, u), TRUE);
+                model_kind_after(&kind[v], es_edge_reservoir_degree(r, v), TRUE);
+            }
+        }
+        /* degrees agree with the slots */
+        if (step % 500 == 0) {
+            es_edge_reservoir_get_state(r, &st);
+            uint32_t *deg = g_new0(uint32_t, nv);
+            for (uint32_t j = 0; j < st.size; j++) {
+                deg[st.slots[j].u]++;
+                deg[st.slots[j].v]++;
+            }
+            for (uint32_t x = 0; x < nv; x++)
+                mismatches += deg[x] != es_edge_reservoir_degree(r, x);
+            g_free(deg);
+        }
+    }
+    printf("\n    %zu common neighbours, %zu hash-hash and %zu hash-below-array intersections ", commons,
+           both_hash, mixed);
+    CHECK_SEED(mismatches == 0, seed);
+    CHECK_SEED(commons > 1000, seed);
+    CHECK_SEED(both_hash > 100, seed);   /* every path was exercised */
+    CHECK_SEED(mixed > 20, seed);
+    CU_ASSERT_EQUAL(es_edge_reservoir_size(r), M);
+    CU_ASSERT_EQUAL(es_edge_reservoir_offered(r), offers);
+    g_free(kind);
+    g_rand_free(g);
+    es_edge_reservoir_free(r);
+}
+
+static void test_reservoir_keeps_every_edge_with_probability_m_over_t(void)
+{
+    /* 40 distinct edges into 10 slots, 4000 seeds: each edge is kept with
+     * probability 1/4; its count is Binomial(4000, 1/4), sd ~27.4. */
+    const uint32_t M = 10, T = 40, R = 4000;
+    uint32_t count[40] = { 0 };
+    for (uint32_t seed = 1; seed <= R; seed++) {
+        es_edge_reservoir *r = es_edge_reservoir_new(M, seed);
+        es_edge_reservoir_grow_vertices(r, T + 1);
+        for (uint32_t i = 0; i < T; i++)
+            es_edge_reservoir_offer(r, i, i + 1, NULL);
+        for (uint32_t i = 0; i < T; i++)
+            count[i] += es_edge_reservoir_contains(r, i, i + 1);
+        CU_ASSERT_EQUAL(es_edge_reservoir_size(r), M);
+        es_edge_reservoir_free(r);
+    }
+    double expect = (double)R * M / T, sd = sqrt(R * (double)M / T * (1 - (double)M / T));
+    for (uint32_t i = 0; i < T; i++) {
+        if (fabs(count[i] - expect) > 4.5 * sd)
+            fprintf(stderr, "\n  edge %u kept %u times of %u, expected %.0f\n", i, count[i], R, expect);
+        CU_ASSERT(fabs(count[i] - expect) <= 4.5 * sd);
+    }
+}
+
+static void test_generator_below_is_in_range_and_uniform(void)
+{
+    es_rng r;
+    es_rng_seed(&r, 7);
+    uint32_t hist[7] = { 0 };
+    for (int i = 0; i < 70000; i++) {
+        uint64_t x = es_rng_below(&r, 7);
+        CU_ASSERT_FATAL(x < 7);
+        hist[x]++;
+    }
+    for (int i = 0; i < 7; i++)
+        CU_ASSERT(fabs(hist[i] - 10000.0) < 5 * sqrt(10000.0 * 6 / 7));
+    /* same seed, same sequence; different seed, different one */
+    es_rng a, b, c;
+    es_rng_seed(&a, 99);
+    es_rng_seed(&b, 99);
+    es_rng_seed(&c, 100);
+    int same = 0, diff = 0;
+    for (int i = 0; i < 100; i++) {
+        uint64_t x = es_rng_next(&a), y = es_rng_next(&b), z = es_rng_next(&c);
+        same += x == y;
+        diff += x != z;
+    }
+    CU_ASSERT_EQUAL(same, 100);
+    CU_ASSERT(diff >= 99);
+    CU_ASSERT_EQUAL(es_rng_below(&a, 1), 0);
+}
+
+static void test_reservoir_restore_rejects_inconsistent_states(void)
+{
+    es_edge slots[3] = { { 0, 1 }, { 1, 2 }, { 2, 0 } };
+    es_edge_reservoir_state st = { .m = 3, .t = 5, .rng = { 1, 2, 3, 4 }, .size = 3, .slots = slots };
+    GError *err = NULL;
+    es_edge_reservoir *r = es_edge_reservoir_restore(&st, 3, &err);
+    CU_ASSERT_PTR_NOT_NULL(r);
+    CU_ASSERT_EQUAL(es_edge_reservoir_offered(r), 5);
+    CU_ASSERT(es_edge_reservoir_contains(r, 2, 0));
+    es_edge_reservoir_free(r);
+
+    es_edge bad_loop[3] = { { 0, 1 }, { 1, 1 }, { 2, 0 } };
+    es_edge bad_rep[3] = { { 0, 1 }, { 1, 0 }, { 2, 0 } };
+    es_edge_reservoir_state cases[4] = { st, st, st, st };
+    cases[0].slots = bad_loop;
+    cases[1].slots = bad_rep;
+    cases[2].size = 2;                               /* size != min(t, m) */
+    memset(cases[3].rng, 0, sizeof(cases[3].rng));   /* dead generator */
+    for (int i = 0; i < 4; i++) {
+        err = NULL;
+        r = es_edge_reservoir_restore(&cases[i], 3, &err);
+        CU_ASSERT_PTR_NULL(r);
+        CU_ASSERT(err != NULL && err->code == ES_ERROR_DATA);
+        g_clear_error(&err);
+    }
+    r = es_edge_reservoir_restore(&st, 2, &err);   /* vertex 2 out of range */
+    CU_ASSERT_PTR_NULL(r);
+    g_clear_error(&err);
+}
+
+/* ---- exactness ------------------------------------------------------------ */
+
+static void test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_edge(void)
+{
+    es_report *rep = es_report_new();
+    for (uint32_t k = 4; k <= 5; k++) {
+        size_t m;
+        uint32_t *p = complete_graph(k, &m);
+        stream s = relabel(p, m);
+        es_operator *op = must_new("tri-est:m=100");
+        feed(op, &s, 3);
+        double want = k == 4 ? 4 : 10;
+        CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), want, 0);
+        CU_ASSERT_DOUBLE_EQUAL(report_get(op, rep, "triangles")->v.dbl, want, 0);
+        CU_ASSERT_DOUBLE_EQUAL(report_get(op, rep, "stddev")->v.dbl, 0, 0);
+        CU_ASSERT_TRUE(report_get(op, rep, "exact")->v.boolean);
+        CU_ASSERT_EQUAL(report_get(op, rep, "sample_edges")->v.u64, m);
+        CU_ASSERT_EQUAL(report_get(op, rep, "edges_seen")->v.u64, m);
+        /* every vertex of K_k is in C(k-1, 2) triangles */
+        for (uint32_t v = 0; v < k; v++)
+            CU_ASSERT_DOUBLE_EQUAL(es_tri_est_local(op, v), (k - 1) * (k - 2) / 2.0, 0);
+        CU_ASSERT_DOUBLE_EQUAL(es_tri_est_local(op, 99), 0, 0);
+        es_operator_free(op);
+        stream_free(&s);
+        g_free(p);
+    }
+    es_report_free(rep);
+}
+
+static void test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_when_m_exceeds_the_edges(void)
+{
+    const uint64_t seeds[] = { 1, 2, 3, 11, 12 };
+    const uint32_t ns[] = { 30, 100, 300, 1000, 60 };
+    const size_t ms[] = { 200, 1500, 4000, 12000, 1500 };
+    for (size_t c = 0; c < G_N_ELEMENTS(seeds); c++) {
+        size_t m;
+        uint32_t *p = es_test_random_edges(ns[c], ms[c], seeds[c], 1, &m);
+        stream s = relabel(p, m);
+        double *want_local;
+        double want = exact_triangles(s.pairs, s.m, s.nv, &want_local);
+        es_operator *op = must_new("tri-est:m=20000");
+        feed(op, &s, 257);
+        CHECK_SEED(es_tri_est_global(op) == want, seeds[c]);
+        size_t bad = 0;
+        for (uint32_t v = 0; v < s.nv; v++)
+            bad += es_tri_est_local(op, v) != want_local[v];
+        CHECK_SEED(bad == 0, seeds[c]);
+        CHECK_SEED(es_tri_est_stddev(op) == 0, seeds[c]);
+        if (c == 3)
+            CHECK_SEED(want > 100, seeds[c]);   /* the case is not trivial */
+        es_operator_free(op);
+        g_free(want_local);
+        stream_free(&s);
+        g_free(p);
+    }
+}
+
+static void test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(200, 3000, 77, 0, &m);
+    stream s = relabel(p, m);
+    /* the first 501 accepted edges: count them in the stream */
+    es_operator *probe = must_new("tri-est:m=1000000");
+    size_t cut = 0;
+    es_report *rep = es_report_new();
+    for (; cut < s.m; cut++) {
+        feed_range(probe, &s, cut, cut + 1, 1);
+        if (report_get(probe, rep, "edges_seen")->v.u64 == 501)
+            break;
+    }
+    es_operator_free(probe);
+    es_operator *op = must_new("tri-est:m=500");
+    feed_range(op, &s, 0, cut + 1, 64);
+    double want = exact_triangles(s.pairs, cut + 1, s.nv, NULL);
+    CU_ASSERT_EQUAL(report_get(op, rep, "edges_seen")->v.u64, 501);
+    CU_ASSERT_TRUE(report_get(op, rep, "exact")->v.boolean);
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), want, 0);
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_stddev(op), 0, 0);
+    feed_range(op, &s, cut + 1, s.m, 64);
+    CU_ASSERT_FALSE(report_get(op, rep, "exact")->v.boolean);
+    CU_ASSERT(es_tri_est_stddev(op) > 0);
+    CU_ASSERT_EQUAL(report_get(op, rep, "sample_edges")->v.u64, 500);
+    es_report_free(rep);
+    es_operator_free(op);
+    stream_free(&s);
+    g_free(p);
+}
+
+static void test_stddev_does_not_fall_below_the_resolution_of_the_sample(void)
+{
+    /* a path has no triangle: the estimate is 0, but with m = 10 of 999
+     * edges one sampled wedge would be worth eta(t) triangles, and the
+     * bound says so instead of claiming 0 +- 0 */
+    uint32_t *p = g_new(uint32_t, 2 * 999);
+    for (uint32_t i = 0; i < 999; i++) {
+        p[2 * i] = i;
+        p[2 * i + 1] = i + 1;
+    }
+    stream s = relabel(p, 999);
+    es_operator *op = must_new("tri-est:m=10");
+    feed(op, &s, 100);
+    double eta = (998.0 / 10) * (997.0 / 9);
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_stddev(op), sqrt(eta * (eta - 1)), 1e-6 * eta);
+    es_operator_free(op);
+    stream_free(&s);
+    g_free(p);
+}
+
+static void test_fast_operator_matches_a_plain_triest_impr_bit_for_bit_in_every_dedup_mode(void)
+{
+    static const struct {
+        uint64_t seed;
+        uint32_t n, M;
+        const char *dedup;   /* "0", "1", "auto" */
+    } cases[] = {
+        { 5, 150, 50, "0" },     { 6, 150, 200, "0" },     { 7, 150, 900, "0" },
+        { 8, 150, 50, "1" },     { 9, 150, 200, "1" },     { 10, 150, 900, "1" },
+        { 11, 150, 900, "auto" },                            /* repeats before the sample fills */
+        { 12, 1000, 300, "auto" }, { 13, 700, 400, "auto" },  /* repeats only after it fills */
+    };
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        size_t m;
+        const uint64_t seed = cases[c].seed;
+        uint32_t *p = es_test_random_edges(cases[c].n, 2500, seed, 1, &m);
+        stream s = relabel(p, m);
+        int mode = cases[c].dedup[0] == 'a' ? 2 : cases[c].dedup[0] - '0';
+        plain_result want = plain_triest_impr(&s, cases[c].M, seed, mode);
+        char spec[64];
+        snprintf(spec, sizeof spec, "tri-est:m=%u,seed=%" G_GUINT64_FORMAT ",dedup=%s", cases[c].M, (guint64)seed,
+                 cases[c].dedup);
+        es_operator *op = must_new(spec);
+        feed(op, &s, 100);
+        es_tri_est_state st;
+        es_tri_est_get_state(op, &st);
+        CHECK_SEED(es_tri_est_global(op) == want.tau, seed);
+        CHECK_SEED(st.sample.t == want.t, seed);
+        CHECK_SEED(st.duplicates == want.dups, seed);
+        CHECK_SEED(st.self_loops == want.loops, seed);
+        /* auto: the exact set is on iff a repeat came before the sample filled */
+        if (mode == 2)
+            CHECK_SEED((st.seen != NULL) == (c == 6), seed);
+        size_t bad = 0;
+        for (uint32_t v = 0; v < s.nv; v++)
+            bad += es_tri_est_local(op, v) != want.local[v];
+        CHECK_SEED(bad == 0, seed);
+        CHECK_SEED(want.tau > 0, seed);
+        es_operator_free(op);
+        g_free(want.local);
+        stream_free(&s);
+        g_free(p);
+    }
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+#define RUNS 30
+
+typedef struct {
+    const char *name;
+    double exact;
+    double mean, se;      /* of the estimates */
+    int covered;          /* runs with |est - exact| <= 2 stddev */
+    double mean_sd;       /* mean reported stddev */
+    double rms_err;       /* sqrt(mean (est - exact)^2) */
+} stats;
+
+/* RUNS runs on the stream (order and seed vary with the run); local means
+ * for the vertices in watch[0..nwatch). */
+static stats run_seeds(const char *name, const igraph_t *g, double fraction, const uint32_t *watch_orig,
+                       size_t nwatch, double *local_mean, double *local_se, double *local_exact)
+{
+    stats st = { name, 0, 0, 0, 0, 0, 0 };
+    double sum = 0, sum2 = 0, sq_err = 0, sd_sum = 0;
+    double *ls = g_new0(double, nwatch + 1), *ls2 = g_new0(double, nwatch + 1);
+    for (uint64_t run = 1; run <= RUNS; run++) {
+        size_t m;
+        uint32_t *p = shuffled_edges(g, 1000 + run, &m);
+        stream s = relabel(p, m);
+        double *exact_local = NULL;
+        double exact = exact_triangles(s.pairs, s.m, s.nv, &exact_local);
+        if (run == 1)
+            st.exact = exact;
+        CU_ASSERT_DOUBLE_EQUAL(exact, st.exact, 0);
+        uint32_t M = (uint32_t)(fraction * m);
+        char spec[96];
+        snprintf(spec, sizeof spec, "tri-est:m=%u,seed=%" G_GUINT64_FORMAT, M, (guint64)run);
+        es_operator *op = must_new(spec);
+        feed(op, &s, 4096);
+        double est = es_tri_est_global(op), sd = es_tri_est_stddev(op);
+        sum += est;
+        sum2 += est * est;
+        sq_err += (est - exact) * (est - exact);
+        sd_sum += sd;
+        st.covered += fabs(est - exact) <= 2 * sd;
+        /* local: the watched vertices, by their original ids */
+        for (size_t w = 0; w < nwatch; w++) {
+            uint32_t dense = UINT32_MAX;
+            for (size_t i = 0; i < 2 * s.m && dense == UINT32_MAX; i++)
+                if (s.ext[i] == watch_orig[w])
+                    dense = s.pairs[i];
+            double x = es_tri_est_local(op, dense);
+            ls[w] += x;
+            ls2[w] += x * x;
+            local_exact[w] = exact_local[dense];
+        }
+        es_operator_free(op);
+        g_free(exact_local);
+        stream_free(&s);
+        g_free(p);
+    }
+    st.mean = sum / RUNS;
+    st.se = sqrt((sum2 / RUNS - st.mean * st.mean) * RUNS / (RUNS - 1) / RUNS);
+    st.mean_sd = sd_sum / RUNS;
+    st.rms_err = sqrt(sq_err / RUNS);
+    for (size_t w = 0; w < nwatch; w++) {
+        local_mean[w] = ls[w] / RUNS;
+        local_se[w] = sqrt((ls2[w] / RUNS - local_mean[w] * local_mean[w]) * RUNS / (RUNS - 1) / RUNS);
+    }
+    g_free(ls);
+    g_free(ls2);
+    printf("\n    %s: exact %.0f, mean %.1f (se %.1f), rms error %.1f, mean stddev %.1f, covered %d/%d ",
+           name, st.exact, st.mean, st.se, st.rms_err, st.mean_sd, st.covered, RUNS);
+    return st;
+}
+
+/* The top-degree vertices of g (original ids). */
+static void top_degree(const igraph_t *g, uint32_t *out, size_t k)
+{
+    igraph_vector_int_t deg;
+    igraph_vector_int_init(&deg, 0);
+    igraph_degree(g, &deg, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS);
+    for (size_t i = 0; i < k; i++) {
+        igraph_integer_t best = -1;
+        for (igraph_integer_t v = 0; v < igraph_vector_int_size(&deg); v++)
+            if (best < 0 || VECTOR(deg)[v] > VECTOR(deg)[best])
+                best = v;
+        out[i] = (uint32_t)best;
+        VECTOR(deg)[best] = -1;
+    }
+    igraph_vector_int_destroy(&deg);
+}
+
+static void check_unbiased(const char *name, igraph_t *g, double fraction)
+{
+    uint32_t watch[3];
+    double lm[3], lse[3], lex[3];
+    top_degree(g, watch, 3);
+    stats st = run_seeds(name, g, fraction, watch, 3, lm, lse, lex);
+    CU_ASSERT(st.exact > 1000);
+    /* the mean of 30 estimates within 3 standard errors of the exact count */
+    if (fabs(st.mean - st.exact) > 3 * st.se)
+        fprintf(stderr, "\n  %s: mean %.1f, exact %.0f, se %.1f (seeds 1..%d)\n", name, st.mean, st.exact, st.se, RUNS);
+    CU_ASSERT(fabs(st.mean - st.exact) <= 3 * st.se);
+    /* the error is within 2 reported stddevs in at least 90% of runs */
+    if (st.covered < 27)
+        fprintf(stderr, "\n  %s: |est - exact| <= 2 stddev in only %d of %d runs (seeds 1..%d)\n", name,
+                st.covered, RUNS, RUNS);
+    CU_ASSERT(st.covered >= 27);
+    /* the bound is an upper bound, but not a useless one */
+    CU_ASSERT(st.mean_sd >= 0.5 * st.rms_err && st.mean_sd <= 6 * st.rms_err);
+    for (int w = 0; w < 3; w++) {
+        printf("\n    local of vertex %u: exact %.0f, mean %.1f (se %.1f) ", watch[w], lex[w], lm[w], lse[w]);
+        if (fabs(lm[w] - lex[w]) > 3 * lse[w] + 1e-9)
+            fprintf(stderr, "\n  %s: local of vertex %u: mean %.1f, exact %.0f, se %.1f (seeds 1..%d)\n", name,
+                    watch[w], lm[w], lex[w], lse[w], RUNS);
+        CU_ASSERT(fabs(lm[w] - lex[w]) <= 3 * lse[w] + 1e-9);
+    }
+}
+
+static void test_estimates_are_unbiased_and_stddev_covers_the_error_on_an_er_graph(void)
+{
+    igraph_t g;
+    igraph_rng_seed(igraph_rng_default(), 31);
+    igraph_erdos_renyi_game_gnm(&g, 1000, 15000, IGRAPH_UNDIRECTED, IGRAPH_NO_LOOPS);
+    check_unbiased("ER n=1000 m=15000, M=20%", &g, 0.20);
+    igraph_destroy(&g);
+}
+
+static void test_estimates_are_unbiased_and_stddev_covers_the_error_on_a_clustered_graph_with_hubs(void)
+{
+    /* Watts-Strogatz ring (many triangles) plus preferential-attachment
+     * edges (hubs, so triangles share edges and the covariance term matters). */
+    igraph_t ws, ba;
+    igraph_rng_seed(igraph_rng_default(), 32);
+    igraph_watts_strogatz_game(&ws, 1, 2000, 3, 0.1, 0, 0);
+    igraph_barabasi_game(&ba, 2000, 1.0, 4, NULL, 1, 1.0, IGRAPH_UNDIRECTED, IGRAPH_BARABASI_PSUMTREE, NULL);
+    igraph_vector_int_t e1, e2;
+    igraph_vector_int_init(&e1, 0);
+    igraph_vector_int_init(&e2, 0);
+    igraph_get_edgelist(&ws, &e1, 0);
+    igraph_get_edgelist(&ba, &e2, 0);
+    igraph_vector_int_append(&e1, &e2);
+    igraph_t g;
+    igraph_create(&g, &e1, 2000, IGRAPH_UNDIRECTED);
+    igraph_simplify(&g, 1, 1, NULL);
+    check_unbiased("Watts-Strogatz + Barabasi n=2000, M=15%", &g, 0.15);
+    igraph_vector_int_destroy(&e1);
+    igraph_vector_int_destroy(&e2);
+    igraph_destroy(&ws);
+    igraph_destroy(&ba);
+    igraph_destroy(&g);
+}
+
+/* ---- determinism and state ---------------------------------------------- */
+
+static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed)
+{
+    CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
+    CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
+    size_t bad = 0;
+    for (uint32_t v = 0; v < nv; v++) {
+        double x = es_tri_est_local(a, v), y = es_tri_est_local(b, v);
+        bad += isnan(x) ? !isnan(y) : x != y;   /* NaN both when local=0 */
+    }
+    CHECK_SEED(bad == 0, seed);
+    es_report *ra = es_report_new(), *rb = es_report_new();
+    es_operator_report(a, ra);
+    es_operator_report(b, rb);
+    CU_ASSERT_EQUAL(ra->entries->len, rb->entries->len);
+    for (guint i = 0; i < ra->entries->len && i < rb->entries->len; i++) {
+        const es_report_entry *x = &g_array_index(ra->entries, es_report_entry, i);
+        const es_report_entry *y = &g_array_index(rb->entries, es_report_entry, i);
+        CU_ASSERT_STRING_EQUAL(x->metric, y->metric);
+        CU_ASSERT_EQUAL(x->kind, y->kind);
+        if (x->kind == ES_VAL_STRING) {
+            CU_ASSERT_STRING_EQUAL(x->v.str, y->v.str);
+        } else {
+            CU_ASSERT(memcmp(&x->v, &y->v, sizeof(x->v)) == 0);
+        }
+    }
+    es_report_free(ra);
+    es_report_free(rb);
+}
+
+static void test_same_seed_gives_the_same_answers_whatever_the_batch_size(void)
+{
+    const uint64_t seed = 8;
+    size_t m;
+    uint32_t *p = es_test_random_edges(2000, 40000, seed, 1, &m);
+    stream s = relabel(p, m);
+    es_operator *ref = must_new("tri-est:m=3000,seed=8,top=5");
+    feed(ref, &s, s.m);
+    CHECK_SEED(es_tri_est_global(ref) > 0, seed);
+    const size_t sizes[] = { 1, 7, 1000, 65536 };
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        es_operator *op = must_new("tri-est:m=3000,seed=8,top=5");
+        feed(op, &s, sizes[i]);
+        assert_same_answers(ref, op, s.nv, seed);
+        es_operator_free(op);
+    }
+    /* another seed gives another estimate */
+    es_operator *other = must_new("tri-est:m=3000,seed=9");
+    feed(other, &s, 4096);
+    CHECK_SEED(es_tri_est_global(other) != es_tri_est_global(ref), seed);
+    es_operator_free(other);
+    es_operator_free(ref);
+    stream_free(&s);
+    g_free(p);
+}
+
+static void test_thread_count_changes_nothing_with_the_exact_repeat_test(void)
+{
+    /* batches of 300000 edges: the repeat test runs in parallel on the first */
+    const uint64_t seed = 19;
+    size_t m;
+    uint32_t *p = es_test_random_edges(20000, 300000, seed, 1, &m);
+    stream s = relabel(p, m);
+    const char *specs[] = { "tri-est:m=20000,seed=2,dedup=1", "tri-est:m=20000,seed=2" /* auto */ };
+    int saved = omp_get_max_threads();
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
+        omp_set_num_threads(1);
+        es_operator *one = must_new(specs[c]);
+        feed(one, &s, 300000);
+        omp_set_num_threads(2);
+        es_operator *two = must_new(specs[c]);
+        feed(two, &s, 300000);
+        es_operator *small = must_new(specs[c]);
+        feed(small, &s, 1000);   /* never uses the pipeline */
+        assert_same_answers(one, two, s.nv, seed);
+        assert_same_answers(one, small, s.nv, seed);
+        CHECK_SEED(es_tri_est_global(one) > 0, seed);
+        es_operator_free(one);
+        es_operator_free(two);
+        es_operator_free(small);
+    }
+    omp_set_num_threads(saved);
+    stream_free(&s);
+    g_free(p);
+}
+
+static void test_state_taken_mid_stream_resumes_to_bit_identical_answers(void)
+{
+    const char *specs[] = { "tri-est:m=700,seed=3", "tri-est:m=700,seed=4,dedup=1,top=4", "tri-est:m=700,local=0",
+                            "tri-est:m=700,dedup=0", "tri-est:m=7000,seed=5" /* cut before the sample fills */ };
+    const uint64_t seed = 21;
+    size_t m;
+    uint32_t *p = es_test_random_edges(900, 12000, seed, 1, &m);
+    stream s = relabel(p, m);
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
+        es_operator *whole = must_new(specs[c]), *first = must_new(specs[c]), *second = must_new(specs[c]);
+        feed(whole, &s, 1000);
+        feed_range(first, &s, 0, s.m / 2, 1000);
+        es_tri_est_state st;
+        es_tri_est_get_state(first, &st);
+        GError *err = NULL;
+        gboolean ok = es_tri_est_set_state(second, &st, &err);
+        if (!ok)
+            fprintf(stderr, "\n  %s: %s\n", specs[c], err->message);
+        CU_ASSERT_FATAL(ok);
+        es_operator_free(first);   /* the copy must not share anything with it */
+        feed_range(second, &s, s.m / 2, s.m, 333);
+        assert_same_answers(whole, second, s.nv, seed);
+        es_operator_free(whole);
+        es_operator_free(second);
+    }
+    /* a state from other options is refused */
+    es_operator *a = must_new("tri-est:m=700"), *b = must_new("tri-est:m=800"), *d = must_new("tri-est:m=700,dedup=1");
+    feed_range(a, &s, 0, 100, 100);
+    es_tri_est_state st;
+    es_tri_est_get_state(a, &st);
+    GError *err = NULL;
+    CU_ASSERT_FALSE(es_tri_est_set_state(b, &st, &err));
+    CU_ASSERT(err != NULL && err->code == ES_ERROR_DATA);
+    g_clear_error(&err);
+    CU_ASSERT_FALSE(es_tri_est_set_state(d, &st, &err));
+    g_clear_error(&err);
+    es_operator_free(a);
+    es_operator_free(b);
+    es_operator_free(d);
+    stream_free(&s);
+    g_free(p);
+}
+
+static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
+{
+    /* es_test_snapshot_roundtrip: write the state to HDF5 at `cut`, read it
+     * into a fresh operator, compare the tsv reports at the cut and at the
+     * end.  Cuts before and after the sample fills, in every dedup mode. */
+    const uint64_t seed = 23;
+    size_t m;
+    uint32_t *p = es_test_random_edges(800, 9000, seed, 1, &m);
+    stream s = relabel(p, m);
+    const char *specs[] = { "tri-est:m=600,seed=3", "tri-est:m=600,dedup=1,top=5", "tri-est:m=600,dedup=0,local=0",
+                            "tri-est:m=20000" };
+    const size_t cuts[] = { 0, 300, 4000 };
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
+        for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
+            es_test_snapshot_roundtrip(specs[c], s.pairs, s.ext, s.m, cuts[k], 1000);
+    stream_free(&s);
+    g_free(p);
+}
+
+static void test_snapshot_from_other_options_is_refused(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(300, 2000, 24, 1, &m);
+    stream s = relabel(p, m);
+    es_h5_quiet();
+    char *path = g_strdup_printf("%s/es-tri-est-%d.h5", g_get_tmp_dir(), (int)getpid());
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    es_operator *a = must_new("tri-est:m=100");
+    feed(a, &s, 500);
+    GError *err = NULL;
+    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(a, g, &err));
+    const char *other[] = { "tri-est:m=101", "tri-est:m=100,dedup=1", "tri-est:m=100,local=0", "tri-est:m=100,top=0" };
+    for (size_t i = 0; i < G_N_ELEMENTS(other); i++) {
+        es_operator *b = must_new(other[i]);
+        CU_ASSERT_FALSE(es_operator_snapshot_read(b, g, &err));
+        CU_ASSERT(err != NULL && err->code == ES_ERROR_DATA);
+        g_clear_error(&err);
+        es_operator_free(b);
+    }
+    /* the same options, another seed: accepted, and the generator comes from the snapshot */
+    es_operator *c = must_new("tri-est:m=100,seed=99");
+    CU_ASSERT_TRUE(es_operator_snapshot_read(c, g, &err));
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(c), es_tri_est_global(a), 0);
+    es_operator_free(c);
+    es_operator_free(a);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+    stream_free(&s);
+    g_free(p);
+}
+
+/* ---- repeats, loops, options, report ------------------------------------- */
+
+static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted(void)
+{
+    /* K5, every edge followed by its reverse and a self-loop */
+    size_t m;
+    uint32_t *k5 = complete_graph(5, &m);
+    uint32_t *p = g_new(uint32_t, 6 * m);
+    for (size_t i = 0; i < m; i++) {
+        uint32_t a = k5[2 * i], b = k5[2 * i + 1];
+        uint32_t trip[6] = { a, b, b, a, a, a };
+        memcpy(p + 6 * i, trip, sizeof trip);
+    }
+    stream s = relabel(p, 3 * m);
+    es_report *rep = es_report_new();
+    es_operator *op = must_new("tri-est:m=10");
+    feed(op, &s, 4);
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), 10, 0);
+    CU_ASSERT_EQUAL(report_get(op, rep, "duplicates_dropped")->v.u64, 10);
+    CU_ASSERT_EQUAL(report_get(op, rep, "self_loops")->v.u64, 10);
+    CU_ASSERT_EQUAL(report_get(op, rep, "edges_seen")->v.u64, 10);
+    CU_ASSERT_TRUE(report_get(op, rep, "exact")->v.boolean);
+    es_operator_free(op);
+    es_report_free(rep);
+    stream_free(&s);
+    g_free(p);
+    g_free(k5);
+}
+
+static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
+{
+    const uint64_t seed = 17;
+    size_t m;
+    uint32_t *p = es_test_random_edges(1500, 30000, seed, 1, &m);
+    /* every edge again, reversed, after all of them: as SNAP lists both directions */
+    uint32_t *both = g_new(uint32_t, 4 * m);
+    memcpy(both, p, 2 * m * sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++) {
+        both[2 * (m + i)] = p[2 * i + 1];
+        both[2 * (m + i) + 1] = p[2 * i];
+    }
+    stream raw = relabel(both, 2 * m);
+    /* the de-duplicated stream: first occurrences, no loops */
+    GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+    uint32_t *dd = g_new(uint32_t, 4 * m);
+    size_t nd = 0;
+    gint64 *keys = g_new(gint64, 2 * m);
+    for (size_t i = 0; i < 2 * m; i++) {
+        uint32_t a = raw.pairs[2 * i], b = raw.pairs[2 * i + 1];
+        if (a == b)
+            continue;
+        keys[i] = a < b ? (gint64)a << 32 | b : (gint64)b << 32 | a;
+        if (g_hash_table_contains(seen, &keys[i]))
+            continue;
+        g_hash_table_add(seen, &keys[i]);
+        dd[2 * nd] = a;
+        dd[2 * nd + 1] = b;
+        nd++;
+    }
+    stream clean = relabel(dd, nd);
+    CU_ASSERT_EQUAL(clean.nv, raw.nv);   /* same first-appearance labels */
+
+    es_operator *a = must_new("tri-est:m=2000,seed=5,dedup=1"), *b = must_new("tri-est:m=2000,seed=5");
+    feed(a, &raw, 5000);
+    feed(b, &clean, 5000);
+    CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
+    CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
+    size_t bad = 0;
+    for (uint32_t v = 0; v < clean.nv; v++)
+        bad += es_tri_est_local(a, v) != es_tri_est_local(b, v);
+    CHECK_SEED(bad == 0, seed);
+
+    /* dedup=auto saw repeats before the sample filled: the same answers */
+    es_operator *d = must_new("tri-est:m=2000,seed=5");
+    feed(d, &raw, 777);
+    CHECK_SEED(es_tri_est_global(d) == es_tri_est_global(a), seed);
+    es_report *rep = es_report_new();
+    CU_ASSERT_TRUE(report_get(d, rep, "dedup_exact")->v.boolean);
+    es_operator_free(d);
+
+    /* dedup=0 counts most triangles again on this stream: documented */
+    es_operator *c = must_new("tri-est:m=2000,seed=5,dedup=0");
+    feed(c, &raw, 5000);
+    CU_ASSERT_FALSE(report_get(c, rep, "dedup_exact")->v.boolean);
+    es_report_free(rep);
+    double exact = exact_triangles(clean.pairs, clean.m, clean.nv, NULL);
+    printf("\n    both directions: exact %.0f, dedup=1 and auto %.0f, dedup=0 %.0f ", exact, es_tri_est_global(a),
+           es_tri_est_global(c));
+    CHECK_SEED(es_tri_est_global(c) > 1.5 * exact, seed);
+    es_operator_free(a);
+    es_operator_free(b);
+    es_operator_free(c);
+    g_hash_table_destroy(seen);
+    g_free(keys);
+    g_free(dd);
+    g_free(both);
+    stream_free(&raw);
+    stream_free(&clean);
+    g_free(p);
+}
+
+static void test_bad_options_are_usage_errors_naming_the_option(void)
+{
+    const char *bad[] = { "tri-est:m=0", "tri-est:m=abc", "tri-est:m=1", "tri-est:m=-5", "tri-est:m=",
+                          "tri-est:m=536870913", "tri-est:seed=x", "tri-est:top=abc", "tri-est:top=1001", "tri-est:local=2",
+                          "tri-est:dedup=yes", "tri-est:top=3,local=0", "tri-est:mm=3" };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        GError *err = NULL;
+        es_operator *op = new_op(bad[i], &err);
+        if (op != NULL || err == NULL || err->code != ES_ERROR_USAGE)
+            fprintf(stderr, "\n  %s was accepted or gave the wrong error\n", bad[i]);
+        CU_ASSERT_PTR_NULL(op);
+        CU_ASSERT(err != NULL && err->code == ES_ERROR_USAGE);
+        if (err)
+            CU_ASSERT(strstr(err->message, "tri-est") != NULL);
+        g_clear_error(&err);
+    }
+    GError *err = NULL;
+    es_operator *op = new_op("tri-est:m=abc", &err);
+    CU_ASSERT_PTR_NULL(op);
+    CU_ASSERT(err && strstr(err->message, "m must be") && strstr(err->message, "\"abc\""));
+    g_clear_error(&err);
+    const char *good[] = { "tri-est", "tri-est:m=2", "tri-est:m=536870912,seed=18446744073709551615",
+                           "tri-est:dedup=1,local=0", "tri-est:top=10", "tri-est:dedup=auto", "tri-est:dedup=0" };
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        op = new_op(good[i], &err);
+        CU_ASSERT_PTR_NOT_NULL(op);
+        g_clear_error(&err);
+        es_operator_free(op);
+    }
+}
+
+static void test_registry_knows_tri_est(void)
+{
+    CU_ASSERT_PTR_EQUAL(es_operator_find("tri-est"), &es_tri_est_class);
+    GError *err = NULL;
+    es_operator *op = es_operator_new("tri-est:m=0", &err);
+    CU_ASSERT_PTR_NULL(op);
+    CU_ASSERT(err != NULL && err->code == ES_ERROR_USAGE);
+    g_clear_error(&err);
+}
+
+static void test_report_lists_the_metrics_and_the_top_vertices_by_external_id(void)
+{
+    /* K4 on external ids 10..13 plus a triangle 13-20-21: vertex 13 is in 4 */
+    uint32_t p[] = { 10, 11, 10, 12, 10, 13, 11, 12, 11, 13, 12, 13, 13, 20, 20, 21, 21, 13 };
+    stream s = relabel(p, 9);
+    es_operator *op = must_new("tri-est:top=3");
+    feed(op, &s, 2);
+    es_report *rep = es_report_new();
+    const char *metrics[] = { "triangles", "stddev", "sample_edges", "edges_seen", "exact", "self_loops",
+                              "duplicates_dropped", "dedup_exact", "top" };
+    for (size_t i = 0; i < G_N_ELEMENTS(metrics); i++)
+        report_get(op, rep, metrics[i]);
+    CU_ASSERT_EQUAL(report_get(op, rep, "triangles")->kind, ES_VAL_DOUBLE);
+    CU_ASSERT_DOUBLE_EQUAL(report_get(op, rep, "triangles")->v.dbl, 5, 0);
+    const es_report_entry *top = report_get(op, rep, "top");
+    CU_ASSERT_EQUAL(top->kind, ES_VAL_STRING);
+    CU_ASSERT_STRING_EQUAL(top->v.str, "13:4.0,10:3.0,11:3.0");
+    es_operator_free(op);
+    /* top=0, or local=0: no top */
+    const char *no_top[] = { "tri-est:top=0", "tri-est:local=0" };
+    for (size_t i = 0; i < G_N_ELEMENTS(no_top); i++) {
+        op = must_new(no_top[i]);
+        feed(op, &s, 9);
+        es_report_clear(rep);
+        es_operator_report(op, rep);
+        CU_ASSERT_PTR_NULL(es_report_find(rep, "tri-est", "top"));
+        es_operator_free(op);
+    }
+    /* the default lists 10 */
+    op = must_new("tri-est");
+    feed(op, &s, 9);
+    CU_ASSERT_STRING_EQUAL(report_get(op, rep, "top")->v.str, "13:4.0,10:3.0,11:3.0,12:3.0,20:1.0,21:1.0");
+    es_operator_free(op);
+    es_report_free(rep);
+    stream_free(&s);
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_generator_below_is_in_range_and_uniform),
+        ES_TEST(test_reservoir_keeps_every_edge_with_probability_m_over_t),
+        ES_TEST(test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_coming_and_going),
+        ES_TEST(test_reservoir_restore_rejects_inconsistent_states),
+        ES_TEST(test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_edge),
+        ES_TEST(test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_when_m_exceeds_the_edges),
+        ES_TEST(test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither),
+        ES_TEST(test_stddev_does_not_fall_below_the_resolution_of_the_sample),
+        ES_TEST(test_fast_operator_matches_a_plain_triest_impr_bit_for_bit_in_every_dedup_mode),
+        ES_TEST(test_estimates_are_unbiased_and_stddev_covers_the_error_on_an_er_graph),
+        ES_TEST(test_estimates_are_unbiased_and_stddev_covers_the_error_on_a_clustered_graph_with_hubs),
+        ES_TEST(test_same_seed_gives_the_same_answers_whatever_the_batch_size),
+        ES_TEST(test_thread_count_changes_nothing_with_the_exact_repeat_test),
+        ES_TEST(test_state_taken_mid_stream_resumes_to_bit_identical_answers),
+        ES_TEST(test_snapshot_round_trip_resumes_to_the_same_reports),
+        ES_TEST(test_snapshot_from_other_options_is_refused),
+        ES_TEST(test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted),
+        ES_TEST(test_dedup_gives_the_answers_of_the_deduplicated_stream),
+        ES_TEST(test_bad_options_are_usage_errors_naming_the_option),
+        ES_TEST(test_registry_knows_tri_est),
+        ES_TEST(test_report_lists_the_metrics_and_the_top_vertices_by_external_id),
+        { NULL, NULL },
+    };
+    return es_test_main("tri_est", tests);
+}
