@@ -38,7 +38,7 @@ BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h)
 
-.PHONY: all deps demo test test-unit test-cli test-crash test-asan test-valgrind bench install clean
+.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
@@ -68,7 +68,10 @@ $(BUILD)/tests/%: tests/%.c $(TEST_LIB) $(BUILD)/libedgestream.a tests/testutil.
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libedgestream.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libedgestream.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libedgestream.a $(LDLIBS) $(BENCH_LIBS)
+
+# The GraphBLAS peer of the triangle benchmark.
+$(BUILD)/bench/tri_graphblas: BENCH_LIBS = -lgraphblas
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -103,9 +106,19 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/non-numeric-id.txt 2> /dev/null; test $$? = 65
 	@echo "valgrind: no leaks, no memory errors"
 
-bench: deps
+# Peers and tools the benchmarks need beyond the build: GraphBLAS, GNU time.
+bench-deps: deps
+	@if [ -f /usr/include/GraphBLAS.h ] && [ -x /usr/bin/time ]; then :; else \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q libgraphblas-dev time; \
+	fi
+
+bench: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run.sh $(BUILD)
+	@sh bench/tri.sh $(BUILD)
+	@sh bench/tri_est.sh $(BUILD)
+	@sh bench/snapshot.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/edgestream

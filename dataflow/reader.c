@@ -216,8 +216,15 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
         if (kind == ES_LINE_EDGE) {
             b->ids[2 * b->n] = e.u;
             b->ids[2 * b->n + 1] = e.v;
-            b->time[b->n] = e.has_t ? e.t : 0;
-            b->has_time |= e.has_t;
+            /* time[] is written only once a line has a timestamp, so files
+             * without them never touch (and never fault in) the array. */
+            if (e.has_t || b->has_time) {
+                if (!b->has_time) {
+                    memset(b->time, 0, b->n * sizeof *b->time);
+                    b->has_time = TRUE;
+                }
+                b->time[b->n] = e.has_t ? e.t : 0;
+            }
             b->n++;
         } else if (kind == ES_LINE_BAD && !bad_line(r, &f, error)) {
             return FALSE;
