@@ -311,8 +311,6 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
         const uint32_t *nbv = V[v].nb;
         uint32_t marked = 0;
         for (size_t j = s; j < end; j++) {
-            /* Each query's list is one or two dependent misses away:
-             * fetch the records, then the lists, of the queries ahead. */
             prefetch_query(V, q, j, nq);
             const uint32_t x = q[j].x, nx = q[j].nx;
             for (; marked < q[j].nv; marked++)
