@@ -331,6 +331,8 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     ck->writer = pid;
     ck->writer_id = m.snapshot_id;
     taken(ck, pos);
+    if (ck->cfg.wait)
+        reap(ck, TRUE);
 }
 
 gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,

@@ -28,6 +28,7 @@ typedef struct {
     gint64      every_us;      /* snapshot every T microseconds, 0 = not by time */
     guint       keep;          /* snapshots kept, >= 1 */
     gboolean    resume;        /* continue from the newest valid snapshot */
+    gboolean    wait;          /* wait for each write: no barrier deferred, the stream stalls */
     const char *config;        /* the run's options as text, stored in each snapshot */
     gboolean    verbose;       /* say on stderr what resume skipped and what failed */
 } es_checkpoint_config;

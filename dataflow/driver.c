@@ -202,6 +202,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
+        es_big_dontfork(slots[i].edges, batch * sizeof(es_edge));
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_report *report = es_report_new();

@@ -39,6 +39,8 @@ es_raw_batch *es_raw_batch_new(size_t cap)
     b->cap = cap;
     b->ids = es_big_alloc(2 * cap * sizeof *b->ids);
     b->time = es_big_alloc(cap * sizeof *b->time);
+    es_big_dontfork(b->ids, 2 * cap * sizeof *b->ids);   /* snapshot writers never read them */
+    es_big_dontfork(b->time, cap * sizeof *b->time);
     return b;
 }
 

@@ -63,6 +63,17 @@ void *es_big_realloc(void *p, size_t old_n, size_t n)
     return q;
 }
 
+void es_big_dontfork(void *p, size_t n)
+{
+#ifdef MADV_DONTFORK
+    if (p != NULL && n >= ES_BIG_MIN)
+        madvise(p, huge_round(n), MADV_DONTFORK);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 void es_big_free(void *p, size_t n)
 {
     if (p == NULL)

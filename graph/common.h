@@ -39,6 +39,12 @@ void *es_big_alloc(size_t n);
 /* Grow (or shrink) a block from es_big_alloc to n bytes; new bytes are zero. */
 void *es_big_realloc(void *p, size_t old_n, size_t n);
 void  es_big_free(void *p, size_t n);
+/* Keep a block from es_big_alloc out of forked children (MADV_DONTFORK).
+ * For memory a snapshot writer (a forked child) never reads: while the
+ * child lives, every page of it that the parent writes would otherwise be
+ * copied first.  Blocks below 2 MiB come from the heap and are left as
+ * they are.  The child must not touch such a block: it is not mapped there. */
+void  es_big_dontfork(void *p, size_t n);
 
 /* Next capacity for geometric growth: at least need, at least 1.5 x old. */
 static inline size_t es_grow_cap(size_t old, size_t need)

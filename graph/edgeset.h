@@ -14,6 +14,19 @@
  * Every shard sees its keys in the order a sequential insertion would, so
  * which edges are new, and the set, do not depend on the thread count.
  *
+ * Insertion log (optional, es_edgeset_new_logged): beside the table, an
+ * append-only array of the keys in the order they were first inserted --
+ * the order of a sequential insertion, whatever the thread count, since it
+ * follows the new/old answers.  8 bytes more per edge.  It lists the set
+ * without a walk of the table, in an order that depends only on the history
+ * of insertions (not on the shard count), and it is never rewritten: a
+ * forked child may read its first n keys while the parent goes on
+ * inserting, and the parent's appends then copy at most one page.  To keep
+ * the parent's inserts from copying the table page by page while such a
+ * child lives, a logged set's table and scratch are not inherited by
+ * fork() at all (MADV_DONTFORK): in a forked child, call only
+ * es_edgeset_log() and es_edgeset_size() on it.
+ *
  * Vertex ids must be below UINT32_MAX (the key of (UINT32_MAX, UINT32_MAX)
  * is reserved); the id map never hands out that id.
  */
@@ -40,6 +53,9 @@ static inline uint64_t es_edge_key(uint32_t u, uint32_t v)
 /* A set sized for expected_edges without regrowth; shards is a power of two
  * up to ES_EDGESET_MAX_SHARDS, or 0 for ES_EDGESET_DEFAULT_SHARDS. */
 es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards);
+/* The same, keeping the insertion log (room for expected_edges reserved,
+ * touched only as it fills). */
+es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards);
 void        es_edgeset_free(es_edgeset *s);
 
 /* Add (u, v); TRUE when it was not in the set. */
@@ -61,6 +77,12 @@ size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
 /* Write every key (es_edgeset_size() of them) to out, shard by shard, in
  * table order: for snapshots and tests. */
 void es_edgeset_keys(const es_edgeset *s, uint64_t *out);
+
+/* The insertion log of a logged set: its *n keys (*n == es_edgeset_size()),
+ * in the order they were first inserted.  The pointer is valid until the
+ * next insertion (a growing log may move).  NULL and *n = 0 for a set
+ * without a log. */
+const uint64_t *es_edgeset_log(const es_edgeset *s, size_t *n);
 
 /* Receives the next keys of es_edgeset_foreach_sorted; FALSE stops the walk. */
 typedef gboolean (*es_edgeset_keys_fn)(const uint64_t *keys, size_t n, void *user);

@@ -91,6 +91,7 @@ es_idmap *es_idmap_new(size_t expected_vertices)
     es_idmap *m = g_new0(es_idmap, 1);
     size_t n = slots_for(expected_vertices);
     m->tab = es_big_alloc(n * sizeof(slot));
+    es_big_dontfork(m->tab, n * sizeof(slot));   /* a snapshot writer reads only ext */
     m->mask = n - 1;
     m->grow_at = n / 2;
     m->ext_cap = expected_vertices < MIN_SLOTS ? MIN_SLOTS : expected_vertices;
@@ -114,6 +115,7 @@ static G_GNUC_NO_INLINE void grow_table(es_idmap *m)
     size_t old_n = m->mask + 1, n = 2 * old_n, mask = n - 1;
     es_big_free(m->tab, old_n * sizeof(slot));
     slot *tab = es_big_alloc(n * sizeof(slot));
+    es_big_dontfork(tab, n * sizeof(slot));
     const uint64_t *ext = m->ext;
     uint32_t size = m->size;
     for (uint32_t d = 0; d < size; d++) {

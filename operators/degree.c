@@ -3,20 +3,23 @@
  * simplify), and the degree distribution.
  *
  * Algorithm: every non-loop edge goes into a sharded hash set of undirected
- * edges (graph/edgeset.c: linear probing at <= 50% load); an edge that is
- * new raises the degrees of its two endpoints.  Self-loops are counted and
- * otherwise ignored; a repeated pair, in either direction, is a duplicate.
+ * edges (graph/edgeset.c: linear probing at <= 50% load) that also logs its
+ * keys in first-seen order; an edge that is new raises the degrees of its
+ * two endpoints.  Self-loops are counted and otherwise ignored; a repeated
+ * pair, in either direction, is a duplicate.
  * Cost per edge: one hash-set insertion (expected O(1)) and, when new, two
- * increments; memory: 4 bytes per vertex and 16-32 bytes per distinct edge.
+ * increments and one append to the log; memory: 4 bytes per vertex and
+ * 24-40 bytes per distinct edge (16-32 of table, 8 of log).
  * A report is one pass over the vertices.
  * Guarantees: exact.
  *
  * Parallelism: the batch's edges are sorted by set shard (stable) and each
  * shard is filled by one thread, so the new/old answers are those of a
- * sequential insertion in stream order; the degree increments of new edges
- * then take one sequential pass; the report's max and distribution are
- * merged from per-thread partials.  Every answer is therefore independent
- * of the thread count.
+ * sequential insertion in stream order, and the log, filled from them in
+ * batch order, is too; the degree increments of new edges then take one
+ * sequential pass; the report's max and distribution are merged from
+ * per-thread partials.  Every answer, and the snapshot, is therefore
+ * independent of the thread count.
  *
  * Answers: vertices, edges, self_loops, duplicates, max, mean (2 edges /
  * vertices), distribution (degree -> number of vertices, degree 0 included).
@@ -27,29 +30,27 @@
  *               self_loops  u64  self-loop lines seen
  *               duplicates  u64  lines that repeated an edge, either direction
  *   degree      u32[n]   degree of each vertex over distinct neighbours
- *   edge_keys   u64[E]   the distinct edges, edge {u, v} with u < v as the
- *                        key u << 32 | v (u in the high 32 bits), in
- *                        strictly increasing order
- * Sorted keys, not the hash table: the layout depends neither on the thread
- * count nor on the set's shard count, and h5py users get u = keys >> 32,
- * v = keys & 0xffffffff.  A restore checks that every key has u < v < n,
- * that the keys increase strictly, that degree[] is what they give, and
- * re-inserts them into a set sized for E.
- * Memory: the writer never copies the whole set sorted (8 bytes per edge).
- * It walks it in sorted pieces of max(4 Mi, E / 8) keys (graph/edgeset.c:
- * a table scan and a radix sort per piece, 16 bytes of scratch per key of
- * a piece: 64 MiB, or 2 bytes per edge beyond 32 M edges, beside the set's
- * 16 to 32) and streams them to the file through a 2 MiB stage.  Measured
- * on 50 M keys over 8 M vertices: peak RSS +103 MB over 1.46 GB; the sorted
- * walk took about 3 s of one core where a copy and qsort took 12 s; the
- * whole write took 11 s, the rest being HDF5's shuffle, deflate and
- * checksum of 400 MB (158 MB on disk).  The writer starts no thread (no
- * OpenMP), so it may run in a forked child.  The reader too goes in
- * pieces, of 1 Mi keys.
+ *   edge_keys   u64[E]   the distinct edges in first-seen (stream) order,
+ *                        edge {u, v} with u < v as the key u << 32 | v (u in
+ *                        the high 32 bits); not sorted
+ * h5py users get u = keys >> 32, v = keys & 0xffffffff.  Stream order, not
+ * the hash table's: it depends neither on the thread count nor on the set's
+ * shard count.  The writer copies the log's first E keys to the file as
+ * they are (snapshot/h5util.c: one H5Dwrite, chunked, Fletcher32): no table
+ * walk, no sort, no scratch.  In the forked writer (dataflow/checkpoint.c)
+ * it reads only pages that the parent, which goes on streaming, never
+ * writes again (the parent only appends past E), and the table is not even
+ * mapped there (graph/edgeset.h), so the parent's inserts copy none of it.  It
+ * starts no thread (no OpenMP).  Measured on R-MAT scale 20 (10 M distinct
+ * edges, final snapshot of --ops degree): 0.3 s for an 87 MB file, where
+ * the sorted walk with shuffle and deflate took 1.0 s for 30 MB.
+ * A restore reads the keys in pieces of 1 Mi, checks that every
+ * key has u < v < n, re-inserts them in file order into a logged set sized
+ * for E (so the log comes back as it was, and a key the set already holds
+ * is refused as a repeat), and checks that degree[] is what they give.
  */
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
@@ -72,18 +73,15 @@ typedef struct {
 #define DENSE_DEGREES 4096u
 /* Below this many edges or vertices a loop is not worth a parallel region. */
 #define PARALLEL_MIN 8192
-/* Snapshot keys: the smallest sorted piece, the write and read pieces. */
-#define SORT_PIECE_MIN ((size_t)1 << 22)
-#define KEYS_CHUNK     65536                 /* the chunk size of h5util */
-#define KEYS_STAGE     ((size_t)4 * KEYS_CHUNK)
-#define KEYS_READ      ((size_t)1 << 20)
+/* Snapshot keys are read back in pieces of this many. */
+#define KEYS_READ ((size_t)1 << 20)
 
 static es_operator *degree_create(const es_options *opts, GError **error)
 {
     (void)opts;
     (void)error;
     degree_op *d = g_new0(degree_op, 1);
-    d->set = es_edgeset_new(0, 0);
+    d->set = es_edgeset_new_logged(0, 0);
     return &d->base;
 }
 
@@ -229,83 +227,17 @@ static void degree_report(es_operator *op, es_report *report)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* edge_keys is written front to back from the sorted walk, through a stage
- * of whole chunks, with the storage options of snapshot/h5util.c (64 Ki
- * chunks, shuffle, deflate level 1, Fletcher32), so es_h5_read_u64 reads
- * it as well as the reader below. */
-typedef struct {
-    hid_t ds;
-    hsize_t at, n;
-    uint64_t *stage;
-    size_t fill;
-    GError **error;
-} key_writer;
-
-static gboolean key_writer_flush(key_writer *w)
+/* edge_keys straight from the set's log: the first E keys, in one write. */
+static gboolean write_keys(const degree_op *d, hid_t group, GError **error)
 {
-    hsize_t start[1] = { w->at }, count[1] = { w->fill };
-    if (w->fill == 0)
-        return TRUE;
-    hid_t fspace = H5Dget_space(w->ds), mspace = H5Screate_simple(1, count, NULL);
-    gboolean ok = fspace >= 0 && mspace >= 0 && w->at + w->fill <= w->n &&
-                  H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-                  H5Dwrite(w->ds, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, w->stage) >= 0;
-    if (mspace >= 0) H5Sclose(mspace);
-    if (fspace >= 0) H5Sclose(fspace);
-    if (!ok) {
-        g_set_error(w->error, ES_ERROR, ES_ERROR_IO, "HDF5: cannot write dataset \"edge_keys\"");
+    size_t E;
+    const uint64_t *log = es_edgeset_log(d->set, &E);
+    if (E != d->edges) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: the edge log holds %zu keys for %" G_GUINT64_FORMAT
+                    " edges", E, (guint64)d->edges);
         return FALSE;
     }
-    w->at += w->fill;
-    w->fill = 0;
-    return TRUE;
-}
-
-static gboolean key_writer_take(const uint64_t *keys, size_t n, void *user)
-{
-    key_writer *w = user;
-    while (n > 0) {
-        size_t len = MIN(n, KEYS_STAGE - w->fill);
-        memcpy(w->stage + w->fill, keys, len * sizeof(uint64_t));
-        w->fill += len;
-        keys += len;
-        n -= len;
-        if (w->fill == KEYS_STAGE && !key_writer_flush(w))
-            return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean write_keys(const es_edgeset *set, hid_t group, GError **error)
-{
-    const size_t E = es_edgeset_size(set);
-    hsize_t dims[1] = { E }, maxdims[1] = { H5S_UNLIMITED };
-    hsize_t chunk[1] = { E == 0 ? 1 : MIN(E, (size_t)KEYS_CHUNK) };
-    hid_t space = H5Screate_simple(1, dims, maxdims);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl, 1, chunk);
-    H5Pset_fletcher32(dcpl);
-    H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 1);
-    key_writer w = { .n = E, .error = error };
-    w.ds = H5Dcreate2(group, "edge_keys", H5T_STD_U64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    H5Pclose(dcpl);
-    H5Sclose(space);
-    if (w.ds < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "HDF5: cannot create dataset \"edge_keys\"");
-        return FALSE;
-    }
-    w.stage = g_new(uint64_t, KEYS_STAGE);
-    const size_t piece = MAX(SORT_PIECE_MIN, E / 8);
-    gboolean ok = es_edgeset_foreach_sorted(set, piece, key_writer_take, &w) && key_writer_flush(&w);
-    if (ok && w.at != E) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: wrote %" G_GUINT64_FORMAT " of %zu edge keys",
-                    (guint64)w.at, E);
-        ok = FALSE;
-    }
-    g_free(w.stage);
-    H5Dclose(w.ds);
-    return ok;
+    return es_h5_write_u64(group, "edge_keys", log, E, error);
 }
 
 static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **error)
@@ -316,7 +248,7 @@ static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **err
         && es_h5_set_u64(group, "self_loops", d->self_loops, error)
         && es_h5_set_u64(group, "duplicates", d->duplicates, error)
         && es_h5_write_u32(group, "degree", d->deg, d->nv, error)
-        && write_keys(d->set, group, error);
+        && write_keys(d, group, error);
 }
 
 /* Open u64 dataset `name` and check it is 1-D with exactly n elements. */
@@ -365,14 +297,14 @@ static gboolean read_u64_piece(hid_t ds, const char *name, hsize_t at, hsize_t l
 }
 
 /* Read the E keys of dataset edge_keys in pieces: check each, count
- * degrees into cnt, insert into set. */
+ * degrees into cnt, insert into the logged set in file order (which
+ * rebuilds the log).  A key the set already holds is a repeat. */
 static gboolean read_keys(hid_t ds, uint64_t E, uint32_t nv, es_edgeset *set, uint32_t *cnt, GError **error)
 {
     const size_t piece = (size_t)MIN(E, (uint64_t)KEYS_READ);
     uint64_t *keys = g_new(uint64_t, piece ? piece : 1);
     es_edge *edges = g_new(es_edge, piece ? piece : 1);
     uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
-    uint64_t prev = 0;
     gboolean ok = TRUE;
     for (uint64_t at = 0; ok && at < E; at += piece) {
         const size_t len = (size_t)MIN((uint64_t)piece, E - at);
@@ -381,25 +313,27 @@ static gboolean read_keys(hid_t ds, uint64_t E, uint32_t nv, es_edgeset *set, ui
         for (size_t i = 0; i < len; i++) {
             const uint64_t k = keys[i];
             const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
-            if (u >= v || v >= nv || (at + i > 0 && k <= prev)) {
+            if (u >= v || v >= nv) {
                 g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                             "snapshot dataset \"edge_keys\": key %" G_GUINT64_FORMAT " (0x%016" G_GINT64_MODIFIER
                             "x: u %u, v %u) %s", (guint64)(at + i), (guint64)k, u, v,
-                            u >= v ? "does not have u < v"
-                            : v >= nv ? "names a vertex beyond attribute \"vertices\""
-                            : "does not follow the previous key in increasing order");
+                            u >= v ? "does not have u < v" : "names a vertex beyond attribute \"vertices\"");
                 ok = FALSE;
                 break;
             }
-            prev = k;
             edges[i].u = u;
             edges[i].v = v;
             cnt[u]++;
             cnt[v]++;
         }
-        /* Distinct keys: every one is new to the set. */
         if (ok && es_edgeset_insert_batch(set, edges, len, FALSE, is_new) != len) {
-            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: distinct snapshot keys collided in the edge set");
+            size_t i = 0;
+            while (is_new[i])
+                i++;
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot dataset \"edge_keys\": key %" G_GUINT64_FORMAT " (0x%016" G_GINT64_MODIFIER
+                        "x: u %u, v %u) repeats an earlier key", (guint64)(at + i), (guint64)keys[i],
+                        edges[i].u, edges[i].v);
             ok = FALSE;
         }
     }
@@ -440,7 +374,7 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
     /* The length of edge_keys is checked before the set is sized for E. */
     if ((ds = open_u64_n(group, "edge_keys", E, error)) < 0)
         goto out;
-    set = es_edgeset_new((size_t)E, 0);
+    set = es_edgeset_new_logged((size_t)E, 0);
     cnt = es_big_alloc(deg_bytes);
     if (!read_keys(ds, E, (uint32_t)nv, set, cnt, error))
         goto out;

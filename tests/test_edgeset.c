@@ -3,11 +3,17 @@
  * a million random edges against a GHashTable, and batch insertion against
  * one-by-one insertion for several thread counts.  The sorted walk against
  * a sort of es_edgeset_keys(), for any piece size and shard count, on
- * uniform keys and on keys piled into one narrow range (a hub vertex). */
+ * uniform keys and on keys piled into one narrow range (a hub vertex).
+ * The insertion log of a logged set against a plain first-seen list, for
+ * one-by-one and batch insertion with any thread count, across growth and
+ * sort pieces; and read by a forked child while the parent goes on. */
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "graph/edgeset.h"
 #include "tests/testutil.h"
@@ -179,24 +185,38 @@ static int check_batch(uint64_t seed, uint32_t n, size_t m, size_t batch, gboole
         want[i] = (skip_loops && e[i].u == e[i].v) ? 0 : (uint8_t)es_edgeset_insert(ref, e[i].u, e[i].v);
         want_fresh += want[i];
     }
+    /* The log of a logged set: the new keys in stream order. */
+    uint64_t *want_log = g_new(uint64_t, want_fresh + 1);
+    for (size_t i = 0, k = 0; i < mm; i++)
+        if (want[i])
+            want_log[k++] = es_edge_key(e[i].u, e[i].v);
     int bad = 0;
     const int saved = omp_get_max_threads();
     for (int threads = 1; threads <= 3; threads++) {
         omp_set_num_threads(threads);
-        es_edgeset *s = es_edgeset_new(0, shards);
-        size_t fresh = 0;
-        for (size_t at = 0; at < mm; at += batch) {
-            size_t len = mm - at < batch ? mm - at : batch;
-            fresh += es_edgeset_insert_batch(s, e + at, len, skip_loops, got + at);
+        for (int logged = 0; logged <= 1; logged++) {
+            es_edgeset *s = logged ? es_edgeset_new_logged(0, shards) : es_edgeset_new(0, shards);
+            size_t fresh = 0;
+            for (size_t at = 0; at < mm; at += batch) {
+                size_t len = mm - at < batch ? mm - at : batch;
+                fresh += es_edgeset_insert_batch(s, e + at, len, skip_loops, got + at);
+            }
+            bad |= fresh != want_fresh || memcmp(got, want, mm) != 0;
+            bad |= es_edgeset_size(s) != es_edgeset_size(ref);
+            size_t n_log;
+            const uint64_t *log = es_edgeset_log(s, &n_log);
+            if (logged)
+                bad |= log == NULL || n_log != want_fresh || memcmp(log, want_log, n_log * sizeof *log) != 0;
+            else
+                bad |= log != NULL || n_log != 0;
+            if (bad)
+                printf("\n  batch insertion differs: seed %" G_GUINT64_FORMAT ", threads %d, batch %zu%s\n",
+                       (guint64)seed, threads, batch, logged ? ", logged set" : "");
+            es_edgeset_free(s);
         }
-        bad |= fresh != want_fresh || memcmp(got, want, mm) != 0;
-        bad |= es_edgeset_size(s) != es_edgeset_size(ref);
-        if (bad)
-            printf("\n  batch insertion differs: seed %" G_GUINT64_FORMAT ", threads %d, batch %zu\n",
-                   (guint64)seed, threads, batch);
-        es_edgeset_free(s);
     }
     omp_set_num_threads(saved);
+    g_free(want_log);
     es_edgeset_free(ref);
     g_free(want);
     g_free(got);
@@ -227,7 +247,7 @@ static void test_batch_larger_than_a_sort_piece_is_inserted_whole(void)
     e[m - 1] = e[3];           /* a duplicate across pieces */
     e[m - 2].u = e[m - 2].v;   /* a self-loop */
     uint8_t *is_new = g_new(uint8_t, m);
-    es_edgeset *s = es_edgeset_new(0, 0);
+    es_edgeset *s = es_edgeset_new_logged(0, 0);
     size_t fresh = es_edgeset_insert_batch(s, e, m, TRUE, is_new);
     CU_ASSERT_EQUAL(fresh, es_edgeset_size(s));
     CU_ASSERT_EQUAL(is_new[m - 1], 0);
@@ -242,6 +262,14 @@ static void test_batch_larger_than_a_sort_piece_is_inserted_whole(void)
     CU_ASSERT_EQUAL(counted, fresh);
     CU_ASSERT_EQUAL(missing, 0);
     CU_ASSERT(fresh > m - 100 && fresh < m - 1);  /* and a few chance repeats and loops */
+    /* The log runs on from one piece to the next, in stream order. */
+    size_t n_log, misplaced = 0;
+    const uint64_t *log = es_edgeset_log(s, &n_log);
+    CU_ASSERT_EQUAL_FATAL(n_log, fresh);
+    for (size_t i = 0, k = 0; i < m; i++)
+        if (is_new[i])
+            misplaced += log[k++] != es_edge_key(e[i].u, e[i].v);
+    CU_ASSERT_EQUAL(misplaced, 0);
     es_edgeset_free(s);
     g_free(is_new);
     g_free(e);
@@ -379,6 +407,123 @@ static void test_sorted_walk_stops_when_told_and_skips_an_empty_set(void)
     es_edgeset_free(s);
 }
 
+/* ---- insertion log ------------------------------------------------------ */
+
+static void test_a_logged_set_lists_its_keys_in_first_insertion_order(void)
+{
+    /* Repeats, reversed repeats, (0, 0) (key 0, a flag, not a slot) and
+     * growth from 16 slots: the log keeps first insertions only.  The
+     * verifier: a GHashTable of the keys seen, and a list of the new ones. */
+    enum { M = 50000 };
+    es_edgeset *s = es_edgeset_new_logged(0, 1);
+    GHashTable *seen = g_hash_table_new(key_hash, g_int64_equal);
+    uint64_t *want = g_new(uint64_t, M);
+    size_t nwant = 0, disagree = 0;
+    GRand *rng = g_rand_new_with_seed(31);
+    for (size_t i = 0; i < M; i++) {
+        uint32_t u = g_rand_int_range(rng, 0, 400), v = g_rand_int_range(rng, 0, 400);
+        if (i == 99)
+            u = v = 0;
+        want[nwant] = es_edge_key(u, v);
+        gboolean fresh = !g_hash_table_contains(seen, &want[nwant]);
+        if (fresh)
+            g_hash_table_add(seen, &want[nwant++]);
+        disagree += es_edgeset_insert(s, v, u) != fresh;
+    }
+    size_t n;
+    const uint64_t *log = es_edgeset_log(s, &n);
+    CU_ASSERT_EQUAL(disagree, 0);
+    CU_ASSERT_EQUAL(n, nwant);
+    CU_ASSERT_EQUAL(n, es_edgeset_size(s));
+    CU_ASSERT_TRUE(log != NULL && n == nwant && memcmp(log, want, n * sizeof *log) == 0);
+    CU_ASSERT(es_edgeset_memory(s) >= n * 3 * sizeof(uint64_t)); /* table <= 50% full, and the log */
+    if (disagree || n != nwant)
+        printf("\n  insertion log differs: seed 31\n");
+    g_rand_free(rng);
+    g_free(want);
+    g_hash_table_destroy(seen);
+    es_edgeset_free(s);
+}
+
+static void test_a_set_without_a_log_has_none_and_a_presized_log_fills_in_order(void)
+{
+    es_edgeset *plain = es_edgeset_new(0, 0), *sized = es_edgeset_new_logged(1000, 0);
+    size_t n = 7;
+    CU_ASSERT_TRUE(es_edgeset_insert(plain, 1, 2));
+    CU_ASSERT_PTR_NULL(es_edgeset_log(plain, &n));
+    CU_ASSERT_EQUAL(n, 0);
+    es_edgeset_log(sized, &n);
+    CU_ASSERT_EQUAL(n, 0);
+    for (uint32_t v = 1; v <= 3000; v++)       /* past the room reserved */
+        es_edgeset_insert(sized, 3000 - v + 1, 0);
+    es_edgeset_insert(sized, 0, 5);            /* a repeat, reversed */
+    const uint64_t *log = es_edgeset_log(sized, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 3000);
+    CU_ASSERT_EQUAL(log[0], es_edge_key(0, 3000));
+    CU_ASSERT_EQUAL(log[2999], es_edge_key(0, 1));
+    es_edgeset_free(plain);
+    es_edgeset_free(sized);
+}
+
+/* A forked child reads the log as it was at fork(), while the parent goes
+ * on inserting batches in parallel (the table grows, the log may move). */
+static void test_a_forked_child_reads_the_log_while_the_parent_inserts(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(1u << 21, 1200000, 12, 1, &m);
+    const es_edge *e = (const es_edge *)p;
+    const size_t first = 600000;
+    uint8_t *is_new = g_new(uint8_t, m);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(2);
+    es_edgeset *s = es_edgeset_new_logged(0, 0);
+    es_edgeset_insert_batch(s, e, first, TRUE, is_new);
+    size_t n;
+    const uint64_t *log = es_edgeset_log(s, &n);
+    uint64_t *copy = g_memdup2(log, n * sizeof *log);
+    CU_ASSERT(n > 500000);
+    fflush(NULL);
+    int ready[2];
+    CU_ASSERT_FATAL(pipe(ready) == 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        alarm(60);
+        char c;
+        /* Read only once the parent has inserted more. */
+        int status = read(ready[0], &c, 1) == 1 ? 0 : 3;
+        size_t cn;
+        const uint64_t *clog = es_edgeset_log(s, &cn);
+        if (status == 0 && (clog != log || cn != n || es_edgeset_size(s) != n))
+            status = 1;
+        if (status == 0 && memcmp(clog, copy, n * sizeof *clog) != 0)
+            status = 2;
+        _exit(status);
+    }
+    for (size_t at = first; at < m; at += 100000)
+        es_edgeset_insert_batch(s, e + at, MIN((size_t)100000, m - at), TRUE, is_new + at);
+    CU_ASSERT_EQUAL(write(ready[1], "x", 1), 1);
+    int wstatus = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &wstatus, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+        printf("\n  forked log reader: %s %d (1 wrong length, 2 wrong keys)\n",
+               WIFEXITED(wstatus) ? "exit" : "signal",
+               WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+    /* The parent's log went on from where the child's stops. */
+    size_t n2;
+    const uint64_t *log2 = es_edgeset_log(s, &n2);
+    CU_ASSERT(n2 > n);
+    CU_ASSERT_TRUE(memcmp(log2, copy, n * sizeof *log2) == 0);
+    close(ready[0]);
+    close(ready[1]);
+    omp_set_num_threads(saved);
+    g_free(copy);
+    g_free(is_new);
+    es_edgeset_free(s);
+    g_free(p);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -393,6 +538,9 @@ int main(void)
         ES_TEST(test_sorted_walk_of_keys_in_one_narrow_range_stays_in_small_pieces),
         ES_TEST(test_sorted_walk_is_the_same_whatever_the_shard_count),
         ES_TEST(test_sorted_walk_stops_when_told_and_skips_an_empty_set),
+        ES_TEST(test_a_logged_set_lists_its_keys_in_first_insertion_order),
+        ES_TEST(test_a_set_without_a_log_has_none_and_a_presized_log_fills_in_order),
+        ES_TEST(test_a_forked_child_reads_the_log_while_the_parent_inserts),
         { NULL, NULL },
     };
     return es_test_main("edgeset", tests);

@@ -60,7 +60,8 @@ ls "$dir"/*.tmp >/dev/null 2>&1 && bad "a temporary file was left behind" || ok
 fresh() { # fresh DIR: a run that leaves snapshots at 8000, 16000, ... and the end
     rm -rf "$1"
     "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --snapshot-dir "$1" --snapshot-every 8000 \
-        --keep 100 "$tmp/g.txt" > "$tmp/out" 2>&1 || bad "snapshot run failed: $(cat "$tmp/out")"
+        --snapshot-wait --keep 100 "$tmp/g.txt" > "$tmp/out" 2>&1 || bad "snapshot run failed: $(cat "$tmp/out")"
+    [ "$(ls "$1"/snap-*.h5 | wc -l)" -ge 30 ] && ok || bad "--snapshot-wait: a snapshot at every barrier expected"
 }
 expect() { # NAME STATUS STDERR_SUBSTRING -- CMD...
     name=$1 want=$2 msg=$3; shift 4

@@ -6,11 +6,14 @@
  * operator must report byte for byte what the original reports, before
  * and after the rest of the stream.  Layout: the files written with one
  * and with two threads hold identical arrays; degree's edge_keys equal the
- * sorted distinct keys of the stream (a plain verifier: sort and unique);
- * cc's size array agrees with igraph's component sizes.  A snapshot
- * written in a forked child of a process whose OpenMP pool is running
- * restores as well, and the writer starts no thread.  Malformed groups,
- * written by hand with snapshot/h5util.h, are refused with an
+ * distinct keys of the stream in first-seen order (a plain verifier: a
+ * hash set of the keys seen); a restored degree operator, fed the rest of
+ * the stream, writes the very arrays of an uninterrupted one, and keys
+ * written by hand in any order restore and are written back in that
+ * order; cc's size array agrees with igraph's component sizes.  A
+ * snapshot written in a forked child of a process whose OpenMP pool is
+ * running restores as well, and the writer starts no thread.  Malformed
+ * groups, written by hand with snapshot/h5util.h, are refused with an
  * ES_ERROR_DATA error naming the dataset or attribute at fault, and leave
  * the operator unchanged. */
 #include <dirent.h>
@@ -197,7 +200,12 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
     g_free(p);
 }
 
-static void test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream(void)
+static guint key_hash(gconstpointer p)
+{
+    return (guint)((*(const uint64_t *)p * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(void)
 {
     size_t m;
     uint32_t n;
@@ -208,20 +216,20 @@ static void test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream(vo
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
 
-    /* The verifier: every non-loop edge's key, sorted, repeats dropped. */
+    /* The verifier: every non-loop edge's key, the first time it is seen. */
     uint64_t *want = g_new(uint64_t, m);
-    size_t k = 0;
-    uint32_t *deg = g_new0(uint32_t, n);
-    for (size_t i = 0; i < m; i++)
-        if (p[2 * i] != p[2 * i + 1])
-            want[k++] = es_edge_key(p[2 * i], p[2 * i + 1]);
-    qsort(want, k, sizeof *want, u64_cmp);
     size_t e = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (i == 0 || want[i] != want[i - 1]) {
-            want[e++] = want[i];
-            deg[want[i] >> 32]++;
-            deg[(uint32_t)want[i]]++;
+    uint32_t *deg = g_new0(uint32_t, n);
+    GHashTable *seen = g_hash_table_new(key_hash, g_int64_equal);
+    for (size_t i = 0; i < m; i++) {
+        if (p[2 * i] == p[2 * i + 1])
+            continue;
+        want[e] = es_edge_key(p[2 * i], p[2 * i + 1]);
+        if (!g_hash_table_contains(seen, &want[e])) {
+            g_hash_table_add(seen, &want[e]);
+            deg[p[2 * i]]++;
+            deg[p[2 * i + 1]]++;
+            e++;
         }
     }
     GBytes *keys = dataset_bytes(path, "edge_keys", 1), *degree = dataset_bytes(path, "degree", 0);
@@ -234,6 +242,10 @@ static void test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream(vo
     CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
     CU_ASSERT_EQUAL(attr_u64(path, "edges"), e);
     CU_ASSERT_EQUAL(attr_u64(path, "self_loops") + attr_u64(path, "duplicates") + e, m);
+    /* Not sorted: a stream of random edges does not come in key order. */
+    qsort(want, e, sizeof *want, u64_cmp);
+    CU_ASSERT_FALSE(memcmp(g_bytes_get_data(keys, NULL), want, e * sizeof(uint64_t)) == 0);
+    g_hash_table_destroy(seen);
     g_bytes_unref(keys);
     g_bytes_unref(degree);
     g_free(want);
@@ -241,6 +253,60 @@ static void test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream(vo
     g_unlink(path);
     g_free(path);
     es_operator_free(op);
+    g_free(p);
+}
+
+/* The restore rebuilds the log: a restored operator, fed the rest of the
+ * stream, writes byte for byte the arrays of one that never stopped. */
+static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    const size_t cuts[] = { 1, 120000, 290000 }, bs = 10000;
+    es_h5_quiet();
+    es_operator *whole = es_operator_new("degree", NULL);
+    feed_all(whole, p, m, bs);
+    char *path_whole = temp_path("whole");
+    CU_ASSERT_TRUE_FATAL(write_file(whole, path_whole, NULL));
+    for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
+        const size_t cut = cuts[c];
+        es_operator *first = es_operator_new("degree", NULL), *resumed = es_operator_new("degree", NULL);
+        feed_all(first, p, cut, bs);
+        char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
+        CU_ASSERT_TRUE_FATAL(write_file(first, path_cut, NULL));
+        CU_ASSERT_TRUE_FATAL(read_file(resumed, path_cut, NULL));
+        uint32_t maxv = 0;
+        for (size_t i = 0; i < 2 * cut; i++)
+            maxv = MAX(maxv, p[i] + 1);
+        for (size_t at = cut; at < m; at += bs) {
+            size_t len = MIN(bs, m - at);
+            for (size_t i = 2 * at; i < 2 * (at + len); i++)
+                maxv = MAX(maxv, p[i] + 1);
+            es_batch b = { .edges = (const es_edge *)(p + 2 * at), .n = len, .first_index = at, .num_vertices = maxv };
+            CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
+        }
+        CU_ASSERT_TRUE_FATAL(write_file(resumed, path_resumed, NULL));
+        for (int d = 0; d < 2; d++) {
+            const char *name = d ? "edge_keys" : "degree";
+            GBytes *a = dataset_bytes(path_whole, name, d), *b = dataset_bytes(path_resumed, name, d);
+            CU_ASSERT(g_bytes_get_size(a) > 0);
+            CU_ASSERT_TRUE(g_bytes_equal(a, b));
+            if (!g_bytes_equal(a, b))
+                printf("\n  degree resumed at edge %zu writes another \"%s\"\n", cut, name);
+            g_bytes_unref(a);
+            g_bytes_unref(b);
+        }
+        g_unlink(path_cut);
+        g_unlink(path_resumed);
+        g_free(path_cut);
+        g_free(path_resumed);
+        es_operator_free(first);
+        es_operator_free(resumed);
+    }
+    g_unlink(path_whole);
+    g_free(path_whole);
+    es_operator_free(whole);
     g_free(p);
 }
 
@@ -419,7 +485,9 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
  * naming `culprit` in quotes, and the operator's report unchanged. */
 typedef void (*build_fn)(hid_t group, const void *arg);
 
-static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
+/* The same, and the message must also contain `words` (when not NULL). */
+static void expect_refused_saying(const char *spec, build_fn build, const void *arg, const char *culprit,
+                                  const char *what, const char *words)
 {
     static const uint32_t before[] = { 0, 1, 1, 2, 3, 3 };
     es_operator *op = es_operator_new(spec, NULL);
@@ -441,12 +509,15 @@ static void expect_refused(const char *spec, build_fn build, const void *arg, co
     g_free(path);
 
     char *quoted = g_strdup_printf("\"%s\"", culprit);
+    const gboolean says = err != NULL && (words == NULL || strstr(err->message, words) != NULL);
     CU_ASSERT_FALSE(ok);
     CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_DATA));
     CU_ASSERT_TRUE(err != NULL && strstr(err->message, quoted) != NULL);
-    if (ok || err == NULL || !g_error_matches(err, ES_ERROR, ES_ERROR_DATA) || strstr(err->message, quoted) == NULL)
-        printf("\n  %s, %s: expected an error naming %s, got: %s\n", spec, what, quoted,
-               ok ? "success" : err ? err->message : "no error");
+    CU_ASSERT_TRUE(says);
+    if (ok || err == NULL || !g_error_matches(err, ES_ERROR, ES_ERROR_DATA) || strstr(err->message, quoted) == NULL ||
+        !says)
+        printf("\n  %s, %s: expected an error naming %s%s%s, got: %s\n", spec, what, quoted,
+               words ? " and saying " : "", words ? words : "", ok ? "success" : err ? err->message : "no error");
     char *report_after = es_test_report_tsv(op);
     CU_ASSERT_STRING_EQUAL(report_before, report_after);
     g_free(quoted);
@@ -454,6 +525,11 @@ static void expect_refused(const char *spec, build_fn build, const void *arg, co
     g_free(report_after);
     g_clear_error(&err);
     es_operator_free(op);
+}
+
+static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
+{
+    expect_refused_saying(spec, build, arg, culprit, what, NULL);
 }
 
 /* cc: path 0-1-2 and the lone vertex 3, as the operator writes it. */
@@ -627,6 +703,84 @@ static void test_a_hand_written_degree_snapshot_restores_the_graph_it_describes(
     es_operator_free(op);
 }
 
+/* edge_keys lists the edges in the order the stream first showed them, so
+ * any order is valid: it restores, and the next snapshot keeps it. */
+static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_order(void)
+{
+    static const uint32_t p[] = { 0, 1, 1, 2, 0, 2, 2, 3, 4, 4, 1, 0, 3, 2 };
+    degree_snap s = degree_good;
+    s.keys[0] = KEY(2, 3);
+    s.keys[1] = KEY(1, 2);
+    s.keys[2] = KEY(0, 1);
+    s.keys[3] = KEY(0, 2);
+    es_operator *fed = es_operator_new("degree", NULL), *op = es_operator_new("degree", NULL);
+    es_batch b = { .edges = (const es_edge *)p, .n = 7, .num_vertices = 5 };
+    CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
+    es_h5_quiet();
+    char *path = temp_path("anyorder"), *again = temp_path("anyorder-again");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build_degree(g, &s);
+    H5Gclose(g);
+    H5Fclose(f);
+    GError *err = NULL;
+    CU_ASSERT_TRUE(read_file(op, path, &err));
+    g_clear_error(&err);
+    char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    /* A new edge goes after the restored ones. */
+    static const uint32_t more[] = { 3, 4, 2, 1 };
+    es_batch next = { .edges = (const es_edge *)more, .n = 2, .first_index = 7, .num_vertices = 5 };
+    CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
+    CU_ASSERT_TRUE_FATAL(write_file(op, again, NULL));
+    GBytes *keys = dataset_bytes(again, "edge_keys", 1);
+    const uint64_t want[] = { KEY(2, 3), KEY(1, 2), KEY(0, 1), KEY(0, 2), KEY(3, 4) };
+    CU_ASSERT_TRUE(g_bytes_get_size(keys) == sizeof want &&
+                   memcmp(g_bytes_get_data(keys, NULL), want, sizeof want) == 0);
+    g_bytes_unref(keys);
+    g_unlink(path);
+    g_unlink(again);
+    g_free(path);
+    g_free(again);
+    es_operator_free(fed);
+    es_operator_free(op);
+}
+
+/* Keys are read back in pieces of 1 Mi: a repeat of a key of an earlier
+ * piece is caught too.  A star around vertex 0, whose first leaf comes
+ * again at the very end (degree[] counts it twice: only the repeat is
+ * wrong). */
+static void build_degree_repeat_across_pieces(hid_t g, const void *arg)
+{
+    (void)arg;
+    const size_t leaves = ((size_t)1 << 20) + 5, E = leaves + 1;
+    uint64_t *keys = g_new(uint64_t, E);
+    uint32_t *deg = g_new(uint32_t, leaves + 1);
+    for (size_t i = 0; i < leaves; i++) {
+        keys[i] = KEY(0, i + 1);
+        deg[i + 1] = 1;
+    }
+    keys[leaves] = KEY(0, 1);
+    deg[0] = (uint32_t)E;
+    deg[1] = 2;
+    es_h5_set_u64(g, "vertices", leaves + 1, NULL);
+    es_h5_set_u64(g, "edges", E, NULL);
+    es_h5_set_u64(g, "self_loops", 0, NULL);
+    es_h5_set_u64(g, "duplicates", 0, NULL);
+    es_h5_write_u32(g, "degree", deg, leaves + 1, NULL);
+    es_h5_write_u64(g, "edge_keys", keys, E, NULL);
+    g_free(keys);
+    g_free(deg);
+}
+
+static void test_a_degree_key_repeated_in_a_later_read_piece_is_refused(void)
+{
+    expect_refused_saying("degree", build_degree_repeat_across_pieces, NULL, "edge_keys", "a repeat 1 Mi keys later",
+                          "key 1048581 (0x0000000000000001: u 0, v 1) repeats an earlier key");
+}
+
 static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
 {
     degree_snap s;
@@ -646,8 +800,14 @@ static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
     DEG_CASE("edge_keys", "a key with u > v", s.keys[3] = KEY(3, 2));
     DEG_CASE("edge_keys", "a key beyond the vertices", s.keys[3] = KEY(2, 5));
     DEG_CASE("edge_keys", "a key far beyond", s.keys[3] = KEY(2, 0xFFFFFFFFu));
-    DEG_CASE("edge_keys", "keys out of order", s.keys[1] = KEY(1, 2); s.keys[2] = KEY(0, 2));
     DEG_CASE("edge_keys", "a repeated key", s.keys[1] = KEY(0, 1); s.degree[1] = 3; s.degree[2] = 2);
+    s = degree_good;
+    s.keys[3] = KEY(1, 2);
+    s.degree[1] = 3;
+    s.degree[2] = 3;
+    s.degree[3] = 0;
+    expect_refused_saying("degree", build_degree, &s, "edge_keys", "a key repeated at once",
+                          "key 3 (0x0000000100000002: u 1, v 2) repeats an earlier key");
     DEG_CASE("degree", "a degree one off", s.degree[3] = 2);
     DEG_CASE("degree", "degrees swapped", s.degree[0] = 3; s.degree[2] = 2);
     DEG_CASE("edges", "more edges than the vertices allow", s.vertices = 2; s.ndegree = 2);
@@ -661,7 +821,8 @@ int main(void)
         ES_TEST(test_cc_restored_from_any_cut_reports_as_an_uninterrupted_run),
         ES_TEST(test_degree_restored_from_any_cut_reports_as_an_uninterrupted_run),
         ES_TEST(test_snapshot_arrays_do_not_depend_on_the_thread_count),
-        ES_TEST(test_degree_edge_keys_are_the_sorted_distinct_edges_of_the_stream),
+        ES_TEST(test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order),
+        ES_TEST(test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run),
         ES_TEST(test_cc_size_array_holds_the_component_sizes_at_the_roots),
         ES_TEST(test_a_run_resumed_with_another_thread_count_reports_the_same),
         ES_TEST(test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores),
@@ -670,6 +831,8 @@ int main(void)
         ES_TEST(test_a_cc_forest_deeper_than_union_by_size_allows_is_refused),
         ES_TEST(test_a_hand_written_degree_snapshot_restores_the_graph_it_describes),
         ES_TEST(test_malformed_degree_snapshots_are_refused_naming_the_culprit),
+        ES_TEST(test_degree_keys_in_any_order_restore_and_are_written_back_in_that_order),
+        ES_TEST(test_a_degree_key_repeated_in_a_later_read_piece_is_refused),
         { NULL, NULL },
     };
     return es_test_main("snapshot_cc_degree", tests);

@@ -541,7 +541,7 @@ int es_cmd_compare(int argc, char **argv)
     };
     es_driver_stats stats;
     gboolean ok = es_driver_run(&cfg, run_ops, &stats, &err);
-    g_ptr_array_free(run_ops, FALSE);
+    g_ptr_array_free(run_ops, TRUE);   /* no free func: frees the array only */
     if (ok && snapshot && (stats.edges != meta.edges_consumed || stats.vertices != snap_n)) {
         g_set_error(&err, ES_ERROR, ES_ERROR_CONFIG,
                     "%s holds %" G_GUINT64_FORMAT " edges over %u vertices, but the input's prefix gives %"

@@ -40,7 +40,7 @@ int es_cmd_run(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
-    gboolean quiet = FALSE, resume = FALSE;
+    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
     g_autofree char *command_line = g_strjoinv(" ", argv);
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
@@ -55,6 +55,8 @@ int es_cmd_run(int argc, char **argv)
           "Snapshot every N edges, or every T (30s, 5m, 1h); default: only at the end", "N|T" },
         { "keep", 0, 0, G_OPTION_ARG_INT64, &keep, "Snapshots to keep (default 3)", "K" },
         { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the newest valid snapshot in --snapshot-dir", NULL },
+        { "snapshot-wait", 0, 0, G_OPTION_ARG_NONE, &snap_wait,
+          "Wait for each snapshot write (every barrier gets its snapshot; the stream stalls meanwhile)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - stream edge files through operators");
@@ -80,8 +82,8 @@ int es_cmd_run(int argc, char **argv)
         why = "--threads must be between 1 and 1024";
     else if (keep < 1 || keep > 1000000)
         why = "--keep must be between 1 and 1000000";
-    else if ((snap_every || resume) && !snap_dir)
-        why = "--snapshot-every and --resume need --snapshot-dir";
+    else if ((snap_every || resume || snap_wait) && !snap_dir)
+        why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
     else if (argc < 2)
         why = "no input file (use - for standard input)";
     if (why) {
@@ -100,6 +102,7 @@ int es_cmd_run(int argc, char **argv)
         .dir = snap_dir,
         .keep = (guint)keep,
         .resume = resume,
+        .wait = snap_wait,
         .config = command_line,
         .verbose = !quiet,
     };
