@@ -194,7 +194,7 @@ static es_operator *tri_est_create(const es_options *opts_c, GError **error)
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
     if (te->dedup == DEDUP_ON)
-        te->seen = es_edgeset_new(0, 0);
+        te->seen = es_edgeset_new_logged(0, 0);
     return &te->base;
 }
 
@@ -278,7 +278,7 @@ static void start_exact_repeat_test(tri_est_op *te)
 {
     es_edge_reservoir_state st;
     es_edge_reservoir_get_state(te->res, &st);
-    te->seen = es_edgeset_new((size_t)st.size * 4 > 65536 ? (size_t)st.size * 4 : 65536, 0);
+    te->seen = es_edgeset_new_logged((size_t)st.size * 4 > 65536 ? (size_t)st.size * 4 : 65536, 0);
     for (uint32_t s = 0; s < st.size; s++)
         es_edgeset_insert(te->seen, st.slots[s].u, st.slots[s].v);
 }
@@ -568,7 +568,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
 
 static es_edgeset *edgeset_from_keys(const uint64_t *keys, size_t n)
 {
-    es_edgeset *set = es_edgeset_new(n > 65536 ? n : 65536, 0);
+    es_edgeset *set = es_edgeset_new_logged(n > 65536 ? n : 65536, 0);
     for (size_t i = 0; i < n; i++)
         es_edgeset_insert(set, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
     return set;
@@ -579,11 +579,9 @@ gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GErro
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, FALSE);
     es_edgeset *seen = NULL;
     if (st->seen) {
-        size_t n = es_edgeset_size(st->seen);
-        uint64_t *keys = g_new(uint64_t, n ? n : 1);
-        es_edgeset_keys(st->seen, keys);
+        size_t n = 0;
+        const uint64_t *keys = es_edgeset_log(st->seen, &n);
         seen = edgeset_from_keys(keys, n);
-        g_free(keys);
     }
     return apply_state((tri_est_op *)op, st, seen, error);
 }
@@ -603,7 +601,8 @@ size_t es_tri_est_memory(es_operator *op)
  *   the edge (slots[2i], slots[2i+1]), dense ids); slot_weight
  *   f64[sample_size]; local f64[num_vertices] (local=1); ext
  *   u64[num_vertices] (top > 0; UINT64_MAX: unknown); seen u64[...] (the
- *   exact edge set's keys min << 32 | max, when exact_set is 1).
+ *   exact edge set's keys min << 32 | max in first-seen order, when
+ *   exact_set is 1).
  * Nothing depends on the thread count; the sample graph is rebuilt from
  * the slots, so a resumed run answers bit for bit as an uninterrupted one. */
 
@@ -631,12 +630,12 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
                   es_h5_write_f64(g, "slot_weight", st.slot_weight, st.sample.size, error) &&
                   (!te->local || es_h5_write_f64(g, "local", st.local, st.num_vertices, error)) &&
                   (!te->top || es_h5_write_u64(g, "ext", st.ext, st.num_vertices, error));
+    /* Straight from the set's insertion log: the table itself is not even
+     * mapped in a forked writer (see graph/edgeset.h). */
     if (ok && st.seen) {
-        size_t n = es_edgeset_size(st.seen);
-        uint64_t *keys = es_big_alloc((n ? n : 1) * sizeof(uint64_t));
-        es_edgeset_keys(st.seen, keys);
+        size_t n = 0;
+        const uint64_t *keys = es_edgeset_log(st.seen, &n);
         ok = es_h5_write_u64(g, "seen", keys, n, error);
-        es_big_free(keys, (n ? n : 1) * sizeof(uint64_t));
     }
     return ok;
 }
