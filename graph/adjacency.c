@@ -579,3 +579,204 @@ size_t es_adjacency_intersect_prefix(const es_adjacency *a, uint32_t u, uint32_t
     }
     return k;
 }
+
+/* ---- CSR form --------------------------------------------------------------- */
+
+void es_adjacency_csr_offsets(const es_adjacency *a, uint64_t *offsets)
+{
+    uint64_t off = 0;
+    for (uint32_t x = 0; x < a->nv; x++) {
+        offsets[x] = off;
+        off += a->v[x].deg;
+    }
+    offsets[a->nv] = off;
+}
+
+size_t es_adjacency_csr_next(const es_adjacency *a, es_adjacency_cursor *at, uint32_t *out, size_t room)
+{
+    size_t k = 0;
+    uint32_t x = at->vertex, i = at->entry;
+    while (k < room && x < a->nv) {
+        const vrec *r = &a->v[x];
+        if (i >= r->deg) {
+            x++;
+            i = 0;
+            continue;
+        }
+        const size_t take = MIN((size_t)(r->deg - i), room - k);
+        memcpy(out + k, r->nb + i, take * sizeof(uint32_t));
+        k += take;
+        i += (uint32_t)take;
+    }
+    at->vertex = x;
+    at->entry = i;
+    return k;
+}
+
+/* The capacity append() leaves a list of d entries with: 4, 8, 16, then
+ * 24 * 2^j. */
+static uint32_t cap_after(uint32_t d)
+{
+    if (d == 0)
+        return 0;
+    uint64_t c = d <= SMALL ? 4 : HASHED_MIN_CAP;
+    while (c < d)
+        c *= 2;
+    return c > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)c;
+}
+
+/* Give r the block that appending list[0 .. d-1] in order would have left
+ * it with: same capacity, and (hashed) the same table, since a table is
+ * always rebuilt from the list in order and then filled in order.  FALSE
+ * when the list repeats an entry (r is then still a valid record). */
+static gboolean build_list(arena *ar, vrec *r, const uint32_t *list, uint32_t d)
+{
+    const uint32_t cap = cap_after(d);
+    r->deg = d;
+    r->cap = cap;
+    if (d == 0) {
+        r->nb = NULL;
+        return TRUE;
+    }
+    r->nb = block_alloc(ar, block_bytes(d, cap), d > SMALL);
+    memcpy(r->nb, list, (size_t)d * sizeof(uint32_t));
+    if (d <= SMALL) {
+        for (uint32_t i = 1; i < d; i++)
+            for (uint32_t j = 0; j < i; j++)
+                if (list[j] == list[i])
+                    return FALSE;
+        return TRUE;
+    }
+    const unsigned bits = table_bits(cap);
+    const size_t mask = ((size_t)1 << bits) - 1;
+    uint64_t *tab = table_of(r);
+    for (uint32_t i = 0; i < d; i++) {
+        const uint64_t key = (uint64_t)list[i] + 1;
+        size_t h = slot_of(key, bits);
+        for (; tab[h] != 0; h = (h + 1) & mask)
+            if (tab[h] >> 32 == key)
+                return FALSE;
+        tab[h] = key << 32 | i;
+    }
+    return TRUE;
+}
+
+/* Vertices per OpenMP work item of the rebuild, and fewer than this are
+ * rebuilt on one thread. */
+#define CSR_GRAIN 1024u
+
+es_adjacency *es_adjacency_new_from_csr(uint32_t n, const uint64_t *offsets, const uint32_t *neighbors, size_t len,
+                                        const char *offsets_name, const char *neighbors_name, GError **error)
+{
+    /* 1. The arrays' shape and ranges, before anything is allocated. */
+    if (offsets[0] != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: entry 0 is %" G_GUINT64_FORMAT ", not 0", offsets_name,
+                    (guint64)offsets[0]);
+        return NULL;
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        const uint64_t lo = offsets[u], hi = offsets[u + 1];
+        if (hi < lo) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s: entry %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT ") is below entry %u (%"
+                        G_GUINT64_FORMAT "): offsets must not decrease", offsets_name, (guint64)u + 1,
+                        (guint64)hi, u, (guint64)lo);
+            return NULL;
+        }
+        if (hi > len) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s: entry %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT ") is beyond the %zu entries of %s",
+                        offsets_name, (guint64)u + 1, (guint64)hi, len, neighbors_name);
+            return NULL;
+        }
+        if (hi - lo > (uint64_t)n - 1) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s: entries %u and %u give vertex %u %" G_GUINT64_FORMAT " neighbours, more than the"
+                        " %u other vertices", offsets_name, u, u + 1, u, (guint64)(hi - lo), n - 1);
+            return NULL;
+        }
+    }
+    if (offsets[n] != len) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "%s: the last entry is %" G_GUINT64_FORMAT ", but %s has %zu entries", offsets_name,
+                    (guint64)offsets[n], neighbors_name, len);
+        return NULL;
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        for (uint64_t j = offsets[u]; j < offsets[u + 1]; j++) {
+            const uint32_t v = neighbors[j];
+            if (v == u) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                            "%s: entry %" G_GUINT64_FORMAT " lists vertex %u as its own neighbour",
+                            neighbors_name, (guint64)j, u);
+                return NULL;
+            }
+            if (v >= n) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                            "%s: entry %" G_GUINT64_FORMAT " (a neighbour of vertex %u) is %u, beyond the %u"
+                            " vertices", neighbors_name, (guint64)j, u, v, n);
+                return NULL;
+            }
+        }
+    }
+
+    /* 2. Build every list (in parallel: each thread has its own arena). */
+    es_adjacency *a = es_adjacency_new(n);
+    a->nv = n;
+    a->edges = len / 2;
+    ensure_arenas(a, omp_get_max_threads());
+    const uint32_t blocks = (uint32_t)(((uint64_t)n + CSR_GRAIN - 1) / CSR_GRAIN);
+    uint32_t repeat = UINT32_MAX, asymmetric = UINT32_MAX;
+    #pragma omp parallel for schedule(dynamic, 1) reduction(min : repeat) if (n >= 4 * CSR_GRAIN)
+    for (uint32_t b = 0; b < blocks; b++) {
+        arena *ar = &a->arenas[omp_get_thread_num()];
+        const uint32_t hi = n - b * CSR_GRAIN < CSR_GRAIN ? n : (b + 1) * CSR_GRAIN;
+        for (uint32_t u = b * CSR_GRAIN; u < hi; u++)
+            if (!build_list(ar, &a->v[u], neighbors + offsets[u], (uint32_t)(offsets[u + 1] - offsets[u])) &&
+                u < repeat)
+                repeat = u;
+    }
+    /* 3. Symmetry: v in N(u) iff u in N(v).  The lists have no repeats and
+     * every entry's reverse is present, so the entries pair up. */
+    if (repeat == UINT32_MAX) {
+        #pragma omp parallel for schedule(dynamic, 1) reduction(min : asymmetric) if (n >= 4 * CSR_GRAIN)
+        for (uint32_t b = 0; b < blocks; b++) {
+            const uint32_t hi = n - b * CSR_GRAIN < CSR_GRAIN ? n : (b + 1) * CSR_GRAIN;
+            for (uint32_t u = b * CSR_GRAIN; u < hi && u < asymmetric; u++) {
+                const vrec *r = &a->v[u];
+                for (uint32_t i = 0; i < r->deg; i++) {
+                    if (lookup(&a->v[r->nb[i]], u) == NONE) {
+                        asymmetric = u;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if (repeat != UINT32_MAX) {
+        /* The first entry whose lookup does not find itself is the repeat:
+         * the list (small) or the table built so far (hashed) holds an
+         * earlier one. */
+        const vrec *r = &a->v[repeat];
+        uint32_t i = 0;
+        while (i < r->deg && lookup(r, r->nb[i]) == i)
+            i++;
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "%s: entry %" G_GUINT64_FORMAT " repeats neighbour %u of vertex %u", neighbors_name,
+                    (guint64)(offsets[repeat] + i), r->nb[i], repeat);
+        es_adjacency_free(a);
+        return NULL;
+    }
+    if (asymmetric != UINT32_MAX) {
+        const vrec *r = &a->v[asymmetric];
+        uint32_t i = 0;
+        while (lookup(&a->v[r->nb[i]], asymmetric) != NONE)
+            i++;
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "%s: entry %" G_GUINT64_FORMAT " lists %u as a neighbour of vertex %u, but %u's list lacks %u",
+                    neighbors_name, (guint64)(offsets[asymmetric] + i), r->nb[i], asymmetric, r->nb[i], asymmetric);
+        es_adjacency_free(a);
+        return NULL;
+    }
+    return a;
+}

@@ -33,6 +33,15 @@
  * position and every new/duplicate answer equals that of a sequential
  * insertion, for any thread count.
  *
+ * CSR form (for snapshots): offsets[0 .. n] with offsets[u] the sum of
+ * the degrees of the vertices before u, and the lists laid end to end in
+ * vertex order, each in insertion order.  es_adjacency_csr_next() copies
+ * the lists out in pieces (no OpenMP, nothing written: a forked child may
+ * call it); es_adjacency_new_from_csr() rebuilds a graph that answers
+ * exactly as the one written, positions and hash indexes included, and
+ * validates the arrays first (O(n + E) expected time; each block is
+ * allocated once at its final size, so no outgrown blocks are left over).
+ *
  * Vertex ids must be below UINT32_MAX (the id map never hands that out).
  * Neighbours are never removed (streams are insert-only).
  */
@@ -93,6 +102,34 @@ const es_adjacency_vertex *es_adjacency_records(const es_adjacency *a);
 const uint32_t *es_adjacency_neighbors(const es_adjacency *a, uint32_t u);
 /* Position of v in u's list (0 = oldest), or ES_ADJACENCY_NONE. */
 uint32_t es_adjacency_position(const es_adjacency *a, uint32_t u, uint32_t v);
+
+/* ---- CSR form -------------------------------------------------------------- */
+
+/* offsets[0 .. vertices] of the CSR form; offsets[vertices] = 2 * edges. */
+void es_adjacency_csr_offsets(const es_adjacency *a, uint64_t *offsets);
+
+/* Where the next es_adjacency_csr_next() call goes on: entry `entry` of
+ * vertex `vertex`'s list.  Start at { 0, 0 }. */
+typedef struct {
+    uint32_t vertex, entry;
+} es_adjacency_cursor;
+
+/* Copy the next neighbour entries in CSR order (vertex 0's list, then
+ * vertex 1's, ...) from *at into out, at most room of them, and advance
+ * *at; returns how many (0 at the end).  Reads only, starts no thread. */
+size_t es_adjacency_csr_next(const es_adjacency *a, es_adjacency_cursor *at, uint32_t *out, size_t room);
+
+/* The graph whose CSR form is offsets[0 .. n] and neighbors[0 .. len-1]:
+ * every list keeps its order (so positions, the ages of edges, come back),
+ * and blocks and hash indexes are those that inserting the lists' entries
+ * in order would have built.  The arrays must describe a simple undirected
+ * graph: offsets start at 0, never decrease and end at len; a vertex has
+ * at most n - 1 neighbours, each below n, not itself, none twice; and v is
+ * in u's list iff u is in v's.  Otherwise NULL and an ES_ERROR_DATA error
+ * that names the array at fault by offsets_name or neighbors_name (say, a
+ * snapshot's dataset names) and the first entry at fault.  May use OpenMP. */
+es_adjacency *es_adjacency_new_from_csr(uint32_t n, const uint64_t *offsets, const uint32_t *neighbors, size_t len,
+                                        const char *offsets_name, const char *neighbors_name, GError **error);
 
 /* Common neighbours of u and v, written to out (room for min(deg u, deg v)
  * entries) in the order of the smaller list; returns how many. */

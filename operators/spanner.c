@@ -11,12 +11,14 @@
  * total, expanding the side whose frontier has the smaller total degree;
  * vertices are marked with a per-query stamp, so nothing is cleared
  * between queries.  Distinct input edges are recognised with the sharded
- * edge set (graph/edgeset.c); the spanner is a graph/adjacency.
+ * edge set (graph/edgeset.c), which also logs them in first-seen order for
+ * snapshots; the spanner is a graph/adjacency.
  * Cost per new edge: the bounded BFS, at most the spanner's edges within
  * 2k-2 hops of u or v and usually far fewer (O(1) when an endpoint is new,
- * O(1) for k = 1); per duplicate: one hash lookup.  Memory: the edge set (16-32 bytes per distinct input
- * edge), the spanner (about 12-44 bytes per kept edge, see adjacency.h),
- * 16 bytes per vertex of BFS marks and frontiers.
+ * O(1) for k = 1); per duplicate: one hash lookup.  Memory: the edge set
+ * (24-40 bytes per distinct input edge: 16-32 of table, 8 of log), the
+ * spanner (about 12-44 bytes per kept edge, see adjacency.h), 16 bytes per
+ * vertex of BFS marks and frontiers.
  * Guarantees: stretch 2k-1 exactly: a dropped edge had a path of at most
  * 2k-1 kept edges when it came, and kept edges are never removed.  The
  * spanner has girth > 2k (a kept edge never closes a cycle of 2k edges or
@@ -32,6 +34,30 @@
  * Answers: edges (kept), input_edges (distinct input edges, self-loops
  * excluded), fraction (edges / input_edges, 0 before any), stretch (2k-1).
  * Option: k=K (default 2, 1..64).
+ *
+ * Snapshot (group /operators/spanner):
+ *   attributes  k            u64  the k option (a restore refuses another k)
+ *               stretch      u64  2k - 1 (for information)
+ *               vertices     u64  n: vertices seen (dense ids 0 .. n-1)
+ *               edges        u64  E: edges kept in the spanner
+ *               input_edges  u64  I: distinct input edges (self-loops excluded)
+ *   adj_offsets    u64[n+1]  CSR offsets of the spanner: vertex v's kept
+ *                            neighbours are adj_neighbors[adj_offsets[v] ..
+ *                            adj_offsets[v+1]-1]
+ *   adj_neighbors  u32[2E]   each vertex's kept neighbours in the order their
+ *                            edges were kept; every kept edge appears twice
+ *   input_keys     u64[I]    the distinct input edges in first-seen (stream)
+ *                            order, edge {u, v} with u < v as u << 32 | v;
+ *                            not sorted
+ * The BFS marks are scratch and are not saved.  A restore rebuilds the
+ * spanner list for list (es_adjacency_new_from_csr, which checks that the
+ * arrays are a simple undirected graph), re-inserts the keys in file order
+ * into a logged edge set (checking u < v < n and refusing a repeat), checks
+ * that every kept edge is an input edge, and swaps the new state in only
+ * then.  The writer starts no thread and copies little: adj_offsets through
+ * one array of n + 1, adj_neighbors in pieces of 1 Mi entries through one
+ * 4 MiB buffer, input_keys straight from the edge set's log (in a forked
+ * writer, pages the parent never writes again: it only appends).
  */
 #include "operators/spanner.h"
 
@@ -39,6 +65,7 @@
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
+#include "snapshot/h5util.h"
 
 typedef struct {
     es_operator   base;
@@ -67,7 +94,7 @@ static es_operator *spanner_create(const es_options *opts, GError **error)
     s->k = (unsigned)k;
     s->stretch = 2 * (unsigned)k - 1;
     s->kept = es_adjacency_new(0);
-    s->seen = es_edgeset_new(0, 0);
+    s->seen = es_edgeset_new_logged(0, 0);
     return &s->base;
 }
 
@@ -221,6 +248,227 @@ unsigned es_spanner_stretch(es_operator *op)
     return ((spanner_op *)op)->stretch;
 }
 
+/* ---- snapshot ------------------------------------------------------------ */
+
+/* Neighbour entries per write of adj_neighbors (a 4 MiB buffer), and the
+ * chunk size h5util gives its datasets. */
+#define NEIGHBORS_PIECE ((size_t)1 << 20)
+#define H5_CHUNK ((hsize_t)65536)
+/* Snapshot keys are re-inserted in pieces of this many. */
+#define KEYS_PIECE ((size_t)1 << 20)
+
+/* The graph's CSR form as datasets adj_offsets and adj_neighbors.  The
+ * lists lie scattered over arena blocks, and h5util writes whole arrays
+ * only, so adj_neighbors is written here in pieces (with h5util's dataset
+ * properties: little-endian, chunked, Fletcher32) rather than from a
+ * copy of the whole graph in the forked writer. */
+static gboolean write_adjacency(hid_t g, const es_adjacency *a, GError **error)
+{
+    const uint32_t n = es_adjacency_vertices(a);
+    const uint64_t total = 2 * es_adjacency_edges(a);
+    const size_t off_bytes = ((size_t)n + 1) * sizeof(uint64_t);
+    uint64_t *off = es_big_alloc(off_bytes);
+    es_adjacency_csr_offsets(a, off);
+    gboolean ok = es_h5_write_u64(g, "adj_offsets", off, (size_t)n + 1, error);
+    es_big_free(off, off_bytes);
+    if (!ok)
+        return FALSE;
+
+    hsize_t dims[1] = { total }, maxdims[1] = { H5S_UNLIMITED };
+    hsize_t chunk[1] = { total == 0 ? 1 : MIN(total, H5_CHUNK) };
+    hid_t space = H5Screate_simple(1, dims, maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, chunk);
+    H5Pset_fletcher32(dcpl);
+    hid_t ds = H5Dcreate2(g, "adj_neighbors", H5T_STD_U32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ok = ds >= 0;
+    const size_t piece = (size_t)MIN(total, (uint64_t)NEIGHBORS_PIECE);
+    uint32_t *buf = g_new(uint32_t, piece ? piece : 1);
+    es_adjacency_cursor at = { 0, 0 };
+    for (uint64_t done = 0; ok && done < total;) {
+        const size_t k = es_adjacency_csr_next(a, &at, buf, (size_t)MIN((uint64_t)piece, total - done));
+        hsize_t start[1] = { done }, count[1] = { k };
+        hid_t mem = H5Screate_simple(1, count, NULL);
+        ok = k > 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+             H5Dwrite(ds, H5T_NATIVE_UINT32, mem, space, H5P_DEFAULT, buf) >= 0;
+        H5Sclose(mem);
+        done += k;
+    }
+    g_free(buf);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (!ok)
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "HDF5: cannot write dataset \"adj_neighbors\"");
+    return ok;
+}
+
+/* The graph of datasets adj_offsets and adj_neighbors, which must hold n
+ * vertices and E edges (the group's attributes). */
+static es_adjacency *read_adjacency(hid_t g, uint32_t n, uint64_t E, GError **error)
+{
+    uint64_t *off = NULL;
+    uint32_t *nb = NULL;
+    size_t noff = 0, nnb = 0;
+    es_adjacency *a = NULL;
+    if (!es_h5_read_u64(g, "adj_offsets", &off, &noff, error))
+        goto out;
+    if (noff != (size_t)n + 1) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"adj_offsets\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (attribute \"vertices\" + 1)", noff, (guint64)n + 1);
+        goto out;
+    }
+    if (!es_h5_read_u32(g, "adj_neighbors", &nb, &nnb, error))
+        goto out;
+    if (nnb % 2 != 0 || nnb / 2 != E) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"adj_neighbors\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (2 x attribute \"edges\")", nnb, (guint64)(2 * E));
+        goto out;
+    }
+    a = es_adjacency_new_from_csr(n, off, nb, nnb, "snapshot dataset \"adj_offsets\"",
+                                  "snapshot dataset \"adj_neighbors\"", error);
+out:
+    if (off)
+        es_h5_free(off, noff * sizeof(uint64_t));
+    if (nb)
+        es_h5_free(nb, nnb * sizeof(uint32_t));
+    return a;
+}
+
+static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
+{
+    spanner_op *s = (spanner_op *)op;
+    size_t I;
+    const uint64_t *log = es_edgeset_log(s->seen, &I);
+    if (I != s->input_edges) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "spanner: the edge log holds %zu keys for %" G_GUINT64_FORMAT
+                    " input edges", I, (guint64)s->input_edges);
+        return FALSE;
+    }
+    return es_h5_set_u64(g, "k", s->k, error)
+        && es_h5_set_u64(g, "stretch", s->stretch, error)
+        && es_h5_set_u64(g, "vertices", es_adjacency_vertices(s->kept), error)
+        && es_h5_set_u64(g, "edges", es_adjacency_edges(s->kept), error)
+        && es_h5_set_u64(g, "input_edges", s->input_edges, error)
+        && write_adjacency(g, s->kept, error)
+        && es_h5_write_u64(g, "input_keys", log, I, error);
+}
+
+/* Insert keys[0 .. I-1] into the logged set in order, in pieces, each key
+ * checked to be an edge u < v < n; a key the set already holds is a repeat. */
+static gboolean insert_keys(es_edgeset *set, const uint64_t *keys, size_t I, uint32_t n, GError **error)
+{
+    const size_t piece = MIN(I, KEYS_PIECE);
+    es_edge *edges = g_new(es_edge, piece ? piece : 1);
+    uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
+    gboolean ok = TRUE;
+    for (size_t at = 0; ok && at < I; at += piece) {
+        const size_t len = MIN(piece, I - at);
+        for (size_t i = 0; i < len; i++) {
+            const uint64_t k = keys[at + i];
+            const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
+            if (u >= v || v >= n) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                            "snapshot dataset \"input_keys\": key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) %s",
+                            at + i, (guint64)k, u, v,
+                            u >= v ? "does not have u < v" : "names a vertex beyond attribute \"vertices\"");
+                ok = FALSE;
+                break;
+            }
+            edges[i] = (es_edge){ u, v };
+        }
+        if (ok && es_edgeset_insert_batch(set, edges, len, FALSE, is_new) != len) {
+            size_t i = 0;
+            while (is_new[i])
+                i++;
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot dataset \"input_keys\": key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) repeats"
+                        " an earlier key", at + i, (guint64)keys[at + i], edges[i].u, edges[i].v);
+            ok = FALSE;
+        }
+    }
+    g_free(is_new);
+    g_free(edges);
+    return ok;
+}
+
+/* Build the new state aside and swap it in only when every check passed, so
+ * a bad snapshot leaves the operator as it was. */
+static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
+{
+    spanner_op *s = (spanner_op *)op;
+    uint64_t k, n64, E, I;
+    if (!es_h5_get_u64(g, "k", &k, error))
+        return FALSE;
+    if (k != s->k) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"k\" is %" G_GUINT64_FORMAT ", but this operator has k=%u (%s)",
+                    (guint64)k, s->k, op->spec ? op->spec : "spanner");
+        return FALSE;
+    }
+    if (!es_h5_get_u64(g, "vertices", &n64, error) || !es_h5_get_u64(g, "edges", &E, error) ||
+        !es_h5_get_u64(g, "input_edges", &I, error))
+        return FALSE;
+    if (n64 > UINT32_MAX) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
+                    (guint64)n64);
+        return FALSE;
+    }
+    if (E > I) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"edges\" is %" G_GUINT64_FORMAT ", more than the %" G_GUINT64_FORMAT
+                    " of attribute \"input_edges\"", (guint64)E, (guint64)I);
+        return FALSE;
+    }
+    const uint32_t n = (uint32_t)n64;
+    uint64_t *keys = NULL;
+    size_t nkeys = 0;
+    es_edgeset *seen = NULL;
+    gboolean ok = FALSE;
+    es_adjacency *kept = read_adjacency(g, n, E, error);
+    if (kept == NULL)
+        goto out;
+    if (!es_h5_read_u64(g, "input_keys", &keys, &nkeys, error))
+        goto out;
+    if (nkeys != I) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"input_keys\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (attribute \"input_edges\")", nkeys, (guint64)I);
+        goto out;
+    }
+    seen = es_edgeset_new_logged(nkeys, 0);
+    if (!insert_keys(seen, keys, nkeys, n, error))
+        goto out;
+    /* The spanner is a subgraph of the input. */
+    for (uint32_t u = 0; u < n; u++) {
+        const uint32_t *nb = es_adjacency_neighbors(kept, u);
+        for (uint32_t i = 0, d = es_adjacency_degree(kept, u); i < d; i++) {
+            if (u < nb[i] && !es_edgeset_contains(seen, u, nb[i])) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                            "snapshot dataset \"adj_neighbors\": kept edge {%u, %u} is not among \"input_keys\"",
+                            u, nb[i]);
+                goto out;
+            }
+        }
+    }
+    ok = TRUE;
+out:
+    if (keys)
+        es_h5_free(keys, nkeys * sizeof(uint64_t));
+    if (!ok) {
+        es_adjacency_free(kept);
+        es_edgeset_free(seen);
+        return FALSE;
+    }
+    es_adjacency_free(s->kept);
+    es_edgeset_free(s->seen);
+    s->kept = kept;
+    s->seen = seen;
+    s->input_edges = I;
+    return TRUE;
+}
+
 const es_operator_class es_spanner_class = {
     .name = "spanner",
     .summary = "greedy (2k-1)-spanner in one pass: kept edges, fraction, stretch bound",
@@ -228,7 +476,7 @@ const es_operator_class es_spanner_class = {
     .create = spanner_create,
     .process_batch = spanner_process_batch,
     .report = spanner_report,
-    .snapshot_write = es_operator_snapshot_unsupported,
-    .snapshot_read = es_operator_snapshot_unsupported,
+    .snapshot_write = spanner_snapshot_write,
+    .snapshot_read = spanner_snapshot_read,
     .destroy = spanner_destroy,
 };

@@ -50,6 +50,39 @@
  * K vertices by triangles, "id:count,..." with external ids, ties to the
  * smaller id; only vertices in at least one triangle).  Option: top=K
  * (default 10, 0 to 1000).
+ *
+ * Snapshot (group /operators/tri):
+ *   attributes  vertices    u64  n: vertices seen (dense ids 0 .. n-1)
+ *               edges       u64  E: distinct edges (self-loops never count)
+ *               triangles   u64  triangles so far
+ *               wedges      u64  sum over vertices of C(deg, 2)
+ *               top         u64  the top=K option (for information: the
+ *                                state does not depend on it, so a restore
+ *                                accepts any K)
+ *   adj_offsets    u64[n+1]  CSR offsets: vertex v's neighbours are
+ *                            adj_neighbors[adj_offsets[v] .. adj_offsets[v+1]-1]
+ *   adj_neighbors  u32[2E]   each vertex's distinct neighbours in the order
+ *                            their edges arrived (oldest first): every edge
+ *                            appears twice, once in each endpoint's list
+ *   local          u64[n]    triangles through each vertex
+ *   external_ids   u64[n]    each vertex's id as written in the input (what
+ *                            `top` prints)
+ * The lists keep their order: a neighbour's position is the age of its
+ * edge, which es_tri_graph() exposes and later snapshots write.  (The
+ * counts alone would survive a reordering within the restored lists, as
+ * every restored edge is older than every later one.)  A restore
+ * rebuilds the graph with the very lists, positions and hash indexes
+ * (es_adjacency_new_from_csr, which checks that the arrays are a
+ * simple undirected graph: offsets from 0 non-decreasing to 2E, neighbours
+ * below n, no self-loop, no repeat, v in N(u) iff u in N(v)), checks that
+ * no vertex is in more triangles than pairs of neighbours, that local sums
+ * to 3 triangles and the degrees give `wedges`, and swaps the new state in
+ * only then; a resumed run then answers byte for byte as an uninterrupted
+ * one, with any batch size and thread count.  The writer copies nothing
+ * but the CSR: adj_offsets through one array of n + 1, adj_neighbors in
+ * pieces of 1 Mi entries through one 4 MiB buffer; local and external_ids
+ * are written from the operator's arrays as they are.  It starts no thread,
+ * so it may run in the forked snapshot writer.
  */
 #include "operators/tri.h"
 
@@ -58,6 +91,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "snapshot/h5util.h"
 
 /* A new edge that may close triangles: the older neighbours of v (the
  * first nv of its list) are intersected with those of x (the first nx);
@@ -586,6 +620,192 @@ const es_adjacency *es_tri_graph(es_operator *op)
     return ((tri_op *)op)->adj;
 }
 
+/* ---- snapshot ------------------------------------------------------------ */
+
+/* Neighbour entries per write of adj_neighbors (a 4 MiB buffer), and the
+ * chunk size h5util gives its datasets. */
+#define NEIGHBORS_PIECE ((size_t)1 << 20)
+#define H5_CHUNK ((hsize_t)65536)
+
+/* The graph's CSR form as datasets adj_offsets and adj_neighbors.  The
+ * lists lie scattered over arena blocks, and h5util writes whole arrays
+ * only, so adj_neighbors is written here in pieces (with h5util's dataset
+ * properties: little-endian, chunked, Fletcher32) rather than from a
+ * copy of the whole graph in the forked writer. */
+static gboolean write_adjacency(hid_t g, const es_adjacency *a, GError **error)
+{
+    const uint32_t n = es_adjacency_vertices(a);
+    const uint64_t total = 2 * es_adjacency_edges(a);
+    const size_t off_bytes = ((size_t)n + 1) * sizeof(uint64_t);
+    uint64_t *off = es_big_alloc(off_bytes);
+    es_adjacency_csr_offsets(a, off);
+    gboolean ok = es_h5_write_u64(g, "adj_offsets", off, (size_t)n + 1, error);
+    es_big_free(off, off_bytes);
+    if (!ok)
+        return FALSE;
+
+    hsize_t dims[1] = { total }, maxdims[1] = { H5S_UNLIMITED };
+    hsize_t chunk[1] = { total == 0 ? 1 : MIN(total, H5_CHUNK) };
+    hid_t space = H5Screate_simple(1, dims, maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, chunk);
+    H5Pset_fletcher32(dcpl);
+    hid_t ds = H5Dcreate2(g, "adj_neighbors", H5T_STD_U32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ok = ds >= 0;
+    const size_t piece = (size_t)MIN(total, (uint64_t)NEIGHBORS_PIECE);
+    uint32_t *buf = g_new(uint32_t, piece ? piece : 1);
+    es_adjacency_cursor at = { 0, 0 };
+    for (uint64_t done = 0; ok && done < total;) {
+        const size_t k = es_adjacency_csr_next(a, &at, buf, (size_t)MIN((uint64_t)piece, total - done));
+        hsize_t start[1] = { done }, count[1] = { k };
+        hid_t mem = H5Screate_simple(1, count, NULL);
+        ok = k > 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+             H5Dwrite(ds, H5T_NATIVE_UINT32, mem, space, H5P_DEFAULT, buf) >= 0;
+        H5Sclose(mem);
+        done += k;
+    }
+    g_free(buf);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (!ok)
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "HDF5: cannot write dataset \"adj_neighbors\"");
+    return ok;
+}
+
+/* The graph of datasets adj_offsets and adj_neighbors, which must hold n
+ * vertices and E edges (the group's attributes). */
+static es_adjacency *read_adjacency(hid_t g, uint32_t n, uint64_t E, GError **error)
+{
+    uint64_t *off = NULL;
+    uint32_t *nb = NULL;
+    size_t noff = 0, nnb = 0;
+    es_adjacency *a = NULL;
+    if (!es_h5_read_u64(g, "adj_offsets", &off, &noff, error))
+        goto out;
+    if (noff != (size_t)n + 1) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"adj_offsets\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (attribute \"vertices\" + 1)", noff, (guint64)n + 1);
+        goto out;
+    }
+    if (!es_h5_read_u32(g, "adj_neighbors", &nb, &nnb, error))
+        goto out;
+    if (nnb % 2 != 0 || nnb / 2 != E) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"adj_neighbors\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (2 x attribute \"edges\")", nnb, (guint64)(2 * E));
+        goto out;
+    }
+    a = es_adjacency_new_from_csr(n, off, nb, nnb, "snapshot dataset \"adj_offsets\"",
+                                  "snapshot dataset \"adj_neighbors\"", error);
+out:
+    if (off)
+        es_h5_free(off, noff * sizeof(uint64_t));
+    if (nb)
+        es_h5_free(nb, nnb * sizeof(uint32_t));
+    return a;
+}
+
+static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
+{
+    tri_op *t = (tri_op *)op;
+    if (es_adjacency_vertices(t->adj) != t->nv) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices, the counts %u",
+                    es_adjacency_vertices(t->adj), t->nv);
+        return FALSE;
+    }
+    return es_h5_set_u64(g, "vertices", t->nv, error)
+        && es_h5_set_u64(g, "edges", es_adjacency_edges(t->adj), error)
+        && es_h5_set_u64(g, "triangles", t->triangles, error)
+        && es_h5_set_u64(g, "wedges", t->wedges, error)
+        && es_h5_set_u64(g, "top", t->top_k, error)
+        && write_adjacency(g, t->adj, error)
+        && es_h5_write_u64(g, "local", t->local, t->nv, error)
+        && es_h5_write_u64(g, "external_ids", t->ext, t->nv, error);
+}
+
+/* What the graph implies of the counts: local[v] <= C(deg v, 2), the
+ * degrees give `wedges`, and local sums to 3 triangles. */
+static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uint32_t n, uint64_t triangles,
+                             uint64_t wedges, GError **error)
+{
+    uint64_t w = 0, sum = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        const uint64_t d = es_adjacency_degree(adj, v), pairs = d < 2 ? 0 : d * (d - 1) / 2;
+        if (local[v] > pairs) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot dataset \"local\": vertex %u is in %" G_GUINT64_FORMAT " triangles, more than"
+                        " the %" G_GUINT64_FORMAT " pairs of its %" G_GUINT64_FORMAT " neighbours", v,
+                        (guint64)local[v], (guint64)pairs, (guint64)d);
+            return FALSE;
+        }
+        if (__builtin_add_overflow(w, pairs, &w))
+            w = UINT64_MAX;   /* cannot equal a real count: refused below */
+        sum += local[v];      /* <= w */
+    }
+    if (w != wedges) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees in \"adj_offsets\""
+                    " give %" G_GUINT64_FORMAT, (guint64)wedges, (guint64)w);
+        return FALSE;
+    }
+    if (triangles > UINT64_MAX / 3 || sum != 3 * triangles) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"triangles\" is %" G_GUINT64_FORMAT ", but dataset \"local\" sums to %"
+                    G_GUINT64_FORMAT ", not 3 times that", (guint64)triangles, (guint64)sum);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Build the new state aside and swap it in only when every check passed, so
+ * a bad snapshot leaves the operator as it was. */
+static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
+{
+    tri_op *t = (tri_op *)op;
+    uint64_t n64, E, triangles, wedges;
+    if (!es_h5_get_u64(g, "vertices", &n64, error) || !es_h5_get_u64(g, "edges", &E, error) ||
+        !es_h5_get_u64(g, "triangles", &triangles, error) || !es_h5_get_u64(g, "wedges", &wedges, error))
+        return FALSE;
+    if (n64 > UINT32_MAX) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
+                    (guint64)n64);
+        return FALSE;
+    }
+    const uint32_t n = (uint32_t)n64;
+    const size_t bytes = (size_t)n * sizeof(uint64_t);
+    uint64_t *local = NULL, *ext = NULL;
+    gboolean ok = FALSE;
+    /* The CSR comes first: its length checks n before n-sized arrays are made. */
+    es_adjacency *adj = read_adjacency(g, n, E, error);
+    if (adj == NULL)
+        goto out;
+    local = es_big_alloc(bytes);
+    ext = es_big_alloc(bytes);
+    ok = es_h5_read_u64_into(g, "local", local, n, error)
+      && es_h5_read_u64_into(g, "external_ids", ext, n, error)
+      && check_counts(adj, local, n, triangles, wedges, error);
+out:
+    if (!ok) {
+        es_adjacency_free(adj);
+        es_big_free(local, bytes);
+        es_big_free(ext, bytes);
+        return FALSE;
+    }
+    es_adjacency_free(t->adj);
+    es_big_free(t->local, t->cap * sizeof(uint64_t));
+    es_big_free(t->ext, t->cap * sizeof(uint64_t));
+    t->adj = adj;
+    t->local = local;
+    t->ext = ext;
+    t->cap = n;
+    t->nv = n;
+    t->triangles = triangles;
+    t->wedges = wedges;
+    return TRUE;
+}
+
 const es_operator_class es_tri_class = {
     .name = "tri",
     .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",
@@ -593,7 +813,7 @@ const es_operator_class es_tri_class = {
     .create = tri_create,
     .process_batch = tri_process_batch,
     .report = tri_report,
-    .snapshot_write = es_operator_snapshot_unsupported,
-    .snapshot_read = es_operator_snapshot_unsupported,
+    .snapshot_write = tri_snapshot_write,
+    .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "graph/adjacency.h"
+#include "graph/common.h"
 #include "tests/testutil.h"
 
 #define CHECK_SEED(cond, seed)                                                       \
@@ -277,6 +278,207 @@ static void test_parallel_batch_insertion_equals_sequential_insertion_for_1_and_
     omp_set_num_threads(saved);
 }
 
+/* ---- CSR form ---- */
+
+/* The CSR form of a, through pieces of `room` entries. */
+static uint32_t *csr_of(const es_adjacency *a, uint64_t **offsets, size_t room, size_t *len)
+{
+    const uint32_t n = es_adjacency_vertices(a);
+    *offsets = g_new(uint64_t, (size_t)n + 1);
+    es_adjacency_csr_offsets(a, *offsets);
+    *len = (*offsets)[n];
+    uint32_t *nb = g_new(uint32_t, *len + room);
+    es_adjacency_cursor at = { 0, 0 };
+    size_t k = 0, got;
+    while ((got = es_adjacency_csr_next(a, &at, nb + k, room)) > 0) {
+        CU_ASSERT(got <= room);
+        k += got;
+    }
+    CU_ASSERT_EQUAL(k, *len);
+    return nb;
+}
+
+/* A random messy graph with a hub (vertex 0 in every third edge), inserted
+ * in batches of bs with threads threads; r (when not NULL) gets it too. */
+static es_adjacency *hub_graph(uint64_t seed, uint32_t n, size_t edges, size_t bs, ref_graph *r)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(n, edges, seed, 1, &m);
+    for (size_t i = 0; i < m; i += 3)
+        p[2 * i] = 0;
+    es_adjacency *a = es_adjacency_new(0);
+    es_adjacency_grow(a, n);
+    for (size_t s = 0; s < m; s += bs)
+        es_adjacency_insert_batch(a, (const es_edge *)(p + 2 * s), MIN(bs, m - s), NULL, NULL);
+    for (size_t i = 0; r && i < m; i++)
+        ref_insert(r, p[2 * i], p[2 * i + 1]);
+    g_free(p);
+    return a;
+}
+
+static void test_csr_pieces_of_any_size_list_every_vertex_in_insertion_order(void)
+{
+    const uint32_t n = 600;
+    ref_graph *r = ref_new(n);
+    es_adjacency *a = hub_graph(31, n, 20000, 5000, r);
+    static const size_t rooms[] = { 1, 3, 16, 1000, 1u << 20 };
+    for (size_t k = 0; k < G_N_ELEMENTS(rooms); k++) {
+        uint64_t *off;
+        size_t len;
+        uint32_t *nb = csr_of(a, &off, rooms[k], &len);
+        int same = off[0] == 0 && len == 2 * r->edges;
+        for (uint32_t x = 0; x < n; x++) {
+            const GArray *l = r->lists[x];
+            same &= off[x + 1] - off[x] == l->len &&
+                    (l->len == 0 || memcmp(nb + off[x], l->data, l->len * sizeof(uint32_t)) == 0);
+        }
+        CU_ASSERT_TRUE(same);
+        g_free(off);
+        g_free(nb);
+    }
+    CU_ASSERT(r->lists[0]->len > 400);   /* the hub's list is hashed */
+    ref_free(r);
+    es_adjacency_free(a);
+}
+
+/* Rebuilt from its CSR form (with 1 and 2 threads), a graph answers as the
+ * original, and both answer the same to further insertions. */
+static void test_a_graph_rebuilt_from_csr_answers_and_grows_as_the_original(void)
+{
+    const int saved = omp_get_max_threads();
+    for (uint64_t seed = 41; seed <= 43; seed++) {
+        const uint32_t n = seed == 43 ? 9000 : 500;
+        ref_graph *r = ref_new(n);
+        es_adjacency *a = hub_graph(seed, n, 30000, 10000, r);
+        uint64_t *off;
+        size_t len;
+        uint32_t *nb = csr_of(a, &off, 4096, &len);
+        for (int threads = 1; threads <= 2; threads++) {
+            omp_set_num_threads(threads);
+            GError *err = NULL;
+            es_adjacency *b = es_adjacency_new_from_csr(n, off, nb, len, "OFF", "NB", &err);
+            CHECK_SEED(b != NULL && err == NULL, seed);
+            if (b == NULL) {
+                fprintf(stderr, "\n    %s\n", err->message);
+                g_error_free(err);
+                continue;
+            }
+            CHECK_SEED(es_adjacency_vertices(b) == n && es_adjacency_edges(b) == r->edges, seed);
+            CHECK_SEED(same_as_ref(b, r), seed);
+            GRand *rng = g_rand_new_with_seed((guint32)seed);
+            uint32_t out_a[9000], out_b[9000];
+            int agree = 1;
+            for (int q = 0; q < 2000; q++) {
+                uint32_t u = g_rand_int_range(rng, 0, n), v = g_rand_int_range(rng, 0, n);
+                uint32_t nu = g_rand_int_range(rng, 0, 40), nv = g_rand_int_range(rng, 0, 40);
+                agree &= es_adjacency_contains(a, u, v) == es_adjacency_contains(b, u, v);
+                size_t ca = es_adjacency_intersect_prefix(a, u, nu, v, nv, out_a);
+                size_t cb = es_adjacency_intersect_prefix(b, u, nu, v, nv, out_b);
+                agree &= ca == cb && memcmp(out_a, out_b, ca * sizeof(uint32_t)) == 0;
+            }
+            CHECK_SEED(agree, seed);
+            /* More edges, to a copy of the original and to the rebuilt one. */
+            es_adjacency *c = es_adjacency_new_from_csr(n, off, nb, len, "OFF", "NB", NULL);
+            size_t m;
+            uint32_t *p = es_test_random_edges(n + 50, 20000, seed + 100, 1, &m);
+            es_adjacency_grow(b, n + 50);
+            es_adjacency_grow(c, n + 50);
+            uint32_t *pb = g_new(uint32_t, 2 * m), *pc = g_new(uint32_t, 2 * m);
+            size_t fb = es_adjacency_insert_batch(b, (const es_edge *)p, m, pb, pb + m);
+            omp_set_num_threads(1);
+            size_t fc = 0;
+            for (size_t s = 0; s < m; s += 7)
+                fc += es_adjacency_insert_batch(c, (const es_edge *)(p + 2 * s), MIN(7, m - s), pc + s, pc + m + s);
+            CHECK_SEED(fb == fc && memcmp(pb, pc, 2 * m * sizeof(uint32_t)) == 0, seed);
+            uint64_t *off_b, *off_c;
+            size_t len_b, len_c;
+            uint32_t *nb_b = csr_of(b, &off_b, 1000, &len_b), *nb_c = csr_of(c, &off_c, 1000, &len_c);
+            CHECK_SEED(len_b == len_c && memcmp(off_b, off_c, (n + 51) * sizeof(uint64_t)) == 0 &&
+                       memcmp(nb_b, nb_c, len_b * sizeof(uint32_t)) == 0, seed);
+            g_free(off_b);
+            g_free(off_c);
+            g_free(nb_b);
+            g_free(nb_c);
+            g_free(pb);
+            g_free(pc);
+            g_free(p);
+            g_rand_free(rng);
+            es_adjacency_free(b);
+            es_adjacency_free(c);
+        }
+        g_free(off);
+        g_free(nb);
+        ref_free(r);
+        es_adjacency_free(a);
+    }
+    omp_set_num_threads(saved);
+}
+
+static void test_empty_csr_gives_vertices_without_edges(void)
+{
+    const uint64_t zero[4] = { 0, 0, 0, 0 };
+    es_adjacency *a = es_adjacency_new_from_csr(0, zero, NULL, 0, "OFF", "NB", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(es_adjacency_vertices(a), 0);
+    CU_ASSERT_TRUE(es_adjacency_insert(a, 0, 1));
+    es_adjacency_free(a);
+    a = es_adjacency_new_from_csr(3, zero, NULL, 0, "OFF", "NB", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(es_adjacency_vertices(a), 3);
+    CU_ASSERT_EQUAL(es_adjacency_edges(a), 0);
+    CU_ASSERT_EQUAL(es_adjacency_degree(a, 2), 0);
+    es_adjacency_free(a);
+}
+
+/* Path 0-1-2 plus edge 1-3: lists 0: 1; 1: 0 2 3; 2: 1; 3: 1. */
+typedef struct {
+    uint32_t n;
+    uint64_t off[6];
+    uint32_t nb[8];
+    size_t len;
+} csr_case;
+
+static const csr_case csr_good = { 4, { 0, 1, 4, 5, 6 }, { 1, 0, 2, 3, 1, 1 }, 6 };
+
+static void expect_csr_refused(const csr_case *c, const char *culprit, const char *words)
+{
+    GError *err = NULL;
+    es_adjacency *a = es_adjacency_new_from_csr(c->n, c->off, c->nb, c->len, "OFF", "NB", &err);
+    const int right = a == NULL && g_error_matches(err, ES_ERROR, ES_ERROR_DATA) &&
+                      g_str_has_prefix(err->message, culprit) && strstr(err->message, words) != NULL;
+    CU_ASSERT_TRUE(right);
+    if (!right)
+        fprintf(stderr, "\n    expected \"%s: ...%s...\", got: %s\n", culprit, words,
+                a ? "a graph" : err ? err->message : "no error");
+    es_adjacency_free(a);
+    g_clear_error(&err);
+}
+
+static void test_malformed_csr_is_refused_naming_the_array_and_entry(void)
+{
+    es_adjacency *a = es_adjacency_new_from_csr(csr_good.n, csr_good.off, csr_good.nb, csr_good.len, "OFF", "NB",
+                                                NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(es_adjacency_edges(a), 3);
+    CU_ASSERT_EQUAL(es_adjacency_position(a, 1, 3), 2);
+    es_adjacency_free(a);
+    csr_case c;
+#define CSR_CASE(culprit, words, ...) do { c = csr_good; __VA_ARGS__; expect_csr_refused(&c, culprit, words); } while (0)
+    CSR_CASE("OFF", "entry 0 is 1, not 0", c.off[0] = 1);
+    CSR_CASE("OFF", "entry 2 (0) is below entry 1 (1)", c.off[2] = 0);
+    CSR_CASE("OFF", "entry 4 (7) is beyond the 6 entries of NB", c.off[4] = 7);
+    CSR_CASE("OFF", "the last entry is 5, but NB has 6 entries", c.off[4] = 5);
+    CSR_CASE("OFF", "give vertex 1 4 neighbours, more than the 3 other vertices", c.off[2] = 5; c.off[3] = 5);
+    CSR_CASE("NB", "entry 5 (a neighbour of vertex 3) is 4, beyond the 4 vertices", c.nb[5] = 4);
+    CSR_CASE("NB", "entry 5 lists vertex 3 as its own neighbour", c.nb[5] = 3);
+    CSR_CASE("NB", "entry 3 repeats neighbour 2 of vertex 1", c.nb[3] = 2);
+    CSR_CASE("NB", "entry 3 lists 3 as a neighbour of vertex 1, but 3's list lacks 1", c.nb[5] = 0);
+    /* 0: 1; 1: 0 2; 2: 1; 3: 2 -- only vertex 3's entry lacks its reverse. */
+    CSR_CASE("NB", "entry 4 lists 2 as a neighbour of vertex 3, but 2's list lacks 3", c.off[2] = 3; c.off[3] = 4;
+             c.off[4] = 5; c.len = 5; c.nb[2] = 2; c.nb[3] = 1; c.nb[4] = 2);
+#undef CSR_CASE
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -286,6 +488,10 @@ int main(void)
         ES_TEST(test_a_hub_of_degree_200000_keeps_order_positions_and_membership),
         ES_TEST(test_intersections_and_their_prefixes_match_a_naive_count),
         ES_TEST(test_parallel_batch_insertion_equals_sequential_insertion_for_1_and_2_threads),
+        ES_TEST(test_csr_pieces_of_any_size_list_every_vertex_in_insertion_order),
+        ES_TEST(test_a_graph_rebuilt_from_csr_answers_and_grows_as_the_original),
+        ES_TEST(test_empty_csr_gives_vertices_without_edges),
+        ES_TEST(test_malformed_csr_is_refused_naming_the_array_and_entry),
         { NULL, NULL },
     };
     return es_test_main("adjacency", tests);

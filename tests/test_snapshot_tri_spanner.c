@@ -1,0 +1,875 @@
+/* test_snapshot_tri_spanner.c — HDF5 snapshots of the exact triangle
+ * operator and the spanner (operators/tri.c, operators/spanner.c).
+ *
+ * Round trips: on random messy streams (duplicates in both directions,
+ * self-loops, ids in first-appearance order) with external ids, cut at 0,
+ * 1, the middle, m - 1 and m, in batches of 1, 7 and 1000, a restored
+ * operator must report byte for byte what the original reports, before and
+ * after the rest of the stream ("tri", "tri:top=3", "spanner",
+ * "spanner:k=3").  Layout: adj_neighbors holds each vertex's neighbours in
+ * the order the stream first showed their edges (a plain verifier: lists
+ * built edge by edge with a hash set of the keys seen); input_keys the
+ * distinct edges in first-seen order; the arrays are the same whether
+ * written with one thread or two; a run restored at any cut, with another
+ * thread count, and fed the rest writes the very arrays of an uninterrupted
+ * one (so the neighbour order, which is the age of each edge, came back).
+ * A snapshot written in a forked child of a process whose OpenMP pool is
+ * running starts no thread and restores.  Hand-written groups restore the
+ * graph they describe; malformed ones (asymmetric lists, neighbours out of
+ * range, self-loops, repeats, offsets that decrease or do not end at 2E,
+ * counts of the wrong length or inconsistent with the graph, another k)
+ * are refused with an ES_ERROR_DATA error naming the dataset or attribute
+ * at fault, and leave the operator as it was. */
+#include <dirent.h>
+#include <glib/gstdio.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "graph/common.h"
+#include "graph/edgeset.h"
+#include "operators/operator.h"
+#include "operators/spanner.h"
+#include "operators/tri.h"
+#include "snapshot/h5util.h"
+#include "tests/testutil.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+/* External ids for dense ids: distinct, far from the dense ids and not in
+ * their order, so `top` shows whether they came back. */
+static uint64_t *external_ids_of(const uint32_t *pairs, size_t m)
+{
+    uint64_t *ext = g_new(uint64_t, 2 * m + 1);
+    for (size_t i = 0; i < 2 * m; i++)
+        ext[i] = ((uint64_t)pairs[i] * 0x9E3779B97F4A7C15ull) >> 20;
+    return ext;
+}
+
+static char *temp_path(const char *what)
+{
+    return g_strdup_printf("%s/es-snap-trisp-%s-%d.h5", g_get_tmp_dir(), what, (int)getpid());
+}
+
+/* Feed edges [from, to) in batches of bs, vertex counts growing as in a
+ * stream relabelled in first-appearance order (*maxv carries over). */
+static void feed(es_operator *op, const uint32_t *pairs, const uint64_t *ext, size_t from, size_t to, size_t bs,
+                 uint32_t *maxv)
+{
+    int failed = 0;
+    for (size_t at = from; at < to; at += bs) {
+        const size_t len = MIN(bs, to - at);
+        for (size_t i = 2 * at; i < 2 * (at + len); i++)
+            *maxv = MAX(*maxv, pairs[i] + 1);
+        es_batch b = {
+            .edges = (const es_edge *)(pairs + 2 * at),
+            .ext = ext ? ext + 2 * at : NULL,
+            .n = len,
+            .first_index = at,
+            .num_vertices = *maxv,
+        };
+        failed += !es_operator_process(op, &b, NULL);
+    }
+    CU_ASSERT_EQUAL(failed, 0);
+}
+
+/* Write op's snapshot into group "op" of a new file at path. */
+static gboolean write_file(es_operator *op, const char *path, GError **error)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
+        return FALSE;
+    }
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_write(op, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    return ok;
+}
+
+static gboolean read_file(es_operator *op, const char *path, GError **error)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s", path);
+        return FALSE;
+    }
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_read(op, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    return ok;
+}
+
+/* Dataset `name` of group "op" in file path, as raw bytes (u64 or u32). */
+static GBytes *dataset_bytes(const char *path, const char *name, int u64)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    void *a = NULL;
+    size_t n = 0;
+    GError *err = NULL;
+    gboolean ok = u64 ? es_h5_read_u64(g, name, (uint64_t **)&a, &n, &err)
+                      : es_h5_read_u32(g, name, (uint32_t **)&a, &n, &err);
+    H5Gclose(g);
+    H5Fclose(f);
+    CU_ASSERT_TRUE(ok);
+    if (!ok) {
+        printf("\n  %s: %s\n", name, err->message);
+        g_error_free(err);
+        return g_bytes_new(NULL, 0);
+    }
+    const size_t bytes = n * (u64 ? 8 : 4);
+    GBytes *b = g_bytes_new(a, bytes);
+    es_h5_free(a, bytes);
+    return b;
+}
+
+static uint64_t attr_u64(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    uint64_t v = UINT64_MAX;
+    CU_ASSERT_TRUE(es_h5_get_u64(g, name, &v, NULL));
+    H5Gclose(g);
+    H5Fclose(f);
+    return v;
+}
+
+/* The datasets of each operator and whether they are u64. */
+typedef struct {
+    const char *name;
+    int u64;
+} dataset;
+
+static const dataset tri_datasets[] = {
+    { "adj_offsets", 1 }, { "adj_neighbors", 0 }, { "local", 1 }, { "external_ids", 1 }, { NULL, 0 },
+};
+static const dataset spanner_datasets[] = {
+    { "adj_offsets", 1 }, { "adj_neighbors", 0 }, { "input_keys", 1 }, { NULL, 0 },
+};
+
+static const dataset *datasets_of(const char *spec)
+{
+    return g_str_has_prefix(spec, "tri") ? tri_datasets : spanner_datasets;
+}
+
+/* Every dataset of the two files is the same, byte for byte. */
+static int same_datasets(const char *spec, const char *path_a, const char *path_b)
+{
+    int same = 1;
+    for (const dataset *d = datasets_of(spec); d->name; d++) {
+        GBytes *a = dataset_bytes(path_a, d->name, d->u64), *b = dataset_bytes(path_b, d->name, d->u64);
+        if (!g_bytes_equal(a, b)) {
+            printf("\n  %s: dataset \"%s\" differs (%zu and %zu bytes)\n", spec, d->name, g_bytes_get_size(a),
+                   g_bytes_get_size(b));
+            same = 0;
+        }
+        g_bytes_unref(a);
+        g_bytes_unref(b);
+    }
+    return same;
+}
+
+/* A stream big enough for the parallel paths (batch insertion of 8 Ki
+ * edges and more, grouped triangle counting): 20 000 vertices of average
+ * degree about 30, with a hub (every 50th edge starts at vertex 0) whose
+ * list outgrows several hash tables, plus the usual mess. */
+static uint32_t *big_stream(size_t *m, uint32_t *n)
+{
+    uint32_t *p = es_test_random_edges(20000, 300000, 42, 1, m);
+    for (size_t i = 0; i < *m; i += 50)
+        p[2 * i] = 0;
+    *n = es_test_relabel_first_appearance(p, *m, 20000);
+    return p;
+}
+
+/* ---- round trips ---------------------------------------------------------------- */
+
+static void roundtrip_random_streams(const char *spec)
+{
+    static const size_t batch_sizes[] = { 1, 7, 1000 };
+    int runs = 0;
+    for (int kind = 0; kind < ES_TEST_CASE_KINDS; kind++) {
+        for (uint64_t seed = 1; seed <= 2; seed++) {
+            es_test_case c;
+            es_test_make_case(&c, kind, seed);
+            uint64_t *ext = external_ids_of(c.pairs, c.m);
+            const size_t cuts[] = { 0, 1, c.m / 2, c.m - 1, c.m };
+            for (size_t b = 0; b < G_N_ELEMENTS(batch_sizes); b++) {
+                for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++) {
+                    const int failed_before = CU_get_number_of_failures();
+                    es_test_snapshot_roundtrip(spec, c.pairs, ext, c.m, cuts[k], batch_sizes[b]);
+                    if ((int)CU_get_number_of_failures() != failed_before)
+                        printf("\n  %s round trip differs: %s, cut %zu of %zu, batch size %zu\n", spec, c.name,
+                               cuts[k], c.m, batch_sizes[b]);
+                    runs++;
+                }
+            }
+            g_free(ext);
+            g_free(c.pairs);
+        }
+    }
+    CU_ASSERT(runs >= 180);
+}
+
+static void test_tri_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("tri");
+}
+
+static void test_tri_with_top_3_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("tri:top=3");
+}
+
+static void test_spanner_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("spanner");
+}
+
+static void test_spanner_with_k_3_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("spanner:k=3");
+}
+
+/* ---- layout ------------------------------------------------------------------- */
+
+/* The verifier: CSR lists in first-seen order, built edge by edge with a
+ * hash set of the keys seen, and those keys in first-seen order. */
+typedef struct {
+    GArray  **lists;
+    GArray   *keys;
+    uint32_t  n;
+} plain_graph;
+
+static guint key_hash(gconstpointer p)
+{
+    return (guint)((*(const uint64_t *)p * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static plain_graph plain_of(const uint32_t *p, size_t m, uint32_t n)
+{
+    plain_graph g = { g_new(GArray *, n), g_array_new(FALSE, FALSE, sizeof(uint64_t)), n };
+    for (uint32_t v = 0; v < n; v++)
+        g.lists[v] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GHashTable *seen = g_hash_table_new_full(key_hash, g_int64_equal, g_free, NULL);
+    for (size_t i = 0; i < m; i++) {
+        const uint32_t u = p[2 * i], v = p[2 * i + 1];
+        if (u == v)
+            continue;
+        uint64_t *key = g_new(uint64_t, 1);
+        *key = u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+        if (g_hash_table_contains(seen, key)) {
+            g_free(key);
+            continue;
+        }
+        g_hash_table_add(seen, key);
+        g_array_append_val(g.keys, *key);
+        g_array_append_val(g.lists[u], v);
+        g_array_append_val(g.lists[v], u);
+    }
+    g_hash_table_destroy(seen);
+    return g;
+}
+
+static void plain_free(plain_graph *g)
+{
+    for (uint32_t v = 0; v < g->n; v++)
+        g_array_free(g->lists[v], TRUE);
+    g_free(g->lists);
+    g_array_free(g->keys, TRUE);
+}
+
+static void test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its_counts(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    uint64_t *ext = external_ids_of(p, m);
+    es_operator *op = es_operator_new("tri", NULL);
+    uint32_t maxv = 0;
+    feed(op, p, ext, 0, m, 10000, &maxv);
+    char *path = temp_path("tri-layout");
+    es_h5_quiet();
+    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+
+    plain_graph g = plain_of(p, m, n);
+    GBytes *ob = dataset_bytes(path, "adj_offsets", 1), *nb = dataset_bytes(path, "adj_neighbors", 0);
+    GBytes *lb = dataset_bytes(path, "local", 1), *xb = dataset_bytes(path, "external_ids", 1);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(ob), ((size_t)n + 1) * 8);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(nb), 2 * g.keys->len * 4);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(lb), (size_t)n * 8);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(xb), (size_t)n * 8);
+    const uint64_t *off = g_bytes_get_data(ob, NULL), *local = g_bytes_get_data(lb, NULL);
+    const uint64_t *xid = g_bytes_get_data(xb, NULL);
+    const uint32_t *nbr = g_bytes_get_data(nb, NULL);
+    int lists = off[0] == 0, counts = 1, ids = 1;
+    uint64_t sum = 0, wedges = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        const GArray *l = g.lists[v];
+        lists &= off[v + 1] - off[v] == l->len &&
+                 (l->len == 0 || memcmp(nbr + off[v], l->data, l->len * sizeof(uint32_t)) == 0);
+        counts &= local[v] == es_tri_local(op, v);
+        sum += local[v];
+        wedges += (uint64_t)l->len * (l->len ? l->len - 1 : 0) / 2;
+    }
+    for (size_t i = 0; i < 2 * m; i++)
+        ids &= xid[p[i]] == ext[i];
+    CU_ASSERT_TRUE(lists);
+    CU_ASSERT_TRUE(counts);
+    CU_ASSERT_TRUE(ids);
+    CU_ASSERT_EQUAL(g.lists[0]->len > 3000, 1);   /* the hub */
+    CU_ASSERT(es_tri_triangles(op) > 1000);
+    CU_ASSERT_EQUAL(sum, 3 * es_tri_triangles(op));
+    CU_ASSERT_EQUAL(attr_u64(path, "triangles"), es_tri_triangles(op));
+    CU_ASSERT_EQUAL(attr_u64(path, "wedges"), wedges);
+    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
+    CU_ASSERT_EQUAL(attr_u64(path, "edges"), g.keys->len);
+    CU_ASSERT_EQUAL(attr_u64(path, "top"), 10);
+    g_bytes_unref(ob);
+    g_bytes_unref(nb);
+    g_bytes_unref(lb);
+    g_bytes_unref(xb);
+    plain_free(&g);
+    g_unlink(path);
+    g_free(path);
+    es_operator_free(op);
+    g_free(ext);
+    g_free(p);
+}
+
+static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgraph_of_them(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    es_operator *op = es_operator_new("spanner:k=2", NULL);
+    uint32_t maxv = 0;
+    feed(op, p, NULL, 0, m, 10000, &maxv);
+    char *path = temp_path("spanner-layout");
+    es_h5_quiet();
+    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+
+    plain_graph g = plain_of(p, m, n);
+    GBytes *kb = dataset_bytes(path, "input_keys", 1);
+    CU_ASSERT_TRUE(g_bytes_get_size(kb) == g.keys->len * 8 &&
+                   memcmp(g_bytes_get_data(kb, NULL), g.keys->data, g.keys->len * 8) == 0);
+    /* The kept lists are the spanner's, in order. */
+    const es_adjacency *kept = es_spanner_graph(op);
+    GBytes *ob = dataset_bytes(path, "adj_offsets", 1), *nb = dataset_bytes(path, "adj_neighbors", 0);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(ob), ((size_t)n + 1) * 8);
+    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(nb), 2 * es_adjacency_edges(kept) * 4);
+    const uint64_t *off = g_bytes_get_data(ob, NULL);
+    const uint32_t *nbr = g_bytes_get_data(nb, NULL);
+    int lists = 1;
+    for (uint32_t v = 0; v < n; v++) {
+        const uint32_t d = es_adjacency_degree(kept, v);
+        lists &= off[v + 1] - off[v] == d &&
+                 (d == 0 || memcmp(nbr + off[v], es_adjacency_neighbors(kept, v), d * sizeof(uint32_t)) == 0);
+    }
+    CU_ASSERT_TRUE(lists);
+    CU_ASSERT(es_adjacency_edges(kept) < g.keys->len);
+    CU_ASSERT_EQUAL(attr_u64(path, "k"), 2);
+    CU_ASSERT_EQUAL(attr_u64(path, "stretch"), 3);
+    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
+    CU_ASSERT_EQUAL(attr_u64(path, "edges"), es_adjacency_edges(kept));
+    CU_ASSERT_EQUAL(attr_u64(path, "input_edges"), g.keys->len);
+    g_bytes_unref(kb);
+    g_bytes_unref(ob);
+    g_bytes_unref(nb);
+    plain_free(&g);
+    g_unlink(path);
+    g_free(path);
+    es_operator_free(op);
+    g_free(p);
+}
+
+static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    uint64_t *ext = external_ids_of(p, m);
+    const int saved = omp_get_max_threads();
+    static const char *specs[] = { "tri", "spanner" };
+    es_h5_quiet();
+    for (int s = 0; s < 2; s++) {
+        char *path[2];
+        for (int t = 0; t < 2; t++) {
+            omp_set_num_threads(t + 1);
+            es_operator *op = es_operator_new(specs[s], NULL);
+            uint32_t maxv = 0;
+            feed(op, p, ext, 0, m, 50000, &maxv);
+            path[t] = temp_path(t ? "t2" : "t1");
+            CU_ASSERT_TRUE(write_file(op, path[t], NULL));
+            es_operator_free(op);
+        }
+        CU_ASSERT_TRUE(same_datasets(specs[s], path[0], path[1]));
+        for (int t = 0; t < 2; t++) {
+            g_unlink(path[t]);
+            g_free(path[t]);
+        }
+    }
+    omp_set_num_threads(saved);
+    g_free(ext);
+    g_free(p);
+}
+
+/* The restore rebuilds the lists in order: a run restored at any cut, with
+ * the other thread count, and fed the rest, writes byte for byte the
+ * arrays of one that never stopped, and reports the same. */
+static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_any_thread_count(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    uint64_t *ext = external_ids_of(p, m);
+    const size_t cuts[] = { 1, 120000, m - 7 }, bs = 20000;
+    const int saved = omp_get_max_threads();
+    static const char *specs[] = { "tri:top=5", "spanner:k=3" };
+    es_h5_quiet();
+    for (int s = 0; s < 2; s++) {
+        omp_set_num_threads(2);
+        es_operator *whole = es_operator_new(specs[s], NULL);
+        uint32_t maxv = 0;
+        feed(whole, p, ext, 0, m, bs, &maxv);
+        char *path_whole = temp_path("whole");
+        CU_ASSERT_TRUE_FATAL(write_file(whole, path_whole, NULL));
+        char *want = es_test_report_tsv(whole);
+        for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
+            omp_set_num_threads(2);
+            es_operator *first = es_operator_new(specs[s], NULL);
+            uint32_t maxv_first = 0;
+            feed(first, p, ext, 0, cuts[c], bs, &maxv_first);
+            char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
+            CU_ASSERT_TRUE_FATAL(write_file(first, path_cut, NULL));
+            omp_set_num_threads(1);
+            es_operator *resumed = es_operator_new(specs[s], NULL);
+            CU_ASSERT_TRUE_FATAL(read_file(resumed, path_cut, NULL));
+            uint32_t maxv_resumed = maxv_first;
+            feed(resumed, p, ext, cuts[c], m, bs, &maxv_resumed);
+            CU_ASSERT_TRUE_FATAL(write_file(resumed, path_resumed, NULL));
+            if (!same_datasets(specs[s], path_whole, path_resumed)) {
+                CU_FAIL("a resumed run writes other arrays");
+                printf("\n  %s resumed at edge %zu\n", specs[s], cuts[c]);
+            }
+            char *got = es_test_report_tsv(resumed);
+            CU_ASSERT_STRING_EQUAL(want, got);
+            g_free(got);
+            g_unlink(path_cut);
+            g_unlink(path_resumed);
+            g_free(path_cut);
+            g_free(path_resumed);
+            es_operator_free(first);
+            es_operator_free(resumed);
+        }
+        g_free(want);
+        g_unlink(path_whole);
+        g_free(path_whole);
+        es_operator_free(whole);
+    }
+    omp_set_num_threads(saved);
+    g_free(ext);
+    g_free(p);
+}
+
+/* ---- in a forked child ------------------------------------------------------- */
+
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = big_stream(&m, &n);
+    uint64_t *ext = external_ids_of(p, m);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(2);   /* the pool is up in the parent when it forks */
+    static const char *specs[2] = { "tri", "spanner" };
+    es_operator *ops[2] = { es_operator_new(specs[0], NULL), es_operator_new(specs[1], NULL) };
+    char *path[2] = { temp_path("fork-tri"), temp_path("fork-spanner") };
+    for (int s = 0; s < 2; s++) {
+        uint32_t maxv = 0;
+        feed(ops[s], p, ext, 0, m, 50000, &maxv);
+    }
+    es_h5_quiet();
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        alarm(120);   /* a deadlocked writer fails the test instead of hanging it */
+        int status = thread_count() == 1 ? 0 : 3;
+        for (int s = 0; s < 2 && status == 0; s++)
+            if (!write_file(ops[s], path[s], NULL))
+                status = 1;
+        if (status == 0 && thread_count() != 1)
+            status = 2;
+        _exit(status);
+    }
+    int wstatus = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &wstatus, 0), pid);
+    const int ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+    CU_ASSERT_TRUE(ok);
+    if (!ok)
+        printf("\n  forked snapshot writer: %s %d (1 write failed, 2 started a thread, 3 not alone)\n",
+               WIFEXITED(wstatus) ? "exit" : "signal", WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+    for (int s = 0; s < 2; s++) {
+        if (ok) {
+            es_operator *back = es_operator_new(specs[s], NULL);
+            CU_ASSERT_TRUE(read_file(back, path[s], NULL));
+            char *ra = es_test_report_tsv(ops[s]), *rb = es_test_report_tsv(back);
+            CU_ASSERT_STRING_EQUAL(ra, rb);
+            g_free(ra);
+            g_free(rb);
+            es_operator_free(back);
+        }
+        g_unlink(path[s]);
+        g_free(path[s]);
+        es_operator_free(ops[s]);
+    }
+    omp_set_num_threads(saved);
+    g_free(ext);
+    g_free(p);
+}
+
+/* ---- hand-written and malformed snapshots ------------------------------------------ */
+
+typedef void (*build_fn)(hid_t group, const void *arg);
+
+/* Build a group with `build` in a new file, read it into op; the error, if any. */
+static gboolean read_built(es_operator *op, build_fn build, const void *arg, GError **error)
+{
+    es_h5_quiet();
+    char *path = temp_path("built");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build(g, arg);
+    gboolean ok = es_operator_snapshot_read(op, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+    return ok;
+}
+
+/* Read a group built by `build` into a fresh operator of `spec` that has
+ * already seen a small stream: refused with ES_ERROR_DATA, naming `culprit`
+ * in quotes (and saying `words`, when not NULL), the report unchanged. */
+static void expect_refused_saying(const char *spec, build_fn build, const void *arg, const char *culprit,
+                                  const char *what, const char *words)
+{
+    static const uint32_t before[] = { 0, 1, 1, 2, 3, 3, 2, 0 };
+    es_operator *op = es_operator_new(spec, NULL);
+    es_batch b = { .edges = (const es_edge *)before, .n = 4, .num_vertices = 4 };
+    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
+    char *report_before = es_test_report_tsv(op);
+    GError *err = NULL;
+    gboolean ok = read_built(op, build, arg, &err);
+    char *quoted = g_strdup_printf("\"%s\"", culprit);
+    const gboolean says = err != NULL && (words == NULL || strstr(err->message, words) != NULL);
+    const gboolean right = !ok && g_error_matches(err, ES_ERROR, ES_ERROR_DATA) && strstr(err->message, quoted) && says;
+    CU_ASSERT_TRUE(right);
+    if (!right)
+        printf("\n  %s, %s: expected an error naming %s%s%s, got: %s\n", spec, what, quoted,
+               words ? " and saying " : "", words ? words : "", ok ? "success" : err ? err->message : "no error");
+    /* The operator goes on as if nothing had been read. */
+    char *report_after = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(report_before, report_after);
+    es_batch again = { .edges = (const es_edge *)before, .n = 4, .first_index = 4, .num_vertices = 4 };
+    CU_ASSERT_TRUE(es_operator_process(op, &again, NULL));
+    g_free(quoted);
+    g_free(report_before);
+    g_free(report_after);
+    g_clear_error(&err);
+    es_operator_free(op);
+}
+
+static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
+{
+    expect_refused_saying(spec, build, arg, culprit, what, NULL);
+}
+
+#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
+
+/* The stream of the hand-written groups: triangle 0-1-2, edge 2-3, vertex
+ * 4 only in a self-loop, and a repeat. */
+static const uint32_t small_stream[] = { 0, 1, 1, 2, 2, 0, 2, 3, 4, 4, 1, 0 };
+static const uint64_t small_ext[] = { 700, 701, 701, 702, 702, 700, 702, 703, 704, 704, 701, 700 };
+
+/* An operator of spec fed the small stream. */
+static es_operator *small_fed(const char *spec)
+{
+    es_operator *op = es_operator_new(spec, NULL);
+    es_batch b = { .edges = (const es_edge *)small_stream, .ext = small_ext, .n = 6, .num_vertices = 5 };
+    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
+    return op;
+}
+
+/* tri: the small stream as the operator writes it.  Lists in arrival
+ * order: 0: 1 2; 1: 0 2; 2: 1 0 3; 3: 2; 4: none. */
+typedef struct {
+    const char *omit;           /* a dataset or attribute left out, or NULL */
+    uint64_t vertices, edges, triangles, wedges, top;
+    uint64_t offsets[8];
+    uint32_t neighbors[12];
+    uint64_t local[8], ext[8];
+    size_t noffsets, nneighbors, nlocal, next;
+    gboolean neighbors_as_u64;
+} tri_snap;
+
+static const tri_snap tri_good = {
+    NULL, 5, 4, 1, 5, 10,
+    { 0, 2, 4, 7, 8, 8 }, { 1, 2, 0, 2, 1, 0, 3, 2 }, { 1, 1, 1, 0, 0 }, { 700, 701, 702, 703, 704 },
+    6, 8, 5, 5, FALSE,
+};
+
+static void build_tri(hid_t g, const void *arg)
+{
+    const tri_snap *s = arg;
+    const char *o = s->omit ? s->omit : "";
+    if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
+    if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
+    if (strcmp(o, "triangles")) es_h5_set_u64(g, "triangles", s->triangles, NULL);
+    if (strcmp(o, "wedges")) es_h5_set_u64(g, "wedges", s->wedges, NULL);
+    if (strcmp(o, "top")) es_h5_set_u64(g, "top", s->top, NULL);
+    if (strcmp(o, "adj_offsets")) es_h5_write_u64(g, "adj_offsets", s->offsets, s->noffsets, NULL);
+    if (strcmp(o, "adj_neighbors")) {
+        if (s->neighbors_as_u64) {
+            uint64_t wide[12];
+            for (size_t i = 0; i < s->nneighbors; i++)
+                wide[i] = s->neighbors[i];
+            es_h5_write_u64(g, "adj_neighbors", wide, s->nneighbors, NULL);
+        } else {
+            es_h5_write_u32(g, "adj_neighbors", s->neighbors, s->nneighbors, NULL);
+        }
+    }
+    if (strcmp(o, "local")) es_h5_write_u64(g, "local", s->local, s->nlocal, NULL);
+    if (strcmp(o, "external_ids")) es_h5_write_u64(g, "external_ids", s->ext, s->next, NULL);
+}
+
+/* spanner (k = 2): (2, 0) is dropped, 0-1-2 being a path of 2 <= 3 hops.
+ * Kept lists: 0: 1; 1: 0 2; 2: 1 3; 3: 2; 4: none. */
+typedef struct {
+    const char *omit;
+    uint64_t k, stretch, vertices, edges, input_edges;
+    uint64_t offsets[8];
+    uint32_t neighbors[12];
+    uint64_t keys[8];
+    size_t noffsets, nneighbors, nkeys;
+} spanner_snap;
+
+static const spanner_snap spanner_good = {
+    NULL, 2, 3, 5, 3, 4,
+    { 0, 1, 3, 5, 6, 6 }, { 1, 0, 2, 1, 3, 2 }, { KEY(0, 1), KEY(1, 2), KEY(0, 2), KEY(2, 3) },
+    6, 6, 4,
+};
+
+static void build_spanner(hid_t g, const void *arg)
+{
+    const spanner_snap *s = arg;
+    const char *o = s->omit ? s->omit : "";
+    if (strcmp(o, "k")) es_h5_set_u64(g, "k", s->k, NULL);
+    if (strcmp(o, "stretch")) es_h5_set_u64(g, "stretch", s->stretch, NULL);
+    if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
+    if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
+    if (strcmp(o, "input_edges")) es_h5_set_u64(g, "input_edges", s->input_edges, NULL);
+    if (strcmp(o, "adj_offsets")) es_h5_write_u64(g, "adj_offsets", s->offsets, s->noffsets, NULL);
+    if (strcmp(o, "adj_neighbors")) es_h5_write_u32(g, "adj_neighbors", s->neighbors, s->nneighbors, NULL);
+    if (strcmp(o, "input_keys")) es_h5_write_u64(g, "input_keys", s->keys, s->nkeys, NULL);
+}
+
+/* A hand-written group restores what the operator itself would hold: the
+ * same report, and the same answers to more edges (a repeat of a known
+ * edge, edges that close or do not close triangles, a new vertex). */
+static void expect_restores_as_fed(const char *spec, build_fn build, const void *arg)
+{
+    es_operator *fed = small_fed(spec), *op = es_operator_new(spec, NULL);
+    GError *err = NULL;
+    CU_ASSERT_TRUE(read_built(op, build, arg, &err));
+    if (err)
+        printf("\n  %s: %s\n", spec, err->message);
+    g_clear_error(&err);
+    char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    static const uint32_t more[] = { 2, 0, 3, 1, 3, 0, 5, 4, 4, 2 };
+    static const uint64_t more_ext[] = { 702, 700, 703, 701, 703, 700, 705, 704, 704, 702 };
+    es_batch b = { .edges = (const es_edge *)more, .ext = more_ext, .n = 5, .first_index = 6, .num_vertices = 6 };
+    CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
+    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
+    ra = es_test_report_tsv(fed);
+    rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    es_operator_free(fed);
+    es_operator_free(op);
+}
+
+static void test_a_hand_written_tri_snapshot_restores_the_graph_it_describes(void)
+{
+    expect_restores_as_fed("tri", build_tri, &tri_good);
+    expect_restores_as_fed("tri:top=2", build_tri, &tri_good);   /* top is not state */
+}
+
+static void test_a_hand_written_spanner_snapshot_restores_the_graph_it_describes(void)
+{
+    expect_restores_as_fed("spanner", build_spanner, &spanner_good);
+}
+
+static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
+{
+    tri_snap s;
+#define TRI_CASE(culprit, what, ...) \
+    do { s = tri_good; __VA_ARGS__; expect_refused("tri", build_tri, &s, culprit, what); } while (0)
+    TRI_CASE("vertices", "no vertices attribute", s.omit = "vertices");
+    TRI_CASE("edges", "no edges attribute", s.omit = "edges");
+    TRI_CASE("triangles", "no triangles attribute", s.omit = "triangles");
+    TRI_CASE("wedges", "no wedges attribute", s.omit = "wedges");
+    TRI_CASE("adj_offsets", "no adj_offsets dataset", s.omit = "adj_offsets");
+    TRI_CASE("adj_neighbors", "no adj_neighbors dataset", s.omit = "adj_neighbors");
+    TRI_CASE("local", "no local dataset", s.omit = "local");
+    TRI_CASE("external_ids", "no external_ids dataset", s.omit = "external_ids");
+    TRI_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 32);
+    TRI_CASE("adj_offsets", "adj_offsets one too short", s.noffsets = 5);
+    TRI_CASE("adj_offsets", "adj_offsets one too long", s.noffsets = 7; s.offsets[6] = 8);
+    TRI_CASE("adj_offsets", "offsets not starting at 0", s.offsets[0] = 1);
+    TRI_CASE("adj_offsets", "offsets not monotone", s.offsets[3] = 3);
+    TRI_CASE("adj_offsets", "offsets beyond the neighbours", s.offsets[4] = 9; s.offsets[5] = 9);
+    TRI_CASE("adj_offsets", "offsets ending short of 2E", s.offsets[5] = 7; s.offsets[4] = 7);
+    TRI_CASE("adj_offsets", "a vertex with more neighbours than vertices", s.vertices = 3; s.noffsets = 4;
+             s.offsets[1] = 3; s.offsets[2] = 3; s.offsets[3] = 8; s.nlocal = 3; s.next = 3);
+    TRI_CASE("adj_neighbors", "adj_neighbors one too short", s.nneighbors = 7);
+    TRI_CASE("adj_neighbors", "adj_neighbors of u64", s.neighbors_as_u64 = TRUE);
+    TRI_CASE("adj_neighbors", "edges attribute not half the neighbours", s.edges = 5);
+    TRI_CASE("adj_neighbors", "a neighbour out of range", s.neighbors[7] = 5);
+    TRI_CASE("adj_neighbors", "a neighbour far out of range", s.neighbors[0] = UINT32_MAX);
+    TRI_CASE("adj_neighbors", "a self-loop", s.neighbors[7] = 3);
+    TRI_CASE("adj_neighbors", "a repeated neighbour", s.neighbors[5] = 1);
+    TRI_CASE("adj_neighbors", "an asymmetric list", s.neighbors[7] = 0);
+    TRI_CASE("adj_neighbors", "lists that swap a pair's ends", s.neighbors[0] = 3; s.neighbors[7] = 0);
+    TRI_CASE("local", "local one too short", s.nlocal = 4);
+    TRI_CASE("local", "local one too long", s.nlocal = 6);
+    TRI_CASE("local", "more triangles than pairs of neighbours", s.local[3] = 1);
+    TRI_CASE("triangles", "local not summing to 3 triangles", s.local[0] = 0);
+    TRI_CASE("triangles", "triangles one off", s.triangles = 2);
+    TRI_CASE("triangles", "triangles beyond 64 bits when tripled", s.triangles = UINT64_MAX / 2);
+    TRI_CASE("wedges", "wedges one off", s.wedges = 6);
+    TRI_CASE("external_ids", "external_ids one too short", s.next = 4);
+#undef TRI_CASE
+    s = tri_good;
+    s.neighbors[7] = 0;
+    expect_refused_saying("tri", build_tri, &s, "adj_neighbors", "an asymmetric list, said precisely",
+                          "entry 6 lists 3 as a neighbour of vertex 2, but 3's list lacks 2");
+    s = tri_good;
+    s.offsets[3] = 3;
+    expect_refused_saying("tri", build_tri, &s, "adj_offsets", "offsets not monotone, said precisely",
+                          "entry 3 (3) is below entry 2 (4)");
+}
+
+/* A hub whose list repeats an entry far into its hash-indexed part. */
+static void build_tri_hub_repeat(hid_t g, const void *arg)
+{
+    (void)arg;
+    const uint32_t leaves = 1000, n = leaves + 1;
+    uint64_t *off = g_new(uint64_t, n + 1);
+    uint32_t *nb = g_new(uint32_t, 2 * leaves);
+    uint64_t *zero = g_new0(uint64_t, n);
+    off[0] = 0;
+    off[1] = leaves;
+    for (uint32_t i = 0; i < leaves; i++) {
+        nb[i] = i + 1;              /* the hub's list */
+        nb[leaves + i] = 0;         /* each leaf's */
+        off[i + 2] = leaves + i + 1;
+    }
+    nb[900] = 17;                   /* leaf 17 again; leaf 901 missing */
+    es_h5_set_u64(g, "vertices", n, NULL);
+    es_h5_set_u64(g, "edges", leaves, NULL);
+    es_h5_set_u64(g, "triangles", 0, NULL);
+    es_h5_set_u64(g, "wedges", (uint64_t)leaves * (leaves - 1) / 2, NULL);
+    es_h5_set_u64(g, "top", 10, NULL);
+    es_h5_write_u64(g, "adj_offsets", off, n + 1, NULL);
+    es_h5_write_u32(g, "adj_neighbors", nb, 2 * leaves, NULL);
+    es_h5_write_u64(g, "local", zero, n, NULL);
+    es_h5_write_u64(g, "external_ids", zero, n, NULL);
+    g_free(off);
+    g_free(nb);
+    g_free(zero);
+}
+
+static void test_a_repeat_in_a_hashed_list_is_refused(void)
+{
+    expect_refused_saying("tri", build_tri_hub_repeat, NULL, "adj_neighbors", "a hub repeating leaf 17",
+                          "entry 900 repeats neighbour 17 of vertex 0");
+}
+
+static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void)
+{
+    spanner_snap s;
+#define SP_CASE(culprit, what, ...) \
+    do { s = spanner_good; __VA_ARGS__; expect_refused("spanner", build_spanner, &s, culprit, what); } while (0)
+    SP_CASE("k", "no k attribute", s.omit = "k");
+    SP_CASE("vertices", "no vertices attribute", s.omit = "vertices");
+    SP_CASE("edges", "no edges attribute", s.omit = "edges");
+    SP_CASE("input_edges", "no input_edges attribute", s.omit = "input_edges");
+    SP_CASE("adj_offsets", "no adj_offsets dataset", s.omit = "adj_offsets");
+    SP_CASE("adj_neighbors", "no adj_neighbors dataset", s.omit = "adj_neighbors");
+    SP_CASE("input_keys", "no input_keys dataset", s.omit = "input_keys");
+    SP_CASE("k", "another k", s.k = 3; s.stretch = 5);
+    SP_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 40);
+    SP_CASE("edges", "more kept edges than input edges", s.input_edges = 2; s.nkeys = 2);
+    SP_CASE("adj_offsets", "offsets not monotone", s.offsets[2] = 0);
+    SP_CASE("adj_neighbors", "an asymmetric list", s.neighbors[5] = 1);
+    SP_CASE("adj_neighbors", "a neighbour out of range", s.neighbors[5] = 7);
+    SP_CASE("adj_neighbors", "a kept edge that was never input", s.keys[3] = KEY(3, 4));
+    SP_CASE("input_keys", "input_keys one too short", s.nkeys = 3);
+    SP_CASE("input_keys", "input_keys one too long", s.nkeys = 5; s.keys[4] = KEY(1, 3));
+    SP_CASE("input_keys", "a key with u = v", s.keys[2] = KEY(2, 2));
+    SP_CASE("input_keys", "a key with u > v", s.keys[2] = KEY(2, 0));
+    SP_CASE("input_keys", "a key beyond the vertices", s.keys[2] = KEY(0, 5));
+    SP_CASE("input_keys", "a repeated key", s.keys[2] = KEY(1, 2));
+#undef SP_CASE
+    s = spanner_good;
+    s.k = 3;
+    expect_refused_saying("spanner", build_spanner, &s, "k", "another k, said precisely",
+                          "is 3, but this operator has k=2");
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_tri_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_tri_with_top_3_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_spanner_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_spanner_with_k_3_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its_counts),
+        ES_TEST(test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgraph_of_them),
+        ES_TEST(test_snapshot_arrays_do_not_depend_on_the_thread_count),
+        ES_TEST(test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_any_thread_count),
+        ES_TEST(test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores),
+        ES_TEST(test_a_hand_written_tri_snapshot_restores_the_graph_it_describes),
+        ES_TEST(test_a_hand_written_spanner_snapshot_restores_the_graph_it_describes),
+        ES_TEST(test_malformed_tri_snapshots_are_refused_naming_the_culprit),
+        ES_TEST(test_a_repeat_in_a_hashed_list_is_refused),
+        ES_TEST(test_malformed_spanner_snapshots_are_refused_naming_the_culprit),
+        { NULL, NULL },
+    };
+    return es_test_main("snapshot_tri_spanner", tests);
+}
