@@ -38,6 +38,9 @@ BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h)
 
+# Keep the shared test object between runs (make would delete it as intermediate).
+.SECONDARY: $(TEST_LIB)
+
 .PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 

@@ -19,7 +19,7 @@ ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # The operators under test: every one that can snapshot.
-ops=${ES_SNAPSHOT_OPS:-cc,degree}
+ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,topk:k=5,hll}
 "$es" gen rmat --scale 15 --edge-factor 8 --seed 3 -o "$tmp/g.txt"
 "$es" run --ops "$ops" --format tsv --quiet "$tmp/g.txt" > "$tmp/want.tsv" || bad "uninterrupted run failed"
 
