@@ -53,7 +53,7 @@ typedef struct {
     uint64_t    odd_index, odd_u, odd_v;
 } bipartite_op;
 
-static es_operator *bipartite_create(const es_options *opts, GError **error)
+static es_operator *bipartite_create(es_options *opts, GError **error)
 {
     (void)opts;
     (void)error;

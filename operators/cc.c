@@ -60,7 +60,7 @@ typedef struct {
  * (at most n / DENSE_SIZES of them) are listed and sorted. */
 #define DENSE_SIZES 4096u
 
-static es_operator *cc_create(const es_options *opts, GError **error)
+static es_operator *cc_create(es_options *opts, GError **error)
 {
     (void)opts;
     (void)error;

@@ -49,9 +49,9 @@ typedef struct {
     size_t      keys_cap;
 } cm_op;
 
-static es_operator *cm_create(const es_options *opts, GError **error)
+static es_operator *cm_create(es_options *opts, GError **error)
 {
-    es_options *o = (es_options *)opts; /* the getters mark options as used */
+    es_options *o = opts;
     double eps, delta;
     uint64_t seed;
     if (!es_options_get_double(o, "eps", 0.001, 1e-6, 1.0, &eps, error)

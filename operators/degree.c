@@ -76,7 +76,7 @@ typedef struct {
 /* Snapshot keys are read back in pieces of this many. */
 #define KEYS_READ ((size_t)1 << 20)
 
-static es_operator *degree_create(const es_options *opts, GError **error)
+static es_operator *degree_create(es_options *opts, GError **error)
 {
     (void)opts;
     (void)error;

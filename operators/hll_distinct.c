@@ -43,9 +43,9 @@ typedef struct {
     size_t      keys_cap;
 } hll_op;
 
-static es_operator *hll_create(const es_options *opts, GError **error)
+static es_operator *hll_create(es_options *opts, GError **error)
 {
-    es_options *o = (es_options *)opts; /* the getters mark options as used */
+    es_options *o = opts;
     uint64_t p, seed;
     if (!es_options_get_u64(o, "p", 14, ES_HLL_MIN_P, ES_HLL_MAX_P, &p, error)
         || !es_options_get_u64(o, "seed", 1, 0, UINT64_MAX, &seed, error))

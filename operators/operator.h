@@ -34,7 +34,7 @@ typedef struct {
     const char *name;      /* as written in --ops */
     const char *summary;   /* one line for --help */
     const char *options;   /* option syntax for --help, "" when none */
-    es_operator *(*create)(const es_options *opts, GError **error);
+    es_operator *(*create)(es_options *opts, GError **error);
     gboolean (*process_batch)(es_operator *op, const es_batch *batch, GError **error);
     void     (*report)(es_operator *op, es_report *report);
     gboolean (*snapshot_write)(es_operator *op, hid_t group, GError **error);

@@ -85,11 +85,11 @@ typedef struct {
     uint32_t      stamp;
 } spanner_op;
 
-static es_operator *spanner_create(const es_options *opts, GError **error)
+static es_operator *spanner_create(es_options *opts, GError **error)
 {
     uint64_t k;
     /* The getters record which options were used, hence the cast. */
-    if (!es_options_get_u64((es_options *)opts, "k", 2, 1, 64, &k, error))
+    if (!es_options_get_u64(opts, "k", 2, 1, 64, &k, error))
         return NULL;
     spanner_op *s = g_new0(spanner_op, 1);
     s->k = (unsigned)k;

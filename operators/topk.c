@@ -59,9 +59,9 @@ typedef struct {
     size_t      k;
 } topk_op;
 
-static es_operator *topk_create(const es_options *opts, GError **error)
+static es_operator *topk_create(es_options *opts, GError **error)
 {
-    es_options *o = (es_options *)opts; /* the getters mark options as used */
+    es_options *o = opts;
     uint64_t k, counters;
     if (!es_options_get_u64(o, "k", 10, 1, TOPK_MAX_K, &k, error))
         return NULL;

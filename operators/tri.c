@@ -147,11 +147,11 @@ typedef struct {
 /* Cache lines ahead prefetched while scanning a list. */
 #define LIST_AHEAD 6
 
-static es_operator *tri_create(const es_options *opts, GError **error)
+static es_operator *tri_create(es_options *opts, GError **error)
 {
     uint64_t k;
     /* The getters record which options were used, hence the cast. */
-    if (!es_options_get_u64((es_options *)opts, "top", 10, 0, 1000, &k, error))
+    if (!es_options_get_u64(opts, "top", 10, 0, 1000, &k, error))
         return NULL;
     tri_op *t = g_new0(tri_op, 1);
     t->adj = es_adjacency_new(0);

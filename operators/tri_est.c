@@ -159,9 +159,9 @@ static void tri_est_destroy(es_operator *op)
     g_free(te);
 }
 
-static es_operator *tri_est_create(const es_options *opts_c, GError **error)
+static es_operator *tri_est_create(es_options *opts_c, GError **error)
 {
-    es_options *opts = (es_options *)opts_c;
+    es_options *opts = opts_c;
     uint64_t m, seed, top, local;
     const char *dedup_s;
     if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||

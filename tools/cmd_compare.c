@@ -41,7 +41,7 @@ typedef struct {
     GArray *ext;        /* u64: external id of each dense id */
 } collector;
 
-static es_operator *collect_create(const es_options *o, GError **e)
+static es_operator *collect_create(es_options *o, GError **e)
 {
     (void)o;
     (void)e;
