@@ -24,37 +24,46 @@ ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,top
 "$es" run --ops "$ops" --format tsv --quiet "$tmp/g.txt" > "$tmp/want.tsv" || bad "uninterrupted run failed"
 
 # ---- crash test -------------------------------------------------------------
-dir=$tmp/snaps
-i=0
-done_run=no
+# Rounds: each starts afresh, kills the run at random moments and resumes it
+# until one run completes, then compares; rounds go on until KILLS kills.
 seed=${ES_CRASH_SEED:-7}
-while [ $i -lt "$kills" ]; do
-    i=$((i + 1))
-    threads=$((i % 2 + 1))
-    "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --threads $threads \
-        --snapshot-dir "$dir" --snapshot-every 4000 --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
-    pid=$!
-    delay=$(awk -v s="$seed" -v i="$i" 'BEGIN { srand(s * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
-    sleep "$delay"
-    if kill -9 $pid 2>/dev/null; then
-        wait $pid 2>/dev/null
-    else
-        wait $pid
-        st=$?
-        if [ $st = 0 ]; then done_run=yes; break; fi
-        bad "resumed run $i exited $st: $(cat "$tmp/err")"
-        break
-    fi
+killed=0
+round=0
+while [ $killed -lt "$kills" ]; do
+    round=$((round + 1))
+    dir=$tmp/snaps-$round
+    i=0
+    finished=no
+    while [ $finished = no ]; do
+        i=$((i + 1))
+        threads=$((i % 2 + 1))
+        "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --threads $threads \
+            --snapshot-dir "$dir" --snapshot-every 4000 --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
+        pid=$!
+        delay=$(awk -v s="$seed" -v r="$round" -v i="$i" 'BEGIN { srand(s * 100000 + r * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
+        [ $killed -ge "$kills" ] && delay=600   # enough kills: let it finish
+        sleep "$delay" &
+        sleeper=$!
+        # Whichever ends first: the run, or the sleep (then kill the run).
+        while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.02; done
+        if kill -9 $pid 2>/dev/null; then
+            wait $pid 2>/dev/null
+            killed=$((killed + 1))
+        else
+            wait $pid
+            st=$?
+            finished=yes
+            [ $st = 0 ] || { bad "round $round: resumed run exited $st: $(cat "$tmp/err")"; break; }
+        fi
+        kill $sleeper 2>/dev/null
+        wait $sleeper 2>/dev/null
+    done
+    if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else bad "crash round $round: final answers differ"; diff "$tmp/want.tsv" "$tmp/got.tsv" | head -5; fi
+    n=$(ls "$dir"/snap-*.h5 2>/dev/null | wc -l)
+    [ "$n" -ge 1 ] && [ "$n" -le 3 ] && ok || bad "round $round: $n snapshots left (--keep 3)"
+    ls "$dir"/*.tmp >/dev/null 2>&1 && bad "round $round: a temporary file was left behind" || ok
 done
-if [ $done_run = no ]; then
-    "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --snapshot-dir "$dir" --snapshot-every 4000 \
-        --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" || bad "final resume failed: $(cat "$tmp/err")"
-fi
-if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else bad "crash test ($i kills): final answers differ"; diff "$tmp/want.tsv" "$tmp/got.tsv" | head -5; fi
-ls "$dir"/snap-*.h5 >/dev/null 2>&1 && ok || bad "no snapshot left in $dir"
-n=$(ls "$dir"/snap-*.h5 | wc -l)
-[ "$n" -le 3 ] && ok || bad "--keep 3 not honoured: $n snapshots"
-ls "$dir"/*.tmp >/dev/null 2>&1 && bad "a temporary file was left behind" || ok
+echo "crash test: $killed kills in $round round(s)"
 
 # ---- a clean run with snapshots, then the bad cases -------------------------
 fresh() { # fresh DIR: a run that leaves snapshots at 8000, 16000, ... and the end
