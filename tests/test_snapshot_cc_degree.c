@@ -82,34 +82,6 @@ static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t ba
 }
 
 /* Write op's snapshot into group "op" of a new file at path. */
-static gboolean write_file(es_operator *op, const char *path, GError **error)
-{
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
-        return FALSE;
-    }
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_write(op, g, error);
-    H5Gclose(g);
-    H5Fclose(f);
-    return ok;
-}
-
-static gboolean read_file(es_operator *op, const char *path, GError **error)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s", path);
-        return FALSE;
-    }
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_read(op, g, error);
-    H5Gclose(g);
-    H5Fclose(f);
-    return ok;
-}
-
 /* Dataset `name` of group "op" in file path, as raw bytes. */
 static GBytes *dataset_bytes(const char *path, const char *name, int u64)
 {
@@ -179,7 +151,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             es_operator *op = es_operator_new(specs[s], NULL);
             feed_all(op, p, m, 10000);
             path[t] = temp_path(t ? "t2" : "t1");
-            CU_ASSERT_TRUE(write_file(op, path[t], NULL));
+            CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
         for (int d = 0; d < 2; d++) {
@@ -214,7 +186,7 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
     feed_all(op, p, m, 10000);
     char *path = temp_path("keys");
     es_h5_quiet();
-    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     /* The verifier: every non-loop edge's key, the first time it is seen. */
     uint64_t *want = g_new(uint64_t, m);
@@ -268,14 +240,14 @@ static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(voi
     es_operator *whole = es_operator_new("degree", NULL);
     feed_all(whole, p, m, bs);
     char *path_whole = temp_path("whole");
-    CU_ASSERT_TRUE_FATAL(write_file(whole, path_whole, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(whole, path_whole, NULL));
     for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
         const size_t cut = cuts[c];
         es_operator *first = es_operator_new("degree", NULL), *resumed = es_operator_new("degree", NULL);
         feed_all(first, p, cut, bs);
         char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
-        CU_ASSERT_TRUE_FATAL(write_file(first, path_cut, NULL));
-        CU_ASSERT_TRUE_FATAL(read_file(resumed, path_cut, NULL));
+        CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path_cut, NULL));
+        CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(resumed, path_cut, NULL));
         uint32_t maxv = 0;
         for (size_t i = 0; i < 2 * cut; i++)
             maxv = MAX(maxv, p[i] + 1);
@@ -286,7 +258,7 @@ static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(voi
             es_batch b = { .edges = (const es_edge *)(p + 2 * at), .n = len, .first_index = at, .num_vertices = maxv };
             CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
         }
-        CU_ASSERT_TRUE_FATAL(write_file(resumed, path_resumed, NULL));
+        CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
         for (int d = 0; d < 2; d++) {
             const char *name = d ? "edge_keys" : "degree";
             GBytes *a = dataset_bytes(path_whole, name, d), *b = dataset_bytes(path_resumed, name, d);
@@ -318,7 +290,7 @@ static void test_cc_size_array_holds_the_component_sizes_at_the_roots(void)
     feed_all(op, c.pairs, c.m, 7);
     char *path = temp_path("ccsize");
     es_h5_quiet();
-    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
     GBytes *pb = dataset_bytes(path, "parent", 0), *sb = dataset_bytes(path, "size", 0);
     CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(pb), c.n * sizeof(uint32_t));
     CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(sb), c.n * sizeof(uint32_t));
@@ -384,10 +356,10 @@ static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
         feed_all(whole, p, m, bs);
         feed_all(first, p, cut, bs);
         char *path = temp_path("resume");
-        CU_ASSERT_TRUE_FATAL(write_file(first, path, NULL));
+        CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path, NULL));
         omp_set_num_threads(2);
         es_operator *resumed = es_operator_new(specs[s], NULL);
-        CU_ASSERT_TRUE_FATAL(read_file(resumed, path, NULL));
+        CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(resumed, path, NULL));
         /* The rest, with first_index and vertex counts as the stream has them. */
         uint32_t maxv = 0;
         for (size_t i = 0; i < 2 * cut; i++)
@@ -446,7 +418,7 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
         alarm(120);   /* a deadlocked writer fails the test instead of hanging it */
         int status = thread_count() == 1 ? 0 : 3;
         for (int s = 0; s < 2 && status == 0; s++)
-            if (!write_file(ops[s], path[s], NULL))
+            if (!es_test_write_snapshot_file(ops[s], path[s], NULL))
                 status = 1;
         if (status == 0 && thread_count() != 1)
             status = 2;
@@ -463,7 +435,7 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
     for (int s = 0; s < 2; s++) {
         if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
             es_operator *back = es_operator_new(s ? "degree" : "cc", NULL);
-            CU_ASSERT_TRUE(read_file(back, path[s], NULL));
+            CU_ASSERT_TRUE(es_test_read_snapshot_file(back, path[s], NULL));
             char *ra = es_test_report_tsv(ops[s]), *rb = es_test_report_tsv(back);
             CU_ASSERT_STRING_EQUAL(ra, rb);
             g_free(ra);
@@ -724,7 +696,7 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
     H5Gclose(g);
     H5Fclose(f);
     GError *err = NULL;
-    CU_ASSERT_TRUE(read_file(op, path, &err));
+    CU_ASSERT_TRUE(es_test_read_snapshot_file(op, path, &err));
     g_clear_error(&err);
     char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
     CU_ASSERT_STRING_EQUAL(ra, rb);
@@ -734,7 +706,7 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
     static const uint32_t more[] = { 3, 4, 2, 1 };
     es_batch next = { .edges = (const es_edge *)more, .n = 2, .first_index = 7, .num_vertices = 5 };
     CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
-    CU_ASSERT_TRUE_FATAL(write_file(op, again, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
     GBytes *keys = dataset_bytes(again, "edge_keys", 1);
     const uint64_t want[] = { KEY(2, 3), KEY(1, 2), KEY(0, 1), KEY(0, 2), KEY(3, 4) };
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == sizeof want &&

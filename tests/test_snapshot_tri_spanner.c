@@ -77,34 +77,6 @@ static void feed(es_operator *op, const uint32_t *pairs, const uint64_t *ext, si
 }
 
 /* Write op's snapshot into group "op" of a new file at path. */
-static gboolean write_file(es_operator *op, const char *path, GError **error)
-{
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
-        return FALSE;
-    }
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_write(op, g, error);
-    H5Gclose(g);
-    H5Fclose(f);
-    return ok;
-}
-
-static gboolean read_file(es_operator *op, const char *path, GError **error)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s", path);
-        return FALSE;
-    }
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_read(op, g, error);
-    H5Gclose(g);
-    H5Fclose(f);
-    return ok;
-}
-
 /* Dataset `name` of group "op" in file path, as raw bytes (u64 or u32). */
 static GBytes *dataset_bytes(const char *path, const char *name, int u64)
 {
@@ -296,7 +268,7 @@ static void test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its
     feed(op, p, ext, 0, m, 10000, &maxv);
     char *path = temp_path("tri-layout");
     es_h5_quiet();
-    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     plain_graph g = plain_of(p, m, n);
     GBytes *ob = dataset_bytes(path, "adj_offsets", 1), *nb = dataset_bytes(path, "adj_neighbors", 0);
@@ -353,7 +325,7 @@ static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgra
     feed(op, p, NULL, 0, m, 10000, &maxv);
     char *path = temp_path("spanner-layout");
     es_h5_quiet();
-    CU_ASSERT_TRUE_FATAL(write_file(op, path, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     plain_graph g = plain_of(p, m, n);
     GBytes *kb = dataset_bytes(path, "input_keys", 1);
@@ -406,7 +378,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             uint32_t maxv = 0;
             feed(op, p, ext, 0, m, 50000, &maxv);
             path[t] = temp_path(t ? "t2" : "t1");
-            CU_ASSERT_TRUE(write_file(op, path[t], NULL));
+            CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
         CU_ASSERT_TRUE(same_datasets(specs[s], path[0], path[1]));
@@ -439,7 +411,7 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
         uint32_t maxv = 0;
         feed(whole, p, ext, 0, m, bs, &maxv);
         char *path_whole = temp_path("whole");
-        CU_ASSERT_TRUE_FATAL(write_file(whole, path_whole, NULL));
+        CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(whole, path_whole, NULL));
         char *want = es_test_report_tsv(whole);
         for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
             omp_set_num_threads(2);
@@ -447,13 +419,13 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
             uint32_t maxv_first = 0;
             feed(first, p, ext, 0, cuts[c], bs, &maxv_first);
             char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
-            CU_ASSERT_TRUE_FATAL(write_file(first, path_cut, NULL));
+            CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path_cut, NULL));
             omp_set_num_threads(1);
             es_operator *resumed = es_operator_new(specs[s], NULL);
-            CU_ASSERT_TRUE_FATAL(read_file(resumed, path_cut, NULL));
+            CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(resumed, path_cut, NULL));
             uint32_t maxv_resumed = maxv_first;
             feed(resumed, p, ext, cuts[c], m, bs, &maxv_resumed);
-            CU_ASSERT_TRUE_FATAL(write_file(resumed, path_resumed, NULL));
+            CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
             if (!same_datasets(specs[s], path_whole, path_resumed)) {
                 CU_FAIL("a resumed run writes other arrays");
                 printf("\n  %s resumed at edge %zu\n", specs[s], cuts[c]);
@@ -515,7 +487,7 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
         alarm(120);   /* a deadlocked writer fails the test instead of hanging it */
         int status = thread_count() == 1 ? 0 : 3;
         for (int s = 0; s < 2 && status == 0; s++)
-            if (!write_file(ops[s], path[s], NULL))
+            if (!es_test_write_snapshot_file(ops[s], path[s], NULL))
                 status = 1;
         if (status == 0 && thread_count() != 1)
             status = 2;
@@ -531,7 +503,7 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
     for (int s = 0; s < 2; s++) {
         if (ok) {
             es_operator *back = es_operator_new(specs[s], NULL);
-            CU_ASSERT_TRUE(read_file(back, path[s], NULL));
+            CU_ASSERT_TRUE(es_test_read_snapshot_file(back, path[s], NULL));
             char *ra = es_test_report_tsv(ops[s]), *rb = es_test_report_tsv(back);
             CU_ASSERT_STRING_EQUAL(ra, rb);
             g_free(ra);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 
@@ -136,23 +137,14 @@ void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const u
 
     es_h5_quiet();
     char *path = g_strdup_printf("%s/es-roundtrip-%d.h5", g_get_tmp_dir(), (int)getpid());
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_write(a, g, &err);
+    gboolean ok = es_test_write_snapshot_file(a, path, &err);
     if (!ok)
         fprintf(stderr, "\n%s: snapshot_write: %s\n", spec, err->message);
     CU_ASSERT_TRUE_FATAL(ok);
-    H5Gclose(g);
-    H5Fclose(f);
-    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    g = H5Gopen2(f, "op", H5P_DEFAULT);
-    ok = es_operator_snapshot_read(b, g, &err);
+    ok = es_test_read_snapshot_file(b, path, &err);
     if (!ok)
         fprintf(stderr, "\n%s: snapshot_read: %s\n", spec, err->message);
     CU_ASSERT_TRUE_FATAL(ok);
-    H5Gclose(g);
-    H5Fclose(f);
     g_unlink(path);
     g_free(path);
 
@@ -280,4 +272,32 @@ void es_test_process(const es_batch *b, void *op)
     GError *err = NULL;
     CU_ASSERT_TRUE(es_operator_process(op, b, &err));
     g_clear_error(&err);
+}
+
+gboolean es_test_write_snapshot_file(void *opv, const char *path, GError **error)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
+        return FALSE;
+    }
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_write(opv, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    return ok;
+}
+
+gboolean es_test_read_snapshot_file(void *opv, const char *path, GError **error)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s", path);
+        return FALSE;
+    }
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    gboolean ok = es_operator_snapshot_read(opv, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    return ok;
 }

@@ -52,6 +52,11 @@ void es_test_feed_batches(const uint32_t *pairs, size_t m, size_t batch_size, es
 void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const uint64_t *ext,
                                 size_t m, size_t cut, size_t batch_size);
 
+/* Write an operator's state into group "op" of a new HDF5 file, or read it
+ * back from one (the snapshot suites' file round trips). */
+gboolean es_test_write_snapshot_file(void *op, const char *path, GError **error);
+gboolean es_test_read_snapshot_file(void *op, const char *path, GError **error);
+
 /* Report of an operator as tsv text (caller frees). */
 char *es_test_report_tsv(void *op);
 
