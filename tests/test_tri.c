@@ -23,24 +23,11 @@
             fprintf(stderr, "\n    (seed %" PRIu64 ")\n", (uint64_t)(seed));         \
     } while (0)
 
-/* The operator as es_operator_new would make it, without the registry. */
+/* The operator with these options (NULL for none), through the registry. */
 static es_operator *tri_new(const char *options, GError **error)
 {
-    es_options *o = es_options_parse("tri", options, error);
-    if (o == NULL)
-        return NULL;
-    es_operator *op = es_tri_class.create(o, error);
-    if (op != NULL && !es_options_check_unused(o, error)) {
-        es_tri_class.destroy(op);
-        op = NULL;
-    }
-    es_options_free(o);
-    if (op != NULL) {
-        op->klass = &es_tri_class;
-        op->name = g_strdup("tri");
-        op->spec = options ? g_strconcat("tri:", options, NULL) : g_strdup("tri");
-    }
-    return op;
+    g_autofree char *spec = options ? g_strconcat("tri:", options, NULL) : g_strdup("tri");
+    return es_operator_new(spec, error);
 }
 
 /* Feeding asserts only on failure, so that a long stream of one-edge
