@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,9 @@ struct es_checkpoint {
     uint64_t parent_id;        /* id of the last snapshot taken or restored */
     uint64_t last_edges;       /* position of that snapshot (UINT64_MAX: none) */
     gint64   last_time;
+    es_snapshot_logs *logs;    /* log files as of the last snapshot committed */
     pid_t    writer;           /* running writer child, or 0 */
+    int      writer_pipe;      /* its report: the log lines it committed */
     uint64_t writer_id;
     gboolean pending;          /* due, but deferred until the writer ends */
     guint    failed;           /* writers that failed */
@@ -133,7 +136,8 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
             ok = FALSE;
         } else {
             ok = check_inputs(path, meta.source_identity, ck->identity, error) &&
-                 es_snapshot_restore(path, externals, n, ops, error);
+                 es_snapshot_restore(path, externals, n, ops, error) &&
+                 es_snapshot_load_logs(path, ck->logs, error);
         }
         if (ok) {
             found = TRUE;
@@ -176,6 +180,8 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     ck->cfg.dir = ck->dir;
     ck->cfg.config = NULL;
     ck->lock_fd = -1;
+    ck->writer_pipe = -1;
+    ck->logs = es_snapshot_logs_new();
     ck->last_edges = UINT64_MAX;
     ck->last_time = g_get_monotonic_time();
     ck->ops_spec = join_specs(ops);
@@ -236,7 +242,26 @@ uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges)
     return k ? (edges / k + 1) * k : UINT64_MAX;
 }
 
-/* Reap a finished writer (without blocking unless `wait`). */
+/* Everything the writer reported (it wrote before exiting; the pipe holds
+ * it, at most a few KiB). */
+static char *read_report(int fd)
+{
+    GString *s = g_string_new(NULL);
+    char buf[4096];
+    for (;;) {
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        g_string_append_len(s, buf, got);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* Reap a finished writer (without blocking unless `wait`).  On success,
+ * adopt the log lengths it committed, so the next writer appends after
+ * them; on failure keep the old ones (its bytes past them are overwritten). */
 static void reap(es_checkpoint *ck, gboolean wait)
 {
     if (ck->writer == 0)
@@ -248,10 +273,20 @@ static void reap(es_checkpoint *ck, gboolean wait)
     while (r < 0 && errno == EINTR);
     if (r == 0)
         return;
-    if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    gboolean ok = r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (ok) {
+        g_autofree char *report = read_report(ck->writer_pipe);
+        GError *e = NULL;
+        if (!es_snapshot_logs_parse(ck->logs, report, &e)) {
+            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", ck->writer_id, e->message);
+            g_error_free(e);
+        }
+    } else {
         ck->failed++;
         fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
     }
+    close(ck->writer_pipe);
+    ck->writer_pipe = -1;
     ck->writer = 0;
 }
 
@@ -264,7 +299,13 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
                    (ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
                    (ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
     if (due && ck->writer != 0) {
-        ck->pending = TRUE;    /* deferred: the previous write is still running */
+        /* Deferred: the previous write is still running.  It ran on idle
+         * CPU only; now that it holds up a barrier, give it a fair share. */
+        if (!ck->pending) {
+            struct sched_param normal = { 0 };
+            sched_setscheduler(ck->writer, SCHED_OTHER, &normal);
+        }
+        ck->pending = TRUE;
         return FALSE;
     }
     return due;
@@ -301,34 +342,54 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
 {
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
+    /* Shadow copies of what the next batches overwrite (operator.h). */
+    for (guint i = 0; i < ops->len; i++)
+        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
     fflush(stdout);
     fflush(stderr);
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        ck->failed++;
+        fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", g_strerror(errno));
+        return;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         ck->failed++;
         fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", g_strerror(errno));
+        close(report[0]);
+        close(report[1]);
         return;
     }
     if (pid == 0) {
         /* The writer: a copy-on-write image of the barrier.  Detach from the
          * output pipe so a reader of our stdout is not kept waiting. */
-        /* Below the stream's priority: the writer takes the CPU it leaves. */
-        if (nice(10) == -1 && errno != 0)
+        /* Below the stream's priority: the writer takes only the CPU the
+         * stream leaves idle (SCHED_IDLE; nice 19 where that is refused). */
+        struct sched_param idle = { 0 };
+        if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0 && nice(19) == -1)
             errno = 0;
         int null = open("/dev/null", O_RDWR);
         if (null >= 0) {
             dup2(null, STDIN_FILENO);
             dup2(null, STDOUT_FILENO);
         }
+        close(report[0]);
         GError *e = NULL;
-        gboolean ok = es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, &e);
-        if (ok)
+        gboolean ok = es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, &e);
+        if (ok) {
             es_snapshot_retain(ck->dir, ck->cfg.keep);
-        else
+            g_autofree char *lines = es_snapshot_logs_format(ck->logs);
+            size_t len = strlen(lines);
+            ok = write(report[1], lines, len) == (ssize_t)len;   /* a header's worth: fits the pipe, never blocks */
+        } else {
             fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", m.snapshot_id, e->message);
+        }
         _exit(ok ? 0 : 1);
     }
+    close(report[1]);
     ck->writer = pid;
+    ck->writer_pipe = report[0];
     ck->writer_id = m.snapshot_id;
     taken(ck, pos);
     if (ck->cfg.wait)
@@ -343,7 +404,7 @@ gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
         return TRUE;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
-    if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, error))
+    if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, error))
         return FALSE;
     es_snapshot_retain(ck->dir, ck->cfg.keep);
     taken(ck, pos);
@@ -357,6 +418,7 @@ void es_checkpoint_free(es_checkpoint *ck)
     reap(ck, TRUE);
     if (ck->lock_fd >= 0)
         close(ck->lock_fd);
+    es_snapshot_logs_free(ck->logs);
     g_free(ck->dir);
     g_free(ck->identity);
     g_free(ck->ops_spec);

@@ -257,6 +257,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         /* A barrier: every operator has folded this batch, none the next. */
         if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {
             g_mutex_lock(&pl.idmap_lock);
+            es_idmap_prepare_fork(idmap);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             g_mutex_unlock(&pl.idmap_lock);
         }

@@ -58,7 +58,8 @@ es_reader *es_reader_new(const char *const *paths, uint64_t skip_bad)
     es_reader *r = g_new0(es_reader, 1);
     r->paths = g_strdupv((gchar **)paths);
     r->npaths = g_strv_length(r->paths);
-    r->buf = g_malloc(READ_BLOCK + ES_MAX_LINE + 2);
+    r->buf = es_big_alloc(READ_BLOCK + ES_MAX_LINE + 2);
+    es_big_dontfork(r->buf, READ_BLOCK + ES_MAX_LINE + 2);   /* snapshot writers never read it */
     r->skip_bad = skip_bad;
     return r;
 }
@@ -69,7 +70,7 @@ void es_reader_free(es_reader *r)
         return;
     es_source_close(r->src);
     g_strfreev(r->paths);
-    g_free(r->buf);
+    es_big_free(r->buf, READ_BLOCK + ES_MAX_LINE + 2);
     g_free(r);
 }
 

@@ -73,6 +73,13 @@ typedef struct {
 es_adjacency *es_adjacency_new(uint32_t expected_vertices);
 void          es_adjacency_free(es_adjacency *a);
 
+/* Keep the graph's memory (records, blocks, scratch) out of forked
+ * children from now on (es_big_dontfork): for a graph a snapshot writer
+ * never reads, so that inserting while a writer lives copies no page.  A
+ * forked child must not call anything on it but es_adjacency_vertices and
+ * es_adjacency_edges. */
+void es_adjacency_dontfork(es_adjacency *a);
+
 /* Make vertices 0 .. num_vertices-1 exist (new ones have no neighbours). */
 void     es_adjacency_grow(es_adjacency *a, uint32_t num_vertices);
 uint32_t es_adjacency_vertices(const es_adjacency *a);

@@ -49,6 +49,11 @@ void *es_big_realloc(void *p, size_t old_n, size_t n)
         return p;
     }
     if (old_n >= ES_BIG_MIN && n >= ES_BIG_MIN) {
+#ifdef MADV_DOFORK
+        /* mremap moves one mapping only: undo a split by es_big_fork_prefix
+         * (the caller re-applies es_big_dontfork or the prefix). */
+        madvise(p, huge_round(old_n), MADV_DOFORK);
+#endif
         void *q = mremap(p, huge_round(old_n), huge_round(n), MREMAP_MAYMOVE);
         if (q == MAP_FAILED)
             g_error("edgestream: out of memory growing to %zu bytes", n);
@@ -72,6 +77,49 @@ void es_big_dontfork(void *p, size_t n)
     (void)p;
     (void)n;
 #endif
+}
+
+void es_big_keep_private(void **p, size_t *cap, size_t elsize)
+{
+    if (*cap * elsize < ES_BIG_PRIVATE) {
+        const size_t want = (ES_BIG_PRIVATE + elsize - 1) / elsize;
+        *p = es_big_realloc(*p, *cap * elsize, want * elsize);
+        *cap = want;
+    }
+    es_big_dontfork(*p, *cap * elsize);
+}
+
+void es_big_fork_prefix(void *p, size_t cap, size_t len)
+{
+#if defined(MADV_DONTFORK) && defined(MADV_DOFORK)
+    if (p == NULL || cap < ES_BIG_MIN)
+        return;
+    const size_t total = huge_round(cap), page = 4096;
+    size_t shown = (len + page - 1) / page * page;
+    if (shown > total)
+        shown = total;
+    if (shown > 0)
+        madvise(p, shown, MADV_DOFORK);
+    if (shown < total)
+        madvise((char *)p + shown, total - shown, MADV_DONTFORK);
+#else
+    (void)p;
+    (void)cap;
+    (void)len;
+#endif
+}
+
+void es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes)
+{
+    if (bytes > *cap) {
+        es_big_free(*buf, *cap);
+        /* at least 2 MiB: a mapping of its own, in huge pages, so that
+         * writing it after a fork costs one fault per 2 MiB, not per 4 KiB */
+        *cap = MAX(es_grow_cap(*cap, bytes), ES_BIG_PRIVATE);
+        *buf = es_big_alloc(*cap);
+    }
+    if (bytes > 0)
+        memcpy(*buf, src, bytes);
 }
 
 void es_big_free(void *p, size_t n)

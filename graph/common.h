@@ -45,6 +45,27 @@ void  es_big_free(void *p, size_t n);
  * copied first.  Blocks below 2 MiB come from the heap and are left as
  * they are.  The child must not touch such a block: it is not mapped there. */
 void  es_big_dontfork(void *p, size_t n);
+/* The least size es_big_dontfork acts on: scratch arrays meant to stay out
+ * of children are allocated at least this large. */
+#define ES_BIG_PRIVATE ((size_t)2 << 20)
+/* Keep the growable array *p (*cap elements of elsize bytes, from
+ * es_big_alloc) out of forked children: moved first to a block of
+ * ES_BIG_PRIVATE bytes when smaller (*cap grows to fill it), since
+ * es_big_dontfork acts on blocks of their own only.  Call again after
+ * every reallocation. */
+void  es_big_keep_private(void **p, size_t *cap, size_t elsize);
+/* For an append-only array in a block from es_big_alloc of cap bytes, of
+ * which the first len are used: let forked children see only those (the
+ * pages up to len), and keep the rest from them, so that the parent's
+ * appends while a child lives land on pages it does not share (no
+ * copy-on-write).  Call again before each fork: a child must not read
+ * past len. */
+void  es_big_fork_prefix(void *p, size_t cap, size_t len);
+/* Copy `bytes` of src into *buf, a block from es_big_alloc of *cap bytes
+ * that is grown when needed and kept for the next copy (its pages stay
+ * mapped: no fresh-page faults).  For the shadow copies operators take at
+ * a snapshot barrier (operators/operator.h). */
+void  es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes);
 
 /* Next capacity for geometric growth: at least need, at least 1.5 x old. */
 static inline size_t es_grow_cap(size_t old, size_t need)

@@ -166,6 +166,11 @@ es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards)
     return s;
 }
 
+void es_edgeset_prepare_fork(es_edgeset *s)
+{
+    es_big_fork_prefix(s->log, s->log_cap * sizeof(uint64_t), s->log_n * sizeof(uint64_t));
+}
+
 void es_edgeset_free(es_edgeset *s)
 {
     if (s == NULL)

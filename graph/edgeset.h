@@ -78,6 +78,9 @@ size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
  * table order: for snapshots and tests. */
 void es_edgeset_keys(const es_edgeset *s, uint64_t *out);
 
+/* Before a fork (logged sets): a forked child sees only the log so far
+ * (es_big_fork_prefix), so keys logged meanwhile cost no copy. */
+void es_edgeset_prepare_fork(es_edgeset *s);
 /* The insertion log of a logged set: its *n keys (*n == es_edgeset_size()),
  * in the order they were first inserted.  The pointer is valid until the
  * next insertion (a growing log may move).  NULL and *n = 0 for a set

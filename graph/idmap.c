@@ -232,6 +232,11 @@ uint64_t es_idmap_external(const es_idmap *m, uint32_t dense)
     return m->ext[dense];
 }
 
+void es_idmap_prepare_fork(es_idmap *m)
+{
+    es_big_fork_prefix(m->ext, m->ext_cap * sizeof(uint64_t), (size_t)m->size * sizeof(uint64_t));
+}
+
 const uint64_t *es_idmap_externals(const es_idmap *m)
 {
     g_return_val_if_fail(m != NULL, NULL);

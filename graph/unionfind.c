@@ -19,7 +19,9 @@
  * vertices: 0.33 s instead of 0.51 s).  Same unions, same order, same
  * forest.
  *
- * Snapshots: es_uf_parents and es_uf_root_size read the forest without
+ * Snapshots: es_uf_copy takes a copy at the barrier and es_uf_dontfork
+ * keeps the working forest out of the forked writer (see
+ * operators/operator.h).  es_uf_parents and es_uf_root_size read the forest without
  * compressing a path, so a forked child can write it and a report can read
  * it without changing it.  es_uf_new_from_parents rebuilds sizes, count and
  * largest from the parents alone, and refuses parents that are not such a
@@ -48,6 +50,7 @@ struct es_uf {
     uint32_t cap;      /* allocated nodes */
     uint32_t count;    /* number of sets */
     uint32_t largest;  /* size of the largest set */
+    gboolean dontfork; /* node array kept from forked children */
 };
 
 es_uf *es_uf_new(uint32_t n)
@@ -65,6 +68,26 @@ void es_uf_free(es_uf *uf)
     g_free(uf);
 }
 
+void es_uf_dontfork(es_uf *uf)
+{
+    uf->dontfork = TRUE;
+    es_big_dontfork(uf->node, (size_t)uf->cap * sizeof(uf_node));
+}
+
+es_uf *es_uf_copy(const es_uf *src, es_uf *dst)
+{
+    if (dst == NULL)
+        dst = g_new0(es_uf, 1);
+    g_return_val_if_fail(!dst->dontfork, dst);
+    size_t cap = (size_t)dst->cap * sizeof(uf_node);
+    es_big_copy((void **)&dst->node, &cap, src->node, (size_t)src->n * sizeof(uf_node));
+    dst->cap = (uint32_t)(cap / sizeof(uf_node));
+    dst->n = src->n;
+    dst->count = src->count;
+    dst->largest = src->largest;
+    return dst;
+}
+
 void es_uf_grow(es_uf *uf, uint32_t n)
 {
     g_return_if_fail(uf != NULL);
@@ -76,6 +99,8 @@ void es_uf_grow(es_uf *uf, uint32_t n)
             cap = UINT32_MAX;
         uf->node = es_big_realloc(uf->node, (size_t)uf->cap * sizeof(uf_node), cap * sizeof(uf_node));
         uf->cap = (uint32_t)cap;
+        if (uf->dontfork)
+            es_big_dontfork(uf->node, cap * sizeof(uf_node));
     }
     for (uint32_t v = uf->n; v < n; v++) {
         uf->node[v].parent = v;

@@ -53,7 +53,8 @@ extern const es_operator_class es_cc_class;
 
 typedef struct {
     es_operator base;
-    es_uf *uf;
+    es_uf *uf;        /* kept from forked children */
+    es_uf *frozen;    /* its copy at the last snapshot barrier */
 } cc_op;
 
 /* Component sizes below this are counted in a dense array; larger ones
@@ -66,6 +67,7 @@ static es_operator *cc_create(es_options *opts, GError **error)
     (void)error;
     cc_op *cc = g_new0(cc_op, 1);
     cc->uf = es_uf_new(0);
+    es_uf_dontfork(cc->uf);
     return &cc->base;
 }
 
@@ -73,6 +75,7 @@ static void cc_destroy(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
     es_uf_free(cc->uf);
+    es_uf_free(cc->frozen);
     g_free(cc);
 }
 
@@ -163,11 +166,17 @@ uint32_t es_cc_components(es_operator *op)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* Both arrays go through one scratch array of n entries (4 bytes per
- * vertex, only in the writer). */
+static void cc_snapshot_prepare(es_operator *op)
+{
+    cc_op *cc = (cc_op *)op;
+    cc->frozen = es_uf_copy(cc->uf, cc->frozen);
+}
+
+/* From the copy taken at the barrier.  Both arrays go through one scratch
+ * array of n entries (4 bytes per vertex, only in the writer). */
 static gboolean cc_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
-    const es_uf *uf = ((cc_op *)op)->uf;
+    const es_uf *uf = ((cc_op *)op)->frozen;
     const uint32_t n = es_uf_size(uf);
     uint32_t *buf = es_big_alloc((size_t)n * sizeof *buf);
     gboolean ok = es_h5_set_u64(group, "vertices", n, error)
@@ -245,6 +254,7 @@ out:
         return FALSE;
     }
     es_uf_free(cc->uf);
+    es_uf_dontfork(uf);
     cc->uf = uf;
     return TRUE;
 }
@@ -256,6 +266,7 @@ const es_operator_class es_cc_class = {
     .create = cc_create,
     .process_batch = cc_process_batch,
     .report = cc_report,
+    .snapshot_prepare = cc_snapshot_prepare,
     .snapshot_write = cc_snapshot_write,
     .snapshot_read = cc_snapshot_read,
     .destroy = cc_destroy,

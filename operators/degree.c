@@ -56,12 +56,15 @@
 #include "graph/edgeset.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 
 typedef struct {
     es_operator base;
     es_edgeset *set;
-    uint32_t   *deg;        /* es_big_alloc'd, deg_cap entries */
+    uint32_t   *deg;        /* es_big_alloc'd, deg_cap entries, kept from children */
     size_t      deg_cap;
+    uint32_t   *frozen;     /* deg[0 .. nv-1] at the last snapshot barrier */
+    size_t      frozen_cap; /* bytes */
     uint32_t    nv;         /* vertices seen */
     uint8_t    *is_new;     /* per-batch scratch */
     size_t      is_new_cap;
@@ -91,6 +94,7 @@ static void degree_destroy(es_operator *op)
     es_edgeset_free(d->set);
     es_big_free(d->deg, d->deg_cap * sizeof(uint32_t));
     es_big_free(d->is_new, d->is_new_cap);
+    es_big_free(d->frozen, d->frozen_cap);
     g_free(d);
 }
 
@@ -104,14 +108,16 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
         size_t cap = es_grow_cap(d->deg_cap, batch->num_vertices);
         d->deg = es_big_realloc(d->deg, d->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
         d->deg_cap = cap;
+        es_big_dontfork(d->deg, cap * sizeof(uint32_t));
     }
     if (batch->num_vertices > d->nv)
         d->nv = batch->num_vertices;
     if (n > d->is_new_cap) {
-        size_t cap = es_grow_cap(d->is_new_cap, n);
+        size_t cap = MAX(es_grow_cap(d->is_new_cap, n), ES_BIG_PRIVATE);
         es_big_free(d->is_new, d->is_new_cap);
         d->is_new = es_big_alloc(cap);
         d->is_new_cap = cap;
+        es_big_dontfork(d->is_new, cap);
     }
 
     /* Self-loops, and a check of the batch's own promise on vertex ids. */
@@ -237,9 +243,18 @@ static gboolean write_keys(const degree_op *d, hid_t group, GError **error)
                     " edges", E, (guint64)d->edges);
         return FALSE;
     }
-    return es_h5_write_u64(group, "edge_keys", log, E, error);
+    return es_h5_write_log_u64(group, "edge_keys", log, E, error);
 }
 
+static void degree_snapshot_prepare(es_operator *op)
+{
+    degree_op *d = (degree_op *)op;
+    es_big_copy((void **)&d->frozen, &d->frozen_cap, d->deg, (size_t)d->nv * sizeof(uint32_t));
+    es_edgeset_prepare_fork(d->set);
+}
+
+/* From the degrees copied at the barrier and the set's log (the set's
+ * table is not even mapped in a forked writer). */
 static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
     degree_op *d = (degree_op *)op;
@@ -247,34 +262,19 @@ static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **err
         && es_h5_set_u64(group, "edges", d->edges, error)
         && es_h5_set_u64(group, "self_loops", d->self_loops, error)
         && es_h5_set_u64(group, "duplicates", d->duplicates, error)
-        && es_h5_write_u32(group, "degree", d->deg, d->nv, error)
+        && es_h5_write_u32(group, "degree", d->frozen, d->nv, error)
         && write_keys(d, group, error);
 }
 
 /* Open u64 dataset `name` and check it is 1-D with exactly n elements. */
 static hid_t open_u64_n(hid_t group, const char *name, uint64_t n, GError **error)
 {
-    if (H5Lexists(group, name, H5P_DEFAULT) <= 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no dataset \"%s\"", name);
-        return -1;
-    }
-    hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
-    hid_t t = ds >= 0 ? H5Dget_type(ds) : -1, space = ds >= 0 ? H5Dget_space(ds) : -1;
-    hsize_t dims[1] = { 0 };
-    gboolean ok = t >= 0 && space >= 0 && H5Tget_class(t) == H5T_INTEGER && H5Tget_size(t) == 8 &&
-                  H5Tget_sign(t) == H5T_SGN_NONE && H5Sget_simple_extent_ndims(space) == 1 &&
-                  H5Sget_simple_extent_dims(space, dims, NULL) == 1;
-    if (t >= 0) H5Tclose(t);
-    if (space >= 0) H5Sclose(space);
-    if (!ok) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" is not a 1-D array of u64", name);
-    } else if (dims[0] != n) {
+    size_t len = 0;
+    hid_t ds = es_h5_open_array(group, name, H5T_INTEGER, 8, 0, &len, error);
+    if (ds >= 0 && (uint64_t)len != n) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "snapshot dataset \"%s\" has %" G_GUINT64_FORMAT " elements, expected %" G_GUINT64_FORMAT
-                    " (attribute \"edges\")", name, (guint64)dims[0], (guint64)n);
-        ok = FALSE;
-    }
-    if (!ok && ds >= 0) {
+                    " (attribute \"edges\")", name, (guint64)len, (guint64)n);
         H5Dclose(ds);
         ds = -1;
     }
@@ -292,7 +292,7 @@ static gboolean read_u64_piece(hid_t ds, const char *name, hsize_t at, hsize_t l
     if (fspace >= 0) H5Sclose(fspace);
     if (!ok)
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "HDF5: cannot read dataset \"%s\" (checksum or format error)", name);
+                    "HDF5: cannot read dataset \"%s\"", name);
     return ok;
 }
 
@@ -401,6 +401,7 @@ out:
     d->set = set;
     d->deg = deg;
     d->deg_cap = nv;
+    es_big_dontfork(deg, deg_bytes);
     d->nv = (uint32_t)nv;
     d->edges = E;
     d->self_loops = loops;
@@ -415,6 +416,7 @@ const es_operator_class es_degree_class = {
     .create = degree_create,
     .process_batch = degree_process_batch,
     .report = degree_report,
+    .snapshot_prepare = degree_snapshot_prepare,
     .snapshot_write = degree_snapshot_write,
     .snapshot_read = degree_snapshot_read,
     .destroy = degree_destroy,

@@ -112,6 +112,7 @@ GPtrArray *es_operator_new_list(const char *specs, GError **error)
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
+    op->prepared = FALSE;
     return op->klass->process_batch(op, batch, error);
 }
 
@@ -121,13 +122,23 @@ void es_operator_report(es_operator *op, es_report *report)
     op->klass->report(op, report);
 }
 
+void es_operator_snapshot_prepare(es_operator *op)
+{
+    if (op->klass->snapshot_prepare)
+        op->klass->snapshot_prepare(op);
+    op->prepared = TRUE;
+}
+
 gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
+    if (!op->prepared)
+        es_operator_snapshot_prepare(op);
     return op->klass->snapshot_write(op, group, error);
 }
 
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
+    op->prepared = FALSE;
     return op->klass->snapshot_read(op, group, error);
 }
 

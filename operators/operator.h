@@ -8,11 +8,28 @@
  *                                OpenMP inside; never does I/O; results must
  *                                not depend on the thread count
  *   report(op, report)           current answers as named values
+ *   snapshot_prepare(op)         optional: at a snapshot barrier, in the
+ *                                running process, copy the state that later
+ *                                batches overwrite into shadow buffers
  *   snapshot_write / _read       full state to / from an HDF5 group, in a
  *                                layout that does not depend on the thread
  *                                count (may fail with G_IO_ERROR_NOT_SUPPORTED
  *                                until an operator implements snapshots)
  *   destroy(op)
+ *
+ * Snapshots are written by a forked child (dataflow/checkpoint.c) while the
+ * stream goes on.  Every page the parent writes while the child lives is
+ * first copied by the kernel (a fault and a TLB shootdown per 4 KiB page:
+ * that, not the writing, was most of the cost of snapshots), so an
+ * operator keeps its working memory out of the child (es_big_dontfork) and
+ * hands the child what it needs in one of two forms: append-only arrays,
+ * whose written prefix the parent never touches (snapshot/logs.h), and
+ * shadow copies of the rest, taken by snapshot_prepare at the barrier
+ * (a memcpy into warm buffers is an order of magnitude cheaper than the
+ * kernel's page-by-page copy).  snapshot_write then reads only those and
+ * the operator's own struct, and never memory it keeps from children.
+ * es_operator_snapshot_write() prepares first unless prepare ran since the
+ * last batch, so in-process writers (tests, the final snapshot) need not.
  *
  * process_batch may fail only for limits (memory, vertex count); a failure
  * ends the run.  Randomised operators take a seed option and keep their RNG
@@ -37,6 +54,7 @@ typedef struct {
     es_operator *(*create)(es_options *opts, GError **error);
     gboolean (*process_batch)(es_operator *op, const es_batch *batch, GError **error);
     void     (*report)(es_operator *op, es_report *report);
+    void     (*snapshot_prepare)(es_operator *op);   /* may be NULL */
     gboolean (*snapshot_write)(es_operator *op, hid_t group, GError **error);
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
     void     (*destroy)(es_operator *op);
@@ -46,6 +64,7 @@ struct es_operator {
     const es_operator_class *klass;
     char *spec;            /* the spec it was created from, e.g. "tri-est:m=100" */
     char *name;            /* the name part of spec */
+    gboolean prepared;     /* snapshot_prepare ran since the last batch */
 };
 
 /* Registry: every operator class, NULL-terminated. */
@@ -61,6 +80,7 @@ GPtrArray   *es_operator_new_list(const char *specs, GError **error);
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
 void     es_operator_report(es_operator *op, es_report *report);
+void     es_operator_snapshot_prepare(es_operator *op);
 gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error);
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
 void     es_operator_free(es_operator *op);

@@ -48,7 +48,10 @@
  *                            edges were kept; every kept edge appears twice
  *   input_keys     u64[I]    the distinct input edges in first-seen (stream)
  *                            order, edge {u, v} with u < v as u << 32 | v;
- *                            not sorted
+ *                            not sorted; an append-only log
+ *                            (snapshot/logs.h), the same array as degree's
+ *                            and tri's edge_keys, so a run with them stores
+ *                            it once
  * The BFS marks are scratch and are not saved.  A restore rebuilds the
  * spanner list for list (es_adjacency_new_from_csr, which checks that the
  * arrays are a simple undirected graph), re-inserts the keys in file order
@@ -57,7 +60,8 @@
  * then.  The writer starts no thread and copies little: adj_offsets through
  * one array of n + 1, adj_neighbors in pieces of 1 Mi entries through one
  * 4 MiB buffer, input_keys straight from the edge set's log (in a forked
- * writer, pages the parent never writes again: it only appends).
+ * writer, pages the parent never writes again: it only appends, beyond
+ * what the writer sees).
  */
 #include "operators/spanner.h"
 
@@ -67,6 +71,7 @@
 #include "graph/edgeset.h"
 #include "snapshot/adjacency.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 
 typedef struct {
     es_operator   base;
@@ -254,6 +259,13 @@ unsigned es_spanner_stretch(es_operator *op)
 /* Snapshot keys are re-inserted in pieces of this many. */
 #define KEYS_PIECE ((size_t)1 << 20)
 
+/* The kept graph is read by the writer (copy-on-write while it lives:
+ * kept edges are few); the input set's log only up to its length. */
+static void spanner_snapshot_prepare(es_operator *op)
+{
+    es_edgeset_prepare_fork(((spanner_op *)op)->seen);
+}
+
 static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
 {
     spanner_op *s = (spanner_op *)op;
@@ -270,7 +282,7 @@ static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
         && es_h5_set_u64(g, "edges", es_adjacency_edges(s->kept), error)
         && es_h5_set_u64(g, "input_edges", s->input_edges, error)
         && es_snapshot_write_adjacency(g, s->kept, error)
-        && es_h5_write_u64(g, "input_keys", log, I, error);
+        && es_h5_write_log_u64(g, "input_keys", log, I, error);
 }
 
 /* Insert keys[0 .. I-1] into the logged set in order, in pieces, each key
@@ -394,6 +406,7 @@ const es_operator_class es_spanner_class = {
     .create = spanner_create,
     .process_batch = spanner_process_batch,
     .report = spanner_report,
+    .snapshot_prepare = spanner_snapshot_prepare,
     .snapshot_write = spanner_snapshot_write,
     .snapshot_read = spanner_snapshot_read,
     .destroy = spanner_destroy,

@@ -59,30 +59,31 @@
  *               top         u64  the top=K option (for information: the
  *                                state does not depend on it, so a restore
  *                                accepts any K)
- *   adj_offsets    u64[n+1]  CSR offsets: vertex v's neighbours are
- *                            adj_neighbors[adj_offsets[v] .. adj_offsets[v+1]-1]
- *   adj_neighbors  u32[2E]   each vertex's distinct neighbours in the order
- *                            their edges arrived (oldest first): every edge
- *                            appears twice, once in each endpoint's list
+ *   edge_keys      u64[E]    the distinct edges in the order they arrived,
+ *                            each as u << 32 | v with u < v (dense ids): an
+ *                            append-only log (snapshot/logs.h), the same
+ *                            array as degree's edge_keys, so a run with both
+ *                            stores it once
  *   local          u64[n]    triangles through each vertex
  *   external_ids   u64[n]    each vertex's id as written in the input (what
- *                            `top` prints)
- * The lists keep their order: a neighbour's position is the age of its
- * edge, which es_tri_graph() exposes and later snapshots write.  (The
- * counts alone would survive a reordering within the restored lists, as
- * every restored edge is older than every later one.)  A restore
- * rebuilds the graph with the very lists, positions and hash indexes
- * (es_adjacency_new_from_csr, which checks that the arrays are a
- * simple undirected graph: offsets from 0 non-decreasing to 2E, neighbours
- * below n, no self-loop, no repeat, v in N(u) iff u in N(v)), checks that
- * no vertex is in more triangles than pairs of neighbours, that local sums
- * to 3 triangles and the degrees give `wedges`, and swaps the new state in
- * only then; a resumed run then answers byte for byte as an uninterrupted
- * one, with any batch size and thread count.  The writer copies nothing
- * but the CSR: adj_offsets through one array of n + 1, adj_neighbors in
- * pieces of 1 Mi entries through one 4 MiB buffer; local and external_ids
- * are written from the operator's arrays as they are.  It starts no thread,
- * so it may run in the forked snapshot writer.
+ *                            `top` prints); a log too
+ * A vertex's neighbour list is in the order its edges arrived, so a
+ * neighbour's position is the age of its edge, and the keys give every
+ * list back in that order.  (The counts alone would survive a reordering
+ * within the restored lists, as every restored edge is older than every
+ * later one.)  A restore checks each key (u < v < n), lays the lists out
+ * in CSR form in key order and rebuilds the graph with the very lists,
+ * positions and hash indexes (es_adjacency_new_from_csr, which also
+ * refuses a repeated edge), checks that no vertex is in more triangles
+ * than pairs of neighbours, that local sums to 3 triangles and the
+ * degrees give `wedges`, and swaps the new state in only then; a resumed
+ * run then answers byte for byte as an uninterrupted one, with any batch
+ * size and thread count.
+ * Snapshot writing (operators/operator.h): the graph, local and the
+ * scratch are kept from the forked writer; snapshot_prepare copies local
+ * (8 bytes per vertex) at the barrier, and the writer reads only that
+ * copy and the logs, whose new part is all it writes.  It starts no
+ * thread.
  */
 #include "operators/tri.h"
 
@@ -91,8 +92,9 @@
 #include <string.h>
 
 #include "graph/common.h"
-#include "snapshot/adjacency.h"
+#include "graph/edgeset.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 
 /* A new edge that may close triangles: the older neighbours of v (the
  * first nv of its list) are intersected with those of x (the first nx);
@@ -103,10 +105,14 @@ typedef struct {
 
 typedef struct {
     es_operator   base;
-    es_adjacency *adj;
+    es_adjacency *adj;         /* kept from forked children, like local */
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
+    uint64_t     *log;         /* the distinct edges' keys in arrival order */
+    size_t        log_n, log_cap;
+    uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
+    size_t        f_local_cap; /* bytes */
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
     uint32_t      top_k;
@@ -155,6 +161,7 @@ static es_operator *tri_create(es_options *opts, GError **error)
         return NULL;
     tri_op *t = g_new0(tri_op, 1);
     t->adj = es_adjacency_new(0);
+    es_adjacency_dontfork(t->adj);
     t->top_k = (uint32_t)k;
     return &t->base;
 }
@@ -173,6 +180,8 @@ static void tri_destroy(es_operator *op)
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_big_free(t->ext, t->cap * sizeof(uint64_t));
+    es_big_free(t->log, t->log_cap * sizeof(uint64_t));
+    es_big_free(t->f_local, t->f_local_cap);
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
         es_big_free(t->bits[i], t->bits_words[i] * sizeof(uint64_t));
@@ -193,6 +202,7 @@ static void grow(tri_op *t, const es_batch *batch)
         t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->ext = es_big_realloc(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
+        es_big_dontfork(t->local, cap * sizeof(uint64_t));
     }
     if (batch->n > t->batch_cap) {
         free_scratch(t);
@@ -201,6 +211,11 @@ static void grow(tri_op *t, const es_batch *batch)
         t->query = es_big_alloc(t->batch_cap * sizeof(query));
         t->query_tmp = es_big_alloc(t->batch_cap * sizeof(query));
         t->group = es_big_alloc((t->batch_cap + 1) * sizeof(size_t));
+        /* scratch: never in a snapshot */
+        es_big_dontfork(t->pos, 2 * t->batch_cap * sizeof(uint32_t));
+        es_big_dontfork(t->query, t->batch_cap * sizeof(query));
+        es_big_dontfork(t->query_tmp, t->batch_cap * sizeof(query));
+        es_big_dontfork(t->group, (t->batch_cap + 1) * sizeof(size_t));
     }
     const int threads = omp_get_max_threads();
     if (threads > t->threads) {
@@ -396,6 +411,21 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
     return tri;
 }
 
+/* Append the keys of the batch's new edges (pos_u set), in stream order. */
+static void log_new_edges(tri_op *t, const es_edge *e, size_t n, const uint32_t *pos_u, size_t fresh)
+{
+    if (t->log_n + fresh > t->log_cap) {
+        size_t cap = es_grow_cap(t->log_cap, t->log_n + fresh);
+        t->log = es_big_realloc(t->log, t->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->log_cap = cap;
+    }
+    uint64_t *out = t->log + t->log_n;
+    for (size_t i = 0; i < n; i++)
+        if (pos_u[i] != ES_ADJACENCY_NONE)
+            *out++ = es_edge_key(e[i].u, e[i].v);
+    t->log_n += fresh;
+}
+
 static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     tri_op *t = (tri_op *)op;
@@ -419,7 +449,8 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
 
     /* 1. Insert the batch: each new edge learns its positions (ages). */
     uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
-    es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
+    const size_t fresh = es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
+    log_new_edges(t, e, n, pos_u, fresh);
 
     /* 2. One query per new edge that may close a triangle, grouped by the
      * probed vertex (stable, so each group stays in stream order): a
@@ -463,12 +494,14 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
             size_t w = es_grow_cap(t->bits_words[tid], words);
             es_big_free(t->bits[tid], t->bits_words[tid] * sizeof(uint64_t));
             t->bits[tid] = es_big_alloc(w * sizeof(uint64_t));
+            es_big_dontfork(t->bits[tid], w * sizeof(uint64_t));
             t->bits_words[tid] = w;
         }
         if (use_delta && t->delta_len[tid] < nv) {
             size_t len = es_grow_cap(t->delta_len[tid], nv);
             es_big_free(t->delta[tid], t->delta_len[tid] * sizeof(uint32_t));
             t->delta[tid] = es_big_alloc(len * sizeof(uint32_t));
+            es_big_dontfork(t->delta[tid], len * sizeof(uint32_t));
             t->delta_len[tid] = len;
         }
         counter k = { .bits = t->bits[tid], .delta = use_delta ? t->delta[tid] : NULL, .local = t->local };
@@ -624,22 +657,70 @@ const es_adjacency *es_tri_graph(es_operator *op)
 /* ---- snapshot ------------------------------------------------------------ */
 
 
+static void tri_snapshot_prepare(es_operator *op)
+{
+    tri_op *t = (tri_op *)op;
+    es_big_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
+    es_big_fork_prefix(t->ext, t->cap * sizeof(uint64_t), (size_t)t->nv * sizeof(uint64_t));
+    es_big_fork_prefix(t->log, t->log_cap * sizeof(uint64_t), t->log_n * sizeof(uint64_t));
+}
+
+/* From the log, the copy of local taken at the barrier and the external
+ * ids (the graph is not even mapped in a forked writer). */
 static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
 {
     tri_op *t = (tri_op *)op;
-    if (es_adjacency_vertices(t->adj) != t->nv) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices, the counts %u",
-                    es_adjacency_vertices(t->adj), t->nv);
+    if (es_adjacency_vertices(t->adj) != t->nv || es_adjacency_edges(t->adj) != t->log_n) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices and %" G_GUINT64_FORMAT
+                    " edges, the counts %u and the log %zu", es_adjacency_vertices(t->adj),
+                    (guint64)es_adjacency_edges(t->adj), t->nv, t->log_n);
         return FALSE;
     }
     return es_h5_set_u64(g, "vertices", t->nv, error)
-        && es_h5_set_u64(g, "edges", es_adjacency_edges(t->adj), error)
+        && es_h5_set_u64(g, "edges", t->log_n, error)
         && es_h5_set_u64(g, "triangles", t->triangles, error)
         && es_h5_set_u64(g, "wedges", t->wedges, error)
         && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_snapshot_write_adjacency(g, t->adj, error)
-        && es_h5_write_u64(g, "local", t->local, t->nv, error)
-        && es_h5_write_u64(g, "external_ids", t->ext, t->nv, error);
+        && es_h5_write_log_u64(g, "edge_keys", t->log, t->log_n, error)
+        && es_h5_write_u64(g, "local", t->f_local, t->nv, error)
+        && es_h5_write_log_u64(g, "external_ids", t->ext, t->nv, error);
+}
+
+/* The graph of E edge keys (u << 32 | v, u < v < n, in arrival order):
+ * its CSR form with each list in arrival order, handed to
+ * es_adjacency_new_from_csr (which refuses a repeated edge). */
+static es_adjacency *graph_from_keys(const uint64_t *keys, size_t E, uint32_t n, GError **error)
+{
+    const size_t off_bytes = ((size_t)n + 1) * sizeof(uint64_t);
+    uint64_t *off = es_big_alloc(off_bytes);
+    for (size_t i = 0; i < E; i++) {
+        const uint64_t u = keys[i] >> 32, v = keys[i] & 0xffffffffu;
+        if (u >= v || v >= n) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot dataset \"edge_keys\": entry %zu (%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+                        ") is not an edge u < v below %u", i, (guint64)u, (guint64)v, n);
+            es_big_free(off, off_bytes);
+            return NULL;
+        }
+        off[u + 1]++;
+        off[v + 1]++;
+    }
+    for (uint32_t x = 0; x < n; x++)
+        off[x + 1] += off[x];
+    uint64_t *at = es_big_alloc(off_bytes);
+    memcpy(at, off, off_bytes);
+    uint32_t *nb = es_big_alloc(2 * E * sizeof(uint32_t) + 1);
+    for (size_t i = 0; i < E; i++) {
+        const uint32_t u = (uint32_t)(keys[i] >> 32), v = (uint32_t)keys[i];
+        nb[at[u]++] = v;
+        nb[at[v]++] = u;
+    }
+    es_adjacency *adj = es_adjacency_new_from_csr(n, off, nb, 2 * E, "the lists of \"edge_keys\"",
+                                                  "the lists of \"edge_keys\"", error);
+    es_big_free(at, off_bytes);
+    es_big_free(off, off_bytes);
+    es_big_free(nb, 2 * E * sizeof(uint32_t) + 1);
+    return adj;
 }
 
 /* What the graph implies of the counts: local[v] <= C(deg v, 2), the
@@ -663,7 +744,7 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
     }
     if (w != wedges) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees in \"adj_offsets\""
+                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees that \"edge_keys\""
                     " give %" G_GUINT64_FORMAT, (guint64)wedges, (guint64)w);
         return FALSE;
     }
@@ -693,10 +774,19 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     const uint32_t n = (uint32_t)n64;
     const size_t bytes = (size_t)n * sizeof(uint64_t);
-    uint64_t *local = NULL, *ext = NULL;
+    uint64_t *local = NULL, *ext = NULL, *keys = NULL;
+    size_t nkeys = 0;
+    es_adjacency *adj = NULL;
     gboolean ok = FALSE;
-    /* The CSR comes first: its length checks n before n-sized arrays are made. */
-    es_adjacency *adj = es_snapshot_read_adjacency(g, n, E, error);
+    if (!es_h5_read_u64(g, "edge_keys", &keys, &nkeys, error))
+        goto out;
+    if (nkeys != E) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"edge_keys\" has %zu entries, attribute"
+                    " \"edges\" says %" G_GUINT64_FORMAT, nkeys, (guint64)E);
+        goto out;
+    }
+    /* The keys come first: they check n before n-sized arrays are made. */
+    adj = graph_from_keys(keys, nkeys, n, error);
     if (adj == NULL)
         goto out;
     local = es_big_alloc(bytes);
@@ -709,15 +799,22 @@ out:
         es_adjacency_free(adj);
         es_big_free(local, bytes);
         es_big_free(ext, bytes);
+        if (keys)
+            es_h5_free(keys, nkeys * sizeof(uint64_t));
         return FALSE;
     }
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_big_free(t->ext, t->cap * sizeof(uint64_t));
+    es_big_free(t->log, t->log_cap * sizeof(uint64_t));
+    es_adjacency_dontfork(adj);
+    es_big_dontfork(local, bytes);
     t->adj = adj;
     t->local = local;
     t->ext = ext;
     t->cap = n;
+    t->log = keys;
+    t->log_n = t->log_cap = nkeys;
     t->nv = n;
     t->triangles = triangles;
     t->wedges = wedges;
@@ -731,6 +828,7 @@ const es_operator_class es_tri_class = {
     .create = tri_create,
     .process_batch = tri_process_batch,
     .report = tri_report,
+    .snapshot_prepare = tri_snapshot_prepare,
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,

@@ -113,6 +113,7 @@
 
 #include "graph/common.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 
 #define DEFAULT_M 100000
 #define MAX_TOP   1000
@@ -144,6 +145,12 @@ typedef struct {
     es_edgeset *seen;      /* every distinct edge, while the exact repeat test is on */
     uint8_t    *is_new;    /* the exact test's answers for the current batch */
     size_t      is_new_cap;
+
+    /* Copies at the last snapshot barrier of what later batches overwrite
+     * (the working arrays are kept from forked children); caps in bytes. */
+    es_edge  *f_slots;
+    double   *f_w, *f_loc;
+    size_t    f_slots_cap, f_w_cap, f_loc_cap;
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -156,6 +163,9 @@ static void tri_est_destroy(es_operator *op)
     if (te->seen)
         es_edgeset_free(te->seen);
     es_big_free(te->is_new, te->is_new_cap);
+    es_big_free(te->f_slots, te->f_slots_cap);
+    es_big_free(te->f_w, te->f_w_cap);
+    es_big_free(te->f_loc, te->f_loc_cap);
     g_free(te);
 }
 
@@ -193,6 +203,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     te->local = local != 0;
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
+    es_edge_reservoir_dontfork(te->res);
     if (te->dedup == DEDUP_ON)
         te->seen = es_edgeset_new_logged(0, 0);
     return &te->base;
@@ -205,8 +216,10 @@ static void grow_vertices(tri_est_op *te, uint32_t n)
     es_edge_reservoir_grow_vertices(te->res, n);
     if (n > te->vcap && (te->local || te->top)) {
         size_t cap = es_grow_cap(te->vcap, n);
-        if (te->local)
+        if (te->local) {
             te->loc = es_big_realloc(te->loc, te->vcap * sizeof(double), cap * sizeof(double));
+            es_big_dontfork(te->loc, cap * sizeof(double));
+        }
         if (te->top)
             te->ext = es_big_realloc(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
         te->vcap = cap;
@@ -265,6 +278,7 @@ static void stored_hook(void *user, uint32_t slot)
             cap = te->m;
         te->w = es_big_realloc(te->w, te->w_cap * sizeof(double), cap * sizeof(double));
         te->w_cap = cap;
+        es_big_keep_private((void **)&te->w, &te->w_cap, sizeof(double));
     }
     te->w[slot] = 0.0;
 }
@@ -293,10 +307,11 @@ static void start_exact_repeat_test(tri_est_op *te)
 static void run_with_repeat_test(tri_est_op *te, const es_edge *e, size_t n, es_offer_counts *counts)
 {
     if (n > te->is_new_cap) {
-        size_t cap = es_grow_cap(te->is_new_cap, n);
+        size_t cap = MAX(es_grow_cap(te->is_new_cap, n), ES_BIG_PRIVATE);
         es_big_free(te->is_new, te->is_new_cap);
         te->is_new = es_big_alloc(cap);
         te->is_new_cap = cap;
+        es_big_dontfork(te->is_new, cap);
     }
     if (n >= PARALLEL_TEST_MIN) {
         es_edgeset_insert_batch(te->seen, e, n, TRUE, te->is_new);
@@ -531,6 +546,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
     /* Nothing can fail from here on. */
     es_edge_reservoir_free(te->res);
     te->res = res;
+    es_edge_reservoir_dontfork(res);
     if (te->seen)
         es_edgeset_free(te->seen);
     te->seen = seen;
@@ -544,6 +560,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
     te->w = te->w_cap ? es_big_alloc(te->w_cap * sizeof(double)) : NULL;
     if (te->w_cap)
         memcpy(te->w, st->slot_weight, te->w_cap * sizeof(double));
+    es_big_keep_private((void **)&te->w, &te->w_cap, sizeof(double));
 
     es_big_free(te->loc, te->vcap * sizeof(double));
     es_big_free(te->ext, te->vcap * sizeof(uint64_t));
@@ -556,6 +573,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
         if (te->local) {
             te->loc = es_big_alloc(te->vcap * sizeof(double));
             memcpy(te->loc, st->local, te->vcap * sizeof(double));
+            es_big_dontfork(te->loc, te->vcap * sizeof(double));
         }
         if (te->top) {
             te->ext = es_big_alloc(te->vcap * sizeof(uint64_t));
@@ -608,11 +626,32 @@ size_t es_tri_est_memory(es_operator *op)
 
 static const char *const dedup_names[] = { "0", "1", "auto" };
 
+static void tri_est_snapshot_prepare(es_operator *op)
+{
+    tri_est_op *te = (tri_est_op *)op;
+    es_tri_est_state st;
+    es_tri_est_get_state(op, &st);
+    es_big_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
+    es_big_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
+    if (st.local)
+        es_big_copy((void **)&te->f_loc, &te->f_loc_cap, st.local, st.num_vertices * sizeof(double));
+    if (te->ext)
+        es_big_fork_prefix(te->ext, te->vcap * sizeof(uint64_t), (size_t)te->nv * sizeof(uint64_t));
+    if (te->seen)
+        es_edgeset_prepare_fork(te->seen);
+}
+
+/* From the copies taken at the barrier, the sets' logs and the struct
+ * (the reservoir's arrays are not even mapped in a forked writer). */
 static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
 {
     tri_est_op *te = (tri_est_op *)op;
     es_tri_est_state st;
     es_tri_est_get_state(op, &st);
+    st.sample.slots = te->f_slots;
+    st.slot_weight = te->f_w;
+    if (st.local && st.num_vertices > 0)
+        st.local = te->f_loc;
     gboolean ok = es_h5_set_u64(g, "m", te->m, error) && es_h5_set_u64(g, "local", te->local, error) &&
                   es_h5_set_u64(g, "top", te->top, error) &&
                   es_h5_set_str(g, "dedup", dedup_names[te->dedup], error) &&
@@ -629,13 +668,13 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
                                   error) &&
                   es_h5_write_f64(g, "slot_weight", st.slot_weight, st.sample.size, error) &&
                   (!te->local || es_h5_write_f64(g, "local", st.local, st.num_vertices, error)) &&
-                  (!te->top || es_h5_write_u64(g, "ext", st.ext, st.num_vertices, error));
+                  (!te->top || es_h5_write_log_u64(g, "ext", st.ext, st.num_vertices, error));
     /* Straight from the set's insertion log: the table itself is not even
      * mapped in a forked writer (see graph/edgeset.h). */
     if (ok && st.seen) {
         size_t n = 0;
         const uint64_t *keys = es_edgeset_log(st.seen, &n);
-        ok = es_h5_write_u64(g, "seen", keys, n, error);
+        ok = es_h5_write_log_u64(g, "seen", keys, n, error);
     }
     return ok;
 }
@@ -733,6 +772,7 @@ const es_operator_class es_tri_est_class = {
     .create = tri_est_create,
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,
+    .snapshot_prepare = tri_est_snapshot_prepare,
     .snapshot_write = tri_est_snapshot_write,
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,

@@ -1,10 +1,12 @@
 /* h5util.h — the few HDF5 calls operators need to write and read their
  * state: typed 1-D arrays and scalar attributes in a group, with GError
- * reporting.  Arrays are chunked and carry Fletcher32 checksums, so a
- * flipped bit inside a dataset is caught by HDF5 even if it slipped past
- * the whole-file checksum.  They are not compressed: deflate ran at about
- * 60 MB/s here and made the snapshot writer, not the disk, the bottleneck
- * (gzip the file offline if space matters more than time).
+ * reporting.  Arrays are contiguous and carry no filter: the snapshot's
+ * whole-file checksum (snapshot.h) already covers every byte, HDF5's
+ * Fletcher32 on top of it cost the writer a pass over the data, and
+ * deflate ran at about 60 MB/s here and made the writer, not the disk,
+ * the bottleneck (gzip the file offline if space matters more than time).
+ * Append-only arrays go to shared log files instead (snapshot/logs.h);
+ * the readers here read both kinds.
  *
  * Readers check type and length: a dataset of the wrong type or size is an
  * ES_ERROR_DATA error naming the dataset, never a silent misread.
@@ -34,6 +36,11 @@ gboolean es_h5_read_u32_into(hid_t g, const char *name, uint32_t *a, size_t n, G
 gboolean es_h5_read_u64_into(hid_t g, const char *name, uint64_t *a, size_t n, GError **error);
 gboolean es_h5_read_f64_into(hid_t g, const char *name, double *a, size_t n, GError **error);
 void     es_h5_free(void *p, size_t bytes);
+/* Open dataset `name` for reading in pieces, after checking it is a 1-D
+ * array of class cls (H5T_INTEGER, H5T_FLOAT), element size and sign;
+ * *n gets its length.  Close with H5Dclose.  -1 and an error otherwise. */
+hid_t    es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, int is_signed,
+                          size_t *n, GError **error);
 
 /* Scalar attributes on a group (or file root). */
 gboolean es_h5_set_u64(hid_t obj, const char *name, uint64_t v, GError **error);

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "graph/common.h"
 #include "graph/idmap.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 
 #define MAGIC "edgestream snapshot\n"
 #define IDENT_BLOCK (1u << 20)
@@ -102,7 +104,7 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     gboolean ok = write_meta(f, meta, error);
     if (ok) {
         hid_t g = H5Gcreate2(f, "idmap", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        ok = g >= 0 && es_h5_write_u64(g, "external_ids", externals, n, error);
+        ok = g >= 0 && es_h5_write_log_u64(g, "external_ids", externals, n, error);
         if (g >= 0)
             H5Gclose(g);
     }
@@ -125,25 +127,64 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     return ok;
 }
 
+/* The header of a snapshot: text, NUL padded to ES_SNAPSHOT_HEADER bytes.
+ * The crc32 covers the whole file, the header with its crc digits as
+ * zeros included (so a flipped byte in the log lines or the padding is
+ * caught too). */
+#define CRC_FIELD "\ncrc32 "
+
+static char *crc_digits(char *header)
+{
+    char *at = strstr(header, CRC_FIELD);
+    return at ? at + strlen(CRC_FIELD) : NULL;
+}
+
+/* crc32 of the file of `length` bytes whose header is `header` (its crc
+ * digits set to zeros here). */
+static gboolean file_crc(int fd, char *header, uint64_t length, uint32_t *crc, const char *path, GError **error)
+{
+    char *digits = crc_digits(header);
+    memcpy(digits, "00000000", 8);
+    uint32_t body = (uint32_t)crc32_z(0, NULL, 0);
+    if (!es_crc32_range(fd, ES_SNAPSHOT_HEADER, length, &body, path, error))
+        return FALSE;
+    uLong head = crc32_z(0, (const unsigned char *)header, ES_SNAPSHOT_HEADER);
+    *crc = (uint32_t)crc32_combine(head, body, (z_off_t)(length - ES_SNAPSHOT_HEADER));
+    return TRUE;
+}
+
 gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const uint64_t *externals,
-                           uint32_t n, GPtrArray *ops, GError **error)
+                           uint32_t n, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
 {
     g_autofree char *tmp = snap_path(dir, meta->snapshot_id, ".tmp");
     g_autofree char *final = snap_path(dir, meta->snapshot_id, "");
+    if (logs)
+        es_snapshot_logs_begin(logs, dir, meta->snapshot_id);
     gboolean ok = write_hdf5(tmp, meta, externals, n, ops, error);
+    if (logs)
+        es_snapshot_logs_end(logs);
     int fd = -1;
     if (ok) {
         fd = open(tmp, O_RDWR | O_CLOEXEC);
         struct stat st;
         ok = fd >= 0 && fstat(fd, &st) == 0 ? TRUE : io_error(error, "cannot reopen", tmp);
-        g_autofree char *hex = ok ? digest_range(fd, ES_SNAPSHOT_HEADER, (uint64_t)st.st_size, error, tmp) : NULL;
-        if (ok && hex == NULL)
+        g_autofree char *lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
+        char header[ES_SNAPSHOT_HEADER];
+        memset(header, 0, sizeof header);
+        int len = g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "00000000\n%s",
+                             ES_SNAPSHOT_FORMAT, ok ? (guint64)st.st_size : 0, lines);
+        if (ok && len >= (int)sizeof header) {
+            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the log list does not fit the %d-byte header",
+                        tmp, ES_SNAPSHOT_HEADER);
             ok = FALSE;
+        }
+        uint32_t crc = 0;
+        if (ok)
+            ok = file_crc(fd, header, (uint64_t)st.st_size, &crc, tmp, error);
         if (ok) {
-            char header[ES_SNAPSHOT_HEADER];
-            memset(header, 0, sizeof header);
-            g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT "\nsha256 %s\n",
-                       ES_SNAPSHOT_FORMAT, (guint64)st.st_size, hex);
+            char hex[9];
+            g_snprintf(hex, sizeof hex, "%08x", crc);
+            memcpy(crc_digits(header), hex, 8);
             ok = pwrite(fd, header, sizeof header, 0) == (ssize_t)sizeof header ? TRUE
                                                                                  : io_error(error, "cannot write", tmp);
         }
@@ -166,6 +207,50 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
     return ok;
 }
 
+/* Read and check the header and the whole-file checksum of the open
+ * snapshot `path`, without HDF5; the header text goes to header[]. */
+static gboolean check_file(int fd, const char *path, char header[ES_SNAPSHOT_HEADER + 1], GError **error)
+{
+    memset(header, 0, ES_SNAPSHOT_HEADER + 1);
+    struct stat st;
+    ssize_t got = fstat(fd, &st) == 0 ? pread(fd, header, ES_SNAPSHOT_HEADER, 0) : -1;
+    int format = 0;
+    guint64 length = 0;
+    char hex[9] = "";
+    if (got >= (ssize_t)strlen(MAGIC) && strncmp(header, MAGIC, strlen(MAGIC)) == 0 &&
+        sscanf(header + strlen(MAGIC), "format %d\n", &format) == 1 && format != ES_SNAPSHOT_FORMAT) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: snapshot format %d, this edgestream reads format %d",
+                    path, format, ES_SNAPSHOT_FORMAT);
+        return FALSE;
+    }
+    if (got != ES_SNAPSHOT_HEADER) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: truncated (shorter than its header)", path);
+        return FALSE;
+    }
+    if (strncmp(header, MAGIC, strlen(MAGIC)) != 0 ||
+        sscanf(header + strlen(MAGIC), "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "%8[0-9a-f]\n",
+               &format, &length, hex) != 3 || strlen(hex) != 8) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not a committed edgestream snapshot (no valid header)", path);
+        return FALSE;
+    }
+    if ((guint64)st.st_size != length) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %s (%" G_GUINT64_FORMAT " bytes, header says %" G_GUINT64_FORMAT ")",
+                    path, (guint64)st.st_size < length ? "truncated" : "has trailing bytes",
+                    (guint64)st.st_size, length);
+        return FALSE;
+    }
+    char copy[ES_SNAPSHOT_HEADER + 1];
+    memcpy(copy, header, sizeof copy);
+    uint32_t crc = 0;
+    if (!file_crc(fd, copy, length, &crc, path, error))
+        return FALSE;
+    if (crc != (uint32_t)g_ascii_strtoull(hex, NULL, 16)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: checksum mismatch (the file is corrupt)", path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean es_snapshot_verify(const char *path, GError **error)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -175,43 +260,37 @@ gboolean es_snapshot_verify(const char *path, GError **error)
         return FALSE;
     }
     char header[ES_SNAPSHOT_HEADER + 1];
-    memset(header, 0, sizeof header);
-    struct stat st;
-    gboolean ok = fstat(fd, &st) == 0 && pread(fd, header, ES_SNAPSHOT_HEADER, 0) == ES_SNAPSHOT_HEADER;
-    int format = 0;
-    guint64 length = 0;
-    char hex[65] = "";
-    if (ok && (strncmp(header, MAGIC, strlen(MAGIC)) != 0 ||
-               sscanf(header + strlen(MAGIC), "format %d\nlength %" G_GUINT64_FORMAT "\nsha256 %64s\n",
-                      &format, &length, hex) != 3)) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not a committed edgestream snapshot (no valid header)", path);
-        close(fd);
-        return FALSE;
-    }
-    if (!ok) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: truncated (shorter than its header)", path);
-        close(fd);
-        return FALSE;
-    }
-    if (format != ES_SNAPSHOT_FORMAT) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: snapshot format %d, this edgestream reads format %d",
-                    path, format, ES_SNAPSHOT_FORMAT);
-        close(fd);
-        return FALSE;
-    }
-    if ((guint64)st.st_size != length) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %s (%" G_GUINT64_FORMAT " bytes, header says %" G_GUINT64_FORMAT ")",
-                    path, (guint64)st.st_size < length ? "truncated" : "has trailing bytes",
-                    (guint64)st.st_size, length);
-        close(fd);
-        return FALSE;
-    }
-    g_autofree char *got = digest_range(fd, ES_SNAPSHOT_HEADER, length, error, path);
+    gboolean ok = check_file(fd, path, header, error);
     close(fd);
-    if (got == NULL)
+    if (ok) {
+        g_autofree char *dir = g_path_get_dirname(path);
+        ok = es_snapshot_logs_verify(dir, header, path, error);
+    }
+    return ok;
+}
+
+/* The header text of a snapshot (not verified), or NULL. */
+static char *read_header(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *header = g_malloc0(ES_SNAPSHOT_HEADER + 1);
+    if (pread(fd, header, ES_SNAPSHOT_HEADER, 0) != ES_SNAPSHOT_HEADER || !g_str_has_prefix(header, MAGIC))
+        g_clear_pointer(&header, g_free);
+    close(fd);
+    return header;
+}
+
+gboolean es_snapshot_load_logs(const char *path, es_snapshot_logs *logs, GError **error)
+{
+    g_autofree char *header = read_header(path);
+    if (header == NULL) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: cannot read its header", path);
         return FALSE;
-    if (strcmp(got, hex) != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: checksum mismatch (the file is corrupt)", path);
+    }
+    if (!es_snapshot_logs_parse(logs, header, error)) {
+        g_prefix_error(error, "%s: ", path);
         return FALSE;
     }
     return TRUE;
@@ -359,6 +438,23 @@ void es_snapshot_retain(const char *dir, guint keep)
     GPtrArray *all = es_snapshot_list(dir);
     for (guint i = keep; i < all->len; i++)
         unlink(g_ptr_array_index(all, i));
+    /* Log files no kept snapshot lists are of no use any more. */
+    GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < keep && i < all->len; i++) {
+        g_autofree char *header = read_header(g_ptr_array_index(all, i));
+        es_snapshot_logs_collect(header, used);
+    }
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)) != NULL) {
+        if (g_str_has_prefix(name, "log-") && !g_hash_table_contains(used, name)) {
+            g_autofree char *p = g_build_filename(dir, name, NULL);
+            unlink(p);
+        }
+    }
+    if (d)
+        g_dir_close(d);
+    g_hash_table_destroy(used);
     g_ptr_array_free(all, TRUE);
 }
 

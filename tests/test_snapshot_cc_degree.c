@@ -411,6 +411,10 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
     for (int s = 0; s < 2; s++)
         feed_all(ops[s], p, m, 10000);
     es_h5_quiet();
+    /* As a run does: shadow copies before the fork; the child must not
+     * touch the working memory, which it does not even have (a fault). */
+    for (int s = 0; s < 2; s++)
+        es_operator_snapshot_prepare(ops[s]);
     fflush(NULL);
     pid_t pid = fork();
     CU_ASSERT_FATAL(pid >= 0);

@@ -1,0 +1,421 @@
+/* logs.c — append-only arrays shared by successive snapshots (see logs.h). */
+#include "snapshot/logs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "graph/common.h"
+#include "snapshot/h5util.h"
+
+#define IO_PIECE ((size_t)1 << 20)
+
+typedef struct {
+    char    *path;      /* dataset path in the snapshot, "/operators/degree/edge_keys" */
+    char    *file;      /* file name in the snapshot directory */
+    uint64_t bytes;     /* committed length */
+    uint32_t crc;       /* crc32 of the first `bytes` bytes */
+    gboolean used;      /* written by the snapshot in progress (or the last one) */
+    /* during a snapshot's writing, once written: */
+    const void *src;    /* the array */
+    uint64_t prev;      /* its committed length before */
+} log_entry;
+
+struct es_snapshot_logs {
+    GPtrArray *entries;
+    char      *dir;
+    uint64_t   id;
+};
+
+/* The snapshot being written (HDF5 writing is single-threaded anyway). */
+static es_snapshot_logs *current;
+
+static void entry_free(gpointer p)
+{
+    log_entry *e = p;
+    g_free(e->path);
+    g_free(e->file);
+    g_free(e);
+}
+
+es_snapshot_logs *es_snapshot_logs_new(void)
+{
+    es_snapshot_logs *logs = g_new0(es_snapshot_logs, 1);
+    logs->entries = g_ptr_array_new_with_free_func(entry_free);
+    return logs;
+}
+
+void es_snapshot_logs_free(es_snapshot_logs *logs)
+{
+    if (logs == NULL)
+        return;
+    if (current == logs)
+        current = NULL;
+    g_ptr_array_free(logs->entries, TRUE);
+    g_free(logs->dir);
+    g_free(logs);
+}
+
+/* A log file name we would have written: "log-..." without a path. */
+static gboolean valid_file_name(const char *f)
+{
+    return g_str_has_prefix(f, "log-") && strchr(f, '/') == NULL && strlen(f) < 256;
+}
+
+/* Parse one "log PATH FILE BYTES CRC" line into e. */
+static gboolean parse_line(const char *line, log_entry *e)
+{
+    g_auto(GStrv) w = g_strsplit(line, " ", -1);
+    if (g_strv_length(w) != 5 || strcmp(w[0], "log") != 0 || w[1][0] != '/' || !valid_file_name(w[2]))
+        return FALSE;
+    char *end = NULL;
+    guint64 bytes = g_ascii_strtoull(w[3], &end, 10);
+    if (end == w[3] || *end != '\0')
+        return FALSE;
+    guint64 crc = g_ascii_strtoull(w[4], &end, 16);
+    if (strlen(w[4]) != 8 || *end != '\0')
+        return FALSE;
+    *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes, (uint32_t)crc, TRUE, NULL, 0 };
+    return TRUE;
+}
+
+/* Call fn on each "log " line of text; FALSE at the first malformed one. */
+static gboolean each_line(const char *text, gboolean (*fn)(const log_entry *, gpointer), gpointer data,
+                          GError **error)
+{
+    g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (!g_str_has_prefix(lines[i], "log "))
+            continue;
+        log_entry e;
+        if (!parse_line(lines[i], &e)) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "malformed log line \"%.80s\"", lines[i]);
+            return FALSE;
+        }
+        gboolean go = fn(&e, data);
+        g_free(e.path);
+        g_free(e.file);
+        if (!go)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean add_copy(const log_entry *e, gpointer data)
+{
+    log_entry *c = g_new(log_entry, 1);
+    *c = (log_entry){ g_strdup(e->path), g_strdup(e->file), e->bytes, e->crc, TRUE, NULL, 0 };
+    g_ptr_array_add(data, c);
+    return TRUE;
+}
+
+gboolean es_snapshot_logs_parse(es_snapshot_logs *logs, const char *text, GError **error)
+{
+    GPtrArray *fresh = g_ptr_array_new_with_free_func(entry_free);
+    if (!each_line(text, add_copy, fresh, error)) {
+        g_ptr_array_free(fresh, TRUE);
+        return FALSE;
+    }
+    g_ptr_array_free(logs->entries, TRUE);
+    logs->entries = fresh;
+    return TRUE;
+}
+
+char *es_snapshot_logs_format(const es_snapshot_logs *logs)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < logs->entries->len; i++) {
+        const log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (e->used)
+            g_string_append_printf(s, "log %s %s %" G_GUINT64_FORMAT " %08x\n", e->path, e->file,
+                                   (guint64)e->bytes, e->crc);
+    }
+    return g_string_free(s, FALSE);
+}
+
+void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id)
+{
+    g_free(logs->dir);
+    logs->dir = g_strdup(dir);
+    logs->id = snapshot_id;
+    for (guint i = 0; i < logs->entries->len; i++) {
+        log_entry *e = g_ptr_array_index(logs->entries, i);
+        e->used = FALSE;
+        e->src = NULL;
+    }
+    current = logs;
+}
+
+void es_snapshot_logs_end(es_snapshot_logs *logs)
+{
+    if (current == logs)
+        current = NULL;
+}
+
+static gboolean io_fail(GError **error, const char *what, const char *path)
+{
+    int e = errno;
+    g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s %s: %s", what, path, g_strerror(e));
+    return FALSE;
+}
+
+gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const char *path, GError **error)
+{
+    unsigned char *buf = g_malloc(IO_PIECE);
+    uLong c = *crc;
+    uint64_t off = from;
+    while (off < to) {
+        size_t want = to - off < IO_PIECE ? (size_t)(to - off) : IO_PIECE;
+        ssize_t got = pread(fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = EIO;
+            g_free(buf);
+            return io_fail(error, "cannot read", path);
+        }
+        c = crc32_z(c, buf, (z_size_t)got);
+        off += (uint64_t)got;
+    }
+    g_free(buf);
+    *crc = (uint32_t)c;
+    return TRUE;
+}
+
+/* Write bytes [from, to) of a to fd at the same offsets; crc32 of them. */
+static gboolean append(int fd, const unsigned char *a, uint64_t from, uint64_t to, uint32_t *crc,
+                       const char *path, GError **error)
+{
+    uLong c = crc32_z(0, NULL, 0);
+    for (uint64_t off = from; off < to;) {
+        size_t want = to - off < IO_PIECE ? (size_t)(to - off) : IO_PIECE;
+        ssize_t put = pwrite(fd, a + off, want, (off_t)off);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return io_fail(error, "cannot write", path);
+        c = crc32_z(c, a + off, (z_size_t)put);
+        off += (uint64_t)put;
+    }
+    *crc = (uint32_t)c;
+    return TRUE;
+}
+
+static log_entry *find_or_add(es_snapshot_logs *logs, const char *path)
+{
+    for (guint i = 0; i < logs->entries->len; i++) {
+        log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (strcmp(e->path, path) == 0)
+            return e;
+    }
+    log_entry *e = g_new0(log_entry, 1);
+    e->path = g_strdup(path);
+    g_ptr_array_add(logs->entries, e);
+    return e;
+}
+
+/* Another log of this snapshot, already written, with the same contents as
+ * a[0 .. bytes-1] (say, two operators' logs of the distinct edges, or the
+ * id map's external ids and an operator's): e then shares its file.  Where
+ * e shared o's file before, only the new part is compared. */
+static const log_entry *twin(const es_snapshot_logs *logs, const log_entry *e, const char *type,
+                             const void *a, uint64_t bytes)
+{
+    for (guint i = 0; i < logs->entries->len; i++) {
+        const log_entry *o = g_ptr_array_index(logs->entries, i);
+        if (o == e || o->src == NULL || o->bytes != bytes || !g_str_has_suffix(o->file, type))
+            continue;
+        const gboolean shared = e->file && strcmp(e->file, o->file) == 0 && e->bytes == o->prev;
+        const uint64_t from = shared ? e->bytes : 0;
+        if (memcmp((const char *)a + from, (const char *)o->src + from, bytes - from) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* Is e's file extended by another log of this snapshot? */
+static gboolean file_taken(const es_snapshot_logs *logs, const log_entry *e)
+{
+    for (guint i = 0; e->file && i < logs->entries->len; i++) {
+        const log_entry *o = g_ptr_array_index(logs->entries, i);
+        if (o != e && o->src != NULL && strcmp(o->file, e->file) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
+ * has another type, it is shorter than recorded, the array shrank, or
+ * another log of this snapshot extends it. */
+static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, const void *a, uint64_t bytes,
+                       GError **error)
+{
+    g_autofree char *path = NULL;
+    int fd = -1;
+    if (e->file != NULL && g_str_has_suffix(e->file, type) && bytes >= e->bytes && !file_taken(logs, e)) {
+        path = g_build_filename(logs->dir, e->file, NULL);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) != 0 || (uint64_t)st.st_size < e->bytes)) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0) {
+        g_autofree char *flat = g_strdelimit(g_strdup(e->path), "/", '.');
+        g_free(e->file);
+        e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
+        e->bytes = 0;
+        e->crc = (uint32_t)crc32_z(0, NULL, 0);
+        g_free(path);
+        path = g_build_filename(logs->dir, e->file, NULL);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return io_fail(error, "cannot create", path);
+    }
+    uint32_t crc = 0;
+    gboolean ok = append(fd, a, e->bytes, bytes, &crc, path, error);
+    if (ok && ftruncate(fd, (off_t)bytes) != 0)
+        ok = io_fail(error, "cannot truncate", path);
+    if (ok && fsync(fd) != 0)
+        ok = io_fail(error, "cannot fsync", path);
+    close(fd);
+    if (ok) {
+        e->crc = (uint32_t)crc32_combine(e->crc, crc, (z_off_t)(bytes - e->bytes));
+        e->bytes = bytes;
+        e->used = TRUE;
+    }
+    return ok;
+}
+
+static gboolean write_log(hid_t g, const char *name, hid_t ftype, const char *type, size_t elsize,
+                          const void *a, size_t n, GError **error)
+{
+    char gpath[1024];
+    ssize_t len = H5Iget_name(g, gpath, sizeof gpath);
+    if (len <= 0 || (size_t)len >= sizeof gpath) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "HDF5: cannot name the group of \"%s\"", name);
+        return FALSE;
+    }
+    g_autofree char *path = g_strdup_printf("%s/%s", strcmp(gpath, "/") == 0 ? "" : gpath, name);
+    log_entry *e = find_or_add(current, path);
+    const uint64_t bytes = (uint64_t)n * elsize;
+    const log_entry *o = twin(current, e, type, a, bytes);
+    e->prev = e->bytes;
+    if (o != NULL) {
+        if (e->file == NULL || strcmp(e->file, o->file) != 0) {
+            g_free(e->file);
+            e->file = g_strdup(o->file);
+        }
+        e->bytes = o->bytes;
+        e->crc = o->crc;
+        e->used = TRUE;
+    } else if (!extend(current, e, type, a, bytes, error)) {
+        return FALSE;
+    }
+    e->src = a;
+    hsize_t dims[1] = { n };
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    gboolean ok = H5Pset_external(dcpl, e->file, 0, (hsize_t)bytes) >= 0 &&
+                  H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0;
+    hid_t ds = ok ? H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (ds < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot write dataset \"%s\"", name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Raw files hold the arrays as they are in memory, declared little-endian. */
+#define RAW_OK (G_BYTE_ORDER == G_LITTLE_ENDIAN)
+
+gboolean es_h5_write_log_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error)
+{
+    if (current == NULL || n == 0 || !RAW_OK)
+        return es_h5_write_u64(g, name, a, n, error);
+    return write_log(g, name, H5T_STD_U64LE, ".u64", sizeof *a, a, n, error);
+}
+
+gboolean es_h5_write_log_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error)
+{
+    if (current == NULL || n == 0 || !RAW_OK)
+        return es_h5_write_u32(g, name, a, n, error);
+    return write_log(g, name, H5T_STD_U32LE, ".u32", sizeof *a, a, n, error);
+}
+
+typedef struct {
+    const char *dir, *snapshot;
+    GError    **error;
+    GHashTable *done;   /* "file bytes crc" checked already (shared files) */
+} verify_ctx;
+
+static gboolean verify_one(const log_entry *e, gpointer data)
+{
+    verify_ctx *v = data;
+    char *key = g_strdup_printf("%s %" G_GUINT64_FORMAT " %08x", e->file, (guint64)e->bytes, e->crc);
+    if (!g_hash_table_add(v->done, key))
+        return TRUE;
+    g_autofree char *path = g_build_filename(v->dir, e->file, NULL);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s cannot be read: %s", v->snapshot, path,
+                    g_strerror(err));
+        return FALSE;
+    }
+    if ((uint64_t)st.st_size < e->bytes) {
+        close(fd);
+        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA,
+                    "%s: its log %s is truncated (%" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " needed)",
+                    v->snapshot, path, (guint64)st.st_size, (guint64)e->bytes);
+        return FALSE;
+    }
+    uint32_t crc = (uint32_t)crc32_z(0, NULL, 0);
+    gboolean ok = es_crc32_range(fd, 0, e->bytes, &crc, path, v->error);
+    close(fd);
+    if (ok && crc != e->crc) {
+        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s fails its checksum (the file is corrupt)",
+                    v->snapshot, path);
+        ok = FALSE;
+    }
+    return ok;
+}
+
+gboolean es_snapshot_logs_verify(const char *dir, const char *text, const char *snapshot, GError **error)
+{
+    verify_ctx v = { dir, snapshot, error, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+    GError *e = NULL;
+    gboolean ok = each_line(text, verify_one, &v, &e);
+    g_hash_table_destroy(v.done);
+    if (!ok) {
+        if (e) {   /* a malformed line (verify_one sets *error itself) */
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %s", snapshot, e->message);
+            g_error_free(e);
+        }
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean collect_one(const log_entry *e, gpointer data)
+{
+    g_hash_table_add(data, g_strdup(e->file));
+    return TRUE;
+}
+
+void es_snapshot_logs_collect(const char *text, GHashTable *set)
+{
+    each_line(text, collect_one, set, NULL);
+}
