@@ -107,6 +107,13 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/non-numeric-id.txt 2> /dev/null; test $$? = 65
+	rm -rf $(BUILD)/valgrind-snaps
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner --quiet \
+	  --batch 10 --snapshot-dir $(BUILD)/valgrind-snaps --snapshot-every 20 --snapshot-wait datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner --quiet \
+	  --snapshot-dir $(BUILD)/valgrind-snaps --resume datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream inspect $$(ls $(BUILD)/valgrind-snaps/snap-*.h5 | tail -n 1) > /dev/null
+	rm -rf $(BUILD)/valgrind-snaps
 	@echo "valgrind: no leaks, no memory errors"
 
 # Peers and tools the benchmarks need beyond the build: GraphBLAS, GNU time.

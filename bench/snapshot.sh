@@ -2,17 +2,22 @@
 # bench/snapshot.sh BUILD — what snapshots cost, on the R-MAT edge list of
 # bench/run.sh (scale 20, edge factor 10, seed 1):
 #   - overhead: `run` with --snapshot-every 1000000 against the same run
-#     without snapshots (interleaved, medians), for --ops
-#     cc,degree,tri-est:m=100000 and for --ops tri (large state);
+#     without snapshots, run in pairs (plain, then with snapshots), for
+#     --ops cc,degree,tri-est:m=100000 and for --ops tri (large state); the
+#     overhead is the median over the pairs of each pair's ratio, so a
+#     machine whose speed drifts between pairs still compares like with
+#     like; wall time and CPU time (user + sys, the writers included);
 #   - time to resume: `run --resume` from the snapshot at the end of the
-#     stream (verify + restore + final report);
-#   - snapshot size per million edges (the final snapshot).
+#     stream (verify, restore, final report);
+#   - size: the final snapshot's own file, the log files it refers to
+#     (snapshot/logs.h), their sum per million edges, and what one snapshot
+#     writes on average (its own file plus its share of the logs).
 # Writes bench/RESULTS.md between the snapshot-bench markers.
-# Environment: BENCH_REPS (default 3), BENCH_SCALE (default 20).
+# Environment: BENCH_REPS (default 7), BENCH_SCALE (default 20).
 set -eu
 build=${1:-build}
 es=$build/edgestream
-reps=${BENCH_REPS:-3}
+reps=${BENCH_REPS:-7}
 scale=${BENCH_SCALE:-20}
 file=$build/bench-data/rmat-s$scale-ef10-seed1.txt
 mkdir -p "$build/bench-data"
@@ -21,15 +26,15 @@ command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-g
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# t NAME CMD...: one timed run, seconds appended to $tmp/NAME
+# t NAME CMD...: one timed run; "wall cpu" appended to $tmp/NAME.times
 t() {
     name=$1; shift
-    /usr/bin/time -f "%e" -o "$tmp/t" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" || {
+    /usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" || {
         echo "bench: $name failed:"; cat "$tmp/$name.err"; exit 1; }
-    cat "$tmp/t" >> "$tmp/$name.times"
+    awk '{printf "%s %.2f\n", $1, $2 + $3}' "$tmp/t" >> "$tmp/$name.times"
 }
-med() { sort -n "$tmp/$1.times" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }'; }
+# med FILE [COLUMN]: median of a column (default 1)
+med() { sort -n -k"${2:-1}" "$1" | awk -v c="${2:-1}" '{a[NR]=$c} END {print a[int((NR+1)/2)]}'; }
 edges=$(wc -l < "$file")
 
 rows=""
@@ -46,14 +51,20 @@ for ops in "cc,degree,tri-est:m=100000" "tri"; do
         t "resume_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" --resume "$file"
         cmp -s "$tmp/plain_$key.out" "$tmp/resume_$key.out" || { echo "bench: answers differ after resume"; exit 1; }
     done
+    # pair ratios, wall and CPU
+    paste "$tmp/snap_$key.times" "$tmp/plain_$key.times" |
+        awk '{printf "%.4f %.4f\n", $1 / $3, $2 / $4}' > "$tmp/ratio_$key"
     final=$(ls "$tmp/snap"/snap-*.h5 | sort | tail -n 1)
     taken=$(basename "$final" .h5 | sed 's/snap-0*//')
-    size=$(wc -c < "$final")
-    p=$(med "plain_$key"); s=$(med "snap_$key"); r=$(med "resume_$key")
-    over=$(awk -v a="$s" -v b="$p" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }')
-    mb=$(awk -v b="$size" -v e="$edges" 'BEGIN { printf "%.1f", b / 1048576 / (e / 1e6) }')
+    own=$(wc -c < "$final")
+    # the log files the final snapshot lists (each once)
+    logs=$(head -c 4096 "$final" | tr -d '\000' | awk '$1 == "log" {print $3, $4}' | sort -u |
+           awk '{s += $2} END {print s + 0}')
+    p=$(med "$tmp/plain_$key.times"); s=$(med "$tmp/snap_$key.times"); r=$(med "$tmp/resume_$key.times")
+    ow=$(med "$tmp/ratio_$key" 1); oc=$(med "$tmp/ratio_$key" 2)
+    lo=$(sort -n "$tmp/ratio_$key" | head -n 1 | cut -d' ' -f1); hi=$(sort -n "$tmp/ratio_$key" | tail -n 1 | cut -d' ' -f1)
     rows="$rows
-| \`$ops\` | $p | $s | **$over** | $taken | $r | $(awk -v b="$size" 'BEGIN{printf "%.0f", b/1048576}') | $mb |"
+| \`$ops\` | $p | $s | **$(awk -v x="$ow" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }')** ($(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%+.0f%% .. %+.0f%%", 100 * (a - 1), 100 * (b - 1) }')) | $(awk -v x="$oc" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }') | $taken | $r | $(awk -v b="$own" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$logs" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$own" -v l="$logs" -v e="$edges" 'BEGIN { printf "%.1f", (b + l) / 1048576 / (e / 1e6) }') | $(awk -v b="$own" -v l="$logs" -v n="$taken" 'BEGIN { printf "%.1f", (b + l / n) / 1048576 }') |"
 done
 
 section=$(cat <<EOT
@@ -61,12 +72,16 @@ section=$(cat <<EOT
 ## Snapshots: overhead, resume time, size (R-MAT scale $scale)
 
 Command: \`make bench\` (bench/snapshot.sh; BENCH_REPS=$reps), $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
-Input: $edges edge lines.  Median wall seconds of $reps interleaved runs.  "snapshots taken" counts
-the periodic ones actually written (a barrier that comes while the previous write is running is
-deferred) plus the final one; "resume" restores from the final snapshot (verify, restore, report).
+Input: $edges edge lines.  $reps pairs of runs (without, then with snapshots); times are medians,
+"overhead" the median of the pairs' wall-time ratios (range in brackets), "CPU" the same for
+user + sys time (snapshot writers included).  "snapshots" is the id of the last one: the
+periodic ones actually written (a barrier that comes while the previous write is running is
+deferred) plus the final one.  "resume" restores from the final snapshot (verify, restore,
+report).  Sizes: the final snapshot's own file, the log files it refers to, their sum per
+million edges (the whole state), and what one snapshot writes on average.
 
-| --ops | no snapshots (s) | --snapshot-every 1000000 (s) | overhead | snapshots taken | resume (s) | final snapshot (MiB) | MiB per million edges |
-|---|---|---|---|---|---|---|---|$rows
+| --ops | no snapshots (s) | --snapshot-every 1000000 (s) | overhead, wall | overhead, CPU | snapshots | resume (s) | snapshot file (MiB) | log files (MiB) | MiB per million edges | MiB written per snapshot |
+|---|---|---|---|---|---|---|---|---|---|---|$rows
 <!-- snapshot-bench:end -->
 EOT
 )

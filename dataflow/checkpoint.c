@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -290,6 +291,14 @@ static void reap(es_checkpoint *ck, gboolean wait)
     ck->writer = 0;
 }
 
+/* Raise the running writer to normal priority: something waits for it. */
+static void hurry(es_checkpoint *ck)
+{
+    struct sched_param normal = { 0 };
+    if (ck->writer != 0)
+        sched_setscheduler(ck->writer, SCHED_OTHER, &normal);
+}
+
 gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
 {
     reap(ck, FALSE);
@@ -301,10 +310,8 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     if (due && ck->writer != 0) {
         /* Deferred: the previous write is still running.  It ran on idle
          * CPU only; now that it holds up a barrier, give it a fair share. */
-        if (!ck->pending) {
-            struct sched_param normal = { 0 };
-            sched_setscheduler(ck->writer, SCHED_OTHER, &normal);
-        }
+        if (!ck->pending)
+            hurry(ck);
         ck->pending = TRUE;
         return FALSE;
     }
@@ -345,6 +352,19 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     /* Shadow copies of what the next batches overwrite (operator.h). */
     for (guint i = 0; i < ops->len; i++)
         es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
+    if (ck->cfg.wait) {
+        /* The stream waits anyway: write here, no fork. */
+        GError *e = NULL;
+        if (es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, &e)) {
+            es_snapshot_retain(ck->dir, ck->cfg.keep);
+        } else {
+            ck->failed++;
+            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", m.snapshot_id, e->message);
+            g_error_free(e);
+        }
+        taken(ck, pos);
+        return;
+    }
     fflush(stdout);
     fflush(stderr);
     int report[2];
@@ -369,6 +389,7 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
         struct sched_param idle = { 0 };
         if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0 && nice(19) == -1)
             errno = 0;
+        prctl(PR_SET_NAME, "es-writer", 0, 0, 0);   /* as ps and top show it */
         int null = open("/dev/null", O_RDWR);
         if (null >= 0) {
             dup2(null, STDIN_FILENO);
@@ -392,13 +413,13 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     ck->writer_pipe = report[0];
     ck->writer_id = m.snapshot_id;
     taken(ck, pos);
-    if (ck->cfg.wait)
-        reap(ck, TRUE);
+
 }
 
 gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
                               GPtrArray *ops, GError **error)
 {
+    hurry(ck);
     reap(ck, TRUE);
     if (pos->edges == ck->last_edges && ck->failed == 0)
         return TRUE;

@@ -9,12 +9,21 @@
  * barrier needs no alignment).
  *
  * Asynchronous write: the process forks at the barrier (as Redis's BGSAVE
- * does) and the child writes the snapshot from its copy-on-write image of
- * memory while the parent streams on.  One write at a time: a barrier that
- * comes while the previous write is still running is deferred to the first
- * batch boundary after that write ends, so the stream never waits for disk.
- * The directory is locked (flock) by the run and by its writer child, so a
- * resumed run waits for an orphaned writer instead of racing it.
+ * does) and the child writes the snapshot while the parent streams on.
+ * Before the fork every operator takes its shadow copies and the logs are
+ * cut at their length (operators/operator.h), so the parent's later writes
+ * copy no page; the child writes only the logs' new part (snapshot/logs.h)
+ * and reports the lengths it committed through a pipe, so that the next
+ * child appends after them.  The child runs under SCHED_IDLE, on CPU the
+ * stream leaves idle.  One write at a time: a barrier that comes while the
+ * previous write is still running is deferred to the first batch boundary
+ * after that write ends, so the stream never waits for disk, and the late
+ * writer is raised to normal priority (as it is when the run ends and
+ * waits for it).  With `wait` the stream stalls for every write anyway,
+ * so the process writes the snapshot itself, without a fork.  The
+ * directory is locked (flock) by the run and by its
+ * writer child, so a resumed run waits for an orphaned writer instead of
+ * racing it.
  */
 #ifndef ES_CHECKPOINT_H
 #define ES_CHECKPOINT_H

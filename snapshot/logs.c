@@ -277,6 +277,11 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, c
         if (fd < 0)
             return io_fail(error, "cannot create", path);
     }
+    if (bytes == e->bytes) {   /* nothing new: committed and synced before */
+        close(fd);
+        e->used = TRUE;
+        return TRUE;
+    }
     uint32_t crc = 0;
     gboolean ok = append(fd, a, e->bytes, bytes, &crc, path, error);
     if (ok && ftruncate(fd, (off_t)bytes) != 0)

@@ -56,7 +56,7 @@ int es_cmd_run(int argc, char **argv)
         { "keep", 0, 0, G_OPTION_ARG_INT64, &keep, "Snapshots to keep (default 3)", "K" },
         { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the newest valid snapshot in --snapshot-dir", NULL },
         { "snapshot-wait", 0, 0, G_OPTION_ARG_NONE, &snap_wait,
-          "Wait for each snapshot write (every barrier gets its snapshot; the stream stalls meanwhile)", NULL },
+          "Write each snapshot in the process, the stream waiting (every barrier gets its snapshot)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - stream edge files through operators");
