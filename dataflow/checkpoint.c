@@ -283,8 +283,17 @@ static void reap(es_checkpoint *ck, gboolean wait)
             g_error_free(e);
         }
     } else {
-        ck->failed++;
-        fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
+        /* It may have died after its commit, before its report: then its
+         * log lengths are those to extend (it may have started new files). */
+        g_autofree char *path = es_snapshot_path(ck->dir, ck->writer_id);
+        if (g_file_test(path, G_FILE_TEST_EXISTS) && es_snapshot_verify(path, NULL) &&
+            es_snapshot_load_logs(path, ck->logs, NULL)) {
+            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was written, but its writer failed after\n",
+                    ck->writer_id);
+        } else {
+            ck->failed++;
+            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
+        }
     }
     close(ck->writer_pipe);
     ck->writer_pipe = -1;

@@ -59,25 +59,39 @@ void es_snapshot_logs_free(es_snapshot_logs *logs)
     g_free(logs);
 }
 
-/* A log file name we would have written: "log-..." without a path. */
+/* A log file name we would have written: "log-" and then letters, digits,
+ * '.', '-' and '_' only (no path, no space). */
 static gboolean valid_file_name(const char *f)
 {
-    return g_str_has_prefix(f, "log-") && strchr(f, '/') == NULL && strlen(f) < 256;
+    const size_t len = strlen(f);
+    if (!g_str_has_prefix(f, "log-") || len <= 4 || len >= 256)
+        return FALSE;
+    for (const char *c = f; *c; c++)
+        if (!g_ascii_isalnum(*c) && *c != '.' && *c != '-' && *c != '_')
+            return FALSE;
+    return TRUE;
 }
 
-/* Parse one "log PATH FILE BYTES CRC" line into e. */
+/* Only digits (no sign, no space), at most `max` of them, at least one. */
+static gboolean all_of(const char *s, gboolean hex, size_t max)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!(hex ? g_ascii_isxdigit(s[n]) && !g_ascii_isupper(s[n]) : g_ascii_isdigit(s[n])))
+            return FALSE;
+    return n > 0 && n <= max;
+}
+
+/* Parse one "log PATH FILE BYTES CRC" line into e: BYTES decimal (below
+ * 2^63), CRC exactly 8 lower-case hex digits. */
 static gboolean parse_line(const char *line, log_entry *e)
 {
     g_auto(GStrv) w = g_strsplit(line, " ", -1);
-    if (g_strv_length(w) != 5 || strcmp(w[0], "log") != 0 || w[1][0] != '/' || !valid_file_name(w[2]))
+    if (g_strv_length(w) != 5 || strcmp(w[0], "log") != 0 || w[1][0] != '/' || !valid_file_name(w[2]) ||
+        !all_of(w[3], FALSE, 18) || !all_of(w[4], TRUE, 8) || strlen(w[4]) != 8)
         return FALSE;
-    char *end = NULL;
-    guint64 bytes = g_ascii_strtoull(w[3], &end, 10);
-    if (end == w[3] || *end != '\0')
-        return FALSE;
-    guint64 crc = g_ascii_strtoull(w[4], &end, 16);
-    if (strlen(w[4]) != 8 || *end != '\0')
-        return FALSE;
+    const guint64 bytes = g_ascii_strtoull(w[3], NULL, 10);
+    const guint64 crc = g_ascii_strtoull(w[4], NULL, 16);
     *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes, (uint32_t)crc, TRUE, NULL, 0 };
     return TRUE;
 }
@@ -258,9 +272,9 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, c
     int fd = -1;
     if (e->file != NULL && g_str_has_suffix(e->file, type) && bytes >= e->bytes && !file_taken(logs, e)) {
         path = g_build_filename(logs->dir, e->file, NULL);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
         struct stat st;
-        if (fd >= 0 && (fstat(fd, &st) != 0 || (uint64_t)st.st_size < e->bytes)) {
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->bytes)) {
             close(fd);
             fd = -1;
         }
@@ -273,7 +287,8 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, c
         e->crc = (uint32_t)crc32_z(0, NULL, 0);
         g_free(path);
         path = g_build_filename(logs->dir, e->file, NULL);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        unlink(path);   /* whatever is there: a new regular file */
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd < 0)
             return io_fail(error, "cannot create", path);
     }
@@ -370,8 +385,13 @@ static gboolean verify_one(const log_entry *e, gpointer data)
     if (!g_hash_table_add(v->done, key))
         return TRUE;
     g_autofree char *path = g_build_filename(v->dir, e->file, NULL);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
     struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s is not a regular file", v->snapshot, path);
+        return FALSE;
+    }
     if (fd < 0 || fstat(fd, &st) != 0) {
         int err = errno;
         if (fd >= 0)

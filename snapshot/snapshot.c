@@ -35,6 +35,11 @@ static char *snap_path(const char *dir, uint64_t id, const char *suffix)
     return g_strdup_printf("%s/snap-%06" G_GUINT64_FORMAT ".h5%s", dir, id, suffix);
 }
 
+char *es_snapshot_path(const char *dir, uint64_t id)
+{
+    return snap_path(dir, id, "");
+}
+
 static gboolean io_error(GError **error, const char *what, const char *path)
 {
     int e = errno;

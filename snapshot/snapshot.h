@@ -84,6 +84,8 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
                              GPtrArray *ops, GError **error);
 
+/* DIR/snap-<id>.h5 (g_free it). */
+char      *es_snapshot_path(const char *dir, uint64_t id);
 /* Committed snapshot paths in dir, newest first (GPtrArray of char *). */
 GPtrArray *es_snapshot_list(const char *dir);
 /* Largest snapshot id in dir (0 when none). */

@@ -6,7 +6,14 @@
 #     an uninterrupted run's, byte for byte;
 #   - corruption: truncated, bit-flipped, leftover temporary, deleted newest,
 #     no valid snapshot; mismatches: other input, other operators, other
-#     format; the documented HDF5 layout (h5dump -H); inspect.
+#     format; the documented HDF5 layout (h5dump -H); inspect;
+#   - log files (--ops cc,degree,tri-est): each kept snapshot's header lists
+#     existing files with the right crc32, equal logs share one file; a
+#     truncated edge log makes resume fall back, a corrupt or deleted one
+#     leaves no valid snapshot (exit 65, directory unchanged); retention
+#     keeps exactly the listed logs (a stray one goes, so do a previous
+#     run's); h5dump sees an external dataset and reads it with
+#     HDF5_EXTFILE_PREFIX='${ORIGIN}'; inspect needs the logs beside it.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 kills=${2:-20}
@@ -163,6 +170,154 @@ grep -q "^snapshot	edges_consumed	$(awk -F'\t' '$2=="edges"{print $3; exit}' "$t
 cp "$final" "$tmp/corrupt.h5"; printf 'xx' | dd of="$tmp/corrupt.h5" bs=1 seek=3000 conv=notrunc 2>/dev/null
 expect "inspect corrupt" 65 "checksum mismatch" -- "$es" inspect "$tmp/corrupt.h5"
 expect "inspect missing" 66 "cannot open" -- "$es" inspect "$tmp/nope.h5"
+
+# ---- log files ----------------------------------------------------------------
+# With cc,degree,tri-est: the id map's external ids and tri-est's ext are one
+# log, degree's edge_keys and tri-est's seen another.
+lops=cc,degree,tri-est
+"$es" run --ops "$lops" --format tsv --quiet "$tmp/g.txt" > "$tmp/lwant.tsv" || bad "uninterrupted $lops run failed"
+lfresh() { # lfresh DIR: snapshots of $lops at every 32768 edges, the newest 3 kept
+    rm -rf "$1"
+    "$es" run --ops "$lops" --format tsv --quiet --batch 2000 --snapshot-dir "$1" --snapshot-every 32768 \
+        --snapshot-wait "$tmp/g.txt" > "$tmp/out" 2>&1 || bad "$lops snapshot run failed: $(cat "$tmp/out")"
+}
+lresume() { "$es" run --ops "$lops" --format tsv --batch 2000 --snapshot-dir "$1" --resume "$tmp/g.txt"; }
+lcopy() { rm -rf "$1"; cp -r "$tmp/lbase" "$1"; }
+# The "log ..." lines of a snapshot's header.
+logs_of() { head -c 4096 "$1" | tr -d '\000' | grep '^log '; }
+# Field FIELD (3 file, 4 bytes, 5 crc) of SNAP's log line for dataset PATH.
+log_field() { logs_of "$1" | awk -v p="$2" -v k="$3" '$2 == p { print $k }'; }
+second_newest() { ls "$1"/snap-*.h5 | sort | tail -n 2 | head -n 1; }
+# zlib crc32 of a file's first BYTES bytes, as 8 hex digits (gzip's trailer).
+crc32_of() { head -c "$2" "$1" | gzip -1 -c | tail -c 8 | od -An -tx4 -N4 | tr -d ' \n'; }
+# Complement the byte at OFFSET of FILE.
+flip() {
+    v=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
+    printf "\\$(printf '%03o' $((255 - v)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+# Every file of a directory with its checksum, to see that nothing changed.
+state_of() { (cd "$1" && ls -A | sort && cksum $(ls -A | sort)); }
+
+# Every kept snapshot of DIR lists its 4 logs, in existing files with the
+# recorded crc32 of their prefix; equal logs share a file.
+check_logs() {
+    for s in "$1"/snap-*.h5; do
+        logs_of "$s" > "$tmp/lines"
+        [ "$(wc -l < "$tmp/lines")" = 4 ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted 4"
+        awk '{ print $3, $4, $5 }' "$tmp/lines" | sort -u > "$tmp/files"   # shared files once
+        [ "$(wc -l < "$tmp/files")" = 2 ] && ok || bad "logs: $s: its logs are not in 2 files: $(cat "$tmp/files")"
+        while read -r file bytes crc; do
+            if [ ! -f "$1/$file" ]; then bad "logs: $s: $file does not exist"; continue; fi
+            [ "$(wc -c < "$1/$file")" -ge "$bytes" ] && ok || bad "logs: $s: $file shorter than $bytes"
+            [ "$(crc32_of "$1/$file" "$bytes")" = "$crc" ] && ok || bad "logs: $s: crc32 of $file's first $bytes bytes is not $crc"
+        done < "$tmp/files"
+        edges=$(log_field "$s" /operators/degree/edge_keys 3)
+        case $edges in log-*.operators.degree.edge_keys.u64) ok ;; *) bad "logs: $s: degree's edge log is '$edges'" ;; esac
+        [ "$(log_field "$s" /operators/tri-est/seen 3)" = "$edges" ] && ok || bad "logs: $s: tri-est's seen has its own file"
+        [ "$(log_field "$s" /operators/tri-est/ext 3)" = "$(log_field "$s" /idmap/external_ids 3)" ] && ok ||
+            bad "logs: $s: tri-est's ext and the id map's ids are not one file"
+    done
+}
+listed() { for s in "$1"/snap-*.h5; do logs_of "$s" | awk '{ print $3 }'; done | sort -u; }
+present() { ls "$1" | grep '^log-' | sort; }
+first_logs=$(printf 'log-000001.idmap.external_ids.u64\nlog-000001.operators.degree.edge_keys.u64')
+
+lfresh "$tmp/lbase"
+d=$tmp/lbase
+[ "$(ls "$d"/snap-*.h5 | wc -l)" = 3 ] && ok || bad "logs: 3 snapshots expected (--keep 3): $(ls "$d")"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "logs: 2 log files (edge logs shared) expected: $(present "$d")"
+check_logs "$d"
+# The same through forked writers (no --snapshot-wait): each reports the
+# lengths it committed, so that the next one extends the same files.
+d=$tmp/lfork; rm -rf "$d"
+"$es" run --ops "$lops" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
+    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops forked snapshot run failed: $(cat "$tmp/err")"
+cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "forked writers: answers differ"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "forked writers: 2 log files, extended, expected: $(present "$d")"
+check_logs "$d"
+d=$tmp/lbase
+lnew=$(newest "$d")
+lsecond=$(second_newest "$d")
+ledges=$(log_field "$lnew" /operators/degree/edge_keys 3)
+lids=$(log_field "$lnew" /idmap/external_ids 3)
+b1=$(log_field "$lsecond" /operators/degree/edge_keys 4)
+b2=$(log_field "$lnew" /operators/degree/edge_keys 4)
+[ "$b1" -lt "$b2" ] && ok || bad "logs: the edge log did not grow between the newest snapshots ($b1, $b2)"
+
+# The shared edge log cut between the second newest snapshot's length and the newest's.
+d=$tmp/l2; lcopy "$d"
+cut=$(((b1 + b2) / 2))
+head -c $cut "$d/$ledges" > "$d/cut" && mv "$d/cut" "$d/$ledges"
+expect "truncated edge log" 0 "skipping $d/$(basename "$lnew"): its log $d/$ledges is truncated ($cut bytes, $b2 needed)" -- lresume "$d"
+grep -qF "resuming from $d/$(basename "$lsecond")" "$tmp/err" && ok || bad "truncated edge log: not resumed from the second newest: $(head -c 400 "$tmp/err")"
+cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "after a truncated edge log: answers differ"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "after a truncated edge log: the resumed run did not extend the logs: $(present "$d")"
+check_logs "$d"
+
+# A flipped byte inside every snapshot's prefix of the edge log: nothing to resume from.
+d=$tmp/l3; lcopy "$d"
+flip "$d/$ledges" 16
+state_of "$d" > "$tmp/before"
+expect "corrupt edge log" 65 "no valid snapshot in $d (3 corrupt or partial)" -- lresume "$d"
+[ "$(grep -c "its log $d/$ledges fails its checksum (the file is corrupt)" "$tmp/err")" = 3 ] && ok ||
+    bad "corrupt edge log: 3 snapshots should fail their log checksum: $(head -c 400 "$tmp/err")"
+state_of "$d" > "$tmp/after"
+cmp -s "$tmp/before" "$tmp/after" && ok || bad "a refused resume (corrupt log) changed the snapshot directory"
+
+# A deleted log file.
+d=$tmp/l4; lcopy "$d"
+rm "$d/$lids"
+expect "deleted log" 65 "its log $d/$lids cannot be read: No such file or directory" -- lresume "$d"
+grep -qF "no valid snapshot in $d (3 corrupt or partial)" "$tmp/err" && ok || bad "deleted log: $(head -c 400 "$tmp/err")"
+
+# Retention: the log files are exactly those the kept snapshots list.
+d=$tmp/lbase
+[ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "retention: log files $(present "$d") but listed $(listed "$d")"
+# A stray log goes with the next snapshot of a resumed run.
+d=$tmp/l5; lcopy "$d"; drop_final "$d"
+echo junk > "$d/log-000999.x.u64"
+expect "resume with a stray log" 0 "resuming from" -- lresume "$d"
+cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "resume with a stray log: answers differ"
+[ -e "$d/log-000999.x.u64" ] && bad "retention left a stray log file" || ok
+[ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "retention after resume: log files $(present "$d") but listed $(listed "$d")"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "resume with a stray log: the resumed run did not extend the logs: $(present "$d")"
+# A run started afresh in the directory writes new log files; once its
+# snapshots replace the old ones, the old logs go.
+d=$tmp/l6; lcopy "$d"
+"$es" run --ops "$lops" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 32768 \
+    --snapshot-wait "$tmp/g.txt" > "$tmp/out" 2>&1 || bad "second run in a snapshot directory failed: $(cat "$tmp/out")"
+[ "$(ls "$d"/snap-*.h5 | wc -l)" = 3 ] && ok || bad "retention: 3 snapshots expected: $(ls "$d")"
+[ -e "$d/$ledges" ] || [ -e "$d/$lids" ] && bad "retention: the first run's logs are left: $(present "$d")" || ok
+[ "$(present "$d" | wc -l)" = 2 ] && [ "$(listed "$d")" = "$(present "$d")" ] && ok ||
+    bad "retention after a second run: log files $(present "$d") but listed $(listed "$d")"
+
+# The edge log as HDF5 sees it: an external dataset, readable from anywhere
+# with the documented prefix.
+d=$tmp/lbase
+if command -v h5dump >/dev/null; then
+    h5dump -H -p -d /operators/degree/edge_keys "$lnew" > "$tmp/h5" 2>&1
+    grep -qF "EXTERNAL" "$tmp/h5" && ok || bad "h5dump: edge_keys is not stored externally: $(head -c 400 "$tmp/h5")"
+    grep -qF "FILENAME $ledges SIZE $b2 OFFSET 0" "$tmp/h5" && ok || bad "h5dump: edge_keys is not the first $b2 bytes of $ledges"
+    mkdir -p "$tmp/elsewhere"
+    (cd "$tmp/elsewhere" && HDF5_EXTFILE_PREFIX='${ORIGIN}' h5dump -d /operators/degree/edge_keys "$lnew") > "$tmp/h5" 2>&1 &&
+        ok || bad "h5dump -d edge_keys failed: $(head -c 400 "$tmp/h5")"
+    set -- $(od -An -tu8 -N 16 "$d/$ledges")
+    grep -qF "(0): $1, $2," "$tmp/h5" && ok || bad "h5dump -d edge_keys: the values are not those of $ledges: $(head -c 400 "$tmp/h5")"
+    grep -qF "SIMPLE { ( $((b2 / 8)) ) / ( $((b2 / 8)) ) }" "$tmp/h5" && ok || bad "h5dump -d edge_keys: not $((b2 / 8)) keys"
+    grep -q "error" "$tmp/h5" && bad "h5dump -d edge_keys: $(grep error "$tmp/h5" | head -3)" || ok
+else
+    echo "skipped: h5dump not installed"
+fi
+
+# inspect needs the snapshot's logs beside it.
+rm -rf "$tmp/alone"; mkdir "$tmp/alone"
+cp "$lnew" "$tmp/alone/"
+expect "inspect without logs" 65 "its log $tmp/alone/$lids cannot be read: No such file or directory" -- \
+    "$es" inspect --format tsv "$tmp/alone/$(basename "$lnew")"
+cp "$tmp/lbase/$lids" "$tmp/lbase/$ledges" "$tmp/alone/"
+"$es" inspect --format tsv "$tmp/alone/$(basename "$lnew")" > "$tmp/alone.tsv" 2>&1 && ok || bad "inspect with its logs copied: $(head -c 400 "$tmp/alone.tsv")"
+"$es" inspect --format tsv "$lnew" > "$tmp/inplace.tsv" && cmp -s "$tmp/alone.tsv" "$tmp/inplace.tsv" && ok ||
+    bad "inspect of a copied snapshot differs from the original's"
 
 echo "snapshot tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,1256 @@
+/* test_snapshot_logs.c — append-only arrays in log files shared by
+ * successive snapshots (snapshot/logs.c), and the snapshot files that list
+ * them (snapshot/snapshot.c: verify, load, retention).
+ *
+ * Snapshots are written by hand: an HDF5 file per snapshot id in a
+ * temporary directory, arrays written with es_h5_write_log_u64/_u32
+ * between es_snapshot_logs_begin and _end, read back with es_h5_read_u64
+ * (which finds the log files beside the snapshot, whatever the current
+ * directory).  Checked:
+ *   - outside begin/end (and after the table is freed), and for empty
+ *     arrays, the writers write ordinary datasets and no file;
+ *   - the first snapshot creates log-<id>.<path with dots>.<type> holding
+ *     exactly the array's bytes; the dataset is an external one over that
+ *     file and reads back equal; the log line records the byte count and
+ *     the zlib crc32 of the bytes;
+ *   - later snapshots append to the same file (same inode, the earlier
+ *     bytes unchanged, crc of the whole new content), write nothing when
+ *     nothing was appended, cut bytes a dead writer left past the
+ *     committed length, and continue from a table parsed from a header
+ *     (as a resumed run does);
+ *   - a log that shrinks, or whose file is gone or shorter than recorded,
+ *     starts a file named with the current snapshot id and leaves the old
+ *     file (and the older snapshots' views of it) intact;
+ *   - two logs with identical content (not of different types) share one
+ *     file; when one diverges it gets its own file, the other keeps
+ *     extending the shared one, and every snapshot's view stays valid;
+ *   - es_snapshot_logs_verify rejects a missing file, a truncated file, a
+ *     FIFO or a directory in a log's place, and a flipped byte inside any
+ *     listed prefix, with the documented
+ *     messages, accepts bytes changed past the recorded length, and a
+ *     corrupt prefix is still caught after the next append extended it;
+ *   - es_snapshot_logs_parse refuses malformed lines (field count, file
+ *     names with '/' or not "log-", crc not 8 lower-case hex digits, byte
+ *     counts not plain decimal, signs and 0x prefixes, paths not
+ *     absolute), leaving the table as it was;
+ *     format/parse round trip; es_snapshot_logs_collect gathers the file
+ *     names of a header's log lines;
+ *   - es_crc32_range continues a crc over a range and fails past the end;
+ *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
+ *     checks them, es_snapshot_load_logs continues them, and
+ *     es_snapshot_retain deletes the snapshots beyond the newest K and
+ *     exactly the log files none of the kept ones lists.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <hdf5.h>
+
+#include "graph/common.h"
+#include "snapshot/h5util.h"
+#include "snapshot/logs.h"
+#include "snapshot/snapshot.h"
+#include "tests/testutil.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static char *make_dir(void)
+{
+    GError *err = NULL;
+    char *dir = g_dir_make_tmp("es-logs-XXXXXX", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    return dir;
+}
+
+static void remove_dir(char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)) != NULL) {
+        char *p = g_build_filename(dir, name, NULL);
+        g_unlink(p);
+        g_free(p);
+    }
+    if (d)
+        g_dir_close(d);
+    g_rmdir(dir);
+    g_free(dir);
+}
+
+/* Files in dir whose name starts with prefix. */
+static guint count_files(const char *dir, const char *prefix)
+{
+    guint n = 0;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)) != NULL)
+        n += g_str_has_prefix(name, prefix);
+    if (d)
+        g_dir_close(d);
+    return n;
+}
+
+/* Size of dir/name, -1 when absent. */
+static int64_t file_size(const char *dir, const char *name)
+{
+    char *p = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+    int64_t size = g_stat(p, &st) == 0 ? (int64_t)st.st_size : -1;
+    g_free(p);
+    return size;
+}
+
+static uint64_t file_inode(const char *dir, const char *name)
+{
+    char *p = g_build_filename(dir, name, NULL);
+    struct stat st;
+    uint64_t ino = stat(p, &st) == 0 ? (uint64_t)st.st_ino : 0;
+    g_free(p);
+    return ino;
+}
+
+/* 1 iff dir/name holds exactly the `bytes` bytes at a. */
+static int file_holds(const char *dir, const char *name, const void *a, size_t bytes)
+{
+    char *p = g_build_filename(dir, name, NULL);
+    char *data = NULL;
+    gsize len = 0;
+    int same = g_file_get_contents(p, &data, &len, NULL) && len == bytes && memcmp(data, a, bytes) == 0;
+    g_free(data);
+    g_free(p);
+    return same;
+}
+
+static void flip_byte(const char *dir, const char *name, off_t at)
+{
+    char *p = g_build_filename(dir, name, NULL);
+    int fd = open(p, O_RDWR);
+    unsigned char c = 0;
+    CU_ASSERT_FATAL(fd >= 0 && pread(fd, &c, 1, at) == 1);
+    c ^= 0x5a;
+    CU_ASSERT(pwrite(fd, &c, 1, at) == 1);
+    close(fd);
+    g_free(p);
+}
+
+static void truncate_file(const char *dir, const char *name, off_t len)
+{
+    char *p = g_build_filename(dir, name, NULL);
+    CU_ASSERT(truncate(p, len) == 0);
+    g_free(p);
+}
+
+static void append_garbage(const char *dir, const char *name, size_t len)
+{
+    char *p = g_build_filename(dir, name, NULL);
+    FILE *f = fopen(p, "ab");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    for (size_t i = 0; i < len; i++)
+        fputc(0xA5, f);
+    fclose(f);
+    g_free(p);
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+/* n pseudo-random elements, the same for the same seed (and a prefix of
+ * the longer array of that seed). */
+static uint64_t *values(size_t n, uint64_t seed)
+{
+    uint64_t *a = g_new(uint64_t, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        a[i] = splitmix64(seed * 1000003u + i);
+    return a;
+}
+
+static uint32_t *values32(size_t n, uint64_t seed)
+{
+    uint32_t *a = g_new(uint32_t, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        a[i] = (uint32_t)splitmix64(seed * 1000003u + i);
+    return a;
+}
+
+static uint32_t crc_of(const void *a, size_t bytes)
+{
+    return (uint32_t)crc32_z(crc32_z(0, NULL, 0), a, bytes);
+}
+
+/* The log line for one dataset. */
+static char *line(const char *path, const char *file, uint64_t bytes, uint32_t crc)
+{
+    return g_strdup_printf("log %s %s %" G_GUINT64_FORMAT " %08x\n", path, file, (guint64)bytes, crc);
+}
+
+/* Field k (0: "log", 1: path, 2: file, 3: bytes, 4: crc) of the log line for
+ * `path` in text, or NULL. */
+static char *field_of(const char *text, const char *path, int k)
+{
+    char **lines = g_strsplit(text, "\n", -1);
+    char *out = NULL;
+    for (guint i = 0; lines[i] && out == NULL; i++) {
+        char **w = g_strsplit(lines[i], " ", -1);
+        if (g_strv_length(w) == 5 && strcmp(w[0], "log") == 0 && strcmp(w[1], path) == 0)
+            out = g_strdup(w[k]);
+        g_strfreev(w);
+    }
+    g_strfreev(lines);
+    return out;
+}
+
+/* One append-only array of a snapshot. */
+typedef struct {
+    const char *path;    /* dataset path, "/operators/degree/edge_keys" */
+    const void *a;
+    size_t      n;
+    int         u32;     /* elements are uint32_t (else uint64_t) */
+} log_spec;
+
+static char *snap_name(const char *dir, uint64_t id)
+{
+    return g_strdup_printf("%s/snap-%06" G_GUINT64_FORMAT ".h5", dir, (guint64)id);
+}
+
+/* Open group `path` of f, creating it (and its parents) when missing. */
+static hid_t group_of(hid_t f, const char *path)
+{
+    if (strcmp(path, "/") == 0)
+        return H5Gopen2(f, "/", H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, path, H5P_DEFAULT);
+    if (g >= 0)
+        return g;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    g = H5Gcreate2(f, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    return g;
+}
+
+/* Write the arrays of s into dataset paths of f (with the log writers). */
+static gboolean write_arrays(hid_t f, const log_spec *s, size_t ns, GError **error)
+{
+    gboolean ok = TRUE;
+    for (size_t i = 0; ok && i < ns; i++) {
+        char *gpath = g_path_get_dirname(s[i].path);
+        char *name = g_path_get_basename(s[i].path);
+        hid_t g = group_of(f, gpath);
+        CU_ASSERT_FATAL(g >= 0);
+        ok = s[i].u32 ? es_h5_write_log_u32(g, name, s[i].a, s[i].n, error)
+                      : es_h5_write_log_u64(g, name, s[i].a, s[i].n, error);
+        H5Gclose(g);
+        g_free(gpath);
+        g_free(name);
+    }
+    return ok;
+}
+
+/* Snapshot `id`: dir/snap-<id>.h5 with the arrays of s, written between
+ * begin and end.  Returns the log lines the table then formats. */
+static char *write_snapshot(es_snapshot_logs *logs, const char *dir, uint64_t id, const log_spec *s, size_t ns)
+{
+    es_h5_quiet();
+    char *path = snap_name(dir, id);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    es_snapshot_logs_begin(logs, dir, id);
+    GError *err = NULL;
+    gboolean ok = write_arrays(f, s, ns, &err);
+    es_snapshot_logs_end(logs);
+    H5Fclose(f);
+    if (!ok)
+        fprintf(stderr, "\nsnapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, err->message);
+    CU_ASSERT_TRUE_FATAL(ok);
+    g_free(path);
+    return es_snapshot_logs_format(logs);
+}
+
+/* Read dataset `dpath` of snapshot `id` (elements of 4 or 8 bytes) into
+ * *out (free with es_h5_free(*out, n * size)); FALSE on error. */
+static gboolean read_dataset(const char *dir, uint64_t id, const char *dpath, int u32, void **out, size_t *n)
+{
+    char *path = snap_name(dir, id);
+    char *gpath = g_path_get_dirname(dpath);
+    char *name = g_path_get_basename(dpath);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = f >= 0 ? H5Gopen2(f, gpath, H5P_DEFAULT) : -1;
+    GError *err = NULL;
+    gboolean ok = g >= 0 && (u32 ? es_h5_read_u32(g, name, (uint32_t **)out, n, &err)
+                                 : es_h5_read_u64(g, name, (uint64_t **)out, n, &err));
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    g_clear_error(&err);
+    g_free(path);
+    g_free(gpath);
+    g_free(name);
+    return ok;
+}
+
+/* 1 iff dataset `dpath` of snapshot `id` reads back as a[0 .. n-1]. */
+static int reads_back(const char *dir, uint64_t id, const char *dpath, const void *a, size_t n, int u32)
+{
+    void *got = NULL;
+    size_t len = 0;
+    if (!read_dataset(dir, id, dpath, u32, &got, &len))
+        return 0;
+    const size_t size = u32 ? 4 : 8;
+    int same = len == n && memcmp(got, a, n * size) == 0;
+    es_h5_free(got, len * size);
+    return same;
+}
+
+/* External files of dataset `dpath` of snapshot `id`: their count; the
+ * first one's name and size go to name[] and *size. */
+static int external_of(const char *dir, uint64_t id, const char *dpath, char name[256], hsize_t *size)
+{
+    char *path = snap_name(dir, id);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    H5Pset_efile_prefix(dapl, "${ORIGIN}");
+    hid_t ds = f >= 0 ? H5Dopen2(f, dpath, dapl) : -1;
+    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
+    int count = dcpl >= 0 ? H5Pget_external_count(dcpl) : -1;
+    name[0] = '\0';
+    *size = 0;
+    if (count > 0) {
+        off_t offset = -1;
+        H5Pget_external(dcpl, 0, 256, name, &offset, size);
+        CU_ASSERT_EQUAL(offset, 0);
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dapl);
+    if (f >= 0)
+        H5Fclose(f);
+    g_free(path);
+    return count;
+}
+
+/* Verify text's log lines against dir; the error message (or NULL when
+ * it verifies) goes to *message. */
+static gboolean verifies(const char *dir, const char *text, char **message)
+{
+    GError *err = NULL;
+    gboolean ok = es_snapshot_logs_verify(dir, text, "SNAP", &err);
+    if (message)
+        *message = err ? g_strdup(err->message) : NULL;
+    if (err) {
+        CU_ASSERT_FALSE(ok);
+        CU_ASSERT_EQUAL(err->domain, ES_ERROR);
+        CU_ASSERT_EQUAL(err->code, ES_ERROR_DATA);
+        g_error_free(err);
+    }
+    return ok;
+}
+
+/* ---- ordinary datasets --------------------------------------------------------- */
+
+static void test_outside_a_snapshot_log_writers_write_ordinary_datasets(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(500, 1);
+    uint32_t *b = values32(300, 2);
+    const log_spec s[] = { { "/g/x", a, 500, 0 }, { "/g/y", b, 300, 1 } };
+    es_h5_quiet();
+
+    /* Never begun. */
+    char *path = snap_name(dir, 1);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_TRUE(write_arrays(f, s, 2, NULL));
+    H5Fclose(f);
+    g_free(path);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 0);
+    char name[256];
+    hsize_t size;
+    CU_ASSERT_EQUAL(external_of(dir, 1, "/g/x", name, &size), 0);
+    CU_ASSERT_EQUAL(external_of(dir, 1, "/g/y", name, &size), 0);
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/x", a, 500, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/y", b, 300, 1));
+
+    /* Begun and ended: the end really ends it. */
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    es_snapshot_logs_begin(logs, dir, 2);
+    es_snapshot_logs_end(logs);
+    path = snap_name(dir, 2);
+    f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_TRUE(write_arrays(f, s, 2, NULL));
+    H5Fclose(f);
+    g_free(path);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 0);
+    CU_ASSERT_EQUAL(external_of(dir, 2, "/g/x", name, &size), 0);
+    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", a, 500, 0));
+    char *text = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(text, "");
+    g_free(text);
+
+    /* Begun, then freed without an end: no dangling table is written to. */
+    es_snapshot_logs_begin(logs, dir, 3);
+    es_snapshot_logs_free(logs);
+    path = snap_name(dir, 3);
+    f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_TRUE(write_arrays(f, s, 2, NULL));
+    H5Fclose(f);
+    g_free(path);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 0);
+    CU_ASSERT_TRUE(reads_back(dir, 3, "/g/y", b, 300, 1));
+
+    g_free(a);
+    g_free(b);
+    remove_dir(dir);
+}
+
+static void test_an_empty_array_is_an_ordinary_dataset_without_a_log_line(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(10, 3);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    const log_spec s[] = { { "/g/empty", a, 0, 0 }, { "/g/x", a, 10, 0 } };
+    char *text = write_snapshot(logs, dir, 1, s, 2);
+    char *want = line("/g/x", "log-000001.g.x.u64", 80, crc_of(a, 80));
+    CU_ASSERT_STRING_EQUAL(text, want);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
+    char name[256];
+    hsize_t size;
+    CU_ASSERT_EQUAL(external_of(dir, 1, "/g/empty", name, &size), 0);
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/empty", a, 0, 0));
+    g_free(want);
+    g_free(text);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    remove_dir(dir);
+}
+
+/* ---- first write, appends --------------------------------------------------------- */
+
+static void test_the_first_snapshot_creates_log_files_of_exactly_the_arrays(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1000, 4);
+    uint32_t *b = values32(777, 5);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    const log_spec s[] = { { "/operators/degree/edge_keys", a, 1000, 0 }, { "/operators/x/counts", b, 777, 1 } };
+    char *text = write_snapshot(logs, dir, 1, s, 2);
+
+    const char *fa = "log-000001.operators.degree.edge_keys.u64", *fb = "log-000001.operators.x.counts.u32";
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+    CU_ASSERT_EQUAL(file_size(dir, fa), 8000);
+    CU_ASSERT_EQUAL(file_size(dir, fb), 3108);
+    CU_ASSERT_TRUE(file_holds(dir, fa, a, 8000));
+    CU_ASSERT_TRUE(file_holds(dir, fb, b, 3108));
+
+    char *la = line("/operators/degree/edge_keys", fa, 8000, crc_of(a, 8000));
+    char *lb = line("/operators/x/counts", fb, 3108, crc_of(b, 3108));
+    char *want = g_strconcat(la, lb, NULL);
+    CU_ASSERT_STRING_EQUAL(text, want);
+
+    /* External datasets over exactly those bytes, read back from another
+     * directory than the snapshot's. */
+    char name[256];
+    hsize_t size;
+    CU_ASSERT_EQUAL(external_of(dir, 1, "/operators/degree/edge_keys", name, &size), 1);
+    CU_ASSERT_STRING_EQUAL(name, fa);
+    CU_ASSERT_EQUAL(size, 8000);
+    CU_ASSERT_EQUAL(external_of(dir, 1, "/operators/x/counts", name, &size), 1);
+    CU_ASSERT_STRING_EQUAL(name, fb);
+    CU_ASSERT_EQUAL(size, 3108);
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/operators/degree/edge_keys", a, 1000, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/operators/x/counts", b, 777, 1));
+    CU_ASSERT_TRUE(verifies(dir, text, NULL));
+
+    g_free(la);
+    g_free(lb);
+    g_free(want);
+    g_free(text);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    g_free(b);
+    remove_dir(dir);
+}
+
+static void test_later_snapshots_append_to_the_same_file(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(3000, 6);
+    const char *path = "/idmap/external_ids", *file = "log-000001.idmap.external_ids.u64";
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+
+    log_spec s = { path, a, 1000, 0 };
+    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
+    const uint64_t ino = file_inode(dir, file);
+    CU_ASSERT(ino != 0);
+
+    s.n = 2500;
+    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
+    char *want = line(path, file, 20000, crc_of(a, 20000));
+    CU_ASSERT_STRING_EQUAL(t2, want);
+    g_free(want);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
+    CU_ASSERT_EQUAL(file_size(dir, file), 20000);
+    CU_ASSERT_EQUAL(file_inode(dir, file), ino);     /* appended to, not replaced */
+    CU_ASSERT_TRUE(file_holds(dir, file, a, 20000)); /* the first 8000 bytes unchanged */
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));         /* the first snapshot's view holds */
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 1, path, a, 1000, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 2, path, a, 2500, 0));
+
+    /* Nothing appended: the same line, the file as it was. */
+    char *t3 = write_snapshot(logs, dir, 3, &s, 1);
+    CU_ASSERT_STRING_EQUAL(t3, t2);
+    CU_ASSERT_EQUAL(file_size(dir, file), 20000);
+    CU_ASSERT_TRUE(reads_back(dir, 3, path, a, 2500, 0));
+
+    /* A resumed run: a fresh table parsed from the last header continues
+     * the same file. */
+    es_snapshot_logs *resumed = es_snapshot_logs_new();
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(resumed, t3, NULL));
+    s.n = 3000;
+    char *t4 = write_snapshot(resumed, dir, 4, &s, 1);
+    want = line(path, file, 24000, crc_of(a, 24000));
+    CU_ASSERT_STRING_EQUAL(t4, want);
+    g_free(want);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
+    CU_ASSERT_EQUAL(file_inode(dir, file), ino);
+    CU_ASSERT_TRUE(file_holds(dir, file, a, 24000));
+    CU_ASSERT_TRUE(reads_back(dir, 4, path, a, 3000, 0));
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_TRUE(verifies(dir, (const char *[]){ t1, t2, t4 }[i], NULL));
+
+    g_free(t1);
+    g_free(t2);
+    g_free(t3);
+    g_free(t4);
+    es_snapshot_logs_free(resumed);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    remove_dir(dir);
+}
+
+static void test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_length(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1100, 7);
+    const char *file = "log-000001.g.x.u64";
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s = { "/g/x", a, 1000, 0 };
+    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
+    append_garbage(dir, file, 4096);   /* a writer that died after its append */
+    CU_ASSERT_EQUAL(file_size(dir, file), 8000 + 4096);
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/x", a, 1000, 0));
+
+    s.n = 1010;   /* fewer new bytes than the garbage */
+    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
+    char *want = line("/g/x", file, 8080, crc_of(a, 8080));
+    CU_ASSERT_STRING_EQUAL(t2, want);
+    CU_ASSERT_EQUAL(file_size(dir, file), 8080);
+    CU_ASSERT_TRUE(file_holds(dir, file, a, 8080));
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", a, 1010, 0));
+    g_free(want);
+    g_free(t1);
+    g_free(t2);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    remove_dir(dir);
+}
+
+/* ---- new files ---------------------------------------------------------------------- */
+
+static void test_a_shrunk_log_starts_a_new_file_and_leaves_the_old_one(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1000, 8), *b = values(600, 9);
+    const char *f1 = "log-000001.g.x.u64", *f2 = "log-000002.g.x.u64";
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s = { "/g/x", a, 1000, 0 };
+    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
+
+    s = (log_spec){ "/g/x", b, 400, 0 };   /* restarted: shorter, other content */
+    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
+    char *want = line("/g/x", f2, 3200, crc_of(b, 3200));
+    CU_ASSERT_STRING_EQUAL(t2, want);
+    g_free(want);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+    CU_ASSERT_TRUE(file_holds(dir, f1, a, 8000));   /* untouched */
+    CU_ASSERT_TRUE(file_holds(dir, f2, b, 3200));
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/x", a, 1000, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", b, 400, 0));
+
+    /* The new file is the one extended from then on. */
+    s.n = 600;
+    char *t3 = write_snapshot(logs, dir, 3, &s, 1);
+    want = line("/g/x", f2, 4800, crc_of(b, 4800));
+    CU_ASSERT_STRING_EQUAL(t3, want);
+    g_free(want);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+    CU_ASSERT_TRUE(file_holds(dir, f1, a, 8000));
+    CU_ASSERT_TRUE(file_holds(dir, f2, b, 4800));
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    CU_ASSERT_TRUE(verifies(dir, t3, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 3, "/g/x", b, 600, 0));
+
+    g_free(t1);
+    g_free(t2);
+    g_free(t3);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    g_free(b);
+    remove_dir(dir);
+}
+
+static void test_a_missing_or_short_log_file_is_written_anew(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1300, 10);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s = { "/g/x", a, 1000, 0 };
+    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
+    char *p = g_build_filename(dir, "log-000001.g.x.u64", NULL);
+    CU_ASSERT_EQUAL(g_unlink(p), 0);
+    g_free(p);
+
+    /* Gone: the whole array goes to a file named with this snapshot's id. */
+    s.n = 1200;
+    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
+    char *want = line("/g/x", "log-000002.g.x.u64", 9600, crc_of(a, 9600));
+    CU_ASSERT_STRING_EQUAL(t2, want);
+    g_free(want);
+    CU_ASSERT_TRUE(file_holds(dir, "log-000002.g.x.u64", a, 9600));
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", a, 1200, 0));
+
+    /* Shorter than recorded: likewise (and never extended from the cut). */
+    truncate_file(dir, "log-000002.g.x.u64", 4000);
+    s.n = 1300;
+    char *t3 = write_snapshot(logs, dir, 3, &s, 1);
+    want = line("/g/x", "log-000003.g.x.u64", 10400, crc_of(a, 10400));
+    CU_ASSERT_STRING_EQUAL(t3, want);
+    g_free(want);
+    CU_ASSERT_TRUE(file_holds(dir, "log-000003.g.x.u64", a, 10400));
+    CU_ASSERT_EQUAL(file_size(dir, "log-000002.g.x.u64"), 4000);
+    CU_ASSERT_TRUE(verifies(dir, t3, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 3, "/g/x", a, 1300, 0));
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+
+    g_free(t1);
+    g_free(t2);
+    g_free(t3);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    remove_dir(dir);
+}
+
+/* ---- shared files -------------------------------------------------------------------- */
+
+static void test_identical_logs_share_one_file_until_one_diverges(void)
+{
+    char *dir = make_dir();
+    /* Two arrays with the same content at different addresses, and a u32
+     * array of the very same bytes. */
+    uint64_t *x = values(2500, 11), *y = values(2500, 11);
+    y[1700] ^= 1;   /* y diverges at element 1700 */
+    const char *shared = "log-000001.a.x.u64";
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+
+    log_spec s[] = { { "/a/x", x, 1000, 0 }, { "/b/y", y, 1000, 0 }, { "/c/z", x, 2000, 1 } };
+    char *t1 = write_snapshot(logs, dir, 1, s, 3);
+    char *l1 = line("/a/x", shared, 8000, crc_of(x, 8000));
+    char *l2 = line("/b/y", shared, 8000, crc_of(x, 8000));
+    char *l3 = line("/c/z", "log-000001.c.z.u32", 8000, crc_of(x, 8000));   /* another type: not shared */
+    char *want = g_strconcat(l1, l2, l3, NULL);
+    CU_ASSERT_STRING_EQUAL(t1, want);
+    g_free(l1);
+    g_free(l2);
+    g_free(l3);
+    g_free(want);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+    CU_ASSERT_EQUAL(file_size(dir, shared), 8000);
+    char name[256];
+    hsize_t size;
+    CU_ASSERT_EQUAL(external_of(dir, 1, "/b/y", name, &size), 1);
+    CU_ASSERT_STRING_EQUAL(name, shared);
+    CU_ASSERT_EQUAL(size, 8000);
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/a/x", x, 1000, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/b/y", y, 1000, 0));
+
+    /* Both extended alike: still one file. */
+    s[0].n = s[1].n = 1500;
+    char *t2 = write_snapshot(logs, dir, 2, s, 2);
+    l1 = line("/a/x", shared, 12000, crc_of(x, 12000));
+    l2 = line("/b/y", shared, 12000, crc_of(x, 12000));
+    want = g_strconcat(l1, l2, NULL);
+    CU_ASSERT_STRING_EQUAL(t2, want);
+    g_free(l1);
+    g_free(l2);
+    g_free(want);
+    CU_ASSERT_EQUAL(file_size(dir, shared), 12000);
+    CU_ASSERT_EQUAL(count_files(dir, "log-000002"), 0);
+
+    /* y diverges: it gets a file of its own, x keeps extending the shared one. */
+    s[0].n = s[1].n = 2000;
+    char *t3 = write_snapshot(logs, dir, 3, s, 2);
+    l1 = line("/a/x", shared, 16000, crc_of(x, 16000));
+    l2 = line("/b/y", "log-000003.b.y.u64", 16000, crc_of(y, 16000));
+    want = g_strconcat(l1, l2, NULL);
+    CU_ASSERT_STRING_EQUAL(t3, want);
+    g_free(l1);
+    g_free(l2);
+    g_free(want);
+    CU_ASSERT_TRUE(file_holds(dir, shared, x, 16000));
+    CU_ASSERT_TRUE(file_holds(dir, "log-000003.b.y.u64", y, 16000));
+
+    /* And each goes on extending its own. */
+    s[0].n = s[1].n = 2500;
+    char *t4 = write_snapshot(logs, dir, 4, s, 2);
+    CU_ASSERT_TRUE(file_holds(dir, shared, x, 20000));
+    CU_ASSERT_TRUE(file_holds(dir, "log-000003.b.y.u64", y, 20000));
+    char *f = field_of(t4, "/b/y", 2);
+    CU_ASSERT_STRING_EQUAL(f, "log-000003.b.y.u64");
+    g_free(f);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 3);
+
+    /* Every view of every snapshot holds. */
+    const char *texts[] = { t1, t2, t3, t4 };
+    const size_t len[] = { 1000, 1500, 2000, 2500 };
+    for (int i = 0; i < 4; i++) {
+        char *msg = NULL;
+        CU_ASSERT_TRUE(verifies(dir, texts[i], &msg));
+        if (msg)
+            printf("\n  snapshot %d: %s\n", i + 1, msg);
+        g_free(msg);
+        CU_ASSERT_TRUE(reads_back(dir, (uint64_t)i + 1, "/a/x", x, len[i], 0));
+        CU_ASSERT_TRUE(reads_back(dir, (uint64_t)i + 1, "/b/y", y, len[i], 0));
+    }
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/c/z", x, 2000, 1));
+
+    g_free(t1);
+    g_free(t2);
+    g_free(t3);
+    g_free(t4);
+    es_snapshot_logs_free(logs);
+    g_free(x);
+    g_free(y);
+    remove_dir(dir);
+}
+
+/* The log written first extends the shared file, whichever diverges. */
+static void test_the_log_written_first_keeps_the_shared_file(void)
+{
+    char *dir = make_dir();
+    uint64_t *x = values(2000, 12), *y = values(2000, 12);
+    y[1500] ^= 1;
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s[] = { { "/b/y", y, 1000, 0 }, { "/a/x", x, 1000, 0 } };   /* y first */
+    char *t1 = write_snapshot(logs, dir, 1, s, 2);
+    char *f = field_of(t1, "/a/x", 2);
+    CU_ASSERT_STRING_EQUAL(f, "log-000001.b.y.u64");
+    g_free(f);
+    s[0].n = s[1].n = 2000;
+    char *t2 = write_snapshot(logs, dir, 2, s, 2);
+    f = field_of(t2, "/b/y", 2);
+    CU_ASSERT_STRING_EQUAL(f, "log-000001.b.y.u64");
+    g_free(f);
+    f = field_of(t2, "/a/x", 2);
+    CU_ASSERT_STRING_EQUAL(f, "log-000002.a.x.u64");
+    g_free(f);
+    CU_ASSERT_TRUE(file_holds(dir, "log-000001.b.y.u64", y, 16000));
+    CU_ASSERT_TRUE(file_holds(dir, "log-000002.a.x.u64", x, 16000));
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(dir, 1, "/a/x", x, 1000, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 2, "/a/x", x, 2000, 0));
+    CU_ASSERT_TRUE(reads_back(dir, 2, "/b/y", y, 2000, 0));
+    g_free(t1);
+    g_free(t2);
+    es_snapshot_logs_free(logs);
+    g_free(x);
+    g_free(y);
+    remove_dir(dir);
+}
+
+/* A log that stops growing while the one it shares with grows keeps its
+ * content (whether it keeps the shared file or is copied out of it). */
+static void test_a_log_that_stops_growing_beside_its_twin_keeps_its_content(void)
+{
+    char *dir = make_dir();
+    uint64_t *x = values(2000, 13), *y = values(2000, 13);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s[] = { { "/a/x", x, 1000, 0 }, { "/b/y", y, 1000, 0 } };
+    char *t1 = write_snapshot(logs, dir, 1, s, 2);
+    s[0].n = 2000;
+    char *t2 = write_snapshot(logs, dir, 2, s, 2);
+    s[1].n = 1500;
+    char *t3 = write_snapshot(logs, dir, 3, s, 2);
+    const char *texts[] = { t1, t2, t3 };
+    const size_t nx[] = { 1000, 2000, 2000 }, ny[] = { 1000, 1000, 1500 };
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_TRUE(verifies(dir, texts[i], NULL));
+        CU_ASSERT_TRUE(reads_back(dir, (uint64_t)i + 1, "/a/x", x, nx[i], 0));
+        CU_ASSERT_TRUE(reads_back(dir, (uint64_t)i + 1, "/b/y", y, ny[i], 0));
+    }
+    char *f = field_of(t3, "/a/x", 2);
+    CU_ASSERT_STRING_EQUAL(f, "log-000001.a.x.u64");
+    g_free(f);
+    g_free(t1);
+    g_free(t2);
+    g_free(t3);
+    es_snapshot_logs_free(logs);
+    g_free(x);
+    g_free(y);
+    remove_dir(dir);
+}
+
+/* ---- verification ---------------------------------------------------------------------- */
+
+/* Verifying text fails with exactly the message `want` (freed here). */
+static void expect_verify_error(const char *dir, const char *text, char *want)
+{
+    char *msg = NULL;
+    CU_ASSERT_FALSE(verifies(dir, text, &msg));
+    CU_ASSERT_PTR_NOT_NULL(msg);
+    if (msg && strcmp(msg, want) != 0) {
+        printf("\n  got    \"%s\"\n  wanted \"%s\"\n", msg, want);
+        CU_FAIL("verify's message is not the documented one");
+    }
+    g_free(msg);
+    g_free(want);
+}
+
+static void test_verify_rejects_a_missing_truncated_or_corrupt_log(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1200, 14);
+    uint32_t *b = values32(500, 15);
+    const char *fa = "log-000001.g.x.u64", *fb = "log-000001.g.y.u32";
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s[] = { { "/g/x", a, 1000, 0 }, { "/g/y", b, 500, 1 } };
+    char *t1 = write_snapshot(logs, dir, 1, s, 2);
+    s[0].n = 1200;
+    char *t2 = write_snapshot(logs, dir, 2, s, 2);
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+    char *pa = g_build_filename(dir, fa, NULL), *pb = g_build_filename(dir, fb, NULL);
+
+    /* Past snapshot 1's 8000 bytes, inside snapshot 2's 9600. */
+    flip_byte(dir, fa, 9000);
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    expect_verify_error(dir, t2, g_strdup_printf("SNAP: its log %s fails its checksum (the file is corrupt)", pa));
+    flip_byte(dir, fa, 9000);
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+
+    /* Inside every prefix: the first byte and the last recorded one. */
+    const off_t at[] = { 0, 7999 };
+    for (int i = 0; i < 2; i++) {
+        flip_byte(dir, fa, at[i]);
+        expect_verify_error(dir, t1, g_strdup_printf("SNAP: its log %s fails its checksum (the file is corrupt)", pa));
+        expect_verify_error(dir, t2, g_strdup_printf("SNAP: its log %s fails its checksum (the file is corrupt)", pa));
+        flip_byte(dir, fa, at[i]);
+        CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    }
+
+    /* The second line is checked too. */
+    flip_byte(dir, fb, 1234);
+    expect_verify_error(dir, t2, g_strdup_printf("SNAP: its log %s fails its checksum (the file is corrupt)", pb));
+    flip_byte(dir, fb, 1234);
+    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
+
+    /* Truncated between the two snapshots' lengths, then below both. */
+    truncate_file(dir, fa, 9599);
+    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
+    expect_verify_error(dir, t2, g_strdup_printf("SNAP: its log %s is truncated (9599 bytes, 9600 needed)", pa));
+    truncate_file(dir, fa, 5000);
+    expect_verify_error(dir, t1, g_strdup_printf("SNAP: its log %s is truncated (5000 bytes, 8000 needed)", pa));
+
+    /* Gone. */
+    CU_ASSERT_EQUAL(g_unlink(pa), 0);
+    expect_verify_error(dir, t1, g_strdup_printf("SNAP: its log %s cannot be read: %s", pa, g_strerror(ENOENT)));
+
+    /* Not a regular file: a FIFO would block a reader forever, a directory
+     * is no log of ours. */
+    CU_ASSERT_EQUAL_FATAL(mkfifo(pa, 0644), 0);
+    expect_verify_error(dir, t1, g_strdup_printf("SNAP: its log %s is not a regular file", pa));
+    CU_ASSERT_EQUAL(g_unlink(pa), 0);
+    CU_ASSERT_EQUAL_FATAL(g_mkdir(pa, 0755), 0);
+    expect_verify_error(dir, t1, g_strdup_printf("SNAP: its log %s is not a regular file", pa));
+    CU_ASSERT_EQUAL(g_rmdir(pa), 0);
+
+    /* Nothing listed: nothing to fail. */
+    CU_ASSERT_TRUE(verifies(dir, "edgestream snapshot\nformat 2\n", NULL));
+
+    g_free(pa);
+    g_free(pb);
+    g_free(t1);
+    g_free(t2);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    g_free(b);
+    remove_dir(dir);
+}
+
+static void test_a_corrupt_prefix_is_still_caught_after_the_next_append(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1500, 16);
+    const char *file = "log-000001.g.x.u64";
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    log_spec s = { "/g/x", a, 1000, 0 };
+    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
+    flip_byte(dir, file, 100);
+    s.n = 1500;
+    char *t2 = write_snapshot(logs, dir, 2, &s, 1);   /* appends after the bad byte */
+    char *want = line("/g/x", file, 12000, crc_of(a, 12000));
+    CU_ASSERT_STRING_EQUAL(t2, want);   /* the crc of what should be there */
+    g_free(want);
+    CU_ASSERT_FALSE(verifies(dir, t1, NULL));
+    CU_ASSERT_FALSE(verifies(dir, t2, NULL));
+    g_free(t1);
+    g_free(t2);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    remove_dir(dir);
+}
+
+static void test_crc32_range_continues_a_crc_and_fails_past_the_end(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(1000, 17);
+    char *p = g_build_filename(dir, "data", NULL);
+    CU_ASSERT_TRUE_FATAL(g_file_set_contents(p, (const char *)a, 8000, NULL));
+    int fd = open(p, O_RDONLY);
+    CU_ASSERT_FATAL(fd >= 0);
+    uint32_t crc = crc_of(NULL, 0);
+    CU_ASSERT_TRUE(es_crc32_range(fd, 0, 8000, &crc, p, NULL));
+    CU_ASSERT_EQUAL(crc, crc_of(a, 8000));
+    crc = crc_of(a, 3001);
+    CU_ASSERT_TRUE(es_crc32_range(fd, 3001, 8000, &crc, p, NULL));
+    CU_ASSERT_EQUAL(crc, crc_of(a, 8000));
+    crc = crc_of(a, 100);
+    CU_ASSERT_TRUE(es_crc32_range(fd, 100, 100, &crc, p, NULL));   /* empty range */
+    CU_ASSERT_EQUAL(crc, crc_of(a, 100));
+    GError *err = NULL;
+    crc = 0;
+    CU_ASSERT_FALSE(es_crc32_range(fd, 7000, 8001, &crc, p, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, p));
+    CU_ASSERT_EQUAL(crc, 0);   /* unchanged on failure */
+    g_error_free(err);
+    close(fd);
+    g_free(p);
+    g_free(a);
+    remove_dir(dir);
+}
+
+/* ---- parse, format, collect -------------------------------------------------------------- */
+
+#define GOOD_LINES \
+    "log /idmap/external_ids log-000001.idmap.external_ids.u64 166952 da8780ed\n" \
+    "log /operators/degree/edge_keys log-000003.operators.degree.edge_keys.u64 1777128 2df3fcde\n" \
+    "log /operators/tri-est/seen log-000003.operators.degree.edge_keys.u64 1777128 2df3fcde\n"
+
+static void test_format_and_parse_round_trip(void)
+{
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    char *text = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(text, "");
+    g_free(text);
+
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, GOOD_LINES, NULL));
+    text = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(text, GOOD_LINES);
+    g_free(text);
+
+    /* From a whole header: the other lines and the NUL padding are not logs. */
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 2\nlength 9999\ncrc32 01234567\n"
+                                                "log /a/x log-000007.a.x.u32 12 0000000a\n",
+                                          NULL));
+    text = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(text, "log /a/x log-000007.a.x.u32 12 0000000a\n");
+    g_free(text);
+
+    /* A text with no log lines empties the table. */
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 2\n", NULL));
+    text = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(text, "");
+    g_free(text);
+
+    /* What a written snapshot formats parses back to itself. */
+    char *dir = make_dir();
+    uint64_t *a = values(300, 18);
+    uint32_t *b = values32(200, 19);
+    const log_spec s[] = { { "/p/x", a, 300, 0 }, { "/p/y", a, 300, 0 }, { "/q/z", b, 200, 1 } };
+    char *written = write_snapshot(logs, dir, 42, s, 3);
+    es_snapshot_logs *again = es_snapshot_logs_new();
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(again, written, NULL));
+    text = es_snapshot_logs_format(again);
+    CU_ASSERT_STRING_EQUAL(text, written);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "log /p/y log-000042.p.x.u64 2400 "));
+    g_free(text);
+    g_free(written);
+    es_snapshot_logs_free(again);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    g_free(b);
+    remove_dir(dir);
+}
+
+static void test_parse_refuses_malformed_lines_and_keeps_the_table(void)
+{
+    static const char *bad[] = {
+        "log /a/x log-000001.a.x.u64 8000\n",                        /* 4 fields */
+        "log /a/x log-000001.a.x.u64 8000 0000abcd extra\n",         /* 6 fields */
+        "log /a/x  log-000001.a.x.u64 8000 0000abcd\n",              /* an empty field */
+        "log /a/x log-000001.a.x.u64 8000 0000abcd \n",              /* a trailing space */
+        "log /a/x log-000001/../../etc.u64 8000 0000abcd\n",         /* '/' in the file name */
+        "log /a/x ../log-000001.a.x.u64 8000 0000abcd\n",
+        "log /a/x /tmp/log-000001.a.x.u64 8000 0000abcd\n",
+        "log /a/x snap-000001.h5 8000 0000abcd\n",                    /* not a log file */
+        "log /a/x log-000001.a.x.u64 8000 0000abcz\n",               /* not hex */
+        "log /a/x log-000001.a.x.u64 8000 abcd\n",                   /* not 8 digits */
+        "log /a/x log-000001.a.x.u64 8000 0000abcd0\n",
+        "log /a/x log-000001.a.x.u64 8000 \n",
+        "log /a/x log-000001.a.x.u64 80x0 0000abcd\n",               /* bytes not decimal */
+        "log /a/x log-000001.a.x.u64 0000abcd\n",
+        "log a/x log-000001.a.x.u64 8000 0000abcd\n",                /* path not absolute */
+        "log x log-000001.a.x.u64 8000 0000abcd\n",
+        "log /a/x log-000001.a.x.u64 +8000 0000abcd\n",             /* signs, prefixes, case */
+        "log /a/x log-000001.a.x.u64 -1 0000abcd\n",
+        "log /a/x log-000001.a.x.u64 99999999999999999999 0000abcd\n",
+        "log /a/x log-000001.a.x.u64 8000 +000abcd\n",
+        "log /a/x log-000001.a.x.u64 8000 -000abcd\n",
+        "log /a/x log-000001.a.x.u64 8000 0x00abcd\n",
+        "log /a/x log-000001.a.x.u64 8000 0000ABCD\n",
+        "log /a/x log- 8000 0000abcd\n",                             /* a bare prefix */
+        "log /a/x log-00001\ta.u64 8000 0000abcd\n",                /* a tab in the name */
+    };
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    CU_ASSERT_TRUE_FATAL(es_snapshot_logs_parse(logs, GOOD_LINES, NULL));
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        /* The bad line after good ones: none of them is taken either. */
+        char *text = g_strconcat("edgestream snapshot\n", "log /z/z log-000009.z.z.u64 8 00000001\n", bad[i],
+                                 NULL);
+        GError *err = NULL;
+        gboolean ok = es_snapshot_logs_parse(logs, text, &err);
+        CU_ASSERT_FALSE(ok);
+        if (ok)
+            printf("\n  accepted: %s", bad[i]);
+        if (err) {
+            CU_ASSERT_EQUAL(err->domain, ES_ERROR);
+            CU_ASSERT_EQUAL(err->code, ES_ERROR_DATA);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "malformed log line"));
+            g_error_free(err);
+        } else {
+            CU_FAIL("no error set");
+        }
+        char *now = es_snapshot_logs_format(logs);
+        CU_ASSERT_STRING_EQUAL(now, GOOD_LINES);
+        g_free(now);
+
+        /* verify refuses the line, naming the snapshot. */
+        err = NULL;
+        CU_ASSERT_FALSE(es_snapshot_logs_verify("/nonexistent", bad[i], "SNAP", &err));
+        CU_ASSERT_TRUE(err != NULL && g_str_has_prefix(err->message, "SNAP: malformed log line"));
+        g_clear_error(&err);
+        g_free(text);
+    }
+    es_snapshot_logs_free(logs);
+}
+
+static void test_collect_gathers_the_file_names_of_log_lines(void)
+{
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_add(set, g_strdup("log-000000.kept.u64"));
+    es_snapshot_logs_collect("edgestream snapshot\nformat 2\nlength 5\ncrc32 00000000\n" GOOD_LINES
+                             "logarithm /x y 1 2\n",
+                             set);
+    CU_ASSERT_EQUAL(g_hash_table_size(set), 3);
+    CU_ASSERT_TRUE(g_hash_table_contains(set, "log-000000.kept.u64"));
+    CU_ASSERT_TRUE(g_hash_table_contains(set, "log-000001.idmap.external_ids.u64"));
+    CU_ASSERT_TRUE(g_hash_table_contains(set, "log-000003.operators.degree.edge_keys.u64"));
+
+    es_snapshot_logs_collect(NULL, set);
+    es_snapshot_logs_collect("", set);
+    CU_ASSERT_EQUAL(g_hash_table_size(set), 3);
+    es_snapshot_logs_collect("log /a/b log-000005.a.b.u32 4 00000000\n", set);
+    CU_ASSERT_EQUAL(g_hash_table_size(set), 4);
+    CU_ASSERT_TRUE(g_hash_table_contains(set, "log-000005.a.b.u32"));
+    g_hash_table_destroy(set);
+}
+
+/* ---- snapshot files ------------------------------------------------------------------------ */
+
+/* Snapshot `id` with the id map's external ids ext[0 .. n-1] and no operator. */
+static char *commit(const char *dir, uint64_t id, const uint64_t *ext, uint32_t n, es_snapshot_logs *logs)
+{
+    es_snapshot_meta m = { .snapshot_id = id, .edges_consumed = n, .source_kind = (char *)"files" };
+    GPtrArray *ops = g_ptr_array_new();
+    GError *err = NULL;
+    gboolean ok = es_snapshot_write(dir, &m, ext, n, ops, logs, &err);
+    if (!ok)
+        fprintf(stderr, "\nsnapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, err->message);
+    CU_ASSERT_TRUE_FATAL(ok);
+    g_ptr_array_free(ops, TRUE);
+    return snap_name(dir, id);
+}
+
+static char *header_of(const char *path)
+{
+    char *data = NULL;
+    gsize len = 0;
+    CU_ASSERT_TRUE_FATAL(g_file_get_contents(path, &data, &len, NULL));
+    CU_ASSERT_FATAL(len >= ES_SNAPSHOT_HEADER);
+    char *h = g_strndup(data, ES_SNAPSHOT_HEADER);
+    g_free(data);
+    return h;
+}
+
+static void test_snapshot_files_list_their_logs_and_retention_keeps_only_those(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(3000, 20), *b = values(3500, 21);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    const char *fa = "log-000001.idmap.external_ids.u64", *fb = "log-000003.idmap.external_ids.u64";
+    char *s1 = commit(dir, 1, a, 1000, logs);
+    char *s2 = commit(dir, 2, a, 2000, logs);
+    char *s3 = commit(dir, 3, b, 500, logs);   /* restarted: a new file */
+    char *s4 = commit(dir, 4, b, 3000, logs);
+
+    /* Each header lists its log; each snapshot verifies and restores. */
+    const char *snaps[] = { s1, s2, s3, s4 };
+    const char *files[] = { fa, fa, fb, fb };
+    const uint64_t *arrays[] = { a, a, b, b };
+    const uint32_t n[] = { 1000, 2000, 500, 3000 };
+    for (int i = 0; i < 4; i++) {
+        char *h = header_of(snaps[i]);
+        char *want = line("/idmap/external_ids", files[i], (uint64_t)n[i] * 8, crc_of(arrays[i], (size_t)n[i] * 8));
+        CU_ASSERT_PTR_NOT_NULL(strstr(h, want));
+        g_free(want);
+        g_free(h);
+        GError *err = NULL;
+        CU_ASSERT_TRUE(es_snapshot_verify(snaps[i], &err));
+        g_clear_error(&err);
+        uint64_t *ext = NULL;
+        uint32_t got = 0;
+        GPtrArray *ops = g_ptr_array_new();
+        CU_ASSERT_TRUE(es_snapshot_restore(snaps[i], &ext, &got, ops, &err));
+        g_clear_error(&err);
+        CU_ASSERT_TRUE(got == n[i] && ext != NULL && memcmp(ext, arrays[i], (size_t)n[i] * 8) == 0);
+        if (ext)
+            es_h5_free(ext, (size_t)got * 8);
+        g_ptr_array_free(ops, TRUE);
+    }
+    CU_ASSERT_TRUE(file_holds(dir, fa, a, 16000));
+    CU_ASSERT_TRUE(file_holds(dir, fb, b, 24000));
+
+    /* A damaged log fails the snapshot that lists it, not the others. */
+    flip_byte(dir, fa, 8);
+    GError *err = NULL;
+    CU_ASSERT_FALSE(es_snapshot_verify(s2, &err));
+    char *pa = g_build_filename(dir, fa, NULL);
+    char *want = g_strdup_printf("%s: its log %s fails its checksum (the file is corrupt)", s2, pa);
+    CU_ASSERT_TRUE(err != NULL && strcmp(err->message, want) == 0);
+    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA);
+    g_clear_error(&err);
+    g_free(want);
+    g_free(pa);
+    CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
+    flip_byte(dir, fa, 8);
+
+    /* Retention: keep the newest 2; fa (only snapshots 1 and 2 list it)
+     * and a stray log go, fb stays. */
+    char *stray = g_build_filename(dir, "log-000999.x.u64", NULL);
+    CU_ASSERT_TRUE(g_file_set_contents(stray, "junk", 4, NULL));
+    es_snapshot_retain(dir, 2);
+    CU_ASSERT_FALSE(g_file_test(s1, G_FILE_TEST_EXISTS));
+    CU_ASSERT_FALSE(g_file_test(s2, G_FILE_TEST_EXISTS));
+    CU_ASSERT_TRUE(g_file_test(s3, G_FILE_TEST_EXISTS));
+    CU_ASSERT_TRUE(g_file_test(s4, G_FILE_TEST_EXISTS));
+    CU_ASSERT_EQUAL(file_size(dir, fa), -1);
+    CU_ASSERT_EQUAL(file_size(dir, "log-000999.x.u64"), -1);
+    CU_ASSERT_EQUAL(file_size(dir, fb), 24000);
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
+    CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
+    CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
+
+    /* Keeping 1 still keeps the newest one's log. */
+    es_snapshot_retain(dir, 1);
+    CU_ASSERT_FALSE(g_file_test(s3, G_FILE_TEST_EXISTS));
+    CU_ASSERT_EQUAL(file_size(dir, fb), 24000);
+    CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
+
+    /* A resumed run loads the newest snapshot's logs and extends them. */
+    es_snapshot_logs *resumed = es_snapshot_logs_new();
+    CU_ASSERT_TRUE(es_snapshot_load_logs(s4, resumed, NULL));
+    char *text = es_snapshot_logs_format(resumed);
+    want = line("/idmap/external_ids", fb, 24000, crc_of(b, 24000));
+    CU_ASSERT_STRING_EQUAL(text, want);
+    g_free(want);
+    g_free(text);
+    const uint64_t ino = file_inode(dir, fb);
+    char *s5 = commit(dir, 5, b, 3500, resumed);
+    char *h5 = header_of(s5);
+    want = line("/idmap/external_ids", fb, 28000, crc_of(b, 28000));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h5, want));
+    g_free(want);
+    g_free(h5);
+    CU_ASSERT_EQUAL(file_inode(dir, fb), ino);
+    CU_ASSERT_TRUE(file_holds(dir, fb, b, 28000));
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
+    CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
+    CU_ASSERT_TRUE(es_snapshot_verify(s5, NULL));
+    es_snapshot_logs_free(resumed);
+    g_free(s5);
+
+    g_free(stray);
+    g_free(s1);
+    g_free(s2);
+    g_free(s3);
+    g_free(s4);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    g_free(b);
+    remove_dir(dir);
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_outside_a_snapshot_log_writers_write_ordinary_datasets),
+        ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
+        ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
+        ES_TEST(test_later_snapshots_append_to_the_same_file),
+        ES_TEST(test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_length),
+        ES_TEST(test_a_shrunk_log_starts_a_new_file_and_leaves_the_old_one),
+        ES_TEST(test_a_missing_or_short_log_file_is_written_anew),
+        ES_TEST(test_identical_logs_share_one_file_until_one_diverges),
+        ES_TEST(test_the_log_written_first_keeps_the_shared_file),
+        ES_TEST(test_a_log_that_stops_growing_beside_its_twin_keeps_its_content),
+        ES_TEST(test_verify_rejects_a_missing_truncated_or_corrupt_log),
+        ES_TEST(test_a_corrupt_prefix_is_still_caught_after_the_next_append),
+        ES_TEST(test_crc32_range_continues_a_crc_and_fails_past_the_end),
+        ES_TEST(test_format_and_parse_round_trip),
+        ES_TEST(test_parse_refuses_malformed_lines_and_keeps_the_table),
+        ES_TEST(test_collect_gathers_the_file_names_of_log_lines),
+        ES_TEST(test_snapshot_files_list_their_logs_and_retention_keeps_only_those),
+        { NULL, NULL },
+    };
+    return es_test_main("snapshot_logs", tests);
+}
