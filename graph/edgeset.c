@@ -31,7 +31,7 @@
  * so the log does not depend on the thread count.  It grows geometrically
  * with es_big_realloc (mremap: no copy, no rewrite of what is logged).
  * The table and scratch of a logged set are advised MADV_DONTFORK (see
- * keep_from_children).  Measured on R-MAT scale 20 (10 M distinct edges;
+ * table_alloc).  Measured on R-MAT scale 20 (10 M distinct edges;
  * cc and degree, a forked snapshot due every 1 M edges, 2 cores; the run
  * without snapshots takes 0.7 to 1.5 s): 13 to 19 s with the log alone,
  * the parent spending most of it in copy-on-write faults on the table;
@@ -105,26 +105,17 @@ static inline uint64_t *region_of(const es_edgeset *s, uint32_t p)
     return s->slot + (size_t)p * s->region;
 }
 
-/* Keep a block of a logged set's table or scratch out of forked children
- * (MADV_DONTFORK): a snapshot child reads the log only, and while it lives
- * every page of the table that the parent writes would otherwise be copied
- * first (one fault and one TLB shootdown per 4 KiB page).  Only blocks that
- * es_big_alloc mapped on their own (2 MiB and more, 2 MiB-aligned: see
- * graph/common.c) are advised; a smaller one may share pages with the heap,
- * and is cheap to copy anyway. */
-#define OWN_MAPPING ((size_t)2 << 20)
-static void keep_from_children(void *p, size_t bytes)
-{
-    if (bytes >= OWN_MAPPING && ((uintptr_t)p & (OWN_MAPPING - 1)) == 0)
-        es_big_dontfork(p, bytes);
-}
-
-/* es_big_alloc for the table and the scratch. */
+/* es_big_alloc for the table and the scratch.  A logged set's are kept out
+ * of forked children (MADV_DONTFORK): a snapshot child reads the log only,
+ * and while it lives every page of the table that the parent writes would
+ * otherwise be copied first (one fault and one TLB shootdown per 4 KiB
+ * page).  es_big_dontfork leaves blocks below 2 MiB alone (they come from
+ * the heap, and are cheap to copy anyway). */
 static void *table_alloc(const es_edgeset *s, size_t bytes)
 {
     void *p = es_big_alloc(bytes);
     if (s->logged)
-        keep_from_children(p, bytes);
+        es_big_dontfork(p, bytes);
     return p;
 }
 
@@ -158,7 +149,7 @@ es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards)
     if (s == NULL)
         return NULL;
     s->logged = TRUE;
-    keep_from_children(s->slot, s->nshards * s->region * sizeof(uint64_t));
+    es_big_dontfork(s->slot, s->nshards * s->region * sizeof(uint64_t));
     if (expected_edges > 0) {
         s->log = es_big_alloc(expected_edges * sizeof(uint64_t));
         s->log_cap = expected_edges;

@@ -387,17 +387,17 @@ static gboolean verify_one(const log_entry *e, gpointer data)
     g_autofree char *path = g_build_filename(v->dir, e->file, NULL);
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-        close(fd);
-        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s is not a regular file", v->snapshot, path);
-        return FALSE;
-    }
     if (fd < 0 || fstat(fd, &st) != 0) {
         int err = errno;
         if (fd >= 0)
             close(fd);
         g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s cannot be read: %s", v->snapshot, path,
                     g_strerror(err));
+        return FALSE;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s is not a regular file", v->snapshot, path);
         return FALSE;
     }
     if ((uint64_t)st.st_size < e->bytes) {
