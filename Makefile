@@ -8,8 +8,8 @@
 #   make install PREFIX=/usr/local
 #   make DEBUG=1    -O0 -g
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5 cunit zlib
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev pkg-config gcc make
+PKGS     := igraph glib-2.0 gio-2.0 hdf5 cunit zlib libisal
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc

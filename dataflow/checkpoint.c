@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -228,6 +229,10 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     }
     es_snapshot_remove_partial(ck->dir, cfg->verbose);
     ck->next_id = es_snapshot_last_id(ck->dir) + 1;
+    /* Initialise HDF5 here, once: a forked writer would otherwise set up
+     * the whole library (types, property lists, conversion paths) anew in
+     * every snapshot, page faults included. */
+    es_h5_quiet();
     if (cfg->resume && !resume(ck, ops, pos, externals, n, error)) {
         es_checkpoint_free(ck);
         return NULL;
@@ -399,6 +404,10 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
         if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0 && nice(19) == -1)
             errno = 0;
         prctl(PR_SET_NAME, "es-writer", 0, 0, 0);   /* as ps and top show it */
+        /* Large blocks from mmap, whose pages are zero until touched: HDF5
+         * callocs big tables it uses little of, and from the heap each of
+         * their pages would be cleared, one page fault each. */
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
         int null = open("/dev/null", O_RDWR);
         if (null >= 0) {
             dup2(null, STDIN_FILENO);

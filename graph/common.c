@@ -109,15 +109,21 @@ void es_big_fork_prefix(void *p, size_t cap, size_t len)
 #endif
 }
 
+void es_big_reserve(void **buf, size_t *cap, size_t bytes)
+{
+    if (bytes <= *cap)
+        return;
+    /* at least 2 MiB: a mapping of its own, in huge pages, so that writing
+     * it after a fork costs one fault per 2 MiB, not per 4 KiB; grown by
+     * mremap, so the pages it had stay mapped and only the tail is fresh */
+    size_t want = MAX(es_grow_cap(*cap, bytes), ES_BIG_PRIVATE);
+    *buf = es_big_realloc(*buf, *cap, want);
+    *cap = want;
+}
+
 void es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes)
 {
-    if (bytes > *cap) {
-        es_big_free(*buf, *cap);
-        /* at least 2 MiB: a mapping of its own, in huge pages, so that
-         * writing it after a fork costs one fault per 2 MiB, not per 4 KiB */
-        *cap = MAX(es_grow_cap(*cap, bytes), ES_BIG_PRIVATE);
-        *buf = es_big_alloc(*cap);
-    }
+    es_big_reserve(buf, cap, bytes);
     if (bytes > 0)
         memcpy(*buf, src, bytes);
 }

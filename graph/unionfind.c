@@ -19,11 +19,11 @@
  * vertices: 0.33 s instead of 0.51 s).  Same unions, same order, same
  * forest.
  *
- * Snapshots: es_uf_copy takes a copy at the barrier and es_uf_dontfork
- * keeps the working forest out of the forked writer (see
- * operators/operator.h).  es_uf_parents and es_uf_root_size read the forest without
- * compressing a path, so a forked child can write it and a report can read
- * it without changing it.  es_uf_new_from_parents rebuilds sizes, count and
+ * Snapshots: es_uf_parents copies the parents at the barrier and
+ * es_uf_dontfork keeps the working forest out of the forked writer (see
+ * operators/operator.h).  es_uf_parents and es_uf_root_size read the
+ * forest without compressing a path, so a report can read it without
+ * changing it.  es_uf_new_from_parents rebuilds sizes, count and
  * largest from the parents alone, and refuses parents that are not such a
  * forest: an entry out of range, or a walk of more than MAX_DEPTH links (a
  * cycle, or a path no union by size builds).  O(n * depth).
@@ -68,24 +68,19 @@ void es_uf_free(es_uf *uf)
     g_free(uf);
 }
 
+/* The node array in a mapping of its own (es_big_keep_private), so that
+ * even a small forest is not shared with a forked writer. */
+static void keep_private(es_uf *uf)
+{
+    size_t cap = uf->cap;
+    es_big_keep_private((void **)&uf->node, &cap, sizeof(uf_node));
+    uf->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+}
+
 void es_uf_dontfork(es_uf *uf)
 {
     uf->dontfork = TRUE;
-    es_big_dontfork(uf->node, (size_t)uf->cap * sizeof(uf_node));
-}
-
-es_uf *es_uf_copy(const es_uf *src, es_uf *dst)
-{
-    if (dst == NULL)
-        dst = g_new0(es_uf, 1);
-    g_return_val_if_fail(!dst->dontfork, dst);
-    size_t cap = (size_t)dst->cap * sizeof(uf_node);
-    es_big_copy((void **)&dst->node, &cap, src->node, (size_t)src->n * sizeof(uf_node));
-    dst->cap = (uint32_t)(cap / sizeof(uf_node));
-    dst->n = src->n;
-    dst->count = src->count;
-    dst->largest = src->largest;
-    return dst;
+    keep_private(uf);
 }
 
 void es_uf_grow(es_uf *uf, uint32_t n)
@@ -100,7 +95,7 @@ void es_uf_grow(es_uf *uf, uint32_t n)
         uf->node = es_big_realloc(uf->node, (size_t)uf->cap * sizeof(uf_node), cap * sizeof(uf_node));
         uf->cap = (uint32_t)cap;
         if (uf->dontfork)
-            es_big_dontfork(uf->node, cap * sizeof(uf_node));
+            keep_private(uf);
     }
     for (uint32_t v = uf->n; v < n; v++) {
         uf->node[v].parent = v;

@@ -24,9 +24,6 @@ void     es_uf_grow(es_uf *uf, uint32_t n);
 /* Keep the forest's memory out of forked children from now on
  * (es_big_dontfork): a forked snapshot writer must use a copy. */
 void     es_uf_dontfork(es_uf *uf);
-/* Copy src into dst (reusing dst's memory; NULL: a new forest); returns
- * dst.  dst must not be kept from children. */
-es_uf   *es_uf_copy(const es_uf *src, es_uf *dst);
 uint32_t es_uf_size(const es_uf *uf);          /* number of vertices */
 uint32_t es_uf_find(es_uf *uf, uint32_t v);     /* representative; halves the path */
 /* Join the sets of a and b; TRUE when they were different sets. */

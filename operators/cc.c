@@ -32,14 +32,17 @@
  *   parent      u32[n]   union-find parent of each vertex; a root is its own
  *                        parent, and v's component is named by the root that
  *                        following parents from v reaches (at most 31 links)
- *   size        u32[n]   at a root, the size of its component; 0 elsewhere
- * The arrays are the forest itself, so a restored run continues exactly as
- * an uninterrupted one.  A restore checks that parent[] is a forest that
- * union by size could have built (entries below n, no path of more than 32
- * links), that size[] matches the trees, and that the attributes match
- * both; it builds the new forest aside (plus one u32 array of n) and swaps
- * it in only then.  The writer fills one scratch array of n entries per
- * dataset and starts no thread, so it may run in a forked child.
+ * parent[] is the forest itself: the size of each root, which union by size
+ * consults, is the number of vertices in its tree, so a restore recounts it
+ * and a restored run continues exactly as an uninterrupted one (sizes are
+ * not stored: 4 bytes per vertex less to write at every snapshot).  A
+ * restore checks that parent[] is a forest that union by size could have
+ * built (entries below n, no path of more than 32 links) and that the
+ * attributes match it; it builds the new forest aside (plus one u32 array
+ * of n) and swaps it in only then.  At the barrier the parents are copied
+ * (4 bytes per vertex, into a buffer kept from one snapshot to the next);
+ * the writer writes that copy and starts no thread, so it may run in a
+ * forked child.
  */
 #include "operators/cc.h"
 
@@ -54,7 +57,10 @@ extern const es_operator_class es_cc_class;
 typedef struct {
     es_operator base;
     es_uf *uf;        /* kept from forked children */
-    es_uf *frozen;    /* its copy at the last snapshot barrier */
+    /* At the last snapshot barrier: the parents and the counts. */
+    uint32_t *f_parent;
+    size_t    f_parent_cap;   /* bytes */
+    uint32_t  f_n, f_count, f_largest;
 } cc_op;
 
 /* Component sizes below this are counted in a dense array; larger ones
@@ -75,7 +81,7 @@ static void cc_destroy(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
     es_uf_free(cc->uf);
-    es_uf_free(cc->frozen);
+    es_big_free(cc->f_parent, cc->f_parent_cap);
     g_free(cc);
 }
 
@@ -169,30 +175,22 @@ uint32_t es_cc_components(es_operator *op)
 static void cc_snapshot_prepare(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
-    cc->frozen = es_uf_copy(cc->uf, cc->frozen);
+    const es_uf *uf = cc->uf;
+    cc->f_n = es_uf_size(uf);
+    cc->f_count = es_uf_count(uf);
+    cc->f_largest = es_uf_largest(uf);
+    es_big_reserve((void **)&cc->f_parent, &cc->f_parent_cap, (size_t)cc->f_n * sizeof(uint32_t));
+    es_uf_parents(uf, 0, cc->f_n, cc->f_parent);
 }
 
-/* From the copy taken at the barrier.  Both arrays go through one scratch
- * array of n entries (4 bytes per vertex, only in the writer). */
+/* From the copy taken at the barrier, as it is. */
 static gboolean cc_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
-    const es_uf *uf = ((cc_op *)op)->frozen;
-    const uint32_t n = es_uf_size(uf);
-    uint32_t *buf = es_big_alloc((size_t)n * sizeof *buf);
-    gboolean ok = es_h5_set_u64(group, "vertices", n, error)
-               && es_h5_set_u64(group, "components", es_uf_count(uf), error)
-               && es_h5_set_u64(group, "largest", es_uf_largest(uf), error);
-    if (ok) {
-        es_uf_parents(uf, 0, n, buf);
-        ok = es_h5_write_u32(group, "parent", buf, n, error);
-    }
-    if (ok) {
-        for (uint32_t v = 0; v < n; v++)
-            buf[v] = es_uf_root_size(uf, v);
-        ok = es_h5_write_u32(group, "size", buf, n, error);
-    }
-    es_big_free(buf, (size_t)n * sizeof *buf);
-    return ok;
+    const cc_op *cc = (const cc_op *)op;
+    return es_h5_set_u64(group, "vertices", cc->f_n, error)
+        && es_h5_set_u64(group, "components", cc->f_count, error)
+        && es_h5_set_u64(group, "largest", cc->f_largest, error)
+        && es_h5_write_u32(group, "parent", cc->f_parent, cc->f_n, error);
 }
 
 static gboolean attr_matches(hid_t group, const char *name, uint64_t want, GError **error)
@@ -234,16 +232,6 @@ static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
     if (uf == NULL) {
         g_prefix_error(error, "snapshot dataset \"parent\": ");
         goto out;
-    }
-    if (!es_h5_read_u32_into(group, "size", buf, n, error))
-        goto out;
-    for (uint32_t v = 0; v < n; v++) {
-        if (buf[v] != es_uf_root_size(uf, v)) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"size\": size[%u] is %u, but the forest in \"parent\" gives %u",
-                        v, buf[v], es_uf_root_size(uf, v));
-            goto out;
-        }
     }
     ok = attr_matches(group, "components", es_uf_count(uf), error)
       && attr_matches(group, "largest", es_uf_largest(uf), error);

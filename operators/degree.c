@@ -29,25 +29,25 @@
  *               edges       u64  E: distinct edges (self-loops never count)
  *               self_loops  u64  self-loop lines seen
  *               duplicates  u64  lines that repeated an edge, either direction
- *   degree      u32[n]   degree of each vertex over distinct neighbours
  *   edge_keys   u64[E]   the distinct edges in first-seen (stream) order,
  *                        edge {u, v} with u < v as the key u << 32 | v (u in
  *                        the high 32 bits); not sorted
- * h5py users get u = keys >> 32, v = keys & 0xffffffff.  Stream order, not
- * the hash table's: it depends neither on the thread count nor on the set's
- * shard count.  The writer copies the log's first E keys to the file as
- * they are (snapshot/h5util.c: one H5Dwrite, chunked, Fletcher32): no table
- * walk, no sort, no scratch.  In the forked writer (dataflow/checkpoint.c)
- * it reads only pages that the parent, which goes on streaming, never
- * writes again (the parent only appends past E), and the table is not even
- * mapped there (graph/edgeset.h), so the parent's inserts copy none of it.  It
- * starts no thread (no OpenMP).  Measured on R-MAT scale 20 (10 M distinct
- * edges, final snapshot of --ops degree): 0.3 s for an 87 MB file, where
- * the sorted walk with shuffle and deflate took 1.0 s for 30 MB.
- * A restore reads the keys in pieces of 1 Mi, checks that every
- * key has u < v < n, re-inserts them in file order into a logged set sized
- * for E (so the log comes back as it was, and a key the set already holds
- * is refused as a repeat), and checks that degree[] is what they give.
+ * h5py users get u = keys >> 32, v = keys & 0xffffffff, and the degrees as
+ * numpy.bincount over u and v.  Stream order, not the hash table's: it
+ * depends neither on the thread count nor on the set's shard count.  The
+ * degrees are not stored: they are what the keys give, so a restore counts
+ * them (4 bytes per vertex less to write at every snapshot, and no copy of
+ * them at the barrier).  edge_keys only grows, so it is a log
+ * (snapshot/logs.h): each snapshot appends the keys logged since the last
+ * one to a shared file, and the dataset is an external one over its first
+ * E keys.  The forked writer (dataflow/checkpoint.c) reads only the log's
+ * first E keys, which the parent, going on streaming, never writes again;
+ * the table is not even mapped there (graph/edgeset.h).  It starts no
+ * thread (no OpenMP).
+ * A restore reads the keys in pieces of 1 Mi, checks that every key has
+ * u < v < n, re-inserts them in file order into a logged set sized for E
+ * (so the log comes back as it was, and a key the set already holds is
+ * refused as a repeat), and counts the degrees.
  */
 #include <omp.h>
 #include <stdlib.h>
@@ -63,8 +63,6 @@ typedef struct {
     es_edgeset *set;
     uint32_t   *deg;        /* es_big_alloc'd, deg_cap entries, kept from children */
     size_t      deg_cap;
-    uint32_t   *frozen;     /* deg[0 .. nv-1] at the last snapshot barrier */
-    size_t      frozen_cap; /* bytes */
     uint32_t    nv;         /* vertices seen */
     uint8_t    *is_new;     /* per-batch scratch */
     size_t      is_new_cap;
@@ -94,7 +92,6 @@ static void degree_destroy(es_operator *op)
     es_edgeset_free(d->set);
     es_big_free(d->deg, d->deg_cap * sizeof(uint32_t));
     es_big_free(d->is_new, d->is_new_cap);
-    es_big_free(d->frozen, d->frozen_cap);
     g_free(d);
 }
 
@@ -108,7 +105,7 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
         size_t cap = es_grow_cap(d->deg_cap, batch->num_vertices);
         d->deg = es_big_realloc(d->deg, d->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
         d->deg_cap = cap;
-        es_big_dontfork(d->deg, cap * sizeof(uint32_t));
+        es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
     }
     if (batch->num_vertices > d->nv)
         d->nv = batch->num_vertices;
@@ -248,13 +245,11 @@ static gboolean write_keys(const degree_op *d, hid_t group, GError **error)
 
 static void degree_snapshot_prepare(es_operator *op)
 {
-    degree_op *d = (degree_op *)op;
-    es_big_copy((void **)&d->frozen, &d->frozen_cap, d->deg, (size_t)d->nv * sizeof(uint32_t));
-    es_edgeset_prepare_fork(d->set);
+    es_edgeset_prepare_fork(((degree_op *)op)->set);
 }
 
-/* From the degrees copied at the barrier and the set's log (the set's
- * table is not even mapped in a forked writer). */
+/* From the counters and the set's log (the set's table is not even mapped
+ * in a forked writer). */
 static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
     degree_op *d = (degree_op *)op;
@@ -262,7 +257,6 @@ static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **err
         && es_h5_set_u64(group, "edges", d->edges, error)
         && es_h5_set_u64(group, "self_loops", d->self_loops, error)
         && es_h5_set_u64(group, "duplicates", d->duplicates, error)
-        && es_h5_write_u32(group, "degree", d->frozen, d->nv, error)
         && write_keys(d, group, error);
 }
 
@@ -365,32 +359,18 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
         return FALSE;
     }
     const size_t deg_bytes = (size_t)nv * sizeof(uint32_t);
-    uint32_t *deg = es_big_alloc(deg_bytes), *cnt = NULL;
+    uint32_t *deg = es_big_alloc(deg_bytes);
     es_edgeset *set = NULL;
     hid_t ds = -1;
     gboolean ok = FALSE;
-    if (!es_h5_read_u32_into(group, "degree", deg, (size_t)nv, error))
-        goto out;
     /* The length of edge_keys is checked before the set is sized for E. */
     if ((ds = open_u64_n(group, "edge_keys", E, error)) < 0)
         goto out;
     set = es_edgeset_new_logged((size_t)E, 0);
-    cnt = es_big_alloc(deg_bytes);
-    if (!read_keys(ds, E, (uint32_t)nv, set, cnt, error))
-        goto out;
-    for (uint32_t v = 0; v < nv; v++) {
-        if (cnt[v] != deg[v]) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"degree\": degree[%u] is %u, but \"edge_keys\" give %u",
-                        v, deg[v], cnt[v]);
-            goto out;
-        }
-    }
-    ok = TRUE;
+    ok = read_keys(ds, E, (uint32_t)nv, set, deg, error);
 out:
     if (ds >= 0)
         H5Dclose(ds);
-    es_big_free(cnt, deg_bytes);
     if (!ok) {
         es_edgeset_free(set);
         es_big_free(deg, deg_bytes);
@@ -401,7 +381,7 @@ out:
     d->set = set;
     d->deg = deg;
     d->deg_cap = nv;
-    es_big_dontfork(deg, deg_bytes);
+    es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
     d->nv = (uint32_t)nv;
     d->edges = E;
     d->self_loops = loops;

@@ -51,10 +51,10 @@ static gboolean io_error(GError **error, const char *what, const char *path)
 static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, const char *path)
 {
     GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-    char *buf = g_malloc(IDENT_BLOCK);
+    char buf[64 * 1024];   /* small, on the stack: no fresh pages to fault in */
     uint64_t off = from;
     while (off < to) {
-        size_t want = to - off < IDENT_BLOCK ? (size_t)(to - off) : IDENT_BLOCK;
+        size_t want = to - off < sizeof buf ? (size_t)(to - off) : sizeof buf;
         ssize_t got = pread(fd, buf, want, (off_t)off);
         if (got < 0 && errno == EINTR)
             continue;
@@ -62,7 +62,6 @@ static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, co
             if (got == 0)
                 errno = EIO;
             io_error(error, "cannot read", path);
-            g_free(buf);
             g_checksum_free(ck);
             return NULL;
         }
@@ -70,7 +69,6 @@ static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, co
         off += (uint64_t)got;
     }
     char *hex = g_strdup(g_checksum_get_string(ck));
-    g_free(buf);
     g_checksum_free(ck);
     return hex;
 }
@@ -150,10 +148,10 @@ static gboolean file_crc(int fd, char *header, uint64_t length, uint32_t *crc, c
 {
     char *digits = crc_digits(header);
     memcpy(digits, "00000000", 8);
-    uint32_t body = (uint32_t)crc32_z(0, NULL, 0);
+    uint32_t body = 0;
     if (!es_crc32_range(fd, ES_SNAPSHOT_HEADER, length, &body, path, error))
         return FALSE;
-    uLong head = crc32_z(0, (const unsigned char *)header, ES_SNAPSHOT_HEADER);
+    uLong head = es_crc32(0, header, ES_SNAPSHOT_HEADER);
     *crc = (uint32_t)crc32_combine(head, body, (z_off_t)(length - ES_SNAPSHOT_HEADER));
     return TRUE;
 }
@@ -166,13 +164,21 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
     if (logs)
         es_snapshot_logs_begin(logs, dir, meta->snapshot_id);
     gboolean ok = write_hdf5(tmp, meta, externals, n, ops, error);
-    if (logs)
-        es_snapshot_logs_end(logs);
     int fd = -1;
     if (ok) {
+        /* Its data goes to disk while the logs are synced and its crc read. */
         fd = open(tmp, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            ok = io_error(error, "cannot reopen", tmp);
+        else if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
+            errno = 0;   /* a head start only: fsync below */
+    }
+    /* The logs' new parts are on disk before the snapshot that lists them. */
+    if (logs && !es_snapshot_logs_end(logs, ok ? error : NULL))
+        ok = FALSE;
+    if (ok) {
         struct stat st;
-        ok = fd >= 0 && fstat(fd, &st) == 0 ? TRUE : io_error(error, "cannot reopen", tmp);
+        ok = fstat(fd, &st) == 0 ? TRUE : io_error(error, "cannot stat", tmp);
         g_autofree char *lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
         char header[ES_SNAPSHOT_HEADER];
         memset(header, 0, sizeof header);

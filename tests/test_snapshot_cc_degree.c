@@ -7,10 +7,11 @@
  * and after the rest of the stream.  Layout: the files written with one
  * and with two threads hold identical arrays; degree's edge_keys equal the
  * distinct keys of the stream in first-seen order (a plain verifier: a
- * hash set of the keys seen); a restored degree operator, fed the rest of
- * the stream, writes the very arrays of an uninterrupted one, and keys
- * written by hand in any order restore and are written back in that
- * order; cc's size array agrees with igraph's component sizes.  A
+ * hash set of the keys seen), and the degrees a restore counts from them
+ * are the verifier's; a restored degree operator, fed the rest of the
+ * stream, writes the very keys of an uninterrupted one, and keys written
+ * by hand in any order restore and are written back in that order; cc's
+ * parent forest has igraph's components as its trees.  A
  * snapshot written in a forked child of a process whose OpenMP pool is
  * running restores as well, and the writer starts no thread.  Malformed
  * groups, written by hand with snapshot/h5util.h, are refused with an
@@ -140,7 +141,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
     uint32_t *p = big_stream(&m, &n);
     const int saved = omp_get_max_threads();
     static const char *specs[] = { "cc", "degree" };
-    static const char *datasets[2][2] = { { "parent", "size" }, { "degree", "edge_keys" } };
+    static const char *datasets[2] = { "parent", "edge_keys" };
     es_h5_quiet();
     for (int s = 0; s < 2; s++) {
         char *path[2];
@@ -152,15 +153,11 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
-        for (int d = 0; d < 2; d++) {
-            int u64 = s == 1 && d == 1;
-            GBytes *a = dataset_bytes(path[0], datasets[s][d], u64);
-            GBytes *b = dataset_bytes(path[1], datasets[s][d], u64);
-            CU_ASSERT(g_bytes_get_size(a) > 0);
-            CU_ASSERT_TRUE(g_bytes_equal(a, b));
-            g_bytes_unref(a);
-            g_bytes_unref(b);
-        }
+        GBytes *a = dataset_bytes(path[0], datasets[s], s), *b = dataset_bytes(path[1], datasets[s], s);
+        CU_ASSERT(g_bytes_get_size(a) > 0);
+        CU_ASSERT_TRUE(g_bytes_equal(a, b));
+        g_bytes_unref(a);
+        g_bytes_unref(b);
         for (int t = 0; t < 2; t++) {
             g_unlink(path[t]);
             g_free(path[t]);
@@ -202,13 +199,36 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
             e++;
         }
     }
-    GBytes *keys = dataset_bytes(path, "edge_keys", 1), *degree = dataset_bytes(path, "degree", 0);
+    GBytes *keys = dataset_bytes(path, "edge_keys", 1);
     CU_ASSERT_EQUAL(g_bytes_get_size(keys), e * sizeof(uint64_t));
     CU_ASSERT(e > 262144);
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == e * sizeof(uint64_t) &&
                    memcmp(g_bytes_get_data(keys, NULL), want, e * sizeof(uint64_t)) == 0);
-    CU_ASSERT_TRUE(g_bytes_get_size(degree) == n * sizeof(uint32_t) &&
-                   memcmp(g_bytes_get_data(degree, NULL), deg, n * sizeof(uint32_t)) == 0);
+    /* Degrees are not stored: a restore counts them from the keys.  The
+     * verifier's maximum and distribution are what the restored one reports. */
+    es_operator *restored = es_operator_new("degree", NULL);
+    CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(restored, path, NULL));
+    es_report *r = es_report_new();
+    es_operator_report(restored, r);
+    uint32_t max_deg = 0;
+    GHashTable *dist = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (uint32_t v = 0; v < n; v++) {
+        max_deg = MAX(max_deg, deg[v]);
+        gpointer k = GUINT_TO_POINTER(deg[v] + 1);
+        g_hash_table_insert(dist, k, GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(dist, k)) + 1));
+    }
+    const es_report_entry *me = es_report_find(r, "degree", "max"), *de = es_report_find(r, "degree", "distribution");
+    CU_ASSERT_TRUE_FATAL(me != NULL && de != NULL);
+    CU_ASSERT_EQUAL(me->v.u64, max_deg);
+    CU_ASSERT_EQUAL(de->nbins, g_hash_table_size(dist));
+    int bad_bins = 0;
+    for (size_t i = 0; i < de->nbins; i++)
+        bad_bins += GPOINTER_TO_UINT(g_hash_table_lookup(dist, GUINT_TO_POINTER(de->bins[i].key + 1))) !=
+                    de->bins[i].count;
+    CU_ASSERT_EQUAL(bad_bins, 0);
+    g_hash_table_destroy(dist);
+    es_report_free(r);
+    es_operator_free(restored);
     CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
     CU_ASSERT_EQUAL(attr_u64(path, "edges"), e);
     CU_ASSERT_EQUAL(attr_u64(path, "self_loops") + attr_u64(path, "duplicates") + e, m);
@@ -217,7 +237,6 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
     CU_ASSERT_FALSE(memcmp(g_bytes_get_data(keys, NULL), want, e * sizeof(uint64_t)) == 0);
     g_hash_table_destroy(seen);
     g_bytes_unref(keys);
-    g_bytes_unref(degree);
     g_free(want);
     g_free(deg);
     g_unlink(path);
@@ -257,16 +276,18 @@ static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(voi
             CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
         }
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
-        for (int d = 0; d < 2; d++) {
-            const char *name = d ? "edge_keys" : "degree";
-            GBytes *a = dataset_bytes(path_whole, name, d), *b = dataset_bytes(path_resumed, name, d);
-            CU_ASSERT(g_bytes_get_size(a) > 0);
-            CU_ASSERT_TRUE(g_bytes_equal(a, b));
-            if (!g_bytes_equal(a, b))
-                printf("\n  degree resumed at edge %zu writes another \"%s\"\n", cut, name);
-            g_bytes_unref(a);
-            g_bytes_unref(b);
-        }
+        GBytes *a = dataset_bytes(path_whole, "edge_keys", 1), *b = dataset_bytes(path_resumed, "edge_keys", 1);
+        CU_ASSERT(g_bytes_get_size(a) > 0);
+        CU_ASSERT_TRUE(g_bytes_equal(a, b));
+        if (!g_bytes_equal(a, b))
+            printf("\n  degree resumed at edge %zu writes other edge_keys\n", cut);
+        g_bytes_unref(a);
+        g_bytes_unref(b);
+        /* and the degrees it counted on restore answer as the whole run's */
+        char *ta = es_test_report_tsv(whole), *tb = es_test_report_tsv(resumed);
+        CU_ASSERT_STRING_EQUAL(ta, tb);
+        g_free(ta);
+        g_free(tb);
         g_unlink(path_cut);
         g_unlink(path_resumed);
         g_free(path_cut);
@@ -280,19 +301,20 @@ static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(voi
     g_free(p);
 }
 
-static void test_cc_size_array_holds_the_component_sizes_at_the_roots(void)
+/* parent[] is a forest whose trees are igraph's components: the roots
+ * count the components, each tree's size is its component's. */
+static void test_cc_parent_forest_has_the_components_as_trees(void)
 {
     es_test_case c;
     es_test_make_case(&c, 0, 3);   /* sparse: many components */
     es_operator *op = es_operator_new("cc", NULL);
     feed_all(op, c.pairs, c.m, 7);
-    char *path = temp_path("ccsize");
+    char *path = temp_path("ccforest");
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
-    GBytes *pb = dataset_bytes(path, "parent", 0), *sb = dataset_bytes(path, "size", 0);
+    GBytes *pb = dataset_bytes(path, "parent", 0);
     CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(pb), c.n * sizeof(uint32_t));
-    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(sb), c.n * sizeof(uint32_t));
-    const uint32_t *parent = g_bytes_get_data(pb, NULL), *size = g_bytes_get_data(sb, NULL);
+    const uint32_t *parent = g_bytes_get_data(pb, NULL);
 
     igraph_t g;
     igraph_vector_int_t memb, csize, sizes;
@@ -302,35 +324,39 @@ static void test_cc_size_array_holds_the_component_sizes_at_the_roots(void)
     igraph_vector_int_init(&csize, 0);
     igraph_vector_int_init(&sizes, 0);
     igraph_connected_components(&g, &memb, &csize, &no, IGRAPH_WEAK);
-    int bad_roots = 0;
+    /* each vertex's root, and the size of each root's tree */
+    uint32_t *root = g_new(uint32_t, c.n), *size = g_new0(uint32_t, c.n);
+    int bad = 0;
+    for (uint32_t v = 0; v < c.n; v++) {
+        uint32_t r = v;
+        for (int depth = 0; parent[r] != r && depth <= 32; depth++)
+            r = parent[r];
+        bad += parent[r] != r;
+        root[v] = r;
+        size[r]++;
+    }
     uint64_t largest = 0;
     for (uint32_t v = 0; v < c.n; v++) {
-        bad_roots += (parent[v] == v) != (size[v] != 0);
+        /* same tree exactly when same component */
+        bad += VECTOR(memb)[v] != VECTOR(memb)[root[v]];
+        bad += VECTOR(csize)[VECTOR(memb)[v]] != size[root[v]];
         if (size[v]) {
             igraph_vector_int_push_back(&sizes, size[v]);
-            /* v's component, by igraph, has size[v] vertices */
-            bad_roots += VECTOR(csize)[VECTOR(memb)[v]] != size[v];
             largest = MAX(largest, size[v]);
         }
     }
-    CU_ASSERT_EQUAL(bad_roots, 0);
+    CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_EQUAL(igraph_vector_int_size(&sizes), no);
     CU_ASSERT_EQUAL(attr_u64(path, "components"), (uint64_t)no);
     CU_ASSERT_EQUAL(attr_u64(path, "largest"), largest);
     CU_ASSERT_EQUAL(attr_u64(path, "vertices"), c.n);
-    uint64_t max_a, max_b;
-    GArray *ha = es_test_hist_of(&sizes, &max_a), *hb = es_test_hist_of(&csize, &max_b);
-    CU_ASSERT_EQUAL(ha->len, hb->len);
-    CU_ASSERT_EQUAL(max_a, max_b);
-    CU_ASSERT_TRUE(ha->len == hb->len && memcmp(ha->data, hb->data, ha->len * sizeof(es_hist_bin)) == 0);
-    g_array_free(ha, TRUE);
-    g_array_free(hb, TRUE);
+    g_free(root);
+    g_free(size);
     igraph_vector_int_destroy(&memb);
     igraph_vector_int_destroy(&csize);
     igraph_vector_int_destroy(&sizes);
     igraph_destroy(&g);
     g_bytes_unref(pb);
-    g_bytes_unref(sb);
     g_unlink(path);
     g_free(path);
     es_operator_free(op);
@@ -464,13 +490,13 @@ static void expect_refused(const char *spec, build_fn build, const void *arg, co
 typedef struct {
     const char *omit;           /* a dataset or attribute left out, or NULL */
     uint64_t vertices, components, largest;
-    uint32_t parent[8], size[8];
-    size_t nparent, nsize;
+    uint32_t parent[8];
+    size_t nparent;
     gboolean parent_as_u64;
 } cc_snap;
 
 static const cc_snap cc_good = {
-    NULL, 4, 2, 3, { 0, 0, 0, 3 }, { 3, 0, 0, 1 }, 4, 4, FALSE,
+    NULL, 4, 2, 3, { 0, 0, 0, 3 }, 4, FALSE,
 };
 
 static void build_cc(hid_t g, const void *arg)
@@ -490,7 +516,6 @@ static void build_cc(hid_t g, const void *arg)
             es_h5_write_u32(g, "parent", s->parent, s->nparent, NULL);
         }
     }
-    if (strcmp(o, "size")) es_h5_write_u32(g, "size", s->size, s->nsize, NULL);
 }
 
 static void test_a_hand_written_cc_snapshot_restores_the_graph_it_describes(void)
@@ -525,21 +550,16 @@ static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
 #define CC_CASE(culprit, what, ...) \
     do { s = cc_good; __VA_ARGS__; expect_refused("cc", build_cc, &s, culprit, what); } while (0)
     CC_CASE("parent", "no parent dataset", s.omit = "parent");
-    CC_CASE("size", "no size dataset", s.omit = "size");
     CC_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     CC_CASE("components", "no components attribute", s.omit = "components");
     CC_CASE("largest", "no largest attribute", s.omit = "largest");
     CC_CASE("parent", "parent one too long", s.nparent = 5);
     CC_CASE("parent", "parent one too short", s.nparent = 3);
     CC_CASE("parent", "parent of u64", s.parent_as_u64 = TRUE);
-    CC_CASE("size", "size one too short", s.nsize = 3);
     CC_CASE("parent", "parent out of range", s.parent[2] = 4);
     CC_CASE("parent", "parent far out of range", s.parent[0] = UINT32_MAX);
     CC_CASE("parent", "a two-cycle", s.parent[0] = 1; s.parent[1] = 0);
     CC_CASE("parent", "a three-cycle", s.parent[0] = 1; s.parent[1] = 2; s.parent[2] = 0);
-    CC_CASE("size", "a root size one off", s.size[0] = 2);
-    CC_CASE("size", "a non-root with a size", s.size[1] = 1);
-    CC_CASE("size", "a root without a size", s.size[3] = 0);
     CC_CASE("components", "components wrong", s.components = 3);
     CC_CASE("largest", "largest wrong", s.largest = 4);
     CC_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 33);
@@ -551,15 +571,13 @@ static void build_cc_long_path(hid_t g, const void *arg)
     /* A path of 40 links: no union by size builds it (it would need 2^40
      * vertices). */
     (void)arg;
-    uint32_t parent[41], size[41] = { 0 };
+    uint32_t parent[41];
     for (uint32_t v = 0; v < 41; v++)
         parent[v] = v ? v - 1 : 0;
-    size[0] = 41;
     es_h5_set_u64(g, "vertices", 41, NULL);
     es_h5_set_u64(g, "components", 1, NULL);
     es_h5_set_u64(g, "largest", 41, NULL);
     es_h5_write_u32(g, "parent", parent, 41, NULL);
-    es_h5_write_u32(g, "size", size, 41, NULL);
 }
 
 static void test_a_cc_forest_deeper_than_union_by_size_allows_is_refused(void)
@@ -572,15 +590,14 @@ static void test_a_cc_forest_deeper_than_union_by_size_allows_is_refused(void)
 typedef struct {
     const char *omit;
     uint64_t vertices, edges, self_loops, duplicates;
-    uint32_t degree[8];
     uint64_t keys[8];
-    size_t ndegree, nkeys;
+    size_t nkeys;
 } degree_snap;
 
 #define KEY(u, v) ((uint64_t)(u) << 32 | (v))
 
 static const degree_snap degree_good = {
-    NULL, 5, 4, 1, 2, { 2, 2, 3, 1, 0 }, { KEY(0, 1), KEY(0, 2), KEY(1, 2), KEY(2, 3) }, 5, 4,
+    NULL, 5, 4, 1, 2, { KEY(0, 1), KEY(0, 2), KEY(1, 2), KEY(2, 3) }, 4,
 };
 
 static void build_degree(hid_t g, const void *arg)
@@ -591,7 +608,6 @@ static void build_degree(hid_t g, const void *arg)
     if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
     if (strcmp(o, "self_loops")) es_h5_set_u64(g, "self_loops", s->self_loops, NULL);
     if (strcmp(o, "duplicates")) es_h5_set_u64(g, "duplicates", s->duplicates, NULL);
-    if (strcmp(o, "degree")) es_h5_write_u32(g, "degree", s->degree, s->ndegree, NULL);
     if (strcmp(o, "edge_keys")) es_h5_write_u64(g, "edge_keys", s->keys, s->nkeys, NULL);
 }
 
@@ -678,29 +694,21 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
 
 /* Keys are read back in pieces of 1 Mi: a repeat of a key of an earlier
  * piece is caught too.  A star around vertex 0, whose first leaf comes
- * again at the very end (degree[] counts it twice: only the repeat is
- * wrong). */
+ * again at the very end. */
 static void build_degree_repeat_across_pieces(hid_t g, const void *arg)
 {
     (void)arg;
     const size_t leaves = ((size_t)1 << 20) + 5, E = leaves + 1;
     uint64_t *keys = g_new(uint64_t, E);
-    uint32_t *deg = g_new(uint32_t, leaves + 1);
-    for (size_t i = 0; i < leaves; i++) {
+    for (size_t i = 0; i < leaves; i++)
         keys[i] = KEY(0, i + 1);
-        deg[i + 1] = 1;
-    }
     keys[leaves] = KEY(0, 1);
-    deg[0] = (uint32_t)E;
-    deg[1] = 2;
     es_h5_set_u64(g, "vertices", leaves + 1, NULL);
     es_h5_set_u64(g, "edges", E, NULL);
     es_h5_set_u64(g, "self_loops", 0, NULL);
     es_h5_set_u64(g, "duplicates", 0, NULL);
-    es_h5_write_u32(g, "degree", deg, leaves + 1, NULL);
     es_h5_write_u64(g, "edge_keys", keys, E, NULL);
     g_free(keys);
-    g_free(deg);
 }
 
 static void test_a_degree_key_repeated_in_a_later_read_piece_is_refused(void)
@@ -715,30 +723,22 @@ static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
 #define DEG_CASE(culprit, what, ...) \
     do { s = degree_good; __VA_ARGS__; expect_refused("degree", build_degree, &s, culprit, what); } while (0)
     DEG_CASE("edge_keys", "no edge_keys dataset", s.omit = "edge_keys");
-    DEG_CASE("degree", "no degree dataset", s.omit = "degree");
     DEG_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     DEG_CASE("edges", "no edges attribute", s.omit = "edges");
     DEG_CASE("self_loops", "no self_loops attribute", s.omit = "self_loops");
     DEG_CASE("duplicates", "no duplicates attribute", s.omit = "duplicates");
     DEG_CASE("edge_keys", "edge_keys one too long", s.nkeys = 5; s.keys[4] = KEY(3, 4));
     DEG_CASE("edge_keys", "edge_keys one too short", s.nkeys = 3);
-    DEG_CASE("degree", "degree one too short", s.ndegree = 4);
-    DEG_CASE("degree", "degree one too long", s.ndegree = 6);
     DEG_CASE("edge_keys", "a key with u = v", s.keys[3] = KEY(3, 3));
     DEG_CASE("edge_keys", "a key with u > v", s.keys[3] = KEY(3, 2));
     DEG_CASE("edge_keys", "a key beyond the vertices", s.keys[3] = KEY(2, 5));
     DEG_CASE("edge_keys", "a key far beyond", s.keys[3] = KEY(2, 0xFFFFFFFFu));
-    DEG_CASE("edge_keys", "a repeated key", s.keys[1] = KEY(0, 1); s.degree[1] = 3; s.degree[2] = 2);
+    DEG_CASE("edge_keys", "a repeated key", s.keys[1] = KEY(0, 1));
     s = degree_good;
     s.keys[3] = KEY(1, 2);
-    s.degree[1] = 3;
-    s.degree[2] = 3;
-    s.degree[3] = 0;
     expect_refused_saying("degree", build_degree, &s, "edge_keys", "a key repeated at once",
                           "key 3 (0x0000000100000002: u 1, v 2) repeats an earlier key");
-    DEG_CASE("degree", "a degree one off", s.degree[3] = 2);
-    DEG_CASE("degree", "degrees swapped", s.degree[0] = 3; s.degree[2] = 2);
-    DEG_CASE("edges", "more edges than the vertices allow", s.vertices = 2; s.ndegree = 2);
+    DEG_CASE("edges", "more edges than the vertices allow", s.vertices = 2);
     DEG_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 32);
 #undef DEG_CASE
 }
@@ -751,7 +751,7 @@ int main(void)
         ES_TEST(test_snapshot_arrays_do_not_depend_on_the_thread_count),
         ES_TEST(test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order),
         ES_TEST(test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run),
-        ES_TEST(test_cc_size_array_holds_the_component_sizes_at_the_roots),
+        ES_TEST(test_cc_parent_forest_has_the_components_as_trees),
         ES_TEST(test_a_run_resumed_with_another_thread_count_reports_the_same),
         ES_TEST(test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores),
         ES_TEST(test_a_hand_written_cc_snapshot_restores_the_graph_it_describes),

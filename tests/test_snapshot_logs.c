@@ -35,7 +35,8 @@
  *     absolute), leaving the table as it was;
  *     format/parse round trip; es_snapshot_logs_collect gathers the file
  *     names of a header's log lines;
- *   - es_crc32_range continues a crc over a range and fails past the end;
+ *   - es_crc32 gives zlib's CRC-32 at any length, alignment and chaining;
+ *     es_crc32_range continues a crc over a range and fails past the end;
  *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
  *     checks them, es_snapshot_load_logs continues them, and
  *     es_snapshot_retain deletes the snapshots beyond the newest K and
@@ -267,7 +268,7 @@ static char *write_snapshot(es_snapshot_logs *logs, const char *dir, uint64_t id
     es_snapshot_logs_begin(logs, dir, id);
     GError *err = NULL;
     gboolean ok = write_arrays(f, s, ns, &err);
-    es_snapshot_logs_end(logs);
+    ok = es_snapshot_logs_end(logs, ok ? &err : NULL) && ok;
     H5Fclose(f);
     if (!ok)
         fprintf(stderr, "\nsnapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, err->message);
@@ -385,7 +386,7 @@ static void test_outside_a_snapshot_log_writers_write_ordinary_datasets(void)
     /* Begun and ended: the end really ends it. */
     es_snapshot_logs *logs = es_snapshot_logs_new();
     es_snapshot_logs_begin(logs, dir, 2);
-    es_snapshot_logs_end(logs);
+    CU_ASSERT_TRUE(es_snapshot_logs_end(logs, NULL));
     path = snap_name(dir, 2);
     f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     CU_ASSERT_TRUE(write_arrays(f, s, 2, NULL));
@@ -929,6 +930,30 @@ static void test_a_corrupt_prefix_is_still_caught_after_the_next_append(void)
     remove_dir(dir);
 }
 
+/* es_crc32 gives zlib's values (the header's and the log lines' crcs are
+ * zlib's CRC-32, extended with crc32_combine): every length from 0 to 300
+ * at every alignment of 0 to 15, pieces chained, and 3 MiB in one go. */
+static void test_crc32_gives_zlib_values_at_any_length_alignment_and_chaining(void)
+{
+    const size_t big = (size_t)3 << 20;
+    unsigned char *b = g_malloc(big + 16);
+    for (size_t i = 0; i < big + 16; i++)
+        b[i] = (unsigned char)((i * 2654435761u) >> 13);
+    int bad = 0;
+    for (size_t off = 0; off < 16; off++)
+        for (size_t n = 0; n <= 300; n++)
+            bad += es_crc32(0, b + off, n) != (uint32_t)crc32_z(0, b + off, n);
+    CU_ASSERT_EQUAL(bad, 0);
+    uint32_t c = 0;
+    for (size_t at = 0, step = 1; at < big; at += step, step = step * 3 + 1)
+        c = es_crc32(c, b + at, MIN(step, big - at));
+    CU_ASSERT_EQUAL(c, (uint32_t)crc32_z(0, b, big));
+    CU_ASSERT_EQUAL(es_crc32(0, b, big), (uint32_t)crc32_z(0, b, big));
+    CU_ASSERT_EQUAL(crc32_combine(es_crc32(0, b, 1000), es_crc32(0, b + 1000, big - 1000), (z_off_t)(big - 1000)),
+                    crc32_z(0, b, big));
+    g_free(b);
+}
+
 static void test_crc32_range_continues_a_crc_and_fails_past_the_end(void)
 {
     char *dir = make_dir();
@@ -1245,6 +1270,7 @@ int main(void)
         ES_TEST(test_a_log_that_stops_growing_beside_its_twin_keeps_its_content),
         ES_TEST(test_verify_rejects_a_missing_truncated_or_corrupt_log),
         ES_TEST(test_a_corrupt_prefix_is_still_caught_after_the_next_append),
+        ES_TEST(test_crc32_gives_zlib_values_at_any_length_alignment_and_chaining),
         ES_TEST(test_crc32_range_continues_a_crc_and_fails_past_the_end),
         ES_TEST(test_format_and_parse_round_trip),
         ES_TEST(test_parse_refuses_malformed_lines_and_keeps_the_table),

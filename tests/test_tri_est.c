@@ -963,6 +963,96 @@ static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
     g_free(p);
 }
 
+/* Local counters are stored sparse (the vertices whose estimate is not 0,
+ * ascending, and their estimates): they come back exactly, and malformed
+ * ones are refused naming the dataset, leaving the operator as it was. */
+static void replace_u32(hid_t g, const char *name, const uint32_t *a, size_t n)
+{
+    H5Ldelete(g, name, H5P_DEFAULT);
+    if (a)
+        es_h5_write_u32(g, name, a, n, NULL);
+}
+
+static void test_snapshot_local_counters_are_sparse_and_checked(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(300, 4000, 25, 1, &m);
+    stream s = relabel(p, m);
+    es_h5_quiet();
+    char *path = g_strdup_printf("%s/es-tri-est-local-%d.h5", g_get_tmp_dir(), (int)getpid());
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    es_operator *a = must_new("tri-est:m=200");
+    feed(a, &s, 500);
+    GError *err = NULL;
+    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(a, g, &err));
+    uint32_t *lv = NULL;
+    double *lx = NULL;
+    size_t k = 0, kx = 0;
+    CU_ASSERT_TRUE_FATAL(es_h5_read_u32(g, "local_vertices", &lv, &k, NULL) &&
+                         es_h5_read_f64(g, "local_values", &lx, &kx, NULL));
+    /* exactly the vertices with an estimate, ascending, with it */
+    size_t nonzero = 0, bad = 0;
+    for (uint32_t v = 0; v < 300; v++)
+        nonzero += es_tri_est_local(a, v) != 0.0;
+    CU_ASSERT_EQUAL(k, nonzero);
+    CU_ASSERT_EQUAL(kx, k);
+    CU_ASSERT(k >= 3 && k < 300);
+    for (size_t i = 0; i < k && kx == k; i++)
+        bad += (i > 0 && lv[i] <= lv[i - 1]) || lx[i] != es_tri_est_local(a, lv[i]) || lx[i] == 0.0;
+    CU_ASSERT_EQUAL(bad, 0);
+    es_operator *b = must_new("tri-est:m=200");
+    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_read(b, g, &err));
+    bad = 0;
+    for (uint32_t v = 0; v < 300; v++)
+        bad += es_tri_est_local(b, v) != es_tri_est_local(a, v);
+    CU_ASSERT_EQUAL(bad, 0);
+
+    /* malformed: each case from the good arrays */
+    uint32_t *w = g_memdup2(lv, k * sizeof *lv);
+    const struct { const char *what, *culprit; } cases[] = {
+        { "a vertex beyond the vertices", "local_vertices" },
+        { "two vertices out of order", "local_vertices" },
+        { "a vertex twice", "local_vertices" },
+        { "one vertex fewer than values", "local_values" },
+        { "no local_vertices", "local_vertices" },
+    };
+    char *before = es_test_report_tsv(b);
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        memcpy(w, lv, k * sizeof *lv);
+        size_t n = k;
+        switch (c) {
+        case 0: w[k - 1] = 300; break;
+        case 1: w[0] = lv[1]; w[1] = lv[0]; break;
+        case 2: w[1] = w[0]; break;
+        case 3: n = k - 1; break;
+        }
+        replace_u32(g, "local_vertices", c == 4 ? NULL : w, n);
+        CU_ASSERT_FALSE(es_operator_snapshot_read(b, g, &err));
+        int named = err != NULL && err->code == ES_ERROR_DATA && strstr(err->message, cases[c].culprit) != NULL;
+        CU_ASSERT_TRUE(named);
+        if (!named)
+            printf("\n  %s: expected an error naming %s, got: %s\n", cases[c].what, cases[c].culprit,
+                   err ? err->message : "success");
+        g_clear_error(&err);
+        char *after = es_test_report_tsv(b);
+        CU_ASSERT_STRING_EQUAL(before, after);
+        g_free(after);
+    }
+    g_free(before);
+    g_free(w);
+    es_h5_free(lv, k * sizeof *lv);
+    es_h5_free(lx, kx * sizeof *lx);
+    es_operator_free(a);
+    es_operator_free(b);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+    stream_free(&s);
+    g_free(p);
+}
+
 static void test_snapshot_from_other_options_is_refused(void)
 {
     size_t m;
@@ -1196,6 +1286,7 @@ int main(void)
         ES_TEST(test_state_taken_mid_stream_resumes_to_bit_identical_answers),
         ES_TEST(test_snapshot_round_trip_resumes_to_the_same_reports),
         ES_TEST(test_snapshot_from_other_options_is_refused),
+        ES_TEST(test_snapshot_local_counters_are_sparse_and_checked),
         ES_TEST(test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted),
         ES_TEST(test_dedup_gives_the_answers_of_the_deduplicated_stream),
         ES_TEST(test_bad_options_are_usage_errors_naming_the_option),
