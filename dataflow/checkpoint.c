@@ -351,6 +351,15 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
     };
 }
 
+/* A snapshot written in this process failed: its log table may list bytes
+ * that never reached the disk, so forget it; the next snapshot starts new
+ * log files (older snapshots keep theirs). */
+static void forget_logs(es_checkpoint *ck)
+{
+    es_snapshot_logs_free(ck->logs);
+    ck->logs = es_snapshot_logs_new();
+}
+
 static void taken(es_checkpoint *ck, const es_stream_pos *pos)
 {
     ck->parent_id = ck->next_id++;
@@ -375,6 +384,7 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
             ck->failed++;
             fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", m.snapshot_id, e->message);
             g_error_free(e);
+            forget_logs(ck);
         }
         taken(ck, pos);
         return;
@@ -443,8 +453,10 @@ gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
         return TRUE;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
-    if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, error))
+    if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, error)) {
+        forget_logs(ck);
         return FALSE;
+    }
     es_snapshot_retain(ck->dir, ck->cfg.keep);
     taken(ck, pos);
     return TRUE;

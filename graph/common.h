@@ -64,8 +64,9 @@ void  es_big_fork_prefix(void *p, size_t cap, size_t len);
 /* Make *buf, a block from es_big_alloc of *cap bytes (or NULL and 0), hold
  * at least `bytes`: grown geometrically, to 2 MiB at least, and in place
  * where it can be, so that the pages it already has stay mapped (fresh
- * pages are what costs here: DESIGN.md).  For the shadow copies operators
- * take at a snapshot barrier (operators/operator.h). */
+ * pages are what costs on these machines: about 1 s per GiB touched).
+ * For the shadow copies operators take at a snapshot barrier
+ * (operators/operator.h). */
 void  es_big_reserve(void **buf, size_t *cap, size_t bytes);
 /* es_big_reserve, then copy `bytes` of src into *buf. */
 void  es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes);

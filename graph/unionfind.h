@@ -21,8 +21,9 @@ es_uf   *es_uf_new(uint32_t n);
 void     es_uf_free(es_uf *uf);
 /* Make sure vertices 0 .. n-1 exist (new ones are singletons). */
 void     es_uf_grow(es_uf *uf, uint32_t n);
-/* Keep the forest's memory out of forked children from now on
- * (es_big_dontfork): a forked snapshot writer must use a copy. */
+/* Keep the forest's memory out of forked children from now on (in a
+ * mapping of its own, es_big_keep_private): a forked snapshot writer must
+ * use a copy taken before the fork (es_uf_parents). */
 void     es_uf_dontfork(es_uf *uf);
 uint32_t es_uf_size(const es_uf *uf);          /* number of vertices */
 uint32_t es_uf_find(es_uf *uf, uint32_t v);     /* representative; halves the path */

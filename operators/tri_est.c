@@ -702,15 +702,27 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
     return ok;
 }
 
-/* Scatter local_vertices / local_values into loc (n zeros): equally long,
- * vertices ascending and below n. */
+/* Scatter local_vertices / local_values into loc (n zeros): at most n,
+ * equally long, vertices ascending and below n, estimates finite and above
+ * 0 (TRIEST-IMPR only ever adds positive weights). */
 static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, GError **error)
 {
     uint32_t *lv = NULL;
     double *lx = NULL;
     size_t k = 0, kx = 0;
-    gboolean ok = es_h5_read_u32(g, "local_vertices", &lv, &k, error) &&
-                  es_h5_read_f64(g, "local_values", &lx, &kx, error);
+    hid_t ds = es_h5_open_array(g, "local_vertices", H5T_INTEGER, 4, 0, &k, error);
+    gboolean ok = ds >= 0;
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (ok && k > n) {   /* before anything is allocated for them */
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "%s: snapshot dataset \"local_vertices\" has %zu elements for %u vertices", name, k, n);
+        ok = FALSE;
+    }
+    ok = ok && es_h5_read_u32(g, "local_vertices", &lv, &k, error) &&
+         es_h5_read_f64(g, "local_values", &lx, &kx, error);
+    if (!ok && error && *error && !g_str_has_prefix((*error)->message, name))
+        g_prefix_error(error, "%s: ", name);
     if (ok && k != kx) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "%s: snapshot dataset \"local_values\" has %zu elements, \"local_vertices\" %zu", name, kx, k);
@@ -721,6 +733,11 @@ static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, G
             g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                         "%s: snapshot dataset \"local_vertices\": entry %zu (vertex %u) %s", name, i, lv[i],
                         lv[i] >= n ? "is not a vertex" : "does not come after the one before");
+            ok = FALSE;
+        } else if (!(lx[i] > 0.0) || !isfinite(lx[i])) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s: snapshot dataset \"local_values\": entry %zu is %g, not a positive number", name, i,
+                        lx[i]);
             ok = FALSE;
         } else {
             loc[lv[i]] = lx[i];

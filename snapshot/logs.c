@@ -315,7 +315,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, c
         if (fd < 0)
             return io_fail(error, "cannot create", path);
     }
-    if (bytes == e->bytes) {   /* nothing new: committed and synced before */
+    if (bytes == e->bytes) {   /* nothing new: written by an earlier snapshot of this table */
         close(fd);
         e->used = TRUE;
         return TRUE;

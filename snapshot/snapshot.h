@@ -6,7 +6,7 @@
  * 4096 bytes are an HDF5 user block that holds a text header, NUL padded:
  *
  *     edgestream snapshot
- *     format 2
+ *     format 3
  *     length <bytes of the file>
  *     crc32 <8 hex digits: zlib crc32 of the whole file, these digits as 0s>
  *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
@@ -15,11 +15,13 @@
  * so a truncated, partial or bit-flipped file, or a damaged log it relies
  * on, is rejected by reading plain bytes, before the HDF5 library (which
  * has crashed on malformed files) sees it.  (crc32, not a cryptographic
- * hash: the threat is torn writes and bad sectors, not forgery, and crc32
- * runs at 5 GB/s here where SHA-256 ran at 0.4.)  Commit: write the log
- * files' new bytes and fsync them, write snap-NNNNNN.h5.tmp, fill the
- * header, fsync, rename, fsync the directory; then keep only the newest
- * K snapshots and the log files they list.
+ * hash: the threat is torn writes and bad sectors, not forgery; zlib's
+ * crc32, computed with ISA-L at 25 GB/s here, where SHA-256 ran at 0.4.)
+ * Commit: append the log files' new bytes (their writeback started at
+ * once), write snap-NNNNNN.h5.tmp, fsync the log files, fill the header,
+ * fsync, rename, fsync the directory; then keep only the newest K
+ * snapshots and the log files they list.  Format 3: cc without `size`,
+ * degree without `degree`, tri-est's local counters sparse.
  *
  * HDF5 layout (documented in README.md):
  *   /            attributes: format_version, edgestream_version, snapshot_id,
@@ -38,7 +40,7 @@
 
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 2
+#define ES_SNAPSHOT_FORMAT 3
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {

@@ -895,7 +895,7 @@ static void test_verify_rejects_a_missing_truncated_or_corrupt_log(void)
     CU_ASSERT_EQUAL(g_rmdir(pa), 0);
 
     /* Nothing listed: nothing to fail. */
-    CU_ASSERT_TRUE(verifies(dir, "edgestream snapshot\nformat 2\n", NULL));
+    CU_ASSERT_TRUE(verifies(dir, "edgestream snapshot\nformat 3\n", NULL));
 
     g_free(pa);
     g_free(pb);
@@ -1004,7 +1004,7 @@ static void test_format_and_parse_round_trip(void)
     g_free(text);
 
     /* From a whole header: the other lines and the NUL padding are not logs. */
-    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 2\nlength 9999\ncrc32 01234567\n"
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 3\nlength 9999\ncrc32 01234567\n"
                                                 "log /a/x log-000007.a.x.u32 12 0000000a\n",
                                           NULL));
     text = es_snapshot_logs_format(logs);
@@ -1012,7 +1012,7 @@ static void test_format_and_parse_round_trip(void)
     g_free(text);
 
     /* A text with no log lines empties the table. */
-    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 2\n", NULL));
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 3\n", NULL));
     text = es_snapshot_logs_format(logs);
     CU_ASSERT_STRING_EQUAL(text, "");
     g_free(text);
@@ -1103,7 +1103,7 @@ static void test_collect_gathers_the_file_names_of_log_lines(void)
 {
     GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_add(set, g_strdup("log-000000.kept.u64"));
-    es_snapshot_logs_collect("edgestream snapshot\nformat 2\nlength 5\ncrc32 00000000\n" GOOD_LINES
+    es_snapshot_logs_collect("edgestream snapshot\nformat 3\nlength 5\ncrc32 00000000\n" GOOD_LINES
                              "logarithm /x y 1 2\n",
                              set);
     CU_ASSERT_EQUAL(g_hash_table_size(set), 3);

@@ -973,6 +973,12 @@ static void replace_u32(hid_t g, const char *name, const uint32_t *a, size_t n)
         es_h5_write_u32(g, name, a, n, NULL);
 }
 
+static void replace_f64(hid_t g, const char *name, const double *a, size_t n)
+{
+    H5Ldelete(g, name, H5P_DEFAULT);
+    es_h5_write_f64(g, name, a, n, NULL);
+}
+
 static void test_snapshot_local_counters_are_sparse_and_checked(void)
 {
     size_t m;
@@ -1009,25 +1015,42 @@ static void test_snapshot_local_counters_are_sparse_and_checked(void)
     CU_ASSERT_EQUAL(bad, 0);
 
     /* malformed: each case from the good arrays */
-    uint32_t *w = g_memdup2(lv, k * sizeof *lv);
+    uint32_t *w = g_malloc((k + 400) * sizeof *lv);
+    double *x = g_malloc((k + 400) * sizeof *lx);
     const struct { const char *what, *culprit; } cases[] = {
         { "a vertex beyond the vertices", "local_vertices" },
         { "two vertices out of order", "local_vertices" },
         { "a vertex twice", "local_vertices" },
         { "one vertex fewer than values", "local_values" },
         { "no local_vertices", "local_vertices" },
+        { "an estimate of 0", "local_values" },
+        { "an estimate that is not a number", "local_values" },
+        { "a negative estimate", "local_values" },
+        { "more entries than vertices", "local_vertices" },
     };
     char *before = es_test_report_tsv(b);
     for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
         memcpy(w, lv, k * sizeof *lv);
-        size_t n = k;
+        memcpy(x, lx, k * sizeof *lx);
+        size_t n = k, nx = k;
         switch (c) {
         case 0: w[k - 1] = 300; break;
         case 1: w[0] = lv[1]; w[1] = lv[0]; break;
         case 2: w[1] = w[0]; break;
         case 3: n = k - 1; break;
+        case 5: x[1] = 0.0; break;
+        case 6: x[1] = NAN; break;
+        case 7: x[1] = -x[1]; break;
+        case 8:
+            n = nx = 301;
+            for (size_t i = 0; i < n; i++) {
+                w[i] = (uint32_t)i;
+                x[i] = 1.0;
+            }
+            break;
         }
         replace_u32(g, "local_vertices", c == 4 ? NULL : w, n);
+        replace_f64(g, "local_values", x, nx);
         CU_ASSERT_FALSE(es_operator_snapshot_read(b, g, &err));
         int named = err != NULL && err->code == ES_ERROR_DATA && strstr(err->message, cases[c].culprit) != NULL;
         CU_ASSERT_TRUE(named);
@@ -1041,6 +1064,7 @@ static void test_snapshot_local_counters_are_sparse_and_checked(void)
     }
     g_free(before);
     g_free(w);
+    g_free(x);
     es_h5_free(lv, k * sizeof *lv);
     es_h5_free(lx, kx * sizeof *lx);
     es_operator_free(a);
