@@ -187,10 +187,16 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
             g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
             ok = io_fail(error, "cannot fsync", path);
         }
+        es_drop_cached(e->fd);
         close(e->fd);
         e->fd = -1;
     }
     return ok;
+}
+
+void es_drop_cached(int fd)
+{
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 }
 
 uint32_t es_crc32(uint32_t crc, const void *p, size_t n)

@@ -201,6 +201,8 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         }
         if (ok && fsync(fd) != 0)
             ok = io_error(error, "cannot fsync", tmp);
+        if (ok)
+            es_drop_cached(fd);   /* snapshot/logs.h */
     }
     if (fd >= 0)
         close(fd);
