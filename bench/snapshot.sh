@@ -2,22 +2,26 @@
 # bench/snapshot.sh BUILD — what snapshots cost, on the R-MAT edge list of
 # bench/run.sh (scale 20, edge factor 10, seed 1):
 #   - overhead: `run` with --snapshot-every 1000000 against the same run
-#     without snapshots, run in pairs (plain, then with snapshots), for
+#     without snapshots, run in pairs, for
 #     --ops cc,degree,tri-est:m=100000 and for --ops tri (large state); the
 #     overhead is the median over the pairs of each pair's ratio, so a
 #     machine whose speed drifts between pairs still compares like with
-#     like; wall time and CPU time (user + sys, the writers included);
+#     like; wall time and CPU time (user + sys, the writers included).
+#     The pairs alternate their order (plain first, then snapshots first):
+#     on these VMs a run's speed depends on what ran just before it (how
+#     much of the memory it gets was recently used), and a fixed order
+#     showed as much as 10 points of bias; nothing else runs between them;
 #   - time to resume: `run --resume` from the snapshot at the end of the
-#     stream (verify, restore, final report);
+#     stream (verify, restore, final report), 3 runs after the pairs;
 #   - size: the final snapshot's own file, the log files it refers to
 #     (snapshot/logs.h), their sum per million edges, and what one snapshot
 #     writes on average (its own file plus its share of the logs).
 # Writes bench/RESULTS.md between the snapshot-bench markers.
-# Environment: BENCH_REPS (default 7), BENCH_SCALE (default 20).
+# Environment: BENCH_REPS (default 15), BENCH_SCALE (default 20).
 set -eu
 build=${1:-build}
 es=$build/edgestream
-reps=${BENCH_REPS:-7}
+reps=${BENCH_REPS:-15}
 scale=${BENCH_SCALE:-20}
 file=$build/bench-data/rmat-s$scale-ef10-seed1.txt
 mkdir -p "$build/bench-data"
@@ -44,10 +48,18 @@ for ops in "cc,degree,tri-est:m=100000" "tri"; do
     while [ $i -lt "$reps" ]; do
         i=$((i + 1))
         echo "bench: $ops round $i/$reps"
-        t "plain_$key" "$es" run --ops "$ops" --quiet --format tsv "$file"
-        rm -rf "$tmp/snap"
-        t "snap_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" --snapshot-every 1000000 "$file"
+        for which in $(if [ $((i % 2)) = 1 ]; then echo plain snap; else echo snap plain; fi); do
+            if [ "$which" = plain ]; then
+                t "plain_$key" "$es" run --ops "$ops" --quiet --format tsv "$file"
+            else
+                rm -rf "$tmp/snap"
+                t "snap_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" \
+                    --snapshot-every 1000000 "$file"
+            fi
+        done
         cmp -s "$tmp/plain_$key.out" "$tmp/snap_$key.out" || { echo "bench: answers differ with snapshots"; exit 1; }
+    done
+    for i in 1 2 3; do
         t "resume_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" --resume "$file"
         cmp -s "$tmp/plain_$key.out" "$tmp/resume_$key.out" || { echo "bench: answers differ after resume"; exit 1; }
     done
@@ -72,11 +84,11 @@ section=$(cat <<EOT
 ## Snapshots: overhead, resume time, size (R-MAT scale $scale)
 
 Command: \`make bench\` (bench/snapshot.sh; BENCH_REPS=$reps), $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
-Input: $edges edge lines.  $reps pairs of runs (without, then with snapshots); times are medians,
+Input: $edges edge lines.  $reps pairs of runs (without and with snapshots, in alternating order); times are medians,
 "overhead" the median of the pairs' wall-time ratios (range in brackets), "CPU" the same for
 user + sys time (snapshot writers included).  "snapshots" is the id of the last one: the
 periodic ones actually written (a barrier that comes while the previous write is running is
-deferred) plus the final one.  "resume" restores from the final snapshot (verify, restore,
+deferred) plus the final one.  "resume" (median of 3, after the pairs) restores from the final snapshot (verify, restore,
 report).  Sizes: the final snapshot's own file, the log files it refers to, their sum per
 million edges (the whole state), and what one snapshot writes on average.
 
