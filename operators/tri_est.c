@@ -710,18 +710,21 @@ static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, G
     uint32_t *lv = NULL;
     double *lx = NULL;
     size_t k = 0, kx = 0;
+    /* The length first: more than n is refused before anything is read. */
     hid_t ds = es_h5_open_array(g, "local_vertices", H5T_INTEGER, 4, 0, &k, error);
-    gboolean ok = ds >= 0;
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (ok && k > n) {   /* before anything is allocated for them */
+    if (ds < 0) {
+        g_prefix_error(error, "%s: ", name);
+        return FALSE;
+    }
+    H5Dclose(ds);
+    if (k > n) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "%s: snapshot dataset \"local_vertices\" has %zu elements for %u vertices", name, k, n);
-        ok = FALSE;
+        return FALSE;
     }
-    ok = ok && es_h5_read_u32(g, "local_vertices", &lv, &k, error) &&
-         es_h5_read_f64(g, "local_values", &lx, &kx, error);
-    if (!ok && error && *error && !g_str_has_prefix((*error)->message, name))
+    gboolean ok = es_h5_read_u32(g, "local_vertices", &lv, &k, error) &&
+                  es_h5_read_f64(g, "local_values", &lx, &kx, error);
+    if (!ok)
         g_prefix_error(error, "%s: ", name);
     if (ok && k != kx) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,

@@ -204,14 +204,13 @@ uint32_t es_crc32(uint32_t crc, const void *p, size_t n)
     return crc32_gzip_refl(crc, (const unsigned char *)p, (uint64_t)n);
 }
 
-gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const char *path, GError **error)
+gboolean es_read_range(int fd, uint64_t from, uint64_t to, es_read_fn fn, void *user, const char *path,
+                       GError **error)
 {
     /* A small buffer on the stack: a fresh 1 MiB one cost 256 page faults
      * per call (in a forked writer, every page it writes is one). */
     unsigned char buf[64 * 1024];
-    uint32_t c = *crc;
-    uint64_t off = from;
-    while (off < to) {
+    for (uint64_t off = from; off < to;) {
         size_t want = to - off < sizeof buf ? (size_t)(to - off) : sizeof buf;
         ssize_t got = pread(fd, buf, want, (off_t)off);
         if (got < 0 && errno == EINTR)
@@ -221,9 +220,22 @@ gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const
                 errno = EIO;
             return io_fail(error, "cannot read", path);
         }
-        c = es_crc32(c, buf, (size_t)got);
+        fn(buf, (size_t)got, user);
         off += (uint64_t)got;
     }
+    return TRUE;
+}
+
+static void crc_piece(const void *p, size_t n, void *crc)
+{
+    *(uint32_t *)crc = es_crc32(*(uint32_t *)crc, p, n);
+}
+
+gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const char *path, GError **error)
+{
+    uint32_t c = *crc;
+    if (!es_read_range(fd, from, to, crc_piece, &c, path, error))
+        return FALSE;
     *crc = c;
     return TRUE;
 }

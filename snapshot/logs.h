@@ -81,7 +81,13 @@ void     es_drop_cached(int fd);
  * extends them; 0 to start), computed with ISA-L: 25 GB/s here against
  * zlib's 5.3, and a snapshot checksums every byte it writes. */
 uint32_t es_crc32(uint32_t crc, const void *p, size_t n);
-/* es_crc32 of bytes [from, to) of fd, continuing from crc. */
+/* Read bytes [from, to) of fd in pieces, handing each to fn; FALSE
+ * (ES_ERROR_IO naming path) when they cannot all be read. */
+typedef void (*es_read_fn)(const void *piece, size_t n, void *user);
+gboolean es_read_range(int fd, uint64_t from, uint64_t to, es_read_fn fn, void *user, const char *path,
+                       GError **error);
+/* es_crc32 of bytes [from, to) of fd, continuing from crc (unchanged on
+ * failure). */
 gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const char *path, GError **error);
 
 #endif

@@ -48,27 +48,16 @@ static gboolean io_error(GError **error, const char *what, const char *path)
 }
 
 /* sha256 of bytes [from, to) of fd, as hex. */
+static void digest_piece(const void *p, size_t n, void *ck)
+{
+    g_checksum_update(ck, p, (gssize)n);
+}
+
 static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, const char *path)
 {
     GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-    char buf[64 * 1024];   /* small, on the stack: no fresh pages to fault in */
-    uint64_t off = from;
-    while (off < to) {
-        size_t want = to - off < sizeof buf ? (size_t)(to - off) : sizeof buf;
-        ssize_t got = pread(fd, buf, want, (off_t)off);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got == 0)
-                errno = EIO;
-            io_error(error, "cannot read", path);
-            g_checksum_free(ck);
-            return NULL;
-        }
-        g_checksum_update(ck, (const guchar *)buf, (gssize)got);
-        off += (uint64_t)got;
-    }
-    char *hex = g_strdup(g_checksum_get_string(ck));
+    char *hex = es_read_range(fd, from, to, digest_piece, ck, path, error) ? g_strdup(g_checksum_get_string(ck))
+                                                                            : NULL;
     g_checksum_free(ck);
     return hex;
 }

@@ -963,6 +963,41 @@ static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
     g_free(p);
 }
 
+/* An operator fed a random stream (m edges over 300 ids, seed) and its
+ * snapshot, written into group "op" of a scratch HDF5 file. */
+typedef struct {
+    uint32_t *pairs;
+    stream s;
+    char *path;
+    hid_t f, g;
+    es_operator *op;
+} written_snapshot;
+
+static void write_snapshot_of(written_snapshot *w, const char *spec, size_t m, uint64_t seed)
+{
+    size_t got;
+    w->pairs = es_test_random_edges(300, m, seed, 1, &got);
+    w->s = relabel(w->pairs, got);
+    es_h5_quiet();
+    w->path = g_strdup_printf("%s/es-tri-est-%d.h5", g_get_tmp_dir(), (int)getpid());
+    w->f = H5Fcreate(w->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    w->g = H5Gcreate2(w->f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    w->op = must_new(spec);
+    feed(w->op, &w->s, 500);
+    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(w->op, w->g, NULL));
+}
+
+static void written_snapshot_free(written_snapshot *w)
+{
+    es_operator_free(w->op);
+    H5Gclose(w->g);
+    H5Fclose(w->f);
+    g_unlink(w->path);
+    g_free(w->path);
+    stream_free(&w->s);
+    g_free(w->pairs);
+}
+
 /* Local counters are stored sparse (the vertices whose estimate is not 0,
  * ascending, and their estimates): they come back exactly, and malformed
  * ones are refused naming the dataset, leaving the operator as it was. */
@@ -981,17 +1016,11 @@ static void replace_f64(hid_t g, const char *name, const double *a, size_t n)
 
 static void test_snapshot_local_counters_are_sparse_and_checked(void)
 {
-    size_t m;
-    uint32_t *p = es_test_random_edges(300, 4000, 25, 1, &m);
-    stream s = relabel(p, m);
-    es_h5_quiet();
-    char *path = g_strdup_printf("%s/es-tri-est-local-%d.h5", g_get_tmp_dir(), (int)getpid());
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    es_operator *a = must_new("tri-est:m=200");
-    feed(a, &s, 500);
+    written_snapshot ws;
+    write_snapshot_of(&ws, "tri-est:m=200", 4000, 25);
+    es_operator *a = ws.op;
+    const hid_t g = ws.g;
     GError *err = NULL;
-    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(a, g, &err));
     uint32_t *lv = NULL;
     double *lx = NULL;
     size_t k = 0, kx = 0;
@@ -1067,29 +1096,17 @@ static void test_snapshot_local_counters_are_sparse_and_checked(void)
     g_free(x);
     es_h5_free(lv, k * sizeof *lv);
     es_h5_free(lx, kx * sizeof *lx);
-    es_operator_free(a);
     es_operator_free(b);
-    H5Gclose(g);
-    H5Fclose(f);
-    g_unlink(path);
-    g_free(path);
-    stream_free(&s);
-    g_free(p);
+    written_snapshot_free(&ws);
 }
 
 static void test_snapshot_from_other_options_is_refused(void)
 {
-    size_t m;
-    uint32_t *p = es_test_random_edges(300, 2000, 24, 1, &m);
-    stream s = relabel(p, m);
-    es_h5_quiet();
-    char *path = g_strdup_printf("%s/es-tri-est-%d.h5", g_get_tmp_dir(), (int)getpid());
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    es_operator *a = must_new("tri-est:m=100");
-    feed(a, &s, 500);
+    written_snapshot ws;
+    write_snapshot_of(&ws, "tri-est:m=100", 2000, 24);
+    es_operator *a = ws.op;
+    const hid_t g = ws.g;
     GError *err = NULL;
-    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(a, g, &err));
     const char *other[] = { "tri-est:m=101", "tri-est:m=100,dedup=1", "tri-est:m=100,local=0", "tri-est:m=100,top=0" };
     for (size_t i = 0; i < G_N_ELEMENTS(other); i++) {
         es_operator *b = must_new(other[i]);
@@ -1103,13 +1120,7 @@ static void test_snapshot_from_other_options_is_refused(void)
     CU_ASSERT_TRUE(es_operator_snapshot_read(c, g, &err));
     CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(c), es_tri_est_global(a), 0);
     es_operator_free(c);
-    es_operator_free(a);
-    H5Gclose(g);
-    H5Fclose(f);
-    g_unlink(path);
-    g_free(path);
-    stream_free(&s);
-    g_free(p);
+    written_snapshot_free(&ws);
 }
 
 /* ---- repeats, loops, options, report ------------------------------------- */
