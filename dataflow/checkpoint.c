@@ -31,11 +31,32 @@ struct es_checkpoint {
     gint64   last_time;
     es_snapshot_logs *logs;    /* log files as of the last snapshot committed */
     pid_t    writer;           /* running writer child, or 0 */
+    /* Or the running writer thread and what it writes. */
+    GThread *thread;
+    gint     thread_done;      /* atomic: set as the thread ends */
+    gint     thread_tid;       /* atomic: its thread id, once it runs idle */
+    gint     hurried;          /* atomic: it should run at normal priority */
+    gboolean thread_ok;
+    GError  *thread_error;
+    es_snapshot_meta job;
+    const uint64_t *job_externals;
+    uint32_t job_vertices;
+    GPtrArray *job_ops;
     int      writer_pipe;      /* its report: the log lines it committed */
     uint64_t writer_id;
     gboolean pending;          /* due, but deferred until the writer ends */
     guint    failed;           /* writers that failed */
 };
+
+/* A log table that appends with direct I/O: a writer thread, or this
+ * process, writes straight from the arrays; a forked child turns it off
+ * (snapshot/logs.h). */
+static es_snapshot_logs *new_logs(void)
+{
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    es_snapshot_logs_set_direct(logs, TRUE);
+    return logs;
+}
 
 gboolean es_checkpoint_parse_every(const char *s, uint64_t *edges, gint64 *us, GError **error)
 {
@@ -61,6 +82,18 @@ gboolean es_checkpoint_parse_every(const char *s, uint64_t *edges, gint64 *us, G
         *edges = x;
     else
         *us = (gint64)x * unit;
+    return TRUE;
+}
+
+/* Are all operators snapshot_frozen (operator.h), and do logs stay where
+ * they are (graph/common.h), so that a thread may write? */
+static gboolean all_frozen(GPtrArray *ops)
+{
+    if (g_atomic_int_get(&es_big_logs_move))
+        return FALSE;
+    for (guint i = 0; i < ops->len; i++)
+        if (!((es_operator *)g_ptr_array_index(ops, i))->klass->snapshot_frozen)
+            return FALSE;
     return TRUE;
 }
 
@@ -183,10 +216,13 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     ck->cfg.config = NULL;
     ck->lock_fd = -1;
     ck->writer_pipe = -1;
-    ck->logs = es_snapshot_logs_new();
+    ck->logs = new_logs();
     ck->last_edges = UINT64_MAX;
     ck->last_time = g_get_monotonic_time();
     ck->ops_spec = join_specs(ops);
+    /* Forked writers need operators to split their logs at each barrier
+     * (es_big_fork_prefix); a writer thread or an in-process one do not. */
+    es_big_set_forking(!cfg->wait && !all_frozen(ops));
     *externals = NULL;
     *n = 0;
     memset(pos, 0, sizeof *pos);
@@ -268,8 +304,25 @@ static char *read_report(int fd)
 /* Reap a finished writer (without blocking unless `wait`).  On success,
  * adopt the log lengths it committed, so the next writer appends after
  * them; on failure keep the old ones (its bytes past them are overwritten). */
+static void forget_logs(es_checkpoint *ck);
+
 static void reap(es_checkpoint *ck, gboolean wait)
 {
+    if (ck->thread != NULL) {
+        if (!wait && !g_atomic_int_get(&ck->thread_done))
+            return;
+        g_thread_join(ck->thread);
+        ck->thread = NULL;
+        es_big_hold(FALSE);   /* the log blocks it read may go */
+        if (!ck->thread_ok) {
+            ck->failed++;
+            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", ck->writer_id,
+                    ck->thread_error ? ck->thread_error->message : "not written");
+            g_clear_error(&ck->thread_error);
+            forget_logs(ck);
+        }
+        return;
+    }
     if (ck->writer == 0)
         return;
     int status = 0;
@@ -311,6 +364,14 @@ static void hurry(es_checkpoint *ck)
     struct sched_param normal = { 0 };
     if (ck->writer != 0)
         sched_setscheduler(ck->writer, SCHED_OTHER, &normal);
+    if (ck->thread != NULL) {
+        /* The thread checks `hurried` after it went idle and published its
+         * id, so whichever of the two comes second raises it. */
+        g_atomic_int_set(&ck->hurried, 1);
+        gint tid = g_atomic_int_get(&ck->thread_tid);
+        if (tid != 0)
+            sched_setscheduler(tid, SCHED_OTHER, &normal);
+    }
 }
 
 gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
@@ -321,7 +382,7 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     gboolean due = ck->pending ||
                    (ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
                    (ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
-    if (due && ck->writer != 0) {
+    if (due && (ck->writer != 0 || ck->thread != NULL)) {
         /* Deferred: the previous write is still running.  It ran on idle
          * CPU only; now that it holds up a barrier, give it a fair share. */
         if (!ck->pending)
@@ -357,7 +418,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
 static void forget_logs(es_checkpoint *ck)
 {
     es_snapshot_logs_free(ck->logs);
-    ck->logs = es_snapshot_logs_new();
+    ck->logs = new_logs();
 }
 
 static void taken(es_checkpoint *ck, const es_stream_pos *pos)
@@ -368,11 +429,68 @@ static void taken(es_checkpoint *ck, const es_stream_pos *pos)
     ck->pending = FALSE;
 }
 
+/* Below the stream's priority: a writer takes only the CPU the stream
+ * leaves idle (SCHED_IDLE; nice 19 where that is refused).  For the
+ * calling thread only (Linux). */
+static void go_idle(void)
+{
+    struct sched_param idle = { 0 };
+    if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0 && nice(19) == -1)
+        errno = 0;
+}
+
+static gpointer writer_thread(gpointer data)
+{
+    es_checkpoint *ck = data;
+    go_idle();
+    g_atomic_int_set(&ck->thread_tid, (gint)gettid());
+    if (g_atomic_int_get(&ck->hurried)) {
+        struct sched_param normal = { 0 };
+        sched_setscheduler(0, SCHED_OTHER, &normal);
+    }
+    ck->thread_ok = es_snapshot_write(ck->dir, &ck->job, ck->job_externals, ck->job_vertices, ck->job_ops, ck->logs,
+                                      &ck->thread_error);
+    if (ck->thread_ok)
+        es_snapshot_retain(ck->dir, ck->cfg.keep);
+    g_atomic_int_set(&ck->thread_done, 1);
+    return NULL;
+}
+
+
+/* Start the writer thread on the barrier's state.  The logs it reads keep
+ * their blocks until it has been joined (es_big_hold): the caller holds
+ * the id map's lock, so the mapper thread cannot grow its log before. */
+static gboolean start_thread(es_checkpoint *ck, const es_snapshot_meta *m, const uint64_t *externals,
+                             uint32_t vertices, GPtrArray *ops)
+{
+    ck->job = *m;
+    ck->job_externals = externals;
+    ck->job_vertices = vertices;
+    ck->job_ops = ops;
+    ck->thread_ok = FALSE;
+    g_atomic_int_set(&ck->thread_done, 0);
+    g_atomic_int_set(&ck->thread_tid, 0);
+    g_atomic_int_set(&ck->hurried, 0);
+    es_big_hold(TRUE);
+    GError *e = NULL;
+    ck->thread = g_thread_try_new("es-writer", writer_thread, ck, &e);
+    if (ck->thread == NULL) {
+        es_big_hold(FALSE);
+        ck->failed++;
+        fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", e->message);
+        g_error_free(e);
+        return FALSE;
+    }
+    ck->writer_id = m->snapshot_id;
+    return TRUE;
+}
+
 void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
 {
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     /* Shadow copies of what the next batches overwrite (operator.h). */
+    const gboolean thread = !ck->cfg.wait && all_frozen(ops);
     for (guint i = 0; i < ops->len; i++)
         es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
     if (ck->cfg.wait) {
@@ -387,6 +505,11 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
             forget_logs(ck);
         }
         taken(ck, pos);
+        return;
+    }
+    if (thread) {
+        if (start_thread(ck, &m, externals, pos->vertices, ops))
+            taken(ck, pos);
         return;
     }
     fflush(stdout);
@@ -408,11 +531,7 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     if (pid == 0) {
         /* The writer: a copy-on-write image of the barrier.  Detach from the
          * output pipe so a reader of our stdout is not kept waiting. */
-        /* Below the stream's priority: the writer takes only the CPU the
-         * stream leaves idle (SCHED_IDLE; nice 19 where that is refused). */
-        struct sched_param idle = { 0 };
-        if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0 && nice(19) == -1)
-            errno = 0;
+        go_idle();
         prctl(PR_SET_NAME, "es-writer", 0, 0, 0);   /* as ps and top show it */
         /* Large blocks from mmap, whose pages are zero until touched: HDF5
          * callocs big tables it uses little of, and from the heap each of
@@ -424,6 +543,7 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
             dup2(null, STDOUT_FILENO);
         }
         close(report[0]);
+        es_snapshot_logs_set_direct(ck->logs, FALSE);
         GError *e = NULL;
         gboolean ok = es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, &e);
         if (ok) {
@@ -453,6 +573,8 @@ gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
         return TRUE;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
+    for (guint i = 0; i < ops->len; i++)
+        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
     if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, error)) {
         forget_logs(ck);
         return FALSE;

@@ -13,6 +13,11 @@ G_DEFINE_QUARK(es-error-quark, es_error)
  * can back every byte. */
 #define ES_HUGE (2u << 20)
 
+/* Reservations of address space that logs grow in (es_big_grow_log):
+ * start -> bytes, so that es_big_free unmaps all of one. */
+static GMutex      big_lock;
+static GHashTable *reserved;   /* under big_lock */
+
 static size_t huge_round(size_t n)
 {
     return (n + ES_HUGE - 1) & ~(size_t)(ES_HUGE - 1);
@@ -89,10 +94,17 @@ void es_big_keep_private(void **p, size_t *cap, size_t elsize)
     es_big_dontfork(*p, *cap * elsize);
 }
 
+static gint no_fork;
+
+void es_big_set_forking(gboolean on)
+{
+    g_atomic_int_set(&no_fork, !on);
+}
+
 void es_big_fork_prefix(void *p, size_t cap, size_t len)
 {
 #if defined(MADV_DONTFORK) && defined(MADV_DOFORK)
-    if (p == NULL || cap < ES_BIG_MIN)
+    if (p == NULL || cap < ES_BIG_MIN || g_atomic_int_get(&no_fork))
         return;
     const size_t total = huge_round(cap), page = 4096;
     size_t shown = (len + page - 1) / page * page;
@@ -128,12 +140,132 @@ void es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes)
         memcpy(*buf, src, bytes);
 }
 
+gint es_big_logs_move;
+
 void es_big_free(void *p, size_t n)
 {
     if (p == NULL)
         return;
-    if (n < ES_BIG_MIN)
+    g_mutex_lock(&big_lock);
+    size_t r = reserved ? GPOINTER_TO_SIZE(g_hash_table_lookup(reserved, p)) : 0;
+    if (r)
+        g_hash_table_remove(reserved, p);
+    g_mutex_unlock(&big_lock);
+    if (r)
+        munmap(p, r);
+    else if (n < ES_BIG_MIN)
         g_free(p);
     else
         munmap(p, huge_round(n));
+}
+
+/* Logs grow in place inside a reservation of address space: PROT_NONE,
+ * no memory and no commit charge until a part is made writable, so a
+ * pointer to a log stays valid however long it grows (a writer thread may
+ * be reading its first entries meanwhile).  The reservations are listed
+ * (start -> bytes) so that es_big_free unmaps all of one. */
+#define LOG_RESERVE ((size_t)64 << 30)
+
+static GArray     *held;       /* held_block, under big_lock */
+static gint        hold_on;
+
+typedef struct {
+    void  *p;
+    size_t n;
+} held_block;
+
+/* The reservation p starts, or 0. */
+static size_t reservation(void *p)
+{
+    g_mutex_lock(&big_lock);
+    size_t r = reserved ? GPOINTER_TO_SIZE(g_hash_table_lookup(reserved, p)) : 0;
+    g_mutex_unlock(&big_lock);
+    return r;
+}
+
+/* A new reservation, 2 MiB aligned, with its first n bytes writable;
+ * NULL when the address space is refused (a ulimit -v, say). */
+static void *reserve(size_t n, size_t *len)
+{
+    *len = MAX(LOG_RESERVE, huge_round(n) * 2);
+    char *p = mmap(NULL, *len + ES_HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)p + ES_HUGE - 1) & ~(uintptr_t)(ES_HUGE - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + *len < p + *len + ES_HUGE)
+        munmap(a + *len, (size_t)((p + *len + ES_HUGE) - (a + *len)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, *len, MADV_HUGEPAGE);
+#endif
+    if (mprotect(a, huge_round(n), PROT_READ | PROT_WRITE) != 0) {
+        munmap(a, *len);
+        return NULL;
+    }
+    g_mutex_lock(&big_lock);
+    if (reserved == NULL)
+        reserved = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_insert(reserved, a, GSIZE_TO_POINTER(*len));
+    g_mutex_unlock(&big_lock);
+    return a;
+}
+
+/* Free p (old_n bytes) now, or at the end of the hold. */
+static void retire(void *p, size_t old_n)
+{
+    g_mutex_lock(&big_lock);
+    if (g_atomic_int_get(&hold_on)) {
+        if (held == NULL)
+            held = g_array_new(FALSE, FALSE, sizeof(held_block));
+        held_block b = { p, old_n };
+        g_array_append_val(held, b);
+        p = NULL;
+    }
+    g_mutex_unlock(&big_lock);
+    es_big_free(p, old_n);
+}
+
+void *es_big_grow_log(void *p, size_t old_n, size_t n)
+{
+    const size_t r = p ? reservation(p) : 0;
+    if (r != 0 && n <= r) {   /* in place: commit the pages up to n */
+        if (huge_round(n) > huge_round(old_n) &&
+            mprotect((char *)p + huge_round(old_n), huge_round(n) - huge_round(old_n), PROT_READ | PROT_WRITE) != 0)
+            g_error("edgestream: out of memory growing a log to %zu bytes", n);
+        return p;
+    }
+    size_t len;
+    void *q = reserve(n, &len);
+    if (q == NULL) {   /* no address space to reserve: a plain block, which may move */
+        g_atomic_int_set(&es_big_logs_move, 1);
+        if (!g_atomic_int_get(&hold_on))
+            return es_big_realloc(p, old_n, n);
+        q = es_big_alloc(n);
+    }
+    if (p != NULL) {
+        memcpy(q, p, MIN(old_n, n));
+        retire(p, old_n);
+    }
+    return q;
+}
+
+void es_big_hold(gboolean on)
+{
+    g_atomic_int_set(&hold_on, on ? 1 : 0);
+    if (on)
+        return;
+    /* A grow that saw the hold just before it ended may add a block after
+     * this: it is freed at the end of the next hold, and the writer that
+     * could read it is gone already. */
+    g_mutex_lock(&big_lock);
+    GArray *blocks = held;
+    held = NULL;
+    g_mutex_unlock(&big_lock);
+    for (guint i = 0; blocks && i < blocks->len; i++) {
+        held_block *b = &g_array_index(blocks, held_block, i);
+        es_big_free(b->p, b->n);
+    }
+    if (blocks)
+        g_array_free(blocks, TRUE);
 }

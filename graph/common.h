@@ -61,6 +61,10 @@ void  es_big_keep_private(void **p, size_t *cap, size_t elsize);
  * copy-on-write).  Call again before each fork: a child must not read
  * past len. */
 void  es_big_fork_prefix(void *p, size_t cap, size_t len);
+/* Whether a fork follows the next barriers (the default): when not (a
+ * writer thread instead), es_big_fork_prefix does nothing, which spares
+ * its madvise calls and the splits of huge-page mappings they cause. */
+void  es_big_set_forking(gboolean on);
 /* Make *buf, a block from es_big_alloc of *cap bytes (or NULL and 0), hold
  * at least `bytes`: grown geometrically, to 2 MiB at least, and in place
  * where it can be, so that the pages it already has stay mapped (fresh
@@ -70,6 +74,23 @@ void  es_big_fork_prefix(void *p, size_t cap, size_t len);
 void  es_big_reserve(void **buf, size_t *cap, size_t bytes);
 /* es_big_reserve, then copy `bytes` of src into *buf. */
 void  es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes);
+
+/* Append-only arrays (logs) that a snapshot writer thread reads while the
+ * stream goes on appending to them (dataflow/checkpoint.c).
+ * es_big_grow_log grows such a block (from es_big_alloc, or one it
+ * returned, or NULL) to n bytes, new bytes zero, and it never moves one it
+ * returned: those live in a reservation of 64 GiB of address space (no
+ * memory and no commit charge until used), grown in place.  A block that
+ * is not yet in one is copied into a new one; between es_big_hold(TRUE)
+ * and es_big_hold(FALSE) the old block stays mapped, with its contents,
+ * until the hold ends, so that a pointer taken at a barrier stays valid.
+ * Where no address space can be reserved (a ulimit -v, say) logs are
+ * plain blocks that may move, and es_big_logs_move is set: then a writer
+ * must not run beside the stream.  es_big_free frees them as any block.
+ * Thread-safe (the id map's log grows in a thread of its own). */
+void *es_big_grow_log(void *p, size_t old_n, size_t n);
+void  es_big_hold(gboolean on);
+extern gint es_big_logs_move;
 
 /* Next capacity for geometric growth: at least need, at least 1.5 x old. */
 static inline size_t es_grow_cap(size_t old, size_t need)

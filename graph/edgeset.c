@@ -180,7 +180,7 @@ static void log_reserve(es_edgeset *s, size_t more)
     if (s->log_n + more <= s->log_cap)
         return;
     size_t cap = es_grow_cap(s->log_cap, s->log_n + more);
-    s->log = es_big_realloc(s->log, s->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+    s->log = es_big_grow_log(s->log, s->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
     s->log_cap = cap;
 }
 

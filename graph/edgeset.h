@@ -20,8 +20,10 @@
  * follows the new/old answers.  8 bytes more per edge.  It lists the set
  * without a walk of the table, in an order that depends only on the history
  * of insertions (not on the shard count), and it is never rewritten: a
- * forked child may read its first n keys while the parent goes on
- * inserting, and the parent's appends then copy at most one page.  To keep
+ * snapshot writer (a thread, or a forked child) may read its first n keys
+ * while the stream goes on inserting; the log grows in place
+ * (es_big_grow_log), and a forked child's parent copies at most one page
+ * of it.  To keep
  * the parent's inserts from copying the table page by page while such a
  * child lives, a logged set's table and scratch are not inherited by
  * fork() at all (MADV_DONTFORK): in a forked child, call only

@@ -149,7 +149,7 @@ static inline gboolean add_new(es_idmap *m, uint64_t ext, uint64_t h, size_t i, 
     }
     if (G_UNLIKELY(m->size == m->ext_cap)) {
         size_t cap = es_grow_cap(m->ext_cap, (size_t)m->size + 1);
-        m->ext = es_big_realloc(m->ext, m->ext_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        m->ext = es_big_grow_log(m->ext, m->ext_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         m->ext_cap = cap;
     }
     uint32_t d = m->size++;

@@ -19,25 +19,24 @@
  * vertices: 0.33 s instead of 0.51 s).  Same unions, same order, same
  * forest.
  *
- * Snapshots: es_uf_parents copies the parents at the barrier and
- * es_uf_dontfork keeps the working forest out of the forked writer (see
- * operators/operator.h).  es_uf_parents and es_uf_root_size read the
- * forest without compressing a path, so a report can read it without
- * changing it.  es_uf_new_from_parents rebuilds sizes, count and
- * largest from the parents alone, and refuses parents that are not such a
- * forest: an entry out of range, or a walk of more than MAX_DEPTH links (a
- * cycle, or a path no union by size builds).  O(n * depth).
+ * Snapshots: es_uf_dontfork keeps the working forest out of the forked
+ * writer (see operators/operator.h), which writes instead the list of
+ * joins es_uf_union_edges hands out; es_uf_new_from_joins replays them.  A
+ * union's outcome depends only on the two roots and their sizes, never on
+ * the parents below the roots, and a union that joins nothing changes no
+ * root or size; so the joins alone, replayed in order, give the same sets,
+ * roots and sizes, and every later union and answer is the same.  At most
+ * n - 1 joins, and they arrive only while sets still merge: an append-only
+ * list that costs a snapshot only its new entries (snapshot/logs.h),
+ * where the parents would cost 4 bytes per vertex each time.
  */
 #include "graph/unionfind.h"
 
 #include "graph/common.h"
+#include "graph/edgeset.h"
 
 /* How many edges ahead es_uf_union_edges prefetches. */
 #define UNION_AHEAD 16
-/* Union by size keeps every path below log2(n) < 32 links: a vertex sinks
- * one level only when its set at least doubles.  Path halving only
- * shortens paths. */
-#define MAX_DEPTH 32
 
 typedef struct {
     uint32_t parent;
@@ -158,7 +157,7 @@ gboolean es_uf_union(es_uf *uf, uint32_t a, uint32_t b)
     return join(uf, uf->node, a, b);
 }
 
-size_t es_uf_union_edges(es_uf *uf, const es_edge *e, size_t n)
+size_t es_uf_union_edges(es_uf *uf, const es_edge *e, size_t n, uint64_t *joins)
 {
     uf_node *node = uf->node;
     const uint32_t nv = uf->n;
@@ -169,7 +168,11 @@ size_t es_uf_union_edges(es_uf *uf, const es_edge *e, size_t n)
             __builtin_prefetch(&node[e[i + UNION_AHEAD].v], 1);
         }
         g_return_val_if_fail(e[i].u < nv && e[i].v < nv, joined);
-        joined += join(uf, node, e[i].u, e[i].v);
+        if (join(uf, node, e[i].u, e[i].v)) {
+            if (joins != NULL)
+                joins[joined] = es_edge_key(e[i].u, e[i].v);
+            joined++;
+        }
     }
     return joined;
 }
@@ -196,53 +199,22 @@ uint32_t es_uf_root_size(const es_uf *uf, uint32_t v)
     return uf->node[v].parent == v ? uf->node[v].size : 0;
 }
 
-void es_uf_parents(const es_uf *uf, uint32_t from, uint32_t len, uint32_t *out)
-{
-    g_return_if_fail(from <= uf->n && len <= uf->n - from);
-    const uf_node *node = uf->node + from;
-    for (uint32_t i = 0; i < len; i++)
-        out[i] = node[i].parent;
-}
-
-es_uf *es_uf_new_from_parents(const uint32_t *parent, uint32_t n, GError **error)
+es_uf *es_uf_new_from_joins(const uint64_t *keys, size_t k, uint32_t n, GError **error)
 {
     es_uf *uf = es_uf_new(n);
-    uf_node *node = uf->node;
-    for (uint32_t v = 0; v < n; v++) {
-        if (parent[v] >= n) {
+    for (size_t i = 0; i < k; i++) {
+        const uint64_t u = keys[i] >> 32, v = keys[i] & 0xffffffffu;
+        const char *why = !(u < v) ? "is not u << 32 | v with u < v"
+                        : v >= n ? "names a vertex beyond the last"
+                        : !join(uf, uf->node, (uint32_t)u, (uint32_t)v) ? "joins two vertices already joined (a cycle)"
+                        : NULL;
+        if (why != NULL) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "parent[%u] = %u is not a vertex (there are %u)", v, parent[v], n);
-            goto fail;
-        }
-        node[v].parent = parent[v];
-        node[v].size = 0;
-    }
-    /* Count each root's tree.  Walks never compress, so each is at most
-     * MAX_DEPTH links when the forest is sound, and stops there when not. */
-    for (uint32_t v = 0; v < n; v++) {
-        uint32_t r = v;
-        for (int depth = 0; node[r].parent != r; depth++) {
-            if (depth == MAX_DEPTH) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                            "vertex %u is on a cycle or on a path of more than %d links "
-                            "(union by size keeps paths below log2 n)", v, MAX_DEPTH);
-                goto fail;
-            }
-            r = node[r].parent;
-        }
-        node[r].size++;
-    }
-    uf->count = 0;
-    uf->largest = 0;
-    for (uint32_t v = 0; v < n; v++) {
-        if (node[v].parent == v) {
-            uf->count++;
-            if (node[v].size > uf->largest)
-                uf->largest = node[v].size;
+                        "key %zu, edge (%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "), %s (of %u vertices)",
+                        i, (guint64)u, (guint64)v, why, n);
+            es_uf_free(uf);
+            return NULL;
         }
     }
     return uf;
-fail:
-    es_uf_free(uf);
-    return NULL;
 }

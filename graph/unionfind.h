@@ -4,7 +4,10 @@
  * analysis of set union algorithms", JACM 1984): amortised inverse-Ackermann
  * time per operation, 8 bytes per vertex (parent and size, 32-bit each).
  * Grows as new vertices appear; a new vertex is a singleton.
- * Deterministic: the same union sequence gives the same forest.
+ * Deterministic: the same union sequence gives the same forest.  The
+ * unions that joined two sets determine the sets, their roots and sizes;
+ * a snapshot stores those (es_uf_union_edges lists them) and a restore
+ * replays them (es_uf_new_from_joins).
  */
 #ifndef ES_UNIONFIND_H
 #define ES_UNIONFIND_H
@@ -23,7 +26,7 @@ void     es_uf_free(es_uf *uf);
 void     es_uf_grow(es_uf *uf, uint32_t n);
 /* Keep the forest's memory out of forked children from now on (in a
  * mapping of its own, es_big_keep_private): a forked snapshot writer must
- * use a copy taken before the fork (es_uf_parents). */
+ * use what was taken before the fork (the joins es_uf_union_edges lists). */
 void     es_uf_dontfork(es_uf *uf);
 uint32_t es_uf_size(const es_uf *uf);          /* number of vertices */
 uint32_t es_uf_find(es_uf *uf, uint32_t v);     /* representative; halves the path */
@@ -35,22 +38,24 @@ uint32_t es_uf_largest(const es_uf *uf);        /* size of the largest set (0 wh
 
 /* Join the endpoints of edges[0 .. n-1] in order, as n calls of
  * es_uf_union would, prefetching the nodes of edges a few places ahead.
- * Every endpoint must be below es_uf_size().  Returns the number of joins. */
-size_t   es_uf_union_edges(es_uf *uf, const es_edge *edges, size_t n);
+ * Every endpoint must be below es_uf_size().  Returns the number of joins;
+ * when joins is not NULL (room for n keys) it receives the key of each
+ * edge that joined two sets, in order (u << 32 | v with u < v). */
+size_t   es_uf_union_edges(es_uf *uf, const es_edge *edges, size_t n, uint64_t *joins);
 
-/* Read-only queries: they never compress a path, so they may run on a
- * forest shared with other readers (a report, a forked snapshot writer). */
-/* Size of v's set when v is a root, 0 when it is not. */
+/* Read-only query: it never compresses a path, so a report may read the
+ * forest without changing it.  Size of v's set when v is a root, 0 when it
+ * is not. */
 uint32_t es_uf_root_size(const es_uf *uf, uint32_t v);
-/* Copy the parents of vertices from .. from+len-1 (a root is its own parent). */
-void     es_uf_parents(const es_uf *uf, uint32_t from, uint32_t len, uint32_t *out);
 
-/* A forest of n vertices with the given parents, as es_uf_parents gave
- * them (for snapshots); set sizes, count and largest are recomputed, and it
- * goes on exactly as the forest it came from.  NULL and an ES_ERROR_DATA
- * error, naming the first bad vertex, when parent[] is no such forest: an
- * entry >= n, a cycle, or a path of more than 32 links (union by size keeps
- * paths below log2 n). */
-es_uf   *es_uf_new_from_parents(const uint32_t *parent, uint32_t n, GError **error);
+/* Rebuild from the joins (for snapshots): n singletons, then the edges of
+ * keys[0 .. k-1] (as es_uf_union_edges listed them) united in order.  Its
+ * sets, roots and sizes are those of the forest the joins came from, so it
+ * goes on exactly as that one (only the parents below the roots, which path
+ * halving shortened there, may differ, and nothing depends on them).
+ * NULL and an ES_ERROR_DATA error naming the first bad key when keys are
+ * no such list: a key that is not u << 32 | v with u < v < n, or an edge
+ * whose ends are already in one set (then the keys hold a cycle). */
+es_uf   *es_uf_new_from_joins(const uint64_t *keys, size_t k, uint32_t n, GError **error);
 
 #endif

@@ -6,8 +6,9 @@
  * batch first grows the forest to batch->num_vertices (a new vertex is a
  * singleton, so a vertex seen only in self-loops is its own component),
  * then unites the endpoints of every edge in stream order.
- * Cost: amortised O(alpha(n)) per edge, 8 bytes per vertex; a report is
- * one pass over the vertices, O(n).
+ * Cost: amortised O(alpha(n)) per edge, 8 bytes per vertex and 8 per join
+ * (at most n - 1, the log snapshots write); a report is one pass over the
+ * vertices, O(n).
  * Guarantees: exact.  The forest depends only on the edge sequence, never
  * on the thread count.
  *
@@ -29,20 +30,22 @@
  *   attributes  vertices    u64  n: vertices seen (dense ids 0 .. n-1)
  *               components  u64  number of components
  *               largest     u64  size of the largest component (0 when n = 0)
- *   parent      u32[n]   union-find parent of each vertex; a root is its own
- *                        parent, and v's component is named by the root that
- *                        following parents from v reaches (at most 31 links)
- * parent[] is the forest itself: the size of each root, which union by size
- * consults, is the number of vertices in its tree, so a restore recounts it
- * and a restored run continues exactly as an uninterrupted one (sizes are
- * not stored: 4 bytes per vertex less to write at every snapshot).  A
- * restore checks that parent[] is a forest that union by size could have
- * built (entries below n, no path of more than 32 links) and that the
- * attributes match it; it builds the new forest aside (plus one u32 array
- * of n) and swaps it in only then.  At the barrier the parents are copied
- * (4 bytes per vertex, into a buffer kept from one snapshot to the next);
- * the writer writes that copy and starts no thread, so it may run in a
- * forked child.
+ *   joins       u64[n - components]  the edges that joined two components,
+ *                        in stream order, edge {u, v} with u < v as the key
+ *                        u << 32 | v: a spanning forest of the graph
+ * Not the forest's parents: a union's outcome depends only on the roots and
+ * sizes of the two sets, which the joins alone determine, so a restore
+ * that replays them in order (es_uf_new_from_joins) continues exactly as
+ * an uninterrupted run.  The joins only grow (at most n - 1, and few once
+ * the giant component has formed), so they are a log (snapshot/logs.h):
+ * a snapshot writes only those since the last one, where the parents cost
+ * 4 bytes per vertex at every snapshot, plus a copy at the barrier.  The
+ * writer (a thread, or a forked child) reads only the counts and the log's
+ * pointer and length taken at the barrier and its first entries, which the
+ * stream never writes again (snapshot_frozen); it starts no thread.  A restore refuses keys that are not
+ * u < v < n or that close a cycle, a count other than n - components, and
+ * a largest component other than the one the joins give; it builds the
+ * new forest aside and swaps it in only then.
  */
 #include "operators/cc.h"
 
@@ -51,15 +54,19 @@
 #include "graph/common.h"
 #include "graph/unionfind.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 
 extern const es_operator_class es_cc_class;
 
 typedef struct {
     es_operator base;
-    es_uf *uf;        /* kept from forked children */
-    /* At the last snapshot barrier: the parents and the counts. */
-    uint32_t *f_parent;
-    size_t    f_parent_cap;   /* bytes */
+    es_uf *uf;           /* kept from forked children */
+    uint64_t *joins;     /* log of the edges that joined two components */
+    size_t    njoins;
+    size_t    joins_cap; /* bytes */
+    /* At the last snapshot barrier. */
+    const uint64_t *f_joins;
+    size_t    f_njoins;
     uint32_t  f_n, f_count, f_largest;
 } cc_op;
 
@@ -81,7 +88,7 @@ static void cc_destroy(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
     es_uf_free(cc->uf);
-    es_big_free(cc->f_parent, cc->f_parent_cap);
+    es_big_free(cc->joins, cc->joins_cap);
     g_free(cc);
 }
 
@@ -100,7 +107,16 @@ static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError 
             return FALSE;
         }
     }
-    es_uf_union_edges(uf, e, batch->n);
+    /* Room for as many joins as the batch can make: fewer than its edges,
+     * and fewer than the components there are. */
+    const uint32_t count = es_uf_count(uf);
+    const size_t need = (cc->njoins + MIN(batch->n, count ? (size_t)count - 1 : 0)) * sizeof(uint64_t);
+    if (need > cc->joins_cap) {
+        const size_t cap = MAX(es_grow_cap(cc->joins_cap, need), ES_BIG_PRIVATE);
+        cc->joins = es_big_grow_log(cc->joins, cc->joins_cap, cap);
+        cc->joins_cap = cap;
+    }
+    cc->njoins += es_uf_union_edges(uf, e, batch->n, cc->joins + cc->njoins);
     return TRUE;
 }
 
@@ -179,32 +195,20 @@ static void cc_snapshot_prepare(es_operator *op)
     cc->f_n = es_uf_size(uf);
     cc->f_count = es_uf_count(uf);
     cc->f_largest = es_uf_largest(uf);
-    es_big_reserve((void **)&cc->f_parent, &cc->f_parent_cap, (size_t)cc->f_n * sizeof(uint32_t));
-    es_uf_parents(uf, 0, cc->f_n, cc->f_parent);
+    cc->f_joins = cc->joins;
+    cc->f_njoins = cc->njoins;
+    es_big_fork_prefix(cc->joins, cc->joins_cap, cc->njoins * sizeof(uint64_t));
 }
 
-/* From the copy taken at the barrier, as it is. */
+/* Only what the barrier froze (it may run in a thread while the stream
+ * goes on): the counts, and the log's entries up to it. */
 static gboolean cc_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
     const cc_op *cc = (const cc_op *)op;
     return es_h5_set_u64(group, "vertices", cc->f_n, error)
         && es_h5_set_u64(group, "components", cc->f_count, error)
         && es_h5_set_u64(group, "largest", cc->f_largest, error)
-        && es_h5_write_u32(group, "parent", cc->f_parent, cc->f_n, error);
-}
-
-static gboolean attr_matches(hid_t group, const char *name, uint64_t want, GError **error)
-{
-    uint64_t got;
-    if (!es_h5_get_u64(group, name, &got, error))
-        return FALSE;
-    if (got != want) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but the forest in \"parent\" gives %"
-                    G_GUINT64_FORMAT, name, (guint64)got, (guint64)want);
-        return FALSE;
-    }
-    return TRUE;
+        && es_h5_write_log_u64(group, "joins", cc->f_joins, cc->f_njoins, error);
 }
 
 /* Build the forest aside and swap it in only when every check passed, so a
@@ -212,38 +216,48 @@ static gboolean attr_matches(hid_t group, const char *name, uint64_t want, GErro
 static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     cc_op *cc = (cc_op *)op;
-    uint64_t n64;
-    uint32_t *buf = NULL;
-    es_uf *uf = NULL;
-    gboolean ok = FALSE;
-    if (!es_h5_get_u64(group, "vertices", &n64, error))
+    uint64_t n64, count, largest;
+    if (!es_h5_get_u64(group, "vertices", &n64, error) || !es_h5_get_u64(group, "components", &count, error) ||
+        !es_h5_get_u64(group, "largest", &largest, error))
         return FALSE;
-    if (n64 > UINT32_MAX) {
+    if (n64 > UINT32_MAX || count > n64 || (count == 0 && n64 > 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
-                    (guint64)n64);
+                    "snapshot attributes \"vertices\" (%" G_GUINT64_FORMAT ") and \"components\" (%"
+                    G_GUINT64_FORMAT ") do not fit: 32-bit vertex ids and 1 to n components",
+                    (guint64)n64, (guint64)count);
         return FALSE;
     }
     const uint32_t n = (uint32_t)n64;
-    buf = es_big_alloc((size_t)n * sizeof(uint32_t));
-    if (!es_h5_read_u32_into(group, "parent", buf, n, error))
-        goto out;
-    uf = es_uf_new_from_parents(buf, n, error);
-    if (uf == NULL) {
-        g_prefix_error(error, "snapshot dataset \"parent\": ");
-        goto out;
+    const size_t k = n - count;   /* each join merged two components */
+    uint64_t *keys = NULL;        /* the new log, swapped in on success */
+    size_t cap = 0;
+    es_big_reserve((void **)&keys, &cap, MAX(k, 1) * sizeof(uint64_t));
+    es_uf *uf = NULL;
+    gboolean ok = es_h5_read_u64_into(group, "joins", keys, k, error);
+    if (ok) {
+        uf = es_uf_new_from_joins(keys, k, n, error);
+        if (uf == NULL)
+            g_prefix_error(error, "snapshot dataset \"joins\": ");
+        ok = uf != NULL;
     }
-    ok = attr_matches(group, "components", es_uf_count(uf), error)
-      && attr_matches(group, "largest", es_uf_largest(uf), error);
-out:
-    es_big_free(buf, (size_t)n * sizeof(uint32_t));
+    if (ok && es_uf_largest(uf) != largest) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"largest\" is %" G_GUINT64_FORMAT ", but the joins in \"joins\" give %u",
+                    (guint64)largest, es_uf_largest(uf));
+        ok = FALSE;
+    }
     if (!ok) {
         es_uf_free(uf);
+        es_big_free(keys, cap);
         return FALSE;
     }
     es_uf_free(cc->uf);
     es_uf_dontfork(uf);
     cc->uf = uf;
+    es_big_free(cc->joins, cc->joins_cap);
+    cc->joins = keys;
+    cc->joins_cap = cap;
+    cc->njoins = k;
     return TRUE;
 }
 
@@ -255,6 +269,7 @@ const es_operator_class es_cc_class = {
     .process_batch = cc_process_batch,
     .report = cc_report,
     .snapshot_prepare = cc_snapshot_prepare,
+    .snapshot_frozen = TRUE,
     .snapshot_write = cc_snapshot_write,
     .snapshot_read = cc_snapshot_read,
     .destroy = cc_destroy,

@@ -40,10 +40,11 @@
  * them at the barrier).  edge_keys only grows, so it is a log
  * (snapshot/logs.h): each snapshot appends the keys logged since the last
  * one to a shared file, and the dataset is an external one over its first
- * E keys.  The forked writer (dataflow/checkpoint.c) reads only the log's
- * first E keys, which the parent, going on streaming, never writes again;
- * the table is not even mapped there (graph/edgeset.h).  It starts no
- * thread (no OpenMP).
+ * E keys.  The writer (dataflow/checkpoint.c: a thread, or a forked
+ * child) reads only the counters and the log's pointer and length taken at
+ * the barrier and its first E keys, which the stream never writes again
+ * (snapshot_frozen); the table is not even mapped in a forked child
+ * (graph/edgeset.h).  It starts no thread (no OpenMP).
  * A restore reads the keys in pieces of 1 Mi, checks that every key has
  * u < v < n, re-inserts them in file order into a logged set sized for E
  * (so the log comes back as it was, and a key the set already holds is
@@ -67,6 +68,12 @@ typedef struct {
     uint8_t    *is_new;     /* per-batch scratch */
     size_t      is_new_cap;
     uint64_t    edges, self_loops, duplicates;
+    /* At the last snapshot barrier: the counters and the log. */
+    struct {
+        uint32_t        nv;
+        uint64_t        edges, self_loops, duplicates;
+        const uint64_t *log;
+    } f;
 } degree_op;
 
 /* Degrees below this are counted in per-thread dense arrays; larger ones
@@ -230,34 +237,30 @@ static void degree_report(es_operator *op, es_report *report)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* edge_keys straight from the set's log: the first E keys, in one write. */
-static gboolean write_keys(const degree_op *d, hid_t group, GError **error)
-{
-    size_t E;
-    const uint64_t *log = es_edgeset_log(d->set, &E);
-    if (E != d->edges) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: the edge log holds %zu keys for %" G_GUINT64_FORMAT
-                    " edges", E, (guint64)d->edges);
-        return FALSE;
-    }
-    return es_h5_write_log_u64(group, "edge_keys", log, E, error);
-}
-
 static void degree_snapshot_prepare(es_operator *op)
 {
-    es_edgeset_prepare_fork(((degree_op *)op)->set);
+    degree_op *d = (degree_op *)op;
+    size_t E;
+    d->f.log = es_edgeset_log(d->set, &E);
+    g_assert(E == d->edges);
+    d->f.nv = d->nv;
+    d->f.edges = d->edges;
+    d->f.self_loops = d->self_loops;
+    d->f.duplicates = d->duplicates;
+    es_edgeset_prepare_fork(d->set);
 }
 
-/* From the counters and the set's log (the set's table is not even mapped
- * in a forked writer). */
+/* Only what the barrier froze (it may run in a thread while the stream
+ * goes on): the counters and the log's first keys (the set's table is not
+ * even mapped in a forked writer). */
 static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
-    degree_op *d = (degree_op *)op;
-    return es_h5_set_u64(group, "vertices", d->nv, error)
-        && es_h5_set_u64(group, "edges", d->edges, error)
-        && es_h5_set_u64(group, "self_loops", d->self_loops, error)
-        && es_h5_set_u64(group, "duplicates", d->duplicates, error)
-        && write_keys(d, group, error);
+    const degree_op *d = (const degree_op *)op;
+    return es_h5_set_u64(group, "vertices", d->f.nv, error)
+        && es_h5_set_u64(group, "edges", d->f.edges, error)
+        && es_h5_set_u64(group, "self_loops", d->f.self_loops, error)
+        && es_h5_set_u64(group, "duplicates", d->f.duplicates, error)
+        && es_h5_write_log_u64(group, "edge_keys", d->f.log, d->f.edges, error);
 }
 
 /* Open u64 dataset `name` and check it is 1-D with exactly n elements. */
@@ -397,6 +400,7 @@ const es_operator_class es_degree_class = {
     .process_batch = degree_process_batch,
     .report = degree_report,
     .snapshot_prepare = degree_snapshot_prepare,
+    .snapshot_frozen = TRUE,
     .snapshot_write = degree_snapshot_write,
     .snapshot_read = degree_snapshot_read,
     .destroy = degree_destroy,

@@ -136,6 +136,11 @@ gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error
     return op->klass->snapshot_write(op, group, error);
 }
 
+gboolean es_operator_snapshot_write_prepared(es_operator *op, hid_t group, GError **error)
+{
+    return op->klass->snapshot_write(op, group, error);
+}
+
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     op->prepared = FALSE;

@@ -17,8 +17,21 @@
  *                                until an operator implements snapshots)
  *   destroy(op)
  *
- * Snapshots are written by a forked child (dataflow/checkpoint.c) while the
- * stream goes on.  Every page the parent writes while the child lives is
+ * Snapshots are written in the background while the stream goes on
+ * (dataflow/checkpoint.c): by a thread when every operator of the run is
+ * snapshot_frozen, else by a forked child.
+ *
+ * A snapshot_frozen operator's snapshot_write reads nothing but what its
+ * snapshot_prepare froze: shadow copies, scalars copied then, and the
+ * first entries of append-only arrays (logs) whose pointer and length it
+ * took then.  The stream goes on changing everything else in the meantime;
+ * logs keep their blocks while the writer lives (es_big_grow_log).  A
+ * thread costs the stream nothing at the barrier but the copies: a fork
+ * measured 9 ms of the stream's CPU time per snapshot on R-MAT scale 20
+ * (the parent's page tables write-protected, its copy-on-write faults,
+ * the TLB refilled), and the child's own start-up and exit 8 ms more.
+ *
+ * With a forked child, every page the parent writes while the child lives is
  * first copied by the kernel (a fault and a TLB shootdown per 4 KiB page:
  * that, not the writing, was most of the cost of snapshots), so an
  * operator keeps its working memory out of the child (es_big_dontfork) and
@@ -58,6 +71,7 @@ typedef struct {
     gboolean (*snapshot_write)(es_operator *op, hid_t group, GError **error);
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
     void     (*destroy)(es_operator *op);
+    gboolean snapshot_frozen;  /* snapshot_write reads only what prepare froze (above) */
 } es_operator_class;
 
 struct es_operator {
@@ -82,6 +96,9 @@ gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **er
 void     es_operator_report(es_operator *op, es_report *report);
 void     es_operator_snapshot_prepare(es_operator *op);
 gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error);
+/* snapshot_write alone, for a writer after es_operator_snapshot_prepare:
+ * it reads no field the stream changes (not even `prepared`). */
+gboolean es_operator_snapshot_write_prepared(es_operator *op, hid_t group, GError **error);
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
 void     es_operator_free(es_operator *op);
 

@@ -200,7 +200,7 @@ static void grow(tri_op *t, const es_batch *batch)
     if (nv > t->cap) {
         size_t cap = es_grow_cap(t->cap, nv);
         t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-        t->ext = es_big_realloc(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_big_grow_log(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
         es_big_dontfork(t->local, cap * sizeof(uint64_t));
     }
@@ -416,7 +416,7 @@ static void log_new_edges(tri_op *t, const es_edge *e, size_t n, const uint32_t 
 {
     if (t->log_n + fresh > t->log_cap) {
         size_t cap = es_grow_cap(t->log_cap, t->log_n + fresh);
-        t->log = es_big_realloc(t->log, t->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->log = es_big_grow_log(t->log, t->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->log_cap = cap;
     }
     uint64_t *out = t->log + t->log_n;

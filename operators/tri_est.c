@@ -157,6 +157,12 @@ typedef struct {
     uint32_t *f_lv;
     double   *f_lx;
     size_t    f_lv_cap, f_lx_cap, f_lk;
+    /* The rest of the state at the barrier: its slots and weights point
+     * to f_slots and f_w, its ext to the log, and the exact set's log. */
+    es_tri_est_state f_st;
+    gboolean         f_exact;   /* the exact set was on */
+    const uint64_t  *f_seen;
+    size_t           f_seen_n;
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -229,7 +235,7 @@ static void grow_vertices(tri_est_op *te, uint32_t n)
             es_big_keep_private((void **)&te->loc, &te->loc_cap, sizeof(double));
         }
         if (te->top)
-            te->ext = es_big_realloc(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
+            te->ext = es_big_grow_log(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
         te->vcap = cap;
     }
     if (te->top)
@@ -647,11 +653,10 @@ static void tri_est_snapshot_prepare(es_operator *op)
     es_big_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
     te->f_lk = 0;
     if (st.local) {
-        size_t k = 0;
-        for (uint32_t v = 0; v < st.num_vertices; v++)
-            k += st.local[v] != 0.0;
-        es_big_reserve((void **)&te->f_lv, &te->f_lv_cap, k * sizeof(uint32_t));
-        es_big_reserve((void **)&te->f_lx, &te->f_lx_cap, k * sizeof(double));
+        /* Room for every vertex, in one pass: the pages past the entries
+         * written are never touched. */
+        es_big_reserve((void **)&te->f_lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
+        es_big_reserve((void **)&te->f_lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
         for (uint32_t v = 0; v < st.num_vertices; v++) {
             if (st.local[v] != 0.0) {
                 te->f_lv[te->f_lk] = v;
@@ -659,21 +664,26 @@ static void tri_est_snapshot_prepare(es_operator *op)
             }
         }
     }
+    te->f_st = st;
+    te->f_st.sample.slots = te->f_slots;
+    te->f_st.slot_weight = te->f_w;
+    te->f_st.local = NULL;   /* f_lv and f_lx instead */
+    te->f_exact = st.seen != NULL;
+    te->f_seen_n = 0;
+    te->f_seen = st.seen ? es_edgeset_log(st.seen, &te->f_seen_n) : NULL;
     if (te->ext)
         es_big_fork_prefix(te->ext, te->vcap * sizeof(uint64_t), (size_t)te->nv * sizeof(uint64_t));
     if (te->seen)
         es_edgeset_prepare_fork(te->seen);
 }
 
-/* From the copies taken at the barrier, the sets' logs and the struct
- * (the reservoir's arrays are not even mapped in a forked writer). */
+/* Only what the barrier froze (it may run in a thread while the stream
+ * goes on): the copies, the state's scalars, the logs' first entries (the
+ * reservoir's arrays are not even mapped in a forked writer). */
 static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
 {
-    tri_est_op *te = (tri_est_op *)op;
-    es_tri_est_state st;
-    es_tri_est_get_state(op, &st);
-    st.sample.slots = te->f_slots;
-    st.slot_weight = te->f_w;
+    const tri_est_op *te = (const tri_est_op *)op;
+    const es_tri_est_state st = te->f_st;
     gboolean ok = es_h5_set_u64(g, "m", te->m, error) && es_h5_set_u64(g, "local", te->local, error) &&
                   es_h5_set_u64(g, "top", te->top, error) &&
                   es_h5_set_str(g, "dedup", dedup_names[te->dedup], error) &&
@@ -682,7 +692,7 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
                   es_h5_set_u64(g, "num_vertices", st.num_vertices, error) &&
                   es_h5_set_u64(g, "self_loops", st.self_loops, error) &&
                   es_h5_set_u64(g, "duplicates_dropped", st.duplicates, error) &&
-                  es_h5_set_u64(g, "exact_set", st.seen != NULL, error) &&
+                  es_h5_set_u64(g, "exact_set", te->f_exact, error) &&
                   es_h5_set_f64(g, "triangles", st.triangles, error) &&
                   es_h5_set_f64(g, "pairs", st.pairs, error) &&
                   es_h5_write_u64(g, "rng", st.sample.rng, 4, error) &&
@@ -694,11 +704,8 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
                   (!te->top || es_h5_write_log_u64(g, "ext", st.ext, st.num_vertices, error));
     /* Straight from the set's insertion log: the table itself is not even
      * mapped in a forked writer (see graph/edgeset.h). */
-    if (ok && st.seen) {
-        size_t n = 0;
-        const uint64_t *keys = es_edgeset_log(st.seen, &n);
-        ok = es_h5_write_log_u64(g, "seen", keys, n, error);
-    }
+    if (ok && te->f_exact)
+        ok = es_h5_write_log_u64(g, "seen", te->f_seen, te->f_seen_n, error);
     return ok;
 }
 
@@ -847,6 +854,7 @@ const es_operator_class es_tri_est_class = {
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,
     .snapshot_prepare = tri_est_snapshot_prepare,
+    .snapshot_frozen = TRUE,
     .snapshot_write = tri_est_snapshot_write,
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,

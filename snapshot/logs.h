@@ -54,6 +54,13 @@ char    *es_snapshot_logs_format(const es_snapshot_logs *logs);
  * start writing what they appended to disk; end waits until it is there
  * (fsync), and is FALSE (ES_ERROR_IO) when it cannot be. */
 void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id);
+/* Append with direct I/O (O_DIRECT) where the array allows it (4096-byte
+ * aligned, as the blocks of es_big_alloc and es_big_grow_log are): the
+ * bytes go from the array to the disk, with no copy into the page cache
+ * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here).  Not in a
+ * forked child: pinning pages it shares with its parent for the disk's
+ * DMA makes the kernel copy them first. */
+void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
 
 /* An append-only array as dataset `name` of group g: the elements since

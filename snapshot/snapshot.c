@@ -104,7 +104,7 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     for (guint i = 0; ok && i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         hid_t g = H5Gcreate2(opsg, op->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        ok = g >= 0 && es_h5_set_str(g, "spec", op->spec, error) && es_operator_snapshot_write(op, g, error);
+        ok = g >= 0 && es_h5_set_str(g, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, g, error);
         if (g >= 0)
             H5Gclose(g);
     }

@@ -6,7 +6,7 @@
  * 4096 bytes are an HDF5 user block that holds a text header, NUL padded:
  *
  *     edgestream snapshot
- *     format 3
+ *     format 4
  *     length <bytes of the file>
  *     crc32 <8 hex digits: zlib crc32 of the whole file, these digits as 0s>
  *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
@@ -21,7 +21,8 @@
  * once), write snap-NNNNNN.h5.tmp, fsync the log files, fill the header,
  * fsync, rename, fsync the directory; then keep only the newest K
  * snapshots and the log files they list.  Format 3: cc without `size`,
- * degree without `degree`, tri-est's local counters sparse.
+ * degree without `degree`, tri-est's local counters sparse.  Format 4:
+ * cc's joins (a log) instead of its parents.
  *
  * HDF5 layout (documented in README.md):
  *   /            attributes: format_version, edgestream_version, snapshot_id,
@@ -40,7 +41,7 @@
 
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 3
+#define ES_SNAPSHOT_FORMAT 4
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {
@@ -64,7 +65,10 @@ void es_snapshot_meta_clear(es_snapshot_meta *m);
  * metadata, the id map's external ids (n vertices) and every operator of
  * ops (GPtrArray of es_operator *).  With logs, append-only arrays extend
  * the log files logs describes (and logs is updated); with NULL they are
- * written into the file.  Single-threaded; no OpenMP (it runs in a forked
+ * written into the file.  Every operator must have been prepared
+ * (es_operator_snapshot_prepare) since its last batch: this writes what
+ * prepare froze and calls no prepare itself, so it may run in a thread
+ * beside the stream.  Single-threaded; no OpenMP (it may run in a forked
  * child).  On failure the temporary file is removed. */
 gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta,
                            const uint64_t *externals, uint32_t n, GPtrArray *ops,

@@ -3,7 +3,9 @@
 #   - crash test: run with frequent snapshots, SIGKILL it at KILLS random
 #     moments (default 20; some land during a snapshot write), resume each
 #     time (alternating --threads 1 and 2), and compare the final tsv with
-#     an uninterrupted run's, byte for byte;
+#     an uninterrupted run's, byte for byte; rounds alternate between every
+#     operator (snapshots by forked writers) and the snapshot_frozen ones
+#     (by a writer thread);
 #   - corruption: truncated, bit-flipped, leftover temporary, deleted newest,
 #     no valid snapshot; mismatches: other input, other operators, other
 #     format; the documented HDF5 layout (h5dump -H); inspect;
@@ -29,22 +31,29 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,topk:k=5,hll}
 "$es" gen rmat --scale 15 --edge-factor 8 --seed 3 -o "$tmp/g.txt"
 "$es" run --ops "$ops" --format tsv --quiet "$tmp/g.txt" > "$tmp/want.tsv" || bad "uninterrupted run failed"
+# Operators whose snapshots a writer thread takes (snapshot_frozen, see
+# operators/operator.h); with any other operator, a forked child does.
+tops=${ES_SNAPSHOT_THREAD_OPS:-cc,degree,tri-est:m=3000}
+"$es" run --ops "$tops" --format tsv --quiet "$tmp/g.txt" > "$tmp/twant.tsv" || bad "uninterrupted $tops run failed"
 
 # ---- crash test -------------------------------------------------------------
 # Rounds: each starts afresh, kills the run at random moments and resumes it
 # until one run completes, then compares; rounds go on until KILLS kills.
+# Odd rounds run every operator (forked writers), even ones those a writer
+# thread serves.
 seed=${ES_CRASH_SEED:-7}
 killed=0
 round=0
 while [ $killed -lt "$kills" ]; do
     round=$((round + 1))
     dir=$tmp/snaps-$round
+    if [ $((round % 2)) = 1 ]; then rops=$ops; want=$tmp/want.tsv; else rops=$tops; want=$tmp/twant.tsv; fi
     i=0
     finished=no
     while [ $finished = no ]; do
         i=$((i + 1))
         threads=$((i % 2 + 1))
-        "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --threads $threads \
+        "$es" run --ops "$rops" --format tsv --quiet --batch 2000 --threads $threads \
             --snapshot-dir "$dir" --snapshot-every 4000 --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
         pid=$!
         delay=$(awk -v s="$seed" -v r="$round" -v i="$i" 'BEGIN { srand(s * 100000 + r * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
@@ -65,7 +74,7 @@ while [ $killed -lt "$kills" ]; do
         kill $sleeper 2>/dev/null
         wait $sleeper 2>/dev/null
     done
-    if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else bad "crash round $round: final answers differ"; diff "$tmp/want.tsv" "$tmp/got.tsv" | head -5; fi
+    if cmp -s "$want" "$tmp/got.tsv"; then ok; else bad "crash round $round ($rops): final answers differ"; diff "$want" "$tmp/got.tsv" | head -5; fi
     n=$(ls "$dir"/snap-*.h5 2>/dev/null | wc -l)
     [ "$n" -ge 1 ] && [ "$n" -le 3 ] && ok || bad "round $round: $n snapshots left (--keep 3)"
     ls "$dir"/*.tmp >/dev/null 2>&1 && bad "round $round: a temporary file was left behind" || ok
@@ -173,7 +182,7 @@ expect "inspect missing" 66 "cannot open" -- "$es" inspect "$tmp/nope.h5"
 
 # ---- log files ----------------------------------------------------------------
 # With cc,degree,tri-est: the id map's external ids and tri-est's ext are one
-# log, degree's edge_keys and tri-est's seen another.
+# log, degree's edge_keys and tri-est's seen another, cc's joins a third.
 lops=cc,degree,tri-est
 "$es" run --ops "$lops" --format tsv --quiet "$tmp/g.txt" > "$tmp/lwant.tsv" || bad "uninterrupted $lops run failed"
 lfresh() { # lfresh DIR: snapshots of $lops at every 32768 edges, the newest 3 kept
@@ -198,14 +207,14 @@ flip() {
 # Every file of a directory with its checksum, to see that nothing changed.
 state_of() { (cd "$1" && ls -A | sort && cksum $(ls -A | sort)); }
 
-# Every kept snapshot of DIR lists its 4 logs, in existing files with the
+# Every kept snapshot of DIR lists its 5 logs, in 3 existing files with the
 # recorded crc32 of their prefix; equal logs share a file.
 check_logs() {
     for s in "$1"/snap-*.h5; do
         logs_of "$s" > "$tmp/lines"
-        [ "$(wc -l < "$tmp/lines")" = 4 ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted 4"
+        [ "$(wc -l < "$tmp/lines")" = 5 ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted 5"
         awk '{ print $3, $4, $5 }' "$tmp/lines" | sort -u > "$tmp/files"   # shared files once
-        [ "$(wc -l < "$tmp/files")" = 2 ] && ok || bad "logs: $s: its logs are not in 2 files: $(cat "$tmp/files")"
+        [ "$(wc -l < "$tmp/files")" = 3 ] && ok || bad "logs: $s: its logs are not in 3 files: $(cat "$tmp/files")"
         while read -r file bytes crc; do
             if [ ! -f "$1/$file" ]; then bad "logs: $s: $file does not exist"; continue; fi
             [ "$(wc -c < "$1/$file")" -ge "$bytes" ] && ok || bad "logs: $s: $file shorter than $bytes"
@@ -214,26 +223,37 @@ check_logs() {
         edges=$(log_field "$s" /operators/degree/edge_keys 3)
         case $edges in log-*.operators.degree.edge_keys.u64) ok ;; *) bad "logs: $s: degree's edge log is '$edges'" ;; esac
         [ "$(log_field "$s" /operators/tri-est/seen 3)" = "$edges" ] && ok || bad "logs: $s: tri-est's seen has its own file"
+        case $(log_field "$s" /operators/cc/joins 3) in log-*.operators.cc.joins.u64) ok ;; *) bad "logs: $s: cc's joins are not a log" ;; esac
         [ "$(log_field "$s" /operators/tri-est/ext 3)" = "$(log_field "$s" /idmap/external_ids 3)" ] && ok ||
             bad "logs: $s: tri-est's ext and the id map's ids are not one file"
     done
 }
 listed() { for s in "$1"/snap-*.h5; do logs_of "$s" | awk '{ print $3 }'; done | sort -u; }
 present() { ls "$1" | grep '^log-' | sort; }
-first_logs=$(printf 'log-000001.idmap.external_ids.u64\nlog-000001.operators.degree.edge_keys.u64')
+first_logs=$(printf 'log-000001.idmap.external_ids.u64\nlog-000001.operators.cc.joins.u64\nlog-000001.operators.degree.edge_keys.u64')
 
 lfresh "$tmp/lbase"
 d=$tmp/lbase
 [ "$(ls "$d"/snap-*.h5 | wc -l)" = 3 ] && ok || bad "logs: 3 snapshots expected (--keep 3): $(ls "$d")"
-[ "$(present "$d")" = "$first_logs" ] && ok || bad "logs: 2 log files (edge logs shared) expected: $(present "$d")"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "logs: 3 log files (edge logs shared) expected: $(present "$d")"
 check_logs "$d"
-# The same through forked writers (no --snapshot-wait): each reports the
-# lengths it committed, so that the next one extends the same files.
-d=$tmp/lfork; rm -rf "$d"
+# The same through a writer thread (no --snapshot-wait), whose log table
+# the next snapshot extends, with logs appended by direct I/O ...
+d=$tmp/lthread; rm -rf "$d"
 "$es" run --ops "$lops" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
-    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops forked snapshot run failed: $(cat "$tmp/err")"
-cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "forked writers: answers differ"
-[ "$(present "$d")" = "$first_logs" ] && ok || bad "forked writers: 2 log files, extended, expected: $(present "$d")"
+    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops threaded snapshot run failed: $(cat "$tmp/err")"
+cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "writer thread: answers differ"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "writer thread: 3 log files, extended, expected: $(present "$d")"
+check_logs "$d"
+# ... and through forked writers (an operator that is not snapshot_frozen
+# makes the run fork): each reports the lengths it committed, so that the
+# next one extends the same files.
+d=$tmp/lfork; rm -rf "$d"
+"$es" run --ops "$lops,bipartite" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" || bad "uninterrupted $lops,bipartite run failed"
+"$es" run --ops "$lops,bipartite" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
+    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,bipartite forked snapshot run failed: $(cat "$tmp/err")"
+cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "forked writers: answers differ"
+[ "$(present "$d")" = "$first_logs" ] && ok || bad "forked writers: 3 log files, extended, expected: $(present "$d")"
 check_logs "$d"
 d=$tmp/lbase
 lnew=$(newest "$d")
@@ -288,7 +308,7 @@ d=$tmp/l6; lcopy "$d"
     --snapshot-wait "$tmp/g.txt" > "$tmp/out" 2>&1 || bad "second run in a snapshot directory failed: $(cat "$tmp/out")"
 [ "$(ls "$d"/snap-*.h5 | wc -l)" = 3 ] && ok || bad "retention: 3 snapshots expected: $(ls "$d")"
 [ -e "$d/$ledges" ] || [ -e "$d/$lids" ] && bad "retention: the first run's logs are left: $(present "$d")" || ok
-[ "$(present "$d" | wc -l)" = 2 ] && [ "$(listed "$d")" = "$(present "$d")" ] && ok ||
+[ "$(present "$d" | wc -l)" = 3 ] && [ "$(listed "$d")" = "$(present "$d")" ] && ok ||
     bad "retention after a second run: log files $(present "$d") but listed $(listed "$d")"
 
 # The edge log as HDF5 sees it: an external dataset, readable from anywhere
@@ -314,7 +334,7 @@ rm -rf "$tmp/alone"; mkdir "$tmp/alone"
 cp "$lnew" "$tmp/alone/"
 expect "inspect without logs" 65 "its log $tmp/alone/$lids cannot be read: No such file or directory" -- \
     "$es" inspect --format tsv "$tmp/alone/$(basename "$lnew")"
-cp "$tmp/lbase/$lids" "$tmp/lbase/$ledges" "$tmp/alone/"
+cp "$tmp/lbase/$lids" "$tmp/lbase/$ledges" "$tmp/lbase/$(log_field "$lnew" /operators/cc/joins 3)" "$tmp/alone/"
 "$es" inspect --format tsv "$tmp/alone/$(basename "$lnew")" > "$tmp/alone.tsv" 2>&1 && ok || bad "inspect with its logs copied: $(head -c 400 "$tmp/alone.tsv")"
 "$es" inspect --format tsv "$lnew" > "$tmp/inplace.tsv" && cmp -s "$tmp/alone.tsv" "$tmp/inplace.tsv" && ok ||
     bad "inspect of a copied snapshot differs from the original's"

@@ -11,7 +11,11 @@
  * are the verifier's; a restored degree operator, fed the rest of the
  * stream, writes the very keys of an uninterrupted one, and keys written
  * by hand in any order restore and are written back in that order; cc's
- * parent forest has igraph's components as its trees.  A
+ * joins are a spanning forest of igraph's components (n - components
+ * edges of the stream, in stream order, that close no cycle and join
+ * exactly igraph's components), a restored cc operator fed the rest of
+ * the stream writes the joins of an uninterrupted one, and joins written
+ * by hand that form a tree in any order restore.  A
  * snapshot written in a forked child of a process whose OpenMP pool is
  * running restores as well, and the writer starts no thread.  Malformed
  * groups, written by hand with snapshot/h5util.h, are refused with an
@@ -27,6 +31,7 @@
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
+#include "graph/unionfind.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 #include "tests/testutil.h"
@@ -80,17 +85,17 @@ static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t ba
     es_test_feed_batches(pairs, m, batch_size, es_test_process, op);
 }
 
-/* Write op's snapshot into group "op" of a new file at path. */
-/* Dataset `name` of group "op" in file path, as raw bytes. */
-static GBytes *dataset_bytes(const char *path, const char *name, int u64)
+/* u64 dataset `name` of group "op" in file path, as raw bytes (plain or
+ * external: es_h5_read_u64 reads both; es_test_write_snapshot_file has no
+ * log table, so the operators' logs come out plain). */
+static GBytes *dataset_bytes(const char *path, const char *name)
 {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    void *a = NULL;
+    uint64_t *a = NULL;
     size_t n = 0;
     GError *err = NULL;
-    gboolean ok = u64 ? es_h5_read_u64(g, name, (uint64_t **)&a, &n, &err)
-                      : es_h5_read_u32(g, name, (uint32_t **)&a, &n, &err);
+    gboolean ok = es_h5_read_u64(g, name, &a, &n, &err);
     H5Gclose(g);
     H5Fclose(f);
     CU_ASSERT_TRUE(ok);
@@ -98,7 +103,7 @@ static GBytes *dataset_bytes(const char *path, const char *name, int u64)
         g_error_free(err);
         return g_bytes_new(NULL, 0);
     }
-    size_t bytes = n * (u64 ? 8 : 4);
+    size_t bytes = n * sizeof(uint64_t);
     GBytes *b = g_bytes_new(a, bytes);
     es_h5_free(a, bytes);
     return b;
@@ -141,7 +146,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
     uint32_t *p = big_stream(&m, &n);
     const int saved = omp_get_max_threads();
     static const char *specs[] = { "cc", "degree" };
-    static const char *datasets[2] = { "parent", "edge_keys" };
+    static const char *datasets[2] = { "joins", "edge_keys" };
     es_h5_quiet();
     for (int s = 0; s < 2; s++) {
         char *path[2];
@@ -153,7 +158,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
-        GBytes *a = dataset_bytes(path[0], datasets[s], s), *b = dataset_bytes(path[1], datasets[s], s);
+        GBytes *a = dataset_bytes(path[0], datasets[s]), *b = dataset_bytes(path[1], datasets[s]);
         CU_ASSERT(g_bytes_get_size(a) > 0);
         CU_ASSERT_TRUE(g_bytes_equal(a, b));
         g_bytes_unref(a);
@@ -199,7 +204,7 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
             e++;
         }
     }
-    GBytes *keys = dataset_bytes(path, "edge_keys", 1);
+    GBytes *keys = dataset_bytes(path, "edge_keys");
     CU_ASSERT_EQUAL(g_bytes_get_size(keys), e * sizeof(uint64_t));
     CU_ASSERT(e > 262144);
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == e * sizeof(uint64_t) &&
@@ -247,20 +252,20 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
 
 /* The restore rebuilds the log: a restored operator, fed the rest of the
  * stream, writes byte for byte the arrays of one that never stopped. */
-static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(void)
+static void restored_writes_the_log_of_an_uninterrupted_run(const char *spec, const char *dataset)
 {
     size_t m;
     uint32_t n;
     uint32_t *p = big_stream(&m, &n);
     const size_t cuts[] = { 1, 120000, 290000 }, bs = 10000;
     es_h5_quiet();
-    es_operator *whole = es_operator_new("degree", NULL);
+    es_operator *whole = es_operator_new(spec, NULL);
     feed_all(whole, p, m, bs);
     char *path_whole = temp_path("whole");
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(whole, path_whole, NULL));
     for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
         const size_t cut = cuts[c];
-        es_operator *first = es_operator_new("degree", NULL), *resumed = es_operator_new("degree", NULL);
+        es_operator *first = es_operator_new(spec, NULL), *resumed = es_operator_new(spec, NULL);
         feed_all(first, p, cut, bs);
         char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path_cut, NULL));
@@ -276,14 +281,15 @@ static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(voi
             CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
         }
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
-        GBytes *a = dataset_bytes(path_whole, "edge_keys", 1), *b = dataset_bytes(path_resumed, "edge_keys", 1);
+        GBytes *a = dataset_bytes(path_whole, dataset), *b = dataset_bytes(path_resumed, dataset);
         CU_ASSERT(g_bytes_get_size(a) > 0);
         CU_ASSERT_TRUE(g_bytes_equal(a, b));
         if (!g_bytes_equal(a, b))
-            printf("\n  degree resumed at edge %zu writes other edge_keys\n", cut);
+            printf("\n  %s resumed at edge %zu writes another %s\n", spec, cut, dataset);
         g_bytes_unref(a);
         g_bytes_unref(b);
-        /* and the degrees it counted on restore answer as the whole run's */
+        /* and what it rebuilt on restore (degree's degrees, cc's forest)
+         * answers as the whole run's */
         char *ta = es_test_report_tsv(whole), *tb = es_test_report_tsv(resumed);
         CU_ASSERT_STRING_EQUAL(ta, tb);
         g_free(ta);
@@ -301,66 +307,103 @@ static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(voi
     g_free(p);
 }
 
-/* parent[] is a forest whose trees are igraph's components: the roots
- * count the components, each tree's size is its component's. */
-static void test_cc_parent_forest_has_the_components_as_trees(void)
+static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(void)
 {
-    es_test_case c;
-    es_test_make_case(&c, 0, 3);   /* sparse: many components */
-    es_operator *op = es_operator_new("cc", NULL);
-    feed_all(op, c.pairs, c.m, 7);
-    char *path = temp_path("ccforest");
-    es_h5_quiet();
-    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
-    GBytes *pb = dataset_bytes(path, "parent", 0);
-    CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(pb), c.n * sizeof(uint32_t));
-    const uint32_t *parent = g_bytes_get_data(pb, NULL);
+    restored_writes_the_log_of_an_uninterrupted_run("degree", "edge_keys");
+}
 
-    igraph_t g;
-    igraph_vector_int_t memb, csize, sizes;
-    igraph_integer_t no;
-    es_test_igraph_from_pairs(&g, c.n, c.pairs, c.m);
-    igraph_vector_int_init(&memb, 0);
-    igraph_vector_int_init(&csize, 0);
-    igraph_vector_int_init(&sizes, 0);
-    igraph_connected_components(&g, &memb, &csize, &no, IGRAPH_WEAK);
-    /* each vertex's root, and the size of each root's tree */
-    uint32_t *root = g_new(uint32_t, c.n), *size = g_new0(uint32_t, c.n);
-    int bad = 0;
-    for (uint32_t v = 0; v < c.n; v++) {
-        uint32_t r = v;
-        for (int depth = 0; parent[r] != r && depth <= 32; depth++)
-            r = parent[r];
-        bad += parent[r] != r;
-        root[v] = r;
-        size[r]++;
-    }
-    uint64_t largest = 0;
-    for (uint32_t v = 0; v < c.n; v++) {
-        /* same tree exactly when same component */
-        bad += VECTOR(memb)[v] != VECTOR(memb)[root[v]];
-        bad += VECTOR(csize)[VECTOR(memb)[v]] != size[root[v]];
-        if (size[v]) {
-            igraph_vector_int_push_back(&sizes, size[v]);
-            largest = MAX(largest, size[v]);
+static void test_a_restored_cc_writes_the_joins_of_an_uninterrupted_run(void)
+{
+    restored_writes_the_log_of_an_uninterrupted_run("cc", "joins");
+}
+
+/* joins is a spanning forest of igraph's components: n - components keys,
+ * each an edge u < v < n of the stream, in stream order (each join happens
+ * at its edge's first appearance: a later one finds the ends joined
+ * already), closing no cycle when replayed, and joining exactly igraph's
+ * components. */
+static void test_cc_joins_are_a_spanning_forest_of_the_components(void)
+{
+    for (uint64_t seed = 3; seed <= 4; seed++) {
+        es_test_case c;
+        es_test_make_case(&c, 0, seed);   /* sparse: many components */
+        es_operator *op = es_operator_new("cc", NULL);
+        feed_all(op, c.pairs, c.m, 7);
+        char *path = temp_path("ccforest");
+        es_h5_quiet();
+        CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
+        GBytes *jb = dataset_bytes(path, "joins");
+        const size_t k = g_bytes_get_size(jb) / sizeof(uint64_t);
+        const uint64_t *joins = g_bytes_get_data(jb, NULL);
+
+        igraph_t g;
+        igraph_vector_int_t memb, csize;
+        igraph_integer_t no;
+        es_test_igraph_from_pairs(&g, c.n, c.pairs, c.m);
+        igraph_vector_int_init(&memb, 0);
+        igraph_vector_int_init(&csize, 0);
+        igraph_connected_components(&g, &memb, &csize, &no, IGRAPH_WEAK);
+        CU_ASSERT(no > 1 && (uint32_t)no < c.n);   /* a forest with several trees */
+        CU_ASSERT_EQUAL(g_bytes_get_size(jb), ((size_t)c.n - (size_t)no) * sizeof(uint64_t));
+
+        /* Where each non-loop edge first appears in the stream. */
+        GHashTable *first = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        for (size_t i = 0; i < c.m; i++) {
+            if (c.pairs[2 * i] == c.pairs[2 * i + 1])
+                continue;
+            uint64_t *key = g_new(uint64_t, 1);
+            *key = es_edge_key(c.pairs[2 * i], c.pairs[2 * i + 1]);
+            if (g_hash_table_contains(first, key))
+                g_free(key);
+            else
+                g_hash_table_insert(first, key, GSIZE_TO_POINTER(i + 1));
         }
+        int not_edges = 0, out_of_order = 0, cycles = 0;
+        size_t last = 0;
+        es_uf *uf = es_uf_new(c.n);
+        for (size_t i = 0; i < k; i++) {
+            const uint64_t u = joins[i] >> 32, v = joins[i] & 0xffffffffu;
+            const size_t at = GPOINTER_TO_SIZE(g_hash_table_lookup(first, &joins[i]));
+            if (!(u < v && v < c.n) || at == 0) {
+                not_edges++;
+                continue;
+            }
+            out_of_order += at <= last;
+            last = at;
+            cycles += !es_uf_union(uf, (uint32_t)u, (uint32_t)v);
+        }
+        CU_ASSERT_EQUAL(not_edges, 0);
+        CU_ASSERT_EQUAL(out_of_order, 0);
+        CU_ASSERT_EQUAL(cycles, 0);
+        /* Same partition: every set lies in one component and has its
+         * size (so it is the whole component), as many sets as components. */
+        CU_ASSERT_EQUAL(es_uf_count(uf), (uint32_t)no);
+        int bad = 0;
+        uint64_t largest = 0;
+        for (uint32_t v = 0; v < c.n; v++) {
+            const uint32_t r = es_uf_find(uf, v);
+            bad += VECTOR(memb)[v] != VECTOR(memb)[r];
+            bad += (igraph_integer_t)es_uf_set_size(uf, v) != VECTOR(csize)[VECTOR(memb)[v]];
+            largest = MAX(largest, (uint64_t)VECTOR(csize)[VECTOR(memb)[v]]);
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        CU_ASSERT_EQUAL(es_uf_largest(uf), largest);
+        CU_ASSERT_EQUAL(attr_u64(path, "components"), (uint64_t)no);
+        CU_ASSERT_EQUAL(attr_u64(path, "largest"), largest);
+        CU_ASSERT_EQUAL(attr_u64(path, "vertices"), c.n);
+        if (not_edges || out_of_order || cycles || bad)
+            printf("\n  cc joins are no spanning forest of the components: %s\n", c.name);
+        es_uf_free(uf);
+        g_hash_table_destroy(first);
+        igraph_vector_int_destroy(&memb);
+        igraph_vector_int_destroy(&csize);
+        igraph_destroy(&g);
+        g_bytes_unref(jb);
+        g_unlink(path);
+        g_free(path);
+        es_operator_free(op);
+        g_free(c.pairs);
     }
-    CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT_EQUAL(igraph_vector_int_size(&sizes), no);
-    CU_ASSERT_EQUAL(attr_u64(path, "components"), (uint64_t)no);
-    CU_ASSERT_EQUAL(attr_u64(path, "largest"), largest);
-    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), c.n);
-    g_free(root);
-    g_free(size);
-    igraph_vector_int_destroy(&memb);
-    igraph_vector_int_destroy(&csize);
-    igraph_vector_int_destroy(&sizes);
-    igraph_destroy(&g);
-    g_bytes_unref(pb);
-    g_unlink(path);
-    g_free(path);
-    es_operator_free(op);
-    g_free(c.pairs);
 }
 
 /* Resume with another thread count: write with one thread, restore and go
@@ -486,17 +529,21 @@ static void expect_refused(const char *spec, build_fn build, const void *arg, co
     expect_refused_saying(spec, build, arg, culprit, what, NULL);
 }
 
-/* cc: path 0-1-2 and the lone vertex 3, as the operator writes it. */
+#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
+
+/* cc: the stream 0-1, 1-2, 3-3, 2-0 (a triangle on 0, 1, 2 and the lone
+ * vertex 3), as the operator writes it: its joins are 0-1 and 1-2. */
+#define CC_MAX_JOINS 48
 typedef struct {
     const char *omit;           /* a dataset or attribute left out, or NULL */
     uint64_t vertices, components, largest;
-    uint32_t parent[8];
-    size_t nparent;
-    gboolean parent_as_u64;
+    uint64_t joins[CC_MAX_JOINS];
+    size_t njoins;
+    gboolean joins_as_u32;      /* the keys' low halves, in a u32 dataset */
 } cc_snap;
 
 static const cc_snap cc_good = {
-    NULL, 4, 2, 3, { 0, 0, 0, 3 }, 4, FALSE,
+    NULL, 4, 2, 3, { KEY(0, 1), KEY(1, 2) }, 2, FALSE,
 };
 
 static void build_cc(hid_t g, const void *arg)
@@ -506,42 +553,121 @@ static void build_cc(hid_t g, const void *arg)
     if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
     if (strcmp(o, "components")) es_h5_set_u64(g, "components", s->components, NULL);
     if (strcmp(o, "largest")) es_h5_set_u64(g, "largest", s->largest, NULL);
-    if (strcmp(o, "parent")) {
-        if (s->parent_as_u64) {
-            uint64_t p64[8];
-            for (size_t i = 0; i < s->nparent; i++)
-                p64[i] = s->parent[i];
-            es_h5_write_u64(g, "parent", p64, s->nparent, NULL);
+    if (strcmp(o, "joins")) {
+        if (s->joins_as_u32) {
+            uint32_t j32[CC_MAX_JOINS];
+            for (size_t i = 0; i < s->njoins; i++)
+                j32[i] = (uint32_t)s->joins[i];
+            es_h5_write_u32(g, "joins", j32, s->njoins, NULL);
         } else {
-            es_h5_write_u32(g, "parent", s->parent, s->nparent, NULL);
+            es_h5_write_u64(g, "joins", s->joins, s->njoins, NULL);
         }
     }
 }
 
-static void test_a_hand_written_cc_snapshot_restores_the_graph_it_describes(void)
+/* The snapshot s restores into a cc operator that then reports as one fed
+ * the stream s describes (pairs[0 .. m-1] over nv vertices), before and
+ * after both see more[0 .. mm-1] (over nv2 vertices); and its next
+ * snapshot holds the joins of the fed one: the restored joins, in their
+ * order, then the new ones. */
+static void expect_cc_restores(const cc_snap *s, const uint32_t *pairs, size_t m, uint32_t nv,
+                               const uint32_t *more, size_t mm, uint32_t nv2, const char *what)
 {
-    static const uint32_t p[] = { 0, 1, 1, 2, 3, 3, 2, 0 };
     es_operator *fed = es_operator_new("cc", NULL), *op = es_operator_new("cc", NULL);
-    es_batch b = { .edges = (const es_edge *)p, .n = 4, .num_vertices = 4 };
-    CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
+    es_batch b = { .edges = (const es_edge *)pairs, .n = m, .num_vertices = nv };
+    if (m > 0 || nv > 0)
+        CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
     es_h5_quiet();
     char *path = temp_path("good");
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    build_cc(g, &cc_good);
+    build_cc(g, s);
     GError *err = NULL;
-    CU_ASSERT_TRUE(es_operator_snapshot_read(op, g, &err));
+    const gboolean ok = es_operator_snapshot_read(op, g, &err);
+    CU_ASSERT_TRUE(ok);
+    if (!ok)
+        printf("\n  cc, %s: refused: %s\n", what, err ? err->message : "no error");
     g_clear_error(&err);
     H5Gclose(g);
     H5Fclose(f);
-    g_unlink(path);
-    g_free(path);
     char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
     CU_ASSERT_STRING_EQUAL(ra, rb);
     g_free(ra);
     g_free(rb);
+    es_batch next = { .edges = (const es_edge *)more, .n = mm, .first_index = m, .num_vertices = nv2 };
+    CU_ASSERT_TRUE(es_operator_process(fed, &next, NULL));
+    CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
+    ra = es_test_report_tsv(fed);
+    rb = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(ra, rb);
+    g_free(ra);
+    g_free(rb);
+    char *again = temp_path("good-again");
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(fed, path, NULL));
+    CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
+    GBytes *ja = dataset_bytes(path, "joins"), *jb = dataset_bytes(again, "joins");
+    CU_ASSERT(g_bytes_get_size(ja) > s->njoins * sizeof(uint64_t));   /* the more edges joined some */
+    CU_ASSERT_TRUE(g_bytes_equal(ja, jb));
+    if (!g_bytes_equal(ja, jb))
+        printf("\n  cc, %s: the restored operator writes other joins\n", what);
+    g_bytes_unref(ja);
+    g_bytes_unref(jb);
+    g_unlink(path);
+    g_unlink(again);
+    g_free(path);
+    g_free(again);
     es_operator_free(fed);
     es_operator_free(op);
+}
+
+static void test_a_hand_written_cc_snapshot_restores_the_graph_it_describes(void)
+{
+    static const uint32_t p[] = { 0, 1, 1, 2, 3, 3, 2, 0 }, more[] = { 4, 2, 3, 1, 5, 5 };
+    expect_cc_restores(&cc_good, p, 4, 4, more, 3, 6, "the triangle and a lone vertex");
+
+    /* A tree whose joins are not in key order, and a vertex of its own. */
+    cc_snap tree = { NULL, 5, 2, 4, { KEY(2, 3), KEY(0, 1), KEY(1, 3) }, 3, FALSE };
+    static const uint32_t tp[] = { 2, 3, 0, 1, 3, 1, 4, 4, 2, 1 }, tmore[] = { 0, 2, 3, 4 };
+    expect_cc_restores(&tree, tp, 5, 5, tmore, 2, 5, "a tree in no key order");
+
+    /* Nothing seen yet: no vertices, no components, no joins. */
+    cc_snap empty = { NULL, 0, 0, 0, { 0 }, 0, FALSE };
+    static const uint32_t emore[] = { 0, 1, 2, 2 };
+    expect_cc_restores(&empty, NULL, 0, 0, emore, 2, 3, "an empty graph");
+}
+
+/* A path of 40 links, its joins listed from the far end: no union by size
+ * builds a forest that deep, but as joins it is an ordinary spanning tree
+ * of 41 vertices, and it goes on as the stream that listed it. */
+static void test_a_cc_path_of_40_joins_restores_as_one_component(void)
+{
+    cc_snap path = { NULL, 41, 1, 41, { 0 }, 40, FALSE };
+    uint32_t p[80];
+    for (uint32_t i = 0; i < 40; i++) {
+        path.joins[i] = KEY(39 - i, 40 - i);
+        p[2 * i] = 40 - i;
+        p[2 * i + 1] = 39 - i;
+    }
+    static const uint32_t more[] = { 0, 40, 41, 20, 42, 43 };
+    expect_cc_restores(&path, p, 40, 41, more, 3, 44, "a path of 40 links");
+    /* A last link that closes the path into a cycle is refused. */
+    path.joins[39] = KEY(1, 40);
+    GError *err = NULL;
+    char *file = temp_path("cycle");
+    es_h5_quiet();
+    hid_t f = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build_cc(g, &path);
+    es_operator *op = es_operator_new("cc", NULL);
+    CU_ASSERT_FALSE(es_operator_snapshot_read(op, g, &err));
+    CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_DATA));
+    CU_ASSERT_TRUE(err != NULL && strstr(err->message, "\"joins\"") != NULL && strstr(err->message, "key 39,") != NULL);
+    g_clear_error(&err);
+    es_operator_free(op);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(file);
+    g_free(file);
 }
 
 static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
@@ -549,40 +675,35 @@ static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
     cc_snap s;
 #define CC_CASE(culprit, what, ...) \
     do { s = cc_good; __VA_ARGS__; expect_refused("cc", build_cc, &s, culprit, what); } while (0)
-    CC_CASE("parent", "no parent dataset", s.omit = "parent");
+#define CC_CASE_SAYING(culprit, what, words, ...) \
+    do { s = cc_good; __VA_ARGS__; expect_refused_saying("cc", build_cc, &s, culprit, what, words); } while (0)
+    CC_CASE("joins", "no joins dataset", s.omit = "joins");
     CC_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     CC_CASE("components", "no components attribute", s.omit = "components");
     CC_CASE("largest", "no largest attribute", s.omit = "largest");
-    CC_CASE("parent", "parent one too long", s.nparent = 5);
-    CC_CASE("parent", "parent one too short", s.nparent = 3);
-    CC_CASE("parent", "parent of u64", s.parent_as_u64 = TRUE);
-    CC_CASE("parent", "parent out of range", s.parent[2] = 4);
-    CC_CASE("parent", "parent far out of range", s.parent[0] = UINT32_MAX);
-    CC_CASE("parent", "a two-cycle", s.parent[0] = 1; s.parent[1] = 0);
-    CC_CASE("parent", "a three-cycle", s.parent[0] = 1; s.parent[1] = 2; s.parent[2] = 0);
-    CC_CASE("components", "components wrong", s.components = 3);
-    CC_CASE("largest", "largest wrong", s.largest = 4);
-    CC_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 33);
+    CC_CASE_SAYING("joins", "joins one too long", "expected 2", s.njoins = 3; s.joins[2] = KEY(2, 3));
+    CC_CASE_SAYING("joins", "joins one too short", "expected 2", s.njoins = 1);
+    CC_CASE_SAYING("joins", "joins for fewer components", "expected 1", s.components = 3);
+    CC_CASE_SAYING("joins", "joins of u32", "wrong type", s.joins_as_u32 = TRUE);
+    CC_CASE_SAYING("joins", "a key with u = v", "key 1,", s.joins[1] = KEY(1, 1));
+    CC_CASE_SAYING("joins", "a key with u > v", "key 1,", s.joins[1] = KEY(2, 1));
+    CC_CASE_SAYING("joins", "a key with u far above v", "key 0,", s.joins[0] = KEY(UINT32_MAX, 1));
+    CC_CASE_SAYING("joins", "a key with v = n", "key 1,", s.joins[1] = KEY(1, 4));
+    CC_CASE_SAYING("joins", "a key with v far beyond n", "key 0,", s.joins[0] = KEY(0, UINT32_MAX));
+    CC_CASE_SAYING("joins", "a cycle", "key 2,",
+                   s.components = 1; s.largest = 4; s.njoins = 3; s.joins[2] = KEY(0, 2));
+    CC_CASE_SAYING("joins", "a repeated key", "key 1,", s.joins[1] = KEY(0, 1));
+    CC_CASE_SAYING("joins", "a repeated key, reversed", "key 1,", s.joins[1] = KEY(1, 0));
+    CC_CASE_SAYING("largest", "largest too large", "give 3", s.largest = 4);
+    CC_CASE_SAYING("largest", "largest too small", "give 3", s.largest = 2);
+    CC_CASE_SAYING("components", "no components among vertices", "\"vertices\"", s.components = 0);
+    CC_CASE_SAYING("components", "more components than vertices", "\"vertices\"", s.components = 5);
+    CC_CASE_SAYING("components", "components but no vertices", "\"vertices\"",
+                   s.vertices = 0; s.components = 1; s.largest = 0; s.njoins = 0);
+    CC_CASE_SAYING("vertices", "vertices beyond 32 bits", "\"components\"", s.vertices = (uint64_t)1 << 33);
+    CC_CASE_SAYING("vertices", "vertices just beyond 32 bits", "\"components\"", s.vertices = (uint64_t)1 << 32);
+#undef CC_CASE_SAYING
 #undef CC_CASE
-}
-
-static void build_cc_long_path(hid_t g, const void *arg)
-{
-    /* A path of 40 links: no union by size builds it (it would need 2^40
-     * vertices). */
-    (void)arg;
-    uint32_t parent[41];
-    for (uint32_t v = 0; v < 41; v++)
-        parent[v] = v ? v - 1 : 0;
-    es_h5_set_u64(g, "vertices", 41, NULL);
-    es_h5_set_u64(g, "components", 1, NULL);
-    es_h5_set_u64(g, "largest", 41, NULL);
-    es_h5_write_u32(g, "parent", parent, 41, NULL);
-}
-
-static void test_a_cc_forest_deeper_than_union_by_size_allows_is_refused(void)
-{
-    expect_refused("cc", build_cc_long_path, NULL, "parent", "a path of 40 links");
 }
 
 /* degree: edges 0-1, 0-2, 1-2, 2-3; vertex 4 seen only in a self-loop; one
@@ -593,8 +714,6 @@ typedef struct {
     uint64_t keys[8];
     size_t nkeys;
 } degree_snap;
-
-#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
 
 static const degree_snap degree_good = {
     NULL, 5, 4, 1, 2, { KEY(0, 1), KEY(0, 2), KEY(1, 2), KEY(2, 3) }, 4,
@@ -679,7 +798,7 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
     es_batch next = { .edges = (const es_edge *)more, .n = 2, .first_index = 7, .num_vertices = 5 };
     CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
-    GBytes *keys = dataset_bytes(again, "edge_keys", 1);
+    GBytes *keys = dataset_bytes(again, "edge_keys");
     const uint64_t want[] = { KEY(2, 3), KEY(1, 2), KEY(0, 1), KEY(0, 2), KEY(3, 4) };
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == sizeof want &&
                    memcmp(g_bytes_get_data(keys, NULL), want, sizeof want) == 0);
@@ -751,12 +870,13 @@ int main(void)
         ES_TEST(test_snapshot_arrays_do_not_depend_on_the_thread_count),
         ES_TEST(test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order),
         ES_TEST(test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run),
-        ES_TEST(test_cc_parent_forest_has_the_components_as_trees),
+        ES_TEST(test_a_restored_cc_writes_the_joins_of_an_uninterrupted_run),
+        ES_TEST(test_cc_joins_are_a_spanning_forest_of_the_components),
         ES_TEST(test_a_run_resumed_with_another_thread_count_reports_the_same),
         ES_TEST(test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores),
         ES_TEST(test_a_hand_written_cc_snapshot_restores_the_graph_it_describes),
         ES_TEST(test_malformed_cc_snapshots_are_refused_naming_the_culprit),
-        ES_TEST(test_a_cc_forest_deeper_than_union_by_size_allows_is_refused),
+        ES_TEST(test_a_cc_path_of_40_joins_restores_as_one_component),
         ES_TEST(test_a_hand_written_degree_snapshot_restores_the_graph_it_describes),
         ES_TEST(test_malformed_degree_snapshots_are_refused_naming_the_culprit),
         ES_TEST(test_degree_keys_in_any_order_restore_and_are_written_back_in_that_order),

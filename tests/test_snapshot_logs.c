@@ -21,6 +21,8 @@
  *   - a log that shrinks, or whose file is gone or shorter than recorded,
  *     starts a file named with the current snapshot id and leaves the old
  *     file (and the older snapshots' views of it) intact;
+ *   - direct I/O appends write the very files and lines buffered ones
+ *     do, from aligned and from unaligned arrays;
  *   - two logs with identical content (not of different types) share one
  *     file; when one diverges it gets its own file, the other keeps
  *     extending the shared one, and every snapshot's view stays valid;
@@ -635,6 +637,60 @@ static void test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_
     remove_dir(dir);
 }
 
+/* Direct I/O (es_snapshot_logs_set_direct) writes what buffered writes
+ * write: the same files and the same log lines, at lengths that end
+ * inside a block, on one, after nothing new, after a dead writer's
+ * garbage; from a 4096-aligned log block (es_big_grow_log) and from an
+ * unaligned array (which falls back to buffered writes). */
+static void test_direct_appends_write_what_buffered_appends_write(void)
+{
+    const size_t N = 600000;
+    char *dir[2] = { make_dir(), make_dir() };
+    uint64_t *src = values(N, 11);
+    uint64_t *a = es_big_grow_log(NULL, 0, N * sizeof(uint64_t));
+    memcpy(a, src, N * sizeof(uint64_t));
+    CU_ASSERT_EQUAL((uintptr_t)a % 4096, 0);
+    char *raw = g_malloc(N * sizeof(uint32_t) + 8);
+    uint32_t *b = (uint32_t *)(raw + 4);   /* not aligned: buffered even with direct on */
+    uint32_t *src32 = values32(N, 12);
+    memcpy(b, src32, N * sizeof(uint32_t));
+    es_snapshot_logs *logs[2] = { es_snapshot_logs_new(), es_snapshot_logs_new() };
+    es_snapshot_logs_set_direct(logs[0], TRUE);
+    const char *file64 = "log-000001.operators.x.keys.u64", *file32 = "log-000001.operators.x.ids.u32";
+    static const size_t steps[] = { 1000, 1001, 1536, 5000, 5000, 300001, N };
+    for (size_t k = 0; k < G_N_ELEMENTS(steps); k++) {
+        const size_t n = steps[k];
+        if (k == 5)
+            for (int d = 0; d < 2; d++)
+                append_garbage(dir[d], file64, 9000);   /* a dead writer's bytes past 5000 keys */
+        log_spec s[2] = { { "/operators/x/keys", a, n, 0 }, { "/operators/x/ids", b, n, 1 } };
+        char *t[2];
+        for (int d = 0; d < 2; d++)
+            t[d] = write_snapshot(logs[d], dir[d], k + 1, s, 2);
+        CU_ASSERT_STRING_EQUAL(t[0], t[1]);
+        char *want = line("/operators/x/keys", file64, n * 8, crc_of(src, n * 8));
+        CU_ASSERT_PTR_NOT_NULL(strstr(t[0], want));
+        g_free(want);
+        for (int d = 0; d < 2; d++) {
+            CU_ASSERT_EQUAL(file_size(dir[d], file64), (int64_t)(n * 8));
+            CU_ASSERT_TRUE(file_holds(dir[d], file64, src, n * 8));
+            CU_ASSERT_EQUAL(file_size(dir[d], file32), (int64_t)(n * 4));
+            CU_ASSERT_TRUE(file_holds(dir[d], file32, src32, n * 4));
+            CU_ASSERT_TRUE(verifies(dir[d], t[d], NULL));
+            CU_ASSERT_TRUE(reads_back(dir[d], k + 1, "/operators/x/keys", src, n, 0));
+            g_free(t[d]);
+        }
+    }
+    for (int d = 0; d < 2; d++) {
+        es_snapshot_logs_free(logs[d]);
+        remove_dir(dir[d]);
+    }
+    es_big_free(a, N * sizeof(uint64_t));
+    g_free(raw);
+    g_free(src);
+    g_free(src32);
+}
+
 /* ---- new files ---------------------------------------------------------------------- */
 
 static void test_a_shrunk_log_starts_a_new_file_and_leaves_the_old_one(void)
@@ -959,7 +1015,7 @@ static void test_verify_rejects_a_missing_truncated_or_corrupt_log(void)
     CU_ASSERT_EQUAL(g_rmdir(pa), 0);
 
     /* Nothing listed: nothing to fail. */
-    CU_ASSERT_TRUE(verifies(dir, "edgestream snapshot\nformat 3\n", NULL));
+    CU_ASSERT_TRUE(verifies(dir, "edgestream snapshot\nformat 4\n", NULL));
 
     g_free(pa);
     g_free(pb);
@@ -1068,7 +1124,7 @@ static void test_format_and_parse_round_trip(void)
     g_free(text);
 
     /* From a whole header: the other lines and the NUL padding are not logs. */
-    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 3\nlength 9999\ncrc32 01234567\n"
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 4\nlength 9999\ncrc32 01234567\n"
                                                 "log /a/x log-000007.a.x.u32 12 0000000a\n",
                                           NULL));
     text = es_snapshot_logs_format(logs);
@@ -1076,7 +1132,7 @@ static void test_format_and_parse_round_trip(void)
     g_free(text);
 
     /* A text with no log lines empties the table. */
-    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 3\n", NULL));
+    CU_ASSERT_TRUE(es_snapshot_logs_parse(logs, "edgestream snapshot\nformat 4\n", NULL));
     text = es_snapshot_logs_format(logs);
     CU_ASSERT_STRING_EQUAL(text, "");
     g_free(text);
@@ -1167,7 +1223,7 @@ static void test_collect_gathers_the_file_names_of_log_lines(void)
 {
     GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_add(set, g_strdup("log-000000.kept.u64"));
-    es_snapshot_logs_collect("edgestream snapshot\nformat 3\nlength 5\ncrc32 00000000\n" GOOD_LINES
+    es_snapshot_logs_collect("edgestream snapshot\nformat 4\nlength 5\ncrc32 00000000\n" GOOD_LINES
                              "logarithm /x y 1 2\n",
                              set);
     CU_ASSERT_EQUAL(g_hash_table_size(set), 3);
@@ -1326,6 +1382,7 @@ int main(void)
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),
+        ES_TEST(test_direct_appends_write_what_buffered_appends_write),
         ES_TEST(test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_length),
         ES_TEST(test_a_shrunk_log_starts_a_new_file_and_leaves_the_old_one),
         ES_TEST(test_a_missing_or_short_log_file_is_written_anew),
