@@ -79,11 +79,12 @@
  * degrees give `wedges`, and swaps the new state in only then; a resumed
  * run then answers byte for byte as an uninterrupted one, with any batch
  * size and thread count.
- * Snapshot writing (operators/operator.h): the graph, local and the
- * scratch are kept from the forked writer; snapshot_prepare copies local
- * (8 bytes per vertex) at the barrier, and the writer reads only that
- * copy and the logs, whose new part is all it writes.  It starts no
- * thread.
+ * Snapshot writing (operators/operator.h, snapshot_frozen): the graph,
+ * local and the scratch are kept from a forked writer; snapshot_prepare
+ * copies local (8 bytes per vertex) and the counts and the logs' pointers
+ * and lengths at the barrier, and the writer (a thread, or a forked child)
+ * reads only those and the logs' first entries, whose new part is all it
+ * writes.  It starts no thread.
  */
 #include "operators/tri.h"
 
@@ -113,6 +114,12 @@ typedef struct {
     size_t        log_n, log_cap;
     uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
     size_t        f_local_cap; /* bytes */
+    struct {                   /* the rest at the last snapshot barrier */
+        uint32_t        nv, graph_nv;
+        size_t          log_n;
+        uint64_t        triangles, wedges, graph_edges;
+        const uint64_t *log, *ext;
+    } f;
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
     uint32_t      top_k;
@@ -661,29 +668,38 @@ static void tri_snapshot_prepare(es_operator *op)
 {
     tri_op *t = (tri_op *)op;
     es_big_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
+    t->f.nv = t->nv;
+    t->f.log_n = t->log_n;
+    t->f.triangles = t->triangles;
+    t->f.wedges = t->wedges;
+    t->f.log = t->log;
+    t->f.ext = t->ext;
+    t->f.graph_nv = es_adjacency_vertices(t->adj);
+    t->f.graph_edges = es_adjacency_edges(t->adj);
     es_big_fork_prefix(t->ext, t->cap * sizeof(uint64_t), (size_t)t->nv * sizeof(uint64_t));
     es_big_fork_prefix(t->log, t->log_cap * sizeof(uint64_t), t->log_n * sizeof(uint64_t));
 }
 
-/* From the log, the copy of local taken at the barrier and the external
- * ids (the graph is not even mapped in a forked writer). */
+/* Only what the barrier froze (it may run in a thread while the stream
+ * goes on): the counts, the copy of local, the logs' first entries (the
+ * graph is not even mapped in a forked writer). */
 static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
 {
-    tri_op *t = (tri_op *)op;
-    if (es_adjacency_vertices(t->adj) != t->nv || es_adjacency_edges(t->adj) != t->log_n) {
+    const tri_op *t = (const tri_op *)op;
+    if (t->f.graph_nv != t->f.nv || t->f.graph_edges != t->f.log_n) {
         g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices and %" G_GUINT64_FORMAT
-                    " edges, the counts %u and the log %zu", es_adjacency_vertices(t->adj),
-                    (guint64)es_adjacency_edges(t->adj), t->nv, t->log_n);
+                    " edges, the counts %u and the log %zu", t->f.graph_nv, (guint64)t->f.graph_edges, t->f.nv,
+                    t->f.log_n);
         return FALSE;
     }
-    return es_h5_set_u64(g, "vertices", t->nv, error)
-        && es_h5_set_u64(g, "edges", t->log_n, error)
-        && es_h5_set_u64(g, "triangles", t->triangles, error)
-        && es_h5_set_u64(g, "wedges", t->wedges, error)
+    return es_h5_set_u64(g, "vertices", t->f.nv, error)
+        && es_h5_set_u64(g, "edges", t->f.log_n, error)
+        && es_h5_set_u64(g, "triangles", t->f.triangles, error)
+        && es_h5_set_u64(g, "wedges", t->f.wedges, error)
         && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_h5_write_log_u64(g, "edge_keys", t->log, t->log_n, error)
-        && es_h5_write_u64(g, "local", t->f_local, t->nv, error)
-        && es_h5_write_log_u64(g, "external_ids", t->ext, t->nv, error);
+        && es_h5_write_log_u64(g, "edge_keys", t->f.log, t->f.log_n, error)
+        && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
+        && es_h5_write_log_u64(g, "external_ids", t->f.ext, t->f.nv, error);
 }
 
 /* The graph of E edge keys (u << 32 | v, u < v < n, in arrival order):
@@ -829,6 +845,7 @@ const es_operator_class es_tri_class = {
     .process_batch = tri_process_batch,
     .report = tri_report,
     .snapshot_prepare = tri_snapshot_prepare,
+    .snapshot_frozen = TRUE,
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,

@@ -33,7 +33,7 @@ ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,top
 "$es" run --ops "$ops" --format tsv --quiet "$tmp/g.txt" > "$tmp/want.tsv" || bad "uninterrupted run failed"
 # Operators whose snapshots a writer thread takes (snapshot_frozen, see
 # operators/operator.h); with any other operator, a forked child does.
-tops=${ES_SNAPSHOT_THREAD_OPS:-cc,degree,tri-est:m=3000}
+tops=${ES_SNAPSHOT_THREAD_OPS:-cc,degree,tri,tri-est:m=3000}
 "$es" run --ops "$tops" --format tsv --quiet "$tmp/g.txt" > "$tmp/twant.tsv" || bad "uninterrupted $tops run failed"
 
 # ---- crash test -------------------------------------------------------------
