@@ -187,10 +187,15 @@ static size_t reservation(void *p)
  * NULL when the address space is refused (a ulimit -v, say). */
 static void *reserve(size_t n, size_t *len)
 {
-    *len = MAX(LOG_RESERVE, huge_round(n) * 2);
-    char *p = mmap(NULL, *len + ES_HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* 64 GiB, or less where the address space is limited (valgrind, a
+     * ulimit -v), but room to double at least twice: a log that outgrows
+     * its reservation is copied to a larger one. */
+    char *p = MAP_FAILED;
+    for (*len = MAX(LOG_RESERVE, huge_round(n) * 4); p == MAP_FAILED && *len >= huge_round(n) * 4; *len /= 4)
+        p = mmap(NULL, *len + ES_HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+    *len *= 4;   /* undo the last step of the loop */
     char *a = (char *)(((uintptr_t)p + ES_HUGE - 1) & ~(uintptr_t)(ES_HUGE - 1));
     if (a > p)
         munmap(p, (size_t)(a - p));

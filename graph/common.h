@@ -79,9 +79,10 @@ void  es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes);
  * stream goes on appending to them (dataflow/checkpoint.c).
  * es_big_grow_log grows such a block (from es_big_alloc, or one it
  * returned, or NULL) to n bytes, new bytes zero, and it never moves one it
- * returned: those live in a reservation of 64 GiB of address space (no
- * memory and no commit charge until used), grown in place.  A block that
- * is not yet in one is copied into a new one; between es_big_hold(TRUE)
+ * returned while it fits its reservation of address space (64 GiB, less
+ * where the address space is limited; no memory and no commit charge
+ * until used), where it grows in place.  A block that is not yet in one,
+ * or outgrows it, is copied into a new one; between es_big_hold(TRUE)
  * and es_big_hold(FALSE) the old block stays mapped, with its contents,
  * until the hold ends, so that a pointer taken at a barrier stays valid.
  * Where no address space can be reserved (a ulimit -v, say) logs are
