@@ -220,9 +220,6 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     ck->last_edges = UINT64_MAX;
     ck->last_time = g_get_monotonic_time();
     ck->ops_spec = join_specs(ops);
-    /* Forked writers need operators to split their logs at each barrier
-     * (es_big_fork_prefix); a writer thread or an in-process one do not. */
-    es_big_set_forking(!cfg->wait && !all_frozen(ops));
     *externals = NULL;
     *n = 0;
     memset(pos, 0, sizeof *pos);
@@ -275,6 +272,9 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     }
     if (cfg->config)
         ck->cfg.config = g_strdup(cfg->config);
+    /* Forked writers need operators to split their logs at each barrier
+     * (es_big_fork_prefix); a writer thread or an in-process one do not. */
+    es_big_set_forking(!cfg->wait && !all_frozen(ops));
     return ck;
 }
 

@@ -30,7 +30,11 @@
  * normal priority (as it is when the run ends and waits for it).  With
  * `wait` the stream stalls for every write anyway, so the process writes
  * the snapshot itself, in the stream's thread.  A failed write is reported
- * and counted; the next snapshot starts new log files.  The
+ * and counted; after a failed thread or in-process write the next snapshot
+ * starts new log files, after a failed child it appends after the lengths
+ * last committed.  Raising a late writer's priority needs the right to
+ * (root, or RLIMIT_NICE): without it the writer keeps to idle CPU, and
+ * barriers are deferred until it ends.  The
  * directory is locked (flock) by the run and by its
  * writer child, so a resumed run waits for an orphaned writer instead of
  * racing it.

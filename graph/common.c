@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 G_DEFINE_QUARK(es-error-quark, es_error)
 
@@ -187,6 +188,11 @@ static size_t reservation(void *p)
  * NULL when the address space is refused (a ulimit -v, say). */
 static void *reserve(size_t n, size_t *len)
 {
+    /* Under a limit on address space (ulimit -v) a reservation would take
+     * what the run's memory needs: none; logs are then plain blocks. */
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+        return NULL;
     /* 64 GiB, or less where the address space is limited (valgrind, a
      * ulimit -v), but room to double at least twice: a log that outgrows
      * its reservation is copied to a larger one. */
@@ -244,9 +250,9 @@ void *es_big_grow_log(void *p, size_t old_n, size_t n)
     void *q = reserve(n, &len);
     if (q == NULL) {   /* no address space to reserve: a plain block, which may move */
         g_atomic_int_set(&es_big_logs_move, 1);
-        if (!g_atomic_int_get(&hold_on))
+        if (r == 0 && !g_atomic_int_get(&hold_on))
             return es_big_realloc(p, old_n, n);
-        q = es_big_alloc(n);
+        q = es_big_alloc(n);   /* out of a reservation: copied, the reservation freed whole */
     }
     if (p != NULL) {
         memcpy(q, p, MIN(old_n, n));

@@ -29,7 +29,8 @@
  * path appends a piece's new keys after inserting it, in one pass over the
  * piece in batch order (is_new is exactly a sequential insertion's answer),
  * so the log does not depend on the thread count.  It grows geometrically
- * with es_big_realloc (mremap: no copy, no rewrite of what is logged).
+ * in place (es_big_grow_log: reserved address space, no copy, no rewrite
+ * of what is logged), so a snapshot writer thread may read it meanwhile.
  * The table and scratch of a logged set are advised MADV_DONTFORK (see
  * table_alloc).  Measured on R-MAT scale 20 (10 M distinct edges;
  * cc and degree, a forked snapshot due every 1 M edges, 2 cores; the run

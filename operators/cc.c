@@ -229,6 +229,17 @@ static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
     }
     const uint32_t n = (uint32_t)n64;
     const size_t k = n - count;   /* each join merged two components */
+    size_t len = 0;               /* checked before anything is allocated */
+    hid_t ds = es_h5_open_array(group, "joins", H5T_INTEGER, 8, 0, &len, error);
+    if (ds < 0)
+        return FALSE;
+    H5Dclose(ds);
+    if (len != k) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot dataset \"joins\" has %zu elements, expected %zu (\"vertices\" minus \"components\")",
+                    len, k);
+        return FALSE;
+    }
     uint64_t *keys = NULL;        /* the new log, swapped in on success */
     size_t cap = 0;
     es_big_reserve((void **)&keys, &cap, MAX(k, 1) * sizeof(uint64_t));

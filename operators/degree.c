@@ -73,6 +73,7 @@ typedef struct {
         uint32_t        nv;
         uint64_t        edges, self_loops, duplicates;
         const uint64_t *log;
+        size_t          log_n;
     } f;
 } degree_op;
 
@@ -240,9 +241,7 @@ static void degree_report(es_operator *op, es_report *report)
 static void degree_snapshot_prepare(es_operator *op)
 {
     degree_op *d = (degree_op *)op;
-    size_t E;
-    d->f.log = es_edgeset_log(d->set, &E);
-    g_assert(E == d->edges);
+    d->f.log = es_edgeset_log(d->set, &d->f.log_n);
     d->f.nv = d->nv;
     d->f.edges = d->edges;
     d->f.self_loops = d->self_loops;
@@ -256,6 +255,11 @@ static void degree_snapshot_prepare(es_operator *op)
 static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
     const degree_op *d = (const degree_op *)op;
+    if (d->f.log_n != d->f.edges) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: the edge log holds %zu keys for %" G_GUINT64_FORMAT
+                    " edges", d->f.log_n, (guint64)d->f.edges);
+        return FALSE;
+    }
     return es_h5_set_u64(group, "vertices", d->f.nv, error)
         && es_h5_set_u64(group, "edges", d->f.edges, error)
         && es_h5_set_u64(group, "self_loops", d->f.self_loops, error)

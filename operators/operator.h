@@ -42,7 +42,9 @@
  * kernel's page-by-page copy).  snapshot_write then reads only those and
  * the operator's own struct, and never memory it keeps from children.
  * es_operator_snapshot_write() prepares first unless prepare ran since the
- * last batch, so in-process writers (tests, the final snapshot) need not.
+ * last batch (for tests); a snapshot writer calls
+ * es_operator_snapshot_write_prepared() after preparing every operator at
+ * the barrier, the final snapshot included.
  *
  * process_batch may fail only for limits (memory, vertex count); a failure
  * ends the run.  Randomised operators take a seed option and keep their RNG

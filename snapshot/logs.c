@@ -260,7 +260,8 @@ void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
  * has: the array is the file's content) to the last whole block before
  * `to`, straight from a; the last partial block through an aligned
  * buffer.  FALSE without error where direct I/O does not apply (a not
- * aligned, a file system without O_DIRECT): then nothing was written. */
+ * aligned, a file system without O_DIRECT or that refuses the first
+ * write): then nothing was written. */
 static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uint64_t to, gboolean *ok,
                               const char *path, GError **error)
 {
@@ -277,6 +278,10 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uin
         ssize_t put = pwrite(fd, a + off, want, (off_t)off);
         if (put < 0 && errno == EINTR)
             continue;
+        if (put < 0 && errno == EINVAL && off == lo) {   /* direct I/O refused after all: buffered */
+            fcntl(fd, F_SETFL, flags);
+            return FALSE;
+        }
         if (put <= 0 || ((uint64_t)put & (DIRECT_BLOCK - 1)) != 0)
             *ok = io_fail(error, "cannot write", path);
         else
@@ -292,9 +297,13 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uin
         do
             put = pwrite(fd, tail, DIRECT_BLOCK, (off_t)mid);
         while (put < 0 && errno == EINTR);
+        free(tail);
+        if (put < 0 && errno == EINVAL && mid == lo) {   /* nothing written yet: buffered */
+            fcntl(fd, F_SETFL, flags);
+            return FALSE;
+        }
         if (put != (ssize_t)DIRECT_BLOCK)
             *ok = io_fail(error, "cannot write", path);
-        free(tail);
     }
     fcntl(fd, F_SETFL, flags);
     return TRUE;

@@ -180,6 +180,25 @@ cp "$final" "$tmp/corrupt.h5"; printf 'xx' | dd of="$tmp/corrupt.h5" bs=1 seek=3
 expect "inspect corrupt" 65 "checksum mismatch" -- "$es" inspect "$tmp/corrupt.h5"
 expect "inspect missing" 66 "cannot open" -- "$es" inspect "$tmp/nope.h5"
 
+# ---- a limit on address space ---------------------------------------------------
+# Under ulimit -v logs get no reserved address space and may move, so even
+# snapshot_frozen operators are written by forked children: same answers,
+# and a run killed mid-way resumes.  (Skipped where the binary cannot run
+# under the limit at all: AddressSanitizer reserves terabytes.)
+if (ulimit -v 4000000 && "$es" gen rmat --scale 4 > /dev/null 2>&1); then
+    d=$tmp/vlimit; rm -rf "$d"
+    (ulimit -v 4000000 && exec "$es" run --ops "$tops" --format tsv --quiet --batch 2000 --snapshot-dir "$d" \
+        --snapshot-every 4000 "$tmp/g.txt") > "$tmp/out" 2> "$tmp/err" || bad "ulimit -v: run failed: $(head -c 400 "$tmp/err")"
+    cmp -s "$tmp/out" "$tmp/twant.tsv" && ok || bad "ulimit -v: answers differ"
+    [ -s "$tmp/err" ] && bad "ulimit -v: $(head -c 400 "$tmp/err")" || ok
+    drop_final "$d"
+    (ulimit -v 4000000 && exec "$es" run --ops "$tops" --format tsv --batch 2000 --snapshot-dir "$d" --resume \
+        "$tmp/g.txt") > "$tmp/out" 2> "$tmp/err" || bad "ulimit -v: resume failed: $(head -c 400 "$tmp/err")"
+    cmp -s "$tmp/out" "$tmp/twant.tsv" && ok || bad "ulimit -v: resumed answers differ"
+else
+    echo "skipped: this binary does not run under ulimit -v"
+fi
+
 # ---- log files ----------------------------------------------------------------
 # With cc,degree,tri-est: the id map's external ids and tri-est's ext are one
 # log, degree's edge_keys and tri-est's seen another, cc's joins a third.
