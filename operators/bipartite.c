@@ -51,6 +51,14 @@ typedef struct {
     es_puf     *uf;
     gboolean    bipartite;
     uint64_t    odd_index, odd_u, odd_v;
+    struct {                /* at the last snapshot barrier; caps in bytes */
+        uint32_t  n;
+        gboolean  bipartite;
+        uint64_t  odd_index, odd_u, odd_v;
+        uint32_t *parent;
+        uint8_t  *parity, *rank;
+        size_t    parent_cap, parity_cap, rank_cap;
+    } f;
 } bipartite_op;
 
 static es_operator *bipartite_create(es_options *opts, GError **error)
@@ -67,6 +75,9 @@ static void bipartite_destroy(es_operator *op)
 {
     bipartite_op *b = (bipartite_op *)op;
     es_puf_free(b->uf);
+    es_big_free(b->f.parent, b->f.parent_cap);
+    es_big_free(b->f.parity, b->f.parity_cap);
+    es_big_free(b->f.rank, b->f.rank_cap);
     g_free(b);
 }
 
@@ -107,21 +118,39 @@ static void bipartite_report(es_operator *op, es_report *report)
     }
 }
 
-static gboolean bipartite_snapshot_write(es_operator *op, hid_t group, GError **error)
+/* At the barrier: the forest's arrays (6 bytes per vertex) and the
+ * answers so far. */
+static void bipartite_snapshot_prepare(es_operator *op)
 {
     bipartite_op *b = (bipartite_op *)op;
     const uint32_t n = es_puf_size(b->uf);
     const uint32_t *parent;
     const uint8_t *parity, *rank;
     es_puf_arrays(b->uf, &parent, &parity, &rank);
+    es_big_copy((void **)&b->f.parent, &b->f.parent_cap, parent, (size_t)n * sizeof(uint32_t));
+    es_big_copy((void **)&b->f.parity, &b->f.parity_cap, parity, n);
+    es_big_copy((void **)&b->f.rank, &b->f.rank_cap, rank, n);
+    b->f.n = n;
+    b->f.bipartite = b->bipartite;
+    b->f.odd_index = b->odd_index;
+    b->f.odd_u = b->odd_u;
+    b->f.odd_v = b->odd_v;
+}
+
+/* Only what the barrier froze (it may run in a thread while the stream
+ * goes on). */
+static gboolean bipartite_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    const bipartite_op *b = (const bipartite_op *)op;
+    const uint32_t n = b->f.n;
     return es_h5_set_u64(group, "vertices", n, error)
-        && es_h5_set_u64(group, "bipartite", b->bipartite ? 1 : 0, error)
-        && es_h5_set_u64(group, "odd_cycle_index", b->odd_index, error)
-        && es_h5_set_u64(group, "odd_cycle_u", b->odd_u, error)
-        && es_h5_set_u64(group, "odd_cycle_v", b->odd_v, error)
-        && es_h5_write_u32(group, "parent", parent, n, error)
-        && es_h5_write_u8(group, "parity", parity, n, error)
-        && es_h5_write_u8(group, "rank", rank, n, error);
+        && es_h5_set_u64(group, "bipartite", b->f.bipartite ? 1 : 0, error)
+        && es_h5_set_u64(group, "odd_cycle_index", b->f.odd_index, error)
+        && es_h5_set_u64(group, "odd_cycle_u", b->f.odd_u, error)
+        && es_h5_set_u64(group, "odd_cycle_v", b->f.odd_v, error)
+        && es_h5_write_u32(group, "parent", b->f.parent, n, error)
+        && es_h5_write_u8(group, "parity", b->f.parity, n, error)
+        && es_h5_write_u8(group, "rank", b->f.rank, n, error);
 }
 
 /* A u8 dataset that must have n elements (*out: free with es_h5_free(*out, n)). */
@@ -208,7 +237,9 @@ const es_operator_class es_bipartite_class = {
     .create = bipartite_create,
     .process_batch = bipartite_process_batch,
     .report = bipartite_report,
+    .snapshot_prepare = bipartite_snapshot_prepare,
     .snapshot_write = bipartite_snapshot_write,
+    .snapshot_frozen = TRUE,
     .snapshot_read = bipartite_snapshot_read,
     .destroy = bipartite_destroy,
 };

@@ -47,6 +47,9 @@ typedef struct {
     es_cm      *cm;
     uint64_t   *keys;       /* scratch: a batch's endpoints as u64 */
     size_t      keys_cap;
+    uint64_t   *f_counters; /* the counters and the total at the last barrier */
+    size_t      f_cap;      /* bytes */
+    uint64_t    f_total;
 } cm_op;
 
 static es_operator *cm_create(es_options *opts, GError **error)
@@ -68,6 +71,7 @@ static void cm_destroy(es_operator *op)
     cm_op *c = (cm_op *)op;
     es_cm_free(c->cm);
     es_big_free(c->keys, c->keys_cap * sizeof(uint64_t));
+    es_big_free(c->f_counters, c->f_cap);
     g_free(c);
 }
 
@@ -110,18 +114,31 @@ static void cm_report(es_operator *op, es_report *report)
     es_report_add_double(report, "error_bound", es_cm_error_bound(cm));
 }
 
+/* At the barrier: the counters (width x depth, 8 bytes each) and the
+ * total; the rest never changes. */
+static void cm_snapshot_prepare(es_operator *op)
+{
+    cm_op *c = (cm_op *)op;
+    const size_t cells = (size_t)es_cm_width(c->cm) * es_cm_depth(c->cm);
+    es_big_copy((void **)&c->f_counters, &c->f_cap, es_cm_counters(c->cm), cells * sizeof(uint64_t));
+    c->f_total = es_cm_total(c->cm);
+}
+
+/* Only what the barrier froze, and the parameters (it may run in a
+ * thread while the stream goes on). */
 static gboolean cm_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
-    const es_cm *cm = ((cm_op *)op)->cm;
+    const cm_op *c = (const cm_op *)op;
+    const es_cm *cm = c->cm;
     const uint32_t w = es_cm_width(cm), d = es_cm_depth(cm);
     return es_h5_set_u64(group, "width", w, error)
         && es_h5_set_u64(group, "depth", d, error)
         && es_h5_set_u64(group, "seed", es_cm_seed(cm), error)
         && es_h5_set_u64(group, "conservative", es_cm_conservative(cm) ? 1 : 0, error)
-        && es_h5_set_u64(group, "total", es_cm_total(cm), error)
+        && es_h5_set_u64(group, "total", c->f_total, error)
         && es_h5_set_f64(group, "eps", es_cm_eps(cm), error)
         && es_h5_set_f64(group, "delta", es_cm_delta(cm), error)
-        && es_h5_write_u64(group, "counters", es_cm_counters(cm), (size_t)w * d, error);
+        && es_h5_write_u64(group, "counters", c->f_counters, (size_t)w * d, error);
 }
 
 /* An attribute that must equal the operator's own value. */
@@ -212,7 +229,9 @@ const es_operator_class es_cm_class = {
     .create = cm_create,
     .process_batch = cm_process_batch,
     .report = cm_report,
+    .snapshot_prepare = cm_snapshot_prepare,
     .snapshot_write = cm_snapshot_write,
+    .snapshot_frozen = TRUE,
     .snapshot_read = cm_snapshot_read,
     .destroy = cm_destroy,
 };

@@ -30,6 +30,7 @@
  * register to be at most 65 - p.
  */
 #include <math.h>
+#include <string.h>
 
 #include "graph/common.h"
 #include "operators/hll.h"
@@ -41,6 +42,7 @@ typedef struct {
     es_hll     *hll;
     uint64_t   *keys;       /* scratch: a batch's endpoints as u64 */
     size_t      keys_cap;
+    uint8_t    *f_registers; /* the registers at the last barrier */
 } hll_op;
 
 static es_operator *hll_create(es_options *opts, GError **error)
@@ -60,6 +62,7 @@ static void hll_destroy(es_operator *op)
     hll_op *h = (hll_op *)op;
     es_hll_free(h->hll);
     es_big_free(h->keys, h->keys_cap * sizeof(uint64_t));
+    g_free(h->f_registers);
     g_free(h);
 }
 
@@ -101,12 +104,24 @@ static void hll_report(es_operator *op, es_report *report)
     es_report_add_double(report, "error_bound", 3.0 * se * est);
 }
 
+/* At the barrier: the registers (2^p bytes); p and the seed never change. */
+static void hll_snapshot_prepare(es_operator *op)
+{
+    hll_op *h = (hll_op *)op;
+    const size_t n = es_hll_registers_count(h->hll);
+    if (h->f_registers == NULL)
+        h->f_registers = g_malloc(n);
+    memcpy(h->f_registers, es_hll_registers(h->hll), n);
+}
+
+/* Only what the barrier froze, and the parameters (it may run in a
+ * thread while the stream goes on). */
 static gboolean hll_snapshot_write(es_operator *op, hid_t group, GError **error)
 {
-    const es_hll *hll = ((hll_op *)op)->hll;
-    return es_h5_set_u64(group, "p", es_hll_p(hll), error)
-        && es_h5_set_u64(group, "seed", es_hll_seed(hll), error)
-        && es_h5_write_u8(group, "registers", es_hll_registers(hll), es_hll_registers_count(hll), error);
+    const hll_op *h = (const hll_op *)op;
+    return es_h5_set_u64(group, "p", es_hll_p(h->hll), error)
+        && es_h5_set_u64(group, "seed", es_hll_seed(h->hll), error)
+        && es_h5_write_u8(group, "registers", h->f_registers, es_hll_registers_count(h->hll), error);
 }
 
 static gboolean expect_u64(hid_t group, const char *name, uint64_t want, GError **error)
@@ -166,7 +181,9 @@ const es_operator_class es_hll_class = {
     .create = hll_create,
     .process_batch = hll_process_batch,
     .report = hll_report,
+    .snapshot_prepare = hll_snapshot_prepare,
     .snapshot_write = hll_snapshot_write,
+    .snapshot_frozen = TRUE,
     .snapshot_read = hll_snapshot_read,
     .destroy = hll_destroy,
 };

@@ -57,6 +57,9 @@ typedef struct {
     es_operator base;
     es_ss      *ss;
     size_t      k;
+    es_ss_item *f_items;    /* the monitored items and the total at the last barrier */
+    size_t      f_n;
+    uint64_t    f_total;
 } topk_op;
 
 static es_operator *topk_create(es_options *opts, GError **error)
@@ -84,6 +87,7 @@ static void topk_destroy(es_operator *op)
 {
     topk_op *t = (topk_op *)op;
     es_ss_free(t->ss);
+    g_free(t->f_items);
     g_free(t);
 }
 
@@ -159,24 +163,40 @@ static inline uint64_t *field_of(es_ss_item *it, int f)
     return f == 0 ? &it->key : f == 1 ? &it->count : &it->error;
 }
 
-static gboolean topk_snapshot_write(es_operator *op, hid_t group, GError **error)
+static inline uint64_t field_value(const es_ss_item *it, int f)
+{
+    return f == 0 ? it->key : f == 1 ? it->count : it->error;
+}
+
+/* At the barrier: the monitored items (at most `counters` of them) and
+ * the total; k and the capacity never change. */
+static void topk_snapshot_prepare(es_operator *op)
 {
     topk_op *t = (topk_op *)op;
-    const size_t n = es_ss_size(t->ss);
-    es_ss_item *items = g_new(es_ss_item, n ? n : 1);
+    t->f_n = es_ss_size(t->ss);
+    t->f_items = g_renew(es_ss_item, t->f_items, t->f_n ? t->f_n : 1);
+    es_ss_items(t->ss, t->f_items);
+    t->f_total = es_ss_total(t->ss);
+}
+
+/* Only what the barrier froze, and the parameters (it may run in a
+ * thread while the stream goes on). */
+static gboolean topk_snapshot_write(es_operator *op, hid_t group, GError **error)
+{
+    const topk_op *t = (const topk_op *)op;
+    const size_t n = t->f_n;
+    const es_ss_item *items = t->f_items;
     uint64_t *col = g_new(uint64_t, n ? n : 1);
-    es_ss_items(t->ss, items);
     gboolean ok = es_h5_set_u64(group, "k", t->k, error)
                && es_h5_set_u64(group, "counters", es_ss_capacity(t->ss), error)
                && es_h5_set_u64(group, "size", n, error)
-               && es_h5_set_u64(group, "total", es_ss_total(t->ss), error);
+               && es_h5_set_u64(group, "total", t->f_total, error);
     for (int f = 0; f < 3 && ok; f++) {
         for (size_t i = 0; i < n; i++)
-            col[i] = *field_of(&items[i], f);
+            col[i] = field_value(&items[i], f);
         ok = es_h5_write_u64(group, item_field[f], col, n, error);
     }
     g_free(col);
-    g_free(items);
     return ok;
 }
 
@@ -267,7 +287,9 @@ const es_operator_class es_topk_class = {
     .create = topk_create,
     .process_batch = topk_process_batch,
     .report = topk_report,
+    .snapshot_prepare = topk_snapshot_prepare,
     .snapshot_write = topk_snapshot_write,
+    .snapshot_frozen = TRUE,
     .snapshot_read = topk_snapshot_read,
     .destroy = topk_destroy,
 };

@@ -33,7 +33,7 @@ ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,top
 "$es" run --ops "$ops" --format tsv --quiet "$tmp/g.txt" > "$tmp/want.tsv" || bad "uninterrupted run failed"
 # Operators whose snapshots a writer thread takes (snapshot_frozen, see
 # operators/operator.h); with any other operator, a forked child does.
-tops=${ES_SNAPSHOT_THREAD_OPS:-cc,degree,tri,tri-est:m=3000}
+tops=${ES_SNAPSHOT_THREAD_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,cm,topk:k=5,hll}
 "$es" run --ops "$tops" --format tsv --quiet "$tmp/g.txt" > "$tmp/twant.tsv" || bad "uninterrupted $tops run failed"
 
 # ---- crash test -------------------------------------------------------------
@@ -226,12 +226,12 @@ flip() {
 # Every file of a directory with its checksum, to see that nothing changed.
 state_of() { (cd "$1" && ls -A | sort && cksum $(ls -A | sort)); }
 
-# Every kept snapshot of DIR lists its 5 logs, in 3 existing files with the
-# recorded crc32 of their prefix; equal logs share a file.
+# Every kept snapshot of DIR lists its 5 logs (or LINES), in 3 existing
+# files with the recorded crc32 of their prefix; equal logs share a file.
 check_logs() {
     for s in "$1"/snap-*.h5; do
         logs_of "$s" > "$tmp/lines"
-        [ "$(wc -l < "$tmp/lines")" = 5 ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted 5"
+        [ "$(wc -l < "$tmp/lines")" = "${2:-5}" ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted ${2:-5}"
         awk '{ print $3, $4, $5 }' "$tmp/lines" | sort -u > "$tmp/files"   # shared files once
         [ "$(wc -l < "$tmp/files")" = 3 ] && ok || bad "logs: $s: its logs are not in 3 files: $(cat "$tmp/files")"
         while read -r file bytes crc; do
@@ -264,16 +264,17 @@ d=$tmp/lthread; rm -rf "$d"
 cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "writer thread: answers differ"
 [ "$(present "$d")" = "$first_logs" ] && ok || bad "writer thread: 3 log files, extended, expected: $(present "$d")"
 check_logs "$d"
-# ... and through forked writers (an operator that is not snapshot_frozen
-# makes the run fork): each reports the lengths it committed, so that the
-# next one extends the same files.
+# ... and through forked writers (spanner, not snapshot_frozen, makes the
+# run fork; its input edges are one more log, in the edge log's file): each
+# reports the lengths it committed, so that the next one extends the same
+# files.
 d=$tmp/lfork; rm -rf "$d"
-"$es" run --ops "$lops,bipartite" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" || bad "uninterrupted $lops,bipartite run failed"
-"$es" run --ops "$lops,bipartite" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
-    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,bipartite forked snapshot run failed: $(cat "$tmp/err")"
+"$es" run --ops "$lops,spanner:k=2" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" || bad "uninterrupted $lops,spanner run failed"
+"$es" run --ops "$lops,spanner:k=2" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
+    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner forked snapshot run failed: $(cat "$tmp/err")"
 cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "forked writers: answers differ"
 [ "$(present "$d")" = "$first_logs" ] && ok || bad "forked writers: 3 log files, extended, expected: $(present "$d")"
-check_logs "$d"
+check_logs "$d" 6
 d=$tmp/lbase
 lnew=$(newest "$d")
 lsecond=$(second_newest "$d")
