@@ -301,11 +301,12 @@ static char *read_report(int fd)
     return g_string_free(s, FALSE);
 }
 
+static void failed_here(es_checkpoint *ck, uint64_t id, GError *e);
+
 /* Reap a finished writer (without blocking unless `wait`).  On success,
  * adopt the log lengths it committed, so the next writer appends after
- * them; on failure keep the old ones (its bytes past them are overwritten). */
-static void forget_logs(es_checkpoint *ck);
-
+ * them; on failure keep the old ones (its bytes past them are overwritten),
+ * or, after a thread, forget them (failed_here). */
 static void reap(es_checkpoint *ck, gboolean wait)
 {
     if (ck->thread != NULL) {
@@ -315,11 +316,8 @@ static void reap(es_checkpoint *ck, gboolean wait)
         ck->thread = NULL;
         es_big_hold(FALSE);   /* the log blocks it read may go */
         if (!ck->thread_ok) {
-            ck->failed++;
-            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", ck->writer_id,
-                    ck->thread_error ? ck->thread_error->message : "not written");
-            g_clear_error(&ck->thread_error);
-            forget_logs(ck);
+            failed_here(ck, ck->writer_id, ck->thread_error);
+            ck->thread_error = NULL;
         }
         return;
     }
@@ -421,6 +419,34 @@ static void forget_logs(es_checkpoint *ck)
     ck->logs = new_logs();
 }
 
+/* A snapshot written in this process (by the stream or the writer thread)
+ * failed: count it, say why, forget the log table.  Takes e. */
+static void failed_here(es_checkpoint *ck, uint64_t id, GError *e)
+{
+    ck->failed++;
+    fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e ? e->message : "not written");
+    if (e)
+        g_error_free(e);
+    forget_logs(ck);
+}
+
+/* Write snapshot m of the prepared operators, then keep only the newest. */
+static gboolean commit(es_checkpoint *ck, const es_snapshot_meta *m, const uint64_t *externals, uint32_t vertices,
+                       GPtrArray *ops, GError **error)
+{
+    if (!es_snapshot_write(ck->dir, m, externals, vertices, ops, ck->logs, error))
+        return FALSE;
+    es_snapshot_retain(ck->dir, ck->cfg.keep);
+    return TRUE;
+}
+
+/* Shadow copies of what the next batches overwrite (operator.h). */
+static void prepare_all(GPtrArray *ops)
+{
+    for (guint i = 0; i < ops->len; i++)
+        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
+}
+
 static void taken(es_checkpoint *ck, const es_stream_pos *pos)
 {
     ck->parent_id = ck->next_id++;
@@ -448,14 +474,10 @@ static gpointer writer_thread(gpointer data)
         struct sched_param normal = { 0 };
         sched_setscheduler(0, SCHED_OTHER, &normal);
     }
-    ck->thread_ok = es_snapshot_write(ck->dir, &ck->job, ck->job_externals, ck->job_vertices, ck->job_ops, ck->logs,
-                                      &ck->thread_error);
-    if (ck->thread_ok)
-        es_snapshot_retain(ck->dir, ck->cfg.keep);
+    ck->thread_ok = commit(ck, &ck->job, ck->job_externals, ck->job_vertices, ck->job_ops, &ck->thread_error);
     g_atomic_int_set(&ck->thread_done, 1);
     return NULL;
 }
-
 
 /* Start the writer thread on the barrier's state.  The logs it reads keep
  * their blocks until it has been joined (es_big_hold): the caller holds
@@ -489,25 +511,16 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
 {
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
-    /* Shadow copies of what the next batches overwrite (operator.h). */
-    const gboolean thread = !ck->cfg.wait && all_frozen(ops);
-    for (guint i = 0; i < ops->len; i++)
-        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
+    prepare_all(ops);
     if (ck->cfg.wait) {
         /* The stream waits anyway: write here, no fork. */
         GError *e = NULL;
-        if (es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, &e)) {
-            es_snapshot_retain(ck->dir, ck->cfg.keep);
-        } else {
-            ck->failed++;
-            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", m.snapshot_id, e->message);
-            g_error_free(e);
-            forget_logs(ck);
-        }
+        if (!commit(ck, &m, externals, pos->vertices, ops, &e))
+            failed_here(ck, m.snapshot_id, e);
         taken(ck, pos);
         return;
     }
-    if (thread) {
+    if (all_frozen(ops)) {
         if (start_thread(ck, &m, externals, pos->vertices, ops))
             taken(ck, pos);
         return;
@@ -545,9 +558,8 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
         close(report[0]);
         es_snapshot_logs_set_direct(ck->logs, FALSE);
         GError *e = NULL;
-        gboolean ok = es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, &e);
+        gboolean ok = commit(ck, &m, externals, pos->vertices, ops, &e);
         if (ok) {
-            es_snapshot_retain(ck->dir, ck->cfg.keep);
             g_autofree char *lines = es_snapshot_logs_format(ck->logs);
             size_t len = strlen(lines);
             ok = write(report[1], lines, len) == (ssize_t)len;   /* a header's worth: fits the pipe, never blocks */
@@ -573,13 +585,11 @@ gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
         return TRUE;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
-    for (guint i = 0; i < ops->len; i++)
-        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
-    if (!es_snapshot_write(ck->dir, &m, externals, pos->vertices, ops, ck->logs, error)) {
+    prepare_all(ops);
+    if (!commit(ck, &m, externals, pos->vertices, ops, error)) {
         forget_logs(ck);
         return FALSE;
     }
-    es_snapshot_retain(ck->dir, ck->cfg.keep);
     taken(ck, pos);
     return TRUE;
 }

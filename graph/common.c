@@ -24,14 +24,13 @@ static size_t huge_round(size_t n)
     return (n + ES_HUGE - 1) & ~(size_t)(ES_HUGE - 1);
 }
 
-void *es_big_alloc(size_t n)
+/* A 2 MiB-aligned anonymous mapping of len bytes (a multiple of 2 MiB),
+ * huge pages advised; NULL when mmap refuses. */
+static void *map_aligned(size_t len, int prot, int flags)
 {
-    if (n < ES_BIG_MIN)
-        return g_malloc0(n ? n : 1);
-    size_t len = huge_round(n);
-    char *p = mmap(NULL, len + ES_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *p = mmap(NULL, len + ES_HUGE, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
     if (p == MAP_FAILED)
-        g_error("edgestream: out of memory allocating %zu bytes", n);
+        return NULL;
     /* Trim to a 2 MiB-aligned block of len bytes. */
     char *a = (char *)(((uintptr_t)p + ES_HUGE - 1) & ~(uintptr_t)(ES_HUGE - 1));
     if (a > p)
@@ -41,6 +40,16 @@ void *es_big_alloc(size_t n)
 #ifdef MADV_HUGEPAGE
     madvise(a, len, MADV_HUGEPAGE);
 #endif
+    return a;
+}
+
+void *es_big_alloc(size_t n)
+{
+    if (n < ES_BIG_MIN)
+        return g_malloc0(n ? n : 1);
+    void *a = map_aligned(huge_round(n), PROT_READ | PROT_WRITE, 0);
+    if (a == NULL)
+        g_error("edgestream: out of memory allocating %zu bytes", n);
     return a;
 }
 
@@ -143,15 +152,23 @@ void es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes)
 
 gint es_big_logs_move;
 
+/* The size of the reservation p starts, or 0; with `take`, p is no longer
+ * listed as one. */
+static size_t reservation(void *p, gboolean take)
+{
+    g_mutex_lock(&big_lock);
+    size_t r = reserved ? GPOINTER_TO_SIZE(g_hash_table_lookup(reserved, p)) : 0;
+    if (r && take)
+        g_hash_table_remove(reserved, p);
+    g_mutex_unlock(&big_lock);
+    return r;
+}
+
 void es_big_free(void *p, size_t n)
 {
     if (p == NULL)
         return;
-    g_mutex_lock(&big_lock);
-    size_t r = reserved ? GPOINTER_TO_SIZE(g_hash_table_lookup(reserved, p)) : 0;
-    if (r)
-        g_hash_table_remove(reserved, p);
-    g_mutex_unlock(&big_lock);
+    const size_t r = reservation(p, TRUE);
     if (r)
         munmap(p, r);
     else if (n < ES_BIG_MIN)
@@ -175,14 +192,6 @@ typedef struct {
     size_t n;
 } held_block;
 
-/* The reservation p starts, or 0. */
-static size_t reservation(void *p)
-{
-    g_mutex_lock(&big_lock);
-    size_t r = reserved ? GPOINTER_TO_SIZE(g_hash_table_lookup(reserved, p)) : 0;
-    g_mutex_unlock(&big_lock);
-    return r;
-}
 
 /* A new reservation, 2 MiB aligned, with its first n bytes writable;
  * NULL when the address space is refused (a ulimit -v, say). */
@@ -193,23 +202,17 @@ static void *reserve(size_t n, size_t *len)
     struct rlimit as;
     if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
         return NULL;
-    /* 64 GiB, or less where the address space is limited (valgrind, a
-     * ulimit -v), but room to double at least twice: a log that outgrows
-     * its reservation is copied to a larger one. */
-    char *p = MAP_FAILED;
-    for (*len = MAX(LOG_RESERVE, huge_round(n) * 4); p == MAP_FAILED && *len >= huge_round(n) * 4; *len /= 4)
-        p = mmap(NULL, *len + ES_HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    *len *= 4;   /* undo the last step of the loop */
-    char *a = (char *)(((uintptr_t)p + ES_HUGE - 1) & ~(uintptr_t)(ES_HUGE - 1));
-    if (a > p)
-        munmap(p, (size_t)(a - p));
-    if (a + *len < p + *len + ES_HUGE)
-        munmap(a + *len, (size_t)((p + *len + ES_HUGE) - (a + *len)));
-#ifdef MADV_HUGEPAGE
-    madvise(a, *len, MADV_HUGEPAGE);
-#endif
+    /* 64 GiB, or less where the address space is limited (valgrind), but
+     * room to double at least twice: a log that outgrows its reservation
+     * is copied to a larger one. */
+    const size_t least = huge_round(n) * 4;
+    char *a;
+    *len = MAX(LOG_RESERVE, least);
+    while ((a = map_aligned(*len, PROT_NONE, MAP_NORESERVE)) == NULL) {
+        *len /= 4;
+        if (*len < least)
+            return NULL;
+    }
     if (mprotect(a, huge_round(n), PROT_READ | PROT_WRITE) != 0) {
         munmap(a, *len);
         return NULL;
@@ -239,7 +242,7 @@ static void retire(void *p, size_t old_n)
 
 void *es_big_grow_log(void *p, size_t old_n, size_t n)
 {
-    const size_t r = p ? reservation(p) : 0;
+    const size_t r = p ? reservation(p, FALSE) : 0;
     if (r != 0 && n <= r) {   /* in place: commit the pages up to n */
         if (huge_round(n) > huge_round(old_n) &&
             mprotect((char *)p + huge_round(old_n), huge_round(n) - huge_round(old_n), PROT_READ | PROT_WRITE) != 0)
