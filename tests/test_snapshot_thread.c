@@ -25,41 +25,6 @@
 #include "snapshot/h5util.h"
 #include "tests/testutil.h"
 
-/* Feed pairs[2*from .. 2*to-1] in batches of `batch` edges. */
-static void feed(es_operator *op, const uint32_t *pairs, size_t from, size_t to, size_t batch, uint32_t *nv)
-{
-    es_edge *e = g_new(es_edge, batch);
-    for (size_t at = from; at < to; at += batch) {
-        const size_t n = MIN(batch, to - at);
-        for (size_t i = 0; i < n; i++) {
-            e[i].u = pairs[2 * (at + i)];
-            e[i].v = pairs[2 * (at + i) + 1];
-            *nv = MAX(*nv, MAX(e[i].u, e[i].v) + 1);
-        }
-        es_batch b = { .edges = e, .n = n, .first_index = at, .num_vertices = *nv };
-        GError *err = NULL;
-        gboolean ok = es_operator_process(op, &b, &err);
-        CU_ASSERT_TRUE_FATAL(ok);
-    }
-    g_free(e);
-}
-
-/* Write an operator's state, prepared before, into group "op" of a new
- * file, as the snapshot writer does (no prepare). */
-static gboolean write_prepared(es_operator *op, const char *path, GError **error)
-{
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
-        return FALSE;
-    }
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_write_prepared(op, g, error);
-    H5Gclose(g);
-    H5Fclose(f);
-    return ok;
-}
-
 typedef struct {
     es_operator *op;
     const char  *path;
@@ -69,7 +34,7 @@ typedef struct {
 static gpointer writer(gpointer data)
 {
     job *j = data;
-    j->ok = write_prepared(j->op, j->path, NULL);
+    j->ok = es_test_write_prepared_snapshot_file(j->op, j->path, NULL);
     return NULL;
 }
 
@@ -82,8 +47,8 @@ static gboolean check_cut(const char *spec, const es_test_case *c, size_t cut, s
                 *back = es_operator_new(spec, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
     uint32_t nv = 0, nv_ref = 0, nv_back;
-    feed(op, c->pairs, 0, cut, batch, &nv);
-    feed(ref, c->pairs, 0, cut, batch, &nv_ref);
+    es_test_feed_range(op, c->pairs, NULL, 0, cut, batch, &nv);
+    es_test_feed_range(ref, c->pairs, NULL, 0, cut, batch, &nv_ref);
     nv_back = nv_ref;
     char *path = g_strdup_printf("%s/es-thread-%d.h5", g_get_tmp_dir(), (int)getpid());
     es_operator_snapshot_prepare(op);
@@ -91,28 +56,18 @@ static gboolean check_cut(const char *spec, const es_test_case *c, size_t cut, s
     if (beside) {
         es_big_hold(TRUE);
         GThread *t = g_thread_new("writer", writer, &j);
-        feed(op, c->pairs, cut, c->m, batch, &nv);
+        es_test_feed_range(op, c->pairs, NULL, cut, c->m, batch, &nv);
         g_thread_join(t);
         es_big_hold(FALSE);
     } else {
-        feed(op, c->pairs, cut, c->m, batch, &nv);
+        es_test_feed_range(op, c->pairs, NULL, cut, c->m, batch, &nv);
         writer(&j);
     }
-    gboolean ok = j.ok && es_test_read_snapshot_file(back, path, NULL);
-    if (ok) {
-        char *ra = es_test_report_tsv(ref), *rb = es_test_report_tsv(back);
-        ok = strcmp(ra, rb) == 0;
-        g_free(ra);
-        g_free(rb);
-    }
+    gboolean ok = j.ok && es_test_read_snapshot_file(back, path, NULL) && es_test_same_reports(ref, back);
     if (ok) {   /* the restored operator goes on as the original */
-        feed(ref, c->pairs, cut, c->m, batch, &nv_ref);
-        feed(back, c->pairs, cut, c->m, batch, &nv_back);
-        char *ra = es_test_report_tsv(ref), *rb = es_test_report_tsv(back), *ro = es_test_report_tsv(op);
-        ok = strcmp(ra, rb) == 0 && strcmp(ra, ro) == 0;
-        g_free(ra);
-        g_free(rb);
-        g_free(ro);
+        es_test_feed_range(ref, c->pairs, NULL, cut, c->m, batch, &nv_ref);
+        es_test_feed_range(back, c->pairs, NULL, cut, c->m, batch, &nv_back);
+        ok = es_test_same_reports(ref, back) && es_test_same_reports(ref, op);
     }
     if (!ok)
         printf("\n  %s: %s, cut %zu of %zu, batches of %zu, %s: the snapshot is not the barrier's state\n", spec,

@@ -641,20 +641,13 @@ static void expect_restores_as_fed(const char *spec, build_fn build, const void 
     if (err)
         printf("\n  %s: %s\n", spec, err->message);
     g_clear_error(&err);
-    char *ra = es_test_report_tsv(fed), *rb = es_test_report_tsv(op);
-    CU_ASSERT_STRING_EQUAL(ra, rb);
-    g_free(ra);
-    g_free(rb);
+    CU_ASSERT_TRUE(es_test_same_reports(fed, op));
     static const uint32_t more[] = { 2, 0, 3, 1, 3, 0, 5, 4, 4, 2 };
     static const uint64_t more_ext[] = { 702, 700, 703, 701, 703, 700, 705, 704, 704, 702 };
     es_batch b = { .edges = (const es_edge *)more, .ext = more_ext, .n = 5, .first_index = 6, .num_vertices = 6 };
     CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
     CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
-    ra = es_test_report_tsv(fed);
-    rb = es_test_report_tsv(op);
-    CU_ASSERT_STRING_EQUAL(ra, rb);
-    g_free(ra);
-    g_free(rb);
+    CU_ASSERT_TRUE(es_test_same_reports(fed, op));
     es_operator_free(fed);
     es_operator_free(op);
 }

@@ -41,6 +41,10 @@ void es_test_igraph_from_pairs(igraph_t *g, uint32_t n, const uint32_t *pairs, s
 /* Wrap pairs as one batch (or several of `batch_size`) for operators. */
 typedef void (*es_test_batch_fn)(const es_batch *b, void *user);
 void es_test_feed_batches(const uint32_t *pairs, size_t m, size_t batch_size, es_test_batch_fn fn, void *user);
+/* Feed edges from .. to-1 of pairs (ext: their external ids, or NULL) to
+ * an operator in batches, *maxv tracking the vertex count (fatal on error). */
+void es_test_feed_range(void *op, const uint32_t *pairs, const uint64_t *ext, size_t from, size_t to,
+                        size_t batch_size, uint32_t *maxv);
 
 /* Snapshot round trip, as every operator's test should do it: feed `pairs`
  * (2*m dense ids, first-appearance order) to an operator created from
@@ -55,6 +59,9 @@ void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const u
 /* Write an operator's state into group "op" of a new HDF5 file, or read it
  * back from one (the snapshot suites' file round trips). */
 gboolean es_test_write_snapshot_file(void *op, const char *path, GError **error);
+/* The same for an operator prepared at a barrier (es_operator_snapshot_prepare)
+ * and fed since: writes what prepare froze, as the snapshot writer does. */
+gboolean es_test_write_prepared_snapshot_file(void *op, const char *path, GError **error);
 gboolean es_test_read_snapshot_file(void *op, const char *path, GError **error);
 
 /* A snapshot written as a run writes it: prepare each of ops[0 .. n-1]
@@ -70,6 +77,8 @@ void es_test_snapshot_in_forked_child(void *const *ops, char *const *paths, int 
 
 /* Report of an operator as tsv text (caller frees). */
 char *es_test_report_tsv(void *op);
+/* Do two operators report the same, byte for byte in tsv? */
+gboolean es_test_same_reports(void *a, void *b);
 
 /* A random stream for operator tests, in dense ids as the id map hands
  * them out. */
