@@ -349,6 +349,7 @@ static void reap(es_checkpoint *ck, gboolean wait)
         } else {
             ck->failed++;
             fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
+            es_snapshot_retain(ck->dir, ck->cfg.keep);   /* the log files it started */
         }
     }
     close(ck->writer_pipe);
@@ -420,7 +421,9 @@ static void forget_logs(es_checkpoint *ck)
 }
 
 /* A snapshot written in this process (by the stream or the writer thread)
- * failed: count it, say why, forget the log table.  Takes e. */
+ * failed: count it, say why, forget the log table, and delete the log
+ * files that no kept snapshot lists (those the failed one started), so
+ * that a full disk keeps no half-written file.  Takes e. */
 static void failed_here(es_checkpoint *ck, uint64_t id, GError *e)
 {
     ck->failed++;
@@ -428,6 +431,7 @@ static void failed_here(es_checkpoint *ck, uint64_t id, GError *e)
     if (e)
         g_error_free(e);
     forget_logs(ck);
+    es_snapshot_retain(ck->dir, ck->cfg.keep);
 }
 
 /* Write snapshot m of the prepared operators, then keep only the newest. */
@@ -576,22 +580,21 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
 
 }
 
-gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
-                              GPtrArray *ops, GError **error)
+guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
 {
     hurry(ck);
     reap(ck, TRUE);
     if (pos->edges == ck->last_edges && ck->failed == 0)
-        return TRUE;
+        return 0;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     prepare_all(ops);
-    if (!commit(ck, &m, externals, pos->vertices, ops, error)) {
-        forget_logs(ck);
-        return FALSE;
-    }
-    taken(ck, pos);
-    return TRUE;
+    GError *e = NULL;
+    if (commit(ck, &m, externals, pos->vertices, ops, &e))
+        taken(ck, pos);
+    else
+        failed_here(ck, m.snapshot_id, e);
+    return ck->failed;
 }
 
 void es_checkpoint_free(es_checkpoint *ck)

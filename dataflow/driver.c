@@ -275,7 +275,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_thread_join(mapper_th);
     es_progress_finish(progress, stats->edges);
     if (ok && ck)
-        ok = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops, error);
+        stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);
     es_checkpoint_free(ck);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {

@@ -110,8 +110,15 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     }
     if (opsg >= 0)
         H5Gclose(opsg);
-    if (H5Fclose(f) < 0 && ok) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot finish snapshot %s (disk full?)", tmp);
+    /* An abandoned file gives its disk space back before its close, whose
+     * flush then may fit; a close that fails all the same leaves the file
+     * open inside HDF5, never to be touched again (es_h5_abandon). */
+    if (!ok && truncate(tmp, 0) != 0)
+        errno = 0;
+    if (H5Fclose(f) < 0) {
+        es_h5_abandon();
+        if (ok)
+            g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot finish snapshot %s (disk full?)", tmp);
         ok = FALSE;
     }
     if (!ok && error && *error == NULL)
