@@ -31,9 +31,9 @@
  * `wait` the stream stalls for every write anyway, so the process writes
  * the snapshot itself, in the stream's thread.  A failed write (the final
  * one included) is reported and counted and costs only itself: the run
- * goes on, log files no kept snapshot lists are deleted; after a failed thread or in-process write the next snapshot
- * starts new log files, after a failed child it appends after the lengths
- * last committed.  Raising a late writer's priority needs the right to
+ * goes on, log files no kept snapshot lists are deleted; after a failed
+ * thread or in-process write the next snapshot starts new log files, after
+ * a failed child it appends after the lengths last committed.  Raising a late writer's priority needs the right to
  * (root, or RLIMIT_NICE): without it the writer keeps to idle CPU, and
  * barriers are deferred until it ends.  The
  * directory is locked (flock) by the run and by its
