@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -105,6 +106,31 @@ static char *join_specs(GPtrArray *ops)
     return g_string_free(s, FALSE);
 }
 
+static gint by_text(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Do the snapshot's operators mean those of this run?  Both are canonical
+ * specs (operators/options.h), so equal text is equal meaning; the order
+ * does not matter (each operator's state is found by its name).  Names both
+ * when they differ. */
+static gboolean check_operators(const char *snap, const char *then, const char *now, GError **error)
+{
+    GPtrArray *a = es_operator_split_specs(then), *b = es_operator_split_specs(now);
+    g_ptr_array_sort(a, by_text);
+    g_ptr_array_sort(b, by_text);
+    gboolean same = a->len == b->len;
+    for (guint i = 0; same && i < a->len; i++)
+        same = strcmp(g_ptr_array_index(a, i), g_ptr_array_index(b, i)) == 0;
+    if (!same)
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
+                    snap, then, now);
+    g_ptr_array_free(a, TRUE);
+    g_ptr_array_free(b, TRUE);
+    return same;
+}
+
 /* Does the snapshot's input identity match this run's?  Names what differs. */
 static gboolean check_inputs(const char *snap, const char *then, const char *now, GError **error)
 {
@@ -161,9 +187,7 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
             corrupt++;
             continue;
         }
-        if (strcmp(meta.operators, ck->ops_spec) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
-                        path, meta.operators, ck->ops_spec);
+        if (!check_operators(path, meta.operators, ck->ops_spec, error)) {
             ok = FALSE;
         } else if (strcmp(meta.source_kind, "files") != 0) {
             g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
@@ -226,7 +250,9 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
 
     GString *id = g_string_new(NULL);
     for (guint i = 0; inputs[i]; i++) {
-        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(inputs[i], error);
+        /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
+        g_autofree char *real = realpath(inputs[i], NULL);
+        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(real ? real : inputs[i], error);
         if (line == NULL) {
             if (strcmp(inputs[i], "-") == 0)
                 g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
@@ -260,8 +286,18 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
         while (flock(ck->lock_fd, LOCK_EX) != 0 && errno == EINTR)
             ;
     }
-    es_snapshot_remove_partial(ck->dir, cfg->verbose);
     ck->next_id = es_snapshot_last_id(ck->dir) + 1;
+    /* Another run's snapshots are continued (--resume) or left alone: a
+     * fresh run would replace them, and retention delete them. */
+    if (!cfg->resume && ck->next_id > 1) {
+        g_autofree char *newest = es_snapshot_path(ck->dir, ck->next_id - 1);
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
+                    "%s holds the snapshots of another run (the newest: %s): continue it with --resume, "
+                    "or give an empty or new --snapshot-dir", ck->dir, newest);
+        es_checkpoint_free(ck);
+        return NULL;
+    }
+    es_snapshot_remove_partial(ck->dir, cfg->verbose);
     /* Initialise HDF5 here, once: a forked writer would otherwise set up
      * the whole library (types, property lists, conversion paths) anew in
      * every snapshot, page faults included. */

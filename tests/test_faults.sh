@@ -4,7 +4,13 @@
 #     the same final report as a run without snapshots and exits 74; no
 #     temporary, empty or unlisted file is left, and a resume from the last
 #     good snapshot gives the same answers (skipped, with a message, where
-#     mounting is not allowed: not root, or no tmpfs).
+#     mounting is not allowed: not root, or no tmpfs);
+#   - two runs, one directory: a run without --resume is refused (78) in a
+#     directory that holds snapshots, naming it, and changes nothing there;
+#   - resume compares meaning: operator specs with their defaults written
+#     out, in another order, numbers in another notation, and the input as
+#     ./f or an absolute path resume; real differences (tri-est:m=5 against
+#     m=6, another file) are refused with 78, naming both.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
@@ -66,6 +72,63 @@ full_case() { # full_case NAME OPS
 }
 full_case thread cc,degree,tri,tri-est:m=50000,seed=5,bipartite,cm,topk,hll
 full_case fork cc,degree,tri,spanner,bipartite,cm
+
+expect() { # NAME STATUS STDERR_SUBSTRING -- CMD...
+    name=$1 want=$2 msg=$3; shift 4
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    got=$?
+    if [ "$got" != "$want" ]; then bad "$name: exit $got, wanted $want: $(head -c 400 "$tmp/err")"
+    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then bad "$name: stderr lacks '$msg': $(head -c 400 "$tmp/err")"
+    else ok; fi
+}
+# Every file of a directory with its checksum, to see that nothing changed.
+state() { (cd "$1" && for f in * .lock; do [ -e "$f" ] && cksum "$f"; done); }
+newest() { ls "$1"/snap-*.h5 | sort | tail -n 1; }
+
+# ---- two runs, one directory ----------------------------------------------------
+cd "$tmp" || exit 1
+"$es" gen rmat --scale 12 --seed 2 -o g.txt
+sops=cc,tri,tri-est:m=5,cm:eps=0.001
+"$es" run --ops $sops --format tsv --quiet g.txt > want.tsv || bad "plain run failed"
+"$es" run --ops $sops --format tsv --quiet --batch 1000 --snapshot-dir two --snapshot-every 8000 g.txt > /dev/null ||
+    bad "snapshot run failed"
+before=$(state two)
+expect "second run, other operators" 78 "two holds the snapshots of another run (the newest: two/snap-" -- \
+    "$es" run --ops degree --quiet --snapshot-dir two --snapshot-every 8000 g.txt
+grep -qF -- "--resume" "$tmp/err" && ok || bad "second run: the message does not say how to continue"
+expect "second run, same operators" 78 "holds the snapshots of another run" -- \
+    "$es" run --ops $sops --quiet --snapshot-dir two g.txt
+[ "$(state two)" = "$before" ] && ok || bad "a refused second run changed the snapshot directory"
+# A directory whose snapshots all failed holds none: a run may start there.
+mkdir empty-run && expect "directory without snapshots" 0 "" -- "$es" run --ops cc --quiet --snapshot-dir empty-run g.txt
+
+# ---- resume compares meaning ------------------------------------------------------
+mdir() { # mdir DIR: snapshots of $sops from g.txt, the final one dropped
+    rm -rf "$1"
+    "$es" run --ops $sops --format tsv --quiet --batch 1000 --snapshot-dir "$1" --snapshot-every 8000 g.txt > /dev/null ||
+        bad "snapshot run failed"
+    rm -f "$(newest "$1")"
+}
+for variant in "tri:top=10,tri-est:m=5,cc,cm:eps=1e-3 ./g.txt" \
+               "cc,tri,tri-est:m=5,seed=1,dedup=auto,local=1,top=10,cm:eps=0.001,delta=0.01,seed=1 $tmp/g.txt" \
+               "cc,tri,tri-est:m=5,cm:eps=0.001 ../$(basename "$tmp")/g.txt"; do
+    vops=${variant% *} vin=${variant#* }
+    mdir same
+    expect "resume with $vops $vin" 0 "resuming from" -- \
+        "$es" run --ops "$vops" --format tsv --batch 1000 --snapshot-dir same --resume "$vin"
+    sort out > got.sorted; sort want.tsv > want.sorted
+    cmp -s got.sorted want.sorted && ok || bad "resume with $vops $vin: answers differ"
+done
+mdir diff
+before=$(state diff)
+expect "other tri-est m" 78 "tri-est:m=5," -- "$es" run --ops cc,tri,tri-est:m=6,cm:eps=0.001 --snapshot-dir diff --resume g.txt
+grep -qF "tri-est:m=6," "$tmp/err" && ok || bad "other tri-est m: the message does not name this run's spec: $(cat "$tmp/err")"
+expect "other cm eps" 78 "cm:eps=0.002" -- "$es" run --ops cc,tri,tri-est:m=5,cm:eps=0.002 --snapshot-dir diff --resume g.txt
+cp g.txt g2.txt
+expect "another file" 78 "this run reads \"$tmp/g2.txt\"" -- "$es" run --ops $sops --snapshot-dir diff --resume g2.txt
+[ "$(state diff)" = "$before" ] && ok || bad "a refused resume changed the snapshot directory"
+
+cd - > /dev/null || exit 1
 
 echo "fault tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
