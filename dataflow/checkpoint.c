@@ -25,6 +25,7 @@ struct es_checkpoint {
     char    *dir;
     char    *identity;         /* one line per input */
     char    *ops_spec;
+    char    *consumed;         /* the inputs' consumed bytes at the last barrier (es_reader_consumed_text) */
     int      lock_fd;
     uint64_t next_id;          /* id of the next snapshot */
     uint64_t parent_id;        /* id of the last snapshot taken or restored */
@@ -206,10 +207,12 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
                             path, *n, meta.edges_consumed);
                 ok = FALSE;
             }
+            g_free(ck->consumed);
+            ck->consumed = g_strdup(meta.source_consumed);
             *pos = (es_stream_pos){
                 .edges = meta.edges_consumed, .lines = meta.lines_consumed, .bad = meta.bad_lines,
                 .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
-                .line = meta.source_line,
+                .line = meta.source_line, .consumed = ck->consumed,
             };
             ck->parent_id = meta.snapshot_id;
             ck->last_edges = meta.edges_consumed;
@@ -430,6 +433,9 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
 
 static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_meta *m)
 {
+    /* No writer runs now: the previous record is free to go. */
+    g_free(ck->consumed);
+    ck->consumed = g_strdup(pos->consumed ? pos->consumed : "");
     *m = (es_snapshot_meta){
         .snapshot_id = ck->next_id,
         .parent_id = ck->parent_id,
@@ -442,6 +448,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .source_offset = pos->offset,
         .source_line = pos->line,
         .source_identity = ck->identity,
+        .source_consumed = ck->consumed,
         .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
         .operators = ck->ops_spec,
     };
@@ -644,6 +651,7 @@ void es_checkpoint_free(es_checkpoint *ck)
     g_free(ck->dir);
     g_free(ck->identity);
     g_free(ck->ops_spec);
+    g_free(ck->consumed);
     g_free((char *)ck->cfg.config);
     g_free(ck);
 }

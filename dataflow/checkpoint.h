@@ -63,6 +63,7 @@ typedef struct {
     uint32_t vertices;
     guint    input;
     uint64_t offset, line;
+    const char *consumed;   /* es_reader_consumed_text at the barrier (borrowed) */
 } es_stream_pos;
 
 typedef struct es_checkpoint es_checkpoint;

@@ -25,6 +25,7 @@ void es_snapshot_meta_clear(es_snapshot_meta *m)
 {
     g_free(m->source_kind);
     g_free(m->source_identity);
+    g_free(m->source_consumed);
     g_free(m->config);
     g_free(m->operators);
     memset(m, 0, sizeof *m);
@@ -77,6 +78,7 @@ static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
            es_h5_set_u64(f, "source_offset", m->source_offset, error) &&
            es_h5_set_u64(f, "source_line", m->source_line, error) &&
            es_h5_set_str(f, "source_identity", m->source_identity ? m->source_identity : "", error) &&
+           es_h5_set_str(f, "source_consumed", m->source_consumed ? m->source_consumed : "", error) &&
            es_h5_set_str(f, "config", m->config ? m->config : "", error) &&
            es_h5_set_str(f, "operators", m->operators ? m->operators : "", error);
 }
@@ -335,6 +337,7 @@ static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
          es_h5_get_u64(f, "source_offset", &m->source_offset, error) &&
          es_h5_get_u64(f, "source_line", &m->source_line, error) &&
          es_h5_get_str(f, "source_identity", &m->source_identity, error) &&
+         es_h5_get_str(f, "source_consumed", &m->source_consumed, error) &&
          es_h5_get_str(f, "config", &m->config, error) &&
          es_h5_get_str(f, "operators", &m->operators, error);
     if (!ok)

@@ -10,7 +10,12 @@
 #   - resume compares meaning: operator specs with their defaults written
 #     out, in another order, numbers in another notation, and the input as
 #     ./f or an absolute path resume; real differences (tri-est:m=5 against
-#     m=6, another file) are refused with 78, naming both.
+#     m=6, another file) are refused with 78, naming both;
+#   - an edited input: one digit changed in the middle of what a snapshot
+#     consumed (same size, first and last MiB untouched) is refused with 78
+#     naming the input and the MiB that differs; restored, the resume gives
+#     the uninterrupted answers; a gzip input resumes (its decompressed
+#     bytes are checked).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
@@ -128,6 +133,40 @@ cp g.txt g2.txt
 expect "another file" 78 "this run reads \"$tmp/g2.txt\"" -- "$es" run --ops $sops --snapshot-dir diff --resume g2.txt
 [ "$(state diff)" = "$before" ] && ok || bad "a refused resume changed the snapshot directory"
 
+# ---- an edited input ------------------------------------------------------------
+"$es" gen rmat --scale 15 --seed 3 -o e.txt   # about 3.7 MB
+"$es" run --ops cc,degree --format tsv --quiet e.txt > ewant.tsv || bad "plain run failed"
+edir() { # edir DIR INPUT...: snapshots every 100000 edges, the final one dropped
+    d=$1; shift
+    rm -rf "$d"
+    "$es" run --ops cc,degree --quiet --batch 5000 --snapshot-dir "$d" --snapshot-every 100000 --snapshot-wait \
+        --keep 100 "$@" > /dev/null || bad "snapshot run failed"
+    rm -f "$(newest "$d")"
+}
+edir edit e.txt
+cp e.txt e.bak
+lines=$(wc -l < e.txt)
+off=$(head -n $((lines / 3)) e.txt | wc -c)   # just after a newline, past the first MiB
+at=$((off - 2))                                # the last digit of that line
+digit=$(dd if=e.txt bs=1 skip=$at count=1 2>/dev/null)
+printf '%s' $(((digit + 1) % 10)) | dd of=e.txt bs=1 seek=$at conv=notrunc 2>/dev/null
+cmp -s e.txt e.bak && bad "the edit did not change the input" || ok
+[ "$(wc -c < e.txt)" = "$(wc -c < e.bak)" ] && ok || bad "the edit changed the input's size"
+from=$((at / 1048576 * 1048576))
+expect "edited input" 78 "input \"e.txt\" has changed since the snapshot: its bytes $from to $((from + 1048576)) differ" -- \
+    "$es" run --ops cc,degree --format tsv --snapshot-dir edit --resume e.txt
+cp e.bak e.txt
+expect "input restored" 0 "resuming from" -- "$es" run --ops cc,degree --format tsv --snapshot-dir edit --resume e.txt
+cmp -s out ewant.tsv && ok || bad "resume after the input was restored: answers differ"
+# Two inputs, the second gzip: checked through its decompressed bytes.
+half=$((lines / 2))
+head -n $half e.txt > e1.txt
+tail -n +$((half + 1)) e.txt | gzip -c > e2.txt.gz
+edir gz e1.txt e2.txt.gz
+expect "gzip input" 0 "resuming from" -- "$es" run --ops cc,degree --format tsv --snapshot-dir gz --resume e1.txt e2.txt.gz
+cmp -s out ewant.tsv && ok || bad "resume with a gzip input: answers differ"
+tail -n +$((half + 1)) e.txt | sed '1s/^/1 2\n/' | gzip -c > e2.txt.gz
+expect "edited gzip input" 78 "has changed" -- "$es" run --ops cc,degree --format tsv --snapshot-dir gz --resume e1.txt e2.txt.gz
 cd - > /dev/null || exit 1
 
 echo "fault tests: $pass passed, $fail failed"
