@@ -5,7 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "snapshot/logs.h"
+#include "snapshot/crc.h"
 
 #define FIRST_PIECE ((uint64_t)1 << 20)
 
