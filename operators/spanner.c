@@ -68,7 +68,6 @@
 #include "graph/common.h"
 #include "snapshot/adjacency.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 typedef struct {
     es_operator   base;
@@ -184,19 +183,12 @@ static gboolean within_stretch(spanner_op *s, uint32_t u, uint32_t v)
 
 static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     spanner_op *s = (spanner_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
     const uint32_t nv = batch->num_vertices;
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++)
-        bad += e[i].u >= nv || e[i].v >= nv;
-    if (bad) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                    "spanner: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
-                    bad, (guint64)batch->first_index, nv);
-        return FALSE;
-    }
+    es_batch_assert_ids(batch, nv, "spanner");
     if (n == 0)
         return TRUE;
     es_adjacency_grow(s->kept, nv);
@@ -246,8 +238,9 @@ unsigned es_spanner_stretch(es_operator *op)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
+static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
     size_t I = 0;
     const uint64_t *log = op->edges ? es_edgetable_keys(op->edges, &I) : NULL;
@@ -262,7 +255,7 @@ static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
         && es_h5_set_u64(g, "edges", es_adjacency_edges(s->kept), error)
         && es_h5_set_u64(g, "input_edges", s->input_edges, error)
         && es_snapshot_write_adjacency(g, s->kept, error)
-        && es_h5_write_log_u64(g, "input_keys", log, I, error);
+        && es_writer_log_u64(w, "input_keys", log, I, error);
 }
 
 /* Build the new state aside and swap it in only when every check passed, so

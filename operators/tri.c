@@ -96,7 +96,6 @@
 #include "graph/common.h"
 #include "graph/edgeset.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 /* A new edge that may close triangles: the older neighbours of v (the
  * first nv of its list) are intersected with those of x (the first nx);
@@ -140,9 +139,8 @@ typedef struct {
 
 /* Vertices per block of the average-clustering sum. */
 #define CLUSTER_BLOCK 65536u
-/* Smaller batches are checked, or counted, without forking threads: a
- * fork-join costs more than the work (the result is the same). */
-#define PARALLEL_CHECK_MIN 65536u
+/* Smaller batches are counted without forking threads: a fork-join
+ * costs more than the work (the result is the same). */
 #define PARALLEL_COUNT_MIN 64u
 /* A group of queries probing one vertex v uses a bitmap of v's neighbours
  * when the entries it scans are at least 1/BITMAP_RATIO of those it must
@@ -418,21 +416,13 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
 
 static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     tri_op *t = (tri_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
     const uint32_t nv = batch->num_vertices > t->nv ? batch->num_vertices : t->nv;
 
-    size_t bad = 0;
-    #pragma omp parallel for reduction(+ : bad) schedule(static) if (n >= PARALLEL_CHECK_MIN)
-    for (size_t i = 0; i < n; i++)
-        bad += e[i].u >= nv || e[i].v >= nv;
-    if (bad) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                    "tri: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
-                    bad, (guint64)batch->first_index, batch->num_vertices);
-        return FALSE;
-    }
+    es_batch_assert_ids(batch, nv, "tri");
     if (n == 0)
         return TRUE;
     grow(t, batch);
@@ -664,8 +654,9 @@ static void tri_snapshot_prepare(es_operator *op)
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the counts, the copy of local, the logs' first entries (the
  * graph is not even mapped in a forked writer). */
-static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
+static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t g = es_writer_group(w);
     const tri_op *t = (const tri_op *)op;
     if (t->f.graph_nv != t->f.nv || t->f.graph_edges != t->f.log_n) {
         g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices and %" G_GUINT64_FORMAT
@@ -678,9 +669,9 @@ static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
         && es_h5_set_u64(g, "triangles", t->f.triangles, error)
         && es_h5_set_u64(g, "wedges", t->f.wedges, error)
         && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_h5_write_log_u64(g, "edge_keys", t->f.log, t->f.log_n, error)
+        && es_writer_log_u64(w, "edge_keys", t->f.log, t->f.log_n, error)
         && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
-        && es_h5_write_log_u64(g, "external_ids", t->f.ext, t->f.nv, error);
+        && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
 }
 
 /* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,

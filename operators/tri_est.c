@@ -112,7 +112,6 @@
 
 #include "graph/common.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 #define DEFAULT_M 100000
 #define MAX_TOP   1000
@@ -327,6 +326,7 @@ static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *bat
 
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     tri_est_op *te = (tri_est_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
@@ -334,15 +334,7 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
     grow_vertices(te, batch->num_vertices);
     const uint32_t nv = te->nv;
 
-    for (size_t i = 0; i < n; i++) {
-        if (G_UNLIKELY(e[i].u >= nv || e[i].v >= nv)) {
-            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                        "%s: edge %" G_GUINT64_FORMAT " (%u, %u) names a vertex beyond the batch's %u",
-                        op->name ? op->name : "tri-est", (guint64)es_batch_index(batch, i), e[i].u, e[i].v,
-                        batch->num_vertices);
-            return FALSE;
-        }
-    }
+    es_batch_assert_ids(batch, nv, op->name ? op->name : "tri-est");
     if (te->top && batch->ext) {
         for (size_t i = 0; i < n; i++) {
             if (e[i].u >= old_nv && te->ext[e[i].u] == UNKNOWN_EXT)
@@ -674,8 +666,9 @@ static void tri_est_snapshot_prepare(es_operator *op)
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the copies, the state's scalars, the logs' first entries (the
  * reservoir's arrays are not even mapped in a forked writer). */
-static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
+static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t g = es_writer_group(w);
     const tri_est_op *te = (const tri_est_op *)op;
     const es_tri_est_state st = te->f_st;
     gboolean ok = es_h5_set_u64(g, "m", te->m, error) && es_h5_set_u64(g, "local", te->local, error) &&
@@ -695,10 +688,10 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
                   es_h5_write_f64(g, "slot_weight", st.slot_weight, st.sample.size, error) &&
                   (!te->local || (es_h5_write_u32(g, "local_vertices", te->f_lv, te->f_lk, error) &&
                                   es_h5_write_f64(g, "local_values", te->f_lx, te->f_lk, error))) &&
-                  (!te->top || es_h5_write_log_u64(g, "ext", st.ext, st.num_vertices, error));
+                  (!te->top || es_writer_log_u64(w, "ext", st.ext, st.num_vertices, error));
     /* Straight from the edge table's log. */
     if (ok && te->f_exact)
-        ok = es_h5_write_log_u64(g, "seen", te->f_seen, te->f_seen_n, error);
+        ok = es_writer_log_u64(w, "seen", te->f_seen, te->f_seen_n, error);
     return ok;
 }
 
