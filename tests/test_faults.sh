@@ -48,6 +48,11 @@ full_case() { # full_case NAME OPS
         return
     fi
     mounted=$d
+    # A file whose close failed stays open inside HDF5 to the end, by
+    # design (snapshot/h5util.h): not a leak for LeakSanitizer to report.
+    saved_asan=${ASAN_OPTIONS-}
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+    export ASAN_OPTIONS
     "$es" run --ops "$fops" --format tsv --quiet "$tmp/r14.txt" > "$tmp/want" || bad "full $name: plain run failed"
     "$es" run --ops "$fops" --format tsv --quiet --snapshot-dir "$d" --snapshot-every 20000 "$tmp/r14.txt" \
         > "$tmp/got" 2> "$tmp/err"
@@ -79,6 +84,7 @@ full_case() { # full_case NAME OPS
     [ $st = 74 ] || [ $st = 0 ] && ok || bad "full $name: resume exited $st: $(head -c 400 "$tmp/err")"
     cmp -s "$tmp/want" "$tmp/got" && ok || bad "full $name: resumed answers differ"
     umount "$d" && mounted=
+    ASAN_OPTIONS=$saved_asan
 }
 full_case thread cc,degree,tri,tri-est:m=50000,seed=5,bipartite,cm,topk,hll
 full_case fork cc,degree,tri,spanner,bipartite,cm
