@@ -23,6 +23,7 @@
 #include "graph/common.h"
 #include "graph/parity_uf.h"
 #include "operators/operator.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 typedef struct {
@@ -83,17 +84,7 @@ static gboolean igraph_bipartite_prefix(const uint32_t *pairs, size_t len)
     uint32_t n = 0;
     for (size_t i = 0; i < 2 * len; i++)
         n = pairs[i] + 1 > n ? pairs[i] + 1 : n;
-    igraph_vector_int_t ev;
-    igraph_vector_int_init(&ev, (igraph_integer_t)(2 * len));
-    for (size_t i = 0; i < 2 * len; i++)
-        VECTOR(ev)[i] = pairs[i];
-    igraph_t g;
-    igraph_create(&g, &ev, n, IGRAPH_UNDIRECTED);
-    igraph_bool_t res;
-    igraph_is_bipartite(&g, &res, NULL);
-    igraph_destroy(&g);
-    igraph_vector_int_destroy(&ev);
-    return res ? TRUE : FALSE;
+    return es_verify_bipartite_prefix(pairs, len, n);
 }
 
 static void test_five_cycle_is_not_bipartite_and_its_fifth_edge_closes_it(void)

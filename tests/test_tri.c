@@ -13,6 +13,7 @@
 #include "graph/common.h"
 #include "graph/rmat.h"
 #include "operators/tri.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* The operator with these options (NULL for none), through the registry. */
@@ -385,29 +386,16 @@ static char *top_of(const uint64_t *local, uint32_t n, size_t k)
 static reference reference_of(const case_graph *c)
 {
     reference r = { 0 };
-    igraph_t g;
-    es_test_igraph_from_pairs(&g, c->n, c->p, c->m);
-    igraph_vector_t tri;
-    igraph_vector_init(&tri, 0);
-    igraph_adjacent_triangles(&g, &tri, igraph_vss_all());
-    igraph_vector_int_t deg;
-    igraph_vector_int_init(&deg, 0);
-    igraph_degree(&g, &deg, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS);
-    r.local = g_new(uint64_t, c->n);
-    uint64_t sum = 0;
-    for (uint32_t v = 0; v < c->n; v++) {
-        r.local[v] = (uint64_t)VECTOR(tri)[v];
-        sum += r.local[v];
-        uint64_t d = (uint64_t)VECTOR(deg)[v];
-        r.wedges += d ? d * (d - 1) / 2 : 0;
-    }
-    r.triangles = sum / 3;
-    igraph_transitivity_undirected(&g, &r.transitivity, IGRAPH_TRANSITIVITY_ZERO);
-    igraph_transitivity_avglocal_undirected(&g, &r.avg, IGRAPH_TRANSITIVITY_ZERO);
+    es_verify_graph x;
+    es_verify_graph_init(&x, c->p, c->m, c->n);
+    es_report *exact = es_report_new();
+    r.triangles = es_verify_tri(&x, exact, "tri", &r.local);
+    r.wedges = es_report_find(exact, "tri", "wedges")->v.u64;
+    r.transitivity = es_report_find(exact, "tri", "transitivity")->v.dbl;
+    r.avg = es_report_find(exact, "tri", "avg_clustering")->v.dbl;
     r.top = top_of(r.local, c->n, 10);
-    igraph_vector_destroy(&tri);
-    igraph_vector_int_destroy(&deg);
-    igraph_destroy(&g);
+    es_report_free(exact);
+    es_verify_graph_free(&x);
     return r;
 }
 

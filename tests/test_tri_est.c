@@ -28,6 +28,7 @@
 #include "operators/tri_est.h"
 #include "sketches/reservoir.h"
 #include "snapshot/h5util.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -134,22 +135,18 @@ static void feed(es_operator *op, const stream *s, size_t batch_size)
  * *local (nv entries, caller frees) when local != NULL. */
 static double exact_triangles(const uint32_t *pairs, size_t m, uint32_t nv, double **local)
 {
-    igraph_t g;
-    es_test_igraph_from_pairs(&g, nv, pairs, m);
-    igraph_vector_t res;
-    igraph_vector_init(&res, 0);
-    igraph_adjacent_triangles(&g, &res, igraph_vss_all());
-    double sum = 0;
-    for (igraph_integer_t i = 0; i < igraph_vector_size(&res); i++)
-        sum += VECTOR(res)[i];
+    es_verify_graph x;
+    es_verify_graph_init(&x, pairs, m, nv);
+    uint64_t *counts = NULL;
+    const uint64_t triangles = es_verify_tri(&x, NULL, NULL, local ? &counts : NULL);
+    es_verify_graph_free(&x);
     if (local) {
         *local = g_new0(double, nv ? nv : 1);
         for (uint32_t v = 0; v < nv; v++)
-            (*local)[v] = VECTOR(res)[v];
+            (*local)[v] = (double)counts[v];
+        g_free(counts);
     }
-    igraph_vector_destroy(&res);
-    igraph_destroy(&g);
-    return sum / 3;
+    return (double)triangles;
 }
 
 /* The edges of g in a random order, each in a random direction. */
