@@ -4,7 +4,7 @@
  *
  * Algorithm: TRIÈST-IMPR (De Stefani, Epasto, Riondato & Upfal, "TRIÈST:
  * Counting Local and Global Triangles in Fully-Dynamic Streams with Fixed
- * Memory Size", KDD 2016).  A reservoir S of m edges (sketches/reservoir.c,
+ * Memory Size", KDD 2016).  A reservoir S of m edges (operators/edge_reservoir.c,
  * Algorithm R).  For the t-th accepted edge (u, v), before the reservoir
  * decides about it, every common neighbour c of u and v in S adds
  *     eta(t) = max(1, (t-1)(t-2) / (m(m-1)))

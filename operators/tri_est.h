@@ -7,7 +7,7 @@
 
 #include "graph/edgeset.h"
 #include "operators/operator.h"
-#include "sketches/reservoir.h"
+#include "operators/edge_reservoir.h"
 
 extern const es_operator_class es_tri_est_class;
 
