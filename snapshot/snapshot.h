@@ -6,7 +6,7 @@
  * 4096 bytes are an HDF5 user block that holds a text header, NUL padded:
  *
  *     edgestream snapshot
- *     format 4
+ *     format 5
  *     length <bytes of the file>
  *     crc32 <8 hex digits: zlib crc32 of the whole file, these digits as 0s>
  *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
@@ -22,7 +22,9 @@
  * fsync, rename, fsync the directory; then keep only the newest K
  * snapshots and the log files they list.  Format 3: cc without `size`,
  * degree without `degree`, tri-est's local counters sparse.  Format 4:
- * cc's joins (a log) instead of its parents.
+ * cc's joins (a log) instead of its parents.  Format 5: source_consumed
+ * (the CRC-32s of every input byte consumed), canonical operator specs,
+ * inputs by real path.
  *
  * HDF5 layout (documented in README.md):
  *   /            attributes: format_version, edgestream_version, snapshot_id,
@@ -41,7 +43,7 @@
 
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 4
+#define ES_SNAPSHOT_FORMAT 5
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {
@@ -55,6 +57,8 @@ typedef struct {
     uint64_t source_offset;     /* bytes of that input consumed (uncompressed) */
     uint64_t source_line;       /* lines of that input consumed */
     char    *source_identity;   /* one line per input: path, size, digests */
+    char    *source_consumed;   /* one line per input up to source_input: CRC-32s of
+                                   the bytes consumed (dataflow/consumed.h) */
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
 } es_snapshot_meta;
