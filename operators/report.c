@@ -92,7 +92,8 @@ void es_report_add_counts(es_report *r, const char *metric, const uint64_t *coun
             g_array_append_val(bins, b);
         }
     }
-    qsort(large, nlarge, sizeof(uint64_t), u64_cmp);
+    if (nlarge > 1)   /* large may be NULL when empty: qsort must not see it */
+        qsort(large, nlarge, sizeof(uint64_t), u64_cmp);
     for (size_t i = 0; i < nlarge;) {
         es_hist_bin b = { large[i], 0 };
         for (; i < nlarge && large[i] == b.key; i++)
