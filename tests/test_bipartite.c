@@ -392,19 +392,6 @@ static void check_against_igraph(const char *family, uint64_t seed, const uint32
     CU_ASSERT(ok);
 }
 
-static uint32_t *pairs_of(const igraph_t *g, size_t *m)
-{
-    igraph_vector_int_t el;
-    igraph_vector_int_init(&el, 0);
-    igraph_get_edgelist(g, &el, 0);
-    *m = (size_t)igraph_vector_int_size(&el) / 2;
-    uint32_t *p = g_new(uint32_t, 2 * *m + 2);
-    for (size_t i = 0; i < 2 * *m; i++)
-        p[i] = (uint32_t)VECTOR(el)[i];
-    igraph_vector_int_destroy(&el);
-    return p;
-}
-
 static void test_agrees_with_igraph_on_random_graphs_in_several_batch_sizes(void)
 {
     size_t graphs = 0, non_bipartite = 0;
@@ -438,7 +425,7 @@ static void test_agrees_with_igraph_on_random_graphs_in_several_batch_sizes(void
         igraph_barabasi_game(&g, ns[i], 1.0, 1, NULL, 0, 1.0, IGRAPH_UNDIRECTED,
                              IGRAPH_BARABASI_PSUMTREE, NULL);
         size_t m;
-        uint32_t *t = pairs_of(&g, &m);
+        uint32_t *t = es_test_pairs_of_igraph(&g, &m);
         igraph_destroy(&g);
         uint32_t *p = g_new(uint32_t, 4 * m);
         for (size_t e = 0; e < m; e++) {

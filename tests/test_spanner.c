@@ -24,20 +24,10 @@ static es_operator *spanner_new(const char *options, GError **error)
     return es_operator_new(spec, error);
 }
 
-static void feed_one(const es_batch *b, void *user)
-{
-    GError *err = NULL;
-    if (!es_operator_process(user, b, &err)) {
-        CU_FAIL("process_batch failed");
-        fprintf(stderr, "\n    %s\n", err->message);
-        g_error_free(err);
-    }
-}
-
 static es_operator *spanner_run(const char *options, const uint32_t *pairs, size_t m, size_t bs)
 {
     es_operator *op = spanner_new(options, NULL);
-    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), feed_one, op);
+    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), es_test_process, op);
     return op;
 }
 

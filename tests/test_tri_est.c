@@ -182,20 +182,6 @@ static uint32_t *shuffled_edges(const igraph_t *g, uint64_t seed, size_t *m_out)
     return p;
 }
 
-static uint32_t *complete_graph(uint32_t k, size_t *m)
-{
-    uint32_t *p = g_new(uint32_t, k * (k - 1));
-    size_t n = 0;
-    for (uint32_t a = 0; a < k; a++)
-        for (uint32_t b = a + 1; b < k; b++) {
-            p[2 * n] = a;
-            p[2 * n + 1] = b;
-            n++;
-        }
-    *m = n;
-    return p;
-}
-
 static const es_report_entry *report_get(es_operator *op, es_report *r, const char *metric)
 {
     es_report_clear(r);
@@ -299,7 +285,7 @@ static void test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_ed
     es_report *rep = es_report_new();
     for (uint32_t k = 4; k <= 5; k++) {
         size_t m;
-        uint32_t *p = complete_graph(k, &m);
+        uint32_t *p = es_test_complete_graph(k, &m);
         stream s = relabel(p, m);
         es_operator *op = must_new("tri-est:m=100");
         feed(op, &s, 3);
@@ -913,7 +899,7 @@ static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted
 {
     /* K5, every edge followed by its reverse and a self-loop */
     size_t m;
-    uint32_t *k5 = complete_graph(5, &m);
+    uint32_t *k5 = es_test_complete_graph(5, &m);
     uint32_t *p = g_new(uint32_t, 6 * m);
     for (size_t i = 0; i < m; i++) {
         uint32_t a = k5[2 * i], b = k5[2 * i + 1];
