@@ -12,8 +12,11 @@
  */
 #include "dataflow/driver.h"
 
+#include <fcntl.h>
 #include <omp.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dataflow/progress.h"
@@ -31,6 +34,7 @@
 typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
+    uint8_t      *change;        /* the edge table's answers (cap bytes) */
     size_t        cap;
     uint64_t      first_index;
     uint32_t      num_vertices;
@@ -138,6 +142,28 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
+/* The run's edge table, when an operator needs one now: the table an
+ * operator started or restored (operators/operator.h: adopted, the
+ * others' copies dropped), else a new one; every operator then reads it. */
+static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean logged)
+{
+    gboolean need = FALSE;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        need = need || es_operator_needs_edges(op);
+        if (op->own_edges != NULL && table == NULL)
+            table = op->own_edges;
+        else
+            es_edgetable_free(op->own_edges);
+        op->own_edges = NULL;
+    }
+    if (table == NULL && need)
+        table = es_edgetable_new(logged);
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
+    return table;
+}
+
 /* Rebuild the id map from a snapshot's external ids, in dense-id order. */
 static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
 {
@@ -154,9 +180,34 @@ static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GErr
     return TRUE;
 }
 
+/* A batch never needs to hold more edges than the inputs have lines (a
+ * line takes at least 4 bytes, "1 2\n"), when every input is a plain
+ * regular file: a small graph then asks for memory in proportion to
+ * itself, not to a million edges (four slots of 32 bytes an edge: 128 MiB
+ * of address space, which a ulimit -v counts). */
+static size_t batch_bound(const char *const *inputs, size_t batch)
+{
+    uint64_t lines = 0;
+    for (guint i = 0; inputs[i]; i++) {
+        if (strcmp(inputs[i], "-") == 0)
+            return batch;
+        int fd = open(inputs[i], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        unsigned char magic[2] = { 0, 0 };
+        gboolean plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                         !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+        if (fd >= 0)
+            close(fd);
+        if (!plain)
+            return batch;   /* gzip, a pipe, or an error the reader reports */
+        lines += (uint64_t)st.st_size / 4 + 1;
+    }
+    return lines < batch ? (size_t)lines : batch;
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
-    size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
+    size_t batch = batch_bound(cfg->inputs, cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH);
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
     *stats = (es_driver_stats){ 0 };
@@ -203,13 +254,18 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
         es_big_dontfork(slots[i].edges, batch * sizeof(es_edge));
+        slots[i].change = es_big_alloc(batch);
+        es_big_dontfork(slots[i].change, batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
+    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
-    GThread *reader_th = g_thread_new("es-reader", reader_stage, &pl);
-    GThread *mapper_th = g_thread_new("es-mapper", mapper_stage, &pl);
+    GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
+    GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
+    if (mapper_th == NULL)
+        es_out_of_memory(0, "the stack of a reader thread");
 
     gboolean ok = TRUE, seen_end = FALSE;
     es_consumed consumed;   /* of the input the stream position is in */
@@ -232,8 +288,14 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,
             };
+            if (table) {
+                es_edgetable_apply(table, s->edges, n, s->change);
+                b.change = s->change;
+            }
             for (guint i = 0; ok && i < ops->len; i++)
                 ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
+            if (table == NULL)
+                table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
@@ -301,12 +363,16 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         es_raw_batch_free(slots[i].raw);
         es_big_free(slots[i].edges, batch * sizeof(es_edge));
+        es_big_free(slots[i].change, batch);
         g_clear_error(&slots[i].error);
     }
     g_async_queue_unref(pl.free_q);
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
+    es_edgetable_free(table);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);
     return ok;
