@@ -1,9 +1,9 @@
 /* driver.h — the dataflow driver: inputs -> reader -> id map -> batches ->
  * every operator, with periodic reports and progress.
  *
- * Two stages overlap: a producer thread reads, parses and maps batch k+1
- * while the calling thread runs the operators (OpenMP inside them) on
- * batch k.  Batches pass through a small ring of reused buffers, so memory
+ * Three threads overlap: one reads and parses batch k+2, one maps its ids
+ * (and runs the edge table, the distinct-edge stage) on batch k+1, while
+ * the calling thread runs the operators (OpenMP inside them) on batch k.  Batches pass through a small ring of reused buffers, so memory
  * stays flat however long the stream.  Every operator sees batch k before
  * any sees batch k+1: a batch boundary is an aligned barrier.  Batches are
  * cut at multiples of report_every, so interim reports land on exact edge
