@@ -40,11 +40,9 @@
  * them at the barrier).  edge_keys only grows, so it is a log
  * (snapshot/logs.h): each snapshot appends the keys logged since the last
  * one to a shared file, and the dataset is an external one over its first
- * E keys.  The writer (dataflow/checkpoint.c: a thread, or a forked
- * child) reads only the counters and the log's pointer and length taken at
- * the barrier and its first E keys, which the stream never writes again
- * (snapshot_frozen); the table is not even mapped in a forked child
- * (graph/edgeset.h).  It starts no thread (no OpenMP).
+ * E keys.  The writer reads only the counters and the log's pointer and
+ * length taken at the barrier and its first E keys, which the stream never
+ * writes again.  It starts no thread (no OpenMP).
  * A restore reads the keys in pieces of 1 Mi, checks that every key has
  * u < v < n, re-inserts them in file order into a logged set sized for E
  * (so the log comes back as it was, and a key the set already holds is
@@ -57,6 +55,7 @@
 #include "graph/edgeset.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 typedef struct {
     es_operator base;
@@ -89,7 +88,7 @@ static es_operator *degree_create(es_options *opts, GError **error)
     (void)opts;
     (void)error;
     degree_op *d = g_new0(degree_op, 1);
-    d->set = es_edgeset_new_logged(0, 0);
+    d->set = es_edgeset_new_logged(0, 0, &es_log_memory_stable);
     return &d->base;
 }
 
@@ -112,16 +111,14 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
         size_t cap = es_grow_cap(d->deg_cap, batch->num_vertices);
         d->deg = es_big_realloc(d->deg, d->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
         d->deg_cap = cap;
-        es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
     }
     if (batch->num_vertices > d->nv)
         d->nv = batch->num_vertices;
     if (n > d->is_new_cap) {
-        size_t cap = MAX(es_grow_cap(d->is_new_cap, n), ES_BIG_PRIVATE);
+        size_t cap = es_grow_cap(d->is_new_cap, n);
         es_big_free(d->is_new, d->is_new_cap);
         d->is_new = es_big_alloc(cap);
         d->is_new_cap = cap;
-        es_big_dontfork(d->is_new, cap);
     }
 
     /* Self-loops, and a check of the batch's own promise on vertex ids. */
@@ -245,12 +242,10 @@ static void degree_snapshot_prepare(es_operator *op)
     d->f.edges = d->edges;
     d->f.self_loops = d->self_loops;
     d->f.duplicates = d->duplicates;
-    es_edgeset_prepare_fork(d->set);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counters and the log's first keys (the set's table is not
- * even mapped in a forked writer). */
+ * goes on): the counters and the log's first keys. */
 static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t group = es_writer_group(w);
@@ -373,7 +368,7 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
     /* The length of edge_keys is checked before the set is sized for E. */
     if ((ds = open_u64_n(group, "edge_keys", E, error)) < 0)
         goto out;
-    set = es_edgeset_new_logged((size_t)E, 0);
+    set = es_edgeset_new_logged((size_t)E, 0, &es_log_memory_stable);
     ok = read_keys(ds, E, (uint32_t)nv, set, deg, error);
 out:
     if (ds >= 0)
@@ -388,7 +383,6 @@ out:
     d->set = set;
     d->deg = deg;
     d->deg_cap = nv;
-    es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
     d->nv = (uint32_t)nv;
     d->edges = E;
     d->self_loops = loops;
@@ -404,7 +398,6 @@ const es_operator_class es_degree_class = {
     .process_batch = degree_process_batch,
     .report = degree_report,
     .snapshot_prepare = degree_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = degree_snapshot_write,
     .snapshot_read = degree_snapshot_read,
     .destroy = degree_destroy,

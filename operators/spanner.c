@@ -35,33 +35,22 @@
  * excluded), fraction (edges / input_edges, 0 before any), stretch (2k-1).
  * Option: k=K (default 2, 1..64).
  *
- * Snapshot (group /operators/spanner):
+ * Snapshot (group /operators/spanner; both arrays are logs, snapshot/logs.h):
  *   attributes  k            u64  the k option (a restore refuses another k)
  *               stretch      u64  2k - 1 (for information)
  *               vertices     u64  n: vertices seen (dense ids 0 .. n-1)
  *               edges        u64  E: edges kept in the spanner
  *               input_edges  u64  I: distinct input edges (self-loops excluded)
- *   adj_offsets    u64[n+1]  CSR offsets of the spanner: vertex v's kept
- *                            neighbours are adj_neighbors[adj_offsets[v] ..
- *                            adj_offsets[v+1]-1]
- *   adj_neighbors  u32[2E]   each vertex's kept neighbours in the order their
- *                            edges were kept; every kept edge appears twice
- *   input_keys     u64[I]    the distinct input edges in first-seen (stream)
- *                            order, edge {u, v} with u < v as u << 32 | v;
- *                            not sorted; an append-only log
- *                            (snapshot/logs.h), the same array as degree's
- *                            and tri's edge_keys, so a run with them stores
- *                            it once
- * The BFS marks are scratch and are not saved.  A restore rebuilds the
- * spanner list for list (es_adjacency_new_from_csr, which checks that the
- * arrays are a simple undirected graph), re-inserts the keys in file order
- * into a logged edge set (checking u < v < n and refusing a repeat), checks
- * that every kept edge is an input edge, and swaps the new state in only
- * then.  The writer starts no thread and copies little: adj_offsets through
- * one array of n + 1, adj_neighbors in pieces of 1 Mi entries through one
- * 4 MiB buffer, input_keys straight from the edge set's log (in a forked
- * writer, pages the parent never writes again: it only appends, beyond
- * what the writer sees).
+ *   kept_keys   u64[E]  the kept edges in the order they were kept, edge
+ *                       {u, v} with u < v as u << 32 | v
+ *   input_keys  u64[I]  the distinct input edges in first-seen order
+ * Kept edges are never removed, so both only grow: the writer (a thread
+ * beside the stream) reads the counts and the two logs' first entries
+ * taken at the barrier.  A restore replays kept_keys into a new spanner,
+ * which gives every vertex its neighbours in the same order, hence the
+ * same searches and decisions afterwards; it re-inserts input_keys into a
+ * logged edge set, refuses keys that are not u < v < n, repeats, and kept
+ * edges that are not input edges, and swaps the new state in only then.
  */
 #include "operators/spanner.h"
 
@@ -69,8 +58,8 @@
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
-#include "snapshot/adjacency.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 typedef struct {
     es_operator   base;
@@ -78,6 +67,8 @@ typedef struct {
     es_edgeset   *seen;
     unsigned      k, stretch;
     uint64_t      input_edges;
+    uint64_t     *kept_keys;    /* log of the kept edges, in order */
+    size_t        kept_cap;     /* entries */
     uint8_t      *is_new;       /* batch scratch */
     size_t        is_new_cap;
     /* BFS: mark[x] = 2 * stamp + side for the vertices the query at that
@@ -87,6 +78,10 @@ typedef struct {
     uint32_t     *front[2], *next;
     size_t        mark_cap;
     uint32_t      stamp;
+    /* At the last snapshot barrier. */
+    const uint64_t *f_kept, *f_input;
+    uint64_t      f_nkept, f_ninput;
+    uint32_t      f_nv;
 } spanner_op;
 
 static es_operator *spanner_create(es_options *opts, GError **error)
@@ -99,7 +94,7 @@ static es_operator *spanner_create(es_options *opts, GError **error)
     s->k = (unsigned)k;
     s->stretch = 2 * (unsigned)k - 1;
     s->kept = es_adjacency_new(0);
-    s->seen = es_edgeset_new_logged(0, 0);
+    s->seen = es_edgeset_new_logged(0, 0, &es_log_memory_stable);
     return &s->base;
 }
 
@@ -108,6 +103,7 @@ static void spanner_destroy(es_operator *op)
     spanner_op *s = (spanner_op *)op;
     es_adjacency_free(s->kept);
     es_edgeset_free(s->seen);
+    es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     es_big_free(s->is_new, s->is_new_cap);
     es_big_free(s->mark, s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[0], s->mark_cap * sizeof(uint32_t));
@@ -190,6 +186,23 @@ static gboolean within_stretch(spanner_op *s, uint32_t u, uint32_t v)
     return found;
 }
 
+/* Room in the kept log for `need` edges. */
+static void keep_room(spanner_op *s, size_t need)
+{
+    if (need <= s->kept_cap)
+        return;
+    const size_t cap = es_grow_cap(s->kept_cap, need);
+    s->kept_keys = es_log_grow(s->kept_keys, s->kept_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+    s->kept_cap = cap;
+}
+
+/* Keep edge {u, v} (not yet kept; room in the log). */
+static void keep(spanner_op *s, uint32_t u, uint32_t v)
+{
+    s->kept_keys[es_adjacency_edges(s->kept)] = u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+    es_adjacency_insert(s->kept, u, v);
+}
+
 static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     spanner_op *s = (spanner_op *)op;
@@ -224,10 +237,12 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
         s->is_new = es_big_alloc(cap);
         s->is_new_cap = cap;
     }
-    s->input_edges += es_edgeset_insert_batch(s->seen, e, n, TRUE, s->is_new);
+    const size_t fresh = es_edgeset_insert_batch(s->seen, e, n, TRUE, s->is_new);
+    s->input_edges += fresh;
+    keep_room(s, es_adjacency_edges(s->kept) + fresh);
     for (size_t i = 0; i < n; i++)
         if (s->is_new[i] && !within_stretch(s, e[i].u, e[i].v))
-            es_adjacency_insert(s->kept, e[i].u, e[i].v);
+            keep(s, e[i].u, e[i].v);
     return TRUE;
 }
 
@@ -258,31 +273,28 @@ unsigned es_spanner_stretch(es_operator *op)
 /* Snapshot keys are re-inserted in pieces of this many. */
 #define KEYS_PIECE ((size_t)1 << 20)
 
-/* The kept graph is read by the writer (copy-on-write while it lives:
- * kept edges are few); the input set's log only up to its length. */
 static void spanner_snapshot_prepare(es_operator *op)
 {
-    es_edgeset_prepare_fork(((spanner_op *)op)->seen);
+    spanner_op *s = (spanner_op *)op;
+    size_t I;
+    s->f_input = es_edgeset_log(s->seen, &I);
+    s->f_ninput = I;
+    s->f_kept = s->kept_keys;
+    s->f_nkept = es_adjacency_edges(s->kept);
+    s->f_nv = es_adjacency_vertices(s->kept);
 }
 
 static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
-    size_t I;
-    const uint64_t *log = es_edgeset_log(s->seen, &I);
-    if (I != s->input_edges) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "spanner: the edge log holds %zu keys for %" G_GUINT64_FORMAT
-                    " input edges", I, (guint64)s->input_edges);
-        return FALSE;
-    }
     return es_h5_set_u64(g, "k", s->k, error)
         && es_h5_set_u64(g, "stretch", s->stretch, error)
-        && es_h5_set_u64(g, "vertices", es_adjacency_vertices(s->kept), error)
-        && es_h5_set_u64(g, "edges", es_adjacency_edges(s->kept), error)
-        && es_h5_set_u64(g, "input_edges", s->input_edges, error)
-        && es_snapshot_write_adjacency(g, s->kept, error)
-        && es_writer_log_u64(w, "input_keys", log, I, error);
+        && es_h5_set_u64(g, "vertices", s->f_nv, error)
+        && es_h5_set_u64(g, "edges", s->f_nkept, error)
+        && es_h5_set_u64(g, "input_edges", s->f_ninput, error)
+        && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error)
+        && es_writer_log_u64(w, "input_keys", s->f_input, s->f_ninput, error);
 }
 
 /* Insert keys[0 .. I-1] into the logged set in order, in pieces, each key
@@ -353,13 +365,11 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
         return FALSE;
     }
     const uint32_t n = (uint32_t)n64;
-    uint64_t *keys = NULL;
-    size_t nkeys = 0;
+    uint64_t *keys = NULL, *kept_keys = NULL;
+    size_t nkeys = 0, nkept = 0;
     es_edgeset *seen = NULL;
+    es_adjacency *kept = NULL;
     gboolean ok = FALSE;
-    es_adjacency *kept = es_snapshot_read_adjacency(g, n, E, error);
-    if (kept == NULL)
-        goto out;
     if (!es_h5_read_u64(g, "input_keys", &keys, &nkeys, error))
         goto out;
     if (nkeys != I) {
@@ -367,35 +377,57 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
                     G_GUINT64_FORMAT " (attribute \"input_edges\")", nkeys, (guint64)I);
         goto out;
     }
-    seen = es_edgeset_new_logged(nkeys, 0);
+    seen = es_edgeset_new_logged(nkeys, 0, &es_log_memory_stable);
     if (!insert_keys(seen, keys, nkeys, n, error))
         goto out;
-    /* The spanner is a subgraph of the input. */
-    for (uint32_t u = 0; u < n; u++) {
-        const uint32_t *nb = es_adjacency_neighbors(kept, u);
-        for (uint32_t i = 0, d = es_adjacency_degree(kept, u); i < d; i++) {
-            if (u < nb[i] && !es_edgeset_contains(seen, u, nb[i])) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                            "snapshot dataset \"adj_neighbors\": kept edge {%u, %u} is not among \"input_keys\"",
-                            u, nb[i]);
-                goto out;
-            }
+    if (!es_h5_read_u64(g, "kept_keys", &kept_keys, &nkept, error))
+        goto out;
+    if (nkept != E) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (attribute \"edges\")", nkept, (guint64)E);
+        goto out;
+    }
+    /* Replayed in order: every vertex gets its neighbours in the order the
+     * uninterrupted run gave them.  The spanner is a simple subgraph of the
+     * input. */
+    kept = es_adjacency_new(n);
+    es_adjacency_grow(kept, n);
+    for (size_t i = 0; i < nkept; i++) {
+        const uint32_t u = (uint32_t)(kept_keys[i] >> 32), v = (uint32_t)kept_keys[i];
+        const char *why = u >= v ? "does not have u < v"
+                        : !es_edgeset_contains(seen, u, v) ? "is not among \"input_keys\""
+                        : es_adjacency_contains(kept, u, v) ? "repeats an earlier key" : NULL;
+        if (why != NULL) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\": key %zu (u %u, v %u) %s",
+                        i, u, v, why);
+            goto out;
         }
+        es_adjacency_insert(kept, u, v);
     }
     ok = TRUE;
 out:
     if (keys)
         es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
+        if (kept_keys)
+            es_h5_free(kept_keys, nkept * sizeof(uint64_t));
         es_adjacency_free(kept);
         es_edgeset_free(seen);
         return FALSE;
     }
     es_adjacency_free(s->kept);
     es_edgeset_free(s->seen);
+    es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     s->kept = kept;
     s->seen = seen;
     s->input_edges = I;
+    s->kept_keys = NULL;
+    s->kept_cap = 0;
+    keep_room(s, nkept);
+    if (nkept)
+        memcpy(s->kept_keys, kept_keys, nkept * sizeof(uint64_t));
+    if (kept_keys)
+        es_h5_free(kept_keys, nkept * sizeof(uint64_t));
     return TRUE;
 }
 

@@ -79,12 +79,10 @@
  * degrees give `wedges`, and swaps the new state in only then; a resumed
  * run then answers byte for byte as an uninterrupted one, with any batch
  * size and thread count.
- * Snapshot writing (operators/operator.h, snapshot_frozen): the graph,
- * local and the scratch are kept from a forked writer; snapshot_prepare
- * copies local (8 bytes per vertex) and the counts and the logs' pointers
- * and lengths at the barrier, and the writer (a thread, or a forked child)
- * reads only those and the logs' first entries, whose new part is all it
- * writes.  It starts no thread.
+ * Snapshot writing (operators/operator.h): snapshot_prepare copies local
+ * (8 bytes per vertex) and the counts and the logs' pointers and lengths
+ * at the barrier, and the writer reads only those and the logs' first
+ * entries, whose new part is all it writes.  It starts no thread.
  */
 #include "operators/tri.h"
 
@@ -95,6 +93,7 @@
 #include "graph/common.h"
 #include "graph/edgeset.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 /* A new edge that may close triangles: the older neighbours of v (the
  * first nv of its list) are intersected with those of x (the first nx);
@@ -105,7 +104,7 @@ typedef struct {
 
 typedef struct {
     es_operator   base;
-    es_adjacency *adj;         /* kept from forked children, like local */
+    es_adjacency *adj;
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
@@ -167,7 +166,6 @@ static es_operator *tri_create(es_options *opts, GError **error)
         return NULL;
     tri_op *t = g_new0(tri_op, 1);
     t->adj = es_adjacency_new(0);
-    es_adjacency_dontfork(t->adj);
     t->top_k = (uint32_t)k;
     return &t->base;
 }
@@ -185,8 +183,8 @@ static void tri_destroy(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_big_free(t->ext, t->cap * sizeof(uint64_t));
-    es_big_free(t->log, t->log_cap * sizeof(uint64_t));
+    es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    es_log_free(t->log, t->log_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
@@ -206,9 +204,8 @@ static void grow(tri_op *t, const es_batch *batch)
     if (nv > t->cap) {
         size_t cap = es_grow_cap(t->cap, nv);
         t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-        t->ext = es_big_grow_log(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
-        es_big_dontfork(t->local, cap * sizeof(uint64_t));
     }
     if (batch->n > t->batch_cap) {
         free_scratch(t);
@@ -217,11 +214,6 @@ static void grow(tri_op *t, const es_batch *batch)
         t->query = es_big_alloc(t->batch_cap * sizeof(query));
         t->query_tmp = es_big_alloc(t->batch_cap * sizeof(query));
         t->group = es_big_alloc((t->batch_cap + 1) * sizeof(size_t));
-        /* scratch: never in a snapshot */
-        es_big_dontfork(t->pos, 2 * t->batch_cap * sizeof(uint32_t));
-        es_big_dontfork(t->query, t->batch_cap * sizeof(query));
-        es_big_dontfork(t->query_tmp, t->batch_cap * sizeof(query));
-        es_big_dontfork(t->group, (t->batch_cap + 1) * sizeof(size_t));
     }
     const int threads = omp_get_max_threads();
     if (threads > t->threads) {
@@ -422,7 +414,7 @@ static void log_new_edges(tri_op *t, const es_edge *e, size_t n, const uint32_t 
 {
     if (t->log_n + fresh > t->log_cap) {
         size_t cap = es_grow_cap(t->log_cap, t->log_n + fresh);
-        t->log = es_big_grow_log(t->log, t->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->log = es_log_grow(t->log, t->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->log_cap = cap;
     }
     uint64_t *out = t->log + t->log_n;
@@ -500,14 +492,12 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
             size_t w = es_grow_cap(t->bits_words[tid], words);
             es_big_free(t->bits[tid], t->bits_words[tid] * sizeof(uint64_t));
             t->bits[tid] = es_big_alloc(w * sizeof(uint64_t));
-            es_big_dontfork(t->bits[tid], w * sizeof(uint64_t));
             t->bits_words[tid] = w;
         }
         if (use_delta && t->delta_len[tid] < nv) {
             size_t len = es_grow_cap(t->delta_len[tid], nv);
             es_big_free(t->delta[tid], t->delta_len[tid] * sizeof(uint32_t));
             t->delta[tid] = es_big_alloc(len * sizeof(uint32_t));
-            es_big_dontfork(t->delta[tid], len * sizeof(uint32_t));
             t->delta_len[tid] = len;
         }
         counter k = { .bits = t->bits[tid], .delta = use_delta ? t->delta[tid] : NULL, .local = t->local };
@@ -666,7 +656,7 @@ const es_adjacency *es_tri_graph(es_operator *op)
 static void tri_snapshot_prepare(es_operator *op)
 {
     tri_op *t = (tri_op *)op;
-    es_big_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
+    es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
     t->f.log_n = t->log_n;
     t->f.triangles = t->triangles;
@@ -675,13 +665,10 @@ static void tri_snapshot_prepare(es_operator *op)
     t->f.ext = t->ext;
     t->f.graph_nv = es_adjacency_vertices(t->adj);
     t->f.graph_edges = es_adjacency_edges(t->adj);
-    es_big_fork_prefix(t->ext, t->cap * sizeof(uint64_t), (size_t)t->nv * sizeof(uint64_t));
-    es_big_fork_prefix(t->log, t->log_cap * sizeof(uint64_t), t->log_n * sizeof(uint64_t));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, the copy of local, the logs' first entries (the
- * graph is not even mapped in a forked writer). */
+ * goes on): the counts, the copy of local, the logs' first entries. */
 static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
@@ -821,10 +808,8 @@ out:
     }
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_big_free(t->ext, t->cap * sizeof(uint64_t));
-    es_big_free(t->log, t->log_cap * sizeof(uint64_t));
-    es_adjacency_dontfork(adj);
-    es_big_dontfork(local, bytes);
+    es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    es_log_free(t->log, t->log_cap * sizeof(uint64_t));
     t->adj = adj;
     t->local = local;
     t->ext = ext;
@@ -845,7 +830,6 @@ const es_operator_class es_tri_class = {
     .process_batch = tri_process_batch,
     .report = tri_report,
     .snapshot_prepare = tri_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,

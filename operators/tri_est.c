@@ -113,6 +113,7 @@
 
 #include "graph/common.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 #define DEFAULT_M 100000
 #define MAX_TOP   1000
@@ -146,8 +147,8 @@ typedef struct {
     uint8_t    *is_new;    /* the exact test's answers for the current batch */
     size_t      is_new_cap;
 
-    /* Copies at the last snapshot barrier of what later batches overwrite
-     * (the working arrays are kept from forked children); caps in bytes. */
+    /* Copies at the last snapshot barrier of what later batches overwrite;
+     * caps in bytes. */
     es_edge  *f_slots;
     double   *f_w;
     size_t    f_slots_cap, f_w_cap;
@@ -170,7 +171,7 @@ static void tri_est_destroy(es_operator *op)
     es_edge_reservoir_free(te->res);
     es_big_free(te->w, te->w_cap * sizeof(double));
     es_big_free(te->loc, te->loc_cap * sizeof(double));
-    es_big_free(te->ext, te->vcap * sizeof(uint64_t));
+    es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     if (te->seen)
         es_edgeset_free(te->seen);
     es_big_free(te->is_new, te->is_new_cap);
@@ -215,9 +216,8 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     te->local = local != 0;
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
-    es_edge_reservoir_dontfork(te->res);
     if (te->dedup == DEDUP_ON)
-        te->seen = es_edgeset_new_logged(0, 0);
+        te->seen = es_edgeset_new_logged(0, 0, &es_log_memory_stable);
     return &te->base;
 }
 
@@ -231,10 +231,9 @@ static void grow_vertices(tri_est_op *te, uint32_t n)
         if (te->local && cap > te->loc_cap) {
             te->loc = es_big_realloc(te->loc, te->loc_cap * sizeof(double), cap * sizeof(double));
             te->loc_cap = cap;
-            es_big_keep_private((void **)&te->loc, &te->loc_cap, sizeof(double));
         }
         if (te->top)
-            te->ext = es_big_grow_log(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
+            te->ext = es_log_grow(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
         te->vcap = cap;
     }
     if (te->top)
@@ -291,7 +290,6 @@ static void stored_hook(void *user, uint32_t slot)
             cap = te->m;
         te->w = es_big_realloc(te->w, te->w_cap * sizeof(double), cap * sizeof(double));
         te->w_cap = cap;
-        es_big_keep_private((void **)&te->w, &te->w_cap, sizeof(double));
     }
     te->w[slot] = 0.0;
 }
@@ -305,7 +303,7 @@ static void start_exact_repeat_test(tri_est_op *te)
 {
     es_edge_reservoir_state st;
     es_edge_reservoir_get_state(te->res, &st);
-    te->seen = es_edgeset_new_logged((size_t)st.size * 4 > 65536 ? (size_t)st.size * 4 : 65536, 0);
+    te->seen = es_edgeset_new_logged((size_t)st.size * 4 > 65536 ? (size_t)st.size * 4 : 65536, 0, &es_log_memory_stable);
     for (uint32_t s = 0; s < st.size; s++)
         es_edgeset_insert(te->seen, st.slots[s].u, st.slots[s].v);
 }
@@ -320,11 +318,10 @@ static void start_exact_repeat_test(tri_est_op *te)
 static void run_with_repeat_test(tri_est_op *te, const es_edge *e, size_t n, es_offer_counts *counts)
 {
     if (n > te->is_new_cap) {
-        size_t cap = MAX(es_grow_cap(te->is_new_cap, n), ES_BIG_PRIVATE);
+        size_t cap = es_grow_cap(te->is_new_cap, n);
         es_big_free(te->is_new, te->is_new_cap);
         te->is_new = es_big_alloc(cap);
         te->is_new_cap = cap;
-        es_big_dontfork(te->is_new, cap);
     }
     if (n >= PARALLEL_TEST_MIN) {
         es_edgeset_insert_batch(te->seen, e, n, TRUE, te->is_new);
@@ -559,7 +556,6 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
     /* Nothing can fail from here on. */
     es_edge_reservoir_free(te->res);
     te->res = res;
-    es_edge_reservoir_dontfork(res);
     if (te->seen)
         es_edgeset_free(te->seen);
     te->seen = seen;
@@ -573,10 +569,9 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
     te->w = te->w_cap ? es_big_alloc(te->w_cap * sizeof(double)) : NULL;
     if (te->w_cap)
         memcpy(te->w, st->slot_weight, te->w_cap * sizeof(double));
-    es_big_keep_private((void **)&te->w, &te->w_cap, sizeof(double));
 
     es_big_free(te->loc, te->loc_cap * sizeof(double));
-    es_big_free(te->ext, te->vcap * sizeof(uint64_t));
+    es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     te->loc = NULL;
     te->loc_cap = 0;
     te->ext = NULL;
@@ -588,7 +583,6 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
             te->loc = es_big_alloc(te->vcap * sizeof(double));
             memcpy(te->loc, st->local, te->vcap * sizeof(double));
             te->loc_cap = te->vcap;
-            es_big_keep_private((void **)&te->loc, &te->loc_cap, sizeof(double));
         }
         if (te->top) {
             te->ext = es_big_alloc(te->vcap * sizeof(uint64_t));
@@ -601,7 +595,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
 
 static es_edgeset *edgeset_from_keys(const uint64_t *keys, size_t n)
 {
-    es_edgeset *set = es_edgeset_new_logged(n > 65536 ? n : 65536, 0);
+    es_edgeset *set = es_edgeset_new_logged(n > 65536 ? n : 65536, 0, &es_log_memory_stable);
     for (size_t i = 0; i < n; i++)
         es_edgeset_insert(set, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
     return set;
@@ -648,14 +642,14 @@ static void tri_est_snapshot_prepare(es_operator *op)
     tri_est_op *te = (tri_est_op *)op;
     es_tri_est_state st;
     es_tri_est_get_state(op, &st);
-    es_big_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
-    es_big_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
+    es_shadow_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
+    es_shadow_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
     te->f_lk = 0;
     if (st.local) {
         /* Room for every vertex, in one pass: the pages past the entries
          * written are never touched. */
-        es_big_reserve((void **)&te->f_lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
-        es_big_reserve((void **)&te->f_lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
+        es_shadow_reserve((void **)&te->f_lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
+        es_shadow_reserve((void **)&te->f_lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
         for (uint32_t v = 0; v < st.num_vertices; v++) {
             if (st.local[v] != 0.0) {
                 te->f_lv[te->f_lk] = v;
@@ -670,15 +664,10 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_exact = st.seen != NULL;
     te->f_seen_n = 0;
     te->f_seen = st.seen ? es_edgeset_log(st.seen, &te->f_seen_n) : NULL;
-    if (te->ext)
-        es_big_fork_prefix(te->ext, te->vcap * sizeof(uint64_t), (size_t)te->nv * sizeof(uint64_t));
-    if (te->seen)
-        es_edgeset_prepare_fork(te->seen);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the copies, the state's scalars, the logs' first entries (the
- * reservoir's arrays are not even mapped in a forked writer). */
+ * goes on): the copies, the state's scalars, the logs' first entries. */
 static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
@@ -702,8 +691,7 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
                   (!te->local || (es_h5_write_u32(g, "local_vertices", te->f_lv, te->f_lk, error) &&
                                   es_h5_write_f64(g, "local_values", te->f_lx, te->f_lk, error))) &&
                   (!te->top || es_writer_log_u64(w, "ext", st.ext, st.num_vertices, error));
-    /* Straight from the set's insertion log: the table itself is not even
-     * mapped in a forked writer (see graph/edgeset.h). */
+    /* Straight from the set's insertion log. */
     if (ok && te->f_exact)
         ok = es_writer_log_u64(w, "seen", te->f_seen, te->f_seen_n, error);
     return ok;
@@ -854,7 +842,6 @@ const es_operator_class es_tri_est_class = {
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,
     .snapshot_prepare = tri_est_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = tri_est_snapshot_write,
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,
