@@ -210,6 +210,21 @@ gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error)
 gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error)
 { return get_attr(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v, error); }
 
+gboolean es_h5_expect_u64(hid_t obj, const char *name, uint64_t want, const char *from, GError **error)
+{
+    uint64_t v;
+    if (!es_h5_get_u64(obj, name, &v, error))
+        return FALSE;
+    if (v != want) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
+                    G_GUINT64_FORMAT "%s%s%s", name, (guint64)v, name, (guint64)want,
+                    from ? " (" : "", from ? from : "", from ? ")" : "");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
 {
     if (H5Aexists(obj, name) <= 0) {

@@ -52,6 +52,10 @@ gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error);
 gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error);
 /* Caller frees *v with g_free. */
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error);
+/* A u64 attribute that must equal the operator's own parameter `want`: an
+ * ES_ERROR_DATA error naming both values otherwise (`from`, or NULL, says
+ * where the operator's value comes from). */
+gboolean es_h5_expect_u64(hid_t obj, const char *name, uint64_t want, const char *from, GError **error);
 
 /* Silence HDF5's own error printing (errors come back as GErrors). */
 void es_h5_quiet(void);
