@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ struct es_checkpoint {
     char    *dir;
     char    *identity;         /* one line per input */
     char    *ops_spec;
+    char    *consumed;         /* the inputs' consumed bytes at the last barrier (es_reader_consumed_text) */
     int      lock_fd;
     uint64_t next_id;          /* id of the next snapshot */
     uint64_t parent_id;        /* id of the last snapshot taken or restored */
@@ -86,6 +88,31 @@ static char *join_specs(GPtrArray *ops)
     return g_string_free(s, FALSE);
 }
 
+static gint by_text(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Do the snapshot's operators mean those of this run?  Both are canonical
+ * specs (operators/options.h), so equal text is equal meaning; the order
+ * does not matter (each operator's state is found by its name).  Names both
+ * when they differ. */
+static gboolean check_operators(const char *snap, const char *then, const char *now, GError **error)
+{
+    GPtrArray *a = es_operator_split_specs(then), *b = es_operator_split_specs(now);
+    g_ptr_array_sort(a, by_text);
+    g_ptr_array_sort(b, by_text);
+    gboolean same = a->len == b->len;
+    for (guint i = 0; same && i < a->len; i++)
+        same = strcmp(g_ptr_array_index(a, i), g_ptr_array_index(b, i)) == 0;
+    if (!same)
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
+                    snap, then, now);
+    g_ptr_array_free(a, TRUE);
+    g_ptr_array_free(b, TRUE);
+    return same;
+}
+
 /* Does the snapshot's input identity match this run's?  Names what differs. */
 static gboolean check_inputs(const char *snap, const char *then, const char *now, GError **error)
 {
@@ -139,11 +166,8 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
         g_error_free(e);
         return 0;
     }
-    if (strcmp(meta.operators, ck->ops_spec) != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
-                    path, meta.operators, ck->ops_spec);
+    if (!check_operators(path, meta.operators, ck->ops_spec, error))
         goto out;
-    }
     if (strcmp(meta.source_kind, "files") != 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
                     path, meta.source_kind);
@@ -157,10 +181,12 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
                     path, *n, meta.edges_consumed);
         goto out;
     }
+    g_free(ck->consumed);
+    ck->consumed = g_strdup(meta.source_consumed);
     *pos = (es_stream_pos){
         .edges = meta.edges_consumed, .lines = meta.lines_consumed, .bad = meta.bad_lines,
         .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
-        .line = meta.source_line,
+        .line = meta.source_line, .consumed = ck->consumed,
     };
     ck->parent_id = meta.snapshot_id;
     ck->last_edges = meta.edges_consumed;
@@ -214,7 +240,9 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
 
     GString *id = g_string_new(NULL);
     for (guint i = 0; inputs[i]; i++) {
-        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(inputs[i], error);
+        /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
+        g_autofree char *real = realpath(inputs[i], NULL);
+        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(real ? real : inputs[i], error);
         if (line == NULL) {
             if (strcmp(inputs[i], "-") == 0)
                 g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
@@ -245,8 +273,17 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
         while (flock(ck->lock_fd, LOCK_EX) != 0 && errno == EINTR)
             ;
     }
-    es_snapshot_remove_partial(ck->dir, cfg->verbose);
     ck->next_id = es_snapshot_last_id(ck->dir) + 1;
+    /* Another run's snapshots are continued (--resume) or left alone: a
+     * fresh run would replace them, and retention delete them. */
+    if (!cfg->resume && ck->next_id > 1) {
+        g_autofree char *newest = es_snapshot_path(ck->dir, ck->next_id - 1);
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
+                    "%s holds the snapshots of another run (the newest: %s): continue it with --resume, "
+                    "or give an empty or new --snapshot-dir", ck->dir, newest);
+        goto fail;
+    }
+    es_snapshot_remove_partial(ck->dir, cfg->verbose);
     es_h5_quiet();   /* HDF5 set up here, once, not in the first writer */
     if (cfg->resume && !resume(ck, ops, pos, externals, n, error))
         goto fail;
@@ -262,21 +299,19 @@ uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges)
     return k ? (edges / k + 1) * k : UINT64_MAX;
 }
 
-/* A snapshot failed, whoever wrote it: count it, say why on stderr (or
- * pass e on to *error), and forget the log table (it may list bytes that
- * never reached the disk), so that the next snapshot starts new log
- * files; older snapshots keep theirs.  Takes e. */
-static void failed(es_checkpoint *ck, uint64_t id, GError *e, GError **error)
+/* A snapshot failed, whoever wrote it (the final one too): count it, say
+ * why, forget the log table (it may list bytes that never reached the
+ * disk) so that the next snapshot starts new log files, and delete the
+ * log files no kept snapshot lists (those the failed one started), so
+ * that a full disk keeps no half-written file.  Takes e. */
+static void failed(es_checkpoint *ck, uint64_t id, GError *e)
 {
     ck->failed++;
-    if (error != NULL) {
-        g_propagate_error(error, e);
-    } else {
-        fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e->message);
-        g_error_free(e);
-    }
+    fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e->message);
+    g_error_free(e);
     es_snapshot_logs_free(ck->logs);
     ck->logs = new_logs();
+    es_snapshot_retain(ck->dir, ck->cfg.keep);
 }
 
 /* Join the writer thread once it has ended (or, with `wait`, when it ends). */
@@ -288,7 +323,7 @@ static void reap(es_checkpoint *ck, gboolean wait)
     ck->thread = NULL;
     es_log_hold(FALSE);   /* the log blocks it read may go */
     if (!ck->thread_ok)
-        failed(ck, ck->job.snapshot_id, g_steal_pointer(&ck->thread_error), NULL);
+        failed(ck, ck->job.snapshot_id, g_steal_pointer(&ck->thread_error));
 }
 
 /* Raise the writer thread to normal priority: something waits for it.  It
@@ -326,6 +361,9 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
 
 static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_meta *m)
 {
+    /* No writer runs now: the previous record is free to go. */
+    g_free(ck->consumed);
+    ck->consumed = g_strdup(pos->consumed ? pos->consumed : "");
     *m = (es_snapshot_meta){
         .snapshot_id = ck->next_id,
         .parent_id = ck->parent_id,
@@ -338,6 +376,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .source_offset = pos->offset,
         .source_line = pos->line,
         .source_identity = ck->identity,
+        .source_consumed = ck->consumed,
         .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
         .operators = ck->ops_spec,
     };
@@ -406,7 +445,7 @@ static gboolean start_thread(es_checkpoint *ck, const es_snapshot_meta *m, const
     if (ck->thread == NULL) {
         es_log_hold(FALSE);
         g_prefix_error(&e, "cannot start the snapshot writer: ");
-        failed(ck, m->snapshot_id, e, NULL);
+        failed(ck, m->snapshot_id, e);
         return FALSE;
     }
     return TRUE;
@@ -430,27 +469,25 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     }
     GError *e = NULL;
     if (!commit(ck, &m, externals, pos->vertices, ops, &e))
-        failed(ck, m.snapshot_id, e, NULL);
+        failed(ck, m.snapshot_id, e);
     taken(ck, pos);
 }
 
-gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
-                              GPtrArray *ops, GError **error)
+guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
 {
     hurry(ck);
     reap(ck, TRUE);
     if (pos->edges == ck->last_edges && ck->failed == 0)
-        return TRUE;
+        return 0;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     prepare_all(ops);
     GError *e = NULL;
-    if (!commit(ck, &m, externals, pos->vertices, ops, &e)) {
-        failed(ck, m.snapshot_id, e, error);
-        return FALSE;
-    }
-    taken(ck, pos);
-    return TRUE;
+    if (commit(ck, &m, externals, pos->vertices, ops, &e))
+        taken(ck, pos);
+    else
+        failed(ck, m.snapshot_id, e);
+    return ck->failed;
 }
 
 void es_checkpoint_free(es_checkpoint *ck)
@@ -465,6 +502,7 @@ void es_checkpoint_free(es_checkpoint *ck)
     g_free(ck->dir);
     g_free(ck->identity);
     g_free(ck->ops_spec);
+    g_free(ck->consumed);
     g_free((char *)ck->cfg.config);
     g_free(ck);
 }

@@ -14,8 +14,11 @@
  * barrier due while the writer runs is deferred to the first boundary
  * after it ends, and the writer is raised to normal priority (where the
  * system allows).  Every writer commits through es_snapshot_write; a
- * failed snapshot is reported and counted, and the next one starts new
- * log files.  The directory is locked (flock) for the run.
+ * failed snapshot (the final one included) is reported and counted and
+ * costs only itself: the run goes on, the log files no kept snapshot lists
+ * are deleted, and the next snapshot starts new ones.  The directory is
+ * locked (flock) for the run, and a fresh run refuses a directory that
+ * holds another run's snapshots.
  * Resume: the newest snapshot that verifies, if it matches the inputs and
  * operators; corrupt ones are skipped with a message.
  */
@@ -42,6 +45,7 @@ typedef struct {
     uint32_t vertices;
     guint    input;
     uint64_t offset, line;
+    const char *consumed;   /* es_reader_consumed_text at the barrier (borrowed) */
 } es_stream_pos;
 
 typedef struct es_checkpoint es_checkpoint;
@@ -65,9 +69,11 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges);
  * move before the writer holds it. */
 void     es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops);
 /* End of stream: wait for the writer, then write the final snapshot
- * in-process (unless the last one is at this position). */
-gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
-                              GPtrArray *ops, GError **error);
+ * in-process (unless the last one is at this position).  Returns how many
+ * snapshots of the run failed (each said why on stderr): a failed snapshot
+ * costs only itself, the run goes on and reports. */
+guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
+                              GPtrArray *ops);
 /* Wait for a writer still running (after a failed run), unlock, free. */
 void     es_checkpoint_free(es_checkpoint *ck);
 

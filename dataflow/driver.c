@@ -32,6 +32,7 @@
 typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
+    uint8_t      *change;        /* the edge table's answers (cap bytes) */
     size_t        cap;
     uint64_t      first_index;
     uint32_t      num_vertices;
@@ -139,6 +140,28 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
+/* The run's edge table, when an operator needs one now: the table an
+ * operator started or restored (operators/operator.h: adopted, the
+ * others' copies dropped), else a new one; every operator then reads it. */
+static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean logged)
+{
+    gboolean need = FALSE;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        need = need || es_operator_needs_edges(op);
+        if (op->own_edges != NULL && table == NULL)
+            table = op->own_edges;
+        else
+            es_edgetable_free(op->own_edges);
+        op->own_edges = NULL;
+    }
+    if (table == NULL && need)
+        table = es_edgetable_new(logged, logged ? &es_log_memory_stable : NULL);
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
+    return table;
+}
+
 /* Rebuild the id map from a snapshot's external ids, in dense-id order. */
 static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
 {
@@ -173,7 +196,7 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_reader *r
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
     if (!restore_idmap(idmap, ext, n, error))
         goto out;
-    if (!es_reader_seek(reader, pos->input, pos->offset, pos->line, pos->lines, pos->bad, error))
+    if (!es_reader_seek(reader, pos->input, pos->offset, pos->line, pos->lines, pos->bad, pos->consumed, error))
         goto out;
     ok = TRUE;
 out:
@@ -219,8 +242,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
+        slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
+    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
@@ -228,6 +253,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     GThread *mapper_th = g_thread_new("es-mapper", mapper_stage, &pl);
 
     gboolean ok = TRUE, seen_end = FALSE;
+    es_consumed consumed;   /* of the input the stream position is in */
+    es_consumed_init(&consumed);
     while (!seen_end) {
         slot *s = g_async_queue_pop(pl.full_q);
         seen_end = s->end;
@@ -246,8 +273,14 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,
             };
+            if (table) {
+                es_edgetable_apply(table, s->edges, n, s->change);
+                b.change = s->change;
+            }
             for (guint i = 0; ok && i < ops->len; i++)
                 ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
+            if (table == NULL)
+                table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
@@ -261,6 +294,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .edges = stats->edges, .lines = s->lines, .bad = s->bad, .vertices = stats->vertices,
                 .input = s->raw->input, .offset = s->raw->offset, .line = s->raw->line,
             };
+            consumed = s->raw->consumed;
         }
         g_async_queue_push(pl.free_q, s);
         if (!ok)
@@ -272,6 +306,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         }
         /* A barrier: every operator has folded this batch, none the next. */
         if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {
+            g_autofree char *text = es_reader_consumed_text(reader, pos.input, &consumed);
+            pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             g_mutex_unlock(&pl.idmap_lock);
@@ -289,8 +325,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_thread_join(reader_th);
     g_thread_join(mapper_th);
     es_progress_finish(progress, stats->edges);
+    g_autofree char *consumed_text = ck ? es_reader_consumed_text(reader, pos.input, &consumed) : NULL;
+    pos.consumed = consumed_text;
     if (ok && ck)
-        ok = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops, error);
+        stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);
     es_checkpoint_free(ck);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {
@@ -309,12 +347,16 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         es_raw_batch_free(slots[i].raw);
         es_big_free(slots[i].edges, batch * sizeof(es_edge));
+        es_big_free(slots[i].change, batch);
         g_clear_error(&slots[i].error);
     }
     g_async_queue_unref(pl.free_q);
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
+    es_edgetable_free(table);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);
     return ok;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "snapshot/logmem.h"
 
 extern const es_operator_class es_cc_class, es_degree_class, es_bipartite_class;
 extern const es_operator_class es_cm_class, es_topk_class, es_hll_class;
@@ -57,18 +58,18 @@ es_operator *es_operator_new(const char *spec, GError **error)
         klass->destroy(op);
         op = NULL;
     }
+    char *canonical = op ? es_options_canonical(opts) : NULL;
     es_options_free(opts);
     if (op == NULL)
         return NULL;
     op->klass = klass;
-    op->spec = g_strdup(spec);
+    op->spec = canonical;
     op->name = g_steal_pointer(&name);
     return op;
 }
 
-GPtrArray *es_operator_new_list(const char *specs, GError **error)
+GPtrArray *es_operator_split_specs(const char *specs)
 {
-    GPtrArray *ops = g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
     gchar **parts = g_strsplit(specs, ",", -1);
     GPtrArray *joined = g_ptr_array_new_with_free_func(g_free);
     /* "tri-est:m=5,seed=2": a part with '=' but no ':' continues the spec before it. */
@@ -84,6 +85,13 @@ GPtrArray *es_operator_new_list(const char *specs, GError **error)
         }
     }
     g_strfreev(parts);
+    return joined;
+}
+
+GPtrArray *es_operator_new_list(const char *specs, GError **error)
+{
+    GPtrArray *ops = g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
+    GPtrArray *joined = es_operator_split_specs(specs);
     gboolean ok = joined->len > 0;
     if (!ok)
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--ops: no operator given");
@@ -109,10 +117,28 @@ GPtrArray *es_operator_new_list(const char *specs, GError **error)
     return ops;
 }
 
+gboolean es_operator_needs_edges(const es_operator *op)
+{
+    return op->klass->needs_edges != NULL && op->klass->needs_edges(op);
+}
+
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
     op->prepared = FALSE;
-    return op->klass->process_batch(op, batch, error);
+    if (batch->change != NULL || (op->own_edges == NULL && !es_operator_needs_edges(op)))
+        return op->klass->process_batch(op, batch, error);
+    /* Fed without the run's table: the operator's own stands in for it. */
+    if (op->own_edges == NULL)
+        op->own_edges = es_edgetable_new(TRUE, &es_log_memory_stable);
+    op->edges = op->own_edges;
+    if (batch->n > op->own_change_cap) {
+        op->own_change_cap = es_grow_cap(op->own_change_cap, batch->n);
+        op->own_change = g_renew(uint8_t, op->own_change, op->own_change_cap);
+    }
+    es_edgetable_apply(op->own_edges, batch->edges, batch->n, op->own_change);
+    es_batch b = *batch;
+    b.change = op->own_change;
+    return op->klass->process_batch(op, &b, error);
 }
 
 void es_operator_report(es_operator *op, es_report *report)
@@ -151,6 +177,8 @@ void es_operator_free(es_operator *op)
     if (op == NULL)
         return;
     char *spec = op->spec, *name = op->name;
+    es_edgetable_free(op->own_edges);
+    g_free(op->own_change);
     op->klass->destroy(op);
     g_free(spec);
     g_free(name);

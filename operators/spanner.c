@@ -10,13 +10,12 @@
  * 2k-1 edges.  The check is a bidirectional BFS bounded to 2k-1 hops in
  * total, expanding the side whose frontier has the smaller total degree;
  * vertices are marked with a per-query stamp, so nothing is cleared
- * between queries.  Distinct input edges are recognised with the sharded
- * edge set (graph/edgeset.c), which also logs them in first-seen order for
- * snapshots; the spanner is a graph/adjacency.
+ * between queries.  Distinct input edges are those the run's edge table
+ * (graph/edgetable.h) reports as appearing; the spanner is a
+ * graph/adjacency.
  * Cost per new edge: the bounded BFS, at most the spanner's edges within
  * 2k-2 hops of u or v and usually far fewer (O(1) when an endpoint is new,
- * O(1) for k = 1); per duplicate: one hash lookup.  Memory: the edge set
- * (24-40 bytes per distinct input edge: 16-32 of table, 8 of log), the
+ * O(1) for k = 1); per duplicate: nothing.  Memory: the
  * spanner (about 12-44 bytes per kept edge, see adjacency.h), 16 bytes per
  * vertex of BFS marks and frontiers.
  * Guarantees: stretch 2k-1 exactly: a dropped edge had a path of at most
@@ -27,8 +26,7 @@
  *
  * Parallelism: the decisions are sequential by nature: whether an edge is
  * kept depends on every decision before it, so edges are examined one by
- * one in stream order.  Only the duplicate test of a batch runs in
- * parallel (the edge set's sharded insertion).  The kept graph therefore
+ * one in stream order.  The kept graph therefore
  * depends only on the edge sequence, never on the thread count.
  *
  * Answers: edges (kept), input_edges (distinct input edges, self-loops
@@ -43,34 +41,33 @@
  *               input_edges  u64  I: distinct input edges (self-loops excluded)
  *   kept_keys   u64[E]  the kept edges in the order they were kept, edge
  *                       {u, v} with u < v as u << 32 | v
- *   input_keys  u64[I]  the distinct input edges in first-seen order
+ *   input_keys  u64[I]  the distinct input edges in first-seen order: the
+ *                       edge table's log, stored once with degree's and
+ *                       tri's edge_keys
  * Kept edges are never removed, so both only grow: the writer (a thread
  * beside the stream) reads the counts and the two logs' first entries
  * taken at the barrier.  A restore replays kept_keys into a new spanner,
  * which gives every vertex its neighbours in the same order, hence the
- * same searches and decisions afterwards; it re-inserts input_keys into a
- * logged edge set, refuses keys that are not u < v < n, repeats, and kept
- * edges that are not input edges, and swaps the new state in only then.
+ * same searches and decisions afterwards; it re-inserts input_keys into an
+ * edge table (es_edgetable_add_keys checks them), refuses kept keys that
+ * are not u < v, repeats, or not input edges, and swaps the new state in
+ * only then.
  */
 #include "operators/spanner.h"
 
 #include <string.h>
 
 #include "graph/common.h"
-#include "graph/edgeset.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
 typedef struct {
     es_operator   base;
     es_adjacency *kept;
-    es_edgeset   *seen;
     unsigned      k, stretch;
     uint64_t      input_edges;
     uint64_t     *kept_keys;    /* log of the kept edges, in order */
     size_t        kept_cap;     /* entries */
-    uint8_t      *is_new;       /* batch scratch */
-    size_t        is_new_cap;
     /* BFS: mark[x] = 2 * stamp + side for the vertices the query at that
      * stamp reached; frontiers of either side and the next one (mark_cap
      * entries each: a frontier never repeats a vertex). */
@@ -94,7 +91,6 @@ static es_operator *spanner_create(es_options *opts, GError **error)
     s->k = (unsigned)k;
     s->stretch = 2 * (unsigned)k - 1;
     s->kept = es_adjacency_new(0);
-    s->seen = es_edgeset_new_logged(0, 0, &es_log_memory_stable);
     return &s->base;
 }
 
@@ -102,9 +98,7 @@ static void spanner_destroy(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
     es_adjacency_free(s->kept);
-    es_edgeset_free(s->seen);
     es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
-    es_big_free(s->is_new, s->is_new_cap);
     es_big_free(s->mark, s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[0], s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[1], s->mark_cap * sizeof(uint32_t));
@@ -224,18 +218,16 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
         }
         s->mark_cap = cap;
     }
-    if (n > s->is_new_cap) {
-        size_t cap = es_grow_cap(s->is_new_cap, n);
-        es_big_free(s->is_new, s->is_new_cap);
-        s->is_new = es_big_alloc(cap);
-        s->is_new_cap = cap;
-    }
-    const size_t fresh = es_edgeset_insert_batch(s->seen, e, n, TRUE, s->is_new);
-    s->input_edges += fresh;
-    keep_room(s, es_adjacency_edges(s->kept) + fresh);
-    for (size_t i = 0; i < n; i++)
-        if (s->is_new[i] && !within_stretch(s, e[i].u, e[i].v))
+    const uint8_t *change = batch->change;
+    g_assert(n == 0 || change != NULL);
+    keep_room(s, es_adjacency_edges(s->kept) + n);
+    for (size_t i = 0; i < n; i++) {
+        if (change[i] != ES_EDGE_APPEARS)
+            continue;
+        s->input_edges++;
+        if (!within_stretch(s, e[i].u, e[i].v))
             keep(s, e[i].u, e[i].v);
+    }
     return TRUE;
 }
 
@@ -263,15 +255,13 @@ unsigned es_spanner_stretch(es_operator *op)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* Snapshot keys are re-inserted in pieces of this many. */
-#define KEYS_PIECE ((size_t)1 << 20)
-
 static void spanner_snapshot_prepare(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
-    size_t I;
-    s->f_input = es_edgeset_log(s->seen, &I);
+    size_t I = 0;
+    s->f_input = op->edges ? es_edgetable_keys(op->edges, &I) : NULL;
     s->f_ninput = I;
+    g_assert(I == s->input_edges);
     s->f_kept = s->kept_keys;
     s->f_nkept = es_adjacency_edges(s->kept);
     s->f_nv = es_adjacency_vertices(s->kept);
@@ -288,44 +278,6 @@ static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, G
         && es_h5_set_u64(g, "input_edges", s->f_ninput, error)
         && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error)
         && es_writer_log_u64(w, "input_keys", s->f_input, s->f_ninput, error);
-}
-
-/* Insert keys[0 .. I-1] into the logged set in order, in pieces, each key
- * checked to be an edge u < v < n; a key the set already holds is a repeat. */
-static gboolean insert_keys(es_edgeset *set, const uint64_t *keys, size_t I, uint32_t n, GError **error)
-{
-    const size_t piece = MIN(I, KEYS_PIECE);
-    es_edge *edges = g_new(es_edge, piece ? piece : 1);
-    uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
-    gboolean ok = TRUE;
-    for (size_t at = 0; ok && at < I; at += piece) {
-        const size_t len = MIN(piece, I - at);
-        for (size_t i = 0; i < len; i++) {
-            const uint64_t k = keys[at + i];
-            const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
-            if (u >= v || v >= n) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                            "snapshot dataset \"input_keys\": key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) %s",
-                            at + i, (guint64)k, u, v,
-                            u >= v ? "does not have u < v" : "names a vertex beyond attribute \"vertices\"");
-                ok = FALSE;
-                break;
-            }
-            edges[i] = (es_edge){ u, v };
-        }
-        if (ok && es_edgeset_insert_batch(set, edges, len, FALSE, is_new) != len) {
-            size_t i = 0;
-            while (is_new[i])
-                i++;
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"input_keys\": key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) repeats"
-                        " an earlier key", at + i, (guint64)keys[at + i], edges[i].u, edges[i].v);
-            ok = FALSE;
-        }
-    }
-    g_free(is_new);
-    g_free(edges);
-    return ok;
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -360,7 +312,7 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
     const uint32_t n = (uint32_t)n64;
     uint64_t *keys = NULL, *kept_keys = NULL;
     size_t nkeys = 0, nkept = 0;
-    es_edgeset *seen = NULL;
+    es_edgetable *seen = NULL;
     es_adjacency *kept = NULL;
     gboolean ok = FALSE;
     if (!es_h5_read_u64(g, "input_keys", &keys, &nkeys, error))
@@ -370,8 +322,8 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
                     G_GUINT64_FORMAT " (attribute \"input_edges\")", nkeys, (guint64)I);
         goto out;
     }
-    seen = es_edgeset_new_logged(nkeys, 0, &es_log_memory_stable);
-    if (!insert_keys(seen, keys, nkeys, n, error))
+    seen = es_edgetable_new(TRUE, &es_log_memory_stable);
+    if (!es_edgetable_add_keys(seen, keys, nkeys, n, "snapshot dataset \"input_keys\"", error))
         goto out;
     if (!es_h5_read_u64(g, "kept_keys", &kept_keys, &nkept, error))
         goto out;
@@ -388,7 +340,7 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
     for (size_t i = 0; i < nkept; i++) {
         const uint32_t u = (uint32_t)(kept_keys[i] >> 32), v = (uint32_t)kept_keys[i];
         const char *why = u >= v ? "does not have u < v"
-                        : !es_edgeset_contains(seen, u, v) ? "is not among \"input_keys\""
+                        : !es_edgetable_contains(seen, u, v) ? "is not among \"input_keys\""
                         : es_adjacency_contains(kept, u, v) ? "repeats an earlier key" : NULL;
         if (why != NULL) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\": key %zu (u %u, v %u) %s",
@@ -405,14 +357,17 @@ out:
         if (kept_keys)
             es_h5_free(kept_keys, nkept * sizeof(uint64_t));
         es_adjacency_free(kept);
-        es_edgeset_free(seen);
+        es_edgetable_free(seen);
         return FALSE;
     }
+    /* The keys become the operator's own table, which a driver adopts as
+     * the run's (operators/operator.h). */
+    es_edgetable_free(op->own_edges);
+    op->own_edges = seen;
+    op->edges = seen;
     es_adjacency_free(s->kept);
-    es_edgeset_free(s->seen);
     es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     s->kept = kept;
-    s->seen = seen;
     s->input_edges = I;
     s->kept_keys = NULL;
     s->kept_cap = 0;
@@ -421,6 +376,12 @@ out:
         memcpy(s->kept_keys, kept_keys, nkept * sizeof(uint64_t));
     if (kept_keys)
         es_h5_free(kept_keys, nkept * sizeof(uint64_t));
+    return TRUE;
+}
+
+static gboolean spanner_needs_edges(const es_operator *op)
+{
+    (void)op;
     return TRUE;
 }
 
@@ -435,4 +396,5 @@ const es_operator_class es_spanner_class = {
     .snapshot_write = spanner_snapshot_write,
     .snapshot_read = spanner_snapshot_read,
     .destroy = spanner_destroy,
+    .needs_edges = spanner_needs_edges,
 };

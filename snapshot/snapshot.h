@@ -41,6 +41,8 @@ typedef struct {
     uint64_t source_offset;     /* bytes of that input consumed (uncompressed) */
     uint64_t source_line;       /* lines of that input consumed */
     char    *source_identity;   /* one line per input: path, size, digests */
+    char    *source_consumed;   /* one line per input up to source_input: CRC-32s of
+                                   the bytes consumed (dataflow/consumed.h) */
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
 } es_snapshot_meta;
