@@ -3,7 +3,7 @@
  *
  * Errors: one GError domain, ES_ERROR, whose codes are the sysexits(3)
  * statuses the CLI exits with (64 usage, 65 bad data, 66 cannot open input,
- * 74 I/O error, 70 internal).  One domain keeps the CLI's mapping from an
+ * 74 I/O error, 70 internal; 71 out of memory, ES_EXIT_NOMEM).  One domain keeps the CLI's mapping from an
  * error to an exit status trivial and lets every layer say precisely what
  * kind of failure it saw.
  *
@@ -33,11 +33,21 @@ typedef enum {
     ES_ERROR_CONFIG   = 78, /* a snapshot does not match this run (inputs, operators) */
 } es_error_code;
 
-/* Zeroed memory of n bytes; huge pages advised when n is large.  Aborts on
- * out-of-memory like g_malloc. */
-void *es_big_alloc(size_t n);
+/* Out of memory: the process ends at once with this status (sysexits'
+ * EX_OSERR), after one line on stderr that says how many bytes were asked
+ * for (n, 0 when unknown) and for what, and whether a limit on address space
+ * (ulimit -v) is set.  No caller has to handle it, and no answer is
+ * printed: every answer depends on the state that could not grow. */
+#define ES_EXIT_NOMEM 71
+G_NORETURN void es_out_of_memory(size_t n, const char *what);
+
+/* Zeroed memory of n bytes; huge pages advised when n is large.  Out of
+ * memory: es_out_of_memory, naming the calling function. */
+void *es_big_alloc_for(size_t n, const char *what);
+#define es_big_alloc(n) es_big_alloc_for((n), G_STRFUNC)
 /* Grow (or shrink) a block from es_big_alloc to n bytes; new bytes are zero. */
-void *es_big_realloc(void *p, size_t old_n, size_t n);
+void *es_big_realloc_for(void *p, size_t old_n, size_t n, const char *what);
+#define es_big_realloc(p, old_n, n) es_big_realloc_for((p), (old_n), (n), G_STRFUNC)
 void  es_big_free(void *p, size_t n);
 /* A 2 MiB-aligned anonymous mapping of len bytes (a multiple of
  * ES_HUGE_PAGE), mmap's prot and flags, huge pages advised; NULL when
@@ -47,13 +57,14 @@ void *es_big_map(size_t len, int prot, int flags);
 
 /* The memory of an append-only array (a log) that a structure keeps:
  * grown as es_big_realloc grows (new bytes zero) and freed with `free`.
- * NULL means es_big_realloc and es_big_free.  A snapshot writer that reads
- * logs beside the stream needs blocks that never move (snapshot/logmem.h);
- * the layers above graph/ pass those in. */
+ * es_log_memory_plain is es_big_realloc and es_big_free (what NULL means).
+ * A snapshot writer that reads logs beside the stream needs blocks that
+ * never move (snapshot/logmem.h); the layers above graph/ pass those in. */
 typedef struct {
     void *(*grow)(void *p, size_t old_n, size_t n);
     void  (*free)(void *p, size_t n);
 } es_log_memory;
+extern const es_log_memory es_log_memory_plain;
 
 /* Next capacity for geometric growth: at least need, at least 1.5 x old. */
 static inline size_t es_grow_cap(size_t old, size_t need)

@@ -113,7 +113,7 @@ es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards)
         s->shard_bits++;
     s->shard = aligned_alloc(64, shards * sizeof(shard));
     if (s->shard == NULL)
-        g_error("edgestream: out of memory allocating an edge set");
+        es_out_of_memory(shards * sizeof(shard), "an edge set's shards");
     memset(s->shard, 0, shards * sizeof(shard));
     /* Room for expected_edges at <= 50% load, with slack for the uneven
      * spread of keys over shards. */
@@ -132,7 +132,7 @@ es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards, const 
     if (s == NULL)
         return NULL;
     s->logged = TRUE;
-    s->mem = mem ? *mem : (es_log_memory){ es_big_realloc, es_big_free };
+    s->mem = mem ? *mem : es_log_memory_plain;
     if (expected_edges > 0) {
         s->log = s->mem.grow(NULL, 0, expected_edges * sizeof(uint64_t));
         s->log_cap = expected_edges;

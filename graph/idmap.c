@@ -95,7 +95,7 @@ es_idmap *es_idmap_new(size_t expected_vertices, const es_log_memory *mem)
     m->mask = n - 1;
     m->grow_at = n / 2;
     m->ext_cap = expected_vertices < MIN_SLOTS ? MIN_SLOTS : expected_vertices;
-    m->mem = mem ? *mem : (es_log_memory){ es_big_realloc, es_big_free };
+    m->mem = mem ? *mem : es_log_memory_plain;
     m->ext = m->mem.grow(NULL, 0, m->ext_cap * sizeof(uint64_t));
     return m;
 }

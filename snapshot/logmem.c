@@ -96,7 +96,7 @@ void *es_log_grow(void *p, size_t old_n, size_t n)
     if (r != 0 && n <= r) {   /* in place: commit the pages up to n */
         if (huge_round(n) > huge_round(old_n) &&
             mprotect((char *)p + huge_round(old_n), huge_round(n) - huge_round(old_n), PROT_READ | PROT_WRITE) != 0)
-            g_error("edgestream: out of memory growing a log to %zu bytes", n);
+            es_out_of_memory(n, "a log");
         return p;
     }
     size_t len;
