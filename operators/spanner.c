@@ -33,25 +33,8 @@
  * excluded), fraction (edges / input_edges, 0 before any), stretch (2k-1).
  * Option: k=K (default 2, 1..64).
  *
- * Snapshot (group /operators/spanner; both arrays are logs, snapshot/logs.h):
- *   attributes  k            u64  the k option (a restore refuses another k)
- *               stretch      u64  2k - 1 (for information)
- *               vertices     u64  n: vertices seen (dense ids 0 .. n-1)
- *               edges        u64  E: edges kept in the spanner
- *               input_edges  u64  I: distinct input edges (self-loops excluded)
- *   kept_keys   u64[E]  the kept edges in the order they were kept, edge
- *                       {u, v} with u < v as u << 32 | v
- *   input_keys  u64[I]  the distinct input edges in first-seen order: the
- *                       edge table's log, stored once with degree's and
- *                       tri's edge_keys
- * Kept edges are never removed, so both only grow: the writer (a thread
- * beside the stream) reads the counts and the two logs' first entries
- * taken at the barrier.  A restore replays kept_keys into a new spanner,
- * which gives every vertex its neighbours in the same order, hence the
- * same searches and decisions afterwards; it re-inserts input_keys into an
- * edge table (es_edgetable_add_keys checks them), refuses kept keys that
- * are not u < v, repeats, or not input edges, and swaps the new state in
- * only then.
+ * Snapshot: group /operators/spanner, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include "operators/spanner.h"
 
