@@ -117,7 +117,7 @@ test-valgrind: all
 	  --snapshot-dir $(BUILD)/valgrind-snaps --resume datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream inspect $$(ls $(BUILD)/valgrind-snaps/snap-*.h5 | tail -n 1) > /dev/null
 	rm -rf $(BUILD)/valgrind-snaps
-	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40 --quiet \
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner,bipartite,cm,topk,hll --quiet \
 	  --batch 10 --snapshot-dir $(BUILD)/valgrind-snaps --snapshot-every 20 datasets/zachary.txt > /dev/null
 	rm -rf $(BUILD)/valgrind-snaps
 	@echo "valgrind: no leaks, no memory errors"

@@ -11,7 +11,7 @@
  *              bijection: the same skew over scattered 64-bit values.
  *   uniform    10 Mi distinct random 64-bit ids, each twice, shuffled: a
  *              table far larger than the caches and no locality at all.
- * Methods, each starting from an empty map (es_idmap_new(1 << 16), as the
+ * Methods, each starting from an empty map (es_idmap_new(1 << 16, NULL), as the
  * driver does; GHashTable has no size hint) and including every rehash:
  *   map_ids    es_idmap_map_ids over batches of 2 Mi ids (prefetching)
  *   get_or_add es_idmap_get_or_add, one id at a time
@@ -138,7 +138,7 @@ static void die(GError *err)
 static uint32_t run_map_ids(const uint64_t *ids, uint32_t *dense, size_t n)
 {
     GError *err = NULL;
-    es_idmap *m = es_idmap_new(1u << 16);
+    es_idmap *m = es_idmap_new(1u << 16, NULL);
     for (size_t i = 0; i < n; i += BATCH_IDS) {
         size_t k = n - i < BATCH_IDS ? n - i : BATCH_IDS;
         if (!es_idmap_map_ids(m, ids + i, dense + i, k, &err))
@@ -152,7 +152,7 @@ static uint32_t run_map_ids(const uint64_t *ids, uint32_t *dense, size_t n)
 static uint32_t run_get_or_add(const uint64_t *ids, uint32_t *dense, size_t n)
 {
     GError *err = NULL;
-    es_idmap *m = es_idmap_new(1u << 16);
+    es_idmap *m = es_idmap_new(1u << 16, NULL);
     for (size_t i = 0; i < n; i++)
         if (!es_idmap_get_or_add(m, ids[i], &dense[i], &err))
             die(err);

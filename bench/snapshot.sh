@@ -3,7 +3,10 @@
 # bench/run.sh (scale 20, edge factor 10, seed 1):
 #   - overhead: `run` with --snapshot-every 1000000 against the same run
 #     without snapshots, run in pairs, for
-#     --ops cc,degree,tri-est:m=100000 and for --ops tri (large state); the
+#     --ops cc,degree,tri-est:m=100000 and for --ops tri (large state), and
+#     for --ops spanner on R-MAT scale 16 with a snapshot every 50000
+#     edges (spanner runs at about 0.2 M edges/s on scale 20: the smaller
+#     graph gives a run of a few seconds with as many snapshots); the
 #     overhead is the median over the pairs of each pair's ratio, so a
 #     machine whose speed drifts between pairs still compares like with
 #     like; wall time and CPU time (user + sys, the writers included).
@@ -17,15 +20,19 @@
 #     (snapshot/logs.h), their sum per million edges, and what one snapshot
 #     writes on average (its own file plus its share of the logs).
 # Writes bench/RESULTS.md between the snapshot-bench markers.
-# Environment: BENCH_REPS (default 15), BENCH_SCALE (default 20).
+# Environment: BENCH_REPS (default 15), BENCH_SCALE (default 20),
+# BENCH_SPANNER_SCALE (default 16).
 set -eu
 build=${1:-build}
 es=$build/edgestream
 reps=${BENCH_REPS:-15}
 scale=${BENCH_SCALE:-20}
-file=$build/bench-data/rmat-s$scale-ef10-seed1.txt
+sscale=${BENCH_SPANNER_SCALE:-16}
 mkdir -p "$build/bench-data"
-[ -s "$file" ] || "$es" gen rmat --scale "$scale" --edge-factor 10 --seed 1 -o "$file"
+for sc in "$scale" "$sscale"; do
+    f=$build/bench-data/rmat-s$sc-ef10-seed1.txt
+    [ -s "$f" ] || "$es" gen rmat --scale "$sc" --edge-factor 10 --seed 1 -o "$f"
+done
 command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,10 +46,12 @@ t() {
 }
 # med FILE [COLUMN]: median of a column (default 1)
 med() { sort -n -k"${2:-1}" "$1" | awk -v c="${2:-1}" '{a[NR]=$c} END {print a[int((NR+1)/2)]}'; }
-edges=$(wc -l < "$file")
-
 rows=""
-for ops in "cc,degree,tri-est:m=100000" "tri"; do
+for job in "cc,degree,tri-est:m=100000 $scale 1000000" "tri $scale 1000000" "spanner $sscale 50000"; do
+    set -- $job
+    ops=$1 sc=$2 every=$3
+    file=$build/bench-data/rmat-s$sc-ef10-seed1.txt
+    edges=$(wc -l < "$file")
     key=$(echo "$ops" | tr -c 'a-z0-9\n' '_')
     i=0
     while [ $i -lt "$reps" ]; do
@@ -54,7 +63,7 @@ for ops in "cc,degree,tri-est:m=100000" "tri"; do
             else
                 rm -rf "$tmp/snap"
                 t "snap_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" \
-                    --snapshot-every 1000000 "$file"
+                    --snapshot-every "$every" "$file"
             fi
         done
         cmp -s "$tmp/plain_$key.out" "$tmp/snap_$key.out" || { echo "bench: answers differ with snapshots"; exit 1; }
@@ -76,15 +85,15 @@ for ops in "cc,degree,tri-est:m=100000" "tri"; do
     ow=$(med "$tmp/ratio_$key" 1); oc=$(med "$tmp/ratio_$key" 2)
     lo=$(sort -n "$tmp/ratio_$key" | head -n 1 | cut -d' ' -f1); hi=$(sort -n "$tmp/ratio_$key" | tail -n 1 | cut -d' ' -f1)
     rows="$rows
-| \`$ops\` | $p | $s | **$(awk -v x="$ow" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }')** ($(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%+.0f%% .. %+.0f%%", 100 * (a - 1), 100 * (b - 1) }')) | $(awk -v x="$oc" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }') | $taken | $r | $(awk -v b="$own" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$logs" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$own" -v l="$logs" -v e="$edges" 'BEGIN { printf "%.1f", (b + l) / 1048576 / (e / 1e6) }') | $(awk -v b="$own" -v l="$logs" -v n="$taken" 'BEGIN { printf "%.1f", (b + l / n) / 1048576 }') |"
+| \`$ops\` | $sc | $every | $p | $s | **$(awk -v x="$ow" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }')** ($(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%+.0f%% .. %+.0f%%", 100 * (a - 1), 100 * (b - 1) }')) | $(awk -v x="$oc" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }') | $taken | $r | $(awk -v b="$own" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$logs" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$own" -v l="$logs" -v e="$edges" 'BEGIN { printf "%.1f", (b + l) / 1048576 / (e / 1e6) }') | $(awk -v b="$own" -v l="$logs" -v n="$taken" 'BEGIN { printf "%.1f", (b + l / n) / 1048576 }') |"
 done
 
 section=$(cat <<EOT
 <!-- snapshot-bench:begin -->
-## Snapshots: overhead, resume time, size (R-MAT scale $scale)
+## Snapshots: overhead, resume time, size (R-MAT)
 
 Command: \`make bench\` (bench/snapshot.sh; BENCH_REPS=$reps), $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
-Input: $edges edge lines.  $reps pairs of runs (without and with snapshots, in alternating order); times are medians,
+Input: R-MAT edge lists, edge factor 10, seed 1 (scale 20: 10 M edge lines; scale 16: 655 k).  $reps pairs of runs (without and with snapshots, in alternating order); times are medians,
 "overhead" the median of the pairs' wall-time ratios (range in brackets), "CPU" the same for
 user + sys time (snapshot writers included).  "snapshots" is the id of the last one: the
 periodic ones actually written (a barrier that comes while the previous write is running is
@@ -92,8 +101,8 @@ deferred) plus the final one.  "resume" (median of 3, after the pairs) restores 
 report).  Sizes: the final snapshot's own file, the log files it refers to, their sum per
 million edges (the whole state), and what one snapshot writes on average.
 
-| --ops | no snapshots (s) | --snapshot-every 1000000 (s) | overhead, wall | overhead, CPU | snapshots | resume (s) | snapshot file (MiB) | log files (MiB) | MiB per million edges | MiB written per snapshot |
-|---|---|---|---|---|---|---|---|---|---|---|$rows
+| --ops | R-MAT scale | --snapshot-every | no snapshots (s) | with snapshots (s) | overhead, wall | overhead, CPU | snapshots | resume (s) | snapshot file (MiB) | log files (MiB) | MiB per million edges | MiB written per snapshot |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|$rows
 <!-- snapshot-bench:end -->
 EOT
 )

@@ -228,7 +228,7 @@ int main(int argc, char **argv)
         label = slash ? slash + 1 : input;
     }
 
-    es_idmap *map = es_idmap_new(0);
+    es_idmap *map = es_idmap_new(0, NULL);
     edges raw = { 0 }, clean = { 0 };
     GError *err = NULL;
     gboolean ok = strncmp(input, "rmat:", 5) == 0 ? load_rmat(input, map, &raw, &err)

@@ -1,23 +1,20 @@
-/* checkpoint.c — snapshot scheduling, the forked writer, and resume (see
+/* checkpoint.c — snapshot scheduling, the writer thread, and resume (see
  * checkpoint.h). */
 #include "dataflow/checkpoint.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 #include "snapshot/snapshot.h"
 
 struct es_checkpoint {
@@ -31,9 +28,11 @@ struct es_checkpoint {
     uint64_t parent_id;        /* id of the last snapshot taken or restored */
     uint64_t last_edges;       /* position of that snapshot (UINT64_MAX: none) */
     gint64   last_time;
-    es_snapshot_logs *logs;    /* log files as of the last snapshot committed */
-    pid_t    writer;           /* running writer child, or 0 */
-    /* Or the running writer thread and what it writes. */
+    es_snapshot_logs *logs;    /* log files as of the last snapshot written */
+    gboolean pending;          /* due, but deferred until the writer ends */
+    gboolean told_in_process;  /* said once why snapshots stall the stream */
+    guint    failed;           /* snapshots that failed */
+    /* The writer thread, while one runs, and what it writes. */
     GThread *thread;
     gint     thread_done;      /* atomic: set as the thread ends */
     gint     thread_tid;       /* atomic: its thread id, once it runs idle */
@@ -44,15 +43,9 @@ struct es_checkpoint {
     const uint64_t *job_externals;
     uint32_t job_vertices;
     GPtrArray *job_ops;
-    int      writer_pipe;      /* its report: the log lines it committed */
-    uint64_t writer_id;
-    gboolean pending;          /* due, but deferred until the writer ends */
-    guint    failed;           /* writers that failed */
 };
 
-/* A log table that appends with direct I/O: a writer thread, or this
- * process, writes straight from the arrays; a forked child turns it off
- * (snapshot/logs.h). */
+/* A log table that appends with direct I/O (snapshot/logs.h). */
 static es_snapshot_logs *new_logs(void)
 {
     es_snapshot_logs *logs = es_snapshot_logs_new();
@@ -84,18 +77,6 @@ gboolean es_checkpoint_parse_every(const char *s, uint64_t *edges, gint64 *us, G
         *edges = x;
     else
         *us = (gint64)x * unit;
-    return TRUE;
-}
-
-/* Are all operators snapshot_frozen (operator.h), and do logs stay where
- * they are (graph/common.h), so that a thread may write? */
-static gboolean all_frozen(GPtrArray *ops)
-{
-    if (g_atomic_int_get(&es_big_logs_move))
-        return FALSE;
-    for (guint i = 0; i < ops->len; i++)
-        if (!((es_operator *)g_ptr_array_index(ops, i))->klass->snapshot_frozen)
-            return FALSE;
     return TRUE;
 }
 
@@ -166,71 +147,77 @@ static gboolean check_inputs(const char *snap, const char *then, const char *now
     return TRUE;
 }
 
-/* Find the newest snapshot that verifies, check it fits this run, restore it. */
+/* Restore the snapshot at path if it fits this run: 1 when restored, 0
+ * when it is corrupt or partial (said on stderr: the next older one may
+ * do), -1 (and *error) when it is another run's or another format's, or
+ * cannot be read. */
+static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_stream_pos *pos,
+                       uint64_t **externals, uint32_t *n, GError **error)
+{
+    GError *e = NULL;
+    es_snapshot_meta meta = { 0 };
+    int got = -1;
+    if (!es_snapshot_verify(path, &e) || !es_snapshot_read_meta(path, &meta, &e)) {
+        if (e->code == ES_ERROR_CONFIG) {   /* another format: not ours to skip */
+            g_propagate_error(error, e);
+            return -1;
+        }
+        fprintf(stderr, "edgestream: skipping %s\n", e->message);
+        g_error_free(e);
+        return 0;
+    }
+    if (!check_operators(path, meta.operators, ck->ops_spec, error))
+        goto out;
+    if (strcmp(meta.source_kind, "files") != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
+                    path, meta.source_kind);
+        goto out;
+    }
+    if (!check_inputs(path, meta.source_identity, ck->identity, error) ||
+        !es_snapshot_restore(path, externals, n, ops, error) || !es_snapshot_load_logs(path, ck->logs, error))
+        goto out;
+    if ((uint64_t)*n > meta.edges_consumed * 2) {   /* more than 2 vertices per edge: not from this stream */
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %u vertices for %" G_GUINT64_FORMAT " edges",
+                    path, *n, meta.edges_consumed);
+        goto out;
+    }
+    g_free(ck->consumed);
+    ck->consumed = g_strdup(meta.source_consumed);
+    *pos = (es_stream_pos){
+        .edges = meta.edges_consumed, .lines = meta.lines_consumed, .bad = meta.bad_lines,
+        .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
+        .line = meta.source_line, .consumed = ck->consumed,
+    };
+    ck->parent_id = meta.snapshot_id;
+    ck->last_edges = meta.edges_consumed;
+    if (ck->cfg.verbose)
+        fprintf(stderr, "edgestream: resuming from %s at edge %" G_GUINT64_FORMAT "\n", path, meta.edges_consumed);
+    got = 1;
+out:
+    es_snapshot_meta_clear(&meta);
+    return got;
+}
+
+/* Restore the newest snapshot that verifies (none: start afresh, unless
+ * some were corrupt). */
 static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, uint64_t **externals,
                        uint32_t *n, GError **error)
 {
     GPtrArray *all = es_snapshot_list(ck->dir);
     guint corrupt = 0;
-    gboolean ok = TRUE, found = FALSE;
-    for (guint i = 0; ok && !found && i < all->len; i++) {
-        const char *path = g_ptr_array_index(all, i);
-        GError *e = NULL;
-        es_snapshot_meta meta;
-        if (!es_snapshot_verify(path, &e) || !es_snapshot_read_meta(path, &meta, &e)) {
-            if (e->code == ES_ERROR_CONFIG) {   /* another format: not ours to skip */
-                g_propagate_error(error, e);
-                ok = FALSE;
-                break;
-            }
-            fprintf(stderr, "edgestream: skipping %s\n", e->message);
-            g_error_free(e);
-            corrupt++;
-            continue;
-        }
-        if (!check_operators(path, meta.operators, ck->ops_spec, error)) {
-            ok = FALSE;
-        } else if (strcmp(meta.source_kind, "files") != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
-                        path, meta.source_kind);
-            ok = FALSE;
-        } else {
-            ok = check_inputs(path, meta.source_identity, ck->identity, error) &&
-                 es_snapshot_restore(path, externals, n, ops, error) &&
-                 es_snapshot_load_logs(path, ck->logs, error);
-        }
-        if (ok) {
-            found = TRUE;
-            if ((uint64_t)*n > meta.edges_consumed * 2) {
-                /* more vertices than 2 per edge cannot come from this stream */
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %u vertices for %" G_GUINT64_FORMAT " edges",
-                            path, *n, meta.edges_consumed);
-                ok = FALSE;
-            }
-            g_free(ck->consumed);
-            ck->consumed = g_strdup(meta.source_consumed);
-            *pos = (es_stream_pos){
-                .edges = meta.edges_consumed, .lines = meta.lines_consumed, .bad = meta.bad_lines,
-                .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
-                .line = meta.source_line, .consumed = ck->consumed,
-            };
-            ck->parent_id = meta.snapshot_id;
-            ck->last_edges = meta.edges_consumed;
-            if (ck->cfg.verbose)
-                fprintf(stderr, "edgestream: resuming from %s at edge %" G_GUINT64_FORMAT "\n", path, meta.edges_consumed);
-        }
-        es_snapshot_meta_clear(&meta);
-    }
-    if (ok && !found) {
-        if (corrupt > 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no valid snapshot in %s (%u corrupt or partial)", ck->dir, corrupt);
-            ok = FALSE;
-        } else if (ck->cfg.verbose) {
-            fprintf(stderr, "edgestream: no snapshot in %s yet: starting from the beginning\n", ck->dir);
-        }
+    int got = 0;
+    for (guint i = 0; got == 0 && i < all->len; i++) {
+        got = restore_one(ck, g_ptr_array_index(all, i), ops, pos, externals, n, error);
+        corrupt += got == 0;
     }
     g_ptr_array_free(all, TRUE);
-    return ok;
+    if (got == 0 && corrupt > 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no valid snapshot in %s (%u corrupt or partial)", ck->dir, corrupt);
+        return FALSE;
+    }
+    if (got == 0 && ck->cfg.verbose)
+        fprintf(stderr, "edgestream: no snapshot in %s yet: starting from the beginning\n", ck->dir);
+    return got >= 0;
 }
 
 es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *const *inputs, GPtrArray *ops,
@@ -240,9 +227,8 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     ck->cfg = *cfg;
     ck->dir = g_strdup(cfg->dir);
     ck->cfg.dir = ck->dir;
-    ck->cfg.config = NULL;
+    ck->cfg.config = cfg->config ? g_strdup(cfg->config) : NULL;
     ck->lock_fd = -1;
-    ck->writer_pipe = -1;
     ck->logs = new_logs();
     ck->last_edges = UINT64_MAX;
     ck->last_time = g_get_monotonic_time();
@@ -250,6 +236,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     *externals = NULL;
     *n = 0;
     memset(pos, 0, sizeof *pos);
+    g_autofree char *lock = NULL;
 
     GString *id = g_string_new(NULL);
     for (guint i = 0; inputs[i]; i++) {
@@ -261,8 +248,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
                 g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
                             "snapshots need inputs that are regular files: standard input cannot be re-read on resume");
             g_string_free(id, TRUE);
-            es_checkpoint_free(ck);
-            return NULL;
+            goto fail;
         }
         g_string_append_printf(id, "%s%s", i ? "\n" : "", line);
         g_free(line);
@@ -272,20 +258,18 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     if (g_mkdir_with_parents(ck->dir, 0755) != 0) {
         int e = errno;
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create snapshot directory %s: %s", ck->dir, g_strerror(e));
-        es_checkpoint_free(ck);
-        return NULL;
+        goto fail;
     }
-    g_autofree char *lock = g_build_filename(ck->dir, ".lock", NULL);
+    lock = g_build_filename(ck->dir, ".lock", NULL);
     ck->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (ck->lock_fd < 0) {
         int e = errno;
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot open %s: %s", lock, g_strerror(e));
-        es_checkpoint_free(ck);
-        return NULL;
+        goto fail;
     }
     if (flock(ck->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (cfg->verbose)
-            fprintf(stderr, "edgestream: waiting for another edgestream (or its snapshot writer) using %s\n", ck->dir);
+            fprintf(stderr, "edgestream: waiting for another edgestream using %s\n", ck->dir);
         while (flock(ck->lock_fd, LOCK_EX) != 0 && errno == EINTR)
             ;
     }
@@ -297,24 +281,16 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
         g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
                     "%s holds the snapshots of another run (the newest: %s): continue it with --resume, "
                     "or give an empty or new --snapshot-dir", ck->dir, newest);
-        es_checkpoint_free(ck);
-        return NULL;
+        goto fail;
     }
     es_snapshot_remove_partial(ck->dir, cfg->verbose);
-    /* Initialise HDF5 here, once: a forked writer would otherwise set up
-     * the whole library (types, property lists, conversion paths) anew in
-     * every snapshot, page faults included. */
-    es_h5_quiet();
-    if (cfg->resume && !resume(ck, ops, pos, externals, n, error)) {
-        es_checkpoint_free(ck);
-        return NULL;
-    }
-    if (cfg->config)
-        ck->cfg.config = g_strdup(cfg->config);
-    /* Forked writers need operators to split their logs at each barrier
-     * (es_big_fork_prefix); a writer thread or an in-process one do not. */
-    es_big_set_forking(!cfg->wait && !all_frozen(ops));
+    es_h5_quiet();   /* HDF5 set up here, once, not in the first writer */
+    if (cfg->resume && !resume(ck, ops, pos, externals, n, error))
+        goto fail;
     return ck;
+fail:
+    es_checkpoint_free(ck);
+    return NULL;
 }
 
 uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges)
@@ -323,93 +299,45 @@ uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges)
     return k ? (edges / k + 1) * k : UINT64_MAX;
 }
 
-/* Everything the writer reported (it wrote before exiting; the pipe holds
- * it, at most a few KiB). */
-static char *read_report(int fd)
+/* A snapshot failed, whoever wrote it (the final one too): count it, say
+ * why, forget the log table (it may list bytes that never reached the
+ * disk) so that the next snapshot starts new log files, and delete the
+ * log files no kept snapshot lists (those the failed one started), so
+ * that a full disk keeps no half-written file.  Takes e. */
+static void failed(es_checkpoint *ck, uint64_t id, GError *e)
 {
-    GString *s = g_string_new(NULL);
-    char buf[4096];
-    for (;;) {
-        ssize_t got = read(fd, buf, sizeof buf);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        g_string_append_len(s, buf, got);
-    }
-    return g_string_free(s, FALSE);
+    ck->failed++;
+    fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e->message);
+    g_error_free(e);
+    es_snapshot_logs_free(ck->logs);
+    ck->logs = new_logs();
+    es_snapshot_retain(ck->dir, ck->cfg.keep);
 }
 
-static void failed_here(es_checkpoint *ck, uint64_t id, GError *e);
-
-/* Reap a finished writer (without blocking unless `wait`).  On success,
- * adopt the log lengths it committed, so the next writer appends after
- * them; on failure keep the old ones (its bytes past them are overwritten),
- * or, after a thread, forget them (failed_here). */
+/* Join the writer thread once it has ended (or, with `wait`, when it ends). */
 static void reap(es_checkpoint *ck, gboolean wait)
 {
-    if (ck->thread != NULL) {
-        if (!wait && !g_atomic_int_get(&ck->thread_done))
-            return;
-        g_thread_join(ck->thread);
-        ck->thread = NULL;
-        es_big_hold(FALSE);   /* the log blocks it read may go */
-        if (!ck->thread_ok) {
-            failed_here(ck, ck->writer_id, ck->thread_error);
-            ck->thread_error = NULL;
-        }
+    if (ck->thread == NULL || (!wait && !g_atomic_int_get(&ck->thread_done)))
         return;
-    }
-    if (ck->writer == 0)
-        return;
-    int status = 0;
-    pid_t r;
-    do
-        r = waitpid(ck->writer, &status, wait ? 0 : WNOHANG);
-    while (r < 0 && errno == EINTR);
-    if (r == 0)
-        return;
-    gboolean ok = r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (ok) {
-        g_autofree char *report = read_report(ck->writer_pipe);
-        GError *e = NULL;
-        if (!es_snapshot_logs_parse(ck->logs, report, &e)) {
-            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", ck->writer_id, e->message);
-            g_error_free(e);
-        }
-    } else {
-        /* It may have died after its commit, before its report: then its
-         * log lengths are those to extend (it may have started new files). */
-        g_autofree char *path = es_snapshot_path(ck->dir, ck->writer_id);
-        if (g_file_test(path, G_FILE_TEST_EXISTS) && es_snapshot_verify(path, NULL) &&
-            es_snapshot_load_logs(path, ck->logs, NULL)) {
-            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was written, but its writer failed after\n",
-                    ck->writer_id);
-        } else {
-            ck->failed++;
-            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
-            es_snapshot_retain(ck->dir, ck->cfg.keep);   /* the log files it started */
-        }
-    }
-    close(ck->writer_pipe);
-    ck->writer_pipe = -1;
-    ck->writer = 0;
+    g_thread_join(ck->thread);
+    ck->thread = NULL;
+    es_log_hold(FALSE);   /* the log blocks it read may go */
+    if (!ck->thread_ok)
+        failed(ck, ck->job.snapshot_id, g_steal_pointer(&ck->thread_error));
 }
 
-/* Raise the running writer to normal priority: something waits for it. */
+/* Raise the writer thread to normal priority: something waits for it.  It
+ * checks `hurried` after it went idle and published its id, so whichever
+ * of the two comes second raises it. */
 static void hurry(es_checkpoint *ck)
 {
+    if (ck->thread == NULL)
+        return;
     struct sched_param normal = { 0 };
-    if (ck->writer != 0)
-        sched_setscheduler(ck->writer, SCHED_OTHER, &normal);
-    if (ck->thread != NULL) {
-        /* The thread checks `hurried` after it went idle and published its
-         * id, so whichever of the two comes second raises it. */
-        g_atomic_int_set(&ck->hurried, 1);
-        gint tid = g_atomic_int_get(&ck->thread_tid);
-        if (tid != 0)
-            sched_setscheduler(tid, SCHED_OTHER, &normal);
-    }
+    g_atomic_int_set(&ck->hurried, 1);
+    gint tid = g_atomic_int_get(&ck->thread_tid);
+    if (tid != 0)
+        sched_setscheduler(tid, SCHED_OTHER, &normal);
 }
 
 gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
@@ -420,7 +348,7 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     gboolean due = ck->pending ||
                    (ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
                    (ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
-    if (due && (ck->writer != 0 || ck->thread != NULL)) {
+    if (due && ck->thread != NULL) {
         /* Deferred: the previous write is still running.  It ran on idle
          * CPU only; now that it holds up a barrier, give it a fair share. */
         if (!ck->pending)
@@ -454,30 +382,8 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
     };
 }
 
-/* A snapshot written in this process failed: its log table may list bytes
- * that never reached the disk, so forget it; the next snapshot starts new
- * log files (older snapshots keep theirs). */
-static void forget_logs(es_checkpoint *ck)
-{
-    es_snapshot_logs_free(ck->logs);
-    ck->logs = new_logs();
-}
-
-/* A snapshot written in this process (by the stream or the writer thread)
- * failed: count it, say why, forget the log table, and delete the log
- * files that no kept snapshot lists (those the failed one started), so
- * that a full disk keeps no half-written file.  Takes e. */
-static void failed_here(es_checkpoint *ck, uint64_t id, GError *e)
-{
-    ck->failed++;
-    fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e ? e->message : "not written");
-    if (e)
-        g_error_free(e);
-    forget_logs(ck);
-    es_snapshot_retain(ck->dir, ck->cfg.keep);
-}
-
-/* Write snapshot m of the prepared operators, then keep only the newest. */
+/* Write snapshot m of the prepared operators, then keep only the newest:
+ * the one commit every writer goes through. */
 static gboolean commit(es_checkpoint *ck, const es_snapshot_meta *m, const uint64_t *externals, uint32_t vertices,
                        GPtrArray *ops, GError **error)
 {
@@ -487,7 +393,7 @@ static gboolean commit(es_checkpoint *ck, const es_snapshot_meta *m, const uint6
     return TRUE;
 }
 
-/* Shadow copies of what the next batches overwrite (operator.h). */
+/* Freeze every operator's state at the barrier (operator.h). */
 static void prepare_all(GPtrArray *ops)
 {
     for (guint i = 0; i < ops->len; i++)
@@ -502,32 +408,25 @@ static void taken(es_checkpoint *ck, const es_stream_pos *pos)
     ck->pending = FALSE;
 }
 
-/* Below the stream's priority: a writer takes only the CPU the stream
+/* Below the stream's priority: the writer takes only the CPU the stream
  * leaves idle (SCHED_IDLE; nice 19 where that is refused).  For the
  * calling thread only (Linux). */
-static void go_idle(void)
-{
-    struct sched_param idle = { 0 };
-    if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0 && nice(19) == -1)
-        errno = 0;
-}
-
 static gpointer writer_thread(gpointer data)
 {
     es_checkpoint *ck = data;
-    go_idle();
+    struct sched_param param = { 0 };
+    if (sched_setscheduler(0, SCHED_IDLE, &param) != 0 && nice(19) == -1)
+        errno = 0;
     g_atomic_int_set(&ck->thread_tid, (gint)gettid());
-    if (g_atomic_int_get(&ck->hurried)) {
-        struct sched_param normal = { 0 };
-        sched_setscheduler(0, SCHED_OTHER, &normal);
-    }
+    if (g_atomic_int_get(&ck->hurried))
+        sched_setscheduler(0, SCHED_OTHER, &param);
     ck->thread_ok = commit(ck, &ck->job, ck->job_externals, ck->job_vertices, ck->job_ops, &ck->thread_error);
     g_atomic_int_set(&ck->thread_done, 1);
     return NULL;
 }
 
 /* Start the writer thread on the barrier's state.  The logs it reads keep
- * their blocks until it has been joined (es_big_hold): the caller holds
+ * their blocks until it has been joined (es_log_hold): the caller holds
  * the id map's lock, so the mapper thread cannot grow its log before. */
 static gboolean start_thread(es_checkpoint *ck, const es_snapshot_meta *m, const uint64_t *externals,
                              uint32_t vertices, GPtrArray *ops)
@@ -540,17 +439,15 @@ static gboolean start_thread(es_checkpoint *ck, const es_snapshot_meta *m, const
     g_atomic_int_set(&ck->thread_done, 0);
     g_atomic_int_set(&ck->thread_tid, 0);
     g_atomic_int_set(&ck->hurried, 0);
-    es_big_hold(TRUE);
+    es_log_hold(TRUE);
     GError *e = NULL;
     ck->thread = g_thread_try_new("es-writer", writer_thread, ck, &e);
     if (ck->thread == NULL) {
-        es_big_hold(FALSE);
-        ck->failed++;
-        fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", e->message);
-        g_error_free(e);
+        es_log_hold(FALSE);
+        g_prefix_error(&e, "cannot start the snapshot writer: ");
+        failed(ck, m->snapshot_id, e);
         return FALSE;
     }
-    ck->writer_id = m->snapshot_id;
     return TRUE;
 }
 
@@ -559,68 +456,21 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     prepare_all(ops);
-    if (ck->cfg.wait) {
-        /* The stream waits anyway: write here, no fork. */
-        GError *e = NULL;
-        if (!commit(ck, &m, externals, pos->vertices, ops, &e))
-            failed_here(ck, m.snapshot_id, e);
-        taken(ck, pos);
-        return;
-    }
-    if (all_frozen(ops)) {
+    const gboolean logs_move = es_logs_may_move();
+    if (!ck->cfg.wait && !logs_move) {
         if (start_thread(ck, &m, externals, pos->vertices, ops))
             taken(ck, pos);
         return;
     }
-    fflush(stdout);
-    fflush(stderr);
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) {
-        ck->failed++;
-        fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", g_strerror(errno));
-        return;
+    if (!ck->cfg.wait && !ck->told_in_process) {
+        fprintf(stderr, "edgestream: address space is limited (ulimit -v), so logs may move: snapshots are written"
+                        " in the process, and the stream waits for each\n");
+        ck->told_in_process = TRUE;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
-        ck->failed++;
-        fprintf(stderr, "edgestream: cannot start the snapshot writer: %s\n", g_strerror(errno));
-        close(report[0]);
-        close(report[1]);
-        return;
-    }
-    if (pid == 0) {
-        /* The writer: a copy-on-write image of the barrier.  Detach from the
-         * output pipe so a reader of our stdout is not kept waiting. */
-        go_idle();
-        prctl(PR_SET_NAME, "es-writer", 0, 0, 0);   /* as ps and top show it */
-        /* Large blocks from mmap, whose pages are zero until touched: HDF5
-         * callocs big tables it uses little of, and from the heap each of
-         * their pages would be cleared, one page fault each. */
-        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, STDIN_FILENO);
-            dup2(null, STDOUT_FILENO);
-        }
-        close(report[0]);
-        es_snapshot_logs_set_direct(ck->logs, FALSE);
-        GError *e = NULL;
-        gboolean ok = commit(ck, &m, externals, pos->vertices, ops, &e);
-        if (ok) {
-            g_autofree char *lines = es_snapshot_logs_format(ck->logs);
-            size_t len = strlen(lines);
-            ok = write(report[1], lines, len) == (ssize_t)len;   /* a header's worth: fits the pipe, never blocks */
-        } else {
-            fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", m.snapshot_id, e->message);
-        }
-        _exit(ok ? 0 : 1);
-    }
-    close(report[1]);
-    ck->writer = pid;
-    ck->writer_pipe = report[0];
-    ck->writer_id = m.snapshot_id;
+    GError *e = NULL;
+    if (!commit(ck, &m, externals, pos->vertices, ops, &e))
+        failed(ck, m.snapshot_id, e);
     taken(ck, pos);
-
 }
 
 guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
@@ -636,7 +486,7 @@ guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const ui
     if (commit(ck, &m, externals, pos->vertices, ops, &e))
         taken(ck, pos);
     else
-        failed_here(ck, m.snapshot_id, e);
+        failed(ck, m.snapshot_id, e);
     return ck->failed;
 }
 
@@ -644,6 +494,7 @@ void es_checkpoint_free(es_checkpoint *ck)
 {
     if (ck == NULL)
         return;
+    hurry(ck);
     reap(ck, TRUE);
     if (ck->lock_fd >= 0)
         close(ck->lock_fd);

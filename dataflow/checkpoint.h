@@ -2,43 +2,25 @@
  * from one (the snapshot file itself is snapshot/snapshot.h).
  *
  * Barriers: a snapshot is taken at a batch boundary, after every operator
- * has folded the batch and before any sees the next: the operators' states,
- * the id map and the source position then describe the same prefix of the
- * stream (Chandy & Lamport 1985; Carbone et al., "Lightweight asynchronous
- * snapshots for distributed dataflows", 2015 — with one ordered stream the
- * barrier needs no alignment).
- *
- * Asynchronous write, two ways.  When every operator of the run is
- * snapshot_frozen (operators/operator.h: its writer reads only what its
- * prepare froze), a thread writes the snapshot: at the barrier every
- * operator takes its shadow copies and the pointers and lengths of its
- * logs, which keep their blocks while the thread lives (es_big_grow_log,
- * graph/common.h), and the thread appends the logs' new parts with direct
- * I/O (snapshot/logs.h) and writes the file while the stream goes on.
- * Otherwise the process forks at the barrier (as Redis's BGSAVE does) and
- * the child writes: the operators' working memory is kept from it, the
- * logs are cut at their length, so the parent's later writes copy no
- * page, and the child reports the log lengths it committed through a
- * pipe, so that the next writer appends after them.  A thread is the
- * cheaper of the two: a fork cost the stream 9 ms of CPU per snapshot on
- * R-MAT scale 20 (page tables write-protected, copy-on-write faults, the
- * TLB refilled), and the child's start-up and exit 8 ms more.  Either
- * writer runs under SCHED_IDLE, on CPU the stream leaves idle.  One write
- * at a time: a barrier that comes while the previous write is still
- * running is deferred to the first batch boundary after that write ends,
- * so the stream never waits for disk, and the late writer is raised to
- * normal priority (as it is when the run ends and waits for it).  With
- * `wait` the stream stalls for every write anyway, so the process writes
- * the snapshot itself, in the stream's thread.  A failed write (the final
- * one included) is reported and counted and costs only itself: the run
- * goes on, log files no kept snapshot lists are deleted; after a failed
- * thread or in-process write the next snapshot starts new log files, after
- * a failed child it appends after the lengths last committed.  Raising a late writer's priority needs the right to
- * (root, or RLIMIT_NICE): without it the writer keeps to idle CPU, and
- * barriers are deferred until it ends.  The
- * directory is locked (flock) by the run and by its
- * writer child, so a resumed run waits for an orphaned writer instead of
- * racing it.
+ * has folded the batch and before any sees the next, so the operators, the
+ * id map and the source position describe the same prefix of the stream
+ * (Chandy & Lamport 1985; Carbone et al., "Lightweight asynchronous
+ * snapshots for distributed dataflows", 2015: one ordered stream needs no
+ * alignment).  There every operator freezes its state (operator.h), and a
+ * writer thread under SCHED_IDLE writes the snapshot while the stream goes
+ * on; the logs it reads stay put until it ends (snapshot/logmem.h).  With
+ * `wait`, or where logs may move (ulimit -v, said once on stderr), the
+ * process writes it itself and the stream waits.  One write at a time: a
+ * barrier due while the writer runs is deferred to the first boundary
+ * after it ends, and the writer is raised to normal priority (where the
+ * system allows).  Every writer commits through es_snapshot_write; a
+ * failed snapshot (the final one included) is reported and counted and
+ * costs only itself: the run goes on, the log files no kept snapshot lists
+ * are deleted, and the next snapshot starts new ones.  The directory is
+ * locked (flock) for the run, and a fresh run refuses a directory that
+ * holds another run's snapshots.
+ * Resume: the newest snapshot that verifies, if it matches the inputs and
+ * operators; corrupt ones are skipped with a message.
  */
 #ifndef ES_CHECKPOINT_H
 #define ES_CHECKPOINT_H
@@ -81,7 +63,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
 uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges);
 /* Is a snapshot due at this barrier? */
 gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges);
-/* Take it: start a writer (a thread or a forked child).  The caller
+/* Take it: start the writer thread (or write here, see above).  The caller
  * guarantees that nothing mutates the id map or the operators during the
  * call (the barrier), and holds the id map's lock, so that its log cannot
  * move before the writer holds it. */

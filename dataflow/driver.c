@@ -33,6 +33,7 @@
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 #define NSLOTS 4
 
@@ -58,7 +59,7 @@ typedef struct {
     const es_driver_config *cfg;
     es_reader   *reader;
     es_idmap    *idmap;
-    GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier for its fork */
+    GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier while it starts a writer */
     es_checkpoint *ck;           /* or NULL */
     es_edgetable *mapper_table;  /* applied by the mapper, or NULL */
     GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
@@ -178,7 +179,7 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
         op->own_edges = NULL;
     }
     if (table == NULL && need)
-        table = es_edgetable_new(snapshots);
+        table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
     for (guint i = 0; i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
     return table;
@@ -198,6 +199,37 @@ static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GErr
         }
     }
     return TRUE;
+}
+
+/* The id map, after opening the checkpoint (cfg->checkpoint) and, on
+ * resume, restoring the id map and seeking the reader to *pos; NULL (and
+ * nothing left open) when a step fails. */
+static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_reader *reader, es_stream_pos *pos,
+                       es_checkpoint **ck, GError **error)
+{
+    uint64_t *ext = NULL;
+    uint32_t n = 0;
+    es_idmap *idmap = NULL;
+    gboolean ok = FALSE;
+    if (cfg->checkpoint == NULL)
+        return es_idmap_new(1u << 16, NULL);
+    /* Logs the writer thread reads beside the stream must stay put. */
+    if ((*ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, ops, pos, &ext, &n, error)) == NULL)
+        goto out;
+    idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
+    if (!restore_idmap(idmap, ext, n, error))
+        goto out;
+    if (!es_reader_seek(reader, pos->input, pos->offset, pos->line, pos->lines, pos->bad, pos->consumed, error))
+        goto out;
+    ok = TRUE;
+out:
+    if (ext)
+        es_h5_free(ext, (size_t)n * sizeof *ext);
+    if (!ok) {
+        g_clear_pointer(ck, es_checkpoint_free);
+        g_clear_pointer(&idmap, es_idmap_free);
+    }
+    return idmap;
 }
 
 /* A batch never needs to hold more edges than the inputs have lines (a
@@ -234,30 +266,15 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
     es_reader *reader = es_reader_new(cfg->inputs, cfg->skip_bad);
-    es_idmap *idmap = NULL;
-    if (cfg->checkpoint) {
-        uint64_t *ext = NULL;
-        uint32_t n = 0;
-        ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, ops, &pos, &ext, &n, error);
-        gboolean ok = ck != NULL;
-        idmap = es_idmap_new(n > (1u << 16) ? n : (1u << 16));
-        ok = ok && restore_idmap(idmap, ext, n, error) &&
-             es_reader_seek(reader, pos.input, pos.offset, pos.line, pos.lines, pos.bad, pos.consumed, error);
-        if (ext)
-            es_h5_free(ext, (size_t)n * sizeof *ext);
-        if (!ok) {
-            es_checkpoint_free(ck);
-            es_idmap_free(idmap);
-            es_reader_free(reader);
-            return FALSE;
-        }
-        stats->edges = pos.edges;
-        stats->lines = pos.lines;
-        stats->bad_lines = pos.bad;
-        stats->vertices = pos.vertices;
-    } else {
-        idmap = es_idmap_new(1u << 16);
+    es_idmap *idmap = start(cfg, ops, reader, &pos, &ck, error);
+    if (idmap == NULL) {
+        es_reader_free(reader);
+        return FALSE;
     }
+    stats->edges = pos.edges;
+    stats->lines = pos.lines;
+    stats->bad_lines = pos.bad;
+    stats->vertices = pos.vertices;
     pipeline pl = {
         .cfg = cfg,
         .reader = reader,
@@ -274,9 +291,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
-        es_big_dontfork(slots[i].edges, batch * sizeof(es_edge));
         slots[i].change = es_big_alloc(batch);
-        es_big_dontfork(slots[i].change, batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
@@ -354,7 +369,6 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             g_mutex_lock(&pl.table_lock);
             if (pl.mapper_table)
                 es_edgetable_refresh(pl.mapper_table);
-            es_idmap_prepare_fork(idmap);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             g_mutex_unlock(&pl.table_lock);
             g_mutex_unlock(&pl.idmap_lock);

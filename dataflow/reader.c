@@ -42,8 +42,6 @@ es_raw_batch *es_raw_batch_new(size_t cap)
     b->cap = cap;
     b->ids = es_big_alloc(2 * cap * sizeof *b->ids);
     b->time = es_big_alloc(cap * sizeof *b->time);
-    es_big_dontfork(b->ids, 2 * cap * sizeof *b->ids);   /* snapshot writers never read them */
-    es_big_dontfork(b->time, cap * sizeof *b->time);
     return b;
 }
 
@@ -63,7 +61,6 @@ es_reader *es_reader_new(const char *const *paths, uint64_t skip_bad)
     r->npaths = g_strv_length(r->paths);
     r->finished = g_new0(es_consumed, r->npaths + 1);
     r->buf = es_big_alloc(READ_BLOCK + ES_MAX_LINE + 2);
-    es_big_dontfork(r->buf, READ_BLOCK + ES_MAX_LINE + 2);   /* snapshot writers never read it */
     r->skip_bad = skip_bad;
     return r;
 }

@@ -55,7 +55,6 @@ typedef struct {
     char *cur, *end;              /* bump region of the newest chunk */
     void *chunks;                 /* chunks, linked through their first word */
     void *free[ARENA_CLASSES];    /* free blocks, linked through their first word */
-    int   dontfork;               /* new chunks and big blocks kept from children */
     char  pad[64];                /* keep threads' arenas on separate lines */
 } arena;
 
@@ -68,7 +67,6 @@ struct es_adjacency {
     size_t   halves_cap;
     arena   *arenas;        /* narenas of them; arena 0 serves sequential calls */
     int      narenas;
-    gboolean dontfork;      /* es_adjacency_dontfork */
 };
 
 /* log2 of the table size for an array of cap entries: load <= 3/4 when
@@ -147,12 +145,8 @@ static inline int block_class(size_t bytes)
 static void *block_alloc(arena *ar, size_t bytes, int zero)
 {
     const int c = block_class(bytes);
-    if (c < 0) {
-        void *big = es_big_alloc(bytes);
-        if (ar->dontfork)
-            es_big_dontfork(big, bytes);
-        return big;
-    }
+    if (c < 0)
+        return es_big_alloc(bytes);
     void *p = ar->free[c];
     /* None of this size: split a freed larger hashed block (a hub's old
      * block), since far more vertices grow into the small sizes. */
@@ -178,8 +172,6 @@ static void *block_alloc(arena *ar, size_t bytes, int zero)
     }
     if ((size_t)(ar->end - ar->cur) < bytes) {
         char *chunk = es_big_alloc(ARENA_CHUNK);
-        if (ar->dontfork)
-            es_big_dontfork(chunk, ARENA_CHUNK);
         *(void **)chunk = ar->chunks;
         ar->chunks = chunk;
         ar->cur = chunk + 64;
@@ -286,8 +278,6 @@ static void ensure_arenas(es_adjacency *a, int threads)
         return;
     a->arenas = g_renew(arena, a->arenas, threads);
     memset(a->arenas + a->narenas, 0, (size_t)(threads - a->narenas) * sizeof(arena));
-    for (int i = a->narenas; i < threads; i++)
-        a->arenas[i].dontfork = a->dontfork;
     a->narenas = threads;
 }
 
@@ -324,32 +314,12 @@ void es_adjacency_free(es_adjacency *a)
     g_free(a);
 }
 
-void es_adjacency_dontfork(es_adjacency *a)
-{
-    a->dontfork = TRUE;
-    for (int i = 0; i < a->narenas; i++) {
-        a->arenas[i].dontfork = 1;
-        for (void *c = a->arenas[i].chunks; c != NULL; c = *(void **)c)
-            es_big_dontfork(c, ARENA_CHUNK);
-    }
-    for (uint32_t x = 0; x < a->nv; x++) {
-        const size_t bytes = block_bytes(a->v[x].deg, a->v[x].cap);
-        if (a->v[x].nb != NULL && block_class(bytes) < 0)
-            es_big_dontfork(a->v[x].nb, bytes);
-    }
-    if (a->v != NULL)
-        es_big_keep_private((void **)&a->v, &a->vcap, sizeof(vrec));
-    es_big_dontfork(a->halves, a->halves_cap * sizeof(half));
-}
-
 void es_adjacency_grow(es_adjacency *a, uint32_t num_vertices)
 {
     if (num_vertices > a->vcap) {
         size_t cap = es_grow_cap(a->vcap, num_vertices);
         a->v = es_big_realloc(a->v, a->vcap * sizeof(vrec), cap * sizeof(vrec));
         a->vcap = cap;
-        if (a->dontfork)
-            es_big_keep_private((void **)&a->v, &a->vcap, sizeof(vrec));
     }
     if (num_vertices > a->nv)
         a->nv = num_vertices;
@@ -436,8 +406,6 @@ static size_t insert_parallel(es_adjacency *a, const es_edge *e, size_t n,
         size_t cap = es_grow_cap(a->halves_cap, 2 * n);
         es_big_free(a->halves, a->halves_cap * sizeof(half));
         a->halves = es_big_alloc(cap * sizeof(half));
-        if (a->dontfork)
-            es_big_dontfork(a->halves, cap * sizeof(half));
         a->halves_cap = cap;
     }
     half *hs = a->halves;

@@ -35,8 +35,7 @@
  * CSR form (for snapshots): offsets[0 .. n] with offsets[u] the sum of
  * the degrees of the vertices before u, and the lists laid end to end in
  * vertex order, each in insertion order.  es_adjacency_csr_next() copies
- * the lists out in pieces (no OpenMP, nothing written: a forked child may
- * call it); es_adjacency_new_from_csr() rebuilds a graph that answers
+ * the lists out in pieces (no OpenMP, nothing written); es_adjacency_new_from_csr() rebuilds a graph that answers
  * exactly as the one written, positions and hash indexes included, and
  * validates the arrays first (O(n + E) expected time; each block is
  * allocated once at its final size, so no outgrown blocks are left over).
@@ -72,12 +71,6 @@ typedef struct {
 es_adjacency *es_adjacency_new(uint32_t expected_vertices);
 void          es_adjacency_free(es_adjacency *a);
 
-/* Keep the graph's memory (records, blocks, scratch) out of forked
- * children from now on (es_big_dontfork): for a graph a snapshot writer
- * never reads, so that inserting while a writer lives copies no page.  A
- * forked child must not call anything on it but es_adjacency_vertices and
- * es_adjacency_edges. */
-void es_adjacency_dontfork(es_adjacency *a);
 
 /* Make vertices 0 .. num_vertices-1 exist (new ones have no neighbours). */
 void     es_adjacency_grow(es_adjacency *a, uint32_t num_vertices);

@@ -49,59 +49,22 @@ void *es_big_alloc_for(size_t n, const char *what);
 void *es_big_realloc_for(void *p, size_t old_n, size_t n, const char *what);
 #define es_big_realloc(p, old_n, n) es_big_realloc_for((p), (old_n), (n), G_STRFUNC)
 void  es_big_free(void *p, size_t n);
-/* Keep a block from es_big_alloc out of forked children (MADV_DONTFORK).
- * For memory a snapshot writer (a forked child) never reads: while the
- * child lives, every page of it that the parent writes would otherwise be
- * copied first.  Blocks below 2 MiB come from the heap and are left as
- * they are.  The child must not touch such a block: it is not mapped there. */
-void  es_big_dontfork(void *p, size_t n);
-/* The least size es_big_dontfork acts on: scratch arrays meant to stay out
- * of children are allocated at least this large. */
-#define ES_BIG_PRIVATE ((size_t)2 << 20)
-/* Keep the growable array *p (*cap elements of elsize bytes, from
- * es_big_alloc) out of forked children: moved first to a block of
- * ES_BIG_PRIVATE bytes when smaller (*cap grows to fill it), since
- * es_big_dontfork acts on blocks of their own only.  Call again after
- * every reallocation. */
-void  es_big_keep_private(void **p, size_t *cap, size_t elsize);
-/* For an append-only array in a block from es_big_alloc of cap bytes, of
- * which the first len are used: let forked children see only those (the
- * pages up to len), and keep the rest from them, so that the parent's
- * appends while a child lives land on pages it does not share (no
- * copy-on-write).  Call again before each fork: a child must not read
- * past len. */
-void  es_big_fork_prefix(void *p, size_t cap, size_t len);
-/* Whether a fork follows the next barriers (the default): when not (a
- * writer thread instead), es_big_fork_prefix does nothing, which spares
- * its madvise calls and the splits of huge-page mappings they cause. */
-void  es_big_set_forking(gboolean on);
-/* Make *buf, a block from es_big_alloc of *cap bytes (or NULL and 0), hold
- * at least `bytes`: grown geometrically, to 2 MiB at least, and in place
- * where it can be, so that the pages it already has stay mapped (fresh
- * pages are what costs on these machines: about 1 s per GiB touched).
- * For the shadow copies operators take at a snapshot barrier
- * (operators/operator.h). */
-void  es_big_reserve(void **buf, size_t *cap, size_t bytes);
-/* es_big_reserve, then copy `bytes` of src into *buf. */
-void  es_big_copy(void **buf, size_t *cap, const void *src, size_t bytes);
+/* A 2 MiB-aligned anonymous mapping of len bytes (a multiple of
+ * ES_HUGE_PAGE), mmap's prot and flags, huge pages advised; NULL when
+ * mmap refuses.  Free with munmap. */
+#define ES_HUGE_PAGE ((size_t)2 << 20)
+void *es_big_map(size_t len, int prot, int flags);
 
-/* Append-only arrays (logs) that a snapshot writer thread reads while the
- * stream goes on appending to them (dataflow/checkpoint.c).
- * es_big_grow_log grows such a block (from es_big_alloc, or one it
- * returned, or NULL) to n bytes, new bytes zero, and it never moves one it
- * returned while it fits its reservation of address space (64 GiB, less
- * where the address space is limited; no memory and no commit charge
- * until used), where it grows in place.  A block that is not yet in one,
- * or outgrows it, is copied into a new one; between es_big_hold(TRUE)
- * and es_big_hold(FALSE) the old block stays mapped, with its contents,
- * until the hold ends, so that a pointer taken at a barrier stays valid.
- * Where no address space can be reserved (a ulimit -v, say) logs are
- * plain blocks that may move, and es_big_logs_move is set: then a writer
- * must not run beside the stream.  es_big_free frees them as any block.
- * Thread-safe (the id map's log grows in a thread of its own). */
-void *es_big_grow_log(void *p, size_t old_n, size_t n);
-void  es_big_hold(gboolean on);
-extern gint es_big_logs_move;
+/* The memory of an append-only array (a log) that a structure keeps:
+ * grown as es_big_realloc grows (new bytes zero) and freed with `free`.
+ * es_log_memory_plain is es_big_realloc and es_big_free (what NULL means).
+ * A snapshot writer that reads logs beside the stream needs blocks that
+ * never move (snapshot/logmem.h); the layers above graph/ pass those in. */
+typedef struct {
+    void *(*grow)(void *p, size_t old_n, size_t n);
+    void  (*free)(void *p, size_t n);
+} es_log_memory;
+extern const es_log_memory es_log_memory_plain;
 
 /* Next capacity for geometric growth: at least need, at least 1.5 x old. */
 static inline size_t es_grow_cap(size_t old, size_t need)

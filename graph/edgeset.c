@@ -33,14 +33,8 @@
  * path appends a piece's new keys after inserting it, in one pass over the
  * piece in batch order (is_new is exactly a sequential insertion's answer),
  * so the log does not depend on the thread count.  It grows geometrically
- * in place (es_big_grow_log: reserved address space, no copy, no rewrite
- * of what is logged), so a snapshot writer thread may read it meanwhile.
- * The table and scratch of a logged set are advised MADV_DONTFORK (see
- * table_alloc).  Measured on R-MAT scale 20 (10 M distinct edges;
- * cc and degree, a forked snapshot due every 1 M edges, 2 cores; the run
- * without snapshots takes 0.7 to 1.5 s): 13 to 19 s with the log alone,
- * the parent spending most of it in copy-on-write faults on the table;
- * 3.2 to 3.4 s with the table kept from the child.
+ * with the memory the caller passes (es_log_memory): one that never moves
+ * the log lets a snapshot writer thread read it meanwhile.
  *
  * Sorted walk (es_edgeset_foreach_sorted): hash order depends on the
  * shard count, so a listing that must not lists the keys sorted, without a
@@ -90,6 +84,7 @@ struct es_edgeset {
     size_t    scratch_cap;
     /* Insertion log (logged sets only): log_n keys of log_cap. */
     gboolean  logged;
+    es_log_memory mem;   /* how the log grows */
     uint64_t *log;
     size_t    log_n, log_cap;
 };
@@ -109,20 +104,6 @@ static inline uint32_t shard_index(const es_edgeset *s, uint64_t h)
 static inline uint64_t *region_of(const es_edgeset *s, uint32_t p)
 {
     return s->slot + (size_t)p * s->region;
-}
-
-/* es_big_alloc for the table and the scratch.  A logged set's are kept out
- * of forked children (MADV_DONTFORK): a snapshot child reads the log only,
- * and while it lives every page of the table that the parent writes would
- * otherwise be copied first (one fault and one TLB shootdown per 4 KiB
- * page).  es_big_dontfork leaves blocks below 2 MiB alone (they come from
- * the heap, and are cheap to copy anyway). */
-static void *table_alloc(const es_edgeset *s, size_t bytes)
-{
-    void *p = es_big_alloc(bytes);
-    if (s->logged)
-        es_big_dontfork(p, bytes);
-    return p;
 }
 
 es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards)
@@ -149,23 +130,18 @@ es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards)
     return s;
 }
 
-es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards)
+es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards, const es_log_memory *mem)
 {
     es_edgeset *s = es_edgeset_new(expected_edges, shards);
     if (s == NULL)
         return NULL;
     s->logged = TRUE;
-    es_big_dontfork(s->slot, s->nshards * s->region * sizeof(uint64_t));
+    s->mem = mem ? *mem : es_log_memory_plain;
     if (expected_edges > 0) {
-        s->log = es_big_alloc(expected_edges * sizeof(uint64_t));
+        s->log = s->mem.grow(NULL, 0, expected_edges * sizeof(uint64_t));
         s->log_cap = expected_edges;
     }
     return s;
-}
-
-void es_edgeset_prepare_fork(es_edgeset *s)
-{
-    es_big_fork_prefix(s->log, s->log_cap * sizeof(uint64_t), s->log_n * sizeof(uint64_t));
 }
 
 void es_edgeset_free(es_edgeset *s)
@@ -176,7 +152,8 @@ void es_edgeset_free(es_edgeset *s)
     free(s->shard);
     es_big_free(s->keys, s->scratch_cap * sizeof(uint64_t));
     es_big_free(s->pos, s->scratch_cap * sizeof(uint32_t));
-    es_big_free(s->log, s->log_cap * sizeof(uint64_t));
+    if (s->logged)
+        s->mem.free(s->log, s->log_cap * sizeof(uint64_t));
     g_free(s);
 }
 
@@ -186,7 +163,7 @@ static void log_reserve(es_edgeset *s, size_t more)
     if (s->log_n + more <= s->log_cap)
         return;
     size_t cap = es_grow_cap(s->log_cap, s->log_n + more);
-    s->log = es_big_grow_log(s->log, s->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+    s->log = s->mem.grow(s->log, s->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
     s->log_cap = cap;
 }
 
@@ -197,7 +174,7 @@ static void grow(es_edgeset *s)
 {
     const size_t R = s->region, R2 = 2 * R, mask = R2 - 1;
     const size_t total = s->nshards * R2;
-    uint64_t *old = s->slot, *nslot = table_alloc(s, total * sizeof(uint64_t));
+    uint64_t *old = s->slot, *nslot = es_big_alloc(total * sizeof(uint64_t));
     #pragma omp parallel for schedule(static) if (total >= PARALLEL_REHASH_MIN)
     for (uint32_t p = 0; p < s->nshards; p++) {
         const uint64_t *from = old + (size_t)p * R;
@@ -425,8 +402,8 @@ size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
         /* Scratch contents need not survive: free and allocate, no copy. */
         es_big_free(s->keys, s->scratch_cap * sizeof(uint64_t));
         es_big_free(s->pos, s->scratch_cap * sizeof(uint32_t));
-        s->keys = table_alloc(s, cap * sizeof(uint64_t));
-        s->pos = table_alloc(s, cap * sizeof(uint32_t));
+        s->keys = es_big_alloc(cap * sizeof(uint64_t));
+        s->pos = es_big_alloc(cap * sizeof(uint32_t));
         s->scratch_cap = cap;
     }
     size_t fresh = 0;

@@ -21,14 +21,8 @@
  * follows the new/old answers.  8 bytes more per edge.  It lists the set
  * without a walk of the table, in an order that depends only on the history
  * of insertions (not on the shard count), and it is never rewritten: a
- * snapshot writer (a thread, or a forked child) may read its first n keys
- * while the stream goes on inserting; the log grows in place
- * (es_big_grow_log), and a forked child's parent copies at most one page
- * of it.  To keep
- * the parent's inserts from copying the table page by page while such a
- * child lives, a logged set's table and scratch are not inherited by
- * fork() at all (MADV_DONTFORK): in a forked child, call only
- * es_edgeset_log() and es_edgeset_size() on it.
+ * snapshot writer thread may read its first n keys while the stream goes
+ * on inserting, when its memory never moves (es_edgeset_new_logged).
  *
  * Vertex ids must be below UINT32_MAX (the key of (UINT32_MAX, UINT32_MAX)
  * is reserved); the id map never hands out that id.
@@ -41,6 +35,7 @@
 #include <stdint.h>
 
 #include "graph/batch.h"
+#include "graph/common.h"
 
 #define ES_EDGESET_DEFAULT_SHARDS 256u
 #define ES_EDGESET_MAX_SHARDS     65536u
@@ -51,8 +46,10 @@ typedef struct es_edgeset es_edgeset;
  * up to ES_EDGESET_MAX_SHARDS, or 0 for ES_EDGESET_DEFAULT_SHARDS. */
 es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards);
 /* The same, keeping the insertion log (room for expected_edges reserved,
- * touched only as it fills). */
-es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards);
+ * touched only as it fills); mem: how the log grows (NULL: es_big_realloc;
+ * a snapshot writer reading it beside the stream needs blocks that never
+ * move). */
+es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards, const es_log_memory *mem);
 void        es_edgeset_free(es_edgeset *s);
 
 /* Add (u, v); TRUE when it was not in the set. */
@@ -75,9 +72,6 @@ size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
  * table order: for snapshots and tests. */
 void es_edgeset_keys(const es_edgeset *s, uint64_t *out);
 
-/* Before a fork (logged sets): a forked child sees only the log so far
- * (es_big_fork_prefix), so keys logged meanwhile cost no copy. */
-void es_edgeset_prepare_fork(es_edgeset *s);
 /* The insertion log of a logged set: its *n keys (*n == es_edgeset_size()),
  * in the order they were first inserted.  The pointer is valid until the
  * next insertion (a growing log may move).  NULL and *n = 0 for a set
@@ -93,8 +87,7 @@ typedef gboolean (*es_edgeset_keys_fn)(const uint64_t *keys, size_t n, void *use
  * per edge.  Time: one scan of the table per piece and per histogram of
  * the key range (one, a few more when keys crowd a narrow range), and a
  * radix sort of each piece; so keep max_piece a fair fraction of the size.
- * Runs on the calling thread only (no OpenMP), so it may run in a forked
- * child.  FALSE iff fn stopped it. */
+ * Runs on the calling thread only (no OpenMP).  FALSE iff fn stopped it. */
 gboolean es_edgeset_foreach_sorted(const es_edgeset *s, size_t max_piece,
                                    es_edgeset_keys_fn fn, void *user);
 

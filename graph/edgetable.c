@@ -14,10 +14,10 @@ struct es_edgetable {
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
 };
 
-es_edgetable *es_edgetable_new(gboolean logged)
+es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
     es_edgetable *t = g_new0(es_edgetable, 1);
-    t->set = logged ? es_edgeset_new_logged(0, 0) : es_edgeset_new(0, 0);
+    t->set = logged ? es_edgeset_new_logged(0, 0, mem) : es_edgeset_new(0, 0);
     return t;
 }
 

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "graph/batch.h"
+#include "graph/common.h"
 
 typedef enum {
     ES_EDGE_SEEN    = 0,  /* a repeat of a present pair, or a self-loop */
@@ -40,8 +41,9 @@ typedef enum {
 typedef struct es_edgetable es_edgetable;
 
 /* An empty table; with `logged`, it keeps its keys in first-appearance
- * order (needed for snapshots). */
-es_edgetable *es_edgetable_new(gboolean logged);
+ * order (needed for snapshots), in memory that grows as mem says (NULL:
+ * es_big_realloc). */
+es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem);
 void          es_edgetable_free(es_edgetable *t);
 
 /* Fold edges[0 .. n-1] in stream order (OpenMP inside): change[i] is edge
@@ -74,7 +76,7 @@ gboolean es_edgetable_logged(const es_edgetable *t);
 /* The log: *n keys (*n == es_edgetable_edges()) in first-appearance order;
  * NULL for a table without one.  Valid until the next apply; the first
  * *n keys are never rewritten, so a snapshot writer may read them while
- * later batches are applied (the log grows in place: es_big_grow_log). */
+ * later batches are applied, when mem never moves it (snapshot/logmem.h). */
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
 
 /* Append keys[0 .. n-1] as appearances (restore from a snapshot, or a

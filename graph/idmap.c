@@ -63,6 +63,7 @@ struct es_idmap {
     size_t    grow_at;   /* size at which the table doubles: slots / 2 */
     uint64_t *ext;       /* dense -> external */
     size_t    ext_cap;
+    es_log_memory mem;   /* how ext grows */
     uint32_t  size;
 };
 
@@ -84,18 +85,18 @@ static size_t slots_for(size_t vertices)
     return n;
 }
 
-es_idmap *es_idmap_new(size_t expected_vertices)
+es_idmap *es_idmap_new(size_t expected_vertices, const es_log_memory *mem)
 {
     if (expected_vertices > ES_IDMAP_MAX_VERTICES)
         expected_vertices = ES_IDMAP_MAX_VERTICES;
     es_idmap *m = g_new0(es_idmap, 1);
     size_t n = slots_for(expected_vertices);
     m->tab = es_big_alloc(n * sizeof(slot));
-    es_big_dontfork(m->tab, n * sizeof(slot));   /* a snapshot writer reads only ext */
     m->mask = n - 1;
     m->grow_at = n / 2;
     m->ext_cap = expected_vertices < MIN_SLOTS ? MIN_SLOTS : expected_vertices;
-    m->ext = es_big_alloc(m->ext_cap * sizeof(uint64_t));
+    m->mem = mem ? *mem : es_log_memory_plain;
+    m->ext = m->mem.grow(NULL, 0, m->ext_cap * sizeof(uint64_t));
     return m;
 }
 
@@ -104,7 +105,7 @@ void es_idmap_free(es_idmap *m)
     if (m == NULL)
         return;
     es_big_free(m->tab, (m->mask + 1) * sizeof(slot));
-    es_big_free(m->ext, m->ext_cap * sizeof(uint64_t));
+    m->mem.free(m->ext, m->ext_cap * sizeof(uint64_t));
     g_free(m);
 }
 
@@ -115,7 +116,6 @@ static G_GNUC_NO_INLINE void grow_table(es_idmap *m)
     size_t old_n = m->mask + 1, n = 2 * old_n, mask = n - 1;
     es_big_free(m->tab, old_n * sizeof(slot));
     slot *tab = es_big_alloc(n * sizeof(slot));
-    es_big_dontfork(tab, n * sizeof(slot));
     const uint64_t *ext = m->ext;
     uint32_t size = m->size;
     for (uint32_t d = 0; d < size; d++) {
@@ -149,7 +149,7 @@ static inline gboolean add_new(es_idmap *m, uint64_t ext, uint64_t h, size_t i, 
     }
     if (G_UNLIKELY(m->size == m->ext_cap)) {
         size_t cap = es_grow_cap(m->ext_cap, (size_t)m->size + 1);
-        m->ext = es_big_grow_log(m->ext, m->ext_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        m->ext = m->mem.grow(m->ext, m->ext_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         m->ext_cap = cap;
     }
     uint32_t d = m->size++;
@@ -230,11 +230,6 @@ uint64_t es_idmap_external(const es_idmap *m, uint32_t dense)
 {
     g_return_val_if_fail(m != NULL && dense < m->size, 0);
     return m->ext[dense];
-}
-
-void es_idmap_prepare_fork(es_idmap *m)
-{
-    es_big_fork_prefix(m->ext, m->ext_cap * sizeof(uint64_t), (size_t)m->size * sizeof(uint64_t));
 }
 
 const uint64_t *es_idmap_externals(const es_idmap *m)

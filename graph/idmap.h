@@ -18,11 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "graph/common.h"
+
 #define ES_IDMAP_MAX_VERTICES ((uint32_t)0xFFFFFFFEu)
 
 typedef struct es_idmap es_idmap;
 
-es_idmap *es_idmap_new(size_t expected_vertices);
+/* mem: how the dense -> external array grows (NULL: es_big_realloc). */
+es_idmap *es_idmap_new(size_t expected_vertices, const es_log_memory *mem);
 void      es_idmap_free(es_idmap *m);
 
 /* Dense id of ext, adding it if new.  FALSE (and ES_ERROR_DATA) only when the
@@ -36,9 +39,6 @@ gboolean  es_idmap_map_ids(es_idmap *m, const uint64_t *ext, uint32_t *dense, si
 gboolean  es_idmap_lookup(const es_idmap *m, uint64_t ext, uint32_t *dense);
 /* External id of a dense id (< size). */
 uint64_t  es_idmap_external(const es_idmap *m, uint32_t dense);
-/* Before a fork: a forked child sees only the external ids so far
- * (es_big_fork_prefix), so those the parent adds meanwhile cost no copy. */
-void es_idmap_prepare_fork(es_idmap *m);
 /* The dense -> external array (size entries), for snapshots. */
 const uint64_t *es_idmap_externals(const es_idmap *m);
 uint32_t  es_idmap_size(const es_idmap *m);

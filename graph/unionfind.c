@@ -19,9 +19,8 @@
  * vertices: 0.33 s instead of 0.51 s).  Same unions, same order, same
  * forest.
  *
- * Snapshots: es_uf_dontfork keeps the working forest out of the forked
- * writer (see operators/operator.h), which writes instead the list of
- * joins es_uf_union_edges hands out; es_uf_new_from_joins replays them.  A
+ * Snapshots write the list of joins es_uf_union_edges hands out, not the
+ * forest; es_uf_new_from_joins replays them.  A
  * union's outcome depends only on the two roots and their sizes, never on
  * the parents below the roots, and a union that joins nothing changes no
  * root or size; so the joins alone, replayed in order, give the same sets,
@@ -49,7 +48,6 @@ struct es_uf {
     uint32_t cap;      /* allocated nodes */
     uint32_t count;    /* number of sets */
     uint32_t largest;  /* size of the largest set */
-    gboolean dontfork; /* node array kept from forked children */
 };
 
 es_uf *es_uf_new(uint32_t n)
@@ -67,21 +65,6 @@ void es_uf_free(es_uf *uf)
     g_free(uf);
 }
 
-/* The node array in a mapping of its own (es_big_keep_private), so that
- * even a small forest is not shared with a forked writer. */
-static void keep_private(es_uf *uf)
-{
-    size_t cap = uf->cap;
-    es_big_keep_private((void **)&uf->node, &cap, sizeof(uf_node));
-    uf->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-}
-
-void es_uf_dontfork(es_uf *uf)
-{
-    uf->dontfork = TRUE;
-    keep_private(uf);
-}
-
 void es_uf_grow(es_uf *uf, uint32_t n)
 {
     g_return_if_fail(uf != NULL);
@@ -93,8 +76,6 @@ void es_uf_grow(es_uf *uf, uint32_t n)
             cap = UINT32_MAX;
         uf->node = es_big_realloc(uf->node, (size_t)uf->cap * sizeof(uf_node), cap * sizeof(uf_node));
         uf->cap = (uint32_t)cap;
-        if (uf->dontfork)
-            keep_private(uf);
     }
     for (uint32_t v = uf->n; v < n; v++) {
         uf->node[v].parent = v;

@@ -24,10 +24,6 @@ es_uf   *es_uf_new(uint32_t n);
 void     es_uf_free(es_uf *uf);
 /* Make sure vertices 0 .. n-1 exist (new ones are singletons). */
 void     es_uf_grow(es_uf *uf, uint32_t n);
-/* Keep the forest's memory out of forked children from now on (in a
- * mapping of its own, es_big_keep_private): a forked snapshot writer must
- * use what was taken before the fork (the joins es_uf_union_edges lists). */
-void     es_uf_dontfork(es_uf *uf);
 uint32_t es_uf_size(const es_uf *uf);          /* number of vertices */
 uint32_t es_uf_find(es_uf *uf, uint32_t v);     /* representative; halves the path */
 /* Join the sets of a and b; TRUE when they were different sets. */

@@ -28,6 +28,7 @@
 #include "graph/parity_uf.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 extern const es_operator_class es_bipartite_class;
 
@@ -107,9 +108,9 @@ static void bipartite_snapshot_prepare(es_operator *op)
     const uint32_t *parent;
     const uint8_t *parity, *rank;
     es_puf_arrays(b->uf, &parent, &parity, &rank);
-    es_big_copy((void **)&b->f.parent, &b->f.parent_cap, parent, (size_t)n * sizeof(uint32_t));
-    es_big_copy((void **)&b->f.parity, &b->f.parity_cap, parity, n);
-    es_big_copy((void **)&b->f.rank, &b->f.rank_cap, rank, n);
+    es_shadow_copy((void **)&b->f.parent, &b->f.parent_cap, parent, (size_t)n * sizeof(uint32_t));
+    es_shadow_copy((void **)&b->f.parity, &b->f.parity_cap, parity, n);
+    es_shadow_copy((void **)&b->f.rank, &b->f.rank_cap, rank, n);
     b->f.n = n;
     b->f.bipartite = b->bipartite;
     b->f.odd_index = b->odd_index;
@@ -220,7 +221,6 @@ const es_operator_class es_bipartite_class = {
     .report = bipartite_report,
     .snapshot_prepare = bipartite_snapshot_prepare,
     .snapshot_write = bipartite_snapshot_write,
-    .snapshot_frozen = TRUE,
     .snapshot_read = bipartite_snapshot_read,
     .destroy = bipartite_destroy,
 };

@@ -36,12 +36,13 @@
 #include "graph/common.h"
 #include "graph/unionfind.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 extern const es_operator_class es_cc_class;
 
 typedef struct {
     es_operator base;
-    es_uf *uf;           /* kept from forked children */
+    es_uf *uf;
     uint64_t *joins;     /* log of the edges that joined two components */
     size_t    njoins;
     size_t    joins_cap; /* bytes */
@@ -61,7 +62,6 @@ static es_operator *cc_create(es_options *opts, GError **error)
     (void)error;
     cc_op *cc = g_new0(cc_op, 1);
     cc->uf = es_uf_new(0);
-    es_uf_dontfork(cc->uf);
     return &cc->base;
 }
 
@@ -69,7 +69,7 @@ static void cc_destroy(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
     es_uf_free(cc->uf);
-    es_big_free(cc->joins, cc->joins_cap);
+    es_log_free(cc->joins, cc->joins_cap);
     g_free(cc);
 }
 
@@ -86,8 +86,8 @@ static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError 
     const uint32_t count = es_uf_count(uf);
     const size_t need = (cc->njoins + MIN(batch->n, count ? (size_t)count - 1 : 0)) * sizeof(uint64_t);
     if (need > cc->joins_cap) {
-        const size_t cap = MAX(es_grow_cap(cc->joins_cap, need), ES_BIG_PRIVATE);
-        cc->joins = es_big_grow_log(cc->joins, cc->joins_cap, cap);
+        const size_t cap = es_grow_cap(cc->joins_cap, need);
+        cc->joins = es_log_grow(cc->joins, cc->joins_cap, cap);
         cc->joins_cap = cap;
     }
     cc->njoins += es_uf_union_edges(uf, e, batch->n, cc->joins + cc->njoins);
@@ -145,7 +145,6 @@ static void cc_snapshot_prepare(es_operator *op)
     cc->f_largest = es_uf_largest(uf);
     cc->f_joins = cc->joins;
     cc->f_njoins = cc->njoins;
-    es_big_fork_prefix(cc->joins, cc->joins_cap, cc->njoins * sizeof(uint64_t));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -191,7 +190,7 @@ static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
     }
     uint64_t *keys = NULL;        /* the new log, swapped in on success */
     size_t cap = 0;
-    es_big_reserve((void **)&keys, &cap, MAX(k, 1) * sizeof(uint64_t));
+    es_shadow_reserve((void **)&keys, &cap, MAX(k, 1) * sizeof(uint64_t));
     es_uf *uf = NULL;
     gboolean ok = es_h5_read_u64_into(group, "joins", keys, k, error);
     if (ok) {
@@ -212,9 +211,8 @@ static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
         return FALSE;
     }
     es_uf_free(cc->uf);
-    es_uf_dontfork(uf);
     cc->uf = uf;
-    es_big_free(cc->joins, cc->joins_cap);
+    es_log_free(cc->joins, cc->joins_cap);
     cc->joins = keys;
     cc->joins_cap = cap;
     cc->njoins = k;
@@ -229,7 +227,6 @@ const es_operator_class es_cc_class = {
     .process_batch = cc_process_batch,
     .report = cc_report,
     .snapshot_prepare = cc_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = cc_snapshot_write,
     .snapshot_read = cc_snapshot_read,
     .destroy = cc_destroy,

@@ -33,6 +33,7 @@
 #include "graph/common.h"
 #include "operators/cm.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 #include "sketches/countmin.h"
 
 typedef struct {
@@ -93,7 +94,7 @@ static void cm_snapshot_prepare(es_operator *op)
 {
     cm_op *c = (cm_op *)op;
     const size_t cells = (size_t)es_cm_width(c->cm) * es_cm_depth(c->cm);
-    es_big_copy((void **)&c->f_counters, &c->f_cap, es_cm_counters(c->cm), cells * sizeof(uint64_t));
+    es_shadow_copy((void **)&c->f_counters, &c->f_cap, es_cm_counters(c->cm), cells * sizeof(uint64_t));
     c->f_total = es_cm_total(c->cm);
 }
 
@@ -190,7 +191,6 @@ const es_operator_class es_cm_class = {
     .report = cm_report,
     .snapshot_prepare = cm_snapshot_prepare,
     .snapshot_write = cm_snapshot_write,
-    .snapshot_frozen = TRUE,
     .snapshot_read = cm_snapshot_read,
     .destroy = cm_destroy,
 };

@@ -29,6 +29,7 @@
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 typedef struct {
     es_operator base;
@@ -79,7 +80,6 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
         size_t cap = es_grow_cap(d->deg_cap, batch->num_vertices);
         d->deg = es_big_realloc(d->deg, d->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
         d->deg_cap = cap;
-        es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
     }
     if (batch->num_vertices > d->nv)
         d->nv = batch->num_vertices;
@@ -176,8 +176,7 @@ static void degree_snapshot_prepare(es_operator *op)
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counters and the log's first keys (the set's table is not
- * even mapped in a forked writer). */
+ * goes on): the counters and the log's first keys. */
 static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t group = es_writer_group(w);
@@ -275,7 +274,7 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
     /* The length of edge_keys is checked before the set is sized for E. */
     if ((ds = open_u64_n(group, "edge_keys", E, error)) < 0)
         goto out;
-    set = es_edgetable_new(TRUE);
+    set = es_edgetable_new(TRUE, &es_log_memory_stable);
     ok = read_keys(ds, E, (uint32_t)nv, set, deg, error);
 out:
     if (ds >= 0)
@@ -293,7 +292,6 @@ out:
     es_big_free(d->deg, d->deg_cap * sizeof(uint32_t));
     d->deg = deg;
     d->deg_cap = nv;
-    es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
     d->nv = (uint32_t)nv;
     d->edges = E;
     d->self_loops = loops;
@@ -316,7 +314,6 @@ const es_operator_class es_degree_class = {
     .process_batch = degree_process_batch,
     .report = degree_report,
     .snapshot_prepare = degree_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = degree_snapshot_write,
     .snapshot_read = degree_snapshot_read,
     .destroy = degree_destroy,

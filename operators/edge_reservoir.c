@@ -56,7 +56,7 @@ struct es_edge_reservoir {
     es_sampler sampler;      /* m slots, t offers, the generator */
     uint32_t  size;
     es_edge  *slots;
-    size_t    slots_cap;     /* entries allocated: <= m, or 2 MiB worth (dontfork) */
+    size_t    slots_cap;     /* entries allocated: <= m */
 
     vhead    *head;
     uint32_t  nv;
@@ -68,16 +68,7 @@ struct es_edge_reservoir {
 
     es_common_nbr *out;             /* scratch of es_edge_reservoir_common */
     size_t         out_cap;
-    gboolean       dontfork;        /* slots, headers and pool kept from forked children */
 };
-
-/* After (re)allocating one of the arrays es_edge_reservoir_dontfork covers
- * (*cap may grow: beyond m for the slots, which is harmless). */
-static void keep(const es_edge_reservoir *r, void **p, size_t *cap, size_t elsize)
-{
-    if (r->dontfork)
-        es_big_keep_private(p, cap, elsize);
-}
 
 G_STATIC_ASSERT(sizeof(vhead) == 16);
 G_STATIC_ASSERT(ES_RESERVOIR_ARRAY_MAX * 2 <= (1u << HASH_MIN_CLASS));
@@ -96,7 +87,6 @@ static uint32_t pool_alloc(es_edge_reservoir *r, unsigned cls)
             cap = 4096;
         r->pool = es_big_realloc(r->pool, r->pool_cap * sizeof(entry), cap * sizeof(entry));
         r->pool_cap = cap;
-        keep(r, (void **)&r->pool, &r->pool_cap, sizeof(entry));
     }
     g_assert(r->pool_top <= UINT32_MAX - ((size_t)1 << cls));
     uint32_t off = (uint32_t)r->pool_top;
@@ -374,7 +364,6 @@ void es_edge_reservoir_grow_vertices(es_edge_reservoir *r, uint32_t n)
         size_t cap = es_grow_cap(r->head_cap, n);
         r->head = es_big_realloc(r->head, r->head_cap * sizeof(vhead), cap * sizeof(vhead));
         r->head_cap = cap;   /* new headers are zero: inline, degree 0 */
-        keep(r, (void **)&r->head, &r->head_cap, sizeof(vhead));
     }
     r->nv = n;
 }
@@ -423,15 +412,6 @@ static void slots_grow(es_edge_reservoir *r)
         cap = r->sampler.m;
     r->slots = es_big_realloc(r->slots, r->slots_cap * sizeof(es_edge), cap * sizeof(es_edge));
     r->slots_cap = cap;
-    keep(r, (void **)&r->slots, &r->slots_cap, sizeof(es_edge));
-}
-
-void es_edge_reservoir_dontfork(es_edge_reservoir *r)
-{
-    r->dontfork = TRUE;
-    keep(r, (void **)&r->slots, &r->slots_cap, sizeof(es_edge));
-    keep(r, (void **)&r->head, &r->head_cap, sizeof(vhead));
-    keep(r, (void **)&r->pool, &r->pool_cap, sizeof(entry));
 }
 
 static inline uint32_t offer_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted)

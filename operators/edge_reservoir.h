@@ -121,10 +121,6 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
                                      es_offer_counts *counts);
 
 /* The state, pointing into r (valid until r changes). */
-/* Keep the reservoir's arrays out of forked children from now on
- * (es_big_dontfork): a forked snapshot writer must use copies of the
- * slots (operators/operator.h). */
-void es_edge_reservoir_dontfork(es_edge_reservoir *r);
 void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out);
 /* A reservoir in the given state over num_vertices vertex ids.  It then
  * behaves exactly as the reservoir the state was taken from.  Fails with

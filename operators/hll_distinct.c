@@ -146,7 +146,6 @@ const es_operator_class es_hll_class = {
     .report = hll_report,
     .snapshot_prepare = hll_snapshot_prepare,
     .snapshot_write = hll_snapshot_write,
-    .snapshot_frozen = TRUE,
     .snapshot_read = hll_snapshot_read,
     .destroy = hll_destroy,
 };

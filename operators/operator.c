@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "snapshot/logmem.h"
 
 extern const es_operator_class es_cc_class, es_degree_class, es_bipartite_class;
 extern const es_operator_class es_cm_class, es_topk_class, es_hll_class;
@@ -129,7 +130,7 @@ gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **er
         return op->klass->process_batch(op, batch, error);
     /* Fed without the run's table: the operator's own stands in for it. */
     if (op->own_edges == NULL)
-        op->own_edges = es_edgetable_new(TRUE);
+        op->own_edges = es_edgetable_new(TRUE, &es_log_memory_stable);
     op->edges = op->own_edges;
     if (batch->n > op->own_change_cap) {
         op->own_change_cap = es_grow_cap(op->own_change_cap, batch->n);

@@ -60,7 +60,6 @@ typedef struct {
     gboolean (*snapshot_write)(es_operator *op, es_snapshot_writer *w, GError **error);
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
     void     (*destroy)(es_operator *op);
-    gboolean snapshot_frozen;  /* snapshot_write reads only what prepare froze (above) */
     /* Whether it reads the edge table (see "Distinct edges"), in a run
      * with snapshots or without; may be NULL: never. */
     gboolean (*needs_edges)(const es_operator *op, gboolean snapshots);

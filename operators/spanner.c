@@ -41,14 +41,16 @@
 #include <string.h>
 
 #include "graph/common.h"
-#include "snapshot/adjacency.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 typedef struct {
     es_operator   base;
     es_adjacency *kept;
     unsigned      k, stretch;
     uint64_t      input_edges;
+    uint64_t     *kept_keys;    /* log of the kept edges, in order */
+    size_t        kept_cap;     /* entries */
     /* BFS: mark[x] = 2 * stamp + side for the vertices the query at that
      * stamp reached; frontiers of either side and the next one (mark_cap
      * entries each: a frontier never repeats a vertex). */
@@ -56,6 +58,10 @@ typedef struct {
     uint32_t     *front[2], *next;
     size_t        mark_cap;
     uint32_t      stamp;
+    /* At the last snapshot barrier. */
+    const uint64_t *f_kept, *f_input;
+    uint64_t      f_nkept, f_ninput;
+    uint32_t      f_nv;
 } spanner_op;
 
 static es_operator *spanner_create(es_options *opts, GError **error)
@@ -75,6 +81,7 @@ static void spanner_destroy(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
     es_adjacency_free(s->kept);
+    es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     es_big_free(s->mark, s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[0], s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[1], s->mark_cap * sizeof(uint32_t));
@@ -156,6 +163,23 @@ static gboolean within_stretch(spanner_op *s, uint32_t u, uint32_t v)
     return found;
 }
 
+/* Room in the kept log for `need` edges. */
+static void keep_room(spanner_op *s, size_t need)
+{
+    if (need <= s->kept_cap)
+        return;
+    const size_t cap = es_grow_cap(s->kept_cap, need);
+    s->kept_keys = es_log_grow(s->kept_keys, s->kept_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+    s->kept_cap = cap;
+}
+
+/* Keep edge {u, v} (not yet kept; room in the log). */
+static void keep(spanner_op *s, uint32_t u, uint32_t v)
+{
+    s->kept_keys[es_adjacency_edges(s->kept)] = u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+    es_adjacency_insert(s->kept, u, v);
+}
+
 static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
@@ -179,12 +203,13 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
     }
     const uint8_t *change = batch->change;
     g_assert(n == 0 || change != NULL);
+    keep_room(s, es_adjacency_edges(s->kept) + n);
     for (size_t i = 0; i < n; i++) {
         if (change[i] != ES_EDGE_APPEARS)
             continue;
         s->input_edges++;
         if (!within_stretch(s, e[i].u, e[i].v))
-            es_adjacency_insert(s->kept, e[i].u, e[i].v);
+            keep(s, e[i].u, e[i].v);
     }
     return TRUE;
 }
@@ -213,24 +238,29 @@ unsigned es_spanner_stretch(es_operator *op)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
+static void spanner_snapshot_prepare(es_operator *op)
+{
+    spanner_op *s = (spanner_op *)op;
+    size_t I = 0;
+    s->f_input = op->edges ? es_edgetable_keys(op->edges, &I) : NULL;
+    s->f_ninput = I;
+    g_assert(I == s->input_edges);
+    s->f_kept = s->kept_keys;
+    s->f_nkept = es_adjacency_edges(s->kept);
+    s->f_nv = es_adjacency_vertices(s->kept);
+}
+
 static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
-    size_t I = 0;
-    const uint64_t *log = op->edges ? es_edgetable_keys(op->edges, &I) : NULL;
-    if (I != s->input_edges) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "spanner: the edge log holds %zu keys for %" G_GUINT64_FORMAT
-                    " input edges", I, (guint64)s->input_edges);
-        return FALSE;
-    }
     return es_h5_set_u64(g, "k", s->k, error)
         && es_h5_set_u64(g, "stretch", s->stretch, error)
-        && es_h5_set_u64(g, "vertices", es_adjacency_vertices(s->kept), error)
-        && es_h5_set_u64(g, "edges", es_adjacency_edges(s->kept), error)
-        && es_h5_set_u64(g, "input_edges", s->input_edges, error)
-        && es_snapshot_write_adjacency(g, s->kept, error)
-        && es_writer_log_u64(w, "input_keys", log, I, error);
+        && es_h5_set_u64(g, "vertices", s->f_nv, error)
+        && es_h5_set_u64(g, "edges", s->f_nkept, error)
+        && es_h5_set_u64(g, "input_edges", s->f_ninput, error)
+        && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error)
+        && es_writer_log_u64(w, "input_keys", s->f_input, s->f_ninput, error);
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -263,13 +293,11 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
         return FALSE;
     }
     const uint32_t n = (uint32_t)n64;
-    uint64_t *keys = NULL;
-    size_t nkeys = 0;
+    uint64_t *keys = NULL, *kept_keys = NULL;
+    size_t nkeys = 0, nkept = 0;
     es_edgetable *seen = NULL;
+    es_adjacency *kept = NULL;
     gboolean ok = FALSE;
-    es_adjacency *kept = es_snapshot_read_adjacency(g, n, E, error);
-    if (kept == NULL)
-        goto out;
     if (!es_h5_read_u64(g, "input_keys", &keys, &nkeys, error))
         goto out;
     if (nkeys != I) {
@@ -277,26 +305,40 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
                     G_GUINT64_FORMAT " (attribute \"input_edges\")", nkeys, (guint64)I);
         goto out;
     }
-    seen = es_edgetable_new(TRUE);
+    seen = es_edgetable_new(TRUE, &es_log_memory_stable);
     if (!es_edgetable_add_keys(seen, keys, nkeys, n, "snapshot dataset \"input_keys\"", error))
         goto out;
-    /* The spanner is a subgraph of the input. */
-    for (uint32_t u = 0; u < n; u++) {
-        const uint32_t *nb = es_adjacency_neighbors(kept, u);
-        for (uint32_t i = 0, d = es_adjacency_degree(kept, u); i < d; i++) {
-            if (u < nb[i] && !es_edgetable_contains(seen, u, nb[i])) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                            "snapshot dataset \"adj_neighbors\": kept edge {%u, %u} is not among \"input_keys\"",
-                            u, nb[i]);
-                goto out;
-            }
+    if (!es_h5_read_u64(g, "kept_keys", &kept_keys, &nkept, error))
+        goto out;
+    if (nkept != E) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\" has %zu elements, expected %"
+                    G_GUINT64_FORMAT " (attribute \"edges\")", nkept, (guint64)E);
+        goto out;
+    }
+    /* Replayed in order: every vertex gets its neighbours in the order the
+     * uninterrupted run gave them.  The spanner is a simple subgraph of the
+     * input. */
+    kept = es_adjacency_new(n);
+    es_adjacency_grow(kept, n);
+    for (size_t i = 0; i < nkept; i++) {
+        const uint32_t u = (uint32_t)(kept_keys[i] >> 32), v = (uint32_t)kept_keys[i];
+        const char *why = u >= v ? "does not have u < v"
+                        : !es_edgetable_contains(seen, u, v) ? "is not among \"input_keys\""
+                        : es_adjacency_contains(kept, u, v) ? "repeats an earlier key" : NULL;
+        if (why != NULL) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\": key %zu (u %u, v %u) %s",
+                        i, u, v, why);
+            goto out;
         }
+        es_adjacency_insert(kept, u, v);
     }
     ok = TRUE;
 out:
     if (keys)
         es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
+        if (kept_keys)
+            es_h5_free(kept_keys, nkept * sizeof(uint64_t));
         es_adjacency_free(kept);
         es_edgetable_free(seen);
         return FALSE;
@@ -307,8 +349,16 @@ out:
     op->own_edges = seen;
     op->edges = seen;
     es_adjacency_free(s->kept);
+    es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     s->kept = kept;
     s->input_edges = I;
+    s->kept_keys = NULL;
+    s->kept_cap = 0;
+    keep_room(s, nkept);
+    if (nkept)
+        memcpy(s->kept_keys, kept_keys, nkept * sizeof(uint64_t));
+    if (kept_keys)
+        es_h5_free(kept_keys, nkept * sizeof(uint64_t));
     return TRUE;
 }
 
@@ -326,6 +376,7 @@ const es_operator_class es_spanner_class = {
     .create = spanner_create,
     .process_batch = spanner_process_batch,
     .report = spanner_report,
+    .snapshot_prepare = spanner_snapshot_prepare,
     .snapshot_write = spanner_snapshot_write,
     .snapshot_read = spanner_snapshot_read,
     .destroy = spanner_destroy,

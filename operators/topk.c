@@ -263,7 +263,6 @@ const es_operator_class es_topk_class = {
     .report = topk_report,
     .snapshot_prepare = topk_snapshot_prepare,
     .snapshot_write = topk_snapshot_write,
-    .snapshot_frozen = TRUE,
     .snapshot_read = topk_snapshot_read,
     .destroy = topk_destroy,
 };

@@ -30,6 +30,7 @@
 #include "graph/common.h"
 #include "graph/edgeset.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 /* A new edge that may close triangles: the older neighbours of v (the
  * first nv of its list) are intersected with those of x (the first nx);
@@ -40,7 +41,7 @@ typedef struct {
 
 typedef struct {
     es_operator   base;
-    es_adjacency *adj;         /* kept from forked children, like local */
+    es_adjacency *adj;
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
@@ -99,7 +100,6 @@ static es_operator *tri_create(es_options *opts, GError **error)
         return NULL;
     tri_op *t = g_new0(tri_op, 1);
     t->adj = es_adjacency_new(0);
-    es_adjacency_dontfork(t->adj);
     t->top_k = (uint32_t)k;
     return &t->base;
 }
@@ -117,7 +117,7 @@ static void tri_destroy(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_big_free(t->ext, t->cap * sizeof(uint64_t));
+    es_log_free(t->ext, t->cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
@@ -137,9 +137,8 @@ static void grow(tri_op *t, const es_batch *batch)
     if (nv > t->cap) {
         size_t cap = es_grow_cap(t->cap, nv);
         t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-        t->ext = es_big_grow_log(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
-        es_big_dontfork(t->local, cap * sizeof(uint64_t));
     }
     if (batch->n > t->batch_cap) {
         free_scratch(t);
@@ -149,10 +148,6 @@ static void grow(tri_op *t, const es_batch *batch)
         t->query_tmp = es_big_alloc(t->batch_cap * sizeof(query));
         t->group = es_big_alloc((t->batch_cap + 1) * sizeof(size_t));
         /* scratch: never in a snapshot */
-        es_big_dontfork(t->pos, 2 * t->batch_cap * sizeof(uint32_t));
-        es_big_dontfork(t->query, t->batch_cap * sizeof(query));
-        es_big_dontfork(t->query_tmp, t->batch_cap * sizeof(query));
-        es_big_dontfork(t->group, (t->batch_cap + 1) * sizeof(size_t));
     }
     const int threads = omp_get_max_threads();
     if (threads > t->threads) {
@@ -430,14 +425,12 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
             size_t w = es_grow_cap(t->bits_words[tid], words);
             es_big_free(t->bits[tid], t->bits_words[tid] * sizeof(uint64_t));
             t->bits[tid] = es_big_alloc(w * sizeof(uint64_t));
-            es_big_dontfork(t->bits[tid], w * sizeof(uint64_t));
             t->bits_words[tid] = w;
         }
         if (use_delta && t->delta_len[tid] < nv) {
             size_t len = es_grow_cap(t->delta_len[tid], nv);
             es_big_free(t->delta[tid], t->delta_len[tid] * sizeof(uint32_t));
             t->delta[tid] = es_big_alloc(len * sizeof(uint32_t));
-            es_big_dontfork(t->delta[tid], len * sizeof(uint32_t));
             t->delta_len[tid] = len;
         }
         counter k = { .bits = t->bits[tid], .delta = use_delta ? t->delta[tid] : NULL, .local = t->local };
@@ -596,7 +589,7 @@ const es_adjacency *es_tri_graph(es_operator *op)
 static void tri_snapshot_prepare(es_operator *op)
 {
     tri_op *t = (tri_op *)op;
-    es_big_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
+    es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
     t->f.log_n = 0;
     t->f.log = op->edges ? es_edgetable_keys(op->edges, &t->f.log_n) : NULL;
@@ -605,12 +598,10 @@ static void tri_snapshot_prepare(es_operator *op)
     t->f.ext = t->ext;
     t->f.graph_nv = es_adjacency_vertices(t->adj);
     t->f.graph_edges = es_adjacency_edges(t->adj);
-    es_big_fork_prefix(t->ext, t->cap * sizeof(uint64_t), (size_t)t->nv * sizeof(uint64_t));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, the copy of local, the logs' first entries (the
- * graph is not even mapped in a forked writer). */
+ * goes on): the counts, the copy of local, the logs' first entries. */
 static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
@@ -714,7 +705,7 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     uint64_t *local = NULL, *ext = NULL, *keys = NULL;
     size_t nkeys = 0;
     es_adjacency *adj = NULL;
-    es_edgetable *table = es_edgetable_new(TRUE);
+    es_edgetable *table = es_edgetable_new(TRUE, &es_log_memory_stable);
     gboolean ok = FALSE;
     if (!es_h5_read_u64(g, "edge_keys", &keys, &nkeys, error))
         goto out;
@@ -751,9 +742,7 @@ out:
     op->edges = table;
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_big_free(t->ext, t->cap * sizeof(uint64_t));
-    es_adjacency_dontfork(adj);
-    es_big_dontfork(local, bytes);
+    es_log_free(t->ext, t->cap * sizeof(uint64_t));
     t->adj = adj;
     t->local = local;
     t->ext = ext;
@@ -780,7 +769,6 @@ const es_operator_class es_tri_class = {
     .process_batch = tri_process_batch,
     .report = tri_report,
     .snapshot_prepare = tri_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,

@@ -28,6 +28,7 @@
 
 #include "graph/common.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 
 #define DEFAULT_M 100000
 #define MAX_TOP   1000
@@ -59,8 +60,8 @@ typedef struct {
     uint8_t    *is_new;    /* the answers of a table started mid-batch */
     size_t      is_new_cap;
 
-    /* Copies at the last snapshot barrier of what later batches overwrite
-     * (the working arrays are kept from forked children); caps in bytes. */
+    /* Copies at the last snapshot barrier of what later batches overwrite;
+     * caps in bytes. */
     es_edge  *f_slots;
     double   *f_w;
     size_t    f_slots_cap, f_w_cap;
@@ -83,7 +84,7 @@ static void tri_est_destroy(es_operator *op)
     es_edge_reservoir_free(te->res);
     es_big_free(te->w, te->w_cap * sizeof(double));
     es_big_free(te->loc, te->loc_cap * sizeof(double));
-    es_big_free(te->ext, te->vcap * sizeof(uint64_t));
+    es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     es_big_free(te->is_new, te->is_new_cap);
     es_big_free(te->f_slots, te->f_slots_cap);
     es_big_free(te->f_w, te->f_w_cap);
@@ -126,7 +127,6 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     te->local = local != 0;
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
-    es_edge_reservoir_dontfork(te->res);
     te->exact = te->dedup == DEDUP_ON;
     return &te->base;
 }
@@ -141,10 +141,9 @@ static void grow_vertices(tri_est_op *te, uint32_t n)
         if (te->local && cap > te->loc_cap) {
             te->loc = es_big_realloc(te->loc, te->loc_cap * sizeof(double), cap * sizeof(double));
             te->loc_cap = cap;
-            es_big_keep_private((void **)&te->loc, &te->loc_cap, sizeof(double));
         }
         if (te->top)
-            te->ext = es_big_grow_log(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
+            te->ext = es_log_grow(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
         te->vcap = cap;
     }
     if (te->top)
@@ -201,7 +200,6 @@ static void stored_hook(void *user, uint32_t slot)
             cap = te->m;
         te->w = es_big_realloc(te->w, te->w_cap * sizeof(double), cap * sizeof(double));
         te->w_cap = cap;
-        es_big_keep_private((void **)&te->w, &te->w_cap, sizeof(double));
     }
     te->w[slot] = 0.0;
 }
@@ -224,7 +222,7 @@ static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *bat
     uint64_t *keys = g_new(uint64_t, st.size ? st.size : 1);
     for (uint32_t s = 0; s < st.size; s++)
         keys[s] = es_edge_key(st.slots[s].u, st.slots[s].v);
-    es_edgetable *t = es_edgetable_new(TRUE);
+    es_edgetable *t = es_edgetable_new(TRUE, &es_log_memory_stable);
     gboolean ok = es_edgetable_add_keys(t, keys, st.size, te->nv, "tri-est sample", NULL);
     g_assert(ok);   /* a sample holds distinct edges, never a loop */
     g_free(keys);
@@ -465,7 +463,6 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     /* Nothing can fail from here on. */
     es_edge_reservoir_free(te->res);
     te->res = res;
-    es_edge_reservoir_dontfork(res);
     te->exact = st->exact;
     if (seen != NULL || !st->exact) {
         es_edgetable_free(te->base.own_edges);
@@ -482,10 +479,9 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     te->w = te->w_cap ? es_big_alloc(te->w_cap * sizeof(double)) : NULL;
     if (te->w_cap)
         memcpy(te->w, st->slot_weight, te->w_cap * sizeof(double));
-    es_big_keep_private((void **)&te->w, &te->w_cap, sizeof(double));
 
     es_big_free(te->loc, te->loc_cap * sizeof(double));
-    es_big_free(te->ext, te->vcap * sizeof(uint64_t));
+    es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     te->loc = NULL;
     te->loc_cap = 0;
     te->ext = NULL;
@@ -497,7 +493,6 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
             te->loc = es_big_alloc(te->vcap * sizeof(double));
             memcpy(te->loc, st->local, te->vcap * sizeof(double));
             te->loc_cap = te->vcap;
-            es_big_keep_private((void **)&te->loc, &te->loc_cap, sizeof(double));
         }
         if (te->top) {
             te->ext = es_big_alloc(te->vcap * sizeof(uint64_t));
@@ -515,7 +510,7 @@ gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GErro
     if (st->seen) {
         size_t n = 0;
         const uint64_t *keys = es_edgetable_keys(st->seen, &n);
-        seen = es_edgetable_new(TRUE);
+        seen = es_edgetable_new(TRUE, &es_log_memory_stable);
         if (!es_edgetable_add_keys(seen, keys, n, st->num_vertices, "tri-est state", error)) {
             es_edgetable_free(seen);
             return FALSE;
@@ -553,14 +548,14 @@ static void tri_est_snapshot_prepare(es_operator *op)
     tri_est_op *te = (tri_est_op *)op;
     es_tri_est_state st;
     es_tri_est_get_state(op, &st);
-    es_big_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
-    es_big_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
+    es_shadow_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
+    es_shadow_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
     te->f_lk = 0;
     if (st.local) {
         /* Room for every vertex, in one pass: the pages past the entries
          * written are never touched. */
-        es_big_reserve((void **)&te->f_lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
-        es_big_reserve((void **)&te->f_lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
+        es_shadow_reserve((void **)&te->f_lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
+        es_shadow_reserve((void **)&te->f_lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
         for (uint32_t v = 0; v < st.num_vertices; v++) {
             if (st.local[v] != 0.0) {
                 te->f_lv[te->f_lk] = v;
@@ -575,13 +570,10 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_exact = st.exact;
     te->f_seen_n = 0;
     te->f_seen = st.seen ? es_edgetable_keys(st.seen, &te->f_seen_n) : NULL;
-    if (te->ext)
-        es_big_fork_prefix(te->ext, te->vcap * sizeof(uint64_t), (size_t)te->nv * sizeof(uint64_t));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the copies, the state's scalars, the logs' first entries (the
- * reservoir's arrays are not even mapped in a forked writer). */
+ * goes on): the copies, the state's scalars, the logs' first entries. */
 static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
@@ -734,7 +726,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     if (exact_set) {
         if (!es_h5_read_u64(g, "seen", &keys, &n_keys, error))
             goto out;
-        seen = es_edgetable_new(TRUE);
+        seen = es_edgetable_new(TRUE, &es_log_memory_stable);
         if (!es_edgetable_add_keys(seen, keys, n_keys, (uint32_t)nv, "snapshot dataset \"seen\"", error)) {
             g_prefix_error(error, "%s: ", name);
             es_edgetable_free(seen);
@@ -768,7 +760,6 @@ const es_operator_class es_tri_est_class = {
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,
     .snapshot_prepare = tri_est_snapshot_prepare,
-    .snapshot_frozen = TRUE,
     .snapshot_write = tri_est_snapshot_write,
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,

@@ -1,33 +1,23 @@
 /* logs.h — incremental snapshots: append-only arrays stored once, outside
  * the snapshot files, and shared by every snapshot that needs them.
  *
- * Most of a run's state only grows: the id map's external ids, the edge
- * sets' insertion logs, the exact triangle operator's edge list.  Written
- * in full into every snapshot they made each snapshot cost as much as the
- * whole state so far (quadratic over a run).  Instead, such an array (a
- * "log": elements are only ever appended, never changed) lives in a raw
- * file DIR/log-<id>.<dataset path>.<type> that each snapshot extends with
- * the elements appended since the previous one, and the snapshot's HDF5
- * dataset is an HDF5 *external* dataset over the file's first n elements
- * (H5Pset_external), so h5py and h5dump read it like any other dataset.
- * This is the shared-file scheme of incremental checkpoints (Flink's
- * RocksDB backend, Carbone et al., VLDB 2017), with files that grow
- * instead of files that are merged.
+ * Much of a run's state only grows (the id map's external ids, edge logs,
+ * cc's joins, the spanner's kept edges).  Written whole into every snapshot
+ * such an array (a "log") would make snapshots quadratic over a run; it
+ * lives instead in a raw file DIR/log-<id>.<dataset path>.<type> that each
+ * snapshot extends by the elements appended since the previous one, and
+ * the snapshot's dataset refers to the file's first n elements.  This is
+ * the shared-file scheme of incremental checkpoints (Flink's RocksDB
+ * backend, Carbone et al., VLDB 2017), with files that grow instead of
+ * files that are merged.  Parts write logs through snapshot/writer.h.
  *
- * Integrity: each snapshot's header lists its logs as
- *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
- * and verification checks them before HDF5 opens anything (crc32s of a
- * prefix extend in O(1) with crc32_combine, so an append costs only the
- * new bytes).  Bytes past the newest committed length are left by a
- * writer that died; the next writer overwrites them.  A log that shrinks
- * (an operator dropped and restarted it) starts a new file, so older
- * snapshots keep theirs.  Files no kept snapshot lists are deleted by
- * retention (snapshot.c).
- *
- * Parts of the state write such arrays with es_writer_log_u64/_u32
- * (snapshot/writer.h), which come here when the writer has a log table.
- * Readers need no change: h5util opens every dataset with its external
- * files resolved next to the snapshot file.
+ * Integrity: each snapshot's header lists its logs (file, bytes, CRC-32 of
+ * that prefix; CRCs of a prefix extend in O(1) with crc32_combine, so an
+ * append costs only its new bytes).  Bytes past the newest committed length
+ * are a failed writer's; the next writer overwrites them.  A log that
+ * shrinks (restarted) starts a new file, so older snapshots keep theirs.
+ * Equal logs of one snapshot share a file.  Retention (snapshot.c) deletes
+ * the files no kept snapshot lists.
  */
 #ifndef ES_SNAPSHOT_LOGS_H
 #define ES_SNAPSHOT_LOGS_H
@@ -54,12 +44,10 @@ char    *es_snapshot_logs_format(const es_snapshot_logs *logs);
  * (fsync), and is FALSE (ES_ERROR_IO) when it cannot be. */
 void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id);
 /* Append with direct I/O (O_DIRECT) where the array allows it (4096-byte
- * aligned, as es_big_grow_log's blocks and es_big_alloc's of 2 MiB or more
+ * aligned, as es_log_grow's blocks and es_big_alloc's of 2 MiB or more
  * are; smaller arrays from the heap are written through the cache): the
  * bytes go from the array to the disk, with no copy into the page cache
- * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here).  Not in a
- * forked child: pinning pages it shares with its parent for the disk's
- * DMA makes the kernel copy them first. */
+ * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here). */
 void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
 

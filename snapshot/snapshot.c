@@ -84,11 +84,32 @@ static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
            es_h5_set_str(f, "operators", m->operators ? m->operators : "", error);
 }
 
+/* A part's group, created under parent, and its writer. */
+static gboolean write_part(hid_t parent, const char *name, es_operator *op, const uint64_t *externals, uint32_t n,
+                           es_snapshot_logs *logs, GError **error)
+{
+    es_snapshot_writer w = { H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
+    gboolean ok = FALSE;
+    if (w.group < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"%s\"", name);
+        goto out;
+    }
+    if (op == NULL)
+        ok = es_writer_log_u64(&w, "external_ids", externals, n, error);
+    else
+        ok = es_h5_set_str(w.group, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
+out:
+    if (w.group >= 0)
+        H5Gclose(w.group);
+    return ok;
+}
+
 static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const uint64_t *externals,
                            uint32_t n, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
 {
     es_h5_quiet();
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    gboolean ok = FALSE;
+    hid_t opsg = -1, fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5Pset_userblock(fcpl, ES_SNAPSHOT_HEADER);
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
     H5Pclose(fcpl);
@@ -96,23 +117,22 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create snapshot %s", tmp);
         return FALSE;
     }
-    gboolean ok = write_meta(f, meta, error);
-    if (ok) {
-        hid_t g = H5Gcreate2(f, "idmap", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        es_snapshot_writer w = { g, logs };
-        ok = g >= 0 && es_writer_log_u64(&w, "external_ids", externals, n, error);
-        if (g >= 0)
-            H5Gclose(g);
+    if (!write_meta(f, meta, error) || !write_part(f, "idmap", NULL, externals, n, logs, error))
+        goto out;
+    opsg = H5Gcreate2(f, "operators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (opsg < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"operators\"");
+        goto out;
     }
-    hid_t opsg = ok ? H5Gcreate2(f, "operators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    for (guint i = 0; ok && i < ops->len; i++) {
+    for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        hid_t g = H5Gcreate2(opsg, op->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        es_snapshot_writer w = { g, logs };
-        ok = g >= 0 && es_h5_set_str(g, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
-        if (g >= 0)
-            H5Gclose(g);
+        if (!write_part(opsg, op->name, op, NULL, 0, logs, error)) {
+            g_prefix_error(error, "/operators/%s: ", op->name);
+            goto out;
+        }
     }
+    ok = TRUE;
+out:
     if (opsg >= 0)
         H5Gclose(opsg);
     /* An abandoned file gives its disk space back before its close, whose
@@ -162,60 +182,65 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
 {
     g_autofree char *tmp = snap_path(dir, meta->snapshot_id, ".tmp");
     g_autofree char *final = snap_path(dir, meta->snapshot_id, "");
+    g_autofree char *lines = NULL;
+    gboolean ok = FALSE;
+    int fd = -1, dfd = -1;
     if (logs)
         es_snapshot_logs_begin(logs, dir, meta->snapshot_id);
-    gboolean ok = write_hdf5(tmp, meta, externals, n, ops, logs, error);
-    int fd = -1;
-    if (ok) {
-        /* Its data goes to disk while the logs are synced and its crc read. */
-        fd = open(tmp, O_RDWR | O_CLOEXEC);
-        if (fd < 0)
-            ok = io_error(error, "cannot reopen", tmp);
-        else if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
-            errno = 0;   /* a head start only: fsync below */
+    const gboolean written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
+    /* Its data goes to disk while the logs are synced and its crc read. */
+    if (written && (fd = open(tmp, O_RDWR | O_CLOEXEC)) >= 0 && sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
+        errno = 0;   /* a head start only: fsync below */
+    if (written && fd < 0)
+        io_error(error, "cannot reopen", tmp);
+    /* The logs' new parts are on disk before the snapshot that lists them
+     * (ended even after a failure, which closes their files). */
+    if (logs && !es_snapshot_logs_end(logs, written && fd >= 0 ? error : NULL))
+        goto out;
+    if (!written || fd < 0)
+        goto out;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        io_error(error, "cannot stat", tmp);
+        goto out;
     }
-    /* The logs' new parts are on disk before the snapshot that lists them. */
-    if (logs && !es_snapshot_logs_end(logs, ok ? error : NULL))
-        ok = FALSE;
-    if (ok) {
-        struct stat st;
-        ok = fstat(fd, &st) == 0 ? TRUE : io_error(error, "cannot stat", tmp);
-        g_autofree char *lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
-        char header[ES_SNAPSHOT_HEADER];
-        memset(header, 0, sizeof header);
-        int len = g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "00000000\n%s",
-                             ES_SNAPSHOT_FORMAT, ok ? (guint64)st.st_size : 0, lines);
-        if (ok && len >= (int)sizeof header) {
-            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the log list does not fit the %d-byte header",
-                        tmp, ES_SNAPSHOT_HEADER);
-            ok = FALSE;
-        }
-        uint32_t crc = 0;
-        if (ok)
-            ok = file_crc(fd, header, (uint64_t)st.st_size, &crc, tmp, error);
-        if (ok) {
-            char hex[9];
-            g_snprintf(hex, sizeof hex, "%08x", crc);
-            memcpy(crc_digits(header), hex, 8);
-            ok = pwrite(fd, header, sizeof header, 0) == (ssize_t)sizeof header ? TRUE
-                                                                                 : io_error(error, "cannot write", tmp);
-        }
-        if (ok && fsync(fd) != 0)
-            ok = io_error(error, "cannot fsync", tmp);
-        if (ok)
-            es_drop_cached(fd);
+    lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
+    char header[ES_SNAPSHOT_HEADER] = { 0 };
+    if (g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "00000000\n%s",
+                   ES_SNAPSHOT_FORMAT, (guint64)st.st_size, lines) >= (int)sizeof header) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the log list does not fit the %d-byte header", tmp,
+                    ES_SNAPSHOT_HEADER);
+        goto out;
     }
+    uint32_t crc = 0;
+    if (!file_crc(fd, header, (uint64_t)st.st_size, &crc, tmp, error))
+        goto out;
+    char hex[9];
+    g_snprintf(hex, sizeof hex, "%08x", crc);
+    memcpy(crc_digits(header), hex, 8);
+    if (pwrite(fd, header, sizeof header, 0) != (ssize_t)sizeof header) {
+        io_error(error, "cannot write", tmp);
+        goto out;
+    }
+    if (fsync(fd) != 0) {
+        io_error(error, "cannot fsync", tmp);
+        goto out;
+    }
+    es_drop_cached(fd);
+    if (rename(tmp, final) != 0) {
+        io_error(error, "cannot rename to", final);
+        goto out;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0) {
+        io_error(error, "cannot fsync directory", dir);
+        goto out;
+    }
+    ok = TRUE;
+out:
     if (fd >= 0)
         close(fd);
-    if (ok && rename(tmp, final) != 0)
-        ok = io_error(error, "cannot rename to", final);
-    if (ok) {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) != 0)
-            ok = io_error(error, "cannot fsync directory", dir);
-        if (dfd >= 0)
-            close(dfd);
-    }
+    if (dfd >= 0)
+        close(dfd);
     if (!ok)
         unlink(tmp);
     return ok;
@@ -274,13 +299,12 @@ gboolean es_snapshot_verify(const char *path, GError **error)
         return FALSE;
     }
     char header[ES_SNAPSHOT_HEADER + 1];
-    gboolean ok = check_file(fd, path, header, error);
+    const gboolean ok = check_file(fd, path, header, error);
     close(fd);
-    if (ok) {
-        g_autofree char *dir = g_path_get_dirname(path);
-        ok = es_snapshot_logs_verify(dir, header, path, error);
-    }
-    return ok;
+    if (!ok)
+        return FALSE;
+    g_autofree char *dir = g_path_get_dirname(path);
+    return es_snapshot_logs_verify(dir, header, path, error);
 }
 
 /* The header text of a snapshot (not verified), or NULL. */
@@ -323,13 +347,14 @@ static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
 {
     uint64_t format = 0;
     memset(m, 0, sizeof *m);
-    gboolean ok = es_h5_get_u64(f, "format_version", &format, error);
-    if (ok && format != ES_SNAPSHOT_FORMAT) {
+    if (!es_h5_get_u64(f, "format_version", &format, error))
+        return FALSE;
+    if (format != ES_SNAPSHOT_FORMAT) {
         g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "snapshot format %" G_GUINT64_FORMAT ", this edgestream reads format %d",
                     format, ES_SNAPSHOT_FORMAT);
         return FALSE;
     }
-    ok = ok && es_h5_get_u64(f, "snapshot_id", &m->snapshot_id, error) &&
+    const gboolean ok = es_h5_get_u64(f, "snapshot_id", &m->snapshot_id, error) &&
          es_h5_get_u64(f, "parent_id", &m->parent_id, error) &&
          es_h5_get_i64(f, "created_unix_ns", &m->created_unix_ns, error) &&
          es_h5_get_u64(f, "edges_consumed", &m->edges_consumed, error) &&
@@ -362,39 +387,43 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
 
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n, GPtrArray *ops, GError **error)
 {
-    hid_t f = open_h5(path, error);
+    size_t len = 0;
+    gboolean ok = FALSE;
+    hid_t g = -1, opsg = -1, f = open_h5(path, error);
+    *externals = NULL;
     if (f < 0)
         return FALSE;
-    size_t len = 0;
-    *externals = NULL;
-    hid_t g = H5Gopen2(f, "idmap", H5P_DEFAULT);
-    gboolean ok = g >= 0 && es_h5_read_u64(g, "external_ids", externals, &len, error);
-    if (g >= 0)
-        H5Gclose(g);
-    if (ok && len > ES_IDMAP_MAX_VERTICES) {
+    if ((g = H5Gopen2(f, "idmap", H5P_DEFAULT)) < 0 || !es_h5_read_u64(g, "external_ids", externals, &len, error))
+        goto out;
+    if (len > ES_IDMAP_MAX_VERTICES) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/idmap/external_ids has %zu entries, beyond the limit", len);
-        ok = FALSE;
+        goto out;
     }
     *n = (uint32_t)len;
-    hid_t opsg = ok ? H5Gopen2(f, "operators", H5P_DEFAULT) : -1;
-    if (ok && opsg < 0) {
+    if ((opsg = H5Gopen2(f, "operators", H5P_DEFAULT)) < 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no /operators group");
-        ok = FALSE;
+        goto out;
     }
-    for (guint i = 0; ok && i < ops->len; i++) {
+    for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         if (H5Lexists(opsg, op->name, H5P_DEFAULT) <= 0) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no state for operator \"%s\"", op->name);
-            ok = FALSE;
-            break;
+            goto out;
         }
         hid_t og = H5Gopen2(opsg, op->name, H5P_DEFAULT);
-        ok = og >= 0 && es_operator_snapshot_read(op, og, error);
-        if (!ok && error && *error)
-            g_prefix_error(error, "/operators/%s: ", op->name);
+        const gboolean read = og >= 0 && es_operator_snapshot_read(op, og, error);
         if (og >= 0)
             H5Gclose(og);
+        if (!read) {
+            if (error && *error)
+                g_prefix_error(error, "/operators/%s: ", op->name);
+            goto out;
+        }
     }
+    ok = TRUE;
+out:
+    if (g >= 0)
+        H5Gclose(g);
     if (opsg >= 0)
         H5Gclose(opsg);
     H5Fclose(f);

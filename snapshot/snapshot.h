@@ -1,39 +1,23 @@
 /* snapshot.h — HDF5 snapshots of a run: the consistent cut at a batch
- * boundary (source position + id map + every operator's state), committed
- * atomically, verified before HDF5 ever parses them.
+ * boundary (source position, id map, every operator's state), committed
+ * atomically and verified before HDF5 ever parses them.
  *
- * File: DIR/snap-NNNNNN.h5 (NNNNNN = snapshot id, increasing).  The first
- * 4096 bytes are an HDF5 user block that holds a text header, NUL padded:
+ * A snapshot is DIR/snap-NNNNNN.h5 plus the log files its header lists
+ * (snapshot/logs.h); the README's "Snapshot file layout" is the one
+ * description of the header, the HDF5 layout and each operator's group.
+ * The header (a 4096-byte HDF5 user block of text) carries the file's
+ * length and CRC-32 and each log's length and CRC-32 of its prefix, so a
+ * truncated, partial or bit-flipped file, or a damaged log, is refused by
+ * reading plain bytes before the HDF5 library (which has crashed on
+ * malformed files) sees it.
  *
- *     edgestream snapshot
- *     format 5
- *     length <bytes of the file>
- *     crc32 <8 hex digits: zlib crc32 of the whole file, these digits as 0s>
- *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
- *     ...                 (one line per append-only array, snapshot/logs.h)
- *
- * so a truncated, partial or bit-flipped file, or a damaged log it relies
- * on, is rejected by reading plain bytes, before the HDF5 library (which
- * has crashed on malformed files) sees it.  (crc32, not a cryptographic
- * hash: the threat is torn writes and bad sectors, not forgery; zlib's
- * crc32, computed with ISA-L at 25 GB/s here, where SHA-256 ran at 0.4.)
- * Commit: append the log files' new bytes (their writeback started at
- * once), write snap-NNNNNN.h5.tmp, fsync the log files, fill the header,
- * fsync, rename, fsync the directory; then keep only the newest K
- * snapshots and the log files they list.  Format 3: cc without `size`,
- * degree without `degree`, tri-est's local counters sparse.  Format 4:
- * cc's joins (a log) instead of its parents.  Format 5: source_consumed
- * (the CRC-32s of every input byte consumed), canonical operator specs,
- * inputs by real path.
- *
- * HDF5 layout (documented in README.md):
- *   /            attributes: format_version, edgestream_version, snapshot_id,
- *                parent_id, created_unix_ns, edges_consumed, lines_consumed,
- *                bad_lines, source_kind, source_input, source_offset,
- *                source_line, source_identity, config, operators
- *   /idmap/external_ids   uint64[vertices]: dense id -> external id
- *   /operators/<name>/    each operator's own datasets and attributes
- * Append-only datasets are HDF5 external datasets over the log files.
+ * Commit (es_snapshot_write, the one commit every writer goes through):
+ * append the logs' new bytes, write snap-NNNNNN.h5.tmp, fsync the logs,
+ * fill the header, fsync, rename, fsync the directory.  A failed write
+ * removes its .tmp and leaves no file a resume would pick; its log bytes
+ * lie past every committed length, where the next writer overwrites them.
+ * Cost: the file's bytes and the logs' new bytes, each written and
+ * checksummed once.
  */
 #ifndef ES_SNAPSHOT_H
 #define ES_SNAPSHOT_H
@@ -72,8 +56,7 @@ void es_snapshot_meta_clear(es_snapshot_meta *m);
  * written into the file.  Every operator must have been prepared
  * (es_operator_snapshot_prepare) since its last batch: this writes what
  * prepare froze and calls no prepare itself, so it may run in a thread
- * beside the stream.  Single-threaded; no OpenMP (it may run in a forked
- * child).  On failure the temporary file is removed. */
+ * beside the stream.  Single-threaded; no OpenMP. */
 gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta,
                            const uint64_t *externals, uint32_t n, GPtrArray *ops,
                            es_snapshot_logs *logs, GError **error);

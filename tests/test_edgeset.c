@@ -6,7 +6,7 @@
  * uniform keys and on keys piled into one narrow range (a hub vertex).
  * The insertion log of a logged set against a plain first-seen list, for
  * one-by-one and batch insertion with any thread count, across growth and
- * sort pieces; and read by a forked child while the parent goes on. */
+ * sort pieces. */
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,7 +195,7 @@ static int check_batch(uint64_t seed, uint32_t n, size_t m, size_t batch, gboole
     for (int threads = 1; threads <= 3; threads++) {
         omp_set_num_threads(threads);
         for (int logged = 0; logged <= 1; logged++) {
-            es_edgeset *s = logged ? es_edgeset_new_logged(0, shards) : es_edgeset_new(0, shards);
+            es_edgeset *s = logged ? es_edgeset_new_logged(0, shards, NULL) : es_edgeset_new(0, shards);
             size_t fresh = 0;
             for (size_t at = 0; at < mm; at += batch) {
                 size_t len = mm - at < batch ? mm - at : batch;
@@ -247,7 +247,7 @@ static void test_batch_larger_than_a_sort_piece_is_inserted_whole(void)
     e[m - 1] = e[3];           /* a duplicate across pieces */
     e[m - 2].u = e[m - 2].v;   /* a self-loop */
     uint8_t *is_new = g_new(uint8_t, m);
-    es_edgeset *s = es_edgeset_new_logged(0, 0);
+    es_edgeset *s = es_edgeset_new_logged(0, 0, NULL);
     size_t fresh = es_edgeset_insert_batch(s, e, m, TRUE, is_new);
     CU_ASSERT_EQUAL(fresh, es_edgeset_size(s));
     CU_ASSERT_EQUAL(is_new[m - 1], 0);
@@ -415,7 +415,7 @@ static void test_a_logged_set_lists_its_keys_in_first_insertion_order(void)
      * growth from 16 slots: the log keeps first insertions only.  The
      * verifier: a GHashTable of the keys seen, and a list of the new ones. */
     enum { M = 50000 };
-    es_edgeset *s = es_edgeset_new_logged(0, 1);
+    es_edgeset *s = es_edgeset_new_logged(0, 1, NULL);
     GHashTable *seen = g_hash_table_new(key_hash, g_int64_equal);
     uint64_t *want = g_new(uint64_t, M);
     size_t nwant = 0, disagree = 0;
@@ -447,7 +447,7 @@ static void test_a_logged_set_lists_its_keys_in_first_insertion_order(void)
 
 static void test_a_set_without_a_log_has_none_and_a_presized_log_fills_in_order(void)
 {
-    es_edgeset *plain = es_edgeset_new(0, 0), *sized = es_edgeset_new_logged(1000, 0);
+    es_edgeset *plain = es_edgeset_new(0, 0), *sized = es_edgeset_new_logged(1000, 0, NULL);
     size_t n = 7;
     CU_ASSERT_TRUE(es_edgeset_insert(plain, 1, 2));
     CU_ASSERT_PTR_NULL(es_edgeset_log(plain, &n));
@@ -463,65 +463,6 @@ static void test_a_set_without_a_log_has_none_and_a_presized_log_fills_in_order(
     CU_ASSERT_EQUAL(log[2999], es_edge_key(0, 1));
     es_edgeset_free(plain);
     es_edgeset_free(sized);
-}
-
-/* A forked child reads the log as it was at fork(), while the parent goes
- * on inserting batches in parallel (the table grows, the log may move). */
-static void test_a_forked_child_reads_the_log_while_the_parent_inserts(void)
-{
-    size_t m;
-    uint32_t *p = es_test_random_edges(1u << 21, 1200000, 12, 1, &m);
-    const es_edge *e = (const es_edge *)p;
-    const size_t first = 600000;
-    uint8_t *is_new = g_new(uint8_t, m);
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(2);
-    es_edgeset *s = es_edgeset_new_logged(0, 0);
-    es_edgeset_insert_batch(s, e, first, TRUE, is_new);
-    size_t n;
-    const uint64_t *log = es_edgeset_log(s, &n);
-    uint64_t *copy = g_memdup2(log, n * sizeof *log);
-    CU_ASSERT(n > 500000);
-    fflush(NULL);
-    int ready[2];
-    CU_ASSERT_FATAL(pipe(ready) == 0);
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid >= 0);
-    if (pid == 0) {
-        alarm(60);
-        char c;
-        /* Read only once the parent has inserted more. */
-        int status = read(ready[0], &c, 1) == 1 ? 0 : 3;
-        size_t cn;
-        const uint64_t *clog = es_edgeset_log(s, &cn);
-        if (status == 0 && (clog != log || cn != n || es_edgeset_size(s) != n))
-            status = 1;
-        if (status == 0 && memcmp(clog, copy, n * sizeof *clog) != 0)
-            status = 2;
-        _exit(status);
-    }
-    for (size_t at = first; at < m; at += 100000)
-        es_edgeset_insert_batch(s, e + at, MIN((size_t)100000, m - at), TRUE, is_new + at);
-    CU_ASSERT_EQUAL(write(ready[1], "x", 1), 1);
-    int wstatus = 0;
-    CU_ASSERT_EQUAL(waitpid(pid, &wstatus, 0), pid);
-    CU_ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
-        printf("\n  forked log reader: %s %d (1 wrong length, 2 wrong keys)\n",
-               WIFEXITED(wstatus) ? "exit" : "signal",
-               WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
-    /* The parent's log went on from where the child's stops. */
-    size_t n2;
-    const uint64_t *log2 = es_edgeset_log(s, &n2);
-    CU_ASSERT(n2 > n);
-    CU_ASSERT_TRUE(memcmp(log2, copy, n * sizeof *log2) == 0);
-    close(ready[0]);
-    close(ready[1]);
-    omp_set_num_threads(saved);
-    g_free(copy);
-    g_free(is_new);
-    es_edgeset_free(s);
-    g_free(p);
 }
 
 int main(void)
@@ -540,7 +481,6 @@ int main(void)
         ES_TEST(test_sorted_walk_stops_when_told_and_skips_an_empty_set),
         ES_TEST(test_a_logged_set_lists_its_keys_in_first_insertion_order),
         ES_TEST(test_a_set_without_a_log_has_none_and_a_presized_log_fills_in_order),
-        ES_TEST(test_a_forked_child_reads_the_log_while_the_parent_inserts),
         { NULL, NULL },
     };
     return es_test_main("edgeset", tests);

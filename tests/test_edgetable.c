@@ -46,7 +46,7 @@ static void test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_an
     for (size_t b = 0; b < G_N_ELEMENTS(batches); b++) {
         for (size_t t = 0; t < G_N_ELEMENTS(threads); t++) {
             omp_set_num_threads(threads[t]);
-            es_edgetable *table = es_edgetable_new(TRUE);
+            es_edgetable *table = es_edgetable_new(TRUE, NULL);
             size_t fresh = 0;
             for (size_t at = 0; at < m; at += batches[b]) {
                 const size_t len = MIN(batches[b], m - at);
@@ -62,7 +62,7 @@ static void test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_an
         }
     }
     omp_set_num_threads(2);
-    es_edgetable *plain = es_edgetable_new(FALSE);
+    es_edgetable *plain = es_edgetable_new(FALSE, NULL);
     es_edgetable_apply(plain, (const es_edge *)p, m, got);
     size_t n = 1;
     CU_ASSERT_PTR_NULL(es_edgetable_keys(plain, &n));
@@ -81,7 +81,7 @@ static void test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_an
 static void expect_refused(const uint64_t *keys, size_t n, const char *says)
 {
     const uint64_t first[2] = { KEY(0, 1), KEY(1, 2) };
-    es_edgetable *t = es_edgetable_new(TRUE);
+    es_edgetable *t = es_edgetable_new(TRUE, NULL);
     GError *err = NULL;
     CU_ASSERT_TRUE(es_edgetable_add_keys(t, first, 2, 5, "keys", NULL));
     CU_ASSERT_FALSE(es_edgetable_add_keys(t, keys, n, 5, "keys", &err));
@@ -105,7 +105,7 @@ static void test_restored_keys_are_checked_naming_the_first_at_fault(void)
     expect_refused(repeat_old, 2, "key 3 (0x0000000000000001: u 0, v 1) repeats an earlier key");
     expect_refused(repeat_here, 3, "key 4 (0x0000000200000004: u 2, v 4) repeats an earlier key");
     /* and good keys are appearances, in order */
-    es_edgetable *t = es_edgetable_new(TRUE);
+    es_edgetable *t = es_edgetable_new(TRUE, NULL);
     const uint64_t good[] = { KEY(3, 4), KEY(0, 4) };
     CU_ASSERT_TRUE(es_edgetable_add_keys(t, good, 2, 5, "keys", NULL));
     const es_edge again[] = { { 4, 0 }, { 1, 2 }, { 2, 2 }, { 2, 1 } };

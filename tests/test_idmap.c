@@ -109,7 +109,7 @@ static void test_a_million_random_ids_round_trip(void)
         ids[i] = ids[j];
         ids[j] = t;
     }
-    es_idmap *m = es_idmap_new(1024);
+    es_idmap *m = es_idmap_new(1024, NULL);
     check_against_verifier(m, ids, n, seed);
     CU_ASSERT_EQUAL(es_idmap_size(m), distinct);   /* 64-bit random ids: no chance collision */
     /* first appearance: dense 0 is ids[0], and each new id takes the next number */
@@ -154,7 +154,7 @@ static void test_ids_colliding_in_low_bits_are_kept_apart(void)
     g_array_append_val(a, zero);   /* a repeat: 0 << 32 came first */
     g_array_append_val(a, max);    /* a repeat too */
     size_t n = a->len;
-    es_idmap *m = es_idmap_new(16);
+    es_idmap *m = es_idmap_new(16, NULL);
     check_against_verifier(m, (const uint64_t *)a->data, n, 0);
     CU_ASSERT_EQUAL(es_idmap_size(m), n - 2);
     uint32_t d = 99;
@@ -170,7 +170,7 @@ static void test_ids_colliding_in_low_bits_are_kept_apart(void)
 
 static void test_zero_and_uint64_max_are_ordinary_ids(void)
 {
-    es_idmap *m = es_idmap_new(0);
+    es_idmap *m = es_idmap_new(0, NULL);
     uint32_t d = 77;
     CU_ASSERT_FALSE(es_idmap_lookup(m, 0, &d));
     CU_ASSERT_FALSE(es_idmap_lookup(m, UINT64_MAX, &d));
@@ -192,7 +192,7 @@ static void test_zero_and_uint64_max_are_ordinary_ids(void)
 
 static void test_growth_from_a_tiny_map_through_many_rehashes_keeps_every_id(void)
 {
-    es_idmap *m = es_idmap_new(1);
+    es_idmap *m = es_idmap_new(1, NULL);
     size_t first_slots = m->mask + 1, rehashes = 0, last_slots = first_slots;
     const uint32_t n = 300000;
     size_t lost = 0, overfull = 0;
@@ -224,7 +224,7 @@ static void test_growth_from_a_tiny_map_through_many_rehashes_keeps_every_id(voi
 
 static void test_expected_size_given_up_front_avoids_rehashing(void)
 {
-    es_idmap *m = es_idmap_new(100000);
+    es_idmap *m = es_idmap_new(100000, NULL);
     size_t slots = m->mask + 1;
     for (uint64_t i = 0; i < 100000; i++) {
         uint32_t d;
@@ -252,7 +252,7 @@ static void test_map_ids_gives_the_same_result_as_get_or_add_one_by_one(void)
             uint32_t r = g_rand_int(rng);
             ids[i] = (r % 4 == 0) ? r % 8 : (r % 4 == 1) ? 1000 + r % 5000 : rand_u64(rng);
         }
-        es_idmap *a = es_idmap_new(0), *b = es_idmap_new(0);
+        es_idmap *a = es_idmap_new(0, NULL), *b = es_idmap_new(0, NULL);
         uint32_t *da = g_new(uint32_t, n + 1), *db = g_new(uint32_t, n + 1);
         /* in two calls, so a continuing map is covered too */
         size_t half = n / 3;
@@ -277,7 +277,7 @@ static void test_map_ids_gives_the_same_result_as_get_or_add_one_by_one(void)
 
 static void test_lookup_of_an_absent_id_returns_false(void)
 {
-    es_idmap *m = es_idmap_new(4);
+    es_idmap *m = es_idmap_new(4, NULL);
     uint32_t d = 5;
     CU_ASSERT_FALSE(es_idmap_lookup(m, 12345, &d));
     for (uint64_t i = 0; i < 1000; i++)
@@ -298,7 +298,7 @@ static void test_lookup_of_an_absent_id_returns_false(void)
 static void test_full_map_reports_too_many_distinct_vertices(void)
 {
     test_limit = 1000;
-    es_idmap *m = es_idmap_new(0);
+    es_idmap *m = es_idmap_new(0, NULL);
     uint32_t d;
     for (uint64_t i = 0; i < 1000; i++)
         CU_ASSERT_TRUE_FATAL(es_idmap_get_or_add(m, i * 3, &d, NULL));

@@ -15,9 +15,7 @@
  * edges of the stream, in stream order, that close no cycle and join
  * exactly igraph's components), a restored cc operator fed the rest of
  * the stream writes the joins of an uninterrupted one, and joins written
- * by hand that form a tree in any order restore.  A
- * snapshot written in a forked child of a process whose OpenMP pool is
- * running restores as well, and the writer starts no thread.  Malformed
+ * by hand that form a tree in any order restore.  Malformed
  * groups, written by hand with snapshot/h5util.h, are refused with an
  * ES_ERROR_DATA error naming the dataset or attribute at fault, and leave
  * the operator unchanged. */
@@ -416,29 +414,6 @@ static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
     g_free(p);
 }
 
-/* ---- in a forked child ------------------------------------------------------- */
-
-static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores(void)
-{
-    size_t m;
-    uint32_t n;
-    uint32_t *p = big_stream(&m, &n);
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(2);   /* the pool is up in the parent when it forks */
-    es_operator *ops[2] = { es_operator_new("cc", NULL), es_operator_new("degree", NULL) };
-    char *path[2] = { temp_path("fork-cc"), temp_path("fork-degree") };
-    for (int s = 0; s < 2; s++)
-        feed_all(ops[s], p, m, 10000);
-    es_test_snapshot_in_forked_child((void *const *)ops, path, 2);
-    for (int s = 0; s < 2; s++) {
-        g_unlink(path[s]);
-        g_free(path[s]);
-        es_operator_free(ops[s]);
-    }
-    omp_set_num_threads(saved);
-    g_free(p);
-}
-
 /* ---- malformed snapshots --------------------------------------------------------- */
 
 typedef es_test_build_fn build_fn;
@@ -777,7 +752,6 @@ int main(void)
         ES_TEST(test_a_restored_cc_writes_the_joins_of_an_uninterrupted_run),
         ES_TEST(test_cc_joins_are_a_spanning_forest_of_the_components),
         ES_TEST(test_a_run_resumed_with_another_thread_count_reports_the_same),
-        ES_TEST(test_snapshot_written_in_a_forked_child_starts_no_thread_and_restores),
         ES_TEST(test_a_hand_written_cc_snapshot_restores_the_graph_it_describes),
         ES_TEST(test_malformed_cc_snapshots_are_refused_naming_the_culprit),
         ES_TEST(test_a_cc_path_of_40_joins_restores_as_one_component),

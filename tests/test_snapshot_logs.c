@@ -60,6 +60,7 @@
 #include "graph/common.h"
 #include "snapshot/crc.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 #include "snapshot/logs.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/writer.h"
@@ -614,14 +615,14 @@ static void test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_
 /* Direct I/O (es_snapshot_logs_set_direct) writes what buffered writes
  * write: the same files and the same log lines, at lengths that end
  * inside a block, on one, after nothing new, after a dead writer's
- * garbage; from a 4096-aligned log block (es_big_grow_log) and from an
+ * garbage; from a 4096-aligned log block (es_log_grow) and from an
  * unaligned array (which falls back to buffered writes). */
 static void test_direct_appends_write_what_buffered_appends_write(void)
 {
     const size_t N = 600000;
     char *dir[2] = { make_dir(), make_dir() };
     uint64_t *src = values(N, 11);
-    uint64_t *a = es_big_grow_log(NULL, 0, N * sizeof(uint64_t));
+    uint64_t *a = es_log_grow(NULL, 0, N * sizeof(uint64_t));
     memcpy(a, src, N * sizeof(uint64_t));
     CU_ASSERT_EQUAL((uintptr_t)a % 4096, 0);
     char *raw = g_malloc(N * sizeof(uint32_t) + 8);

@@ -1,9 +1,9 @@
 /* test_snapshot_thread.c — snapshots written by a thread beside the stream
- * (dataflow/checkpoint.c): what snapshot_frozen operators promise
- * (operators/operator.h) and the log blocks that stay put while a writer
- * reads them (es_big_grow_log, graph/common.h).
+ * (dataflow/checkpoint.c): what every operator promises (its write reads
+ * only what its prepare froze, operators/operator.h) and the log blocks
+ * that stay put while a writer reads them (es_log_grow).
  *
- * For every operator class flagged snapshot_frozen, on random messy
+ * For every operator class, on random messy
  * streams (tests/testutil.c) cut at several points:
  *   - frozen: prepare at the cut, feed the rest of the stream, and only
  *     then write: the snapshot must restore to the report of an operator
@@ -12,7 +12,7 @@
  *   - beside: the same with the write in a thread while the main thread
  *     feeds the rest, as a run does, logs held as the checkpoint holds
  *     them (under AddressSanitizer a read of a freed or moved block fails).
- * Logs: a block es_big_grow_log returned keeps its address however far it
+ * Logs: a block es_log_grow returned keeps its address however far it
  * grows and keeps its contents; a block moved into a reservation during a
  * hold stays readable until the hold ends. */
 #include <glib/gstdio.h>
@@ -23,6 +23,7 @@
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 #include "tests/testutil.h"
 
 typedef struct {
@@ -54,11 +55,11 @@ static gboolean check_cut(const char *spec, const es_test_case *c, size_t cut, s
     es_operator_snapshot_prepare(op);
     job j = { op, path, FALSE };
     if (beside) {
-        es_big_hold(TRUE);
+        es_log_hold(TRUE);
         GThread *t = g_thread_new("writer", writer, &j);
         es_test_feed_range(op, c->pairs, NULL, cut, c->m, batch, &nv);
         g_thread_join(t);
-        es_big_hold(FALSE);
+        es_log_hold(FALSE);
     } else {
         es_test_feed_range(op, c->pairs, NULL, cut, c->m, batch, &nv);
         writer(&j);
@@ -80,18 +81,18 @@ static gboolean check_cut(const char *spec, const es_test_case *c, size_t cut, s
     return ok;
 }
 
-/* Specs of every snapshot_frozen class, with option variants that change
- * what is frozen. */
+/* Specs of every class, with option variants that change what is frozen. */
 static GPtrArray *frozen_specs(void)
 {
     GPtrArray *specs = g_ptr_array_new_with_free_func(g_free);
     for (const es_operator_class *const *k = es_operator_classes(); *k; k++) {
-        if (!(*k)->snapshot_frozen)
-            continue;
         if (strcmp((*k)->name, "tri-est") == 0) {
             g_ptr_array_add(specs, g_strdup("tri-est:m=50,top=3"));
             g_ptr_array_add(specs, g_strdup("tri-est:m=50,dedup=1"));
             g_ptr_array_add(specs, g_strdup("tri-est:m=2000"));
+        } else if (strcmp((*k)->name, "spanner") == 0) {
+            g_ptr_array_add(specs, g_strdup("spanner"));
+            g_ptr_array_add(specs, g_strdup("spanner:k=1"));
         } else {
             g_ptr_array_add(specs, g_strdup((*k)->name));
         }
@@ -103,7 +104,7 @@ static void run_all(gboolean beside)
 {
     es_h5_quiet();
     GPtrArray *specs = frozen_specs();
-    CU_ASSERT(specs->len >= 3);   /* cc, degree, tri-est at least */
+    CU_ASSERT(specs->len >= 9);
     static const size_t batches[] = { 1, 64, 5000 };
     int runs = 0, failed = 0;
     for (guint s = 0; s < specs->len; s++) {
@@ -137,22 +138,6 @@ static void test_frozen_operators_write_the_barrier_state_from_a_thread_beside_t
     run_all(TRUE);
 }
 
-/* The classes that still read live state must not claim to be frozen:
- * this list changes when one is converted (and then passes the tests
- * above). */
-static void test_only_converted_classes_are_frozen(void)
-{
-    static const char *frozen[] = { "cc", "degree", "bipartite", "tri", "tri-est", "cm", "topk", "hll" };
-    for (const es_operator_class *const *k = es_operator_classes(); *k; k++) {
-        gboolean listed = FALSE;
-        for (size_t i = 0; i < G_N_ELEMENTS(frozen); i++)
-            listed |= strcmp((*k)->name, frozen[i]) == 0;
-        if (listed != (*k)->snapshot_frozen)
-            printf("\n  %s: snapshot_frozen is %d\n", (*k)->name, (*k)->snapshot_frozen);
-        CU_ASSERT_EQUAL(listed, (*k)->snapshot_frozen);
-    }
-}
-
 /* ---- logs that stay put ------------------------------------------------------ */
 
 static void test_a_log_grows_in_place_and_keeps_its_contents(void)
@@ -161,14 +146,14 @@ static void test_a_log_grows_in_place_and_keeps_its_contents(void)
     uint64_t *log = es_big_alloc(cap * sizeof(uint64_t));
     for (size_t i = 0; i < cap; i++)
         log[i] = i * 0x9E3779B97F4A7C15ull;
-    log = es_big_grow_log(log, cap * sizeof(uint64_t), 2 * cap * sizeof(uint64_t));
+    log = es_log_grow(log, cap * sizeof(uint64_t), 2 * cap * sizeof(uint64_t));
     cap *= 2;
     uint64_t *const at = log;
     CU_ASSERT_EQUAL((uintptr_t)at % 4096, 0);   /* aligned for direct I/O */
     size_t n = 1000;
     /* then far beyond 2 MiB, in steps, as a log grows */
     for (size_t want = 4096; want <= ((size_t)48 << 20) / sizeof(uint64_t); want *= 3) {
-        log = es_big_grow_log(log, cap * sizeof(uint64_t), want * sizeof(uint64_t));
+        log = es_log_grow(log, cap * sizeof(uint64_t), want * sizeof(uint64_t));
         CU_ASSERT_PTR_EQUAL(log, at);
         for (size_t i = cap; i < want; i++)
             CU_ASSERT_EQUAL_FATAL(log[i], 0);   /* new bytes are zero */
@@ -188,19 +173,19 @@ static void test_a_log_moved_during_a_hold_stays_readable_until_it_ends(void)
     const size_t cap = (size_t)3 << 20;   /* a plain block from es_big_alloc */
     unsigned char *old = es_big_alloc(cap);
     memset(old, 0xAB, cap);
-    es_big_hold(TRUE);
-    unsigned char *moved = es_big_grow_log(old, cap, 2 * cap);
+    es_log_hold(TRUE);
+    unsigned char *moved = es_log_grow(old, cap, 2 * cap);
     CU_ASSERT_PTR_NOT_EQUAL(moved, old);   /* into a reservation: a copy */
     size_t bad = 0;
     for (size_t i = 0; i < cap; i++)
         bad += old[i] != 0xAB || moved[i] != 0xAB;   /* the old one is still there */
     CU_ASSERT_EQUAL(bad, 0);
-    es_big_hold(FALSE);   /* now it is gone; the new one stays */
+    es_log_hold(FALSE);   /* now it is gone; the new one stays */
     for (size_t i = 0; i < cap; i++)
         bad += moved[i] != 0xAB;
     CU_ASSERT_EQUAL(bad, 0);
     /* grown again, in place */
-    unsigned char *again = es_big_grow_log(moved, 2 * cap, 5 * cap);
+    unsigned char *again = es_log_grow(moved, 2 * cap, 5 * cap);
     CU_ASSERT_PTR_EQUAL(again, moved);
     es_big_free(again, 5 * cap);
 }
@@ -210,7 +195,6 @@ int main(void)
     static const es_test tests[] = {
         ES_TEST(test_frozen_operators_write_the_barrier_state_after_more_batches),
         ES_TEST(test_frozen_operators_write_the_barrier_state_from_a_thread_beside_the_stream),
-        ES_TEST(test_only_converted_classes_are_frozen),
         ES_TEST(test_a_log_grows_in_place_and_keeps_its_contents),
         ES_TEST(test_a_log_moved_during_a_hold_stays_readable_until_it_ends),
         { NULL, NULL },

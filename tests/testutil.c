@@ -1,7 +1,6 @@
 /* testutil.c — shared test helpers (see testutil.h). */
 #include "tests/testutil.h"
 
-#include <dirent.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -337,54 +336,6 @@ gboolean es_test_read_snapshot_file(void *opv, const char *path, GError **error)
     return ok;
 }
 
-/* Threads of this process, from /proc (-1 when unknown). */
-static int thread_count(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-void es_test_snapshot_in_forked_child(void *const *opv, char *const *paths, int n)
-{
-    es_operator *const *ops = (es_operator *const *)opv;
-    es_h5_quiet();
-    for (int s = 0; s < n; s++)
-        es_operator_snapshot_prepare(ops[s]);
-    fflush(NULL);
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid >= 0);
-    if (pid == 0) {
-        alarm(120);   /* a deadlocked writer fails the test instead of hanging it */
-        int status = thread_count() == 1 ? 0 : 3;
-        for (int s = 0; s < n && status == 0; s++)
-            if (!es_test_write_snapshot_file(ops[s], paths[s], NULL))
-                status = 1;
-        if (status == 0 && thread_count() != 1)
-            status = 2;
-        _exit(status);
-    }
-    int wstatus = 0;
-    CU_ASSERT_EQUAL(waitpid(pid, &wstatus, 0), pid);
-    const int ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
-    CU_ASSERT_TRUE(ok);
-    if (!ok) {
-        printf("\n  forked snapshot writer: %s %d (1 write failed, 2 started a thread, 3 not alone)\n",
-               WIFEXITED(wstatus) ? "exit" : "signal", WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
-        return;
-    }
-    for (int s = 0; s < n; s++) {
-        es_operator *back = es_operator_new(ops[s]->spec, NULL);
-        CU_ASSERT_TRUE(es_test_read_snapshot_file(back, paths[s], NULL));
-        CU_ASSERT_TRUE(es_test_same_reports(ops[s], back));
-        es_operator_free(back);
-    }
-}
 
 es_test_zipf es_test_zipf_new(uint32_t n, double s)
 {

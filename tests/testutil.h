@@ -76,16 +76,6 @@ gboolean es_test_write_snapshot_file(void *op, const char *path, GError **error)
 gboolean es_test_write_prepared_snapshot_file(void *op, const char *path, GError **error);
 gboolean es_test_read_snapshot_file(void *op, const char *path, GError **error);
 
-/* A snapshot written as a run writes it: prepare each of ops[0 .. n-1]
- * (es_operator *, already fed) at the "barrier", fork, and in the child
- * (with an alarm against a deadlock) write each to paths[i] with
- * es_test_write_snapshot_file, checking that the child is its only thread
- * before and after (the OpenMP pool of the parent is not inherited, and
- * writing must start none).  The child has no access to what operators
- * keep from children (a fault fails the test).  The parent asserts the
- * child's success and that each file restores, into a new operator of the
- * same spec, to the same report.  The files stay; the caller removes them. */
-void es_test_snapshot_in_forked_child(void *const *ops, char *const *paths, int n);
 
 /* Dataset `name` of group "op" in the HDF5 file at path, as raw bytes
  * (u64 elements, or u32 when !u64; plain or log-backed); an empty GBytes

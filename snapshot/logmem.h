@@ -1,0 +1,45 @@
+/* logmem.h — the memory snapshots need: logs that stay put while a writer
+ * thread reads them, and shadow copies taken at a barrier.
+ *
+ * Logs (append-only arrays: the id map's external ids, edge sets' logs,
+ * cc's joins, ...) grow in place inside a reservation of address space:
+ * PROT_NONE and MAP_NORESERVE, so no memory and no commit charge until a
+ * part is made writable; 64 GiB each, less where the address space is
+ * limited (valgrind), but room to double at least twice.  A pointer to a
+ * log therefore stays valid however long the log grows, and the writer
+ * thread (dataflow/checkpoint.c) reads its first entries while the stream
+ * appends.  A log that outgrows its reservation is copied into a new one;
+ * between es_log_hold(TRUE) and es_log_hold(FALSE) (a writer's lifetime)
+ * the old block stays mapped until the hold ends.
+ * Where no address space can be reserved (ulimit -v) logs are plain blocks
+ * that may move, and es_logs_may_move() turns TRUE: then no writer may run
+ * beside the stream.  Thread-safe (the id map's log grows in a thread of
+ * its own).  Cost: a hash lookup and, past a 2 MiB boundary, an mprotect
+ * per growth.
+ */
+#ifndef ES_SNAPSHOT_LOGMEM_H
+#define ES_SNAPSHOT_LOGMEM_H
+
+#include <glib.h>
+#include <stddef.h>
+
+#include "graph/common.h"
+
+/* Grow a log (from es_big_alloc, from es_log_grow, or NULL) from old_n to
+ * n bytes, new bytes zero; free it with es_log_free. */
+void    *es_log_grow(void *p, size_t old_n, size_t n);
+void     es_log_free(void *p, size_t n);
+void     es_log_hold(gboolean on);
+gboolean es_logs_may_move(void);
+/* es_log_grow and es_log_free, for the structures of graph/. */
+extern const es_log_memory es_log_memory_stable;
+
+/* Shadow copies (operators' snapshot_prepare): make *buf, a block from
+ * es_big_alloc of *cap bytes (or NULL and 0), hold at least `bytes`, grown
+ * geometrically, to 2 MiB at least, in place where it can be, so that the
+ * pages it has stay mapped (fresh pages are what costs: about 1 s per GiB
+ * touched here); es_shadow_copy then copies `bytes` of src into it. */
+void     es_shadow_reserve(void **buf, size_t *cap, size_t bytes);
+void     es_shadow_copy(void **buf, size_t *cap, const void *src, size_t bytes);
+
+#endif
