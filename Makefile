@@ -9,7 +9,7 @@
 #   make DEBUG=1    -O0 -g
 
 PKGS     := igraph glib-2.0 gio-2.0 hdf5 cunit zlib libisal
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -89,6 +89,8 @@ test-unit: all $(TEST_BIN)
 test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
+	@sh tests/test_readers.sh $(BUILD)/edgestream
+	@sh tests/test_readme.sh $(BUILD)/edgestream
 
 # The crash test with more kills: make test-crash N=100
 N ?= 100

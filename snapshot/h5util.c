@@ -175,12 +175,14 @@ gboolean es_h5_set_i64(hid_t obj, const char *name, int64_t v, GError **error)
 gboolean es_h5_set_f64(hid_t obj, const char *name, double v, GError **error)
 { return set_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, error); }
 
+/* Strings are variable-length UTF-8: h5py reads those as str (a fixed-length
+ * string comes back as bytes). */
 gboolean es_h5_set_str(hid_t obj, const char *name, const char *v, GError **error)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    gboolean ok = set_attr(obj, name, t, t, v, error);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    gboolean ok = set_attr(obj, name, t, t, &v, error);
     H5Tclose(t);
     return ok;
 }
@@ -218,17 +220,25 @@ gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
     }
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    gboolean ok = t >= 0 && H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t);
-    size_t size = ok ? H5Tget_size(t) : 0;
-    char *buf = g_malloc0(size + 1);
-    ok = ok && H5Aread(a, t, buf) >= 0;
+    hid_t space = a >= 0 ? H5Aget_space(a) : -1;
+    hid_t mem = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5T_CSET_UTF8);
+    char *s = NULL;
+    gboolean ok = t >= 0 && space >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0 &&
+                  H5Tget_cset(t) == H5T_CSET_UTF8 && H5Sget_simple_extent_type(space) == H5S_SCALAR &&
+                  H5Aread(a, mem, &s) >= 0 && s != NULL;
+    if (ok)
+        *v = g_strdup(s);
+    if (s)
+        H5free_memory(s);
+    H5Tclose(mem);
+    if (space >= 0) H5Sclose(space);
     if (t >= 0) H5Tclose(t);
     if (a >= 0) H5Aclose(a);
     if (!ok) {
-        g_free(buf);
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is unreadable or not a string", name);
         return FALSE;
     }
-    *v = buf;
     return TRUE;
 }

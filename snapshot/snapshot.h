@@ -6,7 +6,7 @@
  * 4096 bytes are an HDF5 user block that holds a text header, NUL padded:
  *
  *     edgestream snapshot
- *     format 4
+ *     format 5
  *     length <bytes of the file>
  *     crc32 <8 hex digits: zlib crc32 of the whole file, these digits as 0s>
  *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
@@ -22,7 +22,8 @@
  * fsync, rename, fsync the directory; then keep only the newest K
  * snapshots and the log files they list.  Format 3: cc without `size`,
  * degree without `degree`, tri-est's local counters sparse.  Format 4:
- * cc's joins (a log) instead of its parents.
+ * cc's joins (a log) instead of its parents.  Format 5: string attributes
+ * variable-length UTF-8 (h5py reads them as str).
  *
  * HDF5 layout (documented in README.md):
  *   /            attributes: format_version, edgestream_version, snapshot_id,
@@ -41,7 +42,7 @@
 
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 4
+#define ES_SNAPSHOT_FORMAT 5
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {
