@@ -139,8 +139,9 @@ static void bipartite_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on). */
-static gboolean bipartite_snapshot_write(es_operator *op, hid_t group, GError **error)
+static gboolean bipartite_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t group = es_writer_group(w);
     const bipartite_op *b = (const bipartite_op *)op;
     const uint32_t n = b->f.n;
     return es_h5_set_u64(group, "vertices", n, error)

@@ -54,7 +54,6 @@
 #include "graph/common.h"
 #include "graph/unionfind.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 extern const es_operator_class es_cc_class;
 
@@ -202,13 +201,14 @@ static void cc_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the counts, and the log's entries up to it. */
-static gboolean cc_snapshot_write(es_operator *op, hid_t group, GError **error)
+static gboolean cc_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t group = es_writer_group(w);
     const cc_op *cc = (const cc_op *)op;
     return es_h5_set_u64(group, "vertices", cc->f_n, error)
         && es_h5_set_u64(group, "components", cc->f_count, error)
         && es_h5_set_u64(group, "largest", cc->f_largest, error)
-        && es_h5_write_log_u64(group, "joins", cc->f_joins, cc->f_njoins, error);
+        && es_writer_log_u64(w, "joins", cc->f_joins, cc->f_njoins, error);
 }
 
 /* Build the forest aside and swap it in only when every check passed, so a

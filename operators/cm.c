@@ -126,19 +126,20 @@ static void cm_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze, and the parameters (it may run in a
  * thread while the stream goes on). */
-static gboolean cm_snapshot_write(es_operator *op, hid_t group, GError **error)
+static gboolean cm_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t group = es_writer_group(w);
     const cm_op *c = (const cm_op *)op;
     const es_cm *cm = c->cm;
-    const uint32_t w = es_cm_width(cm), d = es_cm_depth(cm);
-    return es_h5_set_u64(group, "width", w, error)
-        && es_h5_set_u64(group, "depth", d, error)
+    const uint32_t width = es_cm_width(cm), depth = es_cm_depth(cm);
+    return es_h5_set_u64(group, "width", width, error)
+        && es_h5_set_u64(group, "depth", depth, error)
         && es_h5_set_u64(group, "seed", es_cm_seed(cm), error)
         && es_h5_set_u64(group, "conservative", es_cm_conservative(cm) ? 1 : 0, error)
         && es_h5_set_u64(group, "total", c->f_total, error)
         && es_h5_set_f64(group, "eps", es_cm_eps(cm), error)
         && es_h5_set_f64(group, "delta", es_cm_delta(cm), error)
-        && es_h5_write_u64(group, "counters", c->f_counters, (size_t)w * d, error);
+        && es_h5_write_u64(group, "counters", c->f_counters, (size_t)width * depth, error);
 }
 
 /* An attribute that must equal the operator's own value. */

@@ -57,7 +57,6 @@
 #include "graph/edgeset.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 typedef struct {
     es_operator base;
@@ -252,8 +251,9 @@ static void degree_snapshot_prepare(es_operator *op)
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the counters and the log's first keys (the set's table is not
  * even mapped in a forked writer). */
-static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **error)
+static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t group = es_writer_group(w);
     const degree_op *d = (const degree_op *)op;
     if (d->f.log_n != d->f.edges) {
         g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: the edge log holds %zu keys for %" G_GUINT64_FORMAT
@@ -264,7 +264,7 @@ static gboolean degree_snapshot_write(es_operator *op, hid_t group, GError **err
         && es_h5_set_u64(group, "edges", d->f.edges, error)
         && es_h5_set_u64(group, "self_loops", d->f.self_loops, error)
         && es_h5_set_u64(group, "duplicates", d->f.duplicates, error)
-        && es_h5_write_log_u64(group, "edge_keys", d->f.log, d->f.edges, error);
+        && es_writer_log_u64(w, "edge_keys", d->f.log, d->f.edges, error);
 }
 
 /* Open u64 dataset `name` and check it is 1-D with exactly n elements. */

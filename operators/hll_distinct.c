@@ -116,8 +116,9 @@ static void hll_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze, and the parameters (it may run in a
  * thread while the stream goes on). */
-static gboolean hll_snapshot_write(es_operator *op, hid_t group, GError **error)
+static gboolean hll_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t group = es_writer_group(w);
     const hll_op *h = (const hll_op *)op;
     return es_h5_set_u64(group, "p", es_hll_p(h->hll), error)
         && es_h5_set_u64(group, "seed", es_hll_seed(h->hll), error)

@@ -2,7 +2,6 @@
  * operator's vtable (see operator.h for the contract). */
 #include "operators/operator.h"
 
-#include <gio/gio.h>
 #include <string.h>
 
 #include "graph/common.h"
@@ -129,16 +128,16 @@ void es_operator_snapshot_prepare(es_operator *op)
     op->prepared = TRUE;
 }
 
-gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error)
+gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     if (!op->prepared)
         es_operator_snapshot_prepare(op);
-    return op->klass->snapshot_write(op, group, error);
+    return op->klass->snapshot_write(op, w, error);
 }
 
-gboolean es_operator_snapshot_write_prepared(es_operator *op, hid_t group, GError **error)
+gboolean es_operator_snapshot_write_prepared(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    return op->klass->snapshot_write(op, group, error);
+    return op->klass->snapshot_write(op, w, error);
 }
 
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
@@ -155,12 +154,4 @@ void es_operator_free(es_operator *op)
     op->klass->destroy(op);
     g_free(spec);
     g_free(name);
-}
-
-gboolean es_operator_snapshot_unsupported(es_operator *op, hid_t group, GError **error)
-{
-    (void)group;
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                "%s: snapshots are not supported yet", op->name);
-    return FALSE;
 }

@@ -8,47 +8,19 @@
  *                                OpenMP inside; never does I/O; results must
  *                                not depend on the thread count
  *   report(op, report)           current answers as named values
- *   snapshot_prepare(op)         optional: at a snapshot barrier, in the
- *                                running process, copy the state that later
- *                                batches overwrite into shadow buffers
- *   snapshot_write / _read       full state to / from an HDF5 group, in a
- *                                layout that does not depend on the thread
- *                                count (may fail with G_IO_ERROR_NOT_SUPPORTED
- *                                until an operator implements snapshots)
+ *   snapshot_prepare(op)         optional: at a snapshot barrier, freeze what
+ *                                later batches change (shadow copies, scalars,
+ *                                each log's pointer and length)
+ *   snapshot_write(op, w, e)     write what prepare froze through the writer
+ *                                (snapshot/writer.h), possibly in a thread
+ *                                beside the stream
+ *   snapshot_read(op, group, e)  restore from a group, checking every value
  *   destroy(op)
  *
- * Snapshots are written in the background while the stream goes on
- * (dataflow/checkpoint.c): by a thread when every operator of the run is
- * snapshot_frozen, else by a forked child.
- *
- * A snapshot_frozen operator's snapshot_write reads nothing but what its
- * snapshot_prepare froze: shadow copies, scalars copied then, and the
- * first entries of append-only arrays (logs) whose pointer and length it
- * took then.  The stream goes on changing everything else in the meantime;
- * logs keep their blocks while the writer lives (es_big_grow_log).  A
- * thread costs the stream nothing at the barrier but the copies: a fork
- * measured 9 ms of the stream's CPU time per snapshot on R-MAT scale 20
- * (the parent's page tables write-protected, its copy-on-write faults,
- * the TLB refilled), and the child's own start-up and exit 8 ms more.
- *
- * With a forked child, every page the parent writes while the child lives is
- * first copied by the kernel (a fault and a TLB shootdown per 4 KiB page:
- * that, not the writing, was most of the cost of snapshots), so an
- * operator keeps its working memory out of the child (es_big_dontfork) and
- * hands the child what it needs in one of two forms: append-only arrays,
- * whose written prefix the parent never touches (snapshot/logs.h), and
- * shadow copies of the rest, taken by snapshot_prepare at the barrier
- * (a memcpy into warm buffers is an order of magnitude cheaper than the
- * kernel's page-by-page copy).  snapshot_write then reads only those and
- * the operator's own struct, and never memory it keeps from children.
- * es_operator_snapshot_write() prepares first unless prepare ran since the
- * last batch (for tests); a snapshot writer calls
- * es_operator_snapshot_write_prepared() after preparing every operator at
- * the barrier, the final snapshot included.
- *
- * process_batch may fail only for limits (memory, vertex count); a failure
- * ends the run.  Randomised operators take a seed option and keep their RNG
- * state in their snapshot.
+ * The layout written must not depend on the thread count.  process_batch
+ * may fail only for limits (memory, vertex count); a failure ends the run.
+ * Randomised operators take a seed option and keep their RNG state in
+ * their snapshot.
  */
 #ifndef ES_OPERATOR_H
 #define ES_OPERATOR_H
@@ -59,6 +31,7 @@
 #include "graph/batch.h"
 #include "operators/options.h"
 #include "operators/report.h"
+#include "snapshot/writer.h"
 
 typedef struct es_operator es_operator;
 
@@ -70,7 +43,7 @@ typedef struct {
     gboolean (*process_batch)(es_operator *op, const es_batch *batch, GError **error);
     void     (*report)(es_operator *op, es_report *report);
     void     (*snapshot_prepare)(es_operator *op);   /* may be NULL */
-    gboolean (*snapshot_write)(es_operator *op, hid_t group, GError **error);
+    gboolean (*snapshot_write)(es_operator *op, es_snapshot_writer *w, GError **error);
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
     void     (*destroy)(es_operator *op);
     gboolean snapshot_frozen;  /* snapshot_write reads only what prepare froze (above) */
@@ -97,14 +70,12 @@ GPtrArray   *es_operator_new_list(const char *specs, GError **error);
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
 void     es_operator_report(es_operator *op, es_report *report);
 void     es_operator_snapshot_prepare(es_operator *op);
-gboolean es_operator_snapshot_write(es_operator *op, hid_t group, GError **error);
+/* Prepares first unless prepare ran since the last batch (for tests). */
+gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error);
 /* snapshot_write alone, for a writer after es_operator_snapshot_prepare:
  * it reads no field the stream changes (not even `prepared`). */
-gboolean es_operator_snapshot_write_prepared(es_operator *op, hid_t group, GError **error);
+gboolean es_operator_snapshot_write_prepared(es_operator *op, es_snapshot_writer *w, GError **error);
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
 void     es_operator_free(es_operator *op);
-
-/* For operators: a snapshot hook that is not there yet. */
-gboolean es_operator_snapshot_unsupported(es_operator *op, hid_t group, GError **error);
 
 #endif

@@ -71,7 +71,6 @@
 #include "graph/edgeset.h"
 #include "snapshot/adjacency.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 typedef struct {
     es_operator   base;
@@ -266,8 +265,9 @@ static void spanner_snapshot_prepare(es_operator *op)
     es_edgeset_prepare_fork(((spanner_op *)op)->seen);
 }
 
-static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
+static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
     size_t I;
     const uint64_t *log = es_edgeset_log(s->seen, &I);
@@ -282,7 +282,7 @@ static gboolean spanner_snapshot_write(es_operator *op, hid_t g, GError **error)
         && es_h5_set_u64(g, "edges", es_adjacency_edges(s->kept), error)
         && es_h5_set_u64(g, "input_edges", s->input_edges, error)
         && es_snapshot_write_adjacency(g, s->kept, error)
-        && es_h5_write_log_u64(g, "input_keys", log, I, error);
+        && es_writer_log_u64(w, "input_keys", log, I, error);
 }
 
 /* Insert keys[0 .. I-1] into the logged set in order, in pieces, each key

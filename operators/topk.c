@@ -181,8 +181,9 @@ static void topk_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze, and the parameters (it may run in a
  * thread while the stream goes on). */
-static gboolean topk_snapshot_write(es_operator *op, hid_t group, GError **error)
+static gboolean topk_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t group = es_writer_group(w);
     const topk_op *t = (const topk_op *)op;
     const size_t n = t->f_n;
     const es_ss_item *items = t->f_items;

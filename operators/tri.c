@@ -95,7 +95,6 @@
 #include "graph/common.h"
 #include "graph/edgeset.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 /* A new edge that may close triangles: the older neighbours of v (the
  * first nv of its list) are intersected with those of x (the first nx);
@@ -683,8 +682,9 @@ static void tri_snapshot_prepare(es_operator *op)
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the counts, the copy of local, the logs' first entries (the
  * graph is not even mapped in a forked writer). */
-static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
+static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t g = es_writer_group(w);
     const tri_op *t = (const tri_op *)op;
     if (t->f.graph_nv != t->f.nv || t->f.graph_edges != t->f.log_n) {
         g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices and %" G_GUINT64_FORMAT
@@ -697,9 +697,9 @@ static gboolean tri_snapshot_write(es_operator *op, hid_t g, GError **error)
         && es_h5_set_u64(g, "triangles", t->f.triangles, error)
         && es_h5_set_u64(g, "wedges", t->f.wedges, error)
         && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_h5_write_log_u64(g, "edge_keys", t->f.log, t->f.log_n, error)
+        && es_writer_log_u64(w, "edge_keys", t->f.log, t->f.log_n, error)
         && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
-        && es_h5_write_log_u64(g, "external_ids", t->f.ext, t->f.nv, error);
+        && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
 }
 
 /* The graph of E edge keys (u << 32 | v, u < v < n, in arrival order):

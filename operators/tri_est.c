@@ -113,7 +113,6 @@
 
 #include "graph/common.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logs.h"
 
 #define DEFAULT_M 100000
 #define MAX_TOP   1000
@@ -680,8 +679,9 @@ static void tri_est_snapshot_prepare(es_operator *op)
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the copies, the state's scalars, the logs' first entries (the
  * reservoir's arrays are not even mapped in a forked writer). */
-static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
+static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
+    const hid_t g = es_writer_group(w);
     const tri_est_op *te = (const tri_est_op *)op;
     const es_tri_est_state st = te->f_st;
     gboolean ok = es_h5_set_u64(g, "m", te->m, error) && es_h5_set_u64(g, "local", te->local, error) &&
@@ -701,11 +701,11 @@ static gboolean tri_est_snapshot_write(es_operator *op, hid_t g, GError **error)
                   es_h5_write_f64(g, "slot_weight", st.slot_weight, st.sample.size, error) &&
                   (!te->local || (es_h5_write_u32(g, "local_vertices", te->f_lv, te->f_lk, error) &&
                                   es_h5_write_f64(g, "local_values", te->f_lx, te->f_lk, error))) &&
-                  (!te->top || es_h5_write_log_u64(g, "ext", st.ext, st.num_vertices, error));
+                  (!te->top || es_writer_log_u64(w, "ext", st.ext, st.num_vertices, error));
     /* Straight from the set's insertion log: the table itself is not even
      * mapped in a forked writer (see graph/edgeset.h). */
     if (ok && te->f_exact)
-        ok = es_h5_write_log_u64(g, "seen", te->f_seen, te->f_seen_n, error);
+        ok = es_writer_log_u64(w, "seen", te->f_seen, te->f_seen_n, error);
     return ok;
 }
 

@@ -7,11 +7,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <isa-l/crc.h>
 #include <zlib.h>
 
 #include "graph/common.h"
+#include "snapshot/crc.h"
 #include "snapshot/h5util.h"
+#include "snapshot/writer.h"
 
 /* Appends go in pieces that stay in the L2 cache between the CRC that
  * reads a piece and the write that copies it (one pass over memory, not
@@ -37,9 +38,6 @@ struct es_snapshot_logs {
     gboolean   direct;   /* appends with O_DIRECT (es_snapshot_logs_set_direct) */
 };
 
-/* The snapshot being written (HDF5 writing is single-threaded anyway). */
-static es_snapshot_logs *current;
-
 static void entry_free(gpointer p)
 {
     log_entry *e = p;
@@ -61,8 +59,6 @@ void es_snapshot_logs_free(es_snapshot_logs *logs)
 {
     if (logs == NULL)
         return;
-    if (current == logs)
-        current = NULL;
     g_ptr_array_free(logs->entries, TRUE);
     g_free(logs->dir);
     g_free(logs);
@@ -169,7 +165,6 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
         e->used = FALSE;
         e->src = NULL;
     }
-    current = logs;
 }
 
 static gboolean io_fail(GError **error, const char *what, const char *path)
@@ -181,8 +176,6 @@ static gboolean io_fail(GError **error, const char *what, const char *path)
 
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
 {
-    if (current == logs)
-        current = NULL;
     gboolean ok = TRUE;
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
@@ -197,52 +190,6 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
         e->fd = -1;
     }
     return ok;
-}
-
-void es_drop_cached(int fd)
-{
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-}
-
-uint32_t es_crc32(uint32_t crc, const void *p, size_t n)
-{
-    return crc32_gzip_refl(crc, (const unsigned char *)p, (uint64_t)n);
-}
-
-gboolean es_read_range(int fd, uint64_t from, uint64_t to, es_read_fn fn, void *user, const char *path,
-                       GError **error)
-{
-    /* A small buffer on the stack: a fresh 1 MiB one cost 256 page faults
-     * per call (in a forked writer, every page it writes is one). */
-    unsigned char buf[64 * 1024];
-    for (uint64_t off = from; off < to;) {
-        size_t want = to - off < sizeof buf ? (size_t)(to - off) : sizeof buf;
-        ssize_t got = pread(fd, buf, want, (off_t)off);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got == 0)
-                errno = EIO;
-            return io_fail(error, "cannot read", path);
-        }
-        fn(buf, (size_t)got, user);
-        off += (uint64_t)got;
-    }
-    return TRUE;
-}
-
-static void crc_piece(const void *p, size_t n, void *crc)
-{
-    *(uint32_t *)crc = es_crc32(*(uint32_t *)crc, p, n);
-}
-
-gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const char *path, GError **error)
-{
-    uint32_t c = *crc;
-    if (!es_read_range(fd, from, to, crc_piece, &c, path, error))
-        return FALSE;
-    *crc = c;
-    return TRUE;
 }
 
 void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
@@ -433,8 +380,8 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, c
     return ok;
 }
 
-static gboolean write_log(hid_t g, const char *name, hid_t ftype, const char *type, size_t elsize,
-                          const void *a, size_t n, GError **error)
+static gboolean write_log(es_snapshot_logs *logs, hid_t g, const char *name, hid_t ftype, const char *type,
+                          size_t elsize, const void *a, size_t n, GError **error)
 {
     char gpath[1024];
     ssize_t len = H5Iget_name(g, gpath, sizeof gpath);
@@ -443,9 +390,9 @@ static gboolean write_log(hid_t g, const char *name, hid_t ftype, const char *ty
         return FALSE;
     }
     g_autofree char *path = g_strdup_printf("%s/%s", strcmp(gpath, "/") == 0 ? "" : gpath, name);
-    log_entry *e = find_or_add(current, path);
+    log_entry *e = find_or_add(logs, path);
     const uint64_t bytes = (uint64_t)n * elsize;
-    const log_entry *o = twin(current, e, type, a, bytes);
+    const log_entry *o = twin(logs, e, type, a, bytes);
     e->prev = e->bytes;
     if (o != NULL) {
         if (e->file == NULL || strcmp(e->file, o->file) != 0) {
@@ -455,7 +402,7 @@ static gboolean write_log(hid_t g, const char *name, hid_t ftype, const char *ty
         e->bytes = o->bytes;
         e->crc = o->crc;
         e->used = TRUE;
-    } else if (!extend(current, e, type, a, bytes, error)) {
+    } else if (!extend(logs, e, type, a, bytes, error)) {
         return FALSE;
     }
     e->src = a;
@@ -479,18 +426,18 @@ static gboolean write_log(hid_t g, const char *name, hid_t ftype, const char *ty
 /* Raw files hold the arrays as they are in memory, declared little-endian. */
 #define RAW_OK (G_BYTE_ORDER == G_LITTLE_ENDIAN)
 
-gboolean es_h5_write_log_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error)
+gboolean es_writer_log_u64(es_snapshot_writer *w, const char *name, const uint64_t *a, size_t n, GError **error)
 {
-    if (current == NULL || n == 0 || !RAW_OK)
-        return es_h5_write_u64(g, name, a, n, error);
-    return write_log(g, name, H5T_STD_U64LE, ".u64", sizeof *a, a, n, error);
+    if (w->logs == NULL || n == 0 || !RAW_OK)
+        return es_h5_write_u64(w->group, name, a, n, error);
+    return write_log(w->logs, w->group, name, H5T_STD_U64LE, ".u64", sizeof *a, a, n, error);
 }
 
-gboolean es_h5_write_log_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error)
+gboolean es_writer_log_u32(es_snapshot_writer *w, const char *name, const uint32_t *a, size_t n, GError **error)
 {
-    if (current == NULL || n == 0 || !RAW_OK)
-        return es_h5_write_u32(g, name, a, n, error);
-    return write_log(g, name, H5T_STD_U32LE, ".u32", sizeof *a, a, n, error);
+    if (w->logs == NULL || n == 0 || !RAW_OK)
+        return es_h5_write_u32(w->group, name, a, n, error);
+    return write_log(w->logs, w->group, name, H5T_STD_U32LE, ".u32", sizeof *a, a, n, error);
 }
 
 typedef struct {

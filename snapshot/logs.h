@@ -24,11 +24,10 @@
  * snapshots keep theirs.  Files no kept snapshot lists are deleted by
  * retention (snapshot.c).
  *
- * Operators call es_h5_write_log_u64/_u32 instead of es_h5_write_u64/_u32
- * for arrays that are append-only between snapshots; outside a snapshot
- * writer (say, in tests) these write ordinary datasets.  Readers need no
- * change: h5util opens every dataset with its external files resolved
- * next to the snapshot file.
+ * Parts of the state write such arrays with es_writer_log_u64/_u32
+ * (snapshot/writer.h), which come here when the writer has a log table.
+ * Readers need no change: h5util opens every dataset with its external
+ * files resolved next to the snapshot file.
  */
 #ifndef ES_SNAPSHOT_LOGS_H
 #define ES_SNAPSHOT_LOGS_H
@@ -64,11 +63,6 @@ void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_
 void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
 
-/* An append-only array as dataset `name` of group g: the elements since
- * the last snapshot go to the log file, the dataset refers to it. */
-gboolean es_h5_write_log_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error);
-gboolean es_h5_write_log_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error);
-
 /* Check every "log ..." line of a snapshot header against the files in
  * dir: present, long enough, crc32 of the prefix as recorded.  Errors are
  * ES_ERROR_DATA naming `snapshot` and the file. */
@@ -76,26 +70,5 @@ gboolean es_snapshot_logs_verify(const char *dir, const char *text, const char *
 /* Add the file names of text's "log ..." lines to set (a GHashTable of
  * char * owned by it). */
 void     es_snapshot_logs_collect(const char *text, GHashTable *set);
-
-/* Drop the cached pages of a file just synced: the run never reads what
- * it wrote, and a page cache that grows by every snapshot's bytes takes
- * memory new to the guest each time, which costs about 1 s per GiB on
- * these VMs; dropped, its pages serve the next snapshot's writes.  (Paired
- * runs, R-MAT scale 20, cc,degree,tri-est, a snapshot every 1 M edges:
- * 4% less wall and CPU time than with the pages kept.)  Advice only:
- * errors are ignored. */
-void     es_drop_cached(int fd);
-/* The CRC-32 of zlib and gzip (crc32_z's values, so zlib's crc32_combine
- * extends them; 0 to start), computed with ISA-L: 25 GB/s here against
- * zlib's 5.3, and a snapshot checksums every byte it writes. */
-uint32_t es_crc32(uint32_t crc, const void *p, size_t n);
-/* Read bytes [from, to) of fd in pieces, handing each to fn; FALSE
- * (ES_ERROR_IO naming path) when they cannot all be read. */
-typedef void (*es_read_fn)(const void *piece, size_t n, void *user);
-gboolean es_read_range(int fd, uint64_t from, uint64_t to, es_read_fn fn, void *user, const char *path,
-                       GError **error);
-/* es_crc32 of bytes [from, to) of fd, continuing from crc (unchanged on
- * failure). */
-gboolean es_crc32_range(int fd, uint64_t from, uint64_t to, uint32_t *crc, const char *path, GError **error);
 
 #endif

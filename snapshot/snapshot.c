@@ -15,6 +15,7 @@
 #include "graph/common.h"
 #include "graph/idmap.h"
 #include "operators/operator.h"
+#include "snapshot/crc.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logs.h"
 
@@ -82,7 +83,7 @@ static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
 }
 
 static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const uint64_t *externals,
-                           uint32_t n, GPtrArray *ops, GError **error)
+                           uint32_t n, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
 {
     es_h5_quiet();
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
@@ -96,7 +97,8 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     gboolean ok = write_meta(f, meta, error);
     if (ok) {
         hid_t g = H5Gcreate2(f, "idmap", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        ok = g >= 0 && es_h5_write_log_u64(g, "external_ids", externals, n, error);
+        es_snapshot_writer w = { g, logs };
+        ok = g >= 0 && es_writer_log_u64(&w, "external_ids", externals, n, error);
         if (g >= 0)
             H5Gclose(g);
     }
@@ -104,7 +106,8 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     for (guint i = 0; ok && i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         hid_t g = H5Gcreate2(opsg, op->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        ok = g >= 0 && es_h5_set_str(g, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, g, error);
+        es_snapshot_writer w = { g, logs };
+        ok = g >= 0 && es_h5_set_str(g, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
         if (g >= 0)
             H5Gclose(g);
     }
@@ -152,7 +155,7 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
     g_autofree char *final = snap_path(dir, meta->snapshot_id, "");
     if (logs)
         es_snapshot_logs_begin(logs, dir, meta->snapshot_id);
-    gboolean ok = write_hdf5(tmp, meta, externals, n, ops, error);
+    gboolean ok = write_hdf5(tmp, meta, externals, n, ops, logs, error);
     int fd = -1;
     if (ok) {
         /* Its data goes to disk while the logs are synced and its crc read. */
@@ -191,7 +194,7 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         if (ok && fsync(fd) != 0)
             ok = io_error(error, "cannot fsync", tmp);
         if (ok)
-            es_drop_cached(fd);   /* snapshot/logs.h */
+            es_drop_cached(fd);
     }
     if (fd >= 0)
         close(fd);

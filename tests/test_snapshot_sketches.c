@@ -213,7 +213,8 @@ static snap snap_of(es_operator *op)
     s.file = mem_file();
     s.group = H5Gcreate2(s.file, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     GError *err = NULL;
-    gboolean ok = es_operator_snapshot_write(op, s.group, &err);
+    es_snapshot_writer w = { s.group, NULL };
+    gboolean ok = es_operator_snapshot_write(op, &w, &err);
     if (!ok)
         fprintf(stderr, "\n  %s: snapshot_write: %s\n", op->spec, err->message);
     CU_ASSERT_TRUE_FATAL(ok);

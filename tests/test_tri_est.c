@@ -984,7 +984,8 @@ static void write_snapshot_of(written_snapshot *w, const char *spec, size_t m, u
     w->g = H5Gcreate2(w->f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     w->op = must_new(spec);
     feed(w->op, &w->s, 500);
-    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(w->op, w->g, NULL));
+    es_snapshot_writer sw = { w->g, NULL };
+    CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(w->op, &sw, NULL));
 }
 
 static void written_snapshot_free(written_snapshot *w)

@@ -287,8 +287,9 @@ static gboolean write_file(void *opv, const char *path, gboolean prepared, GErro
         return FALSE;
     }
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    gboolean ok = prepared ? es_operator_snapshot_write_prepared(opv, g, error)
-                           : es_operator_snapshot_write(opv, g, error);
+    es_snapshot_writer w = { g, NULL };
+    gboolean ok = prepared ? es_operator_snapshot_write_prepared(opv, &w, error)
+                           : es_operator_snapshot_write(opv, &w, error);
     H5Gclose(g);
     H5Fclose(f);
     return ok;

@@ -82,7 +82,6 @@ static void collect_destroy(es_operator *op)
 static const es_operator_class collect_class = {
     .name = "collect", .summary = "", .options = "",
     .create = collect_create, .process_batch = collect_batch, .report = collect_report,
-    .snapshot_write = es_operator_snapshot_unsupported, .snapshot_read = es_operator_snapshot_unsupported,
     .destroy = collect_destroy,
 };
 
