@@ -40,20 +40,20 @@ gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, G
 gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error)
 { return write_array(g, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, a, n, error); }
 
-/* A dataset stored in external files must name one log file of ours, from
- * its start: never a path elsewhere (the file list is not covered by the
- * snapshot's own checks). */
-static gboolean external_ok(hid_t ds, const char *name, GError **error)
+/* A dataset that is not stored in the file itself must be a virtual one
+ * over the first elements of one log file of ours (snapshot/logs.h) beside
+ * the snapshot: never a path elsewhere, never external storage. */
+static gboolean storage_ok(hid_t ds, const char *name, GError **error)
 {
     hid_t dcpl = H5Dget_create_plist(ds);
-    int count = dcpl >= 0 ? H5Pget_external_count(dcpl) : -1;
-    gboolean ok = count == 0;
-    if (count == 1) {
-        char file[256] = "";
-        off_t offset = -1;
-        hsize_t size = 0;
-        ok = H5Pget_external(dcpl, 0, sizeof file, file, &offset, &size) >= 0 && offset == 0 &&
-             g_str_has_prefix(file, "log-") && strchr(file, '/') == NULL;
+    gboolean ok = dcpl >= 0 && H5Pget_external_count(dcpl) == 0;
+    if (ok && H5Pget_layout(dcpl) == H5D_VIRTUAL) {
+        size_t count = 0;
+        char file[256] = "", dset[16] = "";
+        ok = H5Pget_virtual_count(dcpl, &count) >= 0 && count == 1 &&
+             H5Pget_virtual_filename(dcpl, 0, file, sizeof file) > 0 &&
+             H5Pget_virtual_dsetname(dcpl, 0, dset, sizeof dset) > 0 && g_str_has_prefix(file, "log-") &&
+             strchr(file, '/') == NULL && strcmp(dset, "/data") == 0;
     }
     if (dcpl >= 0)
         H5Pclose(dcpl);
@@ -70,16 +70,16 @@ hid_t es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, 
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no dataset \"%s\"", name);
         return -1;
     }
-    /* External files (snapshot/logs.h) are found next to the snapshot. */
+    /* Log files (snapshot/logs.h) are found next to the snapshot. */
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    H5Pset_efile_prefix(dapl, "${ORIGIN}");
+    H5Pset_virtual_prefix(dapl, "${ORIGIN}");
     hid_t ds = H5Dopen2(g, name, dapl);
     H5Pclose(dapl);
     if (ds < 0) {
         fail(error, "open dataset", name);
         return -1;
     }
-    if (!external_ok(ds, name, error)) {
+    if (!storage_ok(ds, name, error)) {
         H5Dclose(ds);
         return -1;
     }

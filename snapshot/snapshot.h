@@ -9,8 +9,9 @@
  *     format 5
  *     length <bytes of the file>
  *     crc32 <8 hex digits: zlib crc32 of the whole file, these digits as 0s>
- *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes>
+ *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes> <data start> <room>
  *     ...                 (one line per append-only array, snapshot/logs.h)
+ *     logs <bytes the generation began with> <bytes of the snapshot before>
  *
  * so a truncated, partial or bit-flipped file, or a damaged log it relies
  * on, is rejected by reading plain bytes, before the HDF5 library (which
@@ -20,10 +21,12 @@
  * Commit: append the log files' new bytes (their writeback started at
  * once), write snap-NNNNNN.h5.tmp, fsync the log files, fill the header,
  * fsync, rename, fsync the directory; then keep only the newest K
- * snapshots and the log files they list.  Format 3: cc without `size`,
+ * snapshots (and the previous generation's last) and the log files they
+ * list.  Format 3: cc without `size`,
  * degree without `degree`, tri-est's local counters sparse.  Format 4:
  * cc's joins (a log) instead of its parents.  Format 5: string attributes
- * variable-length UTF-8 (h5py reads them as str).
+ * variable-length UTF-8 (h5py reads them as str); logs are HDF5 files read
+ * through virtual datasets, in generations (snapshot/logs.h).
  *
  * HDF5 layout (documented in README.md):
  *   /            attributes: format_version, edgestream_version, snapshot_id,
@@ -32,7 +35,7 @@
  *                source_line, source_identity, config, operators
  *   /idmap/external_ids   uint64[vertices]: dense id -> external id
  *   /operators/<name>/    each operator's own datasets and attributes
- * Append-only datasets are HDF5 external datasets over the log files.
+ * Append-only datasets are HDF5 virtual datasets over the log files.
  */
 #ifndef ES_SNAPSHOT_H
 #define ES_SNAPSHOT_H
@@ -97,8 +100,9 @@ char      *es_snapshot_path(const char *dir, uint64_t id);
 GPtrArray *es_snapshot_list(const char *dir);
 /* Largest snapshot id in dir (0 when none). */
 uint64_t   es_snapshot_last_id(const char *dir);
-/* Delete all but the newest `keep` snapshots, and the log files none of
- * those lists. */
+/* Delete all but the newest `keep` snapshots and the newest one that
+ * shares no log file with the newest (the previous generation's last,
+ * snapshot/logs.h), and the log files none of those lists. */
 void       es_snapshot_retain(const char *dir, guint keep);
 /* Delete leftover *.h5.tmp files of interrupted writes; returns how many. */
 guint      es_snapshot_remove_partial(const char *dir, gboolean verbose);
