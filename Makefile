@@ -89,6 +89,7 @@ test-unit: all $(TEST_BIN)
 test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
+	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -24,6 +25,7 @@ struct es_checkpoint {
     char    *dir;
     char    *identity;         /* one line per input */
     char    *ops_spec;
+    char    *consumed;         /* the inputs' consumed bytes at the last barrier (es_reader_consumed_text) */
     int      lock_fd;
     uint64_t next_id;          /* id of the next snapshot */
     uint64_t parent_id;        /* id of the last snapshot taken or restored */
@@ -105,6 +107,31 @@ static char *join_specs(GPtrArray *ops)
     return g_string_free(s, FALSE);
 }
 
+static gint by_text(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Do the snapshot's operators mean those of this run?  Both are canonical
+ * specs (operators/options.h), so equal text is equal meaning; the order
+ * does not matter (each operator's state is found by its name).  Names both
+ * when they differ. */
+static gboolean check_operators(const char *snap, const char *then, const char *now, GError **error)
+{
+    GPtrArray *a = es_operator_split_specs(then), *b = es_operator_split_specs(now);
+    g_ptr_array_sort(a, by_text);
+    g_ptr_array_sort(b, by_text);
+    gboolean same = a->len == b->len;
+    for (guint i = 0; same && i < a->len; i++)
+        same = strcmp(g_ptr_array_index(a, i), g_ptr_array_index(b, i)) == 0;
+    if (!same)
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
+                    snap, then, now);
+    g_ptr_array_free(a, TRUE);
+    g_ptr_array_free(b, TRUE);
+    return same;
+}
+
 /* Does the snapshot's input identity match this run's?  Names what differs. */
 static gboolean check_inputs(const char *snap, const char *then, const char *now, GError **error)
 {
@@ -161,9 +188,7 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
             corrupt++;
             continue;
         }
-        if (strcmp(meta.operators, ck->ops_spec) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds operators \"%s\", this run asks for \"%s\"",
-                        path, meta.operators, ck->ops_spec);
+        if (!check_operators(path, meta.operators, ck->ops_spec, error)) {
             ok = FALSE;
         } else if (strcmp(meta.source_kind, "files") != 0) {
             g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
@@ -182,10 +207,12 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
                             path, *n, meta.edges_consumed);
                 ok = FALSE;
             }
+            g_free(ck->consumed);
+            ck->consumed = g_strdup(meta.source_consumed);
             *pos = (es_stream_pos){
                 .edges = meta.edges_consumed, .lines = meta.lines_consumed, .bad = meta.bad_lines,
                 .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
-                .line = meta.source_line,
+                .line = meta.source_line, .consumed = ck->consumed,
             };
             ck->parent_id = meta.snapshot_id;
             ck->last_edges = meta.edges_consumed;
@@ -226,7 +253,9 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
 
     GString *id = g_string_new(NULL);
     for (guint i = 0; inputs[i]; i++) {
-        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(inputs[i], error);
+        /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
+        g_autofree char *real = realpath(inputs[i], NULL);
+        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(real ? real : inputs[i], error);
         if (line == NULL) {
             if (strcmp(inputs[i], "-") == 0)
                 g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
@@ -260,8 +289,18 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
         while (flock(ck->lock_fd, LOCK_EX) != 0 && errno == EINTR)
             ;
     }
-    es_snapshot_remove_partial(ck->dir, cfg->verbose);
     ck->next_id = es_snapshot_last_id(ck->dir) + 1;
+    /* Another run's snapshots are continued (--resume) or left alone: a
+     * fresh run would replace them, and retention delete them. */
+    if (!cfg->resume && ck->next_id > 1) {
+        g_autofree char *newest = es_snapshot_path(ck->dir, ck->next_id - 1);
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
+                    "%s holds the snapshots of another run (the newest: %s): continue it with --resume, "
+                    "or give an empty or new --snapshot-dir", ck->dir, newest);
+        es_checkpoint_free(ck);
+        return NULL;
+    }
+    es_snapshot_remove_partial(ck->dir, cfg->verbose);
     /* Initialise HDF5 here, once: a forked writer would otherwise set up
      * the whole library (types, property lists, conversion paths) anew in
      * every snapshot, page faults included. */
@@ -349,6 +388,7 @@ static void reap(es_checkpoint *ck, gboolean wait)
         } else {
             ck->failed++;
             fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT " was not written\n", ck->writer_id);
+            es_snapshot_retain(ck->dir, ck->cfg.keep);   /* the log files it started */
         }
     }
     close(ck->writer_pipe);
@@ -393,6 +433,9 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
 
 static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_meta *m)
 {
+    /* No writer runs now: the previous record is free to go. */
+    g_free(ck->consumed);
+    ck->consumed = g_strdup(pos->consumed ? pos->consumed : "");
     *m = (es_snapshot_meta){
         .snapshot_id = ck->next_id,
         .parent_id = ck->parent_id,
@@ -405,6 +448,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .source_offset = pos->offset,
         .source_line = pos->line,
         .source_identity = ck->identity,
+        .source_consumed = ck->consumed,
         .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
         .operators = ck->ops_spec,
     };
@@ -420,7 +464,9 @@ static void forget_logs(es_checkpoint *ck)
 }
 
 /* A snapshot written in this process (by the stream or the writer thread)
- * failed: count it, say why, forget the log table.  Takes e. */
+ * failed: count it, say why, forget the log table, and delete the log
+ * files that no kept snapshot lists (those the failed one started), so
+ * that a full disk keeps no half-written file.  Takes e. */
 static void failed_here(es_checkpoint *ck, uint64_t id, GError *e)
 {
     ck->failed++;
@@ -428,6 +474,7 @@ static void failed_here(es_checkpoint *ck, uint64_t id, GError *e)
     if (e)
         g_error_free(e);
     forget_logs(ck);
+    es_snapshot_retain(ck->dir, ck->cfg.keep);
 }
 
 /* Write snapshot m of the prepared operators, then keep only the newest. */
@@ -576,22 +623,21 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
 
 }
 
-gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
-                              GPtrArray *ops, GError **error)
+guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
 {
     hurry(ck);
     reap(ck, TRUE);
     if (pos->edges == ck->last_edges && ck->failed == 0)
-        return TRUE;
+        return 0;
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     prepare_all(ops);
-    if (!commit(ck, &m, externals, pos->vertices, ops, error)) {
-        forget_logs(ck);
-        return FALSE;
-    }
-    taken(ck, pos);
-    return TRUE;
+    GError *e = NULL;
+    if (commit(ck, &m, externals, pos->vertices, ops, &e))
+        taken(ck, pos);
+    else
+        failed_here(ck, m.snapshot_id, e);
+    return ck->failed;
 }
 
 void es_checkpoint_free(es_checkpoint *ck)
@@ -605,6 +651,7 @@ void es_checkpoint_free(es_checkpoint *ck)
     g_free(ck->dir);
     g_free(ck->identity);
     g_free(ck->ops_spec);
+    g_free(ck->consumed);
     g_free((char *)ck->cfg.config);
     g_free(ck);
 }

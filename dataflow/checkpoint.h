@@ -29,10 +29,11 @@
  * so the stream never waits for disk, and the late writer is raised to
  * normal priority (as it is when the run ends and waits for it).  With
  * `wait` the stream stalls for every write anyway, so the process writes
- * the snapshot itself, in the stream's thread.  A failed write is reported
- * and counted; after a failed thread or in-process write the next snapshot
- * starts new log files, after a failed child it appends after the lengths
- * last committed.  Raising a late writer's priority needs the right to
+ * the snapshot itself, in the stream's thread.  A failed write (the final
+ * one included) is reported and counted and costs only itself: the run
+ * goes on, log files no kept snapshot lists are deleted; after a failed
+ * thread or in-process write the next snapshot starts new log files, after
+ * a failed child it appends after the lengths last committed.  Raising a late writer's priority needs the right to
  * (root, or RLIMIT_NICE): without it the writer keeps to idle CPU, and
  * barriers are deferred until it ends.  The
  * directory is locked (flock) by the run and by its
@@ -62,6 +63,7 @@ typedef struct {
     uint32_t vertices;
     guint    input;
     uint64_t offset, line;
+    const char *consumed;   /* es_reader_consumed_text at the barrier (borrowed) */
 } es_stream_pos;
 
 typedef struct es_checkpoint es_checkpoint;
@@ -85,9 +87,11 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges);
  * move before the writer holds it. */
 void     es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops);
 /* End of stream: wait for the writer, then write the final snapshot
- * in-process (unless the last one is at this position). */
-gboolean es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
-                              GPtrArray *ops, GError **error);
+ * in-process (unless the last one is at this position).  Returns how many
+ * snapshots of the run failed (each said why on stderr): a failed snapshot
+ * costs only itself, the run goes on and reports. */
+guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
+                              GPtrArray *ops);
 /* Wait for a writer still running (after a failed run), unlock, free. */
 void     es_checkpoint_free(es_checkpoint *ck);
 

@@ -171,7 +171,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         gboolean ok = ck != NULL;
         idmap = es_idmap_new(n > (1u << 16) ? n : (1u << 16));
         ok = ok && restore_idmap(idmap, ext, n, error) &&
-             es_reader_seek(reader, pos.input, pos.offset, pos.line, pos.lines, pos.bad, error);
+             es_reader_seek(reader, pos.input, pos.offset, pos.line, pos.lines, pos.bad, pos.consumed, error);
         if (ext)
             es_h5_free(ext, (size_t)n * sizeof *ext);
         if (!ok) {
@@ -212,6 +212,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     GThread *mapper_th = g_thread_new("es-mapper", mapper_stage, &pl);
 
     gboolean ok = TRUE, seen_end = FALSE;
+    es_consumed consumed;   /* of the input the stream position is in */
+    es_consumed_init(&consumed);
     while (!seen_end) {
         slot *s = g_async_queue_pop(pl.full_q);
         seen_end = s->end;
@@ -245,6 +247,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .edges = stats->edges, .lines = s->lines, .bad = s->bad, .vertices = stats->vertices,
                 .input = s->raw->input, .offset = s->raw->offset, .line = s->raw->line,
             };
+            consumed = s->raw->consumed;
         }
         g_async_queue_push(pl.free_q, s);
         if (!ok)
@@ -256,6 +259,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         }
         /* A barrier: every operator has folded this batch, none the next. */
         if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {
+            g_autofree char *text = es_reader_consumed_text(reader, pos.input, &consumed);
+            pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
             es_idmap_prepare_fork(idmap);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
@@ -274,8 +279,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_thread_join(reader_th);
     g_thread_join(mapper_th);
     es_progress_finish(progress, stats->edges);
+    g_autofree char *consumed_text = ck ? es_reader_consumed_text(reader, pos.input, &consumed) : NULL;
+    pos.consumed = consumed_text;
     if (ok && ck)
-        ok = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops, error);
+        stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);
     es_checkpoint_free(ck);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {

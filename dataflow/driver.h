@@ -42,6 +42,7 @@ typedef struct {
     uint64_t bad_lines;         /* lines skipped as malformed */
     uint32_t vertices;
     double   seconds;
+    guint    snapshots_failed;  /* snapshots not written (the run went on without them) */
 } es_driver_stats;
 
 /* Run the stream through ops (a GPtrArray of es_operator *).  On error the

@@ -29,6 +29,9 @@ struct es_reader {
     uint64_t   lines_total;
     uint64_t   skip_bad, bad;
     uint64_t   done_before;      /* on-disk bytes of finished inputs */
+    es_consumed consumed;        /* of the current input: bytes [0, offset) ... */
+    size_t     crc_from;         /* ... but buf[crc_from, start), not yet added */
+    es_consumed *finished;       /* of each input read to its end */
     uint64_t   total_size;       /* sum of sizes, 0 if any unknown */
     gboolean   size_unknown;
 };
@@ -58,6 +61,7 @@ es_reader *es_reader_new(const char *const *paths, uint64_t skip_bad)
     es_reader *r = g_new0(es_reader, 1);
     r->paths = g_strdupv((gchar **)paths);
     r->npaths = g_strv_length(r->paths);
+    r->finished = g_new0(es_consumed, r->npaths + 1);
     r->buf = es_big_alloc(READ_BLOCK + ES_MAX_LINE + 2);
     es_big_dontfork(r->buf, READ_BLOCK + ES_MAX_LINE + 2);   /* snapshot writers never read it */
     r->skip_bad = skip_bad;
@@ -70,6 +74,7 @@ void es_reader_free(es_reader *r)
         return;
     es_source_close(r->src);
     g_strfreev(r->paths);
+    g_free(r->finished);
     es_big_free(r->buf, READ_BLOCK + ES_MAX_LINE + 2);
     g_free(r);
 }
@@ -105,6 +110,8 @@ static gboolean open_next(es_reader *r, gboolean *have, GError **error)
      * known so far until the last input opens. */
     r->total_size += size;
     r->start = r->end = 0;
+    r->crc_from = 0;
+    es_consumed_init(&r->consumed);
     r->src_eof = FALSE;
     r->discarding = FALSE;
     r->line_no = 0;
@@ -123,9 +130,18 @@ static void close_current(es_reader *r)
     r->line_no = 0;
 }
 
+/* The consumed bytes still in the buffer go into the input's CRCs. */
+static void add_consumed(es_reader *r)
+{
+    es_consumed_add(&r->consumed, r->buf + r->crc_from, r->start - r->crc_from);
+    r->crc_from = r->start;
+}
+
 /* Read more bytes after the unread tail; FALSE on error. */
 static gboolean fill(es_reader *r, GError **error)
 {
+    add_consumed(r);
+    r->crc_from = 0;
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
@@ -194,6 +210,8 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
                 continue;
             }
             if (r->start == r->end) {   /* input finished */
+                add_consumed(r);
+                r->finished[r->cur] = r->consumed;
                 b->input = r->cur;
                 b->offset = r->offset;
                 b->line = r->line_no;
@@ -238,12 +256,65 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
         b->offset = r->offset;
         b->line = r->line_no;
     }
+    if (r->src != NULL && b->input == r->cur) {
+        add_consumed(r);
+        b->consumed = r->consumed;
+    } else {
+        b->consumed = r->finished[b->input];
+    }
+    return TRUE;
+}
+
+char *es_reader_consumed_text(const es_reader *r, guint input, const es_consumed *current)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i <= input && i < r->npaths; i++) {
+        g_autofree char *line = es_consumed_format(i < input ? &r->finished[i] : current);
+        g_string_append_printf(s, "%s%s", i ? "\n" : "", line);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* Read input i's first want->bytes bytes (decompressed) again and check
+ * them against the record; the source is left just after them. */
+static gboolean check_consumed(es_reader *r, es_source *src, guint i, const es_consumed *want, GError **error)
+{
+    es_consumed_check k;
+    es_consumed_check_init(&k, want);
+    uint64_t left = want->bytes;
+    while (left > 0) {
+        size_t n = left < READ_BLOCK ? (size_t)left : READ_BLOCK;
+        gssize got = es_source_read(src, r->buf, n, error);
+        if (got < 0)
+            return FALSE;
+        if (got == 0)
+            break;
+        es_consumed_check_add(&k, r->buf, (size_t)got);
+        left -= (uint64_t)got;
+    }
+    if (!es_consumed_check_end(&k)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
+                    "input \"%s\" has changed since the snapshot: its bytes %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                    " differ from those the snapshot consumed%s", r->paths[i], k.bad_from, k.bad_to,
+                    left > 0 ? " (it is shorter)" : "");
+        return FALSE;
+    }
     return TRUE;
 }
 
 gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t line,
-                        uint64_t lines_total, uint64_t bad, GError **error)
+                        uint64_t lines_total, uint64_t bad, const char *consumed, GError **error)
 {
+    g_auto(GStrv) records = consumed ? g_strsplit(consumed, "\n", -1) : NULL;
+    guint want_records = input < r->npaths ? input + 1 : r->npaths;
+    g_autofree es_consumed *want = g_new0(es_consumed, want_records + 1);
+    for (guint i = 0; records && i < want_records; i++) {
+        if (i >= g_strv_length(records) || !es_consumed_parse(records[i], &want[i]) ||
+            (i == input && want[i].bytes != offset)) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "the snapshot's record of input %u's consumed bytes is unreadable", i + 1);
+            return FALSE;
+        }
+    }
     g_return_val_if_fail(r->src == NULL && r->cur == 0, FALSE);
     if (input >= r->npaths && !(input == r->npaths && offset == 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "the stream position names input %u of %u", input, r->npaths);
@@ -256,14 +327,24 @@ gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t lin
             return FALSE;
         r->done_before += es_source_size(s);
         r->total_size += es_source_size(s);
+        gboolean ok = !records || check_consumed(r, s, i, &want[i], error);
         es_source_close(s);
+        if (!ok)
+            return FALSE;
+        if (records)
+            r->finished[i] = want[i];
     }
     r->cur = input;
     gboolean have;
     if (!open_next(r, &have, error))
         return FALSE;
-    if (have && !es_source_skip(r->src, offset, error))
+    if (have && records) {
+        if (!check_consumed(r, r->src, input, &want[input], error))
+            return FALSE;
+        r->consumed = want[input];
+    } else if (have && !es_source_skip(r->src, offset, error)) {
         return FALSE;
+    }
     r->offset = offset;
     r->line_no = line;
     r->lines_total = lines_total;

@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "dataflow/consumed.h"
+
 typedef struct es_reader es_reader;
 
 typedef struct {
@@ -25,6 +27,7 @@ typedef struct {
     guint     input;
     uint64_t  offset;
     uint64_t  line;       /* lines of that input consumed */
+    es_consumed consumed; /* that input's bytes [0, offset): CRC-32s (consumed.h) */
 } es_raw_batch;
 
 es_raw_batch *es_raw_batch_new(size_t cap);
@@ -40,10 +43,18 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
 
 /* Continue a stream from a snapshot's position: input index, bytes and
  * lines of it consumed, and the totals so far.  Call before the first
- * es_reader_next.  Plain files seek; gzip input is decompressed up to the
- * offset. */
+ * es_reader_next.  With `consumed` (es_reader_consumed_text's lines, one
+ * per input up to `input`), every byte the snapshot consumed is read again
+ * (gzip decompressed) and checked against it: ES_ERROR_CONFIG naming the
+ * input and the first piece that differs.  Without, plain files seek and
+ * gzip input is decompressed up to the offset. */
 gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t line,
-                        uint64_t lines_total, uint64_t bad, GError **error);
+                        uint64_t lines_total, uint64_t bad, const char *consumed, GError **error);
+/* The record of what a batch's position consumed: one line per input up
+ * to its input (es_consumed_format), those before it whole, `current`
+ * (its es_raw_batch's consumed) for that input.  Call from the thread that
+ * received the batch from the reader's thread. */
+char    *es_reader_consumed_text(const es_reader *r, guint input, const es_consumed *current);
 
 uint64_t es_reader_bad_lines(const es_reader *r);   /* lines skipped as bad */
 uint64_t es_reader_lines(const es_reader *r);       /* lines read, all inputs */

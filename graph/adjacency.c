@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/scatter.h"
 
 /* One vertex.  deg <= ES_ADJACENCY_SMALL: nb holds cap (4, 8 or 16)
  * entries.  deg > ES_ADJACENCY_SMALL: nb holds cap (even) entries followed
@@ -460,18 +461,7 @@ static size_t insert_parallel(es_adjacency *a, const es_edge *e, size_t n,
         }
         #pragma omp barrier
         #pragma omp single
-        {
-            size_t off = 0;
-            for (uint32_t b = 0; b < BUCKETS; b++) {
-                start[b] = off;
-                for (int s = 0; s < T; s++) {
-                    size_t c = grid[(size_t)s * BUCKETS + b];
-                    grid[(size_t)s * BUCKETS + b] = off;
-                    off += c;
-                }
-            }
-            start[BUCKETS] = off;
-        }
+        es_scatter_offsets(grid, T, BUCKETS, start);
         for (size_t i = lo; i < hi; i++) {
             const uint32_t u = e[i].u, v = e[i].v;
             if (u != v) {

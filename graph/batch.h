@@ -35,4 +35,15 @@ static inline uint64_t es_batch_index(const es_batch *b, size_t i)
     return b->first_index + i;
 }
 
+/* The batch's 2n endpoints as keys (edge i's at 2i, 2i+1): b->ext when it
+ * has external ids, else its dense ids widened into *buf, which grows to
+ * *cap elements as needed (free with es_big_free(*buf, *cap * 8)). */
+/* Check the batch's promise that every endpoint is below nv (an operator's
+ * vertex count, at least b->num_vertices): breaking it is a programming
+ * error, and aborts naming the first offending edge and `who`.  O(n),
+ * parallel for large batches. */
+void es_batch_assert_ids(const es_batch *b, uint32_t nv, const char *who);
+
+const uint64_t *es_batch_endpoint_keys(const es_batch *b, uint64_t **buf, size_t *cap);
+
 #endif

@@ -57,6 +57,7 @@
 #include <sys/mman.h>
 
 #include "graph/common.h"
+#include "graph/scatter.h"
 
 #define MIN_REGION 16u
 /* How many keys ahead a shard's insertion loop prefetches. */
@@ -351,18 +352,7 @@ static void sort_by_shard(es_edgeset *s, const es_edge *edges, size_t n,
         }
         #pragma omp barrier
         #pragma omp single
-        {
-            size_t off = 0;
-            for (uint32_t p = 0; p < P; p++) {
-                start[p] = off;
-                for (int q = 0; q < T; q++) {
-                    size_t c = grid[(size_t)q * P + p];
-                    grid[(size_t)q * P + p] = off;
-                    off += c;
-                }
-            }
-            start[P] = off;
-        } /* implied barrier */
+        es_scatter_offsets(grid, T, P, start); /* implied barrier */
         for (size_t i = lo; i < hi; i++) {
             if (skip_loops && edges[i].u == edges[i].v)
                 continue;

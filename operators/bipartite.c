@@ -83,19 +83,14 @@ static void bipartite_destroy(es_operator *op)
 
 static gboolean bipartite_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     bipartite_op *b = (bipartite_op *)op;
     if (!b->bipartite)
         return TRUE;
     es_puf_grow(b->uf, batch->num_vertices);
-    const uint32_t n = es_puf_size(b->uf);
+    es_batch_assert_ids(batch, es_puf_size(b->uf), "bipartite");
     const es_edge *e = batch->edges;
     for (size_t i = 0; i < batch->n; i++) {
-        if (G_UNLIKELY(e[i].u >= n || e[i].v >= n)) {
-            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                        "bipartite: edge %" G_GUINT64_FORMAT " (%u, %u) names a vertex beyond the batch's %u",
-                        (guint64)es_batch_index(batch, i), e[i].u, e[i].v, batch->num_vertices);
-            return FALSE;
-        }
         if (!es_puf_unite_opposite(b->uf, e[i].u, e[i].v)) {
             b->bipartite = FALSE;
             b->odd_index = es_batch_index(batch, i);

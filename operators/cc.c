@@ -93,19 +93,12 @@ static void cc_destroy(es_operator *op)
 
 static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     cc_op *cc = (cc_op *)op;
     es_uf *uf = cc->uf;
     es_uf_grow(uf, batch->num_vertices);
-    const uint32_t n = es_uf_size(uf);
+    es_batch_assert_ids(batch, es_uf_size(uf), "cc");
     const es_edge *e = batch->edges;
-    for (size_t i = 0; i < batch->n; i++) {
-        if (G_UNLIKELY(e[i].u >= n || e[i].v >= n)) {
-            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                        "cc: edge %" G_GUINT64_FORMAT " (%u, %u) names a vertex beyond the batch's %u",
-                        (guint64)es_batch_index(batch, i), e[i].u, e[i].v, batch->num_vertices);
-            return FALSE;
-        }
-    }
     /* Room for as many joins as the batch can make: fewer than its edges,
      * and fewer than the components there are. */
     const uint32_t count = es_uf_count(uf);
@@ -117,12 +110,6 @@ static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError 
     }
     cc->njoins += es_uf_union_edges(uf, e, batch->n, cc->joins + cc->njoins);
     return TRUE;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
 }
 
 static void cc_report(es_operator *op, es_report *report)
@@ -141,31 +128,11 @@ static void cc_report(es_operator *op, es_report *report)
         else
             g_array_append_val(large, size);
     }
-    if (large->len > 1)
-        qsort(large->data, large->len, sizeof(uint64_t), u64_cmp);
-
-    GArray *bins = g_array_new(FALSE, FALSE, sizeof(es_hist_bin));
-    for (uint64_t s = 1; s < DENSE_SIZES; s++) {
-        if (dense[s]) {
-            es_hist_bin b = { s, dense[s] };
-            g_array_append_val(bins, b);
-        }
-    }
-    for (guint i = 0; i < large->len;) {
-        es_hist_bin b = { g_array_index(large, uint64_t, i), 0 };
-        while (i < large->len && g_array_index(large, uint64_t, i) == b.key) {
-            b.count++;
-            i++;
-        }
-        g_array_append_val(bins, b);
-    }
-
     es_report_add_u64(report, "vertices", n);
     es_report_add_u64(report, "components", es_uf_count(uf));
     es_report_add_u64(report, "largest", es_uf_largest(uf));
-    es_report_add_hist(report, "size_histogram", (const es_hist_bin *)bins->data, bins->len);
+    es_report_add_counts(report, "size_histogram", dense, DENSE_SIZES, (uint64_t *)large->data, large->len);
 
-    g_array_free(bins, TRUE);
     g_array_free(large, TRUE);
     g_free(dense);
 }

@@ -75,31 +75,11 @@ static void cm_destroy(es_operator *op)
     g_free(c);
 }
 
-/* The batch's 2n endpoints as keys: its external ids, or its dense ids. */
-static const uint64_t *batch_keys(cm_op *c, const es_batch *b)
-{
-    if (b->ext)
-        return b->ext;
-    if (2 * b->n > c->keys_cap) {
-        size_t cap = es_grow_cap(c->keys_cap, 2 * b->n);
-        es_big_free(c->keys, c->keys_cap * sizeof(uint64_t));
-        c->keys = es_big_alloc(cap * sizeof(uint64_t));
-        c->keys_cap = cap;
-    }
-    const es_edge *e = b->edges;
-    #pragma omp parallel for schedule(static) if (b->n >= 65536)
-    for (size_t i = 0; i < b->n; i++) {
-        c->keys[2 * i] = e[i].u;
-        c->keys[2 * i + 1] = e[i].v;
-    }
-    return c->keys;
-}
-
 static gboolean cm_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
     cm_op *c = (cm_op *)op;
-    es_cm_add_many(c->cm, batch_keys(c, batch), 2 * batch->n);
+    es_cm_add_many(c->cm, es_batch_endpoint_keys(batch, &c->keys, &c->keys_cap), 2 * batch->n);
     return TRUE;
 }
 
@@ -142,21 +122,6 @@ static gboolean cm_snapshot_write(es_operator *op, es_snapshot_writer *w, GError
         && es_h5_write_u64(group, "counters", c->f_counters, (size_t)width * depth, error);
 }
 
-/* An attribute that must equal the operator's own value. */
-static gboolean expect_u64(hid_t group, const char *name, uint64_t want, const char *from, GError **error)
-{
-    uint64_t v;
-    if (!es_h5_get_u64(group, name, &v, error))
-        return FALSE;
-    if (v != want) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %"
-                    G_GUINT64_FORMAT " (%s)", name, (guint64)v, (guint64)want, from);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 /* eps and delta follow from the dimensions; a different value means the
  * attributes were not written together. */
 static gboolean expect_f64(hid_t group, const char *name, double want, GError **error)
@@ -178,10 +143,10 @@ static gboolean cm_snapshot_read(es_operator *op, hid_t group, GError **error)
     const uint32_t w = es_cm_width(c->cm), d = es_cm_depth(c->cm);
     const size_t n = (size_t)w * d;
     uint64_t total;
-    if (!expect_u64(group, "width", w, "from its eps option", error)
-        || !expect_u64(group, "depth", d, "from its delta option", error)
-        || !expect_u64(group, "seed", es_cm_seed(c->cm), "its seed option", error)
-        || !expect_u64(group, "conservative", es_cm_conservative(c->cm) ? 1 : 0, "plain update", error)
+    if (!es_h5_expect_u64(group, "width", w, "from its eps option", error)
+        || !es_h5_expect_u64(group, "depth", d, "from its delta option", error)
+        || !es_h5_expect_u64(group, "seed", es_cm_seed(c->cm), "its seed option", error)
+        || !es_h5_expect_u64(group, "conservative", es_cm_conservative(c->cm) ? 1 : 0, "plain update", error)
         || !expect_f64(group, "eps", es_cm_eps(c->cm), error)
         || !expect_f64(group, "delta", es_cm_delta(c->cm), error)
         || !es_h5_get_u64(group, "total", &total, error))

@@ -104,6 +104,7 @@ static void degree_destroy(es_operator *op)
 
 static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     degree_op *d = (degree_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
@@ -124,21 +125,11 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
         es_big_dontfork(d->is_new, cap);
     }
 
-    /* Self-loops, and a check of the batch's own promise on vertex ids. */
-    const uint32_t nv = d->nv;
+    es_batch_assert_ids(batch, d->nv, "degree");
     uint64_t loops = 0;
-    size_t bad = 0;
-    #pragma omp parallel for reduction(+ : loops, bad) schedule(static) if (n >= PARALLEL_MIN)
-    for (size_t i = 0; i < n; i++) {
+    #pragma omp parallel for reduction(+ : loops) schedule(static) if (n >= PARALLEL_MIN)
+    for (size_t i = 0; i < n; i++)
         loops += e[i].u == e[i].v;
-        bad += e[i].u >= nv || e[i].v >= nv;
-    }
-    if (bad) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                    "degree: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
-                    bad, (guint64)batch->first_index, batch->num_vertices);
-        return FALSE;
-    }
 
     size_t fresh = es_edgeset_insert_batch(d->set, e, n, TRUE, d->is_new);
 
@@ -160,12 +151,6 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
     return TRUE;
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static void degree_report(es_operator *op, es_report *report)
 {
     degree_op *d = (degree_op *)op;
@@ -180,46 +165,33 @@ static void degree_report(es_operator *op, es_report *report)
     {
         const int t = omp_get_thread_num();
         uint64_t *h = dense + (size_t)t * DENSE_DEGREES;
-        GArray *big = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        GArray *big = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         #pragma omp for schedule(static)
         for (uint32_t v = 0; v < nv; v++) {
             uint32_t x = deg[v];
             if (x > max)
                 max = x;
-            if (x < DENSE_DEGREES)
+            if (x < DENSE_DEGREES) {
                 h[x]++;
-            else
-                g_array_append_val(big, x);
+            } else {
+                uint64_t wide = x;
+                g_array_append_val(big, wide);
+            }
         }
         large[t] = big;
     }
 
-    /* Merge: sum the dense partials, sort the listed large degrees. */
-    GArray *all = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    /* Merge the per-thread partials. */
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     for (int t = 0; t < T; t++) {
         if (large[t] == NULL)
             continue;
         g_array_append_vals(all, large[t]->data, large[t]->len);
         g_array_free(large[t], TRUE);
     }
-    if (all->len > 1)
-        qsort(all->data, all->len, sizeof(uint32_t), u32_cmp);
-    GArray *bins = g_array_new(FALSE, FALSE, sizeof(es_hist_bin));
-    for (uint32_t x = 0; x < DENSE_DEGREES; x++) {
-        es_hist_bin b = { x, 0 };
-        for (int t = 0; t < T; t++)
-            b.count += dense[(size_t)t * DENSE_DEGREES + x];
-        if (b.count)
-            g_array_append_val(bins, b);
-    }
-    for (guint i = 0; i < all->len;) {
-        es_hist_bin b = { g_array_index(all, uint32_t, i), 0 };
-        while (i < all->len && g_array_index(all, uint32_t, i) == b.key) {
-            b.count++;
-            i++;
-        }
-        g_array_append_val(bins, b);
-    }
+    for (int t = 1; t < T; t++)
+        for (uint32_t x = 0; x < DENSE_DEGREES; x++)
+            dense[x] += dense[(size_t)t * DENSE_DEGREES + x];
 
     es_report_add_u64(report, "vertices", nv);
     es_report_add_u64(report, "edges", d->edges);
@@ -227,9 +199,8 @@ static void degree_report(es_operator *op, es_report *report)
     es_report_add_u64(report, "duplicates", d->duplicates);
     es_report_add_u64(report, "max", max);
     es_report_add_double(report, "mean", nv ? 2.0 * (double)d->edges / nv : 0.0);
-    es_report_add_hist(report, "distribution", (const es_hist_bin *)bins->data, bins->len);
+    es_report_add_counts(report, "distribution", dense, DENSE_DEGREES, (uint64_t *)all->data, all->len);
 
-    g_array_free(bins, TRUE);
     g_array_free(all, TRUE);
     g_free(large);
     g_free(dense);

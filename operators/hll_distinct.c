@@ -66,31 +66,11 @@ static void hll_destroy(es_operator *op)
     g_free(h);
 }
 
-/* The batch's 2n endpoints as keys: its external ids, or its dense ids. */
-static const uint64_t *batch_keys(hll_op *h, const es_batch *b)
-{
-    if (b->ext)
-        return b->ext;
-    if (2 * b->n > h->keys_cap) {
-        size_t cap = es_grow_cap(h->keys_cap, 2 * b->n);
-        es_big_free(h->keys, h->keys_cap * sizeof(uint64_t));
-        h->keys = es_big_alloc(cap * sizeof(uint64_t));
-        h->keys_cap = cap;
-    }
-    const es_edge *e = b->edges;
-    #pragma omp parallel for schedule(static) if (b->n >= 65536)
-    for (size_t i = 0; i < b->n; i++) {
-        h->keys[2 * i] = e[i].u;
-        h->keys[2 * i + 1] = e[i].v;
-    }
-    return h->keys;
-}
-
 static gboolean hll_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
     hll_op *h = (hll_op *)op;
-    es_hll_add_many(h->hll, batch_keys(h, batch), 2 * batch->n);
+    es_hll_add_many(h->hll, es_batch_endpoint_keys(batch, &h->keys, &h->keys_cap), 2 * batch->n);
     return TRUE;
 }
 
@@ -125,27 +105,13 @@ static gboolean hll_snapshot_write(es_operator *op, es_snapshot_writer *w, GErro
         && es_h5_write_u8(group, "registers", h->f_registers, es_hll_registers_count(h->hll), error);
 }
 
-static gboolean expect_u64(hid_t group, const char *name, uint64_t want, GError **error)
-{
-    uint64_t v;
-    if (!es_h5_get_u64(group, name, &v, error))
-        return FALSE;
-    if (v != want) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
-                    G_GUINT64_FORMAT, name, (guint64)v, name, (guint64)want);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static gboolean hll_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     hll_op *h = (hll_op *)op;
     const unsigned p = es_hll_p(h->hll);
     const uint64_t seed = es_hll_seed(h->hll);
     const size_t m = es_hll_registers_count(h->hll);
-    if (!expect_u64(group, "p", p, error) || !expect_u64(group, "seed", seed, error))
+    if (!es_h5_expect_u64(group, "p", p, NULL, error) || !es_h5_expect_u64(group, "seed", seed, NULL, error))
         return FALSE;
     uint8_t *reg = NULL;
     size_t len = 0;

@@ -57,18 +57,18 @@ es_operator *es_operator_new(const char *spec, GError **error)
         klass->destroy(op);
         op = NULL;
     }
+    char *canonical = op ? es_options_canonical(opts) : NULL;
     es_options_free(opts);
     if (op == NULL)
         return NULL;
     op->klass = klass;
-    op->spec = g_strdup(spec);
+    op->spec = canonical;
     op->name = g_steal_pointer(&name);
     return op;
 }
 
-GPtrArray *es_operator_new_list(const char *specs, GError **error)
+GPtrArray *es_operator_split_specs(const char *specs)
 {
-    GPtrArray *ops = g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
     gchar **parts = g_strsplit(specs, ",", -1);
     GPtrArray *joined = g_ptr_array_new_with_free_func(g_free);
     /* "tri-est:m=5,seed=2": a part with '=' but no ':' continues the spec before it. */
@@ -84,6 +84,13 @@ GPtrArray *es_operator_new_list(const char *specs, GError **error)
         }
     }
     g_strfreev(parts);
+    return joined;
+}
+
+GPtrArray *es_operator_new_list(const char *specs, GError **error)
+{
+    GPtrArray *ops = g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
+    GPtrArray *joined = es_operator_split_specs(specs);
     gboolean ok = joined->len > 0;
     if (!ok)
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--ops: no operator given");

@@ -51,7 +51,8 @@ typedef struct {
 
 struct es_operator {
     const es_operator_class *klass;
-    char *spec;            /* the spec it was created from, e.g. "tri-est:m=100" */
+    char *spec;            /* canonical spec: every option, defaults filled in, e.g.
+                              "tri:top=10" for "tri" (es_options_canonical) */
     char *name;            /* the name part of spec */
     gboolean prepared;     /* snapshot_prepare ran since the last batch */
 };
@@ -66,6 +67,8 @@ es_operator *es_operator_new(const char *spec, GError **error);
 /* Split "cc,degree,tri-est:m=5,seed=2" into specs: a comma followed by
  * "name=" continues the previous spec's options. */
 GPtrArray   *es_operator_new_list(const char *specs, GError **error);
+/* The specs of such a list, split the same way (GPtrArray of char *). */
+GPtrArray   *es_operator_split_specs(const char *specs);
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
 void     es_operator_report(es_operator *op, es_report *report);

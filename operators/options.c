@@ -1,4 +1,7 @@
-/* options.c — parsing and validating an operator's "k=v,k=v" options. */
+/* options.c — parsing and validating an operator's "k=v,k=v" options, and
+ * the canonical spec: every option the operator asked for, in the order it
+ * asked, with its value as parsed (defaults filled in, numbers in one
+ * notation), so that two specs with the same meaning have the same text. */
 #include "operators/options.h"
 
 #include <errno.h>
@@ -15,8 +18,25 @@ typedef struct {
 
 struct es_options {
     char   *op;
-    GArray *items; /* of opt */
+    GArray *items;    /* of opt */
+    GString *canon;   /* "k=v,k=v" as parsed, in the order asked */
 };
+
+/* Record an option's parsed value in the canonical spec (once per key). */
+static void note(es_options *o, const char *key, const char *value)
+{
+    g_autofree char *item = g_strdup_printf("%s=", key);
+    const char *c = o->canon->str;
+    for (const char *at = strstr(c, item); at; at = strstr(at + 1, item))
+        if (at == c || at[-1] == ',')
+            return;
+    g_string_append_printf(o->canon, "%s%s%s", o->canon->len ? "," : "", item, value);
+}
+
+char *es_options_canonical(const es_options *o)
+{
+    return o->canon->len ? g_strdup_printf("%s:%s", o->op, o->canon->str) : g_strdup(o->op);
+}
 
 static void opt_clear(gpointer p)
 {
@@ -30,6 +50,7 @@ es_options *es_options_parse(const char *op, const char *text, GError **error)
     es_options *o = g_new0(es_options, 1);
     o->op = g_strdup(op);
     o->items = g_array_new(FALSE, TRUE, sizeof(opt));
+    o->canon = g_string_new(NULL);
     g_array_set_clear_func(o->items, opt_clear);
     if (text == NULL || *text == '\0')
         return o;
@@ -64,6 +85,7 @@ void es_options_free(es_options *o)
     if (o == NULL)
         return;
     g_array_free(o->items, TRUE);
+    g_string_free(o->canon, TRUE);
     g_free(o->op);
     g_free(o);
 }
@@ -90,8 +112,11 @@ gboolean es_options_get_u64(es_options *o, const char *key, uint64_t dflt,
 {
     *out = dflt;
     opt *it = lookup(o, key);
-    if (it == NULL)
+    if (it == NULL) {
+        g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, dflt);
+        note(o, key, v);
         return TRUE;
+    }
     const char *s = it->value;
     char *end = NULL;
     errno = 0;
@@ -103,7 +128,19 @@ gboolean es_options_get_u64(es_options *o, const char *key, uint64_t dflt,
         return FALSE;
     }
     *out = x;
+    g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, (guint64)x);
+    note(o, key, v);
     return TRUE;
+}
+
+/* A double as the shortest of %.15g and %.17g that reads back exactly. */
+static void note_double(es_options *o, const char *key, double x)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(buf, sizeof buf, "%.15g", x);
+    if (g_ascii_strtod(buf, NULL) != x)
+        g_ascii_formatd(buf, sizeof buf, "%.17g", x);
+    note(o, key, buf);
 }
 
 gboolean es_options_get_double(es_options *o, const char *key, double dflt,
@@ -111,8 +148,10 @@ gboolean es_options_get_double(es_options *o, const char *key, double dflt,
 {
     *out = dflt;
     opt *it = lookup(o, key);
-    if (it == NULL)
+    if (it == NULL) {
+        note_double(o, key, dflt);
         return TRUE;
+    }
     char *end = NULL;
     errno = 0;
     double x = g_ascii_strtod(it->value, &end);
@@ -122,6 +161,7 @@ gboolean es_options_get_double(es_options *o, const char *key, double dflt,
         return FALSE;
     }
     *out = x;
+    note_double(o, key, x);
     return TRUE;
 }
 
@@ -131,6 +171,8 @@ gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,
     (void)error;
     opt *it = lookup(o, key);
     *out = it ? it->value : dflt;
+    if (*out)
+        note(o, key, *out);
     return TRUE;
 }
 

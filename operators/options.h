@@ -25,6 +25,10 @@ gboolean es_options_get_double(es_options *o, const char *key, double dflt,
                                double min, double max, double *out, GError **error);
 gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,
                                const char **out, GError **error);
+/* "op:k=v,..." with every key a getter asked for, in that order, and its
+ * value as parsed (defaults filled in): equal for specs that mean the same
+ * ("tri" and "tri:top=10"; "cm:eps=1e-3" and "cm:eps=0.001").  g_free it. */
+char       *es_options_canonical(const es_options *o);
 /* Fails naming the first key that no getter asked for. */
 gboolean es_options_check_unused(const es_options *o, GError **error);
 

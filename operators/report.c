@@ -76,6 +76,33 @@ void es_report_add_hist(es_report *r, const char *metric, const es_hist_bin *bin
     qsort(e->bins, k, sizeof *e->bins, bin_cmp);
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void es_report_add_counts(es_report *r, const char *metric, const uint64_t *counts, size_t ncounts,
+                          uint64_t *large, size_t nlarge)
+{
+    GArray *bins = g_array_new(FALSE, FALSE, sizeof(es_hist_bin));
+    for (size_t x = 0; x < ncounts; x++) {
+        if (counts[x]) {
+            es_hist_bin b = { x, counts[x] };
+            g_array_append_val(bins, b);
+        }
+    }
+    qsort(large, nlarge, sizeof(uint64_t), u64_cmp);
+    for (size_t i = 0; i < nlarge;) {
+        es_hist_bin b = { large[i], 0 };
+        for (; i < nlarge && large[i] == b.key; i++)
+            b.count++;
+        g_array_append_val(bins, b);
+    }
+    es_report_add_hist(r, metric, (const es_hist_bin *)bins->data, bins->len);
+    g_array_free(bins, TRUE);
+}
+
 const es_report_entry *es_report_find(const es_report *r, const char *op, const char *metric)
 {
     for (guint i = 0; i < r->entries->len; i++) {

@@ -67,6 +67,11 @@ void es_report_add_bool(es_report *r, const char *metric, gboolean x);
 void es_report_add_string(es_report *r, const char *metric, const char *s);
 /* Copies bins; they need not be sorted. Bins with count 0 are dropped. */
 void es_report_add_hist(es_report *r, const char *metric, const es_hist_bin *bins, size_t nbins);
+/* The histogram of a multiset of values: counts[x] values equal x for
+ * x < ncounts, and large[0 .. nlarge) lists the values >= ncounts, in any
+ * order (sorted in place).  O(ncounts + nlarge log nlarge). */
+void es_report_add_counts(es_report *r, const char *metric, const uint64_t *counts, size_t ncounts,
+                          uint64_t *large, size_t nlarge);
 
 /* Look an entry up (tests, compare). NULL when absent. */
 const es_report_entry *es_report_find(const es_report *r, const char *op, const char *metric);

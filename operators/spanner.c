@@ -192,19 +192,12 @@ static gboolean within_stretch(spanner_op *s, uint32_t u, uint32_t v)
 
 static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     spanner_op *s = (spanner_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
     const uint32_t nv = batch->num_vertices;
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++)
-        bad += e[i].u >= nv || e[i].v >= nv;
-    if (bad) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                    "spanner: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
-                    bad, (guint64)batch->first_index, nv);
-        return FALSE;
-    }
+    es_batch_assert_ids(batch, nv, "spanner");
     if (n == 0)
         return TRUE;
     es_adjacency_grow(s->kept, nv);

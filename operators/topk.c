@@ -201,20 +201,6 @@ static gboolean topk_snapshot_write(es_operator *op, es_snapshot_writer *w, GErr
     return ok;
 }
 
-static gboolean expect_u64(hid_t group, const char *name, uint64_t want, GError **error)
-{
-    uint64_t v;
-    if (!es_h5_get_u64(group, name, &v, error))
-        return FALSE;
-    if (v != want) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
-                    G_GUINT64_FORMAT, name, (guint64)v, name, (guint64)want);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 /* The per-item checks that name a dataset; es_ss_restore checks the rest
  * (distinct keys, sum of counts). */
 static gboolean check_items(const es_ss_item *it, size_t n, uint32_t capacity, GError **error)
@@ -246,8 +232,8 @@ static gboolean topk_snapshot_read(es_operator *op, hid_t group, GError **error)
     topk_op *t = (topk_op *)op;
     const uint32_t capacity = es_ss_capacity(t->ss);
     uint64_t size, total;
-    if (!expect_u64(group, "k", t->k, error)
-        || !expect_u64(group, "counters", capacity, error)
+    if (!es_h5_expect_u64(group, "k", t->k, NULL, error)
+        || !es_h5_expect_u64(group, "counters", capacity, NULL, error)
         || !es_h5_get_u64(group, "size", &size, error)
         || !es_h5_get_u64(group, "total", &total, error))
         return FALSE;

@@ -140,9 +140,8 @@ typedef struct {
 
 /* Vertices per block of the average-clustering sum. */
 #define CLUSTER_BLOCK 65536u
-/* Smaller batches are checked, or counted, without forking threads: a
- * fork-join costs more than the work (the result is the same). */
-#define PARALLEL_CHECK_MIN 65536u
+/* Smaller batches are counted without forking threads: a fork-join
+ * costs more than the work (the result is the same). */
 #define PARALLEL_COUNT_MIN 64u
 /* A group of queries probing one vertex v uses a bitmap of v's neighbours
  * when the entries it scans are at least 1/BITMAP_RATIO of those it must
@@ -434,21 +433,13 @@ static void log_new_edges(tri_op *t, const es_edge *e, size_t n, const uint32_t 
 
 static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     tri_op *t = (tri_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
     const uint32_t nv = batch->num_vertices > t->nv ? batch->num_vertices : t->nv;
 
-    size_t bad = 0;
-    #pragma omp parallel for reduction(+ : bad) schedule(static) if (n >= PARALLEL_CHECK_MIN)
-    for (size_t i = 0; i < n; i++)
-        bad += e[i].u >= nv || e[i].v >= nv;
-    if (bad) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                    "tri: %zu edges of the batch at %" G_GUINT64_FORMAT " name vertices beyond its %u",
-                    bad, (guint64)batch->first_index, batch->num_vertices);
-        return FALSE;
-    }
+    es_batch_assert_ids(batch, nv, "tri");
     if (n == 0)
         return TRUE;
     grow(t, batch);

@@ -337,6 +337,7 @@ static void run_with_repeat_test(tri_est_op *te, const es_edge *e, size_t n, es_
 
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
+    (void)error;
     tri_est_op *te = (tri_est_op *)op;
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
@@ -344,15 +345,7 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
     grow_vertices(te, batch->num_vertices);
     const uint32_t nv = te->nv;
 
-    for (size_t i = 0; i < n; i++) {
-        if (G_UNLIKELY(e[i].u >= nv || e[i].v >= nv)) {
-            g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL,
-                        "%s: edge %" G_GUINT64_FORMAT " (%u, %u) names a vertex beyond the batch's %u",
-                        op->name ? op->name : "tri-est", (guint64)es_batch_index(batch, i), e[i].u, e[i].v,
-                        batch->num_vertices);
-            return FALSE;
-        }
-    }
+    es_batch_assert_ids(batch, nv, op->name ? op->name : "tri-est");
     if (te->top && batch->ext) {
         for (size_t i = 0; i < n; i++) {
             if (e[i].u >= old_nv && te->ext[e[i].u] == UNKNOWN_EXT)

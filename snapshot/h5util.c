@@ -1,13 +1,38 @@
 /* h5util.c — typed arrays and attributes in HDF5 groups (see h5util.h). */
 #include "snapshot/h5util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "graph/common.h"
 
+/* Set once a file could not be closed (es_h5_abandon). */
+static gint abandoned;
+
+/* HDF5's own exit handler closes every file still open, and crashes on a
+ * file whose close failed (a flush on a full disk leaves it half torn
+ * down).  So the library is shut down here, and not at all after such a
+ * failure: the process is ending anyway. */
+static void shut_down(void)
+{
+    if (!g_atomic_int_get(&abandoned))
+        H5close();
+}
+
 void es_h5_quiet(void)
 {
+    static gsize once;
+    if (g_once_init_enter(&once)) {
+        H5dont_atexit();   /* effective only before the library's first use */
+        atexit(shut_down);
+        g_once_init_leave(&once, 1);
+    }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void es_h5_abandon(void)
+{
+    g_atomic_int_set(&abandoned, 1);
 }
 
 static gboolean fail(GError **error, const char *what, const char *name)
@@ -211,6 +236,21 @@ gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error)
 { return get_attr(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v, error); }
 gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error)
 { return get_attr(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v, error); }
+
+gboolean es_h5_expect_u64(hid_t obj, const char *name, uint64_t want, const char *from, GError **error)
+{
+    uint64_t v;
+    if (!es_h5_get_u64(obj, name, &v, error))
+        return FALSE;
+    if (v != want) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
+                    G_GUINT64_FORMAT "%s%s%s", name, (guint64)v, name, (guint64)want,
+                    from ? " (" : "", from ? from : "", from ? ")" : "");
+        return FALSE;
+    }
+    return TRUE;
+}
 
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
 {

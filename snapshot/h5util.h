@@ -52,8 +52,17 @@ gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error);
 gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error);
 /* Caller frees *v with g_free. */
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error);
+/* A u64 attribute that must equal the operator's own parameter `want`: an
+ * ES_ERROR_DATA error naming both values otherwise (`from`, or NULL, says
+ * where the operator's value comes from). */
+gboolean es_h5_expect_u64(hid_t obj, const char *name, uint64_t want, const char *from, GError **error);
 
-/* Silence HDF5's own error printing (errors come back as GErrors). */
+/* Silence HDF5's own error printing (errors come back as GErrors); the
+ * first call also puts the library's shutdown at exit in our hands. */
 void es_h5_quiet(void);
+/* A file could not be closed (its flush failed): HDF5 keeps it half open,
+ * and closing it again, even at exit, crashes; so the library is left
+ * as it is when the process exits. */
+void es_h5_abandon(void);
 
 #endif

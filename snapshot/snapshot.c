@@ -26,6 +26,7 @@ void es_snapshot_meta_clear(es_snapshot_meta *m)
 {
     g_free(m->source_kind);
     g_free(m->source_identity);
+    g_free(m->source_consumed);
     g_free(m->config);
     g_free(m->operators);
     memset(m, 0, sizeof *m);
@@ -78,6 +79,7 @@ static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
            es_h5_set_u64(f, "source_offset", m->source_offset, error) &&
            es_h5_set_u64(f, "source_line", m->source_line, error) &&
            es_h5_set_str(f, "source_identity", m->source_identity ? m->source_identity : "", error) &&
+           es_h5_set_str(f, "source_consumed", m->source_consumed ? m->source_consumed : "", error) &&
            es_h5_set_str(f, "config", m->config ? m->config : "", error) &&
            es_h5_set_str(f, "operators", m->operators ? m->operators : "", error);
 }
@@ -113,8 +115,15 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     }
     if (opsg >= 0)
         H5Gclose(opsg);
-    if (H5Fclose(f) < 0 && ok) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot finish snapshot %s (disk full?)", tmp);
+    /* An abandoned file gives its disk space back before its close, whose
+     * flush then may fit; a close that fails all the same leaves the file
+     * open inside HDF5, never to be touched again (es_h5_abandon). */
+    if (!ok && truncate(tmp, 0) != 0)
+        errno = 0;
+    if (H5Fclose(f) < 0) {
+        es_h5_abandon();
+        if (ok)
+            g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot finish snapshot %s (disk full?)", tmp);
         ok = FALSE;
     }
     if (!ok && error && *error == NULL)
@@ -336,6 +345,7 @@ static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
          es_h5_get_u64(f, "source_offset", &m->source_offset, error) &&
          es_h5_get_u64(f, "source_line", &m->source_line, error) &&
          es_h5_get_str(f, "source_identity", &m->source_identity, error) &&
+         es_h5_get_str(f, "source_consumed", &m->source_consumed, error) &&
          es_h5_get_str(f, "config", &m->config, error) &&
          es_h5_get_str(f, "operators", &m->operators, error);
     if (!ok)

@@ -24,9 +24,11 @@
  * snapshots (and the previous generation's last) and the log files they
  * list.  Format 3: cc without `size`,
  * degree without `degree`, tri-est's local counters sparse.  Format 4:
- * cc's joins (a log) instead of its parents.  Format 5: string attributes
- * variable-length UTF-8 (h5py reads them as str); logs are HDF5 files read
- * through virtual datasets, in generations (snapshot/logs.h).
+ * cc's joins (a log) instead of its parents.  Format 5: source_consumed
+ * (the CRC-32s of every input byte consumed), canonical operator specs,
+ * inputs by real path; string attributes variable-length UTF-8 (h5py reads
+ * them as str); logs are HDF5 files read through virtual datasets
+ * (snapshot/logs.h).
  *
  * HDF5 layout (documented in README.md):
  *   /            attributes: format_version, edgestream_version, snapshot_id,
@@ -59,6 +61,8 @@ typedef struct {
     uint64_t source_offset;     /* bytes of that input consumed (uncompressed) */
     uint64_t source_line;       /* lines of that input consumed */
     char    *source_identity;   /* one line per input: path, size, digests */
+    char    *source_consumed;   /* one line per input up to source_input: CRC-32s of
+                                   the bytes consumed (dataflow/consumed.h) */
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
 } es_snapshot_meta;

@@ -10,14 +10,6 @@
 #include "graph/common.h"
 #include "tests/testutil.h"
 
-#define CHECK_SEED(cond, seed)                                                       \
-    do {                                                                             \
-        int ok_ = !!(cond);                                                          \
-        CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE);      \
-        if (!ok_)                                                                    \
-            fprintf(stderr, "\n    (seed %" PRIu64 ")\n", (uint64_t)(seed));         \
-    } while (0)
-
 /* The obviously correct reference: an n x n matrix and lists in insertion order. */
 typedef struct {
     uint32_t n;
@@ -87,13 +79,13 @@ static void test_insert_contains_and_degree_match_a_plain_matrix(void)
         int agree = 1;
         for (size_t i = 0; i < m; i++)
             agree &= es_adjacency_insert(a, p[2 * i], p[2 * i + 1]) == ref_insert(r, p[2 * i], p[2 * i + 1]);
-        CHECK_SEED(agree, seed);
+        ES_CHECK_SEED(agree, seed);
         int contains = 1;
         for (uint32_t u = 0; u < n; u++)
             for (uint32_t v = 0; v < n; v++)
                 contains &= es_adjacency_contains(a, u, v) == r->m[(size_t)u * n + v];
-        CHECK_SEED(contains, seed);
-        CHECK_SEED(same_as_ref(a, r), seed);
+        ES_CHECK_SEED(contains, seed);
+        ES_CHECK_SEED(same_as_ref(a, r), seed);
         ref_free(r);
         es_adjacency_free(a);
         g_free(p);
@@ -218,9 +210,9 @@ static void test_intersections_and_their_prefixes_match_a_naive_count(void)
             uint32_t nu = g_rand_int_range(rng, 0, 60), nv = g_rand_int_range(rng, 0, 60);
             prefix &= es_adjacency_intersect_prefix(a, u, nu, v, nv, out) == naive_prefix(r, u, nu, v, nv);
         }
-        CHECK_SEED(full, seed);
-        CHECK_SEED(prefix, seed);
-        CHECK_SEED(members, seed);
+        ES_CHECK_SEED(full, seed);
+        ES_CHECK_SEED(prefix, seed);
+        ES_CHECK_SEED(members, seed);
         g_rand_free(rng);
         ref_free(r);
         es_adjacency_free(a);
@@ -269,10 +261,10 @@ static void test_parallel_batch_insertion_equals_sequential_insertion_for_1_and_
         /* A hub: vertex 0 joined to many others, to exercise hashed lists. */
         for (size_t i = 0; i < m; i += 3)
             p[2 * i] = 0;
-        CHECK_SEED(batch_insert_agrees(p, m, n, m, 1), seed);
-        CHECK_SEED(batch_insert_agrees(p, m, n, m, 2), seed);
-        CHECK_SEED(batch_insert_agrees(p, m, n, 9000, 2), seed);
-        CHECK_SEED(batch_insert_agrees(p, m, n, 7, 2), seed);
+        ES_CHECK_SEED(batch_insert_agrees(p, m, n, m, 1), seed);
+        ES_CHECK_SEED(batch_insert_agrees(p, m, n, m, 2), seed);
+        ES_CHECK_SEED(batch_insert_agrees(p, m, n, 9000, 2), seed);
+        ES_CHECK_SEED(batch_insert_agrees(p, m, n, 7, 2), seed);
         g_free(p);
     }
     omp_set_num_threads(saved);
@@ -357,14 +349,14 @@ static void test_a_graph_rebuilt_from_csr_answers_and_grows_as_the_original(void
             omp_set_num_threads(threads);
             GError *err = NULL;
             es_adjacency *b = es_adjacency_new_from_csr(n, off, nb, len, "OFF", "NB", &err);
-            CHECK_SEED(b != NULL && err == NULL, seed);
+            ES_CHECK_SEED(b != NULL && err == NULL, seed);
             if (b == NULL) {
                 fprintf(stderr, "\n    %s\n", err->message);
                 g_error_free(err);
                 continue;
             }
-            CHECK_SEED(es_adjacency_vertices(b) == n && es_adjacency_edges(b) == r->edges, seed);
-            CHECK_SEED(same_as_ref(b, r), seed);
+            ES_CHECK_SEED(es_adjacency_vertices(b) == n && es_adjacency_edges(b) == r->edges, seed);
+            ES_CHECK_SEED(same_as_ref(b, r), seed);
             GRand *rng = g_rand_new_with_seed((guint32)seed);
             uint32_t out_a[9000], out_b[9000];
             int agree = 1;
@@ -376,7 +368,7 @@ static void test_a_graph_rebuilt_from_csr_answers_and_grows_as_the_original(void
                 size_t cb = es_adjacency_intersect_prefix(b, u, nu, v, nv, out_b);
                 agree &= ca == cb && memcmp(out_a, out_b, ca * sizeof(uint32_t)) == 0;
             }
-            CHECK_SEED(agree, seed);
+            ES_CHECK_SEED(agree, seed);
             /* More edges, to a copy of the original and to the rebuilt one. */
             es_adjacency *c = es_adjacency_new_from_csr(n, off, nb, len, "OFF", "NB", NULL);
             size_t m;
@@ -389,11 +381,11 @@ static void test_a_graph_rebuilt_from_csr_answers_and_grows_as_the_original(void
             size_t fc = 0;
             for (size_t s = 0; s < m; s += 7)
                 fc += es_adjacency_insert_batch(c, (const es_edge *)(p + 2 * s), MIN(7, m - s), pc + s, pc + m + s);
-            CHECK_SEED(fb == fc && memcmp(pb, pc, 2 * m * sizeof(uint32_t)) == 0, seed);
+            ES_CHECK_SEED(fb == fc && memcmp(pb, pc, 2 * m * sizeof(uint32_t)) == 0, seed);
             uint64_t *off_b, *off_c;
             size_t len_b, len_c;
             uint32_t *nb_b = csr_of(b, &off_b, 1000, &len_b), *nb_c = csr_of(c, &off_c, 1000, &len_c);
-            CHECK_SEED(len_b == len_c && memcmp(off_b, off_c, (n + 51) * sizeof(uint64_t)) == 0 &&
+            ES_CHECK_SEED(len_b == len_c && memcmp(off_b, off_c, (n + 51) * sizeof(uint64_t)) == 0 &&
                        memcmp(nb_b, nb_c, len_b * sizeof(uint32_t)) == 0, seed);
             g_free(off_b);
             g_free(off_c);

@@ -37,34 +37,6 @@ static uint64_t id_of(uint32_t r)
     return es_hash_mix64((uint64_t)r * 2 + 1);
 }
 
-/* n ranks drawn from a Zipf law of exponent s over [0, universe). */
-static uint32_t *zipf_ranks(size_t n, uint32_t universe, double s, uint64_t seed)
-{
-    double *cdf = g_new(double, universe);
-    double sum = 0;
-    for (uint32_t r = 0; r < universe; r++) {
-        sum += 1.0 / pow(r + 1.0, s);
-        cdf[r] = sum;
-    }
-    GRand *rng = g_rand_new_with_seed((guint32)seed);
-    uint32_t *out = g_new(uint32_t, n);
-    for (size_t i = 0; i < n; i++) {
-        double x = g_rand_double(rng) * sum;
-        uint32_t lo = 0, hi = universe - 1;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (cdf[mid] < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        out[i] = lo;
-    }
-    g_rand_free(rng);
-    g_free(cdf);
-    return out;
-}
-
 static void test_dimensions_follow_eps_and_delta(void)
 {
     CU_ASSERT_EQUAL(es_cm_width_for(0.001), 2719);
@@ -106,7 +78,7 @@ static void check_zipf_stream(uint64_t seed, double skew, gboolean conservative)
     const size_t n = 200000;
     const uint32_t universe = 50000;
     const double eps = 0.001, delta = 0.01;
-    uint32_t *ranks = zipf_ranks(n, universe, skew, seed);
+    uint32_t *ranks = es_test_zipf_ranks(n, universe, skew, seed);
     uint64_t *exact = g_new0(uint64_t, universe);
     es_cm *cm = es_cm_new(eps, delta, seed, conservative);
     es_cm *plain = es_cm_new(eps, delta, seed, FALSE);
@@ -160,7 +132,7 @@ static void test_merge_equals_the_sketch_of_the_concatenated_stream(void)
 {
     const uint64_t seed = 5;
     const size_t n = 90000;
-    uint32_t *ranks = zipf_ranks(n, 20000, 1.1, seed);
+    uint32_t *ranks = es_test_zipf_ranks(n, 20000, 1.1, seed);
     es_cm *whole = es_cm_new(0.005, 0.001, seed, FALSE);
     es_cm *part[3];
     for (int p = 0; p < 3; p++)
@@ -209,7 +181,7 @@ static void test_merge_of_different_shapes_or_seeds_is_refused(void)
 static void test_add_many_equals_single_updates_for_any_thread_count(void)
 {
     const size_t n = 100000;
-    uint32_t *ranks = zipf_ranks(n, 30000, 1.0, 3);
+    uint32_t *ranks = es_test_zipf_ranks(n, 30000, 1.0, 3);
     uint64_t *keys = g_new(uint64_t, n);
     for (size_t i = 0; i < n; i++)
         keys[i] = id_of(ranks[i]);

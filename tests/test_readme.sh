@@ -4,7 +4,7 @@
 # drift apart) and run with h5py and numpy on the snapshots of
 # `--ops cc,tri` over datasets/zachary.txt, in snaps/ of the current
 # directory as the example expects; its output must be the known answers
-# (datasets/ANSWERS.md: 34 vertices, 78 edges, 45 triangles, vertex 33 of
+# (the canonical specs "cc,tri:top=10"; datasets/ANSWERS.md: 34 vertices, 78 edges, 45 triangles, vertex 33 of
 # degree 17; a tree of 33 joins).  Skipped, saying so, when no python3 with
 # h5py and numpy is installed (Debian: python3-h5py, python3-numpy).
 es=${1:-build/edgestream}
@@ -27,7 +27,7 @@ cd "$tmp" || exit 1
     { echo "FAIL: the run that makes the example's snapshots failed"; exit 1; }
 "$py" example.py > out 2> err || { echo "FAIL: README's Python example: $(tail -n 5 err)"; exit 1; }
 cat > want <<'WANT'
-cc,tri 78
+cc,tri:top=10 78
 vertices 34 edges 78 max degree 17 at vertex 33
 triangles 45 cc joins 33
 WANT

@@ -13,14 +13,6 @@
 #include "graph/rmat.h"
 #include "tests/testutil.h"
 
-#define CHECK_SEED(cond, seed)                                                                       \
-    do {                                                                                             \
-        if (!(cond))                                                                                 \
-            fprintf(stderr, "\n  %s:%d: failed with seed %" G_GUINT64_FORMAT ": %s\n", __FILE__, __LINE__, \
-                    (guint64)(seed), #cond);                                                         \
-        CU_ASSERT(cond);                                                                             \
-    } while (0)
-
 static es_rmat make(unsigned scale, uint64_t ef, uint64_t seed, gboolean permute)
 {
     es_rmat_params p = ES_RMAT_GRAPH500(scale);
@@ -47,8 +39,8 @@ static void test_same_seed_gives_the_same_stream(void)
         diff += u1 != u2 || v1 != v2;
         n++;
     }
-    CHECK_SEED(diff == 0, seed);
-    CHECK_SEED(n == (UINT64_C(4) << 18), seed);
+    ES_CHECK_SEED(diff == 0, seed);
+    ES_CHECK_SEED(n == (UINT64_C(4) << 18), seed);
     CU_ASSERT_FALSE(es_rmat_next(&r2, &u2, &v2));
 }
 
@@ -68,7 +60,7 @@ static void test_seek_gives_the_same_edges_as_generating_up_to_them(void)
             CU_ASSERT_FATAL(es_rmat_next(&jump, &u, &v));
             bad += u != us[i] || v != vs[i];
         }
-        CHECK_SEED(bad == 0, seed);
+        ES_CHECK_SEED(bad == 0, seed);
         es_rmat_seek(&jump, total + 5);
         uint64_t u, v;
         CU_ASSERT_FALSE(es_rmat_next(&jump, &u, &v));
@@ -121,9 +113,9 @@ static void test_ids_stay_below_two_to_the_scale(void)
                 over += u >= limit || v >= limit;
                 top |= u | v;
             }
-            CHECK_SEED(over == 0, seed);
+            ES_CHECK_SEED(over == 0, seed);
             /* The highest id bit is used too (not stuck at zero). */
-            CHECK_SEED((top >> (s - 1)) == 1, seed);
+            ES_CHECK_SEED((top >> (s - 1)) == 1, seed);
         }
     }
 }
@@ -175,7 +167,7 @@ static void check_quadrants(double a, double b, double c, uint64_t seed)
         }
     if (worst > 0.003)
         fprintf(stderr, "\n  a=%g b=%g c=%g: worst quadrant frequency error %.5f\n", a, b, c, worst);
-    CHECK_SEED(worst <= 0.003, seed);
+    ES_CHECK_SEED(worst <= 0.003, seed);
 }
 
 static void test_quadrant_frequencies_match_graph500_a_b_c_d(void)
@@ -224,10 +216,10 @@ static void test_permutation_is_a_bijection_for_small_scales(void)
                 seen[y] = 1;
                 fixed += y == x;
             }
-            CHECK_SEED(ok, seed);
+            ES_CHECK_SEED(ok, seed);
             /* It does relabel: few fixed points once there is room. */
             if (s >= 8)
-                CHECK_SEED(fixed < n / 8, seed);
+                ES_CHECK_SEED(fixed < n / 8, seed);
             g_free(seen);
         }
     }
@@ -242,7 +234,7 @@ static void test_permuted_stream_is_the_raw_stream_relabelled(void)
         CU_ASSERT_FATAL(es_rmat_next(&perm, &pu, &pv));
         bad += pu != es_rmat_permute(&perm, u) || pv != es_rmat_permute(&perm, v);
     }
-    CHECK_SEED(bad == 0, seed);
+    ES_CHECK_SEED(bad == 0, seed);
 }
 
 static void test_bad_parameters_are_rejected_with_a_usage_error(void)

@@ -85,41 +85,6 @@ static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t ba
     es_test_feed_batches(pairs, m, batch_size, es_test_process, op);
 }
 
-/* u64 dataset `name` of group "op" in file path, as raw bytes (plain or
- * external: es_h5_read_u64 reads both; es_test_write_snapshot_file has no
- * log table, so the operators' logs come out plain). */
-static GBytes *dataset_bytes(const char *path, const char *name)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    uint64_t *a = NULL;
-    size_t n = 0;
-    GError *err = NULL;
-    gboolean ok = es_h5_read_u64(g, name, &a, &n, &err);
-    H5Gclose(g);
-    H5Fclose(f);
-    CU_ASSERT_TRUE(ok);
-    if (!ok) {
-        g_error_free(err);
-        return g_bytes_new(NULL, 0);
-    }
-    size_t bytes = n * sizeof(uint64_t);
-    GBytes *b = g_bytes_new(a, bytes);
-    es_h5_free(a, bytes);
-    return b;
-}
-
-static uint64_t attr_u64(const char *path, const char *name)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    uint64_t v = UINT64_MAX;
-    CU_ASSERT_TRUE(es_h5_get_u64(g, name, &v, NULL));
-    H5Gclose(g);
-    H5Fclose(f);
-    return v;
-}
-
 static int u64_cmp(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -158,7 +123,8 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
-        GBytes *a = dataset_bytes(path[0], datasets[s]), *b = dataset_bytes(path[1], datasets[s]);
+        GBytes *a = es_test_dataset_bytes(path[0], datasets[s], 1);
+        GBytes *b = es_test_dataset_bytes(path[1], datasets[s], 1);
         CU_ASSERT(g_bytes_get_size(a) > 0);
         CU_ASSERT_TRUE(g_bytes_equal(a, b));
         g_bytes_unref(a);
@@ -204,7 +170,7 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
             e++;
         }
     }
-    GBytes *keys = dataset_bytes(path, "edge_keys");
+    GBytes *keys = es_test_dataset_bytes(path, "edge_keys", 1);
     CU_ASSERT_EQUAL(g_bytes_get_size(keys), e * sizeof(uint64_t));
     CU_ASSERT(e > 262144);
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == e * sizeof(uint64_t) &&
@@ -234,9 +200,9 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
     g_hash_table_destroy(dist);
     es_report_free(r);
     es_operator_free(restored);
-    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
-    CU_ASSERT_EQUAL(attr_u64(path, "edges"), e);
-    CU_ASSERT_EQUAL(attr_u64(path, "self_loops") + attr_u64(path, "duplicates") + e, m);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "vertices"), n);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "edges"), e);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "self_loops") + es_test_attr_u64(path, "duplicates") + e, m);
     /* Not sorted: a stream of random edges does not come in key order. */
     qsort(want, e, sizeof *want, u64_cmp);
     CU_ASSERT_FALSE(memcmp(g_bytes_get_data(keys, NULL), want, e * sizeof(uint64_t)) == 0);
@@ -281,7 +247,8 @@ static void restored_writes_the_log_of_an_uninterrupted_run(const char *spec, co
             CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
         }
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
-        GBytes *a = dataset_bytes(path_whole, dataset), *b = dataset_bytes(path_resumed, dataset);
+        GBytes *a = es_test_dataset_bytes(path_whole, dataset, 1);
+        GBytes *b = es_test_dataset_bytes(path_resumed, dataset, 1);
         CU_ASSERT(g_bytes_get_size(a) > 0);
         CU_ASSERT_TRUE(g_bytes_equal(a, b));
         if (!g_bytes_equal(a, b))
@@ -332,7 +299,7 @@ static void test_cc_joins_are_a_spanning_forest_of_the_components(void)
         char *path = temp_path("ccforest");
         es_h5_quiet();
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
-        GBytes *jb = dataset_bytes(path, "joins");
+        GBytes *jb = es_test_dataset_bytes(path, "joins", 1);
         const size_t k = g_bytes_get_size(jb) / sizeof(uint64_t);
         const uint64_t *joins = g_bytes_get_data(jb, NULL);
 
@@ -388,9 +355,9 @@ static void test_cc_joins_are_a_spanning_forest_of_the_components(void)
         }
         CU_ASSERT_EQUAL(bad, 0);
         CU_ASSERT_EQUAL(es_uf_largest(uf), largest);
-        CU_ASSERT_EQUAL(attr_u64(path, "components"), (uint64_t)no);
-        CU_ASSERT_EQUAL(attr_u64(path, "largest"), largest);
-        CU_ASSERT_EQUAL(attr_u64(path, "vertices"), c.n);
+        CU_ASSERT_EQUAL(es_test_attr_u64(path, "components"), (uint64_t)no);
+        CU_ASSERT_EQUAL(es_test_attr_u64(path, "largest"), largest);
+        CU_ASSERT_EQUAL(es_test_attr_u64(path, "vertices"), c.n);
         if (not_edges || out_of_order || cycles || bad)
             printf("\n  cc joins are no spanning forest of the components: %s\n", c.name);
         es_uf_free(uf);
@@ -595,7 +562,7 @@ static void expect_cc_restores(const cc_snap *s, const uint32_t *pairs, size_t m
     char *again = temp_path("good-again");
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(fed, path, NULL));
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
-    GBytes *ja = dataset_bytes(path, "joins"), *jb = dataset_bytes(again, "joins");
+    GBytes *ja = es_test_dataset_bytes(path, "joins", 1), *jb = es_test_dataset_bytes(again, "joins", 1);
     CU_ASSERT(g_bytes_get_size(ja) > s->njoins * sizeof(uint64_t));   /* the more edges joined some */
     CU_ASSERT_TRUE(g_bytes_equal(ja, jb));
     if (!g_bytes_equal(ja, jb))
@@ -780,7 +747,7 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
     es_batch next = { .edges = (const es_edge *)more, .n = 2, .first_index = 7, .num_vertices = 5 };
     CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
-    GBytes *keys = dataset_bytes(again, "edge_keys");
+    GBytes *keys = es_test_dataset_bytes(again, "edge_keys", 1);
     const uint64_t want[] = { KEY(2, 3), KEY(1, 2), KEY(0, 1), KEY(0, 2), KEY(3, 4) };
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == sizeof want &&
                    memcmp(g_bytes_get_data(keys, NULL), want, sizeof want) == 0);

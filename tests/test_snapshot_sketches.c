@@ -76,47 +76,16 @@ static stream make_stream(const uint32_t *raw, size_t m, uint32_t raw_n)
     return s;
 }
 
-/* Zipf(s) on 0 .. n-1 by inverse transform over the cumulative weights. */
-typedef struct {
-    double  *cdf;
-    uint32_t n;
-} zipf;
-
-static zipf zipf_new(uint32_t n, double s)
-{
-    zipf z = { g_new(double, n), n };
-    double sum = 0;
-    for (uint32_t r = 0; r < n; r++)
-        z.cdf[r] = (sum += pow(r + 1.0, -s));
-    for (uint32_t r = 0; r < n; r++)
-        z.cdf[r] /= sum;
-    return z;
-}
-
-static uint32_t zipf_draw(const zipf *z, GRand *rng)
-{
-    double u = g_rand_double(rng);
-    uint32_t lo = 0, hi = z->n - 1;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (z->cdf[mid] < u)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* m lines over n raw vertices, both ends Zipf(1.2): a few hubs and a long
  * tail; every 37th line a self-loop, every 29th a repeat of an earlier one. */
 static stream skewed_stream(uint32_t n, size_t m, guint32 seed)
 {
     GRand *rng = g_rand_new_with_seed(seed);
-    zipf z = zipf_new(n, 1.2);
+    es_test_zipf z = es_test_zipf_new(n, 1.2);
     uint32_t *raw = g_new(uint32_t, 2 * m);
     for (size_t i = 0; i < m; i++) {
-        raw[2 * i] = zipf_draw(&z, rng);
-        raw[2 * i + 1] = i % 37 == 36 ? raw[2 * i] : zipf_draw(&z, rng);
+        raw[2 * i] = es_test_zipf_draw(&z, rng);
+        raw[2 * i + 1] = i % 37 == 36 ? raw[2 * i] : es_test_zipf_draw(&z, rng);
         if (i % 29 == 28) {
             size_t j = (size_t)g_rand_int_range(rng, 0, (gint32)i);
             raw[2 * i] = raw[2 * j];
@@ -125,7 +94,7 @@ static stream skewed_stream(uint32_t n, size_t m, guint32 seed)
     }
     stream s = make_stream(raw, m, n);
     g_free(raw);
-    g_free(z.cdf);
+    es_test_zipf_free(&z);
     g_rand_free(rng);
     return s;
 }
@@ -137,17 +106,17 @@ static stream skewed_stream(uint32_t n, size_t m, guint32 seed)
 static stream bipartite_stream(uint32_t n, size_t m, size_t odd_at, guint32 seed)
 {
     GRand *rng = g_rand_new_with_seed(seed);
-    zipf z = zipf_new(n / 2, 1.1);
+    es_test_zipf z = es_test_zipf_new(n / 2, 1.1);
     uint32_t *raw = g_new(uint32_t, 2 * m);
     for (size_t i = 0; i < m; i++) {
-        raw[2 * i] = 2 * zipf_draw(&z, rng);
-        raw[2 * i + 1] = 2 * zipf_draw(&z, rng) + 1;
+        raw[2 * i] = 2 * es_test_zipf_draw(&z, rng);
+        raw[2 * i + 1] = 2 * es_test_zipf_draw(&z, rng) + 1;
     }
     raw[2 * odd_at] = 0;
     raw[2 * odd_at + 1] = 2;
     stream s = make_stream(raw, m, n);
     g_free(raw);
-    g_free(z.cdf);
+    es_test_zipf_free(&z);
     g_rand_free(rng);
     return s;
 }

@@ -55,64 +55,6 @@ static char *temp_path(const char *what)
     return g_strdup_printf("%s/es-snap-trisp-%s-%d.h5", g_get_tmp_dir(), what, (int)getpid());
 }
 
-/* Feed edges [from, to) in batches of bs, vertex counts growing as in a
- * stream relabelled in first-appearance order (*maxv carries over). */
-static void feed(es_operator *op, const uint32_t *pairs, const uint64_t *ext, size_t from, size_t to, size_t bs,
-                 uint32_t *maxv)
-{
-    int failed = 0;
-    for (size_t at = from; at < to; at += bs) {
-        const size_t len = MIN(bs, to - at);
-        for (size_t i = 2 * at; i < 2 * (at + len); i++)
-            *maxv = MAX(*maxv, pairs[i] + 1);
-        es_batch b = {
-            .edges = (const es_edge *)(pairs + 2 * at),
-            .ext = ext ? ext + 2 * at : NULL,
-            .n = len,
-            .first_index = at,
-            .num_vertices = *maxv,
-        };
-        failed += !es_operator_process(op, &b, NULL);
-    }
-    CU_ASSERT_EQUAL(failed, 0);
-}
-
-/* Write op's snapshot into group "op" of a new file at path. */
-/* Dataset `name` of group "op" in file path, as raw bytes (u64 or u32). */
-static GBytes *dataset_bytes(const char *path, const char *name, int u64)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    void *a = NULL;
-    size_t n = 0;
-    GError *err = NULL;
-    gboolean ok = u64 ? es_h5_read_u64(g, name, (uint64_t **)&a, &n, &err)
-                      : es_h5_read_u32(g, name, (uint32_t **)&a, &n, &err);
-    H5Gclose(g);
-    H5Fclose(f);
-    CU_ASSERT_TRUE(ok);
-    if (!ok) {
-        printf("\n  %s: %s\n", name, err->message);
-        g_error_free(err);
-        return g_bytes_new(NULL, 0);
-    }
-    const size_t bytes = n * (u64 ? 8 : 4);
-    GBytes *b = g_bytes_new(a, bytes);
-    es_h5_free(a, bytes);
-    return b;
-}
-
-static uint64_t attr_u64(const char *path, const char *name)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    uint64_t v = UINT64_MAX;
-    CU_ASSERT_TRUE(es_h5_get_u64(g, name, &v, NULL));
-    H5Gclose(g);
-    H5Fclose(f);
-    return v;
-}
-
 /* The datasets of each operator and whether they are u64. */
 typedef struct {
     const char *name;
@@ -136,7 +78,8 @@ static int same_datasets(const char *spec, const char *path_a, const char *path_
 {
     int same = 1;
     for (const dataset *d = datasets_of(spec); d->name; d++) {
-        GBytes *a = dataset_bytes(path_a, d->name, d->u64), *b = dataset_bytes(path_b, d->name, d->u64);
+        GBytes *a = es_test_dataset_bytes(path_a, d->name, d->u64);
+        GBytes *b = es_test_dataset_bytes(path_b, d->name, d->u64);
         if (!g_bytes_equal(a, b)) {
             printf("\n  %s: dataset \"%s\" differs (%zu and %zu bytes)\n", spec, d->name, g_bytes_get_size(a),
                    g_bytes_get_size(b));
@@ -266,14 +209,14 @@ static void test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its
     uint64_t *ext = external_ids_of(p, m);
     es_operator *op = es_operator_new("tri", NULL);
     uint32_t maxv = 0;
-    feed(op, p, ext, 0, m, 10000, &maxv);
+    es_test_feed_range(op, p, ext, 0, m, 10000, &maxv);
     char *path = temp_path("tri-layout");
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     plain_graph g = plain_of(p, m, n);
-    GBytes *kb = dataset_bytes(path, "edge_keys", 1);
-    GBytes *lb = dataset_bytes(path, "local", 1), *xb = dataset_bytes(path, "external_ids", 1);
+    GBytes *kb = es_test_dataset_bytes(path, "edge_keys", 1);
+    GBytes *lb = es_test_dataset_bytes(path, "local", 1), *xb = es_test_dataset_bytes(path, "external_ids", 1);
     CU_ASSERT_TRUE(g_bytes_get_size(kb) == g.keys->len * 8 &&
                    memcmp(g_bytes_get_data(kb, NULL), g.keys->data, g.keys->len * 8) == 0);
     CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(lb), (size_t)n * 8);
@@ -306,11 +249,11 @@ static void test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its
     CU_ASSERT_EQUAL(g.lists[0]->len > 3000, 1);   /* the hub */
     CU_ASSERT(es_tri_triangles(op) > 1000);
     CU_ASSERT_EQUAL(sum, 3 * es_tri_triangles(op));
-    CU_ASSERT_EQUAL(attr_u64(path, "triangles"), es_tri_triangles(op));
-    CU_ASSERT_EQUAL(attr_u64(path, "wedges"), wedges);
-    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
-    CU_ASSERT_EQUAL(attr_u64(path, "edges"), g.keys->len);
-    CU_ASSERT_EQUAL(attr_u64(path, "top"), 10);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "triangles"), es_tri_triangles(op));
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "wedges"), wedges);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "vertices"), n);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "edges"), g.keys->len);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "top"), 10);
     g_bytes_unref(kb);
     g_bytes_unref(lb);
     g_bytes_unref(xb);
@@ -329,18 +272,18 @@ static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgra
     uint32_t *p = big_stream(&m, &n);
     es_operator *op = es_operator_new("spanner:k=2", NULL);
     uint32_t maxv = 0;
-    feed(op, p, NULL, 0, m, 10000, &maxv);
+    es_test_feed_range(op, p, NULL, 0, m, 10000, &maxv);
     char *path = temp_path("spanner-layout");
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     plain_graph g = plain_of(p, m, n);
-    GBytes *kb = dataset_bytes(path, "input_keys", 1);
+    GBytes *kb = es_test_dataset_bytes(path, "input_keys", 1);
     CU_ASSERT_TRUE(g_bytes_get_size(kb) == g.keys->len * 8 &&
                    memcmp(g_bytes_get_data(kb, NULL), g.keys->data, g.keys->len * 8) == 0);
     /* The kept lists are the spanner's, in order. */
     const es_adjacency *kept = es_spanner_graph(op);
-    GBytes *ob = dataset_bytes(path, "adj_offsets", 1), *nb = dataset_bytes(path, "adj_neighbors", 0);
+    GBytes *ob = es_test_dataset_bytes(path, "adj_offsets", 1), *nb = es_test_dataset_bytes(path, "adj_neighbors", 0);
     CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(ob), ((size_t)n + 1) * 8);
     CU_ASSERT_EQUAL_FATAL(g_bytes_get_size(nb), 2 * es_adjacency_edges(kept) * 4);
     const uint64_t *off = g_bytes_get_data(ob, NULL);
@@ -353,11 +296,11 @@ static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgra
     }
     CU_ASSERT_TRUE(lists);
     CU_ASSERT(es_adjacency_edges(kept) < g.keys->len);
-    CU_ASSERT_EQUAL(attr_u64(path, "k"), 2);
-    CU_ASSERT_EQUAL(attr_u64(path, "stretch"), 3);
-    CU_ASSERT_EQUAL(attr_u64(path, "vertices"), n);
-    CU_ASSERT_EQUAL(attr_u64(path, "edges"), es_adjacency_edges(kept));
-    CU_ASSERT_EQUAL(attr_u64(path, "input_edges"), g.keys->len);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "k"), 2);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "stretch"), 3);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "vertices"), n);
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "edges"), es_adjacency_edges(kept));
+    CU_ASSERT_EQUAL(es_test_attr_u64(path, "input_edges"), g.keys->len);
     g_bytes_unref(kb);
     g_bytes_unref(ob);
     g_bytes_unref(nb);
@@ -383,7 +326,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             omp_set_num_threads(t + 1);
             es_operator *op = es_operator_new(specs[s], NULL);
             uint32_t maxv = 0;
-            feed(op, p, ext, 0, m, 50000, &maxv);
+            es_test_feed_range(op, p, ext, 0, m, 50000, &maxv);
             path[t] = temp_path(t ? "t2" : "t1");
             CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
@@ -416,7 +359,7 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
         omp_set_num_threads(2);
         es_operator *whole = es_operator_new(specs[s], NULL);
         uint32_t maxv = 0;
-        feed(whole, p, ext, 0, m, bs, &maxv);
+        es_test_feed_range(whole, p, ext, 0, m, bs, &maxv);
         char *path_whole = temp_path("whole");
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(whole, path_whole, NULL));
         char *want = es_test_report_tsv(whole);
@@ -424,14 +367,14 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
             omp_set_num_threads(2);
             es_operator *first = es_operator_new(specs[s], NULL);
             uint32_t maxv_first = 0;
-            feed(first, p, ext, 0, cuts[c], bs, &maxv_first);
+            es_test_feed_range(first, p, ext, 0, cuts[c], bs, &maxv_first);
             char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
             CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path_cut, NULL));
             omp_set_num_threads(1);
             es_operator *resumed = es_operator_new(specs[s], NULL);
             CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(resumed, path_cut, NULL));
             uint32_t maxv_resumed = maxv_first;
-            feed(resumed, p, ext, cuts[c], m, bs, &maxv_resumed);
+            es_test_feed_range(resumed, p, ext, cuts[c], m, bs, &maxv_resumed);
             CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
             if (!same_datasets(specs[s], path_whole, path_resumed)) {
                 CU_FAIL("a resumed run writes other arrays");
@@ -472,7 +415,7 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
     char *path[2] = { temp_path("fork-tri"), temp_path("fork-spanner") };
     for (int s = 0; s < 2; s++) {
         uint32_t maxv = 0;
-        feed(ops[s], p, ext, 0, m, 50000, &maxv);
+        es_test_feed_range(ops[s], p, ext, 0, m, 50000, &maxv);
     }
     es_test_snapshot_in_forked_child((void *const *)ops, path, 2);
     for (int s = 0; s < 2; s++) {

@@ -41,34 +41,6 @@ static uint64_t id_of(uint32_t r)
     return es_hash_mix64((uint64_t)r * 2 + 1);
 }
 
-/* n ranks drawn from a Zipf law of exponent s over [0, universe). */
-static uint32_t *zipf_ranks(size_t n, uint32_t universe, double s, uint64_t seed)
-{
-    double *cdf = g_new(double, universe);
-    double sum = 0;
-    for (uint32_t r = 0; r < universe; r++) {
-        sum += 1.0 / pow(r + 1.0, s);
-        cdf[r] = sum;
-    }
-    GRand *rng = g_rand_new_with_seed((guint32)seed);
-    uint32_t *out = g_new(uint32_t, n);
-    for (size_t i = 0; i < n; i++) {
-        double x = g_rand_double(rng) * sum;
-        uint32_t lo = 0, hi = universe - 1;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (cdf[mid] < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        out[i] = lo;
-    }
-    g_rand_free(rng);
-    g_free(cdf);
-    return out;
-}
-
 static int u64_desc(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -279,7 +251,7 @@ static void test_summary_equals_the_plain_verifier_on_random_streams(void)
     for (uint64_t seed = 1; seed <= 4; seed++) {
         for (size_t c = 0; c < G_N_ELEMENTS(caps); c++) {
             const size_t n = 30000;
-            uint32_t *ranks = zipf_ranks(n, 2000, 0.6 + 0.3 * (double)seed, seed * 31 + c);
+            uint32_t *ranks = es_test_zipf_ranks(n, 2000, 0.6 + 0.3 * (double)seed, seed * 31 + c);
             GRand *rng = g_rand_new_with_seed((guint32)seed);
             es_ss *ss = es_ss_new(caps[c]);
             naive_ss ref = { g_new(es_ss_item, caps[c]), g_new(uint64_t, caps[c]), 0, caps[c], 0 };
@@ -317,7 +289,7 @@ static void test_counts_bound_true_counts_and_guaranteed_keys_are_true_top_k_on_
     const size_t n = 300000, k = 10;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         for (size_t s = 0; s < G_N_ELEMENTS(skews); s++) {
-            uint32_t *ranks = zipf_ranks(n, universe, skews[s], seed);
+            uint32_t *ranks = es_test_zipf_ranks(n, universe, skews[s], seed);
             uint64_t *exact = g_new0(uint64_t, universe);
             es_ss *ss = es_ss_new(200);
             for (size_t i = 0; i < n; i++) {
@@ -341,7 +313,7 @@ static void test_guarantees_hold_on_flat_streams_with_few_counters(void)
     const size_t n = 100000;
     for (uint64_t seed = 31; seed <= 33; seed++) {
         for (size_t s = 0; s < G_N_ELEMENTS(skews); s++) {
-            uint32_t *ranks = zipf_ranks(n, universe, skews[s], seed);
+            uint32_t *ranks = es_test_zipf_ranks(n, universe, skews[s], seed);
             uint64_t *exact = g_new0(uint64_t, universe);
             es_ss *ss = es_ss_new(30);
             for (size_t i = 0; i < n; i++) {
@@ -366,7 +338,7 @@ static void test_merge_keeps_the_guarantees_for_the_concatenated_stream(void)
         uint64_t *exact = g_new0(uint64_t, universe), *exact23 = g_new0(uint64_t, universe);
         es_ss *part[4];
         for (size_t p = 0; p < parts; p++) {
-            uint32_t *ranks = zipf_ranks(n / parts, universe, 1.0 + 0.15 * (double)p, seed * 10 + p);
+            uint32_t *ranks = es_test_zipf_ranks(n / parts, universe, 1.0 + 0.15 * (double)p, seed * 10 + p);
             part[p] = es_ss_new(150);
             for (size_t i = 0; i < n / parts; i++) {
                 /* Rotate ranks per part: part p's heaviest key is rank 37 p. */
@@ -457,7 +429,7 @@ static void test_merge_of_different_capacities_is_refused(void)
 static void test_restore_rebuilds_a_summary_that_behaves_the_same_and_rejects_bad_state(void)
 {
     const size_t n = 20000;
-    uint32_t *ranks = zipf_ranks(n, 3000, 1.1, 8);
+    uint32_t *ranks = es_test_zipf_ranks(n, 3000, 1.1, 8);
     es_ss *ss = es_ss_new(50);
     for (size_t i = 0; i < n / 2; i++)
         es_ss_update(ss, id_of(ranks[i]), 1);

@@ -15,14 +15,6 @@
 #include "operators/spanner.h"
 #include "tests/testutil.h"
 
-#define CHECK_SEED(cond, seed)                                                       \
-    do {                                                                             \
-        int ok_ = !!(cond);                                                          \
-        CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE);      \
-        if (!ok_)                                                                    \
-            fprintf(stderr, "\n    (seed %" PRIu64 ")\n", (uint64_t)(seed));         \
-    } while (0)
-
 /* The operator with these options (NULL for none), through the registry. */
 static es_operator *spanner_new(const char *options, GError **error)
 {
@@ -225,10 +217,10 @@ static void test_k1_keeps_exactly_the_distinct_edges(void)
         uint32_t *p = random_case((int)seed, seed, &m, &n);
         es_operator *op = spanner_run("k=1", p, m, 100);
         const size_t d = distinct_edges(p, m);
-        CHECK_SEED(answer_u64(op, "edges") == d, seed);
-        CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
-        CHECK_SEED(answer_u64(op, "stretch") == 1, seed);
-        CHECK_SEED(verify(op, p, m, n, 1), seed);
+        ES_CHECK_SEED(answer_u64(op, "edges") == d, seed);
+        ES_CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
+        ES_CHECK_SEED(answer_u64(op, "stretch") == 1, seed);
+        ES_CHECK_SEED(verify(op, p, m, n, 1), seed);
         es_operator_free(op);
         g_free(p);
     }
@@ -248,14 +240,14 @@ static void test_k2_and_k3_keep_every_input_edge_within_2k_minus_1_hops(void)
             snprintf(opts, sizeof opts, "k=%u", k);
             es_operator *op = spanner_run(opts, p, m, which % 2 ? 7 : 0);
             const uint64_t kept = answer_u64(op, "edges");
-            CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
-            CHECK_SEED(answer_u64(op, "stretch") == 2 * k - 1, seed);
-            CHECK_SEED(kept < d, seed);
-            CHECK_SEED(verify(op, p, m, n, 2 * k - 1), seed);
+            ES_CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
+            ES_CHECK_SEED(answer_u64(op, "stretch") == 2 * k - 1, seed);
+            ES_CHECK_SEED(kept < d, seed);
+            ES_CHECK_SEED(verify(op, p, m, n, 2 * k - 1), seed);
             double girth = kept_girth(op);
-            CHECK_SEED(girth == 0 || girth > 2 * k, seed);
+            ES_CHECK_SEED(girth == 0 || girth > 2 * k, seed);
             /* The Moore bound for girth > 2k. */
-            CHECK_SEED((double)kept <= pow(n, 1.0 + 1.0 / k) + n, seed);
+            ES_CHECK_SEED((double)kept <= pow(n, 1.0 + 1.0 / k) + n, seed);
             es_operator_free(op);
             cases++;
         }
@@ -314,7 +306,7 @@ static void test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count(
                 same = es_adjacency_degree(a, v) == es_adjacency_degree(b, v) &&
                        memcmp(es_adjacency_neighbors(a, v), es_adjacency_neighbors(b, v),
                               es_adjacency_degree(a, v) * sizeof(uint32_t)) == 0;
-            CHECK_SEED(same, seed);
+            ES_CHECK_SEED(same, seed);
             es_operator_free(op);
         }
     }
@@ -357,6 +349,15 @@ static void test_bad_options_are_usage_errors(void)
     es_operator_free(op);
 }
 
+static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
+{
+    const es_edge e[] = { { 0, 1 }, { 2, 1 } };
+    es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
+    CU_ASSERT_TRUE(es_test_process_aborts("spanner", &b));
+    b.n = 1;
+    CU_ASSERT_FALSE(es_test_process_aborts("spanner", &b));
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -366,6 +367,7 @@ int main(void)
         ES_TEST(test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count),
         ES_TEST(test_the_report_lists_edges_input_edges_fraction_and_stretch),
         ES_TEST(test_bad_options_are_usage_errors),
+        ES_TEST(test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion),
         { NULL, NULL },
     };
     return es_test_main("spanner", tests);

@@ -30,14 +30,6 @@
 #include "snapshot/h5util.h"
 #include "tests/testutil.h"
 
-#define CHECK_SEED(cond, seed)                                                                          \
-    do {                                                                                                \
-        if (!(cond))                                                                                    \
-            fprintf(stderr, "\n  %s:%d: failed with seed %" G_GUINT64_FORMAT ": %s\n", __FILE__, __LINE__, \
-                    (guint64)(seed), #cond);                                                            \
-        CU_ASSERT(cond);                                                                                \
-    } while (0)
-
 /* ---- helpers ------------------------------------------------------------ */
 
 /* Create from "tri-est[:k=v,...]" the way es_operator_new does, without
@@ -416,10 +408,10 @@ static void test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_comi
     }
     printf("\n    %zu common neighbours, %zu hash-hash and %zu hash-below-array intersections ", commons,
            both_hash, mixed);
-    CHECK_SEED(mismatches == 0, seed);
-    CHECK_SEED(commons > 1000, seed);
-    CHECK_SEED(both_hash > 100, seed);   /* every path was exercised */
-    CHECK_SEED(mixed > 20, seed);
+    ES_CHECK_SEED(mismatches == 0, seed);
+    ES_CHECK_SEED(commons > 1000, seed);
+    ES_CHECK_SEED(both_hash > 100, seed);   /* every path was exercised */
+    ES_CHECK_SEED(mixed > 20, seed);
     CU_ASSERT_EQUAL(es_edge_reservoir_size(r), M);
     CU_ASSERT_EQUAL(es_edge_reservoir_offered(r), offers);
     g_free(kind);
@@ -551,14 +543,14 @@ static void test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_wh
         double want = exact_triangles(s.pairs, s.m, s.nv, &want_local);
         es_operator *op = must_new("tri-est:m=20000");
         feed(op, &s, 257);
-        CHECK_SEED(es_tri_est_global(op) == want, seeds[c]);
+        ES_CHECK_SEED(es_tri_est_global(op) == want, seeds[c]);
         size_t bad = 0;
         for (uint32_t v = 0; v < s.nv; v++)
             bad += es_tri_est_local(op, v) != want_local[v];
-        CHECK_SEED(bad == 0, seeds[c]);
-        CHECK_SEED(es_tri_est_stddev(op) == 0, seeds[c]);
+        ES_CHECK_SEED(bad == 0, seeds[c]);
+        ES_CHECK_SEED(es_tri_est_stddev(op) == 0, seeds[c]);
         if (c == 3)
-            CHECK_SEED(want > 100, seeds[c]);   /* the case is not trivial */
+            ES_CHECK_SEED(want > 100, seeds[c]);   /* the case is not trivial */
         es_operator_free(op);
         g_free(want_local);
         stream_free(&s);
@@ -645,18 +637,18 @@ static void test_fast_operator_matches_a_plain_triest_impr_bit_for_bit_in_every_
         feed(op, &s, 100);
         es_tri_est_state st;
         es_tri_est_get_state(op, &st);
-        CHECK_SEED(es_tri_est_global(op) == want.tau, seed);
-        CHECK_SEED(st.sample.t == want.t, seed);
-        CHECK_SEED(st.duplicates == want.dups, seed);
-        CHECK_SEED(st.self_loops == want.loops, seed);
+        ES_CHECK_SEED(es_tri_est_global(op) == want.tau, seed);
+        ES_CHECK_SEED(st.sample.t == want.t, seed);
+        ES_CHECK_SEED(st.duplicates == want.dups, seed);
+        ES_CHECK_SEED(st.self_loops == want.loops, seed);
         /* auto: the exact set is on iff a repeat came before the sample filled */
         if (mode == 2)
-            CHECK_SEED((st.seen != NULL) == (c == 6), seed);
+            ES_CHECK_SEED((st.seen != NULL) == (c == 6), seed);
         size_t bad = 0;
         for (uint32_t v = 0; v < s.nv; v++)
             bad += es_tri_est_local(op, v) != want.local[v];
-        CHECK_SEED(bad == 0, seed);
-        CHECK_SEED(want.tau > 0, seed);
+        ES_CHECK_SEED(bad == 0, seed);
+        ES_CHECK_SEED(want.tau > 0, seed);
         es_operator_free(op);
         g_free(want.local);
         stream_free(&s);
@@ -818,14 +810,14 @@ static void test_estimates_are_unbiased_and_stddev_covers_the_error_on_a_cluster
 
 static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed)
 {
-    CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
-    CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
+    ES_CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
+    ES_CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
     size_t bad = 0;
     for (uint32_t v = 0; v < nv; v++) {
         double x = es_tri_est_local(a, v), y = es_tri_est_local(b, v);
         bad += isnan(x) ? !isnan(y) : x != y;   /* NaN both when local=0 */
     }
-    CHECK_SEED(bad == 0, seed);
+    ES_CHECK_SEED(bad == 0, seed);
     es_report *ra = es_report_new(), *rb = es_report_new();
     es_operator_report(a, ra);
     es_operator_report(b, rb);
@@ -853,7 +845,7 @@ static void test_same_seed_gives_the_same_answers_whatever_the_batch_size(void)
     stream s = relabel(p, m);
     es_operator *ref = must_new("tri-est:m=3000,seed=8,top=5");
     feed(ref, &s, s.m);
-    CHECK_SEED(es_tri_est_global(ref) > 0, seed);
+    ES_CHECK_SEED(es_tri_est_global(ref) > 0, seed);
     const size_t sizes[] = { 1, 7, 1000, 65536 };
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
         es_operator *op = must_new("tri-est:m=3000,seed=8,top=5");
@@ -864,7 +856,7 @@ static void test_same_seed_gives_the_same_answers_whatever_the_batch_size(void)
     /* another seed gives another estimate */
     es_operator *other = must_new("tri-est:m=3000,seed=9");
     feed(other, &s, 4096);
-    CHECK_SEED(es_tri_est_global(other) != es_tri_est_global(ref), seed);
+    ES_CHECK_SEED(es_tri_est_global(other) != es_tri_est_global(ref), seed);
     es_operator_free(other);
     es_operator_free(ref);
     stream_free(&s);
@@ -891,7 +883,7 @@ static void test_thread_count_changes_nothing_with_the_exact_repeat_test(void)
         feed(small, &s, 1000);   /* never uses the pipeline */
         assert_same_answers(one, two, s.nv, seed);
         assert_same_answers(one, small, s.nv, seed);
-        CHECK_SEED(es_tri_est_global(one) > 0, seed);
+        ES_CHECK_SEED(es_tri_est_global(one) > 0, seed);
         es_operator_free(one);
         es_operator_free(two);
         es_operator_free(small);
@@ -1189,17 +1181,17 @@ static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
     es_operator *a = must_new("tri-est:m=2000,seed=5,dedup=1"), *b = must_new("tri-est:m=2000,seed=5");
     feed(a, &raw, 5000);
     feed(b, &clean, 5000);
-    CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
-    CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
+    ES_CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
+    ES_CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
     size_t bad = 0;
     for (uint32_t v = 0; v < clean.nv; v++)
         bad += es_tri_est_local(a, v) != es_tri_est_local(b, v);
-    CHECK_SEED(bad == 0, seed);
+    ES_CHECK_SEED(bad == 0, seed);
 
     /* dedup=auto saw repeats before the sample filled: the same answers */
     es_operator *d = must_new("tri-est:m=2000,seed=5");
     feed(d, &raw, 777);
-    CHECK_SEED(es_tri_est_global(d) == es_tri_est_global(a), seed);
+    ES_CHECK_SEED(es_tri_est_global(d) == es_tri_est_global(a), seed);
     es_report *rep = es_report_new();
     CU_ASSERT_TRUE(report_get(d, rep, "dedup_exact")->v.boolean);
     es_operator_free(d);
@@ -1212,7 +1204,7 @@ static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
     double exact = exact_triangles(clean.pairs, clean.m, clean.nv, NULL);
     printf("\n    both directions: exact %.0f, dedup=1 and auto %.0f, dedup=0 %.0f ", exact, es_tri_est_global(a),
            es_tri_est_global(c));
-    CHECK_SEED(es_tri_est_global(c) > 1.5 * exact, seed);
+    ES_CHECK_SEED(es_tri_est_global(c) > 1.5 * exact, seed);
     es_operator_free(a);
     es_operator_free(b);
     es_operator_free(c);
@@ -1303,6 +1295,15 @@ static void test_report_lists_the_metrics_and_the_top_vertices_by_external_id(vo
     stream_free(&s);
 }
 
+static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
+{
+    const es_edge e[] = { { 0, 1 }, { 2, 1 } };
+    es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
+    CU_ASSERT_TRUE(es_test_process_aborts("tri-est:m=10", &b));
+    b.n = 1;
+    CU_ASSERT_FALSE(es_test_process_aborts("tri-est:m=10", &b));
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -1327,6 +1328,7 @@ int main(void)
         ES_TEST(test_dedup_gives_the_answers_of_the_deduplicated_stream),
         ES_TEST(test_bad_options_are_usage_errors_naming_the_option),
         ES_TEST(test_registry_knows_tri_est),
+        ES_TEST(test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion),
         ES_TEST(test_report_lists_the_metrics_and_the_top_vertices_by_external_id),
         { NULL, NULL },
     };

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -366,4 +367,100 @@ void es_test_snapshot_in_forked_child(void *const *opv, char *const *paths, int 
         CU_ASSERT_TRUE(es_test_same_reports(ops[s], back));
         es_operator_free(back);
     }
+}
+
+es_test_zipf es_test_zipf_new(uint32_t n, double s)
+{
+    es_test_zipf z = { g_new(double, n), n };
+    double sum = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        sum += 1.0 / pow(r + 1.0, s);
+        z.cdf[r] = sum;
+    }
+    return z;
+}
+
+uint32_t es_test_zipf_draw(const es_test_zipf *z, GRand *rng)
+{
+    double x = g_rand_double(rng) * z->cdf[z->n - 1];
+    uint32_t lo = 0, hi = z->n - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (z->cdf[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void es_test_zipf_free(es_test_zipf *z)
+{
+    g_free(z->cdf);
+    z->cdf = NULL;
+}
+
+uint32_t *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t seed)
+{
+    es_test_zipf z = es_test_zipf_new(universe, s);
+    GRand *rng = g_rand_new_with_seed((guint32)seed);
+    uint32_t *out = g_new(uint32_t, n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = es_test_zipf_draw(&z, rng);
+    g_rand_free(rng);
+    es_test_zipf_free(&z);
+    return out;
+}
+
+GBytes *es_test_dataset_bytes(const char *path, const char *name, int u64)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    void *a = NULL;
+    size_t n = 0;
+    GError *err = NULL;
+    gboolean ok = u64 ? es_h5_read_u64(g, name, (uint64_t **)&a, &n, &err)
+                      : es_h5_read_u32(g, name, (uint32_t **)&a, &n, &err);
+    H5Gclose(g);
+    H5Fclose(f);
+    CU_ASSERT_TRUE(ok);
+    if (!ok) {
+        printf("\n  %s: %s\n", name, err->message);
+        g_error_free(err);
+        return g_bytes_new(NULL, 0);
+    }
+    const size_t bytes = n * (u64 ? 8 : 4);
+    GBytes *b = g_bytes_new(a, bytes);
+    es_h5_free(a, bytes);
+    return b;
+}
+
+uint64_t es_test_attr_u64(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    uint64_t v = UINT64_MAX;
+    CU_ASSERT_TRUE(es_h5_get_u64(g, name, &v, NULL));
+    H5Gclose(g);
+    H5Fclose(f);
+    return v;
+}
+
+gboolean es_test_process_aborts(const char *spec, const es_batch *b)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *devnull = freopen("/dev/null", "w", stderr);
+        (void)devnull;
+        es_operator *op = es_operator_new(spec, NULL);
+        if (op == NULL)
+            _exit(2);
+        es_operator_process(op, b, NULL);
+        _exit(0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return FALSE;
+    return WIFSIGNALED(status);
 }

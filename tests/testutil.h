@@ -10,7 +10,9 @@
 
 #include <CUnit/Basic.h>
 #include <igraph.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "graph/batch.h"
 #include "operators/report.h"
@@ -21,6 +23,15 @@ typedef struct {
 } es_test;
 
 #define ES_TEST(fn) { #fn, fn }
+
+/* A CUnit assertion for randomised cases: prints the seed when it fails. */
+#define ES_CHECK_SEED(cond, seed)                                                                    \
+    do {                                                                                             \
+        int ok_ = !!(cond);                                                                          \
+        CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE);                      \
+        if (!ok_)                                                                                    \
+            fprintf(stderr, "\n    (seed %" PRIu64 ")\n", (uint64_t)(seed));                        \
+    } while (0)
 
 /* Run the cases (the array ends with {NULL, NULL}); exit status 0 iff all pass. */
 int es_test_main(const char *suite, const es_test *tests);
@@ -75,6 +86,13 @@ gboolean es_test_read_snapshot_file(void *op, const char *path, GError **error);
  * same spec, to the same report.  The files stay; the caller removes them. */
 void es_test_snapshot_in_forked_child(void *const *ops, char *const *paths, int n);
 
+/* Dataset `name` of group "op" in the HDF5 file at path, as raw bytes
+ * (u64 elements, or u32 when !u64; plain or log-backed); an empty GBytes
+ * and a failed assertion when unreadable. */
+GBytes  *es_test_dataset_bytes(const char *path, const char *name, int u64);
+/* Attribute `name` of group "op" (UINT64_MAX and a failed assertion when unreadable). */
+uint64_t es_test_attr_u64(const char *path, const char *name);
+
 /* Report of an operator as tsv text (caller frees). */
 char *es_test_report_tsv(void *op);
 /* Do two operators report the same, byte for byte in tsv? */
@@ -110,6 +128,24 @@ GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max);
 
 /* 1 iff e is a histogram entry with exactly these bins. */
 int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins);
+
+/* Zipf(s) on ranks 0 .. n-1 (P(r) proportional to 1 / (r+1)^s), drawn by
+ * inverse transform: a binary search in the cumulative weights. */
+typedef struct {
+    double  *cdf;        /* cumulative weights, unnormalised */
+    uint32_t n;
+} es_test_zipf;
+es_test_zipf es_test_zipf_new(uint32_t n, double s);
+uint32_t     es_test_zipf_draw(const es_test_zipf *z, GRand *rng);
+void         es_test_zipf_free(es_test_zipf *z);
+/* n ranks drawn from Zipf(s) over [0, universe) with its own GRand of
+ * this seed.  Caller frees with g_free. */
+uint32_t    *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t seed);
+
+/* Does processing batch b with a new operator of `spec` abort (a batch that
+ * breaks its contract is a programming error)?  Runs in a forked child,
+ * its stderr silenced. */
+gboolean es_test_process_aborts(const char *spec, const es_batch *b);
 
 /* An es_test_batch_fn: process the batch with operator `op`, asserting success. */
 void es_test_process(const es_batch *b, void *op);

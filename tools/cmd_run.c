@@ -32,7 +32,9 @@ static char *operators_help(void)
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
                        "Exit status: 0 ok, 64 usage, 65 bad input line or no valid snapshot,\n"
-                       "66 cannot open input, 74 I/O error, 78 snapshot does not match this run.");
+                       "66 cannot open input, 74 I/O error (also when a snapshot failed: the report\n"
+                       "is printed all the same), 78 snapshot does not match this run, or the\n"
+                       "snapshot directory holds another run's snapshots (without --resume).");
     return g_string_free(s, FALSE);
 }
 
@@ -128,9 +130,16 @@ int es_cmd_run(int argc, char **argv)
     if (!es_driver_run(&cfg, ops, &stats, &err)) {
         status = es_cli_fail("run", err);
         g_error_free(err);
-    } else if (stats.bad_lines > 0 && !quiet) {
-        fprintf(stderr, "edgestream run: skipped %" G_GUINT64_FORMAT " bad line%s\n",
-                stats.bad_lines, stats.bad_lines == 1 ? "" : "s");
+    } else {
+        if (stats.bad_lines > 0 && !quiet)
+            fprintf(stderr, "edgestream run: skipped %" G_GUINT64_FORMAT " bad line%s\n",
+                    stats.bad_lines, stats.bad_lines == 1 ? "" : "s");
+        if (stats.snapshots_failed > 0) {
+            /* The answers are complete; what was lost is the chance to resume from those points. */
+            fprintf(stderr, "edgestream run: %u snapshot%s could not be written (the report is complete)\n",
+                    stats.snapshots_failed, stats.snapshots_failed == 1 ? "" : "s");
+            status = ES_ERROR_IO;
+        }
     }
     g_ptr_array_free(ops, TRUE);
     int out = es_cli_finish_stdout("run");

@@ -1,0 +1,173 @@
+#!/bin/sh
+# test_faults.sh EDGESTREAM — faults that must not cost the answer:
+#   - disk full: snapshots into a 4 MiB tmpfs fail, the run goes on, prints
+#     the same final report as a run without snapshots and exits 74; no
+#     temporary, empty or unlisted file is left, and a resume from the last
+#     good snapshot gives the same answers (skipped, with a message, where
+#     mounting is not allowed: not root, or no tmpfs);
+#   - two runs, one directory: a run without --resume is refused (78) in a
+#     directory that holds snapshots, naming it, and changes nothing there;
+#   - resume compares meaning: operator specs with their defaults written
+#     out, in another order, numbers in another notation, and the input as
+#     ./f or an absolute path resume; real differences (tri-est:m=5 against
+#     m=6, another file) are refused with 78, naming both;
+#   - an edited input: one digit changed in the middle of what a snapshot
+#     consumed (same size, first and last MiB untouched) is refused with 78
+#     naming the input and the MiB that differs; restored, the resume gives
+#     the uninterrupted answers; a gzip input resumes (its decompressed
+#     bytes are checked).
+# Prints "N passed, N failed"; exits non-zero on any failure.
+es=${1:-build/edgestream}
+case $es in /*) ;; *) es=$PWD/$es ;; esac
+tmp=$(mktemp -d)
+mounted=
+cleanup() {
+    [ -n "$mounted" ] && umount "$mounted" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# ---- disk full ------------------------------------------------------------------
+# Every operator the writer thread serves, and spanner's forked writers.
+"$es" gen rmat --scale 14 --seed 1 -o "$tmp/r14.txt"
+full_case() { # full_case NAME OPS
+    name=$1 fops=$2
+    d=$tmp/full-$name
+    mkdir -p "$d"
+    if ! mount -t tmpfs -o size=4m tmpfs "$d" 2>/dev/null; then
+        echo "skipped: disk full ($name): cannot mount a tmpfs here (needs root)"
+        return
+    fi
+    mounted=$d
+    "$es" run --ops "$fops" --format tsv --quiet "$tmp/r14.txt" > "$tmp/want" || bad "full $name: plain run failed"
+    "$es" run --ops "$fops" --format tsv --quiet --snapshot-dir "$d" --snapshot-every 20000 "$tmp/r14.txt" \
+        > "$tmp/got" 2> "$tmp/err"
+    st=$?
+    [ $st = 74 ] && ok || bad "full $name: exit $st, wanted 74: $(head -c 400 "$tmp/err")"
+    grep -q "snapshots* could not be written (the report is complete)" "$tmp/err" && ok ||
+        bad "full $name: no summary of the failed snapshots: $(head -c 400 "$tmp/err")"
+    grep -q "No space left on device\|disk full\|cannot write" "$tmp/err" && ok ||
+        bad "full $name: no message on why: $(head -c 400 "$tmp/err")"
+    cmp -s "$tmp/want" "$tmp/got" && ok || bad "full $name: the report differs from a run without snapshots"
+    ls "$d"/*.tmp > /dev/null 2>&1 && bad "full $name: a temporary file is left: $(ls "$d")" || ok
+    empty=$(find "$d" -type f -empty ! -name .lock)
+    [ -z "$empty" ] && ok || bad "full $name: empty files left: $empty"
+    # Every log file is listed by a kept snapshot, and every snapshot verifies.
+    listed=$(for s in "$d"/snap-*.h5; do head -c 4096 "$s" | tr -d '\0' | awk '$1 == "log" { print $3 }'; done | sort -u)
+    present=$(cd "$d" && ls log-* 2>/dev/null | sort)
+    [ "$listed" = "$present" ] && ok || bad "full $name: log files $present, listed $listed"
+    n=0
+    for s in "$d"/snap-*.h5; do
+        [ -e "$s" ] || continue
+        n=$((n + 1))
+        "$es" inspect "$s" > /dev/null 2>&1 && ok || bad "full $name: $s does not verify"
+    done
+    [ $n -ge 1 ] && ok || bad "full $name: no snapshot at all was written"
+    # Resume from the last good snapshot: the same answers (its own snapshots fail too).
+    "$es" run --ops "$fops" --format tsv --quiet --snapshot-dir "$d" --snapshot-every 20000 --resume "$tmp/r14.txt" \
+        > "$tmp/got" 2> "$tmp/err"
+    st=$?
+    [ $st = 74 ] || [ $st = 0 ] && ok || bad "full $name: resume exited $st: $(head -c 400 "$tmp/err")"
+    cmp -s "$tmp/want" "$tmp/got" && ok || bad "full $name: resumed answers differ"
+    umount "$d" && mounted=
+}
+full_case thread cc,degree,tri,tri-est:m=50000,seed=5,bipartite,cm,topk,hll
+full_case fork cc,degree,tri,spanner,bipartite,cm
+
+expect() { # NAME STATUS STDERR_SUBSTRING -- CMD...
+    name=$1 want=$2 msg=$3; shift 4
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    got=$?
+    if [ "$got" != "$want" ]; then bad "$name: exit $got, wanted $want: $(head -c 400 "$tmp/err")"
+    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then bad "$name: stderr lacks '$msg': $(head -c 400 "$tmp/err")"
+    else ok; fi
+}
+# Every file of a directory with its checksum, to see that nothing changed.
+state() { (cd "$1" && for f in * .lock; do [ -e "$f" ] && cksum "$f"; done); }
+newest() { ls "$1"/snap-*.h5 | sort | tail -n 1; }
+
+# ---- two runs, one directory ----------------------------------------------------
+cd "$tmp" || exit 1
+"$es" gen rmat --scale 12 --seed 2 -o g.txt
+sops=cc,tri,tri-est:m=5,cm:eps=0.001
+"$es" run --ops $sops --format tsv --quiet g.txt > want.tsv || bad "plain run failed"
+"$es" run --ops $sops --format tsv --quiet --batch 1000 --snapshot-dir two --snapshot-every 8000 g.txt > /dev/null ||
+    bad "snapshot run failed"
+before=$(state two)
+expect "second run, other operators" 78 "two holds the snapshots of another run (the newest: two/snap-" -- \
+    "$es" run --ops degree --quiet --snapshot-dir two --snapshot-every 8000 g.txt
+grep -qF -- "--resume" "$tmp/err" && ok || bad "second run: the message does not say how to continue"
+expect "second run, same operators" 78 "holds the snapshots of another run" -- \
+    "$es" run --ops $sops --quiet --snapshot-dir two g.txt
+[ "$(state two)" = "$before" ] && ok || bad "a refused second run changed the snapshot directory"
+# A directory whose snapshots all failed holds none: a run may start there.
+mkdir empty-run && expect "directory without snapshots" 0 "" -- "$es" run --ops cc --quiet --snapshot-dir empty-run g.txt
+
+# ---- resume compares meaning ------------------------------------------------------
+mdir() { # mdir DIR: snapshots of $sops from g.txt, the final one dropped
+    rm -rf "$1"
+    "$es" run --ops $sops --format tsv --quiet --batch 1000 --snapshot-dir "$1" --snapshot-every 8000 g.txt > /dev/null ||
+        bad "snapshot run failed"
+    rm -f "$(newest "$1")"
+}
+for variant in "tri:top=10,tri-est:m=5,cc,cm:eps=1e-3 ./g.txt" \
+               "cc,tri,tri-est:m=5,seed=1,dedup=auto,local=1,top=10,cm:eps=0.001,delta=0.01,seed=1 $tmp/g.txt" \
+               "cc,tri,tri-est:m=5,cm:eps=0.001 ../$(basename "$tmp")/g.txt"; do
+    vops=${variant% *} vin=${variant#* }
+    mdir same
+    expect "resume with $vops $vin" 0 "resuming from" -- \
+        "$es" run --ops "$vops" --format tsv --batch 1000 --snapshot-dir same --resume "$vin"
+    sort out > got.sorted; sort want.tsv > want.sorted
+    cmp -s got.sorted want.sorted && ok || bad "resume with $vops $vin: answers differ"
+done
+mdir diff
+before=$(state diff)
+expect "other tri-est m" 78 "tri-est:m=5," -- "$es" run --ops cc,tri,tri-est:m=6,cm:eps=0.001 --snapshot-dir diff --resume g.txt
+grep -qF "tri-est:m=6," "$tmp/err" && ok || bad "other tri-est m: the message does not name this run's spec: $(cat "$tmp/err")"
+expect "other cm eps" 78 "cm:eps=0.002" -- "$es" run --ops cc,tri,tri-est:m=5,cm:eps=0.002 --snapshot-dir diff --resume g.txt
+cp g.txt g2.txt
+expect "another file" 78 "this run reads \"$tmp/g2.txt\"" -- "$es" run --ops $sops --snapshot-dir diff --resume g2.txt
+[ "$(state diff)" = "$before" ] && ok || bad "a refused resume changed the snapshot directory"
+
+# ---- an edited input ------------------------------------------------------------
+"$es" gen rmat --scale 15 --seed 3 -o e.txt   # about 3.7 MB
+"$es" run --ops cc,degree --format tsv --quiet e.txt > ewant.tsv || bad "plain run failed"
+edir() { # edir DIR INPUT...: snapshots every 100000 edges, the final one dropped
+    d=$1; shift
+    rm -rf "$d"
+    "$es" run --ops cc,degree --quiet --batch 5000 --snapshot-dir "$d" --snapshot-every 100000 --snapshot-wait \
+        --keep 100 "$@" > /dev/null || bad "snapshot run failed"
+    rm -f "$(newest "$d")"
+}
+edir edit e.txt
+cp e.txt e.bak
+lines=$(wc -l < e.txt)
+off=$(head -n $((lines / 3)) e.txt | wc -c)   # just after a newline, past the first MiB
+at=$((off - 2))                                # the last digit of that line
+digit=$(dd if=e.txt bs=1 skip=$at count=1 2>/dev/null)
+printf '%s' $(((digit + 1) % 10)) | dd of=e.txt bs=1 seek=$at conv=notrunc 2>/dev/null
+cmp -s e.txt e.bak && bad "the edit did not change the input" || ok
+[ "$(wc -c < e.txt)" = "$(wc -c < e.bak)" ] && ok || bad "the edit changed the input's size"
+from=$((at / 1048576 * 1048576))
+expect "edited input" 78 "input \"e.txt\" has changed since the snapshot: its bytes $from to $((from + 1048576)) differ" -- \
+    "$es" run --ops cc,degree --format tsv --snapshot-dir edit --resume e.txt
+cp e.bak e.txt
+expect "input restored" 0 "resuming from" -- "$es" run --ops cc,degree --format tsv --snapshot-dir edit --resume e.txt
+cmp -s out ewant.tsv && ok || bad "resume after the input was restored: answers differ"
+# Two inputs, the second gzip: checked through its decompressed bytes.
+half=$((lines / 2))
+head -n $half e.txt > e1.txt
+tail -n +$((half + 1)) e.txt | gzip -c > e2.txt.gz
+edir gz e1.txt e2.txt.gz
+expect "gzip input" 0 "resuming from" -- "$es" run --ops cc,degree --format tsv --snapshot-dir gz --resume e1.txt e2.txt.gz
+cmp -s out ewant.tsv && ok || bad "resume with a gzip input: answers differ"
+tail -n +$((half + 1)) e.txt | sed '1s/^/1 2\n/' | gzip -c > e2.txt.gz
+expect "edited gzip input" 78 "has changed" -- "$es" run --ops cc,degree --format tsv --snapshot-dir gz --resume e1.txt e2.txt.gz
+cd - > /dev/null || exit 1
+
+echo "fault tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
