@@ -31,6 +31,7 @@
 typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
+    uint8_t      *change;        /* the edge table's answers (cap bytes) */
     size_t        cap;
     uint64_t      first_index;
     uint32_t      num_vertices;
@@ -138,6 +139,28 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
+/* The run's edge table, when an operator needs one now: the table an
+ * operator started or restored (operators/operator.h: adopted, the
+ * others' copies dropped), else a new one; every operator then reads it. */
+static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean logged)
+{
+    gboolean need = FALSE;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        need = need || es_operator_needs_edges(op);
+        if (op->own_edges != NULL && table == NULL)
+            table = op->own_edges;
+        else
+            es_edgetable_free(op->own_edges);
+        op->own_edges = NULL;
+    }
+    if (table == NULL && need)
+        table = es_edgetable_new(logged);
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
+    return table;
+}
+
 /* Rebuild the id map from a snapshot's external ids, in dense-id order. */
 static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
 {
@@ -203,8 +226,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
         es_big_dontfork(slots[i].edges, batch * sizeof(es_edge));
+        slots[i].change = es_big_alloc(batch);
+        es_big_dontfork(slots[i].change, batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
+    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
@@ -232,8 +258,14 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,
             };
+            if (table) {
+                es_edgetable_apply(table, s->edges, n, s->change);
+                b.change = s->change;
+            }
             for (guint i = 0; ok && i < ops->len; i++)
                 ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
+            if (table == NULL)
+                table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
@@ -301,12 +333,16 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         es_raw_batch_free(slots[i].raw);
         es_big_free(slots[i].edges, batch * sizeof(es_edge));
+        es_big_free(slots[i].change, batch);
         g_clear_error(&slots[i].error);
     }
     g_async_queue_unref(pl.free_q);
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
+    es_edgetable_free(table);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);
     return ok;

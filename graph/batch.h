@@ -25,10 +25,19 @@ typedef struct {
                                 u and v as written in the input), or NULL; for
                                 operators that work without the id map */
     const int64_t *time;     /* n timestamps, or NULL when no line had one */
+    const uint8_t *change;   /* n es_edge_change answers of the run's edge table
+                                (graph/edgetable.h), or NULL when the run keeps
+                                none (operators/operator.h: needs_edges) */
     size_t   n;
     uint64_t first_index;    /* stream index of edges[0] */
     uint32_t num_vertices;   /* id-map size after this batch: every u, v < this */
 } es_batch;
+
+/* The key of undirected edge (u, v): min << 32 | max. */
+static inline uint64_t es_edge_key(uint32_t u, uint32_t v)
+{
+    return u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+}
 
 static inline uint64_t es_batch_index(const es_batch *b, size_t i)
 {

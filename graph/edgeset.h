@@ -46,12 +46,6 @@
 
 typedef struct es_edgeset es_edgeset;
 
-/* The key of undirected edge (u, v). */
-static inline uint64_t es_edge_key(uint32_t u, uint32_t v)
-{
-    return u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
-}
-
 /* A set sized for expected_edges without regrowth; shards is a power of two
  * up to ES_EDGESET_MAX_SHARDS, or 0 for ES_EDGESET_DEFAULT_SHARDS. */
 es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards);

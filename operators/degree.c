@@ -2,24 +2,20 @@
  * neighbours (the simple graph of the stream, as igraph has it after
  * simplify), and the degree distribution.
  *
- * Algorithm: every non-loop edge goes into a sharded hash set of undirected
- * edges (graph/edgeset.c: linear probing at <= 50% load) that also logs its
- * keys in first-seen order; an edge that is new raises the degrees of its
- * two endpoints.  Self-loops are counted and otherwise ignored; a repeated
+ * Algorithm: the run's edge table (graph/edgetable.h) says which edges
+ * appear for the first time; each such edge raises the degrees of its two
+ * endpoints.  Self-loops are counted and otherwise ignored; a repeated
  * pair, in either direction, is a duplicate.
- * Cost per edge: one hash-set insertion (expected O(1)) and, when new, two
- * increments and one append to the log; memory: 4 bytes per vertex and
- * 24-40 bytes per distinct edge (16-32 of table, 8 of log).
+ * Cost per edge: a read of its answer and, when it appears, two
+ * increments; memory: 4 bytes per vertex (the table is the run's).
  * A report is one pass over the vertices.
  * Guarantees: exact.
  *
- * Parallelism: the batch's edges are sorted by set shard (stable) and each
- * shard is filled by one thread, so the new/old answers are those of a
- * sequential insertion in stream order, and the log, filled from them in
- * batch order, is too; the degree increments of new edges then take one
- * sequential pass; the report's max and distribution are merged from
- * per-thread partials.  Every answer, and the snapshot, is therefore
- * independent of the thread count.
+ * Parallelism: the increments take one sequential pass (measured 3 to 5
+ * times faster than atomic increments from two threads, which serialise
+ * the cache misses a plain loop overlaps); the report's max and
+ * distribution are merged from per-thread partials.  Every answer, and
+ * the snapshot, is therefore independent of the thread count.
  *
  * Answers: vertices, edges, self_loops, duplicates, max, mean (2 edges /
  * vertices), distribution (degree -> number of vertices, degree 0 included).
@@ -38,34 +34,27 @@
  * degrees are not stored: they are what the keys give, so a restore counts
  * them (4 bytes per vertex less to write at every snapshot, and no copy of
  * them at the barrier).  edge_keys only grows, so it is a log
- * (snapshot/logs.h): each snapshot appends the keys logged since the last
- * one to a shared file, and the dataset is an external one over its first
- * E keys.  The writer (dataflow/checkpoint.c: a thread, or a forked
+ * (snapshot/logs.h), the edge table's: each snapshot appends the keys
+ * logged since the last one to a shared file, and the dataset is an
+ * external one over its first E keys.  The writer (dataflow/checkpoint.c: a thread, or a forked
  * child) reads only the counters and the log's pointer and length taken at
  * the barrier and its first E keys, which the stream never writes again
- * (snapshot_frozen); the table is not even mapped in a forked child
- * (graph/edgeset.h).  It starts no thread (no OpenMP).
- * A restore reads the keys in pieces of 1 Mi, checks that every key has
- * u < v < n, re-inserts them in file order into a logged set sized for E
- * (so the log comes back as it was, and a key the set already holds is
- * refused as a repeat), and counts the degrees.
+ * (snapshot_frozen).  It starts no thread (no OpenMP).
+ * A restore reads the keys in pieces of 1 Mi into a new edge table (which
+ * checks them: es_edgetable_add_keys) and counts the degrees.
  */
 #include <omp.h>
 #include <stdlib.h>
 
 #include "graph/common.h"
-#include "graph/edgeset.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 
 typedef struct {
     es_operator base;
-    es_edgeset *set;
     uint32_t   *deg;        /* es_big_alloc'd, deg_cap entries, kept from children */
     size_t      deg_cap;
     uint32_t    nv;         /* vertices seen */
-    uint8_t    *is_new;     /* per-batch scratch */
-    size_t      is_new_cap;
     uint64_t    edges, self_loops, duplicates;
     /* At the last snapshot barrier: the counters and the log. */
     struct {
@@ -79,7 +68,7 @@ typedef struct {
 /* Degrees below this are counted in per-thread dense arrays; larger ones
  * (fewer than 2 edges / DENSE_DEGREES vertices) are listed and sorted. */
 #define DENSE_DEGREES 4096u
-/* Below this many edges or vertices a loop is not worth a parallel region. */
+/* Below this many vertices the report's loop is not worth a parallel region. */
 #define PARALLEL_MIN 8192
 /* Snapshot keys are read back in pieces of this many. */
 #define KEYS_READ ((size_t)1 << 20)
@@ -89,16 +78,13 @@ static es_operator *degree_create(es_options *opts, GError **error)
     (void)opts;
     (void)error;
     degree_op *d = g_new0(degree_op, 1);
-    d->set = es_edgeset_new_logged(0, 0);
     return &d->base;
 }
 
 static void degree_destroy(es_operator *op)
 {
     degree_op *d = (degree_op *)op;
-    es_edgeset_free(d->set);
     es_big_free(d->deg, d->deg_cap * sizeof(uint32_t));
-    es_big_free(d->is_new, d->is_new_cap);
     g_free(d);
 }
 
@@ -117,31 +103,19 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
     }
     if (batch->num_vertices > d->nv)
         d->nv = batch->num_vertices;
-    if (n > d->is_new_cap) {
-        size_t cap = MAX(es_grow_cap(d->is_new_cap, n), ES_BIG_PRIVATE);
-        es_big_free(d->is_new, d->is_new_cap);
-        d->is_new = es_big_alloc(cap);
-        d->is_new_cap = cap;
-        es_big_dontfork(d->is_new, cap);
-    }
 
     es_batch_assert_ids(batch, d->nv, "degree");
-    uint64_t loops = 0;
-    #pragma omp parallel for reduction(+ : loops) schedule(static) if (n >= PARALLEL_MIN)
-    for (size_t i = 0; i < n; i++)
-        loops += e[i].u == e[i].v;
 
-    size_t fresh = es_edgeset_insert_batch(d->set, e, n, TRUE, d->is_new);
-
-    /* One plain pass: measured 3 to 5 times faster than atomic increments
-     * from two threads, which serialise the cache misses a plain loop
-     * overlaps. */
     uint32_t *deg = d->deg;
-    const uint8_t *is_new = d->is_new;
+    const uint8_t *change = batch->change;
+    g_assert(n == 0 || change != NULL);
+    uint64_t loops = 0, fresh = 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_new[i]) {
+        loops += e[i].u == e[i].v;
+        if (change[i] == ES_EDGE_APPEARS) {
             deg[e[i].u]++;
             deg[e[i].v]++;
+            fresh++;
         }
     }
 
@@ -211,12 +185,14 @@ static void degree_report(es_operator *op, es_report *report)
 static void degree_snapshot_prepare(es_operator *op)
 {
     degree_op *d = (degree_op *)op;
-    d->f.log = es_edgeset_log(d->set, &d->f.log_n);
+    d->f.log = NULL;
+    d->f.log_n = 0;
+    if (op->edges)
+        d->f.log = es_edgetable_keys(op->edges, &d->f.log_n);
     d->f.nv = d->nv;
     d->f.edges = d->edges;
     d->f.self_loops = d->self_loops;
     d->f.duplicates = d->duplicates;
-    es_edgeset_prepare_fork(d->set);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -268,49 +244,24 @@ static gboolean read_u64_piece(hid_t ds, const char *name, hsize_t at, hsize_t l
     return ok;
 }
 
-/* Read the E keys of dataset edge_keys in pieces: check each, count
- * degrees into cnt, insert into the logged set in file order (which
- * rebuilds the log).  A key the set already holds is a repeat. */
-static gboolean read_keys(hid_t ds, uint64_t E, uint32_t nv, es_edgeset *set, uint32_t *cnt, GError **error)
+/* Read the E keys of dataset edge_keys in pieces into the table (which
+ * checks them) and count degrees into cnt. */
+static gboolean read_keys(hid_t ds, uint64_t E, uint32_t nv, es_edgetable *set, uint32_t *cnt, GError **error)
 {
     const size_t piece = (size_t)MIN(E, (uint64_t)KEYS_READ);
     uint64_t *keys = g_new(uint64_t, piece ? piece : 1);
-    es_edge *edges = g_new(es_edge, piece ? piece : 1);
-    uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
     gboolean ok = TRUE;
     for (uint64_t at = 0; ok && at < E; at += piece) {
         const size_t len = (size_t)MIN((uint64_t)piece, E - at);
         if (!(ok = read_u64_piece(ds, "edge_keys", at, len, keys, error)))
             break;
+        if (!(ok = es_edgetable_add_keys(set, keys, len, nv, "snapshot dataset \"edge_keys\"", error)))
+            break;
         for (size_t i = 0; i < len; i++) {
-            const uint64_t k = keys[i];
-            const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
-            if (u >= v || v >= nv) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                            "snapshot dataset \"edge_keys\": key %" G_GUINT64_FORMAT " (0x%016" G_GINT64_MODIFIER
-                            "x: u %u, v %u) %s", (guint64)(at + i), (guint64)k, u, v,
-                            u >= v ? "does not have u < v" : "names a vertex beyond attribute \"vertices\"");
-                ok = FALSE;
-                break;
-            }
-            edges[i].u = u;
-            edges[i].v = v;
-            cnt[u]++;
-            cnt[v]++;
-        }
-        if (ok && es_edgeset_insert_batch(set, edges, len, FALSE, is_new) != len) {
-            size_t i = 0;
-            while (is_new[i])
-                i++;
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"edge_keys\": key %" G_GUINT64_FORMAT " (0x%016" G_GINT64_MODIFIER
-                        "x: u %u, v %u) repeats an earlier key", (guint64)(at + i), (guint64)keys[i],
-                        edges[i].u, edges[i].v);
-            ok = FALSE;
+            cnt[keys[i] >> 32]++;
+            cnt[(uint32_t)keys[i]]++;
         }
     }
-    g_free(is_new);
-    g_free(edges);
     g_free(keys);
     return ok;
 }
@@ -338,25 +289,28 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
     }
     const size_t deg_bytes = (size_t)nv * sizeof(uint32_t);
     uint32_t *deg = es_big_alloc(deg_bytes);
-    es_edgeset *set = NULL;
+    es_edgetable *set = NULL;
     hid_t ds = -1;
     gboolean ok = FALSE;
     /* The length of edge_keys is checked before the set is sized for E. */
     if ((ds = open_u64_n(group, "edge_keys", E, error)) < 0)
         goto out;
-    set = es_edgeset_new_logged((size_t)E, 0);
+    set = es_edgetable_new(TRUE);
     ok = read_keys(ds, E, (uint32_t)nv, set, deg, error);
 out:
     if (ds >= 0)
         H5Dclose(ds);
     if (!ok) {
-        es_edgeset_free(set);
+        es_edgetable_free(set);
         es_big_free(deg, deg_bytes);
         return FALSE;
     }
-    es_edgeset_free(d->set);
+    /* The keys become the operator's own table, which a driver adopts as
+     * the run's (operators/operator.h). */
+    es_edgetable_free(op->own_edges);
+    op->own_edges = set;
+    op->edges = set;
     es_big_free(d->deg, d->deg_cap * sizeof(uint32_t));
-    d->set = set;
     d->deg = deg;
     d->deg_cap = nv;
     es_big_keep_private((void **)&d->deg, &d->deg_cap, sizeof(uint32_t));
@@ -364,6 +318,12 @@ out:
     d->edges = E;
     d->self_loops = loops;
     d->duplicates = dups;
+    return TRUE;
+}
+
+static gboolean degree_needs_edges(const es_operator *op)
+{
+    (void)op;
     return TRUE;
 }
 
@@ -379,4 +339,5 @@ const es_operator_class es_degree_class = {
     .snapshot_write = degree_snapshot_write,
     .snapshot_read = degree_snapshot_read,
     .destroy = degree_destroy,
+    .needs_edges = degree_needs_edges,
 };

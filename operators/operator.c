@@ -116,10 +116,28 @@ GPtrArray *es_operator_new_list(const char *specs, GError **error)
     return ops;
 }
 
+gboolean es_operator_needs_edges(const es_operator *op)
+{
+    return op->klass->needs_edges != NULL && op->klass->needs_edges(op);
+}
+
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
     op->prepared = FALSE;
-    return op->klass->process_batch(op, batch, error);
+    if (batch->change != NULL || (op->own_edges == NULL && !es_operator_needs_edges(op)))
+        return op->klass->process_batch(op, batch, error);
+    /* Fed without the run's table: the operator's own stands in for it. */
+    if (op->own_edges == NULL)
+        op->own_edges = es_edgetable_new(TRUE);
+    op->edges = op->own_edges;
+    if (batch->n > op->own_change_cap) {
+        op->own_change_cap = es_grow_cap(op->own_change_cap, batch->n);
+        op->own_change = g_renew(uint8_t, op->own_change, op->own_change_cap);
+    }
+    es_edgetable_apply(op->own_edges, batch->edges, batch->n, op->own_change);
+    es_batch b = *batch;
+    b.change = op->own_change;
+    return op->klass->process_batch(op, &b, error);
 }
 
 void es_operator_report(es_operator *op, es_report *report)
@@ -158,6 +176,8 @@ void es_operator_free(es_operator *op)
     if (op == NULL)
         return;
     char *spec = op->spec, *name = op->name;
+    es_edgetable_free(op->own_edges);
+    g_free(op->own_change);
     op->klass->destroy(op);
     g_free(spec);
     g_free(name);

@@ -17,6 +17,17 @@
  *   snapshot_read(op, group, e)  restore from a group, checking every value
  *   destroy(op)
  *
+ * Distinct edges: an operator that needs simple-graph semantics says so
+ * (needs_edges, asked before the run and after every batch) and reads
+ * batch->change, the answers of the run's one edge table
+ * (graph/edgetable.h), instead of keeping a set of its own; a run where
+ * no operator needs it keeps no table.  An operator fed batches without
+ * answers (by a caller other than the driver: tests, the library) gets a
+ * table of its own from es_operator_process, in `own_edges`.  An operator
+ * whose need arises mid-batch (tri-est's dedup=auto) starts `own_edges`
+ * itself, from the distinct edges it knows, and the driver adopts it as
+ * the run's table after that batch.
+ *
  * The layout written must not depend on the thread count.  process_batch
  * may fail only for limits (memory, vertex count); a failure ends the run.
  * Randomised operators take a seed option and keep their RNG state in
@@ -29,6 +40,7 @@
 #include <hdf5.h>
 
 #include "graph/batch.h"
+#include "graph/edgetable.h"
 #include "operators/options.h"
 #include "operators/report.h"
 #include "snapshot/writer.h"
@@ -47,6 +59,7 @@ typedef struct {
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
     void     (*destroy)(es_operator *op);
     gboolean snapshot_frozen;  /* snapshot_write reads only what prepare froze (above) */
+    gboolean (*needs_edges)(const es_operator *op);  /* may be NULL: never */
 } es_operator_class;
 
 struct es_operator {
@@ -55,6 +68,10 @@ struct es_operator {
                               "tri:top=10" for "tri" (es_options_canonical) */
     char *name;            /* the name part of spec */
     gboolean prepared;     /* snapshot_prepare ran since the last batch */
+    const es_edgetable *edges; /* the table whose answers it reads: the run's, or own_edges */
+    es_edgetable *own_edges;   /* see "Distinct edges" above; NULL in a driver's run */
+    uint8_t  *own_change;      /* its answers for the batch at hand */
+    size_t    own_change_cap;
 };
 
 /* Registry: every operator class, NULL-terminated. */
@@ -71,6 +88,8 @@ GPtrArray   *es_operator_new_list(const char *specs, GError **error);
 GPtrArray   *es_operator_split_specs(const char *specs);
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
+/* Whether op reads batch->change now (class hook needs_edges). */
+gboolean es_operator_needs_edges(const es_operator *op);
 void     es_operator_report(es_operator *op, es_report *report);
 void     es_operator_snapshot_prepare(es_operator *op);
 /* Prepares first unless prepare ran since the last batch (for tests). */

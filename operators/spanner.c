@@ -10,13 +10,12 @@
  * 2k-1 edges.  The check is a bidirectional BFS bounded to 2k-1 hops in
  * total, expanding the side whose frontier has the smaller total degree;
  * vertices are marked with a per-query stamp, so nothing is cleared
- * between queries.  Distinct input edges are recognised with the sharded
- * edge set (graph/edgeset.c), which also logs them in first-seen order for
- * snapshots; the spanner is a graph/adjacency.
+ * between queries.  Distinct input edges are those the run's edge table
+ * (graph/edgetable.h) reports as appearing; the spanner is a
+ * graph/adjacency.
  * Cost per new edge: the bounded BFS, at most the spanner's edges within
  * 2k-2 hops of u or v and usually far fewer (O(1) when an endpoint is new,
- * O(1) for k = 1); per duplicate: one hash lookup.  Memory: the edge set
- * (24-40 bytes per distinct input edge: 16-32 of table, 8 of log), the
+ * O(1) for k = 1); per duplicate: nothing.  Memory: the
  * spanner (about 12-44 bytes per kept edge, see adjacency.h), 16 bytes per
  * vertex of BFS marks and frontiers.
  * Guarantees: stretch 2k-1 exactly: a dropped edge had a path of at most
@@ -27,8 +26,7 @@
  *
  * Parallelism: the decisions are sequential by nature: whether an edge is
  * kept depends on every decision before it, so edges are examined one by
- * one in stream order.  Only the duplicate test of a batch runs in
- * parallel (the edge set's sharded insertion).  The kept graph therefore
+ * one in stream order.  The kept graph therefore
  * depends only on the edge sequence, never on the thread count.
  *
  * Answers: edges (kept), input_edges (distinct input edges, self-loops
@@ -48,18 +46,18 @@
  *                            edges were kept; every kept edge appears twice
  *   input_keys     u64[I]    the distinct input edges in first-seen (stream)
  *                            order, edge {u, v} with u < v as u << 32 | v;
- *                            not sorted; an append-only log
+ *                            not sorted; the edge table's log
  *                            (snapshot/logs.h), the same array as degree's
  *                            and tri's edge_keys, so a run with them stores
  *                            it once
  * The BFS marks are scratch and are not saved.  A restore rebuilds the
  * spanner list for list (es_adjacency_new_from_csr, which checks that the
  * arrays are a simple undirected graph), re-inserts the keys in file order
- * into a logged edge set (checking u < v < n and refusing a repeat), checks
+ * into an edge table (es_edgetable_add_keys checks them), checks
  * that every kept edge is an input edge, and swaps the new state in only
  * then.  The writer starts no thread and copies little: adj_offsets through
  * one array of n + 1, adj_neighbors in pieces of 1 Mi entries through one
- * 4 MiB buffer, input_keys straight from the edge set's log (in a forked
+ * 4 MiB buffer, input_keys straight from the edge table's log (in a forked
  * writer, pages the parent never writes again: it only appends, beyond
  * what the writer sees).
  */
@@ -68,18 +66,14 @@
 #include <string.h>
 
 #include "graph/common.h"
-#include "graph/edgeset.h"
 #include "snapshot/adjacency.h"
 #include "snapshot/h5util.h"
 
 typedef struct {
     es_operator   base;
     es_adjacency *kept;
-    es_edgeset   *seen;
     unsigned      k, stretch;
     uint64_t      input_edges;
-    uint8_t      *is_new;       /* batch scratch */
-    size_t        is_new_cap;
     /* BFS: mark[x] = 2 * stamp + side for the vertices the query at that
      * stamp reached; frontiers of either side and the next one (mark_cap
      * entries each: a frontier never repeats a vertex). */
@@ -99,7 +93,6 @@ static es_operator *spanner_create(es_options *opts, GError **error)
     s->k = (unsigned)k;
     s->stretch = 2 * (unsigned)k - 1;
     s->kept = es_adjacency_new(0);
-    s->seen = es_edgeset_new_logged(0, 0);
     return &s->base;
 }
 
@@ -107,8 +100,6 @@ static void spanner_destroy(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
     es_adjacency_free(s->kept);
-    es_edgeset_free(s->seen);
-    es_big_free(s->is_new, s->is_new_cap);
     es_big_free(s->mark, s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[0], s->mark_cap * sizeof(uint32_t));
     es_big_free(s->front[1], s->mark_cap * sizeof(uint32_t));
@@ -211,16 +202,15 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
         }
         s->mark_cap = cap;
     }
-    if (n > s->is_new_cap) {
-        size_t cap = es_grow_cap(s->is_new_cap, n);
-        es_big_free(s->is_new, s->is_new_cap);
-        s->is_new = es_big_alloc(cap);
-        s->is_new_cap = cap;
-    }
-    s->input_edges += es_edgeset_insert_batch(s->seen, e, n, TRUE, s->is_new);
-    for (size_t i = 0; i < n; i++)
-        if (s->is_new[i] && !within_stretch(s, e[i].u, e[i].v))
+    const uint8_t *change = batch->change;
+    g_assert(n == 0 || change != NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (change[i] != ES_EDGE_APPEARS)
+            continue;
+        s->input_edges++;
+        if (!within_stretch(s, e[i].u, e[i].v))
             es_adjacency_insert(s->kept, e[i].u, e[i].v);
+    }
     return TRUE;
 }
 
@@ -248,22 +238,12 @@ unsigned es_spanner_stretch(es_operator *op)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* Snapshot keys are re-inserted in pieces of this many. */
-#define KEYS_PIECE ((size_t)1 << 20)
-
-/* The kept graph is read by the writer (copy-on-write while it lives:
- * kept edges are few); the input set's log only up to its length. */
-static void spanner_snapshot_prepare(es_operator *op)
-{
-    es_edgeset_prepare_fork(((spanner_op *)op)->seen);
-}
-
 static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
-    size_t I;
-    const uint64_t *log = es_edgeset_log(s->seen, &I);
+    size_t I = 0;
+    const uint64_t *log = op->edges ? es_edgetable_keys(op->edges, &I) : NULL;
     if (I != s->input_edges) {
         g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "spanner: the edge log holds %zu keys for %" G_GUINT64_FORMAT
                     " input edges", I, (guint64)s->input_edges);
@@ -276,44 +256,6 @@ static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, G
         && es_h5_set_u64(g, "input_edges", s->input_edges, error)
         && es_snapshot_write_adjacency(g, s->kept, error)
         && es_writer_log_u64(w, "input_keys", log, I, error);
-}
-
-/* Insert keys[0 .. I-1] into the logged set in order, in pieces, each key
- * checked to be an edge u < v < n; a key the set already holds is a repeat. */
-static gboolean insert_keys(es_edgeset *set, const uint64_t *keys, size_t I, uint32_t n, GError **error)
-{
-    const size_t piece = MIN(I, KEYS_PIECE);
-    es_edge *edges = g_new(es_edge, piece ? piece : 1);
-    uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
-    gboolean ok = TRUE;
-    for (size_t at = 0; ok && at < I; at += piece) {
-        const size_t len = MIN(piece, I - at);
-        for (size_t i = 0; i < len; i++) {
-            const uint64_t k = keys[at + i];
-            const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
-            if (u >= v || v >= n) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                            "snapshot dataset \"input_keys\": key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) %s",
-                            at + i, (guint64)k, u, v,
-                            u >= v ? "does not have u < v" : "names a vertex beyond attribute \"vertices\"");
-                ok = FALSE;
-                break;
-            }
-            edges[i] = (es_edge){ u, v };
-        }
-        if (ok && es_edgeset_insert_batch(set, edges, len, FALSE, is_new) != len) {
-            size_t i = 0;
-            while (is_new[i])
-                i++;
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"input_keys\": key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) repeats"
-                        " an earlier key", at + i, (guint64)keys[at + i], edges[i].u, edges[i].v);
-            ok = FALSE;
-        }
-    }
-    g_free(is_new);
-    g_free(edges);
-    return ok;
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -348,7 +290,7 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
     const uint32_t n = (uint32_t)n64;
     uint64_t *keys = NULL;
     size_t nkeys = 0;
-    es_edgeset *seen = NULL;
+    es_edgetable *seen = NULL;
     gboolean ok = FALSE;
     es_adjacency *kept = es_snapshot_read_adjacency(g, n, E, error);
     if (kept == NULL)
@@ -360,14 +302,14 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
                     G_GUINT64_FORMAT " (attribute \"input_edges\")", nkeys, (guint64)I);
         goto out;
     }
-    seen = es_edgeset_new_logged(nkeys, 0);
-    if (!insert_keys(seen, keys, nkeys, n, error))
+    seen = es_edgetable_new(TRUE);
+    if (!es_edgetable_add_keys(seen, keys, nkeys, n, "snapshot dataset \"input_keys\"", error))
         goto out;
     /* The spanner is a subgraph of the input. */
     for (uint32_t u = 0; u < n; u++) {
         const uint32_t *nb = es_adjacency_neighbors(kept, u);
         for (uint32_t i = 0, d = es_adjacency_degree(kept, u); i < d; i++) {
-            if (u < nb[i] && !es_edgeset_contains(seen, u, nb[i])) {
+            if (u < nb[i] && !es_edgetable_contains(seen, u, nb[i])) {
                 g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                             "snapshot dataset \"adj_neighbors\": kept edge {%u, %u} is not among \"input_keys\"",
                             u, nb[i]);
@@ -381,14 +323,23 @@ out:
         es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
         es_adjacency_free(kept);
-        es_edgeset_free(seen);
+        es_edgetable_free(seen);
         return FALSE;
     }
+    /* The keys become the operator's own table, which a driver adopts as
+     * the run's (operators/operator.h). */
+    es_edgetable_free(op->own_edges);
+    op->own_edges = seen;
+    op->edges = seen;
     es_adjacency_free(s->kept);
-    es_edgeset_free(s->seen);
     s->kept = kept;
-    s->seen = seen;
     s->input_edges = I;
+    return TRUE;
+}
+
+static gboolean spanner_needs_edges(const es_operator *op)
+{
+    (void)op;
     return TRUE;
 }
 
@@ -399,8 +350,8 @@ const es_operator_class es_spanner_class = {
     .create = spanner_create,
     .process_batch = spanner_process_batch,
     .report = spanner_report,
-    .snapshot_prepare = spanner_snapshot_prepare,
     .snapshot_write = spanner_snapshot_write,
     .snapshot_read = spanner_snapshot_read,
     .destroy = spanner_destroy,
+    .needs_edges = spanner_needs_edges,
 };

@@ -60,10 +60,10 @@
  *                                state does not depend on it, so a restore
  *                                accepts any K)
  *   edge_keys      u64[E]    the distinct edges in the order they arrived,
- *                            each as u << 32 | v with u < v (dense ids): an
- *                            append-only log (snapshot/logs.h), the same
- *                            array as degree's edge_keys, so a run with both
- *                            stores it once
+ *                            each as u << 32 | v with u < v (dense ids): the
+ *                            run's edge table's log (graph/edgetable.h,
+ *                            snapshot/logs.h), the same array as degree's
+ *                            edge_keys, so a run with both stores it once
  *   local          u64[n]    triangles through each vertex
  *   external_ids   u64[n]    each vertex's id as written in the input (what
  *                            `top` prints); a log too
@@ -73,8 +73,9 @@
  * within the restored lists, as every restored edge is older than every
  * later one.)  A restore checks each key (u < v < n), lays the lists out
  * in CSR form in key order and rebuilds the graph with the very lists,
- * positions and hash indexes (es_adjacency_new_from_csr, which also
- * refuses a repeated edge), checks that no vertex is in more triangles
+ * positions and hash indexes (es_adjacency_new_from_csr), the keys
+ * becoming the operator's edge table (es_edgetable_add_keys checks
+ * them), checks that no vertex is in more triangles
  * than pairs of neighbours, that local sums to 3 triangles and the
  * degrees give `wedges`, and swaps the new state in only then; a resumed
  * run then answers byte for byte as an uninterrupted one, with any batch
@@ -109,8 +110,6 @@ typedef struct {
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
-    uint64_t     *log;         /* the distinct edges' keys in arrival order */
-    size_t        log_n, log_cap;
     uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
     size_t        f_local_cap; /* bytes */
     struct {                   /* the rest at the last snapshot barrier */
@@ -185,7 +184,6 @@ static void tri_destroy(es_operator *op)
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_big_free(t->ext, t->cap * sizeof(uint64_t));
-    es_big_free(t->log, t->log_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
@@ -416,21 +414,6 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
     return tri;
 }
 
-/* Append the keys of the batch's new edges (pos_u set), in stream order. */
-static void log_new_edges(tri_op *t, const es_edge *e, size_t n, const uint32_t *pos_u, size_t fresh)
-{
-    if (t->log_n + fresh > t->log_cap) {
-        size_t cap = es_grow_cap(t->log_cap, t->log_n + fresh);
-        t->log = es_big_grow_log(t->log, t->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-        t->log_cap = cap;
-    }
-    uint64_t *out = t->log + t->log_n;
-    for (size_t i = 0; i < n; i++)
-        if (pos_u[i] != ES_ADJACENCY_NONE)
-            *out++ = es_edge_key(e[i].u, e[i].v);
-    t->log_n += fresh;
-}
-
 static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
@@ -446,8 +429,7 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
 
     /* 1. Insert the batch: each new edge learns its positions (ages). */
     uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
-    const size_t fresh = es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
-    log_new_edges(t, e, n, pos_u, fresh);
+    es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
 
     /* 2. One query per new edge that may close a triangle, grouped by the
      * probed vertex (stable, so each group stays in stream order): a
@@ -659,15 +641,14 @@ static void tri_snapshot_prepare(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_big_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
-    t->f.log_n = t->log_n;
+    t->f.log_n = 0;
+    t->f.log = op->edges ? es_edgetable_keys(op->edges, &t->f.log_n) : NULL;
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
-    t->f.log = t->log;
     t->f.ext = t->ext;
     t->f.graph_nv = es_adjacency_vertices(t->adj);
     t->f.graph_edges = es_adjacency_edges(t->adj);
     es_big_fork_prefix(t->ext, t->cap * sizeof(uint64_t), (size_t)t->nv * sizeof(uint64_t));
-    es_big_fork_prefix(t->log, t->log_cap * sizeof(uint64_t), t->log_n * sizeof(uint64_t));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -693,24 +674,16 @@ static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GErro
         && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
 }
 
-/* The graph of E edge keys (u << 32 | v, u < v < n, in arrival order):
- * its CSR form with each list in arrival order, handed to
- * es_adjacency_new_from_csr (which refuses a repeated edge). */
+/* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,
+ * in arrival order): its CSR form with each list in arrival order, handed
+ * to es_adjacency_new_from_csr. */
 static es_adjacency *graph_from_keys(const uint64_t *keys, size_t E, uint32_t n, GError **error)
 {
     const size_t off_bytes = ((size_t)n + 1) * sizeof(uint64_t);
     uint64_t *off = es_big_alloc(off_bytes);
     for (size_t i = 0; i < E; i++) {
-        const uint64_t u = keys[i] >> 32, v = keys[i] & 0xffffffffu;
-        if (u >= v || v >= n) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"edge_keys\": entry %zu (%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                        ") is not an edge u < v below %u", i, (guint64)u, (guint64)v, n);
-            es_big_free(off, off_bytes);
-            return NULL;
-        }
-        off[u + 1]++;
-        off[v + 1]++;
+        off[(keys[i] >> 32) + 1]++;
+        off[(keys[i] & 0xffffffffu) + 1]++;
     }
     for (uint32_t x = 0; x < n; x++)
         off[x + 1] += off[x];
@@ -784,6 +757,7 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     uint64_t *local = NULL, *ext = NULL, *keys = NULL;
     size_t nkeys = 0;
     es_adjacency *adj = NULL;
+    es_edgetable *table = es_edgetable_new(TRUE);
     gboolean ok = FALSE;
     if (!es_h5_read_u64(g, "edge_keys", &keys, &nkeys, error))
         goto out;
@@ -793,6 +767,8 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
         goto out;
     }
     /* The keys come first: they check n before n-sized arrays are made. */
+    if (!es_edgetable_add_keys(table, keys, nkeys, n, "snapshot dataset \"edge_keys\"", error))
+        goto out;
     adj = graph_from_keys(keys, nkeys, n, error);
     if (adj == NULL)
         goto out;
@@ -802,29 +778,39 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
       && es_h5_read_u64_into(g, "external_ids", ext, n, error)
       && check_counts(adj, local, n, triangles, wedges, error);
 out:
+    if (keys)
+        es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
+        es_edgetable_free(table);
         es_adjacency_free(adj);
         es_big_free(local, bytes);
         es_big_free(ext, bytes);
-        if (keys)
-            es_h5_free(keys, nkeys * sizeof(uint64_t));
         return FALSE;
     }
+    /* The keys become the operator's own table, which a driver adopts as
+     * the run's (operators/operator.h). */
+    es_edgetable_free(op->own_edges);
+    op->own_edges = table;
+    op->edges = table;
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_big_free(t->ext, t->cap * sizeof(uint64_t));
-    es_big_free(t->log, t->log_cap * sizeof(uint64_t));
     es_adjacency_dontfork(adj);
     es_big_dontfork(local, bytes);
     t->adj = adj;
     t->local = local;
     t->ext = ext;
     t->cap = n;
-    t->log = keys;
-    t->log_n = t->log_cap = nkeys;
     t->nv = n;
     t->triangles = triangles;
     t->wedges = wedges;
+    return TRUE;
+}
+
+/* For the keys its snapshot stores (and restores its graph from). */
+static gboolean tri_needs_edges(const es_operator *op)
+{
+    (void)op;
     return TRUE;
 }
 
@@ -840,4 +826,5 @@ const es_operator_class es_tri_class = {
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,
+    .needs_edges = tri_needs_edges,
 };

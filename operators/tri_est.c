@@ -23,17 +23,17 @@
  *   - self-loops are always dropped;
  *   - a repeat (either direction) of an edge in S is always dropped, so S
  *     never holds an edge twice;
- *   - dedup=1: every distinct edge is kept in an exact set
- *     (graph/edgeset.c, 16 to 32 bytes per distinct edge: memory O(edges),
- *     not O(m)) and every repeat is dropped; the answers are bit for bit
- *     those on the de-duplicated stream;
+ *   - dedup=1: every repeat is dropped, as the run's edge table
+ *     (graph/edgetable.h: memory O(edges), not O(m)) says; the answers are
+ *     bit for bit those on the de-duplicated stream;
  *   - dedup=0: nothing more; memory stays O(m), but a repeat whose copy is
  *     not in S is taken as a new edge, so with t > m + 1 the estimates run
  *     high on streams with repeats;
  *   - dedup=auto (the default): while t <= m, S holds every accepted edge,
  *     so every repeat is caught.  When S fills, if a repeat has been seen,
- *     the exact set starts from S (which is then every distinct edge so
- *     far) and the run continues as dedup=1; otherwise as dedup=0.  A
+ *     the run continues as dedup=1 (a run without an edge table gets one,
+ *     started from S, which is then every distinct edge so far: see
+ *     "Distinct edges" in operators/operator.h); otherwise as dedup=0.  A
  *     stream whose first m distinct edges have no repeat keeps memory O(m);
  *     one whose repeats all come later is estimated high, and its
  *     duplicates_dropped (repeats caught in S) grows: rerun with dedup=1.
@@ -86,16 +86,15 @@
  * depends on the one before, and every intersection reads the sample as it
  * stands after all earlier edges; a parallel batch would need a sample
  * that answers "as of edge i" queries, which costs more than it saves on
- * two cores.  With the exact repeat test, the batch is first tested
- * against the edge set in parallel (es_edgeset_insert_batch, whose answers
- * are those of a sequential insertion).  Nothing depends on the thread
+ * two cores.  The exact repeat test is the edge table's, which answers as
+ * a sequential insertion would.  Nothing depends on the thread
  * count or the batch size: the estimator runs in stream order, and common
  * neighbours come out in vertex order, so every floating-point sum is
  * taken in the same order.
  *
  * Snapshots: the whole state in plain arrays (slots, generator state,
- * slot weights, counters, local counters, external ids, the exact edge
- * set's keys; layout above tri_est_snapshot_write).  The sample graph is
+ * slot weights, counters, local counters, external ids, the edge
+ * table's keys with the exact test; layout above tri_est_snapshot_write).  The sample graph is
  * rebuilt from the slots, and common neighbours come out in the same order
  * whatever the set's history, so a resumed run answers bit for bit as an
  * uninterrupted one.
@@ -118,8 +117,6 @@
 #define MAX_TOP   1000
 
 #define UNKNOWN_EXT UINT64_MAX
-/* Batches of at least this many edges are tested for repeats in parallel. */
-#define PARALLEL_TEST_MIN ((size_t)1 << 18)
 
 typedef enum { DEDUP_OFF, DEDUP_ON, DEDUP_AUTO } dedup_mode;
 
@@ -142,8 +139,8 @@ typedef struct {
     uint32_t nv;           /* vertices seen */
     uint64_t self_loops, duplicates;
 
-    es_edgeset *seen;      /* every distinct edge, while the exact repeat test is on */
-    uint8_t    *is_new;    /* the exact test's answers for the current batch */
+    gboolean exact;        /* the exact repeat test (the edge table's answers) is on */
+    uint8_t    *is_new;    /* the answers of a table started mid-batch */
     size_t      is_new_cap;
 
     /* Copies at the last snapshot barrier of what later batches overwrite
@@ -171,8 +168,6 @@ static void tri_est_destroy(es_operator *op)
     es_big_free(te->w, te->w_cap * sizeof(double));
     es_big_free(te->loc, te->loc_cap * sizeof(double));
     es_big_free(te->ext, te->vcap * sizeof(uint64_t));
-    if (te->seen)
-        es_edgeset_free(te->seen);
     es_big_free(te->is_new, te->is_new_cap);
     es_big_free(te->f_slots, te->f_slots_cap);
     es_big_free(te->f_w, te->f_w_cap);
@@ -216,8 +211,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
     es_edge_reservoir_dontfork(te->res);
-    if (te->dedup == DEDUP_ON)
-        te->seen = es_edgeset_new_logged(0, 0);
+    te->exact = te->dedup == DEDUP_ON;
     return &te->base;
 }
 
@@ -298,41 +292,36 @@ static void stored_hook(void *user, uint32_t slot)
 
 static const es_edge_reservoir_hooks hooks = { closed_hook, stored_hook };
 
-/* dedup=auto, reservoir just filled with a repeat seen: from now on test
- * every edge against the exact set, which starts as the sample (at this
- * point the sample is every distinct edge so far). */
-static void start_exact_repeat_test(tri_est_op *te)
+/* dedup=auto, reservoir just filled with a repeat seen: from now on drop
+ * every repeat that the edge table reports.  The answers for e[0, n), the
+ * rest of the batch, are the run's (batch_change), or, in a run without a
+ * table, those of one started here from the sample (at this point every
+ * distinct edge so far), which the driver then adopts as the run's. */
+static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *batch_change, const es_edge *e,
+                                              size_t n)
 {
+    te->exact = TRUE;
+    if (batch_change != NULL)
+        return batch_change;
     es_edge_reservoir_state st;
     es_edge_reservoir_get_state(te->res, &st);
-    te->seen = es_edgeset_new_logged((size_t)st.size * 4 > 65536 ? (size_t)st.size * 4 : 65536, 0);
+    uint64_t *keys = g_new(uint64_t, st.size ? st.size : 1);
     for (uint32_t s = 0; s < st.size; s++)
-        es_edgeset_insert(te->seen, st.slots[s].u, st.slots[s].v);
-}
-
-/* The estimator over e[0, n) with the exact repeat test: the whole batch
- * is first tested against the set, then folded.  Large batches are tested
- * in parallel (es_edgeset_insert_batch, with the answers of a sequential
- * insertion); below PARALLEL_TEST_MIN edges the barriers of its passes
- * cost more than the test, so one thread inserts.  A finer pipeline (one
- * thread testing chunk j+1 while another folds chunk j) was tried: its
- * barrier per chunk made it twice as slow as this on a shared machine. */
-static void run_with_repeat_test(tri_est_op *te, const es_edge *e, size_t n, es_offer_counts *counts)
-{
+        keys[s] = es_edge_key(st.slots[s].u, st.slots[s].v);
+    es_edgetable *t = es_edgetable_new(TRUE);
+    gboolean ok = es_edgetable_add_keys(t, keys, st.size, te->nv, "tri-est sample", NULL);
+    g_assert(ok);   /* a sample holds distinct edges, never a loop */
+    g_free(keys);
+    es_edgetable_free(te->base.own_edges);
+    te->base.own_edges = t;
+    te->base.edges = t;
     if (n > te->is_new_cap) {
-        size_t cap = MAX(es_grow_cap(te->is_new_cap, n), ES_BIG_PRIVATE);
-        es_big_free(te->is_new, te->is_new_cap);
-        te->is_new = es_big_alloc(cap);
-        te->is_new_cap = cap;
-        es_big_dontfork(te->is_new, cap);
+        te->is_new_cap = es_grow_cap(te->is_new_cap, n);
+        g_free(te->is_new);
+        te->is_new = g_new(uint8_t, te->is_new_cap);
     }
-    if (n >= PARALLEL_TEST_MIN) {
-        es_edgeset_insert_batch(te->seen, e, n, TRUE, te->is_new);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            te->is_new[i] = e[i].u != e[i].v && es_edgeset_insert(te->seen, e[i].u, e[i].v);
-    }
-    es_edge_reservoir_offer_batch(te->res, e, n, te->is_new, UINT64_MAX, &hooks, te, counts);
+    es_edgetable_apply(t, e, n, te->is_new);
+    return te->is_new;
 }
 
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
@@ -357,14 +346,20 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
     es_offer_counts counts = { 0, 0, 0 };
     size_t i = 0;
     while (i < n) {
-        if (te->dedup == DEDUP_AUTO && es_edge_reservoir_offered(te->res) < te->m) {
+        if (te->dedup == DEDUP_AUTO && !te->exact && es_edge_reservoir_offered(te->res) < te->m) {
             /* Until the reservoir is full it holds every accepted edge, so
              * every repeat is caught; decide when it fills. */
             i += es_edge_reservoir_offer_batch(te->res, e + i, n - i, NULL, te->m, &hooks, te, &counts);
-            if (es_edge_reservoir_offered(te->res) == te->m && te->duplicates + counts.in_sample > 0)
-                start_exact_repeat_test(te);
-        } else if (te->seen) {
-            run_with_repeat_test(te, e + i, n - i, &counts);
+            if (es_edge_reservoir_offered(te->res) == te->m && te->duplicates + counts.in_sample > 0) {
+                const uint8_t *keep = start_exact_repeat_test(te, batch->change ? batch->change + i : NULL,
+                                                              e + i, n - i);
+                es_edge_reservoir_offer_batch(te->res, e + i, n - i, keep, UINT64_MAX, &hooks, te, &counts);
+                i = n;
+            }
+        } else if (te->exact) {
+            g_assert(batch->change != NULL);
+            es_edge_reservoir_offer_batch(te->res, e + i, n - i, batch->change + i, UINT64_MAX, &hooks, te,
+                                          &counts);
             i = n;
         } else {
             es_edge_reservoir_offer_batch(te->res, e + i, n - i, NULL, UINT64_MAX, &hooks, te, &counts);
@@ -455,12 +450,13 @@ static char *top_local_string(const tri_est_op *te)
 static size_t memory_bytes(const tri_est_op *te)
 {
     size_t b = sizeof(*te) + es_edge_reservoir_memory(te->res) + te->w_cap * sizeof(double) + te->is_new_cap;
+    /* the table only when it is the operator's own (a run's is the run's) */
     if (te->local)
         b += te->loc_cap * sizeof(double);
     if (te->top)
         b += te->vcap * sizeof(uint64_t);
-    if (te->seen)
-        b += es_edgeset_memory(te->seen);
+    if (te->base.own_edges)
+        b += es_edgetable_memory(te->base.own_edges);
     return b;
 }
 
@@ -475,7 +471,7 @@ static void tri_est_report(es_operator *op, es_report *report)
     es_report_add_bool(report, "exact", t <= (uint64_t)te->m + 1);
     es_report_add_u64(report, "self_loops", te->self_loops);
     es_report_add_u64(report, "duplicates_dropped", te->duplicates);
-    es_report_add_bool(report, "dedup_exact", te->seen != NULL || t <= te->m);
+    es_report_add_bool(report, "dedup_exact", te->exact || t <= te->m);
     if (te->top) {
         char *s = top_local_string(te);
         es_report_add_string(report, "top", s);
@@ -521,21 +517,23 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
     out->ext = te->top ? (te->ext ? te->ext : no_ext) : NULL;
     out->self_loops = te->self_loops;
     out->duplicates = te->duplicates;
-    out->seen = te->seen;
+    out->exact = te->exact;
+    out->seen = te->exact ? te->base.edges : NULL;
 }
 
-/* Replace te's state by st, taking ownership of seen (a copy of st->seen,
- * or NULL); on failure seen is freed and te is unchanged. */
-static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgeset *seen, GError **error)
+/* Replace te's state by st, taking ownership of seen (a table with the keys
+ * of st->seen, or NULL); on failure seen is freed and te is unchanged. */
+static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, GError **error)
 {
     const char *name = te->base.name ? te->base.name : "tri-est";
     const char *why = st->sample.m != te->m                           ? "a different m"
                       : (st->local != NULL) != te->local              ? "a different local option"
                       : (st->ext != NULL) != (te->top > 0)            ? "a different top option (0 or not)"
-                      : te->dedup == DEDUP_ON && seen == NULL          ? "a different dedup option"
-                      : te->dedup == DEDUP_OFF && seen != NULL         ? "a different dedup option"
-                      : te->dedup == DEDUP_AUTO && seen != NULL && st->sample.t < te->m
+                      : te->dedup == DEDUP_ON && !st->exact            ? "a different dedup option"
+                      : te->dedup == DEDUP_OFF && st->exact            ? "a different dedup option"
+                      : te->dedup == DEDUP_AUTO && st->exact && st->sample.t < te->m
                                                                        ? "an exact edge set before the sample filled"
+                      : st->exact && seen == NULL && st->sample.t > 0  ? "an exact repeat test without its edges"
                       : st->sample.size > 0 && st->slot_weight == NULL ? "no slot weights"
                       : st->num_vertices > 0 && te->local && st->local == NULL ? "no local counters"
                                                                        : NULL;
@@ -545,17 +543,19 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
     else if ((res = es_edge_reservoir_restore(&st->sample, st->num_vertices, error)) == NULL)
         g_prefix_error(error, "%s: ", name);
     if (res == NULL) {
-        if (seen)
-            es_edgeset_free(seen);
+        es_edgetable_free(seen);
         return FALSE;
     }
     /* Nothing can fail from here on. */
     es_edge_reservoir_free(te->res);
     te->res = res;
     es_edge_reservoir_dontfork(res);
-    if (te->seen)
-        es_edgeset_free(te->seen);
-    te->seen = seen;
+    te->exact = st->exact;
+    if (seen != NULL || !st->exact) {
+        es_edgetable_free(te->base.own_edges);
+        te->base.own_edges = seen;
+        te->base.edges = seen;
+    }
     te->tau = st->triangles;
     te->pairs = st->pairs;
     te->self_loops = st->self_loops;
@@ -592,22 +592,18 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edges
     return TRUE;
 }
 
-static es_edgeset *edgeset_from_keys(const uint64_t *keys, size_t n)
-{
-    es_edgeset *set = es_edgeset_new_logged(n > 65536 ? n : 65536, 0);
-    for (size_t i = 0; i < n; i++)
-        es_edgeset_insert(set, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
-    return set;
-}
-
 gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, FALSE);
-    es_edgeset *seen = NULL;
+    es_edgetable *seen = NULL;
     if (st->seen) {
         size_t n = 0;
-        const uint64_t *keys = es_edgeset_log(st->seen, &n);
-        seen = edgeset_from_keys(keys, n);
+        const uint64_t *keys = es_edgetable_keys(st->seen, &n);
+        seen = es_edgetable_new(TRUE);
+        if (!es_edgetable_add_keys(seen, keys, n, st->num_vertices, "tri-est state", error)) {
+            es_edgetable_free(seen);
+            return FALSE;
+        }
     }
     return apply_state((tri_est_op *)op, st, seen, error);
 }
@@ -660,13 +656,11 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_st.sample.slots = te->f_slots;
     te->f_st.slot_weight = te->f_w;
     te->f_st.local = NULL;   /* f_lv and f_lx instead */
-    te->f_exact = st.seen != NULL;
+    te->f_exact = st.exact;
     te->f_seen_n = 0;
-    te->f_seen = st.seen ? es_edgeset_log(st.seen, &te->f_seen_n) : NULL;
+    te->f_seen = st.seen ? es_edgetable_keys(st.seen, &te->f_seen_n) : NULL;
     if (te->ext)
         es_big_fork_prefix(te->ext, te->vcap * sizeof(uint64_t), (size_t)te->nv * sizeof(uint64_t));
-    if (te->seen)
-        es_edgeset_prepare_fork(te->seen);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -695,8 +689,7 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
                   (!te->local || (es_h5_write_u32(g, "local_vertices", te->f_lv, te->f_lk, error) &&
                                   es_h5_write_f64(g, "local_values", te->f_lx, te->f_lk, error))) &&
                   (!te->top || es_writer_log_u64(w, "ext", st.ext, st.num_vertices, error));
-    /* Straight from the set's insertion log: the table itself is not even
-     * mapped in a forked writer (see graph/edgeset.h). */
+    /* Straight from the edge table's log. */
     if (ok && te->f_exact)
         ok = es_writer_log_u64(w, "seen", te->f_seen, te->f_seen_n, error);
     return ok;
@@ -767,7 +760,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     double *w = NULL, *loc = NULL;
     uint64_t *ext = NULL, *keys = NULL;
     size_t n_keys = 0;
-    es_edgeset *seen = NULL;
+    es_edgetable *seen = NULL;
     gboolean ok = FALSE;
 
     if (!es_h5_get_u64(g, "m", &m, error) || !es_h5_get_u64(g, "local", &local, error) ||
@@ -825,8 +818,14 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     if (exact_set) {
         if (!es_h5_read_u64(g, "seen", &keys, &n_keys, error))
             goto out;
-        seen = edgeset_from_keys(keys, n_keys);
+        seen = es_edgetable_new(TRUE);
+        if (!es_edgetable_add_keys(seen, keys, n_keys, (uint32_t)nv, "snapshot dataset \"seen\"", error)) {
+            g_prefix_error(error, "%s: ", name);
+            es_edgetable_free(seen);
+            goto out;
+        }
     }
+    st.exact = exact_set != 0;
     ok = apply_state(te, &st, seen, error);   /* takes seen, even on failure */
 out:
     g_free(dedup);
@@ -837,6 +836,11 @@ out:
     if (keys)
         es_h5_free(keys, n_keys * sizeof(uint64_t));
     return ok;
+}
+
+static gboolean tri_est_needs_edges(const es_operator *op)
+{
+    return ((const tri_est_op *)op)->exact;
 }
 
 const es_operator_class es_tri_est_class = {
@@ -851,4 +855,5 @@ const es_operator_class es_tri_est_class = {
     .snapshot_write = tri_est_snapshot_write,
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,
+    .needs_edges = tri_est_needs_edges,
 };

@@ -5,7 +5,7 @@
 #ifndef ES_OP_TRI_EST_H
 #define ES_OP_TRI_EST_H
 
-#include "graph/edgeset.h"
+#include "graph/edgetable.h"
 #include "operators/operator.h"
 #include "sketches/reservoir.h"
 
@@ -34,9 +34,11 @@ typedef struct {
     const double   *local;           /* num_vertices entries; NULL with local=0 */
     const uint64_t *ext;             /* num_vertices external ids (UINT64_MAX: unknown); NULL unless top > 0 */
     uint64_t        self_loops, duplicates;
-    const es_edgeset *seen;          /* every distinct edge so far while the exact
-                                        repeat test is on (dedup=1, or auto after
-                                        a repeat); else NULL */
+    gboolean        exact;           /* the exact repeat test is on (dedup=1, or
+                                        auto after a repeat) */
+    const es_edgetable *seen;        /* with it, the table it reads (every
+                                        distinct edge so far), once it has one;
+                                        else NULL */
 } es_tri_est_state;
 
 void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);

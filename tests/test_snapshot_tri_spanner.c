@@ -641,7 +641,7 @@ static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
     s = tri_good;
     s.keys[3] = KEY(2, 5);
     expect_refused_saying("tri", build_tri, &s, "edge_keys", "a key out of range, said precisely",
-                          "entry 3 (2, 5) is not an edge u < v below 5");
+                          "key 3 (0x0000000200000005: u 2, v 5) names a vertex beyond the 5 vertices");
 }
 
 /* A hub whose list repeats an entry far into its hash-indexed part. */
@@ -669,7 +669,7 @@ static void build_tri_hub_repeat(hid_t g, const void *arg)
 static void test_a_repeat_in_a_hashed_list_is_refused(void)
 {
     expect_refused_saying("tri", build_tri_hub_repeat, NULL, "edge_keys", "a hub repeating leaf 17",
-                          "repeats neighbour 17 of vertex 0");
+                          "key 900 (0x0000000000000011: u 0, v 17) repeats an earlier key");
 }
 
 static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void)

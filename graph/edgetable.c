@@ -1,0 +1,101 @@
+/* edgetable.c — the edge table (see edgetable.h): a thin layer over the
+ * sharded edge set that states the stage's answers in the dataflow's terms
+ * (appearances) and keeps the one check of restored keys. */
+#include "graph/edgetable.h"
+
+#include "graph/common.h"
+#include "graph/edgeset.h"
+
+/* Restored keys are inserted in pieces of this many (bounds the scratch). */
+#define ADD_PIECE ((size_t)1 << 20)
+
+struct es_edgetable {
+    es_edgeset *set;
+};
+
+es_edgetable *es_edgetable_new(gboolean logged)
+{
+    es_edgetable *t = g_new0(es_edgetable, 1);
+    t->set = logged ? es_edgeset_new_logged(0, 0) : es_edgeset_new(0, 0);
+    return t;
+}
+
+void es_edgetable_free(es_edgetable *t)
+{
+    if (t == NULL)
+        return;
+    es_edgeset_free(t->set);
+    g_free(t);
+}
+
+size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change)
+{
+    /* es_edgeset's is_new is exactly ES_EDGE_APPEARS (1) or ES_EDGE_SEEN (0). */
+    return es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
+}
+
+size_t es_edgetable_edges(const es_edgetable *t)
+{
+    return es_edgeset_size(t->set);
+}
+
+gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
+{
+    return es_edgeset_contains(t->set, u, v);
+}
+
+size_t es_edgetable_memory(const es_edgetable *t)
+{
+    return sizeof *t + es_edgeset_memory(t->set);
+}
+
+gboolean es_edgetable_logged(const es_edgetable *t)
+{
+    size_t n;
+    return es_edgeset_log(t->set, &n) != NULL;
+}
+
+const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)
+{
+    return es_edgeset_log(t->set, n);
+}
+
+gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
+                               const char *what, GError **error)
+{
+    const size_t base = es_edgeset_size(t->set), piece = MIN(n, ADD_PIECE);
+    es_edge *edges = g_new(es_edge, piece ? piece : 1);
+    uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
+    gboolean ok = TRUE;
+    for (size_t at = 0; ok && at < n; at += piece) {
+        const size_t len = MIN(piece, n - at);
+        for (size_t i = 0; ok && i < len; i++) {
+            const uint64_t k = keys[at + i];
+            const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
+            if (u >= v || v >= num_vertices) {
+                if (u >= v)
+                    g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                                "%s: key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) does not have u < v", what,
+                                base + at + i, (guint64)k, u, v);
+                else
+                    g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                                "%s: key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) names a vertex beyond the %u"
+                                " vertices", what, base + at + i, (guint64)k, u, v, num_vertices);
+                ok = FALSE;
+            }
+            edges[i] = (es_edge){ u, v };
+        }
+        if (ok && es_edgeset_insert_batch(t->set, edges, len, FALSE, is_new) != len) {
+            size_t i = 0;
+            while (is_new[i])
+                i++;
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s: key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u) repeats an earlier key", what,
+                        base + at + i, (guint64)keys[at + i], edges[i].u, edges[i].v);
+            ok = FALSE;
+        }
+    }
+    g_free(is_new);
+    g_free(edges);
+    return ok;
+}

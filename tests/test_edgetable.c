@@ -1,0 +1,232 @@
+/* test_edgetable.c — the edge table, the dataflow's one distinct-edge stage
+ * (graph/edgetable.c), and how the driver runs it: answers and log against
+ * a plain first-appearance list for any thread count and batch size; the
+ * checks of restored keys, each naming the key at fault; a run of
+ * bounded-memory operators keeps no table, one with degree keeps one,
+ * tri-est's dedup=auto hands the table it starts to the run; and a run's
+ * answers equal those of operators fed on their own. */
+#include <glib/gstdio.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dataflow/driver.h"
+#include "graph/common.h"
+#include "graph/edgetable.h"
+#include "operators/operator.h"
+#include "tests/testutil.h"
+
+/* The answers and log of a plain sequential insertion. */
+static void reference(const uint32_t *p, size_t m, uint8_t *change, GArray *log)
+{
+    GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+    uint64_t *keys = g_new(uint64_t, m);
+    for (size_t i = 0; i < m; i++) {
+        keys[i] = es_edge_key(p[2 * i], p[2 * i + 1]);
+        change[i] = p[2 * i] != p[2 * i + 1] && !g_hash_table_contains(seen, &keys[i]);
+        if (change[i]) {
+            g_hash_table_add(seen, &keys[i]);
+            g_array_append_val(log, keys[i]);
+        }
+    }
+    g_hash_table_destroy(seen);
+    g_free(keys);
+}
+
+static void test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_and_batch(void)
+{
+    const uint64_t seed = 11;
+    size_t m;
+    uint32_t *p = es_test_random_edges(3000, 60000, seed, 1, &m);
+    uint8_t *want = g_new(uint8_t, m), *got = g_new(uint8_t, m);
+    GArray *log = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    reference(p, m, want, log);
+    const size_t batches[] = { 1, 977, 20000, m };
+    const int threads[] = { 1, 2, 3 };
+    for (size_t b = 0; b < G_N_ELEMENTS(batches); b++) {
+        for (size_t t = 0; t < G_N_ELEMENTS(threads); t++) {
+            omp_set_num_threads(threads[t]);
+            es_edgetable *table = es_edgetable_new(TRUE);
+            size_t fresh = 0;
+            for (size_t at = 0; at < m; at += batches[b]) {
+                const size_t len = MIN(batches[b], m - at);
+                fresh += es_edgetable_apply(table, (const es_edge *)(p + 2 * at), len, got + at);
+            }
+            size_t n;
+            const uint64_t *keys = es_edgetable_keys(table, &n);
+            ES_CHECK_SEED(memcmp(got, want, m) == 0, seed);
+            ES_CHECK_SEED(fresh == log->len && n == log->len && es_edgetable_edges(table) == n, seed);
+            ES_CHECK_SEED(memcmp(keys, log->data, n * sizeof(uint64_t)) == 0, seed);
+            ES_CHECK_SEED(es_edgetable_contains(table, p[1], p[0]), seed);
+            es_edgetable_free(table);
+        }
+    }
+    omp_set_num_threads(2);
+    es_edgetable *plain = es_edgetable_new(FALSE);
+    es_edgetable_apply(plain, (const es_edge *)p, m, got);
+    size_t n = 1;
+    CU_ASSERT_PTR_NULL(es_edgetable_keys(plain, &n));
+    CU_ASSERT_FALSE(es_edgetable_logged(plain));
+    CU_ASSERT_EQUAL(memcmp(got, want, m), 0);
+    es_edgetable_free(plain);
+    g_array_free(log, TRUE);
+    g_free(want);
+    g_free(got);
+    g_free(p);
+}
+
+#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
+
+/* add_keys of `keys` (after two good ones) fails naming `says`. */
+static void expect_refused(const uint64_t *keys, size_t n, const char *says)
+{
+    const uint64_t first[2] = { KEY(0, 1), KEY(1, 2) };
+    es_edgetable *t = es_edgetable_new(TRUE);
+    GError *err = NULL;
+    CU_ASSERT_TRUE(es_edgetable_add_keys(t, first, 2, 5, "keys", NULL));
+    CU_ASSERT_FALSE(es_edgetable_add_keys(t, keys, n, 5, "keys", &err));
+    CU_ASSERT(err != NULL && err->code == ES_ERROR_DATA && strstr(err->message, says) != NULL);
+    if (err == NULL || strstr(err->message, says) == NULL)
+        fprintf(stderr, "\n  expected \"%s\", got: %s\n", says, err ? err->message : "no error");
+    g_clear_error(&err);
+    es_edgetable_free(t);
+}
+
+static void test_restored_keys_are_checked_naming_the_first_at_fault(void)
+{
+    const uint64_t not_ordered[] = { KEY(2, 3), KEY(3, 2) };
+    const uint64_t loop[] = { KEY(4, 4) };
+    const uint64_t beyond[] = { KEY(2, 3), KEY(3, 4), KEY(2, 5) };
+    const uint64_t repeat_old[] = { KEY(2, 4), KEY(0, 1) };
+    const uint64_t repeat_here[] = { KEY(2, 4), KEY(3, 4), KEY(2, 4) };
+    expect_refused(not_ordered, 2, "key 3 (0x0000000300000002: u 3, v 2) does not have u < v");
+    expect_refused(loop, 1, "key 2 (0x0000000400000004: u 4, v 4) does not have u < v");
+    expect_refused(beyond, 3, "key 4 (0x0000000200000005: u 2, v 5) names a vertex beyond the 5 vertices");
+    expect_refused(repeat_old, 2, "key 3 (0x0000000000000001: u 0, v 1) repeats an earlier key");
+    expect_refused(repeat_here, 3, "key 4 (0x0000000200000004: u 2, v 4) repeats an earlier key");
+    /* and good keys are appearances, in order */
+    es_edgetable *t = es_edgetable_new(TRUE);
+    const uint64_t good[] = { KEY(3, 4), KEY(0, 4) };
+    CU_ASSERT_TRUE(es_edgetable_add_keys(t, good, 2, 5, "keys", NULL));
+    const es_edge again[] = { { 4, 0 }, { 1, 2 }, { 2, 2 }, { 2, 1 } };
+    uint8_t change[4];
+    CU_ASSERT_EQUAL(es_edgetable_apply(t, again, 4, change), 1);
+    CU_ASSERT(change[0] == ES_EDGE_SEEN && change[1] == ES_EDGE_APPEARS && change[2] == ES_EDGE_SEEN &&
+              change[3] == ES_EDGE_SEEN);
+    size_t n;
+    const uint64_t *keys = es_edgetable_keys(t, &n);
+    CU_ASSERT(n == 3 && keys[0] == KEY(3, 4) && keys[1] == KEY(0, 4) && keys[2] == KEY(1, 2));
+    es_edgetable_free(t);
+}
+
+/* ---- in a run ----------------------------------------------------------- */
+
+typedef struct {
+    GPtrArray *ops;
+    int        reports;
+    int        with_table;   /* interim reports at which operators had a table */
+} watch;
+
+static void on_report(const es_report *r, void *user)
+{
+    watch *w = user;
+    if (r->final)
+        return;
+    w->reports++;
+    const es_operator *op = g_ptr_array_index(w->ops, 0);
+    w->with_table += op->edges != NULL;
+}
+
+/* Run `ops` over file in batches of 5 with a report every 10 edges. */
+static GPtrArray *run(const char *ops, const char *file, watch *w)
+{
+    const char *inputs[] = { file, NULL };
+    GError *err = NULL;
+    GPtrArray *list = es_operator_new_list(ops, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+    *w = (watch){ .ops = list };
+    es_driver_config cfg = {
+        .inputs = inputs, .batch_size = 5, .report_every = 10, .threads = 2, .on_report = on_report, .user = w,
+    };
+    es_driver_stats stats;
+    CU_ASSERT_TRUE(es_driver_run(&cfg, list, &stats, &err));
+    g_clear_error(&err);
+    return list;
+}
+
+/* A stream with a repeat within its first 6 distinct edges, then more. */
+static char *write_stream(void)
+{
+    char *path = NULL;
+    int fd = g_file_open_tmp("es-edgetable-XXXXXX.txt", &path, NULL);
+    GString *s = g_string_new("1 2\n2 3\n3 1\n2 1\n3 4\n4 1\n1 5\n5 2\n");
+    for (int i = 0; i < 60; i++)
+        g_string_append_printf(s, "%d %d\n", i % 9 + 1, (i * 7) % 11 + 1);
+    g_file_set_contents(path, s->str, -1, NULL);
+    g_string_free(s, TRUE);
+    close(fd);
+    return path;
+}
+
+static void test_only_operators_that_need_distinct_edges_make_a_run_keep_a_table(void)
+{
+    char *path = write_stream();
+    watch w;
+    GPtrArray *ops = run("tri-est:m=1000,dedup=0,cm,topk,hll", path, &w);
+    CU_ASSERT(w.reports > 3 && w.with_table == 0);
+    g_ptr_array_free(ops, TRUE);
+    ops = run("degree,cm", path, &w);
+    CU_ASSERT(w.reports > 3 && w.with_table == w.reports);
+    g_ptr_array_free(ops, TRUE);
+    /* dedup=auto: none until the sample (9 edges) fills at line 12 after a
+     * repeat at line 4, then the one it started, adopted by the run */
+    ops = run("tri-est:m=9,cm", path, &w);
+    CU_ASSERT(w.reports > 3 && w.with_table == w.reports - 1);
+    g_ptr_array_free(ops, TRUE);
+    g_unlink(path);
+    g_free(path);
+}
+
+static void test_a_run_answers_as_operators_fed_on_their_own(void)
+{
+    char *path = write_stream();
+    const char *specs[] = { "degree", "tri", "spanner", "tri-est:m=6", "tri-est:m=6,dedup=1", "tri-est:m=4,dedup=0" };
+    uint32_t pairs[2 * 68];
+    uint64_t ext[2 * 68];
+    /* the same stream in dense ids (first-appearance order) */
+    gchar *text = NULL;
+    g_file_get_contents(path, &text, NULL, NULL);
+    size_t m = 0;
+    for (gchar *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), m++)
+        sscanf(line, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, (guint64 *)&ext[2 * m], (guint64 *)&ext[2 * m + 1]);
+    for (size_t i = 0; i < 2 * m; i++)
+        pairs[i] = (uint32_t)ext[i];
+    es_test_relabel_first_appearance(pairs, m, 64);
+    g_free(text);
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
+        char spec[128];
+        snprintf(spec, sizeof spec, "%s,cm", specs[c]);
+        watch w;
+        GPtrArray *ops = run(spec, path, &w);
+        es_operator *alone = es_operator_new(specs[c], NULL);
+        uint32_t maxv = 0;
+        es_test_feed_range(alone, pairs, ext, 0, m, 3, &maxv);
+        CU_ASSERT_TRUE(es_test_same_reports(g_ptr_array_index(ops, 0), alone));
+        es_operator_free(alone);
+        g_ptr_array_free(ops, TRUE);
+    }
+    g_unlink(path);
+    g_free(path);
+}
+
+int main(void)
+{
+    static const es_test tests[] = {
+        ES_TEST(test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_and_batch),
+        ES_TEST(test_restored_keys_are_checked_naming_the_first_at_fault),
+        ES_TEST(test_only_operators_that_need_distinct_edges_make_a_run_keep_a_table),
+        ES_TEST(test_a_run_answers_as_operators_fed_on_their_own),
+        { NULL, NULL },
+    };
+    return es_test_main("edgetable", tests);
+}
