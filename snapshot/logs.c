@@ -67,7 +67,6 @@ es_snapshot_logs *es_snapshot_logs_new(void)
 {
     es_snapshot_logs *logs = g_new0(es_snapshot_logs, 1);
     logs->entries = g_ptr_array_new_with_free_func(entry_free);
-    logs->single = TRUE;
     return logs;
 }
 

@@ -82,9 +82,9 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);
-/* With TRUE, generations as above; by default (FALSE) a file has room for
- * 64 MiB more than its first contents (a hole) and a new generation starts
- * only when a log outgrows it. */
+/* With FALSE (tests of one generation's files), a file has room for 64 MiB
+ * more than its first contents (a hole) and a new generation starts only
+ * when a log outgrows it; TRUE (generations as above) by default. */
 void     es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on);
 
 /* Check every "log ..." line of a snapshot header against the files in
