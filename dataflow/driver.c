@@ -12,8 +12,11 @@
  */
 #include "dataflow/driver.h"
 
+#include <fcntl.h>
 #include <omp.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dataflow/progress.h"
@@ -177,9 +180,34 @@ static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GErr
     return TRUE;
 }
 
+/* A batch never needs to hold more edges than the inputs have lines (a
+ * line takes at least 4 bytes, "1 2\n"), when every input is a plain
+ * regular file: a small graph then asks for memory in proportion to
+ * itself, not to a million edges (four slots of 32 bytes an edge: 128 MiB
+ * of address space, which a ulimit -v counts). */
+static size_t batch_bound(const char *const *inputs, size_t batch)
+{
+    uint64_t lines = 0;
+    for (guint i = 0; inputs[i]; i++) {
+        if (strcmp(inputs[i], "-") == 0)
+            return batch;
+        int fd = open(inputs[i], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        unsigned char magic[2] = { 0, 0 };
+        gboolean plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                         !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+        if (fd >= 0)
+            close(fd);
+        if (!plain)
+            return batch;   /* gzip, a pipe, or an error the reader reports */
+        lines += (uint64_t)st.st_size / 4 + 1;
+    }
+    return lines < batch ? (size_t)lines : batch;
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
-    size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
+    size_t batch = batch_bound(cfg->inputs, cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH);
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
     *stats = (es_driver_stats){ 0 };
@@ -234,8 +262,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
-    GThread *reader_th = g_thread_new("es-reader", reader_stage, &pl);
-    GThread *mapper_th = g_thread_new("es-mapper", mapper_stage, &pl);
+    GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
+    GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
+    if (mapper_th == NULL)
+        es_out_of_memory(0, "the stack of a reader thread");
 
     gboolean ok = TRUE, seen_end = FALSE;
     es_consumed consumed;   /* of the input the stream position is in */

@@ -2,9 +2,11 @@
  * arrays (see common.h for why). */
 #include "graph/common.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK(es-error-quark, es_error)
 
@@ -43,22 +45,48 @@ static void *map_aligned(size_t len, int prot, int flags)
     return a;
 }
 
-void *es_big_alloc(size_t n)
+void es_out_of_memory(size_t n, const char *what)
 {
-    if (n < ES_BIG_MIN)
-        return g_malloc0(n ? n : 1);
+    /* One write, no allocation, and _exit: other threads may hold locks
+     * (malloc's, HDF5's) that exit handlers would need. */
+    struct rlimit as;
+    char limit[96] = "";
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+        snprintf(limit, sizeof limit, "; address space is limited to %llu KiB (ulimit -v)",
+                 (unsigned long long)(as.rlim_cur / 1024));
+    char msg[384];
+    char size[48] = "";
+    if (n > 0)
+        snprintf(size, sizeof size, "%zu bytes for ", n);
+    int len = snprintf(msg, sizeof msg, "edgestream: out of memory: cannot allocate %s%s%s\n", size,
+                       what ? what : "an array", limit);
+    if (len > 0 && write(STDERR_FILENO, msg, MIN((size_t)len, sizeof msg - 1)) < 0)
+        len = 0;
+    _exit(ES_EXIT_NOMEM);
+}
+
+void *es_big_alloc_for(size_t n, const char *what)
+{
+    if (n < ES_BIG_MIN) {
+        void *p = g_try_malloc0(n ? n : 1);
+        if (p == NULL)
+            es_out_of_memory(n, what);
+        return p;
+    }
     void *a = map_aligned(huge_round(n), PROT_READ | PROT_WRITE, 0);
     if (a == NULL)
-        g_error("edgestream: out of memory allocating %zu bytes", n);
+        es_out_of_memory(n, what);
     return a;
 }
 
-void *es_big_realloc(void *p, size_t old_n, size_t n)
+void *es_big_realloc_for(void *p, size_t old_n, size_t n, const char *what)
 {
     if (p == NULL)
-        return es_big_alloc(n);
+        return es_big_alloc_for(n, what);
     if (old_n < ES_BIG_MIN && n < ES_BIG_MIN) {
-        p = g_realloc(p, n ? n : 1);
+        p = g_try_realloc(p, n ? n : 1);
+        if (p == NULL)
+            es_out_of_memory(n, what);
         if (n > old_n)
             memset((char *)p + old_n, 0, n - old_n);
         return p;
@@ -71,13 +99,13 @@ void *es_big_realloc(void *p, size_t old_n, size_t n)
 #endif
         void *q = mremap(p, huge_round(old_n), huge_round(n), MREMAP_MAYMOVE);
         if (q == MAP_FAILED)
-            g_error("edgestream: out of memory growing to %zu bytes", n);
+            es_out_of_memory(n, what);
 #ifdef MADV_HUGEPAGE
         madvise(q, huge_round(n), MADV_HUGEPAGE);
 #endif
         return q; /* mremap'd tail pages are fresh anonymous memory: zero */
     }
-    void *q = es_big_alloc(n);
+    void *q = es_big_alloc_for(n, what);
     memcpy(q, p, old_n < n ? old_n : n);
     es_big_free(p, old_n);
     return q;
@@ -246,7 +274,7 @@ void *es_big_grow_log(void *p, size_t old_n, size_t n)
     if (r != 0 && n <= r) {   /* in place: commit the pages up to n */
         if (huge_round(n) > huge_round(old_n) &&
             mprotect((char *)p + huge_round(old_n), huge_round(n) - huge_round(old_n), PROT_READ | PROT_WRITE) != 0)
-            g_error("edgestream: out of memory growing a log to %zu bytes", n);
+            es_out_of_memory(n, "a log");
         return p;
     }
     size_t len;

@@ -3,7 +3,7 @@
  *
  * Errors: one GError domain, ES_ERROR, whose codes are the sysexits(3)
  * statuses the CLI exits with (64 usage, 65 bad data, 66 cannot open input,
- * 74 I/O error, 70 internal).  One domain keeps the CLI's mapping from an
+ * 74 I/O error, 70 internal; 71 out of memory, ES_EXIT_NOMEM).  One domain keeps the CLI's mapping from an
  * error to an exit status trivial and lets every layer say precisely what
  * kind of failure it saw.
  *
@@ -33,11 +33,21 @@ typedef enum {
     ES_ERROR_CONFIG   = 78, /* a snapshot does not match this run (inputs, operators) */
 } es_error_code;
 
-/* Zeroed memory of n bytes; huge pages advised when n is large.  Aborts on
- * out-of-memory like g_malloc. */
-void *es_big_alloc(size_t n);
+/* Out of memory: the process ends at once with this status (sysexits'
+ * EX_OSERR), after one line on stderr that says how many bytes were asked
+ * for (n, 0 when unknown) and for what, and whether a limit on address space
+ * (ulimit -v) is set.  No caller has to handle it, and no answer is
+ * printed: every answer depends on the state that could not grow. */
+#define ES_EXIT_NOMEM 71
+G_NORETURN void es_out_of_memory(size_t n, const char *what);
+
+/* Zeroed memory of n bytes; huge pages advised when n is large.  Out of
+ * memory: es_out_of_memory, naming the calling function. */
+void *es_big_alloc_for(size_t n, const char *what);
+#define es_big_alloc(n) es_big_alloc_for((n), G_STRFUNC)
 /* Grow (or shrink) a block from es_big_alloc to n bytes; new bytes are zero. */
-void *es_big_realloc(void *p, size_t old_n, size_t n);
+void *es_big_realloc_for(void *p, size_t old_n, size_t n, const char *what);
+#define es_big_realloc(p, old_n, n) es_big_realloc_for((p), (old_n), (n), G_STRFUNC)
 void  es_big_free(void *p, size_t n);
 /* Keep a block from es_big_alloc out of forked children (MADV_DONTFORK).
  * For memory a snapshot writer (a forked child) never reads: while the

@@ -132,7 +132,7 @@ es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards)
         s->shard_bits++;
     s->shard = aligned_alloc(64, shards * sizeof(shard));
     if (s->shard == NULL)
-        g_error("edgestream: out of memory allocating an edge set");
+        es_out_of_memory(shards * sizeof(shard), "an edge set's shards");
     memset(s->shard, 0, shards * sizeof(shard));
     /* Room for expected_edges at <= 50% load, with slack for the uneven
      * spread of keys over shards. */

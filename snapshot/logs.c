@@ -352,7 +352,7 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t base, uin
     if (*ok && mid < to) {
         void *tail = NULL;
         if (posix_memalign(&tail, DIRECT_BLOCK, DIRECT_BLOCK) != 0)
-            g_error("edgestream: out of memory");
+            es_out_of_memory(DIRECT_BLOCK, "a direct-I/O block");
         memset(tail, 0, DIRECT_BLOCK);
         memcpy(tail, a + mid, (size_t)(to - mid));
         ssize_t put;

@@ -15,7 +15,12 @@
 #     consumed (same size, first and last MiB untouched) is refused with 78
 #     naming the input and the MiB that differs; restored, the resume gives
 #     the uninterrupted answers; a gzip input resumes (its decompressed
-#     bytes are checked).
+#     bytes are checked);
+#   - out of memory: under ulimit -v 200000 a 34-vertex graph runs every
+#     operator (memory in proportion to the input); a batch too large for
+#     the limit exits 71 with "out of memory" and what was being allocated
+#     (skipped where the binary cannot run under the limit: AddressSanitizer
+#     reserves terabytes).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
@@ -167,6 +172,25 @@ expect "gzip input" 0 "resuming from" -- "$es" run --ops cc,degree --format tsv 
 cmp -s out ewant.tsv && ok || bad "resume with a gzip input: answers differ"
 tail -n +$((half + 1)) e.txt | sed '1s/^/1 2\n/' | gzip -c > e2.txt.gz
 expect "edited gzip input" 78 "has changed" -- "$es" run --ops cc,degree --format tsv --snapshot-dir gz --resume e1.txt e2.txt.gz
+
+# ---- out of memory ----------------------------------------------------------------
+allops=cc,degree,bipartite,tri,tri-est,spanner,cm,topk,hll
+zach=$OLDPWD/datasets/zachary.txt
+if (ulimit -v 200000 && "$es" gen rmat --scale 4 > /dev/null 2>&1) && [ -r "$zach" ]; then
+    "$es" run --ops $allops --format tsv --quiet "$zach" > zwant.tsv || bad "zachary: plain run failed"
+    expect "small graph under ulimit -v" 0 "" -- sh -c "ulimit -v 200000 && exec '$es' run --ops $allops --format tsv --quiet '$zach'"
+    cmp -s out zwant.tsv && ok || bad "small graph under ulimit -v: answers differ"
+    expect "small graph with snapshots under ulimit -v" 0 "" -- \
+        sh -c "ulimit -v 200000 && exec '$es' run --ops $allops --format tsv --quiet --snapshot-dir zs --snapshot-every 20 '$zach'"
+    cmp -s out zwant.tsv && ok || bad "small graph with snapshots under ulimit -v: answers differ"
+    "$es" gen rmat --scale 16 --seed 1 -o big.txt
+    expect "batch beyond ulimit -v" 71 "edgestream: out of memory: cannot allocate " -- \
+        sh -c "ulimit -v 200000 && exec '$es' run --ops cc --quiet --batch 8000000 big.txt"
+    grep -q "bytes for .*; address space is limited to 200000 KiB (ulimit -v)" err && ok || bad "out of memory: the message does not say what and why: $(cat err)"
+    [ -s out ] && bad "out of memory: answers were printed" || ok
+else
+    echo "skipped: out of memory: this binary does not run under ulimit -v"
+fi
 cd - > /dev/null || exit 1
 
 echo "fault tests: $pass passed, $fail failed"

@@ -32,9 +32,10 @@ static char *operators_help(void)
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
                        "Exit status: 0 ok, 64 usage, 65 bad input line or no valid snapshot,\n"
-                       "66 cannot open input, 74 I/O error (also when a snapshot failed: the report\n"
-                       "is printed all the same), 78 snapshot does not match this run, or the\n"
-                       "snapshot directory holds another run's snapshots (without --resume).");
+                       "66 cannot open input, 71 out of memory, 74 I/O error (also when a snapshot\n"
+                       "failed: the report is printed all the same), 78 snapshot does not match\n"
+                       "this run, or the snapshot directory holds another run's snapshots\n"
+                       "(without --resume).");
     return g_string_free(s, FALSE);
 }
 

@@ -1,7 +1,8 @@
 /* edgestream.c — the command-line entry point: dispatches to subcommands.
  *
  * Exit statuses (sysexits.h): 0 ok, 64 usage, 65 bad input data, 66 input
- * missing or unreadable, 70 internal error, 74 I/O error.
+ * missing or unreadable, 70 internal error, 71 out of memory, 74 I/O error,
+ * 78 snapshot does not match the run.
  */
 #include <errno.h>
 #include <locale.h>
@@ -33,8 +34,8 @@ static void usage(FILE *out)
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'edgestream COMMAND --help' describes a command.\n"
-                 "exit status: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 74 I/O error,\n"
-                 "             78 snapshot does not match the run\n");
+                 "exit status: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 71 out of memory,\n"
+                 "             74 I/O error, 78 snapshot does not match the run\n");
 }
 
 gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***argv)
