@@ -253,7 +253,7 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     const uint64_t total = total_bytes(logs);
     const uint64_t growth = total > logs->prev_total ? total - logs->prev_total : 0;
     logs->prev_total = total;
-    logs->gen_start = FALSE;
+    logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
     if (!logs->single && total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
         start_generation(logs);
     for (guint i = 0; i < logs->entries->len; i++) {
@@ -448,7 +448,10 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
     g_free(e->file);
     e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
     g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
-    const uint64_t more = logs->single ? SINGLE_ROOM : MAX(logs->gen_base, FLOOR);
+    /* (a generation's base is known at its first snapshot's end: the
+     * snapshot before stands in for it) */
+    const uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
+    const uint64_t more = logs->single ? SINGLE_ROOM : MAX(base, FLOOR);
     const uint64_t room = (bytes + more + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
     unlink(path);   /* whatever is there: a new regular file */
     es_h5_quiet();

@@ -39,6 +39,10 @@
  *     names of a header's log lines;
  *   - es_crc32 gives zlib's CRC-32 at any length, alignment and chaining;
  *     es_crc32_range continues a crc over a range and fails past the end;
+ *   - generations: a log that outgrows its room starts new files, as
+ *     does a snapshot whose appends would exceed the generation's base;
+ *     retention keeps the previous generation's last snapshot, which
+ *     verifies when the newest's file is damaged, and vice versa;
  *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
  *     checks them, es_snapshot_load_logs continues them, and
  *     es_snapshot_retain deletes the snapshots beyond the newest K and
@@ -1450,10 +1454,75 @@ static void test_snapshot_files_list_their_logs_and_retention_keeps_only_those(v
     remove_dir(dir);
 }
 
+/* Generations (snapshot/logs.h): a log that outgrows its file's room
+ * makes the snapshot start new files and be written again; a snapshot
+ * whose appended bytes (with the last interval's again) exceed the
+ * generation's base starts new files; retention keeps the previous
+ * generation's last snapshot, so a damaged file of either generation
+ * leaves one that verifies. */
+static void test_generations(void)
+{
+    char *dir = make_dir();
+    uint64_t *a = values(8000, 23);
+    es_snapshot_logs *logs = es_snapshot_logs_new();   /* generations on */
+    const char *f1 = "log-000001.idmap.external_ids.u64.h5";
+    char *s1 = commit(dir, 1, a, 1000, logs);   /* base 8000 bytes, room 8000 + 4096, in blocks */
+    char *s2 = commit(dir, 2, a, 1100, logs);   /* +800 (and 8000 predicted): the same generation */
+    char *h2 = header_of(s2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h2, f1));
+    char *s3 = commit(dir, 3, a, 4000, logs);   /* 32000 bytes: outgrows the room, new files */
+    char *h3 = header_of(s3);
+    CU_ASSERT_PTR_NULL(strstr(h3, f1));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h3, "log-000003.idmap.external_ids.u64.h5"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(norm(dir, h3), "log /idmap/external_ids log-000003.idmap.external_ids.u64.h5 32000 "));
+    char *s4 = commit(dir, 4, a, 4100, logs);   /* the same generation again */
+    char *h4 = header_of(s4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h4, "log-000003.idmap.external_ids.u64.h5"));
+    char *s5 = commit(dir, 5, a, 8000, logs);   /* outgrows the room again: a new generation */
+    char *h5 = header_of(s5);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h5, "log-000005.idmap.external_ids.u64.h5"));
+    const char *snaps[] = { s1, s2, s3, s4, s5 };
+    const uint32_t n[] = { 1000, 1100, 4000, 4100, 8000 };
+    for (int i = 0; i < 5; i++) {
+        CU_ASSERT_TRUE(es_snapshot_verify(snaps[i], NULL));
+        uint64_t *ext = NULL;
+        uint32_t got = 0;
+        GPtrArray *ops = g_ptr_array_new();
+        CU_ASSERT_TRUE(es_snapshot_restore(snaps[i], &ext, &got, ops, NULL));
+        CU_ASSERT_TRUE(got == n[i] && ext != NULL && memcmp(ext, a, (size_t)n[i] * 8) == 0);
+        if (ext)
+            es_h5_free(ext, (size_t)got * 8);
+        g_ptr_array_free(ops, TRUE);
+    }
+    /* Keep 1: the newest and snapshot 4, the previous generation's last. */
+    es_snapshot_retain(dir, 1);
+    CU_ASSERT_TRUE(g_file_test(s5, G_FILE_TEST_EXISTS));
+    CU_ASSERT_TRUE(g_file_test(s4, G_FILE_TEST_EXISTS));
+    CU_ASSERT_FALSE(g_file_test(s3, G_FILE_TEST_EXISTS));
+    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+    flip_byte(dir, "log-000005.idmap.external_ids.u64.h5", 20000);
+    CU_ASSERT_FALSE(es_snapshot_verify(s5, NULL));
+    CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
+    flip_byte(dir, "log-000005.idmap.external_ids.u64.h5", 20000);
+    flip_byte(dir, "log-000003.idmap.external_ids.u64.h5", 20000);
+    CU_ASSERT_TRUE(es_snapshot_verify(s5, NULL));
+    CU_ASSERT_FALSE(es_snapshot_verify(s4, NULL));
+    g_free(h2);
+    g_free(h3);
+    g_free(h4);
+    g_free(h5);
+    for (int i = 0; i < 5; i++)
+        g_free((char *)snaps[i]);
+    es_snapshot_logs_free(logs);
+    g_free(a);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
         ES_TEST(test_a_writer_without_a_log_table_writes_ordinary_datasets),
+        ES_TEST(test_generations),
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),
