@@ -58,8 +58,10 @@ $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# Built afresh so that the object of a removed or renamed source leaves it.
 $(BUILD)/libedgestream.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/edgestream: $(TOOL_OBJ) $(BUILD)/libedgestream.a

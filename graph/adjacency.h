@@ -16,9 +16,8 @@
  * on small vertices, about 22 on hashed ones (array + index).  Blocks come
  * from per-thread arenas of 16 MiB chunks from es_big_alloc (huge pages,
  * no per-block header; a hub's outgrown blocks are split for smaller
- * vertices); blocks above 1 MiB from es_big_alloc itself.  On R-MAT scale
- * 20 (10 M distinct edges, 0.58 M vertices): 481 MiB in all, 48 bytes per
- * edge, free blocks and chunk tails included.
+ * vertices); blocks above 1 MiB from es_big_alloc itself.  Measured totals:
+ * bench/RESULTS.md.
  *
  * Insertion: a lookup and an append, expected O(1) amortised (a doubling
  * copies the list and rebuilds the index).  Intersection iterates the

@@ -21,23 +21,8 @@
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints
  * as external ids when the batch carries them, dense ids otherwise).
  *
- * Snapshot (group /operators/bipartite):
- *   attributes  vertices         u64  n: vertices in the parity union-find
- *                                     (it stops growing once the answer is
- *                                     false, so n may be below the id map's)
- *               bipartite        u64  1 while bipartite, else 0
- *               odd_cycle_index  u64  stream index of the closing edge
- *               odd_cycle_u      u64  its endpoints, as the report gives them
- *               odd_cycle_v      u64  (the three are 0 while bipartite)
- *   parent      u32[n]   parent[v] (v for a root)
- *   parity      u8[n]    parity of the edge v -> parent[v]: v's side relative
- *                        to its parent (0 at a root)
- *   rank        u8[n]    union-by-rank rank
- * A vertex's side relative to its root is the xor of the parities on its
- * path.  A restore checks that the arrays describe a forest that union by
- * rank could have built (parent < n, parities 0/1 and 0 at roots, ranks
- * strictly increasing towards the root, below 32) and that the odd-cycle
- * attributes are 0 while bipartite.
+ * Snapshot: group /operators/bipartite, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include "graph/common.h"
 #include "graph/parity_uf.h"

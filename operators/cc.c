@@ -26,26 +26,8 @@
  * Answers: vertices, components, largest, size_histogram (component size ->
  * number of components).
  *
- * Snapshot (group /operators/cc):
- *   attributes  vertices    u64  n: vertices seen (dense ids 0 .. n-1)
- *               components  u64  number of components
- *               largest     u64  size of the largest component (0 when n = 0)
- *   joins       u64[n - components]  the edges that joined two components,
- *                        in stream order, edge {u, v} with u < v as the key
- *                        u << 32 | v: a spanning forest of the graph
- * Not the forest's parents: a union's outcome depends only on the roots and
- * sizes of the two sets, which the joins alone determine, so a restore
- * that replays them in order (es_uf_new_from_joins) continues exactly as
- * an uninterrupted run.  The joins only grow (at most n - 1, and few once
- * the giant component has formed), so they are a log (snapshot/logs.h):
- * a snapshot writes only those since the last one, where the parents cost
- * 4 bytes per vertex at every snapshot, plus a copy at the barrier.  The
- * writer (a thread, or a forked child) reads only the counts and the log's
- * pointer and length taken at the barrier and its first entries, which the
- * stream never writes again (snapshot_frozen); it starts no thread.  A restore refuses keys that are not
- * u < v < n or that close a cycle, a count other than n - components, and
- * a largest component other than the one the joins give; it builds the
- * new forest aside and swaps it in only then.
+ * Snapshot: group /operators/cc, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include "operators/cc.h"
 

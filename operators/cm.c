@@ -25,15 +25,8 @@
  * error_bound (eps * N).  Library calls (cm.h): a vertex's estimate and
  * the guarantee, for checking against exact degrees.
  *
- * Snapshot (group /operators/cm):
- *   attributes  width, depth     u64  the sketch's dimensions
- *               seed             u64  the hash functions are drawn from it
- *               conservative     u64  0 (this operator uses plain update)
- *               total            u64  N = 2 * edge lines seen
- *               eps, delta       f64  e / width and e^-depth (informative)
- *   counters    u64[depth * width]    row-major: counters[row * width + column]
- * A restore requires width, depth, seed and eps, delta to be those of the
- * operator's own options, and every row of counters to sum to total.
+ * Snapshot: group /operators/cm, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include <math.h>
 

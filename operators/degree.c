@@ -20,28 +20,8 @@
  * Answers: vertices, edges, self_loops, duplicates, max, mean (2 edges /
  * vertices), distribution (degree -> number of vertices, degree 0 included).
  *
- * Snapshot (group /operators/degree):
- *   attributes  vertices    u64  n: vertices seen (dense ids 0 .. n-1)
- *               edges       u64  E: distinct edges (self-loops never count)
- *               self_loops  u64  self-loop lines seen
- *               duplicates  u64  lines that repeated an edge, either direction
- *   edge_keys   u64[E]   the distinct edges in first-seen (stream) order,
- *                        edge {u, v} with u < v as the key u << 32 | v (u in
- *                        the high 32 bits); not sorted
- * h5py users get u = keys >> 32, v = keys & 0xffffffff, and the degrees as
- * numpy.bincount over u and v.  Stream order, not the hash table's: it
- * depends neither on the thread count nor on the set's shard count.  The
- * degrees are not stored: they are what the keys give, so a restore counts
- * them (4 bytes per vertex less to write at every snapshot, and no copy of
- * them at the barrier).  edge_keys only grows, so it is a log
- * (snapshot/logs.h), the edge table's: each snapshot appends the keys
- * logged since the last one to a shared file, and the dataset is an
- * external one over its first E keys.  The writer (dataflow/checkpoint.c: a thread, or a forked
- * child) reads only the counters and the log's pointer and length taken at
- * the barrier and its first E keys, which the stream never writes again
- * (snapshot_frozen).  It starts no thread (no OpenMP).
- * A restore reads the keys in pieces of 1 Mi into a new edge table (which
- * checks them: es_edgetable_add_keys) and counts the degrees.
+ * Snapshot: group /operators/degree, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include <omp.h>
 #include <stdlib.h>

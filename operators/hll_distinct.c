@@ -22,12 +22,8 @@
  * error_bound (3 * stderr * estimate).  Library call (operators/hll.h):
  * the unrounded estimate and its error bound.
  *
- * Snapshot (group /operators/hll):
- *   attributes  p          u64  m = 2^p registers
- *               seed       u64  the hash's seed
- *   registers   u8[2^p]         register i: 0 (empty) .. 65 - p
- * A restore requires p and seed to be the operator's own options and every
- * register to be at most 65 - p.
+ * Snapshot: group /operators/hll, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include <math.h>
 #include <string.h>

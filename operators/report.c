@@ -92,7 +92,8 @@ void es_report_add_counts(es_report *r, const char *metric, const uint64_t *coun
             g_array_append_val(bins, b);
         }
     }
-    qsort(large, nlarge, sizeof(uint64_t), u64_cmp);
+    if (nlarge > 1)   /* large may be NULL when empty: qsort must not see it */
+        qsort(large, nlarge, sizeof(uint64_t), u64_cmp);
     for (size_t i = 0; i < nlarge;) {
         es_hist_bin b = { large[i], 0 };
         for (; i < nlarge && large[i] == b.key; i++)
@@ -101,6 +102,23 @@ void es_report_add_counts(es_report *r, const char *metric, const uint64_t *coun
     }
     es_report_add_hist(r, metric, (const es_hist_bin *)bins->data, bins->len);
     g_array_free(bins, TRUE);
+}
+
+gboolean es_report_entries_equal(const es_report_entry *a, const es_report_entry *b)
+{
+    if (a == NULL || b == NULL || a->kind != b->kind)
+        return FALSE;
+    switch (a->kind) {
+    case ES_VAL_U64: return a->v.u64 == b->v.u64;
+    case ES_VAL_I64: return a->v.i64 == b->v.i64;
+    case ES_VAL_DOUBLE:
+        return a->v.dbl == b->v.dbl || fabs(a->v.dbl - b->v.dbl) <= 1e-9 * fmax(fabs(a->v.dbl), fabs(b->v.dbl));
+    case ES_VAL_BOOL: return a->v.boolean == b->v.boolean;
+    case ES_VAL_STRING: return strcmp(a->v.str, b->v.str) == 0;
+    case ES_VAL_HIST:
+        return a->nbins == b->nbins && memcmp(a->bins, b->bins, a->nbins * sizeof *a->bins) == 0;
+    }
+    return FALSE;
 }
 
 const es_report_entry *es_report_find(const es_report *r, const char *op, const char *metric)

@@ -73,6 +73,10 @@ void es_report_add_hist(es_report *r, const char *metric, const es_hist_bin *bin
 void es_report_add_counts(es_report *r, const char *metric, const uint64_t *counts, size_t ncounts,
                           uint64_t *large, size_t nlarge);
 
+/* Same kind and value (doubles within 1e-9 relative, histograms bin for
+ * bin); FALSE when either is NULL. */
+gboolean es_report_entries_equal(const es_report_entry *a, const es_report_entry *b);
+
 /* Look an entry up (tests, compare). NULL when absent. */
 const es_report_entry *es_report_find(const es_report *r, const char *op, const char *metric);
 

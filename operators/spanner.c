@@ -33,33 +33,8 @@
  * excluded), fraction (edges / input_edges, 0 before any), stretch (2k-1).
  * Option: k=K (default 2, 1..64).
  *
- * Snapshot (group /operators/spanner):
- *   attributes  k            u64  the k option (a restore refuses another k)
- *               stretch      u64  2k - 1 (for information)
- *               vertices     u64  n: vertices seen (dense ids 0 .. n-1)
- *               edges        u64  E: edges kept in the spanner
- *               input_edges  u64  I: distinct input edges (self-loops excluded)
- *   adj_offsets    u64[n+1]  CSR offsets of the spanner: vertex v's kept
- *                            neighbours are adj_neighbors[adj_offsets[v] ..
- *                            adj_offsets[v+1]-1]
- *   adj_neighbors  u32[2E]   each vertex's kept neighbours in the order their
- *                            edges were kept; every kept edge appears twice
- *   input_keys     u64[I]    the distinct input edges in first-seen (stream)
- *                            order, edge {u, v} with u < v as u << 32 | v;
- *                            not sorted; the edge table's log
- *                            (snapshot/logs.h), the same array as degree's
- *                            and tri's edge_keys, so a run with them stores
- *                            it once
- * The BFS marks are scratch and are not saved.  A restore rebuilds the
- * spanner list for list (es_adjacency_new_from_csr, which checks that the
- * arrays are a simple undirected graph), re-inserts the keys in file order
- * into an edge table (es_edgetable_add_keys checks them), checks
- * that every kept edge is an input edge, and swaps the new state in only
- * then.  The writer starts no thread and copies little: adj_offsets through
- * one array of n + 1, adj_neighbors in pieces of 1 Mi entries through one
- * 4 MiB buffer, input_keys straight from the edge table's log (in a forked
- * writer, pages the parent never writes again: it only appends, beyond
- * what the writer sees).
+ * Snapshot: group /operators/spanner, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include "operators/spanner.h"
 

@@ -29,21 +29,8 @@
  * vertex is guaranteed iff count - error >= it), total (N), error_bound
  * (N / counters).  Library call (topk.h): the same list as structs.
  *
- * Snapshot (group /operators/topk):
- *   attributes  k          u64  list length asked for
- *               counters   u64  Space-Saving capacity
- *               size       u64  monitored vertices (<= counters)
- *               total      u64  N = 2 * edge lines seen
- *   keys        u64[size]  vertex ids (external ids when the batches had them)
- *   counts      u64[size]  upper bounds on their degrees
- *   errors      u64[size]  count - error is a lower bound
- * Items are in es_ss_items order: count ascending, and among equal counts
- * the order in which they would be taken over (the one that reached the
- * count first comes first).  That order decides ties, so a restore keeps it
- * and the continued stream gives the same answers.  A restore requires k
- * and counters to be the operator's own, counts ascending and non-zero,
- * errors <= counts, errors 0 while size < counters and otherwise at most
- * the smallest count, distinct keys, and counts summing to at most total.
+ * Snapshot: group /operators/topk, laid out in README.md ("Snapshots"); a
+ * restore checks every array and swaps the new state in only when all pass.
  */
 #include "graph/common.h"
 #include "operators/topk.h"

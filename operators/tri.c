@@ -2,90 +2,24 @@
  * maintained incrementally over the stream, with wedges, transitivity,
  * average local clustering and the vertices in most triangles.
  *
- * Algorithm: the edge iterator (Schank & Wagner, "Finding, counting and
- * listing all triangles in large graphs", WEA 2005) run as edges arrive: a
- * new distinct edge (u, v) closes |N(u) ∩ N(v)| triangles, credited to the
- * global count and to u, v and each common neighbour w.  Self-loops and
- * repeated edges (either direction) change nothing.  An intersection scans
- * the shorter neighbour list and probes the longer one, so an edge costs
- * O(min(deg u, deg v)): over the stream at most 2 m a(G), a the arboricity
- * (Chiba & Nishizeki, SIAM J. Comput. 1985), the bound of degree-ordered
- * static counting, without knowing the final degrees.  Wedges are kept as
- * edges arrive: a vertex going from degree d to d + 1 gains d wedges.
- *
- * A batch, in parallel (OpenMP):
- *  1. insert its edges in stream order (graph/adjacency's parallel batch
- *     insertion).  Neighbour lists are in stream order, so each new edge's
- *     positions in its endpoints' lists are its age there: (u, w) is older
- *     than (u, v) iff w comes before v in u's list.
- *  2. make one query per new edge: intersect the older-prefixes of N(u) and
- *     N(v) (the wedges u-w-v whose two edges are both older than the edge).
- *     Each triangle is then counted once, by its youngest edge, exactly as
- *     a sequential pass would count it, whatever the batch boundaries.
- *     Queries are grouped by the endpoint with the longer prefix (a stable
- *     radix sort), the one probed, so a hub's set is visited once per batch
- *     from cache rather than once per edge from memory.
- *  3. count the groups in parallel.  A group probing vertex v whose scans
- *     outweigh v's prefix marks v's older neighbours in a per-thread bitmap
- *     over the vertices, growing the marked prefix query by query, so a
- *     probe is a bit test; other groups probe v's hash index (or scan its
- *     small array).  Neighbour lists of the queries ahead are prefetched.
- *     Third-vertex credits go to per-thread 32-bit counts flushed after the
- *     batch (when the batch is large against the vertex count and they fit
- *     256 MiB), else to atomic adds.
- * Every answer is a sum of integers, so it does not depend on the thread
- * count; the average clustering is summed over fixed blocks of vertices in
- * a fixed order, so even its rounding does not.
- *
- * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two
- * entries per edge, see adjacency.h); 16 bytes per vertex (local counts,
- * external ids); 48 bytes per batch edge of scratch; per thread, a bitmap
- * of the vertices and, when used, 4 bytes per vertex.
- * Guarantees: exact; equal to igraph's adjacent_triangles, transitivity
- * and transitivity_avglocal (zero mode) on the simplified graph.
- *
- * Answers: triangles, wedges (sum over vertices of C(deg, 2)), transitivity
- * (3 triangles / wedges, 0 without wedges), avg_clustering (mean over all
- * vertices of triangles(v) / C(deg v, 2), 0 for degree < 2), top (the top
- * K vertices by triangles, "id:count,..." with external ids, ties to the
- * smaller id; only vertices in at least one triangle).  Option: top=K
- * (default 10, 0 to 1000).
- *
- * Snapshot (group /operators/tri):
- *   attributes  vertices    u64  n: vertices seen (dense ids 0 .. n-1)
- *               edges       u64  E: distinct edges (self-loops never count)
- *               triangles   u64  triangles so far
- *               wedges      u64  sum over vertices of C(deg, 2)
- *               top         u64  the top=K option (for information: the
- *                                state does not depend on it, so a restore
- *                                accepts any K)
- *   edge_keys      u64[E]    the distinct edges in the order they arrived,
- *                            each as u << 32 | v with u < v (dense ids): the
- *                            run's edge table's log (graph/edgetable.h,
- *                            snapshot/logs.h), the same array as degree's
- *                            edge_keys, so a run with both stores it once
- *   local          u64[n]    triangles through each vertex
- *   external_ids   u64[n]    each vertex's id as written in the input (what
- *                            `top` prints); a log too
- * A vertex's neighbour list is in the order its edges arrived, so a
- * neighbour's position is the age of its edge, and the keys give every
- * list back in that order.  (The counts alone would survive a reordering
- * within the restored lists, as every restored edge is older than every
- * later one.)  A restore checks each key (u < v < n), lays the lists out
- * in CSR form in key order and rebuilds the graph with the very lists,
- * positions and hash indexes (es_adjacency_new_from_csr), the keys
- * becoming the operator's edge table (es_edgetable_add_keys checks
- * them), checks that no vertex is in more triangles
- * than pairs of neighbours, that local sums to 3 triangles and the
- * degrees give `wedges`, and swaps the new state in only then; a resumed
- * run then answers byte for byte as an uninterrupted one, with any batch
- * size and thread count.
- * Snapshot writing (operators/operator.h, snapshot_frozen): the graph,
- * local and the scratch are kept from a forked writer; snapshot_prepare
- * copies local (8 bytes per vertex) and the counts and the logs' pointers
- * and lengths at the barrier, and the writer (a thread, or a forked child)
- * reads only those and the logs' first entries, whose new part is all it
- * writes.  It starts no thread.
+ * Algorithm: the edge iterator (Schank & Wagner, WEA 2005) run as edges
+ * arrive: a new distinct edge (u, v) closes |N(u) ∩ N(v)| triangles,
+ * credited to the global count and to u, v and each common neighbour.
+ * Self-loops and repeated edges change nothing.  A batch is counted in
+ * parallel, each triangle once, by its youngest edge (see
+ * tri_process_batch).
+ * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
+ * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
+ * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
+ * edge, see adjacency.h); 16 bytes per vertex; 48 bytes per batch edge of
+ * scratch; per thread, a bitmap of the vertices and, when used, 4 bytes
+ * per vertex.
+ * Guarantees: exact, equal to igraph's adjacent_triangles, transitivity and
+ * transitivity_avglocal (zero mode) on the simplified graph
+ * (operators/verify.c), whatever the thread count or batch size.
+ * Answers and the option top=K: README.md.  Snapshot: group
+ * /operators/tri, laid out in README.md ("Snapshots"); a restore checks
+ * every array and swaps the new state in only when all pass.
  */
 #include "operators/tri.h"
 
@@ -414,6 +348,29 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
     return tri;
 }
 
+/* A batch, in parallel (OpenMP):
+ *  1. insert its edges in stream order (graph/adjacency's parallel batch
+ *     insertion).  Neighbour lists are in stream order, so each new edge's
+ *     positions in its endpoints' lists are its age there: (u, w) is older
+ *     than (u, v) iff w comes before v in u's list.
+ *  2. make one query per new edge: intersect the older-prefixes of N(u) and
+ *     N(v) (the wedges u-w-v whose two edges are both older than the edge).
+ *     Each triangle is then counted once, by its youngest edge, exactly as
+ *     a sequential pass would count it, whatever the batch boundaries.
+ *     Queries are grouped by the endpoint with the longer prefix (a stable
+ *     radix sort), the one probed, so a hub's set is visited once per batch
+ *     from cache rather than once per edge from memory.
+ *  3. count the groups in parallel.  A group probing vertex v whose scans
+ *     outweigh v's prefix marks v's older neighbours in a per-thread bitmap
+ *     over the vertices, growing the marked prefix query by query, so a
+ *     probe is a bit test; other groups probe v's hash index (or scan its
+ *     small array).  Neighbour lists of the queries ahead are prefetched.
+ *     Third-vertex credits go to per-thread 32-bit counts flushed after the
+ *     batch (when the batch is large against the vertex count and they fit
+ *     256 MiB), else to atomic adds.
+ * Every answer is a sum of integers, so it does not depend on the thread
+ * count; the average clustering is summed over fixed blocks of vertices in
+ * a fixed order, so even its rounding does not. */
 static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;

@@ -1,108 +1,24 @@
-/* tri_est.c — the "tri-est" operator: estimates of the global and per-vertex
- * triangle counts of the undirected graph seen so far, from a sample of a
- * fixed number m of its edges.
+/* tri_est.c — the "tri-est" operator: estimates of the global and
+ * per-vertex triangle counts of the graph seen so far, from a uniform
+ * sample of m of its edges.
  *
- * Algorithm: TRIÈST-IMPR (De Stefani, Epasto, Riondato & Upfal, "TRIÈST:
- * Counting Local and Global Triangles in Fully-Dynamic Streams with Fixed
- * Memory Size", KDD 2016).  A reservoir S of m edges (sketches/reservoir.c,
- * Algorithm R).  For the t-th accepted edge (u, v), before the reservoir
- * decides about it, every common neighbour c of u and v in S adds
- *     eta(t) = max(1, (t-1)(t-2) / (m(m-1)))
- * to the global counter and to the local counters of u, v and c; then the
- * edge is offered to the reservoir.  Counters never decrease.  1/eta(t) is
- * the probability that two given earlier edges are both in S, so every
- * triangle adds 1 in expectation when its last edge arrives: the global
- * and local estimates are unbiased, and exact while t <= m + 1 (until then
- * S holds every earlier edge).
+ * Algorithm: TRIÈST-IMPR (De Stefani, Epasto, Riondato & Upfal, KDD 2016)
+ * on the edge reservoir of operators/edge_reservoir.c: the t-th accepted
+ * edge (u, v), before it is offered to the sample, adds
+ * eta(t) = max(1, (t-1)(t-2) / (m(m-1))) per common neighbour c in the
+ * sample to the global count and to u, v and c.  Self-loops and repeats of
+ * sampled edges are dropped; dedup=1|0|auto decides about other repeats.
+ * Estimator, dedup modes and the variance bound behind "stddev":
+ * docs/tri-est.md.
  *
- * Which edges are accepted.  TRIÈST assumes a stream of distinct edges;
- * real streams repeat edges (SNAP's undirected files list each edge in both
- * directions, R-MAT draws the same pair many times) and a repeat that is
- * counted as new adds its triangles again, with weight eta: on R-MAT scale
- * 20, 5% repeated lines make the estimate 8 times too high.  So:
- *   - self-loops are always dropped;
- *   - a repeat (either direction) of an edge in S is always dropped, so S
- *     never holds an edge twice;
- *   - dedup=1: every repeat is dropped, as the run's edge table
- *     (graph/edgetable.h: memory O(edges), not O(m)) says; the answers are
- *     bit for bit those on the de-duplicated stream;
- *   - dedup=0: nothing more; memory stays O(m), but a repeat whose copy is
- *     not in S is taken as a new edge, so with t > m + 1 the estimates run
- *     high on streams with repeats;
- *   - dedup=auto (the default): while t <= m, S holds every accepted edge,
- *     so every repeat is caught.  When S fills, if a repeat has been seen,
- *     the run continues as dedup=1 (a run without an edge table gets one,
- *     started from S, which is then every distinct edge so far: see
- *     "Distinct edges" in operators/operator.h); otherwise as dedup=0.  A
- *     stream whose first m distinct edges have no repeat keeps memory O(m);
- *     one whose repeats all come later is estimated high, and its
- *     duplicates_dropped (repeats caught in S) grows: rerun with dedup=1.
- *
- * Error bound ("stddev").  Write T for the triangles, t_l for the time of
- * triangle l's last edge, W_l for its two earlier edges (its wedge), n_l =
- * t_l - 1, X_l = eta(t_l) [W_l in S then].  The estimate is sum X_l, and
- * P(W_l in S) = 1/eta(t_l), so Var X_l = eta(t_l) - 1.  Two facts about
- * reservoir sampling give the covariances (the paper's analysis of
- * TRIÈST-IMPR goes the same way):
- *   (a) for disjoint edge sets A, B and times n1 <= n2, P(A in S_n1, B in
- *       S_n2) <= P(A in S_n1) P(B in S_n2): given A in S_n1, the rest of
- *       S_n1 is a uniform subset of the other edges, which holds any B'
- *       outside A with at most its unconditional probability, and what
- *       happens after n1 treats all sampled edges alike.  So triangles with
- *       disjoint wedges have covariance <= 0.
- *   (b) triangles l, g whose wedges share an edge (W_l = {e, a}, W_g =
- *       {e, b}, t_l < t_g, n2 = t_g - 1): by (a) with A = W_l, B = {b},
- *       E[X_l X_g] <= eta_l eta_g (1/eta_l) min(1, m/n2) <= (n2-1)/(m-1),
- *       so Cov(X_l, X_g) <= max(0, (t-1-m)/(m-1)).
- * Hence, at time t, with r the pairs of triangles whose wedges share an
- * edge,
- *     Var <= |T| (eta(t) - 1) + 2 r (t-1-m) / (m-1).
- * The operator reports stddev = sqrt of this bound with |T| replaced by
- * max(estimate, eta(t)) and r by an estimate r^ from the sample.  The
- * floor eta(t) is the estimator's resolution: one sampled wedge is worth
- * eta(t) triangles, so an estimate below that (no late triangle seen yet)
- * says little, and the bound must not shrink to 0 with it.  For r^, every
- * slot keeps w = sum of eta(t_l) m / max(n_l, m) over the triangles counted
- * with that slot's edge in their wedge since it entered S; a triangle g
- * counted with wedge slots s1, s2 adds eta(t_g) (w[s1] + w[s2]) to r^
- * before adding its own weight to both.  Such a pair is seen with
- * probability m / (eta_l eta_g max(n_l, m)) up to a factor 1 +- O(1/m), so
- * r^ is unbiased to that order.  stddev is 0 while t <= m + 1.
- * It estimates an upper bound; it is not a guarantee.  The documented
- * reading is |estimate - exact| <= 2 stddev, which the tests check in at
- * least 90% of 30 runs per graph; on the graphs tried the bound is about
- * twice the true variance (stddev about 1.4 times the rms error), so nearly
- * every run is covered.
- *
- * Cost per accepted edge: one reservoir draw and, when both endpoints have
- * sampled edges, an intersection of their sample neighbourhoods,
- * O(min(du, dv)) expected; each triangle found costs O(1) more.  Memory:
- * the reservoir (about 40 bytes per sampled edge with its slot weight) and
- * 16 bytes per vertex id (sample headers), 8 more per vertex with local
- * counters (local=1, the default), 8 more with top=K (external ids); with
- * the exact repeat test, the edge set.
- *
- * Parallelism: the estimator runs on one thread: each reservoir decision
- * depends on the one before, and every intersection reads the sample as it
- * stands after all earlier edges; a parallel batch would need a sample
- * that answers "as of edge i" queries, which costs more than it saves on
- * two cores.  The exact repeat test is the edge table's, which answers as
- * a sequential insertion would.  Nothing depends on the thread
- * count or the batch size: the estimator runs in stream order, and common
- * neighbours come out in vertex order, so every floating-point sum is
- * taken in the same order.
- *
- * Snapshots: the whole state in plain arrays (slots, generator state,
- * slot weights, counters, local counters, external ids, the edge
- * table's keys with the exact test; layout above tri_est_snapshot_write).  The sample graph is
- * rebuilt from the slots, and common neighbours come out in the same order
- * whatever the set's history, so a resumed run answers bit for bit as an
- * uninterrupted one.
- *
- * Answers: triangles, stddev, sample_edges, edges_seen (t), exact,
- * self_loops, duplicates_dropped, dedup_exact, and top (the
- * top=K vertices by local estimate, "id:estimate,..." with external ids,
- * ties to the smaller id, as the exact "tri" operator lists them).
+ * Cost per accepted edge: one reservoir draw and O(min(du, dv)) expected
+ * for the intersection, O(1) per triangle found.  Memory: about 40 bytes
+ * per sampled edge, 16 per vertex id (24 with local=1, 32 with top=K); the
+ * exact repeat test is the run's edge table's (graph/edgetable.h).  One
+ * thread: each decision depends on the one before.
+ * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
+ * any batch size, thread count or resume (sums taken in stream and vertex
+ * order; the sample graph is rebuilt from its slots).
  */
 #include "operators/tri_est.h"
 

@@ -1,5 +1,5 @@
 /* tri_est.h — library calls of the "tri-est" operator (TRIÈST-IMPR triangle
- * estimation, see tri_est.c) beyond the operator contract: the estimates
+ * estimation, see tri_est.c and docs/tri-est.md) beyond the operator contract: the estimates
  * themselves, and the operator's whole state as plain arrays, which is what
  * its snapshot writes and reads (layout in tri_est.c). */
 #ifndef ES_OP_TRI_EST_H
@@ -7,7 +7,7 @@
 
 #include "graph/edgetable.h"
 #include "operators/operator.h"
-#include "sketches/reservoir.h"
+#include "operators/edge_reservoir.h"
 
 extern const es_operator_class es_tri_est_class;
 

@@ -23,6 +23,7 @@
 #include "graph/common.h"
 #include "graph/parity_uf.h"
 #include "operators/operator.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 typedef struct {
@@ -83,17 +84,7 @@ static gboolean igraph_bipartite_prefix(const uint32_t *pairs, size_t len)
     uint32_t n = 0;
     for (size_t i = 0; i < 2 * len; i++)
         n = pairs[i] + 1 > n ? pairs[i] + 1 : n;
-    igraph_vector_int_t ev;
-    igraph_vector_int_init(&ev, (igraph_integer_t)(2 * len));
-    for (size_t i = 0; i < 2 * len; i++)
-        VECTOR(ev)[i] = pairs[i];
-    igraph_t g;
-    igraph_create(&g, &ev, n, IGRAPH_UNDIRECTED);
-    igraph_bool_t res;
-    igraph_is_bipartite(&g, &res, NULL);
-    igraph_destroy(&g);
-    igraph_vector_int_destroy(&ev);
-    return res ? TRUE : FALSE;
+    return es_verify_bipartite_prefix(pairs, len, n);
 }
 
 static void test_five_cycle_is_not_bipartite_and_its_fifth_edge_closes_it(void)
@@ -401,19 +392,6 @@ static void check_against_igraph(const char *family, uint64_t seed, const uint32
     CU_ASSERT(ok);
 }
 
-static uint32_t *pairs_of(const igraph_t *g, size_t *m)
-{
-    igraph_vector_int_t el;
-    igraph_vector_int_init(&el, 0);
-    igraph_get_edgelist(g, &el, 0);
-    *m = (size_t)igraph_vector_int_size(&el) / 2;
-    uint32_t *p = g_new(uint32_t, 2 * *m + 2);
-    for (size_t i = 0; i < 2 * *m; i++)
-        p[i] = (uint32_t)VECTOR(el)[i];
-    igraph_vector_int_destroy(&el);
-    return p;
-}
-
 static void test_agrees_with_igraph_on_random_graphs_in_several_batch_sizes(void)
 {
     size_t graphs = 0, non_bipartite = 0;
@@ -447,7 +425,7 @@ static void test_agrees_with_igraph_on_random_graphs_in_several_batch_sizes(void
         igraph_barabasi_game(&g, ns[i], 1.0, 1, NULL, 0, 1.0, IGRAPH_UNDIRECTED,
                              IGRAPH_BARABASI_PSUMTREE, NULL);
         size_t m;
-        uint32_t *t = pairs_of(&g, &m);
+        uint32_t *t = es_test_pairs_of_igraph(&g, &m);
         igraph_destroy(&g);
         uint32_t *p = g_new(uint32_t, 4 * m);
         for (size_t e = 0; e < m; e++) {

@@ -11,6 +11,7 @@
 
 #include "graph/common.h"
 #include "operators/cc.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* Random cases: every kind of es_test_make_case (tests/testutil.c), with
@@ -32,28 +33,25 @@ static uint64_t report_u64(const es_report *r, const char *metric)
 static const char *check_cc(const es_test_case *c, size_t batch_size, const igraph_vector_int_t *memb,
                             const igraph_vector_int_t *csize)
 {
-    const char *bad = NULL;
+    const char *bad;
     es_operator *op = es_operator_new("cc", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
     es_test_feed_batches(c->pairs, c->m, batch_size ? batch_size : c->m, es_test_process, op);
     es_report *r = es_report_new();
     es_operator_report(op, r);
 
-    size_t ncomp = (size_t)igraph_vector_int_size(csize);
-    uint64_t largest = 0;
-    GArray *bins = es_test_hist_of(csize, &largest);
+    es_verify_graph x;
+    es_verify_graph_init(&x, c->pairs, c->m, c->n);
+    es_report *exact = es_report_new();
+    es_verify_cc(&x, exact, "cc");
+    es_verify_graph_free(&x);
 
-    if (report_u64(r, "vertices") != c->n)
-        bad = "vertices";
-    else if (report_u64(r, "components") != ncomp || es_cc_components(op) != ncomp)
+    bad = es_verify_first_difference(r, exact, "cc");
+    if (bad == NULL && es_cc_components(op) != (size_t)igraph_vector_int_size(csize))
         bad = "components";
-    else if (report_u64(r, "largest") != largest)
-        bad = "largest";
-    else if (!es_test_hist_equals(es_report_find(r, "cc", "size_histogram"), (es_hist_bin *)bins->data, bins->len))
-        bad = "size_histogram";
-    else if (es_cc_component_of(op, c->n) != UINT32_MAX)
+    if (bad == NULL && es_cc_component_of(op, c->n) != UINT32_MAX)
         bad = "component_of an unseen vertex";
-    else {
+    if (bad == NULL) {
         /* The partition: representative <-> igraph membership is a bijection. */
         int64_t *rep_to_memb = g_new(int64_t, c->n), *memb_to_rep = g_new(int64_t, c->n);
         for (uint32_t v = 0; v < c->n; v++)
@@ -75,7 +73,7 @@ static const char *check_cc(const es_test_case *c, size_t batch_size, const igra
         g_free(rep_to_memb);
         g_free(memb_to_rep);
     }
-    g_array_free(bins, TRUE);
+    es_report_free(exact);
     es_report_free(r);
     es_operator_free(op);
     return bad;

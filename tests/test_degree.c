@@ -1,6 +1,6 @@
-/* test_degree.c — the degree operator (operators/degree.c) against igraph
- * (igraph_degree with IGRAPH_NO_LOOPS and igraph_ecount on the simplified
- * graph) on random graphs: Erdos-Renyi, Barabasi-Albert and messy streams
+/* test_degree.c — the degree operator (operators/degree.c) against its
+ * verifier (es_verify_degree: igraph_degree with IGRAPH_NO_LOOPS and
+ * igraph_ecount on the simplified graph) on random graphs: Erdos-Renyi, Barabasi-Albert and messy streams
  * with duplicates, both directions of an edge and self-loops, fed in
  * several batch sizes with one and with two threads; plus hand counts of
  * self-loops and duplicates.
@@ -14,6 +14,7 @@
 
 #include "graph/common.h"
 #include "operators/operator.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* Random cases: every kind of es_test_make_case (tests/testutil.c), with
@@ -36,18 +37,6 @@ static uint64_t report_u64(const es_report *r, const char *metric)
     return e->v.u64;
 }
 
-static int entries_equal(const es_report_entry *a, const es_report_entry *b)
-{
-    if (strcmp(a->metric, b->metric) != 0 || a->kind != b->kind)
-        return 0;
-    switch (a->kind) {
-    case ES_VAL_U64: return a->v.u64 == b->v.u64;
-    case ES_VAL_DOUBLE: return a->v.dbl == b->v.dbl;
-    case ES_VAL_HIST: return es_test_hist_equals(a, b->bins, b->nbins);
-    default: return 0;
-    }
-}
-
 static es_report *run_degree(const uint32_t *pairs, size_t m, size_t batch_size, int threads)
 {
     const int saved = omp_get_max_threads();
@@ -62,36 +51,16 @@ static es_report *run_degree(const uint32_t *pairs, size_t m, size_t batch_size,
     return r;
 }
 
-/* Compare a report with igraph's answers; NULL or the first mismatch. */
-static const char *check_degree(const es_report *r, const es_test_case *c, const igraph_t *g)
+/* Compare a report with the verifier's; NULL or the first mismatch. */
+static const char *check_degree(const es_report *r, const es_test_case *c)
 {
-    igraph_vector_int_t deg;
-    igraph_vector_int_init(&deg, 0);
-    igraph_degree(g, &deg, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS);
-    uint64_t max = 0;
-    GArray *bins = es_test_hist_of(&deg, &max);
-    igraph_vector_int_destroy(&deg);
-
-    uint64_t loops = 0;
-    for (size_t i = 0; i < c->m; i++)
-        loops += c->pairs[2 * i] == c->pairs[2 * i + 1];
-    const uint64_t edges = (uint64_t)igraph_ecount(g);
-    const char *bad = NULL;
-    if (report_u64(r, "vertices") != c->n)
-        bad = "vertices";
-    else if (report_u64(r, "edges") != edges)
-        bad = "edges";
-    else if (report_u64(r, "self_loops") != loops)
-        bad = "self_loops";
-    else if (report_u64(r, "duplicates") != c->m - loops - edges)
-        bad = "duplicates";
-    else if (report_u64(r, "max") != max)
-        bad = "max";
-    else if (entry(r, "mean")->kind != ES_VAL_DOUBLE || entry(r, "mean")->v.dbl != (c->n ? 2.0 * (double)edges / c->n : 0.0))
-        bad = "mean";
-    else if (!es_test_hist_equals(entry(r, "distribution"), (const es_hist_bin *)bins->data, bins->len))
-        bad = "distribution";
-    g_array_free(bins, TRUE);
+    es_verify_graph x;
+    es_verify_graph_init(&x, c->pairs, c->m, c->n);
+    es_report *exact = es_report_new();
+    es_verify_degree(&x, exact, "degree");
+    es_verify_graph_free(&x);
+    const char *bad = es_verify_first_difference(r, exact, "degree");
+    es_report_free(exact);
     return bad;
 }
 
@@ -103,20 +72,13 @@ static void test_degrees_match_igraph_for_any_batch_size_and_thread_count(void)
         for (uint64_t seed = 1; seed <= NUM_SEEDS; seed++) {
             es_test_case c;
             es_test_make_case(&c, kind, seed);
-            igraph_t g;
-            es_test_igraph_from_pairs(&g, c.n, c.pairs, c.m);
             for (size_t i = 0; i < G_N_ELEMENTS(batch_sizes); i++) {
                 es_report *one = run_degree(c.pairs, c.m, batch_sizes[i], 1);
                 es_report *two = run_degree(c.pairs, c.m, batch_sizes[i], 2);
-                const char *bad = check_degree(one, &c, &g);
-                if (bad == NULL) {
-                    if (one->entries->len != two->entries->len)
-                        bad = "number of answers with 2 threads";
-                    for (guint j = 0; bad == NULL && j < one->entries->len; j++)
-                        if (!entries_equal(&g_array_index(one->entries, es_report_entry, j),
-                                           &g_array_index(two->entries, es_report_entry, j)))
-                            bad = "an answer with 2 threads";
-                }
+                const char *bad = check_degree(one, &c);
+                if (bad == NULL && (one->entries->len != two->entries->len
+                                    || es_verify_first_difference(two, one, "degree") != NULL))
+                    bad = "an answer with 2 threads";
                 if (bad)
                     printf("\n  degree differs on %s: %s, batch size %zu\n",
                            bad, c.name, batch_sizes[i] ? batch_sizes[i] : c.m);
@@ -125,7 +87,6 @@ static void test_degrees_match_igraph_for_any_batch_size_and_thread_count(void)
                 es_report_free(two);
             }
             cases++;
-            igraph_destroy(&g);
             g_free(c.pairs);
         }
     }

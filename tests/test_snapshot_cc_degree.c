@@ -441,56 +441,11 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
 
 /* ---- malformed snapshots --------------------------------------------------------- */
 
-/* Build a group with `build`, read it into a fresh operator of `spec` that
- * has already seen a small stream, and check the error: ES_ERROR_DATA,
- * naming `culprit` in quotes, and the operator's report unchanged. */
-typedef void (*build_fn)(hid_t group, const void *arg);
-
-/* The same, and the message must also contain `words` (when not NULL). */
-static void expect_refused_saying(const char *spec, build_fn build, const void *arg, const char *culprit,
-                                  const char *what, const char *words)
-{
-    static const uint32_t before[] = { 0, 1, 1, 2, 3, 3 };
-    es_operator *op = es_operator_new(spec, NULL);
-    es_batch b = { .edges = (const es_edge *)before, .n = 3, .num_vertices = 4 };
-    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
-    char *report_before = es_test_report_tsv(op);
-
-    es_h5_quiet();
-    char *path = temp_path("bad");
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    build(g, arg);
-    GError *err = NULL;
-    gboolean ok = es_operator_snapshot_read(op, g, &err);
-    H5Gclose(g);
-    H5Fclose(f);
-    g_unlink(path);
-    g_free(path);
-
-    char *quoted = g_strdup_printf("\"%s\"", culprit);
-    const gboolean says = err != NULL && (words == NULL || strstr(err->message, words) != NULL);
-    CU_ASSERT_FALSE(ok);
-    CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_DATA));
-    CU_ASSERT_TRUE(err != NULL && strstr(err->message, quoted) != NULL);
-    CU_ASSERT_TRUE(says);
-    if (ok || err == NULL || !g_error_matches(err, ES_ERROR, ES_ERROR_DATA) || strstr(err->message, quoted) == NULL ||
-        !says)
-        printf("\n  %s, %s: expected an error naming %s%s%s, got: %s\n", spec, what, quoted,
-               words ? " and saying " : "", words ? words : "", ok ? "success" : err ? err->message : "no error");
-    char *report_after = es_test_report_tsv(op);
-    CU_ASSERT_STRING_EQUAL(report_before, report_after);
-    g_free(quoted);
-    g_free(report_before);
-    g_free(report_after);
-    g_clear_error(&err);
-    es_operator_free(op);
-}
+typedef es_test_build_fn build_fn;
 
 static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
 {
-    expect_refused_saying(spec, build, arg, culprit, what, NULL);
+    es_test_expect_refused(spec, build, arg, culprit, what, NULL);
 }
 
 #define KEY(u, v) ((uint64_t)(u) << 32 | (v))
@@ -633,7 +588,7 @@ static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
 #define CC_CASE(culprit, what, ...) \
     do { s = cc_good; __VA_ARGS__; expect_refused("cc", build_cc, &s, culprit, what); } while (0)
 #define CC_CASE_SAYING(culprit, what, words, ...) \
-    do { s = cc_good; __VA_ARGS__; expect_refused_saying("cc", build_cc, &s, culprit, what, words); } while (0)
+    do { s = cc_good; __VA_ARGS__; es_test_expect_refused("cc", build_cc, &s, culprit, what, words); } while (0)
     CC_CASE("joins", "no joins dataset", s.omit = "joins");
     CC_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     CC_CASE("components", "no components attribute", s.omit = "components");
@@ -781,7 +736,7 @@ static void build_degree_repeat_across_pieces(hid_t g, const void *arg)
 
 static void test_a_degree_key_repeated_in_a_later_read_piece_is_refused(void)
 {
-    expect_refused_saying("degree", build_degree_repeat_across_pieces, NULL, "edge_keys", "a repeat 1 Mi keys later",
+    es_test_expect_refused("degree", build_degree_repeat_across_pieces, NULL, "edge_keys", "a repeat 1 Mi keys later",
                           "key 1048581 (0x0000000000000001: u 0, v 1) repeats an earlier key");
 }
 
@@ -804,7 +759,7 @@ static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
     DEG_CASE("edge_keys", "a repeated key", s.keys[1] = KEY(0, 1));
     s = degree_good;
     s.keys[3] = KEY(1, 2);
-    expect_refused_saying("degree", build_degree, &s, "edge_keys", "a key repeated at once",
+    es_test_expect_refused("degree", build_degree, &s, "edge_keys", "a key repeated at once",
                           "key 3 (0x0000000100000002: u 1, v 2) repeats an earlier key");
     DEG_CASE("edges", "more edges than the vertices allow", s.vertices = 2);
     DEG_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 32);

@@ -430,60 +430,11 @@ static void test_snapshot_written_in_a_forked_child_starts_no_thread_and_restore
 
 /* ---- hand-written and malformed snapshots ------------------------------------------ */
 
-typedef void (*build_fn)(hid_t group, const void *arg);
-
-/* Build a group with `build` in a new file, read it into op; the error, if any. */
-static gboolean read_built(es_operator *op, build_fn build, const void *arg, GError **error)
-{
-    es_h5_quiet();
-    char *path = temp_path("built");
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    build(g, arg);
-    gboolean ok = es_operator_snapshot_read(op, g, error);
-    H5Gclose(g);
-    H5Fclose(f);
-    g_unlink(path);
-    g_free(path);
-    return ok;
-}
-
-/* Read a group built by `build` into a fresh operator of `spec` that has
- * already seen a small stream: refused with ES_ERROR_DATA, naming `culprit`
- * in quotes (and saying `words`, when not NULL), the report unchanged. */
-static void expect_refused_saying(const char *spec, build_fn build, const void *arg, const char *culprit,
-                                  const char *what, const char *words)
-{
-    static const uint32_t before[] = { 0, 1, 1, 2, 3, 3, 2, 0 };
-    es_operator *op = es_operator_new(spec, NULL);
-    es_batch b = { .edges = (const es_edge *)before, .n = 4, .num_vertices = 4 };
-    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
-    char *report_before = es_test_report_tsv(op);
-    GError *err = NULL;
-    gboolean ok = read_built(op, build, arg, &err);
-    char *quoted = g_strdup_printf("\"%s\"", culprit);
-    const gboolean says = err != NULL && (words == NULL || strstr(err->message, words) != NULL);
-    const gboolean right = !ok && g_error_matches(err, ES_ERROR, ES_ERROR_DATA) && strstr(err->message, quoted) && says;
-    CU_ASSERT_TRUE(right);
-    if (!right)
-        printf("\n  %s, %s: expected an error naming %s%s%s, got: %s\n", spec, what, quoted,
-               words ? " and saying " : "", words ? words : "", ok ? "success" : err ? err->message : "no error");
-    /* The operator goes on as if nothing had been read. */
-    char *report_after = es_test_report_tsv(op);
-    CU_ASSERT_STRING_EQUAL(report_before, report_after);
-    es_batch again = { .edges = (const es_edge *)before, .n = 4, .first_index = 4, .num_vertices = 4 };
-    CU_ASSERT_TRUE(es_operator_process(op, &again, NULL));
-    g_free(quoted);
-    g_free(report_before);
-    g_free(report_after);
-    g_clear_error(&err);
-    es_operator_free(op);
-}
+typedef es_test_build_fn build_fn;
 
 static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
 {
-    expect_refused_saying(spec, build, arg, culprit, what, NULL);
+    es_test_expect_refused(spec, build, arg, culprit, what, NULL);
 }
 
 #define KEY(u, v) ((uint64_t)(u) << 32 | (v))
@@ -580,7 +531,7 @@ static void expect_restores_as_fed(const char *spec, build_fn build, const void 
 {
     es_operator *fed = small_fed(spec), *op = es_operator_new(spec, NULL);
     GError *err = NULL;
-    CU_ASSERT_TRUE(read_built(op, build, arg, &err));
+    CU_ASSERT_TRUE(es_test_read_built(op, build, arg, &err));
     if (err)
         printf("\n  %s: %s\n", spec, err->message);
     g_clear_error(&err);
@@ -640,7 +591,7 @@ static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
 #undef TRI_CASE
     s = tri_good;
     s.keys[3] = KEY(2, 5);
-    expect_refused_saying("tri", build_tri, &s, "edge_keys", "a key out of range, said precisely",
+    es_test_expect_refused("tri", build_tri, &s, "edge_keys", "a key out of range, said precisely",
                           "key 3 (0x0000000200000005: u 2, v 5) names a vertex beyond the 5 vertices");
 }
 
@@ -668,7 +619,7 @@ static void build_tri_hub_repeat(hid_t g, const void *arg)
 
 static void test_a_repeat_in_a_hashed_list_is_refused(void)
 {
-    expect_refused_saying("tri", build_tri_hub_repeat, NULL, "edge_keys", "a hub repeating leaf 17",
+    es_test_expect_refused("tri", build_tri_hub_repeat, NULL, "edge_keys", "a hub repeating leaf 17",
                           "key 900 (0x0000000000000011: u 0, v 17) repeats an earlier key");
 }
 
@@ -700,7 +651,7 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
 #undef SP_CASE
     s = spanner_good;
     s.k = 3;
-    expect_refused_saying("spanner", build_spanner, &s, "k", "another k, said precisely",
+    es_test_expect_refused("spanner", build_spanner, &s, "k", "another k, said precisely",
                           "is 3, but this operator has k=2");
 }
 

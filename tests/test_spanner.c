@@ -1,8 +1,9 @@
 /* test_spanner.c — the greedy (2k-1)-spanner: k = 1 keeps the distinct
  * edges; for k = 2, 3 every input edge's endpoints are within 2k-1 hops in
- * the kept graph (plain BFS), the kept graph is a subgraph of the input with
- * girth above 2k (igraph_girth), complete graphs shrink far below n(n-1)/2,
- * and the answers do not depend on batch size or thread count.  Random
+ * the kept graph (es_verify_spanner's bounded BFS), the kept graph is a
+ * subgraph of the input with girth above 2k (igraph_girth), complete
+ * graphs shrink far below n(n-1)/2, and the answers do not depend on
+ * batch size or thread count.  Random
  * cases use fixed seeds and print them when an assertion fails. */
 #include <inttypes.h>
 #include <math.h>
@@ -13,6 +14,7 @@
 #include "graph/common.h"
 #include "graph/edgeset.h"
 #include "operators/spanner.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* The operator with these options (NULL for none), through the registry. */
@@ -22,20 +24,10 @@ static es_operator *spanner_new(const char *options, GError **error)
     return es_operator_new(spec, error);
 }
 
-static void feed_one(const es_batch *b, void *user)
-{
-    GError *err = NULL;
-    if (!es_operator_process(user, b, &err)) {
-        CU_FAIL("process_batch failed");
-        fprintf(stderr, "\n    %s\n", err->message);
-        g_error_free(err);
-    }
-}
-
 static es_operator *spanner_run(const char *options, const uint32_t *pairs, size_t m, size_t bs)
 {
     es_operator *op = spanner_new(options, NULL);
-    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), feed_one, op);
+    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), es_test_process, op);
     return op;
 }
 
@@ -61,63 +53,15 @@ static size_t distinct_edges(const uint32_t *p, size_t m)
     return d;
 }
 
-/* Hops from u to v in the kept graph, up to limit (limit + 1 when farther). */
-static unsigned hops(const es_adjacency *a, uint32_t u, uint32_t v, unsigned limit, uint32_t *dist, GArray *queue)
-{
-    unsigned result = limit + 1;
-    g_array_set_size(queue, 0);
-    g_array_append_val(queue, u);
-    dist[u] = 0;
-    for (guint h = 0; h < queue->len; h++) {
-        uint32_t w = g_array_index(queue, uint32_t, h);
-        if (w == v) {
-            result = dist[w];
-            break;
-        }
-        if (dist[w] >= limit)
-            continue;
-        const uint32_t *nb = es_adjacency_neighbors(a, w);
-        for (uint32_t j = 0; j < es_adjacency_degree(a, w); j++) {
-            if (dist[nb[j]] == UINT32_MAX) {
-                dist[nb[j]] = dist[w] + 1;
-                g_array_append_val(queue, nb[j]);
-            }
-        }
-    }
-    for (guint h = 0; h < queue->len; h++)
-        dist[g_array_index(queue, uint32_t, h)] = UINT32_MAX;
-    return result;
-}
-
-/* Every input edge within `stretch` hops; every kept edge an input edge. */
+/* The verifier on every input edge: all within `stretch` hops, every
+ * kept edge an input edge, listed at both ends. */
 static int verify(es_operator *op, const uint32_t *p, size_t m, uint32_t n, unsigned stretch)
 {
-    const es_adjacency *a = es_spanner_graph(op);
-    uint32_t *dist = g_new(uint32_t, n);
-    for (uint32_t v = 0; v < n; v++)
-        dist[v] = UINT32_MAX;
-    GArray *queue = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    int ok = 1;
-    for (size_t i = 0; i < m && ok; i++)
-        if (p[2 * i] != p[2 * i + 1])
-            ok &= hops(a, p[2 * i], p[2 * i + 1], stretch, dist, queue) <= stretch;
-    es_edgeset *input = es_edgeset_new(m, 0);
-    for (size_t i = 0; i < m; i++)
-        if (p[2 * i] != p[2 * i + 1])
-            es_edgeset_insert(input, p[2 * i], p[2 * i + 1]);
-    uint64_t kept = 0;
-    for (uint32_t w = 0; w < es_adjacency_vertices(a); w++) {
-        const uint32_t *nb = es_adjacency_neighbors(a, w);
-        for (uint32_t j = 0; j < es_adjacency_degree(a, w); j++) {
-            ok &= es_edgeset_contains(input, w, nb[j]);
-            kept++;
-        }
-    }
-    ok &= kept == 2 * es_adjacency_edges(a);
-    es_edgeset_free(input);
-    g_array_free(queue, TRUE);
-    g_free(dist);
-    return ok;
+    es_verify_graph x;
+    es_verify_graph_init(&x, p, m, n);
+    es_verify_spanner_result r = es_verify_spanner(&x, es_spanner_graph(op), stretch, m, 1);
+    es_verify_graph_free(&x);
+    return r.far == 0 && r.fake == 0 && r.symmetric;
 }
 
 /* Girth of the kept graph (0: no cycle), through igraph. */

@@ -13,6 +13,7 @@
 #include "graph/common.h"
 #include "graph/rmat.h"
 #include "operators/tri.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* The operator with these options (NULL for none), through the registry. */
@@ -22,22 +23,10 @@ static es_operator *tri_new(const char *options, GError **error)
     return es_operator_new(spec, error);
 }
 
-/* Feeding asserts only on failure, so that a long stream of one-edge
- * batches does not count one assertion per batch. */
-static void feed_one(const es_batch *b, void *user)
-{
-    GError *err = NULL;
-    if (!es_operator_process(user, b, &err)) {
-        CU_FAIL("process_batch failed");
-        fprintf(stderr, "\n    %s\n", err->message);
-        g_error_free(err);
-    }
-}
-
 static es_operator *tri_run(const uint32_t *pairs, size_t m, size_t bs)
 {
     es_operator *op = tri_new(NULL, NULL);
-    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), feed_one, op);
+    es_test_feed_batches(pairs, m, bs ? bs : (m ? m : 1), es_test_process, op);
     return op;
 }
 
@@ -83,24 +72,10 @@ static void test_the_report_lists_its_five_metrics_in_a_fixed_order(void)
 
 /* ---- hand-counted graphs ---- */
 
-static uint32_t *complete_graph(uint32_t n, size_t *m)
-{
-    uint32_t *p = g_new(uint32_t, (size_t)n * (n - 1));
-    size_t k = 0;
-    for (uint32_t u = 0; u < n; u++)
-        for (uint32_t v = u + 1; v < n; v++) {
-            p[2 * k] = u;
-            p[2 * k + 1] = v;
-            k++;
-        }
-    *m = k;
-    return p;
-}
-
 static void test_k4_has_4_triangles_and_k5_has_10(void)
 {
     size_t m;
-    uint32_t *p = complete_graph(4, &m);
+    uint32_t *p = es_test_complete_graph(4, &m);
     es_operator *op = tri_run(p, m, 0);
     answers a = report_of(op);
     CU_ASSERT_EQUAL(a.triangles, 4);
@@ -114,7 +89,7 @@ static void test_k4_has_4_triangles_and_k5_has_10(void)
     es_operator_free(op);
     g_free(p);
 
-    p = complete_graph(5, &m);
+    p = es_test_complete_graph(5, &m);
     for (size_t bs = 1; bs <= m; bs++) {
         op = tri_run(p, m, bs);
         a = report_of(op);
@@ -239,21 +214,6 @@ static void test_a_batch_naming_vertices_beyond_its_count_is_an_assertion(void)
 
 /* ---- random graphs against igraph ---- */
 
-/* The edge pairs of an igraph graph. */
-static uint32_t *pairs_of_igraph(const igraph_t *g, size_t *m_out)
-{
-    igraph_vector_int_t el;
-    igraph_vector_int_init(&el, 0);
-    igraph_get_edgelist(g, &el, 0);
-    size_t m = igraph_vector_int_size(&el) / 2;
-    uint32_t *p = g_new(uint32_t, 2 * m);
-    for (size_t i = 0; i < 2 * m; i++)
-        p[i] = (uint32_t)VECTOR(el)[i];
-    igraph_vector_int_destroy(&el);
-    *m_out = m;
-    return p;
-}
-
 /* Messy and shuffled: m/5 extra lines that are duplicates, reversed
  * duplicates or self-loops, then a random order and random directions. */
 static uint32_t *messy(uint32_t *p, size_t m, uint64_t seed, size_t *m_out)
@@ -325,14 +285,14 @@ static case_graph make_case(int which, uint64_t seed)
     case 0:
         c.model = "ER";
         igraph_erdos_renyi_game_gnm(&g, 300 + 100 * (seed % 7), 2000 + 500 * (seed % 5), 0, 0);
-        p = pairs_of_igraph(&g, &m);
+        p = es_test_pairs_of_igraph(&g, &m);
         igraph_destroy(&g);
         break;
     case 1:
         c.model = "BA";
         igraph_barabasi_game(&g, 1000 + 200 * (seed % 5), 1.0, 3 + seed % 4, NULL, 1, 1.0, 0,
                              IGRAPH_BARABASI_PSUMTREE, NULL);
-        p = pairs_of_igraph(&g, &m);
+        p = es_test_pairs_of_igraph(&g, &m);
         igraph_destroy(&g);
         break;
     default: {
@@ -385,29 +345,16 @@ static char *top_of(const uint64_t *local, uint32_t n, size_t k)
 static reference reference_of(const case_graph *c)
 {
     reference r = { 0 };
-    igraph_t g;
-    es_test_igraph_from_pairs(&g, c->n, c->p, c->m);
-    igraph_vector_t tri;
-    igraph_vector_init(&tri, 0);
-    igraph_adjacent_triangles(&g, &tri, igraph_vss_all());
-    igraph_vector_int_t deg;
-    igraph_vector_int_init(&deg, 0);
-    igraph_degree(&g, &deg, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS);
-    r.local = g_new(uint64_t, c->n);
-    uint64_t sum = 0;
-    for (uint32_t v = 0; v < c->n; v++) {
-        r.local[v] = (uint64_t)VECTOR(tri)[v];
-        sum += r.local[v];
-        uint64_t d = (uint64_t)VECTOR(deg)[v];
-        r.wedges += d ? d * (d - 1) / 2 : 0;
-    }
-    r.triangles = sum / 3;
-    igraph_transitivity_undirected(&g, &r.transitivity, IGRAPH_TRANSITIVITY_ZERO);
-    igraph_transitivity_avglocal_undirected(&g, &r.avg, IGRAPH_TRANSITIVITY_ZERO);
+    es_verify_graph x;
+    es_verify_graph_init(&x, c->p, c->m, c->n);
+    es_report *exact = es_report_new();
+    r.triangles = es_verify_tri(&x, exact, "tri", &r.local);
+    r.wedges = es_report_find(exact, "tri", "wedges")->v.u64;
+    r.transitivity = es_report_find(exact, "tri", "transitivity")->v.dbl;
+    r.avg = es_report_find(exact, "tri", "avg_clustering")->v.dbl;
     r.top = top_of(r.local, c->n, 10);
-    igraph_vector_destroy(&tri);
-    igraph_vector_int_destroy(&deg);
-    igraph_destroy(&g);
+    es_report_free(exact);
+    es_verify_graph_free(&x);
     return r;
 }
 
@@ -474,7 +421,7 @@ typedef struct {
 static void feed_and_check(const es_batch *b, void *user)
 {
     prefix_ctx *x = user;
-    feed_one(b, x->op);
+    es_test_process(b, x->op);
     size_t m = b->first_index + b->n;
     case_graph c = { .p = (uint32_t *)x->p, .m = m, .n = b->num_vertices };
     reference r = reference_of(&c);

@@ -1,12 +1,11 @@
-/* test_tri_est.c — CUnit suite for operators/tri_est (TRIÈST-IMPR) and
- * sketches/reservoir (the edge reservoir it samples with).
+/* test_tri_est.c — CUnit suite for operators/tri_est (TRIÈST-IMPR); its
+ * edge reservoir has its own suite (test_edge_reservoir.c).
  *
  * Verifiers: igraph's exact triangle counts (igraph_adjacent_triangles on
  * the simplified graph) when the reservoir holds every edge; a plain
  * TRIÈST-IMPR written straight from the paper (an edge array scanned for
  * common neighbours, the same generator draws) that the fast operator must
- * match bit for bit; a naive edge list that the reservoir's graph must
- * agree with after every step; and for state and snapshots, the
+ * match bit for bit; and for state and snapshots, the
  * uninterrupted run, which a resumed one must match bit for bit (HDF5
  * round trips through es_test_snapshot_roundtrip).  Statistical cases run
  * 30 fixed seeds and check the mean against 3 standard errors and the
@@ -26,8 +25,9 @@
 
 #include "graph/common.h"
 #include "operators/tri_est.h"
-#include "sketches/reservoir.h"
+#include "operators/edge_reservoir.h"
 #include "snapshot/h5util.h"
+#include "operators/verify.h"
 #include "tests/testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -134,22 +134,18 @@ static void feed(es_operator *op, const stream *s, size_t batch_size)
  * *local (nv entries, caller frees) when local != NULL. */
 static double exact_triangles(const uint32_t *pairs, size_t m, uint32_t nv, double **local)
 {
-    igraph_t g;
-    es_test_igraph_from_pairs(&g, nv, pairs, m);
-    igraph_vector_t res;
-    igraph_vector_init(&res, 0);
-    igraph_adjacent_triangles(&g, &res, igraph_vss_all());
-    double sum = 0;
-    for (igraph_integer_t i = 0; i < igraph_vector_size(&res); i++)
-        sum += VECTOR(res)[i];
+    es_verify_graph x;
+    es_verify_graph_init(&x, pairs, m, nv);
+    uint64_t *counts = NULL;
+    const uint64_t triangles = es_verify_tri(&x, NULL, NULL, local ? &counts : NULL);
+    es_verify_graph_free(&x);
     if (local) {
         *local = g_new0(double, nv ? nv : 1);
         for (uint32_t v = 0; v < nv; v++)
-            (*local)[v] = VECTOR(res)[v];
+            (*local)[v] = (double)counts[v];
+        g_free(counts);
     }
-    igraph_vector_destroy(&res);
-    igraph_destroy(&g);
-    return sum / 3;
+    return (double)triangles;
 }
 
 /* The edges of g in a random order, each in a random direction. */
@@ -183,20 +179,6 @@ static uint32_t *shuffled_edges(const igraph_t *g, uint64_t seed, size_t *m_out)
     g_rand_free(rng);
     igraph_vector_int_destroy(&el);
     *m_out = m;
-    return p;
-}
-
-static uint32_t *complete_graph(uint32_t k, size_t *m)
-{
-    uint32_t *p = g_new(uint32_t, k * (k - 1));
-    size_t n = 0;
-    for (uint32_t a = 0; a < k; a++)
-        for (uint32_t b = a + 1; b < k; b++) {
-            p[2 * n] = a;
-            p[2 * n + 1] = b;
-            n++;
-        }
-    *m = n;
     return p;
 }
 
@@ -296,211 +278,6 @@ static plain_result plain_triest_impr(const stream *s, uint32_t M, uint64_t seed
     return res;
 }
 
-/* ---- the reservoir ------------------------------------------------------- */
-
-/* A naive model of the sample: the slots, scanned. */
-static gboolean model_has(const es_edge *slots, uint32_t size, uint32_t a, uint32_t b)
-{
-    for (uint32_t j = 0; j < size; j++)
-        if ((slots[j].u == a && slots[j].v == b) || (slots[j].u == b && slots[j].v == a))
-            return TRUE;
-    return FALSE;
-}
-
-/* The kind of a vertex's set, as reservoir.c changes it: inline up to one
- * neighbour, a sorted array from two, a hash set once an insertion passes
- * ES_RESERVOIR_ARRAY_MAX, back to an array at half of that. */
-enum { MODEL_INLINE, MODEL_ARRAY, MODEL_HASH };
-
-static void model_kind_after(uint8_t *kind, uint32_t deg_now, gboolean inserted)
-{
-    if (deg_now <= 1)
-        *kind = MODEL_INLINE;
-    else if (*kind == MODEL_INLINE)
-        *kind = MODEL_ARRAY;
-    else if (inserted && *kind == MODEL_ARRAY && deg_now > ES_RESERVOIR_ARRAY_MAX)
-        *kind = MODEL_HASH;
-    else if (!inserted && *kind == MODEL_HASH && deg_now <= ES_RESERVOIR_ARRAY_MAX / 2)
-        *kind = MODEL_ARRAY;
-}
-
-static void test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_coming_and_going(void)
-{
-    /* Edges around hubs that rise and fall in turn, so that sets pass from
-     * inline to arrays to hash tables and back, and a hash set meets an
-     * array of more entries (the kinds change with hysteresis). */
-    const uint64_t seed = 4242;
-    const uint32_t nv = 600, M = 700;
-    GRand *g = g_rand_new_with_seed((guint32)seed);
-    es_edge_reservoir *r = es_edge_reservoir_new(M, seed);
-    es_edge_reservoir_grow_vertices(r, nv);
-    uint8_t *kind = g_new0(uint8_t, nv);
-    size_t mismatches = 0, commons = 0, mixed = 0, both_hash = 0;
-    uint64_t offers = 0;
-    for (int step = 0; step < 30000; step++) {
-        uint32_t u, v;
-        int phase = (step / 2500) % 3;
-        do {
-            double x = g_rand_double(g);
-            if (phase == 0)        /* hubs 0..3 rise past the array limit */
-                u = (uint32_t)g_rand_int_range(g, 0, 4);
-            else if (phase == 1)   /* hubs 4, 5 rise to about 100 while 0..3 fall */
-                u = x < 0.25 ? (uint32_t)g_rand_int_range(g, 4, 6) : (uint32_t)g_rand_int_range(g, 0, nv);
-            else                   /* spread out */
-                u = (uint32_t)g_rand_int_range(g, 0, nv);
-            v = g_rand_double(g) < 0.3 ? (uint32_t)g_rand_int_range(g, 0, 6) : (uint32_t)g_rand_int_range(g, 0, nv);
-        } while (u == v);
-        uint32_t du = es_edge_reservoir_degree(r, u), dv = es_edge_reservoir_degree(r, v);
-        if (du && dv && kind[u] != kind[v] && (kind[u] == MODEL_HASH || kind[v] == MODEL_HASH) &&
-            (kind[u] == MODEL_HASH ? du < dv : dv < du))
-            mixed++;   /* a hash set with fewer entries than the array it meets */
-        both_hash += kind[u] == MODEL_HASH && kind[v] == MODEL_HASH;
-        size_t k;
-        gboolean has_uv;
-        const es_common_nbr *cn = es_edge_reservoir_common(r, u, v, &k, &has_uv);
-        es_edge_reservoir_state st;
-        es_edge_reservoir_get_state(r, &st);
-        gboolean want_has = model_has(st.slots, st.size, u, v);
-        mismatches += has_uv != want_has;
-        if (!has_uv) {
-            /* common neighbours: every c with (u,c) and (v,c) in the slots, increasing */
-            size_t want_k = 0;
-            for (uint32_t c = 0; c < nv; c++) {
-                if (c == u || c == v || !model_has(st.slots, st.size, u, c) || !model_has(st.slots, st.size, v, c))
-                    continue;
-                if (want_k >= k || cn[want_k].c != c) {
-                    mismatches++;
-                } else {
-                    es_edge su = st.slots[cn[want_k].slot_u], sv = st.slots[cn[want_k].slot_v];
-                    mismatches += !((su.u == u && su.v == c) || (su.u == c && su.v == u));
-                    mismatches += !((sv.u == v && sv.v == c) || (sv.u == c && sv.v == v));
-                }
-                want_k++;
-            }
-            mismatches += want_k != k;
-            commons += k;
-            es_edge ev;
-            offers++;
-            uint32_t slot = es_edge_reservoir_offer(r, u, v, &ev);
-            if (ev.u != UINT32_MAX) {
-                mismatches += es_edge_reservoir_contains(r, ev.u, ev.v);
-                model_kind_after(&kind[ev.u], es_edge_reservoir_degree(r, ev.u) - (ev.u == u || ev.u == v), FALSE);
-                model_kind_after(&kind[ev.v], es_edge_reservoir_degree(r, ev.v) - (ev.v == u || ev.v == v), FALSE);
-            }
-            if (slot != ES_RESERVOIR_SKIPPED) {
-                mismatches += !es_edge_reservoir_contains(r, u, v);
-                model_kind_after(&kind[u], es_edge_reservoir_degree(r, u), TRUE);
-                model_kind_after(&kind[v], es_edge_reservoir_degree(r, v), TRUE);
-            }
-        }
-        /* degrees agree with the slots */
-        if (step % 500 == 0) {
-            es_edge_reservoir_get_state(r, &st);
-            uint32_t *deg = g_new0(uint32_t, nv);
-            for (uint32_t j = 0; j < st.size; j++) {
-                deg[st.slots[j].u]++;
-                deg[st.slots[j].v]++;
-            }
-            for (uint32_t x = 0; x < nv; x++)
-                mismatches += deg[x] != es_edge_reservoir_degree(r, x);
-            g_free(deg);
-        }
-    }
-    printf("\n    %zu common neighbours, %zu hash-hash and %zu hash-below-array intersections ", commons,
-           both_hash, mixed);
-    ES_CHECK_SEED(mismatches == 0, seed);
-    ES_CHECK_SEED(commons > 1000, seed);
-    ES_CHECK_SEED(both_hash > 100, seed);   /* every path was exercised */
-    ES_CHECK_SEED(mixed > 20, seed);
-    CU_ASSERT_EQUAL(es_edge_reservoir_size(r), M);
-    CU_ASSERT_EQUAL(es_edge_reservoir_offered(r), offers);
-    g_free(kind);
-    g_rand_free(g);
-    es_edge_reservoir_free(r);
-}
-
-static void test_reservoir_keeps_every_edge_with_probability_m_over_t(void)
-{
-    /* 40 distinct edges into 10 slots, 4000 seeds: each edge is kept with
-     * probability 1/4; its count is Binomial(4000, 1/4), sd ~27.4. */
-    const uint32_t M = 10, T = 40, R = 4000;
-    uint32_t count[40] = { 0 };
-    for (uint32_t seed = 1; seed <= R; seed++) {
-        es_edge_reservoir *r = es_edge_reservoir_new(M, seed);
-        es_edge_reservoir_grow_vertices(r, T + 1);
-        for (uint32_t i = 0; i < T; i++)
-            es_edge_reservoir_offer(r, i, i + 1, NULL);
-        for (uint32_t i = 0; i < T; i++)
-            count[i] += es_edge_reservoir_contains(r, i, i + 1);
-        CU_ASSERT_EQUAL(es_edge_reservoir_size(r), M);
-        es_edge_reservoir_free(r);
-    }
-    double expect = (double)R * M / T, sd = sqrt(R * (double)M / T * (1 - (double)M / T));
-    for (uint32_t i = 0; i < T; i++) {
-        if (fabs(count[i] - expect) > 4.5 * sd)
-            fprintf(stderr, "\n  edge %u kept %u times of %u, expected %.0f\n", i, count[i], R, expect);
-        CU_ASSERT(fabs(count[i] - expect) <= 4.5 * sd);
-    }
-}
-
-static void test_generator_below_is_in_range_and_uniform(void)
-{
-    es_rng r;
-    es_rng_seed(&r, 7);
-    uint32_t hist[7] = { 0 };
-    for (int i = 0; i < 70000; i++) {
-        uint64_t x = es_rng_below(&r, 7);
-        CU_ASSERT_FATAL(x < 7);
-        hist[x]++;
-    }
-    for (int i = 0; i < 7; i++)
-        CU_ASSERT(fabs(hist[i] - 10000.0) < 5 * sqrt(10000.0 * 6 / 7));
-    /* same seed, same sequence; different seed, different one */
-    es_rng a, b, c;
-    es_rng_seed(&a, 99);
-    es_rng_seed(&b, 99);
-    es_rng_seed(&c, 100);
-    int same = 0, diff = 0;
-    for (int i = 0; i < 100; i++) {
-        uint64_t x = es_rng_next(&a), y = es_rng_next(&b), z = es_rng_next(&c);
-        same += x == y;
-        diff += x != z;
-    }
-    CU_ASSERT_EQUAL(same, 100);
-    CU_ASSERT(diff >= 99);
-    CU_ASSERT_EQUAL(es_rng_below(&a, 1), 0);
-}
-
-static void test_reservoir_restore_rejects_inconsistent_states(void)
-{
-    es_edge slots[3] = { { 0, 1 }, { 1, 2 }, { 2, 0 } };
-    es_edge_reservoir_state st = { .m = 3, .t = 5, .rng = { 1, 2, 3, 4 }, .size = 3, .slots = slots };
-    GError *err = NULL;
-    es_edge_reservoir *r = es_edge_reservoir_restore(&st, 3, &err);
-    CU_ASSERT_PTR_NOT_NULL(r);
-    CU_ASSERT_EQUAL(es_edge_reservoir_offered(r), 5);
-    CU_ASSERT(es_edge_reservoir_contains(r, 2, 0));
-    es_edge_reservoir_free(r);
-
-    es_edge bad_loop[3] = { { 0, 1 }, { 1, 1 }, { 2, 0 } };
-    es_edge bad_rep[3] = { { 0, 1 }, { 1, 0 }, { 2, 0 } };
-    es_edge_reservoir_state cases[4] = { st, st, st, st };
-    cases[0].slots = bad_loop;
-    cases[1].slots = bad_rep;
-    cases[2].size = 2;                               /* size != min(t, m) */
-    memset(cases[3].rng, 0, sizeof(cases[3].rng));   /* dead generator */
-    for (int i = 0; i < 4; i++) {
-        err = NULL;
-        r = es_edge_reservoir_restore(&cases[i], 3, &err);
-        CU_ASSERT_PTR_NULL(r);
-        CU_ASSERT(err != NULL && err->code == ES_ERROR_DATA);
-        g_clear_error(&err);
-    }
-    r = es_edge_reservoir_restore(&st, 2, &err);   /* vertex 2 out of range */
-    CU_ASSERT_PTR_NULL(r);
-    g_clear_error(&err);
-}
-
 /* ---- exactness ------------------------------------------------------------ */
 
 static void test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_edge(void)
@@ -508,7 +285,7 @@ static void test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_ed
     es_report *rep = es_report_new();
     for (uint32_t k = 4; k <= 5; k++) {
         size_t m;
-        uint32_t *p = complete_graph(k, &m);
+        uint32_t *p = es_test_complete_graph(k, &m);
         stream s = relabel(p, m);
         es_operator *op = must_new("tri-est:m=100");
         feed(op, &s, 3);
@@ -1122,7 +899,7 @@ static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted
 {
     /* K5, every edge followed by its reverse and a self-loop */
     size_t m;
-    uint32_t *k5 = complete_graph(5, &m);
+    uint32_t *k5 = es_test_complete_graph(5, &m);
     uint32_t *p = g_new(uint32_t, 6 * m);
     for (size_t i = 0; i < m; i++) {
         uint32_t a = k5[2 * i], b = k5[2 * i + 1];
@@ -1307,10 +1084,6 @@ static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
 int main(void)
 {
     static const es_test tests[] = {
-        ES_TEST(test_generator_below_is_in_range_and_uniform),
-        ES_TEST(test_reservoir_keeps_every_edge_with_probability_m_over_t),
-        ES_TEST(test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_coming_and_going),
-        ES_TEST(test_reservoir_restore_rejects_inconsistent_states),
         ES_TEST(test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_edge),
         ES_TEST(test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_when_m_exceeds_the_edges),
         ES_TEST(test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither),

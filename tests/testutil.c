@@ -170,7 +170,7 @@ void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const u
     es_operator_free(b);
 }
 
-static uint32_t *pairs_of_igraph(const igraph_t *g, size_t *m)
+uint32_t *es_test_pairs_of_igraph(const igraph_t *g, size_t *m)
 {
     igraph_vector_int_t el;
     igraph_vector_int_init(&el, 0);
@@ -217,7 +217,7 @@ void es_test_make_case(es_test_case *c, int kind, uint64_t seed)
     default: n = 6000; p = es_test_random_edges(n, 2500, seed, 1, &m); break;
     }
     if (p == NULL) {
-        p = pairs_of_igraph(&g, &m);
+        p = es_test_pairs_of_igraph(&g, &m);
         igraph_destroy(&g);
         for (size_t i = 0; i < m; i++) {   /* either direction */
             if (g_rand_boolean(rng)) {
@@ -276,8 +276,25 @@ int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_
 void es_test_process(const es_batch *b, void *op)
 {
     GError *err = NULL;
-    CU_ASSERT_TRUE(es_operator_process(op, b, &err));
-    g_clear_error(&err);
+    if (!es_operator_process(op, b, &err)) {
+        CU_FAIL("process_batch failed");
+        fprintf(stderr, "\n    %s\n", err ? err->message : "(no message)");
+        g_clear_error(&err);
+    }
+}
+
+uint32_t *es_test_complete_graph(uint32_t n, size_t *m)
+{
+    uint32_t *p = g_new(uint32_t, (size_t)n * (n - 1) + 2);
+    size_t k = 0;
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t v = u + 1; v < n; v++) {
+            p[2 * k] = u;
+            p[2 * k + 1] = v;
+            k++;
+        }
+    *m = k;
+    return p;
 }
 
 static gboolean write_file(void *opv, const char *path, gboolean prepared, GError **error)
@@ -463,4 +480,50 @@ gboolean es_test_process_aborts(const char *spec, const es_batch *b)
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         return FALSE;
     return WIFSIGNALED(status);
+}
+
+gboolean es_test_read_built(void *op, es_test_build_fn build, const void *arg, GError **error)
+{
+    es_h5_quiet();
+    char *path = g_strdup_printf("%s/es-test-built-%d.h5", g_get_tmp_dir(), (int)getpid());
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    build(g, arg);
+    gboolean ok = es_operator_snapshot_read(op, g, error);
+    H5Gclose(g);
+    H5Fclose(f);
+    g_unlink(path);
+    g_free(path);
+    return ok;
+}
+
+void es_test_expect_refused(const char *spec, es_test_build_fn build, const void *arg, const char *culprit,
+                            const char *what, const char *words)
+{
+    static const uint32_t before[] = { 0, 1, 1, 2, 3, 3, 2, 0 };
+    es_operator *op = es_operator_new(spec, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(op);
+    es_batch b = { .edges = (const es_edge *)before, .n = 4, .num_vertices = 4 };
+    CU_ASSERT_TRUE(es_operator_process(op, &b, NULL));
+    char *report_before = es_test_report_tsv(op);
+    GError *err = NULL;
+    gboolean ok = es_test_read_built(op, build, arg, &err);
+    char *quoted = g_strdup_printf("\"%s\"", culprit);
+    const gboolean says = err != NULL && (words == NULL || strstr(err->message, words) != NULL);
+    const gboolean right = !ok && g_error_matches(err, ES_ERROR, ES_ERROR_DATA) && strstr(err->message, quoted) && says;
+    CU_ASSERT_TRUE(right);
+    if (!right)
+        printf("\n  %s, %s: expected an error naming %s%s%s, got: %s\n", spec, what, quoted,
+               words ? " and saying " : "", words ? words : "", ok ? "success" : err ? err->message : "no error");
+    /* The operator goes on as if nothing had been read. */
+    char *report_after = es_test_report_tsv(op);
+    CU_ASSERT_STRING_EQUAL(report_before, report_after);
+    es_batch again = { .edges = (const es_edge *)before, .n = 4, .first_index = 4, .num_vertices = 4 };
+    CU_ASSERT_TRUE(es_operator_process(op, &again, NULL));
+    g_free(quoted);
+    g_free(report_before);
+    g_free(report_after);
+    g_clear_error(&err);
+    es_operator_free(op);
 }

@@ -9,6 +9,7 @@
 #define ES_TESTUTIL_H
 
 #include <CUnit/Basic.h>
+#include <hdf5.h>
 #include <igraph.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -93,6 +94,17 @@ GBytes  *es_test_dataset_bytes(const char *path, const char *name, int u64);
 /* Attribute `name` of group "op" (UINT64_MAX and a failed assertion when unreadable). */
 uint64_t es_test_attr_u64(const char *path, const char *name);
 
+/* Hand-written snapshot groups: `build` fills group "op" of a new file,
+ * es_test_read_built reads it into op (the error, if any). */
+typedef void (*es_test_build_fn)(hid_t group, const void *arg);
+gboolean es_test_read_built(void *op, es_test_build_fn build, const void *arg, GError **error);
+/* Read a group built by `build` into a fresh operator of `spec` that has
+ * already seen a small stream: refused with ES_ERROR_DATA, naming `culprit`
+ * in quotes (and saying `words`, when not NULL), the report unchanged and
+ * the operator still working (CUnit assertions; `what` names the case). */
+void es_test_expect_refused(const char *spec, es_test_build_fn build, const void *arg, const char *culprit,
+                            const char *what, const char *words);
+
 /* Report of an operator as tsv text (caller frees). */
 char *es_test_report_tsv(void *op);
 /* Do two operators report the same, byte for byte in tsv? */
@@ -147,7 +159,14 @@ uint32_t    *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t 
  * its stderr silenced. */
 gboolean es_test_process_aborts(const char *spec, const es_batch *b);
 
-/* An es_test_batch_fn: process the batch with operator `op`, asserting success. */
+/* An es_test_batch_fn: process the batch with operator `op`; a failure is
+ * a failed assertion with its message (success asserts nothing, so a long
+ * stream of small batches does not count one assertion per batch). */
 void es_test_process(const es_batch *b, void *op);
+
+/* The edges of igraph graph g as 2*m pairs (g_free). */
+uint32_t *es_test_pairs_of_igraph(const igraph_t *g, size_t *m);
+/* K_n: its n(n-1)/2 edges {u, v}, u < v, in lexicographic order (g_free). */
+uint32_t *es_test_complete_graph(uint32_t n, size_t *m);
 
 #endif

@@ -1,5 +1,5 @@
-/* reservoir.c — a uniform edge reservoir kept as a graph (see reservoir.h
- * for the contract, the algorithms and their sources).
+/* edge_reservoir.c — a uniform edge reservoir kept as a graph (see
+ * edge_reservoir.h for the contract, the algorithms and their sources).
  *
  * Layout.  slots[i] is the edge in slot i.  head[v] (16 bytes) holds v's
  * sample degree, the kind of its neighbour set and either the one
@@ -16,7 +16,7 @@
  * ES_RESERVOIR_ARRAY_MAX.  The hysteresis keeps an edge that comes and goes
  * from copying a block each time.
  */
-#include "sketches/reservoir.h"
+#include "operators/edge_reservoir.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +53,7 @@ typedef struct {
 } freelist;
 
 struct es_edge_reservoir {
-    uint32_t  m;
-    uint64_t  t;
-    es_rng    rng;
+    es_sampler sampler;      /* m slots, t offers, the generator */
     uint32_t  size;
     es_edge  *slots;
     size_t    slots_cap;     /* entries allocated: <= m, or 2 MiB worth (dontfork) */
@@ -83,27 +81,6 @@ static void keep(const es_edge_reservoir *r, void **p, size_t *cap, size_t elsiz
 
 G_STATIC_ASSERT(sizeof(vhead) == 16);
 G_STATIC_ASSERT(ES_RESERVOIR_ARRAY_MAX * 2 <= (1u << HASH_MIN_CLASS));
-
-/* ---- generator ---------------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-void es_rng_seed(es_rng *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
-    /* splitmix64 is a bijection of its counter, so four consecutive outputs
-     * are never all zero; keep the guard for the record. */
-    if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
-        r->s[0] = 1;
-}
 
 /* ---- pool ---------------------------------------------------------------- */
 
@@ -372,8 +349,7 @@ es_edge_reservoir *es_edge_reservoir_new(uint32_t m, uint64_t seed)
 {
     g_return_val_if_fail(m >= 2 && m <= ES_RESERVOIR_MAX_M, NULL);
     es_edge_reservoir *r = g_new0(es_edge_reservoir, 1);
-    r->m = m;
-    es_rng_seed(&r->rng, seed);
+    es_sampler_init(&r->sampler, m, seed);
     return r;
 }
 
@@ -404,9 +380,9 @@ void es_edge_reservoir_grow_vertices(es_edge_reservoir *r, uint32_t n)
 }
 
 uint32_t es_edge_reservoir_vertices(const es_edge_reservoir *r) { return r->nv; }
-uint32_t es_edge_reservoir_capacity(const es_edge_reservoir *r) { return r->m; }
+uint32_t es_edge_reservoir_capacity(const es_edge_reservoir *r) { return r->sampler.m; }
 uint32_t es_edge_reservoir_size(const es_edge_reservoir *r) { return r->size; }
-uint64_t es_edge_reservoir_offered(const es_edge_reservoir *r) { return r->t; }
+uint64_t es_edge_reservoir_offered(const es_edge_reservoir *r) { return r->sampler.t; }
 
 uint32_t es_edge_reservoir_degree(const es_edge_reservoir *r, uint32_t v)
 {
@@ -443,8 +419,8 @@ static void place(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v)
 static void slots_grow(es_edge_reservoir *r)
 {
     size_t cap = es_grow_cap(r->slots_cap, (size_t)r->size + 1);
-    if (cap > r->m)
-        cap = r->m;
+    if (cap > r->sampler.m)
+        cap = r->sampler.m;
     r->slots = es_big_realloc(r->slots, r->slots_cap * sizeof(es_edge), cap * sizeof(es_edge));
     r->slots_cap = cap;
     keep(r, (void **)&r->slots, &r->slots_cap, sizeof(es_edge));
@@ -460,18 +436,16 @@ void es_edge_reservoir_dontfork(es_edge_reservoir *r)
 
 static inline uint32_t offer_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted)
 {
-    r->t++;
-    if (r->size < r->m) {
+    const uint32_t s = es_sampler_offer(&r->sampler);
+    if (s == ES_SAMPLER_SKIP)
+        return ES_RESERVOIR_SKIPPED;
+    if (s == r->size) {   /* the sample is still filling */
         if (G_UNLIKELY(r->size == r->slots_cap))
             slots_grow(r);
-        uint32_t s = r->size++;
+        r->size++;
         place(r, s, u, v);
         return s;
     }
-    uint64_t x = es_rng_below(&r->rng, r->t);
-    if (x >= r->m)
-        return ES_RESERVOIR_SKIPPED;
-    uint32_t s = (uint32_t)x;
     es_edge old = r->slots[s];
     set_remove(r, old.u, old.v);
     set_remove(r, old.v, old.u);
@@ -642,7 +616,7 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
                                      uint64_t t_limit, const es_edge_reservoir_hooks *hooks, void *user,
                                      es_offer_counts *counts)
 {
-    if (r->t >= t_limit)
+    if (r->sampler.t >= t_limit)
         return 0;
     for (size_t i = 0; i < n; i++) {
         if (i + PREFETCH_HEADS < n)
@@ -666,11 +640,11 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
             continue;
         }
         if (k > 0)
-            hooks->closed(user, u, v, cn, k, r->t + 1);
+            hooks->closed(user, u, v, cn, k, r->sampler.t + 1);
         uint32_t slot = offer_impl(r, u, v, NULL);
         if (slot != ES_RESERVOIR_SKIPPED)
             hooks->stored(user, slot);
-        if (G_UNLIKELY(r->t >= t_limit))
+        if (G_UNLIKELY(r->sampler.t >= t_limit))
             return i + 1;
     }
     return n;
@@ -678,9 +652,9 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
 
 void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out)
 {
-    out->m = r->m;
-    out->t = r->t;
-    memcpy(out->rng, r->rng.s, sizeof(out->rng));
+    out->m = r->sampler.m;
+    out->t = r->sampler.t;
+    memcpy(out->rng, r->sampler.rng.s, sizeof(out->rng));
     out->size = r->size;
     out->slots = r->slots;
 }
@@ -704,7 +678,7 @@ es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, 
         return NULL;
     }
     es_edge_reservoir *r = es_edge_reservoir_new(st->m, 0);
-    memcpy(r->rng.s, st->rng, sizeof(r->rng.s));
+    memcpy(r->sampler.rng.s, st->rng, sizeof(r->sampler.rng.s));
     es_edge_reservoir_grow_vertices(r, num_vertices);
     if (st->size > 0) {
         r->slots_cap = st->size;
@@ -724,6 +698,6 @@ es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, 
         place(r, s, u, v);
         r->size = s + 1;
     }
-    r->t = st->t;
+    r->sampler.t = st->t;
     return r;
 }

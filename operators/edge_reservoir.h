@@ -1,100 +1,33 @@
-/* reservoir.h — a fixed-size uniform sample of a stream of undirected edges,
- * kept as a graph whose neighbourhoods can be intersected; and the
- * deterministic generator that drives it.
+/* edge_reservoir.h — a fixed-size uniform sample of a stream of undirected
+ * edges (Algorithm R with the generator of sketches/sampler.h), kept as a
+ * graph whose neighbourhoods can be intersected: the sample TRIÈST-style
+ * estimators need (operators/tri_est.c).
  *
- * Sampling: Algorithm R (Vitter, "Random sampling with a reservoir", ACM
- * TOMS 1985).  The first m edges offered fill slots 0 .. m-1; the t-th
- * (t > m) draws x uniform in [0, t) and, when x < m, replaces the edge in
- * slot x.  After t offers the sample is a uniform m-subset of the t edges,
- * and an edge leaves it only by being replaced.
+ * Graph: per vertex, the sampled neighbours with the slot of each edge;
+ * one inline in a 16-byte header, up to ES_RESERVOIR_ARRAY_MAX in a sorted
+ * array, above that an open-addressing hash set (linear probing, at most
+ * half full, backward-shift deletion), blocks from one pool of power-of-two
+ * sizes (layout in edge_reservoir.c).  Common neighbours come out in
+ * increasing vertex order whatever the history, so sums over them are
+ * bit-identical after a rebuild from the slots.
  *
- * Randomness: xoshiro256** (Blackman & Vigna, "Scrambled linear
- * pseudorandom number generators", ACM TOMS 2021) seeded through splitmix64
- * (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
- * OOPSLA 2014); x is drawn with Lemire's multiply-and-reject ("Fast random
- * integer generation in an interval", ACM TOMACS 2019), so it is exactly
- * uniform.  The same seed gives the same sample on every platform and
- * build; the generator state is four u64 and goes into snapshots.
- *
- * Graph: per vertex, the sampled neighbours with the slot of each edge.  A
- * vertex of sample degree 1 keeps its neighbour in its 16-byte header; up
- * to ES_RESERVOIR_ARRAY_MAX neighbours are a sorted array; above that an
- * open-addressing hash set (linear probing, at most half full, deletion by
- * backward shift, so no tombstones).  Arrays and tables live in one pool of
- * power-of-two blocks with a free list per size.  Common neighbours come
- * out in increasing vertex order whatever the history of the sets, so
- * anything summed over them is bit-identical after a rebuild from the
- * slots (es_edge_reservoir_restore).
- *
- * Cost: an offer is O(1) when the edge is not taken, O(log d) plus a move of
- * at most ES_RESERVOIR_ARRAY_MAX entries (or O(1) expected in a hash set)
- * when it is; es_edge_reservoir_common is O(1) when either endpoint has no
- * sampled edge, else O(min(du, dv)) expected: a merge of two sorted arrays,
- * a binary search per entry when one array is more than 8 times the other,
- * probes of a hash set otherwise (when a hash set meets a sorted array, the
- * array is walked: it may be the larger, since sets change kind with
- * hysteresis, but has at most ES_RESERVOIR_ARRAY_MAX entries).
- * es_edge_reservoir_offer_batch runs the loop of an estimator over a batch
- * with the headers and blocks of upcoming edges prefetched.  Memory: 8
- * bytes per slot, about 32 bytes per sampled edge in the pool (two entries,
- * power-of-two blocks), and a 16-byte header per vertex id (ids are dense).
- *
- * The graph view makes this module graph-aware, unlike the other sketches:
- * it is the sample TRIÈST-style estimators need (operators/tri_est.c).
- * Not thread-safe: one reservoir is driven by one thread.
+ * Cost: an offer is O(1) when the edge is not taken, else O(log d) plus a
+ * move of at most ES_RESERVOIR_ARRAY_MAX entries (O(1) expected in a hash
+ * set); es_edge_reservoir_common is O(min(du, dv)) expected (merge, binary
+ * search past a size ratio of 8, or hash probes).  Memory: 8 bytes per
+ * slot, about 32 per sampled edge in the pool, 16 per vertex id.
+ * Guarantee: after t offers the sample is a uniform min(t, m)-subset of
+ * the edges offered; the same seed gives the same sample.  Not thread-safe.
  */
-#ifndef ES_RESERVOIR_H
-#define ES_RESERVOIR_H
+#ifndef ES_EDGE_RESERVOIR_H
+#define ES_EDGE_RESERVOIR_H
 
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "graph/batch.h"
-
-/* ---- the generator ---------------------------------------------------- */
-
-typedef struct {
-    uint64_t s[4];
-} es_rng;
-
-/* State from a 64-bit seed through splitmix64 (never all zero). */
-void es_rng_seed(es_rng *r, uint64_t seed);
-
-static inline uint64_t es_rng_rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256**: the next 64 random bits. */
-static inline uint64_t es_rng_next(es_rng *r)
-{
-    uint64_t *s = r->s;
-    const uint64_t out = es_rng_rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = es_rng_rotl(s[3], 45);
-    return out;
-}
-
-/* Uniform in [0, n), n >= 1, exactly (multiply, reject the biased low part). */
-static inline uint64_t es_rng_below(es_rng *r, uint64_t n)
-{
-    unsigned __int128 p = (unsigned __int128)es_rng_next(r) * n;
-    uint64_t low = (uint64_t)p;
-    if (G_UNLIKELY(low < n)) {
-        const uint64_t floor = -n % n;
-        while (low < floor) {
-            p = (unsigned __int128)es_rng_next(r) * n;
-            low = (uint64_t)p;
-        }
-    }
-    return (uint64_t)(p >> 64);
-}
+#include "sketches/sampler.h"
 
 /* ---- the edge reservoir ------------------------------------------------ */
 
