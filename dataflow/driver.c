@@ -1,14 +1,23 @@
-/* driver.c — the three-stage pipeline (see driver.h).
+/* driver.c — the three-thread pipeline (see driver.h).
  *
  *   reader thread:  free slot -> next raw batch (reader.c: read, split, parse)
- *   mapper thread:  external ids -> dense ids (idmap.c), vertex count
+ *   mapper thread:  external ids -> dense ids (idmap.c), vertex count, and
+ *                   the edge table's answers (graph/edgetable.h) when the
+ *                   run keeps one from its start
  *   caller:         every operator on the batch, reports, progress
  *
  * Parsing and id mapping each cost about as much as a cheap operator, so
  * giving each its own thread lets the three overlap on two cores instead of
- * adding up.  Slots carry everything later stages need (vertex count,
- * progress figures), so no stage touches another's state.  NSLOTS = 4 lets
- * every stage hold one batch with one in hand-over.
+ * adding up.  The edge table goes with the mapper because the operators
+ * that need it are sequential at heart (tri-est, cc, degree's increments,
+ * spanner): beside them it costs the stream nothing, and in front of them
+ * it added its whole time (measured in bench/RESULTS.md).  The operators
+ * see the table as of their batch (es_edgetable_catch_up), so a barrier
+ * freezes the keys of exactly the batches they folded.  A table adopted
+ * mid-run (operators/operator.h) is applied by the caller.  Slots carry
+ * everything later stages need (vertex count, answers, progress figures),
+ * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
+ * one batch with one in hand-over.
  */
 #include "dataflow/driver.h"
 
@@ -35,6 +44,8 @@ typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
     uint8_t      *change;        /* the edge table's answers (cap bytes) */
+    gboolean      has_change;    /* filled by the mapper, */
+    es_edgetable_mark mark;      /* with the table as of this batch */
     size_t        cap;
     uint64_t      first_index;
     uint32_t      num_vertices;
@@ -49,6 +60,8 @@ typedef struct {
     es_idmap    *idmap;
     GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier for its fork */
     es_checkpoint *ck;           /* or NULL */
+    es_edgetable *mapper_table;  /* applied by the mapper, or NULL */
+    GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
@@ -115,6 +128,13 @@ static gpointer mapper_stage(gpointer data)
             }
         }
         s->num_vertices = es_idmap_size(pl->idmap);
+        s->has_change = FALSE;
+        if (pl->mapper_table && !s->error && s->raw->n > 0) {
+            g_mutex_lock(&pl->table_lock);
+            es_edgetable_apply_ahead(pl->mapper_table, s->edges, s->raw->n, s->change, &s->mark);
+            g_mutex_unlock(&pl->table_lock);
+            s->has_change = TRUE;
+        }
         gboolean end = s->end;
         g_async_queue_push(pl->full_q, s);
         /* After a failure, recycle what the reader still sends until it ends. */
@@ -145,12 +165,12 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
 /* The run's edge table, when an operator needs one now: the table an
  * operator started or restored (operators/operator.h: adopted, the
  * others' copies dropped), else a new one; every operator then reads it. */
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean logged)
+static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
 {
     gboolean need = FALSE;
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        need = need || es_operator_needs_edges(op);
+        need = need || es_operator_needs_edges(op, snapshots);
         if (op->own_edges != NULL && table == NULL)
             table = op->own_edges;
         else
@@ -158,7 +178,7 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
         op->own_edges = NULL;
     }
     if (table == NULL && need)
-        table = es_edgetable_new(logged);
+        table = es_edgetable_new(snapshots);
     for (guint i = 0; i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
     return table;
@@ -249,6 +269,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         .full_q = g_async_queue_new(),
     };
     g_mutex_init(&pl.idmap_lock);
+    g_mutex_init(&pl.table_lock);
     slot slots[NSLOTS];
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
@@ -259,6 +280,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+    /* The table's stage runs in the mapper thread, beside the operators, when
+     * the run starts with one (else in this thread, once adopted). */
+    pl.mapper_table = table;
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
@@ -289,7 +313,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .num_vertices = s->num_vertices,
             };
             if (table) {
-                es_edgetable_apply(table, s->edges, n, s->change);
+                if (s->has_change)
+                    es_edgetable_catch_up(table, &s->mark);
+                else
+                    es_edgetable_apply(table, s->edges, n, s->change);
                 b.change = s->change;
             }
             for (guint i = 0; ok && i < ops->len; i++)
@@ -324,8 +351,12 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             g_autofree char *text = es_reader_consumed_text(reader, pos.input, &consumed);
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
+            g_mutex_lock(&pl.table_lock);
+            if (pl.mapper_table)
+                es_edgetable_refresh(pl.mapper_table);
             es_idmap_prepare_fork(idmap);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
+            g_mutex_unlock(&pl.table_lock);
             g_mutex_unlock(&pl.idmap_lock);
         }
     }
@@ -370,6 +401,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
+    g_mutex_clear(&pl.table_lock);
     for (guint i = 0; i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
     es_edgetable_free(table);

@@ -2,11 +2,12 @@
  * every operator, with periodic reports, progress and snapshots.
  *
  * Three stages overlap (driver.c): a reader thread reads and parses batch
- * k+2, a mapper thread maps batch k+1's ids to dense ids, and the calling
- * thread runs the operators (OpenMP inside them) on batch k.  Batches pass
- * through a ring of four reused buffers, so memory stays flat however long
- * the stream.  Every operator sees batch k before any sees batch k+1: a
- * batch boundary is an aligned barrier, where snapshots are taken
+ * k+2, a mapper thread maps batch k+1's ids to dense ids (and runs the
+ * edge table, the distinct-edge stage, on it), and the calling thread runs
+ * the operators (OpenMP inside them) on batch k.  Batches pass through a
+ * ring of four reused buffers, so memory stays flat however long the
+ * stream.  Every operator sees batch k before any sees batch k+1: a batch
+ * boundary is an aligned barrier, where snapshots are taken
  * (dataflow/checkpoint.h).  Batches are cut at multiples of report_every,
  * so interim reports land on exact edge counts.
  */

@@ -5,8 +5,9 @@
  * u64 keys with linear probing, cut into P equal regions, the shards (P a
  * power of two fixed at creation): the top bits of a key's hash pick its
  * shard, the low bits its slot in the shard.  No shard is ever more than
- * half full; when one would be, the whole table doubles.  Expected O(1) per
- * insert or lookup; 16 to 32 bytes per edge, in one es_big_alloc block.
+ * three quarters full; when one would be, the whole table doubles.
+ * Expected O(1) per insert or lookup; 10.7 to 21.3 bytes per edge, in one
+ * es_big_alloc block.
  *
  * Parallel insertion: shards are independent, so es_edgeset_insert_batch()
  * sorts a batch's keys by shard (a stable counting sort, so each shard's

@@ -11,6 +11,7 @@
 
 struct es_edgetable {
     es_edgeset *set;
+    es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
 };
 
 es_edgetable *es_edgetable_new(gboolean logged)
@@ -28,15 +29,39 @@ void es_edgetable_free(es_edgetable *t)
     g_free(t);
 }
 
-size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change)
+size_t es_edgetable_apply_ahead(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change,
+                                es_edgetable_mark *mark)
 {
     /* es_edgeset's is_new is exactly ES_EDGE_APPEARS (1) or ES_EDGE_SEEN (0). */
-    return es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
+    const size_t fresh = es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
+    mark->keys = es_edgeset_log(t->set, &mark->n);
+    if (mark->keys == NULL)
+        mark->n = es_edgeset_size(t->set);
+    return fresh;
+}
+
+void es_edgetable_catch_up(es_edgetable *t, const es_edgetable_mark *mark)
+{
+    t->seen = *mark;
+}
+
+void es_edgetable_refresh(es_edgetable *t)
+{
+    size_t n;
+    t->seen.keys = es_edgeset_log(t->set, &n);
+}
+
+size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change)
+{
+    es_edgetable_mark mark;
+    const size_t fresh = es_edgetable_apply_ahead(t, edges, n, change, &mark);
+    es_edgetable_catch_up(t, &mark);
+    return fresh;
 }
 
 size_t es_edgetable_edges(const es_edgetable *t)
 {
-    return es_edgeset_size(t->set);
+    return t->seen.n;
 }
 
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
@@ -57,13 +82,14 @@ gboolean es_edgetable_logged(const es_edgetable *t)
 
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)
 {
-    return es_edgeset_log(t->set, n);
+    *n = t->seen.n;
+    return t->seen.keys;
 }
 
 gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
                                const char *what, GError **error)
 {
-    const size_t base = es_edgeset_size(t->set), piece = MIN(n, ADD_PIECE);
+    const size_t base = t->seen.n, piece = MIN(n, ADD_PIECE);
     es_edge *edges = g_new(es_edge, piece ? piece : 1);
     uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
     gboolean ok = TRUE;
@@ -97,5 +123,8 @@ gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, 
     }
     g_free(is_new);
     g_free(edges);
+    t->seen.keys = es_edgeset_log(t->set, &t->seen.n);
+    if (t->seen.keys == NULL)
+        t->seen.n = es_edgeset_size(t->set);
     return ok;
 }

@@ -48,6 +48,24 @@ void          es_edgetable_free(es_edgetable *t);
  * i's es_edge_change.  Returns the number of appearances. */
 size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change);
 
+/* A pipeline applies batches ahead of the operators, in another thread:
+ * es_edgetable_apply_ahead folds a batch as es_edgetable_apply does but
+ * leaves what es_edgetable_keys and es_edgetable_edges say as it was, and
+ * gives *mark, the table as of this batch; es_edgetable_catch_up(t, mark),
+ * called in the operators' thread when they get that batch, makes those
+ * two say it (and nothing else of the table may be called meanwhile). */
+typedef struct {
+    const uint64_t *keys;
+    size_t          n;
+} es_edgetable_mark;
+size_t es_edgetable_apply_ahead(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change,
+                                es_edgetable_mark *mark);
+void   es_edgetable_catch_up(es_edgetable *t, const es_edgetable_mark *mark);
+/* Where logs may move (graph/common.h: es_big_logs_move), the keys of the
+ * last mark may have moved since: point them at the log as it is now
+ * (same first keys), with no apply_ahead running meanwhile. */
+void   es_edgetable_refresh(es_edgetable *t);
+
 size_t   es_edgetable_edges(const es_edgetable *t);    /* distinct pairs */
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v);
 size_t   es_edgetable_memory(const es_edgetable *t);   /* bytes held */

@@ -301,9 +301,10 @@ out:
     return TRUE;
 }
 
-static gboolean degree_needs_edges(const es_operator *op)
+static gboolean degree_needs_edges(const es_operator *op, gboolean snapshots)
 {
     (void)op;
+    (void)snapshots;
     return TRUE;
 }
 

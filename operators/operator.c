@@ -116,15 +116,16 @@ GPtrArray *es_operator_new_list(const char *specs, GError **error)
     return ops;
 }
 
-gboolean es_operator_needs_edges(const es_operator *op)
+gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots)
 {
-    return op->klass->needs_edges != NULL && op->klass->needs_edges(op);
+    return op->klass->needs_edges != NULL && op->klass->needs_edges(op, snapshots);
 }
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
     op->prepared = FALSE;
-    if (batch->change != NULL || (op->own_edges == NULL && !es_operator_needs_edges(op)))
+    /* (such a caller may well take snapshots of the operator) */
+    if (batch->change != NULL || (op->own_edges == NULL && !es_operator_needs_edges(op, TRUE)))
         return op->klass->process_batch(op, batch, error);
     /* Fed without the run's table: the operator's own stands in for it. */
     if (op->own_edges == NULL)

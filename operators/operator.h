@@ -21,7 +21,9 @@
  * (needs_edges, asked before the run and after every batch) and reads
  * batch->change, the answers of the run's one edge table
  * (graph/edgetable.h), instead of keeping a set of its own; a run where
- * no operator needs it keeps no table.  An operator fed batches without
+ * no operator needs it keeps no table.  An operator whose own structure
+ * already holds the distinct edges (tri's adjacency) needs the table
+ * only for what its snapshot stores and restores from, its keys.  An operator fed batches without
  * answers (by a caller other than the driver: tests, the library) gets a
  * table of its own from es_operator_process, in `own_edges`.  An operator
  * whose need arises mid-batch (tri-est's dedup=auto) starts `own_edges`
@@ -59,7 +61,9 @@ typedef struct {
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
     void     (*destroy)(es_operator *op);
     gboolean snapshot_frozen;  /* snapshot_write reads only what prepare froze (above) */
-    gboolean (*needs_edges)(const es_operator *op);  /* may be NULL: never */
+    /* Whether it reads the edge table (see "Distinct edges"), in a run
+     * with snapshots or without; may be NULL: never. */
+    gboolean (*needs_edges)(const es_operator *op, gboolean snapshots);
 } es_operator_class;
 
 struct es_operator {
@@ -88,8 +92,8 @@ GPtrArray   *es_operator_new_list(const char *specs, GError **error);
 GPtrArray   *es_operator_split_specs(const char *specs);
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
-/* Whether op reads batch->change now (class hook needs_edges). */
-gboolean es_operator_needs_edges(const es_operator *op);
+/* Whether op reads the edge table now (class hook needs_edges). */
+gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots);
 void     es_operator_report(es_operator *op, es_report *report);
 void     es_operator_snapshot_prepare(es_operator *op);
 /* Prepares first unless prepare ran since the last batch (for tests). */

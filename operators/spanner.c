@@ -312,9 +312,10 @@ out:
     return TRUE;
 }
 
-static gboolean spanner_needs_edges(const es_operator *op)
+static gboolean spanner_needs_edges(const es_operator *op, gboolean snapshots)
 {
     (void)op;
+    (void)snapshots;
     return TRUE;
 }
 

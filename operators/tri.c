@@ -764,11 +764,12 @@ out:
     return TRUE;
 }
 
-/* For the keys its snapshot stores (and restores its graph from). */
-static gboolean tri_needs_edges(const es_operator *op)
+/* Its adjacency knows the distinct edges: the table only for the keys its
+ * snapshot stores (and restores its graph from). */
+static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
 {
     (void)op;
-    return TRUE;
+    return snapshots;
 }
 
 const es_operator_class es_tri_class = {

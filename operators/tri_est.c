@@ -754,8 +754,9 @@ out:
     return ok;
 }
 
-static gboolean tri_est_needs_edges(const es_operator *op)
+static gboolean tri_est_needs_edges(const es_operator *op, gboolean snapshots)
 {
+    (void)snapshots;
     return ((const tri_est_op *)op)->exact;
 }
 

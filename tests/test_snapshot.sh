@@ -203,7 +203,9 @@ fi
 # ---- log files ----------------------------------------------------------------
 # With cc,degree,tri-est: the id map's external ids and tri-est's ext are one
 # log, degree's edge_keys and tri-est's seen another, cc's joins a third.
-lops=cc,degree,tri-est
+# tri-est's sample (m=10000) fills before the first barrier, so every
+# snapshot has its seen log, however many barriers a busy writer defers.
+lops=cc,degree,tri-est:m=10000
 "$es" run --ops "$lops" --format tsv --quiet "$tmp/g.txt" > "$tmp/lwant.tsv" || bad "uninterrupted $lops run failed"
 lfresh() { # lfresh DIR: snapshots of $lops at every 32768 edges, the newest 3 kept
     rm -rf "$1"
