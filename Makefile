@@ -9,7 +9,7 @@
 #   make DEBUG=1    -O0 -g
 
 PKGS     := igraph glib-2.0 gio-2.0 hdf5 cunit zlib libisal
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -41,7 +41,7 @@ HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapsho
 # Keep the shared test object between runs (make would delete it as intermediate).
 .SECONDARY: $(TEST_LIB)
 
-.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-asan test-valgrind bench install clean
+.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
@@ -92,11 +92,19 @@ test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
+	@sh tests/test_readers.sh $(BUILD)/edgestream
+	@sh tests/test_readme.sh $(BUILD)/edgestream
+	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
 
 # The crash test with more kills: make test-crash N=100
 N ?= 100
 test-crash: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream $(N)
+
+# One damaged file (a random byte of a random snapshot or log file) N
+# times: make test-corrupt N=200
+test-corrupt: all
+	@sh tests/test_corrupt.sh $(BUILD)/edgestream $(N)
 
 # Sanitizer build in its own folder so it never mixes objects with the normal one.
 test-asan: deps

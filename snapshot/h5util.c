@@ -65,20 +65,20 @@ gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, G
 gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error)
 { return write_array(g, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, a, n, error); }
 
-/* A dataset stored in external files must name one log file of ours, from
- * its start: never a path elsewhere (the file list is not covered by the
- * snapshot's own checks). */
-static gboolean external_ok(hid_t ds, const char *name, GError **error)
+/* A dataset that is not stored in the file itself must be a virtual one
+ * over the first elements of one log file of ours (snapshot/logs.h) beside
+ * the snapshot: never a path elsewhere, never external storage. */
+static gboolean storage_ok(hid_t ds, const char *name, GError **error)
 {
     hid_t dcpl = H5Dget_create_plist(ds);
-    int count = dcpl >= 0 ? H5Pget_external_count(dcpl) : -1;
-    gboolean ok = count == 0;
-    if (count == 1) {
-        char file[256] = "";
-        off_t offset = -1;
-        hsize_t size = 0;
-        ok = H5Pget_external(dcpl, 0, sizeof file, file, &offset, &size) >= 0 && offset == 0 &&
-             g_str_has_prefix(file, "log-") && strchr(file, '/') == NULL;
+    gboolean ok = dcpl >= 0 && H5Pget_external_count(dcpl) == 0;
+    if (ok && H5Pget_layout(dcpl) == H5D_VIRTUAL) {
+        size_t count = 0;
+        char file[256] = "", dset[16] = "";
+        ok = H5Pget_virtual_count(dcpl, &count) >= 0 && count == 1 &&
+             H5Pget_virtual_filename(dcpl, 0, file, sizeof file) > 0 &&
+             H5Pget_virtual_dsetname(dcpl, 0, dset, sizeof dset) > 0 && g_str_has_prefix(file, "log-") &&
+             strchr(file, '/') == NULL && strcmp(dset, "/data") == 0;
     }
     if (dcpl >= 0)
         H5Pclose(dcpl);
@@ -95,16 +95,16 @@ hid_t es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, 
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no dataset \"%s\"", name);
         return -1;
     }
-    /* External files (snapshot/logs.h) are found next to the snapshot. */
+    /* Log files (snapshot/logs.h) are found next to the snapshot. */
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    H5Pset_efile_prefix(dapl, "${ORIGIN}");
+    H5Pset_virtual_prefix(dapl, "${ORIGIN}");
     hid_t ds = H5Dopen2(g, name, dapl);
     H5Pclose(dapl);
     if (ds < 0) {
         fail(error, "open dataset", name);
         return -1;
     }
-    if (!external_ok(ds, name, error)) {
+    if (!storage_ok(ds, name, error)) {
         H5Dclose(ds);
         return -1;
     }
@@ -200,12 +200,14 @@ gboolean es_h5_set_i64(hid_t obj, const char *name, int64_t v, GError **error)
 gboolean es_h5_set_f64(hid_t obj, const char *name, double v, GError **error)
 { return set_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, error); }
 
+/* Strings are variable-length UTF-8: h5py reads those as str (a fixed-length
+ * string comes back as bytes). */
 gboolean es_h5_set_str(hid_t obj, const char *name, const char *v, GError **error)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    gboolean ok = set_attr(obj, name, t, t, v, error);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    gboolean ok = set_attr(obj, name, t, t, &v, error);
     H5Tclose(t);
     return ok;
 }
@@ -258,17 +260,25 @@ gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
     }
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    gboolean ok = t >= 0 && H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t);
-    size_t size = ok ? H5Tget_size(t) : 0;
-    char *buf = g_malloc0(size + 1);
-    ok = ok && H5Aread(a, t, buf) >= 0;
+    hid_t space = a >= 0 ? H5Aget_space(a) : -1;
+    hid_t mem = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5T_CSET_UTF8);
+    char *s = NULL;
+    gboolean ok = t >= 0 && space >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0 &&
+                  H5Tget_cset(t) == H5T_CSET_UTF8 && H5Sget_simple_extent_type(space) == H5S_SCALAR &&
+                  H5Aread(a, mem, &s) >= 0 && s != NULL;
+    if (ok)
+        *v = g_strdup(s);
+    if (s)
+        H5free_memory(s);
+    H5Tclose(mem);
+    if (space >= 0) H5Sclose(space);
     if (t >= 0) H5Tclose(t);
     if (a >= 0) H5Aclose(a);
     if (!ok) {
-        g_free(buf);
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is unreadable or not a string", name);
         return FALSE;
     }
-    *v = buf;
     return TRUE;
 }

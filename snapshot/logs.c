@@ -19,11 +19,20 @@
  * two: the writer shares the memory bus with the stream). */
 #define IO_PIECE ((size_t)128 << 10)
 
+/* A new file's room: what it holds plus the generation's base (so the
+ * generation ends, by the rule in logs.h, before a steady log fills it),
+ * at least FLOOR, in whole direct-I/O blocks. */
+#define FLOOR ((uint64_t)4096)
+/* Without generations (tests), room for 64 MiB more (a hole). */
+#define SINGLE_ROOM ((uint64_t)64 << 20)
+
 typedef struct {
     char    *path;      /* dataset path in the snapshot, "/operators/degree/edge_keys" */
     char    *file;      /* file name in the snapshot directory */
-    uint64_t bytes;     /* committed length */
-    uint32_t crc;       /* crc32 of the first `bytes` bytes */
+    uint64_t bytes;     /* committed length of the array (data bytes) */
+    uint32_t crc;       /* crc32 of the file's first start + bytes bytes */
+    uint64_t start;     /* the data's offset in the file (after HDF5's header) */
+    uint64_t cap;       /* the data's room in the file, bytes */
     gboolean used;      /* written by the snapshot in progress (or the last one) */
     int      fd;        /* appended to, not yet synced (es_snapshot_logs_end), or -1 */
     /* during a snapshot's writing, once written: */
@@ -35,7 +44,13 @@ struct es_snapshot_logs {
     GPtrArray *entries;
     char      *dir;
     uint64_t   id;
-    gboolean   direct;   /* appends with O_DIRECT (es_snapshot_logs_set_direct) */
+    gboolean   direct;     /* appends with O_DIRECT (es_snapshot_logs_set_direct) */
+    /* Generations (logs.h): */
+    uint64_t   gen_base;   /* data bytes of the generation's first snapshot */
+    uint64_t   prev_total; /* data bytes of the snapshot before the last one */
+    gboolean   gen_start;  /* the snapshot being written starts a generation */
+    gboolean   overflow;   /* a log outgrew its file's room in this snapshot */
+    gboolean   single;     /* no generations but for overflows (es_snapshot_logs_set_generations) */
 };
 
 static void entry_free(gpointer p)
@@ -87,17 +102,22 @@ static gboolean all_of(const char *s, gboolean hex, size_t max)
     return n > 0 && n <= max;
 }
 
-/* Parse one "log PATH FILE BYTES CRC" line into e: BYTES decimal (below
- * 2^63), CRC exactly 8 lower-case hex digits. */
+/* Parse one "log PATH FILE BYTES CRC START ROOM" line into e: numbers
+ * decimal (below 2^63), CRC exactly 8 lower-case hex digits; START a whole
+ * number of 4096-byte blocks, within BYTES. */
 static gboolean parse_line(const char *line, log_entry *e)
 {
     g_auto(GStrv) w = g_strsplit(line, " ", -1);
-    if (g_strv_length(w) != 5 || strcmp(w[0], "log") != 0 || w[1][0] != '/' || !valid_file_name(w[2]) ||
-        !all_of(w[3], FALSE, 18) || !all_of(w[4], TRUE, 8) || strlen(w[4]) != 8)
+    if (g_strv_length(w) != 7 || strcmp(w[0], "log") != 0 || w[1][0] != '/' || !valid_file_name(w[2]) ||
+        !all_of(w[3], FALSE, 18) || !all_of(w[4], TRUE, 8) || strlen(w[4]) != 8 || !all_of(w[5], FALSE, 18) ||
+        !all_of(w[6], FALSE, 18))
         return FALSE;
     const guint64 bytes = g_ascii_strtoull(w[3], NULL, 10);
     const guint64 crc = g_ascii_strtoull(w[4], NULL, 16);
-    *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes, (uint32_t)crc, TRUE, -1, NULL, 0 };
+    const guint64 start = g_ascii_strtoull(w[5], NULL, 10), cap = g_ascii_strtoull(w[6], NULL, 10);
+    if (start == 0 || start % 4096 != 0 || start > bytes || bytes - start > cap)
+        return FALSE;
+    *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes - start, (uint32_t)crc, start, cap, TRUE, -1, NULL, 0 };
     return TRUE;
 }
 
@@ -126,13 +146,37 @@ static gboolean each_line(const char *text, gboolean (*fn)(const log_entry *, gp
 static gboolean add_copy(const log_entry *e, gpointer data)
 {
     log_entry *c = g_new(log_entry, 1);
-    *c = (log_entry){ g_strdup(e->path), g_strdup(e->file), e->bytes, e->crc, TRUE, -1, NULL, 0 };
+    *c = *e;
+    c->path = g_strdup(e->path);
+    c->file = g_strdup(e->file);
     g_ptr_array_add(data, c);
+    return TRUE;
+}
+
+/* The "logs GEN_BASE PREV_TOTAL" line of text, if any. */
+static gboolean parse_generation(const char *text, uint64_t *base, uint64_t *prev)
+{
+    *base = *prev = 0;
+    const char *at = text ? strstr(text, "\nlogs ") : NULL;
+    const char *line = text && g_str_has_prefix(text, "logs ") ? text : at ? at + 1 : NULL;
+    if (line == NULL)
+        return TRUE;
+    g_autofree char *copy = g_strndup(line, strcspn(line, "\n"));
+    g_auto(GStrv) w = g_strsplit(copy, " ", -1);
+    if (g_strv_length(w) != 3 || !all_of(w[1], FALSE, 18) || !all_of(w[2], FALSE, 18))
+        return FALSE;
+    *base = g_ascii_strtoull(w[1], NULL, 10);
+    *prev = g_ascii_strtoull(w[2], NULL, 10);
     return TRUE;
 }
 
 gboolean es_snapshot_logs_parse(es_snapshot_logs *logs, const char *text, GError **error)
 {
+    uint64_t base, prev;
+    if (!parse_generation(text, &base, &prev)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "malformed \"logs\" line");
+        return FALSE;
+    }
     GPtrArray *fresh = g_ptr_array_new_with_free_func(entry_free);
     if (!each_line(text, add_copy, fresh, error)) {
         g_ptr_array_free(fresh, TRUE);
@@ -140,19 +184,62 @@ gboolean es_snapshot_logs_parse(es_snapshot_logs *logs, const char *text, GError
     }
     g_ptr_array_free(logs->entries, TRUE);
     logs->entries = fresh;
+    logs->gen_base = base;
+    logs->prev_total = prev;
     return TRUE;
 }
 
 char *es_snapshot_logs_format(const es_snapshot_logs *logs)
 {
     GString *s = g_string_new(NULL);
+    gboolean any = FALSE;
     for (guint i = 0; i < logs->entries->len; i++) {
         const log_entry *e = g_ptr_array_index(logs->entries, i);
-        if (e->used)
-            g_string_append_printf(s, "log %s %s %" G_GUINT64_FORMAT " %08x\n", e->path, e->file,
-                                   (guint64)e->bytes, e->crc);
+        if (e->used) {
+            g_string_append_printf(s, "log %s %s %" G_GUINT64_FORMAT " %08x %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
+                                   e->path, e->file, (guint64)(e->start + e->bytes), e->crc, (guint64)e->start,
+                                   (guint64)e->cap);
+            any = TRUE;
+        }
     }
+    if (any)
+        g_string_append_printf(s, "logs %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", (guint64)logs->gen_base,
+                               (guint64)logs->prev_total);
     return g_string_free(s, FALSE);
+}
+
+/* Data bytes of the last snapshot's logs, each file counted once. */
+static uint64_t total_bytes(const es_snapshot_logs *logs)
+{
+    uint64_t total = 0;
+    for (guint i = 0; i < logs->entries->len; i++) {
+        const log_entry *e = g_ptr_array_index(logs->entries, i);
+        gboolean first = e->used && e->file != NULL;
+        for (guint j = 0; first && j < i; j++) {
+            const log_entry *o = g_ptr_array_index(logs->entries, j);
+            first = !(o->used && o->file && strcmp(o->file, e->file) == 0);
+        }
+        if (first)
+            total += e->bytes;
+    }
+    return total;
+}
+
+/* Forget every file: the next writes start new ones, a new generation. */
+static void start_generation(es_snapshot_logs *logs)
+{
+    for (guint i = 0; i < logs->entries->len; i++) {
+        log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (e->fd >= 0)
+            close(e->fd);
+        e->fd = -1;
+        g_clear_pointer(&e->file, g_free);
+        e->bytes = e->start = e->cap = 0;
+        e->crc = 0;
+        e->used = FALSE;
+        e->src = NULL;
+    }
+    logs->gen_start = TRUE;
 }
 
 void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id)
@@ -160,11 +247,34 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     g_free(logs->dir);
     logs->dir = g_strdup(dir);
     logs->id = snapshot_id;
+    logs->overflow = FALSE;
+    /* A new generation when the bytes appended since this one began, with
+     * as many again as the last interval appended, would exceed its base. */
+    const uint64_t total = total_bytes(logs);
+    const uint64_t growth = total > logs->prev_total ? total - logs->prev_total : 0;
+    logs->prev_total = total;
+    logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
+    if (!logs->single && total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
+        start_generation(logs);
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         e->used = FALSE;
         e->src = NULL;
     }
+}
+
+void es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on)
+{
+    logs->single = !on;
+}
+
+gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
+{
+    if (!logs->overflow)
+        return FALSE;
+    logs->overflow = FALSE;
+    start_generation(logs);
+    return TRUE;
 }
 
 static gboolean io_fail(GError **error, const char *what, const char *path)
@@ -177,6 +287,10 @@ static gboolean io_fail(GError **error, const char *what, const char *path)
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
 {
     gboolean ok = TRUE;
+    if (logs->gen_start) {
+        logs->gen_base = total_bytes(logs);
+        logs->gen_start = FALSE;
+    }
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->fd < 0)
@@ -202,15 +316,16 @@ void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
 #define DIRECT_BLOCK ((uint64_t)4096)
 #define DIRECT_PIECE ((size_t)8 << 20)
 
-/* Write bytes [from, to) of a to fd at the same offsets, with O_DIRECT:
+/* Write bytes [from, to) of a to fd at offsets base + from .. base + to
+ * (base a whole number of blocks), with O_DIRECT:
  * from the block that holds `from` (its bytes before it are those the file
- * has: the array is the file's content) to the last whole block before
+ * has: the array is the file's data) to the last whole block before
  * `to`, straight from a; the last partial block through an aligned
  * buffer.  FALSE without error where direct I/O does not apply (a not
  * aligned, a file system without O_DIRECT or that refuses the first
  * write): then nothing was written. */
-static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uint64_t to, gboolean *ok,
-                              const char *path, GError **error)
+static gboolean append_direct(int fd, const unsigned char *a, uint64_t base, uint64_t from, uint64_t to,
+                              gboolean *ok, const char *path, GError **error)
 {
     *ok = TRUE;
     if (((uintptr_t)a & (DIRECT_BLOCK - 1)) != 0)
@@ -222,7 +337,7 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uin
     uint64_t off = lo;
     while (*ok && off < mid) {
         size_t want = mid - off < DIRECT_PIECE ? (size_t)(mid - off) : DIRECT_PIECE;
-        ssize_t put = pwrite(fd, a + off, want, (off_t)off);
+        ssize_t put = pwrite(fd, a + off, want, (off_t)(base + off));
         if (put < 0 && errno == EINTR)
             continue;
         if (put < 0 && errno == EINVAL && off == lo) {   /* direct I/O refused after all: buffered */
@@ -242,7 +357,7 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uin
         memcpy(tail, a + mid, (size_t)(to - mid));
         ssize_t put;
         do
-            put = pwrite(fd, tail, DIRECT_BLOCK, (off_t)mid);
+            put = pwrite(fd, tail, DIRECT_BLOCK, (off_t)(base + mid));
         while (put < 0 && errno == EINTR);
         free(tail);
         if (put < 0 && errno == EINVAL && mid == lo) {   /* nothing written yet: buffered */
@@ -256,15 +371,15 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t from, uin
     return TRUE;
 }
 
-/* Write bytes [from, to) of a to fd at the same offsets; crc32 of them. */
-static gboolean append(int fd, const unsigned char *a, uint64_t from, uint64_t to, uint32_t *crc,
+/* Write bytes [from, to) of a to fd at offsets base + from ..; crc32 of them. */
+static gboolean append(int fd, const unsigned char *a, uint64_t base, uint64_t from, uint64_t to, uint32_t *crc,
                        const char *path, GError **error)
 {
     uint32_t c = 0;
     for (uint64_t off = from; off < to;) {
         size_t want = to - off < IO_PIECE ? (size_t)(to - off) : IO_PIECE;
         const uint32_t next = es_crc32(c, a + off, want);
-        ssize_t put = pwrite(fd, a + off, want, (off_t)off);
+        ssize_t put = pwrite(fd, a + off, want, (off_t)(base + off));
         if (put < 0 && errno == EINTR)
             continue;
         if (put <= 0)
@@ -322,35 +437,106 @@ static gboolean file_taken(const es_snapshot_logs *logs, const log_entry *e)
     return FALSE;
 }
 
+/* Create e's file for an array of `bytes` bytes: an HDF5 file (format of
+ * HDF5 1.10: checksummed superblock and object headers) whose only dataset
+ * /data, contiguous, of room/elsize elements, is allocated at once at a
+ * block boundary after HDF5's metadata, which HDF5 writes here and never
+ * again; the data is then ours to append.  The file's length is the
+ * data's end (the room not yet written is a hole). */
+static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const char *type, size_t elsize,
+                            uint64_t bytes, GError **error)
+{
+    g_autofree char *flat = g_strdelimit(g_strdup(e->path), "/", '.');
+    g_free(e->file);
+    e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
+    g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
+    /* (a generation's base is known at its first snapshot's end: the
+     * snapshot before stands in for it) */
+    const uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
+    const uint64_t more = logs->single ? SINGLE_ROOM : MAX(base, FLOOR);
+    const uint64_t room = (bytes + more + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
+    unlink(path);   /* whatever is there: a new regular file */
+    es_h5_quiet();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    H5Pset_alignment(fapl, 1, DIRECT_BLOCK);
+    hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
+        return FALSE;
+    }
+    hsize_t dims[1] = { room / elsize };
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    hid_t ds = H5Dcreate2(f, "data", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    haddr_t start = ds >= 0 ? H5Dget_offset(ds) : HADDR_UNDEF;
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    gboolean ok = H5Fclose(f) >= 0 && ds >= 0 && start != HADDR_UNDEF;
+    int fd = ok ? open(path, O_RDWR | O_CLOEXEC) : -1;
+    struct stat st;
+    if (!ok || fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s (disk full?)", path);
+        return FALSE;
+    }
+    if (start % DIRECT_BLOCK != 0 || (uint64_t)st.st_size != start + room) {
+        close(fd);
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: HDF5 laid the log out unexpectedly (data at %" G_GUINT64_FORMAT ")",
+                    path, (guint64)start);
+        return FALSE;
+    }
+    uint32_t crc = 0;
+    if (!es_crc32_range(fd, 0, start, &crc, path, error)) {
+        close(fd);
+        return FALSE;
+    }
+    close(fd);
+    e->start = start;
+    e->cap = room;
+    e->bytes = 0;
+    e->crc = crc;
+    return TRUE;
+}
+
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
  * has another type, it is shorter than recorded, the array shrank, or
- * another log of this snapshot extends it. */
-static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, const void *a, uint64_t bytes,
-                       GError **error)
+ * another log of this snapshot extends it.  An array that outgrew its
+ * file's room fails with logs->overflow set (es_snapshot_logs_retry). */
+static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const char *type, size_t elsize,
+                       const void *a, uint64_t bytes, GError **error)
 {
     g_autofree char *path = NULL;
     int fd = -1;
     if (e->file != NULL && g_str_has_suffix(e->file, type) && bytes >= e->bytes && !file_taken(logs, e)) {
         path = g_build_filename(logs->dir, e->file, NULL);
+        if (bytes > e->cap) {
+            logs->overflow = TRUE;
+            g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: the log outgrew its file", path);
+            return FALSE;
+        }
         fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
         struct stat st;
-        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->bytes)) {
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->start + e->cap)) {
             close(fd);
             fd = -1;
         }
     }
     if (fd < 0) {
-        g_autofree char *flat = g_strdelimit(g_strdup(e->path), "/", '.');
-        g_free(e->file);
-        e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
-        e->bytes = 0;
-        e->crc = 0;
+        if (!create_file(logs, e, ftype, type, elsize, bytes, error))
+            return FALSE;
         g_free(path);
         path = g_build_filename(logs->dir, e->file, NULL);
-        unlink(path);   /* whatever is there: a new regular file */
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
-            return io_fail(error, "cannot create", path);
+            return io_fail(error, "cannot open", path);
     }
     if (bytes == e->bytes) {   /* nothing new: written by an earlier snapshot of this table */
         close(fd);
@@ -359,19 +545,17 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const char *type, c
     }
     uint32_t crc = 0;
     gboolean ok = TRUE;
-    if (logs->direct && append_direct(fd, a, e->bytes, bytes, &ok, path, error))
+    if (logs->direct && append_direct(fd, a, e->start, e->bytes, bytes, &ok, path, error))
         crc = ok ? es_crc32(0, (const unsigned char *)a + e->bytes, bytes - e->bytes) : 0;
     else
-        ok = append(fd, a, e->bytes, bytes, &crc, path, error);
-    if (ok && ftruncate(fd, (off_t)bytes) != 0)
-        ok = io_fail(error, "cannot truncate", path);
+        ok = append(fd, a, e->start, e->bytes, bytes, &crc, path, error);
     if (!ok) {
         close(fd);
         return FALSE;
     }
     /* Start writing the new part to disk now; es_snapshot_logs_end waits
      * for it (fsync), after the rest of the snapshot has been written. */
-    if (sync_file_range(fd, (off_t)e->bytes, (off_t)(bytes - e->bytes), SYNC_FILE_RANGE_WRITE) != 0)
+    if (sync_file_range(fd, (off_t)(e->start + e->bytes), (off_t)(bytes - e->bytes), SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;   /* only a head start: the fsync at the end is what counts */
     if (e->fd >= 0)
         close(e->fd);
@@ -403,20 +587,26 @@ static gboolean write_log(es_snapshot_logs *logs, hid_t g, const char *name, hid
         }
         e->bytes = o->bytes;
         e->crc = o->crc;
+        e->start = o->start;
+        e->cap = o->cap;
         e->used = TRUE;
-    } else if (!extend(logs, e, type, a, bytes, error)) {
+    } else if (!extend(logs, e, ftype, type, elsize, a, bytes, error)) {
         return FALSE;
     }
     e->src = a;
-    hsize_t dims[1] = { n };
+    /* The dataset: a virtual one, elements [0, n) of the log file's /data
+     * (HDF5 finds the file beside the snapshot, wherever that is). */
+    hsize_t dims[1] = { n }, room[1] = { e->cap / elsize }, zero[1] = { 0 };
     hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t src = H5Screate_simple(1, room, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    gboolean ok = H5Pset_external(dcpl, e->file, 0, (hsize_t)bytes) >= 0 &&
-                  H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0;
+    gboolean ok = H5Sselect_hyperslab(src, H5S_SELECT_SET, zero, NULL, dims, NULL) >= 0 &&
+                  H5Pset_virtual(dcpl, space, e->file, "/data", src) >= 0;
     hid_t ds = ok ? H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
     if (ds >= 0)
         H5Dclose(ds);
     H5Pclose(dcpl);
+    H5Sclose(src);
     H5Sclose(space);
     if (ds < 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot write dataset \"%s\"", name);
@@ -432,14 +622,14 @@ gboolean es_writer_log_u64(es_snapshot_writer *w, const char *name, const uint64
 {
     if (w->logs == NULL || n == 0 || !RAW_OK)
         return es_h5_write_u64(w->group, name, a, n, error);
-    return write_log(w->logs, w->group, name, H5T_STD_U64LE, ".u64", sizeof *a, a, n, error);
+    return write_log(w->logs, w->group, name, H5T_STD_U64LE, ".u64.h5", sizeof *a, a, n, error);
 }
 
 gboolean es_writer_log_u32(es_snapshot_writer *w, const char *name, const uint32_t *a, size_t n, GError **error)
 {
     if (w->logs == NULL || n == 0 || !RAW_OK)
         return es_h5_write_u32(w->group, name, a, n, error);
-    return write_log(w->logs, w->group, name, H5T_STD_U32LE, ".u32", sizeof *a, a, n, error);
+    return write_log(w->logs, w->group, name, H5T_STD_U32LE, ".u32.h5", sizeof *a, a, n, error);
 }
 
 typedef struct {
@@ -470,15 +660,18 @@ static gboolean verify_one(const log_entry *e, gpointer data)
         g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s is not a regular file", v->snapshot, path);
         return FALSE;
     }
-    if ((uint64_t)st.st_size < e->bytes) {
+    /* HDF5 opens a log file only whole (to its end of allocation, the
+     * data's room): a shorter one would read as zeros. */
+    const uint64_t need = e->start + e->bytes;
+    if ((uint64_t)st.st_size < e->start + e->cap) {
         close(fd);
         g_set_error(v->error, ES_ERROR, ES_ERROR_DATA,
                     "%s: its log %s is truncated (%" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " needed)",
-                    v->snapshot, path, (guint64)st.st_size, (guint64)e->bytes);
+                    v->snapshot, path, (guint64)st.st_size, (guint64)(e->start + e->cap));
         return FALSE;
     }
     uint32_t crc = 0;
-    gboolean ok = es_crc32_range(fd, 0, e->bytes, &crc, path, v->error);
+    gboolean ok = es_crc32_range(fd, 0, need, &crc, path, v->error);
     close(fd);
     if (ok && crc != e->crc) {
         g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s fails its checksum (the file is corrupt)",

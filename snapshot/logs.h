@@ -1,23 +1,50 @@
 /* logs.h — incremental snapshots: append-only arrays stored once, outside
- * the snapshot files, and shared by every snapshot that needs them.
+ * the snapshot files, and shared by the snapshots of one generation.
  *
- * Much of a run's state only grows (the id map's external ids, edge logs,
- * cc's joins, the spanner's kept edges).  Written whole into every snapshot
- * such an array (a "log") would make snapshots quadratic over a run; it
- * lives instead in a raw file DIR/log-<id>.<dataset path>.<type> that each
- * snapshot extends by the elements appended since the previous one, and
- * the snapshot's dataset refers to the file's first n elements.  This is
- * the shared-file scheme of incremental checkpoints (Flink's RocksDB
- * backend, Carbone et al., VLDB 2017), with files that grow instead of
- * files that are merged.  Parts write logs through snapshot/writer.h.
+ * Most of a run's state only grows: the id map's external ids, the edge
+ * sets' insertion logs, the exact triangle operator's edge list.  Written
+ * in full into every snapshot they made each snapshot cost as much as the
+ * whole state so far (quadratic over a run).  Instead, such an array (a
+ * "log": elements are only ever appended, never changed) lives in a file
+ * DIR/log-<id>.<dataset path>.<type>.h5 that each snapshot extends with
+ * the elements appended since the previous one: the shared-file scheme of
+ * incremental checkpoints (Flink's RocksDB backend, Carbone et al., VLDB
+ * 2017), with files that grow instead of files that are merged.
  *
- * Integrity: each snapshot's header lists its logs (file, bytes, CRC-32 of
- * that prefix; CRCs of a prefix extend in O(1) with crc32_combine, so an
- * append costs only its new bytes).  Bytes past the newest committed length
- * are a failed writer's; the next writer overwrites them.  A log that
- * shrinks (restarted) starts a new file, so older snapshots keep theirs.
- * Equal logs of one snapshot share a file.  Retention (snapshot.c) deletes
- * the files no kept snapshot lists.
+ * Outside readers.  A log file is an HDF5 file whose dataset /data is the
+ * array (its metadata written once by HDF5 at creation, its data appended
+ * by us, with direct I/O, at a block boundary); the snapshot's dataset is
+ * an HDF5 *virtual* dataset over the first n elements of that /data.  HDF5
+ * looks for a virtual dataset's source file in the directory of the file
+ * that names it, so h5dump and h5py read every dataset from any working
+ * directory, and with the directory copied or moved.  (External datasets,
+ * format 4, were resolved against the working directory.)  The room not
+ * yet written is a hole in the file (cp keeps it one).
+ *
+ * Generations.  A new generation of files begins, with a full copy of
+ * every log, when the bytes appended since the current one began (counting
+ * the next interval as large as the last) would exceed the bytes it began
+ * with; retention keeps, beside the newest K snapshots, the newest one of
+ * the previous generation (snapshot.c), which shares no file with the
+ * newest: one damaged file leaves a snapshot that verifies.  The bytes
+ * written stay within about twice the state's.  A file's room is its
+ * first contents plus the generation's base (at least 4 KiB); a log that
+ * outgrows it (a burst) fails the snapshot's first try, and the snapshot
+ * is written again as a new generation.
+ *
+ * Integrity: each snapshot's header lists its logs as
+ *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes> <data start> <room>
+ *     logs <bytes the generation began with> <bytes of the snapshot before>
+ * and verification checks them before HDF5 opens anything (crc32s of a
+ * prefix extend in O(1) with crc32_combine, so an append costs only the
+ * new bytes).  Bytes past the newest committed length are left by a
+ * writer that died; the next writer overwrites them.  A log that shrinks
+ * (an operator dropped and restarted it) starts a new file, so older
+ * snapshots keep theirs.  Files no kept snapshot lists are deleted by
+ * retention (snapshot.c).
+ *
+ * Parts of the state write such arrays with es_writer_log_u64/_u32
+ * (snapshot/writer.h), which come here when the writer has a log table.
  */
 #ifndef ES_SNAPSHOT_LOGS_H
 #define ES_SNAPSHOT_LOGS_H
@@ -50,6 +77,13 @@ void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_
  * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here). */
 void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
+/* After a failed write: TRUE when it failed because a log outgrew its
+ * file, and the table now starts a new generation (write it again). */
+gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);
+/* With FALSE (tests of one generation's files), a file has room for 64 MiB
+ * more than its first contents (a hole) and a new generation starts only
+ * when a log outgrows it; TRUE (generations as above) by default. */
+void     es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on);
 
 /* Check every "log ..." line of a snapshot header against the files in
  * dir: present, long enough, crc32 of the prefix as recorded.  Errors are

@@ -187,7 +187,12 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
     int fd = -1, dfd = -1;
     if (logs)
         es_snapshot_logs_begin(logs, dir, meta->snapshot_id);
-    const gboolean written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
+    gboolean written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
+    if (!written && logs && es_snapshot_logs_retry(logs)) {   /* a log outgrew its file: a new generation */
+        unlink(tmp);
+        g_clear_error(error);
+        written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
+    }
     /* Its data goes to disk while the logs are synced and its crc read. */
     if (written && (fd = open(tmp, O_RDWR | O_CLOEXEC)) >= 0 && sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;   /* a head start only: fsync below */
@@ -477,14 +482,46 @@ uint64_t es_snapshot_last_id(const char *dir)
     return id;
 }
 
+/* Does the snapshot at path list none of the files in set? */
+static gboolean shares_no_file(const char *path, GHashTable *set)
+{
+    g_autofree char *header = read_header(path);
+    GHashTable *mine = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    es_snapshot_logs_collect(header, mine);
+    GHashTableIter it;
+    gpointer name;
+    gboolean none = TRUE;
+    g_hash_table_iter_init(&it, mine);
+    while (none && g_hash_table_iter_next(&it, &name, NULL))
+        none = !g_hash_table_contains(set, name);
+    g_hash_table_destroy(mine);
+    return none;
+}
+
 void es_snapshot_retain(const char *dir, guint keep)
 {
     GPtrArray *all = es_snapshot_list(dir);
+    /* Beside the newest `keep`, the newest snapshot that shares no log file
+     * with the newest (the previous generation's last, snapshot/logs.h):
+     * whatever single file is damaged, one of the two verifies. */
+    GHashTable *newest = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (all->len > 0) {
+        g_autofree char *header = read_header(g_ptr_array_index(all, 0));
+        es_snapshot_logs_collect(header, newest);
+    }
+    guint fallback = 0;
+    for (guint i = 1; fallback == 0 && i < all->len; i++)
+        if (shares_no_file(g_ptr_array_index(all, i), newest))
+            fallback = i;
+    g_hash_table_destroy(newest);
     for (guint i = keep; i < all->len; i++)
-        unlink(g_ptr_array_index(all, i));
+        if (i != fallback)
+            unlink(g_ptr_array_index(all, i));
     /* Log files no kept snapshot lists are of no use any more. */
     GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (guint i = 0; i < keep && i < all->len; i++) {
+    for (guint i = 0; i < all->len; i++) {
+        if (i >= keep && i != fallback)
+            continue;
         g_autofree char *header = read_header(g_ptr_array_index(all, i));
         es_snapshot_logs_collect(header, used);
     }

@@ -16,8 +16,8 @@
  * fill the header, fsync, rename, fsync the directory.  A failed write
  * removes its .tmp and leaves no file a resume would pick; its log bytes
  * lie past every committed length, where the next writer overwrites them.
- * Cost: the file's bytes and the logs' new bytes, each written and
- * checksummed once.
+ * Retention keeps the newest K snapshots, the previous generation's last
+ * (snapshot/logs.h), and the log files they list.
  */
 #ifndef ES_SNAPSHOT_H
 #define ES_SNAPSHOT_H
@@ -83,8 +83,9 @@ char      *es_snapshot_path(const char *dir, uint64_t id);
 GPtrArray *es_snapshot_list(const char *dir);
 /* Largest snapshot id in dir (0 when none). */
 uint64_t   es_snapshot_last_id(const char *dir);
-/* Delete all but the newest `keep` snapshots, and the log files none of
- * those lists. */
+/* Delete all but the newest `keep` snapshots and the newest one that
+ * shares no log file with the newest (the previous generation's last,
+ * snapshot/logs.h), and the log files none of those lists. */
 void       es_snapshot_retain(const char *dir, guint keep);
 /* Delete leftover *.h5.tmp files of interrupted writes; returns how many. */
 guint      es_snapshot_remove_partial(const char *dir, gboolean verbose);

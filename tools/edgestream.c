@@ -24,6 +24,7 @@ static const command commands[] = {
     { "gen", es_cmd_gen, "write a generated or well-known graph as an edge list" },
     { "inspect", es_cmd_inspect, "show a snapshot's metadata and answers" },
     { "compare", es_cmd_compare, "check a run's or a snapshot's answers against exact ones (igraph)" },
+    { "export", es_cmd_export, "write a snapshot as one self-contained file (its logs inline)" },
 };
 
 static void usage(FILE *out)
