@@ -203,14 +203,8 @@ static void test_k2_and_k3_keep_every_input_edge_within_2k_minus_1_hops(void)
 static void test_a_complete_graph_with_k2_keeps_far_fewer_than_n_choose_2_edges(void)
 {
     const uint32_t n = 200;
-    uint32_t *p = g_new(uint32_t, (size_t)n * (n - 1));
-    size_t m = 0;
-    for (uint32_t u = 0; u < n; u++)
-        for (uint32_t v = u + 1; v < n; v++) {
-            p[2 * m] = u;
-            p[2 * m + 1] = v;
-            m++;
-        }
+    size_t m;
+    uint32_t *p = es_test_complete_graph(n, &m);
     es_operator *op = spanner_run("k=2", p, m, 0);
     const uint64_t kept = answer_u64(op, "edges");
     CU_ASSERT_EQUAL(answer_u64(op, "input_edges"), (uint64_t)n * (n - 1) / 2);
