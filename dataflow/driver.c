@@ -180,8 +180,11 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
     }
     if (table == NULL && need)
         table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
-    for (guint i = 0; i < ops->len; i++)
-        ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->edges = table;
+        op->driven = TRUE;
+    }
     return table;
 }
 
@@ -416,8 +419,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
-    for (guint i = 0; i < ops->len; i++)
-        ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->edges = NULL;
+        op->driven = FALSE;
+    }
     es_edgetable_free(table);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);

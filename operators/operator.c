@@ -126,7 +126,7 @@ gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **er
 {
     op->prepared = FALSE;
     /* (such a caller may well take snapshots of the operator) */
-    if (batch->change != NULL || (op->own_edges == NULL && !es_operator_needs_edges(op, TRUE)))
+    if (batch->change != NULL || op->driven || (op->own_edges == NULL && !es_operator_needs_edges(op, TRUE)))
         return op->klass->process_batch(op, batch, error);
     /* Fed without the run's table: the operator's own stands in for it. */
     if (op->own_edges == NULL)

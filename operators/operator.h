@@ -73,6 +73,7 @@ struct es_operator {
     gboolean prepared;     /* snapshot_prepare ran since the last batch */
     const es_edgetable *edges; /* the table whose answers it reads: the run's, or own_edges */
     es_edgetable *own_edges;   /* see "Distinct edges" above; NULL in a driver's run */
+    gboolean  driven;          /* fed by a driver, which decides on the table */
     uint8_t  *own_change;      /* its answers for the batch at hand */
     size_t    own_change_cap;
 };
