@@ -72,6 +72,6 @@ while [ "$i" -lt "$n" ]; do
         wrong=$((wrong + 1)); echo "WRONG: byte $at of $file: exit $status: $(head -c 300 "$tmp/err")"
     fi
 done
-echo "corruption test: $n damaged files, all detected but $unnoticed: $resumed resumed with identical answers," \
+echo "corruption test: $n damaged files, $((n - unnoticed)) detected: $resumed resumed with identical answers," \
      "$refused refused (no valid snapshot), $unnoticed unnoticed, $wrong wrong"
 [ "$wrong" = 0 ] && [ "$unnoticed" = 0 ] && [ $((resumed * 100)) -ge $((n * 95)) ]
