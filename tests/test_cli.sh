@@ -8,25 +8,9 @@ case $es in /*) ;; *) es=$PWD/$es ;; esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
-# expect NAME STATUS STDERR_SUBSTRING -- CMD...: run CMD, check status and stderr.
-expect() {
-    name=$1 want=$2 msg=$3; shift 4
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        bad "$name: exit $got, wanted $want; stderr: $(head -c 300 "$tmp/err")"
-    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
-        bad "$name: stderr lacks '$msg': $(head -c 300 "$tmp/err")"
-    else
-        ok
-    fi
-}
 
 # value OP METRIC: from the tsv in $tmp/out
 value() { awk -F'\t' -v o="$1" -v m="$2" '$1==o && $2==m {print $3}' "$tmp/out" | tail -n 1; }

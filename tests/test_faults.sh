@@ -31,10 +31,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # ---- disk full ------------------------------------------------------------------
 # Every operator, in two runs (the second with spanner, whose kept edges are
@@ -93,14 +90,6 @@ full_case() { # full_case NAME OPS [SIZE]
 full_case thread cc,degree,tri,tri-est:m=50000,seed=5,bipartite,cm,topk,hll
 full_case spanner cc,degree,tri,spanner,bipartite,cm 2m   # its logs take less than 4 MB
 
-expect() { # NAME STATUS STDERR_SUBSTRING -- CMD...
-    name=$1 want=$2 msg=$3; shift 4
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then bad "$name: exit $got, wanted $want: $(head -c 400 "$tmp/err")"
-    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then bad "$name: stderr lacks '$msg': $(head -c 400 "$tmp/err")"
-    else ok; fi
-}
 # Every file of a directory with its checksum, to see that nothing changed.
 state() { (cd "$1" && for f in * .lock; do [ -e "$f" ] && cksum "$f"; done); }
 newest() { ls "$1"/snap-*.h5 | sort | tail -n 1; }

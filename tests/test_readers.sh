@@ -14,28 +14,12 @@ case $es in /*) ;; *) es=$PWD/$es ;; esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 py=
 for p in ${PYTHON:-python3} /usr/bin/python3; do
     if command -v "$p" >/dev/null && "$p" -c 'import h5py, numpy' 2>/dev/null; then py=$p; break; fi
 done
 
-# expect NAME STATUS STDERR_SUBSTRING -- CMD...
-expect() {
-    name=$1 want=$2 msg=$3; shift 4
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        bad "$name: exit $got, wanted $want; stderr: $(head -c 300 "$tmp/err")"
-    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
-        bad "$name: stderr lacks '$msg': $(head -c 300 "$tmp/err")"
-    else
-        ok
-    fi
-}
 # no_leftover NAME DIR: nothing but the expected files appeared in DIR.
 no_leftover() {
     if ls -A "$2" | grep -q 'edgestream-export\|\.tmp$'; then bad "$1: leftover in $2: $(ls -A "$2")"; else ok; fi

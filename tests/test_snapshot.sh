@@ -13,18 +13,15 @@
 #     truncated edge log makes resume fall back, a corrupt or deleted one
 #     leaves no valid snapshot (exit 65, directory unchanged); retention
 #     keeps exactly the listed logs (a stray one goes, so do a previous
-#     run's); h5dump sees an external dataset and reads it with
-#     HDF5_EXTFILE_PREFIX='${ORIGIN}'; inspect needs the logs beside it.
+#     run's); h5dump sees a virtual dataset over the log file and reads it
+#     from another directory, the snapshot directory copied or moved.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 kills=${2:-20}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # The operators under test: every one that can snapshot.
 ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,topk:k=5,hll}
@@ -83,14 +80,6 @@ fresh() { # fresh DIR: a run that leaves snapshots at 8000, 16000, ... and the e
     "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --snapshot-dir "$1" --snapshot-every 8000 \
         --snapshot-wait --keep 100 "$tmp/g.txt" > "$tmp/out" 2>&1 || bad "snapshot run failed: $(cat "$tmp/out")"
     [ "$(ls "$1"/snap-*.h5 | wc -l)" -ge 30 ] && ok || bad "--snapshot-wait: a snapshot at every barrier expected"
-}
-expect() { # NAME STATUS STDERR_SUBSTRING -- CMD...
-    name=$1 want=$2 msg=$3; shift 4
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then bad "$name: exit $got, wanted $want: $(head -c 400 "$tmp/err")"
-    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then bad "$name: stderr lacks '$msg': $(head -c 400 "$tmp/err")"
-    else ok; fi
 }
 resume() { "$es" run --ops "$ops" --format tsv --batch 2000 --snapshot-dir "$1" --resume "$tmp/g.txt"; }
 newest() { ls "$1"/snap-*.h5 | sort | tail -n 1; }

@@ -1,0 +1,22 @@
+# lib.sh — what the CLI test scripts share: counting checks and running a
+# command against its expected exit status and message.  Source it after
+# setting $tmp (a scratch directory); print "$pass passed, $fail failed".
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect NAME STATUS STDERR_SUBSTRING -- CMD...: run CMD, check its exit
+# status and that stderr holds the substring (none: "").
+expect() {
+    name=$1 want=$2 msg=$3; shift 4
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    got=$?
+    if [ "$got" != "$want" ]; then
+        bad "$name: exit $got, wanted $want; stderr: $(head -c 400 "$tmp/err")"
+    elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
+        bad "$name: stderr lacks '$msg': $(head -c 400 "$tmp/err")"
+    else
+        ok
+    fi
+}
