@@ -8,7 +8,8 @@
 #   make install PREFIX=/usr/local
 #   make DEBUG=1    -O0 -g
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5 cunit zlib libisal
+PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal
+# hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
 DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
