@@ -110,6 +110,35 @@ static gpointer reader_stage(gpointer data)
     }
 }
 
+/* Ids of a batch with deletion lines, edge by edge in stream order: a
+ * deletion never adds a vertex (a deletion naming an unknown vertex
+ * deletes nothing, and must leave every answer as it was), so its ids are
+ * only looked up, and one naming an unknown id becomes a deletion of the
+ * self-loop of a known vertex, which the edge table ignores as it
+ * ignores every deleted self-loop. */
+static gboolean map_signed(pipeline *pl, slot *s)
+{
+    const uint64_t *ext = s->raw->ids;
+    uint32_t *dense = (uint32_t *)s->edges;
+    gboolean ok = TRUE;
+    g_mutex_lock(&pl->idmap_lock);
+    for (size_t i = 0; ok && i < s->raw->n; i++) {
+        uint32_t a, b;
+        if (s->raw->del[i] && es_idmap_size(pl->idmap) > 0) {
+            gboolean ha = es_idmap_lookup(pl->idmap, ext[2 * i], &a);
+            gboolean hb = es_idmap_lookup(pl->idmap, ext[2 * i + 1], &b);
+            if (!ha || !hb)
+                a = b = ha ? a : hb ? b : 0;
+            dense[2 * i] = a;
+            dense[2 * i + 1] = b;
+        } else {
+            ok = es_idmap_map_ids(pl->idmap, ext + 2 * i, dense + 2 * i, 2, &s->error);
+        }
+    }
+    g_mutex_unlock(&pl->idmap_lock);
+    return ok;
+}
+
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
@@ -117,6 +146,14 @@ static gpointer mapper_stage(gpointer data)
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
         size_t nids = s->error ? 0 : 2 * s->raw->n;
+        if (nids > 0 && s->raw->has_del) {
+            nids = 0;   /* mapped here instead of in pieces below */
+            if (!map_signed(pl, s)) {
+                failed = !s->end;
+                s->end = TRUE;
+                g_atomic_int_set(&pl->stop, 1);
+            }
+        }
         for (size_t off = 0; off < nids && !failed; off += MAP_PIECE) {
             size_t len = nids - off < MAP_PIECE ? nids - off : MAP_PIECE;
             g_mutex_lock(&pl->idmap_lock);
@@ -132,7 +169,8 @@ static gpointer mapper_stage(gpointer data)
         s->has_change = FALSE;
         if (pl->mapper_table && !s->error && s->raw->n > 0) {
             g_mutex_lock(&pl->table_lock);
-            es_edgetable_apply_ahead(pl->mapper_table, s->edges, s->raw->n, s->change, &s->mark);
+            es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges, s->raw->has_del ? s->raw->del : NULL,
+                                            s->raw->n, s->change, &s->mark);
             g_mutex_unlock(&pl->table_lock);
             s->has_change = TRUE;
         }
@@ -159,6 +197,8 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
     es_report_add_u64(r, "edges", stats->edges);
     es_report_add_u64(r, "vertices", stats->vertices);
     es_report_add_u64(r, "bad_lines", stats->bad_lines);
+    es_report_add_u64(r, "deletions", stats->deletions);
+    es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
     for (guint i = 0; i < ops->len; i++)
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
@@ -166,9 +206,9 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
 /* The run's edge table, when an operator needs one now: the table an
  * operator started or restored (operators/operator.h: adopted, the
  * others' copies dropped), else a new one; every operator then reads it. */
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
+static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots, gboolean deletions)
 {
-    gboolean need = FALSE;
+    gboolean need = deletions;
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         need = need || es_operator_needs_edges(op, snapshots);
@@ -260,8 +300,32 @@ static size_t batch_bound(const char *const *inputs, size_t batch)
     return lines < batch ? (size_t)lines : batch;
 }
 
+/* A stream with deletions: every operator must fold them, and none of
+ * their snapshots holds multiplicities yet. */
+static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GError **error)
+{
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (!op->klass->deletions) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                        "%s handles insertions only: it cannot run on a stream with deletions (--deletions)",
+                        op->name);
+            return FALSE;
+        }
+        op->dynamic = TRUE;
+    }
+    if (cfg->checkpoint != NULL) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "snapshots of streams with deletions are not supported yet: run --deletions without --snapshot-dir");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
+    if (cfg->deletions && !check_deletions(cfg, ops, error))
+        return FALSE;
     size_t batch = batch_bound(cfg->inputs, cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH);
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
@@ -298,7 +362,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
-    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL, cfg->deletions);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted). */
     pl.mapper_table = table;
@@ -337,13 +401,27 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 if (s->has_change)
                     es_edgetable_catch_up(table, &s->mark);
                 else
-                    es_edgetable_apply(table, s->edges, n, s->change);
+                    es_edgetable_apply_signed(table, s->edges, b.del, n, s->change);
                 b.change = s->change;
+            }
+            if (b.del != NULL) {
+                size_t first = n;
+                for (size_t i = 0; i < n; i++) {
+                    stats->deletions += b.del[i];
+                    first = b.del[i] && first == n ? i : first;
+                }
+                if (!cfg->deletions) {
+                    g_set_error(error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " of the stream is a deletion"
+                                " (a line ending in -): run with --deletions", (guint64)es_batch_index(&b, first));
+                    ok = FALSE;
+                }
             }
             for (guint i = 0; ok && i < ops->len; i++)
                 ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
+            if (table)
+                stats->deletions_ignored = es_edgetable_ignored(table);
             if (table == NULL)
-                table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+                table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL, cfg->deletions);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);

@@ -32,6 +32,10 @@ typedef struct {
     uint64_t report_every;      /* interim report every N edges, 0 = none */
     uint64_t skip_bad;          /* bad lines tolerated */
     const es_parse_format *format; /* the lines' layout, NULL: `u v [t] [+|-]` */
+    gboolean deletions;         /* the stream may delete edges (lines ending in -): every
+                                   operator must handle them (checked at start), the run
+                                   keeps an edge table of multiplicities; without it a
+                                   deletion line ends the run (ES_ERROR_DATA) */
     uint64_t max_edges;         /* stop after this many edges, 0 = read everything */
     int      threads;           /* OpenMP threads for operators, 0 = default */
     gboolean progress;          /* progress line on stderr */
@@ -45,6 +49,9 @@ typedef struct {
     uint64_t lines;             /* lines read */
     uint64_t bad_lines;         /* lines skipped as malformed */
     uint32_t vertices;
+    uint64_t deletions;         /* deletion lines accepted */
+    uint64_t deletions_ignored; /* of those, deletions of absent edges (graph/edgetable.h); 0 in a
+                                   run that keeps no edge table */
     double   seconds;
     guint    snapshots_failed;  /* snapshots not written (the run went on without them) */
 } es_driver_stats;

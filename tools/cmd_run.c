@@ -46,7 +46,7 @@ int es_cmd_run(int argc, char **argv)
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
     g_autofree char *columns = NULL, *delimiter = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
-    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
+    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, deletions = FALSE;
     g_autofree char *command_line = g_strjoinv(" ", argv);
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
@@ -56,6 +56,8 @@ int es_cmd_run(int argc, char **argv)
         { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
           "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
+        { "deletions", 0, 0, G_OPTION_ARG_NONE, &deletions,
+          "The stream may delete edges (lines ending in -); refused by insert-only operators", NULL },
         { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
@@ -134,6 +136,7 @@ int es_cmd_run(int argc, char **argv)
         .report_every = (uint64_t)report_every,
         .skip_bad = (uint64_t)skip_bad,
         .format = &layout,
+        .deletions = deletions,
         .threads = (int)threads,
         .progress = !quiet && isatty(STDERR_FILENO),
         .on_report = print_report,
