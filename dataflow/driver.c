@@ -52,6 +52,8 @@ typedef struct {
     uint32_t      num_vertices;
     uint64_t      bytes_done, bytes_total, lines, bad;
     gboolean      end;           /* no more batches after this one (n may be 0) */
+    gboolean      window_start;  /* the first batch of a window (not the first) */
+    es_edgetable *new_table;     /* with it: the mapper's table for the new window */
     GError       *error;         /* a stage failed: ends the run */
 } slot;
 
@@ -82,6 +84,11 @@ static gpointer reader_stage(gpointer data)
             /* Cut batches where a report or a count-based snapshot falls. */
             if (cfg->report_every) {
                 uint64_t to_boundary = cfg->report_every - edges % cfg->report_every;
+                if (to_boundary < max)
+                    max = (size_t)to_boundary;
+            }
+            if (cfg->window) {
+                uint64_t to_boundary = cfg->window - edges % cfg->window;
                 if (to_boundary < max)
                     max = (size_t)to_boundary;
             }
@@ -145,6 +152,23 @@ static gpointer mapper_stage(gpointer data)
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
+        s->window_start = FALSE;
+        s->new_table = NULL;
+        if (pl->cfg->window && !s->error && s->raw->n > 0 && s->first_index % pl->cfg->window == 0 &&
+            s->first_index > pl->start_edges) {
+            /* A new window: its vertices and edges start afresh.  The old
+             * table is the operators' until they close the old window: the
+             * main thread frees it. */
+            s->window_start = TRUE;
+            g_mutex_lock(&pl->idmap_lock);
+            es_idmap_free(pl->idmap);
+            pl->idmap = es_idmap_new(1u << 16, NULL);
+            g_mutex_unlock(&pl->idmap_lock);
+            if (pl->mapper_table) {
+                pl->mapper_table = es_edgetable_new(FALSE, NULL);
+                s->new_table = pl->mapper_table;
+            }
+        }
         size_t nids = s->error ? 0 : 2 * s->raw->n;
         if (nids > 0 && s->raw->has_del) {
             nids = 0;   /* mapped here instead of in pieces below */
@@ -197,6 +221,10 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
     es_report_add_u64(r, "edges", stats->edges);
     es_report_add_u64(r, "vertices", stats->vertices);
     es_report_add_u64(r, "bad_lines", stats->bad_lines);
+    if (stats->window) {
+        es_report_add_u64(r, "window_start", stats->window_start);
+        es_report_add_u64(r, "window_end", stats->window_start + stats->window);
+    }
     es_report_add_u64(r, "deletions", stats->deletions);
     es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
     for (guint i = 0; i < ops->len; i++)
@@ -322,10 +350,43 @@ static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GEr
     return TRUE;
 }
 
+/* A window closes: its report, then every operator afresh (same spec, same
+ * flags) reading the next window's table (the mapper's new one, or none
+ * yet).  Returns the table the operators now read. */
+static es_edgetable *close_window(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats,
+                                  es_report *report, es_edgetable *table, es_edgetable *next, uint64_t start)
+{
+    if (cfg->on_report) {
+        es_driver_collect(ops, stats, FALSE, report);
+        cfg->on_report(report, cfg->user);
+    }
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *old = g_ptr_array_index(ops, i);
+        GError *err = NULL;
+        es_operator *op = es_operator_new(old->spec, &err);
+        if (op == NULL)   /* its canonical spec was accepted at start */
+            g_error("a window cannot restart operator %s: %s", old->spec, err->message);
+        op->dynamic = old->dynamic;
+        ops->pdata[i] = op;
+        old->edges = NULL;
+        es_operator_free(old);
+    }
+    es_edgetable_free(table);
+    stats->window_start = start;
+    stats->deletions = 0;
+    stats->deletions_ignored = 0;
+    return adopt_edge_table(ops, next, cfg->checkpoint != NULL, cfg->deletions);
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
     if (cfg->deletions && !check_deletions(cfg, ops, error))
         return FALSE;
+    if (cfg->window && cfg->checkpoint) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "snapshots of windowed runs are not supported yet: run --window without --snapshot-dir");
+        return FALSE;
+    }
     size_t batch = batch_bound(cfg->inputs, cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH);
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
@@ -343,6 +404,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     stats->lines = pos.lines;
     stats->bad_lines = pos.bad;
     stats->vertices = pos.vertices;
+    stats->window = cfg->window;
+    stats->window_start = pos.edges;
     pipeline pl = {
         .cfg = cfg,
         .reader = reader,
@@ -386,6 +449,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             ok = FALSE;
         }
         size_t n = s->raw->n;
+        if (ok && n > 0 && s->window_start) {
+            es_progress_clear(progress);
+            table = close_window(cfg, ops, stats, report, table, s->new_table, s->first_index);
+        }
         if (ok && n > 0) {
             es_batch b = {
                 .edges = s->edges,
@@ -465,6 +532,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slot *s = g_async_queue_pop(pl.full_q);
         seen_end = s->end;
         g_clear_error(&s->error);
+        if (s->new_table != NULL && s->new_table != pl.mapper_table)
+            es_edgetable_free(s->new_table);   /* a window never opened */
+        s->new_table = NULL;
         g_async_queue_push(pl.free_q, s);
     }
     g_thread_join(reader_th);
@@ -505,6 +575,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         op->edges = NULL;
         op->driven = FALSE;
     }
+    if (pl.mapper_table != NULL && pl.mapper_table != table)
+        es_edgetable_free(pl.mapper_table);
     es_edgetable_free(table);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);

@@ -32,6 +32,10 @@ typedef struct {
     uint64_t report_every;      /* interim report every N edges, 0 = none */
     uint64_t skip_bad;          /* bad lines tolerated */
     const es_parse_format *format; /* the lines' layout, NULL: `u v [t] [+|-]` */
+    uint64_t window;            /* tumbling windows of this many edges, 0 = none: at each
+                                   window's close one report (stream window_start,
+                                   window_end), then every operator, the id map and the
+                                   edge table start afresh; no snapshots */
     gboolean deletions;         /* the stream may delete edges (lines ending in -): every
                                    operator must handle them (checked at start), the run
                                    keeps an edge table of multiplicities; without it a
@@ -49,6 +53,8 @@ typedef struct {
     uint64_t lines;             /* lines read */
     uint64_t bad_lines;         /* lines skipped as malformed */
     uint32_t vertices;
+    uint64_t window;            /* with windows: their size (edges), else 0 */
+    uint64_t window_start;      /* with windows: the reported window's first edge index */
     uint64_t deletions;         /* deletion lines accepted */
     uint64_t deletions_ignored; /* of those, deletions of absent edges (graph/edgetable.h); 0 in a
                                    run that keeps no edge table */

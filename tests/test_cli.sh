@@ -215,6 +215,25 @@ awk 'BEGIN { srand(3); for (i = 0; i < 4000; i++) { u = int(rand() * 60); v = in
              print u, v, (i > 0 && rand() < 0.33) ? "-" : "" } }' > "$tmp/rnd-del.txt"
 expect "compare with deletions" 0 "" -- "$es" compare --deletions --ops cc,degree,tri,bipartite,cm --quiet "$tmp/rnd-del.txt"
 
+# ---- windows ---------------------------------------------------------------
+# Zachary in tumbling windows of 30 edge lines: 3 reports (30, 30, 18 lines),
+# each for its own graph, with its bounds.
+expect "windows" 0 "" -- "$es" run --window tumbling:30 --ops cc,degree,spanner,hll --format tsv --quiet "$tmp/zachary.txt"
+if [ "$(grep -c '^stream	window_start' "$tmp/out")" = 3 ]; then ok; else bad "windows: not 3 window reports"; fi
+if [ "$(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")" = "0,30,60," ]; then ok; else bad "windows: window_start"; fi
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "30,30,18," ]; then ok; else bad "windows: degree edges per window"; fi
+# each window equals a plain run over its own lines
+head -n 30 "$tmp/zachary.txt" | tail -n +1 > "$tmp/w1.txt"; sed -n 31,60p "$tmp/zachary.txt" > "$tmp/w2.txt"
+for w in 1 2; do
+    "$es" run --ops cc,degree,spanner,hll --format tsv --quiet "$tmp/w$w.txt" | grep -v '^stream' > "$tmp/w$w.want"
+done
+awk -F'\t' '$1=="stream" && $2=="edges" {k++} $1!="stream" && k==1' "$tmp/out" > "$tmp/w1.got"
+awk -F'\t' '$1=="stream" && $2=="edges" {k++} $1!="stream" && k==2' "$tmp/out" > "$tmp/w2.got"
+if cmp -s "$tmp/w1.got" "$tmp/w1.want" && cmp -s "$tmp/w2.got" "$tmp/w2.want"; then ok; else bad "windows: a window differs from a run over its lines"; fi
+expect "sliding window refused" 64 "--window sliding:SIZE,SLIDE is not supported yet" -- "$es" run --window sliding:10,5 "$tmp/zachary.txt"
+expect "time window refused" 64 "windows over timestamps, such as 1h, are not supported yet" -- "$es" run --window tumbling:1h "$tmp/zachary.txt"
+expect "window and snapshots" 64 "snapshots of windowed runs are not supported yet" -- "$es" run --window tumbling:10 --snapshot-dir "$tmp/wsnap" "$tmp/zachary.txt"
+
 # ---- inputs that cannot be opened: exit 66 with the OS error -------------
 expect "missing file" 66 "cannot open $tmp/nope.txt: No such file or directory" -- "$es" run "$tmp/nope.txt"
 expect "directory" 66 "Is a directory" -- "$es" run "$tmp"

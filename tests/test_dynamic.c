@@ -6,8 +6,11 @@
  * tri against igraph's answers (operators/verify.c), bipartite against
  * igraph_is_bipartite, cm's point queries within their bound; the edge
  * table's answers against a plain multiset; a deletion that splits a
- * component and one that makes a graph bipartite again, by hand; and the
- * refusals (an insert-only operator, a deletion without --deletions).
+ * component and one that makes a graph bipartite again, by hand; the
+ * refusals (an insert-only operator, a deletion without --deletions);
+ * and tumbling windows, every window against igraph on its own graph, on
+ * random streams with deletions and on SNAP's CollegeMsg (skipped, saying
+ * so, without the shared datasets).
  * Fixed seeds, printed on failure.
  */
 #include <glib/gstdio.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "dataflow/driver.h"
+#include "dataflow/reader.h"
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "operators/cm.h"
@@ -36,6 +40,7 @@ typedef struct {
     GPtrArray *truths;  /* one per report, in order */
     GPtrArray *ops;
     guint      at;
+    uint64_t   window;    /* the run's window size, for the bounds check (0: 250) */
     uint64_t   seed;
     int        failures;
 } ctx;
@@ -104,6 +109,12 @@ static void check(const es_report *r, const truth *t, ctx *c)
 static void on_report(const es_report *r, void *user)
 {
     ctx *c = user;
+    const es_report_entry *ws = es_report_find(r, "stream", "window_start");
+    if (ws != NULL && ws->v.u64 != (c->window ? c->window : 250) * (uint64_t)c->at) {
+        c->failures++;
+        fprintf(stderr, "\n    seed %" G_GUINT64_FORMAT ": report %u has window_start %" G_GUINT64_FORMAT "\n", c->seed,
+                c->at, ws->v.u64);
+    }
     if (c->at < c->truths->len)
         check(r, g_ptr_array_index(c->truths, c->at), c);
     c->at++;
@@ -111,7 +122,17 @@ static void on_report(const es_report *r, void *user)
 
 /* Write a random stream of `lines` lines over `nv` vertices to path, and
  * the truth after every `every` lines (and at the end). */
+static void make_stream_w(const char *path, uint64_t seed, uint32_t nv, size_t lines, size_t every, size_t window,
+                          GPtrArray *truths);
+
 static void make_stream(const char *path, uint64_t seed, uint32_t nv, size_t lines, size_t every, GPtrArray *truths)
+{
+    make_stream_w(path, seed, nv, lines, every, 0, truths);
+}
+
+/* The same, the state starting afresh every `window` lines (0: never). */
+static void make_stream_w(const char *path, uint64_t seed, uint32_t nv, size_t lines, size_t every, size_t window,
+                          GPtrArray *truths)
 {
     GRand *rng = g_rand_new_with_seed((guint32)seed);
     GHashTable *count = g_hash_table_new(g_int64_hash, g_int64_equal);   /* external key -> count */
@@ -122,10 +143,22 @@ static void make_stream(const char *path, uint64_t seed, uint32_t nv, size_t lin
     uint64_t *store = g_new(uint64_t, 2 * lines + 2);                     /* stable keys for the tables */
     GString *s = g_string_new(NULL);
     for (size_t i = 0; i < lines; i++) {
+        if (window && i > 0 && i % window == 0) {
+            GHashTableIter it;
+            gpointer key, val;
+            g_hash_table_iter_init(&it, count);
+            while (g_hash_table_iter_next(&it, &key, &val))
+                g_free(key);
+            g_hash_table_remove_all(count);
+            g_hash_table_remove_all(dense);
+            g_array_set_size(keys, 0);
+            g_array_set_size(loops, 0);
+            g_array_set_size(ext_of, 0);
+        }
         uint64_t a = 7 + 13 * (uint64_t)g_rand_int_range(rng, 0, (gint32)nv);
         uint64_t b = 7 + 13 * (uint64_t)g_rand_int_range(rng, 0, (gint32)nv);
         const int kind = g_rand_int_range(rng, 0, 100);
-        gboolean del = i > 0 && kind < 40;
+        gboolean del = (window ? i % window : i) > 0 && kind < 40;
         if (del && kind < 30 && keys->len > 0) {   /* a pair inserted before, maybe still there */
             uint64_t k = g_array_index(keys, uint64_t, g_rand_int_range(rng, 0, (gint32)keys->len));
             a = k >> 32;
@@ -262,6 +295,97 @@ static void test_random_interleavings_match_the_graph_of_what_remains(void)
         g_unlink(path);
         g_free(path);
     }
+}
+
+/* Tumbling windows of 250 edges: every window's report is that of the
+ * window's own graph (deletions included), with its bounds. */
+static void test_each_tumbling_window_answers_for_its_own_graph(void)
+{
+    for (uint64_t seed = 21; seed <= 24; seed++) {
+        char *path = tmp_path();
+        GPtrArray *truths = g_ptr_array_new_with_free_func(truth_free);
+        const size_t lines = 2000 + 137 * (seed % 3);   /* the last window partial but for one seed */
+        make_stream_w(path, seed, 25 + (uint32_t)seed, lines, 250, 250, truths);
+        ctx c = { .truths = truths, .seed = seed };
+        GError *err = NULL;
+        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+        c.ops = ops;
+        const char *inputs[] = { path, NULL };
+        es_driver_config cfg = { .inputs = inputs, .batch_size = 64 + seed, .window = 250, .deletions = TRUE,
+                                 .on_report = on_report, .user = &c };
+        es_driver_stats stats;
+        ES_CHECK_SEED(es_driver_run(&cfg, ops, &stats, &err), seed);
+        g_clear_error(&err);
+        ES_CHECK_SEED(c.at == truths->len && c.failures == 0, seed);
+        g_ptr_array_free(ops, TRUE);
+        g_ptr_array_free(truths, TRUE);
+        g_unlink(path);
+        g_free(path);
+    }
+}
+
+/* CollegeMsg (SNAP: src dst unix_time) in tumbling windows of 5000 lines,
+ * each against igraph on the window's own graph; skipped without the
+ * shared datasets. */
+static void test_collegemsg_windows_match_igraph(void)
+{
+    const char *dir = es_test_shared_datasets();
+    char *path = dir ? g_build_filename(dir, "CollegeMsg.txt.gz", NULL) : NULL;
+    if (path == NULL || !g_file_test(path, G_FILE_TEST_EXISTS)) {
+        fprintf(stderr, "\n    skipped: CollegeMsg.txt.gz is not in the shared datasets\n");
+        g_free(path);
+        return;
+    }
+    const uint64_t W = 5000;
+    const char *inputs[] = { path, NULL };
+    es_reader *rd = es_reader_new(inputs, 0);
+    es_raw_batch *b = es_raw_batch_new(1 << 16);
+    GPtrArray *truths = g_ptr_array_new_with_free_func(truth_free);
+    GHashTable *dense = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    truth *t = NULL;
+    uint64_t line = 0;
+    GError *err = NULL;
+    while (es_reader_next(rd, b, b->cap, &err) && b->n > 0) {
+        for (size_t i = 0; i < b->n; i++, line++) {
+            if (line % W == 0) {
+                t = g_new0(truth, 1);
+                t->pairs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+                t->ext = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+                g_ptr_array_add(truths, t);
+                g_hash_table_remove_all(dense);
+            }
+            for (int e = 0; e < 2; e++) {
+                uint64_t x = b->ids[2 * i + e];
+                gpointer d = g_hash_table_lookup(dense, &x);
+                if (d == NULL) {
+                    g_array_append_val(t->ext, x);
+                    d = GUINT_TO_POINTER(t->ext->len);
+                    g_hash_table_insert(dense, g_memdup2(&x, sizeof x), d);
+                }
+                uint32_t v = GPOINTER_TO_UINT(d) - 1;
+                g_array_append_val(t->pairs, v);
+            }
+            t->n = t->ext->len;
+        }
+    }
+    CU_ASSERT_PTR_NULL(err);
+    g_clear_error(&err);
+    es_raw_batch_free(b);
+    es_reader_free(rd);
+    g_hash_table_destroy(dense);
+    CU_ASSERT_TRUE(truths->len > 10);
+    ctx c = { .truths = truths, .window = W, .seed = 0 };
+    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+    c.ops = ops;
+    es_driver_config cfg = { .inputs = inputs, .window = W, .deletions = TRUE, .on_report = on_report, .user = &c };
+    es_driver_stats stats;
+    CU_ASSERT_TRUE(es_driver_run(&cfg, ops, &stats, &err));
+    g_clear_error(&err);
+    CU_ASSERT_EQUAL(c.at, truths->len);
+    CU_ASSERT_EQUAL(c.failures, 0);
+    g_ptr_array_free(ops, TRUE);
+    g_ptr_array_free(truths, TRUE);
+    g_free(path);
 }
 
 /* The value of op metric in the final report of a run over text. */
@@ -417,6 +541,8 @@ int main(void)
     static const es_test tests[] = {
         ES_TEST(test_edge_table_multiplicities_follow_a_plain_multiset),
         ES_TEST(test_random_interleavings_match_the_graph_of_what_remains),
+        ES_TEST(test_each_tumbling_window_answers_for_its_own_graph),
+        ES_TEST(test_collegemsg_windows_match_igraph),
         ES_TEST(test_a_deletion_that_splits_a_component_splits_it),
         ES_TEST(test_a_deletion_that_breaks_the_odd_cycle_makes_the_graph_bipartite_again),
         ES_TEST(test_deleting_absent_edges_changes_no_answer_and_is_counted),

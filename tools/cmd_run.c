@@ -44,7 +44,7 @@ static char *operators_help(void)
 int es_cmd_run(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
-    g_autofree char *columns = NULL, *delimiter = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, deletions = FALSE;
     g_autofree char *command_line = g_strjoinv(" ", argv);
@@ -54,6 +54,8 @@ int es_cmd_run(int argc, char **argv)
         { "report-every", 0, 0, G_OPTION_ARG_INT64, &report_every, "Also report after every N edges", "N" },
         { "batch", 0, 0, G_OPTION_ARG_INT64, &batch, "Edges per batch (default 1048576)", "N" },
         { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
+        { "window", 0, 0, G_OPTION_ARG_STRING, &window,
+          "Answer per tumbling window of N edges: one report per window, operators afresh in each", "tumbling:N" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
           "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
         { "deletions", 0, 0, G_OPTION_ARG_NONE, &deletions,
@@ -102,6 +104,24 @@ int es_cmd_run(int argc, char **argv)
         return ES_ERROR_USAGE;
     }
 
+    uint64_t window_edges = 0;
+    if (window) {
+        const char *size = g_str_has_prefix(window, "tumbling:") ? window + strlen("tumbling:") : NULL;
+        char *end = NULL;
+        guint64 w = size && g_ascii_isdigit(*size) ? g_ascii_strtoull(size, &end, 10) : 0;
+        if (g_str_has_prefix(window, "sliding:"))
+            why = "--window sliding:SIZE,SLIDE is not supported yet (tumbling:N is)";
+        else if (size == NULL)
+            why = "--window must be tumbling:N (N edges per window)";
+        else if (w == 0 || end == NULL || *end != '\0')
+            why = "--window tumbling:N takes a positive count of edges (windows over timestamps, such as 1h, are not"
+                  " supported yet)";
+        window_edges = w;
+        if (why) {
+            fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
+            return ES_ERROR_USAGE;
+        }
+    }
     GError *err = NULL;
     es_parse_format layout = { 0 };
     if ((columns && !es_parse_columns(columns, &layout, &err)) ||
@@ -137,6 +157,7 @@ int es_cmd_run(int argc, char **argv)
         .skip_bad = (uint64_t)skip_bad,
         .format = &layout,
         .deletions = deletions,
+        .window = window_edges,
         .threads = (int)threads,
         .progress = !quiet && isatty(STDERR_FILENO),
         .on_report = print_report,
