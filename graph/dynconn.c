@@ -1,6 +1,7 @@
 /* dynconn.c — connected components and bipartiteness under insertions and
- * deletions (see dynconn.h): adjacency lists, labels, and a search from
- * both ends of a deleted edge, one vertex of each side in turn. */
+ * deletions (see dynconn.h): adjacency lists with forest flags, labels,
+ * and for a deleted forest edge a walk of both parts of its tree, one
+ * vertex of each in turn, then a replacement edge from the smaller. */
 #include "graph/dynconn.h"
 
 #include <string.h>
@@ -9,6 +10,7 @@
 
 typedef struct {
     uint32_t *nb;
+    uint8_t  *tree;      /* nb[i] is joined by an edge of the spanning forest */
     uint32_t  len, cap;
 } list;
 
@@ -43,8 +45,10 @@ void es_dynconn_free(es_dynconn *d)
 {
     if (d == NULL)
         return;
-    for (uint32_t v = 0; v < d->n; v++)
+    for (uint32_t v = 0; v < d->n; v++) {
         g_free(d->adj[v].nb);
+        g_free(d->adj[v].tree);
+    }
     g_free(d->adj);
     g_free(d->label);
     g_free(d->color);
@@ -131,24 +135,34 @@ GArray *es_dynconn_sizes(const es_dynconn *d)
     return a;
 }
 
-static void push(list *l, uint32_t x)
+static void push(list *l, uint32_t x, gboolean tree)
 {
     if (l->len == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 4;
         l->nb = g_renew(uint32_t, l->nb, l->cap);
+        l->tree = g_renew(uint8_t, l->tree, l->cap);
     }
+    l->tree[l->len] = (uint8_t)tree;
     l->nb[l->len++] = x;
 }
 
-static void unlink_one(list *l, uint32_t x)
+static uint32_t find(const list *l, uint32_t x)
 {
-    for (uint32_t i = 0; i < l->len; i++) {
-        if (l->nb[i] == x) {
-            l->nb[i] = l->nb[--l->len];
-            return;
-        }
-    }
+    for (uint32_t i = 0; i < l->len; i++)
+        if (l->nb[i] == x)
+            return i;
     g_error("dynconn: edge to %u is not in the list", x);
+}
+
+/* Remove x from the list; returns whether that edge was a forest edge. */
+static gboolean unlink_one(list *l, uint32_t x)
+{
+    const uint32_t i = find(l, x);
+    const gboolean tree = l->tree[i];
+    l->len--;
+    l->nb[i] = l->nb[l->len];
+    l->tree[i] = l->tree[l->len];
+    return tree;
 }
 
 /* A fresh search stamp for both sides (wraps after 2^31 searches: marks
@@ -190,9 +204,9 @@ static uint32_t relabel(es_dynconn *d, uint32_t from, uint32_t id, gboolean flip
 gboolean es_dynconn_insert(es_dynconn *d, uint32_t u, uint32_t v)
 {
     g_return_val_if_fail(u != v && u < d->n && v < d->n, FALSE);
-    push(&d->adj[u], v);
-    push(&d->adj[v], u);
     uint32_t a = d->label[u], b = d->label[v];
+    push(&d->adj[u], v, a != b);
+    push(&d->adj[v], u, a != b);
     if (a == b) {
         if (d->parity && d->color[u] == d->color[v] && !d->odd[a]) {
             d->odd[a] = 1;
@@ -252,51 +266,68 @@ static gboolean recolor(es_dynconn *d, uint32_t from)
 gboolean es_dynconn_delete(es_dynconn *d, uint32_t u, uint32_t v)
 {
     g_return_val_if_fail(u != v && u < d->n && v < d->n, FALSE);
-    unlink_one(&d->adj[u], v);
+    const gboolean tree = unlink_one(&d->adj[u], v);
     unlink_one(&d->adj[v], u);
     const uint32_t id = d->label[u];
-    const uint32_t base = 2 * next_epoch(d);
-    const uint32_t ends[2] = { u, v };
-    guint head[2] = { 0, 0 };
-    int out = -1;   /* the side whose search ran out */
-    for (int s = 0; s < 2; s++) {
-        g_array_set_size(d->queue[s], 0);
-        g_array_append_val(d->queue[s], ends[s]);
-        d->mark[ends[s]] = base + (uint32_t)s;
-    }
-    gboolean met = FALSE;
-    while (!met && out < 0) {
-        for (int s = 0; s < 2 && !met && out < 0; s++) {
-            GArray *q = d->queue[s];
-            if (head[s] == q->len) {
-                out = s;
-                break;
-            }
-            const uint32_t x = g_array_index(q, uint32_t, head[s]++);
-            const list *l = &d->adj[x];
-            for (uint32_t i = 0; i < l->len; i++) {
-                const uint32_t y = l->nb[i];
-                if (d->mark[y] == base + (uint32_t)(1 - s)) {
-                    met = TRUE;
+    gboolean split = FALSE;
+    if (tree) {
+        /* The forest minus the edge has two parts, u's and v's: walk both
+         * along forest edges, one vertex of each in turn, until one is
+         * exhausted: that one, P, is the smaller (within a factor of
+         * two), found in O(|P|).  A non-forest edge from P to a vertex
+         * outside P reconnects the component and becomes a forest edge;
+         * without one, P is a component of its own. */
+        const uint32_t base = 2 * next_epoch(d);
+        const uint32_t ends[2] = { u, v };
+        guint head[2] = { 0, 0 };
+        for (int s = 0; s < 2; s++) {
+            g_array_set_size(d->queue[s], 0);
+            g_array_append_val(d->queue[s], ends[s]);
+            d->mark[ends[s]] = base + (uint32_t)s;
+        }
+        int out = -1;
+        while (out < 0) {
+            for (int s = 0; s < 2 && out < 0; s++) {
+                GArray *q = d->queue[s];
+                if (head[s] == q->len) {
+                    out = s;
                     break;
                 }
-                if (d->mark[y] != base + (uint32_t)s) {
-                    d->mark[y] = base + (uint32_t)s;
-                    g_array_append_val(q, y);
+                const uint32_t x = g_array_index(q, uint32_t, head[s]++);
+                const list *l = &d->adj[x];
+                for (uint32_t i = 0; i < l->len; i++) {
+                    const uint32_t y = l->nb[i];
+                    if (l->tree[i] && d->mark[y] != base + (uint32_t)s) {
+                        d->mark[y] = base + (uint32_t)s;
+                        g_array_append_val(q, y);
+                    }
                 }
             }
         }
-    }
-    gboolean split = !met;
-    uint32_t other = id;
-    if (split) {
-        /* The side that ran out is a component of its own: all of it is
-         * in its queue. */
-        GArray *q = d->queue[out];
-        other = new_id(d, q->len);
-        for (guint i = 0; i < q->len; i++)
-            d->label[g_array_index(q, uint32_t, i)] = other;
-        d->size[id] -= q->len;
+        GArray *part = d->queue[out];
+        const uint32_t in = base + (uint32_t)out;
+        gboolean replaced = FALSE;
+        for (guint h = 0; h < part->len && !replaced; h++) {
+            const uint32_t x = g_array_index(part, uint32_t, h);
+            list *l = &d->adj[x];
+            for (uint32_t i = 0; i < l->len; i++) {
+                const uint32_t y = l->nb[i];
+                if (!l->tree[i] && d->mark[y] != in) {
+                    l->tree[i] = 1;
+                    list *m = &d->adj[y];
+                    m->tree[find(m, x)] = 1;
+                    replaced = TRUE;
+                    break;
+                }
+            }
+        }
+        if (!replaced) {
+            split = TRUE;
+            const uint32_t other = new_id(d, part->len);
+            for (guint i = 0; i < part->len; i++)
+                d->label[g_array_index(part, uint32_t, i)] = other;
+            d->size[id] -= part->len;
+        }
     }
     if (d->parity && d->odd[id]) {
         /* Only a component that had an odd cycle can lose it. */

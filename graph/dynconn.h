@@ -7,24 +7,30 @@
  * inserted must be absent, one deleted present: graph/edgetable.h says
  * which).  A deletion that splits a component splits it; a deletion that
  * breaks the last odd cycle of a component makes it bipartite again.
- * Algorithm: adjacency lists plus explicit labels.  An insertion between
- * two components relabels the smaller one (small-to-large, flipping its
+ * Algorithm: adjacency lists, explicit labels and a spanning forest (a
+ * flag per list entry).  An insertion between two components is a forest
+ * edge and relabels the smaller component (small-to-large, flipping its
  * colours when both ends have one); inside a component it only checks
- * the colours.  A deletion removes the edge from both lists and searches
- * from both endpoints at once, one vertex of each side in turn: the
- * searches meet (still connected, nothing changes) or one runs out, and
- * the side that ran out is the new component: the search's cost is
- * bounded by twice the smaller side, as in the "balanced search" of
- * dynamic connectivity folklore (Even & Shiloach, JACM 1981, run the two
- * searches in parallel the same way).  A component that had an odd
- * cycle is coloured again by one search after a deletion in it.
+ * the colours.  Deleting a non-forest edge changes no component.
+ * Deleting a forest edge cuts its tree in two: both parts are walked
+ * along forest edges, one vertex of each in turn, until one is exhausted
+ * (the smaller part P, found in O(|P|), as in Even & Shiloach's
+ * interleaved searches, JACM 1981); a non-forest edge from P to outside
+ * replaces the deleted one (the component stays whole), else P becomes a
+ * component of its own.  This is the replacement-edge search of Holm, de
+ * Lichtenberg & Thorup (JACM 2001) without their levels, so a forest
+ * edge's deletion may scan the same non-forest edges again later.  A
+ * component that had an odd cycle is coloured again by one search after
+ * a deletion in it.
  * Cost: insertion O(1) inside a component, O(smaller component) across
- * (O(log n) relabels per vertex over insertions only); deletion
- * O(deg u + deg v) to unlink plus the search: O(edges of the smaller side)
- * for a split, up to O(edges of the component) when it stays connected;
- * plus O(component) in parity mode when the component was not bipartite.
- * Memory: 24 bytes per vertex (list header, label, colour, marks) and 8
- * per edge (both directions), plus 12 per component id.
+ * (O(log n) relabels per vertex over insertions only); deletion of a
+ * non-forest edge O(deg u + deg v) (unlinking); of a forest edge that
+ * plus O(|P| + edges at P) for the smaller part P of its tree; plus
+ * O(component) in parity mode when the component was not bipartite.
+ * Measured in bench/RESULTS.md.
+ * Memory: 24 bytes per vertex (list header, label, colour, marks) and 10
+ * per edge (both directions, with their forest flags), plus 12 per
+ * component id.
  * Guarantee: exact; labels and answers depend only on the sequence.
  */
 #ifndef ES_DYNCONN_H

@@ -25,8 +25,9 @@
  *
  * Deletions: in a stream that may delete edges (op->dynamic, --deletions)
  * the union-find, which cannot split, gives way from the first batch to
- * graph/dynconn.c (labels, adjacency, a search from both ends of a
- * deleted edge bounded by the smaller side: its header states the costs),
+ * graph/dynconn.c (labels, adjacency, a spanning forest; a deleted forest
+ * edge walks the smaller part of its tree for a replacement edge: its
+ * header states the costs),
  * fed the edge table's appearances and disappearances.
  *
  * Answers: vertices, components, largest, size_histogram (component size ->
