@@ -135,7 +135,7 @@ static void make_stream_w(const char *path, uint64_t seed, uint32_t nv, size_t l
                           GPtrArray *truths)
 {
     GRand *rng = g_rand_new_with_seed((guint32)seed);
-    GHashTable *count = g_hash_table_new(g_int64_hash, g_int64_equal);   /* external key -> count */
+    GHashTable *count = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL); /* ext key -> count */
     GArray *keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));           /* keys ever inserted */
     GArray *loops = g_array_new(FALSE, FALSE, sizeof(uint64_t));          /* self-loop lines (ext) */
     GHashTable *dense = g_hash_table_new(g_int64_hash, g_int64_equal);   /* ext -> dense + 1 */
@@ -144,11 +144,6 @@ static void make_stream_w(const char *path, uint64_t seed, uint32_t nv, size_t l
     GString *s = g_string_new(NULL);
     for (size_t i = 0; i < lines; i++) {
         if (window && i > 0 && i % window == 0) {
-            GHashTableIter it;
-            gpointer key, val;
-            g_hash_table_iter_init(&it, count);
-            while (g_hash_table_iter_next(&it, &key, &val))
-                g_free(key);
             g_hash_table_remove_all(count);
             g_hash_table_remove_all(dense);
             g_array_set_size(keys, 0);
@@ -182,27 +177,12 @@ static void make_stream_w(const char *path, uint64_t seed, uint32_t nv, size_t l
                 g_array_append_val(loops, a);
         } else {
             uint64_t k = MIN(a, b) << 32 | MAX(a, b);
-            uint64_t *kp = g_hash_table_lookup(count, &k) ? NULL : g_new(uint64_t, 1);
             guint c = GPOINTER_TO_UINT(g_hash_table_lookup(count, &k));
-            if (kp) {
-                *kp = k;
-            } else {
-                GHashTableIter it;
-                gpointer key, val;
-                g_hash_table_iter_init(&it, count);
-                while (g_hash_table_iter_next(&it, &key, &val))
-                    if (*(uint64_t *)key == k) {
-                        kp = key;
-                        break;
-                    }
-            }
             if (!del) {
-                g_hash_table_insert(count, kp, GUINT_TO_POINTER(c + 1));
+                g_hash_table_replace(count, g_memdup2(&k, sizeof k), GUINT_TO_POINTER(c + 1));
                 g_array_append_val(keys, k);
             } else if (c > 0) {
-                g_hash_table_insert(count, kp, GUINT_TO_POINTER(c - 1));
-            } else if (!g_hash_table_contains(count, kp)) {
-                g_free(kp);
+                g_hash_table_replace(count, g_memdup2(&k, sizeof k), GUINT_TO_POINTER(c - 1));
             }
         }
         if ((i + 1) % every == 0 || i + 1 == lines) {
@@ -232,11 +212,6 @@ static void make_stream_w(const char *path, uint64_t seed, uint32_t nv, size_t l
     }
     g_file_set_contents(path, s->str, (gssize)s->len, NULL);
     g_string_free(s, TRUE);
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, count);
-    while (g_hash_table_iter_next(&it, &key, &val))
-        g_free(key);
     g_hash_table_destroy(count);
     g_hash_table_destroy(dense);
     g_array_free(keys, TRUE);
