@@ -35,6 +35,7 @@ typedef struct {
 
 struct es_chunks {
     char  **paths;
+    es_parse_format fmt;       /* the lines' layout */
     guint   nchunks;
     chunk  *ch;
     uint64_t bad;              /* bad lines skipped over the chunks read here */
@@ -63,9 +64,11 @@ static gboolean line_start(int fd, uint64_t size, uint64_t at, uint64_t *out, co
     return TRUE;
 }
 
-es_chunks *es_chunks_new(const char *const *inputs, guint groups, GError **error)
+es_chunks *es_chunks_new(const char *const *inputs, guint groups, const es_parse_format *fmt, GError **error)
 {
     es_chunks *c = g_new0(es_chunks, 1);
+    if (fmt)
+        c->fmt = *fmt;
     c->paths = g_strdupv((gchar **)inputs);
     guint ninputs = g_strv_length(c->paths);
     int fd = -1;
@@ -208,6 +211,11 @@ static uint64_t line_number(es_chunks *c, const chunk *h)
 
 static gboolean bad_line(es_chunks *c, chunk *h, const es_parse_fault *f, uint64_t skip_bad, GError **error)
 {
+    if (f == NULL) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s:%" G_GUINT64_FORMAT ": a deletion (`u v -`): deletions are not "
+                    "read across MPI ranks; run without mpirun", c->paths[h->input], line_number(c, h));
+        return FALSE;
+    }
     if (c->bad < skip_bad) {
         c->bad++;
         h->bad++;
@@ -273,8 +281,10 @@ gboolean es_chunks_read(es_chunks *c, guint k, size_t quota, uint64_t skip_bad, 
         h->lines++;
         es_parsed_edge e;
         es_parse_fault f;
-        switch (es_parse_line(p, len, &e, &f)) {
+        switch (es_parse_line_as(&c->fmt, p, len, &e, &f)) {
         case ES_LINE_EDGE:
+            if (e.del && !bad_line(c, h, NULL, 0, error))
+                goto out;
             ids[2 * (*n + got)] = e.u;
             ids[2 * (*n + got) + 1] = e.v;
             time[*n + got] = e.has_t ? e.t : 0;
@@ -285,6 +295,10 @@ gboolean es_chunks_read(es_chunks *c, guint k, size_t quota, uint64_t skip_bad, 
             break;
         case ES_LINE_BAD:
             if (!bad_line(c, h, &f, skip_bad, error))
+                goto out;
+            break;
+        case ES_LINE_FATAL:     /* a MatrixMarket header: not read in key groups */
+            if (!bad_line(c, h, &f, 0, error))
                 goto out;
             break;
         }

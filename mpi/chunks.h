@@ -23,10 +23,14 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "graph/parse.h"
+
 typedef struct es_chunks es_chunks;
 
-/* The layout of inputs (regular files; "-" is refused, ES_ERROR_USAGE). */
-es_chunks *es_chunks_new(const char *const *inputs, guint groups, GError **error);
+/* The layout of inputs (regular files; "-" is refused, ES_ERROR_USAGE),
+ * whose lines are read as fmt says (NULL: the default layout).  Deletions
+ * and MatrixMarket files are refused (ES_ERROR_DATA) when read. */
+es_chunks *es_chunks_new(const char *const *inputs, guint groups, const es_parse_format *fmt, GError **error);
 void       es_chunks_free(es_chunks *c);
 guint      es_chunks_count(const es_chunks *c);
 /* First chunk of rank r of n (the rank's chunks are [first(r), first(r+1))). */

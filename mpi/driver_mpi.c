@@ -23,6 +23,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "graph/common.h"
 #include "graph/edgetable.h"
@@ -271,7 +272,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     gboolean ok = TRUE, resumed, shared = FALSE;
 
     /* The layout is computed alike on every rank (the same files). */
-    es_chunks *chunks = es_chunks_new(cfg->inputs, groups, error);
+    es_chunks *chunks = es_chunks_new(cfg->inputs, groups, cfg->format, error);
     int bad = chunks == NULL, worst;
     MPI_Allreduce(&bad, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (worst) {
@@ -418,13 +419,26 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         *stats = (es_driver_stats){ .edges = fig[0], .lines = fig[1], .bad_lines = fig[2],
                                     .vertices = (uint32_t)fig[3], .snapshots_failed = (guint)fig[4] };
     }
-    uint64_t all_sent = 0;
+    uint64_t all_sent = 0, rss[2] = { 0, 0 };
     MPI_Reduce(&sent, &all_sent, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    /* Peak memory: rank 0's, and the largest of the others'. */
+    struct rusage ru;
+    gboolean got = getrusage(RUSAGE_SELF, &ru) == 0;
+    uint64_t my_rss = got ? (uint64_t)ru.ru_maxrss : 0, other = rank ? my_rss : 0;
+    MPI_Reduce(&other, &rss[1], 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    rss[0] = my_rss;
+    /* CPU seconds (user + system): rank 0's and all ranks' (wall time on a
+     * shared machine says little). */
+    double cpu = got ? (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6 : 0, cpu_all = 0;
+    MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (rank == 0 && ok && verbose)
-        fprintf(stderr, "edgestream run: %d rank%s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s\n", size,
-                size == 1 ? "" : "s", all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
-                stats->seconds);
+        fprintf(stderr, "edgestream run: %d rank%s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
+                "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
+                G_GUINT64_FORMAT " MiB at most elsewhere\n",
+                size, size == 1 ? "" : "s", all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
+                stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
     if (rank == 0 && ok && cfg->on_report) {
         es_driver_collect(ops, stats, TRUE, st.report);
         cfg->on_report(st.report, cfg->user);
