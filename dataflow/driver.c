@@ -18,6 +18,12 @@
  * everything later stages need (vertex count, answers, progress figures),
  * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
  * one batch with one in hand-over.
+ * Tumbling windows: the reader stage cuts batches at window boundaries (a
+ * count of edges, or the first edge beyond a window of timestamps, the
+ * rest of its read waiting in a carry buffer; late edges dropped there)
+ * and marks a window's first batch; the mapper then starts a new id map
+ * and edge table; the operators' thread reports the closed window and
+ * rebuilds every operator from its spec (close_window).
  */
 #include "dataflow/driver.h"
 
@@ -52,7 +58,9 @@ typedef struct {
     uint32_t      num_vertices;
     uint64_t      bytes_done, bytes_total, lines, bad;
     gboolean      end;           /* no more batches after this one (n may be 0) */
-    gboolean      window_start;  /* the first batch of a window (not the first) */
+    gboolean      window_start;  /* the first batch of a window (not the first), set by the reader stage */
+    int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window */
+    uint64_t      late;          /* time windows: edges dropped as late so far */
     es_edgetable *new_table;     /* with it: the mapper's table for the new window */
     GError       *error;         /* a stage failed: ends the run */
 } slot;
@@ -68,7 +76,114 @@ typedef struct {
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
+    /* Time windows (reader stage only): edges read beyond the open
+     * window's end wait in carry; the open window's bounds. */
+    es_raw_batch *carry;
+    gboolean     span_open;
+    __int128     span_lo, span_hi;
+    uint64_t     late;
 } pipeline;
+
+/* Move b's edges [from, b->n) to c (empty), with their times, signs,
+ * weights and b's position fields. */
+static void carry_tail(es_raw_batch *b, size_t from, es_raw_batch *c)
+{
+    const size_t k = b->n - from;
+    memcpy(c->ids, b->ids + 2 * from, 2 * k * sizeof *c->ids);
+    memcpy(c->time, b->time + from, k * sizeof *c->time);
+    c->has_time = b->has_time;
+    c->has_del = b->has_del;
+    if (b->has_del) {
+        if (c->del == NULL)
+            c->del = es_big_alloc(c->cap);
+        memcpy(c->del, b->del + from, k);
+    }
+    c->has_weight = b->has_weight;
+    if (b->has_weight) {
+        if (c->weight == NULL)
+            c->weight = es_big_alloc(c->cap * sizeof *c->weight);
+        memcpy(c->weight, b->weight + from, k * sizeof *c->weight);
+    }
+    c->input = b->input;
+    c->offset = b->offset;
+    c->line = b->line;
+    c->consumed = b->consumed;
+    c->n = k;
+    b->n = from;
+}
+
+/* The window of span w holding t: [floor(t / w) * w, + w). */
+static void span_of(int64_t t, int64_t w, __int128 *lo, __int128 *hi)
+{
+    __int128 q = (__int128)t / w;
+    if ((__int128)t % w < 0)
+        q--;
+    *lo = q * w;
+    *hi = *lo + w;
+}
+
+static int64_t clamp64(__int128 x)
+{
+    return x > INT64_MAX ? INT64_MAX : x < INT64_MIN ? INT64_MIN : (int64_t)x;
+}
+
+/* Time windows: drop late edges from the slot's batch, start a new window
+ * when its first edge lies beyond the open one, and cut it before the
+ * first edge beyond its window (the rest waits in pl->carry). */
+static gboolean span_cut(pipeline *pl, slot *s)
+{
+    es_raw_batch *r = s->raw;
+    const int64_t w = pl->cfg->window_span;
+    if (!r->has_time) {
+        g_set_error(&s->error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " has no timestamp, and a window"
+                    " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
+        return FALSE;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const int64_t t = r->time[i];
+        if (!pl->span_open) {
+            span_of(t, w, &pl->span_lo, &pl->span_hi);
+            pl->span_open = TRUE;
+        }
+        if (t < pl->span_lo) {
+            pl->late++;
+            continue;
+        }
+        if (t >= pl->span_hi) {
+            if (k > 0) {
+                /* Close the slot here; compact first so the tail follows. */
+                r->n = k + (r->n - i);
+                memmove(r->ids + 2 * k, r->ids + 2 * i, 2 * (r->n - k) * sizeof *r->ids);
+                memmove(r->time + k, r->time + i, (r->n - k) * sizeof *r->time);
+                if (r->has_del)
+                    memmove(r->del + k, r->del + i, r->n - k);
+                if (r->has_weight)
+                    memmove(r->weight + k, r->weight + i, (r->n - k) * sizeof *r->weight);
+                carry_tail(r, k, pl->carry);
+                goto out;
+            }
+            span_of(t, w, &pl->span_lo, &pl->span_hi);   /* empty windows are skipped */
+            s->window_start = TRUE;
+        }
+        if (k != i) {
+            r->ids[2 * k] = r->ids[2 * i];
+            r->ids[2 * k + 1] = r->ids[2 * i + 1];
+            r->time[k] = t;
+            if (r->has_del)
+                r->del[k] = r->del[i];
+            if (r->has_weight)
+                r->weight[k] = r->weight[i];
+        }
+        k++;
+    }
+    r->n = k;
+out:
+    s->span_lo = clamp64(pl->span_lo);
+    s->span_hi = clamp64(pl->span_hi);
+    s->late = pl->late;
+    return TRUE;
+}
 
 static gpointer reader_stage(gpointer data)
 {
@@ -79,6 +194,7 @@ static gpointer reader_stage(gpointer data)
         slot *s = g_async_queue_pop(pl->free_q);
         s->end = g_atomic_int_get(&pl->stop);
         s->raw->n = 0;
+        s->window_start = FALSE;
         if (!s->end) {
             size_t max = s->cap;
             /* Cut batches where a report or a count-based snapshot falls. */
@@ -100,12 +216,21 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            if (max == 0)
+            if (pl->carry && pl->carry->n > 0) {
+                /* what the last batch read beyond its window, first */
+                carry_tail(pl->carry, 0, s->raw);
+                s->end = FALSE;
+            } else if (max == 0)
                 s->end = TRUE;
             else if (!es_reader_next(pl->reader, s->raw, max, &s->error))
                 s->end = TRUE;
             else
                 s->end = s->raw->n == 0;
+            if (!s->end && cfg->window_span && !span_cut(pl, s))
+                s->end = TRUE;
+            if (cfg->window && s->raw->n > 0 && edges % cfg->window == 0 && edges > pl->start_edges)
+                s->window_start = TRUE;
+            s->late = pl->late;
             edges += s->raw->n;
             es_reader_progress(pl->reader, &s->bytes_done, &s->bytes_total);
             s->lines = es_reader_lines(pl->reader);
@@ -152,14 +277,11 @@ static gpointer mapper_stage(gpointer data)
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
-        s->window_start = FALSE;
         s->new_table = NULL;
-        if (pl->cfg->window && !s->error && s->raw->n > 0 && s->first_index % pl->cfg->window == 0 &&
-            s->first_index > pl->start_edges) {
+        if (s->window_start && !s->error && s->raw->n > 0) {
             /* A new window: its vertices and edges start afresh.  The old
              * table is the operators' until they close the old window: the
              * main thread frees it. */
-            s->window_start = TRUE;
             g_mutex_lock(&pl->idmap_lock);
             es_idmap_free(pl->idmap);
             pl->idmap = es_idmap_new(1u << 16, NULL);
@@ -224,6 +346,10 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
     if (stats->window) {
         es_report_add_u64(r, "window_start", stats->window_start);
         es_report_add_u64(r, "window_end", stats->window_start + stats->window);
+    } else if (stats->span_hi > stats->span_lo) {
+        es_report_add_i64(r, "window_start", stats->span_lo);
+        es_report_add_i64(r, "window_end", stats->span_hi);
+        es_report_add_u64(r, "late_edges", stats->late_edges);
     }
     es_report_add_u64(r, "deletions", stats->deletions);
     es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
@@ -354,7 +480,7 @@ static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GEr
  * flags) reading the next window's table (the mapper's new one, or none
  * yet).  Returns the table the operators now read. */
 static es_edgetable *close_window(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats,
-                                  es_report *report, es_edgetable *table, es_edgetable *next, uint64_t start)
+                                  es_report *report, es_edgetable *table, es_edgetable *next, const slot *s)
 {
     if (cfg->on_report) {
         es_driver_collect(ops, stats, FALSE, report);
@@ -372,7 +498,9 @@ static es_edgetable *close_window(const es_driver_config *cfg, GPtrArray *ops, e
         es_operator_free(old);
     }
     es_edgetable_free(table);
-    stats->window_start = start;
+    stats->window_start = s->first_index;
+    stats->span_lo = s->span_lo;
+    stats->span_hi = s->span_hi;
     stats->deletions = 0;
     stats->deletions_ignored = 0;
     return adopt_edge_table(ops, next, cfg->checkpoint != NULL, cfg->deletions);
@@ -382,7 +510,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
 {
     if (cfg->deletions && !check_deletions(cfg, ops, error))
         return FALSE;
-    if (cfg->window && cfg->checkpoint) {
+    if ((cfg->window || cfg->window_span) && cfg->checkpoint) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
                     "snapshots of windowed runs are not supported yet: run --window without --snapshot-dir");
         return FALSE;
@@ -416,6 +544,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         .parsed_q = g_async_queue_new(),
         .full_q = g_async_queue_new(),
     };
+    pl.carry = cfg->window_span ? es_raw_batch_new(batch) : NULL;
     g_mutex_init(&pl.idmap_lock);
     g_mutex_init(&pl.table_lock);
     slot slots[NSLOTS];
@@ -451,7 +580,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         size_t n = s->raw->n;
         if (ok && n > 0 && s->window_start) {
             es_progress_clear(progress);
-            table = close_window(cfg, ops, stats, report, table, s->new_table, s->first_index);
+            table = close_window(cfg, ops, stats, report, table, s->new_table, s);
         }
         if (ok && n > 0) {
             es_batch b = {
@@ -490,9 +619,15 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             if (table == NULL)
                 table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL, cfg->deletions);
             stats->edges = s->first_index + n;
+            if (cfg->window_span) {
+                stats->span_lo = s->span_lo;
+                stats->span_hi = s->span_hi;
+            }
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
         }
+        if (ok && s->error == NULL && cfg->window_span)
+            stats->late_edges = s->late;
         if (ok && s->error == NULL) {
             /* The stream position after this batch (after trailing comment
              * or skipped lines too, when it is the end marker). */
@@ -568,6 +703,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.free_q);
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
+    es_raw_batch_free(pl.carry);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
     for (guint i = 0; i < ops->len; i++) {

@@ -36,6 +36,11 @@ typedef struct {
                                    window's close one report (stream window_start,
                                    window_end), then every operator, the id map and the
                                    edge table start afresh; no snapshots */
+    int64_t  window_span;       /* tumbling windows over the timestamp column: this many of its
+                                   units, 0 = none (see window); windows are aligned to
+                                   multiples of the span, empty ones are skipped, and an edge
+                                   older than the open window's start is late: counted
+                                   (stream late_edges) and dropped */
     gboolean deletions;         /* the stream may delete edges (lines ending in -): every
                                    operator must handle them (checked at start), the run
                                    keeps an edge table of multiplicities; without it a
@@ -55,6 +60,8 @@ typedef struct {
     uint32_t vertices;
     uint64_t window;            /* with windows: their size (edges), else 0 */
     uint64_t window_start;      /* with windows: the reported window's first edge index */
+    int64_t  span_lo, span_hi;  /* with time windows: the reported window's [start, end) */
+    uint64_t late_edges;        /* with time windows: edges dropped as late */
     uint64_t deletions;         /* deletion lines accepted */
     uint64_t deletions_ignored; /* of those, deletions of absent edges (graph/edgetable.h); 0 in a
                                    run that keeps no edge table */

@@ -22,6 +22,11 @@
  * error_bound (3 * stderr * estimate).  Library call (operators/hll.h):
  * the unrounded estimate and its error bound.
  *
+ * Deletions: refused (a run with --deletions stops at start): a
+ * HyperLogLog register keeps the largest rank it saw and cannot forget
+ * an item, and under arbitrary deletions no bounded sketch can say which
+ * vertices remain.  Tumbling windows answer per window (a fresh sketch).
+ *
  * Snapshot: group /operators/hll, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  */

@@ -299,6 +299,108 @@ static void test_each_tumbling_window_answers_for_its_own_graph(void)
     }
 }
 
+/* Time windows: a stream whose timestamps start negative and mostly grow,
+ * with gaps (empty windows, skipped), equal timestamps at a boundary and
+ * now and then one older than the open window (late: dropped, counted);
+ * every window against igraph on its own graph. */
+typedef struct {
+    ctx      c;
+    int64_t *lo;         /* each window's start */
+    uint64_t late;       /* late edges in the whole stream */
+    int      bad_bounds;
+} span_ctx;
+
+static void on_span_report(const es_report *r, void *user)
+{
+    span_ctx *k = user;
+    const es_report_entry *lo = es_report_find(r, "stream", "window_start");
+    const es_report_entry *hi = es_report_find(r, "stream", "window_end");
+    if (lo == NULL || hi == NULL || k->c.at >= k->c.truths->len || lo->v.i64 != k->lo[k->c.at] ||
+        hi->v.i64 != k->lo[k->c.at] + 100)
+        k->bad_bounds++;
+    if (r->final && es_report_find(r, "stream", "late_edges")->v.u64 != k->late)
+        k->bad_bounds++;
+    if (k->c.at < k->c.truths->len)
+        check(r, g_ptr_array_index(k->c.truths, k->c.at), &k->c);
+    k->c.at++;
+}
+
+static void test_each_time_window_answers_for_its_own_graph(void)
+{
+    for (uint64_t seed = 31; seed <= 34; seed++) {
+        GRand *rng = g_rand_new_with_seed((guint32)seed);
+        char *path = tmp_path();
+        GString *s = g_string_new(NULL);
+        GPtrArray *truths = g_ptr_array_new_with_free_func(truth_free);
+        GArray *los = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        GHashTable *dense = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        span_ctx k = { .late = 0 };
+        truth *t = NULL;
+        int64_t time = -5000 + (int64_t)seed, lo = 0, hi = 0;
+        for (int i = 0; i < 3000; i++) {
+            const int r = g_rand_int_range(rng, 0, 100);
+            int64_t ts = time;
+            if (r < 3 && t != NULL)
+                ts = lo - 1 - g_rand_int_range(rng, 0, 50);      /* late */
+            else if (r < 5)
+                time += 250 + g_rand_int_range(rng, 0, 300);     /* a gap: maybe empty windows */
+            else
+                time += g_rand_int_range(rng, 0, 3);             /* equal times now and then */
+            if (!(r < 3 && t != NULL))
+                ts = time;
+            uint64_t a = (uint64_t)g_rand_int_range(rng, 0, 30), b = (uint64_t)g_rand_int_range(rng, 0, 30);
+            g_string_append_printf(s, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n", a, b, ts);
+            if (t != NULL && ts < lo) {
+                k.late++;
+                continue;
+            }
+            if (t == NULL || ts >= hi) {
+                lo = (ts >= 0 ? ts / 100 : -((-ts + 99) / 100)) * 100;
+                hi = lo + 100;
+                g_array_append_val(los, lo);
+                t = g_new0(truth, 1);
+                t->pairs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+                t->ext = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+                g_ptr_array_add(truths, t);
+                g_hash_table_remove_all(dense);
+            }
+            const uint64_t ends[2] = { a, b };
+            for (int e = 0; e < 2; e++) {
+                gpointer d = g_hash_table_lookup(dense, &ends[e]);
+                if (d == NULL) {
+                    g_array_append_val(t->ext, ends[e]);
+                    d = GUINT_TO_POINTER(t->ext->len);
+                    g_hash_table_insert(dense, g_memdup2(&ends[e], sizeof ends[e]), d);
+                }
+                uint32_t v = GPOINTER_TO_UINT(d) - 1;
+                g_array_append_val(t->pairs, v);
+            }
+            t->n = t->ext->len;
+        }
+        g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+        k.c = (ctx){ .truths = truths, .seed = seed };
+        k.lo = (int64_t *)los->data;
+        GError *err = NULL;
+        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+        k.c.ops = ops;
+        const char *inputs[] = { path, NULL };
+        es_driver_config cfg = { .inputs = inputs, .batch_size = 50 + seed, .window_span = 100,
+                                 .on_report = on_span_report, .user = &k };
+        es_driver_stats stats;
+        ES_CHECK_SEED(es_driver_run(&cfg, ops, &stats, &err), seed);
+        g_clear_error(&err);
+        ES_CHECK_SEED(k.c.at == truths->len && k.c.failures == 0 && k.bad_bounds == 0 && k.late > 0, seed);
+        g_ptr_array_free(ops, TRUE);
+        g_ptr_array_free(truths, TRUE);
+        g_array_free(los, TRUE);
+        g_hash_table_destroy(dense);
+        g_string_free(s, TRUE);
+        g_rand_free(rng);
+        g_unlink(path);
+        g_free(path);
+    }
+}
+
 /* CollegeMsg (SNAP: src dst unix_time) in tumbling windows of 5000 lines,
  * each against igraph on the window's own graph; skipped without the
  * shared datasets. */
@@ -518,6 +620,7 @@ int main(void)
         ES_TEST(test_random_interleavings_match_the_graph_of_what_remains),
         ES_TEST(test_each_tumbling_window_answers_for_its_own_graph),
         ES_TEST(test_collegemsg_windows_match_igraph),
+        ES_TEST(test_each_time_window_answers_for_its_own_graph),
         ES_TEST(test_a_deletion_that_splits_a_component_splits_it),
         ES_TEST(test_a_deletion_that_breaks_the_odd_cycle_makes_the_graph_bipartite_again),
         ES_TEST(test_deleting_absent_edges_changes_no_answer_and_is_counted),

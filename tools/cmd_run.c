@@ -47,7 +47,7 @@ static char *operators_help(void)
 int es_cmd_run(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
-    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL, *time_unit = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, deletions = FALSE;
 #ifdef ES_MPI
@@ -61,7 +61,10 @@ int es_cmd_run(int argc, char **argv)
         { "batch", 0, 0, G_OPTION_ARG_INT64, &batch, "Edges per batch (default 1048576)", "N" },
         { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
         { "window", 0, 0, G_OPTION_ARG_STRING, &window,
-          "Answer per tumbling window of N edges: one report per window, operators afresh in each", "tumbling:N" },
+          "Answer per tumbling window of N edges, or of a span of the timestamp column (500ms, 1h, 7d): one"
+          " report per window, operators afresh in each", "tumbling:N|SPAN" },
+        { "time-unit", 0, 0, G_OPTION_ARG_STRING, &time_unit, "Unit of the timestamp column: s (default), ms or us",
+          "s|ms|us" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
           "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
         { "deletions", 0, 0, G_OPTION_ARG_NONE, &deletions,
@@ -119,22 +122,46 @@ int es_cmd_run(int argc, char **argv)
     }
 
     uint64_t window_edges = 0;
-    if (window) {
+    int64_t window_span = 0;
+    /* microseconds per unit of the timestamp column */
+    const uint64_t col_us = !time_unit || strcmp(time_unit, "s") == 0 ? 1000000 : strcmp(time_unit, "ms") == 0 ? 1000
+                            : strcmp(time_unit, "us") == 0 ? 1 : 0;
+    if (col_us == 0)
+        why = "--time-unit must be s, ms or us";
+    else if (time_unit && !window)
+        why = "--time-unit goes with --window tumbling:SPAN";
+    if (window && !why) {
         const char *size = g_str_has_prefix(window, "tumbling:") ? window + strlen("tumbling:") : NULL;
         char *end = NULL;
         guint64 w = size && g_ascii_isdigit(*size) ? g_ascii_strtoull(size, &end, 10) : 0;
+        static const struct { const char *suffix; uint64_t us; } units[] = {
+            { "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 }, { "h", 3600000000ull },
+            { "d", 86400000000ull },
+        };
+        uint64_t unit_us = 0;
+        for (size_t i = 0; end && *end && i < G_N_ELEMENTS(units); i++)
+            if (strcmp(end, units[i].suffix) == 0)
+                unit_us = units[i].us;
         if (g_str_has_prefix(window, "sliding:"))
-            why = "--window sliding:SIZE,SLIDE is not supported yet (tumbling:N is)";
-        else if (size == NULL)
-            why = "--window must be tumbling:N (N edges per window)";
-        else if (w == 0 || end == NULL || *end != '\0')
-            why = "--window tumbling:N takes a positive count of edges (windows over timestamps, such as 1h, are not"
-                  " supported yet)";
-        window_edges = w;
-        if (why) {
-            fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
-            return ES_ERROR_USAGE;
-        }
+            why = "--window sliding:SIZE,SLIDE is not supported yet (tumbling:N and tumbling:SPAN are)";
+        else if (size == NULL || w == 0 || end == NULL || (*end != '\0' && unit_us == 0))
+            why = "--window must be tumbling:N (a positive count of edges) or tumbling:SPAN (a positive span: 500ms,"
+                  " 30s, 5m, 1h, 7d)";
+        else if (*end == '\0')
+            window_edges = w;
+        else if (w > INT64_MAX / unit_us || (w * unit_us) % col_us != 0)
+            why = "--window tumbling:SPAN must be a whole number of units of the timestamp column (--time-unit s, ms"
+                  " or us), at most 2^63 - 1 of them";
+        else
+            window_span = (int64_t)(w * unit_us / col_us);
+    }
+#ifdef ES_MPI
+    if (!why && (window || deletions))
+        why = "--window and --deletions are not supported across MPI ranks yet";
+#endif
+    if (why) {
+        fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
+        return ES_ERROR_USAGE;
     }
     GError *err = NULL;
     es_parse_format layout = { 0 };
@@ -172,6 +199,7 @@ int es_cmd_run(int argc, char **argv)
         .format = &layout,
         .deletions = deletions,
         .window = window_edges,
+        .window_span = window_span,
         .threads = (int)threads,
         .progress = !quiet && isatty(STDERR_FILENO),
         .on_report = print_report,
