@@ -237,7 +237,7 @@ out:
 
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
-    es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad);
+    es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
     es_edge_source *src = cfg->source ? cfg->source : own_src;
     size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
     if (src->cls->batch_bound)
@@ -304,6 +304,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .edges = s->edges,
                 .ext = s->raw->ids,
                 .time = s->raw->has_time ? s->raw->time : NULL,
+                .del = s->raw->has_del ? s->raw->del : NULL,
+                .weight = s->raw->has_weight ? s->raw->weight : NULL,
                 .n = n,
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,

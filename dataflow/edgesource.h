@@ -62,8 +62,9 @@ struct es_edge_source {
     const es_edge_source_class *cls;
 };
 
-/* Files: paths NULL-terminated ("-" is stdin), as `run` reads them. */
-es_edge_source *es_file_source_new(const char *const *paths, uint64_t skip_bad);
+/* Files: paths NULL-terminated ("-" is stdin), as `run` reads them;
+ * fmt: the lines' layout (graph/parse.h), NULL for `u v [t]`. */
+es_edge_source *es_file_source_new(const char *const *paths, uint64_t skip_bad, const es_parse_format *fmt);
 
 static inline void es_edge_source_free(es_edge_source *s)
 {

@@ -161,11 +161,12 @@ static const es_edge_source_class file_class = {
     .free = fs_free,
 };
 
-es_edge_source *es_file_source_new(const char *const *paths, uint64_t skip_bad)
+es_edge_source *es_file_source_new(const char *const *paths, uint64_t skip_bad, const es_parse_format *fmt)
 {
     file_source *f = g_new0(file_source, 1);
     f->base.cls = &file_class;
     f->paths = g_strdupv((gchar **)paths);
     f->reader = es_reader_new(paths, skip_bad);
+    es_reader_set_format(f->reader, fmt);
     return &f->base;
 }
