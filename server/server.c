@@ -780,7 +780,10 @@ static char *answer(const es_barrier *b, query *q)
         } else {
             g_autofree char *path = es_snapshot_path(q->srv->snap_dir, b->snapshot_id);
             g_autofree char *quoted = g_strescape(path, NULL);
-            g_string_append_printf(s, "\"snapshot\":\"%s\"", quoted);
+            if (g_file_test(path, G_FILE_TEST_EXISTS))
+                g_string_append_printf(s, "\"snapshot\":\"%s\"", quoted);
+            else   /* it failed (said on stderr) */
+                g_string_append_printf(s, "\"error\":\"the snapshot %s could not be written\"", quoted);
         }
         break;
     }
