@@ -43,7 +43,7 @@ start() {
     pid=$!
     pids="$pids $pid"
     port=
-    for _ in $(seq 200); do
+    for _ in $(seq 600); do   # up to 30 s: a loaded machine, a sanitizer build
         port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$tmp/$sname.err")
         [ -n "$port" ] && return 0
         kill -0 "$pid" 2>/dev/null || break
@@ -187,8 +187,9 @@ socks = []
 for i in range(200):
     socks.append(socket.create_connection(("127.0.0.1", port)))
 refused = 0
+time.sleep(1)   # the server accepts them all meanwhile
 for s in socks:
-    s.settimeout(0.2)
+    s.settimeout(0.05)
     try:
         if s.recv(100).startswith(b"ERR too many clients"):
             refused += 1
