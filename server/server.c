@@ -292,6 +292,12 @@ static void pause_reading(es_server *s);
 static gboolean client_log(client *c)
 {
     es_server *s = c->srv;
+    /* Checked again here, as the record is written: another connection of
+     * the same producer (a reconnect beside a half-open one) may have
+     * logged this seq since the CLIENT line. */
+    uint64_t *logged = c->id ? g_hash_table_lookup(s->producers, c->id) : NULL;
+    if (logged && c->seq <= *logged)
+        c->dropping = TRUE;
     if (c->uv->len == 0 || c->dropping) {
         g_array_set_size(c->uv, 0);
         g_array_set_size(c->t, 0);
