@@ -1069,16 +1069,24 @@ static gboolean start_in_thread(es_server *s, GError **error)
         g_autoptr(GInetSocketAddress) ha = parse_address(s->cfg.http, error);
         if (ha == NULL || refuse_exposed(&s->cfg, ha, s->cfg.http, error))
             return FALSE;
-        s->http = soup_server_new("server-header", "edgestream", NULL);
-        soup_server_add_handler(s->http, NULL, on_http, s, NULL);
-        if (!soup_server_listen(s->http, G_SOCKET_ADDRESS(ha), 0, error)) {
+        /* Our own listening socket: its port is known without asking
+         * libsoup for URIs (which leaks an address in libsoup 3.2). */
+        g_autoptr(GSocket) hs = g_socket_new(g_socket_address_get_family(G_SOCKET_ADDRESS(ha)), G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, error);
+        if (hs == NULL || !g_socket_bind(hs, G_SOCKET_ADDRESS(ha), TRUE, error) || !g_socket_listen(hs, error)) {
             g_prefix_error(error, "cannot serve HTTP on %s: ", s->cfg.http);
             return FALSE;
         }
-        GSList *uris = soup_server_get_uris(s->http);
-        if (uris)
-            s->http_port = (guint16)g_uri_get_port(uris->data);
-        g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+        g_autoptr(GSocketAddress) hb = g_socket_get_local_address(hs, error);
+        if (hb == NULL)
+            return FALSE;
+        s->http_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(hb));
+        s->http = soup_server_new("server-header", "edgestream", NULL);
+        soup_server_add_handler(s->http, NULL, on_http, s, NULL);
+        if (!soup_server_listen_socket(s->http, hs, 0, error)) {
+            g_prefix_error(error, "cannot serve HTTP on %s: ", s->cfg.http);
+            return FALSE;
+        }
     }
     GSource *sig = g_unix_signal_source_new(SIGTERM);
     g_source_set_callback(sig, on_signal, s, NULL);
@@ -1113,6 +1121,8 @@ static gpointer network_thread(gpointer data)
         client_close(s->clients->data);
     if (s->http) {
         soup_server_disconnect(s->http);
+        while (g_main_context_iteration(s->ctx, FALSE))
+            ;
         g_clear_object(&s->http);
     }
     if (s->accept_src) {
