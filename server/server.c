@@ -59,8 +59,8 @@ struct client {
     char      *id;              /* producer id of the open group, or NULL */
     uint64_t   seq;
     gboolean   dropping;        /* the open group is already logged */
-    GArray    *uv, *t;          /* edges not yet logged */
-    gboolean   has_t;
+    GArray    *uv, *t, *del;    /* edges not yet logged */
+    gboolean   has_t, has_del;
     GString   *out;
 };
 
@@ -127,6 +127,7 @@ static void client_unref(client *c)
     g_free(c->id);
     g_array_free(c->uv, TRUE);
     g_array_free(c->t, TRUE);
+    g_array_free(c->del, TRUE);
     g_string_free(c->out, TRUE);
     g_free(c);
 }
@@ -301,12 +302,14 @@ static gboolean client_log(client *c)
     if (c->uv->len == 0 || c->dropping) {
         g_array_set_size(c->uv, 0);
         g_array_set_size(c->t, 0);
-        c->has_t = FALSE;
+        g_array_set_size(c->del, 0);
+        c->has_t = c->has_del = FALSE;
         return TRUE;
     }
     uint32_t n = c->uv->len / 2;
     es_wal_encode(s->enc, c->id ? c->id : "", c->id ? (guint)strlen(c->id) : 0, c->seq, n,
-                  (const uint64_t *)c->uv->data, c->has_t ? (const int64_t *)c->t->data : NULL);
+                  (const uint64_t *)c->uv->data, c->has_t ? (const int64_t *)c->t->data : NULL,
+                  c->has_del ? (const uint8_t *)c->del->data : NULL);
     uint64_t end;
     GError *e = NULL;
     if (!es_wal_append(s->wal, s->enc->data, s->enc->len, &end, &e)) {
@@ -326,7 +329,8 @@ static gboolean client_log(client *c)
     __atomic_add_fetch(&s->accepted, n, __ATOMIC_RELAXED);
     g_array_set_size(c->uv, 0);
     g_array_set_size(c->t, 0);
-    c->has_t = FALSE;
+    g_array_set_size(c->del, 0);
+    c->has_t = c->has_del = FALSE;
     if (es_wal_end(s->wal) - es_wal_source_read_pos(s->src) > s->cfg.max_lag)
         pause_reading(s);
     return TRUE;
@@ -523,8 +527,14 @@ static void handle_line(client *c, char *line, size_t len)
     }
     if (kind != ES_LINE_EDGE)
         return;
-    if (e.del || e.has_w) {   /* the WAL's records hold insertions u v [t] only */
-        bad_line(c, "an insertion `u v [t]` (serve takes no deletions nor weights yet)");
+    if (e.has_w) {   /* the WAL's records hold u v [t] [+|-] */
+        bad_line(c, "expected an edge `u v [t] [+|-]` (serve takes no weights)");
+        return;
+    }
+    if (e.del && s->cfg.insertions_only) {   /* logged, it would stop the stream at every resume */
+        g_autofree char *why = g_strdup_printf("expected an insertion (operator %s handles insertions only)",
+                                               s->cfg.insertions_only);
+        bad_line(c, why);
         return;
     }
     if (c->dropping)
@@ -539,6 +549,15 @@ static void handle_line(client *c, char *line, size_t len)
         }
         int64_t t = e.has_t ? e.t : 0;
         g_array_append_val(c->t, t);
+    }
+    if (e.del || c->has_del) {
+        if (!c->has_del) {
+            g_array_set_size(c->del, c->uv->len / 2 - 1);
+            memset(c->del->data, 0, c->del->len);
+            c->has_del = TRUE;
+        }
+        uint8_t d = (uint8_t)e.del;
+        g_array_append_val(c->del, d);
     }
     if (c->uv->len * sizeof(uint64_t) > s->cfg.max_buffer) {
         if (c->id) {
@@ -666,6 +685,7 @@ static gboolean on_accept(GSocket *sock, GIOCondition cond, gpointer data)
         c->buf = g_malloc(c->cap);
         c->uv = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         c->t = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        c->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
         c->out = g_string_new(NULL);
         s->clients = g_list_prepend(s->clients, c);
         s->nclients++;
@@ -1148,6 +1168,7 @@ es_server *es_server_new(const es_server_config *cfg, es_wal *wal, es_edge_sourc
     s->cfg = *cfg;
     s->token = cfg->token ? g_strdup(cfg->token) : NULL;
     s->cfg.token = s->token;
+    s->cfg.insertions_only = cfg->insertions_only ? g_intern_string(cfg->insertions_only) : NULL;
     s->wal = wal;
     s->src = src;
     s->producers = producers;

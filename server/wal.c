@@ -76,13 +76,13 @@ static gboolean read_at(int fd, void *p, size_t n, uint64_t off)
 }
 
 void es_wal_encode(GByteArray *out, const char *id, guint id_len, uint64_t seq, uint32_t n, const uint64_t *uv,
-                   const int64_t *t)
+                   const int64_t *t, const uint8_t *del)
 {
     g_byte_array_set_size(out, 0);
     uint8_t h[REC_HDR];
     uint16_t il = (uint16_t)MIN(id_len, ES_WAL_MAX_ID);
     h[0] = 1;
-    h[1] = t ? 1 : 0;
+    h[1] = (t ? 1 : 0) | (del ? 2 : 0);
     memcpy(h + 2, &il, 2);
     memcpy(h + 4, &n, 4);
     memcpy(h + 8, &seq, 8);
@@ -92,23 +92,26 @@ void es_wal_encode(GByteArray *out, const char *id, guint id_len, uint64_t seq, 
     g_byte_array_append(out, (const guint8 *)uv, n * 16u);
     if (t)
         g_byte_array_append(out, (const guint8 *)t, n * 8u);
+    if (del)
+        g_byte_array_append(out, del, n);
 }
 
 gboolean es_wal_decode(const uint8_t *p, size_t len, es_wal_record *r)
 {
-    if (len < REC_HDR || p[0] != 1 || p[1] > 1)
+    if (len < REC_HDR || p[0] != 1 || p[1] > 3)
         return FALSE;
     uint16_t il;
     memcpy(&il, p + 2, 2);
     memcpy(&r->n, p + 4, 4);
     memcpy(&r->seq, p + 8, 8);
-    size_t per = p[1] ? 24 : 16;
+    size_t per = 16 + (p[1] & 1 ? 8 : 0) + (p[1] & 2 ? 1 : 0);
     if (il > ES_WAL_MAX_ID || len != REC_HDR + il + (size_t)r->n * per)
         return FALSE;
     r->id = (const char *)p + REC_HDR;
     r->id_len = il;
     r->uv = (const uint64_t *)(p + REC_HDR + il);   /* unaligned when il % 8: x86 only reads */
-    r->t = p[1] ? (const int64_t *)(p + REC_HDR + il + (size_t)r->n * 16) : NULL;
+    r->t = p[1] & 1 ? (const int64_t *)(p + REC_HDR + il + (size_t)r->n * 16) : NULL;
+    r->del = p[1] & 2 ? p + REC_HDR + il + (size_t)r->n * (p[1] & 1 ? 24 : 16) : NULL;
     return TRUE;
 }
 

@@ -9,7 +9,8 @@
  * - Record: u32 payload length, u32 CRC-32C of the payload (ISA-L
  *   crc32_iscsi), payload: u8 type (1 = edges), u8 flags (1 = times),
  *   u16 id length, u32 n, u64 seq, the producer id, n (u, v) pairs of u64,
- *   then n i64 times when flagged.  Little-endian.
+ *   then n i64 times when flagged, then n deletion bytes when flagged
+ *   (flags bit 1).  Little-endian.
  * - Open: DIR/LOCK is flock'ed (a second server on the same DIR is
  *   refused); the last segment is scanned and a torn tail (short or
  *   mismatching record) is cut off and reported; DIR/ID holds the log's
@@ -40,6 +41,7 @@ typedef struct {
     uint32_t        n;
     const uint64_t *uv;     /* 2n ids */
     const int64_t  *t;      /* n times, or NULL */
+    const uint8_t  *del;    /* n flags, 1 for a deletion, or NULL */
 } es_wal_record;
 
 /* Open (creating) DIR.  *cut: bytes of a torn tail removed (0 when none).
@@ -48,7 +50,7 @@ typedef struct {
 es_wal  *es_wal_open(const char *dir, uint64_t segment_bytes, uint64_t *cut, GError **error);
 /* Encode a record into out (cleared first). */
 void     es_wal_encode(GByteArray *out, const char *id, guint id_len, uint64_t seq, uint32_t n, const uint64_t *uv,
-                       const int64_t *t);
+                       const int64_t *t, const uint8_t *del);
 /* Decode a payload; FALSE when it is malformed. */
 gboolean es_wal_decode(const uint8_t *p, size_t len, es_wal_record *r);
 /* Append one encoded payload; *end: the position after it. */

@@ -137,8 +137,8 @@ static gboolean ws_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean
     wal_source *w = (wal_source *)s;
     b->n = 0;
     b->has_time = FALSE;
-    b->has_del = FALSE;      /* the WAL holds insertions only (docs/serve.md) */
-    b->has_weight = FALSE;
+    b->has_del = FALSE;
+    b->has_weight = FALSE;   /* the WAL holds no weights (docs/serve.md) */
     b->input = 0;
     *end = FALSE;
     gint64 idle_since = g_get_monotonic_time();
@@ -178,6 +178,18 @@ static gboolean ws_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean
                 memcpy(b->time + b->n, w->rec.t + w->rec_done, (size_t)take * 8);
             else
                 memset(b->time + b->n, 0, (size_t)take * 8);
+        }
+        if (w->rec.del || b->has_del) {
+            if (!b->has_del) {
+                if (b->del == NULL)
+                    b->del = es_big_alloc(b->cap);
+                memset(b->del, 0, b->n);
+                b->has_del = TRUE;
+            }
+            if (w->rec.del)
+                memcpy(b->del + b->n, w->rec.del + w->rec_done, take);
+            else
+                memset(b->del + b->n, 0, take);
         }
         b->n += take;
         w->rec_done += take;

@@ -229,6 +229,11 @@ int es_cmd_serve(int argc, char **argv)
         .fsync = policy, .max_clients = (guint)max_clients, .max_line = (size_t)max_line,
         .max_buffer = (size_t)max_buffer, .max_bad = (uint64_t)max_bad, .max_lag = (uint64_t)max_lag,
     };
+    for (guint i = 0; i < ops->len && scfg.insertions_only == NULL; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (!op->klass->deletions)
+            scfg.insertions_only = op->name;
+    }
     server = es_server_new(&scfg, wal, src, producers, &err);
     producers = NULL;
     if (server == NULL)
@@ -309,12 +314,13 @@ int es_cmd_wal_dump(int argc, char **argv)
         for (uint32_t i = 0; i < r.n; i++) {
             uint64_t uv[2];
             memcpy(uv, (const char *)r.uv + (size_t)i * 16, 16);
+            const char *sign = r.del && r.del[i] ? " -" : "";
             if (r.t) {
                 int64_t t;
                 memcpy(&t, (const char *)r.t + (size_t)i * 8, 8);
-                printf("%" PRIu64 " %" PRIu64 " %" PRId64 "\n", uv[0], uv[1], t);
+                printf("%" PRIu64 " %" PRIu64 " %" PRId64 "%s\n", uv[0], uv[1], t, sign);
             } else {
-                printf("%" PRIu64 " %" PRIu64 "\n", uv[0], uv[1]);
+                printf("%" PRIu64 " %" PRIu64 "%s\n", uv[0], uv[1], sign);
             }
         }
     }
