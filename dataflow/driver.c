@@ -202,6 +202,8 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edg
             .edges = s->edges + a,
             .ext = s->raw->ids + 2 * a,
             .time = s->raw->has_time ? s->raw->time + a : NULL,
+            .del = s->raw->has_del ? s->raw->del + a : NULL,
+            .weight = s->raw->has_weight ? s->raw->weight + a : NULL,
             .n = len,
             .first_index = s->first_index + a,
             .num_vertices = slice_nv,
@@ -334,6 +336,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
     es_reader *reader = es_reader_new(cfg->inputs, cfg->skip_bad);
+    es_reader_set_format(reader, cfg->format);
     es_idmap *idmap = start(cfg, ops, reader, &pos, &ck, error);
     if (idmap == NULL) {
         es_reader_free(reader);
