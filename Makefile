@@ -94,6 +94,7 @@ test-cli: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
+	@sh tests/test_live.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
 

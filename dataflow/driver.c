@@ -95,7 +95,7 @@ static gpointer reader_stage(gpointer data)
             else if (!es_reader_next(pl->reader, s->raw, max, &s->error))
                 s->end = TRUE;
             else
-                s->end = s->raw->n == 0;
+                s->end = s->raw->n == 0 || es_reader_stopped(pl->reader);
             edges += s->raw->n;
             es_reader_progress(pl->reader, &s->bytes_done, &s->bytes_total);
             s->lines = es_reader_lines(pl->reader);
@@ -221,7 +221,8 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edg
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
-        if (every && stats->edges % every == 0 && !(last && a == n)) {
+        /* Once stopped, only the final report: it covers what was read. */
+        if (every && stats->edges % every == 0 && !(last && a == n) && !es_stop_reason(cfg->stop)) {
             es_progress_clear(progress);
             es_driver_collect(ops, stats, FALSE, report);
             cfg->on_report(report, cfg->user);
@@ -336,6 +337,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
     es_reader *reader = es_reader_new(cfg->inputs, cfg->skip_bad);
+    es_reader_set_live(reader, cfg->linger_us, cfg->stop);
     es_reader_set_format(reader, cfg->format);
     es_idmap *idmap = start(cfg, ops, reader, &pos, &ck, error);
     if (idmap == NULL) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "dataflow/checkpoint.h"
+#include "dataflow/stop.h"
 #include "graph/idmap.h"
 #include "graph/parse.h"
 #include "operators/report.h"
@@ -38,6 +39,9 @@ typedef struct {
     es_report_fn on_report;     /* called for each report, final one last */
     void    *user;
     const es_checkpoint_config *checkpoint;  /* snapshots and resume, or NULL */
+    gint64   linger_us;         /* a stream's batch closes this long after its first edge
+                                   when no more input is ready (dataflow/reader.h) */
+    es_stop *stop;              /* ends the stream early, as at its end (dataflow/stop.h), or NULL */
 } es_driver_config;
 
 typedef struct {
