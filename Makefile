@@ -8,9 +8,9 @@
 #   make install PREFIX=/usr/local
 #   make DEBUG=1    -O0 -g
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal
+PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal hiredis
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -49,7 +49,7 @@ all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null; then :; else \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
@@ -95,6 +95,7 @@ test-cli: all
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
 	@sh tests/test_live.sh $(BUILD)/edgestream
+	@sh tests/test_redis.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
 

@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include "dataflow/driver.h"
+#include "dataflow/redissource.h"
 #include "dataflow/stop.h"
 #include "operators/operator.h"
 #include "tools/cli.h"
@@ -73,6 +74,8 @@ static char *operators_help(void)
                        "from the newest snapshot that verifies, with identical final answers.\n"
                        "Live input: on a pipe or stdin a batch closes when full or once its first\n"
                        "edge has waited --linger (default 100ms) with no more input ready.\n"
+                       "Redis: --source redis://HOST[:PORT]/STREAM reads a stream's entries, each field's\n"
+                       "value one edge line; snapshots store the last entry id and --resume reads on.\n"
                        "Exit status: 0 ok (also when the reader of stdout goes away, as with | head),\n"
                        "64 usage, 65 bad input line or no valid snapshot,\n"
                        "66 cannot open input, 71 out of memory, 74 I/O error (also when a snapshot\n"
@@ -85,7 +88,9 @@ static char *operators_help(void)
 
 int es_cmd_run(int argc, char **argv)
 {
-    g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL;
+    g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL,
+                     *source = NULL;
+    gboolean follow = FALSE;
     g_autofree char *columns = NULL, *delimiter = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
@@ -101,6 +106,10 @@ int es_cmd_run(int argc, char **argv)
         { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+        { "source", 0, 0, G_OPTION_ARG_STRING, &source,
+          "Read the entries of a Redis stream instead of files: redis://HOST[:PORT]/STREAM", "URL" },
+        { "follow", 0, 0, G_OPTION_ARG_NONE, &follow,
+          "With --source: keep reading new entries (default: those present at start, then end)", NULL },
         { "linger", 0, 0, G_OPTION_ARG_STRING, &linger,
           "On a pipe or stdin, close a batch once its first edge has waited T with no more input (default 100ms)", "T" },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
@@ -140,7 +149,11 @@ int es_cmd_run(int argc, char **argv)
         why = "--keep must be between 1 and 1000000";
     else if ((snap_every || resume || snap_wait) && !snap_dir)
         why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
-    else if (argc < 2)
+    else if (source && argc > 1)
+        why = "--source reads a Redis stream: give no input file with it";
+    else if (follow && !source)
+        why = "--follow needs --source";
+    else if (argc < 2 && !source)
         why = "no input file (use - for standard input)";
     if (why) {
         fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
@@ -176,6 +189,15 @@ int es_cmd_run(int argc, char **argv)
         return status;
     }
     rc.stop = es_stop_new();
+    es_edge_source *redis = NULL;
+    if (source && (redis = es_redis_source_new(source, follow, (uint64_t)skip_bad, &layout, linger_us, rc.stop,
+                                               &err)) == NULL) {
+        int status = es_cli_fail("run", err);
+        g_error_free(err);
+        g_ptr_array_free(ops, TRUE);
+        es_stop_free(rc.stop);
+        return status;
+    }
     es_stop_catch_signals(rc.stop);
     es_driver_config cfg = {
         .inputs = (const char *const *)(argv + 1),
@@ -190,6 +212,7 @@ int es_cmd_run(int argc, char **argv)
         .checkpoint = snap_dir ? &ckcfg : NULL,
         .linger_us = linger_us,
         .stop = rc.stop,
+        .source = redis,
     };
     es_driver_stats stats;
     int status = 0;
@@ -207,6 +230,7 @@ int es_cmd_run(int argc, char **argv)
             status = ES_ERROR_IO;
         }
     }
+    es_edge_source_free(redis);
     const int reason = es_stop_reason(rc.stop);
     es_stop_free(rc.stop);
     g_ptr_array_free(ops, TRUE);
