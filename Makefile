@@ -8,9 +8,9 @@
 #   make install PREFIX=/usr/local
 #   make DEBUG=1    -O0 -g
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal hiredis
+PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal libsoup-3.0 hiredis
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -42,7 +42,7 @@ HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapsho
 # Keep the shared test object between runs (make would delete it as intermediate).
 .SECONDARY: $(TEST_LIB)
 
-.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-asan test-valgrind bench install clean
+.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
@@ -98,11 +98,16 @@ test-cli: all
 	@sh tests/test_redis.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
+	@sh tests/test_serve.sh $(BUILD)/edgestream 20
 
 # The crash test with more kills: make test-crash N=100
 N ?= 100
 test-crash: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream $(N)
+
+# The server's kill test with more kills: make test-serve-kill N=100
+test-serve-kill: all
+	@sh tests/test_serve.sh $(BUILD)/edgestream $(N)
 
 # One damaged file (a random byte of a random snapshot or log file) N
 # times: make test-corrupt N=200

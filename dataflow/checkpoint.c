@@ -334,6 +334,12 @@ void es_checkpoint_request(es_checkpoint *ck)
     ck->pending = TRUE;
 }
 
+void es_checkpoint_wait(es_checkpoint *ck)
+{
+    hurry(ck);
+    reap(ck, TRUE);
+}
+
 uint64_t es_checkpoint_last_id(const es_checkpoint *ck)
 {
     return ck->parent_id;

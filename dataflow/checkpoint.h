@@ -68,6 +68,9 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges);
 /* Make a snapshot due at the next barrier (after the writer, if one
  * runs, has ended: the caller waits for it). */
 void     es_checkpoint_request(es_checkpoint *ck);
+/* Wait for the writer thread, if one runs: the last snapshot taken is
+ * then committed, or failed (and counted). */
+void     es_checkpoint_wait(es_checkpoint *ck);
 /* Id of the last snapshot taken or restored (0: none). */
 uint64_t es_checkpoint_last_id(const es_checkpoint *ck);
 /* Take it: start the writer thread (or write here, see above).  The caller

@@ -411,6 +411,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             pos.consumed = NULL;
         }
         if (bar.snapshot_now) {
+            if (ck)   /* the answer names a committed file */
+                es_checkpoint_wait(ck);
             bar.snapshot_now = FALSE;
             bar.snapshot_answer = TRUE;
             bar.snapshot_id = ck ? es_checkpoint_last_id(ck) : 0;

@@ -57,8 +57,8 @@ typedef struct {
     es_report_fn on_report;     /* called for each report, final one last */
     /* Called in the operators' thread after every batch and idle tick
      * (edgesource.h), before reports and snapshots; when it sets
-     * snapshot_now, a snapshot is taken there and it is called again
-     * with snapshot_id filled.  May be NULL. */
+     * snapshot_now, a snapshot is taken there, committed, and it is
+     * called again with snapshot_id filled.  May be NULL. */
     es_barrier_fn on_barrier;
     void    *user;
     const es_checkpoint_config *checkpoint;  /* snapshots and resume, or NULL */
