@@ -150,6 +150,11 @@ void es_operator_report(es_operator *op, es_report *report)
 
 void es_operator_snapshot_prepare(es_operator *op)
 {
+    op->frozen_table = op->edges != NULL && es_edgetable_logged(op->edges);
+    op->frozen_keys = NULL;
+    op->frozen_edges = 0;
+    if (op->frozen_table)
+        op->frozen_keys = es_edgetable_keys(op->edges, &op->frozen_edges);
     if (op->klass->snapshot_prepare)
         op->klass->snapshot_prepare(op);
     op->prepared = TRUE;

@@ -48,10 +48,9 @@ typedef struct {
     uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
     size_t        f_local_cap; /* bytes */
     struct {                   /* the rest at the last snapshot barrier */
-        uint32_t        nv, graph_nv;
-        size_t          log_n;
-        uint64_t        triangles, wedges, graph_edges;
-        const uint64_t *log, *ext;
+        uint32_t        nv;
+        uint64_t        edges, triangles, wedges;
+        const uint64_t *ext;
     } f;
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
@@ -591,33 +590,25 @@ static void tri_snapshot_prepare(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
-    t->f.log_n = 0;
-    t->f.log = op->edges ? es_edgetable_keys(op->edges, &t->f.log_n) : NULL;
+    t->f.edges = es_adjacency_edges(t->adj);
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
-    t->f.graph_nv = es_adjacency_vertices(t->adj);
-    t->f.graph_edges = es_adjacency_edges(t->adj);
+    g_assert(es_adjacency_vertices(t->adj) == t->nv && op->frozen_edges == t->f.edges);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, the copy of local, the logs' first entries. */
+ * goes on): the counts, the copy of local, the log's first entries; the
+ * graph is the edge table's keys (/edges/keys). */
 static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
     const tri_op *t = (const tri_op *)op;
-    if (t->f.graph_nv != t->f.nv || t->f.graph_edges != t->f.log_n) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices and %" G_GUINT64_FORMAT
-                    " edges, the counts %u and the log %zu", t->f.graph_nv, (guint64)t->f.graph_edges, t->f.nv,
-                    t->f.log_n);
-        return FALSE;
-    }
     return es_h5_set_u64(g, "vertices", t->f.nv, error)
-        && es_h5_set_u64(g, "edges", t->f.log_n, error)
+        && es_h5_set_u64(g, "edges", t->f.edges, error)
         && es_h5_set_u64(g, "triangles", t->f.triangles, error)
         && es_h5_set_u64(g, "wedges", t->f.wedges, error)
         && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_writer_log_u64(w, "edge_keys", t->f.log, t->f.log_n, error)
         && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
         && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
 }
@@ -643,8 +634,8 @@ static es_adjacency *graph_from_keys(const uint64_t *keys, size_t E, uint32_t n,
         nb[at[u]++] = v;
         nb[at[v]++] = u;
     }
-    es_adjacency *adj = es_adjacency_new_from_csr(n, off, nb, 2 * E, "the lists of \"edge_keys\"",
-                                                  "the lists of \"edge_keys\"", error);
+    es_adjacency *adj = es_adjacency_new_from_csr(n, off, nb, 2 * E, "the lists of /edges/keys",
+                                                  "the lists of /edges/keys", error);
     es_big_free(at, off_bytes);
     es_big_free(off, off_bytes);
     es_big_free(nb, 2 * E * sizeof(uint32_t) + 1);
@@ -672,7 +663,7 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
     }
     if (w != wedges) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees that \"edge_keys\""
+                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees that /edges/keys"
                     " give %" G_GUINT64_FORMAT, (guint64)wedges, (guint64)w);
         return FALSE;
     }
@@ -702,21 +693,14 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     const uint32_t n = (uint32_t)n64;
     const size_t bytes = (size_t)n * sizeof(uint64_t);
-    uint64_t *local = NULL, *ext = NULL, *keys = NULL;
-    size_t nkeys = 0;
+    uint64_t *local = NULL, *ext = NULL;
     es_adjacency *adj = NULL;
-    es_edgetable *table = es_edgetable_new(TRUE, &es_log_memory_stable);
+    size_t nkeys = 0;
     gboolean ok = FALSE;
-    if (!es_h5_read_u64(g, "edge_keys", &keys, &nkeys, error))
+    /* The keys first: they check n before n-sized arrays are made. */
+    if (!es_edgetable_check(op->edges, E, n, ES_EDGES_DATASET, error))
         goto out;
-    if (nkeys != E) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"edge_keys\" has %zu entries, attribute"
-                    " \"edges\" says %" G_GUINT64_FORMAT, nkeys, (guint64)E);
-        goto out;
-    }
-    /* The keys come first: they check n before n-sized arrays are made. */
-    if (!es_edgetable_add_keys(table, keys, nkeys, n, "snapshot dataset \"edge_keys\"", error))
-        goto out;
+    const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
     adj = graph_from_keys(keys, nkeys, n, error);
     if (adj == NULL)
         goto out;
@@ -726,20 +710,12 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
       && es_h5_read_u64_into(g, "external_ids", ext, n, error)
       && check_counts(adj, local, n, triangles, wedges, error);
 out:
-    if (keys)
-        es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
-        es_edgetable_free(table);
         es_adjacency_free(adj);
         es_big_free(local, bytes);
         es_big_free(ext, bytes);
         return FALSE;
     }
-    /* The keys become the operator's own table, which a driver adopts as
-     * the run's (operators/operator.h). */
-    es_edgetable_free(op->own_edges);
-    op->own_edges = table;
-    op->edges = table;
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));

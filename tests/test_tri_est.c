@@ -893,6 +893,21 @@ static void test_snapshot_from_other_options_is_refused(void)
     written_snapshot_free(&ws);
 }
 
+/* The exact repeat test's edges are the snapshot's edge table: a group
+ * without one is refused, naming it. */
+static void test_an_exact_snapshot_without_its_edge_table_is_refused(void)
+{
+    written_snapshot ws;
+    write_snapshot_of(&ws, "tri-est:m=100,dedup=1", 2000, 24);
+    es_operator *b = must_new("tri-est:m=100,dedup=1");
+    GError *err = NULL;
+    CU_ASSERT_FALSE(es_operator_snapshot_read(b, ws.g, &err));
+    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA && strstr(err->message, "/edges/keys") != NULL);
+    g_clear_error(&err);
+    es_operator_free(b);
+    written_snapshot_free(&ws);
+}
+
 /* ---- repeats, loops, options, report ------------------------------------- */
 
 static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted(void)
@@ -1096,6 +1111,7 @@ int main(void)
         ES_TEST(test_state_taken_mid_stream_resumes_to_bit_identical_answers),
         ES_TEST(test_snapshot_round_trip_resumes_to_the_same_reports),
         ES_TEST(test_snapshot_from_other_options_is_refused),
+        ES_TEST(test_an_exact_snapshot_without_its_edge_table_is_refused),
         ES_TEST(test_snapshot_local_counters_are_sparse_and_checked),
         ES_TEST(test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted),
         ES_TEST(test_dedup_gives_the_answers_of_the_deduplicated_stream),
