@@ -165,7 +165,8 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
 
 /* The run's edge table, when an operator needs one now: the table an
  * operator started or restored (operators/operator.h: adopted, the
- * others' copies dropped), else a new one; every operator then reads it. */
+ * others' copies dropped), else a new one; every operator then reads it.
+ * A restored table no operator needs (tri's keys) is dropped. */
 static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
 {
     gboolean need = FALSE;
@@ -180,6 +181,8 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
     }
     if (table == NULL && need)
         table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
+    if (!need)
+        g_clear_pointer(&table, es_edgetable_free);
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         op->edges = table;

@@ -11,7 +11,9 @@
  * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
  * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
  * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
- * edge, see adjacency.h); 16 bytes per vertex; 48 bytes per batch edge of
+ * edge, see adjacency.h); 8 bytes per edge for its key log (the distinct
+ * edges in first-seen order: what a snapshot stores of the graph, so that
+ * a run of tri keeps no edge table); 16 bytes per vertex; 48 bytes per batch edge of
  * scratch; per thread, a bitmap of the vertices and, when used, 4 bytes
  * per vertex.
  * Guarantees: exact, equal to igraph's adjacent_triangles, transitivity and
@@ -45,6 +47,8 @@ typedef struct {
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
+    uint64_t     *keys;        /* the distinct edges in first-seen order (a log), keys_cap entries */
+    size_t        keys_cap;
     uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
     size_t        f_local_cap; /* bytes */
     struct {                   /* the rest at the last snapshot barrier */
@@ -117,6 +121,7 @@ static void tri_destroy(es_operator *op)
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
@@ -179,6 +184,16 @@ static void grow(tri_op *t, const es_batch *batch)
         }
     }
     t->nv = nv;
+}
+
+/* Room for `need` keys in the key log. */
+static void keys_room(tri_op *t, size_t need)
+{
+    if (need <= t->keys_cap)
+        return;
+    const size_t cap = es_grow_cap(t->keys_cap, need);
+    t->keys = es_log_grow(t->keys, t->keys_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+    t->keys_cap = cap;
 }
 
 /* Stable LSD radix sort of q[0 .. n-1] by v, whose values are below
@@ -380,6 +395,8 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
 
     /* 1. Insert the batch: each new edge learns its positions (ages). */
     uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
+    size_t nk = es_adjacency_edges(t->adj);
+    keys_room(t, nk + n);
     es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
 
     /* 2. One query per new edge that may close a triangle, grouped by the
@@ -392,6 +409,7 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
         const uint32_t pu = pos_u[i], pv = pos_v[i];
         if (pu == ES_ADJACENCY_NONE)
             continue;
+        t->keys[nk++] = es_edge_key(e[i].u, e[i].v);
         wedges += (uint64_t)pu + pv;
         if (pu == 0 || pv == 0)
             continue;
@@ -594,7 +612,14 @@ static void tri_snapshot_prepare(es_operator *op)
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
-    g_assert(es_adjacency_vertices(t->adj) == t->nv && op->frozen_edges == t->f.edges);
+    g_assert(es_adjacency_vertices(t->adj) == t->nv);
+    /* Its own key log is the edge table's (/edges/keys) in a run that keeps none. */
+    if (!op->frozen_table) {
+        op->frozen_table = TRUE;
+        op->frozen_keys = t->keys;
+        op->frozen_edges = t->f.edges;
+    }
+    g_assert(op->frozen_edges == t->f.edges);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -726,15 +751,13 @@ out:
     t->nv = n;
     t->triangles = triangles;
     t->wedges = wedges;
+    es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
+    t->keys = NULL;
+    t->keys_cap = 0;
+    keys_room(t, nkeys);
+    if (nkeys)
+        memcpy(t->keys, keys, nkeys * sizeof(uint64_t));
     return TRUE;
-}
-
-/* Its adjacency knows the distinct edges: the table only for the keys its
- * snapshot stores (and restores its graph from). */
-static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
-{
-    (void)op;
-    return snapshots;
 }
 
 const es_operator_class es_tri_class = {
@@ -748,5 +771,4 @@ const es_operator_class es_tri_class = {
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,
-    .needs_edges = tri_needs_edges,
 };
