@@ -14,7 +14,8 @@
  * it added its whole time (measured in bench/RESULTS.md).  The operators
  * see the table as of their batch (es_edgetable_catch_up), so a barrier
  * freezes the keys of exactly the batches they folded.  A table adopted
- * mid-run (operators/operator.h) is applied by the caller.  Slots carry
+ * mid-run (operators/operator.h) is applied by the caller, in the fold
+ * every stream shares (dataflow/flow.h).  Slots carry
  * everything later stages need (vertex count, answers, progress figures),
  * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
  * one batch with one in hand-over.
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataflow/flow.h"
 #include "dataflow/progress.h"
 #include "dataflow/reader.h"
 #include "graph/common.h"
@@ -163,47 +165,6 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
-/* The run's edge table, when an operator needs one now: the table an
- * operator started or restored (operators/operator.h: adopted, the
- * others' copies dropped), else a new one; every operator then reads it. */
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
-{
-    gboolean need = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        need = need || es_operator_needs_edges(op, snapshots);
-        if (op->own_edges != NULL && table == NULL)
-            table = op->own_edges;
-        else
-            es_edgetable_free(op->own_edges);
-        op->own_edges = NULL;
-    }
-    if (table == NULL && need)
-        table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = table;
-        op->driven = TRUE;
-    }
-    return table;
-}
-
-/* Rebuild the id map from a snapshot's external ids, in dense-id order. */
-static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d;
-        if (!es_idmap_get_or_add(m, ext[i], &d, error))
-            return FALSE;
-        if (d != i) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
 /* The id map, after opening the checkpoint (cfg->checkpoint) and, on
  * resume, restoring the id map and seeking the reader to *pos; NULL (and
  * nothing left open) when a step fails. */
@@ -220,7 +181,7 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_reader *r
     if ((*ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, ops, pos, &ext, &n, error)) == NULL)
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
-    if (!restore_idmap(idmap, ext, n, error))
+    if (!es_idmap_add_all(idmap, ext, n, error))
         goto out;
     if (!es_reader_seek(reader, pos->input, pos->offset, pos->line, pos->lines, pos->bad, pos->consumed, error))
         goto out;
@@ -297,10 +258,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
-    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+    es_flow flow;
+    es_flow_init(&flow, ops, cfg->checkpoint != NULL);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted). */
-    pl.mapper_table = table;
+    pl.mapper_table = flow.table;
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
@@ -330,17 +292,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,
             };
-            if (table) {
-                if (s->has_change)
-                    es_edgetable_catch_up(table, &s->mark);
-                else
-                    es_edgetable_apply(table, s->edges, n, s->change);
-                b.change = s->change;
-            }
-            for (guint i = 0; ok && i < ops->len; i++)
-                ok = es_operator_process(g_ptr_array_index(ops, i), &b, error);
-            if (table == NULL)
-                table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+            ok = es_flow_fold(&flow, &b, s->change, s->has_change ? &s->mark : NULL, error);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
@@ -419,12 +371,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = NULL;
-        op->driven = FALSE;
-    }
-    es_edgetable_free(table);
+    es_flow_clear(&flow);
     es_idmap_free(pl.idmap);
     es_reader_free(pl.reader);
     return ok;
