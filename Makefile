@@ -1,18 +1,32 @@
 # edgestream — build, test, demo, bench.
 #
-#   make            build build/libedgestream.a and build/edgestream
+#   make            build build/libedgestream.a, build/libedgestream.so and build/edgestream
+#   make python     the Python module, build/python/edgestream*.so
 #   make demo       install missing packages, build, run the main job on a shipped dataset
 #   make test       install missing packages, build, run the CUnit suites and the CLI tests
 #   make test-asan  the same under AddressSanitizer + UBSan (in build-asan/)
 #   make bench      benchmarks against igraph (writes bench/RESULTS.md)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files removed)
 #   make DEBUG=1    -O0 -g
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal
+# What the library needs (edgestream.pc's Requires: a static link needs them too), and the tests' CUnit.
+LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal
+PKGS     := $(LIB_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make \
+            python3-h5py python3-numpy python3-dev python3-pytest python3-networkx
+# Debian's interpreter (its numpy, pytest, networkx), not one first on PATH.
+PYTHON   ?= /usr/bin/python3
 BUILD    ?= build
 PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+# Where the Python module goes: on Debian's sys.path for that prefix.
+PYVER    := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYDIR    ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+VERSION  := $(shell sed -n 's/^.define ES_VERSION "\(.*\)"/\1/p' graph/common.h)
+SONAME   := libedgestream.so.0
+SOFILE   := libedgestream.so.$(VERSION)
 CC       ?= gcc
 
 ifeq ($(DEBUG),1)
@@ -24,11 +38,14 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) $(SAN) -I. $(PKG_CFLAGS)
+# -fPIC: one set of objects for the static and the shared library; hidden
+# visibility: the shared library exports edgestream.h's calls alone (and
+# calls inside it stay direct, as in the static one).
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibility=hidden $(OPT) $(SAN) -I. $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
-LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c)
+LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -37,19 +54,21 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
 BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h)
+HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h) include/edgestream.h
+PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
 
 # Keep the shared test object between runs (make would delete it as intermediate).
 .SECONDARY: $(TEST_LIB)
 
-.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-asan test-valgrind bench install clean
+.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-asan test-valgrind bench install uninstall clean
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
+all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null; then :; else \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null && \
+	    $(PYTHON) -c 'import sysconfig, os, numpy, pytest, networkx; assert os.path.exists(sysconfig.get_path("include") + "/Python.h")' 2>/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
@@ -64,6 +83,21 @@ $(BUILD)/libedgestream.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(BUILD)/$(SOFILE): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(LIB_PKGS)) -lm -lpthread
+	ln -sf $(SOFILE) $(BUILD)/$(SONAME)
+	ln -sf $(SOFILE) $(BUILD)/libedgestream.so
+
+# The Python module: python/edgestream.c over edgestream.h alone, with the
+# static library linked in, so that it finds no shared one at run time.
+python: $(PYMOD)
+
+$(PYMOD): python/edgestream.c include/edgestream.h $(BUILD)/libedgestream.a
+	@mkdir -p $(dir $@)
+	$(CC) -shared -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -fvisibility=hidden -Iinclude \
+	  $(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_path("include"), "-I" + numpy.get_include())') \
+	  -o $@ $< $(BUILD)/libedgestream.a $(LDFLAGS) $(shell pkg-config --libs $(LIB_PKGS)) -lm -lpthread
 
 $(BUILD)/edgestream: $(TOOL_OBJ) $(BUILD)/libedgestream.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libedgestream.a $(LDLIBS)
@@ -84,7 +118,12 @@ demo: deps
 	@sh datasets/demo.sh $(BUILD)/edgestream
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-cli
+	@$(MAKE) --no-print-directory test-unit test-cli test-api
+
+# The library as users meet it: installed into a temporary prefix, the
+# examples compiled with pkg-config and run, the Python module's tests.
+test-api: all python
+	@sh tests/test_install.sh $(BUILD)
 
 test-unit: all $(TEST_BIN)
 	@sh tests/run-unit.sh $(BUILD)
@@ -145,11 +184,28 @@ bench: bench-deps
 	@sh bench/tri_est.sh $(BUILD)
 	@sh bench/snapshot.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/edgestream
+# The command, both libraries, the one public header, the pkg-config file
+# and the Python module (edgestream.pc written for this PREFIX).  Into a
+# system prefix, as root, ldconfig learns the new shared library.
+INSTALLED := $(PREFIX)/bin/edgestream $(LIBDIR)/libedgestream.a $(LIBDIR)/$(SOFILE) $(LIBDIR)/$(SONAME) \
+             $(LIBDIR)/libedgestream.so $(INCDIR)/edgestream.h $(LIBDIR)/pkgconfig/edgestream.pc \
+             $(PYDIR)/$(notdir $(PYMOD))
+
+install: all python
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(PYDIR)
 	install -m 755 $(BUILD)/edgestream $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(BUILD)/libedgestream.a $(DESTDIR)$(PREFIX)/lib/
-	for h in $(HEADERS); do install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/edgestream/$$h; done
+	install -m 644 $(BUILD)/libedgestream.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(SOFILE) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libedgestream.so
+	install -m 644 include/edgestream.h $(DESTDIR)$(INCDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|; s|@REQUIRES@|$(LIB_PKGS)|' \
+	  edgestream.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/edgestream.pc
+	install -m 755 $(PYMOD) $(DESTDIR)$(PYDIR)/
+	@case "$(DESTDIR):$(PREFIX)" in :/usr|:/usr/local) [ "$$(id -u)" != 0 ] || ldconfig 2>/dev/null || :;; esac
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-asan
