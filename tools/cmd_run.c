@@ -26,8 +26,10 @@ static char *operators_help(void)
     for (size_t i = 0; cls[i]; i++)
         g_string_append_printf(s, "  %-10s %s%s%s\n", cls[i]->name, cls[i]->summary,
                                *cls[i]->options ? "\n             options: " : "", cls[i]->options);
-    g_string_append(s, "\nInput: lines `u v [t]` (unsigned 64-bit ids, optional integer timestamp),\n"
-                       "'#' or '%' comments; plain or gzip files, '-' for stdin.\n"
+    g_string_append(s, "\nInput: lines `u v [t] [+|-]` (unsigned 64-bit ids, optional integer timestamp,\n"
+                       "a trailing - for a deletion), '#' or '%' comments; other layouts with --columns\n"
+                       "and --delimiter; MatrixMarket coordinate files by their banner; plain or gzip\n"
+                       "files, '-' for stdin.\n"
                        "Snapshots: --snapshot-dir DIR writes DIR/snap-NNNNNN.h5 at batch boundaries\n"
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
@@ -42,6 +44,7 @@ static char *operators_help(void)
 int es_cmd_run(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
     g_autofree char *command_line = g_strjoinv(" ", argv);
@@ -51,6 +54,9 @@ int es_cmd_run(int argc, char **argv)
         { "report-every", 0, 0, G_OPTION_ARG_INT64, &report_every, "Also report after every N edges", "N" },
         { "batch", 0, 0, G_OPTION_ARG_INT64, &batch, "Edges per batch (default 1048576)", "N" },
         { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
+        { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+          "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
+        { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
@@ -95,6 +101,13 @@ int es_cmd_run(int argc, char **argv)
     }
 
     GError *err = NULL;
+    es_parse_format layout = { 0 };
+    if ((columns && !es_parse_columns(columns, &layout, &err)) ||
+        (delimiter && !es_parse_delimiter(delimiter, &layout, &err))) {
+        fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", err->message);
+        g_error_free(err);
+        return ES_ERROR_USAGE;
+    }
     GPtrArray *ops = es_operator_new_list(ops_spec ? ops_spec : "cc,degree", &err);
     if (ops == NULL) {
         int status = es_cli_fail("run", err);
@@ -120,6 +133,7 @@ int es_cmd_run(int argc, char **argv)
         .batch_size = (size_t)batch,
         .report_every = (uint64_t)report_every,
         .skip_bad = (uint64_t)skip_bad,
+        .format = &layout,
         .threads = (int)threads,
         .progress = !quiet && isatty(STDERR_FILENO),
         .on_report = print_report,
