@@ -30,7 +30,8 @@ struct es_push {
     /* Lines parsed but not yet folded, and the fold's buffers (batch each). */
     uint64_t       *ids;
     int64_t        *time;
-    gboolean        has_time;
+    uint8_t        *del;
+    gboolean        has_time, has_del;
     size_t          pending;
     es_edge        *edges;
     uint8_t        *change;
@@ -47,6 +48,7 @@ static es_push *push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int th
     p->idmap = idmap ? idmap : es_idmap_new(1u << 16, NULL);
     p->ids = es_big_alloc(p->batch * 2 * sizeof *p->ids);
     p->time = es_big_alloc(p->batch * sizeof *p->time);
+    p->del = es_big_alloc(p->batch);
     p->edges = es_big_alloc(p->batch * sizeof *p->edges);
     p->change = es_big_alloc(p->batch);
     /* Snapshots may be taken at any call: the table keeps its keys. */
@@ -104,6 +106,7 @@ void es_push_free(es_push *p)
     es_idmap_free(p->idmap);
     es_big_free(p->ids, p->batch * 2 * sizeof *p->ids);
     es_big_free(p->time, p->batch * sizeof *p->time);
+    es_big_free(p->del, p->batch);
     es_big_free(p->edges, p->batch * sizeof *p->edges);
     es_big_free(p->change, p->batch);
     g_clear_error(&p->broken);
@@ -121,8 +124,10 @@ static gboolean usable(es_push *p, GError **error)
     return FALSE;
 }
 
-/* Map and fold n <= batch edges: the batch every way of pushing ends in. */
-static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, size_t n, GError **error)
+/* Map and fold n <= batch edges (del, weight: NULL or n entries): the
+ * batch every way of pushing ends in. */
+static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, const uint8_t *del, const double *weight,
+                     size_t n, GError **error)
 {
     GError *e = NULL;
     if (!es_idmap_map_ids(p->idmap, ext, (uint32_t *)p->edges, 2 * n, &e))
@@ -131,6 +136,8 @@ static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, size_
         .edges = p->edges,
         .ext = ext,
         .time = time,
+        .del = del,
+        .weight = weight,
         .n = n,
         .first_index = p->stats.edges,
         .num_vertices = es_idmap_size(p->idmap),
@@ -152,7 +159,7 @@ gboolean es_push_edges(es_push *p, const uint64_t *ids, const int64_t *time, siz
         return FALSE;
     for (size_t off = 0; off < n; off += p->batch) {
         size_t len = MIN(n - off, p->batch);
-        if (!fold(p, ids + 2 * off, time ? time + off : NULL, len, error))
+        if (!fold(p, ids + 2 * off, time ? time + off : NULL, NULL, NULL, len, error))
             return FALSE;
     }
     p->stats.lines += n;
@@ -161,9 +168,10 @@ gboolean es_push_edges(es_push *p, const uint64_t *ids, const int64_t *time, siz
 
 static gboolean flush_lines(es_push *p, GError **error)
 {
-    gboolean ok = p->pending == 0 || fold(p, p->ids, p->has_time ? p->time : NULL, p->pending, error);
+    gboolean ok = p->pending == 0 ||
+                  fold(p, p->ids, p->has_time ? p->time : NULL, p->has_del ? p->del : NULL, NULL, p->pending, error);
     p->pending = 0;
-    p->has_time = FALSE;
+    p->has_time = p->has_del = FALSE;
     return ok;
 }
 
@@ -191,10 +199,16 @@ gboolean es_push_lines(es_push *p, const char *text, size_t len, GError **error)
             }
             if (p->has_time)
                 p->time[p->pending] = e.has_t ? e.t : 0;
+            if (e.del && !p->has_del) {
+                memset(p->del, 0, p->pending);
+                p->has_del = TRUE;
+            }
+            if (p->has_del)
+                p->del[p->pending] = (uint8_t)e.del;
             if (++p->pending == p->batch && !flush_lines(p, error))
                 return FALSE;
-        } else if (kind == ES_LINE_BAD) {
-            if (p->stats.bad_lines < p->skip_bad) {
+        } else if (kind == ES_LINE_BAD || kind == ES_LINE_FATAL) {
+            if (kind == ES_LINE_BAD && p->stats.bad_lines < p->skip_bad) {
                 p->stats.bad_lines++;
             } else {
                 /* The edges before the bad line are folded, as in a run. */
@@ -219,7 +233,8 @@ gboolean es_push_file(es_push *p, const char *path, GError **error)
     es_raw_batch *raw = es_raw_batch_new(p->batch);
     gboolean ok;
     while ((ok = es_reader_next(r, raw, p->batch, error)) && raw->n > 0)
-        if (!(ok = fold(p, raw->ids, raw->has_time ? raw->time : NULL, raw->n, error)))
+        if (!(ok = fold(p, raw->ids, raw->has_time ? raw->time : NULL, raw->has_del ? raw->del : NULL,
+                        raw->has_weight ? raw->weight : NULL, raw->n, error)))
             break;
     p->stats.lines += es_reader_lines(r);
     p->stats.bad_lines += es_reader_bad_lines(r);

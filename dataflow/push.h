@@ -40,8 +40,9 @@ void     es_push_free(es_push *p);
 
 /* n edges: ids[2i], ids[2i+1]; time NULL or n timestamps. */
 gboolean es_push_edges(es_push *p, const uint64_t *ids, const int64_t *time, size_t n, GError **error);
-/* Whole lines of text (the last may lack its '\n'); errors name them
- * `lines:N` with N counted over every line pushed as text. */
+/* Whole lines of text in the default layout (the last may lack its '\n');
+ * deletion lines (`u v -`) reach the operators as in a run.  Errors name
+ * them `lines:N` with N counted over every line pushed as text. */
 gboolean es_push_lines(es_push *p, const char *text, size_t len, GError **error);
 /* An edge-list file (plain or gzip, "-" for stdin), read to its end. */
 gboolean es_push_file(es_push *p, const char *path, GError **error);

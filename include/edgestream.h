@@ -95,8 +95,9 @@ EDGESTREAM_API void edgestream_free(edgestream *s);
 
 /* Feed n edges: ids[2i] -- ids[2i+1].  O(n) plus the operators' cost. */
 EDGESTREAM_API int edgestream_feed(edgestream *s, const uint64_t *ids, size_t n, edgestream_error *err);
-/* Feed text lines `u v [t]` (README.md "Input format"), len bytes of
- * whole lines, the last one's '\n' optional.  A malformed line beyond
+/* Feed text lines `u v [t] [+|-]` (README.md "Input format"), len bytes
+ * of whole lines, the last one's '\n' optional; a deletion an operator
+ * does not fold ends the stream, as it ends a run.  A malformed line beyond
  * skip_bad: EDGESTREAM_EDATA, "lines:N: expected ...", N counted over
  * every line fed as text. */
 EDGESTREAM_API int edgestream_feed_lines(edgestream *s, const char *text, size_t len, edgestream_error *err);
