@@ -150,6 +150,10 @@ edgestream_report *edgestream_report_take(edgestream *s)
         case ES_VAL_DOUBLE: v->kind = EDGESTREAM_DOUBLE; v->d = x->v.dbl;       break;
         case ES_VAL_BOOL:   v->kind = EDGESTREAM_BOOL;   v->b = !!x->v.boolean; break;
         case ES_VAL_STRING: v->kind = EDGESTREAM_STRING; v->str = x->v.str;     break;
+        default:   /* ES_VAL_LIST: tuples of numbers, kept as their text */
+            v->kind = EDGESTREAM_LIST;
+            v->str = x->v.str;
+            break;
         case ES_VAL_HIST:
             v->kind = EDGESTREAM_HISTOGRAM;
             v->bins = bin;

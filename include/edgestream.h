@@ -73,7 +73,9 @@ typedef struct {
 } edgestream_error;
 
 typedef struct {
-    size_t   batch;             /* edges per batch, 0: 65536; no answer depends on it */
+    size_t   batch;             /* edges per batch at most, 0: 1048576 (as `run`); no answer
+                                   depends on it, but each call folds at least one batch, and
+                                   some operators pay per batch (feed large pieces) */
     uint64_t skip_bad;          /* malformed lines tolerated over the stream's life */
     int      threads;           /* OpenMP threads inside operators, 0: OpenMP's default */
 } edgestream_options;
@@ -118,6 +120,7 @@ typedef enum {
     EDGESTREAM_BOOL,            /* b, 0 or 1 */
     EDGESTREAM_STRING,          /* str */
     EDGESTREAM_HISTOGRAM,       /* bins[0 .. nbins), by value ascending */
+    EDGESTREAM_LIST,            /* str: tuples of numbers, "a:b,c:d" ("" for none), e.g. a top-k list */
 } edgestream_kind;
 
 typedef struct {

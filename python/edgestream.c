@@ -10,7 +10,7 @@
  *
  * Reports are dicts of dicts ({"cc": {"components": 1, ...}}): integers as
  * int, doubles as float, booleans as bool, histograms as lists of
- * (value, count) tuples.  Errors raise edgestream.Error, whose `status` is
+ * (value, count) tuples, top-k lists as lists of tuples of numbers.  Errors raise edgestream.Error, whose `status` is
  * the C status (the command's exit status); a vertex not seen raises
  * KeyError.  Feeding releases the GIL; one stream is used by one thread at
  * a time (a second one gets RuntimeError), snapshots hold the GIL (HDF5
@@ -20,6 +20,8 @@
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
+
+#include <string.h>
 
 #include <edgestream.h>
 
@@ -225,6 +227,51 @@ static PyObject *Stream_feed_file(Stream *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* A number as written in a list: an int when it reads as one, else a
+ * float. */
+static PyObject *number_of(const char *p, size_t len)
+{
+    PyObject *text = PyUnicode_FromStringAndSize(p, (Py_ssize_t)len);
+    if (text == NULL)
+        return NULL;
+    PyObject *x = PyLong_FromUnicodeObject(text, 10);
+    if (x == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear();
+        x = PyFloat_FromString(text);
+    }
+    Py_DECREF(text);
+    return x;
+}
+
+/* "a:b,c:d" as [(a, b), (c, d)]. */
+static PyObject *tuples_of(const char *s)
+{
+    PyObject *list = PyList_New(0);
+    for (const char *p = s; list && *p;) {
+        const char *end = strchr(p, ',');
+        end = end ? end : p + strlen(p);
+        PyObject *tuple = PyTuple_New(0);
+        for (const char *q = p; tuple && q <= end;) {
+            const char *colon = memchr(q, ':', (size_t)(end - q));
+            const char *stop = colon ? colon : end;
+            PyObject *x = number_of(q, (size_t)(stop - q));
+            Py_ssize_t k = PyTuple_GET_SIZE(tuple);
+            if (x == NULL || _PyTuple_Resize(&tuple, k + 1) < 0) {
+                Py_XDECREF(x);
+                Py_CLEAR(tuple);
+                break;
+            }
+            PyTuple_SET_ITEM(tuple, k, x);
+            q = stop + 1;
+        }
+        if (tuple == NULL || PyList_Append(list, tuple) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(tuple);
+        p = *end ? end + 1 : end;
+    }
+    return list;
+}
+
 static PyObject *value_of(const edgestream_value *v)
 {
     switch (v->kind) {
@@ -233,6 +280,8 @@ static PyObject *value_of(const edgestream_value *v)
     case EDGESTREAM_DOUBLE: return PyFloat_FromDouble(v->d);
     case EDGESTREAM_BOOL:   return PyBool_FromLong(v->b);
     case EDGESTREAM_STRING: return PyUnicode_FromString(v->str);
+    case EDGESTREAM_LIST:
+        return tuples_of(v->str);
     case EDGESTREAM_HISTOGRAM: {
         PyObject *list = PyList_New((Py_ssize_t)v->nbins);
         for (size_t k = 0; list && k < v->nbins; k++) {

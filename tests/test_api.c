@@ -46,7 +46,8 @@ static es_report *as_report(edgestream *s)
         case EDGESTREAM_INT:    es_report_add_i64(r, v->metric, v->i); break;
         case EDGESTREAM_DOUBLE: es_report_add_double(r, v->metric, v->d); break;
         case EDGESTREAM_BOOL:   es_report_add_bool(r, v->metric, v->b); break;
-        case EDGESTREAM_STRING: es_report_add_string(r, v->metric, v->str); break;
+        case EDGESTREAM_STRING:
+        case EDGESTREAM_LIST:   es_report_add_string(r, v->metric, v->str); break;
         case EDGESTREAM_HISTOGRAM: {
             es_hist_bin *bins = g_new(es_hist_bin, v->nbins + 1);
             for (size_t k = 0; k < v->nbins; k++)
