@@ -224,6 +224,7 @@ static void test_errors_have_their_documented_status(void)
     CU_ASSERT_EQUAL(edgestream_feed_file(s, "datasets/bad/non-numeric-id.txt", &err), EDGESTREAM_EDATA);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "datasets/bad/non-numeric-id.txt:"));
     CU_ASSERT_EQUAL(edgestream_snapshot(s, "/nonexistent/dir/snap.h5", &err), EDGESTREAM_EIO);
+    edgestream_free(s);
     CU_ASSERT_EQUAL(edgestream_restore(&s, "/nonexistent/snap.h5", NULL, &err), EDGESTREAM_ENOINPUT);
     CU_ASSERT_PTR_NULL(s);
     CU_ASSERT_STRING_EQUAL(edgestream_strerror(EDGESTREAM_EDATA), "bad input data");
