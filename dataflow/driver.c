@@ -295,7 +295,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,
             };
-            ok = es_flow_fold(&flow, &b, s->change, s->has_change ? &s->mark : NULL, error);
+            if (s->has_change)
+                es_flow_catch_up(&flow, &s->mark);
+            ok = es_flow_fold(&flow, &b, s->change, s->has_change, error);
             stats->edges = s->first_index + n;
             stats->vertices = s->num_vertices;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);

@@ -34,13 +34,17 @@ void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots)
     adopt_edge_table(f);
 }
 
-gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, const es_edgetable_mark *mark, GError **error)
+void es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark)
+{
+    if (f->table)
+        es_edgetable_catch_up(f->table, mark);
+}
+
+gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error)
 {
     gboolean ok = TRUE;
     if (f->table) {
-        if (mark)
-            es_edgetable_catch_up(f->table, mark);
-        else
+        if (!answered)
             es_edgetable_apply(f->table, b->edges, b->n, change);
         b->change = change;
     }

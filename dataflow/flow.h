@@ -34,10 +34,14 @@ typedef struct {
 
 /* Take ops into a run: every operator reads the run's table from now on. */
 void     es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots);
+/* A stage ahead applied the table to a whole batch (es_edgetable_apply_
+ * ahead): bring the table to that batch's mark before folding it (or its
+ * slices).  Nothing without a table. */
+void     es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark);
 /* Fold b (b->change NULL on entry) into every operator, in order.  change
- * holds b->n bytes: the table's answers, filled by a stage ahead when mark
- * is not NULL, else here.  On failure (an operator's limit) the run ends. */
-gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, const es_edgetable_mark *mark, GError **error);
+ * holds b->n bytes: the table's answers, filled by a stage ahead when
+ * `answered`, else here.  On failure (an operator's limit) the run ends. */
+gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error);
 /* Release the operators from the run and free the table. */
 void     es_flow_clear(es_flow *f);
 

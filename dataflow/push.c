@@ -144,7 +144,7 @@ static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, const
         .first_index = p->stats.edges,
         .num_vertices = es_idmap_size(p->idmap),
     };
-    if (!es_flow_fold(&p->flow, &b, p->change, NULL, &e))
+    if (!es_flow_fold(&p->flow, &b, p->change, FALSE, &e))
         goto broken;
     p->stats.edges += n;
     p->stats.vertices = b.num_vertices;
