@@ -12,11 +12,12 @@
 #   make test-mpi   build that and run its tests under mpirun
 
 # What the library needs (edgestream.pc's Requires: a static link needs them too), and the tests' CUnit.
-LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal
+LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal libsoup-3.0
 PKGS     := $(LIB_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make \
-            python3-h5py python3-numpy python3-dev python3-pytest python3-networkx
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev \
+            libsoup-3.0-dev pkg-config gcc make python3-h5py python3-numpy python3-dev \
+            python3-pytest python3-networkx
 # Debian's interpreter (its numpy, pytest, networkx), not one first on PATH.
 PYTHON   ?= /usr/bin/python3
 BUILD    ?= build
@@ -59,7 +60,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibi
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
-LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c) $(MPI_SRC)
+LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c server/*.c api/*.c) $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -68,14 +69,14 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
 BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h mpi/*.h) include/edgestream.h
+HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h server/*.h mpi/*.h) include/edgestream.h
 PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
 
 # Keep the shared test object between runs (make would delete it as intermediate).
 .SECONDARY: $(TEST_LIB)
 
 .PHONY: deps-mpi test-mpi
-.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-asan test-valgrind bench install uninstall clean
+.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream
@@ -165,11 +166,16 @@ test-cli: all
 	@sh tests/test_readers.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
+	@sh tests/test_serve.sh $(BUILD)/edgestream 20
 
 # The crash test with more kills: make test-crash N=100
 N ?= 100
 test-crash: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream $(N)
+
+# The server's kill test with more kills: make test-serve-kill N=100
+test-serve-kill: all
+	@sh tests/test_serve.sh $(BUILD)/edgestream $(N)
 
 # One damaged file (a random byte of a random snapshot or log file) N
 # times: make test-corrupt N=200

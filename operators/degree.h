@@ -1,5 +1,6 @@
-/* degree.h — library calls of the degree operator beyond the operator
- * contract. */
+/* degree.h — what the degree operator answers beyond the operator
+ * contract: one vertex's degree, for live queries (server/server.c) and
+ * the library (api/edgestream.c). */
 #ifndef ES_OP_DEGREE_H
 #define ES_OP_DEGREE_H
 
@@ -7,8 +8,8 @@
 
 extern const es_operator_class es_degree_class;
 
-/* Degree of dense vertex v in the simple graph so far (distinct
- * neighbours, self-loops excluded); 0 for a vertex not seen.  O(1). */
+/* Distinct neighbours of dense vertex v (self-loops excluded); 0 for a
+ * vertex the operator has not seen.  O(1). */
 uint32_t es_degree_of(es_operator *degree, uint32_t v);
 
 #endif
