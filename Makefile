@@ -12,12 +12,12 @@
 #   make test-mpi   build that and run its tests under mpirun
 
 # What the library needs (edgestream.pc's Requires: a static link needs them too), and the tests' CUnit.
-LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal libsoup-3.0
+LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal libsoup-3.0 hiredis
 PKGS     := $(LIB_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
 DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev \
-            libsoup-3.0-dev pkg-config gcc make python3-h5py python3-numpy python3-dev \
-            python3-pytest python3-networkx
+            libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py \
+            python3-numpy python3-dev python3-pytest python3-networkx
 # Debian's interpreter (its numpy, pytest, networkx), not one first on PATH.
 PYTHON   ?= /usr/bin/python3
 BUILD    ?= build
@@ -83,7 +83,7 @@ all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null && \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null && \
 	    $(PYTHON) -c 'import sysconfig, os, numpy, pytest, networkx; assert os.path.exists(sysconfig.get_path("include") + "/Python.h")' 2>/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -164,6 +164,8 @@ test-cli: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
+	@sh tests/test_live.sh $(BUILD)/edgestream
+	@sh tests/test_redis.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
 	@sh tests/test_serve.sh $(BUILD)/edgestream 20
