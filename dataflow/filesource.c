@@ -126,8 +126,12 @@ static size_t fs_batch_bound(es_edge_source *s, size_t batch)
     for (guint i = 0; f->paths[i]; i++) {
         if (strcmp(f->paths[i], "-") == 0)
             return batch;
-        int fd = open(f->paths[i], O_RDONLY | O_CLOEXEC);
+        /* Not a FIFO: opening one would pair with its writer and, closed
+         * again, leave the writer a pipe without a reader (SIGPIPE). */
         struct stat st;
+        if (stat(f->paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return batch;
+        int fd = open(f->paths[i], O_RDONLY | O_CLOEXEC);
         unsigned char magic[2] = { 0, 0 };
         gboolean plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
                          !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
