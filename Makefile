@@ -91,6 +91,7 @@ test-unit: all $(TEST_BIN)
 
 test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
+	@sh tests/test_output.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream

@@ -128,19 +128,24 @@ static gboolean check_inputs(const char *snap, const char *then, const char *now
             g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: unreadable source identity", snap);
             return FALSE;
         }
-        if (strcmp(x[0], y[0]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\"",
-                        snap, i + 1, x[0], y[0]);
+        /* Paths are real paths, so "f", "./f" and "/dir/f" already agree; a
+         * file moved or linked under another name is the same input when
+         * its size and content digests are. */
+        gboolean same_content = strcmp(x[1], y[1]) == 0 && strcmp(x[2], y[2]) == 0 && strcmp(x[3], y[3]) == 0;
+        if (strcmp(x[0], y[0]) != 0 && !same_content) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\" "
+                        "(another file: give the snapshot's inputs in its order, or run afresh in another "
+                        "--snapshot-dir)", snap, i + 1, x[0], y[0]);
             return FALSE;
         }
         if (strcmp(x[1], y[1]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now",
-                        snap, x[0], x[1], y[1]);
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now "
+                        "(restore the input as it was, or run afresh in another --snapshot-dir)", snap, x[0], x[1], y[1]);
             return FALSE;
         }
-        if (strcmp(x[2], y[2]) != 0 || strcmp(x[3], y[3]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content",
-                        snap, x[0]);
+        if (!same_content) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content "
+                        "(restore the input as it was, or run afresh in another --snapshot-dir)", snap, x[0]);
             return FALSE;
         }
     }

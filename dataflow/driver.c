@@ -41,6 +41,10 @@
  * so a snapshot barrier waits at most one piece for a consistent id map. */
 #define MAP_PIECE 65536
 
+/* How long an interim report of a pipe's stream waits to learn whether the
+ * stream ends there (and the report would repeat the final one). */
+#define REPORT_LOOKAHEAD_US 200000
+
 typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
@@ -302,7 +306,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
      * the run starts with one (else in this thread, once adopted). */
     pl.mapper_table = table;
     es_report *report = es_report_new();
-    es_progress *progress = es_progress_new(cfg->progress);
+    es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
     GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
     GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
@@ -312,8 +316,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     gboolean ok = TRUE, seen_end = FALSE;
     es_consumed consumed;   /* of the input the stream position is in */
     es_consumed_init(&consumed);
+    slot *ahead = NULL;     /* the next slot, popped early to see whether the stream ends */
     while (!seen_end) {
-        slot *s = g_async_queue_pop(pl.full_q);
+        slot *s = ahead ? ahead : g_async_queue_pop(pl.full_q);
+        ahead = NULL;
         seen_end = s->end;
         if (s->error) {
             g_propagate_error(error, s->error);
@@ -360,9 +366,16 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         if (!ok)
             break;
         if (!seen_end && cfg->report_every && stats->edges % cfg->report_every == 0 && cfg->on_report) {
-            es_progress_clear(progress);
-            es_driver_collect(ops, stats, FALSE, report);
-            cfg->on_report(report, cfg->user);
+            /* When the stream ends right here the final report says the
+             * same: look at the next slot first.  A file's is coming at
+             * once; a pipe's may not come for long, so wait a moment only. */
+            ahead = s->bytes_total > 0 ? g_async_queue_pop(pl.full_q)
+                                       : g_async_queue_timeout_pop(pl.full_q, REPORT_LOOKAHEAD_US);
+            if (ahead == NULL || !ahead->end || ahead->raw->n > 0 || ahead->error) {
+                es_progress_clear(progress);
+                es_driver_collect(ops, stats, FALSE, report);
+                cfg->on_report(report, cfg->user);
+            }
         }
         /* A barrier: every operator has folded this batch, none the next. */
         if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {

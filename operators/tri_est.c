@@ -388,7 +388,7 @@ static void tri_est_report(es_operator *op, es_report *report)
     es_report_add_bool(report, "dedup_exact", te->exact || t <= te->m);
     if (te->top) {
         char *s = top_local_string(te);
-        es_report_add_string(report, "top", s);
+        es_report_add_list(report, "top", s);
         g_free(s);
     }
 }

@@ -1,6 +1,7 @@
 /* cmd_run.c — `edgestream run`: stream edge files through operators and
  * print their answers: after every N edges with --report-every, and always
- * at the end. */
+ * at the end (formats: operators/report.h).  The options that change the
+ * stream are shared with compare (tools/cli.h). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,15 +20,13 @@ static void print_report(const es_report *r, void *user)
     es_report_print(r, rc->fmt, stdout);
 }
 
-static char *operators_help(void)
+static char *run_help(void)
 {
-    GString *s = g_string_new("operators (--ops NAME[:key=value,...],...):\n");
-    const es_operator_class *const *cls = es_operator_classes();
-    for (size_t i = 0; cls[i]; i++)
-        g_string_append_printf(s, "  %-10s %s%s%s\n", cls[i]->name, cls[i]->summary,
-                               *cls[i]->options ? "\n             options: " : "", cls[i]->options);
-    g_string_append(s, "\nInput: lines `u v [t]` (unsigned 64-bit ids, optional integer timestamp),\n"
-                       "'#' or '%' comments; plain or gzip files, '-' for stdin.\n"
+    g_autofree char *ops = es_cli_operators_help();
+    return g_strconcat(ops,
+                       "Output: --format text (for people), tsv (`operator metric value` rows, each report\n"
+                       "opened by `report interim|final EDGES`; --header adds a header row) or json (one\n"
+                       "object per report and line, \"final\": true on the last); 'man edgestream'.\n"
                        "Snapshots: --snapshot-dir DIR writes DIR/snap-NNNNNN.h5 at batch boundaries\n"
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
@@ -35,64 +34,66 @@ static char *operators_help(void)
                        "66 cannot open input, 71 out of memory, 74 I/O error (also when a snapshot\n"
                        "failed: the report is printed all the same), 78 snapshot does not match\n"
                        "this run, or the snapshot directory holds another run's snapshots\n"
-                       "(without --resume).");
-    return g_string_free(s, FALSE);
+                       "(without --resume).", NULL);
 }
 
 int es_cmd_run(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
-    gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
-    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
+    g_autofree char *report_every = NULL, *keep = NULL;
+    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE;
+    es_cli_stream_args stream = { 0 };
     g_autofree char *command_line = g_strjoinv(" ", argv);
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
         { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Report format: text, tsv or json (default text)", "FMT" },
-        { "report-every", 0, 0, G_OPTION_ARG_INT64, &report_every, "Also report after every N edges", "N" },
-        { "batch", 0, 0, G_OPTION_ARG_INT64, &batch, "Edges per batch (default 1048576)", "N" },
-        { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
-        { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
+        { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
+        { "report-every", 0, 0, G_OPTION_ARG_STRING, &report_every, "Also report after every N edges (10k, 1M ...)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+        { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+          "Progress lines on stderr every 5 s even when it is not a terminal (a log)", NULL },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
         { "snapshot-every", 0, 0, G_OPTION_ARG_STRING, &snap_every,
           "Snapshot every N edges, or every T (30s, 5m, 1h); default: only at the end", "N|T" },
-        { "keep", 0, 0, G_OPTION_ARG_INT64, &keep, "Snapshots to keep (default 3)", "K" },
+        { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, "Snapshots to keep (default 3)", "K" },
         { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the newest valid snapshot in --snapshot-dir", NULL },
         { "snapshot-wait", 0, 0, G_OPTION_ARG_NONE, &snap_wait,
           "Write each snapshot in the process, the stream waiting (every barrier gets its snapshot)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - stream edge files through operators");
-    g_autofree char *desc = operators_help();
+    g_autofree char *desc = run_help();
     g_option_context_set_description(ctx, desc);
     g_option_context_add_main_entries(ctx, entries, NULL);
+    es_cli_stream_add(ctx, &stream);
     gboolean parsed = es_cli_parse(ctx, "run", &argc, &argv);
     g_option_context_free(ctx);
-    if (!parsed)
-        return ES_ERROR_USAGE;
-
-    run_ctx rc = { ES_FORMAT_TEXT };
-    const char *why = NULL;
-    if (format && !es_format_parse(format, &rc.fmt))
-        why = "--format must be text, tsv or json";
-    else if (report_every < 0)
-        why = "--report-every must be a non-negative integer";
-    else if (batch < 1 || batch > (1 << 28))
-        why = "--batch must be between 1 and 268435456";
-    else if (skip_bad < 0)
-        why = "--skip-bad must be a non-negative integer";
-    else if (threads < 0 || threads > 1024)
-        why = "--threads must be between 1 and 1024";
-    else if (keep < 1 || keep > 1000000)
-        why = "--keep must be between 1 and 1000000";
-    else if ((snap_every || resume || snap_wait) && !snap_dir)
-        why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
-    else if (argc < 2)
-        why = "no input file (use - for standard input)";
-    if (why) {
-        fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
+    if (!parsed) {
+        es_cli_stream_clear(&stream);
         return ES_ERROR_USAGE;
     }
+
+    run_ctx rc = { ES_FORMAT_TEXT };
+    es_driver_config cfg = { 0 };
+    uint64_t every = 0, keep_n = 3;
+    g_autofree char *why = NULL;
+    if (format && !es_format_parse(format, &rc.fmt))
+        why = g_strdup("--format must be text, tsv or json");
+    else if (report_every && !es_cli_count("--report-every", report_every, 1, G_MAXUINT64, &every, &why))
+        ;
+    else if (!es_cli_stream_apply(&stream, &cfg, &why))
+        ;
+    else if (keep && !es_cli_count("--keep", keep, 1, 1000000, &keep_n, &why))
+        ;
+    else if ((snap_every || resume || snap_wait) && !snap_dir)
+        why = g_strdup("--snapshot-every, --snapshot-wait and --resume need --snapshot-dir");
+    else if (header && rc.fmt != ES_FORMAT_TSV)
+        why = g_strdup("--header goes with --format tsv");
+    else if (argc < 2)
+        why = g_strdup("no input file (use - for standard input)");
+    es_cli_stream_clear(&stream);
+    if (why)
+        return es_cli_usage("run", why);
 
     GError *err = NULL;
     GPtrArray *ops = es_operator_new_list(ops_spec ? ops_spec : "cc,degree", &err);
@@ -103,7 +104,7 @@ int es_cmd_run(int argc, char **argv)
     }
     es_checkpoint_config ckcfg = {
         .dir = snap_dir,
-        .keep = (guint)keep,
+        .keep = (guint)keep_n,
         .resume = resume,
         .wait = snap_wait,
         .config = command_line,
@@ -115,17 +116,15 @@ int es_cmd_run(int argc, char **argv)
         g_ptr_array_free(ops, TRUE);
         return status;
     }
-    es_driver_config cfg = {
-        .inputs = (const char *const *)(argv + 1),
-        .batch_size = (size_t)batch,
-        .report_every = (uint64_t)report_every,
-        .skip_bad = (uint64_t)skip_bad,
-        .threads = (int)threads,
-        .progress = !quiet && isatty(STDERR_FILENO),
-        .on_report = print_report,
-        .user = &rc,
-        .checkpoint = snap_dir ? &ckcfg : NULL,
-    };
+    cfg.inputs = (const char *const *)(argv + 1);
+    cfg.report_every = every;
+    cfg.progress = !quiet && (progress || isatty(STDERR_FILENO));
+    cfg.progress_lines = progress && !isatty(STDERR_FILENO);
+    cfg.on_report = print_report;
+    cfg.user = &rc;
+    cfg.checkpoint = snap_dir ? &ckcfg : NULL;
+    if (header)
+        es_report_print_header(rc.fmt, stdout);
     es_driver_stats stats;
     int status = 0;
     if (!es_driver_run(&cfg, ops, &stats, &err)) {
