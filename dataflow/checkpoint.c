@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "graph/common.h"
@@ -129,10 +130,15 @@ static gboolean check_inputs(const char *snap, const char *then, const char *now
             return FALSE;
         }
         /* Paths are real paths, so "f", "./f" and "/dir/f" already agree; a
-         * file moved or linked under another name is the same input when
-         * its size and content digests are. */
+         * hard link (or a path through another mount) names the same input
+         * when both paths are one file (device and inode) of the same
+         * content.  A copy is another file. */
         gboolean same_content = strcmp(x[1], y[1]) == 0 && strcmp(x[2], y[2]) == 0 && strcmp(x[3], y[3]) == 0;
-        if (strcmp(x[0], y[0]) != 0 && !same_content) {
+        struct stat then_st, now_st;
+        gboolean same_file = strcmp(x[0], y[0]) == 0 ||
+                             (stat(x[0], &then_st) == 0 && stat(y[0], &now_st) == 0 &&
+                              then_st.st_dev == now_st.st_dev && then_st.st_ino == now_st.st_ino && same_content);
+        if (!same_file) {
             g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\" "
                         "(another file: give the snapshot's inputs in its order, or run afresh in another "
                         "--snapshot-dir)", snap, i + 1, x[0], y[0]);

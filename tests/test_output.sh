@@ -175,6 +175,8 @@ done
 ln g.txt linked.txt
 expect "resume from a hard link" 0 "resuming from" -- "$es" run --ops cc,degree --format tsv --snapshot-dir s --resume linked.txt
 cmp -s out want.tsv && ok || bad "resume from a hard link: answers differ"
+cp g.txt copy.txt
+expect "resume from a copy" 78 "another file" -- "$es" run --ops cc,degree --snapshot-dir s --resume copy.txt
 "$es" gen er --n 300 --m 2000 --seed 5 > other.txt
 expect "resume, another input" 78 "run afresh in another --snapshot-dir" -- "$es" run --ops cc,degree --snapshot-dir s --resume other.txt
 

@@ -96,7 +96,7 @@ gboolean es_cli_count(const char *option, const char *text, uint64_t min, uint64
 void es_cli_stream_add(GOptionContext *ctx, es_cli_stream_args *a)
 {
     GOptionEntry entries[] = {
-        { "batch", 0, 0, G_OPTION_ARG_STRING, &a->batch, "Edges per batch (default 1M = 1048576; 10k, 1e5 ...)", "N" },
+        { "batch", 0, 0, G_OPTION_ARG_STRING, &a->batch, "Edges per batch (default 1048576; 10k, 1M, 1e5 ...)", "N" },
         { "skip-bad", 0, 0, G_OPTION_ARG_STRING, &a->skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
         { "threads", 0, 0, G_OPTION_ARG_STRING, &a->threads, "OpenMP threads for operators (default: all cores)", "N" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
