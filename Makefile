@@ -10,7 +10,7 @@
 
 PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy gnuplot-nox
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -45,11 +45,11 @@ HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapsho
 .PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
+all: $(BUILD)/libedgestream.a $(BUILD)/edgestream $(BUILD)/edgestream-plot
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null; then :; else \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null && command -v gnuplot >/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
@@ -67,6 +67,11 @@ $(BUILD)/libedgestream.a: $(LIB_OBJ)
 
 $(BUILD)/edgestream: $(TOOL_OBJ) $(BUILD)/libedgestream.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libedgestream.a $(LDLIBS)
+
+# `edgestream plot` runs the script beside the binary.
+$(BUILD)/edgestream-plot: tools/edgestream-plot
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_LIB) $(BUILD)/libedgestream.a tests/testutil.h
 	@mkdir -p $(dir $@)
@@ -92,6 +97,7 @@ test-unit: all $(TEST_BIN)
 test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
 	@sh tests/test_output.sh $(BUILD)/edgestream
+	@sh tests/test_tools.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
@@ -151,6 +157,9 @@ install: all
 	install -m 755 $(BUILD)/edgestream $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libedgestream.a $(DESTDIR)$(PREFIX)/lib/
 	for h in $(HEADERS); do install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/edgestream/$$h; done
+	install -m 755 $(BUILD)/edgestream-plot $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 644 docs/edgestream.1 $(DESTDIR)$(PREFIX)/share/man/man1/edgestream.1
+	install -D -m 644 tools/edgestream.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/edgestream
 
 clean:
 	rm -rf build build-asan

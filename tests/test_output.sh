@@ -138,7 +138,7 @@ expect "no wild guess" 64 "" -- "$es" xyzzy
 if grep -q "did you mean" err; then bad "a suggestion for xyzzy"; else ok; fi
 expect "help run" 0 "" -- "$es" help run
 has out "edgestream run [OPTION"
-for cmd in run gen inspect compare export; do
+for cmd in run gen inspect compare export plot; do
     expect "$cmd --help" 0 "" -- "$es" $cmd --help
     has out "Usage:"
     has out "edgestream $cmd "

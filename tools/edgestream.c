@@ -24,6 +24,7 @@ static const command commands[] = {
     { "inspect", es_cmd_inspect, "show a snapshot's metadata and answers" },
     { "compare", es_cmd_compare, "check a run's or a snapshot's answers against exact ones (igraph)" },
     { "export", es_cmd_export, "write a snapshot as one self-contained file (its logs inline)" },
+    { "plot", es_cmd_plot, "draw a run's degrees, components and estimates with gnuplot (SVG, PNG)" },
 };
 
 static void usage(FILE *out)
