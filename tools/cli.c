@@ -137,8 +137,10 @@ char *es_cli_operators_help(void)
     for (size_t i = 0; cls[i]; i++)
         g_string_append_printf(s, "  %-10s %s%s%s\n", cls[i]->name, cls[i]->summary,
                                *cls[i]->options ? "\n             options: " : "", cls[i]->options);
-    g_string_append(s, "\nInput: lines `u v [t]` (unsigned 64-bit ids, optional integer timestamp),\n"
-                       "'#' or '%' comments; plain or gzip files, '-' for stdin.\n");
+    g_string_append(s, "\nInput: lines `u v [t] [+|-]` (unsigned 64-bit ids, optional integer timestamp,\n"
+                       "a trailing - for a deletion), '#' or '%' comments; other layouts with --columns\n"
+                       "and --delimiter; MatrixMarket coordinate files by their banner; plain or gzip\n"
+                       "files, '-' for stdin.\n");
     return g_string_free(s, FALSE);
 }
 

@@ -328,7 +328,7 @@ static void check_spanner(table *t, es_verify_graph *x, es_operator *op, uint64_
 
 int es_cmd_compare(int argc, char **argv)
 {
-    g_autofree char *ops_spec = NULL, *format = NULL, *snapshot = NULL;
+    g_autofree char *ops_spec = NULL, *format = NULL, *snapshot = NULL, *columns = NULL, *delimiter = NULL;
     gint64 seed = 1;
     gboolean quiet = FALSE, header = FALSE;
     es_cli_stream_args stream = { 0 };
@@ -339,6 +339,8 @@ int es_cmd_compare(int argc, char **argv)
         { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the spanner's edge sample (graphs above 1 M edges)", "S" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+        { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "What each column holds, as for run (u,v,w,t ...)", "LIST" },
+        { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, as for run", "C" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - check streamed answers against exact ones (igraph)");
@@ -377,6 +379,13 @@ int es_cmd_compare(int argc, char **argv)
         return es_cli_usage("compare", why);
 
     GError *err = NULL;
+    es_parse_format layout = { 0 };
+    if ((columns && !es_parse_columns(columns, &layout, &err)) ||
+        (delimiter && !es_parse_delimiter(delimiter, &layout, &err))) {
+        fprintf(stderr, "edgestream compare: %s\n(see 'edgestream compare --help')\n", err->message);
+        g_error_free(err);
+        return ES_ERROR_USAGE;
+    }
     GPtrArray *ops = NULL;
     es_snapshot_meta meta = { 0 };
     uint64_t *snap_ext = NULL;
@@ -403,6 +412,7 @@ int es_cmd_compare(int argc, char **argv)
     g_ptr_array_add(run_ops, col);
     cfg.inputs = (const char *const *)(argv + 1);
     cfg.max_edges = snapshot ? meta.edges_consumed : 0;
+    cfg.format = &layout;
     if (snapshot)
         cfg.skip_bad = meta.bad_lines;   /* the prefix skipped exactly these */
     cfg.progress = !quiet && isatty(STDERR_FILENO);

@@ -43,12 +43,16 @@ int es_cmd_run(int argc, char **argv)
     g_autofree char *report_every = NULL, *keep = NULL;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE;
     es_cli_stream_args stream = { 0 };
+    g_autofree char *columns = NULL, *delimiter = NULL;
     g_autofree char *command_line = g_strjoinv(" ", argv);
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
         { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Report format: text, tsv or json (default text)", "FMT" },
         { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
         { "report-every", 0, 0, G_OPTION_ARG_STRING, &report_every, "Also report after every N edges (10k, 1M ...)", "N" },
+        { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+          "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
+        { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
           "Progress lines on stderr every 5 s even when it is not a terminal (a log)", NULL },
@@ -96,6 +100,13 @@ int es_cmd_run(int argc, char **argv)
         return es_cli_usage("run", why);
 
     GError *err = NULL;
+    es_parse_format layout = { 0 };
+    if ((columns && !es_parse_columns(columns, &layout, &err)) ||
+        (delimiter && !es_parse_delimiter(delimiter, &layout, &err))) {
+        fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", err->message);
+        g_error_free(err);
+        return ES_ERROR_USAGE;
+    }
     GPtrArray *ops = es_operator_new_list(ops_spec ? ops_spec : "cc,degree", &err);
     if (ops == NULL) {
         int status = es_cli_fail("run", err);
@@ -118,6 +129,7 @@ int es_cmd_run(int argc, char **argv)
     }
     cfg.inputs = (const char *const *)(argv + 1);
     cfg.report_every = every;
+    cfg.format = &layout;
     cfg.progress = !quiet && (progress || isatty(STDERR_FILENO));
     cfg.progress_lines = progress && !isatty(STDERR_FILENO);
     cfg.on_report = print_report;
