@@ -157,6 +157,13 @@ expect "report-every 0" 64 "--report-every must be between 1" -- "$es" run --rep
 expect "batch 1.5" 64 "is not a count" -- "$es" run --batch 1.5 z.txt
 expect "batch 2x" 64 "is not a count" -- "$es" run --batch 2x z.txt
 expect "compare threads 0" 64 "--threads must be between 1" -- "$es" compare --threads 0 z.txt
+expect "gen counts" 0 "" -- "$es" gen er --n 1k --m 2.5k --seed 3
+[ "$(wc -l < out)" = 2500 ] && ok || bad "gen er --m 2.5k: $(wc -l < out) lines"
+expect "gen bad count" 64 "--n: \"1x\" is not a count" -- "$es" gen er --n 1x --m 5
+expect "snapshot-every 1e1" 0 "" -- "$es" run --quiet --ops cc --snapshot-dir se --snapshot-every 1e1 --keep 100 --snapshot-wait z.txt
+[ "$(ls se/snap-*.h5 | wc -l)" = 8 ] && ok || bad "snapshot-every 1e1: $(ls se | tr '\n' ' ')"
+expect "snapshot-every 5m is a time" 0 "" -- "$es" run --quiet --ops cc --snapshot-dir sm --snapshot-every 5m z.txt
+expect "snapshot-every 0" 64 "--snapshot-every must be" -- "$es" run --snapshot-dir s0 --snapshot-every 0 z.txt
 
 # ---- inspect a non-snapshot; gzip errors name the file ----------------------
 expect "inspect an edge list" 65 "z.txt: not an edgestream snapshot" -- "$es" inspect z.txt

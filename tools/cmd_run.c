@@ -121,7 +121,11 @@ int es_cmd_run(int argc, char **argv)
         .config = command_line,
         .verbose = !quiet,
     };
-    if (snap_every && !es_checkpoint_parse_every(snap_every, &ckcfg.every_edges, &ckcfg.every_us, &err)) {
+    /* An edge count as every count is written (10k, 1M, 1e6), else a time (30s, 5m, 1h). */
+    g_autofree char *not_count = NULL;
+    if (snap_every && es_cli_count("--snapshot-every", snap_every, 1, G_MAXINT32, &ckcfg.every_edges, &not_count))
+        ;
+    else if (snap_every && !es_checkpoint_parse_every(snap_every, &ckcfg.every_edges, &ckcfg.every_us, &err)) {
         int status = es_cli_fail("run", err);
         g_error_free(err);
         g_ptr_array_free(ops, TRUE);
