@@ -125,6 +125,9 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,tri,topk --quiet --report-every 39 --format json datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream compare --ops cc,tri,tri-est:m=40,topk,spanner --quiet --format json datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degre datasets/zachary.txt 2> /dev/null; test $$? = 64
 	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/non-numeric-id.txt 2> /dev/null; test $$? = 65
 	rm -rf $(BUILD)/valgrind-snaps
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner --quiet \
