@@ -158,6 +158,9 @@ const char *es_format_double(char *buf, double x)
         if (g_ascii_strtod(buf, NULL) == x)
             break;
     }
+    /* A whole double keeps a ".0", so a reader sees a double every time. */
+    if (strspn(buf, "-0123456789") == strlen(buf))
+        strcat(buf, ".0");
     return buf;
 }
 

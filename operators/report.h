@@ -99,8 +99,9 @@ void     es_report_print_header(es_format fmt, FILE *out);
 void     es_report_value_append(GString *out, const es_report_entry *e, es_format fmt);
 
 /* The shortest decimal form of x that strtod reads back to x exactly
- * ("0.1", "1e+300", "2"); "nan", "inf", "-inf" when not finite.  buf must
- * hold ES_DOUBLE_BUF bytes. */
+ * ("0.1", "1e+300", "2.0": a whole double keeps ".0", as Python's repr
+ * does); "nan", "inf", "-inf" when not finite.  buf must hold
+ * ES_DOUBLE_BUF bytes. */
 #define ES_DOUBLE_BUF 32
 const char *es_format_double(char *buf, double x);
 

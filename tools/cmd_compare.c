@@ -107,9 +107,10 @@ static void cell(GString *out, const es_report_entry *e, es_format fmt)
         g_string_append(out, fmt == ES_FORMAT_JSON ? "null" : fmt == ES_FORMAT_TEXT ? "-" : "");
 }
 
+/* An error or a bound: whole numbers as integers (a count's error is one). */
 static void number_cell(GString *out, double x, es_format fmt)
 {
-    es_report_entry e = num_d(x);
+    es_report_entry e = fabs(x) < 9007199254740992.0 && x == floor(x) && x >= 0 ? num_u((uint64_t)x) : num_d(x);
     cell(out, isnan(x) ? NULL : &e, fmt);
 }
 
