@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataflow/edgesource.h"
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
@@ -20,6 +21,7 @@
 
 struct es_checkpoint {
     es_checkpoint_config cfg;
+    es_edge_source *src;       /* the run's source (borrowed): kind and identity */
     char    *dir;
     char    *identity;         /* one line per input */
     char    *ops_spec;
@@ -114,48 +116,17 @@ static gboolean check_operators(const char *snap, const char *then, const char *
     return same;
 }
 
-/* Does the snapshot's input identity match this run's?  Names what differs. */
-static gboolean check_inputs(const char *snap, const char *then, const char *now, GError **error)
+/* Does the snapshot's source identity match this run's (edgesource.h)? */
+static gboolean check_identity(es_checkpoint *ck, const char *snap, const char *then, GError **error)
 {
-    g_auto(GStrv) a = g_strsplit(then, "\n", -1), b = g_strsplit(now, "\n", -1);
-    guint na = g_strv_length(a), nb = g_strv_length(b);
-    if (na != nb) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from %u input(s), this run reads %u", snap, na, nb);
-        return FALSE;
-    }
-    for (guint i = 0; i < na; i++) {
-        g_auto(GStrv) x = g_strsplit(a[i], "\t", -1), y = g_strsplit(b[i], "\t", -1);
-        if (g_strv_length(x) != 4 || g_strv_length(y) != 4) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: unreadable source identity", snap);
-            return FALSE;
-        }
-        /* Paths are real paths, so "f", "./f" and "/dir/f" already agree; a
-         * hard link (or a path through another mount) names the same input
-         * when both paths are one file (device and inode) of the same
-         * content.  A copy is another file. */
-        gboolean same_content = strcmp(x[1], y[1]) == 0 && strcmp(x[2], y[2]) == 0 && strcmp(x[3], y[3]) == 0;
-        struct stat then_st, now_st;
-        gboolean same_file = strcmp(x[0], y[0]) == 0 ||
-                             (stat(x[0], &then_st) == 0 && stat(y[0], &now_st) == 0 &&
-                              then_st.st_dev == now_st.st_dev && then_st.st_ino == now_st.st_ino && same_content);
-        if (!same_file) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\" "
-                        "(another file: give the snapshot's inputs in its order, or run afresh in another "
-                        "--snapshot-dir)", snap, i + 1, x[0], y[0]);
-            return FALSE;
-        }
-        if (strcmp(x[1], y[1]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now "
-                        "(restore the input as it was, or run afresh in another --snapshot-dir)", snap, x[0], x[1], y[1]);
-            return FALSE;
-        }
-        if (!same_content) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content "
-                        "(restore the input as it was, or run afresh in another --snapshot-dir)", snap, x[0]);
-            return FALSE;
-        }
-    }
-    return TRUE;
+    const es_edge_source_class *cls = ck->src->cls;
+    if (cls->check_identity)
+        return cls->check_identity(ck->src, snap, then, ck->identity, error);
+    if (strcmp(then, ck->identity) == 0)
+        return TRUE;
+    g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from %s \"%s\", this run reads \"%s\"", snap,
+                cls->kind, then, ck->identity);
+    return FALSE;
 }
 
 /* Restore the snapshot at path if it fits this run: 1 when restored, 0
@@ -179,12 +150,12 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
     }
     if (!check_operators(path, meta.operators, ck->ops_spec, error))
         goto out;
-    if (strcmp(meta.source_kind, "files") != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
-                    path, meta.source_kind);
+    if (strcmp(meta.source_kind, ck->src->cls->kind) != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads %s",
+                    path, meta.source_kind, ck->src->cls->kind);
         goto out;
     }
-    if (!check_inputs(path, meta.source_identity, ck->identity, error) ||
+    if (!check_identity(ck, path, meta.source_identity, error) ||
         !es_snapshot_restore(path, externals, n, ops, error) || !es_snapshot_load_logs(path, ck->logs, error))
         goto out;
     if ((uint64_t)*n > meta.edges_consumed * 2) {   /* more than 2 vertices per edge: not from this stream */
@@ -231,7 +202,7 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
     return got >= 0;
 }
 
-es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *const *inputs, GPtrArray *ops,
+es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, es_edge_source *src, GPtrArray *ops,
                                   es_stream_pos *pos, uint64_t **externals, uint32_t *n, GError **error)
 {
     es_checkpoint *ck = g_new0(es_checkpoint, 1);
@@ -239,6 +210,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     ck->dir = g_strdup(cfg->dir);
     ck->cfg.dir = ck->dir;
     ck->cfg.config = cfg->config ? g_strdup(cfg->config) : NULL;
+    ck->src = src;
     ck->lock_fd = -1;
     ck->logs = new_logs();
     ck->last_edges = UINT64_MAX;
@@ -249,22 +221,8 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     memset(pos, 0, sizeof *pos);
     g_autofree char *lock = NULL;
 
-    GString *id = g_string_new(NULL);
-    for (guint i = 0; inputs[i]; i++) {
-        /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
-        g_autofree char *real = realpath(inputs[i], NULL);
-        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(real ? real : inputs[i], error);
-        if (line == NULL) {
-            if (strcmp(inputs[i], "-") == 0)
-                g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                            "snapshots need inputs that are regular files: standard input cannot be re-read on resume");
-            g_string_free(id, TRUE);
-            goto fail;
-        }
-        g_string_append_printf(id, "%s%s", i ? "\n" : "", line);
-        g_free(line);
-    }
-    ck->identity = g_string_free(id, FALSE);
+    if ((ck->identity = src->cls->identity(src, error)) == NULL)
+        goto fail;
 
     if (g_mkdir_with_parents(ck->dir, 0755) != 0) {
         int e = errno;
@@ -370,6 +328,24 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     return due;
 }
 
+void es_checkpoint_request(es_checkpoint *ck)
+{
+    hurry(ck);
+    reap(ck, TRUE);
+    ck->pending = TRUE;
+}
+
+void es_checkpoint_wait(es_checkpoint *ck)
+{
+    hurry(ck);
+    reap(ck, TRUE);
+}
+
+uint64_t es_checkpoint_last_id(const es_checkpoint *ck)
+{
+    return ck->parent_id;
+}
+
 static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_meta *m)
 {
     /* No writer runs now: the previous record is free to go. */
@@ -382,7 +358,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .edges_consumed = pos->edges,
         .lines_consumed = pos->lines,
         .bad_lines = pos->bad,
-        .source_kind = (char *)"files",
+        .source_kind = (char *)ck->src->cls->kind,
         .source_input = pos->input,
         .source_offset = pos->offset,
         .source_line = pos->line,

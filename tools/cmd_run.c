@@ -9,6 +9,9 @@
 #include "dataflow/driver.h"
 #include "operators/operator.h"
 #include "tools/cli.h"
+#ifdef ES_MPI
+#include "mpi/driver_mpi.h"
+#endif
 
 typedef struct {
     es_format fmt;
@@ -44,6 +47,9 @@ int es_cmd_run(int argc, char **argv)
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE;
     es_cli_stream_args stream = { 0 };
     g_autofree char *columns = NULL, *delimiter = NULL;
+#ifdef ES_MPI
+    gint64 max_parallelism = ES_MPI_DEFAULT_GROUPS;
+#endif
     g_autofree char *command_line = g_strjoinv(" ", argv);
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
@@ -63,6 +69,10 @@ int es_cmd_run(int argc, char **argv)
         { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the newest valid snapshot in --snapshot-dir", NULL },
         { "snapshot-wait", 0, 0, G_OPTION_ARG_NONE, &snap_wait,
           "Write each snapshot in the process, the stream waiting (every barrier gets its snapshot)", NULL },
+#ifdef ES_MPI
+        { "max-parallelism", 0, 0, G_OPTION_ARG_INT64, &max_parallelism,
+          "Key groups the input is cut into for the ranks (default 128); the stream order depends on it", "G" },
+#endif
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - stream edge files through operators");
@@ -95,6 +105,10 @@ int es_cmd_run(int argc, char **argv)
         why = g_strdup("--header goes with --format tsv");
     else if (argc < 2)
         why = g_strdup("no input file (use - for standard input)");
+#ifdef ES_MPI
+    else if (max_parallelism < 1 || max_parallelism > 65536)
+        why = g_strdup("--max-parallelism must be between 1 and 65536");
+#endif
     es_cli_stream_clear(&stream);
     if (why)
         return es_cli_usage("run", why);
@@ -143,16 +157,29 @@ int es_cmd_run(int argc, char **argv)
         es_report_print_header(rc.fmt, stdout);
     es_driver_stats stats;
     int status = 0;
+#ifdef ES_MPI
+    /* Every rank runs; rank 0 alone reports and speaks (every rank ends
+     * with the same error and status). */
+    gboolean ran = es_mpi_driver_run(&cfg, (guint)max_parallelism, !quiet, ops, &stats, &err);
+    gboolean speaks = es_mpi_rank() == 0;
+    if (!ran && es_mpi_rank() != 0) {
+        status = err->domain == ES_ERROR && err->code >= 64 && err->code <= 78 ? err->code : ES_ERROR_IO;
+        g_clear_error(&err);
+    } else if (!ran) {
+#else
+    gboolean speaks = TRUE;
     if (!es_driver_run(&cfg, ops, &stats, &err)) {
+#endif
         status = es_cli_fail("run", err);
         g_error_free(err);
     } else {
-        if (stats.bad_lines > 0 && !quiet)
+        if (stats.bad_lines > 0 && !quiet && speaks)
             fprintf(stderr, "edgestream run: skipped %" G_GUINT64_FORMAT " bad line%s\n",
                     stats.bad_lines, stats.bad_lines == 1 ? "" : "s");
         if (stats.snapshots_failed > 0) {
             /* The answers are complete; what was lost is the chance to resume from those points. */
-            fprintf(stderr, "edgestream run: %u snapshot%s could not be written (the report is complete)\n",
+            if (speaks)
+                fprintf(stderr, "edgestream run: %u snapshot%s could not be written (the report is complete)\n",
                     stats.snapshots_failed, stats.snapshots_failed == 1 ? "" : "s");
             status = ES_ERROR_IO;
         }

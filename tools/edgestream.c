@@ -11,6 +11,9 @@
 #include "graph/spelling.h"
 #include "tools/cli.h"
 #include "tools/cmd_gen.h"
+#ifdef ES_MPI
+#include "mpi/driver_mpi.h"
+#endif
 
 typedef struct {
     const char *name;
@@ -25,6 +28,8 @@ static const command commands[] = {
     { "compare", es_cmd_compare, "check a run's or a snapshot's answers against exact ones (igraph)" },
     { "export", es_cmd_export, "write a snapshot as one self-contained file (its logs inline)" },
     { "plot", es_cmd_plot, "draw a run's degrees, components and estimates with gnuplot (SVG, PNG)" },
+    { "serve", es_cmd_serve, "serve producers and queries over TCP, with a write-ahead log and exactly-once resume" },
+    { "wal-dump", es_cmd_wal_dump, "print a write-ahead log's edges, in order, as an edge list" },
 };
 
 static void usage(FILE *out)
@@ -66,6 +71,15 @@ int main(int argc, char **argv)
         printf("edgestream %s\n", ES_VERSION);
         return 0;
     }
+#ifdef ES_MPI
+    /* Built with MPI=1: `run` is one rank of an mpirun job. */
+    if (strcmp(argv[0], "run") == 0) {
+        es_mpi_init(&argc, &argv);
+        int status = es_cmd_run(argc, argv);
+        es_mpi_finalize();
+        return status;
+    }
+#endif
     const char *names[G_N_ELEMENTS(commands)];
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
         if (strcmp(argv[0], commands[i].name) == 0)
