@@ -97,7 +97,7 @@ check_completion() {
 }
 check_completion "run" "$es" ru
 check_completion "compare" "$es" comp
-check_completion "--format" "$es" run --fo
+check_completion "--format" "$es" run --form
 check_completion "--skip-bad" "$es" compare --sk
 check_completion "cc,degree" "$es" run --ops cc,deg
 check_completion "tri tri-est topk" "$es" run --ops t

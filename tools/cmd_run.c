@@ -1,12 +1,22 @@
 /* cmd_run.c — `edgestream run`: stream edge files through operators and
  * print their answers: after every N edges with --report-every, and always
- * at the end (formats: operators/report.h).  The options that change the
- * stream are shared with compare (tools/cli.h). */
+ * at the end.  Each report is flushed as it is made, so a reader of a live
+ * stream sees it at once; a reader that goes away (`| head -3`) ends the
+ * run quietly with status 0, and SIGINT or SIGTERM end it as its input's
+ * end would (final report, final snapshot) with status 130 or 143.
+ * Formats: operators/report.h; the options that change the stream are
+ * shared with compare (tools/cli.h). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include "dataflow/driver.h"
+#include "dataflow/redissource.h"
+#include "dataflow/stop.h"
 #include "operators/operator.h"
 #include "tools/cli.h"
 #ifdef ES_MPI
@@ -15,38 +25,78 @@
 
 typedef struct {
     es_format fmt;
+    es_stop  *stop;
+    gboolean  closed;   /* stdout's reader has gone */
 } run_ctx;
 
 static void print_report(const es_report *r, void *user)
 {
     run_ctx *rc = user;
+    if (rc->closed)
+        return;
+    errno = 0;
     es_report_print(r, rc->fmt, stdout);
+    /* A write inside the print may have failed already (EPIPE stays in errno). */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && errno == EPIPE) {
+        /* Whoever read our output has what they wanted: stop reading, and
+         * drop what stdio still holds for them. */
+        rc->closed = TRUE;
+        __fpurge(stdout);
+        clearerr(stdout);
+        es_stop_raise(rc->stop, ES_STOP_OUTPUT_CLOSED);
+    }
 }
 
-static char *run_help(void)
+/* --linger: milliseconds, or a number with ms or s. */
+static gboolean parse_linger(const char *s, gint64 *us)
 {
+    char *end = NULL;
+    double x = g_ascii_strtod(s, &end);
+    if (end == s || !(x >= 0) || x > 3600e3)
+        return FALSE;
+    if (*end == 0 || strcmp(end, "ms") == 0)
+        *us = (gint64)(x * 1e3);
+    else if (strcmp(end, "s") == 0 && x <= 3600)
+        *us = (gint64)(x * 1e6);
+    else
+        return FALSE;
+    return TRUE;
+}
+
+static char *operators_help(void)
+{
+    GString *s = g_string_new(NULL);
     g_autofree char *ops = es_cli_operators_help();
-    return g_strconcat(ops,
-                       "Output: --format text (for people), tsv (`operator metric value` rows, each report\n"
+    g_string_append(s, ops);
+    g_string_append(s, "Output: --format text (for people), tsv (`operator metric value` rows, each report\n"
                        "opened by `report interim|final EDGES`; --header adds a header row) or json (one\n"
                        "object per report and line, \"final\": true on the last); 'man edgestream'.\n"
                        "Snapshots: --snapshot-dir DIR writes DIR/snap-NNNNNN.h5 at batch boundaries\n"
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
-                       "Exit status: 0 ok, 64 usage, 65 bad input line or no valid snapshot,\n"
+                       "Live input: on a pipe or stdin a batch closes when full or once its first\n"
+                       "edge has waited --linger (default 100ms) with no more input ready.\n"
+                       "Redis: --source redis://HOST[:PORT]/STREAM reads a stream's entries, each field's\n"
+                       "value one edge line; snapshots store the last entry id and --resume reads on.\n"
+                       "Exit status: 0 ok (also when the reader of stdout goes away, as with | head),\n"
+                       "64 usage, 65 bad input line or no valid snapshot,\n"
                        "66 cannot open input, 71 out of memory, 74 I/O error (also when a snapshot\n"
                        "failed: the report is printed all the same), 78 snapshot does not match\n"
                        "this run, or the snapshot directory holds another run's snapshots\n"
-                       "(without --resume).", NULL);
+                       "(without --resume), 130 or 143 stopped by SIGINT or SIGTERM (after the final\n"
+                       "report of what was read, and the final snapshot).");
+    return g_string_free(s, FALSE);
 }
 
 int es_cmd_run(int argc, char **argv)
 {
-    g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
+    g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL,
+                     *source = NULL;
+    gboolean follow = FALSE;
+    g_autofree char *columns = NULL, *delimiter = NULL;
     g_autofree char *report_every = NULL, *keep = NULL;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE;
     es_cli_stream_args stream = { 0 };
-    g_autofree char *columns = NULL, *delimiter = NULL;
 #ifdef ES_MPI
     gint64 max_parallelism = ES_MPI_DEFAULT_GROUPS;
 #endif
@@ -62,6 +112,12 @@ int es_cmd_run(int argc, char **argv)
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
           "Progress lines on stderr every 5 s even when it is not a terminal (a log)", NULL },
+        { "source", 0, 0, G_OPTION_ARG_STRING, &source,
+          "Read the entries of a Redis stream instead of files: redis://HOST[:PORT]/STREAM", "URL" },
+        { "follow", 0, 0, G_OPTION_ARG_NONE, &follow,
+          "With --source: keep reading new entries (default: those present at start, then end)", NULL },
+        { "linger", 0, 0, G_OPTION_ARG_STRING, &linger,
+          "On a pipe or stdin, close a batch once its first edge has waited T with no more input (default 100ms)", "T" },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
         { "snapshot-every", 0, 0, G_OPTION_ARG_STRING, &snap_every,
           "Snapshot every N edges, or every T (30s, 5m, 1h); default: only at the end", "N|T" },
@@ -76,7 +132,7 @@ int es_cmd_run(int argc, char **argv)
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - stream edge files through operators");
-    g_autofree char *desc = run_help();
+    g_autofree char *desc = operators_help();
     g_option_context_set_description(ctx, desc);
     g_option_context_add_main_entries(ctx, entries, NULL);
     es_cli_stream_add(ctx, &stream);
@@ -87,27 +143,35 @@ int es_cmd_run(int argc, char **argv)
         return ES_ERROR_USAGE;
     }
 
-    run_ctx rc = { ES_FORMAT_TEXT };
+    run_ctx rc = { ES_FORMAT_TEXT, NULL, FALSE };
+    gint64 linger_us = 100000;
     es_driver_config cfg = { 0 };
     uint64_t every = 0, keep_n = 3;
-    g_autofree char *why = NULL;
+    g_autofree char *why_text = NULL;
+    const char *why = NULL;
     if (format && !es_format_parse(format, &rc.fmt))
-        why = g_strdup("--format must be text, tsv or json");
-    else if (report_every && !es_cli_count("--report-every", report_every, 1, G_MAXUINT64, &every, &why))
-        ;
-    else if (!es_cli_stream_apply(&stream, &cfg, &why))
-        ;
-    else if (keep && !es_cli_count("--keep", keep, 1, 1000000, &keep_n, &why))
-        ;
+        why = "--format must be text, tsv or json";
+    else if (linger && !parse_linger(linger, &linger_us))
+        why = "--linger must be a duration such as 100ms, 0.5s or 250 (milliseconds), at most 1h";
+    else if (report_every && !es_cli_count("--report-every", report_every, 1, G_MAXUINT64, &every, &why_text))
+        why = why_text;
+    else if (!es_cli_stream_apply(&stream, &cfg, &why_text))
+        why = why_text;
+    else if (keep && !es_cli_count("--keep", keep, 1, 1000000, &keep_n, &why_text))
+        why = why_text;
     else if ((snap_every || resume || snap_wait) && !snap_dir)
-        why = g_strdup("--snapshot-every, --snapshot-wait and --resume need --snapshot-dir");
+        why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
     else if (header && rc.fmt != ES_FORMAT_TSV)
-        why = g_strdup("--header goes with --format tsv");
-    else if (argc < 2)
-        why = g_strdup("no input file (use - for standard input)");
+        why = "--header goes with --format tsv";
+    else if (source && argc > 1)
+        why = "--source reads a Redis stream: give no input file with it";
+    else if (follow && !source)
+        why = "--follow needs --source";
+    else if (argc < 2 && !source)
+        why = "no input file (use - for standard input)";
 #ifdef ES_MPI
     else if (max_parallelism < 1 || max_parallelism > 65536)
-        why = g_strdup("--max-parallelism must be between 1 and 65536");
+        why = "--max-parallelism must be between 1 and 65536";
 #endif
     es_cli_stream_clear(&stream);
     if (why)
@@ -145,6 +209,17 @@ int es_cmd_run(int argc, char **argv)
         g_ptr_array_free(ops, TRUE);
         return status;
     }
+    rc.stop = es_stop_new();
+    es_edge_source *redis = NULL;
+    if (source && (redis = es_redis_source_new(source, follow, cfg.skip_bad, &layout, linger_us, rc.stop,
+                                               &err)) == NULL) {
+        int status = es_cli_fail("run", err);
+        g_error_free(err);
+        g_ptr_array_free(ops, TRUE);
+        es_stop_free(rc.stop);
+        return status;
+    }
+    es_stop_catch_signals(rc.stop);
     cfg.inputs = (const char *const *)(argv + 1);
     cfg.report_every = every;
     cfg.format = &layout;
@@ -153,6 +228,9 @@ int es_cmd_run(int argc, char **argv)
     cfg.on_report = print_report;
     cfg.user = &rc;
     cfg.checkpoint = snap_dir ? &ckcfg : NULL;
+    cfg.linger_us = linger_us;
+    cfg.stop = rc.stop;
+    cfg.source = redis;
     if (header)
         es_report_print_header(rc.fmt, stdout);
     es_driver_stats stats;
@@ -184,7 +262,17 @@ int es_cmd_run(int argc, char **argv)
             status = ES_ERROR_IO;
         }
     }
+    es_edge_source_free(redis);
+    const int reason = es_stop_reason(rc.stop);
+    es_stop_free(rc.stop);
     g_ptr_array_free(ops, TRUE);
-    int out = es_cli_finish_stdout("run");
+    if (reason == SIGINT || reason == SIGTERM) {
+        if (!quiet)
+            fprintf(stderr, "edgestream run: stopped by %s after %" G_GUINT64_FORMAT " edges\n",
+                    reason == SIGINT ? "SIGINT" : "SIGTERM", stats.edges);
+        if (status == 0)
+            status = 128 + reason;
+    }
+    int out = rc.closed ? 0 : es_cli_finish_stdout("run");
     return status ? status : out;
 }
