@@ -222,6 +222,17 @@ gboolean es_source_is_stream(const es_source *s)
     return s->stream;
 }
 
+/* zlib's message without the "<fd:3>: " it prefixes (the file is named by us). */
+static const char *zlib_reason(const char *msg)
+{
+    if (g_str_has_prefix(msg, "<fd:")) {
+        const char *sep = strstr(msg, ">: ");
+        if (sep)
+            return sep + 3;
+    }
+    return msg;
+}
+
 gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
 {
     if (s->stream)
@@ -235,7 +246,7 @@ gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
             if (zerr == Z_ERRNO)
                 g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: read error: %s", s->name, g_strerror(errno));
             else
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, msg);
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, zlib_reason(msg));
             return -1;
         }
         /* A truncated gzip file reads as a short stream: zlib says so. */
@@ -243,7 +254,7 @@ gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
             int zerr = 0;
             const char *msg = gzerror(s->gz, &zerr);
             if (zerr != Z_OK && zerr != Z_STREAM_END) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, msg);
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, zlib_reason(msg));
                 return -1;
             }
         }

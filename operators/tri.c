@@ -577,7 +577,7 @@ static void tri_report(es_operator *op, es_report *report)
                          t->wedges ? 3.0 * (double)t->triangles / (double)t->wedges : 0.0);
     es_report_add_double(report, "avg_clustering", avg_clustering(t));
     char *top = top_string(t);
-    es_report_add_string(report, "top", top);
+    es_report_add_list(report, "top", top);
     g_free(top);
 }
 

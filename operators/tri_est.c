@@ -353,7 +353,9 @@ static char *top_local_string(const tri_est_op *te)
     GString *s = g_string_new(NULL);
     for (uint32_t i = 0; i < h; i++) {
         uint64_t id = te->ext && te->ext[heap[i].v] != UNKNOWN_EXT ? te->ext[heap[i].v] : heap[i].v;
-        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT ":%.1f", i ? "," : "", (guint64)id, heap[i].est);
+        char est[ES_DOUBLE_BUF];   /* exact: the shortest form that reads back */
+        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT ":%s", i ? "," : "", (guint64)id,
+                               es_format_double(est, heap[i].est));
     }
     g_free(heap);
     return g_string_free(s, FALSE);
@@ -386,7 +388,7 @@ static void tri_est_report(es_operator *op, es_report *report)
     es_report_add_bool(report, "dedup_exact", te->exact || t <= te->m);
     if (te->top) {
         char *s = top_local_string(te);
-        es_report_add_string(report, "top", s);
+        es_report_add_list(report, "top", s);
         g_free(s);
     }
 }

@@ -321,6 +321,11 @@ static gboolean check_file(int fd, const char *path, char header[ES_SNAPSHOT_HEA
                     path, format, ES_SNAPSHOT_FORMAT);
         return FALSE;
     }
+    if (got < 0 || strncmp(header, MAGIC, MIN((size_t)got, strlen(MAGIC))) != 0 || got == 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not an edgestream snapshot (it does not begin with "
+                    "\"edgestream snapshot\"; snapshots are the snap-NNNNNN.h5 files a run's --snapshot-dir holds)", path);
+        return FALSE;
+    }
     if (got != ES_SNAPSHOT_HEADER) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: truncated (shorter than its header)", path);
         return FALSE;
