@@ -260,18 +260,7 @@ gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
         }
         return got;
     }
-    for (;;) {
-        ssize_t got = read(s->fd, buf, n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: read error: %s", s->name, g_strerror(e));
-            return -1;
-        }
-        s->consumed += (uint64_t)got;
-        return got;
-    }
+    return read_once(s, buf, n, error);
 }
 
 gboolean es_source_skip(es_source *s, uint64_t offset, GError **error)
