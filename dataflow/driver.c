@@ -15,7 +15,8 @@
  * it added its whole time (measured in bench/RESULTS.md).  The operators
  * see the table as of their batch (es_edgetable_catch_up), so a barrier
  * freezes the keys of exactly the batches they folded.  A table adopted
- * mid-run (operators/operator.h) is applied by the caller.  Slots carry
+ * mid-run (operators/operator.h) is applied by the caller, in the fold
+ * every stream shares (dataflow/flow.h).  Slots carry
  * everything later stages need (vertex count, answers, progress figures),
  * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
  * one batch with one in hand-over.
@@ -35,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataflow/flow.h"
 #include "dataflow/progress.h"
 #include "dataflow/edgesource.h"
 #include "graph/common.h"
@@ -47,6 +49,11 @@
 /* Ids are mapped in pieces of this many, taking the id-map lock for each,
  * so a snapshot barrier waits at most one piece for a consistent id map. */
 #define MAP_PIECE 65536
+
+/* How long an interim report of a pipe's stream waits to learn whether the
+ * stream ends there (and the report would repeat the final one). */
+#define REPORT_LOOKAHEAD_US 200000
+
 
 typedef struct {
     es_raw_batch *raw;
@@ -354,8 +361,6 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots, gboolean deletions);
-
 /* Run every operator on a slot's batch, in slices that end where an
  * interim report falls, with a report after each.  Reports do not cut the
  * reader's batches: at --report-every 1000 that made 10 000 batches of R-MAT
@@ -367,16 +372,17 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
  * answer is that of a batch cut there.  The edge table is caught up with
  * the whole batch first: operators read only its answers (change[]) in
  * process_batch, and its keys only at barriers, which fall between
- * batches. */
-static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edgetable **table, const slot *s,
+ * batches.  Each slice goes through the fold every stream shares
+ * (dataflow/flow.h). */
+static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flow *flow, const slot *s,
                              gboolean last, es_driver_stats *stats, es_report *report, es_progress *progress,
                              GError **error)
 {
     const size_t n = s->raw->n;
     const uint64_t every = cfg->on_report ? cfg->report_every : 0;
     uint32_t nv = stats->vertices;
-    if (*table && s->has_change)
-        es_edgetable_catch_up(*table, &s->mark);
+    if (s->has_change)
+        es_flow_catch_up(flow, &s->mark);
     for (size_t a = 0; a < n;) {
         size_t len = n - a;
         if (every) {
@@ -402,30 +408,17 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edg
             .first_index = s->first_index + a,
             .num_vertices = slice_nv,
         };
-        if (*table) {
-            if (!s->has_change)
-                es_edgetable_apply_signed(*table, b.edges, b.del, len, s->change + a);
-            b.change = s->change + a;
-        }
-        if (b.del != NULL) {
-            size_t first = len;
-            for (size_t i = 0; i < len; i++) {
-                stats->deletions += b.del[i];
-                first = b.del[i] && first == len ? i : first;
-            }
-            if (!cfg->deletions && first < len) {
+        for (size_t i = 0; b.del != NULL && !cfg->deletions && i < len; i++) {
+            if (b.del[i]) {
                 g_set_error(error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " of the stream is a deletion"
-                            " (a line ending in -): run with --deletions", (guint64)es_batch_index(&b, first));
+                            " (a line ending in -): run with --deletions", (guint64)es_batch_index(&b, i));
                 return FALSE;
             }
         }
-        for (guint i = 0; i < ops->len; i++)
-            if (!es_operator_process(g_ptr_array_index(ops, i), &b, error))
-                return FALSE;
-        if (*table)
-            stats->deletions_ignored = es_edgetable_ignored(*table);
-        if (*table == NULL)
-            *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL, cfg->deletions);
+        if (!es_flow_fold(flow, &b, s->change + a, s->has_change, error))
+            return FALSE;
+        stats->deletions = flow->deleted;
+        stats->deletions_ignored = es_flow_ignored(flow);
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
@@ -434,47 +427,6 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edg
             es_progress_clear(progress);
             es_driver_collect(ops, stats, FALSE, report);
             cfg->on_report(report, cfg->user);
-        }
-    }
-    return TRUE;
-}
-
-/* The run's edge table, when an operator needs one now: the table an
- * operator started or restored (operators/operator.h: adopted, the
- * others' copies dropped), else a new one; every operator then reads it. */
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots, gboolean deletions)
-{
-    gboolean need = deletions;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        need = need || es_operator_needs_edges(op, snapshots);
-        if (op->own_edges != NULL && table == NULL)
-            table = op->own_edges;
-        else
-            es_edgetable_free(op->own_edges);
-        op->own_edges = NULL;
-    }
-    if (table == NULL && need)
-        table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = table;
-        op->driven = TRUE;
-    }
-    return table;
-}
-
-/* Rebuild the id map from a snapshot's external ids, in dense-id order. */
-static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d;
-        if (!es_idmap_get_or_add(m, ext[i], &d, error))
-            return FALSE;
-        if (d != i) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
-            return FALSE;
         }
     }
     return TRUE;
@@ -496,7 +448,7 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_edge_sour
     if ((*ck = es_checkpoint_open(cfg->checkpoint, src, ops, pos, &ext, &n, error)) == NULL)
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
-    if (!restore_idmap(idmap, ext, n, error))
+    if (!es_idmap_add_all(idmap, ext, n, error))
         goto out;
     if (!src->cls->seek(src, pos, error))
         goto out;
@@ -523,7 +475,6 @@ static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GEr
                         op->name);
             return FALSE;
         }
-        op->dynamic = TRUE;
     }
     if (cfg->checkpoint != NULL) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
@@ -533,34 +484,22 @@ static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GEr
     return TRUE;
 }
 
-/* A window closes: its report, then every operator afresh (same spec, same
- * flags) reading the next window's table (the mapper's new one, or none
- * yet).  Returns the table the operators now read. */
-static es_edgetable *close_window(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats,
-                                  es_report *report, es_edgetable *table, es_edgetable *next, const slot *s)
+/* A window closes: its report, then every operator afresh reading the
+ * next window's table (the mapper's new one, or none yet). */
+static void close_window(const es_driver_config *cfg, es_flow *flow, es_driver_stats *stats, es_report *report,
+                         slot *s)
 {
     if (cfg->on_report) {
-        es_driver_collect(ops, stats, FALSE, report);
+        es_driver_collect(flow->ops, stats, FALSE, report);
         cfg->on_report(report, cfg->user);
     }
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *old = g_ptr_array_index(ops, i);
-        GError *err = NULL;
-        es_operator *op = es_operator_new(old->spec, &err);
-        if (op == NULL)   /* its canonical spec was accepted at start */
-            g_error("a window cannot restart operator %s: %s", old->spec, err->message);
-        op->dynamic = old->dynamic;
-        ops->pdata[i] = op;
-        old->edges = NULL;
-        es_operator_free(old);
-    }
-    es_edgetable_free(table);
+    es_flow_restart(flow, s->new_table);
+    s->new_table = NULL;
     stats->window_start = s->first_index;
     stats->span_lo = s->span_lo;
     stats->span_hi = s->span_hi;
     stats->deletions = 0;
     stats->deletions_ignored = 0;
-    return adopt_edge_table(ops, next, cfg->checkpoint != NULL, cfg->deletions);
 }
 
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
@@ -615,12 +554,13 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
-    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL, cfg->deletions);
+    es_flow flow;
+    es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted). */
-    pl.mapper_table = table;
+    pl.mapper_table = flow.table;
     es_report *report = es_report_new();
-    es_progress *progress = es_progress_new(cfg->progress);
+    es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
     GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
     GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
@@ -630,8 +570,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     gboolean ok = TRUE, seen_end = FALSE;
     char *final_text = NULL;   /* the source's position text at the end */
     uint64_t snap_offset = pos.offset;   /* of the last snapshot taken or restored */
+    slot *ahead = NULL;   /* the next slot, popped early to see whether the stream ends */
     while (!seen_end) {
-        slot *s = g_async_queue_pop(pl.full_q);
+        slot *s = ahead ? ahead : g_async_queue_pop(pl.full_q);
+        ahead = NULL;
         seen_end = s->end;
         if (s->error) {
             g_propagate_error(error, s->error);
@@ -641,10 +583,21 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         size_t n = s->raw->n;
         if (ok && n > 0 && s->window_start) {
             es_progress_clear(progress);
-            table = close_window(cfg, ops, stats, report, table, s->new_table, s);
+            close_window(cfg, &flow, stats, report, s);
+        }
+        gboolean last = seen_end;
+        if (ok && n > 0 && !seen_end && cfg->on_report && cfg->report_every &&
+            (s->first_index + n) % cfg->report_every == 0) {
+            /* A report falls at this batch's end: when the stream ends
+             * there, the final report says the same, so look at the next
+             * slot first.  A file's comes at once; a pipe's may not come
+             * for long, so wait a moment only. */
+            ahead = s->bytes_total > 0 ? g_async_queue_pop(pl.full_q)
+                                       : g_async_queue_timeout_pop(pl.full_q, REPORT_LOOKAHEAD_US);
+            last = ahead && ahead->end && ahead->raw->n == 0 && ahead->error == NULL;
         }
         if (ok && n > 0) {
-            ok = process_slot(cfg, ops, &table, s, seen_end, stats, report, progress, error);
+            ok = process_slot(cfg, ops, &flow, s, last, stats, report, progress, error);
             if (cfg->window_span) {
                 stats->span_lo = s->span_lo;
                 stats->span_hi = s->span_hi;
@@ -710,7 +663,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
      * end marker has gone through them. */
     g_atomic_int_set(&pl.stop, 1);
     while (!seen_end) {
-        slot *s = g_async_queue_pop(pl.full_q);
+        slot *s = ahead ? ahead : g_async_queue_pop(pl.full_q);
+        ahead = NULL;
         seen_end = s->end;
         g_clear_error(&s->error);
         if (s->new_table != NULL && s->new_table != pl.mapper_table)
@@ -751,14 +705,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_raw_batch_free(pl.carry);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = NULL;
-        op->driven = FALSE;
-    }
-    if (pl.mapper_table != NULL && pl.mapper_table != table)
-        es_edgetable_free(pl.mapper_table);
-    es_edgetable_free(table);
+    if (pl.mapper_table != NULL && pl.mapper_table != flow.table)
+        es_edgetable_free(pl.mapper_table);   /* a window's, never opened */
+    es_flow_clear(&flow);
     es_idmap_free(pl.idmap);
     es_edge_source_free(own_src);
     g_free(final_text);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/histogram.h"
 
 typedef struct {
     uint32_t *nb;
@@ -28,6 +29,7 @@ struct es_dynconn {
     uint32_t  ids, ids_cap;
     GArray   *free_ids;
     uint32_t  components, odd_components;
+    es_hist  *sizes;       /* component size -> components, kept at every change */
     GArray   *queue[2];
 };
 
@@ -35,6 +37,7 @@ es_dynconn *es_dynconn_new(gboolean parity)
 {
     es_dynconn *d = g_new0(es_dynconn, 1);
     d->parity = parity;
+    d->sizes = es_hist_new();
     d->free_ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     d->queue[0] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     d->queue[1] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -55,6 +58,7 @@ void es_dynconn_free(es_dynconn *d)
     g_free(d->mark);
     g_free(d->size);
     g_free(d->odd);
+    es_hist_free(d->sizes);
     g_array_free(d->free_ids, TRUE);
     g_array_free(d->queue[0], TRUE);
     g_array_free(d->queue[1], TRUE);
@@ -78,12 +82,14 @@ static uint32_t new_id(es_dynconn *d, uint32_t size)
     d->size[id] = size;
     d->odd[id] = 0;
     d->components++;
+    es_hist_add(d->sizes, size, 1);
     return id;
 }
 
 static void free_id(es_dynconn *d, uint32_t id)
 {
     d->odd_components -= d->odd[id];
+    es_hist_add(d->sizes, d->size[id], -1);
     d->size[id] = 0;
     d->odd[id] = 0;
     d->components--;
@@ -118,21 +124,20 @@ uint32_t es_dynconn_label(const es_dynconn *d, uint32_t v) { return d->label[v];
 
 uint32_t es_dynconn_largest(const es_dynconn *d)
 {
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < d->ids; i++)
-        m = MAX(m, d->size[i]);
-    return m;
+    return (uint32_t)es_hist_max(d->sizes);
 }
 
-GArray *es_dynconn_sizes(const es_dynconn *d)
+const es_hist *es_dynconn_sizes(const es_dynconn *d)
 {
-    GArray *a = g_array_sized_new(FALSE, FALSE, sizeof(uint64_t), d->components);
-    for (uint32_t i = 0; i < d->ids; i++) {
-        uint64_t s = d->size[i];
-        if (s)
-            g_array_append_val(a, s);
-    }
-    return a;
+    return d->sizes;
+}
+
+/* Component id's size becomes s. */
+static void resize(es_dynconn *d, uint32_t id, uint32_t s)
+{
+    es_hist_add(d->sizes, d->size[id], -1);
+    es_hist_add(d->sizes, s, 1);
+    d->size[id] = s;
 }
 
 static void push(list *l, uint32_t x, gboolean tree)
@@ -225,7 +230,7 @@ gboolean es_dynconn_insert(es_dynconn *d, uint32_t u, uint32_t v)
      * told apart from a's by their label (b) until they are relabelled. */
     const gboolean flip = d->parity && d->color[u] == d->color[v];
     const uint8_t odd_b = d->odd[b];
-    d->size[a] += d->size[b];
+    resize(d, a, d->size[a] + d->size[b]);
     relabel(d, v, a, flip);
     free_id(d, b);
     if (odd_b && !d->odd[a]) {
@@ -326,7 +331,7 @@ gboolean es_dynconn_delete(es_dynconn *d, uint32_t u, uint32_t v)
             const uint32_t other = new_id(d, part->len);
             for (guint i = 0; i < part->len; i++)
                 d->label[g_array_index(part, uint32_t, i)] = other;
-            d->size[id] -= part->len;
+            resize(d, id, d->size[id] - part->len);
         }
     }
     if (d->parity && d->odd[id]) {

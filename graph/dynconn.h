@@ -28,6 +28,8 @@
  * plus O(|P| + edges at P) for the smaller part P of its tree; plus
  * O(component) in parity mode when the component was not bipartite.
  * Measured in bench/RESULTS.md.
+ * The size histogram and the largest size are kept at every change
+ * (graph/histogram.h), so a report costs no recount.
  * Memory: 24 bytes per vertex (list header, label, colour, marks) and 10
  * per edge (both directions, with their forest flags), plus 12 per
  * component id.
@@ -38,6 +40,8 @@
 
 #include <glib.h>
 #include <stdint.h>
+
+#include "graph/histogram.h"
 
 typedef struct es_dynconn es_dynconn;
 
@@ -56,8 +60,9 @@ uint32_t    es_dynconn_largest(const es_dynconn *d);
 /* The label of v's component: equal labels, same component (a label
  * names another component after the next change). */
 uint32_t    es_dynconn_label(const es_dynconn *d, uint32_t v);
-/* Sizes of all components, one per component (g_array_free). */
-GArray     *es_dynconn_sizes(const es_dynconn *d);
+/* The sizes of the components (size -> components), kept at every join
+ * and split (graph/histogram.h): a report reads it without a recount. */
+const es_hist *es_dynconn_sizes(const es_dynconn *d);
 /* Parity mode: components that hold an odd cycle. */
 uint32_t    es_dynconn_odd_components(const es_dynconn *d);
 

@@ -109,7 +109,8 @@ void     es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, vo
 size_t   es_edgetable_memory(const es_edgetable *t);   /* bytes held */
 gboolean es_edgetable_logged(const es_edgetable *t);
 
-/* The log: *n keys (*n == es_edgetable_edges()) in first-appearance order;
+/* The log: *n keys (every pair ever seen: es_edgetable_edges() in a stream
+ * without deletions) in first-appearance order;
  * NULL for a table without one.  Valid until the next apply; the first
  * *n keys are never rewritten, so a snapshot writer may read them while
  * later batches are applied, when mem never moves it (snapshot/logmem.h). */
@@ -123,5 +124,14 @@ const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
  * but to be freed. */
 gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
                                const char *what, GError **error);
+
+/* How errors name the restored table. */
+#define ES_EDGES_DATASET "snapshot dataset \"/edges/keys\""
+
+/* For an operator restoring from a table restored by add_keys: does t
+ * (NULL: none, which holds 0) hold exactly `edges` keys, every vertex below
+ * num_vertices?  Else an ES_ERROR_DATA error (`what` names the table). */
+gboolean es_edgetable_check(const es_edgetable *t, uint64_t edges, uint32_t num_vertices, const char *what,
+                            GError **error);
 
 #endif

@@ -124,18 +124,12 @@ static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError 
 
 static void report_dynamic(const es_dynconn *d, es_report *report)
 {
-    es_hist *h = es_hist_new();
-    GArray *sizes = es_dynconn_sizes(d);
-    for (guint i = 0; i < sizes->len; i++)
-        es_hist_add(h, g_array_index(sizes, uint64_t, i), 1);
-    GArray *bins = es_hist_bins(h);
+    GArray *bins = es_hist_bins(es_dynconn_sizes(d));
     es_report_add_u64(report, "vertices", es_dynconn_vertices(d));
     es_report_add_u64(report, "components", es_dynconn_components(d));
     es_report_add_u64(report, "largest", es_dynconn_largest(d));
     es_report_add_hist(report, "size_histogram", (const es_hist_bin *)bins->data, bins->len);
     g_array_free(bins, TRUE);
-    g_array_free(sizes, TRUE);
-    es_hist_free(h);
 }
 
 static void cc_report(es_operator *op, es_report *report)

@@ -531,9 +531,8 @@ static void handle_line(client *c, char *line, size_t len)
         bad_line(c, "expected an edge `u v [t] [+|-]` (serve takes no weights)");
         return;
     }
-    if (e.del && s->cfg.insertions_only) {   /* logged, it would stop the stream at every resume */
-        g_autofree char *why = g_strdup_printf("expected an insertion (operator %s handles insertions only)",
-                                               s->cfg.insertions_only);
+    if (e.del && s->cfg.no_deletions) {   /* logged, it would stop the stream at every resume */
+        g_autofree char *why = g_strdup_printf("expected an insertion (%s)", s->cfg.no_deletions);
         bad_line(c, why);
         return;
     }
@@ -1168,7 +1167,7 @@ es_server *es_server_new(const es_server_config *cfg, es_wal *wal, es_edge_sourc
     s->cfg = *cfg;
     s->token = cfg->token ? g_strdup(cfg->token) : NULL;
     s->cfg.token = s->token;
-    s->cfg.insertions_only = cfg->insertions_only ? g_intern_string(cfg->insertions_only) : NULL;
+    s->cfg.no_deletions = cfg->no_deletions ? g_intern_string(cfg->no_deletions) : NULL;
     s->wal = wal;
     s->src = src;
     s->producers = producers;

@@ -23,11 +23,13 @@
 #define ES_SNAPSHOT_H
 
 #include <glib.h>
+#include <hdf5.h>
 #include <stdint.h>
 
+#include "graph/edgetable.h"
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 5
+#define ES_SNAPSHOT_FORMAT 6
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {
@@ -61,6 +63,15 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta,
                            const uint64_t *externals, uint32_t n, GPtrArray *ops,
                            es_snapshot_logs *logs, GError **error);
 
+/* One self-contained snapshot file at `path` (every array inline, no log
+ * files): the operators are prepared here (so call it at a batch
+ * boundary, from the stream's thread), the file is written by
+ * es_snapshot_write into a fresh directory beside path and renamed onto
+ * it, so path appears whole or not at all.  ES_ERROR_IO when it cannot be
+ * written. */
+gboolean es_snapshot_write_file(const char *path, const es_snapshot_meta *meta, const uint64_t *externals,
+                                uint32_t n, GPtrArray *ops, GError **error);
+
 /* Check the header, the whole-file checksum and the log files the header
  * lists (in the snapshot's directory), without HDF5. */
 gboolean es_snapshot_verify(const char *path, GError **error);
@@ -72,10 +83,19 @@ gboolean es_snapshot_load_logs(const char *path, es_snapshot_logs *logs, GError 
 /* Read the root metadata (the file must verify first). */
 gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error);
 
-/* Restore the id map's external ids (caller frees with es_h5_free(p, n*8))
+/* Restore the id map's external ids (caller frees with es_h5_free(p, n*8)),
+ * the edge table (every operator's `edges`, the first one's `own_edges`)
  * and every operator of ops (created from meta->operators by the caller). */
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
                              GPtrArray *ops, GError **error);
+
+/* The edge table's part, /edges/keys: the keys of the table the
+ * operators read, frozen at the barrier (es_operator_snapshot_prepare),
+ * written once for all of them (nothing when none reads one).  Read back
+ * into a new table (*table; NULL when the snapshot has none), each key
+ * checked by es_edgetable_add_keys against num_vertices. */
+gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *logs, GError **error);
+gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error);
 
 /* DIR/snap-<id>.h5 (g_free it). */
 char      *es_snapshot_path(const char *dir, uint64_t id);
