@@ -355,8 +355,10 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_report_add_i64(r, "window_end", stats->span_hi);
         es_report_add_u64(r, "late_edges", stats->late_edges);
     }
-    es_report_add_u64(r, "deletions", stats->deletions);
-    es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
+    if (stats->dynamic) {
+        es_report_add_u64(r, "deletions", stats->deletions);
+        es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
+    }
     for (guint i = 0; i < ops->len; i++)
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
@@ -534,6 +536,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     stats->vertices = pos.vertices;
     stats->window = cfg->window;
     stats->window_start = pos.edges;
+    stats->dynamic = cfg->deletions;
     pipeline pl = {
         .cfg = cfg,
         .src = src,

@@ -92,6 +92,7 @@ typedef struct es_driver_stats {
     uint64_t window_start;      /* with windows: the reported window's first edge index */
     int64_t  span_lo, span_hi;  /* with time windows: the reported window's [start, end) */
     uint64_t late_edges;        /* with time windows: edges dropped as late */
+    gboolean dynamic;           /* the run declared deletions: the stream section reports the next two */
     uint64_t deletions;         /* deletion lines accepted */
     uint64_t deletions_ignored; /* of those, deletions of absent edges (graph/edgetable.h); 0 in a
                                    run that keeps no edge table */

@@ -111,9 +111,10 @@ has out "--skip-bad"
 
 # ---- metric names: README's table is their one home ------------------------
 "$es" run --ops "$allops" --format json --quiet z.txt > names.json
-# (a window over time adds its bounds and late edges to the stream section)
+# (a window over time adds its bounds and late edges to the stream section,
+# --deletions its deletion counts)
 printf '1 2 5\n2 3 7\n' > timed.txt
-"$es" run --ops cc --window tumbling:10s --format json --quiet timed.txt > names-window.json
+"$es" run --ops cc --window tumbling:10s --deletions --format json --quiet timed.txt > names-window.json
 $py - "$here/README.md" <<'PY' && ok || bad "metric names of run and README differ"
 import json, re, sys
 doc, op = set(), None
