@@ -11,9 +11,11 @@
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
 #   make test-mpi   build that and run its tests under mpirun
 
-# What the library needs (edgestream.pc's Requires: a static link needs them too), and the tests' CUnit.
-LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal libsoup-3.0 hiredis
-PKGS     := $(LIB_PKGS) cunit
+# What the library needs (edgestream.pc's Requires: a static link needs them too); what the
+# tool adds (the server's HTTP, the Redis source), and the tests' CUnit.
+LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal
+TOOL_PKGS:= libsoup-3.0 hiredis
+PKGS     := $(LIB_PKGS) $(TOOL_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
 DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev \
             libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py \
@@ -60,10 +62,14 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibi
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
-LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c server/*.c api/*.c) $(MPI_SRC)
+# The server and the Redis source belong to the tool: the library (and so
+# edgestream.pc, the Python module) does not depend on libsoup or hiredis.
+SRV_SRC  := $(wildcard server/*.c) dataflow/redissource.c
+SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o)
+LIB_SRC  := $(filter-out $(SRV_SRC),$(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)) $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(SRV_OBJ)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
@@ -129,7 +135,11 @@ $(BUILD)/tests/%: tests/%.c $(TEST_LIB) $(BUILD)/libedgestream.a tests/testutil.
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libedgestream.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libedgestream.a $(LDLIBS) $(BENCH_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_OBJ) $(BUILD)/libedgestream.a $(LDLIBS) $(BENCH_LIBS)
+
+# The server's network loop against epoll.
+$(BUILD)/bench/net_loop: BENCH_OBJ = $(SRV_OBJ)
+$(BUILD)/bench/net_loop: $(SRV_OBJ)
 
 # The GraphBLAS peer of the triangle benchmark.
 $(BUILD)/bench/tri_graphblas: BENCH_LIBS = -lgraphblas
