@@ -82,7 +82,7 @@ PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; pr
 .SECONDARY: $(TEST_LIB)
 
 .PHONY: deps-mpi test-mpi
-.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install uninstall clean
+.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-python-san test-valgrind bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream $(BUILD)/edgestream-plot
@@ -117,7 +117,7 @@ python: $(PYMOD)
 
 $(PYMOD): python/edgestream.c include/edgestream.h $(BUILD)/libedgestream.a
 	@mkdir -p $(dir $@)
-	$(CC) -shared -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -fvisibility=hidden -Iinclude \
+	$(CC) -shared -std=c11 -Wall -Wextra -Werror $(OPT) $(SAN) -fPIC -fvisibility=hidden -Iinclude \
 	  $(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_path("include"), "-I" + numpy.get_include())') \
 	  -o $@ $< $(BUILD)/libedgestream.a $(LDFLAGS) $(shell pkg-config --libs $(LIB_PKGS)) -lm -lpthread
 
@@ -204,11 +204,19 @@ test-corrupt: all
 # Sanitizer build in its own folder so it never mixes objects with the normal one.
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test-unit test-cli
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test-unit test-cli test-python-san
+
+# The Python module's tests with the sanitizer runtimes preloaded into the
+# interpreter (leak checking off: CPython keeps its caches at exit; the
+# module's leaks are test-valgrind's part).
+test-python-san: all python
+	@cd tests && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 PYTHONPATH=$(CURDIR)/$(BUILD)/python ES_DATASETS=$(CURDIR)/datasets \
+	  ES_BIN=$(CURDIR)/$(BUILD)/edgestream $(PYTHON) -m pytest -q -p no:cacheprovider test_python.py
 
 # The CLI on a small run must not leak (definite or indirect) nor touch bad memory.
 VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
-test-valgrind: all
+test-valgrind: all python
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
@@ -226,6 +234,7 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner,bipartite,cm,topk,hll --quiet \
 	  --batch 10 --snapshot-dir $(BUILD)/valgrind-snaps --snapshot-every 20 datasets/zachary.txt > /dev/null
 	rm -rf $(BUILD)/valgrind-snaps
+	@sh tests/test_python_valgrind.sh $(BUILD)
 	@echo "valgrind: no leaks, no memory errors"
 
 # Peers and tools the benchmarks need beyond the build: GraphBLAS, GNU time.
