@@ -186,6 +186,7 @@ test-cli: all
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
 	@sh tests/test_serve.sh $(BUILD)/edgestream 20
+	@sh tests/test_serve_bounds.sh $(BUILD)/edgestream
 
 # The crash test with more kills: make test-crash N=100
 N ?= 100

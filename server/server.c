@@ -62,6 +62,7 @@ struct client {
     GArray    *uv, *t, *del;    /* edges not yet logged */
     gboolean   has_t, has_del;
     GString   *out;
+    uint64_t   unanswered;      /* queries submitted, not yet delivered */
 };
 
 typedef struct {
@@ -396,8 +397,19 @@ static gboolean same_token(const char *given, size_t n, const char *token)
     return diff == 0;
 }
 
+/* Answer size counted per query still waiting: pending queries are replies
+ * in the making, held to the same bound as unread ones. */
+#define PENDING_QUERY_BYTES 64
+
 static void submit_query(client *c, query_kind kind, gboolean has_u, uint64_t u, uint64_t v)
 {
+    if ((c->unanswered + 1) * PENDING_QUERY_BYTES + c->out->len > c->srv->cfg.max_buffer) {
+        client_sendf(c, "ERR %" PRIu64 ": more than %zu bytes of unanswered queries and unread replies: closing",
+                     c->line_no, c->srv->cfg.max_buffer);
+        client_close(c);
+        return;
+    }
+    c->unanswered++;
     query *q = g_new0(query, 1);
     q->srv = c->srv;
     q->c = c;
@@ -821,6 +833,7 @@ static gboolean deliver(gpointer data)
 {
     query *q = data;
     if (q->c) {
+        q->c->unanswered--;
         client_send(q->c, q->answer);
         client_unref(q->c);
     } else {
