@@ -24,8 +24,11 @@
  * count of edges, or the first edge beyond a window of timestamps, the
  * rest of its read waiting in a carry buffer; late edges dropped there)
  * and marks a window's first batch; the mapper then starts a new id map
- * and edge table; the operators' thread reports the closed window and
- * rebuilds every operator from its spec (close_window).
+ * and edge table, and hands them over in the slot; the operators' thread
+ * reports the closed window, waits for a snapshot that may be reading its
+ * state, frees the old id map and rebuilds every operator from its spec
+ * (close_window).  A snapshot inside a count window holds that window; a
+ * resume at its end closes it with the first batch read.
  */
 #include "dataflow/driver.h"
 
@@ -70,6 +73,7 @@ typedef struct {
     int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window */
     uint64_t      late;          /* time windows: edges dropped as late so far */
     es_edgetable *new_table;     /* with it: the mapper's table for the new window */
+    es_idmap     *new_idmap;     /* and its id map (the old one is the operators' thread's to free) */
     GError       *error;         /* a stage failed: ends the run */
 } slot;
 
@@ -231,7 +235,9 @@ static gpointer reader_stage(gpointer data)
                 s->end = TRUE;
             if (!s->end && cfg->window_span && !span_cut(pl, s))
                 s->end = TRUE;
-            if (cfg->window && s->raw->n > 0 && edges % cfg->window == 0 && edges > pl->start_edges)
+            /* (A run resumed at a boundary restored the window before it,
+             * not yet closed: its first batch closes it.) */
+            if (cfg->window && s->raw->n > 0 && edges % cfg->window == 0 && edges > 0)
                 s->window_start = TRUE;
             s->late = pl->late;
             edges += s->raw->n;
@@ -282,16 +288,18 @@ static gpointer mapper_stage(gpointer data)
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
         s->new_table = NULL;
+        s->new_idmap = NULL;
         if (s->window_start && !s->error && s->raw->n > 0) {
             /* A new window: its vertices and edges start afresh.  The old
-             * table is the operators' until they close the old window: the
-             * main thread frees it. */
+             * id map and table are the operators' until they close the old
+             * window (a snapshot of it may be reading them): the main
+             * thread frees them. */
+            const es_log_memory *mem = pl->ck ? &es_log_memory_stable : NULL;
             g_mutex_lock(&pl->idmap_lock);
-            es_idmap_free(pl->idmap);
-            pl->idmap = es_idmap_new(1u << 16, NULL);
+            pl->idmap = s->new_idmap = es_idmap_new(1u << 16, mem);
             g_mutex_unlock(&pl->idmap_lock);
             if (pl->mapper_table) {
-                pl->mapper_table = es_edgetable_new(FALSE, NULL);
+                pl->mapper_table = es_edgetable_new(pl->ck != NULL, mem);
                 s->new_table = pl->mapper_table;
             }
         }
@@ -487,16 +495,22 @@ static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GEr
 }
 
 /* A window closes: its report, then every operator afresh reading the
- * next window's table (the mapper's new one, or none yet). */
-static void close_window(const es_driver_config *cfg, es_flow *flow, es_driver_stats *stats, es_report *report,
-                         slot *s)
+ * next window's table (the mapper's new one, or none yet) and id map
+ * (*idmap, the old one freed once no snapshot reads it). */
+static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoint *ck, es_idmap **idmap,
+                         es_driver_stats *stats, es_report *report, slot *s)
 {
     if (cfg->on_report) {
         es_driver_collect(flow->ops, stats, FALSE, report);
         cfg->on_report(report, cfg->user);
     }
+    if (ck)   /* a snapshot may be reading the old window's state */
+        es_checkpoint_restart(ck);
     es_flow_restart(flow, s->new_table);
     s->new_table = NULL;
+    es_idmap_free(*idmap);
+    *idmap = s->new_idmap;
+    s->new_idmap = NULL;
     stats->window_start = s->first_index;
     stats->span_lo = s->span_lo;
     stats->span_hi = s->span_hi;
@@ -508,9 +522,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
 {
     if (cfg->deletions && !check_deletions(cfg, ops, error))
         return FALSE;
-    if ((cfg->window || cfg->window_span) && cfg->checkpoint) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                    "snapshots of windowed runs are not supported yet: run --window without --snapshot-dir");
+    if (cfg->window_span && cfg->checkpoint) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of windows over time are not supported yet: run"
+                    " --window tumbling:SPAN without --snapshot-dir (tumbling:N takes snapshots)");
         return FALSE;
     }
     es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
@@ -535,7 +549,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     stats->bad_lines = pos.bad;
     stats->vertices = pos.vertices;
     stats->window = cfg->window;
-    stats->window_start = pos.edges;
+    /* (the restored window holds edge pos.edges - 1: at a boundary, the
+     * window before it) */
+    stats->window_start = cfg->window && pos.edges > 0 ? (pos.edges - 1) / cfg->window * cfg->window : 0;
     stats->dynamic = cfg->deletions;
     pipeline pl = {
         .cfg = cfg,
@@ -586,7 +602,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         size_t n = s->raw->n;
         if (ok && n > 0 && s->window_start) {
             es_progress_clear(progress);
-            close_window(cfg, &flow, stats, report, s);
+            close_window(cfg, &flow, ck, &idmap, stats, report, s);
         }
         gboolean last = seen_end;
         if (ok && n > 0 && !seen_end && cfg->on_report && cfg->report_every &&
@@ -638,8 +654,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
             g_mutex_lock(&pl.table_lock);
-            if (pl.mapper_table)
-                es_edgetable_refresh(pl.mapper_table);
+            if (flow.table)   /* (with windows the mapper's may be the next window's) */
+                es_edgetable_refresh(flow.table);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             snap_offset = pos.offset;
             g_mutex_unlock(&pl.table_lock);
@@ -672,7 +688,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_clear_error(&s->error);
         if (s->new_table != NULL && s->new_table != pl.mapper_table)
             es_edgetable_free(s->new_table);   /* a window never opened */
+        if (s->new_idmap != NULL && s->new_idmap != pl.idmap)
+            es_idmap_free(s->new_idmap);
         s->new_table = NULL;
+        s->new_idmap = NULL;
         g_async_queue_push(pl.free_q, s);
     }
     g_thread_join(reader_th);
@@ -711,7 +730,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     if (pl.mapper_table != NULL && pl.mapper_table != flow.table)
         es_edgetable_free(pl.mapper_table);   /* a window's, never opened */
     es_flow_clear(&flow);
-    es_idmap_free(pl.idmap);
+    if (pl.idmap != idmap)
+        es_idmap_free(pl.idmap);   /* a window's, never opened */
+    es_idmap_free(idmap);
     es_edge_source_free(own_src);
     g_free(final_text);
     return ok;

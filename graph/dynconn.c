@@ -9,9 +9,16 @@
 #include "graph/common.h"
 #include "graph/histogram.h"
 
+/* A neighbour entry: the neighbour's id, with TREE set when the edge is in
+ * the spanning forest.  One array per vertex (not a second one of flags):
+ * an append touches one cache line and grows one allocation, which on
+ * R-MAT scale 20 is most of what a stream with deletions costs cc
+ * (bench/RESULTS.md).  Ids therefore stay below 2^31. */
+#define TREE 0x80000000u
+#define ID(e) ((e) & ~TREE)
+
 typedef struct {
     uint32_t *nb;
-    uint8_t  *tree;      /* nb[i] is joined by an edge of the spanning forest */
     uint32_t  len, cap;
 } list;
 
@@ -50,7 +57,6 @@ void es_dynconn_free(es_dynconn *d)
         return;
     for (uint32_t v = 0; v < d->n; v++) {
         g_free(d->adj[v].nb);
-        g_free(d->adj[v].tree);
     }
     g_free(d->adj);
     g_free(d->label);
@@ -100,8 +106,10 @@ void es_dynconn_grow(es_dynconn *d, uint32_t n)
 {
     if (n <= d->n)
         return;
+    if (n > TREE)   /* 2^31 vertices: 32 GiB of lists before the first edge */
+        g_error("dynconn: %u vertices, more than the 2^31 a stream with deletions can hold", n);
     if (n > d->cap) {
-        uint32_t cap = (uint32_t)MIN(es_grow_cap(d->cap, n), (size_t)UINT32_MAX);
+        uint32_t cap = (uint32_t)MIN(es_grow_cap(d->cap, n), (size_t)TREE);
         d->adj = g_renew(list, d->adj, cap);
         d->label = g_renew(uint32_t, d->label, cap);
         d->color = g_renew(uint8_t, d->color, cap);
@@ -145,16 +153,14 @@ static void push(list *l, uint32_t x, gboolean tree)
     if (l->len == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 4;
         l->nb = g_renew(uint32_t, l->nb, l->cap);
-        l->tree = g_renew(uint8_t, l->tree, l->cap);
     }
-    l->tree[l->len] = (uint8_t)tree;
-    l->nb[l->len++] = x;
+    l->nb[l->len++] = x | (tree ? TREE : 0);
 }
 
 static uint32_t find(const list *l, uint32_t x)
 {
     for (uint32_t i = 0; i < l->len; i++)
-        if (l->nb[i] == x)
+        if (ID(l->nb[i]) == x)
             return i;
     g_error("dynconn: edge to %u is not in the list", x);
 }
@@ -163,10 +169,8 @@ static uint32_t find(const list *l, uint32_t x)
 static gboolean unlink_one(list *l, uint32_t x)
 {
     const uint32_t i = find(l, x);
-    const gboolean tree = l->tree[i];
-    l->len--;
-    l->nb[i] = l->nb[l->len];
-    l->tree[i] = l->tree[l->len];
+    const gboolean tree = (l->nb[i] & TREE) != 0;
+    l->nb[i] = l->nb[--l->len];
     return tree;
 }
 
@@ -195,7 +199,7 @@ static uint32_t relabel(es_dynconn *d, uint32_t from, uint32_t id, gboolean flip
         const uint32_t x = g_array_index(q, uint32_t, h);
         const list *l = &d->adj[x];
         for (uint32_t i = 0; i < l->len; i++) {
-            const uint32_t y = l->nb[i];
+            const uint32_t y = ID(l->nb[i]);
             if (d->label[y] == old && y != from) {
                 d->label[y] = id;
                 d->color[y] ^= (uint8_t)flip;
@@ -255,7 +259,7 @@ static gboolean recolor(es_dynconn *d, uint32_t from)
         const uint32_t x = g_array_index(q, uint32_t, h);
         const list *l = &d->adj[x];
         for (uint32_t i = 0; i < l->len; i++) {
-            const uint32_t y = l->nb[i];
+            const uint32_t y = ID(l->nb[i]);
             if (d->mark[y] != stamp) {
                 d->mark[y] = stamp;
                 d->color[y] = d->color[x] ^ 1;
@@ -301,8 +305,8 @@ gboolean es_dynconn_delete(es_dynconn *d, uint32_t u, uint32_t v)
                 const uint32_t x = g_array_index(q, uint32_t, head[s]++);
                 const list *l = &d->adj[x];
                 for (uint32_t i = 0; i < l->len; i++) {
-                    const uint32_t y = l->nb[i];
-                    if (l->tree[i] && d->mark[y] != base + (uint32_t)s) {
+                    const uint32_t y = ID(l->nb[i]);
+                    if ((l->nb[i] & TREE) && d->mark[y] != base + (uint32_t)s) {
                         d->mark[y] = base + (uint32_t)s;
                         g_array_append_val(q, y);
                     }
@@ -316,11 +320,11 @@ gboolean es_dynconn_delete(es_dynconn *d, uint32_t u, uint32_t v)
             const uint32_t x = g_array_index(part, uint32_t, h);
             list *l = &d->adj[x];
             for (uint32_t i = 0; i < l->len; i++) {
-                const uint32_t y = l->nb[i];
-                if (!l->tree[i] && d->mark[y] != in) {
-                    l->tree[i] = 1;
+                const uint32_t y = l->nb[i];   /* (not TREE: its own id) */
+                if (!(y & TREE) && d->mark[y] != in) {
+                    l->nb[i] |= TREE;
                     list *m = &d->adj[y];
-                    m->tree[find(m, x)] = 1;
+                    m->nb[find(m, x)] |= TREE;
                     replaced = TRUE;
                     break;
                 }

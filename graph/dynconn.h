@@ -30,9 +30,9 @@
  * Measured in bench/RESULTS.md.
  * The size histogram and the largest size are kept at every change
  * (graph/histogram.h), so a report costs no recount.
- * Memory: 24 bytes per vertex (list header, label, colour, marks) and 10
- * per edge (both directions, with their forest flags), plus 12 per
- * component id.
+ * Memory: 25 bytes per vertex (list header, label, colour, mark) and 8
+ * per edge (both directions, the forest flag in each entry's top bit, so
+ * at most 2^31 vertices), plus 5 per component id and the size histogram.
  * Guarantee: exact; labels and answers depend only on the sequence.
  */
 #ifndef ES_DYNCONN_H

@@ -247,7 +247,7 @@ expect "bad time unit" 64 "--time-unit must be s, ms or us" -- "$es" run --windo
 printf '1 2\n2 3\n' > "$tmp/twn.txt"
 expect "time window without timestamps" 65 "has no timestamp, and a window over time" -- "$es" run --window tumbling:1h --quiet "$tmp/twn.txt"
 expect "sliding window refused" 64 "--window sliding:SIZE,SLIDE is not supported yet" -- "$es" run --window sliding:10,5 "$tmp/zachary.txt"
-expect "window and snapshots" 64 "snapshots of windowed runs are not supported yet" -- "$es" run --window tumbling:10 --snapshot-dir "$tmp/wsnap" "$tmp/zachary.txt"
+expect "time window and snapshots" 64 "snapshots of windows over time are not supported yet" -- "$es" run --window tumbling:1h --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"
 
 # ---- inputs that cannot be opened: exit 66 with the OS error -------------
 expect "missing file" 66 "cannot open $tmp/nope.txt: No such file or directory" -- "$es" run "$tmp/nope.txt"
