@@ -270,15 +270,26 @@ d=$tmp/lthread; rm -rf "$d"
 cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "writer thread: answers differ"
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "writer thread: log files $(present "$d") but listed $(listed "$d")"
 check_logs "$d"
-# ... and with spanner, whose input edges are one more log in the edge
-# log's file and whose kept edges are a log of their own.
+# ... and with the greedy spanner, whose input edges are one more log in
+# the edge log's file and whose kept edges are a log of their own ...
 d=$tmp/lspanner; rm -rf "$d"
-"$es" run --ops "$lops,spanner:k=2" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" || bad "uninterrupted $lops,spanner run failed"
-"$es" run --ops "$lops,spanner:k=2" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
-    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
+"$es" run --ops "$lops,spanner:k=2,method=greedy" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" ||
+    bad "uninterrupted $lops,spanner run failed"
+"$es" run --ops "$lops,spanner:k=2,method=greedy" --format tsv --quiet --batch 2000 --snapshot-dir "$d" \
+    --snapshot-every 16384 "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
 cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "with spanner: answers differ"
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "with spanner: log files $(present "$d") but listed $(listed "$d")"
 check_logs "$d" 7 4
+# ... and with the clustering spanner (the default), whose kept edges and
+# records are logs of their own.
+d=$tmp/lbaswana; rm -rf "$d"
+"$es" run --ops "$lops,spanner:k=2,n=500" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" ||
+    bad "uninterrupted $lops,spanner run failed"
+"$es" run --ops "$lops,spanner:k=2,n=500" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
+    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
+cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "with the clustering spanner: answers differ"
+[ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "with the clustering spanner: log files $(present "$d") but listed $(listed "$d")"
+check_logs "$d" 7 5
 d=$tmp/lbase
 lnew=$(newest "$d")
 lsecond=$(second_newest "$d")
