@@ -269,6 +269,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
     es_reader *reader = es_reader_new(cfg->inputs, cfg->skip_bad);
+    es_reader_set_format(reader, cfg->format);
     es_idmap *idmap = start(cfg, ops, reader, &pos, &ck, error);
     if (idmap == NULL) {
         es_reader_free(reader);
@@ -326,6 +327,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .edges = s->edges,
                 .ext = s->raw->ids,
                 .time = s->raw->has_time ? s->raw->time : NULL,
+                .del = s->raw->has_del ? s->raw->del : NULL,
+                .weight = s->raw->has_weight ? s->raw->weight : NULL,
                 .n = n,
                 .first_index = s->first_index,
                 .num_vertices = s->num_vertices,

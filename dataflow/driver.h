@@ -19,6 +19,7 @@
 
 #include "dataflow/checkpoint.h"
 #include "graph/idmap.h"
+#include "graph/parse.h"
 #include "operators/report.h"
 
 #define ES_DEFAULT_BATCH (1u << 20)
@@ -30,6 +31,7 @@ typedef struct {
     size_t   batch_size;        /* edges per batch, 0 = ES_DEFAULT_BATCH */
     uint64_t report_every;      /* interim report every N edges, 0 = none */
     uint64_t skip_bad;          /* bad lines tolerated */
+    const es_parse_format *format; /* the lines' layout, NULL: `u v [t] [+|-]` */
     uint64_t max_edges;         /* stop after this many edges, 0 = read everything */
     int      threads;           /* OpenMP threads for operators, 0 = default */
     gboolean progress;          /* progress line on stderr */

@@ -34,6 +34,9 @@ struct es_reader {
     es_consumed *finished;       /* of each input read to its end */
     uint64_t   total_size;       /* sum of sizes, 0 if any unknown */
     gboolean   size_unknown;
+    es_parse_format fmt;         /* the lines' layout */
+    gboolean   plain;            /* fmt is the default: the fast parser */
+    es_mm      mm;               /* the current input as MatrixMarket (mm.on) */
 };
 
 es_raw_batch *es_raw_batch_new(size_t cap)
@@ -51,6 +54,8 @@ void es_raw_batch_free(es_raw_batch *b)
         return;
     es_big_free(b->ids, 2 * b->cap * sizeof *b->ids);
     es_big_free(b->time, b->cap * sizeof *b->time);
+    es_big_free(b->del, b->del ? b->cap : 0);
+    es_big_free(b->weight, b->weight ? b->cap * sizeof *b->weight : 0);
     g_free(b);
 }
 
@@ -62,7 +67,14 @@ es_reader *es_reader_new(const char *const *paths, uint64_t skip_bad)
     r->finished = g_new0(es_consumed, r->npaths + 1);
     r->buf = es_big_alloc(READ_BLOCK + ES_MAX_LINE + 2);
     r->skip_bad = skip_bad;
+    r->plain = TRUE;
     return r;
+}
+
+void es_reader_set_format(es_reader *r, const es_parse_format *fmt)
+{
+    r->fmt = fmt ? *fmt : (es_parse_format){ 0 };
+    r->plain = es_parse_format_is_default(&r->fmt);
 }
 
 void es_reader_free(es_reader *r)
@@ -113,6 +125,7 @@ static gboolean open_next(es_reader *r, gboolean *have, GError **error)
     r->discarding = FALSE;
     r->line_no = 0;
     r->offset = 0;
+    r->mm.on = FALSE;
     *have = TRUE;
     return TRUE;
 }
@@ -154,6 +167,15 @@ static gboolean fill(es_reader *r, GError **error)
     return TRUE;
 }
 
+/* A fault that no --skip-bad may pass over (a MatrixMarket banner or size
+ * line: skipping it would read the file as something else). */
+static gboolean fatal_line(es_reader *r, const es_parse_fault *fault, GError **error)
+{
+    g_autofree char *msg = es_parse_fault_message(fault);
+    g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s:%" G_GUINT64_FORMAT ": %s", es_source_name(r->src), r->line_no, msg);
+    return FALSE;
+}
+
 static gboolean bad_line(es_reader *r, const es_parse_fault *fault, GError **error)
 {
     if (r->bad < r->skip_bad) {
@@ -170,11 +192,30 @@ static gboolean bad_line(es_reader *r, const es_parse_fault *fault, GError **err
     return FALSE;
 }
 
+/* An input's first line, when not an edge: a MatrixMarket banner turns
+ * the input into one (a bad banner is fatal), and with a delimiter a line
+ * that starts with a letter or a quote is a CSV header. */
+static es_line_kind first_line(es_reader *r, const char *p, size_t len, es_line_kind kind, es_parse_fault *f)
+{
+    if (es_mm_is_banner(p, len))
+        return es_mm_banner(&r->mm, p, len, f);
+    if (kind == ES_LINE_BAD && r->fmt.delim != 0) {
+        const char *q = p, *end = p + len;
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < end && (g_ascii_isalpha(*q) || *q == '"'))
+            return ES_LINE_SKIP;
+    }
+    return kind;
+}
+
 gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **error)
 {
     g_return_val_if_fail(max <= b->cap && max > 0, FALSE);
     b->n = 0;
     b->has_time = FALSE;
+    b->has_del = FALSE;
+    b->has_weight = FALSE;
     b->input = r->cur;
     b->offset = r->offset;
     b->line = r->line_no;
@@ -207,6 +248,8 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
                 continue;
             }
             if (r->start == r->end) {   /* input finished */
+                if (!es_mm_finish(&r->mm, es_source_name(r->src), r->line_no, error))
+                    return FALSE;
                 add_consumed(r);
                 r->finished[r->cur] = r->consumed;
                 b->input = r->cur;
@@ -230,12 +273,21 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
         r->lines_total++;
         es_parsed_edge e;
         es_parse_fault f;
-        es_line_kind kind = es_parse_line(p, len, &e, &f);
+        es_line_kind kind;
+        if (G_LIKELY(r->plain && !r->mm.on))
+            kind = es_parse_line(p, len, &e, &f);
+        else if (r->mm.on)
+            kind = es_mm_line(&r->mm, r->line_no, p, len, &e, &f);
+        else
+            kind = es_parse_line_as(&r->fmt, p, len, &e, &f);
+        if (G_UNLIKELY(r->line_no == 1) && kind != ES_LINE_EDGE && !r->mm.on)
+            kind = first_line(r, p, len, kind, &f);
         if (kind == ES_LINE_EDGE) {
             b->ids[2 * b->n] = e.u;
             b->ids[2 * b->n + 1] = e.v;
-            /* time[] is written only once a line has a timestamp, so files
-             * without them never touch (and never fault in) the array. */
+            /* time[], del[] and weight[] are written only once a line has
+             * one, so files without them never touch (nor fault in, nor
+             * allocate) those arrays. */
             if (e.has_t || b->has_time) {
                 if (!b->has_time) {
                     memset(b->time, 0, b->n * sizeof *b->time);
@@ -243,7 +295,27 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
                 }
                 b->time[b->n] = e.has_t ? e.t : 0;
             }
+            if (G_UNLIKELY(e.del || b->has_del)) {
+                if (!b->has_del) {
+                    if (b->del == NULL)
+                        b->del = es_big_alloc(b->cap);
+                    memset(b->del, 0, b->n);
+                    b->has_del = TRUE;
+                }
+                b->del[b->n] = (uint8_t)e.del;
+            }
+            if (G_UNLIKELY(e.has_w || b->has_weight)) {
+                if (!b->has_weight) {
+                    if (b->weight == NULL)
+                        b->weight = es_big_alloc(b->cap * sizeof *b->weight);
+                    memset(b->weight, 0, b->n * sizeof *b->weight);
+                    b->has_weight = TRUE;
+                }
+                b->weight[b->n] = e.has_w ? e.w : 0;
+            }
             b->n++;
+        } else if (kind == ES_LINE_FATAL) {
+            return fatal_line(r, &f, error);
         } else if (kind == ES_LINE_BAD && !bad_line(r, &f, error)) {
             return FALSE;
         }
@@ -299,6 +371,50 @@ static gboolean check_consumed(es_reader *r, es_source *src, guint i, const es_c
     return TRUE;
 }
 
+/* A resume inside a MatrixMarket input: its banner, size line and entries
+ * so far are read again from [0, offset) (the bytes a resume has already
+ * checked), so that the count goes on exactly. */
+static gboolean mm_rescan(es_reader *r, guint i, uint64_t offset, GError **error)
+{
+    es_source *src = es_source_open(r->paths[i], error);
+    if (src == NULL)
+        return FALSE;
+    size_t start = 0, have = 0;   /* unread bytes: buf[start, have) */
+    uint64_t done = 0, line_no = 0;
+    gboolean ok = TRUE, eof = FALSE;
+    while (ok && done < offset) {
+        char *p = r->buf + start;
+        char *nl = memchr(p, '\n', have - start);
+        if (nl == NULL && !eof && have - start < READ_BLOCK) {
+            memmove(r->buf, p, have - start);
+            have -= start;
+            start = 0;
+            gssize got = es_source_read(src, r->buf + have, READ_BLOCK - have, error);
+            ok = got >= 0;
+            eof = got == 0;
+            have += got > 0 ? (size_t)got : 0;
+            continue;
+        }
+        size_t len = nl ? (size_t)(nl - p) : have - start;
+        es_parsed_edge e;
+        es_parse_fault f;
+        line_no++;
+        if (line_no == 1 && !es_mm_is_banner(p, len))
+            break;   /* not MatrixMarket */
+        if (line_no == 1)
+            es_mm_banner(&r->mm, p, len, &f);
+        else
+            es_mm_line(&r->mm, line_no, p, len, &e, &f);
+        size_t used = nl ? len + 1 : len;
+        done += used;
+        start += used;
+        if (used == 0)
+            break;
+    }
+    es_source_close(src);
+    return ok;
+}
+
 gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t line,
                         uint64_t lines_total, uint64_t bad, const char *consumed, GError **error)
 {
@@ -342,6 +458,8 @@ gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t lin
     } else if (have && !es_source_skip(r->src, offset, error)) {
         return FALSE;
     }
+    if (have && offset > 0 && !mm_rescan(r, input, offset, error))
+        return FALSE;
     r->offset = offset;
     r->line_no = line;
     r->lines_total = lines_total;

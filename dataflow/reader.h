@@ -1,8 +1,12 @@
 /* reader.h — turns one or more inputs into batches of raw (external id)
  * edges: reads large blocks, splits them into lines, parses each line
- * (graph/parse.h), counts lines, and reports a malformed line as
- * `FILE:LINE: expected ..., got "..."` (ES_ERROR_DATA), or skips it while
- * fewer than `skip_bad` lines have been skipped.
+ * (graph/parse.h, in the run's layout: --columns, --delimiter), counts
+ * lines, and reports a malformed line as `FILE:LINE: expected ..., got
+ * "..."` (ES_ERROR_DATA), or skips it while fewer than `skip_bad` lines
+ * have been skipped.  An input that opens with a MatrixMarket banner is
+ * read as one, whatever the layout (graph/matrixmarket.h); its banner and
+ * size line are never edges.  With a delimiter, a first line that starts
+ * with a letter or a quote is a CSV header and is skipped.
  *
  * Cost: one memchr and one parse per line; a 4 MiB buffer reused for the
  * whole run, no allocation per line.
@@ -14,6 +18,8 @@
 #include <stdint.h>
 
 #include "dataflow/consumed.h"
+#include "graph/matrixmarket.h"
+#include "graph/parse.h"
 
 typedef struct es_reader es_reader;
 
@@ -21,6 +27,10 @@ typedef struct {
     uint64_t *ids;        /* 2n external ids: ids[2i], ids[2i+1] */
     int64_t  *time;       /* n timestamps (0 where a line had none) */
     gboolean  has_time;   /* some line of this batch had a timestamp */
+    uint8_t  *del;        /* n flags, 1 for a deletion line (`u v -`) ... */
+    gboolean  has_del;    /* ... valid when some line of this batch was one */
+    double   *weight;     /* n weights (0 where a line had none) ... */
+    gboolean  has_weight; /* ... valid when some line of this batch had one */
     size_t    n, cap;
     /* Where the batch ends: input index and bytes of it consumed (the
      * uncompressed offset just after the batch's last line). */
@@ -36,6 +46,9 @@ void          es_raw_batch_free(es_raw_batch *b);
 /* paths: NULL-terminated list ("-" is stdin); opened one after the other. */
 es_reader *es_reader_new(const char *const *paths, uint64_t skip_bad);
 void       es_reader_free(es_reader *r);
+/* The layout of the lines (default: `u v [t] [+|-]`); before the first
+ * es_reader_next or es_reader_seek. */
+void       es_reader_set_format(es_reader *r, const es_parse_format *fmt);
 
 /* Fill b with up to `max` edges (max <= b->cap).  TRUE with b->n == 0 at the
  * end of all inputs. */

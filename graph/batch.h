@@ -25,6 +25,10 @@ typedef struct {
                                 u and v as written in the input), or NULL; for
                                 operators that work without the id map */
     const int64_t *time;     /* n timestamps, or NULL when no line had one */
+    const uint8_t *del;      /* n flags, 1 for a deletion line (`u v -`), or
+                                NULL when the batch has none */
+    const double  *weight;   /* n weights (0 where a line had none), or NULL
+                                when no line had one; kept for operators to come */
     const uint8_t *change;   /* n es_edge_change answers of the run's edge table
                                 (graph/edgetable.h), or NULL when the run keeps
                                 none (operators/operator.h: needs_edges) */

@@ -125,6 +125,18 @@ gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots)
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
     op->prepared = FALSE;
+    if (G_UNLIKELY(batch->del != NULL) && !op->klass->deletions) {
+        size_t i = 0;
+        while (i < batch->n && !batch->del[i])
+            i++;
+        if (i < batch->n) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s handles insertions only, and edge %" G_GUINT64_FORMAT " of the stream is a deletion"
+                        " (a line ending in -); run it on a stream without deletions", op->name,
+                        (guint64)es_batch_index(batch, i));
+            return FALSE;
+        }
+    }
     /* (such a caller may well take snapshots of the operator) */
     if (batch->change != NULL || op->driven || (op->own_edges == NULL && !es_operator_needs_edges(op, TRUE)))
         return op->klass->process_batch(op, batch, error);

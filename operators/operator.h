@@ -63,6 +63,11 @@ typedef struct {
     /* Whether it reads the edge table (see "Distinct edges"), in a run
      * with snapshots or without; may be NULL: never. */
     gboolean (*needs_edges)(const es_operator *op, gboolean snapshots);
+    /* Whether it folds deletion lines (es_batch.del) and the
+     * disappearances they cause; FALSE (the default): insertions only, and
+     * es_operator_process refuses a batch with deletions (ES_ERROR_DATA
+     * naming the operator and the line's stream index). */
+    gboolean deletions;
 } es_operator_class;
 
 struct es_operator {

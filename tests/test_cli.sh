@@ -101,8 +101,10 @@ badcase negative    '# c\n1 2\n-3 4\n'              '3: expected a vertex id, go
 badcase overflow    '18446744073709551616 1\n'      '1: expected a vertex id below 2^64, got "18446744073709551616"'
 badcase huge        '1 99999999999999999999999\n'   '1: expected a vertex id below 2^64'
 badcase missing     '1 2\n3\n'                      '2: expected a second vertex id, got end of line'
-badcase junk        '1 2 3 4\n'                     '1: expected end of line, got "4"'
-badcase badtime     '1 2 x\n'                       '1: expected a timestamp or end of line, got "x"'
+badcase junk        '1 2 3 4\n'                     '1: expected a sign (+ or -) or end of line (more columns? name them: --columns u,v,w,t), got "4"'
+badcase badtime     '1 2 x\n'                       '1: expected a timestamp, a sign (+ or -) or end of line, got "x"'
+badcase weight      '1 2 0.5\n'                     '1: expected an integer timestamp, not a weight (name the columns: --columns u,v,w or u,v,w,t), got "0.5"'
+badcase aftersign   '1 2 - 3\n'                     '1: expected end of line, got "3"'
 head -c 5000 /dev/zero | tr '\0' '7' > "$tmp/long.txt"
 printf '1 2\n' | cat - "$tmp/long.txt" > "$tmp/toolong.txt"; printf '\n3 4\n' >> "$tmp/toolong.txt"
 expect "bad toolong" 65 "toolong.txt:2: expected a line of at most 4096 bytes" -- "$es" run --quiet "$tmp/toolong.txt"
@@ -122,6 +124,74 @@ answer skip cc components 1
 expect "skip-bad 1" 65 "twobad.txt:4: expected a vertex id, got \"-1\" (more than 1 bad lines)" -- "$es" run --skip-bad=1 "$tmp/twobad.txt"
 expect "skip-bad overlong" 0 "skipped 1 bad line" -- "$es" run --format tsv --skip-bad=1 "$tmp/toolong.txt"
 answer skip-long stream edges 2
+
+# ---- input layouts: MatrixMarket, KONECT (--columns), CSV (--delimiter) ----
+# MatrixMarket is recognised by its banner; the size line is never an edge
+# (were "3 3 4" read as one, vertex 4 would appear).  Hand counts below.
+printf '%%%%MatrixMarket matrix coordinate pattern general\n%% a comment\n3 3 4\n1 2\n2 1\n2 3\n3 3\n' > "$tmp/pat.mtx"
+expect "mm pattern general" 0 "" -- "$es" run --ops cc,degree --format tsv --quiet "$tmp/pat.mtx"
+answer mm-pat stream edges 4
+answer mm-pat cc vertices 3
+answer mm-pat degree edges 2
+answer mm-pat degree duplicates 1
+answer mm-pat degree self_loops 1
+# real symmetric, values (weights) and a negative one; CRLF and a case-insensitive banner
+printf '%%%%MatrixMarket MATRIX Coordinate Real Symmetric\r\n4 4 3\r\n1 2 0.5\r\n3 2 1.5e0\r\n4 1 -2\r\n' > "$tmp/real.mtx"
+expect "mm real symmetric" 0 "" -- "$es" run --ops cc,degree --format tsv --quiet "$tmp/real.mtx"
+answer mm-real cc vertices 4
+answer mm-real cc components 1
+answer mm-real degree edges 3
+# integer general rectangular: rows 1..2, columns 1..3 become vertices 3..5
+printf '%%%%MatrixMarket matrix coordinate integer general\n2 3 2\n1 1 5\n2 3 -7\n' > "$tmp/rect.mtx"
+expect "mm integer rectangular" 0 "" -- "$es" run --ops cc,degree --format tsv --quiet "$tmp/rect.mtx"
+answer mm-rect cc vertices 4
+answer mm-rect cc components 2
+mmbad() { # NAME CONTENT MESSAGE
+    printf "$2" > "$tmp/$1.mtx"
+    expect "mm bad $1" 65 "$tmp/$1.mtx:$3" -- "$es" run --quiet --skip-bad=5 "$tmp/$1.mtx"
+}
+mmbad array    '%%%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n' '1: expected a MatrixMarket banner'
+mmbad complex  '%%%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1 0\n'   '1: expected a MatrixMarket banner'
+mmbad fewer    '%%%%MatrixMarket matrix coordinate pattern general\n3 3 3\n1 2\n2 3\n' '4: expected 3 entries, as the size line (line 2) says, got 2 before the end of the file'
+mmbad more     '%%%%MatrixMarket matrix coordinate pattern general\n3 3 1\n1 2\n2 3\n' '4: expected end of file (the size line'"'"'s count of entries is reached), got "2 3"'
+mmbad nosize   '%%%%MatrixMarket matrix coordinate pattern general\n%% only a comment\n' '2: expected a size line: rows columns entries (three integers), got end of file'
+mmbad badsize  '%%%%MatrixMarket matrix coordinate pattern general\n3 3\n1 2\n' '2: expected a size line: rows columns entries (three integers), got end of line'
+mmbad nonsq    '%%%%MatrixMarket matrix coordinate real symmetric\n3 4 1\n1 2 1\n' '2: expected a square size line'
+# entry faults are ordinary bad lines: without --skip-bad they stop the run
+printf '%%%%MatrixMarket matrix coordinate real general\n3 3 2\n0 1 1.0\n1 2\n' > "$tmp/ent.mtx"
+expect "mm index 0" 65 "ent.mtx:3: expected a row index from 1 to the size line's rows, got \"0\"" -- "$es" run --quiet "$tmp/ent.mtx"
+printf '%%%%MatrixMarket matrix coordinate real general\n3 3 1\n1 2\n' > "$tmp/noval.mtx"
+expect "mm no value" 65 "noval.mtx:3: expected a real value, got end of line" -- "$es" run --quiet "$tmp/noval.mtx"
+printf '%%%%MatrixMarket matrix coordinate pattern general\n3 3 1\n1 4\n' > "$tmp/col.mtx"
+expect "mm column beyond" 65 "col.mtx:3: expected a column index from 1 to the size line's columns, got \"4\"" -- "$es" run --quiet "$tmp/col.mtx"
+# A resume inside a MatrixMarket file continues its count of entries:
+# snapshots every 1000 entries, the newest (final) one removed, resumed.  The
+# matrix is rectangular, so an entry read as a plain line would name another vertex.
+awk 'BEGIN { print "%%MatrixMarket matrix coordinate pattern general"; print "3000 2000 5000";
+             for (i = 0; i < 5000; i++) print (i * 7) % 3000 + 1, (i * 13 + 5) % 2000 + 1 }' > "$tmp/big.mtx"
+expect "mm uninterrupted" 0 "" -- "$es" run --ops cc,degree --format tsv --quiet "$tmp/big.mtx"
+cp "$tmp/out" "$tmp/mm.want"
+expect "mm snapshots" 0 "" -- "$es" run --ops cc,degree --format tsv --quiet --batch 500 --snapshot-every 1000 --keep 10 --snapshot-dir "$tmp/mmsnap" "$tmp/big.mtx"
+rm -f "$(ls "$tmp"/mmsnap/snap-*.h5 | tail -n 1)"
+expect "mm resumed" 0 "" -- "$es" run --ops cc,degree --format tsv --quiet --batch 500 --snapshot-every 1000 --keep 10 --snapshot-dir "$tmp/mmsnap" --resume "$tmp/big.mtx"
+if cmp -s "$tmp/out" "$tmp/mm.want"; then ok; else bad "mm resumed: answers differ from the uninterrupted run"; fi
+
+# KONECT: `% ...` header lines, then u v weight timestamp.
+printf '%% sym positive\n%% 3 3 3\n1 2 1 100\n2 3 0.5 200\n1 3 2 300\n' > "$tmp/konect.txt"
+expect "konect" 0 "" -- "$es" run --ops tri,degree --columns u,v,w,t --format tsv --quiet "$tmp/konect.txt"
+answer konect tri triangles 1
+answer konect degree edges 3
+printf '1 2 0.5 100\n' > "$tmp/konect2.txt"
+expect "konect without --columns" 65 "konect2.txt:1: expected an integer timestamp, not a weight (name the columns: --columns u,v,w or u,v,w,t), got \"0.5\"" -- "$es" run --quiet "$tmp/konect2.txt"
+expect "konect, 4th column" 65 "konect.txt:3: expected a sign (+ or -) or end of line (more columns? name them: --columns u,v,w,t), got \"100\"" -- "$es" run --quiet --skip-bad=0 "$tmp/konect.txt"
+# CSV with a header line, blanks around fields, an ignored column
+printf 'source,target,label\n1, 2,a\n2 ,3,b\n3,1,c\n' > "$tmp/g.csv"
+expect "csv" 0 "" -- "$es" run --ops tri --columns u,v,- --delimiter , --format tsv --quiet "$tmp/g.csv"
+answer csv tri triangles 1
+answer csv stream bad_lines 0
+expect "csv empty field" 65 "g2.csv:1: expected a second vertex id, got an empty field" -- sh -c "printf '1,,2\n' > '$tmp/g2.csv'; '$es' run --quiet --delimiter , '$tmp/g2.csv'"
+expect "bad --columns" 64 "--columns u,x: each column must be u, v, t, w or - (ignored)" -- "$es" run --columns u,x "$tmp/g.csv"
+expect "bad --delimiter" 64 "--delimiter must be one character" -- "$es" run --delimiter ab "$tmp/g.csv"
 
 # ---- inputs that cannot be opened: exit 66 with the OS error -------------
 expect "missing file" 66 "cannot open $tmp/nope.txt: No such file or directory" -- "$es" run "$tmp/nope.txt"

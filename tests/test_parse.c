@@ -6,10 +6,12 @@
  * parsed, so a read past the end of the line is caught under ASan.  The
  * randomised case uses a fixed seed and prints it and the line on failure.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "graph/common.h"
 #include "graph/parse.h"
 #include "tests/testutil.h"
 
@@ -220,7 +222,7 @@ typedef struct {
     es_line_kind kind;
     uint64_t u, v;
     int64_t t;
-    gboolean has_t;
+    gboolean has_t, del;
     const char *expected;
     size_t got_at, got_len;
 } ref_result;
@@ -243,6 +245,25 @@ static int ref_number(const char *s, size_t n, unsigned __int128 limit, unsigned
     }
     *out = v;
     return big ? 2 : 0;
+}
+
+static int ref_sign(const char *s, size_t n)
+{
+    return n == 1 && (s[0] == '-' || s[0] == '+');
+}
+
+/* A decimal number strtod reads whole (digits, '.', signs, exponent). */
+static int ref_decimal(const char *s, size_t n)
+{
+    char tmp[64];
+    if (n == 0 || n >= sizeof tmp || strspn(s, "0123456789.-+eE") < n)
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    char *end;
+    errno = 0;
+    g_ascii_strtod(tmp, &end);
+    return end == tmp + n && errno == 0;
 }
 
 static ref_result ref_parse(const char *s, size_t len)
@@ -291,22 +312,37 @@ static ref_result ref_parse(const char *s, size_t len)
         else
             r.v = (uint64_t)x;
     }
-    if (ntok >= 3) {
-        int neg = s[at[2]] == '-';
-        int st = ref_number(s + at[2] + neg, n[2] - neg, (unsigned __int128)INT64_MAX + neg, &x);
+    size_t k = 2;
+    if (ntok > k && !ref_sign(s + at[k], n[k])) {
+        int neg = s[at[k]] == '-';
+        int st = ref_number(s + at[k] + neg, n[k] - neg, (unsigned __int128)INT64_MAX + neg, &x);
         if (st != 0) {
-            r.expected = st == 2 ? "a timestamp from -2^63 to 2^63-1" : "a timestamp or end of line";
-            r.got_at = at[2];
-            r.got_len = n[2];
+            r.expected = st == 2 ? "a timestamp from -2^63 to 2^63-1"
+                         : ref_decimal(s + at[k], n[k])
+                             ? "an integer timestamp, not a weight (name the columns: --columns u,v,w or u,v,w,t)"
+                             : "a timestamp, a sign (+ or -) or end of line";
+            r.got_at = at[k];
+            r.got_len = n[k];
             return r;
         }
         r.has_t = TRUE;
         r.t = neg ? (int64_t)(0 - (uint64_t)x) : (int64_t)x;
+        k++;
+        if (ntok > k && !ref_sign(s + at[k], n[k])) {
+            r.expected = "a sign (+ or -) or end of line (more columns? name them: --columns u,v,w,t)";
+            r.got_at = at[k];
+            r.got_len = n[k];
+            return r;
+        }
     }
-    if (ntok >= 4) {
+    if (ntok > k) {   /* a sign */
+        r.del = s[at[k]] == '-';
+        k++;
+    }
+    if (ntok > k) {
         r.expected = "end of line";
-        r.got_at = at[3];
-        r.got_len = n[3];
+        r.got_at = at[k];
+        r.got_len = n[k];
         return r;
     }
     r.kind = ES_LINE_EDGE;
@@ -373,7 +409,7 @@ static void test_random_lines_agree_with_the_plain_verifier(void)
         es_line_kind k = parse_n(line->str, line->len);
         int ok = k == r.kind;
         if (ok && k == ES_LINE_EDGE)
-            ok = E.u == r.u && E.v == r.v && E.has_t == r.has_t && (!r.has_t || E.t == r.t);
+            ok = E.u == r.u && E.v == r.v && E.has_t == r.has_t && (!r.has_t || E.t == r.t) && E.del == r.del;
         if (ok && k == ES_LINE_BAD)
             ok = strcmp(F.expected, r.expected) == 0 && F.got == buf + r.got_at && F.got_len == r.got_len;
         CU_ASSERT_TRUE(ok);
@@ -436,25 +472,167 @@ static void test_missing_second_id_is_rejected(void)
     assert_message("expected a second vertex id, got end of line");
 }
 
+#define EOL_T "a sign (+ or -) or end of line (more columns? name them: --columns u,v,w,t)"
+#define TIME  "a timestamp, a sign (+ or -) or end of line"
+#define TIME_W "an integer timestamp, not a weight (name the columns: --columns u,v,w or u,v,w,t)"
+
 static void test_junk_after_the_third_column_is_rejected(void)
 {
-    assert_bad("1 2 3 4", "end of line", "4", 6);
-    assert_bad("1 2 3 x", "end of line", "x", 6);
-    assert_bad("1\t2\t3\t#comment", "end of line", "#comment", 6);
-    assert_bad("1 2 -3 -4 \r", "end of line", "-4", 7);
-    assert_message("expected end of line, got \"-4\"");
+    assert_bad("1 2 3 4", EOL_T, "4", 6);
+    assert_bad("1 2 3 x", EOL_T, "x", 6);
+    assert_bad("1\t2\t3\t#comment", EOL_T, "#comment", 6);
+    assert_bad("1 2 -3 -4 \r", EOL_T, "-4", 7);
+    assert_message("expected " EOL_T ", got \"-4\"");
+    assert_bad("1 2 3 - 4", "end of line", "4", 8);
+    assert_bad("1 2 - -", "end of line", "-", 6);
 }
 
 static void test_non_integer_timestamp_is_rejected(void)
 {
-    assert_bad("1 2 3.5", "a timestamp or end of line", "3.5", 4);
-    assert_bad("1 2 x", "a timestamp or end of line", "x", 4);
-    assert_bad("1 2 -", "a timestamp or end of line", "-", 4);
-    assert_bad("1 2 - 5", "a timestamp or end of line", "-", 4);
-    assert_bad("1 2 --5", "a timestamp or end of line", "--5", 4);
-    assert_bad("1 2 +5", "a timestamp or end of line", "+5", 4);
-    assert_bad("1 2 1e9", "a timestamp or end of line", "1e9", 4);
-    assert_bad("1 2 # trailing comment", "a timestamp or end of line", "#", 4);
+    assert_bad("1 2 x", TIME, "x", 4);
+    assert_bad("1 2 --5", TIME, "--5", 4);
+    assert_bad("1 2 # trailing comment", TIME, "#", 4);
+    assert_bad("1 2 -x", TIME, "-x", 4);
+}
+
+static void test_a_weight_where_a_timestamp_is_expected_names_columns(void)
+{
+    assert_bad("1 2 3.5", TIME_W, "3.5", 4);
+    assert_bad("1 2 +5", TIME_W, "+5", 4);
+    assert_bad("1 2 1e9", TIME_W, "1e9", 4);
+    assert_bad("1 2 -0.25 100", TIME_W, "-0.25", 4);
+    assert_message("expected " TIME_W ", got \"-0.25\"");
+}
+
+static void test_trailing_sign_marks_a_deletion_or_an_insertion(void)
+{
+    assert_edge("1 2 -", 1, 2);
+    CU_ASSERT_TRUE(E.del);
+    assert_edge("1 2 +", 1, 2);
+    CU_ASSERT_FALSE(E.del);
+    assert_edge("1 2", 1, 2);
+    CU_ASSERT_FALSE(E.del);
+    assert_timed_edge("1 2 -7 -", 1, 2, -7);
+    CU_ASSERT_TRUE(E.del);
+    assert_timed_edge("3\t4\t5\t+ \r", 3, 4, 5);
+    CU_ASSERT_FALSE(E.del);
+    assert_bad("1 2 - 5", "end of line", "5", 6);
+}
+
+/* ---- other layouts: --columns and --delimiter ----------------------------- */
+
+static es_parse_format layout(const char *columns, const char *delim)
+{
+    es_parse_format f = { 0 };
+    GError *err = NULL;
+    if (columns)
+        CU_ASSERT_TRUE(es_parse_columns(columns, &f, &err));
+    if (delim)
+        CU_ASSERT_TRUE(es_parse_delimiter(delim, &f, &err));
+    CU_ASSERT_PTR_NULL(err);
+    g_clear_error(&err);
+    return f;
+}
+
+static es_line_kind parse_as(const es_parse_format *f, const char *s)
+{
+    size_t len = strlen(s);
+    g_free(buf);
+    buf = g_malloc(len ? len : 1);
+    memcpy(buf, s, len);
+    buf_len = len;
+    memset(&E, 0xAB, sizeof E);
+    memset(&F, 0, sizeof F);
+    return es_parse_line_as(f, buf, len, &E, &F);
+}
+
+static void test_konect_columns_read_a_weight_then_a_timestamp(void)
+{
+    es_parse_format f = layout("u,v,w,t", NULL);
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "1 2 0.5 1234"), ES_LINE_EDGE);
+    CU_ASSERT_EQUAL(E.u, 1);
+    CU_ASSERT_EQUAL(E.v, 2);
+    CU_ASSERT_TRUE(E.has_w);
+    CU_ASSERT_DOUBLE_EQUAL(E.w, 0.5, 0);
+    CU_ASSERT_TRUE(E.has_t);
+    CU_ASSERT_EQUAL(E.t, 1234);
+    CU_ASSERT_FALSE(E.del);
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "3\t4\t-1\t-5\t-"), ES_LINE_EDGE);
+    CU_ASSERT_DOUBLE_EQUAL(E.w, -1, 0);
+    CU_ASSERT_EQUAL(E.t, -5);
+    CU_ASSERT_TRUE(E.del);
+    CU_ASSERT_EQUAL(parse_as(&f, "% konect header 1 2"), ES_LINE_SKIP);
+    /* every named column is required */
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2 1"), ES_LINE_BAD);
+    CU_ASSERT_STRING_EQUAL(F.expected, "a timestamp");
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2 x 5"), ES_LINE_BAD);
+    CU_ASSERT_STRING_EQUAL(F.expected, "a weight (a decimal number)");
+    CU_ASSERT_TRUE(got_is("x", 4));
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2 1 5 6"), ES_LINE_BAD);
+    CU_ASSERT_STRING_EQUAL(F.expected, "a sign (+ or -) or end of line");
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2 1 2.5"), ES_LINE_BAD);
+    CU_ASSERT_STRING_EQUAL(F.expected, TIME_W);
+}
+
+static void test_ignored_and_reordered_columns(void)
+{
+    es_parse_format f = layout("t,-,v,u", NULL);
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "99 junk 7 8"), ES_LINE_EDGE);
+    CU_ASSERT_EQUAL(E.u, 8);
+    CU_ASSERT_EQUAL(E.v, 7);
+    CU_ASSERT_EQUAL(E.t, 99);
+    CU_ASSERT_FALSE(E.has_w);
+    f = layout("u,v", NULL);
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2 3"), ES_LINE_BAD);   /* no third column */
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2 -"), ES_LINE_EDGE);
+    CU_ASSERT_TRUE(E.del);
+}
+
+static void test_bad_column_specs_are_refused(void)
+{
+    const char *bad_specs[] = { "u", "v,t", "u,v,u", "u,v,t,t", "u,v,x", "u,,v", "" };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_specs); i++) {
+        es_parse_format f = { 0 };
+        GError *err = NULL;
+        CU_ASSERT_FALSE(es_parse_columns(bad_specs[i], &f, &err));
+        CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_USAGE && strstr(err->message, "--columns") != NULL);
+        g_clear_error(&err);
+    }
+    es_parse_format f = { 0 };
+    GError *err = NULL;
+    CU_ASSERT_FALSE(es_parse_delimiter("ab", &f, &err));
+    g_clear_error(&err);
+    CU_ASSERT_FALSE(es_parse_delimiter("-", &f, &err));
+    g_clear_error(&err);
+    CU_ASSERT_TRUE(es_parse_delimiter("tab", &f, &err));
+    CU_ASSERT_EQUAL(f.delim, 0);
+}
+
+static void test_csv_fields_are_split_at_commas_and_trimmed(void)
+{
+    es_parse_format f = layout(NULL, ",");
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "1,2"), ES_LINE_EDGE);
+    CU_ASSERT_EQUAL(E.u, 1);
+    CU_ASSERT_EQUAL(E.v, 2);
+    CU_ASSERT_FALSE(E.has_t);
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, " 3 , 4 , 17 \r"), ES_LINE_EDGE);
+    CU_ASSERT_EQUAL(E.u, 3);
+    CU_ASSERT_EQUAL(E.t, 17);
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "3,4,-"), ES_LINE_EDGE);
+    CU_ASSERT_TRUE(E.del);
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "3,4,5,-"), ES_LINE_EDGE);
+    CU_ASSERT_TRUE(E.del);
+    CU_ASSERT_EQUAL(E.t, 5);
+    CU_ASSERT_EQUAL(parse_as(&f, "1,,2"), ES_LINE_BAD);
+    assert_message("expected a second vertex id, got an empty field");
+    CU_ASSERT_EQUAL(parse_as(&f, "1 2,3"), ES_LINE_BAD);
+    assert_message("expected a vertex id, got \"1 2\"");
+    CU_ASSERT_EQUAL(parse_as(&f, "1,2,0.5"), ES_LINE_BAD);
+    CU_ASSERT_STRING_EQUAL(F.expected, TIME_W);
+    f = layout("u,v,w,t", ";");
+    CU_ASSERT_EQUAL_FATAL(parse_as(&f, "1;2;2.5e1;9"), ES_LINE_EDGE);
+    CU_ASSERT_DOUBLE_EQUAL(E.w, 25, 0);
+    CU_ASSERT_EQUAL(E.t, 9);
 }
 
 static void test_timestamp_outside_signed_64_bits_is_rejected(void)
@@ -499,8 +677,8 @@ static void test_fault_message_quotes_the_offending_token(void)
     assert_message("expected a vertex id, got \"x1\"");
     assert_bad("18446744073709551616 1", "a vertex id below 2^64", "18446744073709551616", 0);
     assert_message("expected a vertex id below 2^64, got \"18446744073709551616\"");
-    assert_bad("1 2 3.5", "a timestamp or end of line", "3.5", 4);
-    assert_message("expected a timestamp or end of line, got \"3.5\"");
+    assert_bad("1 2 3x", TIME, "3x", 4);
+    assert_message("expected a timestamp, a sign (+ or -) or end of line, got \"3x\"");
 }
 
 static void test_fault_message_at_end_of_line_says_end_of_line(void)
@@ -573,6 +751,12 @@ int main(void)
         ES_TEST(test_missing_second_id_is_rejected),
         ES_TEST(test_junk_after_the_third_column_is_rejected),
         ES_TEST(test_non_integer_timestamp_is_rejected),
+        ES_TEST(test_a_weight_where_a_timestamp_is_expected_names_columns),
+        ES_TEST(test_trailing_sign_marks_a_deletion_or_an_insertion),
+        ES_TEST(test_konect_columns_read_a_weight_then_a_timestamp),
+        ES_TEST(test_ignored_and_reordered_columns),
+        ES_TEST(test_bad_column_specs_are_refused),
+        ES_TEST(test_csv_fields_are_split_at_commas_and_trimmed),
         ES_TEST(test_timestamp_outside_signed_64_bits_is_rejected),
         ES_TEST(test_carriage_return_inside_a_line_is_rejected),
         ES_TEST(test_line_longer_than_4096_bytes_is_rejected),

@@ -265,7 +265,7 @@ static void check_spanner(table *t, es_verify_graph *x, es_operator *op, uint64_
 
 int es_cmd_compare(int argc, char **argv)
 {
-    g_autofree char *ops_spec = NULL, *format = NULL, *snapshot = NULL;
+    g_autofree char *ops_spec = NULL, *format = NULL, *snapshot = NULL, *columns = NULL, *delimiter = NULL;
     gint64 seed = 1;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
@@ -274,6 +274,8 @@ int es_cmd_compare(int argc, char **argv)
         { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text, tsv or json (default text)", "FMT" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the spanner's edge sample (graphs above 1 M edges)", "S" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+        { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "What each column holds, as for run (u,v,w,t ...)", "LIST" },
+        { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, as for run", "C" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - check streamed answers against exact ones (igraph)");
@@ -295,6 +297,13 @@ int es_cmd_compare(int argc, char **argv)
     }
 
     GError *err = NULL;
+    es_parse_format layout = { 0 };
+    if ((columns && !es_parse_columns(columns, &layout, &err)) ||
+        (delimiter && !es_parse_delimiter(delimiter, &layout, &err))) {
+        fprintf(stderr, "edgestream compare: %s\n(see 'edgestream compare --help')\n", err->message);
+        g_error_free(err);
+        return ES_ERROR_USAGE;
+    }
     GPtrArray *ops = NULL;
     es_snapshot_meta meta = { 0 };
     uint64_t *snap_ext = NULL;
@@ -323,6 +332,7 @@ int es_cmd_compare(int argc, char **argv)
         .inputs = (const char *const *)(argv + 1),
         .max_edges = snapshot ? meta.edges_consumed : 0,
         .skip_bad = snapshot ? meta.bad_lines : 0,
+        .format = &layout,
         .progress = !quiet && isatty(STDERR_FILENO),
     };
     es_driver_stats stats;

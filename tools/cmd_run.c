@@ -8,6 +8,9 @@
 #include "dataflow/driver.h"
 #include "operators/operator.h"
 #include "tools/cli.h"
+#ifdef ES_MPI
+#include "mpi/driver_mpi.h"
+#endif
 
 typedef struct {
     es_format fmt;
@@ -26,8 +29,10 @@ static char *operators_help(void)
     for (size_t i = 0; cls[i]; i++)
         g_string_append_printf(s, "  %-10s %s%s%s\n", cls[i]->name, cls[i]->summary,
                                *cls[i]->options ? "\n             options: " : "", cls[i]->options);
-    g_string_append(s, "\nInput: lines `u v [t]` (unsigned 64-bit ids, optional integer timestamp),\n"
-                       "'#' or '%' comments; plain or gzip files, '-' for stdin.\n"
+    g_string_append(s, "\nInput: lines `u v [t] [+|-]` (unsigned 64-bit ids, optional integer timestamp,\n"
+                       "a trailing - for a deletion), '#' or '%' comments; other layouts with --columns\n"
+                       "and --delimiter; MatrixMarket coordinate files by their banner; plain or gzip\n"
+                       "files, '-' for stdin.\n"
                        "Snapshots: --snapshot-dir DIR writes DIR/snap-NNNNNN.h5 at batch boundaries\n"
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
@@ -42,8 +47,12 @@ static char *operators_help(void)
 int es_cmd_run(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
+#ifdef ES_MPI
+    gint64 max_parallelism = ES_MPI_DEFAULT_GROUPS;
+#endif
     g_autofree char *command_line = g_strjoinv(" ", argv);
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
@@ -51,6 +60,9 @@ int es_cmd_run(int argc, char **argv)
         { "report-every", 0, 0, G_OPTION_ARG_INT64, &report_every, "Also report after every N edges", "N" },
         { "batch", 0, 0, G_OPTION_ARG_INT64, &batch, "Edges per batch (default 1048576)", "N" },
         { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
+        { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+          "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
+        { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
@@ -60,6 +72,10 @@ int es_cmd_run(int argc, char **argv)
         { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the newest valid snapshot in --snapshot-dir", NULL },
         { "snapshot-wait", 0, 0, G_OPTION_ARG_NONE, &snap_wait,
           "Write each snapshot in the process, the stream waiting (every barrier gets its snapshot)", NULL },
+#ifdef ES_MPI
+        { "max-parallelism", 0, 0, G_OPTION_ARG_INT64, &max_parallelism,
+          "Key groups the input is cut into for the ranks (default 128); the stream order depends on it", "G" },
+#endif
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - stream edge files through operators");
@@ -89,12 +105,23 @@ int es_cmd_run(int argc, char **argv)
         why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
     else if (argc < 2)
         why = "no input file (use - for standard input)";
+#ifdef ES_MPI
+    else if (max_parallelism < 1 || max_parallelism > 65536)
+        why = "--max-parallelism must be between 1 and 65536";
+#endif
     if (why) {
         fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
         return ES_ERROR_USAGE;
     }
 
     GError *err = NULL;
+    es_parse_format layout = { 0 };
+    if ((columns && !es_parse_columns(columns, &layout, &err)) ||
+        (delimiter && !es_parse_delimiter(delimiter, &layout, &err))) {
+        fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", err->message);
+        g_error_free(err);
+        return ES_ERROR_USAGE;
+    }
     GPtrArray *ops = es_operator_new_list(ops_spec ? ops_spec : "cc,degree", &err);
     if (ops == NULL) {
         int status = es_cli_fail("run", err);
@@ -120,6 +147,7 @@ int es_cmd_run(int argc, char **argv)
         .batch_size = (size_t)batch,
         .report_every = (uint64_t)report_every,
         .skip_bad = (uint64_t)skip_bad,
+        .format = &layout,
         .threads = (int)threads,
         .progress = !quiet && isatty(STDERR_FILENO),
         .on_report = print_report,
@@ -128,16 +156,29 @@ int es_cmd_run(int argc, char **argv)
     };
     es_driver_stats stats;
     int status = 0;
+#ifdef ES_MPI
+    /* Every rank runs; rank 0 alone reports and speaks (every rank ends
+     * with the same error and status). */
+    gboolean ran = es_mpi_driver_run(&cfg, (guint)max_parallelism, !quiet, ops, &stats, &err);
+    gboolean speaks = es_mpi_rank() == 0;
+    if (!ran && es_mpi_rank() != 0) {
+        status = err->domain == ES_ERROR && err->code >= 64 && err->code <= 78 ? err->code : ES_ERROR_IO;
+        g_clear_error(&err);
+    } else if (!ran) {
+#else
+    gboolean speaks = TRUE;
     if (!es_driver_run(&cfg, ops, &stats, &err)) {
+#endif
         status = es_cli_fail("run", err);
         g_error_free(err);
     } else {
-        if (stats.bad_lines > 0 && !quiet)
+        if (stats.bad_lines > 0 && !quiet && speaks)
             fprintf(stderr, "edgestream run: skipped %" G_GUINT64_FORMAT " bad line%s\n",
                     stats.bad_lines, stats.bad_lines == 1 ? "" : "s");
         if (stats.snapshots_failed > 0) {
             /* The answers are complete; what was lost is the chance to resume from those points. */
-            fprintf(stderr, "edgestream run: %u snapshot%s could not be written (the report is complete)\n",
+            if (speaks)
+                fprintf(stderr, "edgestream run: %u snapshot%s could not be written (the report is complete)\n",
                     stats.snapshots_failed, stats.snapshots_failed == 1 ? "" : "s");
             status = ES_ERROR_IO;
         }

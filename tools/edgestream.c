@@ -12,6 +12,9 @@
 
 #include "tools/cli.h"
 #include "tools/cmd_gen.h"
+#ifdef ES_MPI
+#include "mpi/driver_mpi.h"
+#endif
 
 typedef struct {
     const char *name;
@@ -83,6 +86,15 @@ int main(int argc, char **argv)
         printf("edgestream %s\n", ES_VERSION);
         return 0;
     }
+#ifdef ES_MPI
+    /* Built with MPI=1: `run` is one rank of an mpirun job. */
+    if (strcmp(argv[1], "run") == 0) {
+        es_mpi_init(&argc, &argv);
+        int status = es_cmd_run(argc - 1, argv + 1);
+        es_mpi_finalize();
+        return status;
+    }
+#endif
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);

@@ -1,0 +1,472 @@
+/* driver_mpi.c — the run over MPI ranks (see driver_mpi.h).
+ *
+ * One loop on every rank, one batch per turn:
+ *   1. read: each of the rank's key groups gives its next `quota` edges
+ *      (quota = batch / groups, at least 1), in group order;
+ *   2. agree (one MPI_Allreduce of 3 ints): the first rank with an error
+ *      (which then broadcasts it), whether every group is read, whether
+ *      any line had a timestamp;
+ *   3. send to rank 0 (MPI_Gatherv): the groups' positions, the counts,
+ *      and the edges themselves or (cc alone) their forest (mpi/forest.h);
+ *   4. rank 0: map the ids, apply the edge table, run every operator on
+ *      the batch (split where --report-every falls, mapping each piece
+ *      just before it so that its vertex count is exact), report, and at
+ *      a barrier take a snapshot whose position is every group's.
+ * Rank 0's own failure (a limit in an operator) enters step 2 of the next
+ * turn, or the final broadcast.  No stage overlaps another here (the
+ * single-process driver's reader and mapper threads): the ranks' reading
+ * is the parallel part.
+ */
+#include "mpi/driver_mpi.h"
+
+#include <mpi.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "graph/common.h"
+#include "graph/edgetable.h"
+#include "graph/idmap.h"
+#include "mpi/chunks.h"
+#include "mpi/forest.h"
+#include "operators/operator.h"
+#include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
+
+void es_mpi_init(int *argc, char ***argv)
+{
+    int provided;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+}
+
+void es_mpi_finalize(void)
+{
+    MPI_Finalize();
+}
+
+int es_mpi_rank(void)
+{
+    int rank;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return rank;
+}
+
+/* Every rank leaves with the error of rank `root` (which has it in *error). */
+static void share_error(int root, int rank, GError **error)
+{
+    int code = 0, len = 0;
+    char *msg = NULL;
+    if (rank == root && error && *error) {
+        code = (*error)->code;
+        msg = g_strdup((*error)->message);
+        len = (int)strlen(msg) + 1;
+    }
+    MPI_Bcast(&code, 1, MPI_INT, root, MPI_COMM_WORLD);
+    MPI_Bcast(&len, 1, MPI_INT, root, MPI_COMM_WORLD);
+    if (rank != root)
+        msg = g_malloc0((size_t)len + 1);
+    MPI_Bcast(msg, len, MPI_CHAR, root, MPI_COMM_WORLD);
+    if (rank != root) {
+        g_clear_error(error);
+        g_set_error_literal(error, ES_ERROR, code, msg);
+    }
+    g_free(msg);
+}
+
+/* Does rank 0's failure (or success) hold everywhere?  TRUE when ok. */
+static gboolean agree_root(int rank, gboolean ok, GError **error)
+{
+    int failed = !ok;
+    MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (failed)
+        share_error(0, rank, error);
+    return !failed;
+}
+
+/* The run's edge table when an operator needs one now (as the driver's
+ * adopt_edge_table: one table, an operator's own adopted first). */
+static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
+{
+    gboolean need = FALSE;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        need = need || es_operator_needs_edges(op, snapshots);
+        if (op->own_edges != NULL && table == NULL)
+            table = op->own_edges;
+        else
+            es_edgetable_free(op->own_edges);
+        op->own_edges = NULL;
+    }
+    if (table == NULL && need)
+        table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->edges = table;
+        op->driven = TRUE;
+    }
+    return table;
+}
+
+/* Rank 0's part of the run: the state, and what it is fed. */
+typedef struct {
+    const es_driver_config *cfg;
+    GPtrArray    *ops;
+    es_idmap     *idmap;
+    es_edgetable *table;
+    es_checkpoint *ck;
+    es_report    *report;
+    es_driver_stats *stats;
+    es_edge      *edges;       /* dense ids of the batch at hand */
+    uint8_t      *change;
+    size_t        cap;
+} root_state;
+
+static void grow(root_state *st, size_t n)
+{
+    if (n <= st->cap)
+        return;
+    st->cap = MAX(n, st->cap * 2);
+    st->edges = g_renew(es_edge, st->edges, st->cap);
+    st->change = g_renew(uint8_t, st->change, st->cap);
+}
+
+/* Feed ext[0 .. 2n) (time or NULL) to every operator, in pieces cut where
+ * an interim report falls. */
+static gboolean feed(root_state *st, const uint64_t *ext, const int64_t *time, size_t n, gboolean last, GError **error)
+{
+    const es_driver_config *cfg = st->cfg;
+    grow(st, n);
+    for (size_t a = 0; a < n;) {
+        uint64_t at = st->stats->edges;
+        size_t b = n;
+        if (cfg->report_every && cfg->report_every - at % cfg->report_every < n - a)
+            b = a + (size_t)(cfg->report_every - at % cfg->report_every);
+        if (!es_idmap_map_ids(st->idmap, ext + 2 * a, (uint32_t *)(st->edges + a), 2 * (b - a), error))
+            return FALSE;
+        es_batch batch = {
+            .edges = st->edges + a,
+            .ext = ext + 2 * a,
+            .time = time ? time + a : NULL,
+            .n = b - a,
+            .first_index = at,
+            .num_vertices = es_idmap_size(st->idmap),
+        };
+        if (st->table) {
+            es_edgetable_apply(st->table, batch.edges, batch.n, st->change + a);
+            batch.change = st->change + a;
+        }
+        for (guint i = 0; i < st->ops->len; i++)
+            if (!es_operator_process(g_ptr_array_index(st->ops, i), &batch, error))
+                return FALSE;
+        if (st->table == NULL)
+            st->table = adopt_edge_table(st->ops, NULL, cfg->checkpoint != NULL);
+        st->stats->edges = at + batch.n;
+        st->stats->vertices = batch.num_vertices;
+        a = b;
+        if (cfg->report_every && st->stats->edges % cfg->report_every == 0 && !(last && a == n) && cfg->on_report) {
+            es_driver_collect(st->ops, st->stats, FALSE, st->report);
+            cfg->on_report(st->report, cfg->user);
+        }
+    }
+    return TRUE;
+}
+
+/* cc's forest of a batch stands for the batch: the vertex count and the
+ * components are the same, edges counted apart. */
+static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, uint64_t edges, GError **error)
+{
+    grow(st, fn);
+    if (!es_idmap_map_ids(st->idmap, forest, (uint32_t *)st->edges, 2 * fn, error))
+        return FALSE;
+    es_batch batch = {
+        .edges = st->edges, .ext = forest, .n = fn,
+        .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
+    };
+    for (guint i = 0; i < st->ops->len; i++)
+        if (!es_operator_process(g_ptr_array_index(st->ops, i), &batch, error))
+            return FALSE;
+    st->stats->edges += edges;
+    st->stats->vertices = batch.num_vertices;
+    return TRUE;
+}
+
+/* Rank 0 before the loop: the checkpoint opened and, on resume, the id map
+ * and the operators restored and *pos (4 per group) filled. */
+static gboolean root_start(root_state *st, es_chunks *chunks, guint groups, uint64_t *pos, GError **error)
+{
+    const es_driver_config *cfg = st->cfg;
+    es_stream_pos sp = { 0 };
+    uint64_t *ext = NULL;
+    uint32_t n = 0;
+    gboolean ok = FALSE;
+    if (cfg->checkpoint == NULL) {
+        st->idmap = es_idmap_new(1u << 16, NULL);
+        return TRUE;
+    }
+    if ((st->ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, st->ops, &sp, &ext, &n, error)) == NULL)
+        goto out;
+    st->idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d;
+        if (!es_idmap_get_or_add(st->idmap, ext[i], &d, error))
+            goto out;
+        if (d != i) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
+            goto out;
+        }
+    }
+    if (sp.edges > 0 || sp.consumed) {
+        if (!es_chunks_parse(chunks, groups, sp.consumed, pos, error))
+            goto out;
+        st->stats->edges = sp.edges;
+        st->stats->lines = sp.lines;
+        st->stats->bad_lines = sp.bad;
+        st->stats->vertices = sp.vertices;
+    }
+    ok = TRUE;
+out:
+    if (ext)
+        es_h5_free(ext, (size_t)n * sizeof *ext);
+    return ok;
+}
+
+/* Rank 0 at a batch end: take a snapshot when one is due. */
+static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const uint64_t *pos, uint64_t before,
+                         gboolean final)
+{
+    const es_checkpoint_config *ccfg = st->cfg->checkpoint;
+    uint64_t edges = st->stats->edges;
+    /* Batches end where the key groups' quotas do, not on multiples of
+     * --snapshot-every: a barrier that passed one stands for it. */
+    uint64_t probe = edges;
+    if (ccfg->every_edges && edges / ccfg->every_edges > before / ccfg->every_edges && edges % ccfg->every_edges)
+        probe = edges / ccfg->every_edges * ccfg->every_edges;
+    if (!final && !es_checkpoint_due(st->ck, probe))
+        return;
+    g_autofree char *text = es_chunks_format(chunks, groups, pos);
+    es_stream_pos sp = {
+        .edges = edges, .lines = st->stats->lines, .bad = st->stats->bad_lines,
+        .vertices = st->stats->vertices, .consumed = text,
+    };
+    if (final)
+        st->stats->snapshots_failed = es_checkpoint_finish(st->ck, &sp, es_idmap_externals(st->idmap), st->ops);
+    else
+        es_checkpoint_take(st->ck, &sp, es_idmap_externals(st->idmap), st->ops);
+}
+
+gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean verbose, GPtrArray *ops,
+                           es_driver_stats *stats, GError **error)
+{
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (cfg->threads > 0)
+        omp_set_num_threads(cfg->threads);
+    *stats = (es_driver_stats){ 0 };
+    gint64 t0 = g_get_monotonic_time();
+    root_state st = { .cfg = cfg, .ops = ops, .stats = stats };
+    uint64_t *pos = NULL, *ids = NULL, *all_ids = NULL, *forest = NULL, sent = 0;
+    int64_t *time = NULL, *all_time = NULL;
+    int *counts = NULL, *displs = NULL;
+    gboolean ok = TRUE, resumed, shared = FALSE;
+
+    /* The layout is computed alike on every rank (the same files). */
+    es_chunks *chunks = es_chunks_new(cfg->inputs, groups, cfg->format, error);
+    int bad = chunks == NULL, worst;
+    MPI_Allreduce(&bad, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (worst) {
+        if (!bad)
+            g_set_error(error, ES_ERROR, ES_ERROR_NOINPUT, "another rank could not open the input");
+        es_chunks_free(chunks);
+        return FALSE;
+    }
+    guint nchunks = es_chunks_count(chunks);
+    guint first = es_chunks_first(chunks, rank, size), last = es_chunks_first(chunks, rank + 1, size);
+    guint mine = last - first;
+    size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
+    size_t quota = MAX(batch / nchunks, 1);
+    pos = g_new0(uint64_t, 4 * (size_t)nchunks + 1);
+    ids = g_new(uint64_t, 2 * quota * mine + 1);
+    time = g_new(int64_t, quota * mine + 1);
+    gboolean forest_mode = cfg->report_every == 0;
+    for (guint i = 0; i < ops->len; i++)
+        forest_mode = forest_mode && strcmp(((es_operator *)g_ptr_array_index(ops, i))->name, "cc") == 0;
+
+    if (rank == 0) {
+        ok = root_start(&st, chunks, groups, pos, error);
+        if (ok) {
+            st.table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+            st.report = es_report_new();
+        }
+    }
+    if (!agree_root(rank, ok, error)) {
+        ok = FALSE;
+        goto out;
+    }
+    MPI_Bcast(pos, (int)(4 * nchunks), MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    resumed = FALSE;
+    for (guint k = 0; k < nchunks; k++)
+        resumed = resumed || pos[4 * k] || pos[4 * k + 1] || pos[4 * k + 3];
+    /* Groups are seeked by their readers only (they open files). */
+    for (guint k = first; ok && resumed && k < last; k++)
+        ok = es_chunks_seek(chunks, k, pos + 4 * k, error);
+
+    if (rank == 0) {
+        counts = g_new(int, size);
+        displs = g_new(int, size);
+    }
+    for (;;) {
+        size_t n = 0;
+        gboolean has_time = FALSE, done = TRUE;
+        for (guint k = first; ok && k < last; k++) {
+            if (!es_chunks_done(chunks, k))
+                ok = es_chunks_read(chunks, k, quota, cfg->skip_bad, ids, time, &has_time, &n, error);
+            done = done && es_chunks_done(chunks, k);
+        }
+        /* 2: agree. */
+        int in[3] = { ok ? size : rank, done ? 1 : 0, has_time ? 0 : 1 }, out[3];
+        MPI_Allreduce(in, out, 3, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        sent += sizeof in;
+        if (out[0] < size) {
+            share_error(out[0], rank, error);
+            ok = FALSE;
+            shared = TRUE;
+            break;
+        }
+        gboolean all_done = out[1], any_time = !out[2];
+        /* 3: positions and counts to rank 0. */
+        uint64_t mypos[4 * 4096], *mp = mine <= 4096 ? mypos : g_new(uint64_t, 4 * (size_t)mine);
+        for (guint k = 0; k < mine; k++)
+            es_chunks_get(chunks, first + k, mp + 4 * k);
+        if (rank == 0)
+            for (int r = 0; r < size; r++) {
+                guint f = es_chunks_first(chunks, r, size), l = es_chunks_first(chunks, r + 1, size);
+                counts[r] = (int)(4 * (l - f));
+                displs[r] = (int)(4 * f);
+            }
+        MPI_Gatherv(mp, (int)(4 * mine), MPI_UINT64_T, pos, counts, displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        if (mp != mypos)
+            g_free(mp);
+        uint64_t my_n = n, total = 0;
+        MPI_Reduce(&my_n, &total, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+        sent += 32 * (uint64_t)mine + 8;
+        uint64_t before = stats->edges;
+        if (forest_mode) {
+            size_t fn = 0;
+            g_clear_pointer(&forest, g_free);
+            es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, &forest, &fn, &sent);
+            if (rank == 0 && ok)
+                ok = feed_forest(&st, forest, fn, total, error);
+        } else {
+            int cnt = (int)n, *ns = NULL;
+            if (rank == 0)
+                ns = g_new(int, size);
+            MPI_Gather(&cnt, 1, MPI_INT, ns, 1, MPI_INT, 0, MPI_COMM_WORLD);
+            if (rank == 0) {
+                int at = 0;
+                for (int r = 0; r < size; r++) {
+                    counts[r] = 2 * ns[r];
+                    displs[r] = at;
+                    at += 2 * ns[r];
+                }
+                all_ids = g_renew(uint64_t, all_ids, (size_t)at + 1);
+            }
+            MPI_Gatherv(ids, 2 * cnt, MPI_UINT64_T, all_ids, counts, displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+            sent += 4 + (rank ? 16 * (uint64_t)n : 0);
+            if (any_time) {
+                if (rank == 0)
+                    for (int r = 0; r < size; r++) {
+                        counts[r] /= 2;
+                        displs[r] /= 2;
+                    }
+                if (rank == 0)
+                    all_time = g_renew(int64_t, all_time, total + 1);
+                MPI_Gatherv(time, cnt, MPI_INT64_T, all_time, counts, displs, MPI_INT64_T, 0, MPI_COMM_WORLD);
+                sent += rank ? 8 * (uint64_t)n : 0;
+            }
+            g_free(ns);
+            if (rank == 0 && ok)
+                ok = feed(&st, all_ids, any_time ? all_time : NULL, (size_t)total, all_done, error);
+        }
+        if (rank == 0 && ok) {
+            stats->lines = stats->bad_lines = 0;
+            for (guint k = 0; k < nchunks; k++) {
+                stats->lines += pos[4 * k + 1];
+                stats->bad_lines += pos[4 * k + 2];
+            }
+            if (stats->bad_lines > cfg->skip_bad) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "more than %" G_GUINT64_FORMAT " bad lines over the ranks",
+                            cfg->skip_bad);
+                ok = FALSE;
+            }
+        }
+        if (rank == 0 && ok && st.ck && !all_done && stats->edges > before)
+            root_barrier(&st, chunks, groups, pos, before, FALSE);
+        if (all_done)
+            break;
+        /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
+    }
+    if (shared)         /* an error every rank has (share_error) */
+        goto out;
+    if (rank == 0 && ok && st.ck)
+        root_barrier(&st, chunks, groups, pos, stats->edges, TRUE);
+    ok = agree_root(rank, ok, error);
+    /* Every rank ends with rank 0's figures. */
+    {
+        uint64_t fig[5] = { stats->edges, stats->lines, stats->bad_lines, stats->vertices, stats->snapshots_failed };
+        MPI_Bcast(fig, 5, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        *stats = (es_driver_stats){ .edges = fig[0], .lines = fig[1], .bad_lines = fig[2],
+                                    .vertices = (uint32_t)fig[3], .snapshots_failed = (guint)fig[4] };
+    }
+    uint64_t all_sent = 0, rss[2] = { 0, 0 };
+    MPI_Reduce(&sent, &all_sent, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    /* Peak memory: rank 0's, and the largest of the others'. */
+    struct rusage ru;
+    gboolean got = getrusage(RUSAGE_SELF, &ru) == 0;
+    uint64_t my_rss = got ? (uint64_t)ru.ru_maxrss : 0, other = rank ? my_rss : 0;
+    MPI_Reduce(&other, &rss[1], 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    rss[0] = my_rss;
+    /* CPU seconds (user + system): rank 0's and all ranks' (wall time on a
+     * shared machine says little). */
+    double cpu = got ? (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6 : 0, cpu_all = 0;
+    MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+    stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    if (rank == 0 && ok && verbose)
+        fprintf(stderr, "edgestream run: %d rank%s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
+                "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
+                G_GUINT64_FORMAT " MiB at most elsewhere\n",
+                size, size == 1 ? "" : "s", all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
+                stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
+    if (rank == 0 && ok && cfg->on_report) {
+        es_driver_collect(ops, stats, TRUE, st.report);
+        cfg->on_report(st.report, cfg->user);
+    }
+out:
+    if (rank == 0) {
+        es_checkpoint_free(st.ck);
+        for (guint i = 0; i < ops->len; i++) {
+            es_operator *op = g_ptr_array_index(ops, i);
+            op->edges = NULL;
+            op->driven = FALSE;
+        }
+        es_edgetable_free(st.table);
+        if (st.idmap)
+            es_idmap_free(st.idmap);
+        if (st.report)
+            es_report_free(st.report);
+    }
+    g_free(st.edges);
+    g_free(st.change);
+    g_free(forest);
+    g_free(all_ids);
+    g_free(all_time);
+    g_free(counts);
+    g_free(displs);
+    g_free(ids);
+    g_free(time);
+    g_free(pos);
+    es_chunks_free(chunks);
+    return ok;
+}

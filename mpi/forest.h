@@ -1,0 +1,32 @@
+/* forest.h — connected components across ranks: each rank's share of a
+ * batch reduced to a spanning forest, the forests merged up a binary tree.
+ *
+ * Algorithm: rank r builds a union-find over its edges (external ids mapped
+ * to local dense ids, graph/unionfind.h) and keeps the edges that joined
+ * two sets, plus (v, v) for a vertex seen only in self-loops; then, for
+ * s = 1, 2, 4, ..., a rank with r mod 2s = s sends its forest to r - s,
+ * which unites the two (its own first) and keeps the new forest's edges.
+ * After ceil(log2 N) rounds rank 0 holds a forest of the whole batch: the
+ * same vertices and the same components as the batch itself (the merge
+ * that gelly-streaming's ConnectedComponents does on one machine, done as
+ * a reduction of log depth).  Feeding it to `cc` in place of the batch
+ * gives the same answers, since cc's answers are the partition alone.
+ *
+ * Cost per batch: O(m/N alpha) union-find work per rank, then per round at
+ * most one forest received: < 2 * (vertices of the batch) external ids of
+ * 8 bytes; a rank sends once.  Memory: 16 bytes per edge of its share.
+ */
+#ifndef ES_MPI_FOREST_H
+#define ES_MPI_FOREST_H
+
+#include <glib.h>
+#include <mpi.h>
+#include <stdint.h>
+
+/* ids: this rank's n edges (2n external ids).  On rank 0, *out (g_free)
+ * receives the forest of every rank's edges, *out_n pairs; elsewhere
+ * *out is NULL.  *sent grows by the bytes this rank sent. */
+void es_mpi_forest_reduce(MPI_Comm comm, const uint64_t *ids, size_t n, uint64_t **out, size_t *out_n,
+                          uint64_t *sent);
+
+#endif

@@ -1,0 +1,142 @@
+#!/bin/sh
+# test_mpi.sh MPI_EDGESTREAM PLAIN_EDGESTREAM — `run` across MPI ranks:
+#   - every operator on R-MAT scale 16 (from `gen`), two SNAP graphs (when
+#     /work/shared/datasets or datasets/snap holds them: a plain one cut
+#     into key groups, a gzip one read whole) and several files: -np 1, 2
+#     and 4 print byte-identical reports, whose exact operators (stream,
+#     cc, degree, tri, cm, hll) equal a run without MPI; cc alone (reduced
+#     to forests) equals it too;
+#   - resume under another rank count: a run with snapshots, one rank
+#     SIGKILLed mid-stream (mpirun then ends the job), resumed 2 -> 3 and
+#     4 -> 1: the final report equals the uninterrupted run's, every line;
+#   - a snapshot written over MPI is read by `inspect` of the build without
+#     MPI, and h5py, as any other, with the final answers;
+#   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
+#     once), standard input (64), a snapshot of another layout (78).
+# Prints "N passed, N failed"; exits non-zero on any failure.
+mes=${1:-build-mpi/edgestream}
+es=${2:-build/edgestream}
+case $mes in /*) ;; *) mes=$PWD/$mes ;; esac
+case $es in /*) ;; *) es=$PWD/$es ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+
+root=
+[ "$(id -u)" = 0 ] && root=--allow-run-as-root
+# Ranks waiting in a collective yield the core (this machine may have fewer
+# cores than ranks).
+export OMPI_MCA_mpi_yield_when_idle=1
+mrun() { np=$1; shift; mpirun --oversubscribe $root -q -np "$np" "$mes" run "$@"; }
+
+all=cc,bipartite,degree,tri,tri-est:m=20000,cm,topk,hll,spanner
+# Exact operators' lines, numbers to 12 digits: a float sum over vertices
+# (avg_clustering) adds in dense-id order, which follows the stream order.
+exact() { grep -E '^(stream|cc|degree|tri|cm|hll)	' "$1" |
+          awk -F'\t' '{ v = $3; if (v ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ && v ~ /\./) v = sprintf("%.12g", v); print $1 "\t" $2 "\t" v }'; }
+
+# same NAME ARGS...: -np 1, 2, 4 agree, and agree with one process on the
+# exact operators ($mopt: options for the MPI runs only).
+mopt=
+same() {
+    name=$1; shift
+    "$es" run --ops "$all" --format tsv -q "$@" > "$tmp/plain.tsv" || bad "$name: run without MPI failed"
+    for np in 1 2 4; do
+        mrun $np $mopt --ops "$all" --format tsv -q "$@" > "$tmp/np$np.tsv" || bad "$name: -np $np failed"
+    done
+    if cmp -s "$tmp/np1.tsv" "$tmp/np2.tsv" && cmp -s "$tmp/np1.tsv" "$tmp/np4.tsv"; then ok; else
+        bad "$name: -np 1, 2, 4 differ: $(diff "$tmp/np1.tsv" "$tmp/np4.tsv" | head -6)"
+    fi
+    exact "$tmp/plain.tsv" > "$tmp/a"
+    exact "$tmp/np4.tsv" > "$tmp/b"
+    if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else
+        bad "$name: exact answers differ from one process: $(diff "$tmp/a" "$tmp/b" | head -6)"
+    fi
+    "$es" run --ops cc --format tsv -q "$@" > "$tmp/a"
+    mrun 4 $mopt --ops cc --format tsv -q "$@" > "$tmp/b"
+    if cmp -s "$tmp/a" "$tmp/b"; then ok; else bad "$name: cc over forests differs: $(diff "$tmp/a" "$tmp/b" | head -4)"; fi
+}
+
+# A vertex seen only in a self-loop, comments, CRLF, timestamps, on 4 ranks.
+mopt="--max-parallelism 4"
+same "two triangles and a loop" datasets/two-triangles-and-isolated.txt
+mopt=
+"$es" gen rmat --scale 16 --seed 5 -o "$tmp/r16.txt"
+same "R-MAT 16" --batch 100000 "$tmp/r16.txt"
+snap=
+for d in /work/shared/datasets datasets/snap; do [ -f "$d/ca-GrQc.txt" ] && snap=$d && break; done
+if [ -n "$snap" ]; then
+    same "ca-GrQc" --batch 5000 "$snap/ca-GrQc.txt"
+    [ -f "$snap/p2p-Gnutella24.txt" ] && same "p2p-Gnutella24" --batch 20000 "$snap/p2p-Gnutella24.txt"
+    gzip -c "$snap/ca-GrQc.txt" > "$tmp/grqc.gz"
+    same "ca-GrQc gzip (one group)" --batch 5000 "$tmp/grqc.gz"
+else
+    echo "test_mpi: no SNAP graphs found, skipping them"
+fi
+"$es" gen rmat --scale 13 --seed 5 -o "$tmp/r13.txt"
+split -n l/3 "$tmp/r13.txt" "$tmp/part."
+same "three files" --batch 3000 "$tmp/part.aa" "$tmp/part.ab" "$tmp/part.ac"
+
+# ---- resume under another rank count, one rank killed -------------------------
+rops=cc,degree,tri,tri-est:m=5000,topk,hll,bipartite,spanner
+"$es" gen rmat --scale 14 --seed 6 -o "$tmp/r14.txt"
+mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
+# killed FROM TO: start with FROM ranks, SIGKILL the last rank once a
+# snapshot exists, resume with TO ranks.
+killed() {
+    from=$1 to=$2 dir=$tmp/snaps-$1-$2
+    mpirun --oversubscribe $root -q -np "$from" "$mes" run --ops "$rops" --format tsv -q --batch 5000 \
+        --snapshot-dir "$dir" --snapshot-every 10000 --snapshot-wait "$tmp/r14.txt" > /dev/null 2>&1 &
+    job=$!
+    i=0
+    while [ $i -lt 600 ] && ! ls "$dir"/snap-*.h5 > /dev/null 2>&1; do sleep 0.05; i=$((i + 1)); done
+    victim=$(pgrep -P $job | tail -n 1)
+    [ -n "$victim" ] && kill -KILL "$victim"
+    wait $job
+    st=$?
+    last=$(ls "$dir"/snap-*.h5 2> /dev/null | tail -n 1)
+    edges=$("$es" inspect --format tsv "$last" 2> /dev/null | awk -F'\t' '$2 == "edges_consumed" { print $3 }')
+    if [ "$st" != 0 ] && [ -n "$edges" ] && [ "$edges" -lt 163840 ]; then ok; else
+        bad "kill $from: the run was not killed mid-stream (exit $st, newest snapshot at ${edges:-none} edges)"
+    fi
+    mrun "$to" --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$dir" --resume "$tmp/r14.txt" > "$tmp/got.tsv" 2> "$tmp/err" ||
+        bad "resume $from -> $to failed: $(head -c 300 "$tmp/err")"
+    if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
+        bad "resume $from -> $to: answers differ: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -6)"
+    fi
+}
+killed 2 3
+killed 4 1
+
+# ---- the snapshot read by the tools without MPI ---------------------------------
+last=$(ls "$tmp"/snaps-4-1/snap-*.h5 | tail -n 1)
+"$es" inspect --format tsv "$last" > "$tmp/insp.tsv" 2>&1 || bad "inspect of an MPI snapshot failed: $(head -c 300 "$tmp/insp.tsv")"
+if grep -q "^cc	components	" "$tmp/insp.tsv" && grep -q "edges_consumed	163840" "$tmp/insp.tsv"; then ok; else
+    bad "inspect: no answers or position in $(head -c 300 "$tmp/insp.tsv")"
+fi
+# Its answers are the final ones (compare --snapshot cannot check it: it
+# replays the input in file order, and the snapshot's dense ids follow the
+# key groups').
+"$es" run --ops "$rops" --format tsv -q "$tmp/r14.txt" > "$tmp/plain.tsv"
+exact "$tmp/plain.tsv" | grep -E '^(cc|degree|tri)	' > "$tmp/a"
+exact "$tmp/insp.tsv" | grep -E '^(cc|degree|tri)	' > "$tmp/b"
+if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else bad "inspect's answers differ: $(diff "$tmp/a" "$tmp/b" | head -4)"; fi
+if /usr/bin/python3 -c 'import h5py' 2> /dev/null; then
+    /usr/bin/python3 - "$last" > "$tmp/py" 2>&1 <<'EOF' && ok || bad "h5py: $(cat "$tmp/py")"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    assert "operators" in f and "cc" in f["operators"], list(f)
+    assert f["idmap"]["external_ids"].shape[0] > 0
+EOF
+fi
+
+# ---- faults -----------------------------------------------------------------
+printf '1 2\n2 3\n3 4\n4 5\n5 x6\n6 7\n' > "$tmp/bad.txt"
+expect "bad line on rank 1" 65 "bad.txt:5: expected" -- mrun 2 --max-parallelism 2 -q "$tmp/bad.txt"
+if [ "$(grep -c 'expected' "$tmp/err")" = 1 ]; then ok; else bad "bad line: said $(grep -c expected "$tmp/err") times"; fi
+expect "stdin" 64 "standard input" -- mrun 2 -q -
+expect "other key groups" 78 "key groups" -- mrun 2 --ops "$rops" --batch 5000 --max-parallelism 64 \
+    --snapshot-dir "$tmp/snaps-4-1" --resume -q "$tmp/r14.txt"
+
+echo "test_mpi: $pass passed, $fail failed"
+[ $fail = 0 ]
