@@ -130,7 +130,9 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     uint64_t m, seed, top, local;
     double room = 0.1;
     const char *dedup_s, *method_s;
-    if (!es_options_get_string(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
+    /* m first: the canonical spec reads "tri-est:m=...," as before methods came */
+    if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||
+        !es_options_get_string(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
         return NULL;
     int method = -1;
     for (int i = 0; i < 3; i++)
@@ -143,8 +145,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     }
     if (method == ES_TRI_EST_WRS && !es_options_get_double(opts, "room", 0.1, 0.0, 1.0, &room, error))
         return NULL;
-    if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||
-        !es_options_get_u64(opts, "seed", 1, 0, UINT64_MAX, &seed, error) ||
+    if (!es_options_get_u64(opts, "seed", 1, 0, UINT64_MAX, &seed, error) ||
         !es_options_get_u64(opts, "local", 1, 0, 1, &local, error) ||
         !es_options_get_u64(opts, "top", local ? 10 : 0, 0, MAX_TOP, &top, error) ||
         !es_options_get_string(opts, "dedup", "auto", &dedup_s, error))
