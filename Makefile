@@ -10,9 +10,9 @@
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
 #   make test-mpi   build that and run its tests under mpirun
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal
+PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal libsoup-3.0
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libsoup-3.0-dev pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -41,7 +41,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) $(SAN) 
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
-LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c) $(MPI_SRC)
+LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c server/*.c) $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -50,13 +50,13 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
 BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h mpi/*.h)
+HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h server/*.h mpi/*.h)
 
 # Keep the shared test object between runs (make would delete it as intermediate).
 .SECONDARY: $(TEST_LIB)
 
 .PHONY: deps-mpi test-mpi
-.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-asan test-valgrind bench install clean
+.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
@@ -125,11 +125,16 @@ test-cli: all
 	@sh tests/test_readers.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
+	@sh tests/test_serve.sh $(BUILD)/edgestream 20
 
 # The crash test with more kills: make test-crash N=100
 N ?= 100
 test-crash: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream $(N)
+
+# The server's kill test with more kills: make test-serve-kill N=100
+test-serve-kill: all
+	@sh tests/test_serve.sh $(BUILD)/edgestream $(N)
 
 # One damaged file (a random byte of a random snapshot or log file) N
 # times: make test-corrupt N=200

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "dataflow/edgesource.h"
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
@@ -19,6 +20,7 @@
 
 struct es_checkpoint {
     es_checkpoint_config cfg;
+    es_edge_source *src;       /* the run's source (borrowed): kind and identity */
     char    *dir;
     char    *identity;         /* one line per input */
     char    *ops_spec;
@@ -113,38 +115,17 @@ static gboolean check_operators(const char *snap, const char *then, const char *
     return same;
 }
 
-/* Does the snapshot's input identity match this run's?  Names what differs. */
-static gboolean check_inputs(const char *snap, const char *then, const char *now, GError **error)
+/* Does the snapshot's source identity match this run's (edgesource.h)? */
+static gboolean check_identity(es_checkpoint *ck, const char *snap, const char *then, GError **error)
 {
-    g_auto(GStrv) a = g_strsplit(then, "\n", -1), b = g_strsplit(now, "\n", -1);
-    guint na = g_strv_length(a), nb = g_strv_length(b);
-    if (na != nb) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from %u input(s), this run reads %u", snap, na, nb);
-        return FALSE;
-    }
-    for (guint i = 0; i < na; i++) {
-        g_auto(GStrv) x = g_strsplit(a[i], "\t", -1), y = g_strsplit(b[i], "\t", -1);
-        if (g_strv_length(x) != 4 || g_strv_length(y) != 4) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: unreadable source identity", snap);
-            return FALSE;
-        }
-        if (strcmp(x[0], y[0]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\"",
-                        snap, i + 1, x[0], y[0]);
-            return FALSE;
-        }
-        if (strcmp(x[1], y[1]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now",
-                        snap, x[0], x[1], y[1]);
-            return FALSE;
-        }
-        if (strcmp(x[2], y[2]) != 0 || strcmp(x[3], y[3]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content",
-                        snap, x[0]);
-            return FALSE;
-        }
-    }
-    return TRUE;
+    const es_edge_source_class *cls = ck->src->cls;
+    if (cls->check_identity)
+        return cls->check_identity(ck->src, snap, then, ck->identity, error);
+    if (strcmp(then, ck->identity) == 0)
+        return TRUE;
+    g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from %s \"%s\", this run reads \"%s\"", snap,
+                cls->kind, then, ck->identity);
+    return FALSE;
 }
 
 /* Restore the snapshot at path if it fits this run: 1 when restored, 0
@@ -168,12 +149,12 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
     }
     if (!check_operators(path, meta.operators, ck->ops_spec, error))
         goto out;
-    if (strcmp(meta.source_kind, "files") != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads files",
-                    path, meta.source_kind);
+    if (strcmp(meta.source_kind, ck->src->cls->kind) != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads %s",
+                    path, meta.source_kind, ck->src->cls->kind);
         goto out;
     }
-    if (!check_inputs(path, meta.source_identity, ck->identity, error) ||
+    if (!check_identity(ck, path, meta.source_identity, error) ||
         !es_snapshot_restore(path, externals, n, ops, error) || !es_snapshot_load_logs(path, ck->logs, error))
         goto out;
     if ((uint64_t)*n > meta.edges_consumed * 2) {   /* more than 2 vertices per edge: not from this stream */
@@ -220,7 +201,7 @@ static gboolean resume(es_checkpoint *ck, GPtrArray *ops, es_stream_pos *pos, ui
     return got >= 0;
 }
 
-es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *const *inputs, GPtrArray *ops,
+es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, es_edge_source *src, GPtrArray *ops,
                                   es_stream_pos *pos, uint64_t **externals, uint32_t *n, GError **error)
 {
     es_checkpoint *ck = g_new0(es_checkpoint, 1);
@@ -228,6 +209,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     ck->dir = g_strdup(cfg->dir);
     ck->cfg.dir = ck->dir;
     ck->cfg.config = cfg->config ? g_strdup(cfg->config) : NULL;
+    ck->src = src;
     ck->lock_fd = -1;
     ck->logs = new_logs();
     ck->last_edges = UINT64_MAX;
@@ -238,22 +220,8 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *c
     memset(pos, 0, sizeof *pos);
     g_autofree char *lock = NULL;
 
-    GString *id = g_string_new(NULL);
-    for (guint i = 0; inputs[i]; i++) {
-        /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
-        g_autofree char *real = realpath(inputs[i], NULL);
-        char *line = strcmp(inputs[i], "-") == 0 ? NULL : es_snapshot_input_identity(real ? real : inputs[i], error);
-        if (line == NULL) {
-            if (strcmp(inputs[i], "-") == 0)
-                g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                            "snapshots need inputs that are regular files: standard input cannot be re-read on resume");
-            g_string_free(id, TRUE);
-            goto fail;
-        }
-        g_string_append_printf(id, "%s%s", i ? "\n" : "", line);
-        g_free(line);
-    }
-    ck->identity = g_string_free(id, FALSE);
+    if ((ck->identity = src->cls->identity(src, error)) == NULL)
+        goto fail;
 
     if (g_mkdir_with_parents(ck->dir, 0755) != 0) {
         int e = errno;
@@ -359,6 +327,24 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     return due;
 }
 
+void es_checkpoint_request(es_checkpoint *ck)
+{
+    hurry(ck);
+    reap(ck, TRUE);
+    ck->pending = TRUE;
+}
+
+void es_checkpoint_wait(es_checkpoint *ck)
+{
+    hurry(ck);
+    reap(ck, TRUE);
+}
+
+uint64_t es_checkpoint_last_id(const es_checkpoint *ck)
+{
+    return ck->parent_id;
+}
+
 static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_meta *m)
 {
     /* No writer runs now: the previous record is free to go. */
@@ -371,7 +357,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .edges_consumed = pos->edges,
         .lines_consumed = pos->lines,
         .bad_lines = pos->bad,
-        .source_kind = (char *)"files",
+        .source_kind = (char *)ck->src->cls->kind,
         .source_input = pos->input,
         .source_offset = pos->offset,
         .source_line = pos->line,

@@ -49,20 +49,30 @@ typedef struct {
 } es_stream_pos;
 
 typedef struct es_checkpoint es_checkpoint;
+typedef struct es_edge_source es_edge_source;   /* dataflow/edgesource.h */
 
-/* Lock the directory, remove partial files, fingerprint the inputs; with
+/* Lock the directory, remove partial files, take the source's identity
+ * (src is borrowed for the checkpoint's life); with
  * resume, restore ops (GPtrArray of es_operator *) and the id map's
  * external ids (*externals, *n; NULL and 0 when starting afresh) and fill
  * *pos.  Errors: ES_ERROR_CONFIG when the newest valid snapshot does not
- * match this run (inputs, operators, format), ES_ERROR_DATA when snapshots
+ * match this run (source, operators, format), ES_ERROR_DATA when snapshots
  * exist but none verifies. */
-es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, const char *const *inputs, GPtrArray *ops,
+es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, es_edge_source *src, GPtrArray *ops,
                                   es_stream_pos *pos, uint64_t **externals, uint32_t *n, GError **error);
 /* The next edge count at which a count-based snapshot falls, after `edges`
  * (UINT64_MAX when not by count): the driver cuts batches there. */
 uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges);
 /* Is a snapshot due at this barrier? */
 gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges);
+/* Make a snapshot due at the next barrier (after the writer, if one
+ * runs, has ended: the caller waits for it). */
+void     es_checkpoint_request(es_checkpoint *ck);
+/* Wait for the writer thread, if one runs: the last snapshot taken is
+ * then committed, or failed (and counted). */
+void     es_checkpoint_wait(es_checkpoint *ck);
+/* Id of the last snapshot taken or restored (0: none). */
+uint64_t es_checkpoint_last_id(const es_checkpoint *ck);
 /* Take it: start the writer thread (or write here, see above).  The caller
  * guarantees that nothing mutates the id map or the operators during the
  * call (the barrier), and holds the id map's lock, so that its log cannot

@@ -1,6 +1,7 @@
 /* driver.c — the three-thread pipeline (see driver.h).
  *
- *   reader thread:  free slot -> next raw batch (reader.c: read, split, parse)
+ *   reader thread:  free slot -> next raw batch from the source (edgesource.h;
+ *                   for files reader.c: read, split, parse)
  *   mapper thread:  external ids -> dense ids (idmap.c), vertex count, and
  *                   the edge table's answers (graph/edgetable.h) when the
  *                   run keeps one from its start
@@ -29,7 +30,7 @@
 #include <unistd.h>
 
 #include "dataflow/progress.h"
-#include "dataflow/reader.h"
+#include "dataflow/edgesource.h"
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
@@ -57,7 +58,7 @@ typedef struct {
 
 typedef struct {
     const es_driver_config *cfg;
-    es_reader   *reader;
+    es_edge_source *src;
     es_idmap    *idmap;
     GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier while it starts a writer */
     es_checkpoint *ck;           /* or NULL */
@@ -95,14 +96,13 @@ static gpointer reader_stage(gpointer data)
             s->first_index = edges;
             if (max == 0)
                 s->end = TRUE;
-            else if (!es_reader_next(pl->reader, s->raw, max, &s->error))
+            else if (!pl->src->cls->next(pl->src, s->raw, max, &s->end, &s->error))
                 s->end = TRUE;
-            else
-                s->end = s->raw->n == 0;
             edges += s->raw->n;
-            es_reader_progress(pl->reader, &s->bytes_done, &s->bytes_total);
-            s->lines = es_reader_lines(pl->reader);
-            s->bad = es_reader_bad_lines(pl->reader);
+            s->bytes_done = s->bytes_total = 0;
+            if (pl->src->cls->progress)
+                pl->src->cls->progress(pl->src, &s->bytes_done, &s->bytes_total);
+            pl->src->cls->counts(pl->src, &s->lines, &s->bad);
         }
         g_async_queue_push(pl->parsed_q, s);
         if (s->end)
@@ -205,9 +205,9 @@ static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GErr
 }
 
 /* The id map, after opening the checkpoint (cfg->checkpoint) and, on
- * resume, restoring the id map and seeking the reader to *pos; NULL (and
+ * resume, restoring the id map and seeking the source to *pos; NULL (and
  * nothing left open) when a step fails. */
-static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_reader *reader, es_stream_pos *pos,
+static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_edge_source *src, es_stream_pos *pos,
                        es_checkpoint **ck, GError **error)
 {
     uint64_t *ext = NULL;
@@ -217,12 +217,12 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_reader *r
     if (cfg->checkpoint == NULL)
         return es_idmap_new(1u << 16, NULL);
     /* Logs the writer thread reads beside the stream must stay put. */
-    if ((*ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, ops, pos, &ext, &n, error)) == NULL)
+    if ((*ck = es_checkpoint_open(cfg->checkpoint, src, ops, pos, &ext, &n, error)) == NULL)
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
     if (!restore_idmap(idmap, ext, n, error))
         goto out;
-    if (!es_reader_seek(reader, pos->input, pos->offset, pos->line, pos->lines, pos->bad, pos->consumed, error))
+    if (!src->cls->seek(src, pos, error))
         goto out;
     ok = TRUE;
 out:
@@ -235,44 +235,21 @@ out:
     return idmap;
 }
 
-/* A batch never needs to hold more edges than the inputs have lines (a
- * line takes at least 4 bytes, "1 2\n"), when every input is a plain
- * regular file: a small graph then asks for memory in proportion to
- * itself, not to a million edges (four slots of 32 bytes an edge: 128 MiB
- * of address space, which a ulimit -v counts). */
-static size_t batch_bound(const char *const *inputs, size_t batch)
-{
-    uint64_t lines = 0;
-    for (guint i = 0; inputs[i]; i++) {
-        if (strcmp(inputs[i], "-") == 0)
-            return batch;
-        int fd = open(inputs[i], O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        unsigned char magic[2] = { 0, 0 };
-        gboolean plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                         !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
-        if (fd >= 0)
-            close(fd);
-        if (!plain)
-            return batch;   /* gzip, a pipe, or an error the reader reports */
-        lines += (uint64_t)st.st_size / 4 + 1;
-    }
-    return lines < batch ? (size_t)lines : batch;
-}
-
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
-    size_t batch = batch_bound(cfg->inputs, cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH);
+    es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
+    es_edge_source *src = cfg->source ? cfg->source : own_src;
+    size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
+    if (src->cls->batch_bound)
+        batch = MAX(src->cls->batch_bound(src, batch), 1);
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
     *stats = (es_driver_stats){ 0 };
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
-    es_reader *reader = es_reader_new(cfg->inputs, cfg->skip_bad);
-    es_reader_set_format(reader, cfg->format);
-    es_idmap *idmap = start(cfg, ops, reader, &pos, &ck, error);
+    es_idmap *idmap = start(cfg, ops, src, &pos, &ck, error);
     if (idmap == NULL) {
-        es_reader_free(reader);
+        es_edge_source_free(own_src);
         return FALSE;
     }
     stats->edges = pos.edges;
@@ -281,7 +258,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     stats->vertices = pos.vertices;
     pipeline pl = {
         .cfg = cfg,
-        .reader = reader,
+        .src = src,
         .idmap = idmap,
         .ck = ck,
         .start_edges = pos.edges,
@@ -311,8 +288,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         es_out_of_memory(0, "the stack of a reader thread");
 
     gboolean ok = TRUE, seen_end = FALSE;
-    es_consumed consumed;   /* of the input the stream position is in */
-    es_consumed_init(&consumed);
+    char *final_text = NULL;   /* the source's position text at the end */
+    uint64_t snap_offset = pos.offset;   /* of the last snapshot taken or restored */
     while (!seen_end) {
         slot *s = g_async_queue_pop(pl.full_q);
         seen_end = s->end;
@@ -357,28 +334,55 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 .edges = stats->edges, .lines = s->lines, .bad = s->bad, .vertices = stats->vertices,
                 .input = s->raw->input, .offset = s->raw->offset, .line = s->raw->line,
             };
-            consumed = s->raw->consumed;
         }
-        g_async_queue_push(pl.free_q, s);
-        if (!ok)
+        if (!ok) {
+            g_async_queue_push(pl.free_q, s);
             break;
-        if (!seen_end && cfg->report_every && stats->edges % cfg->report_every == 0 && cfg->on_report) {
+        }
+        /* n == 0 without the end: the source was idle (a tick), nothing new to report. */
+        if (!seen_end && n > 0 && cfg->report_every && stats->edges % cfg->report_every == 0 && cfg->on_report) {
             es_progress_clear(progress);
             es_driver_collect(ops, stats, FALSE, report);
             cfg->on_report(report, cfg->user);
         }
+        es_barrier bar = { .ops = ops, .stats = stats, .idmap = idmap, .pos = &pos,
+                           .snapshot_id = ck ? es_checkpoint_last_id(ck) : 0, .snapshot_offset = snap_offset };
+        if (!seen_end && cfg->on_barrier) {
+            g_mutex_lock(&pl.idmap_lock);   /* lookups beside the mapper */
+            cfg->on_barrier(&bar, cfg->user);
+            g_mutex_unlock(&pl.idmap_lock);
+            if (bar.snapshot_now && ck)
+                es_checkpoint_request(ck);
+        }
         /* A barrier: every operator has folded this batch, none the next. */
         if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {
-            g_autofree char *text = es_reader_consumed_text(reader, pos.input, &consumed);
+            g_autofree char *text = src->cls->position_text(src, s->raw);
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
             g_mutex_lock(&pl.table_lock);
             if (pl.mapper_table)
                 es_edgetable_refresh(pl.mapper_table);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
+            snap_offset = pos.offset;
             g_mutex_unlock(&pl.table_lock);
             g_mutex_unlock(&pl.idmap_lock);
+            pos.consumed = NULL;
         }
+        if (bar.snapshot_now) {
+            if (ck)   /* the answer names a committed file */
+                es_checkpoint_wait(ck);
+            bar.snapshot_now = FALSE;
+            bar.snapshot_answer = TRUE;
+            bar.snapshot_id = ck ? es_checkpoint_last_id(ck) : 0;
+            bar.snapshot_offset = snap_offset;
+            g_mutex_lock(&pl.idmap_lock);
+            cfg->on_barrier(&bar, cfg->user);
+            g_mutex_unlock(&pl.idmap_lock);
+        }
+        if (seen_end && ck && s->error == NULL)
+            final_text = src->cls->position_text(src, s->raw);
+        /* The slot goes back only now: position_text reads its position. */
+        g_async_queue_push(pl.free_q, s);
     }
     /* A failed run: stop the stages, and keep handing slots back until the
      * end marker has gone through them. */
@@ -392,8 +396,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_thread_join(reader_th);
     g_thread_join(mapper_th);
     es_progress_finish(progress, stats->edges);
-    g_autofree char *consumed_text = ck ? es_reader_consumed_text(reader, pos.input, &consumed) : NULL;
-    pos.consumed = consumed_text;
+    pos.consumed = final_text;
     if (ok && ck)
         stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);
     es_checkpoint_free(ck);
@@ -429,6 +432,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     }
     es_edgetable_free(table);
     es_idmap_free(pl.idmap);
-    es_reader_free(pl.reader);
+    es_edge_source_free(own_src);
+    g_free(final_text);
     return ok;
 }

@@ -1,4 +1,4 @@
-/* driver.h — the dataflow driver: inputs -> reader -> id map -> batches ->
+/* driver.h — the dataflow driver: source -> id map -> batches ->
  * every operator, with periodic reports, progress and snapshots.
  *
  * Three stages overlap (driver.c): a reader thread reads and parses batch
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "dataflow/checkpoint.h"
+#include "dataflow/edgesource.h"
 #include "graph/idmap.h"
 #include "graph/parse.h"
 #include "operators/report.h"
@@ -26,8 +27,25 @@
 
 typedef void (*es_report_fn)(const es_report *report, void *user);
 
+/* What a barrier hook sees: the operators and the id map as of the last
+ * batch every operator folded (nothing changes them during the call; the
+ * id map may hold ids of later batches: dense ids >= stats->vertices are
+ * not yet in the answers), and the stream position. */
 typedef struct {
-    const char *const *inputs;  /* NULL-terminated; "-" is stdin */
+    GPtrArray *ops;
+    const struct es_driver_stats *stats;
+    const es_idmap *idmap;
+    const es_stream_pos *pos;
+    uint64_t snapshot_id;        /* the last snapshot taken or restored (0: none), */
+    uint64_t snapshot_offset;    /* its source offset (edgesource.h) */
+    gboolean snapshot_now;       /* set by the hook: take a snapshot at this barrier */
+    gboolean snapshot_answer;    /* the call after it asked: snapshot_id is that snapshot */
+} es_barrier;
+typedef void (*es_barrier_fn)(es_barrier *barrier, void *user);
+
+typedef struct {
+    const char *const *inputs;  /* NULL-terminated; "-" is stdin (when source is NULL) */
+    es_edge_source *source;     /* another source (borrowed), or NULL: inputs */
     size_t   batch_size;        /* edges per batch, 0 = ES_DEFAULT_BATCH */
     uint64_t report_every;      /* interim report every N edges, 0 = none */
     uint64_t skip_bad;          /* bad lines tolerated */
@@ -36,11 +54,16 @@ typedef struct {
     int      threads;           /* OpenMP threads for operators, 0 = default */
     gboolean progress;          /* progress line on stderr */
     es_report_fn on_report;     /* called for each report, final one last */
+    /* Called in the operators' thread after every batch and idle tick
+     * (edgesource.h), before reports and snapshots; when it sets
+     * snapshot_now, a snapshot is taken there, committed, and it is
+     * called again with snapshot_id filled.  May be NULL. */
+    es_barrier_fn on_barrier;
     void    *user;
     const es_checkpoint_config *checkpoint;  /* snapshots and resume, or NULL */
 } es_driver_config;
 
-typedef struct {
+typedef struct es_driver_stats {
     uint64_t edges;             /* edge lines accepted */
     uint64_t lines;             /* lines read */
     uint64_t bad_lines;         /* lines skipped as malformed */

@@ -262,7 +262,8 @@ gboolean es_chunks_read(es_chunks *c, guint k, size_t quota, uint64_t skip_bad, 
                 goto parse;
             }
             /* Keep the partial line, read more behind it. */
-            memmove(h->buf, h->buf + pos, h->len - pos);
+            if (h->len > pos)
+                memmove(h->buf, h->buf + pos, h->len - pos);
             h->base += pos;
             h->len -= pos;
             pos = 0;
@@ -306,7 +307,8 @@ gboolean es_chunks_read(es_chunks *c, guint k, size_t quota, uint64_t skip_bad, 
     ok = TRUE;
 out:
     /* What was parsed is consumed: the carry keeps only the rest. */
-    memmove(h->buf, h->buf + pos, h->len - pos);
+    if (h->len > pos)
+        memmove(h->buf, h->buf + pos, h->len - pos);
     h->base += pos;
     h->len -= pos;
     *n += got;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "dataflow/edgesource.h"
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "graph/idmap.h"
@@ -115,6 +116,7 @@ typedef struct {
     es_idmap     *idmap;
     es_edgetable *table;
     es_checkpoint *ck;
+    es_edge_source *src;          /* the inputs as files: the snapshots' source kind and identity */
     es_report    *report;
     es_driver_stats *stats;
     es_edge      *edges;       /* dense ids of the batch at hand */
@@ -204,7 +206,8 @@ static gboolean root_start(root_state *st, es_chunks *chunks, guint groups, uint
         st->idmap = es_idmap_new(1u << 16, NULL);
         return TRUE;
     }
-    if ((st->ck = es_checkpoint_open(cfg->checkpoint, cfg->inputs, st->ops, &sp, &ext, &n, error)) == NULL)
+    st->src = es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
+    if ((st->ck = es_checkpoint_open(cfg->checkpoint, st->src, st->ops, &sp, &ext, &n, error)) == NULL)
         goto out;
     st->idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
     for (uint32_t i = 0; i < n; i++) {
@@ -446,6 +449,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
 out:
     if (rank == 0) {
         es_checkpoint_free(st.ck);
+        es_edge_source_free(st.src);
         for (guint i = 0; i < ops->len; i++) {
             es_operator *op = g_ptr_array_index(ops, i);
             op->edges = NULL;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 
 #include "graph/common.h"
+#include "operators/degree.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -319,3 +320,10 @@ const es_operator_class es_degree_class = {
     .destroy = degree_destroy,
     .needs_edges = degree_needs_edges,
 };
+
+uint32_t es_degree_of(es_operator *op, uint32_t v)
+{
+    g_return_val_if_fail(op != NULL && op->klass == &es_degree_class, 0);
+    const degree_op *d = (const degree_op *)op;
+    return v < d->nv ? d->deg[v] : 0;
+}

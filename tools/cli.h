@@ -13,6 +13,8 @@ int es_cmd_run(int argc, char **argv);
 int es_cmd_inspect(int argc, char **argv);
 int es_cmd_compare(int argc, char **argv);
 int es_cmd_export(int argc, char **argv);
+int es_cmd_serve(int argc, char **argv);
+int es_cmd_wal_dump(int argc, char **argv);
 
 /* Verify and load a snapshot: metadata, operators restored from it, and the
  * id map's external ids (free with es_h5_free(ext, n * 8)). */

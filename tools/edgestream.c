@@ -28,6 +28,8 @@ static const command commands[] = {
     { "inspect", es_cmd_inspect, "show a snapshot's metadata and answers" },
     { "compare", es_cmd_compare, "check a run's or a snapshot's answers against exact ones (igraph)" },
     { "export", es_cmd_export, "write a snapshot as one self-contained file (its logs inline)" },
+    { "serve", es_cmd_serve, "serve producers and queries over TCP, with a write-ahead log and exactly-once resume" },
+    { "wal-dump", es_cmd_wal_dump, "print a write-ahead log's edges, in order, as an edge list" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,172 @@
+/* filesource.c — files, gzip files and stdin as an edge source
+ * (edgesource.h) over the block reader (reader.h).  Position: input index,
+ * bytes and lines of it consumed, and the CRC record of the consumed bytes
+ * (consumed.h), so that a resume re-reads and checks what the snapshot
+ * consumed.  Identity: each input's real path, size and digests
+ * (snapshot/snapshot.h: es_snapshot_input_identity); stdin has none.
+ */
+#include "dataflow/edgesource.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "graph/common.h"
+#include "snapshot/snapshot.h"
+
+typedef struct {
+    es_edge_source base;
+    es_reader *reader;
+    char     **paths;
+} file_source;
+
+static gboolean fs_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean *end, GError **error)
+{
+    file_source *f = (file_source *)s;
+    if (!es_reader_next(f->reader, b, max, error))
+        return FALSE;
+    *end = b->n == 0;
+    return TRUE;
+}
+
+static char *fs_position_text(es_edge_source *s, const es_raw_batch *b)
+{
+    return es_reader_consumed_text(((file_source *)s)->reader, b->input, &b->consumed);
+}
+
+static gboolean fs_seek(es_edge_source *s, const es_stream_pos *pos, GError **error)
+{
+    return es_reader_seek(((file_source *)s)->reader, pos->input, pos->offset, pos->line, pos->lines, pos->bad,
+                          pos->consumed, error);
+}
+
+static char *fs_identity(es_edge_source *s, GError **error)
+{
+    file_source *f = (file_source *)s;
+    GString *id = g_string_new(NULL);
+    for (guint i = 0; f->paths[i]; i++) {
+        if (strcmp(f->paths[i], "-") == 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                        "snapshots need inputs that are regular files: standard input cannot be re-read on resume");
+            g_string_free(id, TRUE);
+            return NULL;
+        }
+        /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
+        g_autofree char *real = realpath(f->paths[i], NULL);
+        char *line = es_snapshot_input_identity(real ? real : f->paths[i], error);
+        if (line == NULL) {
+            g_string_free(id, TRUE);
+            return NULL;
+        }
+        g_string_append_printf(id, "%s%s", i ? "\n" : "", line);
+        g_free(line);
+    }
+    return g_string_free(id, FALSE);
+}
+
+/* Does the snapshot's input identity match this run's?  Names what differs. */
+static gboolean fs_check_identity(es_edge_source *s, const char *snap, const char *then, const char *now,
+                                  GError **error)
+{
+    (void)s;
+    g_auto(GStrv) a = g_strsplit(then, "\n", -1), b = g_strsplit(now, "\n", -1);
+    guint na = g_strv_length(a), nb = g_strv_length(b);
+    if (na != nb) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from %u input(s), this run reads %u", snap, na, nb);
+        return FALSE;
+    }
+    for (guint i = 0; i < na; i++) {
+        g_auto(GStrv) x = g_strsplit(a[i], "\t", -1), y = g_strsplit(b[i], "\t", -1);
+        if (g_strv_length(x) != 4 || g_strv_length(y) != 4) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: unreadable source identity", snap);
+            return FALSE;
+        }
+        if (strcmp(x[0], y[0]) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\"",
+                        snap, i + 1, x[0], y[0]);
+            return FALSE;
+        }
+        if (strcmp(x[1], y[1]) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now",
+                        snap, x[0], x[1], y[1]);
+            return FALSE;
+        }
+        if (strcmp(x[2], y[2]) != 0 || strcmp(x[3], y[3]) != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content",
+                        snap, x[0]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static void fs_counts(es_edge_source *s, uint64_t *lines, uint64_t *bad)
+{
+    file_source *f = (file_source *)s;
+    *lines = es_reader_lines(f->reader);
+    *bad = es_reader_bad_lines(f->reader);
+}
+
+static void fs_progress(es_edge_source *s, uint64_t *done, uint64_t *total)
+{
+    es_reader_progress(((file_source *)s)->reader, done, total);
+}
+
+/* A batch never needs to hold more edges than the inputs have lines (a
+ * line takes at least 4 bytes, "1 2\n"), when every input is a plain
+ * regular file: a small graph then asks for memory in proportion to
+ * itself, not to a million edges (four slots of 32 bytes an edge: 128 MiB
+ * of address space, which a ulimit -v counts). */
+static size_t fs_batch_bound(es_edge_source *s, size_t batch)
+{
+    file_source *f = (file_source *)s;
+    uint64_t lines = 0;
+    for (guint i = 0; f->paths[i]; i++) {
+        if (strcmp(f->paths[i], "-") == 0)
+            return batch;
+        int fd = open(f->paths[i], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        unsigned char magic[2] = { 0, 0 };
+        gboolean plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                         !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+        if (fd >= 0)
+            close(fd);
+        if (!plain)
+            return batch;   /* gzip, a pipe, or an error the reader reports */
+        lines += (uint64_t)st.st_size / 4 + 1;
+    }
+    return lines < batch ? (size_t)lines : batch;
+}
+
+static void fs_free(es_edge_source *s)
+{
+    file_source *f = (file_source *)s;
+    es_reader_free(f->reader);
+    g_strfreev(f->paths);
+    g_free(f);
+}
+
+static const es_edge_source_class file_class = {
+    .kind = "files",
+    .next = fs_next,
+    .position_text = fs_position_text,
+    .seek = fs_seek,
+    .identity = fs_identity,
+    .check_identity = fs_check_identity,
+    .counts = fs_counts,
+    .progress = fs_progress,
+    .batch_bound = fs_batch_bound,
+    .free = fs_free,
+};
+
+es_edge_source *es_file_source_new(const char *const *paths, uint64_t skip_bad, const es_parse_format *fmt)
+{
+    file_source *f = g_new0(file_source, 1);
+    f->base.cls = &file_class;
+    f->paths = g_strdupv((gchar **)paths);
+    f->reader = es_reader_new(paths, skip_bad);
+    es_reader_set_format(f->reader, fmt);
+    return &f->base;
+}
