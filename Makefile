@@ -10,9 +10,9 @@
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
 #   make test-mpi   build that and run its tests under mpirun
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal libsoup-3.0
+PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal libsoup-3.0 hiredis
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libsoup-3.0-dev pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py python3-numpy
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= gcc
@@ -63,7 +63,7 @@ all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v $(CC) >/dev/null; then :; else \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
@@ -123,6 +123,8 @@ test-cli: all
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
+	@sh tests/test_live.sh $(BUILD)/edgestream
+	@sh tests/test_redis.sh $(BUILD)/edgestream
 	@sh tests/test_readme.sh $(BUILD)/edgestream
 	@sh tests/test_corrupt.sh $(BUILD)/edgestream 20
 	@sh tests/test_serve.sh $(BUILD)/edgestream 20

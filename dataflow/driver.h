@@ -19,6 +19,7 @@
 
 #include "dataflow/checkpoint.h"
 #include "dataflow/edgesource.h"
+#include "dataflow/stop.h"
 #include "graph/idmap.h"
 #include "graph/parse.h"
 #include "operators/report.h"
@@ -61,6 +62,9 @@ typedef struct {
     es_barrier_fn on_barrier;
     void    *user;
     const es_checkpoint_config *checkpoint;  /* snapshots and resume, or NULL */
+    gint64   linger_us;         /* a stream's batch closes this long after its first edge
+                                   when no more input is ready (dataflow/reader.h) */
+    es_stop *stop;              /* ends the stream early, as at its end (dataflow/stop.h), or NULL */
 } es_driver_config;
 
 typedef struct es_driver_stats {

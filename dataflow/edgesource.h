@@ -33,6 +33,7 @@
 
 #include "dataflow/checkpoint.h"
 #include "dataflow/reader.h"
+#include "dataflow/stop.h"
 
 typedef struct es_edge_source es_edge_source;
 
@@ -65,6 +66,9 @@ struct es_edge_source {
 /* Files: paths NULL-terminated ("-" is stdin), as `run` reads them;
  * fmt: the lines' layout (graph/parse.h), NULL for `u v [t]`. */
 es_edge_source *es_file_source_new(const char *const *paths, uint64_t skip_bad, const es_parse_format *fmt);
+
+/* Linger and stop request of its streams (reader.h: es_reader_set_live). */
+void es_file_source_set_live(es_edge_source *s, gint64 linger_us, es_stop *stop);
 
 static inline void es_edge_source_free(es_edge_source *s)
 {

@@ -27,7 +27,7 @@ static gboolean fs_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean
     file_source *f = (file_source *)s;
     if (!es_reader_next(f->reader, b, max, error))
         return FALSE;
-    *end = b->n == 0;
+    *end = b->n == 0 || es_reader_stopped(f->reader);
     return TRUE;
 }
 
@@ -138,6 +138,11 @@ static size_t fs_batch_bound(es_edge_source *s, size_t batch)
         lines += (uint64_t)st.st_size / 4 + 1;
     }
     return lines < batch ? (size_t)lines : batch;
+}
+
+void es_file_source_set_live(es_edge_source *s, gint64 linger_us, es_stop *stop)
+{
+    es_reader_set_live(((file_source *)s)->reader, linger_us, stop);
 }
 
 static void fs_free(es_edge_source *s)

@@ -37,6 +37,9 @@ struct es_reader {
     es_parse_format fmt;         /* the lines' layout */
     gboolean   plain;            /* fmt is the default: the fast parser */
     es_mm      mm;               /* the current input as MatrixMarket (mm.on) */
+    gint64     linger_us;        /* a stream's batch closes this long after its first edge */
+    es_stop   *stop;             /* or NULL */
+    gboolean   stopped;          /* the stop request ended the stream */
 };
 
 es_raw_batch *es_raw_batch_new(size_t cap)
@@ -88,6 +91,13 @@ void es_reader_free(es_reader *r)
     g_free(r);
 }
 
+void es_reader_set_live(es_reader *r, gint64 linger_us, es_stop *stop)
+{
+    r->linger_us = linger_us;
+    r->stop = stop;
+}
+
+gboolean es_reader_stopped(const es_reader *r) { return r->stopped; }
 uint64_t es_reader_bad_lines(const es_reader *r) { return r->bad; }
 uint64_t es_reader_lines(const es_reader *r) { return r->lines_total; }
 
@@ -159,6 +169,8 @@ static gboolean fill(es_reader *r, GError **error)
     }
     size_t room = READ_BLOCK + ES_MAX_LINE + 1 - r->end;
     gssize got = es_source_read(r->src, r->buf + r->end, room, error);
+    if (got == ES_SOURCE_AGAIN)
+        return TRUE;
     if (got < 0)
         return FALSE;
     if (got == 0)
@@ -219,7 +231,8 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
     b->input = r->cur;
     b->offset = r->offset;
     b->line = r->line_no;
-    while (b->n < max) {
+    gint64 first_at = 0;   /* when the batch's first edge was read */
+    while (b->n < max && !r->stopped) {
         gboolean have;
         if (!open_next(r, &have, error))
             return FALSE;
@@ -243,6 +256,25 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
                 continue;
             }
             if (!r->src_eof) {
+                /* More input is needed: stop here when asked to; on a
+                 * stream, wait for it at most until the batch's linger
+                 * is up. */
+                if (es_stop_reason(r->stop)) {
+                    r->stopped = TRUE;
+                    break;
+                }
+                if (es_source_is_stream(r->src)) {
+                    int timeout = -1;
+                    if (b->n > 0) {
+                        gint64 left = r->linger_us - (g_get_monotonic_time() - first_at);
+                        timeout = left > 0 ? (int)((left + 999) / 1000) : 0;
+                    }
+                    int ready = es_source_wait(r->src, timeout, es_stop_fd(r->stop));
+                    if (ready < 0)
+                        r->stopped = TRUE;
+                    if (ready <= 0)
+                        break;
+                }
                 if (!fill(r, error))
                     return FALSE;
                 continue;
@@ -313,7 +345,8 @@ gboolean es_reader_next(es_reader *r, es_raw_batch *b, size_t max, GError **erro
                 }
                 b->weight[b->n] = e.has_w ? e.w : 0;
             }
-            b->n++;
+            if (b->n++ == 0 && r->src != NULL && es_source_is_stream(r->src))
+                first_at = g_get_monotonic_time();
         } else if (kind == ES_LINE_FATAL) {
             return fatal_line(r, &f, error);
         } else if (kind == ES_LINE_BAD && !bad_line(r, &f, error)) {

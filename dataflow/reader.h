@@ -8,6 +8,14 @@
  * size line are never edges.  With a delimiter, a first line that starts
  * with a letter or a quote is a CSV header and is skipped.
  *
+ * Live inputs: on a stream (pipe, stdin, socket) a batch closes when it is
+ * full, or once its first edge has waited `linger` and no more input is
+ * ready, so a trickle reaches the operators within about the linger
+ * (es_reader_set_live).  This is Kafka's linger.ms rather than an idle
+ * timeout: a steady trickle (an edge every millisecond) never leaves the
+ * input idle for 100 ms, and would hold its edges until the batch filled.
+ * A stop request (dataflow/stop.h) ends the stream after the lines read.
+ *
  * Cost: one memchr and one parse per line; a 4 MiB buffer reused for the
  * whole run, no allocation per line.
  */
@@ -18,6 +26,7 @@
 #include <stdint.h>
 
 #include "dataflow/consumed.h"
+#include "dataflow/stop.h"
 #include "graph/matrixmarket.h"
 #include "graph/parse.h"
 
@@ -49,6 +58,13 @@ void       es_reader_free(es_reader *r);
 /* The layout of the lines (default: `u v [t] [+|-]`); before the first
  * es_reader_next or es_reader_seek. */
 void       es_reader_set_format(es_reader *r, const es_parse_format *fmt);
+
+/* Batches of streams close `linger_us` after their first edge when no more
+ * input is ready (0: as soon as none is); stop (or NULL) ends the stream
+ * early: es_reader_next then returns what it has, and es_reader_stopped
+ * says so.  Call before the first es_reader_next. */
+void     es_reader_set_live(es_reader *r, gint64 linger_us, es_stop *stop);
+gboolean es_reader_stopped(const es_reader *r);
 
 /* Fill b with up to `max` edges (max <= b->cap).  TRUE with b->n == 0 at the
  * end of all inputs. */

@@ -2,14 +2,20 @@
  *
  * A regular file is sniffed with pread for the gzip magic (1f 8b): plain
  * files are read with read(2) straight into the caller's buffer, gzip files
- * through zlib's gzread.  A pipe cannot be sniffed without consuming bytes,
- * so it always goes through gzread, whose transparent mode passes non-gzip
- * data through unchanged (one extra copy, only for pipes).
+ * through zlib's gzread.  A stream (pipe, terminal, socket) is read one
+ * read(2) at a time, returning what has arrived: gzread would wait until
+ * its buffer is full, which holds a slow producer's edges back until the
+ * end.  Its first bytes are sniffed as they come; gzip data on a stream is
+ * inflated with zlib's inflate over those reads (concatenated members as
+ * gzread reads them, trailing non-gzip bytes ignored as gzread does).
+ * es_source_wait lets the reader wait for a stream with a timeout (the
+ * batch's linger) and a stop request.
  */
 #include "dataflow/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,7 +30,18 @@ struct es_source {
     gboolean gzip;       /* the data is gzip-compressed (known for files) */
     uint64_t size;       /* 0 when unknown */
     uint64_t consumed;   /* plain input: bytes read */
+    /* A stream: */
+    gboolean stream;     /* not a regular file: read(2) as data arrives */
+    gboolean sniffed;    /* its first bytes have decided gzip or not */
+    z_stream *zs;        /* gzip on a stream: the inflater, */
+    unsigned char *zin;  /* its input buffer, */
+    gboolean zeof;       /* the stream's end read, */
+    gboolean zdone;      /* and the data's end reached; */
+    guint    zmembers;   /* gzip members inflated whole, */
+    uint64_t zmember_out;/* bytes out of the current one */
 };
+
+#define ZIN_SIZE (1u << 16)
 
 es_source *es_source_open(const char *path, GError **error)
 {
@@ -52,6 +69,9 @@ es_source *es_source_open(const char *path, GError **error)
         s->gzip = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         through_zlib = s->gzip;
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    } else {
+        s->stream = TRUE;
+        through_zlib = FALSE;
     }
     if (through_zlib) {
         s->gz = gzdopen(fd, "rb");
@@ -67,8 +87,145 @@ es_source *es_source_open(const char *path, GError **error)
     return s;
 }
 
+/* One read(2), retried on EINTR. */
+static gssize read_once(es_source *s, void *buf, size_t n, GError **error)
+{
+    for (;;) {
+        ssize_t got = read(s->fd, buf, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: read error: %s", s->name, g_strerror(e));
+            return -1;
+        }
+        s->consumed += (uint64_t)got;
+        return got;
+    }
+}
+
+/* Inflate what the stream has sent into buf; 0 at the data's end. */
+static gssize inflate_read(es_source *s, char *buf, size_t n, GError **error)
+{
+    z_stream *zs = s->zs;
+    gboolean have_read = FALSE;
+    for (;;) {
+        if (s->zdone)
+            return 0;
+        if (zs->avail_in == 0 && !s->zeof) {
+            /* One read per call: a second could block past the linger. */
+            if (have_read)
+                return ES_SOURCE_AGAIN;
+            have_read = TRUE;
+            gssize got = read_once(s, s->zin, ZIN_SIZE, error);
+            if (got < 0)
+                return -1;
+            s->zeof = got == 0;
+            zs->next_in = s->zin;
+            zs->avail_in = (uInt)got;
+        }
+        zs->next_out = (Bytef *)buf;
+        zs->avail_out = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        const uInt before_out = zs->avail_out;
+        int ret = inflate(zs, Z_NO_FLUSH);
+        const size_t produced = before_out - zs->avail_out;
+        s->zmember_out += produced;
+        if (ret == Z_STREAM_END) {
+            /* Another member may follow; what is not gzip ends the data. */
+            s->zmembers++;
+            s->zmember_out = 0;
+            if (zs->avail_in == 0 && s->zeof)
+                s->zdone = TRUE;
+            else
+                inflateReset(zs);
+        } else if (ret == Z_DATA_ERROR && s->zmembers > 0 && s->zmember_out == 0) {
+            s->zdone = TRUE;    /* trailing bytes after a member: not gzip */
+        } else if (ret == Z_BUF_ERROR && zs->avail_in == 0 && s->zeof && s->zmembers > 0 && zs->total_in == 0) {
+            s->zdone = TRUE;    /* the end, right after a member */
+        } else if (ret == Z_BUF_ERROR && zs->avail_in == 0 && s->zeof) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: unexpected end of file", s->name);
+            return -1;
+        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name,
+                        zs->msg ? zs->msg : "inflate failed");
+            return -1;
+        }
+        if (produced > 0)
+            return (gssize)produced;
+    }
+}
+
+/* A stream: what has arrived, sniffing its first bytes for gzip. */
+static gssize stream_read(es_source *s, char *buf, size_t n, GError **error)
+{
+    if (s->zs)
+        return inflate_read(s, buf, n, error);
+    gssize got = read_once(s, buf, n, error);
+    if (s->sniffed || got <= 0) {
+        s->sniffed = TRUE;
+        return got;
+    }
+    while (got == 1 && (unsigned char)buf[0] == 0x1f && n > 1) {   /* need the second byte */
+        gssize more = read_once(s, buf + 1, n - 1, error);
+        if (more < 0)
+            return -1;
+        if (more == 0)
+            break;
+        got += more;
+    }
+    s->sniffed = TRUE;
+    if (!(got >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b))
+        return got;
+    s->gzip = TRUE;
+    s->zs = g_new0(z_stream, 1);
+    s->zin = g_malloc(MAX(ZIN_SIZE, (size_t)got));
+    memcpy(s->zin, buf, (size_t)got);
+    s->zs->next_in = s->zin;
+    s->zs->avail_in = (uInt)got;
+    if (inflateInit2(s->zs, 15 + 16) != Z_OK) {
+        g_set_error(error, ES_ERROR, ES_ERROR_NOINPUT, "%s: zlib could not start", s->name);
+        return -1;
+    }
+    return inflate_read(s, buf, n, error);
+}
+
+int es_source_wait(es_source *s, int timeout_ms, int stop_fd)
+{
+    if (!s->stream || (s->zs && (s->zs->avail_in > 0 || s->zdone)))
+        return 1;
+    struct pollfd p[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = stop_fd, .events = POLLIN } };
+    gint64 deadline = timeout_ms >= 0 ? g_get_monotonic_time() + (gint64)timeout_ms * 1000 : 0;
+    for (;;) {
+        int r = poll(p, stop_fd >= 0 ? 2 : 1, timeout_ms);
+        if (r < 0 && errno == EINTR) {
+            if (stop_fd >= 0)   /* a signal may have raised the stop */
+                continue;
+            return -1;
+        }
+        if (r < 0)
+            return 1;           /* let the read report the error */
+        if (stop_fd >= 0 && (p[1].revents & POLLIN))
+            return -1;
+        if (r > 0)
+            return 1;
+        if (timeout_ms >= 0) {
+            gint64 left = deadline - g_get_monotonic_time();
+            if (left <= 0)
+                return 0;
+            timeout_ms = (int)((left + 999) / 1000);
+        }
+    }
+}
+
+gboolean es_source_is_stream(const es_source *s)
+{
+    return s->stream;
+}
+
 gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
 {
+    if (s->stream)
+        return stream_read(s, buf, n, error);
     if (s->gz) {
         unsigned want = n > (1u << 30) ? (1u << 30) : (unsigned)n;
         int got = gzread(s->gz, buf, want);
@@ -110,7 +267,7 @@ gboolean es_source_skip(es_source *s, uint64_t offset, GError **error)
 {
     if (offset == 0)
         return TRUE;
-    if (s->gz == NULL) {
+    if (s->gz == NULL && !s->stream) {
         if (offset > s->size || lseek(s->fd, (off_t)offset, SEEK_SET) < 0) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: cannot seek to byte %" G_GUINT64_FORMAT
                         " (the file is shorter)", s->name, offset);
@@ -168,6 +325,11 @@ void es_source_close(es_source *s)
         gzclose_r(s->gz); /* closes fd too */
     else
         close(s->fd);
+    if (s->zs) {
+        inflateEnd(s->zs);
+        g_free(s->zs);
+        g_free(s->zin);
+    }
     g_free(s->name);
     g_free(s);
 }

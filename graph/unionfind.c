@@ -6,7 +6,9 @@
  * one array so that the size read by a union sits in the cache line the find
  * already brought in; the array comes from es_big_alloc (huge pages) and
  * grows geometrically.  The set count and the largest set size are kept up
- * to date by every union, so both are O(1) queries.
+ * to date by every union, so both are O(1) queries, and so is the histogram
+ * of set sizes (graph/histogram.h: three counter updates per join), which
+ * a report reads without visiting the vertices.
  *
  * Deterministic: a union keeps the root of the larger set; on equal sizes
  * the root with the smaller id stays, so the forest does not even depend on
@@ -48,11 +50,13 @@ struct es_uf {
     uint32_t cap;      /* allocated nodes */
     uint32_t count;    /* number of sets */
     uint32_t largest;  /* size of the largest set */
+    es_hist *sizes;    /* set size -> number of sets */
 };
 
 es_uf *es_uf_new(uint32_t n)
 {
     es_uf *uf = g_new0(es_uf, 1);
+    uf->sizes = es_hist_new();
     es_uf_grow(uf, n);
     return uf;
 }
@@ -62,6 +66,7 @@ void es_uf_free(es_uf *uf)
     if (uf == NULL)
         return;
     es_big_free(uf->node, (size_t)uf->cap * sizeof(uf_node));
+    es_hist_free(uf->sizes);
     g_free(uf);
 }
 
@@ -82,6 +87,7 @@ void es_uf_grow(es_uf *uf, uint32_t n)
         uf->node[v].size = 1;
     }
     uf->count += n - uf->n;
+    es_hist_add(uf->sizes, 1, (int64_t)(n - uf->n));
     if (uf->largest == 0)
         uf->largest = 1;
     uf->n = n;
@@ -127,6 +133,9 @@ static inline gboolean join(es_uf *uf, uf_node *node, uint32_t a, uint32_t b)
     uint32_t s = sa + sb;
     node[ra].size = s;
     uf->count--;
+    es_hist_add(uf->sizes, sa, -1);
+    es_hist_add(uf->sizes, sb, -1);
+    es_hist_add(uf->sizes, s, 1);
     if (s > uf->largest)
         uf->largest = s;
     return TRUE;
@@ -172,6 +181,11 @@ uint32_t es_uf_count(const es_uf *uf)
 uint32_t es_uf_largest(const es_uf *uf)
 {
     return uf->largest;
+}
+
+const es_hist *es_uf_sizes(const es_uf *uf)
+{
+    return uf->sizes;
 }
 
 uint32_t es_uf_root_size(const es_uf *uf, uint32_t v)

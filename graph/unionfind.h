@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "graph/batch.h"
+#include "graph/histogram.h"
 
 typedef struct es_uf es_uf;
 
@@ -31,6 +32,8 @@ gboolean es_uf_union(es_uf *uf, uint32_t a, uint32_t b);
 uint32_t es_uf_set_size(es_uf *uf, uint32_t v); /* size of v's set */
 uint32_t es_uf_count(const es_uf *uf);          /* number of sets */
 uint32_t es_uf_largest(const es_uf *uf);        /* size of the largest set (0 when empty) */
+/* Set size -> number of sets, kept by every union: O(1) to get. */
+const es_hist *es_uf_sizes(const es_uf *uf);
 
 /* Join the endpoints of edges[0 .. n-1] in order, as n calls of
  * es_uf_union would, prefetching the nodes of edges a few places ahead.

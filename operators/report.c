@@ -73,7 +73,11 @@ void es_report_add_hist(es_report *r, const char *metric, const es_hist_bin *bin
         if (bins[i].count)
             e->bins[k++] = bins[i];
     e->nbins = k;
-    qsort(e->bins, k, sizeof *e->bins, bin_cmp);
+    gboolean sorted = TRUE;   /* as kept histograms hand them over: no sort */
+    for (size_t i = 1; sorted && i < k; i++)
+        sorted = e->bins[i - 1].key < e->bins[i].key;
+    if (!sorted)
+        qsort(e->bins, k, sizeof *e->bins, bin_cmp);
 }
 
 static int u64_cmp(const void *a, const void *b)

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "graph/histogram.h"   /* es_hist_bin */
+
 typedef enum {
     ES_VAL_U64,
     ES_VAL_I64,
@@ -26,9 +28,6 @@ typedef enum {
     ES_VAL_HIST,
 } es_value_kind;
 
-typedef struct {
-    uint64_t key, count;
-} es_hist_bin;
 
 typedef struct {
     char         *op;      /* operator name as the user wrote it, e.g. "cc" */

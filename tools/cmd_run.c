@@ -1,11 +1,20 @@
 /* cmd_run.c — `edgestream run`: stream edge files through operators and
  * print their answers: after every N edges with --report-every, and always
- * at the end. */
+ * at the end.  Each report is flushed as it is made, so a reader of a live
+ * stream sees it at once; a reader that goes away (`| head -3`) ends the
+ * run quietly with status 0, and SIGINT or SIGTERM end it as its input's
+ * end would (final report, final snapshot) with status 130 or 143. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include "dataflow/driver.h"
+#include "dataflow/redissource.h"
+#include "dataflow/stop.h"
 #include "operators/operator.h"
 #include "tools/cli.h"
 #ifdef ES_MPI
@@ -14,12 +23,42 @@
 
 typedef struct {
     es_format fmt;
+    es_stop  *stop;
+    gboolean  closed;   /* stdout's reader has gone */
 } run_ctx;
 
 static void print_report(const es_report *r, void *user)
 {
     run_ctx *rc = user;
+    if (rc->closed)
+        return;
+    errno = 0;
     es_report_print(r, rc->fmt, stdout);
+    /* A write inside the print may have failed already (EPIPE stays in errno). */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && errno == EPIPE) {
+        /* Whoever read our output has what they wanted: stop reading, and
+         * drop what stdio still holds for them. */
+        rc->closed = TRUE;
+        __fpurge(stdout);
+        clearerr(stdout);
+        es_stop_raise(rc->stop, ES_STOP_OUTPUT_CLOSED);
+    }
+}
+
+/* --linger: milliseconds, or a number with ms or s. */
+static gboolean parse_linger(const char *s, gint64 *us)
+{
+    char *end = NULL;
+    double x = g_ascii_strtod(s, &end);
+    if (end == s || !(x >= 0) || x > 3600e3)
+        return FALSE;
+    if (*end == 0 || strcmp(end, "ms") == 0)
+        *us = (gint64)(x * 1e3);
+    else if (strcmp(end, "s") == 0 && x <= 3600)
+        *us = (gint64)(x * 1e6);
+    else
+        return FALSE;
+    return TRUE;
 }
 
 static char *operators_help(void)
@@ -36,17 +75,25 @@ static char *operators_help(void)
                        "Snapshots: --snapshot-dir DIR writes DIR/snap-NNNNNN.h5 at batch boundaries\n"
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
-                       "Exit status: 0 ok, 64 usage, 65 bad input line or no valid snapshot,\n"
+                       "Live input: on a pipe or stdin a batch closes when full or once its first\n"
+                       "edge has waited --linger (default 100ms) with no more input ready.\n"
+                       "Redis: --source redis://HOST[:PORT]/STREAM reads a stream's entries, each field's\n"
+                       "value one edge line; snapshots store the last entry id and --resume reads on.\n"
+                       "Exit status: 0 ok (also when the reader of stdout goes away, as with | head),\n"
+                       "64 usage, 65 bad input line or no valid snapshot,\n"
                        "66 cannot open input, 71 out of memory, 74 I/O error (also when a snapshot\n"
                        "failed: the report is printed all the same), 78 snapshot does not match\n"
                        "this run, or the snapshot directory holds another run's snapshots\n"
-                       "(without --resume).");
+                       "(without --resume), 130 or 143 stopped by SIGINT or SIGTERM (after the final\n"
+                       "report of what was read, and the final snapshot).");
     return g_string_free(s, FALSE);
 }
 
 int es_cmd_run(int argc, char **argv)
 {
-    g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL;
+    g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL,
+                     *source = NULL;
+    gboolean follow = FALSE;
     g_autofree char *columns = NULL, *delimiter = NULL;
     gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
@@ -65,6 +112,12 @@ int es_cmd_run(int argc, char **argv)
         { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+        { "source", 0, 0, G_OPTION_ARG_STRING, &source,
+          "Read the entries of a Redis stream instead of files: redis://HOST[:PORT]/STREAM", "URL" },
+        { "follow", 0, 0, G_OPTION_ARG_NONE, &follow,
+          "With --source: keep reading new entries (default: those present at start, then end)", NULL },
+        { "linger", 0, 0, G_OPTION_ARG_STRING, &linger,
+          "On a pipe or stdin, close a batch once its first edge has waited T with no more input (default 100ms)", "T" },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
         { "snapshot-every", 0, 0, G_OPTION_ARG_STRING, &snap_every,
           "Snapshot every N edges, or every T (30s, 5m, 1h); default: only at the end", "N|T" },
@@ -87,10 +140,13 @@ int es_cmd_run(int argc, char **argv)
     if (!parsed)
         return ES_ERROR_USAGE;
 
-    run_ctx rc = { ES_FORMAT_TEXT };
+    run_ctx rc = { ES_FORMAT_TEXT, NULL, FALSE };
+    gint64 linger_us = 100000;
     const char *why = NULL;
     if (format && !es_format_parse(format, &rc.fmt))
         why = "--format must be text, tsv or json";
+    else if (linger && !parse_linger(linger, &linger_us))
+        why = "--linger must be a duration such as 100ms, 0.5s or 250 (milliseconds), at most 1h";
     else if (report_every < 0)
         why = "--report-every must be a non-negative integer";
     else if (batch < 1 || batch > (1 << 28))
@@ -103,7 +159,11 @@ int es_cmd_run(int argc, char **argv)
         why = "--keep must be between 1 and 1000000";
     else if ((snap_every || resume || snap_wait) && !snap_dir)
         why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
-    else if (argc < 2)
+    else if (source && argc > 1)
+        why = "--source reads a Redis stream: give no input file with it";
+    else if (follow && !source)
+        why = "--follow needs --source";
+    else if (argc < 2 && !source)
         why = "no input file (use - for standard input)";
 #ifdef ES_MPI
     else if (max_parallelism < 1 || max_parallelism > 65536)
@@ -142,6 +202,17 @@ int es_cmd_run(int argc, char **argv)
         g_ptr_array_free(ops, TRUE);
         return status;
     }
+    rc.stop = es_stop_new();
+    es_edge_source *redis = NULL;
+    if (source && (redis = es_redis_source_new(source, follow, (uint64_t)skip_bad, &layout, linger_us, rc.stop,
+                                               &err)) == NULL) {
+        int status = es_cli_fail("run", err);
+        g_error_free(err);
+        g_ptr_array_free(ops, TRUE);
+        es_stop_free(rc.stop);
+        return status;
+    }
+    es_stop_catch_signals(rc.stop);
     es_driver_config cfg = {
         .inputs = (const char *const *)(argv + 1),
         .batch_size = (size_t)batch,
@@ -153,6 +224,9 @@ int es_cmd_run(int argc, char **argv)
         .on_report = print_report,
         .user = &rc,
         .checkpoint = snap_dir ? &ckcfg : NULL,
+        .linger_us = linger_us,
+        .stop = rc.stop,
+        .source = redis,
     };
     es_driver_stats stats;
     int status = 0;
@@ -183,7 +257,17 @@ int es_cmd_run(int argc, char **argv)
             status = ES_ERROR_IO;
         }
     }
+    es_edge_source_free(redis);
+    const int reason = es_stop_reason(rc.stop);
+    es_stop_free(rc.stop);
     g_ptr_array_free(ops, TRUE);
-    int out = es_cli_finish_stdout("run");
+    if (reason == SIGINT || reason == SIGTERM) {
+        if (!quiet)
+            fprintf(stderr, "edgestream run: stopped by %s after %" G_GUINT64_FORMAT " edges\n",
+                    reason == SIGINT ? "SIGINT" : "SIGTERM", stats.edges);
+        if (status == 0)
+            status = 128 + reason;
+    }
+    int out = rc.closed ? 0 : es_cli_finish_stdout("run");
     return status ? status : out;
 }
