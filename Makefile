@@ -1,26 +1,42 @@
 # edgestream — build, test, demo, bench.
 #
-#   make            build build/libedgestream.a and build/edgestream
+#   make            build build/libedgestream.a, build/libedgestream.so and build/edgestream
+#   make python     the Python module, build/python/edgestream*.so
 #   make demo       install missing packages, build, run the main job on a shipped dataset
 #   make test       install missing packages, build, run the CUnit suites and the CLI tests
 #   make test-asan  the same under AddressSanitizer + UBSan (in build-asan/)
 #   make bench      benchmarks against igraph (writes bench/RESULTS.md)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files removed)
 #   make DEBUG=1    -O0 -g
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
 #   make test-mpi   build that and run its tests under mpirun
 
-PKGS     := igraph glib-2.0 gio-2.0 hdf5-serial cunit zlib libisal libsoup-3.0 hiredis
+# What the library needs (edgestream.pc's Requires: a static link needs them too), and the tests' CUnit.
+LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal libsoup-3.0 hiredis
+PKGS     := $(LIB_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
-DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py python3-numpy
+DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev \
+            libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py \
+            python3-numpy python3-dev python3-pytest python3-networkx
+# Debian's interpreter (its numpy, pytest, networkx), not one first on PATH.
+PYTHON   ?= /usr/bin/python3
 BUILD    ?= build
 PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+# Where the Python module goes: on Debian's sys.path for that prefix.
+PYVER    := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYDIR    ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+VERSION  := $(shell sed -n 's/^.define ES_VERSION "\(.*\)"/\1/p' graph/common.h)
+SONAME   := libedgestream.so.0
+SOFILE   := libedgestream.so.$(VERSION)
 CC       ?= gcc
 
 # MPI=1: the same sources plus mpi/, compiled with mpicc against the MPI
 # build of HDF5, in their own folder; the default build never sees MPI.
 MPI_DEBS := openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
 ifeq ($(MPI),1)
+LIB_PKGS := $(subst hdf5-serial,hdf5-openmpi,$(LIB_PKGS))
 PKGS     := $(subst hdf5-serial,hdf5-openmpi,$(PKGS))
 BUILD    := build-mpi
 CC       := mpicc
@@ -37,11 +53,14 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) $(SAN) $(MPI_FLAGS) -I. $(PKG_CFLAGS)
+# -fPIC: one set of objects for the static and the shared library; hidden
+# visibility: the shared library exports edgestream.h's calls alone (and
+# calls inside it stay direct, as in the static one).
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibility=hidden $(OPT) $(SAN) $(MPI_FLAGS) -I. $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
-LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c server/*.c) $(MPI_SRC)
+LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c server/*.c api/*.c) $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -50,20 +69,22 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
 BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h server/*.h mpi/*.h)
+HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h server/*.h mpi/*.h) include/edgestream.h
+PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
 
 # Keep the shared test object between runs (make would delete it as intermediate).
 .SECONDARY: $(TEST_LIB)
 
 .PHONY: deps-mpi test-mpi
-.PHONY: all deps bench-deps demo test test-unit test-cli test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install clean
+.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install uninstall clean
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/libedgestream.a $(BUILD)/edgestream
+all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null; then :; else \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null && \
+	    $(PYTHON) -c 'import sysconfig, os, numpy, pytest, networkx; assert os.path.exists(sysconfig.get_path("include") + "/Python.h")' 2>/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
@@ -78,6 +99,21 @@ $(BUILD)/libedgestream.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(BUILD)/$(SOFILE): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(LIB_PKGS)) -lm -lpthread
+	ln -sf $(SOFILE) $(BUILD)/$(SONAME)
+	ln -sf $(SOFILE) $(BUILD)/libedgestream.so
+
+# The Python module: python/edgestream.c over edgestream.h alone, with the
+# static library linked in, so that it finds no shared one at run time.
+python: $(PYMOD)
+
+$(PYMOD): python/edgestream.c include/edgestream.h $(BUILD)/libedgestream.a
+	@mkdir -p $(dir $@)
+	$(CC) -shared -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -fvisibility=hidden -Iinclude \
+	  $(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_path("include"), "-I" + numpy.get_include())') \
+	  -o $@ $< $(BUILD)/libedgestream.a $(LDFLAGS) $(shell pkg-config --libs $(LIB_PKGS)) -lm -lpthread
 
 $(BUILD)/edgestream: $(TOOL_OBJ) $(BUILD)/libedgestream.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libedgestream.a $(LDLIBS)
@@ -113,7 +149,12 @@ demo: deps
 	@sh datasets/demo.sh $(BUILD)/edgestream
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-cli
+	@$(MAKE) --no-print-directory test-unit test-cli test-api
+
+# The library as users meet it: installed into a temporary prefix, the
+# examples compiled with pkg-config and run, the Python module's tests.
+test-api: all python
+	@sh tests/test_install.sh $(BUILD)
 
 test-unit: all $(TEST_BIN)
 	@sh tests/run-unit.sh $(BUILD)
@@ -181,11 +222,28 @@ bench: bench-deps
 	@sh bench/tri_est.sh $(BUILD)
 	@sh bench/snapshot.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/edgestream
+# The command, both libraries, the one public header, the pkg-config file
+# and the Python module (edgestream.pc written for this PREFIX).  Into a
+# system prefix, as root, ldconfig learns the new shared library.
+INSTALLED := $(PREFIX)/bin/edgestream $(LIBDIR)/libedgestream.a $(LIBDIR)/$(SOFILE) $(LIBDIR)/$(SONAME) \
+             $(LIBDIR)/libedgestream.so $(INCDIR)/edgestream.h $(LIBDIR)/pkgconfig/edgestream.pc \
+             $(PYDIR)/$(notdir $(PYMOD))
+
+install: all python
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(PYDIR)
 	install -m 755 $(BUILD)/edgestream $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(BUILD)/libedgestream.a $(DESTDIR)$(PREFIX)/lib/
-	for h in $(HEADERS); do install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/edgestream/$$h; done
+	install -m 644 $(BUILD)/libedgestream.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(SOFILE) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libedgestream.so
+	install -m 644 include/edgestream.h $(DESTDIR)$(INCDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|; s|@REQUIRES@|$(LIB_PKGS)|' \
+	  edgestream.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/edgestream.pc
+	install -m 755 $(PYMOD) $(DESTDIR)$(PYDIR)/
+	@case "$(DESTDIR):$(PREFIX)" in :/usr|:/usr/local) [ "$$(id -u)" != 0 ] || ldconfig 2>/dev/null || :;; esac
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-asan build-mpi

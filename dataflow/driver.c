@@ -15,7 +15,8 @@
  * it added its whole time (measured in bench/RESULTS.md).  The operators
  * see the table as of their batch (es_edgetable_catch_up), so a barrier
  * freezes the keys of exactly the batches they folded.  A table adopted
- * mid-run (operators/operator.h) is applied by the caller.  Slots carry
+ * mid-run (operators/operator.h) is applied by the caller, in the fold
+ * every stream shares (dataflow/flow.h).  Slots carry
  * everything later stages need (vertex count, answers, progress figures),
  * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
  * one batch with one in hand-over.
@@ -29,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataflow/flow.h"
 #include "dataflow/progress.h"
 #include "dataflow/edgesource.h"
 #include "graph/common.h"
@@ -160,8 +162,6 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
 
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots);
-
 /* Run every operator on a slot's batch, in slices that end where an
  * interim report falls, with a report after each.  Reports do not cut the
  * reader's batches: at --report-every 1000 that made 10 000 batches of R-MAT
@@ -173,16 +173,17 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
  * answer is that of a batch cut there.  The edge table is caught up with
  * the whole batch first: operators read only its answers (change[]) in
  * process_batch, and its keys only at barriers, which fall between
- * batches. */
-static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edgetable **table, const slot *s,
+ * batches.  Each slice goes through the fold every stream shares
+ * (dataflow/flow.h). */
+static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flow *flow, const slot *s,
                              gboolean last, es_driver_stats *stats, es_report *report, es_progress *progress,
                              GError **error)
 {
     const size_t n = s->raw->n;
     const uint64_t every = cfg->on_report ? cfg->report_every : 0;
     uint32_t nv = stats->vertices;
-    if (*table && s->has_change)
-        es_edgetable_catch_up(*table, &s->mark);
+    if (s->has_change)
+        es_flow_catch_up(flow, &s->mark);
     for (size_t a = 0; a < n;) {
         size_t len = n - a;
         if (every) {
@@ -208,16 +209,8 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edg
             .first_index = s->first_index + a,
             .num_vertices = slice_nv,
         };
-        if (*table) {
-            if (!s->has_change)
-                es_edgetable_apply(*table, b.edges, len, s->change + a);
-            b.change = s->change + a;
-        }
-        for (guint i = 0; i < ops->len; i++)
-            if (!es_operator_process(g_ptr_array_index(ops, i), &b, error))
-                return FALSE;
-        if (*table == NULL)
-            *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+        if (!es_flow_fold(flow, &b, s->change + a, s->has_change, error))
+            return FALSE;
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
@@ -226,47 +219,6 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_edg
             es_progress_clear(progress);
             es_driver_collect(ops, stats, FALSE, report);
             cfg->on_report(report, cfg->user);
-        }
-    }
-    return TRUE;
-}
-
-/* The run's edge table, when an operator needs one now: the table an
- * operator started or restored (operators/operator.h: adopted, the
- * others' copies dropped), else a new one; every operator then reads it. */
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
-{
-    gboolean need = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        need = need || es_operator_needs_edges(op, snapshots);
-        if (op->own_edges != NULL && table == NULL)
-            table = op->own_edges;
-        else
-            es_edgetable_free(op->own_edges);
-        op->own_edges = NULL;
-    }
-    if (table == NULL && need)
-        table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = table;
-        op->driven = TRUE;
-    }
-    return table;
-}
-
-/* Rebuild the id map from a snapshot's external ids, in dense-id order. */
-static gboolean restore_idmap(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d;
-        if (!es_idmap_get_or_add(m, ext[i], &d, error))
-            return FALSE;
-        if (d != i) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
-            return FALSE;
         }
     }
     return TRUE;
@@ -288,7 +240,7 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_edge_sour
     if ((*ck = es_checkpoint_open(cfg->checkpoint, src, ops, pos, &ext, &n, error)) == NULL)
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
-    if (!restore_idmap(idmap, ext, n, error))
+    if (!es_idmap_add_all(idmap, ext, n, error))
         goto out;
     if (!src->cls->seek(src, pos, error))
         goto out;
@@ -345,10 +297,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
-    es_edgetable *table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+    es_flow flow;
+    es_flow_init(&flow, ops, cfg->checkpoint != NULL);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted). */
-    pl.mapper_table = table;
+    pl.mapper_table = flow.table;
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress);
     gint64 t0 = g_get_monotonic_time();
@@ -370,7 +323,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         }
         size_t n = s->raw->n;
         if (ok && n > 0) {
-            ok = process_slot(cfg, ops, &table, s, seen_end, stats, report, progress, error);
+            ok = process_slot(cfg, ops, &flow, s, seen_end, stats, report, progress, error);
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
         }
         if (ok && s->error == NULL) {
@@ -467,12 +420,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.full_q);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = NULL;
-        op->driven = FALSE;
-    }
-    es_edgetable_free(table);
+    es_flow_clear(&flow);
     es_idmap_free(pl.idmap);
     es_edge_source_free(own_src);
     g_free(final_text);

@@ -243,3 +243,18 @@ uint32_t es_idmap_size(const es_idmap *m)
     g_return_val_if_fail(m != NULL, 0);
     return m->size;
 }
+
+gboolean es_idmap_add_all(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d;
+        if (!es_idmap_get_or_add(m, ext[i], &d, error))
+            return FALSE;
+        if (d != i) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}

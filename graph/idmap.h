@@ -35,6 +35,9 @@ gboolean  es_idmap_get_or_add(es_idmap *m, uint64_t ext, uint32_t *dense, GError
  * and dense must not overlap.  On failure the ids before the failing one
  * are mapped and the rest of dense is untouched. */
 gboolean  es_idmap_map_ids(es_idmap *m, const uint64_t *ext, uint32_t *dense, size_t n, GError **error);
+/* Add ext[0 .. n) to an empty map as dense ids 0 .. n-1 (a snapshot's id
+ * map); ES_ERROR_DATA when an id repeats. */
+gboolean  es_idmap_add_all(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error);
 /* Look up without adding; FALSE when absent. */
 gboolean  es_idmap_lookup(const es_idmap *m, uint64_t ext, uint32_t *dense);
 /* External id of a dense id (< size). */

@@ -581,3 +581,31 @@ char *es_snapshot_input_identity(const char *path, GError **error)
         return NULL;
     return g_strdup_printf("%s\t%" G_GUINT64_FORMAT "\t%s\t%s", path, size, h1, h2);
 }
+
+/* A directory of its own, so that es_snapshot_write's commit (temporary
+ * file, rename) stays inside it and only the final rename touches out. */
+gboolean es_snapshot_write_file(const char *out, const es_snapshot_meta *meta, const uint64_t *ext, uint32_t n,
+                                GPtrArray *ops, GError **error)
+{
+    g_autofree char *outdir = g_path_get_dirname(out);
+    g_autofree char *pattern = g_build_filename(outdir, ".edgestream-export-XXXXXX", NULL);
+    if (g_mkdtemp(pattern) == NULL) {
+        int e = errno;
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot write %s: cannot create a directory in %s: %s", out,
+                    outdir, g_strerror(e));
+        return FALSE;
+    }
+    for (guint i = 0; i < ops->len; i++)
+        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
+    g_autofree char *written = es_snapshot_path(pattern, meta->snapshot_id);
+    gboolean ok = es_snapshot_write(pattern, meta, ext, n, ops, NULL, error);
+    if (ok && rename(written, out) != 0) {
+        int e = errno;
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot write %s: %s", out, g_strerror(e));
+        ok = FALSE;
+    }
+    if (!ok)
+        unlink(written);
+    rmdir(pattern);
+    return ok;
+}

@@ -61,6 +61,15 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta,
                            const uint64_t *externals, uint32_t n, GPtrArray *ops,
                            es_snapshot_logs *logs, GError **error);
 
+/* One self-contained snapshot file at `path` (every array inline, no log
+ * files): the operators are prepared here (so call it at a batch
+ * boundary, from the stream's thread), the file is written by
+ * es_snapshot_write into a fresh directory beside path and renamed onto
+ * it, so path appears whole or not at all.  ES_ERROR_IO when it cannot be
+ * written. */
+gboolean es_snapshot_write_file(const char *path, const es_snapshot_meta *meta, const uint64_t *externals,
+                                uint32_t n, GPtrArray *ops, GError **error);
+
 /* Check the header, the whole-file checksum and the log files the header
  * lists (in the snapshot's directory), without HDF5. */
 gboolean es_snapshot_verify(const char *path, GError **error);

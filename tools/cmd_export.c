@@ -27,34 +27,6 @@
 #include "snapshot/snapshot.h"
 #include "tools/cli.h"
 
-/* Write the restored snapshot into a fresh directory beside out and move it
- * onto out. */
-static gboolean export_to(const char *out, const es_snapshot_meta *meta, const uint64_t *ext, uint32_t n,
-                          GPtrArray *ops, GError **error)
-{
-    g_autofree char *outdir = g_path_get_dirname(out);
-    g_autofree char *pattern = g_build_filename(outdir, ".edgestream-export-XXXXXX", NULL);
-    if (g_mkdtemp(pattern) == NULL) {
-        int e = errno;
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot write %s: cannot create a directory in %s: %s", out,
-                    outdir, g_strerror(e));
-        return FALSE;
-    }
-    for (guint i = 0; i < ops->len; i++)
-        es_operator_snapshot_prepare(g_ptr_array_index(ops, i));
-    g_autofree char *written = es_snapshot_path(pattern, meta->snapshot_id);
-    gboolean ok = es_snapshot_write(pattern, meta, ext, n, ops, NULL, error);
-    if (ok && rename(written, out) != 0) {
-        int e = errno;
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot write %s: %s", out, g_strerror(e));
-        ok = FALSE;
-    }
-    if (!ok)
-        unlink(written);
-    rmdir(pattern);
-    return ok;
-}
-
 int es_cmd_export(int argc, char **argv)
 {
     GOptionContext *ctx = g_option_context_new("SNAP.h5 OUT.h5 - one self-contained snapshot file for sharing");
@@ -87,7 +59,7 @@ int es_cmd_export(int argc, char **argv)
         return status;
     }
     int status = 0;
-    if (!export_to(argv[2], &meta, ext, n, ops, &err)) {
+    if (!es_snapshot_write_file(argv[2], &meta, ext, n, ops, &err)) {
         fprintf(stderr, "edgestream export: %s\n", err->message);
         status = ES_ERROR_IO;   /* the source was read: what failed is writing */
         g_error_free(err);

@@ -1,0 +1,68 @@
+/* flow.c — the step every batch of a stream goes through (see flow.h). */
+#include "dataflow/flow.h"
+
+#include "operators/operator.h"
+#include "snapshot/logmem.h"
+
+/* The run's edge table, when an operator needs one now: the table an
+ * operator started or restored (operators/operator.h: adopted, the
+ * others' copies dropped), else a new one; every operator then reads it. */
+static void adopt_edge_table(es_flow *f)
+{
+    gboolean need = FALSE;
+    for (guint i = 0; i < f->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(f->ops, i);
+        need = need || es_operator_needs_edges(op, f->snapshots);
+        if (op->own_edges != NULL && f->table == NULL)
+            f->table = op->own_edges;
+        else
+            es_edgetable_free(op->own_edges);
+        op->own_edges = NULL;
+    }
+    if (f->table == NULL && need)
+        f->table = es_edgetable_new(f->snapshots, f->snapshots ? &es_log_memory_stable : NULL);
+    for (guint i = 0; i < f->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(f->ops, i);
+        op->edges = f->table;
+        op->driven = TRUE;
+    }
+}
+
+void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots)
+{
+    *f = (es_flow){ .ops = ops, .snapshots = snapshots };
+    adopt_edge_table(f);
+}
+
+void es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark)
+{
+    if (f->table)
+        es_edgetable_catch_up(f->table, mark);
+}
+
+gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error)
+{
+    gboolean ok = TRUE;
+    if (f->table) {
+        if (!answered)
+            es_edgetable_apply(f->table, b->edges, b->n, change);
+        b->change = change;
+    }
+    for (guint i = 0; ok && i < f->ops->len; i++)
+        ok = es_operator_process(g_ptr_array_index(f->ops, i), b, error);
+    /* An operator whose need arose in this batch started a table itself. */
+    if (f->table == NULL)
+        adopt_edge_table(f);
+    return ok;
+}
+
+void es_flow_clear(es_flow *f)
+{
+    for (guint i = 0; i < f->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(f->ops, i);
+        op->edges = NULL;
+        op->driven = FALSE;
+    }
+    es_edgetable_free(f->table);
+    f->table = NULL;
+}
