@@ -17,7 +17,7 @@ PKGS     := $(LIB_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
 DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev \
             libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py \
-            python3-numpy python3-dev python3-pytest python3-networkx
+            python3-numpy python3-dev python3-pytest python3-networkx gnuplot-nox
 # Debian's interpreter (its numpy, pytest, networkx), not one first on PATH.
 PYTHON   ?= /usr/bin/python3
 BUILD    ?= build
@@ -79,11 +79,11 @@ PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; pr
 .PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install uninstall clean
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream
+all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream $(BUILD)/edgestream-plot
 
 # Install the Debian packages that pkg-config (or h5dump) cannot find. Needs root (or sudo).
 deps:
-	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null && \
+	@if pkg-config --exists $(PKGS) 2>/dev/null && command -v h5dump >/dev/null && command -v redis-server >/dev/null && command -v $(CC) >/dev/null && command -v gnuplot >/dev/null && \
 	    $(PYTHON) -c 'import sysconfig, os, numpy, pytest, networkx; assert os.path.exists(sysconfig.get_path("include") + "/Python.h")' 2>/dev/null; then :; else \
 	  echo "edgestream: installing build dependencies: $(DEBS)"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -117,6 +117,11 @@ $(PYMOD): python/edgestream.c include/edgestream.h $(BUILD)/libedgestream.a
 
 $(BUILD)/edgestream: $(TOOL_OBJ) $(BUILD)/libedgestream.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libedgestream.a $(LDLIBS)
+
+# `edgestream plot` runs the script beside the binary.
+$(BUILD)/edgestream-plot: tools/edgestream-plot
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_LIB) $(BUILD)/libedgestream.a tests/testutil.h
 	@mkdir -p $(dir $@)
@@ -161,6 +166,8 @@ test-unit: all $(TEST_BIN)
 
 test-cli: all
 	@sh tests/test_cli.sh $(BUILD)/edgestream
+	@sh tests/test_output.sh $(BUILD)/edgestream
+	@sh tests/test_tools.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
@@ -195,6 +202,9 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,tri,topk --quiet --report-every 39 --format json datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream compare --ops cc,tri,tri-est:m=40,topk,spanner --quiet --format json datasets/zachary.txt > /dev/null
+	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degre datasets/zachary.txt 2> /dev/null; test $$? = 64
 	$(VALGRIND) $(BUILD)/edgestream run --quiet datasets/bad/non-numeric-id.txt 2> /dev/null; test $$? = 65
 	rm -rf $(BUILD)/valgrind-snaps
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner --quiet \
@@ -227,7 +237,8 @@ bench: bench-deps
 # system prefix, as root, ldconfig learns the new shared library.
 INSTALLED := $(PREFIX)/bin/edgestream $(LIBDIR)/libedgestream.a $(LIBDIR)/$(SOFILE) $(LIBDIR)/$(SONAME) \
              $(LIBDIR)/libedgestream.so $(INCDIR)/edgestream.h $(LIBDIR)/pkgconfig/edgestream.pc \
-             $(PYDIR)/$(notdir $(PYMOD))
+             $(PYDIR)/$(notdir $(PYMOD)) $(PREFIX)/bin/edgestream-plot $(PREFIX)/share/man/man1/edgestream.1 \
+             $(PREFIX)/share/bash-completion/completions/edgestream
 
 install: all python
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(PYDIR)
@@ -240,6 +251,9 @@ install: all python
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|; s|@REQUIRES@|$(LIB_PKGS)|' \
 	  edgestream.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/edgestream.pc
 	install -m 755 $(PYMOD) $(DESTDIR)$(PYDIR)/
+	install -m 755 $(BUILD)/edgestream-plot $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 644 docs/edgestream.1 $(DESTDIR)$(PREFIX)/share/man/man1/edgestream.1
+	install -D -m 644 tools/edgestream.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/edgestream
 	@case "$(DESTDIR):$(PREFIX)" in :/usr|:/usr/local) [ "$$(id -u)" != 0 ] || ldconfig 2>/dev/null || :;; esac
 
 uninstall:

@@ -44,6 +44,11 @@
  * so a snapshot barrier waits at most one piece for a consistent id map. */
 #define MAP_PIECE 65536
 
+/* How long an interim report of a pipe's stream waits to learn whether the
+ * stream ends there (and the report would repeat the final one). */
+#define REPORT_LOOKAHEAD_US 200000
+
+
 typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
@@ -303,7 +308,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
      * the run starts with one (else in this thread, once adopted). */
     pl.mapper_table = flow.table;
     es_report *report = es_report_new();
-    es_progress *progress = es_progress_new(cfg->progress);
+    es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
     GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
     GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
@@ -313,8 +318,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     gboolean ok = TRUE, seen_end = FALSE;
     char *final_text = NULL;   /* the source's position text at the end */
     uint64_t snap_offset = pos.offset;   /* of the last snapshot taken or restored */
+    slot *ahead = NULL;   /* the next slot, popped early to see whether the stream ends */
     while (!seen_end) {
-        slot *s = g_async_queue_pop(pl.full_q);
+        slot *s = ahead ? ahead : g_async_queue_pop(pl.full_q);
+        ahead = NULL;
         seen_end = s->end;
         if (s->error) {
             g_propagate_error(error, s->error);
@@ -322,8 +329,19 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             ok = FALSE;
         }
         size_t n = s->raw->n;
+        gboolean last = seen_end;
+        if (ok && n > 0 && !seen_end && cfg->on_report && cfg->report_every &&
+            (s->first_index + n) % cfg->report_every == 0) {
+            /* A report falls at this batch's end: when the stream ends
+             * there, the final report says the same, so look at the next
+             * slot first.  A file's comes at once; a pipe's may not come
+             * for long, so wait a moment only. */
+            ahead = s->bytes_total > 0 ? g_async_queue_pop(pl.full_q)
+                                       : g_async_queue_timeout_pop(pl.full_q, REPORT_LOOKAHEAD_US);
+            last = ahead && ahead->end && ahead->raw->n == 0 && ahead->error == NULL;
+        }
         if (ok && n > 0) {
-            ok = process_slot(cfg, ops, &flow, s, seen_end, stats, report, progress, error);
+            ok = process_slot(cfg, ops, &flow, s, last, stats, report, progress, error);
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
         }
         if (ok && s->error == NULL) {
@@ -383,7 +401,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
      * end marker has gone through them. */
     g_atomic_int_set(&pl.stop, 1);
     while (!seen_end) {
-        slot *s = g_async_queue_pop(pl.full_q);
+        slot *s = ahead ? ahead : g_async_queue_pop(pl.full_q);
+        ahead = NULL;
         seen_end = s->end;
         g_clear_error(&s->error);
         g_async_queue_push(pl.free_q, s);

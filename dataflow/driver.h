@@ -9,7 +9,9 @@
  * stream.  Every operator sees batch k before any sees batch k+1: a batch
  * boundary is an aligned barrier, where snapshots are taken
  * (dataflow/checkpoint.h).  Batches are cut at multiples of report_every,
- * so interim reports land on exact edge counts.
+ * so interim reports land on exact edge counts; an interim report that
+ * would fall where the stream ends is not made, the final one saying the
+ * same (a pipe's stream is given 0.2 s to show its end).
  */
 #ifndef ES_DRIVER_H
 #define ES_DRIVER_H
@@ -54,6 +56,7 @@ typedef struct {
     uint64_t max_edges;         /* stop after this many edges, 0 = read everything */
     int      threads;           /* OpenMP threads for operators, 0 = default */
     gboolean progress;          /* progress line on stderr */
+    gboolean progress_lines;    /* as lines every few seconds (stderr is a log, not a terminal) */
     es_report_fn on_report;     /* called for each report, final one last */
     /* Called in the operators' thread after every batch and idle tick
      * (edgesource.h), before reports and snapshots; when it sets

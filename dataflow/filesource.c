@@ -83,19 +83,29 @@ static gboolean fs_check_identity(es_edge_source *s, const char *snap, const cha
             g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: unreadable source identity", snap);
             return FALSE;
         }
-        if (strcmp(x[0], y[0]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\"",
-                        snap, i + 1, x[0], y[0]);
+        /* Paths are real paths, so "f", "./f" and "/dir/f" already agree; a
+         * hard link (or a path through another mount) names the same input
+         * when both paths are one file (device and inode) of the same
+         * content.  A copy is another file. */
+        gboolean same_content = strcmp(x[1], y[1]) == 0 && strcmp(x[2], y[2]) == 0 && strcmp(x[3], y[3]) == 0;
+        struct stat then_st, now_st;
+        gboolean same_file = strcmp(x[0], y[0]) == 0 ||
+                             (stat(x[0], &then_st) == 0 && stat(y[0], &now_st) == 0 &&
+                              then_st.st_dev == now_st.st_dev && then_st.st_ino == now_st.st_ino && same_content);
+        if (!same_file) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from input %u \"%s\", this run reads \"%s\" "
+                        "(another file: give the snapshot's inputs in its order, or run afresh in another "
+                        "--snapshot-dir)", snap, i + 1, x[0], y[0]);
             return FALSE;
         }
         if (strcmp(x[1], y[1]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now",
-                        snap, x[0], x[1], y[1]);
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: %s bytes then, %s now "
+                        "(restore the input as it was, or run afresh in another --snapshot-dir)", snap, x[0], x[1], y[1]);
             return FALSE;
         }
-        if (strcmp(x[2], y[2]) != 0 || strcmp(x[3], y[3]) != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content",
-                        snap, x[0]);
+        if (!same_content) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: input \"%s\" has changed: same size, different content "
+                        "(restore the input as it was, or run afresh in another --snapshot-dir)", snap, x[0]);
             return FALSE;
         }
     }
@@ -126,8 +136,12 @@ static size_t fs_batch_bound(es_edge_source *s, size_t batch)
     for (guint i = 0; f->paths[i]; i++) {
         if (strcmp(f->paths[i], "-") == 0)
             return batch;
-        int fd = open(f->paths[i], O_RDONLY | O_CLOEXEC);
+        /* Not a FIFO: opening one would pair with its writer and, closed
+         * again, leave the writer a pipe without a reader (SIGPIPE). */
         struct stat st;
+        if (stat(f->paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return batch;
+        int fd = open(f->paths[i], O_RDONLY | O_CLOEXEC);
         unsigned char magic[2] = { 0, 0 };
         gboolean plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
                          !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);

@@ -6,7 +6,8 @@
 
 /* The run's edge table, when an operator needs one now: the table an
  * operator started or restored (operators/operator.h: adopted, the
- * others' copies dropped), else a new one; every operator then reads it. */
+ * others' copies dropped), else a new one; every operator then reads it.
+ * A restored table no operator needs (tri's keys) is dropped. */
 static void adopt_edge_table(es_flow *f)
 {
     gboolean need = FALSE;
@@ -21,6 +22,8 @@ static void adopt_edge_table(es_flow *f)
     }
     if (f->table == NULL && need)
         f->table = es_edgetable_new(f->snapshots, f->snapshots ? &es_log_memory_stable : NULL);
+    if (!need)
+        g_clear_pointer(&f->table, es_edgetable_free);
     for (guint i = 0; i < f->ops->len; i++) {
         es_operator *op = g_ptr_array_index(f->ops, i);
         op->edges = f->table;

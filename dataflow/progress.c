@@ -4,14 +4,15 @@
 #include <stdio.h>
 
 struct es_progress {
-    gboolean enabled, shown;
+    gboolean enabled, lines, shown;
     gint64   t0, last;
 };
 
-es_progress *es_progress_new(gboolean enabled)
+es_progress *es_progress_new(gboolean enabled, gboolean lines)
 {
     es_progress *p = g_new0(es_progress, 1);
     p->enabled = enabled;
+    p->lines = lines;
     p->t0 = p->last = g_get_monotonic_time();
     return p;
 }
@@ -24,26 +25,40 @@ static void human(char *buf, size_t n, double x)
     else g_snprintf(buf, n, "%.0f ", x);
 }
 
+/* 75 s as "1:15", 3725 s as "1:02:05". */
+static void clock_text(char *buf, size_t n, double secs)
+{
+    guint64 s = (guint64)(secs + 0.5);
+    if (s >= 3600)
+        g_snprintf(buf, n, "%" G_GUINT64_FORMAT ":%02u:%02u", s / 3600, (guint)(s / 60 % 60), (guint)(s % 60));
+    else
+        g_snprintf(buf, n, "%u:%02u", (guint)(s / 60), (guint)(s % 60));
+}
+
 void es_progress_update(es_progress *p, uint64_t edges, uint64_t bytes_done, uint64_t bytes_total)
 {
     if (!p->enabled)
         return;
     gint64 now = g_get_monotonic_time();
-    if (now - p->last < 250000)
+    if (now - p->last < (p->lines ? ES_PROGRESS_LINE_S * G_USEC_PER_SEC : 250000))
         return;
     p->last = now;
     double secs = (double)(now - p->t0) / 1e6;
-    char e[32], r[32];
+    char e[32], r[32], el[32], eta[32];
     human(e, sizeof e, (double)edges);
     human(r, sizeof r, secs > 0 ? (double)edges / secs : 0);
-    if (bytes_total > 0) {
-        double pct = 100.0 * (double)bytes_done / (double)bytes_total;
-        fprintf(stderr, "\r\033[Kedgestream: %sedges  %sedges/s  %.1f%%", e, r, pct > 100 ? 100 : pct);
+    clock_text(el, sizeof el, secs);
+    const char *start = p->lines ? "" : "\r\033[K", *end = p->lines ? "\n" : "";
+    if (bytes_total > 0 && bytes_done > 0) {
+        double frac = MIN(1.0, (double)bytes_done / (double)bytes_total);
+        clock_text(eta, sizeof eta, secs * (1 - frac) / frac);
+        fprintf(stderr, "%sedgestream: %sedges  %sedges/s  %.1f%%  elapsed %s  ETA %s%s", start, e, r,
+                100 * frac, el, eta, end);
     } else {
-        fprintf(stderr, "\r\033[Kedgestream: %sedges  %sedges/s", e, r);
+        fprintf(stderr, "%sedgestream: %sedges  %sedges/s  elapsed %s%s", start, e, r, el, end);
     }
     fflush(stderr);
-    p->shown = TRUE;
+    p->shown = !p->lines;
 }
 
 void es_progress_clear(es_progress *p)

@@ -222,6 +222,17 @@ gboolean es_source_is_stream(const es_source *s)
     return s->stream;
 }
 
+/* zlib's message without the "<fd:3>: " it prefixes (the file is named by us). */
+static const char *zlib_reason(const char *msg)
+{
+    if (g_str_has_prefix(msg, "<fd:")) {
+        const char *sep = strstr(msg, ">: ");
+        if (sep)
+            return sep + 3;
+    }
+    return msg;
+}
+
 gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
 {
     if (s->stream)
@@ -235,7 +246,7 @@ gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
             if (zerr == Z_ERRNO)
                 g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: read error: %s", s->name, g_strerror(errno));
             else
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, msg);
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, zlib_reason(msg));
             return -1;
         }
         /* A truncated gzip file reads as a short stream: zlib says so. */
@@ -243,24 +254,13 @@ gssize es_source_read(es_source *s, char *buf, size_t n, GError **error)
             int zerr = 0;
             const char *msg = gzerror(s->gz, &zerr);
             if (zerr != Z_OK && zerr != Z_STREAM_END) {
-                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, msg);
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: corrupt gzip data: %s", s->name, zlib_reason(msg));
                 return -1;
             }
         }
         return got;
     }
-    for (;;) {
-        ssize_t got = read(s->fd, buf, n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: read error: %s", s->name, g_strerror(e));
-            return -1;
-        }
-        s->consumed += (uint64_t)got;
-        return got;
-    }
+    return read_once(s, buf, n, error);
 }
 
 gboolean es_source_skip(es_source *s, uint64_t offset, GError **error)

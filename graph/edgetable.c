@@ -128,3 +128,27 @@ gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, 
         t->seen.n = es_edgeset_size(t->set);
     return ok;
 }
+
+gboolean es_edgetable_check(const es_edgetable *t, uint64_t edges, uint32_t num_vertices, const char *what,
+                            GError **error)
+{
+    if (t == NULL) {   /* (no table: no edges) */
+        if (edges > 0)
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s is missing", what);
+        return edges == 0;
+    }
+    if ((uint64_t)t->seen.n != edges) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s holds %zu edges, the operator's state %" G_GUINT64_FORMAT,
+                    what, t->seen.n, (guint64)edges);
+        return FALSE;
+    }
+    for (size_t i = 0; t->seen.keys && i < t->seen.n; i++) {
+        if ((uint32_t)t->seen.keys[i] >= num_vertices) {   /* v, the larger end */
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u)"
+                        " names a vertex beyond the %u vertices", what, i, (guint64)t->seen.keys[i],
+                        (uint32_t)(t->seen.keys[i] >> 32), (uint32_t)t->seen.keys[i], num_vertices);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}

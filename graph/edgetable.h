@@ -88,4 +88,13 @@ const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
 gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
                                const char *what, GError **error);
 
+/* How errors name the restored table. */
+#define ES_EDGES_DATASET "snapshot dataset \"/edges/keys\""
+
+/* For an operator restoring from a table restored by add_keys: does t
+ * (NULL: none, which holds 0) hold exactly `edges` keys, every vertex below
+ * num_vertices?  Else an ES_ERROR_DATA error (`what` names the table). */
+gboolean es_edgetable_check(const es_edgetable *t, uint64_t edges, uint32_t num_vertices, const char *what,
+                            GError **error);
+
 #endif

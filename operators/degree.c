@@ -31,7 +31,6 @@
 #include "operators/degree.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
-#include "snapshot/logmem.h"
 
 typedef struct {
     es_operator base;
@@ -40,17 +39,13 @@ typedef struct {
     uint32_t    nv;         /* vertices seen */
     uint64_t    edges, self_loops, duplicates;
     es_hist    *hist;       /* degree -> vertices, kept with deg[] */
-    /* At the last snapshot barrier: the counters and the log. */
+    /* At the last snapshot barrier: the counters. */
     struct {
-        uint32_t        nv;
-        uint64_t        edges, self_loops, duplicates;
-        const uint64_t *log;
-        size_t          log_n;
+        uint32_t nv;
+        uint64_t edges, self_loops, duplicates;
     } f;
 } degree_op;
 
-/* Snapshot keys are read back in pieces of this many. */
-#define KEYS_READ ((size_t)1 << 20)
 
 static es_operator *degree_create(es_options *opts, GError **error)
 {
@@ -131,10 +126,6 @@ static void degree_report(es_operator *op, es_report *report)
 static void degree_snapshot_prepare(es_operator *op)
 {
     degree_op *d = (degree_op *)op;
-    d->f.log = NULL;
-    d->f.log_n = 0;
-    if (op->edges)
-        d->f.log = es_edgetable_keys(op->edges, &d->f.log_n);
     d->f.nv = d->nv;
     d->f.edges = d->edges;
     d->f.self_loops = d->self_loops;
@@ -142,77 +133,21 @@ static void degree_snapshot_prepare(es_operator *op)
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counters and the log's first keys. */
+ * goes on); the edges themselves are the table's (/edges/keys). */
 static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t group = es_writer_group(w);
     const degree_op *d = (const degree_op *)op;
-    if (d->f.log_n != d->f.edges) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "degree: the edge log holds %zu keys for %" G_GUINT64_FORMAT
-                    " edges", d->f.log_n, (guint64)d->f.edges);
-        return FALSE;
-    }
+    g_assert(op->frozen_edges == d->f.edges);
     return es_h5_set_u64(group, "vertices", d->f.nv, error)
         && es_h5_set_u64(group, "edges", d->f.edges, error)
         && es_h5_set_u64(group, "self_loops", d->f.self_loops, error)
-        && es_h5_set_u64(group, "duplicates", d->f.duplicates, error)
-        && es_writer_log_u64(w, "edge_keys", d->f.log, d->f.edges, error);
+        && es_h5_set_u64(group, "duplicates", d->f.duplicates, error);
 }
 
-/* Open u64 dataset `name` and check it is 1-D with exactly n elements. */
-static hid_t open_u64_n(hid_t group, const char *name, uint64_t n, GError **error)
-{
-    size_t len = 0;
-    hid_t ds = es_h5_open_array(group, name, H5T_INTEGER, 8, 0, &len, error);
-    if (ds >= 0 && (uint64_t)len != n) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot dataset \"%s\" has %" G_GUINT64_FORMAT " elements, expected %" G_GUINT64_FORMAT
-                    " (attribute \"edges\")", name, (guint64)len, (guint64)n);
-        H5Dclose(ds);
-        ds = -1;
-    }
-    return ds;
-}
-
-static gboolean read_u64_piece(hid_t ds, const char *name, hsize_t at, hsize_t len, uint64_t *out, GError **error)
-{
-    hsize_t start[1] = { at }, count[1] = { len };
-    hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
-    gboolean ok = fspace >= 0 && mspace >= 0 &&
-                  H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-                  H5Dread(ds, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, out) >= 0;
-    if (mspace >= 0) H5Sclose(mspace);
-    if (fspace >= 0) H5Sclose(fspace);
-    if (!ok)
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "HDF5: cannot read dataset \"%s\"", name);
-    return ok;
-}
-
-/* Read the E keys of dataset edge_keys in pieces into the table (which
- * checks them) and count degrees into cnt. */
-static gboolean read_keys(hid_t ds, uint64_t E, uint32_t nv, es_edgetable *set, uint32_t *cnt, GError **error)
-{
-    const size_t piece = (size_t)MIN(E, (uint64_t)KEYS_READ);
-    uint64_t *keys = g_new(uint64_t, piece ? piece : 1);
-    gboolean ok = TRUE;
-    for (uint64_t at = 0; ok && at < E; at += piece) {
-        const size_t len = (size_t)MIN((uint64_t)piece, E - at);
-        if (!(ok = read_u64_piece(ds, "edge_keys", at, len, keys, error)))
-            break;
-        if (!(ok = es_edgetable_add_keys(set, keys, len, nv, "snapshot dataset \"edge_keys\"", error)))
-            break;
-        for (size_t i = 0; i < len; i++) {
-            cnt[keys[i] >> 32]++;
-            cnt[(uint32_t)keys[i]]++;
-        }
-    }
-    g_free(keys);
-    return ok;
-}
-
-/* Build the new state aside and swap it in only when every check passed, so
- * a bad snapshot leaves the operator as it was. */
+/* The degrees are counted from the restored table's keys; the new state
+ * is swapped in only when every check passed, so a bad snapshot leaves
+ * the operator as it was. */
 static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     degree_op *d = (degree_op *)op;
@@ -232,29 +167,15 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
                     " vertices can have", (guint64)E, (guint64)nv);
         return FALSE;
     }
-    const size_t deg_bytes = (size_t)nv * sizeof(uint32_t);
-    uint32_t *deg = es_big_alloc(deg_bytes);
-    es_edgetable *set = NULL;
-    hid_t ds = -1;
-    gboolean ok = FALSE;
-    /* The length of edge_keys is checked before the set is sized for E. */
-    if ((ds = open_u64_n(group, "edge_keys", E, error)) < 0)
-        goto out;
-    set = es_edgetable_new(TRUE, &es_log_memory_stable);
-    ok = read_keys(ds, E, (uint32_t)nv, set, deg, error);
-out:
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (!ok) {
-        es_edgetable_free(set);
-        es_big_free(deg, deg_bytes);
+    if (!es_edgetable_check(op->edges, E, (uint32_t)nv, ES_EDGES_DATASET, error))
         return FALSE;
+    size_t n = 0;
+    const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &n) : NULL;
+    uint32_t *deg = es_big_alloc((size_t)nv * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        deg[keys[i] >> 32]++;
+        deg[(uint32_t)keys[i]]++;
     }
-    /* The keys become the operator's own table, which a driver adopts as
-     * the run's (operators/operator.h). */
-    es_edgetable_free(op->own_edges);
-    op->own_edges = set;
-    op->edges = set;
     es_big_free(d->deg, d->deg_cap * sizeof(uint32_t));
     d->deg = deg;
     d->deg_cap = nv;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/spelling.h"
 #include "snapshot/logmem.h"
 
 extern const es_operator_class es_cc_class, es_degree_class, es_bipartite_class;
@@ -44,9 +45,18 @@ es_operator *es_operator_new(const char *spec, GError **error)
     const es_operator_class *klass = es_operator_find(name);
     if (klass == NULL) {
         GString *known = g_string_new(NULL);
-        for (size_t i = 0; classes[i]; i++)
+        GPtrArray *names = g_ptr_array_new();
+        for (size_t i = 0; classes[i]; i++) {
             g_string_append_printf(known, "%s%s", i ? ", " : "", classes[i]->name);
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "unknown operator \"%s\" (known: %s)", name, known->str);
+            g_ptr_array_add(names, (gpointer)classes[i]->name);
+        }
+        const char *near = es_spelling_nearest(name, (const char *const *)names->pdata, names->len);
+        if (near)
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "unknown operator \"%s\"; did you mean \"%s\"? (known: %s)",
+                        name, near, known->str);
+        else
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "unknown operator \"%s\" (known: %s)", name, known->str);
+        g_ptr_array_free(names, TRUE);
         g_string_free(known, TRUE);
         return NULL;
     }
@@ -74,6 +84,7 @@ GPtrArray *es_operator_split_specs(const char *specs)
     GPtrArray *joined = g_ptr_array_new_with_free_func(g_free);
     /* "tri-est:m=5,seed=2": a part with '=' but no ':' continues the spec before it. */
     for (gchar **p = parts; *p; p++) {
+        g_strstrip(*p);   /* "cc, degree" as typed in a shell */
         if (**p == '\0')
             continue;
         if (strchr(*p, '=') && !strchr(*p, ':') && joined->len > 0) {
@@ -162,6 +173,11 @@ void es_operator_report(es_operator *op, es_report *report)
 
 void es_operator_snapshot_prepare(es_operator *op)
 {
+    op->frozen_table = op->edges != NULL && es_edgetable_logged(op->edges);
+    op->frozen_keys = NULL;
+    op->frozen_edges = 0;
+    if (op->frozen_table)
+        op->frozen_keys = es_edgetable_keys(op->edges, &op->frozen_edges);
     if (op->klass->snapshot_prepare)
         op->klass->snapshot_prepare(op);
     op->prepared = TRUE;

@@ -10,25 +10,32 @@
  *   report(op, report)           current answers as named values
  *   snapshot_prepare(op)         optional: at a snapshot barrier, freeze what
  *                                later batches change (shadow copies, scalars,
- *                                each log's pointer and length)
+ *                                each log's pointer and length); the edge
+ *                                table's keys are frozen for it (frozen_keys)
  *   snapshot_write(op, w, e)     write what prepare froze through the writer
  *                                (snapshot/writer.h), possibly in a thread
  *                                beside the stream
- *   snapshot_read(op, group, e)  restore from a group, checking every value
+ *   snapshot_read(op, group, e)  restore from a group, checking every value;
+ *                                the edge table is restored before (op->edges)
  *   destroy(op)
  *
  * Distinct edges: an operator that needs simple-graph semantics says so
  * (needs_edges, asked before the run and after every batch) and reads
  * batch->change, the answers of the run's one edge table
  * (graph/edgetable.h), instead of keeping a set of its own; a run where
- * no operator needs it keeps no table.  An operator whose own structure
- * already holds the distinct edges (tri's adjacency) needs the table
- * only for what its snapshot stores and restores from, its keys.  An operator fed batches without
- * answers (by a caller other than the driver: tests, the library) gets a
- * table of its own from es_operator_process, in `own_edges`.  An operator
- * whose need arises mid-batch (tri-est's dedup=auto) starts `own_edges`
- * itself, from the distinct edges it knows, and the driver adopts it as
- * the run's table after that batch.
+ * no operator needs it keeps no table.  A snapshot stores the table's keys
+ * once, for every operator (/edges/keys), and restores the table before
+ * the operators, which derive their state from it (snapshot/snapshot.h).
+ * An operator whose own structure already holds the distinct edges (tri's
+ * adjacency) needs no table: it keeps their keys in first-seen order and
+ * offers them as the table's in a run without one (frozen_keys).  An operator fed
+ * batches without answers (by a caller other than the driver: tests, the
+ * library) gets a table of its own from es_operator_process, in
+ * `own_edges`; a restored table is the first operator's `own_edges`.  An
+ * operator whose need arises mid-batch (tri-est's dedup=auto) starts
+ * `own_edges` itself, from the distinct edges it knows.  The driver adopts
+ * an operator's own table as the run's (after restore, or after that
+ * batch).
  *
  * The layout written must not depend on the thread count.  process_batch
  * may fail only for limits (memory, vertex count); a failure ends the run.
@@ -81,6 +88,10 @@ struct es_operator {
     gboolean  driven;          /* fed by a driver, which decides on the table */
     uint8_t  *own_change;      /* its answers for the batch at hand */
     size_t    own_change_cap;
+    /* The table's log as snapshot_prepare froze it, when it reads a logged one. */
+    gboolean  frozen_table;
+    const uint64_t *frozen_keys;
+    size_t    frozen_edges;
 };
 
 /* Registry: every operator class, NULL-terminated. */

@@ -1,4 +1,7 @@
-/* report.c — collecting answers and printing them as text, tsv or json. */
+/* report.c — collecting answers and printing them as text, tsv or json
+ * (the formats: report.h).  Every value is rendered into a GString by one
+ * function, es_report_value_append, so the three formats and the library's
+ * callers agree on each value's text. */
 #include "operators/report.h"
 
 #include <inttypes.h>
@@ -11,7 +14,7 @@ static void entry_clear(gpointer p)
     es_report_entry *e = p;
     g_free(e->op);
     g_free(e->metric);
-    if (e->kind == ES_VAL_STRING)
+    if (e->kind == ES_VAL_STRING || e->kind == ES_VAL_LIST)
         g_free(e->v.str);
     g_free(e->bins);
 }
@@ -57,6 +60,7 @@ void es_report_add_i64(es_report *r, const char *metric, int64_t x)     { add(r,
 void es_report_add_double(es_report *r, const char *metric, double x)   { add(r, metric, ES_VAL_DOUBLE)->v.dbl = x; }
 void es_report_add_bool(es_report *r, const char *metric, gboolean x)   { add(r, metric, ES_VAL_BOOL)->v.boolean = !!x; }
 void es_report_add_string(es_report *r, const char *metric, const char *s) { add(r, metric, ES_VAL_STRING)->v.str = g_strdup(s); }
+void es_report_add_list(es_report *r, const char *metric, const char *tuples) { add(r, metric, ES_VAL_LIST)->v.str = g_strdup(tuples); }
 
 static int bin_cmp(const void *a, const void *b)
 {
@@ -118,7 +122,8 @@ gboolean es_report_entries_equal(const es_report_entry *a, const es_report_entry
     case ES_VAL_DOUBLE:
         return a->v.dbl == b->v.dbl || fabs(a->v.dbl - b->v.dbl) <= 1e-9 * fmax(fabs(a->v.dbl), fabs(b->v.dbl));
     case ES_VAL_BOOL: return a->v.boolean == b->v.boolean;
-    case ES_VAL_STRING: return strcmp(a->v.str, b->v.str) == 0;
+    case ES_VAL_STRING:
+    case ES_VAL_LIST: return strcmp(a->v.str, b->v.str) == 0;
     case ES_VAL_HIST:
         return a->nbins == b->nbins && memcmp(a->bins, b->bins, a->nbins * sizeof *a->bins) == 0;
     }
@@ -144,51 +149,118 @@ gboolean es_format_parse(const char *s, es_format *out)
     return TRUE;
 }
 
-static void print_json_string(FILE *out, const char *s)
+const char *es_format_double(char *buf, double x)
 {
-    fputc('"', out);
+    if (isnan(x))
+        return strcpy(buf, "nan");
+    if (isinf(x))
+        return strcpy(buf, x > 0 ? "inf" : "-inf");
+    /* %.17g always reads back; fewer digits often do.  At most 17 tries,
+     * each a snprintf and a strtod: cheap beside computing the answer. */
+    for (int prec = 1; prec <= 17; prec++) {
+        g_snprintf(buf, ES_DOUBLE_BUF, "%.*g", prec, x);
+        if (g_ascii_strtod(buf, NULL) == x)
+            break;
+    }
+    /* A whole double keeps a ".0", so a reader sees a double every time. */
+    if (strspn(buf, "-0123456789") == strlen(buf))
+        strcat(buf, ".0");
+    return buf;
+}
+
+static void append_json_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
+            g_string_append_printf(out, "\\%c", *p);
         else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
+            g_string_append_printf(out, "\\u%04x", *p);
         else
-            fputc(*p, out);
+            g_string_append_c(out, (char)*p);
     }
-    fputc('"', out);
+    g_string_append_c(out, '"');
 }
 
-/* A double as json allows (no nan/inf: those become null). */
-static void print_double(FILE *out, double x, gboolean exact, gboolean json)
+static void append_double(GString *out, double x, gboolean json)
 {
-    if (!isfinite(x))
-        fputs(json ? "null" : (isnan(x) ? "nan" : (x > 0 ? "inf" : "-inf")), out);
-    else
-        fprintf(out, exact ? "%.17g" : "%.6g", x);
+    char buf[ES_DOUBLE_BUF];
+    g_string_append(out, json && !isfinite(x) ? "null" : es_format_double(buf, x));
 }
 
-static void print_value(FILE *out, const es_report_entry *e, es_format fmt)
+/* One number of a list tuple, as json: it is written by an operator as a
+ * decimal integer or double; anything else becomes a json string. */
+static void append_json_number(GString *out, const char *tok, size_t len)
 {
-    gboolean json = fmt == ES_FORMAT_JSON;
+    g_autofree char *t = g_strndup(tok, len);
+    char *end = NULL;
+    if (len > 0 && (g_ascii_isdigit(t[0]) || t[0] == '-')) {
+        if (strchr(t, '.') || strchr(t, 'e') || strchr(t, 'E')) {
+            double x = g_ascii_strtod(t, &end);
+            if (*end == '\0') {
+                append_double(out, x, TRUE);
+                return;
+            }
+        } else {
+            g_ascii_strtoll(t, &end, 10);
+            if (*end == '\0') {
+                g_string_append(out, t);
+                return;
+            }
+        }
+    }
+    append_json_string(out, t);
+}
+
+/* `a:b,c:d` as [[a,b],[c,d]]. */
+static void append_json_list(GString *out, const char *s)
+{
+    g_string_append_c(out, '[');
+    for (const char *p = s; *p;) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        g_string_append(out, p == s ? "[" : ",[");
+        for (const char *q = p; q < end;) {
+            const char *colon = memchr(q, ':', (size_t)(end - q));
+            const char *stop = colon ? colon : end;
+            if (q != p)
+                g_string_append_c(out, ',');
+            append_json_number(out, q, (size_t)(stop - q));
+            q = colon ? colon + 1 : end;
+        }
+        g_string_append_c(out, ']');
+        p = comma ? comma + 1 : end;
+    }
+    g_string_append_c(out, ']');
+}
+
+void es_report_value_append(GString *out, const es_report_entry *e, es_format fmt)
+{
+    const gboolean json = fmt == ES_FORMAT_JSON;
     switch (e->kind) {
-    case ES_VAL_U64:    fprintf(out, "%" PRIu64, e->v.u64); break;
-    case ES_VAL_I64:    fprintf(out, "%" PRId64, e->v.i64); break;
-    case ES_VAL_DOUBLE: print_double(out, e->v.dbl, fmt != ES_FORMAT_TEXT, json); break;
-    case ES_VAL_BOOL:   fputs(e->v.boolean ? "true" : "false", out); break;
+    case ES_VAL_U64:    g_string_append_printf(out, "%" PRIu64, e->v.u64); break;
+    case ES_VAL_I64:    g_string_append_printf(out, "%" PRId64, e->v.i64); break;
+    case ES_VAL_DOUBLE: append_double(out, e->v.dbl, json); break;
+    case ES_VAL_BOOL:   g_string_append(out, e->v.boolean ? "true" : "false"); break;
     case ES_VAL_STRING:
-        if (json) print_json_string(out, e->v.str);
-        else fputs(e->v.str, out);
+        if (json) append_json_string(out, e->v.str);
+        else g_string_append(out, e->v.str);
+        break;
+    case ES_VAL_LIST:
+        if (json) append_json_list(out, e->v.str);
+        else g_string_append(out, e->v.str);
         break;
     case ES_VAL_HIST:
-        if (json) fputc('{', out);
+        if (json) g_string_append_c(out, '[');
         for (size_t i = 0; i < e->nbins; i++) {
             if (json)
-                fprintf(out, "%s\"%" PRIu64 "\":%" PRIu64, i ? "," : "", e->bins[i].key, e->bins[i].count);
+                g_string_append_printf(out, "%s[%" PRIu64 ",%" PRIu64 "]", i ? "," : "", e->bins[i].key,
+                                       e->bins[i].count);
             else
-                fprintf(out, "%s%" PRIu64 ":%" PRIu64, i ? (fmt == ES_FORMAT_TEXT ? " " : ",") : "",
-                        e->bins[i].key, e->bins[i].count);
+                g_string_append_printf(out, "%s%" PRIu64 ":%" PRIu64, i ? (fmt == ES_FORMAT_TEXT ? " " : ",") : "",
+                                       e->bins[i].key, e->bins[i].count);
         }
-        if (json) fputc('}', out);
+        if (json) g_string_append_c(out, ']');
         break;
     }
 }
@@ -196,70 +268,82 @@ static void print_value(FILE *out, const es_report_entry *e, es_format fmt)
 /* Text shows long histograms shortened: the first and last bins. */
 #define TEXT_HIST_MAX 12
 
-static void print_text(const es_report *r, FILE *out)
+static void text_report(GString *out, const es_report *r)
 {
-    fprintf(out, "== %s report after %" PRIu64 " edges ==\n", r->final ? "final" : "interim", r->edges);
+    g_string_append_printf(out, "== %s report after %" PRIu64 " edges ==\n", r->final ? "final" : "interim", r->edges);
     const char *last_op = NULL;
     for (guint i = 0; i < r->entries->len; i++) {
         const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
         if (last_op == NULL || strcmp(last_op, e->op) != 0) {
-            fprintf(out, "%s\n", e->op);
+            g_string_append_printf(out, "%s\n", e->op);
             last_op = e->op;
         }
-        fprintf(out, "  %-22s ", e->metric);
+        g_string_append_printf(out, "  %-22s ", e->metric);
         if (e->kind == ES_VAL_HIST && e->nbins > TEXT_HIST_MAX) {
             es_report_entry head = *e, tail = *e;
             head.nbins = TEXT_HIST_MAX / 2;
             tail.bins = e->bins + e->nbins - TEXT_HIST_MAX / 2;
             tail.nbins = TEXT_HIST_MAX / 2;
-            print_value(out, &head, ES_FORMAT_TEXT);
-            fprintf(out, " ... (%zu bins) ... ", e->nbins);
-            print_value(out, &tail, ES_FORMAT_TEXT);
+            es_report_value_append(out, &head, ES_FORMAT_TEXT);
+            g_string_append_printf(out, " ... (%zu bins) ... ", e->nbins);
+            es_report_value_append(out, &tail, ES_FORMAT_TEXT);
         } else {
-            print_value(out, e, ES_FORMAT_TEXT);
+            es_report_value_append(out, e, ES_FORMAT_TEXT);
         }
-        fputc('\n', out);
+        g_string_append_c(out, '\n');
     }
 }
 
-static void print_tsv(const es_report *r, FILE *out)
+static void tsv_report(GString *out, const es_report *r)
 {
+    /* The opening row: where the report stands and whether it is the last. */
+    g_string_append_printf(out, "report\t%s\t%" PRIu64 "\n", r->final ? "final" : "interim", r->edges);
     for (guint i = 0; i < r->entries->len; i++) {
         const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
-        fprintf(out, "%s\t%s\t", e->op, e->metric);
-        print_value(out, e, ES_FORMAT_TSV);
-        fputc('\n', out);
+        g_string_append_printf(out, "%s\t%s\t", e->op, e->metric);
+        es_report_value_append(out, e, ES_FORMAT_TSV);
+        g_string_append_c(out, '\n');
     }
 }
 
-static void print_json(const es_report *r, FILE *out)
+static void json_report(GString *out, const es_report *r)
 {
-    fprintf(out, "{\"edges\":%" PRIu64 ",\"final\":%s,\"operators\":{", r->edges, r->final ? "true" : "false");
+    g_string_append_printf(out, "{\"edges\":%" PRIu64 ",\"final\":%s,\"operators\":{", r->edges,
+                           r->final ? "true" : "false");
     const char *last_op = NULL;
     for (guint i = 0; i < r->entries->len; i++) {
         const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
         if (last_op == NULL || strcmp(last_op, e->op) != 0) {
             if (last_op)
-                fputs("},", out);
-            print_json_string(out, e->op);
-            fputs(":{", out);
+                g_string_append(out, "},");
+            append_json_string(out, e->op);
+            g_string_append(out, ":{");
             last_op = e->op;
         } else {
-            fputc(',', out);
+            g_string_append_c(out, ',');
         }
-        print_json_string(out, e->metric);
-        fputc(':', out);
-        print_value(out, e, ES_FORMAT_JSON);
+        append_json_string(out, e->metric);
+        g_string_append_c(out, ':');
+        es_report_value_append(out, e, ES_FORMAT_JSON);
     }
-    fputs(last_op ? "}}}\n" : "}}\n", out);
+    g_string_append(out, last_op ? "}}}\n" : "}}\n");
+}
+
+void es_report_print_header(es_format fmt, FILE *out)
+{
+    if (fmt == ES_FORMAT_TSV)
+        fputs("operator\tmetric\tvalue\n", out);
 }
 
 void es_report_print(const es_report *r, es_format fmt, FILE *out)
 {
+    GString *s = g_string_sized_new(1024);
     switch (fmt) {
-    case ES_FORMAT_TEXT: print_text(r, out); break;
-    case ES_FORMAT_TSV:  print_tsv(r, out); break;
-    case ES_FORMAT_JSON: print_json(r, out); break;
+    case ES_FORMAT_TEXT: text_report(s, r); break;
+    case ES_FORMAT_TSV:  tsv_report(s, r); break;
+    case ES_FORMAT_JSON: json_report(s, r); break;
     }
+    fwrite(s->str, 1, s->len, out);
+    g_string_free(s, TRUE);
     fflush(out);
 }

@@ -1,14 +1,21 @@
 /* report.h — an operator's answers as named values, and their rendering.
  *
  * Operators fill an es_report with (operator, metric, value) entries through
- * es_report_add_*; the CLI renders the same entries as human text, tsv
- * (`operator<TAB>metric<TAB>value`, one line per answer, names fixed for
- * scripts) or json (one object per report, one line).  Because all three
- * come from one list, the formats cannot drift apart.
- *
- * Values: unsigned and signed integers, doubles (printed with %.17g in
- * tsv/json so they round-trip, %.6g in text), booleans, strings, and
- * histograms (key -> count pairs, printed `key:count,key:count` in tsv).
+ * es_report_add_*; the CLI, `inspect`, `compare` and the library's callers
+ * all read the same entries, so a metric has one name everywhere (the list:
+ * README.md's "Operators and their answers", checked against `run` by
+ * tests/test_output.sh).  Renderings:
+ *   text  for people: a header line per report, one line per metric;
+ *   tsv   `operator<TAB>metric<TAB>value`, each report opened by the row
+ *         `report<TAB>interim|final<TAB>EDGES` (es_report_print_header
+ *         gives the optional header row `operator<TAB>metric<TAB>value`);
+ *   json  one object per report, one line: {"edges":N,"final":B,
+ *         "operators":{OP:{METRIC:VALUE,...},...}}.
+ * Values: unsigned and signed integers, doubles (everywhere in the
+ * shortest form that reads back to the same double, es_format_double;
+ * nan and inf are json's null), booleans, strings, histograms (key ->
+ * count; tsv `key:count,key:count`, json [[key,count],...]) and lists of
+ * number tuples (tsv `a:b,c:d`, json [[a,b],[c,d]]: top-k lists).
  */
 #ifndef ES_REPORT_H
 #define ES_REPORT_H
@@ -26,6 +33,7 @@ typedef enum {
     ES_VAL_BOOL,
     ES_VAL_STRING,
     ES_VAL_HIST,
+    ES_VAL_LIST,   /* tuples of numbers, kept as their tsv text in v.str */
 } es_value_kind;
 
 
@@ -38,7 +46,7 @@ typedef struct {
         int64_t  i64;
         double   dbl;
         gboolean boolean;
-        char    *str;
+        char    *str;      /* ES_VAL_STRING, ES_VAL_LIST */
     } v;
     es_hist_bin *bins;     /* ES_VAL_HIST: bins sorted by key */
     size_t       nbins;
@@ -64,6 +72,9 @@ void es_report_add_i64(es_report *r, const char *metric, int64_t x);
 void es_report_add_double(es_report *r, const char *metric, double x);
 void es_report_add_bool(es_report *r, const char *metric, gboolean x);
 void es_report_add_string(es_report *r, const char *metric, const char *s);
+/* A list of tuples of numbers written `a:b,c:d` (decimal integers or
+ * doubles; "" for none), e.g. a top-k list of `id:count`. */
+void es_report_add_list(es_report *r, const char *metric, const char *tuples);
 /* Copies bins; they need not be sorted. Bins with count 0 are dropped. */
 void es_report_add_hist(es_report *r, const char *metric, const es_hist_bin *bins, size_t nbins);
 /* The histogram of a multiset of values: counts[x] values equal x for
@@ -81,5 +92,16 @@ const es_report_entry *es_report_find(const es_report *r, const char *op, const 
 
 gboolean es_format_parse(const char *s, es_format *out);
 void     es_report_print(const es_report *r, es_format fmt, FILE *out);
+/* tsv's header row (other formats have none). */
+void     es_report_print_header(es_format fmt, FILE *out);
+/* Append one entry's value as fmt renders it (json: a json value). */
+void     es_report_value_append(GString *out, const es_report_entry *e, es_format fmt);
+
+/* The shortest decimal form of x that strtod reads back to x exactly
+ * ("0.1", "1e+300", "2.0": a whole double keeps ".0", as Python's repr
+ * does); "nan", "inf", "-inf" when not finite.  buf must hold
+ * ES_DOUBLE_BUF bytes. */
+#define ES_DOUBLE_BUF 32
+const char *es_format_double(char *buf, double x);
 
 #endif

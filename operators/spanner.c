@@ -70,7 +70,7 @@ typedef struct {
     size_t        mark_cap;
     uint32_t      stamp;
     /* At the last snapshot barrier. */
-    const uint64_t *f_kept, *f_input;
+    const uint64_t *f_kept;
     uint64_t      f_nkept, f_ninput;
     uint32_t      f_nv;
 } spanner_op;
@@ -294,10 +294,8 @@ static void spanner_snapshot_prepare(es_operator *op)
         es_spanner_cluster_prepare(s->cl);
         return;
     }
-    size_t I = 0;
-    s->f_input = op->edges ? es_edgetable_keys(op->edges, &I) : NULL;
-    s->f_ninput = I;
-    g_assert(I == s->input_edges);
+    g_assert(op->frozen_edges == s->input_edges);
+    s->f_ninput = s->input_edges;
     s->f_kept = s->kept_keys;
     s->f_nkept = es_adjacency_edges(s->kept);
     s->f_nv = es_adjacency_vertices(s->kept);
@@ -315,8 +313,7 @@ static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, G
     return es_h5_set_u64(g, "vertices", s->f_nv, error)
         && es_h5_set_u64(g, "edges", s->f_nkept, error)
         && es_h5_set_u64(g, "input_edges", s->f_ninput, error)
-        && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error)
-        && es_writer_log_u64(w, "input_keys", s->f_input, s->f_ninput, error);
+        && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error);
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -366,20 +363,12 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
         return FALSE;
     }
     const uint32_t n = (uint32_t)n64;
-    uint64_t *keys = NULL, *kept_keys = NULL;
-    size_t nkeys = 0, nkept = 0;
-    es_edgetable *seen = NULL;
+    const es_edgetable *seen = op->edges;
+    uint64_t *kept_keys = NULL;
+    size_t nkept = 0;
     es_adjacency *kept = NULL;
     gboolean ok = FALSE;
-    if (!es_h5_read_u64(g, "input_keys", &keys, &nkeys, error))
-        goto out;
-    if (nkeys != I) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"input_keys\" has %zu elements, expected %"
-                    G_GUINT64_FORMAT " (attribute \"input_edges\")", nkeys, (guint64)I);
-        goto out;
-    }
-    seen = es_edgetable_new(TRUE, &es_log_memory_stable);
-    if (!es_edgetable_add_keys(seen, keys, nkeys, n, "snapshot dataset \"input_keys\"", error))
+    if (!es_edgetable_check(seen, I, n, ES_EDGES_DATASET, error))
         goto out;
     if (!es_h5_read_u64(g, "kept_keys", &kept_keys, &nkept, error))
         goto out;
@@ -396,7 +385,7 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
     for (size_t i = 0; i < nkept; i++) {
         const uint32_t u = (uint32_t)(kept_keys[i] >> 32), v = (uint32_t)kept_keys[i];
         const char *why = u >= v ? "does not have u < v"
-                        : !es_edgetable_contains(seen, u, v) ? "is not among \"input_keys\""
+                        : !es_edgetable_contains(seen, u, v) ? "is not among the input edges (/edges/keys)"
                         : es_adjacency_contains(kept, u, v) ? "repeats an earlier key" : NULL;
         if (why != NULL) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\": key %zu (u %u, v %u) %s",
@@ -407,20 +396,12 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     ok = TRUE;
 out:
-    if (keys)
-        es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
         if (kept_keys)
             es_h5_free(kept_keys, nkept * sizeof(uint64_t));
         es_adjacency_free(kept);
-        es_edgetable_free(seen);
         return FALSE;
     }
-    /* The keys become the operator's own table, which a driver adopts as
-     * the run's (operators/operator.h). */
-    es_edgetable_free(op->own_edges);
-    op->own_edges = seen;
-    op->edges = seen;
     es_adjacency_free(s->kept);
     es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     s->kept = kept;

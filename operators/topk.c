@@ -134,7 +134,7 @@ static void topk_report(es_operator *op, es_report *report)
                                (guint64)top[i].error);
         guaranteed += top[i].guaranteed != FALSE;
     }
-    es_report_add_string(report, "top", s->str);
+    es_report_add_list(report, "top", s->str);
     es_report_add_u64(report, "guaranteed", guaranteed);
     es_report_add_u64(report, "guarantee_threshold", es_ss_top_threshold(t->ss, t->k));
     es_report_add_u64(report, "total", es_ss_total(t->ss));

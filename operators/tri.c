@@ -11,7 +11,9 @@
  * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
  * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
  * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
- * edge, see adjacency.h); 16 bytes per vertex; 48 bytes per batch edge of
+ * edge, see adjacency.h); 8 bytes per edge for its key log (the distinct
+ * edges in first-seen order: what a snapshot stores of the graph, so that
+ * a run of tri keeps no edge table); 16 bytes per vertex; 48 bytes per batch edge of
  * scratch; per thread, a bitmap of the vertices and, when used, 4 bytes
  * per vertex.
  * Guarantees: exact, equal to igraph's adjacent_triangles, transitivity and
@@ -45,13 +47,14 @@ typedef struct {
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
+    uint64_t     *keys;        /* the distinct edges in first-seen order (a log), keys_cap entries */
+    size_t        keys_cap;
     uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
     size_t        f_local_cap; /* bytes */
     struct {                   /* the rest at the last snapshot barrier */
-        uint32_t        nv, graph_nv;
-        size_t          log_n;
-        uint64_t        triangles, wedges, graph_edges;
-        const uint64_t *log, *ext;
+        uint32_t        nv;
+        uint64_t        edges, triangles, wedges;
+        const uint64_t *ext;
     } f;
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
@@ -118,6 +121,7 @@ static void tri_destroy(es_operator *op)
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
@@ -180,6 +184,16 @@ static void grow(tri_op *t, const es_batch *batch)
         }
     }
     t->nv = nv;
+}
+
+/* Room for `need` keys in the key log. */
+static void keys_room(tri_op *t, size_t need)
+{
+    if (need <= t->keys_cap)
+        return;
+    const size_t cap = es_grow_cap(t->keys_cap, need);
+    t->keys = es_log_grow(t->keys, t->keys_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+    t->keys_cap = cap;
 }
 
 /* Stable LSD radix sort of q[0 .. n-1] by v, whose values are below
@@ -381,6 +395,8 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
 
     /* 1. Insert the batch: each new edge learns its positions (ages). */
     uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
+    size_t nk = es_adjacency_edges(t->adj);
+    keys_room(t, nk + n);
     es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
 
     /* 2. One query per new edge that may close a triangle, grouped by the
@@ -393,6 +409,7 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
         const uint32_t pu = pos_u[i], pv = pos_v[i];
         if (pu == ES_ADJACENCY_NONE)
             continue;
+        t->keys[nk++] = es_edge_key(e[i].u, e[i].v);
         wedges += (uint64_t)pu + pv;
         if (pu == 0 || pv == 0)
             continue;
@@ -560,7 +577,7 @@ static void tri_report(es_operator *op, es_report *report)
                          t->wedges ? 3.0 * (double)t->triangles / (double)t->wedges : 0.0);
     es_report_add_double(report, "avg_clustering", avg_clustering(t));
     char *top = top_string(t);
-    es_report_add_string(report, "top", top);
+    es_report_add_list(report, "top", top);
     g_free(top);
 }
 
@@ -591,33 +608,32 @@ static void tri_snapshot_prepare(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
-    t->f.log_n = 0;
-    t->f.log = op->edges ? es_edgetable_keys(op->edges, &t->f.log_n) : NULL;
+    t->f.edges = es_adjacency_edges(t->adj);
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
-    t->f.graph_nv = es_adjacency_vertices(t->adj);
-    t->f.graph_edges = es_adjacency_edges(t->adj);
+    g_assert(es_adjacency_vertices(t->adj) == t->nv);
+    /* Its own key log is the edge table's (/edges/keys) in a run that keeps none. */
+    if (!op->frozen_table) {
+        op->frozen_table = TRUE;
+        op->frozen_keys = t->keys;
+        op->frozen_edges = t->f.edges;
+    }
+    g_assert(op->frozen_edges == t->f.edges);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, the copy of local, the logs' first entries. */
+ * goes on): the counts, the copy of local, the log's first entries; the
+ * graph is the edge table's keys (/edges/keys). */
 static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const hid_t g = es_writer_group(w);
     const tri_op *t = (const tri_op *)op;
-    if (t->f.graph_nv != t->f.nv || t->f.graph_edges != t->f.log_n) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "tri: the graph has %u vertices and %" G_GUINT64_FORMAT
-                    " edges, the counts %u and the log %zu", t->f.graph_nv, (guint64)t->f.graph_edges, t->f.nv,
-                    t->f.log_n);
-        return FALSE;
-    }
     return es_h5_set_u64(g, "vertices", t->f.nv, error)
-        && es_h5_set_u64(g, "edges", t->f.log_n, error)
+        && es_h5_set_u64(g, "edges", t->f.edges, error)
         && es_h5_set_u64(g, "triangles", t->f.triangles, error)
         && es_h5_set_u64(g, "wedges", t->f.wedges, error)
         && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_writer_log_u64(w, "edge_keys", t->f.log, t->f.log_n, error)
         && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
         && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
 }
@@ -643,8 +659,8 @@ static es_adjacency *graph_from_keys(const uint64_t *keys, size_t E, uint32_t n,
         nb[at[u]++] = v;
         nb[at[v]++] = u;
     }
-    es_adjacency *adj = es_adjacency_new_from_csr(n, off, nb, 2 * E, "the lists of \"edge_keys\"",
-                                                  "the lists of \"edge_keys\"", error);
+    es_adjacency *adj = es_adjacency_new_from_csr(n, off, nb, 2 * E, "the lists of /edges/keys",
+                                                  "the lists of /edges/keys", error);
     es_big_free(at, off_bytes);
     es_big_free(off, off_bytes);
     es_big_free(nb, 2 * E * sizeof(uint32_t) + 1);
@@ -672,7 +688,7 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
     }
     if (w != wedges) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees that \"edge_keys\""
+                    "snapshot attribute \"wedges\" is %" G_GUINT64_FORMAT ", but the degrees that /edges/keys"
                     " give %" G_GUINT64_FORMAT, (guint64)wedges, (guint64)w);
         return FALSE;
     }
@@ -702,21 +718,14 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     const uint32_t n = (uint32_t)n64;
     const size_t bytes = (size_t)n * sizeof(uint64_t);
-    uint64_t *local = NULL, *ext = NULL, *keys = NULL;
-    size_t nkeys = 0;
+    uint64_t *local = NULL, *ext = NULL;
     es_adjacency *adj = NULL;
-    es_edgetable *table = es_edgetable_new(TRUE, &es_log_memory_stable);
+    size_t nkeys = 0;
     gboolean ok = FALSE;
-    if (!es_h5_read_u64(g, "edge_keys", &keys, &nkeys, error))
+    /* The keys first: they check n before n-sized arrays are made. */
+    if (!es_edgetable_check(op->edges, E, n, ES_EDGES_DATASET, error))
         goto out;
-    if (nkeys != E) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"edge_keys\" has %zu entries, attribute"
-                    " \"edges\" says %" G_GUINT64_FORMAT, nkeys, (guint64)E);
-        goto out;
-    }
-    /* The keys come first: they check n before n-sized arrays are made. */
-    if (!es_edgetable_add_keys(table, keys, nkeys, n, "snapshot dataset \"edge_keys\"", error))
-        goto out;
+    const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
     adj = graph_from_keys(keys, nkeys, n, error);
     if (adj == NULL)
         goto out;
@@ -726,20 +735,12 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
       && es_h5_read_u64_into(g, "external_ids", ext, n, error)
       && check_counts(adj, local, n, triangles, wedges, error);
 out:
-    if (keys)
-        es_h5_free(keys, nkeys * sizeof(uint64_t));
     if (!ok) {
-        es_edgetable_free(table);
         es_adjacency_free(adj);
         es_big_free(local, bytes);
         es_big_free(ext, bytes);
         return FALSE;
     }
-    /* The keys become the operator's own table, which a driver adopts as
-     * the run's (operators/operator.h). */
-    es_edgetable_free(op->own_edges);
-    op->own_edges = table;
-    op->edges = table;
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
@@ -750,15 +751,13 @@ out:
     t->nv = n;
     t->triangles = triangles;
     t->wedges = wedges;
+    es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
+    t->keys = NULL;
+    t->keys_cap = 0;
+    keys_room(t, nkeys);
+    if (nkeys)
+        memcpy(t->keys, keys, nkeys * sizeof(uint64_t));
     return TRUE;
-}
-
-/* Its adjacency knows the distinct edges: the table only for the keys its
- * snapshot stores (and restores its graph from). */
-static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
-{
-    (void)op;
-    return snapshots;
 }
 
 const es_operator_class es_tri_class = {
@@ -772,5 +771,4 @@ const es_operator_class es_tri_class = {
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,
-    .needs_edges = tri_needs_edges,
 };

@@ -98,9 +98,7 @@ typedef struct {
     /* The rest of the state at the barrier: its slots and weights point
      * to f_slots and f_w, its ext to the log, and the exact set's log. */
     es_tri_est_state f_st;
-    gboolean         f_exact;   /* the exact set was on */
-    const uint64_t  *f_seen;
-    size_t           f_seen_n;
+    gboolean         f_exact;   /* the exact set was on (its keys: /edges/keys) */
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -640,7 +638,9 @@ static char *top_local_string(const tri_est_op *te)
     GString *s = g_string_new(NULL);
     for (uint32_t i = 0; i < h; i++) {
         uint64_t id = te->ext && te->ext[heap[i].v] != UNKNOWN_EXT ? te->ext[heap[i].v] : heap[i].v;
-        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT ":%.1f", i ? "," : "", (guint64)id, heap[i].est);
+        char est[ES_DOUBLE_BUF];   /* exact: the shortest form that reads back */
+        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT ":%s", i ? "," : "", (guint64)id,
+                               es_format_double(est, heap[i].est));
     }
     g_free(heap);
     return g_string_free(s, FALSE);
@@ -673,7 +673,7 @@ static void tri_est_report(es_operator *op, es_report *report)
     es_report_add_bool(report, "dedup_exact", te->exact || t <= te->m);
     if (te->top) {
         char *s = top_local_string(te);
-        es_report_add_string(report, "top", s);
+        es_report_add_list(report, "top", s);
         g_free(s);
     }
 }
@@ -747,7 +747,8 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
                       : te->dedup == DEDUP_OFF && st->exact            ? "a different dedup option"
                       : te->dedup == DEDUP_AUTO && st->exact && st->sample.t < te->m
                                                                        ? "an exact edge set before the sample filled"
-                      : st->exact && seen == NULL && st->sample.t > 0  ? "an exact repeat test without its edges"
+                      : st->exact && seen == NULL && te->base.edges == NULL && st->sample.t > 0
+                                                                       ? "an exact repeat test without its edges"
                       : st->sample.size > 0 && st->slot_weight == NULL ? "no slot weights"
                       : st->num_vertices > 0 && te->local && st->local == NULL ? "no local counters"
                                                                        : NULL;
@@ -868,7 +869,8 @@ size_t es_tri_est_memory(es_operator *op)
 }
 
 /* ---- snapshots ------------------------------------------------------------
- * Layout: README.md ("Snapshots", tri-est).
+ * Layout: README.md ("Snapshots", tri-est).  With exact_set 1, the exact
+ * edge set is the snapshot's edge table (/edges/keys).
  * Nothing depends on the thread count; the sample graph is rebuilt from
  * the slots, so a resumed run answers bit for bit as an uninterrupted one. */
 
@@ -905,8 +907,6 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_st.priority = te->f_prio;
     te->f_st.local = NULL;   /* f_lv and f_lx instead */
     te->f_exact = st.exact;
-    te->f_seen_n = 0;
-    te->f_seen = st.seen ? es_edgetable_keys(st.seen, &te->f_seen_n) : NULL;
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -941,9 +941,6 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
                   (!te->local || (es_h5_write_u32(g, "local_vertices", te->f_lv, te->f_lk, error) &&
                                   es_h5_write_f64(g, "local_values", te->f_lx, te->f_lk, error))) &&
                   (!te->top || es_writer_log_u64(w, "ext", st.ext, st.num_vertices, error));
-    /* Straight from the edge table's log. */
-    if (ok && te->f_exact)
-        ok = es_writer_log_u64(w, "seen", te->f_seen, te->f_seen_n, error);
     return ok;
 }
 
@@ -1011,9 +1008,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     uint64_t rng[4];
     uint32_t *slots = NULL;
     double *w = NULL, *loc = NULL;
-    uint64_t *ext = NULL, *keys = NULL;
-    size_t n_keys = 0;
-    es_edgetable *seen = NULL;
+    uint64_t *ext = NULL;
     gboolean ok = FALSE;
 
     if (!es_h5_get_u64(g, "m", &m, error) || !es_h5_get_u64(g, "local", &local, error) ||
@@ -1099,18 +1094,13 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
             goto out;
         st.ext = ext;
     }
-    if (exact_set) {
-        if (!es_h5_read_u64(g, "seen", &keys, &n_keys, error))
-            goto out;
-        seen = es_edgetable_new(TRUE, &es_log_memory_stable);
-        if (!es_edgetable_add_keys(seen, keys, n_keys, (uint32_t)nv, "snapshot dataset \"seen\"", error)) {
-            g_prefix_error(error, "%s: ", name);
-            es_edgetable_free(seen);
-            goto out;
-        }
+    if (exact_set && op->edges == NULL && st.sample.t > 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: an exact repeat test without the snapshot's edge table"
+                    " (/edges/keys)", name);
+        goto out;
     }
     st.exact = exact_set != 0;
-    ok = apply_state(te, &st, seen, error);   /* takes seen, even on failure */
+    ok = apply_state(te, &st, NULL, error);   /* the table stays the restored one */
 out:
     g_free(dedup);
     g_free(method);
@@ -1120,8 +1110,6 @@ out:
     es_big_free(w, w_bytes);
     es_big_free(loc, loc_bytes);
     es_big_free(ext, ext_bytes);
-    if (keys)
-        es_h5_free(keys, n_keys * sizeof(uint64_t));
     return ok;
 }
 

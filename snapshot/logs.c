@@ -27,7 +27,7 @@
 #define SINGLE_ROOM ((uint64_t)64 << 20)
 
 typedef struct {
-    char    *path;      /* dataset path in the snapshot, "/operators/degree/edge_keys" */
+    char    *path;      /* dataset path in the snapshot, "/edges/keys" */
     char    *file;      /* file name in the snapshot directory */
     uint64_t bytes;     /* committed length of the array (data bytes) */
     uint32_t crc;       /* crc32 of the file's first start + bytes bytes */

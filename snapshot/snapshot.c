@@ -13,14 +13,18 @@
 #include <zlib.h>
 
 #include "graph/common.h"
+#include "graph/edgetable.h"
 #include "graph/idmap.h"
 #include "operators/operator.h"
 #include "snapshot/crc.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 #include "snapshot/logs.h"
 
 #define MAGIC "edgestream snapshot\n"
 #define IDENT_BLOCK (1u << 20)
+/* Restored edge keys are read in pieces of this many (bounds the scratch). */
+#define KEYS_PIECE ((size_t)1 << 20)
 
 void es_snapshot_meta_clear(es_snapshot_meta *m)
 {
@@ -104,6 +108,55 @@ out:
     return ok;
 }
 
+gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
+{
+    const es_operator *op = NULL;
+    for (guint i = 0; op == NULL && i < ops->len; i++)
+        if (((const es_operator *)g_ptr_array_index(ops, i))->frozen_table)
+            op = g_ptr_array_index(ops, i);
+    if (op == NULL)
+        return TRUE;   /* no operator reads a table */
+    es_snapshot_writer w = { H5Gcreate2(file, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
+    if (w.group < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"edges\"");
+        return FALSE;
+    }
+    const gboolean ok = es_writer_log_u64(&w, "keys", op->frozen_keys, op->frozen_edges, error);
+    H5Gclose(w.group);
+    return ok;
+}
+
+gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error)
+{
+    *table = NULL;
+    if (H5Lexists(file, "edges", H5P_DEFAULT) <= 0)
+        return TRUE;
+    size_t n = 0;
+    hid_t ds = es_h5_open_array(file, "/edges/keys", H5T_INTEGER, 8, 0, &n, error);
+    uint64_t *keys = g_new(uint64_t, MAX(MIN(n, KEYS_PIECE), 1));
+    gboolean ok = ds >= 0;
+    if (ok)
+        *table = es_edgetable_new(TRUE, &es_log_memory_stable);
+    for (size_t at = 0; ok && at < n; at += KEYS_PIECE) {
+        hsize_t start[1] = { at }, count[1] = { MIN(KEYS_PIECE, n - at) };
+        hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
+        ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+             H5Dread(ds, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, keys) >= 0;
+        H5Sclose(mspace);
+        H5Sclose(fspace);
+        if (!ok)
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot read %s", ES_EDGES_DATASET);
+        else
+            ok = es_edgetable_add_keys(*table, keys, count[0], num_vertices, ES_EDGES_DATASET, error);
+    }
+    g_free(keys);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (!ok)
+        g_clear_pointer(table, es_edgetable_free);
+    return ok;
+}
+
 static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const uint64_t *externals,
                            uint32_t n, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
 {
@@ -117,7 +170,8 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create snapshot %s", tmp);
         return FALSE;
     }
-    if (!write_meta(f, meta, error) || !write_part(f, "idmap", NULL, externals, n, logs, error))
+    if (!write_meta(f, meta, error) || !write_part(f, "idmap", NULL, externals, n, logs, error) ||
+        !es_snapshot_write_edges(f, ops, logs, error))
         goto out;
     opsg = H5Gcreate2(f, "operators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (opsg < 0) {
@@ -267,6 +321,11 @@ static gboolean check_file(int fd, const char *path, char header[ES_SNAPSHOT_HEA
                     path, format, ES_SNAPSHOT_FORMAT);
         return FALSE;
     }
+    if (got < 0 || strncmp(header, MAGIC, MIN((size_t)got, strlen(MAGIC))) != 0 || got == 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not an edgestream snapshot (it does not begin with "
+                    "\"edgestream snapshot\"; snapshots are the snap-NNNNNN.h5 files a run's --snapshot-dir holds)", path);
+        return FALSE;
+    }
     if (got != ES_SNAPSHOT_HEADER) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: truncated (shorter than its header)", path);
         return FALSE;
@@ -395,6 +454,7 @@ gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n
     size_t len = 0;
     gboolean ok = FALSE;
     hid_t g = -1, opsg = -1, f = open_h5(path, error);
+    es_edgetable *table = NULL;
     *externals = NULL;
     if (f < 0)
         return FALSE;
@@ -405,6 +465,10 @@ gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n
         goto out;
     }
     *n = (uint32_t)len;
+    if (!es_snapshot_read_edges(f, *n, &table, error))
+        goto out;
+    for (guint i = 0; i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
     if ((opsg = H5Gopen2(f, "operators", H5P_DEFAULT)) < 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no /operators group");
         goto out;
@@ -432,7 +496,15 @@ out:
     if (opsg >= 0)
         H5Gclose(opsg);
     H5Fclose(f);
+    if (ok && table != NULL && ops->len > 0) {   /* the first operator's own, which a driver adopts (operator.h) */
+        es_operator *first = g_ptr_array_index(ops, 0);
+        es_edgetable_free(first->own_edges);
+        first->own_edges = g_steal_pointer(&table);
+    }
+    es_edgetable_free(table);
     if (!ok) {
+        for (guint i = 0; i < ops->len; i++)
+            ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
         if (error && *error == NULL)
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "cannot read the snapshot");
         g_prefix_error(error, "%s: ", path);

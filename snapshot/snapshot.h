@@ -23,11 +23,13 @@
 #define ES_SNAPSHOT_H
 
 #include <glib.h>
+#include <hdf5.h>
 #include <stdint.h>
 
+#include "graph/edgetable.h"
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 5
+#define ES_SNAPSHOT_FORMAT 6
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {
@@ -81,10 +83,19 @@ gboolean es_snapshot_load_logs(const char *path, es_snapshot_logs *logs, GError 
 /* Read the root metadata (the file must verify first). */
 gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error);
 
-/* Restore the id map's external ids (caller frees with es_h5_free(p, n*8))
+/* Restore the id map's external ids (caller frees with es_h5_free(p, n*8)),
+ * the edge table (every operator's `edges`, the first one's `own_edges`)
  * and every operator of ops (created from meta->operators by the caller). */
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
                              GPtrArray *ops, GError **error);
+
+/* The edge table's part, /edges/keys: the keys of the table the
+ * operators read, frozen at the barrier (es_operator_snapshot_prepare),
+ * written once for all of them (nothing when none reads one).  Read back
+ * into a new table (*table; NULL when the snapshot has none), each key
+ * checked by es_edgetable_add_keys against num_vertices. */
+gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *logs, GError **error);
+gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error);
 
 /* DIR/snap-<id>.h5 (g_free it). */
 char      *es_snapshot_path(const char *dir, uint64_t id);

@@ -26,7 +26,8 @@ now_ms() { date +%s%3N; }
 ) | "$es" run --ops cc --format json --report-every 5 --quiet - |
     while IFS= read -r line; do echo "$(now_ms) $line"; done > "$tmp/reports"
 n=$(wc -l < "$tmp/reports")
-if [ "$n" = 5 ]; then ok; else bad "trickle: $n reports, wanted 5 (at 5, 10, 15, 20 and the final one)"; fi
+# (no interim report at 20: the stream ends there, and the final report is that one)
+if [ "$n" = 4 ]; then ok; else bad "trickle: $n reports, wanted 4 (at 5, 10, 15, and the final one at 20)"; fi
 for k in 5 10 15; do
     wrote=$(awk -v k=$k '$1 == k { print $2 }' "$tmp/wrote")
     got=$(grep "\"edges\":$k," "$tmp/reports" | awk '{ print $1 }')

@@ -56,7 +56,7 @@ fi
 if [ -n "$py" ]; then
     (cd / && "$py" -c 'import sys, h5py
 f = h5py.File(sys.argv[1], "r")
-k = f["/operators/tri/edge_keys"][:]
+k = f["/edges/keys"][:]
 print(f.attrs["operators"], len(k), int(f["/operators/tri"].attrs["triangles"]))' "$tmp/share/one.h5") > "$tmp/py" 2>&1
     want_ops=$(awk -F'\t' '$1 == "snapshot" && $2 == "operators" { print $3 }' "$tmp/want.tsv")
     [ -n "$want_ops" ] && [ "$(cat "$tmp/py")" = "$want_ops 78 45" ] && ok || bad "h5py on the export: $(head -c 300 "$tmp/py")"

@@ -82,7 +82,7 @@ static double dbl_of(const es_report *r, const char *op, const char *metric)
 
 static const char *str_of(const es_report *r, const char *op, const char *metric)
 {
-    return entry(r, op, metric, ES_VAL_STRING)->v.str;
+    return entry(r, op, metric, ES_VAL_LIST)->v.str;
 }
 
 /* A skewed multigraph: endpoint x = floor(n * U^3), so low ids are hubs;
@@ -447,7 +447,8 @@ static gboolean same_reports(const es_report *a, const es_report *b)
         case ES_VAL_U64:    if (x->v.u64 != y->v.u64) return FALSE; break;
         case ES_VAL_DOUBLE: if (x->v.dbl != y->v.dbl) return FALSE; break;
         case ES_VAL_BOOL:   if (x->v.boolean != y->v.boolean) return FALSE; break;
-        case ES_VAL_STRING: if (strcmp(x->v.str, y->v.str) != 0) return FALSE; break;
+        case ES_VAL_STRING:
+        case ES_VAL_LIST:   if (strcmp(x->v.str, y->v.str) != 0) return FALSE; break;
         default: return FALSE;
         }
     }

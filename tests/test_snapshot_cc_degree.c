@@ -5,7 +5,8 @@
  * points in between, in batches of 1, 7, 1000 and 10000, a restored
  * operator must report byte for byte what the original reports, before
  * and after the rest of the stream.  Layout: the files written with one
- * and with two threads hold identical arrays; degree's edge_keys equal the
+ * and with two threads hold identical arrays; degree's edge table
+ * (/edges/keys, written beside its group as a run's snapshot does) equals the
  * distinct keys of the stream in first-seen order (a plain verifier: a
  * hash set of the keys seen), and the degrees a restore counts from them
  * are the verifier's; a restored degree operator, fed the rest of the
@@ -109,7 +110,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
     uint32_t *p = big_stream(&m, &n);
     const int saved = omp_get_max_threads();
     static const char *specs[] = { "cc", "degree" };
-    static const char *datasets[2] = { "joins", "edge_keys" };
+    static const char *datasets[2] = { "joins", "/edges/keys" };
     es_h5_quiet();
     for (int s = 0; s < 2; s++) {
         char *path[2];
@@ -168,7 +169,7 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
             e++;
         }
     }
-    GBytes *keys = es_test_dataset_bytes(path, "edge_keys", 1);
+    GBytes *keys = es_test_dataset_bytes(path, "/edges/keys", 1);
     CU_ASSERT_EQUAL(g_bytes_get_size(keys), e * sizeof(uint64_t));
     CU_ASSERT(e > 262144);
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == e * sizeof(uint64_t) &&
@@ -274,7 +275,7 @@ static void restored_writes_the_log_of_an_uninterrupted_run(const char *spec, co
 
 static void test_a_restored_degree_writes_the_arrays_of_an_uninterrupted_run(void)
 {
-    restored_writes_the_log_of_an_uninterrupted_run("degree", "edge_keys");
+    restored_writes_the_log_of_an_uninterrupted_run("degree", "/edges/keys");
 }
 
 static void test_a_restored_cc_writes_the_joins_of_an_uninterrupted_run(void)
@@ -614,7 +615,7 @@ static void build_degree(hid_t g, const void *arg)
     if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
     if (strcmp(o, "self_loops")) es_h5_set_u64(g, "self_loops", s->self_loops, NULL);
     if (strcmp(o, "duplicates")) es_h5_set_u64(g, "duplicates", s->duplicates, NULL);
-    if (strcmp(o, "edge_keys")) es_h5_write_u64(g, "edge_keys", s->keys, s->nkeys, NULL);
+    if (strcmp(o, "edge_keys")) es_test_write_edge_keys(g, s->keys, s->nkeys);
 }
 
 static void test_a_hand_written_degree_snapshot_restores_the_graph_it_describes(void)
@@ -623,18 +624,9 @@ static void test_a_hand_written_degree_snapshot_restores_the_graph_it_describes(
     es_operator *fed = es_operator_new("degree", NULL), *op = es_operator_new("degree", NULL);
     es_batch b = { .edges = (const es_edge *)p, .n = 7, .num_vertices = 5 };
     CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
-    es_h5_quiet();
-    char *path = temp_path("good");
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    build_degree(g, &degree_good);
     GError *err = NULL;
-    CU_ASSERT_TRUE(es_operator_snapshot_read(op, g, &err));
+    CU_ASSERT_TRUE(es_test_read_built(op, build_degree, &degree_good, &err));
     g_clear_error(&err);
-    H5Gclose(g);
-    H5Fclose(f);
-    g_unlink(path);
-    g_free(path);
     CU_ASSERT_TRUE(es_test_same_reports(fed, op));
     /* The restored set knows its edges: repeating them adds only duplicates. */
     es_batch again = { .edges = (const es_edge *)p, .n = 7, .first_index = 7, .num_vertices = 5 };
@@ -648,7 +640,7 @@ static void test_a_hand_written_degree_snapshot_restores_the_graph_it_describes(
     es_operator_free(op);
 }
 
-/* edge_keys lists the edges in the order the stream first showed them, so
+/* /edges/keys lists the edges in the order the stream first showed them, so
  * any order is valid: it restores, and the next snapshot keeps it. */
 static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_order(void)
 {
@@ -677,7 +669,7 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
     es_batch next = { .edges = (const es_edge *)more, .n = 2, .first_index = 7, .num_vertices = 5 };
     CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
-    GBytes *keys = es_test_dataset_bytes(again, "edge_keys", 1);
+    GBytes *keys = es_test_dataset_bytes(again, "/edges/keys", 1);
     const uint64_t want[] = { KEY(2, 3), KEY(1, 2), KEY(0, 1), KEY(0, 2), KEY(3, 4) };
     CU_ASSERT_TRUE(g_bytes_get_size(keys) == sizeof want &&
                    memcmp(g_bytes_get_data(keys, NULL), want, sizeof want) == 0);
@@ -705,13 +697,13 @@ static void build_degree_repeat_across_pieces(hid_t g, const void *arg)
     es_h5_set_u64(g, "edges", E, NULL);
     es_h5_set_u64(g, "self_loops", 0, NULL);
     es_h5_set_u64(g, "duplicates", 0, NULL);
-    es_h5_write_u64(g, "edge_keys", keys, E, NULL);
+    es_test_write_edge_keys(g, keys, E);
     g_free(keys);
 }
 
 static void test_a_degree_key_repeated_in_a_later_read_piece_is_refused(void)
 {
-    es_test_expect_refused("degree", build_degree_repeat_across_pieces, NULL, "edge_keys", "a repeat 1 Mi keys later",
+    es_test_expect_refused("degree", build_degree_repeat_across_pieces, NULL, "/edges/keys", "a repeat 1 Mi keys later",
                           "key 1048581 (0x0000000000000001: u 0, v 1) repeats an earlier key");
 }
 
@@ -720,21 +712,21 @@ static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
     degree_snap s;
 #define DEG_CASE(culprit, what, ...) \
     do { s = degree_good; __VA_ARGS__; expect_refused("degree", build_degree, &s, culprit, what); } while (0)
-    DEG_CASE("edge_keys", "no edge_keys dataset", s.omit = "edge_keys");
+    DEG_CASE("/edges/keys", "no /edges/keys dataset", s.omit = "edge_keys");
     DEG_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     DEG_CASE("edges", "no edges attribute", s.omit = "edges");
     DEG_CASE("self_loops", "no self_loops attribute", s.omit = "self_loops");
     DEG_CASE("duplicates", "no duplicates attribute", s.omit = "duplicates");
-    DEG_CASE("edge_keys", "edge_keys one too long", s.nkeys = 5; s.keys[4] = KEY(3, 4));
-    DEG_CASE("edge_keys", "edge_keys one too short", s.nkeys = 3);
-    DEG_CASE("edge_keys", "a key with u = v", s.keys[3] = KEY(3, 3));
-    DEG_CASE("edge_keys", "a key with u > v", s.keys[3] = KEY(3, 2));
-    DEG_CASE("edge_keys", "a key beyond the vertices", s.keys[3] = KEY(2, 5));
-    DEG_CASE("edge_keys", "a key far beyond", s.keys[3] = KEY(2, 0xFFFFFFFFu));
-    DEG_CASE("edge_keys", "a repeated key", s.keys[1] = KEY(0, 1));
+    DEG_CASE("/edges/keys", "/edges/keys one too long", s.nkeys = 5; s.keys[4] = KEY(3, 4));
+    DEG_CASE("/edges/keys", "/edges/keys one too short", s.nkeys = 3);
+    DEG_CASE("/edges/keys", "a key with u = v", s.keys[3] = KEY(3, 3));
+    DEG_CASE("/edges/keys", "a key with u > v", s.keys[3] = KEY(3, 2));
+    DEG_CASE("/edges/keys", "a key beyond the vertices", s.keys[3] = KEY(2, 5));
+    DEG_CASE("/edges/keys", "a key far beyond", s.keys[3] = KEY(2, 0xFFFFFFFFu));
+    DEG_CASE("/edges/keys", "a repeated key", s.keys[1] = KEY(0, 1));
     s = degree_good;
     s.keys[3] = KEY(1, 2);
-    es_test_expect_refused("degree", build_degree, &s, "edge_keys", "a key repeated at once",
+    es_test_expect_refused("degree", build_degree, &s, "/edges/keys", "a key repeated at once",
                           "key 3 (0x0000000100000002: u 1, v 2) repeats an earlier key");
     DEG_CASE("edges", "more edges than the vertices allow", s.vertices = 2);
     DEG_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 32);

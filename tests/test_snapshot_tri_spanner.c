@@ -6,8 +6,10 @@
  * 1, the middle, m - 1 and m, in batches of 1, 7 and 1000, a restored
  * operator must report byte for byte what the original reports, before and
  * after the rest of the stream ("tri", "tri:top=3", "spanner",
- * "spanner:k=3", "spanner:method=greedy").  Layout: tri's edge_keys and the spanner's input_keys
- * are the distinct edges in first-seen order (a plain verifier: keys and
+ * "spanner:k=3", "spanner:method=greedy").  Layout: the edge table tri and
+ * the greedy spanner read (/edges/keys, written beside the group as a
+ * run's snapshot does) is the distinct edges in first-seen order (a plain
+ * verifier: keys and
  * lists built edge by edge with a hash set of the keys seen), and the
  * graph tri restores from them holds each vertex's neighbours in the order
  * the stream first showed their edges; the spanner's kept_keys, laid out
@@ -61,10 +63,10 @@ typedef struct {
 } dataset;
 
 static const dataset tri_datasets[] = {
-    { "edge_keys", 1 }, { "local", 1 }, { "external_ids", 1 }, { NULL, 0 },
+    { "/edges/keys", 1 }, { "local", 1 }, { "external_ids", 1 }, { NULL, 0 },
 };
 static const dataset spanner_datasets[] = {
-    { "kept_keys", 1 }, { "input_keys", 1 }, { NULL, 0 },
+    { "kept_keys", 1 }, { "/edges/keys", 1 }, { NULL, 0 },
 };
 static const dataset baswana_datasets[] = {
     { "kept_keys", 1 }, { "record_keys", 1 }, { "clusters", 0 }, { NULL, 0 },
@@ -223,7 +225,7 @@ static void test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     plain_graph g = plain_of(p, m, n);
-    GBytes *kb = es_test_dataset_bytes(path, "edge_keys", 1);
+    GBytes *kb = es_test_dataset_bytes(path, "/edges/keys", 1);
     GBytes *lb = es_test_dataset_bytes(path, "local", 1), *xb = es_test_dataset_bytes(path, "external_ids", 1);
     CU_ASSERT_TRUE(g_bytes_get_size(kb) == g.keys->len * 8 &&
                    memcmp(g_bytes_get_data(kb, NULL), g.keys->data, g.keys->len * 8) == 0);
@@ -286,7 +288,7 @@ static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgra
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
     plain_graph g = plain_of(p, m, n);
-    GBytes *kb = es_test_dataset_bytes(path, "input_keys", 1);
+    GBytes *kb = es_test_dataset_bytes(path, "/edges/keys", 1);
     CU_ASSERT_TRUE(g_bytes_get_size(kb) == g.keys->len * 8 &&
                    memcmp(g_bytes_get_data(kb, NULL), g.keys->data, g.keys->len * 8) == 0);
     /* The kept edges in the order they were kept: laid out edge by edge,
@@ -484,9 +486,11 @@ static void build_tri(hid_t g, const void *arg)
             uint32_t narrow[8];
             for (size_t i = 0; i < s->nkeys; i++)
                 narrow[i] = (uint32_t)s->keys[i];
-            es_h5_write_u32(g, "edge_keys", narrow, s->nkeys, NULL);
+            hid_t e = H5Gcreate2(g, "/edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            es_h5_write_u32(e, "keys", narrow, s->nkeys, NULL);
+            H5Gclose(e);
         } else {
-            es_h5_write_u64(g, "edge_keys", s->keys, s->nkeys, NULL);
+            es_test_write_edge_keys(g, s->keys, s->nkeys);
         }
     }
     if (strcmp(o, "local")) es_h5_write_u64(g, "local", s->local, s->nlocal, NULL);
@@ -520,7 +524,7 @@ static void build_spanner(hid_t g, const void *arg)
     if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
     if (strcmp(o, "input_edges")) es_h5_set_u64(g, "input_edges", s->input_edges, NULL);
     if (strcmp(o, "kept_keys")) es_h5_write_u64(g, "kept_keys", s->kept, s->nkept, NULL);
-    if (strcmp(o, "input_keys")) es_h5_write_u64(g, "input_keys", s->keys, s->nkeys, NULL);
+    if (strcmp(o, "input_keys")) es_test_write_edge_keys(g, s->keys, s->nkeys);
 }
 
 /* A hand-written group restores what the operator itself would hold: the
@@ -643,20 +647,20 @@ static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
     TRI_CASE("edges", "no edges attribute", s.omit = "edges");
     TRI_CASE("triangles", "no triangles attribute", s.omit = "triangles");
     TRI_CASE("wedges", "no wedges attribute", s.omit = "wedges");
-    TRI_CASE("edge_keys", "no edge_keys dataset", s.omit = "edge_keys");
+    TRI_CASE("/edges/keys", "no /edges/keys dataset", s.omit = "edge_keys");
     TRI_CASE("local", "no local dataset", s.omit = "local");
     TRI_CASE("external_ids", "no external_ids dataset", s.omit = "external_ids");
     TRI_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 32);
-    TRI_CASE("edge_keys", "edge_keys one too short", s.nkeys = 3);
-    TRI_CASE("edge_keys", "edge_keys one too long", s.nkeys = 5; s.keys[4] = KEY(1, 3));
-    TRI_CASE("edge_keys", "edge_keys of u32", s.keys_as_u32 = TRUE);
-    TRI_CASE("edge_keys", "edges attribute not the number of keys", s.edges = 5);
-    TRI_CASE("edge_keys", "a key out of range", s.keys[3] = KEY(2, 5));
-    TRI_CASE("edge_keys", "a key far out of range", s.keys[0] = KEY(0, UINT32_MAX));
-    TRI_CASE("edge_keys", "a key beyond the vertices", s.vertices = 3; s.nlocal = 3; s.next = 3);
-    TRI_CASE("edge_keys", "a self-loop", s.keys[3] = KEY(3, 3));
-    TRI_CASE("edge_keys", "a key with u > v", s.keys[3] = KEY(3, 2));
-    TRI_CASE("edge_keys", "a repeated key", s.keys[2] = KEY(0, 1));
+    TRI_CASE("/edges/keys", "/edges/keys one too short", s.nkeys = 3);
+    TRI_CASE("/edges/keys", "/edges/keys one too long", s.nkeys = 5; s.keys[4] = KEY(1, 3));
+    TRI_CASE("/edges/keys", "/edges/keys of u32", s.keys_as_u32 = TRUE);
+    TRI_CASE("/edges/keys", "edges attribute not the number of keys", s.edges = 5);
+    TRI_CASE("/edges/keys", "a key out of range", s.keys[3] = KEY(2, 5));
+    TRI_CASE("/edges/keys", "a key far out of range", s.keys[0] = KEY(0, UINT32_MAX));
+    TRI_CASE("/edges/keys", "a key beyond the vertices", s.vertices = 3; s.nlocal = 3; s.next = 3);
+    TRI_CASE("/edges/keys", "a self-loop", s.keys[3] = KEY(3, 3));
+    TRI_CASE("/edges/keys", "a key with u > v", s.keys[3] = KEY(3, 2));
+    TRI_CASE("/edges/keys", "a repeated key", s.keys[2] = KEY(0, 1));
     TRI_CASE("local", "local one too short", s.nlocal = 4);
     TRI_CASE("local", "local one too long", s.nlocal = 6);
     TRI_CASE("local", "more triangles than pairs of neighbours", s.local[3] = 1);
@@ -668,7 +672,7 @@ static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
 #undef TRI_CASE
     s = tri_good;
     s.keys[3] = KEY(2, 5);
-    es_test_expect_refused("tri", build_tri, &s, "edge_keys", "a key out of range, said precisely",
+    es_test_expect_refused("tri", build_tri, &s, "/edges/keys", "a key out of range, said precisely",
                           "key 3 (0x0000000200000005: u 2, v 5) names a vertex beyond the 5 vertices");
 }
 
@@ -687,7 +691,7 @@ static void build_tri_hub_repeat(hid_t g, const void *arg)
     es_h5_set_u64(g, "triangles", 0, NULL);
     es_h5_set_u64(g, "wedges", (uint64_t)leaves * (leaves - 1) / 2, NULL);
     es_h5_set_u64(g, "top", 10, NULL);
-    es_h5_write_u64(g, "edge_keys", keys, leaves, NULL);
+    es_test_write_edge_keys(g, keys, leaves);
     es_h5_write_u64(g, "local", zero, n, NULL);
     es_h5_write_u64(g, "external_ids", zero, n, NULL);
     g_free(keys);
@@ -696,7 +700,7 @@ static void build_tri_hub_repeat(hid_t g, const void *arg)
 
 static void test_a_repeat_in_a_hashed_list_is_refused(void)
 {
-    es_test_expect_refused("tri", build_tri_hub_repeat, NULL, "edge_keys", "a hub repeating leaf 17",
+    es_test_expect_refused("tri", build_tri_hub_repeat, NULL, "/edges/keys", "a hub repeating leaf 17",
                           "key 900 (0x0000000000000011: u 0, v 17) repeats an earlier key");
 }
 
@@ -711,7 +715,7 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
     SP_CASE("edges", "no edges attribute", s.omit = "edges");
     SP_CASE("input_edges", "no input_edges attribute", s.omit = "input_edges");
     SP_CASE("kept_keys", "no kept_keys dataset", s.omit = "kept_keys");
-    SP_CASE("input_keys", "no input_keys dataset", s.omit = "input_keys");
+    SP_CASE("/edges/keys", "no /edges/keys dataset", s.omit = "input_keys");
     SP_CASE("k", "another k", s.k = 3; s.stretch = 5);
     SP_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 40);
     SP_CASE("edges", "more kept edges than input edges", s.input_edges = 2; s.nkeys = 2);
@@ -719,12 +723,12 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
     SP_CASE("kept_keys", "a kept key with u > v", s.kept[1] = KEY(2, 1));
     SP_CASE("kept_keys", "a kept key repeated", s.kept[2] = KEY(0, 1));
     SP_CASE("kept_keys", "a kept edge that was never input", s.keys[3] = KEY(3, 4));
-    SP_CASE("input_keys", "input_keys one too short", s.nkeys = 3);
-    SP_CASE("input_keys", "input_keys one too long", s.nkeys = 5; s.keys[4] = KEY(1, 3));
-    SP_CASE("input_keys", "a key with u = v", s.keys[2] = KEY(2, 2));
-    SP_CASE("input_keys", "a key with u > v", s.keys[2] = KEY(2, 0));
-    SP_CASE("input_keys", "a key beyond the vertices", s.keys[2] = KEY(0, 5));
-    SP_CASE("input_keys", "a repeated key", s.keys[2] = KEY(1, 2));
+    SP_CASE("/edges/keys", "/edges/keys one too short", s.nkeys = 3);
+    SP_CASE("/edges/keys", "/edges/keys one too long", s.nkeys = 5; s.keys[4] = KEY(1, 3));
+    SP_CASE("/edges/keys", "a key with u = v", s.keys[2] = KEY(2, 2));
+    SP_CASE("/edges/keys", "a key with u > v", s.keys[2] = KEY(2, 0));
+    SP_CASE("/edges/keys", "a key beyond the vertices", s.keys[2] = KEY(0, 5));
+    SP_CASE("/edges/keys", "a repeated key", s.keys[2] = KEY(1, 2));
 #undef SP_CASE
     s = spanner_good;
     s.k = 3;

@@ -58,7 +58,7 @@ static void test_the_report_lists_its_five_metrics_in_a_fixed_order(void)
     es_report *r = es_report_new();
     es_operator_report(op, r);
     static const char *const names[] = { "triangles", "wedges", "transitivity", "avg_clustering", "top" };
-    static const es_value_kind kinds[] = { ES_VAL_U64, ES_VAL_U64, ES_VAL_DOUBLE, ES_VAL_DOUBLE, ES_VAL_STRING };
+    static const es_value_kind kinds[] = { ES_VAL_U64, ES_VAL_U64, ES_VAL_DOUBLE, ES_VAL_DOUBLE, ES_VAL_LIST };
     CU_ASSERT_EQUAL_FATAL(r->entries->len, 5);
     for (guint i = 0; i < 5; i++) {
         const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);

@@ -12,6 +12,7 @@
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
+#include "snapshot/snapshot.h"
 
 int es_test_main(const char *suite_name, const es_test *tests)
 {
@@ -307,9 +308,34 @@ static gboolean write_file(void *opv, const char *path, gboolean prepared, GErro
     es_snapshot_writer w = { g, NULL };
     gboolean ok = prepared ? es_operator_snapshot_write_prepared(opv, &w, error)
                            : es_operator_snapshot_write(opv, &w, error);
+    GPtrArray *ops = g_ptr_array_new();
+    g_ptr_array_add(ops, opv);
+    ok = ok && es_snapshot_write_edges(f, ops, NULL, error);
+    g_ptr_array_free(ops, TRUE);
     H5Gclose(g);
     H5Fclose(f);
     return ok;
+}
+
+/* Read group g of file f into op, after the file's edge table, if any (as
+ * es_snapshot_restore does, without an id map to bound the vertices). */
+static gboolean read_group(es_operator *op, hid_t f, hid_t g, GError **error)
+{
+    es_edgetable *table = NULL;
+    if (!es_snapshot_read_edges(f, UINT32_MAX, &table, error))
+        return FALSE;
+    const es_edgetable *before = op->edges;
+    op->edges = table;
+    if (!es_operator_snapshot_read(op, g, error)) {
+        op->edges = before;
+        es_edgetable_free(table);
+        return FALSE;
+    }
+    if (table != NULL) {
+        es_edgetable_free(op->own_edges);
+        op->own_edges = table;
+    }
+    return TRUE;
 }
 
 gboolean es_test_write_snapshot_file(void *opv, const char *path, GError **error)
@@ -330,7 +356,7 @@ gboolean es_test_read_snapshot_file(void *opv, const char *path, GError **error)
         return FALSE;
     }
     hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
-    gboolean ok = es_operator_snapshot_read(opv, g, error);
+    gboolean ok = read_group(opv, f, g, error);
     H5Gclose(g);
     H5Fclose(f);
     return ok;
@@ -380,10 +406,17 @@ uint32_t *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t see
     return out;
 }
 
+void es_test_write_edge_keys(hid_t group, const uint64_t *keys, size_t n)
+{
+    hid_t g = H5Gcreate2(group, "/edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CU_ASSERT_TRUE(es_h5_write_u64(g, "keys", keys, n, NULL));
+    H5Gclose(g);
+}
+
 GBytes *es_test_dataset_bytes(const char *path, const char *name, int u64)
 {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t g = H5Gopen2(f, "op", H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, name[0] == '/' ? "/" : "op", H5P_DEFAULT);
     void *a = NULL;
     size_t n = 0;
     GError *err = NULL;
@@ -441,7 +474,7 @@ gboolean es_test_read_built(void *op, es_test_build_fn build, const void *arg, G
     CU_ASSERT_FATAL(f >= 0);
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     build(g, arg);
-    gboolean ok = es_operator_snapshot_read(op, g, error);
+    gboolean ok = read_group(op, f, g, error);
     H5Gclose(g);
     H5Fclose(f);
     g_unlink(path);

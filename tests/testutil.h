@@ -77,12 +77,16 @@ gboolean es_test_write_prepared_snapshot_file(void *op, const char *path, GError
 gboolean es_test_read_snapshot_file(void *op, const char *path, GError **error);
 
 
-/* Dataset `name` of group "op" in the HDF5 file at path, as raw bytes
+/* Dataset `name` of group "op" (an absolute path: of the file) in the HDF5 file at path, as raw bytes
  * (u64 elements, or u32 when !u64; plain or log-backed); an empty GBytes
  * and a failed assertion when unreadable. */
 GBytes  *es_test_dataset_bytes(const char *path, const char *name, int u64);
 /* Attribute `name` of group "op" (UINT64_MAX and a failed assertion when unreadable). */
 uint64_t es_test_attr_u64(const char *path, const char *name);
+
+/* Write keys[0 .. n-1] as the snapshot's edge table (/edges/keys) into the
+ * file of `group` (for hand-written snapshots). */
+void es_test_write_edge_keys(hid_t group, const uint64_t *keys, size_t n);
 
 /* Hand-written snapshot groups: `build` fills group "op" of a new file,
  * es_test_read_built reads it into op (the error, if any). */

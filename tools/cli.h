@@ -1,5 +1,13 @@
-/* cli.h — what the edgestream subcommands share: entry points, exit codes,
- * and helpers for option parsing and errors. */
+/* cli.h — what the edgestream subcommands share: entry points, option
+ * parsing (usage lines `edgestream CMD ...`, "did you mean" for mistyped
+ * options, counts such as 10k, 1M, 1e6), the options that change the
+ * stream (run and compare take the same), and error reporting.
+ *
+ * Exit statuses (sysexits.h), the same for every subcommand: 0 ok, 1
+ * compare found a difference, 64 usage, 65 bad input data, 66 input missing
+ * or unreadable, 70 internal error, 71 out of memory, 74 I/O error, 78
+ * snapshot does not match the run.  Each subcommand's help lists those it
+ * can return. */
 #ifndef ES_CLI_H
 #define ES_CLI_H
 
@@ -7,12 +15,14 @@
 
 #include "graph/common.h"
 
+#include "dataflow/driver.h"
 #include "snapshot/snapshot.h"
 
 int es_cmd_run(int argc, char **argv);
 int es_cmd_inspect(int argc, char **argv);
 int es_cmd_compare(int argc, char **argv);
 int es_cmd_export(int argc, char **argv);
+int es_cmd_plot(int argc, char **argv);
 int es_cmd_serve(int argc, char **argv);
 int es_cmd_wal_dump(int argc, char **argv);
 
@@ -21,9 +31,30 @@ int es_cmd_wal_dump(int argc, char **argv);
 gboolean es_cli_load_snapshot(const char *path, es_snapshot_meta *meta, GPtrArray **ops,
                               uint64_t **externals, uint32_t *n, GError **error);
 
-/* Parse a GOptionContext; on failure print "edgestream CMD: msg" and a hint,
- * and return FALSE (the caller exits ES_ERROR_USAGE). */
+/* Parse a GOptionContext (its usage line reads `edgestream CMD ...`); on
+ * failure print "edgestream CMD: msg", the nearest option for a mistyped
+ * one, and a hint, and return FALSE (the caller exits ES_ERROR_USAGE). */
 gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***argv);
+/* Print "edgestream CMD: why" and the help hint; return ES_ERROR_USAGE. */
+int      es_cli_usage(const char *cmd, const char *why);
+
+/* A count option's value: digits, or a number with an exponent or a k, M,
+ * G suffix (10k, 1M = 1000000, 1e6, 2.5M) that is a whole number, within
+ * [min, max].  FALSE with *why (free it) naming the option. */
+gboolean es_cli_count(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
+                      char **why);
+
+/* The options that change the stream, shared by run and compare. */
+typedef struct {
+    char *batch, *skip_bad, *threads;
+} es_cli_stream_args;
+void     es_cli_stream_add(GOptionContext *ctx, es_cli_stream_args *a);
+/* Validate them into cfg (batch_size, skip_bad, threads). */
+gboolean es_cli_stream_apply(const es_cli_stream_args *a, es_driver_config *cfg, char **why);
+void     es_cli_stream_clear(es_cli_stream_args *a);
+
+/* The operators, their options and the input forms, for --help. */
+char    *es_cli_operators_help(void);
 /* Print "edgestream CMD: message" for err and return its exit status. */
 int      es_cli_fail(const char *cmd, const GError *err);
 /* Flush stdout; on failure (EPIPE, ENOSPC) print why and return 74, else 0. */

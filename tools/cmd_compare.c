@@ -89,42 +89,102 @@ static const es_operator_class collect_class = {
 
 /* ---- verdict rows ------------------------------------------------------------ */
 
+/* One row per check: the streamed and the exact value (NULL: none), the
+ * error and the bound it must stay within (NAN: not a number here). */
 typedef struct {
     es_format fmt;
     guint     rows, bad;
 } table;
 
-static void row(table *t, const char *op, const char *metric, const char *streamed, const char *exact,
-                gboolean ok, const char *note)
+static es_report_entry num_u(uint64_t x) { return (es_report_entry){ .kind = ES_VAL_U64, .v.u64 = x }; }
+static es_report_entry num_d(double x)   { return (es_report_entry){ .kind = ES_VAL_DOUBLE, .v.dbl = x }; }
+
+static void cell(GString *out, const es_report_entry *e, es_format fmt)
+{
+    if (e)
+        es_report_value_append(out, e, fmt);
+    else
+        g_string_append(out, fmt == ES_FORMAT_JSON ? "null" : fmt == ES_FORMAT_TEXT ? "-" : "");
+}
+
+/* An error or a bound: whole numbers as integers (a count's error is one). */
+static void number_cell(GString *out, double x, es_format fmt)
+{
+    es_report_entry e = fabs(x) < 9007199254740992.0 && x == floor(x) && x >= 0 ? num_u((uint64_t)x) : num_d(x);
+    cell(out, isnan(x) ? NULL : &e, fmt);
+}
+
+static void json_field(GString *out, const char *name)
+{
+    g_string_append_printf(out, ",\"%s\":", name);
+}
+
+static void row(table *t, const char *op, const char *metric, const es_report_entry *streamed,
+                const es_report_entry *exact, double error, double bound, gboolean ok, const char *note)
 {
     t->rows++;
     t->bad += !ok;
     const char *verdict = ok ? "ok" : "DIFFERS";
-    if (t->fmt == ES_FORMAT_TSV)
-        printf("%s\t%s\t%s\t%s\t%s\t%s\n", op, metric, streamed, exact, verdict, note ? note : "");
-    else if (t->fmt == ES_FORMAT_JSON)
-        printf("{\"operator\":\"%s\",\"metric\":\"%s\",\"streamed\":\"%s\",\"exact\":\"%s\",\"ok\":%s,\"note\":\"%s\"}\n",
-               op, metric, streamed, exact, ok ? "true" : "false", note ? note : "");
-    else
-        printf("%-10s %-18s %-22s %-22s %-8s %s\n", op, metric, streamed, exact, verdict, note ? note : "");
-}
-
-static char *value_text(const es_report_entry *e)
-{
-    if (e == NULL)
-        return g_strdup("(none)");
-    switch (e->kind) {
-    case ES_VAL_U64: return g_strdup_printf("%" PRIu64, e->v.u64);
-    case ES_VAL_I64: return g_strdup_printf("%" PRId64, e->v.i64);
-    case ES_VAL_DOUBLE: return g_strdup_printf("%.10g", e->v.dbl);
-    case ES_VAL_BOOL: return g_strdup(e->v.boolean ? "true" : "false");
-    case ES_VAL_STRING: return g_strdup(e->v.str);
-    case ES_VAL_HIST: return g_strdup_printf("(%zu bins)", e->nbins);
+    GString *s = g_string_new(NULL);
+    if (t->fmt == ES_FORMAT_JSON) {
+        g_string_append(s, "{\"operator\":");
+        es_report_entry name = { .kind = ES_VAL_STRING, .v.str = (char *)op };
+        es_report_value_append(s, &name, ES_FORMAT_JSON);
+        name.v.str = (char *)metric;
+        json_field(s, "metric");
+        es_report_value_append(s, &name, ES_FORMAT_JSON);
+        json_field(s, "streamed");
+        cell(s, streamed, t->fmt);
+        json_field(s, "exact");
+        cell(s, exact, t->fmt);
+        json_field(s, "error");
+        number_cell(s, error, t->fmt);
+        json_field(s, "bound");
+        number_cell(s, bound, t->fmt);
+        g_string_append_printf(s, ",\"ok\":%s", ok ? "true" : "false");
+        name.v.str = (char *)(note ? note : "");
+        json_field(s, "note");
+        es_report_value_append(s, &name, ES_FORMAT_JSON);
+        g_string_append(s, "}\n");
+    } else {
+        /* tsv: tab-separated cells; text: the same padded into columns. */
+        GString *c[6];
+        for (int i = 0; i < 6; i++)
+            c[i] = g_string_new(NULL);
+        g_string_append(c[0], op);
+        g_string_append(c[1], metric);
+        cell(c[2], streamed, t->fmt);
+        cell(c[3], exact, t->fmt);
+        number_cell(c[4], error, t->fmt);
+        number_cell(c[5], bound, t->fmt);
+        if (t->fmt == ES_FORMAT_TSV)
+            g_string_append_printf(s, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c[0]->str, c[1]->str, c[2]->str,
+                                   c[3]->str, c[4]->str, c[5]->str, verdict, note ? note : "");
+        else
+            g_string_append_printf(s, "%-10s %-20s %-22s %-22s %-10s %-10s %-8s %s\n", c[0]->str, c[1]->str,
+                                   c[2]->str, c[3]->str, c[4]->str, c[5]->str, verdict, note ? note : "");
+        for (int i = 0; i < 6; i++)
+            g_string_free(c[i], TRUE);
     }
-    return g_strdup("?");
+    fputs(s->str, stdout);
+    g_string_free(s, TRUE);
 }
 
-/* Compare every metric of the exact report for `op` with the streamed one. */
+/* |streamed - exact| for numbers, NAN for other kinds. */
+static double difference(const es_report_entry *s, const es_report_entry *x)
+{
+    if (s == NULL || x == NULL || s->kind != x->kind)
+        return NAN;
+    switch (s->kind) {
+    case ES_VAL_U64: return s->v.u64 > x->v.u64 ? (double)(s->v.u64 - x->v.u64) : (double)(x->v.u64 - s->v.u64);
+    case ES_VAL_I64: return fabs((double)s->v.i64 - (double)x->v.i64);
+    case ES_VAL_DOUBLE: return fabs(s->v.dbl - x->v.dbl);
+    default: return NAN;
+    }
+}
+
+/* Compare every metric of the exact report for `op` with the streamed one:
+ * they must agree (error 0; doubles to 1e-9 relative). */
 static void compare_exact(table *t, const es_report *streamed, const es_report *exact, const char *op)
 {
     for (guint i = 0; i < exact->entries->len; i++) {
@@ -132,8 +192,9 @@ static void compare_exact(table *t, const es_report *streamed, const es_report *
         if (strcmp(x->op, op) != 0)
             continue;
         const es_report_entry *s = es_report_find(streamed, op, x->metric);
-        g_autofree char *sv = value_text(s), *xv = value_text(x);
-        row(t, op, x->metric, sv, xv, es_report_entries_equal(s, x), NULL);
+        double d = difference(s, x);
+        double bound = isnan(d) ? NAN : x->kind == ES_VAL_DOUBLE ? 1e-9 * fabs(x->v.dbl) : 0;
+        row(t, op, x->metric, s, x, d, bound, es_report_entries_equal(s, x), NULL);
     }
 }
 
@@ -147,8 +208,9 @@ static void exact_tri(table *t, es_verify_graph *x, es_operator *op, const es_re
     uint32_t differ = 0;
     for (uint32_t v = 0; v < x->n; v++)
         differ += es_tri_local(op, v) != local[v];
-    g_autofree char *note = g_strdup_printf("%u of %u vertices differ", differ, x->n);
-    row(t, op->name, "local", differ ? "differs" : "all equal", "igraph_adjacent_triangles", differ == 0, note);
+    g_autofree char *note = g_strdup_printf("vertices whose local count differs from igraph_adjacent_triangles, of %u", x->n);
+    es_report_entry sv = num_u(differ), xv = num_u(0);
+    row(t, op->name, "local", &sv, &xv, differ, 0, differ == 0, note);
     g_free(local);
 }
 
@@ -163,8 +225,8 @@ static void exact_bipartite(table *t, es_verify_graph *x, const char *name, cons
         /* The reported edge must be the first whose prefix is not bipartite. */
         gboolean ok = es_verify_bipartite_prefix(x->pairs, idx->v.u64, x->n)
                       && !es_verify_bipartite_prefix(x->pairs, idx->v.u64 + 1, x->n);
-        g_autofree char *s = g_strdup_printf("%" PRIu64, idx->v.u64);
-        row(t, name, "odd_cycle_index", s, ok ? s : "another edge", ok, "first edge closing an odd cycle");
+        row(t, name, "odd_cycle_index", idx, ok ? idx : NULL, NAN, NAN, ok,
+            ok ? "the first edge closing an odd cycle" : "not the first edge closing an odd cycle");
     }
 }
 
@@ -174,11 +236,11 @@ static void check_tri_est(table *t, es_verify_graph *x, es_operator *op)
     double est = es_tri_est_global(op), sd = es_tri_est_stddev(op);
     double err = fabs(est - (double)triangles);
     gboolean ok = sd == 0 ? err < 0.5 : err <= 2 * sd;
-    g_autofree char *s = g_strdup_printf("%.6g", est), *e = g_strdup_printf("%" PRIu64, triangles);
     g_autofree char *note = g_strdup_printf("error %.3g%%, bound 2 stddev = %.3g%%",
                                             triangles ? 100 * err / triangles : 0.0,
                                             triangles ? 200 * sd / triangles : 0.0);
-    row(t, op->name, "triangles", s, e, ok, note);
+    es_report_entry sv = num_d(est), xv = num_u(triangles);
+    row(t, op->name, "triangles", &sv, &xv, err, sd == 0 ? 0.5 : 2 * sd, ok, note);
 }
 
 static void check_cm(table *t, es_verify_graph *x, const uint64_t *ext, es_operator *op)
@@ -196,9 +258,10 @@ static void check_cm(table *t, es_verify_graph *x, const uint64_t *ext, es_opera
     }
     g_free(d);
     gboolean ok = under == 0 && (double)over <= delta * x->n + 1e-9;
-    g_autofree char *s = g_strdup_printf("%u under, %u over", under, over);
-    g_autofree char *note = g_strdup_printf("of %u vertices; allowed: 0 under, %.0f over eps*N=%.4g", x->n, floor(delta * x->n), bound);
-    row(t, op->name, "point_queries", s, "degree per vertex", ok, note);
+    g_autofree char *note = g_strdup_printf("vertices over the degree by more than eps*N=%.4g, of %u; %u under (must be 0)",
+                                            bound, x->n, under);
+    es_report_entry sv = num_u(over), xv = num_u(0);
+    row(t, op->name, "point_queries", &sv, &xv, over + under, floor(delta * x->n), ok, note);
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -207,7 +270,7 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-static void check_topk(table *t, es_verify_graph *x, const uint64_t *ext, es_operator *op)
+static void check_topk(table *t, es_verify_graph *x, const uint64_t *ext, es_operator *op, const es_report *streamed)
 {
     uint64_t *d = es_verify_line_degrees(x);
     uint64_t *sorted = g_memdup2(d, sizeof *d * (x->n ? x->n : 1));
@@ -227,10 +290,10 @@ static void check_topk(table *t, es_verify_graph *x, const uint64_t *ext, es_ope
         guaranteed += top[i].guaranteed;
         wrong += !(in_range && heavy);
     }
-    g_autofree char *s = g_strdup_printf("%zu listed, %u guaranteed", k, guaranteed);
-    g_autofree char *e = g_strdup_printf("k-th degree %" PRIu64, kth);
-    row(t, op->name, "top", s, e, wrong == 0,
-        wrong ? "some counts out of [count-error, count] or a guaranteed item not heavy" : "counts bracket the truth; guaranteed items are heavy");
+    g_autofree char *note = g_strdup_printf("%zu listed, %u guaranteed, k-th degree %" PRIu64 "; error: items whose "
+                                            "count does not bracket the degree or guaranteed but not heavy",
+                                            k, guaranteed, kth);
+    row(t, op->name, "top", es_report_find(streamed, op->name, "top"), NULL, wrong, 0, wrong == 0, note);
     g_hash_table_destroy(dense);
     g_free(top);
     g_free(sorted);
@@ -244,9 +307,8 @@ static void check_hll(table *t, es_verify_graph *x, const es_report *streamed, c
     if (!est || !bound)
         return;
     double err = fabs((double)est->v.u64 - (double)x->n);
-    g_autofree char *s = g_strdup_printf("%" PRIu64, est->v.u64), *e = g_strdup_printf("%u", x->n);
-    g_autofree char *note = g_strdup_printf("error %.0f, bound %.0f", err, bound->v.dbl);
-    row(t, name, "distinct", s, e, err <= bound->v.dbl, note);
+    es_report_entry xv = num_u(x->n);
+    row(t, name, "distinct", est, &xv, err, bound->v.dbl, err <= bound->v.dbl, "bound: the error_bound reported");
 }
 
 /* Every input edge (or a sample) has its endpoints within 2k-1 hops. */
@@ -255,10 +317,12 @@ static void check_spanner(table *t, es_verify_graph *x, es_operator *op, uint64_
     const unsigned stretch = es_spanner_stretch(op);
     const size_t sample = x->lines > 1000000 ? 10000 : x->lines;
     es_verify_spanner_result v = es_verify_spanner(x, es_spanner_graph(op), stretch, sample, seed);
-    g_autofree char *s = g_strdup_printf("%zu of %zu edges beyond %u hops", v.far, v.tested, stretch);
-    g_autofree char *note = g_strdup_printf("%s; %zu kept edges not in the input", sample == x->lines ? "every input edge"
-                                            : "uniform sample", v.fake);
-    row(t, op->name, "stretch", s, "0 beyond", v.far == 0 && v.fake == 0 && v.symmetric, note);
+    g_autofree char *note = g_strdup_printf("input edges beyond %u hops in the spanner, of %zu tested (%s); "
+                                            "%zu kept edges not in the input", stretch, v.tested,
+                                            sample == x->lines ? "every input edge" : "a uniform sample", v.fake);
+    es_report_entry sv = num_u(v.far), xv = num_u(0);
+    row(t, op->name, "edges_beyond_stretch", &sv, &xv, (double)(v.far + v.fake), 0,
+        v.far == 0 && v.fake == 0 && v.symmetric, note);
 }
 
 /* ---- the command ------------------------------------------------------------- */
@@ -267,11 +331,13 @@ int es_cmd_compare(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snapshot = NULL, *columns = NULL, *delimiter = NULL;
     gint64 seed = 1;
-    gboolean quiet = FALSE;
+    gboolean quiet = FALSE, header = FALSE;
+    es_cli_stream_args stream = { 0 };
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to check (default cc,degree,tri,bipartite)", "LIST" },
         { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot, "Check a snapshot's answers instead of running the stream", "SNAP.h5" },
         { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Output format: text, tsv or json (default text)", "FMT" },
+        { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the spanner's edge sample (graphs above 1 M edges)", "S" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "What each column holds, as for run (u,v,w,t ...)", "LIST" },
@@ -279,22 +345,39 @@ int es_cmd_compare(int argc, char **argv)
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("FILE... - check streamed answers against exact ones (igraph)");
-    g_option_context_set_description(ctx,
-        "Prints operator, metric, streamed value, exact value, verdict.\n"
+    g_autofree char *ops_help = es_cli_operators_help();
+    g_autofree char *desc = g_strconcat(ops_help,
+        "Prints, per check: operator, metric (run's name for it), streamed value, exact\n"
+        "value, error, the bound the error must stay within, verdict and a note; json:\n"
+        "one object per check, then {\"summary\":{...},\"final\":true}.\n"
         "Exit status: 0 all agree or lie within their bounds, 1 some differ, 64 usage,\n"
-        "65 bad input or snapshot, 66 cannot open input, 74 I/O error, 78 snapshot and input do not match.");
+        "65 bad input or snapshot, 66 cannot open input, 71 out of memory, 74 I/O error,\n"
+        "78 snapshot and input do not match.", NULL);
+    g_option_context_set_description(ctx, desc);
     g_option_context_add_main_entries(ctx, entries, NULL);
+    es_cli_stream_add(ctx, &stream);
     gboolean parsed = es_cli_parse(ctx, "compare", &argc, &argv);
     g_option_context_free(ctx);
-    if (!parsed)
-        return ES_ERROR_USAGE;
-    table t = { .fmt = ES_FORMAT_TEXT };
-    if ((format && !es_format_parse(format, &t.fmt)) || argc < 2 || (snapshot && ops_spec)) {
-        fprintf(stderr, "edgestream compare: %s\n(see 'edgestream compare --help')\n",
-                argc < 2 ? "no input file" : snapshot && ops_spec ? "--ops comes from the snapshot; do not give both"
-                                                                  : "--format must be text, tsv or json");
+    if (!parsed) {
+        es_cli_stream_clear(&stream);
         return ES_ERROR_USAGE;
     }
+    table t = { .fmt = ES_FORMAT_TEXT };
+    es_driver_config cfg = { 0 };
+    g_autofree char *why = NULL;
+    if (format && !es_format_parse(format, &t.fmt))
+        why = g_strdup("--format must be text, tsv or json");
+    else if (!es_cli_stream_apply(&stream, &cfg, &why))
+        ;
+    else if (snapshot && ops_spec)
+        why = g_strdup("--ops comes from the snapshot; do not give both");
+    else if (header && t.fmt != ES_FORMAT_TSV)
+        why = g_strdup("--header goes with --format tsv");
+    else if (argc < 2)
+        why = g_strdup("no input file");
+    es_cli_stream_clear(&stream);
+    if (why)
+        return es_cli_usage("compare", why);
 
     GError *err = NULL;
     es_parse_format layout = { 0 };
@@ -328,13 +411,12 @@ int es_cmd_compare(int argc, char **argv)
         for (guint i = 0; i < ops->len; i++)
             g_ptr_array_add(run_ops, g_ptr_array_index(ops, i));
     g_ptr_array_add(run_ops, col);
-    es_driver_config cfg = {
-        .inputs = (const char *const *)(argv + 1),
-        .max_edges = snapshot ? meta.edges_consumed : 0,
-        .skip_bad = snapshot ? meta.bad_lines : 0,
-        .format = &layout,
-        .progress = !quiet && isatty(STDERR_FILENO),
-    };
+    cfg.inputs = (const char *const *)(argv + 1);
+    cfg.max_edges = snapshot ? meta.edges_consumed : 0;
+    cfg.format = &layout;
+    if (snapshot)
+        cfg.skip_bad = meta.bad_lines;   /* the prefix skipped exactly these */
+    cfg.progress = !quiet && isatty(STDERR_FILENO);
     es_driver_stats stats;
     gboolean ok = es_driver_run(&cfg, run_ops, &stats, &err);
     g_ptr_array_free(run_ops, TRUE);   /* no free func: frees the array only */
@@ -368,7 +450,10 @@ int es_cmd_compare(int argc, char **argv)
     es_verify_graph x;
     es_verify_graph_init(&x, (const uint32_t *)c->pairs->data, c->pairs->len / 2, stats.vertices);
     if (t.fmt == ES_FORMAT_TEXT)
-        printf("%-10s %-18s %-22s %-22s %-8s %s\n", "operator", "metric", "streamed", "exact", "verdict", "note");
+        printf("%-10s %-20s %-22s %-22s %-10s %-10s %-8s %s\n", "operator", "metric", "streamed", "exact", "error",
+               "bound", "verdict", "note");
+    else if (header)
+        printf("operator\tmetric\tstreamed\texact\terror\tbound\tverdict\tnote\n");
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         const char *cls = op->klass->name;
@@ -387,7 +472,7 @@ int es_cmd_compare(int argc, char **argv)
         } else if (strcmp(cls, "cm") == 0) {
             check_cm(&t, &x, ext, op);
         } else if (strcmp(cls, "topk") == 0) {
-            check_topk(&t, &x, ext, op);
+            check_topk(&t, &x, ext, op, streamed);
         } else if (strcmp(cls, "hll") == 0) {
             check_hll(&t, &x, streamed, op->name);
         } else if (strcmp(cls, "spanner") == 0) {
@@ -396,6 +481,11 @@ int es_cmd_compare(int argc, char **argv)
     }
     if (t.fmt == ES_FORMAT_TEXT)
         printf("%u checks, %u differ\n", t.rows, t.bad);
+    else if (t.fmt == ES_FORMAT_TSV)
+        printf("summary\tchecks\t%u\t\t\t\t\t\nsummary\tdiffer\t%u\t\t\t\t\t\n", t.rows, t.bad);
+    else
+        printf("{\"summary\":{\"checks\":%u,\"differ\":%u,\"edges\":%" PRIu64 ",\"vertices\":%u},\"final\":true}\n",
+               t.rows, t.bad, stats.edges, stats.vertices);
     es_verify_graph_free(&x);
     es_report_free(streamed);
     es_report_free(exact);

@@ -118,7 +118,7 @@ static int usage_error(const char *fmt, ...)
     return ES_ERROR_USAGE;
 }
 
-/* An unsigned decimal option in [min, max]; def when the option was not given. */
+/* An unsigned count option in [min, max]; def when the option was not given. */
 static gboolean parse_uint(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t def,
                            uint64_t *out, int *status)
 {
@@ -126,13 +126,12 @@ static gboolean parse_uint(const char *opt, const char *text, uint64_t min, uint
         *out = def;
         return TRUE;
     }
-    guint64 x;
-    if (!g_ascii_string_to_unsigned(text, 10, min, max, &x, NULL)) {
-        *status = usage_error("--%s must be an integer in %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ", got \"%s\"",
-                              opt, min, max, text);
+    /* Counts as run takes them: digits, 10k, 1M, 1e6. */
+    g_autofree char *name = g_strconcat("--", opt, NULL), *why = NULL;
+    if (!es_cli_count(name, text, min, max, out, &why)) {
+        *status = usage_error("%s", why);
         return FALSE;
     }
-    *out = x;
     return TRUE;
 }
 

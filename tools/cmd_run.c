@@ -3,7 +3,9 @@
  * at the end.  Each report is flushed as it is made, so a reader of a live
  * stream sees it at once; a reader that goes away (`| head -3`) ends the
  * run quietly with status 0, and SIGINT or SIGTERM end it as its input's
- * end would (final report, final snapshot) with status 130 or 143. */
+ * end would (final report, final snapshot) with status 130 or 143.
+ * Formats: operators/report.h; the options that change the stream are
+ * shared with compare (tools/cli.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -63,15 +65,12 @@ static gboolean parse_linger(const char *s, gint64 *us)
 
 static char *operators_help(void)
 {
-    GString *s = g_string_new("operators (--ops NAME[:key=value,...],...):\n");
-    const es_operator_class *const *cls = es_operator_classes();
-    for (size_t i = 0; cls[i]; i++)
-        g_string_append_printf(s, "  %-10s %s%s%s\n", cls[i]->name, cls[i]->summary,
-                               *cls[i]->options ? "\n             options: " : "", cls[i]->options);
-    g_string_append(s, "\nInput: lines `u v [t] [+|-]` (unsigned 64-bit ids, optional integer timestamp,\n"
-                       "a trailing - for a deletion), '#' or '%' comments; other layouts with --columns\n"
-                       "and --delimiter; MatrixMarket coordinate files by their banner; plain or gzip\n"
-                       "files, '-' for stdin.\n"
+    GString *s = g_string_new(NULL);
+    g_autofree char *ops = es_cli_operators_help();
+    g_string_append(s, ops);
+    g_string_append(s, "Output: --format text (for people), tsv (`operator metric value` rows, each report\n"
+                       "opened by `report interim|final EDGES`; --header adds a header row) or json (one\n"
+                       "object per report and line, \"final\": true on the last); 'man edgestream'.\n"
                        "Snapshots: --snapshot-dir DIR writes DIR/snap-NNNNNN.h5 at batch boundaries\n"
                        "(every --snapshot-every, and at the end); --resume continues a killed run\n"
                        "from the newest snapshot that verifies, with identical final answers.\n"
@@ -95,8 +94,9 @@ int es_cmd_run(int argc, char **argv)
                      *source = NULL;
     gboolean follow = FALSE;
     g_autofree char *columns = NULL, *delimiter = NULL;
-    gint64 report_every = 0, batch = ES_DEFAULT_BATCH, skip_bad = 0, threads = 0, keep = 3;
-    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE;
+    g_autofree char *report_every = NULL, *keep = NULL;
+    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE;
+    es_cli_stream_args stream = { 0 };
 #ifdef ES_MPI
     gint64 max_parallelism = ES_MPI_DEFAULT_GROUPS;
 #endif
@@ -104,14 +104,14 @@ int es_cmd_run(int argc, char **argv)
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
         { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Report format: text, tsv or json (default text)", "FMT" },
-        { "report-every", 0, 0, G_OPTION_ARG_INT64, &report_every, "Also report after every N edges", "N" },
-        { "batch", 0, 0, G_OPTION_ARG_INT64, &batch, "Edges per batch (default 1048576)", "N" },
-        { "skip-bad", 0, 0, G_OPTION_ARG_INT64, &skip_bad, "Tolerate up to N malformed lines (default 0)", "N" },
+        { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
+        { "report-every", 0, 0, G_OPTION_ARG_STRING, &report_every, "Also report after every N edges (10k, 1M ...)", "N" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
           "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
         { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
-        { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "OpenMP threads for operators (default: all cores)", "N" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
+        { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+          "Progress lines on stderr every 5 s even when it is not a terminal (a log)", NULL },
         { "source", 0, 0, G_OPTION_ARG_STRING, &source,
           "Read the entries of a Redis stream instead of files: redis://HOST[:PORT]/STREAM", "URL" },
         { "follow", 0, 0, G_OPTION_ARG_NONE, &follow,
@@ -121,7 +121,7 @@ int es_cmd_run(int argc, char **argv)
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
         { "snapshot-every", 0, 0, G_OPTION_ARG_STRING, &snap_every,
           "Snapshot every N edges, or every T (30s, 5m, 1h); default: only at the end", "N|T" },
-        { "keep", 0, 0, G_OPTION_ARG_INT64, &keep, "Snapshots to keep (default 3)", "K" },
+        { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, "Snapshots to keep (default 3)", "K" },
         { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the newest valid snapshot in --snapshot-dir", NULL },
         { "snapshot-wait", 0, 0, G_OPTION_ARG_NONE, &snap_wait,
           "Write each snapshot in the process, the stream waiting (every barrier gets its snapshot)", NULL },
@@ -135,30 +135,34 @@ int es_cmd_run(int argc, char **argv)
     g_autofree char *desc = operators_help();
     g_option_context_set_description(ctx, desc);
     g_option_context_add_main_entries(ctx, entries, NULL);
+    es_cli_stream_add(ctx, &stream);
     gboolean parsed = es_cli_parse(ctx, "run", &argc, &argv);
     g_option_context_free(ctx);
-    if (!parsed)
+    if (!parsed) {
+        es_cli_stream_clear(&stream);
         return ES_ERROR_USAGE;
+    }
 
     run_ctx rc = { ES_FORMAT_TEXT, NULL, FALSE };
     gint64 linger_us = 100000;
+    es_driver_config cfg = { 0 };
+    uint64_t every = 0, keep_n = 3;
+    g_autofree char *why_text = NULL;
     const char *why = NULL;
     if (format && !es_format_parse(format, &rc.fmt))
         why = "--format must be text, tsv or json";
     else if (linger && !parse_linger(linger, &linger_us))
         why = "--linger must be a duration such as 100ms, 0.5s or 250 (milliseconds), at most 1h";
-    else if (report_every < 0)
-        why = "--report-every must be a non-negative integer";
-    else if (batch < 1 || batch > (1 << 28))
-        why = "--batch must be between 1 and 268435456";
-    else if (skip_bad < 0)
-        why = "--skip-bad must be a non-negative integer";
-    else if (threads < 0 || threads > 1024)
-        why = "--threads must be between 1 and 1024";
-    else if (keep < 1 || keep > 1000000)
-        why = "--keep must be between 1 and 1000000";
+    else if (report_every && !es_cli_count("--report-every", report_every, 1, G_MAXUINT64, &every, &why_text))
+        why = why_text;
+    else if (!es_cli_stream_apply(&stream, &cfg, &why_text))
+        why = why_text;
+    else if (keep && !es_cli_count("--keep", keep, 1, 1000000, &keep_n, &why_text))
+        why = why_text;
     else if ((snap_every || resume || snap_wait) && !snap_dir)
         why = "--snapshot-every, --snapshot-wait and --resume need --snapshot-dir";
+    else if (header && rc.fmt != ES_FORMAT_TSV)
+        why = "--header goes with --format tsv";
     else if (source && argc > 1)
         why = "--source reads a Redis stream: give no input file with it";
     else if (follow && !source)
@@ -169,10 +173,9 @@ int es_cmd_run(int argc, char **argv)
     else if (max_parallelism < 1 || max_parallelism > 65536)
         why = "--max-parallelism must be between 1 and 65536";
 #endif
-    if (why) {
-        fprintf(stderr, "edgestream run: %s\n(see 'edgestream run --help')\n", why);
-        return ES_ERROR_USAGE;
-    }
+    es_cli_stream_clear(&stream);
+    if (why)
+        return es_cli_usage("run", why);
 
     GError *err = NULL;
     es_parse_format layout = { 0 };
@@ -190,13 +193,17 @@ int es_cmd_run(int argc, char **argv)
     }
     es_checkpoint_config ckcfg = {
         .dir = snap_dir,
-        .keep = (guint)keep,
+        .keep = (guint)keep_n,
         .resume = resume,
         .wait = snap_wait,
         .config = command_line,
         .verbose = !quiet,
     };
-    if (snap_every && !es_checkpoint_parse_every(snap_every, &ckcfg.every_edges, &ckcfg.every_us, &err)) {
+    /* An edge count as every count is written (10k, 1M, 1e6), else a time (30s, 5m, 1h). */
+    g_autofree char *not_count = NULL;
+    if (snap_every && es_cli_count("--snapshot-every", snap_every, 1, G_MAXINT32, &ckcfg.every_edges, &not_count))
+        ;
+    else if (snap_every && !es_checkpoint_parse_every(snap_every, &ckcfg.every_edges, &ckcfg.every_us, &err)) {
         int status = es_cli_fail("run", err);
         g_error_free(err);
         g_ptr_array_free(ops, TRUE);
@@ -204,7 +211,7 @@ int es_cmd_run(int argc, char **argv)
     }
     rc.stop = es_stop_new();
     es_edge_source *redis = NULL;
-    if (source && (redis = es_redis_source_new(source, follow, (uint64_t)skip_bad, &layout, linger_us, rc.stop,
+    if (source && (redis = es_redis_source_new(source, follow, cfg.skip_bad, &layout, linger_us, rc.stop,
                                                &err)) == NULL) {
         int status = es_cli_fail("run", err);
         g_error_free(err);
@@ -213,21 +220,19 @@ int es_cmd_run(int argc, char **argv)
         return status;
     }
     es_stop_catch_signals(rc.stop);
-    es_driver_config cfg = {
-        .inputs = (const char *const *)(argv + 1),
-        .batch_size = (size_t)batch,
-        .report_every = (uint64_t)report_every,
-        .skip_bad = (uint64_t)skip_bad,
-        .format = &layout,
-        .threads = (int)threads,
-        .progress = !quiet && isatty(STDERR_FILENO),
-        .on_report = print_report,
-        .user = &rc,
-        .checkpoint = snap_dir ? &ckcfg : NULL,
-        .linger_us = linger_us,
-        .stop = rc.stop,
-        .source = redis,
-    };
+    cfg.inputs = (const char *const *)(argv + 1);
+    cfg.report_every = every;
+    cfg.format = &layout;
+    cfg.progress = !quiet && (progress || isatty(STDERR_FILENO));
+    cfg.progress_lines = progress && !isatty(STDERR_FILENO);
+    cfg.on_report = print_report;
+    cfg.user = &rc;
+    cfg.checkpoint = snap_dir ? &ckcfg : NULL;
+    cfg.linger_us = linger_us;
+    cfg.stop = rc.stop;
+    cfg.source = redis;
+    if (header)
+        es_report_print_header(rc.fmt, stdout);
     es_driver_stats stats;
     int status = 0;
 #ifdef ES_MPI

@@ -1,8 +1,6 @@
-/* edgestream.c — the command-line entry point: dispatches to subcommands.
- *
- * Exit statuses (sysexits.h): 0 ok, 64 usage, 65 bad input data, 66 input
- * missing or unreadable, 70 internal error, 71 out of memory, 74 I/O error,
- * 78 snapshot does not match the run.
+/* edgestream.c — the command-line entry point: dispatches to subcommands
+ * (`edgestream help CMD` is `edgestream CMD --help`; a mistyped command
+ * gets the nearest one suggested).  Exit statuses: tools/cli.h.
  */
 #include <errno.h>
 #include <locale.h>
@@ -10,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "graph/spelling.h"
 #include "tools/cli.h"
 #include "tools/cmd_gen.h"
 #ifdef ES_MPI
@@ -28,6 +27,7 @@ static const command commands[] = {
     { "inspect", es_cmd_inspect, "show a snapshot's metadata and answers" },
     { "compare", es_cmd_compare, "check a run's or a snapshot's answers against exact ones (igraph)" },
     { "export", es_cmd_export, "write a snapshot as one self-contained file (its logs inline)" },
+    { "plot", es_cmd_plot, "draw a run's degrees, components and estimates with gnuplot (SVG, PNG)" },
     { "serve", es_cmd_serve, "serve producers and queries over TCP, with a write-ahead log and exactly-once resume" },
     { "wal-dump", es_cmd_wal_dump, "print a write-ahead log's edges, in order, as an edge list" },
 };
@@ -38,41 +38,16 @@ static void usage(FILE *out)
                  "Incremental analytics over graph edge streams.\n\ncommands:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'edgestream COMMAND --help' describes a command.\n"
-                 "exit status: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 71 out of memory,\n"
-                 "             74 I/O error, 78 snapshot does not match the run\n");
-}
-
-gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***argv)
-{
-    GError *err = NULL;
-    if (g_option_context_parse(ctx, argc, argv, &err))
-        return TRUE;
-    fprintf(stderr, "edgestream %s: %s\n(see 'edgestream %s --help')\n", cmd, err->message, cmd);
-    g_error_free(err);
-    return FALSE;
-}
-
-int es_cli_fail(const char *cmd, const GError *err)
-{
-    fprintf(stderr, "edgestream %s: %s\n", cmd, err->message);
-    if (err->domain == ES_ERROR && err->code >= 64 && err->code <= 78)
-        return err->code;
-    return ES_ERROR_IO;
-}
-
-int es_cli_finish_stdout(const char *cmd)
-{
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        int e = errno;
-        fprintf(stderr, "edgestream %s: cannot write output: %s\n", cmd, g_strerror(e ? e : EIO));
-        return ES_ERROR_IO;
-    }
-    return 0;
+    fprintf(out, "\n'edgestream help COMMAND' (or 'edgestream COMMAND --help') describes a command;\n"
+                 "'man edgestream' describes them all.\n"
+                 "Exit status: 0 ok, 1 compare found a difference, 64 usage, 65 bad input data,\n"
+                 "66 cannot open input, 70 internal error, 71 out of memory, 74 I/O error,\n"
+                 "78 snapshot does not match the run\n");
 }
 
 int main(int argc, char **argv)
 {
+    char *help_argv[] = { NULL, (char *)"--help", NULL };
     setlocale(LC_ALL, "");
     /* Write errors on a closed pipe are reported as EPIPE, not a silent kill. */
     signal(SIGPIPE, SIG_IGN);
@@ -80,27 +55,42 @@ int main(int argc, char **argv)
         usage(stderr);
         return ES_ERROR_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        /* `edgestream help run` is `edgestream run --help`. */
+        help_argv[0] = argv[2];
+        argv = help_argv;
+        argc = 2;
+    } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;
+    } else {
+        argv++;
+        argc--;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[0], "--version") == 0) {
         printf("edgestream %s\n", ES_VERSION);
         return 0;
     }
 #ifdef ES_MPI
     /* Built with MPI=1: `run` is one rank of an mpirun job. */
-    if (strcmp(argv[1], "run") == 0) {
+    if (strcmp(argv[0], "run") == 0) {
         es_mpi_init(&argc, &argv);
-        int status = es_cmd_run(argc - 1, argv + 1);
+        int status = es_cmd_run(argc, argv);
         es_mpi_finalize();
         return status;
     }
 #endif
-    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "edgestream: unknown command \"%s\"\n", argv[1]);
+    const char *names[G_N_ELEMENTS(commands)];
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+        if (strcmp(argv[0], commands[i].name) == 0)
+            return commands[i].fn(argc, argv);
+        names[i] = commands[i].name;
+    }
+    const char *near = es_spelling_nearest(argv[0], names, G_N_ELEMENTS(commands));
+    if (near)
+        fprintf(stderr, "edgestream: unknown command \"%s\"; did you mean \"%s\"?\n\n", argv[0], near);
+    else
+        fprintf(stderr, "edgestream: unknown command \"%s\"\n\n", argv[0]);
     usage(stderr);
     return ES_ERROR_USAGE;
 }
