@@ -7,7 +7,8 @@
  *      (which then broadcasts it), whether every group is read, whether
  *      any line had a timestamp;
  *   3. send to rank 0 (MPI_Gatherv): the groups' positions, the counts,
- *      and the edges themselves or (cc alone) their forest (mpi/forest.h);
+ *      and the edges themselves or, in a reduced run (driver_mpi.h), their
+ *      forest (mpi/forest.h), the sketches kept on each rank (mpi/merge.h);
  *   4. rank 0: map the ids, apply the edge table, run every operator on
  *      the batch (split where --report-every falls, mapping each piece
  *      just before it so that its vertex count is exact), report, and at
@@ -31,6 +32,8 @@
 #include "graph/idmap.h"
 #include "mpi/chunks.h"
 #include "mpi/forest.h"
+#include "mpi/merge.h"
+#include "operators/bipartite.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -109,6 +112,30 @@ static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gbool
     return table;
 }
 
+/* Every rank's n edges (2n external ids) to rank 0, in rank order, into
+ * *all_ids there (counts, displs: rank 0's, of size entries, left set to
+ * the ids' layout). */
+static void gather_ids(int rank, int size, const uint64_t *ids, size_t n, int *counts, int *displs,
+                       uint64_t **all_ids, uint64_t *sent)
+{
+    int cnt = (int)n, *ns = NULL;
+    if (rank == 0)
+        ns = g_new(int, size);
+    MPI_Gather(&cnt, 1, MPI_INT, ns, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        int at = 0;
+        for (int r = 0; r < size; r++) {
+            counts[r] = 2 * ns[r];
+            displs[r] = at;
+            at += 2 * ns[r];
+        }
+        *all_ids = g_renew(uint64_t, *all_ids, (size_t)at + 1);
+    }
+    MPI_Gatherv(ids, 2 * cnt, MPI_UINT64_T, *all_ids, counts, displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    *sent += 4 + (rank ? 16 * (uint64_t)n : 0);
+    g_free(ns);
+}
+
 /* Rank 0's part of the run: the state, and what it is fed. */
 typedef struct {
     const es_driver_config *cfg;
@@ -122,6 +149,7 @@ typedef struct {
     es_edge      *edges;       /* dense ids of the batch at hand */
     uint8_t      *change;
     size_t        cap;
+    es_puf       *shadow;      /* reduced runs: a copy of bipartite's forest, to try a batch's on */
 } root_state;
 
 static void grow(root_state *st, size_t n)
@@ -174,22 +202,71 @@ static gboolean feed(root_state *st, const uint64_t *ext, const int64_t *time, s
     return TRUE;
 }
 
-/* cc's forest of a batch stands for the batch: the vertex count and the
- * components are the same, edges counted apart. */
-static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, uint64_t edges, GError **error)
+/* A reduced run (driver_mpi.h): the merged forest of a batch stands for
+ * it with cc (the same vertices and components; edges counted apart) and,
+ * while the graph is bipartite, with bipartite, when the forest fits the
+ * graph's 2-colouring so far (tried on st->shadow) and no rank saw an odd
+ * cycle (odd); otherwise *full asks for the whole batch (feed_full).  The
+ * sketches took their share on each rank. */
+static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, uint64_t edges, int odd, int *full,
+                            GError **error)
 {
     grow(st, fn);
+    *full = 0;
     if (!es_idmap_map_ids(st->idmap, forest, (uint32_t *)st->edges, 2 * fn, error))
         return FALSE;
     es_batch batch = {
         .edges = st->edges, .ext = forest, .n = fn,
         .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
     };
-    for (guint i = 0; i < st->ops->len; i++)
-        if (!es_operator_process(g_ptr_array_index(st->ops, i), &batch, error))
+    for (guint i = 0; i < st->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(st->ops, i);
+        const es_puf *uf;
+        if (op->klass == &es_bipartite_class && es_bipartite_op_state(op, &uf)) {
+            if (st->shadow == NULL) {   /* first batch, or the first after a restore */
+                const uint32_t *parent;
+                const uint8_t *parity, *rank;
+                es_puf_arrays(uf, &parent, &parity, &rank);
+                st->shadow = es_puf_restore(es_puf_size(uf), parent, parity, rank, error);
+                if (st->shadow == NULL)
+                    return FALSE;
+            }
+            es_puf_grow(st->shadow, batch.num_vertices);
+            for (size_t k = 0; !odd && k < fn; k++)
+                odd = !es_puf_unite_opposite(st->shadow, st->edges[k].u, st->edges[k].v);
+            if (odd) {
+                *full = 1;
+                continue;
+            }
+        } else if (strcmp(op->klass->name, "cc") != 0 && op->klass != &es_bipartite_class) {
+            continue;
+        }
+        if (!es_operator_process(op, &batch, error))
             return FALSE;
+    }
     st->stats->edges += edges;
     st->stats->vertices = batch.num_vertices;
+    return TRUE;
+}
+
+/* A reduced run's batch that closes an odd cycle: the whole batch (every
+ * vertex already mapped by its forest), to bipartite alone, in stream
+ * order from stream index first. */
+static gboolean feed_full(root_state *st, const uint64_t *ext, size_t n, uint64_t first, GError **error)
+{
+    grow(st, n);
+    if (!es_idmap_map_ids(st->idmap, ext, (uint32_t *)st->edges, 2 * n, error))
+        return FALSE;
+    es_batch batch = {
+        .edges = st->edges, .ext = ext, .n = n,
+        .first_index = first, .num_vertices = es_idmap_size(st->idmap),
+    };
+    g_clear_pointer(&st->shadow, es_puf_free);   /* no longer needed: the graph is not bipartite */
+    for (guint i = 0; i < st->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(st->ops, i);
+        if (op->klass == &es_bipartite_class && !es_operator_process(op, &batch, error))
+            return FALSE;
+    }
     return TRUE;
 }
 
@@ -234,9 +311,8 @@ out:
     return ok;
 }
 
-/* Rank 0 at a batch end: take a snapshot when one is due. */
-static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const uint64_t *pos, uint64_t before,
-                         gboolean final)
+/* Rank 0 at a batch end (edges before it: before): whether a snapshot is due. */
+static gboolean root_due(root_state *st, uint64_t before)
 {
     const es_checkpoint_config *ccfg = st->cfg->checkpoint;
     uint64_t edges = st->stats->edges;
@@ -245,8 +321,13 @@ static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const 
     uint64_t probe = edges;
     if (ccfg->every_edges && edges / ccfg->every_edges > before / ccfg->every_edges && edges % ccfg->every_edges)
         probe = edges / ccfg->every_edges * ccfg->every_edges;
-    if (!final && !es_checkpoint_due(st->ck, probe))
-        return;
+    return es_checkpoint_due(st->ck, probe);
+}
+
+/* Rank 0 at a batch end where a snapshot is due (root_due), or the end. */
+static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const uint64_t *pos, gboolean final)
+{
+    uint64_t edges = st->stats->edges;
     g_autofree char *text = es_chunks_format(chunks, groups, pos);
     es_stream_pos sp = {
         .edges = edges, .lines = st->stats->lines, .bad = st->stats->bad_lines,
@@ -292,9 +373,14 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     pos = g_new0(uint64_t, 4 * (size_t)nchunks + 1);
     ids = g_new(uint64_t, 2 * quota * mine + 1);
     time = g_new(int64_t, quota * mine + 1);
-    gboolean forest_mode = cfg->report_every == 0;
-    for (guint i = 0; i < ops->len; i++)
-        forest_mode = forest_mode && strcmp(((es_operator *)g_ptr_array_index(ops, i))->name, "cc") == 0;
+    /* A reduced run (driver_mpi.h) when every operator allows one. */
+    gboolean reduced = cfg->report_every == 0, parity = FALSE, merging = FALSE;
+    for (guint i = 0; i < ops->len; i++) {
+        const es_operator *op = g_ptr_array_index(ops, i);
+        parity = parity || op->klass == &es_bipartite_class;
+        merging = merging || es_mpi_mergeable(op);
+        reduced = reduced && (strcmp(op->name, "cc") == 0 || op->klass == &es_bipartite_class || es_mpi_mergeable(op));
+    }
 
     if (rank == 0) {
         ok = root_start(&st, chunks, groups, pos, error);
@@ -355,28 +441,34 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         MPI_Reduce(&my_n, &total, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
         sent += 32 * (uint64_t)mine + 8;
         uint64_t before = stats->edges;
-        if (forest_mode) {
-            size_t fn = 0;
-            g_clear_pointer(&forest, g_free);
-            es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, &forest, &fn, &sent);
-            if (rank == 0 && ok)
-                ok = feed_forest(&st, forest, fn, total, error);
-        } else {
-            int cnt = (int)n, *ns = NULL;
-            if (rank == 0)
-                ns = g_new(int, size);
-            MPI_Gather(&cnt, 1, MPI_INT, ns, 1, MPI_INT, 0, MPI_COMM_WORLD);
-            if (rank == 0) {
-                int at = 0;
-                for (int r = 0; r < size; r++) {
-                    counts[r] = 2 * ns[r];
-                    displs[r] = at;
-                    at += 2 * ns[r];
-                }
-                all_ids = g_renew(uint64_t, all_ids, (size_t)at + 1);
+        if (reduced) {
+            /* The sketches take this rank's share; the forest stands for
+             * the batch at rank 0 (feed_forest). */
+            es_batch mine_batch = { .ext = ids, .time = has_time ? time : NULL, .n = n };
+            for (guint i = 0; i < ops->len; i++) {
+                es_operator *op = g_ptr_array_index(ops, i);
+                if (es_mpi_mergeable(op) && ok)
+                    ok = es_operator_process(op, &mine_batch, error);
             }
-            MPI_Gatherv(ids, 2 * cnt, MPI_UINT64_T, all_ids, counts, displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-            sent += 4 + (rank ? 16 * (uint64_t)n : 0);
+            size_t fn = 0;
+            int odd = 0, full = 0;
+            g_clear_pointer(&forest, g_free);
+            es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
+            if (rank == 0 && ok)
+                ok = feed_forest(&st, forest, fn, total, odd, &full, error);
+            if (parity) {
+                /* A batch that closes the first odd cycle, gathered whole. */
+                MPI_Bcast(&full, 1, MPI_INT, 0, MPI_COMM_WORLD);
+                sent += rank ? 0 : 4 * (uint64_t)(size - 1);
+                if (full) {
+                    gather_ids(rank, size, ids, n, counts, displs, &all_ids, &sent);
+                    if (rank == 0 && ok)
+                        ok = feed_full(&st, all_ids, (size_t)total, before, error);
+                }
+            }
+        } else {
+            int cnt = (int)n;
+            gather_ids(rank, size, ids, n, counts, displs, &all_ids, &sent);
             if (any_time) {
                 if (rank == 0)
                     for (int r = 0; r < size; r++) {
@@ -388,7 +480,6 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 MPI_Gatherv(time, cnt, MPI_INT64_T, all_time, counts, displs, MPI_INT64_T, 0, MPI_COMM_WORLD);
                 sent += rank ? 8 * (uint64_t)n : 0;
             }
-            g_free(ns);
             if (rank == 0 && ok)
                 ok = feed(&st, all_ids, any_time ? all_time : NULL, (size_t)total, all_done, error);
         }
@@ -404,16 +495,26 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 ok = FALSE;
             }
         }
-        if (rank == 0 && ok && st.ck && !all_done && stats->edges > before)
-            root_barrier(&st, chunks, groups, pos, before, FALSE);
+        int due = rank == 0 && ok && st.ck && !all_done && stats->edges > before && root_due(&st, before);
+        if (merging && reduced) {
+            /* The sketches are combined at rank 0 for the snapshot. */
+            MPI_Bcast(&due, 1, MPI_INT, 0, MPI_COMM_WORLD);
+            sent += rank ? 0 : 4 * (uint64_t)(size - 1);
+            if (due)
+                es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
+        }
+        if (due && rank == 0)
+            root_barrier(&st, chunks, groups, pos, FALSE);
         if (all_done)
             break;
         /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
     }
     if (shared)         /* an error every rank has (share_error) */
         goto out;
+    if (merging && reduced)   /* for the final snapshot and report */
+        es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
     if (rank == 0 && ok && st.ck)
-        root_barrier(&st, chunks, groups, pos, stats->edges, TRUE);
+        root_barrier(&st, chunks, groups, pos, TRUE);
     ok = agree_root(rank, ok, error);
     /* Every rank ends with rank 0's figures. */
     {
@@ -456,6 +557,8 @@ out:
             op->driven = FALSE;
         }
         es_edgetable_free(st.table);
+        if (st.shadow)
+            es_puf_free(st.shadow);
         if (st.idmap)
             es_idmap_free(st.idmap);
         if (st.report)

@@ -12,19 +12,35 @@
  * count, byte for byte; exact operators equal a run without MPI.
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
- *   cc alone (no --report-every): each rank's share reduced to a spanning
- *     forest, forests merged up a binary tree (mpi/forest.h): at most
- *     16 bytes per vertex of the batch per rank, log2 N rounds.
- *   every other operator (bipartite, degree, tri, tri-est, cm, topk, hll,
- *     spanner), or cc beside them: the share itself, 16 bytes per edge (24
- *     with timestamps), gathered at rank 0 in rank order; state stays whole
- *     at rank 0.  Per-rank partial state merged by reduction (degree, cm,
- *     hll), edges shuffled to vertex owners (tri) and per-rank reservoirs
- *     (tri-est) are not implemented: see bench/SCALING.md for their model.
+ *   a reduced run, when every operator is cc, bipartite, cm or hll and no
+ *     --report-every is asked (reports then fall at batch ends alone):
+ *     - each rank's share reduced to a spanning forest, merged up a binary
+ *       tree (mpi/forest.h): at most 16 bytes per vertex of the batch per
+ *       rank, log2 N rounds; it carries every vertex (the id map, the
+ *       vertex count) and is all cc is fed;
+ *     - with bipartite, the forest keeps parities and an odd-cycle flag;
+ *       while the graph is bipartite, rank 0 tries the merged forest on a
+ *       copy of bipartite's forest and feeds it that alone; the batch that
+ *       closes the first odd cycle is gathered whole (16 bytes per edge,
+ *       once) and fed in stream order, so the closing edge is the same;
+ *     - cm and hll: each rank sketches its own share; nothing per batch,
+ *       and before a snapshot and at the end the sketches are combined at
+ *       rank 0 (mpi/merge.h: counters summed, registers maximised), which
+ *       gives rank 0 the single process's sketch, cell for cell.
+ *   any other operator (degree, tri, tri-est, topk, spanner) in the run:
+ *     every rank's share itself, 16 bytes per edge (24 with timestamps),
+ *     gathered at rank 0 in rank order, where the state stays whole.
+ *     degree needs the distinct edges (a shuffle by edge key would give
+ *     them), topk's Space-Saving depends on the order of updates (a merge
+ *     of summaries keeps its bound but not its answers), tri needs edges
+ *     shuffled to vertex owners and tri-est per-rank reservoirs: none of
+ *     these is implemented; see bench/SCALING.md for their model.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.
- * Plus, every batch, 32 bytes per key group of position and 16 of counts.
+ * Plus, every batch, 32 bytes per key group of position and 16 of counts
+ * (and, in a reduced run, 4 from rank 0 to each rank per question: the
+ * whole batch for bipartite, a snapshot due).
  *
  * Collective: every rank calls it with the same arguments; an error on any
  * rank (a bad line, a limit, a snapshot mismatch) ends the run on all with

@@ -12,6 +12,15 @@
  * a reduction of log depth).  Feeding it to `cc` in place of the batch
  * gives the same answers, since cc's answers are the partition alone.
  *
+ * With parity (for `bipartite`) the unions are those of a union-find with
+ * parity (graph/parity_uf.h): an edge within a set whose endpoints are on
+ * the same side (a self-loop included) closes an odd cycle and sets the
+ * flag, which travels up the tree with the forest.  A share without an odd
+ * cycle is 2-coloured by its forest alone (every other edge of it is
+ * implied by the forest's sides), so a batch keeps the graph bipartite iff
+ * no rank flagged and the merged forest fits the graph's colouring so far.
+ * The forest spans the same components either way, so it serves cc too.
+ *
  * Cost per batch: O(m/N alpha) union-find work per rank, then per round at
  * most one forest received: < 2 * (vertices of the batch) external ids of
  * 8 bytes; a rank sends once.  Memory: 16 bytes per edge of its share.
@@ -24,9 +33,10 @@
 #include <stdint.h>
 
 /* ids: this rank's n edges (2n external ids).  On rank 0, *out (g_free)
- * receives the forest of every rank's edges, *out_n pairs; elsewhere
- * *out is NULL.  *sent grows by the bytes this rank sent. */
-void es_mpi_forest_reduce(MPI_Comm comm, const uint64_t *ids, size_t n, uint64_t **out, size_t *out_n,
-                          uint64_t *sent);
+ * receives the forest of every rank's edges, *out_n pairs, and *odd
+ * whether some rank's share or a merge closed an odd cycle (parity only);
+ * elsewhere *out is NULL.  *sent grows by the bytes this rank sent. */
+void es_mpi_forest_reduce(MPI_Comm comm, const uint64_t *ids, size_t n, gboolean parity, uint64_t **out,
+                          size_t *out_n, int *odd, uint64_t *sent);
 
 #endif

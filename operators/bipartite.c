@@ -21,16 +21,23 @@
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints
  * as external ids when the batch carries them, dense ids otherwise).
  *
+ * Across MPI ranks (mpi/driver_mpi.c): each rank reduces its share of a
+ * batch to a parity forest, merged up a binary tree with a flag for an
+ * odd cycle (mpi/forest.h); rank 0 checks the merged forest against a
+ * copy of this operator's forest, and while the graph stays bipartite the
+ * forest is all it is fed (its 2-colouring implies every other edge of
+ * the batch).  The first batch that closes an odd cycle is gathered whole
+ * at rank 0 and fed in stream order, so the closing edge named is the
+ * single process's; after it nothing is sent for this operator.
+ *
  * Snapshot: group /operators/bipartite, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  */
 #include "graph/common.h"
 #include "graph/parity_uf.h"
-#include "operators/operator.h"
+#include "operators/bipartite.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
-
-extern const es_operator_class es_bipartite_class;
 
 typedef struct {
     es_operator base;
@@ -210,6 +217,15 @@ out:
     b->odd_u = odd[1];
     b->odd_v = odd[2];
     return TRUE;
+}
+
+gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)
+{
+    g_assert(op != NULL && op->klass == &es_bipartite_class);
+    bipartite_op *b = (bipartite_op *)op;
+    if (uf)
+        *uf = b->uf;
+    return b->bipartite;
 }
 
 const es_operator_class es_bipartite_class = {

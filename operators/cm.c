@@ -25,6 +25,12 @@
  * error_bound (eps * N).  Library calls (cm.h): a vertex's estimate and
  * the guarantee, for checking against exact degrees.
  *
+ * Across MPI ranks (mpi/merge.h): each rank sketches its share of every
+ * batch; before a snapshot and the final report the counters are summed
+ * at rank 0 (MPI_Reduce, 8 * width * depth bytes per rank) and the other
+ * ranks start again from zero.  Counters are sums, so the merged sketch is
+ * the one a single process builds, counter for counter.
+ *
  * Snapshot: group /operators/cm, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  */
@@ -180,6 +186,19 @@ void es_cm_op_params(es_operator *op, double *eps, double *delta, uint64_t *tota
         *delta = es_cm_delta(cm);
     if (total)
         *total = es_cm_total(cm);
+}
+
+es_cm *es_cm_op_sketch(es_operator *op)
+{
+    return cm_of(op)->cm;
+}
+
+void es_cm_op_replace(es_operator *op, es_cm *cm)
+{
+    cm_op *c = cm_of(op);
+    g_assert(es_cm_width(cm) == es_cm_width(c->cm) && es_cm_depth(cm) == es_cm_depth(c->cm));
+    es_cm_free(c->cm);
+    c->cm = cm;
 }
 
 const es_operator_class es_cm_class = {

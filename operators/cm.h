@@ -5,6 +5,7 @@
 #define ES_OP_CM_H
 
 #include "operators/operator.h"
+#include "sketches/countmin.h"
 
 extern const es_operator_class es_cm_class;
 
@@ -18,5 +19,11 @@ uint64_t es_cm_op_query(es_operator *op, uint64_t external_id);
  * give, never weaker than the options asked for) and total = N, twice the
  * edge lines seen.  Any pointer may be NULL. */
 void     es_cm_op_params(es_operator *op, double *eps, double *delta, uint64_t *total);
+
+/* A run across MPI ranks (mpi/merge.h) keeps one sketch per rank over its
+ * share and adds the counters up: the sketch itself, and its replacement
+ * by cm (which op then owns; same dimensions and seed). */
+es_cm   *es_cm_op_sketch(es_operator *op);
+void     es_cm_op_replace(es_operator *op, es_cm *cm);
 
 #endif

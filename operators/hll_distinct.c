@@ -22,6 +22,12 @@
  * error_bound (3 * stderr * estimate).  Library call (operators/hll.h):
  * the unrounded estimate and its error bound.
  *
+ * Across MPI ranks (mpi/merge.h): each rank sketches its share of every
+ * batch; before a snapshot and the final report the registers' maxima are
+ * taken at rank 0 (MPI_Reduce, m bytes per rank) and the other ranks start
+ * again from empty registers.  A register is a maximum, so the merged
+ * sketch is the one a single process builds, register for register.
+ *
  * Snapshot: group /operators/hll, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  */
@@ -135,6 +141,21 @@ double es_hll_op_estimate(es_operator *op, double *error_bound)
     if (error_bound)
         *error_bound = 3.0 * es_hll_stderr(hll) * est;
     return est;
+}
+
+es_hll *es_hll_op_sketch(es_operator *op)
+{
+    g_assert(op != NULL && op->klass == &es_hll_class);
+    return ((hll_op *)op)->hll;
+}
+
+void es_hll_op_replace(es_operator *op, es_hll *h)
+{
+    g_assert(op != NULL && op->klass == &es_hll_class);
+    hll_op *o = (hll_op *)op;
+    g_assert(es_hll_p(h) == es_hll_p(o->hll) && es_hll_seed(h) == es_hll_seed(o->hll));
+    es_hll_free(o->hll);
+    o->hll = h;
 }
 
 const es_operator_class es_hll_class = {

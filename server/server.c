@@ -62,6 +62,7 @@ struct client {
     GArray    *uv, *t, *del;    /* edges not yet logged */
     gboolean   has_t, has_del;
     GString   *out;
+    uint64_t   unanswered;      /* queries submitted, not yet delivered */
 };
 
 typedef struct {
@@ -396,8 +397,19 @@ static gboolean same_token(const char *given, size_t n, const char *token)
     return diff == 0;
 }
 
+/* Answer size counted per query still waiting: pending queries are replies
+ * in the making, held to the same bound as unread ones. */
+#define PENDING_QUERY_BYTES 64
+
 static void submit_query(client *c, query_kind kind, gboolean has_u, uint64_t u, uint64_t v)
 {
+    if ((c->unanswered + 1) * PENDING_QUERY_BYTES + c->out->len > c->srv->cfg.max_buffer) {
+        client_sendf(c, "ERR %" PRIu64 ": more than %zu bytes of unanswered queries and unread replies: closing",
+                     c->line_no, c->srv->cfg.max_buffer);
+        client_close(c);
+        return;
+    }
+    c->unanswered++;
     query *q = g_new0(query, 1);
     q->srv = c->srv;
     q->c = c;
@@ -789,15 +801,16 @@ static char *answer(const es_barrier *b, query *q)
             g_string_append(s, "\"error\":\"this server runs no topk operator\"");
             break;
         }
+        /* The operator's own answers (top, guaranteed, ...), beside the
+         * position, named as in its section of --format json. */
         es_report *r = es_report_new();
-        es_report_clear(r);
-        r->edges = edges;
         es_operator_report(op, r);
-        char *j = report_json(r);
+        for (guint i = 0; i < r->entries->len; i++) {
+            const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
+            g_string_append_printf(s, "%s\"%s\":", i ? "," : "", e->metric);
+            es_report_value_append(s, e, ES_FORMAT_JSON);
+        }
         es_report_free(r);
-        g_string_append(s, "\"topk\":");
-        g_string_append(s, j);
-        free(j);
         break;
     }
     case Q_SNAPSHOT:
@@ -821,6 +834,7 @@ static gboolean deliver(gpointer data)
 {
     query *q = data;
     if (q->c) {
+        q->c->unanswered--;
         client_send(q->c, q->answer);
         client_unref(q->c);
     } else {

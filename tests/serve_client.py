@@ -12,6 +12,13 @@
                           get none: send them with SYNC on one LINE, "1 2\nSYNC")
   raw PORT FILE           send FILE's bytes, half-close, print the replies
   http-check PORT         the HTTP answers after `1 2`, `2 3` and one bad line
+  many PORT N             N connections open at once, each sends one edge and
+                          SYNC; prints "acknowledged K" and the seconds taken
+  hog PORT group|queries N   a client that sends without reading: an open
+                          group of N edges, or N queries; prints "closed" when
+                          the server closed it, "open" when it did not
+  lag PORT HTTPPORT EDGES K  K clients send EDGES as fast as they can while
+                          /metrics is polled; prints "max_lag BYTES"
 """
 import socket
 import sys
@@ -150,6 +157,93 @@ def http_check(argv):
     return 0
 
 
+def many(argv):
+    import resource
+    port, n = int(argv[0]), int(argv[1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
+    t0 = time.time()
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
+    for i, s in enumerate(socks):
+        s.sendall(b"%d %d\nSYNC\n" % (1000000 + i, 2000000 + i))
+    acked = 0
+    for s in socks:
+        try:
+            if s.makefile("rb").readline().startswith(b"OK "):
+                acked += 1
+        except OSError:
+            pass
+    for s in socks:
+        s.close()
+    print("acknowledged %d in %.1f s" % (acked, time.time() - t0))
+    return 0
+
+
+def hog(argv):
+    port, kind, n = int(argv[0]), argv[1], int(argv[2])
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # replies pile up in the server
+    if kind == "group":
+        body = b"".join(b"%d %d\n" % (i, i + 1) for i in range(10000))
+        first = b"CLIENT hog 1\n" + body
+    else:
+        first = body = b"DEGREE 1\n" * 10000
+    sent = 0
+    try:
+        s.sendall(first)
+        sent = 10000
+        while sent < n:
+            s.sendall(body)
+            sent += 10000
+        s.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    # Read what came back (after the fact: the server had to hold it or close).
+    out = b""
+    try:
+        while True:
+            b = s.recv(1 << 16)
+            if not b:
+                break
+            out += b
+    except OSError:
+        pass
+    lines = out.splitlines()
+    print("sent %d, %d replies, first %r" % (sent, len(lines), lines[0].decode(errors="replace") if lines else ""))
+    return 0
+
+
+def lag(argv):
+    import urllib.request
+    port, hport, path, k = int(argv[0]), int(argv[1]), argv[2], int(argv[3])
+    with open(path, "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    parts = [b"".join(lines[i::k]) for i in range(k)]
+
+    def push(data):
+        s = socket.create_connection(("127.0.0.1", port), timeout=60)
+        s.sendall(data)
+        s.sendall(b"SYNC\n")
+        s.makefile("rb").readline()
+        s.close()
+    threads = [threading.Thread(target=push, args=(p,)) for p in parts]
+    for t in threads:
+        t.start()
+    worst = 0
+    while any(t.is_alive() for t in threads):
+        m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % hport, timeout=10).read().decode()
+        for line in m.splitlines():
+            if line.startswith("edgestream_wal_lag_bytes "):
+                worst = max(worst, int(line.split()[1]))
+        time.sleep(0.005)
+    for t in threads:
+        t.join()
+    print("max_lag %d" % worst)
+    return 0
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
-    sys.exit({"send": send, "query": query, "raw": raw, "http-check": http_check}[cmd](sys.argv[2:]))
+    sys.exit({"send": send, "query": query, "raw": raw, "http-check": http_check, "many": many, "hog": hog,
+              "lag": lag}[cmd](sys.argv[2:]))

@@ -77,6 +77,48 @@ fi
 split -n l/3 "$tmp/r13.txt" "$tmp/part."
 same "three files" --batch 3000 "$tmp/part.aa" "$tmp/part.ab" "$tmp/part.ac"
 
+# ---- reduced runs: cc, bipartite, cm, hll without the edges at rank 0 ----------
+# reduced NAME FILE: --ops cc,bipartite,cm,hll at -np 2 and 3 (per-rank
+# sketches merged, forests with parity) prints what -np 1 with the edges
+# gathered at rank 0 prints (--report-every past the end forces that), and
+# sends fewer bytes; cc, cm and hll equal a run without MPI (bipartite's
+# closing edge is named in the MPI stream order, so it is held against the
+# gathered run only).
+red=cc,bipartite,cm,hll
+reduced() {
+    name=$1 f=$2
+    mpirun --oversubscribe $root -q -np 2 "$mes" run --ops "$red" --format tsv --batch 20000 --report-every 1000000000 \
+        "$f" > "$tmp/gath.tsv" 2> "$tmp/gath.err" || bad "$name: gathered run failed"
+    "$es" run --ops "$red" --format tsv -q --batch 20000 "$f" > "$tmp/plain.tsv"
+    for np in 2 3; do
+        mrun $np --ops "$red" --format tsv --batch 20000 "$f" > "$tmp/red.tsv" 2> "$tmp/red$np.err" || bad "$name: -np $np failed"
+        if cmp -s "$tmp/gath.tsv" "$tmp/red.tsv"; then ok; else
+            bad "$name: -np $np reduced differs from gathered: $(diff "$tmp/gath.tsv" "$tmp/red.tsv" | head -6)"
+        fi
+        grep -vE '^bipartite' "$tmp/plain.tsv" > "$tmp/a"
+        grep -vE '^bipartite' "$tmp/red.tsv" > "$tmp/b"
+        if cmp -s "$tmp/a" "$tmp/b"; then ok; else
+            bad "$name: -np $np cc, cm, hll differ from one process: $(diff "$tmp/a" "$tmp/b" | head -6)"
+        fi
+    done
+    g=$(sed -n 's/.* bytes sent (\([0-9.]*\) per edge.*/\1/p' "$tmp/gath.err")
+    r=$(sed -n 's/.* bytes sent (\([0-9.]*\) per edge.*/\1/p' "$tmp/red2.err")
+    if [ -n "$g" ] && [ -n "$r" ] && awk -v g="$g" -v r="$r" 'BEGIN { exit !(r < g) }'; then ok; else
+        bad "$name: reduced run sent ${r:-?} bytes per edge, gathered ${g:-?}"
+    fi
+}
+reduced "R-MAT 16" "$tmp/r16.txt"
+# Bipartite (left even ids, right odd) with one odd cycle closed late, and
+# without it.
+awk '!/^#/ { print 2 * $1, 2 * $2 + 1 } NR == 150000 { print "0 2" }' "$tmp/r16.txt" > "$tmp/bip.txt"
+reduced "bipartite, odd cycle at line 150001" "$tmp/bip.txt"
+grep -q "^bipartite	odd_cycle_u	0" "$tmp/red.tsv" && ok || bad "bip: odd cycle not found: $(grep bipartite "$tmp/red.tsv")"
+awk '!/^#/ { print 2 * $1, 2 * $2 + 1 }' "$tmp/r16.txt" > "$tmp/bip2.txt"
+reduced "bipartite throughout" "$tmp/bip2.txt"
+if grep -q "^bipartite	bipartite	true" "$tmp/red.tsv" && cmp -s "$tmp/plain.tsv" "$tmp/red.tsv"; then ok; else
+    bad "bip2: $(diff "$tmp/plain.tsv" "$tmp/red.tsv" | head -4)"
+fi
+
 # ---- resume under another rank count, one rank killed -------------------------
 rops=cc,degree,tri,tri-est:m=5000,topk,hll,bipartite,spanner
 "$es" gen rmat --scale 14 --seed 6 -o "$tmp/r14.txt"
@@ -107,6 +149,11 @@ killed() {
 }
 killed 2 3
 killed 4 1
+# The same in a reduced run: rank 0's snapshot holds the merged sketches.
+all_rops=$rops rops=$red
+mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
+killed 3 2
+rops=$all_rops
 
 # ---- the snapshot read by the tools without MPI ---------------------------------
 last=$(ls "$tmp"/snaps-4-1/snap-*.h5 | tail -n 1)

@@ -137,6 +137,9 @@ expect "did you mean degree" 64 'did you mean "degree"' -- "$es" run --ops cc,de
 expect "did you mean --format" 64 "did you mean --format?" -- "$es" run --fromat json z.txt
 expect "did you mean --format=" 64 "did you mean --format?" -- "$es" compare --fromat=json z.txt
 expect "did you mean run" 64 'did you mean "run"' -- "$es" rnu z.txt
+expect "did you mean top=" 64 'tri: unknown option "topp"; did you mean "top"? (known: top)' -- "$es" run --ops tri:topp=5 z.txt
+expect "cm's options" 64 'cm: unknown option "zzzzzz" (known: eps, delta, seed)' -- "$es" run --ops cm:zzzzzz=1 z.txt
+expect "cc takes no option" 64 'cc: unknown option "x" (it takes none)' -- "$es" run --ops cc:x=1 z.txt
 expect "no wild guess" 64 "" -- "$es" xyzzy
 if grep -q "did you mean" err; then bad "a suggestion for xyzzy"; else ok; fi
 expect "help run" 0 "" -- "$es" help run
