@@ -319,9 +319,11 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     reap(ck, FALSE);
     if (edges == ck->last_edges)
         return FALSE;
+    /* Not at 0 edges unless asked: an idle server's timer would write a
+     * snapshot of nothing. */
     gboolean due = ck->pending ||
-                   (ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
-                   (ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
+                   (edges > 0 && ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
+                   (edges > 0 && ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
     if (due && ck->thread != NULL) {
         /* Deferred: the previous write is still running.  It ran on idle
          * CPU only; now that it holds up a barrier, give it a fair share. */
