@@ -228,7 +228,7 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
         if (!c->closed && c->id == NULL)
             es_client_log(c);
     }
-    if (__atomic_load_n(&s->durable, __ATOMIC_RELAXED) < es_wal_end(s->wal))
+    if (s->wal && __atomic_load_n(&s->durable, __ATOMIC_RELAXED) < es_wal_end(s->wal))
         es_server_after_append(s);
     gboolean keep = !c->closed && c->in_src != NULL;
     es_client_unref(c);

@@ -25,9 +25,9 @@ static void metrics(es_server *s, GString *m)
     METRIC("edgestream_edges_per_second", "gauge", "Edges accepted per second over the last second.", "%.1f",
            (double)__atomic_load_n(&s->rate_x1000, __ATOMIC_RELAXED) / 1000.0);
     METRIC("edgestream_clients", "gauge", "Connected TCP clients.", "%u", s->nclients);
-    METRIC("edgestream_wal_bytes", "gauge", "Bytes in the WAL's segments on disk.", "%" PRIu64, es_wal_bytes(s->wal));
+    METRIC("edgestream_wal_bytes", "gauge", "Bytes in the WAL's segments on disk.", "%" PRIu64, s->wal ? es_wal_bytes(s->wal) : 0);
     METRIC("edgestream_wal_lag_bytes", "gauge", "WAL bytes not yet read by the operators.", "%" PRIu64,
-           es_wal_end(s->wal) - es_wal_source_read_pos(s->src));
+           s->wal ? es_wal_end(s->wal) - es_wal_source_read_pos(s->src) : 0);
     uint64_t n = __atomic_load_n(&s->fsyncs, __ATOMIC_RELAXED);
     METRIC("edgestream_fsync_total", "counter", "WAL fsyncs.", "%" PRIu64, n);
     METRIC("edgestream_fsync_seconds_sum", "counter", "Time spent in WAL fsyncs.", "%.6f",
@@ -97,10 +97,8 @@ static void on_http(SoupServer *server, SoupServerMessage *msg, const char *path
         q->has_u = args >= 1;
         q->u = u;
         q->v = v;
-        q->min_pos = es_wal_end(s->wal);
         soup_server_message_pause(msg);
-        g_async_queue_push(s->queries, q);
-        es_wal_source_flush(s->src);
+        es_query_enqueue(s, q);
         return;
     }
     soup_server_message_set_status(msg, 404, NULL);

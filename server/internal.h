@@ -126,6 +126,9 @@ void     es_server_answer_syncs(es_server *s);
 void     es_server_after_append(es_server *s);
 gpointer es_server_sync_thread(gpointer data);
 
+/* query.c: hand a query to the operators' thread (answered at a barrier). */
+void     es_query_enqueue(es_server *s, query *q);
+
 /* http.c */
 gboolean es_server_http_start(es_server *s, GError **error);
 

@@ -52,9 +52,7 @@ static void submit_query(client *c, query_kind kind, gboolean has_u, uint64_t u,
     q->has_u = has_u;
     q->u = u;
     q->v = v;
-    q->min_pos = es_wal_end(c->srv->wal);
-    g_async_queue_push(c->srv->queries, q);
-    es_wal_source_flush(c->srv->src);
+    es_query_enqueue(c->srv, q);
 }
 
 gboolean es_server_parse_u64(const char *s, uint64_t *x)
@@ -92,6 +90,10 @@ static gboolean command(client *c, char *line)
         n = 4;
     const char *cmd = words[0];
     uint64_t u = 0, v = 0;
+    if (c->srv->wal == NULL && (strcmp(cmd, "CLIENT") == 0 || strcmp(cmd, "SYNC") == 0)) {
+        es_client_bad_line(c, "expected a query (this server reads its edges from its --source)");
+        return TRUE;
+    }
     if (strcmp(cmd, "CLIENT") == 0) {
         if (!es_client_log(c))
             return TRUE;
@@ -173,6 +175,10 @@ void es_client_handle_line(client *c, char *line, size_t len)
     }
     if (kind != ES_LINE_EDGE)
         return;
+    if (s->wal == NULL) {   /* queries only: producers write to the --source */
+        es_client_bad_line(c, "expected a query (this server reads its edges from its --source)");
+        return;
+    }
     if (e.has_w) {   /* the WAL's records hold u v [t] [+|-] */
         es_client_bad_line(c, "expected an edge `u v [t] [+|-]` (serve takes no weights)");
         return;

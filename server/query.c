@@ -163,11 +163,21 @@ static gboolean deliver(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+void es_query_enqueue(es_server *s, query *q)
+{
+    /* Read-your-writes: answered at a barrier past every edge logged so
+     * far (a --source server logs none: the next barrier). */
+    q->min_pos = s->wal ? es_wal_end(s->wal) : 0;
+    g_async_queue_push(s->queries, q);
+    if (s->wal)   /* close the batch being filled now, rather than wait for its linger */
+        es_wal_source_flush(s->src);
+}
+
 /* Forget WAL segments no kept snapshot needs: those before the oldest
  * kept snapshot's position (when every kept snapshot's position is known). */
 static void trim_wal(es_server *s)
 {
-    if (s->snap_dir == NULL)
+    if (s->snap_dir == NULL || s->wal == NULL)
         return;
     GPtrArray *list = es_snapshot_list(s->snap_dir);
     uint64_t low = UINT64_MAX;

@@ -78,7 +78,10 @@ static gboolean on_signal(gpointer data)
     while (s->clients)
         es_client_close(s->clients->data);
     g_atomic_int_set(&s->stopped, 1);
-    es_wal_source_stop(s->src);
+    if (s->wal)
+        es_wal_source_stop(s->src);
+    else
+        es_stop_raise(s->cfg.stop, SIGTERM);
     return G_SOURCE_CONTINUE;
 }
 
@@ -173,7 +176,7 @@ es_server *es_server_new(const es_server_config *cfg, es_wal *wal, es_edge_sourc
     s->snapshot_queries = g_ptr_array_new();
     s->waiting = g_ptr_array_new();
     s->snap_offsets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-    s->durable = es_wal_end(wal);
+    s->durable = wal ? es_wal_end(wal) : 0;
     g_queue_init(&s->waiters);
     g_mutex_init(&s->sync_lock);
     g_cond_init(&s->sync_cond);
@@ -192,7 +195,7 @@ es_server *es_server_new(const es_server_config *cfg, es_wal *wal, es_edge_sourc
         es_server_free(s);
         return NULL;
     }
-    if (cfg->fsync == ES_FSYNC_BATCH)
+    if (cfg->fsync == ES_FSYNC_BATCH && wal)
         s->sync_thread = g_thread_new("es-wal-sync", es_server_sync_thread, s);
     return s;
 }
