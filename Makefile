@@ -5,7 +5,7 @@
 #   make demo       install missing packages, build, run the main job on a shipped dataset
 #   make test       install missing packages, build, run the CUnit suites and the CLI tests
 #   make test-asan  the same under AddressSanitizer + UBSan (in build-asan/)
-#   make bench      benchmarks against igraph (writes bench/RESULTS.md)
+#   make bench      benchmarks against igraph and GraphBLAS (writes bench/RESULTS.md, bench/plots/)
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files removed)
 #   make DEBUG=1    -O0 -g
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
@@ -251,6 +251,8 @@ bench: bench-deps
 	@sh bench/tri.sh $(BUILD)
 	@sh bench/tri_est.sh $(BUILD)
 	@sh bench/snapshot.sh $(BUILD)
+	@sh bench/suite.sh $(BUILD)
+	@sh bench/accuracy.sh $(BUILD)
 
 # The command, both libraries, the one public header, the pkg-config file
 # and the Python module (edgestream.pc written for this PREFIX).  Into a
