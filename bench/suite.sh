@@ -153,10 +153,11 @@ table=$(awk -F'\t' -v lf="$tmp/lines.tsv" '
     { key = $1 "\t" $2 "\t" $3; W[key] = $4; C[key] = $5; R[key] = $6
       if (!($1 in si)) { si[$1] = 1; ins[++NI] = $1 }
       if ($2 ~ /^edgestream / && !(($1, $2) in sj)) { sj[$1, $2] = 1; jobs[$1, ++NJ[$1]] = $2 } }
+    function peerc(i, p) { return (i "\t" p "\t1") in C ? C[i "\t" p "\t1"] : ((i "\t" p "\t2") in C ? C[i "\t" p "\t2"] : "") }
     function peer(i, p) { return (i "\t" p "\t1") in W ? W[i "\t" p "\t1"] : ((i "\t" p "\t2") in W ? W[i "\t" p "\t2"] : "") }
     END {
-        print "| input | job | edge lines | 2 threads: wall s | CPU s | M edges/s | peak RSS MiB | state B/edge | 1 thread: wall s | speed-up 1→2 | igraph wall s (÷ edgestream) | GraphBLAS wall s (÷) | ÷ parse floor |"
-        print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        print "| input | job | edge lines | 2 threads: wall s | CPU s | M edges/s (wall) | M edges/CPU s | peak RSS MiB | state B/edge | 1 thread: wall s | speed-up 1→2 | igraph wall s (÷ edgestream) | GraphBLAS wall s (÷) | ÷ parse floor |"
+        print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         for (i = 1; i <= NI; i++) {
             in_ = ins[i]; L = lines[in_]; pf = peer(in_, "parse"); prss = R[in_ "\tparse\t1"]
             for (j = 1; j <= NJ[in_]; j++) {
@@ -167,13 +168,15 @@ table=$(awk -F'\t' -v lf="$tmp/lines.tsv" '
                 gb = job == "tri" ? peer(in_, "GraphBLAS tri") : ""
                 c2 = (w2 == "") ? "-" : w2; cc2 = (w2 == "") ? "-" : C[k2]
                 rate = (w > 0) ? L / w / 1e6 : 0
+                crate = (C[k] > 0) ? sprintf("%.2f", L / C[k] / 1e6) : "-"
                 st = (R[k] - prss) * 1024 / ((L > 0) ? L : 1)
                 c1 = (w1 == "") ? "-" : w1
                 su = (w1 != "" && w2 > 0) ? sprintf("%.2f", w1 / w2) : "-"
-                igs = (ig == "") ? "-" : sprintf("%s (%.2f)", ig, ig / w)
-                gbs = (gb == "") ? "-" : sprintf("%s (%.2f)", gb, gb / w)
+                igc = (ig == "") ? 0 : peerc(in_, "igraph " job); gbc = (gb == "") ? 0 : peerc(in_, "GraphBLAS tri")
+                igs = (ig == "") ? "-" : sprintf("%s (%.2f; CPU %.2f)", ig, ig / w, (C[k] > 0) ? igc / C[k] : 0)
+                gbs = (gb == "") ? "-" : sprintf("%s (%.2f; CPU %.2f)", gb, gb / w, (C[k] > 0) ? gbc / C[k] : 0)
                 pfs = (pf > 0) ? sprintf("%.2f", w / pf) : "-"
-                printf "| %s | %s | %d | %s | %s | %.2f | %.0f | %.1f | %s | %s | %s | %s | %s |\n", in_, job, L, c2, cc2, rate, R[k] / 1024, st, c1, su, igs, gbs, pfs
+                printf "| %s | %s | %d | %s | %s | %.2f | %s | %.0f | %.1f | %s | %s | %s | %s | %s |\n", in_, job, L, c2, cc2, rate, crate, R[k] / 1024, st, c1, su, igs, gbs, pfs
             }
         }
     }' "$tmp/med.tsv")
@@ -217,7 +220,7 @@ section=$(cat <<EOT
 
 Command: \`make bench\` (bench/suite.sh; BENCH_REPS=$reps, BENCH_THREADS="$threads"; R-MAT scales $(echo $all_scales)), $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
 Each cell is the median of $reps alternating runs under \`/usr/bin/time -f "%e %U %S %M"\`: \`edgestream run --ops JOB --quiet --format tsv --threads T FILE\` (job "all": \`--ops $all_ops\`), and the peers on the same file: \`build/bench/igraph_cc FILE\`, \`build/bench/igraph_job degree|bipartite FILE\`, \`build/bench/tri_igraph FILE\`, \`build/bench/tri_graphblas --threads 2 FILE\`, \`build/bench/parse_floor FILE\`.  Inputs: \`edgestream gen rmat --scale S --edge-factor 10 --seed 1\`, and the SNAP files of ../shared/datasets without their comment lines.  Every answer the peers also give (components, largest degree, bipartiteness, triangles) agreed.
-"M edges/s" = edge lines / wall at 2 threads; "state B/edge" = (peak RSS − the parse floor's) / edge lines; "igraph" and "GraphBLAS" = their wall seconds and, in brackets, that over edgestream's (above 1: edgestream is faster); "÷ parse floor" = edgestream's wall over the reader's and parser's alone.  Raw runs: bench/results/suite.tsv (edge lines per input: suite-lines.tsv).  Plot: [throughput against scale](plots/throughput.svg).
+"M edges/s (wall)" = edge lines / wall at 2 threads, "M edges/CPU s" = edge lines / CPU seconds (user + system, the steadier figure on a shared machine); "state B/edge" = (peak RSS − the parse floor's) / edge lines; "igraph" and "GraphBLAS" = their wall seconds and, in brackets, that over edgestream's and their CPU seconds over edgestream's (above 1: edgestream is faster); "÷ parse floor" = edgestream's wall over the reader's and parser's alone.  Raw runs: bench/results/suite.tsv (edge lines per input: suite-lines.tsv).  Plot: [throughput against scale](plots/throughput.svg).
 
 $table
 <!-- suite-bench:end -->
