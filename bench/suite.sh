@@ -191,7 +191,7 @@ if command -v gnuplot >/dev/null && [ -n "$all_scales" ]; then
         for s in $all_scales; do
             awk -F'\t' -v i="rmat$s" -v p="$p" -v s="$s" -v lf="$tmp/lines.tsv" '
                 BEGIN { while ((getline l < lf) > 0) { split(l, a, "\t"); lines[a[1]] = a[2] } }
-                $1 == i && $2 == p && (w == "" || $3 == 2) { w = $4 }
+                $1 == i && $2 == p && (w == "" || $3 == 2) { w = $5 }
                 END { if (w > 0) printf "%s %.4f\n", s, lines[i] / w / 1e6 }' "$tmp/med.tsv"
         done > "$tmp/series.dat"
         [ -s "$tmp/series.dat" ] && { cat "$tmp/series.dat"; printf '\n\n'; } >> "$tmp/plot.dat" &&
@@ -199,8 +199,8 @@ if command -v gnuplot >/dev/null && [ -n "$all_scales" ]; then
     done
     {
         echo "set terminal svg size 800,500 dynamic noenhanced; set output '$plot'"
-        echo "set title 'R-MAT edge lists (edge factor 10): throughput, medians of $reps runs'"
-        echo "set xlabel 'R-MAT scale (2^scale vertices)'; set ylabel 'M edge lines / s (wall)'"
+        echo "set title 'R-MAT edge lists (edge factor 10): edge lines per CPU second (user + system), medians'"
+        echo "set xlabel 'R-MAT scale (2^scale vertices)'; set ylabel 'M edge lines / CPU s'"
         echo "set logscale y; set key outside right; set grid"
         printf "plot "
         n=0
