@@ -9,8 +9,12 @@
 #   - resume under another rank count: a run with snapshots, one rank
 #     SIGKILLed mid-stream (mpirun then ends the job), resumed 2 -> 3 and
 #     4 -> 1: the final report equals the uninterrupted run's, every line;
+#   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
+#     at -np 2 and 3 print what the gathered run prints, and send less;
 #   - a snapshot written over MPI is read by `inspect` of the build without
-#     MPI, and h5py, as any other, with the final answers;
+#     MPI, and h5py, as any other, with the final answers, and checked by
+#     `compare --snapshot` (key groups replayed in the run's order);
+#   - a resume across builds is refused, naming the cause (78), both ways;
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
 #     once), standard input (64), a snapshot of another layout (78).
 # Prints "N passed, N failed"; exits non-zero on any failure.
@@ -176,6 +180,27 @@ with h5py.File(sys.argv[1], "r") as f:
     assert f["idmap"]["external_ids"].shape[0] > 0
 EOF
 fi
+
+# ---- compare --snapshot replays the key groups in the run's order ----------------
+# The first snapshot of the 4-rank run (mid-stream, edges gathered) and the
+# last of the reduced 3 -> 2 run: every check agrees, bipartite's closing
+# edge included (it is named in the MPI stream order).
+first=$(ls "$tmp"/snaps-4-1/snap-*.h5 | head -n 1)
+for s in "$first" "$(ls "$tmp"/snaps-3-2/snap-*.h5 | tail -n 1)"; do
+    if "$es" compare --format tsv -q --snapshot "$s" "$tmp/r14.txt" > "$tmp/cmp.tsv" 2> "$tmp/err" &&
+        grep -q "^summary	differ	0" "$tmp/cmp.tsv" && grep -q "^bipartite	odd_cycle_index" "$tmp/cmp.tsv"; then ok; else
+        bad "compare --snapshot $(basename "$s"): $(grep -v '	ok	' "$tmp/cmp.tsv" | head -5) $(head -c 300 "$tmp/err")"
+    fi
+done
+expect "compare: an MPI snapshot against other input" 78 "not the snapshot's input" -- \
+    "$es" compare -q --snapshot "$first" "$tmp/r13.txt"
+
+# ---- snapshots across builds: refused, naming the cause ----------------------------
+expect "resume without MPI from an MPI snapshot" 78 "across MPI ranks" -- \
+    "$es" run --ops "$rops" --batch 5000 --snapshot-dir "$tmp/snaps-4-1" --resume -q "$tmp/r14.txt"
+"$es" run --ops cc -q --batch 5000 --snapshot-dir "$tmp/plain-snaps" --snapshot-every 20000 "$tmp/r14.txt" > /dev/null
+expect "resume under MPI from a snapshot without MPI" 78 "without MPI" -- \
+    mrun 2 --ops cc --batch 5000 --snapshot-dir "$tmp/plain-snaps" --resume -q "$tmp/r14.txt"
 
 # ---- faults -----------------------------------------------------------------
 printf '1 2\n2 3\n3 4\n4 5\n5 x6\n6 7\n' > "$tmp/bad.txt"
