@@ -127,12 +127,13 @@ fi
 rops=cc,degree,tri,tri-est:m=5000,topk,hll,bipartite,spanner
 "$es" gen rmat --scale 14 --seed 6 -o "$tmp/r14.txt"
 mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
+kf=$tmp/r14.txt kn=163840
 # killed FROM TO: start with FROM ranks, SIGKILL the last rank once a
-# snapshot exists, resume with TO ranks.
+# snapshot exists, resume with TO ranks ($kf: the input, of $kn edges).
 killed() {
     from=$1 to=$2 dir=$tmp/snaps-$1-$2
     mpirun --oversubscribe $root -q -np "$from" "$mes" run --ops "$rops" --format tsv -q --batch 5000 \
-        --snapshot-dir "$dir" --snapshot-every 10000 --snapshot-wait "$tmp/r14.txt" > /dev/null 2>&1 &
+        --snapshot-dir "$dir" --snapshot-every 10000 --snapshot-wait "$kf" > /dev/null 2>&1 &
     job=$!
     i=0
     while [ $i -lt 600 ] && ! ls "$dir"/snap-*.h5 > /dev/null 2>&1; do sleep 0.05; i=$((i + 1)); done
@@ -142,10 +143,10 @@ killed() {
     st=$?
     last=$(ls "$dir"/snap-*.h5 2> /dev/null | tail -n 1)
     edges=$("$es" inspect --format tsv "$last" 2> /dev/null | awk -F'\t' '$2 == "edges_consumed" { print $3 }')
-    if [ "$st" != 0 ] && [ -n "$edges" ] && [ "$edges" -lt 163840 ]; then ok; else
+    if [ "$st" != 0 ] && [ -n "$edges" ] && [ "$edges" -lt "$kn" ]; then ok; else
         bad "kill $from: the run was not killed mid-stream (exit $st, newest snapshot at ${edges:-none} edges)"
     fi
-    mrun "$to" --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$dir" --resume "$tmp/r14.txt" > "$tmp/got.tsv" 2> "$tmp/err" ||
+    mrun "$to" --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$dir" --resume "$kf" > "$tmp/got.tsv" 2> "$tmp/err" ||
         bad "resume $from -> $to failed: $(head -c 300 "$tmp/err")"
     if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
         bad "resume $from -> $to: answers differ: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -6)"
@@ -154,10 +155,11 @@ killed() {
 killed 2 3
 killed 4 1
 # The same in a reduced run: rank 0's snapshot holds the merged sketches.
-all_rops=$rops rops=$red
-mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
+# (R-MAT 16: a reduced run of R-MAT 14 may end before the kill lands.)
+all_rops=$rops rops=$red kf=$tmp/r16.txt kn=655360
+mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
 killed 3 2
-rops=$all_rops
+rops=$all_rops kf=$tmp/r14.txt
 
 # ---- the snapshot read by the tools without MPI ---------------------------------
 last=$(ls "$tmp"/snaps-4-1/snap-*.h5 | tail -n 1)
@@ -187,7 +189,8 @@ fi
 # edge included (it is named in the MPI stream order).
 first=$(ls "$tmp"/snaps-4-1/snap-*.h5 | head -n 1)
 for s in "$first" "$(ls "$tmp"/snaps-3-2/snap-*.h5 | tail -n 1)"; do
-    if "$es" compare --format tsv -q --snapshot "$s" "$tmp/r14.txt" > "$tmp/cmp.tsv" 2> "$tmp/err" &&
+    case $s in *snaps-3-2*) f=$tmp/r16.txt ;; *) f=$tmp/r14.txt ;; esac
+    if "$es" compare --format tsv -q --snapshot "$s" "$f" > "$tmp/cmp.tsv" 2> "$tmp/err" &&
         grep -q "^summary	differ	0" "$tmp/cmp.tsv" && grep -q "^bipartite	odd_cycle_index" "$tmp/cmp.tsv"; then ok; else
         bad "compare --snapshot $(basename "$s"): $(grep -v '	ok	' "$tmp/cmp.tsv" | head -5) $(head -c 300 "$tmp/err")"
     fi
