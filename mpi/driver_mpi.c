@@ -375,8 +375,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     pos = g_new0(uint64_t, 4 * (size_t)nchunks + 1);
     ids = g_new(uint64_t, 2 * quota * mine + 1);
     time = g_new(int64_t, quota * mine + 1);
-    /* A reduced run (driver_mpi.h) when every operator allows one. */
-    gboolean reduced = cfg->report_every == 0, parity = FALSE, merging = FALSE;
+    /* A reduced run (driver_mpi.h) when every operator allows one and
+     * there are ranks to send: on one, a forest costs more than it saves. */
+    gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE;
     for (guint i = 0; i < ops->len; i++) {
         const es_operator *op = g_ptr_array_index(ops, i);
         parity = parity || op->klass == &es_bipartite_class;
