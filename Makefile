@@ -11,9 +11,11 @@
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
 #   make test-mpi   build that and run its tests under mpirun
 
-# What the library needs (edgestream.pc's Requires: a static link needs them too), and the tests' CUnit.
-LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal libsoup-3.0 hiredis
-PKGS     := $(LIB_PKGS) cunit
+# What the library needs (edgestream.pc's Requires: a static link needs them too); what the
+# tool adds (the server's HTTP, the Redis source), and the tests' CUnit.
+LIB_PKGS := igraph glib-2.0 gio-2.0 hdf5-serial zlib libisal
+TOOL_PKGS:= libsoup-3.0 hiredis
+PKGS     := $(LIB_PKGS) $(TOOL_PKGS) cunit
 # hdf5-serial, not hdf5: installing the MPI build of HDF5 repoints hdf5.pc at it.
 DEBS     := libigraph-dev libglib2.0-dev libhdf5-dev hdf5-tools libcunit1-dev zlib1g-dev libisal-dev \
             libsoup-3.0-dev libhiredis-dev redis-server pkg-config gcc make python3-h5py \
@@ -60,11 +62,15 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibi
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
+# The server and the Redis source belong to the tool: the library (and so
+# edgestream.pc, the Python module) does not depend on libsoup or hiredis.
+SRV_SRC  := $(wildcard server/*.c) dataflow/redissource.c
+SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o)
 # mpi/chunks.c uses no MPI: `compare --snapshot` replays an MPI run's key groups with it.
-LIB_SRC  := $(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c server/*.c api/*.c) mpi/chunks.c $(MPI_SRC)
+LIB_SRC  := $(filter-out $(SRV_SRC),$(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)) mpi/chunks.c $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(SRV_OBJ)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
@@ -77,7 +83,7 @@ PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; pr
 .SECONDARY: $(TEST_LIB)
 
 .PHONY: deps-mpi test-mpi
-.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-valgrind bench install uninstall clean
+.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-python-san test-valgrind bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream $(BUILD)/edgestream-plot
@@ -112,7 +118,7 @@ python: $(PYMOD)
 
 $(PYMOD): python/edgestream.c include/edgestream.h $(BUILD)/libedgestream.a
 	@mkdir -p $(dir $@)
-	$(CC) -shared -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -fvisibility=hidden -Iinclude \
+	$(CC) -shared -std=c11 -Wall -Wextra -Werror $(OPT) $(SAN) -fPIC -fvisibility=hidden -Iinclude \
 	  $(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_path("include"), "-I" + numpy.get_include())') \
 	  -o $@ $< $(BUILD)/libedgestream.a $(LDFLAGS) $(shell pkg-config --libs $(LIB_PKGS)) -lm -lpthread
 
@@ -130,7 +136,11 @@ $(BUILD)/tests/%: tests/%.c $(TEST_LIB) $(BUILD)/libedgestream.a tests/testutil.
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libedgestream.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libedgestream.a $(LDLIBS) $(BENCH_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_OBJ) $(BUILD)/libedgestream.a $(LDLIBS) $(BENCH_LIBS)
+
+# The server's network loop against epoll.
+$(BUILD)/bench/net_loop: BENCH_OBJ = $(SRV_OBJ)
+$(BUILD)/bench/net_loop: $(SRV_OBJ)
 
 # The GraphBLAS peer of the triangle benchmark.
 $(BUILD)/bench/tri_graphblas: BENCH_LIBS = -lgraphblas
@@ -196,11 +206,19 @@ test-corrupt: all
 # Sanitizer build in its own folder so it never mixes objects with the normal one.
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test-unit test-cli
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test-unit test-cli test-python-san
+
+# The Python module's tests with the sanitizer runtimes preloaded into the
+# interpreter (leak checking off: CPython keeps its caches at exit; the
+# module's leaks are test-valgrind's part).
+test-python-san: all python
+	@cd tests && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 PYTHONPATH=$(CURDIR)/$(BUILD)/python ES_DATASETS=$(CURDIR)/datasets \
+	  ES_BIN=$(CURDIR)/$(BUILD)/edgestream $(PYTHON) -m pytest -q -p no:cacheprovider test_python.py
 
 # The CLI on a small run must not leak (definite or indirect) nor touch bad memory.
 VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
-test-valgrind: all
+test-valgrind: all python
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree --quiet --batch 7 --report-every 20 --format json datasets/zachary.txt > /dev/null
 	$(VALGRIND) $(BUILD)/edgestream gen rmat --scale 8 > /dev/null
@@ -218,6 +236,7 @@ test-valgrind: all
 	$(VALGRIND) $(BUILD)/edgestream run --ops cc,degree,tri,tri-est:m=40,spanner,bipartite,cm,topk,hll --quiet \
 	  --batch 10 --snapshot-dir $(BUILD)/valgrind-snaps --snapshot-every 20 datasets/zachary.txt > /dev/null
 	rm -rf $(BUILD)/valgrind-snaps
+	@sh tests/test_python_valgrind.sh $(BUILD)
 	@echo "valgrind: no leaks, no memory errors"
 
 # Peers and tools the benchmarks need beyond the build: GraphBLAS, GNU time.

@@ -33,6 +33,7 @@
 
 #include "dataflow/reader.h"
 #include "graph/common.h"
+#include "graph/edgeset.h"
 #include "graph/idmap.h"
 #include "graph/rmat.h"
 #include "operators/tri_est.h"
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
 {
     double frac = 0.01, exact = -1;
     uint64_t m_opt = 0, seeds = 3, batch = 1u << 20;
-    const char *modes = "clean,raw,raw-dedup0", *input = NULL, *label = NULL;
+    const char *modes = "clean,raw,raw-dedup0", *input = NULL, *label = NULL, *extra = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         gboolean has = i + 1 < argc;
@@ -212,10 +213,11 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--exact") == 0 && has) exact = atof(argv[++i]);
         else if (strcmp(a, "--modes") == 0 && has) modes = argv[++i];
         else if (strcmp(a, "--label") == 0 && has) label = argv[++i];
+        else if (strcmp(a, "--opts") == 0 && has) extra = argv[++i];
         else if (a[0] != '-' && input == NULL) input = a;
         else {
             fprintf(stderr, "usage: tri_est_bench [--frac F | --m M] [--seeds K] [--batch N] [--exact N]\n"
-                            "                     [--modes clean,raw,raw-dedup0] [--label NAME] FILE|rmat:S:EF:SEED\n");
+                            "                     [--modes clean,raw,raw-dedup0] [--label NAME] [--opts K=V,...] FILE|rmat:S:EF:SEED\n");
             return 64;
         }
     }
@@ -257,9 +259,9 @@ int main(int argc, char **argv)
             return 64;
         }
         for (uint64_t seed = 1; seed <= seeds; seed++) {
-            char opts[128];
-            snprintf(opts, sizeof opts, "m=%" G_GUINT64_FORMAT ",seed=%" G_GUINT64_FORMAT ",dedup=%s",
-                     (guint64)M, (guint64)seed, dedup);
+            char opts[256];
+            snprintf(opts, sizeof opts, "m=%" G_GUINT64_FORMAT ",seed=%" G_GUINT64_FORMAT ",dedup=%s%s%s",
+                     (guint64)M, (guint64)seed, dedup, extra ? "," : "", extra ? extra : "");
             es_operator *op = new_tri_est(opts);
             double cpu, secs = run(op, s, batch, &cpu);
             double est = es_tri_est_global(op), sd = es_tri_est_stddev(op);

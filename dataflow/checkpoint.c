@@ -151,8 +151,13 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
     if (!check_operators(path, meta.operators, ck->ops_spec, error))
         goto out;
     if (strcmp(meta.source_kind, ck->src->cls->kind) != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads %s",
-                    path, meta.source_kind, ck->src->cls->kind);
+        if (strcmp(meta.source_kind, "api") == 0)   /* the library's edgestream_snapshot */
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
+                        "%s was written by the library (edgestream_snapshot), which knows no input to resume: "
+                        "continue it with edgestream_restore (Python: edgestream.restore)", path);
+        else
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads %s",
+                        path, meta.source_kind, ck->src->cls->kind);
         goto out;
     }
     if (!check_identity(ck, path, meta.source_identity, error) ||
@@ -314,9 +319,11 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     reap(ck, FALSE);
     if (edges == ck->last_edges)
         return FALSE;
+    /* Not at 0 edges unless asked: an idle server's timer would write a
+     * snapshot of nothing. */
     gboolean due = ck->pending ||
-                   (ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
-                   (ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
+                   (edges > 0 && ck->cfg.every_edges && edges % ck->cfg.every_edges == 0) ||
+                   (edges > 0 && ck->cfg.every_us && g_get_monotonic_time() - ck->last_time >= ck->cfg.every_us);
     if (due && ck->thread != NULL) {
         /* Deferred: the previous write is still running.  It ran on idle
          * CPU only; now that it holds up a barrier, give it a fair share. */

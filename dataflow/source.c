@@ -9,7 +9,12 @@
  * inflated with zlib's inflate over those reads (concatenated members as
  * gzread reads them, trailing non-gzip bytes ignored as gzread does).
  * es_source_wait lets the reader wait for a stream with a timeout (the
- * batch's linger) and a stop request.
+ * batch's linger) and a stop request.  A FIFO is opened without blocking
+ * (a blocking open waits for a writer, deaf to a stop request: SIGTERM
+ * on a run whose FIFO has no writer yet would be ignored); waiting for
+ * its writer is then es_source_wait's poll, which Linux does not end with
+ * POLLHUP until a writer has come (fs/pipe.c), and a read that finds no
+ * data yet waits in poll as a blocking read would.
  */
 #include "dataflow/source.h"
 
@@ -46,7 +51,9 @@ struct es_source {
 es_source *es_source_open(const char *path, GError **error)
 {
     gboolean is_stdin = strcmp(path, "-") == 0;
-    int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    struct stat pre;
+    gboolean fifo = !is_stdin && stat(path, &pre) == 0 && S_ISFIFO(pre.st_mode);
+    int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
     if (fd < 0) {
         int e = errno;
         g_set_error(error, ES_ERROR, ES_ERROR_NOINPUT, "cannot open %s: %s", path, g_strerror(e));
@@ -87,13 +94,19 @@ es_source *es_source_open(const char *path, GError **error)
     return s;
 }
 
-/* One read(2), retried on EINTR. */
+/* One read(2), retried on EINTR; on a FIFO opened without blocking, data
+ * not there yet is waited for as a blocking read would. */
 static gssize read_once(es_source *s, void *buf, size_t n, GError **error)
 {
     for (;;) {
         ssize_t got = read(s->fd, buf, n);
         if (got < 0 && errno == EINTR)
             continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p = { .fd = s->fd, .events = POLLIN };
+            poll(&p, 1, -1);
+            continue;
+        }
         if (got < 0) {
             int e = errno;
             g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: read error: %s", s->name, g_strerror(e));

@@ -443,6 +443,25 @@ uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, e
     return offer_impl(r, u, v, evicted);
 }
 
+void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v, es_edge *evicted)
+{
+    g_assert(u != v && u < r->nv && v < r->nv && s <= r->size && s < r->sampler.m);
+    if (evicted)
+        *evicted = (es_edge){ UINT32_MAX, UINT32_MAX };
+    if (s == r->size) {
+        if (G_UNLIKELY(r->size == r->slots_cap))
+            slots_grow(r);
+        r->size++;
+    } else {
+        const es_edge old = r->slots[s];
+        set_remove(r, old.u, old.v);
+        set_remove(r, old.v, old.u);
+        if (evicted)
+            *evicted = old;
+    }
+    place(r, s, u, v);
+}
+
 static void out_reserve(es_edge_reservoir *r, size_t n)
 {
     if (n > r->out_cap) {

@@ -79,6 +79,16 @@ size_t   es_edge_reservoir_memory(const es_edge_reservoir *r);
  * to *evicted (if not NULL); otherwise *evicted is {UINT32_MAX, UINT32_MAX}. */
 uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, es_edge *evicted);
 
+/* Slots managed by the caller, for estimators with a sampling policy of
+ * their own (a waiting room, priority sampling): put (u, v) into slot s,
+ * s <= size (s == size appends), replacing the edge there, which is
+ * written to *evicted (if not NULL; {UINT32_MAX, UINT32_MAX} when none).
+ * (u, v): u != v, below the vertex count, not in the sample.  Leaves the
+ * Algorithm R sampler (t, the generator) alone: a reservoir is used either
+ * through es_edge_reservoir_offer* or through this, never both.  Cost as
+ * an offer that takes the edge. */
+void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v, es_edge *evicted);
+
 /* Common neighbours of u and v in the sample, in increasing order of c;
  * *count of them.  The array is scratch owned by r, valid until the next
  * call.  When (u, v) itself is in the sample, *has_uv is TRUE and *count 0

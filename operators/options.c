@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/spelling.h"
 
 typedef struct {
     char    *key, *value;
@@ -20,6 +21,7 @@ struct es_options {
     char   *op;
     GArray *items;    /* of opt */
     GString *canon;   /* "k=v,k=v" as parsed, in the order asked */
+    GPtrArray *asked; /* every key the operator asked for: what a typo is matched against */
 };
 
 /* Record an option's parsed value in the canonical spec (once per key). */
@@ -51,6 +53,7 @@ es_options *es_options_parse(const char *op, const char *text, GError **error)
     o->op = g_strdup(op);
     o->items = g_array_new(FALSE, TRUE, sizeof(opt));
     o->canon = g_string_new(NULL);
+    o->asked = g_ptr_array_new_with_free_func(g_free);
     g_array_set_clear_func(o->items, opt_clear);
     if (text == NULL || *text == '\0')
         return o;
@@ -86,6 +89,7 @@ void es_options_free(es_options *o)
         return;
     g_array_free(o->items, TRUE);
     g_string_free(o->canon, TRUE);
+    g_ptr_array_free(o->asked, TRUE);
     g_free(o->op);
     g_free(o);
 }
@@ -97,6 +101,8 @@ const char *es_options_op(const es_options *o)
 
 static opt *lookup(es_options *o, const char *key)
 {
+    if (!g_ptr_array_find_with_equal_func(o->asked, key, g_str_equal, NULL))
+        g_ptr_array_add(o->asked, g_strdup(key));
     for (guint i = 0; i < o->items->len; i++) {
         opt *it = &g_array_index(o->items, opt, i);
         if (strcmp(it->key, key) == 0) {
@@ -181,7 +187,20 @@ gboolean es_options_check_unused(const es_options *o, GError **error)
     for (guint i = 0; i < o->items->len; i++) {
         const opt *it = &g_array_index(o->items, opt, i);
         if (!it->used) {
-            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: unknown option \"%s\"", o->op, it->key);
+            const char *near = es_spelling_nearest(it->key, (const char *const *)o->asked->pdata, o->asked->len);
+            g_autofree char *known = NULL;
+            if (o->asked->len) {
+                g_ptr_array_add(o->asked, NULL);
+                known = g_strjoinv(", ", (char **)o->asked->pdata);
+                g_ptr_array_remove_index(o->asked, o->asked->len - 1);
+            }
+            if (near)
+                g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: unknown option \"%s\"; did you mean \"%s\"? (known: %s)",
+                            o->op, it->key, near, known);
+            else if (known)
+                g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: unknown option \"%s\" (known: %s)", o->op, it->key, known);
+            else
+                g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: unknown option \"%s\" (it takes none)", o->op, it->key);
             return FALSE;
         }
     }

@@ -1,52 +1,63 @@
 /* spanner.c — the "spanner" operator: a (2k-1)-spanner of the stream's
  * simple graph, built in one pass: a subgraph in which the endpoints of
- * every distinct input edge are at most 2k-1 hops apart.
+ * every distinct input edge are at most 2k-1 hops apart.  Two methods:
  *
- * Algorithm: the greedy spanner (Althöfer, Das, Dobkin, Joseph & Soares,
- * "On sparse spanners of weighted graphs", DCG 1993) in its streaming
- * form (Feigenbaum, Kannan, McGregor, Suri & Zhang, "On graph problems in
- * a semi-streaming model", ICALP 2004 / TCS 2005; Elkin, ICALP 2007): a new
- * distinct edge (u, v) is kept iff the spanner has no u-v path of at most
- * 2k-1 edges.  The check is a bidirectional BFS bounded to 2k-1 hops in
- * total, expanding the side whose frontier has the smaller total degree;
- * vertices are marked with a per-query stamp, so nothing is cleared
- * between queries.  Distinct input edges are those the run's edge table
- * (graph/edgetable.h) reports as appearing; the spanner is a
- * graph/adjacency.
- * Cost per new edge: the bounded BFS, at most the spanner's edges within
- * 2k-2 hops of u or v and usually far fewer (O(1) when an endpoint is new,
- * O(1) for k = 1); per duplicate: nothing.  Memory: the
- * spanner (about 12-44 bytes per kept edge, see adjacency.h), 16 bytes per
- * vertex of BFS marks and frontiers.
- * Guarantees: stretch 2k-1 exactly: a dropped edge had a path of at most
- * 2k-1 kept edges when it came, and kept edges are never removed.  The
- * spanner has girth > 2k (a kept edge never closes a cycle of 2k edges or
- * fewer), so it has fewer than n^(1+1/k) + n edges (the Moore bound).
- * k = 1 keeps exactly the distinct edges.
+ * method=baswana (default): Baswana's clustering spanner (IPL 2008), in
+ * operators/spanner_cluster.c: O(1) expected work per edge, no
+ * distinct-edge stage, expected size O(k n^(1+1/k)); seeded.
  *
- * Parallelism: the decisions are sequential by nature: whether an edge is
- * kept depends on every decision before it, so edges are examined one by
- * one in stream order.  The kept graph therefore
- * depends only on the edge sequence, never on the thread count.
+ * method=greedy: the greedy spanner (Althöfer, Das, Dobkin, Joseph &
+ * Soares, "On sparse spanners of weighted graphs", DCG 1993) in its
+ * streaming form (Feigenbaum, Kannan, McGregor, Suri & Zhang, ICALP 2004 /
+ * TCS 2005; Elkin, ICALP 2007): a new distinct edge (u, v) is kept iff the
+ * spanner has no u-v path of at most 2k-1 edges.  The check is a
+ * bidirectional BFS bounded to 2k-1 hops in total, expanding the side
+ * whose frontier has the smaller total degree; vertices are marked with a
+ * per-query stamp, so nothing is cleared between queries.  Distinct input
+ * edges are those the run's edge table (graph/edgetable.h) reports as
+ * appearing; the spanner is a graph/adjacency.  Cost per new edge: the
+ * bounded BFS, at most the spanner's edges within 2k-2 hops of u or v
+ * (O(1) when an endpoint is new, O(1) for k = 1); per duplicate: nothing.
+ * Memory: the spanner (about 12-44 bytes per kept edge, see adjacency.h),
+ * 16 bytes per vertex of BFS marks and frontiers.  It has girth > 2k (a
+ * kept edge never closes a cycle of 2k edges or fewer), so fewer than
+ * n^(1+1/k) + n edges (the Moore bound): it keeps fewer edges than the
+ * clustering, at a cost per edge that grows with the hubs' neighbourhoods
+ * (sizes and speeds of both: bench/RESULTS.md).
  *
- * Answers: edges (kept), input_edges (distinct input edges, self-loops
- * excluded), fraction (edges / input_edges, 0 before any), stretch (2k-1).
- * Option: k=K (default 2, 1..64).
+ * Guarantees (both): stretch 2k-1 exactly: a dropped edge had a path of
+ * at most 2k-1 kept edges when it came, and kept edges are never removed.
+ * k = 1 keeps exactly the distinct edges.  The decisions are sequential by
+ * nature (each depends on every one before), so the kept graph depends
+ * only on the edge sequence (and the seed), never on the thread count.
  *
- * Snapshot: group /operators/spanner, laid out in README.md ("Snapshots"); a
- * restore checks every array and swaps the new state in only when all pass.
+ * Answers: edges (kept), stretch (2k-1); greedy: input_edges (distinct
+ * input edges, self-loops excluded), fraction (edges / input_edges);
+ * baswana: edges_seen (input edge lines, repeats included, self-loops
+ * excluded), fraction (edges / edges_seen), size_bound (the expected-size
+ * bound for the vertices seen).
+ * Options: k=K (default 2, 1..64), method=baswana|greedy; baswana also
+ * seed=S (default 1) and n=N (the expected vertex count, which sets the
+ * sampling probability N^(-1/k); default 2^20).
+ *
+ * Snapshot: group /operators/spanner, attributes k, stretch, method; the
+ * greedy method's layout is in README.md ("Snapshots"), the clustering's
+ * in spanner_cluster.c.  A restore checks every array and swaps the new
+ * state in only when all pass.
  */
 #include "operators/spanner.h"
 
 #include <string.h>
 
 #include "graph/common.h"
+#include "operators/spanner_cluster.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
 typedef struct {
     es_operator   base;
-    es_adjacency *kept;
+    es_spanner_cluster *cl;     /* method=baswana; NULL for greedy */
+    es_adjacency *kept;         /* baswana: built from cl's kept edges when asked */
     unsigned      k, stretch;
     uint64_t      input_edges;
     uint64_t     *kept_keys;    /* log of the kept edges, in order */
@@ -66,11 +77,24 @@ typedef struct {
 
 static es_operator *spanner_create(es_options *opts, GError **error)
 {
-    uint64_t k;
+    uint64_t k, seed = 1, n = 1u << 20;
+    const char *method;
     /* The getters record which options were used, hence the cast. */
-    if (!es_options_get_u64(opts, "k", 2, 1, 64, &k, error))
+    if (!es_options_get_u64(opts, "k", 2, 1, 64, &k, error) ||
+        !es_options_get_string(opts, "method", "baswana", &method, error))
+        return NULL;
+    const gboolean greedy = strcmp(method, "greedy") == 0;
+    if (!greedy && strcmp(method, "baswana") != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: method must be baswana or greedy, got \"%s\"",
+                    es_options_op(opts), method);
+        return NULL;
+    }
+    if (!greedy && (!es_options_get_u64(opts, "seed", 1, 0, UINT64_MAX, &seed, error) ||
+                    !es_options_get_u64(opts, "n", n, 1, UINT32_MAX, &n, error)))
         return NULL;
     spanner_op *s = g_new0(spanner_op, 1);
+    if (!greedy)
+        s->cl = es_spanner_cluster_new((unsigned)k, seed, n);
     s->k = (unsigned)k;
     s->stretch = 2 * (unsigned)k - 1;
     s->kept = es_adjacency_new(0);
@@ -80,6 +104,7 @@ static es_operator *spanner_create(es_options *opts, GError **error)
 static void spanner_destroy(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
+    es_spanner_cluster_free(s->cl);
     es_adjacency_free(s->kept);
     es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
     es_big_free(s->mark, s->mark_cap * sizeof(uint32_t));
@@ -188,6 +213,10 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
     const size_t n = batch->n;
     const uint32_t nv = batch->num_vertices;
     es_batch_assert_ids(batch, nv, "spanner");
+    if (s->cl) {
+        es_spanner_cluster_add(s->cl, e, n, nv);
+        return TRUE;
+    }
     if (n == 0)
         return TRUE;
     es_adjacency_grow(s->kept, nv);
@@ -217,6 +246,17 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
 static void spanner_report(es_operator *op, es_report *report)
 {
     spanner_op *s = (spanner_op *)op;
+    if (s->cl) {
+        size_t kept;
+        es_spanner_cluster_kept(s->cl, &kept);
+        const uint64_t seen = es_spanner_cluster_offered(s->cl);
+        es_report_add_u64(report, "edges", kept);
+        es_report_add_u64(report, "edges_seen", seen);
+        es_report_add_double(report, "fraction", seen ? (double)kept / (double)seen : 0.0);
+        es_report_add_u64(report, "stretch", s->stretch);
+        es_report_add_double(report, "size_bound", es_spanner_cluster_size_bound(s->cl));
+        return;
+    }
     const uint64_t kept = es_adjacency_edges(s->kept);
     es_report_add_u64(report, "edges", kept);
     es_report_add_u64(report, "input_edges", s->input_edges);
@@ -227,7 +267,16 @@ static void spanner_report(es_operator *op, es_report *report)
 const es_adjacency *es_spanner_graph(es_operator *op)
 {
     g_return_val_if_fail(op->klass == &es_spanner_class, NULL);
-    return ((spanner_op *)op)->kept;
+    spanner_op *s = (spanner_op *)op;
+    if (s->cl) {
+        /* Bring the adjacency up to the kept log. */
+        size_t n;
+        const uint64_t *keys = es_spanner_cluster_kept(s->cl, &n);
+        es_adjacency_grow(s->kept, es_spanner_cluster_vertices(s->cl));
+        for (size_t i = es_adjacency_edges(s->kept); i < n; i++)
+            es_adjacency_insert(s->kept, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
+    }
+    return s->kept;
 }
 
 unsigned es_spanner_stretch(es_operator *op)
@@ -241,6 +290,10 @@ unsigned es_spanner_stretch(es_operator *op)
 static void spanner_snapshot_prepare(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
+    if (s->cl) {
+        es_spanner_cluster_prepare(s->cl);
+        return;
+    }
     g_assert(op->frozen_edges == s->input_edges);
     s->f_ninput = s->input_edges;
     s->f_kept = s->kept_keys;
@@ -252,9 +305,12 @@ static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, G
 {
     const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
-    return es_h5_set_u64(g, "k", s->k, error)
-        && es_h5_set_u64(g, "stretch", s->stretch, error)
-        && es_h5_set_u64(g, "vertices", s->f_nv, error)
+    if (!es_h5_set_u64(g, "k", s->k, error) || !es_h5_set_u64(g, "stretch", s->stretch, error) ||
+        !es_h5_set_str(g, "method", s->cl ? "baswana" : "greedy", error))
+        return FALSE;
+    if (s->cl)
+        return es_spanner_cluster_write(s->cl, w, error);
+    return es_h5_set_u64(g, "vertices", s->f_nv, error)
         && es_h5_set_u64(g, "edges", s->f_nkept, error)
         && es_h5_set_u64(g, "input_edges", s->f_ninput, error)
         && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error);
@@ -273,6 +329,23 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
                     "snapshot attribute \"k\" is %" G_GUINT64_FORMAT ", but this operator has k=%u (%s)",
                     (guint64)k, s->k, op->spec ? op->spec : "spanner");
         return FALSE;
+    }
+    g_autofree char *method = NULL;
+    if (!es_h5_get_str(g, "method", &method, error))
+        return FALSE;
+    if (strcmp(method, s->cl ? "baswana" : "greedy") != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"method\" is \"%s\", but this operator has method=%s (%s)", method,
+                    s->cl ? "baswana" : "greedy", op->spec ? op->spec : "spanner");
+        return FALSE;
+    }
+    if (s->cl) {
+        if (!es_spanner_cluster_read(s->cl, g, op->spec ? op->spec : "spanner", error))
+            return FALSE;
+        /* The adjacency is rebuilt from the kept log when asked. */
+        es_adjacency_free(s->kept);
+        s->kept = es_adjacency_new(0);
+        return TRUE;
     }
     if (!es_h5_get_u64(g, "vertices", &n64, error) || !es_h5_get_u64(g, "edges", &E, error) ||
         !es_h5_get_u64(g, "input_edges", &I, error))
@@ -345,15 +418,14 @@ out:
 
 static gboolean spanner_needs_edges(const es_operator *op, gboolean snapshots)
 {
-    (void)op;
     (void)snapshots;
-    return TRUE;
+    return ((const spanner_op *)op)->cl == NULL;
 }
 
 const es_operator_class es_spanner_class = {
     .name = "spanner",
-    .summary = "greedy (2k-1)-spanner in one pass: kept edges, fraction, stretch bound",
-    .options = "k=K (stretch 2k-1, default 2, 1..64)",
+    .summary = "(2k-1)-spanner in one pass (Baswana's clustering, or greedy): kept edges, fraction, stretch",
+    .options = "k=K (stretch 2k-1, default 2, 1..64),method=baswana|greedy,seed=1,n=1048576 (expected vertices)",
     .create = spanner_create,
     .process_batch = spanner_process_batch,
     .report = spanner_report,

@@ -1,21 +1,32 @@
 /* tri_est.c — the "tri-est" operator: estimates of the global and
- * per-vertex triangle counts of the graph seen so far, from a uniform
- * sample of m of its edges.
+ * per-vertex triangle counts of the graph seen so far, from a sample of m
+ * of its edges, by one of three estimators (option method=):
  *
- * Algorithm: TRIÈST-IMPR (De Stefani, Epasto, Riondato & Upfal, KDD 2016)
- * on the edge reservoir of operators/edge_reservoir.c: the t-th accepted
- * edge (u, v), before it is offered to the sample, adds
- * eta(t) = max(1, (t-1)(t-2) / (m(m-1))) per common neighbour c in the
- * sample to the global count and to u, v and c.  Self-loops and repeats of
- * sampled edges are dropped; dedup=1|0|auto decides about other repeats.
- * Estimator, dedup modes and the variance bound behind "stddev":
- * docs/tri-est.md.
+ *   impr  TRIÈST-IMPR (De Stefani, Epasto, Riondato & Upfal, KDD 2016) on
+ *         the edge reservoir of operators/edge_reservoir.c: the t-th
+ *         accepted edge (u, v), before it is offered to the sample, adds
+ *         eta(t) = max(1, (t-1)(t-2) / (m(m-1))) per common neighbour c in
+ *         the sample to the global count and to u, v and c.
+ *   wrs   waiting-room sampling (Shin, ICDM 2017): the newest room*m edges
+ *         in a FIFO, kept for certain; a reservoir over the older ones;
+ *         each closed triangle adds 1 / P(its wedge sampled).
+ *   gps   graph priority sampling, in-stream estimation (Ahmed, Duffield,
+ *         Willke & Rossi, PVLDB 2017): weight 9 (triangles closed) + 1,
+ *         priority weight / U, the m highest kept; each closed triangle
+ *         adds 1 / (q_a q_b), q = min(1, weight / threshold).
  *
- * Cost per accepted edge: one reservoir draw and O(min(du, dv)) expected
- * for the intersection, O(1) per triangle found.  Memory: about 40 bytes
- * per sampled edge, 16 per vertex id (24 with local=1, 32 with top=K); the
- * exact repeat test is the run's edge table's (graph/edgetable.h).  One
- * thread: each decision depends on the one before.
+ * Self-loops and repeats of sampled edges are dropped; dedup=1|0|auto
+ * decides about other repeats.  Estimators, dedup modes, the variance
+ * bound (impr) and variance estimate (wrs, gps) behind "stddev":
+ * docs/tri-est.md; the methods measured side by side: bench/RESULTS.md.
+ *
+ * Cost per accepted edge: O(min(du, dv)) expected for the intersection in
+ * the sample, O(1) per triangle found, and the sample's update: O(1)
+ * (impr, wrs: one or two slot changes) or O(log m) (gps: a heap of
+ * priorities).  Memory: about 40 bytes per sampled edge (56 for gps), 16
+ * per vertex id (24 with local=1, 32 with top=K); the exact repeat test is
+ * the run's edge table's (graph/edgetable.h).  One thread: each decision
+ * depends on the one before.
  * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
@@ -31,11 +42,13 @@
 #include "snapshot/logmem.h"
 
 #define DEFAULT_M 100000
+#define DEFAULT_METHOD ES_TRI_EST_IMPR
 #define MAX_TOP   1000
 
 #define UNKNOWN_EXT UINT64_MAX
 
 typedef enum { DEDUP_OFF, DEDUP_ON, DEDUP_AUTO } dedup_mode;
+static const char *const method_names[] = { "impr", "wrs", "gps" };
 
 typedef struct {
     es_operator base;
@@ -43,6 +56,18 @@ typedef struct {
     uint32_t top;
     gboolean local;
     dedup_mode dedup;
+
+    es_tri_est_method method;
+    uint32_t room;         /* wrs: waiting-room slots 0 .. room-1; the reservoir has the rest */
+    double   room_frac;
+    es_sampler rs;         /* wrs: Algorithm R over the edges leaving the waiting room;
+                              gps: its generator draws the priorities */
+    uint64_t t;            /* wrs, gps: edges accepted (impr: the reservoir counts them) */
+    double   var_sum;      /* wrs, gps: sum over counted triangles of S(S-1) */
+    double   z;            /* gps: the threshold, the largest priority discarded */
+    double  *ew, *prio;    /* gps: per slot, the edge's weight and priority */
+    uint32_t *heap, *hpos; /* gps: slots in a min-heap by (priority, slot); hpos: slot -> heap index */
+    size_t   g_cap;        /* gps: entries allocated in ew, prio, heap, hpos */
 
     es_edge_reservoir *res;
     double   tau;          /* global estimate */
@@ -63,8 +88,8 @@ typedef struct {
     /* Copies at the last snapshot barrier of what later batches overwrite;
      * caps in bytes. */
     es_edge  *f_slots;
-    double   *f_w;
-    size_t    f_slots_cap, f_w_cap;
+    double   *f_w, *f_ew, *f_prio;
+    size_t    f_slots_cap, f_w_cap, f_ew_cap, f_prio_cap;
     /* the local counters that are not 0, ascending by vertex: most are 0
      * (97% of 0.58 M vertices at m = 100 000 on R-MAT scale 20) */
     uint32_t *f_lv;
@@ -88,6 +113,12 @@ static void tri_est_destroy(es_operator *op)
     es_big_free(te->f_w, te->f_w_cap);
     es_big_free(te->f_lv, te->f_lv_cap);
     es_big_free(te->f_lx, te->f_lx_cap);
+    es_big_free(te->ew, te->g_cap * sizeof(double));
+    es_big_free(te->prio, te->g_cap * sizeof(double));
+    es_big_free(te->heap, te->g_cap * sizeof(uint32_t));
+    es_big_free(te->hpos, te->g_cap * sizeof(uint32_t));
+    es_big_free(te->f_ew, te->f_ew_cap);
+    es_big_free(te->f_prio, te->f_prio_cap);
     g_free(te);
 }
 
@@ -95,9 +126,24 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
 {
     es_options *opts = opts_c;
     uint64_t m, seed, top, local;
-    const char *dedup_s;
+    double room = 0.1;
+    const char *dedup_s, *method_s;
+    /* m first: the canonical spec reads "tri-est:m=...," as before methods came */
     if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||
-        !es_options_get_u64(opts, "seed", 1, 0, UINT64_MAX, &seed, error) ||
+        !es_options_get_string(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
+        return NULL;
+    int method = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(method_s, method_names[i]) == 0)
+            method = i;
+    if (method < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: method must be impr, wrs or gps, got \"%s\"",
+                    es_options_op(opts), method_s);
+        return NULL;
+    }
+    if (method == ES_TRI_EST_WRS && !es_options_get_double(opts, "room", 0.1, 0.0, 1.0, &room, error))
+        return NULL;
+    if (!es_options_get_u64(opts, "seed", 1, 0, UINT64_MAX, &seed, error) ||
         !es_options_get_u64(opts, "local", 1, 0, 1, &local, error) ||
         !es_options_get_u64(opts, "top", local ? 10 : 0, 0, MAX_TOP, &top, error) ||
         !es_options_get_string(opts, "dedup", "auto", &dedup_s, error))
@@ -120,6 +166,16 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
         return NULL;
     }
     tri_est_op *te = g_new0(tri_est_op, 1);
+    te->method = (es_tri_est_method)method;
+    te->room_frac = room;
+    if (method == ES_TRI_EST_WRS) {
+        /* At least one slot on either side. */
+        double r = room * (double)m + 0.5;
+        te->room = r < 1 ? 1 : r > (double)(m - 1) ? (uint32_t)(m - 1) : (uint32_t)r;
+        es_sampler_init(&te->rs, (uint32_t)m - te->room, seed);
+    } else {
+        es_sampler_init(&te->rs, (uint32_t)m, seed);
+    }
     te->m = (uint32_t)m;
     te->top = (uint32_t)top;
     te->local = local != 0;
@@ -204,6 +260,232 @@ static void stored_hook(void *user, uint32_t slot)
 
 static const es_edge_reservoir_hooks hooks = { closed_hook, stored_hook };
 
+/* ---- WRS and GPS ---------------------------------------------------------
+ * Both count, for the edge (u, v) about to be inserted, every triangle it
+ * closes with two sampled edges, each weighted by S = 1 / P(both wedge
+ * edges sampled) (Horvitz-Thompson), then insert it under their own
+ * policy.  var_sum and pairs give the variance estimate (docs/tri-est.md). */
+
+/* Edges accepted so far, whatever the method. */
+static inline uint64_t accepted(const tri_est_op *te)
+{
+    return te->method == ES_TRI_EST_IMPR ? es_edge_reservoir_offered(te->res) : te->t;
+}
+
+/* One triangle of weight S through u, v, c whose sampled wedge edges in
+ * slots a, b are uncertain with inclusion probabilities qa, qb (1: certain). */
+static inline void count_one(tri_est_op *te, uint32_t u, uint32_t v, uint32_t c, uint32_t a, double qa, uint32_t b,
+                             double qb)
+{
+    const double S = 1.0 / (qa * qb);
+    double *w = te->w;
+    te->tau += S;
+    te->var_sum += S * (S - 1.0);
+    if (qa < 1.0) {
+        te->pairs += S * w[a];
+        w[a] += S * (1.0 - qa);
+    }
+    if (qb < 1.0) {
+        te->pairs += S * w[b];
+        w[b] += S * (1.0 - qb);
+    }
+    if (te->local) {
+        te->loc[u] += S;
+        te->loc[v] += S;
+        te->loc[c] += S;
+    }
+}
+
+/* WRS: slots below room are the waiting room (certain), the others the
+ * reservoir, a uniform sample of mr of the nr edges that left the room. */
+static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k)
+{
+    const uint64_t nr = te->rs.t;
+    const uint32_t mr = te->rs.m, room = te->room;
+    const double q1 = nr <= mr ? 1.0 : (double)mr / (double)nr;
+    /* both in the reservoir: an m_r-subset holds two given edges with this */
+    const double q2 = nr <= mr ? 1.0 : q1 * ((double)(mr - 1) / (double)(nr - 1));
+    for (size_t i = 0; i < k; i++) {
+        const gboolean ra = cn[i].slot_u >= room, rb = cn[i].slot_v >= room;
+        if (ra && rb)
+            /* the pair's joint probability, split so that each edge's
+             * term uses its own marginal for the covariance weights */
+            count_one(te, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
+        else
+            count_one(te, u, v, cn[i].c, cn[i].slot_u, ra ? q1 : 1.0, cn[i].slot_v, rb ? q1 : 1.0);
+    }
+}
+
+static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    const uint64_t t = te->t;
+    if (t < te->room) {
+        es_edge_reservoir_put(te->res, (uint32_t)t, u, v, NULL);
+        return;
+    }
+    /* The oldest edge of the room leaves it for the reservoir's draw. */
+    const uint32_t pos = (uint32_t)(t % te->room);
+    es_edge old;
+    es_edge_reservoir_put(te->res, pos, u, v, &old);
+    const uint32_t s = es_sampler_offer(&te->rs);
+    if (s != ES_SAMPLER_SKIP) {
+        es_edge_reservoir_put(te->res, te->room + s, old.u, old.v, NULL);
+        stored_hook(te, te->room + s);
+    }
+}
+
+static inline double gps_q(const tri_est_op *te, uint32_t slot)
+{
+    return te->z <= 0.0 || te->ew[slot] >= te->z ? 1.0 : te->ew[slot] / te->z;
+}
+
+static void gps_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        count_one(te, u, v, cn[i].c, cn[i].slot_u, gps_q(te, cn[i].slot_u), cn[i].slot_v, gps_q(te, cn[i].slot_v));
+}
+
+/* Heap order: smaller priority first, then smaller slot (so that equal
+ * priorities, however unlikely, leave in an order the snapshot restores). */
+static inline gboolean gps_before(const tri_est_op *te, uint32_t a, uint32_t b)
+{
+    return te->prio[a] < te->prio[b] || (te->prio[a] == te->prio[b] && a < b);
+}
+
+static void gps_sift_up(tri_est_op *te, uint32_t i)
+{
+    uint32_t *h = te->heap;
+    const uint32_t x = h[i];
+    while (i > 0 && gps_before(te, x, h[(i - 1) / 2])) {
+        h[i] = h[(i - 1) / 2];
+        te->hpos[h[i]] = i;
+        i = (i - 1) / 2;
+    }
+    h[i] = x;
+    te->hpos[x] = i;
+}
+
+static void gps_sift_down(tri_est_op *te, uint32_t i, uint32_t n)
+{
+    uint32_t *h = te->heap;
+    const uint32_t x = h[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && gps_before(te, h[c + 1], h[c]))
+            c++;
+        if (!gps_before(te, h[c], x))
+            break;
+        h[i] = h[c];
+        te->hpos[h[i]] = i;
+        i = c;
+    }
+    h[i] = x;
+    te->hpos[x] = i;
+}
+
+static void gps_room(tri_est_op *te, size_t need)
+{
+    if (need <= te->g_cap)
+        return;
+    size_t cap = es_grow_cap(te->g_cap, need);
+    if (cap > te->m)
+        cap = te->m;
+    te->ew = es_big_realloc(te->ew, te->g_cap * sizeof(double), cap * sizeof(double));
+    te->prio = es_big_realloc(te->prio, te->g_cap * sizeof(double), cap * sizeof(double));
+    te->heap = es_big_realloc(te->heap, te->g_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
+    te->hpos = es_big_realloc(te->hpos, te->g_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
+    te->g_cap = cap;
+}
+
+/* GPS (Ahmed, Duffield, Willke & Rossi): weight 9 k + 1 for an edge that
+ * closes k sampled triangles, priority weight / U with U uniform in (0, 1];
+ * the m largest priorities stay; z is the largest one that left. */
+static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
+{
+    const double wt = 9.0 * (double)k + 1.0;
+    const double U = (double)((es_rng_next(&te->rs.rng) >> 11) + 1) * 0x1.0p-53;
+    const double r = wt / U;
+    const uint32_t size = es_edge_reservoir_size(te->res);
+    uint32_t slot;
+    if (size < te->m) {
+        slot = size;
+        gps_room(te, (size_t)slot + 1);
+        es_edge_reservoir_put(te->res, slot, u, v, NULL);
+        te->ew[slot] = wt;
+        te->prio[slot] = r;
+        te->heap[slot] = slot;
+        gps_sift_up(te, slot);
+    } else {
+        slot = te->heap[0];
+        if (r < te->prio[slot]) {
+            if (r > te->z)
+                te->z = r;
+            return;
+        }
+        if (te->prio[slot] > te->z)
+            te->z = te->prio[slot];
+        es_edge_reservoir_put(te->res, slot, u, v, NULL);
+        te->ew[slot] = wt;
+        te->prio[slot] = r;
+        gps_sift_down(te, 0, size);
+    }
+    stored_hook(te, slot);
+}
+
+/* es_edge_reservoir_offer_batch for WRS and GPS: same contract (loops,
+ * keep, edges in the sample passed over; stops once t_limit accepted). */
+static size_t sample_batch(tri_est_op *te, const es_edge *edges, size_t n, const uint8_t *keep, uint64_t t_limit,
+                           es_offer_counts *counts)
+{
+    if (te->t >= t_limit)
+        return 0;
+    es_edge_reservoir *r = te->res;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            es_edge_reservoir_prefetch_heads(r, edges[i + 16].u, edges[i + 16].v);
+        if (i + 8 < n)
+            es_edge_reservoir_prefetch_blocks(r, edges[i + 8].u, edges[i + 8].v);
+        const uint32_t u = edges[i].u, v = edges[i].v;
+        if (u == v) {
+            counts->loops++;
+            continue;
+        }
+        if (keep && !keep[i]) {
+            counts->skipped++;
+            continue;
+        }
+        size_t k;
+        gboolean has_uv;
+        const es_common_nbr *cn = es_edge_reservoir_common(r, u, v, &k, &has_uv);
+        if (has_uv) {
+            counts->in_sample++;
+            continue;
+        }
+        if (te->method == ES_TRI_EST_WRS) {
+            if (k > 0)
+                wrs_count(te, u, v, cn, k);
+            wrs_insert(te, u, v);
+        } else {
+            if (k > 0)
+                gps_count(te, u, v, cn, k);
+            gps_insert(te, u, v, k);
+        }
+        if (++te->t >= t_limit)
+            return i + 1;
+    }
+    return n;
+}
+
+static size_t offer(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *keep, uint64_t t_limit,
+                    es_offer_counts *counts)
+{
+    if (te->method == ES_TRI_EST_IMPR)
+        return es_edge_reservoir_offer_batch(te->res, e, n, keep, t_limit, &hooks, te, counts);
+    return sample_batch(te, e, n, keep, t_limit, counts);
+}
+
 /* dedup=auto, reservoir just filled with a repeat seen: from now on drop
  * every repeat that the edge table reports.  The answers for e[0, n), the
  * rest of the batch, are the run's (batch_change), or, in a run without a
@@ -258,23 +540,22 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
     es_offer_counts counts = { 0, 0, 0 };
     size_t i = 0;
     while (i < n) {
-        if (te->dedup == DEDUP_AUTO && !te->exact && es_edge_reservoir_offered(te->res) < te->m) {
+        if (te->dedup == DEDUP_AUTO && !te->exact && accepted(te) < te->m) {
             /* Until the reservoir is full it holds every accepted edge, so
              * every repeat is caught; decide when it fills. */
-            i += es_edge_reservoir_offer_batch(te->res, e + i, n - i, NULL, te->m, &hooks, te, &counts);
-            if (es_edge_reservoir_offered(te->res) == te->m && te->duplicates + counts.in_sample > 0) {
+            i += offer(te, e + i, n - i, NULL, te->m, &counts);
+            if (accepted(te) == te->m && te->duplicates + counts.in_sample > 0) {
                 const uint8_t *keep = start_exact_repeat_test(te, batch->change ? batch->change + i : NULL,
                                                               e + i, n - i);
-                es_edge_reservoir_offer_batch(te->res, e + i, n - i, keep, UINT64_MAX, &hooks, te, &counts);
+                offer(te, e + i, n - i, keep, UINT64_MAX, &counts);
                 i = n;
             }
         } else if (te->exact) {
             g_assert(batch->change != NULL);
-            es_edge_reservoir_offer_batch(te->res, e + i, n - i, batch->change + i, UINT64_MAX, &hooks, te,
-                                          &counts);
+            offer(te, e + i, n - i, batch->change + i, UINT64_MAX, &counts);
             i = n;
         } else {
-            es_edge_reservoir_offer_batch(te->res, e + i, n - i, NULL, UINT64_MAX, &hooks, te, &counts);
+            offer(te, e + i, n - i, NULL, UINT64_MAX, &counts);
             i = n;
         }
     }
@@ -285,6 +566,10 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
 
 static double stddev_bound(const tri_est_op *te)
 {
+    if (te->method != ES_TRI_EST_IMPR) {
+        const double var = te->var_sum + 2.0 * te->pairs;
+        return var > 0 ? sqrt(var) : 0.0;
+    }
     const uint64_t t = es_edge_reservoir_offered(te->res);
     const uint32_t m = te->m;
     if (t <= (uint64_t)m + 1)
@@ -377,7 +662,7 @@ static size_t memory_bytes(const tri_est_op *te)
 static void tri_est_report(es_operator *op, es_report *report)
 {
     tri_est_op *te = (tri_est_op *)op;
-    const uint64_t t = es_edge_reservoir_offered(te->res);
+    const uint64_t t = accepted(te);
     es_report_add_double(report, "triangles", te->tau);
     es_report_add_double(report, "stddev", stddev_bound(te));
     es_report_add_u64(report, "sample_edges", es_edge_reservoir_size(te->res));
@@ -420,6 +705,17 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
     tri_est_op *te = (tri_est_op *)op;
     memset(out, 0, sizeof(*out));
     es_edge_reservoir_get_state(te->res, &out->sample);
+    out->method = te->method;
+    if (te->method != ES_TRI_EST_IMPR) {
+        /* the estimator's own count and generator */
+        out->sample.t = te->t;
+        memcpy(out->sample.rng, te->rs.rng.s, sizeof(out->sample.rng));
+        out->var_sum = te->var_sum;
+        out->room = te->room;
+        out->z = te->z;
+        out->edge_weight = te->ew;
+        out->priority = te->prio;
+    }
     out->triangles = te->tau;
     out->pairs = te->pairs;
     out->slot_weight = te->w;
@@ -440,7 +736,11 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
 static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, GError **error)
 {
     const char *name = te->base.name ? te->base.name : "tri-est";
-    const char *why = st->sample.m != te->m                           ? "a different m"
+    const char *why = st->method != te->method                         ? "a different method"
+                      : st->method == ES_TRI_EST_WRS && st->room != te->room ? "a different room"
+                      : st->method == ES_TRI_EST_GPS && st->sample.size > 0 &&
+                        (st->edge_weight == NULL || st->priority == NULL) ? "no edge weights or priorities"
+                      : st->sample.m != te->m                           ? "a different m"
                       : (st->local != NULL) != te->local              ? "a different local option"
                       : (st->ext != NULL) != (te->top > 0)            ? "a different top option (0 or not)"
                       : te->dedup == DEDUP_ON && !st->exact            ? "a different dedup option"
@@ -461,9 +761,51 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
         es_edgetable_free(seen);
         return FALSE;
     }
+    if (te->method == ES_TRI_EST_GPS) {
+        for (uint32_t i = 0; i < st->sample.size && !why; i++)
+            if (!(st->edge_weight[i] >= 1.0) || !(st->priority[i] >= st->edge_weight[i]) ||
+                !isfinite(st->priority[i]))
+                why = "a weight below 1 or a priority below its weight";
+        if (!why && !(st->z >= 0.0 && isfinite(st->z)))
+            why = "a threshold that is not a finite number >= 0";
+        if (why) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: state was taken with %s", name, why);
+            es_edge_reservoir_free(res);
+            es_edgetable_free(seen);
+            return FALSE;
+        }
+    }
     /* Nothing can fail from here on. */
     es_edge_reservoir_free(te->res);
     te->res = res;
+    if (te->method != ES_TRI_EST_IMPR) {
+        te->t = st->sample.t;
+        memcpy(te->rs.rng.s, st->sample.rng, sizeof(te->rs.rng.s));
+        if (te->method == ES_TRI_EST_WRS)
+            te->rs.t = te->t > te->room ? te->t - te->room : 0;
+        te->var_sum = st->var_sum;
+        te->z = st->z;
+    }
+    if (te->method == ES_TRI_EST_GPS) {
+        const uint32_t size = st->sample.size;
+        es_big_free(te->ew, te->g_cap * sizeof(double));
+        es_big_free(te->prio, te->g_cap * sizeof(double));
+        es_big_free(te->heap, te->g_cap * sizeof(uint32_t));
+        es_big_free(te->hpos, te->g_cap * sizeof(uint32_t));
+        te->ew = te->prio = NULL;
+        te->heap = te->hpos = NULL;
+        te->g_cap = 0;
+        gps_room(te, size);
+        if (size) {
+            memcpy(te->ew, st->edge_weight, size * sizeof(double));
+            memcpy(te->prio, st->priority, size * sizeof(double));
+        }
+        /* The heap is a function of (priority, slot): build it the same way. */
+        for (uint32_t i = 0; i < size; i++) {
+            te->heap[i] = i;
+            gps_sift_up(te, i);
+        }
+    }
     te->exact = st->exact;
     if (seen != NULL || !st->exact) {
         es_edgetable_free(te->base.own_edges);
@@ -527,17 +869,8 @@ size_t es_tri_est_memory(es_operator *op)
 }
 
 /* ---- snapshots ------------------------------------------------------------
- * Group layout (attributes, then datasets):
- *   m, local, top, t (edges offered), sample_size, num_vertices, self_loops,
- *   duplicates_dropped, exact_set (0/1): u64; dedup: string "auto", "0" or
- *   "1"; triangles, pairs: f64.
- *   rng u64[4] (xoshiro256** state); slots u32[2 * sample_size] (slot i is
- *   the edge (slots[2i], slots[2i+1]), dense ids); slot_weight
- *   f64[sample_size]; local_vertices u32[k] and local_values f64[k]
- *   (local=1): the k vertices whose local estimate is not 0, ascending, and
- *   their estimates (the others are 0); ext
- *   u64[num_vertices] (top > 0; UINT64_MAX: unknown).  With exact_set
- *   1, the exact edge set is the snapshot's edge table (/edges/keys).
+ * Layout: README.md ("Snapshots", tri-est).  With exact_set 1, the exact
+ * edge set is the snapshot's edge table (/edges/keys).
  * Nothing depends on the thread count; the sample graph is rebuilt from
  * the slots, so a resumed run answers bit for bit as an uninterrupted one. */
 
@@ -550,6 +883,10 @@ static void tri_est_snapshot_prepare(es_operator *op)
     es_tri_est_get_state(op, &st);
     es_shadow_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
     es_shadow_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
+    if (st.method == ES_TRI_EST_GPS) {
+        es_shadow_copy((void **)&te->f_ew, &te->f_ew_cap, st.edge_weight, st.sample.size * sizeof(double));
+        es_shadow_copy((void **)&te->f_prio, &te->f_prio_cap, st.priority, st.sample.size * sizeof(double));
+    }
     te->f_lk = 0;
     if (st.local) {
         /* Room for every vertex, in one pass: the pages past the entries
@@ -566,6 +903,8 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_st = st;
     te->f_st.sample.slots = te->f_slots;
     te->f_st.slot_weight = te->f_w;
+    te->f_st.edge_weight = te->f_ew;
+    te->f_st.priority = te->f_prio;
     te->f_st.local = NULL;   /* f_lv and f_lx instead */
     te->f_exact = st.exact;
 }
@@ -580,6 +919,13 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
     gboolean ok = es_h5_set_u64(g, "m", te->m, error) && es_h5_set_u64(g, "local", te->local, error) &&
                   es_h5_set_u64(g, "top", te->top, error) &&
                   es_h5_set_str(g, "dedup", dedup_names[te->dedup], error) &&
+                  es_h5_set_str(g, "method", method_names[te->method], error) &&
+                  (te->method == ES_TRI_EST_IMPR || es_h5_set_f64(g, "var_sum", st.var_sum, error)) &&
+                  (te->method != ES_TRI_EST_WRS || es_h5_set_u64(g, "room", st.room, error)) &&
+                  (te->method != ES_TRI_EST_GPS ||
+                   (es_h5_set_f64(g, "z", st.z, error) &&
+                    es_h5_write_f64(g, "edge_weight", st.edge_weight, st.sample.size, error) &&
+                    es_h5_write_f64(g, "priority", st.priority, st.sample.size, error))) &&
                   es_h5_set_u64(g, "t", st.sample.t, error) &&
                   es_h5_set_u64(g, "sample_size", st.sample.size, error) &&
                   es_h5_set_u64(g, "num_vertices", st.num_vertices, error) &&
@@ -655,9 +1001,10 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     const char *name = op->name ? op->name : "tri-est";
     es_tri_est_state st;
     memset(&st, 0, sizeof(st));
-    uint64_t m, local, top, size = 0, nv = 0, exact_set;
+    uint64_t m, local, top, size = 0, nv = 0, exact_set, room = 0;
     size_t slots_bytes = 0, w_bytes = 0, loc_bytes = 0, ext_bytes = 0;
-    char *dedup = NULL;
+    char *dedup = NULL, *method = NULL;
+    double *ew = NULL, *prio = NULL;
     uint64_t rng[4];
     uint32_t *slots = NULL;
     double *w = NULL, *loc = NULL;
@@ -670,7 +1017,29 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         !es_h5_get_u64(g, "num_vertices", &nv, error) || !es_h5_get_u64(g, "self_loops", &st.self_loops, error) ||
         !es_h5_get_u64(g, "duplicates_dropped", &st.duplicates, error) ||
         !es_h5_get_u64(g, "exact_set", &exact_set, error) || !es_h5_get_f64(g, "triangles", &st.triangles, error) ||
-        !es_h5_get_f64(g, "pairs", &st.pairs, error))
+        !es_h5_get_f64(g, "pairs", &st.pairs, error) || !es_h5_get_str(g, "method", &method, error))
+        goto out;
+    if (strcmp(method, method_names[te->method]) != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "%s: snapshot attribute \"method\" is \"%s\", but this run has method=%s", name, method,
+                    method_names[te->method]);
+        goto out;
+    }
+    st.method = te->method;
+    if (te->method != ES_TRI_EST_IMPR && !es_h5_get_f64(g, "var_sum", &st.var_sum, error))
+        goto out;
+    if (te->method == ES_TRI_EST_WRS) {
+        if (!es_h5_get_u64(g, "room", &room, error))
+            goto out;
+        if (room != te->room) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                        "%s: snapshot attribute \"room\" is %" G_GUINT64_FORMAT ", but this run has %u slots",
+                        name, (guint64)room, te->room);
+            goto out;
+        }
+        st.room = te->room;
+    }
+    if (te->method == ES_TRI_EST_GPS && !es_h5_get_f64(g, "z", &st.z, error))
         goto out;
     if (m != te->m || (local != 0) != te->local || (top > 0) != (te->top > 0) ||
         strcmp(dedup, dedup_names[te->dedup]) != 0) {
@@ -702,6 +1071,15 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         goto out;
     st.sample.slots = (const es_edge *)slots;
     st.slot_weight = w;
+    if (te->method == ES_TRI_EST_GPS) {
+        ew = es_big_alloc(w_bytes);
+        prio = es_big_alloc(w_bytes);
+        if (!es_h5_read_f64_into(g, "edge_weight", ew, size, error) ||
+            !es_h5_read_f64_into(g, "priority", prio, size, error))
+            goto out;
+        st.edge_weight = ew;
+        st.priority = prio;
+    }
     if (te->local) {
         loc_bytes = (size_t)(nv ? nv : 1) * sizeof(double);
         loc = es_big_alloc(loc_bytes);
@@ -725,6 +1103,9 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     ok = apply_state(te, &st, NULL, error);   /* the table stays the restored one */
 out:
     g_free(dedup);
+    g_free(method);
+    es_big_free(ew, ew ? w_bytes : 0);
+    es_big_free(prio, prio ? w_bytes : 0);
     es_big_free(slots, slots_bytes);
     es_big_free(w, w_bytes);
     es_big_free(loc, loc_bytes);
@@ -740,8 +1121,9 @@ static gboolean tri_est_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_tri_est_class = {
     .name = "tri-est",
-    .summary = "triangle estimates in bounded memory (TRIEST-IMPR): global, local, stddev bound",
-    .options = "m=100000 (sample edges, 2..2^29),seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
+    .summary = "triangle estimates in bounded memory (TRIEST-IMPR, WRS, GPS): global, local, stddev",
+    .options = "method=impr|wrs|gps,room=0.1 (wrs: waiting-room share),m=100000 (sample edges, 2..2^29),"
+               "seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
     .create = tri_est_create,
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,

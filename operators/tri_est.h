@@ -1,5 +1,5 @@
-/* tri_est.h — library calls of the "tri-est" operator (TRIÈST-IMPR triangle
- * estimation, see tri_est.c and docs/tri-est.md) beyond the operator contract: the estimates
+/* tri_est.h — library calls of the "tri-est" operator (triangle estimation:
+ * TRIÈST-IMPR, WRS, GPS; see tri_est.c and docs/tri-est.md) beyond the operator contract: the estimates
  * themselves, and the operator's whole state as plain arrays, which is what
  * its snapshot writes and reads (layout in tri_est.c). */
 #ifndef ES_OP_TRI_EST_H
@@ -10,6 +10,10 @@
 #include "operators/edge_reservoir.h"
 
 extern const es_operator_class es_tri_est_class;
+
+/* The estimators (option method=): TRIEST-IMPR, waiting-room sampling,
+ * graph priority sampling with in-stream estimation. */
+typedef enum { ES_TRI_EST_IMPR = 0, ES_TRI_EST_WRS = 1, ES_TRI_EST_GPS = 2 } es_tri_est_method;
 
 /* Global triangle estimate, and the standard-deviation bound reported as
  * "stddev" (0 while exact). */
@@ -26,9 +30,16 @@ size_t es_tri_est_memory(es_operator *op);
 /* Everything the estimates depend on.  The pointers point into the
  * operator and stay valid until it processes another batch. */
 typedef struct {
-    es_edge_reservoir_state sample;  /* slots, generator, edges offered (t) */
+    es_tri_est_method method;
+    es_edge_reservoir_state sample;  /* slots, generator, edges accepted (t) */
     double          triangles;       /* the global estimate */
-    double          pairs;           /* estimate of the pairs of triangles sharing a wedge edge */
+    double          pairs;           /* impr: estimate of the pairs of triangles sharing a wedge edge;
+                                        wrs, gps: the covariance sum of the variance estimate */
+    double          var_sum;         /* wrs, gps: sum of S(S-1) over counted triangles */
+    uint32_t        room;            /* wrs: waiting-room slots */
+    double          z;               /* gps: threshold */
+    const double   *edge_weight;     /* gps: sample.size weights */
+    const double   *priority;        /* gps: sample.size priorities */
     const double   *slot_weight;     /* sample.size entries: see tri_est.c */
     uint32_t        num_vertices;
     const double   *local;           /* num_vertices entries; NULL with local=0 */

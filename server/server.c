@@ -801,15 +801,16 @@ static char *answer(const es_barrier *b, query *q)
             g_string_append(s, "\"error\":\"this server runs no topk operator\"");
             break;
         }
+        /* The operator's own answers (top, guaranteed, ...), beside the
+         * position, named as in its section of --format json. */
         es_report *r = es_report_new();
-        es_report_clear(r);
-        r->edges = edges;
         es_operator_report(op, r);
-        char *j = report_json(r);
+        for (guint i = 0; i < r->entries->len; i++) {
+            const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
+            g_string_append_printf(s, "%s\"%s\":", i ? "," : "", e->metric);
+            es_report_value_append(s, e, ES_FORMAT_JSON);
+        }
         es_report_free(r);
-        g_string_append(s, "\"topk\":");
-        g_string_append(s, j);
-        free(j);
         break;
     }
     case Q_SNAPSHOT:

@@ -141,9 +141,14 @@ static gboolean ws_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean
     b->has_weight = FALSE;   /* the WAL holds no weights (docs/serve.md) */
     b->input = 0;
     *end = FALSE;
-    gint64 idle_since = g_get_monotonic_time();
+    /* The linger counts from the batch's first edge, as for files (README,
+     * --linger): an idle timer would hold a steady trickle back until the
+     * batch filled.  An empty batch waits one linger (an idle tick). */
+    gint64 started = g_get_monotonic_time(), first_at = 0;
     while (b->n < max) {
         if (!w->in_rec) {
+            if (b->n > 0 && g_get_monotonic_time() - first_at >= w->linger_us)
+                break;
             gboolean failed;
             if (!next_record(w, error, &failed)) {
                 if (failed)
@@ -151,7 +156,7 @@ static gboolean ws_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean
                 /* Nothing complete: wait for the network thread, up to the linger. */
                 g_mutex_lock(&w->lock);
                 gboolean stop = w->stopping && es_wal_end(w->wal) == es_wal_cursor_pos(w->cursor);
-                gint64 deadline = idle_since + w->linger_us;
+                gint64 deadline = (b->n > 0 ? first_at : started) + w->linger_us;
                 while (!w->notified && !w->flush && !stop && g_get_monotonic_time() < deadline)
                     g_cond_wait_until(&w->cond, &w->lock, deadline);
                 gboolean woke = w->notified && !w->flush;
@@ -165,8 +170,9 @@ static gboolean ws_next(es_edge_source *s, es_raw_batch *b, size_t max, gboolean
                     break;   /* idle for the linger: close the batch (maybe empty) */
                 continue;
             }
-            idle_since = g_get_monotonic_time();
         }
+        if (b->n == 0)
+            first_at = g_get_monotonic_time();
         uint32_t take = (uint32_t)MIN((size_t)(w->rec.n - w->rec_done), max - b->n);
         memcpy(b->ids + 2 * b->n, w->rec.uv + 2 * (size_t)w->rec_done, (size_t)take * 16);
         if (w->rec.t || b->has_time) {

@@ -8,8 +8,9 @@
  * as of that position (records carry their producer and sequence number,
  * docs/serve.md), so a resume restores the table exactly-once needs.
  * Identity: the WAL directory's random ID.
- * Batches close when full or when no record has arrived for `linger`; an
- * idle source hands the driver an empty batch every linger (a tick).
+ * Batches close when full or `linger` after their first edge (as files
+ * do: an idle timer would hold a steady trickle back); an idle source
+ * hands the driver an empty batch every linger (a tick).
  * Cost: one pread per record (page cache), a copy of its edges.
  */
 #ifndef ES_SERVER_WALSOURCE_H

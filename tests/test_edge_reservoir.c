@@ -186,12 +186,81 @@ static void test_reservoir_restore_rejects_inconsistent_states(void)
     g_clear_error(&err);
 }
 
+/* Caller-managed slots: appends, replacements that report the evicted
+ * edge, and a graph whose common neighbours follow the slots, checked
+ * against the slot array itself on random puts through a hub. */
+static void test_put_replaces_slots_and_the_graph_follows(void)
+{
+    const uint32_t m = 64, nv = 200;
+    es_edge_reservoir *r = es_edge_reservoir_new(m, 1);
+    es_edge_reservoir_grow_vertices(r, nv);
+    es_edge ev;
+    es_edge_reservoir_put(r, 0, 1, 2, &ev);
+    CU_ASSERT_EQUAL(ev.u, UINT32_MAX);
+    es_edge_reservoir_put(r, 1, 2, 3, NULL);
+    es_edge_reservoir_put(r, 0, 1, 3, &ev);
+    CU_ASSERT_TRUE(ev.u == 1 && ev.v == 2);
+    CU_ASSERT_FALSE(es_edge_reservoir_contains(r, 1, 2));
+    CU_ASSERT_TRUE(es_edge_reservoir_contains(r, 3, 1));
+    CU_ASSERT_EQUAL(es_edge_reservoir_size(r), 2);
+    CU_ASSERT_EQUAL(es_edge_reservoir_offered(r), 0);
+    GRand *rng = g_rand_new_with_seed(7);
+    es_edge slots[64];
+    uint32_t size = 2;
+    slots[0] = (es_edge){ 1, 3 };
+    slots[1] = (es_edge){ 2, 3 };
+    int bad = 0;
+    for (int i = 0; i < 5000; i++) {
+        /* a hub (vertex 0) in half of the edges, so its set becomes a hash */
+        uint32_t u = g_rand_int_range(rng, 0, 2) ? 0 : (uint32_t)g_rand_int_range(rng, 1, nv);
+        uint32_t v = (uint32_t)g_rand_int_range(rng, 1, nv);
+        if (u == v || es_edge_reservoir_contains(r, u, v))
+            continue;
+        uint32_t s = size < m && g_rand_boolean(rng) ? size : (uint32_t)g_rand_int_range(rng, 0, (gint32)size);
+        es_edge_reservoir_put(r, s, u, v, &ev);
+        if (s < size)
+            bad += ev.u != slots[s].u || ev.v != slots[s].v;
+        else
+            size++;
+        slots[s] = (es_edge){ u, v };
+        /* common neighbours of (0, w) as the slots say */
+        uint32_t w = (uint32_t)g_rand_int_range(rng, 1, nv);
+        size_t k;
+        gboolean has;
+        const es_common_nbr *cn = es_edge_reservoir_common(r, 0, w, &k, &has);
+        size_t want = 0;
+        gboolean want_has = FALSE;
+        for (uint32_t a = 0; a < size; a++) {
+            const es_edge x = slots[a];
+            want_has |= (x.u == 0 && x.v == w) || (x.u == w && x.v == 0);
+            for (uint32_t b = 0; b < size; b++) {
+                const es_edge y = slots[b];
+                const uint32_t c = x.u == 0 ? x.v : x.v == 0 ? x.u : UINT32_MAX;
+                if (c != UINT32_MAX && c != w && ((y.u == w && y.v == c) || (y.v == w && y.u == c)))
+                    want++;
+            }
+        }
+        bad += has != want_has;
+        if (!has) {
+            bad += k != want;
+            for (size_t j = 0; j < k; j++)
+                bad += slots[cn[j].slot_u].u + slots[cn[j].slot_u].v != cn[j].c + 0 ||
+                       slots[cn[j].slot_v].u + slots[cn[j].slot_v].v != cn[j].c + w;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(es_edge_reservoir_size(r), size);
+    g_rand_free(rng);
+    es_edge_reservoir_free(r);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
         ES_TEST(test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_coming_and_going),
         ES_TEST(test_reservoir_keeps_every_edge_with_probability_m_over_t),
         ES_TEST(test_reservoir_restore_rejects_inconsistent_states),
+        ES_TEST(test_put_replaces_slots_and_the_graph_follows),
         { NULL, NULL },
     };
     return es_test_main("edge_reservoir", tests);

@@ -33,6 +33,10 @@ readelf -d "$prefix/lib/libedgestream.so" | grep -q 'SONAME.*\[libedgestream.so.
 # Every exported function is edgestream_*.
 others=$(nm -D --defined-only "$prefix/lib/libedgestream.so" | awk '$2 == "T" && $3 !~ /^edgestream_/ { print $3 }' | head -n 5)
 [ -z "$others" ] && ok || bad "the shared library exports internals: $others"
+# The server's libraries stay with the tool: not in the library nor its pkg-config file.
+tooldeps=$(readelf -d "$prefix/lib/libedgestream.so" | grep -E 'NEEDED.*(soup|hiredis)')
+[ -z "$tooldeps" ] && ok || bad "the library needs the server's libraries: $tooldeps"
+grep -qE 'soup|hiredis' "$prefix/lib/pkgconfig/edgestream.pc" && bad "edgestream.pc requires the server's libraries" || ok
 
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs edgestream) && ok || bad "pkg-config --cflags --libs edgestream failed"

@@ -5,11 +5,15 @@
 # those of one-edge batches; `| head -3` ends the run at once, quietly,
 # status 0; SIGINT and SIGTERM print the final report of what was read,
 # take the final snapshot and exit 130 and 143, and the snapshot resumes
-# to an uninterrupted run's answers; --linger's bad values are refused.
+# to an uninterrupted run's answers, also when the run still waits for
+# its FIFO's first writer; --linger's bad values are refused.
 # Usage: tests/test_live.sh path/to/edgestream
 es=${1:-build/edgestream}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# Background runs are killed however the script ends (a run blocked on a
+# FIFO would otherwise outlive a failed test).
+pids=
+trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 now_ms() { date +%s%3N; }
 
@@ -65,6 +69,7 @@ mkfifo "$tmp/fifo"
 sigrun() {  # SIG EXPECTED_STATUS
     env --default-signal=INT "$es" run --ops cc --format tsv "$tmp/fifo" > "$tmp/sig.out" 2> "$tmp/sig.err" &
     pid=$!
+    pids="$pids $pid"
     exec 3> "$tmp/fifo"
     printf '1 2\n2 3\n7 8\n' >&3
     sleep 0.5
@@ -81,12 +86,29 @@ sigrun() {  # SIG EXPECTED_STATUS
 sigrun INT 130
 sigrun TERM 143
 
+# A FIFO no writer has opened yet: the run waits for one, and SIGTERM still
+# ends it at once (the final report of 0 edges, 143).
+"$es" run --ops cc --format tsv "$tmp/fifo" > "$tmp/nowriter.out" 2> "$tmp/nowriter.err" &
+pid=$!
+pids="$pids $pid"
+sleep 0.5
+start=$(now_ms)
+kill -TERM $pid
+for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+kill -0 $pid 2>/dev/null && kill -9 $pid
+wait $pid
+st=$?
+took=$(( $(now_ms) - start ))
+if [ $st = 143 ] && grep -q "^stream	edges	0$" "$tmp/nowriter.out" && [ $took -lt 5000 ]; then ok
+else bad "SIGTERM before the FIFO's first writer: status $st after $took ms, stdout '$(cat "$tmp/nowriter.out")', stderr '$(cat "$tmp/nowriter.err")'"; fi
+
 # 5. SIGTERM during a run with snapshots: exit 143, the final snapshot
 # holds the edges of the final report, and --resume ends with the answers
 # of an uninterrupted run.
 "$es" run --ops cc,degree,tri --format tsv --quiet "$tmp/big.txt" > "$tmp/full"
 "$es" run --ops cc,degree,tri --format tsv --quiet --batch 20000 --snapshot-dir "$tmp/snaps" "$tmp/big.txt" > "$tmp/part" 2> "$tmp/part.err" &
 pid=$!
+pids="$pids $pid"
 sleep 1
 kill -TERM $pid
 wait $pid

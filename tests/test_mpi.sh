@@ -213,5 +213,10 @@ expect "stdin" 64 "standard input" -- mrun 2 -q -
 expect "other key groups" 78 "key groups" -- mrun 2 --ops "$rops" --batch 5000 --max-parallelism 64 \
     --snapshot-dir "$tmp/snaps-4-1" --resume -q "$tmp/r14.txt"
 
+# Rank 0 alone speaks: one tsv header, one report.
+mrun 3 --ops cc --format tsv --header -q "$tmp/r14.txt" > "$tmp/hdr.tsv" 2>&1
+[ "$(grep -c '^operator' "$tmp/hdr.tsv")" = 1 ] && [ "$(grep -c '^report' "$tmp/hdr.tsv")" = 1 ] && ok ||
+    bad "--header under 3 ranks: $(head -n 4 "$tmp/hdr.tsv")"
+
 echo "test_mpi: $pass passed, $fail failed"
 [ $fail = 0 ]

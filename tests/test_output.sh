@@ -111,6 +111,8 @@ has out "--skip-bad"
 
 # ---- metric names: README's table is their one home ------------------------
 "$es" run --ops "$allops" --format json --quiet z.txt > names.json
+# (and the metrics of the other spanner method)
+"$es" run --ops spanner:method=greedy --format json --quiet z.txt > names-greedy.json
 $py - "$here/README.md" <<'PY' && ok || bad "metric names of run and README differ"
 import json, re, sys
 doc, op = set(), None
@@ -123,7 +125,8 @@ for line in section.splitlines():
         op = cells[0].strip("`")
     for m in re.findall(r"`([a-z_]+)`", cells[1]):
         doc.add((op, m))
-run = {(o, m) for o, ms in json.loads(open("names.json").read())["operators"].items() for m in ms}
+run = {(o, m) for f in ("names.json", "names-greedy.json")
+       for o, ms in json.loads(open(f).read())["operators"].items() for m in ms}
 if run != doc:
     print("only in run:", sorted(run - doc), "only in README:", sorted(doc - run))
     sys.exit(1)
@@ -134,6 +137,9 @@ expect "did you mean degree" 64 'did you mean "degree"' -- "$es" run --ops cc,de
 expect "did you mean --format" 64 "did you mean --format?" -- "$es" run --fromat json z.txt
 expect "did you mean --format=" 64 "did you mean --format?" -- "$es" compare --fromat=json z.txt
 expect "did you mean run" 64 'did you mean "run"' -- "$es" rnu z.txt
+expect "did you mean top=" 64 'tri: unknown option "topp"; did you mean "top"? (known: top)' -- "$es" run --ops tri:topp=5 z.txt
+expect "cm's options" 64 'cm: unknown option "zzzzzz" (known: eps, delta, seed)' -- "$es" run --ops cm:zzzzzz=1 z.txt
+expect "cc takes no option" 64 'cc: unknown option "x" (it takes none)' -- "$es" run --ops cc:x=1 z.txt
 expect "no wild guess" 64 "" -- "$es" xyzzy
 if grep -q "did you mean" err; then bad "a suggestion for xyzzy"; else ok; fi
 expect "help run" 0 "" -- "$es" help run

@@ -110,6 +110,22 @@ def test_reports_hold_numbers_as_numbers():
     assert dist == {d: sum(1 for _, x in g.degree() if x == d) for d in set(dict(g.degree()).values())}
 
 
+def test_top_lists_are_tuples_of_numbers():
+    s = edgestream.Stream("tri:top=3,topk:k=3,tri-est:m=100,seed=7,local=1,top=2")
+    s.feed_file(os.path.join(DATASETS, "zachary.txt"))
+    r = s.report()
+    g = nx.karate_club_graph()
+    tri = sorted(nx.triangles(g).items(), key=lambda x: (-x[1], x[0]))
+    deg = sorted(dict(g.degree()).items(), key=lambda x: (-x[1], x[0]))
+    assert r["tri"]["top"] == tri[:3]
+    assert all(type(v) is int and type(c) is int for v, c in r["tri"]["top"])
+    # Space-Saving with its default counters (more than 34 vertices): exact, error 0.
+    assert r["topk"]["top"] == [(v, d, 0) for v, d in deg[:3]]
+    # tri-est keeps every edge at m=100: exact, as floats.
+    assert r["tri-est"]["top"] == [(v, float(c)) for v, c in tri[:2]]
+    assert all(type(c) is float for _, c in r["tri-est"]["top"])
+
+
 def test_arrays_lines_and_files_give_the_same_answers(tmp_path):
     path = os.path.join(DATASETS, "two-triangles-and-isolated.txt")
     with open(path) as f:
@@ -157,6 +173,17 @@ def test_a_snapshot_continues_and_reads_into_numpy(tmp_path):
     assert dict(zip(ids, snap["degrees"].tolist())) == dict(g.degree())
     assert dict(zip(ids, snap["triangles"].tolist())) == nx.triangles(g)
     assert same_partition(dict(zip(ids, snap["components"].tolist())), nx.connected_components(g))
+
+    # `run --resume` has no input to match it with: refused, naming the way on.
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    os.rename(path, snaps / "snap-000001.h5")
+    edge_file = tmp_path / "e.txt"
+    edge_file.write_text("".join("%d %d\n" % (u, v) for u, v in edges))
+    r = subprocess.run([ES_BIN, "run", "--ops", ops, "--quiet", "--snapshot-dir", str(snaps), "--resume", str(edge_file)],
+                       capture_output=True, text=True)
+    assert r.returncode == 78, r
+    assert "written by the library" in r.stderr and "edgestream.restore" in r.stderr, r.stderr
 
 
 def test_a_runs_snapshot_reads_without_h5py(tmp_path):

@@ -40,6 +40,7 @@ trap cleanup EXIT
 # $tmp/NAME.err, stdout in $tmp/NAME.out); sets $pid and $port.
 start() {
     sname=$1; shift
+    : > "$tmp/$sname.err"
     "$es" serve --listen 127.0.0.1:0 "$@" > "$tmp/$sname.out" 2> "$tmp/$sname.err" &
     pid=$!
     pids="$pids $pid"

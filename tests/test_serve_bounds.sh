@@ -13,6 +13,9 @@
 #   - --max-client-buffer: a client that sends an endless group, or queries
 #     without reading the replies, is closed, and the server's peak RSS
 #     (VmHWM) grows by a few buffers, not by what was sent;
+#   - an idle server takes no timed snapshot of 0 edges; TOPK answers the
+#     topk operator's metrics; a trickle over a socket reaches the reports
+#     within about the linger (bench/live_lag.py --serve);
 #   - 1000 connections opened at once are all served (edges acknowledged).
 # Free ports only (port 0, read back from stderr); scratch in mktemp -d.
 # Prints "N passed, N failed"; exits non-zero on any failure.
@@ -32,6 +35,7 @@ trap cleanup EXIT
 # start NAME ARGS...: a server in the background; sets $pid, $port (and $hport with --http).
 start() {
     sname=$1; shift
+    : > "$tmp/$sname.err"
     "$es" serve --listen 127.0.0.1:0 "$@" > "$tmp/$sname.out" 2> "$tmp/$sname.err" &
     pid=$!
     pids="$pids $pid"
@@ -178,8 +182,27 @@ if start hog --wal "$tmp/h.wal" --ops cc,degree --max-client-buffer 1048576; the
     grep -q '"edges":2,' "$tmp/hog.stats" && ok || bad "after the hogs: $(cat "$tmp/hog.stats")"
 fi
 
+# ---- an idle server, TOPK, a trickle --------------------------------------------------------
+# No timed snapshot of nothing while idle; TOPK answers the topk operator's
+# own metrics beside the position; a trickle over a socket reaches the
+# reports within about the linger (100 ms), not when a batch fills.
+if start idle --wal "$tmp/i.wal" --snapshot-dir "$tmp/i.snap" --snapshot-every 1s --ops cc,topk; then
+    sleep 1.6
+    [ -z "$(ls "$tmp/i.snap" 2>/dev/null | grep snap-)" ] && ok || bad "idle: snapshots of 0 edges: $(ls "$tmp/i.snap")"
+    $client query "$port" '1 2\n1 3\n4 1\nSYNC' TOPK > "$tmp/i.out"
+    stop
+    tail -n 1 "$tmp/i.out" | $py -c 'import json,sys
+a=json.loads(sys.stdin.read())
+assert a["edges"] == 3 and a["top"][0] == [1, 3, 0] and "guaranteed" in a and "operators" not in a, a' && ok ||
+        bad "TOPK: $(cat "$tmp/i.out")"
+fi
+$py "$(dirname "$0")/../bench/live_lag.py" "$es" 100 2 5 --serve > "$tmp/trickle.out"
+worst=$(sed -n 's/.*max \([0-9]*\)\..*/\1/p' "$tmp/trickle.out")
+[ -n "$worst" ] && [ "$worst" -lt 700 ] && ok || bad "trickle over a socket: $(cat "$tmp/trickle.out")"
+
 # ---- 1000 connections at once ----------------------------------------------------------------
 if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1100 ]; then
+    : > "$tmp/many.err"
     (ulimit -n 1100 2>/dev/null; exec "$es" serve --listen 127.0.0.1:0 --wal "$tmp/m.wal" --ops cc --format json \
         > "$tmp/many.out" 2> "$tmp/many.err") &
     pid=$!

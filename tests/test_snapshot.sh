@@ -4,7 +4,9 @@
 #     moments (default 20; some land during a snapshot write), resume each
 #     time (alternating --threads 1 and 2), and compare the final tsv with
 #     an uninterrupted run's, byte for byte; rounds alternate between the
-#     writer thread and writes in the process (--snapshot-wait);
+#     writer thread and writes in the process (--snapshot-wait); then a
+#     quarter as many kills for the other methods of tri-est (wrs, gps)
+#     and spanner (greedy, and the clustering one at k = 3);
 #   - corruption: truncated, bit-flipped, leftover temporary, deleted newest,
 #     no valid snapshot; mismatches: other input, other operators, other
 #     format; the documented HDF5 layout (h5dump -H); inspect;
@@ -29,50 +31,65 @@ ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,top
 "$es" run --ops "$ops" --format tsv --quiet "$tmp/g.txt" > "$tmp/want.tsv" || bad "uninterrupted run failed"
 
 # ---- crash test -------------------------------------------------------------
-# Rounds: each starts afresh, kills the run at random moments and resumes it
-# until one run completes, then compares; rounds go on until KILLS kills.
-# Odd rounds write snapshots with the writer thread, even ones in the
-# process (--snapshot-wait).
+# crash OPS WANT KILLS: rounds, each starting afresh, kill the run of OPS at
+# random moments and resume it until one run completes, then compare with
+# WANT; rounds go on until KILLS kills.  Odd rounds write snapshots with the
+# writer thread, even ones in the process (--snapshot-wait).
 seed=${ES_CRASH_SEED:-7}
-killed=0
-round=0
-while [ $killed -lt "$kills" ]; do
-    round=$((round + 1))
-    dir=$tmp/snaps-$round
-    if [ $((round % 2)) = 1 ]; then how=; else how=--snapshot-wait; fi
-    i=0
-    finished=no
-    while [ $finished = no ]; do
-        i=$((i + 1))
-        threads=$((i % 2 + 1))
-        "$es" run --ops "$ops" --format tsv --quiet --batch 2000 --threads $threads $how \
-            --snapshot-dir "$dir" --snapshot-every 4000 --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
-        pid=$!
-        delay=$(awk -v s="$seed" -v r="$round" -v i="$i" 'BEGIN { srand(s * 100000 + r * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
-        [ $killed -ge "$kills" ] && delay=600   # enough kills: let it finish
-        sleep "$delay" &
-        sleeper=$!
-        # Whichever ends first: the run, or the sleep (then kill the run).
-        while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.02; done
-        if kill -9 $pid 2>/dev/null; then
-            wait $pid 2>/dev/null
-            killed=$((killed + 1))
-        else
-            wait $pid
-            st=$?
-            finished=yes
-            [ $st = 0 ] || { bad "round $round: resumed run exited $st: $(cat "$tmp/err")"; break; }
-        fi
-        kill $sleeper 2>/dev/null
-        wait $sleeper 2>/dev/null
+crash() {
+    cops=$1 cwant=$2 ckills=$3
+    killed=0
+    round=0
+    while [ $killed -lt "$ckills" ]; do
+        round=$((round + 1))
+        dir=$tmp/snaps-$round
+        rm -rf "$dir"
+        if [ $((round % 2)) = 1 ]; then how=; else how=--snapshot-wait; fi
+        i=0
+        finished=no
+        while [ $finished = no ]; do
+            i=$((i + 1))
+            threads=$((i % 2 + 1))
+            "$es" run --ops "$cops" --format tsv --quiet --batch 2000 --threads $threads $how \
+                --snapshot-dir "$dir" --snapshot-every 4000 --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
+            pid=$!
+            delay=$(awk -v s="$seed" -v r="$round" -v i="$i" 'BEGIN { srand(s * 100000 + r * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
+            [ $killed -ge "$ckills" ] && delay=600   # enough kills: let it finish
+            sleep "$delay" &
+            sleeper=$!
+            # Whichever ends first: the run, or the sleep (then kill the run).
+            while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.02; done
+            if kill -9 $pid 2>/dev/null; then
+                wait $pid 2>/dev/null
+                killed=$((killed + 1))
+            else
+                wait $pid
+                st=$?
+                finished=yes
+                [ $st = 0 ] || { bad "$cops round $round: resumed run exited $st: $(cat "$tmp/err")"; break; }
+            fi
+            kill $sleeper 2>/dev/null
+            wait $sleeper 2>/dev/null
+        done
+        if cmp -s "$cwant" "$tmp/got.tsv"; then ok; else bad "$cops crash round $round ($how): final answers differ"; diff "$cwant" "$tmp/got.tsv" | head -5; fi
+        n=$(ls "$dir"/snap-*.h5 2>/dev/null | wc -l)
+        # --keep 3, and the previous generation's last (snapshot/logs.h)
+        [ "$n" -ge 1 ] && [ "$n" -le 4 ] && ok || bad "round $round: $n snapshots left (--keep 3, and a fallback)"
+        ls "$dir"/*.tmp >/dev/null 2>&1 && bad "round $round: a temporary file was left behind" || ok
     done
-    if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else bad "crash round $round ($how): final answers differ"; diff "$tmp/want.tsv" "$tmp/got.tsv" | head -5; fi
-    n=$(ls "$dir"/snap-*.h5 2>/dev/null | wc -l)
-    # --keep 3, and the previous generation's last (snapshot/logs.h)
-    [ "$n" -ge 1 ] && [ "$n" -le 4 ] && ok || bad "round $round: $n snapshots left (--keep 3, and a fallback)"
-    ls "$dir"/*.tmp >/dev/null 2>&1 && bad "round $round: a temporary file was left behind" || ok
+    echo "crash test ($cops): $killed kills in $round round(s)"
+}
+crash "$ops" "$tmp/want.tsv" "$kills"
+# The other methods of tri-est and spanner (one operator of a kind a run):
+# waiting-room sampling with the exact repeat test from the start and the
+# greedy spanner (both read the edge table), graph priority sampling with
+# dedup=auto and the clustering spanner at k = 3 with many centres.
+akills=$(( (kills + 3) / 4 ))
+for aops in "cc,tri-est:m=3000,method=wrs,dedup=1,spanner:k=2,method=greedy" \
+            "degree,tri-est:m=3000,method=gps,spanner:k=3,n=3000"; do
+    "$es" run --ops "$aops" --format tsv --quiet "$tmp/g.txt" > "$tmp/awant.tsv" || bad "uninterrupted $aops run failed"
+    crash "$aops" "$tmp/awant.tsv" "$akills"
 done
-echo "crash test: $killed kills in $round round(s)"
 
 # ---- a clean run with snapshots, then the bad cases -------------------------
 fresh() { # fresh DIR: a run that leaves snapshots at 8000, 16000, ... and the end
@@ -267,15 +284,26 @@ d=$tmp/lthread; rm -rf "$d"
 cmp -s "$tmp/out" "$tmp/lwant.tsv" && ok || bad "writer thread: answers differ"
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "writer thread: log files $(present "$d") but listed $(listed "$d")"
 check_logs "$d"
-# ... and with spanner, whose input edges are the edge table's and whose
-# kept edges are a log of their own.
+# ... and with the greedy spanner, whose input edges are the edge table's
+# and whose kept edges are a log of their own ...
 d=$tmp/lspanner; rm -rf "$d"
-"$es" run --ops "$lops,spanner:k=2" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" || bad "uninterrupted $lops,spanner run failed"
-"$es" run --ops "$lops,spanner:k=2" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
-    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
+"$es" run --ops "$lops,spanner:k=2,method=greedy" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" ||
+    bad "uninterrupted $lops,spanner run failed"
+"$es" run --ops "$lops,spanner:k=2,method=greedy" --format tsv --quiet --batch 2000 --snapshot-dir "$d" \
+    --snapshot-every 16384 "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
 cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "with spanner: answers differ"
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "with spanner: log files $(present "$d") but listed $(listed "$d")"
 check_logs "$d" 5 4
+# ... and with the clustering spanner (the default), whose kept edges and
+# records are logs of their own.
+d=$tmp/lbaswana; rm -rf "$d"
+"$es" run --ops "$lops,spanner:k=2,n=500" --format tsv --quiet "$tmp/g.txt" > "$tmp/fwant.tsv" ||
+    bad "uninterrupted $lops,spanner run failed"
+"$es" run --ops "$lops,spanner:k=2,n=500" --format tsv --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 16384 \
+    "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
+cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "with the clustering spanner: answers differ"
+[ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "with the clustering spanner: log files $(present "$d") but listed $(listed "$d")"
+check_logs "$d" 6 5
 d=$tmp/lbase
 lnew=$(newest "$d")
 lsecond=$(second_newest "$d")

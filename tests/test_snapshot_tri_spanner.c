@@ -6,9 +6,10 @@
  * 1, the middle, m - 1 and m, in batches of 1, 7 and 1000, a restored
  * operator must report byte for byte what the original reports, before and
  * after the rest of the stream ("tri", "tri:top=3", "spanner",
- * "spanner:k=3").  Layout: the edge table both read (/edges/keys, written
- * beside the group as a run's snapshot does) is the distinct edges in
- * first-seen order (a plain verifier: keys and
+ * "spanner:k=3", "spanner:method=greedy").  Layout: the edge table tri and
+ * the greedy spanner read (/edges/keys, written beside the group as a
+ * run's snapshot does) is the distinct edges in first-seen order (a plain
+ * verifier: keys and
  * lists built edge by edge with a hash set of the keys seen), and the
  * graph tri restores from them holds each vertex's neighbours in the order
  * the stream first showed their edges; the spanner's kept_keys, laid out
@@ -67,10 +68,14 @@ static const dataset tri_datasets[] = {
 static const dataset spanner_datasets[] = {
     { "kept_keys", 1 }, { "/edges/keys", 1 }, { NULL, 0 },
 };
+static const dataset baswana_datasets[] = {
+    { "kept_keys", 1 }, { "record_keys", 1 }, { "clusters", 0 }, { NULL, 0 },
+};
 
 static const dataset *datasets_of(const char *spec)
 {
-    return g_str_has_prefix(spec, "tri") ? tri_datasets : spanner_datasets;
+    return g_str_has_prefix(spec, "tri") ? tri_datasets
+         : strstr(spec, "method=greedy") ? spanner_datasets : baswana_datasets;
 }
 
 /* Every dataset of the two files is the same, byte for byte. */
@@ -151,6 +156,11 @@ static void test_spanner_restored_from_any_cut_reports_as_an_uninterrupted_run(v
 static void test_spanner_with_k_3_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
 {
     roundtrip_random_streams("spanner:k=3");
+}
+
+static void test_greedy_spanner_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
+{
+    roundtrip_random_streams("spanner:k=2,method=greedy");
 }
 
 /* ---- layout ------------------------------------------------------------------- */
@@ -270,7 +280,7 @@ static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgra
     size_t m;
     uint32_t n;
     uint32_t *p = big_stream(&m, &n);
-    es_operator *op = es_operator_new("spanner:k=2", NULL);
+    es_operator *op = es_operator_new("spanner:k=2,method=greedy", NULL);
     uint32_t maxv = 0;
     es_test_feed_range(op, p, NULL, 0, m, 10000, &maxv);
     char *path = temp_path("spanner-layout");
@@ -338,9 +348,9 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
     uint32_t *p = big_stream(&m, &n);
     uint64_t *ext = external_ids_of(p, m);
     const int saved = omp_get_max_threads();
-    static const char *specs[] = { "tri", "spanner" };
+    static const char *specs[] = { "tri", "spanner", "spanner:method=greedy" };
     es_h5_quiet();
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 3; s++) {
         char *path[2];
         for (int t = 0; t < 2; t++) {
             omp_set_num_threads(t + 1);
@@ -373,9 +383,9 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
     uint64_t *ext = external_ids_of(p, m);
     const size_t cuts[] = { 1, 120000, m - 7 }, bs = 20000;
     const int saved = omp_get_max_threads();
-    static const char *specs[] = { "tri:top=5", "spanner:k=3" };
+    static const char *specs[] = { "tri:top=5", "spanner:k=3", "spanner:k=3,method=greedy" };
     es_h5_quiet();
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 3; s++) {
         omp_set_num_threads(2);
         es_operator *whole = es_operator_new(specs[s], NULL);
         uint32_t maxv = 0;
@@ -509,6 +519,7 @@ static void build_spanner(hid_t g, const void *arg)
     const char *o = s->omit ? s->omit : "";
     if (strcmp(o, "k")) es_h5_set_u64(g, "k", s->k, NULL);
     if (strcmp(o, "stretch")) es_h5_set_u64(g, "stretch", s->stretch, NULL);
+    if (strcmp(o, "method")) es_h5_set_str(g, "method", "greedy", NULL);
     if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
     if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
     if (strcmp(o, "input_edges")) es_h5_set_u64(g, "input_edges", s->input_edges, NULL);
@@ -546,7 +557,85 @@ static void test_a_hand_written_tri_snapshot_restores_the_graph_it_describes(voi
 
 static void test_a_hand_written_spanner_snapshot_restores_the_graph_it_describes(void)
 {
-    expect_restores_as_fed("spanner", build_spanner, &spanner_good);
+    expect_restores_as_fed("spanner:method=greedy", build_spanner, &spanner_good);
+}
+
+/* The clustering spanner with n=1 (p = 1: every vertex a centre at level
+ * 1, so every edge is decided at the top level, from its first endpoint):
+ * the small stream keeps its 4 distinct edges with the records (0, 1),
+ * (1, 2), (2, 0), (2, 3) and drops the repeat (1, 0). */
+typedef struct {
+    const char *omit;
+    const char *method;
+    uint64_t k, seed, expected, vertices, edges, seen, loops, records;
+    uint8_t level[8];
+    uint32_t clusters[8];
+    uint64_t kept[8], rec[8];
+    size_t nlevel, nclusters, nkept, nrec;
+} baswana_snap;
+
+static const baswana_snap baswana_good = {
+    NULL, "baswana", 2, 1, 1, 5, 4, 5, 1, 4,
+    { 1, 1, 1, 1, 1 }, { 0, 1, 2, 3, 4 },
+    { KEY(0, 1), KEY(1, 2), KEY(0, 2), KEY(2, 3) }, { KEY(0, 1), KEY(1, 2), KEY(2, 0), KEY(2, 3) },
+    5, 5, 4, 4,
+};
+
+static void build_baswana(hid_t g, const void *arg)
+{
+    const baswana_snap *s = arg;
+    const char *o = s->omit ? s->omit : "";
+    if (strcmp(o, "k")) es_h5_set_u64(g, "k", s->k, NULL);
+    if (strcmp(o, "stretch")) es_h5_set_u64(g, "stretch", 2 * s->k - 1, NULL);
+    if (strcmp(o, "method")) es_h5_set_str(g, "method", s->method, NULL);
+    if (strcmp(o, "seed")) es_h5_set_u64(g, "seed", s->seed, NULL);
+    if (strcmp(o, "expected_vertices")) es_h5_set_u64(g, "expected_vertices", s->expected, NULL);
+    if (strcmp(o, "vertices")) es_h5_set_u64(g, "vertices", s->vertices, NULL);
+    if (strcmp(o, "edges")) es_h5_set_u64(g, "edges", s->edges, NULL);
+    if (strcmp(o, "edges_seen")) es_h5_set_u64(g, "edges_seen", s->seen, NULL);
+    if (strcmp(o, "self_loops")) es_h5_set_u64(g, "self_loops", s->loops, NULL);
+    if (strcmp(o, "records")) es_h5_set_u64(g, "records", s->records, NULL);
+    if (strcmp(o, "level")) es_h5_write_u8(g, "level", s->level, s->nlevel, NULL);
+    if (strcmp(o, "clusters")) es_h5_write_u32(g, "clusters", s->clusters, s->nclusters, NULL);
+    if (strcmp(o, "kept_keys")) es_h5_write_u64(g, "kept_keys", s->kept, s->nkept, NULL);
+    if (strcmp(o, "record_keys")) es_h5_write_u64(g, "record_keys", s->rec, s->nrec, NULL);
+}
+
+static void test_a_hand_written_baswana_snapshot_restores_the_spanner_it_describes(void)
+{
+    expect_restores_as_fed("spanner:n=1", build_baswana, &baswana_good);
+}
+
+static void test_malformed_baswana_snapshots_are_refused_naming_the_culprit(void)
+{
+    baswana_snap s;
+#define BW_CASE(culprit, what, ...) \
+    do { s = baswana_good; __VA_ARGS__; expect_refused("spanner:n=1", build_baswana, &s, culprit, what); } while (0)
+    BW_CASE("method", "no method attribute", s.omit = "method");
+    BW_CASE("method", "the greedy method's snapshot", s.method = "greedy");
+    BW_CASE("seed", "no seed attribute", s.omit = "seed");
+    BW_CASE("edges_seen", "no edges_seen attribute", s.omit = "edges_seen");
+    BW_CASE("records", "no records attribute", s.omit = "records");
+    BW_CASE("level", "no level dataset", s.omit = "level");
+    BW_CASE("clusters", "no clusters dataset", s.omit = "clusters");
+    BW_CASE("kept_keys", "no kept_keys dataset", s.omit = "kept_keys");
+    BW_CASE("record_keys", "no record_keys dataset", s.omit = "record_keys");
+    BW_CASE("seed", "another seed", s.seed = 2);
+    BW_CASE("vertices", "vertices beyond 32 bits", s.vertices = (uint64_t)1 << 40);
+    BW_CASE("edges_seen", "more kept edges than edges seen", s.seen = 3);
+    BW_CASE("level", "level one too short", s.nlevel = 4);
+    BW_CASE("level", "a level below the sampled one", s.level[2] = 0);
+    BW_CASE("level", "a level beyond k-1", s.level[2] = 2);
+    BW_CASE("clusters", "a vertex in another's cluster below its sampled level", s.clusters[3] = 2);
+    BW_CASE("kept_keys", "kept_keys one too short", s.nkept = 3);
+    BW_CASE("expected_vertices", "another expected vertex count", s.expected = 2);
+    BW_CASE("kept_keys", "a kept key with u > v", s.kept[1] = KEY(2, 1));
+    BW_CASE("kept_keys", "a kept key repeated", s.kept[2] = KEY(0, 1));
+    BW_CASE("kept_keys", "a kept key beyond the vertices", s.kept[3] = KEY(2, 5));
+    BW_CASE("record_keys", "a record of a vertex with itself", s.rec[1] = KEY(1, 1));
+    BW_CASE("record_keys", "a record beyond the vertices", s.rec[1] = KEY(1, 7));
+    BW_CASE("record_keys", "a record repeated", s.rec[3] = KEY(0, 1));
+#undef BW_CASE
 }
 
 static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
@@ -619,8 +708,9 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
 {
     spanner_snap s;
 #define SP_CASE(culprit, what, ...) \
-    do { s = spanner_good; __VA_ARGS__; expect_refused("spanner", build_spanner, &s, culprit, what); } while (0)
+    do { s = spanner_good; __VA_ARGS__; expect_refused("spanner:method=greedy", build_spanner, &s, culprit, what); } while (0)
     SP_CASE("k", "no k attribute", s.omit = "k");
+    SP_CASE("method", "no method attribute", s.omit = "method");
     SP_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     SP_CASE("edges", "no edges attribute", s.omit = "edges");
     SP_CASE("input_edges", "no input_edges attribute", s.omit = "input_edges");
@@ -642,7 +732,7 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
 #undef SP_CASE
     s = spanner_good;
     s.k = 3;
-    es_test_expect_refused("spanner", build_spanner, &s, "k", "another k, said precisely",
+    es_test_expect_refused("spanner:method=greedy", build_spanner, &s, "k", "another k, said precisely",
                           "is 3, but this operator has k=2");
 }
 
@@ -653,6 +743,7 @@ int main(void)
         ES_TEST(test_tri_with_top_3_restored_from_any_cut_reports_as_an_uninterrupted_run),
         ES_TEST(test_spanner_restored_from_any_cut_reports_as_an_uninterrupted_run),
         ES_TEST(test_spanner_with_k_3_restored_from_any_cut_reports_as_an_uninterrupted_run),
+        ES_TEST(test_greedy_spanner_restored_from_any_cut_reports_as_an_uninterrupted_run),
         ES_TEST(test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its_counts),
         ES_TEST(test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgraph_of_them),
         ES_TEST(test_snapshot_arrays_do_not_depend_on_the_thread_count),
@@ -662,6 +753,8 @@ int main(void)
         ES_TEST(test_malformed_tri_snapshots_are_refused_naming_the_culprit),
         ES_TEST(test_a_repeat_in_a_hashed_list_is_refused),
         ES_TEST(test_malformed_spanner_snapshots_are_refused_naming_the_culprit),
+        ES_TEST(test_a_hand_written_baswana_snapshot_restores_the_spanner_it_describes),
+        ES_TEST(test_malformed_baswana_snapshots_are_refused_naming_the_culprit),
         { NULL, NULL },
     };
     return es_test_main("snapshot_tri_spanner", tests);

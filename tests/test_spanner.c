@@ -1,10 +1,13 @@
-/* test_spanner.c — the greedy (2k-1)-spanner: k = 1 keeps the distinct
- * edges; for k = 2, 3 every input edge's endpoints are within 2k-1 hops in
- * the kept graph (es_verify_spanner's bounded BFS), the kept graph is a
- * subgraph of the input with girth above 2k (igraph_girth), complete
- * graphs shrink far below n(n-1)/2, and the answers do not depend on
- * batch size or thread count.  Random
- * cases use fixed seeds and print them when an assertion fails. */
+/* test_spanner.c — the (2k-1)-spanners, both methods: k = 1 keeps the
+ * distinct edges; for k = 2, 3 (and 4 for the clustering) every input
+ * edge's endpoints are within 2k-1 hops in the kept graph
+ * (es_verify_spanner's bounded BFS) and the kept graph is a subgraph of
+ * the input; the greedy one has girth above 2k (igraph_girth) and keeps
+ * the star of a complete graph; the clustering one stays within its
+ * expected-size bound, ignores repeats (same kept edges as on the
+ * distinct stream) and depends on its seed; the answers do not depend on
+ * batch size or thread count.  Random cases use fixed seeds and print
+ * them when an assertion fails. */
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
@@ -159,11 +162,15 @@ static void test_k1_keeps_exactly_the_distinct_edges(void)
         size_t m;
         uint32_t n;
         uint32_t *p = random_case((int)seed, seed, &m, &n);
-        es_operator *op = spanner_run("k=1", p, m, 100);
+        es_operator *op = spanner_run("k=1,method=greedy", p, m, 100);
         const size_t d = distinct_edges(p, m);
         ES_CHECK_SEED(answer_u64(op, "edges") == d, seed);
         ES_CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
         ES_CHECK_SEED(answer_u64(op, "stretch") == 1, seed);
+        ES_CHECK_SEED(verify(op, p, m, n, 1), seed);
+        es_operator_free(op);
+        op = spanner_run("k=1", p, m, 100);
+        ES_CHECK_SEED(answer_u64(op, "edges") == d, seed);
         ES_CHECK_SEED(verify(op, p, m, n, 1), seed);
         es_operator_free(op);
         g_free(p);
@@ -180,8 +187,8 @@ static void test_k2_and_k3_keep_every_input_edge_within_2k_minus_1_hops(void)
         uint32_t *p = random_case(which, seed, &m, &n);
         const size_t d = distinct_edges(p, m);
         for (unsigned k = 2; k <= 3; k++) {
-            char opts[16];
-            snprintf(opts, sizeof opts, "k=%u", k);
+            char opts[32];
+            snprintf(opts, sizeof opts, "k=%u,method=greedy", k);
             es_operator *op = spanner_run(opts, p, m, which % 2 ? 7 : 0);
             const uint64_t kept = answer_u64(op, "edges");
             ES_CHECK_SEED(answer_u64(op, "input_edges") == d, seed);
@@ -205,7 +212,7 @@ static void test_a_complete_graph_with_k2_keeps_far_fewer_than_n_choose_2_edges(
     const uint32_t n = 200;
     size_t m;
     uint32_t *p = es_test_complete_graph(n, &m);
-    es_operator *op = spanner_run("k=2", p, m, 0);
+    es_operator *op = spanner_run("k=2,method=greedy", p, m, 0);
     const uint64_t kept = answer_u64(op, "edges");
     CU_ASSERT_EQUAL(answer_u64(op, "input_edges"), (uint64_t)n * (n - 1) / 2);
     /* Greedy in this order keeps the star of vertex 0 and nothing else. */
@@ -228,17 +235,17 @@ static void test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count(
     size_t m;
     uint32_t n;
     uint32_t *p = random_case(1, seed, &m, &n);
-    es_operator *ref = NULL;
+    es_operator *ref[2] = { NULL, NULL };
     const size_t sizes[] = { 1, 7, 1000, 0 };
     for (int threads = 1; threads <= 2; threads++) {
         omp_set_num_threads(threads);
-        for (int s = 0; s < 4; s++) {
-            es_operator *op = spanner_run("k=2", p, m, sizes[s]);
-            if (ref == NULL) {
-                ref = op;
+        for (int s = 0; s < 8; s++) {
+            es_operator *op = spanner_run(s < 4 ? "k=2,n=800" : "k=2,method=greedy", p, m, sizes[s % 4]);
+            if (ref[s / 4] == NULL) {
+                ref[s / 4] = op;
                 continue;
             }
-            const es_adjacency *a = es_spanner_graph(op), *b = es_spanner_graph(ref);
+            const es_adjacency *a = es_spanner_graph(op), *b = es_spanner_graph(ref[s / 4]);
             int same = es_adjacency_edges(a) == es_adjacency_edges(b);
             for (uint32_t v = 0; same && v < n; v++)
                 same = es_adjacency_degree(a, v) == es_adjacency_degree(b, v) &&
@@ -248,7 +255,8 @@ static void test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count(
             es_operator_free(op);
         }
     }
-    es_operator_free(ref);
+    es_operator_free(ref[0]);
+    es_operator_free(ref[1]);
     omp_set_num_threads(saved);
     g_free(p);
 }
@@ -256,7 +264,7 @@ static void test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count(
 static void test_the_report_lists_edges_input_edges_fraction_and_stretch(void)
 {
     static const uint32_t p[] = { 0, 1, 1, 2, 2, 0, 2, 2, 1, 0 };
-    es_operator *op = spanner_run("k=2", p, 5, 0);
+    es_operator *op = spanner_run("k=2,method=greedy", p, 5, 0);
     es_report *r = es_report_new();
     es_operator_report(op, r);
     static const char *const names[] = { "edges", "input_edges", "fraction", "stretch" };
@@ -274,8 +282,8 @@ static void test_the_report_lists_edges_input_edges_fraction_and_stretch(void)
 
 static void test_bad_options_are_usage_errors(void)
 {
-    const char *bad[] = { "k=0", "k=65", "k=two", "stretch=3" };
-    for (size_t i = 0; i < 4; i++) {
+    const char *bad[] = { "k=0", "k=65", "k=two", "stretch=3", "method=fast", "method=greedy,seed=2", "n=0" };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         GError *err = NULL;
         CU_ASSERT_PTR_NULL(spanner_new(bad[i], &err));
         CU_ASSERT_TRUE(g_error_matches(err, ES_ERROR, ES_ERROR_USAGE));
@@ -296,6 +304,146 @@ static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
     CU_ASSERT_FALSE(es_test_process_aborts("spanner", &b));
 }
 
+/* The clustering spanner on the random cases, with the expected vertex
+ * count set to the graph's so that the sampling matters: the stretch, a
+ * subgraph of the input, within the expected-size bound (which these
+ * fixed seeds meet), and smaller than the input on the denser cases. */
+static void test_baswana_keeps_every_input_edge_within_2k_minus_1_hops_and_its_size_bound(void)
+{
+    int cases = 0;
+    for (int which = 0; which < 8; which++) {
+        const uint64_t seed = 200 + (uint64_t)which;
+        size_t m;
+        uint32_t n;
+        uint32_t *p = random_case(which, seed, &m, &n);
+        const size_t d = distinct_edges(p, m);
+        for (unsigned k = 2; k <= 4; k++) {
+            char opts[64];
+            snprintf(opts, sizeof opts, "k=%u,seed=%" PRIu64 ",n=%u", k, seed, n);
+            es_operator *op = spanner_run(opts, p, m, which % 2 ? 7 : 0);
+            const uint64_t kept = answer_u64(op, "edges");
+            es_report *r = es_report_new();
+            es_operator_report(op, r);
+            const double bound = es_report_find(r, "spanner", "size_bound")->v.dbl;
+            es_report_free(r);
+            ES_CHECK_SEED(answer_u64(op, "stretch") == 2 * k - 1, seed);
+            ES_CHECK_SEED(kept <= d, seed);
+            ES_CHECK_SEED((double)kept <= bound, seed);
+            ES_CHECK_SEED(verify(op, p, m, n, 2 * k - 1), seed);
+            es_operator_free(op);
+            cases++;
+        }
+        g_free(p);
+    }
+    CU_ASSERT_EQUAL(cases, 24);
+}
+
+/* A complete graph on 300 vertices: the bound for k = 2 is about 9 700
+ * edges of the 44 850, and the spanner keeps fewer still. */
+static void test_baswana_shrinks_a_complete_graph_within_its_bound(void)
+{
+    const uint32_t n = 300;
+    size_t m;
+    uint32_t *p = es_test_complete_graph(n, &m);
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        char opts[64];
+        snprintf(opts, sizeof opts, "k=2,seed=%" PRIu64 ",n=300", seed);
+        es_operator *op = spanner_run(opts, p, m, 1000);
+        const uint64_t kept = answer_u64(op, "edges");
+        ES_CHECK_SEED(kept * 4 < m, seed);
+        ES_CHECK_SEED(verify(op, p, m, n, 3), seed);
+        es_operator_free(op);
+    }
+    g_free(p);
+}
+
+/* Repeats and self-loops change nothing: the stream with every edge given
+ * twice (the second time reversed, later) and loops mixed in keeps the same
+ * edges, in the same order, as the stream of first occurrences. */
+static void test_baswana_ignores_repeats_without_a_distinct_edge_stage(void)
+{
+    for (int which = 0; which < 4; which++) {
+        const uint64_t seed = 300 + (uint64_t)which;
+        size_t m;
+        uint32_t n;
+        uint32_t *p = random_case(which, seed, &m, &n);
+        /* first occurrences only */
+        es_edgeset *s = es_edgeset_new(m, 0);
+        uint32_t *q = g_new(uint32_t, 2 * m);
+        size_t d = 0;
+        for (size_t i = 0; i < m; i++)
+            if (p[2 * i] != p[2 * i + 1] && es_edgeset_insert(s, p[2 * i], p[2 * i + 1])) {
+                q[2 * d] = p[2 * i];
+                q[2 * d + 1] = p[2 * i + 1];
+                d++;
+            }
+        es_edgeset_free(s);
+        for (unsigned k = 2; k <= 3; k++) {
+            char opts[64];
+            snprintf(opts, sizeof opts, "k=%u,seed=%" PRIu64 ",n=%u", k, seed, n);
+            es_operator *a = spanner_run(opts, p, m, 13);
+            es_operator *b = spanner_run(opts, q, d, 13);
+            const es_adjacency *ga = es_spanner_graph(a), *gb = es_spanner_graph(b);
+            int same = es_adjacency_edges(ga) == es_adjacency_edges(gb);
+            for (uint32_t v = 0; same && v < n; v++)
+                same = es_adjacency_degree(ga, v) == es_adjacency_degree(gb, v) &&
+                       memcmp(es_adjacency_neighbors(ga, v), es_adjacency_neighbors(gb, v),
+                              es_adjacency_degree(ga, v) * sizeof(uint32_t)) == 0;
+            ES_CHECK_SEED(same, seed);
+            size_t lines = 0;
+            for (size_t i = 0; i < m; i++)
+                lines += p[2 * i] != p[2 * i + 1];
+            ES_CHECK_SEED(answer_u64(a, "edges_seen") == lines && answer_u64(b, "edges_seen") == d, seed);
+            es_operator_free(a);
+            es_operator_free(b);
+        }
+        g_free(q);
+        g_free(p);
+    }
+}
+
+static void test_baswana_spanners_depend_on_the_seed(void)
+{
+    size_t m;
+    uint32_t n;
+    uint32_t *p = random_case(0, 400, &m, &n);
+    char opts[64];
+    snprintf(opts, sizeof opts, "k=2,seed=1,n=%u", n);
+    es_operator *a = spanner_run(opts, p, m, 0);
+    snprintf(opts, sizeof opts, "k=2,seed=2,n=%u", n);
+    es_operator *b = spanner_run(opts, p, m, 0);
+    const es_adjacency *ga = es_spanner_graph(a), *gb = es_spanner_graph(b);
+    int differ = es_adjacency_edges(ga) != es_adjacency_edges(gb);
+    for (uint32_t v = 0; !differ && v < n; v++)
+        differ = es_adjacency_degree(ga, v) != es_adjacency_degree(gb, v);
+    CU_ASSERT_TRUE(differ);
+    CU_ASSERT_TRUE(verify(a, p, m, n, 3) && verify(b, p, m, n, 3));
+    es_operator_free(a);
+    es_operator_free(b);
+    g_free(p);
+}
+
+static void test_baswana_reports_edges_edges_seen_fraction_stretch_and_size_bound(void)
+{
+    /* A triangle, a loop and a repeat: whatever the sampling, a
+     * 3-spanner of a triangle keeps 2 or 3 of its edges. */
+    static const uint32_t p[] = { 0, 1, 1, 2, 2, 0, 2, 2, 1, 0 };
+    es_operator *op = spanner_run("k=2", p, 5, 0);
+    es_report *r = es_report_new();
+    es_operator_report(op, r);
+    static const char *const names[] = { "edges", "edges_seen", "fraction", "stretch", "size_bound" };
+    CU_ASSERT_EQUAL_FATAL(r->entries->len, 5);
+    for (guint i = 0; i < 5; i++)
+        CU_ASSERT_STRING_EQUAL(g_array_index(r->entries, es_report_entry, i).metric, names[i]);
+    const uint64_t kept = es_report_find(r, "spanner", "edges")->v.u64;
+    CU_ASSERT_TRUE(kept == 2 || kept == 3);
+    CU_ASSERT_EQUAL(es_report_find(r, "spanner", "edges_seen")->v.u64, 4);
+    CU_ASSERT_DOUBLE_EQUAL(es_report_find(r, "spanner", "fraction")->v.dbl, kept / 4.0, 1e-15);
+    CU_ASSERT_EQUAL(es_report_find(r, "spanner", "stretch")->v.u64, 3);
+    es_report_free(r);
+    es_operator_free(op);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -305,6 +453,11 @@ int main(void)
         ES_TEST(test_the_kept_graph_is_the_same_for_any_batch_size_and_thread_count),
         ES_TEST(test_the_report_lists_edges_input_edges_fraction_and_stretch),
         ES_TEST(test_bad_options_are_usage_errors),
+        ES_TEST(test_baswana_keeps_every_input_edge_within_2k_minus_1_hops_and_its_size_bound),
+        ES_TEST(test_baswana_shrinks_a_complete_graph_within_its_bound),
+        ES_TEST(test_baswana_ignores_repeats_without_a_distinct_edge_stage),
+        ES_TEST(test_baswana_spanners_depend_on_the_seed),
+        ES_TEST(test_baswana_reports_edges_edges_seen_fraction_stretch_and_size_bound),
         ES_TEST(test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion),
         { NULL, NULL },
     };

@@ -287,7 +287,7 @@ static void test_k4_has_4_and_k5_has_10_triangles_when_the_sample_holds_every_ed
         size_t m;
         uint32_t *p = es_test_complete_graph(k, &m);
         stream s = relabel(p, m);
-        es_operator *op = must_new("tri-est:m=100");
+        es_operator *op = must_new("tri-est:method=impr,m=100");
         feed(op, &s, 3);
         double want = k == 4 ? 4 : 10;
         CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), want, 0);
@@ -318,7 +318,7 @@ static void test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_wh
         stream s = relabel(p, m);
         double *want_local;
         double want = exact_triangles(s.pairs, s.m, s.nv, &want_local);
-        es_operator *op = must_new("tri-est:m=20000");
+        es_operator *op = must_new("tri-est:method=impr,m=20000");
         feed(op, &s, 257);
         ES_CHECK_SEED(es_tri_est_global(op) == want, seeds[c]);
         size_t bad = 0;
@@ -341,7 +341,7 @@ static void test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither(void)
     uint32_t *p = es_test_random_edges(200, 3000, 77, 0, &m);
     stream s = relabel(p, m);
     /* the first 501 accepted edges: count them in the stream */
-    es_operator *probe = must_new("tri-est:m=1000000");
+    es_operator *probe = must_new("tri-est:method=impr,m=1000000");
     size_t cut = 0;
     es_report *rep = es_report_new();
     for (; cut < s.m; cut++) {
@@ -350,7 +350,7 @@ static void test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither(void)
             break;
     }
     es_operator_free(probe);
-    es_operator *op = must_new("tri-est:m=500");
+    es_operator *op = must_new("tri-est:method=impr,m=500");
     feed_range(op, &s, 0, cut + 1, 64);
     double want = exact_triangles(s.pairs, cut + 1, s.nv, NULL);
     CU_ASSERT_EQUAL(report_get(op, rep, "edges_seen")->v.u64, 501);
@@ -378,7 +378,7 @@ static void test_stddev_does_not_fall_below_the_resolution_of_the_sample(void)
         p[2 * i + 1] = i + 1;
     }
     stream s = relabel(p, 999);
-    es_operator *op = must_new("tri-est:m=10");
+    es_operator *op = must_new("tri-est:method=impr,m=10");
     feed(op, &s, 100);
     double eta = (998.0 / 10) * (997.0 / 9);
     CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), 0, 0);
@@ -408,7 +408,7 @@ static void test_fast_operator_matches_a_plain_triest_impr_bit_for_bit_in_every_
         int mode = cases[c].dedup[0] == 'a' ? 2 : cases[c].dedup[0] - '0';
         plain_result want = plain_triest_impr(&s, cases[c].M, seed, mode);
         char spec[64];
-        snprintf(spec, sizeof spec, "tri-est:m=%u,seed=%" G_GUINT64_FORMAT ",dedup=%s", cases[c].M, (guint64)seed,
+        snprintf(spec, sizeof spec, "tri-est:method=impr,m=%u,seed=%" G_GUINT64_FORMAT ",dedup=%s", cases[c].M, (guint64)seed,
                  cases[c].dedup);
         es_operator *op = must_new(spec);
         feed(op, &s, 100);
@@ -436,6 +436,9 @@ static void test_fast_operator_matches_a_plain_triest_impr_bit_for_bit_in_every_
 /* ---- statistics ------------------------------------------------------------ */
 
 #define RUNS 30
+
+/* The estimator the statistical cases run ("impr", "wrs", "gps"). */
+static const char *stat_method = "impr";
 
 typedef struct {
     const char *name;
@@ -465,7 +468,7 @@ static stats run_seeds(const char *name, const igraph_t *g, double fraction, con
         CU_ASSERT_DOUBLE_EQUAL(exact, st.exact, 0);
         uint32_t M = (uint32_t)(fraction * m);
         char spec[96];
-        snprintf(spec, sizeof spec, "tri-est:m=%u,seed=%" G_GUINT64_FORMAT, M, (guint64)run);
+        snprintf(spec, sizeof spec, "tri-est:method=%s,m=%u,seed=%" G_GUINT64_FORMAT, stat_method, M, (guint64)run);
         es_operator *op = must_new(spec);
         feed(op, &s, 4096);
         double est = es_tri_est_global(op), sd = es_tri_est_stddev(op);
@@ -583,6 +586,77 @@ static void test_estimates_are_unbiased_and_stddev_covers_the_error_on_a_cluster
     igraph_destroy(&g);
 }
 
+static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed);
+
+/* WRS and GPS: the same statistical checks (unbiased globally and locally,
+ * |error| <= 2 stddev in at least 27 of 30 runs, stddev neither far below
+ * nor far above the rms error) on both graphs. */
+static void test_wrs_and_gps_are_unbiased_and_their_stddev_covers_the_error(void)
+{
+    static const char *methods[] = { "wrs", "gps" };
+    for (int i = 0; i < 2; i++) {
+        stat_method = methods[i];
+        printf("\n    method=%s", stat_method);
+        test_estimates_are_unbiased_and_stddev_covers_the_error_on_an_er_graph();
+        test_estimates_are_unbiased_and_stddev_covers_the_error_on_a_clustered_graph_with_hubs();
+    }
+    stat_method = "impr";
+}
+
+/* While the sample holds every edge (m above the distinct edges) WRS and
+ * GPS count exactly, stddev 0; igraph is the verifier. */
+static void test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge(void)
+{
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        size_t m;
+        uint32_t *p = es_test_random_edges(400, 6000, seed, 1, &m);
+        stream s = relabel(p, m);
+        double *exact_local = NULL;
+        const double exact = exact_triangles(s.pairs, s.m, s.nv, &exact_local);
+        static const char *specs[] = { "tri-est:method=wrs,m=20000", "tri-est:method=gps,m=20000",
+                                       "tri-est:method=wrs,m=20000,room=0.9" };
+        for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
+            es_operator *op = must_new(specs[c]);
+            feed(op, &s, 1000);
+            ES_CHECK_SEED(es_tri_est_global(op) == exact, seed);
+            ES_CHECK_SEED(es_tri_est_stddev(op) == 0, seed);
+            size_t bad = 0;
+            for (uint32_t v = 0; v < s.nv; v++)
+                bad += es_tri_est_local(op, v) != exact_local[v];
+            ES_CHECK_SEED(bad == 0, seed);
+            es_operator_free(op);
+        }
+        g_free(exact_local);
+        stream_free(&s);
+        g_free(p);
+    }
+}
+
+/* Answers do not depend on the batch size, and a snapshot at any cut
+ * (before and after the sample fills) resumes to the same reports. */
+static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
+{
+    const uint64_t seed = 41;
+    size_t m;
+    uint32_t *p = es_test_random_edges(800, 9000, seed, 1, &m);
+    stream s = relabel(p, m);
+    static const char *specs[] = { "tri-est:method=wrs,m=600,seed=3", "tri-est:method=wrs,m=600,dedup=1,top=5,room=0.3",
+                                   "tri-est:method=gps,m=600,seed=3", "tri-est:method=gps,m=600,dedup=0,local=0" };
+    const size_t cuts[] = { 0, 300, 4000 };
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
+        es_operator *a = must_new(specs[c]), *b = must_new(specs[c]);
+        feed(a, &s, 1);
+        feed(b, &s, 4096);
+        assert_same_answers(a, b, s.nv, seed);
+        es_operator_free(a);
+        es_operator_free(b);
+        for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
+            es_test_snapshot_roundtrip(specs[c], s.pairs, s.ext, s.m, cuts[k], 1000);
+    }
+    stream_free(&s);
+    g_free(p);
+}
+
 /* ---- determinism and state ---------------------------------------------- */
 
 static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed)
@@ -620,18 +694,18 @@ static void test_same_seed_gives_the_same_answers_whatever_the_batch_size(void)
     size_t m;
     uint32_t *p = es_test_random_edges(2000, 40000, seed, 1, &m);
     stream s = relabel(p, m);
-    es_operator *ref = must_new("tri-est:m=3000,seed=8,top=5");
+    es_operator *ref = must_new("tri-est:method=impr,m=3000,seed=8,top=5");
     feed(ref, &s, s.m);
     ES_CHECK_SEED(es_tri_est_global(ref) > 0, seed);
     const size_t sizes[] = { 1, 7, 1000, 65536 };
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-        es_operator *op = must_new("tri-est:m=3000,seed=8,top=5");
+        es_operator *op = must_new("tri-est:method=impr,m=3000,seed=8,top=5");
         feed(op, &s, sizes[i]);
         assert_same_answers(ref, op, s.nv, seed);
         es_operator_free(op);
     }
     /* another seed gives another estimate */
-    es_operator *other = must_new("tri-est:m=3000,seed=9");
+    es_operator *other = must_new("tri-est:method=impr,m=3000,seed=9");
     feed(other, &s, 4096);
     ES_CHECK_SEED(es_tri_est_global(other) != es_tri_est_global(ref), seed);
     es_operator_free(other);
@@ -647,7 +721,7 @@ static void test_thread_count_changes_nothing_with_the_exact_repeat_test(void)
     size_t m;
     uint32_t *p = es_test_random_edges(20000, 300000, seed, 1, &m);
     stream s = relabel(p, m);
-    const char *specs[] = { "tri-est:m=20000,seed=2,dedup=1", "tri-est:m=20000,seed=2" /* auto */ };
+    const char *specs[] = { "tri-est:method=impr,m=20000,seed=2,dedup=1", "tri-est:method=impr,m=20000,seed=2" /* auto */ };
     int saved = omp_get_max_threads();
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
         omp_set_num_threads(1);
@@ -672,8 +746,8 @@ static void test_thread_count_changes_nothing_with_the_exact_repeat_test(void)
 
 static void test_state_taken_mid_stream_resumes_to_bit_identical_answers(void)
 {
-    const char *specs[] = { "tri-est:m=700,seed=3", "tri-est:m=700,seed=4,dedup=1,top=4", "tri-est:m=700,local=0",
-                            "tri-est:m=700,dedup=0", "tri-est:m=7000,seed=5" /* cut before the sample fills */ };
+    const char *specs[] = { "tri-est:method=impr,m=700,seed=3", "tri-est:method=impr,m=700,seed=4,dedup=1,top=4", "tri-est:method=impr,m=700,local=0",
+                            "tri-est:method=impr,m=700,dedup=0", "tri-est:method=impr,m=7000,seed=5" /* cut before the sample fills */ };
     const uint64_t seed = 21;
     size_t m;
     uint32_t *p = es_test_random_edges(900, 12000, seed, 1, &m);
@@ -696,7 +770,7 @@ static void test_state_taken_mid_stream_resumes_to_bit_identical_answers(void)
         es_operator_free(second);
     }
     /* a state from other options is refused */
-    es_operator *a = must_new("tri-est:m=700"), *b = must_new("tri-est:m=800"), *d = must_new("tri-est:m=700,dedup=1");
+    es_operator *a = must_new("tri-est:method=impr,m=700"), *b = must_new("tri-est:method=impr,m=800"), *d = must_new("tri-est:method=impr,m=700,dedup=1");
     feed_range(a, &s, 0, 100, 100);
     es_tri_est_state st;
     es_tri_est_get_state(a, &st);
@@ -722,8 +796,8 @@ static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
     size_t m;
     uint32_t *p = es_test_random_edges(800, 9000, seed, 1, &m);
     stream s = relabel(p, m);
-    const char *specs[] = { "tri-est:m=600,seed=3", "tri-est:m=600,dedup=1,top=5", "tri-est:m=600,dedup=0,local=0",
-                            "tri-est:m=20000" };
+    const char *specs[] = { "tri-est:method=impr,m=600,seed=3", "tri-est:method=impr,m=600,dedup=1,top=5", "tri-est:method=impr,m=600,dedup=0,local=0",
+                            "tri-est:method=impr,m=20000" };
     const size_t cuts[] = { 0, 300, 4000 };
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
         for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
@@ -787,7 +861,7 @@ static void replace_f64(hid_t g, const char *name, const double *a, size_t n)
 static void test_snapshot_local_counters_are_sparse_and_checked(void)
 {
     written_snapshot ws;
-    write_snapshot_of(&ws, "tri-est:m=200", 4000, 25);
+    write_snapshot_of(&ws, "tri-est:method=impr,m=200", 4000, 25);
     es_operator *a = ws.op;
     const hid_t g = ws.g;
     GError *err = NULL;
@@ -806,7 +880,7 @@ static void test_snapshot_local_counters_are_sparse_and_checked(void)
     for (size_t i = 0; i < k && kx == k; i++)
         bad += (i > 0 && lv[i] <= lv[i - 1]) || lx[i] != es_tri_est_local(a, lv[i]) || lx[i] == 0.0;
     CU_ASSERT_EQUAL(bad, 0);
-    es_operator *b = must_new("tri-est:m=200");
+    es_operator *b = must_new("tri-est:method=impr,m=200");
     CU_ASSERT_TRUE_FATAL(es_operator_snapshot_read(b, g, &err));
     bad = 0;
     for (uint32_t v = 0; v < 300; v++)
@@ -873,11 +947,11 @@ static void test_snapshot_local_counters_are_sparse_and_checked(void)
 static void test_snapshot_from_other_options_is_refused(void)
 {
     written_snapshot ws;
-    write_snapshot_of(&ws, "tri-est:m=100", 2000, 24);
+    write_snapshot_of(&ws, "tri-est:method=impr,m=100", 2000, 24);
     es_operator *a = ws.op;
     const hid_t g = ws.g;
     GError *err = NULL;
-    const char *other[] = { "tri-est:m=101", "tri-est:m=100,dedup=1", "tri-est:m=100,local=0", "tri-est:m=100,top=0" };
+    const char *other[] = { "tri-est:method=impr,m=101", "tri-est:method=impr,m=100,dedup=1", "tri-est:method=impr,m=100,local=0", "tri-est:method=impr,m=100,top=0" };
     for (size_t i = 0; i < G_N_ELEMENTS(other); i++) {
         es_operator *b = must_new(other[i]);
         CU_ASSERT_FALSE(es_operator_snapshot_read(b, g, &err));
@@ -886,10 +960,58 @@ static void test_snapshot_from_other_options_is_refused(void)
         es_operator_free(b);
     }
     /* the same options, another seed: accepted, and the generator comes from the snapshot */
-    es_operator *c = must_new("tri-est:m=100,seed=99");
+    es_operator *c = must_new("tri-est:method=impr,m=100,seed=99");
     CU_ASSERT_TRUE(es_operator_snapshot_read(c, g, &err));
     CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(c), es_tri_est_global(a), 0);
     es_operator_free(c);
+    written_snapshot_free(&ws);
+}
+
+/* A snapshot of one method is refused by another, or with another room;
+ * a GPS one whose priorities or threshold are damaged is refused naming
+ * what is wrong, leaving the operator as it was. */
+static void test_wrs_and_gps_snapshots_from_other_options_or_damaged_are_refused(void)
+{
+    written_snapshot ws;
+    write_snapshot_of(&ws, "tri-est:method=gps,m=100", 2000, 26);
+    GError *err = NULL;
+    const char *other[] = { "tri-est:method=impr,m=100", "tri-est:method=wrs,m=100", "tri-est:method=gps,m=101" };
+    for (size_t i = 0; i < G_N_ELEMENTS(other); i++) {
+        es_operator *b = must_new(other[i]);
+        CU_ASSERT_FALSE(es_operator_snapshot_read(b, ws.g, &err));
+        CU_ASSERT(err != NULL && err->code == ES_ERROR_DATA);
+        g_clear_error(&err);
+        es_operator_free(b);
+    }
+    /* a priority below its edge's weight */
+    const double bad[1] = { 0.5 };
+    hid_t ds = H5Dopen2(ws.g, "priority", H5P_DEFAULT);
+    hid_t fs = H5Dget_space(ds);
+    hsize_t start = 3, count = 1;
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
+    hid_t ms = H5Screate_simple(1, &count, NULL);
+    H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, bad);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(ds);
+    es_operator *c = must_new("tri-est:method=gps,m=100");
+    CU_ASSERT_FALSE(es_operator_snapshot_read(c, ws.g, &err));
+    CU_ASSERT(err != NULL && strstr(err->message, "priority") != NULL);
+    g_clear_error(&err);
+    CU_ASSERT_EQUAL(es_tri_est_global(c), 0);
+    es_operator_free(c);
+    written_snapshot_free(&ws);
+
+    write_snapshot_of(&ws, "tri-est:method=wrs,m=100,room=0.2", 2000, 27);
+    es_operator *d = must_new("tri-est:method=wrs,m=100,room=0.3");
+    CU_ASSERT_FALSE(es_operator_snapshot_read(d, ws.g, &err));
+    CU_ASSERT(err != NULL && strstr(err->message, "room") != NULL);
+    g_clear_error(&err);
+    es_operator_free(d);
+    es_operator *e = must_new("tri-est:method=wrs,m=100,room=0.2,seed=5");
+    CU_ASSERT_TRUE(es_operator_snapshot_read(e, ws.g, &err));
+    CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(e), es_tri_est_global(ws.op), 0);
+    es_operator_free(e);
     written_snapshot_free(&ws);
 }
 
@@ -923,7 +1045,7 @@ static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted
     }
     stream s = relabel(p, 3 * m);
     es_report *rep = es_report_new();
-    es_operator *op = must_new("tri-est:m=10");
+    es_operator *op = must_new("tri-est:method=impr,m=10");
     feed(op, &s, 4);
     CU_ASSERT_DOUBLE_EQUAL(es_tri_est_global(op), 10, 0);
     CU_ASSERT_EQUAL(report_get(op, rep, "duplicates_dropped")->v.u64, 10);
@@ -970,7 +1092,7 @@ static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
     stream clean = relabel(dd, nd);
     CU_ASSERT_EQUAL(clean.nv, raw.nv);   /* same first-appearance labels */
 
-    es_operator *a = must_new("tri-est:m=2000,seed=5,dedup=1"), *b = must_new("tri-est:m=2000,seed=5");
+    es_operator *a = must_new("tri-est:method=impr,m=2000,seed=5,dedup=1"), *b = must_new("tri-est:method=impr,m=2000,seed=5");
     feed(a, &raw, 5000);
     feed(b, &clean, 5000);
     ES_CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
@@ -981,7 +1103,7 @@ static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
     ES_CHECK_SEED(bad == 0, seed);
 
     /* dedup=auto saw repeats before the sample filled: the same answers */
-    es_operator *d = must_new("tri-est:m=2000,seed=5");
+    es_operator *d = must_new("tri-est:method=impr,m=2000,seed=5");
     feed(d, &raw, 777);
     ES_CHECK_SEED(es_tri_est_global(d) == es_tri_est_global(a), seed);
     es_report *rep = es_report_new();
@@ -989,7 +1111,7 @@ static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
     es_operator_free(d);
 
     /* dedup=0 counts most triangles again on this stream: documented */
-    es_operator *c = must_new("tri-est:m=2000,seed=5,dedup=0");
+    es_operator *c = must_new("tri-est:method=impr,m=2000,seed=5,dedup=0");
     feed(c, &raw, 5000);
     CU_ASSERT_FALSE(report_get(c, rep, "dedup_exact")->v.boolean);
     es_report_free(rep);
@@ -1011,9 +1133,11 @@ static void test_dedup_gives_the_answers_of_the_deduplicated_stream(void)
 
 static void test_bad_options_are_usage_errors_naming_the_option(void)
 {
-    const char *bad[] = { "tri-est:m=0", "tri-est:m=abc", "tri-est:m=1", "tri-est:m=-5", "tri-est:m=",
-                          "tri-est:m=536870913", "tri-est:seed=x", "tri-est:top=abc", "tri-est:top=1001", "tri-est:local=2",
-                          "tri-est:dedup=yes", "tri-est:top=3,local=0", "tri-est:mm=3" };
+    const char *bad[] = { "tri-est:method=impr,m=0", "tri-est:method=impr,m=abc", "tri-est:method=impr,m=1", "tri-est:method=impr,m=-5", "tri-est:method=impr,m=",
+                          "tri-est:method=impr,m=536870913", "tri-est:seed=x", "tri-est:top=abc", "tri-est:top=1001", "tri-est:local=2",
+                          "tri-est:dedup=yes", "tri-est:top=3,local=0", "tri-est:mm=3", "tri-est:method=triest",
+                          "tri-est:method=wrs,room=1.5", "tri-est:method=wrs,room=x", "tri-est:method=impr,room=0.2",
+                          "tri-est:method=gps,room=0.2" };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         GError *err = NULL;
         es_operator *op = new_op(bad[i], &err);
@@ -1026,12 +1150,13 @@ static void test_bad_options_are_usage_errors_naming_the_option(void)
         g_clear_error(&err);
     }
     GError *err = NULL;
-    es_operator *op = new_op("tri-est:m=abc", &err);
+    es_operator *op = new_op("tri-est:method=impr,m=abc", &err);
     CU_ASSERT_PTR_NULL(op);
     CU_ASSERT(err && strstr(err->message, "m must be") && strstr(err->message, "\"abc\""));
     g_clear_error(&err);
-    const char *good[] = { "tri-est", "tri-est:m=2", "tri-est:m=536870912,seed=18446744073709551615",
-                           "tri-est:dedup=1,local=0", "tri-est:top=10", "tri-est:dedup=auto", "tri-est:dedup=0" };
+    const char *good[] = { "tri-est", "tri-est:method=impr,m=2", "tri-est:method=impr,m=536870912,seed=18446744073709551615",
+                           "tri-est:dedup=1,local=0", "tri-est:top=10", "tri-est:dedup=auto", "tri-est:dedup=0",
+                           "tri-est:method=wrs,room=0.5,m=2", "tri-est:method=gps,m=2" };
     for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
         op = new_op(good[i], &err);
         CU_ASSERT_PTR_NOT_NULL(op);
@@ -1044,7 +1169,7 @@ static void test_registry_knows_tri_est(void)
 {
     CU_ASSERT_PTR_EQUAL(es_operator_find("tri-est"), &es_tri_est_class);
     GError *err = NULL;
-    es_operator *op = es_operator_new("tri-est:m=0", &err);
+    es_operator *op = es_operator_new("tri-est:method=impr,m=0", &err);
     CU_ASSERT_PTR_NULL(op);
     CU_ASSERT(err != NULL && err->code == ES_ERROR_USAGE);
     g_clear_error(&err);
@@ -1091,9 +1216,9 @@ static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
 {
     const es_edge e[] = { { 0, 1 }, { 2, 1 } };
     es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("tri-est:m=10", &b));
+    CU_ASSERT_TRUE(es_test_process_aborts("tri-est:method=impr,m=10", &b));
     b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("tri-est:m=10", &b));
+    CU_ASSERT_FALSE(es_test_process_aborts("tri-est:method=impr,m=10", &b));
 }
 
 int main(void)
@@ -1106,11 +1231,15 @@ int main(void)
         ES_TEST(test_fast_operator_matches_a_plain_triest_impr_bit_for_bit_in_every_dedup_mode),
         ES_TEST(test_estimates_are_unbiased_and_stddev_covers_the_error_on_an_er_graph),
         ES_TEST(test_estimates_are_unbiased_and_stddev_covers_the_error_on_a_clustered_graph_with_hubs),
+        ES_TEST(test_wrs_and_gps_are_unbiased_and_their_stddev_covers_the_error),
+        ES_TEST(test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge),
+        ES_TEST(test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes),
         ES_TEST(test_same_seed_gives_the_same_answers_whatever_the_batch_size),
         ES_TEST(test_thread_count_changes_nothing_with_the_exact_repeat_test),
         ES_TEST(test_state_taken_mid_stream_resumes_to_bit_identical_answers),
         ES_TEST(test_snapshot_round_trip_resumes_to_the_same_reports),
         ES_TEST(test_snapshot_from_other_options_is_refused),
+        ES_TEST(test_wrs_and_gps_snapshots_from_other_options_or_damaged_are_refused),
         ES_TEST(test_an_exact_snapshot_without_its_edge_table_is_refused),
         ES_TEST(test_snapshot_local_counters_are_sparse_and_checked),
         ES_TEST(test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted),

@@ -13,7 +13,8 @@
  *
  * Output goes through one 1 MiB buffer filled by a hand-written u64 to
  * decimal conversion and written with fwrite in whole blocks; a write error
- * (EPIPE, ENOSPC) stops generation and gives exit status 74.  -o FILE is
+ * (ENOSPC) stops generation and gives exit status 74; a closed pipe on
+ * standard output (`| head`) stops it quietly with 0.  -o FILE is
  * written beside FILE and renamed over it when complete, so a failed run
  * leaves FILE as it was.  Same options and seed, same bytes.
  */
@@ -453,6 +454,10 @@ int es_cmd_gen(int argc, char **argv)
         if (!w.err && tmp_path && rename(tmp_path, o.output) != 0)
             w.err = errno ? errno : EIO;
     }
+    /* A reader that closed standard output early (`| head`) took what it
+     * wanted: stop quietly with 0, as `run` does. */
+    if (w.err == EPIPE && !to_file)
+        w.err = 0;
     if (w.err) {
         fprintf(stderr, "edgestream " CMD ": cannot write %s: %s\n", to_file ? o.output : "output",
                 g_strerror(w.err));

@@ -4,7 +4,9 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +53,13 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     /* Write errors on a closed pipe are reported as EPIPE, not a silent kill. */
     signal(SIGPIPE, SIG_IGN);
+    /* Under ulimit -v, glibc's per-thread malloc arenas (each reserving 64
+     * MiB of address space, created as threads happen to contend) would
+     * spend the limit on reservations, more of them the busier the machine:
+     * one arena keeps what the run can use independent of timing. */
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+        mallopt(M_ARENA_MAX, 1);
     if (argc < 2) {
         usage(stderr);
         return ES_ERROR_USAGE;
