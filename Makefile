@@ -237,6 +237,7 @@ test-valgrind: all python
 	  --batch 10 --snapshot-dir $(BUILD)/valgrind-snaps --snapshot-every 20 datasets/zachary.txt > /dev/null
 	rm -rf $(BUILD)/valgrind-snaps
 	@sh tests/test_python_valgrind.sh $(BUILD)
+	sh tests/valgrind_serve.sh $(BUILD)/edgestream
 	@echo "valgrind: no leaks, no memory errors"
 
 # Peers and tools the benchmarks need beyond the build: GraphBLAS, GNU time.
