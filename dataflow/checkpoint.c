@@ -151,8 +151,13 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
     if (!check_operators(path, meta.operators, ck->ops_spec, error))
         goto out;
     if (strcmp(meta.source_kind, ck->src->cls->kind) != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads %s",
-                    path, meta.source_kind, ck->src->cls->kind);
+        if (strcmp(meta.source_kind, "api") == 0)   /* the library's edgestream_snapshot */
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
+                        "%s was written by the library (edgestream_snapshot), which knows no input to resume: "
+                        "continue it with edgestream_restore (Python: edgestream.restore)", path);
+        else
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s was taken from a \"%s\" source, this run reads %s",
+                        path, meta.source_kind, ck->src->cls->kind);
         goto out;
     }
     if (!check_identity(ck, path, meta.source_identity, error) ||

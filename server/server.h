@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "dataflow/driver.h"
+#include "dataflow/stop.h"
 #include "server/wal.h"
 
 typedef enum { ES_FSYNC_ALWAYS, ES_FSYNC_BATCH, ES_FSYNC_NEVER } es_fsync_policy;
@@ -39,12 +40,15 @@ typedef struct {
     uint64_t    max_lag;        /* WAL bytes ahead of the operators before reading pauses */
     const char *insertions_only; /* an operator that refuses deletions (deletion lines are then
                                     bad lines: logged, one would stop the stream), or NULL */
+    es_stop    *stop;           /* without a WAL: raised by SIGTERM/SIGINT to end the source */
 } es_server_config;
 
 typedef struct es_server es_server;
 
 /* Bind and start serving (edges go to wal, the source is told of them);
- * producers: the table of last sequence numbers (taken).  Errors:
+ * producers: the table of last sequence numbers (taken).  wal NULL: the
+ * edges come from another source (a Redis stream, ended by cfg->stop);
+ * clients then send queries only, an edge line is a bad line.  Errors:
  * ES_ERROR_USAGE for a refused address, ES_ERROR_IO when binding fails. */
 es_server *es_server_new(const es_server_config *cfg, es_wal *wal, es_edge_source *src, GHashTable *producers,
                          GError **error);

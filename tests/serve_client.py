@@ -20,6 +20,7 @@
   lag PORT HTTPPORT EDGES K  K clients send EDGES as fast as they can while
                           /metrics is polled; prints "max_lag BYTES"
 """
+import os
 import socket
 import sys
 import threading
@@ -29,7 +30,8 @@ import time
 def connect(port, deadline):
     while True:
         try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            # ES_CLIENT_TIMEOUT: a server under valgrind answers slowly
+            s = socket.create_connection(("127.0.0.1", port), timeout=float(os.environ.get("ES_CLIENT_TIMEOUT", 10)))
             return s
         except OSError:
             if time.time() > deadline:

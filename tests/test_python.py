@@ -174,6 +174,17 @@ def test_a_snapshot_continues_and_reads_into_numpy(tmp_path):
     assert dict(zip(ids, snap["triangles"].tolist())) == nx.triangles(g)
     assert same_partition(dict(zip(ids, snap["components"].tolist())), nx.connected_components(g))
 
+    # `run --resume` has no input to match it with: refused, naming the way on.
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    os.rename(path, snaps / "snap-000001.h5")
+    edge_file = tmp_path / "e.txt"
+    edge_file.write_text("".join("%d %d\n" % (u, v) for u, v in edges))
+    r = subprocess.run([ES_BIN, "run", "--ops", ops, "--quiet", "--snapshot-dir", str(snaps), "--resume", str(edge_file)],
+                       capture_output=True, text=True)
+    assert r.returncode == 78, r
+    assert "written by the library" in r.stderr and "edgestream.restore" in r.stderr, r.stderr
+
 
 def test_a_runs_snapshot_reads_without_h5py(tmp_path):
     snaps = tmp_path / "snaps"

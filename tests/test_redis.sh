@@ -9,7 +9,9 @@
 # trimmed past the snapshot's entry is refused (78); --follow reads entries
 # added while it runs and stops on SIGTERM with the final report (143);
 # a bad value names the entry (65); an unreachable server is 66; a bad URL
-# is 64.
+# is 64.  `serve --source` follows a stream while entries are added,
+# answers queries, refuses edge lines over TCP, is killed (SIGKILL) and
+# resumed, and ends on SIGTERM (0) with the file run's answers.
 # Usage: tests/test_redis.sh path/to/edgestream
 es=${1:-build/edgestream}
 if ! command -v redis-server > /dev/null || ! command -v redis-cli > /dev/null; then
@@ -101,7 +103,61 @@ st=$?
 if [ $st = 143 ] && grep -q "^stream	edges	3$" "$tmp/follow.out" && grep -q "^cc	components	2$" "$tmp/follow.out"; then ok
 else bad "redis --follow: status $st, stdout '$(cat "$tmp/follow.out")', stderr '$(cat "$tmp/follow.err")'"; fi
 
-# 5. Faults.
+# 5. serve --source: the stream "edges2" gets its entries in 8 parts while
+# a server follows it; the server is killed once and resumed from its
+# snapshots; once a query says every edge is folded, SIGTERM (0): the final
+# answers are the file run's.
+srv_start() {   # NAME ARGS: sets $spid, $sport
+    sname=$1; shift
+    : > "$tmp/$sname.err"
+    "$es" serve --listen 127.0.0.1:0 --source "$url/edges2" --ops cc,degree --format json --batch 500 \
+        --snapshot-dir "$tmp/ssnaps" --snapshot-every 2000 "$@" > "$tmp/$sname.out" 2> "$tmp/$sname.err" &
+    spid=$!
+    sport=
+    for _ in $(seq 600); do
+        sport=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$tmp/$sname.err")
+        [ -n "$sport" ] && break
+        kill -0 $spid 2> /dev/null || break
+        sleep 0.05
+    done
+}
+sq() { /usr/bin/python3 "$(dirname "$0")/serve_client.py" query "$sport" "$@"; }
+total=$(wc -l < "$tmp/edges.txt")
+split -n l/8 "$tmp/edges.txt" "$tmp/part."
+srv_start serve1
+( for f in "$tmp"/part.*; do
+      awk 'function bulk(s) { return "$" length(s) "\r\n" s "\r\n" }
+           { printf "*5\r\n%s%s%s%s%s", bulk("XADD"), bulk("edges2"), bulk("*"), bulk("e"), bulk($0) }' "$f" |
+          cli --pipe > /dev/null
+      sleep 0.2
+  done ) &
+apid=$!
+sleep 0.6
+sq "1 2" STATS > "$tmp/serve.q" 2>&1
+kill -9 $spid 2> /dev/null
+wait $spid 2> /dev/null
+srv_start serve2 --resume
+wait $apid
+edges=0
+for _ in $(seq 300); do   # until a query answers at the stream's end (60 s at most)
+    edges=$(sq STATS | sed -n 's/^{"position":[0-9]*,"edges":\([0-9]*\),.*/\1/p')
+    [ "$edges" = "$total" ] && break
+    sleep 0.2
+done
+kill -TERM $spid
+wait $spid
+st=$?
+grep -q '^ERR 1: expected a query' "$tmp/serve.q" && grep -q '"stats":' "$tmp/serve.q" && ok ||
+    bad "serve --source: an edge line and a query: $(cat "$tmp/serve.q")"
+grep -q 'resuming from' "$tmp/serve2.err" && ok || bad "serve --source: no resume: $(cat "$tmp/serve2.err")"
+"$es" run --ops cc,degree --format json --quiet "$tmp/edges.txt" > "$tmp/file.json"
+sect() { /usr/bin/python3 -c 'import json,sys
+r=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(json.dumps(r["operators"], sort_keys=True), r["edges"])'; }
+if [ $st = 0 ] && [ "$edges" = "$total" ] && [ "$(sect < "$tmp/serve2.out")" = "$(sect < "$tmp/file.json")" ]; then ok
+else bad "serve --source, killed and resumed: status $st, $edges of $total edges, answers $(sect < "$tmp/serve2.out" | head -c 200)"; fi
+expect "serve --source and --wal" 64 "give no --wal" -- "$es" serve --source "$url/edges2" --wal "$tmp/w"
+
+# 6. Faults.
 cli XADD badstream 1-1 e "1 2" > /dev/null
 cli XADD badstream 1-2 e "3 x" > /dev/null
 expect "redis bad value" 65 "$url/badstream entry 1-2: expected" -- "$es" run --quiet --source "$url/badstream"

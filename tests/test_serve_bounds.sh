@@ -55,6 +55,9 @@ stop() { kill -TERM "$pid"; wait "$pid"; status=$?; }
 sections() { $py -c 'import json,sys
 r=json.loads(sys.stdin.read().strip().splitlines()[-1])
 for k in sys.argv[1:]: print(k, json.dumps(r["operators"][k], sort_keys=True))' "$@"; }
+# A sanitizer build holds freed memory in quarantine (256 MiB by default):
+# keep it small, or the peak RSS below measures ASan, not the server.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
 hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 
 "$es" gen rmat --scale 14 --edge-factor 10 --seed 3 > "$tmp/e.txt"

@@ -231,21 +231,23 @@ int es_cmd_run(int argc, char **argv)
     cfg.linger_us = linger_us;
     cfg.stop = rc.stop;
     cfg.source = redis;
-    if (header)
-        es_report_print_header(rc.fmt, stdout);
     es_driver_stats stats;
     int status = 0;
 #ifdef ES_MPI
     /* Every rank runs; rank 0 alone reports and speaks (every rank ends
      * with the same error and status). */
-    gboolean ran = es_mpi_driver_run(&cfg, (guint)max_parallelism, !quiet, ops, &stats, &err);
     gboolean speaks = es_mpi_rank() == 0;
-    if (!ran && es_mpi_rank() != 0) {
+    if (header && speaks)
+        es_report_print_header(rc.fmt, stdout);
+    gboolean ran = es_mpi_driver_run(&cfg, (guint)max_parallelism, !quiet, ops, &stats, &err);
+    if (!ran && !speaks) {
         status = err->domain == ES_ERROR && err->code >= 64 && err->code <= 78 ? err->code : ES_ERROR_IO;
         g_clear_error(&err);
     } else if (!ran) {
 #else
     gboolean speaks = TRUE;
+    if (header)
+        es_report_print_header(rc.fmt, stdout);
     if (!es_driver_run(&cfg, ops, &stats, &err)) {
 #endif
         status = es_cli_fail("run", err);

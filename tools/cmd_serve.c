@@ -1,8 +1,11 @@
 /* cmd_serve.c — `edgestream serve`: a long-running server that logs edges
  * from TCP producers to a write-ahead log and streams them through the
  * operators, with snapshots, exactly-once resume and live queries
- * (server/server.h; protocol and guarantees in docs/serve.md); and
- * `edgestream wal-dump DIR`, the WAL's edges as an edge list, in order.
+ * (server/server.h; protocol and guarantees in docs/serve.md); or, with
+ * --source redis://..., follows a Redis stream instead of logging edges of
+ * its own (the stream's entry ids are the position: dataflow/redissource.h)
+ * and serves queries; and `edgestream wal-dump DIR`, the WAL's edges as an
+ * edge list, in order.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 #include <unistd.h>
 
 #include "dataflow/driver.h"
+#include "dataflow/redissource.h"
 #include "graph/parse.h"
 #include "operators/operator.h"
 #include "server/server.h"
@@ -115,6 +119,7 @@ int es_cmd_serve(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *wal_dir = NULL;
     g_autofree char *listen = NULL, *http = NULL, *token_file = NULL, *fsync = NULL, *token = NULL;
+    g_autofree char *source = NULL;
     gint64 report_every = 0, batch = 65536, threads = 0, keep = 3, max_clients = 1024, max_line = ES_MAX_LINE;
     gint64 max_buffer = 16 << 20, max_bad = 0, max_lag = 64 << 20, linger_ms = 100, segment = 64 << 20;
     gboolean quiet = FALSE, resume = FALSE, insecure = FALSE;
@@ -123,7 +128,9 @@ int es_cmd_serve(int argc, char **argv)
         { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address to serve (default 127.0.0.1:7000; port 0: any)", "ADDR:PORT" },
         { "http", 0, 0, G_OPTION_ARG_STRING, &http, "Also serve HTTP queries and /metrics here (default: off)", "ADDR:PORT" },
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to run (default cc,degree)", "LIST" },
-        { "wal", 0, 0, G_OPTION_ARG_FILENAME, &wal_dir, "Write-ahead log directory (required)", "DIR" },
+        { "wal", 0, 0, G_OPTION_ARG_FILENAME, &wal_dir, "Write-ahead log directory (required without --source)", "DIR" },
+        { "source", 0, 0, G_OPTION_ARG_STRING, &source,
+          "Follow a Redis stream's entries instead of taking edges from clients (queries only)", "redis://HOST[:PORT]/STREAM" },
         { "fsync", 0, 0, G_OPTION_ARG_STRING, &fsync, "always, batch (group commit, default) or never", "POLICY" },
         { "snapshot-dir", 0, 0, G_OPTION_ARG_FILENAME, &snap_dir, "Write HDF5 snapshots into DIR", "DIR" },
         { "snapshot-every", 0, 0, G_OPTION_ARG_STRING, &snap_every, "Snapshot every N edges or every T (30s, 5m)", "N|T" },
@@ -167,8 +174,10 @@ int es_cmd_serve(int argc, char **argv)
         why = "--format must be text, tsv or json";
     else if (fsync && strcmp(fsync, "always") && strcmp(fsync, "batch") && strcmp(fsync, "never"))
         why = "--fsync must be always, batch or never";
-    else if (wal_dir == NULL)
-        why = "--wal DIR is required";
+    else if (wal_dir == NULL && source == NULL)
+        why = "--wal DIR is required (or --source redis://HOST[:PORT]/STREAM)";
+    else if (wal_dir && source)
+        why = "--source follows a Redis stream, which is its own log: give no --wal with it";
     else if (argc > 1)
         why = "serve reads no input file (producers connect to --listen)";
     else if (batch < 1 || batch > (1 << 24))
@@ -195,6 +204,7 @@ int es_cmd_serve(int argc, char **argv)
     es_wal *wal = NULL;
     es_edge_source *src = NULL;
     es_server *server = NULL;
+    es_stop *stop = NULL;
     GHashTable *producers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     GHashTable *offsets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     int status = 0;
@@ -208,6 +218,12 @@ int es_cmd_serve(int argc, char **argv)
     if (snap_every && !es_checkpoint_parse_every(snap_every, &ckcfg.every_edges, &ckcfg.every_us, &err))
         goto fail;
     uint64_t cut = 0;
+    if (source) {   /* the stream is the log: no WAL, no producers' table */
+        stop = es_stop_new();
+        if ((src = es_redis_source_new(source, TRUE, 0, NULL, linger_ms * 1000, stop, &err)) == NULL)
+            goto fail;
+        goto serve;
+    }
     if ((wal = es_wal_open(wal_dir, (uint64_t)segment, &cut, &err)) == NULL)
         goto fail;
     if (cut)
@@ -224,10 +240,12 @@ int es_cmd_serve(int argc, char **argv)
         g_set_error(&err, ES_ERROR, ES_ERROR_IO, "cannot read the WAL in %s", wal_dir);
         goto fail;
     }
+serve:;
     es_server_config scfg = {
         .listen = listen ? listen : "127.0.0.1:7000", .http = http, .token = token, .insecure = insecure,
         .fsync = policy, .max_clients = (guint)max_clients, .max_line = (size_t)max_line,
         .max_buffer = (size_t)max_buffer, .max_bad = (uint64_t)max_bad, .max_lag = (uint64_t)max_lag,
+        .stop = stop,
     };
     for (guint i = 0; i < ops->len && scfg.insertions_only == NULL; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
@@ -242,7 +260,10 @@ int es_cmd_serve(int argc, char **argv)
     fprintf(stderr, "edgestream serve: listening on port %u", es_server_port(server));
     if (http)
         fprintf(stderr, ", HTTP on port %u", es_server_http_port(server));
-    fprintf(stderr, " (WAL position %" PRIu64 ")\n", es_wal_end(wal));
+    if (wal)
+        fprintf(stderr, " (WAL position %" PRIu64 ")\n", es_wal_end(wal));
+    else
+        fprintf(stderr, " (following %s)\n", source);
     serve_ctx sc = { server, fmt };
     const char *no_inputs[] = { NULL };
     es_driver_config cfg = {
@@ -255,6 +276,7 @@ int es_cmd_serve(int argc, char **argv)
         .on_barrier = on_barrier,
         .user = &sc,
         .checkpoint = snap_dir ? &ckcfg : NULL,
+        .stop = stop,
     };
     es_driver_stats stats;
     if (!es_driver_run(&cfg, ops, &stats, &err))
@@ -272,6 +294,7 @@ out:
     es_server_free(server);
     es_edge_source_free(src);
     es_wal_close(wal);
+    es_stop_free(stop);
     if (producers)
         g_hash_table_destroy(producers);
     g_hash_table_destroy(offsets);
