@@ -5,7 +5,7 @@
 #   make demo       install missing packages, build, run the main job on a shipped dataset
 #   make test       install missing packages, build, run the CUnit suites and the CLI tests
 #   make test-asan  the same under AddressSanitizer + UBSan (in build-asan/)
-#   make bench      benchmarks against igraph (writes bench/RESULTS.md)
+#   make bench      benchmarks against igraph and GraphBLAS (writes bench/RESULTS.md, bench/plots/)
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files removed)
 #   make DEBUG=1    -O0 -g
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
@@ -42,7 +42,7 @@ LIB_PKGS := $(subst hdf5-serial,hdf5-openmpi,$(LIB_PKGS))
 PKGS     := $(subst hdf5-serial,hdf5-openmpi,$(PKGS))
 BUILD    := build-mpi
 CC       := mpicc
-MPI_SRC  := $(wildcard mpi/*.c)
+MPI_SRC  := $(filter-out mpi/chunks.c,$(wildcard mpi/*.c))
 MPI_FLAGS := -DES_MPI
 endif
 
@@ -66,7 +66,8 @@ LDFLAGS  += -fopenmp $(SAN)
 # edgestream.pc, the Python module) does not depend on libsoup or hiredis.
 SRV_SRC  := $(wildcard server/*.c) dataflow/redissource.c
 SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o)
-LIB_SRC  := $(filter-out $(SRV_SRC),$(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)) $(MPI_SRC)
+# mpi/chunks.c uses no MPI: `compare --snapshot` replays an MPI run's key groups with it.
+LIB_SRC  := $(filter-out $(SRV_SRC),$(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)) mpi/chunks.c $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(SRV_OBJ)
@@ -252,6 +253,8 @@ bench: bench-deps
 	@sh bench/tri.sh $(BUILD)
 	@sh bench/tri_est.sh $(BUILD)
 	@sh bench/snapshot.sh $(BUILD)
+	@sh bench/suite.sh $(BUILD)
+	@sh bench/accuracy.sh $(BUILD)
 
 # The command, both libraries, the one public header, the pkg-config file
 # and the Python module (edgestream.pc written for this PREFIX).  Into a

@@ -451,6 +451,13 @@ static gboolean mm_rescan(es_reader *r, guint i, uint64_t offset, GError **error
 gboolean es_reader_seek(es_reader *r, guint input, uint64_t offset, uint64_t line,
                         uint64_t lines_total, uint64_t bad, const char *consumed, GError **error)
 {
+    /* mpi/chunks.h's position: per key group, in an order only that driver follows. */
+    if (consumed && g_str_has_prefix(consumed, "mpi-chunks ")) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "the snapshot was taken by a run across MPI ranks, whose stream "
+                    "order is by key group of the input: resume it with the MPI build (mpirun -np N "
+                    "build-mpi/edgestream run --resume ..., any N)");
+        return FALSE;
+    }
     g_auto(GStrv) records = consumed ? g_strsplit(consumed, "\n", -1) : NULL;
     guint want_records = input < r->npaths ? input + 1 : r->npaths;
     g_autofree es_consumed *want = g_new0(es_consumed, want_records + 1);

@@ -344,10 +344,10 @@ gboolean es_chunks_seek(es_chunks *c, guint k, const uint64_t in[4], GError **er
     return h->done || chunk_open(c, h, error);
 }
 
-char *es_chunks_format(const es_chunks *c, guint groups, const uint64_t *pos)
+char *es_chunks_format(const es_chunks *c, guint groups, size_t quota, const uint64_t *pos)
 {
     GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "mpi-chunks %u %u\n", c->nchunks, groups);
+    g_string_append_printf(s, "mpi-chunks %u %u %zu\n", c->nchunks, groups, quota);
     for (guint k = 0; k < c->nchunks; k++)
         g_string_append_printf(s, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
                                pos[4 * k], pos[4 * k + 1], pos[4 * k + 2], pos[4 * k + 3]);
@@ -357,8 +357,9 @@ char *es_chunks_format(const es_chunks *c, guint groups, const uint64_t *pos)
 gboolean es_chunks_parse(const es_chunks *c, guint groups, const char *text, uint64_t *pos, GError **error)
 {
     guint nchunks = 0, g = 0;
-    int at = 0;
-    if (text == NULL || sscanf(text, "mpi-chunks %u %u\n%n", &nchunks, &g, &at) != 2) {
+    /* The header may go on with the run's quota (es_chunks_replay's). */
+    const char *nl = text ? strchr(text, '\n') : NULL;
+    if (text == NULL || nl == NULL || sscanf(text, "mpi-chunks %u %u", &nchunks, &g) != 2) {
         g_set_error(error, ES_ERROR, ES_ERROR_CONFIG,
                     "the snapshot was taken by a run without MPI: resume it with the build without MPI");
         return FALSE;
@@ -369,7 +370,7 @@ gboolean es_chunks_parse(const es_chunks *c, guint groups, const char *text, uin
                     c->nchunks);
         return FALSE;
     }
-    const char *p = text + at;
+    const char *p = nl + 1;
     for (guint k = 0; k < nchunks; k++) {
         int used = 0;
         if (sscanf(p, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n%n",
@@ -380,4 +381,61 @@ gboolean es_chunks_parse(const es_chunks *c, guint groups, const char *text, uin
         p += used;
     }
     return TRUE;
+}
+
+gboolean es_chunks_replay(const char *const *inputs, const es_parse_format *fmt, uint64_t skip_bad, const char *text,
+                          GArray *ids, GError **error)
+{
+    guint nchunks = 0, groups = 0;
+    size_t quota = 0;
+    if (text == NULL || sscanf(text, "mpi-chunks %u %u %zu", &nchunks, &groups, &quota) != 3 || quota == 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "the snapshot's key-group position does not record its batch "
+                    "quota (written by an older edgestream): its stream order is unknown");
+        return FALSE;
+    }
+    es_chunks *c = es_chunks_new(inputs, groups, fmt, error);
+    if (c == NULL)
+        return FALSE;
+    uint64_t *want = g_new0(uint64_t, 4 * (size_t)c->nchunks + 1);
+    uint64_t pair[2];
+    int64_t t;
+    gboolean ok = es_chunks_parse(c, groups, text, want, error), moved = TRUE;
+    /* Rounds as the run's batches: every group in turn gives up to quota
+     * edges, one at a time so that none passes its recorded offset. */
+    while (ok && moved) {
+        moved = FALSE;
+        for (guint k = 0; ok && k < c->nchunks; k++) {
+            chunk *h = &c->ch[k];
+            for (size_t j = 0; ok && j < quota && !h->done && h->base < want[4 * k]; j++) {
+                size_t n = 0;
+                gboolean has_time = FALSE;
+                ok = es_chunks_read(c, k, 1, skip_bad, pair, &t, &has_time, &n, error);
+                if (n)
+                    g_array_append_vals(ids, pair, 2);
+                moved = TRUE;
+            }
+        }
+    }
+    for (guint k = 0; ok && k < c->nchunks; k++) {
+        chunk *h = &c->ch[k];
+        if (want[4 * k + 3] && !h->done) {   /* only lines without an edge may be left */
+            size_t n = 0;
+            gboolean has_time = FALSE;
+            ok = es_chunks_read(c, k, 1, skip_bad, pair, &t, &has_time, &n, error);
+            if (ok && n) {
+                g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "key group %u of the input has edges past the end the "
+                            "snapshot recorded: not the snapshot's input", k);
+                ok = FALSE;
+            }
+        }
+        if (ok && (h->base != want[4 * k] || h->done != (want[4 * k + 3] != 0))) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "key group %u of the input ends at byte %" G_GUINT64_FORMAT
+                        ", the snapshot's position is byte %" G_GUINT64_FORMAT ": not the snapshot's input", k,
+                        h->base, want[4 * k]);
+            ok = FALSE;
+        }
+    }
+    g_free(want);
+    es_chunks_free(c);
+    return ok;
 }

@@ -49,9 +49,20 @@ void       es_chunks_get(const es_chunks *c, guint k, uint64_t out[4]);
 /* Seek chunk k to a position es_chunks_get gave (gzip: decompress up to it). */
 gboolean   es_chunks_seek(es_chunks *c, guint k, const uint64_t in[4], GError **error);
 
-/* All chunks' positions (pos: 4 per chunk) as text for a snapshot, and
- * parsed back (ES_ERROR_CONFIG when it is not this layout's). */
-char      *es_chunks_format(const es_chunks *c, guint groups, const uint64_t *pos);
+/* All chunks' positions (pos: 4 per chunk) as text for a snapshot, with
+ * the run's quota (edges per chunk per batch), and parsed back
+ * (ES_ERROR_CONFIG when it is not this layout's). */
+char      *es_chunks_format(const es_chunks *c, guint groups, size_t quota, const uint64_t *pos);
 gboolean   es_chunks_parse(const es_chunks *c, guint groups, const char *text, uint64_t *pos, GError **error);
+
+/* The edges a snapshot's position (text, from es_chunks_format) says were
+ * consumed, appended to ids (uint64 external ids, 2 per edge) in the
+ * run's stream order: rounds in which every chunk in turn gives up to
+ * quota edges, each chunk stopped at its recorded offset.  (`compare
+ * --snapshot`, which has no MPI: this file is in every build.)  A
+ * position without a quota (older snapshots) is ES_ERROR_DATA; an input
+ * whose groups do not end where the position says, ES_ERROR_CONFIG. */
+gboolean   es_chunks_replay(const char *const *inputs, const es_parse_format *fmt, uint64_t skip_bad, const char *text,
+                            GArray *ids, GError **error);
 
 #endif

@@ -150,6 +150,7 @@ typedef struct {
     uint8_t      *change;
     size_t        cap;
     es_puf       *shadow;      /* reduced runs: a copy of bipartite's forest, to try a batch's on */
+    size_t        quota;       /* edges per key group per batch, recorded in the snapshots */
 } root_state;
 
 static void grow(root_state *st, size_t n)
@@ -328,7 +329,7 @@ static gboolean root_due(root_state *st, uint64_t before)
 static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const uint64_t *pos, gboolean final)
 {
     uint64_t edges = st->stats->edges;
-    g_autofree char *text = es_chunks_format(chunks, groups, pos);
+    g_autofree char *text = es_chunks_format(chunks, groups, st->quota, pos);
     es_stream_pos sp = {
         .edges = edges, .lines = st->stats->lines, .bad = st->stats->bad_lines,
         .vertices = st->stats->vertices, .consumed = text,
@@ -370,11 +371,13 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     guint mine = last - first;
     size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
     size_t quota = MAX(batch / nchunks, 1);
+    st.quota = quota;
     pos = g_new0(uint64_t, 4 * (size_t)nchunks + 1);
     ids = g_new(uint64_t, 2 * quota * mine + 1);
     time = g_new(int64_t, quota * mine + 1);
-    /* A reduced run (driver_mpi.h) when every operator allows one. */
-    gboolean reduced = cfg->report_every == 0, parity = FALSE, merging = FALSE;
+    /* A reduced run (driver_mpi.h) when every operator allows one and
+     * there are ranks to send: on one, a forest costs more than it saves. */
+    gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE;
     for (guint i = 0; i < ops->len; i++) {
         const es_operator *op = g_ptr_array_index(ops, i);
         parity = parity || op->klass == &es_bipartite_class;

@@ -12,8 +12,9 @@
  * count, byte for byte; exact operators equal a run without MPI.
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
- *   a reduced run, when every operator is cc, bipartite, cm or hll and no
- *     --report-every is asked (reports then fall at batch ends alone):
+ *   a reduced run, when every operator is cc, bipartite, cm or hll, no
+ *     --report-every is asked (reports then fall at batch ends alone) and
+ *     there are at least 2 ranks:
  *     - each rank's share reduced to a spanning forest, merged up a binary
  *       tree (mpi/forest.h): at most 16 bytes per vertex of the batch per
  *       rank, log2 N rounds; it carries every vertex (the id map, the

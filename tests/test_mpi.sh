@@ -9,8 +9,12 @@
 #   - resume under another rank count: a run with snapshots, one rank
 #     SIGKILLed mid-stream (mpirun then ends the job), resumed 2 -> 3 and
 #     4 -> 1: the final report equals the uninterrupted run's, every line;
+#   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
+#     at -np 2 and 3 print what the gathered run prints, and send less;
 #   - a snapshot written over MPI is read by `inspect` of the build without
-#     MPI, and h5py, as any other, with the final answers;
+#     MPI, and h5py, as any other, with the final answers, and checked by
+#     `compare --snapshot` (key groups replayed in the run's order);
+#   - a resume across builds is refused, naming the cause (78), both ways;
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
 #     once), standard input (64), a snapshot of another layout (78).
 # Prints "N passed, N failed"; exits non-zero on any failure.
@@ -123,12 +127,13 @@ fi
 rops=cc,degree,tri,tri-est:m=5000,topk,hll,bipartite,spanner
 "$es" gen rmat --scale 14 --seed 6 -o "$tmp/r14.txt"
 mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
+kf=$tmp/r14.txt kn=163840
 # killed FROM TO: start with FROM ranks, SIGKILL the last rank once a
-# snapshot exists, resume with TO ranks.
+# snapshot exists, resume with TO ranks ($kf: the input, of $kn edges).
 killed() {
     from=$1 to=$2 dir=$tmp/snaps-$1-$2
     mpirun --oversubscribe $root -q -np "$from" "$mes" run --ops "$rops" --format tsv -q --batch 5000 \
-        --snapshot-dir "$dir" --snapshot-every 10000 --snapshot-wait "$tmp/r14.txt" > /dev/null 2>&1 &
+        --snapshot-dir "$dir" --snapshot-every 10000 --snapshot-wait "$kf" > /dev/null 2>&1 &
     job=$!
     i=0
     while [ $i -lt 600 ] && ! ls "$dir"/snap-*.h5 > /dev/null 2>&1; do sleep 0.05; i=$((i + 1)); done
@@ -138,10 +143,10 @@ killed() {
     st=$?
     last=$(ls "$dir"/snap-*.h5 2> /dev/null | tail -n 1)
     edges=$("$es" inspect --format tsv "$last" 2> /dev/null | awk -F'\t' '$2 == "edges_consumed" { print $3 }')
-    if [ "$st" != 0 ] && [ -n "$edges" ] && [ "$edges" -lt 163840 ]; then ok; else
+    if [ "$st" != 0 ] && [ -n "$edges" ] && [ "$edges" -lt "$kn" ]; then ok; else
         bad "kill $from: the run was not killed mid-stream (exit $st, newest snapshot at ${edges:-none} edges)"
     fi
-    mrun "$to" --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$dir" --resume "$tmp/r14.txt" > "$tmp/got.tsv" 2> "$tmp/err" ||
+    mrun "$to" --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$dir" --resume "$kf" > "$tmp/got.tsv" 2> "$tmp/err" ||
         bad "resume $from -> $to failed: $(head -c 300 "$tmp/err")"
     if cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
         bad "resume $from -> $to: answers differ: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -6)"
@@ -150,10 +155,11 @@ killed() {
 killed 2 3
 killed 4 1
 # The same in a reduced run: rank 0's snapshot holds the merged sketches.
-all_rops=$rops rops=$red
-mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
+# (R-MAT 16: a reduced run of R-MAT 14 may end before the kill lands.)
+all_rops=$rops rops=$red kf=$tmp/r16.txt kn=655360
+mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
 killed 3 2
-rops=$all_rops
+rops=$all_rops kf=$tmp/r14.txt
 
 # ---- the snapshot read by the tools without MPI ---------------------------------
 last=$(ls "$tmp"/snaps-4-1/snap-*.h5 | tail -n 1)
@@ -176,6 +182,28 @@ with h5py.File(sys.argv[1], "r") as f:
     assert f["idmap"]["external_ids"].shape[0] > 0
 EOF
 fi
+
+# ---- compare --snapshot replays the key groups in the run's order ----------------
+# The first snapshot of the 4-rank run (mid-stream, edges gathered) and the
+# last of the reduced 3 -> 2 run: every check agrees, bipartite's closing
+# edge included (it is named in the MPI stream order).
+first=$(ls "$tmp"/snaps-4-1/snap-*.h5 | head -n 1)
+for s in "$first" "$(ls "$tmp"/snaps-3-2/snap-*.h5 | tail -n 1)"; do
+    case $s in *snaps-3-2*) f=$tmp/r16.txt ;; *) f=$tmp/r14.txt ;; esac
+    if "$es" compare --format tsv -q --snapshot "$s" "$f" > "$tmp/cmp.tsv" 2> "$tmp/err" &&
+        grep -q "^summary	differ	0" "$tmp/cmp.tsv" && grep -q "^bipartite	odd_cycle_index" "$tmp/cmp.tsv"; then ok; else
+        bad "compare --snapshot $(basename "$s"): $(grep -v '	ok	' "$tmp/cmp.tsv" | head -5) $(head -c 300 "$tmp/err")"
+    fi
+done
+expect "compare: an MPI snapshot against other input" 78 "not the snapshot's input" -- \
+    "$es" compare -q --snapshot "$first" "$tmp/r13.txt"
+
+# ---- snapshots across builds: refused, naming the cause ----------------------------
+expect "resume without MPI from an MPI snapshot" 78 "across MPI ranks" -- \
+    "$es" run --ops "$rops" --batch 5000 --snapshot-dir "$tmp/snaps-4-1" --resume -q "$tmp/r14.txt"
+"$es" run --ops cc -q --batch 5000 --snapshot-dir "$tmp/plain-snaps" --snapshot-every 20000 "$tmp/r14.txt" > /dev/null
+expect "resume under MPI from a snapshot without MPI" 78 "without MPI" -- \
+    mrun 2 --ops cc --batch 5000 --snapshot-dir "$tmp/plain-snaps" --resume -q "$tmp/r14.txt"
 
 # ---- faults -----------------------------------------------------------------
 printf '1 2\n2 3\n3 4\n4 5\n5 x6\n6 7\n' > "$tmp/bad.txt"

@@ -24,6 +24,8 @@
 
 #include "dataflow/driver.h"
 #include "graph/adjacency.h"
+#include "graph/idmap.h"
+#include "mpi/chunks.h"
 #include "operators/cc.h"
 #include "operators/cm.h"
 #include "operators/operator.h"
@@ -372,6 +374,47 @@ static void check_spanner(table *t, es_verify_graph *x, es_operator *op, uint64_
         v.far == 0 && v.fake == 0 && v.symmetric, note);
 }
 
+/* A snapshot of a run across MPI ranks: its prefix is every key group's
+ * (mpi/chunks.h), replayed in that run's stream order, and named with the
+ * snapshot's own id map (a reduced run hands out dense ids in the order
+ * of its forests, not of the stream).  Fills the collector and stats as
+ * the driver would. */
+static gboolean replay_mpi(const char *const *inputs, const es_parse_format *layout, const es_snapshot_meta *meta,
+                           const uint64_t *snap_ext, uint32_t snap_n, collector *c, es_driver_stats *stats,
+                           const char *snapshot, GError **error)
+{
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    es_idmap *m = es_idmap_new(MAX(snap_n, 16u), NULL);
+    gboolean ok = es_chunks_replay(inputs, layout, meta->bad_lines, meta->source_consumed, ids, error) &&
+                  es_idmap_add_all(m, snap_ext, snap_n, error);
+    if (ok && (ids->len / 2 != meta->edges_consumed || es_idmap_size(m) != snap_n)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s holds %" G_GUINT64_FORMAT " edges over %u vertices, but the "
+                    "input's key groups give %u edges: not the snapshot's input", snapshot, meta->edges_consumed,
+                    snap_n, ids->len / 2);
+        ok = FALSE;
+    }
+    for (guint i = 0; ok && i < ids->len; i++) {
+        uint64_t v = g_array_index(ids, uint64_t, i);
+        uint32_t d;
+        if (!es_idmap_lookup(m, v, &d)) {
+            g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: vertex %" G_GUINT64_FORMAT " of the input's prefix is "
+                        "not in the snapshot: not the snapshot's input", snapshot, v);
+            ok = FALSE;
+        } else {
+            g_array_append_val(c->pairs, d);
+        }
+    }
+    if (ok) {
+        g_array_set_size(c->ext, 0);
+        g_array_append_vals(c->ext, snap_ext, snap_n);
+        *stats = (es_driver_stats){ .edges = meta->edges_consumed, .vertices = snap_n,
+                                    .lines = meta->lines_consumed, .bad_lines = meta->bad_lines };
+    }
+    es_idmap_free(m);
+    g_array_free(ids, TRUE);
+    return ok;
+}
+
 /* ---- the command ------------------------------------------------------------- */
 
 int es_cmd_compare(int argc, char **argv)
@@ -467,17 +510,20 @@ int es_cmd_compare(int argc, char **argv)
     if (snapshot)
         cfg.skip_bad = meta.bad_lines;   /* the prefix skipped exactly these */
     cfg.progress = !quiet && isatty(STDERR_FILENO);
-    es_driver_stats stats;
-    gboolean ok = es_driver_run(&cfg, run_ops, &stats, &err);
+    es_driver_stats stats = { 0 };
+    gboolean mpi = snapshot && meta.source_consumed && g_str_has_prefix(meta.source_consumed, "mpi-chunks ");
+    gboolean ok = mpi ? replay_mpi((const char *const *)(argv + 1), &layout, &meta, snap_ext, snap_n,
+                                   (collector *)col, &stats, snapshot, &err)
+                      : es_driver_run(&cfg, run_ops, &stats, &err);
     g_ptr_array_free(run_ops, TRUE);   /* no free func: frees the array only */
-    if (ok && snapshot && (stats.edges != meta.edges_consumed || stats.vertices != snap_n)) {
+    if (ok && snapshot && !mpi && (stats.edges != meta.edges_consumed || stats.vertices != snap_n)) {
         g_set_error(&err, ES_ERROR, ES_ERROR_CONFIG,
                     "%s holds %" G_GUINT64_FORMAT " edges over %u vertices, but the input's prefix gives %"
                     G_GUINT64_FORMAT " edges over %u vertices: not the snapshot's input", snapshot,
                     meta.edges_consumed, snap_n, stats.edges, stats.vertices);
         ok = FALSE;
     }
-    if (ok && snapshot) {
+    if (ok && snapshot && !mpi) {
         /* The snapshot's id map must be the prefix's. */
         collector *c = (collector *)col;
         for (uint32_t v = 0; ok && v < snap_n; v++)
