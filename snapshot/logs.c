@@ -465,7 +465,12 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
     H5Pset_alignment(fapl, 1, DIRECT_BLOCK);
-    hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    /* No times in object headers (the root group's, the dataset's): the
+     * same log gives the same bytes, and header CRC, whenever it is made. */
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    hid_t f = H5Fcreate(path, H5F_ACC_EXCL, fcpl, fapl);
+    H5Pclose(fcpl);
     H5Pclose(fapl);
     if (f < 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s", path);
@@ -477,6 +482,7 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
     H5Pset_layout(dcpl, H5D_CONTIGUOUS);
     H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    H5Pset_obj_track_times(dcpl, 0);
     hid_t ds = H5Dcreate2(f, "data", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     haddr_t start = ds >= 0 ? H5Dget_offset(ds) : HADDR_UNDEF;
     if (ds >= 0)

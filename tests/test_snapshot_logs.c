@@ -726,10 +726,13 @@ static void test_direct_appends_write_what_buffered_appends_write(void)
                 append_garbage(dir[d], file64, 9000);   /* a dead writer's bytes past 5000 keys */
         log_spec s[2] = { { "/operators/x/keys", a, n, 0 }, { "/operators/x/ids", b, n, 1 } };
         char *t[2];
-        for (int d = 0; d < 2; d++)
+        for (int d = 0; d < 2; d++) {
+            if (k == 0 && d == 1)
+                g_usleep(1100000);   /* files created in another second have the same bytes */
             t[d] = write_snapshot(logs[d], dir[d], k + 1, s, 2);
+        }
         CU_ASSERT_STRING_EQUAL(t[0], t[1]);
-        if (strcmp(t[0], t[1]) != 0)   /* seen once under load with sanitizers: show what differs */
+        if (strcmp(t[0], t[1]) != 0)
             fprintf(stderr, "\nstep %zu, direct:\n%sbuffered:\n%s", k, t[0], t[1]);
         char *want = line("/operators/x/keys", file64, n * 8, crc_of(src, n * 8));
         CU_ASSERT_PTR_NOT_NULL(strstr(norm(dir[0], t[0]), want));
