@@ -348,6 +348,12 @@ void es_checkpoint_wait(es_checkpoint *ck)
     reap(ck, TRUE);
 }
 
+void es_checkpoint_restart(es_checkpoint *ck)
+{
+    es_checkpoint_wait(ck);
+    es_snapshot_logs_restart(ck->logs);
+}
+
 uint64_t es_checkpoint_last_id(const es_checkpoint *ck)
 {
     return ck->parent_id;

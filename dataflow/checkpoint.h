@@ -71,6 +71,10 @@ void     es_checkpoint_request(es_checkpoint *ck);
 /* Wait for the writer thread, if one runs: the last snapshot taken is
  * then committed, or failed (and counted). */
 void     es_checkpoint_wait(es_checkpoint *ck);
+/* Every part of the state starts afresh (a window closed): wait for the
+ * writer, then let the next snapshot write every log anew
+ * (es_snapshot_logs_restart). */
+void     es_checkpoint_restart(es_checkpoint *ck);
 /* Id of the last snapshot taken or restored (0: none). */
 uint64_t es_checkpoint_last_id(const es_checkpoint *ck);
 /* Take it: start the writer thread (or write here, see above).  The caller

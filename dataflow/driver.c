@@ -20,6 +20,15 @@
  * everything later stages need (vertex count, answers, progress figures),
  * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
  * one batch with one in hand-over.
+ * Tumbling windows: the reader stage cuts batches at window boundaries (a
+ * count of edges, or the first edge beyond a window of timestamps, the
+ * rest of its read waiting in a carry buffer; late edges dropped there)
+ * and marks a window's first batch; the mapper then starts a new id map
+ * and edge table, and hands them over in the slot; the operators' thread
+ * reports the closed window, waits for a snapshot that may be reading its
+ * state, frees the old id map and rebuilds every operator from its spec
+ * (close_window).  A snapshot inside a count window holds that window; a
+ * resume at its end closes it with the first batch read.
  */
 #include "dataflow/driver.h"
 
@@ -60,6 +69,11 @@ typedef struct {
     uint32_t      num_vertices;
     uint64_t      bytes_done, bytes_total, lines, bad;
     gboolean      end;           /* no more batches after this one (n may be 0) */
+    gboolean      window_start;  /* the first batch of a window (not the first), set by the reader stage */
+    int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window */
+    uint64_t      late;          /* time windows: edges dropped as late so far */
+    es_edgetable *new_table;     /* with it: the mapper's table for the new window */
+    es_idmap     *new_idmap;     /* and its id map (the old one is the operators' thread's to free) */
     GError       *error;         /* a stage failed: ends the run */
 } slot;
 
@@ -74,7 +88,114 @@ typedef struct {
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
+    /* Time windows (reader stage only): edges read beyond the open
+     * window's end wait in carry; the open window's bounds. */
+    es_raw_batch *carry;
+    gboolean     span_open;
+    __int128     span_lo, span_hi;
+    uint64_t     late;
 } pipeline;
+
+/* Move b's edges [from, b->n) to c (empty), with their times, signs,
+ * weights and b's position fields. */
+static void carry_tail(es_raw_batch *b, size_t from, es_raw_batch *c)
+{
+    const size_t k = b->n - from;
+    memcpy(c->ids, b->ids + 2 * from, 2 * k * sizeof *c->ids);
+    memcpy(c->time, b->time + from, k * sizeof *c->time);
+    c->has_time = b->has_time;
+    c->has_del = b->has_del;
+    if (b->has_del) {
+        if (c->del == NULL)
+            c->del = es_big_alloc(c->cap);
+        memcpy(c->del, b->del + from, k);
+    }
+    c->has_weight = b->has_weight;
+    if (b->has_weight) {
+        if (c->weight == NULL)
+            c->weight = es_big_alloc(c->cap * sizeof *c->weight);
+        memcpy(c->weight, b->weight + from, k * sizeof *c->weight);
+    }
+    c->input = b->input;
+    c->offset = b->offset;
+    c->line = b->line;
+    c->consumed = b->consumed;
+    c->n = k;
+    b->n = from;
+}
+
+/* The window of span w holding t: [floor(t / w) * w, + w). */
+static void span_of(int64_t t, int64_t w, __int128 *lo, __int128 *hi)
+{
+    __int128 q = (__int128)t / w;
+    if ((__int128)t % w < 0)
+        q--;
+    *lo = q * w;
+    *hi = *lo + w;
+}
+
+static int64_t clamp64(__int128 x)
+{
+    return x > INT64_MAX ? INT64_MAX : x < INT64_MIN ? INT64_MIN : (int64_t)x;
+}
+
+/* Time windows: drop late edges from the slot's batch, start a new window
+ * when its first edge lies beyond the open one, and cut it before the
+ * first edge beyond its window (the rest waits in pl->carry). */
+static gboolean span_cut(pipeline *pl, slot *s)
+{
+    es_raw_batch *r = s->raw;
+    const int64_t w = pl->cfg->window_span;
+    if (!r->has_time) {
+        g_set_error(&s->error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " has no timestamp, and a window"
+                    " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
+        return FALSE;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const int64_t t = r->time[i];
+        if (!pl->span_open) {
+            span_of(t, w, &pl->span_lo, &pl->span_hi);
+            pl->span_open = TRUE;
+        }
+        if (t < pl->span_lo) {
+            pl->late++;
+            continue;
+        }
+        if (t >= pl->span_hi) {
+            if (k > 0) {
+                /* Close the slot here; compact first so the tail follows. */
+                r->n = k + (r->n - i);
+                memmove(r->ids + 2 * k, r->ids + 2 * i, 2 * (r->n - k) * sizeof *r->ids);
+                memmove(r->time + k, r->time + i, (r->n - k) * sizeof *r->time);
+                if (r->has_del)
+                    memmove(r->del + k, r->del + i, r->n - k);
+                if (r->has_weight)
+                    memmove(r->weight + k, r->weight + i, (r->n - k) * sizeof *r->weight);
+                carry_tail(r, k, pl->carry);
+                goto out;
+            }
+            span_of(t, w, &pl->span_lo, &pl->span_hi);   /* empty windows are skipped */
+            s->window_start = TRUE;
+        }
+        if (k != i) {
+            r->ids[2 * k] = r->ids[2 * i];
+            r->ids[2 * k + 1] = r->ids[2 * i + 1];
+            r->time[k] = t;
+            if (r->has_del)
+                r->del[k] = r->del[i];
+            if (r->has_weight)
+                r->weight[k] = r->weight[i];
+        }
+        k++;
+    }
+    r->n = k;
+out:
+    s->span_lo = clamp64(pl->span_lo);
+    s->span_hi = clamp64(pl->span_hi);
+    s->late = pl->late;
+    return TRUE;
+}
 
 static gpointer reader_stage(gpointer data)
 {
@@ -85,11 +206,17 @@ static gpointer reader_stage(gpointer data)
         slot *s = g_async_queue_pop(pl->free_q);
         s->end = g_atomic_int_get(&pl->stop);
         s->raw->n = 0;
+        s->window_start = FALSE;
         if (!s->end) {
             size_t max = s->cap;
-            /* Cut batches where a count-based snapshot falls (reports
-             * slice batches in the operators' thread instead: see
-             * process_slot). */
+            /* Cut batches where a count-based snapshot or a count window
+             * falls (reports slice batches in the operators' thread
+             * instead: see process_slot). */
+            if (cfg->window) {
+                uint64_t to_boundary = cfg->window - edges % cfg->window;
+                if (to_boundary < max)
+                    max = (size_t)to_boundary;
+            }
             if (pl->ck) {
                 uint64_t to_cut = es_checkpoint_next_cut(pl->ck, edges) - edges;
                 if (to_cut < max)
@@ -98,10 +225,21 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            if (max == 0)
+            if (pl->carry && pl->carry->n > 0) {
+                /* what the last batch read beyond its window, first */
+                carry_tail(pl->carry, 0, s->raw);
+                s->end = FALSE;
+            } else if (max == 0)
                 s->end = TRUE;
             else if (!pl->src->cls->next(pl->src, s->raw, max, &s->end, &s->error))
                 s->end = TRUE;
+            if (!s->end && cfg->window_span && !span_cut(pl, s))
+                s->end = TRUE;
+            /* (A run resumed at a boundary restored the window before it,
+             * not yet closed: its first batch closes it.) */
+            if (cfg->window && s->raw->n > 0 && edges % cfg->window == 0 && edges > 0)
+                s->window_start = TRUE;
+            s->late = pl->late;
             edges += s->raw->n;
             s->bytes_done = s->bytes_total = 0;
             if (pl->src->cls->progress)
@@ -114,13 +252,66 @@ static gpointer reader_stage(gpointer data)
     }
 }
 
+/* Ids of a batch with deletion lines, edge by edge in stream order: a
+ * deletion never adds a vertex (a deletion naming an unknown vertex
+ * deletes nothing, and must leave every answer as it was), so its ids are
+ * only looked up, and one naming an unknown id becomes a deletion of the
+ * self-loop of a known vertex, which the edge table ignores as it
+ * ignores every deleted self-loop. */
+static gboolean map_signed(pipeline *pl, slot *s)
+{
+    const uint64_t *ext = s->raw->ids;
+    uint32_t *dense = (uint32_t *)s->edges;
+    gboolean ok = TRUE;
+    g_mutex_lock(&pl->idmap_lock);
+    for (size_t i = 0; ok && i < s->raw->n; i++) {
+        uint32_t a, b;
+        if (s->raw->del[i] && es_idmap_size(pl->idmap) > 0) {
+            gboolean ha = es_idmap_lookup(pl->idmap, ext[2 * i], &a);
+            gboolean hb = es_idmap_lookup(pl->idmap, ext[2 * i + 1], &b);
+            if (!ha || !hb)
+                a = b = ha ? a : hb ? b : 0;
+            dense[2 * i] = a;
+            dense[2 * i + 1] = b;
+        } else {
+            ok = es_idmap_map_ids(pl->idmap, ext + 2 * i, dense + 2 * i, 2, &s->error);
+        }
+    }
+    g_mutex_unlock(&pl->idmap_lock);
+    return ok;
+}
+
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
+        s->new_table = NULL;
+        s->new_idmap = NULL;
+        if (s->window_start && !s->error && s->raw->n > 0) {
+            /* A new window: its vertices and edges start afresh.  The old
+             * id map and table are the operators' until they close the old
+             * window (a snapshot of it may be reading them): the main
+             * thread frees them. */
+            const es_log_memory *mem = pl->ck ? &es_log_memory_stable : NULL;
+            g_mutex_lock(&pl->idmap_lock);
+            pl->idmap = s->new_idmap = es_idmap_new(1u << 16, mem);
+            g_mutex_unlock(&pl->idmap_lock);
+            if (pl->mapper_table) {
+                pl->mapper_table = es_edgetable_new(pl->ck != NULL, mem);
+                s->new_table = pl->mapper_table;
+            }
+        }
         size_t nids = s->error ? 0 : 2 * s->raw->n;
+        if (nids > 0 && s->raw->has_del) {
+            nids = 0;   /* mapped here instead of in pieces below */
+            if (!map_signed(pl, s)) {
+                failed = !s->end;
+                s->end = TRUE;
+                g_atomic_int_set(&pl->stop, 1);
+            }
+        }
         for (size_t off = 0; off < nids && !failed; off += MAP_PIECE) {
             size_t len = nids - off < MAP_PIECE ? nids - off : MAP_PIECE;
             g_mutex_lock(&pl->idmap_lock);
@@ -136,7 +327,8 @@ static gpointer mapper_stage(gpointer data)
         s->has_change = FALSE;
         if (pl->mapper_table && !s->error && s->raw->n > 0) {
             g_mutex_lock(&pl->table_lock);
-            es_edgetable_apply_ahead(pl->mapper_table, s->edges, s->raw->n, s->change, &s->mark);
+            es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges, s->raw->has_del ? s->raw->del : NULL,
+                                            s->raw->n, s->change, &s->mark);
             g_mutex_unlock(&pl->table_lock);
             s->has_change = TRUE;
         }
@@ -163,6 +355,18 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
     es_report_add_u64(r, "edges", stats->edges);
     es_report_add_u64(r, "vertices", stats->vertices);
     es_report_add_u64(r, "bad_lines", stats->bad_lines);
+    if (stats->window) {
+        es_report_add_u64(r, "window_start", stats->window_start);
+        es_report_add_u64(r, "window_end", stats->window_start + stats->window);
+    } else if (stats->span_hi > stats->span_lo) {
+        es_report_add_i64(r, "window_start", stats->span_lo);
+        es_report_add_i64(r, "window_end", stats->span_hi);
+        es_report_add_u64(r, "late_edges", stats->late_edges);
+    }
+    if (stats->dynamic) {
+        es_report_add_u64(r, "deletions", stats->deletions);
+        es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
+    }
     for (guint i = 0; i < ops->len; i++)
         es_operator_report(g_ptr_array_index(ops, i), r);
 }
@@ -214,8 +418,17 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
             .first_index = s->first_index + a,
             .num_vertices = slice_nv,
         };
+        for (size_t i = 0; b.del != NULL && !cfg->deletions && i < len; i++) {
+            if (b.del[i]) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " of the stream is a deletion"
+                            " (a line ending in -): run with --deletions", (guint64)es_batch_index(&b, i));
+                return FALSE;
+            }
+        }
         if (!es_flow_fold(flow, &b, s->change + a, s->has_change, error))
             return FALSE;
+        stats->deletions = flow->deleted;
+        stats->deletions_ignored = es_flow_ignored(flow);
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
@@ -260,8 +473,60 @@ out:
     return idmap;
 }
 
+/* A stream with deletions: every operator must fold them, and none of
+ * their snapshots holds multiplicities yet. */
+static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GError **error)
+{
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (!op->klass->deletions) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                        "%s handles insertions only: it cannot run on a stream with deletions (--deletions)",
+                        op->name);
+            return FALSE;
+        }
+    }
+    if (cfg->checkpoint != NULL) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "snapshots of streams with deletions are not supported yet: run --deletions without --snapshot-dir");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A window closes: its report, then every operator afresh reading the
+ * next window's table (the mapper's new one, or none yet) and id map
+ * (*idmap, the old one freed once no snapshot reads it). */
+static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoint *ck, es_idmap **idmap,
+                         es_driver_stats *stats, es_report *report, slot *s)
+{
+    if (cfg->on_report) {
+        es_driver_collect(flow->ops, stats, FALSE, report);
+        cfg->on_report(report, cfg->user);
+    }
+    if (ck)   /* a snapshot may be reading the old window's state */
+        es_checkpoint_restart(ck);
+    es_flow_restart(flow, s->new_table);
+    s->new_table = NULL;
+    es_idmap_free(*idmap);
+    *idmap = s->new_idmap;
+    s->new_idmap = NULL;
+    stats->window_start = s->first_index;
+    stats->span_lo = s->span_lo;
+    stats->span_hi = s->span_hi;
+    stats->deletions = 0;
+    stats->deletions_ignored = 0;
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
+    if (cfg->deletions && !check_deletions(cfg, ops, error))
+        return FALSE;
+    if (cfg->window_span && cfg->checkpoint) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of windows over time are not supported yet: run"
+                    " --window tumbling:SPAN without --snapshot-dir (tumbling:N takes snapshots)");
+        return FALSE;
+    }
     es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
     es_edge_source *src = cfg->source ? cfg->source : own_src;
     if (own_src)
@@ -283,6 +548,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     stats->lines = pos.lines;
     stats->bad_lines = pos.bad;
     stats->vertices = pos.vertices;
+    stats->window = cfg->window;
+    /* (the restored window holds edge pos.edges - 1: at a boundary, the
+     * window before it) */
+    stats->window_start = cfg->window && pos.edges > 0 ? (pos.edges - 1) / cfg->window * cfg->window : 0;
+    stats->dynamic = cfg->deletions;
     pipeline pl = {
         .cfg = cfg,
         .src = src,
@@ -293,6 +563,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         .parsed_q = g_async_queue_new(),
         .full_q = g_async_queue_new(),
     };
+    pl.carry = cfg->window_span ? es_raw_batch_new(batch) : NULL;
     g_mutex_init(&pl.idmap_lock);
     g_mutex_init(&pl.table_lock);
     slot slots[NSLOTS];
@@ -303,7 +574,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
-    es_flow_init(&flow, ops, cfg->checkpoint != NULL);
+    es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted). */
     pl.mapper_table = flow.table;
@@ -329,6 +600,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             ok = FALSE;
         }
         size_t n = s->raw->n;
+        if (ok && n > 0 && s->window_start) {
+            es_progress_clear(progress);
+            close_window(cfg, &flow, ck, &idmap, stats, report, s);
+        }
         gboolean last = seen_end;
         if (ok && n > 0 && !seen_end && cfg->on_report && cfg->report_every &&
             (s->first_index + n) % cfg->report_every == 0) {
@@ -342,8 +617,14 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         }
         if (ok && n > 0) {
             ok = process_slot(cfg, ops, &flow, s, last, stats, report, progress, error);
+            if (cfg->window_span) {
+                stats->span_lo = s->span_lo;
+                stats->span_hi = s->span_hi;
+            }
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
         }
+        if (ok && s->error == NULL && cfg->window_span)
+            stats->late_edges = s->late;
         if (ok && s->error == NULL) {
             /* The stream position after this batch (after trailing comment
              * or skipped lines too, when it is the end marker). */
@@ -373,8 +654,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
             g_mutex_lock(&pl.table_lock);
-            if (pl.mapper_table)
-                es_edgetable_refresh(pl.mapper_table);
+            if (flow.table)   /* (with windows the mapper's may be the next window's) */
+                es_edgetable_refresh(flow.table);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             snap_offset = pos.offset;
             g_mutex_unlock(&pl.table_lock);
@@ -405,6 +686,12 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         ahead = NULL;
         seen_end = s->end;
         g_clear_error(&s->error);
+        if (s->new_table != NULL && s->new_table != pl.mapper_table)
+            es_edgetable_free(s->new_table);   /* a window never opened */
+        if (s->new_idmap != NULL && s->new_idmap != pl.idmap)
+            es_idmap_free(s->new_idmap);
+        s->new_table = NULL;
+        s->new_idmap = NULL;
         g_async_queue_push(pl.free_q, s);
     }
     g_thread_join(reader_th);
@@ -437,10 +724,15 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.free_q);
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
+    es_raw_batch_free(pl.carry);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
+    if (pl.mapper_table != NULL && pl.mapper_table != flow.table)
+        es_edgetable_free(pl.mapper_table);   /* a window's, never opened */
     es_flow_clear(&flow);
-    es_idmap_free(pl.idmap);
+    if (pl.idmap != idmap)
+        es_idmap_free(pl.idmap);   /* a window's, never opened */
+    es_idmap_free(idmap);
     es_edge_source_free(own_src);
     g_free(final_text);
     return ok;

@@ -53,6 +53,19 @@ typedef struct {
     uint64_t report_every;      /* interim report every N edges, 0 = none */
     uint64_t skip_bad;          /* bad lines tolerated */
     const es_parse_format *format; /* the lines' layout, NULL: `u v [t] [+|-]` */
+    uint64_t window;            /* tumbling windows of this many edges, 0 = none: at each
+                                   window's close one report (stream window_start,
+                                   window_end), then every operator, the id map and the
+                                   edge table start afresh; no snapshots */
+    int64_t  window_span;       /* tumbling windows over the timestamp column: this many of its
+                                   units, 0 = none (see window); windows are aligned to
+                                   multiples of the span, empty ones are skipped, and an edge
+                                   older than the open window's start is late: counted
+                                   (stream late_edges) and dropped */
+    gboolean deletions;         /* the stream may delete edges (lines ending in -): every
+                                   operator must handle them (checked at start), the run
+                                   keeps an edge table of multiplicities; without it a
+                                   deletion line ends the run (ES_ERROR_DATA) */
     uint64_t max_edges;         /* stop after this many edges, 0 = read everything */
     int      threads;           /* OpenMP threads for operators, 0 = default */
     gboolean progress;          /* progress line on stderr */
@@ -75,6 +88,14 @@ typedef struct es_driver_stats {
     uint64_t lines;             /* lines read */
     uint64_t bad_lines;         /* lines skipped as malformed */
     uint32_t vertices;
+    uint64_t window;            /* with windows: their size (edges), else 0 */
+    uint64_t window_start;      /* with windows: the reported window's first edge index */
+    int64_t  span_lo, span_hi;  /* with time windows: the reported window's [start, end) */
+    uint64_t late_edges;        /* with time windows: edges dropped as late */
+    gboolean dynamic;           /* the run declared deletions: the stream section reports the next two */
+    uint64_t deletions;         /* deletion lines accepted */
+    uint64_t deletions_ignored; /* of those, deletions of absent edges (graph/edgetable.h); 0 in a
+                                   run that keeps no edge table */
     double   seconds;
     guint    snapshots_failed;  /* snapshots not written (the run went on without them) */
 } es_driver_stats;

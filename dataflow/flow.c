@@ -7,10 +7,11 @@
 /* The run's edge table, when an operator needs one now: the table an
  * operator started or restored (operators/operator.h: adopted, the
  * others' copies dropped), else a new one; every operator then reads it.
- * A restored table no operator needs (tri's keys) is dropped. */
+ * A restored table no operator needs (tri's keys) is dropped.  A stream
+ * with deletions always needs one: its multiplicities. */
 static void adopt_edge_table(es_flow *f)
 {
-    gboolean need = FALSE;
+    gboolean need = f->deletions;
     for (guint i = 0; i < f->ops->len; i++) {
         es_operator *op = g_ptr_array_index(f->ops, i);
         need = need || es_operator_needs_edges(op, f->snapshots);
@@ -31,9 +32,11 @@ static void adopt_edge_table(es_flow *f)
     }
 }
 
-void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots)
+void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean deletions)
 {
-    *f = (es_flow){ .ops = ops, .snapshots = snapshots };
+    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions };
+    for (guint i = 0; deletions && i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->dynamic = TRUE;
     adopt_edge_table(f);
 }
 
@@ -46,9 +49,11 @@ void es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark)
 gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error)
 {
     gboolean ok = TRUE;
+    for (size_t i = 0; b->del != NULL && f->deletions && i < b->n; i++)
+        f->deleted += b->del[i];
     if (f->table) {
         if (!answered)
-            es_edgetable_apply(f->table, b->edges, b->n, change);
+            es_edgetable_apply_signed(f->table, b->edges, b->del, b->n, change);
         b->change = change;
     }
     for (guint i = 0; ok && i < f->ops->len; i++)
@@ -57,6 +62,30 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
     if (f->table == NULL)
         adopt_edge_table(f);
     return ok;
+}
+
+uint64_t es_flow_ignored(const es_flow *f)
+{
+    return f->table ? es_edgetable_ignored(f->table) : 0;
+}
+
+void es_flow_restart(es_flow *f, es_edgetable *next)
+{
+    for (guint i = 0; i < f->ops->len; i++) {
+        es_operator *old = g_ptr_array_index(f->ops, i);
+        GError *err = NULL;
+        es_operator *op = es_operator_new(old->spec, &err);
+        if (op == NULL)   /* its canonical spec was accepted at start */
+            g_error("a window cannot restart operator %s: %s", old->spec, err->message);
+        op->dynamic = old->dynamic;
+        f->ops->pdata[i] = op;
+        old->edges = NULL;
+        es_operator_free(old);
+    }
+    es_edgetable_free(f->table);
+    f->table = next;
+    f->deleted = 0;
+    adopt_edge_table(f);
 }
 
 void es_flow_clear(es_flow *f)

@@ -15,6 +15,15 @@
  * batch come either from a stage ahead that applied the table already
  * (es_edgetable_apply_ahead, the driver's mapper) or are computed by the
  * fold itself.
+ * Deletions (es_batch.del): a flow started with `deletions` tells every
+ * operator the stream deletes (es_operator.dynamic; each must fold them,
+ * which its caller checked) and always keeps a table, whose
+ * multiplicities turn deletion lines into disappearances; in one started
+ * without, the operators refuse a batch holding a deletion line
+ * (es_operator_process names the operator), unless the caller refused it
+ * first in its own terms (the driver: "run with --deletions").
+ * Windows: es_flow_restart starts every operator afresh over a new table
+ * when a window closes.
  * Cost: the table's apply (when not done ahead) plus every operator's
  * process_batch; no allocation per batch.
  */
@@ -30,10 +39,14 @@ typedef struct {
     GPtrArray    *ops;        /* es_operator *, borrowed */
     es_edgetable *table;      /* the run's edge table, or NULL while none is needed */
     gboolean      snapshots;  /* the run takes snapshots: the table keeps its keys */
+    gboolean      deletions;  /* the stream may delete edges */
+    uint64_t      deleted;    /* deletion lines folded (since the last restart) */
 } es_flow;
 
-/* Take ops into a run: every operator reads the run's table from now on. */
-void     es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots);
+/* Take ops into a run: every operator reads the run's table from now on;
+ * with deletions, each is told the stream deletes (all must fold them:
+ * es_operator_class.deletions). */
+void     es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean deletions);
 /* A stage ahead applied the table to a whole batch (es_edgetable_apply_
  * ahead): bring the table to that batch's mark before folding it (or its
  * slices).  Nothing without a table. */
@@ -42,6 +55,13 @@ void     es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark);
  * holds b->n bytes: the table's answers, filled by a stage ahead when
  * `answered`, else here.  On failure (an operator's limit) the run ends. */
 gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error);
+/* Deletions that changed nothing (es_edgetable_ignored), since the last
+ * restart. */
+uint64_t es_flow_ignored(const es_flow *f);
+/* A window closed: replace every operator of ops with a fresh one of the
+ * same spec and flags, and the table with next (a table a stage ahead has
+ * started for the new window, taken; or NULL: a new one when needed). */
+void     es_flow_restart(es_flow *f, es_edgetable *next);
 /* Release the operators from the run and free the table. */
 void     es_flow_clear(es_flow *f);
 

@@ -54,7 +54,7 @@ static es_push *push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int th
     p->edges = es_big_alloc(p->batch * sizeof *p->edges);
     p->change = es_big_alloc(p->batch);
     /* Snapshots may be taken at any call: the table keeps its keys. */
-    es_flow_init(&p->flow, ops, TRUE);
+    es_flow_init(&p->flow, ops, TRUE, FALSE);
     return p;
 }
 

@@ -7,7 +7,11 @@
  * Vertices are dense 32-bit ids (order of first appearance, see idmap.h).
  * An edge's stream index is implicit: batch->first_index + i, where i is its
  * position in the batch; indices count every accepted edge line from 0,
- * self-loops and duplicates included.
+ * self-loops, duplicates and deletions included.  A deletion line (del[i])
+ * names a vertex the id map knows, or is rewritten as the deletion of a
+ * known vertex's self-loop, which the edge table ignores: a deletion never
+ * adds a vertex (save one before any insertion, which must name some
+ * vertex).
  */
 #ifndef ES_BATCH_H
 #define ES_BATCH_H
@@ -31,7 +35,16 @@ typedef struct {
                                 when no line had one; kept for operators to come */
     const uint8_t *change;   /* n es_edge_change answers of the run's edge table
                                 (graph/edgetable.h), or NULL when the run keeps
-                                none (operators/operator.h: needs_edges) */
+                                none (operators/operator.h: needs_edges): what
+                                edge i does to the simple graph.  Insert-only
+                                streams give ES_EDGE_APPEARS and ES_EDGE_SEEN;
+                                with deletions (del, --deletions) also
+                                ES_EDGE_DISAPPEARS (multiplicity 1 -> 0) and
+                                ES_EDGE_IGNORED (a deletion that changes
+                                nothing), and an edge may appear again.  An
+                                operator folding deletions applies each
+                                appearance and disappearance in stream order
+                                and ignores the rest */
     size_t   n;
     uint64_t first_index;    /* stream index of edges[0] */
     uint32_t num_vertices;   /* id-map size after this batch: every u, v < this */

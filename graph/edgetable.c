@@ -1,6 +1,7 @@
-/* edgetable.c — the edge table (see edgetable.h): a thin layer over the
- * sharded edge set that states the stage's answers in the dataflow's terms
- * (appearances) and keeps the one check of restored keys. */
+/* edgetable.c — the edge table (see edgetable.h): the sharded edge set
+ * tells first sightings, a side table holds multiplicities other than 1,
+ * and one pass in stream order states the answers in the dataflow's terms
+ * (appearances, disappearances); also the one check of restored keys. */
 #include "graph/edgetable.h"
 
 #include "graph/common.h"
@@ -9,10 +10,71 @@
 /* Restored keys are inserted in pieces of this many (bounds the scratch). */
 #define ADD_PIECE ((size_t)1 << 20)
 
+/* Multiplicities other than 1 of pairs in the set: linear probing over a
+ * power-of-two table, key 0 (the self-loop (0, 0), never a pair) empty.
+ * Entries are never removed (a count back at 1 stays). */
+typedef struct {
+    uint64_t *key;
+    uint32_t *cnt;
+    size_t    cap, used;
+} countmap;
+
 struct es_edgetable {
     es_edgeset *set;
+    countmap    counts;
+    size_t      present;      /* as of the last apply */
+    uint64_t    ignored;
+    gboolean    dynamic;      /* a deletion was seen */
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
 };
+
+static inline size_t slot_of(uint64_t k, size_t cap)
+{
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+}
+
+/* The multiplicity of a key known to be in the set. */
+static uint32_t count_get(const countmap *m, uint64_t k)
+{
+    if (m->used == 0)
+        return 1;
+    for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+        if (m->key[i] == k)
+            return m->cnt[i];
+        if (m->key[i] == 0)
+            return 1;
+    }
+}
+
+static void count_set(countmap *m, uint64_t k, uint32_t c)
+{
+    if (4 * (m->used + 1) > 3 * m->cap) {
+        countmap g = { .cap = m->cap ? 2 * m->cap : 1024 };
+        g.key = es_big_alloc(g.cap * sizeof *g.key);
+        g.cnt = es_big_alloc(g.cap * sizeof *g.cnt);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->key[i] == 0)
+                continue;
+            size_t j = slot_of(m->key[i], g.cap);
+            while (g.key[j] != 0)
+                j = (j + 1) & (g.cap - 1);
+            g.key[j] = m->key[i];
+            g.cnt[j] = m->cnt[i];
+        }
+        g.used = m->used;
+        es_big_free(m->key, m->cap * sizeof *m->key);
+        es_big_free(m->cnt, m->cap * sizeof *m->cnt);
+        *m = g;
+    }
+    size_t i = slot_of(k, m->cap);
+    while (m->key[i] != 0 && m->key[i] != k)
+        i = (i + 1) & (m->cap - 1);
+    if (m->key[i] == 0) {
+        m->key[i] = k;
+        m->used++;
+    }
+    m->cnt[i] = c;
+}
 
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
@@ -26,18 +88,74 @@ void es_edgetable_free(es_edgetable *t)
     if (t == NULL)
         return;
     es_edgeset_free(t->set);
+    es_big_free(t->counts.key, t->counts.cap * sizeof *t->counts.key);
+    es_big_free(t->counts.cnt, t->counts.cap * sizeof *t->counts.cnt);
     g_free(t);
+}
+
+/* The answers of a batch whose set insertion said is_new (1: first seen)
+ * in change[]: one pass in stream order over the repeats and deletions. */
+static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n, uint8_t *change)
+{
+    size_t appear = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t u = edges[i].u, v = edges[i].v;
+        const gboolean d = del && del[i];
+        if (G_UNLIKELY(u == v)) {
+            change[i] = d ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += d;
+            continue;
+        }
+        if (G_LIKELY(!d && change[i] == 1)) {
+            appear++;
+            continue;
+        }
+        const uint64_t k = es_edge_key(u, v);
+        if (!d) {
+            const uint32_t c = count_get(&t->counts, k);
+            if (c != UINT32_MAX)
+                count_set(&t->counts, k, c + 1);
+            change[i] = c == 0 ? ES_EDGE_APPEARS : ES_EDGE_SEEN;
+            appear += c == 0;
+            continue;
+        }
+        /* A deletion: of a pair the insertion just put in the set (absent
+         * until now: it stays at 0), or of one already there. */
+        const uint32_t c = change[i] == 1 ? 0 : count_get(&t->counts, k);
+        if (c == 0 || c == UINT32_MAX) {   /* absent, or saturated: leave it */
+            if (change[i] == 1)
+                count_set(&t->counts, k, 0);
+            change[i] = c == 0 ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += c == 0;
+            continue;
+        }
+        count_set(&t->counts, k, c - 1);
+        change[i] = c == 1 ? ES_EDGE_DISAPPEARS : ES_EDGE_SEEN;
+        t->present -= c == 1;
+    }
+    t->present += appear;
+    return appear;
+}
+
+size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
+                                       uint8_t *change, es_edgetable_mark *mark)
+{
+    /* es_edgeset's is_new is 1 for a pair first seen, else 0. */
+    es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
+    t->dynamic = t->dynamic || del != NULL;
+    const size_t fresh = settle(t, edges, del, n, change);
+    mark->keys = es_edgeset_log(t->set, &mark->n);
+    if (mark->keys == NULL)
+        mark->n = es_edgeset_size(t->set);
+    mark->present = t->present;
+    mark->ignored = t->ignored;
+    return fresh;
 }
 
 size_t es_edgetable_apply_ahead(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change,
                                 es_edgetable_mark *mark)
 {
-    /* es_edgeset's is_new is exactly ES_EDGE_APPEARS (1) or ES_EDGE_SEEN (0). */
-    const size_t fresh = es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
-    mark->keys = es_edgeset_log(t->set, &mark->n);
-    if (mark->keys == NULL)
-        mark->n = es_edgeset_size(t->set);
-    return fresh;
+    return es_edgetable_apply_ahead_signed(t, edges, NULL, n, change, mark);
 }
 
 void es_edgetable_catch_up(es_edgetable *t, const es_edgetable_mark *mark)
@@ -51,22 +169,56 @@ void es_edgetable_refresh(es_edgetable *t)
     t->seen.keys = es_edgeset_log(t->set, &n);
 }
 
-size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change)
+size_t es_edgetable_apply_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
+                                 uint8_t *change)
 {
     es_edgetable_mark mark;
-    const size_t fresh = es_edgetable_apply_ahead(t, edges, n, change, &mark);
+    const size_t fresh = es_edgetable_apply_ahead_signed(t, edges, del, n, change, &mark);
     es_edgetable_catch_up(t, &mark);
     return fresh;
 }
 
+size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change)
+{
+    return es_edgetable_apply_signed(t, edges, NULL, n, change);
+}
+
 size_t es_edgetable_edges(const es_edgetable *t)
 {
-    return t->seen.n;
+    return t->seen.present;
+}
+
+uint64_t es_edgetable_ignored(const es_edgetable *t)
+{
+    return t->seen.ignored;
+}
+
+gboolean es_edgetable_dynamic(const es_edgetable *t)
+{
+    return t->dynamic;
+}
+
+uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v)
+{
+    if (u == v || !es_edgeset_contains(t->set, u, v))
+        return 0;
+    return count_get(&t->counts, es_edge_key(u, v));
 }
 
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
 {
-    return es_edgeset_contains(t->set, u, v);
+    return es_edgetable_count(t, u, v) > 0;
+}
+
+void es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *user), void *user)
+{
+    const size_t n = es_edgeset_size(t->set);
+    uint64_t *keys = es_big_alloc((n ? n : 1) * sizeof *keys);
+    es_edgeset_keys(t->set, keys);
+    for (size_t i = 0; i < n; i++)
+        if (count_get(&t->counts, keys[i]) > 0)
+            fn(keys[i], user);
+    es_big_free(keys, (n ? n : 1) * sizeof *keys);
 }
 
 size_t es_edgetable_memory(const es_edgetable *t)
@@ -126,6 +278,7 @@ gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, 
     t->seen.keys = es_edgeset_log(t->set, &t->seen.n);
     if (t->seen.keys == NULL)
         t->seen.n = es_edgeset_size(t->set);
+    t->present = t->seen.present = es_edgeset_size(t->set);
     return ok;
 }
 

@@ -1,27 +1,41 @@
 /* edgetable.h — the edge table: the dataflow's one distinct-edge stage.
  *
- * What: for every edge of a batch, in stream order, whether its undirected
- * pair {u, v} appears for the first time (ES_EDGE_APPEARS) or not (a pair
- * seen before, in either direction, or a self-loop: ES_EDGE_SEEN).  The
- * driver runs it once per batch and hands the answers to every operator in
+ * What: for every edge of a batch, in stream order, what it does to the
+ * simple graph of the stream.  The table keeps a multiplicity per
+ * undirected pair {u, v}: an insertion adds one, a deletion (es_batch.del)
+ * takes one away.  An insertion that takes a pair from 0 to 1 makes it
+ * appear (ES_EDGE_APPEARS); a deletion from 1 to 0 makes it disappear
+ * (ES_EDGE_DISAPPEARS); a deletion of a pair at 0, or of a self-loop,
+ * changes nothing and is counted (ES_EDGE_IGNORED: `stream
+ * deletions_ignored`); anything else (a repeat, a deletion of one of
+ * several copies, an inserted self-loop) is ES_EDGE_SEEN.  The driver runs
+ * it once per batch and hands the answers to every operator in
  * es_batch.change; operators that need simple-graph semantics (degree,
- * tri, spanner, tri-est's exact repeat test) read them instead of keeping
- * a set of their own, and operators bounded in memory by design never ask,
- * so a run of only those keeps no table (operators/operator.h).
+ * tri, cc and bipartite under deletions, spanner, tri-est's exact repeat
+ * test) read them instead of keeping a set of their own, and see only
+ * appearances and disappearances of simple-graph edges.  Operators
+ * bounded in memory by design never ask, so a run of only those keeps no
+ * table (operators/operator.h).
  * Algorithm: graph/edgeset.c, a sharded linear-probing set of the keys
- * min(u,v) << 32 | max(u,v), with its parallel batch insertion.  Cost per
- * edge: one insertion, expected O(1); memory: the set (edgeset.h) and,
- * when logged, 8 bytes per distinct edge.
- * State: the keys in the order they first appeared (a log): what a
+ * min(u,v) << 32 | max(u,v), with its parallel batch insertion, tells
+ * first sightings; multiplicities other than 1 live in a side table
+ * (open addressing, keys of pairs seen twice or deleted), touched only by
+ * repeats and deletions, in one sequential pass in stream order.  A pair
+ * that disappears stays in the set with multiplicity 0 (no deletion from
+ * the set: a pair deleted and inserted again costs no rehash); memory is
+ * therefore that of every pair ever seen.  Multiplicities saturate at
+ * 2^32 - 1.
+ * Cost per edge: one insertion, expected O(1); a repeat or deletion one
+ * more probe of the side table; memory: the set (edgeset.h), 12 bytes per
+ * side-table slot and, when logged, 8 bytes per distinct pair.
+ * State: the keys in the order they were first seen (a log): what a
  * snapshot stores of the table, once for every operator, and what an
  * operator derives its own state from on restore (degrees, adjacency).
+ * A snapshot of a stream with deletions is refused for now (the driver
+ * says so): the multiplicities are not in it.
  * es_edgetable_add_keys is the one place where restored keys are checked.
  * Guarantee: the answers and the log are a sequential insertion's in
  * stream order, whatever the thread count and the batch size.
- * Next: with a multiplicity per pair instead of a bit, insertions and
- * deletions (and window expiry) become count changes, and the table emits
- * ES_EDGE_APPEARS on 0 -> 1 and a new ES_EDGE_DISAPPEARS on 1 -> 0, the
- * only changes simple-graph operators then see.
  */
 #ifndef ES_EDGETABLE_H
 #define ES_EDGETABLE_H
@@ -34,8 +48,12 @@
 #include "graph/common.h"
 
 typedef enum {
-    ES_EDGE_SEEN    = 0,  /* a repeat of a present pair, or a self-loop */
-    ES_EDGE_APPEARS = 1,  /* the pair is new to the graph */
+    ES_EDGE_SEEN       = 0,  /* the simple graph is unchanged: a repeat of a present
+                                pair, the deletion of one of its several copies, or
+                                an inserted self-loop */
+    ES_EDGE_APPEARS    = 1,  /* the pair enters the graph (multiplicity 0 -> 1) */
+    ES_EDGE_DISAPPEARS = 2,  /* the pair leaves the graph (multiplicity 1 -> 0) */
+    ES_EDGE_IGNORED    = 3,  /* a deletion of an absent pair or of a self-loop */
 } es_edge_change;
 
 typedef struct es_edgetable es_edgetable;
@@ -47,8 +65,11 @@ es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem);
 void          es_edgetable_free(es_edgetable *t);
 
 /* Fold edges[0 .. n-1] in stream order (OpenMP inside): change[i] is edge
- * i's es_edge_change.  Returns the number of appearances. */
+ * i's es_edge_change; del: n flags, 1 for a deletion, or NULL for none
+ * (the _signed variants).  Returns the number of appearances. */
 size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change);
+size_t es_edgetable_apply_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
+                                 uint8_t *change);
 
 /* A pipeline applies batches ahead of the operators, in another thread:
  * es_edgetable_apply_ahead folds a batch as es_edgetable_apply does but
@@ -58,22 +79,38 @@ size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8
  * two say it (and nothing else of the table may be called meanwhile). */
 typedef struct {
     const uint64_t *keys;
-    size_t          n;
+    size_t          n;        /* keys in the log (pairs ever seen, when logged) */
+    size_t          present;  /* pairs of multiplicity >= 1: the graph's edges */
+    uint64_t        ignored;  /* deletions that changed nothing, so far */
 } es_edgetable_mark;
 size_t es_edgetable_apply_ahead(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change,
                                 es_edgetable_mark *mark);
+size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
+                                       uint8_t *change, es_edgetable_mark *mark);
 void   es_edgetable_catch_up(es_edgetable *t, const es_edgetable_mark *mark);
 /* Where logs may move (graph/common.h: es_big_logs_move), the keys of the
  * last mark may have moved since: point them at the log as it is now
  * (same first keys), with no apply_ahead running meanwhile. */
 void   es_edgetable_refresh(es_edgetable *t);
 
-size_t   es_edgetable_edges(const es_edgetable *t);    /* distinct pairs */
+size_t   es_edgetable_edges(const es_edgetable *t);    /* pairs present (multiplicity >= 1) */
+uint64_t es_edgetable_ignored(const es_edgetable *t);  /* deletions that changed nothing */
+/* Whether the table has seen a deletion (its log then lists pairs that
+ * may have left, and its multiplicities matter). */
+gboolean es_edgetable_dynamic(const es_edgetable *t);
+/* Present now?  (As of the last apply, not the last catch_up.) */
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v);
+/* The multiplicity of {u, v} (0 for an absent pair or a self-loop), as of
+ * the last apply. */
+uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v);
+/* Call fn on every present pair's key (u < v), in no set order; as of the
+ * last apply. */
+void     es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *user), void *user);
 size_t   es_edgetable_memory(const es_edgetable *t);   /* bytes held */
 gboolean es_edgetable_logged(const es_edgetable *t);
 
-/* The log: *n keys (*n == es_edgetable_edges()) in first-appearance order;
+/* The log: *n keys (every pair ever seen: es_edgetable_edges() in a stream
+ * without deletions) in first-appearance order;
  * NULL for a table without one.  Valid until the next apply; the first
  * *n keys are never rewritten, so a snapshot writer may read them while
  * later batches are applied, when mem never moves it (snapshot/logmem.h). */

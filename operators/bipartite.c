@@ -17,6 +17,16 @@
  * and a concurrent forest would spend more on atomics and on finding the
  * earliest conflict than it saves.
  *
+ * Deletions: in a stream that may delete edges (op->dynamic, --deletions)
+ * the graph can become bipartite again, so from the first batch the
+ * parity union-find gives way to graph/dynconn.c in parity mode (a
+ * component's colours are checked on insertion and searched again after a
+ * deletion inside a component with an odd cycle: its header states the
+ * costs), fed the edge table's appearances and disappearances.  A
+ * self-loop line stays an odd cycle for good (the table ignores the
+ * deletion of a self-loop, which is no simple-graph edge).  odd_cycle_*
+ * then name the edge that last made the graph non-bipartite.
+ *
  * Answers: bipartite (bool); once false also odd_cycle_index (the closing
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints
  * as external ids when the batch carries them, dense ids otherwise).
@@ -34,6 +44,7 @@
  * restore checks every array and swaps the new state in only when all pass.
  */
 #include "graph/common.h"
+#include "graph/dynconn.h"
 #include "graph/parity_uf.h"
 #include "operators/bipartite.h"
 #include "snapshot/h5util.h"
@@ -42,6 +53,8 @@
 typedef struct {
     es_operator base;
     es_puf     *uf;
+    es_dynconn *dyn;        /* instead of uf in a stream with deletions (op->dynamic) */
+    uint64_t    loops;      /* with dyn: self-loop lines (an odd cycle each, never deleted) */
     gboolean    bipartite;
     uint64_t    odd_index, odd_u, odd_v;
     struct {                /* at the last snapshot barrier; caps in bytes */
@@ -68,16 +81,53 @@ static void bipartite_destroy(es_operator *op)
 {
     bipartite_op *b = (bipartite_op *)op;
     es_puf_free(b->uf);
+    es_dynconn_free(b->dyn);
     es_big_free(b->f.parent, b->f.parent_cap);
     es_big_free(b->f.parity, b->f.parity_cap);
     es_big_free(b->f.rank, b->f.rank_cap);
     g_free(b);
 }
 
+/* A stream with deletions: the graph may turn bipartite again, so every
+ * appearance and disappearance goes to the dynamic structure in parity
+ * mode, and the answer is read after each; odd_cycle_* name the edge that
+ * last made the graph non-bipartite. */
+static void process_dynamic(bipartite_op *b, const es_batch *batch)
+{
+    if (b->dyn == NULL)
+        b->dyn = es_dynconn_new(TRUE);
+    es_dynconn_grow(b->dyn, batch->num_vertices);
+    es_batch_assert_ids(batch, es_dynconn_vertices(b->dyn), "bipartite");
+    g_assert(batch->n == 0 || batch->change != NULL);
+    const es_edge *e = batch->edges;
+    for (size_t i = 0; i < batch->n; i++) {
+        const uint8_t c = batch->change[i];
+        if (e[i].u == e[i].v && !(batch->del && batch->del[i]))
+            b->loops++;
+        else if (c == ES_EDGE_APPEARS)
+            es_dynconn_insert(b->dyn, e[i].u, e[i].v);
+        else if (c == ES_EDGE_DISAPPEARS)
+            es_dynconn_delete(b->dyn, e[i].u, e[i].v);
+        else
+            continue;
+        const gboolean now = b->loops == 0 && es_dynconn_odd_components(b->dyn) == 0;
+        if (b->bipartite && !now) {
+            b->odd_index = es_batch_index(batch, i);
+            b->odd_u = batch->ext ? batch->ext[2 * i] : e[i].u;
+            b->odd_v = batch->ext ? batch->ext[2 * i + 1] : e[i].v;
+        }
+        b->bipartite = now;
+    }
+}
+
 static gboolean bipartite_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
     bipartite_op *b = (bipartite_op *)op;
+    if (op->dynamic) {
+        process_dynamic(b, batch);
+        return TRUE;
+    }
     if (!b->bipartite)
         return TRUE;
     es_puf_grow(b->uf, batch->num_vertices);
@@ -219,6 +269,12 @@ out:
     return TRUE;
 }
 
+static gboolean bipartite_needs_edges(const es_operator *op, gboolean snapshots)
+{
+    (void)snapshots;
+    return op->dynamic;
+}
+
 gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)
 {
     g_assert(op != NULL && op->klass == &es_bipartite_class);
@@ -229,6 +285,8 @@ gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)
 }
 
 const es_operator_class es_bipartite_class = {
+    .deletions = TRUE,
+    .needs_edges = bipartite_needs_edges,
     .name = "bipartite",
     .summary = "is the graph bipartite (parity union-find); the edge that closed the first odd cycle",
     .options = "",

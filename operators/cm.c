@@ -18,6 +18,14 @@
  * Guarantees: with N = 2 * (edge lines seen), a vertex's estimate is never
  * below its degree and exceeds it by more than eps * N with probability at
  * most delta.
+ * Deletions (the turnstile model): a deletion line takes its two
+ * increments back (O(depth) per endpoint; updates then run in one
+ * thread), so the sketch counts the lines that remain and N is twice
+ * their number; the guarantee holds unchanged.  A deletion of an absent
+ * edge changes nothing when the run keeps an edge table (another
+ * operator needs one, graph/edgetable.h); a run of only bounded-memory
+ * operators keeps none and applies every deletion line as the turnstile
+ * model assumes, counters never going below 0.
  *
  * Options: eps (default 0.001), delta (default 0.01), seed (default 1).
  * Answers: total (N), width, depth, eps and delta (the guarantee the
@@ -79,7 +87,23 @@ static gboolean cm_process_batch(es_operator *op, const es_batch *batch, GError 
 {
     (void)error;
     cm_op *c = (cm_op *)op;
-    es_cm_add_many(c->cm, es_batch_endpoint_keys(batch, &c->keys, &c->keys_cap), 2 * batch->n);
+    const uint64_t *keys = es_batch_endpoint_keys(batch, &c->keys, &c->keys_cap);
+    if (G_LIKELY(batch->del == NULL)) {
+        es_cm_add_many(c->cm, keys, 2 * batch->n);
+        return TRUE;
+    }
+    /* Turnstile: a deletion line takes its two increments back, unless
+     * the edge table says it deleted nothing.  Counters are sums, so the
+     * order of additions and removals does not matter. */
+    for (size_t i = 0; i < batch->n; i++) {
+        const gboolean ignored = batch->change && batch->change[i] == ES_EDGE_IGNORED;
+        for (int k = 0; k < 2 && !ignored; k++) {
+            if (batch->del[i])
+                es_cm_remove(c->cm, keys[2 * i + k], 1);
+            else
+                es_cm_update(c->cm, keys[2 * i + k], 1);
+        }
+    }
     return TRUE;
 }
 
@@ -202,6 +226,7 @@ void es_cm_op_replace(es_operator *op, es_cm *cm)
 }
 
 const es_operator_class es_cm_class = {
+    .deletions = TRUE,
     .name = "cm",
     .summary = "Count-Min sketch of vertex degrees (lines seen): never under, over by <= eps*N w.p. >= 1-delta",
     .options = "eps=0.001,delta=0.01,seed=1",

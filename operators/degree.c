@@ -11,6 +11,9 @@
  * (graph/histogram.h, 32 KiB that stay in the cache); memory: 4 bytes per
  * vertex (the table is the run's).  A report reads the histogram, never
  * the vertices: its cost does not grow with the graph.
+ * Deletions: a disappearing edge (graph/edgetable.h) takes its two
+ * increments back, O(1); duplicates count the copies beyond the first of
+ * the pairs that remain, as in the graph rebuilt from what remains.
  * Guarantees: exact.
  *
  * Parallelism: the increments take one sequential pass (measured 3 to 5
@@ -64,6 +67,46 @@ static void degree_destroy(es_operator *op)
     g_free(d);
 }
 
+/* A batch with deletion lines: a disappearing edge lowers both degrees;
+ * duplicates are the copies beyond the first of the pairs that remain
+ * (a deletion of one of several copies takes one away), self_loops the
+ * self-loop lines (whose deletion the edge table ignores). */
+static gboolean process_signed(degree_op *d, const es_batch *batch)
+{
+    const es_edge *e = batch->edges;
+    uint32_t *deg = d->deg;
+    for (size_t i = 0; i < batch->n; i++) {
+        const gboolean ins = !batch->del[i];
+        switch (batch->change[i]) {
+        case ES_EDGE_APPEARS:
+            for (int k = 0; k < 2; k++) {
+                const uint32_t x = k ? e[i].v : e[i].u;
+                es_hist_add(d->hist, deg[x], -1);
+                es_hist_add(d->hist, ++deg[x], 1);
+            }
+            d->edges++;
+            break;
+        case ES_EDGE_DISAPPEARS:
+            for (int k = 0; k < 2; k++) {
+                const uint32_t x = k ? e[i].v : e[i].u;
+                es_hist_add(d->hist, deg[x], -1);
+                es_hist_add(d->hist, --deg[x], 1);
+            }
+            d->edges--;
+            break;
+        case ES_EDGE_SEEN:
+            /* a repeat, or the deletion of one of several copies */
+            d->self_loops += ins && e[i].u == e[i].v;
+            if (e[i].u != e[i].v)
+                d->duplicates += ins ? 1 : (uint64_t)-1;
+            break;
+        default:
+            break;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
@@ -87,6 +130,8 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
     es_hist *hist = d->hist;
     const uint8_t *change = batch->change;
     g_assert(n == 0 || change != NULL);
+    if (G_UNLIKELY(batch->del != NULL))
+        return process_signed(d, batch);
     uint64_t loops = 0, fresh = 0;
     for (size_t i = 0; i < n; i++) {
         loops += e[i].u == e[i].v;
@@ -197,6 +242,7 @@ static gboolean degree_needs_edges(const es_operator *op, gboolean snapshots)
 }
 
 const es_operator_class es_degree_class = {
+    .deletions = TRUE,
     .name = "degree",
     .summary = "exact degrees over distinct neighbours: max, mean, distribution, self-loops, duplicates",
     .options = "",

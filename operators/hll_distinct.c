@@ -22,6 +22,11 @@
  * error_bound (3 * stderr * estimate).  Library call (operators/hll.h):
  * the unrounded estimate and its error bound.
  *
+ * Deletions: refused (a run with --deletions stops at start): a
+ * HyperLogLog register keeps the largest rank it saw and cannot forget
+ * an item, and under arbitrary deletions no bounded sketch can say which
+ * vertices remain.  Tumbling windows answer per window (a fresh sketch).
+ *
  * Across MPI ranks (mpi/merge.h): each rank sketches its share of every
  * batch; before a snapshot and the final report the registers' maxima are
  * taken at rank 0 (MPI_Reduce, m bytes per rank) and the other ranks start

@@ -136,14 +136,15 @@ gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots)
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
     op->prepared = FALSE;
-    if (G_UNLIKELY(batch->del != NULL) && !op->klass->deletions) {
+    if (G_UNLIKELY(batch->del != NULL) && (!op->klass->deletions || !op->dynamic)) {
         size_t i = 0;
         while (i < batch->n && !batch->del[i])
             i++;
         if (i < batch->n) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "%s handles insertions only, and edge %" G_GUINT64_FORMAT " of the stream is a deletion"
-                        " (a line ending in -); run it on a stream without deletions", op->name,
+                        op->klass->deletions ? "%s was not told that the stream deletes (es_operator.dynamic), and edge %"
+                        G_GUINT64_FORMAT " of the stream is a deletion" : "%s handles insertions only, and edge %"
+                        G_GUINT64_FORMAT " of the stream is a deletion (a line ending in -)", op->name,
                         (guint64)es_batch_index(batch, i));
             return FALSE;
         }
@@ -159,7 +160,7 @@ gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **er
         op->own_change_cap = es_grow_cap(op->own_change_cap, batch->n);
         op->own_change = g_renew(uint8_t, op->own_change, op->own_change_cap);
     }
-    es_edgetable_apply(op->own_edges, batch->edges, batch->n, op->own_change);
+    es_edgetable_apply_signed(op->own_edges, batch->edges, batch->del, batch->n, op->own_change);
     es_batch b = *batch;
     b.change = op->own_change;
     return op->klass->process_batch(op, &b, error);

@@ -71,9 +71,12 @@ typedef struct {
      * with snapshots or without; may be NULL: never. */
     gboolean (*needs_edges)(const es_operator *op, gboolean snapshots);
     /* Whether it folds deletion lines (es_batch.del) and the
-     * disappearances they cause; FALSE (the default): insertions only, and
-     * es_operator_process refuses a batch with deletions (ES_ERROR_DATA
-     * naming the operator and the line's stream index). */
+     * disappearances they cause (es_edge_change), once told that the
+     * stream deletes (es_operator.dynamic, before the first batch); FALSE
+     * (the default): insertions only.  es_operator_process refuses a batch
+     * with deletions (ES_ERROR_DATA naming the operator and the line's
+     * stream index) unless both hold; the driver refuses such an operator
+     * at start in a run with --deletions. */
     gboolean deletions;
 } es_operator_class;
 
@@ -86,6 +89,10 @@ struct es_operator {
     const es_edgetable *edges; /* the table whose answers it reads: the run's, or own_edges */
     es_edgetable *own_edges;   /* see "Distinct edges" above; NULL in a driver's run */
     gboolean  driven;          /* fed by a driver, which decides on the table */
+    gboolean  dynamic;         /* the stream may delete edges: set before the first batch
+                                  (by the driver for --deletions); operators whose
+                                  insert-only structure cannot forget (cc, bipartite)
+                                  then keep one that can */
     uint8_t  *own_change;      /* its answers for the batch at hand */
     size_t    own_change_cap;
     /* The table's log as snapshot_prepare froze it, when it reads a logged one. */

@@ -29,6 +29,11 @@
  * vertex is guaranteed iff count - error >= it), total (N), error_bound
  * (N / counters).  Library call (topk.h): the same list as structs.
  *
+ * Deletions: refused (a run with --deletions stops at start): a
+ * Space-Saving counter that took over an evicted item cannot give back
+ * what a deletion of that item takes away, so its error bound would not
+ * hold.  Tumbling windows answer per window (fresh counters).
+ *
  * Snapshot: group /operators/topk, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  */

@@ -8,6 +8,12 @@
  * Self-loops and repeated edges change nothing.  A batch is counted in
  * parallel, each triangle once, by its youngest edge (see
  * tri_process_batch).
+ * Deletions: in a stream that may delete edges (op->dynamic, --deletions)
+ * the graph is kept in graph/dynadj.c instead (sorted arrays, which can
+ * forget) and the edge table's changes are applied one at a time: a
+ * disappearing edge (u, v) removes |N(u) ∩ N(v)| triangles, globally and
+ * from u, v and each common neighbour; O(deg u + deg v) per appearance or
+ * disappearance.
  * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
  * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
  * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
@@ -30,6 +36,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/dynadj.h"
 #include "graph/edgeset.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -44,6 +51,9 @@ typedef struct {
 typedef struct {
     es_operator   base;
     es_adjacency *adj;
+    es_dynadj    *dyn;         /* instead of adj in a stream with deletions (op->dynamic) */
+    uint32_t     *common;      /* with dyn: scratch for common neighbours */
+    size_t        common_cap;
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
@@ -119,6 +129,8 @@ static void tri_destroy(es_operator *op)
 {
     tri_op *t = (tri_op *)op;
     es_adjacency_free(t->adj);
+    es_dynadj_free(t->dyn);
+    g_free(t->common);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
     es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
@@ -380,6 +392,51 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
  * Every answer is a sum of integers, so it does not depend on the thread
  * count; the average clustering is summed over fixed blocks of vertices in
  * a fixed order, so even its rounding does not. */
+/* A stream with deletions, one change at a time in stream order: an
+ * appearing edge (u, v) closes |N(u) ∩ N(v)| triangles, a disappearing one
+ * opens as many (counted once it is gone), for the global count, u, v and
+ * each common neighbour; wedges change by deg u + deg v (the degrees
+ * without the edge).  O(deg u + deg v) per change (dynadj.h). */
+static void process_dynamic(tri_op *t, const es_batch *batch)
+{
+    if (t->dyn == NULL)
+        t->dyn = es_dynadj_new();
+    es_dynadj_grow(t->dyn, t->nv);
+    g_assert(batch->n == 0 || batch->change != NULL);
+    const es_edge *e = batch->edges;
+    for (size_t i = 0; i < batch->n; i++) {
+        const uint8_t c = batch->change[i];
+        if (c != ES_EDGE_APPEARS && c != ES_EDGE_DISAPPEARS)
+            continue;
+        const uint32_t u = e[i].u, v = e[i].v;
+        if (c == ES_EDGE_DISAPPEARS)
+            es_dynadj_remove(t->dyn, u, v);
+        const size_t room = MIN(es_dynadj_degree(t->dyn, u), es_dynadj_degree(t->dyn, v));
+        if (room > t->common_cap) {
+            t->common_cap = es_grow_cap(t->common_cap, room);
+            t->common = g_renew(uint32_t, t->common, t->common_cap);
+        }
+        const size_t k = es_dynadj_common(t->dyn, u, v, t->common);
+        const uint64_t wedges = (uint64_t)es_dynadj_degree(t->dyn, u) + es_dynadj_degree(t->dyn, v);
+        if (c == ES_EDGE_APPEARS) {
+            es_dynadj_insert(t->dyn, u, v);
+            t->triangles += k;
+            t->wedges += wedges;
+            t->local[u] += k;
+            t->local[v] += k;
+            for (size_t j = 0; j < k; j++)
+                t->local[t->common[j]]++;
+        } else {
+            t->triangles -= k;
+            t->wedges -= wedges;
+            t->local[u] -= k;
+            t->local[v] -= k;
+            for (size_t j = 0; j < k; j++)
+                t->local[t->common[j]]--;
+        }
+    }
+}
+
 static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
@@ -392,6 +449,10 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
     if (n == 0)
         return TRUE;
     grow(t, batch);
+    if (op->dynamic) {
+        process_dynamic(t, batch);
+        return TRUE;
+    }
 
     /* 1. Insert the batch: each new edge learns its positions (ages). */
     uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
@@ -555,7 +616,7 @@ static double avg_clustering(const tri_op *t)
         const uint32_t hi = nv - lo < CLUSTER_BLOCK ? nv : lo + CLUSTER_BLOCK;
         double sum = 0.0;
         for (uint32_t v = lo; v < hi; v++) {
-            const double d = es_adjacency_degree(t->adj, v);
+            const double d = t->dyn ? es_dynadj_degree(t->dyn, v) : es_adjacency_degree(t->adj, v);
             if (d >= 2)
                 sum += (double)t->local[v] / (d * (d - 1) / 2);
         }
@@ -760,7 +821,17 @@ out:
     return TRUE;
 }
 
+/* Its adjacency and key log know the distinct edges of an insert-only
+ * stream; under deletions only the table's multiplicities tell a
+ * disappearance. */
+static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
+{
+    (void)snapshots;
+    return op->dynamic;
+}
+
 const es_operator_class es_tri_class = {
+    .deletions = TRUE,
     .name = "tri",
     .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",
     .options = "top=K (vertices listed in `top`, default 10, 0..1000)",
@@ -771,4 +842,5 @@ const es_operator_class es_tri_class = {
     .snapshot_write = tri_snapshot_write,
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,
+    .needs_edges = tri_needs_edges,
 };

@@ -183,9 +183,8 @@ void es_client_handle_line(client *c, char *line, size_t len)
         es_client_bad_line(c, "expected an edge `u v [t] [+|-]` (serve takes no weights)");
         return;
     }
-    if (e.del && s->cfg.insertions_only) {   /* logged, it would stop the stream at every resume */
-        g_autofree char *why = g_strdup_printf("expected an insertion (operator %s handles insertions only)",
-                                               s->cfg.insertions_only);
+    if (e.del && s->cfg.no_deletions) {   /* logged, it would stop the stream at every resume */
+        g_autofree char *why = g_strdup_printf("expected an insertion (%s)", s->cfg.no_deletions);
         es_client_bad_line(c, why);
         return;
     }

@@ -165,7 +165,7 @@ es_server *es_server_new(const es_server_config *cfg, es_wal *wal, es_edge_sourc
     s->cfg = *cfg;
     s->token = cfg->token ? g_strdup(cfg->token) : NULL;
     s->cfg.token = s->token;
-    s->cfg.insertions_only = cfg->insertions_only ? g_intern_string(cfg->insertions_only) : NULL;
+    s->cfg.no_deletions = cfg->no_deletions ? g_intern_string(cfg->no_deletions) : NULL;
     s->wal = wal;
     s->src = src;
     s->producers = producers;

@@ -38,8 +38,8 @@ typedef struct {
     size_t      max_buffer;     /* bytes held per client (a group, replies) */
     uint64_t    max_bad;        /* bad lines before a client is closed, 0 = never */
     uint64_t    max_lag;        /* WAL bytes ahead of the operators before reading pauses */
-    const char *insertions_only; /* an operator that refuses deletions (deletion lines are then
-                                    bad lines: logged, one would stop the stream), or NULL */
+    const char *no_deletions;   /* why deletion lines are refused (they are then bad lines:
+                                   logged, one would stop the stream), or NULL to take them */
     es_stop    *stop;           /* without a WAL: raised by SIGTERM/SIGINT to end the source */
 } es_server_config;
 

@@ -122,6 +122,17 @@ void es_cm_add_many(es_cm *cm, const uint64_t *keys, size_t n)
     cm->total += n;
 }
 
+void es_cm_remove(es_cm *cm, uint64_t key, uint64_t count)
+{
+    g_return_if_fail(!cm->conservative);
+    const uint32_t w = cm->width;
+    for (uint32_t j = 0; j < cm->depth; j++) {
+        uint64_t *c = &cm->counters[(size_t)j * w + es_hash_pairwise_range(cm->hash[j], key, w)];
+        *c -= MIN(*c, count);
+    }
+    cm->total -= MIN(cm->total, count);
+}
+
 uint64_t es_cm_query(const es_cm *cm, uint64_t key)
 {
     const uint32_t w = cm->width;

@@ -60,6 +60,11 @@ void     es_cm_update(es_cm *cm, uint64_t key, uint64_t count);
  * parallel (OpenMP) unless the sketch is conservative; the result is the
  * same as n calls of es_cm_update, whatever the thread count. */
 void     es_cm_add_many(es_cm *cm, const uint64_t *keys, size_t n);
+/* Take `count` occurrences of key away (the turnstile model: linear
+ * sketches only; a counter never goes below 0, so a deletion of what was
+ * never added cannot wrap it).  The guarantees below then hold with N the
+ * sum of the counts that remain, as long as no count is taken below 0. */
+void     es_cm_remove(es_cm *cm, uint64_t key, uint64_t count);
 /* Estimate of key's count: >= the true count, and <= true + eps*N with
  * probability >= 1 - delta. */
 uint64_t es_cm_query(const es_cm *cm, uint64_t key);

@@ -263,6 +263,11 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     }
 }
 
+void es_snapshot_logs_restart(es_snapshot_logs *logs)
+{
+    start_generation(logs);
+}
+
 void es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on)
 {
     logs->single = !on;

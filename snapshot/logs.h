@@ -77,6 +77,11 @@ void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_
  * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here). */
 void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
+/* Every log was replaced by a new one (a window closed: its operators, id
+ * map and table start afresh), which may grow past the old one's length
+ * without extending it: the next snapshot starts a new generation.  No
+ * write may be under way. */
+void     es_snapshot_logs_restart(es_snapshot_logs *logs);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);

@@ -193,6 +193,62 @@ expect "csv empty field" 65 "g2.csv:1: expected a second vertex id, got an empty
 expect "bad --columns" 64 "--columns u,x: each column must be u, v, t, w or - (ignored)" -- "$es" run --columns u,x "$tmp/g.csv"
 expect "bad --delimiter" 64 "--delimiter must be one character" -- "$es" run --delimiter ab "$tmp/g.csv"
 
+# ---- deletions (--deletions) ---------------------------------------------
+# 1-2-3-4 with triangle 4-5-6; 2-3 deleted splits {1,2} off; 9 8 and 1 3 were never there.
+printf '1 2\n2 3\n3 4\n4 5\n5 6\n6 4\n2 3 -\n9 8 -\n1 3 -\n1 2 +\n' > "$tmp/del.txt"
+expect "deletions" 0 "" -- "$es" run --deletions --ops cc,degree,tri,bipartite,cm --format tsv --quiet "$tmp/del.txt"
+answer del stream deletions 3
+answer del stream deletions_ignored 2
+answer del stream vertices 6
+answer del cc components 2
+answer del tri triangles 1
+answer del degree edges 5
+answer del degree duplicates 1
+answer del bipartite bipartite false
+expect "deletion without --deletions" 65 "edge 6 of the stream is a deletion (a line ending in -): run with --deletions" -- "$es" run --quiet "$tmp/del.txt"
+expect "spanner refuses deletions" 64 "spanner handles insertions only: it cannot run on a stream with deletions" -- "$es" run --deletions --ops cc,spanner --quiet "$tmp/del.txt"
+expect "hll refuses deletions" 64 "hll handles insertions only" -- "$es" run --deletions --ops hll --quiet "$tmp/del.txt"
+expect "deletions and snapshots" 64 "snapshots of streams with deletions are not supported yet" -- "$es" run --deletions --snapshot-dir "$tmp/delsnap" --quiet "$tmp/del.txt"
+# compare checks every operator against igraph on the graph of what remains:
+# 4000 random lines over 60 vertices, a third of them deletions.
+awk 'BEGIN { srand(3); for (i = 0; i < 4000; i++) { u = int(rand() * 60); v = int(rand() * 60);
+             print u, v, (i > 0 && rand() < 0.33) ? "-" : "" } }' > "$tmp/rnd-del.txt"
+expect "compare with deletions" 0 "" -- "$es" compare --deletions --ops cc,degree,tri,bipartite,cm --quiet "$tmp/rnd-del.txt"
+
+# ---- windows ---------------------------------------------------------------
+# Zachary in tumbling windows of 30 edge lines: 3 reports (30, 30, 18 lines),
+# each for its own graph, with its bounds.
+expect "windows" 0 "" -- "$es" run --window tumbling:30 --ops cc,degree,spanner,hll --format tsv --quiet "$tmp/zachary.txt"
+if [ "$(grep -c '^stream	window_start' "$tmp/out")" = 3 ]; then ok; else bad "windows: not 3 window reports"; fi
+if [ "$(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")" = "0,30,60," ]; then ok; else bad "windows: window_start"; fi
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "30,30,18," ]; then ok; else bad "windows: degree edges per window"; fi
+# each window equals a plain run over its own lines
+head -n 30 "$tmp/zachary.txt" | tail -n +1 > "$tmp/w1.txt"; sed -n 31,60p "$tmp/zachary.txt" > "$tmp/w2.txt"
+for w in 1 2; do
+    "$es" run --ops cc,degree,spanner,hll --format tsv --quiet "$tmp/w$w.txt" | grep -v -e '^stream' -e '^report' > "$tmp/w$w.want"
+done
+awk -F'\t' '$1=="stream" && $2=="edges" {k++} $1!="stream" && $1!="report" && k==1' "$tmp/out" > "$tmp/w1.got"
+awk -F'\t' '$1=="stream" && $2=="edges" {k++} $1!="stream" && $1!="report" && k==2' "$tmp/out" > "$tmp/w2.got"
+if cmp -s "$tmp/w1.got" "$tmp/w1.want" && cmp -s "$tmp/w2.got" "$tmp/w2.want"; then ok; else bad "windows: a window differs from a run over its lines"; fi
+# Windows over the timestamp column (milliseconds): the triangle 1-2-3 straddles
+# the boundary at 400 and is in neither window; 7-8 at -10 is late (dropped,
+# counted); [800, 1200) is empty (skipped); [-400, 0) holds one edge.
+printf -- '5 6 -1\n1 2 390\n2 3 399\n7 8 -10\n3 1 400\n4 5 1300\n' > "$tmp/tw.txt"
+expect "time windows" 0 "" -- "$es" run --window tumbling:400ms --time-unit ms --ops tri,degree --format tsv --quiet "$tmp/tw.txt"
+if [ "$(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")" = "-400,0,400,1200," ]; then ok; else bad "time windows: starts $(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")"; fi
+if [ "$(awk -F'\t' '$1=="tri" && $2=="triangles" {printf "%s,", $3}' "$tmp/out")" = "0,0,0,0," ]; then ok; else bad "time windows: a straddling triangle was counted"; fi
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "1,2,1,1," ]; then ok; else bad "time windows: edges per window"; fi
+answer time-windows stream late_edges 1
+expect "no window, one triangle" 0 "" -- "$es" run --ops tri --format tsv --quiet "$tmp/tw.txt"
+answer no-window tri triangles 1
+# the same spans in seconds: 400ms is not a whole number of seconds
+expect "span below the unit" 64 "must be a whole number of units of the timestamp column" -- "$es" run --window tumbling:400ms "$tmp/tw.txt"
+expect "bad time unit" 64 "--time-unit must be s, ms or us" -- "$es" run --window tumbling:1h --time-unit ns "$tmp/tw.txt"
+printf '1 2\n2 3\n' > "$tmp/twn.txt"
+expect "time window without timestamps" 65 "has no timestamp, and a window over time" -- "$es" run --window tumbling:1h --quiet "$tmp/twn.txt"
+expect "sliding window refused" 64 "--window sliding:SIZE,SLIDE is not supported yet" -- "$es" run --window sliding:10,5 "$tmp/zachary.txt"
+expect "time window and snapshots" 64 "snapshots of windows over time are not supported yet" -- "$es" run --window tumbling:1h --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"
+
 # ---- inputs that cannot be opened: exit 66 with the OS error -------------
 expect "missing file" 66 "cannot open $tmp/nope.txt: No such file or directory" -- "$es" run "$tmp/nope.txt"
 expect "directory" 66 "Is a directory" -- "$es" run "$tmp"

@@ -113,6 +113,10 @@ has out "--skip-bad"
 "$es" run --ops "$allops" --format json --quiet z.txt > names.json
 # (and the metrics of the other spanner method)
 "$es" run --ops spanner:method=greedy --format json --quiet z.txt > names-greedy.json
+# (a window over time adds its bounds and late edges to the stream section,
+# --deletions its deletion counts)
+printf '1 2 5\n2 3 7\n' > timed.txt
+"$es" run --ops cc --window tumbling:10s --deletions --format json --quiet timed.txt > names-window.json
 $py - "$here/README.md" <<'PY' && ok || bad "metric names of run and README differ"
 import json, re, sys
 doc, op = set(), None
@@ -125,7 +129,7 @@ for line in section.splitlines():
         op = cells[0].strip("`")
     for m in re.findall(r"`([a-z_]+)`", cells[1]):
         doc.add((op, m))
-run = {(o, m) for f in ("names.json", "names-greedy.json")
+run = {(o, m) for f in ("names.json", "names-greedy.json", "names-window.json")
        for o, ms in json.loads(open(f).read())["operators"].items() for m in ms}
 if run != doc:
     print("only in run:", sorted(run - doc), "only in README:", sorted(doc - run))

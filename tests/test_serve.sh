@@ -13,8 +13,8 @@
 #     answer names; SNAPSHOT names a file that exists;
 #   - limits and bad input: binary garbage, a 10 MB line, a malformed line
 #     (ERR with its line number, the connection kept), --max-bad-per-client,
-#     a client that disconnects mid-line, a deletion line when an operator
-#     handles insertions only (refused: it would stop the stream), --max-clients with 200 connections
+#     a client that disconnects mid-line, a deletion line (refused: it would
+#     stop the stream), --max-clients with 200 connections
 #     at once, a slowloris client beside a fast one, AUTH with a wrong and a
 #     right token, a non-loopback address without --token (refused) and with
 #     --insecure, IPv6, a second server on the same WAL (refused: lock), a
@@ -176,9 +176,9 @@ if start limits --wal "$tmp/l.wal" --ops cc,degree --max-bad-per-client 3 --max-
     printf '10 11\nx y\n12 13\n14 15 -\n' > "$tmp/one-bad"
     $client raw "$port" "$tmp/one-bad" > "$tmp/one-bad.out"
     grep -q '^ERR 2: expected a vertex id, got "x"' "$tmp/one-bad.out" && ok || bad "bad line: $(cat "$tmp/one-bad.out")"
-    # A deletion, which cc and degree refuse: logged, it would stop the stream at every resume.
-    grep -q '^ERR 4: expected an insertion (operator cc handles insertions only)' "$tmp/one-bad.out" && ok ||
-        bad "deletion for insertion-only operators: $(cat "$tmp/one-bad.out")"
+    # A deletion, which serve refuses: logged, it would stop the stream at every resume.
+    grep -q '^ERR 4: expected an insertion (serve takes no deletions yet)' "$tmp/one-bad.out" && ok ||
+        bad "deletion refused: $(cat "$tmp/one-bad.out")"
     printf 'a\nb\nc\n20 21\n' > "$tmp/three-bad"
     $client raw "$port" "$tmp/three-bad" > "$tmp/three-bad.out"
     grep -q 'ERR 3 bad lines: closing' "$tmp/three-bad.out" && ok || bad "--max-bad-per-client: $(cat "$tmp/three-bad.out")"

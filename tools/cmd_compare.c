@@ -43,6 +43,7 @@ typedef struct {
     es_operator base;
     GArray *pairs;      /* u32: 2 per edge line, dense ids */
     GArray *ext;        /* u64: external id of each dense id */
+    GArray *gone;       /* u64: keys of the deletion lines that took a copy away */
 } collector;
 
 static es_operator *collect_create(es_options *o, GError **e)
@@ -52,6 +53,7 @@ static es_operator *collect_create(es_options *o, GError **e)
     collector *c = g_new0(collector, 1);
     c->pairs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     c->ext = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    c->gone = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     return &c->base;
 }
 
@@ -59,14 +61,56 @@ static gboolean collect_batch(es_operator *op, const es_batch *b, GError **e)
 {
     (void)e;
     collector *c = (collector *)op;
-    g_array_append_vals(c->pairs, b->edges, (guint)(2 * b->n));
     /* Dense ids are handed out in order of first appearance. */
     for (size_t i = 0; i < 2 * b->n && b->ext; i++) {
         uint32_t v = ((const uint32_t *)b->edges)[i];
         if (v == c->ext->len)
             g_array_append_val(c->ext, b->ext[i]);
     }
+    if (b->del != NULL) {
+        /* Insertions are kept; a deletion that took a copy away (the edge
+         * table did not ignore it) is settled after the run. */
+        for (size_t i = 0; i < b->n; i++) {
+            if (!b->del[i])
+                g_array_append_vals(c->pairs, &b->edges[i], 2);
+            else if (b->change[i] != ES_EDGE_IGNORED) {
+                uint64_t k = es_edge_key(b->edges[i].u, b->edges[i].v);
+                g_array_append_val(c->gone, k);
+            }
+        }
+        return TRUE;
+    }
+    g_array_append_vals(c->pairs, b->edges, (guint)(2 * b->n));
     return TRUE;
+}
+
+/* The lines that remain: each deleted copy taken from the insertions. */
+static void collect_settle(collector *c)
+{
+    if (c->gone->len == 0)
+        return;
+    GHashTable *left = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    for (guint i = 0; i < c->gone->len; i++) {
+        uint64_t *k = &g_array_index(c->gone, uint64_t, i);
+        guint n = GPOINTER_TO_UINT(g_hash_table_lookup(left, k));
+        g_hash_table_replace(left, g_memdup2(k, sizeof *k), GUINT_TO_POINTER(n + 1));
+    }
+    GArray *kept = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    const uint32_t *p = (const uint32_t *)c->pairs->data;
+    /* The latest copies go first: a later one is never deleted before it exists. */
+    for (guint i = c->pairs->len / 2; i-- > 0;) {
+        uint64_t k = es_edge_key(p[2 * i], p[2 * i + 1]);
+        guint n = GPOINTER_TO_UINT(g_hash_table_lookup(left, &k));
+        if (n > 0 && p[2 * i] != p[2 * i + 1]) {
+            g_hash_table_replace(left, g_memdup2(&k, sizeof k), GUINT_TO_POINTER(n - 1));
+            continue;
+        }
+        g_array_append_vals(kept, &p[2 * i], 2);
+    }
+    g_hash_table_destroy(left);
+    g_array_free(c->pairs, TRUE);
+    c->pairs = kept;
+    g_array_set_size(c->gone, 0);
 }
 
 static void collect_report(es_operator *op, es_report *r)
@@ -80,12 +124,13 @@ static void collect_destroy(es_operator *op)
     collector *c = (collector *)op;
     g_array_free(c->pairs, TRUE);
     g_array_free(c->ext, TRUE);
+    g_array_free(c->gone, TRUE);
     g_free(c);
 }
 
 static const es_operator_class collect_class = {
     .name = "collect", .summary = "", .options = "",
-    .create = collect_create, .process_batch = collect_batch, .report = collect_report,
+    .create = collect_create, .process_batch = collect_batch, .report = collect_report, .deletions = TRUE,
     .destroy = collect_destroy,
 };
 
@@ -223,7 +268,9 @@ static void exact_bipartite(table *t, es_verify_graph *x, const char *name, cons
     es_report_add_bool(r, "bipartite", bip);
     compare_exact(t, streamed, r, name);
     const es_report_entry *idx = es_report_find(streamed, name, "odd_cycle_index");
-    if (!bip && idx && idx->kind == ES_VAL_U64 && idx->v.u64 < x->lines) {
+    const es_report_entry *dels = es_report_find(streamed, "stream", "deletions");
+    /* With deletions the lines that remain have no stream order to check it in. */
+    if (!bip && (dels == NULL || dels->v.u64 == 0) && idx && idx->kind == ES_VAL_U64 && idx->v.u64 < x->lines) {
         /* The reported edge must be the first whose prefix is not bipartite. */
         gboolean ok = es_verify_bipartite_prefix(x->pairs, idx->v.u64, x->n)
                       && !es_verify_bipartite_prefix(x->pairs, idx->v.u64 + 1, x->n);
@@ -374,7 +421,7 @@ int es_cmd_compare(int argc, char **argv)
 {
     g_autofree char *ops_spec = NULL, *format = NULL, *snapshot = NULL, *columns = NULL, *delimiter = NULL;
     gint64 seed = 1;
-    gboolean quiet = FALSE, header = FALSE;
+    gboolean quiet = FALSE, header = FALSE, deletions = FALSE;
     es_cli_stream_args stream = { 0 };
     GOptionEntry entries[] = {
         { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_spec, "Operators to check (default cc,degree,tri,bipartite)", "LIST" },
@@ -384,6 +431,8 @@ int es_cmd_compare(int argc, char **argv)
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the spanner's edge sample (graphs above 1 M edges)", "S" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "What each column holds, as for run (u,v,w,t ...)", "LIST" },
+        { "deletions", 0, 0, G_OPTION_ARG_NONE, &deletions,
+          "The stream may delete edges (lines ending in -); refused by insert-only operators", NULL },
         { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, as for run", "C" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
@@ -457,6 +506,7 @@ int es_cmd_compare(int argc, char **argv)
     cfg.inputs = (const char *const *)(argv + 1);
     cfg.max_edges = snapshot ? meta.edges_consumed : 0;
     cfg.format = &layout;
+    cfg.deletions = deletions;
     if (snapshot)
         cfg.skip_bad = meta.bad_lines;   /* the prefix skipped exactly these */
     cfg.progress = !quiet && isatty(STDERR_FILENO);
@@ -489,6 +539,7 @@ int es_cmd_compare(int argc, char **argv)
         goto fail;
     }
 
+    collect_settle((collector *)col);
     es_report *streamed = es_report_new(), *exact = es_report_new();
     es_driver_collect(ops, &stats, TRUE, streamed);
     const collector *c = (const collector *)col;

@@ -93,9 +93,10 @@ int es_cmd_run(int argc, char **argv)
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL,
                      *source = NULL;
     gboolean follow = FALSE;
-    g_autofree char *columns = NULL, *delimiter = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL, *time_unit = NULL;
     g_autofree char *report_every = NULL, *keep = NULL;
-    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE;
+    gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE,
+             deletions = FALSE;
     es_cli_stream_args stream = { 0 };
 #ifdef ES_MPI
     gint64 max_parallelism = ES_MPI_DEFAULT_GROUPS;
@@ -106,8 +107,15 @@ int es_cmd_run(int argc, char **argv)
         { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Report format: text, tsv or json (default text)", "FMT" },
         { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
         { "report-every", 0, 0, G_OPTION_ARG_STRING, &report_every, "Also report after every N edges (10k, 1M ...)", "N" },
+        { "window", 0, 0, G_OPTION_ARG_STRING, &window,
+          "Answer per tumbling window of N edges, or of a span of the timestamp column (500ms, 1h, 7d): one"
+          " report per window, operators afresh in each", "tumbling:N|SPAN" },
+        { "time-unit", 0, 0, G_OPTION_ARG_STRING, &time_unit, "Unit of the timestamp column: s (default), ms or us",
+          "s|ms|us" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
           "What each column holds: u,v (default; a third is a timestamp), u,v,t, u,v,w,t (KONECT), - to ignore one", "LIST" },
+        { "deletions", 0, 0, G_OPTION_ARG_NONE, &deletions,
+          "The stream may delete edges (lines ending in -); refused by insert-only operators", NULL },
         { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter, "Field separator, e.g. , for CSV (default: blanks)", "C" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress on stderr", NULL },
         { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
@@ -177,6 +185,46 @@ int es_cmd_run(int argc, char **argv)
     if (why)
         return es_cli_usage("run", why);
 
+    uint64_t window_edges = 0;
+    int64_t window_span = 0;
+    /* microseconds per unit of the timestamp column */
+    const uint64_t col_us = !time_unit || strcmp(time_unit, "s") == 0 ? 1000000 : strcmp(time_unit, "ms") == 0 ? 1000
+                            : strcmp(time_unit, "us") == 0 ? 1 : 0;
+    if (col_us == 0)
+        why = "--time-unit must be s, ms or us";
+    else if (time_unit && !window)
+        why = "--time-unit goes with --window tumbling:SPAN";
+    if (window && !why) {
+        const char *size = g_str_has_prefix(window, "tumbling:") ? window + strlen("tumbling:") : NULL;
+        char *end = NULL;
+        guint64 w = size && g_ascii_isdigit(*size) ? g_ascii_strtoull(size, &end, 10) : 0;
+        static const struct { const char *suffix; uint64_t us; } units[] = {
+            { "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 }, { "h", 3600000000ull },
+            { "d", 86400000000ull },
+        };
+        uint64_t unit_us = 0;
+        for (size_t i = 0; end && *end && i < G_N_ELEMENTS(units); i++)
+            if (strcmp(end, units[i].suffix) == 0)
+                unit_us = units[i].us;
+        if (g_str_has_prefix(window, "sliding:"))
+            why = "--window sliding:SIZE,SLIDE is not supported yet (tumbling:N and tumbling:SPAN are)";
+        else if (size == NULL || w == 0 || end == NULL || (*end != '\0' && unit_us == 0))
+            why = "--window must be tumbling:N (a positive count of edges) or tumbling:SPAN (a positive span: 500ms,"
+                  " 30s, 5m, 1h, 7d)";
+        else if (*end == '\0')
+            window_edges = w;
+        else if (w > INT64_MAX / unit_us || (w * unit_us) % col_us != 0)
+            why = "--window tumbling:SPAN must be a whole number of units of the timestamp column (--time-unit s, ms"
+                  " or us), at most 2^63 - 1 of them";
+        else
+            window_span = (int64_t)(w * unit_us / col_us);
+    }
+#ifdef ES_MPI
+    if (!why && (window || deletions))
+        why = "--window and --deletions are not supported across MPI ranks yet";
+#endif
+    if (why)
+        return es_cli_usage("run", why);
     GError *err = NULL;
     es_parse_format layout = { 0 };
     if ((columns && !es_parse_columns(columns, &layout, &err)) ||
@@ -231,6 +279,9 @@ int es_cmd_run(int argc, char **argv)
     cfg.linger_us = linger_us;
     cfg.stop = rc.stop;
     cfg.source = redis;
+    cfg.deletions = deletions;
+    cfg.window = window_edges;
+    cfg.window_span = window_span;
     es_driver_stats stats;
     int status = 0;
 #ifdef ES_MPI
