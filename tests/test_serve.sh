@@ -28,44 +28,8 @@ kills=${2:-20}
 tmp=$(mktemp -d)
 py=/usr/bin/python3
 client="$py $(dirname "$0")/serve_client.py"
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$(dirname "$0")/lib.sh"
-
-# start NAME ARGS...: start a server in the background (stderr in
-# $tmp/NAME.err, stdout in $tmp/NAME.out); sets $pid and $port.
-start() {
-    sname=$1; shift
-    : > "$tmp/$sname.err"
-    "$es" serve --listen 127.0.0.1:0 "$@" > "$tmp/$sname.out" 2> "$tmp/$sname.err" &
-    pid=$!
-    pids="$pids $pid"
-    port=
-    for _ in $(seq 600); do   # up to 30 s: a loaded machine, a sanitizer build
-        port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$tmp/$sname.err")
-        [ -n "$port" ] && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    bad "$sname: the server did not start: $(cat "$tmp/$sname.err")"
-    return 1
-}
-
-# stop: SIGTERM the server $pid and wait; sets $status.
-stop() {
-    kill -TERM "$pid"
-    wait "$pid"
-    status=$?
-}
-
-# The answers of a json report without its edge-count header, one section a line.
-sections() { $py -c 'import json,sys
-r=json.loads(sys.stdin.read().strip().splitlines()[-1])
-for k in sys.argv[1:]: print(k, json.dumps(r["operators"][k], sort_keys=True))' "$@"; }
+. "$(dirname "$0")/serve_lib.sh"
 
 # ---- 16 producers x 100 000 edges ---------------------------------------------------------
 "$es" gen rmat --scale 16 --edge-factor 25 --seed 7 -o "$tmp/big.gen"

@@ -24,37 +24,9 @@ case $es in /*) ;; *) es=$PWD/$es ;; esac
 tmp=$(mktemp -d)
 py=/usr/bin/python3
 client="$py $(dirname "$0")/serve_client.py"
-pids=
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve_lib.sh"
 
-# start NAME ARGS...: a server in the background; sets $pid, $port (and $hport with --http).
-start() {
-    sname=$1; shift
-    : > "$tmp/$sname.err"
-    "$es" serve --listen 127.0.0.1:0 "$@" > "$tmp/$sname.out" 2> "$tmp/$sname.err" &
-    pid=$!
-    pids="$pids $pid"
-    port=
-    for _ in $(seq 600); do
-        port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$tmp/$sname.err")
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    hport=$(sed -n 's/.*HTTP on port \([0-9]*\).*/\1/p' "$tmp/$sname.err")
-    [ -n "$port" ] && return 0
-    bad "$sname: the server did not start: $(cat "$tmp/$sname.err")"
-    return 1
-}
-stop() { kill -TERM "$pid"; wait "$pid"; status=$?; }
-sections() { $py -c 'import json,sys
-r=json.loads(sys.stdin.read().strip().splitlines()[-1])
-for k in sys.argv[1:]: print(k, json.dumps(r["operators"][k], sort_keys=True))' "$@"; }
 # A sanitizer build holds freed memory in quarantine (256 MiB by default):
 # keep it small, or the peak RSS below measures ASan, not the server.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
