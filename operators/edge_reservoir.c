@@ -612,8 +612,8 @@ void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, u
 #define PREFETCH_BLOCKS 6
 
 size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges, size_t n, const uint8_t *keep,
-                                     uint64_t t_limit, const es_edge_reservoir_hooks *hooks, void *user,
-                                     es_offer_counts *counts)
+                                     uint64_t t_limit, gboolean stop_at_repeat, const es_edge_reservoir_hooks *hooks,
+                                     void *user, es_offer_counts *counts)
 {
     if (r->sampler.t >= t_limit)
         return 0;
@@ -636,13 +636,20 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
         const es_common_nbr *cn = common_impl(r, u, v, &k, &has_uv);
         if (has_uv) {
             counts->in_sample++;
+            if (stop_at_repeat)
+                return i + 1;
             continue;
         }
         if (k > 0)
             hooks->closed(user, u, v, cn, k, r->sampler.t + 1);
-        uint32_t slot = offer_impl(r, u, v, NULL);
-        if (slot != ES_RESERVOIR_SKIPPED)
-            hooks->stored(user, slot);
+        if (hooks->insert) {
+            r->sampler.t++;
+            hooks->insert(user, u, v, k, r->sampler.t);
+        } else {
+            uint32_t slot = offer_impl(r, u, v, NULL);
+            if (slot != ES_RESERVOIR_SKIPPED)
+                hooks->stored(user, slot);
+        }
         if (G_UNLIKELY(r->sampler.t >= t_limit))
             return i + 1;
     }

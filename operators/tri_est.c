@@ -62,7 +62,6 @@ typedef struct {
     double   room_frac;
     es_sampler rs;         /* wrs: Algorithm R over the edges leaving the waiting room;
                               gps: its generator draws the priorities */
-    uint64_t t;            /* wrs, gps: edges accepted (impr: the reservoir counts them) */
     double   var_sum;      /* wrs, gps: sum over counted triangles of S(S-1) */
     double   z;            /* gps: the threshold, the largest priority discarded */
     double  *ew, *prio;    /* gps: per slot, the edge's weight and priority */
@@ -258,7 +257,6 @@ static void stored_hook(void *user, uint32_t slot)
     te->w[slot] = 0.0;
 }
 
-static const es_edge_reservoir_hooks hooks = { closed_hook, stored_hook };
 
 /* ---- WRS and GPS ---------------------------------------------------------
  * Both count, for the edge (u, v) about to be inserted, every triangle it
@@ -266,10 +264,10 @@ static const es_edge_reservoir_hooks hooks = { closed_hook, stored_hook };
  * edges sampled) (Horvitz-Thompson), then insert it under their own
  * policy.  var_sum and pairs give the variance estimate (docs/tri-est.md). */
 
-/* Edges accepted so far, whatever the method. */
+/* Edges accepted so far, whatever the method (the shared loop counts them). */
 static inline uint64_t accepted(const tri_est_op *te)
 {
-    return te->method == ES_TRI_EST_IMPR ? es_edge_reservoir_offered(te->res) : te->t;
+    return es_edge_reservoir_offered(te->res);
 }
 
 /* One triangle of weight S through u, v, c whose sampled wedge edges in
@@ -316,9 +314,10 @@ static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nb
     }
 }
 
-static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v)
+/* The t-th accepted edge enters the room. */
+static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v, uint64_t t1)
 {
-    const uint64_t t = te->t;
+    const uint64_t t = t1 - 1;
     if (t < te->room) {
         es_edge_reservoir_put(te->res, (uint32_t)t, u, v, NULL);
         return;
@@ -434,56 +433,42 @@ static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
     stored_hook(te, slot);
 }
 
-/* es_edge_reservoir_offer_batch for WRS and GPS: same contract (loops,
- * keep, edges in the sample passed over; stops once t_limit accepted). */
-static size_t sample_batch(tri_est_op *te, const es_edge *edges, size_t n, const uint8_t *keep, uint64_t t_limit,
-                           es_offer_counts *counts)
+static void wrs_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
 {
-    if (te->t >= t_limit)
-        return 0;
-    es_edge_reservoir *r = te->res;
-    for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n)
-            es_edge_reservoir_prefetch_heads(r, edges[i + 16].u, edges[i + 16].v);
-        if (i + 8 < n)
-            es_edge_reservoir_prefetch_blocks(r, edges[i + 8].u, edges[i + 8].v);
-        const uint32_t u = edges[i].u, v = edges[i].v;
-        if (u == v) {
-            counts->loops++;
-            continue;
-        }
-        if (keep && !keep[i]) {
-            counts->skipped++;
-            continue;
-        }
-        size_t k;
-        gboolean has_uv;
-        const es_common_nbr *cn = es_edge_reservoir_common(r, u, v, &k, &has_uv);
-        if (has_uv) {
-            counts->in_sample++;
-            continue;
-        }
-        if (te->method == ES_TRI_EST_WRS) {
-            if (k > 0)
-                wrs_count(te, u, v, cn, k);
-            wrs_insert(te, u, v);
-        } else {
-            if (k > 0)
-                gps_count(te, u, v, cn, k);
-            gps_insert(te, u, v, k);
-        }
-        if (++te->t >= t_limit)
-            return i + 1;
-    }
-    return n;
+    (void)t;
+    wrs_count(user, u, v, cn, k);
 }
 
-static size_t offer(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *keep, uint64_t t_limit,
-                    es_offer_counts *counts)
+static void wrs_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
 {
-    if (te->method == ES_TRI_EST_IMPR)
-        return es_edge_reservoir_offer_batch(te->res, e, n, keep, t_limit, &hooks, te, counts);
-    return sample_batch(te, e, n, keep, t_limit, counts);
+    (void)k;
+    wrs_insert(user, u, v, t);
+}
+
+static void gps_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
+{
+    (void)t;
+    gps_count(user, u, v, cn, k);
+}
+
+static void gps_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
+{
+    (void)t;
+    gps_insert(user, u, v, k);
+}
+
+/* Each method's part of the one loop (es_edge_reservoir_offer_batch). */
+static const es_edge_reservoir_hooks method_hooks[] = {
+    [ES_TRI_EST_IMPR] = { closed_hook, stored_hook, NULL },
+    [ES_TRI_EST_WRS] = { wrs_closed_hook, NULL, wrs_insert_hook },
+    [ES_TRI_EST_GPS] = { gps_closed_hook, NULL, gps_insert_hook },
+};
+
+static size_t offer(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *keep, uint64_t t_limit,
+                    gboolean stop_at_repeat, es_offer_counts *counts)
+{
+    return es_edge_reservoir_offer_batch(te->res, e, n, keep, t_limit, stop_at_repeat, &method_hooks[te->method], te,
+                                         counts);
 }
 
 /* dedup=auto, reservoir just filled with a repeat seen: from now on drop
@@ -543,19 +528,19 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
         if (te->dedup == DEDUP_AUTO && !te->exact && accepted(te) < te->m) {
             /* Until the reservoir is full it holds every accepted edge, so
              * every repeat is caught; decide when it fills. */
-            i += offer(te, e + i, n - i, NULL, te->m, &counts);
+            i += offer(te, e + i, n - i, NULL, te->m, FALSE, &counts);
             if (accepted(te) == te->m && te->duplicates + counts.in_sample > 0) {
                 const uint8_t *keep = start_exact_repeat_test(te, batch->change ? batch->change + i : NULL,
                                                               e + i, n - i);
-                offer(te, e + i, n - i, keep, UINT64_MAX, &counts);
+                offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, &counts);
                 i = n;
             }
         } else if (te->exact) {
             g_assert(batch->change != NULL);
-            offer(te, e + i, n - i, batch->change + i, UINT64_MAX, &counts);
+            offer(te, e + i, n - i, batch->change + i, UINT64_MAX, FALSE, &counts);
             i = n;
         } else {
-            offer(te, e + i, n - i, NULL, UINT64_MAX, &counts);
+            offer(te, e + i, n - i, NULL, UINT64_MAX, FALSE, &counts);
             i = n;
         }
     }
@@ -707,8 +692,7 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
     es_edge_reservoir_get_state(te->res, &out->sample);
     out->method = te->method;
     if (te->method != ES_TRI_EST_IMPR) {
-        /* the estimator's own count and generator */
-        out->sample.t = te->t;
+        /* the estimator's own generator */
         memcpy(out->sample.rng, te->rs.rng.s, sizeof(out->sample.rng));
         out->var_sum = te->var_sum;
         out->room = te->room;
@@ -779,10 +763,10 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     es_edge_reservoir_free(te->res);
     te->res = res;
     if (te->method != ES_TRI_EST_IMPR) {
-        te->t = st->sample.t;
+        const uint64_t t = st->sample.t;
         memcpy(te->rs.rng.s, st->sample.rng, sizeof(te->rs.rng.s));
         if (te->method == ES_TRI_EST_WRS)
-            te->rs.t = te->t > te->room ? te->t - te->room : 0;
+            te->rs.t = t > te->room ? t - te->room : 0;
         te->var_sum = st->var_sum;
         te->z = st->z;
     }
