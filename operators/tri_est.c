@@ -16,7 +16,9 @@
  *         adds 1 / (q_a q_b), q = min(1, weight / threshold).
  *
  * Self-loops and repeats of sampled edges are dropped; dedup=1|0|auto
- * decides about other repeats.  Estimators, dedup modes, the variance
+ * decides about other repeats (auto: the run's edge table if it keeps one,
+ * else an exact set of its own over a probation of 8 m accepted edges,
+ * then a watch for the repeats the sample catches).  Estimators, dedup modes, the variance
  * bound (impr) and variance estimate (wrs, gps) behind "stddev":
  * docs/tri-est.md; the methods measured side by side: bench/RESULTS.md.
  *
@@ -25,7 +27,8 @@
  * (impr, wrs: one or two slot changes) or O(log m) (gps: a heap of
  * priorities).  Memory: about 40 bytes per sampled edge (56 for gps), 16
  * per vertex id (24 with local=1, 32 with top=K); the exact repeat test is
- * the run's edge table's (graph/edgetable.h).  One thread: each decision
+ * the run's edge table's (graph/edgetable.h), and dedup=auto's probation
+ * set holds at most 8 m keys.  One thread: each decision
  * depends on the one before.
  * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
  * any batch size, thread count or resume (sums taken in stream and vertex
@@ -44,6 +47,9 @@
 #define DEFAULT_M 100000
 #define DEFAULT_METHOD ES_TRI_EST_IMPR
 #define MAX_TOP   1000
+/* dedup=auto watches the first AUTO_PROBATION * m accepted edges with an
+ * exact set (docs/tri-est.md, "Which edges are accepted"). */
+#define AUTO_PROBATION 8
 
 #define UNKNOWN_EXT UINT64_MAX
 
@@ -81,7 +87,11 @@ typedef struct {
     uint64_t self_loops, duplicates;
 
     gboolean exact;        /* the exact repeat test (the edge table's answers) is on */
-    uint8_t    *is_new;    /* the answers of a table started mid-batch */
+    es_edgetable *probe;   /* dedup=auto on probation: every distinct edge accepted so far
+                              (the operator's own set, not the run's table) */
+    gboolean late;         /* dedup=auto: the exact test started after a repeat came
+                              past the probation (earlier repeats may have counted) */
+    uint8_t    *is_new;    /* the answers of a table started mid-batch, or of the probe */
     size_t      is_new_cap;
 
     /* Copies at the last snapshot barrier of what later batches overwrite;
@@ -98,6 +108,10 @@ typedef struct {
      * to f_slots and f_w, its ext to the log, and the exact set's log. */
     es_tri_est_state f_st;
     gboolean         f_exact;   /* the exact set was on (its keys: /edges/keys) */
+    uint64_t        *f_probe;   /* the probe's keys (a copy: probation may end, and the
+                                   probe be freed, while a writer reads them) */
+    size_t           f_probe_cap, f_probe_n;
+    gboolean         f_probing;
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -108,6 +122,8 @@ static void tri_est_destroy(es_operator *op)
     es_big_free(te->loc, te->loc_cap * sizeof(double));
     es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     es_big_free(te->is_new, te->is_new_cap);
+    es_edgetable_free(te->probe);
+    es_big_free(te->f_probe, te->f_probe_cap);
     es_big_free(te->f_slots, te->f_slots_cap);
     es_big_free(te->f_w, te->f_w_cap);
     es_big_free(te->f_lv, te->f_lv_cap);
@@ -471,17 +487,33 @@ static size_t offer(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *k
                                          counts);
 }
 
-/* dedup=auto, reservoir just filled with a repeat seen: from now on drop
- * every repeat that the edge table reports.  The answers for e[0, n), the
- * rest of the batch, are the run's (batch_change), or, in a run without a
- * table, those of one started here from the sample (at this point every
- * distinct edge so far), which the driver then adopts as the run's. */
-static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *batch_change, const es_edge *e,
-                                              size_t n)
+/* Room for n answers in is_new. */
+static uint8_t *answers(tri_est_op *te, size_t n)
+{
+    if (n > te->is_new_cap) {
+        size_t cap = es_grow_cap(te->is_new_cap, n);
+        te->is_new = es_big_realloc(te->is_new, te->is_new_cap, cap);
+        te->is_new_cap = cap;
+    }
+    return te->is_new;
+}
+
+/* From now on drop every repeat the table t reports (its answers for the
+ * rest of the batch are the caller's): t becomes the operator's own, which
+ * the driver then adopts as the run's. */
+static void start_exact(tri_est_op *te, es_edgetable *t)
 {
     te->exact = TRUE;
-    if (batch_change != NULL)
-        return batch_change;
+    es_edgetable_free(te->base.own_edges);
+    te->base.own_edges = t;
+    te->base.edges = t;
+}
+
+/* dedup=auto, a repeat caught in the sample after a probation without
+ * one: a table started from the sample (the distinct edges it knows), with
+ * its answers for e[0, n), the rest of the batch. */
+static const uint8_t *start_exact_from_sample(tri_est_op *te, const es_edge *e, size_t n)
+{
     es_edge_reservoir_state st;
     es_edge_reservoir_get_state(te->res, &st);
     uint64_t *keys = g_new(uint64_t, st.size ? st.size : 1);
@@ -491,16 +523,66 @@ static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *bat
     gboolean ok = es_edgetable_add_keys(t, keys, st.size, te->nv, "tri-est sample", NULL);
     g_assert(ok);   /* a sample holds distinct edges, never a loop */
     g_free(keys);
-    es_edgetable_free(te->base.own_edges);
-    te->base.own_edges = t;
-    te->base.edges = t;
-    if (n > te->is_new_cap) {
-        te->is_new_cap = es_grow_cap(te->is_new_cap, n);
-        g_free(te->is_new);
-        te->is_new = g_new(uint8_t, te->is_new_cap);
+    start_exact(te, t);
+    uint8_t *keep = answers(te, n);
+    es_edgetable_apply(t, e, n, keep);
+    return keep;
+}
+
+/* dedup=auto: accepted edges watched with an exact set before the
+ * operator may go without one. */
+static inline uint64_t probation_end(const tri_est_op *te)
+{
+    return (uint64_t)AUTO_PROBATION * te->m;
+}
+
+/* Fold e[0, n) under the repeat test dedup and the history call for;
+ * change: the run table's answers, or NULL in a run without one. */
+static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *change, es_offer_counts *counts)
+{
+    size_t i = 0;
+    if (te->dedup == DEDUP_AUTO && !te->exact && change != NULL) {
+        /* The run keeps a table anyway: its answers cost nothing. */
+        te->exact = TRUE;
+        g_clear_pointer(&te->probe, es_edgetable_free);
     }
-    es_edgetable_apply(t, e, n, te->is_new);
-    return te->is_new;
+    while (i < n) {
+        if (te->exact) {
+            g_assert(change != NULL);
+            offer(te, e + i, n - i, change + i, UINT64_MAX, FALSE, counts);
+            return;
+        }
+        if (te->dedup == DEDUP_AUTO && te->probe == NULL && accepted(te) < probation_end(te))
+            te->probe = es_edgetable_new(TRUE, &es_log_memory_stable);
+        if (te->probe != NULL) {
+            /* On probation: every repeat dropped, as with dedup=1. */
+            uint8_t *keep = answers(te, n - i);
+            es_edgetable_apply(te->probe, e + i, n - i, keep);
+            const size_t used = offer(te, e + i, n - i, keep, probation_end(te), FALSE, counts);
+            if (te->duplicates + counts->skipped + counts->in_sample > 0) {
+                /* A repeat: the set stays, as the run's table. */
+                start_exact(te, te->probe);
+                te->probe = NULL;
+                offer(te, e + i + used, n - i - used, keep + used, UINT64_MAX, FALSE, counts);
+                return;
+            }
+            i += used;
+            if (accepted(te) >= probation_end(te))
+                g_clear_pointer(&te->probe, es_edgetable_free);
+            continue;
+        }
+        /* dedup=0, or auto after a probation without repeats, watching
+         * for the repeats the sample still catches. */
+        const gboolean watch = te->dedup == DEDUP_AUTO;
+        const uint64_t caught = counts->in_sample;
+        i += offer(te, e + i, n - i, NULL, UINT64_MAX, watch, counts);
+        if (watch && counts->in_sample > caught) {
+            te->late = TRUE;
+            const uint8_t *keep = start_exact_from_sample(te, e + i, n - i);
+            offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, counts);
+            return;
+        }
+    }
 }
 
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
@@ -523,27 +605,7 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
         }
     }
     es_offer_counts counts = { 0, 0, 0 };
-    size_t i = 0;
-    while (i < n) {
-        if (te->dedup == DEDUP_AUTO && !te->exact && accepted(te) < te->m) {
-            /* Until the reservoir is full it holds every accepted edge, so
-             * every repeat is caught; decide when it fills. */
-            i += offer(te, e + i, n - i, NULL, te->m, FALSE, &counts);
-            if (accepted(te) == te->m && te->duplicates + counts.in_sample > 0) {
-                const uint8_t *keep = start_exact_repeat_test(te, batch->change ? batch->change + i : NULL,
-                                                              e + i, n - i);
-                offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, &counts);
-                i = n;
-            }
-        } else if (te->exact) {
-            g_assert(batch->change != NULL);
-            offer(te, e + i, n - i, batch->change + i, UINT64_MAX, FALSE, &counts);
-            i = n;
-        } else {
-            offer(te, e + i, n - i, NULL, UINT64_MAX, FALSE, &counts);
-            i = n;
-        }
-    }
+    fold(te, e, n, batch->change, &counts);
     te->self_loops += counts.loops;
     te->duplicates += counts.skipped + counts.in_sample;
     return TRUE;
@@ -641,6 +703,8 @@ static size_t memory_bytes(const tri_est_op *te)
         b += te->vcap * sizeof(uint64_t);
     if (te->base.own_edges)
         b += es_edgetable_memory(te->base.own_edges);
+    if (te->probe)
+        b += es_edgetable_memory(te->probe);
     return b;
 }
 
@@ -655,7 +719,7 @@ static void tri_est_report(es_operator *op, es_report *report)
     es_report_add_bool(report, "exact", t <= (uint64_t)te->m + 1);
     es_report_add_u64(report, "self_loops", te->self_loops);
     es_report_add_u64(report, "duplicates_dropped", te->duplicates);
-    es_report_add_bool(report, "dedup_exact", te->exact || t <= te->m);
+    es_report_add_bool(report, "dedup_exact", !te->late && (te->exact || te->probe != NULL || t <= te->m));
     if (te->top) {
         char *s = top_local_string(te);
         es_report_add_list(report, "top", s);
@@ -713,11 +777,15 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
     out->duplicates = te->duplicates;
     out->exact = te->exact;
     out->seen = te->exact ? te->base.edges : NULL;
+    out->probe = te->probe;
+    out->late = te->late;
 }
 
-/* Replace te's state by st, taking ownership of seen (a table with the keys
- * of st->seen, or NULL); on failure seen is freed and te is unchanged. */
-static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, GError **error)
+/* Replace te's state by st, taking ownership of seen and probe (tables with
+ * the keys of st->seen and st->probe, or NULL); on failure both are freed
+ * and te is unchanged. */
+static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, es_edgetable *probe,
+                            GError **error)
 {
     const char *name = te->base.name ? te->base.name : "tri-est";
     const char *why = st->method != te->method                         ? "a different method"
@@ -729,8 +797,11 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
                       : (st->ext != NULL) != (te->top > 0)            ? "a different top option (0 or not)"
                       : te->dedup == DEDUP_ON && !st->exact            ? "a different dedup option"
                       : te->dedup == DEDUP_OFF && st->exact            ? "a different dedup option"
-                      : te->dedup == DEDUP_AUTO && st->exact && st->sample.t < te->m
-                                                                       ? "an exact edge set before the sample filled"
+                      : probe != NULL && (te->dedup != DEDUP_AUTO || st->exact || st->sample.t > probation_end(te))
+                                                                       ? "a probation set out of place"
+                      : probe != NULL && es_edgetable_edges(probe) != st->sample.t
+                                                                       ? "a probation set that is not every accepted edge"
+                      : st->late && te->dedup != DEDUP_AUTO             ? "a different dedup option"
                       : st->exact && seen == NULL && te->base.edges == NULL && st->sample.t > 0
                                                                        ? "an exact repeat test without its edges"
                       : st->sample.size > 0 && st->slot_weight == NULL ? "no slot weights"
@@ -743,6 +814,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
         g_prefix_error(error, "%s: ", name);
     if (res == NULL) {
         es_edgetable_free(seen);
+        es_edgetable_free(probe);
         return FALSE;
     }
     if (te->method == ES_TRI_EST_GPS) {
@@ -756,6 +828,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: state was taken with %s", name, why);
             es_edge_reservoir_free(res);
             es_edgetable_free(seen);
+            es_edgetable_free(probe);
             return FALSE;
         }
     }
@@ -791,6 +864,9 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
         }
     }
     te->exact = st->exact;
+    te->late = st->late;
+    es_edgetable_free(te->probe);
+    te->probe = probe;
     if (seen != NULL || !st->exact) {
         es_edgetable_free(te->base.own_edges);
         te->base.own_edges = seen;
@@ -830,20 +906,37 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     return TRUE;
 }
 
+/* A table of n keys (distinct, u < v < num_vertices, checked), or NULL
+ * with an error. */
+static es_edgetable *table_of_keys(const uint64_t *keys, size_t n, uint32_t num_vertices, const char *what,
+                                   GError **error)
+{
+    es_edgetable *t = es_edgetable_new(TRUE, &es_log_memory_stable);
+    if (!es_edgetable_add_keys(t, keys, n, num_vertices, what, error)) {
+        es_edgetable_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static es_edgetable *copy_table(const es_edgetable *from, uint32_t num_vertices, const char *what, GError **error)
+{
+    size_t n = 0;
+    const uint64_t *keys = es_edgetable_keys(from, &n);
+    return table_of_keys(keys, n, num_vertices, what, error);
+}
+
 gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, FALSE);
-    es_edgetable *seen = NULL;
-    if (st->seen) {
-        size_t n = 0;
-        const uint64_t *keys = es_edgetable_keys(st->seen, &n);
-        seen = es_edgetable_new(TRUE, &es_log_memory_stable);
-        if (!es_edgetable_add_keys(seen, keys, n, st->num_vertices, "tri-est state", error)) {
-            es_edgetable_free(seen);
-            return FALSE;
-        }
+    es_edgetable *seen = NULL, *probe = NULL;
+    if (st->seen && (seen = copy_table(st->seen, st->num_vertices, "tri-est state", error)) == NULL)
+        return FALSE;
+    if (st->probe && (probe = copy_table(st->probe, st->num_vertices, "tri-est probation set", error)) == NULL) {
+        es_edgetable_free(seen);
+        return FALSE;
     }
-    return apply_state((tri_est_op *)op, st, seen, error);
+    return apply_state((tri_est_op *)op, st, seen, probe, error);
 }
 
 size_t es_tri_est_memory(es_operator *op)
@@ -891,6 +984,12 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_st.priority = te->f_prio;
     te->f_st.local = NULL;   /* f_lv and f_lx instead */
     te->f_exact = st.exact;
+    te->f_probing = te->probe != NULL;
+    te->f_probe_n = 0;
+    if (te->probe) {
+        const uint64_t *keys = es_edgetable_keys(te->probe, &te->f_probe_n);
+        es_shadow_copy((void **)&te->f_probe, &te->f_probe_cap, keys, te->f_probe_n * sizeof(uint64_t));
+    }
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -916,6 +1015,9 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
                   es_h5_set_u64(g, "self_loops", st.self_loops, error) &&
                   es_h5_set_u64(g, "duplicates_dropped", st.duplicates, error) &&
                   es_h5_set_u64(g, "exact_set", te->f_exact, error) &&
+                  es_h5_set_u64(g, "late", st.late, error) &&
+                  es_h5_set_u64(g, "probing", te->f_probing, error) &&
+                  (!te->f_probing || es_h5_write_u64(g, "probe_keys", te->f_probe, te->f_probe_n, error)) &&
                   es_h5_set_f64(g, "triangles", st.triangles, error) &&
                   es_h5_set_f64(g, "pairs", st.pairs, error) &&
                   es_h5_write_u64(g, "rng", st.sample.rng, 4, error) &&
@@ -1084,7 +1186,29 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         goto out;
     }
     st.exact = exact_set != 0;
-    ok = apply_state(te, &st, NULL, error);   /* the table stays the restored one */
+    /* (late, probing: absent from snapshots of builds before the probation) */
+    uint64_t late = 0, probing = 0;
+    if ((H5Aexists(g, "late") > 0 && !es_h5_get_u64(g, "late", &late, error)) ||
+        (H5Aexists(g, "probing") > 0 && !es_h5_get_u64(g, "probing", &probing, error)))
+        goto out;
+    st.late = late != 0;
+    es_edgetable *probe = NULL;
+    if (probing) {
+        uint64_t *keys = NULL;
+        size_t nk = 0;
+        if (!es_h5_read_u64(g, "probe_keys", &keys, &nk, error)) {
+            g_prefix_error(error, "%s: ", name);
+            goto out;
+        }
+        probe = table_of_keys(keys, nk, (uint32_t)nv, "snapshot dataset \"probe_keys\"", error);
+        es_h5_free(keys, nk * sizeof *keys);
+        if (probe == NULL) {
+            g_prefix_error(error, "%s: ", name);
+            goto out;
+        }
+        st.probe = probe;
+    }
+    ok = apply_state(te, &st, NULL, probe, error);   /* the table stays the restored one */
 out:
     g_free(dedup);
     g_free(method);

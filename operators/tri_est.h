@@ -46,10 +46,15 @@ typedef struct {
     const uint64_t *ext;             /* num_vertices external ids (UINT64_MAX: unknown); NULL unless top > 0 */
     uint64_t        self_loops, duplicates;
     gboolean        exact;           /* the exact repeat test is on (dedup=1, or
-                                        auto after a repeat) */
+                                        auto in a run with an edge table or after a
+                                        repeat) */
     const es_edgetable *seen;        /* with it, the table it reads (every
                                         distinct edge so far), once it has one;
                                         else NULL */
+    const es_edgetable *probe;       /* dedup=auto on probation: its own set of
+                                        the distinct edges accepted so far; else NULL */
+    gboolean        late;            /* dedup=auto: the exact test started after a
+                                        repeat came past the probation */
 } es_tri_est_state;
 
 void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);
