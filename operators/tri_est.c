@@ -87,8 +87,10 @@ typedef struct {
     uint64_t self_loops, duplicates;
 
     gboolean exact;        /* the exact repeat test (the edge table's answers) is on */
-    es_edgetable *probe;   /* dedup=auto on probation: every distinct edge accepted so far
-                              (the operator's own set, not the run's table) */
+    es_edgetable *probe;   /* dedup=auto on probation: every distinct edge accepted so far;
+                              after a late repeat: the sample's edges then and every one
+                              since (the operator's own set, never the run's table: it
+                              does not hold every distinct edge) */
     gboolean late;         /* dedup=auto: the exact test started after a repeat came
                               past the probation (earlier repeats may have counted) */
     uint8_t    *is_new;    /* the answers of a table started mid-batch, or of the probe */
@@ -510,9 +512,9 @@ static void start_exact(tri_est_op *te, es_edgetable *t)
 }
 
 /* dedup=auto, a repeat caught in the sample after a probation without
- * one: a table started from the sample (the distinct edges it knows), with
- * its answers for e[0, n), the rest of the batch. */
-static const uint8_t *start_exact_from_sample(tri_est_op *te, const es_edge *e, size_t n)
+ * one: a set of the operator's own started from the sample (the distinct
+ * edges it knows), with its answers for e[0, n), the rest of the batch. */
+static const uint8_t *start_late_set(tri_est_op *te, const es_edge *e, size_t n)
 {
     es_edge_reservoir_state st;
     es_edge_reservoir_get_state(te->res, &st);
@@ -523,7 +525,8 @@ static const uint8_t *start_exact_from_sample(tri_est_op *te, const es_edge *e, 
     gboolean ok = es_edgetable_add_keys(t, keys, st.size, te->nv, "tri-est sample", NULL);
     g_assert(ok);   /* a sample holds distinct edges, never a loop */
     g_free(keys);
-    start_exact(te, t);
+    te->late = TRUE;
+    te->probe = t;
     uint8_t *keep = answers(te, n);
     es_edgetable_apply(t, e, n, keep);
     return keep;
@@ -554,6 +557,12 @@ static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *chan
         }
         if (te->dedup == DEDUP_AUTO && te->probe == NULL && accepted(te) < probation_end(te))
             te->probe = es_edgetable_new(TRUE, &es_log_memory_stable);
+        if (te->probe != NULL && te->late) {
+            uint8_t *keep = answers(te, n - i);
+            es_edgetable_apply(te->probe, e + i, n - i, keep);
+            offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, counts);
+            return;
+        }
         if (te->probe != NULL) {
             /* On probation: every repeat dropped, as with dedup=1. */
             uint8_t *keep = answers(te, n - i);
@@ -577,8 +586,7 @@ static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *chan
         const uint64_t caught = counts->in_sample;
         i += offer(te, e + i, n - i, NULL, UINT64_MAX, watch, counts);
         if (watch && counts->in_sample > caught) {
-            te->late = TRUE;
-            const uint8_t *keep = start_exact_from_sample(te, e + i, n - i);
+            const uint8_t *keep = start_late_set(te, e + i, n - i);
             offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, counts);
             return;
         }
@@ -797,10 +805,12 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
                       : (st->ext != NULL) != (te->top > 0)            ? "a different top option (0 or not)"
                       : te->dedup == DEDUP_ON && !st->exact            ? "a different dedup option"
                       : te->dedup == DEDUP_OFF && st->exact            ? "a different dedup option"
-                      : probe != NULL && (te->dedup != DEDUP_AUTO || st->exact || st->sample.t > probation_end(te))
+                      : probe != NULL && (te->dedup != DEDUP_AUTO || st->exact ||
+                                          (!st->late && st->sample.t > probation_end(te)))
                                                                        ? "a probation set out of place"
-                      : probe != NULL && es_edgetable_edges(probe) != st->sample.t
+                      : probe != NULL && !st->late && es_edgetable_edges(probe) != st->sample.t
                                                                        ? "a probation set that is not every accepted edge"
+                      : probe == NULL && st->late                      ? "a late repeat test without its set"
                       : st->late && te->dedup != DEDUP_AUTO             ? "a different dedup option"
                       : st->exact && seen == NULL && te->base.edges == NULL && st->sample.t > 0
                                                                        ? "an exact repeat test without its edges"
