@@ -462,6 +462,34 @@ void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_
     place(r, s, u, v);
 }
 
+uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u >= r->nv || v >= r->nv || u == v)
+        return ES_RESERVOIR_SKIPPED;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return ES_RESERVOIR_SKIPPED;
+    const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+    return e ? e->slot : ES_RESERVOIR_SKIPPED;
+}
+
+uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
+{
+    g_assert(s < r->size);
+    const es_edge old = r->slots[s];
+    set_remove(r, old.u, old.v);
+    set_remove(r, old.v, old.u);
+    const uint32_t last = r->size - 1;
+    if (s != last) {
+        const es_edge mv = r->slots[last];
+        set_remove(r, mv.u, mv.v);
+        set_remove(r, mv.v, mv.u);
+        place(r, s, mv.u, mv.v);
+    }
+    r->size = last;
+    return last;
+}
+
 static void out_reserve(es_edge_reservoir *r, size_t n)
 {
     if (n > r->out_cap) {
@@ -663,6 +691,7 @@ void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_s
     memcpy(out->rng, r->sampler.rng.s, sizeof(out->rng));
     out->size = r->size;
     out->slots = r->slots;
+    out->managed = FALSE;
 }
 
 es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, uint32_t num_vertices,
@@ -672,8 +701,8 @@ es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, 
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "reservoir: capacity %u out of range", st->m);
         return NULL;
     }
-    uint64_t want = st->t < st->m ? st->t : st->m;
-    if (st->size != want || (st->size > 0 && st->slots == NULL)) {
+    uint64_t want = st->managed ? st->size : st->t < st->m ? st->t : st->m;
+    if (st->size != want || st->size > st->m || (st->size > 0 && st->slots == NULL)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "reservoir: %u edges in the sample after %" G_GUINT64_FORMAT " offers into %u slots",
                     st->size, (guint64)st->t, st->m);

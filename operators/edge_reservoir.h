@@ -52,7 +52,10 @@ typedef struct {
     uint32_t       m;         /* capacity */
     uint64_t       t;         /* edges offered so far */
     uint64_t       rng[4];    /* generator state */
-    uint32_t       size;      /* filled slots: min(t, m) */
+    uint32_t       size;      /* filled slots: min(t, m), or any number up to m
+                                 when `managed` */
+    gboolean       managed;   /* slots managed by the caller (put and remove:
+                                 a sample under deletions) */
     const es_edge *slots;     /* size edges: slot i holds slots[i] */
 } es_edge_reservoir_state;
 
@@ -90,6 +93,17 @@ uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, e
  * Algorithm R or through this, never both.  Cost as an offer that takes
  * the edge. */
 void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v, es_edge *evicted);
+
+/* The slot holding (u, v) (either direction), or ES_RESERVOIR_SKIPPED. */
+uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v);
+
+/* Slots managed by the caller, for a sample that shrinks (deletions):
+ * take the edge in slot s out; the edge of the last slot, if s is not
+ * the last, moves into s.  Returns the slot the moved edge came from
+ * (size - 1 before the call; s itself when nothing moved).  Cost: two
+ * removals from neighbour sets, and two more plus two insertions for the
+ * move. */
+uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
 
 /* Common neighbours of u and v in the sample, in increasing order of c;
  * *count of them.  The array is scratch owned by r, valid until the next

@@ -14,6 +14,15 @@
  *         Willke & Rossi, PVLDB 2017): weight 9 (triangles closed) + 1,
  *         priority weight / U, the m highest kept; each closed triangle
  *         adds 1 / (q_a q_b), q = min(1, weight / threshold).
+ *   thinkd ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018), the
+ *         default under deletions: a random-pairing sample (Gemulla et
+ *         al., VLDB 2006) of at most m present edges; before the sample
+ *         changes, each triangle an appearance makes (a disappearance
+ *         breaks) with two sampled edges adds +1/p (-1/p), p = P(both
+ *         sampled) = y(y-1) / (N(N-1)), N = edges + pending deletions,
+ *         y = min(m, N).
+ *   triest-fd TRIEST-FD (De Stefani et al., KDD 2016), the baseline: the
+ *         same sample's triangles, scaled when reported.
  *
  * Self-loops and repeats of sampled edges are dropped; dedup=1|0|auto
  * decides about other repeats (auto: the run's edge table if it keeps one,
@@ -25,7 +34,10 @@
  * Cost per accepted edge: O(min(du, dv)) expected for the intersection in
  * the sample, O(1) per triangle found, and the sample's update: O(1)
  * (impr, wrs: one or two slot changes) or O(log m) (gps: a heap of
- * priorities).  Memory: about 40 bytes per sampled edge (56 for gps), 16
+ * priorities).  thinkd, triest-fd, per appearance or disappearance: the
+ * same intersection (triest-fd only when the sample changes, then also
+ * for the edge it evicts), O(1) per triangle, O(1) for the sample; a
+ * disappearance first finds its slot (O(log d) or a hash probe).  Memory: about 40 bytes per sampled edge (56 for gps), 16
  * per vertex id (24 with local=1, 32 with top=K); the exact repeat test is
  * the run's edge table's (graph/edgetable.h), and dedup=auto's probation
  * set holds at most 8 m keys.  One thread: each decision
@@ -54,7 +66,14 @@
 #define UNKNOWN_EXT UINT64_MAX
 
 typedef enum { DEDUP_OFF, DEDUP_ON, DEDUP_AUTO } dedup_mode;
-static const char *const method_names[] = { "impr", "wrs", "gps" };
+static const char *const method_names[] = { "impr", "wrs", "gps", "thinkd", "triest-fd" };
+#define N_METHODS 5
+
+/* The methods that fold disappearances (random pairing). */
+static inline gboolean is_dynamic(es_tri_est_method m)
+{
+    return m == ES_TRI_EST_THINKD || m == ES_TRI_EST_FD;
+}
 
 typedef struct {
     es_operator base;
@@ -64,6 +83,10 @@ typedef struct {
     dedup_mode dedup;
 
     es_tri_est_method method;
+    gboolean method_given; /* method= was in the spec (else: impr, thinkd under deletions) */
+    uint64_t changes;      /* thinkd, triest-fd: appearances and disappearances folded */
+    uint64_t rp_edges;     /* thinkd, triest-fd: edges in the graph now */
+    uint64_t rp_nb, rp_ng; /* random pairing: uncompensated deletions of sampled edges, of others */
     uint32_t room;         /* wrs: waiting-room slots 0 .. room-1; the reservoir has the rest */
     double   room_frac;
     es_sampler rs;         /* wrs: Algorithm R over the edges leaving the waiting room;
@@ -146,16 +169,19 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     double room = 0.1;
     const char *dedup_s, *method_s;
     /* m first: the canonical spec reads "tri-est:m=...," as before methods came */
+    const char *given = NULL;
     if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||
+        !es_options_get_string(opts, "method", NULL, &given, error) ||
         !es_options_get_string(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
         return NULL;
     int method = -1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_METHODS; i++)
         if (strcmp(method_s, method_names[i]) == 0)
             method = i;
     if (method < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: method must be impr, wrs or gps, got \"%s\"",
-                    es_options_op(opts), method_s);
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: method must be impr, wrs, gps, thinkd or triest-fd, got \"%s\"", es_options_op(opts),
+                    method_s);
         return NULL;
     }
     if (method == ES_TRI_EST_WRS && !es_options_get_double(opts, "room", 0.1, 0.0, 1.0, &room, error))
@@ -184,6 +210,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     }
     tri_est_op *te = g_new0(tri_est_op, 1);
     te->method = (es_tri_est_method)method;
+    te->method_given = given != NULL;
     te->room_frac = room;
     if (method == ES_TRI_EST_WRS) {
         /* At least one slot on either side. */
@@ -198,6 +225,8 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     te->local = local != 0;
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
+    if (is_dynamic(te->method))
+        te->dedup = DEDUP_ON;   /* they read the run's table: appearances, disappearances */
     te->exact = te->dedup == DEDUP_ON;
     return &te->base;
 }
@@ -282,34 +311,42 @@ static void stored_hook(void *user, uint32_t slot)
  * edges sampled) (Horvitz-Thompson), then insert it under their own
  * policy.  var_sum and pairs give the variance estimate (docs/tri-est.md). */
 
-/* Edges accepted so far, whatever the method (the shared loop counts them). */
+/* Edges accepted so far, whatever the method (the shared loop counts them;
+ * thinkd, triest-fd: appearances and disappearances). */
 static inline uint64_t accepted(const tri_est_op *te)
 {
-    return es_edge_reservoir_offered(te->res);
+    return te->method == ES_TRI_EST_THINKD || te->method == ES_TRI_EST_FD ? te->changes
+                                                                          : es_edge_reservoir_offered(te->res);
 }
 
 /* One triangle of weight S through u, v, c whose sampled wedge edges in
  * slots a, b are uncertain with inclusion probabilities qa, qb (1: certain). */
+static inline void count_signed(tri_est_op *te, double sign, uint32_t u, uint32_t v, uint32_t c, uint32_t a,
+                                double qa, uint32_t b, double qb)
+{
+    const double S = 1.0 / (qa * qb), x = sign * S;
+    double *w = te->w;
+    te->tau += x;
+    te->var_sum += S * (S - 1.0);
+    if (qa < 1.0) {
+        te->pairs += x * w[a];
+        w[a] += x * (1.0 - qa);
+    }
+    if (qb < 1.0) {
+        te->pairs += x * w[b];
+        w[b] += x * (1.0 - qb);
+    }
+    if (te->local) {
+        te->loc[u] += x;
+        te->loc[v] += x;
+        te->loc[c] += x;
+    }
+}
+
 static inline void count_one(tri_est_op *te, uint32_t u, uint32_t v, uint32_t c, uint32_t a, double qa, uint32_t b,
                              double qb)
 {
-    const double S = 1.0 / (qa * qb);
-    double *w = te->w;
-    te->tau += S;
-    te->var_sum += S * (S - 1.0);
-    if (qa < 1.0) {
-        te->pairs += S * w[a];
-        w[a] += S * (1.0 - qa);
-    }
-    if (qb < 1.0) {
-        te->pairs += S * w[b];
-        w[b] += S * (1.0 - qb);
-    }
-    if (te->local) {
-        te->loc[u] += S;
-        te->loc[v] += S;
-        te->loc[c] += S;
-    }
+    count_signed(te, 1.0, u, v, c, a, qa, b, qb);
 }
 
 /* WRS: slots below room are the waiting room (certain), the others the
@@ -593,10 +630,188 @@ static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *chan
     }
 }
 
+/* ---- ThinkD-ACC and TRIEST-FD: appearances and disappearances ------------
+ * The sample is kept by random pairing (Gemulla, Lehner & Haas, "A dip in
+ * the reservoir", VLDB 2006): a deletion of a sampled edge leaves a hole
+ * (rp_nb), of another edge a debt (rp_ng); while there are any, an
+ * insertion fills a hole with probability rp_nb / (rp_nb + rp_ng); else
+ * reservoir sampling over the graph's edges.  The sample is then a
+ * uniform subset of the graph's edges whose size is hypergeometric:
+ * min(m, E + d) draws from E edges and d = rp_nb + rp_ng ghosts.  Two
+ * given edges are both sampled with probability
+ * y (y - 1) / (N (N - 1)), N = E + d, y = min(m, N) (docs/tri-est.md). */
+
+/* Probability that both wedge edges are sampled, as a marginal q1 and the
+ * pair's q2, with the graph as it is before the change. */
+static inline void rp_probabilities(const tri_est_op *te, double *q1, double *q2)
+{
+    const uint64_t N = te->rp_edges + te->rp_nb + te->rp_ng;
+    const uint64_t y = N < te->m ? N : te->m;
+    if (y == N || N < 2) {
+        *q1 = *q2 = 1.0;
+        return;
+    }
+    *q1 = (double)y / (double)N;
+    *q2 = *q1 * ((double)(y - 1) / (double)(N - 1));
+}
+
+/* Slot s leaves the sample; the slot weights follow the edge that moves. */
+static void rp_remove(tri_est_op *te, uint32_t s)
+{
+    const uint32_t from = es_edge_reservoir_remove(te->res, s);
+    if (from != s)
+        te->w[s] = te->w[from];
+}
+
+/* triest-fd: the triangles (u, v) closes in the sample (itself not in it)
+ * enter or leave the sample's counts. */
+static void fd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
+{
+    size_t k;
+    gboolean has_uv;
+    const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
+    g_assert(!has_uv);
+    te->tau += sign * (double)k;
+    if (te->local && k > 0) {
+        te->loc[u] += sign * (double)k;
+        te->loc[v] += sign * (double)k;
+        for (size_t i = 0; i < k; i++)
+            te->loc[cn[i].c] += sign;
+    }
+}
+
+/* (u, v) enters the sample in a new slot. */
+static void rp_append(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    if (te->method == ES_TRI_EST_FD)
+        fd_count(te, u, v, 1.0);
+    const uint32_t slot = es_edge_reservoir_size(te->res);
+    es_edge_reservoir_put(te->res, slot, u, v, NULL);
+    stored_hook(te, slot);
+}
+
+static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    te->rp_edges++;
+    if (te->rp_nb + te->rp_ng > 0) {
+        if (es_rng_below(&te->rs.rng, te->rp_nb + te->rp_ng) < te->rp_nb) {
+            te->rp_nb--;
+            rp_append(te, u, v);
+        } else {
+            te->rp_ng--;
+        }
+        return;
+    }
+    if (es_edge_reservoir_size(te->res) < te->m) {
+        rp_append(te, u, v);
+        return;
+    }
+    const uint64_t x = es_rng_below(&te->rs.rng, te->rp_edges);
+    if (x >= te->m)
+        return;
+    if (te->method == ES_TRI_EST_THINKD) {
+        es_edge_reservoir_put(te->res, (uint32_t)x, u, v, NULL);
+        stored_hook(te, (uint32_t)x);
+        return;
+    }
+    /* triest-fd: the evicted edge's sample triangles leave first */
+    es_edge_reservoir_state st;
+    es_edge_reservoir_get_state(te->res, &st);
+    const es_edge old = st.slots[x];
+    rp_remove(te, (uint32_t)x);
+    fd_count(te, old.u, old.v, -1.0);
+    rp_append(te, u, v);
+}
+
+static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    te->rp_edges--;
+    const uint32_t s = es_edge_reservoir_slot(te->res, u, v);
+    if (s == ES_RESERVOIR_SKIPPED) {
+        te->rp_ng++;
+        return;
+    }
+    te->rp_nb++;
+    rp_remove(te, s);
+    if (te->method == ES_TRI_EST_FD)
+        fd_count(te, u, v, -1.0);
+}
+
+/* ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018): before the sample
+ * changes, every triangle the change makes or breaks with two sampled
+ * edges counts +-1 / P(both sampled). */
+static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
+{
+    double q1, q2;
+    rp_probabilities(te, &q1, &q2);
+    size_t k;
+    gboolean has_uv;
+    const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
+    g_assert(!has_uv);
+    for (size_t i = 0; i < k; i++)
+        count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
+}
+
+/* Fold the appearances and disappearances among e[0, n) in stream order. */
+static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *change, es_offer_counts *counts)
+{
+    g_assert(change != NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            es_edge_reservoir_prefetch_heads(te->res, e[i + 16].u, e[i + 16].v);
+        const uint32_t u = e[i].u, v = e[i].v;
+        if (change[i] != ES_EDGE_APPEARS && change[i] != ES_EDGE_DISAPPEARS) {
+            if (u == v)
+                counts->loops++;
+            else if (change[i] == ES_EDGE_SEEN)
+                counts->skipped++;
+            continue;
+        }
+        te->changes++;
+        if (change[i] == ES_EDGE_APPEARS) {
+            if (te->method == ES_TRI_EST_THINKD)
+                thinkd_count(te, u, v, 1.0);
+            rp_insert(te, u, v);
+        } else {
+            /* A sampled edge leaves first: its own slot is in no wedge of
+             * its triangles, and the probabilities are taken before. */
+            double q1, q2;
+            rp_probabilities(te, &q1, &q2);
+            rp_delete(te, u, v);
+            if (te->method == ES_TRI_EST_THINKD) {
+                size_t k;
+                gboolean has_uv;
+                const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
+                for (size_t j = 0; j < k; j++)
+                    count_signed(te, -1.0, u, v, cn[j].c, cn[j].slot_u, q1, cn[j].slot_v, q2 / q1);
+            }
+        }
+    }
+}
+
+/* Under deletions the default method is thinkd; the insert-only ones,
+ * asked for by name, refuse (at their first batch). */
+static void resolve_method(tri_est_op *te)
+{
+    if (te->base.dynamic && !te->method_given && te->method == ES_TRI_EST_IMPR && te->changes == 0 &&
+        accepted(te) == 0) {
+        te->method = ES_TRI_EST_THINKD;
+        te->dedup = DEDUP_ON;
+        te->exact = TRUE;
+        g_clear_pointer(&te->probe, es_edgetable_free);
+    }
+}
+
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
-    (void)error;
     tri_est_op *te = (tri_est_op *)op;
+    resolve_method(te);
+    if (op->dynamic && !is_dynamic(te->method)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: method=%s handles insertions only: on a stream with deletions use method=thinkd (the"
+                    " default there) or method=triest-fd", op->name ? op->name : "tri-est", method_names[te->method]);
+        return FALSE;
+    }
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
     const uint32_t old_nv = te->nv;
@@ -613,14 +828,62 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
         }
     }
     es_offer_counts counts = { 0, 0, 0 };
-    fold(te, e, n, batch->change, &counts);
+    if (is_dynamic(te->method))
+        fold_dynamic(te, e, n, batch->change, &counts);
+    else
+        fold(te, e, n, batch->change, &counts);
     te->self_loops += counts.loops;
     te->duplicates += counts.skipped + counts.in_sample;
     return TRUE;
 }
 
+/* log C(a, b); -inf when b is out of [0, a]. */
+static double lchoose(double a, double b)
+{
+    if (b < 0 || b > a)
+        return -INFINITY;
+    return lgamma(a + 1) - lgamma(b + 1) - lgamma(a - b + 1);
+}
+
+/* triest-fd (De Stefani et al., KDD 2016): the sample graph's triangle
+ * counts times this are unbiased: E^3 / M^3 (falling powers: M sampled of
+ * E edges) over kappa, the probability that the sample holds 3 edges or
+ * more (its size is hypergeometric, min(m, E + d) draws from E edges and
+ * d ghosts); 0 below 3 sampled edges. */
+static double fd_scale(const tri_est_op *te)
+{
+    const double M = es_edge_reservoir_size(te->res);
+    if (M < 3)
+        return 0.0;
+    const double E = (double)te->rp_edges, d = (double)(te->rp_nb + te->rp_ng);
+    const double draws = E + d < te->m ? E + d : te->m;
+    double kappa = 1.0;
+    for (int j = 0; j <= 2; j++)
+        kappa -= exp(lchoose(E, j) + lchoose(d, draws - j) - lchoose(E + d, draws));
+    return (E * (E - 1) * (E - 2)) / (M * (M - 1) * (M - 2)) / kappa;
+}
+
+/* The global estimate, and the factor from the local counters to local
+ * estimates. */
+static double local_scale(const tri_est_op *te)
+{
+    return te->method == ES_TRI_EST_FD ? fd_scale(te) : 1.0;
+}
+
+static double estimate(const tri_est_op *te)
+{
+    return te->tau * local_scale(te);
+}
+
 static double stddev_bound(const tri_est_op *te)
 {
+    if (te->method == ES_TRI_EST_FD) {
+        /* each sample triangle stands for W of the graph's (W - 1 its
+         * variance, counted alone); covariances are left out */
+        const double W = fd_scale(te);
+        const double var = te->tau * W * (W - 1.0);
+        return var > 0 ? sqrt(var) : 0.0;
+    }
     if (te->method != ES_TRI_EST_IMPR) {
         const double var = te->var_sum + 2.0 * te->pairs;
         return var > 0 ? sqrt(var) : 0.0;
@@ -659,8 +922,9 @@ static char *top_local_string(const tri_est_op *te)
     const uint32_t k = te->top;
     ranked *heap = g_new(ranked, k);   /* min-heap by rank: heap[0] ranks last */
     uint32_t h = 0;
+    const double scale = local_scale(te);
     for (uint32_t v = 0; v < te->nv; v++) {
-        ranked x = { te->loc[v], v };
+        ranked x = { te->loc[v] * scale, v };
         if (x.est <= 0)
             continue;
         if (h < k) {
@@ -720,11 +984,16 @@ static void tri_est_report(es_operator *op, es_report *report)
 {
     tri_est_op *te = (tri_est_op *)op;
     const uint64_t t = accepted(te);
-    es_report_add_double(report, "triangles", te->tau);
+    es_report_add_double(report, "triangles", estimate(te));
     es_report_add_double(report, "stddev", stddev_bound(te));
     es_report_add_u64(report, "sample_edges", es_edge_reservoir_size(te->res));
     es_report_add_u64(report, "edges_seen", t);
-    es_report_add_bool(report, "exact", t <= (uint64_t)te->m + 1);
+    if (is_dynamic(te->method)) {
+        es_report_add_bool(report, "exact", te->rp_edges + te->rp_nb + te->rp_ng <= te->m);
+        es_report_add_u64(report, "graph_edges", te->rp_edges);
+    } else {
+        es_report_add_bool(report, "exact", t <= (uint64_t)te->m + 1);
+    }
     es_report_add_u64(report, "self_loops", te->self_loops);
     es_report_add_u64(report, "duplicates_dropped", te->duplicates);
     es_report_add_bool(report, "dedup_exact", !te->late && (te->exact || te->probe != NULL || t <= te->m));
@@ -738,7 +1007,7 @@ static void tri_est_report(es_operator *op, es_report *report)
 double es_tri_est_global(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    return ((tri_est_op *)op)->tau;
+    return estimate((tri_est_op *)op);
 }
 
 double es_tri_est_stddev(es_operator *op)
@@ -753,7 +1022,7 @@ double es_tri_est_local(es_operator *op, uint32_t v)
     tri_est_op *te = (tri_est_op *)op;
     if (!te->local)
         return NAN;
-    return v < te->nv ? te->loc[v] : 0.0;
+    return v < te->nv ? te->loc[v] * local_scale(te) : 0.0;
 }
 
 void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
@@ -771,6 +1040,13 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
         out->z = te->z;
         out->edge_weight = te->ew;
         out->priority = te->prio;
+    }
+    if (is_dynamic(te->method)) {
+        out->sample.t = te->changes;
+        out->sample.managed = TRUE;
+        out->graph_edges = te->rp_edges;
+        out->del_sampled = te->rp_nb;
+        out->del_other = te->rp_ng;
     }
     out->triangles = te->tau;
     out->pairs = te->pairs;
@@ -801,6 +1077,10 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
                       : st->method == ES_TRI_EST_GPS && st->sample.size > 0 &&
                         (st->edge_weight == NULL || st->priority == NULL) ? "no edge weights or priorities"
                       : st->sample.m != te->m                           ? "a different m"
+                      : is_dynamic(st->method) && (!st->sample.managed || !st->exact)
+                                                                       ? "a fully dynamic sample out of place"
+                      : is_dynamic(st->method) && st->sample.size > st->graph_edges
+                                                                       ? "more sampled edges than the graph has"
                       : (st->local != NULL) != te->local              ? "a different local option"
                       : (st->ext != NULL) != (te->top > 0)            ? "a different top option (0 or not)"
                       : te->dedup == DEDUP_ON && !st->exact            ? "a different dedup option"
@@ -875,6 +1155,12 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     }
     te->exact = st->exact;
     te->late = st->late;
+    if (is_dynamic(te->method)) {
+        te->changes = st->sample.t;
+        te->rp_edges = st->graph_edges;
+        te->rp_nb = st->del_sampled;
+        te->rp_ng = st->del_other;
+    }
     es_edgetable_free(te->probe);
     te->probe = probe;
     if (seen != NULL || !st->exact) {
@@ -1026,6 +1312,10 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
                   es_h5_set_u64(g, "duplicates_dropped", st.duplicates, error) &&
                   es_h5_set_u64(g, "exact_set", te->f_exact, error) &&
                   es_h5_set_u64(g, "late", st.late, error) &&
+                  (!is_dynamic(te->method) ||
+                   (es_h5_set_u64(g, "graph_edges", st.graph_edges, error) &&
+                    es_h5_set_u64(g, "del_sampled", st.del_sampled, error) &&
+                    es_h5_set_u64(g, "del_other", st.del_other, error))) &&
                   es_h5_set_u64(g, "probing", te->f_probing, error) &&
                   (!te->f_probing || es_h5_write_u64(g, "probe_keys", te->f_probe, te->f_probe_n, error)) &&
                   es_h5_set_f64(g, "triangles", st.triangles, error) &&
@@ -1042,8 +1332,9 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
 
 /* Scatter local_vertices / local_values into loc (n zeros): at most n,
  * equally long, vertices ascending and below n, estimates finite and above
- * 0 (TRIEST-IMPR only ever adds positive weights). */
-static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, GError **error)
+ * 0 (insert-only methods only ever add positive weights; with any_sign,
+ * thinkd's deletions subtract: finite and not 0). */
+static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, gboolean any_sign, GError **error)
 {
     uint32_t *lv = NULL;
     double *lx = NULL;
@@ -1075,10 +1366,10 @@ static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, G
                         "%s: snapshot dataset \"local_vertices\": entry %zu (vertex %u) %s", name, i, lv[i],
                         lv[i] >= n ? "is not a vertex" : "does not come after the one before");
             ok = FALSE;
-        } else if (!(lx[i] > 0.0) || !isfinite(lx[i])) {
+        } else if (!(any_sign ? lx[i] != 0.0 : lx[i] > 0.0) || !isfinite(lx[i])) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "%s: snapshot dataset \"local_values\": entry %zu is %g, not a positive number", name, i,
-                        lx[i]);
+                        "%s: snapshot dataset \"local_values\": entry %zu is %g, not a %s number", name, i,
+                        lx[i], any_sign ? "finite non-zero" : "positive");
             ok = FALSE;
         } else {
             loc[lv[i]] = lx[i];
@@ -1094,6 +1385,7 @@ static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, G
 static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
 {
     tri_est_op *te = (tri_est_op *)op;
+    resolve_method(te);
     const char *name = op->name ? op->name : "tri-est";
     es_tri_est_state st;
     memset(&st, 0, sizeof(st));
@@ -1137,6 +1429,13 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     if (te->method == ES_TRI_EST_GPS && !es_h5_get_f64(g, "z", &st.z, error))
         goto out;
+    if (is_dynamic(te->method)) {
+        if (!es_h5_get_u64(g, "graph_edges", &st.graph_edges, error) ||
+            !es_h5_get_u64(g, "del_sampled", &st.del_sampled, error) ||
+            !es_h5_get_u64(g, "del_other", &st.del_other, error))
+            goto out;
+        st.sample.managed = TRUE;
+    }
     if (m != te->m || (local != 0) != te->local || (top > 0) != (te->top > 0) ||
         strcmp(dedup, dedup_names[te->dedup]) != 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
@@ -1179,7 +1478,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     if (te->local) {
         loc_bytes = (size_t)(nv ? nv : 1) * sizeof(double);
         loc = es_big_alloc(loc_bytes);
-        if (!read_local(g, name, (uint32_t)nv, loc, error))
+        if (!read_local(g, name, (uint32_t)nv, loc, is_dynamic(te->method), error))
             goto out;
         st.local = loc;
     }
@@ -1231,17 +1530,23 @@ out:
     return ok;
 }
 
+/* (Asked before every batch a caller feeds, and by the flow once it has
+ * told the operator the stream deletes: the moment the default method
+ * becomes thinkd.) */
 static gboolean tri_est_needs_edges(const es_operator *op, gboolean snapshots)
 {
     (void)snapshots;
-    return ((const tri_est_op *)op)->exact;
+    tri_est_op *te = (tri_est_op *)op;
+    resolve_method(te);
+    return te->exact;
 }
 
 const es_operator_class es_tri_est_class = {
     .name = "tri-est",
-    .summary = "triangle estimates in bounded memory (TRIEST-IMPR, WRS, GPS): global, local, stddev",
-    .options = "method=impr|wrs|gps,room=0.1 (wrs: waiting-room share),m=100000 (sample edges, 2..2^29),"
-               "seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
+    .summary = "triangle estimates in bounded memory (TRIEST-IMPR, WRS, GPS; under deletions ThinkD, TRIEST-FD):"
+               " global, local, stddev",
+    .options = "method=impr|wrs|gps|thinkd|triest-fd (default impr, thinkd with --deletions),room=0.1 (wrs:"
+               " waiting-room share),m=100000 (sample edges, 2..2^29),seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
     .create = tri_est_create,
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,
@@ -1250,4 +1555,5 @@ const es_operator_class es_tri_est_class = {
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,
     .needs_edges = tri_est_needs_edges,
+    .deletions = TRUE,   /* thinkd and triest-fd; the others refuse at their first batch */
 };

@@ -12,8 +12,12 @@
 extern const es_operator_class es_tri_est_class;
 
 /* The estimators (option method=): TRIEST-IMPR, waiting-room sampling,
- * graph priority sampling with in-stream estimation. */
-typedef enum { ES_TRI_EST_IMPR = 0, ES_TRI_EST_WRS = 1, ES_TRI_EST_GPS = 2 } es_tri_est_method;
+ * graph priority sampling with in-stream estimation (insertions only);
+ * ThinkD-ACC and TRIEST-FD (fully dynamic: appearances and disappearances
+ * of edges, random pairing). */
+typedef enum {
+    ES_TRI_EST_IMPR = 0, ES_TRI_EST_WRS = 1, ES_TRI_EST_GPS = 2, ES_TRI_EST_THINKD = 3, ES_TRI_EST_FD = 4
+} es_tri_est_method;
 
 /* Global triangle estimate, and the standard-deviation bound reported as
  * "stddev" (0 while exact). */
@@ -32,17 +36,23 @@ size_t es_tri_est_memory(es_operator *op);
 typedef struct {
     es_tri_est_method method;
     es_edge_reservoir_state sample;  /* slots, generator, edges accepted (t) */
-    double          triangles;       /* the global estimate */
+    double          triangles;       /* the global estimate (triest-fd: the
+                                        triangles of the sample graph) */
     double          pairs;           /* impr: estimate of the pairs of triangles sharing a wedge edge;
                                         wrs, gps: the covariance sum of the variance estimate */
     double          var_sum;         /* wrs, gps: sum of S(S-1) over counted triangles */
     uint32_t        room;            /* wrs: waiting-room slots */
+    uint64_t        graph_edges;     /* thinkd, triest-fd: edges in the graph now */
+    uint64_t        del_sampled;     /* thinkd, triest-fd: uncompensated deletions of
+                                        sampled edges (random pairing's c1) */
+    uint64_t        del_other;       /* ... and of other edges (c2) */
     double          z;               /* gps: threshold */
     const double   *edge_weight;     /* gps: sample.size weights */
     const double   *priority;        /* gps: sample.size priorities */
     const double   *slot_weight;     /* sample.size entries: see tri_est.c */
     uint32_t        num_vertices;
-    const double   *local;           /* num_vertices entries; NULL with local=0 */
+    const double   *local;           /* num_vertices entries; NULL with local=0
+                                        (triest-fd: the sample graph's counts) */
     const uint64_t *ext;             /* num_vertices external ids (UINT64_MAX: unknown); NULL unless top > 0 */
     uint64_t        self_loops, duplicates;
     gboolean        exact;           /* the exact repeat test is on (dedup=1, or
