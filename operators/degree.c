@@ -25,6 +25,10 @@
  * the cache misses a plain loop overlaps).  Every answer, and the
  * snapshot, is therefore independent of the thread count.
  *
+ * Across MPI ranks (mpi/degree_mpi.h): pairs partitioned by key group, each
+ * owner de-duplicating its own; a batch sends every edge to its pair's
+ * owner and per-vertex increments to rank 0 (es_degree_op_add).
+ *
  * Answers: vertices, edges, self_loops, duplicates, max, mean (2 edges /
  * vertices), distribution (degree -> number of vertices, degree 0 included).
  *
