@@ -98,6 +98,15 @@ typedef struct {
     gboolean     span_open;
     __int128     span_lo, span_hi;
     uint64_t     late;
+    /* With --lateness (reader stage only): each read goes to stage, its
+     * edges to the panes held (pane index -> held_pane) until the
+     * watermark passes their end. */
+    es_raw_batch *stage;
+    gboolean     stage_end;      /* the source has ended */
+    GTree       *held;
+    int64_t      max_time;       /* the largest timestamp seen (span_open: any) */
+    gboolean     sent_any;       /* a pane was handed on, */
+    int64_t      sent_pane;      /* the last one */
 } pipeline;
 
 /* Move b's edges [from, b->n) to c (empty), with their times, signs,
@@ -202,6 +211,145 @@ out:
     return TRUE;
 }
 
+/* ---- --lateness: panes held until the watermark passes them ----------- */
+
+/* The edges of one pane not yet handed on, in arrival order. */
+typedef struct {
+    int64_t  index;
+    GArray  *ids, *time, *del, *weight;   /* uint64 pairs, int64, uint8, double */
+    gboolean has_del, has_weight;
+    size_t   sent;                        /* edges already handed on */
+} held_pane;
+
+static void held_pane_free(gpointer p)
+{
+    held_pane *h = p;
+    g_array_free(h->ids, TRUE);
+    g_array_free(h->time, TRUE);
+    g_array_free(h->del, TRUE);
+    g_array_free(h->weight, TRUE);
+    g_free(h);
+}
+
+static gint cmp_i64(gconstpointer a, gconstpointer b, gpointer user)
+{
+    (void)user;
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static gboolean first_node(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    *(held_pane **)data = value;
+    return TRUE;
+}
+
+/* Sort the staged read's edges into their panes: late ones (older than the
+ * watermark, the largest timestamp seen minus the lateness) dropped and
+ * counted. */
+static gboolean hold_staged(pipeline *pl, slot *s)
+{
+    es_raw_batch *r = pl->stage;
+    if (r->n > 0 && !r->has_time) {
+        g_set_error(&s->error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " has no timestamp, and a window"
+                    " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
+        return FALSE;
+    }
+    const int64_t w = pl->pane_span;
+    for (size_t i = 0; i < r->n; i++) {
+        const int64_t t = r->time[i];
+        if (!pl->span_open || t > pl->max_time) {
+            pl->max_time = t;
+            pl->span_open = TRUE;
+        }
+        if ((__int128)t < (__int128)pl->max_time - pl->cfg->lateness) {
+            pl->late++;
+            continue;
+        }
+        __int128 lo, hi;
+        span_of(t, w, &lo, &hi);
+        int64_t index = (int64_t)(lo / w);
+        held_pane *h = g_tree_lookup(pl->held, &index);
+        if (h == NULL) {
+            h = g_new0(held_pane, 1);
+            h->index = index;
+            h->ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+            h->time = g_array_new(FALSE, FALSE, sizeof(int64_t));
+            h->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
+            h->weight = g_array_new(FALSE, FALSE, sizeof(double));
+            g_tree_insert(pl->held, &h->index, h);
+        }
+        g_array_append_vals(h->ids, r->ids + 2 * i, 2);
+        g_array_append_val(h->time, t);
+        const uint8_t d = r->has_del ? r->del[i] : 0;
+        const double x = r->has_weight ? r->weight[i] : 0.0;
+        g_array_append_val(h->del, d);
+        g_array_append_val(h->weight, x);
+        h->has_del = h->has_del || d;
+        h->has_weight = h->has_weight || r->has_weight;
+    }
+    r->n = 0;
+    return TRUE;
+}
+
+/* Fill the slot from the oldest held pane once the watermark has passed
+ * its end (or the stream ended), reading on until one has; a pane larger
+ * than a slot goes in several. */
+static void fill_late(pipeline *pl, slot *s, size_t max)
+{
+    es_raw_batch *r = s->raw;
+    for (;;) {
+        held_pane *h = NULL;
+        g_tree_foreach(pl->held, first_node, &h);
+        const __int128 w = pl->pane_span;
+        if (h != NULL && (pl->stage_end || ((__int128)h->index + 1) * w <= (__int128)pl->max_time - pl->cfg->lateness)) {
+            const size_t k = MIN(max, h->time->len - h->sent);
+            memcpy(r->ids, &g_array_index(h->ids, uint64_t, 2 * h->sent), 2 * k * sizeof *r->ids);
+            memcpy(r->time, &g_array_index(h->time, int64_t, h->sent), k * sizeof *r->time);
+            r->has_time = TRUE;
+            r->has_del = h->has_del;
+            if (h->has_del) {
+                if (r->del == NULL)
+                    r->del = es_big_alloc(r->cap);
+                memcpy(r->del, &g_array_index(h->del, uint8_t, h->sent), k);
+            }
+            r->has_weight = h->has_weight;
+            if (h->has_weight) {
+                if (r->weight == NULL)
+                    r->weight = es_big_alloc(r->cap * sizeof *r->weight);
+                memcpy(r->weight, &g_array_index(h->weight, double, h->sent), k * sizeof *r->weight);
+            }
+            r->n = k;
+            s->window_start = pl->sent_any && h->index != pl->sent_pane;
+            pl->sent_any = TRUE;
+            pl->sent_pane = h->index;
+            s->pane = h->index;
+            s->span_lo = clamp64((__int128)h->index * w);
+            s->span_hi = clamp64(((__int128)h->index + 1) * w);
+            h->sent += k;
+            if (h->sent == h->time->len)
+                g_tree_remove(pl->held, &h->index);
+            break;
+        }
+        if (pl->stage_end) {
+            s->end = TRUE;
+            break;
+        }
+        gboolean end = FALSE;
+        if (!pl->src->cls->next(pl->src, pl->stage, pl->stage->cap, &end, &s->error) || !hold_staged(pl, s)) {
+            s->end = TRUE;
+            return;
+        }
+        pl->stage_end = end || g_atomic_int_get(&pl->stop);
+    }
+    /* (the position of the last read: the edges handed on lie before it) */
+    r->input = pl->stage->input;
+    r->offset = pl->stage->offset;
+    r->line = pl->stage->line;
+    r->consumed = pl->stage->consumed;
+}
+
 static gpointer reader_stage(gpointer data)
 {
     pipeline *pl = data;
@@ -230,7 +378,11 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            if (pl->carry && pl->carry->n > 0) {
+            if (pl->held && max == 0)
+                s->end = TRUE;
+            else if (pl->held)
+                fill_late(pl, s, max);
+            else if (pl->carry && pl->carry->n > 0) {
                 /* what the last batch read beyond its window, first */
                 carry_tail(pl->carry, 0, s->raw);
                 s->end = FALSE;
@@ -238,7 +390,7 @@ static gpointer reader_stage(gpointer data)
                 s->end = TRUE;
             else if (!pl->src->cls->next(pl->src, s->raw, max, &s->end, &s->error))
                 s->end = TRUE;
-            if (!s->end && cfg->window_span && !span_cut(pl, s))
+            if (!s->end && cfg->window_span && !pl->held && !span_cut(pl, s))
                 s->end = TRUE;
             /* (A run resumed at a boundary restored the window before it,
              * not yet closed: its first batch closes it.) */
@@ -650,7 +802,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         .parsed_q = g_async_queue_new(),
         .full_q = g_async_queue_new(),
     };
-    pl.carry = cfg->window_span ? es_raw_batch_new(batch) : NULL;
+    pl.carry = cfg->window_span && !cfg->lateness_on ? es_raw_batch_new(batch) : NULL;
+    if (cfg->window_span && cfg->lateness_on) {
+        pl.stage = es_raw_batch_new(batch);
+        pl.held = g_tree_new_full(cmp_i64, NULL, NULL, held_pane_free);
+    }
     pl.pane_edges = cfg->window_slide && cfg->window ? cfg->window_slide : cfg->window;
     pl.pane_span = cfg->window_slide && cfg->window_span ? (int64_t)cfg->window_slide : cfg->window_span;
     g_mutex_init(&pl.idmap_lock);
@@ -820,6 +976,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     es_raw_batch_free(pl.carry);
+    es_raw_batch_free(pl.stage);
+    if (pl.held)
+        g_tree_destroy(pl.held);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
     if (pl.mapper_table != NULL && pl.mapper_table != flow.table)

@@ -184,23 +184,45 @@ static gboolean feed(root_state *st, const uint64_t *ext, const int64_t *time, s
     return TRUE;
 }
 
-/* A reduced run (driver_mpi.h): the merged forest of a batch stands for
- * it with cc (the same vertices and components; edges counted apart) and,
- * while the graph is bipartite, with bipartite, when the forest fits the
- * graph's 2-colouring so far (tried on st->shadow) and no rank saw an odd
- * cycle (odd); otherwise *full asks for the whole batch (feed_full).  The
- * sketches took their share on each rank. */
-static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, uint64_t edges, int odd, int *full,
-                            GError **error)
+/* A reduced run, rank 0's own share of a batch (ids, n edges): mapped and
+ * folded into cc while the other ranks still build their forests (the
+ * wait for them in es_mpi_forest_reduce is otherwise rank 0's idle
+ * polling); kept mapped at st->edges for feed_forest. */
+static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError **error)
+{
+    grow(st, n);
+    if (!es_idmap_map_ids(st->idmap, ids, (uint32_t *)st->edges, 2 * n, error))
+        return FALSE;
+    es_batch batch = {
+        .edges = st->edges, .ext = ids, .n = n,
+        .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
+    };
+    return es_flow_fold(&st->part[PART_CC], &batch, st->change, FALSE, error);
+}
+
+/* A reduced run (driver_mpi.h): rank 0's share (the first `mapped` pairs
+ * of forest, fed to cc by feed_share) and the other ranks' merged forest
+ * (the rest, mpi/forest.h) stand for a batch with cc (the same vertices
+ * and components; edges counted apart) and, while the graph is bipartite,
+ * with bipartite, when they fit the graph's 2-colouring so far (tried on
+ * st->shadow) and no other rank saw an odd cycle (odd); otherwise *full
+ * asks for the whole batch (feed_full).  The sketches took their share on
+ * each rank. */
+static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, size_t mapped, uint64_t edges, int odd,
+                            int *full, GError **error)
 {
     grow(st, fn);
     *full = 0;
-    if (!es_idmap_map_ids(st->idmap, forest, (uint32_t *)st->edges, 2 * fn, error))
+    if (!es_idmap_map_ids(st->idmap, forest + 2 * mapped, (uint32_t *)(st->edges + mapped), 2 * (fn - mapped), error))
         return FALSE;
     es_batch batch = {
         .edges = st->edges, .ext = forest, .n = fn,
         .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
     };
+    es_batch rest = batch;
+    rest.edges += mapped;
+    rest.ext += 2 * mapped;
+    rest.n -= mapped;
     GPtrArray *bip = st->part_ops[PART_BIP];
     for (guint i = 0; i < bip->len; i++) {
         const es_puf *uf;
@@ -219,7 +241,7 @@ static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, u
             odd = !es_puf_unite_opposite(st->shadow, st->edges[k].u, st->edges[k].v);
         *full = odd;
     }
-    if (!es_flow_fold(&st->part[PART_CC], &batch, st->change, FALSE, error))
+    if (!es_flow_fold(&st->part[PART_CC], &rest, st->change, FALSE, error))
         return FALSE;
     if (!*full && !es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error))
         return FALSE;
@@ -464,9 +486,11 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             size_t fn = 0;
             int odd = 0, full = 0;
             g_clear_pointer(&forest, g_free);
+            if (rank == 0 && ok)
+                ok = feed_share(&st, ids, n, error);
             es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
             if (rank == 0 && ok)
-                ok = feed_forest(&st, forest, fn, total, odd, &full, error);
+                ok = feed_forest(&st, forest, fn, n, total, odd, &full, error);
             if (parity) {
                 /* A batch that closes the first odd cycle, gathered whole. */
                 MPI_Bcast(&full, 1, MPI_INT, 0, MPI_COMM_WORLD);

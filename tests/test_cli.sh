@@ -270,6 +270,22 @@ expect "sliding windows in json" 0 '' -- "$es" run --window sliding:800ms,400ms 
 if [ "$(grep -c '"window_start": *-\{0,1\}[0-9]*, *"window_end"' "$tmp/out")" = 5 ]; then ok; else bad "sliding windows in json: bounds"; fi
 expect "sliding windows in text" 0 '' -- "$es" run --window sliding:30,10 --ops degree --quiet "$tmp/zachary.txt"
 if [ "$(grep -c 'window_start' "$tmp/out")" = 8 ] && [ "$(grep -c 'window_end' "$tmp/out")" = 8 ]; then ok; else bad "sliding windows in text: bounds"; fi
+# --lateness: with 500ms, 7-8 at -10 is no longer late and joins [-400, 0);
+# with 0ms an edge older than the newest timestamp is late.
+expect "lateness" 0 "" -- "$es" run --window tumbling:400ms --time-unit ms --lateness 500ms --ops degree --format tsv --quiet "$tmp/tw.txt"
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "2,2,1,1," ]; then ok; else bad "lateness: edges per window"; fi
+answer lateness stream late_edges 0
+printf -- '1 2 10\n2 3 12\n3 4 11\n4 5 30\n5 6 25\n6 7 5\n' > "$tmp/ooo.txt"
+expect "lateness 0" 0 "" -- "$es" run --window sliding:20s,10s --lateness 0s --ops degree --format tsv --quiet "$tmp/ooo.txt"
+answer lateness-0 stream late_edges 3
+# 6s: 5-6 at 25 waits for [10, 30) (the watermark is 24), 6-7 at 5 is late:
+# windows [0, 20) 3 edges, [10, 30) 4, [20, 40) 2.
+expect "lateness 6s" 0 "" -- "$es" run --window sliding:20s,10s --lateness 6s --ops degree --format tsv --quiet "$tmp/ooo.txt"
+answer lateness-6s stream late_edges 1
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "3,4,2," ]; then ok; else bad "lateness 6s: edges per window"; fi
+expect "lateness without a time window" 64 "--lateness goes with a window over time" -- "$es" run --window tumbling:10 --lateness 1s "$tmp/zachary.txt"
+expect "lateness without a unit" 64 "--lateness must be a span with its unit" -- "$es" run --window tumbling:1h --lateness 5 "$tmp/tw.txt"
+expect "lateness below the unit" 64 "--lateness must be a whole number of units" -- "$es" run --window tumbling:1h --lateness 5ms "$tmp/tw.txt"
 expect "slide not dividing" 64 "SLIDE must divide SIZE" -- "$es" run --window sliding:10,3 "$tmp/zachary.txt"
 expect "slide of another kind" 64 "both must be counts of edges, or both spans" -- "$es" run --window sliding:10s,5 "$tmp/tw.txt"
 expect "bad sliding spec" 64 "--window must be tumbling:SIZE or sliding:SIZE,SLIDE" -- "$es" run --window sliding:10 "$tmp/zachary.txt"
