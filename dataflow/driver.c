@@ -98,6 +98,15 @@ typedef struct {
     gboolean     span_open;
     __int128     span_lo, span_hi;
     uint64_t     late;
+    /* With --lateness (reader stage only): each read goes to stage, its
+     * edges to the panes held (pane index -> held_pane) until the
+     * watermark passes their end. */
+    es_raw_batch *stage;
+    gboolean     stage_end;      /* the source has ended */
+    GTree       *held;
+    int64_t      max_time;       /* the largest timestamp seen (span_open: any) */
+    gboolean     sent_any;       /* a pane was handed on, */
+    int64_t      sent_pane;      /* the last one */
 } pipeline;
 
 /* Move b's edges [from, b->n) to c (empty), with their times, signs,
@@ -202,6 +211,145 @@ out:
     return TRUE;
 }
 
+/* ---- --lateness: panes held until the watermark passes them ----------- */
+
+/* The edges of one pane not yet handed on, in arrival order. */
+typedef struct {
+    int64_t  index;
+    GArray  *ids, *time, *del, *weight;   /* uint64 pairs, int64, uint8, double */
+    gboolean has_del, has_weight;
+    size_t   sent;                        /* edges already handed on */
+} held_pane;
+
+static void held_pane_free(gpointer p)
+{
+    held_pane *h = p;
+    g_array_free(h->ids, TRUE);
+    g_array_free(h->time, TRUE);
+    g_array_free(h->del, TRUE);
+    g_array_free(h->weight, TRUE);
+    g_free(h);
+}
+
+static gint cmp_i64(gconstpointer a, gconstpointer b, gpointer user)
+{
+    (void)user;
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static gboolean first_node(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    *(held_pane **)data = value;
+    return TRUE;
+}
+
+/* Sort the staged read's edges into their panes: late ones (older than the
+ * watermark, the largest timestamp seen minus the lateness) dropped and
+ * counted. */
+static gboolean hold_staged(pipeline *pl, slot *s)
+{
+    es_raw_batch *r = pl->stage;
+    if (r->n > 0 && !r->has_time) {
+        g_set_error(&s->error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " has no timestamp, and a window"
+                    " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
+        return FALSE;
+    }
+    const int64_t w = pl->pane_span;
+    for (size_t i = 0; i < r->n; i++) {
+        const int64_t t = r->time[i];
+        if (!pl->span_open || t > pl->max_time) {
+            pl->max_time = t;
+            pl->span_open = TRUE;
+        }
+        if ((__int128)t < (__int128)pl->max_time - pl->cfg->lateness) {
+            pl->late++;
+            continue;
+        }
+        __int128 lo, hi;
+        span_of(t, w, &lo, &hi);
+        int64_t index = (int64_t)(lo / w);
+        held_pane *h = g_tree_lookup(pl->held, &index);
+        if (h == NULL) {
+            h = g_new0(held_pane, 1);
+            h->index = index;
+            h->ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+            h->time = g_array_new(FALSE, FALSE, sizeof(int64_t));
+            h->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
+            h->weight = g_array_new(FALSE, FALSE, sizeof(double));
+            g_tree_insert(pl->held, &h->index, h);
+        }
+        g_array_append_vals(h->ids, r->ids + 2 * i, 2);
+        g_array_append_val(h->time, t);
+        const uint8_t d = r->has_del ? r->del[i] : 0;
+        const double x = r->has_weight ? r->weight[i] : 0.0;
+        g_array_append_val(h->del, d);
+        g_array_append_val(h->weight, x);
+        h->has_del = h->has_del || d;
+        h->has_weight = h->has_weight || r->has_weight;
+    }
+    r->n = 0;
+    return TRUE;
+}
+
+/* Fill the slot from the oldest held pane once the watermark has passed
+ * its end (or the stream ended), reading on until one has; a pane larger
+ * than a slot goes in several. */
+static void fill_late(pipeline *pl, slot *s, size_t max)
+{
+    es_raw_batch *r = s->raw;
+    for (;;) {
+        held_pane *h = NULL;
+        g_tree_foreach(pl->held, first_node, &h);
+        const __int128 w = pl->pane_span;
+        if (h != NULL && (pl->stage_end || ((__int128)h->index + 1) * w <= (__int128)pl->max_time - pl->cfg->lateness)) {
+            const size_t k = MIN(max, h->time->len - h->sent);
+            memcpy(r->ids, &g_array_index(h->ids, uint64_t, 2 * h->sent), 2 * k * sizeof *r->ids);
+            memcpy(r->time, &g_array_index(h->time, int64_t, h->sent), k * sizeof *r->time);
+            r->has_time = TRUE;
+            r->has_del = h->has_del;
+            if (h->has_del) {
+                if (r->del == NULL)
+                    r->del = es_big_alloc(r->cap);
+                memcpy(r->del, &g_array_index(h->del, uint8_t, h->sent), k);
+            }
+            r->has_weight = h->has_weight;
+            if (h->has_weight) {
+                if (r->weight == NULL)
+                    r->weight = es_big_alloc(r->cap * sizeof *r->weight);
+                memcpy(r->weight, &g_array_index(h->weight, double, h->sent), k * sizeof *r->weight);
+            }
+            r->n = k;
+            s->window_start = pl->sent_any && h->index != pl->sent_pane;
+            pl->sent_any = TRUE;
+            pl->sent_pane = h->index;
+            s->pane = h->index;
+            s->span_lo = clamp64((__int128)h->index * w);
+            s->span_hi = clamp64(((__int128)h->index + 1) * w);
+            h->sent += k;
+            if (h->sent == h->time->len)
+                g_tree_remove(pl->held, &h->index);
+            break;
+        }
+        if (pl->stage_end) {
+            s->end = TRUE;
+            break;
+        }
+        gboolean end = FALSE;
+        if (!pl->src->cls->next(pl->src, pl->stage, pl->stage->cap, &end, &s->error) || !hold_staged(pl, s)) {
+            s->end = TRUE;
+            return;
+        }
+        pl->stage_end = end || g_atomic_int_get(&pl->stop);
+    }
+    /* (the position of the last read: the edges handed on lie before it) */
+    r->input = pl->stage->input;
+    r->offset = pl->stage->offset;
+    r->line = pl->stage->line;
+    r->consumed = pl->stage->consumed;
+}
+
 static gpointer reader_stage(gpointer data)
 {
     pipeline *pl = data;
@@ -230,7 +378,11 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            if (pl->carry && pl->carry->n > 0) {
+            if (pl->held && max == 0)
+                s->end = TRUE;
+            else if (pl->held)
+                fill_late(pl, s, max);
+            else if (pl->carry && pl->carry->n > 0) {
                 /* what the last batch read beyond its window, first */
                 carry_tail(pl->carry, 0, s->raw);
                 s->end = FALSE;
@@ -238,7 +390,7 @@ static gpointer reader_stage(gpointer data)
                 s->end = TRUE;
             else if (!pl->src->cls->next(pl->src, s->raw, max, &s->end, &s->error))
                 s->end = TRUE;
-            if (!s->end && cfg->window_span && !span_cut(pl, s))
+            if (!s->end && cfg->window_span && !pl->held && !span_cut(pl, s))
                 s->end = TRUE;
             /* (A run resumed at a boundary restored the window before it,
              * not yet closed: its first batch closes it.) */
@@ -449,7 +601,11 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
         /* Once stopped, only the final report: it covers what was read. */
         if (every && stats->edges % every == 0 && !(last && a == n) && !es_stop_reason(cfg->stop)) {
             es_progress_clear(progress);
+            if (slider)
+                es_slider_merge_begin(slider);
             es_driver_collect(ops, stats, FALSE, report);
+            if (slider)
+                es_slider_merge_end(slider);
             cfg->on_report(report, cfg->user);
         }
     }
@@ -540,7 +696,7 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
     g_return_val_if_fail(size > 0 && size % cfg->window_slide == 0, FALSE);
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        if (!op->klass->deletions) {
+        if (!op->klass->deletions && op->klass->merge == NULL) {
             g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s cannot forget edges: it cannot run in a sliding window,"
                         " whose expiring edges every operator must forget (--window tumbling takes it)", op->name);
             return FALSE;
@@ -591,9 +747,12 @@ static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *sli
         if (es_slider_empty(slider) || cfg->on_report == NULL)
             continue;
         window_of_pane(cfg, (int64_t)j, stats);
+        es_slider_merge_begin(slider);
         es_driver_collect(flow->ops, stats, FALSE, report);
+        es_slider_merge_end(slider);
         cfg->on_report(report, cfg->user);
     }
+    es_slider_open(slider, q);   /* (before the expiry: the open pane's instances may go too) */
     const __int128 gone = (__int128)q - k;
     if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, error))
         return FALSE;
@@ -650,7 +809,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         .parsed_q = g_async_queue_new(),
         .full_q = g_async_queue_new(),
     };
-    pl.carry = cfg->window_span ? es_raw_batch_new(batch) : NULL;
+    pl.carry = cfg->window_span && !cfg->lateness_on ? es_raw_batch_new(batch) : NULL;
+    if (cfg->window_span && cfg->lateness_on) {
+        pl.stage = es_raw_batch_new(batch);
+        pl.held = g_tree_new_full(cmp_i64, NULL, NULL, held_pane_free);
+    }
     pl.pane_edges = cfg->window_slide && cfg->window ? cfg->window_slide : cfg->window;
     pl.pane_span = cfg->window_slide && cfg->window_span ? (int64_t)cfg->window_slide : cfg->window_span;
     g_mutex_init(&pl.idmap_lock);
@@ -663,12 +826,16 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
+    for (guint i = 0; cfg->window_slide && i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->sliding = TRUE;
     es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted); in a
      * sliding window, here, where expiries come between batches. */
     pl.mapper_table = cfg->window_slide ? NULL : flow.table;
     es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
+    if (slider)
+        es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
@@ -798,7 +965,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_checkpoint_free(ck);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {
+        if (slider)
+            es_slider_merge_begin(slider);
         es_driver_collect(ops, stats, TRUE, report);
+        if (slider)
+            es_slider_merge_end(slider);
         cfg->on_report(report, cfg->user);
     }
     es_progress_free(progress);
@@ -820,6 +991,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     es_raw_batch_free(pl.carry);
+    es_raw_batch_free(pl.stage);
+    if (pl.held)
+        g_tree_destroy(pl.held);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
     if (pl.mapper_table != NULL && pl.mapper_table != flow.table)

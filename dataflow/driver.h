@@ -62,6 +62,12 @@ typedef struct {
                                    multiples of the span, empty ones are skipped, and an edge
                                    older than the open window's start is late: counted
                                    (stream late_edges) and dropped */
+    gboolean lateness_on;       /* with window_span: out-of-order edges wait `lateness` units */
+    int64_t  lateness;          /* (>= 0): the watermark is the largest timestamp seen minus it;
+                                   an edge older than the watermark is late (counted, dropped),
+                                   the others go to their own window, which closes once the
+                                   watermark passes its end.  Without it, the watermark is the
+                                   open window's (sliding: newest pane's) start */
     uint64_t window_slide;      /* with window or window_span: a sliding window of that size,
                                    sliding by this many edges or units (dividing it), instead
                                    of a tumbling one (dataflow/window.h): one report per

@@ -439,23 +439,46 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a / b - (a % b < 0);
 }
 
-/* One run: lines (ext pairs, times) over `n` lines; count or time windows. */
+typedef struct {
+    int64_t pane;
+    size_t  line;
+} pane_line;
+
+static gint by_pane(gconstpointer a, gconstpointer b)
+{
+    const pane_line *x = a, *y = b;
+    return x->pane != y->pane ? (x->pane < y->pane ? -1 : 1) : (x->line > y->line) - (x->line < y->line);
+}
+
+/* One run: lines (ext pairs, times) over `n` lines; count or time windows;
+ * sliding, or tumbling when slide == size; lateness < 0: none. */
 static void check_sliding(uint64_t seed, const uint64_t *ids, const int64_t *ts, size_t n, gboolean count,
-                          int64_t size, int64_t slide, size_t batch)
+                          int64_t size, int64_t slide, int64_t lateness, size_t batch)
 {
     const int64_t k = size / slide;
     /* accepted lines and their panes: without lateness a line older than
-     * the newest pane's start is late */
-    GArray *pane = g_array_new(FALSE, FALSE, sizeof(int64_t)), *keep = g_array_new(FALSE, FALSE, sizeof(size_t));
-    int64_t newest = INT64_MIN;
+     * the newest pane's start is late, with it one older than the largest
+     * timestamp so far minus the lateness; panes go on in order */
+    GArray *acc = g_array_new(FALSE, FALSE, sizeof(pane_line));
+    int64_t newest = INT64_MIN, max_t = INT64_MIN;
     for (size_t i = 0; i < n; i++) {
-        const int64_t p = count ? (int64_t)(keep->len / (size_t)slide) : floor_div(ts[i], slide);
-        if (!count && newest != INT64_MIN && p < newest)
+        const int64_t p = count ? (int64_t)(acc->len / (size_t)slide) : floor_div(ts[i], slide);
+        max_t = MAX(max_t, ts[i]);
+        if (!count && lateness < 0 && newest != INT64_MIN && p < newest)
+            continue;
+        if (!count && lateness >= 0 && (__int128)ts[i] < (__int128)max_t - lateness)
             continue;
         newest = MAX(newest, p);
-        g_array_append_val(pane, p);
-        g_array_append_val(keep, i);
+        pane_line pl = { p, i };
+        g_array_append_val(acc, pl);
     }
+    g_array_sort(acc, by_pane);
+    GArray *pane = g_array_new(FALSE, FALSE, sizeof(int64_t)), *keep = g_array_new(FALSE, FALSE, sizeof(size_t));
+    for (guint a = 0; a < acc->len; a++) {
+        g_array_append_val(pane, g_array_index(acc, pane_line, a).pane);
+        g_array_append_val(keep, g_array_index(acc, pane_line, a).line);
+    }
+    g_array_free(acc, TRUE);
     /* the windows that hold a line, in order, up to the last line's */
     GArray *ends = g_array_new(FALSE, FALSE, sizeof(int64_t)), *starts = g_array_new(FALSE, FALSE, sizeof(int64_t));
     GPtrArray *truths = g_ptr_array_new_with_free_func(truth_free);
@@ -509,7 +532,8 @@ static void check_sliding(uint64_t seed, const uint64_t *ids, const int64_t *ts,
     x.c.ops = ops;
     const char *inputs[] = { path, NULL };
     es_driver_config cfg = { .inputs = inputs, .batch_size = batch, .window = count ? (uint64_t)size : 0,
-                             .window_span = count ? 0 : size, .window_slide = (uint64_t)slide,
+                             .window_span = count ? 0 : size, .window_slide = slide == size ? 0 : (uint64_t)slide,
+                             .lateness_on = lateness >= 0, .lateness = MAX(lateness, 0),
                              .on_report = on_slide_report, .user = &x };
     es_driver_stats stats;
     ES_CHECK_SEED(es_driver_run(&cfg, ops, &stats, &err), seed);
@@ -547,9 +571,11 @@ static void temporal_stream(GRand *rng, size_t n, uint32_t nv, uint64_t *ids, in
 
 static void test_each_sliding_window_answers_for_its_own_graph(void)
 {
-    static const struct { gboolean count; int64_t size, slide; size_t batch; } shapes[] = {
-        { TRUE, 300, 100, 64 }, { TRUE, 200, 200, 1000 }, { TRUE, 250, 25, 7 },
-        { FALSE, 300, 100, 50 }, { FALSE, 120, 40, 333 }, { FALSE, 64, 1, 13 },
+    static const struct { gboolean count; int64_t size, slide, lateness; size_t batch; } shapes[] = {
+        { TRUE, 300, 100, -1, 64 }, { TRUE, 200, 200, -1, 1000 }, { TRUE, 250, 25, -1, 7 },
+        { FALSE, 300, 100, -1, 50 }, { FALSE, 120, 40, -1, 333 }, { FALSE, 64, 1, -1, 13 },
+        { FALSE, 300, 100, 150, 50 }, { FALSE, 120, 40, 0, 333 }, { FALSE, 64, 8, 1000, 13 },
+        { FALSE, 100, 100, 120, 41 }, { FALSE, 100, 100, 0, 7 },
     };
     for (uint64_t seed = 41; seed <= 46; seed++) {
         GRand *rng = g_rand_new_with_seed((guint32)seed);
@@ -558,7 +584,8 @@ static void test_each_sliding_window_answers_for_its_own_graph(void)
         int64_t *ts = g_new(int64_t, n);
         temporal_stream(rng, n, 20 + 5 * (uint32_t)(seed % 4), ids, ts);
         for (size_t s = 0; s < G_N_ELEMENTS(shapes); s++)
-            check_sliding(seed, ids, ts, n, shapes[s].count, shapes[s].size, shapes[s].slide, shapes[s].batch + seed);
+            check_sliding(seed, ids, ts, n, shapes[s].count, shapes[s].size, shapes[s].slide, shapes[s].lateness,
+                          shapes[s].batch + seed);
         g_free(ids);
         g_free(ts);
         g_rand_free(rng);
@@ -571,9 +598,11 @@ static void test_sliding_windows_at_huge_and_negative_times(void)
 {
     const uint64_t ids[] = { 1, 2, 2, 3, 3, 1, 4, 5, 5, 6, 6, 4, 7, 8 };
     const int64_t ts[] = { INT64_MIN, INT64_MIN, INT64_MIN + 1, -1, 0, INT64_MAX - 5, INT64_MAX };
-    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 5, 3);
-    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, (int64_t)1 << 62, (int64_t)1 << 61, 2);
-    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), TRUE, 2, 1, 1);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 5, -1, 3);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, (int64_t)1 << 62, (int64_t)1 << 61, -1, 2);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), TRUE, 2, 1, -1, 1);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 5, INT64_MAX, 3);   /* nothing late */
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 10, 0, 3);
 }
 
 /* CollegeMsg (SNAP: src dst unix_time) in tumbling windows of 5000 lines,

@@ -136,7 +136,7 @@ int es_cmd_run(int argc, char **argv)
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL,
                      *source = NULL;
     gboolean follow = FALSE;
-    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL, *time_unit = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL, *time_unit = NULL, *lateness = NULL;
     g_autofree char *report_every = NULL, *keep = NULL;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE,
              deletions = FALSE;
@@ -154,6 +154,9 @@ int es_cmd_run(int argc, char **argv)
           "Answer per window of N edges, or of a span of the timestamp column (500ms, 1h, 7d): tumbling (one report"
           " per window, operators afresh in each) or sliding by SLIDE (dividing SIZE; a report per slide)",
           "tumbling:SIZE|sliding:SIZE,SLIDE" },
+        { "lateness", 0, 0, G_OPTION_ARG_STRING, &lateness,
+          "With a window over time: wait this long for out-of-order edges (0s, 500ms, 1h); the watermark is the"
+          " largest timestamp seen minus it, and an edge older than it is late (dropped, counted)", "SPAN" },
         { "time-unit", 0, 0, G_OPTION_ARG_STRING, &time_unit, "Unit of the timestamp column: s (default), ms or us",
           "s|ms|us" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
@@ -264,6 +267,25 @@ int es_cmd_run(int argc, char **argv)
             window_slide = sliding ? sl.value : 0;
         }
     }
+    int64_t lateness_units = 0;
+    if (lateness && !why) {
+        es_window_size l = { 0 };
+        gboolean zero = strspn(lateness, "0") > 0 && (lateness[strspn(lateness, "0")] == '\0' ||
+                              strchr("umshd", lateness[strspn(lateness, "0")]) != NULL);
+        if (zero && lateness[strspn(lateness, "0")] != '\0') {
+            char one[64];   /* "0ms": the unit's check on "1ms" */
+            g_snprintf(one, sizeof one, "1%s", lateness + strspn(lateness, "0"));
+            zero = parse_window_size(one, 1, &l) && l.span;
+        }
+        if (!zero && (!parse_window_size(lateness, col_us, &l) || !l.span))
+            why = "--lateness must be a span with its unit: 0s, 500ms, 30s, 5m, 1h, 7d";
+        else if (l.unit_error)
+            why = "--lateness must be a whole number of units of the timestamp column (--time-unit s, ms or us)";
+        else if (window_span == 0)
+            why = "--lateness goes with a window over time (--window tumbling:SPAN or sliding:SPAN,SLIDE)";
+        else
+            lateness_units = zero ? 0 : (int64_t)l.value;
+    }
 #ifdef ES_MPI
     if (!why && (window || deletions))
         why = "--window and --deletions are not supported across MPI ranks yet";
@@ -328,6 +350,8 @@ int es_cmd_run(int argc, char **argv)
     cfg.window = window_edges;
     cfg.window_span = window_span;
     cfg.window_slide = window_slide;
+    cfg.lateness_on = lateness != NULL;
+    cfg.lateness = lateness_units;
     es_driver_stats stats;
     int status = 0;
 #ifdef ES_MPI
