@@ -151,8 +151,12 @@ if start hog --wal "$tmp/h.wal" --ops cc,degree --max-client-buffer 1048576; the
     # Closed while it was still sending: its sends failed before the 2 000 000th query.
     sent=$(sed -n 's/^sent \([0-9]*\),.*/\1/p' "$tmp/hog.queries")
     [ -n "$sent" ] && [ "$sent" -lt 2000000 ] && ok || bad "queries not read: $(cat "$tmp/hog.queries")"
-    # 64 MB of group and 50 MB of replies were offered; a few 1 MiB buffers may be held.
-    [ -n "$before" ] && [ $((after - before)) -lt 16384 ] && ok ||
+    # 64 MB of group and 50 MB of replies were offered; a few 1 MiB buffers may be held
+    # (twice as much under ASan: its redzones, and its allocator's own chunks, were seen to
+    # reach 18 MiB under load).
+    limit=16384
+    case $(ldd "$es" 2>/dev/null) in *libasan*) limit=32768 ;; esac
+    [ -n "$before" ] && [ $((after - before)) -lt "$limit" ] && ok ||
         bad "--max-client-buffer 1 MiB: peak RSS grew from $before to $after KiB"
     grep -q '"edges":2,' "$tmp/hog.stats" && ok || bad "after the hogs: $(cat "$tmp/hog.stats")"
 fi
