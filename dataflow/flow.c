@@ -1,6 +1,7 @@
 /* flow.c — the step every batch of a stream goes through (see flow.h). */
 #include "dataflow/flow.h"
 
+#include "dataflow/fanout.h"
 #include "operators/operator.h"
 #include "snapshot/logmem.h"
 
@@ -34,7 +35,7 @@ static void adopt_edge_table(es_flow *f)
 
 void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean deletions)
 {
-    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions };
+    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions, .fanout = es_fanout_new() };
     for (guint i = 0; deletions && i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->dynamic = TRUE;
     adopt_edge_table(f);
@@ -56,8 +57,7 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
             es_edgetable_apply_signed(f->table, b->edges, b->del, b->n, change);
         b->change = change;
     }
-    for (guint i = 0; ok && i < f->ops->len; i++)
-        ok = es_operator_process(g_ptr_array_index(f->ops, i), b, error);
+    ok = es_fanout_fold(f->fanout, f->ops, b, error);
     /* An operator whose need arose in this batch started a table itself. */
     if (f->table == NULL)
         adopt_edge_table(f);
@@ -97,4 +97,5 @@ void es_flow_clear(es_flow *f)
     }
     es_edgetable_free(f->table);
     f->table = NULL;
+    g_clear_pointer(&f->fanout, es_fanout_free);
 }
