@@ -43,16 +43,29 @@ static void reserve(es_fanout *fo, guint n)
     fo->cap = n;
 }
 
-/* Insertion sort of the indices by decreasing cost, ties in list order
- * (a handful of operators). */
-static void sort_by_cost(es_fanout *fo, guint n)
+/* The operators that fold as tasks (not parallel ones), by decreasing
+ * cost, ties in list order (insertion sort: a handful of operators);
+ * returns their number. */
+static guint tasks_by_cost(es_fanout *fo, GPtrArray *ops)
 {
-    for (guint i = 0; i < n; i++) {
-        guint j = i, x = i;
+    guint k = 0;
+    for (guint x = 0; x < ops->len; x++) {
+        if (((es_operator *)g_ptr_array_index(ops, x))->klass->parallel)
+            continue;
+        guint j = k++;
         for (; j > 0 && fo->cost[fo->order[j - 1]] < fo->cost[x]; j--)
             fo->order[j] = fo->order[j - 1];
         fo->order[j] = x;
     }
+    return k;
+}
+
+static void fold_one(es_fanout *fo, GPtrArray *ops, guint i, const es_batch *b)
+{
+    const gint64 t0 = g_get_monotonic_time();
+    fo->err[i] = NULL;
+    fo->ok[i] = es_operator_process(g_ptr_array_index(ops, i), b, &fo->err[i]);
+    fo->cost[i] = g_get_monotonic_time() - t0;
 }
 
 gboolean es_fanout_fold(es_fanout *fo, GPtrArray *ops, const es_batch *b, GError **error)
@@ -66,18 +79,22 @@ gboolean es_fanout_fold(es_fanout *fo, GPtrArray *ops, const es_batch *b, GError
         return ok;
     }
     reserve(fo, n);
-    sort_by_cost(fo, n);
-    #pragma omp parallel num_threads((int)MIN((guint)threads, n))
-    #pragma omp single
-    for (guint k = 0; k < n; k++) {
-        const guint i = fo->order[k];
-        #pragma omp task firstprivate(i)
-        {
-            omp_set_num_threads(1);   /* this task's own regions: no nested team */
-            const gint64 t0 = g_get_monotonic_time();
-            fo->err[i] = NULL;
-            fo->ok[i] = es_operator_process(g_ptr_array_index(ops, i), b, &fo->err[i]);
-            fo->cost[i] = g_get_monotonic_time() - t0;
+    for (guint i = 0; i < n; i++)
+        if (((es_operator *)g_ptr_array_index(ops, i))->klass->parallel)
+            fold_one(fo, ops, i, b);
+    const guint k = tasks_by_cost(fo, ops);
+    if (k == 1)
+        fold_one(fo, ops, fo->order[0], b);
+    if (k > 1) {
+        #pragma omp parallel num_threads((int)MIN((guint)threads, k))
+        #pragma omp single
+        for (guint t = 0; t < k; t++) {
+            const guint i = fo->order[t];
+            #pragma omp task firstprivate(i)
+            {
+                omp_set_num_threads(1);   /* this task's own regions: no nested team */
+                fold_one(fo, ops, i, b);
+            }
         }
     }
     gboolean ok = TRUE;
