@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "dataflow/flow.h"
+#include "dataflow/window.h"
 #include "dataflow/progress.h"
 #include "dataflow/edgesource.h"
 #include "graph/common.h"
@@ -74,7 +75,8 @@ typedef struct {
     uint64_t      bytes_done, bytes_total, lines, bad;
     gboolean      end;           /* no more batches after this one (n may be 0) */
     gboolean      window_start;  /* the first batch of a window (not the first), set by the reader stage */
-    int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window */
+    int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window (pane) */
+    int64_t       pane;          /* sliding windows: the pane of this batch (dataflow/window.h) */
     uint64_t      late;          /* time windows: edges dropped as late so far */
     es_edgetable *new_table;     /* with it: the mapper's table for the new window */
     es_idmap     *new_idmap;     /* and its id map (the old one is the operators' thread's to free) */
@@ -96,9 +98,20 @@ typedef struct {
     /* Time windows (reader stage only): edges read beyond the open
      * window's end wait in carry; the open window's bounds. */
     es_raw_batch *carry;
+    uint64_t     pane_edges;     /* count windows: edges per pane (the window, or its slide) */
+    int64_t      pane_span;      /* time windows: the span of a pane (the window, or its slide) */
     gboolean     span_open;
     __int128     span_lo, span_hi;
     uint64_t     late;
+    /* With --lateness (reader stage only): each read goes to stage, its
+     * edges to the panes held (pane index -> held_pane) until the
+     * watermark passes their end. */
+    es_raw_batch *stage;
+    gboolean     stage_end;      /* the source has ended */
+    GTree       *held;
+    int64_t      max_time;       /* the largest timestamp seen (span_open: any) */
+    gboolean     sent_any;       /* a pane was handed on, */
+    int64_t      sent_pane;      /* the last one */
 } pipeline;
 
 /* Move b's edges [from, b->n) to c (empty), with their times, signs,
@@ -150,7 +163,7 @@ static int64_t clamp64(__int128 x)
 static gboolean span_cut(pipeline *pl, slot *s)
 {
     es_raw_batch *r = s->raw;
-    const int64_t w = pl->cfg->window_span;
+    const int64_t w = pl->pane_span;
     if (!r->has_time) {
         g_set_error(&s->error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " has no timestamp, and a window"
                     " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
@@ -198,8 +211,148 @@ static gboolean span_cut(pipeline *pl, slot *s)
 out:
     s->span_lo = clamp64(pl->span_lo);
     s->span_hi = clamp64(pl->span_hi);
+    s->pane = (int64_t)(pl->span_lo / w);   /* (|t / w| < 2^63) */
     s->late = pl->late;
     return TRUE;
+}
+
+/* ---- --lateness: panes held until the watermark passes them ----------- */
+
+/* The edges of one pane not yet handed on, in arrival order. */
+typedef struct {
+    int64_t  index;
+    GArray  *ids, *time, *del, *weight;   /* uint64 pairs, int64, uint8, double */
+    gboolean has_del, has_weight;
+    size_t   sent;                        /* edges already handed on */
+} held_pane;
+
+static void held_pane_free(gpointer p)
+{
+    held_pane *h = p;
+    g_array_free(h->ids, TRUE);
+    g_array_free(h->time, TRUE);
+    g_array_free(h->del, TRUE);
+    g_array_free(h->weight, TRUE);
+    g_free(h);
+}
+
+static gint cmp_i64(gconstpointer a, gconstpointer b, gpointer user)
+{
+    (void)user;
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static gboolean first_node(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    *(held_pane **)data = value;
+    return TRUE;
+}
+
+/* Sort the staged read's edges into their panes: late ones (older than the
+ * watermark, the largest timestamp seen minus the lateness) dropped and
+ * counted. */
+static gboolean hold_staged(pipeline *pl, slot *s)
+{
+    es_raw_batch *r = pl->stage;
+    if (r->n > 0 && !r->has_time) {
+        g_set_error(&s->error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " has no timestamp, and a window"
+                    " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
+        return FALSE;
+    }
+    const int64_t w = pl->pane_span;
+    for (size_t i = 0; i < r->n; i++) {
+        const int64_t t = r->time[i];
+        if (!pl->span_open || t > pl->max_time) {
+            pl->max_time = t;
+            pl->span_open = TRUE;
+        }
+        if ((__int128)t < (__int128)pl->max_time - pl->cfg->lateness) {
+            pl->late++;
+            continue;
+        }
+        __int128 lo, hi;
+        span_of(t, w, &lo, &hi);
+        int64_t index = (int64_t)(lo / w);
+        held_pane *h = g_tree_lookup(pl->held, &index);
+        if (h == NULL) {
+            h = g_new0(held_pane, 1);
+            h->index = index;
+            h->ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+            h->time = g_array_new(FALSE, FALSE, sizeof(int64_t));
+            h->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
+            h->weight = g_array_new(FALSE, FALSE, sizeof(double));
+            g_tree_insert(pl->held, &h->index, h);
+        }
+        g_array_append_vals(h->ids, r->ids + 2 * i, 2);
+        g_array_append_val(h->time, t);
+        const uint8_t d = r->has_del ? r->del[i] : 0;
+        const double x = r->has_weight ? r->weight[i] : 0.0;
+        g_array_append_val(h->del, d);
+        g_array_append_val(h->weight, x);
+        h->has_del = h->has_del || d;
+        h->has_weight = h->has_weight || r->has_weight;
+    }
+    r->n = 0;
+    return TRUE;
+}
+
+/* Fill the slot from the oldest held pane once the watermark has passed
+ * its end (or the stream ended), reading on until one has; a pane larger
+ * than a slot goes in several. */
+static void fill_late(pipeline *pl, slot *s, size_t max)
+{
+    es_raw_batch *r = s->raw;
+    for (;;) {
+        held_pane *h = NULL;
+        g_tree_foreach(pl->held, first_node, &h);
+        const __int128 w = pl->pane_span;
+        if (h != NULL && (pl->stage_end || ((__int128)h->index + 1) * w <= (__int128)pl->max_time - pl->cfg->lateness)) {
+            const size_t k = MIN(max, h->time->len - h->sent);
+            memcpy(r->ids, &g_array_index(h->ids, uint64_t, 2 * h->sent), 2 * k * sizeof *r->ids);
+            memcpy(r->time, &g_array_index(h->time, int64_t, h->sent), k * sizeof *r->time);
+            r->has_time = TRUE;
+            r->has_del = h->has_del;
+            if (h->has_del) {
+                if (r->del == NULL)
+                    r->del = es_big_alloc(r->cap);
+                memcpy(r->del, &g_array_index(h->del, uint8_t, h->sent), k);
+            }
+            r->has_weight = h->has_weight;
+            if (h->has_weight) {
+                if (r->weight == NULL)
+                    r->weight = es_big_alloc(r->cap * sizeof *r->weight);
+                memcpy(r->weight, &g_array_index(h->weight, double, h->sent), k * sizeof *r->weight);
+            }
+            r->n = k;
+            s->window_start = pl->sent_any && h->index != pl->sent_pane;
+            pl->sent_any = TRUE;
+            pl->sent_pane = h->index;
+            s->pane = h->index;
+            s->span_lo = clamp64((__int128)h->index * w);
+            s->span_hi = clamp64(((__int128)h->index + 1) * w);
+            h->sent += k;
+            if (h->sent == h->time->len)
+                g_tree_remove(pl->held, &h->index);
+            break;
+        }
+        if (pl->stage_end) {
+            s->end = TRUE;
+            break;
+        }
+        gboolean end = FALSE;
+        if (!pl->src->cls->next(pl->src, pl->stage, pl->stage->cap, &end, &s->error) || !hold_staged(pl, s)) {
+            s->end = TRUE;
+            return;
+        }
+        pl->stage_end = end || g_atomic_int_get(&pl->stop);
+    }
+    /* (the position of the last read: the edges handed on lie before it) */
+    r->input = pl->stage->input;
+    r->offset = pl->stage->offset;
+    r->line = pl->stage->line;
+    r->consumed = pl->stage->consumed;
 }
 
 static gpointer reader_stage(gpointer data)
@@ -217,8 +370,8 @@ static gpointer reader_stage(gpointer data)
             /* Cut batches where a count-based snapshot or a count window
              * falls (reports slice batches in the operators' thread
              * instead: see process_slot). */
-            if (cfg->window) {
-                uint64_t to_boundary = cfg->window - edges % cfg->window;
+            if (pl->pane_edges) {
+                uint64_t to_boundary = pl->pane_edges - edges % pl->pane_edges;
                 if (to_boundary < max)
                     max = (size_t)to_boundary;
             }
@@ -230,7 +383,11 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            if (pl->carry && pl->carry->n > 0) {
+            if (pl->held && max == 0)
+                s->end = TRUE;
+            else if (pl->held)
+                fill_late(pl, s, max);
+            else if (pl->carry && pl->carry->n > 0) {
                 /* what the last batch read beyond its window, first */
                 carry_tail(pl->carry, 0, s->raw);
                 s->end = FALSE;
@@ -238,12 +395,14 @@ static gpointer reader_stage(gpointer data)
                 s->end = TRUE;
             else if (!pl->src->cls->next(pl->src, s->raw, max, &s->end, &s->error))
                 s->end = TRUE;
-            if (!s->end && cfg->window_span && !span_cut(pl, s))
+            if (!s->end && cfg->window_span && !pl->held && !span_cut(pl, s))
                 s->end = TRUE;
             /* (A run resumed at a boundary restored the window before it,
              * not yet closed: its first batch closes it.) */
-            if (cfg->window && s->raw->n > 0 && edges % cfg->window == 0 && edges > 0)
+            if (pl->pane_edges && s->raw->n > 0 && edges % pl->pane_edges == 0 && edges > 0)
                 s->window_start = TRUE;
+            if (pl->pane_edges)
+                s->pane = (int64_t)(edges / pl->pane_edges);
             s->late = pl->late;
             edges += s->raw->n;
             s->bytes_done = s->bytes_total = 0;
@@ -313,7 +472,7 @@ static gpointer mapper_stage(gpointer data)
         gboolean failed = FALSE;
         s->new_table = NULL;
         s->new_idmap = NULL;
-        if (s->window_start && !s->error && s->raw->n > 0) {
+        if (s->window_start && !s->error && s->raw->n > 0 && !pl->cfg->window_slide) {
             /* A new window: its vertices and edges start afresh.  The old
              * id map and table are the operators' until they close the old
              * window (a snapshot of it may be reading them): the main
@@ -380,11 +539,11 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
     r->final = final;
     es_report_begin(r, "stream");
     es_report_add_u64(r, "edges", stats->edges);
-    es_report_add_u64(r, "vertices", stats->vertices);
+    es_report_add_u64(r, "vertices", stats->vertices - MIN(stats->absent, stats->vertices));
     es_report_add_u64(r, "bad_lines", stats->bad_lines);
     if (stats->window) {
         es_report_add_u64(r, "window_start", stats->window_start);
-        es_report_add_u64(r, "window_end", stats->window_start + stats->window);
+        es_report_add_u64(r, "window_end", stats->window_end ? stats->window_end : stats->window_start + stats->window);
     } else if (stats->span_hi > stats->span_lo) {
         es_report_add_i64(r, "window_start", stats->span_lo);
         es_report_add_i64(r, "window_end", stats->span_hi);
@@ -394,8 +553,11 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_report_add_u64(r, "deletions", stats->deletions);
         es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
     }
-    for (guint i = 0; i < ops->len; i++)
-        es_operator_report(g_ptr_array_index(ops, i), r);
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->absent = stats->absent;
+        es_operator_report(op, r);
+    }
 }
 
 /* Run every operator on a slot's batch, in slices that end where an
@@ -411,9 +573,9 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
  * process_batch, and its keys only at barriers, which fall between
  * batches.  Each slice goes through the fold every stream shares
  * (dataflow/flow.h). */
-static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flow *flow, const slot *s,
-                             gboolean last, es_driver_stats *stats, es_report *report, es_progress *progress,
-                             GError **error)
+static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flow *flow, es_slider *slider,
+                             const slot *s, gboolean last, es_driver_stats *stats, es_report *report,
+                             es_progress *progress, GError **error)
 {
     const size_t n = s->raw->n;
     const uint64_t every = cfg->on_report ? cfg->report_every : 0;
@@ -459,6 +621,10 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
+        if (slider) {   /* (kept after the fold: no expiry precedes its edges') */
+            es_slider_keep(slider, s->pane, &b);
+            stats->absent = es_slider_absent(slider, slice_nv);
+        }
         /* Once stopped, only the final report: it covers what was read. */
         if (every && stats->edges % every == 0 && !(last && a == n) && !es_stop_reason(cfg->stop)) {
             es_progress_clear(progress);
@@ -545,9 +711,82 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
     stats->deletions_ignored = 0;
 }
 
+/* A sliding window: every operator must forget expiring edges, and
+ * neither deletion lines nor snapshots go with it yet. */
+static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GError **error)
+{
+    const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
+    g_return_val_if_fail(size > 0 && size % cfg->window_slide == 0, FALSE);
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (!op->klass->deletions) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s cannot forget edges: it cannot run in a sliding window,"
+                        " whose expiring edges every operator must forget (--window tumbling takes it)", op->name);
+            return FALSE;
+        }
+    }
+    if (cfg->deletions) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--deletions in a sliding window is not supported: deletion"
+                    " lines would outlive the insertions they delete (--window tumbling takes them)");
+        return FALSE;
+    }
+    if (cfg->checkpoint != NULL) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of sliding windows are not supported yet: run"
+                    " --window sliding without --snapshot-dir");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The bounds of the sliding window ending with pane j into stats. */
+static void window_of_pane(const es_driver_config *cfg, int64_t j, es_driver_stats *stats)
+{
+    const __int128 end = ((__int128)j + 1) * (__int128)cfg->window_slide;
+    if (cfg->window) {
+        stats->window_end = (uint64_t)end;
+        stats->window_start = end > (__int128)cfg->window ? (uint64_t)(end - cfg->window) : 0;
+    } else {
+        stats->span_hi = clamp64(end);
+        stats->span_lo = clamp64(end - cfg->window_span);
+    }
+}
+
+/* A sliding window's first batch of pane q (q >= *open): report every
+ * window that closes before q and holds an edge (those ending with the
+ * panes from *open on), expiring the panes that leave first; then expire
+ * the panes q's window leaves out, and open q. */
+static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *slider, int64_t *open, int64_t q,
+                      es_driver_stats *stats, es_report *report, GError **error)
+{
+    const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
+    const __int128 k = size / cfg->window_slide;   /* panes per window */
+    if (*open == q)
+        return TRUE;
+    for (__int128 j = *open; *open != INT64_MIN && j < q && j < *open + k; j++) {
+        const __int128 gone = j - k;
+        if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, error))
+            return FALSE;
+        stats->absent = es_slider_absent(slider, stats->vertices);
+        if (es_slider_empty(slider) || cfg->on_report == NULL)
+            continue;
+        window_of_pane(cfg, (int64_t)j, stats);
+        es_driver_collect(flow->ops, stats, FALSE, report);
+        cfg->on_report(report, cfg->user);
+    }
+    const __int128 gone = (__int128)q - k;
+    if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, error))
+        return FALSE;
+    stats->absent = es_slider_absent(slider, stats->vertices);
+    *open = q;
+    window_of_pane(cfg, q, stats);
+    return TRUE;
+}
+
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
     if (cfg->deletions && !check_deletions(cfg, ops, error))
+        return FALSE;
+    if (cfg->window_slide && !check_sliding(cfg, ops, error))
         return FALSE;
     if (cfg->window_span && cfg->checkpoint) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of windows over time are not supported yet: run"
@@ -590,7 +829,13 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         .parsed_q = g_async_queue_new(),
         .full_q = g_async_queue_new(),
     };
-    pl.carry = cfg->window_span ? es_raw_batch_new(batch) : NULL;
+    pl.carry = cfg->window_span && !cfg->lateness_on ? es_raw_batch_new(batch) : NULL;
+    if (cfg->window_span && cfg->lateness_on) {
+        pl.stage = es_raw_batch_new(batch);
+        pl.held = g_tree_new_full(cmp_i64, NULL, NULL, held_pane_free);
+    }
+    pl.pane_edges = cfg->window_slide && cfg->window ? cfg->window_slide : cfg->window;
+    pl.pane_span = cfg->window_slide && cfg->window_span ? (int64_t)cfg->window_slide : cfg->window_span;
     g_mutex_init(&pl.idmap_lock);
     g_mutex_init(&pl.table_lock);
     slot slots[NSLOTS];
@@ -601,10 +846,13 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
-    es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions);
+    es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
     /* The table's stage runs in the mapper thread, beside the operators, when
-     * the run starts with one (else in this thread, once adopted). */
-    pl.mapper_table = flow.table;
+     * the run starts with one (else in this thread, once adopted); in a
+     * sliding window, here, where expiries come between batches. */
+    pl.mapper_table = cfg->window_slide ? NULL : flow.table;
+    es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
+    int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
@@ -627,7 +875,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             ok = FALSE;
         }
         size_t n = s->raw->n;
-        if (ok && n > 0 && s->window_start) {
+        if (ok && n > 0 && slider) {
+            es_progress_clear(progress);
+            ok = slide(cfg, &flow, slider, &open_pane, s->pane, stats, report, error);
+        } else if (ok && n > 0 && s->window_start) {
             es_progress_clear(progress);
             close_window(cfg, &flow, ck, &idmap, stats, report, s);
         }
@@ -643,8 +894,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             last = ahead && ahead->end && ahead->raw->n == 0 && ahead->error == NULL;
         }
         if (ok && n > 0) {
-            ok = process_slot(cfg, ops, &flow, s, last, stats, report, progress, error);
-            if (cfg->window_span) {
+            ok = process_slot(cfg, ops, &flow, slider, s, last, stats, report, progress, error);
+            if (cfg->window_span && !slider) {
                 stats->span_lo = s->span_lo;
                 stats->span_hi = s->span_hi;
             }
@@ -752,11 +1003,15 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_async_queue_unref(pl.parsed_q);
     g_async_queue_unref(pl.full_q);
     es_raw_batch_free(pl.carry);
+    es_raw_batch_free(pl.stage);
+    if (pl.held)
+        g_tree_destroy(pl.held);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
     if (pl.mapper_table != NULL && pl.mapper_table != flow.table)
         es_edgetable_free(pl.mapper_table);   /* a window's, never opened */
     es_flow_clear(&flow);
+    es_slider_free(slider);
     if (pl.idmap != idmap)
         es_idmap_free(pl.idmap);   /* a window's, never opened */
     es_idmap_free(idmap);

@@ -62,6 +62,19 @@ typedef struct {
                                    multiples of the span, empty ones are skipped, and an edge
                                    older than the open window's start is late: counted
                                    (stream late_edges) and dropped */
+    gboolean lateness_on;       /* with window_span: out-of-order edges wait `lateness` units */
+    int64_t  lateness;          /* (>= 0): the watermark is the largest timestamp seen minus it;
+                                   an edge older than the watermark is late (counted, dropped),
+                                   the others go to their own window, which closes once the
+                                   watermark passes its end.  Without it, the watermark is the
+                                   open window's (sliding: newest pane's) start */
+    uint64_t window_slide;      /* with window or window_span: a sliding window of that size,
+                                   sliding by this many edges or units (dividing it), instead
+                                   of a tumbling one (dataflow/window.h): one report per
+                                   slide, for the window ending there (empty ones skipped);
+                                   the last, final, for the window holding the last edge;
+                                   operators forget expiring edges through their deletion
+                                   path (each must have one: checked at start) */
     gboolean deletions;         /* the stream may delete edges (lines ending in -): every
                                    operator must handle them (checked at start), the run
                                    keeps an edge table of multiplicities; without it a
@@ -90,6 +103,10 @@ typedef struct es_driver_stats {
     uint32_t vertices;
     uint64_t window;            /* with windows: their size (edges), else 0 */
     uint64_t window_start;      /* with windows: the reported window's first edge index */
+    uint64_t window_end;        /* with sliding count windows: the index after its last (else
+                                   window_start + window) */
+    uint32_t absent;            /* with sliding windows: vertices no line of the window names,
+                                   left out of every answer (es_operator.absent) */
     int64_t  span_lo, span_hi;  /* with time windows: the reported window's [start, end) */
     uint64_t late_edges;        /* with time windows: edges dropped as late */
     gboolean dynamic;           /* the run declared deletions: the stream section reports the next two */

@@ -51,7 +51,7 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
 {
     gboolean ok = TRUE;
     for (size_t i = 0; b->del != NULL && f->deletions && i < b->n; i++)
-        f->deleted += b->del[i];
+        f->deleted += b->del[i] == ES_LINE_DELETE;   /* (not a sliding window's expiries) */
     if (f->table) {
         if (!answered)
             es_edgetable_apply_signed(f->table, b->edges, b->del, b->n, change);

@@ -23,13 +23,22 @@ typedef struct {
     uint32_t u, v;
 } es_edge;
 
+/* es_batch.del values.  An expiry takes back exactly one earlier insertion
+ * line of the same edge, so unlike a deletion it is never of an absent
+ * pair, and it takes a self-loop line away too (a deletion of a self-loop
+ * changes nothing). */
+enum { ES_LINE_INSERT = 0, ES_LINE_DELETE = 1, ES_LINE_EXPIRE = 2 };
+
 typedef struct {
     const es_edge *edges;    /* n edges in stream order */
     const uint64_t *ext;     /* 2n external ids (ext[2i], ext[2i+1] are edge i's
                                 u and v as written in the input), or NULL; for
                                 operators that work without the id map */
     const int64_t *time;     /* n timestamps, or NULL when no line had one */
-    const uint8_t *del;      /* n flags, 1 for a deletion line (`u v -`), or
+    const uint8_t *del;      /* n flags, 1 (ES_LINE_DELETE) for a deletion line
+                                (`u v -`), 2 (ES_LINE_EXPIRE) for the expiry of
+                                an insertion line that left a sliding window
+                                (dataflow/window.h), 0 for an insertion; or
                                 NULL when the batch has none */
     const double  *weight;   /* n weights (0 where a line had none), or NULL
                                 when no line had one; kept for operators to come */

@@ -107,8 +107,10 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
         const uint32_t u = edges[i].u, v = edges[i].v;
         const gboolean d = del && del[i];
         if (G_UNLIKELY(u == v)) {
-            change[i] = d ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
-            t->ignored += d;
+            /* (an expired self-loop line leaves as it came: seen) */
+            const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
+            change[i] = ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += ignored;
             continue;
         }
         if (G_LIKELY(!d && change[i] == 1)) {

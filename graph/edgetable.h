@@ -6,7 +6,8 @@
  * takes one away.  An insertion that takes a pair from 0 to 1 makes it
  * appear (ES_EDGE_APPEARS); a deletion from 1 to 0 makes it disappear
  * (ES_EDGE_DISAPPEARS); a deletion of a pair at 0, or of a self-loop,
- * changes nothing and is counted (ES_EDGE_IGNORED: `stream
+ * changes nothing and is counted (the expiry of a self-loop line,
+ * ES_LINE_EXPIRE, is ES_EDGE_SEEN) (ES_EDGE_IGNORED: `stream
  * deletions_ignored`); anything else (a repeat, a deletion of one of
  * several copies, an inserted self-loop) is ES_EDGE_SEEN.  The driver runs
  * it once per batch and hands the answers to every operator in

@@ -135,3 +135,16 @@ GArray *es_hist_bins(const es_hist *h)
         qsort(&g_array_index(bins, es_hist_bin, head), bins->len - head, sizeof(es_hist_bin), bin_cmp);
     return bins;
 }
+
+void es_hist_bins_take(GArray *bins, uint64_t key, uint64_t n)
+{
+    for (guint i = 0; n > 0 && i < bins->len; i++) {
+        es_hist_bin *b = &g_array_index(bins, es_hist_bin, i);
+        if (b->key != key)
+            continue;
+        b->count -= MIN(b->count, n);
+        if (b->count == 0)
+            g_array_remove_index(bins, i);
+        return;
+    }
+}

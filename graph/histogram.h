@@ -57,5 +57,9 @@ uint64_t es_hist_max(const es_hist *h);
 /* The bins with a non-zero count, sorted by value, into a GArray of
  * es_hist_bin. */
 GArray  *es_hist_bins(const es_hist *h);
+/* Take n values equal to key out of such bins (at most as many as there
+ * are; the bin goes when it empties): a report leaving out vertices it
+ * knows to be absent (es_operator.absent). */
+void     es_hist_bins_take(GArray *bins, uint64_t key, uint64_t n);
 
 #endif

@@ -9,10 +9,13 @@
  *   3. send to rank 0 (MPI_Gatherv): the groups' positions, the counts,
  *      and the edges themselves or, in a reduced run (driver_mpi.h), their
  *      forest (mpi/forest.h), the sketches kept on each rank (mpi/merge.h);
- *   4. rank 0: map the ids, apply the edge table, run every operator on
- *      the batch (split where --report-every falls, mapping each piece
- *      just before it so that its vertex count is exact), report, and at
- *      a barrier take a snapshot whose position is every group's.
+ *   4. rank 0: map the ids, fold the batch (es_flow_fold, dataflow/flow.h:
+ *      the one step every batch of every run goes through: the edge
+ *      table, then every operator; split where --report-every falls,
+ *      mapping each piece just before it so that its vertex count is
+ *      exact), report, and at a barrier take a snapshot whose position is
+ *      every group's.  A reduced run folds in three flows by what each
+ *      operator is fed (the forest, the whole batch, the rank's share).
  * Rank 0's own failure (a limit in an operator) enters step 2 of the next
  * turn, or the final broadcast.  No stage overlaps another here (the
  * single-process driver's reader and mapper threads): the ranks' reading
@@ -27,8 +30,8 @@
 #include <sys/resource.h>
 
 #include "dataflow/edgesource.h"
+#include "dataflow/flow.h"
 #include "graph/common.h"
-#include "graph/edgetable.h"
 #include "graph/idmap.h"
 #include "mpi/chunks.h"
 #include "mpi/forest.h"
@@ -88,30 +91,6 @@ static gboolean agree_root(int rank, gboolean ok, GError **error)
     return !failed;
 }
 
-/* The run's edge table when an operator needs one now (as the driver's
- * adopt_edge_table: one table, an operator's own adopted first). */
-static es_edgetable *adopt_edge_table(GPtrArray *ops, es_edgetable *table, gboolean snapshots)
-{
-    gboolean need = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        need = need || es_operator_needs_edges(op, snapshots);
-        if (op->own_edges != NULL && table == NULL)
-            table = op->own_edges;
-        else
-            es_edgetable_free(op->own_edges);
-        op->own_edges = NULL;
-    }
-    if (table == NULL && need)
-        table = es_edgetable_new(snapshots, snapshots ? &es_log_memory_stable : NULL);
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->edges = table;
-        op->driven = TRUE;
-    }
-    return table;
-}
-
 /* Every rank's n edges (2n external ids) to rank 0, in rank order, into
  * *all_ids there (counts, displs: rank 0's, of size entries, left set to
  * the ids' layout). */
@@ -136,12 +115,21 @@ static void gather_ids(int rank, int size, const uint64_t *ids, size_t n, int *c
     g_free(ns);
 }
 
+/* A reduced run's operators, in three flows (dataflow/flow.h, the fold
+ * every batch goes through) by what each is fed: cc the merged forest of
+ * a batch; bipartite that forest too, or the whole batch that closes the
+ * first odd cycle; the sketches, on every rank, the rank's own share. */
+enum { PART_CC, PART_BIP, PART_SKETCH, PARTS };
+
 /* Rank 0's part of the run: the state, and what it is fed. */
 typedef struct {
     const es_driver_config *cfg;
     GPtrArray    *ops;
     es_idmap     *idmap;
-    es_edgetable *table;
+    es_flow       flow;        /* a gathered run: every operator, the run's edge table */
+    es_flow       part[PARTS]; /* a reduced run: its operators by what they are fed */
+    GPtrArray    *part_ops[PARTS];
+    gboolean      flows;       /* flow (gathered) or part (reduced) started */
     es_checkpoint *ck;
     es_edge_source *src;          /* the inputs as files: the snapshots' source kind and identity */
     es_report    *report;
@@ -183,15 +171,8 @@ static gboolean feed(root_state *st, const uint64_t *ext, const int64_t *time, s
             .first_index = at,
             .num_vertices = es_idmap_size(st->idmap),
         };
-        if (st->table) {
-            es_edgetable_apply(st->table, batch.edges, batch.n, st->change + a);
-            batch.change = st->change + a;
-        }
-        for (guint i = 0; i < st->ops->len; i++)
-            if (!es_operator_process(g_ptr_array_index(st->ops, i), &batch, error))
-                return FALSE;
-        if (st->table == NULL)
-            st->table = adopt_edge_table(st->ops, NULL, cfg->checkpoint != NULL);
+        if (!es_flow_fold(&st->flow, &batch, st->change + a, FALSE, error))
+            return FALSE;
         st->stats->edges = at + batch.n;
         st->stats->vertices = batch.num_vertices;
         a = b;
@@ -203,48 +184,67 @@ static gboolean feed(root_state *st, const uint64_t *ext, const int64_t *time, s
     return TRUE;
 }
 
-/* A reduced run (driver_mpi.h): the merged forest of a batch stands for
- * it with cc (the same vertices and components; edges counted apart) and,
- * while the graph is bipartite, with bipartite, when the forest fits the
- * graph's 2-colouring so far (tried on st->shadow) and no rank saw an odd
- * cycle (odd); otherwise *full asks for the whole batch (feed_full).  The
- * sketches took their share on each rank. */
-static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, uint64_t edges, int odd, int *full,
-                            GError **error)
+/* A reduced run, rank 0's own share of a batch (ids, n edges): mapped and
+ * folded into cc while the other ranks still build their forests (the
+ * wait for them in es_mpi_forest_reduce is otherwise rank 0's idle
+ * polling); kept mapped at st->edges for feed_forest. */
+static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError **error)
+{
+    grow(st, n);
+    if (!es_idmap_map_ids(st->idmap, ids, (uint32_t *)st->edges, 2 * n, error))
+        return FALSE;
+    es_batch batch = {
+        .edges = st->edges, .ext = ids, .n = n,
+        .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
+    };
+    return es_flow_fold(&st->part[PART_CC], &batch, st->change, FALSE, error);
+}
+
+/* A reduced run (driver_mpi.h): rank 0's share (the first `mapped` pairs
+ * of forest, fed to cc by feed_share) and the other ranks' merged forest
+ * (the rest, mpi/forest.h) stand for a batch with cc (the same vertices
+ * and components; edges counted apart) and, while the graph is bipartite,
+ * with bipartite, when they fit the graph's 2-colouring so far (tried on
+ * st->shadow) and no other rank saw an odd cycle (odd); otherwise *full
+ * asks for the whole batch (feed_full).  The sketches took their share on
+ * each rank. */
+static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, size_t mapped, uint64_t edges, int odd,
+                            int *full, GError **error)
 {
     grow(st, fn);
     *full = 0;
-    if (!es_idmap_map_ids(st->idmap, forest, (uint32_t *)st->edges, 2 * fn, error))
+    if (!es_idmap_map_ids(st->idmap, forest + 2 * mapped, (uint32_t *)(st->edges + mapped), 2 * (fn - mapped), error))
         return FALSE;
     es_batch batch = {
         .edges = st->edges, .ext = forest, .n = fn,
         .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
     };
-    for (guint i = 0; i < st->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(st->ops, i);
+    es_batch rest = batch;
+    rest.edges += mapped;
+    rest.ext += 2 * mapped;
+    rest.n -= mapped;
+    GPtrArray *bip = st->part_ops[PART_BIP];
+    for (guint i = 0; i < bip->len; i++) {
         const es_puf *uf;
-        if (op->klass == &es_bipartite_class && es_bipartite_op_state(op, &uf)) {
-            if (st->shadow == NULL) {   /* first batch, or the first after a restore */
-                const uint32_t *parent;
-                const uint8_t *parity, *rank;
-                es_puf_arrays(uf, &parent, &parity, &rank);
-                st->shadow = es_puf_restore(es_puf_size(uf), parent, parity, rank, error);
-                if (st->shadow == NULL)
-                    return FALSE;
-            }
-            es_puf_grow(st->shadow, batch.num_vertices);
-            for (size_t k = 0; !odd && k < fn; k++)
-                odd = !es_puf_unite_opposite(st->shadow, st->edges[k].u, st->edges[k].v);
-            if (odd) {
-                *full = 1;
-                continue;
-            }
-        } else if (strcmp(op->klass->name, "cc") != 0 && op->klass != &es_bipartite_class) {
-            continue;
+        if (!es_bipartite_op_state(g_ptr_array_index(bip, i), &uf))
+            continue;   /* not bipartite any more: the forest serves */
+        if (st->shadow == NULL) {   /* first batch, or the first after a restore */
+            const uint32_t *parent;
+            const uint8_t *parity, *rank;
+            es_puf_arrays(uf, &parent, &parity, &rank);
+            st->shadow = es_puf_restore(es_puf_size(uf), parent, parity, rank, error);
+            if (st->shadow == NULL)
+                return FALSE;
         }
-        if (!es_operator_process(op, &batch, error))
-            return FALSE;
+        es_puf_grow(st->shadow, batch.num_vertices);
+        for (size_t k = 0; !odd && k < fn; k++)
+            odd = !es_puf_unite_opposite(st->shadow, st->edges[k].u, st->edges[k].v);
+        *full = odd;
     }
+    if (!es_flow_fold(&st->part[PART_CC], &rest, st->change, FALSE, error))
+        return FALSE;
+    if (!*full && !es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error))
+        return FALSE;
     st->stats->edges += edges;
     st->stats->vertices = batch.num_vertices;
     return TRUE;
@@ -263,12 +263,7 @@ static gboolean feed_full(root_state *st, const uint64_t *ext, size_t n, uint64_
         .first_index = first, .num_vertices = es_idmap_size(st->idmap),
     };
     g_clear_pointer(&st->shadow, es_puf_free);   /* no longer needed: the graph is not bipartite */
-    for (guint i = 0; i < st->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(st->ops, i);
-        if (op->klass == &es_bipartite_class && !es_operator_process(op, &batch, error))
-            return FALSE;
-    }
-    return TRUE;
+    return es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error);
 }
 
 /* Rank 0 before the loop: the checkpoint opened and, on resume, the id map
@@ -340,6 +335,45 @@ static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const 
         es_checkpoint_take(st->ck, &sp, es_idmap_externals(st->idmap), st->ops);
 }
 
+/* The flows, once rank 0 has restored the operators: a gathered run's
+ * one at rank 0; a reduced run's parts, the sketches' on every rank. */
+static void start_flows(root_state *st, int rank, gboolean reduced)
+{
+    gboolean snapshots = st->cfg->checkpoint != NULL;
+    st->flows = TRUE;
+    if (!reduced) {
+        if (rank == 0)
+            es_flow_init(&st->flow, st->ops, snapshots, FALSE);
+        else
+            st->flows = FALSE;
+        return;
+    }
+    for (int p = 0; p < PARTS; p++)
+        st->part_ops[p] = g_ptr_array_new();
+    for (guint i = 0; i < st->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(st->ops, i);
+        int p = es_mpi_mergeable(op) ? PART_SKETCH : op->klass == &es_bipartite_class ? PART_BIP : PART_CC;
+        if (rank == 0 || p == PART_SKETCH)
+            g_ptr_array_add(st->part_ops[p], op);
+    }
+    for (int p = 0; p < PARTS; p++)
+        es_flow_init(&st->part[p], st->part_ops[p], snapshots, FALSE);
+}
+
+static void stop_flows(root_state *st)
+{
+    if (!st->flows)
+        return;
+    if (st->part_ops[0] == NULL) {
+        es_flow_clear(&st->flow);
+        return;
+    }
+    for (int p = 0; p < PARTS; p++) {
+        es_flow_clear(&st->part[p]);
+        g_ptr_array_unref(st->part_ops[p]);
+    }
+}
+
 gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean verbose, GPtrArray *ops,
                            es_driver_stats *stats, GError **error)
 {
@@ -387,15 +421,14 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
 
     if (rank == 0) {
         ok = root_start(&st, chunks, groups, pos, error);
-        if (ok) {
-            st.table = adopt_edge_table(ops, NULL, cfg->checkpoint != NULL);
+        if (ok)
             st.report = es_report_new();
-        }
     }
     if (!agree_root(rank, ok, error)) {
         ok = FALSE;
         goto out;
     }
+    start_flows(&st, rank, reduced);
     MPI_Bcast(pos, (int)(4 * nchunks), MPI_UINT64_T, 0, MPI_COMM_WORLD);
     resumed = FALSE;
     for (guint k = 0; k < nchunks; k++)
@@ -448,17 +481,16 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             /* The sketches take this rank's share; the forest stands for
              * the batch at rank 0 (feed_forest). */
             es_batch mine_batch = { .ext = ids, .time = has_time ? time : NULL, .n = n };
-            for (guint i = 0; i < ops->len; i++) {
-                es_operator *op = g_ptr_array_index(ops, i);
-                if (es_mpi_mergeable(op) && ok)
-                    ok = es_operator_process(op, &mine_batch, error);
-            }
+            if (ok)
+                ok = es_flow_fold(&st.part[PART_SKETCH], &mine_batch, NULL, FALSE, error);
             size_t fn = 0;
             int odd = 0, full = 0;
             g_clear_pointer(&forest, g_free);
+            if (rank == 0 && ok)
+                ok = feed_share(&st, ids, n, error);
             es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
             if (rank == 0 && ok)
-                ok = feed_forest(&st, forest, fn, total, odd, &full, error);
+                ok = feed_forest(&st, forest, fn, n, total, odd, &full, error);
             if (parity) {
                 /* A batch that closes the first odd cycle, gathered whole. */
                 MPI_Bcast(&full, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -551,15 +583,10 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         cfg->on_report(st.report, cfg->user);
     }
 out:
+    stop_flows(&st);
     if (rank == 0) {
         es_checkpoint_free(st.ck);
         es_edge_source_free(st.src);
-        for (guint i = 0; i < ops->len; i++) {
-            es_operator *op = g_ptr_array_index(ops, i);
-            op->edges = NULL;
-            op->driven = FALSE;
-        }
-        es_edgetable_free(st.table);
         if (st.shadow)
             es_puf_free(st.shadow);
         if (st.idmap)

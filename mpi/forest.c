@@ -75,7 +75,16 @@ void es_mpi_forest_reduce(MPI_Comm comm, const uint64_t *ids, size_t n, gboolean
     MPI_Comm_size(comm, &size);
     size_t fn;
     int my_odd = 0;
-    uint64_t *f = forest_of(ids, n, parity, &my_odd, &fn);
+    /* Rank 0 keeps its share as it is and appends what it receives
+     * (forest.h): its caller's union-find does the merging once. */
+    uint64_t *f;
+    if (rank == 0) {
+        f = g_new(uint64_t, 2 * n + 1);
+        memcpy(f, ids, 16 * n);
+        fn = n;
+    } else {
+        f = forest_of(ids, n, parity, &my_odd, &fn);
+    }
     for (int s = 1; s < size; s *= 2) {
         if (rank % (2 * s) == s) {
             uint64_t head[2] = { fn, (uint64_t)my_odd };
@@ -95,8 +104,13 @@ void es_mpi_forest_reduce(MPI_Comm comm, const uint64_t *ids, size_t n, gboolean
             memcpy(both, f, 16 * fn);
             MPI_Recv(both + 2 * fn, (int)(2 * count), MPI_UINT64_T, rank + s, 1, comm, MPI_STATUS_IGNORE);
             g_free(f);
-            f = forest_of(both, fn + count, parity, &my_odd, &fn);
-            g_free(both);
+            if (rank == 0) {
+                f = both;
+                fn += count;
+            } else {
+                f = forest_of(both, fn + count, parity, &my_odd, &fn);
+                g_free(both);
+            }
         }
     }
     *out = f;

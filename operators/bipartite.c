@@ -104,6 +104,8 @@ static void process_dynamic(bipartite_op *b, const es_batch *batch)
         const uint8_t c = batch->change[i];
         if (e[i].u == e[i].v && !(batch->del && batch->del[i]))
             b->loops++;
+        else if (e[i].u == e[i].v && batch->del[i] == ES_LINE_EXPIRE)   /* (del: the first test failed) */
+            b->loops--;   /* (an expired self-loop line leaves; a deleted one stays) */
         else if (c == ES_EDGE_APPEARS)
             es_dynconn_insert(b->dyn, e[i].u, e[i].v);
         else if (c == ES_EDGE_DISAPPEARS)

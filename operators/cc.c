@@ -29,6 +29,14 @@
  * edge walks the smaller part of its tree for a replacement edge: its
  * header states the costs),
  * fed the edge table's appearances and disappearances.
+ * Sliding windows (dataflow/window.h) expire every edge as a deletion
+ * through the same structure: plain deletions, not BIC (Zhang et al.,
+ * VLDB 2024, union-find buffers built forward and backward over the
+ * window's chunks with no deletion at all).  Each expiry of a spanning
+ * forest edge then costs a replacement search bounded by the smaller
+ * side; a window's every edge is inserted once and expired once.
+ * Vertices no line of the window names (es_operator.absent) are left out
+ * of the answers as the singletons they are.
  *
  * Answers: vertices, components, largest, size_histogram (component size ->
  * number of components).
@@ -122,12 +130,15 @@ static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError 
     return TRUE;
 }
 
-static void report_dynamic(const es_dynconn *d, es_report *report)
+/* (absent vertices, es_operator.absent, are isolated: singletons left out) */
+static void report_dynamic(const es_dynconn *d, uint32_t absent, es_report *report)
 {
     GArray *bins = es_hist_bins(es_dynconn_sizes(d));
-    es_report_add_u64(report, "vertices", es_dynconn_vertices(d));
-    es_report_add_u64(report, "components", es_dynconn_components(d));
-    es_report_add_u64(report, "largest", es_dynconn_largest(d));
+    es_hist_bins_take(bins, 1, absent);
+    const uint32_t nv = es_dynconn_vertices(d) - absent;
+    es_report_add_u64(report, "vertices", nv);
+    es_report_add_u64(report, "components", es_dynconn_components(d) - absent);
+    es_report_add_u64(report, "largest", nv ? es_dynconn_largest(d) : 0);
     es_report_add_hist(report, "size_histogram", (const es_hist_bin *)bins->data, bins->len);
     g_array_free(bins, TRUE);
 }
@@ -138,7 +149,7 @@ static void cc_report(es_operator *op, es_report *report)
         es_dynconn *d = ((cc_op *)op)->dyn;
         if (d == NULL)
             d = ((cc_op *)op)->dyn = es_dynconn_new(FALSE);
-        report_dynamic(d, report);
+        report_dynamic(d, MIN(op->absent, es_dynconn_vertices(d)), report);
         return;
     }
     const es_uf *uf = ((cc_op *)op)->uf;

@@ -14,6 +14,10 @@
  * Deletions: a disappearing edge (graph/edgetable.h) takes its two
  * increments back, O(1); duplicates count the copies beyond the first of
  * the pairs that remain, as in the graph rebuilt from what remains.
+ * Sliding windows (dataflow/window.h): an expiring line is a deletion
+ * that also takes a self-loop line away; vertices no line of the window
+ * names (es_operator.absent, of degree 0) are left out of vertices, mean
+ * and the distribution.
  * Guarantees: exact.
  *
  * Parallelism: the increments take one sequential pass (measured 3 to 5
@@ -96,7 +100,9 @@ static gboolean process_signed(degree_op *d, const es_batch *batch)
             break;
         case ES_EDGE_SEEN:
             /* a repeat, or the deletion of one of several copies */
-            d->self_loops += ins && e[i].u == e[i].v;
+            /* (an expired self-loop line leaves; a deleted one stays) */
+            if (e[i].u == e[i].v)
+                d->self_loops += ins ? 1 : batch->del[i] == ES_LINE_EXPIRE ? (uint64_t)-1 : 0;
             if (e[i].u != e[i].v)
                 d->duplicates += ins ? 1 : (uint64_t)-1;
             break;
@@ -154,8 +160,10 @@ static gboolean degree_process_batch(es_operator *op, const es_batch *batch, GEr
 static void degree_report(es_operator *op, es_report *report)
 {
     degree_op *d = (degree_op *)op;
-    const uint32_t nv = d->nv;
+    const uint32_t absent = MIN(op->absent, d->nv);   /* degree 0, left out */
+    const uint32_t nv = d->nv - absent;
     GArray *bins = es_hist_bins(d->hist);
+    es_hist_bins_take(bins, 0, absent);
     es_report_add_u64(report, "vertices", nv);
     es_report_add_u64(report, "edges", d->edges);
     es_report_add_u64(report, "self_loops", d->self_loops);

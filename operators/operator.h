@@ -97,6 +97,11 @@ struct es_operator {
                                   (by the driver for --deletions); operators whose
                                   insert-only structure cannot forget (cc, bipartite)
                                   then keep one that can */
+    uint32_t  absent;          /* sliding windows (dataflow/window.h): vertices below the
+                                  id-map size that no line of the window names, all of
+                                  whose edges have expired; isolated, they are left out
+                                  of the answers that count vertices (set before a
+                                  report; 0 otherwise) */
     uint8_t  *own_change;      /* its answers for the batch at hand */
     size_t    own_change_cap;
     /* The table's log as snapshot_prepare froze it, when it reads a logged one. */

@@ -603,10 +603,12 @@ static char *top_string(const tri_op *t)
     return g_string_free(s, FALSE);
 }
 
+/* Over the vertices, save those no line of a sliding window names
+ * (es_operator.absent: isolated, of coefficient 0). */
 static double avg_clustering(const tri_op *t)
 {
     const uint32_t nv = t->nv;
-    if (nv == 0)
+    if (nv <= t->base.absent)
         return 0.0;
     const size_t blocks = (nv + (size_t)CLUSTER_BLOCK - 1) / CLUSTER_BLOCK;
     double *part = g_new0(double, blocks);
@@ -626,7 +628,7 @@ static double avg_clustering(const tri_op *t)
     for (size_t b = 0; b < blocks; b++)
         sum += part[b];
     g_free(part);
-    return sum / nv;
+    return sum / (nv - t->base.absent);
 }
 
 static void tri_report(es_operator *op, es_report *report)

@@ -246,7 +246,54 @@ expect "span below the unit" 64 "must be a whole number of units of the timestam
 expect "bad time unit" 64 "--time-unit must be s, ms or us" -- "$es" run --window tumbling:1h --time-unit ns "$tmp/tw.txt"
 printf '1 2\n2 3\n' > "$tmp/twn.txt"
 expect "time window without timestamps" 65 "has no timestamp, and a window over time" -- "$es" run --window tumbling:1h --quiet "$tmp/twn.txt"
-expect "sliding window refused" 64 "--window sliding:SIZE,SLIDE is not supported yet" -- "$es" run --window sliding:10,5 "$tmp/zachary.txt"
+# Sliding windows of 30 lines sliding by 10: a report per slide (8), each the
+# window's own graph, as a plain run over its lines says.
+expect "sliding windows" 0 "" -- "$es" run --window sliding:30,10 --ops cc,degree,tri,cm --format tsv --quiet "$tmp/zachary.txt"
+if [ "$(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")" = "0,0,0,10,20,30,40,50," ]; then ok; else bad "sliding windows: window_start"; fi
+if [ "$(awk -F'\t' '$2=="window_end" {printf "%s,", $3}' "$tmp/out")" = "10,20,30,40,50,60,70,80," ]; then ok; else bad "sliding windows: window_end"; fi
+grep -v -e '^#' -e '^%' -e '^$' "$tmp/zachary.txt" > "$tmp/zl.txt"
+for w in 4:11:40 8:51:78; do
+    k=${w%%:*}; r=${w#*:}
+    sed -n "${r%:*},${r#*:}p" "$tmp/zl.txt" > "$tmp/sw.txt"
+    "$es" run --ops cc,degree,tri,cm --format tsv --quiet "$tmp/sw.txt" | grep -v -e '^stream' -e '^report' -e avg_clustering > "$tmp/sw.want"
+    awk -F'\t' -v k="$k" '$1=="stream" && $2=="edges" {n++} $1!="stream" && $1!="report" && $2!="avg_clustering" && n==k' "$tmp/out" > "$tmp/sw.got"
+    if cmp -s "$tmp/sw.got" "$tmp/sw.want"; then ok; else bad "sliding windows: window $k differs from a run over its lines"; fi
+done
+# Over time (ms), 800 sliding by 400: the triangle 1-2-3 lies in [0, 800) only;
+# 7-8 at -10 is late (older than the newest pane); [800, 1600) holds one edge.
+expect "sliding time windows" 0 "" -- "$es" run --window sliding:800ms,400ms --time-unit ms --ops tri,degree --format tsv --quiet "$tmp/tw.txt"
+if [ "$(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")" = "-800,-400,0,400,800," ]; then ok; else bad "sliding time windows: starts"; fi
+if [ "$(awk -F'\t' '$1=="tri" && $2=="triangles" {printf "%s,", $3}' "$tmp/out")" = "0,0,1,0,0," ]; then ok; else bad "sliding time windows: triangles"; fi
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "1,3,3,1,1," ]; then ok; else bad "sliding time windows: edges"; fi
+answer sliding-time-windows stream late_edges 1
+expect "sliding windows in json" 0 '' -- "$es" run --window sliding:800ms,400ms --time-unit ms --ops degree --format json --quiet "$tmp/tw.txt"
+if [ "$(grep -c '"window_start": *-\{0,1\}[0-9]*, *"window_end"' "$tmp/out")" = 5 ]; then ok; else bad "sliding windows in json: bounds"; fi
+expect "sliding windows in text" 0 '' -- "$es" run --window sliding:30,10 --ops degree --quiet "$tmp/zachary.txt"
+if [ "$(grep -c 'window_start' "$tmp/out")" = 8 ] && [ "$(grep -c 'window_end' "$tmp/out")" = 8 ]; then ok; else bad "sliding windows in text: bounds"; fi
+# --lateness: with 500ms, 7-8 at -10 is no longer late and joins [-400, 0);
+# with 0ms an edge older than the newest timestamp is late.
+expect "lateness" 0 "" -- "$es" run --window tumbling:400ms --time-unit ms --lateness 500ms --ops degree --format tsv --quiet "$tmp/tw.txt"
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "2,2,1,1," ]; then ok; else bad "lateness: edges per window"; fi
+answer lateness stream late_edges 0
+printf -- '1 2 10\n2 3 12\n3 4 11\n4 5 30\n5 6 25\n6 7 5\n' > "$tmp/ooo.txt"
+expect "lateness 0" 0 "" -- "$es" run --window sliding:20s,10s --lateness 0s --ops degree --format tsv --quiet "$tmp/ooo.txt"
+answer lateness-0 stream late_edges 3
+# 6s: 5-6 at 25 waits for [10, 30) (the watermark is 24), 6-7 at 5 is late:
+# windows [0, 20) 3 edges, [10, 30) 4, [20, 40) 2.
+expect "lateness 6s" 0 "" -- "$es" run --window sliding:20s,10s --lateness 6s --ops degree --format tsv --quiet "$tmp/ooo.txt"
+answer lateness-6s stream late_edges 1
+if [ "$(awk -F'\t' '$1=="degree" && $2=="edges" {printf "%s,", $3}' "$tmp/out")" = "3,4,2," ]; then ok; else bad "lateness 6s: edges per window"; fi
+expect "lateness without a time window" 64 "--lateness goes with a window over time" -- "$es" run --window tumbling:10 --lateness 1s "$tmp/zachary.txt"
+expect "lateness without a unit" 64 "--lateness must be a span with its unit" -- "$es" run --window tumbling:1h --lateness 5 "$tmp/tw.txt"
+expect "lateness below the unit" 64 "--lateness must be a whole number of units" -- "$es" run --window tumbling:1h --lateness 5ms "$tmp/tw.txt"
+expect "slide not dividing" 64 "SLIDE must divide SIZE" -- "$es" run --window sliding:10,3 "$tmp/zachary.txt"
+expect "slide of another kind" 64 "both must be counts of edges, or both spans" -- "$es" run --window sliding:10s,5 "$tmp/tw.txt"
+expect "bad sliding spec" 64 "--window must be tumbling:SIZE or sliding:SIZE,SLIDE" -- "$es" run --window sliding:10 "$tmp/zachary.txt"
+for op in spanner hll topk tri-est; do
+    expect "$op in a sliding window" 64 "$op cannot forget edges: it cannot run in a sliding window" -- "$es" run --window sliding:10,5 --ops cc,$op --quiet "$tmp/zachary.txt"
+done
+expect "sliding window and deletions" 64 "--deletions in a sliding window is not supported" -- "$es" run --window sliding:10,5 --deletions --quiet "$tmp/zachary.txt"
+expect "sliding window and snapshots" 64 "snapshots of sliding windows are not supported yet" -- "$es" run --window sliding:10,5 --snapshot-dir "$tmp/ssnap" --quiet "$tmp/zachary.txt"
 expect "time window and snapshots" 64 "snapshots of windows over time are not supported yet" -- "$es" run --window tumbling:1h --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"
 
 # ---- inputs that cannot be opened: exit 66 with the OS error -------------

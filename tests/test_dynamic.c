@@ -401,6 +401,210 @@ static void test_each_time_window_answers_for_its_own_graph(void)
     }
 }
 
+/* Sliding windows: a stream of `u v t` lines (timestamps from below 0,
+ * mostly growing, equal ones at pane boundaries, gaps wider than a window,
+ * now and then a late one), run in sliding windows of `size` sliding by
+ * `slide`, over counts of lines or over time.  Which windows are reported
+ * is worked out here from the panes that hold a line (a window is reported
+ * when it holds one, the last being the final report), and each report is
+ * checked against igraph on its window's own graph. */
+typedef struct {
+    ctx      c;
+    GArray  *ends;       /* each expected report's window end (int64) */
+    GArray  *starts;     /* and start */
+    gboolean count;      /* count windows (u64 bounds) */
+    int      bad_bounds;
+} slide_ctx;
+
+static void on_slide_report(const es_report *r, void *user)
+{
+    slide_ctx *k = user;
+    const es_report_entry *lo = es_report_find(r, "stream", "window_start");
+    const es_report_entry *hi = es_report_find(r, "stream", "window_end");
+    const guint at = k->c.at;
+    if (lo == NULL || hi == NULL || at >= k->ends->len ||
+        (k->count ? (int64_t)lo->v.u64 : lo->v.i64) != g_array_index(k->starts, int64_t, at) ||
+        (k->count ? (int64_t)hi->v.u64 : hi->v.i64) != g_array_index(k->ends, int64_t, at) ||
+        r->final != (at + 1 == k->ends->len)) {
+        k->bad_bounds++;
+        fprintf(stderr, "\n    seed %" G_GUINT64_FORMAT ": report %u has the wrong bounds\n", k->c.seed, at);
+    }
+    if (at < k->c.truths->len)
+        check(r, g_ptr_array_index(k->c.truths, at), &k->c);
+    k->c.at++;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b < 0);
+}
+
+typedef struct {
+    int64_t pane;
+    size_t  line;
+} pane_line;
+
+static gint by_pane(gconstpointer a, gconstpointer b)
+{
+    const pane_line *x = a, *y = b;
+    return x->pane != y->pane ? (x->pane < y->pane ? -1 : 1) : (x->line > y->line) - (x->line < y->line);
+}
+
+/* One run: lines (ext pairs, times) over `n` lines; count or time windows;
+ * sliding, or tumbling when slide == size; lateness < 0: none. */
+static void check_sliding(uint64_t seed, const uint64_t *ids, const int64_t *ts, size_t n, gboolean count,
+                          int64_t size, int64_t slide, int64_t lateness, size_t batch)
+{
+    const int64_t k = size / slide;
+    /* accepted lines and their panes: without lateness a line older than
+     * the newest pane's start is late, with it one older than the largest
+     * timestamp so far minus the lateness; panes go on in order */
+    GArray *acc = g_array_new(FALSE, FALSE, sizeof(pane_line));
+    int64_t newest = INT64_MIN, max_t = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        const int64_t p = count ? (int64_t)(acc->len / (size_t)slide) : floor_div(ts[i], slide);
+        max_t = MAX(max_t, ts[i]);
+        if (!count && lateness < 0 && newest != INT64_MIN && p < newest)
+            continue;
+        if (!count && lateness >= 0 && (__int128)ts[i] < (__int128)max_t - lateness)
+            continue;
+        newest = MAX(newest, p);
+        pane_line pl = { p, i };
+        g_array_append_val(acc, pl);
+    }
+    g_array_sort(acc, by_pane);
+    GArray *pane = g_array_new(FALSE, FALSE, sizeof(int64_t)), *keep = g_array_new(FALSE, FALSE, sizeof(size_t));
+    for (guint a = 0; a < acc->len; a++) {
+        g_array_append_val(pane, g_array_index(acc, pane_line, a).pane);
+        g_array_append_val(keep, g_array_index(acc, pane_line, a).line);
+    }
+    g_array_free(acc, TRUE);
+    /* the windows that hold a line, in order, up to the last line's */
+    GArray *ends = g_array_new(FALSE, FALSE, sizeof(int64_t)), *starts = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    GPtrArray *truths = g_ptr_array_new_with_free_func(truth_free);
+    /* when line a + 1 opens a later pane q, the windows ending with panes
+     * p = pane[a] .. min(q - 1, p + k - 1) close (each holds pane p); the
+     * final report is the window ending with the last line's pane */
+    for (guint a = 0; a < pane->len; a++) {
+        const int64_t p = g_array_index(pane, int64_t, a);
+        const int64_t q = a + 1 < pane->len ? g_array_index(pane, int64_t, a + 1) : p + 1;
+        if (q == p)
+            continue;
+        for (int64_t j = p; j < q && j < p + k; j++) {
+            const __int128 end = ((__int128)j + 1) * slide, start = count && end < size ? 0 : end - size;
+            const int64_t e64 = end > INT64_MAX ? INT64_MAX : (int64_t)end;
+            const int64_t s64 = start < INT64_MIN ? INT64_MIN : (int64_t)start;
+            g_array_append_val(ends, e64);
+            g_array_append_val(starts, s64);
+            truth *t = g_new0(truth, 1);
+            t->pairs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+            t->ext = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+            GHashTable *dense = g_hash_table_new(g_int64_hash, g_int64_equal);
+            for (guint b = 0; b <= a; b++) {
+                if ((__int128)g_array_index(pane, int64_t, b) <= (__int128)j - k)
+                    continue;
+                const size_t i = g_array_index(keep, size_t, b);
+                for (int e = 0; e < 2; e++) {
+                    gpointer d = g_hash_table_lookup(dense, &ids[2 * i + e]);
+                    if (d == NULL) {
+                        g_array_append_val(t->ext, ids[2 * i + e]);
+                        d = GUINT_TO_POINTER(t->ext->len);
+                        g_hash_table_insert(dense, (gpointer)&ids[2 * i + e], d);
+                    }
+                    uint32_t v = GPOINTER_TO_UINT(d) - 1;
+                    g_array_append_val(t->pairs, v);
+                }
+            }
+            t->n = t->ext->len;
+            g_hash_table_destroy(dense);
+            g_ptr_array_add(truths, t);
+        }
+    }
+    char *path = tmp_path();
+    GString *s = g_string_new(NULL);
+    for (size_t i = 0; i < n; i++)
+        g_string_append_printf(s, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n", ids[2 * i],
+                               ids[2 * i + 1], ts[i]);
+    g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+    slide_ctx x = { .c = { .truths = truths, .seed = seed }, .ends = ends, .starts = starts, .count = count };
+    GError *err = NULL;
+    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+    x.c.ops = ops;
+    const char *inputs[] = { path, NULL };
+    es_driver_config cfg = { .inputs = inputs, .batch_size = batch, .window = count ? (uint64_t)size : 0,
+                             .window_span = count ? 0 : size, .window_slide = slide == size ? 0 : (uint64_t)slide,
+                             .lateness_on = lateness >= 0, .lateness = MAX(lateness, 0),
+                             .on_report = on_slide_report, .user = &x };
+    es_driver_stats stats;
+    ES_CHECK_SEED(es_driver_run(&cfg, ops, &stats, &err), seed);
+    if (err)
+        fprintf(stderr, "\n    %s\n", err->message);
+    g_clear_error(&err);
+    ES_CHECK_SEED(x.c.at == truths->len && x.c.failures == 0 && x.bad_bounds == 0 && truths->len > 3, seed);
+    ES_CHECK_SEED(count || stats.late_edges == n - keep->len, seed);
+    g_ptr_array_free(ops, TRUE);
+    g_ptr_array_free(truths, TRUE);
+    g_array_free(ends, TRUE);
+    g_array_free(starts, TRUE);
+    g_array_free(pane, TRUE);
+    g_array_free(keep, TRUE);
+    g_string_free(s, TRUE);
+    g_unlink(path);
+    g_free(path);
+}
+
+/* A random temporal stream: n lines over nv vertices. */
+static void temporal_stream(GRand *rng, size_t n, uint32_t nv, uint64_t *ids, int64_t *ts)
+{
+    int64_t time = -3000 + g_rand_int_range(rng, 0, 100);
+    for (size_t i = 0; i < n; i++) {
+        const int r = g_rand_int_range(rng, 0, 100);
+        if (r < 2)
+            time += 400 + g_rand_int_range(rng, 0, 900);   /* a gap: empty windows */
+        else if (r < 60)
+            time += g_rand_int_range(rng, 0, 4);           /* equal times now and then */
+        ts[i] = r >= 97 && i > 0 ? time - 60 - g_rand_int_range(rng, 0, 200) : time;   /* late, mostly */
+        ids[2 * i] = 5 + 3 * (uint64_t)g_rand_int_range(rng, 0, (gint32)nv);
+        ids[2 * i + 1] = r == 50 ? ids[2 * i] : 5 + 3 * (uint64_t)g_rand_int_range(rng, 0, (gint32)nv);
+    }
+}
+
+static void test_each_sliding_window_answers_for_its_own_graph(void)
+{
+    static const struct { gboolean count; int64_t size, slide, lateness; size_t batch; } shapes[] = {
+        { TRUE, 300, 100, -1, 64 }, { TRUE, 200, 200, -1, 1000 }, { TRUE, 250, 25, -1, 7 },
+        { FALSE, 300, 100, -1, 50 }, { FALSE, 120, 40, -1, 333 }, { FALSE, 64, 1, -1, 13 },
+        { FALSE, 300, 100, 150, 50 }, { FALSE, 120, 40, 0, 333 }, { FALSE, 64, 8, 1000, 13 },
+        { FALSE, 100, 100, 120, 41 }, { FALSE, 100, 100, 0, 7 },
+    };
+    for (uint64_t seed = 41; seed <= 46; seed++) {
+        GRand *rng = g_rand_new_with_seed((guint32)seed);
+        const size_t n = 1500 + 111 * (seed % 3);
+        uint64_t *ids = g_new(uint64_t, 2 * n);
+        int64_t *ts = g_new(int64_t, n);
+        temporal_stream(rng, n, 20 + 5 * (uint32_t)(seed % 4), ids, ts);
+        for (size_t s = 0; s < G_N_ELEMENTS(shapes); s++)
+            check_sliding(seed, ids, ts, n, shapes[s].count, shapes[s].size, shapes[s].slide, shapes[s].lateness,
+                          shapes[s].batch + seed);
+        g_free(ids);
+        g_free(ts);
+        g_rand_free(rng);
+    }
+}
+
+/* Sliding windows at the edges of the timestamp range: -2^63 and near
+ * 2^63 - 1, a window holding one edge. */
+static void test_sliding_windows_at_huge_and_negative_times(void)
+{
+    const uint64_t ids[] = { 1, 2, 2, 3, 3, 1, 4, 5, 5, 6, 6, 4, 7, 8 };
+    const int64_t ts[] = { INT64_MIN, INT64_MIN, INT64_MIN + 1, -1, 0, INT64_MAX - 5, INT64_MAX };
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 5, -1, 3);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, (int64_t)1 << 62, (int64_t)1 << 61, -1, 2);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), TRUE, 2, 1, -1, 1);
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 5, INT64_MAX, 3);   /* nothing late */
+    check_sliding(0, ids, ts, G_N_ELEMENTS(ts), FALSE, 10, 10, 0, 3);
+}
+
 /* CollegeMsg (SNAP: src dst unix_time) in tumbling windows of 5000 lines,
  * each against igraph on the window's own graph; skipped without the
  * shared datasets. */
@@ -621,6 +825,8 @@ int main(void)
         ES_TEST(test_each_tumbling_window_answers_for_its_own_graph),
         ES_TEST(test_collegemsg_windows_match_igraph),
         ES_TEST(test_each_time_window_answers_for_its_own_graph),
+        ES_TEST(test_each_sliding_window_answers_for_its_own_graph),
+        ES_TEST(test_sliding_windows_at_huge_and_negative_times),
         ES_TEST(test_a_deletion_that_splits_a_component_splits_it),
         ES_TEST(test_a_deletion_that_breaks_the_odd_cycle_makes_the_graph_bipartite_again),
         ES_TEST(test_deleting_absent_edges_changes_no_answer_and_is_counted),

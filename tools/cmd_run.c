@@ -47,6 +47,49 @@ static void print_report(const es_report *r, void *user)
     }
 }
 
+/* A window's SIZE or SLIDE: a count of edges (100000, 1M), or a span with
+ * a unit (500ms, 7d) in units of the timestamp column (col_us
+ * microseconds each). */
+typedef struct {
+    uint64_t value;
+    gboolean span;
+    gboolean unit_error;   /* a span that is no whole number of column units, or too large */
+} es_window_size;
+
+static gboolean parse_window_size(const char *text, uint64_t col_us, es_window_size *out)
+{
+    static const struct { const char *suffix; uint64_t us; } units[] = {
+        { "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 }, { "h", 3600000000ull },
+        { "d", 86400000000ull },
+    };
+    *out = (es_window_size){ 0 };
+    char *end = NULL;
+    if (!g_ascii_isdigit(*text))
+        return FALSE;
+    const guint64 w = g_ascii_strtoull(text, &end, 10);
+    if (w == 0 || end == text)
+        return FALSE;
+    if (*end == '\0' || ((end[0] == 'k' || end[0] == 'M') && end[1] == '\0')) {
+        const uint64_t mul = *end == 'k' ? 1000 : *end == 'M' ? 1000000 : 1;
+        if (w > G_MAXUINT64 / mul)
+            return FALSE;
+        out->value = w * mul;
+        return TRUE;
+    }
+    uint64_t unit_us = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+        if (strcmp(end, units[i].suffix) == 0)
+            unit_us = units[i].us;
+    if (unit_us == 0)
+        return FALSE;
+    out->span = TRUE;
+    if (w > INT64_MAX / unit_us || (w * unit_us) % col_us != 0)
+        out->unit_error = TRUE;
+    else
+        out->value = w * unit_us / col_us;
+    return TRUE;
+}
+
 /* --linger: milliseconds, or a number with ms or s. */
 static gboolean parse_linger(const char *s, gint64 *us)
 {
@@ -93,7 +136,7 @@ int es_cmd_run(int argc, char **argv)
     g_autofree char *ops_spec = NULL, *format = NULL, *snap_dir = NULL, *snap_every = NULL, *linger = NULL,
                      *source = NULL;
     gboolean follow = FALSE;
-    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL, *time_unit = NULL;
+    g_autofree char *columns = NULL, *delimiter = NULL, *window = NULL, *time_unit = NULL, *lateness = NULL;
     g_autofree char *report_every = NULL, *keep = NULL;
     gboolean quiet = FALSE, resume = FALSE, snap_wait = FALSE, header = FALSE, progress = FALSE,
              deletions = FALSE;
@@ -108,8 +151,12 @@ int es_cmd_run(int argc, char **argv)
         { "header", 0, 0, G_OPTION_ARG_NONE, &header, "tsv: a header row first", NULL },
         { "report-every", 0, 0, G_OPTION_ARG_STRING, &report_every, "Also report after every N edges (10k, 1M ...)", "N" },
         { "window", 0, 0, G_OPTION_ARG_STRING, &window,
-          "Answer per tumbling window of N edges, or of a span of the timestamp column (500ms, 1h, 7d): one"
-          " report per window, operators afresh in each", "tumbling:N|SPAN" },
+          "Answer per window of N edges, or of a span of the timestamp column (500ms, 1h, 7d): tumbling (one report"
+          " per window, operators afresh in each) or sliding by SLIDE (dividing SIZE; a report per slide)",
+          "tumbling:SIZE|sliding:SIZE,SLIDE" },
+        { "lateness", 0, 0, G_OPTION_ARG_STRING, &lateness,
+          "With a window over time: wait this long for out-of-order edges (0s, 500ms, 1h); the watermark is the"
+          " largest timestamp seen minus it, and an edge older than it is late (dropped, counted)", "SPAN" },
         { "time-unit", 0, 0, G_OPTION_ARG_STRING, &time_unit, "Unit of the timestamp column: s (default), ms or us",
           "s|ms|us" },
         { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
@@ -193,31 +240,51 @@ int es_cmd_run(int argc, char **argv)
     if (col_us == 0)
         why = "--time-unit must be s, ms or us";
     else if (time_unit && !window)
-        why = "--time-unit goes with --window tumbling:SPAN";
+        why = "--time-unit goes with --window over a span (tumbling:SPAN, sliding:SPAN,SLIDE)";
+    uint64_t window_slide = 0;
     if (window && !why) {
-        const char *size = g_str_has_prefix(window, "tumbling:") ? window + strlen("tumbling:") : NULL;
-        char *end = NULL;
-        guint64 w = size && g_ascii_isdigit(*size) ? g_ascii_strtoull(size, &end, 10) : 0;
-        static const struct { const char *suffix; uint64_t us; } units[] = {
-            { "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 }, { "h", 3600000000ull },
-            { "d", 86400000000ull },
-        };
-        uint64_t unit_us = 0;
-        for (size_t i = 0; end && *end && i < G_N_ELEMENTS(units); i++)
-            if (strcmp(end, units[i].suffix) == 0)
-                unit_us = units[i].us;
-        if (g_str_has_prefix(window, "sliding:"))
-            why = "--window sliding:SIZE,SLIDE is not supported yet (tumbling:N and tumbling:SPAN are)";
-        else if (size == NULL || w == 0 || end == NULL || (*end != '\0' && unit_us == 0))
-            why = "--window must be tumbling:N (a positive count of edges) or tumbling:SPAN (a positive span: 500ms,"
-                  " 30s, 5m, 1h, 7d)";
-        else if (*end == '\0')
-            window_edges = w;
-        else if (w > INT64_MAX / unit_us || (w * unit_us) % col_us != 0)
-            why = "--window tumbling:SPAN must be a whole number of units of the timestamp column (--time-unit s, ms"
-                  " or us), at most 2^63 - 1 of them";
+        const gboolean sliding = g_str_has_prefix(window, "sliding:");
+        const char *spec = g_str_has_prefix(window, "tumbling:") ? window + strlen("tumbling:")
+                           : sliding ? window + strlen("sliding:") : NULL;
+        g_auto(GStrv) parts = spec ? g_strsplit(spec, ",", 3) : NULL;
+        es_window_size sz = { 0 }, sl = { 0 };
+        if (spec == NULL || g_strv_length(parts) != (sliding ? 2u : 1u) || !parse_window_size(parts[0], col_us, &sz) ||
+            (sliding && !parse_window_size(parts[1], col_us, &sl)))
+            why = "--window must be tumbling:SIZE or sliding:SIZE,SLIDE, each a positive count of edges (100000, 1M)"
+                  " or a span (500ms, 30s, 5m, 1h, 7d)";
+        else if (sz.unit_error || sl.unit_error)
+            why = "--window: a span must be a whole number of units of the timestamp column (--time-unit s, ms or us),"
+                  " at most 2^63 - 1 of them";
+        else if (sliding && sz.span != sl.span)
+            why = "--window sliding:SIZE,SLIDE: both must be counts of edges, or both spans";
+        else if (sliding && (sl.value > sz.value || sz.value % sl.value != 0))
+            why = "--window sliding:SIZE,SLIDE: SLIDE must divide SIZE (the window is SIZE / SLIDE panes of SLIDE)";
+        else {
+            if (sz.span)
+                window_span = (int64_t)sz.value;
+            else
+                window_edges = sz.value;
+            window_slide = sliding ? sl.value : 0;
+        }
+    }
+    int64_t lateness_units = 0;
+    if (lateness && !why) {
+        es_window_size l = { 0 };
+        gboolean zero = strspn(lateness, "0") > 0 && (lateness[strspn(lateness, "0")] == '\0' ||
+                              strchr("umshd", lateness[strspn(lateness, "0")]) != NULL);
+        if (zero && lateness[strspn(lateness, "0")] != '\0') {
+            char one[64];   /* "0ms": the unit's check on "1ms" */
+            g_snprintf(one, sizeof one, "1%s", lateness + strspn(lateness, "0"));
+            zero = parse_window_size(one, 1, &l) && l.span;
+        }
+        if (!zero && (!parse_window_size(lateness, col_us, &l) || !l.span))
+            why = "--lateness must be a span with its unit: 0s, 500ms, 30s, 5m, 1h, 7d";
+        else if (l.unit_error)
+            why = "--lateness must be a whole number of units of the timestamp column (--time-unit s, ms or us)";
+        else if (window_span == 0)
+            why = "--lateness goes with a window over time (--window tumbling:SPAN or sliding:SPAN,SLIDE)";
         else
-            window_span = (int64_t)(w * unit_us / col_us);
+            lateness_units = zero ? 0 : (int64_t)l.value;
     }
 #ifdef ES_MPI
     if (!why && (window || deletions))
@@ -282,6 +349,9 @@ int es_cmd_run(int argc, char **argv)
     cfg.deletions = deletions;
     cfg.window = window_edges;
     cfg.window_span = window_span;
+    cfg.window_slide = window_slide;
+    cfg.lateness_on = lateness != NULL;
+    cfg.lateness = lateness_units;
     es_driver_stats stats;
     int status = 0;
 #ifdef ES_MPI

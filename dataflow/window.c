@@ -1,0 +1,152 @@
+/* window.c — the panes of a sliding window (see window.h). */
+#include "dataflow/window.h"
+
+#include <string.h>
+
+#include "graph/common.h"
+
+typedef struct {
+    int64_t   index;        /* pane number */
+    uint64_t  first_index;  /* stream index of its first line */
+    es_edge  *edges;
+    uint64_t *ext;          /* 2 per line, or NULL when the batches had none */
+    size_t    n, cap;
+} pane;
+
+struct es_slider {
+    GQueue    panes;        /* pane *, oldest first */
+    GPtrArray *spare;       /* expired panes, their arrays kept for reuse */
+    uint32_t *lines;        /* per vertex: kept lines naming it */
+    size_t    lines_cap;    /* entries */
+    uint32_t  live;         /* vertices with lines[v] > 0 */
+    uint64_t  kept;         /* lines kept */
+    uint8_t  *del, *change; /* scratch for an expiry batch: ES_LINE_EXPIRE flags, answers */
+    size_t    scratch_cap;
+};
+
+static void pane_free(gpointer p)
+{
+    pane *x = p;
+    g_free(x->edges);
+    g_free(x->ext);
+    g_free(x);
+}
+
+es_slider *es_slider_new(void)
+{
+    es_slider *s = g_new0(es_slider, 1);
+    g_queue_init(&s->panes);
+    s->spare = g_ptr_array_new_with_free_func(pane_free);
+    return s;
+}
+
+void es_slider_free(es_slider *s)
+{
+    if (s == NULL)
+        return;
+    g_queue_clear_full(&s->panes, pane_free);
+    g_ptr_array_free(s->spare, TRUE);
+    g_free(s->lines);
+    g_free(s->del);
+    g_free(s->change);
+    g_free(s);
+}
+
+static void count_vertex(es_slider *s, uint32_t v, int delta)
+{
+    if (v >= s->lines_cap) {
+        const size_t cap = es_grow_cap(s->lines_cap, (size_t)v + 1);
+        s->lines = g_renew(uint32_t, s->lines, cap);
+        memset(s->lines + s->lines_cap, 0, (cap - s->lines_cap) * sizeof *s->lines);
+        s->lines_cap = cap;
+    }
+    if (delta > 0)
+        s->live += s->lines[v]++ == 0;
+    else
+        s->live -= --s->lines[v] == 0;
+}
+
+void es_slider_keep(es_slider *s, int64_t index, const es_batch *b)
+{
+    if (b->n == 0)
+        return;
+    pane *p = g_queue_peek_tail(&s->panes);
+    g_assert(p == NULL || p->index <= index);
+    if (p == NULL || p->index != index) {
+        p = s->spare->len ? g_ptr_array_steal_index_fast(s->spare, s->spare->len - 1) : g_new0(pane, 1);
+        p->index = index;
+        p->first_index = b->first_index;
+        p->n = 0;
+        g_queue_push_tail(&s->panes, p);
+    }
+    if (p->n + b->n > p->cap) {
+        p->cap = es_grow_cap(p->cap, p->n + b->n);
+        p->edges = g_renew(es_edge, p->edges, p->cap);
+        p->ext = g_renew(uint64_t, p->ext, 2 * p->cap);
+    }
+    memcpy(p->edges + p->n, b->edges, b->n * sizeof *b->edges);
+    if (b->ext)
+        memcpy(p->ext + 2 * p->n, b->ext, 2 * b->n * sizeof *b->ext);
+    else
+        for (size_t i = 0; i < b->n; i++) {
+            p->ext[2 * (p->n + i)] = b->edges[i].u;
+            p->ext[2 * (p->n + i) + 1] = b->edges[i].v;
+        }
+    p->n += b->n;
+    s->kept += b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        count_vertex(s, b->edges[i].u, 1);
+        if (b->edges[i].v != b->edges[i].u)
+            count_vertex(s, b->edges[i].v, 1);
+    }
+}
+
+gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, GError **error)
+{
+    pane *p;
+    while ((p = g_queue_peek_head(&s->panes)) != NULL && p->index <= last) {
+        if (p->n > s->scratch_cap) {
+            s->scratch_cap = es_grow_cap(s->scratch_cap, p->n);
+            s->del = g_renew(uint8_t, s->del, s->scratch_cap);
+            s->change = g_renew(uint8_t, s->change, s->scratch_cap);
+            memset(s->del, ES_LINE_EXPIRE, s->scratch_cap);
+        }
+        es_batch b = {
+            .edges = p->edges,
+            .ext = p->ext,
+            .del = s->del,
+            .n = p->n,
+            .first_index = p->first_index,
+            .num_vertices = num_vertices,
+        };
+        if (!es_flow_fold(f, &b, s->change, FALSE, error))
+            return FALSE;
+        for (size_t i = 0; i < p->n; i++) {
+            count_vertex(s, p->edges[i].u, -1);
+            if (p->edges[i].v != p->edges[i].u)
+                count_vertex(s, p->edges[i].v, -1);
+        }
+        s->kept -= p->n;
+        g_queue_pop_head(&s->panes);
+        g_ptr_array_add(s->spare, p);
+        /* (two panes' arrays are enough to reuse: keep no more) */
+        if (s->spare->len > 2)
+            g_ptr_array_remove_index_fast(s->spare, 0);
+    }
+    return TRUE;
+}
+
+gboolean es_slider_empty(const es_slider *s)
+{
+    return s->kept == 0;
+}
+
+uint32_t es_slider_absent(const es_slider *s, uint32_t nv)
+{
+    return nv > s->live ? nv - s->live : 0;
+}
+
+uint64_t es_slider_lines(const es_slider *s)
+{
+    return s->kept;
+}

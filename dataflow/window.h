@@ -1,0 +1,54 @@
+/* window.h — sliding windows: the panes of a window and the expiry of the
+ * oldest.
+ *
+ * What: a sliding window of SIZE slides by SLIDE, SLIDE dividing SIZE
+ * (counts of edge lines, or spans of the timestamp column): it is a
+ * sequence of SIZE / SLIDE panes of SLIDE each, pane p holding the lines
+ * of stream index (count windows) or timestamp (time windows) in
+ * [p * SLIDE, (p + 1) * SLIDE).  The window ending with pane p holds panes
+ * p - SIZE / SLIDE + 1 .. p.  The slider keeps the lines of those panes
+ * (dense and external ids) in a FIFO; when the window slides past a pane,
+ * its lines are folded again through the run's flow (dataflow/flow.h) as
+ * expiries (es_batch.del = ES_LINE_EXPIRE): the edge table's
+ * multiplicities turn them into disappearances of simple-graph edges, and
+ * every operator forgets them through its deletion path, as in Flink's
+ * sliding windows over a retracting stream, with no recomputation of the
+ * window.  It also counts, per vertex, the window's lines naming it, so
+ * that the vertices whose lines have all expired (isolated now) are left
+ * out of the answers (es_operator.absent).
+ * Cost: per line kept, 24 bytes until it expires plus two counter
+ * increments; per line expired, one more fold through every operator's
+ * deletion path (their headers state that cost) and two decrements.
+ * Memory: 24 bytes per line of the window, 4 bytes per vertex.
+ * Guarantee: after es_slider_expire(s, .., last), the operators' state is
+ * that of the lines of panes last + 1 .. open, folded in stream order.
+ */
+#ifndef ES_WINDOW_H
+#define ES_WINDOW_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "dataflow/flow.h"
+#include "graph/batch.h"
+
+typedef struct es_slider es_slider;
+
+es_slider *es_slider_new(void);
+void       es_slider_free(es_slider *s);
+
+/* Lines of pane p (>= the last pane kept) in stream order: keep b's lines
+ * (insertions only; b->ext may be NULL) to expire later. */
+void     es_slider_keep(es_slider *s, int64_t pane, const es_batch *b);
+/* Fold the lines of every kept pane numbered <= last through f as
+ * expiries, oldest first, and forget them.  num_vertices: the id map's
+ * size now.  On failure (an operator's limit) the run ends. */
+gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, GError **error);
+/* Whether any line is kept. */
+gboolean es_slider_empty(const es_slider *s);
+/* Of the vertices below nv (the id map's size), those no kept line names. */
+uint32_t es_slider_absent(const es_slider *s, uint32_t nv);
+/* Lines kept. */
+uint64_t es_slider_lines(const es_slider *s);
+
+#endif
