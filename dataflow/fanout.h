@@ -16,8 +16,10 @@
  * regions get one thread (its task's nthreads is 1): nested teams would
  * only oversubscribe the cores, which the reader and mapper threads
  * share.  (tri in a task, on one thread, cost 1.2 s more CPU on R-MAT
- * scale 20 than with the team: bench/RESULTS.md.)  With one thread, or
- * one operator left, they fold in the calling thread, in list order.
+ * scale 20 than with the team: bench/RESULTS.md.)  With one thread, one
+ * operator left, or a batch of fewer than 16 Ki edges (a report's slice:
+ * a team costs more than it saves there), they fold in the calling
+ * thread, in list order.
  * Cost: one parallel region per batch (a few microseconds) and a clock
  * read per operator and batch.
  * Guarantee: answers, snapshots and errors do not depend on the thread
