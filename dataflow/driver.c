@@ -449,7 +449,8 @@ static gboolean map_signed(pipeline *pl, slot *s)
  * make the edge table room for the pairs the whole input will likely hold,
  * the batch's new pairs scaled by the input's size over the bytes read,
  * so that it never doubles (each doubling a fresh table touched again and
- * a rehash: 12% of `cc,degree,tri-est` on R-MAT scale 20, bench/RESULTS.md).
+ * a rehash: their page zeroing alone was 10.5% of `cc,degree,tri-est` on R-MAT
+ * scale 20, bench/RESULTS.md).
  * Repeats grow more common as a stream goes on, so the estimate errs
  * high, by at most the input's line count; PRESIZE_MAX bounds it, beyond
  * which the table grows as it needs. */
