@@ -3,7 +3,7 @@
 # R-MAT edge list (scale 20, edge factor 10, seed 1: 2^20 vertices, ~10.5 M
 # edge lines, ~140 MB), timed in the same run for:
 #   edgestream   edgestream run --ops cc --quiet --format tsv FILE
-#   igraph       bench/igraph_cc.c: igraph_read_graph_edgelist + igraph_connected_components
+#   igraph       bench/igraph_job.c cc: igraph_read_graph_edgelist + igraph_connected_components
 #   parse        bench/parse_floor.c: edgestream's reader and parser alone
 #   cat          cat FILE > /dev/null (the I/O floor)
 # Runs are interleaved (A B C D, A B C D, ...) so drift of this shared
@@ -40,7 +40,7 @@ while [ $i -lt "$reps" ]; do
     i=$((i + 1))
     echo "bench: round $i/$reps"
     run edgestream "$es" run --ops cc --quiet --format tsv "$file"
-    run igraph "$build/bench/igraph_cc" "$file"
+    run igraph "$build/bench/igraph_job" cc "$file"
     run parse "$build/bench/parse_floor" "$file"
     run cat sh -c "cat '$file' > /dev/null"
 done

@@ -6,9 +6,9 @@
 #   edgestream  edgestream run --ops JOB --quiet --format tsv --threads T FILE
 #               (T = 1 and 2: the speed-up from 1 to 2 threads)
 #   parse       bench/parse_floor.c: edgestream's reader and parser alone
-#   igraph      load + the same job: bench/igraph_cc.c (cc),
-#               bench/igraph_job.c (degree: simplify + maxdegree;
-#               bipartite: is_bipartite), bench/tri_igraph.c (tri)
+#   igraph      load + the same job: bench/igraph_job.c (cc; degree:
+#               simplify + maxdegree; bipartite: is_bipartite; tri:
+#               simplify + adjacent_triangles)
 #   GraphBLAS   bench/tri_graphblas.c (tri: masked L.L', 2 threads)
 # Every program reads the same plain text file (the SNAP files decompressed,
 # their '#' comments and any third column removed: igraph's reader wants
@@ -41,8 +41,8 @@ all_ops=cc,degree,tri,tri-est,bipartite,cm,topk,hll,spanner
 data=$build/bench-data
 mkdir -p "$data" bench/results bench/plots
 command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
-for b in "$es" "$build/bench/parse_floor" "$build/bench/igraph_cc" "$build/bench/igraph_job" \
-         "$build/bench/tri_igraph" "$build/bench/tri_graphblas"; do
+for b in "$es" "$build/bench/parse_floor" "$build/bench/igraph_job" \
+         "$build/bench/tri_graphblas"; do
     [ -x "$b" ] || { echo "bench: $b missing (make bench builds it)"; exit 69; }
 done
 tmp=$(mktemp -d)
@@ -109,7 +109,7 @@ for spec in $inputs; do
         done
         run "$input" parse 1 "$build/bench/parse_floor" "$f"
         case " $jobs " in *" cc "*)
-            run "$input" "igraph cc" 1 "$build/bench/igraph_cc" "$f"
+            run "$input" "igraph cc" 1 "$build/bench/igraph_job" cc "$f"
             agree "$input" components "$(field cc components "$tmp/es-cc.out")" \
                 "$(awk -F'\t' '$1 == "components" { print $2 }' "$tmp/last.out")" ;; esac
         case " $jobs " in *" degree "*)
@@ -123,7 +123,7 @@ for spec in $inputs; do
                 "$(awk -F'\t' '$1 == "bipartite" { print $2 }' "$tmp/last.out")" ;; esac
         case " $jobs " in *" tri "*)
             want=$(field tri triangles "$tmp/es-tri.out")
-            run "$input" "igraph tri" 1 "$build/bench/tri_igraph" "$f"
+            run "$input" "igraph tri" 1 "$build/bench/igraph_job" tri "$f"
             agree "$input" triangles "$want" "$(awk -F'\t' '$1 == "triangles" { print $2 }' "$tmp/last.out")"
             run "$input" "GraphBLAS tri" 2 "$build/bench/tri_graphblas" --threads 2 "$f"
             agree "$input" triangles "$want" "$(awk -F'\t' '$1 == "triangles" { print $2 }' "$tmp/last.out")" ;; esac
@@ -219,7 +219,7 @@ section=$(cat <<EOT
 ## Every operator, alone and together, against the peers (\`make bench\`)
 
 Command: \`make bench\` (bench/suite.sh; BENCH_REPS=$reps, BENCH_THREADS="$threads"; R-MAT scales $(echo $all_scales)), $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
-Each cell is the median of $reps alternating runs under \`/usr/bin/time -f "%e %U %S %M"\`: \`edgestream run --ops JOB --quiet --format tsv --threads T FILE\` (job "all": \`--ops $all_ops\`), and the peers on the same file: \`build/bench/igraph_cc FILE\`, \`build/bench/igraph_job degree|bipartite FILE\`, \`build/bench/tri_igraph FILE\`, \`build/bench/tri_graphblas --threads 2 FILE\`, \`build/bench/parse_floor FILE\`.  Inputs: \`edgestream gen rmat --scale S --edge-factor 10 --seed 1\`, and the SNAP files of ../shared/datasets without their comment lines.  Every answer the peers also give (components, largest degree, bipartiteness, triangles) agreed.
+Each cell is the median of $reps alternating runs under \`/usr/bin/time -f "%e %U %S %M"\`: \`edgestream run --ops JOB --quiet --format tsv --threads T FILE\` (job "all": \`--ops $all_ops\`), and the peers on the same file: \`build/bench/igraph_job cc|degree|bipartite|tri FILE\`, \`build/bench/tri_graphblas --threads 2 FILE\`, \`build/bench/parse_floor FILE\`.  Inputs: \`edgestream gen rmat --scale S --edge-factor 10 --seed 1\`, and the SNAP files of ../shared/datasets without their comment lines.  Every answer the peers also give (components, largest degree, bipartiteness, triangles) agreed.
 "M edges/s (wall)" = edge lines / wall at 2 threads, "M edges/CPU s" = edge lines / CPU seconds (user + system, the steadier figure on a shared machine); "state B/edge" = (peak RSS − the parse floor's) / edge lines; "igraph" and "GraphBLAS" = their wall seconds and, in brackets, that over edgestream's and their CPU seconds over edgestream's (above 1: edgestream is faster); "÷ parse floor" = edgestream's wall over the reader's and parser's alone.  Raw runs: bench/results/suite.tsv (edge lines per input: suite-lines.tsv).  Plot: [throughput against scale](plots/throughput.svg).
 
 $table

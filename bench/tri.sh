@@ -5,7 +5,7 @@
 #   edgestream  edgestream run --ops tri --quiet --format tsv FILE (when the
 #               CLI knows "tri"; otherwise bench/tri_stream.c, the same
 #               driver and operator without the registry)
-#   igraph      bench/tri_igraph.c: read_graph_edgelist + simplify +
+#   igraph      bench/igraph_job.c tri: read_graph_edgelist + simplify +
 #               adjacent_triangles
 #   GraphBLAS   bench/tri_graphblas.c: parse + GrB_Matrix_build + masked
 #               L.L' (SuiteSparse:GraphBLAS, 2 threads); and the same with
@@ -30,7 +30,7 @@ command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-g
 # The programs: through make when it can build them (the tree may be
 # mid-edit: then binaries already in BUILD are used); GraphBLAS's peer needs
 # -lgraphblas, so it is compiled here when make has no rule for it.
-for b in "$es" "$build/bench/tri_stream" "$build/bench/tri_igraph"; do
+for b in "$es" "$build/bench/tri_stream" "$build/bench/igraph_job"; do
     make --no-print-directory -s BUILD="$build" "$b" || [ -x "$b" ] || [ "$b" = "$es" ] ||
         { echo "bench: cannot build $b"; exit 1; }
 done
@@ -79,7 +79,7 @@ for scale in $scales; do
         echo "bench: scale $scale, round $i/$reps"
         # shellcheck disable=SC2086
         run es $es_cmd "$file"
-        run ig "$build/bench/tri_igraph" "$file"
+        run ig "$build/bench/igraph_job" tri "$file"
         run gb "$build/bench/tri_graphblas" --threads "$threads" "$file"
         run gs "$build/bench/tri_graphblas" --threads "$threads" --presort "$file"
     done
@@ -125,7 +125,7 @@ reads the text file and prints the exact number of triangles of the simple
 graph (duplicates and self-loops dropped):
 
 - edgestream: $es_name, $threads threads: the streaming count (each triangle counted when its last edge arrives), local counts, wedges, clustering, top vertices.
-- igraph 0.10: \`igraph_read_graph_edgelist\` + \`igraph_simplify\` + \`igraph_adjacent_triangles\` (bench/tri_igraph.c).
+- igraph 0.10: \`igraph_read_graph_edgelist\` + \`igraph_simplify\` + \`igraph_adjacent_triangles\` (bench/igraph_job.c tri).
 - GraphBLAS: SuiteSparse:GraphBLAS 7.4, $threads threads: hand-written parser, \`GrB_Matrix_build\` (GrB_MAX dedup, no diagonal), L = tril(A,-1), C<L> = L*L' with \`GrB_PLUS_TIMES_SEMIRING_UINT32\` and a structural mask, sum (bench/tri_graphblas.c); "degree presort" first relabels the vertices by decreasing degree (A(P,P), LAGraph's presort for skewed graphs; \`--presort\`).
 
 Median of $reps interleaved runs: wall seconds, CPU seconds (user + sys), peak RSS:

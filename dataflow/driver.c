@@ -629,7 +629,11 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
         /* Once stopped, only the final report: it covers what was read. */
         if (every && stats->edges % every == 0 && !(last && a == n) && !es_stop_reason(cfg->stop)) {
             es_progress_clear(progress);
+            if (slider)
+                es_slider_merge_begin(slider);
             es_driver_collect(ops, stats, FALSE, report);
+            if (slider)
+                es_slider_merge_end(slider);
             cfg->on_report(report, cfg->user);
         }
     }
@@ -720,7 +724,7 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
     g_return_val_if_fail(size > 0 && size % cfg->window_slide == 0, FALSE);
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        if (!op->klass->deletions) {
+        if (!op->klass->deletions && op->klass->merge == NULL) {
             g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s cannot forget edges: it cannot run in a sliding window,"
                         " whose expiring edges every operator must forget (--window tumbling takes it)", op->name);
             return FALSE;
@@ -771,9 +775,12 @@ static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *sli
         if (es_slider_empty(slider) || cfg->on_report == NULL)
             continue;
         window_of_pane(cfg, (int64_t)j, stats);
+        es_slider_merge_begin(slider);
         es_driver_collect(flow->ops, stats, FALSE, report);
+        es_slider_merge_end(slider);
         cfg->on_report(report, cfg->user);
     }
+    es_slider_open(slider, q);   /* (before the expiry: the open pane's instances may go too) */
     const __int128 gone = (__int128)q - k;
     if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, error))
         return FALSE;
@@ -847,12 +854,16 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
+    for (guint i = 0; cfg->window_slide && i < ops->len; i++)
+        ((es_operator *)g_ptr_array_index(ops, i))->sliding = TRUE;
     es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted); in a
      * sliding window, here, where expiries come between batches. */
     pl.mapper_table = cfg->window_slide ? NULL : flow.table;
     es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
+    if (slider)
+        es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
@@ -982,7 +993,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_checkpoint_free(ck);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {
+        if (slider)
+            es_slider_merge_begin(slider);
         es_driver_collect(ops, stats, TRUE, report);
+        if (slider)
+            es_slider_merge_end(slider);
         cfg->on_report(report, cfg->user);
     }
     es_progress_free(progress);

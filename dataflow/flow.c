@@ -12,7 +12,9 @@
  * with deletions always needs one: its multiplicities. */
 static void adopt_edge_table(es_flow *f)
 {
-    gboolean need = f->deletions;
+    /* (a sliding window's expiries need one only for an operator that
+     * asks: they are never of absent edges) */
+    gboolean need = f->deletions && !(f->ops->len > 0 && ((es_operator *)g_ptr_array_index(f->ops, 0))->sliding);
     for (guint i = 0; i < f->ops->len; i++) {
         es_operator *op = g_ptr_array_index(f->ops, i);
         need = need || es_operator_needs_edges(op, f->snapshots);
@@ -57,7 +59,14 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
             es_edgetable_apply_signed(f->table, b->edges, b->del, b->n, change);
         b->change = change;
     }
-    ok = es_fanout_fold(f->fanout, f->ops, b, error);
+    const gboolean expiry = b->n > 0 && b->del != NULL && b->del[0] == ES_LINE_EXPIRE;
+    for (guint i = 0; expiry && ok && i < f->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(f->ops, i);
+        if (!op->per_pane)   /* (its pane's instance just goes) */
+            ok = es_operator_process(op, b, error);
+    }
+    if (!expiry)
+        ok = es_fanout_fold(f->fanout, f->ops, b, error);
     /* An operator whose need arose in this batch started a table itself. */
     if (f->table == NULL)
         adopt_edge_table(f);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "operators/operator.h"
 
 typedef struct {
     int64_t   index;        /* pane number */
@@ -13,8 +14,19 @@ typedef struct {
     size_t    n, cap;
 } pane;
 
+/* The per-pane operators' instances of a closed pane (NULL for the others). */
+typedef struct {
+    int64_t      index;
+    es_operator **inst;
+} kept_ops;
+
 struct es_slider {
     GQueue    panes;        /* pane *, oldest first */
+    GPtrArray *ops;         /* the run's (es_slider_watch), or NULL */
+    gboolean  any_per_pane;
+    int64_t   open;         /* the pane opened last (INT64_MIN: none) */
+    GQueue    kept_ops;     /* kept_ops *, oldest first */
+    es_operator **faces;    /* between merge_begin and merge_end: the current instances */
     GPtrArray *spare;       /* expired panes, their arrays kept for reuse */
     uint32_t *lines;        /* per vertex: kept lines naming it */
     size_t    lines_cap;    /* entries */
@@ -37,7 +49,97 @@ es_slider *es_slider_new(void)
     es_slider *s = g_new0(es_slider, 1);
     g_queue_init(&s->panes);
     s->spare = g_ptr_array_new_with_free_func(pane_free);
+    s->open = INT64_MIN;
+    g_queue_init(&s->kept_ops);
     return s;
+}
+
+static void kept_free(es_slider *s, kept_ops *k)
+{
+    for (guint i = 0; i < s->ops->len; i++)
+        if (k->inst[i])
+            es_operator_free(k->inst[i]);
+    g_free(k->inst);
+    g_free(k);
+}
+
+void es_slider_watch(es_slider *s, GPtrArray *ops)
+{
+    s->ops = ops;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->per_pane = op->klass->merge != NULL && !op->klass->deletions;
+        s->any_per_pane = s->any_per_pane || op->per_pane;
+    }
+}
+
+/* A fresh instance of op, fed as op is. */
+static es_operator *fresh(const es_operator *op)
+{
+    GError *err = NULL;
+    es_operator *x = es_operator_new(op->spec, &err);
+    if (x == NULL)   /* its canonical spec was accepted at start */
+        g_error("a sliding window cannot start operator %s afresh: %s", op->spec, err->message);
+    x->dynamic = op->dynamic;
+    x->sliding = op->sliding;
+    x->per_pane = op->per_pane;
+    x->edges = op->edges;
+    x->driven = op->driven;
+    return x;
+}
+
+void es_slider_open(es_slider *s, int64_t index)
+{
+    const int64_t last = s->open;
+    s->open = index;
+    if (!s->any_per_pane || last == INT64_MIN)
+        return;
+    kept_ops *k = g_new0(kept_ops, 1);
+    k->index = last;
+    k->inst = g_new0(es_operator *, s->ops->len);
+    for (guint i = 0; i < s->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(s->ops, i);
+        if (!op->per_pane)
+            continue;
+        k->inst[i] = op;
+        s->ops->pdata[i] = fresh(op);
+    }
+    g_queue_push_tail(&s->kept_ops, k);
+}
+
+void es_slider_merge_begin(es_slider *s)
+{
+    if (!s->any_per_pane)
+        return;
+    g_assert(s->faces == NULL);
+    s->faces = g_new0(es_operator *, s->ops->len);
+    for (guint i = 0; i < s->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(s->ops, i);
+        if (!op->per_pane)
+            continue;
+        es_operator *m = fresh(op);
+        GError *err = NULL;
+        for (GList *l = s->kept_ops.head; l; l = l->next)
+            if (!m->klass->merge(m, ((kept_ops *)l->data)->inst[i], &err))
+                g_error("%s: panes of one spec do not merge: %s", op->spec, err->message);
+        if (!m->klass->merge(m, op, &err))
+            g_error("%s: panes of one spec do not merge: %s", op->spec, err->message);
+        s->faces[i] = op;
+        s->ops->pdata[i] = m;
+    }
+}
+
+void es_slider_merge_end(es_slider *s)
+{
+    if (!s->any_per_pane)
+        return;
+    for (guint i = 0; i < s->ops->len; i++) {
+        if (s->faces[i] == NULL)
+            continue;
+        es_operator_free(g_ptr_array_index(s->ops, i));
+        s->ops->pdata[i] = s->faces[i];
+    }
+    g_clear_pointer(&s->faces, g_free);
 }
 
 void es_slider_free(es_slider *s)
@@ -45,6 +147,9 @@ void es_slider_free(es_slider *s)
     if (s == NULL)
         return;
     g_queue_clear_full(&s->panes, pane_free);
+    kept_ops *k;
+    while ((k = g_queue_pop_head(&s->kept_ops)) != NULL)
+        kept_free(s, k);
     g_ptr_array_free(s->spare, TRUE);
     g_free(s->lines);
     g_free(s->del);
@@ -103,6 +208,9 @@ void es_slider_keep(es_slider *s, int64_t index, const es_batch *b)
 
 gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, GError **error)
 {
+    kept_ops *k;
+    while ((k = g_queue_peek_head(&s->kept_ops)) != NULL && k->index <= last)
+        kept_free(s, g_queue_pop_head(&s->kept_ops));
     pane *p;
     while ((p = g_queue_peek_head(&s->panes)) != NULL && p->index <= last) {
         if (p->n > s->scratch_cap) {

@@ -13,9 +13,14 @@
  * multiplicities turn them into disappearances of simple-graph edges, and
  * every operator forgets them through its deletion path, as in Flink's
  * sliding windows over a retracting stream, with no recomputation of the
- * window.  It also counts, per vertex, the window's lines naming it, so
+ * window (or answers from the window's lines: es_operator.sliding, cc's
+ * BIC).  It also counts, per vertex, the window's lines naming it, so
  * that the vertices whose lines have all expired (isolated now) are left
  * out of the answers (es_operator.absent).
+ * Operators that cannot forget but merge (es_operator_class.merge: hll,
+ * topk) are kept one per pane instead (es_operator.per_pane): a new pane
+ * gets fresh instances, an expiring pane's go, and a report answers from
+ * the merge of the window's (es_slider_merge_begin).
  * Cost: per line kept, 24 bytes until it expires plus two counter
  * increments; per line expired, one more fold through every operator's
  * deletion path (their headers state that cost) and two decrements.
@@ -44,6 +49,16 @@ void     es_slider_keep(es_slider *s, int64_t pane, const es_batch *b);
  * expiries, oldest first, and forget them.  num_vertices: the id map's
  * size now.  On failure (an operator's limit) the run ends. */
 gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, GError **error);
+/* Watch ops (the run's, whose entries this may replace): those that
+ * merge and cannot forget are kept one per pane from now on. */
+void     es_slider_watch(es_slider *s, GPtrArray *ops);
+/* Pane p (> the last opened) opens: the per-pane operators' instances
+ * are kept as the last pane's, fresh ones take their places. */
+void     es_slider_open(es_slider *s, int64_t pane);
+/* Around a report: per-pane operators are replaced by the merge of their
+ * kept and current instances, then put back. */
+void     es_slider_merge_begin(es_slider *s);
+void     es_slider_merge_end(es_slider *s);
 /* Whether any line is kept. */
 gboolean es_slider_empty(const es_slider *s);
 /* Of the vertices below nv (the id map's size), those no kept line names. */

@@ -4,6 +4,8 @@
  * (appearances, disappearances); also the one check of restored keys. */
 #include "graph/edgetable.h"
 
+#include <string.h>
+
 #include "graph/common.h"
 #include "graph/edgeset.h"
 
@@ -147,8 +149,13 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
 size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
                                        uint8_t *change, es_edgetable_mark *mark)
 {
-    /* es_edgeset's is_new is 1 for a pair first seen, else 0. */
-    es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
+    /* es_edgeset's is_new is 1 for a pair first seen, else 0.  A batch of
+     * expiries (a sliding window's pane) takes back lines this table
+     * counted: every pair is in the set, so it asks only the counts. */
+    if (n > 0 && del != NULL && del[0] == ES_LINE_EXPIRE)
+        memset(change, 0, n);
+    else
+        es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
     t->dynamic = t->dynamic || del != NULL;
     const size_t fresh = settle(t, edges, del, n, change);
     mark->keys = es_edgeset_log(t->set, &mark->n);

@@ -69,8 +69,9 @@ void          es_edgetable_free(es_edgetable *t);
 void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
 
 /* Fold edges[0 .. n-1] in stream order (OpenMP inside): change[i] is edge
- * i's es_edge_change; del: n flags, 1 for a deletion, or NULL for none
- * (the _signed variants).  Returns the number of appearances. */
+ * i's es_edge_change; del: n es_batch.del flags, or NULL for none (the
+ * _signed variants); a batch holding an expiry (ES_LINE_EXPIRE) holds
+ * only expiries, each of a line this table counted.  Returns the number of appearances. */
 size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change);
 size_t es_edgetable_apply_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
                                  uint8_t *change);

@@ -29,6 +29,18 @@ void es_hist_clear(es_hist *h)
     h->total = 0;
 }
 
+void es_hist_copy(es_hist *dst, const es_hist *src)
+{
+    memcpy(dst->dense, src->dense, sizeof dst->dense);
+    if (dst->cap != src->cap) {
+        dst->large = g_renew(es_hist_bin, dst->large, src->cap);
+        dst->cap = src->cap;
+    }
+    memcpy(dst->large, src->large, src->cap * sizeof *src->large);
+    dst->used = src->used;
+    dst->total = src->total;
+}
+
 static inline size_t slot_of(uint64_t x, size_t cap)
 {
     return (size_t)((x * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);

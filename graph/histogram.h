@@ -39,6 +39,8 @@ typedef struct {
 es_hist *es_hist_new(void);
 void     es_hist_free(es_hist *h);
 void     es_hist_clear(es_hist *h);
+/* dst := src. */
+void     es_hist_copy(es_hist *dst, const es_hist *src);
 
 /* Add one value x, or take one away (which must be there). */
 void     es_hist_add_slow(es_hist *h, uint64_t x, int64_t delta);

@@ -33,6 +33,8 @@
  */
 #include "graph/unionfind.h"
 
+#include <string.h>
+
 #include "graph/common.h"
 #include "graph/edgeset.h"
 
@@ -91,6 +93,31 @@ void es_uf_grow(es_uf *uf, uint32_t n)
     if (uf->largest == 0)
         uf->largest = 1;
     uf->n = n;
+}
+
+void es_uf_clear(es_uf *uf)
+{
+    for (uint32_t v = 0; v < uf->n; v++) {
+        uf->node[v].parent = v;
+        uf->node[v].size = 1;
+    }
+    uf->count = uf->n;
+    uf->largest = uf->n ? 1 : 0;
+    es_hist_clear(uf->sizes);
+    es_hist_add(uf->sizes, 1, uf->n);
+}
+
+void es_uf_copy(es_uf *dst, const es_uf *src)
+{
+    if (dst->cap < src->n) {
+        dst->node = es_big_realloc(dst->node, (size_t)dst->cap * sizeof(uf_node), (size_t)src->cap * sizeof(uf_node));
+        dst->cap = src->cap;
+    }
+    memcpy(dst->node, src->node, (size_t)src->n * sizeof(uf_node));
+    dst->n = src->n;
+    dst->count = src->count;
+    dst->largest = src->largest;
+    es_hist_copy(dst->sizes, src->sizes);
 }
 
 uint32_t es_uf_size(const es_uf *uf)

@@ -26,6 +26,11 @@ void     es_uf_free(es_uf *uf);
 /* Make sure vertices 0 .. n-1 exist (new ones are singletons). */
 void     es_uf_grow(es_uf *uf, uint32_t n);
 uint32_t es_uf_size(const es_uf *uf);          /* number of vertices */
+/* Every vertex a singleton again, keeping the memory (a structure rebuilt
+ * often: a new one costs its pages zeroed each time). */
+void     es_uf_clear(es_uf *uf);
+/* dst := src (sets, roots, sizes, histogram), reusing dst's memory. */
+void     es_uf_copy(es_uf *dst, const es_uf *src);
 uint32_t es_uf_find(es_uf *uf, uint32_t v);     /* representative; halves the path */
 /* Join the sets of a and b; TRUE when they were different sets. */
 gboolean es_uf_union(es_uf *uf, uint32_t a, uint32_t b);

@@ -34,9 +34,11 @@
 #include "graph/common.h"
 #include "graph/idmap.h"
 #include "mpi/chunks.h"
+#include "mpi/degree_mpi.h"
 #include "mpi/forest.h"
 #include "mpi/merge.h"
 #include "operators/bipartite.h"
+#include "operators/degree.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -129,6 +131,9 @@ typedef struct {
     es_flow       flow;        /* a gathered run: every operator, the run's edge table */
     es_flow       part[PARTS]; /* a reduced run: its operators by what they are fed */
     GPtrArray    *part_ops[PARTS];
+    GPtrArray    *degree_ops;  /* a reduced run: degree, fed partials (mpi/degree_mpi.h) */
+    uint32_t     *dense;       /* their vertices' dense ids */
+    size_t        dense_cap;
     gboolean      flows;       /* flow (gathered) or part (reduced) started */
     es_checkpoint *ck;
     es_edge_source *src;          /* the inputs as files: the snapshots' source kind and identity */
@@ -208,8 +213,8 @@ static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError
  * st->shadow) and no other rank saw an odd cycle (odd); otherwise *full
  * asks for the whole batch (feed_full).  The sketches took their share on
  * each rank. */
-static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, size_t mapped, uint64_t edges, int odd,
-                            int *full, GError **error)
+static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, size_t mapped, int odd, int *full,
+                            GError **error)
 {
     grow(st, fn);
     *full = 0;
@@ -243,10 +248,22 @@ static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, s
     }
     if (!es_flow_fold(&st->part[PART_CC], &rest, st->change, FALSE, error))
         return FALSE;
-    if (!*full && !es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error))
+    return *full || es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error);
+}
+
+/* A reduced run's degree partials of a batch (mpi/degree_mpi.h): m
+ * vertices and their increments, counts over every rank. */
+static gboolean feed_degree(root_state *st, const uint64_t *ext, const uint32_t *inc, size_t m,
+                            const uint64_t counts[3], GError **error)
+{
+    if (m + 1 > st->dense_cap) {
+        st->dense_cap = MAX(m + 1, 2 * st->dense_cap);
+        st->dense = g_renew(uint32_t, st->dense, st->dense_cap);
+    }
+    if (!es_idmap_map_ids(st->idmap, ext, st->dense, m, error))
         return FALSE;
-    st->stats->edges += edges;
-    st->stats->vertices = batch.num_vertices;
+    for (guint i = 0; i < st->degree_ops->len; i++)
+        es_degree_op_add(g_ptr_array_index(st->degree_ops, i), st->dense, inc, m, es_idmap_size(st->idmap), counts);
     return TRUE;
 }
 
@@ -350,8 +367,14 @@ static void start_flows(root_state *st, int rank, gboolean reduced)
     }
     for (int p = 0; p < PARTS; p++)
         st->part_ops[p] = g_ptr_array_new();
+    st->degree_ops = g_ptr_array_new();
     for (guint i = 0; i < st->ops->len; i++) {
         es_operator *op = g_ptr_array_index(st->ops, i);
+        if (op->klass == &es_degree_class) {
+            if (rank == 0)
+                g_ptr_array_add(st->degree_ops, op);
+            continue;
+        }
         int p = es_mpi_mergeable(op) ? PART_SKETCH : op->klass == &es_bipartite_class ? PART_BIP : PART_CC;
         if (rank == 0 || p == PART_SKETCH)
             g_ptr_array_add(st->part_ops[p], op);
@@ -372,6 +395,7 @@ static void stop_flows(root_state *st)
         es_flow_clear(&st->part[p]);
         g_ptr_array_unref(st->part_ops[p]);
     }
+    g_ptr_array_unref(st->degree_ops);
 }
 
 gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean verbose, GPtrArray *ops,
@@ -411,13 +435,23 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     time = g_new(int64_t, quota * mine + 1);
     /* A reduced run (driver_mpi.h) when every operator allows one and
      * there are ranks to send: on one, a forest costs more than it saves. */
-    gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE;
+    gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE, forested = FALSE;
+    gboolean degrees = FALSE;
     for (guint i = 0; i < ops->len; i++) {
         const es_operator *op = g_ptr_array_index(ops, i);
+        gboolean cc = strcmp(op->name, "cc") == 0, deg = op->klass == &es_degree_class;
         parity = parity || op->klass == &es_bipartite_class;
+        forested = forested || cc || op->klass == &es_bipartite_class;
         merging = merging || es_mpi_mergeable(op);
-        reduced = reduced && (strcmp(op->name, "cc") == 0 || op->klass == &es_bipartite_class || es_mpi_mergeable(op));
+        degrees = degrees || deg;
+        /* degree's distinct edges are nowhere whole: not in a snapshot. */
+        reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) ||
+                              (deg && cfg->checkpoint == NULL));
     }
+    /* The forest maps every vertex: it runs for the sketches too, unless
+     * degree's partials bring the vertices. */
+    forested = forested || !degrees;
+    es_mpi_degree *dpart = reduced && degrees ? es_mpi_degree_new(groups) : NULL;
 
     if (rank == 0) {
         ok = root_start(&st, chunks, groups, pos, error);
@@ -486,11 +520,29 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             size_t fn = 0;
             int odd = 0, full = 0;
             g_clear_pointer(&forest, g_free);
-            if (rank == 0 && ok)
+            if (rank == 0 && ok && forested)
                 ok = feed_share(&st, ids, n, error);
-            es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
-            if (rank == 0 && ok)
-                ok = feed_forest(&st, forest, fn, n, total, odd, &full, error);
+            if (forested)
+                es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
+            if (rank == 0 && ok && forested)
+                ok = feed_forest(&st, forest, fn, n, odd, &full, error);
+            if (dpart) {
+                const uint64_t *dext;
+                const uint32_t *dinc;
+                size_t dm;
+                uint64_t counts[3];
+                GError *derr = NULL;
+                gboolean dok = es_mpi_degree_batch(dpart, MPI_COMM_WORLD, ids, n, &dext, &dinc, &dm, counts, &sent,
+                                                   ok ? error : &derr);
+                g_clear_error(&derr);
+                ok = ok && dok;
+                if (rank == 0 && ok)
+                    ok = feed_degree(&st, dext, dinc, dm, counts, error);
+            }
+            if (rank == 0 && ok) {
+                stats->edges = before + total;
+                stats->vertices = es_idmap_size(st.idmap);
+            }
             if (parity) {
                 /* A batch that closes the first odd cycle, gathered whole. */
                 MPI_Bcast(&full, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -573,10 +625,11 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (rank == 0 && ok && verbose)
-        fprintf(stderr, "edgestream run: %d rank%s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
+        fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
                 G_GUINT64_FORMAT " MiB at most elsewhere\n",
-                size, size == 1 ? "" : "s", all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
+                size, size == 1 ? "" : "s", !reduced ? "edges gathered" : dpart ? "reduced, degree partitioned" : "reduced",
+                all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
                 stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
     if (rank == 0 && ok && cfg->on_report) {
         es_driver_collect(ops, stats, TRUE, st.report);
@@ -596,6 +649,8 @@ out:
     }
     g_free(st.edges);
     g_free(st.change);
+    g_free(st.dense);
+    es_mpi_degree_free(dpart);
     g_free(forest);
     g_free(all_ids);
     g_free(all_time);

@@ -12,13 +12,16 @@
  * count, byte for byte; exact operators equal a run without MPI.
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
- *   a reduced run, when every operator is cc, bipartite, cm or hll, no
+ *   a reduced run, when every operator is cc, bipartite, cm, hll or
+ *     (without snapshots) degree, no
  *     --report-every is asked (reports then fall at batch ends alone) and
  *     there are at least 2 ranks:
  *     - each rank's share reduced to a spanning forest, merged up a binary
  *       tree (mpi/forest.h): at most 16 bytes per vertex of the batch per
  *       rank, log2 N rounds; it carries every vertex (the id map, the
- *       vertex count) and is all cc is fed;
+ *       vertex count) and is all cc is fed (rank 0's own share is fed as
+ *       it is, before the forests arrive); left out when degree is the
+ *       only operator that needs the vertices (its partials carry them);
  *     - with bipartite, the forest keeps parities and an odd-cycle flag;
  *       while the graph is bipartite, rank 0 tries the merged forest on a
  *       copy of bipartite's forest and feeds it that alone; the batch that
@@ -28,14 +31,22 @@
  *       and before a snapshot and at the end the sketches are combined at
  *       rank 0 (mpi/merge.h: counters summed, registers maximised), which
  *       gives rank 0 the single process's sketch, cell for cell.
- *   any other operator (degree, tri, tri-est, topk, spanner) in the run:
- *     every rank's share itself, 16 bytes per edge (24 with timestamps),
- *     gathered at rank 0 in rank order, where the state stays whole.
- *     degree needs the distinct edges (a shuffle by edge key would give
- *     them), topk's Space-Saving depends on the order of updates (a merge
- *     of summaries keeps its bound but not its answers), tri needs edges
- *     shuffled to vertex owners and tri-est per-rank reservoirs: none of
- *     these is implemented; see bench/SCALING.md for their model.
+ *     - degree, when the run takes no snapshots: partitioned
+ *       (mpi/degree_mpi.h): each edge goes to the rank owning its pair's
+ *       key group (16 bytes per edge read elsewhere, one MPI_Alltoallv),
+ *       which de-duplicates its pairs exactly; per-vertex degree partials
+ *       (12 bytes per raised or new vertex per owner) and three counters
+ *       reach rank 0, which holds the degrees and no edge table.  With
+ *       snapshots, degree's edges are gathered: its snapshot is the
+ *       distinct edges (/edges/keys), which are nowhere whole here.
+ *   any other operator (tri, tri-est, topk, spanner, or degree with
+ *     snapshots) in the run: every rank's share itself, 16 bytes per edge
+ *     (24 with timestamps), gathered at rank 0 in rank order, where the
+ *     state stays whole.  topk's Space-Saving depends on the order of
+ *     updates (a merge of summaries keeps its bound but not its answers),
+ *     tri needs edges shuffled to vertex owners and tri-est per-rank
+ *     reservoirs: none of these is implemented; see bench/SCALING.md for
+ *     their model.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.

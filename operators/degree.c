@@ -25,6 +25,10 @@
  * the cache misses a plain loop overlaps).  Every answer, and the
  * snapshot, is therefore independent of the thread count.
  *
+ * Across MPI ranks (mpi/degree_mpi.h): pairs partitioned by key group, each
+ * owner de-duplicating its own; a batch sends every edge to its pair's
+ * owner and per-vertex increments to rank 0 (es_degree_op_add).
+ *
  * Answers: vertices, edges, self_loops, duplicates, max, mean (2 edges /
  * vertices), distribution (degree -> number of vertices, degree 0 included).
  *
@@ -269,4 +273,32 @@ uint32_t es_degree_of(es_operator *op, uint32_t v)
     g_return_val_if_fail(op != NULL && op->klass == &es_degree_class, 0);
     const degree_op *d = (const degree_op *)op;
     return v < d->nv ? d->deg[v] : 0;
+}
+
+void es_degree_op_add(es_operator *op, const uint32_t *v, const uint32_t *inc, size_t n, uint32_t num_vertices,
+                      const uint64_t counts[3])
+{
+    g_return_if_fail(op != NULL && op->klass == &es_degree_class);
+    degree_op *d = (degree_op *)op;
+    if (num_vertices > d->deg_cap) {
+        size_t cap = es_grow_cap(d->deg_cap, num_vertices);
+        d->deg = es_big_realloc(d->deg, d->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
+        d->deg_cap = cap;
+    }
+    if (num_vertices > d->nv) {
+        es_hist_add(d->hist, 0, num_vertices - d->nv);
+        d->nv = num_vertices;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g_assert(v[i] < d->nv);
+        if (inc[i] == 0)
+            continue;
+        const uint32_t was = d->deg[v[i]];
+        d->deg[v[i]] = was + inc[i];
+        es_hist_add(d->hist, was, -1);
+        es_hist_add(d->hist, was + inc[i], 1);
+    }
+    d->edges += counts[0];
+    d->self_loops += counts[1];
+    d->duplicates += counts[2];
 }

@@ -25,7 +25,10 @@
  * Deletions: refused (a run with --deletions stops at start): a
  * HyperLogLog register keeps the largest rank it saw and cannot forget
  * an item, and under arbitrary deletions no bounded sketch can say which
- * vertices remain.  Tumbling windows answer per window (a fresh sketch).
+ * vertices remain.  Tumbling windows answer per window (a fresh sketch);
+ * sliding windows keep one sketch per pane and answer from their union
+ * (registers' maxima: the estimate of the window's distinct vertices,
+ * with the same error), O(panes * 2^p) per report.
  *
  * Across MPI ranks (mpi/merge.h): each rank sketches its share of every
  * batch; before a snapshot and the final report the registers' maxima are
@@ -79,6 +82,11 @@ static gboolean hll_process_batch(es_operator *op, const es_batch *batch, GError
     hll_op *h = (hll_op *)op;
     es_hll_add_many(h->hll, es_batch_endpoint_keys(batch, &h->keys, &h->keys_cap), 2 * batch->n);
     return TRUE;
+}
+
+static gboolean hll_merge(es_operator *into, const es_operator *from, GError **error)
+{
+    return es_hll_merge(((hll_op *)into)->hll, ((const hll_op *)from)->hll, error);
 }
 
 static void hll_report(es_operator *op, es_report *report)
@@ -174,4 +182,5 @@ const es_operator_class es_hll_class = {
     .snapshot_write = hll_snapshot_write,
     .snapshot_read = hll_snapshot_read,
     .destroy = hll_destroy,
+    .merge = hll_merge,
 };

@@ -82,6 +82,11 @@ typedef struct {
      * (tri): the fold then gives it the whole team, alone, rather than one
      * thread beside the others (dataflow/fanout.h). */
     gboolean parallel;
+    /* Fold from's state into into's, both of one spec (mergeable
+     * sketches); may be NULL.  An operator that cannot forget but merges
+     * is kept one per pane in a sliding window (dataflow/window.h) and
+     * answers from the merge of the window's panes. */
+    gboolean (*merge)(es_operator *into, const es_operator *from, GError **error);
 } es_operator_class;
 
 struct es_operator {
@@ -97,6 +102,13 @@ struct es_operator {
                                   (by the driver for --deletions); operators whose
                                   insert-only structure cannot forget (cc, bipartite)
                                   then keep one that can */
+    gboolean  sliding;         /* with dynamic: the stream's only deletions are expiries
+                                  (ES_LINE_EXPIRE) of its oldest lines, in stream order, a
+                                  batch of them at a time (a sliding window's panes,
+                                  dataflow/window.h): an operator may answer from the
+                                  window's lines instead of a structure that can forget */
+    gboolean  per_pane;        /* sliding windows: kept one per pane (class hook merge); the
+                                  flow gives it no expiry */
     uint32_t  absent;          /* sliding windows (dataflow/window.h): vertices below the
                                   id-map size that no line of the window names, all of
                                   whose edges have expired; isolated, they are left out

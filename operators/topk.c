@@ -32,7 +32,10 @@
  * Deletions: refused (a run with --deletions stops at start): a
  * Space-Saving counter that took over an evicted item cannot give back
  * what a deletion of that item takes away, so its error bound would not
- * hold.  Tumbling windows answer per window (fresh counters).
+ * hold.  Tumbling windows answer per window (fresh counters); sliding
+ * windows keep one summary per pane and answer from their merge
+ * (mergeable summaries, Agarwal et al., PODS 2012: the bounds above hold
+ * with N the window's), O(panes * counters) per report.
  *
  * Snapshot: group /operators/topk, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
@@ -81,6 +84,11 @@ static void topk_destroy(es_operator *op)
     es_ss_free(t->ss);
     g_free(t->f_items);
     g_free(t);
+}
+
+static gboolean topk_merge(es_operator *into, const es_operator *from, GError **error)
+{
+    return es_ss_merge(((topk_op *)into)->ss, ((const topk_op *)from)->ss, error);
 }
 
 static gboolean topk_process_batch(es_operator *op, const es_batch *batch, GError **error)
@@ -270,4 +278,5 @@ const es_operator_class es_topk_class = {
     .snapshot_write = topk_snapshot_write,
     .snapshot_read = topk_snapshot_read,
     .destroy = topk_destroy,
+    .merge = topk_merge,
 };

@@ -248,14 +248,14 @@ printf '1 2\n2 3\n' > "$tmp/twn.txt"
 expect "time window without timestamps" 65 "has no timestamp, and a window over time" -- "$es" run --window tumbling:1h --quiet "$tmp/twn.txt"
 # Sliding windows of 30 lines sliding by 10: a report per slide (8), each the
 # window's own graph, as a plain run over its lines says.
-expect "sliding windows" 0 "" -- "$es" run --window sliding:30,10 --ops cc,degree,tri,cm --format tsv --quiet "$tmp/zachary.txt"
+expect "sliding windows" 0 "" -- "$es" run --window sliding:30,10 --ops cc,degree,tri,cm,hll,topk --format tsv --quiet "$tmp/zachary.txt"
 if [ "$(awk -F'\t' '$2=="window_start" {printf "%s,", $3}' "$tmp/out")" = "0,0,0,10,20,30,40,50," ]; then ok; else bad "sliding windows: window_start"; fi
 if [ "$(awk -F'\t' '$2=="window_end" {printf "%s,", $3}' "$tmp/out")" = "10,20,30,40,50,60,70,80," ]; then ok; else bad "sliding windows: window_end"; fi
 grep -v -e '^#' -e '^%' -e '^$' "$tmp/zachary.txt" > "$tmp/zl.txt"
 for w in 4:11:40 8:51:78; do
     k=${w%%:*}; r=${w#*:}
     sed -n "${r%:*},${r#*:}p" "$tmp/zl.txt" > "$tmp/sw.txt"
-    "$es" run --ops cc,degree,tri,cm --format tsv --quiet "$tmp/sw.txt" | grep -v -e '^stream' -e '^report' -e avg_clustering > "$tmp/sw.want"
+    "$es" run --ops cc,degree,tri,cm,hll,topk --format tsv --quiet "$tmp/sw.txt" | grep -v -e '^stream' -e '^report' -e avg_clustering > "$tmp/sw.want"
     awk -F'\t' -v k="$k" '$1=="stream" && $2=="edges" {n++} $1!="stream" && $1!="report" && $2!="avg_clustering" && n==k' "$tmp/out" > "$tmp/sw.got"
     if cmp -s "$tmp/sw.got" "$tmp/sw.want"; then ok; else bad "sliding windows: window $k differs from a run over its lines"; fi
 done
@@ -289,7 +289,12 @@ expect "lateness below the unit" 64 "--lateness must be a whole number of units"
 expect "slide not dividing" 64 "SLIDE must divide SIZE" -- "$es" run --window sliding:10,3 "$tmp/zachary.txt"
 expect "slide of another kind" 64 "both must be counts of edges, or both spans" -- "$es" run --window sliding:10s,5 "$tmp/tw.txt"
 expect "bad sliding spec" 64 "--window must be tumbling:SIZE or sliding:SIZE,SLIDE" -- "$es" run --window sliding:10 "$tmp/zachary.txt"
-for op in spanner hll topk tri-est; do
+# hll and topk: one sketch per pane, merged; the pane [400, 800) holding 3-1
+# leaves before [800, 1600) is reported (a gap of one pane)
+expect "sliding sketches" 0 "" -- "$es" run --window sliding:800ms,400ms --time-unit ms --ops hll,topk --format tsv --quiet "$tmp/tw.txt"
+if [ "$(awk -F'\t' '$2=="distinct" {printf "%s,", $3}' "$tmp/out")" = "2,5,3,2,2," ]; then ok; else bad "sliding sketches: hll distinct"; fi
+answer sliding-sketches topk top "4:1:0,5:1:0"
+for op in spanner tri-est; do
     expect "$op in a sliding window" 64 "$op cannot forget edges: it cannot run in a sliding window" -- "$es" run --window sliding:10,5 --ops cc,$op --quiet "$tmp/zachary.txt"
 done
 expect "sliding window and deletions" 64 "--deletions in a sliding window is not supported" -- "$es" run --window sliding:10,5 --deletions --quiet "$tmp/zachary.txt"

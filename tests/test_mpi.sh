@@ -11,6 +11,9 @@
 #     4 -> 1: the final report equals the uninterrupted run's, every line;
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
 #     at -np 2 and 3 print what the gathered run prints, and send less;
+#   - degree partitioned (pairs de-duplicated at their owner rank, degree
+#     partials reduced) at -np 2, 3, 4 equals a run without MPI; with
+#     snapshots its edges are gathered;
 #   - a snapshot written over MPI is read by `inspect` of the build without
 #     MPI, and h5py, as any other, with the final answers, and checked by
 #     `compare --snapshot` (key groups replayed in the run's order);
@@ -121,6 +124,32 @@ awk '!/^#/ { print 2 * $1, 2 * $2 + 1 }' "$tmp/r16.txt" > "$tmp/bip2.txt"
 reduced "bipartite throughout" "$tmp/bip2.txt"
 if grep -q "^bipartite	bipartite	true" "$tmp/red.tsv" && cmp -s "$tmp/plain.tsv" "$tmp/red.tsv"; then ok; else
     bad "bip2: $(diff "$tmp/plain.tsv" "$tmp/red.tsv" | head -4)"
+fi
+
+# ---- degree partitioned: pairs de-duplicated by their owner rank ----------
+# partitioned NAME OPS FILE: at -np 2, 3 and 4 the run says degree is
+# partitioned, and its report equals a run without MPI, every line (the
+# loop-only vertex of the small file counts as a vertex of degree 0).
+partitioned() {
+    name=$1 ops=$2 f=$3
+    "$es" run --ops "$ops" --format tsv -q --batch 20000 "$f" > "$tmp/plain.tsv"
+    for np in 2 3 4; do
+        mrun $np --ops "$ops" --format tsv --batch 20000 --max-parallelism 16 "$f" > "$tmp/part.tsv" 2> "$tmp/part.err" ||
+            bad "$name: -np $np failed"
+        if grep -q "degree partitioned" "$tmp/part.err" && cmp -s "$tmp/plain.tsv" "$tmp/part.tsv"; then ok; else
+            bad "$name: -np $np: $(grep -o 'ranks, [a-z ,]*' "$tmp/part.err") $(diff "$tmp/plain.tsv" "$tmp/part.tsv" | head -4)"
+        fi
+    done
+}
+partitioned "degree, R-MAT 16" degree "$tmp/r16.txt"
+partitioned "degree with cc, hll, R-MAT 16" cc,degree,hll "$tmp/r16.txt"
+partitioned "degree, small file" degree datasets/two-triangles-and-isolated.txt
+[ -n "$snap" ] && partitioned "degree with bipartite, cm, ca-GrQc" degree,bipartite,cm "$snap/ca-GrQc.txt"
+# With snapshots, degree's edges are gathered (its snapshot holds them).
+mrun 2 --ops degree --format tsv --batch 20000 --snapshot-dir "$tmp/degsnap" --snapshot-every 100000 "$tmp/r16.txt" > "$tmp/part.tsv" 2> "$tmp/part.err"
+"$es" run --ops degree --format tsv -q --batch 20000 "$tmp/r16.txt" > "$tmp/plain.tsv"
+if grep -q "edges gathered" "$tmp/part.err" && cmp -s "$tmp/plain.tsv" "$tmp/part.tsv"; then ok; else
+    bad "degree with snapshots: $(grep -o 'ranks, [a-z ,]*' "$tmp/part.err") $(diff "$tmp/plain.tsv" "$tmp/part.tsv" | head -4)"
 fi
 
 # ---- resume under another rank count, one rank killed -------------------------

@@ -1,0 +1,191 @@
+/* degree_mpi.c — degree partials across ranks (see degree_mpi.h). */
+#include "mpi/degree_mpi.h"
+
+#include <string.h>
+
+#include "graph/batch.h"
+#include "graph/common.h"
+#include "graph/edgetable.h"
+#include "graph/idmap.h"
+
+struct es_mpi_degree {
+    guint         groups;
+    es_idmap     *map;       /* the vertices of the pairs this rank owns */
+    es_edgetable *table;     /* those pairs, over map's ids */
+    uint32_t     *inc;       /* per local vertex: this batch's increment */
+    size_t        inc_cap;
+    GArray       *touched;   /* uint32 local vertices with inc > 0 */
+    uint64_t     *out, *all_ext;
+    uint32_t     *out_inc, *all_inc;
+    size_t        out_cap, all_cap;
+};
+
+es_mpi_degree *es_mpi_degree_new(guint groups)
+{
+    es_mpi_degree *d = g_new0(es_mpi_degree, 1);
+    d->groups = MAX(groups, 1);
+    d->map = es_idmap_new(1u << 16, NULL);
+    d->table = es_edgetable_new(FALSE, NULL);
+    d->touched = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    return d;
+}
+
+void es_mpi_degree_free(es_mpi_degree *d)
+{
+    if (d == NULL)
+        return;
+    es_idmap_free(d->map);
+    es_edgetable_free(d->table);
+    g_array_free(d->touched, TRUE);
+    g_free(d->inc);
+    g_free(d->out);
+    g_free(d->out_inc);
+    g_free(d->all_ext);
+    g_free(d->all_inc);
+    g_free(d);
+}
+
+/* The rank owning pair {a, b}: its key group (a mix of both ids, the same
+ * in either direction) and the group's range. */
+static int owner(const es_mpi_degree *d, uint64_t a, uint64_t b, int size)
+{
+    uint64_t lo = MIN(a, b), hi = MAX(a, b);
+    uint64_t h = lo * 0x9e3779b97f4a7c15ull ^ (hi + 0x632be59bd9b4e019ull);
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 29;
+    guint g = (guint)(h % d->groups);
+    return (int)((uint64_t)g * (uint64_t)size / d->groups);
+}
+
+/* Every edge to its owner (one MPI_Alltoallv); *got (g_free) the pairs this
+ * rank owns, *gn of them, in rank order. */
+static uint64_t *shuffle(es_mpi_degree *d, MPI_Comm comm, int rank, int size, const uint64_t *ids, size_t n,
+                         size_t *gn, uint64_t *sent)
+{
+    int *scount = g_new0(int, size), *rcount = g_new(int, size), *sdispl = g_new(int, size),
+        *rdispl = g_new(int, size), *at = g_new(int, size);
+    int *dest = g_new(int, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        dest[i] = owner(d, ids[2 * i], ids[2 * i + 1], size);
+        scount[dest[i]] += 2;
+    }
+    MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm);
+    int so = 0, ro = 0;
+    for (int r = 0; r < size; r++) {
+        sdispl[r] = at[r] = so;
+        rdispl[r] = ro;
+        so += scount[r];
+        ro += rcount[r];
+    }
+    uint64_t *out = g_new(uint64_t, (size_t)so + 1), *got = g_new(uint64_t, (size_t)ro + 1);
+    for (size_t i = 0; i < n; i++) {
+        out[at[dest[i]]++] = ids[2 * i];
+        out[at[dest[i]]++] = ids[2 * i + 1];
+    }
+    MPI_Alltoallv(out, scount, sdispl, MPI_UINT64_T, got, rcount, rdispl, MPI_UINT64_T, comm);
+    *sent += 4 * (uint64_t)size + 8 * (uint64_t)(so - scount[rank]);
+    *gn = (size_t)ro / 2;
+    g_free(out);
+    g_free(dest);
+    g_free(scount);
+    g_free(rcount);
+    g_free(sdispl);
+    g_free(rdispl);
+    g_free(at);
+    return got;
+}
+
+gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ids, size_t n, const uint64_t **ext,
+                             const uint32_t **inc, size_t *m, uint64_t counts[3], uint64_t *sent, GError **error)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    size_t gn = 0, k = 0;
+    uint64_t *got = shuffle(d, comm, rank, size, ids, n, &gn, sent);
+    uint64_t mine[3] = { 0, 0, 0 };   /* new edges, self-loops, repeats */
+    uint32_t before = es_idmap_size(d->map);
+    es_edge *e = g_new(es_edge, gn + 1);
+    uint8_t *change = g_new(uint8_t, gn + 1);
+    GError *err = NULL;
+    gboolean ok = es_idmap_map_ids(d->map, got, (uint32_t *)e, 2 * gn, &err);
+    if (ok) {
+        uint32_t nv = es_idmap_size(d->map);
+        if (nv > d->inc_cap) {
+            size_t cap = es_grow_cap(d->inc_cap, nv);
+            d->inc = g_renew(uint32_t, d->inc, cap);
+            memset(d->inc + d->inc_cap, 0, (cap - d->inc_cap) * sizeof *d->inc);
+            d->inc_cap = cap;
+        }
+        es_edgetable_apply(d->table, e, gn, change);
+        for (size_t i = 0; i < gn; i++) {
+            if (e[i].u == e[i].v) {
+                mine[1]++;
+            } else if (change[i] == ES_EDGE_APPEARS) {
+                mine[0]++;
+                if (d->inc[e[i].u]++ == 0 && e[i].u < before)
+                    g_array_append_val(d->touched, e[i].u);
+                if (d->inc[e[i].v]++ == 0 && e[i].v < before)
+                    g_array_append_val(d->touched, e[i].v);
+            } else {
+                mine[2]++;
+            }
+        }
+        /* The entries: raised old vertices, then every new one (raised or
+         * not: a vertex of self-loops alone counts too). */
+        size_t want = d->touched->len + (nv - before);
+        if (want > d->out_cap) {
+            d->out_cap = es_grow_cap(d->out_cap, want);
+            d->out = g_renew(uint64_t, d->out, d->out_cap);
+            d->out_inc = g_renew(uint32_t, d->out_inc, d->out_cap);
+        }
+        const uint64_t *x = es_idmap_externals(d->map);
+        for (guint i = 0; i < d->touched->len; i++) {
+            uint32_t v = g_array_index(d->touched, uint32_t, i);
+            d->out[k] = x[v];
+            d->out_inc[k++] = d->inc[v];
+            d->inc[v] = 0;
+        }
+        for (uint32_t v = before; v < nv; v++) {
+            d->out[k] = x[v];
+            d->out_inc[k++] = d->inc[v];
+            d->inc[v] = 0;
+        }
+        g_array_set_size(d->touched, 0);
+    }
+    g_free(got);
+    g_free(e);
+    g_free(change);
+
+    /* The partials to rank 0, in rank order. */
+    int cnt = (int)k, *cs = NULL, *ds = NULL, total = 0;
+    if (rank == 0) {
+        cs = g_new(int, size);
+        ds = g_new(int, size);
+    }
+    MPI_Gather(&cnt, 1, MPI_INT, cs, 1, MPI_INT, 0, comm);
+    if (rank == 0) {
+        for (int r = 0; r < size; r++) {
+            ds[r] = total;
+            total += cs[r];
+        }
+        if ((size_t)total + 1 > d->all_cap) {
+            d->all_cap = es_grow_cap(d->all_cap, (size_t)total + 1);
+            d->all_ext = g_renew(uint64_t, d->all_ext, d->all_cap);
+            d->all_inc = g_renew(uint32_t, d->all_inc, d->all_cap);
+        }
+    }
+    MPI_Gatherv(d->out, cnt, MPI_UINT64_T, d->all_ext, cs, ds, MPI_UINT64_T, 0, comm);
+    MPI_Gatherv(d->out_inc, cnt, MPI_UINT32_T, d->all_inc, cs, ds, MPI_UINT32_T, 0, comm);
+    MPI_Reduce(mine, counts, 3, MPI_UINT64_T, MPI_SUM, 0, comm);
+    *sent += rank ? 4 + 12 * (uint64_t)k + 24 : 0;
+    g_free(cs);
+    g_free(ds);
+    *ext = rank == 0 ? d->all_ext : NULL;
+    *inc = rank == 0 ? d->all_inc : NULL;
+    *m = rank == 0 ? (size_t)total : 0;
+    if (!ok)
+        g_propagate_error(error, err);
+    return ok;
+}

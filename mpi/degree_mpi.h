@@ -1,0 +1,57 @@
+/* degree_mpi.h — the `degree` operator across MPI ranks: distinct edges
+ * de-duplicated where they are owned, per-vertex degree partials reduced
+ * at rank 0.
+ *
+ * Partitioning: an undirected pair {u, v} (external ids) belongs to key
+ * group hash(min, max) mod G (G = --max-parallelism), and a rank owns a
+ * contiguous range of groups (mpi/chunks.h's rule: group g to rank
+ * g * N / G), so every copy of a pair, whichever rank read it, reaches
+ * the same owner.  The owner keeps its pairs in an edge table over its
+ * own id map (graph/edgetable.h, graph/idmap.h: the single process's
+ * distinct-edge stage, run on the share of pairs a rank owns), which says
+ * exactly which of them appear for the first time.
+ *
+ * What a batch sends: (1) each edge to its pair's owner, one
+ * MPI_Alltoallv: 16 bytes per edge read on another rank than its owner's,
+ * (N-1)/N of them on average; (2) from every owner to rank 0 (MPI_Gatherv)
+ * one (vertex, increment) entry, 12 bytes, per vertex whose degree rose
+ * in that owner's share of the batch or which the owner saw for the first
+ * time (so that a vertex seen only in self-loops still counts); (3) three
+ * counters summed (new edges, self-loops, repeats): 24 bytes per rank.
+ * A vertex raised by many new edges of a batch costs one entry per owner.
+ * Rank 0 maps the vertices into the run's id map and adds the increments
+ * (es_degree_op_add): the degrees, their histogram and the counters are
+ * the single process's, whatever the order in which the increments came,
+ * so every answer equals a run without MPI.
+ *
+ * Cost per batch per rank: one hash and one table insertion per edge it
+ * owns; memory: the edge table and id map of its pairs, about 1/N of the
+ * single process's; rank 0 keeps 4 bytes per vertex (the degrees).
+ * Not kept: the pairs are nowhere in one place, so a run with snapshots
+ * (which store the distinct edges at rank 0, /edges/keys) gathers its
+ * edges instead (driver_mpi.h).
+ * Collective: every rank calls es_mpi_degree_batch with its share.
+ */
+#ifndef ES_MPI_DEGREE_H
+#define ES_MPI_DEGREE_H
+
+#include <glib.h>
+#include <mpi.h>
+#include <stdint.h>
+
+typedef struct es_mpi_degree es_mpi_degree;
+
+/* groups: the run's key groups (G above). */
+es_mpi_degree *es_mpi_degree_new(guint groups);
+void           es_mpi_degree_free(es_mpi_degree *d);
+
+/* The partials of one batch (ids: this rank's n edges, 2n external ids).
+ * On rank 0: *ext and *inc (owned by d, valid until the next call) get
+ * *m entries, and counts[3] the batch's new edges, self-loops and
+ * repeated edges over every rank; elsewhere *m is 0.  *sent grows by the
+ * bytes this rank sent.  Returns FALSE (rank 0 only, error set) when an
+ * id map is full. */
+gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ids, size_t n, const uint64_t **ext,
+                             const uint32_t **inc, size_t *m, uint64_t counts[3], uint64_t *sent, GError **error);
+
+#endif
