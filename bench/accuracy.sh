@@ -13,6 +13,11 @@
 #     --report-every K --format tsv on one graph (BENCH_ACC_STREAM, default
 #     email-Enron), m = 1% of its distinct edges: the exact count and each
 #     method's estimate with its 2-stddev band at every report.
+#   - the sketches: build/bench/sketch_bench --seeds S --frac F FILE for the
+#     same fractions and inputs (every input, whatever its triangles):
+#     hll's, cm's and topk's error against exact counts with about F × the
+#     edge lines of memory (what each measures: bench/sketch_bench.c);
+#     BENCH_ACC_PARTS=sketch runs this part alone.
 # Output: bench/RESULTS.md between the accuracy-bench markers (median and
 # largest |relative error|, the share of runs the 2-stddev bound covered),
 # bench/results/accuracy.tsv (every run), bench/plots/error_by_sample.svg
@@ -28,7 +33,8 @@ datasets=${BENCH_DATASETS-../shared/datasets}
 stream=${BENCH_ACC_STREAM:-email-Enron}
 data=$build/bench-data
 mkdir -p "$data" bench/results bench/plots
-for b in "$es" "$build/bench/tri_est_bench"; do
+parts=${BENCH_ACC_PARTS:-tri sketch}
+for b in "$es" "$build/bench/tri_est_bench" "$build/bench/sketch_bench"; do
     [ -x "$b" ] || { echo "bench: $b missing (make bench builds it)"; exit 69; }
 done
 tmp=$(mktemp -d)
@@ -41,6 +47,61 @@ fi
 rmat=$data/rmat-s$scale-ef10-seed1.txt
 [ -s "$rmat" ] || { "$es" gen rmat --scale "$scale" --edge-factor 10 --seed 1 -o "$rmat.tmp" && mv "$rmat.tmp" "$rmat"; }
 inputs="$inputs $rmat"
+
+# ---- the sketches: hll, cm, topk by memory ------------------------------------
+case " $parts " in *" sketch "*)
+: > "$tmp/sk.tsv"
+for f in $inputs; do
+    for frac in $fracs; do
+        "$build/bench/sketch_bench" --seeds "$seeds" --frac "$frac" "$f" >> "$tmp/sk.tsv" ||
+            { echo "bench: sketch_bench on $f failed"; exit 1; }
+    done
+    echo "bench: sketch accuracy of $(basename "$f") done"
+done
+cp "$tmp/sk.tsv" bench/results/sketch_accuracy.tsv
+sktable=$(awk -F'\t' '
+    function med(k,   c, x, y, t) { c = n[k]; for (x = 1; x <= c; x++) w[x] = a[k, x]
+        for (x = 2; x <= c; x++) { t = w[x]; for (y = x - 1; y >= 1 && w[y] > t; y--) w[y + 1] = w[y]; w[y + 1] = t }
+        return (w[int((c + 1) / 2)] + w[int(c / 2) + 1]) / 2 }
+    { name = $1; sub(/\.txt(\.gz)?$/, "", name); k = name "\t" $4 "\t" $3; n[k]++; a[k, n[k]] = $7
+      size[k] = $6; if (!(k in lo) || $8 < lo[k]) lo[k] = $8; if ($9 > hi[k]) hi[k] = $9
+      if (!(k in seen)) { seen[k] = 1; order[++K] = k } }
+    END {
+        print "| input | memory (share of lines) | sketch | size | median error | other |"
+        print "|---|---|---|---|---|---|"
+        for (i = 1; i <= K; i++) {
+            k = order[i]; split(k, p, "\t")
+            if (p[3] == "hll")
+                printf "| %s | %g%% | hll | p = %d | %.2f%% of the distinct ids | over %d seeds |\n", p[1], 100 * p[2], size[k], 100 * med(k), n[k]
+            else if (p[3] == "cm")
+                printf "| %s | %g%% | cm | width %d, depth 5 | %.1f%% (mean over the 100 largest degrees) | within eps·N: at least %.2f%% of vertices; largest overestimate %.3g N |\n", p[1], 100 * p[2], size[k], 100 * med(k), 100 * lo[k], hi[k]
+            else
+                printf "| %s | %g%% | topk | %d counters | %.2f%% (largest, true top 10) | true top 10 listed: %d |\n", p[1], 100 * p[2], size[k], 100 * med(k), lo[k]
+        }
+    }' "$tmp/sk.tsv")
+sksection=$(cat <<EOT
+<!-- sketch-accuracy:begin -->
+## hll, cm and topk: error by memory (\`make bench\`)
+
+Command: \`BENCH_ACC_PARTS=sketch sh bench/accuracy.sh\` (part of \`make bench\`; BENCH_SEEDS=$seeds), $(date -u +%Y-%m-%d), $(nproc) cores.
+Each row: \`build/bench/sketch_bench --seeds $seeds --frac F FILE\` on every line as read (each line adds 1 to both endpoints' counts, as cm and topk count; hll counts distinct ids); memory about F × the edge lines: hll 2^p registers with p = round(log2(F·L)), cm F·L counters (depth 5, width F·L/5), topk F·L/3 counters; exact counts from the same lines.  Seeds 1..$seeds (topk has none: one run).  Every run: bench/results/sketch_accuracy.tsv.
+
+$sktable
+<!-- sketch-accuracy:end -->
+EOT
+)
+echo "$sksection"
+printf '%s\n' "$sksection" > "$tmp/sksection"
+if grep -q '<!-- sketch-accuracy:begin -->' bench/RESULTS.md 2>/dev/null; then
+    awk -v f="$tmp/sksection" 'BEGIN { while ((getline l < f) > 0) s = s l "\n" }
+        /<!-- sketch-accuracy:begin -->/ { printf "%s", s; skip = 1; next }
+        /<!-- sketch-accuracy:end -->/ { skip = 0; next }
+        !skip' bench/RESULTS.md > "$tmp/res" && cat "$tmp/res" > bench/RESULTS.md
+else
+    printf '\n%s\n' "$sksection" >> bench/RESULTS.md
+fi
+;; esac
+case " $parts " in *" tri "*) ;; *) exit 0 ;; esac
 
 # ---- error by sample size ---------------------------------------------------
 : > "$tmp/runs.tsv"

@@ -9,8 +9,8 @@
  *   clean      first occurrences of each undirected pair, no self-loops
  *              (what TRIÈST assumes), operator with dedup=0
  *   raw        every line as read, operator with its defaults (dedup=auto:
- *              the exact repeat test starts if a repeat comes before the
- *              sample fills)
+ *              an exact set over a probation of 8 m accepted edges, for
+ *              good if a repeat comes in it; docs/tri-est.md)
  *   raw-dedup0 every line as read, operator with dedup=0 (repeats whose
  *              copy left the sample count again: the estimate runs high)
  * M is --frac of the distinct edges (default 1%) unless --m is given.  The

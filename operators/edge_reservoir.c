@@ -462,6 +462,34 @@ void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_
     place(r, s, u, v);
 }
 
+uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u >= r->nv || v >= r->nv || u == v)
+        return ES_RESERVOIR_SKIPPED;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return ES_RESERVOIR_SKIPPED;
+    const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+    return e ? e->slot : ES_RESERVOIR_SKIPPED;
+}
+
+uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
+{
+    g_assert(s < r->size);
+    const es_edge old = r->slots[s];
+    set_remove(r, old.u, old.v);
+    set_remove(r, old.v, old.u);
+    const uint32_t last = r->size - 1;
+    if (s != last) {
+        const es_edge mv = r->slots[last];
+        set_remove(r, mv.u, mv.v);
+        set_remove(r, mv.v, mv.u);
+        place(r, s, mv.u, mv.v);
+    }
+    r->size = last;
+    return last;
+}
+
 static void out_reserve(es_edge_reservoir *r, size_t n)
 {
     if (n > r->out_cap) {
@@ -612,8 +640,8 @@ void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, u
 #define PREFETCH_BLOCKS 6
 
 size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges, size_t n, const uint8_t *keep,
-                                     uint64_t t_limit, const es_edge_reservoir_hooks *hooks, void *user,
-                                     es_offer_counts *counts)
+                                     uint64_t t_limit, gboolean stop_at_repeat, const es_edge_reservoir_hooks *hooks,
+                                     void *user, es_offer_counts *counts)
 {
     if (r->sampler.t >= t_limit)
         return 0;
@@ -636,13 +664,20 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
         const es_common_nbr *cn = common_impl(r, u, v, &k, &has_uv);
         if (has_uv) {
             counts->in_sample++;
+            if (stop_at_repeat)
+                return i + 1;
             continue;
         }
         if (k > 0)
             hooks->closed(user, u, v, cn, k, r->sampler.t + 1);
-        uint32_t slot = offer_impl(r, u, v, NULL);
-        if (slot != ES_RESERVOIR_SKIPPED)
-            hooks->stored(user, slot);
+        if (hooks->insert) {
+            r->sampler.t++;
+            hooks->insert(user, u, v, k, r->sampler.t);
+        } else {
+            uint32_t slot = offer_impl(r, u, v, NULL);
+            if (slot != ES_RESERVOIR_SKIPPED)
+                hooks->stored(user, slot);
+        }
         if (G_UNLIKELY(r->sampler.t >= t_limit))
             return i + 1;
     }
@@ -656,6 +691,7 @@ void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_s
     memcpy(out->rng, r->sampler.rng.s, sizeof(out->rng));
     out->size = r->size;
     out->slots = r->slots;
+    out->managed = FALSE;
 }
 
 es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, uint32_t num_vertices,
@@ -665,8 +701,8 @@ es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, 
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "reservoir: capacity %u out of range", st->m);
         return NULL;
     }
-    uint64_t want = st->t < st->m ? st->t : st->m;
-    if (st->size != want || (st->size > 0 && st->slots == NULL)) {
+    uint64_t want = st->managed ? st->size : st->t < st->m ? st->t : st->m;
+    if (st->size != want || st->size > st->m || (st->size > 0 && st->slots == NULL)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "reservoir: %u edges in the sample after %" G_GUINT64_FORMAT " offers into %u slots",
                     st->size, (guint64)st->t, st->m);

@@ -52,7 +52,10 @@ typedef struct {
     uint32_t       m;         /* capacity */
     uint64_t       t;         /* edges offered so far */
     uint64_t       rng[4];    /* generator state */
-    uint32_t       size;      /* filled slots: min(t, m) */
+    uint32_t       size;      /* filled slots: min(t, m), or any number up to m
+                                 when `managed` */
+    gboolean       managed;   /* slots managed by the caller (put and remove:
+                                 a sample under deletions) */
     const es_edge *slots;     /* size edges: slot i holds slots[i] */
 } es_edge_reservoir_state;
 
@@ -84,10 +87,23 @@ uint32_t es_edge_reservoir_offer(es_edge_reservoir *r, uint32_t u, uint32_t v, e
  * s <= size (s == size appends), replacing the edge there, which is
  * written to *evicted (if not NULL; {UINT32_MAX, UINT32_MAX} when none).
  * (u, v): u != v, below the vertex count, not in the sample.  Leaves the
- * Algorithm R sampler (t, the generator) alone: a reservoir is used either
- * through es_edge_reservoir_offer* or through this, never both.  Cost as
- * an offer that takes the edge. */
+ * Algorithm R sampler's generator alone, and its count t too unless
+ * es_edge_reservoir_offer_batch called the caller's insert hook: a
+ * reservoir is used either through es_edge_reservoir_offer* with
+ * Algorithm R or through this, never both.  Cost as an offer that takes
+ * the edge. */
 void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v, es_edge *evicted);
+
+/* The slot holding (u, v) (either direction), or ES_RESERVOIR_SKIPPED. */
+uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v);
+
+/* Slots managed by the caller, for a sample that shrinks (deletions):
+ * take the edge in slot s out; the edge of the last slot, if s is not
+ * the last, moves into s.  Returns the slot the moved edge came from
+ * (size - 1 before the call; s itself when nothing moved).  Cost: two
+ * removals from neighbour sets, and two more plus two insertions for the
+ * move. */
+uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
 
 /* Common neighbours of u and v in the sample, in increasing order of c;
  * *count of them.  The array is scratch owned by r, valid until the next
@@ -102,14 +118,19 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
 void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v);
 void es_edge_reservoir_prefetch_blocks(const es_edge_reservoir *r, uint32_t u, uint32_t v);
 
-/* What es_edge_reservoir_offer_batch tells its caller as it goes. */
+/* What es_edge_reservoir_offer_batch tells its caller as it goes: the
+ * estimator's part of the one loop every sampling policy shares. */
 typedef struct {
-    /* Edge (u, v), about to be offered as the t-th edge, has k >= 1 common
+    /* Edge (u, v), about to be accepted as the t-th edge, has k >= 1 common
      * neighbours cn[0 .. k) in the sample (increasing c). */
     void (*closed)(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t);
-    /* The edge just offered now occupies `slot` (a new slot, or one whose
-     * edge it replaced). */
+    /* The accepted edge now occupies `slot` (a new slot, or one whose edge
+     * it replaced); Algorithm R's policy only (insert == NULL). */
     void (*stored)(void *user, uint32_t slot);
+    /* A sampling policy of the caller's own: decide about the t-th
+     * accepted edge, which closed k sampled triangles, through
+     * es_edge_reservoir_put.  NULL: Algorithm R (es_edge_reservoir_offer). */
+    void (*insert)(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t);
 } es_edge_reservoir_hooks;
 
 typedef struct {
@@ -121,14 +142,17 @@ typedef struct {
 /* The loop of a streaming estimator, with prefetching: for each edge of
  * edges[0 .. n) in order, pass over self-loops, edges with keep[i] == 0
  * (when keep is not NULL) and edges already in the sample, adding to
- * *counts; call hooks->closed when the edge has common neighbours in the
- * sample, then offer it, and call hooks->stored when it was taken.  Stops
- * early once t_limit edges have been offered in all (UINT64_MAX: never).
- * Returns the number of edges consumed.  Every vertex id must be below the
- * vertex count. */
+ * *counts; accept the others: count it (es_edge_reservoir_offered grows by
+ * one, whatever the policy), call hooks->closed when the edge has common
+ * neighbours in the sample, then let the policy decide (hooks->insert, or
+ * Algorithm R and hooks->stored when it took the edge).  Stops early once
+ * t_limit edges have been accepted in all (UINT64_MAX: never), and, with
+ * stop_at_repeat, right after the first edge passed over because the
+ * sample holds it.  Returns the number of edges consumed.  Every vertex id
+ * must be below the vertex count. */
 size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges, size_t n, const uint8_t *keep,
-                                     uint64_t t_limit, const es_edge_reservoir_hooks *hooks, void *user,
-                                     es_offer_counts *counts);
+                                     uint64_t t_limit, gboolean stop_at_repeat, const es_edge_reservoir_hooks *hooks,
+                                     void *user, es_offer_counts *counts);
 
 /* The state, pointing into r (valid until r changes). */
 void es_edge_reservoir_get_state(const es_edge_reservoir *r, es_edge_reservoir_state *out);

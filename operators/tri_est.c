@@ -14,18 +14,33 @@
  *         Willke & Rossi, PVLDB 2017): weight 9 (triangles closed) + 1,
  *         priority weight / U, the m highest kept; each closed triangle
  *         adds 1 / (q_a q_b), q = min(1, weight / threshold).
+ *   thinkd ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018), the
+ *         default under deletions: a random-pairing sample (Gemulla et
+ *         al., VLDB 2006) of at most m present edges; before the sample
+ *         changes, each triangle an appearance makes (a disappearance
+ *         breaks) with two sampled edges adds +1/p (-1/p), p = P(both
+ *         sampled) = y(y-1) / (N(N-1)), N = edges + pending deletions,
+ *         y = min(m, N).
+ *   triest-fd TRIEST-FD (De Stefani et al., KDD 2016), the baseline: the
+ *         same sample's triangles, scaled when reported.
  *
  * Self-loops and repeats of sampled edges are dropped; dedup=1|0|auto
- * decides about other repeats.  Estimators, dedup modes, the variance
+ * decides about other repeats (auto: the run's edge table if it keeps one,
+ * else an exact set of its own over a probation of 8 m accepted edges,
+ * then a watch for the repeats the sample catches).  Estimators, dedup modes, the variance
  * bound (impr) and variance estimate (wrs, gps) behind "stddev":
  * docs/tri-est.md; the methods measured side by side: bench/RESULTS.md.
  *
  * Cost per accepted edge: O(min(du, dv)) expected for the intersection in
  * the sample, O(1) per triangle found, and the sample's update: O(1)
  * (impr, wrs: one or two slot changes) or O(log m) (gps: a heap of
- * priorities).  Memory: about 40 bytes per sampled edge (56 for gps), 16
+ * priorities).  thinkd, triest-fd, per appearance or disappearance: the
+ * same intersection (triest-fd only when the sample changes, then also
+ * for the edge it evicts), O(1) per triangle, O(1) for the sample; a
+ * disappearance first finds its slot (O(log d) or a hash probe).  Memory: about 40 bytes per sampled edge (56 for gps), 16
  * per vertex id (24 with local=1, 32 with top=K); the exact repeat test is
- * the run's edge table's (graph/edgetable.h).  One thread: each decision
+ * the run's edge table's (graph/edgetable.h), and dedup=auto's probation
+ * set holds at most 8 m keys.  One thread: each decision
  * depends on the one before.
  * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
  * any batch size, thread count or resume (sums taken in stream and vertex
@@ -44,11 +59,21 @@
 #define DEFAULT_M 100000
 #define DEFAULT_METHOD ES_TRI_EST_IMPR
 #define MAX_TOP   1000
+/* dedup=auto watches the first AUTO_PROBATION * m accepted edges with an
+ * exact set (docs/tri-est.md, "Which edges are accepted"). */
+#define AUTO_PROBATION 8
 
 #define UNKNOWN_EXT UINT64_MAX
 
 typedef enum { DEDUP_OFF, DEDUP_ON, DEDUP_AUTO } dedup_mode;
-static const char *const method_names[] = { "impr", "wrs", "gps" };
+static const char *const method_names[] = { "impr", "wrs", "gps", "thinkd", "triest-fd" };
+#define N_METHODS 5
+
+/* The methods that fold disappearances (random pairing). */
+static inline gboolean is_dynamic(es_tri_est_method m)
+{
+    return m == ES_TRI_EST_THINKD || m == ES_TRI_EST_FD;
+}
 
 typedef struct {
     es_operator base;
@@ -58,11 +83,14 @@ typedef struct {
     dedup_mode dedup;
 
     es_tri_est_method method;
+    gboolean method_given; /* method= was in the spec (else: impr, thinkd under deletions) */
+    uint64_t changes;      /* thinkd, triest-fd: appearances and disappearances folded */
+    uint64_t rp_edges;     /* thinkd, triest-fd: edges in the graph now */
+    uint64_t rp_nb, rp_ng; /* random pairing: uncompensated deletions of sampled edges, of others */
     uint32_t room;         /* wrs: waiting-room slots 0 .. room-1; the reservoir has the rest */
     double   room_frac;
     es_sampler rs;         /* wrs: Algorithm R over the edges leaving the waiting room;
                               gps: its generator draws the priorities */
-    uint64_t t;            /* wrs, gps: edges accepted (impr: the reservoir counts them) */
     double   var_sum;      /* wrs, gps: sum over counted triangles of S(S-1) */
     double   z;            /* gps: the threshold, the largest priority discarded */
     double  *ew, *prio;    /* gps: per slot, the edge's weight and priority */
@@ -82,7 +110,13 @@ typedef struct {
     uint64_t self_loops, duplicates;
 
     gboolean exact;        /* the exact repeat test (the edge table's answers) is on */
-    uint8_t    *is_new;    /* the answers of a table started mid-batch */
+    es_edgetable *probe;   /* dedup=auto on probation: every distinct edge accepted so far;
+                              after a late repeat: the sample's edges then and every one
+                              since (the operator's own set, never the run's table: it
+                              does not hold every distinct edge) */
+    gboolean late;         /* dedup=auto: the exact test started after a repeat came
+                              past the probation (earlier repeats may have counted) */
+    uint8_t    *is_new;    /* the answers of a table started mid-batch, or of the probe */
     size_t      is_new_cap;
 
     /* Copies at the last snapshot barrier of what later batches overwrite;
@@ -99,6 +133,10 @@ typedef struct {
      * to f_slots and f_w, its ext to the log, and the exact set's log. */
     es_tri_est_state f_st;
     gboolean         f_exact;   /* the exact set was on (its keys: /edges/keys) */
+    uint64_t        *f_probe;   /* the probe's keys (a copy: probation may end, and the
+                                   probe be freed, while a writer reads them) */
+    size_t           f_probe_cap, f_probe_n;
+    gboolean         f_probing;
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -109,6 +147,8 @@ static void tri_est_destroy(es_operator *op)
     es_big_free(te->loc, te->loc_cap * sizeof(double));
     es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     es_big_free(te->is_new, te->is_new_cap);
+    es_edgetable_free(te->probe);
+    es_big_free(te->f_probe, te->f_probe_cap);
     es_big_free(te->f_slots, te->f_slots_cap);
     es_big_free(te->f_w, te->f_w_cap);
     es_big_free(te->f_lv, te->f_lv_cap);
@@ -129,16 +169,19 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     double room = 0.1;
     const char *dedup_s, *method_s;
     /* m first: the canonical spec reads "tri-est:m=...," as before methods came */
+    const char *given = NULL;
     if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||
+        !es_options_get_string(opts, "method", NULL, &given, error) ||
         !es_options_get_string(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
         return NULL;
     int method = -1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_METHODS; i++)
         if (strcmp(method_s, method_names[i]) == 0)
             method = i;
     if (method < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: method must be impr, wrs or gps, got \"%s\"",
-                    es_options_op(opts), method_s);
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: method must be impr, wrs, gps, thinkd or triest-fd, got \"%s\"", es_options_op(opts),
+                    method_s);
         return NULL;
     }
     if (method == ES_TRI_EST_WRS && !es_options_get_double(opts, "room", 0.1, 0.0, 1.0, &room, error))
@@ -167,6 +210,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     }
     tri_est_op *te = g_new0(tri_est_op, 1);
     te->method = (es_tri_est_method)method;
+    te->method_given = given != NULL;
     te->room_frac = room;
     if (method == ES_TRI_EST_WRS) {
         /* At least one slot on either side. */
@@ -181,6 +225,8 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     te->local = local != 0;
     te->dedup = dedup;
     te->res = es_edge_reservoir_new(te->m, seed);
+    if (is_dynamic(te->method))
+        te->dedup = DEDUP_ON;   /* they read the run's table: appearances, disappearances */
     te->exact = te->dedup == DEDUP_ON;
     return &te->base;
 }
@@ -258,7 +304,6 @@ static void stored_hook(void *user, uint32_t slot)
     te->w[slot] = 0.0;
 }
 
-static const es_edge_reservoir_hooks hooks = { closed_hook, stored_hook };
 
 /* ---- WRS and GPS ---------------------------------------------------------
  * Both count, for the edge (u, v) about to be inserted, every triangle it
@@ -266,34 +311,42 @@ static const es_edge_reservoir_hooks hooks = { closed_hook, stored_hook };
  * edges sampled) (Horvitz-Thompson), then insert it under their own
  * policy.  var_sum and pairs give the variance estimate (docs/tri-est.md). */
 
-/* Edges accepted so far, whatever the method. */
+/* Edges accepted so far, whatever the method (the shared loop counts them;
+ * thinkd, triest-fd: appearances and disappearances). */
 static inline uint64_t accepted(const tri_est_op *te)
 {
-    return te->method == ES_TRI_EST_IMPR ? es_edge_reservoir_offered(te->res) : te->t;
+    return te->method == ES_TRI_EST_THINKD || te->method == ES_TRI_EST_FD ? te->changes
+                                                                          : es_edge_reservoir_offered(te->res);
 }
 
 /* One triangle of weight S through u, v, c whose sampled wedge edges in
  * slots a, b are uncertain with inclusion probabilities qa, qb (1: certain). */
+static inline void count_signed(tri_est_op *te, double sign, uint32_t u, uint32_t v, uint32_t c, uint32_t a,
+                                double qa, uint32_t b, double qb)
+{
+    const double S = 1.0 / (qa * qb), x = sign * S;
+    double *w = te->w;
+    te->tau += x;
+    te->var_sum += S * (S - 1.0);
+    if (qa < 1.0) {
+        te->pairs += x * w[a];
+        w[a] += x * (1.0 - qa);
+    }
+    if (qb < 1.0) {
+        te->pairs += x * w[b];
+        w[b] += x * (1.0 - qb);
+    }
+    if (te->local) {
+        te->loc[u] += x;
+        te->loc[v] += x;
+        te->loc[c] += x;
+    }
+}
+
 static inline void count_one(tri_est_op *te, uint32_t u, uint32_t v, uint32_t c, uint32_t a, double qa, uint32_t b,
                              double qb)
 {
-    const double S = 1.0 / (qa * qb);
-    double *w = te->w;
-    te->tau += S;
-    te->var_sum += S * (S - 1.0);
-    if (qa < 1.0) {
-        te->pairs += S * w[a];
-        w[a] += S * (1.0 - qa);
-    }
-    if (qb < 1.0) {
-        te->pairs += S * w[b];
-        w[b] += S * (1.0 - qb);
-    }
-    if (te->local) {
-        te->loc[u] += S;
-        te->loc[v] += S;
-        te->loc[c] += S;
-    }
+    count_signed(te, 1.0, u, v, c, a, qa, b, qb);
 }
 
 /* WRS: slots below room are the waiting room (certain), the others the
@@ -316,9 +369,10 @@ static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nb
     }
 }
 
-static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v)
+/* The t-th accepted edge enters the room. */
+static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v, uint64_t t1)
 {
-    const uint64_t t = te->t;
+    const uint64_t t = t1 - 1;
     if (t < te->room) {
         es_edge_reservoir_put(te->res, (uint32_t)t, u, v, NULL);
         return;
@@ -434,69 +488,71 @@ static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
     stored_hook(te, slot);
 }
 
-/* es_edge_reservoir_offer_batch for WRS and GPS: same contract (loops,
- * keep, edges in the sample passed over; stops once t_limit accepted). */
-static size_t sample_batch(tri_est_op *te, const es_edge *edges, size_t n, const uint8_t *keep, uint64_t t_limit,
-                           es_offer_counts *counts)
+static void wrs_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
 {
-    if (te->t >= t_limit)
-        return 0;
-    es_edge_reservoir *r = te->res;
-    for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n)
-            es_edge_reservoir_prefetch_heads(r, edges[i + 16].u, edges[i + 16].v);
-        if (i + 8 < n)
-            es_edge_reservoir_prefetch_blocks(r, edges[i + 8].u, edges[i + 8].v);
-        const uint32_t u = edges[i].u, v = edges[i].v;
-        if (u == v) {
-            counts->loops++;
-            continue;
-        }
-        if (keep && !keep[i]) {
-            counts->skipped++;
-            continue;
-        }
-        size_t k;
-        gboolean has_uv;
-        const es_common_nbr *cn = es_edge_reservoir_common(r, u, v, &k, &has_uv);
-        if (has_uv) {
-            counts->in_sample++;
-            continue;
-        }
-        if (te->method == ES_TRI_EST_WRS) {
-            if (k > 0)
-                wrs_count(te, u, v, cn, k);
-            wrs_insert(te, u, v);
-        } else {
-            if (k > 0)
-                gps_count(te, u, v, cn, k);
-            gps_insert(te, u, v, k);
-        }
-        if (++te->t >= t_limit)
-            return i + 1;
-    }
-    return n;
+    (void)t;
+    wrs_count(user, u, v, cn, k);
 }
+
+static void wrs_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
+{
+    (void)k;
+    wrs_insert(user, u, v, t);
+}
+
+static void gps_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
+{
+    (void)t;
+    gps_count(user, u, v, cn, k);
+}
+
+static void gps_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
+{
+    (void)t;
+    gps_insert(user, u, v, k);
+}
+
+/* Each method's part of the one loop (es_edge_reservoir_offer_batch). */
+static const es_edge_reservoir_hooks method_hooks[] = {
+    [ES_TRI_EST_IMPR] = { closed_hook, stored_hook, NULL },
+    [ES_TRI_EST_WRS] = { wrs_closed_hook, NULL, wrs_insert_hook },
+    [ES_TRI_EST_GPS] = { gps_closed_hook, NULL, gps_insert_hook },
+};
 
 static size_t offer(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *keep, uint64_t t_limit,
-                    es_offer_counts *counts)
+                    gboolean stop_at_repeat, es_offer_counts *counts)
 {
-    if (te->method == ES_TRI_EST_IMPR)
-        return es_edge_reservoir_offer_batch(te->res, e, n, keep, t_limit, &hooks, te, counts);
-    return sample_batch(te, e, n, keep, t_limit, counts);
+    return es_edge_reservoir_offer_batch(te->res, e, n, keep, t_limit, stop_at_repeat, &method_hooks[te->method], te,
+                                         counts);
 }
 
-/* dedup=auto, reservoir just filled with a repeat seen: from now on drop
- * every repeat that the edge table reports.  The answers for e[0, n), the
- * rest of the batch, are the run's (batch_change), or, in a run without a
- * table, those of one started here from the sample (at this point every
- * distinct edge so far), which the driver then adopts as the run's. */
-static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *batch_change, const es_edge *e,
-                                              size_t n)
+/* Room for n answers in is_new. */
+static uint8_t *answers(tri_est_op *te, size_t n)
+{
+    if (n > te->is_new_cap) {
+        size_t cap = es_grow_cap(te->is_new_cap, n);
+        te->is_new = es_big_realloc(te->is_new, te->is_new_cap, cap);
+        te->is_new_cap = cap;
+    }
+    return te->is_new;
+}
+
+/* From now on drop every repeat the table t reports (its answers for the
+ * rest of the batch are the caller's): t becomes the operator's own, which
+ * the driver then adopts as the run's. */
+static void start_exact(tri_est_op *te, es_edgetable *t)
 {
     te->exact = TRUE;
-    if (batch_change != NULL)
-        return batch_change;
+    es_edgetable_free(te->base.own_edges);
+    te->base.own_edges = t;
+    te->base.edges = t;
+}
+
+/* dedup=auto, a repeat caught in the sample after a probation without
+ * one: a set of the operator's own started from the sample (the distinct
+ * edges it knows), with its answers for e[0, n), the rest of the batch. */
+static const uint8_t *start_late_set(tri_est_op *te, const es_edge *e, size_t n)
+{
     es_edge_reservoir_state st;
     es_edge_reservoir_get_state(te->res, &st);
     uint64_t *keys = g_new(uint64_t, st.size ? st.size : 1);
@@ -506,22 +562,256 @@ static const uint8_t *start_exact_repeat_test(tri_est_op *te, const uint8_t *bat
     gboolean ok = es_edgetable_add_keys(t, keys, st.size, te->nv, "tri-est sample", NULL);
     g_assert(ok);   /* a sample holds distinct edges, never a loop */
     g_free(keys);
-    es_edgetable_free(te->base.own_edges);
-    te->base.own_edges = t;
-    te->base.edges = t;
-    if (n > te->is_new_cap) {
-        te->is_new_cap = es_grow_cap(te->is_new_cap, n);
-        g_free(te->is_new);
-        te->is_new = g_new(uint8_t, te->is_new_cap);
+    te->late = TRUE;
+    te->probe = t;
+    uint8_t *keep = answers(te, n);
+    es_edgetable_apply(t, e, n, keep);
+    return keep;
+}
+
+/* dedup=auto: accepted edges watched with an exact set before the
+ * operator may go without one. */
+static inline uint64_t probation_end(const tri_est_op *te)
+{
+    return (uint64_t)AUTO_PROBATION * te->m;
+}
+
+/* Fold e[0, n) under the repeat test dedup and the history call for;
+ * change: the run table's answers, or NULL in a run without one. */
+static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *change, es_offer_counts *counts)
+{
+    size_t i = 0;
+    if (te->dedup == DEDUP_AUTO && !te->exact && change != NULL) {
+        /* The run keeps a table anyway: its answers cost nothing. */
+        te->exact = TRUE;
+        g_clear_pointer(&te->probe, es_edgetable_free);
     }
-    es_edgetable_apply(t, e, n, te->is_new);
-    return te->is_new;
+    while (i < n) {
+        if (te->exact) {
+            g_assert(change != NULL);
+            offer(te, e + i, n - i, change + i, UINT64_MAX, FALSE, counts);
+            return;
+        }
+        if (te->dedup == DEDUP_AUTO && te->probe == NULL && accepted(te) < probation_end(te))
+            te->probe = es_edgetable_new(TRUE, &es_log_memory_stable);
+        if (te->probe != NULL && te->late) {
+            uint8_t *keep = answers(te, n - i);
+            es_edgetable_apply(te->probe, e + i, n - i, keep);
+            offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, counts);
+            return;
+        }
+        if (te->probe != NULL) {
+            /* On probation: every repeat dropped, as with dedup=1. */
+            uint8_t *keep = answers(te, n - i);
+            es_edgetable_apply(te->probe, e + i, n - i, keep);
+            const size_t used = offer(te, e + i, n - i, keep, probation_end(te), FALSE, counts);
+            if (te->duplicates + counts->skipped + counts->in_sample > 0) {
+                /* A repeat: the set stays, as the run's table. */
+                start_exact(te, te->probe);
+                te->probe = NULL;
+                offer(te, e + i + used, n - i - used, keep + used, UINT64_MAX, FALSE, counts);
+                return;
+            }
+            i += used;
+            if (accepted(te) >= probation_end(te))
+                g_clear_pointer(&te->probe, es_edgetable_free);
+            continue;
+        }
+        /* dedup=0, or auto after a probation without repeats, watching
+         * for the repeats the sample still catches. */
+        const gboolean watch = te->dedup == DEDUP_AUTO;
+        const uint64_t caught = counts->in_sample;
+        i += offer(te, e + i, n - i, NULL, UINT64_MAX, watch, counts);
+        if (watch && counts->in_sample > caught) {
+            const uint8_t *keep = start_late_set(te, e + i, n - i);
+            offer(te, e + i, n - i, keep, UINT64_MAX, FALSE, counts);
+            return;
+        }
+    }
+}
+
+/* ---- ThinkD-ACC and TRIEST-FD: appearances and disappearances ------------
+ * The sample is kept by random pairing (Gemulla, Lehner & Haas, "A dip in
+ * the reservoir", VLDB 2006): a deletion of a sampled edge leaves a hole
+ * (rp_nb), of another edge a debt (rp_ng); while there are any, an
+ * insertion fills a hole with probability rp_nb / (rp_nb + rp_ng); else
+ * reservoir sampling over the graph's edges.  The sample is then a
+ * uniform subset of the graph's edges whose size is hypergeometric:
+ * min(m, E + d) draws from E edges and d = rp_nb + rp_ng ghosts.  Two
+ * given edges are both sampled with probability
+ * y (y - 1) / (N (N - 1)), N = E + d, y = min(m, N) (docs/tri-est.md). */
+
+/* Probability that both wedge edges are sampled, as a marginal q1 and the
+ * pair's q2, with the graph as it is before the change. */
+static inline void rp_probabilities(const tri_est_op *te, double *q1, double *q2)
+{
+    const uint64_t N = te->rp_edges + te->rp_nb + te->rp_ng;
+    const uint64_t y = N < te->m ? N : te->m;
+    if (y == N || N < 2) {
+        *q1 = *q2 = 1.0;
+        return;
+    }
+    *q1 = (double)y / (double)N;
+    *q2 = *q1 * ((double)(y - 1) / (double)(N - 1));
+}
+
+/* Slot s leaves the sample; the slot weights follow the edge that moves. */
+static void rp_remove(tri_est_op *te, uint32_t s)
+{
+    const uint32_t from = es_edge_reservoir_remove(te->res, s);
+    if (from != s)
+        te->w[s] = te->w[from];
+}
+
+/* triest-fd: the triangles (u, v) closes in the sample (itself not in it)
+ * enter or leave the sample's counts. */
+static void fd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
+{
+    size_t k;
+    gboolean has_uv;
+    const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
+    g_assert(!has_uv);
+    te->tau += sign * (double)k;
+    if (te->local && k > 0) {
+        te->loc[u] += sign * (double)k;
+        te->loc[v] += sign * (double)k;
+        for (size_t i = 0; i < k; i++)
+            te->loc[cn[i].c] += sign;
+    }
+}
+
+/* (u, v) enters the sample in a new slot. */
+static void rp_append(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    if (te->method == ES_TRI_EST_FD)
+        fd_count(te, u, v, 1.0);
+    const uint32_t slot = es_edge_reservoir_size(te->res);
+    es_edge_reservoir_put(te->res, slot, u, v, NULL);
+    stored_hook(te, slot);
+}
+
+static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    te->rp_edges++;
+    if (te->rp_nb + te->rp_ng > 0) {
+        if (es_rng_below(&te->rs.rng, te->rp_nb + te->rp_ng) < te->rp_nb) {
+            te->rp_nb--;
+            rp_append(te, u, v);
+        } else {
+            te->rp_ng--;
+        }
+        return;
+    }
+    if (es_edge_reservoir_size(te->res) < te->m) {
+        rp_append(te, u, v);
+        return;
+    }
+    const uint64_t x = es_rng_below(&te->rs.rng, te->rp_edges);
+    if (x >= te->m)
+        return;
+    if (te->method == ES_TRI_EST_THINKD) {
+        es_edge_reservoir_put(te->res, (uint32_t)x, u, v, NULL);
+        stored_hook(te, (uint32_t)x);
+        return;
+    }
+    /* triest-fd: the evicted edge's sample triangles leave first */
+    es_edge_reservoir_state st;
+    es_edge_reservoir_get_state(te->res, &st);
+    const es_edge old = st.slots[x];
+    rp_remove(te, (uint32_t)x);
+    fd_count(te, old.u, old.v, -1.0);
+    rp_append(te, u, v);
+}
+
+static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    te->rp_edges--;
+    const uint32_t s = es_edge_reservoir_slot(te->res, u, v);
+    if (s == ES_RESERVOIR_SKIPPED) {
+        te->rp_ng++;
+        return;
+    }
+    te->rp_nb++;
+    rp_remove(te, s);
+    if (te->method == ES_TRI_EST_FD)
+        fd_count(te, u, v, -1.0);
+}
+
+/* ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018): before the sample
+ * changes, every triangle the change makes or breaks with two sampled
+ * edges counts +-1 / P(both sampled). */
+static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
+{
+    double q1, q2;
+    rp_probabilities(te, &q1, &q2);
+    size_t k;
+    gboolean has_uv;
+    const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
+    g_assert(!has_uv);
+    for (size_t i = 0; i < k; i++)
+        count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
+}
+
+/* Fold the appearances and disappearances among e[0, n) in stream order. */
+static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *change, es_offer_counts *counts)
+{
+    g_assert(change != NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            es_edge_reservoir_prefetch_heads(te->res, e[i + 16].u, e[i + 16].v);
+        const uint32_t u = e[i].u, v = e[i].v;
+        if (change[i] != ES_EDGE_APPEARS && change[i] != ES_EDGE_DISAPPEARS) {
+            if (u == v)
+                counts->loops++;
+            else if (change[i] == ES_EDGE_SEEN)
+                counts->skipped++;
+            continue;
+        }
+        te->changes++;
+        if (change[i] == ES_EDGE_APPEARS) {
+            if (te->method == ES_TRI_EST_THINKD)
+                thinkd_count(te, u, v, 1.0);
+            rp_insert(te, u, v);
+        } else {
+            /* A sampled edge leaves first: its own slot is in no wedge of
+             * its triangles, and the probabilities are taken before. */
+            double q1, q2;
+            rp_probabilities(te, &q1, &q2);
+            rp_delete(te, u, v);
+            if (te->method == ES_TRI_EST_THINKD) {
+                size_t k;
+                gboolean has_uv;
+                const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
+                for (size_t j = 0; j < k; j++)
+                    count_signed(te, -1.0, u, v, cn[j].c, cn[j].slot_u, q1, cn[j].slot_v, q2 / q1);
+            }
+        }
+    }
+}
+
+/* Under deletions the default method is thinkd; the insert-only ones,
+ * asked for by name, refuse (at their first batch). */
+static void resolve_method(tri_est_op *te)
+{
+    if (te->base.dynamic && !te->method_given && te->method == ES_TRI_EST_IMPR && te->changes == 0 &&
+        accepted(te) == 0) {
+        te->method = ES_TRI_EST_THINKD;
+        te->dedup = DEDUP_ON;
+        te->exact = TRUE;
+        g_clear_pointer(&te->probe, es_edgetable_free);
+    }
 }
 
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
-    (void)error;
     tri_est_op *te = (tri_est_op *)op;
+    resolve_method(te);
+    if (op->dynamic && !is_dynamic(te->method)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: method=%s handles insertions only: on a stream with deletions use method=thinkd (the"
+                    " default there) or method=triest-fd", op->name ? op->name : "tri-est", method_names[te->method]);
+        return FALSE;
+    }
     const es_edge *e = batch->edges;
     const size_t n = batch->n;
     const uint32_t old_nv = te->nv;
@@ -538,34 +828,62 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
         }
     }
     es_offer_counts counts = { 0, 0, 0 };
-    size_t i = 0;
-    while (i < n) {
-        if (te->dedup == DEDUP_AUTO && !te->exact && accepted(te) < te->m) {
-            /* Until the reservoir is full it holds every accepted edge, so
-             * every repeat is caught; decide when it fills. */
-            i += offer(te, e + i, n - i, NULL, te->m, &counts);
-            if (accepted(te) == te->m && te->duplicates + counts.in_sample > 0) {
-                const uint8_t *keep = start_exact_repeat_test(te, batch->change ? batch->change + i : NULL,
-                                                              e + i, n - i);
-                offer(te, e + i, n - i, keep, UINT64_MAX, &counts);
-                i = n;
-            }
-        } else if (te->exact) {
-            g_assert(batch->change != NULL);
-            offer(te, e + i, n - i, batch->change + i, UINT64_MAX, &counts);
-            i = n;
-        } else {
-            offer(te, e + i, n - i, NULL, UINT64_MAX, &counts);
-            i = n;
-        }
-    }
+    if (is_dynamic(te->method))
+        fold_dynamic(te, e, n, batch->change, &counts);
+    else
+        fold(te, e, n, batch->change, &counts);
     te->self_loops += counts.loops;
     te->duplicates += counts.skipped + counts.in_sample;
     return TRUE;
 }
 
+/* log C(a, b); -inf when b is out of [0, a]. */
+static double lchoose(double a, double b)
+{
+    if (b < 0 || b > a)
+        return -INFINITY;
+    return lgamma(a + 1) - lgamma(b + 1) - lgamma(a - b + 1);
+}
+
+/* triest-fd (De Stefani et al., KDD 2016): the sample graph's triangle
+ * counts times this are unbiased: E^3 / M^3 (falling powers: M sampled of
+ * E edges) over kappa, the probability that the sample holds 3 edges or
+ * more (its size is hypergeometric, min(m, E + d) draws from E edges and
+ * d ghosts); 0 below 3 sampled edges. */
+static double fd_scale(const tri_est_op *te)
+{
+    const double M = es_edge_reservoir_size(te->res);
+    if (M < 3)
+        return 0.0;
+    const double E = (double)te->rp_edges, d = (double)(te->rp_nb + te->rp_ng);
+    const double draws = E + d < te->m ? E + d : te->m;
+    double kappa = 1.0;
+    for (int j = 0; j <= 2; j++)
+        kappa -= exp(lchoose(E, j) + lchoose(d, draws - j) - lchoose(E + d, draws));
+    return (E * (E - 1) * (E - 2)) / (M * (M - 1) * (M - 2)) / kappa;
+}
+
+/* The global estimate, and the factor from the local counters to local
+ * estimates. */
+static double local_scale(const tri_est_op *te)
+{
+    return te->method == ES_TRI_EST_FD ? fd_scale(te) : 1.0;
+}
+
+static double estimate(const tri_est_op *te)
+{
+    return te->tau * local_scale(te);
+}
+
 static double stddev_bound(const tri_est_op *te)
 {
+    if (te->method == ES_TRI_EST_FD) {
+        /* each sample triangle stands for W of the graph's (W - 1 its
+         * variance, counted alone); covariances are left out */
+        const double W = fd_scale(te);
+        const double var = te->tau * W * (W - 1.0);
+        return var > 0 ? sqrt(var) : 0.0;
+    }
     if (te->method != ES_TRI_EST_IMPR) {
         const double var = te->var_sum + 2.0 * te->pairs;
         return var > 0 ? sqrt(var) : 0.0;
@@ -604,8 +922,9 @@ static char *top_local_string(const tri_est_op *te)
     const uint32_t k = te->top;
     ranked *heap = g_new(ranked, k);   /* min-heap by rank: heap[0] ranks last */
     uint32_t h = 0;
+    const double scale = local_scale(te);
     for (uint32_t v = 0; v < te->nv; v++) {
-        ranked x = { te->loc[v], v };
+        ranked x = { te->loc[v] * scale, v };
         if (x.est <= 0)
             continue;
         if (h < k) {
@@ -656,6 +975,8 @@ static size_t memory_bytes(const tri_est_op *te)
         b += te->vcap * sizeof(uint64_t);
     if (te->base.own_edges)
         b += es_edgetable_memory(te->base.own_edges);
+    if (te->probe)
+        b += es_edgetable_memory(te->probe);
     return b;
 }
 
@@ -663,14 +984,19 @@ static void tri_est_report(es_operator *op, es_report *report)
 {
     tri_est_op *te = (tri_est_op *)op;
     const uint64_t t = accepted(te);
-    es_report_add_double(report, "triangles", te->tau);
+    es_report_add_double(report, "triangles", estimate(te));
     es_report_add_double(report, "stddev", stddev_bound(te));
     es_report_add_u64(report, "sample_edges", es_edge_reservoir_size(te->res));
     es_report_add_u64(report, "edges_seen", t);
-    es_report_add_bool(report, "exact", t <= (uint64_t)te->m + 1);
+    if (is_dynamic(te->method)) {
+        es_report_add_bool(report, "exact", te->rp_edges + te->rp_nb + te->rp_ng <= te->m);
+        es_report_add_u64(report, "graph_edges", te->rp_edges);
+    } else {
+        es_report_add_bool(report, "exact", t <= (uint64_t)te->m + 1);
+    }
     es_report_add_u64(report, "self_loops", te->self_loops);
     es_report_add_u64(report, "duplicates_dropped", te->duplicates);
-    es_report_add_bool(report, "dedup_exact", te->exact || t <= te->m);
+    es_report_add_bool(report, "dedup_exact", !te->late && (te->exact || te->probe != NULL || t <= te->m));
     if (te->top) {
         char *s = top_local_string(te);
         es_report_add_list(report, "top", s);
@@ -681,7 +1007,7 @@ static void tri_est_report(es_operator *op, es_report *report)
 double es_tri_est_global(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    return ((tri_est_op *)op)->tau;
+    return estimate((tri_est_op *)op);
 }
 
 double es_tri_est_stddev(es_operator *op)
@@ -696,7 +1022,7 @@ double es_tri_est_local(es_operator *op, uint32_t v)
     tri_est_op *te = (tri_est_op *)op;
     if (!te->local)
         return NAN;
-    return v < te->nv ? te->loc[v] : 0.0;
+    return v < te->nv ? te->loc[v] * local_scale(te) : 0.0;
 }
 
 void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
@@ -707,14 +1033,20 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
     es_edge_reservoir_get_state(te->res, &out->sample);
     out->method = te->method;
     if (te->method != ES_TRI_EST_IMPR) {
-        /* the estimator's own count and generator */
-        out->sample.t = te->t;
+        /* the estimator's own generator */
         memcpy(out->sample.rng, te->rs.rng.s, sizeof(out->sample.rng));
         out->var_sum = te->var_sum;
         out->room = te->room;
         out->z = te->z;
         out->edge_weight = te->ew;
         out->priority = te->prio;
+    }
+    if (is_dynamic(te->method)) {
+        out->sample.t = te->changes;
+        out->sample.managed = TRUE;
+        out->graph_edges = te->rp_edges;
+        out->del_sampled = te->rp_nb;
+        out->del_other = te->rp_ng;
     }
     out->triangles = te->tau;
     out->pairs = te->pairs;
@@ -729,11 +1061,15 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out)
     out->duplicates = te->duplicates;
     out->exact = te->exact;
     out->seen = te->exact ? te->base.edges : NULL;
+    out->probe = te->probe;
+    out->late = te->late;
 }
 
-/* Replace te's state by st, taking ownership of seen (a table with the keys
- * of st->seen, or NULL); on failure seen is freed and te is unchanged. */
-static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, GError **error)
+/* Replace te's state by st, taking ownership of seen and probe (tables with
+ * the keys of st->seen and st->probe, or NULL); on failure both are freed
+ * and te is unchanged. */
+static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, es_edgetable *probe,
+                            GError **error)
 {
     const char *name = te->base.name ? te->base.name : "tri-est";
     const char *why = st->method != te->method                         ? "a different method"
@@ -741,12 +1077,21 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
                       : st->method == ES_TRI_EST_GPS && st->sample.size > 0 &&
                         (st->edge_weight == NULL || st->priority == NULL) ? "no edge weights or priorities"
                       : st->sample.m != te->m                           ? "a different m"
+                      : is_dynamic(st->method) && (!st->sample.managed || !st->exact)
+                                                                       ? "a fully dynamic sample out of place"
+                      : is_dynamic(st->method) && st->sample.size > st->graph_edges
+                                                                       ? "more sampled edges than the graph has"
                       : (st->local != NULL) != te->local              ? "a different local option"
                       : (st->ext != NULL) != (te->top > 0)            ? "a different top option (0 or not)"
                       : te->dedup == DEDUP_ON && !st->exact            ? "a different dedup option"
                       : te->dedup == DEDUP_OFF && st->exact            ? "a different dedup option"
-                      : te->dedup == DEDUP_AUTO && st->exact && st->sample.t < te->m
-                                                                       ? "an exact edge set before the sample filled"
+                      : probe != NULL && (te->dedup != DEDUP_AUTO || st->exact ||
+                                          (!st->late && st->sample.t > probation_end(te)))
+                                                                       ? "a probation set out of place"
+                      : probe != NULL && !st->late && es_edgetable_edges(probe) != st->sample.t
+                                                                       ? "a probation set that is not every accepted edge"
+                      : probe == NULL && st->late                      ? "a late repeat test without its set"
+                      : st->late && te->dedup != DEDUP_AUTO             ? "a different dedup option"
                       : st->exact && seen == NULL && te->base.edges == NULL && st->sample.t > 0
                                                                        ? "an exact repeat test without its edges"
                       : st->sample.size > 0 && st->slot_weight == NULL ? "no slot weights"
@@ -759,6 +1104,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
         g_prefix_error(error, "%s: ", name);
     if (res == NULL) {
         es_edgetable_free(seen);
+        es_edgetable_free(probe);
         return FALSE;
     }
     if (te->method == ES_TRI_EST_GPS) {
@@ -772,6 +1118,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: state was taken with %s", name, why);
             es_edge_reservoir_free(res);
             es_edgetable_free(seen);
+            es_edgetable_free(probe);
             return FALSE;
         }
     }
@@ -779,10 +1126,10 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     es_edge_reservoir_free(te->res);
     te->res = res;
     if (te->method != ES_TRI_EST_IMPR) {
-        te->t = st->sample.t;
+        const uint64_t t = st->sample.t;
         memcpy(te->rs.rng.s, st->sample.rng, sizeof(te->rs.rng.s));
         if (te->method == ES_TRI_EST_WRS)
-            te->rs.t = te->t > te->room ? te->t - te->room : 0;
+            te->rs.t = t > te->room ? t - te->room : 0;
         te->var_sum = st->var_sum;
         te->z = st->z;
     }
@@ -807,6 +1154,15 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
         }
     }
     te->exact = st->exact;
+    te->late = st->late;
+    if (is_dynamic(te->method)) {
+        te->changes = st->sample.t;
+        te->rp_edges = st->graph_edges;
+        te->rp_nb = st->del_sampled;
+        te->rp_ng = st->del_other;
+    }
+    es_edgetable_free(te->probe);
+    te->probe = probe;
     if (seen != NULL || !st->exact) {
         es_edgetable_free(te->base.own_edges);
         te->base.own_edges = seen;
@@ -846,20 +1202,37 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
     return TRUE;
 }
 
+/* A table of n keys (distinct, u < v < num_vertices, checked), or NULL
+ * with an error. */
+static es_edgetable *table_of_keys(const uint64_t *keys, size_t n, uint32_t num_vertices, const char *what,
+                                   GError **error)
+{
+    es_edgetable *t = es_edgetable_new(TRUE, &es_log_memory_stable);
+    if (!es_edgetable_add_keys(t, keys, n, num_vertices, what, error)) {
+        es_edgetable_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static es_edgetable *copy_table(const es_edgetable *from, uint32_t num_vertices, const char *what, GError **error)
+{
+    size_t n = 0;
+    const uint64_t *keys = es_edgetable_keys(from, &n);
+    return table_of_keys(keys, n, num_vertices, what, error);
+}
+
 gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, FALSE);
-    es_edgetable *seen = NULL;
-    if (st->seen) {
-        size_t n = 0;
-        const uint64_t *keys = es_edgetable_keys(st->seen, &n);
-        seen = es_edgetable_new(TRUE, &es_log_memory_stable);
-        if (!es_edgetable_add_keys(seen, keys, n, st->num_vertices, "tri-est state", error)) {
-            es_edgetable_free(seen);
-            return FALSE;
-        }
+    es_edgetable *seen = NULL, *probe = NULL;
+    if (st->seen && (seen = copy_table(st->seen, st->num_vertices, "tri-est state", error)) == NULL)
+        return FALSE;
+    if (st->probe && (probe = copy_table(st->probe, st->num_vertices, "tri-est probation set", error)) == NULL) {
+        es_edgetable_free(seen);
+        return FALSE;
     }
-    return apply_state((tri_est_op *)op, st, seen, error);
+    return apply_state((tri_est_op *)op, st, seen, probe, error);
 }
 
 size_t es_tri_est_memory(es_operator *op)
@@ -907,6 +1280,12 @@ static void tri_est_snapshot_prepare(es_operator *op)
     te->f_st.priority = te->f_prio;
     te->f_st.local = NULL;   /* f_lv and f_lx instead */
     te->f_exact = st.exact;
+    te->f_probing = te->probe != NULL;
+    te->f_probe_n = 0;
+    if (te->probe) {
+        const uint64_t *keys = es_edgetable_keys(te->probe, &te->f_probe_n);
+        es_shadow_copy((void **)&te->f_probe, &te->f_probe_cap, keys, te->f_probe_n * sizeof(uint64_t));
+    }
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -932,6 +1311,13 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
                   es_h5_set_u64(g, "self_loops", st.self_loops, error) &&
                   es_h5_set_u64(g, "duplicates_dropped", st.duplicates, error) &&
                   es_h5_set_u64(g, "exact_set", te->f_exact, error) &&
+                  es_h5_set_u64(g, "late", st.late, error) &&
+                  (!is_dynamic(te->method) ||
+                   (es_h5_set_u64(g, "graph_edges", st.graph_edges, error) &&
+                    es_h5_set_u64(g, "del_sampled", st.del_sampled, error) &&
+                    es_h5_set_u64(g, "del_other", st.del_other, error))) &&
+                  es_h5_set_u64(g, "probing", te->f_probing, error) &&
+                  (!te->f_probing || es_h5_write_u64(g, "probe_keys", te->f_probe, te->f_probe_n, error)) &&
                   es_h5_set_f64(g, "triangles", st.triangles, error) &&
                   es_h5_set_f64(g, "pairs", st.pairs, error) &&
                   es_h5_write_u64(g, "rng", st.sample.rng, 4, error) &&
@@ -946,8 +1332,9 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
 
 /* Scatter local_vertices / local_values into loc (n zeros): at most n,
  * equally long, vertices ascending and below n, estimates finite and above
- * 0 (TRIEST-IMPR only ever adds positive weights). */
-static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, GError **error)
+ * 0 (insert-only methods only ever add positive weights; with any_sign,
+ * thinkd's deletions subtract: finite and not 0). */
+static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, gboolean any_sign, GError **error)
 {
     uint32_t *lv = NULL;
     double *lx = NULL;
@@ -979,10 +1366,10 @@ static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, G
                         "%s: snapshot dataset \"local_vertices\": entry %zu (vertex %u) %s", name, i, lv[i],
                         lv[i] >= n ? "is not a vertex" : "does not come after the one before");
             ok = FALSE;
-        } else if (!(lx[i] > 0.0) || !isfinite(lx[i])) {
+        } else if (!(any_sign ? lx[i] != 0.0 : lx[i] > 0.0) || !isfinite(lx[i])) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "%s: snapshot dataset \"local_values\": entry %zu is %g, not a positive number", name, i,
-                        lx[i]);
+                        "%s: snapshot dataset \"local_values\": entry %zu is %g, not a %s number", name, i,
+                        lx[i], any_sign ? "finite non-zero" : "positive");
             ok = FALSE;
         } else {
             loc[lv[i]] = lx[i];
@@ -998,6 +1385,7 @@ static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, G
 static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
 {
     tri_est_op *te = (tri_est_op *)op;
+    resolve_method(te);
     const char *name = op->name ? op->name : "tri-est";
     es_tri_est_state st;
     memset(&st, 0, sizeof(st));
@@ -1041,6 +1429,13 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     if (te->method == ES_TRI_EST_GPS && !es_h5_get_f64(g, "z", &st.z, error))
         goto out;
+    if (is_dynamic(te->method)) {
+        if (!es_h5_get_u64(g, "graph_edges", &st.graph_edges, error) ||
+            !es_h5_get_u64(g, "del_sampled", &st.del_sampled, error) ||
+            !es_h5_get_u64(g, "del_other", &st.del_other, error))
+            goto out;
+        st.sample.managed = TRUE;
+    }
     if (m != te->m || (local != 0) != te->local || (top > 0) != (te->top > 0) ||
         strcmp(dedup, dedup_names[te->dedup]) != 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
@@ -1083,7 +1478,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     if (te->local) {
         loc_bytes = (size_t)(nv ? nv : 1) * sizeof(double);
         loc = es_big_alloc(loc_bytes);
-        if (!read_local(g, name, (uint32_t)nv, loc, error))
+        if (!read_local(g, name, (uint32_t)nv, loc, is_dynamic(te->method), error))
             goto out;
         st.local = loc;
     }
@@ -1100,7 +1495,29 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         goto out;
     }
     st.exact = exact_set != 0;
-    ok = apply_state(te, &st, NULL, error);   /* the table stays the restored one */
+    /* (late, probing: absent from snapshots of builds before the probation) */
+    uint64_t late = 0, probing = 0;
+    if ((H5Aexists(g, "late") > 0 && !es_h5_get_u64(g, "late", &late, error)) ||
+        (H5Aexists(g, "probing") > 0 && !es_h5_get_u64(g, "probing", &probing, error)))
+        goto out;
+    st.late = late != 0;
+    es_edgetable *probe = NULL;
+    if (probing) {
+        uint64_t *keys = NULL;
+        size_t nk = 0;
+        if (!es_h5_read_u64(g, "probe_keys", &keys, &nk, error)) {
+            g_prefix_error(error, "%s: ", name);
+            goto out;
+        }
+        probe = table_of_keys(keys, nk, (uint32_t)nv, "snapshot dataset \"probe_keys\"", error);
+        es_h5_free(keys, nk * sizeof *keys);
+        if (probe == NULL) {
+            g_prefix_error(error, "%s: ", name);
+            goto out;
+        }
+        st.probe = probe;
+    }
+    ok = apply_state(te, &st, NULL, probe, error);   /* the table stays the restored one */
 out:
     g_free(dedup);
     g_free(method);
@@ -1113,17 +1530,23 @@ out:
     return ok;
 }
 
+/* (Asked before every batch a caller feeds, and by the flow once it has
+ * told the operator the stream deletes: the moment the default method
+ * becomes thinkd.) */
 static gboolean tri_est_needs_edges(const es_operator *op, gboolean snapshots)
 {
     (void)snapshots;
-    return ((const tri_est_op *)op)->exact;
+    tri_est_op *te = (tri_est_op *)op;
+    resolve_method(te);
+    return te->exact;
 }
 
 const es_operator_class es_tri_est_class = {
     .name = "tri-est",
-    .summary = "triangle estimates in bounded memory (TRIEST-IMPR, WRS, GPS): global, local, stddev",
-    .options = "method=impr|wrs|gps,room=0.1 (wrs: waiting-room share),m=100000 (sample edges, 2..2^29),"
-               "seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
+    .summary = "triangle estimates in bounded memory (TRIEST-IMPR, WRS, GPS; under deletions ThinkD, TRIEST-FD):"
+               " global, local, stddev",
+    .options = "method=impr|wrs|gps|thinkd|triest-fd (default impr, thinkd with --deletions),room=0.1 (wrs:"
+               " waiting-room share),m=100000 (sample edges, 2..2^29),seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
     .create = tri_est_create,
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,
@@ -1132,4 +1555,5 @@ const es_operator_class es_tri_est_class = {
     .snapshot_read = tri_est_snapshot_read,
     .destroy = tri_est_destroy,
     .needs_edges = tri_est_needs_edges,
+    .deletions = TRUE,   /* thinkd and triest-fd; the others refuse at their first batch */
 };

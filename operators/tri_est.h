@@ -12,8 +12,12 @@
 extern const es_operator_class es_tri_est_class;
 
 /* The estimators (option method=): TRIEST-IMPR, waiting-room sampling,
- * graph priority sampling with in-stream estimation. */
-typedef enum { ES_TRI_EST_IMPR = 0, ES_TRI_EST_WRS = 1, ES_TRI_EST_GPS = 2 } es_tri_est_method;
+ * graph priority sampling with in-stream estimation (insertions only);
+ * ThinkD-ACC and TRIEST-FD (fully dynamic: appearances and disappearances
+ * of edges, random pairing). */
+typedef enum {
+    ES_TRI_EST_IMPR = 0, ES_TRI_EST_WRS = 1, ES_TRI_EST_GPS = 2, ES_TRI_EST_THINKD = 3, ES_TRI_EST_FD = 4
+} es_tri_est_method;
 
 /* Global triangle estimate, and the standard-deviation bound reported as
  * "stddev" (0 while exact). */
@@ -32,24 +36,35 @@ size_t es_tri_est_memory(es_operator *op);
 typedef struct {
     es_tri_est_method method;
     es_edge_reservoir_state sample;  /* slots, generator, edges accepted (t) */
-    double          triangles;       /* the global estimate */
+    double          triangles;       /* the global estimate (triest-fd: the
+                                        triangles of the sample graph) */
     double          pairs;           /* impr: estimate of the pairs of triangles sharing a wedge edge;
                                         wrs, gps: the covariance sum of the variance estimate */
     double          var_sum;         /* wrs, gps: sum of S(S-1) over counted triangles */
     uint32_t        room;            /* wrs: waiting-room slots */
+    uint64_t        graph_edges;     /* thinkd, triest-fd: edges in the graph now */
+    uint64_t        del_sampled;     /* thinkd, triest-fd: uncompensated deletions of
+                                        sampled edges (random pairing's c1) */
+    uint64_t        del_other;       /* ... and of other edges (c2) */
     double          z;               /* gps: threshold */
     const double   *edge_weight;     /* gps: sample.size weights */
     const double   *priority;        /* gps: sample.size priorities */
     const double   *slot_weight;     /* sample.size entries: see tri_est.c */
     uint32_t        num_vertices;
-    const double   *local;           /* num_vertices entries; NULL with local=0 */
+    const double   *local;           /* num_vertices entries; NULL with local=0
+                                        (triest-fd: the sample graph's counts) */
     const uint64_t *ext;             /* num_vertices external ids (UINT64_MAX: unknown); NULL unless top > 0 */
     uint64_t        self_loops, duplicates;
     gboolean        exact;           /* the exact repeat test is on (dedup=1, or
-                                        auto after a repeat) */
+                                        auto in a run with an edge table or after a
+                                        repeat) */
     const es_edgetable *seen;        /* with it, the table it reads (every
                                         distinct edge so far), once it has one;
                                         else NULL */
+    const es_edgetable *probe;       /* dedup=auto on probation: its own set of
+                                        the distinct edges accepted so far; else NULL */
+    gboolean        late;            /* dedup=auto: the exact test started after a
+                                        repeat came past the probation */
 } es_tri_est_state;
 
 void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);

@@ -208,6 +208,13 @@ answer del bipartite bipartite false
 expect "deletion without --deletions" 65 "edge 6 of the stream is a deletion (a line ending in -): run with --deletions" -- "$es" run --quiet "$tmp/del.txt"
 expect "spanner refuses deletions" 64 "spanner handles insertions only: it cannot run on a stream with deletions" -- "$es" run --deletions --ops cc,spanner --quiet "$tmp/del.txt"
 expect "hll refuses deletions" 64 "hll handles insertions only" -- "$es" run --deletions --ops hll --quiet "$tmp/del.txt"
+# tri-est folds deletions with ThinkD by default (exact while the sample holds every edge)
+expect "tri-est under deletions" 0 "" -- "$es" run --deletions --ops tri-est:m=100 --format tsv --quiet "$tmp/del.txt"
+answer del tri-est triangles 1.0
+answer del tri-est graph_edges 5
+expect "tri-est triest-fd under deletions" 0 "" -- "$es" run --deletions --ops tri-est:m=100,method=triest-fd --format tsv --quiet "$tmp/del.txt"
+answer del tri-est triangles 1.0
+expect "tri-est impr refuses deletions" 64 "method=impr handles insertions only" -- "$es" run --deletions --ops tri-est:method=impr --quiet "$tmp/del.txt"
 expect "deletions and snapshots" 64 "snapshots of streams with deletions are not supported yet" -- "$es" run --deletions --snapshot-dir "$tmp/delsnap" --quiet "$tmp/del.txt"
 # compare checks every operator against igraph on the graph of what remains:
 # 4000 random lines over 60 vertices, a third of them deletions.
@@ -294,9 +301,12 @@ expect "bad sliding spec" 64 "--window must be tumbling:SIZE or sliding:SIZE,SLI
 expect "sliding sketches" 0 "" -- "$es" run --window sliding:800ms,400ms --time-unit ms --ops hll,topk --format tsv --quiet "$tmp/tw.txt"
 if [ "$(awk -F'\t' '$2=="distinct" {printf "%s,", $3}' "$tmp/out")" = "2,5,3,2,2," ]; then ok; else bad "sliding sketches: hll distinct"; fi
 answer sliding-sketches topk top "4:1:0,5:1:0"
-for op in spanner tri-est; do
+for op in spanner; do
     expect "$op in a sliding window" 64 "$op cannot forget edges: it cannot run in a sliding window" -- "$es" run --window sliding:10,5 --ops cc,$op --quiet "$tmp/zachary.txt"
 done
+# tri-est forgets expiring edges with ThinkD (exact while m holds every edge of the window)
+expect "tri-est in a sliding window" 0 "" -- "$es" run --window sliding:30,10 --ops tri,tri-est:m=1000 --format tsv --quiet "$tmp/zachary.txt"
+if [ "$(awk -F'\t' '$1=="tri" && $2=="triangles" {printf "%s.0,", $3}' "$tmp/out")" = "$(awk -F'\t' '$1=="tri-est" && $2=="triangles" {printf "%s,", $3}' "$tmp/out")" ]; then ok; else bad "tri-est in a sliding window: triangles differ from tri's"; fi
 expect "sliding window and deletions" 64 "--deletions in a sliding window is not supported" -- "$es" run --window sliding:10,5 --deletions --quiet "$tmp/zachary.txt"
 expect "sliding window and snapshots" 64 "snapshots of sliding windows are not supported yet" -- "$es" run --window sliding:10,5 --snapshot-dir "$tmp/ssnap" --quiet "$tmp/zachary.txt"
 expect "time window and snapshots" 64 "snapshots of windows over time are not supported yet" -- "$es" run --window tumbling:1h --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"

@@ -751,7 +751,9 @@ static void test_insert_only_operators_and_undeclared_deletions_are_refused(void
 {
     char *path = tmp_path();
     g_file_set_contents(path, "1 2\n2 3\n1 2 -\n", -1, NULL);
-    const char *refused[] = { "spanner", "tri-est", "hll", "topk" };
+    /* (tri-est folds deletions with method=thinkd or triest-fd; its
+     * insert-only methods, named, refuse at their first batch) */
+    const char *refused[] = { "spanner", "tri-est:method=impr", "hll", "topk" };
     for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
         GPtrArray *list;
         GError *err = NULL;

@@ -189,7 +189,7 @@ static void test_reservoir_restore_rejects_inconsistent_states(void)
 /* Caller-managed slots: appends, replacements that report the evicted
  * edge, and a graph whose common neighbours follow the slots, checked
  * against the slot array itself on random puts through a hub. */
-static void test_put_replaces_slots_and_the_graph_follows(void)
+static void test_put_and_remove_change_slots_and_the_graph_follows(void)
 {
     const uint32_t m = 64, nv = 200;
     es_edge_reservoir *r = es_edge_reservoir_new(m, 1);
@@ -214,9 +214,21 @@ static void test_put_replaces_slots_and_the_graph_follows(void)
         /* a hub (vertex 0) in half of the edges, so its set becomes a hash */
         uint32_t u = g_rand_int_range(rng, 0, 2) ? 0 : (uint32_t)g_rand_int_range(rng, 1, nv);
         uint32_t v = (uint32_t)g_rand_int_range(rng, 1, nv);
+        if (size > 0 && g_rand_int_range(rng, 0, 4) == 0) {
+            /* remove: the last slot's edge moves into the hole */
+            uint32_t h = (uint32_t)g_rand_int_range(rng, 0, (gint32)size);
+            bad += es_edge_reservoir_slot(r, slots[h].v, slots[h].u) != h;
+            bad += es_edge_reservoir_remove(r, h) != size - 1;
+            bad += es_edge_reservoir_slot(r, slots[h].u, slots[h].v) != ES_RESERVOIR_SKIPPED;
+            slots[h] = slots[--size];
+            if (h < size)
+                bad += es_edge_reservoir_slot(r, slots[h].u, slots[h].v) != h;
+            continue;
+        }
         if (u == v || es_edge_reservoir_contains(r, u, v))
             continue;
-        uint32_t s = size < m && g_rand_boolean(rng) ? size : (uint32_t)g_rand_int_range(rng, 0, (gint32)size);
+        uint32_t s = size < m && (size == 0 || g_rand_boolean(rng)) ? size
+                                                                   : (uint32_t)g_rand_int_range(rng, 0, (gint32)size);
         es_edge_reservoir_put(r, s, u, v, &ev);
         if (s < size)
             bad += ev.u != slots[s].u || ev.v != slots[s].v;
@@ -260,7 +272,7 @@ int main(void)
         ES_TEST(test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_coming_and_going),
         ES_TEST(test_reservoir_keeps_every_edge_with_probability_m_over_t),
         ES_TEST(test_reservoir_restore_rejects_inconsistent_states),
-        ES_TEST(test_put_replaces_slots_and_the_graph_follows),
+        ES_TEST(test_put_and_remove_change_slots_and_the_graph_follows),
         { NULL, NULL },
     };
     return es_test_main("edge_reservoir", tests);

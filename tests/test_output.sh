@@ -114,9 +114,9 @@ has out "--skip-bad"
 # (and the metrics of the other spanner method)
 "$es" run --ops spanner:method=greedy --format json --quiet z.txt > names-greedy.json
 # (a window over time adds its bounds and late edges to the stream section,
-# --deletions its deletion counts)
+# --deletions its deletion counts, and tri-est's fully dynamic methods graph_edges)
 printf '1 2 5\n2 3 7\n' > timed.txt
-"$es" run --ops cc --window tumbling:10s --deletions --format json --quiet timed.txt > names-window.json
+"$es" run --ops cc,tri-est:m=10 --window tumbling:10s --deletions --format json --quiet timed.txt > names-window.json
 $py - "$here/README.md" <<'PY' && ok || bad "metric names of run and README differ"
 import json, re, sys
 doc, op = set(), None
