@@ -54,6 +54,10 @@
  * so a snapshot barrier waits at most one piece for a consistent id map. */
 #define MAP_PIECE 65536
 
+/* The most pairs an edge table is made room for ahead (presize_table):
+ * 2^26 pairs, a 1 GiB table. */
+#define PRESIZE_MAX ((size_t)1 << 26)
+
 /* How long an interim report of a pipe's stream waits to learn whether the
  * stream ends there (and the report would repeat the final one). */
 #define REPORT_LOOKAHEAD_US 200000
@@ -88,6 +92,7 @@ typedef struct {
     es_edgetable *mapper_table;  /* applied by the mapper, or NULL */
     GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
+    gboolean     presized;       /* the mapper has sized its table (presize_table) */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
     /* Time windows (reader stage only): edges read beyond the open
@@ -440,6 +445,26 @@ static gboolean map_signed(pipeline *pl, slot *s)
     return ok;
 }
 
+/* After the first batch of a run from the start over files of known size:
+ * make the edge table room for the pairs the whole input will likely hold,
+ * the batch's new pairs scaled by the input's size over the bytes read,
+ * so that it never doubles (each doubling a fresh table touched again and
+ * a rehash: their page zeroing alone was 10.5% of `cc,degree,tri-est` on R-MAT
+ * scale 20, bench/RESULTS.md).
+ * Repeats grow more common as a stream goes on, so the estimate errs
+ * high, by at most the input's line count; PRESIZE_MAX bounds it, beyond
+ * which the table grows as it needs. */
+static void presize_table(pipeline *pl, const slot *s, size_t fresh)
+{
+    pl->presized = TRUE;
+    if (pl->start_edges > 0 || pl->cfg->window || pl->cfg->window_span || s->end ||
+        s->bytes_total <= s->bytes_done || s->bytes_done == 0)
+        return;
+    const double scale = (double)s->bytes_total / (double)s->bytes_done;
+    const double want = MIN((double)fresh * scale, (double)PRESIZE_MAX);
+    es_edgetable_reserve(pl->mapper_table, (size_t)want);
+}
+
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
@@ -486,8 +511,11 @@ static gpointer mapper_stage(gpointer data)
         s->has_change = FALSE;
         if (pl->mapper_table && !s->error && s->raw->n > 0) {
             g_mutex_lock(&pl->table_lock);
-            es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges, s->raw->has_del ? s->raw->del : NULL,
-                                            s->raw->n, s->change, &s->mark);
+            const size_t fresh = es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges,
+                                                                 s->raw->has_del ? s->raw->del : NULL,
+                                                                 s->raw->n, s->change, &s->mark);
+            if (!pl->presized)
+                presize_table(pl, s, fresh);
             g_mutex_unlock(&pl->table_lock);
             s->has_change = TRUE;
         }

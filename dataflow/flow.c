@@ -1,6 +1,7 @@
 /* flow.c — the step every batch of a stream goes through (see flow.h). */
 #include "dataflow/flow.h"
 
+#include "dataflow/fanout.h"
 #include "operators/operator.h"
 #include "snapshot/logmem.h"
 
@@ -36,7 +37,7 @@ static void adopt_edge_table(es_flow *f)
 
 void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean deletions)
 {
-    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions };
+    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions, .fanout = es_fanout_new() };
     for (guint i = 0; deletions && i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->dynamic = TRUE;
     adopt_edge_table(f);
@@ -59,11 +60,13 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
         b->change = change;
     }
     const gboolean expiry = b->n > 0 && b->del != NULL && b->del[0] == ES_LINE_EXPIRE;
-    for (guint i = 0; ok && i < f->ops->len; i++) {
+    for (guint i = 0; expiry && ok && i < f->ops->len; i++) {
         es_operator *op = g_ptr_array_index(f->ops, i);
-        if (!(expiry && op->per_pane))   /* (its pane's instance just goes) */
+        if (!op->per_pane)   /* (its pane's instance just goes) */
             ok = es_operator_process(op, b, error);
     }
+    if (!expiry)
+        ok = es_fanout_fold(f->fanout, f->ops, b, error);
     /* An operator whose need arose in this batch started a table itself. */
     if (f->table == NULL)
         adopt_edge_table(f);
@@ -103,4 +106,5 @@ void es_flow_clear(es_flow *f)
     }
     es_edgetable_free(f->table);
     f->table = NULL;
+    g_clear_pointer(&f->fanout, es_fanout_free);
 }

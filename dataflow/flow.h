@@ -41,6 +41,7 @@ typedef struct {
     gboolean      snapshots;  /* the run takes snapshots: the table keeps its keys */
     gboolean      deletions;  /* the stream may delete edges */
     uint64_t      deleted;    /* deletion lines folded (since the last restart) */
+    struct es_fanout *fanout; /* runs the operators on a batch side by side (fanout.h) */
 } es_flow;
 
 /* Take ops into a run: every operator reads the run's table from now on;
@@ -51,7 +52,8 @@ void     es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean d
  * ahead): bring the table to that batch's mark before folding it (or its
  * slices).  Nothing without a table. */
 void     es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark);
-/* Fold b (b->change NULL on entry) into every operator, in order.  change
+/* Fold b (b->change NULL on entry) into every operator, side by side
+ * (dataflow/fanout.h), answers as in list order.  change
  * holds b->n bytes: the table's answers, filled by a stage ahead when
  * `answered`, else here.  On failure (an operator's limit) the run ends. */
 gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error);

@@ -106,6 +106,18 @@ static inline uint64_t *region_of(const es_edgeset *s, uint32_t p)
     return s->slot + (size_t)p * s->region;
 }
 
+/* Slots per shard for `edges` keys at <= 75% load, with slack for the
+ * uneven spread of keys over shards. */
+static size_t region_for(size_t edges, uint32_t shards)
+{
+    size_t per = edges / shards;
+    per += per / 8 + 1;
+    size_t region = MIN_REGION;
+    while (3 * region < 4 * per)
+        region <<= 1;
+    return region;
+}
+
 es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards)
 {
     if (shards == 0)
@@ -119,13 +131,7 @@ es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards)
     if (s->shard == NULL)
         es_out_of_memory(shards * sizeof(shard), "an edge set's shards");
     memset(s->shard, 0, shards * sizeof(shard));
-    /* Room for expected_edges at <= 75% load, with slack for the uneven
-     * spread of keys over shards. */
-    size_t per = expected_edges / shards;
-    per += per / 8 + 1;
-    s->region = MIN_REGION;
-    while (3 * s->region < 4 * per)
-        s->region <<= 1;
+    s->region = region_for(expected_edges, shards);
     s->slot = es_big_alloc(shards * s->region * sizeof(uint64_t));
     return s;
 }
@@ -167,12 +173,13 @@ static void log_reserve(es_edgeset *s, size_t more)
     s->log_cap = cap;
 }
 
-/* Double the region size.  Old slot i of a region holds keys whose home is
- * at most i, so the new homes, h & (2R-1), come in two increasing runs: the
- * rehash writes nearly sequentially. */
-static void grow(es_edgeset *s)
+/* Regions of R2 slots (a multiple of today's R).  When doubling, old slot i
+ * of a region holds keys whose home is at most i, so the new homes,
+ * h & (2R-1), come in two increasing runs: the rehash writes nearly
+ * sequentially. */
+static void grow_to(es_edgeset *s, size_t R2)
 {
-    const size_t R = s->region, R2 = 2 * R, mask = R2 - 1;
+    const size_t R = s->region, mask = R2 - 1;
     const size_t total = s->nshards * R2;
     uint64_t *old = s->slot, *nslot = es_big_alloc(total * sizeof(uint64_t));
     #pragma omp parallel for schedule(static) if (total >= PARALLEL_REHASH_MIN)
@@ -192,6 +199,18 @@ static void grow(es_edgeset *s)
     es_big_free(old, s->nshards * R * sizeof(uint64_t));
     s->slot = nslot;
     s->region = R2;
+}
+
+static void grow(es_edgeset *s)
+{
+    grow_to(s, 2 * s->region);
+}
+
+void es_edgeset_reserve(es_edgeset *s, size_t edges)
+{
+    const size_t R2 = region_for(edges, s->nshards);
+    if (R2 > s->region)
+        grow_to(s, R2);
 }
 
 /* 1 when key was added, 0 when present, -1 when adding it would fill its

@@ -51,6 +51,10 @@ es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards);
  * move). */
 es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards, const es_log_memory *mem);
 void        es_edgeset_free(es_edgeset *s);
+/* Make room for `edges` keys in all without regrowth, in one rehash now:
+ * a set that learns its size early skips the doublings (each a fresh
+ * table, touched once more, and a rehash).  Never shrinks. */
+void        es_edgeset_reserve(es_edgeset *s, size_t edges);
 
 /* Add (u, v); TRUE when it was not in the set. */
 gboolean es_edgeset_insert(es_edgeset *s, uint32_t u, uint32_t v);

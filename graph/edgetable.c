@@ -95,6 +95,11 @@ void es_edgetable_free(es_edgetable *t)
     g_free(t);
 }
 
+void es_edgetable_reserve(es_edgetable *t, size_t pairs)
+{
+    es_edgeset_reserve(t->set, pairs);
+}
+
 /* The answers of a batch whose set insertion said is_new (1: first seen)
  * in change[]: one pass in stream order over the repeats and deletions. */
 static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n, uint8_t *change)

@@ -64,6 +64,9 @@ typedef struct es_edgetable es_edgetable;
  * es_big_realloc). */
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem);
 void          es_edgetable_free(es_edgetable *t);
+/* Room for `pairs` distinct pairs without regrowth (es_edgeset_reserve):
+ * for a caller that can estimate the stream's size early. */
+void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
 
 /* Fold edges[0 .. n-1] in stream order (OpenMP inside): change[i] is edge
  * i's es_edge_change; del: n es_batch.del flags, or NULL for none (the

@@ -78,6 +78,10 @@ typedef struct {
      * stream index) unless both hold; the driver refuses such an operator
      * at start in a run with --deletions. */
     gboolean deletions;
+    /* Whether process_batch spreads its work over an OpenMP team itself
+     * (tri): the fold then gives it the whole team, alone, rather than one
+     * thread beside the others (dataflow/fanout.h). */
+    gboolean parallel;
     /* Fold from's state into into's, both of one spec (mergeable
      * sketches); may be NULL.  An operator that cannot forget but merges
      * is kept one per pane in a sliding window (dataflow/window.h) and

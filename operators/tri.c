@@ -834,6 +834,7 @@ static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_tri_class = {
     .deletions = TRUE,
+    .parallel = TRUE,
     .name = "tri",
     .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",
     .options = "top=K (vertices listed in `top`, default 10, 0..1000)",

@@ -119,6 +119,33 @@ static void test_growth_through_many_rehashes_keeps_every_edge(void)
     check_growth(65536, 300, FALSE);  /* fewer edges than shards */
 }
 
+/* A reserve in the middle of a stream (keys already in, a jump of many
+ * doublings at once) keeps every key, answers as before, and makes room:
+ * the memory no longer grows while the reserved number of keys goes in. */
+static void test_reserve_keeps_every_edge_and_stops_regrowth(void)
+{
+    es_edgeset *s = es_edgeset_new(0, 0), *ref = es_edgeset_new(0, 0);
+    for (uint32_t i = 0; i < 5000; i++) {
+        CU_ASSERT_TRUE(es_edgeset_insert(s, i, i * 7 + 1));
+        es_edgeset_insert(ref, i, i * 7 + 1);
+    }
+    es_edgeset_reserve(s, 200000);
+    const size_t mem = es_edgeset_memory(s);
+    es_edgeset_reserve(s, 1000);   /* never shrinks */
+    CU_ASSERT_EQUAL(es_edgeset_memory(s), mem);
+    CU_ASSERT_EQUAL(es_edgeset_size(s), 5000);
+    size_t wrong = 0;
+    for (uint32_t i = 0; i < 5000; i++)
+        wrong += !es_edgeset_contains(s, i * 7 + 1, i) + es_edgeset_insert(s, i, i * 7 + 1);
+    for (uint32_t i = 5000; i < 200000; i++)
+        wrong += es_edgeset_insert(s, i, i * 7 + 1) != es_edgeset_insert(ref, i, i * 7 + 1);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(es_edgeset_size(s), 200000);
+    CU_ASSERT_EQUAL(es_edgeset_memory(s), mem);
+    es_edgeset_free(s);
+    es_edgeset_free(ref);
+}
+
 /* g_int64_hash folds the two halves by xor, so keys u << 32 | v of small
  * ids collide by the thousand; spread them for the reference table. */
 static guint key_hash(gconstpointer p)
@@ -472,6 +499,7 @@ int main(void)
         ES_TEST(test_reversed_edge_is_the_same_edge),
         ES_TEST(test_vertex_zero_and_self_loops_are_ordinary_members),
         ES_TEST(test_growth_through_many_rehashes_keeps_every_edge),
+        ES_TEST(test_reserve_keeps_every_edge_and_stops_regrowth),
         ES_TEST(test_a_million_random_edges_agree_with_a_ghashtable),
         ES_TEST(test_batch_insertion_answers_as_one_by_one_for_any_thread_count),
         ES_TEST(test_batch_larger_than_a_sort_piece_is_inserted_whole),
