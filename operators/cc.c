@@ -244,32 +244,33 @@ static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError 
     return TRUE;
 }
 
-/* (absent vertices, es_operator.absent, are isolated: singletons left out) */
-static void report_dynamic(const es_dynconn *d, uint32_t absent, es_report *report)
+/* The report of a forest whose size histogram is `sizes`, with
+ * `absent` vertices (es_operator.absent: isolated singletons) left out. */
+static void report_forest(const es_hist *sizes, uint32_t vertices, uint32_t components, uint32_t largest,
+                          uint32_t absent, es_report *report)
 {
-    GArray *bins = es_hist_bins(es_dynconn_sizes(d));
+    GArray *bins = es_hist_bins(sizes);
     es_hist_bins_take(bins, 1, absent);
-    const uint32_t nv = es_dynconn_vertices(d) - absent;
+    const uint32_t nv = vertices - absent;
     es_report_add_u64(report, "vertices", nv);
-    es_report_add_u64(report, "components", es_dynconn_components(d) - absent);
-    es_report_add_u64(report, "largest", nv ? es_dynconn_largest(d) : 0);
+    es_report_add_u64(report, "components", components - absent);
+    es_report_add_u64(report, "largest", nv ? largest : 0);
     es_report_add_hist(report, "size_histogram", (const es_hist_bin *)bins->data, bins->len);
     g_array_free(bins, TRUE);
+}
+
+static void report_dynamic(const es_dynconn *d, uint32_t absent, es_report *report)
+{
+    report_forest(es_dynconn_sizes(d), es_dynconn_vertices(d), es_dynconn_components(d), es_dynconn_largest(d),
+                  absent, report);
 }
 
 static void cc_report(es_operator *op, es_report *report)
 {
     if (op->dynamic && op->sliding) {
         es_uf *uf = merge_sliding((cc_op *)op);
-        const uint32_t absent = MIN(op->absent, es_uf_size(uf));
-        GArray *bins = es_hist_bins(es_uf_sizes(uf));
-        es_hist_bins_take(bins, 1, absent);
-        const uint32_t nv = es_uf_size(uf) - absent;
-        es_report_add_u64(report, "vertices", nv);
-        es_report_add_u64(report, "components", es_uf_count(uf) - absent);
-        es_report_add_u64(report, "largest", nv ? es_uf_largest(uf) : 0);
-        es_report_add_hist(report, "size_histogram", (const es_hist_bin *)bins->data, bins->len);
-        g_array_free(bins, TRUE);
+        report_forest(es_uf_sizes(uf), es_uf_size(uf), es_uf_count(uf), es_uf_largest(uf),
+                      MIN(op->absent, es_uf_size(uf)), report);
         return;
     }
     if (((cc_op *)op)->dyn != NULL || op->dynamic) {
