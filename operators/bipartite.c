@@ -42,6 +42,12 @@
  *
  * Snapshot: group /operators/bipartite, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
+ * reduced run it is fed the merged forest with parities (as cc) while the
+ * graph is bipartite; the batch that closes the first odd cycle is gathered
+ * whole (16 bytes per edge, once), so the closing edge is the single
+ * process's.  Otherwise each edge is gathered at rank 0.
  */
 #include "graph/common.h"
 #include "graph/dynconn.h"
