@@ -42,7 +42,7 @@ LIB_PKGS := $(subst hdf5-serial,hdf5-openmpi,$(LIB_PKGS))
 PKGS     := $(subst hdf5-serial,hdf5-openmpi,$(PKGS))
 BUILD    := build-mpi
 CC       := mpicc
-MPI_SRC  := $(filter-out mpi/chunks.c,$(wildcard mpi/*.c))
+MPI_SRC  := $(filter-out mpi/chunks.c mpi/grouprun.c,$(wildcard mpi/*.c))
 MPI_FLAGS := -DES_MPI
 endif
 
@@ -66,8 +66,9 @@ LDFLAGS  += -fopenmp $(SAN)
 # edgestream.pc, the Python module) does not depend on libsoup or hiredis.
 SRV_SRC  := $(wildcard server/*.c) dataflow/redissource.c
 SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o)
-# mpi/chunks.c uses no MPI: `compare --snapshot` replays an MPI run's key groups with it.
-LIB_SRC  := $(filter-out $(SRV_SRC),$(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)) mpi/chunks.c $(MPI_SRC)
+# mpi/chunks.c and mpi/grouprun.c use no MPI: `compare --snapshot` replays an MPI
+# run's key groups, and `run --resume` continues its snapshots, with them.
+LIB_SRC  := $(filter-out $(SRV_SRC),$(wildcard graph/*.c sketches/*.c operators/*.c dataflow/*.c snapshot/*.c api/*.c)) mpi/chunks.c mpi/grouprun.c $(MPI_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(SRV_OBJ)

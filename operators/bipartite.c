@@ -45,6 +45,12 @@
  * Under deletions it holds no forest: a restore inserts the restored
  * table's present pairs into graph/dynconn.c in parity mode (one insertion
  * each) and checks the answer.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
+ * reduced run it is fed the merged forest with parities (as cc) while the
+ * graph is bipartite; the batch that closes the first odd cycle is gathered
+ * whole (16 bytes per edge, once), so the closing edge is the single
+ * process's.  Otherwise each edge is gathered at rank 0.
  */
 #include "graph/common.h"
 #include "graph/dynconn.h"

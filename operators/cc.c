@@ -53,6 +53,12 @@
  * Under deletions it holds no forest: a restore inserts the restored
  * table's present pairs into graph/dynconn.c (one insertion each) and
  * checks the counts.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
+ * reduced run each rank reduces its share of a batch to a spanning forest,
+ * merged up a binary tree (mpi/forest.h: 16 bytes per forest edge per
+ * round, log2 N rounds); rank 0 folds its own share and the forests it
+ * receives.  Otherwise each edge is gathered at rank 0 (16 bytes).
  */
 #include "operators/cc.h"
 

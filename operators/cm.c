@@ -41,6 +41,12 @@
  *
  * Snapshot: group /operators/cm, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ *
+ * Across MPI ranks (mpi/merge.h): in a reduced run each rank sketches its
+ * own share and sends nothing per batch; before a snapshot and at the end
+ * the counters are summed at rank 0 (8 bytes per counter per rank), which
+ * gives the single process's sketch, cell for cell.  In a gathered run rank
+ * 0 sketches every edge.
  */
 #include <math.h>
 
