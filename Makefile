@@ -182,6 +182,7 @@ test-cli: all
 	@sh tests/test_output.sh $(BUILD)/edgestream
 	@sh tests/test_tools.sh $(BUILD)/edgestream
 	@sh tests/test_snapshot.sh $(BUILD)/edgestream 20
+	@sh tests/test_dynamic_snapshot.sh $(BUILD)/edgestream
 	@sh tests/test_faults.sh $(BUILD)/edgestream
 	@sh tests/test_readers.sh $(BUILD)/edgestream
 	@sh tests/test_live.sh $(BUILD)/edgestream

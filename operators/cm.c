@@ -233,6 +233,7 @@ void es_cm_op_replace(es_operator *op, es_cm *cm)
 
 const es_operator_class es_cm_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .name = "cm",
     .summary = "Count-Min sketch of vertex degrees (lines seen): never under, over by <= eps*N w.p. >= 1-delta",
     .options = "eps=0.001,delta=0.01,seed=1",
