@@ -136,7 +136,7 @@ gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable 
     uint64_t *keys = g_new(uint64_t, MAX(MIN(n, KEYS_PIECE), 1));
     gboolean ok = ds >= 0;
     if (ok)
-        *table = es_edgetable_new(TRUE, &es_log_memory_stable);
+        *table = es_edgetable_new(TRUE, &es_log_memory_recycled);
     for (size_t at = 0; ok && at < n; at += KEYS_PIECE) {
         hsize_t start[1] = { at }, count[1] = { MIN(KEYS_PIECE, n - at) };
         hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
@@ -294,6 +294,8 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         io_error(error, "cannot fsync directory", dir);
         goto out;
     }
+    if (logs)
+        es_snapshot_logs_release(logs);
     ok = TRUE;
 out:
     if (fd >= 0)
