@@ -11,6 +11,7 @@
 # written to bench/RESULTS.md between the cc-bench markers.
 # Environment: BENCH_REPS (default 3), BENCH_SCALE (default 20).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 reps=${BENCH_REPS:-3}
@@ -77,16 +78,4 @@ Median of $reps interleaved runs, wall seconds (peak RSS):
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-[ -f "$res" ] || printf '# edgestream benchmark results\n\nFigures from this machine; the machine is shared, so compare ratios measured in the same run.\n' > "$res"
-if grep -q '<!-- cc-bench:begin -->' "$res"; then
-    awk -v new="$tmp/section" 'BEGIN{skip=0}
-        /<!-- cc-bench:begin -->/ {while ((getline l < new) > 0) print l; skip=1; next}
-        /<!-- cc-bench:end -->/ {skip=0; next}
-        !skip {print}' "$res" > "$tmp/res"
-    cp "$tmp/res" "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: results written to $res"
+printf '%s\n' "$section" | results_section cc-bench

@@ -11,6 +11,7 @@
 # input edge within 3 hops; a sample of them above 1 M edges).
 # Writes the section between the spanner-bench markers of bench/RESULTS.md.
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 shared=${ES_SHARED_DATASETS:-../shared/datasets}
@@ -70,15 +71,4 @@ $rows<!-- spanner-bench:end -->
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-if grep -q '<!-- spanner-bench:begin -->' "$res"; then
-    awk -v new="$tmp/section" 'BEGIN{skip=0}
-        /<!-- spanner-bench:begin -->/ {while ((getline l < new) > 0) print l; skip=1; next}
-        /<!-- spanner-bench:end -->/ {skip=0; next}
-        !skip {print}' "$res" > "$tmp/res"
-    cp "$tmp/res" "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: results written to $res"
+printf '%s\n' "$section" | results_section spanner-bench

@@ -18,6 +18,7 @@
 # Environment: BENCH_REPS (default 3), BENCH_SCALES (default "18 20"),
 # BENCH_THREADS (default 2: edgestream's and GraphBLAS's threads).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 reps=${BENCH_REPS:-3}
@@ -138,16 +139,4 @@ $notes
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-[ -f "$res" ] || printf '# edgestream benchmark results\n\nFigures from this machine; the machine is shared, so compare ratios measured in the same run.\n' > "$res"
-if grep -q '<!-- tri-bench:begin -->' "$res"; then
-    awk -v new="$tmp/section" 'BEGIN{skip=0}
-        /<!-- tri-bench:begin -->/ {while ((getline l < new) > 0) print l; skip=1; next}
-        /<!-- tri-bench:end -->/ {skip=0; next}
-        !skip {print}' "$res" > "$tmp/res"
-    cp "$tmp/res" "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: results written to $res"
+printf '%s\n' "$section" | results_section tri-bench

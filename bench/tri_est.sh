@@ -22,6 +22,7 @@
 # Environment: BENCH_SEEDS (default 5), BENCH_RMAT_SCALES (default "18 20"),
 # BENCH_NOTE (a line of text to print under the command, e.g. how BUILD was made).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 bin=$build/bench/tri_est_bench
 es=$build/edgestream
@@ -31,8 +32,6 @@ shared=${ES_SHARED_DATASETS:-../shared/datasets}
 [ -x "$bin" ] || { echo "bench: $bin is missing (make $bin)"; exit 69; }
 data=$build/bench-data
 mkdir -p "$data"
-cache=$data/tri-exact.tsv
-touch "$cache"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rows=$tmp/rows.tsv
@@ -43,17 +42,10 @@ rows=$tmp/rows.tsv
 bench_one() {
     name=$1 label=$2 input=$3
     shift 3
-    if [ -f "$input" ]; then key="$name $(wc -c < "$input")"; else key="$name generated"; fi
-    exact=$(awk -F'\t' -v k="$key" '$1 == k {print $2}' "$cache")
-    set -- --seeds "$seeds" --label "$label" "$@"
-    [ -n "$exact" ] && set -- "$@" --exact "$exact"
+    exact=$(exact_triangles "$name" "$input")
     echo "bench: tri-est on $label" >&2
-    "$bin" "$@" "$input" > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; exit 1; }
+    "$bin" --seeds "$seeds" --label "$label" --exact "$exact" "$@" "$input" > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; exit 1; }
     sed 1d "$tmp/out" >> "$rows"
-    if [ -z "$exact" ]; then
-        exact=$(sed -n 2p "$tmp/out" | cut -f4)
-        printf '%s\t%s\n' "$key" "$exact" >> "$cache"
-    fi
 }
 
 if [ -d "$shared" ]; then
@@ -105,12 +97,7 @@ else
 fi
 
 # Summary per input and run kind.
-summary=$(awk -F'\t' '
-function med(s,   n, a, i, j, x) {
-    n = split(s, a, " ")
-    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+summary=$(awk -F'\t' "$AWK_MEDIAN"'
 function abs(x) { return x < 0 ? -x : x }
 {
     k = $1 "\t" $6
@@ -183,16 +170,4 @@ $verdict
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-[ -f "$res" ] || printf '# edgestream benchmark results\n\nFigures from this machine; the machine is shared, so compare ratios measured in the same run.\n' > "$res"
-if grep -q '<!-- tri-est-bench:begin -->' "$res"; then
-    awk -v new="$tmp/section" 'BEGIN{skip=0}
-        /<!-- tri-est-bench:begin -->/ {while ((getline l < new) > 0) print l; skip=1; next}
-        /<!-- tri-est-bench:end -->/ {skip=0; next}
-        !skip {print}' "$res" > "$tmp/res"
-    cp "$tmp/res" "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: results written to $res"
+printf '%s\n' "$section" | results_section tri-est-bench

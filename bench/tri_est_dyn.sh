@@ -16,6 +16,7 @@
 # largest |relative error|, runs within 2 stddev) and
 # bench/results/tri_est_dyn.tsv (every run).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 seeds=${BENCH_SEEDS:-10}
@@ -84,14 +85,4 @@ $table
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-if grep -q '<!-- tri-est-dyn:begin -->' "$res" 2>/dev/null; then
-    awk -v f="$tmp/section" 'BEGIN { while ((getline l < f) > 0) s = s l "\n" }
-        /<!-- tri-est-dyn:begin -->/ { printf "%s", s; skip = 1; next }
-        /<!-- tri-est-dyn:end -->/ { skip = 0; next }
-        !skip' "$res" > "$tmp/res" && cat "$tmp/res" > "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: wrote $res"
+printf '%s\n' "$section" | results_section tri-est-dyn

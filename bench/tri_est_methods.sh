@@ -22,6 +22,7 @@
 # BENCH_RMAT (default "rmat:20:10:1"; empty: none), BENCH_ROWS (a file of
 # earlier rows, "method<TAB>tri_est_bench's line": render it, run nothing).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 bin=$build/bench/tri_est_bench
 seeds=${BENCH_SEEDS:-10}
@@ -30,25 +31,10 @@ rmat=${BENCH_RMAT-rmat:20:10:1}
 shared=${ES_SHARED_DATASETS:-../shared/datasets}
 methods="impr wrs gps"
 [ -x "$bin" ] || { echo "bench: $bin is missing (make $bin)"; exit 69; }
-data=$build/bench-data
-mkdir -p "$data"
-cache=$data/tri-exact.tsv
-touch "$cache"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rows=$tmp/rows.tsv
 : > "$rows"
-
-# exact NAME INPUT: the cached exact count, computed (by a one-seed run) when missing.
-exact() {
-    if [ -f "$2" ]; then key="$1 $(wc -c < "$2")"; else key="$1 generated"; fi
-    x=$(awk -F'\t' -v k="$key" '$1 == k {print $2}' "$cache")
-    if [ -z "$x" ]; then
-        x=$("$bin" --seeds 1 --modes clean --m 1000 "$2" 2>/dev/null | sed -n 2p | cut -f4)
-        printf '%s\t%s\n' "$key" "$x" >> "$cache"
-    fi
-    echo "$x"
-}
 
 inputs=""
 if [ -n "${BENCH_ROWS:-}" ]; then
@@ -59,7 +45,7 @@ if [ -d "$shared" ]; then
     for f in "$shared"/*.txt "$shared"/*.txt.gz; do
         [ -f "$f" ] || continue
         name=$(basename "$f"); name=${name%.gz}; name=${name%.txt}
-        x=$(exact "$name" "$f")
+        x=$(exact_triangles "$name" "$f")
         awk -v x="$x" -v t="$min_tri" 'BEGIN{exit !(x > t)}' && inputs="$inputs $name=$f"
     done
 fi
@@ -67,7 +53,7 @@ fi
 
 for pair in $inputs; do
     name=${pair%%=*} input=${pair#*=}
-    x=$(exact "$name" "$input")
+    x=$(exact_triangles "$name" "$input")
     for meth in $methods; do
         echo "bench: $name method=$meth" >&2
         "$bin" --seeds "$seeds" --modes raw --exact "$x" --label "$name" --opts "method=$meth" "$input" \
@@ -76,12 +62,7 @@ for pair in $inputs; do
 done
 
 # rows: method input lines distinct exact m mode seed seconds cpu edges/s estimate stddev rel_error
-table=$(awk -F'\t' '
-function med(s,   n, a, i, j, x) {
-    n = split(s, a, " ")
-    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+table=$(awk -F'\t' "$AWK_MEDIAN"'
 function abs(x) { return x < 0 ? -x : x }
 {
     k = $2 "\t" $1
@@ -117,15 +98,4 @@ $table
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-if grep -q '<!-- tri-est-methods:begin -->' "$res"; then
-    awk -v new="$tmp/section" 'BEGIN{skip=0}
-        /<!-- tri-est-methods:begin -->/ {while ((getline l < new) > 0) print l; skip=1; next}
-        /<!-- tri-est-methods:end -->/ {skip=0; next}
-        !skip {print}' "$res" > "$tmp/res"
-    cp "$tmp/res" "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: results written to $res"
+printf '%s\n' "$section" | results_section tri-est-methods

@@ -41,6 +41,8 @@ void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean delet
     for (guint i = 0; deletions && i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->dynamic = TRUE;
     adopt_edge_table(f);
+    if (f->table)   /* (a restored table's, from its snapshot) */
+        f->deleted = es_edgetable_deletions(f->table);
 }
 
 void es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark)

@@ -28,6 +28,11 @@
  * Answers and the option top=K: README.md.  Snapshot: group
  * /operators/tri, laid out in README.md ("Snapshots"); a restore checks
  * every array and swaps the new state in only when all pass.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): not partitioned; each edge is
+ * gathered at rank 0 (16 bytes), which holds the adjacency.  The
+ * partitioned design (vertices by key group) is a model in
+ * bench/SCALING.md.
  */
 #include "operators/tri.h"
 

@@ -121,8 +121,49 @@ gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *l
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"edges\"");
         return FALSE;
     }
-    const gboolean ok = es_writer_log_u64(&w, "keys", op->frozen_keys, op->frozen_edges, error);
+    gboolean ok = es_writer_log_u64(&w, "keys", op->frozen_keys, op->frozen_edges, error);
+    /* With deletions: the multiplicities other than 1, and the counters. */
+    es_edgetable_counts c;
+    if (ok && op->edges != NULL && es_edgetable_frozen(op->edges, &c))
+        ok = es_h5_set_u64(w.group, "deletions", c.deletions, error)
+          && es_h5_set_u64(w.group, "deletions_ignored", c.ignored, error)
+          && es_h5_write_u64(w.group, "multiple_keys", c.keys, c.n, error)
+          && es_h5_write_u32(w.group, "multiple_counts", c.counts, c.n, error);
     H5Gclose(w.group);
+    return ok;
+}
+
+/* The multiplicities of a table with deletions, when the snapshot has them. */
+static gboolean read_counts(hid_t file, es_edgetable *table, GError **error)
+{
+    if (H5Lexists(file, "/edges/multiple_keys", H5P_DEFAULT) <= 0)
+        return TRUE;
+    hid_t g = H5Gopen2(file, "edges", H5P_DEFAULT);
+    uint64_t *keys = NULL;
+    uint32_t *counts = NULL;
+    size_t nk = 0, nc = 0;
+    es_edgetable_counts c = { 0 };
+    gboolean ok = g >= 0 && es_h5_get_u64(g, "deletions", &c.deletions, error) &&
+                  es_h5_get_u64(g, "deletions_ignored", &c.ignored, error) &&
+                  es_h5_read_u64(g, "multiple_keys", &keys, &nk, error) &&
+                  es_h5_read_u32(g, "multiple_counts", &counts, &nc, error);
+    if (ok && nk != nc) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot datasets \"/edges/multiple_keys\" (%zu elements) and"
+                    " \"/edges/multiple_counts\" (%zu) differ in length", nk, nc);
+        ok = FALSE;
+    }
+    if (ok) {
+        c.keys = keys;
+        c.counts = counts;
+        c.n = nk;
+        ok = es_edgetable_set_counts(table, &c, "snapshot dataset \"/edges/multiple_keys\"", error);
+    }
+    if (keys)
+        es_h5_free(keys, nk * sizeof *keys);
+    if (counts)
+        es_h5_free(counts, nc * sizeof *counts);
+    if (g >= 0)
+        H5Gclose(g);
     return ok;
 }
 
@@ -152,6 +193,8 @@ gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable 
     g_free(keys);
     if (ds >= 0)
         H5Dclose(ds);
+    if (ok)
+        ok = read_counts(file, *table, error);
     if (!ok)
         g_clear_pointer(table, es_edgetable_free);
     return ok;

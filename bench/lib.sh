@@ -1,0 +1,52 @@
+# bench/lib.sh — what the bench scripts share; sourced: . "$(dirname "$0")/lib.sh"
+#
+# results_section NAME   standard input (a section that opens with
+#                        <!-- NAME:begin --> and closes with <!-- NAME:end -->)
+#                        replaces that section of bench/RESULTS.md, or is
+#                        appended when the file has none.
+# exact_triangles NAME INPUT
+#                        the exact triangle count of INPUT (a file, or an
+#                        rmat:SCALE:EF:SEED stream), from the cache
+#                        BUILD/bench-data/tri-exact.tsv keyed by NAME and the
+#                        file's size; computed by igraph through
+#                        $build/bench/tri_est_bench when missing.  Needs $build.
+# AWK_MEDIAN             an awk function med(s): the median of the numbers of
+#                        the space-separated string s.
+
+results_section() {
+    _res=${BENCH_RESULTS:-bench/RESULTS.md}
+    _new=$(mktemp)
+    cat > "$_new"
+    [ -f "$_res" ] || printf '# edgestream benchmark results\n\nFigures from this machine; the machine is shared, so compare ratios measured in the same run.\n' > "$_res"
+    if grep -qF "<!-- $1:begin -->" "$_res"; then
+        awk -v new="$_new" -v b="<!-- $1:begin -->" -v e="<!-- $1:end -->" '
+            index($0, b) { while ((getline l < new) > 0) print l; skip = 1; next }
+            index($0, e) { skip = 0; next }
+            !skip' "$_res" > "$_new.res" && cat "$_new.res" > "$_res"
+    else
+        { printf '\n'; cat "$_new"; } >> "$_res"
+    fi
+    rm -f "$_new" "$_new.res"
+    echo "bench: results written to $_res" >&2
+}
+
+exact_triangles() {
+    _cache=$build/bench-data/tri-exact.tsv
+    mkdir -p "$build/bench-data"
+    touch "$_cache"
+    if [ -f "$2" ]; then _key="$1 $(wc -c < "$2")"; else _key="$1 generated"; fi
+    _x=$(awk -F'\t' -v k="$_key" '$1 == k {print $2}' "$_cache")
+    if [ -z "$_x" ]; then
+        _x=$("$build/bench/tri_est_bench" --seeds 1 --modes clean --m 1000 "$2" 2>/dev/null | sed -n 2p | cut -f4)
+        [ -n "$_x" ] || { echo "bench: no exact triangle count for $2" >&2; return 1; }
+        printf '%s\t%s\n' "$_key" "$_x" >> "$_cache"
+    fi
+    echo "$_x"
+}
+
+AWK_MEDIAN='
+function med(s,   n, a, i, j, x) {
+    n = split(s, a, " ")
+    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}'
