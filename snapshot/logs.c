@@ -345,78 +345,72 @@ void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
 /* Direct I/O works in blocks of the device's logical size: 4096 covers
  * every disk in use. */
 #define DIRECT_BLOCK ((uint64_t)4096)
-#define DIRECT_PIECE ((size_t)8 << 20)
+
+/* Write n bytes of p to fd at off; with O_DIRECT on fd, p, n and off are
+ * whole blocks, and a file system that refuses it gets a buffered write. */
+static gboolean put_all(int fd, const char *p, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        const ssize_t put = pwrite(fd, p, n, (off_t)off);
+        if (put < 0 && errno == EINVAL && (fcntl(fd, F_GETFL) & O_DIRECT)) {
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT);
+            continue;
+        }
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return FALSE;
+        p += put;
+        n -= (size_t)put;
+        off += (uint64_t)put;
+    }
+    return TRUE;
+}
 
 /* Write bytes [from, to) of a to fd at offsets base + from .. base + to
- * (base a whole number of blocks), with O_DIRECT:
- * from the block that holds `from` (its bytes before it are those the file
- * has: the array is the file's data) to the last whole block before
- * `to`, straight from a; the last partial block through an aligned
- * buffer.  FALSE without error where direct I/O does not apply (a not
- * aligned, a file system without O_DIRECT or that refuses the first
- * write): then nothing was written. */
+ * (base a whole number of blocks), with O_DIRECT: from the block that
+ * holds `from` (its bytes before it are those the file has: the array is
+ * the file's data) to the last whole block before `to`, straight from a;
+ * the last partial block through an aligned buffer (put_all writes
+ * through the cache where the file system refuses direct I/O).  FALSE
+ * without error, nothing written, when a is not aligned or the file
+ * cannot be set to O_DIRECT; *ok says whether the write succeeded. */
 static gboolean append_direct(int fd, const unsigned char *a, uint64_t base, uint64_t from, uint64_t to,
                               gboolean *ok, const char *path, GError **error)
 {
     *ok = TRUE;
-    if (((uintptr_t)a & (DIRECT_BLOCK - 1)) != 0)
-        return FALSE;
     const int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) != 0)
+    if (((uintptr_t)a & (DIRECT_BLOCK - 1)) != 0 || flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) != 0)
         return FALSE;
     const uint64_t lo = from & ~(DIRECT_BLOCK - 1), mid = to & ~(DIRECT_BLOCK - 1);
-    uint64_t off = lo;
-    while (*ok && off < mid) {
-        size_t want = mid - off < DIRECT_PIECE ? (size_t)(mid - off) : DIRECT_PIECE;
-        ssize_t put = pwrite(fd, a + off, want, (off_t)(base + off));
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put < 0 && errno == EINVAL && off == lo) {   /* direct I/O refused after all: buffered */
-            fcntl(fd, F_SETFL, flags);
-            return FALSE;
-        }
-        if (put <= 0 || ((uint64_t)put & (DIRECT_BLOCK - 1)) != 0)
-            *ok = io_fail(error, "cannot write", path);
-        else
-            off += (uint64_t)put;
-    }
+    *ok = put_all(fd, (const char *)a + lo, (size_t)(mid - lo), base + lo);
     if (*ok && mid < to) {
-        void *tail = NULL;
-        if (posix_memalign(&tail, DIRECT_BLOCK, DIRECT_BLOCK) != 0)
+        char *tail = NULL;
+        if (posix_memalign((void **)&tail, DIRECT_BLOCK, DIRECT_BLOCK) != 0)
             es_out_of_memory(DIRECT_BLOCK, "a direct-I/O block");
         memset(tail, 0, DIRECT_BLOCK);
         memcpy(tail, a + mid, (size_t)(to - mid));
-        ssize_t put;
-        do
-            put = pwrite(fd, tail, DIRECT_BLOCK, (off_t)(base + mid));
-        while (put < 0 && errno == EINTR);
+        *ok = put_all(fd, tail, DIRECT_BLOCK, base + mid);
         free(tail);
-        if (put < 0 && errno == EINVAL && mid == lo) {   /* nothing written yet: buffered */
-            fcntl(fd, F_SETFL, flags);
-            return FALSE;
-        }
-        if (put != (ssize_t)DIRECT_BLOCK)
-            *ok = io_fail(error, "cannot write", path);
     }
     fcntl(fd, F_SETFL, flags);
+    if (!*ok)
+        io_fail(error, "cannot write", path);
     return TRUE;
 }
 
-/* Write bytes [from, to) of a to fd at offsets base + from ..; crc32 of them. */
+/* Write bytes [from, to) of a to fd at offsets base + from ..; crc32 of
+ * them, a piece at a time between the CRC that reads it and the write
+ * that copies it. */
 static gboolean append(int fd, const unsigned char *a, uint64_t base, uint64_t from, uint64_t to, uint32_t *crc,
                        const char *path, GError **error)
 {
     uint32_t c = 0;
-    for (uint64_t off = from; off < to;) {
-        size_t want = to - off < IO_PIECE ? (size_t)(to - off) : IO_PIECE;
-        const uint32_t next = es_crc32(c, a + off, want);
-        ssize_t put = pwrite(fd, a + off, want, (off_t)(base + off));
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
+    for (uint64_t off = from; off < to; off += IO_PIECE) {
+        const size_t want = (size_t)MIN((uint64_t)IO_PIECE, to - off);
+        c = es_crc32(c, a + off, want);
+        if (!put_all(fd, (const char *)a + off, want, base + off))
             return io_fail(error, "cannot write", path);
-        c = (size_t)put == want ? next : es_crc32(c, a + off, (size_t)put);
-        off += (uint64_t)put;
     }
     *crc = c;
     return TRUE;
@@ -547,28 +541,6 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
 
 /* Pieces of a copy from one log file to another. */
 #define COPY_PIECE ((size_t)1 << 20)
-
-/* Write n bytes of p to fd at off; with O_DIRECT on fd, p, n and off are
- * whole blocks, and a file system that refuses it gets a buffered write. */
-static gboolean put_all(int fd, const char *p, size_t n, uint64_t off)
-{
-    while (n > 0) {
-        const ssize_t put = pwrite(fd, p, n, (off_t)off);
-        if (put < 0 && errno == EINVAL && (fcntl(fd, F_GETFL) & O_DIRECT)) {
-            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT);
-            continue;
-        }
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
-            return FALSE;
-        p += put;
-        n -= (size_t)put;
-        off += (uint64_t)put;
-    }
-    return TRUE;
-}
-
 /* The first `rel` bytes of e's array, which its memory released
  * (snapshot/logmem.h), into e's new file (fd, at e->start), from `from`,
  * the file that held them, read whole up to its committed length and
