@@ -478,7 +478,7 @@ static gpointer mapper_stage(gpointer data)
              * id map and table are the operators' until they close the old
              * window (a snapshot of it may be reading them): the main
              * thread frees them. */
-            const es_log_memory *mem = pl->ck ? &es_log_memory_stable : NULL;
+            const es_log_memory *mem = pl->ck ? &es_log_memory_recycled : NULL;
             g_mutex_lock(&pl->idmap_lock);
             pl->idmap = s->new_idmap = es_idmap_new(1u << 16, mem);
             g_mutex_unlock(&pl->idmap_lock);
@@ -671,8 +671,8 @@ out:
     return idmap;
 }
 
-/* A stream with deletions: every operator must fold them, and none of
- * their snapshots holds multiplicities yet. */
+/* A stream with deletions: every operator must fold them, and with
+ * snapshots, restore itself from a snapshot of a stream that deletes. */
 static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GError **error)
 {
     for (guint i = 0; i < ops->len; i++) {
@@ -684,10 +684,13 @@ static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GEr
             return FALSE;
         }
     }
-    if (cfg->checkpoint != NULL) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                    "snapshots of streams with deletions are not supported yet: run --deletions without --snapshot-dir");
-        return FALSE;
+    for (guint i = 0; cfg->checkpoint != NULL && i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (!op->klass->deletion_snapshots) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s cannot snapshot a stream with deletions yet: run it"
+                        " with --deletions without --snapshot-dir", op->name);
+            return FALSE;
+        }
     }
     return TRUE;
 }
@@ -813,6 +816,12 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     *stats = (es_driver_stats){ 0 };
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
+    /* (a snapshot's operators restore as the stream will feed them) */
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->dynamic = op->dynamic || cfg->deletions || cfg->window_slide;
+        op->sliding = op->sliding || cfg->window_slide;
+    }
     es_idmap *idmap = start(cfg, ops, src, &pos, &ck, error);
     if (idmap == NULL) {
         es_edge_source_free(own_src);
@@ -854,13 +863,13 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
-    for (guint i = 0; cfg->window_slide && i < ops->len; i++)
-        ((es_operator *)g_ptr_array_index(ops, i))->sliding = TRUE;
     es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted); in a
-     * sliding window, here, where expiries come between batches. */
-    pl.mapper_table = cfg->window_slide ? NULL : flow.table;
+     * sliding window, here, where expiries come between batches; with
+     * deletions and snapshots, here too, so that a barrier freezes the
+     * multiplicities of the batches folded (es_edgetable_freeze). */
+    pl.mapper_table = cfg->window_slide || (cfg->deletions && ck) ? NULL : flow.table;
     es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
     if (slider)
         es_slider_watch(slider, ops);

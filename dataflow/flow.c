@@ -25,7 +25,7 @@ static void adopt_edge_table(es_flow *f)
         op->own_edges = NULL;
     }
     if (f->table == NULL && need)
-        f->table = es_edgetable_new(f->snapshots, f->snapshots ? &es_log_memory_stable : NULL);
+        f->table = es_edgetable_new(f->snapshots, f->snapshots ? &es_log_memory_recycled : NULL);
     if (!need)
         g_clear_pointer(&f->table, es_edgetable_free);
     for (guint i = 0; i < f->ops->len; i++) {
@@ -41,6 +41,8 @@ void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean delet
     for (guint i = 0; deletions && i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->dynamic = TRUE;
     adopt_edge_table(f);
+    if (f->table)   /* (a restored table's, from its snapshot) */
+        f->deleted = es_edgetable_deletions(f->table);
 }
 
 void es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark)

@@ -4,10 +4,12 @@
  * (appearances, disappearances); also the one check of restored keys. */
 #include "graph/edgetable.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
+#include "snapshot/logmem.h"
 
 /* Restored keys are inserted in pieces of this many (bounds the scratch). */
 #define ADD_PIECE ((size_t)1 << 20)
@@ -26,8 +28,16 @@ struct es_edgetable {
     countmap    counts;
     size_t      present;      /* as of the last apply */
     uint64_t    ignored;
+    uint64_t    deletions;    /* deletion lines (ES_LINE_DELETE) applied */
     gboolean    dynamic;      /* a deletion was seen */
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
+    /* The multiplicities other than 1 at the last barrier (es_edgetable_
+     * freeze), sorted by key; caps in bytes. */
+    uint64_t   *f_key;
+    uint32_t   *f_cnt;
+    size_t      f_n, f_key_cap, f_cnt_cap;
+    uint64_t    f_deletions, f_ignored;
+    uint64_t    applies, f_applies;   /* applies so far, and at the last freeze (+ 1) */
 };
 
 static inline size_t slot_of(uint64_t k, size_t cap)
@@ -92,6 +102,8 @@ void es_edgetable_free(es_edgetable *t)
     es_edgeset_free(t->set);
     es_big_free(t->counts.key, t->counts.cap * sizeof *t->counts.key);
     es_big_free(t->counts.cnt, t->counts.cap * sizeof *t->counts.cnt);
+    es_big_free(t->f_key, t->f_key_cap);
+    es_big_free(t->f_cnt, t->f_cnt_cap);
     g_free(t);
 }
 
@@ -108,6 +120,7 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
     for (size_t i = 0; i < n; i++) {
         const uint32_t u = edges[i].u, v = edges[i].v;
         const gboolean d = del && del[i];
+        t->deletions += d && del[i] == ES_LINE_DELETE;
         if (G_UNLIKELY(u == v)) {
             /* (an expired self-loop line leaves as it came: seen) */
             const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
@@ -157,12 +170,14 @@ size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, co
     else
         es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
     t->dynamic = t->dynamic || del != NULL;
+    t->applies++;
     const size_t fresh = settle(t, edges, del, n, change);
     mark->keys = es_edgeset_log(t->set, &mark->n);
     if (mark->keys == NULL)
         mark->n = es_edgeset_size(t->set);
     mark->present = t->present;
     mark->ignored = t->ignored;
+    mark->deletions = t->deletions;
     return fresh;
 }
 
@@ -207,6 +222,11 @@ uint64_t es_edgetable_ignored(const es_edgetable *t)
     return t->seen.ignored;
 }
 
+uint64_t es_edgetable_deletions(const es_edgetable *t)
+{
+    return t->seen.deletions;
+}
+
 gboolean es_edgetable_dynamic(const es_edgetable *t)
 {
     return t->dynamic;
@@ -217,6 +237,11 @@ uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v)
     if (u == v || !es_edgeset_contains(t->set, u, v))
         return 0;
     return count_get(&t->counts, es_edge_key(u, v));
+}
+
+gboolean es_edgetable_key_present(const es_edgetable *t, uint64_t key)
+{
+    return !t->dynamic || count_get(&t->counts, key) > 0;
 }
 
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
@@ -304,9 +329,11 @@ gboolean es_edgetable_check(const es_edgetable *t, uint64_t edges, uint32_t num_
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s is missing", what);
         return edges == 0;
     }
-    if ((uint64_t)t->seen.n != edges) {
+    /* (with deletions its log also lists pairs that have gone) */
+    const size_t have = t->dynamic ? t->seen.present : t->seen.n;
+    if ((uint64_t)have != edges) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s holds %zu edges, the operator's state %" G_GUINT64_FORMAT,
-                    what, t->seen.n, (guint64)edges);
+                    what, have, (guint64)edges);
         return FALSE;
     }
     for (size_t i = 0; t->seen.keys && i < t->seen.n; i++) {
@@ -317,5 +344,74 @@ gboolean es_edgetable_check(const es_edgetable *t, uint64_t edges, uint32_t num_
             return FALSE;
         }
     }
+    return TRUE;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void es_edgetable_freeze(es_edgetable *t)
+{
+    if (t->f_applies == t->applies + 1)
+        return;   /* (frozen already: one freeze for every operator that reads it) */
+    t->f_applies = t->applies + 1;
+    const countmap *m = &t->counts;
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        n += m->key[i] != 0 && m->cnt[i] != 1;
+    es_shadow_reserve((void **)&t->f_key, &t->f_key_cap, MAX(n, 1) * sizeof *t->f_key);
+    es_shadow_reserve((void **)&t->f_cnt, &t->f_cnt_cap, MAX(n, 1) * sizeof *t->f_cnt);
+    n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->key[i] != 0 && m->cnt[i] != 1)
+            t->f_key[n++] = m->key[i];
+    qsort(t->f_key, n, sizeof *t->f_key, cmp_key);
+    for (size_t i = 0; i < n; i++)
+        t->f_cnt[i] = count_get(m, t->f_key[i]);
+    t->f_n = n;
+    t->f_deletions = t->seen.deletions;
+    t->f_ignored = t->seen.ignored;
+}
+
+gboolean es_edgetable_frozen(const es_edgetable *t, es_edgetable_counts *c)
+{
+    *c = (es_edgetable_counts){ t->f_key, t->f_cnt, t->f_n, t->f_deletions, t->f_ignored };
+    return t->f_applies != 0;
+}
+
+gboolean es_edgetable_set_counts(es_edgetable *t, const es_edgetable_counts *c, const char *what, GError **error)
+{
+    const uint64_t *keys = c->keys, deletions = c->deletions, ignored = c->ignored;
+    const uint32_t *counts = c->counts;
+    const size_t n = c->n;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t k = keys[i];
+        const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
+        if (i > 0 && k <= keys[i - 1]) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu (0x%016" G_GINT64_MODIFIER "x) is not above"
+                        " the one before", what, i, (guint64)k);
+            return FALSE;
+        }
+        if (u >= v || !es_edgeset_contains(t->set, u, v) || counts[i] == 1) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu (0x%016" G_GINT64_MODIFIER "x: u %u, v %u,"
+                        " multiplicity %u) is no pair of /edges/keys of a multiplicity other than 1", what, i,
+                        (guint64)k, u, v, counts[i]);
+            return FALSE;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        count_set(&t->counts, keys[i], counts[i]);
+        t->present -= counts[i] == 0;
+    }
+    t->dynamic = TRUE;
+    t->applies++;
+    t->ignored = ignored;
+    t->deletions = deletions;
+    t->seen.present = t->present;
+    t->seen.ignored = ignored;
+    t->seen.deletions = deletions;
     return TRUE;
 }

@@ -32,8 +32,10 @@
  * State: the keys in the order they were first seen (a log): what a
  * snapshot stores of the table, once for every operator, and what an
  * operator derives its own state from on restore (degrees, adjacency).
- * A snapshot of a stream with deletions is refused for now (the driver
- * says so): the multiplicities are not in it.
+ * With deletions a snapshot also stores the multiplicities other than 1
+ * (es_edgetable_freeze at the barrier, es_edgetable_set_counts on
+ * restore) and the two counters; the keys' log still lists every pair
+ * ever seen, present or not.
  * es_edgetable_add_keys is the one place where restored keys are checked.
  * Guarantee: the answers and the log are a sequential insertion's in
  * stream order, whatever the thread count and the batch size.
@@ -87,6 +89,7 @@ typedef struct {
     size_t          n;        /* keys in the log (pairs ever seen, when logged) */
     size_t          present;  /* pairs of multiplicity >= 1: the graph's edges */
     uint64_t        ignored;  /* deletions that changed nothing, so far */
+    uint64_t        deletions;/* deletion lines (ES_LINE_DELETE), so far */
 } es_edgetable_mark;
 size_t es_edgetable_apply_ahead(es_edgetable *t, const es_edge *edges, size_t n, uint8_t *change,
                                 es_edgetable_mark *mark);
@@ -100,11 +103,15 @@ void   es_edgetable_refresh(es_edgetable *t);
 
 size_t   es_edgetable_edges(const es_edgetable *t);    /* pairs present (multiplicity >= 1) */
 uint64_t es_edgetable_ignored(const es_edgetable *t);  /* deletions that changed nothing */
+uint64_t es_edgetable_deletions(const es_edgetable *t); /* deletion lines (not expiries) */
 /* Whether the table has seen a deletion (its log then lists pairs that
  * may have left, and its multiplicities matter). */
 gboolean es_edgetable_dynamic(const es_edgetable *t);
 /* Present now?  (As of the last apply, not the last catch_up.) */
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v);
+/* Is the pair of a key of the log (es_edgetable_keys) present now?  (As
+ * of the last apply.) */
+gboolean es_edgetable_key_present(const es_edgetable *t, uint64_t key);
 /* The multiplicity of {u, v} (0 for an absent pair or a self-loop), as of
  * the last apply. */
 uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v);
@@ -118,7 +125,9 @@ gboolean es_edgetable_logged(const es_edgetable *t);
  * without deletions) in first-appearance order;
  * NULL for a table without one.  Valid until the next apply; the first
  * *n keys are never rewritten, so a snapshot writer may read them while
- * later batches are applied, when mem never moves it (snapshot/logmem.h). */
+ * later batches are applied, when mem never moves it (snapshot/logmem.h).
+ * With recycled memory, the keys a committed snapshot holds may leave
+ * memory (es_log_released): only a restored table is read whole. */
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
 
 /* Append keys[0 .. n-1] as appearances (restore from a snapshot, or a
@@ -130,11 +139,30 @@ const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
 gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
                                const char *what, GError **error);
 
+/* Snapshots of a table with deletions: at the barrier (in the thread
+ * that applies it, with nothing applied ahead of the operators), copy the
+ * pairs of multiplicity other than 1 (0: seen, now absent; >= 2:
+ * repeated), sorted by key, and the counters; es_edgetable_frozen gives
+ * them, to a writer thread, until the next freeze.  On restore, after add_keys: set them
+ * (each must be a key of the table, in increasing order, none 1) and the
+ * counters; otherwise an ES_ERROR_DATA error (`what` names the dataset)
+ * and the table is of no use but to be freed. */
+typedef struct {
+    const uint64_t *keys;
+    const uint32_t *counts;
+    size_t          n;
+    uint64_t        deletions, ignored;   /* es_edgetable_deletions, _ignored */
+} es_edgetable_counts;
+void     es_edgetable_freeze(es_edgetable *t);
+gboolean es_edgetable_frozen(const es_edgetable *t, es_edgetable_counts *c);   /* FALSE: never frozen */
+gboolean es_edgetable_set_counts(es_edgetable *t, const es_edgetable_counts *c, const char *what, GError **error);
+
 /* How errors name the restored table. */
 #define ES_EDGES_DATASET "snapshot dataset \"/edges/keys\""
 
-/* For an operator restoring from a table restored by add_keys: does t
- * (NULL: none, which holds 0) hold exactly `edges` keys, every vertex below
+/* For an operator restoring from a table restored by add_keys (and
+ * set_counts): does t (NULL: none, which holds 0) hold exactly `edges`
+ * present pairs (keys, without deletions), every vertex below
  * num_vertices?  Else an ES_ERROR_DATA error (`what` names the table). */
 gboolean es_edgetable_check(const es_edgetable *t, uint64_t edges, uint32_t num_vertices, const char *what,
                             GError **error);

@@ -2,19 +2,20 @@
  *
  * One loop on every rank, one batch per turn:
  *   1. read: each of the rank's key groups gives its next `quota` edges
- *      (quota = batch / groups, at least 1), in group order;
+ *      (quota = batch / groups, at least 1; on resume, the snapshot's), in
+ *      group order;
  *   2. agree (one MPI_Allreduce of 3 ints): the first rank with an error
  *      (which then broadcasts it), whether every group is read, whether
  *      any line had a timestamp;
  *   3. send to rank 0 (MPI_Gatherv): the groups' positions, the counts,
  *      and the edges themselves or, in a reduced run (driver_mpi.h), their
  *      forest (mpi/forest.h), the sketches kept on each rank (mpi/merge.h);
- *   4. rank 0: map the ids, fold the batch (es_flow_fold, dataflow/flow.h:
- *      the one step every batch of every run goes through: the edge
- *      table, then every operator; split where --report-every falls,
- *      mapping each piece just before it so that its vertex count is
- *      exact), report, and at a barrier take a snapshot whose position is
- *      every group's.  A reduced run folds in three flows by what each
+ *   4. rank 0 (its state: mpi/grouprun.h): map the ids, fold the batch
+ *      (es_flow_fold, dataflow/flow.h: the one step every batch of every
+ *      run goes through: the edge table, then every operator; split where
+ *      --report-every falls, mapping each piece just before it so that its
+ *      vertex count is exact), report, and at a barrier take a snapshot
+ *      whose position is every group's.  A reduced run folds in three flows by what each
  *      operator is fed (the forest, the whole batch, the rank's share).
  * Rank 0's own failure (a limit in an operator) enters step 2 of the next
  * turn, or the final broadcast.  No stage overlaps another here (the
@@ -36,6 +37,7 @@
 #include "mpi/chunks.h"
 #include "mpi/degree_mpi.h"
 #include "mpi/forest.h"
+#include "mpi/grouprun.h"
 #include "mpi/merge.h"
 #include "operators/bipartite.h"
 #include "operators/degree.h"
@@ -123,86 +125,33 @@ static void gather_ids(int rank, int size, const uint64_t *ids, size_t n, int *c
  * first odd cycle; the sketches, on every rank, the rank's own share. */
 enum { PART_CC, PART_BIP, PART_SKETCH, PARTS };
 
-/* Rank 0's part of the run: the state, and what it is fed. */
+/* Rank 0's part of the run: the state (mpi/grouprun.h) and, in a reduced
+ * run, its operators by what they are fed. */
 typedef struct {
-    const es_driver_config *cfg;
-    GPtrArray    *ops;
-    es_idmap     *idmap;
-    es_flow       flow;        /* a gathered run: every operator, the run's edge table */
+    es_group_root g;           /* g.flow: a gathered run's, every operator */
     es_flow       part[PARTS]; /* a reduced run: its operators by what they are fed */
     GPtrArray    *part_ops[PARTS];
     GPtrArray    *degree_ops;  /* a reduced run: degree, fed partials (mpi/degree_mpi.h) */
     uint32_t     *dense;       /* their vertices' dense ids */
     size_t        dense_cap;
     gboolean      flows;       /* flow (gathered) or part (reduced) started */
-    es_checkpoint *ck;
-    es_edge_source *src;          /* the inputs as files: the snapshots' source kind and identity */
-    es_report    *report;
-    es_driver_stats *stats;
-    es_edge      *edges;       /* dense ids of the batch at hand */
-    uint8_t      *change;
-    size_t        cap;
     es_puf       *shadow;      /* reduced runs: a copy of bipartite's forest, to try a batch's on */
-    size_t        quota;       /* edges per key group per batch, recorded in the snapshots */
 } root_state;
-
-static void grow(root_state *st, size_t n)
-{
-    if (n <= st->cap)
-        return;
-    st->cap = MAX(n, st->cap * 2);
-    st->edges = g_renew(es_edge, st->edges, st->cap);
-    st->change = g_renew(uint8_t, st->change, st->cap);
-}
-
-/* Feed ext[0 .. 2n) (time or NULL) to every operator, in pieces cut where
- * an interim report falls. */
-static gboolean feed(root_state *st, const uint64_t *ext, const int64_t *time, size_t n, gboolean last, GError **error)
-{
-    const es_driver_config *cfg = st->cfg;
-    grow(st, n);
-    for (size_t a = 0; a < n;) {
-        uint64_t at = st->stats->edges;
-        size_t b = n;
-        if (cfg->report_every && cfg->report_every - at % cfg->report_every < n - a)
-            b = a + (size_t)(cfg->report_every - at % cfg->report_every);
-        if (!es_idmap_map_ids(st->idmap, ext + 2 * a, (uint32_t *)(st->edges + a), 2 * (b - a), error))
-            return FALSE;
-        es_batch batch = {
-            .edges = st->edges + a,
-            .ext = ext + 2 * a,
-            .time = time ? time + a : NULL,
-            .n = b - a,
-            .first_index = at,
-            .num_vertices = es_idmap_size(st->idmap),
-        };
-        if (!es_flow_fold(&st->flow, &batch, st->change + a, FALSE, error))
-            return FALSE;
-        st->stats->edges = at + batch.n;
-        st->stats->vertices = batch.num_vertices;
-        a = b;
-        if (cfg->report_every && st->stats->edges % cfg->report_every == 0 && !(last && a == n) && cfg->on_report) {
-            es_driver_collect(st->ops, st->stats, FALSE, st->report);
-            cfg->on_report(st->report, cfg->user);
-        }
-    }
-    return TRUE;
-}
 
 /* A reduced run, rank 0's own share of a batch (ids, n edges): mapped and
  * folded into cc while the other ranks still build their forests (the
  * wait for them in es_mpi_forest_reduce is otherwise rank 0's idle
- * polling); kept mapped at st->edges for feed_forest. */
+ * polling); kept mapped at st->g.edges for feed_forest. */
 static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError **error)
 {
-    grow(st, n);
-    if (!es_idmap_map_ids(st->idmap, ids, (uint32_t *)st->edges, 2 * n, error))
+    es_group_root_grow(&st->g, n);
+    if (!es_idmap_map_ids(st->g.idmap, ids, (uint32_t *)st->g.edges, 2 * n, error))
         return FALSE;
     es_batch batch = {
-        .edges = st->edges, .ext = ids, .n = n,
-        .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
+        .edges = st->g.edges, .ext = ids, .n = n,
+        .first_index = st->g.stats->edges, .num_vertices = es_idmap_size(st->g.idmap),
     };
-    return es_flow_fold(&st->part[PART_CC], &batch, st->change, FALSE, error);
+    return es_flow_fold(&st->part[PART_CC], &batch, st->g.change, FALSE, error);
 }
 
 /* A reduced run (driver_mpi.h): rank 0's share (the first `mapped` pairs
@@ -216,13 +165,13 @@ static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError
 static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, size_t mapped, int odd, int *full,
                             GError **error)
 {
-    grow(st, fn);
+    es_group_root_grow(&st->g, fn);
     *full = 0;
-    if (!es_idmap_map_ids(st->idmap, forest + 2 * mapped, (uint32_t *)(st->edges + mapped), 2 * (fn - mapped), error))
+    if (!es_idmap_map_ids(st->g.idmap, forest + 2 * mapped, (uint32_t *)(st->g.edges + mapped), 2 * (fn - mapped), error))
         return FALSE;
     es_batch batch = {
-        .edges = st->edges, .ext = forest, .n = fn,
-        .first_index = st->stats->edges, .num_vertices = es_idmap_size(st->idmap),
+        .edges = st->g.edges, .ext = forest, .n = fn,
+        .first_index = st->g.stats->edges, .num_vertices = es_idmap_size(st->g.idmap),
     };
     es_batch rest = batch;
     rest.edges += mapped;
@@ -243,12 +192,12 @@ static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, s
         }
         es_puf_grow(st->shadow, batch.num_vertices);
         for (size_t k = 0; !odd && k < fn; k++)
-            odd = !es_puf_unite_opposite(st->shadow, st->edges[k].u, st->edges[k].v);
+            odd = !es_puf_unite_opposite(st->shadow, st->g.edges[k].u, st->g.edges[k].v);
         *full = odd;
     }
-    if (!es_flow_fold(&st->part[PART_CC], &rest, st->change, FALSE, error))
+    if (!es_flow_fold(&st->part[PART_CC], &rest, st->g.change, FALSE, error))
         return FALSE;
-    return *full || es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error);
+    return *full || es_flow_fold(&st->part[PART_BIP], &batch, st->g.change, FALSE, error);
 }
 
 /* A reduced run's degree partials of a batch (mpi/degree_mpi.h): m
@@ -260,10 +209,10 @@ static gboolean feed_degree(root_state *st, const uint64_t *ext, const uint32_t 
         st->dense_cap = MAX(m + 1, 2 * st->dense_cap);
         st->dense = g_renew(uint32_t, st->dense, st->dense_cap);
     }
-    if (!es_idmap_map_ids(st->idmap, ext, st->dense, m, error))
+    if (!es_idmap_map_ids(st->g.idmap, ext, st->dense, m, error))
         return FALSE;
     for (guint i = 0; i < st->degree_ops->len; i++)
-        es_degree_op_add(g_ptr_array_index(st->degree_ops, i), st->dense, inc, m, es_idmap_size(st->idmap), counts);
+        es_degree_op_add(g_ptr_array_index(st->degree_ops, i), st->dense, inc, m, es_idmap_size(st->g.idmap), counts);
     return TRUE;
 }
 
@@ -272,95 +221,26 @@ static gboolean feed_degree(root_state *st, const uint64_t *ext, const uint32_t 
  * order from stream index first. */
 static gboolean feed_full(root_state *st, const uint64_t *ext, size_t n, uint64_t first, GError **error)
 {
-    grow(st, n);
-    if (!es_idmap_map_ids(st->idmap, ext, (uint32_t *)st->edges, 2 * n, error))
+    es_group_root_grow(&st->g, n);
+    if (!es_idmap_map_ids(st->g.idmap, ext, (uint32_t *)st->g.edges, 2 * n, error))
         return FALSE;
     es_batch batch = {
-        .edges = st->edges, .ext = ext, .n = n,
-        .first_index = first, .num_vertices = es_idmap_size(st->idmap),
+        .edges = st->g.edges, .ext = ext, .n = n,
+        .first_index = first, .num_vertices = es_idmap_size(st->g.idmap),
     };
     g_clear_pointer(&st->shadow, es_puf_free);   /* no longer needed: the graph is not bipartite */
-    return es_flow_fold(&st->part[PART_BIP], &batch, st->change, FALSE, error);
-}
-
-/* Rank 0 before the loop: the checkpoint opened and, on resume, the id map
- * and the operators restored and *pos (4 per group) filled. */
-static gboolean root_start(root_state *st, es_chunks *chunks, guint groups, uint64_t *pos, GError **error)
-{
-    const es_driver_config *cfg = st->cfg;
-    es_stream_pos sp = { 0 };
-    uint64_t *ext = NULL;
-    uint32_t n = 0;
-    gboolean ok = FALSE;
-    if (cfg->checkpoint == NULL) {
-        st->idmap = es_idmap_new(1u << 16, NULL);
-        return TRUE;
-    }
-    st->src = es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
-    if ((st->ck = es_checkpoint_open(cfg->checkpoint, st->src, st->ops, &sp, &ext, &n, error)) == NULL)
-        goto out;
-    st->idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d;
-        if (!es_idmap_get_or_add(st->idmap, ext[i], &d, error))
-            goto out;
-        if (d != i) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot id map lists vertex %" G_GUINT64_FORMAT " twice", ext[i]);
-            goto out;
-        }
-    }
-    if (sp.edges > 0 || sp.consumed) {
-        if (!es_chunks_parse(chunks, groups, sp.consumed, pos, error))
-            goto out;
-        st->stats->edges = sp.edges;
-        st->stats->lines = sp.lines;
-        st->stats->bad_lines = sp.bad;
-        st->stats->vertices = sp.vertices;
-    }
-    ok = TRUE;
-out:
-    if (ext)
-        es_h5_free(ext, (size_t)n * sizeof *ext);
-    return ok;
-}
-
-/* Rank 0 at a batch end (edges before it: before): whether a snapshot is due. */
-static gboolean root_due(root_state *st, uint64_t before)
-{
-    const es_checkpoint_config *ccfg = st->cfg->checkpoint;
-    uint64_t edges = st->stats->edges;
-    /* Batches end where the key groups' quotas do, not on multiples of
-     * --snapshot-every: a barrier that passed one stands for it. */
-    uint64_t probe = edges;
-    if (ccfg->every_edges && edges / ccfg->every_edges > before / ccfg->every_edges && edges % ccfg->every_edges)
-        probe = edges / ccfg->every_edges * ccfg->every_edges;
-    return es_checkpoint_due(st->ck, probe);
-}
-
-/* Rank 0 at a batch end where a snapshot is due (root_due), or the end. */
-static void root_barrier(root_state *st, es_chunks *chunks, guint groups, const uint64_t *pos, gboolean final)
-{
-    uint64_t edges = st->stats->edges;
-    g_autofree char *text = es_chunks_format(chunks, groups, st->quota, pos);
-    es_stream_pos sp = {
-        .edges = edges, .lines = st->stats->lines, .bad = st->stats->bad_lines,
-        .vertices = st->stats->vertices, .consumed = text,
-    };
-    if (final)
-        st->stats->snapshots_failed = es_checkpoint_finish(st->ck, &sp, es_idmap_externals(st->idmap), st->ops);
-    else
-        es_checkpoint_take(st->ck, &sp, es_idmap_externals(st->idmap), st->ops);
+    return es_flow_fold(&st->part[PART_BIP], &batch, st->g.change, FALSE, error);
 }
 
 /* The flows, once rank 0 has restored the operators: a gathered run's
  * one at rank 0; a reduced run's parts, the sketches' on every rank. */
 static void start_flows(root_state *st, int rank, gboolean reduced)
 {
-    gboolean snapshots = st->cfg->checkpoint != NULL;
+    gboolean snapshots = st->g.cfg->checkpoint != NULL;
     st->flows = TRUE;
     if (!reduced) {
         if (rank == 0)
-            es_flow_init(&st->flow, st->ops, snapshots, FALSE);
+            es_flow_init(&st->g.flow, st->g.ops, snapshots, FALSE);
         else
             st->flows = FALSE;
         return;
@@ -368,8 +248,8 @@ static void start_flows(root_state *st, int rank, gboolean reduced)
     for (int p = 0; p < PARTS; p++)
         st->part_ops[p] = g_ptr_array_new();
     st->degree_ops = g_ptr_array_new();
-    for (guint i = 0; i < st->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(st->ops, i);
+    for (guint i = 0; i < st->g.ops->len; i++) {
+        es_operator *op = g_ptr_array_index(st->g.ops, i);
         if (op->klass == &es_degree_class) {
             if (rank == 0)
                 g_ptr_array_add(st->degree_ops, op);
@@ -388,7 +268,7 @@ static void stop_flows(root_state *st)
     if (!st->flows)
         return;
     if (st->part_ops[0] == NULL) {
-        es_flow_clear(&st->flow);
+        es_flow_clear(&st->g.flow);
         return;
     }
     for (int p = 0; p < PARTS; p++) {
@@ -408,7 +288,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         omp_set_num_threads(cfg->threads);
     *stats = (es_driver_stats){ 0 };
     gint64 t0 = g_get_monotonic_time();
-    root_state st = { .cfg = cfg, .ops = ops, .stats = stats };
+    root_state st = { .g = { .cfg = cfg, .ops = ops, .stats = stats } };
     uint64_t *pos = NULL, *ids = NULL, *all_ids = NULL, *forest = NULL, sent = 0;
     int64_t *time = NULL, *all_time = NULL;
     int *counts = NULL, *displs = NULL;
@@ -428,11 +308,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     guint first = es_chunks_first(chunks, rank, size), last = es_chunks_first(chunks, rank + 1, size);
     guint mine = last - first;
     size_t batch = cfg->batch_size ? cfg->batch_size : ES_DEFAULT_BATCH;
-    size_t quota = MAX(batch / nchunks, 1);
-    st.quota = quota;
+    uint64_t quota = 0;   /* a resume's is the snapshot's (es_group_root_start) */
     pos = g_new0(uint64_t, 4 * (size_t)nchunks + 1);
-    ids = g_new(uint64_t, 2 * quota * mine + 1);
-    time = g_new(int64_t, quota * mine + 1);
     /* A reduced run (driver_mpi.h) when every operator allows one and
      * there are ranks to send: on one, a forest costs more than it saves. */
     gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE, forested = FALSE;
@@ -454,9 +331,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     es_mpi_degree *dpart = reduced && degrees ? es_mpi_degree_new(groups) : NULL;
 
     if (rank == 0) {
-        ok = root_start(&st, chunks, groups, pos, error);
-        if (ok)
-            st.report = es_report_new();
+        size_t q = 0;
+        ok = es_group_root_start(&st.g, chunks, groups, pos, &q, error);
+        quota = q;
     }
     if (!agree_root(rank, ok, error)) {
         ok = FALSE;
@@ -464,6 +341,10 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     }
     start_flows(&st, rank, reduced);
     MPI_Bcast(pos, (int)(4 * nchunks), MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    MPI_Bcast(&quota, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    st.g.quota = quota ? (size_t)quota : MAX(batch / nchunks, 1);
+    ids = g_new(uint64_t, 2 * st.g.quota * mine + 1);
+    time = g_new(int64_t, st.g.quota * mine + 1);
     resumed = FALSE;
     for (guint k = 0; k < nchunks; k++)
         resumed = resumed || pos[4 * k] || pos[4 * k + 1] || pos[4 * k + 3];
@@ -480,7 +361,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         gboolean has_time = FALSE, done = TRUE;
         for (guint k = first; ok && k < last; k++) {
             if (!es_chunks_done(chunks, k))
-                ok = es_chunks_read(chunks, k, quota, cfg->skip_bad, ids, time, &has_time, &n, error);
+                ok = es_chunks_read(chunks, k, st.g.quota, cfg->skip_bad, ids, time, &has_time, &n, error);
             done = done && es_chunks_done(chunks, k);
         }
         /* 2: agree. */
@@ -541,7 +422,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             }
             if (rank == 0 && ok) {
                 stats->edges = before + total;
-                stats->vertices = es_idmap_size(st.idmap);
+                stats->vertices = es_idmap_size(st.g.idmap);
             }
             if (parity) {
                 /* A batch that closes the first odd cycle, gathered whole. */
@@ -568,7 +449,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 sent += rank ? 8 * (uint64_t)n : 0;
             }
             if (rank == 0 && ok)
-                ok = feed(&st, all_ids, any_time ? all_time : NULL, (size_t)total, all_done, error);
+                ok = es_group_root_feed(&st.g, all_ids, any_time ? all_time : NULL, (size_t)total, all_done, error);
         }
         if (rank == 0 && ok) {
             stats->lines = stats->bad_lines = 0;
@@ -582,7 +463,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 ok = FALSE;
             }
         }
-        int due = rank == 0 && ok && st.ck && !all_done && stats->edges > before && root_due(&st, before);
+        int due = rank == 0 && ok && st.g.ck && !all_done && stats->edges > before && es_group_root_due(&st.g, before);
         if (merging && reduced) {
             /* The sketches are combined at rank 0 for the snapshot. */
             MPI_Bcast(&due, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -591,7 +472,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
         }
         if (due && rank == 0)
-            root_barrier(&st, chunks, groups, pos, FALSE);
+            es_group_root_barrier(&st.g, chunks, groups, pos, FALSE);
         if (all_done)
             break;
         /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
@@ -600,8 +481,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         goto out;
     if (merging && reduced)   /* for the final snapshot and report */
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
-    if (rank == 0 && ok && st.ck)
-        root_barrier(&st, chunks, groups, pos, TRUE);
+    if (rank == 0 && ok && st.g.ck)
+        es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
     ok = agree_root(rank, ok, error);
     /* Every rank ends with rank 0's figures. */
     {
@@ -632,23 +513,14 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
                 stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
     if (rank == 0 && ok && cfg->on_report) {
-        es_driver_collect(ops, stats, TRUE, st.report);
-        cfg->on_report(st.report, cfg->user);
+        es_driver_collect(ops, stats, TRUE, st.g.report);
+        cfg->on_report(st.g.report, cfg->user);
     }
 out:
     stop_flows(&st);
-    if (rank == 0) {
-        es_checkpoint_free(st.ck);
-        es_edge_source_free(st.src);
-        if (st.shadow)
-            es_puf_free(st.shadow);
-        if (st.idmap)
-            es_idmap_free(st.idmap);
-        if (st.report)
-            es_report_free(st.report);
-    }
-    g_free(st.edges);
-    g_free(st.change);
+    es_group_root_clear(&st.g);
+    if (st.shadow)
+        es_puf_free(st.shadow);
     g_free(st.dense);
     es_mpi_degree_free(dpart);
     g_free(forest);

@@ -7,7 +7,8 @@
  * need (below); rank 0 holds the id map, the edge table and the operators'
  * state, feeds them the batch in stream order, reports, and takes the
  * snapshots (dataflow/checkpoint.h; the position is every key group's, so
- * `--resume` under another rank count continues the same stream).  The
+ * `--resume` under another rank count, or in the build without MPI
+ * (mpi/grouprun.h, whose state rank 0's is), continues the same stream).  The
  * answers are those of `mpirun -np 1` on the same input, for every rank
  * count, byte for byte; exact operators equal a run without MPI.
  *

@@ -42,6 +42,15 @@
  *
  * Snapshot: group /operators/bipartite, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ * Under deletions it holds no forest: a restore inserts the restored
+ * table's present pairs into graph/dynconn.c in parity mode (one insertion
+ * each) and checks the answer.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
+ * reduced run it is fed the merged forest with parities (as cc) while the
+ * graph is bipartite; the batch that closes the first odd cycle is gathered
+ * whole (16 bytes per edge, once), so the closing edge is the single
+ * process's.  Otherwise each edge is gathered at rank 0.
  */
 #include "graph/common.h"
 #include "graph/dynconn.h"
@@ -58,7 +67,8 @@ typedef struct {
     gboolean    bipartite;
     uint64_t    odd_index, odd_u, odd_v;
     struct {                /* at the last snapshot barrier; caps in bytes */
-        uint32_t  n;
+        uint32_t  n, dyn_n;
+        uint64_t  loops;
         gboolean  bipartite;
         uint64_t  odd_index, odd_u, odd_v;
         uint32_t *parent;
@@ -171,6 +181,8 @@ static void bipartite_snapshot_prepare(es_operator *op)
     es_shadow_copy((void **)&b->f.parity, &b->f.parity_cap, parity, n);
     es_shadow_copy((void **)&b->f.rank, &b->f.rank_cap, rank, n);
     b->f.n = n;
+    b->f.dyn_n = b->dyn ? es_dynconn_vertices(b->dyn) : 0;
+    b->f.loops = b->loops;
     b->f.bipartite = b->bipartite;
     b->f.odd_index = b->odd_index;
     b->f.odd_u = b->odd_u;
@@ -184,7 +196,10 @@ static gboolean bipartite_snapshot_write(es_operator *op, es_snapshot_writer *w,
     const hid_t group = es_writer_group(w);
     const bipartite_op *b = (const bipartite_op *)op;
     const uint32_t n = b->f.n;
-    return es_h5_set_u64(group, "vertices", n, error)
+    /* (under deletions the forest is the table's present pairs: "vertices"
+     * counts the dynamic structure's, the arrays are empty) */
+    return es_h5_set_u64(group, "vertices", op->dynamic ? b->f.dyn_n : n, error)
+        && es_h5_set_u64(group, "self_loops", b->f.loops, error)
         && es_h5_set_u64(group, "bipartite", b->f.bipartite ? 1 : 0, error)
         && es_h5_set_u64(group, "odd_cycle_index", b->f.odd_index, error)
         && es_h5_set_u64(group, "odd_cycle_u", b->f.odd_u, error)
@@ -211,6 +226,45 @@ static gboolean read_u8_n(hid_t group, const char *name, uint64_t n, uint8_t **o
     return TRUE;
 }
 
+/* Under deletions: the parity structure of the restored table's present
+ * pairs over n vertices and the self-loop lines, checked against the
+ * snapshot's answer. */
+static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, const uint64_t odd[3], hid_t group,
+                             GError **error)
+{
+    uint64_t loops;
+    if (!es_h5_get_u64(group, "self_loops", &loops, error))
+        return FALSE;
+    es_dynconn *d = es_dynconn_new(TRUE);
+    es_dynconn_grow(d, n);
+    size_t nk = 0;
+    const uint64_t *keys = b->base.edges ? es_edgetable_keys(b->base.edges, &nk) : NULL;
+    for (size_t i = 0; i < nk; i++) {
+        if ((uint32_t)keys[i] >= n) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
+                        " \"vertices\"", ES_EDGES_DATASET, i, n);
+            es_dynconn_free(d);
+            return FALSE;
+        }
+        if (es_edgetable_key_present(b->base.edges, keys[i]))
+            es_dynconn_insert(d, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
+    }
+    if (bip != (loops == 0 && es_dynconn_odd_components(d) == 0)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"bipartite\" is %d, but %s and attribute"
+                    " \"self_loops\" (%" G_GUINT64_FORMAT ") give %d", bip, ES_EDGES_DATASET, (guint64)loops, !bip);
+        es_dynconn_free(d);
+        return FALSE;
+    }
+    es_dynconn_free(b->dyn);
+    b->dyn = d;
+    b->loops = loops;
+    b->bipartite = bip;
+    b->odd_index = odd[0];
+    b->odd_u = odd[1];
+    b->odd_v = odd[2];
+    return TRUE;
+}
+
 static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     bipartite_op *b = (bipartite_op *)op;
@@ -231,7 +285,7 @@ static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **e
                     "snapshot attribute \"bipartite\" is %" G_GUINT64_FORMAT ", neither 0 nor 1", (guint64)bip);
         return FALSE;
     }
-    for (int i = 0; i < 3 && bip; i++) {
+    for (int i = 0; i < 3 && bip && !op->dynamic; i++) {   /* (with deletions: the last odd cycle's) */
         if (odd[i] != 0) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                         "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT " while \"bipartite\" is 1",
@@ -239,6 +293,8 @@ static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **e
             return FALSE;
         }
     }
+    if (op->dynamic)
+        return read_dynamic(b, (uint32_t)n, bip != 0, odd, group, error);
     uint32_t *parent = NULL;
     uint8_t *parity = NULL, *rank = NULL;
     size_t len = 0;
@@ -288,6 +344,7 @@ gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)
 
 const es_operator_class es_bipartite_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .needs_edges = bipartite_needs_edges,
     .name = "bipartite",
     .summary = "is the graph bipartite (parity union-find); the edge that closed the first odd cycle",

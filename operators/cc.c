@@ -50,6 +50,15 @@
  *
  * Snapshot: group /operators/cc, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ * Under deletions it holds no forest: a restore inserts the restored
+ * table's present pairs into graph/dynconn.c (one insertion each) and
+ * checks the counts.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
+ * reduced run each rank reduces its share of a batch to a spanning forest,
+ * merged up a binary tree (mpi/forest.h: 16 bytes per forest edge per
+ * round, log2 N rounds); rank 0 folds its own share and the forests it
+ * receives.  Otherwise each edge is gathered at rank 0 (16 bytes).
  */
 #include "operators/cc.h"
 
@@ -319,6 +328,42 @@ static void cc_snapshot_prepare(es_operator *op)
     cc->f_largest = es_uf_largest(uf);
     cc->f_joins = cc->joins;
     cc->f_njoins = cc->njoins;
+    if (cc->dyn) {   /* (the forest is the table's present pairs: no joins) */
+        cc->f_n = es_dynconn_vertices(cc->dyn);
+        cc->f_count = es_dynconn_components(cc->dyn);
+        cc->f_largest = es_dynconn_largest(cc->dyn);
+        cc->f_njoins = 0;
+    }
+}
+
+/* Under deletions: the dynamic forest of the restored table's present
+ * pairs over n vertices, checked against the snapshot's counts. */
+static gboolean read_dynamic(cc_op *cc, uint32_t n, uint64_t count, uint64_t largest, GError **error)
+{
+    es_dynconn *d = es_dynconn_new(FALSE);
+    es_dynconn_grow(d, n);
+    size_t nk = 0;
+    const uint64_t *keys = cc->base.edges ? es_edgetable_keys(cc->base.edges, &nk) : NULL;
+    for (size_t i = 0; i < nk; i++) {
+        if ((uint32_t)keys[i] >= n) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
+                        " \"vertices\"", ES_EDGES_DATASET, i, n);
+            es_dynconn_free(d);
+            return FALSE;
+        }
+        if (es_edgetable_key_present(cc->base.edges, keys[i]))
+            es_dynconn_insert(d, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
+    }
+    if (es_dynconn_components(d) != count || es_dynconn_largest(d) != largest) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"components\" (%" G_GUINT64_FORMAT
+                    ") and \"largest\" (%" G_GUINT64_FORMAT ") are not those of %s (%u and %u)", (guint64)count,
+                    (guint64)largest, ES_EDGES_DATASET, es_dynconn_components(d), es_dynconn_largest(d));
+        es_dynconn_free(d);
+        return FALSE;
+    }
+    es_dynconn_free(cc->dyn);
+    cc->dyn = d;
+    return TRUE;
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -350,7 +395,7 @@ static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
         return FALSE;
     }
     const uint32_t n = (uint32_t)n64;
-    const size_t k = n - count;   /* each join merged two components */
+    const size_t k = op->dynamic && !op->sliding ? 0 : n - count;   /* each join merged two components */
     size_t len = 0;               /* checked before anything is allocated */
     hid_t ds = es_h5_open_array(group, "joins", H5T_INTEGER, 8, 0, &len, error);
     if (ds < 0)
@@ -358,10 +403,12 @@ static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
     H5Dclose(ds);
     if (len != k) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot dataset \"joins\" has %zu elements, expected %zu (\"vertices\" minus \"components\")",
-                    len, k);
+                    "snapshot dataset \"joins\" has %zu elements, expected %zu (\"vertices\" minus \"components\","
+                    " none with deletions)", len, k);
         return FALSE;
     }
+    if (op->dynamic && !op->sliding)
+        return read_dynamic(cc, n, count, largest, error);
     uint64_t *keys = NULL;        /* the new log, swapped in on success */
     size_t cap = 0;
     es_shadow_reserve((void **)&keys, &cap, MAX(k, 1) * sizeof(uint64_t));
@@ -402,6 +449,7 @@ static gboolean cc_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_cc_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .needs_edges = cc_needs_edges,
     .name = "cc",
     .summary = "connected components (union-find): count, largest, size histogram",

@@ -41,6 +41,12 @@
  *
  * Snapshot: group /operators/cm, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ *
+ * Across MPI ranks (mpi/merge.h): in a reduced run each rank sketches its
+ * own share and sends nothing per batch; before a snapshot and at the end
+ * the counters are summed at rank 0 (8 bytes per counter per rank), which
+ * gives the single process's sketch, cell for cell.  In a gathered run rank
+ * 0 sketches every edge.
  */
 #include <math.h>
 
@@ -227,6 +233,7 @@ void es_cm_op_replace(es_operator *op, es_cm *cm)
 
 const es_operator_class es_cm_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .name = "cm",
     .summary = "Count-Min sketch of vertex degrees (lines seen): never under, over by <= eps*N w.p. >= 1-delta",
     .options = "eps=0.001,delta=0.01,seed=1",

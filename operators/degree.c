@@ -187,6 +187,7 @@ static void degree_snapshot_prepare(es_operator *op)
     d->f.edges = d->edges;
     d->f.self_loops = d->self_loops;
     d->f.duplicates = d->duplicates;
+    g_assert(op->frozen_edges == d->f.edges || (op->edges && es_edgetable_dynamic(op->edges)));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -195,7 +196,6 @@ static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GE
 {
     const hid_t group = es_writer_group(w);
     const degree_op *d = (const degree_op *)op;
-    g_assert(op->frozen_edges == d->f.edges);
     return es_h5_set_u64(group, "vertices", d->f.nv, error)
         && es_h5_set_u64(group, "edges", d->f.edges, error)
         && es_h5_set_u64(group, "self_loops", d->f.self_loops, error)
@@ -230,6 +230,8 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
     const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &n) : NULL;
     uint32_t *deg = es_big_alloc((size_t)nv * sizeof(uint32_t));
     for (size_t i = 0; i < n; i++) {
+        if (!es_edgetable_key_present(op->edges, keys[i]))
+            continue;   /* (deleted since) */
         deg[keys[i] >> 32]++;
         deg[(uint32_t)keys[i]]++;
     }
@@ -255,6 +257,7 @@ static gboolean degree_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_degree_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .name = "degree",
     .summary = "exact degrees over distinct neighbours: max, mean, distribution, self-loops, duplicates",
     .options = "",

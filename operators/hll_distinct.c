@@ -38,6 +38,12 @@
  *
  * Snapshot: group /operators/hll, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ *
+ * Across MPI ranks (mpi/merge.h): in a reduced run each rank sketches its
+ * own share and sends nothing per batch; before a snapshot and at the end
+ * the registers are maximised at rank 0 (2^p bytes per rank), which gives
+ * the single process's sketch.  In a gathered run rank 0 sketches every
+ * edge.
  */
 #include <math.h>
 #include <string.h>

@@ -179,6 +179,10 @@ void es_operator_snapshot_prepare(es_operator *op)
     op->frozen_edges = 0;
     if (op->frozen_table)
         op->frozen_keys = es_edgetable_keys(op->edges, &op->frozen_edges);
+    /* (the table is the run's, which every operator reading it freezes:
+     * the first does, the others find it done) */
+    if (op->frozen_table && es_edgetable_dynamic(op->edges))
+        es_edgetable_freeze((es_edgetable *)op->edges);
     if (op->klass->snapshot_prepare)
         op->klass->snapshot_prepare(op);
     op->prepared = TRUE;

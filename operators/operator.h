@@ -78,6 +78,11 @@ typedef struct {
      * stream index) unless both hold; the driver refuses such an operator
      * at start in a run with --deletions. */
     gboolean deletions;
+    /* With deletions: whether its snapshot restores it in a stream that
+     * deletes (es_operator.dynamic set before snapshot_read, the table's
+     * multiplicities restored); a run with --deletions and snapshots
+     * refuses the others at start. */
+    gboolean deletion_snapshots;
     /* Whether process_batch spreads its work over an OpenMP team itself
      * (tri): the fold then gives it the whole team, alone, rather than one
      * thread beside the others (dataflow/fanout.h). */

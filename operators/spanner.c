@@ -44,6 +44,11 @@
  * greedy method's layout is in README.md ("Snapshots"), the clustering's
  * in spanner_cluster.c.  A restore checks every array and swaps the new
  * state in only when all pass.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): at rank 0, each edge gathered (16
+ * bytes): whether an edge enters depends on the spanner of every earlier
+ * edge (a distance query per edge in stream order), so ranks could only
+ * take turns.
  */
 #include "operators/spanner.h"
 

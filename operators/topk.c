@@ -39,6 +39,11 @@
  *
  * Snapshot: group /operators/topk, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): at rank 0, each edge gathered (16
+ * bytes).  Space-Saving's answers depend on the order of its updates:
+ * merged per-rank summaries would keep the error bound but not the single
+ * process's answers.
  */
 #include "graph/common.h"
 #include "operators/topk.h"

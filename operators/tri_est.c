@@ -45,6 +45,11 @@
  * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
+ *
+ * Across MPI ranks (mpi/driver_mpi.h): one reservoir at rank 0, each edge
+ * gathered there (16 bytes), so the estimate and its variance are the
+ * single process's for any rank count.  Per-rank reservoirs (Tri-Fly) are a
+ * model in bench/SCALING.md.
  */
 #include "operators/tri_est.h"
 
@@ -1579,4 +1584,5 @@ const es_operator_class es_tri_est_class = {
     .destroy = tri_est_destroy,
     .needs_edges = tri_est_needs_edges,
     .deletions = TRUE,   /* thinkd and triest-fd; the others refuse at their first batch */
+    .deletion_snapshots = TRUE,
 };

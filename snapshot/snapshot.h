@@ -29,7 +29,7 @@
 #include "graph/edgetable.h"
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 6
+#define ES_SNAPSHOT_FORMAT 7
 #define ES_SNAPSHOT_HEADER 4096
 
 typedef struct {

@@ -22,6 +22,7 @@
 #ifdef ES_MPI
 #include "mpi/driver_mpi.h"
 #endif
+#include "mpi/grouprun.h"
 
 typedef struct {
     es_format fmt;
@@ -369,7 +370,11 @@ int es_cmd_run(int argc, char **argv)
     gboolean speaks = TRUE;
     if (header)
         es_report_print_header(rc.fmt, stdout);
-    if (!es_driver_run(&cfg, ops, &stats, &err)) {
+    /* A run across MPI ranks' snapshots continue in its stream order:
+     * every key group in turn (mpi/grouprun.h). */
+    guint groups = 0;
+    gboolean grouped = resume && snap_dir && es_group_snapshot(snap_dir, &groups);
+    if (!(grouped ? es_group_run(&cfg, groups, ops, &stats, &err) : es_driver_run(&cfg, ops, &stats, &err))) {
 #endif
         status = es_cli_fail("run", err);
         g_error_free(err);
