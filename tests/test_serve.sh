@@ -129,7 +129,9 @@ fi
 
 # ---- limits and bad input ---------------------------------------------------------------------
 if start limits --wal "$tmp/l.wal" --ops cc,degree --max-bad-per-client 3 --max-clients 50; then
-    head -c 100000 /dev/urandom | tr -d '\n' | head -c 3000 > "$tmp/garbage"
+    # Random bytes after one that is neither a digit, a sign, blank nor a
+    # comment mark, so the line is always malformed.
+    { printf '\377'; head -c 100000 /dev/urandom | tr -d '\n' | head -c 2999; } > "$tmp/garbage"
     printf '\n1 2\n' >> "$tmp/garbage"
     $client raw "$port" "$tmp/garbage" > "$tmp/garbage.out"
     grep -q '^ERR 1: expected' "$tmp/garbage.out" && ok || bad "binary garbage: $(head -c 300 "$tmp/garbage.out")"
