@@ -478,7 +478,7 @@ static gpointer mapper_stage(gpointer data)
              * id map and table are the operators' until they close the old
              * window (a snapshot of it may be reading them): the main
              * thread frees them. */
-            const es_log_memory *mem = pl->ck ? &es_log_memory_stable : NULL;
+            const es_log_memory *mem = pl->ck ? &es_log_memory_recycled : NULL;
             g_mutex_lock(&pl->idmap_lock);
             pl->idmap = s->new_idmap = es_idmap_new(1u << 16, mem);
             g_mutex_unlock(&pl->idmap_lock);
