@@ -7,7 +7,8 @@
 # tri-est), weak scaling with R-MAT scale 18, 19, 20 on 1, 2, 4 ranks, and
 # a reduced run (cc,bipartite,cm,hll) against the same operators with the
 # edges gathered at rank 0 (--report-every past the end forces that) on
-# R-MAT 20, and degree partitioned by pair owner against degree gathered.
+# R-MAT 20, degree partitioned by pair owner against degree gathered, and
+# topk merged from per-rank summaries against topk gathered.
 # Each line is the median of RUNS runs (default 3).
 mes=${1:-build-mpi/edgestream}
 es=${2:-build/edgestream}
@@ -49,6 +50,11 @@ echo "degree partitioned against gathered (r20): ops np wall_s cpu0_s cpu_all_s 
 for np in 2 4; do
     echo "partitioned $np $(one degree $np "$tmp/r20.txt")"
     echo "gathered $np $(one degree $np "$tmp/r20.txt" "--report-every 1000000000000")"
+done
+echo "topk merged against gathered (r20): ops np wall_s cpu0_s cpu_all_s bytes_per_edge rss0_MiB rss_other_MiB"
+for np in 2 4; do
+    echo "merged $np $(one topk $np "$tmp/r20.txt")"
+    echo "gathered $np $(one topk $np "$tmp/r20.txt" "--report-every 1000000000000")"
 done
 echo "without MPI (r20): $(/usr/bin/time -f '%e s %M KiB' "$es" run --ops cc -q "$tmp/r20.txt" 2>&1 > /dev/null)"
 echo "without MPI, degree (r20): $(/usr/bin/time -f "%e s %U+%S s CPU %M KiB" "$es" run --ops degree -q "$tmp/r20.txt" 2>&1 > /dev/null)"

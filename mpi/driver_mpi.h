@@ -10,11 +10,12 @@
  * `--resume` under another rank count, or in the build without MPI
  * (mpi/grouprun.h, whose state rank 0's is), continues the same stream).  The
  * answers are those of `mpirun -np 1` on the same input, for every rank
- * count, byte for byte; exact operators equal a run without MPI.
+ * count, byte for byte (but topk's in a reduced run, below: within its
+ * bounds); exact operators equal a run without MPI.
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
- *   a reduced run, when every operator is cc, bipartite, cm, hll or
- *     (without snapshots) degree, no
+ *   a reduced run, when every operator is cc, bipartite, cm, hll, topk
+ *     or (without snapshots) degree, no
  *     --report-every is asked (reports then fall at batch ends alone) and
  *     there are at least 2 ranks:
  *     - each rank's share reduced to a spanning forest, merged up a binary
@@ -28,10 +29,12 @@
  *       copy of bipartite's forest and feeds it that alone; the batch that
  *       closes the first odd cycle is gathered whole (16 bytes per edge,
  *       once) and fed in stream order, so the closing edge is the same;
- *     - cm and hll: each rank sketches its own share; nothing per batch,
- *       and before a snapshot and at the end the sketches are combined at
- *       rank 0 (mpi/merge.h: counters summed, registers maximised), which
- *       gives rank 0 the single process's sketch, cell for cell.
+ *     - cm, hll and topk: each rank sketches its own share; nothing per
+ *       batch, and before a snapshot and at the end the sketches are
+ *       combined at rank 0 (mpi/merge.h: counters summed, registers
+ *       maximised, which gives rank 0 the single process's sketch, cell
+ *       for cell; Space-Saving summaries merged, which keeps topk's
+ *       bounds but not the single process's list).
  *     - degree, when the run takes no snapshots: partitioned
  *       (mpi/degree_mpi.h): each edge goes to the rank owning its pair's
  *       key group (16 bytes per edge read elsewhere, one MPI_Alltoallv),
@@ -40,14 +43,12 @@
  *       reach rank 0, which holds the degrees and no edge table.  With
  *       snapshots, degree's edges are gathered: its snapshot is the
  *       distinct edges (/edges/keys), which are nowhere whole here.
- *   any other operator (tri, tri-est, topk, spanner, or degree with
+ *   any other operator (tri, tri-est, spanner, or degree with
  *     snapshots) in the run: every rank's share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the
- *     state stays whole.  topk's Space-Saving depends on the order of
- *     updates (a merge of summaries keeps its bound but not its answers),
- *     tri needs edges shuffled to vertex owners and tri-est per-rank
- *     reservoirs: none of these is implemented; see bench/SCALING.md for
- *     their model.
+ *     state stays whole.  tri needs edges shuffled to vertex owners and
+ *     tri-est per-rank reservoirs: neither is implemented; see
+ *     bench/SCALING.md for their model.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.

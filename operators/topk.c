@@ -40,10 +40,12 @@
  * Snapshot: group /operators/topk, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  *
- * Across MPI ranks (mpi/driver_mpi.h): at rank 0, each edge gathered (16
- * bytes).  Space-Saving's answers depend on the order of its updates:
- * merged per-rank summaries would keep the error bound but not the single
- * process's answers.
+ * Across MPI ranks (mpi/merge.h): in a reduced run each rank keeps a
+ * summary of its own share, sending nothing per batch; before a snapshot
+ * and at the end they are merged into rank 0's (es_ss_merge, 24 bytes per
+ * counter per rank), which keeps the guarantees above but not the single
+ * process's list (Space-Saving depends on the order of its updates).  In
+ * a gathered run rank 0 counts every edge (16 bytes each).
  */
 #include "graph/common.h"
 #include "operators/topk.h"
@@ -117,6 +119,19 @@ static topk_op *topk_of(es_operator *op)
 {
     g_assert(op != NULL && op->klass == &es_topk_class);
     return (topk_op *)op;
+}
+
+es_ss *es_topk_op_summary(es_operator *op)
+{
+    return topk_of(op)->ss;
+}
+
+void es_topk_op_replace(es_operator *op, es_ss *ss)
+{
+    topk_op *t = topk_of(op);
+    g_assert(es_ss_capacity(ss) == es_ss_capacity(t->ss));
+    es_ss_free(t->ss);
+    t->ss = ss;
 }
 
 static size_t top_list(topk_op *t, es_topk_entry *out)

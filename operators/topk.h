@@ -20,4 +20,10 @@ typedef struct {
  * g_free.  op must be a "topk" operator. */
 es_topk_entry *es_topk_op_list(es_operator *op, size_t *n);
 
+/* The summary itself, and a new one of the same capacity put in its place
+ * (the old one freed): how runs across MPI ranks merge their per-rank
+ * summaries (mpi/merge.h). */
+struct es_ss *es_topk_op_summary(es_operator *op);
+void          es_topk_op_replace(es_operator *op, struct es_ss *ss);
+
 #endif

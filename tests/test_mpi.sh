@@ -13,6 +13,9 @@
 #     every line;
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
 #     at -np 2 and 3 print what the gathered run prints, and send less;
+#   - topk merged (per-rank Space-Saving summaries merged at rank 0) at
+#     -np 2, 3 (with a snapshot) and 4: every listed count within its
+#     error of the degree counted by hand, every error within its bound;
 #   - degree partitioned (pairs de-duplicated at their owner rank, degree
 #     partials reduced) at -np 2, 3, 4 equals a run without MPI; with
 #     snapshots its edges are gathered;
@@ -127,6 +130,30 @@ reduced "bipartite throughout" "$tmp/bip2.txt"
 if grep -q "^bipartite	bipartite	true" "$tmp/red.tsv" && cmp -s "$tmp/plain.tsv" "$tmp/red.tsv"; then ok; else
     bad "bip2: $(diff "$tmp/plain.tsv" "$tmp/red.tsv" | head -4)"
 fi
+
+# ---- topk merged: per-rank Space-Saving summaries merged at rank 0 ---------
+# A reduced run with topk at -np 2, 3, 4 (and with a snapshot, merged
+# mid-stream too): every listed vertex's degree (lines seen, counted by
+# hand here) lies in [count - error, count], every error is within
+# total / counters, and total is every endpoint.  (Its list need not be one
+# process's: Space-Saving depends on the order of its updates.)
+awk '!/^#/ { d[$1]++; d[$2]++ } END { for (v in d) print v, d[v] }' "$tmp/r16.txt" > "$tmp/deg16"
+for np in 2 3 4; do
+    snapopt=
+    [ $np = 3 ] && snapopt="--snapshot-dir $tmp/topksnap --snapshot-every 200000"
+    mrun $np --ops cc,topk:k=10,counters=2000,hll --format tsv --batch 50000 $snapopt "$tmp/r16.txt" > "$tmp/topk.tsv" 2> "$tmp/topk.err" ||
+        bad "topk merged -np $np failed: $(head -c 300 "$tmp/topk.err")"
+    if grep -q "reduced" "$tmp/topk.err" && awk -F'\t' '
+        FNR == NR { split($0, a, " "); deg[a[1]] = a[2]; next }
+        $1 == "topk" && $2 == "total" { total = $3 }
+        $1 == "topk" && $2 == "top" { k = split($3, it, ","); for (i = 1; i <= k; i++) { split(it[i], f, ":"); id[i] = f[1]; c[i] = f[2]; e[i] = f[3] } }
+        END {
+            if (total != 1310720 || k != 10) exit 1
+            for (i = 1; i <= k; i++) if (deg[id[i]] > c[i] || deg[id[i]] < c[i] - e[i] || e[i] > total / 2000) exit 1
+        }' "$tmp/deg16" "$tmp/topk.tsv"; then ok; else
+        bad "topk merged -np $np: $(grep -o 'ranks, [a-z ,]*' "$tmp/topk.err") $(grep topk "$tmp/topk.tsv" | head -2)"
+    fi
+done
 
 # ---- degree partitioned: pairs de-duplicated by their owner rank ----------
 # partitioned NAME OPS FILE: at -np 2, 3 and 4 the run says degree is
