@@ -293,6 +293,12 @@ static void failed(es_checkpoint *ck, uint64_t id, GError *e)
     es_snapshot_logs_free(ck->logs);
     ck->logs = new_logs();
     es_snapshot_retain(ck->dir, ck->cfg.keep);
+    /* The newest committed snapshot's files hold what the logs' memory
+     * released (es_snapshot_logs_release): the new files start from them. */
+    GPtrArray *kept = es_snapshot_list(ck->dir);
+    if (kept->len > 0 && es_snapshot_load_logs(g_ptr_array_index(kept, 0), ck->logs, NULL))
+        es_snapshot_logs_restart(ck->logs);
+    g_ptr_array_free(kept, TRUE);
 }
 
 /* Join the writer thread once it has ended (or, with `wait`, when it ends). */

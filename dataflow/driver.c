@@ -84,7 +84,8 @@ typedef struct {
     int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window (pane) */
     int64_t       pane;          /* sliding windows: the pane of this batch (dataflow/window.h) */
     uint64_t      late;          /* time windows: edges dropped as late so far */
-    uint64_t      late_base;     /* of those, before this slot's read */
+    uint64_t      late_base;     /* of those, read before this slot's first accepted line */
+    uint64_t      late_tail;     /* of those, read after the last accepted line so far */
     GArray       *late_at;       /* uint64: for each late line of this slot, the accepted
                                     lines before it (windows over time, no --lateness) */
     es_edgetable *new_table;     /* with it: the mapper's table for the new window */
@@ -112,6 +113,7 @@ typedef struct {
     gboolean     span_open;
     __int128     span_lo, span_hi;
     uint64_t     late;
+    uint64_t     late_tail;      /* late lines read since the last accepted one */
     /* With --lateness (reader stage only): each read goes to stage, its
      * edges to the panes held (pane index -> held_pane) until the
      * watermark passes their end. */
@@ -189,8 +191,10 @@ static gboolean span_cut(pipeline *pl, slot *s)
             const uint64_t p = s->first_index + k;
             g_array_append_val(s->late_at, p);
             pl->late++;
+            pl->late_tail++;
             continue;
         }
+        pl->late_tail = 0;
         if (t >= pl->span_hi) {
             if (k > 0) {
                 /* Close the slot here; compact first so the tail follows. */
@@ -394,8 +398,12 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
-            s->late_base = pl->late;
+            /* (the late lines read after the last accepted one lie
+             * before this slot's first: counted as this slot's) */
+            s->late_base = pl->late - pl->late_tail;
             g_array_set_size(s->late_at, 0);
+            for (uint64_t i = 0; i < pl->late_tail; i++)
+                g_array_append_val(s->late_at, edges);
             if (pl->held && max == 0)
                 s->end = TRUE;
             else if (pl->held)
@@ -418,6 +426,7 @@ static gpointer reader_stage(gpointer data)
             if (pl->pane_edges)
                 s->pane = (int64_t)(edges / pl->pane_edges);
             s->late = pl->late;
+            s->late_tail = pl->late_tail;
             if (pl->held)   /* (their places are not kept: counted at the slot's start) */
                 s->late_base = pl->late;
             edges += s->raw->n;
@@ -494,7 +503,7 @@ static gpointer mapper_stage(gpointer data)
              * id map and table are the operators' until they close the old
              * window (a snapshot of it may be reading them): the main
              * thread frees them. */
-            const es_log_memory *mem = pl->ck ? &es_log_memory_stable : NULL;
+            const es_log_memory *mem = pl->ck ? &es_log_memory_recycled : NULL;
             g_mutex_lock(&pl->idmap_lock);
             pl->idmap = s->new_idmap = es_idmap_new(1u << 16, mem);
             g_mutex_unlock(&pl->idmap_lock);
@@ -578,12 +587,13 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
 }
 
 /* The late lines a report after the first x accepted lines counts: those
- * read before the (x + 1)-th, so that no report depends on where batches
- * were cut (nor a resumed run's on where its snapshot was taken). */
+ * read before the x-th, so that no report depends on where batches were
+ * cut (nor a resumed run's on where its snapshot was taken); the final
+ * report counts them all. */
 static uint64_t late_upto(const slot *s, uint64_t x)
 {
     uint64_t c = s->late_base;
-    for (guint i = 0; i < s->late_at->len && g_array_index(s->late_at, uint64_t, i) <= x; i++)
+    for (guint i = 0; i < s->late_at->len && g_array_index(s->late_at, uint64_t, i) < x; i++)
         c++;
     return c;
 }
@@ -780,7 +790,7 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
  * operators (snapshot/snapshot.h, /window), into *w and pos->window: a
  * sliding window's lines, and with windows over time the open window
  * (pane) and the late lines so far. */
-static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_t span_pane,
+static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_t span_pane, uint64_t late_tail,
                           const es_driver_stats *stats, es_snapshot_window *w, es_stream_pos *pos)
 {
     if (slider)
@@ -790,6 +800,7 @@ static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_
     else
         return;
     w->late = stats->late_edges;
+    w->late_tail = late_tail;
     pos->window = w;
 }
 
@@ -935,6 +946,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
     int64_t span_pane = INT64_MIN;   /* a tumbling window over time: the open window's number */
+    uint64_t final_late_tail = pos.window ? pos.window->late_tail : 0;
     es_snapshot_window frozen_window;
     gboolean restored = TRUE;
     if (slider && pos.window) {   /* resumed inside a window: its lines again */
@@ -949,6 +961,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         pl.span_lo = (__int128)span_pane * pl.pane_span;
         pl.span_hi = pl.span_lo + pl.pane_span;
         pl.late = stats->late_edges = pos.window->late;
+        pl.late_tail = pos.window->late_tail;
         if (!slider) {
             stats->span_lo = clamp64(pl.span_lo);
             stats->span_hi = clamp64(pl.span_hi);
@@ -1004,6 +1017,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 stats->span_hi = s->span_hi;
             }
             span_pane = s->pane;
+            final_late_tail = s->late_tail;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
         }
         if (ok && s->error == NULL && cfg->window_span)
@@ -1042,7 +1056,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             g_mutex_lock(&pl.table_lock);
             if (flow.table)   /* (with windows the mapper's may be the next window's) */
                 es_edgetable_refresh(flow.table);
-            freeze_window(cfg, slider, span_pane, stats, &frozen_window, &pos);
+            freeze_window(cfg, slider, span_pane, s->late_tail, stats, &frozen_window, &pos);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             pos.window = NULL;
             snap_offset = pos.offset;
@@ -1088,7 +1102,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     pos.consumed = final_text;
     if (ok && ck) {
         es_checkpoint_wait(ck);   /* (the writer may read the frozen window) */
-        freeze_window(cfg, slider, span_pane, stats, &frozen_window, &pos);
+        freeze_window(cfg, slider, span_pane, final_late_tail, stats, &frozen_window, &pos);
     }
     if (ok && ck)
         stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);

@@ -25,7 +25,7 @@ static void adopt_edge_table(es_flow *f)
         op->own_edges = NULL;
     }
     if (f->table == NULL && need)
-        f->table = es_edgetable_new(f->snapshots, f->snapshots ? &es_log_memory_stable : NULL);
+        f->table = es_edgetable_new(f->snapshots, f->snapshots ? &es_log_memory_recycled : NULL);
     if (!need)
         g_clear_pointer(&f->table, es_edgetable_free);
     for (guint i = 0; i < f->ops->len; i++) {

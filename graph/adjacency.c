@@ -29,7 +29,11 @@ typedef struct {
  * for dynamic scheduling to balance hubs over the threads. */
 #define BUCKET_BITS 10
 #define BUCKETS     (1u << BUCKET_BITS)
-/* Batches smaller than this are inserted sequentially (same result). */
+/* Batches smaller than this are inserted one edge at a time (same
+ * result); larger ones are grouped by owner even on one thread: a
+ * bucket's records, lists and indexes stay in cache while it is filled,
+ * which halves the insertion's CPU time against going edge by edge
+ * (bench/RESULTS.md). */
 #define PARALLEL_MIN 8192
 /* Edges per piece of a batch, so that id (index << 1 | side) fits 32 bits. */
 #define PIECE ((size_t)1 << 30)
@@ -398,8 +402,9 @@ static inline uint32_t bucket_of(uint32_t x)
 }
 
 /* n < PIECE edges: group half-edges by bucket of their owner (stable), then
- * fill each bucket's vertices in stream order, one thread per bucket. */
-static size_t insert_parallel(es_adjacency *a, const es_edge *e, size_t n,
+ * fill each bucket's vertices in stream order, one thread per bucket (on
+ * one thread too, for the locality). */
+static size_t insert_grouped(es_adjacency *a, const es_edge *e, size_t n,
                               uint32_t *pos_u, uint32_t *pos_v)
 {
     if (2 * n > a->halves_cap) {
@@ -474,10 +479,10 @@ size_t es_adjacency_insert_batch(es_adjacency *a, const es_edge *edges, size_t n
     for (size_t off = 0; off < n; off += PIECE) {
         size_t m = n - off < PIECE ? n - off : PIECE;
         uint32_t *pu = pos_u ? pos_u + off : NULL, *pv = pos_v ? pos_v + off : NULL;
-        if (m < PARALLEL_MIN || omp_get_max_threads() == 1)
+        if (m < PARALLEL_MIN)
             fresh += insert_sequential(a, edges + off, m, pu, pv);
         else
-            fresh += insert_parallel(a, edges + off, m, pu, pv);
+            fresh += insert_grouped(a, edges + off, m, pu, pv);
     }
     a->edges += fresh;
     return fresh;

@@ -30,7 +30,8 @@
  * vertex (stable counting sort over buckets of vertices); each bucket is
  * filled by one thread in stream order, so every neighbour list, every
  * position and every new/duplicate answer equals that of a sequential
- * insertion, for any thread count.
+ * insertion, for any thread count.  One thread groups too (the grouping
+ * keeps a bucket's records and lists in cache).
  *
  * CSR form (for snapshots): offsets[0 .. n] with offsets[u] the sum of
  * the degrees of the vertices before u, and the lists laid end to end in

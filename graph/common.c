@@ -114,4 +114,4 @@ static void *plain_grow(void *p, size_t old_n, size_t n)
     return es_big_realloc_for(p, old_n, n, "a log");
 }
 
-const es_log_memory es_log_memory_plain = { plain_grow, es_big_free };
+const es_log_memory es_log_memory_plain = { plain_grow, es_big_free, 0 };

@@ -63,6 +63,8 @@ void *es_big_map(size_t len, int prot, int flags);
 typedef struct {
     void *(*grow)(void *p, size_t old_n, size_t n);
     void  (*free)(void *p, size_t n);
+    size_t step;   /* 0: grow geometrically; else memory that grows in place,
+                      with no copy: grow it by multiples of step bytes */
 } es_log_memory;
 extern const es_log_memory es_log_memory_plain;
 

@@ -32,9 +32,10 @@
  * Insertion log: es_edgeset_insert appends a new key at once; the batch
  * path appends a piece's new keys after inserting it, in one pass over the
  * piece in batch order (is_new is exactly a sequential insertion's answer),
- * so the log does not depend on the thread count.  It grows geometrically
- * with the memory the caller passes (es_log_memory): one that never moves
- * the log lets a snapshot writer thread read it meanwhile.
+ * so the log does not depend on the thread count.  It grows with the
+ * memory the caller passes (es_log_memory): geometrically, or a step at a
+ * time in memory that grows in place; memory that never moves the log
+ * lets a snapshot writer thread read it meanwhile.
  *
  * Sorted walk (es_edgeset_foreach_sorted): hash order depends on the
  * shard count, so a listing that must not lists the keys sorted, without a
@@ -168,7 +169,8 @@ static void log_reserve(es_edgeset *s, size_t more)
 {
     if (s->log_n + more <= s->log_cap)
         return;
-    size_t cap = es_grow_cap(s->log_cap, s->log_n + more);
+    const size_t step = s->mem.step / sizeof(uint64_t), need = s->log_n + more;
+    size_t cap = step ? (need + step - 1) / step * step : es_grow_cap(s->log_cap, need);
     s->log = s->mem.grow(s->log, s->log_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
     s->log_cap = cap;
 }
@@ -430,13 +432,18 @@ size_t es_edgeset_insert_batch(es_edgeset *s, const es_edge *edges, size_t n,
         const size_t len = n - at < piece ? n - at : piece;
         const size_t got = insert_piece(s, edges + at, len, skip_loops, is_new + at);
         if (s->logged && got > 0) {
-            log_reserve(s, got);
+            /* Every key is stored, and the end moves past the new ones
+             * only: no branch to mispredict on a coin flip of new and
+             * old (the slot past the new end is written over; it is not
+             * the log's yet). */
+            log_reserve(s, got + 1);
             uint64_t *log = s->log + s->log_n;
             const es_edge *e = edges + at;
             const uint8_t *fresh_at = is_new + at;
-            for (size_t i = 0; i < len; i++)
-                if (fresh_at[i])
-                    *log++ = es_edge_key(e[i].u, e[i].v);
+            for (size_t i = 0; i < len; i++) {
+                *log = es_edge_key(e[i].u, e[i].v);
+                log += fresh_at[i];
+            }
             s->log_n += got;
         }
         fresh += got;

@@ -125,7 +125,9 @@ gboolean es_edgetable_logged(const es_edgetable *t);
  * without deletions) in first-appearance order;
  * NULL for a table without one.  Valid until the next apply; the first
  * *n keys are never rewritten, so a snapshot writer may read them while
- * later batches are applied, when mem never moves it (snapshot/logmem.h). */
+ * later batches are applied, when mem never moves it (snapshot/logmem.h).
+ * With recycled memory, the keys a committed snapshot holds may leave
+ * memory (es_log_released): only a restored table is read whole. */
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
 
 /* Append keys[0 .. n-1] as appearances (restore from a snapshot, or a

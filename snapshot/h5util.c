@@ -58,8 +58,6 @@ gboolean es_h5_write_u32(hid_t g, const char *name, const uint32_t *a, size_t n,
 { return write_array(g, name, H5T_STD_U32LE, H5T_NATIVE_UINT32, a, n, error); }
 gboolean es_h5_write_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error)
 { return write_array(g, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, a, n, error); }
-gboolean es_h5_write_i64(hid_t g, const char *name, const int64_t *a, size_t n, GError **error)
-{ return write_array(g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, a, n, error); }
 gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, GError **error)
 { return write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, a, n, error); }
 gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error)
@@ -162,8 +160,6 @@ gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GE
 { return read_array(g, name, H5T_INTEGER, 4, 0, H5T_NATIVE_UINT32, (void **)out, n, NULL, 0, error); }
 gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error)
 { return read_array(g, name, H5T_INTEGER, 8, 0, H5T_NATIVE_UINT64, (void **)out, n, NULL, 0, error); }
-gboolean es_h5_read_i64(hid_t g, const char *name, int64_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 8, 1, H5T_NATIVE_INT64, (void **)out, n, NULL, 0, error); }
 gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error)
 { return read_array(g, name, H5T_FLOAT, 8, 0, H5T_NATIVE_DOUBLE, (void **)out, n, NULL, 0, error); }
 gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error)

@@ -23,12 +23,10 @@
  * when large — free with es_h5_free(*out, n * size)) and sets *n. */
 gboolean es_h5_write_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error);
 gboolean es_h5_write_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error);
-gboolean es_h5_write_i64(hid_t g, const char *name, const int64_t *a, size_t n, GError **error);
 gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, GError **error);
 gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error);
 gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GError **error);
 gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error);
-gboolean es_h5_read_i64(hid_t g, const char *name, int64_t **out, size_t *n, GError **error);
 gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error);
 gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error);
 /* Read into a caller buffer of exactly n elements (error when the length differs). */

@@ -12,6 +12,7 @@
 #include "graph/common.h"
 #include "snapshot/crc.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logmem.h"
 #include "snapshot/writer.h"
 
 /* Appends go in pieces that stay in the L2 cache between the CRC that
@@ -26,6 +27,14 @@
 /* Without generations (tests), room for 64 MiB more (a hole). */
 #define SINGLE_ROOM ((uint64_t)64 << 20)
 
+/* Where a log's committed bytes are on disk: its file, the data's start,
+ * the data bytes, the CRC-32 of the file's first start + bytes bytes. */
+typedef struct {
+    char    *file;
+    uint64_t start, bytes;
+    uint32_t crc;
+} log_place;
+
 typedef struct {
     char    *path;      /* dataset path in the snapshot, "/edges/keys" */
     char    *file;      /* file name in the snapshot directory */
@@ -38,6 +47,7 @@ typedef struct {
     /* during a snapshot's writing, once written: */
     const void *src;    /* the array */
     uint64_t prev;      /* its committed length before */
+    log_place was;      /* its file before a new generation began (file NULL: none) */
 } log_entry;
 
 struct es_snapshot_logs {
@@ -60,6 +70,7 @@ static void entry_free(gpointer p)
         close(e->fd);
     g_free(e->path);
     g_free(e->file);
+    g_free(e->was.file);
     g_free(e);
 }
 
@@ -117,7 +128,8 @@ static gboolean parse_line(const char *line, log_entry *e)
     const guint64 start = g_ascii_strtoull(w[5], NULL, 10), cap = g_ascii_strtoull(w[6], NULL, 10);
     if (start == 0 || start % 4096 != 0 || start > bytes || bytes - start > cap)
         return FALSE;
-    *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes - start, (uint32_t)crc, start, cap, TRUE, -1, NULL, 0 };
+    *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes - start, (uint32_t)crc, start, cap, TRUE, -1, NULL, 0,
+                      { NULL, 0, 0, 0 } };
     return TRUE;
 }
 
@@ -149,6 +161,7 @@ static gboolean add_copy(const log_entry *e, gpointer data)
     *c = *e;
     c->path = g_strdup(e->path);
     c->file = g_strdup(e->file);
+    c->was.file = NULL;
     g_ptr_array_add(data, c);
     return TRUE;
 }
@@ -225,7 +238,8 @@ static uint64_t total_bytes(const es_snapshot_logs *logs)
     return total;
 }
 
-/* Forget every file: the next writes start new ones, a new generation. */
+/* Forget every file: the next writes start new ones, a new generation
+ * (each remembers its old one: what its memory released is read there). */
 static void start_generation(es_snapshot_logs *logs)
 {
     for (guint i = 0; i < logs->entries->len; i++) {
@@ -233,7 +247,10 @@ static void start_generation(es_snapshot_logs *logs)
         if (e->fd >= 0)
             close(e->fd);
         e->fd = -1;
-        g_clear_pointer(&e->file, g_free);
+        if (e->file != NULL) {
+            g_free(e->was.file);
+            e->was = (log_place){ g_steal_pointer(&e->file), e->start, e->bytes, e->crc };
+        }
         e->bytes = e->start = e->cap = 0;
         e->crc = 0;
         e->used = FALSE;
@@ -311,6 +328,15 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
     return ok;
 }
 
+void es_snapshot_logs_release(const es_snapshot_logs *logs)
+{
+    for (guint i = 0; i < logs->entries->len; i++) {
+        const log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (e->used && e->src != NULL)
+            es_log_release(e->src, e->bytes);
+    }
+}
+
 void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
 {
     logs->direct = on;
@@ -319,78 +345,72 @@ void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
 /* Direct I/O works in blocks of the device's logical size: 4096 covers
  * every disk in use. */
 #define DIRECT_BLOCK ((uint64_t)4096)
-#define DIRECT_PIECE ((size_t)8 << 20)
+
+/* Write n bytes of p to fd at off; with O_DIRECT on fd, p, n and off are
+ * whole blocks, and a file system that refuses it gets a buffered write. */
+static gboolean put_all(int fd, const char *p, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        const ssize_t put = pwrite(fd, p, n, (off_t)off);
+        if (put < 0 && errno == EINVAL && (fcntl(fd, F_GETFL) & O_DIRECT)) {
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT);
+            continue;
+        }
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return FALSE;
+        p += put;
+        n -= (size_t)put;
+        off += (uint64_t)put;
+    }
+    return TRUE;
+}
 
 /* Write bytes [from, to) of a to fd at offsets base + from .. base + to
- * (base a whole number of blocks), with O_DIRECT:
- * from the block that holds `from` (its bytes before it are those the file
- * has: the array is the file's data) to the last whole block before
- * `to`, straight from a; the last partial block through an aligned
- * buffer.  FALSE without error where direct I/O does not apply (a not
- * aligned, a file system without O_DIRECT or that refuses the first
- * write): then nothing was written. */
+ * (base a whole number of blocks), with O_DIRECT: from the block that
+ * holds `from` (its bytes before it are those the file has: the array is
+ * the file's data) to the last whole block before `to`, straight from a;
+ * the last partial block through an aligned buffer (put_all writes
+ * through the cache where the file system refuses direct I/O).  FALSE
+ * without error, nothing written, when a is not aligned or the file
+ * cannot be set to O_DIRECT; *ok says whether the write succeeded. */
 static gboolean append_direct(int fd, const unsigned char *a, uint64_t base, uint64_t from, uint64_t to,
                               gboolean *ok, const char *path, GError **error)
 {
     *ok = TRUE;
-    if (((uintptr_t)a & (DIRECT_BLOCK - 1)) != 0)
-        return FALSE;
     const int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) != 0)
+    if (((uintptr_t)a & (DIRECT_BLOCK - 1)) != 0 || flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) != 0)
         return FALSE;
     const uint64_t lo = from & ~(DIRECT_BLOCK - 1), mid = to & ~(DIRECT_BLOCK - 1);
-    uint64_t off = lo;
-    while (*ok && off < mid) {
-        size_t want = mid - off < DIRECT_PIECE ? (size_t)(mid - off) : DIRECT_PIECE;
-        ssize_t put = pwrite(fd, a + off, want, (off_t)(base + off));
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put < 0 && errno == EINVAL && off == lo) {   /* direct I/O refused after all: buffered */
-            fcntl(fd, F_SETFL, flags);
-            return FALSE;
-        }
-        if (put <= 0 || ((uint64_t)put & (DIRECT_BLOCK - 1)) != 0)
-            *ok = io_fail(error, "cannot write", path);
-        else
-            off += (uint64_t)put;
-    }
+    *ok = put_all(fd, (const char *)a + lo, (size_t)(mid - lo), base + lo);
     if (*ok && mid < to) {
-        void *tail = NULL;
-        if (posix_memalign(&tail, DIRECT_BLOCK, DIRECT_BLOCK) != 0)
+        char *tail = NULL;
+        if (posix_memalign((void **)&tail, DIRECT_BLOCK, DIRECT_BLOCK) != 0)
             es_out_of_memory(DIRECT_BLOCK, "a direct-I/O block");
         memset(tail, 0, DIRECT_BLOCK);
         memcpy(tail, a + mid, (size_t)(to - mid));
-        ssize_t put;
-        do
-            put = pwrite(fd, tail, DIRECT_BLOCK, (off_t)(base + mid));
-        while (put < 0 && errno == EINTR);
+        *ok = put_all(fd, tail, DIRECT_BLOCK, base + mid);
         free(tail);
-        if (put < 0 && errno == EINVAL && mid == lo) {   /* nothing written yet: buffered */
-            fcntl(fd, F_SETFL, flags);
-            return FALSE;
-        }
-        if (put != (ssize_t)DIRECT_BLOCK)
-            *ok = io_fail(error, "cannot write", path);
     }
     fcntl(fd, F_SETFL, flags);
+    if (!*ok)
+        io_fail(error, "cannot write", path);
     return TRUE;
 }
 
-/* Write bytes [from, to) of a to fd at offsets base + from ..; crc32 of them. */
+/* Write bytes [from, to) of a to fd at offsets base + from ..; crc32 of
+ * them, a piece at a time between the CRC that reads it and the write
+ * that copies it. */
 static gboolean append(int fd, const unsigned char *a, uint64_t base, uint64_t from, uint64_t to, uint32_t *crc,
                        const char *path, GError **error)
 {
     uint32_t c = 0;
-    for (uint64_t off = from; off < to;) {
-        size_t want = to - off < IO_PIECE ? (size_t)(to - off) : IO_PIECE;
-        const uint32_t next = es_crc32(c, a + off, want);
-        ssize_t put = pwrite(fd, a + off, want, (off_t)(base + off));
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
+    for (uint64_t off = from; off < to; off += IO_PIECE) {
+        const size_t want = (size_t)MIN((uint64_t)IO_PIECE, to - off);
+        c = es_crc32(c, a + off, want);
+        if (!put_all(fd, (const char *)a + off, want, base + off))
             return io_fail(error, "cannot write", path);
-        c = (size_t)put == want ? next : es_crc32(c, a + off, (size_t)put);
-        off += (uint64_t)put;
     }
     *crc = c;
     return TRUE;
@@ -423,6 +443,8 @@ static const log_entry *twin(const es_snapshot_logs *logs, const log_entry *e, c
             continue;
         const gboolean shared = e->file && strcmp(e->file, o->file) == 0 && e->bytes == o->prev;
         const uint64_t from = shared ? e->bytes : 0;
+        if (a != o->src && MAX(es_log_released(a), es_log_released(o->src)) > from)
+            continue;   /* (a released front is not in memory to compare) */
         /* The same array (the edge table's log, written by every operator
          * that reads the table) needs no comparison. */
         if (a == o->src || memcmp((const char *)a + from, (const char *)o->src + from, bytes - from) == 0)
@@ -517,6 +539,78 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
     return TRUE;
 }
 
+/* Pieces of a copy from one log file to another. */
+#define COPY_PIECE ((size_t)1 << 20)
+/* The first `rel` bytes of e's array, which its memory released
+ * (snapshot/logmem.h), into e's new file (fd, at e->start), from `from`,
+ * the file that held them, read whole up to its committed length and
+ * checked against its CRC: a damaged file is never copied on.  Direct
+ * I/O both ways where the file system allows it (rel and the data's
+ * starts are whole blocks): through the page cache, the two copies took
+ * about as much CPU as the fresh memory the release saves. */
+static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, const log_place *from, uint64_t rel,
+                              GError **error)
+{
+    g_autofree char *src = from->file ? g_build_filename(logs->dir, from->file, NULL) : NULL;
+    g_autofree char *dst = g_build_filename(logs->dir, e->file, NULL);
+    if (src == NULL || from->bytes < rel) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the first %" G_GUINT64_FORMAT " bytes of the log are "
+                    "neither in memory nor in a log file", e->path, (guint64)rel);
+        return FALSE;
+    }
+    int in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_DIRECT);
+    if (in < 0 && errno == EINVAL)
+        in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (in < 0)
+        return io_fail(error, "cannot open", src);
+    const int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0 && logs->direct)
+        fcntl(fd, F_SETFL, flags | O_DIRECT);
+    char *buf = NULL;
+    if (posix_memalign((void **)&buf, DIRECT_BLOCK, COPY_PIECE) != 0)
+        es_out_of_memory(COPY_PIECE, "a log copy's buffer");
+    /* (a file's length is the data's start plus its room, whole blocks
+     * past its committed end: every read is of whole blocks) */
+    const uint64_t end = from->start + from->bytes, lo = from->start, hi = from->start + rel;
+    uint32_t all = 0, data = 0;
+    gboolean ok = TRUE;
+    for (uint64_t at = 0; ok && at < end;) {
+        const size_t want = (size_t)MIN((uint64_t)COPY_PIECE, (end - at + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1));
+        const ssize_t got = pread(in, buf, want, (off_t)at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0 || ((size_t)got < want && at + (uint64_t)got < end)) {
+            if (got >= 0)
+                errno = EIO;
+            ok = io_fail(error, "cannot read", src);
+            break;
+        }
+        const size_t n = (size_t)MIN((uint64_t)got, end - at);
+        all = es_crc32(all, buf, n);
+        const uint64_t a = MAX(at, lo), b = MIN(at + n, hi);
+        if (a < b) {
+            data = es_crc32(data, buf + (a - at), (size_t)(b - a));
+            if (!put_all(fd, buf + (a - at), (size_t)(b - a), e->start + (a - lo)))
+                ok = io_fail(error, "cannot write", dst);
+        }
+        at += n;
+    }
+    free(buf);
+    close(in);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags);
+    if (ok && all != from->crc) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s fails its checksum (the file is corrupt): the log %s cannot "
+                    "begin a new generation", src, e->path);
+        ok = FALSE;
+    }
+    if (ok) {
+        e->crc = (uint32_t)crc32_combine(e->crc, data, (z_off_t)rel);
+        e->bytes = rel;
+    }
+    return ok;
+}
+
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
  * has another type, it is shorter than recorded, the array shrank, or
  * another log of this snapshot extends it.  An array that outgrew its
@@ -526,6 +620,10 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
 {
     g_autofree char *path = NULL;
     int fd = -1;
+    /* Where the bytes its memory released are, should a new file need them. */
+    const log_place was = e->file ? (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc }
+                                  : (log_place){ g_strdup(e->was.file), e->was.start, e->was.bytes, e->was.crc };
+    g_autofree char *was_file = was.file;
     if (e->file != NULL && g_str_has_suffix(e->file, type) && bytes >= e->bytes && !file_taken(logs, e)) {
         path = g_build_filename(logs->dir, e->file, NULL);
         if (bytes > e->cap) {
@@ -553,6 +651,11 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
         close(fd);
         e->used = TRUE;
         return TRUE;
+    }
+    const uint64_t rel = MIN((uint64_t)es_log_released(a), bytes);
+    if (e->bytes < rel && !copy_released(logs, e, fd, &was, rel, error)) {
+        close(fd);
+        return FALSE;
     }
     uint32_t crc = 0;
     gboolean ok = TRUE;

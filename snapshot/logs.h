@@ -22,7 +22,8 @@
  * yet written is a hole in the file (cp keeps it one).
  *
  * Generations.  A new generation of files begins, with a full copy of
- * every log, when the bytes appended since the current one began (counting
+ * every log (what a recycled log's memory released, snapshot/logmem.h,
+ * copied from the file that held it, checked against its CRC), when the bytes appended since the current one began (counting
  * the next interval as large as the last) would exceed the bytes it began
  * with; retention keeps, beside the newest K snapshots, the newest one of
  * the previous generation (snapshot.c), which shares no file with the
@@ -77,6 +78,11 @@ void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_
  * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here). */
 void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
+/* The snapshot just written is committed: the memory of its logs may
+ * forget what it holds of them (es_log_release, snapshot/logmem.h); a
+ * new generation then reads those bytes from the files they are in,
+ * checked against their CRC. */
+void     es_snapshot_logs_release(const es_snapshot_logs *logs);
 /* Every log was replaced by a new one (a window closed: its operators, id
  * map and table start afresh), which may grow past the old one's length
  * without extending it: the next snapshot starts a new generation.  No

@@ -3,6 +3,7 @@
 #include "snapshot/snapshot.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <hdf5.h>
 #include <stdio.h>
@@ -80,7 +81,8 @@ static gboolean write_window(hid_t f, const es_snapshot_window *w, GError **erro
     }
     const gboolean ok = es_h5_set_i64(g, "open_pane", w->open, error)
         && es_h5_set_u64(g, "late_edges", w->late, error)
-        && es_h5_write_i64(g, "pane", w->pane, w->panes, error)
+        && es_h5_set_u64(g, "late_tail", w->late_tail, error)
+        && es_h5_write_u64(g, "pane", (const uint64_t *)w->pane, w->panes, error)   /* (two's complement) */
         && es_h5_write_u64(g, "first_index", w->first, w->panes, error)
         && es_h5_write_u64(g, "lines", w->len, w->panes, error)
         && es_h5_write_u32(g, "edges", w->edges, 2 * w->lines, error);
@@ -112,7 +114,8 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
         w->present = TRUE;
         ok = g >= 0 && es_h5_get_i64(g, "open_pane", &w->open, error)
           && es_h5_get_u64(g, "late_edges", &w->late, error)
-          && es_h5_read_i64(g, "pane", &w->pane, &np, error) && es_h5_read_u64(g, "first_index", &w->first, &nf, error)
+          && es_h5_get_u64(g, "late_tail", &w->late_tail, error)
+          && es_h5_read_u64(g, "pane", (uint64_t **)&w->pane, &np, error) && es_h5_read_u64(g, "first_index", &w->first, &nf, error)
           && es_h5_read_u64(g, "lines", &w->len, &nl, error) && es_h5_read_u32(g, "edges", &w->edges, &ne, error);
         w->panes = np;
         w->lines = ne / 2;
@@ -158,25 +161,29 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
     return ok;
 }
 
+/* The root attributes of a snapshot beside format_version and
+ * edgestream_version: es_snapshot_meta's fields, of the same names, in
+ * the order they are written (u: uint64_t, i: int64_t, s: a string). */
+#define FIELD(name, kind) { #name, offsetof(es_snapshot_meta, name), kind }
+static const struct { const char *name; size_t at; char kind; } meta_fields[] = {
+    FIELD(snapshot_id, 'u'), FIELD(parent_id, 'u'), FIELD(created_unix_ns, 'i'), FIELD(edges_consumed, 'u'),
+    FIELD(lines_consumed, 'u'), FIELD(bad_lines, 'u'), FIELD(source_kind, 's'), FIELD(source_input, 'u'),
+    FIELD(source_offset, 'u'), FIELD(source_line, 'u'), FIELD(source_identity, 's'), FIELD(source_consumed, 's'),
+    FIELD(config, 's'), FIELD(operators, 's'),
+};
+
 static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
 {
-    return es_h5_set_u64(f, "format_version", ES_SNAPSHOT_FORMAT, error) &&
-           es_h5_set_str(f, "edgestream_version", ES_VERSION, error) &&
-           es_h5_set_u64(f, "snapshot_id", m->snapshot_id, error) &&
-           es_h5_set_u64(f, "parent_id", m->parent_id, error) &&
-           es_h5_set_i64(f, "created_unix_ns", m->created_unix_ns, error) &&
-           es_h5_set_u64(f, "edges_consumed", m->edges_consumed, error) &&
-           es_h5_set_u64(f, "lines_consumed", m->lines_consumed, error) &&
-           es_h5_set_u64(f, "bad_lines", m->bad_lines, error) &&
-           es_h5_set_str(f, "source_kind", m->source_kind ? m->source_kind : "files", error) &&
-           es_h5_set_u64(f, "source_input", m->source_input, error) &&
-           es_h5_set_u64(f, "source_offset", m->source_offset, error) &&
-           es_h5_set_u64(f, "source_line", m->source_line, error) &&
-           es_h5_set_str(f, "source_identity", m->source_identity ? m->source_identity : "", error) &&
-           es_h5_set_str(f, "source_consumed", m->source_consumed ? m->source_consumed : "", error) &&
-           es_h5_set_str(f, "config", m->config ? m->config : "", error) &&
-           es_h5_set_str(f, "operators", m->operators ? m->operators : "", error) &&
-           write_window(f, m->window, error);
+    gboolean ok = es_h5_set_u64(f, "format_version", ES_SNAPSHOT_FORMAT, error) &&
+                  es_h5_set_str(f, "edgestream_version", ES_VERSION, error);
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(meta_fields); i++) {
+        const char *name = meta_fields[i].name, *v = (const char *)m + meta_fields[i].at;
+        const char *str = meta_fields[i].kind == 's' ? *(char *const *)v : NULL;
+        ok = meta_fields[i].kind == 'u' ? es_h5_set_u64(f, name, *(const uint64_t *)v, error)
+           : meta_fields[i].kind == 'i' ? es_h5_set_i64(f, name, *(const int64_t *)v, error)
+           : es_h5_set_str(f, name, str ? str : "", error);
+    }
+    return ok && write_window(f, m->window, error);
 }
 
 /* A part's group, created under parent, and its writer. */
@@ -268,7 +275,7 @@ gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable 
     uint64_t *keys = g_new(uint64_t, MAX(MIN(n, KEYS_PIECE), 1));
     gboolean ok = ds >= 0;
     if (ok)
-        *table = es_edgetable_new(TRUE, &es_log_memory_stable);
+        *table = es_edgetable_new(TRUE, &es_log_memory_recycled);
     for (size_t at = 0; ok && at < n; at += KEYS_PIECE) {
         hsize_t start[1] = { at }, count[1] = { MIN(KEYS_PIECE, n - at) };
         hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
@@ -428,6 +435,8 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         io_error(error, "cannot fsync directory", dir);
         goto out;
     }
+    if (logs)
+        es_snapshot_logs_release(logs);
     ok = TRUE;
 out:
     if (fd >= 0)
@@ -552,20 +561,14 @@ static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
                     format, ES_SNAPSHOT_FORMAT);
         return FALSE;
     }
-    const gboolean ok = es_h5_get_u64(f, "snapshot_id", &m->snapshot_id, error) &&
-         es_h5_get_u64(f, "parent_id", &m->parent_id, error) &&
-         es_h5_get_i64(f, "created_unix_ns", &m->created_unix_ns, error) &&
-         es_h5_get_u64(f, "edges_consumed", &m->edges_consumed, error) &&
-         es_h5_get_u64(f, "lines_consumed", &m->lines_consumed, error) &&
-         es_h5_get_u64(f, "bad_lines", &m->bad_lines, error) &&
-         es_h5_get_str(f, "source_kind", &m->source_kind, error) &&
-         es_h5_get_u64(f, "source_input", &m->source_input, error) &&
-         es_h5_get_u64(f, "source_offset", &m->source_offset, error) &&
-         es_h5_get_u64(f, "source_line", &m->source_line, error) &&
-         es_h5_get_str(f, "source_identity", &m->source_identity, error) &&
-         es_h5_get_str(f, "source_consumed", &m->source_consumed, error) &&
-         es_h5_get_str(f, "config", &m->config, error) &&
-         es_h5_get_str(f, "operators", &m->operators, error);
+    gboolean ok = TRUE;
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(meta_fields); i++) {
+        const char *name = meta_fields[i].name;
+        char *v = (char *)m + meta_fields[i].at;
+        ok = meta_fields[i].kind == 'u' ? es_h5_get_u64(f, name, (uint64_t *)v, error)
+           : meta_fields[i].kind == 'i' ? es_h5_get_i64(f, name, (int64_t *)v, error)
+           : es_h5_get_str(f, name, (char **)v, error);
+    }
     if (!ok)
         es_snapshot_meta_clear(m);
     return ok;

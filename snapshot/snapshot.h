@@ -41,7 +41,8 @@
 typedef struct es_snapshot_window {
     gboolean  present;   /* the snapshot has a /window group */
     int64_t   open;      /* the pane opened last (a tumbling window over time: the window) */
-    uint64_t  late;      /* windows over time: edges dropped as late so far */
+    uint64_t  late;      /* windows over time: edges dropped as late so far, */
+    uint64_t  late_tail; /* of which read after the last accepted line */
     size_t    panes;
     int64_t  *pane;
     uint64_t *first, *len;

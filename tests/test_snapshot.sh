@@ -6,7 +6,8 @@
 #     an uninterrupted run's, byte for byte; rounds alternate between the
 #     writer thread and writes in the process (--snapshot-wait); then a
 #     quarter as many kills for the other methods of tri-est (wrs, gps)
-#     and spanner (greedy, and the clustering one at k = 3);
+#     and spanner (greedy, and the clustering one at k = 3), and for a
+#     larger graph, whose edge log's memory is recycled;
 #   - the same inside tumbling windows of 5000 edges: every window's report
 #     equals the uninterrupted run's, and a resume at a window's end;
 #   - corruption: truncated, bit-flipped, leftover temporary, deleted newest,
@@ -38,6 +39,7 @@ ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,top
 # WANT; rounds go on until KILLS kills.  Odd rounds write snapshots with the
 # writer thread, even ones in the process (--snapshot-wait).
 seed=${ES_CRASH_SEED:-7}
+crash_in=$tmp/g.txt crash_batch=2000 crash_every=4000
 crash() {
     cops=$1 cwant=$2 ckills=$3
     killed=0
@@ -52,8 +54,8 @@ crash() {
         while [ $finished = no ]; do
             i=$((i + 1))
             threads=$((i % 2 + 1))
-            "$es" run --ops "$cops" --format tsv --quiet --batch 2000 --threads $threads $how \
-                --snapshot-dir "$dir" --snapshot-every 4000 --resume "$tmp/g.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
+            "$es" run --ops "$cops" --format tsv --quiet --batch $crash_batch --threads $threads $how \
+                --snapshot-dir "$dir" --snapshot-every $crash_every --resume "$crash_in" > "$tmp/got.tsv" 2> "$tmp/err" &
             pid=$!
             delay=$(awk -v s="$seed" -v r="$round" -v i="$i" 'BEGIN { srand(s * 100000 + r * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
             [ $killed -ge "$ckills" ] && delay=600   # enough kills: let it finish
@@ -92,6 +94,16 @@ for aops in "cc,tri-est:m=3000,method=wrs,dedup=1,spanner:k=2,method=greedy" \
     "$es" run --ops "$aops" --format tsv --quiet "$tmp/g.txt" > "$tmp/awant.tsv" || bad "uninterrupted $aops run failed"
     crash "$aops" "$tmp/awant.tsv" "$akills"
 done
+
+# The edge table's log recycled (snapshot/logmem.h): a graph whose log
+# releases whole 2 MiB blocks once snapshots hold them, so that new
+# generations of log files read those from the older files.
+"$es" gen rmat --scale 17 --edge-factor 8 --seed 5 -o "$tmp/big.txt"
+"$es" run --ops cc,degree,tri-est:m=3000 --format tsv --quiet "$tmp/big.txt" > "$tmp/bwant.tsv" ||
+    bad "uninterrupted run of the larger graph failed"
+crash_in=$tmp/big.txt crash_batch=20000 crash_every=100000
+crash cc,degree,tri-est:m=3000 "$tmp/bwant.tsv" $(( (kills + 3) / 4 ))
+crash_in=$tmp/g.txt crash_batch=2000 crash_every=4000
 
 # ---- crash test inside tumbling windows ---------------------------------------
 # Windows of 5000 edges, snapshots every 3000 (so most fall inside a window,
