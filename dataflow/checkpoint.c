@@ -491,8 +491,12 @@ guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const ui
 {
     hurry(ck);
     reap(ck, TRUE);
-    if (pos->edges == ck->last_edges && ck->failed == 0)
+    if (pos->edges == ck->last_edges && ck->failed == 0) {
+        /* Nothing new to write; a run killed between its last commit and
+         * that commit's retention left one snapshot too many. */
+        es_snapshot_retain(ck->dir, ck->cfg.keep);
         return 0;
+    }
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     prepare_all(ops);

@@ -882,6 +882,25 @@ static double estimate(const tri_est_op *te)
     return te->tau * local_scale(te);
 }
 
+/* wrs, gps: the weight S = 1 / P(wedge sampled) of a triangle closed now
+ * with two uncertain wedge edges (wrs: both in the reservoir; gps: both of
+ * weight 1), the most one sampled wedge can stand for; 0 while exact (and
+ * for the other methods). */
+static double resolution(const tri_est_op *te)
+{
+    if (te->method == ES_TRI_EST_WRS) {
+        const uint64_t nr = te->rs.t;
+        const uint32_t mr = te->rs.m;
+        if (nr <= mr)
+            return 0.0;
+        /* (one reservoir slot: no wedge has both edges there) */
+        return mr < 2 ? (double)nr : ((double)nr / mr) * ((double)(nr - 1) / (mr - 1));
+    }
+    if (te->method == ES_TRI_EST_GPS)
+        return te->z > 1.0 ? te->z * te->z : 0.0;
+    return 0.0;
+}
+
 static double stddev_bound(const tri_est_op *te)
 {
     if (te->method == ES_TRI_EST_FD) {
@@ -892,7 +911,11 @@ static double stddev_bound(const tri_est_op *te)
         return var > 0 ? sqrt(var) : 0.0;
     }
     if (te->method != ES_TRI_EST_IMPR) {
-        const double var = te->var_sum + 2.0 * te->pairs;
+        double var = te->var_sum + 2.0 * te->pairs;
+        /* wrs, gps: never below the resolution, as impr's (docs/tri-est.md) */
+        const double S = resolution(te);
+        if (var < S * (S - 1.0))
+            var = S * (S - 1.0);
         return var > 0 ? sqrt(var) : 0.0;
     }
     const uint64_t t = es_edge_reservoir_offered(te->res);

@@ -364,6 +364,16 @@ n=$(ls "$d"/snap-*.h5 | wc -l)
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "logs: log files $(present "$d") but listed $(listed "$d")"
 two_generations "$d"
 check_logs "$d"
+# A run killed between a commit and its retention leaves one snapshot too
+# many; a resume with nothing left to read writes none, and trims anyway.
+d=$tmp/lextra; rm -rf "$d"
+"$es" run --ops cc --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 4000 --snapshot-wait --keep 100 \
+    "$tmp/g.txt" > /dev/null 2>&1 || bad "keep 100: run failed"
+n=$(ls "$d"/snap-*.h5 | wc -l)
+"$es" run --ops cc --quiet --batch 2000 --snapshot-dir "$d" --snapshot-every 4000 --snapshot-wait --resume \
+    "$tmp/g.txt" > /dev/null 2>&1 || bad "keep 3 after keep 100: resume failed"
+m=$(ls "$d"/snap-*.h5 | wc -l)
+[ "$n" -gt 4 ] && [ "$m" -ge 3 ] && [ "$m" -le 4 ] && ok || bad "a resume with nothing to read left $m of $n snapshots (--keep 3)"
 # The same through a writer thread (no --snapshot-wait), whose log table
 # the next snapshot extends, with logs appended by direct I/O ...
 d=$tmp/lthread; rm -rf "$d"
