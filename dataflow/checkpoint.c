@@ -43,6 +43,7 @@ struct es_checkpoint {
     gboolean thread_ok;
     GError  *thread_error;
     es_snapshot_meta job;
+    es_snapshot_window window;  /* restored (es_stream_pos.window) */
     const uint64_t *job_externals;
     uint32_t job_vertices;
     GPtrArray *job_ops;
@@ -175,6 +176,11 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
         .vertices = *n, .input = (guint)meta.source_input, .offset = meta.source_offset,
         .line = meta.source_line, .consumed = ck->consumed,
     };
+    es_snapshot_window_clear(&ck->window);
+    if (!es_snapshot_read_window(path, *n, &ck->window, error))
+        goto out;
+    if (ck->window.present)
+        pos->window = &ck->window;
     ck->parent_id = meta.snapshot_id;
     ck->last_edges = meta.edges_consumed;
     if (ck->cfg.verbose)
@@ -221,6 +227,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, es_edge_sourc
     ck->last_edges = UINT64_MAX;
     ck->last_time = g_get_monotonic_time();
     ck->ops_spec = join_specs(ops);
+    ck->window.open = INT64_MIN;
     *externals = NULL;
     *n = 0;
     memset(pos, 0, sizeof *pos);
@@ -385,6 +392,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .source_consumed = ck->consumed,
         .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
         .operators = ck->ops_spec,
+        .window = pos->window,
     };
 }
 
@@ -514,5 +522,6 @@ void es_checkpoint_free(es_checkpoint *ck)
     g_free(ck->ops_spec);
     g_free(ck->consumed);
     g_free((char *)ck->cfg.config);
+    es_snapshot_window_clear(&ck->window);
     g_free(ck);
 }

@@ -39,6 +39,8 @@ typedef struct {
     gboolean    verbose;       /* say on stderr what resume skipped and what failed */
 } es_checkpoint_config;
 
+struct es_snapshot_window;   /* snapshot/snapshot.h */
+
 /* Where the stream stands at a barrier. */
 typedef struct {
     uint64_t edges, lines, bad;
@@ -46,6 +48,10 @@ typedef struct {
     guint    input;
     uint64_t offset, line;
     const char *consumed;   /* es_reader_consumed_text at the barrier (borrowed) */
+    /* A sliding window's lines (dataflow/window.h): at a barrier, frozen
+     * by the caller; on resume, the restored snapshot's (the
+     * checkpoint's, until it is freed); NULL: no window. */
+    const struct es_snapshot_window *window;
 } es_stream_pos;
 
 typedef struct es_checkpoint es_checkpoint;

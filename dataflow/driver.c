@@ -28,7 +28,11 @@
  * reports the closed window, waits for a snapshot that may be reading its
  * state, frees the old id map and rebuilds every operator from its spec
  * (close_window).  A snapshot inside a count window holds that window; a
- * resume at its end closes it with the first batch read.
+ * resume at its end closes it with the first batch read.  A snapshot of a
+ * window over time also holds the open window's number and the late lines
+ * (snapshot/snapshot.h, /window), and is taken only where the reader's
+ * carry buffer is empty; one of a sliding window holds its lines, folded
+ * again on resume (dataflow/window.h).
  */
 #include "dataflow/driver.h"
 
@@ -47,6 +51,7 @@
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
+#include "snapshot/snapshot.h"
 
 #define NSLOTS 4
 
@@ -75,9 +80,14 @@ typedef struct {
     uint64_t      bytes_done, bytes_total, lines, bad;
     gboolean      end;           /* no more batches after this one (n may be 0) */
     gboolean      window_start;  /* the first batch of a window (not the first), set by the reader stage */
+    gboolean      carried;       /* time windows: the read goes on in the carry buffer (no snapshot here) */
     int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window (pane) */
     int64_t       pane;          /* sliding windows: the pane of this batch (dataflow/window.h) */
     uint64_t      late;          /* time windows: edges dropped as late so far */
+    uint64_t      late_base;     /* of those, read before this slot's first accepted line */
+    uint64_t      late_tail;     /* of those, read after the last accepted line so far */
+    GArray       *late_at;       /* uint64: for each late line of this slot, the accepted
+                                    lines before it (windows over time, no --lateness) */
     es_edgetable *new_table;     /* with it: the mapper's table for the new window */
     es_idmap     *new_idmap;     /* and its id map (the old one is the operators' thread's to free) */
     GError       *error;         /* a stage failed: ends the run */
@@ -103,6 +113,7 @@ typedef struct {
     gboolean     span_open;
     __int128     span_lo, span_hi;
     uint64_t     late;
+    uint64_t     late_tail;      /* late lines read since the last accepted one */
     /* With --lateness (reader stage only): each read goes to stage, its
      * edges to the panes held (pane index -> held_pane) until the
      * watermark passes their end. */
@@ -177,9 +188,13 @@ static gboolean span_cut(pipeline *pl, slot *s)
             pl->span_open = TRUE;
         }
         if (t < pl->span_lo) {
+            const uint64_t p = s->first_index + k;
+            g_array_append_val(s->late_at, p);
             pl->late++;
+            pl->late_tail++;
             continue;
         }
+        pl->late_tail = 0;
         if (t >= pl->span_hi) {
             if (k > 0) {
                 /* Close the slot here; compact first so the tail follows. */
@@ -383,6 +398,12 @@ static gpointer reader_stage(gpointer data)
             if (cfg->max_edges && cfg->max_edges - edges < max)
                 max = (size_t)(cfg->max_edges - edges);
             s->first_index = edges;
+            /* (the late lines read after the last accepted one lie
+             * before this slot's first: counted as this slot's) */
+            s->late_base = pl->late - pl->late_tail;
+            g_array_set_size(s->late_at, 0);
+            for (uint64_t i = 0; i < pl->late_tail; i++)
+                g_array_append_val(s->late_at, edges);
             if (pl->held && max == 0)
                 s->end = TRUE;
             else if (pl->held)
@@ -397,6 +418,7 @@ static gpointer reader_stage(gpointer data)
                 s->end = TRUE;
             if (!s->end && cfg->window_span && !pl->held && !span_cut(pl, s))
                 s->end = TRUE;
+            s->carried = pl->carry && pl->carry->n > 0;
             /* (A run resumed at a boundary restored the window before it,
              * not yet closed: its first batch closes it.) */
             if (pl->pane_edges && s->raw->n > 0 && edges % pl->pane_edges == 0 && edges > 0)
@@ -404,6 +426,9 @@ static gpointer reader_stage(gpointer data)
             if (pl->pane_edges)
                 s->pane = (int64_t)(edges / pl->pane_edges);
             s->late = pl->late;
+            s->late_tail = pl->late_tail;
+            if (pl->held)   /* (their places are not kept: counted at the slot's start) */
+                s->late_base = pl->late;
             edges += s->raw->n;
             s->bytes_done = s->bytes_total = 0;
             if (pl->src->cls->progress)
@@ -561,6 +586,18 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
     }
 }
 
+/* The late lines a report after the first x accepted lines counts: those
+ * read before the x-th, so that no report depends on where batches were
+ * cut (nor a resumed run's on where its snapshot was taken); the final
+ * report counts them all. */
+static uint64_t late_upto(const slot *s, uint64_t x)
+{
+    uint64_t c = s->late_base;
+    for (guint i = 0; i < s->late_at->len && g_array_index(s->late_at, uint64_t, i) < x; i++)
+        c++;
+    return c;
+}
+
 /* Run every operator on a slot's batch, in slices that end where an
  * interim report falls, with a report after each.  Reports do not cut the
  * reader's batches: at --report-every 1000 that made 10 000 batches of R-MAT
@@ -622,6 +659,8 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
+        if (cfg->window_span)
+            stats->late_edges = late_upto(s, stats->edges);
         if (slider) {   /* (kept after the fold: no expiry precedes its edges') */
             es_slider_keep(slider, s->pane, &b);
             stats->absent = es_slider_absent(slider, slice_nv);
@@ -653,7 +692,12 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_edge_sour
     if (cfg->checkpoint == NULL)
         return es_idmap_new(1u << 16, NULL);
     /* Logs the writer thread reads beside the stream must stay put. */
-    if ((*ck = es_checkpoint_open(cfg->checkpoint, src, ops, pos, &ext, &n, error)) == NULL)
+    /* In a sliding window the per-pane operators' instances come and go
+     * with the panes (dataflow/window.h): a writer thread beside the
+     * stream could read one freed, so the stream waits for each write. */
+    es_checkpoint_config ckcfg = *cfg->checkpoint;
+    ckcfg.wait = ckcfg.wait || cfg->window_slide;
+    if ((*ck = es_checkpoint_open(&ckcfg, src, ops, pos, &ext, &n, error)) == NULL)
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
     if (!es_idmap_add_all(idmap, ext, n, error))
@@ -713,6 +757,7 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
     *idmap = s->new_idmap;
     s->new_idmap = NULL;
     stats->window_start = s->first_index;
+    stats->vertices = 0;   /* (the new window's id map starts empty: slices count from here) */
     stats->span_lo = s->span_lo;
     stats->span_hi = s->span_hi;
     stats->deletions = 0;
@@ -720,7 +765,7 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
 }
 
 /* A sliding window: every operator must forget expiring edges, and
- * neither deletion lines nor snapshots go with it yet. */
+ * deletion lines do not go with it yet. */
 static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
@@ -738,12 +783,30 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
                     " lines would outlive the insertions they delete (--window tumbling takes them)");
         return FALSE;
     }
-    if (cfg->checkpoint != NULL) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of sliding windows are not supported yet: run"
-                    " --window sliding without --snapshot-dir");
-        return FALSE;
-    }
     return TRUE;
+}
+
+/* At a barrier: what a snapshot needs of the window beyond the
+ * operators (snapshot/snapshot.h, /window), into *w and pos->window: a
+ * sliding window's lines, and with windows over time the open window
+ * (pane) and the late lines so far. */
+static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_t span_pane, uint64_t late_tail,
+                          const es_driver_stats *stats, es_snapshot_window *w, es_stream_pos *pos)
+{
+    if (slider)
+        es_slider_freeze(slider, w);
+    else if (cfg->window_span)
+        *w = (es_snapshot_window){ .present = TRUE, .open = span_pane };
+    else
+        return;
+    w->late = stats->late_edges;
+    w->late_tail = late_tail;
+    pos->window = w;
+}
+
+static gboolean slider_restore_drops_table(const es_driver_config *cfg)
+{
+    return cfg->window_slide != 0 && cfg->checkpoint != NULL;
 }
 
 /* The bounds of the sliding window ending with pane j into stats. */
@@ -799,9 +862,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         return FALSE;
     if (cfg->window_slide && !check_sliding(cfg, ops, error))
         return FALSE;
-    if (cfg->window_span && cfg->checkpoint) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of windows over time are not supported yet: run"
-                    " --window tumbling:SPAN without --snapshot-dir (tumbling:N takes snapshots)");
+    if (cfg->lateness_on && cfg->checkpoint) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots with --lateness are not supported yet: the lines"
+                    " of windows not yet closed wait in memory, where no snapshot holds them; run --lateness"
+                    " without --snapshot-dir");
         return FALSE;
     }
     es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
@@ -857,12 +921,19 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_mutex_init(&pl.table_lock);
     slot slots[NSLOTS];
     for (int i = 0; i < NSLOTS; i++) {
-        slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch };
+        slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch,
+                           .late_at = g_array_new(FALSE, FALSE, sizeof(uint64_t)) };
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
         slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
+    for (guint i = 0; slider_restore_drops_table(cfg) && i < ops->len; i++) {
+        /* A sliding window's table is rebuilt from its lines (es_slider_restore). */
+        es_operator *op = g_ptr_array_index(ops, i);
+        g_clear_pointer(&op->own_edges, es_edgetable_free);
+        op->edges = NULL;
+    }
     es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted); in a
@@ -874,6 +945,29 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     if (slider)
         es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
+    int64_t span_pane = INT64_MIN;   /* a tumbling window over time: the open window's number */
+    uint64_t final_late_tail = pos.window ? pos.window->late_tail : 0;
+    es_snapshot_window frozen_window;
+    gboolean restored = TRUE;
+    if (slider && pos.window) {   /* resumed inside a window: its lines again */
+        restored = es_slider_restore(slider, &flow, pos.window, es_idmap_externals(idmap), pos.vertices, error);
+        open_pane = pos.window->open;
+        window_of_pane(cfg, open_pane, stats);
+        stats->absent = es_slider_absent(slider, stats->vertices);
+    }
+    if (cfg->window_span && pos.window) {   /* the open window over time (or pane) */
+        span_pane = pos.window->open;
+        pl.span_open = TRUE;
+        pl.span_lo = (__int128)span_pane * pl.pane_span;
+        pl.span_hi = pl.span_lo + pl.pane_span;
+        pl.late = stats->late_edges = pos.window->late;
+        pl.late_tail = pos.window->late_tail;
+        if (!slider) {
+            stats->span_lo = clamp64(pl.span_lo);
+            stats->span_hi = clamp64(pl.span_hi);
+        }
+    }
+    pos.window = NULL;
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
@@ -882,7 +976,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     if (mapper_th == NULL)
         es_out_of_memory(0, "the stack of a reader thread");
 
-    gboolean ok = TRUE, seen_end = FALSE;
+    gboolean ok = restored, seen_end = FALSE;
     char *final_text = NULL;   /* the source's position text at the end */
     uint64_t snap_offset = pos.offset;   /* of the last snapshot taken or restored */
     slot *ahead = NULL;   /* the next slot, popped early to see whether the stream ends */
@@ -896,6 +990,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             ok = FALSE;
         }
         size_t n = s->raw->n;
+        if (cfg->window_span && ok && n > 0)   /* (the reports of windows closing now) */
+            stats->late_edges = late_upto(s, s->first_index);
         if (ok && n > 0 && slider) {
             es_progress_clear(progress);
             ok = slide(cfg, &flow, slider, &open_pane, s->pane, stats, report, error);
@@ -920,6 +1016,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 stats->span_lo = s->span_lo;
                 stats->span_hi = s->span_hi;
             }
+            span_pane = s->pane;
+            final_late_tail = s->late_tail;
             es_progress_update(progress, stats->edges, s->bytes_done, s->bytes_total);
         }
         if (ok && s->error == NULL && cfg->window_span)
@@ -948,14 +1046,19 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
                 es_checkpoint_request(ck);
         }
         /* A barrier: every operator has folded this batch, none the next. */
-        if (!seen_end && ck && es_checkpoint_due(ck, stats->edges)) {
+        /* (the rest of a read cut at a window's end waits in the reader's
+         * carry buffer, where no snapshot holds it: a snapshot due then
+         * waits for the next batch) */
+        if (!seen_end && ck && !s->carried && es_checkpoint_due(ck, stats->edges)) {
             g_autofree char *text = src->cls->position_text(src, s->raw);
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
             g_mutex_lock(&pl.table_lock);
             if (flow.table)   /* (with windows the mapper's may be the next window's) */
                 es_edgetable_refresh(flow.table);
+            freeze_window(cfg, slider, span_pane, s->late_tail, stats, &frozen_window, &pos);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
+            pos.window = NULL;
             snap_offset = pos.offset;
             g_mutex_unlock(&pl.table_lock);
             g_mutex_unlock(&pl.idmap_lock);
@@ -997,6 +1100,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     g_thread_join(mapper_th);
     es_progress_finish(progress, stats->edges);
     pos.consumed = final_text;
+    if (ok && ck) {
+        es_checkpoint_wait(ck);   /* (the writer may read the frozen window) */
+        freeze_window(cfg, slider, span_pane, final_late_tail, stats, &frozen_window, &pos);
+    }
     if (ok && ck)
         stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);
     es_checkpoint_free(ck);
@@ -1020,6 +1127,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         ;
     for (int i = 0; i < NSLOTS; i++) {
         es_raw_batch_free(slots[i].raw);
+        g_array_free(slots[i].late_at, TRUE);
         es_big_free(slots[i].edges, batch * sizeof(es_edge));
         es_big_free(slots[i].change, batch);
         g_clear_error(&slots[i].error);

@@ -5,6 +5,8 @@
 
 #include "graph/common.h"
 #include "operators/operator.h"
+#include "snapshot/logmem.h"
+#include "snapshot/snapshot.h"
 
 typedef struct {
     int64_t   index;        /* pane number */
@@ -34,6 +36,11 @@ struct es_slider {
     uint64_t  kept;         /* lines kept */
     uint8_t  *del, *change; /* scratch for an expiry batch: ES_LINE_EXPIRE flags, answers */
     size_t    scratch_cap;
+    /* At the last barrier (es_slider_freeze); caps in bytes. */
+    int64_t  *f_pane;
+    uint64_t *f_first, *f_len;
+    uint32_t *f_edges;
+    size_t    f_pane_cap, f_first_cap, f_len_cap, f_edges_cap;
 };
 
 static void pane_free(gpointer p)
@@ -154,6 +161,10 @@ void es_slider_free(es_slider *s)
     g_free(s->lines);
     g_free(s->del);
     g_free(s->change);
+    es_big_free(s->f_pane, s->f_pane_cap);
+    es_big_free(s->f_first, s->f_first_cap);
+    es_big_free(s->f_len, s->f_len_cap);
+    es_big_free(s->f_edges, s->f_edges_cap);
     g_free(s);
 }
 
@@ -257,4 +268,56 @@ uint32_t es_slider_absent(const es_slider *s, uint32_t nv)
 uint64_t es_slider_lines(const es_slider *s)
 {
     return s->kept;
+}
+
+void es_slider_freeze(es_slider *s, es_snapshot_window *w)
+{
+    const size_t np = g_queue_get_length(&s->panes);
+    es_shadow_reserve((void **)&s->f_pane, &s->f_pane_cap, MAX(np, 1) * sizeof *s->f_pane);
+    es_shadow_reserve((void **)&s->f_first, &s->f_first_cap, MAX(np, 1) * sizeof *s->f_first);
+    es_shadow_reserve((void **)&s->f_len, &s->f_len_cap, MAX(np, 1) * sizeof *s->f_len);
+    es_shadow_reserve((void **)&s->f_edges, &s->f_edges_cap, MAX(s->kept, 1) * sizeof(es_edge));
+    size_t i = 0, at = 0;
+    for (GList *l = s->panes.head; l; l = l->next, i++) {
+        const pane *p = l->data;
+        s->f_pane[i] = p->index;
+        s->f_first[i] = p->first_index;
+        s->f_len[i] = p->n;
+        memcpy(s->f_edges + 2 * at, p->edges, p->n * sizeof(es_edge));   /* (two u32 each) */
+        at += p->n;
+    }
+    *w = (es_snapshot_window){ .present = TRUE, .open = s->open, .panes = np, .pane = s->f_pane, .first = s->f_first,
+                               .len = s->f_len, .lines = at, .edges = s->f_edges };
+}
+
+gboolean es_slider_restore(es_slider *s, es_flow *f, const es_snapshot_window *w, const uint64_t *externals,
+                           uint32_t nv, GError **error)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < w->panes; i++)
+        most = MAX(most, (size_t)w->len[i]);
+    uint64_t *ext = g_new(uint64_t, 2 * MAX(most, 1));
+    uint8_t *change = g_new(uint8_t, MAX(most, 1));
+    for (guint i = 0; i < s->ops->len; i++)
+        ((es_operator *)g_ptr_array_index(s->ops, i))->replaying = TRUE;
+    gboolean ok = TRUE;
+    const es_edge *lines = (const es_edge *)w->edges;
+    for (size_t i = 0, at = 0; ok && i < w->panes; at += w->len[i], i++) {
+        es_slider_open(s, w->pane[i]);
+        for (size_t j = 0; j < 2 * w->len[i]; j++)
+            ext[j] = externals[w->edges[2 * at + j]];
+        es_batch b = { .edges = lines + at, .ext = ext, .n = w->len[i], .first_index = w->first[i],
+                       .num_vertices = nv };
+        ok = es_flow_fold(f, &b, change, FALSE, error);
+        if (ok)
+            es_slider_keep(s, w->pane[i], &b);
+    }
+    if (ok && w->open != s->open)   /* (the open pane holds a line: never so) */
+        es_slider_open(s, w->open);
+    /* (replaced instances are fresh copies: clear every current one) */
+    for (guint i = 0; i < s->ops->len; i++)
+        ((es_operator *)g_ptr_array_index(s->ops, i))->replaying = FALSE;
+    g_free(ext);
+    g_free(change);
+    return ok;
 }

@@ -38,6 +38,7 @@
 #include "graph/batch.h"
 
 typedef struct es_slider es_slider;
+struct es_snapshot_window;   /* snapshot/snapshot.h */
 
 es_slider *es_slider_new(void);
 void       es_slider_free(es_slider *s);
@@ -59,6 +60,20 @@ void     es_slider_open(es_slider *s, int64_t pane);
  * kept and current instances, then put back. */
 void     es_slider_merge_begin(es_slider *s);
 void     es_slider_merge_end(es_slider *s);
+/* Snapshots (snapshot/snapshot.h, /window).  At a barrier: copy the
+ * kept panes into w, which stays valid until the next freeze (a writer
+ * thread may read it).  On resume, before the first batch: fold the
+ * restored window's lines through f again, pane by pane, as insertions
+ * (ext ids from externals, nv vertices), opening each pane, so that
+ * every operator's state and the edge table are those of the window's
+ * lines; an operator whose snapshot restored it whole (es_operator_class.
+ * sliding_snapshot) is told so (es_operator.replaying) and ignores them.
+ * Exact for operators whose state is a function of the window's lines
+ * (every one but tri-est, and bipartite's odd_cycle_*, which their
+ * snapshots hold). */
+void     es_slider_freeze(es_slider *s, struct es_snapshot_window *w);
+gboolean es_slider_restore(es_slider *s, es_flow *f, const struct es_snapshot_window *w, const uint64_t *externals,
+                           uint32_t nv, GError **error);
 /* Whether any line is kept. */
 gboolean es_slider_empty(const es_slider *s);
 /* Of the vertices below nv (the id map's size), those no kept line names. */

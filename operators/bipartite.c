@@ -123,6 +123,8 @@ static void process_dynamic(bipartite_op *b, const es_batch *batch)
         else
             continue;
         const gboolean now = b->loops == 0 && es_dynconn_odd_components(b->dyn) == 0;
+        if (b->base.replaying)
+            continue;   /* (a restored window's lines: the answer is the snapshot's) */
         if (b->bipartite && !now) {
             b->odd_index = es_batch_index(batch, i);
             b->odd_u = batch->ext ? batch->ext[2 * i] : e[i].u;
@@ -293,6 +295,13 @@ static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **e
             return FALSE;
         }
     }
+    if (op->sliding) {   /* the window's lines rebuild the rest (dataflow/window.h) */
+        b->bipartite = bip != 0;
+        b->odd_index = odd[0];
+        b->odd_u = odd[1];
+        b->odd_v = odd[2];
+        return TRUE;
+    }
     if (op->dynamic)
         return read_dynamic(b, (uint32_t)n, bip != 0, odd, group, error);
     uint32_t *parent = NULL;
@@ -345,6 +354,7 @@ gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)
 const es_operator_class es_bipartite_class = {
     .deletions = TRUE,
     .deletion_snapshots = TRUE,
+    .sliding_snapshot = TRUE,
     .needs_edges = bipartite_needs_edges,
     .name = "bipartite",
     .summary = "is the graph bipartite (parity union-find); the edge that closed the first odd cycle",

@@ -83,6 +83,12 @@ typedef struct {
      * multiplicities restored); a run with --deletions and snapshots
      * refuses the others at start. */
     gboolean deletion_snapshots;
+    /* In a sliding window: whether its snapshot restores its state whole
+     * (tri-est), or a part the window's lines do not give (bipartite's
+     * odd_cycle_*); the others' state is rebuilt from the window's lines
+     * on resume (dataflow/window.h: es_slider_restore) and their
+     * snapshot_read is not called. */
+    gboolean sliding_snapshot;
     /* Whether process_batch spreads its work over an OpenMP team itself
      * (tri): the fold then gives it the whole team, alone, rather than one
      * thread beside the others (dataflow/fanout.h). */
@@ -114,6 +120,10 @@ struct es_operator {
                                   window's lines instead of a structure that can forget */
     gboolean  per_pane;        /* sliding windows: kept one per pane (class hook merge); the
                                   flow gives it no expiry */
+    gboolean  replaying;       /* sliding windows, on resume: the batches are the restored
+                                  window's lines folded again (es_slider_restore); an
+                                  operator with sliding_snapshot keeps what its snapshot
+                                  restored */
     uint32_t  absent;          /* sliding windows (dataflow/window.h): vertices below the
                                   id-map size that no line of the window names, all of
                                   whose edges have expired; isolated, they are left out

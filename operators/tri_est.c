@@ -811,6 +811,8 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
 {
     tri_est_op *te = (tri_est_op *)op;
     resolve_method(te);
+    if (op->replaying)
+        return TRUE;   /* (its snapshot restored it, window and all) */
     if (op->dynamic && !is_dynamic(te->method)) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
                     "%s: method=%s handles insertions only: on a stream with deletions use method=thinkd (the"
@@ -1585,4 +1587,5 @@ const es_operator_class es_tri_est_class = {
     .needs_edges = tri_est_needs_edges,
     .deletions = TRUE,   /* thinkd and triest-fd; the others refuse at their first batch */
     .deletion_snapshots = TRUE,
+    .sliding_snapshot = TRUE,
 };

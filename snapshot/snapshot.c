@@ -69,6 +69,98 @@ static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, co
     return hex;
 }
 
+/* A sliding window's lines, when the run has one. */
+static gboolean write_window(hid_t f, const es_snapshot_window *w, GError **error)
+{
+    if (w == NULL)
+        return TRUE;
+    hid_t g = H5Gcreate2(f, "window", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"window\"");
+        return FALSE;
+    }
+    const gboolean ok = es_h5_set_i64(g, "open_pane", w->open, error)
+        && es_h5_set_u64(g, "late_edges", w->late, error)
+        && es_h5_set_u64(g, "late_tail", w->late_tail, error)
+        && es_h5_write_u64(g, "pane", (const uint64_t *)w->pane, w->panes, error)   /* (two's complement) */
+        && es_h5_write_u64(g, "first_index", w->first, w->panes, error)
+        && es_h5_write_u64(g, "lines", w->len, w->panes, error)
+        && es_h5_write_u32(g, "edges", w->edges, 2 * w->lines, error);
+    H5Gclose(g);
+    return ok;
+}
+
+void es_snapshot_window_clear(es_snapshot_window *w)
+{
+    es_h5_free(w->pane, w->panes * sizeof *w->pane);
+    es_h5_free(w->first, w->panes * sizeof *w->first);
+    es_h5_free(w->len, w->panes * sizeof *w->len);
+    es_h5_free(w->edges, 2 * w->lines * sizeof *w->edges);
+    *w = (es_snapshot_window){ .open = INT64_MIN };
+}
+
+static hid_t open_h5(const char *path, GError **error);
+
+gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_window *w, GError **error)
+{
+    *w = (es_snapshot_window){ .open = INT64_MIN };
+    hid_t f = open_h5(path, error);
+    if (f < 0)
+        return FALSE;
+    gboolean ok = TRUE;
+    if (H5Lexists(f, "window", H5P_DEFAULT) > 0) {
+        hid_t g = H5Gopen2(f, "window", H5P_DEFAULT);
+        size_t np = 0, nf = 0, nl = 0, ne = 0;
+        w->present = TRUE;
+        ok = g >= 0 && es_h5_get_i64(g, "open_pane", &w->open, error)
+          && es_h5_get_u64(g, "late_edges", &w->late, error)
+          && es_h5_get_u64(g, "late_tail", &w->late_tail, error)
+          && es_h5_read_u64(g, "pane", (uint64_t **)&w->pane, &np, error) && es_h5_read_u64(g, "first_index", &w->first, &nf, error)
+          && es_h5_read_u64(g, "lines", &w->len, &nl, error) && es_h5_read_u32(g, "edges", &w->edges, &ne, error);
+        w->panes = np;
+        w->lines = ne / 2;
+        if (g >= 0)
+            H5Gclose(g);
+        uint64_t sum = 0;
+        for (size_t i = 0; ok && i < np; i++) {
+            if ((i > 0 && w->pane[i] <= w->pane[i - 1]) || w->pane[i] > w->open || w->len[i] == 0) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot group \"/window\": pane %zu (%" G_GINT64_FORMAT
+                            ", %" G_GUINT64_FORMAT " lines) is not after the one before, or after the open pane,"
+                            " or empty", i, (gint64)w->pane[i], (guint64)w->len[i]);
+                ok = FALSE;
+            }
+            sum += ok ? w->len[i] : 0;
+        }
+        if (ok && (nf != np || nl != np || ne % 2 != 0 || sum != w->lines)) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot group \"/window\": %zu panes, %zu first indices,"
+                        " %zu line counts summing to %" G_GUINT64_FORMAT ", %zu ids: they do not fit", np, nf, nl,
+                        (guint64)sum, ne);
+            ok = FALSE;
+        }
+        for (size_t i = 0; ok && i < ne; i++) {
+            if (w->edges[i] >= n) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"/window/edges\": id %zu (%u) is"
+                            " beyond the %u vertices", i, w->edges[i], n);
+                ok = FALSE;
+            }
+        }
+        if (!ok) {
+            w->panes = np;
+            w->lines = ne / 2;
+            /* (arrays of other lengths: free each by its own) */
+            es_h5_free(w->pane, np * sizeof *w->pane);
+            es_h5_free(w->first, nf * sizeof *w->first);
+            es_h5_free(w->len, nl * sizeof *w->len);
+            es_h5_free(w->edges, ne * sizeof *w->edges);
+            *w = (es_snapshot_window){ .open = INT64_MIN };
+        }
+    }
+    H5Fclose(f);
+    if (!ok)
+        g_prefix_error(error, "%s: ", path);
+    return ok;
+}
+
 /* The root attributes of a snapshot beside format_version and
  * edgestream_version: es_snapshot_meta's fields, of the same names, in
  * the order they are written (u: uint64_t, i: int64_t, s: a string). */
@@ -91,7 +183,7 @@ static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
            : meta_fields[i].kind == 'i' ? es_h5_set_i64(f, name, *(const int64_t *)v, error)
            : es_h5_set_str(f, name, str ? str : "", error);
     }
-    return ok;
+    return ok && write_window(f, m->window, error);
 }
 
 /* A part's group, created under parent, and its writer. */

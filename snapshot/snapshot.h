@@ -32,6 +32,31 @@
 #define ES_SNAPSHOT_FORMAT 7
 #define ES_SNAPSHOT_HEADER 4096
 
+/* A window's state beyond the operators, the group /window of a
+ * snapshot: the open pane (or tumbling window over time) and the late
+ * lines so far; a sliding window's lines (dataflow/window.h:
+ * es_slider_freeze): its panes oldest first, each pane's number, stream
+ * index of its first line and line count, and the lines themselves
+ * (dense ids, 2 per line) in stream order. */
+typedef struct es_snapshot_window {
+    gboolean  present;   /* the snapshot has a /window group */
+    int64_t   open;      /* the pane opened last (a tumbling window over time: the window) */
+    uint64_t  late;      /* windows over time: edges dropped as late so far, */
+    uint64_t  late_tail; /* of which read after the last accepted line */
+    size_t    panes;
+    int64_t  *pane;
+    uint64_t *first, *len;
+    size_t    lines;
+    uint32_t *edges;
+} es_snapshot_window;
+
+/* Free what es_snapshot_read_window allocated. */
+void es_snapshot_window_clear(es_snapshot_window *w);
+/* The /window group of the snapshot at path (a verified file): *w, or
+ * w->present FALSE when it has none; each pane checked
+ * (increasing numbers, lengths summing to the lines, vertices below n). */
+gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_window *w, GError **error);
+
 typedef struct {
     uint64_t snapshot_id, parent_id;
     int64_t  created_unix_ns;
@@ -47,6 +72,7 @@ typedef struct {
                                    the bytes consumed (dataflow/consumed.h) */
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
+    const es_snapshot_window *window;   /* written as /window (borrowed), or NULL */
 } es_snapshot_meta;
 
 void es_snapshot_meta_clear(es_snapshot_meta *m);

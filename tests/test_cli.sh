@@ -308,8 +308,7 @@ done
 expect "tri-est in a sliding window" 0 "" -- "$es" run --window sliding:30,10 --ops tri,tri-est:m=1000 --format tsv --quiet "$tmp/zachary.txt"
 if [ "$(awk -F'\t' '$1=="tri" && $2=="triangles" {printf "%s.0,", $3}' "$tmp/out")" = "$(awk -F'\t' '$1=="tri-est" && $2=="triangles" {printf "%s,", $3}' "$tmp/out")" ]; then ok; else bad "tri-est in a sliding window: triangles differ from tri's"; fi
 expect "sliding window and deletions" 64 "--deletions in a sliding window is not supported" -- "$es" run --window sliding:10,5 --deletions --quiet "$tmp/zachary.txt"
-expect "sliding window and snapshots" 64 "snapshots of sliding windows are not supported yet" -- "$es" run --window sliding:10,5 --snapshot-dir "$tmp/ssnap" --quiet "$tmp/zachary.txt"
-expect "time window and snapshots" 64 "snapshots of windows over time are not supported yet" -- "$es" run --window tumbling:1h --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"
+expect "lateness and snapshots" 64 "snapshots with --lateness are not supported yet" -- "$es" run --window tumbling:1h --lateness 1m --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"
 
 # ---- inputs that cannot be opened: exit 66 with the OS error -------------
 expect "missing file" 66 "cannot open $tmp/nope.txt: No such file or directory" -- "$es" run "$tmp/nope.txt"

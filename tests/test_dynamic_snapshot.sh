@@ -10,7 +10,11 @@
 #     uninterrupted run's, byte for byte; then SIGKILL at random moments,
 #     resumed until a run completes, the same;
 #   - a damaged newest snapshot: resume falls back to the one before, same
-#     answers; operators whose snapshot cannot hold deletions are refused.
+#     answers; operators whose snapshot cannot hold deletions are refused;
+#   - windows (tumbling over time, sliding over counts and over time, with
+#     late lines): every snapshot of a run taken as the kill point, the
+#     resumed run's reports are the uninterrupted run's from there on, and
+#     --batch changes no report.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
@@ -106,6 +110,56 @@ while [ $finished = no ] && [ $i -lt 40 ]; do
 done
 cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "after $kills kills the answers differ"
 echo "deletions crash test: $kills kills"
+
+# ---- windows ---------------------------------------------------------------------
+# The R-MAT lines with timestamps 1 to 3 apart, every 97th 4000 behind (late
+# for most windows over time).  For each kind of window, every snapshot of
+# a run (one every 2500 lines) taken as the kill point: the resumed run's
+# reports (tsv, interim every 3000 lines and one per window) are the
+# uninterrupted run's from there on, byte for byte, and none is missing.
+awk '{ t += 1 + (NR % 3); print $1, $2, (NR % 97 == 0 ? t - 4000 : t) }' "$tmp/g.txt" > "$tmp/t.txt"
+wops=cc,degree,bipartite,tri,cm,tri-est:m=2000,hll,topk:k=5
+window_case() {
+    name=$1 win=$2
+    "$es" run --window "$win" --ops "$wops" --format tsv --quiet --report-every 3000 "$tmp/t.txt" > "$tmp/w.tsv" ||
+        bad "$name: uninterrupted run failed"
+    rm -rf "$tmp/ws"
+    "$es" run --window "$win" --ops "$wops" --format tsv --quiet --report-every 3000 --batch 700 --snapshot-dir "$tmp/ws" \
+        --snapshot-every 4000 --keep 100 "$tmp/t.txt" > "$tmp/w2.tsv" 2> "$tmp/err" ||
+        bad "$name: run with snapshots: $(cat "$tmp/err")"
+    cmp -s "$tmp/w.tsv" "$tmp/w2.tsv" && ok || bad "$name: snapshots (or --batch) change the reports"
+    nsnap=$(ls "$tmp"/ws/snap-*.h5 | wc -l)
+    [ "$nsnap" -ge 7 ] && ok || bad "$name: $nsnap snapshots, 7 or more expected"
+    for k in $(seq 1 $((nsnap - 1))); do
+        rm -rf "$tmp/wk"
+        cp -r "$tmp/ws" "$tmp/wk"
+        for f in "$tmp"/wk/snap-*.h5; do
+            id=$(basename "$f" .h5 | sed 's/^snap-0*//')
+            [ "$id" -gt "$k" ] && rm "$f"
+        done
+        "$es" run --window "$win" --ops "$wops" --format tsv --report-every 3000 --batch 900 --threads $((k % 2 + 1)) \
+            --snapshot-dir "$tmp/wk" --snapshot-every 4000 --resume "$tmp/t.txt" > "$tmp/wgot.tsv" 2> "$tmp/err" ||
+            bad "$name: resume after $k: $(cat "$tmp/err")"
+        at=$(sed -n "s/.*resuming from .*snap-$(printf %06d "$k").h5 at edge \([0-9]*\).*/\1/p" "$tmp/err")
+        [ -n "$at" ] || { bad "$name: not resumed from snapshot $k: $(cat "$tmp/err")"; continue; }
+        n=$(wc -l < "$tmp/wgot.tsv")
+        if tail -n "$n" "$tmp/w.tsv" | cmp -s - "$tmp/wgot.tsv"; then ok; else
+            bad "$name: resumed after snapshot $k (edge $at): the reports differ from the uninterrupted run's"
+            tail -n "$n" "$tmp/w.tsv" | diff - "$tmp/wgot.tsv" | head -c 600; fi
+        # every report the uninterrupted run made past the snapshot is there
+        later=$(awk -F '\t' -v k="$at" '$1 == "report" && $3 > k' "$tmp/w.tsv" | wc -l)
+        got=$(grep -c '^report' "$tmp/wgot.tsv")
+        [ "$got" -ge "$later" ] && ok || bad "$name: resumed after snapshot $k: $got reports, $later past edge $at"
+    done
+    echo "$name: $((nsnap - 1)) kill points"
+}
+window_case "tumbling over time" tumbling:5000s
+window_case "sliding count" sliding:4000,1000
+window_case "sliding over time" sliding:12000s,3000s
+[ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
+    bad "no window over time saw a late line"
+expect "no snapshots with --lateness" 64 "snapshots with --lateness are not supported yet" -- \
+    "$es" run --window sliding:12000s,3000s --lateness 10s --snapshot-dir "$tmp/l" --quiet "$tmp/t.txt"
 
 expect "tri: no snapshot with deletions" 64 "tri cannot snapshot a stream with deletions yet" -- \
     "$es" run --deletions --ops degree,tri --snapshot-dir "$tmp/t" --quiet "$tmp/h.txt"
