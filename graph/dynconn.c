@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/edgetable.h"
 #include "graph/histogram.h"
 
 /* A neighbour entry: the neighbour's id, with TREE set when the edge is in
@@ -352,4 +353,23 @@ gboolean es_dynconn_delete(es_dynconn *d, uint32_t u, uint32_t v)
         }
     }
     return split;
+}
+
+es_dynconn *es_dynconn_of_table(const es_edgetable *t, uint32_t n, gboolean parity, GError **error)
+{
+    es_dynconn *d = es_dynconn_new(parity);
+    es_dynconn_grow(d, n);
+    size_t nk = 0;
+    const uint64_t *keys = t ? es_edgetable_keys(t, &nk) : NULL;
+    for (size_t i = 0; i < nk; i++) {
+        if ((uint32_t)keys[i] >= n) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
+                        " \"vertices\"", ES_EDGES_DATASET, i, n);
+            es_dynconn_free(d);
+            return NULL;
+        }
+        if (es_edgetable_key_present(t, keys[i]))
+            es_dynconn_insert(d, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
+    }
+    return d;
 }

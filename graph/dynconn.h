@@ -46,6 +46,11 @@
 typedef struct es_dynconn es_dynconn;
 
 es_dynconn *es_dynconn_new(gboolean parity);
+/* The forest of t's present pairs (t may be NULL: no pairs) over n
+ * vertices: how an operator rebuilds its forest from a restored table.
+ * NULL, with a data error, when a key names a vertex n or beyond. */
+struct es_edgetable;
+es_dynconn *es_dynconn_of_table(const struct es_edgetable *t, uint32_t n, gboolean parity, GError **error);
 void        es_dynconn_free(es_dynconn *d);
 /* Vertices 0 .. n-1; new ones are singletons. */
 void        es_dynconn_grow(es_dynconn *d, uint32_t n);

@@ -237,20 +237,9 @@ static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, const ui
     uint64_t loops;
     if (!es_h5_get_u64(group, "self_loops", &loops, error))
         return FALSE;
-    es_dynconn *d = es_dynconn_new(TRUE);
-    es_dynconn_grow(d, n);
-    size_t nk = 0;
-    const uint64_t *keys = b->base.edges ? es_edgetable_keys(b->base.edges, &nk) : NULL;
-    for (size_t i = 0; i < nk; i++) {
-        if ((uint32_t)keys[i] >= n) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
-                        " \"vertices\"", ES_EDGES_DATASET, i, n);
-            es_dynconn_free(d);
-            return FALSE;
-        }
-        if (es_edgetable_key_present(b->base.edges, keys[i]))
-            es_dynconn_insert(d, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
-    }
+    es_dynconn *d = es_dynconn_of_table(b->base.edges, n, TRUE, error);
+    if (d == NULL)
+        return FALSE;
     if (bip != (loops == 0 && es_dynconn_odd_components(d) == 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"bipartite\" is %d, but %s and attribute"
                     " \"self_loops\" (%" G_GUINT64_FORMAT ") give %d", bip, ES_EDGES_DATASET, (guint64)loops, !bip);

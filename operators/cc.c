@@ -340,20 +340,9 @@ static void cc_snapshot_prepare(es_operator *op)
  * pairs over n vertices, checked against the snapshot's counts. */
 static gboolean read_dynamic(cc_op *cc, uint32_t n, uint64_t count, uint64_t largest, GError **error)
 {
-    es_dynconn *d = es_dynconn_new(FALSE);
-    es_dynconn_grow(d, n);
-    size_t nk = 0;
-    const uint64_t *keys = cc->base.edges ? es_edgetable_keys(cc->base.edges, &nk) : NULL;
-    for (size_t i = 0; i < nk; i++) {
-        if ((uint32_t)keys[i] >= n) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
-                        " \"vertices\"", ES_EDGES_DATASET, i, n);
-            es_dynconn_free(d);
-            return FALSE;
-        }
-        if (es_edgetable_key_present(cc->base.edges, keys[i]))
-            es_dynconn_insert(d, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
-    }
+    es_dynconn *d = es_dynconn_of_table(cc->base.edges, n, FALSE, error);
+    if (d == NULL)
+        return FALSE;
     if (es_dynconn_components(d) != count || es_dynconn_largest(d) != largest) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"components\" (%" G_GUINT64_FORMAT
                     ") and \"largest\" (%" G_GUINT64_FORMAT ") are not those of %s (%u and %u)", (guint64)count,
