@@ -13,7 +13,7 @@
 #include "snapshot/crc.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
-#include "snapshot/writer.h"
+#include "snapshot/fields.h"
 
 /* Appends go in pieces that stay in the L2 cache between the CRC that
  * reads a piece and the write that copies it (one pass over memory, not

@@ -45,7 +45,7 @@
  * retention (snapshot.c).
  *
  * Parts of the state write such arrays with es_writer_log_u64/_u32
- * (snapshot/writer.h), which come here when the writer has a log table.
+ * (snapshot/fields.h), which come here when the writer has a log table.
  */
 #ifndef ES_SNAPSHOT_LOGS_H
 #define ES_SNAPSHOT_LOGS_H

@@ -70,7 +70,7 @@
 #include "snapshot/logmem.h"
 #include "snapshot/logs.h"
 #include "snapshot/snapshot.h"
-#include "snapshot/writer.h"
+#include "snapshot/fields.h"
 #include "tests/testutil.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
