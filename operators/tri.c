@@ -29,13 +29,18 @@
  * /operators/tri, laid out in README.md ("Snapshots"); a restore checks
  * every array and swaps the new state in only when all pass.
  *
- * Across MPI ranks (mpi/driver_mpi.h): not partitioned; each edge is
- * gathered at rank 0 (16 bytes), which holds the adjacency.  The
- * partitioned design (vertices by key group) is a model in
- * bench/SCALING.md.
+ * Across MPI ranks (mpi/driver_mpi.h): in a run without snapshots,
+ * partitioned (mpi/tri_mpi.h): vertices coloured by key group, each edge
+ * sent to the ranks owning a triple of colours with its two, which find
+ * each triangle once; rank 0 keeps no adjacency, only the counters, the
+ * per-vertex triangles and the degrees, fed as partials (es_tri_op_add):
+ * about 16 bytes per edge copy, 16 per credited vertex.  With snapshots
+ * (the adjacency is what /operators/tri restores) each edge is gathered
+ * at rank 0 (16 bytes), which holds the adjacency.
  */
 #include "operators/tri.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +80,8 @@ typedef struct {
     } f;
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
+    uint32_t     *deg;         /* fed partials across MPI ranks (es_tri_op_add): the degrees, deg_cap entries */
+    size_t        deg_cap;
     uint32_t      top_k;
     /* Batch scratch for batch_cap edges: positions (pos_u then pos_v),
      * queries, the radix sort's second buffer, group starts. */
@@ -142,6 +149,7 @@ static void tri_destroy(es_operator *op)
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
     es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
+    es_big_free(t->deg, t->deg_cap * sizeof(uint32_t));
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
         es_big_free(t->bits[i], t->bits_words[i] * sizeof(uint64_t));
@@ -626,31 +634,36 @@ static char *top_string(const tri_op *t)
 }
 
 /* Over the vertices, save those no line of a sliding window names
- * (es_operator.absent: isolated, of coefficient 0). */
+ * (es_operator.absent: isolated, of coefficient 0).  Each coefficient is
+ * added in fixed point (truncated to a multiple of 2^-63, an integer sum):
+ * the sum, hence the answer bit for bit, does not depend on the order of
+ * the dense ids, which follows the stream's in one process and the
+ * partials' across MPI ranks. */
+__extension__ typedef unsigned __int128 fixed_sum;
 static double avg_clustering(const tri_op *t)
 {
     const uint32_t nv = t->nv;
     if (nv <= t->base.absent)
         return 0.0;
     const size_t blocks = (nv + (size_t)CLUSTER_BLOCK - 1) / CLUSTER_BLOCK;
-    double *part = g_new0(double, blocks);
+    fixed_sum *part = g_new0(fixed_sum, blocks);
     #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
     for (size_t b = 0; b < blocks; b++) {
         const uint32_t lo = (uint32_t)(b * CLUSTER_BLOCK);
         const uint32_t hi = nv - lo < CLUSTER_BLOCK ? nv : lo + CLUSTER_BLOCK;
-        double sum = 0.0;
+        fixed_sum sum = 0;
         for (uint32_t v = lo; v < hi; v++) {
-            const double d = t->dyn ? es_dynadj_degree(t->dyn, v) : es_adjacency_degree(t->adj, v);
+            const double d = t->deg ? t->deg[v] : t->dyn ? es_dynadj_degree(t->dyn, v) : es_adjacency_degree(t->adj, v);
             if (d >= 2)
-                sum += (double)t->local[v] / (d * (d - 1) / 2);
+                sum += (uint64_t)ldexp((double)t->local[v] / (d * (d - 1) / 2), 63);
         }
         part[b] = sum;
     }
-    double sum = 0.0;
+    fixed_sum sum = 0;
     for (size_t b = 0; b < blocks; b++)
         sum += part[b];
     g_free(part);
-    return sum / (nv - t->base.absent);
+    return ldexp((double)sum, -63) / (nv - t->base.absent);
 }
 
 static void tri_report(es_operator *op, es_report *report)
@@ -677,6 +690,40 @@ uint64_t es_tri_triangles(es_operator *op)
 {
     g_return_val_if_fail(op->klass == &es_tri_class, 0);
     return ((tri_op *)op)->triangles;
+}
+
+void es_tri_op_add(es_operator *op, const uint64_t *externals, uint32_t num_vertices, const uint32_t *dv,
+                   const uint32_t *dinc, size_t dn, const uint32_t *tv, const uint64_t *tinc, size_t tn,
+                   uint64_t triangles)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_class);
+    tri_op *t = (tri_op *)op;
+    if (num_vertices > t->cap) {
+        size_t cap = es_grow_cap(t->cap, num_vertices);
+        t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->cap = cap;
+    }
+    if (num_vertices > t->deg_cap || t->deg == NULL) {
+        size_t cap = es_grow_cap(t->deg_cap, num_vertices);
+        t->deg = es_big_realloc(t->deg, t->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
+        t->deg_cap = cap;
+    }
+    for (uint32_t x = t->nv; x < num_vertices; x++)
+        t->ext[x] = externals[x];
+    if (num_vertices > t->nv)
+        t->nv = num_vertices;
+    /* A vertex of degree d raised by i gains i d + i (i - 1) / 2 wedges. */
+    for (size_t i = 0; i < dn; i++) {
+        g_assert(dv[i] < t->nv);
+        t->wedges += (uint64_t)dinc[i] * t->deg[dv[i]] + (uint64_t)dinc[i] * (dinc[i] - 1) / 2;
+        t->deg[dv[i]] += dinc[i];
+    }
+    for (size_t i = 0; i < tn; i++) {
+        g_assert(tv[i] < t->nv);
+        t->local[tv[i]] += tinc[i];
+    }
+    t->triangles += triangles;
 }
 
 const es_adjacency *es_tri_graph(es_operator *op)

@@ -357,8 +357,10 @@ static inline void count_one(tri_est_op *te, uint32_t u, uint32_t v, uint32_t c,
 
 /* WRS: slots below room are the waiting room (certain), the others the
  * reservoir, a uniform sample of mr of the nr edges that left the room. */
-static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k)
+static void wrs_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
 {
+    (void)t;
+    tri_est_op *te = user;
     const uint64_t nr = te->rs.t;
     const uint32_t mr = te->rs.m, room = te->room;
     const double q1 = nr <= mr ? 1.0 : (double)mr / (double)nr;
@@ -375,9 +377,11 @@ static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nb
     }
 }
 
-/* The t-th accepted edge enters the room. */
-static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v, uint64_t t1)
+/* The t1-th accepted edge enters the room. */
+static void wrs_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t1)
 {
+    (void)k;
+    tri_est_op *te = user;
     const uint64_t t = t1 - 1;
     if (t < te->room) {
         es_edge_reservoir_put(te->res, (uint32_t)t, u, v, NULL);
@@ -399,8 +403,10 @@ static inline double gps_q(const tri_est_op *te, uint32_t slot)
     return te->z <= 0.0 || te->ew[slot] >= te->z ? 1.0 : te->ew[slot] / te->z;
 }
 
-static void gps_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k)
+static void gps_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
 {
+    (void)t;
+    tri_est_op *te = user;
     for (size_t i = 0; i < k; i++)
         count_one(te, u, v, cn[i].c, cn[i].slot_u, gps_q(te, cn[i].slot_u), cn[i].slot_v, gps_q(te, cn[i].slot_v));
 }
@@ -462,8 +468,10 @@ static void gps_room(tri_est_op *te, size_t need)
 /* GPS (Ahmed, Duffield, Willke & Rossi): weight 9 k + 1 for an edge that
  * closes k sampled triangles, priority weight / U with U uniform in (0, 1];
  * the m largest priorities stay; z is the largest one that left. */
-static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
+static void gps_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
 {
+    (void)t;
+    tri_est_op *te = user;
     const double wt = 9.0 * (double)k + 1.0;
     const double U = (double)((es_rng_next(&te->rs.rng) >> 11) + 1) * 0x1.0p-53;
     const double r = wt / U;
@@ -492,30 +500,6 @@ static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
         gps_sift_down(te, 0, size);
     }
     stored_hook(te, slot);
-}
-
-static void wrs_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
-{
-    (void)t;
-    wrs_count(user, u, v, cn, k);
-}
-
-static void wrs_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
-{
-    (void)k;
-    wrs_insert(user, u, v, t);
-}
-
-static void gps_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
-{
-    (void)t;
-    gps_count(user, u, v, cn, k);
-}
-
-static void gps_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
-{
-    (void)t;
-    gps_insert(user, u, v, k);
 }
 
 /* Each method's part of the one loop (es_edge_reservoir_offer_batch). */
