@@ -13,7 +13,9 @@
  * forget) and the edge table's changes are applied one at a time: a
  * disappearing edge (u, v) removes |N(u) ∩ N(v)| triangles, globally and
  * from u, v and each common neighbour; O(deg u + deg v) per appearance or
- * disappearance.
+ * disappearance.  A snapshot then holds the counts, and a restore folds
+ * the restored table's present pairs in again (a run's cost over them)
+ * and checks the counts against it.
  * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
  * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
  * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
@@ -58,6 +60,7 @@ typedef struct {
     es_operator   base;
     es_adjacency *adj;
     es_dynadj    *dyn;         /* instead of adj in a stream with deletions (op->dynamic) */
+    uint64_t      dyn_edges;   /* with dyn: the edges present */
     uint32_t     *common;      /* with dyn: scratch for common neighbours */
     size_t        common_cap;
     uint64_t     *local;       /* triangles per vertex, cap entries */
@@ -407,7 +410,32 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
  * appearing edge (u, v) closes |N(u) ∩ N(v)| triangles, a disappearing one
  * opens as many (counted once it is gone), for the global count, u, v and
  * each common neighbour; wedges change by deg u + deg v (the degrees
- * without the edge).  O(deg u + deg v) per change (dynadj.h). */
+ * without the edge).  O(deg u + deg v) per change (dynadj.h).  Here one
+ * change in dyn (appear: {u, v} appears, else it disappears), credited to
+ * *triangles, *wedges and local[]; common, common_cap: scratch. */
+static void fold_change(es_dynadj *dyn, uint64_t *local, uint64_t *triangles, uint64_t *wedges, uint32_t **common,
+                        size_t *common_cap, uint32_t u, uint32_t v, gboolean appear)
+{
+    if (!appear)
+        es_dynadj_remove(dyn, u, v);
+    const size_t room = MIN(es_dynadj_degree(dyn, u), es_dynadj_degree(dyn, v));
+    if (room > *common_cap) {
+        *common_cap = es_grow_cap(*common_cap, room);
+        *common = g_renew(uint32_t, *common, *common_cap);
+    }
+    const size_t k = es_dynadj_common(dyn, u, v, *common);
+    const uint64_t w = (uint64_t)es_dynadj_degree(dyn, u) + es_dynadj_degree(dyn, v);
+    const uint64_t sign = appear ? 1 : UINT64_MAX;   /* (+1 or -1, modulo 2^64) */
+    if (appear)
+        es_dynadj_insert(dyn, u, v);
+    *triangles += sign * k;
+    *wedges += sign * w;
+    local[u] += sign * k;
+    local[v] += sign * k;
+    for (size_t j = 0; j < k; j++)
+        local[(*common)[j]] += sign;
+}
+
 static void process_dynamic(tri_op *t, const es_batch *batch)
 {
     if (t->dyn == NULL)
@@ -419,32 +447,9 @@ static void process_dynamic(tri_op *t, const es_batch *batch)
         const uint8_t c = batch->change[i];
         if (c != ES_EDGE_APPEARS && c != ES_EDGE_DISAPPEARS)
             continue;
-        const uint32_t u = e[i].u, v = e[i].v;
-        if (c == ES_EDGE_DISAPPEARS)
-            es_dynadj_remove(t->dyn, u, v);
-        const size_t room = MIN(es_dynadj_degree(t->dyn, u), es_dynadj_degree(t->dyn, v));
-        if (room > t->common_cap) {
-            t->common_cap = es_grow_cap(t->common_cap, room);
-            t->common = g_renew(uint32_t, t->common, t->common_cap);
-        }
-        const size_t k = es_dynadj_common(t->dyn, u, v, t->common);
-        const uint64_t wedges = (uint64_t)es_dynadj_degree(t->dyn, u) + es_dynadj_degree(t->dyn, v);
-        if (c == ES_EDGE_APPEARS) {
-            es_dynadj_insert(t->dyn, u, v);
-            t->triangles += k;
-            t->wedges += wedges;
-            t->local[u] += k;
-            t->local[v] += k;
-            for (size_t j = 0; j < k; j++)
-                t->local[t->common[j]]++;
-        } else {
-            t->triangles -= k;
-            t->wedges -= wedges;
-            t->local[u] -= k;
-            t->local[v] -= k;
-            for (size_t j = 0; j < k; j++)
-                t->local[t->common[j]]--;
-        }
+        fold_change(t->dyn, t->local, &t->triangles, &t->wedges, &t->common, &t->common_cap, e[i].u, e[i].v,
+                    c == ES_EDGE_APPEARS);
+        t->dyn_edges += c == ES_EDGE_APPEARS ? 1 : (uint64_t)-1;
     }
 }
 
@@ -692,7 +697,7 @@ static void tri_snapshot_prepare(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
-    t->f.edges = es_adjacency_edges(t->adj);
+    t->f.edges = t->dyn ? t->dyn_edges : es_adjacency_edges(t->adj);
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
@@ -705,7 +710,7 @@ static void tri_snapshot_prepare(es_operator *op)
     }
     /* (in a sliding window the graph is the window's lines, rebuilt from
      * them on resume: dataflow/window.h; the table's log lists more) */
-    g_assert(op->frozen_edges == t->f.edges || op->sliding);
+    g_assert(op->frozen_edges == t->f.edges || op->sliding || (op->edges && es_edgetable_dynamic(op->edges)));
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -787,6 +792,59 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
     return TRUE;
 }
 
+/* Under deletions: the graph of the restored table's present pairs, its
+ * counts found again by folding them in as appearances (the cost of a run
+ * over them), checked against the snapshot's; then swapped in. */
+static gboolean read_dynamic(tri_op *t, hid_t g, uint32_t n, uint64_t E, uint64_t triangles, uint64_t wedges,
+                             GError **error)
+{
+    const es_edgetable *table = t->base.edges;
+    const size_t bytes = (size_t)n * sizeof(uint64_t);
+    uint64_t *local = es_big_alloc(bytes), *want = es_big_alloc(bytes), *ext = es_big_alloc(bytes);
+    es_dynadj *dyn = es_dynadj_new();
+    uint64_t tri = 0, w = 0, present = 0;
+    size_t nkeys = 0;
+    gboolean ok = es_edgetable_check(table, E, n, ES_EDGES_DATASET, error)
+               && es_h5_read_u64_into(g, "local", want, n, error)
+               && es_h5_read_u64_into(g, "external_ids", ext, n, error);
+    const uint64_t *keys = ok && table ? es_edgetable_keys(table, &nkeys) : NULL;
+    es_dynadj_grow(dyn, n);
+    for (size_t i = 0; ok && i < nkeys; i++) {
+        if (!es_edgetable_key_present(table, keys[i]))
+            continue;
+        fold_change(dyn, local, &tri, &w, &t->common, &t->common_cap, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i],
+                    TRUE);
+        present++;
+    }
+    if (ok && (tri != triangles || w != wedges || memcmp(local, want, bytes) != 0)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"triangles\" (%" G_GUINT64_FORMAT ") and"
+                    " \"wedges\" (%" G_GUINT64_FORMAT ") or dataset \"local\" are not those of the present pairs of"
+                    " %s (%" G_GUINT64_FORMAT " triangles, %" G_GUINT64_FORMAT " wedges)", (guint64)triangles,
+                    (guint64)wedges, ES_EDGES_DATASET, (guint64)tri, (guint64)w);
+        ok = FALSE;
+    }
+    es_big_free(want, bytes);
+    if (!ok) {
+        es_dynadj_free(dyn);
+        es_big_free(local, bytes);
+        es_big_free(ext, bytes);
+        return FALSE;
+    }
+    es_dynadj_free(t->dyn);
+    t->dyn = dyn;
+    t->dyn_edges = present;
+    es_big_free(t->local, t->cap * sizeof(uint64_t));
+    es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    t->local = local;
+    t->ext = ext;
+    t->cap = n;
+    t->nv = n;
+    es_adjacency_grow(t->adj, n);
+    t->triangles = triangles;
+    t->wedges = wedges;
+    return TRUE;
+}
+
 /* Build the new state aside and swap it in only when every check passed, so
  * a bad snapshot leaves the operator as it was. */
 static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
@@ -803,6 +861,8 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
         return FALSE;
     }
     const uint32_t n = (uint32_t)n64;
+    if (op->dynamic && !op->sliding)
+        return read_dynamic(t, g, n, E, triangles, wedges, error);
     const size_t bytes = (size_t)n * sizeof(uint64_t);
     uint64_t *local = NULL, *ext = NULL;
     es_adjacency *adj = NULL;
@@ -857,6 +917,7 @@ static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_tri_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .parallel = TRUE,
     .name = "tri",
     .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",
