@@ -48,6 +48,7 @@
 #include "graph/common.h"
 #include "graph/dynadj.h"
 #include "graph/edgeset.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -755,20 +756,31 @@ static void tri_snapshot_prepare(es_operator *op)
     g_assert(op->frozen_edges == t->f.edges || op->sliding);
 }
 
+/* The counts, the copy of local, the log's first entries; the graph is
+ * the edge table's keys (/edges/keys). */
+typedef struct {
+    uint64_t  nv, edges, triangles, wedges, top;
+    uint64_t *local, *ext;
+} tri_snap;
+
+static const es_field tri_fields[] = {
+    ES_ATTR(tri_snap, nv, "vertices", .max = UINT32_MAX),
+    ES_ATTR(tri_snap, edges, "edges"),
+    ES_ATTR(tri_snap, triangles, "triangles"),
+    ES_ATTR(tri_snap, wedges, "wedges"),
+    ES_ATTR(tri_snap, top, "top"),
+    ES_ARRAY(ES_FIELD_U64S, tri_snap, local, nv, "local"),
+    ES_ARRAY(ES_FIELD_LOG_U64, tri_snap, ext, nv, "external_ids"),
+};
+
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, the copy of local, the log's first entries; the
- * graph is the edge table's keys (/edges/keys). */
+ * goes on). */
 static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t g = es_writer_group(w);
     const tri_op *t = (const tri_op *)op;
-    return es_h5_set_u64(g, "vertices", t->f.nv, error)
-        && es_h5_set_u64(g, "edges", t->f.edges, error)
-        && es_h5_set_u64(g, "triangles", t->f.triangles, error)
-        && es_h5_set_u64(g, "wedges", t->f.wedges, error)
-        && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
-        && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
+    const tri_snap s = { t->f.nv, t->f.edges, t->f.triangles, t->f.wedges, t->top_k, t->f_local,
+                         (uint64_t *)t->f.ext };
+    return ES_FIELDS_WRITE(w, tri_fields, 0, &s, error);
 }
 
 /* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,
@@ -839,51 +851,32 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
 static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
 {
     tri_op *t = (tri_op *)op;
-    uint64_t n64, E, triangles, wedges;
-    if (!es_h5_get_u64(g, "vertices", &n64, error) || !es_h5_get_u64(g, "edges", &E, error) ||
-        !es_h5_get_u64(g, "triangles", &triangles, error) || !es_h5_get_u64(g, "wedges", &wedges, error))
-        return FALSE;
-    if (n64 > UINT32_MAX) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
-                    (guint64)n64);
-        return FALSE;
-    }
-    const uint32_t n = (uint32_t)n64;
-    const size_t bytes = (size_t)n * sizeof(uint64_t);
-    uint64_t *local = NULL, *ext = NULL;
+    tri_snap s = { 0 };
     es_adjacency *adj = NULL;
     size_t nkeys = 0;
-    gboolean ok = FALSE;
-    /* The keys first: they check n before n-sized arrays are made. */
-    if (!es_edgetable_check(op->edges, E, n, ES_EDGES_DATASET, error))
-        goto out;
-    const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
-    adj = graph_from_keys(keys, nkeys, n, error);
-    if (adj == NULL)
-        goto out;
-    local = es_big_alloc(bytes);
-    ext = es_big_alloc(bytes);
-    ok = es_h5_read_u64_into(g, "local", local, n, error)
-      && es_h5_read_u64_into(g, "external_ids", ext, n, error)
-      && check_counts(adj, local, n, triangles, wedges, error);
-out:
+    const uint64_t *keys = NULL;
+    gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
+                  es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
+    if (ok) {
+        keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
+        adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv, error);
+        ok = adj != NULL && check_counts(adj, s.local, (uint32_t)s.nv, s.triangles, s.wedges, error);
+    }
     if (!ok) {
         es_adjacency_free(adj);
-        es_big_free(local, bytes);
-        es_big_free(ext, bytes);
+        ES_FIELDS_CLEAR(tri_fields, 0, &s);
         return FALSE;
     }
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
     t->adj = adj;
-    t->local = local;
-    t->ext = ext;
-    t->cap = n;
-    t->nv = n;
-    t->triangles = triangles;
-    t->wedges = wedges;
+    t->local = g_steal_pointer(&s.local);
+    t->ext = g_steal_pointer(&s.ext);
+    t->cap = s.nv;
+    t->nv = (uint32_t)s.nv;
+    t->triangles = s.triangles;
+    t->wedges = s.wedges;
     es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     t->keys = NULL;
     t->keys_cap = 0;
