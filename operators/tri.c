@@ -36,9 +36,9 @@
  * sent to the ranks owning a triple of colours with its two, which find
  * each triangle once; rank 0 keeps no adjacency, only the counters, the
  * per-vertex triangles and the degrees, fed as partials (es_tri_op_add):
- * about 16 bytes per edge copy, 16 per credited vertex.  With snapshots
- * (the adjacency is what /operators/tri restores) each edge is gathered
- * at rank 0 (16 bytes), which holds the adjacency.
+ * 16 bytes per edge copy, 16 per credited vertex, 12 per raised one.
+ * With snapshots (the adjacency is what /operators/tri restores) each
+ * edge is gathered at rank 0 (16 bytes), which holds the adjacency.
  */
 #include "operators/tri.h"
 
