@@ -23,6 +23,7 @@
 # bench/results/accuracy.tsv (every run), bench/plots/error_by_sample.svg
 # and bench/plots/estimate_over_stream.svg (gnuplot).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 seeds=${BENCH_SEEDS:-10}
@@ -91,15 +92,7 @@ $sktable
 EOT
 )
 echo "$sksection"
-printf '%s\n' "$sksection" > "$tmp/sksection"
-if grep -q '<!-- sketch-accuracy:begin -->' bench/RESULTS.md 2>/dev/null; then
-    awk -v f="$tmp/sksection" 'BEGIN { while ((getline l < f) > 0) s = s l "\n" }
-        /<!-- sketch-accuracy:begin -->/ { printf "%s", s; skip = 1; next }
-        /<!-- sketch-accuracy:end -->/ { skip = 0; next }
-        !skip' bench/RESULTS.md > "$tmp/res" && cat "$tmp/res" > bench/RESULTS.md
-else
-    printf '\n%s\n' "$sksection" >> bench/RESULTS.md
-fi
+printf '%s\n' "$sksection" | results_section sketch-accuracy
 ;; esac
 case " $parts " in *" tri "*) ;; *) exit 0 ;; esac
 
@@ -232,14 +225,4 @@ $table
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-if grep -q '<!-- accuracy-bench:begin -->' "$res" 2>/dev/null; then
-    awk -v f="$tmp/section" 'BEGIN { while ((getline l < f) > 0) s = s l "\n" }
-        /<!-- accuracy-bench:begin -->/ { printf "%s", s; skip = 1; next }
-        /<!-- accuracy-bench:end -->/ { skip = 0; next }
-        !skip' "$res" > "$tmp/res" && cat "$tmp/res" > "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: wrote $res"
+printf '%s\n' "$section" | results_section accuracy-bench

@@ -7,8 +7,9 @@
 # tri-est), weak scaling with R-MAT scale 18, 19, 20 on 1, 2, 4 ranks, and
 # a reduced run (cc,bipartite,cm,hll) against the same operators with the
 # edges gathered at rank 0 (--report-every past the end forces that) on
-# R-MAT 20, degree partitioned by pair owner against degree gathered, and
-# topk merged from per-rank summaries against topk gathered.
+# R-MAT 20, degree partitioned by pair owner against degree gathered,
+# topk merged from per-rank summaries against topk gathered, and tri
+# partitioned by colour triples against tri gathered (R-MAT 18).
 # Each line is the median of RUNS runs (default 3).
 mes=${1:-build-mpi/edgestream}
 es=${2:-build/edgestream}
@@ -56,5 +57,11 @@ for np in 2 4; do
     echo "merged $np $(one topk $np "$tmp/r20.txt")"
     echo "gathered $np $(one topk $np "$tmp/r20.txt" "--report-every 1000000000000")"
 done
+echo "tri partitioned against gathered (r18): ops np wall_s cpu0_s cpu_all_s bytes_per_edge rss0_MiB rss_other_MiB"
+for np in 2 4; do
+    echo "partitioned $np $(one tri $np "$tmp/r18.txt")"
+    echo "gathered $np $(one tri $np "$tmp/r18.txt" "--report-every 1000000000000")"
+done
 echo "without MPI (r20): $(/usr/bin/time -f '%e s %M KiB' "$es" run --ops cc -q "$tmp/r20.txt" 2>&1 > /dev/null)"
+echo "without MPI, tri (r18): $(/usr/bin/time -f "%e s %U+%S s CPU %M KiB" "$es" run --ops tri -q "$tmp/r18.txt" 2>&1 > /dev/null)"
 echo "without MPI, degree (r20): $(/usr/bin/time -f "%e s %U+%S s CPU %M KiB" "$es" run --ops degree -q "$tmp/r20.txt" 2>&1 > /dev/null)"

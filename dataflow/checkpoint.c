@@ -297,7 +297,7 @@ static void failed(es_checkpoint *ck, uint64_t id, GError *e)
      * released (es_snapshot_logs_release): the new files start from them. */
     GPtrArray *kept = es_snapshot_list(ck->dir);
     if (kept->len > 0 && es_snapshot_load_logs(g_ptr_array_index(kept, 0), ck->logs, NULL))
-        es_snapshot_logs_restart(ck->logs);
+        es_snapshot_logs_restart(ck->logs, TRUE);
     g_ptr_array_free(kept, TRUE);
 }
 
@@ -364,7 +364,7 @@ void es_checkpoint_wait(es_checkpoint *ck)
 void es_checkpoint_restart(es_checkpoint *ck)
 {
     es_checkpoint_wait(ck);
-    es_snapshot_logs_restart(ck->logs);
+    es_snapshot_logs_restart(ck->logs, FALSE);
 }
 
 uint64_t es_checkpoint_last_id(const es_checkpoint *ck)

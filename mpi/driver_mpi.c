@@ -39,9 +39,11 @@
 #include "mpi/forest.h"
 #include "mpi/grouprun.h"
 #include "mpi/merge.h"
+#include "mpi/tri_mpi.h"
 #include "operators/bipartite.h"
 #include "operators/degree.h"
 #include "operators/operator.h"
+#include "operators/tri.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -132,8 +134,10 @@ typedef struct {
     es_flow       part[PARTS]; /* a reduced run: its operators by what they are fed */
     GPtrArray    *part_ops[PARTS];
     GPtrArray    *degree_ops;  /* a reduced run: degree, fed partials (mpi/degree_mpi.h) */
-    uint32_t     *dense;       /* their vertices' dense ids */
-    size_t        dense_cap;
+    GPtrArray    *tri_ops;     /* a reduced run: tri, fed partials (mpi/tri_mpi.h) and degree's */
+    uint32_t     *dense;       /* degree's partials' dense ids */
+    uint32_t     *tdense;      /* tri's */
+    size_t        dense_cap, tdense_cap;
     gboolean      flows;       /* flow (gathered) or part (reduced) started */
     es_puf       *shadow;      /* reduced runs: a copy of bipartite's forest, to try a batch's on */
 } root_state;
@@ -216,6 +220,24 @@ static gboolean feed_degree(root_state *st, const uint64_t *ext, const uint32_t 
     return TRUE;
 }
 
+/* A reduced run's tri partials of a batch (mpi/tri_mpi.h: m vertices and
+ * their new triangles, every vertex mapped already by the degree
+ * partials, dm of them at st->dense with increments dinc). */
+static gboolean feed_tri(root_state *st, const uint32_t *dinc, size_t dm, const uint64_t *ext, const uint64_t *inc,
+                         size_t m, uint64_t triangles, GError **error)
+{
+    if (m + 1 > st->tdense_cap) {
+        st->tdense_cap = MAX(m + 1, 2 * st->tdense_cap);
+        st->tdense = g_renew(uint32_t, st->tdense, st->tdense_cap);
+    }
+    if (!es_idmap_map_ids(st->g.idmap, ext, st->tdense, m, error))
+        return FALSE;
+    for (guint i = 0; i < st->tri_ops->len; i++)
+        es_tri_op_add(g_ptr_array_index(st->tri_ops, i), es_idmap_externals(st->g.idmap), es_idmap_size(st->g.idmap),
+                      st->dense, dinc, dm, st->tdense, inc, m, triangles);
+    return TRUE;
+}
+
 /* A reduced run's batch that closes an odd cycle: the whole batch (every
  * vertex already mapped by its forest), to bipartite alone, in stream
  * order from stream index first. */
@@ -248,11 +270,12 @@ static void start_flows(root_state *st, int rank, gboolean reduced)
     for (int p = 0; p < PARTS; p++)
         st->part_ops[p] = g_ptr_array_new();
     st->degree_ops = g_ptr_array_new();
+    st->tri_ops = g_ptr_array_new();
     for (guint i = 0; i < st->g.ops->len; i++) {
         es_operator *op = g_ptr_array_index(st->g.ops, i);
-        if (op->klass == &es_degree_class) {
+        if (op->klass == &es_degree_class || op->klass == &es_tri_class) {
             if (rank == 0)
-                g_ptr_array_add(st->degree_ops, op);
+                g_ptr_array_add(op->klass == &es_tri_class ? st->tri_ops : st->degree_ops, op);
             continue;
         }
         int p = es_mpi_mergeable(op) ? PART_SKETCH : op->klass == &es_bipartite_class ? PART_BIP : PART_CC;
@@ -276,6 +299,7 @@ static void stop_flows(root_state *st)
         g_ptr_array_unref(st->part_ops[p]);
     }
     g_ptr_array_unref(st->degree_ops);
+    g_ptr_array_unref(st->tri_ops);
 }
 
 gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean verbose, GPtrArray *ops,
@@ -313,22 +337,26 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* A reduced run (driver_mpi.h) when every operator allows one and
      * there are ranks to send: on one, a forest costs more than it saves. */
     gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE, forested = FALSE;
-    gboolean degrees = FALSE;
+    gboolean degrees = FALSE, tris = FALSE;
     for (guint i = 0; i < ops->len; i++) {
         const es_operator *op = g_ptr_array_index(ops, i);
         gboolean cc = strcmp(op->name, "cc") == 0, deg = op->klass == &es_degree_class;
+        gboolean tri = op->klass == &es_tri_class;
         parity = parity || op->klass == &es_bipartite_class;
         forested = forested || cc || op->klass == &es_bipartite_class;
         merging = merging || es_mpi_mergeable(op);
         degrees = degrees || deg;
-        /* degree's distinct edges are nowhere whole: not in a snapshot. */
+        tris = tris || tri;
+        /* degree's distinct edges and tri's adjacency are nowhere whole:
+         * not in a snapshot. */
         reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) ||
-                              (deg && cfg->checkpoint == NULL));
+                              ((deg || tri) && cfg->checkpoint == NULL));
     }
     /* The forest maps every vertex: it runs for the sketches too, unless
-     * degree's partials bring the vertices. */
-    forested = forested || !degrees;
-    es_mpi_degree *dpart = reduced && degrees ? es_mpi_degree_new(groups) : NULL;
+     * degree's partials (which tri's come with) bring the vertices. */
+    forested = forested || !(degrees || tris);
+    es_mpi_tri *tpart = reduced && tris ? es_mpi_tri_new(MPI_COMM_WORLD, groups) : NULL;
+    es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups) : NULL;
 
     if (rank == 0) {
         size_t q = 0;
@@ -407,7 +435,17 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
             if (rank == 0 && ok && forested)
                 ok = feed_forest(&st, forest, fn, n, odd, &full, error);
-            if (dpart) {
+            if (tpart) {
+                /* tri's partition counts the degrees too (mpi/tri_mpi.h). */
+                es_mpi_tri_partials tp;
+                GError *terr = NULL;
+                gboolean tok = es_mpi_tri_batch(tpart, MPI_COMM_WORLD, ids, n, &tp, &sent, ok ? error : &terr);
+                g_clear_error(&terr);
+                ok = ok && tok;
+                if (rank == 0 && ok)
+                    ok = feed_degree(&st, tp.deg_ext, tp.deg_inc, tp.deg_n, tp.counts, error) &&
+                         feed_tri(&st, tp.deg_inc, tp.deg_n, tp.tri_ext, tp.tri_inc, tp.tri_n, tp.triangles, error);
+            } else if (dpart) {
                 const uint64_t *dext;
                 const uint32_t *dinc;
                 size_t dm;
@@ -509,7 +547,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
                 G_GUINT64_FORMAT " MiB at most elsewhere\n",
-                size, size == 1 ? "" : "s", !reduced ? "edges gathered" : dpart ? "reduced, degree partitioned" : "reduced",
+                size, size == 1 ? "" : "s", !reduced ? "edges gathered" :
+                tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
+                dpart ? "reduced, degree partitioned" : "reduced",
                 all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
                 stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
     if (rank == 0 && ok && cfg->on_report) {
@@ -522,7 +562,9 @@ out:
     if (st.shadow)
         es_puf_free(st.shadow);
     g_free(st.dense);
+    g_free(st.tdense);
     es_mpi_degree_free(dpart);
+    es_mpi_tri_free(tpart);
     g_free(forest);
     g_free(all_ids);
     g_free(all_time);

@@ -15,7 +15,7 @@
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
  *   a reduced run, when every operator is cc, bipartite, cm, hll, topk
- *     or (without snapshots) degree, no
+ *     or (without snapshots) degree or tri, no
  *     --report-every is asked (reports then fall at batch ends alone) and
  *     there are at least 2 ranks:
  *     - each rank's share reduced to a spanning forest, merged up a binary
@@ -43,12 +43,20 @@
  *       reach rank 0, which holds the degrees and no edge table.  With
  *       snapshots, degree's edges are gathered: its snapshot is the
  *       distinct edges (/edges/keys), which are nowhere whole here.
- *   any other operator (tri, tri-est, spanner, or degree with
+ *     - tri, when the run takes no snapshots: partitioned
+ *       (mpi/tri_mpi.h): vertices coloured by key group, each edge sent
+ *       to the ranks owning a triple of colours with its two (16 bytes
+ *       per copy to another rank; at most 2 ranks for N <= 4), which find
+ *       each triangle once; per-vertex triangle partials (16 bytes per
+ *       credited vertex per rank) reach rank 0, with the degrees the
+ *       same ranks count (12 bytes per raised or new vertex per rank:
+ *       degree's partials, without degree's own shuffle), and rank 0
+ *       keeps no adjacency.  With snapshots, tri's edges are gathered.
+ *   any other operator (tri-est, spanner, or degree or tri with
  *     snapshots) in the run: every rank's share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the
- *     state stays whole.  tri needs edges shuffled to vertex owners and
- *     tri-est per-rank reservoirs: neither is implemented; see
- *     bench/SCALING.md for their model.
+ *     state stays whole.  tri-est needs per-rank reservoirs: not
+ *     implemented; see bench/SCALING.md for its model.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.

@@ -56,6 +56,7 @@
 #include "graph/dynconn.h"
 #include "graph/parity_uf.h"
 #include "operators/bipartite.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -193,50 +194,43 @@ static void bipartite_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on). */
+/* Its group: the answer's attributes, then (without deletions) the
+ * forest's arrays.  Under deletions the forest is the table's present
+ * pairs: "vertices" counts the dynamic structure's, the arrays are empty. */
+typedef struct {
+    uint64_t  n, loops, bip, odd[3], na;
+    uint32_t *parent;
+    uint8_t  *parity, *rank;
+} bip_snap;
+
+static const es_field bip_attrs[] = {
+    ES_ATTR(bip_snap, n, "vertices", .max = UINT32_MAX),
+    ES_ATTR(bip_snap, loops, "self_loops"),
+    ES_ATTR(bip_snap, bip, "bipartite", .max = 1),
+    ES_ATTR(bip_snap, odd[0], "odd_cycle_index"),
+    ES_ATTR(bip_snap, odd[1], "odd_cycle_u"),
+    ES_ATTR(bip_snap, odd[2], "odd_cycle_v"),
+};
+static const es_field bip_arrays[] = {
+    ES_ARRAY(ES_FIELD_U32S, bip_snap, parent, na, "parent", .flags = ES_FIELD_SIZED),
+    ES_ARRAY(ES_FIELD_U8S, bip_snap, parity, na, "parity"),
+    ES_ARRAY(ES_FIELD_U8S, bip_snap, rank, na, "rank"),
+};
+
 static gboolean bipartite_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t group = es_writer_group(w);
     const bipartite_op *b = (const bipartite_op *)op;
-    const uint32_t n = b->f.n;
-    /* (under deletions the forest is the table's present pairs: "vertices"
-     * counts the dynamic structure's, the arrays are empty) */
-    return es_h5_set_u64(group, "vertices", op->dynamic ? b->f.dyn_n : n, error)
-        && es_h5_set_u64(group, "self_loops", b->f.loops, error)
-        && es_h5_set_u64(group, "bipartite", b->f.bipartite ? 1 : 0, error)
-        && es_h5_set_u64(group, "odd_cycle_index", b->f.odd_index, error)
-        && es_h5_set_u64(group, "odd_cycle_u", b->f.odd_u, error)
-        && es_h5_set_u64(group, "odd_cycle_v", b->f.odd_v, error)
-        && es_h5_write_u32(group, "parent", b->f.parent, n, error)
-        && es_h5_write_u8(group, "parity", b->f.parity, n, error)
-        && es_h5_write_u8(group, "rank", b->f.rank, n, error);
-}
-
-/* A u8 dataset that must have n elements (*out: free with es_h5_free(*out, n)). */
-static gboolean read_u8_n(hid_t group, const char *name, uint64_t n, uint8_t **out, GError **error)
-{
-    size_t len;
-    if (!es_h5_read_u8(group, name, out, &len, error))
-        return FALSE;
-    if (len != n) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot dataset \"%s\" has %zu elements, expected %" G_GUINT64_FORMAT " (attribute \"vertices\")",
-                    name, len, (guint64)n);
-        es_h5_free(*out, len);
-        *out = NULL;
-        return FALSE;
-    }
-    return TRUE;
+    const bip_snap s = { op->dynamic ? b->f.dyn_n : b->f.n, b->f.loops, b->f.bipartite ? 1 : 0,
+                         { b->f.odd_index, b->f.odd_u, b->f.odd_v }, b->f.n, b->f.parent, b->f.parity, b->f.rank };
+    return ES_FIELDS_WRITE(w, bip_attrs, 0, &s, error) && ES_FIELDS_WRITE(w, bip_arrays, 0, &s, error);
 }
 
 /* Under deletions: the parity structure of the restored table's present
  * pairs over n vertices and the self-loop lines, checked against the
  * snapshot's answer. */
-static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, const uint64_t odd[3], hid_t group,
+static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, uint64_t loops, const uint64_t odd[3],
                              GError **error)
 {
-    uint64_t loops;
-    if (!es_h5_get_u64(group, "self_loops", &loops, error))
-        return FALSE;
     es_dynconn *d = es_dynconn_of_table(b->base.edges, n, TRUE, error);
     if (d == NULL)
         return FALSE;
@@ -259,69 +253,39 @@ static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, const ui
 static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     bipartite_op *b = (bipartite_op *)op;
-    uint64_t n, bip, odd[3];
-    static const char *const odd_names[3] = { "odd_cycle_index", "odd_cycle_u", "odd_cycle_v" };
-    if (!es_h5_get_u64(group, "vertices", &n, error) || !es_h5_get_u64(group, "bipartite", &bip, error))
+    bip_snap s = { 0 };
+    if (!ES_FIELDS_READ(group, bip_attrs, 0, &s, error))
         return FALSE;
-    for (int i = 0; i < 3; i++)
-        if (!es_h5_get_u64(group, odd_names[i], &odd[i], error))
-            return FALSE;
-    if (n > UINT32_MAX) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids", (guint64)n);
-        return FALSE;
-    }
-    if (bip > 1) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"bipartite\" is %" G_GUINT64_FORMAT ", neither 0 nor 1", (guint64)bip);
-        return FALSE;
-    }
-    for (int i = 0; i < 3 && bip && !op->dynamic; i++) {   /* (with deletions: the last odd cycle's) */
-        if (odd[i] != 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT " while \"bipartite\" is 1",
-                        odd_names[i], (guint64)odd[i]);
+    for (int i = 0; i < 3 && s.bip && !op->dynamic; i++) {   /* (with deletions: the last odd cycle's) */
+        if (s.odd[i] != 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT
+                        " while \"bipartite\" is 1", bip_attrs[3 + i].name, (guint64)s.odd[i]);
             return FALSE;
         }
     }
     if (op->sliding) {   /* the window's lines rebuild the rest (dataflow/window.h) */
-        b->bipartite = bip != 0;
-        b->odd_index = odd[0];
-        b->odd_u = odd[1];
-        b->odd_v = odd[2];
+        b->bipartite = s.bip != 0;
+        b->odd_index = s.odd[0];
+        b->odd_u = s.odd[1];
+        b->odd_v = s.odd[2];
         return TRUE;
     }
     if (op->dynamic)
-        return read_dynamic(b, (uint32_t)n, bip != 0, odd, group, error);
-    uint32_t *parent = NULL;
-    uint8_t *parity = NULL, *rank = NULL;
-    size_t len = 0;
+        return read_dynamic(b, (uint32_t)s.n, s.bip != 0, s.loops, s.odd, error);
+    s.na = s.n;
     es_puf *uf = NULL;
-    if (!es_h5_read_u32(group, "parent", &parent, &len, error))
-        goto out;
-    if (len != n) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot dataset \"parent\" has %zu elements, expected %" G_GUINT64_FORMAT " (attribute \"vertices\")",
-                    len, (guint64)n);
-        goto out;
-    }
-    if (!read_u8_n(group, "parity", n, &parity, error) || !read_u8_n(group, "rank", n, &rank, error))
-        goto out;
-    uf = es_puf_restore((uint32_t)n, parent, parity, rank, error);
-    if (uf == NULL)
+    if (ES_FIELDS_READ(group, bip_arrays, 0, &s, error) &&
+        (uf = es_puf_restore((uint32_t)s.n, s.parent, s.parity, s.rank, error)) == NULL)
         g_prefix_error(error, "snapshot datasets \"parent\", \"parity\", \"rank\": ");
-out:
-    es_h5_free(parent, len * sizeof(uint32_t));
-    es_h5_free(parity, parity ? n : 0);
-    es_h5_free(rank, rank ? n : 0);
+    ES_FIELDS_CLEAR(bip_arrays, 0, &s);
     if (uf == NULL)
         return FALSE;
     es_puf_free(b->uf);
     b->uf = uf;
-    b->bipartite = bip != 0;
-    b->odd_index = odd[0];
-    b->odd_u = odd[1];
-    b->odd_v = odd[2];
+    b->bipartite = s.bip != 0;
+    b->odd_index = s.odd[0];
+    b->odd_u = s.odd[1];
+    b->odd_v = s.odd[2];
     return TRUE;
 }
 

@@ -69,6 +69,7 @@
 #include "graph/dynconn.h"
 #include "graph/histogram.h"
 #include "graph/unionfind.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -355,16 +356,26 @@ static gboolean read_dynamic(cc_op *cc, uint32_t n, uint64_t count, uint64_t lar
     return TRUE;
 }
 
+/* The counts, and the joins' log up to the barrier. */
+typedef struct {
+    uint64_t  n, count, largest, njoins;
+    uint64_t *joins;
+} cc_snap;
+
+static const es_field cc_fields[] = {
+    ES_ATTR(cc_snap, n, "vertices"),
+    ES_ATTR(cc_snap, count, "components"),
+    ES_ATTR(cc_snap, largest, "largest"),
+    ES_ARRAY(ES_FIELD_LOG_U64, cc_snap, joins, njoins, "joins"),
+};
+
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, and the log's entries up to it. */
+ * goes on). */
 static gboolean cc_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t group = es_writer_group(w);
     const cc_op *cc = (const cc_op *)op;
-    return es_h5_set_u64(group, "vertices", cc->f_n, error)
-        && es_h5_set_u64(group, "components", cc->f_count, error)
-        && es_h5_set_u64(group, "largest", cc->f_largest, error)
-        && es_writer_log_u64(w, "joins", cc->f_joins, cc->f_njoins, error);
+    const cc_snap s = { cc->f_n, cc->f_count, cc->f_largest, cc->f_njoins, (uint64_t *)cc->f_joins };
+    return ES_FIELDS_WRITE(w, cc_fields, 0, &s, error);
 }
 
 /* Build the forest aside and swap it in only when every check passed, so a
@@ -372,61 +383,52 @@ static gboolean cc_snapshot_write(es_operator *op, es_snapshot_writer *w, GError
 static gboolean cc_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     cc_op *cc = (cc_op *)op;
-    uint64_t n64, count, largest;
-    if (!es_h5_get_u64(group, "vertices", &n64, error) || !es_h5_get_u64(group, "components", &count, error) ||
-        !es_h5_get_u64(group, "largest", &largest, error))
-        return FALSE;
-    if (n64 > UINT32_MAX || count > n64 || (count == 0 && n64 > 0)) {
+    cc_snap s = { 0 };
+    es_uf *uf = NULL;
+    gboolean ok = FALSE;
+    if (!ES_FIELDS_READ(group, cc_fields, 0, &s, error))
+        goto out;
+    if (s.n > UINT32_MAX || s.count > s.n || (s.count == 0 && s.n > 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "snapshot attributes \"vertices\" (%" G_GUINT64_FORMAT ") and \"components\" (%"
                     G_GUINT64_FORMAT ") do not fit: 32-bit vertex ids and 1 to n components",
-                    (guint64)n64, (guint64)count);
-        return FALSE;
+                    (guint64)s.n, (guint64)s.count);
+        goto out;
     }
-    const uint32_t n = (uint32_t)n64;
-    const size_t k = op->dynamic && !op->sliding ? 0 : n - count;   /* each join merged two components */
-    size_t len = 0;               /* checked before anything is allocated */
-    hid_t ds = es_h5_open_array(group, "joins", H5T_INTEGER, 8, 0, &len, error);
-    if (ds < 0)
-        return FALSE;
-    H5Dclose(ds);
-    if (len != k) {
+    const uint32_t n = (uint32_t)s.n;
+    const size_t k = op->dynamic && !op->sliding ? 0 : n - s.count;   /* each join merged two components */
+    if (s.njoins != k) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "snapshot dataset \"joins\" has %zu elements, expected %zu (\"vertices\" minus \"components\","
-                    " none with deletions)", len, k);
-        return FALSE;
+                    " none with deletions)", (size_t)s.njoins, k);
+        goto out;
     }
-    if (op->dynamic && !op->sliding)
-        return read_dynamic(cc, n, count, largest, error);
-    uint64_t *keys = NULL;        /* the new log, swapped in on success */
-    size_t cap = 0;
-    es_shadow_reserve((void **)&keys, &cap, MAX(k, 1) * sizeof(uint64_t));
-    es_uf *uf = NULL;
-    gboolean ok = es_h5_read_u64_into(group, "joins", keys, k, error);
-    if (ok) {
-        uf = es_uf_new_from_joins(keys, k, n, error);
-        if (uf == NULL)
-            g_prefix_error(error, "snapshot dataset \"joins\": ");
-        ok = uf != NULL;
+    if (op->dynamic && !op->sliding) {
+        ok = read_dynamic(cc, n, s.count, s.largest, error);
+        goto out;
     }
-    if (ok && es_uf_largest(uf) != largest) {
+    uf = es_uf_new_from_joins(s.joins, k, n, error);
+    if (uf == NULL) {
+        g_prefix_error(error, "snapshot dataset \"joins\": ");
+        goto out;
+    }
+    if (es_uf_largest(uf) != s.largest) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "snapshot attribute \"largest\" is %" G_GUINT64_FORMAT ", but the joins in \"joins\" give %u",
-                    (guint64)largest, es_uf_largest(uf));
-        ok = FALSE;
-    }
-    if (!ok) {
-        es_uf_free(uf);
-        es_big_free(keys, cap);
-        return FALSE;
+                    (guint64)s.largest, es_uf_largest(uf));
+        goto out;
     }
     es_uf_free(cc->uf);
-    cc->uf = uf;
+    cc->uf = g_steal_pointer(&uf);
     es_log_free(cc->joins, cc->joins_cap);
-    cc->joins = keys;
-    cc->joins_cap = cap;
+    cc->joins = g_steal_pointer(&s.joins);
+    cc->joins_cap = k * sizeof(uint64_t);
     cc->njoins = k;
-    return TRUE;
+    ok = TRUE;
+out:
+    es_uf_free(uf);
+    ES_FIELDS_CLEAR(cc_fields, 0, &s);
+    return ok;
 }
 
 /* Under deletions it reads the table's appearances and disappearances. */

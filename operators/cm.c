@@ -52,6 +52,7 @@
 
 #include "graph/common.h"
 #include "operators/cm.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 #include "sketches/countmin.h"
@@ -136,59 +137,53 @@ static void cm_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze, and the parameters (it may run in a
  * thread while the stream goes on). */
-static gboolean cm_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
+/* Its group: the options (the dimensions follow from eps and delta, so a
+ * different value means the attributes were not written together), the
+ * total and the counters. */
+typedef struct {
+    uint64_t  width, depth, seed, conservative, total, cells;
+    double    eps, delta;
+    uint64_t *counters;
+} cm_snap;
+
+static const es_field cm_fields[] = {
+    ES_ATTR(cm_snap, width, "width", .flags = ES_FIELD_PARAM),
+    ES_ATTR(cm_snap, depth, "depth", .flags = ES_FIELD_PARAM),
+    ES_ATTR(cm_snap, seed, "seed", .flags = ES_FIELD_PARAM),
+    ES_ATTR(cm_snap, conservative, "conservative", .flags = ES_FIELD_PARAM),
+    ES_ATTR(cm_snap, total, "total"),
+    ES_ATTR_OF(ES_FIELD_F64, cm_snap, eps, "eps", .flags = ES_FIELD_PARAM),
+    ES_ATTR_OF(ES_FIELD_F64, cm_snap, delta, "delta", .flags = ES_FIELD_PARAM),
+    ES_ARRAY(ES_FIELD_U64S, cm_snap, counters, cells, "counters", .flags = ES_FIELD_SIZED),
+};
+
+static cm_snap cm_options(const es_cm *cm)
 {
-    const hid_t group = es_writer_group(w);
-    const cm_op *c = (const cm_op *)op;
-    const es_cm *cm = c->cm;
-    const uint32_t width = es_cm_width(cm), depth = es_cm_depth(cm);
-    return es_h5_set_u64(group, "width", width, error)
-        && es_h5_set_u64(group, "depth", depth, error)
-        && es_h5_set_u64(group, "seed", es_cm_seed(cm), error)
-        && es_h5_set_u64(group, "conservative", es_cm_conservative(cm) ? 1 : 0, error)
-        && es_h5_set_u64(group, "total", c->f_total, error)
-        && es_h5_set_f64(group, "eps", es_cm_eps(cm), error)
-        && es_h5_set_f64(group, "delta", es_cm_delta(cm), error)
-        && es_h5_write_u64(group, "counters", c->f_counters, (size_t)width * depth, error);
+    const uint32_t w = es_cm_width(cm), d = es_cm_depth(cm);
+    return (cm_snap){ w, d, es_cm_seed(cm), es_cm_conservative(cm) ? 1 : 0, 0, (uint64_t)w * d, es_cm_eps(cm),
+                      es_cm_delta(cm), NULL };
 }
 
-/* eps and delta follow from the dimensions; a different value means the
- * attributes were not written together. */
-static gboolean expect_f64(hid_t group, const char *name, double want, GError **error)
+static gboolean cm_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    double v;
-    if (!es_h5_get_f64(group, name, &v, error))
-        return FALSE;
-    if (!(fabs(v - want) <= 1e-9 * want)) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"%s\" is %.17g, but the dimensions give %.17g", name, v, want);
-        return FALSE;
-    }
-    return TRUE;
+    const cm_op *c = (const cm_op *)op;
+    cm_snap s = cm_options(c->cm);
+    s.total = c->f_total;
+    s.counters = c->f_counters;
+    return ES_FIELDS_WRITE(w, cm_fields, 0, &s, error);
 }
 
 static gboolean cm_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     cm_op *c = (cm_op *)op;
-    const uint32_t w = es_cm_width(c->cm), d = es_cm_depth(c->cm);
-    const size_t n = (size_t)w * d;
-    uint64_t total;
-    if (!es_h5_expect_u64(group, "width", w, "from its eps option", error)
-        || !es_h5_expect_u64(group, "depth", d, "from its delta option", error)
-        || !es_h5_expect_u64(group, "seed", es_cm_seed(c->cm), "its seed option", error)
-        || !es_h5_expect_u64(group, "conservative", es_cm_conservative(c->cm) ? 1 : 0, "plain update", error)
-        || !expect_f64(group, "eps", es_cm_eps(c->cm), error)
-        || !expect_f64(group, "delta", es_cm_delta(c->cm), error)
-        || !es_h5_get_u64(group, "total", &total, error))
-        return FALSE;
-    uint64_t *counters = es_big_alloc(n * sizeof(uint64_t));
+    cm_snap s = cm_options(c->cm);
     es_cm *cm = NULL;
-    if (es_h5_read_u64_into(group, "counters", counters, n, error)) {
-        cm = es_cm_restore(w, d, es_cm_seed(c->cm), es_cm_conservative(c->cm), total, counters, error);
+    if (ES_FIELDS_READ(group, cm_fields, 0, &s, error)) {
+        cm = es_cm_restore((uint32_t)s.width, (uint32_t)s.depth, s.seed, s.conservative, s.total, s.counters, error);
         if (cm == NULL)
             g_prefix_error(error, "snapshot dataset \"counters\" and attribute \"total\": ");
     }
-    es_big_free(counters, n * sizeof(uint64_t));
+    ES_FIELDS_CLEAR(cm_fields, 0, &s);
     if (cm == NULL)
         return FALSE;
     es_cm_free(c->cm);

@@ -41,6 +41,7 @@
 #include "graph/histogram.h"
 #include "operators/degree.h"
 #include "operators/operator.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 
 typedef struct {
@@ -190,16 +191,25 @@ static void degree_snapshot_prepare(es_operator *op)
     g_assert(op->frozen_edges == d->f.edges || (op->edges && es_edgetable_dynamic(op->edges)));
 }
 
+/* The counters; the edges themselves are the table's (/edges/keys). */
+typedef struct {
+    uint64_t nv, edges, self_loops, duplicates;
+} degree_snap;
+
+static const es_field degree_fields[] = {
+    ES_ATTR(degree_snap, nv, "vertices", .max = UINT32_MAX),
+    ES_ATTR(degree_snap, edges, "edges"),
+    ES_ATTR(degree_snap, self_loops, "self_loops"),
+    ES_ATTR(degree_snap, duplicates, "duplicates"),
+};
+
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on); the edges themselves are the table's (/edges/keys). */
+ * goes on). */
 static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t group = es_writer_group(w);
     const degree_op *d = (const degree_op *)op;
-    return es_h5_set_u64(group, "vertices", d->f.nv, error)
-        && es_h5_set_u64(group, "edges", d->f.edges, error)
-        && es_h5_set_u64(group, "self_loops", d->f.self_loops, error)
-        && es_h5_set_u64(group, "duplicates", d->f.duplicates, error);
+    const degree_snap s = { d->f.nv, d->f.edges, d->f.self_loops, d->f.duplicates };
+    return ES_FIELDS_WRITE(w, degree_fields, 0, &s, error);
 }
 
 /* The degrees are counted from the restored table's keys; the new state
@@ -208,16 +218,10 @@ static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GE
 static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     degree_op *d = (degree_op *)op;
-    uint64_t nv, E, loops, dups;
-    if (!es_h5_get_u64(group, "vertices", &nv, error) || !es_h5_get_u64(group, "edges", &E, error) ||
-        !es_h5_get_u64(group, "self_loops", &loops, error) || !es_h5_get_u64(group, "duplicates", &dups, error))
+    degree_snap s = { 0 };
+    if (!ES_FIELDS_READ(group, degree_fields, 0, &s, error))
         return FALSE;
-    if (nv > UINT32_MAX) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
-                    (guint64)nv);
-        return FALSE;
-    }
+    const uint64_t nv = s.nv, E = s.edges;
     if (E > (nv ? nv * (nv - 1) / 2 : 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "snapshot attribute \"edges\" is %" G_GUINT64_FORMAT ", more than %" G_GUINT64_FORMAT
@@ -240,8 +244,8 @@ static gboolean degree_snapshot_read(es_operator *op, hid_t group, GError **erro
     d->deg_cap = nv;
     d->nv = (uint32_t)nv;
     d->edges = E;
-    d->self_loops = loops;
-    d->duplicates = dups;
+    d->self_loops = s.self_loops;
+    d->duplicates = s.duplicates;
     es_hist_clear(d->hist);   /* recounted once, then kept by each batch */
     for (uint32_t v = 0; v < d->nv; v++)
         es_hist_add(d->hist, d->deg[v], 1);

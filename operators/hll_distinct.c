@@ -50,6 +50,7 @@
 
 #include "graph/common.h"
 #include "operators/hll.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "sketches/hll.h"
 
@@ -117,34 +118,34 @@ static void hll_snapshot_prepare(es_operator *op)
 
 /* Only what the barrier froze, and the parameters (it may run in a
  * thread while the stream goes on). */
+/* Its group: the options and the registers. */
+typedef struct {
+    uint64_t p, seed, m;
+    uint8_t *registers;
+} hll_snap;
+
+static const es_field hll_fields[] = {
+    ES_ATTR(hll_snap, p, "p", .flags = ES_FIELD_PARAM),
+    ES_ATTR(hll_snap, seed, "seed", .flags = ES_FIELD_PARAM),
+    ES_ARRAY(ES_FIELD_U8S, hll_snap, registers, m, "registers", .flags = ES_FIELD_SIZED),
+};
+
 static gboolean hll_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t group = es_writer_group(w);
     const hll_op *h = (const hll_op *)op;
-    return es_h5_set_u64(group, "p", es_hll_p(h->hll), error)
-        && es_h5_set_u64(group, "seed", es_hll_seed(h->hll), error)
-        && es_h5_write_u8(group, "registers", h->f_registers, es_hll_registers_count(h->hll), error);
+    const hll_snap s = { es_hll_p(h->hll), es_hll_seed(h->hll), es_hll_registers_count(h->hll), h->f_registers };
+    return ES_FIELDS_WRITE(w, hll_fields, 0, &s, error);
 }
 
 static gboolean hll_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     hll_op *h = (hll_op *)op;
-    const unsigned p = es_hll_p(h->hll);
-    const uint64_t seed = es_hll_seed(h->hll);
-    const size_t m = es_hll_registers_count(h->hll);
-    if (!es_h5_expect_u64(group, "p", p, NULL, error) || !es_h5_expect_u64(group, "seed", seed, NULL, error))
-        return FALSE;
-    uint8_t *reg = NULL;
-    size_t len = 0;
+    hll_snap s = { es_hll_p(h->hll), es_hll_seed(h->hll), es_hll_registers_count(h->hll), NULL };
     es_hll *hll = NULL;
-    if (es_h5_read_u8(group, "registers", &reg, &len, error)) {
-        if (len != m)
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "snapshot dataset \"registers\" has %zu elements, expected 2^p = %zu", len, m);
-        else if ((hll = es_hll_restore(p, seed, reg, error)) == NULL)
-            g_prefix_error(error, "snapshot dataset \"registers\": ");
-        es_h5_free(reg, len);
-    }
+    if (ES_FIELDS_READ(group, hll_fields, 0, &s, error) &&
+        (hll = es_hll_restore((unsigned)s.p, s.seed, s.registers, error)) == NULL)
+        g_prefix_error(error, "snapshot dataset \"registers\": ");
+    ES_FIELDS_CLEAR(hll_fields, 0, &s);
     if (hll == NULL)
         return FALSE;
     es_hll_free(h->hll);

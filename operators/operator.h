@@ -13,7 +13,7 @@
  *                                each log's pointer and length); the edge
  *                                table's keys are frozen for it (frozen_keys)
  *   snapshot_write(op, w, e)     write what prepare froze through the writer
- *                                (snapshot/writer.h), possibly in a thread
+ *                                (snapshot/fields.h), possibly in a thread
  *                                beside the stream
  *   snapshot_read(op, group, e)  restore from a group, checking every value;
  *                                the edge table is restored before (op->edges)
@@ -52,7 +52,7 @@
 #include "graph/edgetable.h"
 #include "operators/options.h"
 #include "operators/report.h"
-#include "snapshot/writer.h"
+#include "snapshot/fields.h"
 
 typedef struct es_operator es_operator;
 

@@ -56,6 +56,7 @@
 
 #include "graph/common.h"
 #include "operators/spanner_cluster.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -306,19 +307,34 @@ static void spanner_snapshot_prepare(es_operator *op)
     s->f_nv = es_adjacency_vertices(s->kept);
 }
 
+/* Its group: k and method, then the method's fields (the clustering's:
+ * spanner_cluster.c). */
+typedef struct {
+    uint64_t  k, stretch, nv, nkept, ninput;
+    char     *method;
+    uint64_t *kept;
+} spanner_snap;
+
+static const es_field spanner_fields[] = {
+    ES_ATTR(spanner_snap, k, "k", .flags = ES_FIELD_PARAM),
+    ES_ATTR(spanner_snap, stretch, "stretch"),
+    ES_ATTR_OF(ES_FIELD_STR, spanner_snap, method, "method", .flags = ES_FIELD_PARAM),
+};
+static const es_field greedy_fields[] = {
+    ES_ATTR(spanner_snap, nv, "vertices", .max = UINT32_MAX),
+    ES_ATTR(spanner_snap, nkept, "edges"),
+    ES_ATTR(spanner_snap, ninput, "input_edges"),
+    ES_ARRAY(ES_FIELD_LOG_U64, spanner_snap, kept, nkept, "kept_keys"),
+};
+
 static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t g = es_writer_group(w);
     spanner_op *s = (spanner_op *)op;
-    if (!es_h5_set_u64(g, "k", s->k, error) || !es_h5_set_u64(g, "stretch", s->stretch, error) ||
-        !es_h5_set_str(g, "method", s->cl ? "baswana" : "greedy", error))
+    const spanner_snap f = { s->k, s->stretch, s->f_nv, s->f_nkept, s->f_ninput, s->cl ? "baswana" : "greedy",
+                             (uint64_t *)s->f_kept };
+    if (!ES_FIELDS_WRITE(w, spanner_fields, 0, &f, error))
         return FALSE;
-    if (s->cl)
-        return es_spanner_cluster_write(s->cl, w, error);
-    return es_h5_set_u64(g, "vertices", s->f_nv, error)
-        && es_h5_set_u64(g, "edges", s->f_nkept, error)
-        && es_h5_set_u64(g, "input_edges", s->f_ninput, error)
-        && es_writer_log_u64(w, "kept_keys", s->f_kept, s->f_nkept, error);
+    return s->cl ? es_spanner_cluster_write(s->cl, w, error) : ES_FIELDS_WRITE(w, greedy_fields, 0, &f, error);
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -326,22 +342,9 @@ static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, G
 static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
 {
     spanner_op *s = (spanner_op *)op;
-    uint64_t k, n64, E, I;
-    if (!es_h5_get_u64(g, "k", &k, error))
-        return FALSE;
-    if (k != s->k) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"k\" is %" G_GUINT64_FORMAT ", but this operator has k=%u (%s)",
-                    (guint64)k, s->k, op->spec ? op->spec : "spanner");
-        return FALSE;
-    }
-    g_autofree char *method = NULL;
-    if (!es_h5_get_str(g, "method", &method, error))
-        return FALSE;
-    if (strcmp(method, s->cl ? "baswana" : "greedy") != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"method\" is \"%s\", but this operator has method=%s (%s)", method,
-                    s->cl ? "baswana" : "greedy", op->spec ? op->spec : "spanner");
+    spanner_snap f = { .k = s->k, .method = s->cl ? "baswana" : "greedy" };
+    if (!ES_FIELDS_READ(g, spanner_fields, 0, &f, error)) {
+        g_prefix_error(error, "%s: ", op->spec ? op->spec : "spanner");
         return FALSE;
     }
     if (s->cl) {
@@ -352,43 +355,25 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
         s->kept = es_adjacency_new(0);
         return TRUE;
     }
-    if (!es_h5_get_u64(g, "vertices", &n64, error) || !es_h5_get_u64(g, "edges", &E, error) ||
-        !es_h5_get_u64(g, "input_edges", &I, error))
-        return FALSE;
-    if (n64 > UINT32_MAX) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
-                    (guint64)n64);
-        return FALSE;
-    }
-    if (E > I) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"edges\" is %" G_GUINT64_FORMAT ", more than the %" G_GUINT64_FORMAT
-                    " of attribute \"input_edges\"", (guint64)E, (guint64)I);
-        return FALSE;
-    }
-    const uint32_t n = (uint32_t)n64;
     const es_edgetable *seen = op->edges;
-    uint64_t *kept_keys = NULL;
-    size_t nkept = 0;
     es_adjacency *kept = NULL;
     gboolean ok = FALSE;
-    if (!es_edgetable_check(seen, I, n, ES_EDGES_DATASET, error))
+    if (!ES_FIELDS_READ(g, greedy_fields, 0, &f, error) ||
+        !es_edgetable_check(seen, f.ninput, (uint32_t)f.nv, ES_EDGES_DATASET, error))
         goto out;
-    if (!es_h5_read_u64(g, "kept_keys", &kept_keys, &nkept, error))
-        goto out;
-    if (nkept != E) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"kept_keys\" has %zu elements, expected %"
-                    G_GUINT64_FORMAT " (attribute \"edges\")", nkept, (guint64)E);
+    if (f.nkept > f.ninput) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
+                    "snapshot attribute \"edges\" is %" G_GUINT64_FORMAT ", more than the %" G_GUINT64_FORMAT
+                    " of attribute \"input_edges\"", (guint64)f.nkept, (guint64)f.ninput);
         goto out;
     }
     /* Replayed in order: every vertex gets its neighbours in the order the
      * uninterrupted run gave them.  The spanner is a simple subgraph of the
      * input. */
-    kept = es_adjacency_new(n);
-    es_adjacency_grow(kept, n);
-    for (size_t i = 0; i < nkept; i++) {
-        const uint32_t u = (uint32_t)(kept_keys[i] >> 32), v = (uint32_t)kept_keys[i];
+    kept = es_adjacency_new((uint32_t)f.nv);
+    es_adjacency_grow(kept, (uint32_t)f.nv);
+    for (size_t i = 0; i < f.nkept; i++) {
+        const uint32_t u = (uint32_t)(f.kept[i] >> 32), v = (uint32_t)f.kept[i];
         const char *why = u >= v ? "does not have u < v"
                         : !es_edgetable_contains(seen, u, v) ? "is not among the input edges (/edges/keys)"
                         : es_adjacency_contains(kept, u, v) ? "repeats an earlier key" : NULL;
@@ -399,26 +384,20 @@ static gboolean spanner_snapshot_read(es_operator *op, hid_t g, GError **error)
         }
         es_adjacency_insert(kept, u, v);
     }
-    ok = TRUE;
-out:
-    if (!ok) {
-        if (kept_keys)
-            es_h5_free(kept_keys, nkept * sizeof(uint64_t));
-        es_adjacency_free(kept);
-        return FALSE;
-    }
     es_adjacency_free(s->kept);
     es_log_free(s->kept_keys, s->kept_cap * sizeof(uint64_t));
-    s->kept = kept;
-    s->input_edges = I;
+    s->kept = g_steal_pointer(&kept);
+    s->input_edges = f.ninput;
     s->kept_keys = NULL;
     s->kept_cap = 0;
-    keep_room(s, nkept);
-    if (nkept)
-        memcpy(s->kept_keys, kept_keys, nkept * sizeof(uint64_t));
-    if (kept_keys)
-        es_h5_free(kept_keys, nkept * sizeof(uint64_t));
-    return TRUE;
+    keep_room(s, f.nkept);
+    if (f.nkept)
+        memcpy(s->kept_keys, f.kept, f.nkept * sizeof(uint64_t));
+    ok = TRUE;
+out:
+    es_adjacency_free(kept);
+    ES_FIELDS_CLEAR(greedy_fields, 0, &f);
+    return ok;
 }
 
 static gboolean spanner_needs_edges(const es_operator *op, gboolean snapshots)

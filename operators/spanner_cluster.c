@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -380,18 +381,34 @@ void es_spanner_cluster_prepare(es_spanner_cluster *c)
     c->f_loops = c->loops;
 }
 
+/* Its group's fields (the spanner's own, k and method, beside them). */
+typedef struct {
+    uint64_t  seed, expected, nv, nkept, seen, loops, nrec, nclu;
+    uint8_t  *level;
+    uint32_t *clu;
+    uint64_t *kept, *rec;
+} cluster_snap;
+
+static const es_field cluster_fields[] = {
+    ES_ATTR(cluster_snap, seed, "seed", .flags = ES_FIELD_PARAM),
+    ES_ATTR(cluster_snap, expected, "expected_vertices", .flags = ES_FIELD_PARAM),
+    ES_ATTR(cluster_snap, nv, "vertices", .max = UINT32_MAX - 1),
+    ES_ATTR(cluster_snap, nkept, "edges"),
+    ES_ATTR(cluster_snap, seen, "edges_seen"),
+    ES_ATTR(cluster_snap, loops, "self_loops"),
+    ES_ATTR(cluster_snap, nrec, "records"),
+    ES_ARRAY(ES_FIELD_U8S, cluster_snap, level, nv, "level"),
+    ES_ARRAY(ES_FIELD_U32S, cluster_snap, clu, nclu, "clusters"),
+    ES_ARRAY(ES_FIELD_LOG_U64, cluster_snap, kept, nkept, "kept_keys"),
+    ES_ARRAY(ES_FIELD_LOG_U64, cluster_snap, rec, nrec, "record_keys"),
+};
+
 gboolean es_spanner_cluster_write(es_spanner_cluster *c, es_snapshot_writer *w, GError **error)
 {
-    const hid_t g = es_writer_group(w);
-    return es_h5_set_u64(g, "seed", c->seed, error) &&
-           es_h5_set_u64(g, "expected_vertices", c->expected, error) &&
-           es_h5_set_u64(g, "vertices", c->f_nv, error) && es_h5_set_u64(g, "edges", c->f_nkept, error) &&
-           es_h5_set_u64(g, "edges_seen", c->f_offered, error) &&
-           es_h5_set_u64(g, "self_loops", c->f_loops, error) && es_h5_set_u64(g, "records", c->f_nrec, error) &&
-           es_h5_write_u8(g, "level", c->f_level, c->f_nv, error) &&
-           es_h5_write_u32(g, "clusters", c->f_clu, (size_t)c->f_nv * (c->k - 1), error) &&
-           es_writer_log_u64(w, "kept_keys", c->f_kept, c->f_nkept, error) &&
-           es_writer_log_u64(w, "record_keys", c->f_rec, c->f_nrec, error);
+    const cluster_snap s = { c->seed, c->expected, c->f_nv, c->f_nkept, c->f_offered, c->f_loops, c->f_nrec,
+                             (uint64_t)c->f_nv * (c->k - 1), c->f_level, c->f_clu, (uint64_t *)c->f_kept,
+                             (uint64_t *)c->f_rec };
+    return ES_FIELDS_WRITE(w, cluster_fields, 0, &s, error);
 }
 
 static gboolean bad(GError **error, const char *name, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -432,48 +449,26 @@ static gboolean check_clusters(const es_spanner_cluster *c, const uint8_t *level
 
 gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *name, GError **error)
 {
-    uint64_t seed, expected, nv, E, seen, loops, R;
-    uint8_t *level = NULL;
-    uint32_t *clu = NULL;
-    uint64_t *kept = NULL, *rec = NULL;
-    size_t nlevel = 0, nclu = 0, nkept = 0, nrec = 0;
+    cluster_snap s = { .seed = c->seed, .expected = c->expected };
     es_spanner_cluster *t = NULL;
     gboolean ok = FALSE;
-    if (!es_h5_get_u64(g, "seed", &seed, error) || !es_h5_get_u64(g, "expected_vertices", &expected, error) ||
-        !es_h5_get_u64(g, "vertices", &nv, error) || !es_h5_get_u64(g, "edges", &E, error) ||
-        !es_h5_get_u64(g, "edges_seen", &seen, error) || !es_h5_get_u64(g, "self_loops", &loops, error) ||
-        !es_h5_get_u64(g, "records", &R, error))
-        return FALSE;
-    if (seed != c->seed)
-        return bad(error, name, "attribute \"seed\" is %" G_GUINT64_FORMAT ", but this operator has seed=%"
-                   G_GUINT64_FORMAT, (guint64)seed, (guint64)c->seed);
-    if (expected != c->expected)
-        return bad(error, name, "attribute \"expected_vertices\" is %" G_GUINT64_FORMAT
-                   ", but this operator has n=%" G_GUINT64_FORMAT, (guint64)expected, (guint64)c->expected);
-    if (nv >= UINT32_MAX)
-        return bad(error, name, "attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
-                   (guint64)nv);
-    if (E > seen || R > seen)
-        return bad(error, name, "attributes \"edges\" (%" G_GUINT64_FORMAT ") or \"records\" (%" G_GUINT64_FORMAT
-                   ") exceed \"edges_seen\" (%" G_GUINT64_FORMAT ")", (guint64)E, (guint64)R, (guint64)seen);
-    if (!es_h5_read_u8(g, "level", &level, &nlevel, error) || !es_h5_read_u32(g, "clusters", &clu, &nclu, error) ||
-        !es_h5_read_u64(g, "kept_keys", &kept, &nkept, error) ||
-        !es_h5_read_u64(g, "record_keys", &rec, &nrec, error)) {
+    if (!ES_FIELDS_READ(g, cluster_fields, 0, &s, error)) {
         g_prefix_error(error, "%s: ", name);
         goto out;
     }
-    const struct { const char *name, *attr; size_t got; uint64_t want; } len[] = {
-        { "level", "vertices", nlevel, nv },
-        { "clusters", "vertices times k-1", nclu, nv * (c->k - 1) },
-        { "kept_keys", "edges", nkept, E },
-        { "record_keys", "records", nrec, R },
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(len); i++) {
-        if (len[i].got != len[i].want) {
-            bad(error, name, "dataset \"%s\" has %zu elements, expected %" G_GUINT64_FORMAT " (attribute %s)",
-                len[i].name, len[i].got, (guint64)len[i].want, len[i].attr);
-            goto out;
-        }
+    const uint64_t nv = s.nv, nrec = s.nrec, nkept = s.nkept;
+    const uint8_t *level = s.level;
+    const uint32_t *clu = s.clu;
+    const uint64_t *kept = s.kept, *rec = s.rec;
+    if (s.nkept > s.seen || s.nrec > s.seen) {
+        bad(error, name, "attributes \"edges\" (%" G_GUINT64_FORMAT ") or \"records\" (%" G_GUINT64_FORMAT
+            ") exceed \"edges_seen\" (%" G_GUINT64_FORMAT ")", (guint64)s.nkept, (guint64)s.nrec, (guint64)s.seen);
+        goto out;
+    }
+    if (s.nclu != nv * (c->k - 1)) {
+        bad(error, name, "dataset \"clusters\" has %" G_GUINT64_FORMAT " elements, expected %" G_GUINT64_FORMAT
+            " (attribute \"vertices\" times k-1)", (guint64)s.nclu, (guint64)(nv * (c->k - 1)));
+        goto out;
     }
     t = es_spanner_cluster_new(c->k, c->seed, c->expected);
     grow_vertices(t, (uint32_t)nv);
@@ -481,8 +476,8 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
         goto out;
     if (nv)
         memcpy(t->level, level, nv);
-    if (nclu)
-        memcpy(t->clu, clu, nclu * sizeof(uint32_t));
+    if (s.nclu)
+        memcpy(t->clu, clu, s.nclu * sizeof(uint32_t));
     for (size_t i = 0; i < nrec; i++) {
         const uint32_t a = (uint32_t)(rec[i] >> 32), ctr = (uint32_t)rec[i];
         if (a >= nv || ctr >= nv || a == ctr || t->sampled[ctr] == 0) {
@@ -515,8 +510,8 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
             set_add(t, kept[i], FALSE);
     }
     es_spanner_cluster_free(dup);
-    t->offered = seen;
-    t->loops = loops;
+    t->offered = s.seen;
+    t->loops = s.loops;
     /* Swap t's state into c (c keeps its frozen copies). */
     es_spanner_cluster tmp = *c;
     *c = *t;
@@ -531,13 +526,6 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
     ok = TRUE;
 out:
     es_spanner_cluster_free(t);
-    if (level)
-        es_h5_free(level, nlevel);
-    if (clu)
-        es_h5_free(clu, nclu * sizeof(uint32_t));
-    if (kept)
-        es_h5_free(kept, nkept * sizeof(uint64_t));
-    if (rec)
-        es_h5_free(rec, nrec * sizeof(uint64_t));
+    ES_FIELDS_CLEAR(cluster_fields, 0, &s);
     return ok;
 }

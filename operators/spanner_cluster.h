@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "graph/batch.h"
-#include "snapshot/writer.h"
+#include "snapshot/fields.h"
 
 typedef struct es_spanner_cluster es_spanner_cluster;
 

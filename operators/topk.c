@@ -49,6 +49,7 @@
  */
 #include "graph/common.h"
 #include "operators/topk.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "sketches/spacesaving.h"
 
@@ -176,18 +177,6 @@ static void topk_report(es_operator *op, es_report *report)
     g_free(top);
 }
 
-static const char *const item_field[3] = { "keys", "counts", "errors" };
-
-static inline uint64_t *field_of(es_ss_item *it, int f)
-{
-    return f == 0 ? &it->key : f == 1 ? &it->count : &it->error;
-}
-
-static inline uint64_t field_value(const es_ss_item *it, int f)
-{
-    return f == 0 ? it->key : f == 1 ? it->count : it->error;
-}
-
 /* At the barrier: the monitored items (at most `counters` of them) and
  * the total; k and the capacity never change. */
 static void topk_snapshot_prepare(es_operator *op)
@@ -199,25 +188,40 @@ static void topk_snapshot_prepare(es_operator *op)
     t->f_total = es_ss_total(t->ss);
 }
 
-/* Only what the barrier froze, and the parameters (it may run in a
- * thread while the stream goes on). */
+/* Its group: the options, the size and total, and the items as three
+ * columns. */
+typedef struct {
+    uint64_t  k, capacity, size, total;
+    uint64_t *col[3];
+} topk_snap;
+
+static const es_field topk_fields[] = {
+    ES_ATTR(topk_snap, k, "k", .flags = ES_FIELD_PARAM),
+    ES_ATTR(topk_snap, capacity, "counters", .flags = ES_FIELD_PARAM),
+    ES_ATTR(topk_snap, size, "size"),
+    ES_ATTR(topk_snap, total, "total"),
+    ES_ARRAY(ES_FIELD_U64S, topk_snap, col[0], size, "keys"),
+    ES_ARRAY(ES_FIELD_U64S, topk_snap, col[1], size, "counts"),
+    ES_ARRAY(ES_FIELD_U64S, topk_snap, col[2], size, "errors"),
+};
+
+/* Only what the barrier froze (it may run in a thread while the stream
+ * goes on). */
 static gboolean topk_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t group = es_writer_group(w);
     const topk_op *t = (const topk_op *)op;
     const size_t n = t->f_n;
-    const es_ss_item *items = t->f_items;
-    uint64_t *col = g_new(uint64_t, n ? n : 1);
-    gboolean ok = es_h5_set_u64(group, "k", t->k, error)
-               && es_h5_set_u64(group, "counters", es_ss_capacity(t->ss), error)
-               && es_h5_set_u64(group, "size", n, error)
-               && es_h5_set_u64(group, "total", t->f_total, error);
-    for (int f = 0; f < 3 && ok; f++) {
-        for (size_t i = 0; i < n; i++)
-            col[i] = field_value(&items[i], f);
-        ok = es_h5_write_u64(group, item_field[f], col, n, error);
+    topk_snap s = { t->k, es_ss_capacity(t->ss), n, t->f_total, { NULL, NULL, NULL } };
+    for (int f = 0; f < 3; f++)
+        s.col[f] = g_new(uint64_t, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        s.col[0][i] = t->f_items[i].key;
+        s.col[1][i] = t->f_items[i].count;
+        s.col[2][i] = t->f_items[i].error;
     }
-    g_free(col);
+    const gboolean ok = ES_FIELDS_WRITE(w, topk_fields, 0, &s, error);
+    for (int f = 0; f < 3; f++)
+        g_free(s.col[f]);
     return ok;
 }
 
@@ -251,30 +255,22 @@ static gboolean topk_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     topk_op *t = (topk_op *)op;
     const uint32_t capacity = es_ss_capacity(t->ss);
-    uint64_t size, total;
-    if (!es_h5_expect_u64(group, "k", t->k, NULL, error)
-        || !es_h5_expect_u64(group, "counters", capacity, NULL, error)
-        || !es_h5_get_u64(group, "size", &size, error)
-        || !es_h5_get_u64(group, "total", &total, error))
-        return FALSE;
-    if (size > capacity) {
+    topk_snap s = { .k = t->k, .capacity = capacity };
+    es_ss_item *items = NULL;
+    es_ss *ss = NULL;
+    if (!ES_FIELDS_READ(group, topk_fields, 0, &s, error))
+        goto out;
+    if (s.size > capacity) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "snapshot attribute \"size\" is %" G_GUINT64_FORMAT ", more than the %u counters",
-                    (guint64)size, capacity);
-        return FALSE;
+                    (guint64)s.size, capacity);
+        goto out;
     }
-    const size_t n = (size_t)size;
-    es_ss_item *items = g_new(es_ss_item, n ? n : 1);
-    uint64_t *col = g_new(uint64_t, n ? n : 1);
-    gboolean ok = TRUE;
-    for (int f = 0; f < 3 && ok; f++) {
-        ok = es_h5_read_u64_into(group, item_field[f], col, n, error);
-        for (size_t i = 0; ok && i < n; i++)
-            *field_of(&items[i], f) = col[i];
-    }
-    es_ss *ss = NULL;
-    if (ok && check_items(items, n, capacity, error)) {
-        ss = es_ss_restore(capacity, total, items, n, error);
+    items = g_new(es_ss_item, s.size ? s.size : 1);
+    for (size_t i = 0; i < s.size; i++)
+        items[i] = (es_ss_item){ .key = s.col[0][i], .count = s.col[1][i], .error = s.col[2][i] };
+    if (check_items(items, s.size, capacity, error)) {
+        ss = es_ss_restore(capacity, s.total, items, s.size, error);
         if (ss == NULL)
             g_prefix_error(error, "snapshot datasets \"keys\", \"counts\" and attribute \"total\": ");
     }
@@ -282,8 +278,9 @@ static gboolean topk_snapshot_read(es_operator *op, hid_t group, GError **error)
         es_ss_free(t->ss);
         t->ss = ss;
     }
-    g_free(col);
+out:
     g_free(items);
+    ES_FIELDS_CLEAR(topk_fields, 0, &s);
     return ss != NULL;
 }
 

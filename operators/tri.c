@@ -29,13 +29,18 @@
  * /operators/tri, laid out in README.md ("Snapshots"); a restore checks
  * every array and swaps the new state in only when all pass.
  *
- * Across MPI ranks (mpi/driver_mpi.h): not partitioned; each edge is
- * gathered at rank 0 (16 bytes), which holds the adjacency.  The
- * partitioned design (vertices by key group) is a model in
- * bench/SCALING.md.
+ * Across MPI ranks (mpi/driver_mpi.h): in a run without snapshots,
+ * partitioned (mpi/tri_mpi.h): vertices coloured by key group, each edge
+ * sent to the ranks owning a triple of colours with its two, which find
+ * each triangle once; rank 0 keeps no adjacency, only the counters, the
+ * per-vertex triangles and the degrees, fed as partials (es_tri_op_add):
+ * 16 bytes per edge copy, 16 per credited vertex, 12 per raised one.
+ * With snapshots (the adjacency is what /operators/tri restores) each
+ * edge is gathered at rank 0 (16 bytes), which holds the adjacency.
  */
 #include "operators/tri.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,7 @@
 #include "graph/common.h"
 #include "graph/dynadj.h"
 #include "graph/edgeset.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -74,6 +80,8 @@ typedef struct {
     } f;
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
+    uint32_t     *deg;         /* fed partials across MPI ranks (es_tri_op_add): the degrees, deg_cap entries */
+    size_t        deg_cap;
     uint32_t      top_k;
     /* Batch scratch for batch_cap edges: positions (pos_u then pos_v),
      * queries, the radix sort's second buffer, group starts. */
@@ -141,6 +149,7 @@ static void tri_destroy(es_operator *op)
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
     es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
+    es_big_free(t->deg, t->deg_cap * sizeof(uint32_t));
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
         es_big_free(t->bits[i], t->bits_words[i] * sizeof(uint64_t));
@@ -625,31 +634,36 @@ static char *top_string(const tri_op *t)
 }
 
 /* Over the vertices, save those no line of a sliding window names
- * (es_operator.absent: isolated, of coefficient 0). */
+ * (es_operator.absent: isolated, of coefficient 0).  Each coefficient is
+ * added in fixed point (truncated to a multiple of 2^-63, an integer sum):
+ * the sum, hence the answer bit for bit, does not depend on the order of
+ * the dense ids, which follows the stream's in one process and the
+ * partials' across MPI ranks. */
+__extension__ typedef unsigned __int128 fixed_sum;
 static double avg_clustering(const tri_op *t)
 {
     const uint32_t nv = t->nv;
     if (nv <= t->base.absent)
         return 0.0;
     const size_t blocks = (nv + (size_t)CLUSTER_BLOCK - 1) / CLUSTER_BLOCK;
-    double *part = g_new0(double, blocks);
+    fixed_sum *part = g_new0(fixed_sum, blocks);
     #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
     for (size_t b = 0; b < blocks; b++) {
         const uint32_t lo = (uint32_t)(b * CLUSTER_BLOCK);
         const uint32_t hi = nv - lo < CLUSTER_BLOCK ? nv : lo + CLUSTER_BLOCK;
-        double sum = 0.0;
+        fixed_sum sum = 0;
         for (uint32_t v = lo; v < hi; v++) {
-            const double d = t->dyn ? es_dynadj_degree(t->dyn, v) : es_adjacency_degree(t->adj, v);
+            const double d = t->deg ? t->deg[v] : t->dyn ? es_dynadj_degree(t->dyn, v) : es_adjacency_degree(t->adj, v);
             if (d >= 2)
-                sum += (double)t->local[v] / (d * (d - 1) / 2);
+                sum += (uint64_t)ldexp((double)t->local[v] / (d * (d - 1) / 2), 63);
         }
         part[b] = sum;
     }
-    double sum = 0.0;
+    fixed_sum sum = 0;
     for (size_t b = 0; b < blocks; b++)
         sum += part[b];
     g_free(part);
-    return sum / (nv - t->base.absent);
+    return ldexp((double)sum, -63) / (nv - t->base.absent);
 }
 
 static void tri_report(es_operator *op, es_report *report)
@@ -676,6 +690,40 @@ uint64_t es_tri_triangles(es_operator *op)
 {
     g_return_val_if_fail(op->klass == &es_tri_class, 0);
     return ((tri_op *)op)->triangles;
+}
+
+void es_tri_op_add(es_operator *op, const uint64_t *externals, uint32_t num_vertices, const uint32_t *dv,
+                   const uint32_t *dinc, size_t dn, const uint32_t *tv, const uint64_t *tinc, size_t tn,
+                   uint64_t triangles)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_class);
+    tri_op *t = (tri_op *)op;
+    if (num_vertices > t->cap) {
+        size_t cap = es_grow_cap(t->cap, num_vertices);
+        t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->cap = cap;
+    }
+    if (num_vertices > t->deg_cap || t->deg == NULL) {
+        size_t cap = es_grow_cap(t->deg_cap, num_vertices);
+        t->deg = es_big_realloc(t->deg, t->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
+        t->deg_cap = cap;
+    }
+    for (uint32_t x = t->nv; x < num_vertices; x++)
+        t->ext[x] = externals[x];
+    if (num_vertices > t->nv)
+        t->nv = num_vertices;
+    /* A vertex of degree d raised by i gains i d + i (i - 1) / 2 wedges. */
+    for (size_t i = 0; i < dn; i++) {
+        g_assert(dv[i] < t->nv);
+        t->wedges += (uint64_t)dinc[i] * t->deg[dv[i]] + (uint64_t)dinc[i] * (dinc[i] - 1) / 2;
+        t->deg[dv[i]] += dinc[i];
+    }
+    for (size_t i = 0; i < tn; i++) {
+        g_assert(tv[i] < t->nv);
+        t->local[tv[i]] += tinc[i];
+    }
+    t->triangles += triangles;
 }
 
 const es_adjacency *es_tri_graph(es_operator *op)
@@ -708,20 +756,31 @@ static void tri_snapshot_prepare(es_operator *op)
     g_assert(op->frozen_edges == t->f.edges || op->sliding);
 }
 
+/* The counts, the copy of local, the log's first entries; the graph is
+ * the edge table's keys (/edges/keys). */
+typedef struct {
+    uint64_t  nv, edges, triangles, wedges, top;
+    uint64_t *local, *ext;
+} tri_snap;
+
+static const es_field tri_fields[] = {
+    ES_ATTR(tri_snap, nv, "vertices", .max = UINT32_MAX),
+    ES_ATTR(tri_snap, edges, "edges"),
+    ES_ATTR(tri_snap, triangles, "triangles"),
+    ES_ATTR(tri_snap, wedges, "wedges"),
+    ES_ATTR(tri_snap, top, "top"),
+    ES_ARRAY(ES_FIELD_U64S, tri_snap, local, nv, "local"),
+    ES_ARRAY(ES_FIELD_LOG_U64, tri_snap, ext, nv, "external_ids"),
+};
+
 /* Only what the barrier froze (it may run in a thread while the stream
- * goes on): the counts, the copy of local, the log's first entries; the
- * graph is the edge table's keys (/edges/keys). */
+ * goes on). */
 static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t g = es_writer_group(w);
     const tri_op *t = (const tri_op *)op;
-    return es_h5_set_u64(g, "vertices", t->f.nv, error)
-        && es_h5_set_u64(g, "edges", t->f.edges, error)
-        && es_h5_set_u64(g, "triangles", t->f.triangles, error)
-        && es_h5_set_u64(g, "wedges", t->f.wedges, error)
-        && es_h5_set_u64(g, "top", t->top_k, error)
-        && es_h5_write_u64(g, "local", t->f_local, t->f.nv, error)
-        && es_writer_log_u64(w, "external_ids", t->f.ext, t->f.nv, error);
+    const tri_snap s = { t->f.nv, t->f.edges, t->f.triangles, t->f.wedges, t->top_k, t->f_local,
+                         (uint64_t *)t->f.ext };
+    return ES_FIELDS_WRITE(w, tri_fields, 0, &s, error);
 }
 
 /* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,
@@ -792,51 +851,32 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
 static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
 {
     tri_op *t = (tri_op *)op;
-    uint64_t n64, E, triangles, wedges;
-    if (!es_h5_get_u64(g, "vertices", &n64, error) || !es_h5_get_u64(g, "edges", &E, error) ||
-        !es_h5_get_u64(g, "triangles", &triangles, error) || !es_h5_get_u64(g, "wedges", &wedges, error))
-        return FALSE;
-    if (n64 > UINT32_MAX) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"vertices\" is %" G_GUINT64_FORMAT ", beyond 32-bit vertex ids",
-                    (guint64)n64);
-        return FALSE;
-    }
-    const uint32_t n = (uint32_t)n64;
-    const size_t bytes = (size_t)n * sizeof(uint64_t);
-    uint64_t *local = NULL, *ext = NULL;
+    tri_snap s = { 0 };
     es_adjacency *adj = NULL;
     size_t nkeys = 0;
-    gboolean ok = FALSE;
-    /* The keys first: they check n before n-sized arrays are made. */
-    if (!es_edgetable_check(op->edges, E, n, ES_EDGES_DATASET, error))
-        goto out;
-    const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
-    adj = graph_from_keys(keys, nkeys, n, error);
-    if (adj == NULL)
-        goto out;
-    local = es_big_alloc(bytes);
-    ext = es_big_alloc(bytes);
-    ok = es_h5_read_u64_into(g, "local", local, n, error)
-      && es_h5_read_u64_into(g, "external_ids", ext, n, error)
-      && check_counts(adj, local, n, triangles, wedges, error);
-out:
+    const uint64_t *keys = NULL;
+    gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
+                  es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
+    if (ok) {
+        keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
+        adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv, error);
+        ok = adj != NULL && check_counts(adj, s.local, (uint32_t)s.nv, s.triangles, s.wedges, error);
+    }
     if (!ok) {
         es_adjacency_free(adj);
-        es_big_free(local, bytes);
-        es_big_free(ext, bytes);
+        ES_FIELDS_CLEAR(tri_fields, 0, &s);
         return FALSE;
     }
     es_adjacency_free(t->adj);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
     t->adj = adj;
-    t->local = local;
-    t->ext = ext;
-    t->cap = n;
-    t->nv = n;
-    t->triangles = triangles;
-    t->wedges = wedges;
+    t->local = g_steal_pointer(&s.local);
+    t->ext = g_steal_pointer(&s.ext);
+    t->cap = s.nv;
+    t->nv = (uint32_t)s.nv;
+    t->triangles = s.triangles;
+    t->wedges = s.wedges;
     es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     t->keys = NULL;
     t->keys_cap = 0;

@@ -12,6 +12,14 @@ extern const es_operator_class es_tri_class;
 uint64_t es_tri_local(es_operator *tri, uint32_t v);
 /* Triangles in the graph so far. */
 uint64_t es_tri_triangles(es_operator *tri);
+/* Partials of a batch counted elsewhere (mpi/tri_mpi.h), for a tri fed no
+ * batches: the vertices are the run's first num_vertices, externals their
+ * ids; dv[i] gained dinc[i] distinct edges (dn entries), tv[i] tinc[i]
+ * triangles (tn entries; a vertex may come in several), and the graph
+ * `triangles` triangles.  Its answers are then the degrees' and counts'. */
+void es_tri_op_add(es_operator *tri, const uint64_t *externals, uint32_t num_vertices, const uint32_t *dv,
+                   const uint32_t *dinc, size_t dn, const uint32_t *tv, const uint64_t *tinc, size_t tn,
+                   uint64_t triangles);
 /* The simple graph seen so far (read-only; valid until the next batch). */
 const es_adjacency *es_tri_graph(es_operator *tri);
 

@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
@@ -356,8 +357,10 @@ static inline void count_one(tri_est_op *te, uint32_t u, uint32_t v, uint32_t c,
 
 /* WRS: slots below room are the waiting room (certain), the others the
  * reservoir, a uniform sample of mr of the nr edges that left the room. */
-static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k)
+static void wrs_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
 {
+    (void)t;
+    tri_est_op *te = user;
     const uint64_t nr = te->rs.t;
     const uint32_t mr = te->rs.m, room = te->room;
     const double q1 = nr <= mr ? 1.0 : (double)mr / (double)nr;
@@ -374,9 +377,11 @@ static void wrs_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nb
     }
 }
 
-/* The t-th accepted edge enters the room. */
-static void wrs_insert(tri_est_op *te, uint32_t u, uint32_t v, uint64_t t1)
+/* The t1-th accepted edge enters the room. */
+static void wrs_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t1)
 {
+    (void)k;
+    tri_est_op *te = user;
     const uint64_t t = t1 - 1;
     if (t < te->room) {
         es_edge_reservoir_put(te->res, (uint32_t)t, u, v, NULL);
@@ -398,8 +403,10 @@ static inline double gps_q(const tri_est_op *te, uint32_t slot)
     return te->z <= 0.0 || te->ew[slot] >= te->z ? 1.0 : te->ew[slot] / te->z;
 }
 
-static void gps_count(tri_est_op *te, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k)
+static void gps_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
 {
+    (void)t;
+    tri_est_op *te = user;
     for (size_t i = 0; i < k; i++)
         count_one(te, u, v, cn[i].c, cn[i].slot_u, gps_q(te, cn[i].slot_u), cn[i].slot_v, gps_q(te, cn[i].slot_v));
 }
@@ -461,8 +468,10 @@ static void gps_room(tri_est_op *te, size_t need)
 /* GPS (Ahmed, Duffield, Willke & Rossi): weight 9 k + 1 for an edge that
  * closes k sampled triangles, priority weight / U with U uniform in (0, 1];
  * the m largest priorities stay; z is the largest one that left. */
-static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
+static void gps_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
 {
+    (void)t;
+    tri_est_op *te = user;
     const double wt = 9.0 * (double)k + 1.0;
     const double U = (double)((es_rng_next(&te->rs.rng) >> 11) + 1) * 0x1.0p-53;
     const double r = wt / U;
@@ -491,30 +500,6 @@ static void gps_insert(tri_est_op *te, uint32_t u, uint32_t v, size_t k)
         gps_sift_down(te, 0, size);
     }
     stored_hook(te, slot);
-}
-
-static void wrs_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
-{
-    (void)t;
-    wrs_count(user, u, v, cn, k);
-}
-
-static void wrs_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
-{
-    (void)k;
-    wrs_insert(user, u, v, t);
-}
-
-static void gps_closed_hook(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
-{
-    (void)t;
-    gps_count(user, u, v, cn, k);
-}
-
-static void gps_insert_hook(void *user, uint32_t u, uint32_t v, size_t k, uint64_t t)
-{
-    (void)t;
-    gps_insert(user, u, v, k);
 }
 
 /* Each method's part of the one loop (es_edge_reservoir_offer_batch). */
@@ -1318,98 +1303,136 @@ static void tri_est_snapshot_prepare(es_operator *op)
     }
 }
 
+/* The fields of its group; `when` bits, from the options. */
+enum { TE_NOT_IMPR = 1, TE_WRS = 2, TE_GPS = 4, TE_DYN = 8, TE_LOCAL = 16, TE_TOP = 32 };
+
+typedef struct {
+    uint64_t  m, local, top, room;
+    char     *dedup, *method;
+    double    var_sum, z, triangles, pairs;
+    uint64_t  t, size, nv, self_loops, duplicates, exact_set, late, graph_edges, del_sampled, del_other, probing;
+    uint64_t *rng, nrng, *probe_keys, nprobe, *ext;
+    uint32_t *slots, *lv;
+    double   *slot_weight, *edge_weight, *priority, *lx;
+    uint64_t  nlocal;
+} te_snap;
+
+static const es_field te_fields[] = {
+    ES_ATTR(te_snap, m, "m", .flags = ES_FIELD_PARAM),
+    ES_ATTR(te_snap, local, "local", .flags = ES_FIELD_PARAM),
+    ES_ATTR(te_snap, top, "top"),
+    ES_ATTR_OF(ES_FIELD_STR, te_snap, dedup, "dedup", .flags = ES_FIELD_PARAM),
+    ES_ATTR_OF(ES_FIELD_STR, te_snap, method, "method", .flags = ES_FIELD_PARAM),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, var_sum, "var_sum", .when = TE_NOT_IMPR),
+    ES_ATTR(te_snap, room, "room", .flags = ES_FIELD_PARAM, .when = TE_WRS),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, z, "z", .when = TE_GPS),
+    ES_ATTR(te_snap, t, "t"),
+    ES_ATTR(te_snap, size, "sample_size"),
+    ES_ATTR(te_snap, nv, "num_vertices", .max = UINT32_MAX),
+    ES_ATTR(te_snap, self_loops, "self_loops"),
+    ES_ATTR(te_snap, duplicates, "duplicates_dropped"),
+    ES_ATTR(te_snap, exact_set, "exact_set", .max = 1),
+    ES_ATTR(te_snap, late, "late", .max = 1),
+    ES_ATTR(te_snap, graph_edges, "graph_edges", .when = TE_DYN),
+    ES_ATTR(te_snap, del_sampled, "del_sampled", .when = TE_DYN),
+    ES_ATTR(te_snap, del_other, "del_other", .when = TE_DYN),
+    ES_ATTR(te_snap, probing, "probing", .max = 1),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, triangles, "triangles"),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, pairs, "pairs"),
+    ES_ARRAY(ES_FIELD_U64S, te_snap, rng, nrng, "rng", .flags = ES_FIELD_SIZED),
+    ES_ARRAY(ES_FIELD_U32S, te_snap, slots, size, "slots", .mul = 2),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, slot_weight, size, "slot_weight"),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, edge_weight, size, "edge_weight", .when = TE_GPS),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, priority, size, "priority", .when = TE_GPS),
+    ES_ARRAY(ES_FIELD_U32S, te_snap, lv, nlocal, "local_vertices", .when = TE_LOCAL),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, lx, nlocal, "local_values", .when = TE_LOCAL),
+    ES_ARRAY(ES_FIELD_LOG_U64, te_snap, ext, nv, "ext", .when = TE_TOP),
+};
+/* (only while on probation) */
+static const es_field te_probe_fields[] = {
+    ES_ARRAY(ES_FIELD_U64S, te_snap, probe_keys, nprobe, "probe_keys"),
+};
+
+/* The options' part of a te_snap, and the `when` mask they give. */
+static unsigned te_options(const tri_est_op *te, te_snap *s)
+{
+    s->m = te->m;
+    s->local = te->local != 0;
+    s->top = te->top;
+    s->room = te->room;
+    s->dedup = (char *)dedup_names[te->dedup];
+    s->method = (char *)method_names[te->method];
+    s->nrng = 4;
+    return (te->method != ES_TRI_EST_IMPR ? TE_NOT_IMPR : 0) | (te->method == ES_TRI_EST_WRS ? TE_WRS : 0) |
+           (te->method == ES_TRI_EST_GPS ? TE_GPS : 0) | (is_dynamic(te->method) ? TE_DYN : 0) |
+           (te->local ? TE_LOCAL : 0) | (te->top ? TE_TOP : 0);
+}
+
 /* Only what the barrier froze (it may run in a thread while the stream
  * goes on): the copies, the state's scalars, the logs' first entries. */
 static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    const hid_t g = es_writer_group(w);
     const tri_est_op *te = (const tri_est_op *)op;
-    const es_tri_est_state st = te->f_st;
-    gboolean ok = es_h5_set_u64(g, "m", te->m, error) && es_h5_set_u64(g, "local", te->local, error) &&
-                  es_h5_set_u64(g, "top", te->top, error) &&
-                  es_h5_set_str(g, "dedup", dedup_names[te->dedup], error) &&
-                  es_h5_set_str(g, "method", method_names[te->method], error) &&
-                  (te->method == ES_TRI_EST_IMPR || es_h5_set_f64(g, "var_sum", st.var_sum, error)) &&
-                  (te->method != ES_TRI_EST_WRS || es_h5_set_u64(g, "room", st.room, error)) &&
-                  (te->method != ES_TRI_EST_GPS ||
-                   (es_h5_set_f64(g, "z", st.z, error) &&
-                    es_h5_write_f64(g, "edge_weight", st.edge_weight, st.sample.size, error) &&
-                    es_h5_write_f64(g, "priority", st.priority, st.sample.size, error))) &&
-                  es_h5_set_u64(g, "t", st.sample.t, error) &&
-                  es_h5_set_u64(g, "sample_size", st.sample.size, error) &&
-                  es_h5_set_u64(g, "num_vertices", st.num_vertices, error) &&
-                  es_h5_set_u64(g, "self_loops", st.self_loops, error) &&
-                  es_h5_set_u64(g, "duplicates_dropped", st.duplicates, error) &&
-                  es_h5_set_u64(g, "exact_set", te->f_exact, error) &&
-                  es_h5_set_u64(g, "late", st.late, error) &&
-                  (!is_dynamic(te->method) ||
-                   (es_h5_set_u64(g, "graph_edges", st.graph_edges, error) &&
-                    es_h5_set_u64(g, "del_sampled", st.del_sampled, error) &&
-                    es_h5_set_u64(g, "del_other", st.del_other, error))) &&
-                  es_h5_set_u64(g, "probing", te->f_probing, error) &&
-                  (!te->f_probing || es_h5_write_u64(g, "probe_keys", te->f_probe, te->f_probe_n, error)) &&
-                  es_h5_set_f64(g, "triangles", st.triangles, error) &&
-                  es_h5_set_f64(g, "pairs", st.pairs, error) &&
-                  es_h5_write_u64(g, "rng", st.sample.rng, 4, error) &&
-                  es_h5_write_u32(g, "slots", (const uint32_t *)st.sample.slots, 2 * (size_t)st.sample.size,
-                                  error) &&
-                  es_h5_write_f64(g, "slot_weight", st.slot_weight, st.sample.size, error) &&
-                  (!te->local || (es_h5_write_u32(g, "local_vertices", te->f_lv, te->f_lk, error) &&
-                                  es_h5_write_f64(g, "local_values", te->f_lx, te->f_lk, error))) &&
-                  (!te->top || es_writer_log_u64(w, "ext", st.ext, st.num_vertices, error));
-    return ok;
+    const es_tri_est_state *st = &te->f_st;
+    te_snap s;
+    const unsigned mask = te_options(te, &s);
+    s.var_sum = st->var_sum;
+    s.z = st->z;
+    s.triangles = st->triangles;
+    s.pairs = st->pairs;
+    s.t = st->sample.t;
+    s.size = st->sample.size;
+    s.nv = st->num_vertices;
+    s.self_loops = st->self_loops;
+    s.duplicates = st->duplicates;
+    s.exact_set = te->f_exact;
+    s.late = st->late;
+    s.graph_edges = st->graph_edges;
+    s.del_sampled = st->del_sampled;
+    s.del_other = st->del_other;
+    s.probing = te->f_probing;
+    s.rng = (uint64_t *)st->sample.rng;
+    s.slots = (uint32_t *)st->sample.slots;
+    s.slot_weight = (double *)st->slot_weight;
+    s.edge_weight = (double *)st->edge_weight;
+    s.priority = (double *)st->priority;
+    s.lv = te->f_lv;
+    s.lx = te->f_lx;
+    s.nlocal = te->f_lk;
+    s.ext = (uint64_t *)st->ext;
+    s.probe_keys = te->f_probe;
+    s.nprobe = te->f_probe_n;
+    return ES_FIELDS_WRITE(w, te_fields, mask, &s, error) &&
+           (!s.probing || ES_FIELDS_WRITE(w, te_probe_fields, 0, &s, error));
 }
 
-/* Scatter local_vertices / local_values into loc (n zeros): at most n,
- * equally long, vertices ascending and below n, estimates finite and above
- * 0 (insert-only methods only ever add positive weights; with any_sign,
- * thinkd's deletions subtract: finite and not 0). */
-static gboolean read_local(hid_t g, const char *name, uint32_t n, double *loc, gboolean any_sign, GError **error)
+/* What the fields do not say alone: the top list on or off as in this
+ * run, at most m sampled edges; local_vertices ascending and below n,
+ * local_values finite and above 0 (insert-only methods only ever add
+ * positive weights; thinkd's deletions subtract: finite and not 0). */
+static const char *te_check(const tri_est_op *te, const te_snap *s, const char **culprit)
 {
-    uint32_t *lv = NULL;
-    double *lx = NULL;
-    size_t k = 0, kx = 0;
-    /* The length first: more than n is refused before anything is read. */
-    hid_t ds = es_h5_open_array(g, "local_vertices", H5T_INTEGER, 4, 0, &k, error);
-    if (ds < 0) {
-        g_prefix_error(error, "%s: ", name);
-        return FALSE;
+    *culprit = "top";
+    if ((s->top > 0) != (te->top > 0))
+        return "turns the top list on or off unlike this run";
+    *culprit = "sample_size";
+    if (s->size > s->m)
+        return "is more than m";
+    *culprit = "local_vertices";
+    if (s->nlocal > s->nv)
+        return "has more entries than vertices";
+    for (size_t i = 0; i < s->nlocal; i++) {
+        *culprit = "local_vertices";
+        if (s->lv[i] >= s->nv || (i > 0 && s->lv[i] <= s->lv[i - 1]))
+            return "has a vertex beyond the vertices or not after the one before";
+        *culprit = "local_values";
+        if (!(is_dynamic(te->method) ? s->lx[i] != 0.0 : s->lx[i] > 0.0) || !isfinite(s->lx[i]))
+            return "has an estimate that is not a finite non-zero (insert-only: positive) number";
     }
-    H5Dclose(ds);
-    if (k > n) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "%s: snapshot dataset \"local_vertices\" has %zu elements for %u vertices", name, k, n);
-        return FALSE;
-    }
-    gboolean ok = es_h5_read_u32(g, "local_vertices", &lv, &k, error) &&
-                  es_h5_read_f64(g, "local_values", &lx, &kx, error);
-    if (!ok)
-        g_prefix_error(error, "%s: ", name);
-    if (ok && k != kx) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "%s: snapshot dataset \"local_values\" has %zu elements, \"local_vertices\" %zu", name, kx, k);
-        ok = FALSE;
-    }
-    for (size_t i = 0; ok && i < k; i++) {
-        if (lv[i] >= n || (i > 0 && lv[i] <= lv[i - 1])) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "%s: snapshot dataset \"local_vertices\": entry %zu (vertex %u) %s", name, i, lv[i],
-                        lv[i] >= n ? "is not a vertex" : "does not come after the one before");
-            ok = FALSE;
-        } else if (!(any_sign ? lx[i] != 0.0 : lx[i] > 0.0) || !isfinite(lx[i])) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "%s: snapshot dataset \"local_values\": entry %zu is %g, not a %s number", name, i,
-                        lx[i], any_sign ? "finite non-zero" : "positive");
-            ok = FALSE;
-        } else {
-            loc[lv[i]] = lx[i];
-        }
-    }
-    if (lv)
-        es_h5_free(lv, k * sizeof *lv);
-    if (lx)
-        es_h5_free(lx, kx * sizeof *lx);
-    return ok;
+    *culprit = "exact_set";
+    if (s->exact_set && te->base.edges == NULL && s->t > 0)
+        return "asks for an exact repeat test without the snapshot's edge table (/edges/keys)";
+    return NULL;
 }
 
 static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
@@ -1417,130 +1440,42 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     tri_est_op *te = (tri_est_op *)op;
     resolve_method(te);
     const char *name = op->name ? op->name : "tri-est";
-    es_tri_est_state st;
-    memset(&st, 0, sizeof(st));
-    uint64_t m, local, top, size = 0, nv = 0, exact_set, room = 0;
-    size_t slots_bytes = 0, w_bytes = 0, loc_bytes = 0, ext_bytes = 0;
-    char *dedup = NULL, *method = NULL;
-    double *ew = NULL, *prio = NULL;
-    uint64_t rng[4];
-    uint32_t *slots = NULL;
-    double *w = NULL, *loc = NULL;
-    uint64_t *ext = NULL;
+    te_snap s = { 0 };
+    const unsigned mask = te_options(te, &s);
+    double *loc = NULL;
+    es_edgetable *probe = NULL;
     gboolean ok = FALSE;
-
-    if (!es_h5_get_u64(g, "m", &m, error) || !es_h5_get_u64(g, "local", &local, error) ||
-        !es_h5_get_u64(g, "top", &top, error) || !es_h5_get_str(g, "dedup", &dedup, error) ||
-        !es_h5_get_u64(g, "t", &st.sample.t, error) || !es_h5_get_u64(g, "sample_size", &size, error) ||
-        !es_h5_get_u64(g, "num_vertices", &nv, error) || !es_h5_get_u64(g, "self_loops", &st.self_loops, error) ||
-        !es_h5_get_u64(g, "duplicates_dropped", &st.duplicates, error) ||
-        !es_h5_get_u64(g, "exact_set", &exact_set, error) || !es_h5_get_f64(g, "triangles", &st.triangles, error) ||
-        !es_h5_get_f64(g, "pairs", &st.pairs, error) || !es_h5_get_str(g, "method", &method, error))
-        goto out;
-    if (strcmp(method, method_names[te->method]) != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "%s: snapshot attribute \"method\" is \"%s\", but this run has method=%s", name, method,
-                    method_names[te->method]);
+    const char *culprit = NULL, *why = NULL;
+    if (!ES_FIELDS_READ(g, te_fields, mask, &s, error) ||
+        (s.probing && !ES_FIELDS_READ(g, te_probe_fields, 0, &s, error))) {
+        g_prefix_error(error, "%s: ", name);
         goto out;
     }
-    st.method = te->method;
-    if (te->method != ES_TRI_EST_IMPR && !es_h5_get_f64(g, "var_sum", &st.var_sum, error))
-        goto out;
-    if (te->method == ES_TRI_EST_WRS) {
-        if (!es_h5_get_u64(g, "room", &room, error))
-            goto out;
-        if (room != te->room) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                        "%s: snapshot attribute \"room\" is %" G_GUINT64_FORMAT ", but this run has %u slots",
-                        name, (guint64)room, te->room);
-            goto out;
-        }
-        st.room = te->room;
-    }
-    if (te->method == ES_TRI_EST_GPS && !es_h5_get_f64(g, "z", &st.z, error))
-        goto out;
-    if (is_dynamic(te->method)) {
-        if (!es_h5_get_u64(g, "graph_edges", &st.graph_edges, error) ||
-            !es_h5_get_u64(g, "del_sampled", &st.del_sampled, error) ||
-            !es_h5_get_u64(g, "del_other", &st.del_other, error))
-            goto out;
-        st.sample.managed = TRUE;
-    }
-    if (m != te->m || (local != 0) != te->local || (top > 0) != (te->top > 0) ||
-        strcmp(dedup, dedup_names[te->dedup]) != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "%s: the snapshot was taken with m=%" G_GUINT64_FORMAT ",local=%" G_GUINT64_FORMAT
-                    ",top=%" G_GUINT64_FORMAT ",dedup=%s; this run has m=%u,local=%d,top=%u,dedup=%s",
-                    name, (guint64)m, (guint64)local, (guint64)top, dedup, te->m, te->local, te->top,
-                    dedup_names[te->dedup]);
+    if ((why = te_check(te, &s, &culprit)) != NULL) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot field \"%s\" %s", name, culprit, why);
         goto out;
     }
-    if (size > m || nv > UINT32_MAX) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot has %" G_GUINT64_FORMAT
-                    " sampled edges for m=%" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " vertices",
-                    name, (guint64)size, (guint64)m, (guint64)nv);
-        goto out;
-    }
+    es_tri_est_state st = {
+        .method = te->method, .triangles = s.triangles, .pairs = s.pairs, .var_sum = s.var_sum,
+        .room = te->method == ES_TRI_EST_WRS ? te->room : 0, .graph_edges = s.graph_edges,
+        .del_sampled = s.del_sampled, .del_other = s.del_other, .z = s.z, .edge_weight = s.edge_weight,
+        .priority = s.priority, .slot_weight = s.slot_weight, .num_vertices = (uint32_t)s.nv, .ext = s.ext,
+        .self_loops = s.self_loops, .duplicates = s.duplicates, .exact = s.exact_set != 0, .late = s.late != 0,
+    };
     st.sample.m = te->m;
-    st.sample.size = (uint32_t)size;
-    st.num_vertices = (uint32_t)nv;
-    if (!es_h5_read_u64_into(g, "rng", rng, 4, error))
-        goto out;
-    memcpy(st.sample.rng, rng, sizeof(rng));
-    slots_bytes = (size_t)(size ? 2 * size : 1) * sizeof(uint32_t);
-    w_bytes = (size_t)(size ? size : 1) * sizeof(double);
-    slots = es_big_alloc(slots_bytes);
-    w = es_big_alloc(w_bytes);
-    if (!es_h5_read_u32_into(g, "slots", slots, 2 * size, error) ||
-        !es_h5_read_f64_into(g, "slot_weight", w, size, error))
-        goto out;
-    st.sample.slots = (const es_edge *)slots;
-    st.slot_weight = w;
-    if (te->method == ES_TRI_EST_GPS) {
-        ew = es_big_alloc(w_bytes);
-        prio = es_big_alloc(w_bytes);
-        if (!es_h5_read_f64_into(g, "edge_weight", ew, size, error) ||
-            !es_h5_read_f64_into(g, "priority", prio, size, error))
-            goto out;
-        st.edge_weight = ew;
-        st.priority = prio;
-    }
+    st.sample.t = s.t;
+    st.sample.size = (uint32_t)s.size;
+    st.sample.slots = (const es_edge *)s.slots;
+    st.sample.managed = is_dynamic(te->method);
+    memcpy(st.sample.rng, s.rng, sizeof st.sample.rng);
     if (te->local) {
-        loc_bytes = (size_t)(nv ? nv : 1) * sizeof(double);
-        loc = es_big_alloc(loc_bytes);
-        if (!read_local(g, name, (uint32_t)nv, loc, is_dynamic(te->method), error))
-            goto out;
+        loc = es_big_alloc((size_t)MAX(s.nv, 1) * sizeof(double));
+        for (size_t i = 0; i < s.nlocal; i++)
+            loc[s.lv[i]] = s.lx[i];
         st.local = loc;
     }
-    if (te->top) {
-        ext_bytes = (size_t)(nv ? nv : 1) * sizeof(uint64_t);
-        ext = es_big_alloc(ext_bytes);
-        if (!es_h5_read_u64_into(g, "ext", ext, nv, error))
-            goto out;
-        st.ext = ext;
-    }
-    if (exact_set && op->edges == NULL && st.sample.t > 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: an exact repeat test without the snapshot's edge table"
-                    " (/edges/keys)", name);
-        goto out;
-    }
-    st.exact = exact_set != 0;
-    /* (late, probing: absent from snapshots of builds before the probation) */
-    uint64_t late = 0, probing = 0;
-    if ((H5Aexists(g, "late") > 0 && !es_h5_get_u64(g, "late", &late, error)) ||
-        (H5Aexists(g, "probing") > 0 && !es_h5_get_u64(g, "probing", &probing, error)))
-        goto out;
-    st.late = late != 0;
-    es_edgetable *probe = NULL;
-    if (probing) {
-        uint64_t *keys = NULL;
-        size_t nk = 0;
-        if (!es_h5_read_u64(g, "probe_keys", &keys, &nk, error)) {
-            g_prefix_error(error, "%s: ", name);
-            goto out;
-        }
-        probe = table_of_keys(keys, nk, (uint32_t)nv, "snapshot dataset \"probe_keys\"", error);
-        es_h5_free(keys, nk * sizeof *keys);
+    if (s.probing) {
+        probe = table_of_keys(s.probe_keys, s.nprobe, (uint32_t)s.nv, "snapshot dataset \"probe_keys\"", error);
         if (probe == NULL) {
             g_prefix_error(error, "%s: ", name);
             goto out;
@@ -1549,14 +1484,9 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     ok = apply_state(te, &st, NULL, probe, error);   /* the table stays the restored one */
 out:
-    g_free(dedup);
-    g_free(method);
-    es_big_free(ew, ew ? w_bytes : 0);
-    es_big_free(prio, prio ? w_bytes : 0);
-    es_big_free(slots, slots_bytes);
-    es_big_free(w, w_bytes);
-    es_big_free(loc, loc_bytes);
-    es_big_free(ext, ext_bytes);
+    es_big_free(loc, loc ? (size_t)MAX(s.nv, 1) * sizeof(double) : 0);
+    ES_FIELDS_CLEAR(te_fields, mask, &s);
+    ES_FIELDS_CLEAR(te_probe_fields, 0, &s);
     return ok;
 }
 

@@ -122,11 +122,11 @@ hid_t es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, 
     return ds;
 }
 
-static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t size, int sgn, hid_t mtype,
-                           void **out, size_t *n, void *into, size_t want, GError **error)
+static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t size, hid_t mtype, void **out,
+                           size_t *n, GError **error)
 {
     size_t len;
-    hid_t ds = es_h5_open_array(g, name, cls, size, sgn, &len, error);
+    hid_t ds = es_h5_open_array(g, name, cls, size, 0, &len, error);
     if (ds < 0)
         return FALSE;
     /* A forged length must not overflow or ask for absurd memory. */
@@ -135,41 +135,26 @@ static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t si
         H5Dclose(ds);
         return FALSE;
     }
-    if (into && len != want) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has %zu elements, expected %zu",
-                    name, len, want);
-        H5Dclose(ds);
-        return FALSE;
-    }
-    void *buf = into ? into : es_big_alloc(len * size);
+    void *buf = es_big_alloc(len * size);
     gboolean ok = len == 0 || H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
     H5Dclose(ds);
     if (!ok) {
-        if (!into)
-            es_big_free(buf, len * size);
+        es_big_free(buf, len * size);
         return fail(error, "read dataset", name);
     }
-    if (!into) {
-        *out = buf;
-        *n = len;
-    }
+    *out = buf;
+    *n = len;
     return TRUE;
 }
 
 gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 4, 0, H5T_NATIVE_UINT32, (void **)out, n, NULL, 0, error); }
+{ return read_array(g, name, H5T_INTEGER, 4, H5T_NATIVE_UINT32, (void **)out, n, error); }
 gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 8, 0, H5T_NATIVE_UINT64, (void **)out, n, NULL, 0, error); }
+{ return read_array(g, name, H5T_INTEGER, 8, H5T_NATIVE_UINT64, (void **)out, n, error); }
 gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_FLOAT, 8, 0, H5T_NATIVE_DOUBLE, (void **)out, n, NULL, 0, error); }
+{ return read_array(g, name, H5T_FLOAT, 8, H5T_NATIVE_DOUBLE, (void **)out, n, error); }
 gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 1, 0, H5T_NATIVE_UINT8, (void **)out, n, NULL, 0, error); }
-gboolean es_h5_read_u32_into(hid_t g, const char *name, uint32_t *a, size_t n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 4, 0, H5T_NATIVE_UINT32, NULL, NULL, a, n, error); }
-gboolean es_h5_read_u64_into(hid_t g, const char *name, uint64_t *a, size_t n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 8, 0, H5T_NATIVE_UINT64, NULL, NULL, a, n, error); }
-gboolean es_h5_read_f64_into(hid_t g, const char *name, double *a, size_t n, GError **error)
-{ return read_array(g, name, H5T_FLOAT, 8, 0, H5T_NATIVE_DOUBLE, NULL, NULL, a, n, error); }
+{ return read_array(g, name, H5T_INTEGER, 1, H5T_NATIVE_UINT8, (void **)out, n, error); }
 
 void es_h5_free(void *p, size_t bytes)
 {
@@ -232,21 +217,6 @@ gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error)
 { return get_attr(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v, error); }
 gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error)
 { return get_attr(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v, error); }
-
-gboolean es_h5_expect_u64(hid_t obj, const char *name, uint64_t want, const char *from, GError **error)
-{
-    uint64_t v;
-    if (!es_h5_get_u64(obj, name, &v, error))
-        return FALSE;
-    if (v != want) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
-                    "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this operator has %s=%"
-                    G_GUINT64_FORMAT "%s%s%s", name, (guint64)v, name, (guint64)want,
-                    from ? " (" : "", from ? from : "", from ? ")" : "");
-        return FALSE;
-    }
-    return TRUE;
-}
 
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
 {

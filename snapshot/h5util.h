@@ -29,10 +29,6 @@ gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GE
 gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error);
 gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error);
 gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error);
-/* Read into a caller buffer of exactly n elements (error when the length differs). */
-gboolean es_h5_read_u32_into(hid_t g, const char *name, uint32_t *a, size_t n, GError **error);
-gboolean es_h5_read_u64_into(hid_t g, const char *name, uint64_t *a, size_t n, GError **error);
-gboolean es_h5_read_f64_into(hid_t g, const char *name, double *a, size_t n, GError **error);
 void     es_h5_free(void *p, size_t bytes);
 /* Open dataset `name` for reading in pieces, after checking it is a 1-D
  * array of class cls (H5T_INTEGER, H5T_FLOAT), element size and sign;
@@ -50,11 +46,6 @@ gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error);
 gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error);
 /* Caller frees *v with g_free. */
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error);
-/* A u64 attribute that must equal the operator's own parameter `want`: an
- * ES_ERROR_DATA error naming both values otherwise (`from`, or NULL, says
- * where the operator's value comes from). */
-gboolean es_h5_expect_u64(hid_t obj, const char *name, uint64_t want, const char *from, GError **error);
-
 /* Silence HDF5's own error printing (errors come back as GErrors); the
  * first call also puts the library's shutdown at exit in our hands. */
 void es_h5_quiet(void);

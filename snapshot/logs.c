@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,7 +14,7 @@
 #include "snapshot/crc.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
-#include "snapshot/writer.h"
+#include "snapshot/fields.h"
 
 /* Appends go in pieces that stay in the L2 cache between the CRC that
  * reads a piece and the write that copies it (one pass over memory, not
@@ -44,10 +45,15 @@ typedef struct {
     uint64_t cap;       /* the data's room in the file, bytes */
     gboolean used;      /* written by the snapshot in progress (or the last one) */
     int      fd;        /* appended to, not yet synced (es_snapshot_logs_end), or -1 */
+    gboolean committed; /* listed by the last committed snapshot */
     /* during a snapshot's writing, once written: */
     const void *src;    /* the array */
     uint64_t prev;      /* its committed length before */
-    log_place was;      /* its file before a new generation began (file NULL: none) */
+    /* Where the array's first bytes are besides: its file in the previous
+     * generation's last snapshot (the fallback that retention keeps), and
+     * the one before that (file NULL: none).  Its memory releases only
+     * what `was` holds, so that a released byte is in two files. */
+    log_place was, older;
 } log_entry;
 
 struct es_snapshot_logs {
@@ -71,6 +77,7 @@ static void entry_free(gpointer p)
     g_free(e->path);
     g_free(e->file);
     g_free(e->was.file);
+    g_free(e->older.file);
     g_free(e);
 }
 
@@ -128,8 +135,8 @@ static gboolean parse_line(const char *line, log_entry *e)
     const guint64 start = g_ascii_strtoull(w[5], NULL, 10), cap = g_ascii_strtoull(w[6], NULL, 10);
     if (start == 0 || start % 4096 != 0 || start > bytes || bytes - start > cap)
         return FALSE;
-    *e = (log_entry){ g_strdup(w[1]), g_strdup(w[2]), bytes - start, (uint32_t)crc, start, cap, TRUE, -1, NULL, 0,
-                      { NULL, 0, 0, 0 } };
+    *e = (log_entry){ .path = g_strdup(w[1]), .file = g_strdup(w[2]), .bytes = bytes - start, .crc = (uint32_t)crc,
+                      .start = start, .cap = cap, .used = TRUE, .fd = -1, .committed = TRUE };
     return TRUE;
 }
 
@@ -161,7 +168,7 @@ static gboolean add_copy(const log_entry *e, gpointer data)
     *c = *e;
     c->path = g_strdup(e->path);
     c->file = g_strdup(e->file);
-    c->was.file = NULL;
+    c->was.file = c->older.file = NULL;
     g_ptr_array_add(data, c);
     return TRUE;
 }
@@ -238,19 +245,26 @@ static uint64_t total_bytes(const es_snapshot_logs *logs)
     return total;
 }
 
-/* Forget every file: the next writes start new ones, a new generation
- * (each remembers its old one: what its memory released is read there). */
-static void start_generation(es_snapshot_logs *logs)
+/* Forget every file: the next writes start new ones, a new generation.
+ * With `same` (the arrays go on), each remembers its committed file and
+ * the one before (what its memory released is read there); otherwise the
+ * arrays were replaced, and their old files hold nothing of them. */
+static void start_generation(es_snapshot_logs *logs, gboolean same)
 {
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->fd >= 0)
             close(e->fd);
         e->fd = -1;
-        if (e->file != NULL) {
+        g_free(e->older.file);
+        e->older = same ? e->was : (log_place){ NULL, 0, 0, 0 };
+        if (!same)
             g_free(e->was.file);
-            e->was = (log_place){ g_steal_pointer(&e->file), e->start, e->bytes, e->crc };
-        }
+        e->was = (log_place){ NULL, 0, 0, 0 };
+        if (same && e->file != NULL && e->committed)
+            e->was = (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc };
+        g_clear_pointer(&e->file, g_free);
+        e->committed = FALSE;
         e->bytes = e->start = e->cap = 0;
         e->crc = 0;
         e->used = FALSE;
@@ -272,7 +286,7 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     logs->prev_total = total;
     logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
     if (!logs->single && total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
-        start_generation(logs);
+        start_generation(logs, TRUE);
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         e->used = FALSE;
@@ -280,9 +294,9 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     }
 }
 
-void es_snapshot_logs_restart(es_snapshot_logs *logs)
+void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
 {
-    start_generation(logs);
+    start_generation(logs, same);
 }
 
 void es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on)
@@ -295,7 +309,7 @@ gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
     if (!logs->overflow)
         return FALSE;
     logs->overflow = FALSE;
-    start_generation(logs);
+    start_generation(logs, TRUE);
     return TRUE;
 }
 
@@ -328,12 +342,13 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
     return ok;
 }
 
-void es_snapshot_logs_release(const es_snapshot_logs *logs)
+void es_snapshot_logs_release(es_snapshot_logs *logs)
 {
     for (guint i = 0; i < logs->entries->len; i++) {
-        const log_entry *e = g_ptr_array_index(logs->entries, i);
-        if (e->used && e->src != NULL)
-            es_log_release(e->src, e->bytes);
+        log_entry *e = g_ptr_array_index(logs->entries, i);
+        e->committed = e->used;
+        if (e->used && e->src != NULL && e->was.file != NULL)
+            es_log_release(e->src, MIN(e->bytes, e->was.bytes));
     }
 }
 
@@ -548,16 +563,11 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
  * I/O both ways where the file system allows it (rel and the data's
  * starts are whole blocks): through the page cache, the two copies took
  * about as much CPU as the fresh memory the release saves. */
-static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, const log_place *from, uint64_t rel,
-                              GError **error)
+static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const log_place *from, uint64_t rel,
+                          GError **error)
 {
-    g_autofree char *src = from->file ? g_build_filename(logs->dir, from->file, NULL) : NULL;
+    g_autofree char *src = g_build_filename(logs->dir, from->file, NULL);
     g_autofree char *dst = g_build_filename(logs->dir, e->file, NULL);
-    if (src == NULL || from->bytes < rel) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the first %" G_GUINT64_FORMAT " bytes of the log are "
-                    "neither in memory nor in a log file", e->path, (guint64)rel);
-        return FALSE;
-    }
     int in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_DIRECT);
     if (in < 0 && errno == EINVAL)
         in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -611,6 +621,36 @@ static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, cons
     return ok;
 }
 
+/* The first `rel` bytes of e's array from the first of the n places that
+ * holds them whole and verifies (snapshot/logs.h: a released byte is in
+ * two files, so one damaged file is healed from the other); otherwise
+ * the error of the first damaged one, and the snapshot fails. */
+static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, const log_place *from, size_t n,
+                              uint64_t rel, GError **error)
+{
+    GError *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        GError *err = NULL;
+        if (from[i].file == NULL || from[i].bytes < rel)
+            continue;
+        if (copy_from(logs, e, fd, &from[i], rel, &err)) {
+            if (first)
+                fprintf(stderr, "edgestream: %s; copied from %s instead\n", first->message, from[i].file);
+            g_clear_error(&first);
+            return TRUE;
+        }
+        if (first == NULL)
+            first = err;
+        else
+            g_error_free(err);
+    }
+    if (first == NULL)
+        g_set_error(&first, ES_ERROR, ES_ERROR_INTERNAL, "%s: the first %" G_GUINT64_FORMAT " bytes of the log are "
+                    "neither in memory nor in a log file", e->path, (guint64)rel);
+    g_propagate_error(error, first);
+    return FALSE;
+}
+
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
  * has another type, it is shorter than recorded, the array shrank, or
  * another log of this snapshot extends it.  An array that outgrew its
@@ -620,10 +660,14 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
 {
     g_autofree char *path = NULL;
     int fd = -1;
-    /* Where the bytes its memory released are, should a new file need them. */
-    const log_place was = e->file ? (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc }
-                                  : (log_place){ g_strdup(e->was.file), e->was.start, e->was.bytes, e->was.crc };
-    g_autofree char *was_file = was.file;
+    /* Where the bytes its memory released are, should a new file need
+     * them: its file, and its files of the generations before. */
+    log_place from[3] = { { NULL, 0, 0, 0 } };
+    if (e->file)
+        from[0] = (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc };
+    from[1] = (log_place){ g_strdup(e->was.file), e->was.start, e->was.bytes, e->was.crc };
+    from[2] = (log_place){ g_strdup(e->older.file), e->older.start, e->older.bytes, e->older.crc };
+    g_autofree char *from0 = from[0].file, *from1 = from[1].file, *from2 = from[2].file;
     if (e->file != NULL && g_str_has_suffix(e->file, type) && bytes >= e->bytes && !file_taken(logs, e)) {
         path = g_build_filename(logs->dir, e->file, NULL);
         if (bytes > e->cap) {
@@ -653,7 +697,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
         return TRUE;
     }
     const uint64_t rel = MIN((uint64_t)es_log_released(a), bytes);
-    if (e->bytes < rel && !copy_released(logs, e, fd, &was, rel, error)) {
+    if (e->bytes < rel && !copy_released(logs, e, fd, from, G_N_ELEMENTS(from), rel, error)) {
         close(fd);
         return FALSE;
     }

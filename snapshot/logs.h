@@ -22,12 +22,16 @@
  * yet written is a hole in the file (cp keeps it one).
  *
  * Generations.  A new generation of files begins, with a full copy of
- * every log (what a recycled log's memory released, snapshot/logmem.h,
- * copied from the file that held it, checked against its CRC), when the bytes appended since the current one began (counting
- * the next interval as large as the last) would exceed the bytes it began
- * with; retention keeps, beside the newest K snapshots, the newest one of
- * the previous generation (snapshot.c), which shares no file with the
- * newest: one damaged file leaves a snapshot that verifies.  The bytes
+ * every log, when the bytes appended since the current one began
+ * (counting the next interval as large as the last) would exceed the
+ * bytes it began with; retention keeps, beside the newest K snapshots,
+ * the newest one of the previous generation (snapshot.c), which shares no
+ * file with the newest: one damaged file leaves a snapshot that verifies.
+ * A recycled log's memory (snapshot/logmem.h) releases only bytes that
+ * two kept files hold, its file in this generation and in the one
+ * before; a new generation copies them from the first of those that
+ * verifies against its CRC, so one damaged file is healed, not copied on
+ * and not fatal to every later snapshot.  The bytes
  * written stay within about twice the state's.  A file's room is its
  * first contents plus the generation's base (at least 4 KiB); a log that
  * outgrows it (a burst) fails the snapshot's first try, and the snapshot
@@ -45,7 +49,7 @@
  * retention (snapshot.c).
  *
  * Parts of the state write such arrays with es_writer_log_u64/_u32
- * (snapshot/writer.h), which come here when the writer has a log table.
+ * (snapshot/fields.h), which come here when the writer has a log table.
  */
 #ifndef ES_SNAPSHOT_LOGS_H
 #define ES_SNAPSHOT_LOGS_H
@@ -82,12 +86,14 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
  * forget what it holds of them (es_log_release, snapshot/logmem.h); a
  * new generation then reads those bytes from the files they are in,
  * checked against their CRC. */
-void     es_snapshot_logs_release(const es_snapshot_logs *logs);
-/* Every log was replaced by a new one (a window closed: its operators, id
- * map and table start afresh), which may grow past the old one's length
- * without extending it: the next snapshot starts a new generation.  No
- * write may be under way. */
-void     es_snapshot_logs_restart(es_snapshot_logs *logs);
+void     es_snapshot_logs_release(es_snapshot_logs *logs);
+/* Start a new generation at the next snapshot, no write under way.  With
+ * `same`, the arrays go on (after a failed snapshot: the table was just
+ * loaded from the newest committed one) and their released bytes are
+ * copied from their files; otherwise every log was replaced by a new one
+ * (a window closed: its operators, id map and table start afresh), which
+ * may grow past the old one's length without extending it. */
+void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);

@@ -18,6 +18,7 @@
 #include "graph/idmap.h"
 #include "operators/operator.h"
 #include "snapshot/crc.h"
+#include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 #include "snapshot/logs.h"
@@ -69,24 +70,32 @@ static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, co
     return hex;
 }
 
-/* A sliding window's lines, when the run has one. */
-static gboolean write_window(hid_t f, const es_snapshot_window *w, GError **error)
+/* The group /window (snapshot.h: es_snapshot_window). */
+static const es_field window_fields[] = {
+    ES_ATTR_OF(ES_FIELD_I64, es_snapshot_window, open, "open_pane"),
+    ES_ATTR(es_snapshot_window, late, "late_edges"),
+    ES_ATTR(es_snapshot_window, late_tail, "late_tail"),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, pane, panes, "pane"),   /* (two's complement) */
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, first, panes, "first_index"),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, len, panes, "lines"),
+    ES_ARRAY(ES_FIELD_U32S, es_snapshot_window, edges, lines, "edges", .mul = 2),
+};
+
+/* A part's group, created under parent, and its writer: the fields of s,
+ * or with op, its spec and what it wrote (es_operator_snapshot_write_prepared). */
+static gboolean write_part(hid_t parent, const char *name, es_operator *op, const es_field *f, size_t nf,
+                           const void *s, es_snapshot_logs *logs, GError **error)
 {
-    if (w == NULL)
-        return TRUE;
-    hid_t g = H5Gcreate2(f, "window", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"window\"");
-        return FALSE;
-    }
-    const gboolean ok = es_h5_set_i64(g, "open_pane", w->open, error)
-        && es_h5_set_u64(g, "late_edges", w->late, error)
-        && es_h5_set_u64(g, "late_tail", w->late_tail, error)
-        && es_h5_write_u64(g, "pane", (const uint64_t *)w->pane, w->panes, error)   /* (two's complement) */
-        && es_h5_write_u64(g, "first_index", w->first, w->panes, error)
-        && es_h5_write_u64(g, "lines", w->len, w->panes, error)
-        && es_h5_write_u32(g, "edges", w->edges, 2 * w->lines, error);
-    H5Gclose(g);
+    es_snapshot_writer w = { H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
+    gboolean ok = FALSE;
+    if (w.group < 0)
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"%s\"", name);
+    else if (op == NULL)
+        ok = es_fields_write(&w, f, nf, 0, s, error);
+    else
+        ok = es_h5_set_str(w.group, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
+    if (w.group >= 0)
+        H5Gclose(w.group);
     return ok;
 }
 
@@ -104,25 +113,15 @@ static hid_t open_h5(const char *path, GError **error);
 gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_window *w, GError **error)
 {
     *w = (es_snapshot_window){ .open = INT64_MIN };
-    hid_t f = open_h5(path, error);
+    hid_t f = open_h5(path, error), g = -1;
     if (f < 0)
         return FALSE;
     gboolean ok = TRUE;
     if (H5Lexists(f, "window", H5P_DEFAULT) > 0) {
-        hid_t g = H5Gopen2(f, "window", H5P_DEFAULT);
-        size_t np = 0, nf = 0, nl = 0, ne = 0;
         w->present = TRUE;
-        ok = g >= 0 && es_h5_get_i64(g, "open_pane", &w->open, error)
-          && es_h5_get_u64(g, "late_edges", &w->late, error)
-          && es_h5_get_u64(g, "late_tail", &w->late_tail, error)
-          && es_h5_read_u64(g, "pane", (uint64_t **)&w->pane, &np, error) && es_h5_read_u64(g, "first_index", &w->first, &nf, error)
-          && es_h5_read_u64(g, "lines", &w->len, &nl, error) && es_h5_read_u32(g, "edges", &w->edges, &ne, error);
-        w->panes = np;
-        w->lines = ne / 2;
-        if (g >= 0)
-            H5Gclose(g);
+        ok = (g = H5Gopen2(f, "window", H5P_DEFAULT)) >= 0 && ES_FIELDS_READ(g, window_fields, 0, w, error);
         uint64_t sum = 0;
-        for (size_t i = 0; ok && i < np; i++) {
+        for (size_t i = 0; ok && i < w->panes; i++) {
             if ((i > 0 && w->pane[i] <= w->pane[i - 1]) || w->pane[i] > w->open || w->len[i] == 0) {
                 g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot group \"/window\": pane %zu (%" G_GINT64_FORMAT
                             ", %" G_GUINT64_FORMAT " lines) is not after the one before, or after the open pane,"
@@ -131,29 +130,22 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
             }
             sum += ok ? w->len[i] : 0;
         }
-        if (ok && (nf != np || nl != np || ne % 2 != 0 || sum != w->lines)) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot group \"/window\": %zu panes, %zu first indices,"
-                        " %zu line counts summing to %" G_GUINT64_FORMAT ", %zu ids: they do not fit", np, nf, nl,
-                        (guint64)sum, ne);
+        if (ok && sum != w->lines) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot group \"/window\": %zu panes of %" G_GUINT64_FORMAT
+                        " lines, %zu lines in \"edges\"", w->panes, (guint64)sum, w->lines);
             ok = FALSE;
         }
-        for (size_t i = 0; ok && i < ne; i++) {
+        for (size_t i = 0; ok && i < 2 * w->lines; i++) {
             if (w->edges[i] >= n) {
                 g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"/window/edges\": id %zu (%u) is"
                             " beyond the %u vertices", i, w->edges[i], n);
                 ok = FALSE;
             }
         }
-        if (!ok) {
-            w->panes = np;
-            w->lines = ne / 2;
-            /* (arrays of other lengths: free each by its own) */
-            es_h5_free(w->pane, np * sizeof *w->pane);
-            es_h5_free(w->first, nf * sizeof *w->first);
-            es_h5_free(w->len, nl * sizeof *w->len);
-            es_h5_free(w->edges, ne * sizeof *w->edges);
-            *w = (es_snapshot_window){ .open = INT64_MIN };
-        }
+        if (g >= 0)
+            H5Gclose(g);
+        if (!ok)
+            es_snapshot_window_clear(w);
     }
     H5Fclose(f);
     if (!ok)
@@ -162,49 +154,39 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
 }
 
 /* The root attributes of a snapshot beside format_version and
- * edgestream_version: es_snapshot_meta's fields, of the same names, in
- * the order they are written (u: uint64_t, i: int64_t, s: a string). */
-#define FIELD(name, kind) { #name, offsetof(es_snapshot_meta, name), kind }
-static const struct { const char *name; size_t at; char kind; } meta_fields[] = {
-    FIELD(snapshot_id, 'u'), FIELD(parent_id, 'u'), FIELD(created_unix_ns, 'i'), FIELD(edges_consumed, 'u'),
-    FIELD(lines_consumed, 'u'), FIELD(bad_lines, 'u'), FIELD(source_kind, 's'), FIELD(source_input, 'u'),
-    FIELD(source_offset, 'u'), FIELD(source_line, 'u'), FIELD(source_identity, 's'), FIELD(source_consumed, 's'),
-    FIELD(config, 's'), FIELD(operators, 's'),
+ * edgestream_version: es_snapshot_meta's fields, of the same names. */
+#define META_U64(m) ES_ATTR(es_snapshot_meta, m, #m)
+#define META_STR(m) ES_ATTR_OF(ES_FIELD_STR, es_snapshot_meta, m, #m)
+static const es_field meta_fields[] = {
+    META_U64(snapshot_id), META_U64(parent_id), ES_ATTR_OF(ES_FIELD_I64, es_snapshot_meta, created_unix_ns,
+    "created_unix_ns"), META_U64(edges_consumed), META_U64(lines_consumed), META_U64(bad_lines),
+    META_STR(source_kind), META_U64(source_input), META_U64(source_offset), META_U64(source_line),
+    META_STR(source_identity), META_STR(source_consumed), META_STR(config), META_STR(operators),
 };
 
-static gboolean write_meta(hid_t f, const es_snapshot_meta *m, GError **error)
-{
-    gboolean ok = es_h5_set_u64(f, "format_version", ES_SNAPSHOT_FORMAT, error) &&
-                  es_h5_set_str(f, "edgestream_version", ES_VERSION, error);
-    for (size_t i = 0; ok && i < G_N_ELEMENTS(meta_fields); i++) {
-        const char *name = meta_fields[i].name, *v = (const char *)m + meta_fields[i].at;
-        const char *str = meta_fields[i].kind == 's' ? *(char *const *)v : NULL;
-        ok = meta_fields[i].kind == 'u' ? es_h5_set_u64(f, name, *(const uint64_t *)v, error)
-           : meta_fields[i].kind == 'i' ? es_h5_set_i64(f, name, *(const int64_t *)v, error)
-           : es_h5_set_str(f, name, str ? str : "", error);
-    }
-    return ok && write_window(f, m->window, error);
-}
+/* The id map's part, /idmap. */
+typedef struct {
+    const uint64_t *ext;
+    uint64_t        n;
+} idmap_snap;
+static const es_field idmap_fields[] = { ES_ARRAY(ES_FIELD_LOG_U64, idmap_snap, ext, n, "external_ids") };
 
-/* A part's group, created under parent, and its writer. */
-static gboolean write_part(hid_t parent, const char *name, es_operator *op, const uint64_t *externals, uint32_t n,
-                           es_snapshot_logs *logs, GError **error)
-{
-    es_snapshot_writer w = { H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
-    gboolean ok = FALSE;
-    if (w.group < 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"%s\"", name);
-        goto out;
-    }
-    if (op == NULL)
-        ok = es_writer_log_u64(&w, "external_ids", externals, n, error);
-    else
-        ok = es_h5_set_str(w.group, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
-out:
-    if (w.group >= 0)
-        H5Gclose(w.group);
-    return ok;
-}
+/* The edge table's part, /edges: its keys (a log), and with deletions
+ * its multiplicities other than 1 and its counters. */
+typedef struct {
+    const uint64_t     *keys;
+    uint64_t            n;
+    es_edgetable_counts c;
+} edges_snap;
+static const es_field edges_fields[] = {
+    ES_ARRAY(ES_FIELD_LOG_U64, edges_snap, keys, n, "keys"),
+};
+static const es_field counts_fields[] = {
+    ES_ATTR(edges_snap, c.deletions, "deletions"),
+    ES_ATTR(edges_snap, c.ignored, "deletions_ignored"),
+    ES_ARRAY(ES_FIELD_U64S, edges_snap, c.keys, c.n, "multiple_keys"),
+    ES_ARRAY(ES_FIELD_U32S, edges_snap, c.counts, c.n, "multiple_counts"),
+};
 
 gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
 {
@@ -214,20 +196,15 @@ gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *l
             op = g_ptr_array_index(ops, i);
     if (op == NULL)
         return TRUE;   /* no operator reads a table */
+    edges_snap s = { op->frozen_keys, op->frozen_edges, { 0 } };
     es_snapshot_writer w = { H5Gcreate2(file, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
-    if (w.group < 0) {
+    gboolean ok = w.group >= 0 && ES_FIELDS_WRITE(&w, edges_fields, 0, &s, error);
+    if (ok && op->edges != NULL && es_edgetable_frozen(op->edges, &s.c))
+        ok = ES_FIELDS_WRITE(&w, counts_fields, 0, &s, error);
+    if (w.group >= 0)
+        H5Gclose(w.group);
+    else
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"edges\"");
-        return FALSE;
-    }
-    gboolean ok = es_writer_log_u64(&w, "keys", op->frozen_keys, op->frozen_edges, error);
-    /* With deletions: the multiplicities other than 1, and the counters. */
-    es_edgetable_counts c;
-    if (ok && op->edges != NULL && es_edgetable_frozen(op->edges, &c))
-        ok = es_h5_set_u64(w.group, "deletions", c.deletions, error)
-          && es_h5_set_u64(w.group, "deletions_ignored", c.ignored, error)
-          && es_h5_write_u64(w.group, "multiple_keys", c.keys, c.n, error)
-          && es_h5_write_u32(w.group, "multiple_counts", c.counts, c.n, error);
-    H5Gclose(w.group);
     return ok;
 }
 
@@ -237,29 +214,10 @@ static gboolean read_counts(hid_t file, es_edgetable *table, GError **error)
     if (H5Lexists(file, "/edges/multiple_keys", H5P_DEFAULT) <= 0)
         return TRUE;
     hid_t g = H5Gopen2(file, "edges", H5P_DEFAULT);
-    uint64_t *keys = NULL;
-    uint32_t *counts = NULL;
-    size_t nk = 0, nc = 0;
-    es_edgetable_counts c = { 0 };
-    gboolean ok = g >= 0 && es_h5_get_u64(g, "deletions", &c.deletions, error) &&
-                  es_h5_get_u64(g, "deletions_ignored", &c.ignored, error) &&
-                  es_h5_read_u64(g, "multiple_keys", &keys, &nk, error) &&
-                  es_h5_read_u32(g, "multiple_counts", &counts, &nc, error);
-    if (ok && nk != nc) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot datasets \"/edges/multiple_keys\" (%zu elements) and"
-                    " \"/edges/multiple_counts\" (%zu) differ in length", nk, nc);
-        ok = FALSE;
-    }
-    if (ok) {
-        c.keys = keys;
-        c.counts = counts;
-        c.n = nk;
-        ok = es_edgetable_set_counts(table, &c, "snapshot dataset \"/edges/multiple_keys\"", error);
-    }
-    if (keys)
-        es_h5_free(keys, nk * sizeof *keys);
-    if (counts)
-        es_h5_free(counts, nc * sizeof *counts);
+    edges_snap s = { 0 };
+    gboolean ok = g >= 0 && ES_FIELDS_READ(g, counts_fields, 0, &s, error) &&
+                  es_edgetable_set_counts(table, &s.c, "snapshot dataset \"/edges/multiple_keys\"", error);
+    ES_FIELDS_CLEAR(counts_fields, 0, &s);
     if (g >= 0)
         H5Gclose(g);
     return ok;
@@ -311,7 +269,14 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create snapshot %s", tmp);
         return FALSE;
     }
-    if (!write_meta(f, meta, error) || !write_part(f, "idmap", NULL, externals, n, logs, error) ||
+    const idmap_snap ids = { externals, n };
+    es_snapshot_writer root = { f, logs };
+    if (!es_h5_set_u64(f, "format_version", ES_SNAPSHOT_FORMAT, error) ||
+        !es_h5_set_str(f, "edgestream_version", ES_VERSION, error) ||
+        !ES_FIELDS_WRITE(&root, meta_fields, 0, meta, error) ||
+        (meta->window && !write_part(f, "window", NULL, window_fields, G_N_ELEMENTS(window_fields), meta->window,
+                                     logs, error)) ||
+        !write_part(f, "idmap", NULL, idmap_fields, G_N_ELEMENTS(idmap_fields), &ids, logs, error) ||
         !es_snapshot_write_edges(f, ops, logs, error))
         goto out;
     opsg = H5Gcreate2(f, "operators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -321,7 +286,7 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     }
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        if (!write_part(opsg, op->name, op, NULL, 0, logs, error)) {
+        if (!write_part(opsg, op->name, op, NULL, 0, NULL, logs, error)) {
             g_prefix_error(error, "/operators/%s: ", op->name);
             goto out;
         }
@@ -561,17 +526,10 @@ static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
                     format, ES_SNAPSHOT_FORMAT);
         return FALSE;
     }
-    gboolean ok = TRUE;
-    for (size_t i = 0; ok && i < G_N_ELEMENTS(meta_fields); i++) {
-        const char *name = meta_fields[i].name;
-        char *v = (char *)m + meta_fields[i].at;
-        ok = meta_fields[i].kind == 'u' ? es_h5_get_u64(f, name, (uint64_t *)v, error)
-           : meta_fields[i].kind == 'i' ? es_h5_get_i64(f, name, (int64_t *)v, error)
-           : es_h5_get_str(f, name, (char **)v, error);
-    }
-    if (!ok)
-        es_snapshot_meta_clear(m);
-    return ok;
+    if (ES_FIELDS_READ(f, meta_fields, 0, m, error))
+        return TRUE;
+    es_snapshot_meta_clear(m);
+    return FALSE;
 }
 
 gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error)

@@ -19,6 +19,9 @@
 #   - degree partitioned (pairs de-duplicated at their owner rank, degree
 #     partials reduced) at -np 2, 3, 4 equals a run without MPI; with
 #     snapshots its edges are gathered;
+#   - tri partitioned (edges sent to the owners of colour triples, each
+#     triangle found once, partials reduced) at -np 2, 3, 4 (and 6: three
+#     colours) equals a run without MPI, every line;
 #   - a snapshot written over MPI is read by `inspect` of the build without
 #     MPI, and h5py, as any other, with the final answers, and checked by
 #     `compare --snapshot` (key groups replayed in the run's order);
@@ -155,17 +158,20 @@ for np in 2 3 4; do
     fi
 done
 
-# ---- degree partitioned: pairs de-duplicated by their owner rank ----------
-# partitioned NAME OPS FILE: at -np 2, 3 and 4 the run says degree is
-# partitioned, and its report equals a run without MPI, every line (the
-# loop-only vertex of the small file counts as a vertex of degree 0).
+# ---- degree, tri partitioned: pairs de-duplicated by their owner rank,
+# ---- triangles found at the owner of their colours --------------------
+# partitioned NAME OPS FILE [KIND [RANKS]]: at -np 2, 3 and 4 (or RANKS)
+# the run says KIND ("degree partitioned") and its report equals a run
+# without MPI, every line (the loop-only vertex of the small file counts
+# as a vertex of degree 0; tri's average clustering is summed in fixed
+# point, whatever the order of the dense ids).
 partitioned() {
-    name=$1 ops=$2 f=$3
+    name=$1 ops=$2 f=$3 kind=${4:-degree partitioned}
     "$es" run --ops "$ops" --format tsv -q --batch 20000 "$f" > "$tmp/plain.tsv"
-    for np in 2 3 4; do
+    for np in ${5:-2 3 4}; do
         mrun $np --ops "$ops" --format tsv --batch 20000 --max-parallelism 16 "$f" > "$tmp/part.tsv" 2> "$tmp/part.err" ||
             bad "$name: -np $np failed"
-        if grep -q "degree partitioned" "$tmp/part.err" && cmp -s "$tmp/plain.tsv" "$tmp/part.tsv"; then ok; else
+        if grep -q "$kind" "$tmp/part.err" && cmp -s "$tmp/plain.tsv" "$tmp/part.tsv"; then ok; else
             bad "$name: -np $np: $(grep -o 'ranks, [a-z ,]*' "$tmp/part.err") $(diff "$tmp/plain.tsv" "$tmp/part.tsv" | head -4)"
         fi
     done
@@ -174,6 +180,11 @@ partitioned "degree, R-MAT 16" degree "$tmp/r16.txt"
 partitioned "degree with cc, hll, R-MAT 16" cc,degree,hll "$tmp/r16.txt"
 partitioned "degree, small file" degree datasets/two-triangles-and-isolated.txt
 [ -n "$snap" ] && partitioned "degree with bipartite, cm, ca-GrQc" degree,bipartite,cm "$snap/ca-GrQc.txt"
+# tri: k = 2 colours up to 4 ranks (an edge to at most 2), k = 3 at 6.
+partitioned "tri, R-MAT 16" tri "$tmp/r16.txt" "reduced, tri partitioned"
+partitioned "tri with degree, R-MAT 16" tri,degree "$tmp/r16.txt" "degree and tri partitioned" "4"
+partitioned "tri with degree, cc, small file" tri,degree,cc datasets/two-triangles-and-isolated.txt "degree and tri partitioned"
+[ -n "$snap" ] && partitioned "tri with cm, ca-GrQc" tri:top=20,cm "$snap/ca-GrQc.txt" "tri partitioned" "2 4 6"
 # With snapshots, degree's edges are gathered (its snapshot holds them).
 mrun 2 --ops degree --format tsv --batch 20000 --snapshot-dir "$tmp/degsnap" --snapshot-every 100000 "$tmp/r16.txt" > "$tmp/part.tsv" 2> "$tmp/part.err"
 "$es" run --ops degree --format tsv -q --batch 20000 "$tmp/r16.txt" > "$tmp/plain.tsv"

@@ -43,9 +43,10 @@
  *     does a snapshot whose appends would exceed the generation's base;
  *     retention keeps the previous generation's last snapshot, which
  *     verifies when the newest's file is damaged, and vice versa;
- *   - a recycled log (es_log_grow_recycled) moves its released blocks to
- *     its end, and a new generation reads them from the file that holds
- *     them, refusing a damaged one;
+ *   - a recycled log (es_log_grow_recycled) releases only what two files
+ *     hold, moves its released blocks to its end, and a new generation
+ *     reads them from the first of those files that verifies (one damaged
+ *     file is healed; both damaged fail the snapshot, naming the first);
  *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
  *     checks them, es_snapshot_load_logs continues them, and
  *     es_snapshot_retain deletes the snapshots beyond the newest K and
@@ -70,7 +71,7 @@
 #include "snapshot/logmem.h"
 #include "snapshot/logs.h"
 #include "snapshot/snapshot.h"
-#include "snapshot/writer.h"
+#include "snapshot/fields.h"
 #include "tests/testutil.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -1527,77 +1528,80 @@ static void test_generations(void)
     remove_dir(dir);
 }
 
-/* A recycled log (snapshot/logmem.h): once a snapshot that holds its
- * first bytes is committed, their whole blocks are moved to its end as it
- * grows (the block past the end holds the first block's old keys, not
- * zeros: no fresh page); a new generation then reads them from the file
- * that held them, checked against its CRC, so the new files hold the
- * whole log; and a damaged file there fails the snapshot, naming it,
- * rather than be copied on. */
-static void test_a_recycled_log_is_read_back_from_its_file(void)
+/* A recycled log (snapshot/logmem.h) forgets only bytes that two files
+ * hold: its file in this generation and in the one before (the fallback
+ * that retention keeps).  Its released whole blocks are moved to its end
+ * as it grows (the block past the end holds the first block's old keys,
+ * not zeros: no fresh page); a new generation reads them back from the
+ * first of its files that verifies, so one damaged file is healed (the
+ * new files hold the whole log, and the snapshot restores it), and only
+ * both damaged fail the snapshot, naming the first.  damage: bit 1 the
+ * previous generation's file, bit 2 the current one's. */
+static void recycled_log_round(int damage)
 {
     char *dir = make_dir();
     const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = 5 * block, n3 = 9 * block;
+    static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
     uint64_t *want = values(n3, 31);
     es_snapshot_logs *logs = es_snapshot_logs_new();   /* generations on */
     es_snapshot_logs_set_direct(logs, TRUE);
-    uint64_t *a = es_log_grow_recycled(NULL, 0, n1 * sizeof(uint64_t));   /* 2 blocks */
+    uint64_t *a = es_log_grow_recycled(NULL, 0, n2 * sizeof(uint64_t));
     memcpy(a, want, n1 * sizeof(uint64_t));
-    CU_ASSERT_EQUAL(es_log_released(a), 0);
     char *s1 = commit(dir, 1, a, (uint32_t)n1, logs);
-    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);   /* whole blocks only */
-    CU_ASSERT_EQUAL(es_log_released(want), 0);           /* (not a log) */
-
-    /* Growing to a third block moves the first one there. */
-    CU_ASSERT_PTR_EQUAL(es_log_grow_recycled(a, n1 * sizeof(uint64_t), 2 * block * sizeof(uint64_t) + 8), a);
-    CU_ASSERT_TRUE(memcmp(a + 2 * block, want, block * sizeof(uint64_t)) == 0);
-    CU_ASSERT_PTR_EQUAL(es_log_grow_recycled(a, 2 * block * sizeof(uint64_t) + 8, n3 * sizeof(uint64_t)), a);
+    CU_ASSERT_EQUAL(es_log_released(a), 0);              /* in one file only */
     memcpy(a + n1, want + n1, (n2 - n1) * sizeof(uint64_t));
-
-    /* 40 MiB against the first file's room: a new generation, its first
-     * block from the first file. */
+    es_snapshot_logs_restart(logs, TRUE);                /* a new generation */
     char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
-    char *h2 = header_of(s2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(h2, "log-000002.idmap.external_ids.u64.h5"));
-    CU_ASSERT_TRUE(file_holds(dir, "log-000002.idmap.external_ids.u64.h5", want, n2 * sizeof(uint64_t)));
-    const char *snaps[] = { s1, s2 };
-    const size_t n[] = { n1, n2 };
-    for (int i = 0; i < 2; i++) {
-        CU_ASSERT_TRUE(es_snapshot_verify(snaps[i], NULL));
-        uint64_t *ext = NULL;
-        uint32_t got = 0;
-        GPtrArray *ops = g_ptr_array_new();
-        CU_ASSERT_TRUE(es_snapshot_restore(snaps[i], &ext, &got, ops, NULL));
-        CU_ASSERT_TRUE(got == n[i] && ext != NULL && memcmp(ext, want, n[i] * sizeof(uint64_t)) == 0);
-        if (ext)
-            es_h5_free(ext, (size_t)got * 8);
-        g_ptr_array_free(ops, TRUE);
-    }
-    CU_ASSERT_EQUAL(es_log_released(a), 5 * ES_HUGE_PAGE);
+    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);   /* n1 keys in two files: whole blocks only */
+    CU_ASSERT_EQUAL(es_log_released(want), 0);           /* (not a log) */
+    CU_ASSERT_TRUE(file_holds(dir, f2, want, n2 * sizeof(uint64_t)));
 
-    /* The next generation's source damaged: the snapshot fails, naming it. */
+    /* Growing past its committed pages moves the released block there. */
+    CU_ASSERT_PTR_EQUAL(es_log_grow_recycled(a, n2 * sizeof(uint64_t), n3 * sizeof(uint64_t)), a);
+    CU_ASSERT_TRUE(memcmp(a + n2, want, block * sizeof(uint64_t)) == 0);
     memcpy(a + n2, want + n2, (n3 - n2) * sizeof(uint64_t));
-    flip_byte(dir, "log-000002.idmap.external_ids.u64.h5", 8192 + 1000);
-    es_snapshot_logs_restart(logs);
+
+    if (damage & 1)
+        flip_byte(dir, f1, (off_t)data_start(dir, f1) + 1000);
+    if (damage & 2)
+        flip_byte(dir, f2, (off_t)data_start(dir, f2) + 1000);
+    es_snapshot_logs_restart(logs, TRUE);
     es_snapshot_meta m = { .snapshot_id = 3, .edges_consumed = n3, .source_kind = (char *)"files" };
     GPtrArray *ops = g_ptr_array_new();
     GError *err = NULL;
-    CU_ASSERT_FALSE(es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, &err));
-    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA &&
-                   strstr(err->message, "log-000002.idmap.external_ids.u64.h5 fails its checksum") != NULL);
-    g_clear_error(&err);
+    const gboolean wrote = es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, &err);
     char *s3 = snap_name(dir, 3);
-    CU_ASSERT_FALSE(g_file_test(s3, G_FILE_TEST_EXISTS));
-    g_free(s3);
+    if (damage == 3) {
+        CU_ASSERT_FALSE(wrote);
+        CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA &&
+                       strstr(err->message, "log-000002.idmap.external_ids.u64.h5 fails its checksum") != NULL);
+        CU_ASSERT_FALSE(g_file_test(s3, G_FILE_TEST_EXISTS));
+    } else {
+        CU_ASSERT_TRUE(wrote);
+        CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
+        CU_ASSERT_TRUE(file_holds(dir, "log-000003.idmap.external_ids.u64.h5", want, n3 * sizeof(uint64_t)));
+        uint64_t *ext = NULL;
+        uint32_t got = 0;
+        CU_ASSERT_TRUE(es_snapshot_restore(s3, &ext, &got, ops, NULL));
+        CU_ASSERT_TRUE(got == n3 && ext != NULL && memcmp(ext, want, n3 * sizeof(uint64_t)) == 0);
+        if (ext)
+            es_h5_free(ext, (size_t)got * 8);
+    }
+    g_clear_error(&err);
     g_ptr_array_free(ops, TRUE);
-
-    g_free(h2);
     g_free(s1);
     g_free(s2);
+    g_free(s3);
     es_log_free(a, n3 * sizeof(uint64_t));
     es_snapshot_logs_free(logs);
     g_free(want);
     remove_dir(dir);
+}
+
+static void test_a_recycled_log_is_healed_from_either_of_its_files(void)
+{
+    for (int damage = 0; damage < 4; damage++)
+        recycled_log_round(damage);
 }
 
 int main(void)
@@ -1605,7 +1609,7 @@ int main(void)
     static const es_test tests[] = {
         ES_TEST(test_a_writer_without_a_log_table_writes_ordinary_datasets),
         ES_TEST(test_generations),
-        ES_TEST(test_a_recycled_log_is_read_back_from_its_file),
+        ES_TEST(test_a_recycled_log_is_healed_from_either_of_its_files),
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),
