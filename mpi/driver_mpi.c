@@ -221,8 +221,8 @@ static gboolean feed_degree(root_state *st, const uint64_t *ext, const uint32_t 
 }
 
 /* A reduced run's tri partials of a batch (mpi/tri_mpi.h: m vertices and
- * their new triangles, every vertex mapped already by degree's partials,
- * dm of them at st->dense with increments dinc). */
+ * their new triangles, every vertex mapped already by the degree
+ * partials, dm of them at st->dense with increments dinc). */
 static gboolean feed_tri(root_state *st, const uint32_t *dinc, size_t dm, const uint64_t *ext, const uint64_t *inc,
                          size_t m, uint64_t triangles, GError **error)
 {
@@ -355,8 +355,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* The forest maps every vertex: it runs for the sketches too, unless
      * degree's partials (which tri's come with) bring the vertices. */
     forested = forested || !(degrees || tris);
-    es_mpi_degree *dpart = reduced && (degrees || tris) ? es_mpi_degree_new(groups) : NULL;
     es_mpi_tri *tpart = reduced && tris ? es_mpi_tri_new(MPI_COMM_WORLD, groups) : NULL;
+    es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups) : NULL;
 
     if (rank == 0) {
         size_t q = 0;
@@ -435,7 +435,17 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
             if (rank == 0 && ok && forested)
                 ok = feed_forest(&st, forest, fn, n, odd, &full, error);
-            if (dpart) {
+            if (tpart) {
+                /* tri's partition counts the degrees too (mpi/tri_mpi.h). */
+                es_mpi_tri_partials tp;
+                GError *terr = NULL;
+                gboolean tok = es_mpi_tri_batch(tpart, MPI_COMM_WORLD, ids, n, &tp, &sent, ok ? error : &terr);
+                g_clear_error(&terr);
+                ok = ok && tok;
+                if (rank == 0 && ok)
+                    ok = feed_degree(&st, tp.deg_ext, tp.deg_inc, tp.deg_n, tp.counts, error) &&
+                         feed_tri(&st, tp.deg_inc, tp.deg_n, tp.tri_ext, tp.tri_inc, tp.tri_n, tp.triangles, error);
+            } else if (dpart) {
                 const uint64_t *dext;
                 const uint32_t *dinc;
                 size_t dm;
@@ -447,17 +457,6 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 ok = ok && dok;
                 if (rank == 0 && ok)
                     ok = feed_degree(&st, dext, dinc, dm, counts, error);
-                if (tpart) {
-                    const uint64_t *text, *tinc;
-                    size_t tm;
-                    uint64_t found = 0;
-                    dok = es_mpi_tri_batch(tpart, MPI_COMM_WORLD, ids, n, &text, &tinc, &tm, &found, &sent,
-                                           ok ? error : &derr);
-                    g_clear_error(&derr);
-                    ok = ok && dok;
-                    if (rank == 0 && ok)
-                        ok = feed_tri(&st, dinc, dm, text, tinc, tm, found, error);
-                }
             }
             if (rank == 0 && ok) {
                 stats->edges = before + total;
@@ -548,9 +547,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
                 G_GUINT64_FORMAT " MiB at most elsewhere\n",
-                size, size == 1 ? "" : "s", !reduced ? "edges gathered" : !dpart ? "reduced" :
+                size, size == 1 ? "" : "s", !reduced ? "edges gathered" :
                 tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
-                "reduced, degree partitioned",
+                dpart ? "reduced, degree partitioned" : "reduced",
                 all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
                 stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
     if (rank == 0 && ok && cfg->on_report) {

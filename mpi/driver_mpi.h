@@ -48,9 +48,10 @@
  *       to the ranks owning a triple of colours with its two (16 bytes
  *       per copy to another rank; at most 2 ranks for N <= 4), which find
  *       each triangle once; per-vertex triangle partials (16 bytes per
- *       credited vertex per rank) reach rank 0, whose tri takes its
- *       degrees from degree's partials (which then run too) and keeps no
- *       adjacency.  With snapshots, tri's edges are gathered.
+ *       credited vertex per rank) reach rank 0, with the degrees the
+ *       same ranks count (12 bytes per raised or new vertex per rank:
+ *       degree's partials, without degree's own shuffle), and rank 0
+ *       keeps no adjacency.  With snapshots, tri's edges are gathered.
  *   any other operator (tri-est, spanner, or degree or tri with
  *     snapshots) in the run: every rank's share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the

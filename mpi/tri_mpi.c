@@ -12,6 +12,19 @@ typedef struct {
     uint32_t  len, cap;
 } list;
 
+/* A new edge (a, b) that may close triangles: a's first pa neighbours are
+ * scanned against b's first pb (the older ones; pa <= pb). */
+typedef struct {
+    uint32_t a, b, pa, pb;
+} query;
+
+/* Entries gathered at rank 0: vertices and their increments. */
+typedef struct {
+    uint64_t *ext;
+    void     *inc;
+    size_t    cap;
+} entries;
+
 struct es_mpi_tri {
     guint       groups, k;
     int         rank, size;
@@ -23,10 +36,18 @@ struct es_mpi_tri {
     list       *nb;          /* per local vertex: its neighbours, oldest first */
     uint8_t    *colour;      /* per local vertex */
     uint64_t   *inc;         /* per local vertex: this batch's triangles */
+    uint32_t   *dinc;        /* per local vertex: this batch's new edges, as their degree rank */
+    uint32_t   *pos;         /* per local vertex: 1 + its place in the list being probed, or 0 */
+    query      *query;       /* the batch's new edges that may close triangles */
+    size_t      query_cap;
     size_t      vcap;
     GArray     *touched;     /* uint32 local vertices with inc > 0 */
-    uint64_t   *out, *out_inc, *all_ext, *all_inc;
-    size_t      out_cap, all_cap;
+    GArray     *raised;      /* uint32 local vertices older than the batch with dinc > 0 */
+    uint64_t    counts[3];   /* this batch's new edges, self-loops, repeats, as their degree rank */
+    uint64_t   *out, *out_inc, *dout;
+    uint32_t   *dout_inc;
+    size_t      out_cap, dout_cap;
+    entries     tri_all, deg_all;   /* rank 0: every rank's */
 };
 
 /* A vertex's key group (a 64-bit mix of its id), then its colour: key
@@ -75,6 +96,7 @@ es_mpi_tri *es_mpi_tri_new(MPI_Comm comm, guint groups)
     t->map = es_idmap_new(1u << 16, NULL);
     t->set = es_edgeset_new(0, 0);
     t->touched = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    t->raised = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     return t;
 }
 
@@ -87,38 +109,44 @@ void es_mpi_tri_free(es_mpi_tri *t)
     g_free(t->nb);
     g_free(t->colour);
     g_free(t->inc);
+    g_free(t->dinc);
+    g_free(t->pos);
+    g_free(t->query);
     g_free(t->owner);
     g_free(t->dest);
     g_free(t->ndest);
     es_idmap_free(t->map);
     es_edgeset_free(t->set);
     g_array_free(t->touched, TRUE);
+    g_array_free(t->raised, TRUE);
     g_free(t->out);
     g_free(t->out_inc);
-    g_free(t->all_ext);
-    g_free(t->all_inc);
+    g_free(t->dout);
+    g_free(t->dout_inc);
+    g_free(t->tri_all.ext);
+    g_free(t->tri_all.inc);
+    g_free(t->deg_all.ext);
+    g_free(t->deg_all.inc);
     g_free(t);
 }
 
 guint es_mpi_tri_colours(const es_mpi_tri *t) { return t->k; }
 
-/* Every edge (self-loops aside: they close nothing) to the ranks owning a
- * triple of its colours (one MPI_Alltoallv); *got (g_free) the edges this
- * rank gets, *gn of them, in rank order, hence in stream order. */
+/* Every edge to the ranks owning a triple of its colours, a self-loop
+ * (which closes nothing) to its degree rank alone (one MPI_Alltoallv);
+ * *got (g_free) the edges this rank gets, *gn of them, in rank order,
+ * hence in stream order. */
 static uint64_t *shuffle(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size_t n, size_t *gn, uint64_t *sent)
 {
     const int size = t->size;
     const guint k = t->k;
     int *scount = g_new0(int, size), *rcount = g_new(int, size), *sdispl = g_new(int, size),
         *rdispl = g_new(int, size), *at = g_new(int, size);
-    uint16_t *pair = g_new(uint16_t, n + 1);   /* per edge: its colours a * k + b, or UINT16_MAX */
+    uint16_t *pair = g_new(uint16_t, n + 1);   /* per edge: its colours a * k + b */
     for (size_t i = 0; i < n; i++) {
-        if (ids[2 * i] == ids[2 * i + 1]) {
-            pair[i] = UINT16_MAX;
-            continue;
-        }
         pair[i] = (uint16_t)(colour_of(t, ids[2 * i]) * k + colour_of(t, ids[2 * i + 1]));
-        for (int j = 0; j < t->ndest[pair[i]]; j++)
+        int copies = ids[2 * i] == ids[2 * i + 1] ? 1 : t->ndest[pair[i]];
+        for (int j = 0; j < copies; j++)
             scount[t->dest[(size_t)pair[i] * k + j]] += 2;
     }
     MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm);
@@ -131,9 +159,8 @@ static uint64_t *shuffle(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size
     }
     uint64_t *out = g_new(uint64_t, (size_t)so + 1), *got = g_new(uint64_t, (size_t)ro + 1);
     for (size_t i = 0; i < n; i++) {
-        if (pair[i] == UINT16_MAX)
-            continue;
-        for (int j = 0; j < t->ndest[pair[i]]; j++) {
+        int copies = ids[2 * i] == ids[2 * i + 1] ? 1 : t->ndest[pair[i]];
+        for (int j = 0; j < copies; j++) {
             int r = t->dest[(size_t)pair[i] * k + j];
             out[at[r]++] = ids[2 * i];
             out[at[r]++] = ids[2 * i + 1];
@@ -160,8 +187,12 @@ static void room(es_mpi_tri *t, uint32_t nv)
     t->nb = g_renew(list, t->nb, cap);
     t->colour = g_renew(uint8_t, t->colour, cap);
     t->inc = g_renew(uint64_t, t->inc, cap);
+    t->dinc = g_renew(uint32_t, t->dinc, cap);
+    t->pos = g_renew(uint32_t, t->pos, cap);
+    memset(t->pos + t->vcap, 0, (cap - t->vcap) * sizeof *t->pos);
     memset(t->nb + t->vcap, 0, (cap - t->vcap) * sizeof *t->nb);
     memset(t->inc + t->vcap, 0, (cap - t->vcap) * sizeof *t->inc);
+    memset(t->dinc + t->vcap, 0, (cap - t->vcap) * sizeof *t->dinc);
     t->vcap = cap;
 }
 
@@ -180,41 +211,126 @@ static void credit(es_mpi_tri *t, uint32_t v)
         g_array_append_val(t->touched, v);
 }
 
-/* The edges this rank got, in stream order: each new one credits the
- * common older neighbours whose triple this rank owns. */
-static uint64_t count(es_mpi_tri *t, const uint32_t *e, size_t gn)
+static void raise_degree(es_mpi_tri *t, uint32_t v, uint32_t before)
+{
+    if (t->dinc[v]++ == 0 && v < before)
+        g_array_append_val(t->raised, v);
+}
+
+static int by_probed(const void *pa, const void *pb)
+{
+    const query *a = pa, *b = pb;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* The edges this rank got, in stream order (local vertices from before
+ * on are new): each is counted by its degree rank, and each new one
+ * (u, v) credits the common older neighbours whose triple this rank owns.
+ * Lists keep their neighbours oldest first, so "older" is a prefix: the
+ * lengths at the edge's arrival.  The batch is inserted first, recording
+ * per new edge its scanned end a (the shorter prefix) and probed end b;
+ * then, per probed vertex, its prefix is marked once with positions and
+ * every query on it scans its a's prefix against the marks (the grouping
+ * of tri_process_batch in operators/tri.c; a hash probe per entry cost
+ * 5 times more here). */
+static uint64_t count(es_mpi_tri *t, const uint32_t *e, size_t gn, uint32_t before)
 {
     const guint k = t->k;
     uint64_t found = 0;
+    size_t nq = 0;
+    if (gn > t->query_cap) {
+        t->query_cap = es_grow_cap(t->query_cap, gn);
+        t->query = g_renew(query, t->query, t->query_cap);
+    }
     for (size_t i = 0; i < gn; i++) {
         uint32_t u = e[2 * i], v = e[2 * i + 1];
-        if (!es_edgeset_insert(t->set, u, v))
+        gboolean degree_rank = t->dest[((size_t)t->colour[u] * k + t->colour[v]) * k] == t->rank;
+        if (u == v) {               /* sent here alone */
+            t->counts[1]++;
             continue;
-        /* Scan the shorter list, probe the set with the other end. */
-        uint32_t a = t->nb[u].len <= t->nb[v].len ? u : v, b = a == u ? v : u;
-        const int *own = t->owner + ((size_t)t->colour[u] * k + t->colour[v]) * k;
-        const list *l = &t->nb[a];
-        for (uint32_t j = 0; j < l->len; j++) {
-            uint32_t w = l->v[j];
-            if (own[t->colour[w]] == t->rank && es_edgeset_contains(t->set, b, w)) {
-                found++;
-                credit(t, u);
-                credit(t, v);
-                credit(t, w);
-            }
         }
+        if (!es_edgeset_insert(t->set, u, v)) {
+            t->counts[2] += degree_rank;
+            continue;
+        }
+        if (degree_rank) {
+            t->counts[0]++;
+            raise_degree(t, u, before);
+            raise_degree(t, v, before);
+        }
+        uint32_t pu = t->nb[u].len, pv = t->nb[v].len;
+        if (pu > 0 && pv > 0)
+            t->query[nq++] = pu <= pv ? (query){ u, v, pu, pv } : (query){ v, u, pv, pu };
         push(&t->nb[u], v);
         push(&t->nb[v], u);
+    }
+    qsort(t->query, nq, sizeof *t->query, by_probed);
+    for (size_t g = 0; g < nq;) {
+        const uint32_t b = t->query[g].b;
+        size_t h = g;
+        uint32_t most = 0;
+        for (; h < nq && t->query[h].b == b; h++)
+            most = MAX(most, t->query[h].pb);
+        const uint32_t *nb = t->nb[b].v;
+        for (uint32_t j = 0; j < most; j++)
+            t->pos[nb[j]] = j + 1;
+        for (; g < h; g++) {
+            const query *q = &t->query[g];
+            const int *own = t->owner + ((size_t)t->colour[q->a] * k + t->colour[b]) * k;
+            const uint32_t *na = t->nb[q->a].v;
+            for (uint32_t j = 0; j < q->pa; j++) {
+                uint32_t w = na[j], at = t->pos[w];
+                if (at != 0 && at <= q->pb && own[t->colour[w]] == t->rank) {
+                    found++;
+                    credit(t, q->a);
+                    credit(t, b);
+                    credit(t, w);
+                }
+            }
+        }
+        for (uint32_t j = 0; j < most; j++)
+            t->pos[nb[j]] = 0;
     }
     return found;
 }
 
-gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size_t n, const uint64_t **ext,
-                          const uint64_t **inc, size_t *m, uint64_t *triangles, uint64_t *sent, GError **error)
+/* cnt entries (ext, and inc of isize bytes each, MPI type type) from
+ * every rank to rank 0, in rank order, into all there; the number at
+ * rank 0, 0 elsewhere. */
+static size_t gather(MPI_Comm comm, int rank, int size, const uint64_t *ext, const void *inc, int cnt,
+                     MPI_Datatype type, size_t isize, entries *all, uint64_t *sent)
+{
+    int *cs = NULL, *ds = NULL, total = 0;
+    if (rank == 0) {
+        cs = g_new(int, size);
+        ds = g_new(int, size);
+    }
+    MPI_Gather(&cnt, 1, MPI_INT, cs, 1, MPI_INT, 0, comm);
+    if (rank == 0) {
+        for (int r = 0; r < size; r++) {
+            ds[r] = total;
+            total += cs[r];
+        }
+        if ((size_t)total + 1 > all->cap) {
+            all->cap = es_grow_cap(all->cap, (size_t)total + 1);
+            all->ext = g_renew(uint64_t, all->ext, all->cap);
+            all->inc = g_realloc_n(all->inc, all->cap, isize);
+        }
+    }
+    MPI_Gatherv(ext, cnt, MPI_UINT64_T, all->ext, cs, ds, MPI_UINT64_T, 0, comm);
+    MPI_Gatherv(inc, cnt, type, all->inc, cs, ds, type, 0, comm);
+    *sent += rank ? 4 + (8 + isize) * (uint64_t)cnt : 0;
+    g_free(cs);
+    g_free(ds);
+    return (size_t)total;
+}
+
+gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size_t n, es_mpi_tri_partials *out,
+                          uint64_t *sent, GError **error)
 {
     const int rank = t->rank, size = t->size;
-    size_t gn = 0, k = 0;
-    uint64_t *got = shuffle(t, comm, ids, n, &gn, sent), found = 0;
+    size_t gn = 0, k = 0, dk = 0;
+    uint64_t *got = shuffle(t, comm, ids, n, &gn, sent), mine[4] = { 0, 0, 0, 0 }, all[4] = { 0, 0, 0, 0 };
     uint32_t *e = g_new(uint32_t, 2 * gn + 1), before = es_idmap_size(t->map);
     GError *err = NULL;
     gboolean ok = es_idmap_map_ids(t->map, got, e, 2 * gn, &err);
@@ -224,7 +340,9 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
         const uint64_t *x = es_idmap_externals(t->map);
         for (uint32_t v = before; v < nv; v++)
             t->colour[v] = (uint8_t)colour_of(t, x[v]);
-        found = count(t, e, gn);
+        memset(t->counts, 0, sizeof t->counts);
+        mine[3] = count(t, e, gn, before);
+        memcpy(mine, t->counts, sizeof t->counts);
         if (t->touched->len > t->out_cap) {
             t->out_cap = es_grow_cap(t->out_cap, t->touched->len);
             t->out = g_renew(uint64_t, t->out, t->out_cap);
@@ -237,37 +355,44 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
             t->inc[v] = 0;
         }
         g_array_set_size(t->touched, 0);
+        /* Degree entries: raised older vertices, then every new one (raised
+         * or not: a vertex of self-loops alone counts too). */
+        size_t want = t->raised->len + (nv - before);
+        if (want > t->dout_cap) {
+            t->dout_cap = es_grow_cap(t->dout_cap, want);
+            t->dout = g_renew(uint64_t, t->dout, t->dout_cap);
+            t->dout_inc = g_renew(uint32_t, t->dout_inc, t->dout_cap);
+        }
+        for (guint i = 0; i < t->raised->len; i++) {
+            uint32_t v = g_array_index(t->raised, uint32_t, i);
+            t->dout[dk] = x[v];
+            t->dout_inc[dk++] = t->dinc[v];
+            t->dinc[v] = 0;
+        }
+        for (uint32_t v = before; v < nv; v++) {
+            t->dout[dk] = x[v];
+            t->dout_inc[dk++] = t->dinc[v];
+            t->dinc[v] = 0;
+        }
+        g_array_set_size(t->raised, 0);
     }
     g_free(got);
     g_free(e);
 
     /* The partials to rank 0, in rank order. */
-    int cnt = (int)k, *cs = NULL, *ds = NULL, total = 0;
+    *out = (es_mpi_tri_partials){ 0 };
+    size_t tn = gather(comm, rank, size, t->out, t->out_inc, (int)k, MPI_UINT64_T, sizeof(uint64_t), &t->tri_all, sent);
+    size_t dn = gather(comm, rank, size, t->dout, t->dout_inc, (int)dk, MPI_UINT32_T, sizeof(uint32_t), &t->deg_all,
+                       sent);
+    MPI_Reduce(mine, all, 4, MPI_UINT64_T, MPI_SUM, 0, comm);
+    *sent += rank ? sizeof mine : 0;
     if (rank == 0) {
-        cs = g_new(int, size);
-        ds = g_new(int, size);
+        *out = (es_mpi_tri_partials){
+            .deg_ext = t->deg_all.ext, .deg_inc = t->deg_all.inc, .deg_n = dn,
+            .tri_ext = t->tri_all.ext, .tri_inc = t->tri_all.inc, .tri_n = tn,
+            .counts = { all[0], all[1], all[2] }, .triangles = all[3],
+        };
     }
-    MPI_Gather(&cnt, 1, MPI_INT, cs, 1, MPI_INT, 0, comm);
-    if (rank == 0) {
-        for (int r = 0; r < size; r++) {
-            ds[r] = total;
-            total += cs[r];
-        }
-        if ((size_t)total + 1 > t->all_cap) {
-            t->all_cap = es_grow_cap(t->all_cap, (size_t)total + 1);
-            t->all_ext = g_renew(uint64_t, t->all_ext, t->all_cap);
-            t->all_inc = g_renew(uint64_t, t->all_inc, t->all_cap);
-        }
-    }
-    MPI_Gatherv(t->out, cnt, MPI_UINT64_T, t->all_ext, cs, ds, MPI_UINT64_T, 0, comm);
-    MPI_Gatherv(t->out_inc, cnt, MPI_UINT64_T, t->all_inc, cs, ds, MPI_UINT64_T, 0, comm);
-    MPI_Reduce(&found, triangles, 1, MPI_UINT64_T, MPI_SUM, 0, comm);
-    *sent += rank ? 4 + 16 * (uint64_t)k + 8 : 0;
-    g_free(cs);
-    g_free(ds);
-    *ext = rank == 0 ? t->all_ext : NULL;
-    *inc = rank == 0 ? t->all_inc : NULL;
-    *m = rank == 0 ? (size_t)total : 0;
     if (!ok)
         g_propagate_error(error, err);
     return ok;

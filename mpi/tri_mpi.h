@@ -1,6 +1,6 @@
 /* tri_mpi.h — the `tri` operator across MPI ranks: each triangle found
  * once, at the one rank that owns its vertices' colours, and per-vertex
- * triangle partials reduced at rank 0.
+ * triangle and degree partials reduced at rank 0.
  *
  * Partitioning: vertex v gets key group hash(v) mod G (G =
  * --max-parallelism) and colour group * k / G: k colour classes, each a
@@ -19,14 +19,18 @@
  * youngest edge arrives, whatever the rank count; the answers at a batch
  * end (triangles, and per vertex) are the single process's.
  *
+ * Degrees ride along: the first of an edge's ranks (its degree rank)
+ * counts it as new, repeated or a self-loop (self-loops go there alone)
+ * and raises its endpoints' degrees, so that `degree` and tri's wedges,
+ * transitivity and clustering need no shuffle of their own.
+ *
  * What a batch sends: (1) each edge to its ranks (one MPI_Alltoallv): 16
  * bytes per copy to another rank; with N = 2 to 4 (k = 2) an edge goes to
  * at most 2 ranks, with N = 5 to 10 (k = 3) to at most 3; (2) to rank 0
- * (MPI_Gatherv) one (vertex, increment) entry, 16 bytes, per vertex
- * credited on that rank in the batch; (3) the triangles found, 8 bytes
- * per rank.  The degrees (for wedges, transitivity and clustering) come
- * from degree's partials (mpi/degree_mpi.h), which also map every vertex
- * at rank 0.
+ * (MPI_Gatherv) one (vertex, new edges) entry, 12 bytes, per vertex a
+ * rank raised or saw first in the batch, and one (vertex, triangles)
+ * entry, 16 bytes, per vertex it credited; (3) 32 bytes of counters per
+ * rank.
  *
  * Cost per rank: one edge-set insertion per edge it gets, and
  * O(min(deg u, deg v)) look-ups per new one, over its own graph.  Memory:
@@ -51,13 +55,24 @@ void        es_mpi_tri_free(es_mpi_tri *t);
 /* k above, and the most ranks an edge is sent to. */
 guint       es_mpi_tri_colours(const es_mpi_tri *t);
 
-/* The triangles one batch closes (ids: this rank's n edges, 2n external
- * ids).  On rank 0: *ext and *inc (owned by t, valid until the next call)
- * get *m (vertex, triangles) entries, a vertex possibly in several, and
- * *triangles the batch's new triangles over every rank; elsewhere *m is 0.
- * *sent grows by the bytes this rank sent.  Returns FALSE (error set) when
- * this rank's id map is full; every rank still takes part. */
-gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size_t n, const uint64_t **ext,
-                          const uint64_t **inc, size_t *m, uint64_t *triangles, uint64_t *sent, GError **error);
+/* One batch's partials, at rank 0 (owned by the es_mpi_tri, valid until
+ * the next call); elsewhere every count is 0. */
+typedef struct {
+    const uint64_t *deg_ext;      /* per entry: a vertex; every vertex first */
+    const uint32_t *deg_inc;      /* seen on a rank has one; its new edges */
+    size_t          deg_n;
+    const uint64_t *tri_ext;      /* per entry: a vertex and its new */
+    const uint64_t *tri_inc;      /* triangles (a vertex may come in several) */
+    size_t          tri_n;
+    uint64_t        counts[3];    /* new edges, self-loops, repeated edges */
+    uint64_t        triangles;    /* new triangles */
+} es_mpi_tri_partials;
+
+/* The partials of one batch (ids: this rank's n edges, 2n external ids),
+ * over every rank, into *out.  *sent grows by the bytes this rank sent.
+ * Returns FALSE (error set) when this rank's id map is full; every rank
+ * still takes part. */
+gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size_t n, es_mpi_tri_partials *out,
+                          uint64_t *sent, GError **error);
 
 #endif

@@ -182,6 +182,7 @@ partitioned "degree, small file" degree datasets/two-triangles-and-isolated.txt
 [ -n "$snap" ] && partitioned "degree with bipartite, cm, ca-GrQc" degree,bipartite,cm "$snap/ca-GrQc.txt"
 # tri: k = 2 colours up to 4 ranks (an edge to at most 2), k = 3 at 6.
 partitioned "tri, R-MAT 16" tri "$tmp/r16.txt" "reduced, tri partitioned"
+partitioned "tri with degree, R-MAT 16" tri,degree "$tmp/r16.txt" "degree and tri partitioned" "4"
 partitioned "tri with degree, cc, small file" tri,degree,cc datasets/two-triangles-and-isolated.txt "degree and tri partitioned"
 [ -n "$snap" ] && partitioned "tri with cm, ca-GrQc" tri:top=20,cm "$snap/ca-GrQc.txt" "tri partitioned" "2 4 6"
 # With snapshots, degree's edges are gathered (its snapshot holds them).
