@@ -83,6 +83,8 @@ typedef struct {
     gboolean      carried;       /* time windows: the read goes on in the carry buffer (no snapshot here) */
     int64_t       span_lo, span_hi; /* time windows: the bounds of this batch's window (pane) */
     int64_t       pane;          /* sliding windows: the pane of this batch (dataflow/window.h) */
+    es_expiry_answers exp;       /* with has_change in a sliding window: the table's answers for
+                                    the panes that expire before this batch */
     uint64_t      late;          /* time windows: edges dropped as late so far */
     uint64_t      late_base;     /* of those, read before this slot's first accepted line */
     uint64_t      late_tail;     /* of those, read after the last accepted line so far */
@@ -103,6 +105,7 @@ typedef struct {
     GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     gboolean     presized;       /* the mapper has sized its table (presize_table) */
+    es_slider_ahead *ahead;      /* a sliding window's panes, for the mapper's table */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
     /* Time windows (reader stage only): edges read beyond the open
@@ -453,7 +456,8 @@ static gboolean map_signed(pipeline *pl, slot *s)
     uint32_t *dense = (uint32_t *)s->edges;
     gboolean ok = TRUE;
     g_mutex_lock(&pl->idmap_lock);
-    for (size_t i = 0; ok && i < s->raw->n; i++) {
+    const size_t n = s->raw->n;
+    for (size_t i = 0; ok && i < n;) {
         uint32_t a, b;
         if (s->raw->del[i] && es_idmap_size(pl->idmap) > 0) {
             gboolean ha = es_idmap_lookup(pl->idmap, ext[2 * i], &a);
@@ -462,9 +466,16 @@ static gboolean map_signed(pipeline *pl, slot *s)
                 a = b = ha ? a : hb ? b : 0;
             dense[2 * i] = a;
             dense[2 * i + 1] = b;
-        } else {
-            ok = es_idmap_map_ids(pl->idmap, ext + 2 * i, dense + 2 * i, 2, &s->error);
+            i++;
+            continue;
         }
+        /* A run of insertion lines in one call (its batched lookups, not
+         * one call per line: that was 10% of a run with deletions). */
+        size_t j = i + 1;
+        while (j < n && !s->raw->del[j])
+            j++;
+        ok = es_idmap_map_ids(pl->idmap, ext + 2 * i, dense + 2 * i, 2 * (j - i), &s->error);
+        i = j;
     }
     g_mutex_unlock(&pl->idmap_lock);
     return ok;
@@ -482,12 +493,17 @@ static gboolean map_signed(pipeline *pl, slot *s)
 static void presize_table(pipeline *pl, const slot *s, size_t fresh)
 {
     pl->presized = TRUE;
-    if (pl->start_edges > 0 || pl->cfg->window || pl->cfg->window_span || s->end ||
+    /* (a tumbling window's table restarts with the window: no estimate;
+     * a sliding window's holds every pair, and gives each a count when it
+     * expires) */
+    if (pl->start_edges > 0 || ((pl->cfg->window || pl->cfg->window_span) && !pl->cfg->window_slide) || s->end ||
         s->bytes_total <= s->bytes_done || s->bytes_done == 0)
         return;
     const double scale = (double)s->bytes_total / (double)s->bytes_done;
     const double want = MIN((double)fresh * scale, (double)PRESIZE_MAX);
     es_edgetable_reserve(pl->mapper_table, (size_t)want);
+    if (pl->cfg->window_slide)
+        es_edgetable_reserve_counts(pl->mapper_table, (size_t)want);
 }
 
 static gpointer mapper_stage(gpointer data)
@@ -536,11 +552,15 @@ static gpointer mapper_stage(gpointer data)
         s->has_change = FALSE;
         if (pl->mapper_table && !s->error && s->raw->n > 0) {
             g_mutex_lock(&pl->table_lock);
+            if (pl->ahead)   /* (expiries come before the lines of a later pane) */
+                es_slider_ahead_expire(pl->ahead, pl->mapper_table, s->pane, &s->exp);
             const size_t fresh = es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges,
                                                                  s->raw->has_del ? s->raw->del : NULL,
                                                                  s->raw->n, s->change, &s->mark);
             if (!pl->presized)
                 presize_table(pl, s, fresh);
+            if (pl->ahead)
+                es_slider_ahead_keep(pl->ahead, s->pane, s->edges, s->raw->n);
             g_mutex_unlock(&pl->table_lock);
             s->has_change = TRUE;
         }
@@ -620,6 +640,11 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
     uint32_t nv = stats->vertices;
     if (s->has_change)
         es_flow_catch_up(flow, &s->mark);
+    /* The table counts the whole batch's ignored deletions (applied
+     * ahead): a slice's report counts those up to its end. */
+    uint64_t ignored_ahead = 0;
+    for (size_t i = 0; s->has_change && s->raw->has_del && i < n; i++)
+        ignored_ahead += s->change[i] == ES_EDGE_IGNORED;
     for (size_t a = 0; a < n;) {
         size_t len = n - a;
         if (every) {
@@ -654,8 +679,10 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
         }
         if (!es_flow_fold(flow, &b, s->change + a, s->has_change, error))
             return FALSE;
+        for (size_t i = a; s->has_change && s->raw->has_del && i < a + len; i++)
+            ignored_ahead -= s->change[i] == ES_EDGE_IGNORED;
         stats->deletions = flow->deleted;
-        stats->deletions_ignored = es_flow_ignored(flow);
+        stats->deletions_ignored = es_flow_ignored(flow) - ignored_ahead;
         a += len;
         stats->edges = s->first_index + a;
         stats->vertices = slice_nv;
@@ -827,7 +854,7 @@ static void window_of_pane(const es_driver_config *cfg, int64_t j, es_driver_sta
  * panes from *open on), expiring the panes that leave first; then expire
  * the panes q's window leaves out, and open q. */
 static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *slider, int64_t *open, int64_t q,
-                      es_driver_stats *stats, es_report *report, GError **error)
+                      es_expiry_answers *ahead, es_driver_stats *stats, es_report *report, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
     const __int128 k = size / cfg->window_slide;   /* panes per window */
@@ -835,7 +862,8 @@ static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *sli
         return TRUE;
     for (__int128 j = *open; *open != INT64_MIN && j < q && j < *open + k; j++) {
         const __int128 gone = j - k;
-        if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, error))
+        if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, ahead,
+                              error))
             return FALSE;
         stats->absent = es_slider_absent(slider, stats->vertices);
         if (es_slider_empty(slider) || cfg->on_report == NULL)
@@ -848,8 +876,9 @@ static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *sli
     }
     es_slider_open(slider, q);   /* (before the expiry: the open pane's instances may go too) */
     const __int128 gone = (__int128)q - k;
-    if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, error))
+    if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, ahead, error))
         return FALSE;
+    g_assert(ahead == NULL || ahead->at == ahead->n);
     stats->absent = es_slider_absent(slider, stats->vertices);
     *open = q;
     window_of_pane(cfg, q, stats);
@@ -937,10 +966,14 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted); in a
-     * sliding window, here, where expiries come between batches; with
-     * deletions and snapshots, here too, so that a barrier freezes the
+     * sliding window the mapper also applies the expiries of the panes that
+     * leave, before the first batch of a later pane (es_slider_ahead), and
+     * hands their answers over in the slot; with deletions or a sliding
+     * window and snapshots, here, so that a barrier freezes the
      * multiplicities of the batches folded (es_edgetable_freeze). */
-    pl.mapper_table = cfg->window_slide || (cfg->deletions && ck) ? NULL : flow.table;
+    pl.mapper_table = (cfg->window_slide || cfg->deletions) && ck ? NULL : flow.table;
+    if (cfg->window_slide && pl.mapper_table)
+        pl.ahead = es_slider_ahead_new((cfg->window ? cfg->window : (uint64_t)cfg->window_span) / cfg->window_slide);
     es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
     if (slider)
         es_slider_watch(slider, ops);
@@ -994,7 +1027,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             stats->late_edges = late_upto(s, s->first_index);
         if (ok && n > 0 && slider) {
             es_progress_clear(progress);
-            ok = slide(cfg, &flow, slider, &open_pane, s->pane, stats, report, error);
+            ok = slide(cfg, &flow, slider, &open_pane, s->pane, s->has_change ? &s->exp : NULL, stats, report, error);
         } else if (ok && n > 0 && s->window_start) {
             es_progress_clear(progress);
             close_window(cfg, &flow, ck, &idmap, stats, report, s);
@@ -1130,6 +1163,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_array_free(slots[i].late_at, TRUE);
         es_big_free(slots[i].edges, batch * sizeof(es_edge));
         es_big_free(slots[i].change, batch);
+        es_expiry_answers_clear(&slots[i].exp);
         g_clear_error(&slots[i].error);
     }
     g_async_queue_unref(pl.free_q);
@@ -1145,6 +1179,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         es_edgetable_free(pl.mapper_table);   /* a window's, never opened */
     es_flow_clear(&flow);
     es_slider_free(slider);
+    es_slider_ahead_free(pl.ahead);
     if (pl.idmap != idmap)
         es_idmap_free(pl.idmap);   /* a window's, never opened */
     es_idmap_free(idmap);

@@ -37,7 +37,8 @@ static void adopt_edge_table(es_flow *f)
 
 void es_flow_init(es_flow *f, GPtrArray *ops, gboolean snapshots, gboolean deletions)
 {
-    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions, .fanout = es_fanout_new() };
+    *f = (es_flow){ .ops = ops, .snapshots = snapshots, .deletions = deletions, .fanout = es_fanout_new(),
+                    .expiry_fanout = es_fanout_new(), .forgetting = g_ptr_array_new() };
     for (guint i = 0; deletions && i < ops->len; i++)
         ((es_operator *)g_ptr_array_index(ops, i))->dynamic = TRUE;
     adopt_edge_table(f);
@@ -62,13 +63,15 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
         b->change = change;
     }
     const gboolean expiry = b->n > 0 && b->del != NULL && b->del[0] == ES_LINE_EXPIRE;
-    for (guint i = 0; expiry && ok && i < f->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(f->ops, i);
-        if (!op->per_pane)   /* (its pane's instance just goes) */
-            ok = es_operator_process(op, b, error);
-    }
-    if (!expiry)
+    if (expiry) {   /* (a per-pane operator's instance just goes with its pane) */
+        g_ptr_array_set_size(f->forgetting, 0);
+        for (guint i = 0; i < f->ops->len; i++)
+            if (!((es_operator *)g_ptr_array_index(f->ops, i))->per_pane)
+                g_ptr_array_add(f->forgetting, g_ptr_array_index(f->ops, i));
+        ok = es_fanout_fold(f->expiry_fanout, f->forgetting, b, error);
+    } else {
         ok = es_fanout_fold(f->fanout, f->ops, b, error);
+    }
     /* An operator whose need arose in this batch started a table itself. */
     if (f->table == NULL)
         adopt_edge_table(f);
@@ -109,4 +112,6 @@ void es_flow_clear(es_flow *f)
     es_edgetable_free(f->table);
     f->table = NULL;
     g_clear_pointer(&f->fanout, es_fanout_free);
+    g_clear_pointer(&f->expiry_fanout, es_fanout_free);
+    g_clear_pointer(&f->forgetting, g_ptr_array_unref);
 }

@@ -42,6 +42,8 @@ typedef struct {
     gboolean      deletions;  /* the stream may delete edges */
     uint64_t      deleted;    /* deletion lines folded (since the last restart) */
     struct es_fanout *fanout; /* runs the operators on a batch side by side (fanout.h) */
+    struct es_fanout *expiry_fanout;  /* the same for a sliding window's expiries, */
+    GPtrArray    *forgetting;         /* over the operators that forget (not per pane) */
 } es_flow;
 
 /* Take ops into a run: every operator reads the run's table from now on;

@@ -182,33 +182,51 @@ static void count_vertex(es_slider *s, uint32_t v, int delta)
         s->live -= --s->lines[v] == 0;
 }
 
+/* Append n lines (ext: 2 per line, or NULL: the dense ids stand in) to
+ * pane `index` at the tail of panes, opening it when new (from spare). */
+static pane *pane_append(GQueue *panes, GPtrArray *spare, int64_t index, uint64_t first_index, const es_edge *e,
+                         const uint64_t *ext, size_t n, gboolean keep_ext)
+{
+    pane *p = g_queue_peek_tail(panes);
+    g_assert(p == NULL || p->index <= index);
+    if (p == NULL || p->index != index) {
+        p = spare->len ? g_ptr_array_steal_index_fast(spare, spare->len - 1) : g_new0(pane, 1);
+        p->index = index;
+        p->first_index = first_index;
+        p->n = 0;
+        g_queue_push_tail(panes, p);
+    }
+    if (p->n + n > p->cap) {
+        p->cap = es_grow_cap(p->cap, p->n + n);
+        p->edges = g_renew(es_edge, p->edges, p->cap);
+        if (keep_ext)
+            p->ext = g_renew(uint64_t, p->ext, 2 * p->cap);
+    }
+    memcpy(p->edges + p->n, e, n * sizeof *e);
+    if (keep_ext && ext)
+        memcpy(p->ext + 2 * p->n, ext, 2 * n * sizeof *ext);
+    else if (keep_ext)
+        for (size_t i = 0; i < n; i++) {
+            p->ext[2 * (p->n + i)] = e[i].u;
+            p->ext[2 * (p->n + i) + 1] = e[i].v;
+        }
+    p->n += n;
+    return p;
+}
+
+/* An expired pane's arrays go to spare (two are enough to reuse). */
+static void pane_retire(GPtrArray *spare, pane *p)
+{
+    g_ptr_array_add(spare, p);
+    if (spare->len > 2)
+        g_ptr_array_remove_index_fast(spare, 0);
+}
+
 void es_slider_keep(es_slider *s, int64_t index, const es_batch *b)
 {
     if (b->n == 0)
         return;
-    pane *p = g_queue_peek_tail(&s->panes);
-    g_assert(p == NULL || p->index <= index);
-    if (p == NULL || p->index != index) {
-        p = s->spare->len ? g_ptr_array_steal_index_fast(s->spare, s->spare->len - 1) : g_new0(pane, 1);
-        p->index = index;
-        p->first_index = b->first_index;
-        p->n = 0;
-        g_queue_push_tail(&s->panes, p);
-    }
-    if (p->n + b->n > p->cap) {
-        p->cap = es_grow_cap(p->cap, p->n + b->n);
-        p->edges = g_renew(es_edge, p->edges, p->cap);
-        p->ext = g_renew(uint64_t, p->ext, 2 * p->cap);
-    }
-    memcpy(p->edges + p->n, b->edges, b->n * sizeof *b->edges);
-    if (b->ext)
-        memcpy(p->ext + 2 * p->n, b->ext, 2 * b->n * sizeof *b->ext);
-    else
-        for (size_t i = 0; i < b->n; i++) {
-            p->ext[2 * (p->n + i)] = b->edges[i].u;
-            p->ext[2 * (p->n + i) + 1] = b->edges[i].v;
-        }
-    p->n += b->n;
+    pane_append(&s->panes, s->spare, index, b->first_index, b->edges, b->ext, b->n, TRUE);
     s->kept += b->n;
     for (size_t i = 0; i < b->n; i++) {
         count_vertex(s, b->edges[i].u, 1);
@@ -217,7 +235,8 @@ void es_slider_keep(es_slider *s, int64_t index, const es_batch *b)
     }
 }
 
-gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, GError **error)
+gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, es_expiry_answers *ahead,
+                          GError **error)
 {
     kept_ops *k;
     while ((k = g_queue_peek_head(&s->kept_ops)) != NULL && k->index <= last)
@@ -238,7 +257,15 @@ gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_v
             .first_index = p->first_index,
             .num_vertices = num_vertices,
         };
-        if (!es_flow_fold(f, &b, s->change, FALSE, error))
+        uint8_t *change = s->change;
+        if (ahead) {   /* (the same panes, in the same order, as the stage ahead kept) */
+            g_assert(ahead->at < ahead->n && ahead->pane[ahead->at] == p->index && ahead->len[ahead->at] == p->n);
+            es_flow_catch_up(f, &ahead->mark[ahead->at]);
+            change = ahead->change + ahead->off;
+            ahead->off += p->n;
+            ahead->at++;
+        }
+        if (!es_flow_fold(f, &b, change, ahead != NULL, error))
             return FALSE;
         for (size_t i = 0; i < p->n; i++) {
             count_vertex(s, p->edges[i].u, -1);
@@ -246,13 +273,81 @@ gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_v
                 count_vertex(s, p->edges[i].v, -1);
         }
         s->kept -= p->n;
-        g_queue_pop_head(&s->panes);
-        g_ptr_array_add(s->spare, p);
-        /* (two panes' arrays are enough to reuse: keep no more) */
-        if (s->spare->len > 2)
-            g_ptr_array_remove_index_fast(s->spare, 0);
+        pane_retire(s->spare, g_queue_pop_head(&s->panes));
     }
     return TRUE;
+}
+
+void es_expiry_answers_clear(es_expiry_answers *a)
+{
+    g_free(a->pane);
+    g_free(a->len);
+    g_free(a->mark);
+    g_free(a->change);
+    *a = (es_expiry_answers){ 0 };
+}
+
+struct es_slider_ahead {
+    uint64_t   k;        /* panes per window */
+    GQueue     panes;    /* pane * (no ext), oldest first */
+    GPtrArray *spare;
+    uint8_t   *del;      /* ES_LINE_EXPIRE flags */
+    size_t     del_cap;
+};
+
+es_slider_ahead *es_slider_ahead_new(uint64_t panes_per_window)
+{
+    es_slider_ahead *x = g_new0(es_slider_ahead, 1);
+    x->k = panes_per_window;
+    g_queue_init(&x->panes);
+    x->spare = g_ptr_array_new_with_free_func(pane_free);
+    return x;
+}
+
+void es_slider_ahead_free(es_slider_ahead *x)
+{
+    if (x == NULL)
+        return;
+    g_queue_clear_full(&x->panes, pane_free);
+    g_ptr_array_free(x->spare, TRUE);
+    g_free(x->del);
+    g_free(x);
+}
+
+void es_slider_ahead_expire(es_slider_ahead *x, es_edgetable *t, int64_t q, es_expiry_answers *a)
+{
+    a->n = a->at = a->off = 0;
+    const __int128 gone = (__int128)q - (__int128)x->k;
+    size_t off = 0;
+    pane *p;
+    while ((p = g_queue_peek_head(&x->panes)) != NULL && (__int128)p->index <= gone) {
+        if (a->n == a->cap) {
+            a->cap = es_grow_cap(a->cap, a->n + 1);
+            a->pane = g_renew(int64_t, a->pane, a->cap);
+            a->len = g_renew(size_t, a->len, a->cap);
+            a->mark = g_renew(es_edgetable_mark, a->mark, a->cap);
+        }
+        if (off + p->n > a->change_cap) {
+            a->change_cap = es_grow_cap(a->change_cap, off + p->n);
+            a->change = g_renew(uint8_t, a->change, a->change_cap);
+        }
+        if (p->n > x->del_cap) {
+            x->del_cap = es_grow_cap(x->del_cap, p->n);
+            x->del = g_renew(uint8_t, x->del, x->del_cap);
+            memset(x->del, ES_LINE_EXPIRE, x->del_cap);
+        }
+        es_edgetable_apply_ahead_signed(t, p->edges, x->del, p->n, a->change + off, &a->mark[a->n]);
+        a->pane[a->n] = p->index;
+        a->len[a->n++] = p->n;
+        off += p->n;
+        pane_retire(x->spare, g_queue_pop_head(&x->panes));
+    }
+}
+
+void es_slider_ahead_keep(es_slider_ahead *x, int64_t q, const es_edge *e, size_t n)
+{
+    if (n > 0)
+        pane_append(&x->panes, x->spare, q, 0, e, NULL, n, FALSE);
 }
 
 gboolean es_slider_empty(const es_slider *s)

@@ -36,6 +36,7 @@
 
 #include "dataflow/flow.h"
 #include "graph/batch.h"
+#include "graph/edgetable.h"
 
 typedef struct es_slider es_slider;
 struct es_snapshot_window;   /* snapshot/snapshot.h */
@@ -46,10 +47,41 @@ void       es_slider_free(es_slider *s);
 /* Lines of pane p (>= the last pane kept) in stream order: keep b's lines
  * (insertions only; b->ext may be NULL) to expire later. */
 void     es_slider_keep(es_slider *s, int64_t pane, const es_batch *b);
+/* The edge table's answers for expiring panes, worked out ahead of the
+ * operators (es_slider_ahead_expire), in expiry order; `at` panes and
+ * `off` lines of them taken so far. */
+typedef struct {
+    size_t             n, at, off;
+    int64_t           *pane;
+    size_t            *len;
+    es_edgetable_mark *mark;   /* the table as of each pane's expiry */
+    uint8_t           *change;
+    size_t             cap, change_cap;
+} es_expiry_answers;
+void es_expiry_answers_clear(es_expiry_answers *a);   /* frees the arrays */
+
 /* Fold the lines of every kept pane numbered <= last through f as
  * expiries, oldest first, and forget them.  num_vertices: the id map's
- * size now.  On failure (an operator's limit) the run ends. */
-gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, GError **error);
+ * size now.  ahead: the table's answers for them when a stage ahead
+ * applied it (each pane's, in order), else NULL: the fold applies it.  On
+ * failure (an operator's limit) the run ends. */
+gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, es_expiry_answers *ahead,
+                          GError **error);
+
+/* The table's side of a sliding window, ahead of the operators (the
+ * driver's mapper thread applies the table as the stream goes, so the
+ * operators' thread only folds): the lines of the panes the window holds,
+ * 8 bytes each, whose expiries it applies before the first batch of a
+ * later pane, in the order es_slider_expire folds them. */
+typedef struct es_slider_ahead es_slider_ahead;
+es_slider_ahead *es_slider_ahead_new(uint64_t panes_per_window);
+void             es_slider_ahead_free(es_slider_ahead *x);
+/* Before t applies a batch of pane q: apply the expiries of the kept
+ * panes that q's window leaves out, oldest first, their answers into a
+ * (emptied first). */
+void es_slider_ahead_expire(es_slider_ahead *x, es_edgetable *t, int64_t q, es_expiry_answers *a);
+/* After: keep the batch's lines e[0 .. n-1] (pane q). */
+void es_slider_ahead_keep(es_slider_ahead *x, int64_t q, const es_edge *e, size_t n);
 /* Watch ops (the run's, whose entries this may replace): those that
  * merge and cannot forget are kept one per pane from now on. */
 void     es_slider_watch(es_slider *s, GPtrArray *ops);

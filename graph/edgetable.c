@@ -58,26 +58,31 @@ static uint32_t count_get(const countmap *m, uint64_t k)
     }
 }
 
+/* Rehash m into cap slots (a power of two above its load). */
+static void count_rehash(countmap *m, size_t cap)
+{
+    countmap g = { .cap = cap };
+    g.key = es_big_alloc(g.cap * sizeof *g.key);
+    g.cnt = es_big_alloc(g.cap * sizeof *g.cnt);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->key[i] == 0)
+            continue;
+        size_t j = slot_of(m->key[i], g.cap);
+        while (g.key[j] != 0)
+            j = (j + 1) & (g.cap - 1);
+        g.key[j] = m->key[i];
+        g.cnt[j] = m->cnt[i];
+    }
+    g.used = m->used;
+    es_big_free(m->key, m->cap * sizeof *m->key);
+    es_big_free(m->cnt, m->cap * sizeof *m->cnt);
+    *m = g;
+}
+
 static void count_set(countmap *m, uint64_t k, uint32_t c)
 {
-    if (4 * (m->used + 1) > 3 * m->cap) {
-        countmap g = { .cap = m->cap ? 2 * m->cap : 1024 };
-        g.key = es_big_alloc(g.cap * sizeof *g.key);
-        g.cnt = es_big_alloc(g.cap * sizeof *g.cnt);
-        for (size_t i = 0; i < m->cap; i++) {
-            if (m->key[i] == 0)
-                continue;
-            size_t j = slot_of(m->key[i], g.cap);
-            while (g.key[j] != 0)
-                j = (j + 1) & (g.cap - 1);
-            g.key[j] = m->key[i];
-            g.cnt[j] = m->cnt[i];
-        }
-        g.used = m->used;
-        es_big_free(m->key, m->cap * sizeof *m->key);
-        es_big_free(m->cnt, m->cap * sizeof *m->cnt);
-        *m = g;
-    }
+    if (4 * (m->used + 1) > 3 * m->cap)
+        count_rehash(m, m->cap ? 2 * m->cap : 1024);
     size_t i = slot_of(k, m->cap);
     while (m->key[i] != 0 && m->key[i] != k)
         i = (i + 1) & (m->cap - 1);
@@ -110,6 +115,15 @@ void es_edgetable_free(es_edgetable *t)
 void es_edgetable_reserve(es_edgetable *t, size_t pairs)
 {
     es_edgeset_reserve(t->set, pairs);
+}
+
+void es_edgetable_reserve_counts(es_edgetable *t, size_t pairs)
+{
+    size_t cap = 1024;
+    while (3 * cap < 4 * pairs)
+        cap *= 2;
+    if (cap > t->counts.cap)
+        count_rehash(&t->counts, cap);
 }
 
 /* The answers of a batch whose set insertion said is_new (1: first seen)

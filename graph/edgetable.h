@@ -69,6 +69,10 @@ void          es_edgetable_free(es_edgetable *t);
 /* Room for `pairs` distinct pairs without regrowth (es_edgeset_reserve):
  * for a caller that can estimate the stream's size early. */
 void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
+/* Room for `pairs` multiplicities other than 1 without regrowth (12
+ * bytes per slot at a load of 3/4 at most): for a sliding window, whose
+ * every pair gets one when it expires. */
+void          es_edgetable_reserve_counts(es_edgetable *t, size_t pairs);
 
 /* Fold edges[0 .. n-1] in stream order (OpenMP inside): change[i] is edge
  * i's es_edge_change; del: n es_batch.del flags, or NULL for none (the

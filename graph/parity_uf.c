@@ -45,9 +45,28 @@ void es_puf_grow(es_puf *uf, uint32_t n)
         uf->rank = es_big_realloc(uf->rank, uf->cap, cap);
         uf->cap = (uint32_t)cap;
     }
-    for (uint32_t v = uf->n; v < n; v++)
-        uf->parent[v] = v;   /* parity and rank are zero from the allocator */
+    for (uint32_t v = uf->n; v < n; v++) {
+        uf->parent[v] = v;   /* (after a clear or a copy the memory holds old entries) */
+        uf->parity[v] = 0;
+        uf->rank[v] = 0;
+    }
     uf->n = n;
+}
+
+void es_puf_clear(es_puf *uf)
+{
+    uf->n = 0;
+}
+
+void es_puf_copy(es_puf *dst, const es_puf *src)
+{
+    es_puf_grow(dst, src->n);
+    if (src->n > 0) {
+        memcpy(dst->parent, src->parent, (size_t)src->n * sizeof(uint32_t));
+        memcpy(dst->parity, src->parity, src->n);
+        memcpy(dst->rank, src->rank, src->n);
+    }
+    dst->n = src->n;
 }
 
 uint32_t es_puf_size(const es_puf *uf)
@@ -85,11 +104,16 @@ uint32_t es_puf_find(es_puf *uf, uint32_t v, uint8_t *side)
 
 gboolean es_puf_unite_opposite(es_puf *uf, uint32_t u, uint32_t v)
 {
+    return es_puf_unite(uf, u, v) != ES_PUF_ODD;
+}
+
+int es_puf_unite(es_puf *uf, uint32_t u, uint32_t v)
+{
     uint8_t su, sv;
     uint32_t ru = es_puf_find(uf, u, &su);
     uint32_t rv = es_puf_find(uf, v, &sv);
     if (ru == rv)
-        return su != sv;
+        return su != sv ? ES_PUF_AGREES : ES_PUF_ODD;
     if (uf->rank[ru] < uf->rank[rv]) {
         uint32_t t = ru;
         ru = rv;
@@ -101,7 +125,7 @@ gboolean es_puf_unite_opposite(es_puf *uf, uint32_t u, uint32_t v)
     uf->parity[rv] = su ^ sv ^ 1;
     if (uf->rank[ru] == uf->rank[rv])
         uf->rank[ru]++;
-    return TRUE;
+    return ES_PUF_JOINED;
 }
 
 void es_puf_arrays(const es_puf *uf, const uint32_t **parent, const uint8_t **parity, const uint8_t **rank)

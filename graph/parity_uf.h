@@ -40,6 +40,15 @@ uint32_t es_puf_find(es_puf *uf, uint32_t v, uint8_t *side);
  * already known to be on the same side (the edge closes an odd cycle; the
  * structure is left unchanged), TRUE otherwise. */
 gboolean es_puf_unite_opposite(es_puf *uf, uint32_t u, uint32_t v);
+/* The same, telling the outcomes apart: ES_PUF_JOINED (two sets became
+ * one), ES_PUF_AGREES (one set, already on opposite sides), ES_PUF_ODD
+ * (one set, same side: left unchanged). */
+enum { ES_PUF_ODD = -1, ES_PUF_AGREES = 0, ES_PUF_JOINED = 1 };
+int      es_puf_unite(es_puf *uf, uint32_t u, uint32_t v);
+/* No vertex at all, keeping the memory (a structure rebuilt often). */
+void     es_puf_clear(es_puf *uf);
+/* dst := src, reusing dst's memory. */
+void     es_puf_copy(es_puf *dst, const es_puf *src);
 
 /* The arrays, es_puf_size() entries each, read-only: parent[v] (v for a
  * root), parity[v] (of the edge v -> parent[v]; 0 at a root) and rank[v].

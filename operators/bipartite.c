@@ -26,6 +26,17 @@
  * self-loop line stays an odd cycle for good (the table ignores the
  * deletion of a self-loop, which is no simple-graph edge).  odd_cycle_*
  * then name the edge that last made the graph non-bipartite.
+ * Sliding windows (dataflow/window.h, op->sliding): no deletion at all,
+ * but BIC with parity (graph/bic.h: parity union-finds built forward over
+ * the current chunk of the window and backward over the older one, with
+ * the latest line at which the older chunk's suffix stops being
+ * bipartite).  Cost per line: one union forward and one backward, plus
+ * one more while the window is bipartite (which finds the line that
+ * closes an odd cycle); per expiry that may leave the window bipartite, a
+ * merge of the two forests (6 bytes per vertex copied, the older chunk's
+ * joins still in the window united).  A self-loop line is an odd cycle
+ * until it expires.  odd_cycle_* name the line that last made the
+ * window's graph non-bipartite.
  *
  * Answers: bipartite (bool); once false also odd_cycle_index (the closing
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints
@@ -52,6 +63,7 @@
  * whole (16 bytes per edge, once), so the closing edge is the single
  * process's.  Otherwise each edge is gathered at rank 0.
  */
+#include "graph/bic.h"
 #include "graph/common.h"
 #include "graph/dynconn.h"
 #include "graph/parity_uf.h"
@@ -64,6 +76,7 @@ typedef struct {
     es_operator base;
     es_puf     *uf;
     es_dynconn *dyn;        /* instead of uf in a stream with deletions (op->dynamic) */
+    es_bic     *bic;        /* instead of both in a sliding window (op->sliding) */
     uint64_t    loops;      /* with dyn: self-loop lines (an odd cycle each, never deleted) */
     gboolean    bipartite;
     uint64_t    odd_index, odd_u, odd_v;
@@ -93,6 +106,7 @@ static void bipartite_destroy(es_operator *op)
     bipartite_op *b = (bipartite_op *)op;
     es_puf_free(b->uf);
     es_dynconn_free(b->dyn);
+    es_bic_free(b->bic);
     es_big_free(b->f.parent, b->f.parent_cap);
     es_big_free(b->f.parity, b->f.parity_cap);
     es_big_free(b->f.rank, b->f.rank_cap);
@@ -135,10 +149,37 @@ static void process_dynamic(bipartite_op *b, const es_batch *batch)
     }
 }
 
+/* A sliding window (BIC with parity): lines enter and expire; the answer
+ * is the window's after each, odd_cycle_* the line that last made it not
+ * bipartite. */
+static void process_sliding(bipartite_op *b, const es_batch *batch)
+{
+    if (b->bic == NULL)
+        b->bic = es_bic_new(TRUE);
+    es_batch_assert_ids(batch, batch->num_vertices, "bipartite");
+    if (batch->n > 0 && batch->del != NULL) {
+        g_assert(batch->del[0] == ES_LINE_EXPIRE);
+        es_bic_expire(b->bic, batch->n, batch->num_vertices);
+    } else {
+        const size_t i = es_bic_insert(b->bic, batch->edges, batch->n, batch->num_vertices);
+        if (i < batch->n && !b->base.replaying) {
+            b->odd_index = es_batch_index(batch, i);
+            b->odd_u = batch->ext ? batch->ext[2 * i] : batch->edges[i].u;
+            b->odd_v = batch->ext ? batch->ext[2 * i + 1] : batch->edges[i].v;
+        }
+    }
+    if (!b->base.replaying)   /* (a restored window's lines: the answer is the snapshot's) */
+        b->bipartite = !es_bic_odd(b->bic);
+}
+
 static gboolean bipartite_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     (void)error;
     bipartite_op *b = (bipartite_op *)op;
+    if (op->dynamic && op->sliding) {
+        process_sliding(b, batch);
+        return TRUE;
+    }
     if (op->dynamic) {
         process_dynamic(b, batch);
         return TRUE;
@@ -292,7 +333,7 @@ static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **e
 static gboolean bipartite_needs_edges(const es_operator *op, gboolean snapshots)
 {
     (void)snapshots;
-    return op->dynamic;
+    return op->dynamic && !op->sliding;   /* (BIC reads the window's lines) */
 }
 
 gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)

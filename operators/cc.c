@@ -25,10 +25,14 @@
  *
  * Deletions: in a stream that may delete edges (op->dynamic, --deletions)
  * the union-find, which cannot split, gives way from the first batch to
- * graph/dynconn.c (labels, adjacency, a spanning forest; a deleted forest
- * edge walks the smaller part of its tree for a replacement edge: its
- * header states the costs),
- * fed the edge table's appearances and disappearances.
+ * graph/lazyconn.c, fed the edge table's appearances and disappearances:
+ * the union-find over the present pairs with its spanning forest flagged
+ * in a set of them; a disappearing forest pair leaves it stale, rebuilt
+ * from the set at the next report (O(m) then), and if reports come so
+ * often that rebuilds outweigh the changes, graph/dynconn.c instead (a
+ * deleted forest edge walks the smaller part of its tree for a
+ * replacement).  Per appearance one probe of the set and one union, per
+ * disappearance one probe; measured in bench/RESULTS.md.
  * Sliding windows (dataflow/window.h, op->sliding): no deletion at all,
  * but BIC (Zhang et al., "Bidirectional Incremental Computation", VLDB
  * 2024).  The window's lines are [s, b) of an older chunk B and [b, now)
@@ -51,7 +55,7 @@
  * Snapshot: group /operators/cc, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  * Under deletions it holds no forest: a restore inserts the restored
- * table's present pairs into graph/dynconn.c (one insertion each) and
+ * table's present pairs into graph/lazyconn.c (one insertion each) and
  * checks the counts.
  *
  * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
@@ -65,9 +69,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph/bic.h"
 #include "graph/common.h"
-#include "graph/dynconn.h"
 #include "graph/histogram.h"
+#include "graph/lazyconn.h"
 #include "graph/unionfind.h"
 #include "snapshot/fields.h"
 #include "snapshot/h5util.h"
@@ -78,7 +83,7 @@ extern const es_operator_class es_cc_class;
 typedef struct {
     es_operator base;
     es_uf *uf;
-    es_dynconn *dyn;     /* instead of uf in a stream with deletions (op->dynamic) */
+    es_lazyconn *dyn;     /* instead of uf in a stream with deletions (op->dynamic) */
     uint64_t *joins;     /* log of the edges that joined two components */
     size_t    njoins;
     size_t    joins_cap; /* bytes */
@@ -86,17 +91,7 @@ typedef struct {
     const uint64_t *f_joins;
     size_t    f_njoins;
     uint32_t  f_n, f_count, f_largest;
-    /* Sliding windows (BIC, above): the lines of B ([b_at, b_len) still
-     * in the window) and of F; B's backward joins (keys, and the index in
-     * B of the line that made each, decreasing), b_keep of them still in
-     * the window; F's union-find and joins. */
-    es_edge  *b_lines, *f_lines;
-    size_t    b_len, b_at, b_cap, f_len, f_cap;
-    uint64_t *b_joins;
-    uint32_t *b_join_at;
-    size_t    b_njoins, b_keep, b_joins_cap;
-    es_uf    *f_uf;
-    es_uf    *scratch;   /* for the backward pass and the reports' merge */
+    es_bic   *bic;       /* in a sliding window (op->sliding): BIC, above */
 } cc_op;
 
 static es_operator *cc_create(es_options *opts, GError **error)
@@ -112,14 +107,9 @@ static void cc_destroy(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
     es_uf_free(cc->uf);
-    es_dynconn_free(cc->dyn);
+    es_lazyconn_free(cc->dyn);
     es_log_free(cc->joins, cc->joins_cap);
-    g_free(cc->b_lines);
-    g_free(cc->f_lines);
-    g_free(cc->b_joins);
-    g_free(cc->b_join_at);
-    es_uf_free(cc->f_uf);
-    es_uf_free(cc->scratch);
+    es_bic_free(cc->bic);
     g_free(cc);
 }
 
@@ -128,101 +118,34 @@ static void cc_destroy(es_operator *op)
 static void process_dynamic(cc_op *cc, const es_batch *batch)
 {
     if (cc->dyn == NULL)
-        cc->dyn = es_dynconn_new(FALSE);
-    es_dynconn_grow(cc->dyn, batch->num_vertices);
-    es_batch_assert_ids(batch, es_dynconn_vertices(cc->dyn), "cc");
+        cc->dyn = es_lazyconn_new();
+    es_lazyconn_grow(cc->dyn, batch->num_vertices);
+    es_batch_assert_ids(batch, es_lazyconn_vertices(cc->dyn), "cc");
     g_assert(batch->n == 0 || batch->change != NULL);
+    /* (the set's slots are cache misses: fetched a few changes ahead) */
     for (size_t i = 0; i < batch->n; i++) {
+        if (i + 16 < batch->n && batch->change[i + 16] != ES_EDGE_SEEN)
+            es_lazyconn_prefetch(cc->dyn, batch->edges[i + 16].u, batch->edges[i + 16].v);
         if (batch->change[i] == ES_EDGE_APPEARS)
-            es_dynconn_insert(cc->dyn, batch->edges[i].u, batch->edges[i].v);
+            es_lazyconn_insert(cc->dyn, batch->edges[i].u, batch->edges[i].v);
         else if (batch->change[i] == ES_EDGE_DISAPPEARS)
-            es_dynconn_delete(cc->dyn, batch->edges[i].u, batch->edges[i].v);
+            es_lazyconn_delete(cc->dyn, batch->edges[i].u, batch->edges[i].v);
     }
 }
 
-/* The scratch union-find, nv singletons. */
-static es_uf *scratch_uf(cc_op *cc, uint32_t nv)
-{
-    if (cc->scratch == NULL)
-        cc->scratch = es_uf_new(0);
-    es_uf_clear(cc->scratch);
-    es_uf_grow(cc->scratch, nv);
-    return cc->scratch;
-}
-
-/* B is exhausted: F becomes B, run backwards, and F starts afresh. */
-static void rotate(cc_op *cc, uint32_t nv)
-{
-    es_edge *t = cc->b_lines;
-    cc->b_lines = cc->f_lines;
-    cc->f_lines = t;
-    size_t c = cc->b_cap;
-    cc->b_cap = cc->f_cap;
-    cc->f_cap = c;
-    cc->b_len = cc->f_len;
-    cc->b_at = 0;
-    cc->f_len = 0;
-    if (cc->b_len > cc->b_joins_cap) {
-        cc->b_joins_cap = es_grow_cap(cc->b_joins_cap, cc->b_len);
-        cc->b_joins = g_renew(uint64_t, cc->b_joins, cc->b_joins_cap);
-        cc->b_join_at = g_renew(uint32_t, cc->b_join_at, cc->b_joins_cap);
-    }
-    es_uf *uf = scratch_uf(cc, nv);
-    cc->b_njoins = 0;
-    for (size_t i = cc->b_len; i-- > 0;) {
-        const es_edge e = cc->b_lines[i];
-        if (es_uf_union(uf, e.u, e.v)) {
-            cc->b_joins[cc->b_njoins] = es_edge_key(e.u, e.v);
-            cc->b_join_at[cc->b_njoins++] = (uint32_t)i;
-        }
-    }
-    cc->b_keep = cc->b_njoins;
-    es_uf_clear(cc->f_uf);
-    es_uf_grow(cc->f_uf, nv);
-}
-
-/* A sliding window's batch (op->sliding): insertions go to F; an expiry
- * batch takes the oldest lines, from B. */
+/* A sliding window's batch (op->sliding): insertions enter the window,
+ * an expiry batch takes its oldest lines. */
 static void process_sliding(cc_op *cc, const es_batch *batch)
 {
-    const size_t n = batch->n;
-    if (cc->f_uf == NULL)
-        cc->f_uf = es_uf_new(0);
-    es_uf_grow(cc->f_uf, batch->num_vertices);
-    es_batch_assert_ids(batch, es_uf_size(cc->f_uf), "cc");
-    if (n > 0 && batch->del != NULL) {
+    if (cc->bic == NULL)
+        cc->bic = es_bic_new(FALSE);
+    es_batch_assert_ids(batch, batch->num_vertices, "cc");
+    if (batch->n > 0 && batch->del != NULL) {
         g_assert(batch->del[0] == ES_LINE_EXPIRE);
-        for (size_t left = n; left > 0;) {
-            if (cc->b_at == cc->b_len)
-                rotate(cc, batch->num_vertices);
-            const size_t k = MIN(left, cc->b_len - cc->b_at);
-            g_assert(k > 0);   /* (an expiry takes a line the window holds) */
-            cc->b_at += k;
-            left -= k;
-        }
-        while (cc->b_keep > 0 && cc->b_join_at[cc->b_keep - 1] < cc->b_at)
-            cc->b_keep--;
-        return;
+        es_bic_expire(cc->bic, batch->n, batch->num_vertices);
+    } else {
+        es_bic_insert(cc->bic, batch->edges, batch->n, batch->num_vertices);
     }
-    if (cc->f_len + n > cc->f_cap) {
-        cc->f_cap = es_grow_cap(cc->f_cap, cc->f_len + n);
-        cc->f_lines = g_renew(es_edge, cc->f_lines, cc->f_cap);
-    }
-    memcpy(cc->f_lines + cc->f_len, batch->edges, n * sizeof *batch->edges);
-    cc->f_len += n;
-    es_uf_union_edges(cc->f_uf, batch->edges, n, NULL);
-}
-
-/* The window's components: a copy of F's union-find with B's joins still
- * in the window, in the scratch union-find. */
-static es_uf *merge_sliding(cc_op *cc)
-{
-    es_uf *uf = scratch_uf(cc, 0);
-    if (cc->f_uf)
-        es_uf_copy(uf, cc->f_uf);
-    for (size_t i = 0; i < cc->b_keep; i++)
-        es_uf_union(uf, (uint32_t)(cc->b_joins[i] >> 32), (uint32_t)cc->b_joins[i]);
-    return uf;
 }
 
 static gboolean cc_process_batch(es_operator *op, const es_batch *batch, GError **error)
@@ -269,25 +192,28 @@ static void report_forest(const es_hist *sizes, uint32_t vertices, uint32_t comp
     g_array_free(bins, TRUE);
 }
 
-static void report_dynamic(const es_dynconn *d, uint32_t absent, es_report *report)
+static void report_dynamic(es_lazyconn *d, uint32_t absent, es_report *report)
 {
-    report_forest(es_dynconn_sizes(d), es_dynconn_vertices(d), es_dynconn_components(d), es_dynconn_largest(d),
+    report_forest(es_lazyconn_sizes(d), es_lazyconn_vertices(d), es_lazyconn_components(d), es_lazyconn_largest(d),
                   absent, report);
 }
 
 static void cc_report(es_operator *op, es_report *report)
 {
     if (op->dynamic && op->sliding) {
-        es_uf *uf = merge_sliding((cc_op *)op);
+        cc_op *cc = (cc_op *)op;
+        if (cc->bic == NULL)
+            cc->bic = es_bic_new(FALSE);
+        es_uf *uf = es_bic_components(cc->bic);
         report_forest(es_uf_sizes(uf), es_uf_size(uf), es_uf_count(uf), es_uf_largest(uf),
                       MIN(op->absent, es_uf_size(uf)), report);
         return;
     }
     if (((cc_op *)op)->dyn != NULL || op->dynamic) {
-        es_dynconn *d = ((cc_op *)op)->dyn;
+        es_lazyconn *d = ((cc_op *)op)->dyn;
         if (d == NULL)
-            d = ((cc_op *)op)->dyn = es_dynconn_new(FALSE);
-        report_dynamic(d, MIN(op->absent, es_dynconn_vertices(d)), report);
+            d = ((cc_op *)op)->dyn = es_lazyconn_new();
+        report_dynamic(d, MIN(op->absent, es_lazyconn_vertices(d)), report);
         return;
     }
     const es_uf *uf = ((cc_op *)op)->uf;
@@ -304,7 +230,7 @@ uint32_t es_cc_component_of(es_operator *op, uint32_t v)
     g_return_val_if_fail(op != NULL && op->klass == &es_cc_class, UINT32_MAX);
     cc_op *cc = (cc_op *)op;
     if (cc->dyn)
-        return v < es_dynconn_vertices(cc->dyn) ? es_dynconn_label(cc->dyn, v) : UINT32_MAX;
+        return v < es_lazyconn_vertices(cc->dyn) ? es_lazyconn_label(cc->dyn, v) : UINT32_MAX;
     if (v >= es_uf_size(cc->uf))
         return UINT32_MAX;
     return es_uf_find(cc->uf, v);
@@ -314,7 +240,7 @@ uint32_t es_cc_components(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_cc_class, 0);
     if (((cc_op *)op)->dyn)
-        return es_dynconn_components(((cc_op *)op)->dyn);
+        return es_lazyconn_components(((cc_op *)op)->dyn);
     return es_uf_count(((cc_op *)op)->uf);
 }
 
@@ -330,9 +256,9 @@ static void cc_snapshot_prepare(es_operator *op)
     cc->f_joins = cc->joins;
     cc->f_njoins = cc->njoins;
     if (cc->dyn) {   /* (the forest is the table's present pairs: no joins) */
-        cc->f_n = es_dynconn_vertices(cc->dyn);
-        cc->f_count = es_dynconn_components(cc->dyn);
-        cc->f_largest = es_dynconn_largest(cc->dyn);
+        cc->f_n = es_lazyconn_vertices(cc->dyn);
+        cc->f_count = es_lazyconn_components(cc->dyn);
+        cc->f_largest = es_lazyconn_largest(cc->dyn);
         cc->f_njoins = 0;
     }
 }
@@ -341,17 +267,17 @@ static void cc_snapshot_prepare(es_operator *op)
  * pairs over n vertices, checked against the snapshot's counts. */
 static gboolean read_dynamic(cc_op *cc, uint32_t n, uint64_t count, uint64_t largest, GError **error)
 {
-    es_dynconn *d = es_dynconn_of_table(cc->base.edges, n, FALSE, error);
+    es_lazyconn *d = es_lazyconn_of_table(cc->base.edges, n, error);
     if (d == NULL)
         return FALSE;
-    if (es_dynconn_components(d) != count || es_dynconn_largest(d) != largest) {
+    if (es_lazyconn_components(d) != count || es_lazyconn_largest(d) != largest) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"components\" (%" G_GUINT64_FORMAT
                     ") and \"largest\" (%" G_GUINT64_FORMAT ") are not those of %s (%u and %u)", (guint64)count,
-                    (guint64)largest, ES_EDGES_DATASET, es_dynconn_components(d), es_dynconn_largest(d));
-        es_dynconn_free(d);
+                    (guint64)largest, ES_EDGES_DATASET, es_lazyconn_components(d), es_lazyconn_largest(d));
+        es_lazyconn_free(d);
         return FALSE;
     }
-    es_dynconn_free(cc->dyn);
+    es_lazyconn_free(cc->dyn);
     cc->dyn = d;
     return TRUE;
 }

@@ -13,7 +13,9 @@
  * forget) and the edge table's changes are applied one at a time: a
  * disappearing edge (u, v) removes |N(u) ∩ N(v)| triangles, globally and
  * from u, v and each common neighbour; O(deg u + deg v) per appearance or
- * disappearance.
+ * disappearance.  A snapshot then holds the counts, and a restore folds
+ * the restored table's present pairs in again (a run's cost over them)
+ * and checks the counts against it.
  * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
  * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
  * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
@@ -64,6 +66,7 @@ typedef struct {
     es_operator   base;
     es_adjacency *adj;
     es_dynadj    *dyn;         /* instead of adj in a stream with deletions (op->dynamic) */
+    uint64_t      dyn_edges;   /* with dyn: the edges present */
     uint32_t     *common;      /* with dyn: scratch for common neighbours */
     size_t        common_cap;
     uint64_t     *local;       /* triangles per vertex, cap entries */
@@ -416,7 +419,32 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
  * appearing edge (u, v) closes |N(u) ∩ N(v)| triangles, a disappearing one
  * opens as many (counted once it is gone), for the global count, u, v and
  * each common neighbour; wedges change by deg u + deg v (the degrees
- * without the edge).  O(deg u + deg v) per change (dynadj.h). */
+ * without the edge).  O(deg u + deg v) per change (dynadj.h).  Here one
+ * change in dyn (appear: {u, v} appears, else it disappears), credited to
+ * *triangles, *wedges and local[]; common, common_cap: scratch. */
+static void fold_change(es_dynadj *dyn, uint64_t *local, uint64_t *triangles, uint64_t *wedges, uint32_t **common,
+                        size_t *common_cap, uint32_t u, uint32_t v, gboolean appear)
+{
+    if (!appear)
+        es_dynadj_remove(dyn, u, v);
+    const size_t room = MIN(es_dynadj_degree(dyn, u), es_dynadj_degree(dyn, v));
+    if (room > *common_cap) {
+        *common_cap = es_grow_cap(*common_cap, room);
+        *common = g_renew(uint32_t, *common, *common_cap);
+    }
+    const size_t k = es_dynadj_common(dyn, u, v, *common);
+    const uint64_t w = (uint64_t)es_dynadj_degree(dyn, u) + es_dynadj_degree(dyn, v);
+    const uint64_t sign = appear ? 1 : UINT64_MAX;   /* (+1 or -1, modulo 2^64) */
+    if (appear)
+        es_dynadj_insert(dyn, u, v);
+    *triangles += sign * k;
+    *wedges += sign * w;
+    local[u] += sign * k;
+    local[v] += sign * k;
+    for (size_t j = 0; j < k; j++)
+        local[(*common)[j]] += sign;
+}
+
 static void process_dynamic(tri_op *t, const es_batch *batch)
 {
     if (t->dyn == NULL)
@@ -428,32 +456,9 @@ static void process_dynamic(tri_op *t, const es_batch *batch)
         const uint8_t c = batch->change[i];
         if (c != ES_EDGE_APPEARS && c != ES_EDGE_DISAPPEARS)
             continue;
-        const uint32_t u = e[i].u, v = e[i].v;
-        if (c == ES_EDGE_DISAPPEARS)
-            es_dynadj_remove(t->dyn, u, v);
-        const size_t room = MIN(es_dynadj_degree(t->dyn, u), es_dynadj_degree(t->dyn, v));
-        if (room > t->common_cap) {
-            t->common_cap = es_grow_cap(t->common_cap, room);
-            t->common = g_renew(uint32_t, t->common, t->common_cap);
-        }
-        const size_t k = es_dynadj_common(t->dyn, u, v, t->common);
-        const uint64_t wedges = (uint64_t)es_dynadj_degree(t->dyn, u) + es_dynadj_degree(t->dyn, v);
-        if (c == ES_EDGE_APPEARS) {
-            es_dynadj_insert(t->dyn, u, v);
-            t->triangles += k;
-            t->wedges += wedges;
-            t->local[u] += k;
-            t->local[v] += k;
-            for (size_t j = 0; j < k; j++)
-                t->local[t->common[j]]++;
-        } else {
-            t->triangles -= k;
-            t->wedges -= wedges;
-            t->local[u] -= k;
-            t->local[v] -= k;
-            for (size_t j = 0; j < k; j++)
-                t->local[t->common[j]]--;
-        }
+        fold_change(t->dyn, t->local, &t->triangles, &t->wedges, &t->common, &t->common_cap, e[i].u, e[i].v,
+                    c == ES_EDGE_APPEARS);
+        t->dyn_edges += c == ES_EDGE_APPEARS ? 1 : (uint64_t)-1;
     }
 }
 
@@ -740,7 +745,7 @@ static void tri_snapshot_prepare(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f.nv = t->nv;
-    t->f.edges = es_adjacency_edges(t->adj);
+    t->f.edges = t->dyn ? t->dyn_edges : es_adjacency_edges(t->adj);
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
@@ -753,7 +758,7 @@ static void tri_snapshot_prepare(es_operator *op)
     }
     /* (in a sliding window the graph is the window's lines, rebuilt from
      * them on resume: dataflow/window.h; the table's log lists more) */
-    g_assert(op->frozen_edges == t->f.edges || op->sliding);
+    g_assert(op->frozen_edges == t->f.edges || op->sliding || (op->edges && es_edgetable_dynamic(op->edges)));
 }
 
 /* The counts, the copy of local, the log's first entries; the graph is
@@ -846,6 +851,55 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
     return TRUE;
 }
 
+/* Under deletions: the graph of the restored table's present pairs (s
+ * read and the table checked), its counts found again by folding them in
+ * as appearances (the cost of a run over them) and checked against the
+ * snapshot's; then swapped in. */
+static gboolean read_dynamic(tri_op *t, tri_snap *s, GError **error)
+{
+    const es_edgetable *table = t->base.edges;
+    const uint32_t n = (uint32_t)s->nv;
+    const size_t bytes = (size_t)n * sizeof(uint64_t);
+    uint64_t *local = es_big_alloc(bytes);
+    es_dynadj *dyn = es_dynadj_new();
+    uint64_t tri = 0, w = 0, present = 0;
+    size_t nkeys = 0;
+    const uint64_t *keys = table ? es_edgetable_keys(table, &nkeys) : NULL;
+    es_dynadj_grow(dyn, n);
+    for (size_t i = 0; i < nkeys; i++) {
+        if (!es_edgetable_key_present(table, keys[i]))
+            continue;
+        fold_change(dyn, local, &tri, &w, &t->common, &t->common_cap, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i],
+                    TRUE);
+        present++;
+    }
+    const gboolean ok = tri == s->triangles && w == s->wedges && (n == 0 || memcmp(local, s->local, bytes) == 0);
+    if (!ok)
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"triangles\" (%" G_GUINT64_FORMAT ") and"
+                    " \"wedges\" (%" G_GUINT64_FORMAT ") or dataset \"local\" are not those of the present pairs of"
+                    " %s (%" G_GUINT64_FORMAT " triangles, %" G_GUINT64_FORMAT " wedges)", (guint64)s->triangles,
+                    (guint64)s->wedges, ES_EDGES_DATASET, (guint64)tri, (guint64)w);
+    es_big_free(local, bytes);
+    if (!ok) {
+        es_dynadj_free(dyn);
+        ES_FIELDS_CLEAR(tri_fields, 0, s);
+        return FALSE;
+    }
+    es_dynadj_free(t->dyn);
+    t->dyn = dyn;
+    t->dyn_edges = present;
+    es_big_free(t->local, t->cap * sizeof(uint64_t));
+    es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    t->local = g_steal_pointer(&s->local);
+    t->ext = g_steal_pointer(&s->ext);
+    t->cap = n;
+    t->nv = n;
+    es_adjacency_grow(t->adj, n);
+    t->triangles = s->triangles;
+    t->wedges = s->wedges;
+    return TRUE;
+}
+
 /* Build the new state aside and swap it in only when every check passed, so
  * a bad snapshot leaves the operator as it was. */
 static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
@@ -857,6 +911,8 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     const uint64_t *keys = NULL;
     gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
                   es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
+    if (ok && op->dynamic && !op->sliding)
+        return read_dynamic(t, &s, error);
     if (ok) {
         keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
         adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv, error);
@@ -897,6 +953,7 @@ static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_tri_class = {
     .deletions = TRUE,
+    .deletion_snapshots = TRUE,
     .parallel = TRUE,
     .name = "tri",
     .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",

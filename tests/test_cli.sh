@@ -215,12 +215,22 @@ answer del tri-est graph_edges 5
 expect "tri-est triest-fd under deletions" 0 "" -- "$es" run --deletions --ops tri-est:m=100,method=triest-fd --format tsv --quiet "$tmp/del.txt"
 answer del tri-est triangles 1.0
 expect "tri-est impr refuses deletions" 64 "method=impr handles insertions only" -- "$es" run --deletions --ops tri-est:method=impr --quiet "$tmp/del.txt"
-expect "tri with deletions and snapshots" 64 "tri cannot snapshot a stream with deletions yet" -- "$es" run --deletions --ops cc,tri --snapshot-dir "$tmp/delsnap" --quiet "$tmp/del.txt"
+# tri snapshots a stream with deletions: the resume (nothing left to read)
+# restores its counts from the table's present pairs: the triangle 4-5-6
+expect "tri with deletions and snapshots" 0 "" -- "$es" run --deletions --ops cc,tri --snapshot-dir "$tmp/delsnap" --quiet "$tmp/del.txt"
+expect "tri with deletions, resumed" 0 "" -- "$es" run --deletions --ops cc,tri --snapshot-dir "$tmp/delsnap" --resume --format tsv --quiet "$tmp/del.txt"
+answer del-resumed tri triangles 1
+answer del-resumed cc components 2
 # compare checks every operator against igraph on the graph of what remains:
 # 4000 random lines over 60 vertices, a third of them deletions.
 awk 'BEGIN { srand(3); for (i = 0; i < 4000; i++) { u = int(rand() * 60); v = int(rand() * 60);
              print u, v, (i > 0 && rand() < 0.33) ? "-" : "" } }' > "$tmp/rnd-del.txt"
 expect "compare with deletions" 0 "" -- "$es" compare --deletions --ops cc,degree,tri,bipartite,cm --quiet "$tmp/rnd-del.txt"
+# interim reports under deletions do not depend on --batch (deletions_ignored
+# counted up to each report's line, not to its batch's end)
+"$es" run --deletions --report-every 50 --ops cc,degree,cm --format tsv --quiet "$tmp/rnd-del.txt" > "$tmp/rd1.tsv"
+"$es" run --deletions --report-every 50 --ops cc,degree,cm --format tsv --quiet --batch 7 "$tmp/rnd-del.txt" > "$tmp/rd2.tsv"
+if [ -s "$tmp/rd1.tsv" ] && cmp -s "$tmp/rd1.tsv" "$tmp/rd2.tsv"; then ok; else bad "deletions: interim reports depend on --batch"; fi
 
 # ---- windows ---------------------------------------------------------------
 # Zachary in tumbling windows of 30 edge lines: 3 reports (30, 30, 18 lines),
@@ -307,6 +317,13 @@ done
 # tri-est forgets expiring edges with ThinkD (exact while m holds every edge of the window)
 expect "tri-est in a sliding window" 0 "" -- "$es" run --window sliding:30,10 --ops tri,tri-est:m=1000 --format tsv --quiet "$tmp/zachary.txt"
 if [ "$(awk -F'\t' '$1=="tri" && $2=="triangles" {printf "%s.0,", $3}' "$tmp/out")" = "$(awk -F'\t' '$1=="tri-est" && $2=="triangles" {printf "%s,", $3}' "$tmp/out")" ]; then ok; else bad "tri-est in a sliding window: triangles differ from tri's"; fi
+# bipartite in a sliding window of 3 lines sliding by 1 (BIC with parity): the
+# triangle of lines 0-2 makes [0, 3) odd; once line 0 expires the window is
+# bipartite again; the self-loop (line 5) is an odd cycle until it expires.
+printf '1 2\n2 3\n3 1\n4 5\n5 6\n9 9\n6 7\n7 8\n8 4\n' > "$tmp/bw.txt"
+expect "bipartite in a sliding window" 0 "" -- "$es" run --window sliding:3,1 --ops bipartite --format tsv --quiet "$tmp/bw.txt"
+if [ "$(awk -F'\t' '$2=="bipartite" {printf "%s,", $3}' "$tmp/out")" = "true,true,false,true,true,false,false,false,true," ]; then ok; else bad "bipartite in a sliding window: $(awk -F'\t' '$2=="bipartite" {printf "%s,", $3}' "$tmp/out")"; fi
+if [ "$(awk -F'\t' '$2=="odd_cycle_index" {printf "%s,", $3}' "$tmp/out")" = "2,5,5,5," ]; then ok; else bad "bipartite in a sliding window: odd_cycle_index $(awk -F'\t' '$2=="odd_cycle_index" {printf "%s,", $3}' "$tmp/out")"; fi
 expect "sliding window and deletions" 64 "--deletions in a sliding window is not supported" -- "$es" run --window sliding:10,5 --deletions --quiet "$tmp/zachary.txt"
 expect "lateness and snapshots" 64 "snapshots with --lateness are not supported yet" -- "$es" run --window tumbling:1h --lateness 1m --snapshot-dir "$tmp/wsnap" "$tmp/tw.txt"
 
