@@ -35,7 +35,7 @@
  * Cost per rank: one edge-set insertion per edge it gets, and
  * O(min(deg u, deg v)) look-ups per new one, over its own graph.  Memory:
  * that graph (a set entry and two list entries per edge).  A triple of
- * three colours draws 3/k^2 of the edges, so the edges per rank fall as
+ * three colours draws 6/k^2 of the edges, so the edges per rank fall as
  * N^(-2/3) (copies per edge grow as k ~ (6N)^(1/3)); with k = 2 the four
  * triples' ranks get 1/4 and 3/4 of the edges (bench/SCALING.md).
  * Collective: every rank calls es_mpi_tri_batch with its share.
