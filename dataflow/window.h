@@ -21,10 +21,11 @@
  * topk) are kept one per pane instead (es_operator.per_pane): a new pane
  * gets fresh instances, an expiring pane's go, and a report answers from
  * the merge of the window's (es_slider_merge_begin).
- * Cost: per line kept, 24 bytes until it expires plus two counter
- * increments; per line expired, one more fold through every operator's
- * deletion path (their headers state that cost) and two decrements.
- * Memory: 24 bytes per line of the window, 4 bytes per vertex.
+ * Cost: per line kept, 24 bytes until it expires (and 8 more in the
+ * mapper's copy, es_slider_ahead) plus two counter increments; per line
+ * expired, one more fold through every operator's deletion path (their
+ * headers state that cost) and two decrements.
+ * Memory: 32 bytes per line of the window, 4 bytes per vertex.
  * Guarantee: after es_slider_expire(s, .., last), the operators' state is
  * that of the lines of panes last + 1 .. open, folded in stream order.
  */

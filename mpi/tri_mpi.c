@@ -130,8 +130,6 @@ void es_mpi_tri_free(es_mpi_tri *t)
     g_free(t);
 }
 
-guint es_mpi_tri_colours(const es_mpi_tri *t) { return t->k; }
-
 /* Every edge to the ranks owning a triple of its colours, a self-loop
  * (which closes nothing) to its degree rank alone (one MPI_Alltoallv);
  * *got (g_free) the edges this rank gets, *gn of them, in rank order,

@@ -52,8 +52,6 @@ typedef struct es_mpi_tri es_mpi_tri;
 /* groups: the run's key groups (G above); comm: the ranks. */
 es_mpi_tri *es_mpi_tri_new(MPI_Comm comm, guint groups);
 void        es_mpi_tri_free(es_mpi_tri *t);
-/* k above, and the most ranks an edge is sent to. */
-guint       es_mpi_tri_colours(const es_mpi_tri *t);
 
 /* One batch's partials, at rank 0 (owned by the es_mpi_tri, valid until
  * the next call); elsewhere every count is 0. */
