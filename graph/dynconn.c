@@ -355,21 +355,18 @@ gboolean es_dynconn_delete(es_dynconn *d, uint32_t u, uint32_t v)
     return split;
 }
 
+static void insert_pair(uint32_t u, uint32_t v, void *d)
+{
+    es_dynconn_insert(d, u, v);
+}
+
 es_dynconn *es_dynconn_of_table(const es_edgetable *t, uint32_t n, gboolean parity, GError **error)
 {
     es_dynconn *d = es_dynconn_new(parity);
     es_dynconn_grow(d, n);
-    size_t nk = 0;
-    const uint64_t *keys = t ? es_edgetable_keys(t, &nk) : NULL;
-    for (size_t i = 0; i < nk; i++) {
-        if ((uint32_t)keys[i] >= n) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
-                        " \"vertices\"", ES_EDGES_DATASET, i, n);
-            es_dynconn_free(d);
-            return NULL;
-        }
-        if (es_edgetable_key_present(t, keys[i]))
-            es_dynconn_insert(d, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
+    if (!es_edgetable_foreach_logged(t, n, insert_pair, d, error)) {
+        es_dynconn_free(d);
+        return NULL;
     }
     return d;
 }

@@ -274,6 +274,23 @@ void es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *
     es_big_free(keys, (n ? n : 1) * sizeof *keys);
 }
 
+gboolean es_edgetable_foreach_logged(const es_edgetable *t, uint32_t n, void (*fn)(uint32_t u, uint32_t v, void *user),
+                                     void *user, GError **error)
+{
+    size_t nk = 0;
+    const uint64_t *keys = t ? es_edgetable_keys(t, &nk) : NULL;
+    for (size_t i = 0; i < nk; i++) {
+        if ((uint32_t)keys[i] >= n) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
+                        " \"vertices\"", ES_EDGES_DATASET, i, n);
+            return FALSE;
+        }
+        if (es_edgetable_key_present(t, keys[i]))
+            fn((uint32_t)(keys[i] >> 32), (uint32_t)keys[i], user);
+    }
+    return TRUE;
+}
+
 size_t es_edgetable_memory(const es_edgetable *t)
 {
     return sizeof *t + es_edgeset_memory(t->set);

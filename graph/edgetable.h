@@ -122,6 +122,12 @@ uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v);
 /* Call fn on every present pair's key (u < v), in no set order; as of the
  * last apply. */
 void     es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *user), void *user);
+/* A restored table (t may be NULL: no pairs) to a structure of n vertices:
+ * fn on every present pair (u < v) in the log's order, or an ES_ERROR_DATA
+ * error naming the first logged key beyond n (fn may have been called on
+ * the pairs before it). */
+gboolean es_edgetable_foreach_logged(const es_edgetable *t, uint32_t n, void (*fn)(uint32_t u, uint32_t v, void *user),
+                                     void *user, GError **error);
 size_t   es_edgetable_memory(const es_edgetable *t);   /* bytes held */
 gboolean es_edgetable_logged(const es_edgetable *t);
 

@@ -208,21 +208,18 @@ uint32_t es_lazyconn_label(es_lazyconn *c, uint32_t v)
     return c->dyn ? es_dynconn_label(c->dyn, v) : es_uf_find(c->uf, v);
 }
 
+static void insert_pair(uint32_t u, uint32_t v, void *c)
+{
+    es_lazyconn_insert(c, u, v);
+}
+
 es_lazyconn *es_lazyconn_of_table(const es_edgetable *t, uint32_t n, GError **error)
 {
     es_lazyconn *c = es_lazyconn_new();
     es_lazyconn_grow(c, n);
-    size_t nk = 0;
-    const uint64_t *keys = t ? es_edgetable_keys(t, &nk) : NULL;
-    for (size_t i = 0; i < nk; i++) {
-        if ((uint32_t)keys[i] >= n) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu names a vertex beyond the %u of attribute"
-                        " \"vertices\"", ES_EDGES_DATASET, i, n);
-            es_lazyconn_free(c);
-            return NULL;
-        }
-        if (es_edgetable_key_present(t, keys[i]))
-            es_lazyconn_insert(c, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]);
+    if (!es_edgetable_foreach_logged(t, n, insert_pair, c, error)) {
+        es_lazyconn_free(c);
+        return NULL;
     }
     return c;
 }
