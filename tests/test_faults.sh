@@ -112,7 +112,8 @@ heal_case() {
         return
     fi
     mounted=$d
-    client="/usr/bin/python3 $here/serve_client.py"
+    # (a sanitizer build on a loaded machine answers SNAPSHOT slowly)
+    client="env ES_CLIENT_TIMEOUT=300 /usr/bin/python3 $here/serve_client.py"
     "$es" gen rmat --scale 17 --seed 1 -o "$tmp/r17.txt"
     head -n 800000 "$tmp/r17.txt" > "$tmp/h1"
     sed -n 800001,820000p "$tmp/r17.txt" > "$tmp/h2"
