@@ -112,6 +112,11 @@ heal_case() {
         return
     fi
     mounted=$d
+    # A file whose close failed on the full disk stays open inside HDF5 to
+    # the end, by design (snapshot/h5util.h): not a leak to report.
+    saved_asan=${ASAN_OPTIONS-}
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+    export ASAN_OPTIONS
     # (a sanitizer build on a loaded machine answers SNAPSHOT slowly)
     client="env ES_CLIENT_TIMEOUT=300 /usr/bin/python3 $here/serve_client.py"
     "$es" gen rmat --scale 17 --seed 1 -o "$tmp/r17.txt"
@@ -157,6 +162,7 @@ heal_case() {
             bad "heal: the final snapshot $newest is not at the stream's end or does not verify"
     fi
     umount "$d" && mounted=
+    ASAN_OPTIONS=$saved_asan
 }
 
 # Every file of a directory with its checksum, to see that nothing changed.
