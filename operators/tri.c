@@ -198,6 +198,17 @@ static void grow(tri_op *t, const es_batch *batch)
         t->threads = threads;
     }
     es_adjacency_grow(t->adj, nv);
+    if (t->base.sliding && batch->ext != NULL) {
+        /* A sliding window rebuilt on resume from its lines (window.h)
+         * learns no external id of the vertices none of them names: any
+         * line may name one again, so every line says its ids. */
+        for (size_t i = 0; i < batch->n; i++) {
+            if (batch->edges[i].u < t->nv)
+                t->ext[batch->edges[i].u] = batch->ext[2 * i];
+            if (batch->edges[i].v < t->nv)
+                t->ext[batch->edges[i].v] = batch->ext[2 * i + 1];
+        }
+    }
     if (nv <= t->nv)
         return;
     /* Remember the external id of each new vertex: dense ids are handed out
