@@ -56,6 +56,29 @@ void es_mpi_degree_free(es_mpi_degree *d)
     g_free(d);
 }
 
+size_t es_mpi_degree_entries(const uint64_t *x, uint32_t *inc, GArray *raised, uint32_t before, uint32_t nv,
+                             uint64_t **ext, uint32_t **out_inc, uint32_t **local, size_t *cap)
+{
+    size_t want = raised->len + (nv - before), k = 0;
+    if (want > *cap) {
+        *cap = es_grow_cap(*cap, want);
+        *ext = g_renew(uint64_t, *ext, *cap);
+        *out_inc = g_renew(uint32_t, *out_inc, *cap);
+        if (local)
+            *local = g_renew(uint32_t, *local, *cap);
+    }
+    for (size_t i = 0; i < want; i++) {
+        uint32_t v = i < raised->len ? g_array_index(raised, uint32_t, i) : before + (uint32_t)(i - raised->len);
+        if (local)
+            (*local)[k] = v;
+        (*ext)[k] = x[v];
+        (*out_inc)[k++] = inc[v];
+        inc[v] = 0;
+    }
+    g_array_set_size(raised, 0);
+    return k;
+}
+
 /* The rank owning pair {a, b}: its key group (a mix of both ids, the same
  * in either direction) and the group's range. */
 static int owner(const es_mpi_degree *d, uint64_t a, uint64_t b, int size)
@@ -143,30 +166,8 @@ gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *id
                 mine[2]++;
             }
         }
-        /* The entries: raised old vertices, then every new one (raised or
-         * not: a vertex of self-loops alone counts too). */
-        size_t want = d->touched->len + (nv - before);
-        if (want > d->out_cap) {
-            d->out_cap = es_grow_cap(d->out_cap, want);
-            d->out = g_renew(uint64_t, d->out, d->out_cap);
-            d->out_inc = g_renew(uint32_t, d->out_inc, d->out_cap);
-            d->out_local = g_renew(uint32_t, d->out_local, d->out_cap);
-        }
-        const uint64_t *x = es_idmap_externals(d->map);
-        for (guint i = 0; i < d->touched->len; i++) {
-            uint32_t v = g_array_index(d->touched, uint32_t, i);
-            d->out_local[k] = v;
-            d->out[k] = x[v];
-            d->out_inc[k++] = d->inc[v];
-            d->inc[v] = 0;
-        }
-        for (uint32_t v = before; v < nv; v++) {
-            d->out_local[k] = v;
-            d->out[k] = x[v];
-            d->out_inc[k++] = d->inc[v];
-            d->inc[v] = 0;
-        }
-        g_array_set_size(d->touched, 0);
+        k = es_mpi_degree_entries(es_idmap_externals(d->map), d->inc, d->touched, before, nv, &d->out, &d->out_inc,
+                                  &d->out_local, &d->out_cap);
     }
     g_free(got);
     g_free(e);
@@ -223,7 +224,12 @@ void es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t *dens
     global_room(d, es_idmap_size(d->map));
     for (size_t i = 0; i < d->sent_n; i++)
         d->global[d->out_local[i]] = got[i];
-    *sent += rank ? 0 : 4 * (uint64_t)d->sent_n;   /* rank 0's own are not sent */
+    if (rank == 0) {
+        int size;
+        MPI_Comm_size(comm, &size);
+        for (int r = 1; r < size; r++)
+            *sent += 4 * (uint64_t)d->cs[r];   /* to the other ranks */
+    }
     g_free(got);
 }
 

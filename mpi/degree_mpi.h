@@ -57,6 +57,15 @@ void           es_mpi_degree_free(es_mpi_degree *d);
 gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ids, size_t n, const uint64_t **ext,
                              const uint32_t **inc, size_t *m, uint64_t counts[3], uint64_t *sent, GError **error);
 
+/* A batch's (vertex, increment) entries, degree's and tri's
+ * (mpi/tri_mpi.h): the older vertices raised (raised, in its order, then
+ * emptied), then every vertex new in the batch, [before, nv), raised or
+ * not (a vertex seen only in self-loops counts too); x: the externals of
+ * the rank's id map, inc: per local vertex, reset to 0 here.  *ext,
+ * *out_inc and (when local is not NULL) *local, of *cap entries, grown to
+ * fit.  Returns the number of entries. */
+size_t    es_mpi_degree_entries(const uint64_t *x, uint32_t *inc, GArray *raised, uint32_t before, uint32_t nv,
+                                uint64_t **ext, uint32_t **out_inc, uint32_t **local, size_t *cap);
 /* Runs with snapshots (mpi/snapshot_mpi.h), after each batch: every rank
  * learns the run's dense ids (rank 0's id map) of the vertices of its
  * entries, dense (rank 0: per entry of the batch's gather, in its order;
