@@ -339,9 +339,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* A reduced run (driver_mpi.h) when every operator allows one and
      * there are ranks to send: on one, a forest costs more than it saves. */
     gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE, forested = FALSE;
-    gboolean degrees = FALSE, tris = FALSE, any_tri = FALSE;
-    for (guint i = 0; i < ops->len; i++)
-        any_tri = any_tri || ((const es_operator *)g_ptr_array_index(ops, i))->klass == &es_tri_class;
+    gboolean degrees = FALSE, tris = FALSE;
     for (guint i = 0; i < ops->len; i++) {
         const es_operator *op = g_ptr_array_index(ops, i);
         gboolean cc = strcmp(op->name, "cc") == 0, deg = op->klass == &es_degree_class;
@@ -351,10 +349,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         merging = merging || es_mpi_mergeable(op);
         degrees = degrees || deg;
         tris = tris || tri;
-        /* tri's adjacency is nowhere whole: not in a snapshot; degree's
-         * pairs are written by their owners (mpi/snapshot_mpi.h). */
-        reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) ||
-                              (deg && (cfg->checkpoint == NULL || !any_tri)) || (tri && cfg->checkpoint == NULL));
+        /* degree's pairs and tri's graph in a snapshot are written by
+         * their owners (mpi/snapshot_mpi.h). */
+        reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) || deg || tri);
     }
     /* The forest maps every vertex: it runs for the sketches too, unless
      * degree's partials (which tri's come with) bring the vertices. */
@@ -362,8 +359,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     es_mpi_tri *tpart = reduced && tris ? es_mpi_tri_new(MPI_COMM_WORLD, groups) : NULL;
     es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups, cfg->checkpoint != NULL) : NULL;
     /* degree's pairs in the snapshots: written by their owners. */
-    es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .sent = &sent };
-    gboolean parted = dpart && cfg->checkpoint;
+    es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
+    gboolean parted = (dpart || tpart) && cfg->checkpoint;
 
     if (rank == 0) {
         size_t q = 0;
@@ -475,6 +472,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 if (rank == 0 && ok)
                     ok = feed_degree(&st, tp.deg_ext, tp.deg_inc, tp.deg_n, tp.counts, error) &&
                          feed_tri(&st, tp.deg_inc, tp.deg_n, tp.tri_ext, tp.tri_inc, tp.tri_n, tp.triangles, error);
+                if (parted)   /* rank 0's dense ids back to the ranks */
+                    es_mpi_tri_globals(tpart, MPI_COMM_WORLD, rank == 0 ? st.dense : NULL, &sent);
             } else if (dpart) {
                 const uint64_t *dext;
                 const uint32_t *dinc;

@@ -19,7 +19,8 @@ static gboolean write_keys(es_mpi_snap *s, const char *tmp, GError **error)
     MPI_Comm_rank(s->comm, &rank);
     es_h5_quiet();
     size_t n = 0;
-    uint64_t *keys = es_mpi_degree_keys(s->degree, &n), mine = n, below = 0, total = 0;
+    uint64_t *keys = s->tri ? es_mpi_tri_keys(s->tri, &n) : es_mpi_degree_keys(s->degree, &n);
+    uint64_t mine = n, below = 0, total = 0;
     MPI_Exscan(&mine, &below, 1, MPI_UINT64_T, MPI_SUM, s->comm);
     MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, s->comm);
     if (rank == 0)
@@ -145,7 +146,8 @@ gboolean es_mpi_snap_resume(es_mpi_snap *s, const char *path, GError **error)
         if (!ok)
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: HDF5: cannot read %s", p, ES_EDGES_DATASET);
         else
-            ok = es_mpi_degree_restore(s->degree, s->comm, ext, (uint32_t)n, keys, count[0], error);
+            ok = s->tri ? es_mpi_tri_restore(s->tri, ext, (uint32_t)n, keys, count[0], error)
+                        : es_mpi_degree_restore(s->degree, s->comm, ext, (uint32_t)n, keys, count[0], error);
     }
 out:
     if (ds >= 0)

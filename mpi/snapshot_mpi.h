@@ -3,8 +3,11 @@
  * the single process's layout.
  *
  * What is partitioned: degree's distinct pairs (mpi/degree_mpi.h), each
- * kept by the rank owning its key group.  Everything else (the id map,
- * the counters, the other operators, the position) is at rank 0.
+ * kept by the rank owning its key group, or tri's graph (mpi/tri_mpi.h),
+ * each edge at the ranks owning a colour triple with its two colours and
+ * written by the first of them (its degree rank).  Everything else (the
+ * id map, the counters, per-vertex triangles and degrees, the other
+ * operators, the position) is at rank 0.
  *
  * A barrier (driver_mpi.c): rank 0 writes its parts through the one
  * commit (snapshot/snapshot.h: es_snapshot_write) into snap-N.h5.tmp and
@@ -24,7 +27,8 @@
  * Resume (any rank count, or without MPI: mpi/grouprun.h restores the file
  * as any other): rank 0 restores its parts; every rank reads /idmap and
  * /edges/keys of the same file in pieces of 1 Mi keys and keeps the pairs
- * whose key group it now owns (es_mpi_degree_restore).  Each rank reads
+ * whose key group it now owns (es_mpi_degree_restore), or the edges of
+ * its colour triples (es_mpi_tri_restore).  Each rank reads
  * every key (the groups are hashed, not stored in ranges): O(E) reading
  * per rank, O(E/N) kept.
  * Collective: every rank calls each function.
@@ -36,10 +40,12 @@
 #include <mpi.h>
 
 #include "mpi/degree_mpi.h"
+#include "mpi/tri_mpi.h"
 
 typedef struct {
     MPI_Comm       comm;
-    es_mpi_degree *degree;
+    es_mpi_degree *degree;  /* the partitioned state: degree's pairs, */
+    es_mpi_tri    *tri;     /* or tri's graph (with degree's counts) */
     uint64_t      *sent;    /* bytes sent, grown */
 } es_mpi_snap;
 

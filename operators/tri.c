@@ -37,8 +37,9 @@
  * each triangle once; rank 0 keeps no adjacency, only the counters, the
  * per-vertex triangles and the degrees, fed as partials (es_tri_op_add):
  * 16 bytes per edge copy, 16 per credited vertex, 12 per raised one.
- * With snapshots (the adjacency is what /operators/tri restores) each
- * edge is gathered at rank 0 (16 bytes), which holds the adjacency.
+ * With snapshots too: the ranks write the graph as /edges/keys
+ * (mpi/snapshot_mpi.h); rank 0 writes the counts, and after a restore
+ * the partials go on from the restored graph's degrees.
  */
 #include "operators/tri.h"
 
@@ -709,11 +710,15 @@ void es_tri_op_add(es_operator *op, const uint64_t *externals, uint32_t num_vert
         t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
     }
-    if (num_vertices > t->deg_cap || t->deg == NULL) {
+    const gboolean first = t->deg == NULL;
+    if (num_vertices > t->deg_cap || first) {
         size_t cap = es_grow_cap(t->deg_cap, num_vertices);
         t->deg = es_big_realloc(t->deg, t->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
         t->deg_cap = cap;
     }
+    /* After a restore the partials go on from the restored graph's degrees. */
+    for (uint32_t v = 0; first && v < es_adjacency_vertices(t->adj); v++)
+        t->deg[v] = (uint32_t)es_adjacency_degree(t->adj, v);
     for (uint32_t x = t->nv; x < num_vertices; x++)
         t->ext[x] = externals[x];
     if (num_vertices > t->nv)
@@ -749,6 +754,15 @@ static void tri_snapshot_prepare(es_operator *op)
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
+    if (t->deg) {
+        /* Fed partials across MPI ranks: the graph is the ranks', which
+         * write /edges/keys themselves (mpi/snapshot_mpi.h). */
+        uint64_t ends = 0;
+        for (uint32_t v = 0; v < t->nv; v++)
+            ends += t->deg[v];
+        t->f.edges = ends / 2;
+        return;
+    }
     g_assert(es_adjacency_vertices(t->adj) == t->nv);
     /* Its own key log is the edge table's (/edges/keys) in a run that keeps none. */
     if (!op->frozen_table) {

@@ -12,7 +12,8 @@
 #     under 2 ranks): the final report equals the uninterrupted run's,
 #     every line; the same with degree partitioned (each rank writes its
 #     pairs into the snapshot with parallel HDF5), 2 -> 3, 4 -> 1, 1 -> 2
-#     and 4 -> without MPI;
+#     and 4 -> without MPI, and with tri partitioned, 2 -> 3, 4 -> 1 and
+#     4 -> without MPI;
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
 #     at -np 2 and 3 print what the gathered run prints, and send less;
 #   - topk merged (per-rank Space-Saving summaries merged at rank 0) at
@@ -20,8 +21,8 @@
 #     error of the degree counted by hand, every error within its bound;
 #   - degree partitioned (pairs de-duplicated at their owner rank, degree
 #     partials reduced) at -np 2, 3, 4 equals a run without MPI; with
-#     snapshots too, whose /edges/keys (written by the owners) inspect and
-#     h5py read;
+#     snapshots too (degree, and tri with degree), whose /edges/keys
+#     (written by the owners) inspect, h5py and compare --snapshot read;
 #   - tri partitioned (edges sent to the owners of colour triples, each
 #     triangle found once, partials reduced) at -np 2, 3, 4 (and 6: three
 #     colours) equals a run without MPI, every line;
@@ -187,21 +188,25 @@ partitioned "tri, R-MAT 16" tri "$tmp/r16.txt" "reduced, tri partitioned"
 partitioned "tri with degree, R-MAT 16" tri,degree "$tmp/r16.txt" "degree and tri partitioned" "4"
 partitioned "tri with degree, cc, small file" tri,degree,cc datasets/two-triangles-and-isolated.txt "degree and tri partitioned"
 [ -n "$snap" ] && partitioned "tri with cm, ca-GrQc" tri:top=20,cm "$snap/ca-GrQc.txt" "tri partitioned" "2 4 6"
-# With snapshots degree stays partitioned: each owner writes its pairs as
-# its slice of /edges/keys (parallel HDF5); the file holds every distinct
-# pair once, and restores as any other (inspect's answers are the run's).
-mrun 3 --ops degree --format tsv --batch 20000 --snapshot-dir "$tmp/degsnap" --snapshot-every 100000 "$tmp/r16.txt" > "$tmp/part.tsv" 2> "$tmp/part.err"
-"$es" run --ops degree --format tsv -q --batch 20000 "$tmp/r16.txt" > "$tmp/plain.tsv"
-if grep -q "degree partitioned" "$tmp/part.err" && cmp -s "$tmp/plain.tsv" "$tmp/part.tsv"; then ok; else
-    bad "degree with snapshots: $(grep -o 'ranks, [a-z ,]*' "$tmp/part.err") $(diff "$tmp/plain.tsv" "$tmp/part.tsv" | head -4)"
-fi
-last=$(ls "$tmp"/degsnap/snap-*.h5 | tail -n 1)
-"$es" inspect --format tsv "$last" 2> "$tmp/err" | grep '^degree' > "$tmp/b"
-grep '^degree' "$tmp/plain.tsv" > "$tmp/a"
-if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else bad "inspect of a partitioned snapshot: $(diff "$tmp/a" "$tmp/b" | head -4) $(head -c 200 "$tmp/err")"; fi
-if /usr/bin/python3 -c 'import h5py' 2> /dev/null; then
-    e=$(awk -F'\t' '$1 == "degree" && $2 == "edges" { print $3 }' "$tmp/plain.tsv")
-    /usr/bin/python3 - "$last" "$e" > "$tmp/py" 2>&1 <<'EOF2' && ok || bad "h5py, partitioned keys: $(cat "$tmp/py")"
+# With snapshots degree and tri stay partitioned: each rank writes its
+# pairs (tri: the edges it counts the degrees of) as its slice of
+# /edges/keys (parallel HDF5); the file holds every distinct pair once,
+# and restores as any other (inspect's answers are the run's, compare
+# --snapshot agrees).
+snapped() {
+    ops=$1 kind=$2 dir=$tmp/snap-$(echo "$1" | tr -c 'a-z\n' _)
+    mrun 3 --ops "$ops" --format tsv --batch 20000 --snapshot-dir "$dir" --snapshot-every 100000 "$tmp/r16.txt" > "$tmp/part.tsv" 2> "$tmp/part.err"
+    "$es" run --ops "$ops" --format tsv -q --batch 20000 "$tmp/r16.txt" > "$tmp/plain.tsv"
+    if grep -q "$kind" "$tmp/part.err" && cmp -s "$tmp/plain.tsv" "$tmp/part.tsv"; then ok; else
+        bad "$ops with snapshots: $(grep -o 'ranks, [a-z ,]*' "$tmp/part.err") $(diff "$tmp/plain.tsv" "$tmp/part.tsv" | head -4)"
+    fi
+    last=$(ls "$dir"/snap-*.h5 | tail -n 1)
+    "$es" inspect --format tsv "$last" 2> "$tmp/err" | grep -E '^(degree|tri)	' > "$tmp/b"
+    grep -E '^(degree|tri)	' "$tmp/plain.tsv" > "$tmp/a"
+    if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else bad "inspect of a partitioned snapshot ($ops): $(diff "$tmp/a" "$tmp/b" | head -4) $(head -c 200 "$tmp/err")"; fi
+    if /usr/bin/python3 -c 'import h5py' 2> /dev/null; then
+        e=$(awk -F'\t' '$1 == "degree" && $2 == "edges" { print $3 }' "$tmp/plain.tsv")
+        /usr/bin/python3 - "$last" "$e" > "$tmp/py" 2>&1 <<'EOF2' && ok || bad "h5py, partitioned keys ($ops): $(cat "$tmp/py")"
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     k = f["edges"]["keys"][:]
@@ -209,9 +214,12 @@ with h5py.File(sys.argv[1], "r") as f:
     assert len(k) == int(sys.argv[2]) and len(set(k.tolist())) == len(k), (len(k), sys.argv[2])
     assert all((x >> 32) < (x & 0xffffffff) < n for x in k.tolist())
 EOF2
-fi
-"$es" compare --format tsv -q --snapshot "$(ls "$tmp"/degsnap/snap-*.h5 | head -n 1)" "$tmp/r16.txt" > "$tmp/cmp.tsv" 2> "$tmp/err"
-grep -q "^summary	differ	0" "$tmp/cmp.tsv" && ok || bad "compare --snapshot, partitioned: $(grep -v '	ok	' "$tmp/cmp.tsv" | head -4) $(head -c 200 "$tmp/err")" 
+    fi
+    "$es" compare --format tsv -q --snapshot "$(ls "$dir"/snap-*.h5 | head -n 1)" "$tmp/r16.txt" > "$tmp/cmp.tsv" 2> "$tmp/err"
+    grep -q "^summary	differ	0" "$tmp/cmp.tsv" && ok || bad "compare --snapshot, partitioned ($ops): $(grep -v '	ok	' "$tmp/cmp.tsv" | head -4) $(head -c 200 "$tmp/err")"
+}
+snapped degree "degree partitioned"
+snapped tri,degree "degree and tri partitioned"
 
 # ---- resume under another rank count, one rank killed -------------------------
 rops=cc,degree,tri,tri-est:m=5000,topk,hll,bipartite,spanner
@@ -281,6 +289,13 @@ cmp -s "$tmp/want.tsv" "$tmp/plain.tsv" && ok || bad "cc,degree,hll: -np 1 diffe
 killed 2 3
 killed 4 1
 killed 1 2
+killed 4 0
+# Partitioned tri (edges at the ranks of their colour triples, each
+# written once): 2 -> 3, 4 -> 1, 4 -> without MPI.
+rops=tri,degree kp=-tri
+mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
+killed 2 3
+killed 4 1
 killed 4 0
 rops=$all_rops kf=$tmp/r14.txt kn=163840 kp=
 
