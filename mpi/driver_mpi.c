@@ -313,7 +313,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
     *stats = (es_driver_stats){ 0 };
-    gint64 t0 = g_get_monotonic_time();
+    gint64 t0 = g_get_monotonic_time(), snap_us = 0;   /* rank 0's time at snapshot barriers */
     root_state st = { .g = { .cfg = cfg, .ops = ops, .stats = stats } };
     uint64_t *pos = NULL, *ids = NULL, *all_ids = NULL, *forest = NULL, sent = 0;
     int64_t *time = NULL, *all_time = NULL;
@@ -541,10 +541,12 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             if (due && merging && reduced)
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
         }
+        gint64 ts = g_get_monotonic_time();
         if (due && rank == 0)
             es_group_root_barrier(&st.g, chunks, groups, pos, FALSE);
         if (due && parted)
             es_mpi_snap_serve(&psnap);
+        snap_us += due ? g_get_monotonic_time() - ts : 0;
         if (all_done)
             break;
         /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
@@ -553,10 +555,12 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         goto out;
     if (merging && reduced)   /* for the final snapshot and report */
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
+    gint64 ts = g_get_monotonic_time();
     if (rank == 0 && ok && st.g.ck)
         es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
     if (parted)
         es_mpi_snap_serve(&psnap);
+    snap_us += g_get_monotonic_time() - ts;
     ok = agree_root(rank, ok, error);
     /* Every rank ends with rank 0's figures. */
     {
@@ -579,15 +583,18 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                        ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6 : 0, cpu_all = 0;
     MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    char snaps[64] = "";
+    if (cfg->checkpoint)
+        g_snprintf(snaps, sizeof snaps, ", %.3f s at snapshot barriers at rank 0", (double)snap_us / 1e6);
     if (rank == 0 && ok && verbose)
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
-                G_GUINT64_FORMAT " MiB at most elsewhere\n",
+                G_GUINT64_FORMAT " MiB at most elsewhere%s\n",
                 size, size == 1 ? "" : "s", !reduced ? "edges gathered" :
                 tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
                 dpart ? "reduced, degree partitioned" : "reduced",
                 all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
-                stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
+                stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024, snaps);
     if (rank == 0 && ok && cfg->on_report) {
         es_driver_collect(ops, stats, TRUE, st.g.report);
         cfg->on_report(st.g.report, cfg->user);

@@ -38,6 +38,9 @@
  * three colours draws 6/k^2 of the edges, so the edges per rank fall as
  * N^(-2/3) (copies per edge grow as k ~ (6N)^(1/3)); with k = 2 the four
  * triples' ranks get 1/4 and 3/4 of the edges (bench/SCALING.md).
+ * Snapshots (mpi/snapshot_mpi.h): each edge is written once, by its
+ * degree rank, into /edges/keys; on resume each rank keeps the edges of
+ * its triples (es_mpi_tri_restore).
  * Collective: every rank calls es_mpi_tri_batch with its share.
  */
 #ifndef ES_MPI_TRI_H
