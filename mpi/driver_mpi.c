@@ -39,6 +39,7 @@
 #include "mpi/forest.h"
 #include "mpi/grouprun.h"
 #include "mpi/merge.h"
+#include "mpi/snapshot_mpi.h"
 #include "mpi/tri_mpi.h"
 #include "operators/bipartite.h"
 #include "operators/degree.h"
@@ -46,6 +47,7 @@
 #include "operators/tri.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
+#include "snapshot/snapshot.h"
 
 void es_mpi_init(int *argc, char ***argv)
 {
@@ -337,7 +339,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* A reduced run (driver_mpi.h) when every operator allows one and
      * there are ranks to send: on one, a forest costs more than it saves. */
     gboolean reduced = cfg->report_every == 0 && size > 1, parity = FALSE, merging = FALSE, forested = FALSE;
-    gboolean degrees = FALSE, tris = FALSE;
+    gboolean degrees = FALSE, tris = FALSE, any_tri = FALSE;
+    for (guint i = 0; i < ops->len; i++)
+        any_tri = any_tri || ((const es_operator *)g_ptr_array_index(ops, i))->klass == &es_tri_class;
     for (guint i = 0; i < ops->len; i++) {
         const es_operator *op = g_ptr_array_index(ops, i);
         gboolean cc = strcmp(op->name, "cc") == 0, deg = op->klass == &es_degree_class;
@@ -347,16 +351,19 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         merging = merging || es_mpi_mergeable(op);
         degrees = degrees || deg;
         tris = tris || tri;
-        /* degree's distinct edges and tri's adjacency are nowhere whole:
-         * not in a snapshot. */
+        /* tri's adjacency is nowhere whole: not in a snapshot; degree's
+         * pairs are written by their owners (mpi/snapshot_mpi.h). */
         reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) ||
-                              ((deg || tri) && cfg->checkpoint == NULL));
+                              (deg && (cfg->checkpoint == NULL || !any_tri)) || (tri && cfg->checkpoint == NULL));
     }
     /* The forest maps every vertex: it runs for the sketches too, unless
      * degree's partials (which tri's come with) bring the vertices. */
     forested = forested || !(degrees || tris);
     es_mpi_tri *tpart = reduced && tris ? es_mpi_tri_new(MPI_COMM_WORLD, groups) : NULL;
-    es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups) : NULL;
+    es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups, cfg->checkpoint != NULL) : NULL;
+    /* degree's pairs in the snapshots: written by their owners. */
+    es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .sent = &sent };
+    gboolean parted = dpart && cfg->checkpoint;
 
     if (rank == 0) {
         size_t q = 0;
@@ -366,6 +373,29 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (!agree_root(rank, ok, error)) {
         ok = FALSE;
         goto out;
+    }
+    if (parted) {
+        /* Rank 0 keeps no pairs: the restored table goes, and each rank
+         * reads the pairs it owns now. */
+        g_autofree char *path = NULL;
+        if (rank == 0) {
+            for (guint i = 0; i < ops->len; i++) {
+                es_operator *op = g_ptr_array_index(ops, i);
+                g_clear_pointer(&op->own_edges, es_edgetable_free);
+                op->edges = NULL;
+            }
+            if (es_checkpoint_last_id(st.g.ck))
+                path = es_snapshot_path(cfg->checkpoint->dir, es_checkpoint_last_id(st.g.ck));
+            es_checkpoint_set_extra(st.g.ck, es_mpi_snap_extra, &psnap);
+        }
+        ok = es_mpi_snap_resume(&psnap, path, error);
+        int in = ok ? size : rank, first_bad;
+        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (first_bad < size) {
+            share_error(first_bad, rank, error);
+            ok = FALSE;
+            goto out;
+        }
     }
     start_flows(&st, rank, reduced);
     MPI_Bcast(pos, (int)(4 * nchunks), MPI_UINT64_T, 0, MPI_COMM_WORLD);
@@ -457,6 +487,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 ok = ok && dok;
                 if (rank == 0 && ok)
                     ok = feed_degree(&st, dext, dinc, dm, counts, error);
+                if (parted)   /* rank 0's dense ids back to the owners */
+                    es_mpi_degree_globals(dpart, MPI_COMM_WORLD, rank == 0 ? st.dense : NULL, &sent);
             }
             if (rank == 0 && ok) {
                 stats->edges = before + total;
@@ -502,15 +534,18 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             }
         }
         int due = rank == 0 && ok && st.g.ck && !all_done && stats->edges > before && es_group_root_due(&st.g, before);
-        if (merging && reduced) {
-            /* The sketches are combined at rank 0 for the snapshot. */
+        if ((merging && reduced) || parted) {
+            /* The sketches are combined at rank 0 for the snapshot; the
+             * owners write degree's pairs. */
             MPI_Bcast(&due, 1, MPI_INT, 0, MPI_COMM_WORLD);
             sent += rank ? 0 : 4 * (uint64_t)(size - 1);
-            if (due)
+            if (due && merging && reduced)
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
         }
         if (due && rank == 0)
             es_group_root_barrier(&st.g, chunks, groups, pos, FALSE);
+        if (due && parted)
+            es_mpi_snap_serve(&psnap);
         if (all_done)
             break;
         /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
@@ -521,6 +556,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
     if (rank == 0 && ok && st.g.ck)
         es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
+    if (parted)
+        es_mpi_snap_serve(&psnap);
     ok = agree_root(rank, ok, error);
     /* Every rank ends with rank 0's figures. */
     {

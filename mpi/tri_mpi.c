@@ -6,6 +6,7 @@
 #include "graph/common.h"
 #include "graph/edgeset.h"
 #include "graph/idmap.h"
+#include "mpi/degree_mpi.h"
 
 typedef struct {
     uint32_t *v;
@@ -353,26 +354,7 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
             t->inc[v] = 0;
         }
         g_array_set_size(t->touched, 0);
-        /* Degree entries: raised older vertices, then every new one (raised
-         * or not: a vertex of self-loops alone counts too). */
-        size_t want = t->raised->len + (nv - before);
-        if (want > t->dout_cap) {
-            t->dout_cap = es_grow_cap(t->dout_cap, want);
-            t->dout = g_renew(uint64_t, t->dout, t->dout_cap);
-            t->dout_inc = g_renew(uint32_t, t->dout_inc, t->dout_cap);
-        }
-        for (guint i = 0; i < t->raised->len; i++) {
-            uint32_t v = g_array_index(t->raised, uint32_t, i);
-            t->dout[dk] = x[v];
-            t->dout_inc[dk++] = t->dinc[v];
-            t->dinc[v] = 0;
-        }
-        for (uint32_t v = before; v < nv; v++) {
-            t->dout[dk] = x[v];
-            t->dout_inc[dk++] = t->dinc[v];
-            t->dinc[v] = 0;
-        }
-        g_array_set_size(t->raised, 0);
+        dk = es_mpi_degree_entries(x, t->dinc, t->raised, before, nv, &t->dout, &t->dout_inc, NULL, &t->dout_cap);
     }
     g_free(got);
     g_free(e);

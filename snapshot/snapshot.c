@@ -346,6 +346,8 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         g_clear_error(error);
         written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
     }
+    if (written && meta->extra && !meta->extra(tmp, meta->extra_user, error))
+        written = FALSE;
     /* Its data goes to disk while the logs are synced and its crc read. */
     if (written && (fd = open(tmp, O_RDWR | O_CLOEXEC)) >= 0 && sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;   /* a head start only: fsync below */
