@@ -295,11 +295,19 @@ static void failed(es_checkpoint *ck, uint64_t id, GError *e)
     es_snapshot_logs_free(ck->logs);
     ck->logs = new_logs();
     es_snapshot_retain(ck->dir, ck->cfg.keep);
-    /* The newest committed snapshot's files hold what the logs' memory
-     * released (es_snapshot_logs_release): the new files start from them. */
+    /* The files of the newest committed snapshot that verifies hold what
+     * the logs' memory released (es_snapshot_logs_release): the new files
+     * start from them.  A damaged one is passed over, as resume passes it
+     * over: the previous generation's, which retention keeps, holds every
+     * released byte. */
     GPtrArray *kept = es_snapshot_list(ck->dir);
-    if (kept->len > 0 && es_snapshot_load_logs(g_ptr_array_index(kept, 0), ck->logs, NULL))
-        es_snapshot_logs_restart(ck->logs, TRUE);
+    for (guint i = 0; i < kept->len; i++) {
+        const char *path = g_ptr_array_index(kept, i);
+        if (es_snapshot_verify(path, NULL) && es_snapshot_load_logs(path, ck->logs, NULL)) {
+            es_snapshot_logs_restart(ck->logs, TRUE);
+            break;
+        }
+    }
     g_ptr_array_free(kept, TRUE);
 }
 

@@ -560,7 +560,8 @@ static gpointer mapper_stage(gpointer data)
             if (!pl->presized)
                 presize_table(pl, s, fresh);
             if (pl->ahead)
-                es_slider_ahead_keep(pl->ahead, s->pane, s->edges, s->raw->n);
+                es_slider_ahead_keep(pl->ahead, s->pane, s->edges, s->raw->has_del ? s->raw->del : NULL, s->change,
+                                     s->raw->n);
             g_mutex_unlock(&pl->table_lock);
             s->has_change = TRUE;
         }
@@ -791,8 +792,8 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
     stats->deletions_ignored = 0;
 }
 
-/* A sliding window: every operator must forget expiring edges, and
- * deletion lines do not go with it yet. */
+/* A sliding window: every operator must forget expiring edges; with
+ * deletion lines, no snapshot yet. */
 static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
@@ -805,9 +806,10 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
             return FALSE;
         }
     }
-    if (cfg->deletions) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--deletions in a sliding window is not supported: deletion"
-                    " lines would outlive the insertions they delete (--window tumbling takes them)");
+    if (cfg->deletions && cfg->checkpoint) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of a sliding window with --deletions are not"
+                    " supported yet: the window's lines that deletions took back are not in the snapshot; run"
+                    " without --snapshot-dir, or with --window tumbling");
         return FALSE;
     }
     return TRUE;
@@ -913,7 +915,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         op->dynamic = op->dynamic || cfg->deletions || cfg->window_slide;
-        op->sliding = op->sliding || cfg->window_slide;
+        op->sliding = op->sliding || (cfg->window_slide && !cfg->deletions);   /* (BIC takes no deletion) */
     }
     es_idmap *idmap = start(cfg, ops, src, &pos, &ck, error);
     if (idmap == NULL) {

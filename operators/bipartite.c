@@ -19,13 +19,19 @@
  *
  * Deletions: in a stream that may delete edges (op->dynamic, --deletions)
  * the graph can become bipartite again, so from the first batch the
- * parity union-find gives way to graph/dynconn.c in parity mode (a
- * component's colours are checked on insertion and searched again after a
- * deletion inside a component with an odd cycle: its header states the
- * costs), fed the edge table's appearances and disappearances.  A
- * self-loop line stays an odd cycle for good (the table ignores the
- * deletion of a self-loop, which is no simple-graph edge).  odd_cycle_*
- * then name the edge that last made the graph non-bipartite.
+ * parity union-find gives way to graph/lazyconn.c in parity mode, fed
+ * the edge table's appearances and disappearances: the parity union-find
+ * over the present pairs with its spanning forest flagged in a set of
+ * them, whose sides stay a 2-colouring of every present pair but the ones
+ * counted odd.  Per appearance one probe and one union, per disappearance
+ * one probe and two finds; a forest pair leaving a graph with an odd
+ * cycle leaves the answer open until the next report, which settles it
+ * in O(m) (at worst by a replay of the changes since through
+ * graph/dynconn.c: graph/lazyconn.h says when), and if reports come so often
+ * that this outweighs the changes, graph/dynconn.c for good.  A self-loop
+ * line stays an odd cycle for good (the table ignores the deletion of a
+ * self-loop, which is no simple-graph edge).  odd_cycle_* then name the
+ * edge that last made the graph non-bipartite.
  * Sliding windows (dataflow/window.h, op->sliding): no deletion at all,
  * but BIC with parity (graph/bic.h: parity union-finds built forward over
  * the current chunk of the window and backward over the older one, with
@@ -36,7 +42,8 @@
  * merge of the two forests (6 bytes per vertex copied, the older chunk's
  * joins still in the window united).  A self-loop line is an odd cycle
  * until it expires.  odd_cycle_* name the line that last made the
- * window's graph non-bipartite.
+ * window's graph non-bipartite.  With --deletions too (no op->sliding),
+ * the deletion path above, expiries as disappearances.
  *
  * Answers: bipartite (bool); once false also odd_cycle_index (the closing
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints
@@ -54,8 +61,8 @@
  * Snapshot: group /operators/bipartite, laid out in README.md ("Snapshots"); a
  * restore checks every array and swaps the new state in only when all pass.
  * Under deletions it holds no forest: a restore inserts the restored
- * table's present pairs into graph/dynconn.c in parity mode (one insertion
- * each) and checks the answer.
+ * table's present pairs into graph/lazyconn.c in parity mode (one
+ * insertion each) and checks the answer.
  *
  * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
  * reduced run it is fed the merged forest with parities (as cc) while the
@@ -65,7 +72,7 @@
  */
 #include "graph/bic.h"
 #include "graph/common.h"
-#include "graph/dynconn.h"
+#include "graph/lazyconn.h"
 #include "graph/parity_uf.h"
 #include "operators/bipartite.h"
 #include "snapshot/fields.h"
@@ -75,9 +82,9 @@
 typedef struct {
     es_operator base;
     es_puf     *uf;
-    es_dynconn *dyn;        /* instead of uf in a stream with deletions (op->dynamic) */
+    es_lazyconn *dyn;       /* instead of uf in a stream with deletions (op->dynamic); the answer
+                               is its own, read into the fields below at reports */
     es_bic     *bic;        /* instead of both in a sliding window (op->sliding) */
-    uint64_t    loops;      /* with dyn: self-loop lines (an odd cycle each, never deleted) */
     gboolean    bipartite;
     uint64_t    odd_index, odd_u, odd_v;
     struct {                /* at the last snapshot barrier; caps in bytes */
@@ -105,7 +112,7 @@ static void bipartite_destroy(es_operator *op)
 {
     bipartite_op *b = (bipartite_op *)op;
     es_puf_free(b->uf);
-    es_dynconn_free(b->dyn);
+    es_lazyconn_free(b->dyn);
     es_bic_free(b->bic);
     es_big_free(b->f.parent, b->f.parent_cap);
     es_big_free(b->f.parity, b->f.parity_cap);
@@ -114,38 +121,51 @@ static void bipartite_destroy(es_operator *op)
 }
 
 /* A stream with deletions: the graph may turn bipartite again, so every
- * appearance and disappearance goes to the dynamic structure in parity
- * mode, and the answer is read after each; odd_cycle_* name the edge that
- * last made the graph non-bipartite. */
+ * appearance and disappearance, and every self-loop line, goes to the
+ * lazy structure in parity mode, each insertion named by its line (the
+ * one that last made the graph non-bipartite is odd_cycle_*). */
 static void process_dynamic(bipartite_op *b, const es_batch *batch)
 {
     if (b->dyn == NULL)
-        b->dyn = es_dynconn_new(TRUE);
-    es_dynconn_grow(b->dyn, batch->num_vertices);
-    es_batch_assert_ids(batch, es_dynconn_vertices(b->dyn), "bipartite");
+        b->dyn = es_lazyconn_new(TRUE);
+    es_lazyconn_grow(b->dyn, batch->num_vertices);
+    es_batch_assert_ids(batch, es_lazyconn_vertices(b->dyn), "bipartite");
     g_assert(batch->n == 0 || batch->change != NULL);
     const es_edge *e = batch->edges;
     for (size_t i = 0; i < batch->n; i++) {
+        if (i + 16 < batch->n && batch->change[i + 16] != ES_EDGE_SEEN)
+            es_lazyconn_prefetch(b->dyn, e[i + 16].u, e[i + 16].v);
         const uint8_t c = batch->change[i];
-        if (e[i].u == e[i].v && !(batch->del && batch->del[i]))
-            b->loops++;
-        else if (e[i].u == e[i].v && batch->del[i] == ES_LINE_EXPIRE)   /* (del: the first test failed) */
-            b->loops--;   /* (an expired self-loop line leaves; a deleted one stays) */
-        else if (c == ES_EDGE_APPEARS)
-            es_dynconn_insert(b->dyn, e[i].u, e[i].v);
-        else if (c == ES_EDGE_DISAPPEARS)
-            es_dynconn_delete(b->dyn, e[i].u, e[i].v);
-        else
+        const gboolean loop = e[i].u == e[i].v;
+        if (loop && batch->del && batch->del[i] == ES_LINE_EXPIRE) {
+            es_lazyconn_loop(b->dyn, -1, NULL);   /* (an expired self-loop line leaves; a deleted one stays) */
             continue;
-        const gboolean now = b->loops == 0 && es_dynconn_odd_components(b->dyn) == 0;
-        if (b->base.replaying)
-            continue;   /* (a restored window's lines: the answer is the snapshot's) */
-        if (b->bipartite && !now) {
-            b->odd_index = es_batch_index(batch, i);
-            b->odd_u = batch->ext ? batch->ext[2 * i] : e[i].u;
-            b->odd_v = batch->ext ? batch->ext[2 * i + 1] : e[i].v;
         }
-        b->bipartite = now;
+        if (!(loop && !(batch->del && batch->del[i])) && c != ES_EDGE_APPEARS) {
+            if (c == ES_EDGE_DISAPPEARS)
+                es_lazyconn_delete(b->dyn, e[i].u, e[i].v);
+            continue;
+        }
+        const es_lazyconn_tag tag = { es_batch_index(batch, i), batch->ext ? batch->ext[2 * i] : e[i].u,
+                                      batch->ext ? batch->ext[2 * i + 1] : e[i].v };
+        if (loop)
+            es_lazyconn_loop(b->dyn, 1, &tag);
+        else
+            es_lazyconn_insert_tagged(b->dyn, e[i].u, e[i].v, &tag);
+    }
+}
+
+/* With deletions: the structure's answer into the fields. */
+static void answer_dynamic(bipartite_op *b)
+{
+    if (!b->base.dynamic || b->base.sliding || b->dyn == NULL)
+        return;
+    es_lazyconn_tag t;
+    b->bipartite = es_lazyconn_bipartite(b->dyn, &t);
+    if (!b->bipartite) {
+        b->odd_index = t.index;
+        b->odd_u = t.u;
+        b->odd_v = t.v;
     }
 }
 
@@ -204,6 +224,7 @@ static gboolean bipartite_process_batch(es_operator *op, const es_batch *batch, 
 static void bipartite_report(es_operator *op, es_report *report)
 {
     bipartite_op *b = (bipartite_op *)op;
+    answer_dynamic(b);
     es_report_add_bool(report, "bipartite", b->bipartite);
     if (!b->bipartite) {
         es_report_add_u64(report, "odd_cycle_index", b->odd_index);
@@ -217,6 +238,7 @@ static void bipartite_report(es_operator *op, es_report *report)
 static void bipartite_snapshot_prepare(es_operator *op)
 {
     bipartite_op *b = (bipartite_op *)op;
+    answer_dynamic(b);
     const uint32_t n = es_puf_size(b->uf);
     const uint32_t *parent;
     const uint8_t *parity, *rank;
@@ -225,8 +247,8 @@ static void bipartite_snapshot_prepare(es_operator *op)
     es_shadow_copy((void **)&b->f.parity, &b->f.parity_cap, parity, n);
     es_shadow_copy((void **)&b->f.rank, &b->f.rank_cap, rank, n);
     b->f.n = n;
-    b->f.dyn_n = b->dyn ? es_dynconn_vertices(b->dyn) : 0;
-    b->f.loops = b->loops;
+    b->f.dyn_n = b->dyn ? es_lazyconn_vertices(b->dyn) : 0;
+    b->f.loops = b->dyn ? es_lazyconn_loops(b->dyn) : 0;
     b->f.bipartite = b->bipartite;
     b->f.odd_index = b->odd_index;
     b->f.odd_u = b->odd_u;
@@ -272,18 +294,19 @@ static gboolean bipartite_snapshot_write(es_operator *op, es_snapshot_writer *w,
 static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, uint64_t loops, const uint64_t odd[3],
                              GError **error)
 {
-    es_dynconn *d = es_dynconn_of_table(b->base.edges, n, TRUE, error);
+    es_lazyconn *d = es_lazyconn_of_table(b->base.edges, n, TRUE, error);
     if (d == NULL)
         return FALSE;
-    if (bip != (loops == 0 && es_dynconn_odd_components(d) == 0)) {
+    const es_lazyconn_tag t = { odd[0], odd[1], odd[2] };
+    es_lazyconn_set_odd(d, loops, &t);
+    if (bip != es_lazyconn_bipartite(d, NULL)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"bipartite\" is %d, but %s and attribute"
                     " \"self_loops\" (%" G_GUINT64_FORMAT ") give %d", bip, ES_EDGES_DATASET, (guint64)loops, !bip);
-        es_dynconn_free(d);
+        es_lazyconn_free(d);
         return FALSE;
     }
-    es_dynconn_free(b->dyn);
+    es_lazyconn_free(b->dyn);
     b->dyn = d;
-    b->loops = loops;
     b->bipartite = bip;
     b->odd_index = odd[0];
     b->odd_u = odd[1];

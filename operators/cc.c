@@ -47,7 +47,9 @@
  * replacement searches, measured 30 times slower on R-MAT: the oldest
  * edges are the spanning forest's.)
  * Vertices no line of the window names (es_operator.absent) are left out
- * of the answers as the singletons they are.
+ * of the answers as the singletons they are.  A sliding window with
+ * --deletions is no op->sliding: the deletion path above takes its
+ * expiries as disappearances.
  *
  * Answers: vertices, components, largest, size_histogram (component size ->
  * number of components).
@@ -118,7 +120,7 @@ static void cc_destroy(es_operator *op)
 static void process_dynamic(cc_op *cc, const es_batch *batch)
 {
     if (cc->dyn == NULL)
-        cc->dyn = es_lazyconn_new();
+        cc->dyn = es_lazyconn_new(FALSE);
     es_lazyconn_grow(cc->dyn, batch->num_vertices);
     es_batch_assert_ids(batch, es_lazyconn_vertices(cc->dyn), "cc");
     g_assert(batch->n == 0 || batch->change != NULL);
@@ -212,7 +214,7 @@ static void cc_report(es_operator *op, es_report *report)
     if (((cc_op *)op)->dyn != NULL || op->dynamic) {
         es_lazyconn *d = ((cc_op *)op)->dyn;
         if (d == NULL)
-            d = ((cc_op *)op)->dyn = es_lazyconn_new();
+            d = ((cc_op *)op)->dyn = es_lazyconn_new(FALSE);
         report_dynamic(d, MIN(op->absent, es_lazyconn_vertices(d)), report);
         return;
     }
@@ -267,7 +269,7 @@ static void cc_snapshot_prepare(es_operator *op)
  * pairs over n vertices, checked against the snapshot's counts. */
 static gboolean read_dynamic(cc_op *cc, uint32_t n, uint64_t count, uint64_t largest, GError **error)
 {
-    es_lazyconn *d = es_lazyconn_of_table(cc->base.edges, n, error);
+    es_lazyconn *d = es_lazyconn_of_table(cc->base.edges, n, FALSE, error);
     if (d == NULL)
         return FALSE;
     if (es_lazyconn_components(d) != count || es_lazyconn_largest(d) != largest) {

@@ -89,8 +89,8 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
 void     es_snapshot_logs_release(es_snapshot_logs *logs);
 /* Start a new generation at the next snapshot, no write under way.  With
  * `same`, the arrays go on (after a failed snapshot: the table was just
- * loaded from the newest committed one) and their released bytes are
- * copied from their files; otherwise every log was replaced by a new one
+ * loaded from the newest committed one that verifies) and their released
+ * bytes are copied from their files; otherwise every log was replaced by a new one
  * (a window closed: its operators, id map and table start afresh), which
  * may grow past the old one's length without extending it. */
 void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);

@@ -9,7 +9,14 @@
  *   an odd cycle the window did not hold before.
  * - Insertions and deletions of a simple graph (graph/lazyconn.c), the
  *   answers asked after every change (rebuilds soon cost too much: the
- *   structure turns into graph/dynconn.c), or now and then (rebuilds). */
+ *   structure turns into graph/dynconn.c), or now and then (rebuilds).
+ * - The same in parity mode, with self-loop lines coming and going: the
+ *   recount after every change gives whether the graph is bipartite, so
+ *   the change that last made it not is known at every step; the
+ *   structure, asked now and then (so that answers stay open over long
+ *   runs of changes, and its log fills), must give both.  Graphs near
+ *   bipartite (most pairs join two sides) so that the answer flips often,
+ *   and dense ones (odd cycles stay: the untouched pairs settle it). */
 #include <stdio.h>
 #include <string.h>
 
@@ -197,7 +204,7 @@ static void run_changes(uint32_t seed, int every)
 {
     GRand *rng = g_rand_new_with_seed(seed);
     const uint32_t nv = 20 + (uint32_t)g_rand_int_range(rng, 0, 40);
-    es_lazyconn *c = es_lazyconn_new();
+    es_lazyconn *c = es_lazyconn_new(FALSE);
     es_lazyconn_grow(c, nv / 2);
     GArray *present = g_array_new(FALSE, FALSE, sizeof(es_edge));
     GHashTable *in = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -276,6 +283,111 @@ static void test_components_under_deletions_asked_at_every_change_match_a_recoun
         run_changes(seed, 1);
 }
 
+/* Parity mode: nv vertices in two sides, a pair across them with
+ * probability cross / 100 (else inside a side: an odd cycle soon);
+ * self-loop lines with probability 1 / 200, leaving with 1 / 150; the
+ * answer asked with probability 1 / every (every 0: only at the end and
+ * at step multiples of 5000). */
+static void run_parity(uint32_t seed, uint32_t nv, int cross, int every, int steps)
+{
+    GRand *rng = g_rand_new_with_seed(seed);
+    es_lazyconn *c = es_lazyconn_new(TRUE);
+    es_lazyconn_grow(c, nv);
+    GArray *present = g_array_new(FALSE, FALSE, sizeof(es_edge));
+    GHashTable *in = g_hash_table_new(g_int64_hash, g_int64_equal);
+    uint64_t *keys = g_new(uint64_t, (size_t)steps);
+    uint32_t *label = g_new(uint32_t, nv);
+    int failures = 0, asked = 0, flips = 0;
+    uint64_t loops = 0;
+    gboolean bip = TRUE;   /* the recount's answer after the last change */
+    uint64_t last = UINT64_MAX;   /* the step that last made it not bipartite */
+    for (int step = 0; step < steps && failures == 0; step++) {
+        const es_lazyconn_tag tag = { (uint64_t)step, (uint64_t)step * 7, (uint64_t)step * 11 };
+        const int r = g_rand_int_range(rng, 0, 1000);
+        if (r < 5) {
+            es_lazyconn_loop(c, 1, &tag);
+            loops++;
+        } else if (r < 12 && loops > 0) {
+            es_lazyconn_loop(c, -1, NULL);
+            loops--;
+        } else if (present->len > 0 && g_rand_int_range(rng, 0, 100) < 30 + (int)(present->len * 40 / (3 * nv))) {
+            const guint i = (guint)g_rand_int_range(rng, 0, (gint32)present->len);
+            const es_edge e = g_array_index(present, es_edge, i);
+            es_lazyconn_delete(c, e.u, e.v);
+            uint64_t k = es_edge_key(e.u, e.v);
+            g_hash_table_remove(in, &k);
+            g_array_remove_index_fast(present, i);
+        } else {
+            const uint32_t u = (uint32_t)g_rand_int_range(rng, 0, (gint32)nv);
+            uint32_t v = (uint32_t)g_rand_int_range(rng, 0, (gint32)nv);
+            if (g_rand_int_range(rng, 0, 100) < cross)
+                v = (v & ~1u) | (~u & 1u);   /* (the other side: parities differ) */
+            else
+                v = (v & ~1u) | (u & 1u);
+            if (v >= nv)
+                continue;
+            uint64_t *k = &keys[step];
+            *k = es_edge_key(u, v);
+            if (u == v || g_hash_table_contains(in, k))
+                continue;
+            es_lazyconn_insert_tagged(c, u, v, &tag);
+            g_hash_table_add(in, k);
+            const es_edge e = { u, v };
+            g_array_append_val(present, e);
+        }
+        gboolean odd;
+        recount((const es_edge *)present->data, present->len, nv, label, &odd);
+        const gboolean now = !odd && loops == 0;
+        if (bip && !now) {
+            last = (uint64_t)step;
+            flips++;
+        }
+        bip = now;
+        const gboolean ask = every > 0 ? g_rand_int_range(rng, 0, every) == 0 : (step + 1) % 5000 == 0 || step == steps - 1;
+        if (!ask)
+            continue;
+        asked++;
+        es_lazyconn_tag got = { 0, 0, 0 };
+        const gboolean b = es_lazyconn_bipartite(c, &got);
+        if (b != bip || (!b && (got.index != last || got.u != last * 7 || got.v != last * 11))) {
+            failures++;
+            fprintf(stderr, "\n    seed %u, step %d: bipartite %d, last made not at step %" G_GUINT64_FORMAT
+                    "; got %d, %" G_GUINT64_FORMAT "\n", seed, step, bip, (guint64)last, b, (guint64)got.index);
+        }
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_TRUE(asked > 0);
+    CU_ASSERT_TRUE(flips > 0);
+    es_lazyconn_free(c);
+    g_array_free(present, TRUE);
+    g_hash_table_destroy(in);
+    g_free(keys);
+    g_free(label);
+    g_rand_free(rng);
+}
+
+static void test_bipartiteness_under_deletions_asked_now_and_then_matches_a_recount(void)
+{
+    for (uint32_t seed = 1; seed <= 12; seed++) {
+        run_parity(seed, 30, 97, 40, 3000);     /* near bipartite: flips often */
+        run_parity(seed, 200, 60, 300, 4000);   /* odd cycles everywhere */
+    }
+}
+
+static void test_bipartiteness_under_deletions_asked_at_every_change_matches_a_recount(void)
+{
+    for (uint32_t seed = 1; seed <= 6; seed++)
+        run_parity(seed, 30, 97, 1, 3000);
+}
+
+static void test_bipartiteness_asked_rarely_fills_the_log_and_matches_a_recount(void)
+{
+    for (uint32_t seed = 1; seed <= 4; seed++) {
+        run_parity(seed, 40, 98, 0, 12000);
+        run_parity(seed, 400, 70, 0, 12000);
+    }
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -284,6 +396,9 @@ int main(void)
         ES_TEST(test_an_expiring_odd_cycle_leaves_a_bipartite_window),
         ES_TEST(test_components_under_deletions_asked_now_and_then_match_a_recount),
         ES_TEST(test_components_under_deletions_asked_at_every_change_match_a_recount),
+        ES_TEST(test_bipartiteness_under_deletions_asked_now_and_then_matches_a_recount),
+        ES_TEST(test_bipartiteness_under_deletions_asked_at_every_change_matches_a_recount),
+        ES_TEST(test_bipartiteness_asked_rarely_fills_the_log_and_matches_a_recount),
         { NULL, NULL },
     };
     return es_test_main("conn", tests);

@@ -5,6 +5,10 @@
 #     temporary, empty or unlisted file is left, and a resume from the last
 #     good snapshot gives the same answers (skipped, with a message, where
 #     mounting is not allowed: not root, or no tmpfs);
+#   - a full disk after the newest snapshot's edge log was damaged: once
+#     the disk has room again, snapshots are written again (the files
+#     start from the newest snapshot that verifies), and the server's
+#     final snapshot is at the stream's end;
 #   - two runs, one directory: a run without --resume is refused (78) in a
 #     directory that holds snapshots, naming it, and changes nothing there;
 #   - resume compares meaning: operator specs with their defaults written
@@ -24,9 +28,12 @@
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 mounted=
+spid=
 cleanup() {
+    [ -n "$spid" ] && kill -9 "$spid" 2>/dev/null
     [ -n "$mounted" ] && umount "$mounted" 2>/dev/null
     rm -rf "$tmp"
 }
@@ -90,9 +97,71 @@ full_case() { # full_case NAME OPS [SIZE]
 full_case thread cc,degree,tri,tri-est:m=50000,seed=5,bipartite,cm,topk,hll
 full_case spanner cc,degree,tri,spanner,bipartite,cm 2m   # its logs take less than 4 MB
 
+# A full disk after the newest snapshot's edge log was damaged: the log's
+# memory has released bytes that only the files hold, and a snapshot after
+# the failed one must read them from the newest snapshot that verifies (the
+# previous generation's, which retention keeps), not from the damaged file
+# forever.  A server fed in three parts (python3 client), so that the damage
+# and the full disk come between them; R-MAT scale 17, whose edge log
+# (10 MiB) releases whole 2 MiB blocks.
+heal_case() {
+    d=$tmp/heal
+    mkdir -p "$d"
+    if ! mount -t tmpfs -o size=96m tmpfs "$d" 2>/dev/null; then
+        echo "skipped: full disk after a damaged log: cannot mount a tmpfs here (needs root)"
+        return
+    fi
+    mounted=$d
+    client="/usr/bin/python3 $here/serve_client.py"
+    "$es" gen rmat --scale 17 --seed 1 -o "$tmp/r17.txt"
+    head -n 800000 "$tmp/r17.txt" > "$tmp/h1"
+    sed -n 800001,820000p "$tmp/r17.txt" > "$tmp/h2"
+    sed -n '820001,$p' "$tmp/r17.txt" > "$tmp/h3"
+    "$es" serve --listen 127.0.0.1:0 --wal "$tmp/heal-wal" --snapshot-dir "$d" --snapshot-every 20000 \
+        --batch 5000 --ops cc,degree --format tsv --quiet > "$tmp/heal.out" 2> "$tmp/heal.err" &
+    spid=$!
+    port=
+    for _ in $(seq 600); do
+        port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$tmp/heal.err")
+        [ -n "$port" ] || ! kill -0 $spid 2>/dev/null && break
+        sleep 0.05
+    done
+    if [ -z "$port" ]; then
+        bad "heal: the server did not start: $(head -c 400 "$tmp/heal.err")"
+    else
+        $client send "$port" "$tmp/h1" "$tmp/heal.acked" --clients 1 --group 5000 --id a > /dev/null
+        $client query "$port" SNAPSHOT > "$tmp/heal.q1"
+        newest=$(sed -n 's/.*"snapshot":"\([^"]*\)".*/\1/p' "$tmp/heal.q1")
+        log=$(head -c 4096 "$newest" | tr -d '\0' | awk '$1 == "log" && $2 == "/edges/keys" { print $3; s = $6 } END { print s }')
+        set -- $log
+        [ -n "${2:-}" ] && ok || bad "heal: no edge log listed by $newest: $(cat "$tmp/heal.q1")"
+        printf 'X' | dd of="$d/$1" bs=1 seek=$((${2:-0} + 100)) conv=notrunc 2>/dev/null
+        dd if=/dev/zero of="$d/fill" bs=64k 2>/dev/null
+        $client send "$port" "$tmp/h2" "$tmp/heal.acked" --clients 1 --group 5000 --id b > /dev/null
+        $client query "$port" SNAPSHOT > "$tmp/heal.q2"
+        grep -q '"error"' "$tmp/heal.q2" && ok || bad "heal: a snapshot on the full disk did not fail: $(cat "$tmp/heal.q2")"
+        rm -f "$d/fill"
+        $client send "$port" "$tmp/h3" "$tmp/heal.acked" --clients 1 --group 5000 --id c > /dev/null
+        $client query "$port" SNAPSHOT > "$tmp/heal.q3"
+        grep -q '"snapshot":' "$tmp/heal.q3" && ok ||
+            bad "heal: snapshots still fail once the disk has room: $(cat "$tmp/heal.q3"); $(grep -m 1 'fails its checksum' "$tmp/heal.err")"
+        kill -TERM $spid
+        wait $spid
+        st=$?
+        spid=
+        [ $st = 74 ] && ok || bad "heal: serve exited $st, wanted 74 (a snapshot failed): $(tail -c 400 "$tmp/heal.err")"
+        newest=$(newest "$d")
+        "$es" inspect "$newest" > "$tmp/heal.inspect" 2>&1 &&
+            grep -q "^  edges_consumed  *$(wc -l < "$tmp/r17.txt")\$" "$tmp/heal.inspect" && ok ||
+            bad "heal: the final snapshot $newest is not at the stream's end or does not verify"
+    fi
+    umount "$d" && mounted=
+}
+
 # Every file of a directory with its checksum, to see that nothing changed.
 state() { (cd "$1" && for f in * .lock; do [ -e "$f" ] && cksum "$f"; done); }
 newest() { ls "$1"/snap-*.h5 | sort | tail -n 1; }
+heal_case
 
 # ---- two runs, one directory ----------------------------------------------------
 cd "$tmp" || exit 1
