@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "graph/common.h"
+#include "snapshot/crc.h"
 
 #define HDR 8
 #define REC_HDR 16   /* type, flags, id_len, n, seq */
@@ -42,37 +43,6 @@ static uint32_t crc32c(const void *p, size_t n)
 static char *seg_path(const char *dir, uint64_t start)
 {
     return g_strdup_printf("%s/seg-%020" PRIu64 ".wal", dir, start);
-}
-
-static gboolean write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return FALSE;
-        c += k;
-        n -= (size_t)k;
-    }
-    return TRUE;
-}
-
-static gboolean read_at(int fd, void *p, size_t n, uint64_t off)
-{
-    char *c = p;
-    while (n > 0) {
-        ssize_t k = pread(fd, c, n, (off_t)off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return FALSE;
-        c += k;
-        n -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return TRUE;
 }
 
 void es_wal_encode(GByteArray *out, const char *id, guint id_len, uint64_t seq, uint32_t n, const uint64_t *uv,
@@ -122,10 +92,10 @@ static uint64_t valid_prefix(int fd, uint64_t len)
     GByteArray *buf = g_byte_array_new();
     for (;;) {
         uint32_t h[2];
-        if (off + HDR > len || !read_at(fd, h, HDR, off) || h[0] > ES_WAL_MAX_RECORD || off + HDR + h[0] > len)
+        if (off + HDR > len || !es_read_full(fd, h, HDR, off) || h[0] > ES_WAL_MAX_RECORD || off + HDR + h[0] > len)
             break;
         g_byte_array_set_size(buf, h[0]);
-        if (!read_at(fd, buf->data, h[0], off + HDR) || crc32c(buf->data, h[0]) != h[1])
+        if (!es_read_full(fd, buf->data, h[0], off + HDR) || crc32c(buf->data, h[0]) != h[1])
             break;
         off += HDR + h[0];
     }
@@ -287,7 +257,7 @@ gboolean es_wal_append(es_wal *w, const uint8_t *payload, size_t len, uint64_t *
         return FALSE;
     uint32_t h[2] = { (uint32_t)len, crc32c(payload, len) };
     /* One writev for header and payload (a short one is finished by
-     * write_all): a crash tears at most this record, which open() cuts. */
+     * es_write_full): a crash tears at most this record, which open() cuts. */
     struct iovec iov[2] = { { h, HDR }, { (void *)payload, len } };
     ssize_t k;
     while ((k = writev(w->fd, iov, 2)) < 0 && errno == EINTR)
@@ -295,8 +265,9 @@ gboolean es_wal_append(es_wal *w, const uint8_t *payload, size_t len, uint64_t *
     gboolean ok = k >= 0;
     if (ok && (size_t)k < HDR + len) {
         size_t done = (size_t)k;
-        ok = done >= HDR ? write_all(w->fd, payload + (done - HDR), len - (done - HDR))
-                         : write_all(w->fd, (uint8_t *)h + done, HDR - done) && write_all(w->fd, payload, len);
+        ok = done >= HDR ? es_write_full(w->fd, payload + (done - HDR), len - (done - HDR), -1)
+                         : es_write_full(w->fd, (uint8_t *)h + done, HDR - done, -1) &&
+                                       es_write_full(w->fd, payload, len, -1);
     }
     if (!ok) {
         int e = errno;
@@ -505,14 +476,14 @@ int es_wal_cursor_next(es_wal_cursor *c, uint64_t limit, GByteArray *payload, ui
          * tail (es_wal_open cuts it): the end, for a reader. */
         if (off + HDR > size)
             return last_segment(c) ? 0 : (goto_damaged(c, error), -1);
-        if (!read_at(c->fd, h, HDR, off) || h[0] > ES_WAL_MAX_RECORD)
+        if (!es_read_full(c->fd, h, HDR, off) || h[0] > ES_WAL_MAX_RECORD)
             goto damaged;
         if (c->pos + HDR + h[0] > limit)
             return 0;
         if (off + HDR + h[0] > size)
             return last_segment(c) ? 0 : (goto_damaged(c, error), -1);
         g_byte_array_set_size(payload, h[0]);
-        if (!read_at(c->fd, payload->data, h[0], off + HDR) || crc32c(payload->data, h[0]) != h[1])
+        if (!es_read_full(c->fd, payload->data, h[0], off + HDR) || crc32c(payload->data, h[0]) != h[1])
             goto damaged;
         *at = c->pos;
         c->pos += HDR + h[0];

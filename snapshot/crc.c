@@ -1,4 +1,4 @@
-/* crc.c — CRC-32 with ISA-L and piecewise file reads (see crc.h). */
+/* crc.c — CRC-32 with ISA-L, and whole file reads and writes (see crc.h). */
 #include "snapshot/crc.h"
 
 #include <errno.h>
@@ -11,6 +11,55 @@
 void es_drop_cached(int fd)
 {
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
+gboolean es_write_full(int fd, const void *p, size_t n, int64_t off)
+{
+    const char *c = p;
+    while (n > 0) {
+        const ssize_t put = off < 0 ? write(fd, c, n) : pwrite(fd, c, n, (off_t)off);
+        if (put < 0 && errno == EINVAL && (fcntl(fd, F_GETFL) & O_DIRECT)) {
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT);
+            continue;
+        }
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0) {
+            if (put == 0)
+                errno = EIO;
+            return FALSE;
+        }
+        c += put;
+        n -= (size_t)put;
+        off += off < 0 ? 0 : put;
+    }
+    return TRUE;
+}
+
+gboolean es_read_full(int fd, void *p, size_t n, uint64_t off)
+{
+    char *c = p;
+    while (n > 0) {
+        const ssize_t got = pread(fd, c, n, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = EIO;
+            return FALSE;
+        }
+        c += got;
+        n -= (size_t)got;
+        off += (uint64_t)got;
+    }
+    return TRUE;
+}
+
+gboolean es_io_error(GError **error, const char *what, const char *path)
+{
+    const int e = errno;
+    g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s %s: %s", what, path, g_strerror(e));
+    return FALSE;
 }
 
 uint32_t es_crc32(uint32_t crc, const void *p, size_t n)

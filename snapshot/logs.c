@@ -313,13 +313,6 @@ gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
     return TRUE;
 }
 
-static gboolean io_fail(GError **error, const char *what, const char *path)
-{
-    int e = errno;
-    g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s %s: %s", what, path, g_strerror(e));
-    return FALSE;
-}
-
 gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
 {
     gboolean ok = TRUE;
@@ -333,7 +326,7 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
             continue;
         if (ok && fsync(e->fd) != 0) {
             g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
-            ok = io_fail(error, "cannot fsync", path);
+            ok = es_io_error(error, "cannot fsync", path);
         }
         es_drop_cached(e->fd);
         close(e->fd);
@@ -361,32 +354,11 @@ void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
  * every disk in use. */
 #define DIRECT_BLOCK ((uint64_t)4096)
 
-/* Write n bytes of p to fd at off; with O_DIRECT on fd, p, n and off are
- * whole blocks, and a file system that refuses it gets a buffered write. */
-static gboolean put_all(int fd, const char *p, size_t n, uint64_t off)
-{
-    while (n > 0) {
-        const ssize_t put = pwrite(fd, p, n, (off_t)off);
-        if (put < 0 && errno == EINVAL && (fcntl(fd, F_GETFL) & O_DIRECT)) {
-            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT);
-            continue;
-        }
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
-            return FALSE;
-        p += put;
-        n -= (size_t)put;
-        off += (uint64_t)put;
-    }
-    return TRUE;
-}
-
 /* Write bytes [from, to) of a to fd at offsets base + from .. base + to
  * (base a whole number of blocks), with O_DIRECT: from the block that
  * holds `from` (its bytes before it are those the file has: the array is
  * the file's data) to the last whole block before `to`, straight from a;
- * the last partial block through an aligned buffer (put_all writes
+ * the last partial block through an aligned buffer (es_write_full writes
  * through the cache where the file system refuses direct I/O).  FALSE
  * without error, nothing written, when a is not aligned or the file
  * cannot be set to O_DIRECT; *ok says whether the write succeeded. */
@@ -398,19 +370,19 @@ static gboolean append_direct(int fd, const unsigned char *a, uint64_t base, uin
     if (((uintptr_t)a & (DIRECT_BLOCK - 1)) != 0 || flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) != 0)
         return FALSE;
     const uint64_t lo = from & ~(DIRECT_BLOCK - 1), mid = to & ~(DIRECT_BLOCK - 1);
-    *ok = put_all(fd, (const char *)a + lo, (size_t)(mid - lo), base + lo);
+    *ok = es_write_full(fd, (const char *)a + lo, (size_t)(mid - lo), (int64_t)(base + lo));
     if (*ok && mid < to) {
         char *tail = NULL;
         if (posix_memalign((void **)&tail, DIRECT_BLOCK, DIRECT_BLOCK) != 0)
             es_out_of_memory(DIRECT_BLOCK, "a direct-I/O block");
         memset(tail, 0, DIRECT_BLOCK);
         memcpy(tail, a + mid, (size_t)(to - mid));
-        *ok = put_all(fd, tail, DIRECT_BLOCK, base + mid);
+        *ok = es_write_full(fd, tail, DIRECT_BLOCK, (int64_t)(base + mid));
         free(tail);
     }
     fcntl(fd, F_SETFL, flags);
     if (!*ok)
-        io_fail(error, "cannot write", path);
+        es_io_error(error, "cannot write", path);
     return TRUE;
 }
 
@@ -424,8 +396,8 @@ static gboolean append(int fd, const unsigned char *a, uint64_t base, uint64_t f
     for (uint64_t off = from; off < to; off += IO_PIECE) {
         const size_t want = (size_t)MIN((uint64_t)IO_PIECE, to - off);
         c = es_crc32(c, a + off, want);
-        if (!put_all(fd, (const char *)a + off, want, base + off))
-            return io_fail(error, "cannot write", path);
+        if (!es_write_full(fd, (const char *)a + off, want, (int64_t)(base + off)))
+            return es_io_error(error, "cannot write", path);
     }
     *crc = c;
     return TRUE;
@@ -572,7 +544,7 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
     if (in < 0 && errno == EINVAL)
         in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (in < 0)
-        return io_fail(error, "cannot open", src);
+        return es_io_error(error, "cannot open", src);
     const int flags = fcntl(fd, F_GETFL);
     if (flags >= 0 && logs->direct)
         fcntl(fd, F_SETFL, flags | O_DIRECT);
@@ -592,7 +564,7 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
         if (got <= 0 || ((size_t)got < want && at + (uint64_t)got < end)) {
             if (got >= 0)
                 errno = EIO;
-            ok = io_fail(error, "cannot read", src);
+            ok = es_io_error(error, "cannot read", src);
             break;
         }
         const size_t n = (size_t)MIN((uint64_t)got, end - at);
@@ -600,8 +572,8 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
         const uint64_t a = MAX(at, lo), b = MIN(at + n, hi);
         if (a < b) {
             data = es_crc32(data, buf + (a - at), (size_t)(b - a));
-            if (!put_all(fd, buf + (a - at), (size_t)(b - a), e->start + (a - lo)))
-                ok = io_fail(error, "cannot write", dst);
+            if (!es_write_full(fd, buf + (a - at), (size_t)(b - a), (int64_t)(e->start + (a - lo))))
+                ok = es_io_error(error, "cannot write", dst);
         }
         at += n;
     }
@@ -689,7 +661,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
         path = g_build_filename(logs->dir, e->file, NULL);
         fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
-            return io_fail(error, "cannot open", path);
+            return es_io_error(error, "cannot open", path);
     }
     if (bytes == e->bytes) {   /* nothing new: written by an earlier snapshot of this table */
         close(fd);

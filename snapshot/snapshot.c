@@ -48,13 +48,6 @@ char *es_snapshot_path(const char *dir, uint64_t id)
     return snap_path(dir, id, "");
 }
 
-static gboolean io_error(GError **error, const char *what, const char *path)
-{
-    int e = errno;
-    g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s %s: %s", what, path, g_strerror(e));
-    return FALSE;
-}
-
 /* sha256 of bytes [from, to) of fd, as hex. */
 static void digest_piece(const void *p, size_t n, void *ck)
 {
@@ -371,11 +364,13 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         g_clear_error(error);
         written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
     }
+    if (written && meta->extra && !meta->extra(tmp, meta->extra_user, error))
+        written = FALSE;
     /* Its data goes to disk while the logs are synced and its crc read. */
     if (written && (fd = open(tmp, O_RDWR | O_CLOEXEC)) >= 0 && sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;   /* a head start only: fsync below */
     if (written && fd < 0)
-        io_error(error, "cannot reopen", tmp);
+        es_io_error(error, "cannot reopen", tmp);
     /* The logs' new parts are on disk before the snapshot that lists them
      * (ended even after a failure, which closes their files). */
     if (logs && !es_snapshot_logs_end(logs, written && fd >= 0 ? error : NULL))
@@ -384,7 +379,7 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         goto out;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        io_error(error, "cannot stat", tmp);
+        es_io_error(error, "cannot stat", tmp);
         goto out;
     }
     lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
@@ -401,21 +396,21 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
     char hex[9];
     g_snprintf(hex, sizeof hex, "%08x", crc);
     memcpy(crc_digits(header), hex, 8);
-    if (pwrite(fd, header, sizeof header, 0) != (ssize_t)sizeof header) {
-        io_error(error, "cannot write", tmp);
+    if (!es_write_full(fd, header, sizeof header, 0)) {
+        es_io_error(error, "cannot write", tmp);
         goto out;
     }
     if (fsync(fd) != 0) {
-        io_error(error, "cannot fsync", tmp);
+        es_io_error(error, "cannot fsync", tmp);
         goto out;
     }
     es_drop_cached(fd);
     if (rename(tmp, final) != 0) {
-        io_error(error, "cannot rename to", final);
+        es_io_error(error, "cannot rename to", final);
         goto out;
     }
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0) {
-        io_error(error, "cannot fsync directory", dir);
+        es_io_error(error, "cannot fsync directory", dir);
         goto out;
     }
     if (logs)

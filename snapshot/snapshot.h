@@ -87,6 +87,11 @@ typedef struct {
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
     const es_snapshot_window *window;   /* written as /window (borrowed), or NULL */
+    /* Parts written by others into the closed .tmp before its header is
+     * filled (state partitioned across MPI ranks, written collectively:
+     * mpi/snapshot_mpi.h), or NULL.  Called in the writing thread. */
+    gboolean (*extra)(const char *tmp, void *user, GError **error);
+    void     *extra_user;
 } es_snapshot_meta;
 
 void es_snapshot_meta_clear(es_snapshot_meta *m);
