@@ -47,6 +47,8 @@ struct es_checkpoint {
     const uint64_t *job_externals;
     uint32_t job_vertices;
     GPtrArray *job_ops;
+    gboolean (*extra)(const char *tmp, void *user, GError **error);   /* es_checkpoint_set_extra */
+    void    *extra_user;
 };
 
 /* A log table that appends with direct I/O (snapshot/logs.h). */
@@ -401,7 +403,17 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
         .operators = ck->ops_spec,
         .window = pos->window,
+        .extra = ck->extra,
+        .extra_user = ck->extra_user,
     };
+}
+
+void es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, void *user, GError **error),
+                             void *user)
+{
+    ck->extra = fn;
+    ck->extra_user = user;
+    ck->cfg.wait = TRUE;
 }
 
 /* Write snapshot m of the prepared operators, then keep only the newest:

@@ -94,6 +94,10 @@ void     es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const u
  * costs only itself, the run goes on and reports. */
 guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals,
                               GPtrArray *ops);
+/* Every snapshot from now on gets meta.extra = fn (snapshot/snapshot.h)
+ * and is written in the stream's thread (fn may make MPI calls). */
+void     es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, void *user, GError **error),
+                                 void *user);
 /* Wait for a writer still running (after a failed run), unlock, free. */
 void     es_checkpoint_free(es_checkpoint *ck);
 

@@ -32,7 +32,12 @@
  * window over time also holds the open window's number and the late lines
  * (snapshot/snapshot.h, /window), and is taken only where the reader's
  * carry buffer is empty; one of a sliding window holds its lines, folded
- * again on resume (dataflow/window.h).
+ * again on resume (dataflow/window.h).  With --lateness the reader holds
+ * lines until the watermark passes their pane, and goes on reading ahead
+ * of the operators: each slot carries a copy of what it held and of the
+ * watermark as of that slot (held_state, O(lines held) per slot, only with
+ * snapshots), which a snapshot at the slot's barrier stores and a resume
+ * holds again before reading on from the snapshot's position.
  */
 #include "dataflow/driver.h"
 
@@ -68,6 +73,18 @@
 #define REPORT_LOOKAHEAD_US 200000
 
 
+/* With --lateness and snapshots: the watermark's state and the lines
+ * held (not yet handed on), pane by pane, as of a slot (the reader goes on
+ * meanwhile), for a snapshot at its barrier (snapshot.h: /window). */
+typedef struct {
+    int64_t  max_time;
+    uint64_t late_read;                   /* late lines read (the reports' count may be less) */
+    gboolean sent_any;
+    int64_t  sent_pane;
+    GArray  *time, *ids, *del, *weight;   /* uint64 (two's complement), uint64 pairs, uint8, double */
+    GArray  *late;                        /* uint64: its pane's held_pane.late */
+} held_state;
+
 typedef struct {
     es_raw_batch *raw;
     es_edge      *edges;
@@ -92,6 +109,7 @@ typedef struct {
                                     lines before it (windows over time, no --lateness) */
     es_edgetable *new_table;     /* with it: the mapper's table for the new window */
     es_idmap     *new_idmap;     /* and its id map (the old one is the operators' thread's to free) */
+    held_state    held;          /* with --lateness and snapshots: as of this slot */
     GError       *error;         /* a stage failed: ends the run */
 } slot;
 
@@ -126,6 +144,7 @@ typedef struct {
     int64_t      max_time;       /* the largest timestamp seen (span_open: any) */
     gboolean     sent_any;       /* a pane was handed on, */
     int64_t      sent_pane;      /* the last one */
+    uint64_t     fill_late;      /* the late count of the lines fill_late handed on */
 } pipeline;
 
 /* Move b's edges [from, b->n) to c (empty), with their times, signs,
@@ -242,6 +261,8 @@ typedef struct {
     GArray  *ids, *time, *del, *weight;   /* uint64 pairs, int64, uint8, double */
     gboolean has_del, has_weight;
     size_t   sent;                        /* edges already handed on */
+    uint64_t late;                        /* late lines read before the watermark passed its
+                                             end (UINT64_MAX: not yet): its reports' count */
 } held_pane;
 
 static void held_pane_free(gpointer p)
@@ -268,6 +289,46 @@ static gboolean first_node(gpointer key, gpointer value, gpointer data)
     return TRUE;
 }
 
+/* Line (t, ids[0..1], d, x) into its pane, after those held there. */
+static void hold_line(pipeline *pl, int64_t t, const uint64_t *ids, uint8_t d, double x, gboolean has_weight)
+{
+    __int128 lo, hi;
+    span_of(t, pl->pane_span, &lo, &hi);
+    int64_t index = (int64_t)(lo / pl->pane_span);
+    held_pane *h = g_tree_lookup(pl->held, &index);
+    if (h == NULL) {
+        h = g_new0(held_pane, 1);
+        h->index = index;
+        h->ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        h->time = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        h->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
+        h->weight = g_array_new(FALSE, FALSE, sizeof(double));
+        h->late = UINT64_MAX;
+        g_tree_insert(pl->held, &h->index, h);
+    }
+    g_array_append_vals(h->ids, ids, 2);
+    g_array_append_val(h->time, t);
+    g_array_append_val(h->del, d);
+    g_array_append_val(h->weight, x);
+    h->has_del = h->has_del || d;
+    h->has_weight = h->has_weight || has_weight;
+}
+
+/* A held pane the watermark has just passed: the late lines read so far
+ * are its reports' (so that they do not depend on how far the reader had
+ * read when it was handed on: --batch). */
+static gboolean mark_passed(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    held_pane *h = value;
+    const pipeline *pl = data;
+    if (((__int128)h->index + 1) * pl->pane_span > (__int128)pl->max_time - pl->cfg->lateness)
+        return TRUE;   /* (this one and the newer ones: not yet) */
+    if (h->late == UINT64_MAX)
+        h->late = pl->late;
+    return FALSE;
+}
+
 /* Sort the staged read's edges into their panes: late ones (older than the
  * watermark, the largest timestamp seen minus the lateness) dropped and
  * counted. */
@@ -279,41 +340,92 @@ static gboolean hold_staged(pipeline *pl, slot *s)
                     " over time (--window tumbling:SPAN) needs one on every line", (guint64)s->first_index);
         return FALSE;
     }
-    const int64_t w = pl->pane_span;
     for (size_t i = 0; i < r->n; i++) {
         const int64_t t = r->time[i];
         if (!pl->span_open || t > pl->max_time) {
             pl->max_time = t;
             pl->span_open = TRUE;
+            g_tree_foreach(pl->held, mark_passed, pl);
         }
         if ((__int128)t < (__int128)pl->max_time - pl->cfg->lateness) {
             pl->late++;
             continue;
         }
-        __int128 lo, hi;
-        span_of(t, w, &lo, &hi);
-        int64_t index = (int64_t)(lo / w);
-        held_pane *h = g_tree_lookup(pl->held, &index);
-        if (h == NULL) {
-            h = g_new0(held_pane, 1);
-            h->index = index;
-            h->ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-            h->time = g_array_new(FALSE, FALSE, sizeof(int64_t));
-            h->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
-            h->weight = g_array_new(FALSE, FALSE, sizeof(double));
-            g_tree_insert(pl->held, &h->index, h);
-        }
-        g_array_append_vals(h->ids, r->ids + 2 * i, 2);
-        g_array_append_val(h->time, t);
-        const uint8_t d = r->has_del ? r->del[i] : 0;
-        const double x = r->has_weight ? r->weight[i] : 0.0;
-        g_array_append_val(h->del, d);
-        g_array_append_val(h->weight, x);
-        h->has_del = h->has_del || d;
-        h->has_weight = h->has_weight || r->has_weight;
+        hold_line(pl, t, r->ids + 2 * i, r->has_del ? r->del[i] : 0, r->has_weight ? r->weight[i] : 0.0,
+                  r->has_weight);
     }
     r->n = 0;
     return TRUE;
+}
+
+/* The held lines as of now into *c (emptied first), pane by pane. */
+static gboolean copy_pane(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    const held_pane *h = value;
+    held_state *c = data;
+    const guint k = h->time->len - (guint)h->sent;
+    g_array_append_vals(c->time, &g_array_index(h->time, int64_t, h->sent), k);
+    g_array_append_vals(c->ids, &g_array_index(h->ids, uint64_t, 2 * h->sent), 2 * k);
+    g_array_append_vals(c->del, &g_array_index(h->del, uint8_t, h->sent), k);
+    g_array_append_vals(c->weight, &g_array_index(h->weight, double, h->sent), k);
+    for (guint i = 0; i < k; i++)
+        g_array_append_val(c->late, h->late);
+    return FALSE;
+}
+
+static void copy_held(const pipeline *pl, held_state *c)
+{
+    c->max_time = pl->max_time;
+    c->late_read = pl->late;
+    c->sent_any = pl->sent_any;
+    c->sent_pane = pl->sent_pane;
+    g_array_set_size(c->time, 0);
+    g_array_set_size(c->ids, 0);
+    g_array_set_size(c->del, 0);
+    g_array_set_size(c->weight, 0);
+    g_array_set_size(c->late, 0);
+    g_tree_foreach(pl->held, copy_pane, c);
+}
+
+static void held_state_init(held_state *c)
+{
+    c->time = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    c->ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    c->del = g_array_new(FALSE, FALSE, sizeof(uint8_t));
+    c->weight = g_array_new(FALSE, FALSE, sizeof(double));
+    c->late = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+}
+
+static void held_state_clear(held_state *c)
+{
+    if (c->time == NULL)
+        return;
+    g_array_free(c->time, TRUE);
+    g_array_free(c->ids, TRUE);
+    g_array_free(c->del, TRUE);
+    g_array_free(c->weight, TRUE);
+    g_array_free(c->late, TRUE);
+    *c = (held_state){ 0 };
+}
+
+/* On resume: the restored snapshot's held lines and watermark (their
+ * order is the one they were held in, so the panes are as they were). */
+static void restore_held(pipeline *pl, const es_snapshot_window *w)
+{
+    __int128 lo, hi;
+    pl->max_time = w->max_time;
+    pl->late = w->late_read;
+    pl->sent_any = w->sent_any != 0;
+    pl->sent_pane = w->sent_pane;
+    pl->span_open = w->held > 0 || w->sent_any;   /* (a line was read: it is held, or was handed on) */
+    for (size_t i = 0; i < w->held; i++) {
+        hold_line(pl, (int64_t)w->held_time[i], w->held_ids + 2 * i, w->held_del[i], w->held_weight[i],
+                  w->held_weight[i] != 0.0);
+        span_of((int64_t)w->held_time[i], pl->pane_span, &lo, &hi);
+        int64_t index = (int64_t)(lo / pl->pane_span);
+        ((held_pane *)g_tree_lookup(pl->held, &index))->late = w->held_late[i];
+    }
 }
 
 /* Fill the slot from the oldest held pane once the watermark has passed
@@ -348,6 +460,7 @@ static void fill_late(pipeline *pl, slot *s, size_t max)
             pl->sent_any = TRUE;
             pl->sent_pane = h->index;
             s->pane = h->index;
+            pl->fill_late = h->late == UINT64_MAX ? pl->late : h->late;   /* (UINT64_MAX: the stream's end) */
             s->span_lo = clamp64((__int128)h->index * w);
             s->span_hi = clamp64(((__int128)h->index + 1) * w);
             h->sent += k;
@@ -421,6 +534,8 @@ static gpointer reader_stage(gpointer data)
                 s->end = TRUE;
             if (!s->end && cfg->window_span && !pl->held && !span_cut(pl, s))
                 s->end = TRUE;
+            if (pl->held && pl->ck)
+                copy_held(pl, &s->held);
             s->carried = pl->carry && pl->carry->n > 0;
             /* (A run resumed at a boundary restored the window before it,
              * not yet closed: its first batch closes it.) */
@@ -428,10 +543,10 @@ static gpointer reader_stage(gpointer data)
                 s->window_start = TRUE;
             if (pl->pane_edges)
                 s->pane = (int64_t)(edges / pl->pane_edges);
-            s->late = pl->late;
+            s->late = pl->held && s->raw->n > 0 ? pl->fill_late : pl->late;
             s->late_tail = pl->late_tail;
-            if (pl->held)   /* (their places are not kept: counted at the slot's start) */
-                s->late_base = pl->late;
+            if (pl->held)   /* (their places are not kept: counted when the watermark passed the pane) */
+                s->late_base = s->late;
             edges += s->raw->n;
             s->bytes_done = s->bytes_total = 0;
             if (pl->src->cls->progress)
@@ -560,7 +675,8 @@ static gpointer mapper_stage(gpointer data)
             if (!pl->presized)
                 presize_table(pl, s, fresh);
             if (pl->ahead)
-                es_slider_ahead_keep(pl->ahead, s->pane, s->edges, s->raw->n);
+                es_slider_ahead_keep(pl->ahead, s->pane, s->edges, s->raw->has_del ? s->raw->del : NULL, s->change,
+                                     s->raw->n);
             g_mutex_unlock(&pl->table_lock);
             s->has_change = TRUE;
         }
@@ -791,8 +907,8 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
     stats->deletions_ignored = 0;
 }
 
-/* A sliding window: every operator must forget expiring edges, and
- * deletion lines do not go with it yet. */
+/* A sliding window: every operator must forget expiring edges; with
+ * deletion lines, no snapshot yet. */
 static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
@@ -805,9 +921,10 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
             return FALSE;
         }
     }
-    if (cfg->deletions) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "--deletions in a sliding window is not supported: deletion"
-                    " lines would outlive the insertions they delete (--window tumbling takes them)");
+    if (cfg->deletions && cfg->checkpoint) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of a sliding window with --deletions are not"
+                    " supported yet: the window's lines that deletions took back are not in the snapshot; run"
+                    " without --snapshot-dir, or with --window tumbling");
         return FALSE;
     }
     return TRUE;
@@ -818,7 +935,8 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
  * sliding window's lines, and with windows over time the open window
  * (pane) and the late lines so far. */
 static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_t span_pane, uint64_t late_tail,
-                          const es_driver_stats *stats, es_snapshot_window *w, es_stream_pos *pos)
+                          const held_state *held, held_state *frozen, const es_driver_stats *stats,
+                          es_snapshot_window *w, es_stream_pos *pos)
 {
     if (slider)
         es_slider_freeze(slider, w);
@@ -828,6 +946,33 @@ static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_
         return;
     w->late = stats->late_edges;
     w->late_tail = late_tail;
+    if (held != NULL) {   /* (copied: the slot goes back to the reader, the writer may still read) */
+        frozen->max_time = held->max_time;
+        frozen->late_read = held->late_read;
+        frozen->sent_any = held->sent_any;
+        frozen->sent_pane = held->sent_pane;
+        g_array_set_size(frozen->time, 0);
+        g_array_append_vals(frozen->time, held->time->data, held->time->len);
+        g_array_set_size(frozen->ids, 0);
+        g_array_append_vals(frozen->ids, held->ids->data, held->ids->len);
+        g_array_set_size(frozen->del, 0);
+        g_array_append_vals(frozen->del, held->del->data, held->del->len);
+        g_array_set_size(frozen->weight, 0);
+        g_array_append_vals(frozen->weight, held->weight->data, held->weight->len);
+        g_array_set_size(frozen->late, 0);
+        g_array_append_vals(frozen->late, held->late->data, held->late->len);
+        w->held_present = TRUE;
+        w->max_time = frozen->max_time;
+        w->late_read = frozen->late_read;
+        w->sent_any = frozen->sent_any;
+        w->sent_pane = frozen->sent_pane;
+        w->held = frozen->time->len;
+        w->held_time = (uint64_t *)(void *)frozen->time->data;
+        w->held_ids = (uint64_t *)(void *)frozen->ids->data;
+        w->held_del = (uint8_t *)frozen->del->data;
+        w->held_weight = (double *)(void *)frozen->weight->data;
+        w->held_late = (uint64_t *)(void *)frozen->late->data;
+    }
     pos->window = w;
 }
 
@@ -891,12 +1036,6 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         return FALSE;
     if (cfg->window_slide && !check_sliding(cfg, ops, error))
         return FALSE;
-    if (cfg->lateness_on && cfg->checkpoint) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots with --lateness are not supported yet: the lines"
-                    " of windows not yet closed wait in memory, where no snapshot holds them; run --lateness"
-                    " without --snapshot-dir");
-        return FALSE;
-    }
     es_edge_source *own_src = cfg->source ? NULL : es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
     es_edge_source *src = cfg->source ? cfg->source : own_src;
     if (own_src)
@@ -913,7 +1052,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         op->dynamic = op->dynamic || cfg->deletions || cfg->window_slide;
-        op->sliding = op->sliding || cfg->window_slide;
+        op->sliding = op->sliding || (cfg->window_slide && !cfg->deletions);   /* (BIC takes no deletion) */
     }
     es_idmap *idmap = start(cfg, ops, src, &pos, &ck, error);
     if (idmap == NULL) {
@@ -952,6 +1091,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch,
                            .late_at = g_array_new(FALSE, FALSE, sizeof(uint64_t)) };
+        if (cfg->lateness_on && cfg->checkpoint)
+            held_state_init(&slots[i].held);
         slots[i].edges = es_big_alloc(batch * sizeof(es_edge));
         slots[i].change = es_big_alloc(batch);
         g_async_queue_push(pl.free_q, &slots[i]);
@@ -981,6 +1122,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     int64_t span_pane = INT64_MIN;   /* a tumbling window over time: the open window's number */
     uint64_t final_late_tail = pos.window ? pos.window->late_tail : 0;
     es_snapshot_window frozen_window;
+    held_state frozen_held = { 0 };   /* (the held lines of the last snapshot taken) */
+    if (cfg->lateness_on && ck)
+        held_state_init(&frozen_held);
     gboolean restored = TRUE;
     if (slider && pos.window) {   /* resumed inside a window: its lines again */
         restored = es_slider_restore(slider, &flow, pos.window, es_idmap_externals(idmap), pos.vertices, error);
@@ -1000,6 +1144,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             stats->span_hi = clamp64(pl.span_hi);
         }
     }
+    if (pl.held && pos.window && pos.window->held_present)
+        restore_held(&pl, pos.window);
     pos.window = NULL;
     es_report *report = es_report_new();
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
@@ -1089,7 +1235,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             g_mutex_lock(&pl.table_lock);
             if (flow.table)   /* (with windows the mapper's may be the next window's) */
                 es_edgetable_refresh(flow.table);
-            freeze_window(cfg, slider, span_pane, s->late_tail, stats, &frozen_window, &pos);
+            freeze_window(cfg, slider, span_pane, s->late_tail, s->held.time ? &s->held : NULL, &frozen_held, stats,
+                          &frozen_window, &pos);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             pos.window = NULL;
             snap_offset = pos.offset;
@@ -1135,11 +1282,19 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     pos.consumed = final_text;
     if (ok && ck) {
         es_checkpoint_wait(ck);   /* (the writer may read the frozen window) */
-        freeze_window(cfg, slider, span_pane, final_late_tail, stats, &frozen_window, &pos);
+        held_state end_held = { 0 };
+        if (pl.held) {   /* (the reader has ended: its state is the stream's end) */
+            held_state_init(&end_held);
+            copy_held(&pl, &end_held);
+        }
+        freeze_window(cfg, slider, span_pane, final_late_tail, pl.held ? &end_held : NULL, &frozen_held, stats,
+                      &frozen_window, &pos);
+        held_state_clear(&end_held);
     }
     if (ok && ck)
         stats->snapshots_failed = es_checkpoint_finish(ck, &pos, es_idmap_externals(idmap), ops);
     es_checkpoint_free(ck);
+    held_state_clear(&frozen_held);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (ok && cfg->on_report) {
         if (slider)
@@ -1161,6 +1316,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     for (int i = 0; i < NSLOTS; i++) {
         es_raw_batch_free(slots[i].raw);
         g_array_free(slots[i].late_at, TRUE);
+        held_state_clear(&slots[i].held);
         es_big_free(slots[i].edges, batch * sizeof(es_edge));
         es_big_free(slots[i].change, batch);
         es_expiry_answers_clear(&slots[i].exp);

@@ -36,6 +36,10 @@ struct es_slider {
     uint64_t  kept;         /* lines kept */
     uint8_t  *del, *change; /* scratch for an expiry batch: ES_LINE_EXPIRE flags, answers */
     size_t    scratch_cap;
+    GHashTable *cancelled;  /* with deletion lines: key -> kept lines of it a deletion took back */
+    es_edge  *c_edges;      /* scratch for an expiry batch without those */
+    uint64_t *c_ext;
+    size_t    c_cap;
     /* At the last barrier (es_slider_freeze); caps in bytes. */
     int64_t  *f_pane;
     uint64_t *f_first, *f_len;
@@ -58,6 +62,7 @@ es_slider *es_slider_new(void)
     s->spare = g_ptr_array_new_with_free_func(pane_free);
     s->open = INT64_MIN;
     g_queue_init(&s->kept_ops);
+    s->cancelled = g_hash_table_new(g_direct_hash, g_direct_equal);
     return s;
 }
 
@@ -161,6 +166,9 @@ void es_slider_free(es_slider *s)
     g_free(s->lines);
     g_free(s->del);
     g_free(s->change);
+    g_hash_table_destroy(s->cancelled);
+    g_free(s->c_edges);
+    g_free(s->c_ext);
     es_big_free(s->f_pane, s->f_pane_cap);
     es_big_free(s->f_first, s->f_first_cap);
     es_big_free(s->f_len, s->f_len_cap);
@@ -222,17 +230,93 @@ static void pane_retire(GPtrArray *spare, pane *p)
         g_ptr_array_remove_index_fast(spare, 0);
 }
 
+/* Deletion lines in a window (window.h): each that took a copy of its
+ * pair away (change not ES_EDGE_IGNORED) cancels the oldest kept line of
+ * that pair, whose expiry is then dropped.  Which kept line it is does
+ * not matter until it expires, so a count per pair says it: the first
+ * lines of the pair to expire are the cancelled ones. */
+static void note_deletions(GHashTable *cancelled, const es_edge *e, const uint8_t *del, const uint8_t *change,
+                           size_t n)
+{
+    for (size_t i = 0; del != NULL && i < n; i++) {
+        if (del[i] != ES_LINE_DELETE || change[i] == ES_EDGE_IGNORED)
+            continue;
+        const gpointer k = GSIZE_TO_POINTER((gsize)es_edge_key(e[i].u, e[i].v));
+        g_hash_table_insert(cancelled, k, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(cancelled, k)) + 1));
+    }
+}
+
+/* Whether the expiring line e is a cancelled one (counted off). */
+static gboolean take_cancelled(GHashTable *cancelled, es_edge e)
+{
+    const gpointer k = GSIZE_TO_POINTER((gsize)es_edge_key(e.u, e.v));
+    const gsize c = GPOINTER_TO_SIZE(g_hash_table_lookup(cancelled, k));
+    if (c == 0)
+        return FALSE;
+    if (c == 1)
+        g_hash_table_remove(cancelled, k);
+    else
+        g_hash_table_insert(cancelled, k, GSIZE_TO_POINTER(c - 1));
+    return TRUE;
+}
+
+/* Append the insertion lines of e[0 .. n-1] (del NULL: all) to pane
+ * `index`, in runs. */
+static void append_insertions(GQueue *panes, GPtrArray *spare, int64_t index, uint64_t first_index, const es_edge *e,
+                              const uint64_t *ext, const uint8_t *del, size_t n, gboolean keep_ext)
+{
+    if (del == NULL) {
+        pane_append(panes, spare, index, first_index, e, ext, n, keep_ext);
+        return;
+    }
+    for (size_t i = 0; i < n;) {
+        if (del[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !del[j])
+            j++;
+        pane_append(panes, spare, index, first_index + i, e + i, ext ? ext + 2 * i : NULL, j - i, keep_ext);
+        i = j;
+    }
+}
+
 void es_slider_keep(es_slider *s, int64_t index, const es_batch *b)
 {
     if (b->n == 0)
         return;
-    pane_append(&s->panes, s->spare, index, b->first_index, b->edges, b->ext, b->n, TRUE);
-    s->kept += b->n;
+    note_deletions(s->cancelled, b->edges, b->del, b->change, b->n);
+    append_insertions(&s->panes, s->spare, index, b->first_index, b->edges, b->ext, b->del, b->n, TRUE);
     for (size_t i = 0; i < b->n; i++) {
+        if (b->del && b->del[i])
+            continue;
+        s->kept++;
         count_vertex(s, b->edges[i].u, 1);
         if (b->edges[i].v != b->edges[i].u)
             count_vertex(s, b->edges[i].v, 1);
     }
+}
+
+/* Pane p's lines but the cancelled ones into the scratch arrays; their
+ * number. */
+static size_t uncancelled(es_slider *s, const pane *p)
+{
+    if (p->n > s->c_cap) {
+        s->c_cap = es_grow_cap(s->c_cap, p->n);
+        s->c_edges = g_renew(es_edge, s->c_edges, s->c_cap);
+        s->c_ext = g_renew(uint64_t, s->c_ext, 2 * s->c_cap);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (take_cancelled(s->cancelled, p->edges[i]))
+            continue;
+        s->c_edges[m] = p->edges[i];
+        s->c_ext[2 * m] = p->ext[2 * i];
+        s->c_ext[2 * m + 1] = p->ext[2 * i + 1];
+        m++;
+    }
+    return m;
 }
 
 gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, es_expiry_answers *ahead,
@@ -257,12 +341,17 @@ gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_v
             .first_index = p->first_index,
             .num_vertices = num_vertices,
         };
+        if (g_hash_table_size(s->cancelled) > 0) {   /* (their deletion took them back already) */
+            b.n = uncancelled(s, p);
+            b.edges = s->c_edges;
+            b.ext = s->c_ext;
+        }
         uint8_t *change = s->change;
         if (ahead) {   /* (the same panes, in the same order, as the stage ahead kept) */
-            g_assert(ahead->at < ahead->n && ahead->pane[ahead->at] == p->index && ahead->len[ahead->at] == p->n);
+            g_assert(ahead->at < ahead->n && ahead->pane[ahead->at] == p->index && ahead->len[ahead->at] == b.n);
             es_flow_catch_up(f, &ahead->mark[ahead->at]);
             change = ahead->change + ahead->off;
-            ahead->off += p->n;
+            ahead->off += b.n;
             ahead->at++;
         }
         if (!es_flow_fold(f, &b, change, ahead != NULL, error))
@@ -293,6 +382,9 @@ struct es_slider_ahead {
     GPtrArray *spare;
     uint8_t   *del;      /* ES_LINE_EXPIRE flags */
     size_t     del_cap;
+    GHashTable *cancelled;   /* as es_slider's */
+    es_edge   *c_edges;
+    size_t     c_cap;
 };
 
 es_slider_ahead *es_slider_ahead_new(uint64_t panes_per_window)
@@ -301,6 +393,7 @@ es_slider_ahead *es_slider_ahead_new(uint64_t panes_per_window)
     x->k = panes_per_window;
     g_queue_init(&x->panes);
     x->spare = g_ptr_array_new_with_free_func(pane_free);
+    x->cancelled = g_hash_table_new(g_direct_hash, g_direct_equal);
     return x;
 }
 
@@ -311,6 +404,8 @@ void es_slider_ahead_free(es_slider_ahead *x)
     g_queue_clear_full(&x->panes, pane_free);
     g_ptr_array_free(x->spare, TRUE);
     g_free(x->del);
+    g_hash_table_destroy(x->cancelled);
+    g_free(x->c_edges);
     g_free(x);
 }
 
@@ -336,18 +431,34 @@ void es_slider_ahead_expire(es_slider_ahead *x, es_edgetable *t, int64_t q, es_e
             x->del = g_renew(uint8_t, x->del, x->del_cap);
             memset(x->del, ES_LINE_EXPIRE, x->del_cap);
         }
-        es_edgetable_apply_ahead_signed(t, p->edges, x->del, p->n, a->change + off, &a->mark[a->n]);
+        const es_edge *e = p->edges;
+        size_t n = p->n;
+        if (g_hash_table_size(x->cancelled) > 0) {   /* (as es_slider_expire drops them) */
+            if (p->n > x->c_cap) {
+                x->c_cap = es_grow_cap(x->c_cap, p->n);
+                x->c_edges = g_renew(es_edge, x->c_edges, x->c_cap);
+            }
+            n = 0;
+            for (size_t i = 0; i < p->n; i++)
+                if (!take_cancelled(x->cancelled, p->edges[i]))
+                    x->c_edges[n++] = p->edges[i];
+            e = x->c_edges;
+        }
+        es_edgetable_apply_ahead_signed(t, e, x->del, n, a->change + off, &a->mark[a->n]);
         a->pane[a->n] = p->index;
-        a->len[a->n++] = p->n;
-        off += p->n;
+        a->len[a->n++] = n;
+        off += n;
         pane_retire(x->spare, g_queue_pop_head(&x->panes));
     }
 }
 
-void es_slider_ahead_keep(es_slider_ahead *x, int64_t q, const es_edge *e, size_t n)
+void es_slider_ahead_keep(es_slider_ahead *x, int64_t q, const es_edge *e, const uint8_t *del, const uint8_t *change,
+                          size_t n)
 {
-    if (n > 0)
-        pane_append(&x->panes, x->spare, q, 0, e, NULL, n, FALSE);
+    if (n == 0)
+        return;
+    note_deletions(x->cancelled, e, del, change, n);
+    append_insertions(&x->panes, x->spare, q, 0, e, NULL, del, n, FALSE);
 }
 
 gboolean es_slider_empty(const es_slider *s)

@@ -17,6 +17,16 @@
  * BIC).  It also counts, per vertex, the window's lines naming it, so
  * that the vertices whose lines have all expired (isolated now) are left
  * out of the answers (es_operator.absent).
+ * Deletion lines (--deletions): one that takes a copy of its pair away
+ * (the table's answer is not ES_EDGE_IGNORED) cancels the oldest kept
+ * line of that pair, whose expiry is then left out of its pane's expiry
+ * batch (the stage ahead and the slider both count the cancelled lines
+ * per pair, in the same stream order, so they leave out the same lines);
+ * a deletion line is not kept.  The window's multiset is then that of
+ * its insertion lines less the copies taken, as --deletions alone
+ * gives for a window as long as the stream.  Cost: a hash table entry
+ * per pair with cancelled lines kept, a probe per expiring line while
+ * any is (none otherwise).
  * Operators that cannot forget but merge (es_operator_class.merge: hll,
  * topk) are kept one per pane instead (es_operator.per_pane): a new pane
  * gets fresh instances, an expiring pane's go, and a report answers from
@@ -45,8 +55,10 @@ struct es_snapshot_window;   /* snapshot/snapshot.h */
 es_slider *es_slider_new(void);
 void       es_slider_free(es_slider *s);
 
-/* Lines of pane p (>= the last pane kept) in stream order: keep b's lines
- * (insertions only; b->ext may be NULL) to expire later. */
+/* Lines of pane p (>= the last pane kept) in stream order: keep b's
+ * insertion lines (b->ext may be NULL) to expire later; each deletion
+ * line that took a copy away (b->change) cancels the oldest kept line of
+ * its pair. */
 void     es_slider_keep(es_slider *s, int64_t pane, const es_batch *b);
 /* The edge table's answers for expiring panes, worked out ahead of the
  * operators (es_slider_ahead_expire), in expiry order; `at` panes and
@@ -81,8 +93,10 @@ void             es_slider_ahead_free(es_slider_ahead *x);
  * panes that q's window leaves out, oldest first, their answers into a
  * (emptied first). */
 void es_slider_ahead_expire(es_slider_ahead *x, es_edgetable *t, int64_t q, es_expiry_answers *a);
-/* After: keep the batch's lines e[0 .. n-1] (pane q). */
-void es_slider_ahead_keep(es_slider_ahead *x, int64_t q, const es_edge *e, size_t n);
+/* After: keep the batch's lines e[0 .. n-1] (pane q; del: their
+ * es_batch.del flags or NULL, change: the table's answers). */
+void es_slider_ahead_keep(es_slider_ahead *x, int64_t q, const es_edge *e, const uint8_t *del, const uint8_t *change,
+                          size_t n);
 /* Watch ops (the run's, whose entries this may replace): those that
  * merge and cannot forget are kept one per pane from now on. */
 void     es_slider_watch(es_slider *s, GPtrArray *ops);

@@ -10,10 +10,10 @@
 #include "graph/common.h"
 #include "graph/scatter.h"
 
-/* One vertex.  deg <= ES_ADJACENCY_SMALL: nb holds cap (4, 8 or 16)
- * entries.  deg > ES_ADJACENCY_SMALL: nb holds cap (even) entries followed
- * by the table of 2^table_bits(cap) u64 slots, (neighbour + 1) << 32 |
- * position, 0 meaning empty. */
+/* One vertex.  deg <= ES_ADJACENCY_SMALL, or any degree in a plain graph:
+ * nb holds cap (4 * 2^j) entries.  Otherwise nb holds cap (even) entries
+ * followed by the table of 2^table_bits(cap) u64 slots, (neighbour + 1)
+ * << 32 | position, 0 meaning empty. */
 typedef es_adjacency_vertex vrec;
 
 /* A half-edge of a batch: x gets neighbour y; id = edge index << 1 | side
@@ -47,13 +47,15 @@ typedef struct {
  * es_big_alloc (huge pages: far fewer page faults than the C heap's 4 KiB
  * pages, no per-block header), carved by bumping a pointer, with a free
  * list per block size for the blocks that growth gives back.  Blocks have
- * few sizes: 16, 32, 64 bytes (small arrays) and 352 * 2^j (hashed: 24 *
- * 2^j entries and 32 * 2^j slots).  Other sizes and blocks above
- * ARENA_MAX_BLOCK go to es_big_alloc directly.  A thread only touches its
- * own arena, so parallel insertion takes no lock. */
+ * two families of sizes: 16 * 2^j bytes (arrays: small ones, and every
+ * list of a plain graph; classes 0 .. 16) and 352 * 2^j (hashed: 24 * 2^j
+ * entries and 32 * 2^j slots; classes 17 .. 28).  Other sizes and blocks
+ * above ARENA_MAX_BLOCK go to es_big_alloc directly.  A thread only
+ * touches its own arena, so parallel insertion takes no lock. */
 #define ARENA_CHUNK     ((size_t)16 << 20)
 #define ARENA_MAX_BLOCK ((size_t)1 << 20)
-#define ARENA_CLASSES   16
+#define ARRAY_CLASSES   17    /* 16 B .. 1 MiB */
+#define ARENA_CLASSES   29
 
 typedef struct {
     char *cur, *end;              /* bump region of the newest chunk */
@@ -71,6 +73,7 @@ struct es_adjacency {
     size_t   halves_cap;
     arena   *arenas;        /* narenas of them; arena 0 serves sequential calls */
     int      narenas;
+    gboolean plain;         /* lists only, no hash index (es_adjacency_new_plain) */
 };
 
 /* log2 of the table size for an array of cap entries: load <= 3/4 when
@@ -86,9 +89,9 @@ static inline uint64_t *table_of(const vrec *r)
     return (uint64_t *)(r->nb + r->cap);
 }
 
-static inline size_t block_bytes(uint32_t deg, uint32_t cap)
+static inline size_t block_bytes(gboolean plain, uint32_t deg, uint32_t cap)
 {
-    if (deg <= SMALL)
+    if (plain || deg <= SMALL)
         return (size_t)cap * sizeof(uint32_t);
     return (size_t)cap * sizeof(uint32_t) + ((size_t)1 << table_bits(cap)) * sizeof(uint64_t);
 }
@@ -109,12 +112,12 @@ static void table_put(uint64_t *tab, unsigned bits, uint32_t y, uint32_t pos)
     tab[h] = key << 32 | pos;
 }
 
-/* Position of y in r's list, or NONE. */
-static inline uint32_t lookup(const vrec *r, uint32_t y)
+/* Position of y in r's list, or NONE (a plain graph's lists are scanned). */
+static inline uint32_t lookup(gboolean plain, const vrec *r, uint32_t y)
 {
     const uint32_t d = r->deg;
     const uint32_t *nb = r->nb;
-    if (d <= SMALL) {
+    if (plain || d <= SMALL) {
         for (uint32_t i = 0; i < d; i++)
             if (nb[i] == y)
                 return i;
@@ -136,12 +139,12 @@ static inline uint32_t lookup(const vrec *r, uint32_t y)
 /* The arena class of a block size, or -1 for a block from es_big_alloc. */
 static inline int block_class(size_t bytes)
 {
-    if (bytes == 0 || bytes > ARENA_MAX_BLOCK)
+    if (bytes < 16 || bytes > ARENA_MAX_BLOCK)
         return -1;
-    if (bytes == 16 || bytes == 32 || bytes == 64)
+    if ((bytes & (bytes - 1)) == 0)
         return __builtin_ctzll(bytes) - 4;
     if (bytes % 352 == 0 && ((bytes / 352) & (bytes / 352 - 1)) == 0)
-        return 3 + __builtin_ctzll(bytes / 352);
+        return ARRAY_CLASSES + __builtin_ctzll(bytes / 352);
     return -1;
 }
 
@@ -152,9 +155,10 @@ static void *block_alloc(arena *ar, size_t bytes, int zero)
     if (c < 0)
         return es_big_alloc(bytes);
     void *p = ar->free[c];
-    /* None of this size: split a freed larger hashed block (a hub's old
-     * block), since far more vertices grow into the small sizes. */
-    for (int big = c + 1; p == NULL && c >= 3 && big < ARENA_CLASSES; big++) {
+    /* None of this size: split a freed larger block of the same family (a
+     * hub's old block), since far more vertices grow into the small sizes. */
+    const int last = c < ARRAY_CLASSES ? ARRAY_CLASSES - 1 : ARENA_CLASSES - 1;
+    for (int big = c + 1; p == NULL && big <= last; big++) {
         char *q = ar->free[big];
         if (q == NULL)
             continue;
@@ -213,18 +217,19 @@ static void rehash(arena *ar, vrec *r, uint32_t cap)
         for (uint32_t i = 0; i < r->deg; i++)
             table_put(tab, bits, nb[i], i);
     }
-    block_free(ar, r->nb, block_bytes(r->deg, r->cap));
+    block_free(ar, r->nb, block_bytes(FALSE, r->deg, r->cap));
     r->nb = nb;
     r->cap = cap;
 }
 
 /* Append y, known to be absent, to r's list; returns its position. */
-static uint32_t append(arena *ar, vrec *r, uint32_t y)
+static uint32_t append(gboolean plain, arena *ar, vrec *r, uint32_t y)
 {
     const uint32_t d = r->deg;
-    if (d < SMALL) {
+    if (d < SMALL || plain) {
         if (d == r->cap) {
-            uint32_t cap = r->cap ? 2 * r->cap : 4;
+            const uint64_t want = r->cap ? 2 * (uint64_t)r->cap : 4;
+            const uint32_t cap = want > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)want;
             uint32_t *nb = block_alloc(ar, (size_t)cap * sizeof(uint32_t), 0);
             if (d > 0)
                 memcpy(nb, r->nb, (size_t)d * sizeof(uint32_t));
@@ -260,19 +265,22 @@ static inline void prefetch_record(const es_adjacency *a, uint32_t x)
 static inline void prefetch_probe(const es_adjacency *a, uint32_t x, uint32_t y)
 {
     const vrec *r = &a->v[x];
-    if (r->deg <= SMALL)
+    if (a->plain)
+        __builtin_prefetch(r->nb + r->deg);   /* where the next entry goes */
+    else if (r->deg <= SMALL)
         __builtin_prefetch(r->nb);
     else
         __builtin_prefetch(&table_of(r)[slot_of((uint64_t)y + 1, table_bits(r->cap))]);
 }
 
-/* Add y to x's list unless present: its position, or NONE when present. */
-static inline uint32_t insert_half(es_adjacency *a, arena *ar, uint32_t x, uint32_t y)
+/* Add y to x's list unless present (or, `known`, as known to be
+ * absent): its position, or NONE when present. */
+static inline uint32_t insert_half(es_adjacency *a, arena *ar, uint32_t x, uint32_t y, gboolean known)
 {
     vrec *r = &a->v[x];
-    if (lookup(r, y) != NONE)
+    if (!known && lookup(a->plain, r, y) != NONE)
         return NONE;
-    return append(ar, r, y);
+    return append(a->plain, ar, r, y);
 }
 
 /* Arenas for `threads` threads (called outside parallel regions). */
@@ -296,12 +304,19 @@ es_adjacency *es_adjacency_new(uint32_t expected_vertices)
     return a;
 }
 
+es_adjacency *es_adjacency_new_plain(uint32_t expected_vertices)
+{
+    es_adjacency *a = es_adjacency_new(expected_vertices);
+    a->plain = TRUE;
+    return a;
+}
+
 void es_adjacency_free(es_adjacency *a)
 {
     if (a == NULL)
         return;
     for (uint32_t x = 0; x < a->nv; x++) {
-        const size_t bytes = block_bytes(a->v[x].deg, a->v[x].cap);
+        const size_t bytes = block_bytes(a->plain, a->v[x].deg, a->v[x].cap);
         if (block_class(bytes) < 0)
             es_big_free(a->v[x].nb, bytes);
     }
@@ -343,7 +358,7 @@ size_t es_adjacency_memory(const es_adjacency *a)
 {
     size_t bytes = sizeof *a + a->vcap * sizeof(vrec) + a->halves_cap * sizeof(half);
     for (uint32_t x = 0; x < a->nv; x++) {
-        const size_t b = block_bytes(a->v[x].deg, a->v[x].cap);
+        const size_t b = block_bytes(a->plain, a->v[x].deg, a->v[x].cap);
         if (block_class(b) < 0)
             bytes += b;
     }
@@ -363,16 +378,25 @@ gboolean es_adjacency_insert(es_adjacency *a, uint32_t u, uint32_t v)
         es_adjacency_grow(a, hi + 1);
     /* Check the cheaper side: a small list scan or a hash probe. */
     vrec *ru = &a->v[u], *rv = &a->v[v];
-    if (lookup(ru->deg <= rv->deg ? ru : rv, ru->deg <= rv->deg ? v : u) != NONE)
+    if (lookup(a->plain, ru->deg <= rv->deg ? ru : rv, ru->deg <= rv->deg ? v : u) != NONE)
         return FALSE;
-    append(&a->arenas[0], ru, v);
-    append(&a->arenas[0], rv, u);
+    append(a->plain, &a->arenas[0], ru, v);
+    append(a->plain, &a->arenas[0], rv, u);
     a->edges++;
     return TRUE;
 }
 
-static size_t insert_sequential(es_adjacency *a, const es_edge *e, size_t n,
-                                uint32_t *pos_u, uint32_t *pos_v)
+/* Whether edge i is offered to the lists: not a self-loop and, when the
+ * caller says which edges are new (change), a new one. */
+static inline gboolean offered(const es_edge *e, const uint8_t *change, size_t i)
+{
+    return e[i].u != e[i].v && (change == NULL || change[i] == ES_EDGE_APPEARS);
+}
+
+/* insert_batch (known FALSE, change NULL) or append_batch (known TRUE) of
+ * a piece, edge by edge. */
+static size_t insert_sequential(es_adjacency *a, const es_edge *e, const uint8_t *change, size_t n,
+                                gboolean known, uint32_t *pos_u, uint32_t *pos_v)
 {
     size_t fresh = 0;
     for (size_t i = 0; i < n; i++) {
@@ -381,10 +405,10 @@ static size_t insert_sequential(es_adjacency *a, const es_edge *e, size_t n,
         if (i + PREFETCH < n)
             prefetch_probe(a, e[i + PREFETCH].u, e[i + PREFETCH].v);
         uint32_t pu = NONE, pv = NONE;
-        if (e[i].u != e[i].v) {
-            pu = insert_half(a, &a->arenas[0], e[i].u, e[i].v);
+        if (offered(e, change, i)) {
+            pu = insert_half(a, &a->arenas[0], e[i].u, e[i].v, known);
             if (pu != NONE) {
-                pv = append(&a->arenas[0], &a->v[e[i].v], e[i].u);
+                pv = append(a->plain, &a->arenas[0], &a->v[e[i].v], e[i].u);
                 fresh++;
             }
         }
@@ -403,9 +427,10 @@ static inline uint32_t bucket_of(uint32_t x)
 
 /* n < PIECE edges: group half-edges by bucket of their owner (stable), then
  * fill each bucket's vertices in stream order, one thread per bucket (on
- * one thread too, for the locality). */
-static size_t insert_grouped(es_adjacency *a, const es_edge *e, size_t n,
-                              uint32_t *pos_u, uint32_t *pos_v)
+ * one thread too, for the locality).  known, change: as for
+ * insert_sequential. */
+static size_t insert_grouped(es_adjacency *a, const es_edge *e, const uint8_t *change, size_t n,
+                             gboolean known, uint32_t *pos_u, uint32_t *pos_v)
 {
     if (2 * n > a->halves_cap) {
         size_t cap = es_grow_cap(a->halves_cap, 2 * n);
@@ -427,7 +452,7 @@ static size_t insert_grouped(es_adjacency *a, const es_edge *e, size_t n,
         const size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
         size_t *cnt = grid + (size_t)t * BUCKETS;
         for (size_t i = lo; i < hi; i++) {
-            if (e[i].u != e[i].v) {
+            if (offered(e, change, i)) {
                 cnt[bucket_of(e[i].u)]++;
                 cnt[bucket_of(e[i].v)]++;
             }
@@ -437,7 +462,7 @@ static size_t insert_grouped(es_adjacency *a, const es_edge *e, size_t n,
         es_scatter_offsets(grid, T, BUCKETS, start);
         for (size_t i = lo; i < hi; i++) {
             const uint32_t u = e[i].u, v = e[i].v;
-            if (u != v) {
+            if (offered(e, change, i)) {
                 hs[cnt[bucket_of(u)]++] = (half){ u, v, (uint32_t)(i << 1) };
                 hs[cnt[bucket_of(v)]++] = (half){ v, u, (uint32_t)(i << 1 | 1) };
             } else {
@@ -458,7 +483,7 @@ static size_t insert_grouped(es_adjacency *a, const es_edge *e, size_t n,
                 if (j + PREFETCH < end)
                     prefetch_probe(a, hs[j + PREFETCH].x, hs[j + PREFETCH].y);
                 const half h = hs[j];
-                uint32_t p = insert_half(a, ar, h.x, h.y);
+                uint32_t p = insert_half(a, ar, h.x, h.y, known);
                 uint32_t *out = (h.id & 1) ? pos_v : pos_u;
                 if (out)
                     out[h.id >> 1] = p;
@@ -472,20 +497,33 @@ static size_t insert_grouped(es_adjacency *a, const es_edge *e, size_t n,
     return fresh;
 }
 
-size_t es_adjacency_insert_batch(es_adjacency *a, const es_edge *edges, size_t n,
-                                 uint32_t *pos_u, uint32_t *pos_v)
+static size_t add_batch(es_adjacency *a, const es_edge *edges, const uint8_t *change, size_t n, gboolean known,
+                        uint32_t *pos_u, uint32_t *pos_v)
 {
     size_t fresh = 0;
     for (size_t off = 0; off < n; off += PIECE) {
         size_t m = n - off < PIECE ? n - off : PIECE;
         uint32_t *pu = pos_u ? pos_u + off : NULL, *pv = pos_v ? pos_v + off : NULL;
+        const uint8_t *c = change ? change + off : NULL;
         if (m < PARALLEL_MIN)
-            fresh += insert_sequential(a, edges + off, m, pu, pv);
+            fresh += insert_sequential(a, edges + off, c, m, known, pu, pv);
         else
-            fresh += insert_grouped(a, edges + off, m, pu, pv);
+            fresh += insert_grouped(a, edges + off, c, m, known, pu, pv);
     }
     a->edges += fresh;
     return fresh;
+}
+
+size_t es_adjacency_insert_batch(es_adjacency *a, const es_edge *edges, size_t n,
+                                 uint32_t *pos_u, uint32_t *pos_v)
+{
+    return add_batch(a, edges, NULL, n, FALSE, pos_u, pos_v);
+}
+
+size_t es_adjacency_append_batch(es_adjacency *a, const es_edge *edges, const uint8_t *change, size_t n,
+                                 uint32_t *pos_u, uint32_t *pos_v)
+{
+    return add_batch(a, edges, change, n, TRUE, pos_u, pos_v);
 }
 
 gboolean es_adjacency_contains(const es_adjacency *a, uint32_t u, uint32_t v)
@@ -493,7 +531,7 @@ gboolean es_adjacency_contains(const es_adjacency *a, uint32_t u, uint32_t v)
     if (u >= a->nv || v >= a->nv)
         return FALSE;
     const vrec *ru = &a->v[u], *rv = &a->v[v];
-    return ru->deg <= rv->deg ? lookup(ru, v) != NONE : lookup(rv, u) != NONE;
+    return ru->deg <= rv->deg ? lookup(a->plain, ru, v) != NONE : lookup(a->plain, rv, u) != NONE;
 }
 
 uint32_t es_adjacency_degree(const es_adjacency *a, uint32_t u)
@@ -513,7 +551,7 @@ const uint32_t *es_adjacency_neighbors(const es_adjacency *a, uint32_t u)
 
 uint32_t es_adjacency_position(const es_adjacency *a, uint32_t u, uint32_t v)
 {
-    return u < a->nv ? lookup(&a->v[u], v) : NONE;
+    return u < a->nv ? lookup(a->plain, &a->v[u], v) : NONE;
 }
 
 size_t es_adjacency_intersect(const es_adjacency *a, uint32_t u, uint32_t v, uint32_t *out)
@@ -541,7 +579,7 @@ size_t es_adjacency_intersect_prefix(const es_adjacency *a, uint32_t u, uint32_t
     size_t k = 0;
     if (ns == 0)
         return 0;
-    if (rl->deg <= SMALL) {
+    if (a->plain || rl->deg <= SMALL) {
         const uint32_t *l = rl->nb;
         for (uint32_t i = 0; i < ns; i++) {
             const uint32_t w = s[i];
@@ -633,7 +671,7 @@ static gboolean build_list(arena *ar, vrec *r, const uint32_t *list, uint32_t d)
         r->nb = NULL;
         return TRUE;
     }
-    r->nb = block_alloc(ar, block_bytes(d, cap), d > SMALL);
+    r->nb = block_alloc(ar, block_bytes(FALSE, d, cap), d > SMALL);
     memcpy(r->nb, list, (size_t)d * sizeof(uint32_t));
     if (d <= SMALL) {
         for (uint32_t i = 1; i < d; i++)
@@ -740,7 +778,7 @@ es_adjacency *es_adjacency_new_from_csr(uint32_t n, const uint64_t *offsets, con
             for (uint32_t u = b * CSR_GRAIN; u < hi && u < asymmetric; u++) {
                 const vrec *r = &a->v[u];
                 for (uint32_t i = 0; i < r->deg; i++) {
-                    if (lookup(&a->v[r->nb[i]], u) == NONE) {
+                    if (lookup(FALSE, &a->v[r->nb[i]], u) == NONE) {
                         asymmetric = u;
                         break;
                     }
@@ -754,7 +792,7 @@ es_adjacency *es_adjacency_new_from_csr(uint32_t n, const uint64_t *offsets, con
          * earlier one. */
         const vrec *r = &a->v[repeat];
         uint32_t i = 0;
-        while (i < r->deg && lookup(r, r->nb[i]) == i)
+        while (i < r->deg && lookup(FALSE, r, r->nb[i]) == i)
             i++;
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "%s: entry %" G_GUINT64_FORMAT " repeats neighbour %u of vertex %u", neighbors_name,
@@ -765,7 +803,7 @@ es_adjacency *es_adjacency_new_from_csr(uint32_t n, const uint64_t *offsets, con
     if (asymmetric != UINT32_MAX) {
         const vrec *r = &a->v[asymmetric];
         uint32_t i = 0;
-        while (lookup(&a->v[r->nb[i]], asymmetric) != NONE)
+        while (lookup(FALSE, &a->v[r->nb[i]], asymmetric) != NONE)
             i++;
         g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "%s: entry %" G_GUINT64_FORMAT " lists %u as a neighbour of vertex %u, but %u's list lacks %u",

@@ -41,6 +41,14 @@
  * validates the arrays first (O(n + E) expected time; each block is
  * allocated once at its final size, so no outgrown blocks are left over).
  *
+ * Plain graphs (es_adjacency_new_plain): lists only, no hash index, for a
+ * caller that knows which edges are new (the edge table's answers,
+ * es_adjacency_append_batch) and finds common neighbours itself (tri marks
+ * a prefix in a bitmap).  Every list is an array of 4 * 2^j entries: 4 to
+ * 8 bytes per neighbour entry, against about 22 on hashed vertices, and
+ * appending writes only the list's end.  Lookups (insert, contains,
+ * position, intersect) still answer, by scanning: O(degree).
+ *
  * Vertex ids must be below UINT32_MAX (the id map never hands that out).
  * Neighbours are never removed (streams are insert-only).
  */
@@ -52,6 +60,7 @@
 #include <stdint.h>
 
 #include "graph/batch.h"
+#include "graph/edgetable.h"
 
 /* "No position": absent neighbour, duplicate edge, self-loop. */
 #define ES_ADJACENCY_NONE UINT32_MAX
@@ -70,6 +79,8 @@ typedef struct {
 } es_adjacency_vertex;
 
 es_adjacency *es_adjacency_new(uint32_t expected_vertices);
+/* A plain graph: lists without hash indexes (see above). */
+es_adjacency *es_adjacency_new_plain(uint32_t expected_vertices);
 void          es_adjacency_free(es_adjacency *a);
 
 
@@ -90,6 +101,15 @@ gboolean es_adjacency_insert(es_adjacency *a, uint32_t u, uint32_t v);
  * (either direction), both are ES_ADJACENCY_NONE.  pos_u and pos_v may be
  * NULL.  Returns the number of new edges.  Independent of thread count. */
 size_t es_adjacency_insert_batch(es_adjacency *a, const es_edge *edges, size_t n,
+                                 uint32_t *pos_u, uint32_t *pos_v);
+
+/* Append, in stream order and in parallel, every edge i of edges[0 .. n-1]
+ * with change[i] == ES_EDGE_APPEARS (change NULL: every edge), without
+ * looking it up: the caller vouches that each is no self-loop and new
+ * (not in the graph, not twice in the batch).  pos_u, pos_v as for
+ * es_adjacency_insert_batch (ES_ADJACENCY_NONE for the edges left out).
+ * Returns the number appended.  Independent of thread count. */
+size_t es_adjacency_append_batch(es_adjacency *a, const es_edge *edges, const uint8_t *change, size_t n,
                                  uint32_t *pos_u, uint32_t *pos_v);
 
 gboolean es_adjacency_contains(const es_adjacency *a, uint32_t u, uint32_t v);

@@ -18,14 +18,21 @@ struct es_mpi_degree {
     uint64_t     *out, *all_ext;
     uint32_t     *out_inc, *all_inc;
     size_t        out_cap, all_cap;
+    /* Runs with snapshots: the run's dense id (rank 0's id map) per local
+     * vertex, and what es_mpi_degree_globals needs of the last batch. */
+    uint32_t     *global;
+    size_t        global_cap;
+    uint32_t     *out_local;  /* per entry sent: its local vertex */
+    size_t        sent_n;     /* entries this rank sent */
+    int          *cs, *ds;    /* rank 0: every rank's entries in the gather */
 };
 
-es_mpi_degree *es_mpi_degree_new(guint groups)
+es_mpi_degree *es_mpi_degree_new(guint groups, gboolean logged)
 {
     es_mpi_degree *d = g_new0(es_mpi_degree, 1);
     d->groups = MAX(groups, 1);
     d->map = es_idmap_new(1u << 16, NULL);
-    d->table = es_edgetable_new(FALSE, NULL);
+    d->table = es_edgetable_new(logged, NULL);
     d->touched = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     return d;
 }
@@ -42,7 +49,34 @@ void es_mpi_degree_free(es_mpi_degree *d)
     g_free(d->out_inc);
     g_free(d->all_ext);
     g_free(d->all_inc);
+    g_free(d->global);
+    g_free(d->out_local);
+    g_free(d->cs);
+    g_free(d->ds);
     g_free(d);
+}
+
+size_t es_mpi_degree_entries(const uint64_t *x, uint32_t *inc, GArray *raised, uint32_t before, uint32_t nv,
+                             uint64_t **ext, uint32_t **out_inc, uint32_t **local, size_t *cap)
+{
+    size_t want = raised->len + (nv - before), k = 0;
+    if (want > *cap) {
+        *cap = es_grow_cap(*cap, want);
+        *ext = g_renew(uint64_t, *ext, *cap);
+        *out_inc = g_renew(uint32_t, *out_inc, *cap);
+        if (local)
+            *local = g_renew(uint32_t, *local, *cap);
+    }
+    for (size_t i = 0; i < want; i++) {
+        uint32_t v = i < raised->len ? g_array_index(raised, uint32_t, i) : before + (uint32_t)(i - raised->len);
+        if (local)
+            (*local)[k] = v;
+        (*ext)[k] = x[v];
+        (*out_inc)[k++] = inc[v];
+        inc[v] = 0;
+    }
+    g_array_set_size(raised, 0);
+    return k;
 }
 
 /* The rank owning pair {a, b}: its key group (a mix of both ids, the same
@@ -132,38 +166,21 @@ gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *id
                 mine[2]++;
             }
         }
-        /* The entries: raised old vertices, then every new one (raised or
-         * not: a vertex of self-loops alone counts too). */
-        size_t want = d->touched->len + (nv - before);
-        if (want > d->out_cap) {
-            d->out_cap = es_grow_cap(d->out_cap, want);
-            d->out = g_renew(uint64_t, d->out, d->out_cap);
-            d->out_inc = g_renew(uint32_t, d->out_inc, d->out_cap);
-        }
-        const uint64_t *x = es_idmap_externals(d->map);
-        for (guint i = 0; i < d->touched->len; i++) {
-            uint32_t v = g_array_index(d->touched, uint32_t, i);
-            d->out[k] = x[v];
-            d->out_inc[k++] = d->inc[v];
-            d->inc[v] = 0;
-        }
-        for (uint32_t v = before; v < nv; v++) {
-            d->out[k] = x[v];
-            d->out_inc[k++] = d->inc[v];
-            d->inc[v] = 0;
-        }
-        g_array_set_size(d->touched, 0);
+        k = es_mpi_degree_entries(es_idmap_externals(d->map), d->inc, d->touched, before, nv, &d->out, &d->out_inc,
+                                  &d->out_local, &d->out_cap);
     }
     g_free(got);
     g_free(e);
     g_free(change);
 
     /* The partials to rank 0, in rank order. */
-    int cnt = (int)k, *cs = NULL, *ds = NULL, total = 0;
-    if (rank == 0) {
-        cs = g_new(int, size);
-        ds = g_new(int, size);
+    int cnt = (int)k, total = 0;
+    if (rank == 0 && d->cs == NULL) {
+        d->cs = g_new(int, size);
+        d->ds = g_new(int, size);
     }
+    int *cs = d->cs, *ds = d->ds;
+    d->sent_n = k;
     MPI_Gather(&cnt, 1, MPI_INT, cs, 1, MPI_INT, 0, comm);
     if (rank == 0) {
         for (int r = 0; r < size; r++) {
@@ -180,12 +197,84 @@ gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *id
     MPI_Gatherv(d->out_inc, cnt, MPI_UINT32_T, d->all_inc, cs, ds, MPI_UINT32_T, 0, comm);
     MPI_Reduce(mine, counts, 3, MPI_UINT64_T, MPI_SUM, 0, comm);
     *sent += rank ? 4 + 12 * (uint64_t)k + 24 : 0;
-    g_free(cs);
-    g_free(ds);
     *ext = rank == 0 ? d->all_ext : NULL;
     *inc = rank == 0 ? d->all_inc : NULL;
     *m = rank == 0 ? (size_t)total : 0;
     if (!ok)
         g_propagate_error(error, err);
+    return ok;
+}
+
+/* Room for the dense ids of local vertices [0, nv). */
+static void global_room(es_mpi_degree *d, uint32_t nv)
+{
+    if (nv <= d->global_cap)
+        return;
+    size_t cap = es_grow_cap(d->global_cap, nv);
+    d->global = g_renew(uint32_t, d->global, cap);
+    d->global_cap = cap;
+}
+
+void es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t *dense, uint64_t *sent)
+{
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    uint32_t *got = g_new(uint32_t, d->sent_n + 1);
+    MPI_Scatterv(dense, d->cs, d->ds, MPI_UINT32_T, got, (int)d->sent_n, MPI_UINT32_T, 0, comm);
+    global_room(d, es_idmap_size(d->map));
+    for (size_t i = 0; i < d->sent_n; i++)
+        d->global[d->out_local[i]] = got[i];
+    if (rank == 0) {
+        int size;
+        MPI_Comm_size(comm, &size);
+        for (int r = 1; r < size; r++)
+            *sent += 4 * (uint64_t)d->cs[r];   /* to the other ranks */
+    }
+    g_free(got);
+}
+
+uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t *n)
+{
+    const uint64_t *local = es_edgetable_keys(d->table, n);
+    uint64_t *keys = g_new(uint64_t, *n + 1);
+    for (size_t i = 0; i < *n; i++) {
+        uint32_t a = d->global[local[i] >> 32], b = d->global[(uint32_t)local[i]];
+        keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
+    }
+    return keys;
+}
+
+gboolean es_mpi_degree_restore(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ext, uint32_t nv, const uint64_t *keys,
+                               size_t nk, GError **error)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    uint64_t *mine = g_new(uint64_t, MIN(nk, (size_t)1 << 20) + 1);
+    gboolean ok = TRUE;
+    for (size_t at = 0; ok && at < nk;) {
+        size_t m = 0;
+        for (; at < nk && m < ((size_t)1 << 20); at++) {
+            uint32_t a = (uint32_t)(keys[at] >> 32), b = (uint32_t)keys[at], la, lb;
+            if (a >= b || b >= nv) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: key %zu is not a pair of the %u vertices",
+                            ES_EDGES_DATASET, at, nv);
+                ok = FALSE;
+                break;
+            }
+            if (owner(d, ext[a], ext[b], size) != rank)
+                continue;
+            if (!es_idmap_get_or_add(d->map, ext[a], &la, error) || !es_idmap_get_or_add(d->map, ext[b], &lb, error)) {
+                ok = FALSE;
+                break;
+            }
+            global_room(d, es_idmap_size(d->map));
+            d->global[la] = a;
+            d->global[lb] = b;
+            mine[m++] = (uint64_t)MIN(la, lb) << 32 | MAX(la, lb);
+        }
+        ok = ok && es_edgetable_add_keys(d->table, mine, m, es_idmap_size(d->map), ES_EDGES_DATASET, error);
+    }
+    g_free(mine);
     return ok;
 }

@@ -27,9 +27,11 @@
  * Cost per batch per rank: one hash and one table insertion per edge it
  * owns; memory: the edge table and id map of its pairs, about 1/N of the
  * single process's; rank 0 keeps 4 bytes per vertex (the degrees).
- * Not kept: the pairs are nowhere in one place, so a run with snapshots
- * (which store the distinct edges at rank 0, /edges/keys) gathers its
- * edges instead (driver_mpi.h).
+ * Snapshots (mpi/snapshot_mpi.h): the pairs stay where they are owned;
+ * each rank writes its own as its slice of /edges/keys, in the run's
+ * dense ids, which rank 0 sends back per entry after each batch
+ * (es_mpi_degree_globals: 4 bytes per entry); on resume every rank keeps
+ * the keys whose pair it now owns.
  * Collective: every rank calls es_mpi_degree_batch with its share.
  */
 #ifndef ES_MPI_DEGREE_H
@@ -41,8 +43,9 @@
 
 typedef struct es_mpi_degree es_mpi_degree;
 
-/* groups: the run's key groups (G above). */
-es_mpi_degree *es_mpi_degree_new(guint groups);
+/* groups: the run's key groups (G above); logged: keep the pairs'
+ * first-seen log, for snapshots (es_mpi_degree_keys). */
+es_mpi_degree *es_mpi_degree_new(guint groups, gboolean logged);
 void           es_mpi_degree_free(es_mpi_degree *d);
 
 /* The partials of one batch (ids: this rank's n edges, 2n external ids).
@@ -53,5 +56,30 @@ void           es_mpi_degree_free(es_mpi_degree *d);
  * id map is full. */
 gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ids, size_t n, const uint64_t **ext,
                              const uint32_t **inc, size_t *m, uint64_t counts[3], uint64_t *sent, GError **error);
+
+/* A batch's (vertex, increment) entries, degree's and tri's
+ * (mpi/tri_mpi.h): the older vertices raised (raised, in its order, then
+ * emptied), then every vertex new in the batch, [before, nv), raised or
+ * not (a vertex seen only in self-loops counts too); x: the externals of
+ * the rank's id map, inc: per local vertex, reset to 0 here.  *ext,
+ * *out_inc and (when local is not NULL) *local, of *cap entries, grown to
+ * fit.  Returns the number of entries. */
+size_t    es_mpi_degree_entries(const uint64_t *x, uint32_t *inc, GArray *raised, uint32_t before, uint32_t nv,
+                                uint64_t **ext, uint32_t **out_inc, uint32_t **local, size_t *cap);
+/* Runs with snapshots (mpi/snapshot_mpi.h), after each batch: every rank
+ * learns the run's dense ids (rank 0's id map) of the vertices of its
+ * entries, dense (rank 0: per entry of the batch's gather, in its order;
+ * 4 bytes per entry back to its rank, one MPI_Scatterv).  Collective. */
+void      es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t *dense, uint64_t *sent);
+/* The distinct pairs this rank owns, in its first-seen order, as keys of
+ * the run's dense ids (u << 32 | v, u < v: /edges/keys's form); *n of
+ * them (g_free). */
+uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t *n);
+/* On resume, before the first batch: keep the pairs of keys[0 .. nk) (a
+ * snapshot's /edges/keys over its nv vertices ext) that this rank owns
+ * now, whatever the rank count that wrote them.  ES_ERROR_DATA for a key
+ * that is not a pair of the vertices. */
+gboolean  es_mpi_degree_restore(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ext, uint32_t nv,
+                                const uint64_t *keys, size_t nk, GError **error);
 
 #endif

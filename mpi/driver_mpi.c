@@ -39,6 +39,7 @@
 #include "mpi/forest.h"
 #include "mpi/grouprun.h"
 #include "mpi/merge.h"
+#include "mpi/snapshot_mpi.h"
 #include "mpi/tri_mpi.h"
 #include "operators/bipartite.h"
 #include "operators/degree.h"
@@ -46,6 +47,7 @@
 #include "operators/tri.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
+#include "snapshot/snapshot.h"
 
 void es_mpi_init(int *argc, char ***argv)
 {
@@ -311,7 +313,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
     *stats = (es_driver_stats){ 0 };
-    gint64 t0 = g_get_monotonic_time();
+    gint64 t0 = g_get_monotonic_time(), snap_us = 0;   /* rank 0's time at snapshot barriers */
     root_state st = { .g = { .cfg = cfg, .ops = ops, .stats = stats } };
     uint64_t *pos = NULL, *ids = NULL, *all_ids = NULL, *forest = NULL, sent = 0;
     int64_t *time = NULL, *all_time = NULL;
@@ -347,16 +349,18 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         merging = merging || es_mpi_mergeable(op);
         degrees = degrees || deg;
         tris = tris || tri;
-        /* degree's distinct edges and tri's adjacency are nowhere whole:
-         * not in a snapshot. */
-        reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) ||
-                              ((deg || tri) && cfg->checkpoint == NULL));
+        /* degree's pairs and tri's graph in a snapshot are written by
+         * their owners (mpi/snapshot_mpi.h). */
+        reduced = reduced && (cc || op->klass == &es_bipartite_class || es_mpi_mergeable(op) || deg || tri);
     }
     /* The forest maps every vertex: it runs for the sketches too, unless
      * degree's partials (which tri's come with) bring the vertices. */
     forested = forested || !(degrees || tris);
     es_mpi_tri *tpart = reduced && tris ? es_mpi_tri_new(MPI_COMM_WORLD, groups) : NULL;
-    es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups) : NULL;
+    es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups, cfg->checkpoint != NULL) : NULL;
+    /* degree's pairs in the snapshots: written by their owners. */
+    es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
+    gboolean parted = (dpart || tpart) && cfg->checkpoint;
 
     if (rank == 0) {
         size_t q = 0;
@@ -366,6 +370,29 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (!agree_root(rank, ok, error)) {
         ok = FALSE;
         goto out;
+    }
+    if (parted) {
+        /* Rank 0 keeps no pairs: the restored table goes, and each rank
+         * reads the pairs it owns now. */
+        g_autofree char *path = NULL;
+        if (rank == 0) {
+            for (guint i = 0; i < ops->len; i++) {
+                es_operator *op = g_ptr_array_index(ops, i);
+                g_clear_pointer(&op->own_edges, es_edgetable_free);
+                op->edges = NULL;
+            }
+            if (es_checkpoint_last_id(st.g.ck))
+                path = es_snapshot_path(cfg->checkpoint->dir, es_checkpoint_last_id(st.g.ck));
+            es_checkpoint_set_extra(st.g.ck, es_mpi_snap_extra, &psnap);
+        }
+        ok = es_mpi_snap_resume(&psnap, path, error);
+        int in = ok ? size : rank, first_bad;
+        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (first_bad < size) {
+            share_error(first_bad, rank, error);
+            ok = FALSE;
+            goto out;
+        }
     }
     start_flows(&st, rank, reduced);
     MPI_Bcast(pos, (int)(4 * nchunks), MPI_UINT64_T, 0, MPI_COMM_WORLD);
@@ -445,6 +472,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 if (rank == 0 && ok)
                     ok = feed_degree(&st, tp.deg_ext, tp.deg_inc, tp.deg_n, tp.counts, error) &&
                          feed_tri(&st, tp.deg_inc, tp.deg_n, tp.tri_ext, tp.tri_inc, tp.tri_n, tp.triangles, error);
+                if (parted)   /* rank 0's dense ids back to the ranks */
+                    es_mpi_tri_globals(tpart, MPI_COMM_WORLD, rank == 0 ? st.dense : NULL, &sent);
             } else if (dpart) {
                 const uint64_t *dext;
                 const uint32_t *dinc;
@@ -457,6 +486,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 ok = ok && dok;
                 if (rank == 0 && ok)
                     ok = feed_degree(&st, dext, dinc, dm, counts, error);
+                if (parted)   /* rank 0's dense ids back to the owners */
+                    es_mpi_degree_globals(dpart, MPI_COMM_WORLD, rank == 0 ? st.dense : NULL, &sent);
             }
             if (rank == 0 && ok) {
                 stats->edges = before + total;
@@ -502,15 +533,20 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             }
         }
         int due = rank == 0 && ok && st.g.ck && !all_done && stats->edges > before && es_group_root_due(&st.g, before);
-        if (merging && reduced) {
-            /* The sketches are combined at rank 0 for the snapshot. */
+        if ((merging && reduced) || parted) {
+            /* The sketches are combined at rank 0 for the snapshot; the
+             * owners write degree's pairs. */
             MPI_Bcast(&due, 1, MPI_INT, 0, MPI_COMM_WORLD);
             sent += rank ? 0 : 4 * (uint64_t)(size - 1);
-            if (due)
+            if (due && merging && reduced)
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
         }
+        gint64 ts = g_get_monotonic_time();
         if (due && rank == 0)
             es_group_root_barrier(&st.g, chunks, groups, pos, FALSE);
+        if (due && parted)
+            es_mpi_snap_serve(&psnap);
+        snap_us += due ? g_get_monotonic_time() - ts : 0;
         if (all_done)
             break;
         /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
@@ -519,8 +555,12 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         goto out;
     if (merging && reduced)   /* for the final snapshot and report */
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
+    gint64 ts = g_get_monotonic_time();
     if (rank == 0 && ok && st.g.ck)
         es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
+    if (parted)
+        es_mpi_snap_serve(&psnap);
+    snap_us += g_get_monotonic_time() - ts;
     ok = agree_root(rank, ok, error);
     /* Every rank ends with rank 0's figures. */
     {
@@ -543,15 +583,18 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                        ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6 : 0, cpu_all = 0;
     MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    char snaps[64] = "";
+    if (cfg->checkpoint)
+        g_snprintf(snaps, sizeof snaps, ", %.3f s at snapshot barriers at rank 0", (double)snap_us / 1e6);
     if (rank == 0 && ok && verbose)
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
-                G_GUINT64_FORMAT " MiB at most elsewhere\n",
+                G_GUINT64_FORMAT " MiB at most elsewhere%s\n",
                 size, size == 1 ? "" : "s", !reduced ? "edges gathered" :
                 tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
                 dpart ? "reduced, degree partitioned" : "reduced",
                 all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
-                stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024);
+                stats->seconds, cpu, cpu_all, rss[0] / 1024, rss[1] / 1024, snaps);
     if (rank == 0 && ok && cfg->on_report) {
         es_driver_collect(ops, stats, TRUE, st.g.report);
         cfg->on_report(st.g.report, cfg->user);

@@ -6,7 +6,8 @@
  * any rank count.  Per batch each rank sends to rank 0 what its operators
  * need (below); rank 0 holds the id map, the edge table and the operators'
  * state, feeds them the batch in stream order, reports, and takes the
- * snapshots (dataflow/checkpoint.h; the position is every key group's, so
+ * snapshots (dataflow/checkpoint.h; partitioned degree's pairs and tri's
+ * edges are written by the ranks; the position is every key group's, so
  * `--resume` under another rank count, or in the build without MPI
  * (mpi/grouprun.h, whose state rank 0's is), continues the same stream).  The
  * answers are those of `mpirun -np 1` on the same input, for every rank
@@ -15,7 +16,7 @@
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
  *   a reduced run, when every operator is cc, bipartite, cm, hll, topk
- *     or (without snapshots) degree or tri, no
+ *     or degree or tri, no
  *     --report-every is asked (reports then fall at batch ends alone) and
  *     there are at least 2 ranks:
  *     - each rank's share reduced to a spanning forest, merged up a binary
@@ -35,15 +36,18 @@
  *       maximised, which gives rank 0 the single process's sketch, cell
  *       for cell; Space-Saving summaries merged, which keeps topk's
  *       bounds but not the single process's list).
- *     - degree, when the run takes no snapshots: partitioned
+ *     - degree: partitioned
  *       (mpi/degree_mpi.h): each edge goes to the rank owning its pair's
  *       key group (16 bytes per edge read elsewhere, one MPI_Alltoallv),
  *       which de-duplicates its pairs exactly; per-vertex degree partials
  *       (12 bytes per raised or new vertex per owner) and three counters
  *       reach rank 0, which holds the degrees and no edge table.  With
- *       snapshots, degree's edges are gathered: its snapshot is the
- *       distinct edges (/edges/keys), which are nowhere whole here.
- *     - tri, when the run takes no snapshots: partitioned
+ *       snapshots, rank 0 sends back the dense ids of each owner's entries
+ *       (4 bytes each), and at a barrier each owner writes its pairs as
+ *       its slice of /edges/keys, collectively with parallel HDF5 into
+ *       rank 0's file (mpi/snapshot_mpi.h); on resume each rank reads the
+ *       pairs it owns now.
+ *     - tri: partitioned
  *       (mpi/tri_mpi.h): vertices coloured by key group, each edge sent
  *       to the ranks owning a triple of colours with its two (16 bytes
  *       per copy to another rank; at most 2 ranks for N <= 4), which find
@@ -51,9 +55,11 @@
  *       credited vertex per rank) reach rank 0, with the degrees the
  *       same ranks count (12 bytes per raised or new vertex per rank:
  *       degree's partials, without degree's own shuffle), and rank 0
- *       keeps no adjacency.  With snapshots, tri's edges are gathered.
- *   any other operator (tri-est, spanner, or degree or tri with
- *     snapshots) in the run: every rank's share itself, 16 bytes per edge
+ *       keeps no adjacency.  With snapshots, as degree: dense ids back
+ *       (4 bytes per degree entry), and each edge written once, by its
+ *       degree rank (mpi/snapshot_mpi.h).
+ *   any other operator (tri-est, spanner) in the run: every rank's
+ *     share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the
  *     state stays whole.  tri-est needs per-rank reservoirs: not
  *     implemented; see bench/SCALING.md for its model.

@@ -5,7 +5,9 @@
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
+#include "graph/edgetable.h"
 #include "graph/idmap.h"
+#include "mpi/degree_mpi.h"
 
 typedef struct {
     uint32_t *v;
@@ -48,6 +50,12 @@ struct es_mpi_tri {
     uint32_t   *dout_inc;
     size_t      out_cap, dout_cap;
     entries     tri_all, deg_all;   /* rank 0: every rank's */
+    /* Runs with snapshots: the run's dense id per local vertex, and the
+     * local vertex of each degree entry of the last batch. */
+    uint32_t   *global;
+    size_t      global_cap;
+    uint32_t   *dout_local;
+    size_t      dsent_n;
 };
 
 /* A vertex's key group (a 64-bit mix of its id), then its colour: key
@@ -127,6 +135,8 @@ void es_mpi_tri_free(es_mpi_tri *t)
     g_free(t->tri_all.inc);
     g_free(t->deg_all.ext);
     g_free(t->deg_all.inc);
+    g_free(t->global);
+    g_free(t->dout_local);
     g_free(t);
 }
 
@@ -353,30 +363,12 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
             t->inc[v] = 0;
         }
         g_array_set_size(t->touched, 0);
-        /* Degree entries: raised older vertices, then every new one (raised
-         * or not: a vertex of self-loops alone counts too). */
-        size_t want = t->raised->len + (nv - before);
-        if (want > t->dout_cap) {
-            t->dout_cap = es_grow_cap(t->dout_cap, want);
-            t->dout = g_renew(uint64_t, t->dout, t->dout_cap);
-            t->dout_inc = g_renew(uint32_t, t->dout_inc, t->dout_cap);
-        }
-        for (guint i = 0; i < t->raised->len; i++) {
-            uint32_t v = g_array_index(t->raised, uint32_t, i);
-            t->dout[dk] = x[v];
-            t->dout_inc[dk++] = t->dinc[v];
-            t->dinc[v] = 0;
-        }
-        for (uint32_t v = before; v < nv; v++) {
-            t->dout[dk] = x[v];
-            t->dout_inc[dk++] = t->dinc[v];
-            t->dinc[v] = 0;
-        }
-        g_array_set_size(t->raised, 0);
+        dk = es_mpi_degree_entries(x, t->dinc, t->raised, before, nv, &t->dout, &t->dout_inc, &t->dout_local, &t->dout_cap);
     }
     g_free(got);
     g_free(e);
 
+    t->dsent_n = dk;
     /* The partials to rank 0, in rank order. */
     *out = (es_mpi_tri_partials){ 0 };
     size_t tn = gather(comm, rank, size, t->out, t->out_inc, (int)k, MPI_UINT64_T, sizeof(uint64_t), &t->tri_all, sent);
@@ -394,4 +386,92 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
     if (!ok)
         g_propagate_error(error, err);
     return ok;
+}
+
+static void global_room(es_mpi_tri *t, uint32_t nv)
+{
+    if (nv <= t->global_cap)
+        return;
+    size_t cap = es_grow_cap(t->global_cap, nv);
+    t->global = g_renew(uint32_t, t->global, cap);
+    t->global_cap = cap;
+}
+
+void es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense, uint64_t *sent)
+{
+    int cnt = (int)t->dsent_n, *cs = NULL, *ds = NULL;
+    if (t->rank == 0) {
+        cs = g_new(int, t->size);
+        ds = g_new(int, t->size);
+    }
+    MPI_Gather(&cnt, 1, MPI_INT, cs, 1, MPI_INT, 0, comm);
+    for (int r = 0, at = 0; t->rank == 0 && r < t->size; at += cs[r++]) {
+        ds[r] = at;
+        *sent += r ? 4 * (uint64_t)cs[r] : 0;
+    }
+    uint32_t *got = g_new(uint32_t, t->dsent_n + 1);
+    MPI_Scatterv(dense, cs, ds, MPI_UINT32_T, got, cnt, MPI_UINT32_T, 0, comm);
+    global_room(t, es_idmap_size(t->map));
+    for (size_t i = 0; i < t->dsent_n; i++)
+        t->global[t->dout_local[i]] = got[i];
+    *sent += t->rank ? 4 : 0;
+    g_free(got);
+    g_free(cs);
+    g_free(ds);
+}
+
+uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t *n)
+{
+    const guint k = t->k;
+    uint32_t nv = es_idmap_size(t->map);
+    GArray *keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    for (uint32_t u = 0; u < nv; u++)
+        for (uint32_t j = 0; j < t->nb[u].len; j++) {
+            uint32_t v = t->nb[u].v[j];
+            if (u > v || t->dest[((size_t)t->colour[u] * k + t->colour[v]) * k] != t->rank)
+                continue;   /* each edge once, by its degree rank */
+            uint32_t a = t->global[u], b = t->global[v];
+            uint64_t key = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
+            g_array_append_val(keys, key);
+        }
+    *n = keys->len;
+    return (uint64_t *)g_array_free(keys, FALSE);
+}
+
+gboolean es_mpi_tri_restore(es_mpi_tri *t, const uint64_t *ext, uint32_t nv, const uint64_t *keys, size_t nk,
+                            GError **error)
+{
+    const guint k = t->k;
+    for (size_t i = 0; i < nk; i++) {
+        uint32_t a = (uint32_t)(keys[i] >> 32), b = (uint32_t)keys[i], l[2];
+        if (a >= b || b >= nv) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: a key is not a pair of the %u vertices",
+                        ES_EDGES_DATASET, nv);
+            return FALSE;
+        }
+        guint ab = colour_of(t, ext[a]) * k + colour_of(t, ext[b]);
+        gboolean mine = FALSE;
+        for (int j = 0; j < t->ndest[ab]; j++)
+            mine = mine || t->dest[(size_t)ab * k + j] == t->rank;
+        if (!mine)
+            continue;
+        for (int e = 0; e < 2; e++) {
+            uint32_t before = es_idmap_size(t->map);
+            if (!es_idmap_get_or_add(t->map, ext[e ? b : a], &l[e], error))
+                return FALSE;
+            if (l[e] == before) {
+                room(t, before + 1);
+                global_room(t, before + 1);
+                t->colour[l[e]] = (uint8_t)colour_of(t, ext[e ? b : a]);
+            }
+            t->global[l[e]] = e ? b : a;
+        }
+        if (!es_edgeset_insert(t->set, l[0], l[1])) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s lists a pair twice", ES_EDGES_DATASET);
+            return FALSE;
+        }
+        push(&t->nb[l[0]], l[1]);
+        push(&t->nb[l[1]], l[0]);
+    }
+    return TRUE;
 }

@@ -38,6 +38,9 @@
  * three colours draws 6/k^2 of the edges, so the edges per rank fall as
  * N^(-2/3) (copies per edge grow as k ~ (6N)^(1/3)); with k = 2 the four
  * triples' ranks get 1/4 and 3/4 of the edges (bench/SCALING.md).
+ * Snapshots (mpi/snapshot_mpi.h): each edge is written once, by its
+ * degree rank, into /edges/keys; on resume each rank keeps the edges of
+ * its triples (es_mpi_tri_restore).
  * Collective: every rank calls es_mpi_tri_batch with its share.
  */
 #ifndef ES_MPI_TRI_H
@@ -72,5 +75,18 @@ typedef struct {
  * still takes part. */
 gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, size_t n, es_mpi_tri_partials *out,
                           uint64_t *sent, GError **error);
+
+/* Runs with snapshots (mpi/snapshot_mpi.h), as es_mpi_degree_globals:
+ * after each batch every rank learns the run's dense ids of its degree
+ * entries' vertices (dense: rank 0's, per gathered degree entry). */
+void      es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense, uint64_t *sent);
+/* The distinct edges whose degree rank this is (each edge of the run
+ * once over the ranks), as keys of the run's dense ids; *n (g_free). */
+uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t *n);
+/* On resume, before the first batch: the edges of keys[0 .. nk) (a
+ * snapshot's /edges/keys over its nv vertices ext) that this rank gets
+ * now.  ES_ERROR_DATA for a key that is not a pair, or twice. */
+gboolean  es_mpi_tri_restore(es_mpi_tri *t, const uint64_t *ext, uint32_t nv, const uint64_t *keys, size_t nk,
+                             GError **error);
 
 #endif

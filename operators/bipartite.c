@@ -42,7 +42,8 @@
  * merge of the two forests (6 bytes per vertex copied, the older chunk's
  * joins still in the window united).  A self-loop line is an odd cycle
  * until it expires.  odd_cycle_* name the line that last made the
- * window's graph non-bipartite.
+ * window's graph non-bipartite.  With --deletions too (no op->sliding),
+ * the deletion path above, expiries as disappearances.
  *
  * Answers: bipartite (bool); once false also odd_cycle_index (the closing
  * edge's stream index, from 0), odd_cycle_u and odd_cycle_v (its endpoints

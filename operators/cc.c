@@ -47,7 +47,9 @@
  * replacement searches, measured 30 times slower on R-MAT: the oldest
  * edges are the spanning forest's.)
  * Vertices no line of the window names (es_operator.absent) are left out
- * of the answers as the singletons they are.
+ * of the answers as the singletons they are.  A sliding window with
+ * --deletions is no op->sliding: the deletion path above takes its
+ * expiries as disappearances.
  *
  * Answers: vertices, components, largest, size_histogram (component size ->
  * number of components).

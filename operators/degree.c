@@ -188,7 +188,8 @@ static void degree_snapshot_prepare(es_operator *op)
     d->f.edges = d->edges;
     d->f.self_loops = d->self_loops;
     d->f.duplicates = d->duplicates;
-    g_assert(op->frozen_edges == d->f.edges || (op->edges && es_edgetable_dynamic(op->edges)));
+    /* (no table: its pairs are kept across MPI ranks, mpi/snapshot_mpi.h) */
+    g_assert(op->frozen_edges == d->f.edges || op->edges == NULL || es_edgetable_dynamic(op->edges));
 }
 
 /* The counters; the edges themselves are the table's (/edges/keys). */

@@ -26,11 +26,9 @@
  * no operator needs it keeps no table.  A snapshot stores the table's keys
  * once, for every operator (/edges/keys), and restores the table before
  * the operators, which derive their state from it (snapshot/snapshot.h).
- * An operator whose own structure already holds the distinct edges (tri's
- * adjacency) needs no table: it keeps their keys in first-seen order and
- * offers them as the table's in a run without one (frozen_keys).  An operator fed
- * batches without answers (by a caller other than the driver: tests, the
- * library) gets a table of its own from es_operator_process, in
+ * An operator fed batches without answers (by a caller other than the
+ * driver: tests, the library) gets a table of its own from
+ * es_operator_process, in
  * `own_edges`; a restored table is the first operator's `own_edges`.  An
  * operator whose need arises mid-batch (tri-est's dedup=auto) starts
  * `own_edges` itself, from the distinct edges it knows.  The driver adopts

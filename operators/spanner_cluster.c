@@ -44,7 +44,10 @@
 #include "snapshot/logmem.h"
 
 #define NONE      UINT32_MAX
-#define EMPTY     UINT64_MAX      /* a free slot: (UINT32_MAX, UINT32_MAX) is never a record */
+/* A slot holds its key's complement, so that 0, the complement of
+ * (UINT32_MAX, UINT32_MAX), which is never a record, marks a free one:
+ * fresh pages (zero) need no fill, and are written once, not twice. */
+#define EMPTY     0
 #define PREFETCH  16              /* edges ahead */
 
 struct es_spanner_cluster {
@@ -108,8 +111,7 @@ es_spanner_cluster *es_spanner_cluster_new(unsigned k, uint64_t seed, uint64_t e
     }
     c->set_cap = 1u << 16;
     c->set_shift = 64 - 16;
-    c->set = es_big_alloc(c->set_cap * sizeof(uint64_t));
-    memset(c->set, 0xff, c->set_cap * sizeof(uint64_t));
+    c->set = es_big_alloc(c->set_cap * sizeof(uint64_t));   /* zeroed: all free */
     return c;
 }
 
@@ -163,17 +165,16 @@ static void set_put(uint64_t *set, size_t mask, unsigned shift, uint64_t key)
     size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> shift);
     while (set[i] != EMPTY)
         i = (i + 1) & mask;
-    set[i] = key;
+    set[i] = ~key;
 }
 
 static void set_grow(es_spanner_cluster *c)
 {
     const size_t cap = c->set_cap * 2;
-    uint64_t *t = es_big_alloc(cap * sizeof(uint64_t));
-    memset(t, 0xff, cap * sizeof(uint64_t));
+    uint64_t *t = es_big_alloc(cap * sizeof(uint64_t));   /* zeroed: all free */
     for (size_t i = 0; i < c->set_cap; i++)
         if (c->set[i] != EMPTY)
-            set_put(t, cap - 1, c->set_shift - 1, c->set[i]);
+            set_put(t, cap - 1, c->set_shift - 1, ~c->set[i]);
     es_big_free(c->set, c->set_cap * sizeof(uint64_t));
     c->set = t;
     c->set_cap = cap;
@@ -184,7 +185,7 @@ static inline gboolean set_has(const es_spanner_cluster *c, uint64_t key)
 {
     const size_t mask = c->set_cap - 1;
     for (size_t i = slot_of(c, key);; i = (i + 1) & mask) {
-        if (c->set[i] == key)
+        if (c->set[i] == ~key)
             return TRUE;
         if (c->set[i] == EMPTY)
             return FALSE;
@@ -199,12 +200,12 @@ static inline gboolean set_add(es_spanner_cluster *c, uint64_t key, gboolean log
     const size_t mask = c->set_cap - 1;
     size_t i = slot_of(c, key);
     for (;; i = (i + 1) & mask) {
-        if (c->set[i] == key)
+        if (c->set[i] == ~key)
             return FALSE;
         if (c->set[i] == EMPTY)
             break;
     }
-    c->set[i] = key;
+    c->set[i] = ~key;
     if (++c->set_n > c->set_cap / 4 * 3)
         set_grow(c);
     if (logged) {

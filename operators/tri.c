@@ -5,9 +5,11 @@
  * Algorithm: the edge iterator (Schank & Wagner, WEA 2005) run as edges
  * arrive: a new distinct edge (u, v) closes |N(u) ∩ N(v)| triangles,
  * credited to the global count and to u, v and each common neighbour.
- * Self-loops and repeated edges change nothing.  A batch is counted in
- * parallel, each triangle once, by its youngest edge (see
- * tri_process_batch).
+ * Self-loops and repeated edges change nothing: which edges are new is
+ * the run's edge table's answer (batch->change, graph/edgetable.h), so
+ * the graph is kept as plain neighbour lists in arrival order, without a
+ * hash index of its own.  A batch is counted in parallel, each triangle
+ * once, by its youngest edge (see tri_process_batch).
  * Deletions: in a stream that may delete edges (op->dynamic, --deletions)
  * the graph is kept in graph/dynadj.c instead (sorted arrays, which can
  * forget) and the edge table's changes are applied one at a time: a
@@ -18,12 +20,11 @@
  * and checks the counts against it.
  * Cost: O(min(deg u, deg v)) per new edge, over the stream at most
  * 2 m a(G), a the arboricity (Chiba & Nishizeki, SIAM J. Comput. 1985).
- * Memory: the adjacency (about 6 to 22 bytes per neighbour entry, two per
- * edge, see adjacency.h); 8 bytes per edge for its key log (the distinct
- * edges in first-seen order: what a snapshot stores of the graph, so that
- * a run of tri keeps no edge table); 16 bytes per vertex; 48 bytes per batch edge of
- * scratch; per thread, a bitmap of the vertices and, when used, 4 bytes
- * per vertex.
+ * Memory: the plain adjacency (4 to 8 bytes per neighbour entry, two per
+ * edge, see adjacency.h) beside the run's edge table (edgetable.h), whose
+ * log of the distinct edges is what a snapshot stores of the graph; 16
+ * bytes per vertex; 48 bytes per batch edge of scratch; per thread, a
+ * bitmap of the vertices and, when used, 4 bytes per vertex.
  * Guarantees: exact, equal to igraph's adjacent_triangles, transitivity and
  * transitivity_avglocal (zero mode) on the simplified graph
  * (operators/verify.c), whatever the thread count or batch size.
@@ -37,8 +38,9 @@
  * each triangle once; rank 0 keeps no adjacency, only the counters, the
  * per-vertex triangles and the degrees, fed as partials (es_tri_op_add):
  * 16 bytes per edge copy, 16 per credited vertex, 12 per raised one.
- * With snapshots (the adjacency is what /operators/tri restores) each
- * edge is gathered at rank 0 (16 bytes), which holds the adjacency.
+ * With snapshots too: the ranks write the graph as /edges/keys
+ * (mpi/snapshot_mpi.h); rank 0 writes the counts, and after a restore
+ * the partials go on from the restored graph's degrees.
  */
 #include "operators/tri.h"
 
@@ -72,8 +74,6 @@ typedef struct {
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
-    uint64_t     *keys;        /* the distinct edges in first-seen order (a log), keys_cap entries */
-    size_t        keys_cap;
     uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
     size_t        f_local_cap; /* bytes */
     struct {                   /* the rest at the last snapshot barrier */
@@ -107,10 +107,6 @@ typedef struct {
 /* Smaller batches are counted without forking threads: a fork-join
  * costs more than the work (the result is the same). */
 #define PARALLEL_COUNT_MIN 64u
-/* A group of queries probing one vertex v uses a bitmap of v's neighbours
- * when the entries it scans are at least 1/BITMAP_RATIO of those it must
- * mark. */
-#define BITMAP_RATIO 8u
 /* Bytes all threads' private per-vertex counts may take, and the largest
  * batch they serve (half their range). */
 #define DELTA_BUDGET ((size_t)256 << 20)
@@ -129,7 +125,7 @@ static es_operator *tri_create(es_options *opts, GError **error)
     if (!es_options_get_u64(opts, "top", 10, 0, 1000, &k, error))
         return NULL;
     tri_op *t = g_new0(tri_op, 1);
-    t->adj = es_adjacency_new(0);
+    t->adj = es_adjacency_new_plain(0);
     t->top_k = (uint32_t)k;
     return &t->base;
 }
@@ -150,7 +146,6 @@ static void tri_destroy(es_operator *op)
     g_free(t->common);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
-    es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
     es_big_free(t->f_local, t->f_local_cap);
     es_big_free(t->deg, t->deg_cap * sizeof(uint32_t));
     free_scratch(t);
@@ -198,6 +193,17 @@ static void grow(tri_op *t, const es_batch *batch)
         t->threads = threads;
     }
     es_adjacency_grow(t->adj, nv);
+    if (t->base.sliding && batch->ext != NULL) {
+        /* A sliding window rebuilt on resume from its lines (window.h)
+         * learns no external id of the vertices none of them names: any
+         * line may name one again, so every line says its ids. */
+        for (size_t i = 0; i < batch->n; i++) {
+            if (batch->edges[i].u < t->nv)
+                t->ext[batch->edges[i].u] = batch->ext[2 * i];
+            if (batch->edges[i].v < t->nv)
+                t->ext[batch->edges[i].v] = batch->ext[2 * i + 1];
+        }
+    }
     if (nv <= t->nv)
         return;
     /* Remember the external id of each new vertex: dense ids are handed out
@@ -214,16 +220,6 @@ static void grow(tri_op *t, const es_batch *batch)
         }
     }
     t->nv = nv;
-}
-
-/* Room for `need` keys in the key log. */
-static void keys_room(tri_op *t, size_t need)
-{
-    if (need <= t->keys_cap)
-        return;
-    const size_t cap = es_grow_cap(t->keys_cap, need);
-    t->keys = es_log_grow(t->keys, t->keys_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-    t->keys_cap = cap;
 }
 
 /* Stable LSD radix sort of q[0 .. n-1] by v, whose values are below
@@ -322,79 +318,67 @@ static inline void prefetch_query(const query *q, size_t j, size_t nq)
 }
 
 /* The triangles closed by the queries q[s .. end-1] (of nq), which all
- * probe the same vertex v.  Hits go to the local counts; returns the
- * triangles. */
+ * probe the same vertex v: v's older neighbours are marked in the
+ * thread's bitmap one prefix at a time (queries come in stream order, so
+ * v's prefixes grow from one to the next), and each query's list is
+ * scanned against it.  Marking costs the longest prefix, which the scans
+ * outweigh but for a few groups: on R-MAT scale 20 the groups whose scans
+ * are below an eighth of their prefix mark 2.5 M entries in all, against
+ * the 1.40 G entries the count scans (bench/RESULTS.md).  Hits go to the
+ * local counts; returns the triangles. */
 static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, size_t end,
                             size_t nq, counter *k)
 {
     const es_adjacency_vertex *V = es_adjacency_records(adj);
     const uint32_t v = q[s].v;
-    /* Queries come in stream order, so v's prefixes grow from one to the next. */
-    const uint32_t max_nv = q[end - 1].nv;
-    uint64_t work = 0, tri = 0;
-    for (size_t j = s; j < end; j++)
-        work += q[j].nx;
-    if (V[v].deg > ES_ADJACENCY_SMALL && work * BITMAP_RATIO >= max_nv) {
-        /* Mark v's neighbours one prefix at a time; probes are bit tests,
-         * and hits are compacted without a branch (about one probe in
-         * ten hits, too often and too randomly to predict). */
-        uint64_t *bits = k->bits;
-        const uint32_t *nbv = V[v].nb;
-        uint32_t marked = 0;
-        for (size_t j = s; j < end; j++) {
-            prefetch_query(q, j, nq);
-            const uint32_t x = q[j].x, nx = q[j].nx;
-            for (; marked < q[j].nv; marked++)
-                bits[nbv[marked] >> 6] |= (uint64_t)1 << (nbv[marked] & 63);
-            const uint32_t *nbx = q[j].nb;
-            uint32_t *buf = hit_buffer(k, nx);
-            size_t c = 0;
-            uint32_t t = 0;
-            /* Lists are scattered and mostly 0.5-16 KiB: prefetch ahead
-             * within the list, a line per 16 entries. */
-            for (; t + 16 <= nx; t += 16) {
-                __builtin_prefetch(nbx + t + 16 * LIST_AHEAD);
-                for (uint32_t r = t; r < t + 16; r++) {
-                    const uint32_t w = nbx[r];
-                    buf[c] = w;
-                    c += bits[w >> 6] >> (w & 63) & 1;
-                }
-            }
-            for (; t < nx; t++) {
-                const uint32_t w = nbx[t];
+    uint64_t tri = 0;
+    /* Probes are bit tests, and hits are compacted without a branch
+     * (about one probe in ten hits, too often and too randomly to
+     * predict). */
+    uint64_t *bits = k->bits;
+    const uint32_t *nbv = V[v].nb;
+    uint32_t marked = 0;
+    for (size_t j = s; j < end; j++) {
+        prefetch_query(q, j, nq);
+        const uint32_t x = q[j].x, nx = q[j].nx;
+        for (; marked < q[j].nv; marked++)
+            bits[nbv[marked] >> 6] |= (uint64_t)1 << (nbv[marked] & 63);
+        const uint32_t *nbx = q[j].nb;
+        uint32_t *buf = hit_buffer(k, nx);
+        size_t c = 0;
+        uint32_t t = 0;
+        /* Lists are scattered and mostly 0.5-16 KiB: prefetch ahead
+         * within the list, a line per 16 entries. */
+        for (; t + 16 <= nx; t += 16) {
+            __builtin_prefetch(nbx + t + 16 * LIST_AHEAD);
+            for (uint32_t r = t; r < t + 16; r++) {
+                const uint32_t w = nbx[r];
                 buf[c] = w;
                 c += bits[w >> 6] >> (w & 63) & 1;
             }
-            if (c) {
-                credit_thirds(k, buf, c);
-                credit(k, x, c);
-                tri += c;
-            }
         }
-        for (uint32_t t = 0; t < marked; t++)
-            bits[nbv[t] >> 6] = 0;
-        if (tri)
-            credit(k, v, tri);
-        return tri;
+        for (; t < nx; t++) {
+            const uint32_t w = nbx[t];
+            buf[c] = w;
+            c += bits[w >> 6] >> (w & 63) & 1;
+        }
+        if (c) {
+            credit_thirds(k, buf, c);
+            credit(k, x, c);
+            tri += c;
+        }
     }
-    for (size_t j = s; j < end; j++) {
-        prefetch_query(q, j, nq);
-        uint32_t *buf = hit_buffer(k, q[j].nx);
-        const size_t c = es_adjacency_intersect_prefix(adj, q[j].x, q[j].nx, v, q[j].nv, buf);
-        if (c == 0)
-            continue;
-        credit_thirds(k, buf, c);
-        credit(k, q[j].x, c);
-        tri += c;
-    }
+    for (uint32_t t = 0; t < marked; t++)
+        bits[nbv[t] >> 6] = 0;
     if (tri)
         credit(k, v, tri);
     return tri;
 }
 
 /* A batch, in parallel (OpenMP):
- *  1. insert its edges in stream order (graph/adjacency's parallel batch
- *     insertion).  Neighbour lists are in stream order, so each new edge's
+ *  1. append its new edges (the edge table's ES_EDGE_APPEARS) in stream
+ *     order (graph/adjacency's parallel batch append, no lookups).
+ *     Neighbour lists are in stream order, so each new edge's
  *     positions in its endpoints' lists are its age there: (u, w) is older
  *     than (u, v) iff w comes before v in u's list.
  *  2. make one query per new edge: intersect the older-prefixes of N(u) and
@@ -404,11 +388,10 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
  *     Queries are grouped by the endpoint with the longer prefix (a stable
  *     radix sort), the one probed, so a hub's set is visited once per batch
  *     from cache rather than once per edge from memory.
- *  3. count the groups in parallel.  A group probing vertex v whose scans
- *     outweigh v's prefix marks v's older neighbours in a per-thread bitmap
- *     over the vertices, growing the marked prefix query by query, so a
- *     probe is a bit test; other groups probe v's hash index (or scan its
- *     small array).  Neighbour lists of the queries ahead are prefetched.
+ *  3. count the groups in parallel.  A group probing vertex v marks v's
+ *     older neighbours in a per-thread bitmap over the vertices, growing
+ *     the marked prefix query by query, so a probe is a bit test
+ *     (count_group).  Neighbour lists of the queries ahead are prefetched.
  *     Third-vertex credits go to per-thread 32-bit counts flushed after the
  *     batch (when the batch is large against the vertex count and they fit
  *     256 MiB), else to atomic adds (plain ones on one thread).
@@ -479,11 +462,11 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
         return TRUE;
     }
 
-    /* 1. Insert the batch: each new edge learns its positions (ages). */
+    /* 1. Append the batch's new edges (the edge table's answers): each
+     * learns its positions (ages). */
+    g_assert(batch->change != NULL);
     uint32_t *pos_u = t->pos, *pos_v = t->pos + t->batch_cap;
-    size_t nk = es_adjacency_edges(t->adj);
-    keys_room(t, nk + n);
-    es_adjacency_insert_batch(t->adj, e, n, pos_u, pos_v);
+    es_adjacency_append_batch(t->adj, e, batch->change, n, pos_u, pos_v);
 
     /* 2. One query per new edge that may close a triangle, grouped by the
      * probed vertex (stable, so each group stays in stream order): a
@@ -495,7 +478,6 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
         const uint32_t pu = pos_u[i], pv = pos_v[i];
         if (pu == ES_ADJACENCY_NONE)
             continue;
-        t->keys[nk++] = es_edge_key(e[i].u, e[i].v);
         wedges += (uint64_t)pu + pv;
         if (pu == 0 || pv == 0)
             continue;
@@ -709,11 +691,15 @@ void es_tri_op_add(es_operator *op, const uint64_t *externals, uint32_t num_vert
         t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
     }
-    if (num_vertices > t->deg_cap || t->deg == NULL) {
+    const gboolean first = t->deg == NULL;
+    if (num_vertices > t->deg_cap || first) {
         size_t cap = es_grow_cap(t->deg_cap, num_vertices);
         t->deg = es_big_realloc(t->deg, t->deg_cap * sizeof(uint32_t), cap * sizeof(uint32_t));
         t->deg_cap = cap;
     }
+    /* After a restore the partials go on from the restored graph's degrees. */
+    for (uint32_t v = 0; first && v < es_adjacency_vertices(t->adj); v++)
+        t->deg[v] = (uint32_t)es_adjacency_degree(t->adj, v);
     for (uint32_t x = t->nv; x < num_vertices; x++)
         t->ext[x] = externals[x];
     if (num_vertices > t->nv)
@@ -749,14 +735,18 @@ static void tri_snapshot_prepare(es_operator *op)
     t->f.triangles = t->triangles;
     t->f.wedges = t->wedges;
     t->f.ext = t->ext;
-    g_assert(es_adjacency_vertices(t->adj) == t->nv);
-    /* Its own key log is the edge table's (/edges/keys) in a run that keeps none. */
-    if (!op->frozen_table) {
-        op->frozen_table = TRUE;
-        op->frozen_keys = t->keys;
-        op->frozen_edges = t->f.edges;
+    if (t->deg) {
+        /* Fed partials across MPI ranks: the graph is the ranks', which
+         * write /edges/keys themselves (mpi/snapshot_mpi.h). */
+        uint64_t ends = 0;
+        for (uint32_t v = 0; v < t->nv; v++)
+            ends += t->deg[v];
+        t->f.edges = ends / 2;
+        return;
     }
-    /* (in a sliding window the graph is the window's lines, rebuilt from
+    g_assert(es_adjacency_vertices(t->adj) == t->nv);
+    /* Its graph is the edge table's log (/edges/keys).
+     * (in a sliding window the graph is the window's lines, rebuilt from
      * them on resume: dataflow/window.h; the table's log lists more) */
     g_assert(op->frozen_edges == t->f.edges || op->sliding || (op->edges && es_edgetable_dynamic(op->edges)));
 }
@@ -789,31 +779,21 @@ static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GErro
 }
 
 /* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,
- * in arrival order): its CSR form with each list in arrival order, handed
- * to es_adjacency_new_from_csr. */
-static es_adjacency *graph_from_keys(const uint64_t *keys, size_t E, uint32_t n, GError **error)
+ * in arrival order: the restored table's log): each list in arrival
+ * order, as the run that wrote them appended it. */
+static es_adjacency *graph_from_keys(const uint64_t *keys, size_t E, uint32_t n)
 {
-    const size_t off_bytes = ((size_t)n + 1) * sizeof(uint64_t);
-    uint64_t *off = es_big_alloc(off_bytes);
-    for (size_t i = 0; i < E; i++) {
-        off[(keys[i] >> 32) + 1]++;
-        off[(keys[i] & 0xffffffffu) + 1]++;
+    enum { PIECE = 1 << 16 };
+    es_adjacency *adj = es_adjacency_new_plain(n);
+    es_adjacency_grow(adj, n);
+    es_edge *piece = g_new(es_edge, MIN(E, (size_t)PIECE) + 1);
+    for (size_t at = 0; at < E; at += PIECE) {
+        const size_t m = MIN(E - at, (size_t)PIECE);
+        for (size_t i = 0; i < m; i++)
+            piece[i] = (es_edge){ (uint32_t)(keys[at + i] >> 32), (uint32_t)keys[at + i] };
+        es_adjacency_append_batch(adj, piece, NULL, m, NULL, NULL);
     }
-    for (uint32_t x = 0; x < n; x++)
-        off[x + 1] += off[x];
-    uint64_t *at = es_big_alloc(off_bytes);
-    memcpy(at, off, off_bytes);
-    uint32_t *nb = es_big_alloc(2 * E * sizeof(uint32_t) + 1);
-    for (size_t i = 0; i < E; i++) {
-        const uint32_t u = (uint32_t)(keys[i] >> 32), v = (uint32_t)keys[i];
-        nb[at[u]++] = v;
-        nb[at[v]++] = u;
-    }
-    es_adjacency *adj = es_adjacency_new_from_csr(n, off, nb, 2 * E, "the lists of /edges/keys",
-                                                  "the lists of /edges/keys", error);
-    es_big_free(at, off_bytes);
-    es_big_free(off, off_bytes);
-    es_big_free(nb, 2 * E * sizeof(uint32_t) + 1);
+    g_free(piece);
     return adj;
 }
 
@@ -915,8 +895,8 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
         return read_dynamic(t, &s, error);
     if (ok) {
         keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
-        adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv, error);
-        ok = adj != NULL && check_counts(adj, s.local, (uint32_t)s.nv, s.triangles, s.wedges, error);
+        adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv);
+        ok = check_counts(adj, s.local, (uint32_t)s.nv, s.triangles, s.wedges, error);
     }
     if (!ok) {
         es_adjacency_free(adj);
@@ -933,22 +913,15 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     t->nv = (uint32_t)s.nv;
     t->triangles = s.triangles;
     t->wedges = s.wedges;
-    es_log_free(t->keys, t->keys_cap * sizeof(uint64_t));
-    t->keys = NULL;
-    t->keys_cap = 0;
-    keys_room(t, nkeys);
-    if (nkeys)
-        memcpy(t->keys, keys, nkeys * sizeof(uint64_t));
     return TRUE;
 }
 
-/* Its adjacency and key log know the distinct edges of an insert-only
- * stream; under deletions only the table's multiplicities tell a
- * disappearance. */
+/* Which edges are new is the table's answer, in every stream. */
 static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
 {
+    (void)op;
     (void)snapshots;
-    return op->dynamic;
+    return TRUE;
 }
 
 const es_operator_class es_tri_class = {

@@ -63,7 +63,9 @@ static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, co
     return hex;
 }
 
-/* The group /window (snapshot.h: es_snapshot_window). */
+/* The group /window (snapshot.h: es_snapshot_window); the held_* fields
+ * only with --lateness. */
+#define WINDOW_HELD 1u
 static const es_field window_fields[] = {
     ES_ATTR_OF(ES_FIELD_I64, es_snapshot_window, open, "open_pane"),
     ES_ATTR(es_snapshot_window, late, "late_edges"),
@@ -72,19 +74,28 @@ static const es_field window_fields[] = {
     ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, first, panes, "first_index"),
     ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, len, panes, "lines"),
     ES_ARRAY(ES_FIELD_U32S, es_snapshot_window, edges, lines, "edges", .mul = 2),
+    ES_ATTR_OF(ES_FIELD_I64, es_snapshot_window, max_time, "held_max_time", .when = WINDOW_HELD),
+    ES_ATTR(es_snapshot_window, late_read, "held_late_read", .when = WINDOW_HELD),
+    ES_ATTR(es_snapshot_window, sent_any, "held_sent_any", .max = 1, .when = WINDOW_HELD),
+    ES_ATTR_OF(ES_FIELD_I64, es_snapshot_window, sent_pane, "held_sent_pane", .when = WINDOW_HELD),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, held_time, held, "held_time", .when = WINDOW_HELD),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, held_ids, held, "held_ids", .mul = 2, .when = WINDOW_HELD),
+    ES_ARRAY(ES_FIELD_U8S, es_snapshot_window, held_del, held, "held_del", .when = WINDOW_HELD),
+    ES_ARRAY(ES_FIELD_F64S, es_snapshot_window, held_weight, held, "held_weight", .when = WINDOW_HELD),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, held_late, held, "held_late", .when = WINDOW_HELD),
 };
 
 /* A part's group, created under parent, and its writer: the fields of s,
  * or with op, its spec and what it wrote (es_operator_snapshot_write_prepared). */
 static gboolean write_part(hid_t parent, const char *name, es_operator *op, const es_field *f, size_t nf,
-                           const void *s, es_snapshot_logs *logs, GError **error)
+                           unsigned mask, const void *s, es_snapshot_logs *logs, GError **error)
 {
     es_snapshot_writer w = { H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
     gboolean ok = FALSE;
     if (w.group < 0)
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create group \"%s\"", name);
     else if (op == NULL)
-        ok = es_fields_write(&w, f, nf, 0, s, error);
+        ok = es_fields_write(&w, f, nf, mask, s, error);
     else
         ok = es_h5_set_str(w.group, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
     if (w.group >= 0)
@@ -98,6 +109,11 @@ void es_snapshot_window_clear(es_snapshot_window *w)
     es_h5_free(w->first, w->panes * sizeof *w->first);
     es_h5_free(w->len, w->panes * sizeof *w->len);
     es_h5_free(w->edges, 2 * w->lines * sizeof *w->edges);
+    es_h5_free(w->held_time, w->held * sizeof *w->held_time);
+    es_h5_free(w->held_ids, 2 * w->held * sizeof *w->held_ids);
+    es_h5_free(w->held_del, w->held * sizeof *w->held_del);
+    es_h5_free(w->held_weight, w->held * sizeof *w->held_weight);
+    es_h5_free(w->held_late, w->held * sizeof *w->held_late);
     *w = (es_snapshot_window){ .open = INT64_MIN };
 }
 
@@ -112,7 +128,9 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
     gboolean ok = TRUE;
     if (H5Lexists(f, "window", H5P_DEFAULT) > 0) {
         w->present = TRUE;
-        ok = (g = H5Gopen2(f, "window", H5P_DEFAULT)) >= 0 && ES_FIELDS_READ(g, window_fields, 0, w, error);
+        ok = (g = H5Gopen2(f, "window", H5P_DEFAULT)) >= 0;
+        w->held_present = ok && H5Aexists(g, "held_max_time") > 0;
+        ok = ok && ES_FIELDS_READ(g, window_fields, w->held_present ? WINDOW_HELD : 0, w, error);
         uint64_t sum = 0;
         for (size_t i = 0; ok && i < w->panes; i++) {
             if ((i > 0 && w->pane[i] <= w->pane[i - 1]) || w->pane[i] > w->open || w->len[i] == 0) {
@@ -267,9 +285,9 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     if (!es_h5_set_u64(f, "format_version", ES_SNAPSHOT_FORMAT, error) ||
         !es_h5_set_str(f, "edgestream_version", ES_VERSION, error) ||
         !ES_FIELDS_WRITE(&root, meta_fields, 0, meta, error) ||
-        (meta->window && !write_part(f, "window", NULL, window_fields, G_N_ELEMENTS(window_fields), meta->window,
-                                     logs, error)) ||
-        !write_part(f, "idmap", NULL, idmap_fields, G_N_ELEMENTS(idmap_fields), &ids, logs, error) ||
+        (meta->window && !write_part(f, "window", NULL, window_fields, G_N_ELEMENTS(window_fields),
+                                     meta->window->held_present ? WINDOW_HELD : 0, meta->window, logs, error)) ||
+        !write_part(f, "idmap", NULL, idmap_fields, G_N_ELEMENTS(idmap_fields), 0, &ids, logs, error) ||
         !es_snapshot_write_edges(f, ops, logs, error))
         goto out;
     opsg = H5Gcreate2(f, "operators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -279,7 +297,7 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
     }
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        if (!write_part(opsg, op->name, op, NULL, 0, NULL, logs, error)) {
+        if (!write_part(opsg, op->name, op, NULL, 0, 0, NULL, logs, error)) {
             g_prefix_error(error, "/operators/%s: ", op->name);
             goto out;
         }
@@ -346,6 +364,8 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
         g_clear_error(error);
         written = write_hdf5(tmp, meta, externals, n, ops, logs, error);
     }
+    if (written && meta->extra && !meta->extra(tmp, meta->extra_user, error))
+        written = FALSE;
     /* Its data goes to disk while the logs are synced and its crc read. */
     if (written && (fd = open(tmp, O_RDWR | O_CLOEXEC)) >= 0 && sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;   /* a head start only: fsync below */

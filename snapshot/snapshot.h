@@ -48,6 +48,20 @@ typedef struct es_snapshot_window {
     uint64_t *first, *len;
     size_t    lines;
     uint32_t *edges;
+    /* --lateness: the watermark's state and the lines read but not yet
+     * handed on (windows it has not passed), pane by pane (oldest first),
+     * in arrival order inside each; written only with it (held_present). */
+    gboolean  held_present;
+    int64_t   max_time;    /* the largest timestamp seen */
+    uint64_t  late_read;   /* late lines read so far (late: those the reports count) */
+    uint64_t  sent_any;    /* 1 once a pane was handed on, */
+    int64_t   sent_pane;   /* the last one */
+    size_t    held;
+    uint64_t *held_time;   /* (two's complement) */
+    uint64_t *held_ids;    /* 2 per line, external ids */
+    uint8_t  *held_del;
+    double   *held_weight;
+    uint64_t *held_late;   /* late lines read when the watermark passed its pane (UINT64_MAX: not yet) */
 } es_snapshot_window;
 
 /* Free what es_snapshot_read_window allocated. */
@@ -73,6 +87,11 @@ typedef struct {
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
     const es_snapshot_window *window;   /* written as /window (borrowed), or NULL */
+    /* Parts written by others into the closed .tmp before its header is
+     * filled (state partitioned across MPI ranks, written collectively:
+     * mpi/snapshot_mpi.h), or NULL.  Called in the writing thread. */
+    gboolean (*extra)(const char *tmp, void *user, GError **error);
+    void     *extra_user;
 } es_snapshot_meta;
 
 void es_snapshot_meta_clear(es_snapshot_meta *m);

@@ -1,5 +1,6 @@
-/* test_adjacency.c — the adjacency sets against a plain reference: a dense
- * matrix for membership and per-vertex lists in insertion order.  Random
+/* test_adjacency.c — the adjacency sets, indexed and plain, against a plain
+ * reference: a dense matrix for membership and per-vertex lists in
+ * insertion order.  Random
  * cases use fixed seeds and print them when an assertion fails. */
 #include <inttypes.h>
 #include <omp.h>
@@ -270,6 +271,76 @@ static void test_parallel_batch_insertion_equals_sequential_insertion_for_1_and_
     omp_set_num_threads(saved);
 }
 
+/* A plain graph (plain) or an indexed one appended to in batches of bs
+ * with the reference's new/repeat answers (an edge table's), change NULL
+ * for a batch of only new edges: the same lists, positions and answers as
+ * the reference. */
+static int batch_append_agrees(const uint32_t *p, size_t m, uint32_t n, size_t bs, int threads, gboolean plain)
+{
+    omp_set_num_threads(threads);
+    es_adjacency *a = plain ? es_adjacency_new_plain(0) : es_adjacency_new(0);
+    ref_graph *r = ref_new(n);
+    uint32_t *pu = g_new(uint32_t, bs), *pv = g_new(uint32_t, bs);
+    uint32_t *du = g_new(uint32_t, bs), *dv = g_new(uint32_t, bs);
+    uint8_t *change = g_new(uint8_t, bs);
+    int ok = 1;
+    for (size_t s = 0; s < m; s += bs) {
+        size_t k = m - s < bs ? m - s : bs, expect = 0;
+        const es_edge *e = (const es_edge *)(p + 2 * s);
+        for (size_t i = 0; i < k; i++) {
+            du[i] = r->lists[e[i].u]->len;
+            dv[i] = r->lists[e[i].v]->len;
+            change[i] = ref_insert(r, e[i].u, e[i].v) ? ES_EDGE_APPEARS : ES_EDGE_SEEN;
+            expect += change[i] == ES_EDGE_APPEARS;
+        }
+        es_adjacency_grow(a, n);
+        ok &= es_adjacency_append_batch(a, e, expect == k ? NULL : change, k, pu, pv) == expect;
+        for (size_t i = 0; i < k; i++)
+            ok &= change[i] == ES_EDGE_APPEARS ? pu[i] == du[i] && pv[i] == dv[i]
+                                               : pu[i] == ES_ADJACENCY_NONE && pv[i] == ES_ADJACENCY_NONE;
+    }
+    ok &= same_as_ref(a, r);
+    /* Lookups still answer on a plain graph (by scanning). */
+    for (uint32_t x = 0; x < n && x < 50; x++) {
+        for (uint32_t y = 0; y < n; y++)
+            ok &= es_adjacency_contains(a, x, y) == (r->m[(size_t)x * n + y] != 0);
+        uint32_t out[2000];
+        size_t c = es_adjacency_intersect(a, x, x + 1, out), naive = 0;
+        for (uint32_t w = 0; w < n; w++)
+            naive += r->m[(size_t)x * n + w] && r->m[(size_t)(x + 1) * n + w];
+        ok &= c == naive;
+    }
+    g_free(pu);
+    g_free(pv);
+    g_free(du);
+    g_free(dv);
+    g_free(change);
+    ref_free(r);
+    es_adjacency_free(a);
+    return ok;
+}
+
+static void test_appending_the_new_edges_of_batches_gives_the_lists_of_insertion(void)
+{
+    const int saved = omp_get_max_threads();
+    for (uint64_t seed = 31; seed <= 33; seed++) {
+        const uint32_t n = seed == 33 ? 1500 : 400;
+        size_t m;
+        uint32_t *p = es_test_random_edges(n, 40000, seed, 1, &m);
+        /* A hub (vertex 0 in every third edge): lists that grow past many blocks. */
+        for (size_t i = 0; i < m; i += 3)
+            p[2 * i] = 0;
+        for (int plain = 1; plain >= 0; plain--) {
+            ES_CHECK_SEED(batch_append_agrees(p, m, n, m, 1, plain), seed);
+            ES_CHECK_SEED(batch_append_agrees(p, m, n, m, 2, plain), seed);
+            ES_CHECK_SEED(batch_append_agrees(p, m, n, 9000, 2, plain), seed);
+            ES_CHECK_SEED(batch_append_agrees(p, m, n, 7, 2, plain), seed);
+        }
+        g_free(p);
+    }
+    omp_set_num_threads(saved);
+}
+
 /* ---- CSR form ---- */
 
 /* The CSR form of a, through pieces of `room` entries. */
@@ -480,6 +551,7 @@ int main(void)
         ES_TEST(test_a_hub_of_degree_200000_keeps_order_positions_and_membership),
         ES_TEST(test_intersections_and_their_prefixes_match_a_naive_count),
         ES_TEST(test_parallel_batch_insertion_equals_sequential_insertion_for_1_and_2_threads),
+        ES_TEST(test_appending_the_new_edges_of_batches_gives_the_lists_of_insertion),
         ES_TEST(test_csr_pieces_of_any_size_list_every_vertex_in_insertion_order),
         ES_TEST(test_a_graph_rebuilt_from_csr_answers_and_grows_as_the_original),
         ES_TEST(test_empty_csr_gives_vertices_without_edges),

@@ -13,9 +13,10 @@
 #     answers (tri among the operators: its counts are checked on restore
 #     against the present pairs folded in again);
 #   - windows (tumbling over time, sliding over counts and over time, with
-#     late lines): every snapshot of a run taken as the kill point, the
-#     resumed run's reports are the uninterrupted run's from there on, and
-#     --batch changes no report.
+#     late lines, and with --lateness: lines held until the watermark passes
+#     them): every snapshot of a run taken as the kill point, the resumed
+#     run's reports are the uninterrupted run's from there on, and --batch
+#     changes no report.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
@@ -26,18 +27,23 @@ trap 'rm -rf "$tmp"' EXIT
 ops=cc,degree,bipartite,cm,tri-est:m=2000,tri
 # tsv_get FILE OP METRIC: the value of a final answer.
 tsv_get() { awk -F '\t' -v o="$2" -v m="$3" '$1 == o && $2 == m { v = $3 } END { print v }' "$1"; }
+# keep_upto SRC DST K: snapshot directory SRC as a run killed after its
+# snapshot K left it (a copy without the newer ones).
+keep_upto() {
+    rm -rf "$2"
+    cp -r "$1" "$2"
+    for f in "$2"/snap-*.h5; do
+        id=$(basename "$f" .h5 | sed 's/^snap-0*//')
+        [ "$id" -gt "$3" ] && rm "$f"
+    done
+}
 
 # ---- hand-counted --------------------------------------------------------------
 printf '1 2\n2 3\n3 4\n4 1\n1 3\n1 3 -\n2 3 -\n9 9 -\n4 1 -\n' > "$tmp/h.txt"
 "$es" run --deletions --ops cc,degree,bipartite --quiet --batch 1 --snapshot-dir "$tmp/hs" --snapshot-every 1 \
     --snapshot-wait --keep 100 "$tmp/h.txt" > /dev/null 2> "$tmp/err" || bad "hand: run with snapshots: $(cat "$tmp/err")"
 for k in 5 6 7 8; do   # after the chord, and between the deletions
-    rm -rf "$tmp/hk"
-    cp -r "$tmp/hs" "$tmp/hk"
-    for f in "$tmp"/hk/snap-*.h5; do
-        id=$(basename "$f" .h5 | sed 's/^snap-0*//')
-        [ "$id" -gt "$k" ] && rm "$f"
-    done
+    keep_upto "$tmp/hs" "$tmp/hk" "$k"
     "$es" run --deletions --ops cc,degree,bipartite --format tsv --quiet --batch 1 --snapshot-dir "$tmp/hk" \
         --snapshot-every 1 --resume "$tmp/h.txt" > "$tmp/h.tsv" 2> "$tmp/err" || bad "hand: resume at $k: $(cat "$tmp/err")"
     got="$(tsv_get "$tmp/h.tsv" cc components) $(tsv_get "$tmp/h.tsv" cc largest) $(tsv_get "$tmp/h.tsv" degree edges)"
@@ -59,12 +65,7 @@ cmp -s "$tmp/want.tsv" "$tmp/a.tsv" && ok || bad "snapshots change the answers"
 nsnap=$(ls "$tmp"/s/snap-*.h5 | wc -l)
 [ "$nsnap" -ge 6 ] && ok || bad "$nsnap snapshots, 6 or more expected"
 for k in $(seq 1 $((nsnap - 1))); do
-    rm -rf "$tmp/k"
-    cp -r "$tmp/s" "$tmp/k"
-    for f in "$tmp"/k/snap-*.h5; do
-        id=$(basename "$f" .h5 | sed 's/^snap-0*//')
-        [ "$id" -gt "$k" ] && rm "$f"
-    done
+    keep_upto "$tmp/s" "$tmp/k" "$k"
     "$es" run --deletions --ops "$ops" --format tsv --batch 1000 --threads $((k % 2 + 1)) --snapshot-dir "$tmp/k" \
         --snapshot-every 6000 --resume "$tmp/d.txt" > "$tmp/got.tsv" 2> "$tmp/err" || bad "resume after $k: $(cat "$tmp/err")"
     grep -q "resuming from .*snap-$(printf %06d "$k").h5" "$tmp/err" && ok || bad "not resumed from snapshot $k: $(cat "$tmp/err")"
@@ -73,12 +74,7 @@ for k in $(seq 1 $((nsnap - 1))); do
 done
 
 # A damaged newest snapshot: the one before it is used, with the same answers.
-rm -rf "$tmp/k"
-cp -r "$tmp/s" "$tmp/k"
-for f in "$tmp"/k/snap-*.h5; do
-    id=$(basename "$f" .h5 | sed 's/^snap-0*//')
-    [ "$id" -gt 3 ] && rm "$f"
-done
+keep_upto "$tmp/s" "$tmp/k" 3
 printf 'X' | dd of="$tmp/k/snap-000003.h5" bs=1 seek=5000 conv=notrunc 2> /dev/null
 "$es" run --deletions --ops "$ops" --format tsv --batch 1000 --snapshot-dir "$tmp/k" --snapshot-every 6000 \
     --resume "$tmp/d.txt" > "$tmp/got.tsv" 2> "$tmp/err" || bad "resume past a damaged snapshot: $(cat "$tmp/err")"
@@ -120,26 +116,22 @@ echo "deletions crash test: $kills kills"
 # uninterrupted run's from there on, byte for byte, and none is missing.
 awk '{ t += 1 + (NR % 3); print $1, $2, (NR % 97 == 0 ? t - 4000 : t) }' "$tmp/g.txt" > "$tmp/t.txt"
 wops=cc,degree,bipartite,tri,cm,tri-est:m=2000,hll,topk:k=5
+# window_case NAME WINDOW [OPTIONS [FILE]]
 window_case() {
-    name=$1 win=$2
-    "$es" run --window "$win" --ops "$wops" --format tsv --quiet --report-every 3000 "$tmp/t.txt" > "$tmp/w.tsv" ||
+    name=$1 win=$2 more=${3:-} wf=${4:-$tmp/t.txt}
+    "$es" run --window "$win" $more --ops "$wops" --format tsv --quiet --report-every 3000 "$wf" > "$tmp/w.tsv" ||
         bad "$name: uninterrupted run failed"
     rm -rf "$tmp/ws"
-    "$es" run --window "$win" --ops "$wops" --format tsv --quiet --report-every 3000 --batch 700 --snapshot-dir "$tmp/ws" \
-        --snapshot-every 4000 --keep 100 "$tmp/t.txt" > "$tmp/w2.tsv" 2> "$tmp/err" ||
+    "$es" run --window "$win" $more --ops "$wops" --format tsv --quiet --report-every 3000 --batch 700 --snapshot-dir "$tmp/ws" \
+        --snapshot-every 4000 --keep 100 "$wf" > "$tmp/w2.tsv" 2> "$tmp/err" ||
         bad "$name: run with snapshots: $(cat "$tmp/err")"
     cmp -s "$tmp/w.tsv" "$tmp/w2.tsv" && ok || bad "$name: snapshots (or --batch) change the reports"
     nsnap=$(ls "$tmp"/ws/snap-*.h5 | wc -l)
     [ "$nsnap" -ge 7 ] && ok || bad "$name: $nsnap snapshots, 7 or more expected"
     for k in $(seq 1 $((nsnap - 1))); do
-        rm -rf "$tmp/wk"
-        cp -r "$tmp/ws" "$tmp/wk"
-        for f in "$tmp"/wk/snap-*.h5; do
-            id=$(basename "$f" .h5 | sed 's/^snap-0*//')
-            [ "$id" -gt "$k" ] && rm "$f"
-        done
-        "$es" run --window "$win" --ops "$wops" --format tsv --report-every 3000 --batch 900 --threads $((k % 2 + 1)) \
-            --snapshot-dir "$tmp/wk" --snapshot-every 4000 --resume "$tmp/t.txt" > "$tmp/wgot.tsv" 2> "$tmp/err" ||
+        keep_upto "$tmp/ws" "$tmp/wk" "$k"
+        "$es" run --window "$win" $more --ops "$wops" --format tsv --report-every 3000 --batch 900 --threads $((k % 2 + 1)) \
+            --snapshot-dir "$tmp/wk" --snapshot-every 4000 --resume "$wf" > "$tmp/wgot.tsv" 2> "$tmp/err" ||
             bad "$name: resume after $k: $(cat "$tmp/err")"
         at=$(sed -n "s/.*resuming from .*snap-$(printf %06d "$k").h5 at edge \([0-9]*\).*/\1/p" "$tmp/err")
         [ -n "$at" ] || { bad "$name: not resumed from snapshot $k: $(cat "$tmp/err")"; continue; }
@@ -159,8 +151,14 @@ window_case "sliding count" sliding:4000,1000
 window_case "sliding over time" sliding:12000s,3000s
 [ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
     bad "no window over time saw a late line"
-expect "no snapshots with --lateness" 64 "snapshots with --lateness are not supported yet" -- \
-    "$es" run --window sliding:12000s,3000s --lateness 10s --snapshot-dir "$tmp/l" --quiet "$tmp/t.txt"
+# --lateness: the same lines with every 5th also 700 s behind, held until
+# the watermark passes its pane; the snapshot holds those lines and the
+# watermark, so a run killed while they wait resumes with the same reports.
+awk '{ t += 1 + (NR % 3); print $1, $2, (NR % 97 == 0 ? t - 4000 : NR % 5 == 0 ? t - 700 : t) }' "$tmp/g.txt" > "$tmp/tl.txt"
+window_case "sliding over time, lateness" sliding:12000s,3000s "--lateness 1000s" "$tmp/tl.txt"
+[ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
+    bad "lateness: no late line"
+window_case "tumbling over time, lateness" tumbling:5000s "--lateness 1000s" "$tmp/tl.txt"
 
 
 echo "$pass passed, $fail failed"
