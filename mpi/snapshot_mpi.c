@@ -8,8 +8,7 @@
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "snapshot/h5util.h"
-
-#define PIECE ((size_t)1 << 20)
+#include "snapshot/snapshot.h"
 
 /* Every rank's slice of /edges/keys into the closed file tmp, opened by
  * all with MPI-IO; TRUE on every rank when every rank wrote its own. */
@@ -105,6 +104,21 @@ void es_mpi_snap_serve(es_mpi_snap *s)
     }
 }
 
+typedef struct {
+    es_mpi_snap *s;
+    const uint64_t *ext;
+    uint32_t n;
+} restore_ctx;
+
+/* One piece of /edges/keys to the partitioned operator: every rank gets
+ * the same pieces, so degree's collective restore runs in step. */
+static gboolean restore_keys(void *ctx, const uint64_t *keys, size_t nk, GError **error)
+{
+    restore_ctx *c = ctx;
+    return c->s->tri ? es_mpi_tri_restore(c->s->tri, c->ext, c->n, keys, nk, error)
+                     : es_mpi_degree_restore(c->s->degree, c->s->comm, c->ext, c->n, keys, nk, error);
+}
+
 gboolean es_mpi_snap_resume(es_mpi_snap *s, const char *path, GError **error)
 {
     int rank, len = 0;
@@ -119,46 +133,31 @@ gboolean es_mpi_snap_resume(es_mpi_snap *s, const char *path, GError **error)
         memcpy(p, path, (size_t)len);
     MPI_Bcast(p, len, MPI_CHAR, 0, s->comm);
     es_h5_quiet();
-    uint64_t *ext = NULL, *keys = NULL;
-    size_t n = 0, nk = 0;
-    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT), g = -1, ds = -1;
+    uint64_t *ext = NULL;
+    size_t n = 0;
+    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT), g = -1;
     gboolean ok = FALSE;
     if (f < 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: HDF5 cannot open it", p);
         goto out;
     }
-    if ((g = H5Gopen2(f, "idmap", H5P_DEFAULT)) < 0 || !es_h5_read_u64(g, "external_ids", &ext, &n, error) ||
-        (ds = es_h5_open_array(f, "/edges/keys", H5T_INTEGER, 8, 0, &nk, error)) < 0)
+    if ((g = H5Gopen2(f, "idmap", H5P_DEFAULT)) < 0 || !es_h5_read_u64(g, "external_ids", &ext, &n, error))
         goto out;
     if (n > UINT32_MAX) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: /idmap/external_ids has %zu entries", p, n);
         goto out;
     }
-    keys = g_new(uint64_t, MIN(nk, PIECE) + 1);
-    ok = TRUE;
-    for (size_t at = 0; ok && at < nk; at += PIECE) {
-        hsize_t start[1] = { at }, count[1] = { MIN(PIECE, nk - at) };
-        hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
-        ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-             H5Dread(ds, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, keys) >= 0;
-        H5Sclose(mspace);
-        H5Sclose(fspace);
-        if (!ok)
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: HDF5: cannot read %s", p, ES_EDGES_DATASET);
-        else
-            ok = s->tri ? es_mpi_tri_restore(s->tri, ext, (uint32_t)n, keys, count[0], error)
-                        : es_mpi_degree_restore(s->degree, s->comm, ext, (uint32_t)n, keys, count[0], error);
-    }
+    restore_ctx c = { s, ext, (uint32_t)n };
+    ok = es_snapshot_read_keys(f, restore_keys, &c, error);
+    if (!ok)
+        g_prefix_error(error, "%s: ", p);
 out:
-    if (ds >= 0)
-        H5Dclose(ds);
     if (g >= 0)
         H5Gclose(g);
     if (f >= 0)
         H5Fclose(f);
     if (ext)
         es_h5_free(ext, n * sizeof *ext);
-    g_free(keys);
     g_free(p);
     return ok;
 }

@@ -234,17 +234,14 @@ static gboolean read_counts(hid_t file, es_edgetable *table, GError **error)
     return ok;
 }
 
-gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error)
+gboolean es_snapshot_read_keys(hid_t file, es_snapshot_keys_fn fn, void *ctx, GError **error)
 {
-    *table = NULL;
-    if (H5Lexists(file, "edges", H5P_DEFAULT) <= 0)
-        return TRUE;
     size_t n = 0;
     hid_t ds = es_h5_open_array(file, "/edges/keys", H5T_INTEGER, 8, 0, &n, error);
+    if (ds < 0)
+        return FALSE;
     uint64_t *keys = g_new(uint64_t, MAX(MIN(n, KEYS_PIECE), 1));
-    gboolean ok = ds >= 0;
-    if (ok)
-        *table = es_edgetable_new(TRUE, &es_log_memory_recycled);
+    gboolean ok = TRUE;
     for (size_t at = 0; ok && at < n; at += KEYS_PIECE) {
         hsize_t start[1] = { at }, count[1] = { MIN(KEYS_PIECE, n - at) };
         hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
@@ -255,13 +252,32 @@ gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable 
         if (!ok)
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot read %s", ES_EDGES_DATASET);
         else
-            ok = es_edgetable_add_keys(*table, keys, count[0], num_vertices, ES_EDGES_DATASET, error);
+            ok = fn(ctx, keys, count[0], error);
     }
     g_free(keys);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (ok)
-        ok = read_counts(file, *table, error);
+    H5Dclose(ds);
+    return ok;
+}
+
+typedef struct {
+    es_edgetable *table;
+    uint32_t num_vertices;
+} add_keys_ctx;
+
+static gboolean add_keys(void *ctx, const uint64_t *keys, size_t n, GError **error)
+{
+    add_keys_ctx *c = ctx;
+    return es_edgetable_add_keys(c->table, keys, n, c->num_vertices, ES_EDGES_DATASET, error);
+}
+
+gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error)
+{
+    *table = NULL;
+    if (H5Lexists(file, "edges", H5P_DEFAULT) <= 0)
+        return TRUE;
+    add_keys_ctx c = { es_edgetable_new(TRUE, &es_log_memory_recycled), num_vertices };
+    *table = c.table;
+    gboolean ok = es_snapshot_read_keys(file, add_keys, &c, error) && read_counts(file, *table, error);
     if (!ok)
         g_clear_pointer(table, es_edgetable_free);
     return ok;

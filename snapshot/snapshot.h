@@ -141,6 +141,11 @@ gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n
  * checked by es_edgetable_add_keys against num_vertices. */
 gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *logs, GError **error);
 gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error);
+/* Every key of /edges/keys in file order, handed to fn a piece of at
+ * most 1 Mi keys at a time (bounded memory for any table); FALSE with
+ * error set when the dataset is missing or unreadable or fn fails. */
+typedef gboolean (*es_snapshot_keys_fn)(void *ctx, const uint64_t *keys, size_t n, GError **error);
+gboolean es_snapshot_read_keys(hid_t file, es_snapshot_keys_fn fn, void *ctx, GError **error);
 
 /* DIR/snap-<id>.h5 (g_free it). */
 char      *es_snapshot_path(const char *dir, uint64_t id);
