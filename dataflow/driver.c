@@ -1105,6 +1105,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         op->edges = NULL;
     }
     es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
+    /* (resumed: the restored table's counts, even when no line is left to
+     * fold, as after the final snapshot) */
+    stats->deletions = flow.deleted;
+    stats->deletions_ignored = es_flow_ignored(&flow);
     /* The table's stage runs in the mapper thread, beside the operators, when
      * the run starts with one (else in this thread, once adopted); in a
      * sliding window the mapper also applies the expiries of the panes that
