@@ -416,6 +416,11 @@ void es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, 
     ck->cfg.wait = TRUE;
 }
 
+es_snapshot_logs *es_checkpoint_logs(es_checkpoint *ck)
+{
+    return ck->logs;
+}
+
 /* Write snapshot m of the prepared operators, then keep only the newest:
  * the one commit every writer goes through. */
 static gboolean commit(es_checkpoint *ck, const es_snapshot_meta *m, const uint64_t *externals, uint32_t vertices,

@@ -28,6 +28,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "snapshot/logs.h"
+
 typedef struct {
     const char *dir;
     uint64_t    every_edges;   /* snapshot every N edges, 0 = not by count */
@@ -98,6 +100,10 @@ guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
  * and is written in the stream's thread (fn may make MPI calls). */
 void     es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, void *user, GError **error),
                                  void *user);
+/* The log table the next snapshot extends (snapshot/logs.h; replaced
+ * after a failed snapshot: ask again for each one), for an `extra` step
+ * that appends logs of its own (es_snapshot_logs_put). */
+es_snapshot_logs *es_checkpoint_logs(es_checkpoint *ck);
 /* Wait for a writer still running (after a failed run), unlock, free. */
 void     es_checkpoint_free(es_checkpoint *ck);
 

@@ -210,15 +210,24 @@ void es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t *dens
     es_mpi_globals_scatter(&d->global, comm, dense, d->out_local, d->sent_n, es_idmap_size(d->map), sent);
 }
 
-uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t *n)
+uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t from, size_t *n)
 {
-    const uint64_t *local = es_edgetable_keys(d->table, n);
+    size_t all = 0;
+    const uint64_t *local = es_edgetable_keys(d->table, &all);
+    *n = all - MIN(from, all);
     uint64_t *keys = g_new(uint64_t, *n + 1);
     for (size_t i = 0; i < *n; i++) {
-        uint32_t a = d->global.id[local[i] >> 32], b = d->global.id[(uint32_t)local[i]];
+        uint32_t a = d->global.id[local[from + i] >> 32], b = d->global.id[(uint32_t)local[from + i]];
         keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
     }
     return keys;
+}
+
+size_t es_mpi_degree_key_count(const es_mpi_degree *d)
+{
+    size_t all = 0;
+    es_edgetable_keys(d->table, &all);
+    return all;
 }
 
 gboolean es_mpi_degree_restore(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ext, uint32_t nv, const uint64_t *keys,

@@ -28,10 +28,10 @@
  * owns; memory: the edge table and id map of its pairs, about 1/N of the
  * single process's; rank 0 keeps 4 bytes per vertex (the degrees).
  * Snapshots (mpi/snapshot_mpi.h): the pairs stay where they are owned;
- * each rank writes its own as its slice of /edges/keys, in the run's
- * dense ids, which rank 0 sends back per entry after each batch
- * (es_mpi_degree_globals, mpi/globals.h: 4 bytes per entry); on resume every rank keeps
- * the keys whose pair it now owns.
+ * each rank appends those new since the last snapshot to the ranks' key
+ * log, in the run's dense ids, which rank 0 sends back per entry after
+ * each batch (es_mpi_degree_globals, mpi/globals.h: 4 bytes per entry);
+ * on resume every rank keeps the keys whose pair it now owns.
  * Collective: every rank calls es_mpi_degree_batch with its share.
  */
 #ifndef ES_MPI_DEGREE_H
@@ -71,10 +71,12 @@ size_t    es_mpi_degree_entries(const uint64_t *x, uint32_t *inc, GArray *raised
  * entries, dense (rank 0: per entry of the batch's gather, in its order;
  * 4 bytes per entry back to its rank, one MPI_Scatterv).  Collective. */
 void      es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t *dense, uint64_t *sent);
-/* The distinct pairs this rank owns, in its first-seen order, as keys of
- * the run's dense ids (u << 32 | v, u < v: /edges/keys's form); *n of
- * them (g_free). */
-uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t *n);
+/* The distinct pairs this rank owns, in its first-seen order (the edge
+ * table's log: it only grows), from the from-th on, as keys of the run's
+ * dense ids (u << 32 | v, u < v: /edges/keys's form); *n of them
+ * (g_free).  A snapshot writes only those since the last one. */
+uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t from, size_t *n);
+size_t    es_mpi_degree_key_count(const es_mpi_degree *d);
 /* On resume, before the first batch: keep the pairs of keys[0 .. nk) (a
  * snapshot's /edges/keys over its nv vertices ext) that this rank owns
  * now, whatever the rank count that wrote them.  ES_ERROR_DATA for a key

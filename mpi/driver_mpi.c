@@ -384,6 +384,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             if (es_checkpoint_last_id(st.g.ck))
                 path = es_snapshot_path(cfg->checkpoint->dir, es_checkpoint_last_id(st.g.ck));
             es_checkpoint_set_extra(st.g.ck, es_mpi_snap_extra, &psnap);
+            psnap.ck = st.g.ck;
         }
         ok = es_mpi_snap_resume(&psnap, path, error);
         int in = ok ? size : rank, first_bad;
@@ -606,6 +607,7 @@ out:
         es_puf_free(st.shadow);
     g_free(st.dense);
     g_free(st.tdense);
+    es_mpi_snap_clear(&psnap);
     es_mpi_degree_free(dpart);
     es_mpi_tri_free(tpart);
     g_free(forest);

@@ -3,71 +3,231 @@
 #include "mpi/snapshot_mpi.h"
 
 #include <hdf5.h>
+#include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "graph/common.h"
 #include "graph/edgetable.h"
+#include "snapshot/crc.h"
 #include "snapshot/h5util.h"
+#include "snapshot/logs.h"
 #include "snapshot/snapshot.h"
 
-/* Every rank's slice of /edges/keys into the closed file tmp, opened by
- * all with MPI-IO; TRUE on every rank when every rank wrote its own. */
-static gboolean write_keys(es_mpi_snap *s, const char *tmp, GError **error)
+/* This rank's keys from the from-th on (g_free), *n of them. */
+static uint64_t *rank_keys(const es_mpi_snap *s, size_t from, size_t *n)
 {
-    int rank;
-    MPI_Comm_rank(s->comm, &rank);
-    es_h5_quiet();
-    size_t n = 0;
-    uint64_t *keys = s->tri ? es_mpi_tri_keys(s->tri, &n) : es_mpi_degree_keys(s->degree, &n);
-    uint64_t mine = n, below = 0, total = 0;
-    MPI_Exscan(&mine, &below, 1, MPI_UINT64_T, MPI_SUM, s->comm);
-    MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, s->comm);
-    if (rank == 0)
-        below = 0;   /* (MPI_Exscan leaves rank 0's undefined) */
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), dxpl = H5Pcreate(H5P_DATASET_XFER), f = -1, g = -1, ds = -1,
-          fspace = -1, mspace = -1;
-    H5Pset_fapl_mpio(fapl, s->comm, MPI_INFO_NULL);
-    H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-    hsize_t dim[1] = { total }, start[1] = { below }, count[1] = { n };
-    const char *step = "open";
-    gboolean ok = FALSE;
-    if ((f = H5Fopen(tmp, H5F_ACC_RDWR, fapl)) < 0)
-        goto out;
-    step = "create /edges/keys in";
-    if ((g = H5Gcreate2(f, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        (fspace = H5Screate_simple(1, dim, NULL)) < 0 ||
-        (ds = H5Dcreate2(g, "keys", H5T_STD_U64LE, fspace, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        (mspace = H5Screate_simple(1, count, NULL)) < 0)
-        goto out;
-    step = "write this rank's keys to";
-    if ((n ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL)
-           : H5Sselect_none(fspace)) < 0 || (n == 0 && H5Sselect_none(mspace) < 0) ||
-        H5Dwrite(ds, H5T_NATIVE_UINT64, mspace, fspace, dxpl, keys) < 0)
-        goto out;
-    ok = TRUE;
-out:
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    return s->tri ? es_mpi_tri_keys(s->tri, from, n) : es_mpi_degree_keys(s->degree, from, n);
+}
+
+static size_t rank_key_count(const es_mpi_snap *s)
+{
+    return s->tri ? es_mpi_tri_key_count(s->tri) : es_mpi_degree_key_count(s->degree);
+}
+
+/* The test knob of a failed write (tests/test_mpi.sh):
+ * ES_MPI_FAIL_KEYS="RANK SNAPSHOT" makes rank RANK's part of snapshot
+ * SNAPSHOT's key write fail as a failed MPI_File_write_at_all would (the
+ * rank still takes part in the collective call, with no bytes). */
+static gboolean fail_here(int rank, uint64_t id)
+{
+    const char *knob = g_getenv("ES_MPI_FAIL_KEYS");
+    int r = -1;
+    guint64 at = 0;
+    return knob && sscanf(knob, "%d %" G_GUINT64_FORMAT, &r, &at) == 2 && r == rank && at == id;
+}
+
+/* Rank 0: the /edges/keys of tmp, a virtual dataset over the first n
+ * keys of the log file (the single process's layout, snapshot/logs.h), or
+ * an empty dataset when there are none. */
+static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, GError **error)
+{
+    const uint64_t n = p->bytes / 8;
+    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), g = -1, space = -1, src = -1, dcpl = -1, ds = -1;
+    hsize_t dims[1] = { n }, room[1] = { p->cap / 8 }, zero[1] = { 0 };
+    gboolean ok = f >= 0 && (g = H5Gcreate2(f, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+                  (space = H5Screate_simple(1, dims, NULL)) >= 0 && (dcpl = H5Pcreate(H5P_DATASET_CREATE)) >= 0;
+    if (ok && n > 0)
+        ok = (src = H5Screate_simple(1, room, NULL)) >= 0 &&
+             H5Sselect_hyperslab(src, H5S_SELECT_SET, zero, NULL, dims, NULL) >= 0 &&
+             H5Pset_virtual(dcpl, space, p->file, "/data", src) >= 0;
+    ok = ok && (ds = H5Dcreate2(g, "keys", H5T_STD_U64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) >= 0;
     if (ds >= 0)
         H5Dclose(ds);
+    if (src >= 0)
+        H5Sclose(src);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
     if (g >= 0)
         H5Gclose(g);
-    if (f >= 0 && H5Fclose(f) < 0 && ok) {
-        step = "close";
+    if (f >= 0 && H5Fclose(f) < 0)
         ok = FALSE;
-    }
-    H5Pclose(fapl);
-    H5Pclose(dxpl);
-    g_free(keys);
-    int mine_ok = ok, all_ok = 0;
-    MPI_Allreduce(&mine_ok, &all_ok, 1, MPI_INT, MPI_MIN, s->comm);
     if (!ok)
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank %d cannot %s %s (parallel HDF5)", rank, step, tmp);
-    else if (!all_ok)
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "another rank could not write its keys to %s", tmp);
-    return all_ok;
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot write %s into %s", ES_EDGES_DATASET, tmp);
+    return ok;
+}
+
+/* Close the key log's file on every rank (collective). */
+static void close_log(es_mpi_snap *s)
+{
+    if (s->opened)
+        MPI_File_close(&s->fh);
+    g_clear_pointer(&s->opened, g_free);
+}
+
+/* What rank 0 tells every rank before the ranks write. */
+typedef struct {
+    uint64_t ok;        /* rank 0 could make or keep the file */
+    uint64_t fresh;     /* a new file: every rank writes all its keys */
+    uint64_t at;        /* the increment's first byte in the file */
+    uint64_t len;       /* the file's path, with its NUL */
+} plan;
+
+/* One barrier's keys (mpi/snapshot_mpi.h): every rank appends those it
+ * gained since the last committed snapshot to the log file, at its place
+ * in the increment (ranks in order), collectively; rank 0 then links the
+ * file's first keys as tmp's /edges/keys and lists the file in the
+ * snapshot's header.  TRUE on every rank when every rank wrote its part. */
+static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
+{
+    int rank, size;
+    MPI_Comm_rank(s->comm, &rank);
+    MPI_Comm_size(s->comm, &size);
+    es_h5_quiet();
+    g_autofree char *base = g_path_get_basename(tmp), *dir = g_path_get_dirname(tmp);
+    guint64 id = 0;
+    sscanf(base, "snap-%" G_GUINT64_FORMAT, &id);
+    /* Did the last try commit (its snapshot is there)?  Then its keys are
+     * in the file; otherwise they go again. */
+    int last_ok = rank == 0 && s->tried && g_file_test(s->tried, G_FILE_TEST_EXISTS);
+    MPI_Bcast(&last_ok, 1, MPI_INT, 0, s->comm);
+    if (last_ok) {
+        s->file_n = s->last_n;
+        if (rank == 0) {
+            g_free(s->done.file);
+            s->done = s->tries;
+            s->tries.file = g_strdup(s->done.file);
+        }
+    }
+    g_clear_pointer(&s->tried, g_free);
+    const size_t now = rank_key_count(s);
+    uint64_t mine[2] = { now - s->file_n, now }, all[2] = { 0, 0 };
+    MPI_Reduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, s->comm);
+    plan pl = { 1, 0, 0, 0 };
+    g_autofree char *path = NULL;
+    GError *err = NULL;
+    if (rank == 0) {
+        g_free(s->tries.file);
+        s->tries = s->done;
+        s->tries.file = g_strdup(s->done.file);
+        if (s->tries.file == NULL || s->tries.bytes + 8 * all[0] > s->tries.cap) {
+            /* A new file with room for three times as many keys again
+             * and 64 MiB (a hole until written, as snapshot/logs.h's):
+             * a new file, which every key is written into again, comes
+             * seldom, so a key is written O(1) times over the run. */
+            g_free(s->tries.file);
+            s->tries.file = g_strdup_printf("log-%06" G_GUINT64_FORMAT ".edges.keys.ranks.u64.h5", id);
+            s->tries.cap = (32 * all[1] + ((uint64_t)64 << 20) + 4095) & ~(uint64_t)4095;
+            s->tries.bytes = 0;
+            path = g_build_filename(dir, s->tries.file, NULL);
+            pl.ok = es_snapshot_log_file_create(path, H5T_STD_U64LE, 8, s->tries.cap, &s->tries.start,
+                                                &s->tries.crc, &err);
+            pl.fresh = 1;
+        } else {
+            path = g_build_filename(dir, s->tries.file, NULL);
+        }
+        pl.at = s->tries.start + s->tries.bytes;
+        pl.len = strlen(path) + 1;
+    }
+    MPI_Bcast(&pl, 4, MPI_UINT64_T, 0, s->comm);
+    *s->sent += rank ? 0 : (32 + pl.len) * (uint64_t)(size - 1);
+    if (!pl.ok) {
+        if (rank == 0)
+            g_propagate_error(error, err);
+        else
+            g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank 0 could not create the key log");
+        return FALSE;
+    }
+    if (rank != 0)
+        path = g_malloc(pl.len);
+    MPI_Bcast(path, (int)pl.len, MPI_CHAR, 0, s->comm);
+
+    size_t n = 0;
+    uint64_t *keys = rank_keys(s, pl.fresh ? 0 : s->file_n, &n);
+    uint64_t cnt = n, below = 0;
+    MPI_Exscan(&cnt, &below, 1, MPI_UINT64_T, MPI_SUM, s->comm);
+    if (rank == 0)
+        below = 0;   /* (MPI_Exscan leaves rank 0's undefined) */
+    const gboolean fail = fail_here(rank, id);
+    MPI_Status st;
+    const char *step = "open";
+    int rc = MPI_SUCCESS;
+    /* The file stays open from one snapshot to the next (an open and a
+     * close cost more than the write): opened again for a new file, or
+     * after a failure. */
+    if (s->opened && (pl.fresh || strcmp(s->opened, path) != 0))
+        close_log(s);
+    if (!s->opened) {
+        rc = MPI_File_open(s->comm, path, MPI_MODE_WRONLY, MPI_INFO_NULL, &s->fh);
+        if (rc == MPI_SUCCESS)
+            s->opened = g_strdup(path);
+    }
+    if (rc == MPI_SUCCESS) {
+        step = "write its keys to";
+        rc = MPI_File_write_at_all(s->fh, (MPI_Offset)(pl.at + 8 * below), keys, fail ? 0 : (int)n, MPI_UINT64_T, &st);
+        if (rc == MPI_SUCCESS && fail)
+            rc = MPI_ERR_IO;
+        /* On disk before the header that lists them (collective). */
+        int src = MPI_File_sync(s->fh);
+        if (rc == MPI_SUCCESS && src != MPI_SUCCESS) {
+            step = "sync";
+            rc = src;
+        }
+    }
+    const uint32_t crc = es_crc32(0, keys, 8 * n);
+    g_free(keys);
+    /* Each rank's count and CRC to rank 0, which chains the CRCs. */
+    uint64_t mc[2] = { n, crc }, *every = rank == 0 ? g_new(uint64_t, 2 * (size_t)size) : NULL;
+    MPI_Gather(mc, 2, MPI_UINT64_T, every, 2, MPI_UINT64_T, 0, s->comm);
+    /* The first rank that failed, or size: the snapshot fails on all. */
+    int me = rc == MPI_SUCCESS ? size : rank, first = size;
+    MPI_Allreduce(&me, &first, 1, MPI_INT, MPI_MIN, s->comm);
+    *s->sent += rank ? 16 + 4 : 0;
+    s->last_n = now;
+    gboolean ok = first == size;
+    if (!ok)
+        close_log(s);
+    if (me != size) {
+        char msg[MPI_MAX_ERROR_STRING] = "";
+        int len = 0;
+        MPI_Error_string(rc, msg, &len);
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank %d cannot %s %s (MPI-IO: %s)", rank, step, path, msg);
+    } else if (!ok) {
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank %d could not write its keys to %s", first, path);
+    }
+    if (rank == 0 && ok) {
+        for (int r = 0; r < size; r++) {
+            s->tries.crc = (uint32_t)crc32_combine(s->tries.crc, (uLong)every[2 * r + 1], (z_off_t)(8 * every[2 * r]));
+            s->tries.bytes += 8 * every[2 * r];
+        }
+        ok = link_keys(tmp, &s->tries, error);
+        if (ok && s->tries.bytes > 0)
+            es_snapshot_logs_put(es_checkpoint_logs(s->ck), "/edges/keys", s->tries.file, s->tries.start,
+                                 s->tries.bytes, s->tries.crc, s->tries.cap);
+        s->tried = g_strndup(tmp, strlen(tmp) - strlen(".tmp"));
+    }
+    g_free(every);
+    return ok;
+}
+
+void es_mpi_snap_clear(es_mpi_snap *s)
+{
+    close_log(s);
+    g_clear_pointer(&s->done.file, g_free);
+    g_clear_pointer(&s->tries.file, g_free);
+    g_clear_pointer(&s->tried, g_free);
 }
 
 gboolean es_mpi_snap_extra(const char *tmp, void *user, GError **error)
@@ -78,7 +238,7 @@ gboolean es_mpi_snap_extra(const char *tmp, void *user, GError **error)
     MPI_Bcast(&len, 1, MPI_INT, 0, s->comm);
     MPI_Bcast((char *)tmp, len, MPI_CHAR, 0, s->comm);
     *s->sent += (uint64_t)(4 + len) * (uint64_t)(size - 1);
-    return write_keys(s, tmp, error);
+    return append_keys(s, tmp, error);
 }
 
 void es_mpi_snap_serve(es_mpi_snap *s)
@@ -98,7 +258,7 @@ void es_mpi_snap_serve(es_mpi_snap *s)
         char *tmp = g_malloc((size_t)len);
         MPI_Bcast(tmp, len, MPI_CHAR, 0, s->comm);
         GError *e = NULL;
-        write_keys(s, tmp, &e);   /* rank 0 says why the snapshot failed */
+        append_keys(s, tmp, &e);   /* rank 0 says why the snapshot failed */
         g_clear_error(&e);
         g_free(tmp);
     }

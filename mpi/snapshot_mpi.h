@@ -1,36 +1,54 @@
-/* snapshot_mpi.h — snapshots of state partitioned across MPI ranks,
- * written collectively with parallel HDF5 (MPI-IO) into the same file, in
- * the single process's layout.
+/* snapshot_mpi.h — snapshots of state partitioned across MPI ranks: the
+ * ranks append their new keys to one log file collectively (MPI-IO), and
+ * the snapshot, in the single process's layout, references it.
  *
  * What is partitioned: degree's distinct pairs (mpi/degree_mpi.h), each
  * kept by the rank owning its key group, or tri's graph (mpi/tri_mpi.h),
  * each edge at the ranks owning a colour triple with its two colours and
  * written by the first of them (its degree rank).  Everything else (the
  * id map, the counters, per-vertex triangles and degrees, the other
- * operators, the position) is at rank 0.
+ * operators, the position) is at rank 0.  Each rank's keys only grow, in
+ * an order it keeps (the edge table's log; tri's list of its edges).
  *
  * A barrier (driver_mpi.c): rank 0 writes its parts through the one
- * commit (snapshot/snapshot.h: es_snapshot_write) into snap-N.h5.tmp and
- * closes it; then, through the snapshot's `extra` step, every rank opens
- * that file with H5Pset_fapl_mpio and writes its pairs as one slice of
- * /edges/keys (keys in the run's dense ids, slices in rank order, rank r
- * at the sum of the counts of ranks below it: one MPI_Exscan), with
- * H5FD_MPIO_COLLECTIVE transfers; then rank 0 fills the header (length,
- * CRC-32), fsyncs, renames and fsyncs the directory, as for any snapshot.
- * A failed write on any rank fails the snapshot on all (one
- * MPI_Allreduce) and leaves only the .tmp, which the commit removes: no
- * file a resume would pick.  The keys' order is by rank, then by each
- * rank's first sight, not the stream's first sight; a restore of degree
- * (and `inspect`, `compare`, h5py) reads them as a set, so the file reads
- * like a single process's.
+ * commit (snapshot/snapshot.h: es_snapshot_write) into snap-N.h5.tmp;
+ * then, through the snapshot's `extra` step, every rank appends the keys
+ * it gained since the last committed snapshot (in the run's dense ids,
+ * mpi/globals.h) to the ranks' key log, DIR/log-M.edges.keys.ranks.u64.h5
+ * (an HDF5 file whose /data has room for its keys, snapshot/logs.h): the
+ * increment goes after the committed keys, ranks in order (rank r at the
+ * sum of the counts below it: one MPI_Exscan), in one
+ * MPI_File_write_at_all, synced with MPI_File_sync.  Rank 0 chains the
+ * ranks' CRC-32s (crc32_combine), makes tmp's /edges/keys a virtual
+ * dataset over the file's first keys and lists the file in the header
+ * (es_snapshot_logs_put) like any log: verification, retention and every
+ * reader (`inspect`, `compare`, h5py, a resume with or without MPI) treat
+ * it as the single process's.  A new file (every rank writes all its
+ * keys) when there is none yet (a run's first snapshot, a resume) or the
+ * increment outgrows the room, which is twice the keys then: O(1)
+ * writes per key over a run, where each snapshot used to rewrite them all.
+ *
+ * A failed write on any rank (or a failed MPI_File_open or sync) fails
+ * the snapshot on all (one MPI_Allreduce names the first failing rank) and
+ * leaves only the .tmp, which the commit removes: no file a resume would
+ * pick.  Whether a try committed, rank 0 sees at the next barrier (its
+ * snapshot file is there) and says; until then every rank keeps its
+ * committed count, so the next snapshot writes the failed increment again
+ * over the same bytes.  ES_MPI_FAIL_KEYS="RANK N" (tests) fails rank
+ * RANK's part of snapshot N.
+ *
+ * The keys' order is by snapshot, then rank, then each rank's first
+ * sight, not the stream's first sight; a restore of degree (and `inspect`,
+ * `compare`, h5py) reads them as a set, so the file reads like a single
+ * process's.
  *
  * Resume (any rank count, or without MPI: mpi/grouprun.h restores the file
  * as any other): rank 0 restores its parts; every rank reads /idmap and
  * /edges/keys of the same file in pieces of 1 Mi keys and keeps the pairs
  * whose key group it now owns (es_mpi_degree_restore), or the edges of
- * its colour triples (es_mpi_tri_restore).  Each rank reads
- * every key (the groups are hashed, not stored in ranges): O(E) reading
- * per rank, O(E/N) kept.
+ * its colour triples (es_mpi_tri_restore).  Each rank reads every key
+ * (the groups are hashed, not stored in ranges): O(E) reading per rank,
+ * O(E/N) kept.
  * Collective: every rank calls each function.
  */
 #ifndef ES_MPI_SNAPSHOT_H
@@ -39,14 +57,32 @@
 #include <glib.h>
 #include <mpi.h>
 
+#include "dataflow/checkpoint.h"
 #include "mpi/degree_mpi.h"
 #include "mpi/tri_mpi.h"
+
+/* Where the ranks' keys are (rank 0): the log file, its data's start,
+ * room, bytes and the CRC-32 of its first start + bytes bytes. */
+typedef struct {
+    char    *file;
+    uint64_t start, cap, bytes;
+    uint32_t crc;
+} es_mpi_keylog;
 
 typedef struct {
     MPI_Comm       comm;
     es_mpi_degree *degree;  /* the partitioned state: degree's pairs, */
     es_mpi_tri    *tri;     /* or tri's graph (with degree's counts) */
     uint64_t      *sent;    /* bytes sent, grown */
+    es_checkpoint *ck;      /* rank 0: the run's snapshots */
+    /* The key log (zero at first): */
+    size_t         file_n;  /* this rank's keys in it as of the last committed snapshot */
+    size_t         last_n;  /* this rank's keys as of the last try */
+    es_mpi_keylog  done;    /* rank 0: the log as the last committed snapshot lists it, */
+    es_mpi_keylog  tries;   /* as the last try wrote it */
+    char          *tried;   /* rank 0: that try's snapshot path, or NULL */
+    MPI_File       fh;      /* the log file, open on every rank, */
+    char          *opened;  /* its path (NULL: not open) */
 } es_mpi_snap;
 
 /* Rank 0's `extra` step (es_checkpoint_set_extra, user: an es_mpi_snap):
@@ -60,5 +96,7 @@ void     es_mpi_snap_serve(es_mpi_snap *s);
  * starts afresh) read by every rank into its partitioned state.  FALSE
  * (and *error) on a rank whose reading failed. */
 gboolean es_mpi_snap_resume(es_mpi_snap *s, const char *path, GError **error);
+/* Close the key log (collective) and free what it holds. */
+void     es_mpi_snap_clear(es_mpi_snap *s);
 
 #endif

@@ -55,6 +55,7 @@ struct es_mpi_tri {
      * local vertex of each degree entry of the last batch. */
     es_mpi_globals global;
     uint32_t   *dout_local;
+    GArray     *klog;        /* uint64: the edges whose degree rank this is, local u << 32 | v, in arrival order */
     size_t      dsent_n;
 };
 
@@ -105,6 +106,7 @@ es_mpi_tri *es_mpi_tri_new(MPI_Comm comm, guint groups)
     t->set = es_edgeset_new(0, 0);
     t->touched = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     t->raised = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    t->klog = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     return t;
 }
 
@@ -127,6 +129,7 @@ void es_mpi_tri_free(es_mpi_tri *t)
     es_edgeset_free(t->set);
     g_array_free(t->touched, TRUE);
     g_array_free(t->raised, TRUE);
+    g_array_free(t->klog, TRUE);
     g_free(t->out);
     g_free(t->out_inc);
     g_free(t->dout);
@@ -262,9 +265,11 @@ static uint64_t count(es_mpi_tri *t, const uint32_t *e, size_t gn, uint32_t befo
             continue;
         }
         if (degree_rank) {
+            uint64_t key = (uint64_t)u << 32 | v;
             t->counts[0]++;
             raise_degree(t, u, before);
             raise_degree(t, v, before);
+            g_array_append_val(t->klog, key);
         }
         uint32_t pu = t->nb[u].len, pv = t->nb[v].len;
         if (pu > 0 && pv > 0)
@@ -393,22 +398,21 @@ void es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense, uin
     es_mpi_globals_scatter(&t->global, comm, dense, t->dout_local, t->dsent_n, es_idmap_size(t->map), sent);
 }
 
-uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t *n)
+uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n)
 {
-    const guint k = t->k;
-    uint32_t nv = es_idmap_size(t->map);
-    GArray *keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    for (uint32_t u = 0; u < nv; u++)
-        for (uint32_t j = 0; j < t->nb[u].len; j++) {
-            uint32_t v = t->nb[u].v[j];
-            if (u > v || t->dest[((size_t)t->colour[u] * k + t->colour[v]) * k] != t->rank)
-                continue;   /* each edge once, by its degree rank */
-            uint32_t a = t->global.id[u], b = t->global.id[v];
-            uint64_t key = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
-            g_array_append_val(keys, key);
-        }
-    *n = keys->len;
-    return (uint64_t *)g_array_free(keys, FALSE);
+    const uint64_t *local = (const uint64_t *)t->klog->data;
+    *n = t->klog->len - MIN(from, t->klog->len);
+    uint64_t *keys = g_new(uint64_t, *n + 1);
+    for (size_t i = 0; i < *n; i++) {
+        uint32_t a = t->global.id[local[from + i] >> 32], b = t->global.id[(uint32_t)local[from + i]];
+        keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
+    }
+    return keys;
+}
+
+size_t es_mpi_tri_key_count(const es_mpi_tri *t)
+{
+    return t->klog->len;
 }
 
 gboolean es_mpi_tri_restore(es_mpi_tri *t, const uint64_t *ext, uint32_t nv, const uint64_t *keys, size_t nk,
@@ -445,6 +449,10 @@ gboolean es_mpi_tri_restore(es_mpi_tri *t, const uint64_t *ext, uint32_t nv, con
         }
         push(&t->nb[l[0]], l[1]);
         push(&t->nb[l[1]], l[0]);
+        if (t->dest[(size_t)ab * k] == t->rank) {   /* its degree rank writes it */
+            uint64_t key = (uint64_t)l[0] << 32 | l[1];
+            g_array_append_val(t->klog, key);
+        }
     }
     return TRUE;
 }

@@ -39,8 +39,9 @@
  * N^(-2/3) (copies per edge grow as k ~ (6N)^(1/3)); with k = 2 the four
  * triples' ranks get 1/4 and 3/4 of the edges (bench/SCALING.md).
  * Snapshots (mpi/snapshot_mpi.h): each edge is written once, by its
- * degree rank, into /edges/keys; on resume each rank keeps the edges of
- * its triples (es_mpi_tri_restore).
+ * degree rank, which lists its edges in arrival order (8 bytes per edge)
+ * and appends those new since the last snapshot to the ranks' key log;
+ * on resume each rank keeps the edges of its triples (es_mpi_tri_restore).
  * Collective: every rank calls es_mpi_tri_batch with its share.
  */
 #ifndef ES_MPI_TRI_H
@@ -81,8 +82,12 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
  * entries' vertices (dense: rank 0's, per gathered degree entry). */
 void      es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense, uint64_t *sent);
 /* The distinct edges whose degree rank this is (each edge of the run
- * once over the ranks), as keys of the run's dense ids; *n (g_free). */
-uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t *n);
+ * once over the ranks), in the order this rank got them, from the
+ * from-th on, as keys of the run's dense ids; *n (g_free).  The list only
+ * grows (8 bytes per edge at its degree rank), so a snapshot writes only
+ * what came since the last one (mpi/snapshot_mpi.h). */
+uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n);
+size_t    es_mpi_tri_key_count(const es_mpi_tri *t);
 /* On resume, before the first batch: the edges of keys[0 .. nk) (a
  * snapshot's /edges/keys over its nv vertices ext) that this rank gets
  * now.  ES_ERROR_DATA for a key that is not a pair, or twice. */

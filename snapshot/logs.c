@@ -451,24 +451,9 @@ static gboolean file_taken(const es_snapshot_logs *logs, const log_entry *e)
     return FALSE;
 }
 
-/* Create e's file for an array of `bytes` bytes: an HDF5 file (format of
- * HDF5 1.10: checksummed superblock and object headers) whose only dataset
- * /data, contiguous, of room/elsize elements, is allocated at once at a
- * block boundary after HDF5's metadata, which HDF5 writes here and never
- * again; the data is then ours to append.  The file's length is the
- * data's end (the room not yet written is a hole). */
-static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const char *type, size_t elsize,
-                            uint64_t bytes, GError **error)
+gboolean es_snapshot_log_file_create(const char *path, hid_t ftype, size_t elsize, uint64_t room, uint64_t *start,
+                                     uint32_t *crc, GError **error)
 {
-    g_autofree char *flat = g_strdelimit(g_strdup(e->path), "/", '.');
-    g_free(e->file);
-    e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
-    g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
-    /* (a generation's base is known at its first snapshot's end: the
-     * snapshot before stands in for it) */
-    const uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
-    const uint64_t more = logs->single ? SINGLE_ROOM : MAX(base, FLOOR);
-    const uint64_t room = (bytes + more + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
     unlink(path);   /* whatever is there: a new regular file */
     es_h5_quiet();
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -493,12 +478,12 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
     H5Pset_obj_track_times(dcpl, 0);
     hid_t ds = H5Dcreate2(f, "data", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    haddr_t start = ds >= 0 ? H5Dget_offset(ds) : HADDR_UNDEF;
+    haddr_t at = ds >= 0 ? H5Dget_offset(ds) : HADDR_UNDEF;
     if (ds >= 0)
         H5Dclose(ds);
     H5Pclose(dcpl);
     H5Sclose(space);
-    gboolean ok = H5Fclose(f) >= 0 && ds >= 0 && start != HADDR_UNDEF;
+    gboolean ok = H5Fclose(f) >= 0 && ds >= 0 && at != HADDR_UNDEF;
     int fd = ok ? open(path, O_RDWR | O_CLOEXEC) : -1;
     struct stat st;
     if (!ok || fd < 0 || fstat(fd, &st) != 0) {
@@ -507,23 +492,53 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, c
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot create %s (disk full?)", path);
         return FALSE;
     }
-    if (start % DIRECT_BLOCK != 0 || (uint64_t)st.st_size != start + room) {
+    if (at % DIRECT_BLOCK != 0 || (uint64_t)st.st_size != at + room) {
         close(fd);
         g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: HDF5 laid the log out unexpectedly (data at %" G_GUINT64_FORMAT ")",
-                    path, (guint64)start);
+                    path, (guint64)at);
         return FALSE;
     }
-    uint32_t crc = 0;
-    if (!es_crc32_range(fd, 0, start, &crc, path, error)) {
-        close(fd);
-        return FALSE;
-    }
+    *crc = 0;
+    ok = es_crc32_range(fd, 0, at, crc, path, error);
     close(fd);
+    *start = at;
+    return ok;
+}
+
+/* Create e's file for an array of `bytes` bytes (es_snapshot_log_file_create). */
+static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const char *type, size_t elsize,
+                            uint64_t bytes, GError **error)
+{
+    g_autofree char *flat = g_strdelimit(g_strdup(e->path), "/", '.');
+    g_free(e->file);
+    e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
+    g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
+    /* (a generation's base is known at its first snapshot's end: the
+     * snapshot before stands in for it) */
+    const uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
+    const uint64_t more = logs->single ? SINGLE_ROOM : MAX(base, FLOOR);
+    const uint64_t room = (bytes + more + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
+    uint64_t start = 0;
+    uint32_t crc = 0;
+    if (!es_snapshot_log_file_create(path, ftype, elsize, room, &start, &crc, error))
+        return FALSE;
     e->start = start;
     e->cap = room;
     e->bytes = 0;
     e->crc = crc;
     return TRUE;
+}
+
+void es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *file, uint64_t start,
+                          uint64_t bytes, uint32_t crc, uint64_t cap)
+{
+    log_entry *e = find_or_add(logs, path);
+    if (e->fd >= 0)
+        close(e->fd);
+    g_free(e->file);
+    *e = (log_entry){ .path = e->path, .file = g_strdup(file), .bytes = bytes, .crc = crc, .start = start,
+                      .cap = cap, .used = TRUE, .fd = -1, .committed = e->committed, .prev = bytes,
+                      .was = e->was, .older = e->older };
 }
 
 /* Pieces of a copy from one log file to another. */

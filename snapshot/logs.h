@@ -102,6 +102,21 @@ gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);
  * when a log outgrows it; TRUE (generations as above) by default. */
 void     es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on);
 
+/* A new log file at path: an HDF5 file whose contiguous dataset /data,
+ * of room / elsize elements of ftype, starts at *start (a 4096-byte
+ * block boundary) and holds nothing yet (a hole); *crc is the CRC-32 of
+ * its first *start bytes.  ES_ERROR_IO when it cannot be made. */
+gboolean es_snapshot_log_file_create(const char *path, hid_t ftype, size_t elsize, uint64_t room, uint64_t *start,
+                                     uint32_t *crc, GError **error);
+/* A log whose bytes others appended (the ranks of an MPI run,
+ * mpi/snapshot_mpi.h): the snapshot being written (between begin and end)
+ * lists it as path's, in place of any log of that path: file (in the
+ * snapshot's directory), its data at start, bytes of them, crc the CRC-32
+ * of the file's first start + bytes bytes, room cap.  The caller has
+ * synced it; the table only lists it. */
+void     es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *file, uint64_t start,
+                              uint64_t bytes, uint32_t crc, uint64_t cap);
+
 /* Check every "log ..." line of a snapshot header against the files in
  * dir: present, long enough, crc32 of the prefix as recorded.  Errors are
  * ES_ERROR_DATA naming `snapshot` and the file. */

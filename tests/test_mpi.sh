@@ -11,7 +11,7 @@
 #     4 -> 1 and 4 -> the build without MPI (whose own snapshot resumes
 #     under 2 ranks): the final report equals the uninterrupted run's,
 #     every line; the same with degree partitioned (each rank writes its
-#     pairs into the snapshot with parallel HDF5), 2 -> 3, 4 -> 1, 1 -> 2
+#     new pairs to the ranks' key log with MPI-IO), 2 -> 3, 4 -> 1, 1 -> 2
 #     and 4 -> without MPI, and with tri partitioned, 2 -> 3, 4 -> 1 and
 #     4 -> without MPI;
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
@@ -31,7 +31,9 @@
 #     `compare --snapshot` (key groups replayed in the run's order);
 #   - a snapshot without MPI does not resume under MPI (78, naming why);
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
-#     once), standard input (64), a snapshot of another layout (78).
+#     once), standard input (64), a snapshot of another layout (78); the
+#     ranks' key write failing on one rank (74: that snapshot fails on all,
+#     the run goes on, resumes from the one before).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 mes=${1:-build-mpi/edgestream}
 es=${2:-build/edgestream}
@@ -188,9 +190,10 @@ partitioned "tri, R-MAT 16" tri "$tmp/r16.txt" "reduced, tri partitioned"
 partitioned "tri with degree, R-MAT 16" tri,degree "$tmp/r16.txt" "degree and tri partitioned" "4"
 partitioned "tri with degree, cc, small file" tri,degree,cc datasets/two-triangles-and-isolated.txt "degree and tri partitioned"
 [ -n "$snap" ] && partitioned "tri with cm, ca-GrQc" tri:top=20,cm "$snap/ca-GrQc.txt" "tri partitioned" "2 4 6"
-# With snapshots degree and tri stay partitioned: each rank writes its
-# pairs (tri: the edges it counts the degrees of) as its slice of
-# /edges/keys (parallel HDF5); the file holds every distinct pair once,
+# With snapshots degree and tri stay partitioned: each rank appends the
+# pairs (tri: the edges it counts the degrees of) it gained since the
+# last snapshot to the ranks' key log (MPI-IO), which /edges/keys
+# references as a single process's log; it holds every distinct pair once,
 # and restores as any other (inspect's answers are the run's, compare
 # --snapshot agrees).
 snapped() {
@@ -354,6 +357,31 @@ if [ "$(grep -c 'expected' "$tmp/err")" = 1 ]; then ok; else bad "bad line: said
 expect "stdin" 64 "standard input" -- mrun 2 -q -
 expect "other key groups" 78 "key groups" -- mrun 2 --ops "$rops" --batch 5000 --max-parallelism 64 \
     --snapshot-dir "$tmp/snaps-4-1" --resume -q "$tmp/r14.txt"
+
+# A collective write of the ranks' keys that fails on one rank (rank 1's
+# part of snapshot 3, through the test knob ES_MPI_FAIL_KEYS): the snapshot
+# fails on every rank (exit 74, rank 1 named), leaves no snapshot 3 and
+# no .tmp; the report is complete, later snapshots append over the failed
+# bytes and check out (compare --snapshot); a resume from snapshot 2 (as
+# after a crash just then) under 2 ranks gives the uninterrupted answers.
+fdir=$tmp/failkeys
+"$es" run --ops cc,degree --format tsv -q --batch 20000 "$tmp/r16.txt" > "$tmp/want.tsv"
+ES_MPI_FAIL_KEYS="1 3" mpirun -x ES_MPI_FAIL_KEYS --oversubscribe $root -q -np 3 "$mes" run --ops cc,degree \
+    --format tsv -q --batch 20000 --snapshot-dir "$fdir" --snapshot-every 100000 --keep 100 "$tmp/r16.txt" \
+    > "$tmp/got.tsv" 2> "$tmp/err"
+st=$?
+if [ $st = 74 ] && grep -q "snapshot 3: rank 1 could not write its keys" "$tmp/err" && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"
+then ok; else bad "failed key write: exit $st, $(head -c 300 "$tmp/err") $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"; fi
+if [ -f "$fdir/snap-000002.h5" ] && [ ! -e "$fdir/snap-000003.h5" ] && [ -f "$fdir/snap-000004.h5" ] &&
+    [ -z "$(ls "$fdir" | grep tmp)" ]; then ok; else bad "failed key write: left $(ls "$fdir" | tr '\n' ' ')"; fi
+for s in "$fdir/snap-000004.h5" "$(ls "$fdir"/snap-*.h5 | tail -n 1)"; do
+    "$es" compare --format tsv -q --snapshot "$s" "$tmp/r16.txt" > "$tmp/cmp.tsv" 2> "$tmp/err"
+    grep -q "^summary	differ	0" "$tmp/cmp.tsv" && ok || bad "after a failed key write, $(basename "$s"): $(grep -v '	ok	' "$tmp/cmp.tsv" | head -4) $(head -c 200 "$tmp/err")"
+done
+for s in "$fdir"/snap-*.h5; do case $s in *snap-00000[12].h5) ;; *) rm -f "$s" ;; esac; done
+mrun 2 --ops cc,degree --format tsv -q --batch 20000 --snapshot-dir "$fdir" --snapshot-every 100000 --resume \
+    "$tmp/r16.txt" > "$tmp/got.tsv" 2> "$tmp/err" || bad "resume after a failed key write: $(head -c 300 "$tmp/err")"
+cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "resume after a failed key write: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
 
 # Rank 0 alone speaks: one tsv header, one report.
 mrun 3 --ops cc --format tsv --header -q "$tmp/r14.txt" > "$tmp/hdr.tsv" 2>&1
