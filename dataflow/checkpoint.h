@@ -28,7 +28,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "snapshot/logs.h"
+#include "snapshot/snapshot.h"
 
 typedef struct {
     const char *dir;
@@ -98,8 +98,7 @@ guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
                               GPtrArray *ops);
 /* Every snapshot from now on gets meta.extra = fn (snapshot/snapshot.h)
  * and is written in the stream's thread (fn may make MPI calls). */
-void     es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, void *user, GError **error),
-                                 void *user);
+void     es_checkpoint_set_extra(es_checkpoint *ck, es_snapshot_extra_fn fn, void *user);
 /* The log table the next snapshot extends (snapshot/logs.h; replaced
  * after a failed snapshot: ask again for each one), for an `extra` step
  * that appends logs of its own (es_snapshot_logs_put). */

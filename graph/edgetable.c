@@ -16,12 +16,22 @@
 
 /* Multiplicities other than 1 of pairs in the set: linear probing over a
  * power-of-two table, key 0 (the self-loop (0, 0), never a pair) empty.
- * Entries are never removed (a count back at 1 stays). */
+ * Entries are never removed (a count back at 1 stays).  A key and its
+ * count share one 16-byte entry, so that a probe is one cache miss, not
+ * two: these probes were most of a sliding window's table (every expiry
+ * takes one), bench/RESULTS.md. */
 typedef struct {
-    uint64_t *key;
-    uint32_t *cnt;
-    size_t    cap, used;
+    uint64_t key;
+    uint32_t cnt;
+} count_entry;
+
+typedef struct {
+    count_entry *e;
+    size_t       cap, used;
 } countmap;
+
+/* How many lines ahead settle fetches the entries it will probe. */
+#define COUNT_AHEAD 16
 
 struct es_edgetable {
     es_edgeset *set;
@@ -38,11 +48,16 @@ struct es_edgetable {
     size_t      f_n, f_key_cap, f_cnt_cap;
     uint64_t    f_deletions, f_ignored;
     uint64_t    applies, f_applies;   /* applies so far, and at the last freeze (+ 1) */
+    size_t      reserved;     /* the most pairs es_edgetable_reserve made room for */
 };
 
+/* The product's high half folded onto its low one, so that every bit of
+ * the key reaches the slot (the middle bits of the product alone miss the
+ * high bits of u). */
 static inline size_t slot_of(uint64_t k, size_t cap)
 {
-    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    const uint64_t h = k * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h ^ (h >> 32)) & (cap - 1);
 }
 
 /* The multiplicity of a key known to be in the set. */
@@ -51,9 +66,9 @@ static uint32_t count_get(const countmap *m, uint64_t k)
     if (m->used == 0)
         return 1;
     for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
-        if (m->key[i] == k)
-            return m->cnt[i];
-        if (m->key[i] == 0)
+        if (m->e[i].key == k)
+            return m->e[i].cnt;
+        if (m->e[i].key == 0)
             return 1;
     }
 }
@@ -62,35 +77,39 @@ static uint32_t count_get(const countmap *m, uint64_t k)
 static void count_rehash(countmap *m, size_t cap)
 {
     countmap g = { .cap = cap };
-    g.key = es_big_alloc(g.cap * sizeof *g.key);
-    g.cnt = es_big_alloc(g.cap * sizeof *g.cnt);
+    g.e = es_big_alloc(g.cap * sizeof *g.e);
     for (size_t i = 0; i < m->cap; i++) {
-        if (m->key[i] == 0)
+        if (m->e[i].key == 0)
             continue;
-        size_t j = slot_of(m->key[i], g.cap);
-        while (g.key[j] != 0)
+        size_t j = slot_of(m->e[i].key, g.cap);
+        while (g.e[j].key != 0)
             j = (j + 1) & (g.cap - 1);
-        g.key[j] = m->key[i];
-        g.cnt[j] = m->cnt[i];
+        g.e[j] = m->e[i];
     }
     g.used = m->used;
-    es_big_free(m->key, m->cap * sizeof *m->key);
-    es_big_free(m->cnt, m->cap * sizeof *m->cnt);
+    es_big_free(m->e, m->cap * sizeof *m->e);
     *m = g;
 }
 
-static void count_set(countmap *m, uint64_t k, uint32_t c)
+/* The entry of a key known to be in the set, made (at multiplicity 1)
+ * when it has none: one probe for a read and the write after it. */
+static count_entry *count_slot(countmap *m, uint64_t k)
 {
     if (4 * (m->used + 1) > 3 * m->cap)
         count_rehash(m, m->cap ? 2 * m->cap : 1024);
     size_t i = slot_of(k, m->cap);
-    while (m->key[i] != 0 && m->key[i] != k)
+    while (m->e[i].key != 0 && m->e[i].key != k)
         i = (i + 1) & (m->cap - 1);
-    if (m->key[i] == 0) {
-        m->key[i] = k;
+    if (m->e[i].key == 0) {
+        m->e[i] = (count_entry){ k, 1 };
         m->used++;
     }
-    m->cnt[i] = c;
+    return &m->e[i];
+}
+
+static void count_set(countmap *m, uint64_t k, uint32_t c)
+{
+    count_slot(m, k)->cnt = c;
 }
 
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
@@ -105,8 +124,7 @@ void es_edgetable_free(es_edgetable *t)
     if (t == NULL)
         return;
     es_edgeset_free(t->set);
-    es_big_free(t->counts.key, t->counts.cap * sizeof *t->counts.key);
-    es_big_free(t->counts.cnt, t->counts.cap * sizeof *t->counts.cnt);
+    es_big_free(t->counts.e, t->counts.cap * sizeof *t->counts.e);
     es_big_free(t->f_key, t->f_key_cap);
     es_big_free(t->f_cnt, t->f_cnt_cap);
     g_free(t);
@@ -115,6 +133,12 @@ void es_edgetable_free(es_edgetable *t)
 void es_edgetable_reserve(es_edgetable *t, size_t pairs)
 {
     es_edgeset_reserve(t->set, pairs);
+    t->reserved = MAX(t->reserved, pairs);
+}
+
+size_t es_edgetable_reserved(const es_edgetable *t)
+{
+    return t->reserved;
 }
 
 void es_edgetable_reserve_counts(es_edgetable *t, size_t pairs)
@@ -132,6 +156,11 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
 {
     size_t appear = 0;
     for (size_t i = 0; i < n; i++) {
+        /* (written out here: GCC 12 at -O2 dropped the calls of a static
+         * helper holding only this prefetch) */
+        if (i + COUNT_AHEAD < n && t->counts.cap > 0 && ((del && del[i + COUNT_AHEAD]) || change[i + COUNT_AHEAD] != 1))
+            __builtin_prefetch(&t->counts.e[slot_of(es_edge_key(edges[i + COUNT_AHEAD].u, edges[i + COUNT_AHEAD].v),
+                                                    t->counts.cap)], 1);
         const uint32_t u = edges[i].u, v = edges[i].v;
         const gboolean d = del && del[i];
         t->deletions += d && del[i] == ES_LINE_DELETE;
@@ -148,24 +177,26 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
         }
         const uint64_t k = es_edge_key(u, v);
         if (!d) {
-            const uint32_t c = count_get(&t->counts, k);
+            count_entry *x = count_slot(&t->counts, k);
+            const uint32_t c = x->cnt;
             if (c != UINT32_MAX)
-                count_set(&t->counts, k, c + 1);
+                x->cnt = c + 1;
             change[i] = c == 0 ? ES_EDGE_APPEARS : ES_EDGE_SEEN;
             appear += c == 0;
             continue;
         }
         /* A deletion: of a pair the insertion just put in the set (absent
          * until now: it stays at 0), or of one already there. */
-        const uint32_t c = change[i] == 1 ? 0 : count_get(&t->counts, k);
+        count_entry *x = count_slot(&t->counts, k);
+        const uint32_t c = change[i] == 1 ? 0 : x->cnt;
         if (c == 0 || c == UINT32_MAX) {   /* absent, or saturated: leave it */
             if (change[i] == 1)
-                count_set(&t->counts, k, 0);
+                x->cnt = 0;
             change[i] = c == 0 ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
             t->ignored += c == 0;
             continue;
         }
-        count_set(&t->counts, k, c - 1);
+        x->cnt = c - 1;
         change[i] = c == 1 ? ES_EDGE_DISAPPEARS : ES_EDGE_SEEN;
         t->present -= c == 1;
     }
@@ -392,13 +423,13 @@ void es_edgetable_freeze(es_edgetable *t)
     const countmap *m = &t->counts;
     size_t n = 0;
     for (size_t i = 0; i < m->cap; i++)
-        n += m->key[i] != 0 && m->cnt[i] != 1;
+        n += m->e[i].key != 0 && m->e[i].cnt != 1;
     es_shadow_reserve((void **)&t->f_key, &t->f_key_cap, MAX(n, 1) * sizeof *t->f_key);
     es_shadow_reserve((void **)&t->f_cnt, &t->f_cnt_cap, MAX(n, 1) * sizeof *t->f_cnt);
     n = 0;
     for (size_t i = 0; i < m->cap; i++)
-        if (m->key[i] != 0 && m->cnt[i] != 1)
-            t->f_key[n++] = m->key[i];
+        if (m->e[i].key != 0 && m->e[i].cnt != 1)
+            t->f_key[n++] = m->e[i].key;
     qsort(t->f_key, n, sizeof *t->f_key, cmp_key);
     for (size_t i = 0; i < n; i++)
         t->f_cnt[i] = count_get(m, t->f_key[i]);

@@ -27,7 +27,7 @@
  * therefore that of every pair ever seen.  Multiplicities saturate at
  * 2^32 - 1.
  * Cost per edge: one insertion, expected O(1); a repeat or deletion one
- * more probe of the side table; memory: the set (edgeset.h), 12 bytes per
+ * more probe of the side table; memory: the set (edgeset.h), 16 bytes per
  * side-table slot and, when logged, 8 bytes per distinct pair.
  * State: the keys in the order they were first seen (a log): what a
  * snapshot stores of the table, once for every operator, and what an
@@ -69,7 +69,11 @@ void          es_edgetable_free(es_edgetable *t);
 /* Room for `pairs` distinct pairs without regrowth (es_edgeset_reserve):
  * for a caller that can estimate the stream's size early. */
 void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
-/* Room for `pairs` multiplicities other than 1 without regrowth (12
+/* The most pairs es_edgetable_reserve made room for (0: none): a size
+ * hint for an operator's own structures of the present pairs.  Set before
+ * the answers of the first batch are handed on, never changed after. */
+size_t        es_edgetable_reserved(const es_edgetable *t);
+/* Room for `pairs` multiplicities other than 1 without regrowth (16
  * bytes per slot at a load of 3/4 at most): for a sliding window, whose
  * every pair gets one when it expires. */
 void          es_edgetable_reserve_counts(es_edgetable *t, size_t pairs);

@@ -97,14 +97,9 @@ static void put(uint64_t *slot, size_t cap, uint64_t x)
     slot[i] = x;
 }
 
-/* Room for one more pair at a load of at most 3/4 (linear probing stays
- * short there with a multiplicative hash: most probes stay in the home
- * slot's cache line, 8 keys). */
-static void reserve_one(es_lazyconn *c)
+/* The set rehashed into cap slots (a power of two above its load). */
+static void rehash(es_lazyconn *c, size_t cap)
 {
-    if (4 * (c->used + 1) <= 3 * c->cap)
-        return;
-    const size_t cap = c->cap ? 2 * c->cap : 1024;
     uint64_t *slot = es_big_alloc(cap * sizeof *slot);   /* (zeroed) */
     for (size_t i = 0; i < c->cap; i++)
         if (c->slot[i] != 0)
@@ -112,6 +107,24 @@ static void reserve_one(es_lazyconn *c)
     es_big_free(c->slot, c->cap * sizeof *c->slot);
     c->slot = slot;
     c->cap = cap;
+}
+
+/* Room for one more pair at a load of at most 3/4 (linear probing stays
+ * short there with a multiplicative hash: most probes stay in the home
+ * slot's cache line, 8 keys). */
+static void reserve_one(es_lazyconn *c)
+{
+    if (4 * (c->used + 1) > 3 * c->cap)
+        rehash(c, c->cap ? 2 * c->cap : 1024);
+}
+
+void es_lazyconn_reserve(es_lazyconn *c, size_t pairs)
+{
+    size_t cap = 1024;
+    while (3 * cap < 4 * pairs)
+        cap *= 2;
+    if (!c->dyn && cap > c->cap)
+        rehash(c, cap);
 }
 
 /* Whether key k is present. */
@@ -175,6 +188,10 @@ void es_lazyconn_prefetch(const es_lazyconn *c, uint32_t u, uint32_t v)
 {
     if (c->cap > 0)
         __builtin_prefetch(&c->slot[home(es_edge_key(u, v), c->cap)]);
+    if (c->uf != NULL && !c->stale) {   /* (and the nodes an appearance unites) */
+        es_uf_prefetch(c->uf, u);
+        es_uf_prefetch(c->uf, v);
+    }
 }
 
 void es_lazyconn_insert(es_lazyconn *c, uint32_t u, uint32_t v)

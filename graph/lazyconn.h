@@ -88,7 +88,12 @@ gboolean     es_lazyconn_bipartite(es_lazyconn *c, es_lazyconn_tag *odd);
 /* Parity mode: self-loop lines present. */
 uint64_t     es_lazyconn_loops(const es_lazyconn *c);
 void         es_lazyconn_set_odd(es_lazyconn *c, uint64_t loops, const es_lazyconn_tag *odd);
-/* A hint: {u, v} will appear or disappear soon (its slot is fetched). */
+/* Room for `pairs` present pairs without regrowth (each doubling is a
+ * fresh set, touched again, and a rehash): for a caller that can
+ * estimate the graph's size early. */
+void         es_lazyconn_reserve(es_lazyconn *c, size_t pairs);
+/* A hint: {u, v} will appear or disappear soon (its slot is fetched, and
+ * its ends' union-find nodes). */
 void         es_lazyconn_prefetch(const es_lazyconn *c, uint32_t u, uint32_t v);
 /* Edge {u, v} (present) disappears. */
 void         es_lazyconn_delete(es_lazyconn *c, uint32_t u, uint32_t v);

@@ -174,6 +174,12 @@ gboolean es_uf_union(es_uf *uf, uint32_t a, uint32_t b)
     return join(uf, uf->node, a, b);
 }
 
+void es_uf_prefetch(const es_uf *uf, uint32_t v)
+{
+    if (v < uf->n)
+        __builtin_prefetch(&uf->node[v], 1);
+}
+
 size_t es_uf_union_edges(es_uf *uf, const es_edge *e, size_t n, uint64_t *joins)
 {
     uf_node *node = uf->node;
@@ -190,6 +196,23 @@ size_t es_uf_union_edges(es_uf *uf, const es_edge *e, size_t n, uint64_t *joins)
                 joins[joined] = es_edge_key(e[i].u, e[i].v);
             joined++;
         }
+    }
+    return joined;
+}
+
+size_t es_uf_union_keys(es_uf *uf, const uint64_t *keys, size_t n)
+{
+    uf_node *node = uf->node;
+    const uint32_t nv = uf->n;
+    size_t joined = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + UNION_AHEAD < n) {
+            __builtin_prefetch(&node[(uint32_t)(keys[i + UNION_AHEAD] >> 32)], 1);
+            __builtin_prefetch(&node[(uint32_t)keys[i + UNION_AHEAD]], 1);
+        }
+        const uint32_t u = (uint32_t)(keys[i] >> 32), v = (uint32_t)keys[i];
+        g_return_val_if_fail(u < nv && v < nv, joined);
+        joined += join(uf, node, u, v);
     }
     return joined;
 }

@@ -34,6 +34,8 @@ void     es_uf_copy(es_uf *dst, const es_uf *src);
 uint32_t es_uf_find(es_uf *uf, uint32_t v);     /* representative; halves the path */
 /* Join the sets of a and b; TRUE when they were different sets. */
 gboolean es_uf_union(es_uf *uf, uint32_t a, uint32_t b);
+/* A hint: v (< es_uf_size) will be found soon (its node is fetched). */
+void     es_uf_prefetch(const es_uf *uf, uint32_t v);
 uint32_t es_uf_set_size(es_uf *uf, uint32_t v); /* size of v's set */
 uint32_t es_uf_count(const es_uf *uf);          /* number of sets */
 uint32_t es_uf_largest(const es_uf *uf);        /* size of the largest set (0 when empty) */
@@ -46,6 +48,8 @@ const es_hist *es_uf_sizes(const es_uf *uf);
  * when joins is not NULL (room for n keys) it receives the key of each
  * edge that joined two sets, in order (u << 32 | v with u < v). */
 size_t   es_uf_union_edges(es_uf *uf, const es_edge *edges, size_t n, uint64_t *joins);
+/* The same for edges given as keys[0 .. n-1] (u << 32 | v), no list. */
+size_t   es_uf_union_keys(es_uf *uf, const uint64_t *keys, size_t n);
 
 /* Read-only query: it never compresses a path, so a report may read the
  * forest without changing it.  Size of v's set when v is a root, 0 when it

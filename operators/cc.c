@@ -119,8 +119,13 @@ static void cc_destroy(es_operator *op)
  * graph (graph/edgetable.h) go to the dynamic structure. */
 static void process_dynamic(cc_op *cc, const es_batch *batch)
 {
-    if (cc->dyn == NULL)
+    if (cc->dyn == NULL) {
         cc->dyn = es_lazyconn_new(FALSE);
+        /* (made room for once, as the table: its doublings were a tenth of
+         * a run with deletions, bench/RESULTS.md) */
+        if (cc->base.edges != NULL)
+            es_lazyconn_reserve(cc->dyn, es_edgetable_reserved(cc->base.edges));
+    }
     es_lazyconn_grow(cc->dyn, batch->num_vertices);
     es_batch_assert_ids(batch, es_lazyconn_vertices(cc->dyn), "cc");
     g_assert(batch->n == 0 || batch->change != NULL);
