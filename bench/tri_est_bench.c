@@ -19,10 +19,14 @@
  *
  * Output: one tsv line per run:
  *   input lines distinct exact m mode seed seconds cpu_seconds edges_per_s estimate stddev rel_error
+ *   sample_bytes
  * seconds is wall time in es_operator_process, cpu_seconds the CPU time
  * of all threads over the same calls (steadier on a shared machine);
  * edges_per_s counts the lines fed to the operator (repeats and loops
- * included) per wall second; rel_error is (estimate - exact) / exact.
+ * included) per wall second; rel_error is (estimate - exact) / exact;
+ * sample_bytes is what the sample holds at the end (es_tri_est_sample_memory:
+ * its graph, slot weights, gps's weights, priorities and heap), the
+ * memory the methods are compared at.
  */
 #include <igraph.h>
 #include <math.h>
@@ -249,7 +253,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "tri_est_bench: %s: %zu lines, %zu distinct edges, %u vertices, %.0f triangles, m=%" G_GUINT64_FORMAT "\n",
             label, raw.n, clean.n, nv, exact, (guint64)M);
 
-    printf("input\tlines\tdistinct\texact\tm\tmode\tseed\tseconds\tcpu_seconds\tedges_per_s\testimate\tstddev\trel_error\n");
+    printf("input\tlines\tdistinct\texact\tm\tmode\tseed\tseconds\tcpu_seconds\tedges_per_s\testimate\tstddev\trel_error\tsample_bytes\n");
     gchar **mode = g_strsplit(modes, ",", -1);
     for (gchar **md = mode; *md; md++) {
         const edges *s = strcmp(*md, "clean") == 0 ? &clean : &raw;
@@ -265,9 +269,9 @@ int main(int argc, char **argv)
             es_operator *op = new_tri_est(opts);
             double cpu, secs = run(op, s, batch, &cpu);
             double est = es_tri_est_global(op), sd = es_tri_est_stddev(op);
-            printf("%s\t%zu\t%zu\t%.0f\t%" G_GUINT64_FORMAT "\t%s\t%" G_GUINT64_FORMAT "\t%.4f\t%.4f\t%.0f\t%.1f\t%.1f\t%.5f\n",
+            printf("%s\t%zu\t%zu\t%.0f\t%" G_GUINT64_FORMAT "\t%s\t%" G_GUINT64_FORMAT "\t%.4f\t%.4f\t%.0f\t%.1f\t%.1f\t%.5f\t%zu\n",
                    label, raw.n, clean.n, exact, (guint64)M, *md, (guint64)seed, secs, cpu, s->n / secs, est, sd,
-                   exact > 0 ? (est - exact) / exact : NAN);
+                   exact > 0 ? (est - exact) / exact : NAN, es_tri_est_sample_memory(op));
             fflush(stdout);
             es_operator_free(op);
         }

@@ -47,7 +47,7 @@ struct es_checkpoint {
     const uint64_t *job_externals;
     uint32_t job_vertices;
     GPtrArray *job_ops;
-    gboolean (*extra)(const char *tmp, void *user, GError **error);   /* es_checkpoint_set_extra */
+    es_snapshot_extra_fn extra;   /* es_checkpoint_set_extra */
     void    *extra_user;
 };
 
@@ -408,8 +408,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
     };
 }
 
-void es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, void *user, GError **error),
-                             void *user)
+void es_checkpoint_set_extra(es_checkpoint *ck, es_snapshot_extra_fn fn, void *user)
 {
     ck->extra = fn;
     ck->extra_user = user;

@@ -27,6 +27,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include "snapshot/snapshot.h"
 
 typedef struct {
     const char *dir;
@@ -96,8 +97,7 @@ guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
                               GPtrArray *ops);
 /* Every snapshot from now on gets meta.extra = fn (snapshot/snapshot.h)
  * and is written in the stream's thread (fn may make MPI calls). */
-void     es_checkpoint_set_extra(es_checkpoint *ck, gboolean (*fn)(const char *tmp, void *user, GError **error),
-                                 void *user);
+void     es_checkpoint_set_extra(es_checkpoint *ck, es_snapshot_extra_fn fn, void *user);
 /* Wait for a writer still running (after a failed run), unlock, free. */
 void     es_checkpoint_free(es_checkpoint *ck);
 

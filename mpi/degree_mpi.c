@@ -7,6 +7,7 @@
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "graph/idmap.h"
+#include "mpi/globals.h"
 
 struct es_mpi_degree {
     guint         groups;
@@ -20,8 +21,7 @@ struct es_mpi_degree {
     size_t        out_cap, all_cap;
     /* Runs with snapshots: the run's dense id (rank 0's id map) per local
      * vertex, and what es_mpi_degree_globals needs of the last batch. */
-    uint32_t     *global;
-    size_t        global_cap;
+    es_mpi_globals global;
     uint32_t     *out_local;  /* per entry sent: its local vertex */
     size_t        sent_n;     /* entries this rank sent */
     int          *cs, *ds;    /* rank 0: every rank's entries in the gather */
@@ -49,7 +49,7 @@ void es_mpi_degree_free(es_mpi_degree *d)
     g_free(d->out_inc);
     g_free(d->all_ext);
     g_free(d->all_inc);
-    g_free(d->global);
+    es_mpi_globals_clear(&d->global);
     g_free(d->out_local);
     g_free(d->cs);
     g_free(d->ds);
@@ -205,32 +205,9 @@ gboolean es_mpi_degree_batch(es_mpi_degree *d, MPI_Comm comm, const uint64_t *id
     return ok;
 }
 
-/* Room for the dense ids of local vertices [0, nv). */
-static void global_room(es_mpi_degree *d, uint32_t nv)
-{
-    if (nv <= d->global_cap)
-        return;
-    size_t cap = es_grow_cap(d->global_cap, nv);
-    d->global = g_renew(uint32_t, d->global, cap);
-    d->global_cap = cap;
-}
-
 void es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t *dense, uint64_t *sent)
 {
-    int rank;
-    MPI_Comm_rank(comm, &rank);
-    uint32_t *got = g_new(uint32_t, d->sent_n + 1);
-    MPI_Scatterv(dense, d->cs, d->ds, MPI_UINT32_T, got, (int)d->sent_n, MPI_UINT32_T, 0, comm);
-    global_room(d, es_idmap_size(d->map));
-    for (size_t i = 0; i < d->sent_n; i++)
-        d->global[d->out_local[i]] = got[i];
-    if (rank == 0) {
-        int size;
-        MPI_Comm_size(comm, &size);
-        for (int r = 1; r < size; r++)
-            *sent += 4 * (uint64_t)d->cs[r];   /* to the other ranks */
-    }
-    g_free(got);
+    es_mpi_globals_scatter(&d->global, comm, dense, d->out_local, d->sent_n, es_idmap_size(d->map), sent);
 }
 
 uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t *n)
@@ -238,7 +215,7 @@ uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t *n)
     const uint64_t *local = es_edgetable_keys(d->table, n);
     uint64_t *keys = g_new(uint64_t, *n + 1);
     for (size_t i = 0; i < *n; i++) {
-        uint32_t a = d->global[local[i] >> 32], b = d->global[(uint32_t)local[i]];
+        uint32_t a = d->global.id[local[i] >> 32], b = d->global.id[(uint32_t)local[i]];
         keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
     }
     return keys;
@@ -268,9 +245,9 @@ gboolean es_mpi_degree_restore(es_mpi_degree *d, MPI_Comm comm, const uint64_t *
                 ok = FALSE;
                 break;
             }
-            global_room(d, es_idmap_size(d->map));
-            d->global[la] = a;
-            d->global[lb] = b;
+            es_mpi_globals_room(&d->global, es_idmap_size(d->map));
+            d->global.id[la] = a;
+            d->global.id[lb] = b;
             mine[m++] = (uint64_t)MIN(la, lb) << 32 | MAX(la, lb);
         }
         ok = ok && es_edgetable_add_keys(d->table, mine, m, es_idmap_size(d->map), ES_EDGES_DATASET, error);

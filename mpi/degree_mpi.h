@@ -30,7 +30,7 @@
  * Snapshots (mpi/snapshot_mpi.h): the pairs stay where they are owned;
  * each rank writes its own as its slice of /edges/keys, in the run's
  * dense ids, which rank 0 sends back per entry after each batch
- * (es_mpi_degree_globals: 4 bytes per entry); on resume every rank keeps
+ * (es_mpi_degree_globals, mpi/globals.h: 4 bytes per entry); on resume every rank keeps
  * the keys whose pair it now owns.
  * Collective: every rank calls es_mpi_degree_batch with its share.
  */

@@ -8,6 +8,7 @@
 #include "graph/edgetable.h"
 #include "graph/idmap.h"
 #include "mpi/degree_mpi.h"
+#include "mpi/globals.h"
 
 typedef struct {
     uint32_t *v;
@@ -52,8 +53,7 @@ struct es_mpi_tri {
     entries     tri_all, deg_all;   /* rank 0: every rank's */
     /* Runs with snapshots: the run's dense id per local vertex, and the
      * local vertex of each degree entry of the last batch. */
-    uint32_t   *global;
-    size_t      global_cap;
+    es_mpi_globals global;
     uint32_t   *dout_local;
     size_t      dsent_n;
 };
@@ -135,7 +135,7 @@ void es_mpi_tri_free(es_mpi_tri *t)
     g_free(t->tri_all.inc);
     g_free(t->deg_all.ext);
     g_free(t->deg_all.inc);
-    g_free(t->global);
+    es_mpi_globals_clear(&t->global);
     g_free(t->dout_local);
     g_free(t);
 }
@@ -388,36 +388,9 @@ gboolean es_mpi_tri_batch(es_mpi_tri *t, MPI_Comm comm, const uint64_t *ids, siz
     return ok;
 }
 
-static void global_room(es_mpi_tri *t, uint32_t nv)
-{
-    if (nv <= t->global_cap)
-        return;
-    size_t cap = es_grow_cap(t->global_cap, nv);
-    t->global = g_renew(uint32_t, t->global, cap);
-    t->global_cap = cap;
-}
-
 void es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense, uint64_t *sent)
 {
-    int cnt = (int)t->dsent_n, *cs = NULL, *ds = NULL;
-    if (t->rank == 0) {
-        cs = g_new(int, t->size);
-        ds = g_new(int, t->size);
-    }
-    MPI_Gather(&cnt, 1, MPI_INT, cs, 1, MPI_INT, 0, comm);
-    for (int r = 0, at = 0; t->rank == 0 && r < t->size; at += cs[r++]) {
-        ds[r] = at;
-        *sent += r ? 4 * (uint64_t)cs[r] : 0;
-    }
-    uint32_t *got = g_new(uint32_t, t->dsent_n + 1);
-    MPI_Scatterv(dense, cs, ds, MPI_UINT32_T, got, cnt, MPI_UINT32_T, 0, comm);
-    global_room(t, es_idmap_size(t->map));
-    for (size_t i = 0; i < t->dsent_n; i++)
-        t->global[t->dout_local[i]] = got[i];
-    *sent += t->rank ? 4 : 0;
-    g_free(got);
-    g_free(cs);
-    g_free(ds);
+    es_mpi_globals_scatter(&t->global, comm, dense, t->dout_local, t->dsent_n, es_idmap_size(t->map), sent);
 }
 
 uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t *n)
@@ -430,7 +403,7 @@ uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t *n)
             uint32_t v = t->nb[u].v[j];
             if (u > v || t->dest[((size_t)t->colour[u] * k + t->colour[v]) * k] != t->rank)
                 continue;   /* each edge once, by its degree rank */
-            uint32_t a = t->global[u], b = t->global[v];
+            uint32_t a = t->global.id[u], b = t->global.id[v];
             uint64_t key = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
             g_array_append_val(keys, key);
         }
@@ -461,10 +434,10 @@ gboolean es_mpi_tri_restore(es_mpi_tri *t, const uint64_t *ext, uint32_t nv, con
                 return FALSE;
             if (l[e] == before) {
                 room(t, before + 1);
-                global_room(t, before + 1);
+                es_mpi_globals_room(&t->global, before + 1);
                 t->colour[l[e]] = (uint8_t)colour_of(t, ext[e ? b : a]);
             }
-            t->global[l[e]] = e ? b : a;
+            t->global.id[l[e]] = e ? b : a;
         }
         if (!es_edgeset_insert(t->set, l[0], l[1])) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s lists a pair twice", ES_EDGES_DATASET);

@@ -37,7 +37,8 @@
  * priorities).  thinkd, triest-fd, per appearance or disappearance: the
  * same intersection (triest-fd only when the sample changes, then also
  * for the edge it evicts), O(1) per triangle, O(1) for the sample; a
- * disappearance first finds its slot (O(log d) or a hash probe).  Memory: about 40 bytes per sampled edge (56 for gps), 16
+ * disappearance first finds its slot (O(log d) or a hash probe).  Memory: about 40 bytes per sampled edge (64 for gps:
+ * its weight, priority and heap positions; es_tri_est_sample_memory), 16
  * per vertex id (24 with local=1, 32 with top=K); the exact repeat test is
  * the run's edge table's (graph/edgetable.h), and dedup=auto's probation
  * set holds at most 8 m keys.  One thread: each decision
@@ -980,9 +981,17 @@ static char *top_local_string(const tri_est_op *te)
     return g_string_free(s, FALSE);
 }
 
+/* The sample alone: its graph, the slot weights and gps's weights,
+ * priorities and heap (what "the same memory" compares across methods). */
+static size_t sample_bytes(const tri_est_op *te)
+{
+    return es_edge_reservoir_memory(te->res) + te->w_cap * sizeof(double) +
+           te->g_cap * (2 * sizeof(double) + 2 * sizeof(uint32_t));
+}
+
 static size_t memory_bytes(const tri_est_op *te)
 {
-    size_t b = sizeof(*te) + es_edge_reservoir_memory(te->res) + te->w_cap * sizeof(double) + te->is_new_cap;
+    size_t b = sizeof(*te) + sample_bytes(te) + te->is_new_cap;
     /* the table only when it is the operator's own (a run's is the run's) */
     if (te->local)
         b += te->loc_cap * sizeof(double);
@@ -1254,6 +1263,12 @@ size_t es_tri_est_memory(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, 0);
     return memory_bytes((tri_est_op *)op);
+}
+
+size_t es_tri_est_sample_memory(es_operator *op)
+{
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, 0);
+    return sample_bytes((tri_est_op *)op);
 }
 
 /* ---- snapshots ------------------------------------------------------------

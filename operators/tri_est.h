@@ -30,6 +30,10 @@ double es_tri_est_local(es_operator *op, uint32_t v);
 /* Bytes the operator holds: sample, per-vertex arrays, edge set, scratch
  * (depends on the history of the run, so it is not in the report). */
 size_t es_tri_est_memory(es_operator *op);
+/* Bytes of the sample alone: its graph (slots, per-vertex heads, neighbour
+ * sets), the per-slot weights, and gps's weights, priorities and heap;
+ * without the per-vertex counters and the repeat test's edge set. */
+size_t es_tri_est_sample_memory(es_operator *op);
 
 /* Everything the estimates depend on.  The pointers point into the
  * operator and stay valid until it processes another batch. */

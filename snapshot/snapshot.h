@@ -71,6 +71,9 @@ void es_snapshot_window_clear(es_snapshot_window *w);
  * (increasing numbers, lengths summing to the lines, vertices below n). */
 gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_window *w, GError **error);
 
+/* Writes parts of a snapshot into its closed file tmp (es_snapshot_meta.extra). */
+typedef gboolean (*es_snapshot_extra_fn)(const char *tmp, void *user, GError **error);
+
 typedef struct {
     uint64_t snapshot_id, parent_id;
     int64_t  created_unix_ns;
@@ -90,7 +93,7 @@ typedef struct {
     /* Parts written by others into the closed .tmp before its header is
      * filled (state partitioned across MPI ranks, written collectively:
      * mpi/snapshot_mpi.h), or NULL.  Called in the writing thread. */
-    gboolean (*extra)(const char *tmp, void *user, GError **error);
+    es_snapshot_extra_fn extra;
     void     *extra_user;
 } es_snapshot_meta;
 

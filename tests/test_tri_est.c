@@ -786,6 +786,33 @@ static void test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge(void)
     }
 }
 
+/* "The same memory" is counted honestly: gps holds a weight, a priority
+ * and two heap positions per slot beyond the sample graph that impr and
+ * wrs hold, and the operator's total includes its sample. */
+static void test_sample_memory_counts_what_each_method_holds_per_slot(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(400, 6000, 7, 1, &m);
+    stream s = relabel(p, m);
+    static const char *specs[] = { "tri-est:method=impr,m=1000", "tri-est:method=wrs,m=1000",
+                                   "tri-est:method=gps,m=1000" };
+    size_t bytes[3];
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
+        es_operator *op = must_new(specs[c]);
+        feed(op, &s, 1000);
+        bytes[c] = es_tri_est_sample_memory(op);
+        CU_ASSERT(bytes[c] >= 1000 * (sizeof(es_edge) + sizeof(double)));
+        CU_ASSERT(es_tri_est_memory(op) >= bytes[c]);
+        es_operator_free(op);
+    }
+    CU_ASSERT(bytes[2] >= bytes[0] + 1000 * (2 * sizeof(double) + 2 * sizeof(uint32_t)));
+    CU_ASSERT(bytes[1] < bytes[0] + 1000 * sizeof(double));
+    fprintf(stderr, "\n  sample bytes per slot at m = 1000: impr %.1f, wrs %.1f, gps %.1f\n", bytes[0] / 1000.0,
+            bytes[1] / 1000.0, bytes[2] / 1000.0);
+    stream_free(&s);
+    g_free(p);
+}
+
 /* Answers do not depend on the batch size, and a snapshot at any cut
  * (before and after the sample fills) resumes to the same reports. */
 static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
@@ -1697,6 +1724,7 @@ int main(void)
         ES_TEST(test_every_method_is_unbiased_at_a_small_sample_in_a_fixed_stream_order),
         ES_TEST(test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge),
         ES_TEST(test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes),
+        ES_TEST(test_sample_memory_counts_what_each_method_holds_per_slot),
         ES_TEST(test_same_seed_gives_the_same_answers_whatever_the_batch_size),
         ES_TEST(test_thread_count_changes_nothing_with_the_exact_repeat_test),
         ES_TEST(test_state_taken_mid_stream_resumes_to_bit_identical_answers),
