@@ -220,7 +220,7 @@ static gboolean spanner_process_batch(es_operator *op, const es_batch *batch, GE
     const uint32_t nv = batch->num_vertices;
     es_batch_assert_ids(batch, nv, "spanner");
     if (s->cl) {
-        es_spanner_cluster_add(s->cl, e, n, nv);
+        es_spanner_cluster_add(s->cl, e, batch->change, n, nv);
         return TRUE;
     }
     if (n == 0)

@@ -32,6 +32,13 @@
  * Memory: 2 + 4(k-1) bytes per vertex, 19 to 29 bytes per kept edge (the
  * set, the kept log; 8 more for a record of level >= 1).  Sequential by nature; the result depends only on the
  * edge sequence and the seed.
+ * With the run's edge table (another operator asked for it): a repeat is
+ * dropped on the table's answer (es_batch.change) before any probe, as
+ * the clustering would drop it, so level 0 needs no record: the set holds
+ * only the records of level >= 1 (on R-MAT scale 20 at k = 2 most kept
+ * edges are of level 0), and a kept edge costs its 8 bytes of log.  Should
+ * the answers stop, or after a restore, the level-0 records are made
+ * from the kept log and the set tells repeats again.
  */
 #include "operators/spanner_cluster.h"
 
@@ -39,6 +46,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "graph/edgetable.h"
 #include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -69,6 +77,8 @@ struct es_spanner_cluster {
     uint64_t *kept;
     size_t    kept_cap, nkept;
     uint64_t  offered, loops;
+    gboolean  unfiltered;     /* level-0 records are kept (see es_spanner_cluster_add) */
+    gboolean  level0_missing; /* edges were kept at level 0 without their record */
     /* frozen at the last barrier */
     uint8_t  *f_level;
     uint32_t *f_clu;
@@ -250,7 +260,10 @@ static inline uint64_t rkey(uint32_t a, uint32_t ctr)
     return (uint64_t)a << 32 | ctr;
 }
 
-static void add_edge(es_spanner_cluster *c, uint32_t u, uint32_t v)
+/* Edge (u, v); `first`: the edge table says it is the pair's first
+ * occurrence (and every repeat is dropped before), so no level-0 record
+ * is looked up or made. */
+static void add_edge(es_spanner_cluster *c, uint32_t u, uint32_t v, gboolean first)
 {
     if (u == v) {
         c->loops++;
@@ -260,7 +273,7 @@ static void add_edge(es_spanner_cluster *c, uint32_t u, uint32_t v)
     const uint8_t *S = c->sampled;
     if (c->k == 1) {
         /* Every cluster a single vertex at the top level: keep each distinct edge. */
-        if (set_add(c, es_edge_key(u, v), FALSE))
+        if (first || set_add(c, es_edge_key(u, v), FALSE))
             keep(c, u, v);
         return;
     }
@@ -269,11 +282,11 @@ static void add_edge(es_spanner_cluster *c, uint32_t u, uint32_t v)
      * key min << 32 | max) exists only between unsampled vertices. */
     if (S[u] == 0 && S[v] == 0) {
         if (j == 0) {
-            if (set_add(c, es_edge_key(u, v), FALSE))
+            if (first || set_add(c, es_edge_key(u, v), FALSE))
                 keep(c, u, v);
             return;
         }
-        if (set_has(c, es_edge_key(u, v)))
+        if (!first && set_has(c, es_edge_key(u, v)))
             return;
     } else if (j == 0) {
         /* The one at level 0 joins the other's sampled singleton. */
@@ -313,9 +326,52 @@ static void add_edge(es_spanner_cluster *c, uint32_t u, uint32_t v)
         keep(c, u, v);
 }
 
-void es_spanner_cluster_add(es_spanner_cluster *c, const es_edge *e, size_t n, uint32_t nv)
+/* The level-0 record of every kept edge between unsampled vertices (for
+ * k = 1, of every kept edge).  An edge kept at a higher level gets one it
+ * did not have, which drops nothing but its own repeats, as the run does. */
+static void add_level0_records(es_spanner_cluster *c)
+{
+    for (size_t i = 0; i < c->nkept; i++) {
+        const uint32_t u = (uint32_t)(c->kept[i] >> 32), v = (uint32_t)c->kept[i];
+        if (c->k == 1 || (c->sampled[u] == 0 && c->sampled[v] == 0))
+            set_add(c, c->kept[i], FALSE);
+    }
+}
+
+void es_spanner_cluster_add(es_spanner_cluster *c, const es_edge *e, const uint8_t *change, size_t n, uint32_t nv)
 {
     grow_vertices(c, nv);
+    if (n > 0 && change == NULL && !c->unfiltered) {
+        /* Answers no more: the set must tell repeats from now on. */
+        c->unfiltered = TRUE;
+        if (c->level0_missing)
+            add_level0_records(c);
+        c->level0_missing = FALSE;
+    }
+    if (!c->unfiltered) {
+        c->level0_missing = TRUE;
+        /* The table's answers from the first edge on: a repeat (or an
+         * inserted self-loop) is dropped here, as the clustering would drop
+         * it, and the level-0 records are never made. */
+        for (size_t i = 0; i < n; i++) {
+            if (i + PREFETCH < n) {
+                const es_edge f = e[i + PREFETCH];
+                __builtin_prefetch(&c->level[f.u]);
+                __builtin_prefetch(&c->level[f.v]);
+                __builtin_prefetch(&c->sampled[f.u]);
+                __builtin_prefetch(&c->sampled[f.v]);
+            }
+            if (change[i] == ES_EDGE_APPEARS) {
+                add_edge(c, e[i].u, e[i].v, TRUE);
+            } else if (e[i].u == e[i].v) {
+                c->loops++;
+            } else {
+                g_assert(change[i] == ES_EDGE_SEEN);
+                c->offered++;
+            }
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         if (i + PREFETCH < n) {
             /* The slot most edges probe: their level-0 record. */
@@ -326,7 +382,7 @@ void es_spanner_cluster_add(es_spanner_cluster *c, const es_edge *e, size_t n, u
             __builtin_prefetch(&c->sampled[f.u]);
             __builtin_prefetch(&c->sampled[f.v]);
         }
-        add_edge(c, e[i].u, e[i].v);
+        add_edge(c, e[i].u, e[i].v, FALSE);
     }
 }
 
@@ -502,17 +558,14 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
             goto out;
         }
         keep(t, u, v);
-        /* The level-0 record of a kept edge between unsampled vertices
-         * (for k = 1, of every kept edge).  Where the run made none (an
-         * edge kept at a higher level) it only says that the edge is in
-         * the spanner, which drops nothing but that edge's repeats, as
-         * the run does. */
-        if (t->k == 1 || (t->sampled[u] == 0 && t->sampled[v] == 0))
-            set_add(t, kept[i], FALSE);
     }
+    add_level0_records(t);
     es_spanner_cluster_free(dup);
     t->offered = s.seen;
     t->loops = s.loops;
+    /* The level-0 records are back; the table restored beside may hold
+     * fewer pairs than the run saw (one started mid-run), so keep them. */
+    t->unfiltered = TRUE;
     /* Swap t's state into c (c keeps its frozen copies). */
     es_spanner_cluster tmp = *c;
     *c = *t;

@@ -21,8 +21,11 @@ es_spanner_cluster *es_spanner_cluster_new(unsigned k, uint64_t seed, uint64_t e
 void                es_spanner_cluster_free(es_spanner_cluster *c);
 
 /* Fold edges e[0 .. n-1] in stream order; every id below nv.  Repeats and
- * self-loops change nothing (no distinct-edge stage needed). */
-void es_spanner_cluster_add(es_spanner_cluster *c, const es_edge *e, size_t n, uint32_t nv);
+ * self-loops change nothing (no distinct-edge stage needed).  change: the
+ * run's edge table's answers for the batch (es_batch.change), or NULL;
+ * while every batch since the start (or the last restore) came with them,
+ * repeats are dropped on their answer and no level-0 record is kept. */
+void es_spanner_cluster_add(es_spanner_cluster *c, const es_edge *e, const uint8_t *change, size_t n, uint32_t nv);
 
 /* Kept edges as keys min << 32 | max, in the order kept (never rewritten). */
 const uint64_t *es_spanner_cluster_kept(const es_spanner_cluster *c, size_t *n);

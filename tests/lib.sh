@@ -20,3 +20,17 @@ expect() {
         ok
     fi
 }
+
+# wait_handler PID SIG: wait (20 s at most) until process PID has installed
+# its handler of signal number SIG (2: INT, 15: TERM), so that a signal
+# sent next tests the handler, not a process still starting (a slow start
+# under a sanitizer on a loaded machine took over half a second).
+wait_handler() {
+    for _ in $(seq 200); do
+        [ -e "/proc/$1" ] || return 1
+        m=$(sed -n 's/^SigCgt:[[:space:]]*.*\(....\)$/\1/p' "/proc/$1/status" 2>/dev/null)
+        [ -n "$m" ] && [ $(((0x$m >> ($2 - 1)) & 1)) = 1 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}

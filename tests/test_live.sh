@@ -66,12 +66,13 @@ else bad "pipe | head -3: status $(cat "$tmp/head.st"), stderr '$(head -c 300 "$
 # report of those 3, status 130, at once.  (A background job of a script
 # starts with SIGINT ignored; env --default-signal gives it back.)
 mkfifo "$tmp/fifo"
-sigrun() {  # SIG EXPECTED_STATUS
+sigrun() {  # SIG EXPECTED_STATUS SIGNUM
     env --default-signal=INT "$es" run --ops cc --format tsv "$tmp/fifo" > "$tmp/sig.out" 2> "$tmp/sig.err" &
     pid=$!
     pids="$pids $pid"
     exec 3> "$tmp/fifo"
     printf '1 2\n2 3\n7 8\n' >&3
+    wait_handler $pid $3
     sleep 0.5
     start=$(now_ms)
     kill -$1 $pid
@@ -83,14 +84,15 @@ sigrun() {  # SIG EXPECTED_STATUS
        grep -q "stopped by SIG$1 after 3 edges" "$tmp/sig.err" && [ $took -lt 10000 ]; then ok
     else bad "SIG$1 on a pipe: status $st, $took ms, stdout '$(cat "$tmp/sig.out")', stderr '$(cat "$tmp/sig.err")'"; fi
 }
-sigrun INT 130
-sigrun TERM 143
+sigrun INT 130 2
+sigrun TERM 143 15
 
 # A FIFO no writer has opened yet: the run waits for one, and SIGTERM still
 # ends it at once (the final report of 0 edges, 143).
 "$es" run --ops cc --format tsv "$tmp/fifo" > "$tmp/nowriter.out" 2> "$tmp/nowriter.err" &
 pid=$!
 pids="$pids $pid"
+wait_handler $pid 15
 sleep 0.5
 start=$(now_ms)
 kill -TERM $pid
@@ -109,6 +111,7 @@ else bad "SIGTERM before the FIFO's first writer: status $st after $took ms, std
 "$es" run --ops cc,degree,tri --format tsv --quiet --batch 20000 --snapshot-dir "$tmp/snaps" "$tmp/big.txt" > "$tmp/part" 2> "$tmp/part.err" &
 pid=$!
 pids="$pids $pid"
+wait_handler $pid 15
 sleep 1
 kill -TERM $pid
 wait $pid

@@ -93,6 +93,7 @@ expect "redis trimmed" 78 "no longer in the stream" -- "$es" run --ops cc --quie
 cli DEL live > /dev/null
 env --default-signal=INT "$es" run --ops cc --format tsv --follow --source "$url/live" > "$tmp/follow.out" 2> "$tmp/follow.err" &
 pid=$!
+wait_handler $pid 15
 sleep 0.3
 cli XADD live '*' e "1 2" > /dev/null
 cli XADD live '*' e "2 3" f "9 10" > /dev/null

@@ -5,7 +5,8 @@
  * the input; the greedy one has girth above 2k (igraph_girth) and keeps
  * the star of a complete graph; the clustering one stays within its
  * expected-size bound, ignores repeats (same kept edges as on the
- * distinct stream) and depends on its seed; the answers do not depend on
+ * distinct stream, and with the edge table's answers as without) and
+ * depends on its seed; the answers do not depend on
  * batch size or thread count.  Random cases use fixed seeds and print
  * them when an assertion fails. */
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 
 #include "graph/common.h"
 #include "graph/edgeset.h"
+#include "graph/edgetable.h"
 #include "operators/spanner.h"
 #include "operators/verify.h"
 #include "tests/testutil.h"
@@ -402,6 +404,77 @@ static void test_baswana_ignores_repeats_without_a_distinct_edge_stage(void)
     }
 }
 
+/* Batches fed with the edge table's answers up to batch `until` (of
+ * bs edges each), without them after. */
+typedef struct {
+    es_operator   *op;
+    const uint8_t *change;
+    size_t         until;
+} answered;
+
+static void process_answered(const es_batch *b, void *user)
+{
+    const answered *a = user;
+    es_batch c = *b;
+    c.change = b->first_index < a->until ? a->change + b->first_index : NULL;
+    es_test_process(&c, a->op);
+}
+
+/* With the run's edge table's answers (repeats dropped on them, no level-0
+ * records), and when the answers stop mid-stream (the records of the edges
+ * kept until then made), the clustering keeps the same edges, in the same
+ * order, and counts the same lines as without them. */
+static void test_baswana_keeps_the_same_edges_with_the_tables_answers(void)
+{
+    for (int which = 0; which < 4; which++) {
+        const uint64_t seed = 320 + (uint64_t)which;
+        size_t m;
+        uint32_t n;
+        uint32_t *p = random_case(which, seed, &m, &n);
+        /* every edge twice (the copy reversed, later), and loops */
+        const size_t m2 = 2 * m + m / 8;
+        uint32_t *q = g_new(uint32_t, 2 * m2 + 2);
+        for (size_t i = 0; i < m; i++) {
+            q[2 * i] = p[2 * i];
+            q[2 * i + 1] = p[2 * i + 1];
+            q[2 * (m + i)] = p[2 * (m - 1 - i) + 1];
+            q[2 * (m + i) + 1] = p[2 * (m - 1 - i)];
+        }
+        for (size_t i = 2 * m; i < m2; i++)
+            q[2 * i] = q[2 * i + 1] = (uint32_t)(i % n);
+        uint8_t *change = g_new(uint8_t, m2 + 1);
+        es_edgeset *set = es_edgeset_new(m2, 0);
+        for (size_t i = 0; i < m2; i++)
+            change[i] = q[2 * i] != q[2 * i + 1] && es_edgeset_insert(set, q[2 * i], q[2 * i + 1])
+                      ? ES_EDGE_APPEARS : ES_EDGE_SEEN;
+        es_edgeset_free(set);
+        for (unsigned k = 1; k <= 3; k++) {
+            char opts[64];
+            snprintf(opts, sizeof opts, "k=%u,seed=%" PRIu64 ",n=%u", k, seed, n);
+            es_operator *a = spanner_run(opts, q, m2, 17);
+            for (int stop = 0; stop < 2; stop++) {
+                /* answers throughout, or for the first half of the batches */
+                answered b = { spanner_new(opts, NULL), change, stop ? m2 / 2 : m2 };
+                es_test_feed_batches(q, m2, 17, process_answered, &b);
+                const es_adjacency *ga = es_spanner_graph(a), *gb = es_spanner_graph(b.op);
+                int same = es_adjacency_edges(ga) == es_adjacency_edges(gb);
+                for (uint32_t v = 0; same && v < n; v++)
+                    same = es_adjacency_degree(ga, v) == es_adjacency_degree(gb, v) &&
+                           memcmp(es_adjacency_neighbors(ga, v), es_adjacency_neighbors(gb, v),
+                                  es_adjacency_degree(ga, v) * sizeof(uint32_t)) == 0;
+                ES_CHECK_SEED(same, seed);
+                ES_CHECK_SEED(answer_u64(a, "edges") == answer_u64(b.op, "edges"), seed);
+                ES_CHECK_SEED(answer_u64(a, "edges_seen") == answer_u64(b.op, "edges_seen"), seed);
+                es_operator_free(b.op);
+            }
+            es_operator_free(a);
+        }
+        g_free(change);
+        g_free(q);
+        g_free(p);
+    }
+}
+
 static void test_baswana_spanners_depend_on_the_seed(void)
 {
     size_t m;
@@ -456,6 +529,7 @@ int main(void)
         ES_TEST(test_baswana_keeps_every_input_edge_within_2k_minus_1_hops_and_its_size_bound),
         ES_TEST(test_baswana_shrinks_a_complete_graph_within_its_bound),
         ES_TEST(test_baswana_ignores_repeats_without_a_distinct_edge_stage),
+        ES_TEST(test_baswana_keeps_the_same_edges_with_the_tables_answers),
         ES_TEST(test_baswana_spanners_depend_on_the_seed),
         ES_TEST(test_baswana_reports_edges_edges_seen_fraction_stretch_and_size_bound),
         ES_TEST(test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion),
