@@ -18,6 +18,8 @@
 #define FOREST  (UINT64_C(1) << 63)
 #define TOUCHED (UINT64_C(1) << 31)
 #define KEY(x) ((x) & ~(FOREST | TOUCHED))
+/* Plain mode: a logged change that is a disappearance. */
+#define GONE    (UINT64_C(1) << 63)
 
 /* Rebuilds may scan this many times the changes folded; beyond, dynconn. */
 #define REBUILD_FACTOR 8
@@ -40,6 +42,14 @@ struct es_lazyconn {
     gboolean  parity;
     uint32_t  n;
     es_uf    *uf;         /* the present pairs' components while !stale */
+    /* Plain mode: `slot` holds the forest pairs only (while !stale), and
+     * the present pairs are those the changes logged since the last
+     * compaction leave: keys appended as they appear, GONE | key as they
+     * disappear (sequential writes, not a probe of a set per change). */
+    uint64_t *plog;
+    size_t    plog_n, plog_cap;   /* entries, bytes */
+    size_t    plog_gone;          /* GONE entries in it */
+    size_t    present;            /* present pairs */
     es_puf   *puf;        /* parity mode instead: sides, a 2-colouring of all present pairs but `odd` */
     gboolean  stale;      /* a forest pair left since the last rebuild */
     uint64_t *slot;       /* the present pairs, linear probing */
@@ -80,6 +90,7 @@ void es_lazyconn_free(es_lazyconn *c)
     if (c->log)
         g_array_free(c->log, TRUE);
     es_big_free(c->slot, c->cap * sizeof *c->slot);
+    es_big_free(c->plog, c->plog_cap);
     es_dynconn_free(c->dyn);
     g_free(c);
 }
@@ -120,14 +131,41 @@ static void reserve_one(es_lazyconn *c)
 
 void es_lazyconn_reserve(es_lazyconn *c, size_t pairs)
 {
+    if (c->dyn)
+        return;
+    if (!c->parity) {   /* (address space: the pages are touched as the log fills) */
+        if (pairs * sizeof *c->plog > c->plog_cap) {
+            c->plog = es_big_realloc(c->plog, c->plog_cap, pairs * sizeof *c->plog);
+            c->plog_cap = pairs * sizeof *c->plog;
+        }
+        return;
+    }
     size_t cap = 1024;
     while (3 * cap < 4 * pairs)
         cap *= 2;
-    if (!c->dyn && cap > c->cap)
+    if (cap > c->cap)
         rehash(c, cap);
 }
 
-/* Whether key k is present. */
+/* The present pairs: the set's in parity mode, the log's in plain mode. */
+static size_t pairs_of(const es_lazyconn *c)
+{
+    return c->parity ? c->used : c->present;
+}
+
+static void plog_push(es_lazyconn *c, uint64_t x)
+{
+    if ((c->plog_n + 1) * sizeof *c->plog > c->plog_cap) {
+        const size_t cap = es_grow_cap(c->plog_cap, (c->plog_n + 1) * sizeof *c->plog);
+        c->plog = es_big_realloc(c->plog, c->plog_cap, cap);
+        c->plog_cap = cap;
+    }
+    c->plog[c->plog_n++] = x;
+}
+
+static void compact(es_lazyconn *c);
+
+/* Whether key k is in the set. */
 static gboolean contains(const es_lazyconn *c, uint64_t k)
 {
     if (c->cap == 0)
@@ -186,7 +224,7 @@ uint32_t es_lazyconn_vertices(const es_lazyconn *c)
 
 void es_lazyconn_prefetch(const es_lazyconn *c, uint32_t u, uint32_t v)
 {
-    if (c->cap > 0)
+    if (c->cap > 0 && (c->parity || !c->stale))
         __builtin_prefetch(&c->slot[home(es_edge_key(u, v), c->cap)]);
     if (c->uf != NULL && !c->stale) {   /* (and the nodes an appearance unites) */
         es_uf_prefetch(c->uf, u);
@@ -206,11 +244,14 @@ void es_lazyconn_insert(es_lazyconn *c, uint32_t u, uint32_t v)
         return;
     }
     c->changes++;
-    reserve_one(c);
     const uint64_t k = es_edge_key(u, v);
-    const gboolean joined = !c->stale && es_uf_union(c->uf, u, v);
-    put(c->slot, c->cap, k | (joined ? FOREST : 0));
-    c->used++;
+    plog_push(c, k);
+    c->present++;
+    if (!c->stale && es_uf_union(c->uf, u, v)) {
+        reserve_one(c);
+        put(c->slot, c->cap, k | FOREST);
+        c->used++;
+    }
 }
 
 static void delete_parity(es_lazyconn *c, uint32_t u, uint32_t v);
@@ -226,9 +267,16 @@ void es_lazyconn_delete(es_lazyconn *c, uint32_t u, uint32_t v)
         return;
     }
     c->changes++;
-    const size_t i = find(c, es_edge_key(u, v));
-    c->stale = c->stale || (c->slot[i] & FOREST) != 0;
-    remove_at(c, i);
+    const uint64_t k = es_edge_key(u, v);
+    plog_push(c, GONE | k);
+    c->plog_gone++;
+    c->present--;
+    /* (once stale, the forest is rebuilt whole: no need to keep it) */
+    c->stale = c->stale || contains(c, k);
+    /* The log holds at most about twice the present pairs: compacted
+     * (O(log) each time, so O(1) a change amortised). */
+    if (c->plog_n > 2 * c->present + 65536)
+        compact(c);
 }
 
 static es_dynconn *replay(es_lazyconn *c);
@@ -240,47 +288,129 @@ static void become_dynconn(es_lazyconn *c)
 {
     if (c->parity && c->open) {
         c->dyn = replay(c);
-    } else {
-        c->dyn = es_dynconn_new(c->parity);
+    } else if (c->parity) {
+        c->dyn = es_dynconn_new(TRUE);
         es_dynconn_grow(c->dyn, c->n);
         for (size_t i = 0; i < c->cap; i++)
             if (c->slot[i] != 0)
                 es_dynconn_insert(c->dyn, (uint32_t)(KEY(c->slot[i]) >> 32), (uint32_t)KEY(c->slot[i]));
-        if (c->parity)
-            c->bip = c->loops == 0 && es_dynconn_odd_components(c->dyn) == 0;
+        c->bip = c->loops == 0 && es_dynconn_odd_components(c->dyn) == 0;
+    } else {
+        compact(c);
+        c->dyn = es_dynconn_new(FALSE);
+        es_dynconn_grow(c->dyn, c->n);
+        for (size_t i = 0; i < c->plog_n; i++)
+            es_dynconn_insert(c->dyn, (uint32_t)(c->plog[i] >> 32), (uint32_t)c->plog[i]);
     }
     es_big_free(c->slot, c->cap * sizeof *c->slot);
     c->slot = NULL;
     c->cap = c->used = 0;
+    es_big_free(c->plog, c->plog_cap);
+    c->plog = NULL;
+    c->plog_n = c->plog_cap = c->plog_gone = c->present = 0;
     g_clear_pointer(&c->uf, es_uf_free);
     g_clear_pointer(&c->puf, es_puf_free);
 }
 
-/* One union of the pair in slot i: its FOREST flag (TOUCHED cleared);
- * in parity mode TRUE when it closes an odd cycle. */
+/* Parity mode: one union of the pair in slot i, its FOREST flag
+ * (TOUCHED cleared); TRUE when it closes an odd cycle. */
 static gboolean unite_slot(es_lazyconn *c, size_t i)
 {
     const uint64_t k = KEY(c->slot[i]);
     const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;
-    if (!c->parity) {
-        c->slot[i] = k | (es_uf_union(c->uf, u, v) ? FOREST : 0);
-        return FALSE;
-    }
     const int r = es_puf_unite(c->puf, u, v);
     c->slot[i] = k | (r == ES_PUF_JOINED ? FOREST : 0);
     return r == ES_PUF_ODD;
 }
 
+/* Plain mode: the log cut down to the present pairs, one entry each, no
+ * GONE entry.  Per pair, the logged changes alternate from an appearance
+ * (the pair was absent when the log started, or listed then as one), so
+ * a pair is present iff it has one appearance more than disappearances:
+ * each GONE entry cancels one appearance of its key, whichever.  The
+ * GONE keys go into a counting table, with a bitmap in front of it that
+ * spares most appearances a probe (a random access into a table of the
+ * changes, where the bitmap, 2 bytes a change, stays in cache). */
+static inline size_t spread(uint64_t k, size_t cap)
+{
+    const uint64_t h = k * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+static void compact(es_lazyconn *c)
+{
+    if (c->plog_gone == 0)
+        return;
+    size_t cap = 1024;
+    while (cap < 2 * c->plog_gone)
+        cap *= 2;
+    const size_t bits = 8 * cap;
+    uint64_t *key = es_big_alloc(cap * sizeof *key);
+    uint32_t *cnt = es_big_alloc(cap * sizeof *cnt);
+    uint8_t *bit = es_big_alloc(bits / 8);
+    for (size_t i = 0; i < c->plog_n; i++) {
+        if (!(c->plog[i] & GONE))
+            continue;
+        const uint64_t k = c->plog[i] & ~GONE;
+        const size_t b = spread(k, bits);
+        bit[b / 8] |= (uint8_t)(1u << (b % 8));
+        size_t j = spread(k, cap);
+        while (key[j] != 0 && key[j] != k)
+            j = (j + 1) & (cap - 1);
+        key[j] = k;
+        cnt[j]++;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < c->plog_n; i++) {
+        const uint64_t k = c->plog[i];
+        if (k & GONE)
+            continue;
+        const size_t b = spread(k, bits);
+        if (bit[b / 8] & (1u << (b % 8))) {
+            size_t j = spread(k, cap);
+            while (key[j] != 0 && key[j] != k)
+                j = (j + 1) & (cap - 1);
+            if (key[j] == k && cnt[j] > 0) {
+                cnt[j]--;
+                continue;
+            }
+        }
+        c->plog[m++] = k;
+    }
+    g_assert(m == c->present);
+    c->plog_n = m;
+    c->plog_gone = 0;
+    es_big_free(key, cap * sizeof *key);
+    es_big_free(cnt, cap * sizeof *cnt);
+    es_big_free(bit, bits / 8);
+}
+
 /* The union-find afresh from every present pair; no answer open. */
 static void rebuild(es_lazyconn *c)
 {
-    c->scanned += c->used;
-    if (c->parity) {
-        es_puf_clear(c->puf);
-        es_puf_grow(c->puf, c->n);
-    } else {
+    c->scanned += pairs_of(c);
+    if (!c->parity) {   /* (the forest set afresh too) */
+        compact(c);
         es_uf_clear(c->uf);
+        if (c->cap > 0)
+            memset(c->slot, 0, c->cap * sizeof *c->slot);
+        c->used = 0;
+        for (size_t i = 0; i < c->plog_n; i++) {
+            if (i + 16 < c->plog_n) {
+                es_uf_prefetch(c->uf, (uint32_t)(c->plog[i + 16] >> 32));
+                es_uf_prefetch(c->uf, (uint32_t)c->plog[i + 16]);
+            }
+            if (es_uf_union(c->uf, (uint32_t)(c->plog[i] >> 32), (uint32_t)c->plog[i])) {
+                reserve_one(c);
+                put(c->slot, c->cap, c->plog[i] | FOREST);
+                c->used++;
+            }
+        }
+        c->stale = FALSE;
+        return;
     }
+    es_puf_clear(c->puf);
+    es_puf_grow(c->puf, c->n);
     c->odd = 0;
     for (size_t i = 0; i < c->cap; i++)
         if (c->slot[i] != 0)
@@ -296,7 +426,7 @@ static void settle(es_lazyconn *c)
 {
     if (c->dyn || !c->stale)
         return;
-    if (c->scanned + c->used > (uint64_t)REBUILD_FACTOR * c->changes) {
+    if (c->scanned + pairs_of(c) > (uint64_t)REBUILD_FACTOR * c->changes) {
         become_dynconn(c);
         return;
     }

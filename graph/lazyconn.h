@@ -18,6 +18,14 @@
  * then appearances and disappearances only update the set.  Answers are
  * read far less often than edges change (at reports), so one rebuild
  * stands for many deletions.
+ * Plain mode (components) needs no set of the present pairs between
+ * rebuilds, only of the forest's: the present pairs are a log of the
+ * changes (appearances, disappearances) since the last compaction, which
+ * a rebuild, or the log reaching twice the present pairs, cuts down to
+ * the present pairs (each disappearance cancels one appearance of its
+ * pair: a counting table of the disappearances, a bitmap in front).  An
+ * appearance is then an append and a union, not a probe of a set as large
+ * as the graph (a random access each: bench/RESULTS.md).
  * Parity mode (lazyconn.c says more): the union-find's sides stay a
  * 2-colouring of every present pair but `odd` of them, even while stale,
  * so the answer is certain without a rebuild when odd is 0 (bipartite) or
@@ -33,15 +41,20 @@
  * folded (answers asked for often, say at every few lines), the structure
  * turns into graph/dynconn.c for good, built from the set: the total cost
  * stays within a constant factor of the changes plus dynconn's own.
- * Cost: per appearance one probe of the set and, while up to date (always
- * in parity mode), one union; per disappearance one probe and a deletion
- * from the set (in parity mode two finds); per answer after a forest pair
- * left, O(m alpha(n)) for m present pairs (in parity mode only when the
+ * Cost: per appearance one probe of the set (plain mode: an append) and,
+ * while up to date (always in parity mode), one union (plain mode: and a
+ * probe of the forest's set when it joins); per disappearance one probe
+ * and a deletion from the set (in parity mode two finds; plain mode: an
+ * append and a probe of the forest's set, and O(1) amortised for the
+ * compactions); per answer after a forest pair left, O(m alpha(n)) for m
+ * present pairs (plain mode: and O(changes since) for the compaction) (in parity mode only when the
  * answer is open, and then a replay of the log at worst, rare: it needs a
  * graph that was bipartite without its untouched pairs' help).
  * Memory: 8 bytes per vertex (the union-find; 6 in parity mode), 11 to 22
  * bytes per present pair (the set at a load of 3/8 to 3/4) and in parity
- * mode up to 10 more (the log, 40 bytes a change).
+ * mode up to 10 more (the log, 40 bytes a change); plain mode instead 8 to
+ * 16 per present pair (the log) and 11 to 22 per forest pair, and during
+ * a compaction 14 per disappearance logged.
  * Guarantee: exact; the answers depend only on the sequence (labels may
  * differ between two runs that asked at different times).
  */

@@ -198,9 +198,9 @@ static void test_an_expiring_odd_cycle_leaves_a_bipartite_window(void)
 }
 
 /* Random appearances and disappearances of pairs over nv vertices (many
- * deletions split components: the graph stays sparse), the answers asked
- * with probability 1 / every after each change. */
-static void run_changes(uint32_t seed, int every)
+ * deletions split components: the graph stays sparse), `steps` of them,
+ * the answers asked with probability 1 / every after each change. */
+static void run_changes(uint32_t seed, int every, int steps)
 {
     GRand *rng = g_rand_new_with_seed(seed);
     const uint32_t nv = 20 + (uint32_t)g_rand_int_range(rng, 0, 40);
@@ -208,10 +208,10 @@ static void run_changes(uint32_t seed, int every)
     es_lazyconn_grow(c, nv / 2);
     GArray *present = g_array_new(FALSE, FALSE, sizeof(es_edge));
     GHashTable *in = g_hash_table_new(g_int64_hash, g_int64_equal);
-    uint64_t *keys = g_new(uint64_t, 3000);   /* (one per step: the set's keys point here) */
+    uint64_t *keys = g_new(uint64_t, steps);   /* (one per step: the set's keys point here) */
     int failures = 0, asked = 0;
     uint32_t grown = nv / 2;
-    for (int step = 0; step < 3000 && failures == 0; step++) {
+    for (int step = 0; step < steps && failures == 0; step++) {
         if (grown < nv && g_rand_int_range(rng, 0, 50) == 0)
             es_lazyconn_grow(c, ++grown);
         const gboolean del = present->len > 0 && g_rand_int_range(rng, 0, 100) < 45 + (int)present->len / 4;
@@ -274,13 +274,22 @@ static void run_changes(uint32_t seed, int every)
 static void test_components_under_deletions_asked_now_and_then_match_a_recount(void)
 {
     for (uint32_t seed = 1; seed <= 30; seed++)
-        run_changes(seed, 40);
+        run_changes(seed, 40, 3000);
+}
+
+/* Long runs between answers: the log of changes is compacted many times
+ * between two rebuilds (graph/lazyconn.c keeps it within about twice the
+ * present pairs). */
+static void test_components_after_long_runs_of_changes_match_a_recount(void)
+{
+    for (uint32_t seed = 1; seed <= 4; seed++)
+        run_changes(seed, 20000, 300000);
 }
 
 static void test_components_under_deletions_asked_at_every_change_match_a_recount(void)
 {
     for (uint32_t seed = 1; seed <= 30; seed++)
-        run_changes(seed, 1);
+        run_changes(seed, 1, 3000);
 }
 
 /* Parity mode: nv vertices in two sides, a pair across them with
@@ -395,6 +404,7 @@ int main(void)
         ES_TEST(test_window_bipartiteness_and_the_closing_line_match_a_recount),
         ES_TEST(test_an_expiring_odd_cycle_leaves_a_bipartite_window),
         ES_TEST(test_components_under_deletions_asked_now_and_then_match_a_recount),
+        ES_TEST(test_components_after_long_runs_of_changes_match_a_recount),
         ES_TEST(test_components_under_deletions_asked_at_every_change_match_a_recount),
         ES_TEST(test_bipartiteness_under_deletions_asked_now_and_then_matches_a_recount),
         ES_TEST(test_bipartiteness_under_deletions_asked_at_every_change_matches_a_recount),

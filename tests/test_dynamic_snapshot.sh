@@ -106,6 +106,13 @@ while [ $finished = no ] && [ $i -lt 40 ]; do
         st=$?
         finished=yes
         [ $st = 0 ] || bad "killed run: resume exited $st: $(cat "$tmp/err")"
+        # (finished before its first kill, faster than the measured run on
+        # a loaded machine: from the start again, killed sooner)
+        if [ $st = 0 ] && [ $kills = 0 ] && [ $i -lt 40 ]; then
+            finished=no
+            rm -rf "$tmp/c"
+            ms=$((ms / 2 + 1))
+        fi
     fi
     kill $sleeper 2>/dev/null
     wait $sleeper 2>/dev/null
