@@ -215,12 +215,7 @@ uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t from, size_t *n)
     size_t all = 0;
     const uint64_t *local = es_edgetable_keys(d->table, &all);
     *n = all - MIN(from, all);
-    uint64_t *keys = g_new(uint64_t, *n + 1);
-    for (size_t i = 0; i < *n; i++) {
-        uint32_t a = d->global.id[local[from + i] >> 32], b = d->global.id[(uint32_t)local[from + i]];
-        keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
-    }
-    return keys;
+    return es_mpi_globals_keys(&d->global, local + from, *n);
 }
 
 size_t es_mpi_degree_key_count(const es_mpi_degree *d)

@@ -38,6 +38,16 @@ void es_mpi_globals_scatter(es_mpi_globals *g, MPI_Comm comm, const uint32_t *de
     g_free(ds);
 }
 
+uint64_t *es_mpi_globals_keys(const es_mpi_globals *g, const uint64_t *local, size_t n)
+{
+    uint64_t *keys = g_new(uint64_t, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t a = g->id[local[i] >> 32], b = g->id[(uint32_t)local[i]];
+        keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
+    }
+    return keys;
+}
+
 void es_mpi_globals_clear(es_mpi_globals *g)
 {
     g_clear_pointer(&g->id, g_free);

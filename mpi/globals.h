@@ -36,6 +36,9 @@ void es_mpi_globals_room(es_mpi_globals *g, uint32_t nv);
  * sent.  Collective. */
 void es_mpi_globals_scatter(es_mpi_globals *g, MPI_Comm comm, const uint32_t *dense, const uint32_t *local, size_t n,
                             uint32_t nv, uint64_t *sent);
+/* The pairs local[0 .. n-1] (min << 32 | max of local ids) in dense ids,
+ * smaller first, in a new array of n + 1 slots (g_free). */
+uint64_t *es_mpi_globals_keys(const es_mpi_globals *g, const uint64_t *local, size_t n);
 void es_mpi_globals_clear(es_mpi_globals *g);
 
 #endif

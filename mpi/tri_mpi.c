@@ -402,12 +402,7 @@ uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n)
 {
     const uint64_t *local = (const uint64_t *)t->klog->data;
     *n = t->klog->len - MIN(from, t->klog->len);
-    uint64_t *keys = g_new(uint64_t, *n + 1);
-    for (size_t i = 0; i < *n; i++) {
-        uint32_t a = t->global.id[local[from + i] >> 32], b = t->global.id[(uint32_t)local[from + i]];
-        keys[i] = (uint64_t)MIN(a, b) << 32 | MAX(a, b);
-    }
-    return keys;
+    return es_mpi_globals_keys(&t->global, local + from, *n);
 }
 
 size_t es_mpi_tri_key_count(const es_mpi_tri *t)
