@@ -41,20 +41,20 @@
  * folded (answers asked for often, say at every few lines), the structure
  * turns into graph/dynconn.c for good, built from the set: the total cost
  * stays within a constant factor of the changes plus dynconn's own.
- * Cost: per appearance one probe of the set (plain mode: an append) and,
- * while up to date (always in parity mode), one union (plain mode: and a
- * probe of the forest's set when it joins); per disappearance one probe
- * and a deletion from the set (in parity mode two finds; plain mode: an
- * append and a probe of the forest's set, and O(1) amortised for the
- * compactions); per answer after a forest pair left, O(m alpha(n)) for m
- * present pairs (plain mode: and O(changes since) for the compaction) (in parity mode only when the
- * answer is open, and then a replay of the log at worst, rare: it needs a
- * graph that was bipartite without its untouched pairs' help).
- * Memory: 8 bytes per vertex (the union-find; 6 in parity mode), 11 to 22
- * bytes per present pair (the set at a load of 3/8 to 3/4) and in parity
- * mode up to 10 more (the log, 40 bytes a change); plain mode instead 8 to
- * 16 per present pair (the log) and 11 to 22 per forest pair, and during
- * a compaction 14 per disappearance logged.
+ * Cost per appearance: plain mode an append and, while up to date, one
+ * union (and a probe of the forest's set when it joins); parity mode one
+ * probe of the set and one union.  Per disappearance: plain mode an append
+ * and a probe of the forest's set (the compactions O(1) amortised); parity
+ * mode a probe, a deletion from the set and two finds.  Per answer after a
+ * forest pair left: O(m alpha(n)) for m present pairs (plain mode: and
+ * O(changes since) for the compaction; parity mode only when the answer is
+ * open, and then a replay of the log at worst, rare: it needs a graph that
+ * was bipartite without its untouched pairs' help).
+ * Memory: 8 bytes per vertex (the union-find; 6 in parity mode).  Plain
+ * mode: 8 to 16 bytes per present pair (the log), 11 to 22 per forest pair
+ * (its set at a load of 3/8 to 3/4), during a compaction 14 per
+ * disappearance logged.  Parity mode: 11 to 22 per present pair (the set)
+ * and up to 10 more (the log, 40 bytes a change).
  * Guarantee: exact; the answers depend only on the sequence (labels may
  * differ between two runs that asked at different times).
  */
