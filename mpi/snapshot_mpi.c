@@ -43,23 +43,9 @@ static gboolean fail_here(int rank, uint64_t id)
 static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, GError **error)
 {
     const uint64_t n = p->bytes / 8;
-    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), g = -1, space = -1, src = -1, dcpl = -1, ds = -1;
-    hsize_t dims[1] = { n }, room[1] = { p->cap / 8 }, zero[1] = { 0 };
+    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), g = -1;
     gboolean ok = f >= 0 && (g = H5Gcreate2(f, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-                  (space = H5Screate_simple(1, dims, NULL)) >= 0 && (dcpl = H5Pcreate(H5P_DATASET_CREATE)) >= 0;
-    if (ok && n > 0)
-        ok = (src = H5Screate_simple(1, room, NULL)) >= 0 &&
-             H5Sselect_hyperslab(src, H5S_SELECT_SET, zero, NULL, dims, NULL) >= 0 &&
-             H5Pset_virtual(dcpl, space, p->file, "/data", src) >= 0;
-    ok = ok && (ds = H5Dcreate2(g, "keys", H5T_STD_U64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) >= 0;
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (src >= 0)
-        H5Sclose(src);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
+                  es_snapshot_log_link(g, "keys", H5T_STD_U64LE, p->file, n, p->cap / 8);
     if (g >= 0)
         H5Gclose(g);
     if (f >= 0 && H5Fclose(f) < 0)

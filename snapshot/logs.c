@@ -739,25 +739,32 @@ static gboolean write_log(es_snapshot_logs *logs, hid_t g, const char *name, hid
         return FALSE;
     }
     e->src = a;
-    /* The dataset: a virtual one, elements [0, n) of the log file's /data
-     * (HDF5 finds the file beside the snapshot, wherever that is). */
-    hsize_t dims[1] = { n }, room[1] = { e->cap / elsize }, zero[1] = { 0 };
-    hid_t space = H5Screate_simple(1, dims, NULL);
-    hid_t src = H5Screate_simple(1, room, NULL);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    gboolean ok = H5Sselect_hyperslab(src, H5S_SELECT_SET, zero, NULL, dims, NULL) >= 0 &&
-                  H5Pset_virtual(dcpl, space, e->file, "/data", src) >= 0;
-    hid_t ds = ok ? H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Pclose(dcpl);
-    H5Sclose(src);
-    H5Sclose(space);
-    if (ds < 0) {
+    if (!es_snapshot_log_link(g, name, ftype, e->file, n, e->cap / elsize)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot write dataset \"%s\"", name);
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean es_snapshot_log_link(hid_t g, const char *name, hid_t ftype, const char *file, uint64_t n, uint64_t room)
+{
+    hsize_t dims[1] = { n }, rdims[1] = { room }, zero[1] = { 0 };
+    hid_t space = H5Screate_simple(1, dims, NULL), src = -1, dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
+    gboolean ok = space >= 0 && dcpl >= 0;
+    if (ok && n > 0)
+        ok = (src = H5Screate_simple(1, rdims, NULL)) >= 0 &&
+             H5Sselect_hyperslab(src, H5S_SELECT_SET, zero, NULL, dims, NULL) >= 0 &&
+             H5Pset_virtual(dcpl, space, file, "/data", src) >= 0;
+    ok = ok && (ds = H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) >= 0;
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (src >= 0)
+        H5Sclose(src);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return ok;
 }
 
 /* Raw files hold the arrays as they are in memory, declared little-endian. */

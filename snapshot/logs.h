@@ -108,6 +108,10 @@ void     es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on);
  * its first *start bytes.  ES_ERROR_IO when it cannot be made. */
 gboolean es_snapshot_log_file_create(const char *path, hid_t ftype, size_t elsize, uint64_t room, uint64_t *start,
                                      uint32_t *crc, GError **error);
+/* Dataset `name` of group g: elements [0, n) of log file `file`'s /data
+ * (room elements), virtual, so HDF5 finds them in the file beside the
+ * snapshot; an empty dataset when n is 0.  FALSE when HDF5 refuses. */
+gboolean es_snapshot_log_link(hid_t g, const char *name, hid_t ftype, const char *file, uint64_t n, uint64_t room);
 /* A log whose bytes others appended (the ranks of an MPI run,
  * mpi/snapshot_mpi.h): the snapshot being written (between begin and end)
  * lists it as path's, in place of any log of that path: file (in the
