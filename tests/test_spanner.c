@@ -359,6 +359,18 @@ static void test_baswana_shrinks_a_complete_graph_within_its_bound(void)
     g_free(p);
 }
 
+/* The two spanners kept the same edges, in the same order (vertices < n). */
+static int same_spanner(es_operator *a, es_operator *b, uint32_t n)
+{
+    const es_adjacency *ga = es_spanner_graph(a), *gb = es_spanner_graph(b);
+    int same = es_adjacency_edges(ga) == es_adjacency_edges(gb);
+    for (uint32_t v = 0; same && v < n; v++)
+        same = es_adjacency_degree(ga, v) == es_adjacency_degree(gb, v) &&
+               memcmp(es_adjacency_neighbors(ga, v), es_adjacency_neighbors(gb, v),
+                      es_adjacency_degree(ga, v) * sizeof(uint32_t)) == 0;
+    return same;
+}
+
 /* Repeats and self-loops change nothing: the stream with every edge given
  * twice (the second time reversed, later) and loops mixed in keeps the same
  * edges, in the same order, as the stream of first occurrences. */
@@ -385,13 +397,7 @@ static void test_baswana_ignores_repeats_without_a_distinct_edge_stage(void)
             snprintf(opts, sizeof opts, "k=%u,seed=%" PRIu64 ",n=%u", k, seed, n);
             es_operator *a = spanner_run(opts, p, m, 13);
             es_operator *b = spanner_run(opts, q, d, 13);
-            const es_adjacency *ga = es_spanner_graph(a), *gb = es_spanner_graph(b);
-            int same = es_adjacency_edges(ga) == es_adjacency_edges(gb);
-            for (uint32_t v = 0; same && v < n; v++)
-                same = es_adjacency_degree(ga, v) == es_adjacency_degree(gb, v) &&
-                       memcmp(es_adjacency_neighbors(ga, v), es_adjacency_neighbors(gb, v),
-                              es_adjacency_degree(ga, v) * sizeof(uint32_t)) == 0;
-            ES_CHECK_SEED(same, seed);
+            ES_CHECK_SEED(same_spanner(a, b, n), seed);
             size_t lines = 0;
             for (size_t i = 0; i < m; i++)
                 lines += p[2 * i] != p[2 * i + 1];
@@ -456,13 +462,7 @@ static void test_baswana_keeps_the_same_edges_with_the_tables_answers(void)
                 /* answers throughout, or for the first half of the batches */
                 answered b = { spanner_new(opts, NULL), change, stop ? m2 / 2 : m2 };
                 es_test_feed_batches(q, m2, 17, process_answered, &b);
-                const es_adjacency *ga = es_spanner_graph(a), *gb = es_spanner_graph(b.op);
-                int same = es_adjacency_edges(ga) == es_adjacency_edges(gb);
-                for (uint32_t v = 0; same && v < n; v++)
-                    same = es_adjacency_degree(ga, v) == es_adjacency_degree(gb, v) &&
-                           memcmp(es_adjacency_neighbors(ga, v), es_adjacency_neighbors(gb, v),
-                                  es_adjacency_degree(ga, v) * sizeof(uint32_t)) == 0;
-                ES_CHECK_SEED(same, seed);
+                ES_CHECK_SEED(same_spanner(a, b.op, n), seed);
                 ES_CHECK_SEED(answer_u64(a, "edges") == answer_u64(b.op, "edges"), seed);
                 ES_CHECK_SEED(answer_u64(a, "edges_seen") == answer_u64(b.op, "edges_seen"), seed);
                 es_operator_free(b.op);
