@@ -635,9 +635,17 @@ static void presize_table(pipeline *pl, const slot *s, size_t fresh)
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
+    const int team = pl->cfg->threads > 0 ? pl->cfg->threads : omp_get_max_threads();
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
+        /* While mapped batches wait for the operators, the cores are
+         * theirs: the table's insertion runs on this thread alone (a team
+         * of its own only added hand-overs and spinning, 4% of the CPU of
+         * `cc,degree,tri-est` on R-MAT scale 20, bench/RESULTS.md).  When
+         * the operators wait for this stage, it takes the team.  Answers
+         * do not depend on the thread count (graph/edgeset.h). */
+        omp_set_num_threads(g_async_queue_length(pl->full_q) > 0 ? 1 : team);
         s->new_table = NULL;
         s->new_idmap = NULL;
         if (s->window_start && !s->error && s->raw->n > 0 && !pl->cfg->window_slide) {
