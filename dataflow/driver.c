@@ -32,7 +32,9 @@
  * window over time also holds the open window's number and the late lines
  * (snapshot/snapshot.h, /window), and is taken only where the reader's
  * carry buffer is empty; one of a sliding window holds its lines, folded
- * again on resume (dataflow/window.h).  With --lateness the reader holds
+ * again on resume (with --deletions, and the copies deletions took back:
+ * kept again, not folded, every operator restoring itself whole;
+ * dataflow/window.h).  With --lateness the reader holds
  * lines until the watermark passes their pane, and goes on reading ahead
  * of the operators: each slot carries a copy of what it held and of the
  * watermark as of that slot (held_state, O(lines held) per slot, only with
@@ -931,8 +933,7 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
     stats->deletions_ignored = 0;
 }
 
-/* A sliding window: every operator must forget expiring edges; with
- * deletion lines, no snapshot yet. */
+/* A sliding window: every operator must forget expiring edges. */
 static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
@@ -944,12 +945,6 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
                         " whose expiring edges every operator must forget (--window tumbling takes it)", op->name);
             return FALSE;
         }
-    }
-    if (cfg->deletions && cfg->checkpoint) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of a sliding window with --deletions are not"
-                    " supported yet: the window's lines that deletions took back are not in the snapshot; run"
-                    " without --snapshot-dir, or with --window tumbling");
-        return FALSE;
     }
     return TRUE;
 }
@@ -1000,9 +995,12 @@ static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_
     pos->window = w;
 }
 
+/* A sliding window's table is rebuilt from its lines on resume
+ * (es_slider_restore); with deletions it is the snapshot's, as every
+ * operator's state is. */
 static gboolean slider_restore_drops_table(const es_driver_config *cfg)
 {
-    return cfg->window_slide != 0 && cfg->checkpoint != NULL;
+    return cfg->window_slide != 0 && cfg->checkpoint != NULL && !cfg->deletions;
 }
 
 /* The bounds of the sliding window ending with pane j into stats. */
@@ -1123,7 +1121,6 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     }
     es_flow flow;
     for (guint i = 0; slider_restore_drops_table(cfg) && i < ops->len; i++) {
-        /* A sliding window's table is rebuilt from its lines (es_slider_restore). */
         es_operator *op = g_ptr_array_index(ops, i);
         g_clear_pointer(&op->own_edges, es_edgetable_free);
         op->edges = NULL;
@@ -1143,7 +1140,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     pl.mapper_table = (cfg->window_slide || cfg->deletions) && ck ? NULL : flow.table;
     if (cfg->window_slide && pl.mapper_table)
         pl.ahead = es_slider_ahead_new((cfg->window ? cfg->window : (uint64_t)cfg->window_span) / cfg->window_slide);
-    es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
+    es_slider *slider = cfg->window_slide ? es_slider_new(cfg->deletions) : NULL;
     if (slider)
         es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
