@@ -743,15 +743,30 @@ static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
         count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
 }
 
+/* How many lines ahead fold_dynamic fetches the sample's headers, and
+ * the neighbour blocks they point to (their headers have arrived by then). */
+#define DYN_AHEAD_HEADS  16
+#define DYN_AHEAD_BLOCKS 6
+
+static inline gboolean changes_graph(uint8_t c)
+{
+    return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
+}
+
 /* Fold the appearances and disappearances among e[0, n) in stream order. */
 static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *change, es_offer_counts *counts)
 {
     g_assert(change != NULL);
     for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n)
-            es_edge_reservoir_prefetch_heads(te->res, e[i + 16].u, e[i + 16].v);
+        /* The query is bound by its first touch of the two headers and
+         * neighbour blocks: fetched ahead, the blocks once their headers
+         * have arrived (only lines that change the graph query). */
+        if (i + DYN_AHEAD_HEADS < n && changes_graph(change[i + DYN_AHEAD_HEADS]))
+            es_edge_reservoir_prefetch_heads(te->res, e[i + DYN_AHEAD_HEADS].u, e[i + DYN_AHEAD_HEADS].v);
+        if (i + DYN_AHEAD_BLOCKS < n && changes_graph(change[i + DYN_AHEAD_BLOCKS]))
+            es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
         const uint32_t u = e[i].u, v = e[i].v;
-        if (change[i] != ES_EDGE_APPEARS && change[i] != ES_EDGE_DISAPPEARS) {
+        if (!changes_graph(change[i])) {
             if (u == v)
                 counts->loops++;
             else if (change[i] == ES_EDGE_SEEN)
