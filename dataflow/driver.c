@@ -619,9 +619,33 @@ static void presize_table(pipeline *pl, const slot *s, size_t fresh)
     es_edgetable_reserve(pl->mapper_table, (size_t)want);
 }
 
+/* libgomp lets an idle team thread spin some 300 000 rounds (about a
+ * millisecond) before it sleeps, unless it manages more threads than
+ * there are cores.  The reader and the mapper are not its threads, so
+ * between the operators' regions their team's idle worker spun on a core
+ * those two need: a fifth of a sliding window's CPU (bench/RESULTS.md).
+ * One region of two threads in the mapper leaves a parked worker that
+ * libgomp counts (it sleeps, costing nothing): with as many team threads
+ * as cores, idle ones then spin only briefly.  (The edge set's parallel
+ * insertion in the mapper did so unasked; a sliding window's table of
+ * present pairs has none.) */
+static void count_the_mapper(void)
+{
+    if (omp_get_max_threads() > 1) {
+        int team = 0;
+        #pragma omp parallel num_threads(2)
+        {
+            #pragma omp atomic
+            team++;
+        }
+        (void)team;
+    }
+}
+
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
+    count_the_mapper();
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
