@@ -634,9 +634,14 @@ static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *chan
 
 /* Probability that both wedge edges are sampled, as a marginal q1 and the
  * pair's q2, with the graph as it is before the change. */
-static inline void rp_probabilities(const tri_est_op *te, double *q1, double *q2)
+static inline uint64_t rp_population(const tri_est_op *te)
 {
-    const uint64_t N = te->rp_edges + te->rp_nb + te->rp_ng;
+    return te->rp_edges + te->rp_nb + te->rp_ng;
+}
+
+/* (N: rp_population before the change) */
+static inline void rp_probabilities(const tri_est_op *te, uint64_t N, double *q1, double *q2)
+{
     const uint64_t y = N < te->m ? N : te->m;
     if (y == N || N < 2) {
         *q1 = *q2 = 1.0;
@@ -731,14 +736,16 @@ static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v)
 /* ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018): before the sample
  * changes, every triangle the change makes or breaks with two sampled
  * edges counts +-1 / P(both sampled). */
-static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
+static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, uint64_t N)
 {
-    double q1, q2;
-    rp_probabilities(te, &q1, &q2);
     size_t k;
     gboolean has_uv;
     const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
     g_assert(!has_uv);
+    if (k == 0)
+        return;   /* (most changes: no division) */
+    double q1, q2;
+    rp_probabilities(te, N, &q1, &q2);
     for (size_t i = 0; i < k; i++)
         count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
 }
@@ -776,21 +783,15 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8
         te->changes++;
         if (change[i] == ES_EDGE_APPEARS) {
             if (te->method == ES_TRI_EST_THINKD)
-                thinkd_count(te, u, v, 1.0);
+                thinkd_count(te, u, v, 1.0, rp_population(te));
             rp_insert(te, u, v);
         } else {
             /* A sampled edge leaves first: its own slot is in no wedge of
              * its triangles, and the probabilities are taken before. */
-            double q1, q2;
-            rp_probabilities(te, &q1, &q2);
+            const uint64_t N = rp_population(te);
             rp_delete(te, u, v);
-            if (te->method == ES_TRI_EST_THINKD) {
-                size_t k;
-                gboolean has_uv;
-                const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
-                for (size_t j = 0; j < k; j++)
-                    count_signed(te, -1.0, u, v, cn[j].c, cn[j].slot_u, q1, cn[j].slot_v, q2 / q1);
-            }
+            if (te->method == ES_TRI_EST_THINKD)
+                thinkd_count(te, u, v, -1.0, N);
         }
     }
 }
