@@ -809,6 +809,12 @@ static void resolve_method(tri_est_op *te)
     }
 }
 
+void es_tri_est_method_from_canonical(es_operator *op)
+{
+    tri_est_op *te = (tri_est_op *)op;
+    te->method_given = te->method != ES_TRI_EST_IMPR;
+}
+
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     tri_est_op *te = (tri_est_op *)op;
