@@ -598,6 +598,33 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
     return ok;
 }
 
+gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error)
+{
+    *deletions = *sliding = FALSE;
+    hid_t f = open_h5(path, error);
+    if (f < 0)
+        return FALSE;
+    if (H5Lexists(f, "window", H5P_DEFAULT) > 0) {
+        *deletions = H5Lexists(f, "/window/cancelled_keys", H5P_DEFAULT) > 0;
+        /* (a tumbling window over time holds no line) */
+        hsize_t lines = 0;
+        hid_t ds = H5Lexists(f, "/window/edges", H5P_DEFAULT) > 0 ? H5Dopen2(f, "/window/edges", H5P_DEFAULT) : -1;
+        if (ds >= 0) {
+            hid_t sp = H5Dget_space(ds);
+            if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1)
+                H5Sget_simple_extent_dims(sp, &lines, NULL);
+            if (sp >= 0)
+                H5Sclose(sp);
+            H5Dclose(ds);
+        }
+        *sliding = !*deletions && lines > 0;
+    } else {
+        *deletions = H5Lexists(f, "edges", H5P_DEFAULT) > 0 && H5Lexists(f, "/edges/multiple_keys", H5P_DEFAULT) > 0;
+    }
+    H5Fclose(f);
+    return TRUE;
+}
+
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n, GPtrArray *ops, GError **error)
 {
     size_t len = 0;

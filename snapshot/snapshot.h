@@ -150,6 +150,18 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
                              GPtrArray *ops, GError **error);
 
+/* Whether the snapshot at path (a verified file) is of a stream with
+ * deletion lines, as its content tells a tool that restores its
+ * operators without the run's options (inspect, compare, export; they
+ * set es_operator.dynamic before es_snapshot_restore): its sliding window
+ * holds the copies deletions took back (/window/cancelled_keys), or,
+ * without a /window group, its edge table holds multiplicities (it saw a
+ * deletion line; a snapshot taken before the first one does not say).
+ * *sliding: it holds a sliding window's lines without deletions, whose
+ * operators answer from those lines folded again (dataflow/window.h),
+ * which only a resumed run does. */
+gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error);
+
 /* The edge table's part, /edges/keys: the keys of the table the
  * operators read, frozen at the barrier (es_operator_snapshot_prepare),
  * written once for all of them (nothing when none reads one).  Read back

@@ -77,6 +77,17 @@ for k in $(seq 1 "$nsnap"); do   # (the last: after the final line)
         bad "resumed after snapshot $k: answers differ"; diff "$tmp/want.tsv" "$tmp/got.tsv" | head -6; fi
 done
 
+# inspect reads a snapshot of a stream that deletes (its operators restored
+# as that stream fed them): the final one's answers are the run's; compare
+# finds a snapshot's answers those of igraph on what remains of its prefix.
+"$es" inspect --format tsv "$tmp/s/snap-$(printf %06d "$nsnap").h5" > "$tmp/ins.tsv" 2> "$tmp/err" ||
+    bad "inspect of a snapshot with deletions: $(cat "$tmp/err")"
+grep -v -e '^stream' -e '^report' "$tmp/want.tsv" > "$tmp/ins.want"
+grep -v -e '^snapshot' -e '^stream' -e '^report' "$tmp/ins.tsv" | cmp -s - "$tmp/ins.want" && ok ||
+    bad "inspect of the final snapshot with deletions: answers differ from the run's"
+expect "compare a snapshot with deletions" 0 "" -- "$es" compare --quiet --snapshot "$tmp/s/snap-000003.h5" "$tmp/d.txt"
+grep -q "checks, 0 differ" "$tmp/out" && ok || bad "compare a snapshot with deletions: $(tail -3 "$tmp/out")"
+
 # A damaged newest snapshot: the one before it is used, with the same answers.
 keep_upto "$tmp/s" "$tmp/k" 3
 printf 'X' | dd of="$tmp/k/snap-000003.h5" bs=1 seek=5000 conv=notrunc 2> /dev/null
@@ -175,6 +186,8 @@ window_case() {
 }
 window_case "tumbling over time" tumbling:5000s
 window_case "sliding count" sliding:4000,1000
+# (its operators answer from the window's lines, folded again on resume)
+expect "inspect a sliding window" 65 "holds a sliding window without --deletions" -- "$es" inspect "$tmp/ws/snap-000002.h5"
 window_case "sliding over time" sliding:12000s,3000s
 [ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
     bad "no window over time saw a late line"
@@ -202,6 +215,26 @@ awk 'BEGIN { srand(5) } { print; n++; l[n] = $1 " " $2; r = rand()
 wops=cc,degree,bipartite,tri,cm,tri-est:m=2000 wevery=2300
 window_case "sliding count, deletions" sliding:4000,1000 --deletions "$tmp/td.txt"
 [ "$(tsv_get "$tmp/w.tsv" stream deletions_ignored)" -gt 1000 ] && ok || bad "sliding, deletions: few deletions ignored"
+# inspect: the final snapshot's answers are the run's final report's (the
+# vertices no line of the window names left out); compare: each snapshot's
+# answers are igraph's on its window's lines less the copies taken back.
+"$es" inspect --format tsv "$(ls "$tmp"/ws/snap-*.h5 | tail -1)" > "$tmp/ins.tsv" 2> "$tmp/err" ||
+    bad "sliding, deletions: inspect: $(cat "$tmp/err")"
+awk -F '\t' '$1 == "report" { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$tmp/w.tsv" |
+    grep -v -e '^stream' -e '^report' > "$tmp/ins.want"
+grep -v -e '^snapshot' -e '^stream' -e '^report' "$tmp/ins.tsv" | cmp -s - "$tmp/ins.want" && ok ||
+    bad "sliding, deletions: inspect of the final snapshot: answers differ from the run's final report"
+[ "$(tsv_get "$tmp/ins.tsv" stream vertices)" = "$(tsv_get "$tmp/w.tsv" stream vertices)" ] && ok ||
+    bad "sliding, deletions: inspect: stream vertices $(tsv_get "$tmp/ins.tsv" stream vertices)"
+# export keeps the window: the exported file inspects the same
+"$es" export "$(ls "$tmp"/ws/snap-*.h5 | tail -1)" "$tmp/ex.h5" 2> "$tmp/err" || bad "sliding, deletions: export: $(cat "$tmp/err")"
+"$es" inspect --format tsv "$tmp/ex.h5" | grep -v '^snapshot' > "$tmp/ex.tsv"
+grep -v '^snapshot' "$tmp/ins.tsv" | cmp -s - "$tmp/ex.tsv" && ok || bad "sliding, deletions: the exported snapshot inspects otherwise"
+for k in 2 7 "$nsnap"; do
+    expect "sliding, deletions: compare snapshot $k" 0 "" -- "$es" compare --quiet --snapshot \
+        "$tmp/ws/snap-$(printf %06d "$k").h5" "$tmp/td.txt"
+    grep -q "checks, 0 differ" "$tmp/out" && ok || bad "sliding, deletions: compare snapshot $k: $(tail -3 "$tmp/out")"
+done
 window_case "sliding over time, deletions" sliding:12000s,3000s --deletions "$tmp/td.txt"
 awk '{ print $1, $2, (NR % 5 == 0 ? $3 - 700 : $3), $4 }' "$tmp/td.txt" > "$tmp/tdl.txt"
 window_case "sliding over time, deletions, lateness" sliding:12000s,3000s "--deletions --lateness 1000s" "$tmp/tdl.txt"
