@@ -627,9 +627,15 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                        ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6 : 0, cpu_all = 0;
     MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
-    char snaps[64] = "";
+    uint64_t keys_read = 0;
+    if (parted)
+        MPI_Reduce(&psnap.keys_read, &keys_read, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    char snaps[128] = "";
     if (cfg->checkpoint)
         g_snprintf(snaps, sizeof snaps, ", %.3f s at snapshot barriers at rank 0", (double)snap_us / 1e6);
+    if (keys_read)
+        g_snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps),
+                   ", %" G_GUINT64_FORMAT " keys read on resume by the ranks", (guint64)keys_read);
     if (rank == 0 && ok && verbose)
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"

@@ -14,7 +14,9 @@
 #     under 2 ranks): the final report equals the uninterrupted run's,
 #     every line; the same with degree partitioned (each rank writes its
 #     new pairs to the ranks' key log with MPI-IO), 2 -> 3, 4 -> 1, 1 -> 2
-#     and 4 -> without MPI, and with tri partitioned, 2 -> 3, 4 -> 1 and
+#     and 4 -> without MPI (a resume reads only the runs of the key log
+#     whose key groups the rank owns: E keys in all at the same rank
+#     count, 2 E at 2 -> 3), and with tri partitioned, 2 -> 3, 4 -> 1 and
 #     4 -> without MPI;
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
 #     at -np 2 and 3 print what the gathered run prints, and send less;
@@ -327,6 +329,26 @@ killed 2 3
 killed 4 1
 killed 1 2
 killed 4 0
+# A resume reads only the runs of /edges/keys whose key groups the rank
+# owns now (/ranks/key_runs): at the same rank count each key once over
+# the ranks (E), at 2 -> 3 the middle rank both old ranks' runs (2 E in
+# all; every rank read every key before, 2 E and 3 E); the answers are
+# the uninterrupted run's.
+kdir=$tmp/keyruns
+mrun 2 --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$kdir" --snapshot-every 100000 --keep 100 "$kf" \
+    > "$tmp/want.tsv"
+for s in "$kdir"/snap-*.h5; do case $s in *snap-00000[123].h5) ;; *) rm -f "$s" ;; esac; done
+e=$("$es" inspect --format tsv "$kdir/snap-000003.h5" | awk -F'\t' '$1 == "degree" && $2 == "edges" { print $3 }')
+for np in 2 3; do
+    cp -r "$kdir" "$kdir$np"
+    mrun $np --ops "$rops" --format tsv --batch 5000 --snapshot-dir "$kdir$np" --resume "$kf" > "$tmp/got.tsv" 2> "$tmp/err"
+    r=$(sed -n 's/.*, \([0-9]*\) keys read on resume.*/\1/p' "$tmp/err")
+    want=${e:-0}
+    [ $np = 3 ] && want=$((2 * want))
+    if [ "${e:-0}" -gt 0 ] && [ "$r" = "$want" ] && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
+        bad "resume 2 -> $np read ${r:-?} keys (want $want of $e): $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
+    fi
+done
 # Partitioned tri (edges at the ranks of their colour triples, each
 # written once): 2 -> 3, 4 -> 1, 4 -> without MPI.
 rops=tri,degree kp=-tri
