@@ -8,53 +8,19 @@
  * absent, one deleted present: graph/edgetable.h says which).  A deletion
  * that splits a component splits it; one that breaks the last odd cycle
  * makes the graph bipartite again.
- * Algorithm: an insert-only union-find (graph/unionfind.h; in parity mode
- * graph/parity_uf.h) over the present pairs, whose joins (a spanning
- * forest) are flagged in a set of the present pairs (linear probing,
- * backward-shift deletion).  A disappearing pair outside the forest
- * changes no component: the forest still spans the graph.  One in the
- * forest leaves the union-find stale; the next question rebuilds it from
- * the set (one union per present pair, flagging the new forest), and until
- * then appearances and disappearances only update the set.  Answers are
- * read far less often than edges change (at reports), so one rebuild
- * stands for many deletions.
- * Plain mode (components) needs no set of the present pairs between
- * rebuilds, only of the forest's: the present pairs are a log of the
- * changes (appearances, disappearances) since the last compaction, which
- * a rebuild, or the log reaching twice the present pairs, cuts down to
- * the present pairs (each disappearance cancels one appearance of its
- * pair: a counting table of the disappearances, a bitmap in front).  An
- * appearance is then an append and a union, not a probe of a set as large
- * as the graph (a random access each: bench/RESULTS.md).
- * Parity mode (lazyconn.c says more): the union-find's sides stay a
- * 2-colouring of every present pair but `odd` of them, even while stale,
- * so the answer is certain without a rebuild when odd is 0 (bipartite) or
- * the forest is whole (not); only a forest deletion in a graph with an
- * odd cycle leaves it open, and the changes from then on are logged.  The
- * question is settled at the next answer, or when the log reaches a
- * quarter of the present pairs: if the pairs no logged change touched
- * (present all along) already hold an odd cycle, the graph never turned
- * bipartite in between; else the log is replayed through graph/dynconn.c
- * from the graph it started from, to find the change that last made it
- * not bipartite.
- * When rebuilds have scanned more than REBUILD_FACTOR times the changes
- * folded (answers asked for often, say at every few lines), the structure
- * turns into graph/dynconn.c for good, built from the set: the total cost
- * stays within a constant factor of the changes plus dynconn's own.
- * Cost per appearance: plain mode an append and, while up to date, one
- * union (and a probe of the forest's set when it joins); parity mode one
- * probe of the set and one union.  Per disappearance: plain mode an append
- * and a probe of the forest's set (the compactions O(1) amortised); parity
- * mode a probe, a deletion from the set and two finds.  Per answer after a
- * forest pair left: O(m alpha(n)) for m present pairs (plain mode: and
- * O(changes since) for the compaction; parity mode only when the answer is
- * open, and then a replay of the log at worst, rare: it needs a graph that
- * was bipartite without its untouched pairs' help).
- * Memory: 8 bytes per vertex (the union-find; 6 in parity mode).  Plain
- * mode: 8 to 16 bytes per present pair (the log), 11 to 22 per forest pair
- * (its set at a load of 3/8 to 3/4), during a compaction 14 per
- * disappearance logged.  Parity mode: 11 to 22 per present pair (the set)
- * and up to 10 more (the log, 40 bytes a change).
+ * Algorithm: an insert-only union-find (parity: with sides) over the
+ * present pairs, whose joins (a spanning forest) are flagged.  A deletion
+ * outside the forest changes nothing; one in it makes the next answer
+ * rebuild the union-find from the present pairs.  Plain mode logs the
+ * changes between compactions; parity mode settles an open answer from the
+ * pairs no change touched, or by a replay through graph/dynconn.c; answers
+ * asked for very often turn the structure into graph/dynconn.c for good.
+ * docs/lazyconn.md gives each step and its memory.
+ * Cost: per appearance an append or a probe and one union; per
+ * disappearance a probe (parity: and two finds); per answer after a forest
+ * pair left, O(m alpha(n)) for m present pairs.  Memory: 8 bytes per
+ * vertex; per present pair 8 to 16 (plain, and 11 to 22 per forest pair)
+ * or 11 to 32 (parity).
  * Guarantee: exact; the answers depend only on the sequence (labels may
  * differ between two runs that asked at different times).
  */

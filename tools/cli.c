@@ -11,6 +11,7 @@
 
 #include "graph/spelling.h"
 #include "operators/operator.h"
+#include "snapshot/h5util.h"
 
 /* The long options a context knows, read from its own help text (GLib
  * keeps its entries private): every "--name" token. */
@@ -150,6 +151,33 @@ int es_cli_fail(const char *cmd, const GError *err)
     if (err->domain == ES_ERROR && err->code >= 64 && err->code <= 78)
         return err->code;
     return ES_ERROR_IO;
+}
+
+int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
+{
+    *s = (es_cli_snapshot){ 0 };
+    GError *err = NULL;
+    if (!es_snapshot_verify(path, &err) || !es_snapshot_read_meta(path, &s->meta, &err))
+        goto fail;
+    if ((s->ops = es_operator_new_list(s->meta.operators, &err)) == NULL ||
+        !es_snapshot_restore(path, &s->ext, &s->n, s->ops, &err)) {
+        es_cli_snapshot_clear(s);
+        goto fail;
+    }
+    return 0;
+fail:;
+    int status = es_cli_fail(cmd, err);
+    g_error_free(err);
+    return status;
+}
+
+void es_cli_snapshot_clear(es_cli_snapshot *s)
+{
+    if (s->ops)
+        g_ptr_array_free(s->ops, TRUE);
+    es_h5_free(s->ext, (size_t)s->n * sizeof *s->ext);
+    es_snapshot_meta_clear(&s->meta);
+    *s = (es_cli_snapshot){ 0 };
 }
 
 int es_cli_finish_stdout(const char *cmd)

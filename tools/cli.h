@@ -26,10 +26,18 @@ int es_cmd_plot(int argc, char **argv);
 int es_cmd_serve(int argc, char **argv);
 int es_cmd_wal_dump(int argc, char **argv);
 
-/* Verify and load a snapshot: metadata, operators restored from it, and the
- * id map's external ids (free with es_h5_free(ext, n * 8)). */
-gboolean es_cli_load_snapshot(const char *path, es_snapshot_meta *meta, GPtrArray **ops,
-                              uint64_t **externals, uint32_t *n, GError **error);
+/* A snapshot loaded for a subcommand: verified, its metadata, its operators
+ * (created from the specs it stores, restored) and the id map's external
+ * ids.  es_cli_snapshot_load prints "edgestream CMD: why" on failure and
+ * returns the exit status (0 when loaded); clear frees what was loaded. */
+typedef struct {
+    es_snapshot_meta meta;
+    GPtrArray *ops;
+    uint64_t *ext;
+    uint32_t n;
+} es_cli_snapshot;
+int  es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s);
+void es_cli_snapshot_clear(es_cli_snapshot *s);
 
 /* Parse a GOptionContext (its usage line reads `edgestream CMD ...`); on
  * failure print "edgestream CMD: msg", the nearest option for a mistyped

@@ -34,7 +34,6 @@
 #include "operators/tri.h"
 #include "operators/tri_est.h"
 #include "operators/verify.h"
-#include "snapshot/h5util.h"
 #include "tools/cli.h"
 
 /* ---- the collector: a hidden operator that keeps the stream ---------------- */
@@ -479,15 +478,12 @@ int es_cmd_compare(int argc, char **argv)
         g_error_free(err);
         return ES_ERROR_USAGE;
     }
-    GPtrArray *ops = NULL;
-    es_snapshot_meta meta = { 0 };
-    uint64_t *snap_ext = NULL;
-    uint32_t snap_n = 0;
+    es_cli_snapshot snap = { 0 };
     int status = 0;
     if (snapshot) {
-        if (!es_cli_load_snapshot(snapshot, &meta, &ops, &snap_ext, &snap_n, &err))
-            goto fail;
-    } else if ((ops = es_operator_new_list(ops_spec ? ops_spec : "cc,degree,tri,bipartite", &err)) == NULL) {
+        if ((status = es_cli_snapshot_load("compare", snapshot, &snap)) != 0)
+            return status;
+    } else if ((snap.ops = es_operator_new_list(ops_spec ? ops_spec : "cc,degree,tri,bipartite", &err)) == NULL) {
         goto fail;
     }
 
@@ -500,37 +496,37 @@ int es_cmd_compare(int argc, char **argv)
     col->spec = g_strdup("collect");
     GPtrArray *run_ops = g_ptr_array_new();
     if (!snapshot)
-        for (guint i = 0; i < ops->len; i++)
-            g_ptr_array_add(run_ops, g_ptr_array_index(ops, i));
+        for (guint i = 0; i < snap.ops->len; i++)
+            g_ptr_array_add(run_ops, g_ptr_array_index(snap.ops, i));
     g_ptr_array_add(run_ops, col);
     cfg.inputs = (const char *const *)(argv + 1);
-    cfg.max_edges = snapshot ? meta.edges_consumed : 0;
+    cfg.max_edges = snapshot ? snap.meta.edges_consumed : 0;
     cfg.format = &layout;
     cfg.deletions = deletions;
     if (snapshot)
-        cfg.skip_bad = meta.bad_lines;   /* the prefix skipped exactly these */
+        cfg.skip_bad = snap.meta.bad_lines;   /* the prefix skipped exactly these */
     cfg.progress = !quiet && isatty(STDERR_FILENO);
     es_driver_stats stats = { 0 };
-    gboolean mpi = snapshot && meta.source_consumed && g_str_has_prefix(meta.source_consumed, "mpi-chunks ");
-    gboolean ok = mpi ? replay_mpi((const char *const *)(argv + 1), &layout, &meta, snap_ext, snap_n,
+    gboolean mpi = snapshot && snap.meta.source_consumed && g_str_has_prefix(snap.meta.source_consumed, "mpi-chunks ");
+    gboolean ok = mpi ? replay_mpi((const char *const *)(argv + 1), &layout, &snap.meta, snap.ext, snap.n,
                                    (collector *)col, &stats, snapshot, &err)
                       : es_driver_run(&cfg, run_ops, &stats, &err);
     g_ptr_array_free(run_ops, TRUE);   /* no free func: frees the array only */
-    if (ok && snapshot && !mpi && (stats.edges != meta.edges_consumed || stats.vertices != snap_n)) {
+    if (ok && snapshot && !mpi && (stats.edges != snap.meta.edges_consumed || stats.vertices != snap.n)) {
         g_set_error(&err, ES_ERROR, ES_ERROR_CONFIG,
                     "%s holds %" G_GUINT64_FORMAT " edges over %u vertices, but the input's prefix gives %"
                     G_GUINT64_FORMAT " edges over %u vertices: not the snapshot's input", snapshot,
-                    meta.edges_consumed, snap_n, stats.edges, stats.vertices);
+                    snap.meta.edges_consumed, snap.n, stats.edges, stats.vertices);
         ok = FALSE;
     }
     if (ok && snapshot && !mpi) {
         /* The snapshot's id map must be the prefix's. */
         collector *c = (collector *)col;
-        for (uint32_t v = 0; ok && v < snap_n; v++)
-            if (g_array_index(c->ext, uint64_t, v) != snap_ext[v]) {
+        for (uint32_t v = 0; ok && v < snap.n; v++)
+            if (g_array_index(c->ext, uint64_t, v) != snap.ext[v]) {
                 g_set_error(&err, ES_ERROR, ES_ERROR_CONFIG, "%s: vertex %u is %" G_GUINT64_FORMAT
                             " in the snapshot but %" G_GUINT64_FORMAT " in the input", snapshot, v,
-                            snap_ext[v], g_array_index(c->ext, uint64_t, v));
+                            snap.ext[v], g_array_index(c->ext, uint64_t, v));
                 ok = FALSE;
             }
     }
@@ -541,7 +537,7 @@ int es_cmd_compare(int argc, char **argv)
 
     collect_settle((collector *)col);
     es_report *streamed = es_report_new(), *exact = es_report_new();
-    es_driver_collect(ops, &stats, TRUE, streamed);
+    es_driver_collect(snap.ops, &stats, TRUE, streamed);
     const collector *c = (const collector *)col;
     const uint64_t *ext = (const uint64_t *)c->ext->data;
     es_verify_graph x;
@@ -551,8 +547,8 @@ int es_cmd_compare(int argc, char **argv)
                "bound", "verdict", "note");
     else if (header)
         printf("operator\tmetric\tstreamed\texact\terror\tbound\tverdict\tnote\n");
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
+    for (guint i = 0; i < snap.ops->len; i++) {
+        es_operator *op = g_ptr_array_index(snap.ops, i);
         const char *cls = op->klass->name;
         if (strcmp(cls, "cc") == 0) {
             es_verify_cc(&x, exact, op->name);
@@ -593,11 +589,7 @@ fail:
     status = es_cli_fail("compare", err);
     g_error_free(err);
 out:
-    if (ops)
-        g_ptr_array_free(ops, TRUE);
-    if (snap_ext)
-        es_h5_free(snap_ext, (size_t)snap_n * sizeof *snap_ext);
-    es_snapshot_meta_clear(&meta);
+    es_cli_snapshot_clear(&snap);
     int out = es_cli_finish_stdout("compare");
     return status ? status : out;
 }

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "operators/operator.h"
-#include "snapshot/h5util.h"
 #include "snapshot/snapshot.h"
 #include "tools/cli.h"
 
@@ -48,24 +47,16 @@ int es_cmd_export(int argc, char **argv)
         fprintf(stderr, "edgestream export: %s: the output is the snapshot itself\n", argv[2]);
         return ES_ERROR_USAGE;
     }
-    GError *err = NULL;
-    es_snapshot_meta meta;
-    GPtrArray *ops = NULL;
-    uint64_t *ext = NULL;
-    uint32_t n = 0;
-    if (!es_cli_load_snapshot(argv[1], &meta, &ops, &ext, &n, &err)) {
-        int status = es_cli_fail("export", err);
-        g_error_free(err);
+    es_cli_snapshot snap;
+    int status = es_cli_snapshot_load("export", argv[1], &snap);
+    if (status != 0)
         return status;
-    }
-    int status = 0;
-    if (!es_snapshot_write_file(argv[2], &meta, ext, n, ops, &err)) {
+    GError *err = NULL;
+    if (!es_snapshot_write_file(argv[2], &snap.meta, snap.ext, snap.n, snap.ops, &err)) {
         fprintf(stderr, "edgestream export: %s\n", err->message);
         status = ES_ERROR_IO;   /* the source was read: what failed is writing */
         g_error_free(err);
     }
-    g_ptr_array_free(ops, TRUE);
-    es_h5_free(ext, (size_t)n * sizeof *ext);
-    es_snapshot_meta_clear(&meta);
+    es_cli_snapshot_clear(&snap);
     return status;
 }

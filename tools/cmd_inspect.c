@@ -6,28 +6,8 @@
 
 #include "dataflow/driver.h"
 #include "operators/operator.h"
-#include "snapshot/h5util.h"
 #include "snapshot/snapshot.h"
 #include "tools/cli.h"
-
-/* Open, verify and restore a snapshot: its metadata, its operators (created
- * from the specs it stores) and its vertex count. */
-gboolean es_cli_load_snapshot(const char *path, es_snapshot_meta *meta, GPtrArray **ops,
-                              uint64_t **externals, uint32_t *n, GError **error)
-{
-    *ops = NULL;
-    if (!es_snapshot_verify(path, error) || !es_snapshot_read_meta(path, meta, error))
-        return FALSE;
-    *ops = es_operator_new_list(meta->operators, error);
-    if (*ops == NULL || !es_snapshot_restore(path, externals, n, *ops, error)) {
-        if (*ops)
-            g_ptr_array_free(*ops, TRUE);
-        *ops = NULL;
-        es_snapshot_meta_clear(meta);
-        return FALSE;
-    }
-    return TRUE;
-}
 
 int es_cmd_inspect(int argc, char **argv)
 {
@@ -49,41 +29,33 @@ int es_cmd_inspect(int argc, char **argv)
                 argc != 2 ? "expected one snapshot file" : "--format must be text, tsv or json");
         return ES_ERROR_USAGE;
     }
-    GError *err = NULL;
-    es_snapshot_meta meta;
-    GPtrArray *ops = NULL;
-    uint64_t *ext = NULL;
-    uint32_t n = 0;
-    if (!es_cli_load_snapshot(argv[1], &meta, &ops, &ext, &n, &err)) {
-        int status = es_cli_fail("inspect", err);
-        g_error_free(err);
+    es_cli_snapshot snap;
+    int status = es_cli_snapshot_load("inspect", argv[1], &snap);
+    if (status != 0)
         return status;
-    }
     es_report *r = es_report_new();
-    es_driver_stats stats = { .edges = meta.edges_consumed, .lines = meta.lines_consumed,
-                              .bad_lines = meta.bad_lines, .vertices = n };
-    es_driver_collect(ops, &stats, TRUE, r);
+    es_driver_stats stats = { .edges = snap.meta.edges_consumed, .lines = snap.meta.lines_consumed,
+                              .bad_lines = snap.meta.bad_lines, .vertices = snap.n };
+    es_driver_collect(snap.ops, &stats, TRUE, r);
     /* The snapshot's own metadata first. */
     es_report *head = es_report_new();
     es_report_begin(head, "snapshot");
-    es_report_add_u64(head, "id", meta.snapshot_id);
-    es_report_add_u64(head, "parent_id", meta.parent_id);
-    es_report_add_i64(head, "created_unix_ns", meta.created_unix_ns);
-    es_report_add_u64(head, "edges_consumed", meta.edges_consumed);
-    es_report_add_u64(head, "lines_consumed", meta.lines_consumed);
-    es_report_add_string(head, "source_kind", meta.source_kind);
-    es_report_add_u64(head, "source_input", meta.source_input);
-    es_report_add_u64(head, "source_offset", meta.source_offset);
-    es_report_add_u64(head, "source_line", meta.source_line);
-    es_report_add_string(head, "operators", meta.operators);
-    es_report_add_string(head, "config", meta.config);
+    es_report_add_u64(head, "id", snap.meta.snapshot_id);
+    es_report_add_u64(head, "parent_id", snap.meta.parent_id);
+    es_report_add_i64(head, "created_unix_ns", snap.meta.created_unix_ns);
+    es_report_add_u64(head, "edges_consumed", snap.meta.edges_consumed);
+    es_report_add_u64(head, "lines_consumed", snap.meta.lines_consumed);
+    es_report_add_string(head, "source_kind", snap.meta.source_kind);
+    es_report_add_u64(head, "source_input", snap.meta.source_input);
+    es_report_add_u64(head, "source_offset", snap.meta.source_offset);
+    es_report_add_u64(head, "source_line", snap.meta.source_line);
+    es_report_add_string(head, "operators", snap.meta.operators);
+    es_report_add_string(head, "config", snap.meta.config);
     g_array_prepend_vals(r->entries, head->entries->data, head->entries->len);
     g_array_set_clear_func(head->entries, NULL);   /* entries now belong to r */
     es_report_free(head);
     es_report_print(r, fmt, stdout);
     es_report_free(r);
-    g_ptr_array_free(ops, TRUE);
-    es_h5_free(ext, (size_t)n * sizeof *ext);
-    es_snapshot_meta_clear(&meta);
+    es_cli_snapshot_clear(&snap);
     return es_cli_finish_stdout("inspect");
 }
