@@ -32,7 +32,9 @@
  * window over time also holds the open window's number and the late lines
  * (snapshot/snapshot.h, /window), and is taken only where the reader's
  * carry buffer is empty; one of a sliding window holds its lines, folded
- * again on resume (dataflow/window.h).  With --lateness the reader holds
+ * again on resume (with --deletions, and the copies deletions took back:
+ * kept again, not folded, every operator restoring itself whole;
+ * dataflow/window.h).  With --lateness the reader holds
  * lines until the watermark passes their pane, and goes on reading ahead
  * of the operators: each slot carries a copy of what it held and of the
  * watermark as of that slot (held_state, O(lines held) per slot, only with
@@ -67,6 +69,14 @@
 /* The most pairs an edge table is made room for ahead (presize_table):
  * 2^26 pairs, a 1 GiB table. */
 #define PRESIZE_MAX ((size_t)1 << 26)
+
+/* The first batch read holds at most this many edges, each next one
+ * twice as many, up to the batch size: the operators start on the stream
+ * once the first small batch is parsed and mapped, instead of waiting for
+ * a whole batch to pass both stages (on R-MAT scale 20, 1 Mi edges took
+ * the reader and mapper about 0.15 s, in which the operators' thread had
+ * nothing to do).  Answers do not depend on where batches are cut. */
+#define RAMP_FIRST 65536
 
 /* How long an interim report of a pipe's stream waits to learn whether the
  * stream ends there (and the report would repeat the final one). */
@@ -123,6 +133,7 @@ typedef struct {
     GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     gboolean     presized;       /* the mapper has sized its table (presize_table) */
+    size_t       seen_lines, seen_fresh;   /* before that: lines mapped, new pairs among them */
     es_slider_ahead *ahead;      /* a sliding window's panes, for the mapper's table */
     GAsyncQueue *free_q, *parsed_q, *full_q;
     gint         stop;           /* consumer asks the producers to stop */
@@ -491,13 +502,15 @@ static gpointer reader_stage(gpointer data)
     pipeline *pl = data;
     const es_driver_config *cfg = pl->cfg;
     uint64_t edges = pl->start_edges;
+    size_t ramp = RAMP_FIRST;
     for (;;) {
         slot *s = g_async_queue_pop(pl->free_q);
         s->end = g_atomic_int_get(&pl->stop);
         s->raw->n = 0;
         s->window_start = FALSE;
         if (!s->end) {
-            size_t max = s->cap;
+            size_t max = s->cap < ramp ? s->cap : ramp;
+            ramp = ramp < s->cap ? 2 * ramp : ramp;
             /* Cut batches where a count-based snapshot or a count window
              * falls (reports slice batches in the operators' thread
              * instead: see process_slot). */
@@ -596,9 +609,9 @@ static gboolean map_signed(pipeline *pl, slot *s)
     return ok;
 }
 
-/* After the first batch of a run from the start over files of known size:
- * make the edge table room for the pairs the whole input will likely hold,
- * the batch's new pairs scaled by the input's size over the bytes read,
+/* After the first batch's worth of lines of a run from the start over files
+ * of known size: make the edge table room for the pairs the whole input will
+ * likely hold, those lines' new pairs scaled by the input's size over the bytes read,
  * so that it never doubles (each doubling a fresh table touched again and
  * a rehash: their page zeroing alone was 10.5% of `cc,degree,tri-est` on R-MAT
  * scale 20, bench/RESULTS.md).
@@ -609,24 +622,55 @@ static void presize_table(pipeline *pl, const slot *s, size_t fresh)
 {
     pl->presized = TRUE;
     /* (a tumbling window's table restarts with the window: no estimate;
-     * a sliding window's holds every pair, and gives each a count when it
-     * expires) */
+     * a sliding window's holds its present pairs: the estimate is only
+     * es_edgetable_reserved's hint) */
     if (pl->start_edges > 0 || ((pl->cfg->window || pl->cfg->window_span) && !pl->cfg->window_slide) || s->end ||
         s->bytes_total <= s->bytes_done || s->bytes_done == 0)
         return;
     const double scale = (double)s->bytes_total / (double)s->bytes_done;
     const double want = MIN((double)fresh * scale, (double)PRESIZE_MAX);
     es_edgetable_reserve(pl->mapper_table, (size_t)want);
-    if (pl->cfg->window_slide)
-        es_edgetable_reserve_counts(pl->mapper_table, (size_t)want);
+}
+
+/* libgomp lets an idle team thread spin some 300 000 rounds (about a
+ * millisecond) before it sleeps, unless it manages more threads than
+ * there are cores.  The reader and the mapper are not its threads, so
+ * between the operators' regions their team's idle worker spun on a core
+ * those two need: a fifth of a sliding window's CPU (bench/RESULTS.md).
+ * One region of two threads in the mapper leaves a parked worker that
+ * libgomp counts (it sleeps, costing nothing): with as many team threads
+ * as cores, idle ones then spin only briefly.  (The edge set's parallel
+ * insertion in the mapper did so unasked while it always took a team; a
+ * sliding window's table of present pairs has none, and the mapper now
+ * takes the team only while the operators wait for it.) */
+static void count_the_mapper(void)
+{
+    if (omp_get_max_threads() > 1) {
+        int team = 0;
+        #pragma omp parallel num_threads(2)
+        {
+            #pragma omp atomic
+            team++;
+        }
+        (void)team;
+    }
 }
 
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
+    count_the_mapper();
+    const int team = pl->cfg->threads > 0 ? pl->cfg->threads : omp_get_max_threads();
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
         gboolean failed = FALSE;
+        /* While mapped batches wait for the operators, the cores are
+         * theirs: the table's insertion runs on this thread alone (a team
+         * of its own only added hand-overs and spinning, 4% of the CPU of
+         * `cc,degree,tri-est` on R-MAT scale 20, bench/RESULTS.md).  When
+         * the operators wait for this stage, it takes the team.  Answers
+         * do not depend on the thread count (graph/edgeset.h). */
+        omp_set_num_threads(g_async_queue_length(pl->full_q) > 0 ? 1 : team);
         s->new_table = NULL;
         s->new_idmap = NULL;
         if (s->window_start && !s->error && s->raw->n > 0 && !pl->cfg->window_slide) {
@@ -672,8 +716,13 @@ static gpointer mapper_stage(gpointer data)
             const size_t fresh = es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges,
                                                                  s->raw->has_del ? s->raw->del : NULL,
                                                                  s->raw->n, s->change, &s->mark);
-            if (!pl->presized)
-                presize_table(pl, s, fresh);
+            if (!pl->presized) {
+                /* (a batch's worth: the first batches are smaller, RAMP_FIRST) */
+                pl->seen_lines += s->raw->n;
+                pl->seen_fresh += fresh;
+                if (pl->seen_lines >= s->cap || s->end)
+                    presize_table(pl, s, pl->seen_fresh);
+            }
             if (pl->ahead)
                 es_slider_ahead_keep(pl->ahead, s->pane, s->edges, s->raw->has_del ? s->raw->del : NULL, s->change,
                                      s->raw->n);
@@ -907,8 +956,7 @@ static void close_window(const es_driver_config *cfg, es_flow *flow, es_checkpoi
     stats->deletions_ignored = 0;
 }
 
-/* A sliding window: every operator must forget expiring edges; with
- * deletion lines, no snapshot yet. */
+/* A sliding window: every operator must forget expiring edges. */
 static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
@@ -920,12 +968,6 @@ static gboolean check_sliding(const es_driver_config *cfg, GPtrArray *ops, GErro
                         " whose expiring edges every operator must forget (--window tumbling takes it)", op->name);
             return FALSE;
         }
-    }
-    if (cfg->deletions && cfg->checkpoint) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "snapshots of a sliding window with --deletions are not"
-                    " supported yet: the window's lines that deletions took back are not in the snapshot; run"
-                    " without --snapshot-dir, or with --window tumbling");
-        return FALSE;
     }
     return TRUE;
 }
@@ -976,9 +1018,12 @@ static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_
     pos->window = w;
 }
 
+/* A sliding window's table is rebuilt from its lines on resume
+ * (es_slider_restore); with deletions it is the snapshot's, as every
+ * operator's state is. */
 static gboolean slider_restore_drops_table(const es_driver_config *cfg)
 {
-    return cfg->window_slide != 0 && cfg->checkpoint != NULL;
+    return cfg->window_slide != 0 && cfg->checkpoint != NULL && !cfg->deletions;
 }
 
 /* The bounds of the sliding window ending with pane j into stats. */
@@ -1099,7 +1144,6 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     }
     es_flow flow;
     for (guint i = 0; slider_restore_drops_table(cfg) && i < ops->len; i++) {
-        /* A sliding window's table is rebuilt from its lines (es_slider_restore). */
         es_operator *op = g_ptr_array_index(ops, i);
         g_clear_pointer(&op->own_edges, es_edgetable_free);
         op->edges = NULL;
@@ -1117,9 +1161,13 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
      * window and snapshots, here, so that a barrier freezes the
      * multiplicities of the batches folded (es_edgetable_freeze). */
     pl.mapper_table = (cfg->window_slide || cfg->deletions) && ck ? NULL : flow.table;
-    if (cfg->window_slide && pl.mapper_table)
+    if (cfg->window_slide && pl.mapper_table) {
         pl.ahead = es_slider_ahead_new((cfg->window ? cfg->window : (uint64_t)cfg->window_span) / cfg->window_slide);
-    es_slider *slider = cfg->window_slide ? es_slider_new() : NULL;
+        /* (no snapshot reads its keys: it keeps the present pairs alone) */
+        if (!es_edgetable_logged(pl.mapper_table))
+            es_edgetable_window(pl.mapper_table, (size_t)MIN(cfg->window, (uint64_t)PRESIZE_MAX));
+    }
+    es_slider *slider = cfg->window_slide ? es_slider_new(cfg->deletions) : NULL;
     if (slider)
         es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */

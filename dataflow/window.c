@@ -1,6 +1,7 @@
 /* window.c — the panes of a sliding window (see window.h). */
 #include "dataflow/window.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "graph/common.h"
@@ -36,6 +37,7 @@ struct es_slider {
     uint64_t  kept;         /* lines kept */
     uint8_t  *del, *change; /* scratch for an expiry batch: ES_LINE_EXPIRE flags, answers */
     size_t    scratch_cap;
+    gboolean  deletions;    /* the stream has deletion lines (--deletions) */
     GHashTable *cancelled;  /* with deletion lines: key -> kept lines of it a deletion took back */
     es_edge  *c_edges;      /* scratch for an expiry batch without those */
     uint64_t *c_ext;
@@ -44,7 +46,8 @@ struct es_slider {
     int64_t  *f_pane;
     uint64_t *f_first, *f_len;
     uint32_t *f_edges;
-    size_t    f_pane_cap, f_first_cap, f_len_cap, f_edges_cap;
+    uint64_t *f_ckeys, *f_ccounts;   /* the cancelled lines' pairs, increasing, and their counts */
+    size_t    f_pane_cap, f_first_cap, f_len_cap, f_edges_cap, f_ckeys_cap, f_ccounts_cap;
 };
 
 static void pane_free(gpointer p)
@@ -55,9 +58,10 @@ static void pane_free(gpointer p)
     g_free(x);
 }
 
-es_slider *es_slider_new(void)
+es_slider *es_slider_new(gboolean deletions)
 {
     es_slider *s = g_new0(es_slider, 1);
+    s->deletions = deletions;
     g_queue_init(&s->panes);
     s->spare = g_ptr_array_new_with_free_func(pane_free);
     s->open = INT64_MIN;
@@ -173,6 +177,8 @@ void es_slider_free(es_slider *s)
     es_big_free(s->f_first, s->f_first_cap);
     es_big_free(s->f_len, s->f_len_cap);
     es_big_free(s->f_edges, s->f_edges_cap);
+    es_big_free(s->f_ckeys, s->f_ckeys_cap);
+    es_big_free(s->f_ccounts, s->f_ccounts_cap);
     g_free(s);
 }
 
@@ -278,6 +284,12 @@ static void note_deletions(GHashTable *cancelled, const es_edge *e, const uint8_
         const gpointer k = GSIZE_TO_POINTER((gsize)es_edge_key(e[i].u, e[i].v));
         g_hash_table_insert(cancelled, k, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(cancelled, k)) + 1));
     }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* Whether the expiring line e is a cancelled one (counted off). */
@@ -517,11 +529,87 @@ void es_slider_freeze(es_slider *s, es_snapshot_window *w)
     }
     *w = (es_snapshot_window){ .present = TRUE, .open = s->open, .panes = np, .pane = s->f_pane, .first = s->f_first,
                                .len = s->f_len, .lines = at, .edges = s->f_edges };
+    if (!s->deletions)
+        return;
+    /* The cancelled lines, by pair in increasing order (no snapshot
+     * depends on the hash table's order). */
+    const size_t nc = g_hash_table_size(s->cancelled);
+    es_shadow_reserve((void **)&s->f_ckeys, &s->f_ckeys_cap, MAX(nc, 1) * sizeof *s->f_ckeys);
+    es_shadow_reserve((void **)&s->f_ccounts, &s->f_ccounts_cap, MAX(nc, 1) * sizeof *s->f_ccounts);
+    GHashTableIter it;
+    gpointer k, v;
+    i = 0;
+    g_hash_table_iter_init(&it, s->cancelled);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        s->f_ckeys[i++] = GPOINTER_TO_SIZE(k);
+    qsort(s->f_ckeys, nc, sizeof *s->f_ckeys, cmp_u64);
+    for (i = 0; i < nc; i++) {
+        v = g_hash_table_lookup(s->cancelled, GSIZE_TO_POINTER((gsize)s->f_ckeys[i]));
+        s->f_ccounts[i] = GPOINTER_TO_SIZE(v);
+    }
+    w->cancelled_present = TRUE;
+    w->cancelled = nc;
+    w->cancelled_keys = s->f_ckeys;
+    w->cancelled_counts = s->f_ccounts;
+}
+
+/* With deletions, on resume: the restored operators and edge table are
+ * those of the snapshot already; keep the window's lines (counting them
+ * per vertex) without folding them, and cancel the copies the snapshot
+ * says deletions took, each at most the pair's lines kept. */
+static gboolean restore_kept(es_slider *s, const es_snapshot_window *w, const uint64_t *externals, uint32_t nv,
+                             GError **error)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < w->panes; i++)
+        most = MAX(most, (size_t)w->len[i]);
+    uint64_t *ext = g_new(uint64_t, 2 * MAX(most, 1));
+    const es_edge *lines = (const es_edge *)w->edges;
+    for (size_t i = 0, at = 0; i < w->panes; at += w->len[i], i++) {
+        es_slider_open(s, w->pane[i]);
+        for (size_t j = 0; j < 2 * w->len[i]; j++)
+            ext[j] = externals[w->edges[2 * at + j]];
+        es_batch b = { .edges = lines + at, .ext = ext, .n = w->len[i], .first_index = w->first[i],
+                       .num_vertices = nv };
+        es_slider_keep(s, w->pane[i], &b);
+    }
+    g_free(ext);
+    if (w->open != s->open)
+        es_slider_open(s, w->open);
+    /* (left: the copies not yet matched with a kept line) */
+    GHashTable *left = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (size_t i = 0; i < w->cancelled; i++) {
+        const gpointer k = GSIZE_TO_POINTER((gsize)w->cancelled_keys[i]);
+        g_hash_table_insert(s->cancelled, k, GSIZE_TO_POINTER((gsize)w->cancelled_counts[i]));
+        g_hash_table_insert(left, k, GSIZE_TO_POINTER((gsize)w->cancelled_counts[i]));
+    }
+    for (size_t i = 0; g_hash_table_size(left) > 0 && i < w->lines; i++)
+        take_cancelled(left, lines[i]);
+    gboolean ok = g_hash_table_size(left) == 0;
+    if (!ok) {
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, left);
+        g_hash_table_iter_next(&it, &k, &v);
+        const uint64_t key = GPOINTER_TO_SIZE(k);
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"/window/cancelled_keys\": pair (%u, %u)"
+                    " has %zu more copies taken back than lines in the window", (uint32_t)(key >> 32),
+                    (uint32_t)key, (size_t)GPOINTER_TO_SIZE(v));
+    }
+    g_hash_table_destroy(left);
+    return ok;
 }
 
 gboolean es_slider_restore(es_slider *s, es_flow *f, const es_snapshot_window *w, const uint64_t *externals,
                            uint32_t nv, GError **error)
 {
+    if (w->cancelled_present != s->deletions) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "the snapshot's sliding window was taken %s --deletions: resume"
+                    " it %s --deletions", s->deletions ? "without" : "with", s->deletions ? "without" : "with");
+        return FALSE;
+    }
+    if (s->deletions)
+        return restore_kept(s, w, externals, nv, error);
     size_t most = 0;
     for (size_t i = 0; i < w->panes; i++)
         most = MAX(most, (size_t)w->len[i]);

@@ -52,7 +52,8 @@
 typedef struct es_slider es_slider;
 struct es_snapshot_window;   /* snapshot/snapshot.h */
 
-es_slider *es_slider_new(void);
+/* deletions: the stream has deletion lines (--deletions). */
+es_slider *es_slider_new(gboolean deletions);
 void       es_slider_free(es_slider *s);
 
 /* Lines of pane p (>= the last pane kept) in stream order: keep b's
@@ -108,7 +109,8 @@ void     es_slider_open(es_slider *s, int64_t pane);
 void     es_slider_merge_begin(es_slider *s);
 void     es_slider_merge_end(es_slider *s);
 /* Snapshots (snapshot/snapshot.h, /window).  At a barrier: copy the
- * kept panes into w, which stays valid until the next freeze (a writer
+ * kept panes into w, with deletions also the cancelled lines per pair
+ * (sorted by key), which stays valid until the next freeze (a writer
  * thread may read it).  On resume, before the first batch: fold the
  * restored window's lines through f again, pane by pane, as insertions
  * (ext ids from externals, nv vertices), opening each pane, so that
@@ -117,7 +119,15 @@ void     es_slider_merge_end(es_slider *s);
  * sliding_snapshot) is told so (es_operator.replaying) and ignores them.
  * Exact for operators whose state is a function of the window's lines
  * (every one but tri-est, and bipartite's odd_cycle_*, which their
- * snapshots hold). */
+ * snapshots hold).  With deletions the window's lines alone do not give
+ * the state (which copies deletions took, and when, shaped it), but then
+ * no operator answers from the window's lines (es_operator.sliding is
+ * off): every one restored itself whole from its snapshot, as under
+ * --deletions without a window, and the edge table its multiplicities;
+ * so the lines are only kept again, not folded, and the cancelled
+ * counts set (each checked against the pair's lines kept: ES_ERROR_DATA).
+ * A snapshot taken with deletions and a run without, or the reverse:
+ * ES_ERROR_CONFIG. */
 void     es_slider_freeze(es_slider *s, struct es_snapshot_window *w);
 gboolean es_slider_restore(es_slider *s, es_flow *f, const struct es_snapshot_window *w, const uint64_t *externals,
                            uint32_t nv, GError **error);

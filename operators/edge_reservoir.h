@@ -13,8 +13,9 @@
  *
  * Cost: an offer is O(1) when the edge is not taken, else O(log d) plus a
  * move of at most ES_RESERVOIR_ARRAY_MAX entries (O(1) expected in a hash
- * set); es_edge_reservoir_common is O(min(du, dv)) expected (merge, binary
- * search past a size ratio of 8, or hash probes).  Memory: 8 bytes per
+ * set); es_edge_reservoir_common is O(min(du, dv)) expected (merge, four
+ * neighbours at a time where SSE2 is, binary search past a size ratio of 8,
+ * or hash probes).  Memory: 8 bytes per
  * slot, about 32 per sampled edge in the pool, 16 per vertex id.
  * Guarantee: after t offers the sample is a uniform min(t, m)-subset of
  * the edges offered; the same seed gives the same sample.  Not thread-safe.
@@ -149,7 +150,10 @@ typedef struct {
  * t_limit edges have been accepted in all (UINT64_MAX: never), and, with
  * stop_at_repeat, right after the first edge passed over because the
  * sample holds it.  Returns the number of edges consumed.  Every vertex id
- * must be below the vertex count. */
+ * must be below the vertex count.  Algorithm R's decisions are drawn up to
+ * 32 accepted edges ahead by a copy of the sampler, so that the edges they
+ * evict are fetched in time; the reservoir's own sampler (its state, and a
+ * snapshot's) is always that of the edges accepted so far. */
 size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges, size_t n, const uint8_t *keep,
                                      uint64_t t_limit, gboolean stop_at_repeat, const es_edge_reservoir_hooks *hooks,
                                      void *user, es_offer_counts *counts);

@@ -64,8 +64,10 @@ static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, co
 }
 
 /* The group /window (snapshot.h: es_snapshot_window); the held_* fields
- * only with --lateness. */
+ * only with --lateness, the cancelled_* ones only in a sliding window
+ * with --deletions. */
 #define WINDOW_HELD 1u
+#define WINDOW_CANCELLED 2u
 static const es_field window_fields[] = {
     ES_ATTR_OF(ES_FIELD_I64, es_snapshot_window, open, "open_pane"),
     ES_ATTR(es_snapshot_window, late, "late_edges"),
@@ -83,7 +85,16 @@ static const es_field window_fields[] = {
     ES_ARRAY(ES_FIELD_U8S, es_snapshot_window, held_del, held, "held_del", .when = WINDOW_HELD),
     ES_ARRAY(ES_FIELD_F64S, es_snapshot_window, held_weight, held, "held_weight", .when = WINDOW_HELD),
     ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, held_late, held, "held_late", .when = WINDOW_HELD),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, cancelled_keys, cancelled, "cancelled_keys", .when = WINDOW_CANCELLED),
+    ES_ARRAY(ES_FIELD_U64S, es_snapshot_window, cancelled_counts, cancelled, "cancelled_counts",
+             .when = WINDOW_CANCELLED),
 };
+
+/* Which optional fields of window_fields w has. */
+static unsigned window_mask(const es_snapshot_window *w)
+{
+    return (w->held_present ? WINDOW_HELD : 0) | (w->cancelled_present ? WINDOW_CANCELLED : 0);
+}
 
 /* A part's group, created under parent, and its writer: the fields of s,
  * or with op, its spec and what it wrote (es_operator_snapshot_write_prepared). */
@@ -114,6 +125,8 @@ void es_snapshot_window_clear(es_snapshot_window *w)
     es_h5_free(w->held_del, w->held * sizeof *w->held_del);
     es_h5_free(w->held_weight, w->held * sizeof *w->held_weight);
     es_h5_free(w->held_late, w->held * sizeof *w->held_late);
+    es_h5_free(w->cancelled_keys, w->cancelled * sizeof *w->cancelled_keys);
+    es_h5_free(w->cancelled_counts, w->cancelled * sizeof *w->cancelled_counts);
     *w = (es_snapshot_window){ .open = INT64_MIN };
 }
 
@@ -130,7 +143,8 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
         w->present = TRUE;
         ok = (g = H5Gopen2(f, "window", H5P_DEFAULT)) >= 0;
         w->held_present = ok && H5Aexists(g, "held_max_time") > 0;
-        ok = ok && ES_FIELDS_READ(g, window_fields, w->held_present ? WINDOW_HELD : 0, w, error);
+        w->cancelled_present = ok && H5Lexists(g, "cancelled_keys", H5P_DEFAULT) > 0;
+        ok = ok && ES_FIELDS_READ(g, window_fields, window_mask(w), w, error);
         uint64_t sum = 0;
         for (size_t i = 0; ok && i < w->panes; i++) {
             if ((i > 0 && w->pane[i] <= w->pane[i - 1]) || w->pane[i] > w->open || w->len[i] == 0) {
@@ -150,6 +164,17 @@ gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_windo
             if (w->edges[i] >= n) {
                 g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"/window/edges\": id %zu (%u) is"
                             " beyond the %u vertices", i, w->edges[i], n);
+                ok = FALSE;
+            }
+        }
+        for (size_t i = 0; ok && i < w->cancelled; i++) {
+            const uint64_t k = w->cancelled_keys[i];
+            if ((i > 0 && k <= w->cancelled_keys[i - 1]) || (uint32_t)(k >> 32) >= (uint32_t)k || (uint32_t)k >= n ||
+                w->cancelled_counts[i] == 0) {
+                g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"/window/cancelled_keys\": key %zu"
+                            " (%" G_GUINT64_FORMAT ", count %" G_GUINT64_FORMAT ") is not after the one before,"
+                            " not a pair u < v of the %u vertices, or counts none", i, (guint64)k,
+                            (guint64)w->cancelled_counts[i], n);
                 ok = FALSE;
             }
         }
@@ -317,7 +342,7 @@ static gboolean write_hdf5(const char *tmp, const es_snapshot_meta *meta, const 
         !es_h5_set_str(f, "edgestream_version", ES_VERSION, error) ||
         !ES_FIELDS_WRITE(&root, meta_fields, 0, meta, error) ||
         (meta->window && !write_part(f, "window", NULL, window_fields, G_N_ELEMENTS(window_fields),
-                                     meta->window->held_present ? WINDOW_HELD : 0, meta->window, logs, error)) ||
+                                     window_mask(meta->window), meta->window, logs, error)) ||
         !write_part(f, "idmap", NULL, idmap_fields, G_N_ELEMENTS(idmap_fields), 0, &ids, logs, error) ||
         !es_snapshot_write_edges(f, ops, logs, error))
         goto out;
@@ -586,6 +611,33 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
     if (!ok)
         g_prefix_error(error, "%s: ", path);
     return ok;
+}
+
+gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error)
+{
+    *deletions = *sliding = FALSE;
+    hid_t f = open_h5(path, error);
+    if (f < 0)
+        return FALSE;
+    if (H5Lexists(f, "window", H5P_DEFAULT) > 0) {
+        *deletions = H5Lexists(f, "/window/cancelled_keys", H5P_DEFAULT) > 0;
+        /* (a tumbling window over time holds no line) */
+        hsize_t lines = 0;
+        hid_t ds = H5Lexists(f, "/window/edges", H5P_DEFAULT) > 0 ? H5Dopen2(f, "/window/edges", H5P_DEFAULT) : -1;
+        if (ds >= 0) {
+            hid_t sp = H5Dget_space(ds);
+            if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1)
+                H5Sget_simple_extent_dims(sp, &lines, NULL);
+            if (sp >= 0)
+                H5Sclose(sp);
+            H5Dclose(ds);
+        }
+        *sliding = !*deletions && lines > 0;
+    } else {
+        *deletions = H5Lexists(f, "edges", H5P_DEFAULT) > 0 && H5Lexists(f, "/edges/multiple_keys", H5P_DEFAULT) > 0;
+    }
+    H5Fclose(f);
+    return TRUE;
 }
 
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n, GPtrArray *ops, GError **error)

@@ -37,7 +37,8 @@
  * lines so far; a sliding window's lines (dataflow/window.h:
  * es_slider_freeze): its panes oldest first, each pane's number, stream
  * index of its first line and line count, and the lines themselves
- * (dense ids, 2 per line) in stream order. */
+ * (dense ids, 2 per line) in stream order; with --deletions also the
+ * copies of them deletions took back. */
 typedef struct es_snapshot_window {
     gboolean  present;   /* the snapshot has a /window group */
     int64_t   open;      /* the pane opened last (a tumbling window over time: the window) */
@@ -62,13 +63,25 @@ typedef struct es_snapshot_window {
     uint8_t  *held_del;
     double   *held_weight;
     uint64_t *held_late;   /* late lines read when the watermark passed its pane (UINT64_MAX: not yet) */
+    /* A sliding window with --deletions: the copies of the window's lines
+     * that deletion lines took back, per pair (key min(u,v) << 32 |
+     * max(u,v), increasing; each count >= 1, at most the pair's lines in
+     * the window): the oldest lines of each pair, whose expiries are
+     * dropped (dataflow/window.h).  Written only in such a run
+     * (cancelled_present), even when there are none. */
+    gboolean  cancelled_present;
+    size_t    cancelled;
+    uint64_t *cancelled_keys;
+    uint64_t *cancelled_counts;
 } es_snapshot_window;
 
 /* Free what es_snapshot_read_window allocated. */
 void es_snapshot_window_clear(es_snapshot_window *w);
 /* The /window group of the snapshot at path (a verified file): *w, or
  * w->present FALSE when it has none; each pane checked
- * (increasing numbers, lengths summing to the lines, vertices below n). */
+ * (increasing numbers, lengths summing to the lines, vertices below n),
+ * and the cancelled copies' keys (increasing, u < v < n, counts >= 1;
+ * es_slider_restore checks them against the lines). */
 gboolean es_snapshot_read_window(const char *path, uint32_t n, es_snapshot_window *w, GError **error);
 
 /* Writes parts of a snapshot into its closed file tmp (es_snapshot_meta.extra). */
@@ -136,6 +149,18 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
  * and every operator of ops (created from meta->operators by the caller). */
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
                              GPtrArray *ops, GError **error);
+
+/* Whether the snapshot at path (a verified file) is of a stream with
+ * deletion lines, as its content tells a tool that restores its
+ * operators without the run's options (inspect, compare, export; they
+ * set es_operator.dynamic before es_snapshot_restore): its sliding window
+ * holds the copies deletions took back (/window/cancelled_keys), or,
+ * without a /window group, its edge table holds multiplicities (it saw a
+ * deletion line; a snapshot taken before the first one does not say).
+ * *sliding: it holds a sliding window's lines without deletions, whose
+ * operators answer from those lines folded again (dataflow/window.h),
+ * which only a resumed run does. */
+gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error);
 
 /* The edge table's part, /edges/keys: the keys of the table the
  * operators read, frozen at the barrier (es_operator_snapshot_prepare),

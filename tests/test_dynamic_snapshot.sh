@@ -16,7 +16,11 @@
 #     late lines, and with --lateness: lines held until the watermark passes
 #     them): every snapshot of a run taken as the kill point, the resumed
 #     run's reports are the uninterrupted run's from there on, and --batch
-#     changes no report.
+#     changes no report;
+#   - sliding windows with --deletions (over counts and over time, and with
+#     --lateness): deletions of lines in the window, of expired and absent
+#     pairs, and re-insertions; snapshots inside panes; every snapshot as
+#     the kill point, then SIGKILL at random moments, the same reports.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 es=${1:-build/edgestream}
 case $es in /*) ;; *) es=$PWD/$es ;; esac
@@ -73,6 +77,17 @@ for k in $(seq 1 "$nsnap"); do   # (the last: after the final line)
         bad "resumed after snapshot $k: answers differ"; diff "$tmp/want.tsv" "$tmp/got.tsv" | head -6; fi
 done
 
+# inspect reads a snapshot of a stream that deletes (its operators restored
+# as that stream fed them): the final one's answers are the run's; compare
+# finds a snapshot's answers those of igraph on what remains of its prefix.
+"$es" inspect --format tsv "$tmp/s/snap-$(printf %06d "$nsnap").h5" > "$tmp/ins.tsv" 2> "$tmp/err" ||
+    bad "inspect of a snapshot with deletions: $(cat "$tmp/err")"
+grep -v -e '^stream' -e '^report' "$tmp/want.tsv" > "$tmp/ins.want"
+grep -v -e '^snapshot' -e '^stream' -e '^report' "$tmp/ins.tsv" | cmp -s - "$tmp/ins.want" && ok ||
+    bad "inspect of the final snapshot with deletions: answers differ from the run's"
+expect "compare a snapshot with deletions" 0 "" -- "$es" compare --quiet --snapshot "$tmp/s/snap-000003.h5" "$tmp/d.txt"
+grep -q "checks, 0 differ" "$tmp/out" && ok || bad "compare a snapshot with deletions: $(tail -3 "$tmp/out")"
+
 # A damaged newest snapshot: the one before it is used, with the same answers.
 keep_upto "$tmp/s" "$tmp/k" 3
 printf 'X' | dd of="$tmp/k/snap-000003.h5" bs=1 seek=5000 conv=notrunc 2> /dev/null
@@ -81,45 +96,54 @@ printf 'X' | dd of="$tmp/k/snap-000003.h5" bs=1 seek=5000 conv=notrunc 2> /dev/n
 grep -q "resuming from .*snap-000002.h5" "$tmp/err" && ok || bad "damaged snapshot 3: not resumed from 2: $(cat "$tmp/err")"
 cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "resumed past a damaged snapshot: answers differ"
 
-# SIGKILL at random moments (within the time a whole run takes here, so that
-# a fast machine is killed mid-stream too), resumed until a run completes.
-t0=$(date +%s%N)
-"$es" run --deletions --ops "$ops" --format tsv --quiet --batch 500 --snapshot-dir "$tmp/c0" --snapshot-every 3000 \
-    "$tmp/d.txt" > /dev/null 2>&1
-ms=$((($(date +%s%N) - t0) / 1000000))
-kills=0 i=0 finished=no
-while [ $finished = no ] && [ $i -lt 40 ]; do
-    i=$((i + 1))
-    "$es" run --deletions --ops "$ops" --format tsv --quiet --batch 500 --threads $((i % 2 + 1)) \
-        --snapshot-dir "$tmp/c" --snapshot-every 3000 --resume "$tmp/d.txt" > "$tmp/got.tsv" 2> "$tmp/err" &
-    pid=$!
-    delay=$(awk -v i="$i" -v ms="$ms" 'BEGIN { srand(7 * 1000 + i); printf "%.3f", (0.05 + rand() * 0.9) * ms / 1000 }')
-    [ $kills -ge 4 ] && delay=600
-    sleep "$delay" &
-    sleeper=$!
-    while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.01; done
-    if kill -9 $pid 2>/dev/null; then
-        wait $pid 2>/dev/null
-        kills=$((kills + 1))
-    else
-        wait $pid
-        st=$?
-        finished=yes
-        [ $st = 0 ] || bad "killed run: resume exited $st: $(cat "$tmp/err")"
-        # (finished before its first kill, faster than the measured run on
-        # a loaded machine: from the start again, killed sooner)
-        if [ $st = 0 ] && [ $kills = 0 ] && [ $i -lt 40 ]; then
-            finished=no
-            rm -rf "$tmp/c"
-            ms=$((ms / 2 + 1))
+# crash_case NAME WANT FILE OPTIONS...: SIGKILL `run OPTIONS FILE` at random
+# moments (within the time a whole run takes here, so that a fast machine is
+# killed mid-stream too), resumed until a run completes; its reports must be
+# the last ones of WANT (an uninterrupted run's), the final one included.
+crash_case() {
+    cname=$1 cwant=$2 cfile=$3
+    shift 3
+    rm -rf "$tmp/c0" "$tmp/c"
+    t0=$(date +%s%N)
+    "$es" run "$@" --quiet --snapshot-dir "$tmp/c0" "$cfile" > /dev/null 2>&1
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    kills=0 i=0 finished=no
+    while [ $finished = no ] && [ $i -lt 40 ]; do
+        i=$((i + 1))
+        "$es" run "$@" --quiet --threads $((i % 2 + 1)) --snapshot-dir "$tmp/c" --resume "$cfile" > "$tmp/got.tsv" \
+            2> "$tmp/err" &
+        pid=$!
+        delay=$(awk -v i="$i" -v ms="$ms" 'BEGIN { srand(7 * 1000 + i); printf "%.3f", (0.05 + rand() * 0.9) * ms / 1000 }')
+        [ $kills -ge 4 ] && delay=600
+        sleep "$delay" &
+        sleeper=$!
+        while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.01; done
+        if kill -9 $pid 2>/dev/null; then
+            wait $pid 2>/dev/null
+            kills=$((kills + 1))
+        else
+            wait $pid
+            st=$?
+            finished=yes
+            [ $st = 0 ] || bad "$cname: killed run: resume exited $st: $(cat "$tmp/err")"
+            # (finished before its first kill, faster than the measured run on
+            # a loaded machine: from the start again, killed sooner)
+            if [ $st = 0 ] && [ $kills = 0 ] && [ $i -lt 40 ]; then
+                finished=no
+                rm -rf "$tmp/c"
+                ms=$((ms / 2 + 1))
+            fi
         fi
-    fi
-    kill $sleeper 2>/dev/null
-    wait $sleeper 2>/dev/null
-done
-cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "after $kills kills the answers differ"
-[ $kills -ge 1 ] && ok || bad "the run was never killed mid-stream (a whole run takes $ms ms)"
-echo "deletions crash test: $kills kills (a whole run: $ms ms)"
+        kill $sleeper 2>/dev/null
+        wait $sleeper 2>/dev/null
+    done
+    n=$(wc -l < "$tmp/got.tsv")
+    [ "$n" -gt 0 ] && tail -n "$n" "$cwant" | cmp -s - "$tmp/got.tsv" && ok ||
+        bad "$cname: after $kills kills the answers differ"
+    [ $kills -ge 1 ] && ok || bad "$cname: the run was never killed mid-stream (a whole run takes $ms ms)"
+    echo "$cname crash test: $kills kills (a whole run: $ms ms)"
+}
+crash_case deletions "$tmp/want.tsv" "$tmp/d.txt" --deletions --ops "$ops" --format tsv --batch 500 --snapshot-every 3000
 
 # ---- windows ---------------------------------------------------------------------
 # The R-MAT lines with timestamps 1 to 3 apart, every 97th 4000 behind (late
@@ -129,6 +153,7 @@ echo "deletions crash test: $kills kills (a whole run: $ms ms)"
 # uninterrupted run's from there on, byte for byte, and none is missing.
 awk '{ t += 1 + (NR % 3); print $1, $2, (NR % 97 == 0 ? t - 4000 : t) }' "$tmp/g.txt" > "$tmp/t.txt"
 wops=cc,degree,bipartite,tri,cm,tri-est:m=2000,hll,topk:k=5
+wevery=4000   # (lines between snapshots)
 # window_case NAME WINDOW [OPTIONS [FILE]]
 window_case() {
     name=$1 win=$2 more=${3:-} wf=${4:-$tmp/t.txt}
@@ -136,7 +161,7 @@ window_case() {
         bad "$name: uninterrupted run failed"
     rm -rf "$tmp/ws"
     "$es" run --window "$win" $more --ops "$wops" --format tsv --quiet --report-every 3000 --batch 700 --snapshot-dir "$tmp/ws" \
-        --snapshot-every 4000 --keep 100 "$wf" > "$tmp/w2.tsv" 2> "$tmp/err" ||
+        --snapshot-every $wevery --keep 100 "$wf" > "$tmp/w2.tsv" 2> "$tmp/err" ||
         bad "$name: run with snapshots: $(cat "$tmp/err")"
     cmp -s "$tmp/w.tsv" "$tmp/w2.tsv" && ok || bad "$name: snapshots (or --batch) change the reports"
     nsnap=$(ls "$tmp"/ws/snap-*.h5 | wc -l)
@@ -144,7 +169,7 @@ window_case() {
     for k in $(seq 1 "$nsnap"); do
         keep_upto "$tmp/ws" "$tmp/wk" "$k"
         "$es" run --window "$win" $more --ops "$wops" --format tsv --report-every 3000 --batch 900 --threads $((k % 2 + 1)) \
-            --snapshot-dir "$tmp/wk" --snapshot-every 4000 --resume "$wf" > "$tmp/wgot.tsv" 2> "$tmp/err" ||
+            --snapshot-dir "$tmp/wk" --snapshot-every $wevery --resume "$wf" > "$tmp/wgot.tsv" 2> "$tmp/err" ||
             bad "$name: resume after $k: $(cat "$tmp/err")"
         at=$(sed -n "s/.*resuming from .*snap-$(printf %06d "$k").h5 at edge \([0-9]*\).*/\1/p" "$tmp/err")
         [ -n "$at" ] || { bad "$name: not resumed from snapshot $k: $(cat "$tmp/err")"; continue; }
@@ -161,6 +186,8 @@ window_case() {
 }
 window_case "tumbling over time" tumbling:5000s
 window_case "sliding count" sliding:4000,1000
+# (its operators answer from the window's lines, folded again on resume)
+expect "inspect a sliding window" 65 "holds a sliding window without --deletions" -- "$es" inspect "$tmp/ws/snap-000002.h5"
 window_case "sliding over time" sliding:12000s,3000s
 [ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
     bad "no window over time saw a late line"
@@ -172,6 +199,53 @@ window_case "sliding over time, lateness" sliding:12000s,3000s "--lateness 1000s
 [ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
     bad "lateness: no late line"
 window_case "tumbling over time, lateness" tumbling:5000s "--lateness 1000s" "$tmp/tl.txt"
+
+# ---- sliding windows with deletions ------------------------------------------------
+# The timestamped lines, 30% of them followed by a deletion of one of the
+# last 5000 lines (in the window, or expired: then ignored; a pair deleted
+# twice, or deleted and inserted again), 3% by a deletion of a pair never
+# inserted, and every 50th by a deleted self-loop.  A snapshot holds which
+# copies of the window's lines deletions took back; without them a resumed
+# run expires those copies again (answers differ).  Snapshots every 2300
+# lines fall inside panes.
+awk 'BEGIN { srand(5) } { print; n++; l[n] = $1 " " $2; r = rand()
+     if (r < 0.3) print l[n - int(rand() * (n < 5000 ? n : 5000))], $3, "-"
+     else if (r < 0.33) print $1 + 100000, $2, $3, "-"
+     if (NR % 50 == 0) print $1, $1, $3, "-" }' "$tmp/t.txt" > "$tmp/td.txt"
+wops=cc,degree,bipartite,tri,cm,tri-est:m=2000 wevery=2300
+window_case "sliding count, deletions" sliding:4000,1000 --deletions "$tmp/td.txt"
+[ "$(tsv_get "$tmp/w.tsv" stream deletions_ignored)" -gt 1000 ] && ok || bad "sliding, deletions: few deletions ignored"
+# inspect: the final snapshot's answers are the run's final report's (the
+# vertices no line of the window names left out); compare: each snapshot's
+# answers are igraph's on its window's lines less the copies taken back.
+"$es" inspect --format tsv "$(ls "$tmp"/ws/snap-*.h5 | tail -1)" > "$tmp/ins.tsv" 2> "$tmp/err" ||
+    bad "sliding, deletions: inspect: $(cat "$tmp/err")"
+awk -F '\t' '$1 == "report" { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$tmp/w.tsv" |
+    grep -v -e '^stream' -e '^report' > "$tmp/ins.want"
+grep -v -e '^snapshot' -e '^stream' -e '^report' "$tmp/ins.tsv" | cmp -s - "$tmp/ins.want" && ok ||
+    bad "sliding, deletions: inspect of the final snapshot: answers differ from the run's final report"
+[ "$(tsv_get "$tmp/ins.tsv" stream vertices)" = "$(tsv_get "$tmp/w.tsv" stream vertices)" ] && ok ||
+    bad "sliding, deletions: inspect: stream vertices $(tsv_get "$tmp/ins.tsv" stream vertices)"
+# export keeps the window: the exported file inspects the same
+"$es" export "$(ls "$tmp"/ws/snap-*.h5 | tail -1)" "$tmp/ex.h5" 2> "$tmp/err" || bad "sliding, deletions: export: $(cat "$tmp/err")"
+"$es" inspect --format tsv "$tmp/ex.h5" | grep -v '^snapshot' > "$tmp/ex.tsv"
+grep -v '^snapshot' "$tmp/ins.tsv" | cmp -s - "$tmp/ex.tsv" && ok || bad "sliding, deletions: the exported snapshot inspects otherwise"
+for k in 2 7 "$nsnap"; do
+    expect "sliding, deletions: compare snapshot $k" 0 "" -- "$es" compare --quiet --snapshot \
+        "$tmp/ws/snap-$(printf %06d "$k").h5" "$tmp/td.txt"
+    grep -q "checks, 0 differ" "$tmp/out" && ok || bad "sliding, deletions: compare snapshot $k: $(tail -3 "$tmp/out")"
+done
+window_case "sliding over time, deletions" sliding:12000s,3000s --deletions "$tmp/td.txt"
+awk '{ print $1, $2, (NR % 5 == 0 ? $3 - 700 : $3), $4 }' "$tmp/td.txt" > "$tmp/tdl.txt"
+window_case "sliding over time, deletions, lateness" sliding:12000s,3000s "--deletions --lateness 1000s" "$tmp/tdl.txt"
+# Killed inside windows: the resumed run's reports are the uninterrupted
+# run's (count and time windows, one every 1000 lines).
+for win in sliding:4000,1000 sliding:12000s,3000s; do
+    "$es" run --window "$win" --deletions --ops "$wops" --format tsv --quiet --report-every 1000 "$tmp/td.txt" \
+        > "$tmp/wd.tsv" || bad "$win, deletions: uninterrupted run failed"
+    crash_case "$win, deletions" "$tmp/wd.tsv" "$tmp/td.txt" --window "$win" --deletions --ops "$wops" --format tsv \
+        --report-every 1000 --batch 300 --snapshot-every 1700
+done
 
 
 echo "$pass passed, $fail failed"

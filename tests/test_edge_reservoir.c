@@ -266,6 +266,85 @@ static void test_put_and_remove_change_slots_and_the_graph_follows(void)
     es_edge_reservoir_free(r);
 }
 
+/* What es_edge_reservoir_offer_batch tells its hooks, summed. */
+typedef struct {
+    uint64_t closed, closed_t, stored, stored_slots;
+} batch_log;
+
+static void log_closed(void *user, uint32_t u, uint32_t v, const es_common_nbr *cn, size_t k, uint64_t t)
+{
+    batch_log *l = user;
+    (void)u, (void)v, (void)cn;
+    l->closed += k;
+    l->closed_t += k * t;
+}
+
+static void log_stored(void *user, uint32_t slot)
+{
+    batch_log *l = user;
+    l->stored++;
+    l->stored_slots += slot;
+}
+
+/* The batch loop draws the sampler's decisions ahead of the edges that
+ * take them: the sample, the offer count and the generator after every
+ * batch must be those of the same edges offered one at a time, however
+ * the stream is cut and wherever t_limit stops a batch. */
+static void test_offer_batch_takes_the_decisions_of_one_offer_at_a_time(void)
+{
+    const uint64_t seed = 77;
+    const uint32_t nv = 400, M = 500;
+    GRand *g = g_rand_new_with_seed((guint32)seed);
+    es_edge_reservoir *one = es_edge_reservoir_new(M, seed), *bat = es_edge_reservoir_new(M, seed);
+    es_edge_reservoir_grow_vertices(one, nv);
+    es_edge_reservoir_grow_vertices(bat, nv);
+    const es_edge_reservoir_hooks hooks = { log_closed, log_stored, NULL };
+    batch_log want = { 0, 0, 0, 0 }, got = { 0, 0, 0, 0 };
+    es_offer_counts counts = { 0, 0, 0 };
+    size_t bad = 0, limited = 0;
+    es_edge *e = g_new(es_edge, 4000);
+    for (int round = 0; round < 60; round++) {
+        /* batches of 1 to 4000 edges, a quarter of them around hubs */
+        const size_t n = 1 + (size_t)g_rand_int_range(g, 0, round % 3 == 0 ? 8 : 4000);
+        for (size_t i = 0; i < n; i++) {
+            e[i].u = g_rand_double(g) < 0.25 ? (uint32_t)g_rand_int_range(g, 0, 20) : (uint32_t)g_rand_int_range(g, 0, 400);
+            e[i].v = (uint32_t)g_rand_int_range(g, 0, 400);
+        }
+        /* now and then a limit that stops the batch partway */
+        const uint64_t t_limit = round % 5 == 4 ? es_edge_reservoir_offered(bat) + n / 3 : UINT64_MAX;
+        const size_t used = es_edge_reservoir_offer_batch(bat, e, n, NULL, t_limit, FALSE, &hooks, &got, &counts);
+        limited += used < n;
+        for (size_t i = 0; i < used; i++) {
+            size_t k;
+            gboolean has_uv;
+            if (e[i].u == e[i].v)
+                continue;
+            const es_common_nbr *cn = es_edge_reservoir_common(one, e[i].u, e[i].v, &k, &has_uv);
+            if (has_uv)
+                continue;
+            if (k > 0)
+                log_closed(&want, e[i].u, e[i].v, cn, k, es_edge_reservoir_offered(one) + 1);
+            const uint32_t slot = es_edge_reservoir_offer(one, e[i].u, e[i].v, NULL);
+            if (slot != ES_RESERVOIR_SKIPPED)
+                log_stored(&want, slot);
+        }
+        es_edge_reservoir_state a, b;
+        es_edge_reservoir_get_state(one, &a);
+        es_edge_reservoir_get_state(bat, &b);
+        bad += a.t != b.t || a.size != b.size || memcmp(a.rng, b.rng, sizeof a.rng) != 0 ||
+               memcmp(a.slots, b.slots, a.size * sizeof(es_edge)) != 0;
+    }
+    ES_CHECK_SEED(bad == 0, seed);
+    ES_CHECK_SEED(memcmp(&want, &got, sizeof want) == 0, seed);
+    printf("\n    %" G_GUINT64_FORMAT " triangles closed, %" G_GUINT64_FORMAT " offers, %zu batches cut short ", want.closed,
+           es_edge_reservoir_offered(one), limited);
+    ES_CHECK_SEED(want.closed > 100 && es_edge_reservoir_offered(one) > 20 * M && limited >= 10, seed);
+    g_free(e);
+    g_rand_free(g);
+    es_edge_reservoir_free(one);
+    es_edge_reservoir_free(bat);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -273,6 +352,7 @@ int main(void)
         ES_TEST(test_reservoir_keeps_every_edge_with_probability_m_over_t),
         ES_TEST(test_reservoir_restore_rejects_inconsistent_states),
         ES_TEST(test_put_and_remove_change_slots_and_the_graph_follows),
+        ES_TEST(test_offer_batch_takes_the_decisions_of_one_offer_at_a_time),
         { NULL, NULL },
     };
     return es_test_main("edge_reservoir", tests);

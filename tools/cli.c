@@ -11,6 +11,7 @@
 
 #include "graph/spelling.h"
 #include "operators/operator.h"
+#include "operators/tri_est.h"
 #include "snapshot/h5util.h"
 
 /* The long options a context knows, read from its own help text (GLib
@@ -157,12 +158,40 @@ int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
 {
     *s = (es_cli_snapshot){ 0 };
     GError *err = NULL;
-    if (!es_snapshot_verify(path, &err) || !es_snapshot_read_meta(path, &s->meta, &err))
+    gboolean sliding = FALSE;
+    if (!es_snapshot_verify(path, &err) || !es_snapshot_stream_kind(path, &s->deletions, &sliding, &err) ||
+        !es_snapshot_read_meta(path, &s->meta, &err))
         goto fail;
-    if ((s->ops = es_operator_new_list(s->meta.operators, &err)) == NULL ||
-        !es_snapshot_restore(path, &s->ext, &s->n, s->ops, &err)) {
+    if (sliding) {
+        g_set_error(&err, ES_ERROR, ES_ERROR_DATA, "%s holds a sliding window without --deletions, whose operators"
+                    " a resumed run rebuilds by folding the window's lines again: resume it to see its answers", path);
         es_cli_snapshot_clear(s);
         goto fail;
+    }
+    if ((s->ops = es_operator_new_list(s->meta.operators, &err)) == NULL) {
+        es_cli_snapshot_clear(s);
+        goto fail;
+    }
+    for (guint i = 0; i < s->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(s->ops, i);
+        op->dynamic = s->deletions;
+        if (strcmp(op->klass->name, "tri-est") == 0)
+            es_tri_est_method_from_canonical(op);
+    }
+    if (!es_snapshot_restore(path, &s->ext, &s->n, s->ops, &err) ||
+        !es_snapshot_read_window(path, s->n, &s->window, &err)) {
+        es_cli_snapshot_clear(s);
+        goto fail;
+    }
+    if (s->window.cancelled_present) {   /* (the run's answers leave them out: dataflow/window.h) */
+        uint8_t *named = g_new0(uint8_t, MAX(s->n, 1));
+        uint32_t live = 0;
+        for (size_t i = 0; i < 2 * s->window.lines; i++) {
+            live += named[s->window.edges[i]] == 0;
+            named[s->window.edges[i]] = 1;
+        }
+        s->absent = s->n - live;
+        g_free(named);
     }
     return 0;
 fail:;
@@ -177,6 +206,7 @@ void es_cli_snapshot_clear(es_cli_snapshot *s)
         g_ptr_array_free(s->ops, TRUE);
     es_h5_free(s->ext, (size_t)s->n * sizeof *s->ext);
     es_snapshot_meta_clear(&s->meta);
+    es_snapshot_window_clear(&s->window);
     *s = (es_cli_snapshot){ 0 };
 }
 

@@ -27,14 +27,21 @@ int es_cmd_serve(int argc, char **argv);
 int es_cmd_wal_dump(int argc, char **argv);
 
 /* A snapshot loaded for a subcommand: verified, its metadata, its operators
- * (created from the specs it stores, restored) and the id map's external
- * ids.  es_cli_snapshot_load prints "edgestream CMD: why" on failure and
- * returns the exit status (0 when loaded); clear frees what was loaded. */
+ * (created from the specs it stores, restored as the stream fed them: with
+ * deletions when its content says so, es_snapshot_stream_kind), the id
+ * map's external ids and its /window group.  A sliding window without
+ * deletions is refused (its operators answer from the window's lines,
+ * which only a resumed run folds again).  es_cli_snapshot_load prints
+ * "edgestream CMD: why" on failure and returns the exit status (0 when
+ * loaded); clear frees what was loaded. */
 typedef struct {
     es_snapshot_meta meta;
     GPtrArray *ops;
     uint64_t *ext;
     uint32_t n;
+    gboolean deletions;          /* of a stream with deletion lines */
+    es_snapshot_window window;   /* window.present: it has one */
+    uint32_t absent;             /* a sliding window with deletions: vertices no line of it names */
 } es_cli_snapshot;
 int  es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s);
 void es_cli_snapshot_clear(es_cli_snapshot *s);

@@ -12,6 +12,9 @@
  * spanner's stretch is verified by bounded BFS in the kept graph for every
  * input edge (a uniform sample of 10 000 above 1 M edges).
  *
+ * A snapshot of a sliding window with deletions is checked against its
+ * window's graph (window_graph), which the snapshot holds.
+ *
  * Exit: 0 when everything agrees or lies within its bound, 1 otherwise;
  * 64/65/66/74 as for `run`.
  */
@@ -43,6 +46,7 @@ typedef struct {
     GArray *pairs;      /* u32: 2 per edge line, dense ids */
     GArray *ext;        /* u64: external id of each dense id */
     GArray *gone;       /* u64: keys of the deletion lines that took a copy away */
+    GArray *orig;       /* u32: the dense id of each id, when window_graph renumbered them (else NULL) */
 } collector;
 
 static es_operator *collect_create(es_options *o, GError **e)
@@ -124,6 +128,8 @@ static void collect_destroy(es_operator *op)
     g_array_free(c->pairs, TRUE);
     g_array_free(c->ext, TRUE);
     g_array_free(c->gone, TRUE);
+    if (c->orig)
+        g_array_free(c->orig, TRUE);
     g_free(c);
 }
 
@@ -132,6 +138,55 @@ static const es_operator_class collect_class = {
     .create = collect_create, .process_batch = collect_batch, .report = collect_report, .deletions = TRUE,
     .destroy = collect_destroy,
 };
+
+/* What a prefix that does not match a window's snapshot may mean. */
+#define OVER_TIME " (or a window over time's, whose late lines compare does not drop: it checks snapshots of" \
+                  " windows over counts)"
+
+/* A sliding window's snapshot with deletions (snapshot.h: /window): the
+ * exact graph is that of the window's lines less the copies deletions
+ * took back (each pair's oldest), over the vertices the window's lines
+ * name (the run leaves the others out of its answers: *absent of n), with
+ * ids renumbered in order; the collector's lines and ids become those. */
+static void window_graph(collector *c, const es_snapshot_window *w, uint32_t n, uint32_t *live, uint32_t *absent)
+{
+    GHashTable *left = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (size_t i = 0; i < w->cancelled; i++)
+        g_hash_table_insert(left, GSIZE_TO_POINTER((gsize)w->cancelled_keys[i]),
+                            GSIZE_TO_POINTER((gsize)w->cancelled_counts[i]));
+    uint32_t *id = g_new(uint32_t, MAX(n, 1));
+    for (uint32_t v = 0; v < n; v++)
+        id[v] = UINT32_MAX;
+    for (size_t i = 0; i < 2 * w->lines; i++)
+        id[w->edges[i]] = 0;
+    GArray *ext = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    c->orig = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    for (uint32_t v = 0; v < n; v++)
+        if (id[v] == 0) {
+            id[v] = ext->len;
+            g_array_append_val(ext, g_array_index(c->ext, uint64_t, v));
+            g_array_append_val(c->orig, v);
+        }
+    g_array_set_size(c->pairs, 0);
+    for (size_t i = 0; i < w->lines; i++) {
+        const uint32_t u = w->edges[2 * i], v = w->edges[2 * i + 1];
+        const gpointer k = GSIZE_TO_POINTER((gsize)es_edge_key(u, v));
+        const gsize m = GPOINTER_TO_SIZE(g_hash_table_lookup(left, k));
+        if (m > 0) {
+            g_hash_table_insert(left, k, GSIZE_TO_POINTER(m - 1));
+            continue;
+        }
+        const uint32_t e[2] = { id[u], id[v] };
+        g_array_append_vals(c->pairs, e, 2);
+    }
+    *live = ext->len;
+    *absent = n - ext->len;
+    g_array_free(c->ext, TRUE);
+    c->ext = ext;
+    g_array_set_size(c->gone, 0);
+    g_free(id);
+    g_hash_table_destroy(left);
+}
 
 /* ---- verdict rows ------------------------------------------------------------ */
 
@@ -246,14 +301,15 @@ static void compare_exact(table *t, const es_report *streamed, const es_report *
 
 /* ---- the exact answers (operators/verify.h) ------------------------------------ */
 
-static void exact_tri(table *t, es_verify_graph *x, es_operator *op, const es_report *streamed, es_report *r)
+static void exact_tri(table *t, es_verify_graph *x, es_operator *op, const uint32_t *orig, const es_report *streamed,
+                      es_report *r)
 {
     uint64_t *local = NULL;
     es_verify_tri(x, r, op->name, &local);
     compare_exact(t, streamed, r, op->name);
     uint32_t differ = 0;
     for (uint32_t v = 0; v < x->n; v++)
-        differ += es_tri_local(op, v) != local[v];
+        differ += es_tri_local(op, orig ? orig[v] : v) != local[v];
     g_autofree char *note = g_strdup_printf("vertices whose local count differs from igraph_adjacent_triangles, of %u", x->n);
     es_report_entry sv = num_u(differ), xv = num_u(0);
     row(t, op->name, "local", &sv, &xv, differ, 0, differ == 0, note);
@@ -502,7 +558,7 @@ int es_cmd_compare(int argc, char **argv)
     cfg.inputs = (const char *const *)(argv + 1);
     cfg.max_edges = snapshot ? snap.meta.edges_consumed : 0;
     cfg.format = &layout;
-    cfg.deletions = deletions;
+    cfg.deletions = deletions || snap.deletions;   /* (the snapshot's stream deletes) */
     if (snapshot)
         cfg.skip_bad = snap.meta.bad_lines;   /* the prefix skipped exactly these */
     cfg.progress = !quiet && isatty(STDERR_FILENO);
@@ -515,8 +571,8 @@ int es_cmd_compare(int argc, char **argv)
     if (ok && snapshot && !mpi && (stats.edges != snap.meta.edges_consumed || stats.vertices != snap.n)) {
         g_set_error(&err, ES_ERROR, ES_ERROR_CONFIG,
                     "%s holds %" G_GUINT64_FORMAT " edges over %u vertices, but the input's prefix gives %"
-                    G_GUINT64_FORMAT " edges over %u vertices: not the snapshot's input", snapshot,
-                    snap.meta.edges_consumed, snap.n, stats.edges, stats.vertices);
+                    G_GUINT64_FORMAT " edges over %u vertices: not the snapshot's input%s", snapshot,
+                    snap.meta.edges_consumed, snap.n, stats.edges, stats.vertices, snap.window.present ? OVER_TIME : "");
         ok = FALSE;
     }
     if (ok && snapshot && !mpi) {
@@ -525,8 +581,8 @@ int es_cmd_compare(int argc, char **argv)
         for (uint32_t v = 0; ok && v < snap.n; v++)
             if (g_array_index(c->ext, uint64_t, v) != snap.ext[v]) {
                 g_set_error(&err, ES_ERROR, ES_ERROR_CONFIG, "%s: vertex %u is %" G_GUINT64_FORMAT
-                            " in the snapshot but %" G_GUINT64_FORMAT " in the input", snapshot, v,
-                            snap.ext[v], g_array_index(c->ext, uint64_t, v));
+                            " in the snapshot but %" G_GUINT64_FORMAT " in the input%s", snapshot, v,
+                            snap.ext[v], g_array_index(c->ext, uint64_t, v), snap.window.present ? OVER_TIME : "");
                 ok = FALSE;
             }
     }
@@ -535,13 +591,17 @@ int es_cmd_compare(int argc, char **argv)
         goto fail;
     }
 
-    collect_settle((collector *)col);
+    uint32_t exact_n = stats.vertices;
+    if (snap.window.cancelled_present)   /* a sliding window's: its graph, not the prefix's */
+        window_graph((collector *)col, &snap.window, stats.vertices, &exact_n, &stats.absent);
+    else
+        collect_settle((collector *)col);
     es_report *streamed = es_report_new(), *exact = es_report_new();
     es_driver_collect(snap.ops, &stats, TRUE, streamed);
     const collector *c = (const collector *)col;
     const uint64_t *ext = (const uint64_t *)c->ext->data;
     es_verify_graph x;
-    es_verify_graph_init(&x, (const uint32_t *)c->pairs->data, c->pairs->len / 2, stats.vertices);
+    es_verify_graph_init(&x, (const uint32_t *)c->pairs->data, c->pairs->len / 2, exact_n);
     if (t.fmt == ES_FORMAT_TEXT)
         printf("%-10s %-20s %-22s %-22s %-10s %-10s %-8s %s\n", "operator", "metric", "streamed", "exact", "error",
                "bound", "verdict", "note");
@@ -557,7 +617,7 @@ int es_cmd_compare(int argc, char **argv)
             es_verify_degree(&x, exact, op->name);
             compare_exact(&t, streamed, exact, op->name);
         } else if (strcmp(cls, "tri") == 0) {
-            exact_tri(&t, &x, op, streamed, exact);
+            exact_tri(&t, &x, op, c->orig ? (const uint32_t *)c->orig->data : NULL, streamed, exact);
         } else if (strcmp(cls, "bipartite") == 0) {
             exact_bipartite(&t, &x, op->name, streamed, exact);
         } else if (strcmp(cls, "tri-est") == 0) {

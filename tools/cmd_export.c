@@ -52,6 +52,7 @@ int es_cmd_export(int argc, char **argv)
     if (status != 0)
         return status;
     GError *err = NULL;
+    snap.meta.window = snap.window.present ? &snap.window : NULL;   /* (the open window, as it was) */
     if (!es_snapshot_write_file(argv[2], &snap.meta, snap.ext, snap.n, snap.ops, &err)) {
         fprintf(stderr, "edgestream export: %s\n", err->message);
         status = ES_ERROR_IO;   /* the source was read: what failed is writing */

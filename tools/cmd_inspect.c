@@ -35,7 +35,7 @@ int es_cmd_inspect(int argc, char **argv)
         return status;
     es_report *r = es_report_new();
     es_driver_stats stats = { .edges = snap.meta.edges_consumed, .lines = snap.meta.lines_consumed,
-                              .bad_lines = snap.meta.bad_lines, .vertices = snap.n };
+                              .bad_lines = snap.meta.bad_lines, .vertices = snap.n, .absent = snap.absent };
     es_driver_collect(snap.ops, &stats, TRUE, r);
     /* The snapshot's own metadata first. */
     es_report *head = es_report_new();
