@@ -622,21 +622,44 @@ static void presize_table(pipeline *pl, const slot *s, size_t fresh)
 {
     pl->presized = TRUE;
     /* (a tumbling window's table restarts with the window: no estimate;
-     * a sliding window's holds every pair, and gives each a count when it
-     * expires) */
+     * a sliding window's holds its present pairs: the estimate is only
+     * es_edgetable_reserved's hint) */
     if (pl->start_edges > 0 || ((pl->cfg->window || pl->cfg->window_span) && !pl->cfg->window_slide) || s->end ||
         s->bytes_total <= s->bytes_done || s->bytes_done == 0)
         return;
     const double scale = (double)s->bytes_total / (double)s->bytes_done;
     const double want = MIN((double)fresh * scale, (double)PRESIZE_MAX);
     es_edgetable_reserve(pl->mapper_table, (size_t)want);
-    if (pl->cfg->window_slide)
-        es_edgetable_reserve_counts(pl->mapper_table, (size_t)want);
+}
+
+/* libgomp lets an idle team thread spin some 300 000 rounds (about a
+ * millisecond) before it sleeps, unless it manages more threads than
+ * there are cores.  The reader and the mapper are not its threads, so
+ * between the operators' regions their team's idle worker spun on a core
+ * those two need: a fifth of a sliding window's CPU (bench/RESULTS.md).
+ * One region of two threads in the mapper leaves a parked worker that
+ * libgomp counts (it sleeps, costing nothing): with as many team threads
+ * as cores, idle ones then spin only briefly.  (The edge set's parallel
+ * insertion in the mapper did so unasked while it always took a team; a
+ * sliding window's table of present pairs has none, and the mapper now
+ * takes the team only while the operators wait for it.) */
+static void count_the_mapper(void)
+{
+    if (omp_get_max_threads() > 1) {
+        int team = 0;
+        #pragma omp parallel num_threads(2)
+        {
+            #pragma omp atomic
+            team++;
+        }
+        (void)team;
+    }
 }
 
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
+    count_the_mapper();
     const int team = pl->cfg->threads > 0 ? pl->cfg->threads : omp_get_max_threads();
     for (;;) {
         slot *s = g_async_queue_pop(pl->parsed_q);
@@ -1138,8 +1161,12 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
      * window and snapshots, here, so that a barrier freezes the
      * multiplicities of the batches folded (es_edgetable_freeze). */
     pl.mapper_table = (cfg->window_slide || cfg->deletions) && ck ? NULL : flow.table;
-    if (cfg->window_slide && pl.mapper_table)
+    if (cfg->window_slide && pl.mapper_table) {
         pl.ahead = es_slider_ahead_new((cfg->window ? cfg->window : (uint64_t)cfg->window_span) / cfg->window_slide);
+        /* (no snapshot reads its keys: it keeps the present pairs alone) */
+        if (!es_edgetable_logged(pl.mapper_table))
+            es_edgetable_window(pl.mapper_table, (size_t)MIN(cfg->window, (uint64_t)PRESIZE_MAX));
+    }
     es_slider *slider = cfg->window_slide ? es_slider_new(cfg->deletions) : NULL;
     if (slider)
         es_slider_watch(slider, ops);

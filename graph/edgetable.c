@@ -16,7 +16,11 @@
 
 /* Multiplicities other than 1 of pairs in the set: linear probing over a
  * power-of-two table, key 0 (the self-loop (0, 0), never a pair) empty.
- * Entries are never removed (a count back at 1 stays).  A key and its
+ * Entries are never removed (a count back at 1 stays), except in a
+ * window's table (es_edgetable_window), which keeps the multiplicity of
+ * every present pair and no other: there a pair at 0 leaves by
+ * backward-shift deletion, so probes stay as short as the load allows
+ * without tombstones.  A key and its
  * count share one 16-byte entry, so that a probe is one cache miss, not
  * two: these probes were most of a sliding window's table (every expiry
  * takes one), bench/RESULTS.md. */
@@ -49,6 +53,7 @@ struct es_edgetable {
     uint64_t    f_deletions, f_ignored;
     uint64_t    applies, f_applies;   /* applies so far, and at the last freeze (+ 1) */
     size_t      reserved;     /* the most pairs es_edgetable_reserve made room for */
+    gboolean    window;       /* present pairs only, in counts (es_edgetable_window): no set */
 };
 
 /* The product's high half folded onto its low one, so that every bit of
@@ -112,6 +117,35 @@ static void count_set(countmap *m, uint64_t k, uint32_t c)
     count_slot(m, k)->cnt = c;
 }
 
+/* A window's table: the multiplicity of a key, 0 when it has no entry. */
+static uint32_t count_present(const countmap *m, uint64_t k)
+{
+    if (m->used == 0)
+        return 0;
+    for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+        if (m->e[i].key == k)
+            return m->e[i].cnt;
+        if (m->e[i].key == 0)
+            return 0;
+    }
+}
+
+/* Empty entry i, moving back each later entry of its run that may sit
+ * there (its home is not in (i, j]), so that no probe needs a tombstone. */
+static void count_remove_at(countmap *m, size_t i)
+{
+    const size_t mask = m->cap - 1;
+    for (size_t j = (i + 1) & mask; m->e[j].key != 0; j = (j + 1) & mask) {
+        const size_t home = slot_of(m->e[j].key, m->cap);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            m->e[i] = m->e[j];
+            i = j;
+        }
+    }
+    m->e[i] = (count_entry){ 0, 0 };
+    m->used--;
+}
+
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
     es_edgetable *t = g_new0(es_edgetable, 1);
@@ -132,22 +166,25 @@ void es_edgetable_free(es_edgetable *t)
 
 void es_edgetable_reserve(es_edgetable *t, size_t pairs)
 {
-    es_edgeset_reserve(t->set, pairs);
+    if (!t->window)   /* (a window's pairs are bounded by its lines) */
+        es_edgeset_reserve(t->set, pairs);
     t->reserved = MAX(t->reserved, pairs);
+}
+
+void es_edgetable_window(es_edgetable *t, size_t lines)
+{
+    g_assert(es_edgeset_size(t->set) == 0 && es_edgeset_log(t->set, &(size_t){ 0 }) == NULL && t->counts.used == 0);
+    t->window = TRUE;
+    t->dynamic = TRUE;
+    size_t cap = 1024;
+    while (3 * cap < 4 * lines)
+        cap *= 2;
+    count_rehash(&t->counts, cap);
 }
 
 size_t es_edgetable_reserved(const es_edgetable *t)
 {
     return t->reserved;
-}
-
-void es_edgetable_reserve_counts(es_edgetable *t, size_t pairs)
-{
-    size_t cap = 1024;
-    while (3 * cap < 4 * pairs)
-        cap *= 2;
-    if (cap > t->counts.cap)
-        count_rehash(&t->counts, cap);
 }
 
 /* The answers of a batch whose set insertion said is_new (1: first seen)
@@ -204,19 +241,81 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
     return appear;
 }
 
+/* settle for a window's table: the counts alone answer, one probe a
+ * line; a pair leaves them when it reaches 0.  The answers and counters
+ * are settle's for the same lines. */
+static size_t settle_window(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n, uint8_t *change)
+{
+    countmap *m = &t->counts;
+    size_t appear = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + COUNT_AHEAD < n)
+            __builtin_prefetch(&m->e[slot_of(es_edge_key(edges[i + COUNT_AHEAD].u, edges[i + COUNT_AHEAD].v), m->cap)],
+                               1);
+        const uint32_t u = edges[i].u, v = edges[i].v;
+        const gboolean d = del && del[i];
+        t->deletions += d && del[i] == ES_LINE_DELETE;
+        if (G_UNLIKELY(u == v)) {
+            const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
+            change[i] = ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += ignored;
+            continue;
+        }
+        const uint64_t k = es_edge_key(u, v);
+        if (!d && 4 * (m->used + 1) > 3 * m->cap)
+            count_rehash(m, 2 * m->cap);
+        size_t j = slot_of(k, m->cap);
+        while (m->e[j].key != 0 && m->e[j].key != k)
+            j = (j + 1) & (m->cap - 1);
+        count_entry *x = &m->e[j];
+        if (!d) {
+            if (x->key == 0) {
+                *x = (count_entry){ k, 1 };
+                m->used++;
+                change[i] = ES_EDGE_APPEARS;
+                appear++;
+            } else {
+                x->cnt += x->cnt != UINT32_MAX;
+                change[i] = ES_EDGE_SEEN;
+            }
+            continue;
+        }
+        if (x->key == 0 || x->cnt == UINT32_MAX) {   /* absent, or saturated: leave it */
+            change[i] = x->key == 0 ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += x->key == 0;
+            continue;
+        }
+        if (x->cnt == 1) {
+            count_remove_at(m, j);
+            change[i] = ES_EDGE_DISAPPEARS;
+            t->present--;
+        } else {
+            x->cnt--;
+            change[i] = ES_EDGE_SEEN;
+        }
+    }
+    t->present += appear;
+    return appear;
+}
+
 size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
                                        uint8_t *change, es_edgetable_mark *mark)
 {
     /* es_edgeset's is_new is 1 for a pair first seen, else 0.  A batch of
      * expiries (a sliding window's pane) takes back lines this table
      * counted: every pair is in the set, so it asks only the counts. */
-    if (n > 0 && del != NULL && del[0] == ES_LINE_EXPIRE)
-        memset(change, 0, n);
-    else
-        es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
     t->dynamic = t->dynamic || del != NULL;
     t->applies++;
-    const size_t fresh = settle(t, edges, del, n, change);
+    size_t fresh;
+    if (t->window) {
+        fresh = settle_window(t, edges, del, n, change);
+    } else {
+        if (n > 0 && del != NULL && del[0] == ES_LINE_EXPIRE)
+            memset(change, 0, n);
+        else
+            es_edgeset_insert_batch(t->set, edges, n, TRUE, change);
+        fresh = settle(t, edges, del, n, change);
+    }
     mark->keys = es_edgeset_log(t->set, &mark->n);
     if (mark->keys == NULL)
         mark->n = es_edgeset_size(t->set);
@@ -279,13 +378,19 @@ gboolean es_edgetable_dynamic(const es_edgetable *t)
 
 uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v)
 {
-    if (u == v || !es_edgeset_contains(t->set, u, v))
+    if (u == v)
+        return 0;
+    if (t->window)
+        return count_present(&t->counts, es_edge_key(u, v));
+    if (!es_edgeset_contains(t->set, u, v))
         return 0;
     return count_get(&t->counts, es_edge_key(u, v));
 }
 
 gboolean es_edgetable_key_present(const es_edgetable *t, uint64_t key)
 {
+    if (t->window)
+        return count_present(&t->counts, key) > 0;
     return !t->dynamic || count_get(&t->counts, key) > 0;
 }
 
@@ -296,6 +401,12 @@ gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
 
 void es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *user), void *user)
 {
+    if (t->window) {
+        for (size_t i = 0; i < t->counts.cap; i++)
+            if (t->counts.e[i].key != 0)
+                fn(t->counts.e[i].key, user);
+        return;
+    }
     const size_t n = es_edgeset_size(t->set);
     uint64_t *keys = es_big_alloc((n ? n : 1) * sizeof *keys);
     es_edgeset_keys(t->set, keys);
@@ -324,7 +435,8 @@ gboolean es_edgetable_foreach_logged(const es_edgetable *t, uint32_t n, void (*f
 
 size_t es_edgetable_memory(const es_edgetable *t)
 {
-    return sizeof *t + es_edgeset_memory(t->set);
+    /* (a window's table is its counts; the others' side table is left out) */
+    return sizeof *t + es_edgeset_memory(t->set) + (t->window ? t->counts.cap * sizeof *t->counts.e : 0);
 }
 
 gboolean es_edgetable_logged(const es_edgetable *t)
@@ -342,6 +454,7 @@ const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)
 gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
                                const char *what, GError **error)
 {
+    g_assert(!t->window);
     const size_t base = t->seen.n, piece = MIN(n, ADD_PIECE);
     es_edge *edges = g_new(es_edge, piece ? piece : 1);
     uint8_t *is_new = g_new(uint8_t, piece ? piece : 1);
@@ -417,6 +530,7 @@ static int cmp_key(const void *a, const void *b)
 
 void es_edgetable_freeze(es_edgetable *t)
 {
+    g_assert(!t->window);   /* (a window's table is never logged) */
     if (t->f_applies == t->applies + 1)
         return;   /* (frozen already: one freeze for every operator that reads it) */
     t->f_applies = t->applies + 1;
@@ -449,6 +563,7 @@ gboolean es_edgetable_set_counts(es_edgetable *t, const es_edgetable_counts *c, 
     const uint64_t *keys = c->keys, deletions = c->deletions, ignored = c->ignored;
     const uint32_t *counts = c->counts;
     const size_t n = c->n;
+    g_assert(!t->window);
     for (size_t i = 0; i < n; i++) {
         const uint64_t k = keys[i];
         const uint32_t u = (uint32_t)(k >> 32), v = (uint32_t)k;

@@ -26,9 +26,15 @@
  * the set: a pair deleted and inserted again costs no rehash); memory is
  * therefore that of every pair ever seen.  Multiplicities saturate at
  * 2^32 - 1.
+ * A sliding window's table when no snapshot is taken (es_edgetable_window)
+ * has no set: one table of the present pairs' multiplicities, a pair
+ * removed at 0 (backward-shift deletion), answers every line with one
+ * probe.
  * Cost per edge: one insertion, expected O(1); a repeat or deletion one
- * more probe of the side table; memory: the set (edgeset.h), 16 bytes per
- * side-table slot and, when logged, 8 bytes per distinct pair.
+ * more probe of the side table (a window's table: one probe per line);
+ * memory: the set (edgeset.h), 16 bytes per side-table slot and, when
+ * logged, 8 bytes per distinct pair (a window's: 16 bytes per slot for
+ * its present pairs).
  * State: the keys in the order they were first seen (a log): what a
  * snapshot stores of the table, once for every operator, and what an
  * operator derives its own state from on restore (degrees, adjacency).
@@ -73,10 +79,13 @@ void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
  * hint for an operator's own structures of the present pairs.  Set before
  * the answers of the first batch are handed on, never changed after. */
 size_t        es_edgetable_reserved(const es_edgetable *t);
-/* Room for `pairs` multiplicities other than 1 without regrowth (16
- * bytes per slot at a load of 3/4 at most): for a sliding window, whose
- * every pair gets one when it expires. */
-void          es_edgetable_reserve_counts(es_edgetable *t, size_t pairs);
+/* Make an empty table that is not logged a window's: it keeps the
+ * multiplicity of each present pair only (16 bytes per slot at a load of
+ * 3/4 at most; room made for `lines` pairs, 0: grown as needed), and a
+ * pair leaves it at 0, so that its memory is bounded by the window's
+ * lines, not by every pair ever seen.  Its answers are those of any table;
+ * it lists no keys (es_edgetable_keys: none) and takes no snapshot. */
+void          es_edgetable_window(es_edgetable *t, size_t lines);
 
 /* Fold edges[0 .. n-1] in stream order (OpenMP inside): change[i] is edge
  * i's es_edge_change; del: n es_batch.del flags, or NULL for none (the

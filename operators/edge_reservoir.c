@@ -499,10 +499,15 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
     set_remove(r, old.v, old.u);
     const uint32_t last = r->size - 1;
     if (s != last) {
+        /* The last slot's edge fills the hole: in its endpoints' sets
+         * only the slot number changes (no removal and insertion, which
+         * shifted sorted arrays and could resize blocks). */
         const es_edge mv = r->slots[last];
-        set_remove(r, mv.u, mv.v);
-        set_remove(r, mv.v, mv.u);
-        place(r, s, mv.u, mv.v);
+        entry *a = (entry *)set_find(r, &r->head[mv.u], mv.v), *b = (entry *)set_find(r, &r->head[mv.v], mv.u);
+        g_assert(a != NULL && b != NULL);
+        a->slot = s;
+        b->slot = s;
+        r->slots[s] = mv;
     }
     r->size = last;
     return last;

@@ -47,10 +47,8 @@
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
  *
- * Across MPI ranks (mpi/driver_mpi.h): one reservoir at rank 0, each edge
- * gathered there (16 bytes), so the estimate and its variance are the
- * single process's for any rank count.  Per-rank reservoirs (Tri-Fly) are a
- * model in bench/SCALING.md.
+ * Across MPI ranks: one copy per rank, each with its own seed, the
+ * estimate their mean (mpi/tri_est_mpi.h, es_tri_est_set_mean).
  */
 #include "operators/tri_est.h"
 
@@ -144,6 +142,12 @@ typedef struct {
                                    probe be freed, while a writer reads them) */
     size_t           f_probe_cap, f_probe_n;
     gboolean         f_probing;
+
+    /* es_tri_est_set_mean: the mean of `copies` independent copies stands
+     * for the estimates (0: this operator's own). */
+    uint32_t copies;
+    double   copies_sd;    /* the mean's standard deviation */
+    uint64_t copies_sample;  /* the copies' sample edges, summed */
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -634,9 +638,14 @@ static void fold(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *chan
 
 /* Probability that both wedge edges are sampled, as a marginal q1 and the
  * pair's q2, with the graph as it is before the change. */
-static inline void rp_probabilities(const tri_est_op *te, double *q1, double *q2)
+static inline uint64_t rp_population(const tri_est_op *te)
 {
-    const uint64_t N = te->rp_edges + te->rp_nb + te->rp_ng;
+    return te->rp_edges + te->rp_nb + te->rp_ng;
+}
+
+/* (N: rp_population before the change) */
+static inline void rp_probabilities(const tri_est_op *te, uint64_t N, double *q1, double *q2)
+{
     const uint64_t y = N < te->m ? N : te->m;
     if (y == N || N < 2) {
         *q1 = *q2 = 1.0;
@@ -731,16 +740,28 @@ static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v)
 /* ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018): before the sample
  * changes, every triangle the change makes or breaks with two sampled
  * edges counts +-1 / P(both sampled). */
-static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
+static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, uint64_t N)
 {
-    double q1, q2;
-    rp_probabilities(te, &q1, &q2);
     size_t k;
     gboolean has_uv;
     const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
     g_assert(!has_uv);
+    if (k == 0)
+        return;   /* (most changes: no division) */
+    double q1, q2;
+    rp_probabilities(te, N, &q1, &q2);
     for (size_t i = 0; i < k; i++)
         count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
+}
+
+/* How many lines ahead fold_dynamic fetches the sample's headers, and
+ * the neighbour blocks they point to (their headers have arrived by then). */
+#define DYN_AHEAD_HEADS  16
+#define DYN_AHEAD_BLOCKS 6
+
+static inline gboolean changes_graph(uint8_t c)
+{
+    return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
 }
 
 /* Fold the appearances and disappearances among e[0, n) in stream order. */
@@ -748,10 +769,15 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8
 {
     g_assert(change != NULL);
     for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n)
-            es_edge_reservoir_prefetch_heads(te->res, e[i + 16].u, e[i + 16].v);
+        /* The query is bound by its first touch of the two headers and
+         * neighbour blocks: fetched ahead, the blocks once their headers
+         * have arrived (only lines that change the graph query). */
+        if (i + DYN_AHEAD_HEADS < n && changes_graph(change[i + DYN_AHEAD_HEADS]))
+            es_edge_reservoir_prefetch_heads(te->res, e[i + DYN_AHEAD_HEADS].u, e[i + DYN_AHEAD_HEADS].v);
+        if (i + DYN_AHEAD_BLOCKS < n && changes_graph(change[i + DYN_AHEAD_BLOCKS]))
+            es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
         const uint32_t u = e[i].u, v = e[i].v;
-        if (change[i] != ES_EDGE_APPEARS && change[i] != ES_EDGE_DISAPPEARS) {
+        if (!changes_graph(change[i])) {
             if (u == v)
                 counts->loops++;
             else if (change[i] == ES_EDGE_SEEN)
@@ -761,21 +787,15 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8
         te->changes++;
         if (change[i] == ES_EDGE_APPEARS) {
             if (te->method == ES_TRI_EST_THINKD)
-                thinkd_count(te, u, v, 1.0);
+                thinkd_count(te, u, v, 1.0, rp_population(te));
             rp_insert(te, u, v);
         } else {
             /* A sampled edge leaves first: its own slot is in no wedge of
              * its triangles, and the probabilities are taken before. */
-            double q1, q2;
-            rp_probabilities(te, &q1, &q2);
+            const uint64_t N = rp_population(te);
             rp_delete(te, u, v);
-            if (te->method == ES_TRI_EST_THINKD) {
-                size_t k;
-                gboolean has_uv;
-                const es_common_nbr *cn = es_edge_reservoir_common(te->res, u, v, &k, &has_uv);
-                for (size_t j = 0; j < k; j++)
-                    count_signed(te, -1.0, u, v, cn[j].c, cn[j].slot_u, q1, cn[j].slot_v, q2 / q1);
-            }
+            if (te->method == ES_TRI_EST_THINKD)
+                thinkd_count(te, u, v, -1.0, N);
         }
     }
 }
@@ -1015,8 +1035,8 @@ static void tri_est_report(es_operator *op, es_report *report)
     tri_est_op *te = (tri_est_op *)op;
     const uint64_t t = accepted(te);
     es_report_add_double(report, "triangles", estimate(te));
-    es_report_add_double(report, "stddev", stddev_bound(te));
-    es_report_add_u64(report, "sample_edges", es_edge_reservoir_size(te->res));
+    es_report_add_double(report, "stddev", te->copies ? te->copies_sd : stddev_bound(te));
+    es_report_add_u64(report, "sample_edges", te->copies ? te->copies_sample : es_edge_reservoir_size(te->res));
     es_report_add_u64(report, "edges_seen", t);
     if (is_dynamic(te->method)) {
         es_report_add_bool(report, "exact", te->rp_edges + te->rp_nb + te->rp_ng <= te->m);
@@ -1043,7 +1063,23 @@ double es_tri_est_global(es_operator *op)
 double es_tri_est_stddev(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    return stddev_bound((tri_est_op *)op);
+    tri_est_op *te = (tri_est_op *)op;
+    return te->copies ? te->copies_sd : stddev_bound(te);
+}
+
+void es_tri_est_set_mean(es_operator *op, uint32_t copies, double tau_sum, double var_sum, uint64_t sample_sum,
+                         const double *loc_sum)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && copies > 0);
+    tri_est_op *te = (tri_est_op *)op;
+    g_return_if_fail(!is_dynamic(te->method));   /* local_scale is 1: tau and loc are the estimates */
+    te->copies = copies;
+    te->tau = tau_sum / copies;
+    te->copies_sd = sqrt(var_sum) / copies;
+    te->copies_sample = sample_sum;
+    if (te->local && loc_sum)
+        for (uint32_t v = 0; v < te->nv; v++)
+            te->loc[v] = loc_sum[v] / copies;
 }
 
 double es_tri_est_local(es_operator *op, uint32_t v)

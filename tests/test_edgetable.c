@@ -3,8 +3,9 @@
  * a plain first-appearance list for any thread count and batch size; the
  * checks of restored keys, each naming the key at fault; a run of
  * bounded-memory operators keeps no table, one with degree or tri keeps one,
- * tri-est's dedup=auto hands the table it starts to the run; and a run's
- * answers equal those of operators fed on their own. */
+ * tri-est's dedup=auto hands the table it starts to the run; a run's
+ * answers equal those of operators fed on their own; and a sliding
+ * window's table of present pairs answers as the full one. */
 #include <glib/gstdio.h>
 #include <omp.h>
 #include <stdio.h>
@@ -223,6 +224,94 @@ static void test_a_run_answers_as_operators_fed_on_their_own(void)
     g_free(path);
 }
 
+/* One batch into both tables: the same answers and appearances. */
+static void apply_both(es_edgetable *full, es_edgetable *win, const es_edge *e, const uint8_t *del, size_t n,
+                       uint64_t seed)
+{
+    uint8_t *a = g_new(uint8_t, n ? n : 1), *b = g_new(uint8_t, n ? n : 1);
+    const size_t fa = es_edgetable_apply_signed(full, e, del, n, a);
+    const size_t fb = es_edgetable_apply_signed(win, e, del, n, b);
+    ES_CHECK_SEED(fa == fb && memcmp(a, b, n) == 0, seed);
+    g_free(a);
+    g_free(b);
+}
+
+static void count_key(uint64_t key, void *user)
+{
+    (void)key;
+    (*(size_t *)user)++;
+}
+
+/* A window's table (es_edgetable_window) answers as the table with its set
+ * of every pair: random insertions, deletions (of absent pairs too) and
+ * expiries of earlier lines over few vertices, so that pairs come and go
+ * and probe runs cross the places of removed ones; and over many vertices
+ * its memory stays that of the window's pairs, not of every pair seen. */
+static void test_a_window_s_table_answers_as_the_full_one_holding_only_present_pairs(void)
+{
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        const uint32_t nv[] = { 40, 100000 };
+        for (size_t q = 0; q < G_N_ELEMENTS(nv); q++) {
+            const size_t W = 2000, steps = 300;
+            GRand *rng = g_rand_new_with_seed((guint32)(seed * 7 + q));
+            es_edgetable *full = es_edgetable_new(FALSE, NULL), *win = es_edgetable_new(FALSE, NULL);
+            es_edgetable_window(win, 0);
+            const size_t empty = es_edgetable_memory(win);
+            GArray *kept = g_array_new(FALSE, FALSE, sizeof(es_edge));   /* inserted lines, oldest first */
+            size_t first = 0;   /* kept[first ..]: the window */
+            size_t most = 0;
+            for (size_t step = 0; step < steps; step++) {
+                const size_t n = (size_t)g_rand_int_range(rng, 1, 200);
+                es_edge *e = g_new(es_edge, n);
+                uint8_t *del = g_new0(uint8_t, n);
+                for (size_t i = 0; i < n; i++) {
+                    e[i].u = (uint32_t)g_rand_int_range(rng, 0, (gint32)nv[q]);
+                    e[i].v = g_rand_int_range(rng, 0, 100) == 0 ? e[i].u
+                                                                 : (uint32_t)g_rand_int_range(rng, 0, (gint32)nv[q]);
+                    if (q == 0 && g_rand_int_range(rng, 0, 5) == 0)
+                        del[i] = ES_LINE_DELETE;
+                    else
+                        g_array_append_val(kept, e[i]);
+                }
+                apply_both(full, win, e, del, n, seed);
+                /* the lines past the window leave, in one batch of expiries */
+                const size_t out = kept->len - first > W ? kept->len - first - W : 0;
+                uint8_t *exp = g_new(uint8_t, out ? out : 1);
+                memset(exp, ES_LINE_EXPIRE, out);
+                apply_both(full, win, &g_array_index(kept, es_edge, first), exp, out, seed);
+                first += out;
+                most = MAX(most, es_edgetable_memory(win));
+                g_free(exp);
+                g_free(e);
+                g_free(del);
+            }
+            ES_CHECK_SEED(es_edgetable_edges(win) == es_edgetable_edges(full), seed);
+            ES_CHECK_SEED(es_edgetable_ignored(win) == es_edgetable_ignored(full), seed);
+            ES_CHECK_SEED(es_edgetable_deletions(win) == es_edgetable_deletions(full), seed);
+            size_t listed = 0;
+            es_edgetable_foreach(win, count_key, &listed);
+            ES_CHECK_SEED(listed == es_edgetable_edges(full), seed);
+            for (uint32_t u = 0; q == 0 && u < nv[q]; u++)
+                for (uint32_t v = 0; v < nv[q]; v++)
+                    ES_CHECK_SEED(es_edgetable_count(win, u, v) == es_edgetable_count(full, u, v), seed);
+            for (size_t i = 0; i < kept->len; i++) {
+                const es_edge x = g_array_index(kept, es_edge, i);
+                ES_CHECK_SEED(es_edgetable_count(win, x.u, x.v) == es_edgetable_count(full, x.u, x.v), seed);
+            }
+            if (q == 1) {
+                /* about 30 000 pairs seen, at most W present: 16-byte
+                 * slots at a load of 3/4 at most, a power of two */
+                ES_CHECK_SEED(kept->len > 10 * W, seed);
+                ES_CHECK_SEED(most - empty <= 16 * 4 * W, seed);
+            }
+            es_edgetable_free(full);
+            es_edgetable_free(win);
+            g_array_free(kept, TRUE);
+            g_rand_free(rng);
+        }
+    }
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -230,6 +319,7 @@ int main(void)
         ES_TEST(test_restored_keys_are_checked_naming_the_first_at_fault),
         ES_TEST(test_only_operators_that_need_distinct_edges_make_a_run_keep_a_table),
         ES_TEST(test_a_run_answers_as_operators_fed_on_their_own),
+        ES_TEST(test_a_window_s_table_answers_as_the_full_one_holding_only_present_pairs),
         { NULL, NULL },
     };
     return es_test_main("edgetable", tests);
