@@ -65,16 +65,18 @@ static inline size_t slot_of(uint64_t k, size_t cap)
     return (size_t)(h ^ (h >> 32)) & (cap - 1);
 }
 
-/* The multiplicity of a key known to be in the set. */
-static uint32_t count_get(const countmap *m, uint64_t k)
+/* The multiplicity of key k; `absent` is that of a key with no entry: 1
+ * for a key known to be in the set, 0 in a window's table (its present
+ * pairs alone). */
+static uint32_t count_of(const countmap *m, uint64_t k, uint32_t absent)
 {
     if (m->used == 0)
-        return 1;
+        return absent;
     for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
         if (m->e[i].key == k)
             return m->e[i].cnt;
         if (m->e[i].key == 0)
-            return 1;
+            return absent;
     }
 }
 
@@ -115,19 +117,6 @@ static count_entry *count_slot(countmap *m, uint64_t k)
 static void count_set(countmap *m, uint64_t k, uint32_t c)
 {
     count_slot(m, k)->cnt = c;
-}
-
-/* A window's table: the multiplicity of a key, 0 when it has no entry. */
-static uint32_t count_present(const countmap *m, uint64_t k)
-{
-    if (m->used == 0)
-        return 0;
-    for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
-        if (m->e[i].key == k)
-            return m->e[i].cnt;
-        if (m->e[i].key == 0)
-            return 0;
-    }
 }
 
 /* Empty entry i, moving back each later entry of its run that may sit
@@ -381,17 +370,17 @@ uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v)
     if (u == v)
         return 0;
     if (t->window)
-        return count_present(&t->counts, es_edge_key(u, v));
+        return count_of(&t->counts, es_edge_key(u, v), 0);
     if (!es_edgeset_contains(t->set, u, v))
         return 0;
-    return count_get(&t->counts, es_edge_key(u, v));
+    return count_of(&t->counts, es_edge_key(u, v), 1);
 }
 
 gboolean es_edgetable_key_present(const es_edgetable *t, uint64_t key)
 {
     if (t->window)
-        return count_present(&t->counts, key) > 0;
-    return !t->dynamic || count_get(&t->counts, key) > 0;
+        return count_of(&t->counts, key, 0) > 0;
+    return !t->dynamic || count_of(&t->counts, key, 1) > 0;
 }
 
 gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
@@ -411,7 +400,7 @@ void es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *
     uint64_t *keys = es_big_alloc((n ? n : 1) * sizeof *keys);
     es_edgeset_keys(t->set, keys);
     for (size_t i = 0; i < n; i++)
-        if (count_get(&t->counts, keys[i]) > 0)
+        if (count_of(&t->counts, keys[i], 1) > 0)
             fn(keys[i], user);
     es_big_free(keys, (n ? n : 1) * sizeof *keys);
 }
@@ -546,7 +535,7 @@ void es_edgetable_freeze(es_edgetable *t)
             t->f_key[n++] = m->e[i].key;
     qsort(t->f_key, n, sizeof *t->f_key, cmp_key);
     for (size_t i = 0; i < n; i++)
-        t->f_cnt[i] = count_get(m, t->f_key[i]);
+        t->f_cnt[i] = count_of(m, t->f_key[i], 1);
     t->f_n = n;
     t->f_deletions = t->seen.deletions;
     t->f_ignored = t->seen.ignored;
