@@ -94,21 +94,6 @@ static char *make_dir(void)
     return dir;
 }
 
-static void remove_dir(char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(dir, name, NULL);
-        g_unlink(p);
-        g_free(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(dir);
-    g_free(dir);
-}
-
 /* Files in dir whose name starts with prefix. */
 static guint count_files(const char *dir, const char *prefix)
 {
@@ -480,7 +465,7 @@ static void test_a_writer_without_a_log_table_writes_ordinary_datasets(void)
 
     g_free(a);
     g_free(b);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_an_empty_array_is_an_ordinary_dataset_without_a_log_line(void)
@@ -501,7 +486,7 @@ static void test_an_empty_array_is_an_ordinary_dataset_without_a_log_line(void)
     g_free(text);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* ---- first write, appends --------------------------------------------------------- */
@@ -548,7 +533,7 @@ static void test_the_first_snapshot_creates_log_files_of_exactly_the_arrays(void
     es_snapshot_logs_free(logs);
     g_free(a);
     g_free(b);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* Pages of `path` in the page cache (mincore over a mapping, which itself
@@ -611,7 +596,7 @@ static void test_synced_log_pages_leave_the_page_cache(void)
     g_free(t2);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_later_snapshots_append_to_the_same_file(void)
@@ -669,7 +654,7 @@ static void test_later_snapshots_append_to_the_same_file(void)
     es_snapshot_logs_free(resumed);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_length(void)
@@ -699,7 +684,7 @@ static void test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_
     g_free(t2);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* Direct I/O (es_snapshot_logs_set_direct) writes what buffered writes
@@ -753,7 +738,7 @@ static void test_direct_appends_write_what_buffered_appends_write(void)
     }
     for (int d = 0; d < 2; d++) {
         es_snapshot_logs_free(logs[d]);
-        remove_dir(dir[d]);
+        es_test_remove_dir(dir[d]);
     }
     es_big_free(a, N * sizeof(uint64_t));
     g_free(raw);
@@ -805,7 +790,7 @@ static void test_a_shrunk_log_starts_a_new_file_and_leaves_the_old_one(void)
     es_snapshot_logs_free(logs);
     g_free(a);
     g_free(b);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_a_missing_or_short_log_file_is_written_anew(void)
@@ -847,7 +832,7 @@ static void test_a_missing_or_short_log_file_is_written_anew(void)
     g_free(t3);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* ---- shared files -------------------------------------------------------------------- */
@@ -940,7 +925,7 @@ static void test_identical_logs_share_one_file_until_one_diverges(void)
     es_snapshot_logs_free(logs);
     g_free(x);
     g_free(y);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* The log written first extends the shared file, whichever diverges. */
@@ -975,7 +960,7 @@ static void test_the_log_written_first_keeps_the_shared_file(void)
     es_snapshot_logs_free(logs);
     g_free(x);
     g_free(y);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* A log that stops growing while the one it shares with grows keeps its
@@ -1007,7 +992,7 @@ static void test_a_log_that_stops_growing_beside_its_twin_keeps_its_content(void
     es_snapshot_logs_free(logs);
     g_free(x);
     g_free(y);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* ---- verification ---------------------------------------------------------------------- */
@@ -1098,7 +1083,7 @@ static void test_verify_rejects_a_missing_truncated_or_corrupt_log(void)
     es_snapshot_logs_free(logs);
     g_free(a);
     g_free(b);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_a_corrupt_prefix_is_still_caught_after_the_next_append(void)
@@ -1121,7 +1106,7 @@ static void test_a_corrupt_prefix_is_still_caught_after_the_next_append(void)
     g_free(t2);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* es_crc32 gives zlib's values (the header's and the log lines' crcs are
@@ -1175,7 +1160,7 @@ static void test_crc32_range_continues_a_crc_and_fails_past_the_end(void)
     close(fd);
     g_free(p);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* ---- parse, format, collect -------------------------------------------------------------- */
@@ -1229,7 +1214,7 @@ static void test_format_and_parse_round_trip(void)
     es_snapshot_logs_free(logs);
     g_free(a);
     g_free(b);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_parse_refuses_malformed_lines_and_keeps_the_table(void)
@@ -1461,7 +1446,7 @@ static void test_snapshot_files_list_their_logs_and_retention_keeps_only_those(v
     es_snapshot_logs_free(logs);
     g_free(a);
     g_free(b);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* Generations (snapshot/logs.h): a log that outgrows its file's room
@@ -1525,7 +1510,7 @@ static void test_generations(void)
         g_free((char *)snaps[i]);
     es_snapshot_logs_free(logs);
     g_free(a);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 /* A recycled log (snapshot/logmem.h) forgets only bytes that two files
@@ -1595,7 +1580,7 @@ static void recycled_log_round(int damage)
     es_log_free(a, n3 * sizeof(uint64_t));
     es_snapshot_logs_free(logs);
     g_free(want);
-    remove_dir(dir);
+    es_test_remove_dir(dir);
 }
 
 static void test_a_recycled_log_is_healed_from_either_of_its_files(void)

@@ -6,7 +6,6 @@
  * or when the snapshot was taken with deletions and the run has none, or
  * the reverse (ES_ERROR_CONFIG).  The end-to-end resume is
  * tests/test_dynamic_snapshot.sh's. */
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "dataflow/window.h"
@@ -47,29 +46,13 @@ static char *write_window(const es_snapshot_window *w, char **dir)
     return es_snapshot_path(*dir, 1);
 }
 
-static void remove_dir(char *dir, char *path)
-{
-    g_unlink(path);
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(dir, name, NULL);
-        g_unlink(p);
-        g_free(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(dir);
-    g_free(dir);
-    g_free(path);
-}
-
 /* Read w back from a snapshot; FALSE with *err when refused. */
 static gboolean round_trip(const es_snapshot_window *w, es_snapshot_window *got, GError **err)
 {
     char *dir = NULL, *path = write_window(w, &dir);
     gboolean ok = es_snapshot_read_window(path, 4, got, err);
-    remove_dir(dir, path);
+    g_free(path);
+    es_test_remove_dir(dir);   /* (path is in it) */
     return ok;
 }
 

@@ -511,3 +511,18 @@ void es_test_expect_refused(const char *spec, es_test_build_fn build, const void
     g_clear_error(&err);
     es_operator_free(op);
 }
+
+void es_test_remove_dir(char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)) != NULL) {
+        char *p = g_build_filename(dir, name, NULL);
+        g_unlink(p);
+        g_free(p);
+    }
+    if (d)
+        g_dir_close(d);
+    g_rmdir(dir);
+    g_free(dir);
+}

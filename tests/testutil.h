@@ -36,6 +36,8 @@ typedef struct {
 
 /* Run the cases (the array ends with {NULL, NULL}); exit status 0 iff all pass. */
 int es_test_main(const char *suite, const es_test *tests);
+/* Remove a flat temporary directory with every file in it; frees dir. */
+void es_test_remove_dir(char *dir);
 
 /* Directory of the real SNAP edge lists (../shared/datasets, or
  * $ES_SHARED_DATASETS), or NULL when absent: tests that need it skip then. */
