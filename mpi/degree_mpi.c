@@ -225,6 +225,14 @@ size_t es_mpi_degree_key_count(const es_mpi_degree *d)
     return all;
 }
 
+void es_mpi_degree_groups(const es_mpi_degree *d, int rank, int size, uint64_t *lo, uint64_t *hi)
+{
+    /* owner(): group g to rank g * size / groups, so rank r owns from
+     * ceil(r * groups / size) on. */
+    *lo = ((uint64_t)rank * d->groups + (uint64_t)size - 1) / (uint64_t)size;
+    *hi = ((uint64_t)(rank + 1) * d->groups + (uint64_t)size - 1) / (uint64_t)size;
+}
+
 gboolean es_mpi_degree_restore(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ext, uint32_t nv, const uint64_t *keys,
                                size_t nk, GError **error)
 {

@@ -77,6 +77,8 @@ void      es_mpi_degree_globals(es_mpi_degree *d, MPI_Comm comm, const uint32_t 
  * (g_free).  A snapshot writes only those since the last one. */
 uint64_t *es_mpi_degree_keys(const es_mpi_degree *d, size_t from, size_t *n);
 size_t    es_mpi_degree_key_count(const es_mpi_degree *d);
+/* The key groups [*lo, *hi) whose pairs rank `rank` of `size` owns. */
+void      es_mpi_degree_groups(const es_mpi_degree *d, int rank, int size, uint64_t *lo, uint64_t *hi);
 /* On resume, before the first batch: keep the pairs of keys[0 .. nk) (a
  * snapshot's /edges/keys over its nv vertices ext) that this rank owns
  * now, whatever the rank count that wrote them.  ES_ERROR_DATA for a key

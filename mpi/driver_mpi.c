@@ -40,6 +40,7 @@
 #include "mpi/grouprun.h"
 #include "mpi/merge.h"
 #include "mpi/snapshot_mpi.h"
+#include "mpi/tri_est_mpi.h"
 #include "mpi/tri_mpi.h"
 #include "operators/bipartite.h"
 #include "operators/degree.h"
@@ -121,6 +122,23 @@ static void gather_ids(int rank, int size, const uint64_t *ids, size_t n, int *c
     MPI_Gatherv(ids, 2 * cnt, MPI_UINT64_T, *all_ids, counts, displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     *sent += 4 + (rank ? 16 * (uint64_t)n : 0);
     g_free(ns);
+}
+
+/* As gather_ids, to every rank (tri-est's copies, mpi/tri_est_mpi.h):
+ * counts and displs of size entries on every rank; returns the total. */
+static size_t allgather_ids(int size, const uint64_t *ids, size_t n, int *counts, int *displs, uint64_t **all_ids,
+                            uint64_t *sent)
+{
+    int cnt = 2 * (int)n, at = 0;
+    MPI_Allgather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    for (int r = 0; r < size; r++) {
+        displs[r] = at;
+        at += counts[r];
+    }
+    *all_ids = g_renew(uint64_t, *all_ids, (size_t)at + 1);
+    MPI_Allgatherv(ids, cnt, MPI_UINT64_T, *all_ids, counts, displs, MPI_UINT64_T, MPI_COMM_WORLD);
+    *sent += 4 * (uint64_t)(size - 1) + 16 * (uint64_t)n * (uint64_t)(size - 1);
+    return (size_t)at / 2;
 }
 
 /* A reduced run's operators, in three flows (dataflow/flow.h, the fold
@@ -361,6 +379,11 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* degree's pairs in the snapshots: written by their owners. */
     es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
     gboolean parted = (dpart || tpart) && cfg->checkpoint;
+    /* tri-est: a copy per rank (mpi/tri_est_mpi.h), in a gathered run
+     * without snapshots or interim reports (those keep one reservoir). */
+    gboolean copied = !reduced && size > 1 && !cfg->checkpoint && cfg->report_every == 0 &&
+                      es_mpi_tri_est_wanted(ops);
+    es_mpi_tri_est *tcopies = NULL;
 
     if (rank == 0) {
         size_t q = 0;
@@ -368,6 +391,10 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         quota = q;
     }
     if (!agree_root(rank, ok, error)) {
+        ok = FALSE;
+        goto out;
+    }
+    if (copied && (tcopies = es_mpi_tri_est_new(MPI_COMM_WORLD, ops, error)) == NULL) {
         ok = FALSE;
         goto out;
     }
@@ -408,7 +435,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     for (guint k = first; ok && resumed && k < last; k++)
         ok = es_chunks_seek(chunks, k, pos + 4 * k, error);
 
-    if (rank == 0) {
+    if (rank == 0 || tcopies) {
         counts = g_new(int, size);
         displs = g_new(int, size);
     }
@@ -506,7 +533,13 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             }
         } else {
             int cnt = (int)n;
-            gather_ids(rank, size, ids, n, counts, displs, &all_ids, &sent);
+            if (tcopies) {   /* every rank's copies take the whole batch */
+                size_t all = allgather_ids(size, ids, n, counts, displs, &all_ids, &sent);
+                if (ok)
+                    ok = es_mpi_tri_est_feed(tcopies, all_ids, all, error);
+            } else {
+                gather_ids(rank, size, ids, n, counts, displs, &all_ids, &sent);
+            }
             if (any_time) {
                 if (rank == 0)
                     for (int r = 0; r < size; r++) {
@@ -562,7 +595,17 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (parted)
         es_mpi_snap_serve(&psnap);
     snap_us += g_get_monotonic_time() - ts;
+    if (tcopies) {   /* a copy's failure in the last batch */
+        int in = ok ? size : rank, first_bad;
+        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (first_bad < size) {
+            share_error(first_bad, rank, error);
+            ok = FALSE;
+        }
+    }
     ok = agree_root(rank, ok, error);
+    if (ok && tcopies)   /* rank 0's tri-est answers the copies' mean */
+        es_mpi_tri_est_combine(tcopies, MPI_COMM_WORLD, &sent);
     /* Every rank ends with rank 0's figures. */
     {
         uint64_t fig[5] = { stats->edges, stats->lines, stats->bad_lines, stats->vertices, stats->snapshots_failed };
@@ -584,14 +627,21 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                        ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6 : 0, cpu_all = 0;
     MPI_Reduce(&cpu, &cpu_all, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
-    char snaps[64] = "";
+    uint64_t keys_read = 0;
+    if (parted)
+        MPI_Reduce(&psnap.keys_read, &keys_read, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    char snaps[128] = "";
     if (cfg->checkpoint)
         g_snprintf(snaps, sizeof snaps, ", %.3f s at snapshot barriers at rank 0", (double)snap_us / 1e6);
+    if (keys_read)
+        g_snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps),
+                   ", %" G_GUINT64_FORMAT " keys read on resume by the ranks", (guint64)keys_read);
     if (rank == 0 && ok && verbose)
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
                 G_GUINT64_FORMAT " MiB at most elsewhere%s\n",
-                size, size == 1 ? "" : "s", !reduced ? "edges gathered" :
+                size, size == 1 ? "" : "s", tcopies ? "edges gathered at every rank, tri-est on each" :
+                !reduced ? "edges gathered" :
                 tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
                 dpart ? "reduced, degree partitioned" : "reduced",
                 all_sent, stats->edges ? (double)all_sent / (double)stats->edges : 0.0,
@@ -610,6 +660,7 @@ out:
     es_mpi_snap_clear(&psnap);
     es_mpi_degree_free(dpart);
     es_mpi_tri_free(tpart);
+    es_mpi_tri_est_free(tcopies);
     g_free(forest);
     g_free(all_ids);
     g_free(all_time);

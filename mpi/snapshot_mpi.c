@@ -40,12 +40,17 @@ static gboolean fail_here(int rank, uint64_t id)
 /* Rank 0: the /edges/keys of tmp, a virtual dataset over the first n
  * keys of the log file (the single process's layout, snapshot/logs.h), or
  * an empty dataset when there are none. */
-static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, GError **error)
+static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, const GArray *runs, GError **error)
 {
     const uint64_t n = p->bytes / 8;
-    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), g = -1;
+    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), g = -1, rg = -1;
     gboolean ok = f >= 0 && (g = H5Gcreate2(f, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
                   es_snapshot_log_link(g, "keys", H5T_STD_U64LE, p->file, n, p->cap / 8);
+    if (ok && runs && runs->len > 0)
+        ok = (rg = H5Gcreate2(f, "ranks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+             es_h5_write_u64(rg, "key_runs", (const uint64_t *)(void *)runs->data, runs->len, NULL);
+    if (rg >= 0)
+        H5Gclose(rg);
     if (g >= 0)
         H5Gclose(g);
     if (f >= 0 && H5Fclose(f) < 0)
@@ -95,6 +100,10 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
             g_free(s->done.file);
             s->done = s->tries;
             s->tries.file = g_strdup(s->done.file);
+            if (s->runs_tries) {
+                g_array_set_size(s->runs_done, 0);
+                g_array_append_vals(s->runs_done, s->runs_tries->data, s->runs_tries->len);
+            }
         }
     }
     g_clear_pointer(&s->tried, g_free);
@@ -108,6 +117,14 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
         g_free(s->tries.file);
         s->tries = s->done;
         s->tries.file = g_strdup(s->done.file);
+        if (s->degree && !s->runs_done) {
+            s->runs_done = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+            s->runs_tries = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        }
+        if (s->runs_tries) {
+            g_array_set_size(s->runs_tries, 0);
+            g_array_append_vals(s->runs_tries, s->runs_done->data, s->runs_done->len);
+        }
         if (s->tries.file == NULL || s->tries.bytes + 8 * all[0] > s->tries.cap) {
             /* A new file with room for three times as many keys again
              * and 64 MiB (a hole until written, as snapshot/logs.h's):
@@ -121,6 +138,8 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
             pl.ok = es_snapshot_log_file_create(path, H5T_STD_U64LE, 8, s->tries.cap, &s->tries.start,
                                                 &s->tries.crc, &err);
             pl.fresh = 1;
+            if (s->runs_tries)
+                g_array_set_size(s->runs_tries, 0);
         } else {
             path = g_build_filename(dir, s->tries.file, NULL);
         }
@@ -195,10 +214,15 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
     }
     if (rank == 0 && ok) {
         for (int r = 0; r < size; r++) {
+            if (s->runs_tries && every[2 * r] > 0) {
+                uint64_t run[4] = { s->tries.bytes / 8, every[2 * r], 0, 0 };
+                es_mpi_degree_groups(s->degree, r, size, &run[2], &run[3]);
+                g_array_append_vals(s->runs_tries, run, 4);
+            }
             s->tries.crc = (uint32_t)crc32_combine(s->tries.crc, (uLong)every[2 * r + 1], (z_off_t)(8 * every[2 * r]));
             s->tries.bytes += 8 * every[2 * r];
         }
-        ok = link_keys(tmp, &s->tries, error);
+        ok = link_keys(tmp, &s->tries, s->runs_tries, error);
         if (ok && s->tries.bytes > 0)
             es_snapshot_logs_put(es_checkpoint_logs(s->ck), "/edges/keys", s->tries.file, s->tries.start,
                                  s->tries.bytes, s->tries.crc, s->tries.cap);
@@ -214,6 +238,11 @@ void es_mpi_snap_clear(es_mpi_snap *s)
     g_clear_pointer(&s->done.file, g_free);
     g_clear_pointer(&s->tries.file, g_free);
     g_clear_pointer(&s->tried, g_free);
+    if (s->runs_done) {
+        g_array_unref(s->runs_done);
+        g_array_unref(s->runs_tries);
+        s->runs_done = s->runs_tries = NULL;
+    }
 }
 
 gboolean es_mpi_snap_extra(const char *tmp, void *user, GError **error)
@@ -265,6 +294,55 @@ static gboolean restore_keys(void *ctx, const uint64_t *keys, size_t nk, GError 
                      : es_mpi_degree_restore(c->s->degree, c->s->comm, c->ext, c->n, keys, nk, error);
 }
 
+/* Resume: the keys of /edges/keys this rank may own to restore_keys:
+ * degree's runs whose key groups meet the range it owns now, when the
+ * snapshot lists them (/ranks/key_runs); otherwise every key. */
+static gboolean read_owned(es_mpi_snap *s, hid_t f, restore_ctx *c, GError **error)
+{
+    size_t total = 0, nr = 0;
+    uint64_t *runs = NULL;
+    if (!s->degree || H5Lexists(f, "/ranks", H5P_DEFAULT) <= 0 || H5Lexists(f, "/ranks/key_runs", H5P_DEFAULT) <= 0) {
+        gboolean ok = es_snapshot_read_key_range(f, 0, UINT64_MAX, restore_keys, c, &total, error);
+        s->keys_read += total;
+        return ok;
+    }
+    hid_t g = H5Gopen2(f, "ranks", H5P_DEFAULT);
+    gboolean ok = g >= 0 && es_h5_read_u64(g, "key_runs", &runs, &nr, error);
+    if (g >= 0)
+        H5Gclose(g);
+    if (ok && nr % 4 != 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/ranks/key_runs has %zu entries, not runs of 4", nr);
+        ok = FALSE;
+    }
+    int rank, size;
+    MPI_Comm_rank(s->comm, &rank);
+    MPI_Comm_size(s->comm, &size);
+    uint64_t lo, hi, covered = 0;
+    es_mpi_degree_groups(s->degree, rank, size, &lo, &hi);
+    for (size_t i = 0; ok && i < nr; i += 4) {
+        if (runs[i] != covered || runs[i + 2] > runs[i + 3]) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/ranks/key_runs: run %zu is out of place", i / 4);
+            ok = FALSE;
+            break;
+        }
+        covered += runs[i + 1];
+        if (runs[i + 2] < hi && lo < runs[i + 3]) {
+            ok = es_snapshot_read_key_range(f, runs[i], runs[i + 1], restore_keys, c, &total, error);
+            s->keys_read += runs[i + 1];
+        }
+    }
+    if (ok && total == 0)   /* (no run met this rank's range: the length still to check) */
+        ok = es_snapshot_read_key_range(f, 0, 0, restore_keys, c, &total, error);
+    if (ok && covered != total) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/ranks/key_runs covers %" G_GUINT64_FORMAT " of the %zu keys",
+                    (guint64)covered, total);
+        ok = FALSE;
+    }
+    if (runs)
+        es_h5_free(runs, nr * sizeof *runs);
+    return ok;
+}
+
 gboolean es_mpi_snap_resume(es_mpi_snap *s, const char *path, GError **error)
 {
     int rank, len = 0;
@@ -294,7 +372,7 @@ gboolean es_mpi_snap_resume(es_mpi_snap *s, const char *path, GError **error)
         goto out;
     }
     restore_ctx c = { s, ext, (uint32_t)n };
-    ok = es_snapshot_read_keys(f, restore_keys, &c, error);
+    ok = read_owned(s, f, &c, error);
     if (!ok)
         g_prefix_error(error, "%s: ", p);
 out:

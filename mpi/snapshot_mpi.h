@@ -42,13 +42,22 @@
  * `compare`, h5py) reads them as a set, so the file reads like a single
  * process's.
  *
+ * Degree's runs: each rank's increment is one run of keys of the groups
+ * it owns; /ranks/key_runs (u64[4 R]: first key, count, first and end
+ * key group of each run; the runs of the log file, which /edges/keys is
+ * the head of) says where they lie.  Readers without MPI ignore it.
+ *
  * Resume (any rank count, or without MPI: mpi/grouprun.h restores the file
- * as any other): rank 0 restores its parts; every rank reads /idmap and
- * /edges/keys of the same file in pieces of 1 Mi keys and keeps the pairs
- * whose key group it now owns (es_mpi_degree_restore), or the edges of
- * its colour triples (es_mpi_tri_restore).  Each rank reads every key
- * (the groups are hashed, not stored in ranges): O(E) reading per rank,
- * O(E/N) kept.
+ * as any other): rank 0 restores its parts; every rank reads /idmap and,
+ * for degree, the runs of /edges/keys whose key groups meet the range it
+ * owns now (all of them when the snapshot has no /ranks/key_runs: one
+ * without MPI or gathered), in pieces of 1 Mi keys, and keeps the pairs
+ * whose key group it now owns (es_mpi_degree_restore): at the same rank
+ * count O(E/N) read per rank; at another, a rank reads the old ranks'
+ * runs its range meets (2 -> 3: E/2, E, E/2).  tri keeps the edges of its
+ * colour triples (es_mpi_tri_restore), which no run bounds: every rank
+ * reads every key, O(E), O(E/N) kept.  (Rank 0's own restore, before,
+ * reads the whole file once: the single process's restore.)
  * Collective: every rank calls each function.
  */
 #ifndef ES_MPI_SNAPSHOT_H
@@ -83,6 +92,11 @@ typedef struct {
     char          *tried;   /* rank 0: that try's snapshot path, or NULL */
     MPI_File       fh;      /* the log file, open on every rank, */
     char          *opened;  /* its path (NULL: not open) */
+    /* degree, rank 0: the log's runs of keys, 4 u64 each (first key,
+     * count, and the key groups [lo, hi) of the rank that wrote them), as
+     * the last committed snapshot and the last try list them. */
+    GArray        *runs_done, *runs_tries;
+    uint64_t       keys_read;  /* this rank's keys read on resume */
 } es_mpi_snap;
 
 /* Rank 0's `extra` step (es_checkpoint_set_extra, user: an es_mpi_snap):

@@ -47,10 +47,8 @@
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
  *
- * Across MPI ranks (mpi/driver_mpi.h): one reservoir at rank 0, each edge
- * gathered there (16 bytes), so the estimate and its variance are the
- * single process's for any rank count.  Per-rank reservoirs (Tri-Fly) are a
- * model in bench/SCALING.md.
+ * Across MPI ranks: one copy per rank, each with its own seed, the
+ * estimate their mean (mpi/tri_est_mpi.h, es_tri_est_set_mean).
  */
 #include "operators/tri_est.h"
 
@@ -144,6 +142,12 @@ typedef struct {
                                    probe be freed, while a writer reads them) */
     size_t           f_probe_cap, f_probe_n;
     gboolean         f_probing;
+
+    /* es_tri_est_set_mean: the mean of `copies` independent copies stands
+     * for the estimates (0: this operator's own). */
+    uint32_t copies;
+    double   copies_sd;    /* the mean's standard deviation */
+    uint64_t copies_sample;  /* the copies' sample edges, summed */
 } tri_est_op;
 
 static void tri_est_destroy(es_operator *op)
@@ -1031,8 +1035,8 @@ static void tri_est_report(es_operator *op, es_report *report)
     tri_est_op *te = (tri_est_op *)op;
     const uint64_t t = accepted(te);
     es_report_add_double(report, "triangles", estimate(te));
-    es_report_add_double(report, "stddev", stddev_bound(te));
-    es_report_add_u64(report, "sample_edges", es_edge_reservoir_size(te->res));
+    es_report_add_double(report, "stddev", te->copies ? te->copies_sd : stddev_bound(te));
+    es_report_add_u64(report, "sample_edges", te->copies ? te->copies_sample : es_edge_reservoir_size(te->res));
     es_report_add_u64(report, "edges_seen", t);
     if (is_dynamic(te->method)) {
         es_report_add_bool(report, "exact", te->rp_edges + te->rp_nb + te->rp_ng <= te->m);
@@ -1059,7 +1063,23 @@ double es_tri_est_global(es_operator *op)
 double es_tri_est_stddev(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    return stddev_bound((tri_est_op *)op);
+    tri_est_op *te = (tri_est_op *)op;
+    return te->copies ? te->copies_sd : stddev_bound(te);
+}
+
+void es_tri_est_set_mean(es_operator *op, uint32_t copies, double tau_sum, double var_sum, uint64_t sample_sum,
+                         const double *loc_sum)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && copies > 0);
+    tri_est_op *te = (tri_est_op *)op;
+    g_return_if_fail(!is_dynamic(te->method));   /* local_scale is 1: tau and loc are the estimates */
+    te->copies = copies;
+    te->tau = tau_sum / copies;
+    te->copies_sd = sqrt(var_sum) / copies;
+    te->copies_sample = sample_sum;
+    if (te->local && loc_sum)
+        for (uint32_t v = 0; v < te->nv; v++)
+            te->loc[v] = loc_sum[v] / copies;
 }
 
 double es_tri_est_local(es_operator *op, uint32_t v)

@@ -86,4 +86,13 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);
  * not fit the options or is inconsistent. */
 gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error);
 
+/* Across MPI ranks (mpi/tri_est_mpi.h): op's answers become the mean of
+ * `copies` independent copies of it (other seeds, the same stream; op's
+ * own among them), given the sums over the copies of the global estimate,
+ * of the variance behind "stddev" (its square), of the sample sizes and
+ * of the local estimates (op's num_vertices entries; NULL with local=0).
+ * For the final report: op takes no batch after.  Insert-only methods. */
+void es_tri_est_set_mean(es_operator *op, uint32_t copies, double tau_sum, double var_sum, uint64_t sample_sum,
+                         const double *loc_sum);
+
 #endif

@@ -261,14 +261,29 @@ static gboolean read_counts(hid_t file, es_edgetable *table, GError **error)
 
 gboolean es_snapshot_read_keys(hid_t file, es_snapshot_keys_fn fn, void *ctx, GError **error)
 {
+    return es_snapshot_read_key_range(file, 0, UINT64_MAX, fn, ctx, NULL, error);
+}
+
+gboolean es_snapshot_read_key_range(hid_t file, uint64_t first, uint64_t want, es_snapshot_keys_fn fn, void *ctx,
+                                    size_t *total, GError **error)
+{
     size_t n = 0;
     hid_t ds = es_h5_open_array(file, "/edges/keys", H5T_INTEGER, 8, 0, &n, error);
     if (ds < 0)
         return FALSE;
-    uint64_t *keys = g_new(uint64_t, MAX(MIN(n, KEYS_PIECE), 1));
+    if (total)
+        *total = n;
+    if (want != UINT64_MAX && (first > n || want > n - first)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s holds %zu keys, not %" G_GUINT64_FORMAT " from %"
+                    G_GUINT64_FORMAT, ES_EDGES_DATASET, n, (guint64)want, (guint64)first);
+        H5Dclose(ds);
+        return FALSE;
+    }
+    const size_t end = want == UINT64_MAX ? n : (size_t)(first + want);
+    uint64_t *keys = g_new(uint64_t, MAX(MIN(end - first, KEYS_PIECE), 1));
     gboolean ok = TRUE;
-    for (size_t at = 0; ok && at < n; at += KEYS_PIECE) {
-        hsize_t start[1] = { at }, count[1] = { MIN(KEYS_PIECE, n - at) };
+    for (size_t at = first; ok && at < end; at += KEYS_PIECE) {
+        hsize_t start[1] = { at }, count[1] = { MIN(KEYS_PIECE, end - at) };
         hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, count, NULL);
         ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
              H5Dread(ds, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, keys) >= 0;

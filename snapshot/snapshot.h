@@ -174,6 +174,10 @@ gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable 
  * error set when the dataset is missing or unreadable or fn fails. */
 typedef gboolean (*es_snapshot_keys_fn)(void *ctx, const uint64_t *keys, size_t n, GError **error);
 gboolean es_snapshot_read_keys(hid_t file, es_snapshot_keys_fn fn, void *ctx, GError **error);
+/* The same for keys [first, first + count) alone (an error when past the
+ * end); *total (when not NULL) gets the dataset's length. */
+gboolean es_snapshot_read_key_range(hid_t file, uint64_t first, uint64_t count, es_snapshot_keys_fn fn, void *ctx,
+                                    size_t *total, GError **error);
 
 /* DIR/snap-<id>.h5 (g_free it). */
 char      *es_snapshot_path(const char *dir, uint64_t id);
