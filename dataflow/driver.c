@@ -18,8 +18,11 @@
  * mid-run (operators/operator.h) is applied by the caller, in the fold
  * every stream shares (dataflow/flow.h).  Slots carry
  * everything later stages need (vertex count, answers, progress figures),
- * so no stage touches another's state.  NSLOTS = 4 lets every stage hold
- * one batch with one in hand-over.
+ * so no stage touches another's state.  NSLOTS = 3 lets every stage hold
+ * one batch: when the operators are the slowest stage, the next batch is
+ * mapped and waiting whenever they finish one, and a fourth slot only held
+ * 25 bytes per edge more (on R-MAT scale 20, `cc,degree,tri-est` peaked at
+ * 350 MiB with four, 325 with three, at the same speed: bench/RESULTS.md).
  * Tumbling windows: the reader stage cuts batches at window boundaries (a
  * count of edges, or the first edge beyond a window of timestamps, the
  * rest of its read waiting in a carry buffer; late edges dropped there)
@@ -60,7 +63,7 @@
 #include "snapshot/logmem.h"
 #include "snapshot/snapshot.h"
 
-#define NSLOTS 4
+#define NSLOTS 3
 
 /* Ids are mapped in pieces of this many, taking the id-map lock for each,
  * so a snapshot barrier waits at most one piece for a consistent id map. */
