@@ -536,8 +536,11 @@ static int common_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* check_uv FALSE: the caller knows (u, v) is not in the sample, and the
+ * look-up of v among u's neighbours is spared (a merge of the two sets
+ * never emits u or v, so the answer is the same either way). */
 static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count,
-                                               gboolean *has_uv)
+                                               gboolean *has_uv, gboolean check_uv)
 {
     *count = 0;
     *has_uv = FALSE;
@@ -548,7 +551,7 @@ static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u,
     gboolean s_is_u = hu->deg <= hv->deg;
     const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
     uint32_t b_vertex = s_is_u ? v : u;
-    if (set_find(r, hs, b_vertex) != NULL) {
+    if (check_uv && set_find(r, hs, b_vertex) != NULL) {
         *has_uv = TRUE;
         return r->out;
     }
@@ -661,7 +664,14 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
                                               size_t *count, gboolean *has_uv)
 {
     g_assert(u != v && u < r->nv && v < r->nv);
-    return common_impl(r, u, v, count, has_uv);
+    return common_impl(r, u, v, count, has_uv, TRUE);
+}
+
+const es_common_nbr *es_edge_reservoir_common_absent(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count)
+{
+    g_assert(u != v && u < r->nv && v < r->nv);
+    gboolean has_uv;
+    return common_impl(r, u, v, count, &has_uv, FALSE);
 }
 
 /* always_inline: GCC finds a function that only prefetches free of side
@@ -781,7 +791,7 @@ size_t es_edge_reservoir_offer_batch(es_edge_reservoir *r, const es_edge *edges,
         }
         size_t k;
         gboolean has_uv;
-        const es_common_nbr *cn = common_impl(r, u, v, &k, &has_uv);
+        const es_common_nbr *cn = common_impl(r, u, v, &k, &has_uv, TRUE);
         if (has_uv) {
             counts->in_sample++;
             if (stop_at_repeat)

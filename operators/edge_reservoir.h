@@ -112,6 +112,10 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
  * (the caller drops the edge as a duplicate).  u != v. */
 const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, uint32_t v,
                                               size_t *count, gboolean *has_uv);
+/* The same for (u, v) the caller knows is not in the sample (a change of a
+ * graph the sample is drawn from: an appearance, or a disappearance after
+ * the edge left the sample): no look-up of the pair itself. */
+const es_common_nbr *es_edge_reservoir_common_absent(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count);
 
 /* Hints for a loop over a batch: start loading the headers of u and v
  * (some edges ahead), then their neighbour blocks (fewer edges ahead, when

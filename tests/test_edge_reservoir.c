@@ -91,6 +91,12 @@ static void test_reservoir_graph_agrees_with_a_plain_edge_list_through_hubs_comi
                 want_k++;
             }
             mismatches += want_k != k;
+            /* the same answer without the look-up of (u, v) itself */
+            es_common_nbr *copy = g_memdup2(cn, k * sizeof *cn);
+            size_t k2;
+            const es_common_nbr *cn2 = es_edge_reservoir_common_absent(r, u, v, &k2);
+            mismatches += k2 != k || (k > 0 && memcmp(cn2, copy, k * sizeof *cn) != 0);
+            g_free(copy);
             commons += k;
             es_edge ev;
             offers++;
