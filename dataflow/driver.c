@@ -1021,12 +1021,31 @@ static void freeze_window(const es_driver_config *cfg, es_slider *slider, int64_
     pos->window = w;
 }
 
-/* A sliding window's table is rebuilt from its lines on resume
- * (es_slider_restore); with deletions it is the snapshot's, as every
- * operator's state is. */
-static gboolean slider_restore_drops_table(const es_driver_config *cfg)
+void es_driver_mark_ops(GPtrArray *ops, gboolean deletions, gboolean sliding)
 {
-    return cfg->window_slide != 0 && cfg->checkpoint != NULL && !cfg->deletions;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->dynamic = op->dynamic || deletions || sliding;
+        op->sliding = op->sliding || (sliding && !deletions);   /* (BIC takes no deletion) */
+    }
+}
+
+es_slider *es_driver_flow_start(es_flow *flow, GPtrArray *ops, gboolean snapshots, gboolean deletions,
+                                gboolean sliding)
+{
+    /* A sliding window's table is rebuilt from its lines on resume
+     * (es_slider_restore); with deletions it is the snapshot's, as every
+     * operator's state is. */
+    for (guint i = 0; sliding && snapshots && !deletions && i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        g_clear_pointer(&op->own_edges, es_edgetable_free);
+        op->edges = NULL;
+    }
+    es_flow_init(flow, ops, snapshots, deletions || sliding);
+    es_slider *slider = sliding ? es_slider_new(deletions) : NULL;
+    if (slider)
+        es_slider_watch(slider, ops);
+    return slider;
 }
 
 /* The bounds of the sliding window ending with pane j into stats. */
@@ -1097,11 +1116,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     es_stream_pos pos = { 0 };
     es_checkpoint *ck = NULL;
     /* (a snapshot's operators restore as the stream will feed them) */
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        op->dynamic = op->dynamic || cfg->deletions || cfg->window_slide;
-        op->sliding = op->sliding || (cfg->window_slide && !cfg->deletions);   /* (BIC takes no deletion) */
-    }
+    es_driver_mark_ops(ops, cfg->deletions, cfg->window_slide != 0);
     es_idmap *idmap = start(cfg, ops, src, &pos, &ck, error);
     if (idmap == NULL) {
         es_edge_source_free(own_src);
@@ -1146,12 +1161,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_async_queue_push(pl.free_q, &slots[i]);
     }
     es_flow flow;
-    for (guint i = 0; slider_restore_drops_table(cfg) && i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        g_clear_pointer(&op->own_edges, es_edgetable_free);
-        op->edges = NULL;
-    }
-    es_flow_init(&flow, ops, cfg->checkpoint != NULL, cfg->deletions || cfg->window_slide);
+    es_slider *slider = es_driver_flow_start(&flow, ops, cfg->checkpoint != NULL, cfg->deletions,
+                                             cfg->window_slide != 0);
     /* (resumed: the restored table's counts, even when no line is left to
      * fold, as after the final snapshot) */
     stats->deletions = flow.deleted;
@@ -1170,9 +1181,6 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         if (!es_edgetable_logged(pl.mapper_table))
             es_edgetable_window(pl.mapper_table, (size_t)MIN(cfg->window, (uint64_t)PRESIZE_MAX));
     }
-    es_slider *slider = cfg->window_slide ? es_slider_new(cfg->deletions) : NULL;
-    if (slider)
-        es_slider_watch(slider, ops);
     int64_t open_pane = INT64_MIN;   /* the sliding window's newest pane (INT64_MIN: none yet) */
     int64_t span_pane = INT64_MIN;   /* a tumbling window over time: the open window's number */
     uint64_t final_late_tail = pos.window ? pos.window->late_tail : 0;

@@ -21,6 +21,7 @@
 
 #include "dataflow/checkpoint.h"
 #include "dataflow/edgesource.h"
+#include "dataflow/flow.h"
 #include "dataflow/stop.h"
 #include "graph/idmap.h"
 #include "graph/parse.h"
@@ -120,6 +121,19 @@ typedef struct es_driver_stats {
 /* Run the stream through ops (a GPtrArray of es_operator *).  On error the
  * run stops at once; no final report is made. */
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error);
+
+/* The operators' side of a run, shared by a resumed run and the tools
+ * that answer from a snapshot (tools/cli.h), so both rebuild a snapshot's
+ * state the same way.  Before restoring ops from a snapshot: tell them how
+ * the stream feeds them (es_operator.dynamic, .sliding).  Then start flow
+ * over them (es_flow_init; snapshots: the run takes or resumed from
+ * snapshots) and, in a sliding window, return its slider watching them
+ * (else NULL); with snapshots and no deletions the restored edge tables
+ * are dropped first, the window's lines rebuilding them
+ * (es_slider_restore, which the caller runs on a snapshot's /window). */
+void es_driver_mark_ops(GPtrArray *ops, gboolean deletions, gboolean sliding);
+struct es_slider *es_driver_flow_start(es_flow *flow, GPtrArray *ops, gboolean snapshots, gboolean deletions,
+                                       gboolean sliding);
 
 /* Fill r with the stream section and every operator's answers. */
 void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean final, es_report *r);

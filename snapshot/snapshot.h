@@ -159,7 +159,7 @@ gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n
  * deletion line; a snapshot taken before the first one does not say).
  * *sliding: it holds a sliding window's lines without deletions, whose
  * operators answer from those lines folded again (dataflow/window.h),
- * which only a resumed run does. */
+ * as a resumed run and the tools (tools/cli.h) do. */
 gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error);
 
 /* The edge table's part, /edges/keys: the keys of the table the

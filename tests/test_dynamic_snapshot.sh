@@ -16,7 +16,8 @@
 #     late lines, and with --lateness: lines held until the watermark passes
 #     them): every snapshot of a run taken as the kill point, the resumed
 #     run's reports are the uninterrupted run's from there on, and --batch
-#     changes no report;
+#     changes no report; every snapshot of a sliding window inspects as the
+#     run's report at its edge (export and compare of a count window's too);
 #   - sliding windows with --deletions (over counts and over time, and with
 #     --lateness): deletions of lines in the window, of expired and absent
 #     pairs, and re-insertions; snapshots inside panes; every snapshot as
@@ -186,8 +187,50 @@ window_case() {
 }
 window_case "tumbling over time" tumbling:5000s
 window_case "sliding count" sliding:4000,1000
-# (its operators answer from the window's lines, folded again on resume)
-expect "inspect a sliding window" 65 "holds a sliding window without --deletions" -- "$es" inspect "$tmp/ws/snap-000002.h5"
+# inspect_case NAME WINDOW [OPTIONS [FILE]]: a sliding window's operators
+# answer from the window's lines, which inspect folds again as a resumed
+# run does: every snapshot (one every 2000 lines, batches and reports every
+# 500, so one falls on each snapshot) inspects as the run's report at its
+# edge (each, where a window's report and the interim one both fall there).
+inspect_case() {
+    name=$1 win=$2 more=${3:-} wf=${4:-$tmp/t.txt}
+    rm -rf "$tmp/is"
+    "$es" run --window "$win" $more --ops "$wops" --format tsv --quiet --report-every 500 --batch 500 \
+        --snapshot-dir "$tmp/is" --snapshot-every 2000 --keep 100 "$wf" > "$tmp/i.tsv" 2> "$tmp/err" ||
+        bad "$name: inspect run: $(cat "$tmp/err")"
+    nsnap=$(ls "$tmp"/is/snap-*.h5 | wc -l) matched=0
+    [ "$nsnap" -ge 15 ] && ok || bad "$name: $nsnap snapshots, 15 or more expected"
+    for f in "$tmp"/is/snap-*.h5; do
+        "$es" inspect --format tsv "$f" > "$tmp/ins.tsv" 2> "$tmp/err" || { bad "$name: inspect $f: $(cat "$tmp/err")"; continue; }
+        at=$(tsv_get "$tmp/ins.tsv" snapshot edges_consumed)
+        awk -F '\t' -v e="$at" '$1 == "report" { n++; on = $3 == e } on { print n "\t" $0 }' "$tmp/i.tsv" > "$tmp/blocks"
+        grep -v -e '^snapshot' -e '^report' "$tmp/ins.tsv" > "$tmp/ins.got"
+        blocks=$(cut -f 1 "$tmp/blocks" | sort -u)
+        [ -n "$blocks" ] || bad "$name: no report at edge $at"
+        for b in $blocks; do
+            awk -F '\t' -v b="$b" '$1 == b' "$tmp/blocks" | cut -f 2- |
+                grep -v -e '^report' -e '^stream.window_' -e '^stream.late_edges' > "$tmp/ins.want"
+            if cmp -s "$tmp/ins.got" "$tmp/ins.want"; then matched=$((matched + 1)); ok; else
+                bad "$name: inspect $(basename "$f") (edge $at): answers differ from the run's report"
+                diff "$tmp/ins.want" "$tmp/ins.got" | head -c 600; fi
+        done
+    done
+    echo "$name: $nsnap snapshots inspected, $matched reports matched"
+}
+inspect_case "inspect, sliding count" sliding:4000,1000
+# export keeps the window's lines: the exported file inspects the same;
+# compare checks each snapshot's answers against igraph's on its window's lines
+f=$tmp/is/snap-000005.h5
+"$es" export "$f" "$tmp/ex.h5" 2> "$tmp/err" || bad "inspect, sliding count: export: $(cat "$tmp/err")"
+"$es" inspect --format tsv "$tmp/ex.h5" | grep -v '^snapshot' > "$tmp/ex.tsv"
+"$es" inspect --format tsv "$f" | grep -v '^snapshot' | cmp -s - "$tmp/ex.tsv" && ok ||
+    bad "inspect, sliding count: the exported snapshot inspects otherwise"
+for k in 2 7 "$nsnap"; do
+    expect "sliding count: compare snapshot $k" 0 "" -- "$es" compare --quiet --snapshot \
+        "$tmp/is/snap-$(printf %06d "$k").h5" "$tmp/t.txt"
+    grep -q "checks, 0 differ" "$tmp/out" && ok || bad "sliding count: compare snapshot $k: $(tail -3 "$tmp/out")"
+done
+inspect_case "inspect, sliding over time" sliding:12000s,3000s
 window_case "sliding over time" sliding:12000s,3000s
 [ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
     bad "no window over time saw a late line"
@@ -196,6 +239,7 @@ window_case "sliding over time" sliding:12000s,3000s
 # watermark, so a run killed while they wait resumes with the same reports.
 awk '{ t += 1 + (NR % 3); print $1, $2, (NR % 97 == 0 ? t - 4000 : NR % 5 == 0 ? t - 700 : t) }' "$tmp/g.txt" > "$tmp/tl.txt"
 window_case "sliding over time, lateness" sliding:12000s,3000s "--lateness 1000s" "$tmp/tl.txt"
+inspect_case "inspect, sliding over time, lateness" sliding:12000s,3000s "--lateness 1000s" "$tmp/tl.txt"
 [ "$(awk -F '\t' '$1 == "stream" && $2 == "late_edges" && $3 > 0' "$tmp/w.tsv" | wc -l)" -gt 0 ] && ok ||
     bad "lateness: no late line"
 window_case "tumbling over time, lateness" tumbling:5000s "--lateness 1000s" "$tmp/tl.txt"

@@ -12,6 +12,7 @@
 #include "graph/spelling.h"
 #include "operators/operator.h"
 #include "operators/tri_est.h"
+#include "dataflow/window.h"
 #include "snapshot/h5util.h"
 
 /* The long options a context knows, read from its own help text (GLib
@@ -162,19 +163,14 @@ int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
     if (!es_snapshot_verify(path, &err) || !es_snapshot_stream_kind(path, &s->deletions, &sliding, &err) ||
         !es_snapshot_read_meta(path, &s->meta, &err))
         goto fail;
-    if (sliding) {
-        g_set_error(&err, ES_ERROR, ES_ERROR_DATA, "%s holds a sliding window without --deletions, whose operators"
-                    " a resumed run rebuilds by folding the window's lines again: resume it to see its answers", path);
-        es_cli_snapshot_clear(s);
-        goto fail;
-    }
+    s->sliding = sliding;
     if ((s->ops = es_operator_new_list(s->meta.operators, &err)) == NULL) {
         es_cli_snapshot_clear(s);
         goto fail;
     }
+    es_driver_mark_ops(s->ops, s->deletions, s->sliding);   /* (as the resumed run's) */
     for (guint i = 0; i < s->ops->len; i++) {
         es_operator *op = g_ptr_array_index(s->ops, i);
-        op->dynamic = s->deletions;
         if (strcmp(op->klass->name, "tri-est") == 0)
             es_tri_est_method_from_canonical(op);
     }
@@ -200,8 +196,36 @@ fail:;
     return status;
 }
 
+int es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats *stats, es_report *r)
+{
+    if (s->sliding && s->slider == NULL) {   /* the window's lines again, as a resumed run folds them */
+        GError *err = NULL;
+        s->slider = es_driver_flow_start(&s->flow, s->ops, TRUE, FALSE, TRUE);
+        if (!es_slider_restore(s->slider, &s->flow, &s->window, s->ext, s->n, &err)) {
+            int status = es_cli_fail(cmd, err);
+            g_error_free(err);
+            return status;
+        }
+        s->absent = es_slider_absent(s->slider, s->n);
+    }
+    if (s->window.present)
+        stats->absent = s->absent;
+    if (s->slider && !s->merged) {   /* (a report's own step: the panes' instances merged) */
+        es_slider_merge_begin(s->slider);
+        s->merged = TRUE;
+    }
+    es_driver_collect(s->ops, stats, TRUE, r);
+    return 0;
+}
+
 void es_cli_snapshot_clear(es_cli_snapshot *s)
 {
+    if (s->merged)
+        es_slider_merge_end(s->slider);
+    if (s->slider) {   /* (in the driver's order) */
+        es_flow_clear(&s->flow);
+        es_slider_free(s->slider);
+    }
     if (s->ops)
         g_ptr_array_free(s->ops, TRUE);
     es_h5_free(s->ext, (size_t)s->n * sizeof *s->ext);

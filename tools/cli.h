@@ -29,21 +29,34 @@ int es_cmd_wal_dump(int argc, char **argv);
 /* A snapshot loaded for a subcommand: verified, its metadata, its operators
  * (created from the specs it stores, restored as the stream fed them: with
  * deletions when its content says so, es_snapshot_stream_kind), the id
- * map's external ids and its /window group.  A sliding window without
- * deletions is refused (its operators answer from the window's lines,
- * which only a resumed run folds again).  es_cli_snapshot_load prints
+ * map's external ids and its /window group.  es_cli_snapshot_load prints
  * "edgestream CMD: why" on failure and returns the exit status (0 when
- * loaded); clear frees what was loaded. */
+ * loaded); clear frees what was loaded.
+ * A sliding window without deletions (`sliding`): its operators answer
+ * from the window's lines, which the snapshot holds and a resumed run
+ * folds again; the operators as restored are the snapshot's own (what
+ * export writes again), and es_cli_snapshot_answers brings them to the
+ * state the run answered from at the snapshot, by the resumed run's own
+ * steps (es_driver_flow_start, es_slider_restore), before a report. */
 typedef struct {
     es_snapshot_meta meta;
     GPtrArray *ops;
     uint64_t *ext;
     uint32_t n;
     gboolean deletions;          /* of a stream with deletion lines */
+    gboolean sliding;            /* of a sliding window without deletions */
     es_snapshot_window window;   /* window.present: it has one */
-    uint32_t absent;             /* a sliding window with deletions: vertices no line of it names */
+    uint32_t absent;             /* a sliding window: vertices no line of it names */
+    es_flow flow;                /* with sliding, after es_cli_snapshot_answers: the rebuilt state */
+    struct es_slider *slider;
+    gboolean merged;             /* its per-pane operators merged (es_slider_merge_begin) until clear */
 } es_cli_snapshot;
 int  es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s);
+/* Fill r (final) with the snapshot's answers, stats' stream figures
+ * (absent set here); returns the exit status (0 ok), printing why not.
+ * From then until clear, s->ops answer as the report did (a sliding
+ * window's per-pane operators merged). */
+int  es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats *stats, es_report *r);
 void es_cli_snapshot_clear(es_cli_snapshot *s);
 
 /* Parse a GOptionContext (its usage line reads `edgestream CMD ...`); on

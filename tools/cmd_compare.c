@@ -12,8 +12,10 @@
  * spanner's stretch is verified by bounded BFS in the kept graph for every
  * input edge (a uniform sample of 10 000 above 1 M edges).
  *
- * A snapshot of a sliding window with deletions is checked against its
- * window's graph (window_graph), which the snapshot holds.
+ * A snapshot of a sliding window is checked against its window's graph
+ * (window_graph), which the snapshot holds; without deletions its
+ * operators are first rebuilt from the window's lines as a resumed run
+ * rebuilds them (es_cli_snapshot_answers).
  *
  * Exit: 0 when everything agrees or lies within its bound, 1 otherwise;
  * 64/65/66/74 as for `run`.
@@ -143,9 +145,9 @@ static const es_operator_class collect_class = {
 #define OVER_TIME " (or a window over time's, whose late lines compare does not drop: it checks snapshots of" \
                   " windows over counts)"
 
-/* A sliding window's snapshot with deletions (snapshot.h: /window): the
- * exact graph is that of the window's lines less the copies deletions
- * took back (each pair's oldest), over the vertices the window's lines
+/* A sliding window's snapshot (snapshot.h: /window): the exact graph is
+ * that of the window's lines less the copies deletions took back (each
+ * pair's oldest; none without deletions), over the vertices the window's lines
  * name (the run leaves the others out of its answers: *absent of n), with
  * ids renumbered in order; the collector's lines and ids become those. */
 static void window_graph(collector *c, const es_snapshot_window *w, uint32_t n, uint32_t *live, uint32_t *absent)
@@ -316,7 +318,8 @@ static void exact_tri(table *t, es_verify_graph *x, es_operator *op, const uint3
     g_free(local);
 }
 
-static void exact_bipartite(table *t, es_verify_graph *x, const char *name, const es_report *streamed, es_report *r)
+static void exact_bipartite(table *t, es_verify_graph *x, const char *name, const es_report *streamed, es_report *r,
+                            gboolean window)
 {
     gboolean bip = es_verify_bipartite_prefix(x->pairs, x->lines, x->n);
     es_report_begin(r, name);
@@ -324,8 +327,10 @@ static void exact_bipartite(table *t, es_verify_graph *x, const char *name, cons
     compare_exact(t, streamed, r, name);
     const es_report_entry *idx = es_report_find(streamed, name, "odd_cycle_index");
     const es_report_entry *dels = es_report_find(streamed, "stream", "deletions");
-    /* With deletions the lines that remain have no stream order to check it in. */
-    if (!bip && (dels == NULL || dels->v.u64 == 0) && idx && idx->kind == ES_VAL_U64 && idx->v.u64 < x->lines) {
+    /* With deletions the lines that remain have no stream order to check it
+     * in; in a sliding window (window) it counts the stream's lines, not
+     * the window's. */
+    if (!bip && !window && (dels == NULL || dels->v.u64 == 0) && idx && idx->kind == ES_VAL_U64 && idx->v.u64 < x->lines) {
         /* The reported edge must be the first whose prefix is not bipartite. */
         gboolean ok = es_verify_bipartite_prefix(x->pairs, idx->v.u64, x->n)
                       && !es_verify_bipartite_prefix(x->pairs, idx->v.u64 + 1, x->n);
@@ -592,12 +597,17 @@ int es_cmd_compare(int argc, char **argv)
     }
 
     uint32_t exact_n = stats.vertices;
-    if (snap.window.cancelled_present)   /* a sliding window's: its graph, not the prefix's */
+    if (snap.window.cancelled_present || snap.sliding)   /* a sliding window's: its graph, not the prefix's */
         window_graph((collector *)col, &snap.window, stats.vertices, &exact_n, &stats.absent);
     else
         collect_settle((collector *)col);
     es_report *streamed = es_report_new(), *exact = es_report_new();
-    es_driver_collect(snap.ops, &stats, TRUE, streamed);
+    if ((status = es_cli_snapshot_answers("compare", &snap, &stats, streamed)) != 0) {
+        es_report_free(streamed);
+        es_report_free(exact);
+        es_operator_free(col);
+        goto out;
+    }
     const collector *c = (const collector *)col;
     const uint64_t *ext = (const uint64_t *)c->ext->data;
     es_verify_graph x;
@@ -619,7 +629,7 @@ int es_cmd_compare(int argc, char **argv)
         } else if (strcmp(cls, "tri") == 0) {
             exact_tri(&t, &x, op, c->orig ? (const uint32_t *)c->orig->data : NULL, streamed, exact);
         } else if (strcmp(cls, "bipartite") == 0) {
-            exact_bipartite(&t, &x, op->name, streamed, exact);
+            exact_bipartite(&t, &x, op->name, streamed, exact, snap.sliding);
         } else if (strcmp(cls, "tri-est") == 0) {
             check_tri_est(&t, &x, op);
         } else if (strcmp(cls, "cm") == 0) {

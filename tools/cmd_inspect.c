@@ -1,6 +1,8 @@
 /* cmd_inspect.c — `edgestream inspect SNAP.h5`: a snapshot's metadata and
  * every operator's answers, from the snapshot alone.  The file is verified
- * (header and checksum) before HDF5 opens it. */
+ * (header and checksum) before HDF5 opens it.  A sliding window's answers
+ * come from its lines folded again, as a resumed run folds them
+ * (es_cli_snapshot_answers): the run's at the snapshot's edge. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,8 +37,12 @@ int es_cmd_inspect(int argc, char **argv)
         return status;
     es_report *r = es_report_new();
     es_driver_stats stats = { .edges = snap.meta.edges_consumed, .lines = snap.meta.lines_consumed,
-                              .bad_lines = snap.meta.bad_lines, .vertices = snap.n, .absent = snap.absent };
-    es_driver_collect(snap.ops, &stats, TRUE, r);
+                              .bad_lines = snap.meta.bad_lines, .vertices = snap.n };
+    if ((status = es_cli_snapshot_answers("inspect", &snap, &stats, r)) != 0) {
+        es_report_free(r);
+        es_cli_snapshot_clear(&snap);
+        return status;
+    }
     /* The snapshot's own metadata first. */
     es_report *head = es_report_new();
     es_report_begin(head, "snapshot");
