@@ -179,16 +179,6 @@ int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
         es_cli_snapshot_clear(s);
         goto fail;
     }
-    if (s->window.cancelled_present) {   /* (the run's answers leave them out: dataflow/window.h) */
-        uint8_t *named = g_new0(uint8_t, MAX(s->n, 1));
-        uint32_t live = 0;
-        for (size_t i = 0; i < 2 * s->window.lines; i++) {
-            live += named[s->window.edges[i]] == 0;
-            named[s->window.edges[i]] = 1;
-        }
-        s->absent = s->n - live;
-        g_free(named);
-    }
     return 0;
 fail:;
     int status = es_cli_fail(cmd, err);
@@ -198,18 +188,19 @@ fail:;
 
 int es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats *stats, es_report *r)
 {
-    if (s->sliding && s->slider == NULL) {   /* the window's lines again, as a resumed run folds them */
+    /* A sliding window's lines again, as a resumed run takes them: folded,
+     * or with deletions kept (and their copies taken back checked). */
+    if ((s->sliding || s->window.cancelled_present) && s->slider == NULL) {
         GError *err = NULL;
-        s->slider = es_driver_flow_start(&s->flow, s->ops, TRUE, FALSE, TRUE);
+        s->slider = es_driver_flow_start(&s->flow, s->ops, TRUE, s->deletions, TRUE);
         if (!es_slider_restore(s->slider, &s->flow, &s->window, s->ext, s->n, &err)) {
             int status = es_cli_fail(cmd, err);
             g_error_free(err);
             return status;
         }
-        s->absent = es_slider_absent(s->slider, s->n);
     }
-    if (s->window.present)
-        stats->absent = s->absent;
+    if (s->window.present)   /* (the run's answers leave out the vertices no line of the window names) */
+        stats->absent = s->slider ? es_slider_absent(s->slider, s->n) : 0;
     if (s->slider && !s->merged) {   /* (a report's own step: the panes' instances merged) */
         es_slider_merge_begin(s->slider);
         s->merged = TRUE;

@@ -46,7 +46,6 @@ typedef struct {
     gboolean deletions;          /* of a stream with deletion lines */
     gboolean sliding;            /* of a sliding window without deletions */
     es_snapshot_window window;   /* window.present: it has one */
-    uint32_t absent;             /* a sliding window: vertices no line of it names */
     es_flow flow;                /* with sliding, after es_cli_snapshot_answers: the rebuilt state */
     struct es_slider *slider;
     gboolean merged;             /* its per-pane operators merged (es_slider_merge_begin) until clear */
