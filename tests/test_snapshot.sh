@@ -232,7 +232,7 @@ victim=$(newest "$d")
 printf 'edgestream snapshot\nformat 9\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
 expect "other format" 78 "format 9" -- resume "$d"
 printf 'edgestream snapshot\nformat 5\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
-expect "older format" 78 "snapshot format 5, this edgestream reads format 7" -- resume "$d"
+expect "older format" 78 "snapshot format 5, this edgestream reads format 8" -- resume "$d"
 
 expect "stdin cannot be resumed" 64 "standard input" -- sh -c "'$es' run --snapshot-dir '$tmp/d7' - < '$tmp/g.txt'"
 expect "resume needs a dir" 64 "--snapshot-dir" -- "$es" run --resume "$tmp/g.txt"
