@@ -111,20 +111,14 @@ crash_case() {
     kills=0 i=0 finished=no
     while [ $finished = no ] && [ $i -lt 40 ]; do
         i=$((i + 1))
-        "$es" run "$@" --quiet --threads $((i % 2 + 1)) --snapshot-dir "$tmp/c" --resume "$cfile" > "$tmp/got.tsv" \
-            2> "$tmp/err" &
-        pid=$!
         delay=$(awk -v i="$i" -v ms="$ms" 'BEGIN { srand(7 * 1000 + i); printf "%.3f", (0.05 + rand() * 0.9) * ms / 1000 }')
         [ $kills -ge 4 ] && delay=600
-        sleep "$delay" &
-        sleeper=$!
-        while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.01; done
-        if kill -9 $pid 2>/dev/null; then
-            wait $pid 2>/dev/null
+        run_or_kill "$delay" "$tmp/got.tsv" "$es" run "$@" --quiet --threads $((i % 2 + 1)) --snapshot-dir "$tmp/c" \
+            --resume "$cfile"
+        if [ $killed = 1 ]; then
             kills=$((kills + 1))
         else
-            wait $pid
-            st=$?
+            st=$run_status
             finished=yes
             [ $st = 0 ] || bad "$cname: killed run: resume exited $st: $(cat "$tmp/err")"
             # (finished before its first kill, faster than the measured run on
@@ -135,8 +129,6 @@ crash_case() {
                 ms=$((ms / 2 + 1))
             fi
         fi
-        kill $sleeper 2>/dev/null
-        wait $sleeper 2>/dev/null
     done
     n=$(wc -l < "$tmp/got.tsv")
     [ "$n" -gt 0 ] && tail -n "$n" "$cwant" | cmp -s - "$tmp/got.tsv" && ok ||
