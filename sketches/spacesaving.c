@@ -27,7 +27,7 @@
 /* Entries up to which the index is kept at most a sixteenth full: a
  * summary that small is mostly taking over counters, and a sparse index
  * makes each probe and each deletion's backward shift short and easy to
- * predict (bench/RESULTS.md, "topk"). */
+ * predict (bench/RESULTS.md, "All nine operators: topk's sparse index"). */
 #define SPARSE_INDEX 8192u
 
 struct es_ss {
