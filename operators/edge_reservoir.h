@@ -105,6 +105,11 @@ uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t
  * removals from neighbour sets, and two more plus two insertions for the
  * move. */
 uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
+/* The same for the edge (u, v) if the sample holds it (either direction):
+ * returns the slot it left, *from set as es_edge_reservoir_remove's
+ * answer; else ES_RESERVOIR_SKIPPED (*from untouched).  Cheaper than
+ * es_edge_reservoir_slot and es_edge_reservoir_remove: one look-up. */
+uint32_t es_edge_reservoir_remove_edge(es_edge_reservoir *r, uint32_t u, uint32_t v, uint32_t *from);
 
 /* Common neighbours of u and v in the sample, in increasing order of c;
  * *count of them.  The array is scratch owned by r, valid until the next

@@ -724,13 +724,15 @@ static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
 static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v)
 {
     te->rp_edges--;
-    const uint32_t s = es_edge_reservoir_slot(te->res, u, v);
+    uint32_t from;
+    const uint32_t s = es_edge_reservoir_remove_edge(te->res, u, v, &from);
     if (s == ES_RESERVOIR_SKIPPED) {
         te->rp_ng++;
         return;
     }
     te->rp_nb++;
-    rp_remove(te, s);
+    if (from != s)   /* (the slot weights follow the edge that moved) */
+        te->w[s] = te->w[from];
     if (te->method == ES_TRI_EST_FD)
         fd_count(te, u, v, -1.0);
 }
