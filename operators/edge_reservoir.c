@@ -567,7 +567,7 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
     return drop(r, s, r->hid[s], r->slots[s]);
 }
 
-uint32_t es_edge_reservoir_remove_edge(es_edge_reservoir *r, uint32_t u, uint32_t v, uint32_t *from)
+uint32_t es_edge_reservoir_handle(es_edge_reservoir *r, uint32_t u, uint32_t v)
 {
     if (u >= r->nv || v >= r->nv || u == v)
         return ES_RESERVOIR_SKIPPED;
@@ -577,11 +577,17 @@ uint32_t es_edge_reservoir_remove_edge(es_edge_reservoir *r, uint32_t u, uint32_
     const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
     if (e == NULL)
         return ES_RESERVOIR_SKIPPED;
-    const uint32_t h = e->slot;
+    if (r->hid)   /* (for es_edge_reservoir_remove_handle: a random read) */
+        __builtin_prefetch(&r->hslot[e->slot]);
+    return e->slot;
+}
+
+uint32_t es_edge_reservoir_remove_handle(es_edge_reservoir *r, uint32_t h, uint32_t u, uint32_t v, uint32_t *from)
+{
     if (r->hid == NULL)
         handles_start(r);
-    /* (the edge is known: no look-up of its slot's, a cache miss) */
     const uint32_t s = r->hslot[h];
+    g_assert(s < r->size);   /* (slots[s] is (u, v): not read back, a cache miss) */
     *from = drop(r, s, h, (es_edge){ u, v });
     return s;
 }
@@ -763,15 +769,39 @@ __attribute__((always_inline)) static inline void prefetch_heads_impl(const es_e
     }
 }
 
+/* What common_impl will read first of the larger side b, whose smaller
+ * side is hs: the lines of a binary search's first three levels when it
+ * searches b (the block's head is none of them), a probe's home when hs
+ * holds its one neighbour inline, else b's first line. */
+__attribute__((always_inline)) static inline void prefetch_big(const es_edge_reservoir *r, const vhead *hs,
+                                                               const vhead *hb)
+{
+    const entry *b = r->pool + hb->x.off;
+    if (hb->kind == KIND_ARRAY && hs->kind != KIND_HASH && hb->deg > GALLOP_RATIO * hs->deg) {
+        const size_t n = hb->deg;
+        __builtin_prefetch(b + n / 2 - 1);
+        __builtin_prefetch(b + n / 4);
+        __builtin_prefetch(b + 3 * n / 4);
+    } else if (hb->kind == KIND_HASH && hs->kind == KIND_INLINE) {
+        __builtin_prefetch(b + hash_home(hs->x.one.nbr, hb->cls));
+    } else {
+        __builtin_prefetch(b);
+    }
+}
+
 __attribute__((always_inline)) static inline void prefetch_blocks_impl(const es_edge_reservoir *r, uint32_t u,
                                                                        uint32_t v)
 {
     if (u < r->nv && v < r->nv) {
         const vhead *hu = &r->head[u], *hv = &r->head[v];
-        if (hu->kind != KIND_INLINE && hv->deg != 0)
-            __builtin_prefetch(r->pool + hu->x.off);
-        if (hv->kind != KIND_INLINE && hu->deg != 0)
-            __builtin_prefetch(r->pool + hv->x.off);
+        if (hu->deg == 0 || hv->deg == 0)
+            return;
+        const gboolean s_is_u = hu->deg <= hv->deg;
+        const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
+        if (hs->kind != KIND_INLINE)
+            __builtin_prefetch(r->pool + hs->x.off);
+        if (hb->kind != KIND_INLINE)
+            prefetch_big(r, hs, hb);
     }
 }
 
