@@ -181,6 +181,8 @@ static void topk_report(es_operator *op, es_report *report)
     g_free(top);
 }
 
+/* ---- snapshot ------------------------------------------------------------ */
+
 /* At the barrier: the monitored items (at most `counters` of them) and
  * the total; k and the capacity never change. */
 static void topk_snapshot_prepare(es_operator *op)
