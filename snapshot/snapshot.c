@@ -35,6 +35,7 @@ void es_snapshot_meta_clear(es_snapshot_meta *m)
     g_free(m->source_consumed);
     g_free(m->config);
     g_free(m->operators);
+    g_free(m->stream);
     memset(m, 0, sizeof *m);
 }
 
