@@ -379,8 +379,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* degree's pairs in the snapshots: written by their owners. */
     es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
     gboolean parted = (dpart || tpart) && cfg->checkpoint;
-    /* tri-est: a copy per rank (mpi/tri_est_mpi.h), in a gathered run
-     * without snapshots or interim reports (those keep one reservoir). */
+    /* tri-est's copies spread over the ranks (mpi/tri_est_mpi.h), in a
+     * gathered run without snapshots or interim reports (those run every
+     * copy at rank 0). */
     gboolean copied = !reduced && size > 1 && !cfg->checkpoint && cfg->report_every == 0 &&
                       es_mpi_tri_est_wanted(ops);
     es_mpi_tri_est *tcopies = NULL;
@@ -640,7 +641,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
                 G_GUINT64_FORMAT " MiB at most elsewhere%s\n",
-                size, size == 1 ? "" : "s", tcopies ? "edges gathered at every rank, tri-est on each" :
+                size, size == 1 ? "" : "s", tcopies ? "edges gathered at every rank, tri-est's copies spread" :
                 !reduced ? "edges gathered" :
                 tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
                 dpart ? "reduced, degree partitioned" : "reduced",

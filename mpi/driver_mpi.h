@@ -11,8 +11,8 @@
  * `--resume` under another rank count, or in the build without MPI
  * (mpi/grouprun.h, whose state rank 0's is), continues the same stream).  The
  * answers are those of `mpirun -np 1` on the same input, for every rank
- * count, byte for byte (but topk's in a reduced run and tri-est's, below:
- * within their bounds); exact operators equal a run without MPI.
+ * count, byte for byte (but topk's in a reduced run, below: within its
+ * bounds); exact operators equal a run without MPI.
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
  *   a reduced run, when every operator is cc, bipartite, cm, hll, topk
@@ -62,12 +62,12 @@
  *     share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the
  *     state stays whole.
- *   tri-est, at 2 ranks or more without snapshots or --report-every: the
- *     batch gathered at every rank (16 (N-1) bytes per edge), each rank
- *     a copy of the operator with its own seed, the answer their mean
- *     (mpi/tri_est_mpi.h: unbiased, the variance divided by N); with
- *     snapshots or interim reports, one reservoir at rank 0, whose
- *     answers are -np 1's for any N (the copies are not in a snapshot).
+ *   tri-est with copies=C > 1, at 2 ranks or more without snapshots or
+ *     --report-every: the batch gathered at every rank (16 (N-1) bytes
+ *     per edge), each rank running a range of the copies, the answer
+ *     their mean summed in copy order (mpi/tri_est_mpi.h); with
+ *     snapshots or interim reports, every copy at rank 0 (each in the
+ *     snapshot).  The answers are -np 1's for any N either way.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.

@@ -21,53 +21,24 @@ struct es_mpi_tri_est {
     uint64_t   folded;   /* edges folded (the next batch's first index) */
 };
 
-static gboolean is_tri_est(const es_operator *op)
+/* The copies rank r of n owns out of c: [ceil(c r / n), ceil(c (r+1) / n)),
+ * so rank 0 always owns copy 0 (whose other figures the report gives). */
+static uint32_t first_copy(uint32_t c, int r, int n)
 {
-    return op->klass == &es_tri_est_class;
+    return (uint32_t)(((uint64_t)c * (uint64_t)r + (uint64_t)n - 1) / (uint64_t)n);
+}
+
+static gboolean is_copied(es_operator *op)
+{
+    return op->klass == &es_tri_est_class && es_tri_est_copies(op) > 1;
 }
 
 gboolean es_mpi_tri_est_wanted(GPtrArray *ops)
 {
-    gboolean any = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        if (!is_tri_est(op))
-            continue;
-        es_tri_est_state st;
-        es_tri_est_get_state(op, &st);
-        if (st.method == ES_TRI_EST_THINKD || st.method == ES_TRI_EST_FD)
-            return FALSE;   /* random pairing reads the run's table; no deletions here anyway */
-        any = TRUE;
-    }
-    return any;
-}
-
-/* spec with seed s + add and, when dedup_on, dedup=1 for dedup=auto. */
-static char *copy_spec(const char *spec, uint64_t add, gboolean dedup_on)
-{
-    const char *colon = strchr(spec, ':');
-    GString *s = g_string_new_len(spec, colon ? colon - spec : (gssize)strlen(spec));
-    gboolean seeded = FALSE;
-    char sep = ':';
-    if (colon) {
-        char **kv = g_strsplit(colon + 1, ",", -1);
-        for (char **p = kv; *p; p++) {
-            if (g_str_has_prefix(*p, "seed=")) {
-                g_string_append_printf(s, "%cseed=%" G_GUINT64_FORMAT, sep,
-                                       (guint64)(g_ascii_strtoull(*p + 5, NULL, 10) + add));
-                seeded = TRUE;
-            } else if (dedup_on && strcmp(*p, "dedup=auto") == 0) {
-                g_string_append_printf(s, "%cdedup=1", sep);
-            } else {
-                g_string_append_printf(s, "%c%s", sep, *p);
-            }
-            sep = ',';
-        }
-        g_strfreev(kv);
-    }
-    if (!seeded)   /* (the canonical spec names every option: not expected) */
-        g_string_append_printf(s, "%cseed=%" G_GUINT64_FORMAT, sep, (guint64)(1 + add));
-    return g_string_free(s, FALSE);
+    for (guint i = 0; i < ops->len; i++)
+        if (is_copied(g_ptr_array_index(ops, i)))
+            return TRUE;   /* (copies=C > 1 is refused with the fully dynamic methods) */
+    return FALSE;
 }
 
 es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, GError **error)
@@ -75,33 +46,26 @@ es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, GError **error
     es_mpi_tri_est *t = g_new0(es_mpi_tri_est, 1);
     MPI_Comm_rank(comm, &t->rank);
     MPI_Comm_size(comm, &t->size);
-    /* Does rank 0's run keep an edge table, which its copy reads? */
-    gboolean table = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        table = table || (!is_tri_est(op) && es_operator_needs_edges(op, FALSE));
-    }
     t->ops = t->rank == 0 ? g_ptr_array_new() : g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
     gboolean ok = TRUE;
     for (guint i = 0; ok && i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        if (!is_tri_est(op))
+        if (!is_copied(op))
             continue;
-        if (t->rank == 0) {
-            g_ptr_array_add(t->ops, op);
-            continue;
+        es_operator *mine = op;
+        if (t->rank > 0 && (mine = es_operator_new(op->spec, error)) == NULL) {
+            ok = FALSE;
+            break;
         }
-        g_autofree char *spec = copy_spec(op->spec, (uint64_t)t->rank, table);
-        es_operator *copy = es_operator_new(spec, error);
-        ok = copy != NULL;
-        if (ok)
-            g_ptr_array_add(t->ops, copy);
+        uint32_t c = es_tri_est_copies(op);
+        es_tri_est_own_copies(mine, first_copy(c, t->rank, t->size), first_copy(c, t->rank + 1, t->size));
+        g_ptr_array_add(t->ops, mine);
     }
     int bad = !ok, any;
     MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm);
     if (any) {
         if (ok)
-            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "tri-est: another rank could not make its copy");
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "tri-est: another rank could not make its copies");
         g_ptr_array_unref(t->ops);
         g_free(t);
         return NULL;
@@ -134,32 +98,69 @@ gboolean es_mpi_tri_est_feed(es_mpi_tri_est *t, const uint64_t *ext, size_t n, G
 
 void es_mpi_tri_est_combine(es_mpi_tri_est *t, MPI_Comm comm, uint64_t *sent)
 {
+    int *counts = g_new(int, t->size), *displs = g_new(int, t->size);
     for (guint i = 0; i < t->ops->len; i++) {
         es_operator *op = g_ptr_array_index(t->ops, i);
+        const uint32_t c = es_tri_est_copies(op);
+        const uint32_t lo = first_copy(c, t->rank, t->size), hi = first_copy(c, t->rank + 1, t->size);
+        for (int r = 0; r < t->size; r++) {
+            displs[r] = 3 * (int)first_copy(c, r, t->size);
+            counts[r] = 3 * (int)first_copy(c, r + 1, t->size) - displs[r];
+        }
+        /* Every copy's figures, at rank 0 in copy order, summed in that
+         * order: the bits of one process's mean (operators/tri_est.h). */
+        double *mine = g_new(double, 3 * (size_t)(hi - lo) + 1), *all = NULL;
+        for (uint32_t k = lo; k < hi; k++)
+            es_tri_est_copy_figures(op, k, mine + 3 * (k - lo));
+        if (t->rank == 0)
+            all = g_new(double, 3 * (size_t)c);
+        MPI_Gatherv(mine, 3 * (int)(hi - lo), MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, comm);
+        double sum[3] = { 0, 0, 0 };
+        for (uint32_t k = 0; t->rank == 0 && k < c; k++)
+            for (int j = 0; j < 3; j++)
+                sum[j] += all[3 * k + j];
+        /* Local estimates: every copy numbers the vertices alike; the
+         * most vertices any rank saw.  Rank 0 adds each copy's in copy
+         * order, receiving the other ranks' one copy at a time. */
         es_tri_est_state st;
         es_tri_est_get_state(op, &st);
-        double sd = es_tri_est_stddev(op);
-        double mine[3] = { es_tri_est_global(op), sd * sd, (double)st.sample.size }, sum[3];
-        MPI_Reduce(mine, sum, 3, MPI_DOUBLE, MPI_SUM, 0, comm);
-        /* Local estimates: every copy numbers the vertices alike; the
-         * longest array (a copy may not have grown to the last vertex). */
-        uint64_t nv = st.local ? st.num_vertices : 0, most = 0;
+        uint64_t nv = st.local ? (t->rank == 0 ? st.num_vertices : es_idmap_size(t->idmap)) : 0, most = 0;
         MPI_Allreduce(&nv, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
         double *loc = NULL, *loc_sum = NULL;
         if (most) {
-            loc = g_new0(double, most);
-            for (uint32_t v = 0; v < st.num_vertices; v++)
-                loc[v] = es_tri_est_local(op, v);
-            if (t->rank == 0)
-                loc_sum = g_new(double, most);
-            MPI_Reduce(loc, loc_sum, (int)most, MPI_DOUBLE, MPI_SUM, 0, comm);
+            loc = g_new(double, most);
+            if (t->rank == 0) {
+                loc_sum = g_new0(double, most);
+                for (uint32_t k = 0; k < c; k++) {
+                    int from = 0;
+                    while (first_copy(c, from + 1, t->size) <= k)
+                        from++;
+                    if (from == 0)
+                        for (uint32_t v = 0; v < most; v++)
+                            loc[v] = es_tri_est_copy_local(op, k, v);
+                    else
+                        MPI_Recv(loc, (int)most, MPI_DOUBLE, from, (int)k, comm, MPI_STATUS_IGNORE);
+                    for (uint32_t v = 0; v < most; v++)
+                        loc_sum[v] += loc[v];
+                }
+            } else {
+                for (uint32_t k = lo; k < hi; k++) {
+                    for (uint32_t v = 0; v < most; v++)
+                        loc[v] = es_tri_est_copy_local(op, k, v);
+                    MPI_Send(loc, (int)most, MPI_DOUBLE, 0, (int)k, comm);
+                }
+            }
         }
-        *sent += t->rank ? sizeof mine + 8 * most : 0;
+        *sent += t->rank ? (hi - lo) * (24 + 8 * most) : 0;
         if (t->rank == 0)
-            es_tri_est_set_mean(op, (uint32_t)t->size, sum[0], sum[1], (uint64_t)sum[2], loc_sum);
+            es_tri_est_set_mean(op, c, sum[0], sum[1], (uint64_t)sum[2], loc_sum);
+        g_free(mine);
+        g_free(all);
         g_free(loc);
         g_free(loc_sum);
     }
+    g_free(counts);
+    g_free(displs);
 }
 
 void es_mpi_tri_est_free(es_mpi_tri_est *t)

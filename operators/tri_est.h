@@ -86,6 +86,18 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);
  * not fit the options or is inconsistent. */
 gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error);
 
+/* copies=C: C independent copies (seeds seed + c, c < C; op is copy 0)
+ * whose mean is every answer.  es_tri_est_copies: C (1 without the
+ * option).  es_tri_est_own_copies: fold only copies [lo, hi) from now on
+ * (an MPI rank's range: mpi/tri_est_mpi.h; the others stay as they are).
+ * es_tri_est_copy_figures: copy c's global estimate, the square of its
+ * stddev and its sample size; es_tri_est_copy_local: its local estimate
+ * at v (NaN with local=0).  A mean sums these in copy order. */
+uint32_t es_tri_est_copies(es_operator *op);
+void     es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi);
+void     es_tri_est_copy_figures(es_operator *op, uint32_t c, double out[3]);
+double   es_tri_est_copy_local(es_operator *op, uint32_t c, uint32_t v);
+
 /* Across MPI ranks (mpi/tri_est_mpi.h): op's answers become the mean of
  * `copies` independent copies of it (other seeds, the same stream; op's
  * own among them), given the sums over the copies of the global estimate,
