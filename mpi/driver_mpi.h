@@ -62,18 +62,17 @@
  *     share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the
  *     state stays whole.
- *   tri-est with copies=C > 1, at 2 ranks or more without snapshots or
- *     --report-every: the batch gathered at every rank (16 (N-1) bytes
- *     per edge), each rank running a range of the copies, the answer
- *     their mean summed in copy order (mpi/tri_est_mpi.h); with
- *     snapshots or interim reports, every copy at rank 0 (each in the
- *     snapshot).  The answers are -np 1's for any N either way.
+ *   tri-est with copies=C > 1, at 2 ranks or more: the batch gathered
+ *     at every rank (16 (N-1) bytes per edge), each rank running a range
+ *     of the copies and sending rank 0 their states where it needs every
+ *     copy (an interim report, a snapshot barrier, the end:
+ *     mpi/tri_est_mpi.h); the answers are -np 1's for any N.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.
  * Plus, every batch, 32 bytes per key group of position and 16 of counts
- * (and, in a reduced run, 4 from rank 0 to each rank per question: the
- * whole batch for bipartite, a snapshot due).
+ * (and, in a reduced run or with tri-est's copies, 4 from rank 0 to each
+ * rank per question: the whole batch for bipartite, a snapshot due).
  *
  * Collective: every rank calls it with the same arguments; an error on any
  * rank (a bad line, a limit, a snapshot mismatch) ends the run on all with

@@ -49,7 +49,7 @@
  *
  * copies=C: C independent copies, seeds seed + c, the answers their mean
  * (variance / C; docs/tri-est.md), each copy in the snapshot; MPI ranks
- * each run a range of them (mpi/tri_est_mpi.h, es_tri_est_set_mean).
+ * each run a range of them (mpi/tri_est_mpi.h).
  */
 #include "operators/tri_est.h"
 
@@ -154,12 +154,6 @@ typedef struct tri_est_op {
     uint32_t own_lo, own_hi;
     double  *mean_loc;          /* the copies' mean local estimates, for the top list */
     size_t   mean_loc_cap;
-
-    /* es_tri_est_set_mean: the mean of `copies` independent copies stands
-     * for the estimates (0: this operator's own, or its copies' mean). */
-    uint32_t copies;
-    double   copies_sd;    /* the mean's standard deviation */
-    uint64_t copies_sample;  /* the copies' sample edges, summed */
 } tri_est_op;
 
 static tri_est_op *make(int method, gboolean method_given, double room, uint64_t m, uint64_t seed, uint64_t local,
@@ -1119,14 +1113,10 @@ static void copy_figures(const tri_est_op *te, uint32_t c, double out[3])
     out[2] = (double)es_edge_reservoir_size(k->res);
 }
 
-/* The estimates' mean over the copies (copies=C) or those es_tri_est_set_mean gave. */
+/* The estimates: the mean over the copies (copies=C), or its own. */
 static void mean_figures(const tri_est_op *te, double *tau, double *sd, uint64_t *sample)
 {
-    if (te->copies) {
-        *tau = te->tau;
-        *sd = te->copies_sd;
-        *sample = te->copies_sample;
-    } else if (te->ncopies > 1) {
+    if (te->ncopies > 1) {
         double sum[3] = { 0, 0, 0 }, f[3];
         for (uint32_t c = 0; c < te->ncopies; c++) {
             copy_figures(te, c, f);
@@ -1154,7 +1144,7 @@ static inline double copy_local(const tri_est_op *te, uint32_t c, uint32_t v)
  * (summed in copy order) in te->mean_loc. */
 static const double *mean_local(tri_est_op *te)
 {
-    if (te->copies || te->ncopies <= 1)
+    if (te->ncopies <= 1)
         return te->loc;
     if (te->nv > te->mean_loc_cap) {
         es_big_free(te->mean_loc, te->mean_loc_cap * sizeof(double));
@@ -1230,32 +1220,26 @@ void es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi)
     te->own_hi = hi;
 }
 
-void es_tri_est_copy_figures(es_operator *op, uint32_t c, double out[3])
+void es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out)
 {
-    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class);
-    copy_figures((tri_est_op *)op, c, out);
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && c < es_tri_est_copies(op));
+    es_tri_est_get_state(&copy_at((tri_est_op *)op, c)->base, out);
 }
 
-double es_tri_est_copy_local(es_operator *op, uint32_t c, uint32_t v)
-{
-    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    tri_est_op *te = (tri_est_op *)op;
-    return te->local ? copy_local(te, c, v) : NAN;
-}
+static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, es_edgetable *probe,
+                            GError **error);
 
-void es_tri_est_set_mean(es_operator *op, uint32_t copies, double tau_sum, double var_sum, uint64_t sample_sum,
-                         const double *loc_sum)
+gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est_state *st, GError **error)
 {
-    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && copies > 0);
-    tri_est_op *te = (tri_est_op *)op;
-    g_return_if_fail(!is_dynamic(te->method));   /* local_scale is 1: tau and loc are the estimates */
-    te->copies = copies;
-    te->tau = tau_sum / copies;
-    te->copies_sd = sqrt(var_sum) / copies;
-    te->copies_sample = sample_sum;
-    if (te->local && loc_sum)
-        for (uint32_t v = 0; v < te->nv; v++)
-            te->loc[v] = loc_sum[v] / copies;
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class && c > 0 && c < es_tri_est_copies(op) &&
+                         st->seen == NULL && st->probe == NULL, FALSE);
+    tri_est_op *k = copy_at((tri_est_op *)op, c);
+    k->base.edges = op->edges;   /* the exact test's edges: op's */
+    if (!apply_state(k, st, NULL, NULL, error)) {
+        g_prefix_error(error, "copy %u: ", c);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 double es_tri_est_local(es_operator *op, uint32_t v)
@@ -1264,7 +1248,7 @@ double es_tri_est_local(es_operator *op, uint32_t v)
     tri_est_op *te = (tri_est_op *)op;
     if (!te->local)
         return NAN;
-    if (te->ncopies > 1 && !te->copies) {
+    if (te->ncopies > 1) {
         double sum = 0;
         for (uint32_t c = 0; c < te->ncopies; c++)
             sum += copy_local(te, c, v);

@@ -4,8 +4,8 @@
 #     /work/shared/datasets or datasets/snap holds them: a plain one cut
 #     into key groups, a gzip one read whole) and several files: -np 1, 2
 #     and 4 print byte-identical reports, tri-est with copies=4 (its
-#     copies spread over the ranks, their mean) included, and so does
-#     -np 2 with --report-every (every copy at rank 0); the exact
+#     copies spread over the ranks, their mean) included, and so do -np 1
+#     and 3 with interim reports (every copy sent to rank 0 at each); the exact
 #     operators (stream, cc, degree, tri, cm, hll) equal a run without MPI;
 #     cc alone (reduced to forests) equals it too; tri-est's mean lies
 #     within 2 stddev of tri's count, with a stddev below 0.7 times one
@@ -64,8 +64,8 @@ exact() { grep -E '^(stream|cc|degree|tri|cm|hll)	' "$1"; }
 
 # same NAME ARGS...: -np 1, 2, 4 agree on every operator, tri-est's
 # copies too (mpi/tri_est_mpi.h: each rank runs the copies it owns; the
-# mean does not depend on the rank count), as does -np 2 with
-# --report-every (every copy at rank 0), and agree with one process on the
+# mean does not depend on the rank count), as do -np 1 and 3 with
+# --report-every 7000 (every report), and agree with one process on the
 # exact operators; tri-est's mean of 4 copies lies within 2 stddev of
 # tri's count, its stddev below 0.7 times one copy's (1/2 expected)
 # ($mopt: options for the MPI runs only).
@@ -85,11 +85,12 @@ same() {
     if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else
         bad "$name: exact answers differ from one process: $(diff "$tmp/a" "$tmp/b" | head -6)"
     fi
-    # (--report-every past the end: every copy at rank 0)
-    mrun 2 $mopt --ops "$all" --format tsv -q --report-every 1000000000 "$@" | grep '^tri-est	' > "$tmp/a"
-    grep '^tri-est	' "$tmp/np1.tsv" > "$tmp/b"
-    if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else
-        bad "$name: tri-est at -np 2 with --report-every differs from -np 1: $(diff "$tmp/a" "$tmp/b" | head -4)"
+    # Interim reports: the other ranks send their copies where each falls.
+    mrun 1 $mopt --ops tri-est:m=20000,copies=4 --format tsv -q --report-every 7000 "$@" > "$tmp/a"
+    mrun 3 $mopt --ops tri-est:m=20000,copies=4 --format tsv -q --report-every 7000 "$@" > "$tmp/b"
+    if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b" &&
+        [ "$(grep '^tri-est	' "$tmp/b" | tail -n 9)" = "$(grep '^tri-est	' "$tmp/np1.tsv")" ]; then ok; else
+        bad "$name: tri-est's copies with --report-every at -np 3 differ from -np 1: $(diff "$tmp/a" "$tmp/b" | head -4)"
     fi
     mrun 2 $mopt --ops tri-est:m=20000 --format tsv -q "$@" > "$tmp/one.tsv"
     if awk -F'\t' '
@@ -360,6 +361,20 @@ killed 2 3
 killed 4 1
 killed 4 0
 rops=$all_rops kf=$tmp/r14.txt kn=163840 kp=
+# tri-est's copies stay spread over the ranks in a run with snapshots
+# (each rank sends rank 0 its copies at a barrier), whose snapshots hold
+# every copy: the answers of -np 1, and a resume 3 -> 2 from the first.
+cdir=$tmp/copies
+mrun 1 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
+mrun 3 --ops tri-est:m=5000,copies=3,top=5 --format tsv --batch 5000 --snapshot-dir "$cdir" --snapshot-every 40000 \
+    --keep 100 "$kf" > "$tmp/got.tsv" 2> "$tmp/err"
+if grep -q "tri-est's copies spread" "$tmp/err" && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
+    bad "copies with snapshots at -np 3: $(head -c 300 "$tmp/err") $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
+fi
+for s in "$cdir"/snap-*.h5; do case $s in *snap-000001.h5) ;; *) rm -f "$s" ;; esac; done
+mrun 2 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --snapshot-dir "$cdir" --resume "$kf" \
+    > "$tmp/got.tsv" 2> "$tmp/err" || bad "copies: resume 3 -> 2 failed: $(head -c 300 "$tmp/err")"
+cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "copies: resume 3 -> 2: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
 
 # ---- the snapshot read by the tools without MPI ---------------------------------
 last=$(ls "$tmp"/snaps-4-1/snap-*.h5 | tail -n 1)
