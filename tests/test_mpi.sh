@@ -20,7 +20,8 @@
 #     and 4 -> without MPI (a resume reads only the runs of the key log
 #     whose key groups the rank owns: E keys in all at the same rank
 #     count, 2 E at 2 -> 3), and with tri partitioned, 2 -> 3, 4 -> 1 and
-#     4 -> without MPI;
+#     4 -> without MPI (a resume reads only the runs of the buckets whose
+#     edges the rank keeps: less than 2 E in all at 2 -> 2 and 2 -> 3);
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
 #     at -np 2 and 3 print what the gathered run prints, and send less;
 #   - topk merged (per-rank Space-Saving summaries merged at rank 0) at
@@ -360,6 +361,25 @@ mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
 killed 2 3
 killed 4 1
 killed 4 0
+# tri's resume reads only the runs of the buckets (pairs of cells of key
+# groups) whose edges a rank keeps (/ranks/tri_runs): at 2 colours 3/4 of
+# E per rank, so 2 -> 2 and 2 -> 3 read between E and 2 E in all (every
+# rank read every key before: 2 E and 3 E); the answers are the
+# uninterrupted run's.
+tdir=$tmp/trikeys
+mrun 2 --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$tdir" --snapshot-every 100000 --keep 100 "$kf" \
+    > "$tmp/want.tsv"
+for s in "$tdir"/snap-*.h5; do case $s in *snap-00000[123].h5) ;; *) rm -f "$s" ;; esac; done
+e=$("$es" inspect --format tsv "$tdir/snap-000003.h5" | awk -F'\t' '$1 == "degree" && $2 == "edges" { print $3 }')
+for np in 2 3; do
+    cp -r "$tdir" "$tdir$np"
+    mrun $np --ops "$rops" --format tsv --batch 5000 --snapshot-dir "$tdir$np" --resume "$kf" > "$tmp/got.tsv" 2> "$tmp/err"
+    r=$(sed -n 's/.*, \([0-9]*\) keys read on resume.*/\1/p' "$tmp/err")
+    if [ "${e:-0}" -gt 0 ] && [ "${r:-0}" -ge "$e" ] && [ "$r" -lt $((2 * e)) ] && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"
+    then ok; else
+        bad "tri: resume 2 -> $np read ${r:-?} keys (want E to 2 E, E = $e): $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
+    fi
+done
 rops=$all_rops kf=$tmp/r14.txt kn=163840 kp=
 # tri-est's copies stay spread over the ranks in a run with snapshots
 # (each rank sends rank 0 its copies at a barrier), whose snapshots hold
