@@ -6,6 +6,7 @@
 #   make test       install missing packages, build, run the CUnit suites and the CLI tests
 #   make test-asan  the same under AddressSanitizer + UBSan (in build-asan/)
 #   make bench      benchmarks against igraph and GraphBLAS (writes bench/RESULTS.md, bench/plots/)
+#   make count-snapshot-lines   lines of snapshot code, file by file
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files removed)
 #   make DEBUG=1    -O0 -g
 #   make MPI=1      build-mpi/edgestream: `run` across MPI ranks (mpi/, Open MPI, parallel HDF5)
@@ -85,7 +86,7 @@ PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; pr
 .SECONDARY: $(TEST_LIB)
 
 .PHONY: deps-mpi test-mpi test-mpi-asan
-.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-python-san test-valgrind bench install uninstall clean
+.PHONY: all deps bench-deps demo python test test-unit test-cli test-api test-crash test-corrupt test-serve-kill test-asan test-python-san test-valgrind bench count-snapshot-lines install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libedgestream.a $(BUILD)/$(SOFILE) $(BUILD)/edgestream $(BUILD)/edgestream-plot
@@ -259,6 +260,11 @@ bench-deps: deps
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q libgraphblas-dev time; \
 	fi
+
+# Lines of snapshot machinery (snapshot/, dataflow/checkpoint.[ch], the
+# operators' snapshot sections), file by file: bench/snapshot_lines.sh.
+count-snapshot-lines:
+	@sh bench/snapshot_lines.sh
 
 bench: bench-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

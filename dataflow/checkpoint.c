@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dataflow/edgesource.h"
+#include "dataflow/streamspec.h"
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
@@ -25,6 +26,7 @@ struct es_checkpoint {
     char    *dir;
     char    *identity;         /* one line per input */
     char    *ops_spec;
+    char    *stream;           /* es_stream_spec */
     char    *consumed;         /* the inputs' consumed bytes at the last barrier (es_reader_consumed_text) */
     int      lock_fd;
     uint64_t next_id;          /* id of the next snapshot */
@@ -151,7 +153,8 @@ static int restore_one(es_checkpoint *ck, const char *path, GPtrArray *ops, es_s
         g_error_free(e);
         return 0;
     }
-    if (!check_operators(path, meta.operators, ck->ops_spec, error))
+    if (!check_operators(path, meta.operators, ck->ops_spec, error) ||
+        !es_stream_spec_check(path, meta.stream, ck->stream, error))
         goto out;
     if (strcmp(meta.source_kind, ck->src->cls->kind) != 0) {
         if (strcmp(meta.source_kind, "api") == 0)   /* the library's edgestream_snapshot */
@@ -223,6 +226,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, es_edge_sourc
     ck->dir = g_strdup(cfg->dir);
     ck->cfg.dir = ck->dir;
     ck->cfg.config = cfg->config ? g_strdup(cfg->config) : NULL;
+    ck->stream = g_strdup(cfg->stream);
     ck->src = src;
     ck->lock_fd = -1;
     ck->logs = new_logs();
@@ -402,6 +406,7 @@ static void fill_meta(es_checkpoint *ck, const es_stream_pos *pos, es_snapshot_m
         .source_consumed = ck->consumed,
         .config = (char *)(ck->cfg.config ? ck->cfg.config : ""),
         .operators = ck->ops_spec,
+        .stream = ck->stream,
         .window = pos->window,
         .extra = ck->extra,
         .extra_user = ck->extra_user,
@@ -544,6 +549,7 @@ void es_checkpoint_free(es_checkpoint *ck)
     g_free(ck->dir);
     g_free(ck->identity);
     g_free(ck->ops_spec);
+    g_free(ck->stream);
     g_free(ck->consumed);
     g_free((char *)ck->cfg.config);
     es_snapshot_window_clear(&ck->window);

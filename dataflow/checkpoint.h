@@ -38,6 +38,8 @@ typedef struct {
     gboolean    resume;        /* continue from the newest valid snapshot */
     gboolean    wait;          /* wait for each write: no barrier deferred, the stream stalls */
     const char *config;        /* the run's options as text, stored in each snapshot */
+    const char *stream;        /* the stream's settings (dataflow/streamspec.h), stored in
+                                  each snapshot and checked on resume */
     gboolean    verbose;       /* say on stderr what resume skipped and what failed */
 } es_checkpoint_config;
 

@@ -56,6 +56,7 @@
 #include "dataflow/flow.h"
 #include "dataflow/window.h"
 #include "dataflow/progress.h"
+#include "dataflow/streamspec.h"
 #include "dataflow/edgesource.h"
 #include "graph/common.h"
 #include "operators/operator.h"
@@ -892,6 +893,8 @@ static es_idmap *start(const es_driver_config *cfg, GPtrArray *ops, es_edge_sour
      * stream could read one freed, so the stream waits for each write. */
     es_checkpoint_config ckcfg = *cfg->checkpoint;
     ckcfg.wait = ckcfg.wait || cfg->window_slide;
+    g_autofree char *stream = es_stream_spec(cfg);
+    ckcfg.stream = stream;
     if ((*ck = es_checkpoint_open(&ckcfg, src, ops, pos, &ext, &n, error)) == NULL)
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
@@ -1061,6 +1064,24 @@ static void window_of_pane(const es_driver_config *cfg, int64_t j, es_driver_sta
     }
 }
 
+void es_driver_resumed_window(const es_driver_config *cfg, uint64_t edges, const es_snapshot_window *w,
+                              es_driver_stats *stats)
+{
+    stats->window = cfg->window;
+    /* (a tumbling window holding edge edges - 1: at a boundary, the window before it) */
+    stats->window_start = cfg->window && edges > 0 ? (edges - 1) / cfg->window * cfg->window : 0;
+    if (w == NULL || !w->present)
+        return;
+    if (cfg->window_slide) {
+        window_of_pane(cfg, w->open, stats);
+    } else if (cfg->window_span) {   /* a tumbling window over time: number open */
+        stats->span_lo = clamp64((__int128)w->open * cfg->window_span);
+        stats->span_hi = clamp64((__int128)w->open * cfg->window_span + cfg->window_span);
+    }
+    if (cfg->window_span)
+        stats->late_edges = w->late;
+}
+
 /* A sliding window's first batch of pane q (q >= *open): report every
  * window that closes before q and holds an edge (those ending with the
  * panes from *open on), expiring the panes that leave first; then expire
@@ -1126,10 +1147,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     stats->lines = pos.lines;
     stats->bad_lines = pos.bad;
     stats->vertices = pos.vertices;
-    stats->window = cfg->window;
-    /* (the restored window holds edge pos.edges - 1: at a boundary, the
-     * window before it) */
-    stats->window_start = cfg->window && pos.edges > 0 ? (pos.edges - 1) / cfg->window * cfg->window : 0;
+    es_driver_resumed_window(cfg, pos.edges, pos.window, stats);
     stats->dynamic = cfg->deletions;
     pipeline pl = {
         .cfg = cfg,
@@ -1192,7 +1210,6 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     if (slider && pos.window) {   /* resumed inside a window: its lines again */
         restored = es_slider_restore(slider, &flow, pos.window, es_idmap_externals(idmap), pos.vertices, error);
         open_pane = pos.window->open;
-        window_of_pane(cfg, open_pane, stats);
         stats->absent = es_slider_absent(slider, stats->vertices);
     }
     if (cfg->window_span && pos.window) {   /* the open window over time (or pane) */
@@ -1200,12 +1217,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         pl.span_open = TRUE;
         pl.span_lo = (__int128)span_pane * pl.pane_span;
         pl.span_hi = pl.span_lo + pl.pane_span;
-        pl.late = stats->late_edges = pos.window->late;
+        pl.late = pos.window->late;
         pl.late_tail = pos.window->late_tail;
-        if (!slider) {
-            stats->span_lo = clamp64(pl.span_lo);
-            stats->span_hi = clamp64(pl.span_hi);
-        }
     }
     if (pl.held && pos.window && pos.window->held_present)
         restore_held(&pl, pos.window);

@@ -132,6 +132,11 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
  * are dropped first, the window's lines rebuilding them
  * (es_slider_restore, which the caller runs on a snapshot's /window). */
 void es_driver_mark_ops(GPtrArray *ops, gboolean deletions, gboolean sliding);
+/* The stream figures of a run resumed at edge `edges` with window w (NULL:
+ * none): the window's bounds (window, window_start, window_end, span_lo,
+ * span_hi) and late_edges, as its next report prints them. */
+void es_driver_resumed_window(const es_driver_config *cfg, uint64_t edges, const struct es_snapshot_window *w,
+                              es_driver_stats *stats);
 struct es_slider *es_driver_flow_start(es_flow *flow, GPtrArray *ops, gboolean snapshots, gboolean deletions,
                                        gboolean sliding);
 

@@ -6,6 +6,7 @@
 
 #include "dataflow/flow.h"
 #include "dataflow/reader.h"
+#include "dataflow/streamspec.h"
 #include "graph/common.h"
 #include "graph/parse.h"
 #include "operators/operator.h"
@@ -255,6 +256,7 @@ gboolean es_push_snapshot(es_push *p, const char *path, GError **error)
     if (!usable(p, error))
         return FALSE;
     GString *specs = g_string_new(NULL);
+    g_autofree char *stream = es_stream_spec(&(es_driver_config){ 0 });   /* (insert-only, no window) */
     for (guint i = 0; i < p->ops->len; i++)
         g_string_append_printf(specs, "%s%s", i ? "," : "", ((es_operator *)g_ptr_array_index(p->ops, i))->spec);
     es_snapshot_meta meta = {
@@ -269,6 +271,7 @@ gboolean es_push_snapshot(es_push *p, const char *path, GError **error)
         .source_consumed = (char *)"",
         .config = (char *)"",
         .operators = specs->str,
+        .stream = stream,
     };
     gboolean ok = es_snapshot_write_file(path, &meta, es_idmap_externals(p->idmap), es_idmap_size(p->idmap),
                                          p->ops, error);

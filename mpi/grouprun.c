@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dataflow/edgesource.h"
+#include "dataflow/streamspec.h"
 #include "graph/common.h"
 #include "operators/operator.h"
 #include "snapshot/h5util.h"
@@ -73,7 +74,10 @@ gboolean es_group_root_start(es_group_root *g, es_chunks *chunks, guint groups, 
         return TRUE;
     }
     g->src = es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
-    if ((g->ck = es_checkpoint_open(cfg->checkpoint, g->src, g->ops, &sp, &ext, &n, error)) == NULL)
+    es_checkpoint_config ckcfg = *cfg->checkpoint;
+    g_autofree char *stream = es_stream_spec(cfg);
+    ckcfg.stream = stream;
+    if ((g->ck = es_checkpoint_open(&ckcfg, g->src, g->ops, &sp, &ext, &n, error)) == NULL)
         goto out;
     g->idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
     for (uint32_t i = 0; i < n; i++) {

@@ -233,6 +233,8 @@ static void bipartite_report(es_operator *op, es_report *report)
     }
 }
 
+/* ---- snapshot ------------------------------------------------------------ */
+
 /* At the barrier: the forest's arrays (6 bytes per vertex) and the
  * answers so far. */
 static void bipartite_snapshot_prepare(es_operator *op)

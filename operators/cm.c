@@ -125,6 +125,43 @@ static void cm_report(es_operator *op, es_report *report)
     es_report_add_double(report, "error_bound", es_cm_error_bound(cm));
 }
 
+static cm_op *cm_of(es_operator *op)
+{
+    g_assert(op != NULL && op->klass == &es_cm_class);
+    return (cm_op *)op;
+}
+
+uint64_t es_cm_op_query(es_operator *op, uint64_t external_id)
+{
+    return es_cm_query(cm_of(op)->cm, external_id);
+}
+
+void es_cm_op_params(es_operator *op, double *eps, double *delta, uint64_t *total)
+{
+    const es_cm *cm = cm_of(op)->cm;
+    if (eps)
+        *eps = es_cm_eps(cm);
+    if (delta)
+        *delta = es_cm_delta(cm);
+    if (total)
+        *total = es_cm_total(cm);
+}
+
+es_cm *es_cm_op_sketch(es_operator *op)
+{
+    return cm_of(op)->cm;
+}
+
+void es_cm_op_replace(es_operator *op, es_cm *cm)
+{
+    cm_op *c = cm_of(op);
+    g_assert(es_cm_width(cm) == es_cm_width(c->cm) && es_cm_depth(cm) == es_cm_depth(c->cm));
+    es_cm_free(c->cm);
+    c->cm = cm;
+}
+
+/* ---- snapshot ------------------------------------------------------------ */
+
 /* At the barrier: the counters (width x depth, 8 bytes each) and the
  * total; the rest never changes. */
 static void cm_snapshot_prepare(es_operator *op)
@@ -189,41 +226,6 @@ static gboolean cm_snapshot_read(es_operator *op, hid_t group, GError **error)
     es_cm_free(c->cm);
     c->cm = cm;
     return TRUE;
-}
-
-static cm_op *cm_of(es_operator *op)
-{
-    g_assert(op != NULL && op->klass == &es_cm_class);
-    return (cm_op *)op;
-}
-
-uint64_t es_cm_op_query(es_operator *op, uint64_t external_id)
-{
-    return es_cm_query(cm_of(op)->cm, external_id);
-}
-
-void es_cm_op_params(es_operator *op, double *eps, double *delta, uint64_t *total)
-{
-    const es_cm *cm = cm_of(op)->cm;
-    if (eps)
-        *eps = es_cm_eps(cm);
-    if (delta)
-        *delta = es_cm_delta(cm);
-    if (total)
-        *total = es_cm_total(cm);
-}
-
-es_cm *es_cm_op_sketch(es_operator *op)
-{
-    return cm_of(op)->cm;
-}
-
-void es_cm_op_replace(es_operator *op, es_cm *cm)
-{
-    cm_op *c = cm_of(op);
-    g_assert(es_cm_width(cm) == es_cm_width(c->cm) && es_cm_depth(cm) == es_cm_depth(c->cm));
-    es_cm_free(c->cm);
-    c->cm = cm;
 }
 
 const es_operator_class es_cm_class = {

@@ -106,6 +106,33 @@ static void hll_report(es_operator *op, es_report *report)
     es_report_add_double(report, "error_bound", 3.0 * se * est);
 }
 
+double es_hll_op_estimate(es_operator *op, double *error_bound)
+{
+    g_assert(op != NULL && op->klass == &es_hll_class);
+    const es_hll *hll = ((hll_op *)op)->hll;
+    double est = es_hll_estimate(hll);
+    if (error_bound)
+        *error_bound = 3.0 * es_hll_stderr(hll) * est;
+    return est;
+}
+
+es_hll *es_hll_op_sketch(es_operator *op)
+{
+    g_assert(op != NULL && op->klass == &es_hll_class);
+    return ((hll_op *)op)->hll;
+}
+
+void es_hll_op_replace(es_operator *op, es_hll *h)
+{
+    g_assert(op != NULL && op->klass == &es_hll_class);
+    hll_op *o = (hll_op *)op;
+    g_assert(es_hll_p(h) == es_hll_p(o->hll) && es_hll_seed(h) == es_hll_seed(o->hll));
+    es_hll_free(o->hll);
+    o->hll = h;
+}
+
+/* ---- snapshot ------------------------------------------------------------ */
+
 /* At the barrier: the registers (2^p bytes); p and the seed never change. */
 static void hll_snapshot_prepare(es_operator *op)
 {
@@ -151,31 +178,6 @@ static gboolean hll_snapshot_read(es_operator *op, hid_t group, GError **error)
     es_hll_free(h->hll);
     h->hll = hll;
     return TRUE;
-}
-
-double es_hll_op_estimate(es_operator *op, double *error_bound)
-{
-    g_assert(op != NULL && op->klass == &es_hll_class);
-    const es_hll *hll = ((hll_op *)op)->hll;
-    double est = es_hll_estimate(hll);
-    if (error_bound)
-        *error_bound = 3.0 * es_hll_stderr(hll) * est;
-    return est;
-}
-
-es_hll *es_hll_op_sketch(es_operator *op)
-{
-    g_assert(op != NULL && op->klass == &es_hll_class);
-    return ((hll_op *)op)->hll;
-}
-
-void es_hll_op_replace(es_operator *op, es_hll *h)
-{
-    g_assert(op != NULL && op->klass == &es_hll_class);
-    hll_op *o = (hll_op *)op;
-    g_assert(es_hll_p(h) == es_hll_p(o->hll) && es_hll_seed(h) == es_hll_seed(o->hll));
-    es_hll_free(o->hll);
-    o->hll = h;
 }
 
 const es_operator_class es_hll_class = {

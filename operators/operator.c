@@ -172,6 +172,20 @@ void es_operator_report(es_operator *op, es_report *report)
     op->klass->report(op, report);
 }
 
+void es_operator_free(es_operator *op)
+{
+    if (op == NULL)
+        return;
+    char *spec = op->spec, *name = op->name;
+    es_edgetable_free(op->own_edges);
+    g_free(op->own_change);
+    op->klass->destroy(op);
+    g_free(spec);
+    g_free(name);
+}
+
+/* ---- snapshot ------------------------------------------------------------ */
+
 void es_operator_snapshot_prepare(es_operator *op)
 {
     op->frozen_table = op->edges != NULL && es_edgetable_logged(op->edges);
@@ -206,16 +220,4 @@ gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
     if (op->sliding && !op->klass->sliding_snapshot)
         return TRUE;   /* (rebuilt from the window's lines: dataflow/window.h) */
     return op->klass->snapshot_read(op, group, error);
-}
-
-void es_operator_free(es_operator *op)
-{
-    if (op == NULL)
-        return;
-    char *spec = op->spec, *name = op->name;
-    es_edgetable_free(op->own_edges);
-    g_free(op->own_change);
-    op->klass->destroy(op);
-    g_free(spec);
-    g_free(name);
 }

@@ -20,6 +20,10 @@ uint64_t es_tri_triangles(es_operator *tri);
 void es_tri_op_add(es_operator *tri, const uint64_t *externals, uint32_t num_vertices, const uint32_t *dv,
                    const uint32_t *dinc, size_t dn, const uint32_t *tv, const uint64_t *tinc, size_t tn,
                    uint64_t triangles);
+/* Whether the count scans lists 16 entries at a time (AVX-512F), when the
+ * processor has it: the default; FALSE forces the plain loop (for tests:
+ * both give the same answers).  Process-wide; not while a tri counts. */
+void es_tri_set_vector(gboolean on);
 /* The simple graph seen so far (read-only; valid until the next batch). */
 const es_adjacency *es_tri_graph(es_operator *tri);
 

@@ -1,6 +1,6 @@
 /* spacesaving.c — Space-Saving heavy hitters (Metwally, Agrawal & El Abbadi,
  * ICDT 2005) on the paper's stream-summary, with merge after Agarwal et al.
- * (PODS 2012).  O(1) per unit update, 64 to 72 bytes per counter; counts
+ * (PODS 2012).  O(1) per unit update, 68 to 76 bytes per counter; counts
  * overestimate by at most N / k.  See spacesaving.h for the contract and
  * the guarantees.
  *
@@ -10,7 +10,10 @@
  * increasing count and come from a pool of capacity + 1: there are never
  * more non-empty buckets than counters, and a raise makes the new bucket
  * before it frees the old one.  The index maps a key to its slot by linear
- * probing with backward-shift deletion, at most half full.
+ * probing with backward-shift deletion, at most half full, and at most a
+ * sixteenth full up to SPARSE_INDEX entries (32 KiB); each counter keeps
+ * its key's home there, so a deletion's shift hashes nothing.  Batches of
+ * unit updates (es_ss_add_each) hash their keys ahead.
  */
 #include "sketches/spacesaving.h"
 
@@ -21,6 +24,11 @@
 #include "sketches/hash.h"
 
 #define NIL UINT32_MAX
+/* Entries up to which the index is kept at most a sixteenth full: a
+ * summary that small is mostly taking over counters, and a sparse index
+ * makes each probe and each deletion's backward shift short and easy to
+ * predict (bench/RESULTS.md, "All nine operators: topk's sparse index"). */
+#define SPARSE_INDEX 8192u
 
 struct es_ss {
     uint32_t  capacity, size;
@@ -29,6 +37,7 @@ struct es_ss {
     uint64_t *key, *err;
     uint32_t *bucket, *prev, *next;   /* owning bucket; neighbours in its list */
     uint32_t *tpos;                   /* the slot's position in the index */
+    uint32_t *thome;                  /* the slot's key's home in the index */
     /* buckets */
     uint64_t *bcount;
     uint32_t *head, *tail, *bprev, *bnext;
@@ -46,10 +55,11 @@ static inline uint32_t home(const es_ss *ss, uint64_t key)
     return (uint32_t)es_hash64(key, INDEX_SEED) & ss->mask;
 }
 
-/* Position of key in the index, or of the empty entry where it would go. */
-static uint32_t table_find(const es_ss *ss, uint64_t key, gboolean *found)
+/* Position of key (whose home is h) in the index, or of the empty entry
+ * where it would go. */
+static inline uint32_t table_find_from(const es_ss *ss, uint64_t key, uint32_t h, gboolean *found)
 {
-    uint32_t i = home(ss, key);
+    uint32_t i = h;
     for (;;) {
         uint32_t s = ss->table[i];
         if (s == 0 || ss->key[s - 1] == key) {
@@ -60,10 +70,17 @@ static uint32_t table_find(const es_ss *ss, uint64_t key, gboolean *found)
     }
 }
 
-static inline void table_set(es_ss *ss, uint32_t pos, uint32_t slot)
+static uint32_t table_find(const es_ss *ss, uint64_t key, gboolean *found)
+{
+    return table_find_from(ss, key, home(ss, key), found);
+}
+
+/* Slot's key, of home h, goes to index entry pos. */
+static inline void table_set(es_ss *ss, uint32_t pos, uint32_t slot, uint32_t h)
 {
     ss->table[pos] = slot + 1;
     ss->tpos[slot] = pos;
+    ss->thome[slot] = h;
 }
 
 /* Remove index entry i by shifting the following run back (no tombstones). */
@@ -75,12 +92,13 @@ static void table_delete(es_ss *ss, uint32_t i)
         uint32_t s = ss->table[j];
         if (s == 0)
             break;
-        uint32_t k = home(ss, ss->key[s - 1]);
+        uint32_t k = ss->thome[s - 1];
         /* The entry at j may stay when its home lies cyclically in (i, j]. */
         gboolean stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
         if (stays)
             continue;
-        table_set(ss, i, s - 1);
+        ss->table[i] = s;
+        ss->tpos[s - 1] = i;
         i = j;
     }
     ss->table[i] = 0;
@@ -176,7 +194,7 @@ es_ss *es_ss_new(uint32_t capacity)
     const size_t k = capacity, nb = k + 1;
     ss->capacity = capacity;
     uint64_t tsize = 16;
-    while (tsize < 2 * (uint64_t)capacity)
+    while (tsize < 2 * (uint64_t)capacity || (tsize < 16 * (uint64_t)capacity && tsize < SPARSE_INDEX))
         tsize *= 2;
     ss->mask = (uint32_t)(tsize - 1);
     ss->key = es_big_alloc(k * sizeof(uint64_t));
@@ -185,6 +203,7 @@ es_ss *es_ss_new(uint32_t capacity)
     ss->prev = es_big_alloc(k * sizeof(uint32_t));
     ss->next = es_big_alloc(k * sizeof(uint32_t));
     ss->tpos = es_big_alloc(k * sizeof(uint32_t));
+    ss->thome = es_big_alloc(k * sizeof(uint32_t));
     ss->bcount = es_big_alloc(nb * sizeof(uint64_t));
     ss->head = es_big_alloc(nb * sizeof(uint32_t));
     ss->tail = es_big_alloc(nb * sizeof(uint32_t));
@@ -206,6 +225,7 @@ void es_ss_free(es_ss *ss)
     es_big_free(ss->prev, k * sizeof(uint32_t));
     es_big_free(ss->next, k * sizeof(uint32_t));
     es_big_free(ss->tpos, k * sizeof(uint32_t));
+    es_big_free(ss->thome, k * sizeof(uint32_t));
     es_big_free(ss->bcount, nb * sizeof(uint64_t));
     es_big_free(ss->head, nb * sizeof(uint32_t));
     es_big_free(ss->tail, nb * sizeof(uint32_t));
@@ -215,12 +235,12 @@ void es_ss_free(es_ss *ss)
     g_free(ss);
 }
 
-void es_ss_update(es_ss *ss, uint64_t key, uint64_t count)
+/* es_ss_update with the key's home h in the index already known. */
+static inline void update(es_ss *ss, uint64_t key, uint32_t h, uint64_t count)
 {
-    g_return_if_fail(count >= 1);
     ss->total += count;
     gboolean found;
-    uint32_t pos = table_find(ss, key, &found);
+    uint32_t pos = table_find_from(ss, key, h, &found);
     if (found) {
         slot_raise(ss, ss->table[pos] - 1, count);
         return;
@@ -229,18 +249,44 @@ void es_ss_update(es_ss *ss, uint64_t key, uint64_t count)
         uint32_t i = ss->size++;
         ss->key[i] = key;
         ss->err[i] = 0;
-        table_set(ss, pos, i);
+        table_set(ss, pos, i, h);
         slot_place(ss, i, count, NIL);
         return;
     }
     /* Take over the counter that reached the smallest count first. */
     uint32_t i = ss->head[ss->bmin];
     table_delete(ss, ss->tpos[i]);
-    pos = table_find(ss, key, &found);   /* the deletion may have moved entries */
+    /* The deletion may have moved entries; the key is absent, so its
+     * place is the first empty entry from its home. */
+    pos = h;
+    while (ss->table[pos] != 0)
+        pos = (pos + 1) & ss->mask;
     ss->key[i] = key;
     ss->err[i] = ss->bcount[ss->bmin];
-    table_set(ss, pos, i);
+    table_set(ss, pos, i, h);
     slot_raise(ss, i, count);
+}
+
+void es_ss_update(es_ss *ss, uint64_t key, uint64_t count)
+{
+    g_return_if_fail(count >= 1);
+    update(ss, key, home(ss, key), count);
+}
+
+/* Keys whose homes are computed ahead at a time: the hashes are then
+ * independent of the updates' chain of dependent loads and overlap. */
+#define ADD_CHUNK 256
+
+void es_ss_add_each(es_ss *ss, const uint64_t *keys, size_t n)
+{
+    uint32_t h[ADD_CHUNK];
+    for (size_t s = 0; s < n; s += ADD_CHUNK) {
+        const size_t m = n - s < ADD_CHUNK ? n - s : ADD_CHUNK;
+        for (size_t j = 0; j < m; j++)
+            h[j] = home(ss, keys[s + j]);
+        for (size_t j = 0; j < m; j++)
+            update(ss, keys[s + j], h[j], 1);
+    }
 }
 
 uint64_t es_ss_min_count(const es_ss *ss)
@@ -348,10 +394,11 @@ static void load(es_ss *ss, const es_ss_item *items, size_t n)
     for (size_t j = 0; j < n; j++) {
         uint32_t i = ss->size++;
         gboolean found;
-        uint32_t pos = table_find(ss, items[j].key, &found);
+        const uint32_t h = home(ss, items[j].key);
+        uint32_t pos = table_find_from(ss, items[j].key, h, &found);
         ss->key[i] = items[j].key;
         ss->err[i] = items[j].error;
-        table_set(ss, pos, i);
+        table_set(ss, pos, i, h);
         slot_place(ss, i, items[j].count, ss->bmax != NIL && ss->bcount[ss->bmax] <= items[j].count ? ss->bmax : NIL);
     }
 }
@@ -455,12 +502,13 @@ es_ss *es_ss_restore(uint32_t capacity, uint64_t total, const es_ss_item *items,
     es_ss *ss = es_ss_new(capacity);
     for (size_t i = 0; i < n && !why; i++) {
         gboolean found;
-        uint32_t pos = table_find(ss, items[i].key, &found);
+        const uint32_t h = home(ss, items[i].key);
+        uint32_t pos = table_find_from(ss, items[i].key, h, &found);
         if (found) {
             why = "a key appears twice";
         } else {
             ss->key[i] = items[i].key;   /* provisional, for the duplicate check */
-            table_set(ss, pos, (uint32_t)i);
+            table_set(ss, pos, (uint32_t)i, h);
         }
     }
     if (why) {

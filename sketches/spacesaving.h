@@ -13,7 +13,8 @@
  * in a list under one bucket, buckets in a list by increasing count, and a
  * linear-probing index maps keys to counters.  O(1) per unit update (a
  * weighted update walks past the buckets between the old and the new
- * count), 64 to 72 bytes per counter.
+ * count), 68 to 76 bytes per counter (and an index of up to 32 KiB below
+ * 4096 counters, kept sparse for speed).
  *
  * Guarantees, for N the sum of all counts added and m the smallest count
  * (0 while fewer than k keys are monitored):
@@ -62,6 +63,9 @@ void     es_ss_free(es_ss *ss);
 
 /* Add `count` (>= 1) occurrences of key. */
 void     es_ss_update(es_ss *ss, uint64_t key, uint64_t count);
+/* One occurrence of each of keys[0 .. n-1], in order: the same as n calls
+ * of es_ss_update(ss, keys[i], 1), faster. */
+void     es_ss_add_each(es_ss *ss, const uint64_t *keys, size_t n);
 /* TRUE when key is monitored, with its count and error.  Otherwise FALSE,
  * and *count = *error = m, the bound on any unmonitored key's count. */
 gboolean es_ss_query(const es_ss *ss, uint64_t key, uint64_t *count, uint64_t *error);

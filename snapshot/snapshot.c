@@ -35,6 +35,7 @@ void es_snapshot_meta_clear(es_snapshot_meta *m)
     g_free(m->source_consumed);
     g_free(m->config);
     g_free(m->operators);
+    g_free(m->stream);
     memset(m, 0, sizeof *m);
 }
 
@@ -197,7 +198,7 @@ static const es_field meta_fields[] = {
     META_U64(snapshot_id), META_U64(parent_id), ES_ATTR_OF(ES_FIELD_I64, es_snapshot_meta, created_unix_ns,
     "created_unix_ns"), META_U64(edges_consumed), META_U64(lines_consumed), META_U64(bad_lines),
     META_STR(source_kind), META_U64(source_input), META_U64(source_offset), META_U64(source_line),
-    META_STR(source_identity), META_STR(source_consumed), META_STR(config), META_STR(operators),
+    META_STR(source_identity), META_STR(source_consumed), META_STR(config), META_STR(operators), META_STR(stream),
 };
 
 /* The id map's part, /idmap. */
@@ -611,33 +612,6 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
     if (!ok)
         g_prefix_error(error, "%s: ", path);
     return ok;
-}
-
-gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error)
-{
-    *deletions = *sliding = FALSE;
-    hid_t f = open_h5(path, error);
-    if (f < 0)
-        return FALSE;
-    if (H5Lexists(f, "window", H5P_DEFAULT) > 0) {
-        *deletions = H5Lexists(f, "/window/cancelled_keys", H5P_DEFAULT) > 0;
-        /* (a tumbling window over time holds no line) */
-        hsize_t lines = 0;
-        hid_t ds = H5Lexists(f, "/window/edges", H5P_DEFAULT) > 0 ? H5Dopen2(f, "/window/edges", H5P_DEFAULT) : -1;
-        if (ds >= 0) {
-            hid_t sp = H5Dget_space(ds);
-            if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1)
-                H5Sget_simple_extent_dims(sp, &lines, NULL);
-            if (sp >= 0)
-                H5Sclose(sp);
-            H5Dclose(ds);
-        }
-        *sliding = !*deletions && lines > 0;
-    } else {
-        *deletions = H5Lexists(f, "edges", H5P_DEFAULT) > 0 && H5Lexists(f, "/edges/multiple_keys", H5P_DEFAULT) > 0;
-    }
-    H5Fclose(f);
-    return TRUE;
 }
 
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n, GPtrArray *ops, GError **error)

@@ -29,7 +29,7 @@
 #include "graph/edgetable.h"
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 7
+#define ES_SNAPSHOT_FORMAT 8
 #define ES_SNAPSHOT_HEADER 4096
 
 /* A window's state beyond the operators, the group /window of a
@@ -102,6 +102,7 @@ typedef struct {
                                    the bytes consumed (dataflow/consumed.h) */
     char    *config;            /* the run's options, as text */
     char    *operators;         /* the --ops specs, comma separated */
+    char    *stream;            /* the stream's settings (dataflow/streamspec.h) */
     const es_snapshot_window *window;   /* written as /window (borrowed), or NULL */
     /* Parts written by others into the closed .tmp before its header is
      * filled (state partitioned across MPI ranks, written collectively:
@@ -149,18 +150,6 @@ gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError 
  * and every operator of ops (created from meta->operators by the caller). */
 gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n,
                              GPtrArray *ops, GError **error);
-
-/* Whether the snapshot at path (a verified file) is of a stream with
- * deletion lines, as its content tells a tool that restores its
- * operators without the run's options (inspect, compare, export; they
- * set es_operator.dynamic before es_snapshot_restore): its sliding window
- * holds the copies deletions took back (/window/cancelled_keys), or,
- * without a /window group, its edge table holds multiplicities (it saw a
- * deletion line; a snapshot taken before the first one does not say).
- * *sliding: it holds a sliding window's lines without deletions, whose
- * operators answer from those lines folded again (dataflow/window.h),
- * as a resumed run and the tools (tools/cli.h) do. */
-gboolean es_snapshot_stream_kind(const char *path, gboolean *deletions, gboolean *sliding, GError **error);
 
 /* The edge table's part, /edges/keys: the keys of the table the
  * operators read, frozen at the barrier (es_operator_snapshot_prepare),

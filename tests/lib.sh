@@ -34,3 +34,28 @@ wait_handler() {
     done
     return 1
 }
+
+# run_or_kill DELAY OUT CMD...: run CMD in the background (stdout to OUT,
+# stderr to $tmp/err) and SIGKILL it if it still runs after DELAY seconds.
+# Sets killed=1 when it was killed, else killed=0 and run_status to its
+# exit status.
+run_or_kill() {
+    rk_delay=$1 rk_out=$2
+    shift 2
+    "$@" > "$rk_out" 2> "$tmp/err" &
+    rk_pid=$!
+    sleep "$rk_delay" &
+    rk_sleeper=$!
+    # Whichever ends first: the run, or the sleep (then kill the run).
+    while kill -0 $rk_pid 2>/dev/null && kill -0 $rk_sleeper 2>/dev/null; do sleep 0.01; done
+    if kill -9 $rk_pid 2>/dev/null; then
+        wait $rk_pid 2>/dev/null
+        killed=1
+    else
+        wait $rk_pid
+        run_status=$?
+        killed=0
+    fi
+    kill $rk_sleeper 2>/dev/null
+    wait $rk_sleeper 2>/dev/null
+}

@@ -372,7 +372,7 @@ if cmp -s "$tmp/dr.got" "$tmp/dr.want"; then ok; else bad "deletions in a window
 # test_dynamic_snapshot.sh; here, resumed without --deletions)
 expect "sliding window, deletions and snapshots" 0 "" -- "$es" run --window sliding:10,5 --deletions --snapshot-dir "$tmp/dwsnap" --snapshot-every 20 --keep 100 --quiet "$tmp/zachary.txt"
 rm "$tmp/dwsnap/snap-000004.h5"
-expect "sliding window with deletions, resumed without" 78 "the snapshot's sliding window was taken with --deletions: resume it with --deletions" -- "$es" run --window sliding:10,5 --snapshot-dir "$tmp/dwsnap" --resume --quiet "$tmp/zachary.txt"
+expect "sliding window with deletions, resumed without" 78 "was taken with deletions=1, this run has deletions=0" -- "$es" run --window sliding:10,5 --snapshot-dir "$tmp/dwsnap" --resume --quiet "$tmp/zachary.txt"
 # (snapshots with --lateness: killed and resumed in test_dynamic_snapshot.sh)
 "$es" run --window tumbling:1h --lateness 1m --format tsv --quiet "$tmp/tw.txt" > "$tmp/lw.want"
 expect "lateness and snapshots" 0 "" -- "$es" run --window tumbling:1h --lateness 1m --snapshot-dir "$tmp/wsnap" --format tsv --quiet "$tmp/tw.txt"

@@ -42,9 +42,9 @@ seed=${ES_CRASH_SEED:-7}
 crash_in=$tmp/g.txt crash_batch=2000 crash_every=4000
 crash() {
     cops=$1 cwant=$2 ckills=$3
-    killed=0
+    nkilled=0
     round=0
-    while [ $killed -lt "$ckills" ]; do
+    while [ $nkilled -lt "$ckills" ]; do
         round=$((round + 1))
         dir=$tmp/snaps-$round
         rm -rf "$dir"
@@ -54,26 +54,16 @@ crash() {
         while [ $finished = no ]; do
             i=$((i + 1))
             threads=$((i % 2 + 1))
-            "$es" run --ops "$cops" --format tsv --quiet --batch $crash_batch --threads $threads $how \
-                --snapshot-dir "$dir" --snapshot-every $crash_every --resume "$crash_in" > "$tmp/got.tsv" 2> "$tmp/err" &
-            pid=$!
             delay=$(awk -v s="$seed" -v r="$round" -v i="$i" 'BEGIN { srand(s * 100000 + r * 1000 + i); printf "%.3f", 0.05 + rand() * 0.5 }')
-            [ $killed -ge "$ckills" ] && delay=600   # enough kills: let it finish
-            sleep "$delay" &
-            sleeper=$!
-            # Whichever ends first: the run, or the sleep (then kill the run).
-            while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.02; done
-            if kill -9 $pid 2>/dev/null; then
-                wait $pid 2>/dev/null
-                killed=$((killed + 1))
+            [ $nkilled -ge "$ckills" ] && delay=600   # enough kills: let it finish
+            run_or_kill "$delay" "$tmp/got.tsv" "$es" run --ops "$cops" --format tsv --quiet --batch $crash_batch \
+                --threads $threads $how --snapshot-dir "$dir" --snapshot-every $crash_every --resume "$crash_in"
+            if [ $killed = 1 ]; then
+                nkilled=$((nkilled + 1))
             else
-                wait $pid
-                st=$?
                 finished=yes
-                [ $st = 0 ] || { bad "$cops round $round: resumed run exited $st: $(cat "$tmp/err")"; break; }
+                [ $run_status = 0 ] || { bad "$cops round $round: resumed run exited $run_status: $(cat "$tmp/err")"; break; }
             fi
-            kill $sleeper 2>/dev/null
-            wait $sleeper 2>/dev/null
         done
         if cmp -s "$cwant" "$tmp/got.tsv"; then ok; else bad "$cops crash round $round ($how): final answers differ"; diff "$cwant" "$tmp/got.tsv" | head -5; fi
         n=$(ls "$dir"/snap-*.h5 2>/dev/null | wc -l)
@@ -81,7 +71,7 @@ crash() {
         [ "$n" -ge 1 ] && [ "$n" -le 4 ] && ok || bad "round $round: $n snapshots left (--keep 3, and a fallback)"
         ls "$dir"/*.tmp >/dev/null 2>&1 && bad "round $round: a temporary file was left behind" || ok
     done
-    echo "crash test ($cops): $killed kills in $round round(s)"
+    echo "crash test ($cops): $nkilled kills in $round round(s)"
 }
 crash "$ops" "$tmp/want.tsv" "$kills"
 # The other methods of tri-est and spanner (one operator of a kind a run):
@@ -137,25 +127,16 @@ i=0
 finished=no
 while [ $finished = no ] && [ $i -lt 40 ]; do
     i=$((i + 1))
-    "$es" run --ops "$wops" --window tumbling:5000 --format json --quiet --batch 1000 --threads $((i % 2 + 1)) \
-        --snapshot-dir "$wdir" --snapshot-every 3000 --resume "$tmp/g.txt" > "$tmp/wgot-$i.json" 2> "$tmp/err" &
-    pid=$!
     delay=$(awk -v s="$seed" -v i="$i" 'BEGIN { srand(s * 7 + i); printf "%.3f", 0.05 + rand() * 0.4 }')
     [ $wkilled -ge 6 ] && delay=600
-    sleep "$delay" &
-    sleeper=$!
-    while kill -0 $pid 2>/dev/null && kill -0 $sleeper 2>/dev/null; do sleep 0.02; done
-    if kill -9 $pid 2>/dev/null; then
-        wait $pid 2>/dev/null
+    run_or_kill "$delay" "$tmp/wgot-$i.json" "$es" run --ops "$wops" --window tumbling:5000 --format json --quiet \
+        --batch 1000 --threads $((i % 2 + 1)) --snapshot-dir "$wdir" --snapshot-every 3000 --resume "$tmp/g.txt"
+    if [ $killed = 1 ]; then
         wkilled=$((wkilled + 1))
     else
-        wait $pid
-        st=$?
         finished=yes
-        [ $st = 0 ] || bad "windows: resumed run exited $st: $(cat "$tmp/err")"
+        [ $run_status = 0 ] || bad "windows: resumed run exited $run_status: $(cat "$tmp/err")"
     fi
-    kill $sleeper 2>/dev/null
-    wait $sleeper 2>/dev/null
 done
 windows_of $(seq 1 $i | sed "s|.*|$tmp/wgot-&.json|") > "$tmp/wgot.txt"
 if [ $finished = yes ] && cmp -s "$tmp/wwant.txt" "$tmp/wgot.txt"; then ok; else
@@ -232,7 +213,7 @@ victim=$(newest "$d")
 printf 'edgestream snapshot\nformat 9\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
 expect "other format" 78 "format 9" -- resume "$d"
 printf 'edgestream snapshot\nformat 5\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
-expect "older format" 78 "snapshot format 5, this edgestream reads format 7" -- resume "$d"
+expect "older format" 78 "snapshot format 5, this edgestream reads format 8" -- resume "$d"
 
 expect "stdin cannot be resumed" 64 "standard input" -- sh -c "'$es' run --snapshot-dir '$tmp/d7' - < '$tmp/g.txt'"
 expect "resume needs a dir" 64 "--snapshot-dir" -- "$es" run --resume "$tmp/g.txt"

@@ -282,6 +282,44 @@ static void test_summary_equals_the_plain_verifier_on_random_streams(void)
     }
 }
 
+/* Unit updates in batches, through sparse (few counters) and half-full
+ * (many) indexes, in pieces longer and shorter than a hashing chunk. */
+static void test_batched_unit_updates_equal_the_plain_verifier(void)
+{
+    const uint32_t caps[] = { 1, 3, 100, 700, 5000 };
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        for (size_t c = 0; c < G_N_ELEMENTS(caps); c++) {
+            const size_t n = 40000;
+            uint32_t *ranks = es_test_zipf_ranks(n, 20000, 0.5 + 0.4 * (double)seed, seed * 17 + c);
+            uint64_t *keys = g_new(uint64_t, n);
+            for (size_t i = 0; i < n; i++)
+                keys[i] = id_of(ranks[i]);
+            GRand *rng = g_rand_new_with_seed((guint32)(seed + 100 * c));
+            es_ss *ss = es_ss_new(caps[c]);
+            naive_ss ref = { g_new(es_ss_item, caps[c]), g_new(uint64_t, caps[c]), 0, caps[c], 0 };
+            gboolean same = TRUE;
+            for (size_t i = 0; i < n;) {
+                size_t len = (size_t)g_rand_int_range(rng, 0, 700);
+                if (len > n - i)
+                    len = n - i;
+                es_ss_add_each(ss, keys + i, len);
+                for (size_t j = i; j < i + len; j++)
+                    naive_update(&ref, keys[j], 1);
+                i += len;
+                same = same && same_items(ss, &ref);
+            }
+            SEEDED_ASSERT(same, seed);
+            CU_ASSERT_EQUAL(es_ss_total(ss), n);
+            g_free(ref.stamp);
+            g_free(ref.it);
+            es_ss_free(ss);
+            g_rand_free(rng);
+            g_free(keys);
+            g_free(ranks);
+        }
+    }
+}
+
 static void test_counts_bound_true_counts_and_guaranteed_keys_are_true_top_k_on_zipf_streams(void)
 {
     const double skews[] = { 1.0, 1.2, 1.6 };
@@ -488,6 +526,7 @@ int main(void)
         ES_TEST(test_fewer_keys_than_counters_gives_exact_counts_and_all_guaranteed),
         ES_TEST(test_new_key_takes_over_the_smallest_count_reached_first),
         ES_TEST(test_summary_equals_the_plain_verifier_on_random_streams),
+        ES_TEST(test_batched_unit_updates_equal_the_plain_verifier),
         ES_TEST(test_counts_bound_true_counts_and_guaranteed_keys_are_true_top_k_on_zipf_streams),
         ES_TEST(test_guarantees_hold_on_flat_streams_with_few_counters),
         ES_TEST(test_merge_keeps_the_guarantees_for_the_concatenated_stream),

@@ -12,6 +12,7 @@
 #include "graph/spelling.h"
 #include "operators/operator.h"
 #include "operators/tri_est.h"
+#include "dataflow/streamspec.h"
 #include "dataflow/window.h"
 #include "snapshot/h5util.h"
 
@@ -159,11 +160,13 @@ int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
 {
     *s = (es_cli_snapshot){ 0 };
     GError *err = NULL;
-    gboolean sliding = FALSE;
-    if (!es_snapshot_verify(path, &err) || !es_snapshot_stream_kind(path, &s->deletions, &sliding, &err) ||
-        !es_snapshot_read_meta(path, &s->meta, &err))
+    if (!es_snapshot_verify(path, &err) || !es_snapshot_read_meta(path, &s->meta, &err) ||
+        !es_stream_spec_parse(s->meta.stream, &s->stream, &s->format, &err)) {
+        es_snapshot_meta_clear(&s->meta);
         goto fail;
-    s->sliding = sliding;
+    }
+    s->deletions = s->stream.deletions;
+    s->sliding = s->stream.window_slide && !s->deletions;
     if ((s->ops = es_operator_new_list(s->meta.operators, &err)) == NULL) {
         es_cli_snapshot_clear(s);
         goto fail;
@@ -190,13 +193,24 @@ int es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats
 {
     /* A sliding window's lines again, as a resumed run takes them: folded,
      * or with deletions kept (and their copies taken back checked). */
-    if ((s->sliding || s->window.cancelled_present) && s->slider == NULL) {
+    if (s->stream.window_slide && s->slider == NULL) {
         GError *err = NULL;
         s->slider = es_driver_flow_start(&s->flow, s->ops, TRUE, s->deletions, TRUE);
         if (!es_slider_restore(s->slider, &s->flow, &s->window, s->ext, s->n, &err)) {
             int status = es_cli_fail(cmd, err);
             g_error_free(err);
             return status;
+        }
+    }
+    if (s->meta.stream) {   /* (a snapshot's: the stream figures its run's report printed) */
+        es_driver_resumed_window(&s->stream, s->meta.edges_consumed, &s->window, stats);
+        stats->dynamic = s->deletions;
+        const es_edgetable *table = s->slider ? s->flow.table : NULL;
+        for (guint i = 0; s->deletions && table == NULL && i < s->ops->len; i++)
+            table = ((const es_operator *)g_ptr_array_index(s->ops, i))->edges;
+        if (s->deletions && table) {
+            stats->deletions = es_edgetable_deletions(table);
+            stats->deletions_ignored = es_edgetable_ignored(table);
         }
     }
     if (s->window.present)   /* (the run's answers leave out the vertices no line of the window names) */

@@ -27,9 +27,9 @@ int es_cmd_serve(int argc, char **argv);
 int es_cmd_wal_dump(int argc, char **argv);
 
 /* A snapshot loaded for a subcommand: verified, its metadata, its operators
- * (created from the specs it stores, restored as the stream fed them: with
- * deletions when its content says so, es_snapshot_stream_kind), the id
- * map's external ids and its /window group.  es_cli_snapshot_load prints
+ * (created from the specs it stores, restored as the stream fed them: its
+ * stored stream settings, dataflow/streamspec.h), the id map's external
+ * ids and its /window group.  es_cli_snapshot_load prints
  * "edgestream CMD: why" on failure and returns the exit status (0 when
  * loaded); clear frees what was loaded.
  * A sliding window without deletions (`sliding`): its operators answer
@@ -43,6 +43,8 @@ typedef struct {
     GPtrArray *ops;
     uint64_t *ext;
     uint32_t n;
+    es_driver_config stream;     /* the run's stream settings (es_stream_spec_parse; no format) */
+    es_parse_format  format;     /* its lines' layout */
     gboolean deletions;          /* of a stream with deletion lines */
     gboolean sliding;            /* of a sliding window without deletions */
     es_snapshot_window window;   /* window.present: it has one */
@@ -51,8 +53,9 @@ typedef struct {
     gboolean merged;             /* its per-pane operators merged (es_slider_merge_begin) until clear */
 } es_cli_snapshot;
 int  es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s);
-/* Fill r (final) with the snapshot's answers, stats' stream figures
- * (absent set here); returns the exit status (0 ok), printing why not.
+/* Fill r (final) with the snapshot's answers, stats' stream figures (a
+ * loaded snapshot's window bounds, late edges and deletion counts, and
+ * absent, set here); returns the exit status (0 ok), printing why not.
  * From then until clear, s->ops answer as the report did (a sliding
  * window's per-pane operators merged). */
 int  es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats *stats, es_report *r);
