@@ -53,14 +53,6 @@ struct es_checkpoint {
     void    *extra_user;
 };
 
-/* A log table that appends with direct I/O (snapshot/logs.h). */
-static es_snapshot_logs *new_logs(void)
-{
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    es_snapshot_logs_set_direct(logs, TRUE);
-    return logs;
-}
-
 gboolean es_checkpoint_parse_every(const char *s, uint64_t *edges, gint64 *us, GError **error)
 {
     char *end = NULL;
@@ -229,7 +221,7 @@ es_checkpoint *es_checkpoint_open(const es_checkpoint_config *cfg, es_edge_sourc
     ck->stream = g_strdup(cfg->stream);
     ck->src = src;
     ck->lock_fd = -1;
-    ck->logs = new_logs();
+    ck->logs = es_snapshot_logs_new();
     ck->last_edges = UINT64_MAX;
     ck->last_time = g_get_monotonic_time();
     ck->ops_spec = join_specs(ops);
@@ -297,7 +289,7 @@ static void failed(es_checkpoint *ck, uint64_t id, GError *e)
     fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e->message);
     g_error_free(e);
     es_snapshot_logs_free(ck->logs);
-    ck->logs = new_logs();
+    ck->logs = es_snapshot_logs_new();
     es_snapshot_retain(ck->dir, ck->cfg.keep);
     /* The files of the newest committed snapshot that verifies hold what
      * the logs' memory released (es_snapshot_logs_release): the new files

@@ -79,6 +79,7 @@ static void entry_free(gpointer p)
 es_snapshot_logs *es_snapshot_logs_new(void)
 {
     es_snapshot_logs *logs = g_new0(es_snapshot_logs, 1);
+    logs->direct = TRUE;
     logs->entries = g_ptr_array_new_with_free_func(entry_free);
     return logs;
 }
@@ -238,7 +239,7 @@ static uint64_t total_bytes(const es_snapshot_logs *logs)
  * With `same` (the arrays go on), each remembers its committed file and
  * the one before (what its memory released is read there); otherwise the
  * arrays were replaced, and their old files hold nothing of them. */
-static void start_generation(es_snapshot_logs *logs, gboolean same)
+void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
 {
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
@@ -275,7 +276,7 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     logs->prev_total = total;
     logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
     if (total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
-        start_generation(logs, TRUE);
+        es_snapshot_logs_restart(logs, TRUE);
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         e->used = FALSE;
@@ -283,17 +284,12 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     }
 }
 
-void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
-{
-    start_generation(logs, same);
-}
-
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
 {
     if (!logs->overflow)
         return FALSE;
     logs->overflow = FALSE;
-    start_generation(logs, TRUE);
+    es_snapshot_logs_restart(logs, TRUE);
     return TRUE;
 }
 

@@ -76,7 +76,7 @@ char    *es_snapshot_logs_format(const es_snapshot_logs *logs);
  * start writing what they appended to disk; end waits until it is there
  * (fsync), and is FALSE (ES_ERROR_IO) when it cannot be. */
 void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id);
-/* Append with direct I/O (O_DIRECT) where the array allows it (4096-byte
+/* Append with direct I/O (O_DIRECT; on by default) where the array allows it (4096-byte
  * aligned, as es_log_grow's blocks and es_big_alloc's of 2 MiB or more
  * are; smaller arrays from the heap are written through the cache): the
  * bytes go from the array to the disk, with no copy into the page cache

@@ -28,17 +28,6 @@
 /* Restored edge keys are read in pieces of this many (bounds the scratch). */
 #define KEYS_PIECE ((size_t)1 << 20)
 
-void es_snapshot_meta_clear(es_snapshot_meta *m)
-{
-    g_free(m->source_kind);
-    g_free(m->source_identity);
-    g_free(m->source_consumed);
-    g_free(m->config);
-    g_free(m->operators);
-    g_free(m->stream);
-    memset(m, 0, sizeof *m);
-}
-
 static char *snap_path(const char *dir, uint64_t id, const char *suffix)
 {
     return g_strdup_printf("%s/snap-%06" G_GUINT64_FORMAT ".h5%s", dir, id, suffix);
@@ -117,17 +106,7 @@ static gboolean write_part(hid_t parent, const char *name, es_operator *op, cons
 
 void es_snapshot_window_clear(es_snapshot_window *w)
 {
-    es_h5_free(w->pane, w->panes * sizeof *w->pane);
-    es_h5_free(w->first, w->panes * sizeof *w->first);
-    es_h5_free(w->len, w->panes * sizeof *w->len);
-    es_h5_free(w->edges, 2 * w->lines * sizeof *w->edges);
-    es_h5_free(w->held_time, w->held * sizeof *w->held_time);
-    es_h5_free(w->held_ids, 2 * w->held * sizeof *w->held_ids);
-    es_h5_free(w->held_del, w->held * sizeof *w->held_del);
-    es_h5_free(w->held_weight, w->held * sizeof *w->held_weight);
-    es_h5_free(w->held_late, w->held * sizeof *w->held_late);
-    es_h5_free(w->cancelled_keys, w->cancelled * sizeof *w->cancelled_keys);
-    es_h5_free(w->cancelled_counts, w->cancelled * sizeof *w->cancelled_counts);
+    ES_FIELDS_CLEAR(window_fields, WINDOW_HELD | WINDOW_CANCELLED, w);
     *w = (es_snapshot_window){ .open = INT64_MIN };
 }
 
@@ -201,6 +180,12 @@ static const es_field meta_fields[] = {
     META_STR(source_identity), META_STR(source_consumed), META_STR(config), META_STR(operators), META_STR(stream),
 };
 
+void es_snapshot_meta_clear(es_snapshot_meta *m)
+{
+    ES_FIELDS_CLEAR(meta_fields, 0, m);
+    memset(m, 0, sizeof *m);
+}
+
 /* The id map's part, /idmap. */
 typedef struct {
     const uint64_t *ext;
@@ -260,11 +245,6 @@ static gboolean read_counts(hid_t file, es_edgetable *table, GError **error)
     return ok;
 }
 
-gboolean es_snapshot_read_keys(hid_t file, es_snapshot_keys_fn fn, void *ctx, GError **error)
-{
-    return es_snapshot_read_key_range(file, 0, UINT64_MAX, fn, ctx, NULL, error);
-}
-
 gboolean es_snapshot_read_key_range(hid_t file, uint64_t first, uint64_t want, es_snapshot_keys_fn fn, void *ctx,
                                     size_t *total, GError **error)
 {
@@ -318,7 +298,8 @@ gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable 
         return TRUE;
     add_keys_ctx c = { es_edgetable_new(TRUE, &es_log_memory_recycled), num_vertices };
     *table = c.table;
-    gboolean ok = es_snapshot_read_keys(file, add_keys, &c, error) && read_counts(file, *table, error);
+    gboolean ok = es_snapshot_read_key_range(file, 0, UINT64_MAX, add_keys, &c, NULL, error) &&
+                  read_counts(file, *table, error);
     if (!ok)
         g_clear_pointer(table, es_edgetable_free);
     return ok;
@@ -585,32 +566,18 @@ static hid_t open_h5(const char *path, GError **error)
     return f;
 }
 
-static gboolean read_meta(hid_t f, es_snapshot_meta *m, GError **error)
-{
-    uint64_t format = 0;
-    memset(m, 0, sizeof *m);
-    if (!es_h5_get_u64(f, "format_version", &format, error))
-        return FALSE;
-    if (format != ES_SNAPSHOT_FORMAT) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "snapshot format %" G_GUINT64_FORMAT ", this edgestream reads format %d",
-                    format, ES_SNAPSHOT_FORMAT);
-        return FALSE;
-    }
-    if (ES_FIELDS_READ(f, meta_fields, 0, m, error))
-        return TRUE;
-    es_snapshot_meta_clear(m);
-    return FALSE;
-}
-
 gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error)
 {
+    memset(meta, 0, sizeof *meta);
     hid_t f = open_h5(path, error);
     if (f < 0)
         return FALSE;
-    gboolean ok = read_meta(f, meta, error);
+    gboolean ok = ES_FIELDS_READ(f, meta_fields, 0, meta, error);
     H5Fclose(f);
-    if (!ok)
+    if (!ok) {
+        es_snapshot_meta_clear(meta);
         g_prefix_error(error, "%s: ", path);
+    }
     return ok;
 }
 

@@ -142,7 +142,8 @@ gboolean es_snapshot_verify(const char *path, GError **error);
  * snapshot extends them). */
 gboolean es_snapshot_load_logs(const char *path, es_snapshot_logs *logs, GError **error);
 
-/* Read the root metadata (the file must verify first). */
+/* Read the root metadata (the file must verify first: es_snapshot_verify
+ * checks its format, written in the header). */
 gboolean es_snapshot_read_meta(const char *path, es_snapshot_meta *meta, GError **error);
 
 /* Restore the id map's external ids (caller frees with es_h5_free(p, n*8)),
@@ -158,13 +159,12 @@ gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n
  * checked by es_edgetable_add_keys against num_vertices. */
 gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *logs, GError **error);
 gboolean es_snapshot_read_edges(hid_t file, uint32_t num_vertices, es_edgetable **table, GError **error);
-/* Every key of /edges/keys in file order, handed to fn a piece of at
- * most 1 Mi keys at a time (bounded memory for any table); FALSE with
- * error set when the dataset is missing or unreadable or fn fails. */
+/* Keys [first, first + count) of /edges/keys (count UINT64_MAX: every
+ * key; otherwise an error when past the end) in file order, handed to fn
+ * a piece of at most 1 Mi keys at a time (bounded memory for any table);
+ * *total (when not NULL) gets the dataset's length.  FALSE with error set
+ * when the dataset is missing or unreadable or fn fails. */
 typedef gboolean (*es_snapshot_keys_fn)(void *ctx, const uint64_t *keys, size_t n, GError **error);
-gboolean es_snapshot_read_keys(hid_t file, es_snapshot_keys_fn fn, void *ctx, GError **error);
-/* The same for keys [first, first + count) alone (an error when past the
- * end); *total (when not NULL) gets the dataset's length. */
 gboolean es_snapshot_read_key_range(hid_t file, uint64_t first, uint64_t count, es_snapshot_keys_fn fn, void *ctx,
                                     size_t *total, GError **error);
 

@@ -688,7 +688,7 @@ static void test_direct_appends_write_what_buffered_appends_write(void)
     uint64_t *src2 = values(N, 12);
     memcpy(b, src2, N * sizeof(uint64_t));
     es_snapshot_logs *logs[2] = { es_snapshot_logs_new(), es_snapshot_logs_new() };
-    es_snapshot_logs_set_direct(logs[0], TRUE);
+    es_snapshot_logs_set_direct(logs[1], FALSE);
     char *file64 = g_strdup("log-000001.operators.x.keys.u64.h5");   /* (generations: the files change) */
     static const size_t steps[] = { 1000, 1001, 1536, 5000, 5000, 300001, N };
     for (size_t k = 0; k < G_N_ELEMENTS(steps); k++) {
@@ -1287,7 +1287,7 @@ static void test_generations(void)
 {
     char *dir = make_dir();
     uint64_t *a = values(8000, 23);
-    es_snapshot_logs *logs = es_snapshot_logs_new();   /* generations on */
+    es_snapshot_logs *logs = es_snapshot_logs_new();
     const char *f1 = "log-000001.idmap.external_ids.u64.h5";
     char *s1 = commit(dir, 1, a, 1000, logs);   /* base 8000 bytes, room 8000 + 4096, in blocks */
     char *s2 = commit(dir, 2, a, 1100, logs);   /* +800 (and 8000 predicted): the same generation */
@@ -1356,8 +1356,7 @@ static void recycled_log_round(int damage)
     const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = 5 * block, n3 = 9 * block;
     static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
     uint64_t *want = values(n3, 31);
-    es_snapshot_logs *logs = es_snapshot_logs_new();   /* generations on */
-    es_snapshot_logs_set_direct(logs, TRUE);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
     uint64_t *a = es_log_grow_recycled(NULL, 0, n2 * sizeof(uint64_t));
     memcpy(a, want, n1 * sizeof(uint64_t));
     char *s1 = commit(dir, 1, a, (uint32_t)n1, logs);
