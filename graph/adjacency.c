@@ -433,9 +433,10 @@ static size_t insert_grouped(es_adjacency *a, const es_edge *e, const uint8_t *c
                              gboolean known, uint32_t *pos_u, uint32_t *pos_v)
 {
     if (2 * n > a->halves_cap) {
+        /* Remapped, not allocated afresh: batches ramp up, and a fresh page
+         * costs its zeroing at first touch. */
         size_t cap = es_grow_cap(a->halves_cap, 2 * n);
-        es_big_free(a->halves, a->halves_cap * sizeof(half));
-        a->halves = es_big_alloc(cap * sizeof(half));
+        a->halves = es_big_realloc(a->halves, a->halves_cap * sizeof(half), cap * sizeof(half));
         a->halves_cap = cap;
     }
     half *hs = a->halves;

@@ -238,9 +238,13 @@ static size_t settle_window(es_edgetable *t, const es_edge *edges, const uint8_t
     countmap *m = &t->counts;
     size_t appear = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + COUNT_AHEAD < n)
-            __builtin_prefetch(&m->e[slot_of(es_edge_key(edges[i + COUNT_AHEAD].u, edges[i + COUNT_AHEAD].v), m->cap)],
-                               1);
+        if (i + COUNT_AHEAD < n) {
+            /* the home's line, and the next one a probe or a removal's
+             * backward shift runs into from the home's end */
+            const size_t h = slot_of(es_edge_key(edges[i + COUNT_AHEAD].u, edges[i + COUNT_AHEAD].v), m->cap);
+            __builtin_prefetch(&m->e[h], 1);
+            __builtin_prefetch(&m->e[(h + 3) & (m->cap - 1)], 1);
+        }
         const uint32_t u = edges[i].u, v = edges[i].v;
         const gboolean d = del && del[i];
         t->deletions += d && del[i] == ES_LINE_DELETE;

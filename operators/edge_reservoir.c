@@ -9,6 +9,15 @@
  * entry.  Freed blocks go on their class's free list and are reused before
  * the pool grows.
  *
+ * Handles.  An entry names its edge by a handle, not by its slot: until
+ * the first removal the two are equal (hid is NULL); a removal moves the
+ * last slot's edge into the hole, and then only the two small arrays
+ * hid (slot -> handle) and hslot (handle -> slot) change, not the moved
+ * edge's entries in its ends' sets (finding those was two chains of cache
+ * misses a removal: most of a sliding window's removals, bench/RESULTS.md).
+ * Answers name slots: a handle is translated where it leaves (the common
+ * neighbours found, es_edge_reservoir_slot).
+ *
  * Sizes: an array of class k is grown to k+1 when full and shrunk to k-1
  * when a quarter full; past ES_RESERVOIR_ARRAY_MAX neighbours it becomes a
  * hash set of at least twice as many entries, which doubles when half full,
@@ -69,6 +78,9 @@ struct es_edge_reservoir {
     uint32_t  size;
     es_edge  *slots;
     size_t    slots_cap;     /* entries allocated: <= m */
+    uint32_t *hid, *hslot;   /* slot -> handle, handle -> slot; NULL: handle == slot */
+    uint32_t *hfree;         /* handles not in use, a stack of nfree */
+    uint32_t  nfree;
 
     vhead    *head;
     uint32_t  nv;
@@ -361,6 +373,9 @@ void es_edge_reservoir_free(es_edge_reservoir *r)
     if (r == NULL)
         return;
     es_big_free(r->slots, r->slots_cap * sizeof(es_edge));
+    g_free(r->hid);
+    g_free(r->hslot);
+    g_free(r->hfree);
     es_big_free(r->head, r->head_cap * sizeof(vhead));
     es_big_free(r->pool, r->pool_cap * sizeof(entry));
     for (int k = 0; k <= MAX_CLASS; k++)
@@ -403,19 +418,37 @@ gboolean es_edge_reservoir_contains(const es_edge_reservoir *r, uint32_t u, uint
 
 size_t es_edge_reservoir_memory(const es_edge_reservoir *r)
 {
-    size_t bytes = sizeof(*r) + r->slots_cap * sizeof(es_edge) + r->head_cap * sizeof(vhead) +
+    size_t bytes = sizeof(*r) + r->slots_cap * (sizeof(es_edge) + (r->hid ? 3 * sizeof(uint32_t) : 0)) +
+                   r->head_cap * sizeof(vhead) +
                    r->pool_cap * sizeof(entry) + r->out_cap * sizeof(es_common_nbr);
     for (int k = 0; k <= MAX_CLASS; k++)
         bytes += r->free[k].cap * sizeof(uint32_t);
     return bytes;
 }
 
-/* Store (u, v) in slot s and in the graph. */
-static void place(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v)
+/* The slot of the edge with handle h. */
+static inline uint32_t slot_of_handle(const es_edge_reservoir *r, uint32_t h)
 {
+    return r->hid ? r->hslot[h] : h;
+}
+
+/* Store (u, v) in slot s and in the graph: a new slot (append) takes a
+ * free handle, another keeps the handle of the edge it replaced. */
+static void place(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_t v, gboolean append)
+{
+    uint32_t h = s;
+    if (r->hid) {
+        if (append) {
+            h = r->nfree > 0 ? r->hfree[--r->nfree] : s;
+            r->hid[s] = h;
+            r->hslot[h] = s;
+        } else {
+            h = r->hid[s];
+        }
+    }
     r->slots[s] = (es_edge){ u, v };
-    set_insert(r, u, v, s);
-    set_insert(r, v, u, s);
+    set_insert(r, u, v, h);
+    set_insert(r, v, u, h);
 }
 
 static void slots_grow(es_edge_reservoir *r)
@@ -424,6 +457,11 @@ static void slots_grow(es_edge_reservoir *r)
     if (cap > r->sampler.m)
         cap = r->sampler.m;
     r->slots = es_big_realloc(r->slots, r->slots_cap * sizeof(es_edge), cap * sizeof(es_edge));
+    if (r->hid) {
+        r->hid = g_renew(uint32_t, r->hid, cap);
+        r->hslot = g_renew(uint32_t, r->hslot, cap);
+        r->hfree = g_renew(uint32_t, r->hfree, cap);
+    }
     r->slots_cap = cap;
 }
 
@@ -436,7 +474,7 @@ static inline uint32_t take(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32
         if (G_UNLIKELY(r->size == r->slots_cap))
             slots_grow(r);
         r->size++;
-        place(r, s, u, v);
+        place(r, s, u, v, TRUE);
         return s;
     }
     es_edge old = r->slots[s];
@@ -444,7 +482,7 @@ static inline uint32_t take(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32
     set_remove(r, old.v, old.u);
     if (evicted)
         *evicted = old;
-    place(r, s, u, v);
+    place(r, s, u, v, FALSE);
     return s;
 }
 
@@ -466,7 +504,8 @@ void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_
     g_assert(u != v && u < r->nv && v < r->nv && s <= r->size && s < r->sampler.m);
     if (evicted)
         *evicted = (es_edge){ UINT32_MAX, UINT32_MAX };
-    if (s == r->size) {
+    const gboolean append = s == r->size;
+    if (append) {
         if (G_UNLIKELY(r->size == r->slots_cap))
             slots_grow(r);
         r->size++;
@@ -477,7 +516,7 @@ void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_
         if (evicted)
             *evicted = old;
     }
-    place(r, s, u, v);
+    place(r, s, u, v, append);
 }
 
 uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v)
@@ -488,29 +527,69 @@ uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t
     if (hu->deg == 0 || hv->deg == 0)
         return ES_RESERVOIR_SKIPPED;
     const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
-    return e ? e->slot : ES_RESERVOIR_SKIPPED;
+    return e ? slot_of_handle(r, e->slot) : ES_RESERVOIR_SKIPPED;
+}
+
+/* Handles part from slots (the first removal). */
+static void handles_start(es_edge_reservoir *r)
+{
+    r->hid = g_new(uint32_t, r->slots_cap);
+    r->hslot = g_new(uint32_t, r->slots_cap);
+    r->hfree = g_new(uint32_t, r->slots_cap);
+    for (uint32_t i = 0; i < r->size; i++)
+        r->hid[i] = r->hslot[i] = i;
+    r->nfree = 0;
+}
+
+/* Take the edge old, in slot s with handle h, out (handles started). */
+static uint32_t drop(es_edge_reservoir *r, uint32_t s, uint32_t h, es_edge old)
+{
+    set_remove(r, old.u, old.v);
+    set_remove(r, old.v, old.u);
+    const uint32_t last = r->size - 1;
+    r->hfree[r->nfree++] = h;
+    if (s != last) {
+        /* The last slot's edge fills the hole, its handle with it: its
+         * entries in its ends' sets stay as they are. */
+        r->slots[s] = r->slots[last];
+        r->hid[s] = r->hid[last];
+        r->hslot[r->hid[s]] = s;
+    }
+    r->size = last;
+    return last;
 }
 
 uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
 {
     g_assert(s < r->size);
-    const es_edge old = r->slots[s];
-    set_remove(r, old.u, old.v);
-    set_remove(r, old.v, old.u);
-    const uint32_t last = r->size - 1;
-    if (s != last) {
-        /* The last slot's edge fills the hole: in its endpoints' sets
-         * only the slot number changes (no removal and insertion, which
-         * shifted sorted arrays and could resize blocks). */
-        const es_edge mv = r->slots[last];
-        entry *a = (entry *)set_find(r, &r->head[mv.u], mv.v), *b = (entry *)set_find(r, &r->head[mv.v], mv.u);
-        g_assert(a != NULL && b != NULL);
-        a->slot = s;
-        b->slot = s;
-        r->slots[s] = mv;
-    }
-    r->size = last;
-    return last;
+    if (r->hid == NULL)
+        handles_start(r);
+    return drop(r, s, r->hid[s], r->slots[s]);
+}
+
+uint32_t es_edge_reservoir_handle(es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u >= r->nv || v >= r->nv || u == v)
+        return ES_RESERVOIR_SKIPPED;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return ES_RESERVOIR_SKIPPED;
+    const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+    if (e == NULL)
+        return ES_RESERVOIR_SKIPPED;
+    if (r->hid)   /* (for es_edge_reservoir_remove_handle: a random read) */
+        __builtin_prefetch(&r->hslot[e->slot]);
+    return e->slot;
+}
+
+uint32_t es_edge_reservoir_remove_handle(es_edge_reservoir *r, uint32_t h, uint32_t u, uint32_t v, uint32_t *from)
+{
+    if (r->hid == NULL)
+        handles_start(r);
+    const uint32_t s = r->hslot[h];
+    g_assert(s < r->size);   /* (slots[s] is (u, v): not read back, a cache miss) */
+    *from = drop(r, s, h, (es_edge){ u, v });
+    return s;
 }
 
 static void out_reserve(es_edge_reservoir *r, size_t n)
@@ -656,6 +735,11 @@ static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u,
         }
     }
 #undef EMIT
+    if (r->hid)   /* (the entries held handles) */
+        for (size_t i = 0; i < k; i++) {
+            out[i].slot_u = r->hslot[out[i].slot_u];
+            out[i].slot_v = r->hslot[out[i].slot_v];
+        }
     *count = k;
     return out;
 }
@@ -685,15 +769,39 @@ __attribute__((always_inline)) static inline void prefetch_heads_impl(const es_e
     }
 }
 
+/* What common_impl will read first of the larger side b, whose smaller
+ * side is hs: the lines of a binary search's first three levels when it
+ * searches b (the block's head is none of them), a probe's home when hs
+ * holds its one neighbour inline, else b's first line. */
+__attribute__((always_inline)) static inline void prefetch_big(const es_edge_reservoir *r, const vhead *hs,
+                                                               const vhead *hb)
+{
+    const entry *b = r->pool + hb->x.off;
+    if (hb->kind == KIND_ARRAY && hs->kind != KIND_HASH && hb->deg > GALLOP_RATIO * hs->deg) {
+        const size_t n = hb->deg;
+        __builtin_prefetch(b + n / 2 - 1);
+        __builtin_prefetch(b + n / 4);
+        __builtin_prefetch(b + 3 * n / 4);
+    } else if (hb->kind == KIND_HASH && hs->kind == KIND_INLINE) {
+        __builtin_prefetch(b + hash_home(hs->x.one.nbr, hb->cls));
+    } else {
+        __builtin_prefetch(b);
+    }
+}
+
 __attribute__((always_inline)) static inline void prefetch_blocks_impl(const es_edge_reservoir *r, uint32_t u,
                                                                        uint32_t v)
 {
     if (u < r->nv && v < r->nv) {
         const vhead *hu = &r->head[u], *hv = &r->head[v];
-        if (hu->kind != KIND_INLINE && hv->deg != 0)
-            __builtin_prefetch(r->pool + hu->x.off);
-        if (hv->kind != KIND_INLINE && hu->deg != 0)
-            __builtin_prefetch(r->pool + hv->x.off);
+        if (hu->deg == 0 || hv->deg == 0)
+            return;
+        const gboolean s_is_u = hu->deg <= hv->deg;
+        const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
+        if (hs->kind != KIND_INLINE)
+            __builtin_prefetch(r->pool + hs->x.off);
+        if (hb->kind != KIND_INLINE)
+            prefetch_big(r, hs, hb);
     }
 }
 
@@ -868,7 +976,7 @@ es_edge_reservoir *es_edge_reservoir_restore(const es_edge_reservoir_state *st, 
             es_edge_reservoir_free(r);
             return NULL;
         }
-        place(r, s, u, v);
+        place(r, s, u, v, TRUE);
         r->size = s + 1;
     }
     r->sampler.t = st->t;

@@ -102,9 +102,18 @@ uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t
  * take the edge in slot s out; the edge of the last slot, if s is not
  * the last, moves into s.  Returns the slot the moved edge came from
  * (size - 1 before the call; s itself when nothing moved).  Cost: two
- * removals from neighbour sets, and two more plus two insertions for the
- * move. */
+ * removals from neighbour sets (the moved edge's entries stay: they name
+ * it by a handle, see edge_reservoir.c). */
 uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
+/* The same in two steps, for a caller with work to do between them: the
+ * handle of (u, v) (either direction), a number that names the edge while
+ * it stays in the sample whatever moves around it, or ES_RESERVOIR_SKIPPED
+ * when the sample does not hold it; then the removal of the edge (u, v)
+ * with handle h: returns the slot it left, *from set as
+ * es_edge_reservoir_remove's answer.  One look-up in all (the handle's
+ * slot is fetched ahead). */
+uint32_t es_edge_reservoir_handle(es_edge_reservoir *r, uint32_t u, uint32_t v);
+uint32_t es_edge_reservoir_remove_handle(es_edge_reservoir *r, uint32_t h, uint32_t u, uint32_t v, uint32_t *from);
 
 /* Common neighbours of u and v in the sample, in increasing order of c;
  * *count of them.  The array is scratch owned by r, valid until the next

@@ -171,13 +171,15 @@ static void grow(tri_op *t, const es_batch *batch)
         t->cap = cap;
     }
     if (batch->n > t->batch_cap) {
-        free_scratch(t);
-        t->batch_cap = es_grow_cap(t->batch_cap, batch->n);
-        t->pos = es_big_alloc(2 * t->batch_cap * sizeof(uint32_t));
-        t->query = es_big_alloc(t->batch_cap * sizeof(query));
-        t->query_tmp = es_big_alloc(t->batch_cap * sizeof(query));
-        t->group = es_big_alloc((t->batch_cap + 1) * sizeof(size_t));
-        /* scratch: never in a snapshot */
+        /* Scratch (never in a snapshot), remapped rather than freed and
+         * allocated again: the first batches ramp up (dataflow/driver.c),
+         * and a fresh page costs its zeroing at first touch. */
+        const size_t old = t->batch_cap, cap = es_grow_cap(old, batch->n);
+        t->pos = es_big_realloc(t->pos, 2 * old * sizeof(uint32_t), 2 * cap * sizeof(uint32_t));
+        t->query = es_big_realloc(t->query, old * sizeof(query), cap * sizeof(query));
+        t->query_tmp = es_big_realloc(t->query_tmp, old * sizeof(query), cap * sizeof(query));
+        t->group = es_big_realloc(t->group, (old + 1) * sizeof(size_t), (cap + 1) * sizeof(size_t));
+        t->batch_cap = cap;
     }
     const int threads = omp_get_max_threads();
     if (threads > t->threads) {

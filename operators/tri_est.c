@@ -763,16 +763,20 @@ static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
     rp_append(te, u, v);
 }
 
-static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v)
+/* (u, v) with handle h in the sample (ES_RESERVOIR_SKIPPED: not in it)
+ * disappears. */
+static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
 {
     te->rp_edges--;
-    const uint32_t s = es_edge_reservoir_slot(te->res, u, v);
-    if (s == ES_RESERVOIR_SKIPPED) {
+    if (h == ES_RESERVOIR_SKIPPED) {
         te->rp_ng++;
         return;
     }
+    uint32_t from;
+    const uint32_t s = es_edge_reservoir_remove_handle(te->res, h, u, v, &from);
     te->rp_nb++;
-    rp_remove(te, s);
+    if (from != s)   /* (the slot weights follow the edge that moved) */
+        te->w[s] = te->w[from];
     if (te->method == ES_TRI_EST_FD)
         fd_count(te, u, v, -1.0);
 }
@@ -828,12 +832,16 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8
                 thinkd_count(te, u, v, 1.0, rp_population(te));
             rp_insert(te, u, v);
         } else {
-            /* A sampled edge leaves first: its own slot is in no wedge of
-             * its triangles, and the probabilities are taken before. */
+            /* The probabilities are those before the change.  ThinkD
+             * counts before a sampled edge leaves (meanwhile its slot
+             * arrives): the edge is in no wedge of its own triangles, and
+             * a wedge edge that then moves to its slot takes its weight
+             * along, so the answers are those of counting after. */
             const uint64_t N = rp_population(te);
-            rp_delete(te, u, v);
+            const uint32_t h = es_edge_reservoir_handle(te->res, u, v);
             if (te->method == ES_TRI_EST_THINKD)
                 thinkd_count(te, u, v, -1.0, N);
+            rp_delete(te, u, v, h);
         }
     }
 }

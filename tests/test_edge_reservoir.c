@@ -221,14 +221,27 @@ static void test_put_and_remove_change_slots_and_the_graph_follows(void)
         uint32_t u = g_rand_int_range(rng, 0, 2) ? 0 : (uint32_t)g_rand_int_range(rng, 1, nv);
         uint32_t v = (uint32_t)g_rand_int_range(rng, 1, nv);
         if (size > 0 && g_rand_int_range(rng, 0, 4) == 0) {
-            /* remove: the last slot's edge moves into the hole */
+            /* remove: the last slot's edge moves into the hole, its
+             * handle unchanged; by slot or (every other time) by handle */
             uint32_t h = (uint32_t)g_rand_int_range(rng, 0, (gint32)size);
+            const uint32_t moved = es_edge_reservoir_handle(r, slots[size - 1].v, slots[size - 1].u);
+            bad += moved == ES_RESERVOIR_SKIPPED;
             bad += es_edge_reservoir_slot(r, slots[h].v, slots[h].u) != h;
-            bad += es_edge_reservoir_remove(r, h) != size - 1;
+            if (i % 2) {
+                bad += es_edge_reservoir_remove(r, h) != size - 1;
+            } else {
+                uint32_t from = 0;
+                const uint32_t hd = es_edge_reservoir_handle(r, slots[h].u, slots[h].v);
+                bad += es_edge_reservoir_remove_handle(r, hd, slots[h].u, slots[h].v, &from) != h;
+                bad += from != size - 1;
+            }
             bad += es_edge_reservoir_slot(r, slots[h].u, slots[h].v) != ES_RESERVOIR_SKIPPED;
+            bad += es_edge_reservoir_handle(r, slots[h].u, slots[h].v) != ES_RESERVOIR_SKIPPED;
             slots[h] = slots[--size];
-            if (h < size)
+            if (h < size) {
                 bad += es_edge_reservoir_slot(r, slots[h].u, slots[h].v) != h;
+                bad += es_edge_reservoir_handle(r, slots[h].u, slots[h].v) != moved;
+            }
             continue;
         }
         if (u == v || es_edge_reservoir_contains(r, u, v))
