@@ -379,10 +379,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     /* degree's pairs in the snapshots: written by their owners. */
     es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
     gboolean parted = (dpart || tpart) && cfg->checkpoint;
-    /* tri-est: a copy per rank (mpi/tri_est_mpi.h), in a gathered run
-     * without snapshots or interim reports (those keep one reservoir). */
-    gboolean copied = !reduced && size > 1 && !cfg->checkpoint && cfg->report_every == 0 &&
-                      es_mpi_tri_est_wanted(ops);
+    /* tri-est's copies spread over the ranks (mpi/tri_est_mpi.h), in a
+     * gathered run. */
+    gboolean copied = !reduced && size > 1 && es_mpi_tri_est_wanted(ops);
     es_mpi_tri_est *tcopies = NULL;
 
     if (rank == 0) {
@@ -394,9 +393,17 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         ok = FALSE;
         goto out;
     }
-    if (copied && (tcopies = es_mpi_tri_est_new(MPI_COMM_WORLD, ops, error)) == NULL) {
-        ok = FALSE;
-        goto out;
+    if (copied) {
+        tcopies = es_mpi_tri_est_new(MPI_COMM_WORLD, ops, cfg->report_every,
+                                     rank == 0 ? es_idmap_externals(st.g.idmap) : NULL,
+                                     rank == 0 ? es_idmap_size(st.g.idmap) : 0, rank == 0 ? stats->edges : 0, &sent,
+                                     error);
+        if (tcopies == NULL) {
+            ok = FALSE;
+            goto out;
+        }
+        st.g.before_report = es_mpi_tri_est_sync;   /* rank 0: every copy where a report falls */
+        st.g.before_report_user = tcopies;
     }
     if (parted) {
         /* Rank 0 keeps no pairs: the restored table goes, and each rank
@@ -535,8 +542,11 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             int cnt = (int)n;
             if (tcopies) {   /* every rank's copies take the whole batch */
                 size_t all = allgather_ids(size, ids, n, counts, displs, &all_ids, &sent);
-                if (ok)
-                    ok = es_mpi_tri_est_feed(tcopies, all_ids, all, error);
+                GError *terr = NULL;   /* (a failed rank still sends its copies) */
+                gboolean tok = es_mpi_tri_est_feed(tcopies, all_ids, all, all_done, ok ? error : &terr);
+                g_clear_error(&terr);
+                ok = ok && tok;
+                es_mpi_tri_est_mark(tcopies);
             } else {
                 gather_ids(rank, size, ids, n, counts, displs, &all_ids, &sent);
             }
@@ -553,6 +563,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             }
             if (rank == 0 && ok)
                 ok = es_group_root_feed(&st.g, all_ids, any_time ? all_time : NULL, (size_t)total, all_done, error);
+            if (rank == 0 && tcopies && !ok)   /* the copies the other ranks still send */
+                es_mpi_tri_est_drain(tcopies, before, before + total, all_done);
         }
         if (rank == 0 && ok) {
             stats->lines = stats->bad_lines = 0;
@@ -567,13 +579,17 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             }
         }
         int due = rank == 0 && ok && st.g.ck && !all_done && stats->edges > before && es_group_root_due(&st.g, before);
-        if ((merging && reduced) || parted) {
+        if ((merging && reduced) || parted || tcopies) {
             /* The sketches are combined at rank 0 for the snapshot; the
-             * owners write degree's pairs. */
+             * owners write degree's pairs; tri-est's copies reach rank 0. */
             MPI_Bcast(&due, 1, MPI_INT, 0, MPI_COMM_WORLD);
             sent += rank ? 0 : 4 * (uint64_t)(size - 1);
             if (due && merging && reduced)
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
+            if (due && tcopies && !es_mpi_tri_est_sync(tcopies, error) && rank == 0) {
+                ok = FALSE;   /* (no snapshot of a copy that did not apply) */
+                due = 0;
+            }
         }
         gint64 ts = g_get_monotonic_time();
         if (due && rank == 0)
@@ -589,6 +605,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         goto out;
     if (merging && reduced)   /* for the final snapshot and report */
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
+    if (tcopies && !es_mpi_tri_est_sync(tcopies, error) && rank == 0)   /* every copy, for the end */
+        ok = FALSE;
     gint64 ts = g_get_monotonic_time();
     if (rank == 0 && ok && st.g.ck)
         es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
@@ -604,8 +622,6 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         }
     }
     ok = agree_root(rank, ok, error);
-    if (ok && tcopies)   /* rank 0's tri-est answers the copies' mean */
-        es_mpi_tri_est_combine(tcopies, MPI_COMM_WORLD, &sent);
     /* Every rank ends with rank 0's figures. */
     {
         uint64_t fig[5] = { stats->edges, stats->lines, stats->bad_lines, stats->vertices, stats->snapshots_failed };
@@ -640,7 +656,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         fprintf(stderr, "edgestream run: %d rank%s, %s, %" G_GUINT64_FORMAT " bytes sent (%.2f per edge), %.3f s, "
                 "CPU %.2f s at rank 0 and %.2f s in all, peak memory %" G_GUINT64_FORMAT " MiB at rank 0, %"
                 G_GUINT64_FORMAT " MiB at most elsewhere%s\n",
-                size, size == 1 ? "" : "s", tcopies ? "edges gathered at every rank, tri-est on each" :
+                size, size == 1 ? "" : "s", tcopies ? "edges gathered at every rank, tri-est's copies spread" :
                 !reduced ? "edges gathered" :
                 tpart ? (degrees ? "reduced, degree and tri partitioned" : "reduced, tri partitioned") :
                 dpart ? "reduced, degree partitioned" : "reduced",

@@ -11,8 +11,8 @@
  * `--resume` under another rank count, or in the build without MPI
  * (mpi/grouprun.h, whose state rank 0's is), continues the same stream).  The
  * answers are those of `mpirun -np 1` on the same input, for every rank
- * count, byte for byte (but topk's in a reduced run and tri-est's, below:
- * within their bounds); exact operators equal a run without MPI.
+ * count, byte for byte (but topk's in a reduced run, below: within its
+ * bounds); exact operators equal a run without MPI.
  *
  * What a batch sends, per operator (bench/SCALING.md has the measured bytes):
  *   a reduced run, when every operator is cc, bipartite, cm, hll, topk
@@ -62,18 +62,17 @@
  *     share itself, 16 bytes per edge
  *     (24 with timestamps), gathered at rank 0 in rank order, where the
  *     state stays whole.
- *   tri-est, at 2 ranks or more without snapshots or --report-every: the
- *     batch gathered at every rank (16 (N-1) bytes per edge), each rank
- *     a copy of the operator with its own seed, the answer their mean
- *     (mpi/tri_est_mpi.h: unbiased, the variance divided by N); with
- *     snapshots or interim reports, one reservoir at rank 0, whose
- *     answers are -np 1's for any N (the copies are not in a snapshot).
+ *   tri-est with copies=C > 1, at 2 ranks or more: the batch gathered
+ *     at every rank (16 (N-1) bytes per edge), each rank running a range
+ *     of the copies and sending rank 0 their states where it needs every
+ *     copy (an interim report, a snapshot barrier, the end:
+ *     mpi/tri_est_mpi.h); the answers are -np 1's for any N.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.
  * Plus, every batch, 32 bytes per key group of position and 16 of counts
- * (and, in a reduced run, 4 from rank 0 to each rank per question: the
- * whole batch for bipartite, a snapshot due).
+ * (and, in a reduced run or with tri-est's copies, 4 from rank 0 to each
+ * rank per question: the whole batch for bipartite, a snapshot due).
  *
  * Collective: every rank calls it with the same arguments; an error on any
  * rank (a bad line, a limit, a snapshot mismatch) ends the run on all with

@@ -48,9 +48,13 @@ gboolean es_group_root_feed(es_group_root *g, const uint64_t *ext, const int64_t
         g->stats->edges = at + batch.n;
         g->stats->vertices = batch.num_vertices;
         a = b;
-        if (cfg->report_every && g->stats->edges % cfg->report_every == 0 && !(last && a == n) && cfg->on_report) {
-            es_driver_collect(g->ops, g->stats, FALSE, g->report);
-            cfg->on_report(g->report, cfg->user);
+        if (cfg->report_every && g->stats->edges % cfg->report_every == 0 && !(last && a == n)) {
+            if (g->before_report && !g->before_report(g->before_report_user, error))
+                return FALSE;
+            if (cfg->on_report) {
+                es_driver_collect(g->ops, g->stats, FALSE, g->report);
+                cfg->on_report(g->report, cfg->user);
+            }
         }
     }
     return TRUE;

@@ -46,6 +46,11 @@ typedef struct {
     uint8_t         *change;
     size_t           cap;
     size_t           quota;    /* edges per key group per batch, recorded in the snapshots */
+    /* Called where an interim report falls (whether or not one is made
+     * here), before it; FALSE ends the fold (an MPI run: tri-est's copies
+     * from the other ranks, mpi/tri_est_mpi.h). */
+    gboolean       (*before_report)(void *user, GError **error);
+    void            *before_report_user;
 } es_group_root;
 
 /* Before the first batch: the checkpoint opened and, on resume, the id map

@@ -14,10 +14,25 @@
 #include "snapshot/logs.h"
 #include "snapshot/snapshot.h"
 
-/* This rank's keys from the from-th on (g_free), *n of them. */
-static uint64_t *rank_keys(const es_mpi_snap *s, size_t from, size_t *n)
+/* This rank's keys from the from-th on (g_free), *n of them; tri's in
+ * bucket order (stable), with each bucket's count in cnt (else NULL). */
+static uint64_t *rank_keys(const es_mpi_snap *s, size_t from, size_t *n, uint64_t cnt[ES_MPI_TRI_BUCKETS])
 {
-    return s->tri ? es_mpi_tri_keys(s->tri, from, n) : es_mpi_degree_keys(s->degree, from, n);
+    if (!s->tri)
+        return es_mpi_degree_keys(s->degree, from, n);
+    uint8_t *bucket = NULL;
+    uint64_t *keys = es_mpi_tri_keys(s->tri, from, n, &bucket), *sorted = g_new(uint64_t, *n + 1);
+    uint64_t at[ES_MPI_TRI_BUCKETS];
+    memset(cnt, 0, ES_MPI_TRI_BUCKETS * sizeof *cnt);
+    for (size_t i = 0; i < *n; i++)
+        cnt[bucket[i]]++;
+    for (uint64_t b = 0, sum = 0; b < ES_MPI_TRI_BUCKETS; sum += cnt[b++])
+        at[b] = sum;
+    for (size_t i = 0; i < *n; i++)
+        sorted[at[bucket[i]]++] = keys[i];
+    g_free(keys);
+    g_free(bucket);
+    return sorted;
 }
 
 static size_t rank_key_count(const es_mpi_snap *s)
@@ -40,7 +55,8 @@ static gboolean fail_here(int rank, uint64_t id)
 /* Rank 0: the /edges/keys of tmp, a virtual dataset over the first n
  * keys of the log file (the single process's layout, snapshot/logs.h), or
  * an empty dataset when there are none. */
-static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, const GArray *runs, GError **error)
+static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, const GArray *runs, const char *runs_name,
+                          GError **error)
 {
     const uint64_t n = p->bytes / 8;
     hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), g = -1, rg = -1;
@@ -48,7 +64,7 @@ static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, const GArray 
                   es_snapshot_log_link(g, "keys", H5T_STD_U64LE, p->file, n, p->cap / 8);
     if (ok && runs && runs->len > 0)
         ok = (rg = H5Gcreate2(f, "ranks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-             es_h5_write_u64(rg, "key_runs", (const uint64_t *)(void *)runs->data, runs->len, NULL);
+             es_h5_write_u64(rg, runs_name, (const uint64_t *)(void *)runs->data, runs->len, NULL);
     if (rg >= 0)
         H5Gclose(rg);
     if (g >= 0)
@@ -117,7 +133,7 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
         g_free(s->tries.file);
         s->tries = s->done;
         s->tries.file = g_strdup(s->done.file);
-        if (s->degree && !s->runs_done) {
+        if (!s->runs_done) {
             s->runs_done = g_array_new(FALSE, FALSE, sizeof(uint64_t));
             s->runs_tries = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         }
@@ -160,7 +176,14 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
     MPI_Bcast(path, (int)pl.len, MPI_CHAR, 0, s->comm);
 
     size_t n = 0;
-    uint64_t *keys = rank_keys(s, pl.fresh ? 0 : s->file_n, &n);
+    uint64_t bcnt[ES_MPI_TRI_BUCKETS], *ball = NULL;
+    uint64_t *keys = rank_keys(s, pl.fresh ? 0 : s->file_n, &n, bcnt);
+    if (s->tri) {   /* tri's buckets per rank to rank 0, for its runs */
+        if (rank == 0)
+            ball = g_new(uint64_t, (size_t)ES_MPI_TRI_BUCKETS * size);
+        MPI_Gather(bcnt, ES_MPI_TRI_BUCKETS, MPI_UINT64_T, ball, ES_MPI_TRI_BUCKETS, MPI_UINT64_T, 0, s->comm);
+        *s->sent += rank ? sizeof bcnt : 0;
+    }
     uint64_t cnt = n, below = 0;
     MPI_Exscan(&cnt, &below, 1, MPI_UINT64_T, MPI_SUM, s->comm);
     if (rank == 0)
@@ -214,21 +237,30 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
     }
     if (rank == 0 && ok) {
         for (int r = 0; r < size; r++) {
-            if (s->runs_tries && every[2 * r] > 0) {
+            if (s->degree && every[2 * r] > 0) {
                 uint64_t run[4] = { s->tries.bytes / 8, every[2 * r], 0, 0 };
                 es_mpi_degree_groups(s->degree, r, size, &run[2], &run[3]);
                 g_array_append_vals(s->runs_tries, run, 4);
             }
+            for (uint64_t b = 0, first = s->tries.bytes / 8; s->tri && b < ES_MPI_TRI_BUCKETS; b++) {
+                const uint64_t c = ball[(size_t)r * ES_MPI_TRI_BUCKETS + b];
+                if (c == 0)
+                    continue;
+                uint64_t run[4] = { first, c, b / ES_MPI_TRI_CELLS, b % ES_MPI_TRI_CELLS };
+                g_array_append_vals(s->runs_tries, run, 4);
+                first += c;
+            }
             s->tries.crc = (uint32_t)crc32_combine(s->tries.crc, (uLong)every[2 * r + 1], (z_off_t)(8 * every[2 * r]));
             s->tries.bytes += 8 * every[2 * r];
         }
-        ok = link_keys(tmp, &s->tries, s->runs_tries, error);
+        ok = link_keys(tmp, &s->tries, s->runs_tries, s->tri ? "tri_runs" : "key_runs", error);
         if (ok && s->tries.bytes > 0)
             es_snapshot_logs_put(es_checkpoint_logs(s->ck), "/edges/keys", s->tries.file, s->tries.start,
                                  s->tries.bytes, s->tries.crc, s->tries.cap);
         s->tried = g_strndup(tmp, strlen(tmp) - strlen(".tmp"));
     }
     g_free(every);
+    g_free(ball);
     return ok;
 }
 
@@ -296,37 +328,42 @@ static gboolean restore_keys(void *ctx, const uint64_t *keys, size_t nk, GError 
 
 /* Resume: the keys of /edges/keys this rank may own to restore_keys:
  * degree's runs whose key groups meet the range it owns now, when the
- * snapshot lists them (/ranks/key_runs); otherwise every key. */
+ * snapshot lists them (/ranks/key_runs); tri's runs of the buckets it
+ * keeps edges of (/ranks/tri_runs); otherwise every key. */
 static gboolean read_owned(es_mpi_snap *s, hid_t f, restore_ctx *c, GError **error)
 {
     size_t total = 0, nr = 0;
     uint64_t *runs = NULL;
-    if (!s->degree || H5Lexists(f, "/ranks", H5P_DEFAULT) <= 0 || H5Lexists(f, "/ranks/key_runs", H5P_DEFAULT) <= 0) {
+    const char *name = s->tri ? "tri_runs" : "key_runs";
+    g_autofree char *where = g_strdup_printf("/ranks/%s", name);
+    if (H5Lexists(f, "/ranks", H5P_DEFAULT) <= 0 || H5Lexists(f, where, H5P_DEFAULT) <= 0) {
         gboolean ok = es_snapshot_read_key_range(f, 0, UINT64_MAX, restore_keys, c, &total, error);
         s->keys_read += total;
         return ok;
     }
     hid_t g = H5Gopen2(f, "ranks", H5P_DEFAULT);
-    gboolean ok = g >= 0 && es_h5_read_u64(g, "key_runs", &runs, &nr, error);
+    gboolean ok = g >= 0 && es_h5_read_u64(g, name, &runs, &nr, error);
     if (g >= 0)
         H5Gclose(g);
     if (ok && nr % 4 != 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/ranks/key_runs has %zu entries, not runs of 4", nr);
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s has %zu entries, not runs of 4", where, nr);
         ok = FALSE;
     }
     int rank, size;
     MPI_Comm_rank(s->comm, &rank);
     MPI_Comm_size(s->comm, &size);
-    uint64_t lo, hi, covered = 0;
-    es_mpi_degree_groups(s->degree, rank, size, &lo, &hi);
+    uint64_t lo = 0, hi = 0, covered = 0;
+    if (s->degree)
+        es_mpi_degree_groups(s->degree, rank, size, &lo, &hi);
     for (size_t i = 0; ok && i < nr; i += 4) {
-        if (runs[i] != covered || runs[i + 2] > runs[i + 3]) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/ranks/key_runs: run %zu is out of place", i / 4);
+        if (runs[i] != covered || runs[i + 2] > runs[i + 3] || (s->tri && runs[i + 3] >= ES_MPI_TRI_CELLS)) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: run %zu is out of place", where, i / 4);
             ok = FALSE;
             break;
         }
         covered += runs[i + 1];
-        if (runs[i + 2] < hi && lo < runs[i + 3]) {
+        if (s->tri ? es_mpi_tri_wants(s->tri, (guint)(runs[i + 2] * ES_MPI_TRI_CELLS + runs[i + 3]))
+                   : runs[i + 2] < hi && lo < runs[i + 3]) {
             ok = es_snapshot_read_key_range(f, runs[i], runs[i + 1], restore_keys, c, &total, error);
             s->keys_read += runs[i + 1];
         }
@@ -334,7 +371,7 @@ static gboolean read_owned(es_mpi_snap *s, hid_t f, restore_ctx *c, GError **err
     if (ok && total == 0)   /* (no run met this rank's range: the length still to check) */
         ok = es_snapshot_read_key_range(f, 0, 0, restore_keys, c, &total, error);
     if (ok && covered != total) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "/ranks/key_runs covers %" G_GUINT64_FORMAT " of the %zu keys",
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s covers %" G_GUINT64_FORMAT " of the %zu keys", where,
                     (guint64)covered, total);
         ok = FALSE;
     }

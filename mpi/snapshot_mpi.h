@@ -38,14 +38,19 @@
  * RANK's part of snapshot N.
  *
  * The keys' order is by snapshot, then rank, then each rank's first
- * sight, not the stream's first sight; a restore of degree (and `inspect`,
- * `compare`, h5py) reads them as a set, so the file reads like a single
- * process's.
+ * sight (tri's: its bucket, below, then first sight), not the stream's
+ * first sight; a restore of degree or tri (and `inspect`, `compare`, h5py)
+ * reads them as a set, so the file reads like a single process's.
  *
  * Degree's runs: each rank's increment is one run of keys of the groups
  * it owns; /ranks/key_runs (u64[4 R]: first key, count, first and end
  * key group of each run; the runs of the log file, which /edges/keys is
- * the head of) says where they lie.  Readers without MPI ignore it.
+ * the head of) says where they lie.  tri's runs: each rank's increment
+ * sorted by bucket (the pair of its endpoints' cells, 8 equal ranges of
+ * key groups whatever the rank count: mpi/tri_mpi.h), one run per bucket;
+ * /ranks/tri_runs (u64[4 R]: first key, count, the cells a <= b).  A few
+ * dozen bytes per rank per snapshot (the buckets' counts to rank 0).
+ * Readers without MPI ignore both.
  *
  * Resume (any rank count, or without MPI: mpi/grouprun.h restores the file
  * as any other): rank 0 restores its parts; every rank reads /idmap and,
@@ -55,9 +60,12 @@
  * whose key group it now owns (es_mpi_degree_restore): at the same rank
  * count O(E/N) read per rank; at another, a rank reads the old ranks'
  * runs its range meets (2 -> 3: E/2, E, E/2).  tri keeps the edges of its
- * colour triples (es_mpi_tri_restore), which no run bounds: every rank
- * reads every key, O(E), O(E/N) kept.  (Rank 0's own restore, before,
- * reads the whole file once: the single process's restore.)
+ * colour triples (es_mpi_tri_restore): a rank reads the runs of the
+ * buckets whose colour pairs one of its triples holds (es_mpi_tri_wants;
+ * every key without /ranks/tri_runs): with 2 colours (2 to 4 ranks) 3/4
+ * or 1/4 of E per rank (2 -> 2: 1.5 E in all, was 2 E; 2 -> 4: 2 E, was
+ * 4 E), falling as colours grow.  (Rank 0's own restore, before, reads
+ * the whole file once: the single process's restore.)
  * Collective: every rank calls each function.
  */
 #ifndef ES_MPI_SNAPSHOT_H

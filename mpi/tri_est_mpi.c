@@ -1,119 +1,323 @@
-/* tri_est_mpi.c — one copy of each tri-est operator per rank, their mean
- * the answer (see tri_est_mpi.h). */
+/* tri_est_mpi.c — tri-est's copies spread over the ranks (see
+ * tri_est_mpi.h). */
 #include "mpi/tri_est_mpi.h"
 
 #include <string.h>
 
 #include "dataflow/flow.h"
 #include "graph/common.h"
+#include "graph/edgetable.h"
 #include "graph/idmap.h"
 #include "operators/operator.h"
 #include "operators/tri_est.h"
+#include "snapshot/logmem.h"
 
 struct es_mpi_tri_est {
+    MPI_Comm   comm;
     int        rank, size;
-    GPtrArray *ops;      /* rank 0: ops' tri-est operators; others: the copies (owned) */
+    GPtrArray *ops;      /* rank 0: ops' tri-est operators with copies; others: their own (owned) */
+    uint64_t   every;    /* --report-every */
+    uint64_t  *sent;
     es_idmap  *idmap;    /* ranks > 0: the stream's vertices, numbered as rank 0 numbers them */
-    es_flow    flow;     /* ranks > 0: the copies */
+    es_flow    flow;     /* ranks > 0: their operators */
     es_edge   *edges;
     uint8_t   *change;
     size_t     cap;
-    uint64_t   folded;   /* edges folded (the next batch's first index) */
+    uint64_t   folded;   /* edges of the stream folded (the next piece's first index) */
+    GByteArray *buf;     /* a copy's state, flat */
+    uint64_t   reported; /* rank 0: interim reports synced */
 };
 
-static gboolean is_tri_est(const es_operator *op)
+/* The copies rank r of n runs out of c: [first_copy(c, r, n), first_copy(c, r + 1, n)). */
+static uint32_t first_copy(uint32_t c, int r, int n)
 {
-    return op->klass == &es_tri_est_class;
+    return (uint32_t)(((uint64_t)c * (uint64_t)r + (uint64_t)n - 1) / (uint64_t)n);
+}
+
+static int owner_of(uint32_t c, uint32_t k, int n)
+{
+    int r = 0;
+    while (first_copy(c, r + 1, n) <= k)
+        r++;
+    return r;
+}
+
+static gboolean is_copied(es_operator *op)
+{
+    return op->klass == &es_tri_est_class && es_tri_est_copies(op) > 1;
 }
 
 gboolean es_mpi_tri_est_wanted(GPtrArray *ops)
 {
-    gboolean any = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        if (!is_tri_est(op))
-            continue;
-        es_tri_est_state st;
-        es_tri_est_get_state(op, &st);
-        if (st.method == ES_TRI_EST_THINKD || st.method == ES_TRI_EST_FD)
-            return FALSE;   /* random pairing reads the run's table; no deletions here anyway */
-        any = TRUE;
-    }
-    return any;
+    for (guint i = 0; i < ops->len; i++)
+        if (is_copied(g_ptr_array_index(ops, i)))
+            return TRUE;   /* (copies=C > 1 is refused with the fully dynamic methods) */
+    return FALSE;
 }
 
-/* spec with seed s + add and, when dedup_on, dedup=1 for dedup=auto. */
-static char *copy_spec(const char *spec, uint64_t add, gboolean dedup_on)
+/* ---- a copy's state, flat ---------------------------------------------------
+ * A head of fixed fields, then slots (2 u32 per edge), slot weights, gps's
+ * edge weights and priorities (f64 per edge), local counters (f64 per
+ * vertex).  With C > 1 no copy has a probation set, an own table or
+ * external ids (operators/tri_est.c). */
+typedef struct {
+    uint64_t method, m, t, rng[4], size, managed, room, nv, self_loops, duplicates, exact, late, local;
+    double   triangles, pairs, var_sum, z;
+} flat_head;
+
+static void flatten(const es_tri_est_state *st, GByteArray *b)
 {
-    const char *colon = strchr(spec, ':');
-    GString *s = g_string_new_len(spec, colon ? colon - spec : (gssize)strlen(spec));
-    gboolean seeded = FALSE;
-    char sep = ':';
-    if (colon) {
-        char **kv = g_strsplit(colon + 1, ",", -1);
-        for (char **p = kv; *p; p++) {
-            if (g_str_has_prefix(*p, "seed=")) {
-                g_string_append_printf(s, "%cseed=%" G_GUINT64_FORMAT, sep,
-                                       (guint64)(g_ascii_strtoull(*p + 5, NULL, 10) + add));
-                seeded = TRUE;
-            } else if (dedup_on && strcmp(*p, "dedup=auto") == 0) {
-                g_string_append_printf(s, "%cdedup=1", sep);
-            } else {
-                g_string_append_printf(s, "%c%s", sep, *p);
-            }
-            sep = ',';
-        }
-        g_strfreev(kv);
+    flat_head h = {
+        .method = st->method, .m = st->sample.m, .t = st->sample.t, .size = st->sample.size,
+        .managed = st->sample.managed, .room = st->room, .nv = st->num_vertices, .self_loops = st->self_loops,
+        .duplicates = st->duplicates, .exact = st->exact, .late = st->late, .local = st->local != NULL,
+        .triangles = st->triangles, .pairs = st->pairs, .var_sum = st->var_sum, .z = st->z,
+    };
+    memcpy(h.rng, st->sample.rng, sizeof h.rng);
+    g_byte_array_set_size(b, 0);
+    g_byte_array_append(b, (const guint8 *)&h, sizeof h);
+    if (h.size) {
+        g_byte_array_append(b, (const guint8 *)st->sample.slots, (guint)(h.size * sizeof(es_edge)));
+        g_byte_array_append(b, (const guint8 *)st->slot_weight, (guint)(h.size * sizeof(double)));
     }
-    if (!seeded)   /* (the canonical spec names every option: not expected) */
-        g_string_append_printf(s, "%cseed=%" G_GUINT64_FORMAT, sep, (guint64)(1 + add));
-    return g_string_free(s, FALSE);
+    if (h.size && st->method == ES_TRI_EST_GPS) {
+        g_byte_array_append(b, (const guint8 *)st->edge_weight, (guint)(h.size * sizeof(double)));
+        g_byte_array_append(b, (const guint8 *)st->priority, (guint)(h.size * sizeof(double)));
+    }
+    if (h.local && h.nv)
+        g_byte_array_append(b, (const guint8 *)st->local, (guint)(h.nv * sizeof(double)));
 }
 
-es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, GError **error)
+/* st pointing into p[0 .. len); FALSE when the lengths do not add up. */
+static gboolean unflatten(const guint8 *p, size_t len, es_tri_est_state *st)
+{
+    flat_head h;
+    if (len < sizeof h)
+        return FALSE;
+    memcpy(&h, p, sizeof h);
+    const size_t per = h.method == ES_TRI_EST_GPS ? 32 : 16;
+    if (h.size > h.m || h.nv > UINT32_MAX || len != sizeof h + h.size * per + (h.local ? h.nv * 8 : 0))
+        return FALSE;
+    memset(st, 0, sizeof *st);
+    static const double none[1];
+    const guint8 *at = p + sizeof h;
+    st->method = (es_tri_est_method)h.method;
+    st->sample.m = (uint32_t)h.m;
+    st->sample.t = h.t;
+    st->sample.size = (uint32_t)h.size;
+    st->sample.managed = h.managed != 0;
+    memcpy(st->sample.rng, h.rng, sizeof h.rng);
+    st->sample.slots = (const es_edge *)at;
+    at += h.size * sizeof(es_edge);
+    st->slot_weight = (const double *)at;
+    at += h.size * sizeof(double);
+    if (h.method == ES_TRI_EST_GPS) {
+        st->edge_weight = (const double *)at;
+        at += h.size * sizeof(double);
+        st->priority = (const double *)at;
+        at += h.size * sizeof(double);
+    }
+    st->local = h.local ? (h.nv ? (const double *)at : none) : NULL;
+    st->room = (uint32_t)h.room;
+    st->num_vertices = (uint32_t)h.nv;
+    st->self_loops = h.self_loops;
+    st->duplicates = h.duplicates;
+    st->exact = h.exact != 0;
+    st->late = h.late != 0;
+    st->triangles = h.triangles;
+    st->pairs = h.pairs;
+    st->var_sum = h.var_sum;
+    st->z = h.z;
+    return TRUE;
+}
+
+/* Copy k of op, flat, to rank `to` (tag k). */
+static void send_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int to)
+{
+    es_tri_est_state st;
+    es_tri_est_copy_state(op, k, &st);
+    flatten(&st, t->buf);
+    MPI_Send(t->buf->data, (int)t->buf->len, MPI_BYTE, to, (int)k, t->comm);
+    *t->sent += t->buf->len;
+}
+
+/* Copy k of op from rank `from`, set. */
+static gboolean recv_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int from, GError **error)
+{
+    MPI_Status status;
+    int len = 0;
+    MPI_Probe(from, (int)k, t->comm, &status);
+    MPI_Get_count(&status, MPI_BYTE, &len);
+    g_byte_array_set_size(t->buf, (guint)len);
+    MPI_Recv(t->buf->data, len, MPI_BYTE, from, (int)k, t->comm, MPI_STATUS_IGNORE);
+    es_tri_est_state st;
+    if (!unflatten(t->buf->data, (size_t)len, &st)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "tri-est: copy %u from rank %d does not add up", k, from);
+        return FALSE;
+    }
+    return es_tri_est_set_copy_state(op, k, &st, error);
+}
+
+gboolean es_mpi_tri_est_sync(void *user, GError **error)
+{
+    es_mpi_tri_est *t = user;
+    gboolean ok = TRUE;
+    t->reported++;   /* (counts the barriers' too: es_mpi_tri_est_drain counts from es_mpi_tri_est_mark) */
+    for (guint i = 0; i < t->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(t->ops, i);
+        const uint32_t c = es_tri_est_copies(op);
+        if (t->rank > 0) {
+            for (uint32_t k = first_copy(c, t->rank, t->size); k < first_copy(c, t->rank + 1, t->size); k++)
+                send_copy(t, op, k, 0);
+            continue;
+        }
+        for (uint32_t k = first_copy(c, 1, t->size); k < c; k++) {
+            GError *err = NULL;   /* (every message is taken, whatever fails) */
+            if (!recv_copy(t, op, k, owner_of(c, k, t->size), ok ? error : &err))
+                ok = FALSE;
+            g_clear_error(&err);
+        }
+    }
+    return ok;
+}
+
+/* Rank 0's n u64 at a to every rank (a: rank 0's, or room for n), in
+ * pieces an int counts. */
+static void bcast_u64(uint64_t *a, uint64_t n, MPI_Comm comm)
+{
+    for (uint64_t at = 0; at < n; at += 1u << 26)
+        MPI_Bcast(a + at, (int)MIN(n - at, (uint64_t)1 << 26), MPI_UINT64_T, 0, comm);
+}
+
+/* Resume: rank 0's id map, run table and copies to the other ranks. */
+static gboolean take_over(es_mpi_tri_est *t, const uint64_t *ext, uint32_t nv, GError **error)
+{
+    gboolean ok = TRUE;
+    uint64_t head[2] = { nv, 0 };
+    const uint64_t *keys = NULL;
+    size_t nkeys = 0;
+    for (guint i = 0; t->rank == 0 && i < t->ops->len && keys == NULL; i++) {
+        es_operator *op = g_ptr_array_index(t->ops, i);
+        if (op->edges)
+            keys = es_edgetable_keys(op->edges, &nkeys);
+    }
+    head[1] = keys ? nkeys : UINT64_MAX;
+    MPI_Bcast(head, 2, MPI_UINT64_T, 0, t->comm);
+    uint64_t *buf = t->rank == 0 ? (uint64_t *)ext : g_new(uint64_t, head[0] + 1);
+    bcast_u64(buf, head[0], t->comm);
+    if (t->rank > 0) {
+        uint32_t *dense = g_new(uint32_t, head[0] + 1);
+        ok = es_idmap_map_ids(t->idmap, buf, dense, head[0], error);
+        g_free(dense);
+        g_free(buf);
+    } else {
+        *t->sent += 8 * head[0] * (uint64_t)(t->size - 1);
+    }
+    if (head[1] != UINT64_MAX) {
+        uint64_t *kb = t->rank == 0 ? (uint64_t *)keys : g_new(uint64_t, head[1] + 1);
+        bcast_u64(kb, head[1], t->comm);
+        if (t->rank > 0 && ok) {
+            /* The first operator's table, which the flow adopts as the run's. */
+            es_operator *op = g_ptr_array_index(t->ops, 0);
+            es_edgetable *table = es_edgetable_new(TRUE, &es_log_memory_stable);
+            ok = es_edgetable_add_keys(table, kb, head[1], (uint32_t)head[0], "tri-est's copies", error);
+            if (ok) {
+                op->own_edges = table;
+                op->edges = table;
+            } else {
+                es_edgetable_free(table);
+            }
+        }
+        if (t->rank > 0)
+            g_free(kb);
+        else
+            *t->sent += 8 * head[1] * (uint64_t)(t->size - 1);
+    }
+    /* Each copy to the rank that runs it now. */
+    for (guint i = 0; i < t->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(t->ops, i);
+        if (t->rank > 0)   /* (the copies' exact test reads it) */
+            op->edges = ((es_operator *)g_ptr_array_index(t->ops, 0))->edges;
+        const uint32_t c = es_tri_est_copies(op);
+        for (uint32_t k = first_copy(c, 1, t->size); k < c; k++) {
+            int r = owner_of(c, k, t->size);
+            if (t->rank == 0) {
+                send_copy(t, op, k, r);
+            } else if (t->rank == r) {
+                GError *err = NULL;
+                if (!recv_copy(t, op, k, 0, ok ? error : &err))
+                    ok = FALSE;
+                g_clear_error(&err);
+            }
+        }
+    }
+    return ok;
+}
+
+es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every, const uint64_t *ext, uint32_t nv,
+                                   uint64_t edges, uint64_t *sent, GError **error)
 {
     es_mpi_tri_est *t = g_new0(es_mpi_tri_est, 1);
+    t->comm = comm;
     MPI_Comm_rank(comm, &t->rank);
     MPI_Comm_size(comm, &t->size);
-    /* Does rank 0's run keep an edge table, which its copy reads? */
-    gboolean table = FALSE;
-    for (guint i = 0; i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        table = table || (!is_tri_est(op) && es_operator_needs_edges(op, FALSE));
-    }
+    t->every = every;
+    t->sent = sent;
+    t->buf = g_byte_array_new();
     t->ops = t->rank == 0 ? g_ptr_array_new() : g_ptr_array_new_with_free_func((GDestroyNotify)es_operator_free);
     gboolean ok = TRUE;
     for (guint i = 0; ok && i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
-        if (!is_tri_est(op))
+        if (!is_copied(op))
             continue;
-        if (t->rank == 0) {
-            g_ptr_array_add(t->ops, op);
-            continue;
+        es_operator *mine = op;
+        if (t->rank > 0 && (mine = es_operator_new(op->spec, error)) == NULL) {
+            ok = FALSE;
+            break;
         }
-        g_autofree char *spec = copy_spec(op->spec, (uint64_t)t->rank, table);
-        es_operator *copy = es_operator_new(spec, error);
-        ok = copy != NULL;
-        if (ok)
-            g_ptr_array_add(t->ops, copy);
+        uint32_t c = es_tri_est_copies(op);
+        es_tri_est_own_copies(mine, first_copy(c, t->rank, t->size), first_copy(c, t->rank + 1, t->size));
+        g_ptr_array_add(t->ops, mine);
     }
+    /* ok on every rank?  Then, on resume, rank 0's state to the others. */
     int bad = !ok, any;
     MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm);
+    uint64_t at = edges;
+    MPI_Bcast(&at, 1, MPI_UINT64_T, 0, comm);
+    t->folded = at;
+    if (t->rank > 0)
+        t->idmap = es_idmap_new(1u << 16, NULL);
+    if (!any && at > 0) {
+        GError *err = NULL;
+        ok = take_over(t, ext, nv, ok ? error : &err);
+        g_clear_error(&err);
+        bad = !ok;
+        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm);
+    }
     if (any) {
         if (ok)
-            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "tri-est: another rank could not make its copy");
-        g_ptr_array_unref(t->ops);
-        g_free(t);
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "tri-est: another rank could not take its copies");
+        es_mpi_tri_est_free(t);
         return NULL;
     }
-    if (t->rank > 0) {
-        t->idmap = es_idmap_new(1u << 16, NULL);
+    if (t->rank > 0)
         es_flow_init(&t->flow, t->ops, FALSE, FALSE);
-    }
     return t;
 }
 
-gboolean es_mpi_tri_est_feed(es_mpi_tri_est *t, const uint64_t *ext, size_t n, GError **error)
+/* Fold ext[0 .. 2n) (rank > 0), from stream index t->folded. */
+static gboolean fold(es_mpi_tri_est *t, const uint64_t *ext, size_t n, GError **error)
+{
+    if (!es_idmap_map_ids(t->idmap, ext, (uint32_t *)t->edges, 2 * n, error))
+        return FALSE;
+    es_batch batch = {
+        .edges = t->edges, .ext = ext, .n = n,
+        .first_index = t->folded, .num_vertices = es_idmap_size(t->idmap),
+    };
+    return es_flow_fold(&t->flow, &batch, t->change, FALSE, error);
+}
+
+gboolean es_mpi_tri_est_feed(es_mpi_tri_est *t, const uint64_t *ext, size_t n, gboolean last, GError **error)
 {
     if (t->rank == 0 || n == 0)
         return TRUE;
@@ -122,55 +326,48 @@ gboolean es_mpi_tri_est_feed(es_mpi_tri_est *t, const uint64_t *ext, size_t n, G
         t->edges = g_renew(es_edge, t->edges, t->cap);
         t->change = g_renew(uint8_t, t->change, t->cap);
     }
-    if (!es_idmap_map_ids(t->idmap, ext, (uint32_t *)t->edges, 2 * n, error))
-        return FALSE;
-    es_batch batch = {
-        .edges = t->edges, .ext = ext, .n = n,
-        .first_index = t->folded, .num_vertices = es_idmap_size(t->idmap),
-    };
-    t->folded += n;
-    return es_flow_fold(&t->flow, &batch, t->change, FALSE, error);
+    /* Cut where interim reports fall, as rank 0's fold does
+     * (es_group_root_feed); a failure still sends (rank 0 waits for it). */
+    gboolean ok = TRUE;
+    for (size_t a = 0; a < n;) {
+        size_t b = n;
+        if (t->every && t->every - t->folded % t->every < n - a)
+            b = a + (size_t)(t->every - t->folded % t->every);
+        if (ok && !fold(t, ext + 2 * a, b - a, error))
+            ok = FALSE;
+        t->folded += b - a;
+        a = b;
+        if (t->every && t->folded % t->every == 0 && !(last && a == n))
+            es_mpi_tri_est_sync(t, NULL);
+    }
+    return ok;
 }
 
-void es_mpi_tri_est_combine(es_mpi_tri_est *t, MPI_Comm comm, uint64_t *sent)
+void es_mpi_tri_est_mark(es_mpi_tri_est *t)
 {
-    for (guint i = 0; i < t->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(t->ops, i);
-        es_tri_est_state st;
-        es_tri_est_get_state(op, &st);
-        double sd = es_tri_est_stddev(op);
-        double mine[3] = { es_tri_est_global(op), sd * sd, (double)st.sample.size }, sum[3];
-        MPI_Reduce(mine, sum, 3, MPI_DOUBLE, MPI_SUM, 0, comm);
-        /* Local estimates: every copy numbers the vertices alike; the
-         * longest array (a copy may not have grown to the last vertex). */
-        uint64_t nv = st.local ? st.num_vertices : 0, most = 0;
-        MPI_Allreduce(&nv, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
-        double *loc = NULL, *loc_sum = NULL;
-        if (most) {
-            loc = g_new0(double, most);
-            for (uint32_t v = 0; v < st.num_vertices; v++)
-                loc[v] = es_tri_est_local(op, v);
-            if (t->rank == 0)
-                loc_sum = g_new(double, most);
-            MPI_Reduce(loc, loc_sum, (int)most, MPI_DOUBLE, MPI_SUM, 0, comm);
-        }
-        *sent += t->rank ? sizeof mine + 8 * most : 0;
-        if (t->rank == 0)
-            es_tri_est_set_mean(op, (uint32_t)t->size, sum[0], sum[1], (uint64_t)sum[2], loc_sum);
-        g_free(loc);
-        g_free(loc_sum);
-    }
+    t->reported = 0;
+}
+
+void es_mpi_tri_est_drain(es_mpi_tri_est *t, uint64_t from, uint64_t to, gboolean last)
+{
+    if (t->rank != 0 || t->every == 0)
+        return;
+    uint64_t want = to / t->every - from / t->every - (last && to % t->every == 0 && to > from ? 1 : 0);
+    while (t->reported < want)
+        es_mpi_tri_est_sync(t, NULL);
 }
 
 void es_mpi_tri_est_free(es_mpi_tri_est *t)
 {
     if (t == NULL)
         return;
-    if (t->rank > 0) {
-        es_flow_clear(&t->flow);
+    if (t->rank > 0 && t->idmap) {
+        if (t->flow.ops)
+            es_flow_clear(&t->flow);
         es_idmap_free(t->idmap);
     }
     g_ptr_array_unref(t->ops);
+    g_byte_array_unref(t->buf);
     g_free(t->edges);
     g_free(t->change);
     g_free(t);

@@ -60,15 +60,25 @@ struct es_mpi_tri {
 };
 
 /* A vertex's key group (a 64-bit mix of its id), then its colour: key
- * groups in k contiguous ranges. */
-static guint colour_of(const es_mpi_tri *t, uint64_t v)
+ * groups in k contiguous ranges; and its cell, the same with
+ * ES_MPI_TRI_CELLS ranges whatever the rank count (snapshots' runs). */
+static guint group_of(const es_mpi_tri *t, uint64_t v)
 {
     uint64_t h = v + 0x9e3779b97f4a7c15ull;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
     h ^= h >> 31;
-    guint g = (guint)(h % t->groups);
-    return (guint)((uint64_t)g * t->k / t->groups);
+    return (guint)(h % t->groups);
+}
+
+static guint colour_of(const es_mpi_tri *t, uint64_t v)
+{
+    return (guint)((uint64_t)group_of(t, v) * t->k / t->groups);
+}
+
+static guint cell_of(const es_mpi_tri *t, uint64_t v)
+{
+    return (guint)((uint64_t)group_of(t, v) * ES_MPI_TRI_CELLS / t->groups);
 }
 
 es_mpi_tri *es_mpi_tri_new(MPI_Comm comm, guint groups)
@@ -398,11 +408,40 @@ void es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense, uin
     es_mpi_globals_scatter(&t->global, comm, dense, t->dout_local, t->dsent_n, es_idmap_size(t->map), sent);
 }
 
-uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n)
+uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n, uint8_t **bucket)
 {
     const uint64_t *local = (const uint64_t *)t->klog->data;
     *n = t->klog->len - MIN(from, t->klog->len);
+    if (bucket) {
+        const uint64_t *x = es_idmap_externals(t->map);
+        *bucket = g_new(uint8_t, *n + 1);
+        for (size_t i = 0; i < *n; i++) {
+            guint a = cell_of(t, x[local[from + i] >> 32]), b = cell_of(t, x[(uint32_t)local[from + i]]);
+            (*bucket)[i] = (uint8_t)(MIN(a, b) * ES_MPI_TRI_CELLS + MAX(a, b));
+        }
+    }
     return es_mpi_globals_keys(&t->global, local + from, *n);
+}
+
+gboolean es_mpi_tri_wants(const es_mpi_tri *t, guint bucket)
+{
+    const guint k = t->k, cu = bucket / ES_MPI_TRI_CELLS, cv = bucket % ES_MPI_TRI_CELLS;
+    /* The colours of a cell: those of its key groups. */
+    guint lo[2], hi[2], cell[2] = { cu, cv };
+    for (int e = 0; e < 2; e++) {
+        guint g0 = (guint)(((uint64_t)cell[e] * t->groups + ES_MPI_TRI_CELLS - 1) / ES_MPI_TRI_CELLS);
+        guint g1 = (guint)(((uint64_t)(cell[e] + 1) * t->groups + ES_MPI_TRI_CELLS - 1) / ES_MPI_TRI_CELLS);
+        if (g0 >= g1)
+            return FALSE;   /* (a cell without key groups holds no vertex) */
+        lo[e] = (guint)((uint64_t)g0 * k / t->groups);
+        hi[e] = (guint)((uint64_t)(g1 - 1) * k / t->groups);
+    }
+    for (guint a = lo[0]; a <= hi[0]; a++)
+        for (guint b = lo[1]; b <= hi[1]; b++)
+            for (int j = 0; j < t->ndest[a * k + b]; j++)
+                if (t->dest[(size_t)(a * k + b) * k + j] == t->rank)
+                    return TRUE;
+    return FALSE;
 }
 
 size_t es_mpi_tri_key_count(const es_mpi_tri *t)

@@ -40,8 +40,9 @@
  * triples' ranks get 1/4 and 3/4 of the edges (bench/SCALING.md).
  * Snapshots (mpi/snapshot_mpi.h): each edge is written once, by its
  * degree rank, which lists its edges in arrival order (8 bytes per edge)
- * and appends those new since the last snapshot to the ranks' key log;
- * on resume each rank keeps the edges of its triples (es_mpi_tri_restore).
+ * and appends those new since the last snapshot to the ranks' key log,
+ * sorted by bucket (below); on resume each rank reads the buckets it
+ * needs and keeps the edges of its triples (es_mpi_tri_restore).
  * Collective: every rank calls es_mpi_tri_batch with its share.
  */
 #ifndef ES_MPI_TRI_H
@@ -86,8 +87,16 @@ void      es_mpi_tri_globals(es_mpi_tri *t, MPI_Comm comm, const uint32_t *dense
  * from-th on, as keys of the run's dense ids; *n (g_free).  The list only
  * grows (8 bytes per edge at its degree rank), so a snapshot writes only
  * what came since the last one (mpi/snapshot_mpi.h). */
-uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n);
+uint64_t *es_mpi_tri_keys(const es_mpi_tri *t, size_t from, size_t *n, uint8_t **bucket);
 size_t    es_mpi_tri_key_count(const es_mpi_tri *t);
+/* Snapshots' runs of keys: vertex v's cell is its key group's range among
+ * ES_MPI_TRI_CELLS equal ranges (any rank count alike); an edge's bucket
+ * is a * CELLS + b for its cells a <= b (es_mpi_tri_keys: per key, in
+ * *bucket, g_free, when bucket is not NULL).  Does this rank keep any edge
+ * of the bucket (es_mpi_tri_restore), so that a resume must read it? */
+#define ES_MPI_TRI_CELLS 8
+#define ES_MPI_TRI_BUCKETS (ES_MPI_TRI_CELLS * ES_MPI_TRI_CELLS)
+gboolean  es_mpi_tri_wants(const es_mpi_tri *t, guint bucket);
 /* On resume, before the first batch: the edges of keys[0 .. nk) (a
  * snapshot's /edges/keys over its nv vertices ext) that this rank gets
  * now.  ES_ERROR_DATA for a key that is not a pair, or twice. */

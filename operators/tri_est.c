@@ -47,8 +47,9 @@
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
  *
- * Across MPI ranks: one copy per rank, each with its own seed, the
- * estimate their mean (mpi/tri_est_mpi.h, es_tri_est_set_mean).
+ * copies=C: C independent copies, seeds seed + c, the answers their mean
+ * (variance / C; docs/tri-est.md), each copy in the snapshot; MPI ranks
+ * each run a range of them (mpi/tri_est_mpi.h).
  */
 #include "operators/tri_est.h"
 
@@ -64,6 +65,7 @@
 #define DEFAULT_M 100000
 #define DEFAULT_METHOD ES_TRI_EST_IMPR
 #define MAX_TOP   1000
+#define MAX_COPIES 1024
 /* dedup=auto watches the first AUTO_PROBATION * m accepted edges with an
  * exact set (docs/tri-est.md, "Which edges are accepted"). */
 #define AUTO_PROBATION 8
@@ -80,7 +82,7 @@ static inline gboolean is_dynamic(es_tri_est_method m)
     return m == ES_TRI_EST_THINKD || m == ES_TRI_EST_FD;
 }
 
-typedef struct {
+typedef struct tri_est_op {
     es_operator base;
     uint32_t m;
     uint32_t top;
@@ -143,12 +145,19 @@ typedef struct {
     size_t           f_probe_cap, f_probe_n;
     gboolean         f_probing;
 
-    /* es_tri_est_set_mean: the mean of `copies` independent copies stands
-     * for the estimates (0: this operator's own). */
-    uint32_t copies;
-    double   copies_sd;    /* the mean's standard deviation */
-    uint64_t copies_sample;  /* the copies' sample edges, summed */
+    /* copies=C > 1: copies 1 .. C-1 of the estimator (seeds seed + c,
+     * the same options but top=0: the top list is the mean's), this one
+     * copy 0; the copies in [own_lo, own_hi) are folded here (all of them
+     * but on MPI ranks, each of which runs its range: mpi/tri_est_mpi.h). */
+    uint32_t ncopies;
+    struct tri_est_op **kids;   /* ncopies - 1 */
+    uint32_t own_lo, own_hi;
+    double  *mean_loc;          /* the copies' mean local estimates, for the top list */
+    size_t   mean_loc_cap;
 } tri_est_op;
+
+static tri_est_op *make(int method, gboolean method_given, double room, uint64_t m, uint64_t seed, uint64_t local,
+                        uint64_t top, dedup_mode dedup);
 
 static void tri_est_destroy(es_operator *op)
 {
@@ -170,6 +179,10 @@ static void tri_est_destroy(es_operator *op)
     es_big_free(te->hpos, te->g_cap * sizeof(uint32_t));
     es_big_free(te->f_ew, te->f_ew_cap);
     es_big_free(te->f_prio, te->f_prio_cap);
+    for (uint32_t c = 1; c < te->ncopies; c++)
+        tri_est_destroy(&te->kids[c - 1]->base);
+    g_free(te->kids);
+    es_big_free(te->mean_loc, te->mean_loc_cap * sizeof(double));
     g_free(te);
 }
 
@@ -219,9 +232,38 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
                     es_options_op(opts), (guint64)top);
         return NULL;
     }
+    const char *copies_s = NULL;
+    uint64_t copies = 1;
+    if (!es_options_get_string(opts, "copies", NULL, &copies_s, error) ||
+        (copies_s && !es_options_get_u64(opts, "copies", 1, 1, MAX_COPIES, &copies, error)))
+        return NULL;
+    if (copies > 1 && is_dynamic((es_tri_est_method)method)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: copies=%" G_GUINT64_FORMAT " needs an insert-only method"
+                    " (impr, wrs or gps)", es_options_op(opts), (guint64)copies);
+        return NULL;
+    }
+    if (copies > 1 && dedup == DEDUP_AUTO)
+        dedup = DEDUP_ON;   /* one exact repeat test, the run's table, serves every copy */
+    tri_est_op *te = make(method, given != NULL, room, m, seed, local, top, dedup);
+    if (copies > 1) {
+        te->ncopies = (uint32_t)copies;
+        te->kids = g_new(tri_est_op *, copies - 1);
+        for (uint32_t c = 1; c < copies; c++)
+            te->kids[c - 1] = make(method, TRUE, room, m, seed + c, local, 0, dedup);
+    }
+    te->own_lo = 0;
+    te->own_hi = MAX(te->ncopies, 1);
+    return &te->base;
+}
+
+/* One estimator (a copy), from parsed options. */
+static tri_est_op *make(int method, gboolean method_given, double room, uint64_t m, uint64_t seed, uint64_t local,
+                        uint64_t top, dedup_mode dedup)
+{
     tri_est_op *te = g_new0(tri_est_op, 1);
+    te->base.klass = &es_tri_est_class;
     te->method = (es_tri_est_method)method;
-    te->method_given = given != NULL;
+    te->method_given = method_given;
     te->room_frac = room;
     if (method == ES_TRI_EST_WRS) {
         /* At least one slot on either side. */
@@ -239,7 +281,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     if (is_dynamic(te->method))
         te->dedup = DEDUP_ON;   /* they read the run's table: appearances, disappearances */
     te->exact = te->dedup == DEDUP_ON;
-    return &te->base;
+    return te;
 }
 
 static void grow_vertices(tri_est_op *te, uint32_t n)
@@ -823,33 +865,66 @@ void es_tri_est_method_from_canonical(es_operator *op)
     te->method_given = te->method != ES_TRI_EST_IMPR;
 }
 
+static inline tri_est_op *copy_at(const tri_est_op *te, uint32_t c);
+static void record_ext(tri_est_op *te, const es_batch *batch, uint32_t old_nv);
+static void fold_batch(tri_est_op *te, const es_batch *batch);
+
 static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GError **error)
 {
     tri_est_op *te = (tri_est_op *)op;
     resolve_method(te);
     if (op->replaying)
         return TRUE;   /* (its snapshot restored it, window and all) */
+    if (op->dynamic && te->ncopies > 1) {
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: copies=%u handles insertions only",
+                    op->name ? op->name : "tri-est", te->ncopies);
+        return FALSE;
+    }
     if (op->dynamic && !is_dynamic(te->method)) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
                     "%s: method=%s handles insertions only: on a stream with deletions use method=thinkd (the"
                     " default there) or method=triest-fd", op->name ? op->name : "tri-est", method_names[te->method]);
         return FALSE;
     }
-    const es_edge *e = batch->edges;
-    const size_t n = batch->n;
-    const uint32_t old_nv = te->nv;
-    grow_vertices(te, batch->num_vertices);
-    const uint32_t nv = te->nv;
+    for (uint32_t c = te->own_lo; c < te->own_hi; c++) {
+        tri_est_op *k = copy_at(te, c);
+        k->base.edges = op->edges;   /* the run's table, read through change */
+        fold_batch(k, batch);
+    }
+    return TRUE;
+}
 
-    es_batch_assert_ids(batch, nv, op->name ? op->name : "tri-est");
+/* Copy c of te (0: te itself). */
+static inline tri_est_op *copy_at(const tri_est_op *te, uint32_t c)
+{
+    return c == 0 ? (tri_est_op *)te : te->kids[c - 1];
+}
+
+/* The external ids of the vertices new since old_nv (top > 0). */
+static void record_ext(tri_est_op *te, const es_batch *batch, uint32_t old_nv)
+{
+    const es_edge *e = batch->edges;
     if (te->top && batch->ext) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < batch->n; i++) {
             if (e[i].u >= old_nv && te->ext[e[i].u] == UNKNOWN_EXT)
                 te->ext[e[i].u] = batch->ext[2 * i];
             if (e[i].v >= old_nv && te->ext[e[i].v] == UNKNOWN_EXT)
                 te->ext[e[i].v] = batch->ext[2 * i + 1];
         }
     }
+}
+
+/* One copy takes the batch. */
+static void fold_batch(tri_est_op *te, const es_batch *batch)
+{
+    const es_edge *e = batch->edges;
+    const size_t n = batch->n;
+    const uint32_t old_nv = te->nv;
+    grow_vertices(te, batch->num_vertices);
+    const uint32_t nv = te->nv;
+
+    es_batch_assert_ids(batch, nv, te->base.name ? te->base.name : "tri-est");
+    record_ext(te, batch, old_nv);
     es_offer_counts counts = { 0, 0, 0 };
     if (is_dynamic(te->method))
         fold_dynamic(te, e, n, batch->change, &counts);
@@ -857,7 +932,6 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
         fold(te, e, n, batch->change, &counts);
     te->self_loops += counts.loops;
     te->duplicates += counts.skipped + counts.in_sample;
-    return TRUE;
 }
 
 /* log C(a, b); -inf when b is out of [0, a]. */
@@ -963,14 +1037,14 @@ static int ranked_cmp(const void *pa, const void *pb)
 
 /* "id:estimate,..." for the top vertices by local estimate (external ids
  * when known), best first; vertices with estimate 0 are left out. */
-static char *top_local_string(const tri_est_op *te)
+static char *top_local_string(const tri_est_op *te, const double *loc)
 {
     const uint32_t k = te->top;
     ranked *heap = g_new(ranked, k);   /* min-heap by rank: heap[0] ranks last */
     uint32_t h = 0;
     const double scale = local_scale(te);
     for (uint32_t v = 0; v < te->nv; v++) {
-        ranked x = { te->loc[v] * scale, v };
+        ranked x = { loc[v] * scale, v };
         if (x.est <= 0)
             continue;
         if (h < k) {
@@ -1031,16 +1105,79 @@ static size_t memory_bytes(const tri_est_op *te)
         b += es_edgetable_memory(te->base.own_edges);
     if (te->probe)
         b += es_edgetable_memory(te->probe);
-    return b;
+    for (uint32_t c = 1; c < te->ncopies; c++)
+        b += memory_bytes(te->kids[c - 1]);
+    return b + te->mean_loc_cap * sizeof(double);
+}
+
+/* Copy c's global estimate, the square of its stddev and its sample
+ * size: what a mean of copies sums, in copy order. */
+static void copy_figures(const tri_est_op *te, uint32_t c, double out[3])
+{
+    const tri_est_op *k = copy_at(te, c);
+    const double sd = stddev_bound(k);
+    out[0] = estimate(k);
+    out[1] = sd * sd;
+    out[2] = (double)es_edge_reservoir_size(k->res);
+}
+
+/* The estimates: the mean over the copies (copies=C), or its own. */
+static void mean_figures(const tri_est_op *te, double *tau, double *sd, uint64_t *sample)
+{
+    if (te->ncopies > 1) {
+        double sum[3] = { 0, 0, 0 }, f[3];
+        for (uint32_t c = 0; c < te->ncopies; c++) {
+            copy_figures(te, c, f);
+            for (int i = 0; i < 3; i++)
+                sum[i] += f[i];
+        }
+        *tau = sum[0] / te->ncopies;
+        *sd = sqrt(sum[1]) / te->ncopies;
+        *sample = (uint64_t)sum[2];
+    } else {
+        *tau = estimate(te);
+        *sd = stddev_bound(te);
+        *sample = es_edge_reservoir_size(te->res);
+    }
+}
+
+/* Copy c's local estimate at v. */
+static inline double copy_local(const tri_est_op *te, uint32_t c, uint32_t v)
+{
+    const tri_est_op *k = copy_at(te, c);
+    return v < k->nv ? k->loc[v] * local_scale(k) : 0.0;
+}
+
+/* The local estimates the answers use: te's own, or the copies' mean
+ * (summed in copy order) in te->mean_loc. */
+static const double *mean_local(tri_est_op *te)
+{
+    if (te->ncopies <= 1)
+        return te->loc;
+    if (te->nv > te->mean_loc_cap) {
+        es_big_free(te->mean_loc, te->mean_loc_cap * sizeof(double));
+        te->mean_loc_cap = te->nv;
+        te->mean_loc = es_big_alloc(te->mean_loc_cap * sizeof(double));
+    }
+    for (uint32_t v = 0; v < te->nv; v++) {
+        double sum = 0;
+        for (uint32_t c = 0; c < te->ncopies; c++)
+            sum += copy_local(te, c, v);
+        te->mean_loc[v] = sum / te->ncopies;
+    }
+    return te->mean_loc;
 }
 
 static void tri_est_report(es_operator *op, es_report *report)
 {
     tri_est_op *te = (tri_est_op *)op;
     const uint64_t t = accepted(te);
-    es_report_add_double(report, "triangles", estimate(te));
-    es_report_add_double(report, "stddev", te->copies ? te->copies_sd : stddev_bound(te));
-    es_report_add_u64(report, "sample_edges", te->copies ? te->copies_sample : es_edge_reservoir_size(te->res));
+    double tau, sd;
+    uint64_t sample;
+    mean_figures(te, &tau, &sd, &sample);
+    es_report_add_double(report, "triangles", tau);
+    es_report_add_double(report, "stddev", sd);
+    es_report_add_u64(report, "sample_edges", sample);
     es_report_add_u64(report, "edges_seen", t);
     if (is_dynamic(te->method)) {
         es_report_add_bool(report, "exact", te->rp_edges + te->rp_nb + te->rp_ng <= te->m);
@@ -1052,7 +1189,7 @@ static void tri_est_report(es_operator *op, es_report *report)
     es_report_add_u64(report, "duplicates_dropped", te->duplicates);
     es_report_add_bool(report, "dedup_exact", !te->late && (te->exact || te->probe != NULL || t <= te->m));
     if (te->top) {
-        char *s = top_local_string(te);
+        char *s = top_local_string(te, mean_local(te));
         es_report_add_list(report, "top", s);
         g_free(s);
     }
@@ -1061,29 +1198,56 @@ static void tri_est_report(es_operator *op, es_report *report)
 double es_tri_est_global(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    return estimate((tri_est_op *)op);
+    double tau, sd;
+    uint64_t sample;
+    mean_figures((tri_est_op *)op, &tau, &sd, &sample);
+    return tau;
 }
 
 double es_tri_est_stddev(es_operator *op)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
-    tri_est_op *te = (tri_est_op *)op;
-    return te->copies ? te->copies_sd : stddev_bound(te);
+    double tau, sd;
+    uint64_t sample;
+    mean_figures((tri_est_op *)op, &tau, &sd, &sample);
+    return sd;
 }
 
-void es_tri_est_set_mean(es_operator *op, uint32_t copies, double tau_sum, double var_sum, uint64_t sample_sum,
-                         const double *loc_sum)
+uint32_t es_tri_est_copies(es_operator *op)
 {
-    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && copies > 0);
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, 0);
+    return MAX(((tri_est_op *)op)->ncopies, 1);
+}
+
+void es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class);
     tri_est_op *te = (tri_est_op *)op;
-    g_return_if_fail(!is_dynamic(te->method));   /* local_scale is 1: tau and loc are the estimates */
-    te->copies = copies;
-    te->tau = tau_sum / copies;
-    te->copies_sd = sqrt(var_sum) / copies;
-    te->copies_sample = sample_sum;
-    if (te->local && loc_sum)
-        for (uint32_t v = 0; v < te->nv; v++)
-            te->loc[v] = loc_sum[v] / copies;
+    g_return_if_fail(lo <= hi && hi <= MAX(te->ncopies, 1));
+    te->own_lo = lo;
+    te->own_hi = hi;
+}
+
+void es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && c < es_tri_est_copies(op));
+    es_tri_est_get_state(&copy_at((tri_est_op *)op, c)->base, out);
+}
+
+static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, es_edgetable *probe,
+                            GError **error);
+
+gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est_state *st, GError **error)
+{
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class && c > 0 && c < es_tri_est_copies(op) &&
+                         st->seen == NULL && st->probe == NULL, FALSE);
+    tri_est_op *k = copy_at((tri_est_op *)op, c);
+    k->base.edges = op->edges;   /* the exact test's edges: op's */
+    if (!apply_state(k, st, NULL, NULL, error)) {
+        g_prefix_error(error, "copy %u: ", c);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 double es_tri_est_local(es_operator *op, uint32_t v)
@@ -1092,6 +1256,12 @@ double es_tri_est_local(es_operator *op, uint32_t v)
     tri_est_op *te = (tri_est_op *)op;
     if (!te->local)
         return NAN;
+    if (te->ncopies > 1) {
+        double sum = 0;
+        for (uint32_t c = 0; c < te->ncopies; c++)
+            sum += copy_local(te, c, v);
+        return sum / te->ncopies;
+    }
     return v < te->nv ? te->loc[v] * local_scale(te) : 0.0;
 }
 
@@ -1362,13 +1532,15 @@ static void tri_est_snapshot_prepare(es_operator *op)
         const uint64_t *keys = es_edgetable_keys(te->probe, &te->f_probe_n);
         es_shadow_copy((void **)&te->f_probe, &te->f_probe_cap, keys, te->f_probe_n * sizeof(uint64_t));
     }
+    for (uint32_t c = 1; c < te->ncopies; c++)
+        tri_est_snapshot_prepare(&te->kids[c - 1]->base);
 }
 
 /* The fields of its group; `when` bits, from the options. */
-enum { TE_NOT_IMPR = 1, TE_WRS = 2, TE_GPS = 4, TE_DYN = 8, TE_LOCAL = 16, TE_TOP = 32 };
+enum { TE_NOT_IMPR = 1, TE_WRS = 2, TE_GPS = 4, TE_DYN = 8, TE_LOCAL = 16, TE_TOP = 32, TE_COPIES = 64 };
 
 typedef struct {
-    uint64_t  m, local, top, room;
+    uint64_t  m, local, top, room, copies;
     char     *dedup, *method;
     double    var_sum, z, triangles, pairs;
     uint64_t  t, size, nv, self_loops, duplicates, exact_set, late, graph_edges, del_sampled, del_other, probing;
@@ -1382,6 +1554,7 @@ static const es_field te_fields[] = {
     ES_ATTR(te_snap, m, "m", .flags = ES_FIELD_PARAM),
     ES_ATTR(te_snap, local, "local", .flags = ES_FIELD_PARAM),
     ES_ATTR(te_snap, top, "top"),
+    ES_ATTR(te_snap, copies, "copies", .flags = ES_FIELD_PARAM, .when = TE_COPIES),
     ES_ATTR_OF(ES_FIELD_STR, te_snap, dedup, "dedup", .flags = ES_FIELD_PARAM),
     ES_ATTR_OF(ES_FIELD_STR, te_snap, method, "method", .flags = ES_FIELD_PARAM),
     ES_ATTR_OF(ES_FIELD_F64, te_snap, var_sum, "var_sum", .when = TE_NOT_IMPR),
@@ -1424,7 +1597,9 @@ static unsigned te_options(const tri_est_op *te, te_snap *s)
     s->dedup = (char *)dedup_names[te->dedup];
     s->method = (char *)method_names[te->method];
     s->nrng = 4;
-    return (te->method != ES_TRI_EST_IMPR ? TE_NOT_IMPR : 0) | (te->method == ES_TRI_EST_WRS ? TE_WRS : 0) |
+    s->copies = te->ncopies;
+    return (te->ncopies > 1 ? TE_COPIES : 0) |
+           (te->method != ES_TRI_EST_IMPR ? TE_NOT_IMPR : 0) | (te->method == ES_TRI_EST_WRS ? TE_WRS : 0) |
            (te->method == ES_TRI_EST_GPS ? TE_GPS : 0) | (is_dynamic(te->method) ? TE_DYN : 0) |
            (te->local ? TE_LOCAL : 0) | (te->top ? TE_TOP : 0);
 }
@@ -1463,8 +1638,29 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
     s.ext = (uint64_t *)st->ext;
     s.probe_keys = te->f_probe;
     s.nprobe = te->f_probe_n;
-    return ES_FIELDS_WRITE(w, te_fields, mask, &s, error) &&
-           (!s.probing || ES_FIELDS_WRITE(w, te_probe_fields, 0, &s, error));
+    if (!ES_FIELDS_WRITE(w, te_fields, mask, &s, error) ||
+        (s.probing && !ES_FIELDS_WRITE(w, te_probe_fields, 0, &s, error)))
+        return FALSE;
+    if (te->ncopies <= 1)
+        return TRUE;
+    /* Copies 1 .. C-1: group copies/c each, the same fields. */
+    hid_t cg = H5Gcreate2(es_writer_group(w), "copies", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = cg >= 0;
+    for (uint32_t c = 1; ok && c < te->ncopies; c++) {
+        char name[16];
+        g_snprintf(name, sizeof name, "%u", c);
+        es_snapshot_writer kw = { .group = H5Gcreate2(cg, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), .logs = w->logs };
+        ok = kw.group >= 0 && tri_est_snapshot_write(&te->kids[c - 1]->base, &kw, error);
+        if (kw.group >= 0)
+            H5Gclose(kw.group);
+        if (!ok && error && *error == NULL)
+            g_set_error(error, ES_ERROR, ES_ERROR_IO, "tri-est: cannot write group copies/%s", name);
+    }
+    if (cg >= 0)
+        H5Gclose(cg);
+    else
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "tri-est: cannot write group copies");
+    return ok;
 }
 
 /* What the fields do not say alone: the top list on or off as in this
@@ -1544,6 +1740,24 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         st.probe = probe;
     }
     ok = apply_state(te, &st, NULL, probe, error);   /* the table stays the restored one */
+    probe = NULL;   /* (apply_state's, freed or kept) */
+    for (uint32_t c = 1; ok && c < te->ncopies; c++) {
+        char path[24];
+        g_snprintf(path, sizeof path, "copies/%u", c);
+        tri_est_op *k = te->kids[c - 1];
+        k->base.edges = op->edges;   /* the restored table, which copies read */
+        hid_t kg = H5Lexists(g, "copies", H5P_DEFAULT) > 0 && H5Lexists(g, path, H5P_DEFAULT) > 0
+                       ? H5Gopen2(g, path, H5P_DEFAULT) : -1;
+        if (kg < 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot group \"%s\" is missing", name, path);
+            ok = FALSE;
+            break;
+        }
+        ok = tri_est_snapshot_read(&k->base, kg, error);
+        H5Gclose(kg);
+        if (!ok)
+            g_prefix_error(error, "%s: %s: ", name, path);
+    }
 out:
     es_big_free(loc, loc ? (size_t)MAX(s.nv, 1) * sizeof(double) : 0);
     ES_FIELDS_CLEAR(te_fields, mask, &s);
@@ -1567,7 +1781,8 @@ const es_operator_class es_tri_est_class = {
     .summary = "triangle estimates in bounded memory (TRIEST-IMPR, WRS, GPS; under deletions ThinkD, TRIEST-FD):"
                " global, local, stddev",
     .options = "method=impr|wrs|gps|thinkd|triest-fd (default impr, thinkd with --deletions),room=0.1 (wrs:"
-               " waiting-room share),m=100000 (sample edges, 2..2^29),seed=1,dedup=auto|0|1,local=1,top=10 (0..1000)",
+               " waiting-room share),m=100000 (sample edges, 2..2^29),seed=1,dedup=auto|0|1,local=1,top=10 (0..1000),copies=1 (1..1024: independent copies, seeds seed+c, the"
+               " answers their mean; dedup=auto is 1 with more than one)",
     .create = tri_est_create,
     .process_batch = tri_est_process_batch,
     .report = tri_est_report,

@@ -86,13 +86,17 @@ void es_tri_est_get_state(es_operator *op, es_tri_est_state *out);
  * not fit the options or is inconsistent. */
 gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GError **error);
 
-/* Across MPI ranks (mpi/tri_est_mpi.h): op's answers become the mean of
- * `copies` independent copies of it (other seeds, the same stream; op's
- * own among them), given the sums over the copies of the global estimate,
- * of the variance behind "stddev" (its square), of the sample sizes and
- * of the local estimates (op's num_vertices entries; NULL with local=0).
- * For the final report: op takes no batch after.  Insert-only methods. */
-void es_tri_est_set_mean(es_operator *op, uint32_t copies, double tau_sum, double var_sum, uint64_t sample_sum,
-                         const double *loc_sum);
+/* copies=C: C independent copies (seeds seed + c, c < C; op is copy 0)
+ * whose mean, summed in copy order, is every answer.  es_tri_est_copies:
+ * C (1 without the option).  es_tri_est_own_copies: fold only copies
+ * [lo, hi) from now on (an MPI rank's range, mpi/tri_est_mpi.h; the others
+ * keep the state last set).  es_tri_est_copy_state: copy c's state, as
+ * es_tri_est_get_state (without the table it reads); es_tri_est_set_copy_state:
+ * copy c (c > 0) takes st (seen and probe NULL: with C > 1 a copy's exact
+ * repeat test reads op's table), as es_tri_est_set_state. */
+uint32_t es_tri_est_copies(es_operator *op);
+void     es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi);
+void     es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out);
+gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est_state *st, GError **error);
 
 #endif

@@ -3,21 +3,25 @@
 #   - every operator on R-MAT scale 16 (from `gen`), two SNAP graphs (when
 #     /work/shared/datasets or datasets/snap holds them: a plain one cut
 #     into key groups, a gzip one read whole) and several files: -np 1, 2
-#     and 4 print byte-identical reports (but tri-est's), whose exact
+#     and 4 print byte-identical reports, tri-est with copies=4 (its
+#     copies spread over the ranks, their mean) included, and so do -np 1
+#     and 3 with interim reports (every copy sent to rank 0 at each); the exact
 #     operators (stream, cc, degree, tri, cm, hll) equal a run without MPI;
-#     cc alone (reduced to forests) equals it too; tri-est (a copy per
-#     rank, their mean) at 2 and 4 lies within 2 stddev of tri's count,
-#     with a stddev that falls, and with one reservoir is -np 1's;
+#     cc alone (reduced to forests) equals it too; tri-est's mean lies
+#     within 2 stddev of tri's count, with a stddev below 0.7 times one
+#     copy's;
 #   - resume under another rank count: a run with snapshots, one rank
 #     SIGKILLed mid-stream (mpirun then ends the job), resumed 2 -> 3,
 #     4 -> 1 and 4 -> the build without MPI (whose own snapshot resumes
 #     under 2 ranks): the final report equals the uninterrupted run's,
-#     every line; the same with degree partitioned (each rank writes its
+#     every line (tri-est's three copies, in the snapshot, included); the
+#     same with degree partitioned (each rank writes its
 #     new pairs to the ranks' key log with MPI-IO), 2 -> 3, 4 -> 1, 1 -> 2
 #     and 4 -> without MPI (a resume reads only the runs of the key log
 #     whose key groups the rank owns: E keys in all at the same rank
 #     count, 2 E at 2 -> 3), and with tri partitioned, 2 -> 3, 4 -> 1 and
-#     4 -> without MPI;
+#     4 -> without MPI (a resume reads only the runs of the buckets whose
+#     edges the rank keeps: less than 2 E in all at 2 -> 2 and 2 -> 3);
 #   - reduced runs (cc,bipartite,cm,hll: sketches merged, parity forests)
 #     at -np 2 and 3 print what the gathered run prints, and send less;
 #   - topk merged (per-rank Space-Saving summaries merged at rank 0) at
@@ -54,54 +58,55 @@ root=
 export OMPI_MCA_mpi_yield_when_idle=1
 mrun() { np=$1; shift; mpirun --oversubscribe $root -q -np "$np" "$mes" run "$@"; }
 
-all=cc,bipartite,degree,tri,tri-est:m=20000,cm,topk,hll,spanner
+all=cc,bipartite,degree,tri,tri-est:m=20000,copies=4,cm,topk,hll,spanner
 # Exact operators' lines, every digit (tri's avg_clustering is summed in
 # fixed point: the same whatever the order of the dense ids).
 exact() { grep -E '^(stream|cc|degree|tri|cm|hll)	' "$1"; }
 
-# same NAME ARGS...: -np 1, 2, 4 agree on every operator but tri-est, and
-# agree with one process on the exact operators; tri-est with one
-# reservoir (--report-every) at -np 2 is -np 1's, and at 2 and 4 (a copy
-# per rank, the mean: mpi/tri_est_mpi.h)
-# within 2 stddev of tri's count, its stddev below 0.85 and 0.7 times
-# -np 1's (1/sqrt(N) expected) ($mopt: options for the MPI runs only).
+# same NAME ARGS...: -np 1, 2, 4 agree on every operator, tri-est's
+# copies too (mpi/tri_est_mpi.h: each rank runs the copies it owns; the
+# mean does not depend on the rank count), as do -np 1 and 3 with
+# --report-every 7000 (every report), and agree with one process on the
+# exact operators; tri-est's mean of 4 copies lies within 2 stddev of
+# tri's count, its stddev below 0.7 times one copy's (1/2 expected)
+# ($mopt: options for the MPI runs only).
 mopt=
 same() {
     name=$1; shift
     "$es" run --ops "$all" --format tsv -q "$@" > "$tmp/plain.tsv" || bad "$name: run without MPI failed"
     for np in 1 2 4; do
         mrun $np $mopt --ops "$all" --format tsv -q "$@" > "$tmp/np$np.tsv" || bad "$name: -np $np failed"
-        grep -v '^tri-est	' "$tmp/np$np.tsv" > "$tmp/np$np.rest"
     done
-    if cmp -s "$tmp/np1.rest" "$tmp/np2.rest" && cmp -s "$tmp/np1.rest" "$tmp/np4.rest"; then ok; else
-        bad "$name: -np 1, 2, 4 differ: $(diff "$tmp/np1.rest" "$tmp/np4.rest" | head -6)"
+    if grep -q '^tri-est	' "$tmp/np1.tsv" && cmp -s "$tmp/np1.tsv" "$tmp/np2.tsv" && cmp -s "$tmp/np1.tsv" "$tmp/np4.tsv"
+    then ok; else
+        bad "$name: -np 1, 2, 4 differ: $(diff "$tmp/np1.tsv" "$tmp/np4.tsv" | head -6)"
     fi
     exact "$tmp/plain.tsv" > "$tmp/a"
     exact "$tmp/np4.tsv" > "$tmp/b"
     if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else
         bad "$name: exact answers differ from one process: $(diff "$tmp/a" "$tmp/b" | head -6)"
     fi
-    # (--report-every past the end: one reservoir at rank 0, -np 1's)
-    mrun 2 $mopt --ops "$all" --format tsv -q --report-every 1000000000 "$@" | grep '^tri-est	' > "$tmp/a"
-    grep '^tri-est	' "$tmp/np1.tsv" > "$tmp/b"
-    if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b"; then ok; else
-        bad "$name: tri-est at -np 2 with one reservoir differs from -np 1: $(diff "$tmp/a" "$tmp/b" | head -4)"
+    # Interim reports: the other ranks send their copies where each falls.
+    mrun 1 $mopt --ops tri-est:m=20000,copies=4 --format tsv -q --report-every 7000 "$@" > "$tmp/a"
+    mrun 3 $mopt --ops tri-est:m=20000,copies=4 --format tsv -q --report-every 7000 "$@" > "$tmp/b"
+    if [ -s "$tmp/a" ] && cmp -s "$tmp/a" "$tmp/b" &&
+        [ "$(grep '^tri-est	' "$tmp/b" | tail -n 9)" = "$(grep '^tri-est	' "$tmp/np1.tsv")" ]; then ok; else
+        bad "$name: tri-est's copies with --report-every at -np 3 differ from -np 1: $(diff "$tmp/a" "$tmp/b" | head -4)"
     fi
-    for np in 2 4; do
-        if awk -F'\t' -v np=$np '
-            FNR == NR && $1 == "tri-est" && $2 == "stddev" { sd1 = $3 }
-            FNR == NR && $1 == "tri-est" && $2 == "sample_edges" { m1 = $3 }
-            FNR == NR { next }
-            $1 == "tri" && $2 == "triangles" { t = $3 }
-            $1 == "tri-est" { v[$2] = $3 }
-            END {
-                d = v["triangles"] - t; if (d < 0) d = -d
-                if (v["sample_edges"] != np * m1 || d > 2 * v["stddev"]) exit 1
-                if (sd1 > 0 && v["stddev"] > (np == 2 ? 0.85 : 0.7) * sd1) exit 1
-            }' "$tmp/np1.tsv" "$tmp/np$np.tsv"; then ok; else
-            bad "$name: tri-est at -np $np: $(grep -E '^tri	triangles|^tri-est	(triangles|stddev|sample)' "$tmp/np$np.tsv" | tr '\n' ' ') against -np 1: $(grep -E '^tri-est	stddev' "$tmp/np1.tsv")"
-        fi
-    done
+    mrun 2 $mopt --ops tri-est:m=20000 --format tsv -q "$@" > "$tmp/one.tsv"
+    if awk -F'\t' '
+        FNR == NR && $1 == "tri-est" && $2 == "stddev" { sd1 = $3 }
+        FNR == NR && $1 == "tri-est" && $2 == "sample_edges" { m1 = $3 }
+        FNR == NR { next }
+        $1 == "tri" && $2 == "triangles" { t = $3 }
+        $1 == "tri-est" { v[$2] = $3 }
+        END {
+            d = v["triangles"] - t; if (d < 0) d = -d
+            if (m1 == "" || v["sample_edges"] != 4 * m1 || d > 2 * v["stddev"]) exit 1
+            if (sd1 > 0 && v["stddev"] > 0.7 * sd1) exit 1
+        }' "$tmp/one.tsv" "$tmp/np2.tsv"; then ok; else
+        bad "$name: tri-est's copies: $(grep -E '^tri	triangles|^tri-est	(triangles|stddev|sample)' "$tmp/np2.tsv" | tr '\n' ' ') against one copy: $(grep -E '^tri-est	stddev' "$tmp/one.tsv")"
+    fi
     "$es" run --ops cc --format tsv -q "$@" > "$tmp/a"
     mrun 4 $mopt --ops cc --format tsv -q "$@" > "$tmp/b"
     if cmp -s "$tmp/a" "$tmp/b"; then ok; else bad "$name: cc over forests differs: $(diff "$tmp/a" "$tmp/b" | head -4)"; fi
@@ -255,7 +260,7 @@ snapped degree "degree partitioned"
 snapped tri,degree "degree and tri partitioned"
 
 # ---- resume under another rank count, one rank killed -------------------------
-rops=cc,degree,tri,tri-est:m=5000,topk,hll,bipartite,spanner
+rops=cc,degree,tri,tri-est:m=5000,copies=3,topk,hll,bipartite,spanner
 "$es" gen rmat --scale 14 --seed 6 -o "$tmp/r14.txt"
 mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$tmp/r14.txt" > "$tmp/want.tsv"
 kf=$tmp/r14.txt kn=163840
@@ -356,7 +361,40 @@ mrun 1 --ops "$rops" --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
 killed 2 3
 killed 4 1
 killed 4 0
+# tri's resume reads only the runs of the buckets (pairs of cells of key
+# groups) whose edges a rank keeps (/ranks/tri_runs): at 2 colours 3/4 of
+# E per rank, so 2 -> 2 and 2 -> 3 read between E and 2 E in all (every
+# rank read every key before: 2 E and 3 E); the answers are the
+# uninterrupted run's.
+tdir=$tmp/trikeys
+mrun 2 --ops "$rops" --format tsv -q --batch 5000 --snapshot-dir "$tdir" --snapshot-every 100000 --keep 100 "$kf" \
+    > "$tmp/want.tsv"
+for s in "$tdir"/snap-*.h5; do case $s in *snap-00000[123].h5) ;; *) rm -f "$s" ;; esac; done
+e=$("$es" inspect --format tsv "$tdir/snap-000003.h5" | awk -F'\t' '$1 == "degree" && $2 == "edges" { print $3 }')
+for np in 2 3; do
+    cp -r "$tdir" "$tdir$np"
+    mrun $np --ops "$rops" --format tsv --batch 5000 --snapshot-dir "$tdir$np" --resume "$kf" > "$tmp/got.tsv" 2> "$tmp/err"
+    r=$(sed -n 's/.*, \([0-9]*\) keys read on resume.*/\1/p' "$tmp/err")
+    if [ "${e:-0}" -gt 0 ] && [ "${r:-0}" -ge "$e" ] && [ "$r" -lt $((2 * e)) ] && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"
+    then ok; else
+        bad "tri: resume 2 -> $np read ${r:-?} keys (want E to 2 E, E = $e): $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
+    fi
+done
 rops=$all_rops kf=$tmp/r14.txt kn=163840 kp=
+# tri-est's copies stay spread over the ranks in a run with snapshots
+# (each rank sends rank 0 its copies at a barrier), whose snapshots hold
+# every copy: the answers of -np 1, and a resume 3 -> 2 from the first.
+cdir=$tmp/copies
+mrun 1 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
+mrun 3 --ops tri-est:m=5000,copies=3,top=5 --format tsv --batch 5000 --snapshot-dir "$cdir" --snapshot-every 40000 \
+    --keep 100 "$kf" > "$tmp/got.tsv" 2> "$tmp/err"
+if grep -q "tri-est's copies spread" "$tmp/err" && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
+    bad "copies with snapshots at -np 3: $(head -c 300 "$tmp/err") $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
+fi
+for s in "$cdir"/snap-*.h5; do case $s in *snap-000001.h5) ;; *) rm -f "$s" ;; esac; done
+mrun 2 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --snapshot-dir "$cdir" --resume "$kf" \
+    > "$tmp/got.tsv" 2> "$tmp/err" || bad "copies: resume 3 -> 2 failed: $(head -c 300 "$tmp/err")"
+cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "copies: resume 3 -> 2: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
 
 # ---- the snapshot read by the tools without MPI ---------------------------------
 last=$(ls "$tmp"/snaps-4-1/snap-*.h5 | tail -n 1)
@@ -377,6 +415,9 @@ import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     assert "operators" in f and "cc" in f["operators"], list(f)
     assert f["idmap"]["external_ids"].shape[0] > 0
+    te = f["operators"]["tri-est"]
+    assert te.attrs["copies"] == 3 and sorted(te["copies"]) == ["1", "2"], dict(te.attrs)
+    assert te["copies"]["2"]["slots"].shape[0] == 2 * te["copies"]["2"].attrs["sample_size"]
 EOF
 fi
 

@@ -1215,6 +1215,76 @@ static void test_an_exact_snapshot_without_its_edge_table_is_refused(void)
     written_snapshot_free(&ws);
 }
 
+/* copies=C answers the mean of C operators seeded seed .. seed+C-1, summed
+ * in copy order, bit for bit (estimate, stddev, sample size, every local
+ * estimate), with dedup=auto (then 1) and dedup=0; its snapshot holds every
+ * copy and resumes to the same reports; a snapshot missing a copy is
+ * refused naming it; the fully dynamic methods take no copies. */
+static void test_copies_answer_the_mean_of_independently_seeded_operators(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(500, 6000, 31, 1, &m);
+    stream s = relabel(p, m);
+    const char *modes[][2] = { { "auto", "1" }, { "0", "0" } };
+    for (size_t k = 0; k < G_N_ELEMENTS(modes); k++) {
+        g_autofree char *spec = g_strdup_printf("tri-est:m=300,seed=5,copies=3,dedup=%s", modes[k][0]);
+        es_operator *a = must_new(spec);
+        feed(a, &s, 700);
+        es_operator *one[3];
+        double tau = 0, var = 0;
+        for (int c = 0; c < 3; c++) {
+            g_autofree char *sc = g_strdup_printf("tri-est:m=300,seed=%d,dedup=%s", 5 + c, modes[k][1]);
+            one[c] = must_new(sc);
+            feed(one[c], &s, 700);
+            const double sd = es_tri_est_stddev(one[c]);
+            tau += es_tri_est_global(one[c]);
+            var += sd * sd;
+        }
+        CU_ASSERT(es_tri_est_copies(a) == 3);
+        CU_ASSERT(es_tri_est_global(a) == tau / 3);
+        CU_ASSERT(es_tri_est_stddev(a) == sqrt(var) / 3);
+        CU_ASSERT(es_tri_est_global(a) != es_tri_est_global(one[0]));
+        es_tri_est_state st;
+        es_tri_est_get_state(a, &st);
+        size_t bad = 0;
+        for (uint32_t v = 0; v < st.num_vertices; v++) {
+            double sum = 0;
+            for (int c = 0; c < 3; c++)
+                sum += es_tri_est_local(one[c], v);
+            bad += es_tri_est_local(a, v) != sum / 3;
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        for (int c = 0; c < 3; c++)
+            es_operator_free(one[c]);
+        es_operator_free(a);
+    }
+    const char *specs[] = { "tri-est:m=600,copies=3,top=5", "tri-est:method=gps,m=300,copies=2,dedup=0",
+                            "tri-est:method=wrs,m=300,copies=2,local=0" };
+    const size_t cuts[] = { 0, 300, 4000 };
+    for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
+        for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
+            es_test_snapshot_roundtrip(specs[c], s.pairs, s.ext, s.m, cuts[k], 1000);
+    stream_free(&s);
+    g_free(p);
+
+    written_snapshot ws;
+    write_snapshot_of(&ws, "tri-est:m=100,dedup=0,copies=3", 2000, 24);
+    H5Ldelete(ws.g, "copies/2", H5P_DEFAULT);
+    es_operator *b = must_new("tri-est:m=100,dedup=0,copies=3");
+    GError *err = NULL;
+    CU_ASSERT_FALSE(es_operator_snapshot_read(b, ws.g, &err));
+    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA && strstr(err->message, "copies/2") != NULL);
+    g_clear_error(&err);
+    es_operator_free(b);
+    written_snapshot_free(&ws);
+
+    CU_ASSERT_PTR_NULL(new_op("tri-est:method=thinkd,copies=2", &err));
+    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_USAGE && strstr(err->message, "copies") != NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(new_op("tri-est:copies=0", &err));
+    g_clear_error(&err);
+}
+
 /* ---- repeats, loops, options, report ------------------------------------- */
 
 static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted(void)
@@ -1733,6 +1803,7 @@ int main(void)
         ES_TEST(test_wrs_and_gps_snapshots_from_other_options_or_damaged_are_refused),
         ES_TEST(test_an_exact_snapshot_without_its_edge_table_is_refused),
         ES_TEST(test_snapshot_local_counters_are_sparse_and_checked),
+        ES_TEST(test_copies_answer_the_mean_of_independently_seeded_operators),
         ES_TEST(test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted),
         ES_TEST(test_dedup_gives_the_answers_of_the_deduplicated_stream),
         ES_TEST(test_auto_dedup_catches_repeats_that_come_after_the_sample_fills),

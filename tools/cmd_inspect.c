@@ -57,6 +57,7 @@ int es_cmd_inspect(int argc, char **argv)
     es_report_add_u64(head, "source_line", snap.meta.source_line);
     es_report_add_string(head, "operators", snap.meta.operators);
     es_report_add_string(head, "config", snap.meta.config);
+    es_report_add_string(head, "stream", snap.meta.stream);
     g_array_prepend_vals(r->entries, head->entries->data, head->entries->len);
     g_array_set_clear_func(head->entries, NULL);   /* entries now belong to r */
     es_report_free(head);
