@@ -135,7 +135,6 @@ gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots)
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
-    op->prepared = FALSE;
     if (G_UNLIKELY(batch->del != NULL) && (!op->klass->deletions || !op->dynamic)) {
         size_t i = 0;
         while (i < batch->n && !batch->del[i])
@@ -199,24 +198,15 @@ void es_operator_snapshot_prepare(es_operator *op)
         es_edgetable_freeze((es_edgetable *)op->edges);
     if (op->klass->snapshot_prepare)
         op->klass->snapshot_prepare(op);
-    op->prepared = TRUE;
 }
 
 gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
-{
-    if (!op->prepared)
-        es_operator_snapshot_prepare(op);
-    return op->klass->snapshot_write(op, w, error);
-}
-
-gboolean es_operator_snapshot_write_prepared(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     return op->klass->snapshot_write(op, w, error);
 }
 
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
-    op->prepared = FALSE;
     if (op->sliding && !op->klass->sliding_snapshot)
         return TRUE;   /* (rebuilt from the window's lines: dataflow/window.h) */
     return op->klass->snapshot_read(op, group, error);

@@ -103,7 +103,6 @@ struct es_operator {
     char *spec;            /* canonical spec: every option, defaults filled in, e.g.
                               "tri:top=10" for "tri" (es_options_canonical) */
     char *name;            /* the name part of spec */
-    gboolean prepared;     /* snapshot_prepare ran since the last batch */
     const es_edgetable *edges; /* the table whose answers it reads: the run's, or own_edges */
     es_edgetable *own_edges;   /* see "Distinct edges" above; NULL in a driver's run */
     gboolean  driven;          /* fed by a driver, which decides on the table */
@@ -153,11 +152,9 @@ gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **er
 gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots);
 void     es_operator_report(es_operator *op, es_report *report);
 void     es_operator_snapshot_prepare(es_operator *op);
-/* Prepares first unless prepare ran since the last batch (for tests). */
+/* What the last es_operator_snapshot_prepare froze (it reads no field the
+ * stream changes since, so a writer thread may call it). */
 gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error);
-/* snapshot_write alone, for a writer after es_operator_snapshot_prepare:
- * it reads no field the stream changes (not even `prepared`). */
-gboolean es_operator_snapshot_write_prepared(es_operator *op, es_snapshot_writer *w, GError **error);
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
 void     es_operator_free(es_operator *op);
 

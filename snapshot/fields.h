@@ -45,7 +45,6 @@ static inline hid_t es_writer_group(const es_snapshot_writer *w)
 
 /* a[0 .. n-1], an append-only array, as dataset `name` of the group. */
 gboolean es_writer_log_u64(es_snapshot_writer *w, const char *name, const uint64_t *a, size_t n, GError **error);
-gboolean es_writer_log_u32(es_snapshot_writer *w, const char *name, const uint32_t *a, size_t n, GError **error);
 
 typedef enum {
     ES_FIELD_U64,       /* attribute, uint64_t */

@@ -25,8 +25,6 @@
  * generation ends, by the rule in logs.h, before a steady log fills it),
  * at least FLOOR, in whole direct-I/O blocks. */
 #define FLOOR ((uint64_t)4096)
-/* Without generations (tests), room for 64 MiB more (a hole). */
-#define SINGLE_ROOM ((uint64_t)64 << 20)
 
 /* Where a log's committed bytes are on disk: its file, the data's start,
  * the data bytes, the CRC-32 of the file's first start + bytes bytes. */
@@ -46,9 +44,7 @@ typedef struct {
     gboolean used;      /* written by the snapshot in progress (or the last one) */
     int      fd;        /* appended to, not yet synced (es_snapshot_logs_end), or -1 */
     gboolean committed; /* listed by the last committed snapshot */
-    /* during a snapshot's writing, once written: */
-    const void *src;    /* the array */
-    uint64_t prev;      /* its committed length before */
+    const void *src;    /* the array, once written in this snapshot */
     /* Where the array's first bytes are besides: its file in the previous
      * generation's last snapshot (the fallback that retention keeps), and
      * the one before that (file NULL: none).  Its memory releases only
@@ -66,7 +62,6 @@ struct es_snapshot_logs {
     uint64_t   prev_total; /* data bytes of the snapshot before the last one */
     gboolean   gen_start;  /* the snapshot being written starts a generation */
     gboolean   overflow;   /* a log outgrew its file's room in this snapshot */
-    gboolean   single;     /* no generations but for overflows (es_snapshot_logs_set_generations) */
 };
 
 static void entry_free(gpointer p)
@@ -228,19 +223,13 @@ char *es_snapshot_logs_format(const es_snapshot_logs *logs)
     return g_string_free(s, FALSE);
 }
 
-/* Data bytes of the last snapshot's logs, each file counted once. */
+/* Data bytes of the last snapshot's logs. */
 static uint64_t total_bytes(const es_snapshot_logs *logs)
 {
     uint64_t total = 0;
     for (guint i = 0; i < logs->entries->len; i++) {
         const log_entry *e = g_ptr_array_index(logs->entries, i);
-        gboolean first = e->used && e->file != NULL;
-        for (guint j = 0; first && j < i; j++) {
-            const log_entry *o = g_ptr_array_index(logs->entries, j);
-            first = !(o->used && o->file && strcmp(o->file, e->file) == 0);
-        }
-        if (first)
-            total += e->bytes;
+        total += e->used && e->file != NULL ? e->bytes : 0;
     }
     return total;
 }
@@ -285,7 +274,7 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     const uint64_t growth = total > logs->prev_total ? total - logs->prev_total : 0;
     logs->prev_total = total;
     logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
-    if (!logs->single && total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
+    if (total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
         start_generation(logs, TRUE);
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
@@ -297,11 +286,6 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
 void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
 {
     start_generation(logs, same);
-}
-
-void es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on)
-{
-    logs->single = !on;
 }
 
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
@@ -417,40 +401,6 @@ static log_entry *find_or_add(es_snapshot_logs *logs, const char *path)
     return e;
 }
 
-/* Another log of this snapshot, already written, with the same contents as
- * a[0 .. bytes-1] (say, two operators' logs of the distinct edges, or the
- * id map's external ids and an operator's): e then shares its file.  Where
- * e shared o's file before, only the new part is compared. */
-static const log_entry *twin(const es_snapshot_logs *logs, const log_entry *e, const char *type,
-                             const void *a, uint64_t bytes)
-{
-    for (guint i = 0; i < logs->entries->len; i++) {
-        const log_entry *o = g_ptr_array_index(logs->entries, i);
-        if (o == e || o->src == NULL || o->bytes != bytes || !g_str_has_suffix(o->file, type))
-            continue;
-        const gboolean shared = e->file && strcmp(e->file, o->file) == 0 && e->bytes == o->prev;
-        const uint64_t from = shared ? e->bytes : 0;
-        if (a != o->src && MAX(es_log_released(a), es_log_released(o->src)) > from)
-            continue;   /* (a released front is not in memory to compare) */
-        /* The same array (the edge table's log, written by every operator
-         * that reads the table) needs no comparison. */
-        if (a == o->src || memcmp((const char *)a + from, (const char *)o->src + from, bytes - from) == 0)
-            return o;
-    }
-    return NULL;
-}
-
-/* Is e's file extended by another log of this snapshot? */
-static gboolean file_taken(const es_snapshot_logs *logs, const log_entry *e)
-{
-    for (guint i = 0; e->file && i < logs->entries->len; i++) {
-        const log_entry *o = g_ptr_array_index(logs->entries, i);
-        if (o != e && o->src != NULL && strcmp(o->file, e->file) == 0)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 gboolean es_snapshot_log_file_create(const char *path, hid_t ftype, size_t elsize, uint64_t room, uint64_t *start,
                                      uint32_t *crc, GError **error)
 {
@@ -506,21 +456,19 @@ gboolean es_snapshot_log_file_create(const char *path, hid_t ftype, size_t elsiz
 }
 
 /* Create e's file for an array of `bytes` bytes (es_snapshot_log_file_create). */
-static gboolean create_file(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const char *type, size_t elsize,
-                            uint64_t bytes, GError **error)
+static gboolean create_file(es_snapshot_logs *logs, log_entry *e, uint64_t bytes, GError **error)
 {
     g_autofree char *flat = g_strdelimit(g_strdup(e->path), "/", '.');
     g_free(e->file);
-    e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s%s", (guint64)logs->id, flat, type);
+    e->file = g_strdup_printf("log-%06" G_GUINT64_FORMAT "%s.u64.h5", (guint64)logs->id, flat);
     g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
     /* (a generation's base is known at its first snapshot's end: the
      * snapshot before stands in for it) */
     const uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
-    const uint64_t more = logs->single ? SINGLE_ROOM : MAX(base, FLOOR);
-    const uint64_t room = (bytes + more + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
+    const uint64_t room = (bytes + MAX(base, FLOOR) + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
     uint64_t start = 0;
     uint32_t crc = 0;
-    if (!es_snapshot_log_file_create(path, ftype, elsize, room, &start, &crc, error))
+    if (!es_snapshot_log_file_create(path, H5T_STD_U64LE, 8, room, &start, &crc, error))
         return FALSE;
     e->start = start;
     e->cap = room;
@@ -537,8 +485,8 @@ void es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *
         close(e->fd);
     g_free(e->file);
     *e = (log_entry){ .path = e->path, .file = g_strdup(file), .bytes = bytes, .crc = crc, .start = start,
-                      .cap = cap, .used = TRUE, .fd = -1, .committed = e->committed, .prev = bytes,
-                      .was = e->was, .older = e->older };
+                      .cap = cap, .used = TRUE, .fd = -1, .committed = e->committed, .was = e->was,
+                      .older = e->older };
 }
 
 /* Pieces of a copy from one log file to another. */
@@ -639,11 +587,9 @@ static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, cons
 }
 
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
- * has another type, it is shorter than recorded, the array shrank, or
- * another log of this snapshot extends it.  An array that outgrew its
- * file's room fails with logs->overflow set (es_snapshot_logs_retry). */
-static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const char *type, size_t elsize,
-                       const void *a, uint64_t bytes, GError **error)
+ * is shorter than recorded, or the array shrank.  An array that outgrew
+ * its file's room fails with logs->overflow set (es_snapshot_logs_retry). */
+static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint64_t bytes, GError **error)
 {
     g_autofree char *path = NULL;
     int fd = -1;
@@ -655,7 +601,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
     from[1] = (log_place){ g_strdup(e->was.file), e->was.start, e->was.bytes, e->was.crc };
     from[2] = (log_place){ g_strdup(e->older.file), e->older.start, e->older.bytes, e->older.crc };
     g_autofree char *from0 = from[0].file, *from1 = from[1].file, *from2 = from[2].file;
-    if (e->file != NULL && g_str_has_suffix(e->file, type) && bytes >= e->bytes && !file_taken(logs, e)) {
+    if (e->file != NULL && bytes >= e->bytes) {
         path = g_build_filename(logs->dir, e->file, NULL);
         if (bytes > e->cap) {
             logs->overflow = TRUE;
@@ -670,7 +616,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
         }
     }
     if (fd < 0) {
-        if (!create_file(logs, e, ftype, type, elsize, bytes, error))
+        if (!create_file(logs, e, bytes, error))
             return FALSE;
         g_free(path);
         path = g_build_filename(logs->dir, e->file, NULL);
@@ -711,41 +657,6 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, hid_t ftype, const 
     return ok;
 }
 
-static gboolean write_log(es_snapshot_logs *logs, hid_t g, const char *name, hid_t ftype, const char *type,
-                          size_t elsize, const void *a, size_t n, GError **error)
-{
-    char gpath[1024];
-    ssize_t len = H5Iget_name(g, gpath, sizeof gpath);
-    if (len <= 0 || (size_t)len >= sizeof gpath) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "HDF5: cannot name the group of \"%s\"", name);
-        return FALSE;
-    }
-    g_autofree char *path = g_strdup_printf("%s/%s", strcmp(gpath, "/") == 0 ? "" : gpath, name);
-    log_entry *e = find_or_add(logs, path);
-    const uint64_t bytes = (uint64_t)n * elsize;
-    const log_entry *o = twin(logs, e, type, a, bytes);
-    e->prev = e->bytes;
-    if (o != NULL) {
-        if (e->file == NULL || strcmp(e->file, o->file) != 0) {
-            g_free(e->file);
-            e->file = g_strdup(o->file);
-        }
-        e->bytes = o->bytes;
-        e->crc = o->crc;
-        e->start = o->start;
-        e->cap = o->cap;
-        e->used = TRUE;
-    } else if (!extend(logs, e, ftype, type, elsize, a, bytes, error)) {
-        return FALSE;
-    }
-    e->src = a;
-    if (!es_snapshot_log_link(g, name, ftype, e->file, n, e->cap / elsize)) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot write dataset \"%s\"", name);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 gboolean es_snapshot_log_link(hid_t g, const char *name, hid_t ftype, const char *file, uint64_t n, uint64_t room)
 {
     hsize_t dims[1] = { n }, rdims[1] = { room }, zero[1] = { 0 };
@@ -774,28 +685,32 @@ gboolean es_writer_log_u64(es_snapshot_writer *w, const char *name, const uint64
 {
     if (w->logs == NULL || n == 0 || !RAW_OK)
         return es_h5_write_u64(w->group, name, a, n, error);
-    return write_log(w->logs, w->group, name, H5T_STD_U64LE, ".u64.h5", sizeof *a, a, n, error);
-}
-
-gboolean es_writer_log_u32(es_snapshot_writer *w, const char *name, const uint32_t *a, size_t n, GError **error)
-{
-    if (w->logs == NULL || n == 0 || !RAW_OK)
-        return es_h5_write_u32(w->group, name, a, n, error);
-    return write_log(w->logs, w->group, name, H5T_STD_U32LE, ".u32.h5", sizeof *a, a, n, error);
+    char gpath[1024];
+    ssize_t len = H5Iget_name(w->group, gpath, sizeof gpath);
+    if (len <= 0 || (size_t)len >= sizeof gpath) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "HDF5: cannot name the group of \"%s\"", name);
+        return FALSE;
+    }
+    g_autofree char *path = g_strdup_printf("%s/%s", strcmp(gpath, "/") == 0 ? "" : gpath, name);
+    log_entry *e = find_or_add(w->logs, path);
+    if (!extend(w->logs, e, a, (uint64_t)n * sizeof *a, error))
+        return FALSE;
+    e->src = a;
+    if (!es_snapshot_log_link(w->group, name, H5T_STD_U64LE, e->file, n, e->cap / sizeof *a)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5: cannot write dataset \"%s\"", name);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 typedef struct {
     const char *dir, *snapshot;
     GError    **error;
-    GHashTable *done;   /* "file bytes crc" checked already (shared files) */
 } verify_ctx;
 
 static gboolean verify_one(const log_entry *e, gpointer data)
 {
     verify_ctx *v = data;
-    char *key = g_strdup_printf("%s %" G_GUINT64_FORMAT " %08x", e->file, (guint64)e->bytes, e->crc);
-    if (!g_hash_table_add(v->done, key))
-        return TRUE;
     g_autofree char *path = g_build_filename(v->dir, e->file, NULL);
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
     struct stat st;
@@ -835,10 +750,9 @@ static gboolean verify_one(const log_entry *e, gpointer data)
 
 gboolean es_snapshot_logs_verify(const char *dir, const char *text, const char *snapshot, GError **error)
 {
-    verify_ctx v = { dir, snapshot, error, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+    verify_ctx v = { dir, snapshot, error };
     GError *e = NULL;
     gboolean ok = each_line(text, verify_one, &v, &e);
-    g_hash_table_destroy(v.done);
     if (!ok) {
         if (e) {   /* a malformed line (verify_one sets *error itself) */
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %s", snapshot, e->message);

@@ -48,8 +48,9 @@
  * snapshots keep theirs.  Files no kept snapshot lists are deleted by
  * retention (snapshot.c).
  *
- * Parts of the state write such arrays with es_writer_log_u64/_u32
- * (snapshot/fields.h), which come here when the writer has a log table.
+ * Parts of the state write such arrays (of uint64_t) with
+ * es_writer_log_u64 (snapshot/fields.h), which comes here when the writer
+ * has a log table.
  */
 #ifndef ES_SNAPSHOT_LOGS_H
 #define ES_SNAPSHOT_LOGS_H
@@ -97,10 +98,6 @@ void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);
-/* With FALSE (tests of one generation's files), a file has room for 64 MiB
- * more than its first contents (a hole) and a new generation starts only
- * when a log outgrows it; TRUE (generations as above) by default. */
-void     es_snapshot_logs_set_generations(es_snapshot_logs *logs, gboolean on);
 
 /* A new log file at path: an HDF5 file whose contiguous dataset /data,
  * of room / elsize elements of ftype, starts at *start (a 4096-byte

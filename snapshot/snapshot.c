@@ -98,7 +98,7 @@ static unsigned window_mask(const es_snapshot_window *w)
 }
 
 /* A part's group, created under parent, and its writer: the fields of s,
- * or with op, its spec and what it wrote (es_operator_snapshot_write_prepared). */
+ * or with op, its spec and what it wrote (es_operator_snapshot_write). */
 static gboolean write_part(hid_t parent, const char *name, es_operator *op, const es_field *f, size_t nf,
                            unsigned mask, const void *s, es_snapshot_logs *logs, GError **error)
 {
@@ -109,7 +109,7 @@ static gboolean write_part(hid_t parent, const char *name, es_operator *op, cons
     else if (op == NULL)
         ok = es_fields_write(&w, f, nf, mask, s, error);
     else
-        ok = es_h5_set_str(w.group, "spec", op->spec, error) && es_operator_snapshot_write_prepared(op, &w, error);
+        ok = es_h5_set_str(w.group, "spec", op->spec, error) && es_operator_snapshot_write(op, &w, error);
     if (w.group >= 0)
         H5Gclose(w.group);
     return ok;

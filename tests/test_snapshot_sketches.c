@@ -183,6 +183,7 @@ static snap snap_of(es_operator *op)
     s.group = H5Gcreate2(s.file, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     GError *err = NULL;
     es_snapshot_writer w = { s.group, NULL };
+    es_operator_snapshot_prepare(op);
     gboolean ok = es_operator_snapshot_write(op, &w, &err);
     if (!ok)
         fprintf(stderr, "\n  %s: snapshot_write: %s\n", op->spec, err->message);

@@ -1009,6 +1009,7 @@ static void write_snapshot_of(written_snapshot *w, const char *spec, size_t m, u
     w->op = must_new(spec);
     feed(w->op, &w->s, 500);
     es_snapshot_writer sw = { w->g, NULL };
+    es_operator_snapshot_prepare(w->op);
     CU_ASSERT_TRUE_FATAL(es_operator_snapshot_write(w->op, &sw, NULL));
 }
 

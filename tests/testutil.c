@@ -306,8 +306,9 @@ static gboolean write_file(void *opv, const char *path, gboolean prepared, GErro
     }
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     es_snapshot_writer w = { g, NULL };
-    gboolean ok = prepared ? es_operator_snapshot_write_prepared(opv, &w, error)
-                           : es_operator_snapshot_write(opv, &w, error);
+    if (!prepared)
+        es_operator_snapshot_prepare(opv);
+    gboolean ok = es_operator_snapshot_write(opv, &w, error);
     GPtrArray *ops = g_ptr_array_new();
     g_ptr_array_add(ops, opv);
     ok = ok && es_snapshot_write_edges(f, ops, NULL, error);
