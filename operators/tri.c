@@ -53,6 +53,7 @@
 #include "graph/common.h"
 #include "graph/dynadj.h"
 #include "graph/edgeset.h"
+#include "graph/scatter.h"
 #include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -114,6 +115,8 @@ typedef struct {
 #define DELTA_MAX_BATCH (UINT32_MAX / 2)
 /* Radix digits of the sort by probed vertex. */
 #define RADIX_BITS 11u
+/* Smaller batches make and sort their queries on one thread. */
+#define PARALLEL_SORT_MIN 65536u
 /* Queries ahead whose lists (2x) and records (4x) are prefetched. */
 #define PREFETCH 8
 /* Cache lines ahead prefetched while scanning a list. */
@@ -227,25 +230,35 @@ static void grow(tri_op *t, const es_batch *batch)
 
 /* Stable LSD radix sort of q[0 .. n-1] by v, whose values are below
  * 2^bits; tmp is scratch of n entries.  Returns the buffer holding the
- * result (q or tmp). */
+ * result (q or tmp).  Each pass counts and scatters slices in parallel
+ * (graph/scatter.h: slices in order within a digit, so stable). */
 static query *sort_by_probed(query *q, query *tmp, size_t n, unsigned bits)
 {
-    size_t count[1u << RADIX_BITS];
+    const size_t B = (size_t)1 << RADIX_BITS;
     const uint32_t mask = (1u << RADIX_BITS) - 1;
+    const int T = n >= PARALLEL_SORT_MIN ? omp_get_max_threads() : 1;
+    size_t *grid = g_new(size_t, (size_t)T * B), *start = g_new(size_t, B + 1);
     for (unsigned shift = 0; shift < bits; shift += RADIX_BITS) {
-        memset(count, 0, sizeof count);
-        for (size_t j = 0; j < n; j++)
-            count[(q[j].v >> shift) & mask]++;
-        size_t off = 0;
-        for (size_t d = 0; d <= mask; d++) {
-            size_t c = count[d];
-            count[d] = off;
-            off += c;
+        const query *from = q;
+        query *to = tmp;
+        #pragma omp parallel num_threads(T) if (T > 1)
+        {
+            const int nt = omp_get_num_threads(), th = omp_get_thread_num();
+            const size_t lo = n * (size_t)th / (size_t)nt, hi = n * (size_t)(th + 1) / (size_t)nt;
+            size_t *count = grid + (size_t)th * B;
+            memset(count, 0, B * sizeof(size_t));
+            for (size_t j = lo; j < hi; j++)
+                count[(from[j].v >> shift) & mask]++;
+            #pragma omp barrier
+            #pragma omp single
+            es_scatter_offsets(grid, nt, B, start);
+            for (size_t j = lo; j < hi; j++)
+                to[count[(from[j].v >> shift) & mask]++] = from[j];
         }
-        for (size_t j = 0; j < n; j++)
-            tmp[count[(q[j].v >> shift) & mask]++] = q[j];
         query *x = q; q = tmp; tmp = x;
     }
+    g_free(grid);
+    g_free(start);
     return q;
 }
 
@@ -446,9 +459,10 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
  *     N(v) (the wedges u-w-v whose two edges are both older than the edge).
  *     Each triangle is then counted once, by its youngest edge, exactly as
  *     a sequential pass would count it, whatever the batch boundaries.
- *     Queries are grouped by the endpoint with the longer prefix (a stable
- *     radix sort), the one probed, so a hub's set is visited once per batch
- *     from cache rather than once per edge from memory.
+ *     Queries are made, then grouped by the endpoint with the longer prefix
+ *     (a stable radix sort), the one probed, both in parallel slices, so a
+ *     hub's set is visited once per batch from cache rather than once per
+ *     edge from memory.
  *  3. count the groups in parallel.  A group probing vertex v marks v's
  *     older neighbours in a per-thread bitmap over the vertices, growing
  *     the marked prefix query by query, so a probe is a bit test
@@ -533,17 +547,42 @@ static gboolean tri_process_batch(es_operator *op, const es_batch *batch, GError
      * probed vertex (stable, so each group stays in stream order): a
      * vertex's neighbour set is then visited once per batch, from cache. */
     query *q = t->query;
-    size_t nq = 0;
     uint64_t wedges = 0;
-    for (size_t i = 0; i < n; i++) {
-        const uint32_t pu = pos_u[i], pv = pos_v[i];
-        if (pu == ES_ADJACENCY_NONE)
-            continue;
-        wedges += (uint64_t)pu + pv;
-        if (pu == 0 || pv == 0)
-            continue;
-        q[nq++] = pu >= pv ? (query){ e[i].u, e[i].v, pu, pv, NULL } : (query){ e[i].v, e[i].u, pv, pu, NULL };
+    /* In parallel slices of the batch: each counts its queries, then
+     * writes them after those of the slices before (stream order). */
+    const int QT = n >= PARALLEL_SORT_MIN ? omp_get_max_threads() : 1;
+    size_t *qoff = g_new0(size_t, (size_t)QT + 1);
+    int qthreads = 1;
+    #pragma omp parallel num_threads(QT) reduction(+ : wedges) if (QT > 1)
+    {
+        const int nt = omp_get_num_threads(), th = omp_get_thread_num();
+        const size_t lo = n * (size_t)th / (size_t)nt, hi = n * (size_t)(th + 1) / (size_t)nt;
+        size_t c = 0;
+        for (size_t i = lo; i < hi; i++) {
+            const uint32_t pu = pos_u[i], pv = pos_v[i];
+            if (pu == ES_ADJACENCY_NONE)
+                continue;
+            wedges += (uint64_t)pu + pv;
+            c += pu != 0 && pv != 0;
+        }
+        qoff[th + 1] = c;
+        #pragma omp barrier
+        #pragma omp single
+        {
+            qthreads = nt;
+            for (int r = 0; r < nt; r++)
+                qoff[r + 1] += qoff[r];
+        }
+        size_t at = qoff[th];
+        for (size_t i = lo; i < hi; i++) {
+            const uint32_t pu = pos_u[i], pv = pos_v[i];
+            if (pu == ES_ADJACENCY_NONE || pu == 0 || pv == 0)
+                continue;
+            q[at++] = pu >= pv ? (query){ e[i].u, e[i].v, pu, pv, NULL } : (query){ e[i].v, e[i].u, pv, pu, NULL };
+        }
     }
+    const size_t nq = qoff[qthreads];
+    g_free(qoff);
     t->wedges += wedges;
     if (nq == 0)
         return TRUE;
