@@ -219,6 +219,10 @@ static void grow(tri_op *t, const es_batch *batch)
         t->ext[x] = x;
     if (batch->ext != NULL) {
         for (size_t i = 0; i < batch->n; i++) {
+            /* (a deletion adds no vertex: one naming an unknown id comes as
+             * a known vertex's self-loop, its external ids another's) */
+            if (batch->del != NULL && batch->del[i] == ES_LINE_DELETE)
+                continue;
             if (batch->edges[i].u >= old)
                 t->ext[batch->edges[i].u] = batch->ext[2 * i];
             if (batch->edges[i].v >= old)

@@ -214,6 +214,11 @@ answer del tri-est triangles 1.0
 answer del tri-est graph_edges 5
 expect "tri-est triest-fd under deletions" 0 "" -- "$es" run --deletions --ops tri-est:m=100,method=triest-fd --format tsv --quiet "$tmp/del.txt"
 answer del tri-est triangles 1.0
+# A deletion naming vertices never seen (9, 7) deletes nothing: tri's top
+# list names the triangle's own vertices, not the deletion's ids.
+printf '1 2\n2 3\n3 1\n9 7 -\n' > "$tmp/delunknown.txt"
+expect "tri top after a deletion of unknown ids" 0 "" -- "$es" run --deletions --ops tri:top=3 --format tsv --quiet "$tmp/delunknown.txt"
+answer delunknown tri top "1:1,2:1,3:1"
 expect "tri-est impr refuses deletions" 64 "method=impr handles insertions only" -- "$es" run --deletions --ops tri-est:method=impr --quiet "$tmp/del.txt"
 # tri snapshots a stream with deletions: the resume (nothing left to read)
 # restores its counts from the table's present pairs: the triangle 4-5-6
