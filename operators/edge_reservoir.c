@@ -519,14 +519,20 @@ void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_
     place(r, s, u, v, append);
 }
 
-uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+/* The entry of sampled edge (u, v) in its smaller end's set, or NULL. */
+static const entry *find_edge(const es_edge_reservoir *r, uint32_t u, uint32_t v)
 {
     if (u >= r->nv || v >= r->nv || u == v)
-        return ES_RESERVOIR_SKIPPED;
+        return NULL;
     const vhead *hu = &r->head[u], *hv = &r->head[v];
     if (hu->deg == 0 || hv->deg == 0)
-        return ES_RESERVOIR_SKIPPED;
-    const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+        return NULL;
+    return hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+}
+
+uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    const entry *e = find_edge(r, u, v);
     return e ? slot_of_handle(r, e->slot) : ES_RESERVOIR_SKIPPED;
 }
 
@@ -569,12 +575,7 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
 
 uint32_t es_edge_reservoir_handle(es_edge_reservoir *r, uint32_t u, uint32_t v)
 {
-    if (u >= r->nv || v >= r->nv || u == v)
-        return ES_RESERVOIR_SKIPPED;
-    const vhead *hu = &r->head[u], *hv = &r->head[v];
-    if (hu->deg == 0 || hv->deg == 0)
-        return ES_RESERVOIR_SKIPPED;
-    const entry *e = hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+    const entry *e = find_edge(r, u, v);
     if (e == NULL)
         return ES_RESERVOIR_SKIPPED;
     if (r->hid)   /* (for es_edge_reservoir_remove_handle: a random read) */
