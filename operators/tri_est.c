@@ -806,8 +806,10 @@ static inline gboolean changes_graph(uint8_t c)
     return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
 }
 
-/* Fold the appearances and disappearances among e[0, n) in stream order. */
-static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8_t *change, es_offer_counts *counts)
+/* Fold the appearances and disappearances among e[0, n) in stream order
+ * (ext: the lines' external ids, or NULL). */
+static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, size_t n, const uint8_t *change,
+                         es_offer_counts *counts)
 {
     g_assert(change != NULL);
     for (size_t i = 0; i < n; i++) {
@@ -820,7 +822,9 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, size_t n, const uint8
             es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
         const uint32_t u = e[i].u, v = e[i].v;
         if (!changes_graph(change[i])) {
-            if (u == v)
+            /* (a deletion naming an unknown id comes as a self-loop with
+             * the line's own, unequal, ids: not a self-loop line) */
+            if (u == v && (ext == NULL || ext[2 * i] == ext[2 * i + 1]))
                 counts->loops++;
             else if (change[i] == ES_EDGE_SEEN)
                 counts->skipped++;
@@ -906,6 +910,8 @@ static void record_ext(tri_est_op *te, const es_batch *batch, uint32_t old_nv)
     const es_edge *e = batch->edges;
     if (te->top && batch->ext) {
         for (size_t i = 0; i < batch->n; i++) {
+            if (batch->del != NULL && batch->del[i] == ES_LINE_DELETE)
+                continue;   /* (adds no vertex; its ids may be another's: tri.c) */
             if (e[i].u >= old_nv && te->ext[e[i].u] == UNKNOWN_EXT)
                 te->ext[e[i].u] = batch->ext[2 * i];
             if (e[i].v >= old_nv && te->ext[e[i].v] == UNKNOWN_EXT)
@@ -927,7 +933,7 @@ static void fold_batch(tri_est_op *te, const es_batch *batch)
     record_ext(te, batch, old_nv);
     es_offer_counts counts = { 0, 0, 0 };
     if (is_dynamic(te->method))
-        fold_dynamic(te, e, n, batch->change, &counts);
+        fold_dynamic(te, e, batch->ext, n, batch->change, &counts);
     else
         fold(te, e, n, batch->change, &counts);
     te->self_loops += counts.loops;

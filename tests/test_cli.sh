@@ -219,6 +219,10 @@ answer del tri-est triangles 1.0
 printf '1 2\n2 3\n3 1\n9 7 -\n' > "$tmp/delunknown.txt"
 expect "tri top after a deletion of unknown ids" 0 "" -- "$es" run --deletions --ops tri:top=3 --format tsv --quiet "$tmp/delunknown.txt"
 answer delunknown tri top "1:1,2:1,3:1"
+# tri-est counts it as no self-loop line, and names the triangle's vertices.
+expect "tri-est after a deletion of unknown ids" 0 "" -- "$es" run --deletions --ops tri-est:top=3 --format tsv --quiet "$tmp/delunknown.txt"
+answer delunknown tri-est self_loops 0
+answer delunknown tri-est top "1:1.0,2:1.0,3:1.0"
 expect "tri-est impr refuses deletions" 64 "method=impr handles insertions only" -- "$es" run --deletions --ops tri-est:method=impr --quiet "$tmp/del.txt"
 # tri snapshots a stream with deletions: the resume (nothing left to read)
 # restores its counts from the table's present pairs: the triangle 4-5-6
