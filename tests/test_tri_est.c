@@ -100,6 +100,15 @@ static stream relabel(const uint32_t *pairs, size_t m)
     return s;
 }
 
+/* A snapshot of spec taken after 0, 300 and 4000 edges of s (before and
+ * after a sample of a few hundred fills) resumes to the same reports. */
+static void roundtrip_at_cuts(const char *spec, const stream *s)
+{
+    const size_t cuts[] = { 0, 300, 4000 };
+    for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
+        es_test_snapshot_roundtrip(spec, s->pairs, s->ext, s->m, cuts[k], 1000);
+}
+
 /* Feed s[from, to) in batches of batch_size; num_vertices = vertices seen. */
 static void feed_range(es_operator *op, const stream *s, size_t from, size_t to, size_t batch_size)
 {
@@ -823,7 +832,6 @@ static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
     stream s = relabel(p, m);
     static const char *specs[] = { "tri-est:method=wrs,m=600,seed=3", "tri-est:method=wrs,m=600,dedup=1,top=5,room=0.3",
                                    "tri-est:method=gps,m=600,seed=3", "tri-est:method=gps,m=600,dedup=0,local=0" };
-    const size_t cuts[] = { 0, 300, 4000 };
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
         es_operator *a = must_new(specs[c]), *b = must_new(specs[c]);
         feed(a, &s, 1);
@@ -831,8 +839,7 @@ static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
         assert_same_answers(a, b, s.nv, seed);
         es_operator_free(a);
         es_operator_free(b);
-        for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
-            es_test_snapshot_roundtrip(specs[c], s.pairs, s.ext, s.m, cuts[k], 1000);
+        roundtrip_at_cuts(specs[c], &s);
     }
     stream_free(&s);
     g_free(p);
@@ -979,10 +986,8 @@ static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
     stream s = relabel(p, m);
     const char *specs[] = { "tri-est:method=impr,m=600,seed=3", "tri-est:method=impr,m=600,dedup=1,top=5", "tri-est:method=impr,m=600,dedup=0,local=0",
                             "tri-est:method=impr,m=20000" };
-    const size_t cuts[] = { 0, 300, 4000 };
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
-        for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
-            es_test_snapshot_roundtrip(specs[c], s.pairs, s.ext, s.m, cuts[k], 1000);
+        roundtrip_at_cuts(specs[c], &s);
     stream_free(&s);
     g_free(p);
 }
@@ -1261,10 +1266,8 @@ static void test_copies_answer_the_mean_of_independently_seeded_operators(void)
     }
     const char *specs[] = { "tri-est:m=600,copies=3,top=5", "tri-est:method=gps,m=300,copies=2,dedup=0",
                             "tri-est:method=wrs,m=300,copies=2,local=0" };
-    const size_t cuts[] = { 0, 300, 4000 };
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
-        for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++)
-            es_test_snapshot_roundtrip(specs[c], s.pairs, s.ext, s.m, cuts[k], 1000);
+        roundtrip_at_cuts(specs[c], &s);
     stream_free(&s);
     g_free(p);
 
