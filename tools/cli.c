@@ -165,13 +165,11 @@ int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
         es_snapshot_meta_clear(&s->meta);
         goto fail;
     }
-    s->deletions = s->stream.deletions;
-    s->sliding = s->stream.window_slide && !s->deletions;
     if ((s->ops = es_operator_new_list(s->meta.operators, &err)) == NULL) {
         es_cli_snapshot_clear(s);
         goto fail;
     }
-    es_driver_mark_ops(s->ops, s->deletions, s->sliding);   /* (as the resumed run's) */
+    es_driver_mark_ops(s->ops, s->stream.deletions, s->stream.window_slide != 0);   /* (as the resumed run's) */
     for (guint i = 0; i < s->ops->len; i++) {
         es_operator *op = g_ptr_array_index(s->ops, i);
         if (strcmp(op->klass->name, "tri-est") == 0)
@@ -195,7 +193,7 @@ int es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats
      * or with deletions kept (and their copies taken back checked). */
     if (s->stream.window_slide && s->slider == NULL) {
         GError *err = NULL;
-        s->slider = es_driver_flow_start(&s->flow, s->ops, TRUE, s->deletions, TRUE);
+        s->slider = es_driver_flow_start(&s->flow, s->ops, TRUE, s->stream.deletions, TRUE);
         if (!es_slider_restore(s->slider, &s->flow, &s->window, s->ext, s->n, &err)) {
             int status = es_cli_fail(cmd, err);
             g_error_free(err);
@@ -204,11 +202,11 @@ int es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats
     }
     if (s->meta.stream) {   /* (a snapshot's: the stream figures its run's report printed) */
         es_driver_resumed_window(&s->stream, s->meta.edges_consumed, &s->window, stats);
-        stats->dynamic = s->deletions;
+        stats->dynamic = s->stream.deletions;
         const es_edgetable *table = s->slider ? s->flow.table : NULL;
-        for (guint i = 0; s->deletions && table == NULL && i < s->ops->len; i++)
+        for (guint i = 0; stats->dynamic && table == NULL && i < s->ops->len; i++)
             table = ((const es_operator *)g_ptr_array_index(s->ops, i))->edges;
-        if (s->deletions && table) {
+        if (stats->dynamic && table) {
             stats->deletions = es_edgetable_deletions(table);
             stats->deletions_ignored = es_edgetable_ignored(table);
         }

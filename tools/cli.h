@@ -32,9 +32,9 @@ int es_cmd_wal_dump(int argc, char **argv);
  * ids and its /window group.  es_cli_snapshot_load prints
  * "edgestream CMD: why" on failure and returns the exit status (0 when
  * loaded); clear frees what was loaded.
- * A sliding window without deletions (`sliding`): its operators answer
- * from the window's lines, which the snapshot holds and a resumed run
- * folds again; the operators as restored are the snapshot's own (what
+ * A sliding window (stream.window_slide): its operators answer from the
+ * window's lines, which the snapshot holds and a resumed run folds again
+ * (with deletions: keeps, checking the copies taken back); the operators as restored are the snapshot's own (what
  * export writes again), and es_cli_snapshot_answers brings them to the
  * state the run answered from at the snapshot, by the resumed run's own
  * steps (es_driver_flow_start, es_slider_restore), before a report. */
@@ -45,8 +45,6 @@ typedef struct {
     uint32_t n;
     es_driver_config stream;     /* the run's stream settings (es_stream_spec_parse; no format) */
     es_parse_format  format;     /* its lines' layout */
-    gboolean deletions;          /* of a stream with deletion lines */
-    gboolean sliding;            /* of a sliding window without deletions */
     es_snapshot_window window;   /* window.present: it has one */
     es_flow flow;                /* with sliding, after es_cli_snapshot_answers: the rebuilt state */
     struct es_slider *slider;

@@ -563,7 +563,7 @@ int es_cmd_compare(int argc, char **argv)
     cfg.inputs = (const char *const *)(argv + 1);
     cfg.max_edges = snapshot ? snap.meta.edges_consumed : 0;
     cfg.format = &layout;
-    cfg.deletions = deletions || snap.deletions;   /* (the snapshot's stream deletes) */
+    cfg.deletions = deletions || snap.stream.deletions;   /* (the snapshot's stream deletes) */
     if (snapshot)
         cfg.skip_bad = snap.meta.bad_lines;   /* the prefix skipped exactly these */
     cfg.progress = !quiet && isatty(STDERR_FILENO);
@@ -597,7 +597,7 @@ int es_cmd_compare(int argc, char **argv)
     }
 
     uint32_t exact_n = stats.vertices;
-    if (snap.window.cancelled_present || snap.sliding)   /* a sliding window's: its graph, not the prefix's */
+    if (snap.stream.window_slide)   /* a sliding window's: its graph, not the prefix's */
         window_graph((collector *)col, &snap.window, stats.vertices, &exact_n, &stats.absent);
     else
         collect_settle((collector *)col);
@@ -629,7 +629,7 @@ int es_cmd_compare(int argc, char **argv)
         } else if (strcmp(cls, "tri") == 0) {
             exact_tri(&t, &x, op, c->orig ? (const uint32_t *)c->orig->data : NULL, streamed, exact);
         } else if (strcmp(cls, "bipartite") == 0) {
-            exact_bipartite(&t, &x, op->name, streamed, exact, snap.sliding);
+            exact_bipartite(&t, &x, op->name, streamed, exact, snap.stream.window_slide && !snap.stream.deletions);
         } else if (strcmp(cls, "tri-est") == 0) {
             check_tri_est(&t, &x, op);
         } else if (strcmp(cls, "cm") == 0) {
