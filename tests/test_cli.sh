@@ -223,6 +223,22 @@ answer delunknown tri top "1:1,2:1,3:1"
 expect "tri-est after a deletion of unknown ids" 0 "" -- "$es" run --deletions --ops tri-est:top=3 --format tsv --quiet "$tmp/delunknown.txt"
 answer delunknown tri-est self_loops 0
 answer delunknown tri-est top "1:1.0,2:1.0,3:1.0"
+# Deletions before any vertex is known add none (they made 5 vertices, 3
+# components); nor does a window's first line when it is a deletion of a
+# pair of the window before (4 vertices, 2 components in the second window).
+printf '9 7 -\n1 2\n2 3\n3 1\n1 8 -\n' > "$tmp/delfirst.txt"
+expect "deletions before any vertex" 0 "" -- "$es" run --deletions --ops cc,degree,tri,bipartite,cm --format tsv --quiet "$tmp/delfirst.txt"
+answer delfirst stream vertices 3
+answer delfirst stream deletions_ignored 2
+answer delfirst cc components 1
+answer delfirst degree vertices 3
+answer delfirst tri triangles 1
+printf '1 2\n2 3\n3 1\n1 2 -\n4 5\n5 6\n' > "$tmp/delwin.txt"
+expect "a window opening with a deletion" 0 "" -- "$es" run --deletions --window tumbling:3 --ops cc,degree --format tsv --quiet "$tmp/delwin.txt"
+answer delwin stream vertices 3
+answer delwin stream deletions_ignored 1
+answer delwin cc components 1
+answer delwin degree vertices 3
 expect "tri-est impr refuses deletions" 64 "method=impr handles insertions only" -- "$es" run --deletions --ops tri-est:method=impr --quiet "$tmp/del.txt"
 # tri snapshots a stream with deletions: the resume (nothing left to read)
 # restores its counts from the table's present pairs: the triangle 4-5-6
