@@ -40,7 +40,8 @@
  * dataflow/window.h).  A sliding window's serial work goes beside the
  * folds, in the fanout's team (dataflow/fanout.h): the slider keeps and
  * counts lines as a side job, and a window's report is made, operator by
- * operator, just before each folds the next expiry (deferred_report).  With --lateness the reader holds
+ * operator, just before each folds the next expiry (deferred_report; when
+ * on_report reads only the report).  With --lateness the reader holds
  * lines until the watermark passes their pane, and goes on reading ahead
  * of the operators: each slot carries a copy of what it held and of the
  * watermark as of that slot (held_state, O(lines held) per slot, only with
@@ -1085,8 +1086,10 @@ void es_driver_resumed_window(const es_driver_config *cfg, uint64_t edges, const
  * the expiry: dataflow/fanout.h), so that the report's heavy parts (cc's
  * union of BIC's two forests) overlap the heavy operator's expiry
  * (tri-est's) instead of running alone; printed after that fold, the same
- * bytes.  Not with per-pane operators (their report merges the panes'
- * instances, es_slider_merge_begin, which the expiry may free). */
+ * bytes.  Only when on_report reads nothing but the report
+ * (es_driver_config.reports_only), and not with per-pane operators
+ * (their report merges the panes' instances, es_slider_merge_begin, which
+ * the expiry may free). */
 typedef struct {
     GPtrArray  *ops;
     GPtrArray  *part;      /* es_report * per operator of ops */
@@ -1148,7 +1151,7 @@ static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *sli
         if (es_slider_empty(slider) || cfg->on_report == NULL)
             continue;
         window_of_pane(cfg, (int64_t)j, stats);
-        if (es_slider_per_pane(slider)) {
+        if (es_slider_per_pane(slider) || !cfg->reports_only) {
             es_slider_merge_begin(slider);
             es_driver_collect(flow->ops, stats, FALSE, d->report);
             es_slider_merge_end(slider);
