@@ -21,6 +21,11 @@ const char *es_options_op(const es_options *o);
 /* Each returns TRUE and leaves *out = dflt when the key is absent. */
 gboolean es_options_get_u64(es_options *o, const char *key, uint64_t dflt,
                             uint64_t min, uint64_t max, uint64_t *out, GError **error);
+/* As es_options_get_u64, but the canonical spec names the key only when its
+ * value is not dflt (an option added later, so that the specs of runs that
+ * leave it out stay as they were). */
+gboolean es_options_get_u64_sparse(es_options *o, const char *key, uint64_t dflt,
+                                   uint64_t min, uint64_t max, uint64_t *out, GError **error);
 gboolean es_options_get_double(es_options *o, const char *key, double dflt,
                                double min, double max, double *out, GError **error);
 gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,

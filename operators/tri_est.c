@@ -232,10 +232,8 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
                     es_options_op(opts), (guint64)top);
         return NULL;
     }
-    const char *copies_s = NULL;
-    uint64_t copies = 1;
-    if (!es_options_get_string(opts, "copies", NULL, &copies_s, error) ||
-        (copies_s && !es_options_get_u64(opts, "copies", 1, 1, MAX_COPIES, &copies, error)))
+    uint64_t copies;
+    if (!es_options_get_u64_sparse(opts, "copies", 1, 1, MAX_COPIES, &copies, error))
         return NULL;
     if (copies > 1 && is_dynamic((es_tri_est_method)method)) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: copies=%" G_GUINT64_FORMAT " needs an insert-only method"
