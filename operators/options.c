@@ -197,6 +197,25 @@ gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,
     return TRUE;
 }
 
+gboolean es_options_get_string_sparse(es_options *o, const char *key, const char *dflt, const char **out,
+                                      GError **error)
+{
+    (void)error;
+    opt *it = lookup(o, key);
+    *out = it ? it->value : dflt;
+    if (strcmp(*out, dflt) != 0)
+        note(o, key, *out);
+    return TRUE;
+}
+
+gboolean es_options_given(const es_options *o, const char *key)
+{
+    for (guint i = 0; i < o->items->len; i++)
+        if (strcmp(g_array_index(o->items, opt, i).key, key) == 0)
+            return TRUE;
+    return FALSE;
+}
+
 gboolean es_options_check_unused(const es_options *o, GError **error)
 {
     for (guint i = 0; i < o->items->len; i++) {

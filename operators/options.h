@@ -30,6 +30,12 @@ gboolean es_options_get_double(es_options *o, const char *key, double dflt,
                                double min, double max, double *out, GError **error);
 gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,
                                const char **out, GError **error);
+/* As es_options_get_string (dflt not NULL), named in the canonical spec
+ * only when not dflt. */
+gboolean es_options_get_string_sparse(es_options *o, const char *key, const char *dflt, const char **out,
+                                      GError **error);
+/* Whether the spec names key (no getter's bookkeeping). */
+gboolean es_options_given(const es_options *o, const char *key);
 /* "op:k=v,..." with every key a getter asked for, in that order, and its
  * value as parsed (defaults filled in): equal for specs that mean the same
  * ("tri" and "tri:top=10"; "cm:eps=1e-3" and "cm:eps=0.001").  g_free it. */
