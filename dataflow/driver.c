@@ -576,39 +576,14 @@ static gpointer reader_stage(gpointer data)
     }
 }
 
-/* Ids of a batch with deletion lines, edge by edge in stream order: a
- * deletion never adds a vertex (a deletion naming an unknown vertex
- * deletes nothing, and must leave every answer as it was), so its ids are
- * only looked up, and one naming an unknown id becomes a deletion of the
- * self-loop of a known vertex, which the edge table ignores as it
- * ignores every deleted self-loop. */
+/* Ids of a batch with deletion lines (es_idmap_map_lines: a deletion adds
+ * no vertex; one naming an unknown id deletes nothing and leaves every
+ * answer as it was), under one hold of the lock. */
 static gboolean map_signed(pipeline *pl, slot *s)
 {
-    const uint64_t *ext = s->raw->ids;
-    uint32_t *dense = (uint32_t *)s->edges;
-    gboolean ok = TRUE;
     g_mutex_lock(&pl->idmap_lock);
-    const size_t n = s->raw->n;
-    for (size_t i = 0; ok && i < n;) {
-        uint32_t a, b;
-        if (s->raw->del[i] && es_idmap_size(pl->idmap) > 0) {
-            gboolean ha = es_idmap_lookup(pl->idmap, ext[2 * i], &a);
-            gboolean hb = es_idmap_lookup(pl->idmap, ext[2 * i + 1], &b);
-            if (!ha || !hb)
-                a = b = ha ? a : hb ? b : 0;
-            dense[2 * i] = a;
-            dense[2 * i + 1] = b;
-            i++;
-            continue;
-        }
-        /* A run of insertion lines in one call (its batched lookups, not
-         * one call per line: that was 10% of a run with deletions). */
-        size_t j = i + 1;
-        while (j < n && !s->raw->del[j])
-            j++;
-        ok = es_idmap_map_ids(pl->idmap, ext + 2 * i, dense + 2 * i, 2 * (j - i), &s->error);
-        i = j;
-    }
+    const gboolean ok = es_idmap_map_lines(pl->idmap, s->raw->ids, s->raw->del, (uint32_t *)s->edges, s->raw->n,
+                                           &s->error);
     g_mutex_unlock(&pl->idmap_lock);
     return ok;
 }
