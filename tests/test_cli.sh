@@ -251,6 +251,21 @@ answer del-resumed cc components 2
 awk 'BEGIN { srand(3); for (i = 0; i < 4000; i++) { u = int(rand() * 60); v = int(rand() * 60);
              print u, v, (i > 0 && rand() < 0.33) ? "-" : "" } }' > "$tmp/rnd-del.txt"
 expect "compare with deletions" 0 "" -- "$es" compare --deletions --ops cc,degree,tri,bipartite,cm --quiet "$tmp/rnd-del.txt"
+# Under deletions and windows tri-est (ThinkD holding every edge: exact)
+# counts tri's triangles, and degree's self-loop and repeated lines, in
+# every window (a tumbling window's second one refused before: its
+# operators were rebuilt as method=impr; a sliding window's expiries
+# counted as more self-loops and repeats).
+for w in tumbling:1000 sliding:1000,250; do
+    expect "tri-est in every $w window" 0 "" -- "$es" run --deletions --window "$w" --report-every 500 \
+        --ops tri,degree,tri-est:m=100000 --format tsv --quiet "$tmp/rnd-del.txt"
+    awk -F'\t' '$1 == "tri" && $2 == "triangles" { t = $3 } $1 == "degree" && $2 == "self_loops" { l = $3 }
+                $1 == "degree" && $2 == "duplicates" { d = $3 }
+                $1 == "tri-est" && $2 == "triangles" { n++; if ($3 + 0 != t + 0) bad++ }
+                $1 == "tri-est" && $2 == "self_loops" && $3 != l { bad++ }
+                $1 == "tri-est" && $2 == "duplicates_dropped" && $3 != d { bad++ }
+                END { exit !(n >= 6 && bad == 0) }' "$tmp/out" && ok || bad "tri-est in every $w window: differs from tri or degree"
+done
 # interim reports under deletions do not depend on --batch (deletions_ignored
 # counted up to each report's line, not to its batch's end)
 "$es" run --deletions --report-every 50 --ops cc,degree,cm --format tsv --quiet "$tmp/rnd-del.txt" > "$tmp/rd1.tsv"
