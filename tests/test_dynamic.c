@@ -59,6 +59,47 @@ static gboolean same(const es_report *a, const es_report *b, const char *op, con
     return es_report_entries_equal(es_report_find(a, op, metric), es_report_find(b, op, metric));
 }
 
+/* The window's line degrees by external id (a table to free). */
+static GHashTable *deg_of_ext(const truth *t, const es_verify_graph *x)
+{
+    uint64_t *deg = es_verify_line_degrees(x);
+    GHashTable *h = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    for (uint32_t v = 0; v < t->n; v++)
+        g_hash_table_insert(h, g_memdup2(&g_array_index(t->ext, uint64_t, v), sizeof(uint64_t)),
+                            GSIZE_TO_POINTER((gsize)deg[v]));
+    g_free(deg);
+    return h;
+}
+
+/* hll and topk, when the report has them (streams without deletions): the
+ * distinct vertices within hll's bound; each listed vertex's count at or
+ * above its line degree in the window, and at most its error above it,
+ * the error within topk's bound (Space-Saving, per pane and merged in a
+ * sliding window: Agarwal et al., "Mergeable summaries"). */
+static gboolean sketches_within_bounds(const es_report *r, const truth *t, GHashTable *deg)
+{
+    gboolean ok = TRUE;
+    const es_report_entry *d = es_report_find(r, "hll", "distinct");
+    if (d != NULL)
+        ok = fabs((double)d->v.u64 - (double)t->n) <= es_report_find(r, "hll", "error_bound")->v.dbl;
+    const es_report_entry *top = es_report_find(r, "topk", "top");
+    if (top != NULL) {
+        const double bound = es_report_find(r, "topk", "error_bound")->v.dbl;
+        gchar **items = g_strsplit(top->v.str, ",", -1);
+        for (gchar **it = items; ok && *it && **it; it++) {
+            guint64 id, count, err;
+            ok = sscanf(*it, "%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, &id, &count, &err) == 3;
+            gpointer v;
+            ok = ok && g_hash_table_lookup_extended(deg, &id, NULL, &v);
+            const uint64_t truth_deg = GPOINTER_TO_SIZE(v);
+            ok = ok && truth_deg <= count && count - err <= truth_deg && (double)err <= bound;
+        }
+        g_strfreev(items);
+    }
+    g_hash_table_destroy(deg);
+    return ok;
+}
+
 static void check(const es_report *r, const truth *t, ctx *c)
 {
     es_verify_graph x;
@@ -106,11 +147,14 @@ static void check(const es_report *r, const truth *t, ctx *c)
                       loops->v.u64 == es_report_find(exact, "degree", "self_loops")->v.u64 &&
                       reps->v.u64 == es_report_find(exact, "degree", "duplicates")->v.u64;
     ok = ok && est_ok;
+    const gboolean sketches_ok = sketches_within_bounds(r, t, deg_of_ext(t, &x));
+    ok = ok && sketches_ok;
     if (!ok) {
         c->failures++;
         fprintf(stderr, "\n    seed %" G_GUINT64_FORMAT ", report after %" G_GUINT64_FORMAT " lines: %s\n", c->seed,
                 r->edges, es_verify_first_difference(r, exact, "cc") ? "cc" :
-                es_verify_first_difference(r, exact, "tri") ? "tri" : !est_ok ? "tri-est" : "degree, bipartite or cm");
+                es_verify_first_difference(r, exact, "tri") ? "tri" : !est_ok ? "tri-est" : !sketches_ok ? "hll or topk" :
+                "degree, bipartite or cm");
     }
     es_report_free(exact);
     es_verify_graph_free(&x);
@@ -391,7 +435,7 @@ static void test_each_time_window_answers_for_its_own_graph(void)
         k.c = (ctx){ .truths = truths, .seed = seed };
         k.lo = (int64_t *)los->data;
         GError *err = NULL;
-        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
+        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000,hll,topk:k=5,counters=20", &err);
         k.c.ops = ops;
         const char *inputs[] = { path, NULL };
         es_driver_config cfg = { .inputs = inputs, .batch_size = 50 + seed, .window_span = 100,
@@ -538,7 +582,7 @@ static void check_sliding(uint64_t seed, const uint64_t *ids, const int64_t *ts,
     g_file_set_contents(path, s->str, (gssize)s->len, NULL);
     slide_ctx x = { .c = { .truths = truths, .seed = seed }, .ends = ends, .starts = starts, .count = count };
     GError *err = NULL;
-    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
+    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000,hll,topk:k=5,counters=20", &err);
     x.c.ops = ops;
     const char *inputs[] = { path, NULL };
     es_driver_config cfg = { .inputs = inputs, .batch_size = batch, .window = count ? (uint64_t)size : 0,
