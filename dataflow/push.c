@@ -20,9 +20,6 @@
  * cost only address space. */
 #define PUSH_BATCH ((size_t)ES_DEFAULT_BATCH)
 
-/* The stream section's deletion counts, from the flow's table. */
-static void note_deletions(es_push *p);
-
 struct es_push {
     GPtrArray      *ops;
     es_flow         flow;
@@ -44,6 +41,15 @@ struct es_push {
     uint8_t        *change;
     GError         *broken;     /* a limit ended the stream: every call fails with it */
 };
+
+/* The stream section's deletion counts, from the flow's table. */
+static void note_deletions(es_push *p)
+{
+    if (p->deletions) {
+        p->stats.deletions = p->flow.deleted;
+        p->stats.deletions_ignored = es_flow_ignored(&p->flow);
+    }
+}
 
 static es_push *push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads, gboolean deletions,
                          es_idmap *idmap)
@@ -186,14 +192,6 @@ broken:
     p->broken = g_error_copy(e);
     g_propagate_error(error, e);
     return FALSE;
-}
-
-static void note_deletions(es_push *p)
-{
-    if (p->deletions) {
-        p->stats.deletions = p->flow.deleted;
-        p->stats.deletions_ignored = es_flow_ignored(&p->flow);
-    }
 }
 
 gboolean es_push_edges(es_push *p, const uint64_t *ids, const int64_t *time, size_t n, GError **error)
