@@ -37,7 +37,11 @@
  * carry buffer is empty; one of a sliding window holds its lines, folded
  * again on resume (with --deletions, and the copies deletions took back:
  * kept again, not folded, every operator restoring itself whole;
- * dataflow/window.h).  With --lateness the reader holds
+ * dataflow/window.h).  A sliding window's serial work goes beside the
+ * folds, in the fanout's team (dataflow/fanout.h): the slider keeps and
+ * counts lines as a side job, and a window's report is made, operator by
+ * operator, just before each folds the next expiry (deferred_report; when
+ * on_report reads only the report).  With --lateness the reader holds
  * lines until the watermark passes their pane, and goes on reading ahead
  * of the operators: each slot carries a copy of what it held and of the
  * watermark as of that slot (held_state, O(lines held) per slot, only with
@@ -576,39 +580,14 @@ static gpointer reader_stage(gpointer data)
     }
 }
 
-/* Ids of a batch with deletion lines, edge by edge in stream order: a
- * deletion never adds a vertex (a deletion naming an unknown vertex
- * deletes nothing, and must leave every answer as it was), so its ids are
- * only looked up, and one naming an unknown id becomes a deletion of the
- * self-loop of a known vertex, which the edge table ignores as it
- * ignores every deleted self-loop. */
+/* Ids of a batch with deletion lines (es_idmap_map_lines: a deletion adds
+ * no vertex; one naming an unknown id deletes nothing and leaves every
+ * answer as it was), under one hold of the lock. */
 static gboolean map_signed(pipeline *pl, slot *s)
 {
-    const uint64_t *ext = s->raw->ids;
-    uint32_t *dense = (uint32_t *)s->edges;
-    gboolean ok = TRUE;
     g_mutex_lock(&pl->idmap_lock);
-    const size_t n = s->raw->n;
-    for (size_t i = 0; ok && i < n;) {
-        uint32_t a, b;
-        if (s->raw->del[i] && es_idmap_size(pl->idmap) > 0) {
-            gboolean ha = es_idmap_lookup(pl->idmap, ext[2 * i], &a);
-            gboolean hb = es_idmap_lookup(pl->idmap, ext[2 * i + 1], &b);
-            if (!ha || !hb)
-                a = b = ha ? a : hb ? b : 0;
-            dense[2 * i] = a;
-            dense[2 * i + 1] = b;
-            i++;
-            continue;
-        }
-        /* A run of insertion lines in one call (its batched lookups, not
-         * one call per line: that was 10% of a run with deletions). */
-        size_t j = i + 1;
-        while (j < n && !s->raw->del[j])
-            j++;
-        ok = es_idmap_map_ids(pl->idmap, ext + 2 * i, dense + 2 * i, 2 * (j - i), &s->error);
-        i = j;
-    }
+    const gboolean ok = es_idmap_map_lines(pl->idmap, s->raw->ids, s->raw->del, (uint32_t *)s->edges, s->raw->n,
+                                           &s->error);
     g_mutex_unlock(&pl->idmap_lock);
     return ok;
 }
@@ -747,7 +726,8 @@ static gpointer mapper_stage(gpointer data)
     }
 }
 
-void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean final, es_report *r)
+/* A report's stream section (es_driver_collect without the operators'). */
+static void collect_stream(const es_driver_stats *stats, gboolean final, es_report *r)
 {
     es_report_clear(r);
     r->edges = stats->edges;
@@ -768,6 +748,11 @@ void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean fi
         es_report_add_u64(r, "deletions", stats->deletions);
         es_report_add_u64(r, "deletions_ignored", stats->deletions_ignored);
     }
+}
+
+void es_driver_collect(GPtrArray *ops, const es_driver_stats *stats, gboolean final, es_report *r)
+{
+    collect_stream(stats, final, r);
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         op->absent = stats->absent;
@@ -800,6 +785,18 @@ static uint64_t late_upto(const slot *s, uint64_t x)
  * process_batch, and its keys only at barriers, which fall between
  * batches.  Each slice goes through the fold every stream shares
  * (dataflow/flow.h). */
+typedef struct {
+    es_slider      *slider;
+    int64_t         pane;
+    const es_batch *b;
+} kept_lines;
+
+static void keep_lines(void *user)
+{
+    const kept_lines *k = user;
+    es_slider_keep(k->slider, k->pane, k->b);
+}
+
 static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flow *flow, es_slider *slider,
                              const slot *s, gboolean last, es_driver_stats *stats, es_report *report,
                              es_progress *progress, GError **error)
@@ -846,7 +843,11 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
                 return FALSE;
             }
         }
-        if (!es_flow_fold(flow, &b, s->change + a, s->has_change, error))
+        /* (a sliding window keeps the lines beside the fold: they touch
+         * nothing the operators read) */
+        kept_lines kl = { slider, s->pane, &b };
+        const es_fanout_beside keep = { .side = keep_lines, .side_user = &kl };
+        if (!es_flow_fold_beside(flow, &b, s->change + a, s->has_change, slider ? &keep : NULL, error))
             return FALSE;
         for (size_t i = a; s->has_change && s->raw->has_del && i < a + len; i++)
             ignored_ahead -= s->change[i] == ES_EDGE_IGNORED;
@@ -857,10 +858,8 @@ static gboolean process_slot(const es_driver_config *cfg, GPtrArray *ops, es_flo
         stats->vertices = slice_nv;
         if (cfg->window_span)
             stats->late_edges = late_upto(s, stats->edges);
-        if (slider) {   /* (kept after the fold: no expiry precedes its edges') */
-            es_slider_keep(slider, s->pane, &b);
+        if (slider)
             stats->absent = es_slider_absent(slider, slice_nv);
-        }
         /* Once stopped, only the final report: it covers what was read. */
         if (every && stats->edges % every == 0 && !(last && a == n) && !es_stop_reason(cfg->stop)) {
             es_progress_clear(progress);
@@ -1082,34 +1081,93 @@ void es_driver_resumed_window(const es_driver_config *cfg, uint64_t edges, const
         stats->late_edges = w->late;
 }
 
+/* A sliding window's report, its operators' sections made beside the
+ * next expiry's fold (each operator's in its own task, before it folds
+ * the expiry: dataflow/fanout.h), so that the report's heavy parts (cc's
+ * union of BIC's two forests) overlap the heavy operator's expiry
+ * (tri-est's) instead of running alone; printed after that fold, the same
+ * bytes.  Only when on_report reads nothing but the report
+ * (es_driver_config.reports_only), and not with per-pane operators
+ * (their report merges the panes' instances, es_slider_merge_begin, which
+ * the expiry may free). */
+typedef struct {
+    GPtrArray  *ops;
+    GPtrArray  *part;      /* es_report * per operator of ops */
+    uint32_t    absent;    /* es_operator.absent as of the report */
+    es_report  *report;    /* the stream section, then the operators' */
+    gboolean    pending;   /* a report waits for the next expiry */
+} deferred_report;
+
+static void deferred_before(es_operator *op, guint i, void *user)
+{
+    deferred_report *d = user;
+    (void)i;   /* (its place among the operators folding: all of them, here) */
+    guint at = 0;
+    while (g_ptr_array_index(d->ops, at) != op)
+        at++;
+    es_report *r = g_ptr_array_index(d->part, at);
+    es_report_clear(r);
+    op->absent = d->absent;
+    es_operator_report(op, r);
+}
+
+/* Hand a pending report on: its operators' sections, made beside the
+ * expiry's fold (ran) or now. */
+static void deferred_emit(const es_driver_config *cfg, deferred_report *d, gboolean ran)
+{
+    if (!d->pending)
+        return;
+    d->pending = FALSE;
+    for (guint i = 0; i < d->ops->len; i++) {
+        es_report *r = g_ptr_array_index(d->part, i);
+        if (!ran)
+            deferred_before(g_ptr_array_index(d->ops, i), i, d);
+        es_report_take(d->report, r);
+    }
+    cfg->on_report(d->report, cfg->user);
+}
+
 /* A sliding window's first batch of pane q (q >= *open): report every
  * window that closes before q and holds an edge (those ending with the
  * panes from *open on), expiring the panes that leave first; then expire
  * the panes q's window leaves out, and open q. */
 static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *slider, int64_t *open, int64_t q,
-                      es_expiry_answers *ahead, es_driver_stats *stats, es_report *report, GError **error)
+                      es_expiry_answers *ahead, es_driver_stats *stats, deferred_report *d, GError **error)
 {
     const uint64_t size = cfg->window ? cfg->window : (uint64_t)cfg->window_span;
     const __int128 k = size / cfg->window_slide;   /* panes per window */
     if (*open == q)
         return TRUE;
+    const es_fanout_beside with_report = { .before = deferred_before, .before_user = d };
+    gboolean ran;
     for (__int128 j = *open; *open != INT64_MIN && j < q && j < *open + k; j++) {
         const __int128 gone = j - k;
-        if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, ahead,
-                              error))
+        const gboolean ok = es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone,
+                                             stats->vertices, ahead, d->pending ? &with_report : NULL, &ran, error);
+        deferred_emit(cfg, d, ran);
+        if (!ok)
             return FALSE;
         stats->absent = es_slider_absent(slider, stats->vertices);
         if (es_slider_empty(slider) || cfg->on_report == NULL)
             continue;
         window_of_pane(cfg, (int64_t)j, stats);
-        es_slider_merge_begin(slider);
-        es_driver_collect(flow->ops, stats, FALSE, report);
-        es_slider_merge_end(slider);
-        cfg->on_report(report, cfg->user);
+        if (es_slider_per_pane(slider) || !cfg->reports_only) {
+            es_slider_merge_begin(slider);
+            es_driver_collect(flow->ops, stats, FALSE, d->report);
+            es_slider_merge_end(slider);
+            cfg->on_report(d->report, cfg->user);
+            continue;
+        }
+        collect_stream(stats, FALSE, d->report);
+        d->absent = stats->absent;
+        d->pending = TRUE;
     }
     es_slider_open(slider, q);   /* (before the expiry: the open pane's instances may go too) */
     const __int128 gone = (__int128)q - k;
-    if (!es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices, ahead, error))
+    const gboolean ok = es_slider_expire(slider, flow, gone < INT64_MIN ? INT64_MIN : (int64_t)gone, stats->vertices,
+                                         ahead, d->pending ? &with_report : NULL, &ran, error);
+    deferred_emit(cfg, d, ran);
+    if (!ok)
         return FALSE;
     g_assert(ahead == NULL || ahead->at == ahead->n);
     stats->absent = es_slider_absent(slider, stats->vertices);
@@ -1224,6 +1282,12 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         restore_held(&pl, pos.window);
     pos.window = NULL;
     es_report *report = es_report_new();
+    deferred_report deferred = { .ops = ops, .report = report };
+    if (slider) {
+        deferred.part = g_ptr_array_new_with_free_func((GDestroyNotify)es_report_free);
+        for (guint i = 0; i < ops->len; i++)
+            g_ptr_array_add(deferred.part, es_report_new());
+    }
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
     GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
@@ -1249,7 +1313,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             stats->late_edges = late_upto(s, s->first_index);
         if (ok && n > 0 && slider) {
             es_progress_clear(progress);
-            ok = slide(cfg, &flow, slider, &open_pane, s->pane, s->has_change ? &s->exp : NULL, stats, report, error);
+            ok = slide(cfg, &flow, slider, &open_pane, s->pane, s->has_change ? &s->exp : NULL, stats, &deferred,
+                       error);
         } else if (ok && n > 0 && s->window_start) {
             es_progress_clear(progress);
             close_window(cfg, &flow, ck, &idmap, stats, report, s);
@@ -1381,6 +1446,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         cfg->on_report(report, cfg->user);
     }
     es_progress_free(progress);
+    if (deferred.part)
+        g_ptr_array_free(deferred.part, TRUE);
     es_report_free(report);
     /* Drain the queues before freeing slots (the producer has exited). */
     while (g_async_queue_try_pop(pl.full_q))

@@ -85,6 +85,11 @@ typedef struct {
     gboolean progress;          /* progress line on stderr */
     gboolean progress_lines;    /* as lines every few seconds (stderr is a log, not a terminal) */
     es_report_fn on_report;     /* called for each report, final one last */
+    gboolean reports_only;      /* on_report reads the report it is given, never the
+                                   operators: a sliding window's report may then be made
+                                   beside the next expiry's fold and handed over after it
+                                   (the operators already past it); otherwise on_report
+                                   sees them as of the report */
     /* Called in the operators' thread after every batch and idle tick
      * (edgesource.h), before reports and snapshots; when it sets
      * snapshot_now, a snapshot is taken there, committed, and it is

@@ -35,11 +35,29 @@
 #include "graph/batch.h"
 
 typedef struct es_fanout es_fanout;
+typedef struct es_operator es_operator;
 
 es_fanout *es_fanout_new(void);
 void       es_fanout_free(es_fanout *fo);
 /* Fold b into every operator of ops (es_operator *), as
  * es_operator_process in list order would. */
 gboolean   es_fanout_fold(es_fanout *fo, GPtrArray *ops, const es_batch *b, GError **error);
+/* Work that runs beside a fold, in its team's idle time (a sliding
+ * window's report and line counts ran alone on the operators' thread
+ * while one heavy operator kept the other busy: bench/RESULTS.md).
+ * before(op, i, before_user), when set, runs in operator i's task just
+ * before it folds b (reading op's state before the batch: a report), and
+ * touches no other operator; side(side_user), when set, runs as one more
+ * task, and touches no operator nor anything they read.  Without a team
+ * every `before` runs, then `side`, then the folds in list order.  Every
+ * `before` and the side job run even when a fold fails. */
+typedef struct {
+    void (*before)(es_operator *op, guint i, void *before_user);
+    void  *before_user;
+    void (*side)(void *side_user);
+    void  *side_user;
+} es_fanout_beside;
+gboolean   es_fanout_fold_beside(es_fanout *fo, GPtrArray *ops, const es_batch *b, const es_fanout_beside *x,
+                                 GError **error);
 
 #endif

@@ -54,6 +54,12 @@ void es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark)
 
 gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error)
 {
+    return es_flow_fold_beside(f, b, change, answered, NULL, error);
+}
+
+gboolean es_flow_fold_beside(es_flow *f, es_batch *b, uint8_t *change, gboolean answered,
+                             const es_fanout_beside *beside, GError **error)
+{
     gboolean ok = TRUE;
     for (size_t i = 0; b->del != NULL && f->deletions && i < b->n; i++)
         f->deleted += b->del[i] == ES_LINE_DELETE;   /* (not a sliding window's expiries) */
@@ -68,9 +74,9 @@ gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answere
         for (guint i = 0; i < f->ops->len; i++)
             if (!((es_operator *)g_ptr_array_index(f->ops, i))->per_pane)
                 g_ptr_array_add(f->forgetting, g_ptr_array_index(f->ops, i));
-        ok = es_fanout_fold(f->expiry_fanout, f->forgetting, b, error);
+        ok = es_fanout_fold_beside(f->expiry_fanout, f->forgetting, b, beside, error);
     } else {
-        ok = es_fanout_fold(f->fanout, f->ops, b, error);
+        ok = es_fanout_fold_beside(f->fanout, f->ops, b, beside, error);
     }
     /* An operator whose need arose in this batch started a table itself. */
     if (f->table == NULL)

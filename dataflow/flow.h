@@ -32,6 +32,7 @@
 
 #include <glib.h>
 
+#include "dataflow/fanout.h"
 #include "graph/batch.h"
 #include "graph/edgetable.h"
 
@@ -59,6 +60,10 @@ void     es_flow_catch_up(es_flow *f, const es_edgetable_mark *mark);
  * holds b->n bytes: the table's answers, filled by a stage ahead when
  * `answered`, else here.  On failure (an operator's limit) the run ends. */
 gboolean es_flow_fold(es_flow *f, es_batch *b, uint8_t *change, gboolean answered, GError **error);
+/* The same, with work beside the operators' folds (dataflow/fanout.h:
+ * `before` gets each operator and its place among those folding b). */
+gboolean es_flow_fold_beside(es_flow *f, es_batch *b, uint8_t *change, gboolean answered,
+                             const es_fanout_beside *beside, GError **error);
 /* Deletions that changed nothing (es_edgetable_ignored), since the last
  * restart. */
 uint64_t es_flow_ignored(const es_flow *f);

@@ -133,7 +133,7 @@ static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, const
                      size_t n, GError **error)
 {
     GError *e = NULL;
-    if (!es_idmap_map_ids(p->idmap, ext, (uint32_t *)p->edges, 2 * n, &e))
+    if (!es_idmap_map_lines(p->idmap, ext, del, (uint32_t *)p->edges, n, &e))
         goto broken;
     es_batch b = {
         .edges = p->edges,

@@ -123,6 +123,11 @@ void es_slider_open(es_slider *s, int64_t index)
     g_queue_push_tail(&s->kept_ops, k);
 }
 
+gboolean es_slider_per_pane(const es_slider *s)
+{
+    return s->any_per_pane;
+}
+
 void es_slider_merge_begin(es_slider *s)
 {
     if (!s->any_per_pane)
@@ -358,9 +363,25 @@ static size_t uncancelled(es_slider *s, const pane *p)
     return m;
 }
 
-gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, es_expiry_answers *ahead,
-                          GError **error)
+typedef struct {
+    es_slider   *s;
+    const pane  *p;
+} leaving;
+
+/* A pane's lines leave the line counts: the side job of its expiry's
+ * fold (they touch nothing the operators read). */
+static void count_leaving(void *user)
 {
+    const leaving *l = user;
+    count_lines(l->s, l->p->edges, NULL, l->p->n, -1);
+}
+
+gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, es_expiry_answers *ahead,
+                          const es_fanout_beside *first, gboolean *first_ran, GError **error)
+{
+    gboolean ran = FALSE;
+    if (first_ran)
+        *first_ran = FALSE;
     kept_ops *k;
     while ((k = g_queue_peek_head(&s->kept_ops)) != NULL && k->index <= last)
         kept_free(s, g_queue_pop_head(&s->kept_ops));
@@ -393,9 +414,18 @@ gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_v
             ahead->off += b.n;
             ahead->at++;
         }
-        if (!es_flow_fold(f, &b, change, ahead != NULL, error))
+        leaving l = { s, p };
+        es_fanout_beside x = { .side = count_leaving, .side_user = &l };
+        if (first && !ran) {
+            x.before = first->before;
+            x.before_user = first->before_user;
+            ran = TRUE;
+        }
+        const gboolean ok = es_flow_fold_beside(f, &b, change, ahead != NULL, &x, error);
+        if (first_ran)
+            *first_ran = ran;
+        if (!ok)
             return FALSE;
-        count_lines(s, p->edges, NULL, p->n, -1);
         s->kept -= p->n;
         pane_retire(s->spare, g_queue_pop_head(&s->panes));
     }

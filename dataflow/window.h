@@ -77,10 +77,13 @@ void es_expiry_answers_clear(es_expiry_answers *a);   /* frees the arrays */
 /* Fold the lines of every kept pane numbered <= last through f as
  * expiries, oldest first, and forget them.  num_vertices: the id map's
  * size now.  ahead: the table's answers for them when a stage ahead
- * applied it (each pane's, in order), else NULL: the fold applies it.  On
- * failure (an operator's limit) the run ends. */
+ * applied it (each pane's, in order), else NULL: the fold applies it.
+ * first, when not NULL: its `before` runs beside the first pane's fold
+ * (dataflow/fanout.h; its side job is ignored: the line counts are this
+ * one's), *first_ran saying whether there was one.  On failure (an
+ * operator's limit) the run ends. */
 gboolean es_slider_expire(es_slider *s, es_flow *f, int64_t last, uint32_t num_vertices, es_expiry_answers *ahead,
-                          GError **error);
+                          const es_fanout_beside *first, gboolean *first_ran, GError **error);
 
 /* The table's side of a sliding window, ahead of the operators (the
  * driver's mapper thread applies the table as the stream goes, so the
@@ -104,6 +107,8 @@ void     es_slider_watch(es_slider *s, GPtrArray *ops);
 /* Pane p (> the last opened) opens: the per-pane operators' instances
  * are kept as the last pane's, fresh ones take their places. */
 void     es_slider_open(es_slider *s, int64_t pane);
+/* Whether some operator is kept one per pane (es_slider_watch). */
+gboolean es_slider_per_pane(const es_slider *s);
 /* Around a report: per-pane operators are replaced by the merge of their
  * kept and current instances, then put back. */
 void     es_slider_merge_begin(es_slider *s);

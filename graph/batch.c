@@ -4,6 +4,13 @@
  * allocation once their buffer has grown to the largest batch. */
 #include "graph/batch.h"
 #include "graph/common.h"
+#include "graph/edgetable.h"
+
+/* A deletion that changes nothing may name no vertex (graph/batch.h). */
+static inline gboolean names_none(const es_batch *b, size_t i)
+{
+    return b->del != NULL && b->del[i] == ES_LINE_DELETE && b->change != NULL && b->change[i] == ES_EDGE_IGNORED;
+}
 
 void es_batch_assert_ids(const es_batch *b, uint32_t nv, const char *who)
 {
@@ -11,11 +18,11 @@ void es_batch_assert_ids(const es_batch *b, uint32_t nv, const char *who)
     size_t bad = 0;
     #pragma omp parallel for reduction(+ : bad) schedule(static) if (b->n >= 65536)
     for (size_t i = 0; i < b->n; i++)
-        bad += e[i].u >= nv || e[i].v >= nv;
+        bad += (e[i].u >= nv || e[i].v >= nv) && !names_none(b, i);
     if (G_LIKELY(bad == 0))
         return;
     size_t i = 0;
-    while (e[i].u < nv && e[i].v < nv)
+    while ((e[i].u < nv && e[i].v < nv) || names_none(b, i))
         i++;
     g_error("%s: edge %" G_GUINT64_FORMAT " (%u, %u) names a vertex beyond the batch's %u (and %zu more)",
             who, (guint64)es_batch_index(b, i), e[i].u, e[i].v, nv, bad - 1);

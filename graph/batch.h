@@ -8,10 +8,11 @@
  * An edge's stream index is implicit: batch->first_index + i, where i is its
  * position in the batch; indices count every accepted edge line from 0,
  * self-loops, duplicates and deletions included.  A deletion line (del[i])
- * names a vertex the id map knows, or is rewritten as the deletion of a
- * known vertex's self-loop, which the edge table ignores: a deletion never
- * adds a vertex (save one before any insertion, which must name some
- * vertex).
+ * never adds a vertex (es_idmap_map_lines): it names vertices the id map
+ * knows, or comes as the deletion of a known vertex's self-loop, or, when
+ * the map knows none, as (0, 0), which names no vertex; the edge table
+ * ignores both (ES_EDGE_IGNORED), and operators read such a line's ids
+ * only to skip it.
  */
 #ifndef ES_BATCH_H
 #define ES_BATCH_H
@@ -56,7 +57,8 @@ typedef struct {
                                 and ignores the rest */
     size_t   n;
     uint64_t first_index;    /* stream index of edges[0] */
-    uint32_t num_vertices;   /* id-map size after this batch: every u, v < this */
+    uint32_t num_vertices;   /* id-map size after this batch: every u, v < this,
+                                save an ignored deletion's (above) */
 } es_batch;
 
 /* The key of undirected edge (u, v): min << 32 | max. */

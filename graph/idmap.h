@@ -35,6 +35,14 @@ gboolean  es_idmap_get_or_add(es_idmap *m, uint64_t ext, uint32_t *dense, GError
  * and dense must not overlap.  On failure the ids before the failing one
  * are mapped and the rest of dense is untouched. */
 gboolean  es_idmap_map_ids(es_idmap *m, const uint64_t *ext, uint32_t *dense, size_t n, GError **error);
+/* Map n lines' endpoint pairs (ext and dense: 2n ids).  Lines with del[i]
+ * == 0 (or del NULL) map as es_idmap_map_ids; a line with del[i] != 0 (a
+ * deletion or an expiry) adds no vertex: its known pair, else the
+ * self-loop of its one known endpoint, else (0, 0), which names no vertex
+ * when the map is empty.  Either way such a line deletes nothing (a
+ * self-loop is never in the graph's edge set: graph/edgetable.h). */
+gboolean  es_idmap_map_lines(es_idmap *m, const uint64_t *ext, const uint8_t *del, uint32_t *dense, size_t n,
+                             GError **error);
 /* Add ext[0 .. n) to an empty map as dense ids 0 .. n-1 (a snapshot's id
  * map); ES_ERROR_DATA when an id repeats. */
 gboolean  es_idmap_add_all(es_idmap *m, const uint64_t *ext, uint32_t n, GError **error);

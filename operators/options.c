@@ -113,30 +113,45 @@ static opt *lookup(es_options *o, const char *key)
     return NULL;
 }
 
-gboolean es_options_get_u64(es_options *o, const char *key, uint64_t dflt,
-                            uint64_t min, uint64_t max, uint64_t *out, GError **error)
+/* get_u64's work; `sparse`: the canonical spec names the key only when
+ * its value is not dflt. */
+static gboolean get_u64(es_options *o, const char *key, uint64_t dflt, uint64_t min, uint64_t max, gboolean sparse,
+                        uint64_t *out, GError **error)
 {
     *out = dflt;
     opt *it = lookup(o, key);
-    if (it == NULL) {
-        g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, dflt);
-        note(o, key, v);
-        return TRUE;
-    }
-    const char *s = it->value;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long x = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
-    if (end == NULL || *end != '\0' || errno == ERANGE || x < min || x > max) {
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                    "%s: %s must be an integer in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "], got \"%s\"",
-                    o->op, key, min, max, s);
-        return FALSE;
+    uint64_t x = dflt;
+    if (it != NULL) {
+        const char *s = it->value;
+        char *end = NULL;
+        errno = 0;
+        unsigned long long y = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
+        if (end == NULL || *end != '\0' || errno == ERANGE || y < min || y > max) {
+            g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                        "%s: %s must be an integer in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "], got \"%s\"",
+                        o->op, key, min, max, s);
+            return FALSE;
+        }
+        x = y;
     }
     *out = x;
-    g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, (guint64)x);
-    note(o, key, v);
+    if (!sparse || x != dflt) {
+        g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, (guint64)x);
+        note(o, key, v);
+    }
     return TRUE;
+}
+
+gboolean es_options_get_u64(es_options *o, const char *key, uint64_t dflt,
+                            uint64_t min, uint64_t max, uint64_t *out, GError **error)
+{
+    return get_u64(o, key, dflt, min, max, FALSE, out, error);
+}
+
+gboolean es_options_get_u64_sparse(es_options *o, const char *key, uint64_t dflt,
+                                   uint64_t min, uint64_t max, uint64_t *out, GError **error)
+{
+    return get_u64(o, key, dflt, min, max, TRUE, out, error);
 }
 
 /* A double as the shortest of %.15g and %.17g that reads back exactly. */
@@ -180,6 +195,25 @@ gboolean es_options_get_string(es_options *o, const char *key, const char *dflt,
     if (*out)
         note(o, key, *out);
     return TRUE;
+}
+
+gboolean es_options_get_string_sparse(es_options *o, const char *key, const char *dflt, const char **out,
+                                      GError **error)
+{
+    (void)error;
+    opt *it = lookup(o, key);
+    *out = it ? it->value : dflt;
+    if (strcmp(*out, dflt) != 0)
+        note(o, key, *out);
+    return TRUE;
+}
+
+gboolean es_options_given(const es_options *o, const char *key)
+{
+    for (guint i = 0; i < o->items->len; i++)
+        if (strcmp(g_array_index(o->items, opt, i).key, key) == 0)
+            return TRUE;
+    return FALSE;
 }
 
 gboolean es_options_check_unused(const es_options *o, GError **error)

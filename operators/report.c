@@ -43,6 +43,13 @@ void es_report_clear(es_report *r)
     r->final = FALSE;
 }
 
+void es_report_take(es_report *r, es_report *from)
+{
+    g_array_append_vals(r->entries, from->entries->data, from->entries->len);
+    memset(from->entries->data, 0, from->entries->len * sizeof(es_report_entry));   /* (now r's) */
+    g_array_set_size(from->entries, 0);
+}
+
 void es_report_begin(es_report *r, const char *op)
 {
     r->cur_op = op;

@@ -64,6 +64,8 @@ typedef enum { ES_FORMAT_TEXT, ES_FORMAT_TSV, ES_FORMAT_JSON } es_format;
 es_report *es_report_new(void);
 void       es_report_free(es_report *r);
 void       es_report_clear(es_report *r);
+/* Move from's entries to the end of r's (from is left empty). */
+void       es_report_take(es_report *r, es_report *from);
 /* Entries added next belong to operator `op` (the string must outlive them). */
 void       es_report_begin(es_report *r, const char *op);
 

@@ -206,11 +206,15 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     uint64_t m, seed, top, local;
     double room = 0.1;
     const char *dedup_s, *method_s;
-    /* m first: the canonical spec reads "tri-est:m=...," as before methods came */
-    const char *given = NULL;
+    /* The canonical spec names the method only when it is not the
+     * default, which a stream with deletions resolves to thinkd: a window
+     * rebuilding the operator from it, or a tool reading a snapshot,
+     * resolves it as the run did.  (method=impr written out refuses a
+     * stream with deletions at its first batch, so its canonical spec
+     * never meets one.) */
+    const gboolean given = es_options_given(opts, "method");
     if (!es_options_get_u64(opts, "m", DEFAULT_M, 2, ES_RESERVOIR_MAX_M, &m, error) ||
-        !es_options_get_string(opts, "method", NULL, &given, error) ||
-        !es_options_get_string(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
+        !es_options_get_string_sparse(opts, "method", method_names[DEFAULT_METHOD], &method_s, error))
         return NULL;
     int method = -1;
     for (int i = 0; i < N_METHODS; i++)
@@ -246,10 +250,8 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
                     es_options_op(opts), (guint64)top);
         return NULL;
     }
-    const char *copies_s = NULL;
-    uint64_t copies = 1;
-    if (!es_options_get_string(opts, "copies", NULL, &copies_s, error) ||
-        (copies_s && !es_options_get_u64(opts, "copies", 1, 1, MAX_COPIES, &copies, error)))
+    uint64_t copies;
+    if (!es_options_get_u64_sparse(opts, "copies", 1, 1, MAX_COPIES, &copies, error))
         return NULL;
     if (copies > 1 && is_dynamic((es_tri_est_method)method)) {
         g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s: copies=%" G_GUINT64_FORMAT " needs an insert-only method"
@@ -258,7 +260,7 @@ static es_operator *tri_est_create(es_options *opts_c, GError **error)
     }
     if (copies > 1 && dedup == DEDUP_AUTO)
         dedup = DEDUP_ON;   /* one exact repeat test, the run's table, serves every copy */
-    tri_est_op *te = make(method, given != NULL, room, m, seed, local, top, dedup);
+    tri_est_op *te = make(method, given, room, m, seed, local, top, dedup);
     if (copies > 1) {
         te->ncopies = (uint32_t)copies;
         te->kids = g_new(tri_est_op *, copies - 1);
@@ -821,9 +823,12 @@ static inline gboolean changes_graph(uint8_t c)
 }
 
 /* Fold the appearances and disappearances among e[0, n) in stream order
- * (ext: the lines' external ids, or NULL). */
-static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, size_t n, const uint8_t *change,
-                         es_offer_counts *counts)
+ * (ext: the lines' external ids, or NULL; del: the lines' kinds, or NULL).
+ * The other lines count as degree's do: a self-loop or repeated line
+ * joins the counts when inserted and leaves them when it expires; a
+ * deleted self-loop stays (it deleted nothing), a deleted repeat leaves. */
+static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, const uint8_t *del, size_t n,
+                         const uint8_t *change, es_offer_counts *counts)
 {
     g_assert(change != NULL);
     for (size_t i = 0; i < n; i++) {
@@ -838,10 +843,11 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, 
         if (!changes_graph(change[i])) {
             /* (a deletion naming an unknown id comes as a self-loop with
              * the line's own, unequal, ids: not a self-loop line) */
+            const uint8_t kind = del ? del[i] : ES_LINE_INSERT;
             if (u == v && (ext == NULL || ext[2 * i] == ext[2 * i + 1]))
-                counts->loops++;
+                counts->loops += kind == ES_LINE_INSERT ? 1 : kind == ES_LINE_EXPIRE ? (uint64_t)-1 : 0;
             else if (change[i] == ES_EDGE_SEEN)
-                counts->skipped++;
+                counts->skipped += kind == ES_LINE_INSERT ? 1 : (uint64_t)-1;
             continue;
         }
         te->changes++;
@@ -875,12 +881,6 @@ static void resolve_method(tri_est_op *te)
         te->exact = TRUE;
         g_clear_pointer(&te->probe, es_edgetable_free);
     }
-}
-
-void es_tri_est_method_from_canonical(es_operator *op)
-{
-    tri_est_op *te = (tri_est_op *)op;
-    te->method_given = te->method != ES_TRI_EST_IMPR;
 }
 
 static inline tri_est_op *copy_at(const tri_est_op *te, uint32_t c);
@@ -948,7 +948,7 @@ static void fold_batch(tri_est_op *te, const es_batch *batch)
     record_ext(te, batch, old_nv);
     es_offer_counts counts = { 0, 0, 0 };
     if (is_dynamic(te->method))
-        fold_dynamic(te, e, batch->ext, n, batch->change, &counts);
+        fold_dynamic(te, e, batch->ext, batch->del, n, batch->change, &counts);
     else
         fold(te, e, n, batch->change, &counts);
     te->self_loops += counts.loops;

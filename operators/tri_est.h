@@ -27,13 +27,6 @@ double es_tri_est_stddev(es_operator *op);
  * NaN when the operator runs with local=0. */
 double es_tri_est_local(es_operator *op, uint32_t v);
 
-/* For op created from a snapshot's canonical spec (inspect, compare),
- * which fills method= in whether or not the run named it: resolve the
- * method as a spec without it does (thinkd under deletions, once
- * es_operator.dynamic is set), as the run's did; a run that named an
- * insert-only method refused its first batch of a stream that deletes. */
-void es_tri_est_method_from_canonical(es_operator *op);
-
 /* Bytes the operator holds: sample, per-vertex arrays, edge set, scratch
  * (depends on the history of the run, so it is not in the report). */
 size_t es_tri_est_memory(es_operator *op);

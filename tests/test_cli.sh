@@ -223,6 +223,22 @@ answer delunknown tri top "1:1,2:1,3:1"
 expect "tri-est after a deletion of unknown ids" 0 "" -- "$es" run --deletions --ops tri-est:top=3 --format tsv --quiet "$tmp/delunknown.txt"
 answer delunknown tri-est self_loops 0
 answer delunknown tri-est top "1:1.0,2:1.0,3:1.0"
+# Deletions before any vertex is known add none (they made 5 vertices, 3
+# components); nor does a window's first line when it is a deletion of a
+# pair of the window before (4 vertices, 2 components in the second window).
+printf '9 7 -\n1 2\n2 3\n3 1\n1 8 -\n' > "$tmp/delfirst.txt"
+expect "deletions before any vertex" 0 "" -- "$es" run --deletions --ops cc,degree,tri,bipartite,cm --format tsv --quiet "$tmp/delfirst.txt"
+answer delfirst stream vertices 3
+answer delfirst stream deletions_ignored 2
+answer delfirst cc components 1
+answer delfirst degree vertices 3
+answer delfirst tri triangles 1
+printf '1 2\n2 3\n3 1\n1 2 -\n4 5\n5 6\n' > "$tmp/delwin.txt"
+expect "a window opening with a deletion" 0 "" -- "$es" run --deletions --window tumbling:3 --ops cc,degree --format tsv --quiet "$tmp/delwin.txt"
+answer delwin stream vertices 3
+answer delwin stream deletions_ignored 1
+answer delwin cc components 1
+answer delwin degree vertices 3
 expect "tri-est impr refuses deletions" 64 "method=impr handles insertions only" -- "$es" run --deletions --ops tri-est:method=impr --quiet "$tmp/del.txt"
 # tri snapshots a stream with deletions: the resume (nothing left to read)
 # restores its counts from the table's present pairs: the triangle 4-5-6
@@ -235,6 +251,21 @@ answer del-resumed cc components 2
 awk 'BEGIN { srand(3); for (i = 0; i < 4000; i++) { u = int(rand() * 60); v = int(rand() * 60);
              print u, v, (i > 0 && rand() < 0.33) ? "-" : "" } }' > "$tmp/rnd-del.txt"
 expect "compare with deletions" 0 "" -- "$es" compare --deletions --ops cc,degree,tri,bipartite,cm --quiet "$tmp/rnd-del.txt"
+# Under deletions and windows tri-est (ThinkD holding every edge: exact)
+# counts tri's triangles, and degree's self-loop and repeated lines, in
+# every window (a tumbling window's second one refused before: its
+# operators were rebuilt as method=impr; a sliding window's expiries
+# counted as more self-loops and repeats).
+for w in tumbling:1000 sliding:1000,250; do
+    expect "tri-est in every $w window" 0 "" -- "$es" run --deletions --window "$w" --report-every 500 \
+        --ops tri,degree,tri-est:m=100000 --format tsv --quiet "$tmp/rnd-del.txt"
+    awk -F'\t' '$1 == "tri" && $2 == "triangles" { t = $3 } $1 == "degree" && $2 == "self_loops" { l = $3 }
+                $1 == "degree" && $2 == "duplicates" { d = $3 }
+                $1 == "tri-est" && $2 == "triangles" { n++; if ($3 + 0 != t + 0) bad++ }
+                $1 == "tri-est" && $2 == "self_loops" && $3 != l { bad++ }
+                $1 == "tri-est" && $2 == "duplicates_dropped" && $3 != d { bad++ }
+                END { exit !(n >= 6 && bad == 0) }' "$tmp/out" && ok || bad "tri-est in every $w window: differs from tri or degree"
+done
 # interim reports under deletions do not depend on --batch (deletions_ignored
 # counted up to each report's line, not to its batch's end)
 "$es" run --deletions --report-every 50 --ops cc,degree,cm --format tsv --quiet "$tmp/rnd-del.txt" > "$tmp/rd1.tsv"

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,11 +97,20 @@ static void check(const es_report *r, const truth *t, ctx *c)
     }
     ok = ok && under == 0 && over <= delta * t->n + 1 && total == sum;
     g_free(deg);
+    /* tri-est: its sample holds every edge, so its estimate is tri's
+     * count; its dropped lines are degree's self-loops and repeats. */
+    const es_report_entry *est = es_report_find(r, "tri-est", "triangles");
+    const es_report_entry *loops = es_report_find(r, "tri-est", "self_loops");
+    const es_report_entry *reps = es_report_find(r, "tri-est", "duplicates_dropped");
+    gboolean est_ok = est && loops && reps && est->v.dbl == (double)es_report_find(exact, "tri", "triangles")->v.u64 &&
+                      loops->v.u64 == es_report_find(exact, "degree", "self_loops")->v.u64 &&
+                      reps->v.u64 == es_report_find(exact, "degree", "duplicates")->v.u64;
+    ok = ok && est_ok;
     if (!ok) {
         c->failures++;
         fprintf(stderr, "\n    seed %" G_GUINT64_FORMAT ", report after %" G_GUINT64_FORMAT " lines: %s\n", c->seed,
                 r->edges, es_verify_first_difference(r, exact, "cc") ? "cc" :
-                es_verify_first_difference(r, exact, "tri") ? "tri" : "degree, bipartite or cm");
+                es_verify_first_difference(r, exact, "tri") ? "tri" : !est_ok ? "tri-est" : "degree, bipartite or cm");
     }
     es_report_free(exact);
     es_verify_graph_free(&x);
@@ -253,7 +263,7 @@ static void test_random_interleavings_match_the_graph_of_what_remains(void)
         make_stream(path, seed, shapes[k].nv, shapes[k].lines, 250, truths);
         ctx c = { .truths = truths, .seed = seed };
         GError *err = NULL;
-        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
         c.ops = ops;
         const char *inputs[] = { path, NULL };
         es_driver_config cfg = { .inputs = inputs, .batch_size = shapes[k].batch, .report_every = 250,
@@ -283,7 +293,7 @@ static void test_each_tumbling_window_answers_for_its_own_graph(void)
         make_stream_w(path, seed, 25 + (uint32_t)seed, lines, 250, 250, truths);
         ctx c = { .truths = truths, .seed = seed };
         GError *err = NULL;
-        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
         c.ops = ops;
         const char *inputs[] = { path, NULL };
         es_driver_config cfg = { .inputs = inputs, .batch_size = 64 + seed, .window = 250, .deletions = TRUE,
@@ -381,7 +391,7 @@ static void test_each_time_window_answers_for_its_own_graph(void)
         k.c = (ctx){ .truths = truths, .seed = seed };
         k.lo = (int64_t *)los->data;
         GError *err = NULL;
-        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+        GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
         k.c.ops = ops;
         const char *inputs[] = { path, NULL };
         es_driver_config cfg = { .inputs = inputs, .batch_size = 50 + seed, .window_span = 100,
@@ -528,7 +538,7 @@ static void check_sliding(uint64_t seed, const uint64_t *ids, const int64_t *ts,
     g_file_set_contents(path, s->str, (gssize)s->len, NULL);
     slide_ctx x = { .c = { .truths = truths, .seed = seed }, .ends = ends, .starts = starts, .count = count };
     GError *err = NULL;
-    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
     x.c.ops = ops;
     const char *inputs[] = { path, NULL };
     es_driver_config cfg = { .inputs = inputs, .batch_size = batch, .window = count ? (uint64_t)size : 0,
@@ -590,6 +600,73 @@ static void test_each_sliding_window_answers_for_its_own_graph(void)
         g_free(ts);
         g_rand_free(rng);
     }
+}
+
+static void print_into(const es_report *r, void *user)
+{
+    GString *out = user;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    es_report_print(r, ES_FORMAT_TSV, f);
+    fclose(f);
+    g_string_append_len(out, buf, (gssize)len);
+    free(buf);
+}
+
+/* The tsv of every report of a sliding window over path. */
+static GString *sliding_reports(const char *path, const char *ops, gboolean count, gboolean reports_only, int threads,
+                                size_t batch)
+{
+    const char *inputs[] = { path, NULL };
+    GError *err = NULL;
+    GPtrArray *list = es_operator_new_list(ops, &err);
+    g_assert(list != NULL);
+    GString *out = g_string_new(NULL);
+    es_driver_config cfg = { .inputs = inputs, .batch_size = batch, .threads = threads,
+                             .window = count ? 60000 : 0, .window_span = count ? 0 : 6000,
+                             .window_slide = count ? 20000 : 2000, .on_report = print_into, .user = out,
+                             .reports_only = reports_only };
+    es_driver_stats stats;
+    CU_ASSERT_TRUE(es_driver_run(&cfg, list, &stats, &err));
+    CU_ASSERT_PTR_NULL(err);
+    g_clear_error(&err);
+    g_ptr_array_free(list, TRUE);
+    return out;
+}
+
+/* A report made beside the next expiry's fold (reports_only: each
+ * operator's section just before it folds the expiry, in the fanout's
+ * team when the panes are large enough for one) is the report made
+ * before that fold, byte for byte: count and time windows, one and two
+ * threads, with a per-pane operator too (which makes its report first). */
+static void test_reports_made_beside_the_expiries_are_the_reports_made_before(void)
+{
+    GRand *rng = g_rand_new_with_seed(77);
+    const size_t n = 200000;
+    GString *text = g_string_new(NULL);
+    for (size_t i = 0; i < n; i++)
+        g_string_append_printf(text, "%d %d %zu\n", g_rand_int_range(rng, 0, 3000), g_rand_int_range(rng, 0, 3000),
+                               i / 10);
+    g_rand_free(rng);
+    char *path = tmp_path();
+    g_file_set_contents(path, text->str, (gssize)text->len, NULL);
+    static const char *const op_lists[] = { "cc,degree,tri-est:m=5000,bipartite,tri", "cc,degree,hll" };
+    for (size_t o = 0; o < G_N_ELEMENTS(op_lists); o++) {
+        for (int count = 0; count < 2; count++) {
+            for (int threads = 1; threads <= 2; threads++) {
+                GString *before = sliding_reports(path, op_lists[o], count, FALSE, threads, 30000);
+                GString *beside = sliding_reports(path, op_lists[o], count, TRUE, threads, 30000);
+                CU_ASSERT_TRUE(before->len > 1000);
+                CU_ASSERT_TRUE(g_string_equal(before, beside));
+                g_string_free(before, TRUE);
+                g_string_free(beside, TRUE);
+            }
+        }
+    }
+    g_string_free(text, TRUE);
+    g_unlink(path);
+    g_free(path);
 }
 
 /* Sliding windows at the edges of the timestamp range: -2^63 and near
@@ -656,7 +733,7 @@ static void test_collegemsg_windows_match_igraph(void)
     g_hash_table_destroy(dense);
     CU_ASSERT_TRUE(truths->len > 10);
     ctx c = { .truths = truths, .window = W, .seed = 0 };
-    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm", &err);
+    GPtrArray *ops = es_operator_new_list("cc,degree,tri,bipartite,cm,tri-est:m=100000", &err);
     c.ops = ops;
     es_driver_config cfg = { .inputs = inputs, .window = W, .deletions = TRUE, .on_report = on_report, .user = &c };
     es_driver_stats stats;
@@ -829,6 +906,7 @@ int main(void)
         ES_TEST(test_each_time_window_answers_for_its_own_graph),
         ES_TEST(test_each_sliding_window_answers_for_its_own_graph),
         ES_TEST(test_sliding_windows_at_huge_and_negative_times),
+        ES_TEST(test_reports_made_beside_the_expiries_are_the_reports_made_before),
         ES_TEST(test_a_deletion_that_splits_a_component_splits_it),
         ES_TEST(test_a_deletion_that_breaks_the_odd_cycle_makes_the_graph_bipartite_again),
         ES_TEST(test_deleting_absent_edges_changes_no_answer_and_is_counted),

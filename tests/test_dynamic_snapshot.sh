@@ -275,8 +275,8 @@ window_case "sliding over time, deletions" sliding:12000s,3000s --deletions "$tm
 awk '{ print $1, $2, (NR % 5 == 0 ? $3 - 700 : $3), $4 }' "$tmp/td.txt" > "$tmp/tdl.txt"
 window_case "sliding over time, deletions, lateness" sliding:12000s,3000s "--deletions --lateness 1000s" "$tmp/tdl.txt"
 # Killed inside windows: the resumed run's reports are the uninterrupted
-# run's (count and time windows, one every 1000 lines).
-for win in sliding:4000,1000 sliding:12000s,3000s; do
+# run's (sliding and tumbling, count and time windows, one every 1000 lines).
+for win in sliding:4000,1000 sliding:12000s,3000s tumbling:4000 tumbling:9000s; do
     "$es" run --window "$win" --deletions --ops "$wops" --format tsv --quiet --report-every 1000 "$tmp/td.txt" \
         > "$tmp/wd.tsv" || bad "$win, deletions: uninterrupted run failed"
     crash_case "$win, deletions" "$tmp/wd.tsv" "$tmp/td.txt" --window "$win" --deletions --ops "$wops" --format tsv \

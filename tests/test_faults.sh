@@ -195,7 +195,7 @@ mdir() { # mdir DIR: snapshots of $sops from g.txt, the final one dropped
     rm -f "$(newest "$1")"
 }
 for variant in "tri:top=10,tri-est:m=5,cc,cm:eps=1e-3 ./g.txt" \
-               "cc,tri,tri-est:m=5,seed=1,dedup=auto,local=1,top=10,cm:eps=0.001,delta=0.01,seed=1 $tmp/g.txt" \
+               "cc,tri,tri-est:m=5,seed=1,dedup=auto,local=1,top=10,copies=1,cm:eps=0.001,delta=0.01,seed=1 $tmp/g.txt" \
                "cc,tri,tri-est:m=5,cm:eps=0.001 ../$(basename "$tmp")/g.txt"; do
     vops=${variant% *} vin=${variant#* }
     mdir same

@@ -295,6 +295,24 @@ static void test_lookup_of_an_absent_id_returns_false(void)
     es_idmap_free(m);
 }
 
+/* A deletion or expiry line adds no vertex: its known pair, the self-loop
+ * of its one known endpoint, or (0, 0) naming none while the map is empty;
+ * insertions around it map as map_ids does. */
+static void test_map_lines_adds_no_vertex_for_a_deletion(void)
+{
+    es_idmap *m = es_idmap_new(0, NULL);
+    const uint64_t ext[] = { 9, 7, 10, 20, 20, 30, 30, 10, 20, 99, 98, 97, 10, 30, 40, 50 };
+    const uint8_t del[] = { 1, 0, 0, 0, 1, 1, 1, 0 };
+    uint32_t dense[16];
+    CU_ASSERT_TRUE(es_idmap_map_lines(m, ext, del, dense, 8, NULL));
+    const uint32_t want[] = { 0, 0, 0, 1, 1, 2, 2, 0, 1, 1, 0, 0, 0, 2, 3, 4 };
+    CU_ASSERT_EQUAL(memcmp(dense, want, sizeof want), 0);
+    CU_ASSERT_EQUAL(es_idmap_size(m), 5);
+    CU_ASSERT_FALSE(es_idmap_lookup(m, 9, NULL));
+    CU_ASSERT_FALSE(es_idmap_lookup(m, 99, NULL));
+    es_idmap_free(m);
+}
+
 static void test_full_map_reports_too_many_distinct_vertices(void)
 {
     test_limit = 1000;
@@ -344,6 +362,7 @@ int main(void)
         ES_TEST(test_expected_size_given_up_front_avoids_rehashing),
         ES_TEST(test_map_ids_gives_the_same_result_as_get_or_add_one_by_one),
         ES_TEST(test_lookup_of_an_absent_id_returns_false),
+        ES_TEST(test_map_lines_adds_no_vertex_for_a_deletion),
         ES_TEST(test_full_map_reports_too_many_distinct_vertices),
         { NULL, NULL },
     };

@@ -170,11 +170,6 @@ int es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
         goto fail;
     }
     es_driver_mark_ops(s->ops, s->stream.deletions, s->stream.window_slide != 0);   /* (as the resumed run's) */
-    for (guint i = 0; i < s->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(s->ops, i);
-        if (strcmp(op->klass->name, "tri-est") == 0)
-            es_tri_est_method_from_canonical(op);
-    }
     if (!es_snapshot_restore(path, &s->ext, &s->n, s->ops, &err) ||
         !es_snapshot_read_window(path, s->n, &s->window, &err)) {
         es_cli_snapshot_clear(s);

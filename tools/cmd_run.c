@@ -342,6 +342,7 @@ int es_cmd_run(int argc, char **argv)
     cfg.progress = !quiet && (progress || isatty(STDERR_FILENO));
     cfg.progress_lines = progress && !isatty(STDERR_FILENO);
     cfg.on_report = print_report;
+    cfg.reports_only = TRUE;
     cfg.user = &rc;
     cfg.checkpoint = snap_dir ? &ckcfg : NULL;
     cfg.linger_us = linger_us;

@@ -279,6 +279,7 @@ serve:;
         .report_every = (uint64_t)report_every,
         .threads = (int)threads,
         .on_report = print_report,
+        .reports_only = TRUE,
         .on_barrier = on_barrier,
         .user = &sc,
         .checkpoint = snap_dir ? &ckcfg : NULL,
