@@ -73,8 +73,11 @@ int edgestream_open(edgestream **s, const char *ops, const edgestream_options *o
     GPtrArray *list = es_operator_new_list(ops ? ops : "cc,degree", &e);
     if (list == NULL)
         return fail(e, err);
+    es_push *p = es_push_new(list, opts->batch, opts->skip_bad, opts->threads, opts->deletions != 0, &e);
+    if (p == NULL)
+        return fail(e, err);
     *s = g_new0(edgestream, 1);
-    (*s)->push = es_push_new(list, opts->batch, opts->skip_bad, opts->threads);
+    (*s)->push = p;
     return ok(err);
 }
 

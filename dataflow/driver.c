@@ -912,24 +912,13 @@ out:
     return idmap;
 }
 
-/* A stream with deletions: every operator must fold them, and with
- * snapshots, restore itself from a snapshot of a stream that deletes. */
-static gboolean check_deletions(const es_driver_config *cfg, GPtrArray *ops, GError **error)
+gboolean es_driver_check_deletions(GPtrArray *ops, GError **error)
 {
     for (guint i = 0; i < ops->len; i++) {
         es_operator *op = g_ptr_array_index(ops, i);
         if (!op->klass->deletions) {
             g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                        "%s handles insertions only: it cannot run on a stream with deletions (--deletions)",
-                        op->name);
-            return FALSE;
-        }
-    }
-    for (guint i = 0; cfg->checkpoint != NULL && i < ops->len; i++) {
-        es_operator *op = g_ptr_array_index(ops, i);
-        if (!op->klass->deletion_snapshots) {
-            g_set_error(error, ES_ERROR, ES_ERROR_USAGE, "%s cannot snapshot a stream with deletions yet: run it"
-                        " with --deletions without --snapshot-dir", op->name);
+                        "%s handles insertions only: it cannot run on a stream with deletions", op->name);
             return FALSE;
         }
     }
@@ -1178,7 +1167,7 @@ static gboolean slide(const es_driver_config *cfg, es_flow *flow, es_slider *sli
 
 gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_stats *stats, GError **error)
 {
-    if (cfg->deletions && !check_deletions(cfg, ops, error))
+    if (cfg->deletions && !es_driver_check_deletions(ops, error))
         return FALSE;
     if (cfg->window_slide && !check_sliding(cfg, ops, error))
         return FALSE;

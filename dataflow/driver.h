@@ -137,6 +137,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
  * are dropped first, the window's lines rebuilding them
  * (es_slider_restore, which the caller runs on a snapshot's /window). */
 void es_driver_mark_ops(GPtrArray *ops, gboolean deletions, gboolean sliding);
+/* A stream with deletions: does every operator fold them (es_operator_
+ * class.deletions)?  Else ES_ERROR_USAGE naming the first that does not. */
+gboolean es_driver_check_deletions(GPtrArray *ops, GError **error);
 /* The stream figures of a run resumed at edge `edges` with window w (NULL:
  * none): the window's bounds (window, window_start, window_end, span_lo,
  * span_hi) and late_edges, as its next report prints them. */

@@ -20,6 +20,9 @@
  * cost only address space. */
 #define PUSH_BATCH ((size_t)ES_DEFAULT_BATCH)
 
+/* The stream section's deletion counts, from the flow's table. */
+static void note_deletions(es_push *p);
+
 struct es_push {
     GPtrArray      *ops;
     es_flow         flow;
@@ -28,6 +31,7 @@ struct es_push {
     size_t          batch;
     uint64_t        skip_bad;
     int             threads;
+    gboolean        deletions;  /* lines may delete edges (as run --deletions) */
     uint64_t        parent_id;  /* the snapshot it was restored from, 0 for none */
     uint64_t        text_lines; /* lines pushed as text, which errors count */
     /* Lines parsed but not yet folded, and the fold's buffers (batch each). */
@@ -41,10 +45,12 @@ struct es_push {
     GError         *broken;     /* a limit ended the stream: every call fails with it */
 };
 
-static es_push *push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads, es_idmap *idmap)
+static es_push *push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads, gboolean deletions,
+                         es_idmap *idmap)
 {
     es_push *p = g_new0(es_push, 1);
     p->ops = ops;
+    p->deletions = deletions;
     p->batch = batch ? batch : PUSH_BATCH;
     p->skip_bad = skip_bad;
     p->threads = threads;
@@ -55,13 +61,20 @@ static es_push *push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int th
     p->edges = es_big_alloc(p->batch * sizeof *p->edges);
     p->change = es_big_alloc(p->batch);
     /* Snapshots may be taken at any call: the table keeps its keys. */
-    es_flow_init(&p->flow, ops, TRUE, FALSE);
+    es_flow_init(&p->flow, ops, TRUE, deletions);
+    p->stats.dynamic = deletions;
+    note_deletions(p);
     return p;
 }
 
-es_push *es_push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads)
+es_push *es_push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads, gboolean deletions,
+                     GError **error)
 {
-    return push_new(ops, batch, skip_bad, threads, NULL);
+    if (deletions && !es_driver_check_deletions(ops, error)) {
+        g_ptr_array_free(ops, TRUE);
+        return NULL;
+    }
+    return push_new(ops, batch, skip_bad, threads, deletions, NULL);
 }
 
 es_push *es_push_restore(const char *path, size_t batch, uint64_t skip_bad, int threads, GError **error)
@@ -72,16 +85,25 @@ es_push *es_push_restore(const char *path, size_t batch, uint64_t skip_bad, int 
     uint32_t n = 0;
     es_idmap *idmap = NULL;
     es_push *p = NULL;
-    if (!es_snapshot_verify(path, error) || !es_snapshot_read_meta(path, &meta, error))
+    es_driver_config stream = { 0 };
+    es_parse_format fmt;
+    if (!es_snapshot_verify(path, error) || !es_snapshot_read_meta(path, &meta, error) ||
+        !es_stream_spec_parse(meta.stream, &stream, &fmt, error))
         goto out;
+    if (stream.window || stream.window_span) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s is a snapshot of a stream in windows (%s), which a stream"
+                    " fed by its caller does not keep: resume it with `edgestream run --resume`", path, meta.stream);
+        goto out;
+    }
     if ((ops = es_operator_new_list(meta.operators, error)) == NULL)
         goto out;
+    es_driver_mark_ops(ops, stream.deletions, FALSE);   /* (they restore as the stream will feed them) */
     if (!es_snapshot_restore(path, &ext, &n, ops, error))
         goto out;
     idmap = es_idmap_new(MAX(n, 1u << 16), NULL);
     if (!es_idmap_add_all(idmap, ext, n, error))
         goto out;
-    p = push_new(ops, batch, skip_bad, threads, idmap);
+    p = push_new(ops, batch, skip_bad, threads, stream.deletions, idmap);
     ops = NULL;
     idmap = NULL;
     p->parent_id = meta.snapshot_id;
@@ -132,6 +154,15 @@ static gboolean usable(es_push *p, GError **error)
 static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, const uint8_t *del, const double *weight,
                      size_t n, GError **error)
 {
+    for (size_t i = 0; del != NULL && !p->deletions && i < n; i++) {
+        if (del[i]) {   /* (the lines before it are folded, as before a bad line) */
+            if (i > 0 && !fold(p, ext, time, NULL, weight, i, error))
+                return FALSE;
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "edge %" G_GUINT64_FORMAT " of the stream is a deletion (a line"
+                        " ending in -): open the stream with deletions", p->stats.edges);
+            return FALSE;
+        }
+    }
     GError *e = NULL;
     if (!es_idmap_map_lines(p->idmap, ext, del, (uint32_t *)p->edges, n, &e))
         goto broken;
@@ -149,11 +180,20 @@ static gboolean fold(es_push *p, const uint64_t *ext, const int64_t *time, const
         goto broken;
     p->stats.edges += n;
     p->stats.vertices = b.num_vertices;
+    note_deletions(p);
     return TRUE;
 broken:
     p->broken = g_error_copy(e);
     g_propagate_error(error, e);
     return FALSE;
+}
+
+static void note_deletions(es_push *p)
+{
+    if (p->deletions) {
+        p->stats.deletions = p->flow.deleted;
+        p->stats.deletions_ignored = es_flow_ignored(&p->flow);
+    }
 }
 
 gboolean es_push_edges(es_push *p, const uint64_t *ids, const int64_t *time, size_t n, GError **error)
@@ -256,7 +296,7 @@ gboolean es_push_snapshot(es_push *p, const char *path, GError **error)
     if (!usable(p, error))
         return FALSE;
     GString *specs = g_string_new(NULL);
-    g_autofree char *stream = es_stream_spec(&(es_driver_config){ 0 });   /* (insert-only, no window) */
+    g_autofree char *stream = es_stream_spec(&(es_driver_config){ .deletions = p->deletions });   /* (no window) */
     for (guint i = 0; i < p->ops->len; i++)
         g_string_append_printf(specs, "%s%s", i ? "," : "", ((es_operator *)g_ptr_array_index(p->ops, i))->spec);
     es_snapshot_meta meta = {

@@ -12,7 +12,8 @@
  *
  * Snapshots: es_push_snapshot writes one self-contained snapshot file
  * (snapshot/snapshot.h, source kind "api": the position is the edge
- * count); es_push_restore continues from any snapshot, a run's included.
+ * count); es_push_restore continues from any snapshot, a run's included
+ * (but one in windows).
  * Failure: a bad line (beyond skip_bad) fails its call after folding the
  * edges before it, and the stream stays usable; an operator's or the id
  * map's limit breaks the stream, and every later call fails with it.
@@ -31,10 +32,16 @@
 typedef struct es_push es_push;
 
 /* Take ops (a GPtrArray of es_operator * that frees them; it is the push's
- * now).  batch 0: ES_DEFAULT_BATCH.  threads 0: OpenMP's default. */
-es_push *es_push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads);
+ * now, freed on failure too).  batch 0: ES_DEFAULT_BATCH.  threads 0:
+ * OpenMP's default.  deletions: lines may delete edges (`u v -`), as in
+ * `run --deletions` (ES_ERROR_USAGE naming an operator that folds none);
+ * without it a deletion line fails its call (ES_ERROR_DATA) after the
+ * edges before it are folded. */
+es_push *es_push_new(GPtrArray *ops, size_t batch, uint64_t skip_bad, int threads, gboolean deletions,
+                     GError **error);
 /* A push that continues from snapshot `path` (verified first; its
- * operators, id map and position). */
+ * operators, id map, position and deletions setting); a snapshot of a
+ * stream in windows is refused (ES_ERROR_CONFIG). */
 es_push *es_push_restore(const char *path, size_t batch, uint64_t skip_bad, int threads, GError **error);
 void     es_push_free(es_push *p);
 

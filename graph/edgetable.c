@@ -54,7 +54,32 @@ struct es_edgetable {
     uint64_t    applies, f_applies;   /* applies so far, and at the last freeze (+ 1) */
     size_t      reserved;     /* the most pairs es_edgetable_reserve made room for */
     gboolean    window;       /* present pairs only, in counts (es_edgetable_window): no set */
+    /* A window's table while every id is below 2^PACK_ID_BITS: the same
+     * slots as counts would hold, 8 bytes each (packed, below), and the
+     * multiplicities of PACK_MANY or more in `many` (key -> count). */
+    uint64_t   *packed;
+    size_t      p_cap, p_used;
+    GHashTable *many;
 };
+
+/* A packed entry: u << 36 | v << 8 | c for the pair u < v (both below
+ * 2^28), c its multiplicity, or PACK_MANY when that is PACK_MANY or more
+ * (then in `many`); 0 is an empty slot (v > u >= 0 makes an entry
+ * nonzero).  Half the bytes of a count_entry: a sliding window's table
+ * is a random access per line entering and per line leaving, and a table
+ * of half the size stays in the cache more often. */
+#define PACK_ID_BITS 28
+#define PACK_MANY    255u
+
+static inline uint64_t pack_key(uint64_t k)   /* (k = u << 32 | v) */
+{
+    return (k >> 32) << 36 | (k & 0xffffffffu) << 8;
+}
+
+static inline uint64_t unpack_key(uint64_t x)
+{
+    return (x >> 36) << 32 | ((x >> 8) & ((UINT64_C(1) << PACK_ID_BITS) - 1));
+}
 
 /* The product's high half folded onto its low one, so that every bit of
  * the key reaches the slot (the middle bits of the product alone miss the
@@ -135,6 +160,85 @@ static void count_remove_at(countmap *m, size_t i)
     m->used--;
 }
 
+/* ---- a window's packed table (see es_edgetable.packed) ---- */
+
+static inline uint32_t packed_count(const es_edgetable *t, uint64_t x)
+{
+    const uint32_t c = (uint32_t)(x & 0xff);
+    if (c < PACK_MANY)
+        return c;
+    return (uint32_t)GPOINTER_TO_SIZE(g_hash_table_lookup(t->many, GSIZE_TO_POINTER((gsize)unpack_key(x))));
+}
+
+/* Entry j (of pair key k) holds c >= 1 now; it held `old` (its low byte). */
+static inline void packed_set(es_edgetable *t, size_t j, uint64_t k, uint32_t old, uint32_t c)
+{
+    if (c >= PACK_MANY) {
+        t->packed[j] = pack_key(k) | PACK_MANY;
+        g_hash_table_insert(t->many, GSIZE_TO_POINTER((gsize)k), GSIZE_TO_POINTER((gsize)c));
+        return;
+    }
+    if (old == PACK_MANY)
+        g_hash_table_remove(t->many, GSIZE_TO_POINTER((gsize)k));
+    t->packed[j] = pack_key(k) | c;
+}
+
+static inline size_t packed_find(const es_edgetable *t, uint64_t pk)
+{
+    size_t j = slot_of(unpack_key(pk), t->p_cap);
+    while (t->packed[j] != 0 && (t->packed[j] & ~UINT64_C(0xff)) != pk)
+        j = (j + 1) & (t->p_cap - 1);
+    return j;
+}
+
+static void packed_rehash(es_edgetable *t, size_t cap)
+{
+    uint64_t *g = es_big_alloc(cap * sizeof *g);
+    for (size_t i = 0; i < t->p_cap; i++) {
+        if (t->packed[i] == 0)
+            continue;
+        size_t j = slot_of(unpack_key(t->packed[i]), cap);
+        while (g[j] != 0)
+            j = (j + 1) & (cap - 1);
+        g[j] = t->packed[i];
+    }
+    es_big_free(t->packed, t->p_cap * sizeof *t->packed);
+    t->packed = g;
+    t->p_cap = cap;
+}
+
+/* count_remove_at's backward shift, on the packed slots. */
+static void packed_remove_at(es_edgetable *t, size_t i)
+{
+    const size_t mask = t->p_cap - 1;
+    for (size_t j = (i + 1) & mask; t->packed[j] != 0; j = (j + 1) & mask) {
+        const size_t home = slot_of(unpack_key(t->packed[j]), t->p_cap);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            t->packed[i] = t->packed[j];
+            i = j;
+        }
+    }
+    t->packed[i] = 0;
+    t->p_used--;
+}
+
+/* An id of 2^PACK_ID_BITS or more: the counts take over, slot for slot
+ * (the same hash and probes, so the same places). */
+static void widen(es_edgetable *t)
+{
+    countmap *m = &t->counts;
+    m->cap = t->p_cap;
+    m->used = t->p_used;
+    m->e = es_big_alloc(m->cap * sizeof *m->e);
+    for (size_t i = 0; i < t->p_cap; i++)
+        if (t->packed[i] != 0)
+            m->e[i] = (count_entry){ unpack_key(t->packed[i]), packed_count(t, t->packed[i]) };
+    es_big_free(t->packed, t->p_cap * sizeof *t->packed);
+    t->packed = NULL;
+    t->p_cap = t->p_used = 0;
+    g_clear_pointer(&t->many, g_hash_table_destroy);
+}
+
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
     es_edgetable *t = g_new0(es_edgetable, 1);
@@ -148,6 +252,9 @@ void es_edgetable_free(es_edgetable *t)
         return;
     es_edgeset_free(t->set);
     es_big_free(t->counts.e, t->counts.cap * sizeof *t->counts.e);
+    es_big_free(t->packed, t->p_cap * sizeof *t->packed);
+    if (t->many)
+        g_hash_table_destroy(t->many);
     es_big_free(t->f_key, t->f_key_cap);
     es_big_free(t->f_cnt, t->f_cnt_cap);
     g_free(t);
@@ -168,7 +275,9 @@ void es_edgetable_window(es_edgetable *t, size_t lines)
     size_t cap = 1024;
     while (3 * cap < 4 * lines)
         cap *= 2;
-    count_rehash(&t->counts, cap);
+    t->p_cap = cap;
+    t->packed = es_big_alloc(cap * sizeof *t->packed);
+    t->many = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
 size_t es_edgetable_reserved(const es_edgetable *t)
@@ -230,11 +339,83 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
     return appear;
 }
 
+/* settle_window on the packed slots, up to the first line naming an id
+ * of 2^PACK_ID_BITS or more (after which the counts take over); returns
+ * the lines it settled. */
+static size_t settle_packed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n, uint8_t *change,
+                            size_t *appeared)
+{
+    size_t appear = 0, i = 0;
+    for (; i < n; i++) {
+        if (i + COUNT_AHEAD < n) {   /* (as settle_window: the home's line and the next) */
+            const size_t h = slot_of(es_edge_key(edges[i + COUNT_AHEAD].u, edges[i + COUNT_AHEAD].v), t->p_cap);
+            __builtin_prefetch(&t->packed[h], 1);
+            __builtin_prefetch(&t->packed[(h + 7) & (t->p_cap - 1)], 1);
+        }
+        const uint32_t u = edges[i].u, v = edges[i].v;
+        if (G_UNLIKELY((u | v) >> PACK_ID_BITS)) {
+            widen(t);
+            break;
+        }
+        const gboolean d = del && del[i];
+        t->deletions += d && del[i] == ES_LINE_DELETE;
+        if (G_UNLIKELY(u == v)) {
+            const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
+            change[i] = ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += ignored;
+            continue;
+        }
+        const uint64_t k = es_edge_key(u, v), pk = pack_key(k);
+        if (!d && 4 * (t->p_used + 1) > 3 * t->p_cap)
+            packed_rehash(t, 2 * t->p_cap);
+        const size_t j = packed_find(t, pk);
+        const uint64_t x = t->packed[j];
+        if (!d) {
+            if (x == 0) {
+                t->packed[j] = pk | 1;
+                t->p_used++;
+                change[i] = ES_EDGE_APPEARS;
+                appear++;
+            } else {
+                const uint32_t c = packed_count(t, x);
+                if (c != UINT32_MAX)
+                    packed_set(t, j, k, (uint32_t)(x & 0xff), c + 1);
+                change[i] = ES_EDGE_SEEN;
+            }
+            continue;
+        }
+        const uint32_t c = x == 0 ? 0 : packed_count(t, x);
+        if (x == 0 || c == UINT32_MAX) {   /* absent, or saturated: leave it */
+            change[i] = x == 0 ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+            t->ignored += x == 0;
+            continue;
+        }
+        if (c == 1) {
+            packed_remove_at(t, j);
+            change[i] = ES_EDGE_DISAPPEARS;
+            t->present--;
+        } else {
+            packed_set(t, j, k, (uint32_t)(x & 0xff), c - 1);
+            change[i] = ES_EDGE_SEEN;
+        }
+    }
+    t->present += appear;
+    *appeared = appear;
+    return i;
+}
+
 /* settle for a window's table: the counts alone answer, one probe a
  * line; a pair leaves them when it reaches 0.  The answers and counters
  * are settle's for the same lines. */
 static size_t settle_window(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n, uint8_t *change)
 {
+    size_t packed_appear = 0;
+    const size_t done = t->packed ? settle_packed(t, edges, del, n, change, &packed_appear) : 0;
+    edges += done;
+    change += done;
+    if (del)
+        del += done;
+    n -= done;
     countmap *m = &t->counts;
     size_t appear = 0;
     for (size_t i = 0; i < n; i++) {
@@ -288,7 +469,7 @@ static size_t settle_window(es_edgetable *t, const es_edge *edges, const uint8_t
         }
     }
     t->present += appear;
-    return appear;
+    return packed_appear + appear;
 }
 
 size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n,
@@ -349,6 +530,17 @@ size_t es_edgetable_apply(es_edgetable *t, const es_edge *edges, size_t n, uint8
     return es_edgetable_apply_signed(t, edges, NULL, n, change);
 }
 
+/* The multiplicity of pair key k in a window's table. */
+static uint32_t window_count(const es_edgetable *t, uint64_t k)
+{
+    if (t->packed == NULL)
+        return count_of(&t->counts, k, 0);
+    if ((k >> 32 | (k & 0xffffffffu)) >> PACK_ID_BITS)
+        return 0;   /* (no id that large yet) */
+    const uint64_t x = t->packed[packed_find(t, pack_key(k))];
+    return x == 0 ? 0 : packed_count(t, x);
+}
+
 size_t es_edgetable_edges(const es_edgetable *t)
 {
     return t->seen.present;
@@ -374,7 +566,7 @@ uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v)
     if (u == v)
         return 0;
     if (t->window)
-        return count_of(&t->counts, es_edge_key(u, v), 0);
+        return window_count(t, es_edge_key(u, v));
     if (!es_edgeset_contains(t->set, u, v))
         return 0;
     return count_of(&t->counts, es_edge_key(u, v), 1);
@@ -383,7 +575,7 @@ uint32_t es_edgetable_count(const es_edgetable *t, uint32_t u, uint32_t v)
 gboolean es_edgetable_key_present(const es_edgetable *t, uint64_t key)
 {
     if (t->window)
-        return count_of(&t->counts, key, 0) > 0;
+        return window_count(t, key) > 0;
     return !t->dynamic || count_of(&t->counts, key, 1) > 0;
 }
 
@@ -394,6 +586,12 @@ gboolean es_edgetable_contains(const es_edgetable *t, uint32_t u, uint32_t v)
 
 void es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, void *user), void *user)
 {
+    if (t->window && t->packed) {
+        for (size_t i = 0; i < t->p_cap; i++)
+            if (t->packed[i] != 0)
+                fn(unpack_key(t->packed[i]), user);
+        return;
+    }
     if (t->window) {
         for (size_t i = 0; i < t->counts.cap; i++)
             if (t->counts.e[i].key != 0)
@@ -429,7 +627,8 @@ gboolean es_edgetable_foreach_logged(const es_edgetable *t, uint32_t n, void (*f
 size_t es_edgetable_memory(const es_edgetable *t)
 {
     /* (a window's table is its counts; the others' side table is left out) */
-    return sizeof *t + es_edgeset_memory(t->set) + (t->window ? t->counts.cap * sizeof *t->counts.e : 0);
+    return sizeof *t + es_edgeset_memory(t->set) + (t->window ? t->counts.cap * sizeof *t->counts.e : 0) +
+           t->p_cap * sizeof *t->packed;
 }
 
 gboolean es_edgetable_logged(const es_edgetable *t)

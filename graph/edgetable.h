@@ -29,12 +29,14 @@
  * A sliding window's table when no snapshot is taken (es_edgetable_window)
  * has no set: one table of the present pairs' multiplicities, a pair
  * removed at 0 (backward-shift deletion), answers every line with one
- * probe.
+ * probe; while every id is below 2^28 a slot packs the pair and a
+ * multiplicity below 255 in 8 bytes (larger ones in a small side table),
+ * half the memory each line's two probes (entering, leaving) miss in.
  * Cost per edge: one insertion, expected O(1); a repeat or deletion one
  * more probe of the side table (a window's table: one probe per line);
  * memory: the set (edgeset.h), 16 bytes per side-table slot and, when
- * logged, 8 bytes per distinct pair (a window's: 16 bytes per slot for
- * its present pairs).
+ * logged, 8 bytes per distinct pair (a window's: 8 bytes per slot for
+ * its present pairs, 16 once an id reaches 2^28).
  * State: the keys in the order they were first seen (a log): what a
  * snapshot stores of the table, once for every operator, and what an
  * operator derives its own state from on restore (degrees, adjacency).
@@ -80,8 +82,9 @@ void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
  * the answers of the first batch are handed on, never changed after. */
 size_t        es_edgetable_reserved(const es_edgetable *t);
 /* Make an empty table that is not logged a window's: it keeps the
- * multiplicity of each present pair only (16 bytes per slot at a load of
- * 3/4 at most; room made for `lines` pairs, 0: grown as needed), and a
+ * multiplicity of each present pair only (8 bytes per slot, 16 once an
+ * id reaches 2^28, at a load of 3/4 at most; room made for `lines`
+ * pairs, 0: grown as needed), and a
  * pair leaves it at 0, so that its memory is bounded by the window's
  * lines, not by every pair ever seen.  Its answers are those of any table;
  * it lists no keys (es_edgetable_keys: none) and takes no snapshot. */

@@ -78,6 +78,9 @@ typedef struct {
                                    some operators pay per batch (feed large pieces) */
     uint64_t skip_bad;          /* malformed lines tolerated over the stream's life */
     int      threads;           /* OpenMP threads inside operators, 0: OpenMP's default */
+    int      deletions;         /* 1: lines may delete edges (`u v -`), as `run --deletions`;
+                                   an operator that folds none is refused at open.  On
+                                   restore the snapshot's stream decides, not this */
 } edgestream_options;
 
 typedef struct edgestream edgestream;
@@ -89,8 +92,10 @@ EDGESTREAM_API int  edgestream_open(edgestream **s, const char *ops, const edges
                                     edgestream_error *err);
 /* Continue a stream from a snapshot file (edgestream_snapshot's, or one of
  * a run's --snapshot-dir with its log files beside it): its operators,
- * vertices and position.  EDGESTREAM_ENOINPUT, EDGESTREAM_EDATA (corrupt),
- * EDGESTREAM_ECONFIG (another format). */
+ * vertices, position and deletions setting.  EDGESTREAM_ENOINPUT,
+ * EDGESTREAM_EDATA (corrupt), EDGESTREAM_ECONFIG (another format, or a
+ * snapshot of a run in windows, which only `edgestream run --resume`
+ * continues). */
 EDGESTREAM_API int  edgestream_restore(edgestream **s, const char *path, const edgestream_options *opts,
                                        edgestream_error *err);
 EDGESTREAM_API void edgestream_free(edgestream *s);
@@ -98,8 +103,9 @@ EDGESTREAM_API void edgestream_free(edgestream *s);
 /* Feed n edges: ids[2i] -- ids[2i+1].  O(n) plus the operators' cost. */
 EDGESTREAM_API int edgestream_feed(edgestream *s, const uint64_t *ids, size_t n, edgestream_error *err);
 /* Feed text lines `u v [t] [+|-]` (README.md "Input format"), len bytes
- * of whole lines, the last one's '\n' optional; a deletion an operator
- * does not fold ends the stream, as it ends a run.  A malformed line beyond
+ * of whole lines, the last one's '\n' optional; a deletion line in a
+ * stream opened without options.deletions fails the call (EDGESTREAM_EDATA)
+ * after the lines before it are folded.  A malformed line beyond
  * skip_bad: EDGESTREAM_EDATA, "lines:N: expected ...", N counted over
  * every line fed as text. */
 EDGESTREAM_API int edgestream_feed_lines(edgestream *s, const char *text, size_t len, edgestream_error *err);

@@ -372,7 +372,6 @@ gboolean es_bipartite_op_state(es_operator *op, const es_puf **uf)
 
 const es_operator_class es_bipartite_class = {
     .deletions = TRUE,
-    .deletion_snapshots = TRUE,
     .sliding_snapshot = TRUE,
     .needs_edges = bipartite_needs_edges,
     .name = "bipartite",

@@ -373,7 +373,6 @@ static gboolean cc_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_cc_class = {
     .deletions = TRUE,
-    .deletion_snapshots = TRUE,
     .needs_edges = cc_needs_edges,
     .name = "cc",
     .summary = "connected components (union-find): count, largest, size histogram",

@@ -230,7 +230,6 @@ static gboolean cm_snapshot_read(es_operator *op, hid_t group, GError **error)
 
 const es_operator_class es_cm_class = {
     .deletions = TRUE,
-    .deletion_snapshots = TRUE,
     .name = "cm",
     .summary = "Count-Min sketch of vertex degrees (lines seen): never under, over by <= eps*N w.p. >= 1-delta",
     .options = "eps=0.001,delta=0.01,seed=1",

@@ -278,7 +278,6 @@ static gboolean degree_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_degree_class = {
     .deletions = TRUE,
-    .deletion_snapshots = TRUE,
     .name = "degree",
     .summary = "exact degrees over distinct neighbours: max, mean, distribution, self-loops, duplicates",
     .options = "",

@@ -76,11 +76,6 @@ typedef struct {
      * stream index) unless both hold; the driver refuses such an operator
      * at start in a run with --deletions. */
     gboolean deletions;
-    /* With deletions: whether its snapshot restores it in a stream that
-     * deletes (es_operator.dynamic set before snapshot_read, the table's
-     * multiplicities restored); a run with --deletions and snapshots
-     * refuses the others at start. */
-    gboolean deletion_snapshots;
     /* In a sliding window: whether its snapshot restores its state whole
      * (tri-est), or a part the window's lines do not give (bipartite's
      * odd_cycle_*); the others' state is rebuilt from the window's lines

@@ -1031,7 +1031,6 @@ static gboolean tri_needs_edges(const es_operator *op, gboolean snapshots)
 
 const es_operator_class es_tri_class = {
     .deletions = TRUE,
-    .deletion_snapshots = TRUE,
     .parallel = TRUE,
     .name = "tri",
     .summary = "exact triangles, global and per vertex: wedges, transitivity, average clustering, top vertices",

@@ -1942,6 +1942,5 @@ const es_operator_class es_tri_est_class = {
     .destroy = tri_est_destroy,
     .needs_edges = tri_est_needs_edges,
     .deletions = TRUE,   /* thinkd and triest-fd; the others refuse at their first batch */
-    .deletion_snapshots = TRUE,
     .sliding_snapshot = TRUE,
 };

@@ -64,16 +64,17 @@ static int parse_options(edgestream_options *o, Py_ssize_t batch, unsigned long 
 
 static int Stream_init(Stream *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = { "ops", "batch", "skip_bad", "threads", NULL };
+    static char *names[] = { "ops", "batch", "skip_bad", "threads", "deletions", NULL };
     const char *ops = "cc,degree";
     Py_ssize_t batch = 0;
     unsigned long long skip_bad = 0;
-    int threads = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|snKi", names, &ops, &batch, &skip_bad, &threads))
+    int threads = 0, deletions = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|snKip", names, &ops, &batch, &skip_bad, &threads, &deletions))
         return -1;
     edgestream_options o;
     if (parse_options(&o, batch, skip_bad, threads) < 0)
         return -1;
+    o.deletions = deletions;
     edgestream_error err;
     edgestream_free(self->s);
     self->s = NULL;
@@ -441,7 +442,8 @@ static PyGetSetDef Stream_getset[] = {
 static PyTypeObject StreamType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "edgestream.Stream",
-    .tp_doc = "Stream(ops='cc,degree', batch=0, skip_bad=0, threads=0): a stream with operators, fed in order",
+    .tp_doc = "Stream(ops='cc,degree', batch=0, skip_bad=0, threads=0, deletions=False): a stream with operators, fed"
+              " in order (deletions: lines `u v -` delete edges)",
     .tp_basicsize = sizeof(Stream),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,

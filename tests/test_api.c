@@ -187,14 +187,60 @@ static void test_a_bad_line_fails_its_call_and_leaves_the_stream_usable(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "lines:5: expected "));
     edgestream_free(s);
 
-    /* Deletion lines reach the operators; one that does not fold them
-     * refuses the batch, which ends the stream (as it ends a run). */
-    CU_ASSERT_EQUAL_FATAL(edgestream_open(&s, "spanner", NULL, &err), 0);
+    /* A deletion line in a stream opened without deletions fails its call
+     * after the lines before it, as a bad line does; the stream goes on. */
+    CU_ASSERT_EQUAL_FATAL(edgestream_open(&s, "cc", NULL, &err), 0);
     CU_ASSERT_EQUAL(edgestream_feed_lines(s, "1 2\n1 2 -\n", 10, &err), EDGESTREAM_EDATA);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "spanner"));
-    CU_ASSERT_EQUAL(edgestream_feed_lines(s, "3 4\n", 4, &err), EDGESTREAM_EDATA);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "the stream ended earlier: "));
+    CU_ASSERT_STRING_EQUAL(err.message, "edge 1 of the stream is a deletion (a line ending in -): open the stream with"
+                                        " deletions");
+    CU_ASSERT_EQUAL(edgestream_edges(s), 1);
+    CU_ASSERT_EQUAL(edgestream_feed_lines(s, "3 4\n", 4, &err), 0);
+    CU_ASSERT_EQUAL(edgestream_edges(s), 2);
     edgestream_free(s);
+    /* With deletions, an operator that folds none is refused at open. */
+    edgestream_options d = { .deletions = 1 };
+    CU_ASSERT_EQUAL(edgestream_open(&s, "cc,spanner", &d, &err), EDGESTREAM_EUSAGE);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_STRING_EQUAL(err.message, "spanner handles insertions only: it cannot run on a stream with deletions");
+}
+
+/* A stream opened with deletions answers for the graph of what remains,
+ * counts the deletions that changed nothing (of pairs never seen, before
+ * any vertex was known too), adds no vertex for them, and keeps all of it
+ * across a snapshot. */
+static void test_a_stream_with_deletions_answers_for_what_remains(void)
+{
+    edgestream_options d = { .deletions = 1 };
+    edgestream *s, *r;
+    edgestream_error err;
+    CU_ASSERT_EQUAL_FATAL(edgestream_open(&s, "cc,degree,tri,bipartite,tri-est:m=100", &d, &err), 0);
+    const char *text = "9 7 -\n1 2\n2 3\n3 1\n3 4\n1 8 -\n";
+    CU_ASSERT_EQUAL(edgestream_feed_lines(s, text, strlen(text), &err), 0);
+    char dir[] = "/tmp/test_api-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g_mkdtemp(dir));
+    g_autofree char *path = g_build_filename(dir, "del.h5", NULL);
+    CU_ASSERT_EQUAL_FATAL(edgestream_snapshot(s, path, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(edgestream_restore(&r, path, NULL, &err), 0);
+    edgestream *both[] = { s, r };
+    for (int k = 0; k < 2; k++) {
+        /* the triangle 1 2 3 loses 1 2; 2 3 4 is a path; 5 6 a new component */
+        const char *more = "1 2 -\n2 4\n5 6\n5 6 -\n5 6\n";
+        CU_ASSERT_EQUAL(edgestream_feed_lines(both[k], more, strlen(more), &err), 0);
+        es_report *rep = as_report(both[k]);
+        CU_ASSERT_EQUAL(es_report_find(rep, "stream", "vertices")->v.u64, 6);
+        CU_ASSERT_EQUAL(es_report_find(rep, "stream", "deletions")->v.u64, 4);
+        CU_ASSERT_EQUAL(es_report_find(rep, "stream", "deletions_ignored")->v.u64, 2);
+        CU_ASSERT_EQUAL(es_report_find(rep, "cc", "components")->v.u64, 2);
+        CU_ASSERT_EQUAL(es_report_find(rep, "degree", "edges")->v.u64, 5);
+        CU_ASSERT_EQUAL(es_report_find(rep, "tri", "triangles")->v.u64, 1);
+        CU_ASSERT_EQUAL(es_report_find(rep, "tri-est", "triangles")->v.dbl, 1.0);
+        CU_ASSERT_FALSE(es_report_find(rep, "bipartite", "bipartite")->v.boolean);
+        es_report_free(rep);
+    }
+    edgestream_free(s);
+    edgestream_free(r);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_errors_have_their_documented_status(void)
@@ -306,6 +352,7 @@ int main(void)
         ES_TEST(test_a_bad_line_fails_its_call_and_leaves_the_stream_usable),
         ES_TEST(test_errors_have_their_documented_status),
         ES_TEST(test_a_file_gives_what_its_lines_give),
+        ES_TEST(test_a_stream_with_deletions_answers_for_what_remains),
         ES_TEST(test_a_restored_snapshot_goes_on_to_the_same_answers),
         { NULL, NULL },
     };

@@ -204,6 +204,51 @@ def test_a_runs_snapshot_reads_without_h5py(tmp_path):
     assert s.report()["cc"]["components"] == 2
 
 
+def test_a_stream_with_deletions_matches_networkx_on_what_remains(tmp_path):
+    """Random insertions and deletions (of present, absent and never seen
+    pairs); a run's snapshot with deletions continues in the module with
+    its deletions; one of a run in windows is refused."""
+    rng = random.Random(4)
+    lines, present = [], {}
+    for _ in range(3000):
+        u, v = rng.randrange(60), rng.randrange(60)
+        if rng.random() < 0.3:
+            lines.append(f"{u} {v} -")
+            key = (min(u, v), max(u, v))
+            if present.get(key):
+                present[key] -= 1
+        else:
+            lines.append(f"{u} {v}")
+            key = (min(u, v), max(u, v))
+            present[key] = present.get(key, 0) + 1
+    s = edgestream.Stream("cc,degree,tri", deletions=True)
+    s.feed_lines("\n".join(lines) + "\n")
+    g = nx.Graph()
+    g.add_edges_from(k for k, c in present.items() if c > 0 and k[0] != k[1])
+    r = s.report()
+    assert r["degree"]["edges"] == g.number_of_edges()
+    assert r["tri"]["triangles"] == sum(nx.triangles(g).values()) // 3
+    assert r["stream"]["deletions"] == sum(1 for l in lines if l.endswith("-"))
+    with pytest.raises(edgestream.Error, match="open the stream with deletions") as e:
+        edgestream.Stream("cc").feed_lines("1 2\n1 2 -\n")
+    assert e.value.status == 65
+    path = tmp_path / "del.txt"
+    path.write_text("\n".join(lines[:2000]) + "\n")
+    snaps = tmp_path / "snaps"
+    subprocess.run([ES_BIN, "run", "--deletions", "--ops", "cc,degree,tri", "--quiet", "--snapshot-dir", str(snaps),
+                    str(path)], check=True, stdout=subprocess.DEVNULL)
+    t = edgestream.restore(str(sorted(snaps.glob("snap-*.h5"))[-1]))
+    t.feed_lines("\n".join(lines[2000:]) + "\n")
+    assert t.report()["tri"] == r["tri"] and t.report()["stream"]["deletions"] == r["stream"]["deletions"]
+    wsnaps = tmp_path / "wsnaps"
+    subprocess.run([ES_BIN, "run", "--window", "tumbling:700", "--ops", "cc", "--quiet", "--snapshot-dir",
+                    str(wsnaps), "--snapshot-every", "1000", os.path.join(DATASETS, "zachary.txt")],
+                   check=True, stdout=subprocess.DEVNULL)
+    with pytest.raises(edgestream.Error, match="in windows") as e:
+        edgestream.restore(str(sorted(wsnaps.glob("snap-*.h5"))[-1]))
+    assert e.value.status == 78
+
+
 def test_errors_say_what_is_wrong():
     with pytest.raises(edgestream.Error, match="degre") as e:
         edgestream.Stream("cc,degre")
