@@ -384,6 +384,17 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     gboolean copied = !reduced && size > 1 && es_mpi_tri_est_wanted(ops);
     es_mpi_tri_est *tcopies = NULL;
 
+    /* With copies spread, a snapshot asks the ranks for them as it writes
+     * (mpi/tri_est_mpi.h): in this thread, so the stream waits. */
+    es_driver_config wcfg;
+    es_checkpoint_config wck;
+    if (copied && cfg->checkpoint) {
+        wcfg = *cfg;
+        wck = *cfg->checkpoint;
+        wck.wait = TRUE;
+        wcfg.checkpoint = &wck;
+        st.g.cfg = &wcfg;
+    }
     if (rank == 0) {
         size_t q = 0;
         ok = es_group_root_start(&st.g, chunks, groups, pos, &q, error);
@@ -402,7 +413,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             ok = FALSE;
             goto out;
         }
-        st.g.before_report = es_mpi_tri_est_sync;   /* rank 0: every copy where a report falls */
+        st.g.before_report = es_mpi_tri_est_report;   /* rank 0: every copy's figures where a report falls */
         st.g.before_report_user = tcopies;
     }
     if (parted) {
@@ -586,16 +597,14 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             sent += rank ? 0 : 4 * (uint64_t)(size - 1);
             if (due && merging && reduced)
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
-            if (due && tcopies && !es_mpi_tri_est_sync(tcopies, error) && rank == 0) {
-                ok = FALSE;   /* (no snapshot of a copy that did not apply) */
-                due = 0;
-            }
         }
         gint64 ts = g_get_monotonic_time();
         if (due && rank == 0)
             es_group_root_barrier(&st.g, chunks, groups, pos, FALSE);
         if (due && parted)
             es_mpi_snap_serve(&psnap);
+        if (due && tcopies)   /* the copies rank 0's write asks for */
+            es_mpi_tri_est_serve(tcopies);
         snap_us += due ? g_get_monotonic_time() - ts : 0;
         if (all_done)
             break;
@@ -605,13 +614,16 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         goto out;
     if (merging && reduced)   /* for the final snapshot and report */
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
-    if (tcopies && !es_mpi_tri_est_sync(tcopies, error) && rank == 0)   /* every copy, for the end */
+    /* Every copy's figures, for the end (taken after a failure too). */
+    if (tcopies && !es_mpi_tri_est_report(tcopies, ok ? error : NULL) && rank == 0)
         ok = FALSE;
     gint64 ts = g_get_monotonic_time();
     if (rank == 0 && ok && st.g.ck)
         es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
     if (parted)
         es_mpi_snap_serve(&psnap);
+    if (tcopies && cfg->checkpoint)
+        es_mpi_tri_est_serve(tcopies);
     snap_us += g_get_monotonic_time() - ts;
     if (tcopies) {   /* a copy's failure in the last batch */
         int in = ok ? size : rank, first_bad;

@@ -64,9 +64,10 @@
  *     state stays whole.
  *   tri-est with copies=C > 1, at 2 ranks or more: the batch gathered
  *     at every rank (16 (N-1) bytes per edge), each rank running a range
- *     of the copies and sending rank 0 their states where it needs every
- *     copy (an interim report, a snapshot barrier, the end:
- *     mpi/tri_est_mpi.h); the answers are -np 1's for any N.
+ *     of the copies and sending rank 0 their figures for an interim report
+ *     and the end, and their states one at a time as rank 0 writes a
+ *     snapshot (in the stream's thread: mpi/tri_est_mpi.h); rank 0 holds
+ *     only its own copies; the answers are -np 1's for any N.
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.

@@ -10,29 +10,38 @@
  * over an id map that numbers vertices as rank 0's does (same stream, same
  * order) and a flow with its own edge table (with C > 1 the repeat test is
  * exact, or each copy's own with dedup=0), so copy c decides as it would
- * anywhere.  Rank 0's operator holds every copy: its own range, folded,
- * and the others as the ranks last sent them.
+ * anywhere.  Rank 0's operator holds only its own range of copies.
  *
- * Where rank 0 needs every copy at one point of the stream (an interim
- * report, a snapshot barrier, the end), each other rank sends it the whole
- * state of each copy it runs (es_tri_est_copy_state, flat: about 16 bytes
- * per sampled edge, 32 for gps, and 8 per vertex with local=1), one
- * message per copy, which rank 0 sets (es_tri_est_set_copy_state): its
- * reports and snapshots are then those of one process running all C, so
- * the answers are byte for byte -np 1's for any N, and every snapshot holds
- * every copy.  The other ranks split their folds where interim reports
- * fall, as rank 0 does (mpi/grouprun.h), and send at each.
+ * Reports (an interim report, the end): each other rank sends rank 0 the
+ * figures of each copy it runs (es_tri_est_copy_figures: estimate,
+ * variance, sample size, 32 bytes, and with local=1 8 bytes per vertex),
+ * one message per copy, in copy order, which rank 0 gives its operator
+ * (es_tri_est_give_copy): the mean is summed in copy order as one process
+ * sums it, so the answers are byte for byte -np 1's for any N.  The other
+ * ranks split their folds where interim reports fall, as rank 0 does
+ * (mpi/grouprun.h), and send at each.
+ *
+ * Snapshots: rank 0 writes in the stream's thread, and its write of group
+ * copies/c asks the rank running copy c for its state (a request of 8
+ * bytes; the state flat, es_tri_est_copy_state: about 16 bytes per sampled
+ * edge, 32 for gps, and 8 per vertex with local=1), writes it and lets it
+ * go (es_tri_est_set_copy_source) while the other ranks wait in
+ * es_mpi_tri_est_serve: every snapshot holds every copy, those of one
+ * process running all C, and rank 0 holds one other copy at a time, so its
+ * memory does not grow with C.
  *
  * Resume (any rank count; rank 0 restored every copy from the snapshot):
  * rank 0 broadcasts the id map's external ids and the run table's keys
  * (the copies' exact repeat test), from which every other rank rebuilds
- * its own, and sends each rank the state of each copy it now runs.
+ * its own, sends each rank the state of each copy it now runs, and drops
+ * its own state of those (es_tri_est_drop_copy).
  *
  * Estimator: unbiased, Var = Var_1 / C (docs/tri-est.md).  Cost per rank:
- * its copies' work and memory plus an id map and an edge table; per batch
- * the all-gather, 16 (N-1) bytes per edge in all; per sync point the
- * copies' states; on resume 8 bytes per vertex and per distinct edge to
- * every rank.  Collective: every rank calls each function.
+ * its copies' work and memory plus an id map and an edge table (rank 0:
+ * plus one other copy's state while a snapshot is written); per batch the
+ * all-gather, 16 (N-1) bytes per edge in all; per report the figures; per
+ * snapshot the other copies' states; on resume 8 bytes per vertex and per
+ * distinct edge to every rank.  Collective: every rank calls each function.
  */
 #ifndef ES_MPI_TRI_EST_H
 #define ES_MPI_TRI_EST_H
@@ -54,16 +63,20 @@ gboolean        es_mpi_tri_est_wanted(GPtrArray *ops);
 es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every, const uint64_t *ext, uint32_t nv,
                                    uint64_t edges, uint64_t *sent, GError **error);
 /* Rank r > 0: fold the batch, every rank's edges in stream order (2n
- * external ids), into its copies, sending their states where an interim
+ * external ids), into its copies, sending their figures where an interim
  * report falls (not at the stream's end: last).  Nothing on rank 0 (its
- * flow folds, and es_mpi_tri_est_sync takes the states there). */
+ * flow folds, and es_mpi_tri_est_report takes the figures there). */
 gboolean        es_mpi_tri_est_feed(es_mpi_tri_est *t, const uint64_t *ext, size_t n, gboolean last, GError **error);
-/* Every copy's state to rank 0 (at a barrier, at the end; and, on rank 0,
- * at an interim report: es_group_root.before_report, user t).  FALSE on
- * rank 0 when a state does not apply (ES_ERROR_DATA). */
-gboolean        es_mpi_tri_est_sync(void *t, GError **error);
+/* A snapshot barrier's other half (after rank 0's es_group_root_barrier,
+ * whether it wrote or not): ranks other than 0 send the state of each
+ * copy rank 0's write asks for until it says it is done; rank 0 says so. */
+void            es_mpi_tri_est_serve(es_mpi_tri_est *t);
+/* Every copy's figures to rank 0 (es_tri_est_give_copy: at an interim
+ * report, es_group_root.before_report with user t; at the end).  FALSE
+ * on rank 0 when they do not fit. */
+gboolean        es_mpi_tri_est_report(void *t, GError **error);
 /* Rank 0, a batch that failed in its fold (from `from` edges of the stream
- * to `to`; last: the stream's end): take the states the other ranks still
+ * to `to`; last: the stream's end): take the figures the other ranks still
  * send for its interim reports (es_mpi_tri_est_mark before the batch), so
  * that none waits. */
 void            es_mpi_tri_est_mark(es_mpi_tri_est *t);

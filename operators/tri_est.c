@@ -154,6 +154,18 @@ typedef struct tri_est_op {
     uint32_t own_lo, own_hi;
     double  *mean_loc;          /* the copies' mean local estimates, for the top list */
     size_t   mean_loc_cap;
+    /* The copies past own_hi given by their figures (es_tri_est_give_copy:
+     * an MPI run's rank 0 at a report): given_fig, 3 per copy;
+     * given_loc, per vertex, the sum of every copy's local estimate in
+     * copy order; given_next, the next copy expected (ncopies: all given,
+     * 0: none, since the last fold or state set). */
+    double  *given_fig, *given_loc;
+    size_t   given_loc_cap;
+    uint32_t given_next;
+    /* Where a snapshot takes the copies outside [own_lo, own_hi) from
+     * (es_tri_est_set_copy_source), or NULL: their state here. */
+    es_tri_est_fetch_fn fetch;
+    void    *fetch_user;
 } tri_est_op;
 
 static tri_est_op *make(int method, gboolean method_given, double room, uint64_t m, uint64_t seed, uint64_t local,
@@ -183,6 +195,8 @@ static void tri_est_destroy(es_operator *op)
         tri_est_destroy(&te->kids[c - 1]->base);
     g_free(te->kids);
     es_big_free(te->mean_loc, te->mean_loc_cap * sizeof(double));
+    g_free(te->given_fig);
+    es_big_free(te->given_loc, te->given_loc_cap * sizeof(double));
     g_free(te);
 }
 
@@ -890,6 +904,7 @@ static gboolean tri_est_process_batch(es_operator *op, const es_batch *batch, GE
                     " default there) or method=triest-fd", op->name ? op->name : "tri-est", method_names[te->method]);
         return FALSE;
     }
+    te->given_next = 0;   /* (given figures are of the stream before this batch) */
     for (uint32_t c = te->own_lo; c < te->own_hi; c++) {
         tri_est_op *k = copy_at(te, c);
         k->base.edges = op->edges;   /* the run's table, read through change */
@@ -1116,6 +1131,12 @@ static size_t memory_bytes(const tri_est_op *te)
     return b + te->mean_loc_cap * sizeof(double);
 }
 
+/* Are the copies past own_hi given by their figures, all of them? */
+static inline gboolean given_all(const tri_est_op *te)
+{
+    return te->given_next == te->ncopies && te->own_hi < te->ncopies;
+}
+
 /* Copy c's global estimate, the square of its stddev and its sample
  * size: what a mean of copies sums, in copy order. */
 static void copy_figures(const tri_est_op *te, uint32_t c, double out[3])
@@ -1133,7 +1154,10 @@ static void mean_figures(const tri_est_op *te, double *tau, double *sd, uint64_t
     if (te->ncopies > 1) {
         double sum[3] = { 0, 0, 0 }, f[3];
         for (uint32_t c = 0; c < te->ncopies; c++) {
-            copy_figures(te, c, f);
+            if (given_all(te) && c >= te->own_hi)
+                memcpy(f, te->given_fig + 3 * (size_t)c, sizeof f);
+            else
+                copy_figures(te, c, f);
             for (int i = 0; i < 3; i++)
                 sum[i] += f[i];
         }
@@ -1167,8 +1191,12 @@ static const double *mean_local(tri_est_op *te)
     }
     for (uint32_t v = 0; v < te->nv; v++) {
         double sum = 0;
-        for (uint32_t c = 0; c < te->ncopies; c++)
-            sum += copy_local(te, c, v);
+        if (given_all(te)) {
+            sum = te->given_loc[v];
+        } else {
+            for (uint32_t c = 0; c < te->ncopies; c++)
+                sum += copy_local(te, c, v);
+        }
         te->mean_loc[v] = sum / te->ncopies;
     }
     return te->mean_loc;
@@ -1232,6 +1260,75 @@ void es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi)
     g_return_if_fail(lo <= hi && hi <= MAX(te->ncopies, 1));
     te->own_lo = lo;
     te->own_hi = hi;
+    te->given_next = 0;
+}
+
+void es_tri_est_set_copy_source(es_operator *op, es_tri_est_fetch_fn fn, void *user)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class);
+    tri_est_op *te = (tri_est_op *)op;
+    te->fetch = fn;
+    te->fetch_user = user;
+}
+
+void es_tri_est_drop_copy(es_operator *op, uint32_t c)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_tri_est_class && c > 0 && c < es_tri_est_copies(op));
+    tri_est_op *te = (tri_est_op *)op, *k = te->kids[c - 1];
+    te->kids[c - 1] = make(k->method, TRUE, k->room_frac, k->m, 0, k->local, 0, k->dedup);
+    te->given_next = 0;
+    tri_est_destroy(&k->base);
+}
+
+double *es_tri_est_copy_figures(es_operator *op, uint32_t c, double fig[3], uint32_t *nv)
+{
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class && c < es_tri_est_copies(op), NULL);
+    const tri_est_op *te = (const tri_est_op *)op, *k = copy_at(te, c);
+    copy_figures(te, c, fig);
+    *nv = k->nv;
+    if (!te->local)
+        return NULL;
+    double *loc = g_new(double, (size_t)k->nv + 1);
+    for (uint32_t v = 0; v < k->nv; v++)
+        loc[v] = copy_local(te, c, v);
+    return loc;
+}
+
+gboolean es_tri_est_give_copy(es_operator *op, uint32_t c, const double fig[3], const double *local, uint32_t nv,
+                              GError **error)
+{
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, FALSE);
+    tri_est_op *te = (tri_est_op *)op;
+    /* (own_hi starts a round: a report may come twice at one point) */
+    const uint32_t next = c == te->own_hi ? c : MAX(te->given_next, te->own_hi);
+    if (te->own_lo != 0 || c != next || c >= te->ncopies || nv > te->nv || (te->local && local == NULL)) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "tri-est: copy %u's figures (%u vertices) do not fit: copy %u"
+                    " of %u expected, %u vertices at most", c, nv, next, te->ncopies, te->nv);
+        return FALSE;
+    }
+    if (te->given_fig == NULL)
+        te->given_fig = g_new0(double, 3 * (size_t)te->ncopies);
+    memcpy(te->given_fig + 3 * (size_t)c, fig, 3 * sizeof(double));
+    if (te->local) {
+        if (c == te->own_hi) {
+            /* The sum starts with the copies folded here, in copy order. */
+            if (te->nv > te->given_loc_cap) {
+                es_big_free(te->given_loc, te->given_loc_cap * sizeof(double));
+                te->given_loc_cap = te->nv;
+                te->given_loc = es_big_alloc(te->given_loc_cap * sizeof(double));
+            }
+            for (uint32_t v = 0; v < te->nv; v++) {
+                double sum = 0;
+                for (uint32_t k = 0; k < te->own_hi; k++)
+                    sum += copy_local(te, k, v);
+                te->given_loc[v] = sum;
+            }
+        }
+        for (uint32_t v = 0; v < te->nv; v++)
+            te->given_loc[v] += v < nv ? local[v] : 0.0;
+    }
+    te->given_next = c + 1;
+    return TRUE;
 }
 
 void es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out)
@@ -1248,6 +1345,7 @@ gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class && c > 0 && c < es_tri_est_copies(op) &&
                          st->seen == NULL && st->probe == NULL, FALSE);
     tri_est_op *k = copy_at((tri_est_op *)op, c);
+    ((tri_est_op *)op)->given_next = 0;   /* (the states answer now) */
     k->base.edges = op->edges;   /* the exact test's edges: op's */
     if (!apply_state(k, st, NULL, NULL, error)) {
         g_prefix_error(error, "copy %u: ", c);
@@ -1264,8 +1362,12 @@ double es_tri_est_local(es_operator *op, uint32_t v)
         return NAN;
     if (te->ncopies > 1) {
         double sum = 0;
-        for (uint32_t c = 0; c < te->ncopies; c++)
-            sum += copy_local(te, c, v);
+        if (given_all(te)) {
+            sum = v < te->nv ? te->given_loc[v] : 0.0;
+        } else {
+            for (uint32_t c = 0; c < te->ncopies; c++)
+                sum += copy_local(te, c, v);
+        }
         return sum / te->ncopies;
     }
     return v < te->nv ? te->loc[v] * local_scale(te) : 0.0;
@@ -1501,11 +1603,10 @@ size_t es_tri_est_sample_memory(es_operator *op)
 
 static const char *const dedup_names[] = { "0", "1", "auto" };
 
-static void tri_est_snapshot_prepare(es_operator *op)
+/* Freeze st, te's state, into te's copies of it (f_*). */
+static void freeze(tri_est_op *te, const es_tri_est_state *stp)
 {
-    tri_est_op *te = (tri_est_op *)op;
-    es_tri_est_state st;
-    es_tri_est_get_state(op, &st);
+    const es_tri_est_state st = *stp;
     es_shadow_copy((void **)&te->f_slots, &te->f_slots_cap, st.sample.slots, st.sample.size * sizeof(es_edge));
     es_shadow_copy((void **)&te->f_w, &te->f_w_cap, st.slot_weight, st.sample.size * sizeof(double));
     if (st.method == ES_TRI_EST_GPS) {
@@ -1538,8 +1639,38 @@ static void tri_est_snapshot_prepare(es_operator *op)
         const uint64_t *keys = es_edgetable_keys(te->probe, &te->f_probe_n);
         es_shadow_copy((void **)&te->f_probe, &te->f_probe_cap, keys, te->f_probe_n * sizeof(uint64_t));
     }
+}
+
+/* Let go of what freeze copied (a copy fetched for one snapshot). */
+static void thaw(tri_est_op *te)
+{
+    es_big_free(te->f_slots, te->f_slots_cap);
+    es_big_free(te->f_w, te->f_w_cap);
+    es_big_free(te->f_ew, te->f_ew_cap);
+    es_big_free(te->f_prio, te->f_prio_cap);
+    es_big_free(te->f_lv, te->f_lv_cap);
+    es_big_free(te->f_lx, te->f_lx_cap);
+    te->f_slots = NULL;
+    te->f_w = te->f_ew = te->f_prio = te->f_lx = NULL;
+    te->f_lv = NULL;
+    te->f_slots_cap = te->f_w_cap = te->f_ew_cap = te->f_prio_cap = te->f_lv_cap = te->f_lx_cap = 0;
+}
+
+/* Is copy c (> 0) fetched at the snapshot's write, not frozen here? */
+static inline gboolean fetched(const tri_est_op *te, uint32_t c)
+{
+    return te->fetch != NULL && (c < te->own_lo || c >= te->own_hi);
+}
+
+static void tri_est_snapshot_prepare(es_operator *op)
+{
+    tri_est_op *te = (tri_est_op *)op;
+    es_tri_est_state st;
+    es_tri_est_get_state(op, &st);
+    freeze(te, &st);
     for (uint32_t c = 1; c < te->ncopies; c++)
-        tri_est_snapshot_prepare(&te->kids[c - 1]->base);
+        if (!fetched(te, c))
+            tri_est_snapshot_prepare(&te->kids[c - 1]->base);
 }
 
 /* The fields of its group; `when` bits, from the options. */
@@ -1655,10 +1786,23 @@ static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, G
     for (uint32_t c = 1; ok && c < te->ncopies; c++) {
         char name[16];
         g_snprintf(name, sizeof name, "%u", c);
+        tri_est_op *k = te->kids[c - 1];
+        if (fetched(te, c)) {
+            /* One copy from where it runs at a time: frozen, written,
+             * let go (the fetch holds its state until the next). */
+            es_tri_est_state kst;
+            if (!te->fetch(te->fetch_user, op, c, &kst, error)) {
+                ok = FALSE;
+                break;
+            }
+            freeze(k, &kst);
+        }
         es_snapshot_writer kw = { .group = H5Gcreate2(cg, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), .logs = w->logs };
-        ok = kw.group >= 0 && tri_est_snapshot_write(&te->kids[c - 1]->base, &kw, error);
+        ok = kw.group >= 0 && tri_est_snapshot_write(&k->base, &kw, error);
         if (kw.group >= 0)
             H5Gclose(kw.group);
+        if (fetched(te, c))
+            thaw(k);
         if (!ok && error && *error == NULL)
             g_set_error(error, ES_ERROR, ES_ERROR_IO, "tri-est: cannot write group copies/%s", name);
     }

@@ -91,5 +91,29 @@ uint32_t es_tri_est_copies(es_operator *op);
 void     es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi);
 void     es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out);
 gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est_state *st, GError **error);
+/* A report needs of a copy only its figures: es_tri_est_copy_figures
+ * puts copy c's estimate, the square of its stddev and its sample size in
+ * fig, its vertex count in *nv, and returns its local estimates of
+ * vertices [0, *nv) (g_free; NULL without local=1).  es_tri_est_give_copy:
+ * on an operator that folds copies [0, own_hi) (an MPI run's rank 0), copy
+ * c >= own_hi takes those figures in place of its state, in copy order
+ * (c = own_hi starts again), until the next batch or state set; once every
+ * copy is given, the answers are those of the states the figures came from,
+ * bit for bit, and no copy's sample need be here.  ES_ERROR_DATA when c is
+ * not the next copy or nv exceeds the operator's vertices. */
+/* A snapshot of an operator whose copies run elsewhere (an MPI run's
+ * rank 0): es_tri_est_set_copy_source makes its write ask fn for the state
+ * of each copy outside [lo, hi) in turn (out valid until the next call,
+ * seen and probe NULL; FALSE and *error fail the snapshot), so that one
+ * such copy at a time is here; the write then needs the caller's thread
+ * (no writer thread).  es_tri_est_drop_copy: copy c (> 0) lets go of its
+ * state (it runs elsewhere; a fresh, empty one stands in). */
+typedef gboolean (*es_tri_est_fetch_fn)(void *user, es_operator *op, uint32_t c, es_tri_est_state *out,
+                                        GError **error);
+void     es_tri_est_set_copy_source(es_operator *op, es_tri_est_fetch_fn fn, void *user);
+void     es_tri_est_drop_copy(es_operator *op, uint32_t c);
+double  *es_tri_est_copy_figures(es_operator *op, uint32_t c, double fig[3], uint32_t *nv);
+gboolean es_tri_est_give_copy(es_operator *op, uint32_t c, const double fig[3], const double *local, uint32_t nv,
+                              GError **error);
 
 #endif

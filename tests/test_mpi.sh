@@ -38,10 +38,16 @@
 #     MPI, and h5py, as any other, with the final answers, and checked by
 #     `compare --snapshot` (key groups replayed in the run's order);
 #   - a snapshot without MPI does not resume under MPI (78, naming why);
+#   - tri-est's copies: rank 0 keeps only its own (the others' figures for
+#     reports, their states one at a time into a snapshot): its peak memory
+#     with copies=8 over 2 ranks within 24 MiB of copies=4 on one, with and
+#     without snapshots; the snapshots' copies equal -np 1's field for field;
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
 #     once), standard input (64), a snapshot of another layout (78); the
 #     ranks' key write failing on one rank (74: that snapshot fails on all,
-#     the run goes on, resumes from the one before).
+#     the run goes on, resumes from the one before); rank 0's fold failing
+#     mid-batch while the other ranks send their copies' figures (65, no
+#     rank left waiting).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 mes=${1:-build-mpi/edgestream}
 es=${2:-build/edgestream}
@@ -382,8 +388,9 @@ for np in 2 3; do
 done
 rops=$all_rops kf=$tmp/r14.txt kn=163840 kp=
 # tri-est's copies stay spread over the ranks in a run with snapshots
-# (each rank sends rank 0 its copies at a barrier), whose snapshots hold
-# every copy: the answers of -np 1, and a resume 3 -> 2 from the first.
+# (rank 0's write asks each rank for its copies, one at a time), whose
+# snapshots hold every copy, field for field those of -np 1: the answers
+# of -np 1, and a resume 3 -> 2 from the first.
 cdir=$tmp/copies
 mrun 1 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 "$kf" > "$tmp/want.tsv"
 mrun 3 --ops tri-est:m=5000,copies=3,top=5 --format tsv --batch 5000 --snapshot-dir "$cdir" --snapshot-every 40000 \
@@ -391,6 +398,48 @@ mrun 3 --ops tri-est:m=5000,copies=3,top=5 --format tsv --batch 5000 --snapshot-
 if grep -q "tri-est's copies spread" "$tmp/err" && cmp -s "$tmp/want.tsv" "$tmp/got.tsv"; then ok; else
     bad "copies with snapshots at -np 3: $(head -c 300 "$tmp/err") $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
 fi
+if /usr/bin/python3 -c 'import h5py' 2> /dev/null; then
+    # (--snapshot-wait: no barrier deferred, as under MPI with copies)
+    mrun 1 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --snapshot-dir "$cdir-1" \
+        --snapshot-every 40000 --snapshot-wait --keep 100 "$kf" > /dev/null
+    /usr/bin/python3 - "$cdir" "$cdir-1" > "$tmp/py" 2>&1 <<'EOF3' && ok || bad "copies' snapshots at -np 3 and 1: $(cat "$tmp/py")"
+import sys, os, h5py, numpy
+def tree(g, out, at):
+    for k, v in sorted(g.attrs.items()):
+        out[at + "@" + k] = numpy.asarray(v).tobytes()
+    for k in sorted(g):
+        if isinstance(g[k], h5py.Group):
+            tree(g[k], out, at + "/" + k)
+        else:
+            out[at + "/" + k] = g[k][()].tobytes()
+names = sorted(n for n in os.listdir(sys.argv[1]) if n.startswith("snap-"))
+assert len(names) >= 4 and names == sorted(n for n in os.listdir(sys.argv[2]) if n.startswith("snap-")), names
+for n in names:
+    a, b = {}, {}
+    with h5py.File(os.path.join(sys.argv[1], n), "r") as f:
+        tree(f["operators"]["tri-est"], a, "")
+    with h5py.File(os.path.join(sys.argv[2], n), "r") as f:
+        tree(f["operators"]["tri-est"], b, "")
+    assert "/copies/2/slots" in a and a == b, (n, [k for k in set(a) | set(b) if a.get(k) != b.get(k)][:4])
+EOF3
+fi
+# Rank 0 keeps only its own copies: the others' figures come for a report
+# (and the end), their states one at a time into a snapshot as it is
+# written.  copies=8 over 2 ranks (4 at rank 0) against copies=4 on one
+# rank: rank 0's peak within 24 MiB of the one rank's, with and without
+# snapshots (holding the other 4 copies took 44 and 77 MiB more).
+peak0() { sed -n 's/.* peak memory \([0-9]*\) MiB at rank 0.*/\1/p' "$1"; }
+for sn in 0 300000; do
+    so=
+    [ $sn = 0 ] || so="--snapshot-every $sn --snapshot-dir"
+    rm -rf "$tmp/pk1" "$tmp/pk2"
+    mrun 1 --ops tri-est:m=200000,copies=4 --format tsv ${so:+$so $tmp/pk1} "$tmp/r16.txt" > /dev/null 2> "$tmp/err1"
+    mrun 2 --ops tri-est:m=200000,copies=8 --format tsv ${so:+$so $tmp/pk2} "$tmp/r16.txt" > /dev/null 2> "$tmp/err2"
+    a=$(peak0 "$tmp/err1") b=$(peak0 "$tmp/err2")
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -le $((a + 24)) ]; then ok; else
+        bad "copies=8 at -np 2 (snapshots every $sn): rank 0's peak ${b:-?} MiB, copies=4 at -np 1 ${a:-?} MiB"
+    fi
+done
 for s in "$cdir"/snap-*.h5; do case $s in *snap-000001.h5) ;; *) rm -f "$s" ;; esac; done
 mrun 2 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --snapshot-dir "$cdir" --resume "$kf" \
     > "$tmp/got.tsv" 2> "$tmp/err" || bad "copies: resume 3 -> 2 failed: $(head -c 300 "$tmp/err")"
@@ -473,6 +522,19 @@ for s in "$fdir"/snap-*.h5; do case $s in *snap-00000[12].h5) ;; *) rm -f "$s" ;
 mrun 2 --ops cc,degree --format tsv -q --batch 20000 --snapshot-dir "$fdir" --snapshot-every 100000 --resume \
     "$tmp/r16.txt" > "$tmp/got.tsv" 2> "$tmp/err" || bad "resume after a failed key write: $(head -c 300 "$tmp/err")"
 cmp -s "$tmp/want.tsv" "$tmp/got.tsv" && ok || bad "resume after a failed key write: $(diff "$tmp/want.tsv" "$tmp/got.tsv" | head -4)"
+
+# Rank 0's own fold failing mid-batch while the other ranks send their
+# copies' figures for the batch's later interim reports (the test knob
+# ES_MPI_FAIL_REPORT: rank 0's 7th report fails, the 3rd of the 2nd batch
+# of 4992 edges, reports every 1000): rank 0 takes the two figures still
+# coming (es_mpi_tri_est_drain), so the run ends on every rank with the
+# error (exit 65, said once) instead of waiting for ever.
+ES_MPI_FAIL_REPORT=7 timeout 300 mpirun -x ES_MPI_FAIL_REPORT --oversubscribe $root -q -np 3 "$mes" run \
+    --ops tri-est:m=5000,copies=3 --format tsv -q --batch 5000 --report-every 1000 "$tmp/r14.txt" \
+    > "$tmp/got.tsv" 2> "$tmp/err"
+st=$?
+if [ $st = 65 ] && [ "$(grep -c "report 7's figures fail" "$tmp/err")" = 1 ] && [ "$(grep -c '^tri-est	triangles' "$tmp/got.tsv")" = 6 ]
+then ok; else bad "rank 0's fold failing mid-batch: exit $st, $(grep -c '^tri-est	triangles' "$tmp/got.tsv") reports, $(head -c 300 "$tmp/err")"; fi
 
 # Rank 0 alone speaks: one tsv header, one report.
 mrun 3 --ops cc --format tsv --header -q "$tmp/r14.txt" > "$tmp/hdr.tsv" 2>&1

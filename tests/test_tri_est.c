@@ -1289,6 +1289,94 @@ static void test_copies_answer_the_mean_of_independently_seeded_operators(void)
     g_clear_error(&err);
 }
 
+/* Do a and b report the same entries, bit for bit? */
+static gboolean same_reports(es_operator *a, es_operator *b)
+{
+    es_report *ra = es_report_new(), *rb = es_report_new();
+    es_operator_report(a, ra);
+    es_operator_report(b, rb);
+    gboolean same = ra->entries->len == rb->entries->len;
+    for (guint i = 0; same && i < ra->entries->len; i++)
+        same = es_report_entries_equal(&g_array_index(ra->entries, es_report_entry, i),
+                                       &g_array_index(rb->entries, es_report_entry, i));
+    es_report_free(ra);
+    es_report_free(rb);
+    return same;
+}
+
+/* Give op copies [1, 3) of from, by their figures alone. */
+static gboolean give_copies(es_operator *op, es_operator *from, GError **err)
+{
+    gboolean ok = TRUE;
+    for (uint32_t c = 1; ok && c < 3; c++) {
+        double fig[3];
+        uint32_t nv;
+        g_autofree double *loc = es_tri_est_copy_figures(from, c, fig, &nv);
+        ok = es_tri_est_give_copy(op, c, fig, loc, nv, err);
+    }
+    return ok;
+}
+
+/* A report needs only the other copies' figures (an MPI run's rank 0,
+ * mpi/tri_est_mpi.h): an operator folding copy 0 of 3, given copies 1 and
+ * 2's figures by one folding all three, reports what it reports, bit for
+ * bit (estimate, stddev, every local estimate, the top list); figures out
+ * of copy order, or of more vertices than it has, are refused; the next
+ * batch forgets them (its copies 1 and 2 hold no state), until given again;
+ * a copy dropped (es_tri_est_drop_copy) answers as one never fed. */
+static void test_copies_given_by_their_figures_answer_as_their_states(void)
+{
+    size_t m;
+    uint32_t *p = es_test_random_edges(500, 6000, 33, 1, &m);
+    stream s = relabel(p, m);
+    es_operator *all = must_new("tri-est:m=300,seed=5,copies=3,top=5");
+    es_operator *one = must_new("tri-est:m=300,seed=5,copies=3,top=5");
+    es_tri_est_own_copies(one, 0, 1);
+    feed_range(all, &s, 0, 4000, 700);
+    feed_range(one, &s, 0, 4000, 700);
+    CU_ASSERT_FALSE(same_reports(all, one));
+    GError *err = NULL;
+    double fig[3];
+    uint32_t nv;
+    g_autofree double *loc = es_tri_est_copy_figures(all, 2, fig, &nv);
+    CU_ASSERT_TRUE(loc != NULL && nv > 0 && fig[2] == 300);
+    CU_ASSERT_FALSE(es_tri_est_give_copy(one, 2, fig, loc, nv, &err));
+    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA && strstr(err->message, "copy 1") != NULL);
+    g_clear_error(&err);
+    g_autofree double *more = g_new0(double, (size_t)nv + 1);
+    CU_ASSERT_FALSE(es_tri_est_give_copy(one, 1, fig, more, nv + 1, &err));
+    CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA);
+    g_clear_error(&err);
+    CU_ASSERT_TRUE(give_copies(one, all, &err));
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_TRUE(same_reports(all, one));
+    CU_ASSERT(es_tri_est_global(one) == es_tri_est_global(all));
+    CU_ASSERT(es_tri_est_stddev(one) == es_tri_est_stddev(all));
+    size_t bad = 0;
+    for (uint32_t v = 0; v < nv; v++)
+        bad += es_tri_est_local(one, v) != es_tri_est_local(all, v);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* Given twice at one point: the same. */
+    CU_ASSERT_TRUE(give_copies(one, all, &err));
+    CU_ASSERT_TRUE(same_reports(all, one));
+    feed_range(all, &s, 4000, s.m, 700);
+    feed_range(one, &s, 4000, s.m, 700);
+    CU_ASSERT_FALSE(same_reports(all, one));
+    CU_ASSERT_TRUE(give_copies(one, all, &err));
+    CU_ASSERT_TRUE(same_reports(all, one));
+    /* Dropped, copy 2 of `all` answers as copy 2 of `one`, never fed. */
+    es_tri_est_drop_copy(all, 2);
+    double f1[3], f2[3];
+    uint32_t n1, n2;
+    g_free(es_tri_est_copy_figures(all, 2, f1, &n1));
+    g_free(es_tri_est_copy_figures(one, 2, f2, &n2));
+    CU_ASSERT_TRUE(n1 == 0 && n2 == 0 && memcmp(f1, f2, sizeof f1) == 0 && f1[2] == 0);
+    es_operator_free(all);
+    es_operator_free(one);
+    stream_free(&s);
+    g_free(p);
+}
+
 /* ---- repeats, loops, options, report ------------------------------------- */
 
 static void test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted(void)
@@ -1808,6 +1896,7 @@ int main(void)
         ES_TEST(test_an_exact_snapshot_without_its_edge_table_is_refused),
         ES_TEST(test_snapshot_local_counters_are_sparse_and_checked),
         ES_TEST(test_copies_answer_the_mean_of_independently_seeded_operators),
+        ES_TEST(test_copies_given_by_their_figures_answer_as_their_states),
         ES_TEST(test_repeats_of_sampled_edges_and_self_loops_are_dropped_and_counted),
         ES_TEST(test_dedup_gives_the_answers_of_the_deduplicated_stream),
         ES_TEST(test_auto_dedup_catches_repeats_that_come_after_the_sample_fills),
