@@ -643,13 +643,6 @@ const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)
     return t->seen.keys;
 }
 
-size_t es_edgetable_log_length(const es_edgetable *t)
-{
-    size_t n = 0;
-    es_edgeset_log(t->set, &n);
-    return MAX(n, t->seen.n);
-}
-
 gboolean es_edgetable_add_keys(es_edgetable *t, const uint64_t *keys, size_t n, uint32_t num_vertices,
                                const char *what, GError **error)
 {

@@ -155,10 +155,6 @@ gboolean es_edgetable_logged(const es_edgetable *t);
  * With recycled memory, the keys a committed snapshot holds may leave
  * memory (es_log_released): only a restored table is read whole. */
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n);
-/* Keys in the log now, those applied ahead of the last catch-up included
- * (es_edgetable_apply_ahead): at a barrier, what a snapshot writer may
- * read besides the first *n of es_edgetable_keys. */
-size_t es_edgetable_log_length(const es_edgetable *t);
 
 /* Append keys[0 .. n-1] as appearances (restore from a snapshot, or a
  * table started from edges known to be distinct): each must have

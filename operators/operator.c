@@ -192,7 +192,6 @@ void es_operator_snapshot_prepare(es_operator *op)
     op->frozen_edges = 0;
     if (op->frozen_table)
         op->frozen_keys = es_edgetable_keys(op->edges, &op->frozen_edges);
-    op->frozen_ahead = op->frozen_table ? es_edgetable_log_length(op->edges) : 0;
     /* (the table is the run's, which every operator reading it freezes:
      * the first does, the others find it done) */
     if (op->frozen_table && es_edgetable_dynamic(op->edges))

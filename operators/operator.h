@@ -127,7 +127,6 @@ struct es_operator {
     gboolean  frozen_table;
     const uint64_t *frozen_keys;
     size_t    frozen_edges;
-    size_t    frozen_ahead;    /* keys the log held then (>= frozen_edges), appended ahead */
 };
 
 /* Registry: every operator class, NULL-terminated. */

@@ -7,10 +7,6 @@
 #include <sys/resource.h>
 
 #define LOG_RESERVE ((size_t)64 << 30)
-/* Released blocks a recycled log keeps for its growth: about what it
- * grows by between two snapshots (8 MiB at a snapshot every million
- * edges of mostly new pairs). */
-#define RECYCLE_KEEP ((size_t)4 * ES_HUGE_PAGE)
 
 /* A reservation: its length; with `recycle`, how much of its front is
  * released (es_log_release) and how much of that was moved to its end. */
@@ -126,25 +122,6 @@ static void commit_pages(char *p, size_t from, size_t to)
     }
     if (from < to && mprotect(p + from, to - from, PROT_READ | PROT_WRITE) != 0)
         es_out_of_memory(to, "a log");
-    /* Released blocks past what the next growth will take go back to the
-     * system now (holes, as moved ones leave): the rest of the run reuses
-     * those pages, where a log that kept them would hold its high-water
-     * mark to the end (a release comes a generation late at first). */
-    for (;;) {
-        g_mutex_lock(&lock);
-        reservation_t *r = g_hash_table_lookup(reserved, p);
-        const size_t blk = r->recycle && r->gone + RECYCLE_KEEP + ES_HUGE_PAGE <= huge_floor(r->released) ? r->gone
-                                                                                                      : SIZE_MAX;
-        g_mutex_unlock(&lock);
-        if (blk == SIZE_MAX)
-            break;
-        if (mmap(p + blk, ES_HUGE_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
-            MAP_FAILED)
-            es_out_of_memory(ES_HUGE_PAGE, "a log's reservation");
-        g_mutex_lock(&lock);
-        r->gone += ES_HUGE_PAGE;
-        g_mutex_unlock(&lock);
-    }
 }
 
 /* Free p (old_n bytes) now, or at the end of the hold. */

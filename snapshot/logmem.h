@@ -38,10 +38,9 @@ extern const es_log_memory es_log_memory_stable;
  * es_log_grow_recycled forgets its first bytes once a snapshot that holds
  * them has been committed (es_log_release, by the snapshot's writer);
  * their whole 2 MiB blocks are then moved to its end as it grows (mremap:
- * pages the run has touched, not fresh ones, and no copy), about an
- * interval's worth, and the rest go back to the system (for the run's
- * other memory to reuse), so that it holds about one interval between
- * snapshots in memory, not the whole log.  Bytes [0, es_log_released(p)) must never be read again (they
+ * pages the run has touched, not fresh ones, and no copy), so that it
+ * holds about one interval between snapshots in memory, not the whole
+ * log.  Bytes [0, es_log_released(p)) must never be read again (they
  * fault); a snapshot that needs them reads them from the log file that
  * holds them (snapshot/logs.c).  Bytes past the log's end are not zero. */
 void    *es_log_grow_recycled(void *p, size_t old_n, size_t n);

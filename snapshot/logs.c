@@ -56,11 +56,6 @@ typedef struct {
     int       twin_fd;
     uint64_t  twin_bytes;
     uint32_t  twin_crc;
-    /* Bytes its file holds past `bytes` (es_snapshot_logs_ahead), synced,
-     * and the CRC of the file's first start + ahead bytes; ahead_next and
-     * ahead_next_crc are the snapshot in progress's, until synced. */
-    uint64_t  ahead, ahead_next;
-    uint32_t  ahead_crc, ahead_next_crc;
 } log_entry;
 
 struct es_snapshot_logs {
@@ -268,9 +263,7 @@ void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
             g_free(e->was.file);
         e->was = (log_place){ NULL, 0, 0, 0 };
         if (same && e->file != NULL && e->committed)
-            e->was = e->ahead > e->bytes ? (log_place){ g_strdup(e->file), e->start, e->ahead, e->ahead_crc }
-                                         : (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc };
-        e->ahead = e->ahead_next = 0;
+            e->was = (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc };
         g_clear_pointer(&e->file, g_free);
         e->committed = FALSE;
         e->bytes = e->start = e->cap = 0;
@@ -330,9 +323,7 @@ void es_snapshot_logs_inherit(es_snapshot_logs *logs, const es_snapshot_logs *fr
             const log_entry *o = g_ptr_array_index(from->entries, j);
             if (strcmp(o->path, e->path) != 0)
                 continue;
-            const gboolean ahead = o->ahead > o->bytes;
-            const log_place own = { o->committed ? o->file : NULL, o->start, ahead ? o->ahead : o->bytes,
-                                    ahead ? o->ahead_crc : o->crc };
+            const log_place own = { o->committed ? o->file : NULL, o->start, o->bytes, o->crc };
             adopt(e, &own);
             adopt(e, &o->was);
             adopt(e, &o->older);
@@ -373,11 +364,6 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
             g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
             ok = es_io_error(error, "cannot fsync", path);
         }
-        if (ok && e->ahead_next > e->bytes) {
-            e->ahead = e->ahead_next;
-            e->ahead_crc = e->ahead_next_crc;
-        }
-        e->ahead_next = 0;
         es_drop_cached(e->fd);
         close(e->fd);
         e->fd = -1;
@@ -391,7 +377,7 @@ void es_snapshot_logs_release(es_snapshot_logs *logs)
         log_entry *e = g_ptr_array_index(logs->entries, i);
         e->committed = e->used;
         if (e->used && e->src != NULL && e->was.file != NULL)
-            es_log_release(e->src, MIN(MAX(e->bytes, e->ahead), e->was.bytes));
+            es_log_release(e->src, MIN(e->bytes, e->was.bytes));
     }
 }
 
@@ -538,7 +524,7 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, uint64_t bytes
         return FALSE;
     e->start = start;
     e->cap = room;
-    e->bytes = e->ahead = e->ahead_next = 0;
+    e->bytes = 0;
     e->crc = crc;
     return TRUE;
 }
@@ -554,7 +540,7 @@ void es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *
         close(e->twin_fd);
     *e = (log_entry){ .path = e->path, .file = g_strdup(file), .bytes = bytes, .crc = crc, .start = start,
                       .cap = cap, .used = TRUE, .fd = -1, .committed = e->committed, .was = e->was,
-                      .older = e->older, .twin_fd = -1 };   /* (nothing ahead) */
+                      .older = e->older, .twin_fd = -1 };
 }
 
 /* Pieces of a copy from one log file to another. */
@@ -567,7 +553,7 @@ void es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *
  * starts are whole blocks): through the page cache, the two copies took
  * about as much CPU as the fresh memory the release saves. */
 static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const log_place *from, uint64_t rel,
-                          uint64_t cut, GError **error)
+                          GError **error)
 {
     g_autofree char *src = g_build_filename(logs->dir, from->file, NULL);
     g_autofree char *dst = g_build_filename(logs->dir, e->file, NULL);
@@ -585,7 +571,7 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
     /* (a file's length is the data's start plus its room, whole blocks
      * past its committed end: every read is of whole blocks) */
     const uint64_t end = from->start + from->bytes, lo = from->start, hi = from->start + rel;
-    uint32_t all = 0, data = 0, data_cut = 0;
+    uint32_t all = 0, data = 0;
     gboolean ok = TRUE;
     for (uint64_t at = 0; ok && at < end;) {
         const size_t want = (size_t)MIN((uint64_t)COPY_PIECE, (end - at + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1));
@@ -603,8 +589,6 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
         const uint64_t a = MAX(at, lo), b = MIN(at + n, hi);
         if (a < b) {
             data = es_crc32(data, buf + (a - at), (size_t)(b - a));
-            if (a < lo + cut)
-                data_cut = es_crc32(data_cut, buf + (a - at), (size_t)(MIN(b, lo + cut) - a));
             if (!es_write_full(fd, buf + (a - at), (size_t)(b - a), (int64_t)(e->start + (a - lo))))
                 ok = es_io_error(error, "cannot write", dst);
         }
@@ -619,12 +603,7 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
                     "begin a new generation", src, e->path);
         ok = FALSE;
     }
-    if (ok && cut < rel) {   /* past the snapshot's bytes: ahead of it (es_snapshot_logs_ahead) */
-        e->ahead_next = rel;
-        e->ahead_next_crc = (uint32_t)crc32_combine(e->crc, data, (z_off_t)rel);
-        e->crc = (uint32_t)crc32_combine(e->crc, data_cut, (z_off_t)cut);
-        e->bytes = cut;
-    } else if (ok) {
+    if (ok) {
         e->crc = (uint32_t)crc32_combine(e->crc, data, (z_off_t)rel);
         e->bytes = rel;
     }
@@ -636,14 +615,14 @@ static gboolean copy_from(es_snapshot_logs *logs, log_entry *e, int fd, const lo
  * two files, so one damaged file is healed from the other); otherwise
  * the error of the first damaged one, and the snapshot fails. */
 static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, const log_place *from, size_t n,
-                              uint64_t rel, uint64_t cut, GError **error)
+                              uint64_t rel, GError **error)
 {
     GError *first = NULL;
     for (size_t i = 0; i < n; i++) {
         GError *err = NULL;
         if (from[i].file == NULL || from[i].bytes < rel)
             continue;
-        if (copy_from(logs, e, fd, &from[i], rel, cut, &err)) {
+        if (copy_from(logs, e, fd, &from[i], rel, &err)) {
             if (first)
                 fprintf(stderr, "edgestream: %s; copied from %s instead\n", first->message, from[i].file);
             g_clear_error(&first);
@@ -670,62 +649,30 @@ static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, cons
  * scale 20).  Best effort: a write that fails costs only memory. */
 static void extend_twin(es_snapshot_logs *logs, log_entry *e, const void *a, uint64_t bytes)
 {
-    const uint64_t from = e->twin_fd >= 0 ? e->twin_bytes : e->was.bytes;
-    if (e->was.file == NULL || bytes <= from || !es_log_recycled(a))
+    if (e->was.file == NULL || bytes <= e->was.bytes || !es_log_recycled(a))
         return;
     g_autofree char *path = g_build_filename(logs->dir, e->was.file, NULL);
-    int fd = e->twin_fd >= 0 ? e->twin_fd : open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
     struct stat st;
     gboolean ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     uint32_t crc = 0;
-    if (ok && logs->direct && append_direct(fd, a, e->was.start, from, bytes, &ok, path, NULL))
-        crc = ok ? es_crc32(0, (const unsigned char *)a + from, bytes - from) : 0;
+    if (ok && logs->direct && append_direct(fd, a, e->was.start, e->was.bytes, bytes, &ok, path, NULL))
+        crc = ok ? es_crc32(0, (const unsigned char *)a + e->was.bytes, bytes - e->was.bytes) : 0;
     else if (ok)
-        ok = append(fd, a, e->was.start, from, bytes, &crc, path, NULL);
-    if (!ok) {   /* (what it held stays known: twin_bytes, or was) */
-        if (fd >= 0 && fd != e->twin_fd)
+        ok = append(fd, a, e->was.start, e->was.bytes, bytes, &crc, path, NULL);
+    if (!ok) {
+        if (fd >= 0)
             close(fd);
         return;
     }
-    if (sync_file_range(fd, (off_t)(e->was.start + from), (off_t)(bytes - from), SYNC_FILE_RANGE_WRITE) != 0)
+    if (sync_file_range(fd, (off_t)(e->was.start + e->was.bytes), (off_t)(bytes - e->was.bytes),
+                        SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;
-    e->twin_crc = (uint32_t)crc32_combine(e->twin_fd >= 0 ? e->twin_crc : e->was.crc, crc, (z_off_t)(bytes - from));
+    if (e->twin_fd >= 0)
+        close(e->twin_fd);
     e->twin_fd = fd;
     e->twin_bytes = bytes;
-}
-
-void es_snapshot_logs_ahead(es_snapshot_logs *logs, const char *path, const void *a, uint64_t bytes)
-{
-    log_entry *e = NULL;
-    for (guint i = 0; e == NULL && i < logs->entries->len; i++)
-        if (strcmp(((log_entry *)g_ptr_array_index(logs->entries, i))->path, path) == 0)
-            e = g_ptr_array_index(logs->entries, i);
-    if (e == NULL || !e->used || e->file == NULL || e->was.file == NULL || !es_log_recycled(a))
-        return;
-    const uint64_t from = MAX(e->bytes, MAX(e->ahead, e->ahead_next));
-    const uint32_t base = from == e->bytes ? e->crc : from == e->ahead_next ? e->ahead_next_crc : e->ahead_crc;
-    bytes = MIN(bytes, e->cap);
-    if (bytes <= from || from < es_log_released(a))   /* (a new generation's file, copied up to the barrier) */
-        return;
-    g_autofree char *file = g_build_filename(logs->dir, e->file, NULL);
-    int fd = e->fd >= 0 ? e->fd : open(file, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    uint32_t crc = 0;
-    gboolean ok = fd >= 0;
-    if (ok && logs->direct && append_direct(fd, a, e->start, from, bytes, &ok, file, NULL))
-        crc = ok ? es_crc32(0, (const unsigned char *)a + from, bytes - from) : 0;
-    else if (ok)
-        ok = append(fd, a, e->start, from, bytes, &crc, file, NULL);
-    if (!ok) {   /* (bytes past the committed length: harmless, and nothing is released for them) */
-        if (fd >= 0 && fd != e->fd)
-            close(fd);
-        return;
-    }
-    if (sync_file_range(fd, (off_t)(e->start + from), (off_t)(bytes - from), SYNC_FILE_RANGE_WRITE) != 0)
-        errno = 0;
-    e->fd = fd;   /* (synced by es_snapshot_logs_end) */
-    e->ahead_next = bytes;
-    e->ahead_next_crc = (uint32_t)crc32_combine(base, crc, (z_off_t)(bytes - from));
-    extend_twin(logs, e, a, bytes);
+    e->twin_crc = (uint32_t)crc32_combine(e->was.crc, crc, (z_off_t)(bytes - e->was.bytes));
 }
 
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
@@ -755,7 +702,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
             g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: the log outgrew its file", path);
             return FALSE;
         }
-        fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
         struct stat st;
         if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->start + e->cap)) {
             close(fd);
@@ -776,32 +723,10 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
         e->used = TRUE;
         return TRUE;
     }
-    /* (released past the snapshot's bytes: those were ahead of the last
-     * one, and are copied as ahead of this one) */
-    const uint64_t rel = MIN((uint64_t)es_log_released(a), e->cap);
-    if (MAX(e->bytes, e->ahead) < rel && !copy_released(logs, e, fd, from, G_N_ELEMENTS(from), rel, bytes, error)) {
+    const uint64_t rel = MIN((uint64_t)es_log_released(a), bytes);
+    if (e->bytes < rel && !copy_released(logs, e, fd, from, G_N_ELEMENTS(from), rel, error)) {
         close(fd);
         return FALSE;
-    }
-    if (e->ahead > e->bytes) {   /* written by the snapshot before, past its own: only their CRC to take */
-        const uint64_t upto = MIN(e->ahead, bytes);
-        uint32_t c = upto < e->ahead ? e->crc : e->ahead_crc;
-        if (upto < e->ahead && e->bytes >= es_log_released(a))
-            c = (uint32_t)crc32_combine(e->crc, es_crc32(0, (const unsigned char *)a + e->bytes, upto - e->bytes),
-                                        (z_off_t)(upto - e->bytes));
-        else if (upto < e->ahead && !es_crc32_range(fd, e->start + e->bytes, e->start + upto, &c, path, error)) {
-            close(fd);   /* (read back from the file: memory released them) */
-            return FALSE;
-        }
-        e->crc = c;
-        e->bytes = upto;
-    }
-    if (bytes == e->bytes) {   /* (kept open: what was copied is synced by es_snapshot_logs_end) */
-        if (e->fd >= 0)
-            close(e->fd);
-        e->fd = fd;
-        e->used = TRUE;
-        return TRUE;
     }
     uint32_t crc = 0;
     gboolean ok = TRUE;

@@ -99,13 +99,6 @@ void     es_snapshot_logs_release(es_snapshot_logs *logs);
  * (a window closed: its operators, id map and table start afresh), which
  * may grow past the old one's length without extending it. */
 void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
-/* After path's log was written (es_writer_log_u64), between begin and
- * end: its bytes past the snapshot's, up to `bytes` (what the stream
- * appended after the barrier, which stays put), go to its files too, so
- * that once this snapshot is committed its memory may release them as
- * well (a recycled log with a file in the previous generation; best
- * effort).  The next snapshot takes their CRC instead of writing them. */
-void     es_snapshot_logs_ahead(es_snapshot_logs *logs, const char *path, const void *a, uint64_t bytes);
 /* After a failed snapshot, logs was loaded from the newest committed
  * one and restarted (same): take from `from`, the table before, the
  * places that hold more of each log than those files list (the second

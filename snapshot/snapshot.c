@@ -221,8 +221,6 @@ gboolean es_snapshot_write_edges(hid_t file, GPtrArray *ops, es_snapshot_logs *l
     edges_snap s = { op->frozen_keys, op->frozen_edges, { 0 } };
     es_snapshot_writer w = { H5Gcreate2(file, "edges", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), logs };
     gboolean ok = w.group >= 0 && ES_FIELDS_WRITE(&w, edges_fields, 0, &s, error);
-    if (ok && logs && op->frozen_ahead > s.n)   /* (the keys the stream appended past the barrier) */
-        es_snapshot_logs_ahead(logs, "/edges/keys", s.keys, (uint64_t)op->frozen_ahead * sizeof *s.keys);
     if (ok && op->edges != NULL && es_edgetable_frozen(op->edges, &s.c))
         ok = ES_FIELDS_WRITE(&w, counts_fields, 0, &s, error);
     if (w.group >= 0)

@@ -1434,83 +1434,6 @@ static void recycled_log_round(int damage, gboolean reload)
     es_test_remove_dir(dir);
 }
 
-/* Snapshot `id` of a recycled log's first n keys, its keys up to `ahead`
- * written past them (es_snapshot_logs_ahead) and, as a commit would,
- * released.  Returns the log lines. */
-static char *commit_ahead(es_snapshot_logs *logs, const char *dir, uint64_t id, const uint64_t *a, size_t n,
-                          size_t ahead)
-{
-    es_h5_quiet();
-    char *path = snap_name(dir, id);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    es_snapshot_logs_begin(logs, dir, id);
-    log_spec s = { "/g/x", a, n };
-    GError *err = NULL;
-    gboolean ok = write_arrays(f, logs, &s, 1, &err);
-    if (!ok && es_snapshot_logs_retry(logs)) {   /* outgrew its file: a new generation */
-        g_clear_error(&err);
-        ok = write_arrays(f, logs, &s, 1, &err);
-    }
-    es_snapshot_logs_ahead(logs, "/g/x", a, (uint64_t)ahead * sizeof *a);
-    ok = es_snapshot_logs_end(logs, ok ? &err : NULL) && ok;
-    H5Fclose(f);
-    if (!ok)
-        fprintf(stderr, "\nsnapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, err->message);
-    CU_ASSERT_TRUE_FATAL(ok);
-    es_snapshot_logs_release(logs);
-    g_free(path);
-    return es_snapshot_logs_format(logs);
-}
-
-/* Keys appended past a snapshot's barrier go to its files with it (to
- * both of a recycled log's files), and its memory releases them at the
- * commit; the next snapshot takes their CRC (from the file, where memory
- * released them) instead of writing them, and a new generation whose
- * barrier is behind what was released copies them as ahead of it.  Every
- * snapshot verifies and reads back its own keys, the older ones too. */
-static void test_keys_past_the_barrier_are_written_ahead_and_released(void)
-{
-    char *dir = make_dir();
-    const size_t b = ES_HUGE_PAGE / sizeof(uint64_t);   /* keys per 2 MiB block */
-    /* (generations by the rule of logs.h: the second outgrows the first
-     * file, the fifth's appends pass the generation's base) */
-    const size_t n[] = { 4 * b, 9 * b / 2, 5 * b + 5000, 36 * b / 5, 15 * b / 2, 10 * b };
-    const size_t ahead[] = { 0, 6 * b + 100, 0, 41 * b / 5, 9 * b, 0 };
-    const char *f2 = "log-000002.g.x.u64.h5";
-    uint64_t *want = values(12 * b, 41);
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    uint64_t *a = es_log_grow_recycled(NULL, 0, 13 * b / 2 * sizeof(uint64_t));
-    memcpy(a, want, 13 * b / 2 * sizeof(uint64_t));
-    char *t[6] = { NULL };
-    for (int i = 0; i < 6; i++) {
-        t[i] = commit_ahead(logs, dir, (uint64_t)i + 1, a, n[i], ahead[i]);
-        CU_ASSERT_TRUE(verifies(dir, t[i], NULL));
-        CU_ASSERT_TRUE(reads_back(dir, (uint64_t)i + 1, "/g/x", want, n[i], 0));
-        if (i == 1) {
-            CU_ASSERT_EQUAL(es_log_released(a), 6 * ES_HUGE_PAGE);   /* past the barrier, in two files */
-            CU_ASSERT_TRUE(file_holds(dir, f2, want, ahead[1] * sizeof(uint64_t)));
-            CU_ASSERT_TRUE(file_holds(dir, "log-000001.g.x.u64.h5", want, ahead[1] * sizeof(uint64_t)));
-            /* Growing moves the released blocks away: their keys are read from the files from now on. */
-            CU_ASSERT_PTR_EQUAL(es_log_grow_recycled(a, 13 * b / 2 * sizeof(uint64_t), 12 * b * sizeof(uint64_t)), a);
-            memcpy(a + 13 * b / 2, want + 13 * b / 2, (12 * b - 13 * b / 2) * sizeof(uint64_t));
-        }
-        if (i == 3)
-            CU_ASSERT_EQUAL(es_log_released(a), 8 * ES_HUGE_PAGE);
-    }
-    CU_ASSERT_PTR_NOT_NULL(strstr(t[3], f2));                         /* the second generation's file */
-    CU_ASSERT_PTR_NOT_NULL(strstr(t[4], "log-000005.g.x.u64.h5"));   /* the third's, copied */
-    for (int i = 0; i < 6; i++) {   /* (the older ones too, their files written past what they list) */
-        CU_ASSERT_TRUE(verifies(dir, t[i], NULL));
-        CU_ASSERT_TRUE(reads_back(dir, (uint64_t)i + 1, "/g/x", want, n[i], 0));
-        g_free(t[i]);
-    }
-    es_log_free(a, 12 * b * sizeof(uint64_t));
-    es_snapshot_logs_free(logs);
-    g_free(want);
-    es_test_remove_dir(dir);
-}
-
 static void test_a_recycled_log_is_healed_from_either_of_its_files(void)
 {
     for (int damage = 0; damage < 4; damage++) {
@@ -1525,7 +1448,6 @@ int main(void)
         ES_TEST(test_a_writer_without_a_log_table_writes_ordinary_datasets),
         ES_TEST(test_generations),
         ES_TEST(test_a_recycled_log_is_healed_from_either_of_its_files),
-        ES_TEST(test_keys_past_the_barrier_are_written_ahead_and_released),
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),
