@@ -182,11 +182,6 @@ void es_log_release(const void *p, size_t bytes)
     g_mutex_unlock(&lock);
 }
 
-gboolean es_log_recycled(const void *p)
-{
-    return p != NULL && reservation(p, FALSE).recycle;
-}
-
 size_t es_log_released(const void *p)
 {
     const reservation_t r = p ? reservation(p, FALSE) : (reservation_t){ 0 };

@@ -48,14 +48,8 @@ typedef struct {
     /* Where the array's first bytes are besides: its file in the previous
      * generation's last snapshot (the fallback that retention keeps), and
      * the one before that (file NULL: none).  Its memory releases only
-     * what `was` holds, so that a released byte is in two files: a
-     * recycled log's appends go to `was` too (extend_twin), past what its
-     * snapshot lists; twin_fd (or -1), twin_bytes and twin_crc are that
-     * write's, `was`'s once synced (es_snapshot_logs_end). */
+     * what `was` holds, so that a released byte is in two files. */
     log_place was, older;
-    int       twin_fd;
-    uint64_t  twin_bytes;
-    uint32_t  twin_crc;
 } log_entry;
 
 struct es_snapshot_logs {
@@ -75,8 +69,6 @@ static void entry_free(gpointer p)
     log_entry *e = p;
     if (e->fd >= 0)
         close(e->fd);
-    if (e->twin_fd >= 0)
-        close(e->twin_fd);
     g_free(e->path);
     g_free(e->file);
     g_free(e->was.file);
@@ -140,7 +132,7 @@ static gboolean parse_line(const char *line, log_entry *e)
     if (start == 0 || start % 4096 != 0 || start > bytes || bytes - start > cap)
         return FALSE;
     *e = (log_entry){ .path = g_strdup(w[1]), .file = g_strdup(w[2]), .bytes = bytes - start, .crc = (uint32_t)crc,
-                      .start = start, .cap = cap, .used = TRUE, .fd = -1, .committed = TRUE, .twin_fd = -1 };
+                      .start = start, .cap = cap, .used = TRUE, .fd = -1, .committed = TRUE };
     return TRUE;
 }
 
@@ -173,7 +165,6 @@ static gboolean add_copy(const log_entry *e, gpointer data)
     c->path = g_strdup(e->path);
     c->file = g_strdup(e->file);
     c->was.file = c->older.file = NULL;
-    c->twin_fd = -1;
     g_ptr_array_add(data, c);
     return TRUE;
 }
@@ -254,9 +245,7 @@ void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
         log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->fd >= 0)
             close(e->fd);
-        if (e->twin_fd >= 0)
-            close(e->twin_fd);
-        e->fd = e->twin_fd = -1;
+        e->fd = -1;
         g_free(e->older.file);
         e->older = same ? e->was : (log_place){ NULL, 0, 0, 0 };
         if (!same)
@@ -295,42 +284,6 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     }
 }
 
-/* The places of `from` that may hold more of a log than the files
- * logs was loaded from list: the longer of two places in one file (a
- * second copy appended there), and else the longest of the others as
- * `older`.  Each is checked against its CRC before a copy reads it. */
-static void adopt(log_entry *e, const log_place *p)
-{
-    if (p->file == NULL || e->was.file == NULL)
-        return;
-    if (strcmp(p->file, e->was.file) == 0) {
-        if (p->bytes > e->was.bytes && p->start == e->was.start) {
-            e->was.bytes = p->bytes;
-            e->was.crc = p->crc;
-        }
-    } else if (e->older.file == NULL || p->bytes > e->older.bytes) {
-        g_free(e->older.file);
-        e->older = *p;
-        e->older.file = g_strdup(p->file);
-    }
-}
-
-void es_snapshot_logs_inherit(es_snapshot_logs *logs, const es_snapshot_logs *from)
-{
-    for (guint i = 0; i < logs->entries->len; i++) {
-        log_entry *e = g_ptr_array_index(logs->entries, i);
-        for (guint j = 0; j < from->entries->len; j++) {
-            const log_entry *o = g_ptr_array_index(from->entries, j);
-            if (strcmp(o->path, e->path) != 0)
-                continue;
-            const log_place own = { o->committed ? o->file : NULL, o->start, o->bytes, o->crc };
-            adopt(e, &own);
-            adopt(e, &o->was);
-            adopt(e, &o->older);
-        }
-    }
-}
-
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
 {
     if (!logs->overflow)
@@ -349,15 +302,6 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
     }
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
-        if (e->twin_fd >= 0) {   /* (a second copy: when it cannot be synced, only memory pays) */
-            if (fsync(e->twin_fd) == 0) {
-                e->was.bytes = e->twin_bytes;
-                e->was.crc = e->twin_crc;
-            }
-            es_drop_cached(e->twin_fd);
-            close(e->twin_fd);
-            e->twin_fd = -1;
-        }
         if (e->fd < 0)
             continue;
         if (ok && fsync(e->fd) != 0) {
@@ -447,7 +391,7 @@ static log_entry *find_or_add(es_snapshot_logs *logs, const char *path)
             return e;
     }
     log_entry *e = g_new0(log_entry, 1);
-    e->fd = e->twin_fd = -1;
+    e->fd = -1;
     e->path = g_strdup(path);
     g_ptr_array_add(logs->entries, e);
     return e;
@@ -536,11 +480,9 @@ void es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *
     if (e->fd >= 0)
         close(e->fd);
     g_free(e->file);
-    if (e->twin_fd >= 0)
-        close(e->twin_fd);
     *e = (log_entry){ .path = e->path, .file = g_strdup(file), .bytes = bytes, .crc = crc, .start = start,
                       .cap = cap, .used = TRUE, .fd = -1, .committed = e->committed, .was = e->was,
-                      .older = e->older, .twin_fd = -1 };
+                      .older = e->older };
 }
 
 /* Pieces of a copy from one log file to another. */
@@ -640,41 +582,6 @@ static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, cons
     return FALSE;
 }
 
-/* A recycled log's new bytes [was.bytes, bytes) go to its file of the
- * previous generation as well, past what that file's snapshot lists (no
- * reader of that snapshot looks there, and verification covers only the
- * listed prefix): then every committed byte is in two files, and the
- * memory releases all of them, not only what the previous generation
- * held when this one began (bench/RESULTS.md: 17 MiB of 76 on R-MAT
- * scale 20).  Best effort: a write that fails costs only memory. */
-static void extend_twin(es_snapshot_logs *logs, log_entry *e, const void *a, uint64_t bytes)
-{
-    if (e->was.file == NULL || bytes <= e->was.bytes || !es_log_recycled(a))
-        return;
-    g_autofree char *path = g_build_filename(logs->dir, e->was.file, NULL);
-    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
-    struct stat st;
-    gboolean ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-    uint32_t crc = 0;
-    if (ok && logs->direct && append_direct(fd, a, e->was.start, e->was.bytes, bytes, &ok, path, NULL))
-        crc = ok ? es_crc32(0, (const unsigned char *)a + e->was.bytes, bytes - e->was.bytes) : 0;
-    else if (ok)
-        ok = append(fd, a, e->was.start, e->was.bytes, bytes, &crc, path, NULL);
-    if (!ok) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    if (sync_file_range(fd, (off_t)(e->was.start + e->was.bytes), (off_t)(bytes - e->was.bytes),
-                        SYNC_FILE_RANGE_WRITE) != 0)
-        errno = 0;
-    if (e->twin_fd >= 0)
-        close(e->twin_fd);
-    e->twin_fd = fd;
-    e->twin_bytes = bytes;
-    e->twin_crc = (uint32_t)crc32_combine(e->was.crc, crc, (z_off_t)(bytes - e->was.bytes));
-}
-
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
  * is shorter than recorded, or the array shrank.  An array that outgrew
  * its file's room fails with logs->overflow set (es_snapshot_logs_retry). */
@@ -684,11 +591,6 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
     int fd = -1;
     /* Where the bytes its memory released are, should a new file need
      * them: its file, and its files of the generations before. */
-    if (e->file != NULL && bytes < e->bytes) {   /* another array: the older files hold none of it */
-        g_clear_pointer(&e->was.file, g_free);
-        g_clear_pointer(&e->older.file, g_free);
-        e->was = e->older = (log_place){ NULL, 0, 0, 0 };
-    }
     log_place from[3] = { { NULL, 0, 0, 0 } };
     if (e->file)
         from[0] = (log_place){ g_strdup(e->file), e->start, e->bytes, e->crc };
@@ -748,7 +650,6 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
     e->crc = (uint32_t)crc32_combine(e->crc, crc, (z_off_t)(bytes - e->bytes));
     e->bytes = bytes;
     e->used = TRUE;
-    extend_twin(logs, e, a, bytes);
     return ok;
 }
 

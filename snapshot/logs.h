@@ -29,17 +29,13 @@
  * file with the newest: one damaged file leaves a snapshot that verifies.
  * A recycled log's memory (snapshot/logmem.h) releases only bytes that
  * two kept files hold, its file in this generation and in the one
- * before: its appends go to both, to the one before past what that
- * file's snapshot lists (a second copy, which no reader of that snapshot
- * sees and its verification does not cover), so that every committed
- * byte can be released.  A new generation copies them from the first of
- * those files that verifies against its CRC, so one damaged file is
- * healed, not copied on and not fatal to every later snapshot.  The
- * bytes written stay within about twice the state's (three times for a
- * recycled log).  A file's room is its first contents plus the
- * generation's base (at least 4 KiB); a log that outgrows it (a burst)
- * fails the snapshot's first try, and the snapshot is written again as a
- * new generation.
+ * before; a new generation copies them from the first of those that
+ * verifies against its CRC, so one damaged file is healed, not copied on
+ * and not fatal to every later snapshot.  The bytes
+ * written stay within about twice the state's.  A file's room is its
+ * first contents plus the generation's base (at least 4 KiB); a log that
+ * outgrows it (a burst) fails the snapshot's first try, and the snapshot
+ * is written again as a new generation.
  *
  * Integrity: each snapshot's header lists its logs as
  *     log <dataset path> <file> <bytes> <crc32 of the file's first bytes> <data start> <room>
@@ -99,11 +95,6 @@ void     es_snapshot_logs_release(es_snapshot_logs *logs);
  * (a window closed: its operators, id map and table start afresh), which
  * may grow past the old one's length without extending it. */
 void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
-/* After a failed snapshot, logs was loaded from the newest committed
- * one and restarted (same): take from `from`, the table before, the
- * places that hold more of each log than those files list (the second
- * copies of extend's), so that one damaged file still heals. */
-void     es_snapshot_logs_inherit(es_snapshot_logs *logs, const es_snapshot_logs *from);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);
