@@ -42,6 +42,7 @@
 #     reports, their states one at a time into a snapshot): its peak memory
 #     with copies=8 over 2 ranks within 24 MiB of copies=4 on one, with and
 #     without snapshots; the snapshots' copies equal -np 1's field for field;
+#     interim reports and snapshots together at -np 3 print -np 1's reports;
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
 #     once), standard input (64), a snapshot of another layout (78); the
 #     ranks' key write failing on one rank (74: that snapshot fails on all,
@@ -422,6 +423,17 @@ for n in names:
         tree(f["operators"]["tri-est"], b, "")
     assert "/copies/2/slots" in a and a == b, (n, [k for k in set(a) | set(b) if a.get(k) != b.get(k)][:4])
 EOF3
+fi
+# Interim reports and snapshots together (each rank sends its copies'
+# figures where a report falls, their states when rank 0's write asks):
+# -np 3 prints -np 1's reports, every one, and takes the same snapshots.
+mrun 1 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --report-every 10000 \
+    --snapshot-dir "$tmp/rs1" --snapshot-every 20000 --snapshot-wait "$kf" > "$tmp/a"
+timeout 600 mpirun --oversubscribe $root -q -np 3 "$mes" run --ops tri-est:m=5000,copies=3,top=5 --format tsv -q \
+    --batch 5000 --report-every 10000 --snapshot-dir "$tmp/rs3" --snapshot-every 20000 "$kf" > "$tmp/b"
+if [ "$(grep -c '^report' "$tmp/a")" = 17 ] && cmp -s "$tmp/a" "$tmp/b" &&
+    [ "$(ls "$tmp/rs1" | grep -c snap-)" = "$(ls "$tmp/rs3" | grep -c snap-)" ]; then ok; else
+    bad "copies with reports and snapshots at -np 3: $(diff "$tmp/a" "$tmp/b" | head -4) $(ls "$tmp/rs1" "$tmp/rs3" | tr '\n' ' ')"
 fi
 # Rank 0 keeps only its own copies: the others' figures come for a report
 # (and the end), their states one at a time into a snapshot as it is
