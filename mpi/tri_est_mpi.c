@@ -143,8 +143,9 @@ static void send_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int to)
     *t->sent += t->buf->len;
 }
 
-/* Copy k of op from rank `from`, set. */
-static gboolean recv_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int from, GError **error)
+/* The message of tag k from rank `from`, whatever its length, into
+ * t->buf; its length. */
+static int recv_tagged(es_mpi_tri_est *t, uint32_t k, int from)
 {
     MPI_Status status;
     int len = 0;
@@ -152,6 +153,13 @@ static gboolean recv_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int fr
     MPI_Get_count(&status, MPI_BYTE, &len);
     g_byte_array_set_size(t->buf, (guint)len);
     MPI_Recv(t->buf->data, len, MPI_BYTE, from, (int)k, t->comm, MPI_STATUS_IGNORE);
+    return len;
+}
+
+/* Copy k of op from rank `from`, set. */
+static gboolean recv_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int from, GError **error)
+{
+    const int len = recv_tagged(t, k, from);
     es_tri_est_state st;
     if (!unflatten(t->buf->data, (size_t)len, &st)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "tri-est: copy %u from rank %d does not add up", k, from);
@@ -179,12 +187,7 @@ static void send_figures(es_mpi_tri_est *t, es_operator *op, uint32_t k, int to)
 /* Copy k's figures from rank `from`, given to op. */
 static gboolean recv_figures(es_mpi_tri_est *t, es_operator *op, uint32_t k, int from, GError **error)
 {
-    MPI_Status status;
-    int len = 0;
-    MPI_Probe(from, (int)k, t->comm, &status);
-    MPI_Get_count(&status, MPI_BYTE, &len);
-    g_byte_array_set_size(t->buf, (guint)len);
-    MPI_Recv(t->buf->data, len, MPI_BYTE, from, (int)k, t->comm, MPI_STATUS_IGNORE);
+    const int len = recv_tagged(t, k, from);
     double head[4];
     if ((size_t)len < sizeof head)
         goto bad;
@@ -244,14 +247,10 @@ static gboolean fetch_copy(void *user, es_operator *op, uint32_t c, es_tri_est_s
         i++;
     g_return_val_if_fail(i < t->ops->len, FALSE);
     const int r = owner_of(es_tri_est_copies(op), c, t->size);
-    int ask[2] = { (int)i, (int)c }, len = 0;
+    int ask[2] = { (int)i, (int)c };
     MPI_Send(ask, 2, MPI_INT, r, TAG_ASK, t->comm);
     *t->sent += sizeof ask;
-    MPI_Status status;
-    MPI_Probe(r, (int)c, t->comm, &status);
-    MPI_Get_count(&status, MPI_BYTE, &len);
-    g_byte_array_set_size(t->buf, (guint)len);
-    MPI_Recv(t->buf->data, len, MPI_BYTE, r, (int)c, t->comm, MPI_STATUS_IGNORE);
+    const int len = recv_tagged(t, c, r);
     if (!unflatten(t->buf->data, (size_t)len, out)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "tri-est: copy %u from rank %d does not add up", c, r);
         return FALSE;
