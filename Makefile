@@ -42,6 +42,7 @@ MPI_DEBS := openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
 ifeq ($(MPI),1)
 LIB_PKGS := $(subst hdf5-serial,hdf5-openmpi,$(LIB_PKGS))
 PKGS     := $(subst hdf5-serial,hdf5-openmpi,$(PKGS))
+DEBS     += $(MPI_DEBS)
 BUILD    := build-mpi
 CC       := mpicc
 MPI_SRC  := $(filter-out mpi/chunks.c mpi/grouprun.c,$(wildcard mpi/*.c))
