@@ -285,6 +285,16 @@ size_t es_edgetable_reserved(const es_edgetable *t)
     return t->reserved;
 }
 
+/* A self-loop line's answer, in every settle: a self-loop is never in the
+ * graph, so its deletion changes nothing (ignored), and its insertion or
+ * expiry (it leaves as it came) is seen. */
+static inline uint8_t settle_self_loop(es_edgetable *t, uint8_t kind)
+{
+    const gboolean ignored = kind == ES_LINE_DELETE;
+    t->ignored += ignored;
+    return ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
+}
+
 /* The answers of a batch whose set insertion said is_new (1: first seen)
  * in change[]: one pass in stream order over the repeats and deletions. */
 static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, size_t n, uint8_t *change)
@@ -300,10 +310,7 @@ static size_t settle(es_edgetable *t, const es_edge *edges, const uint8_t *del, 
         const gboolean d = del && del[i];
         t->deletions += d && del[i] == ES_LINE_DELETE;
         if (G_UNLIKELY(u == v)) {
-            /* (an expired self-loop line leaves as it came: seen) */
-            const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
-            change[i] = ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
-            t->ignored += ignored;
+            change[i] = settle_self_loop(t, del ? del[i] : ES_LINE_INSERT);
             continue;
         }
         if (G_LIKELY(!d && change[i] == 1)) {
@@ -360,9 +367,7 @@ static size_t settle_packed(es_edgetable *t, const es_edge *edges, const uint8_t
         const gboolean d = del && del[i];
         t->deletions += d && del[i] == ES_LINE_DELETE;
         if (G_UNLIKELY(u == v)) {
-            const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
-            change[i] = ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
-            t->ignored += ignored;
+            change[i] = settle_self_loop(t, del ? del[i] : ES_LINE_INSERT);
             continue;
         }
         const uint64_t k = es_edge_key(u, v), pk = pack_key(k);
@@ -430,9 +435,7 @@ static size_t settle_window(es_edgetable *t, const es_edge *edges, const uint8_t
         const gboolean d = del && del[i];
         t->deletions += d && del[i] == ES_LINE_DELETE;
         if (G_UNLIKELY(u == v)) {
-            const gboolean ignored = d && del[i] != ES_LINE_EXPIRE;
-            change[i] = ignored ? ES_EDGE_IGNORED : ES_EDGE_SEEN;
-            t->ignored += ignored;
+            change[i] = settle_self_loop(t, del ? del[i] : ES_LINE_INSERT);
             continue;
         }
         const uint64_t k = es_edge_key(u, v);
