@@ -1178,17 +1178,24 @@ static inline double copy_local(const tri_est_op *te, uint32_t c, uint32_t v)
     return v < k->nv ? k->loc[v] * local_scale(k) : 0.0;
 }
 
+/* *p holds at least n doubles afterwards (*cap of them), its old content
+ * not kept: a per-vertex sum written whole before it is read. */
+static void scratch_room(double **p, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        es_big_free(*p, *cap * sizeof(double));
+        *cap = n;
+        *p = es_big_alloc(n * sizeof(double));
+    }
+}
+
 /* The local estimates the answers use: te's own, or the copies' mean
  * (summed in copy order) in te->mean_loc. */
 static const double *mean_local(tri_est_op *te)
 {
     if (te->ncopies <= 1)
         return te->loc;
-    if (te->nv > te->mean_loc_cap) {
-        es_big_free(te->mean_loc, te->mean_loc_cap * sizeof(double));
-        te->mean_loc_cap = te->nv;
-        te->mean_loc = es_big_alloc(te->mean_loc_cap * sizeof(double));
-    }
+    scratch_room(&te->mean_loc, &te->mean_loc_cap, te->nv);
     for (uint32_t v = 0; v < te->nv; v++) {
         double sum = 0;
         if (given_all(te)) {
@@ -1312,11 +1319,7 @@ gboolean es_tri_est_give_copy(es_operator *op, uint32_t c, const double fig[3], 
     if (te->local) {
         if (c == te->own_hi) {
             /* The sum starts with the copies folded here, in copy order. */
-            if (te->nv > te->given_loc_cap) {
-                es_big_free(te->given_loc, te->given_loc_cap * sizeof(double));
-                te->given_loc_cap = te->nv;
-                te->given_loc = es_big_alloc(te->given_loc_cap * sizeof(double));
-            }
+            scratch_room(&te->given_loc, &te->given_loc_cap, te->nv);
             for (uint32_t v = 0; v < te->nv; v++) {
                 double sum = 0;
                 for (uint32_t k = 0; k < te->own_hi; k++)
