@@ -43,7 +43,6 @@ struct es_edgetable {
     size_t      present;      /* as of the last apply */
     uint64_t    ignored;
     uint64_t    deletions;    /* deletion lines (ES_LINE_DELETE) applied */
-    gboolean    logged;       /* the set keeps a log (fixed: read beside apply_ahead) */
     gboolean    dynamic;      /* a deletion was seen */
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
     /* The multiplicities other than 1 at the last barrier (es_edgetable_
@@ -244,7 +243,6 @@ es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
     es_edgetable *t = g_new0(es_edgetable, 1);
     t->set = logged ? es_edgeset_new_logged(0, 0, mem) : es_edgeset_new(0, 0);
-    t->logged = logged;
     return t;
 }
 
@@ -639,7 +637,7 @@ size_t es_edgetable_memory(const es_edgetable *t)
 
 gboolean es_edgetable_logged(const es_edgetable *t)
 {
-    return t->logged;
+    return t->seen.keys != NULL;
 }
 
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)
