@@ -260,6 +260,13 @@ void es_edgetable_free(es_edgetable *t)
     g_free(t);
 }
 
+void es_edgetable_unlog(es_edgetable *t)
+{
+    es_edgeset_unlog(t->set);
+    t->seen.keys = NULL;
+    t->seen.n = es_edgeset_size(t->set);
+}
+
 void es_edgetable_reserve(es_edgetable *t, size_t pairs)
 {
     if (!t->window)   /* (a window's pairs are bounded by its lines) */

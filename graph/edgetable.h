@@ -74,6 +74,10 @@ typedef struct es_edgetable es_edgetable;
  * es_big_realloc). */
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem);
 void          es_edgetable_free(es_edgetable *t);
+/* Stop logging (es_edgeset_unlog): for a run that takes no snapshot, a
+ * table an operator started logged (operators/operator.h) keeps its
+ * answers without the 8 bytes per pair of its keys. */
+void          es_edgetable_unlog(es_edgetable *t);
 /* Room for `pairs` distinct pairs without regrowth (es_edgeset_reserve):
  * for a caller that can estimate the stream's size early. */
 void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
