@@ -113,7 +113,8 @@ typedef struct {
     es_edge      *edges;
     uint8_t      *change;        /* the edge table's answers (cap bytes) */
     gboolean      has_change;    /* filled by the mapper, */
-    es_edgetable_mark mark;      /* with the table as of this batch */
+    es_edgetable_mark mark;      /* with the table as of this batch, */
+    guint         log_moves;     /* and es_log_moves() before it was applied */
     size_t        cap;
     uint64_t      first_index;
     uint32_t      num_vertices;
@@ -143,7 +144,7 @@ typedef struct {
     GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier while it starts a writer */
     es_checkpoint *ck;           /* or NULL */
     es_edgetable *mapper_table;  /* applied by the mapper, or NULL */
-    GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
+    GMutex       table_lock;     /* held by the mapper to apply it, by a barrier after a log moved */
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     gboolean     presized;       /* the mapper has sized its table (presize_table) */
     /* A table adopted mid-run, for the mapper (hand_over_table), under
@@ -753,6 +754,7 @@ static gpointer mapper_stage(gpointer data)
             take_handover(pl);
         if (pl->mapper_table && !s->error && s->raw->n > 0) {
             g_mutex_lock(&pl->table_lock);
+            s->log_moves = es_log_moves();
             if (pl->ahead)   /* (expiries come before the lines of a later pane) */
                 es_slider_ahead_expire(pl->ahead, pl->mapper_table, s->pane, &s->exp);
             const size_t fresh = es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges,
@@ -1339,6 +1341,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     }
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
+    /* es_log_moves() before the mapper applied the table's mark the
+     * operators caught up with last (a barrier's es_log_pin) */
+    guint seen_moves = es_log_moves();
     GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
     GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
     if (mapper_th == NULL)
@@ -1381,6 +1386,8 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         }
         if (ok && n > 0) {
             ok = process_slot(cfg, ops, &flow, slider, s, last, stats, report, progress, error);
+            if (s->has_change)
+                seen_moves = s->log_moves;
             if (ok)
                 hand_over_table(&pl, &flow, stats->edges, FALSE);
             if (cfg->window_span && !slider) {
@@ -1424,15 +1431,25 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             g_autofree char *text = src->cls->position_text(src, s->raw);
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
-            g_mutex_lock(&pl.table_lock);
-            if (flow.table)   /* (with windows the mapper's may be the next window's) */
-                es_edgetable_refresh(flow.table);
+            /* The mapper goes on applying the next batches to the table:
+             * the keys of the mark the operators caught up with stay where
+             * they are for the writer (es_log_pin).  Only after a log has
+             * moved since is the mapper stopped, and the keys looked up
+             * again (waiting for it cost up to a batch's apply per
+             * barrier: bench/RESULTS.md). */
+            const gboolean stop_mapper = !es_log_pin(seen_moves);
+            if (stop_mapper) {
+                g_mutex_lock(&pl.table_lock);
+                if (flow.table)   /* (with windows the mapper's may be the next window's) */
+                    es_edgetable_refresh(flow.table);
+            }
             freeze_window(cfg, slider, span_pane, s->late_tail, s->held.time ? &s->held : NULL, &frozen_held, stats,
                           &frozen_window, &pos);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             pos.window = NULL;
             snap_offset = pos.offset;
-            g_mutex_unlock(&pl.table_lock);
+            if (stop_mapper)
+                g_mutex_unlock(&pl.table_lock);
             g_mutex_unlock(&pl.idmap_lock);
             pos.consumed = NULL;
         }

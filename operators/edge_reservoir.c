@@ -573,7 +573,7 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s)
     return drop(r, s, r->hid[s], r->slots[s]);
 }
 
-uint32_t es_edge_reservoir_handle(es_edge_reservoir *r, uint32_t u, uint32_t v)
+uint32_t es_edge_reservoir_handle(const es_edge_reservoir *r, uint32_t u, uint32_t v)
 {
     const entry *e = find_edge(r, u, v);
     if (e == NULL)
@@ -616,27 +616,16 @@ static int common_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* check_uv FALSE: the caller knows (u, v) is not in the sample, and the
- * look-up of v among u's neighbours is spared (a merge of the two sets
- * never emits u or v, so the answer is the same either way). */
-static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count,
-                                               gboolean *has_uv, gboolean check_uv)
+/* The common neighbours of u and v (both of sample degree > 0; hs, hb:
+ * the heads of the side with fewer neighbours, u on a tie, and of the
+ * other) into out, which has room for the smaller degree + 1 (the merge
+ * writes one past); their number.  any: stop at the first (out needs room
+ * for 2), for a query that only asks whether there is one.  Reads r only:
+ * threads may ask at once. */
+__attribute__((always_inline)) static inline size_t common_core(const es_edge_reservoir *r, const vhead *hs,
+                                                                const vhead *hb, gboolean s_is_u,
+                                                                es_common_nbr *out, gboolean any)
 {
-    *count = 0;
-    *has_uv = FALSE;
-    const vhead *hu = &r->head[u], *hv = &r->head[v];
-    if (hu->deg == 0 || hv->deg == 0)
-        return r->out;
-    /* s: the side with fewer neighbours (u on a tie), b: the other. */
-    gboolean s_is_u = hu->deg <= hv->deg;
-    const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
-    uint32_t b_vertex = s_is_u ? v : u;
-    if (check_uv && set_find(r, hs, b_vertex) != NULL) {
-        *has_uv = TRUE;
-        return r->out;
-    }
-    out_reserve(r, (size_t)hs->deg + 1);   /* at most the smaller degree, + 1 for the merge */
-    es_common_nbr *out = r->out;
     size_t k = 0;
 #define EMIT(c_, slot_s_, slot_b_)                                    \
     do {                                                              \
@@ -644,6 +633,8 @@ static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u,
         out[k].slot_u = s_is_u ? (slot_s_) : (slot_b_);               \
         out[k].slot_v = s_is_u ? (slot_b_) : (slot_s_);               \
         k++;                                                          \
+        if (any)                                                      \
+            return k;                                                 \
     } while (0)
 
     if (hs->kind == KIND_HASH && hb->kind == KIND_HASH) {
@@ -730,12 +721,37 @@ static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u,
                 out[k].slot_u = s_is_u ? sa : sb;
                 out[k].slot_v = s_is_u ? sb : sa;
                 k += x == y;
+                if (any && k)
+                    return k;
                 i += x <= y;
                 j += y <= x;
             }
         }
     }
 #undef EMIT
+    return k;
+}
+
+/* check_uv FALSE: the caller knows (u, v) is not in the sample, and the
+ * look-up of v among u's neighbours is spared (a merge of the two sets
+ * never emits u or v, so the answer is the same either way). */
+static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count,
+                                               gboolean *has_uv, gboolean check_uv)
+{
+    *count = 0;
+    *has_uv = FALSE;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return r->out;
+    const gboolean s_is_u = hu->deg <= hv->deg;
+    const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
+    if (check_uv && set_find(r, hs, s_is_u ? v : u) != NULL) {
+        *has_uv = TRUE;
+        return r->out;
+    }
+    out_reserve(r, (size_t)hs->deg + 1);
+    es_common_nbr *out = r->out;
+    const size_t k = common_core(r, hs, hb, s_is_u, out, FALSE);
     if (r->hid)   /* (the entries held handles) */
         for (size_t i = 0; i < k; i++) {
             out[i].slot_u = r->hslot[out[i].slot_u];
@@ -757,6 +773,18 @@ const es_common_nbr *es_edge_reservoir_common_absent(es_edge_reservoir *r, uint3
     g_assert(u != v && u < r->nv && v < r->nv);
     gboolean has_uv;
     return common_impl(r, u, v, count, &has_uv, FALSE);
+}
+
+gboolean es_edge_reservoir_has_common(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    if (u >= r->nv || v >= r->nv)
+        return FALSE;
+    const vhead *hu = &r->head[u], *hv = &r->head[v];
+    if (hu->deg == 0 || hv->deg == 0)
+        return FALSE;
+    const gboolean s_is_u = hu->deg <= hv->deg;
+    es_common_nbr one[2];
+    return common_core(r, s_is_u ? hu : hv, s_is_u ? hv : hu, s_is_u, one, TRUE) > 0;
 }
 
 /* always_inline: GCC finds a function that only prefetches free of side

@@ -112,7 +112,7 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
  * with handle h: returns the slot it left, *from set as
  * es_edge_reservoir_remove's answer.  One look-up in all (the handle's
  * slot is fetched ahead). */
-uint32_t es_edge_reservoir_handle(es_edge_reservoir *r, uint32_t u, uint32_t v);
+uint32_t es_edge_reservoir_handle(const es_edge_reservoir *r, uint32_t u, uint32_t v);
 uint32_t es_edge_reservoir_remove_handle(es_edge_reservoir *r, uint32_t h, uint32_t u, uint32_t v, uint32_t *from);
 
 /* Common neighbours of u and v in the sample, in increasing order of c;
@@ -125,6 +125,10 @@ const es_common_nbr *es_edge_reservoir_common(es_edge_reservoir *r, uint32_t u, 
  * graph the sample is drawn from: an appearance, or a disappearance after
  * the edge left the sample): no look-up of the pair itself. */
 const es_common_nbr *es_edge_reservoir_common_absent(es_edge_reservoir *r, uint32_t u, uint32_t v, size_t *count);
+/* Whether u and v have a common neighbour in the sample (u != v; either may
+ * be past the vertices it knows).  Reads r only: threads may ask at once,
+ * while nobody changes the sample, as es_edge_reservoir_handle may be. */
+gboolean es_edge_reservoir_has_common(const es_edge_reservoir *r, uint32_t u, uint32_t v);
 
 /* Hints for a loop over a batch: start loading the headers of u and v
  * (some edges ahead), then their neighbour blocks (fewer edges ahead, when

@@ -42,7 +42,9 @@
  * per vertex id (24 with local=1, 32 with top=K); the exact repeat test is
  * the run's edge table's (graph/edgetable.h), and dedup=auto's probation
  * set holds at most 8 m keys.  One thread: each decision
- * depends on the one before.
+ * depends on the one before; thinkd asks its queries ahead on every
+ * thread, a block of lines at a time, and trusts the answers that no
+ * change since could alter (operators/sample_ahead.h).
  * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
@@ -58,6 +60,7 @@
 #include <string.h>
 
 #include "graph/common.h"
+#include "operators/sample_ahead.h"
 #include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
@@ -105,6 +108,7 @@ typedef struct tri_est_op {
     size_t   g_cap;        /* gps: entries allocated in ew, prio, heap, hpos */
 
     es_edge_reservoir *res;
+    es_sample_ahead *ahead; /* thinkd: queries asked ahead (NULL: in order, or none yet) */
     double   tau;          /* global estimate */
     double   pairs;        /* r^: pairs of triangles sharing a wedge edge */
     double  *w;            /* per slot: see the header comment */
@@ -175,6 +179,7 @@ static void tri_est_destroy(es_operator *op)
 {
     tri_est_op *te = (tri_est_op *)op;
     es_edge_reservoir_free(te->res);
+    es_sample_ahead_free(te->ahead);
     es_big_free(te->w, te->w_cap * sizeof(double));
     es_big_free(te->loc, te->loc_cap * sizeof(double));
     es_log_free(te->ext, te->vcap * sizeof(uint64_t));
@@ -736,9 +741,17 @@ static void fd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign)
     }
 }
 
+/* The sample's edges at u and v change (for the answers asked ahead). */
+static inline void touch(tri_est_op *te, uint32_t u, uint32_t v)
+{
+    if (te->ahead)
+        es_sample_ahead_touch(te->ahead, u, v);
+}
+
 /* (u, v) enters the sample in a new slot. */
 static void rp_append(tri_est_op *te, uint32_t u, uint32_t v)
 {
+    touch(te, u, v);
     if (te->method == ES_TRI_EST_FD)
         fd_count(te, u, v, 1.0);
     const uint32_t slot = es_edge_reservoir_size(te->res);
@@ -766,7 +779,10 @@ static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
     if (x >= te->m)
         return;
     if (te->method == ES_TRI_EST_THINKD) {
-        es_edge_reservoir_put(te->res, (uint32_t)x, u, v, NULL);
+        es_edge evicted = { u, v };   /* (put sets it: the slot is full) */
+        es_edge_reservoir_put(te->res, (uint32_t)x, u, v, &evicted);
+        touch(te, evicted.u, evicted.v);
+        touch(te, u, v);
         stored_hook(te, (uint32_t)x);
         return;
     }
@@ -789,6 +805,7 @@ static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
         return;
     }
     uint32_t from;
+    touch(te, u, v);
     const uint32_t s = es_edge_reservoir_remove_handle(te->res, h, u, v, &from);
     te->rp_nb++;
     if (from != s)   /* (the slot weights follow the edge that moved) */
@@ -812,7 +829,7 @@ static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, ui
         count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
 }
 
-/* How many lines ahead fold_dynamic fetches the sample's headers, and
+/* How many lines ahead fold_lines fetches the sample's headers, and
  * the neighbour blocks they point to (their headers have arrived by then). */
 #define DYN_AHEAD_HEADS  16
 #define DYN_AHEAD_BLOCKS 6
@@ -822,22 +839,28 @@ static inline gboolean changes_graph(uint8_t c)
     return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
 }
 
-/* Fold the appearances and disappearances among e[0, n) in stream order
- * (ext: the lines' external ids, or NULL; del: the lines' kinds, or NULL).
- * The other lines count as degree's do: a self-loop or repeated line
- * joins the counts when inserted and leaves them when it expires; a
- * deleted self-loop stays (it deleted nothing), a deleted repeat leaves. */
-static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, const uint8_t *del, size_t n,
-                         const uint8_t *change, es_offer_counts *counts)
+/* Whether fold_lines will read the sample for line i (a: the answers
+ * asked ahead, or NULL: every change line reads it). */
+static inline gboolean reads_sample(const es_sample_ahead *a, const uint8_t *change, size_t i)
 {
-    g_assert(change != NULL);
+    return changes_graph(change[i]) &&
+           (a == NULL || a->has[i] || (change[i] == ES_EDGE_DISAPPEARS && a->handle[i] != ES_RESERVOIR_SKIPPED));
+}
+
+/* Fold lines e[0, n) of fold_dynamic's (a: their answers asked ahead, or
+ * NULL).  A line whose ends no change since the ask touched takes its
+ * answers: no common neighbour means no triangle to count, and its
+ * handle is the one the live sample would give. */
+static void fold_lines(tri_est_op *te, const es_edge *e, const uint64_t *ext, const uint8_t *del, size_t n,
+                       const uint8_t *change, const es_sample_ahead *a, es_offer_counts *counts)
+{
     for (size_t i = 0; i < n; i++) {
         /* The query is bound by its first touch of the two headers and
          * neighbour blocks: fetched ahead, the blocks once their headers
-         * have arrived (only lines that change the graph query). */
-        if (i + DYN_AHEAD_HEADS < n && changes_graph(change[i + DYN_AHEAD_HEADS]))
+         * have arrived (only lines that read the sample). */
+        if (i + DYN_AHEAD_HEADS < n && reads_sample(a, change, i + DYN_AHEAD_HEADS))
             es_edge_reservoir_prefetch_heads(te->res, e[i + DYN_AHEAD_HEADS].u, e[i + DYN_AHEAD_HEADS].v);
-        if (i + DYN_AHEAD_BLOCKS < n && changes_graph(change[i + DYN_AHEAD_BLOCKS]))
+        if (i + DYN_AHEAD_BLOCKS < n && reads_sample(a, change, i + DYN_AHEAD_BLOCKS))
             es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
         const uint32_t u = e[i].u, v = e[i].v;
         if (!changes_graph(change[i])) {
@@ -851,8 +874,10 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, 
             continue;
         }
         te->changes++;
+        const gboolean fresh = a != NULL && es_sample_ahead_fresh(a, u, v);
+        const gboolean count = te->method == ES_TRI_EST_THINKD && (!fresh || a->has[i]);
         if (change[i] == ES_EDGE_APPEARS) {
-            if (te->method == ES_TRI_EST_THINKD)
+            if (count)
                 thinkd_count(te, u, v, 1.0, rp_population(te));
             rp_insert(te, u, v);
         } else {
@@ -862,11 +887,36 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, 
              * a wedge edge that then moves to its slot takes its weight
              * along, so the answers are those of counting after. */
             const uint64_t N = rp_population(te);
-            const uint32_t h = es_edge_reservoir_handle(te->res, u, v);
-            if (te->method == ES_TRI_EST_THINKD)
+            const uint32_t h = fresh ? a->handle[i] : es_edge_reservoir_handle(te->res, u, v);
+            if (count)
                 thinkd_count(te, u, v, -1.0, N);
             rp_delete(te, u, v, h);
         }
+    }
+}
+
+/* Fold the appearances and disappearances among e[0, n) in stream order
+ * (ext: the lines' external ids, or NULL; del: the lines' kinds, or NULL).
+ * The other lines count as degree's do: a self-loop or repeated line
+ * joins the counts when inserted and leaves them when it expires; a
+ * deleted self-loop stays (it deleted nothing), a deleted repeat leaves.
+ * ThinkD, with threads to spare, asks a block's queries ahead
+ * (operators/sample_ahead.h). */
+static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, const uint8_t *del, size_t n,
+                         const uint8_t *change, es_offer_counts *counts)
+{
+    g_assert(change != NULL);
+    if (te->method != ES_TRI_EST_THINKD || n < ES_SAMPLE_AHEAD_BLOCK || !es_sample_ahead_worth()) {
+        g_clear_pointer(&te->ahead, es_sample_ahead_free);
+        fold_lines(te, e, ext, del, n, change, NULL, counts);
+        return;
+    }
+    if (te->ahead == NULL)
+        te->ahead = es_sample_ahead_new();
+    for (size_t b = 0; b < n; b += ES_SAMPLE_AHEAD_BLOCK) {
+        const size_t k = MIN(n - b, (size_t)ES_SAMPLE_AHEAD_BLOCK);
+        es_sample_ahead_ask(te->ahead, te->res, e + b, change + b, k);
+        fold_lines(te, e + b, ext ? ext + 2 * b : NULL, del ? del + b : NULL, k, change + b, te->ahead, counts);
     }
 }
 

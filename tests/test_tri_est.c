@@ -1729,6 +1729,43 @@ static void test_thinkd_and_triest_fd_are_unbiased_under_random_deletions(void)
     CU_ASSERT(se2[0] < se2[1]);
 }
 
+/* ThinkD asks a block's queries ahead on every thread
+ * (operators/sample_ahead.h) and trusts an answer only for a line whose
+ * ends no earlier change of the block touched: the answers are those of
+ * one thread bit for bit, asked by a team of its own or by the tasks of a
+ * running team (as the fanout runs it).  A dense graph (300 vertices,
+ * m = 2000 of about 6000 present edges) so that most blocks change the
+ * sample at vertices their later lines name, and most lines close
+ * triangles: dropping either the touched set or the trusted answers
+ * changes the estimates. */
+static void test_thinkd_asked_ahead_by_threads_answers_as_one_thread(void)
+{
+    const int saved = omp_get_max_threads();
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        dyn_stream d = dynamic_stream(300, 60000, 25, 500 + seed);
+        char spec[96];
+        snprintf(spec, sizeof spec, "tri-est:method=thinkd,m=2000,local=1,seed=%" G_GUINT64_FORMAT, (guint64)seed);
+        omp_set_num_threads(1);
+        es_operator *one = must_new(spec);
+        feed_dynamic(one, &d, 300, 0, d.n, 20000);
+        omp_set_num_threads(2);
+        es_operator *team = must_new(spec);
+        feed_dynamic(team, &d, 300, 0, d.n, 20000);
+        es_operator *tasks = must_new(spec);
+        #pragma omp parallel num_threads(2)
+        #pragma omp single
+        feed_dynamic(tasks, &d, 300, 0, d.n, 20000);
+        ES_CHECK_SEED(es_tri_est_global(one) != 0, seed);
+        assert_same_answers(one, team, 300, seed);
+        assert_same_answers(one, tasks, 300, seed);
+        es_operator_free(one);
+        es_operator_free(team);
+        es_operator_free(tasks);
+        dyn_stream_free(&d);
+    }
+    omp_set_num_threads(saved);
+}
+
 /* State and snapshots taken mid-stream (deletions pending in the random
  * pairing) resume bit for bit; the insert-only methods, asked for by name,
  * refuse a stream with deletions, and the default becomes thinkd. */
@@ -1903,6 +1940,7 @@ int main(void)
         ES_TEST(test_auto_dedup_watches_past_the_probation_and_resumes_in_every_phase),
         ES_TEST(test_thinkd_and_triest_fd_are_exact_while_the_sample_holds_every_edge),
         ES_TEST(test_thinkd_and_triest_fd_are_unbiased_under_random_deletions),
+        ES_TEST(test_thinkd_asked_ahead_by_threads_answers_as_one_thread),
         ES_TEST(test_thinkd_resumes_bit_for_bit_and_insert_only_methods_refuse_deletions),
         ES_TEST(test_bad_options_are_usage_errors_naming_the_option),
         ES_TEST(test_registry_knows_tri_est),

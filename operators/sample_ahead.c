@@ -1,0 +1,70 @@
+/* sample_ahead.c — a dynamic sample's queries asked ahead in parallel (see
+ * sample_ahead.h). */
+#include "operators/sample_ahead.h"
+
+#include <omp.h>
+#include <string.h>
+
+/* Lines a task answers; lines ahead whose headers, then neighbour blocks,
+ * are fetched (as the fold in order does). */
+#define GRAIN        256
+#define AHEAD_HEADS  16
+#define AHEAD_BLOCKS 6
+
+es_sample_ahead *es_sample_ahead_new(void)
+{
+    es_sample_ahead *a = g_new(es_sample_ahead, 1);
+    memset(a->set, 0xff, sizeof a->set);
+    a->nused = 0;
+    return a;
+}
+
+void es_sample_ahead_free(es_sample_ahead *a)
+{
+    g_free(a);
+}
+
+gboolean es_sample_ahead_worth(void)
+{
+    return omp_in_parallel() ? omp_get_num_threads() > 1 : omp_get_max_threads() > 1;
+}
+
+static inline gboolean changes_graph(uint8_t c)
+{
+    return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
+}
+
+static void answer(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
+                   size_t from, size_t to, size_t n)
+{
+    for (size_t i = from; i < to; i++) {
+        if (i + AHEAD_HEADS < n && changes_graph(change[i + AHEAD_HEADS]))
+            es_edge_reservoir_prefetch_heads(r, e[i + AHEAD_HEADS].u, e[i + AHEAD_HEADS].v);
+        if (i + AHEAD_BLOCKS < n && changes_graph(change[i + AHEAD_BLOCKS]))
+            es_edge_reservoir_prefetch_blocks(r, e[i + AHEAD_BLOCKS].u, e[i + AHEAD_BLOCKS].v);
+        if (!changes_graph(change[i]))
+            continue;
+        a->has[i] = es_edge_reservoir_has_common(r, e[i].u, e[i].v);
+        if (change[i] == ES_EDGE_DISAPPEARS)
+            a->handle[i] = es_edge_reservoir_handle(r, e[i].u, e[i].v);
+    }
+}
+
+void es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
+                         size_t n)
+{
+    g_assert(n <= ES_SAMPLE_AHEAD_BLOCK);
+    for (uint32_t k = 0; k < a->nused; k++)
+        a->set[a->used[k]] = UINT32_MAX;
+    a->nused = 0;
+    if (omp_in_parallel()) {
+        /* (a task of the fanout's team: its idle threads take these) */
+        #pragma omp taskloop grainsize(1)
+        for (size_t t = 0; t < n; t += GRAIN)
+            answer(a, r, e, change, t, MIN(n, t + GRAIN), n);
+    } else {
+        #pragma omp parallel for schedule(dynamic, 1)
+        for (size_t t = 0; t < n; t += GRAIN)
+            answer(a, r, e, change, t, MIN(n, t + GRAIN), n);
+    }
+}
