@@ -43,6 +43,7 @@ struct es_edgetable {
     size_t      present;      /* as of the last apply */
     uint64_t    ignored;
     uint64_t    deletions;    /* deletion lines (ES_LINE_DELETE) applied */
+    gboolean    logged;       /* the set keeps a log (es_edgetable_unlog ends it) */
     gboolean    dynamic;      /* a deletion was seen */
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
     /* The multiplicities other than 1 at the last barrier (es_edgetable_
@@ -243,6 +244,7 @@ es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
     es_edgetable *t = g_new0(es_edgetable, 1);
     t->set = logged ? es_edgeset_new_logged(0, 0, mem) : es_edgeset_new(0, 0);
+    t->logged = logged;
     return t;
 }
 
@@ -258,6 +260,14 @@ void es_edgetable_free(es_edgetable *t)
     es_big_free(t->f_key, t->f_key_cap);
     es_big_free(t->f_cnt, t->f_cnt_cap);
     g_free(t);
+}
+
+void es_edgetable_unlog(es_edgetable *t)
+{
+    es_edgeset_unlog(t->set);
+    t->logged = FALSE;
+    t->seen.keys = NULL;
+    t->seen.n = es_edgeset_size(t->set);
 }
 
 void es_edgetable_reserve(es_edgetable *t, size_t pairs)
@@ -637,7 +647,7 @@ size_t es_edgetable_memory(const es_edgetable *t)
 
 gboolean es_edgetable_logged(const es_edgetable *t)
 {
-    return t->seen.keys != NULL;
+    return t->logged && t->seen.keys != NULL;
 }
 
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)
