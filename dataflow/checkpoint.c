@@ -461,8 +461,9 @@ static gpointer writer_thread(gpointer data)
 }
 
 /* Start the writer thread on the barrier's state.  The logs it reads keep
- * their blocks until it has been joined (es_log_hold): the caller holds
- * the id map's lock, so the mapper thread cannot grow its log before. */
+ * their blocks until it has been joined (es_log_hold, on already after
+ * es_log_pin): the caller holds the id map's lock, so the mapper thread
+ * cannot grow its log before. */
 static gboolean start_thread(es_checkpoint *ck, const es_snapshot_meta *m, const uint64_t *externals,
                              uint32_t vertices, GPtrArray *ops)
 {
@@ -505,6 +506,7 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
     GError *e = NULL;
     if (!commit(ck, &m, externals, pos->vertices, ops, &e))
         failed(ck, m.snapshot_id, e);
+    es_log_hold(FALSE);   /* (the barrier's, es_log_pin) */
     taken(ck, pos);
 }
 

@@ -90,7 +90,9 @@ uint64_t es_checkpoint_last_id(const es_checkpoint *ck);
 /* Take it: start the writer thread (or write here, see above).  The caller
  * guarantees that nothing mutates the id map or the operators during the
  * call (the barrier), and holds the id map's lock, so that its log cannot
- * move before the writer holds it. */
+ * move before the writer holds it; logs appended beside the call (the edge
+ * table's, by the mapper) it has pinned first (snapshot/logmem.h:
+ * es_log_pin), or stopped.  Ends the pin's hold when it writes here. */
 void     es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops);
 /* End of stream: wait for the writer, then write the final snapshot
  * in-process (unless the last one is at this position).  Returns how many

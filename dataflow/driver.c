@@ -15,8 +15,13 @@
  * it added its whole time (measured in bench/RESULTS.md).  The operators
  * see the table as of their batch (es_edgetable_catch_up), so a barrier
  * freezes the keys of exactly the batches they folded.  A table adopted
- * mid-run (operators/operator.h) is applied by the caller, in the fold
- * every stream shares (dataflow/flow.h).  Slots carry
+ * mid-run (operators/operator.h: tri-est's dedup=auto after a repeat) is
+ * applied by the caller, in the fold every stream shares
+ * (dataflow/flow.h), to the batches the mapper passed on without answers;
+ * from the next batch it maps on, the mapper applies it (hand_over_table:
+ * streams without windows or deletions), having waited for the caller to
+ * fold those, so the table sees every batch once and in stream order.
+ * Slots carry
  * everything later stages need (vertex count, answers, progress figures),
  * so no stage touches another's state.  NSLOTS = 3 lets every stage hold
  * one batch: when the operators are the slowest stage, the next batch is
@@ -108,7 +113,8 @@ typedef struct {
     es_edge      *edges;
     uint8_t      *change;        /* the edge table's answers (cap bytes) */
     gboolean      has_change;    /* filled by the mapper, */
-    es_edgetable_mark mark;      /* with the table as of this batch */
+    es_edgetable_mark mark;      /* with the table as of this batch, */
+    guint         log_moves;     /* and es_log_moves() before it was applied */
     size_t        cap;
     uint64_t      first_index;
     uint32_t      num_vertices;
@@ -138,9 +144,17 @@ typedef struct {
     GMutex       idmap_lock;     /* held by the mapper per piece, by a barrier while it starts a writer */
     es_checkpoint *ck;           /* or NULL */
     es_edgetable *mapper_table;  /* applied by the mapper, or NULL */
-    GMutex       table_lock;     /* held by the mapper to apply it, by a barrier */
+    GMutex       table_lock;     /* held by the mapper to apply it, by a barrier after a log moved */
     uint64_t     start_edges;    /* stream index of the first edge read (after a resume) */
     gboolean     presized;       /* the mapper has sized its table (presize_table) */
+    /* A table adopted mid-run, for the mapper (hand_over_table), under
+     * table_lock: it answers the slots from number handover_at on, once the
+     * caller has folded the ones before (folded, counted with decided over
+     * the slots the mapper passed its table step, error-free and not
+     * empty); handover_cond signals folded. */
+    es_edgetable *handover;
+    uint64_t     handover_at, decided, folded;
+    GCond        handover_cond;
     size_t       seen_lines, seen_fresh;   /* before that: lines mapped, new pairs among them */
     es_slider_ahead *ahead;      /* a sliding window's panes, for the mapper's table */
     GAsyncQueue *free_q, *parsed_q, *full_q;
@@ -639,6 +653,50 @@ static void count_the_mapper(void)
     }
 }
 
+/* The mapper's step before a slot's table answers: a table the caller
+ * handed over becomes the mapper's once the caller has folded every slot
+ * passed on before it (their answers are the caller's to make, in order);
+ * then this slot is counted. */
+static void take_handover(pipeline *pl)
+{
+    g_mutex_lock(&pl->table_lock);
+    if (pl->handover != NULL) {
+        while (pl->folded < pl->handover_at)
+            g_cond_wait(&pl->handover_cond, &pl->table_lock);
+        pl->mapper_table = pl->handover;
+        pl->handover = NULL;
+    }
+    pl->decided++;
+    g_mutex_unlock(&pl->table_lock);
+}
+
+/* The caller's step after folding a slot: count it, and hand the run's
+ * table, adopted mid-run, to the mapper (take_handover), which then also
+ * sizes it for the whole input as it would have sized its own
+ * (presize_table: the lines so far and their distinct pairs).  Not with
+ * windows (the mapper starts a table per tumbling window only when the
+ * run starts with one, and a sliding window's expiries go beside it) nor
+ * with deletions (their tables stay with the caller under snapshots).  On
+ * R-MAT scale 20, `--ops tri-est` alone applied its adopted table here,
+ * unsized (bench/RESULTS.md). */
+static void hand_over_table(pipeline *pl, const es_flow *flow, uint64_t lines, gboolean done)
+{
+    const es_driver_config *cfg = pl->cfg;
+    g_mutex_lock(&pl->table_lock);
+    pl->folded = done ? UINT64_MAX : pl->folded + 1;
+    if (!done && flow->table != NULL && pl->mapper_table == NULL && pl->handover == NULL && !cfg->window &&
+        !cfg->window_span && !cfg->window_slide && !cfg->deletions) {
+        if (pl->ck == NULL)   /* (no snapshot will read its keys) */
+            es_edgetable_unlog(flow->table);
+        pl->handover = flow->table;
+        pl->handover_at = pl->decided;
+        pl->seen_lines = lines;
+        pl->seen_fresh = es_edgetable_edges(flow->table);
+    }
+    g_cond_broadcast(&pl->handover_cond);
+    g_mutex_unlock(&pl->table_lock);
+}
+
 static gpointer mapper_stage(gpointer data)
 {
     pipeline *pl = data;
@@ -692,8 +750,11 @@ static gpointer mapper_stage(gpointer data)
         }
         s->num_vertices = es_idmap_size(pl->idmap);
         s->has_change = FALSE;
+        if (!s->error && s->raw->n > 0)
+            take_handover(pl);
         if (pl->mapper_table && !s->error && s->raw->n > 0) {
             g_mutex_lock(&pl->table_lock);
+            s->log_moves = es_log_moves();
             if (pl->ahead)   /* (expiries come before the lines of a later pane) */
                 es_slider_ahead_expire(pl->ahead, pl->mapper_table, s->pane, &s->exp);
             const size_t fresh = es_edgetable_apply_ahead_signed(pl->mapper_table, s->edges,
@@ -1215,6 +1276,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     pl.pane_span = cfg->window_slide && cfg->window_span ? (int64_t)cfg->window_slide : cfg->window_span;
     g_mutex_init(&pl.idmap_lock);
     g_mutex_init(&pl.table_lock);
+    g_cond_init(&pl.handover_cond);
     slot slots[NSLOTS];
     for (int i = 0; i < NSLOTS; i++) {
         slots[i] = (slot){ .raw = es_raw_batch_new(batch), .cap = batch,
@@ -1279,6 +1341,9 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
     }
     es_progress *progress = es_progress_new(cfg->progress, cfg->progress_lines);
     gint64 t0 = g_get_monotonic_time();
+    /* es_log_moves() before the mapper applied the table's mark the
+     * operators caught up with last (a barrier's es_log_pin) */
+    guint seen_moves = es_log_moves();
     GThread *reader_th = g_thread_try_new("es-reader", reader_stage, &pl, NULL);
     GThread *mapper_th = reader_th ? g_thread_try_new("es-mapper", mapper_stage, &pl, NULL) : NULL;
     if (mapper_th == NULL)
@@ -1321,6 +1386,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         }
         if (ok && n > 0) {
             ok = process_slot(cfg, ops, &flow, slider, s, last, stats, report, progress, error);
+            if (s->has_change)
+                seen_moves = s->log_moves;
+            if (ok)
+                hand_over_table(&pl, &flow, stats->edges, FALSE);
             if (cfg->window_span && !slider) {
                 stats->span_lo = s->span_lo;
                 stats->span_hi = s->span_hi;
@@ -1362,15 +1431,25 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
             g_autofree char *text = src->cls->position_text(src, s->raw);
             pos.consumed = text;
             g_mutex_lock(&pl.idmap_lock);
-            g_mutex_lock(&pl.table_lock);
-            if (flow.table)   /* (with windows the mapper's may be the next window's) */
-                es_edgetable_refresh(flow.table);
+            /* The mapper goes on applying the next batches to the table:
+             * the keys of the mark the operators caught up with stay where
+             * they are for the writer (es_log_pin).  Only after a log has
+             * moved since is the mapper stopped, and the keys looked up
+             * again (waiting for it cost up to a batch's apply per
+             * barrier: bench/RESULTS.md). */
+            const gboolean stop_mapper = !es_log_pin(seen_moves);
+            if (stop_mapper) {
+                g_mutex_lock(&pl.table_lock);
+                if (flow.table)   /* (with windows the mapper's may be the next window's) */
+                    es_edgetable_refresh(flow.table);
+            }
             freeze_window(cfg, slider, span_pane, s->late_tail, s->held.time ? &s->held : NULL, &frozen_held, stats,
                           &frozen_window, &pos);
             es_checkpoint_take(ck, &pos, es_idmap_externals(idmap), ops);
             pos.window = NULL;
             snap_offset = pos.offset;
-            g_mutex_unlock(&pl.table_lock);
+            if (stop_mapper)
+                g_mutex_unlock(&pl.table_lock);
             g_mutex_unlock(&pl.idmap_lock);
             pos.consumed = NULL;
         }
@@ -1390,8 +1469,10 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         /* The slot goes back only now: position_text reads its position. */
         g_async_queue_push(pl.free_q, s);
     }
-    /* A failed run: stop the stages, and keep handing slots back until the
-     * end marker has gone through them. */
+    /* A failed run: stop the stages (a mapper waiting for a hand-over goes
+     * on), and keep handing slots back until the end marker has gone
+     * through them. */
+    hand_over_table(&pl, &flow, 0, TRUE);
     g_atomic_int_set(&pl.stop, 1);
     while (!seen_end) {
         slot *s = ahead ? ahead : g_async_queue_pop(pl.full_q);
@@ -1463,6 +1544,7 @@ gboolean es_driver_run(const es_driver_config *cfg, GPtrArray *ops, es_driver_st
         g_tree_destroy(pl.held);
     g_mutex_clear(&pl.idmap_lock);
     g_mutex_clear(&pl.table_lock);
+    g_cond_clear(&pl.handover_cond);
     if (pl.mapper_table != NULL && pl.mapper_table != flow.table)
         es_edgetable_free(pl.mapper_table);   /* a window's, never opened */
     es_flow_clear(&flow);

@@ -164,6 +164,16 @@ void es_edgeset_free(es_edgeset *s)
     g_free(s);
 }
 
+void es_edgeset_unlog(es_edgeset *s)
+{
+    if (!s->logged)
+        return;
+    s->mem.free(s->log, s->log_cap * sizeof(uint64_t));
+    s->log = NULL;
+    s->log_n = s->log_cap = 0;
+    s->logged = FALSE;
+}
+
 /* Room in the log for `more` keys beyond log_n. */
 static void log_reserve(es_edgeset *s, size_t more)
 {

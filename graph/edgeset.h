@@ -51,6 +51,9 @@ es_edgeset *es_edgeset_new(size_t expected_edges, uint32_t shards);
  * move). */
 es_edgeset *es_edgeset_new_logged(size_t expected_edges, uint32_t shards, const es_log_memory *mem);
 void        es_edgeset_free(es_edgeset *s);
+/* Free a logged set's log and keep none from now on (a set whose keys no
+ * snapshot will read). */
+void        es_edgeset_unlog(es_edgeset *s);
 /* Make room for `edges` keys in all without regrowth, in one rehash now:
  * a set that learns its size early skips the doublings (each a fresh
  * table, touched once more, and a rehash).  Never shrinks. */

@@ -43,6 +43,7 @@ struct es_edgetable {
     size_t      present;      /* as of the last apply */
     uint64_t    ignored;
     uint64_t    deletions;    /* deletion lines (ES_LINE_DELETE) applied */
+    gboolean    logged;       /* the set keeps a log (fixed once shared: read beside apply_ahead) */
     gboolean    dynamic;      /* a deletion was seen */
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
     /* The multiplicities other than 1 at the last barrier (es_edgetable_
@@ -243,6 +244,7 @@ es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem)
 {
     es_edgetable *t = g_new0(es_edgetable, 1);
     t->set = logged ? es_edgeset_new_logged(0, 0, mem) : es_edgeset_new(0, 0);
+    t->logged = logged;
     return t;
 }
 
@@ -258,6 +260,14 @@ void es_edgetable_free(es_edgetable *t)
     es_big_free(t->f_key, t->f_key_cap);
     es_big_free(t->f_cnt, t->f_cnt_cap);
     g_free(t);
+}
+
+void es_edgetable_unlog(es_edgetable *t)
+{
+    es_edgeset_unlog(t->set);
+    t->logged = FALSE;
+    t->seen.keys = NULL;
+    t->seen.n = es_edgeset_size(t->set);
 }
 
 void es_edgetable_reserve(es_edgetable *t, size_t pairs)
@@ -481,7 +491,8 @@ size_t es_edgetable_apply_ahead_signed(es_edgetable *t, const es_edge *edges, co
     /* es_edgeset's is_new is 1 for a pair first seen, else 0.  A batch of
      * expiries (a sliding window's pane) takes back lines this table
      * counted: every pair is in the set, so it asks only the counts. */
-    t->dynamic = t->dynamic || del != NULL;
+    if (del != NULL)   /* (written only then: a barrier reads it beside this) */
+        t->dynamic = TRUE;
     t->applies++;
     size_t fresh;
     if (t->window) {
@@ -636,8 +647,7 @@ size_t es_edgetable_memory(const es_edgetable *t)
 
 gboolean es_edgetable_logged(const es_edgetable *t)
 {
-    size_t n;
-    return es_edgeset_log(t->set, &n) != NULL;
+    return t->logged;
 }
 
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)

@@ -74,6 +74,11 @@ typedef struct es_edgetable es_edgetable;
  * es_big_realloc). */
 es_edgetable *es_edgetable_new(gboolean logged, const es_log_memory *mem);
 void          es_edgetable_free(es_edgetable *t);
+/* Stop logging (es_edgeset_unlog): for a run that takes no snapshot, a
+ * table an operator started logged (operators/operator.h) keeps its
+ * answers without the 8 bytes per pair of its keys.  Only while no other
+ * thread reads or applies it. */
+void          es_edgetable_unlog(es_edgetable *t);
 /* Room for `pairs` distinct pairs without regrowth (es_edgeset_reserve):
  * for a caller that can estimate the stream's size early. */
 void          es_edgetable_reserve(es_edgetable *t, size_t pairs);
@@ -145,6 +150,7 @@ void     es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, vo
 gboolean es_edgetable_foreach_logged(const es_edgetable *t, uint32_t n, void (*fn)(uint32_t u, uint32_t v, void *user),
                                      void *user, GError **error);
 size_t   es_edgetable_memory(const es_edgetable *t);   /* bytes held */
+/* Does it keep the log (es_edgetable_new's `logged`)?  Safe beside apply_ahead. */
 gboolean es_edgetable_logged(const es_edgetable *t);
 
 /* The log: *n keys (every pair ever seen: es_edgetable_edges() in a stream

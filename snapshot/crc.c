@@ -36,6 +36,44 @@ gboolean es_write_full(int fd, const void *p, size_t n, int64_t off)
     return TRUE;
 }
 
+typedef struct {
+    int fd, err;   /* err: fsync's errno, 0 when it succeeded */
+} sync_job;
+
+static gpointer sync_one(gpointer data)
+{
+    sync_job *j = data;
+    j->err = fsync(j->fd) == 0 ? 0 : errno ? errno : EIO;
+    return NULL;
+}
+
+int es_fsync_all(const int *fds, guint n)
+{
+    sync_job *jobs = g_new0(sync_job, MAX(n, 1));
+    GThread **threads = g_new0(GThread *, MAX(n, 1));
+    for (guint i = 0; i < n; i++) {
+        jobs[i].fd = fds[i];
+        /* (no thread to be had: synced in this one, after the others) */
+        if (i > 0)
+            threads[i] = g_thread_try_new("es-fsync", sync_one, &jobs[i], NULL);
+    }
+    for (guint i = 0; i < n; i++) {
+        if (i == 0 || threads[i] == NULL)
+            sync_one(&jobs[i]);
+        else
+            g_thread_join(threads[i]);
+    }
+    int failed = -1;
+    for (guint i = 0; failed < 0 && i < n; i++)
+        if (jobs[i].err != 0) {
+            failed = (int)i;
+            errno = jobs[i].err;
+        }
+    g_free(threads);
+    g_free(jobs);
+    return failed;
+}
+
 gboolean es_read_full(int fd, void *p, size_t n, uint64_t off)
 {
     char *c = p;

@@ -31,6 +31,12 @@ gboolean es_write_full(int fd, const void *p, size_t n, int64_t off);
 /* Read n bytes at off whole; FALSE (errno set, EIO at the file's end)
  * otherwise. */
 gboolean es_read_full(int fd, void *p, size_t n, uint64_t off);
+/* fsync fds[0 .. n) at once, each but the first in a thread of its
+ * own: the file system then commits their metadata together, not once a
+ * file (a snapshot's four log files: 5 to 17 ms each one after another
+ * here, about 2 ms for all at once).  Returns the index of the first
+ * that failed, with errno set, or -1. */
+int      es_fsync_all(const int *fds, guint n);
 /* An ES_ERROR_IO error "WHAT PATH: <errno's text>"; FALSE. */
 gboolean es_io_error(GError **error, const char *what, const char *path);
 /* Drop the cached pages of a file just synced: the run never reads what

@@ -21,6 +21,7 @@ static GHashTable *reserved;   /* start -> reservation_t, under lock */
 static GArray     *held;       /* held_block: freed at the end of the hold, under lock */
 static gint        hold_on;
 static gint        logs_move;
+static gint        moved;      /* logs moved out of a reservation so far */
 
 typedef struct {
     void  *p;
@@ -156,6 +157,7 @@ static void *grow(void *p, size_t old_n, size_t n, gboolean recycle)
         q = es_big_alloc(n);   /* out of a reservation: copied, the reservation freed whole */
     }
     if (p != NULL) {   /* (the released front is not copied: it stays released) */
+        g_atomic_int_inc(&moved);   /* (before the hold is read: es_log_pin) */
         const size_t keep = MIN(old_n, n), from = MIN(huge_floor(r.released), keep);
         memcpy((char *)q + from, (char *)p + from, keep - from);
         retire(p, old_n);
@@ -191,6 +193,19 @@ size_t es_log_released(const void *p)
 gboolean es_logs_may_move(void)
 {
     return g_atomic_int_get(&logs_move) != 0;
+}
+
+guint es_log_moves(void)
+{
+    return (guint)g_atomic_int_get(&moved);
+}
+
+gboolean es_log_pin(guint since)
+{
+    /* The hold first: a move that this does not see comes after it (both
+     * atomics are sequentially consistent), and keeps its old block. */
+    es_log_hold(TRUE);
+    return es_log_moves() == since && !es_logs_may_move();
 }
 
 void es_log_hold(gboolean on)

@@ -31,6 +31,16 @@ void    *es_log_grow(void *p, size_t old_n, size_t n);
 void     es_log_free(void *p, size_t n);
 void     es_log_hold(gboolean on);
 gboolean es_logs_may_move(void);
+/* How many times a log has moved to a new block so far: read before
+ * taking a pointer into a log that another thread appends to. */
+guint    es_log_moves(void);
+/* A barrier's first step: start the hold, and say whether no log has
+ * moved since es_log_moves() gave `since`, and none may (es_logs_may_move).
+ * Then a pointer taken after that read into a log that another thread
+ * appends to (an edge table's mark) is still valid, and stays valid
+ * until the hold ends: the barrier need not stop that thread.  FALSE:
+ * stop it, and take the pointer again. */
+gboolean es_log_pin(guint since);
 /* es_log_grow and es_log_free, for the structures of graph/. */
 extern const es_log_memory es_log_memory_stable;
 

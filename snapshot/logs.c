@@ -300,18 +300,29 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
         logs->gen_base = total_bytes(logs);
         logs->gen_start = FALSE;
     }
+    /* Synced together: one commit of the file system for all of them. */
+    int *fds = g_new(int, logs->entries->len + 1);
+    guint n = 0;
+    for (guint i = 0; i < logs->entries->len; i++) {
+        const log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (e->fd >= 0)
+            fds[n++] = e->fd;
+    }
+    const int failed = es_fsync_all(fds, n), err = errno;
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->fd < 0)
             continue;
-        if (ok && fsync(e->fd) != 0) {
+        if (ok && failed >= 0 && e->fd == fds[failed]) {
             g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
+            errno = err;
             ok = es_io_error(error, "cannot fsync", path);
         }
         es_drop_cached(e->fd);
         close(e->fd);
         e->fd = -1;
     }
+    g_free(fds);
     return ok;
 }
 

@@ -1,9 +1,10 @@
 /* test_edgetable.c — the edge table, the dataflow's one distinct-edge stage
  * (graph/edgetable.c), and how the driver runs it: answers and log against
- * a plain first-appearance list for any thread count and batch size; the
- * checks of restored keys, each naming the key at fault; a run of
- * bounded-memory operators keeps no table, one with degree or tri keeps one,
- * tri-est's dedup=auto hands the table it starts to the run; a run's
+ * a plain first-appearance list for any thread count and batch size, also
+ * after a table stops logging; the checks of restored keys, each naming
+ * the key at fault; a run of bounded-memory operators keeps no table, one
+ * with degree or tri keeps one, tri-est's dedup=auto hands the table it
+ * starts to the run (which, taking no snapshot, drops its keys); a run's
  * answers equal those of operators fed on their own; and a sliding
  * window's table of present pairs answers as the full one. */
 #include <glib/gstdio.h>
@@ -15,6 +16,7 @@
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "operators/operator.h"
+#include "snapshot/logmem.h"
 #include "tests/testutil.h"
 
 /* The answers and log of a plain sequential insertion. */
@@ -70,6 +72,19 @@ static void test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_an
     CU_ASSERT_FALSE(es_edgetable_logged(plain));
     CU_ASSERT_EQUAL(memcmp(got, want, m), 0);
     es_edgetable_free(plain);
+    /* A logged table that stops logging halfway answers on as before,
+     * listing no keys. */
+    es_edgetable *half = es_edgetable_new(TRUE, &es_log_memory_stable);
+    es_edgetable_apply(half, (const es_edge *)p, m / 2, got);
+    es_edgetable_unlog(half);
+    CU_ASSERT_FALSE(es_edgetable_logged(half));
+    n = 1;
+    CU_ASSERT_PTR_NULL(es_edgetable_keys(half, &n));
+    CU_ASSERT_EQUAL(n, es_edgetable_edges(half));
+    const size_t rest = es_edgetable_apply(half, (const es_edge *)p + m / 2, m - m / 2, got + m / 2);
+    CU_ASSERT_EQUAL(memcmp(got, want, m), 0);
+    CU_ASSERT_TRUE(es_edgetable_edges(half) == log->len && rest + n == log->len);
+    es_edgetable_free(half);
     g_array_free(log, TRUE);
     g_free(want);
     g_free(got);
@@ -126,6 +141,7 @@ typedef struct {
     GPtrArray *ops;
     int        reports;
     int        with_table;   /* interim reports at which operators had a table */
+    int        logged;       /* of those, reports at which it kept its keys */
 } watch;
 
 static void on_report(const es_report *r, void *user)
@@ -136,6 +152,7 @@ static void on_report(const es_report *r, void *user)
     w->reports++;
     const es_operator *op = g_ptr_array_index(w->ops, 0);
     w->with_table += op->edges != NULL || op->own_edges != NULL;
+    w->logged += op->edges != NULL && es_edgetable_logged(op->edges);
 }
 
 /* Run `ops` over file in batches of 5 with a report every 10 edges. */
@@ -184,9 +201,10 @@ static void test_only_operators_that_need_distinct_edges_make_a_run_keep_a_table
     CU_ASSERT(w.reports > 3 && w.with_table == w.reports);
     g_ptr_array_free(ops, TRUE);
     /* dedup=auto: its probation set, from the first batch, is adopted by
-     * the run after the repeat at line 4 */
+     * the run after the repeat at line 4; the run takes no snapshot, so
+     * the table drops its keys as the mapper takes it over */
     ops = run("tri-est:m=9,cm", path, &w);
-    CU_ASSERT(w.reports > 3 && w.with_table == w.reports);
+    CU_ASSERT(w.reports > 3 && w.with_table == w.reports && w.logged == 0);
     g_ptr_array_free(ops, TRUE);
     g_unlink(path);
     g_free(path);

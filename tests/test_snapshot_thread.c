@@ -14,7 +14,8 @@
  *     them (under AddressSanitizer a read of a freed or moved block fails).
  * Logs: a block es_log_grow returned keeps its address however far it
  * grows and keeps its contents; a block moved into a reservation during a
- * hold stays readable until the hold ends. */
+ * hold stays readable until the hold ends; a barrier's pin says whether
+ * a log moved since a count was read. */
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +191,39 @@ static void test_a_log_moved_during_a_hold_stays_readable_until_it_ends(void)
     es_big_free(again, 5 * cap);
 }
 
+/* A barrier's pin (es_log_pin): TRUE while no log has moved since the
+ * count was read, so that it need not stop the mapper appending to the
+ * edge table's log; FALSE once one has; and the hold starts either way. */
+static void test_a_barrier_pins_logs_only_while_none_moved(void)
+{
+    const size_t cap = (size_t)3 << 20;
+    unsigned char *log = es_log_grow(NULL, 0, cap);
+    const guint before = es_log_moves();
+    unsigned char *grown = es_log_grow(log, cap, 4 * cap);   /* in place */
+    CU_ASSERT_PTR_EQUAL(grown, log);
+    CU_ASSERT_EQUAL(es_log_moves(), before);
+    CU_ASSERT_TRUE(es_log_pin(before));
+    es_log_hold(FALSE);
+    unsigned char *plain = es_big_alloc(cap);
+    unsigned char *moved = es_log_grow(plain, cap, 2 * cap);   /* into a reservation: a move */
+    CU_ASSERT_PTR_NOT_EQUAL(moved, plain);
+    CU_ASSERT_EQUAL(es_log_moves(), before + 1);
+    CU_ASSERT_FALSE(es_log_pin(before));
+    CU_ASSERT_TRUE(es_log_pin(es_log_moves()));
+    /* held: a block moved now stays readable until the hold ends */
+    unsigned char *old = es_big_alloc(cap);
+    memset(old, 0xCD, cap);
+    unsigned char *copy = es_log_grow(old, cap, 2 * cap);
+    size_t bad = 0;
+    for (size_t i = 0; i < cap; i++)
+        bad += old[i] != 0xCD || copy[i] != 0xCD;
+    CU_ASSERT_EQUAL(bad, 0);
+    es_log_hold(FALSE);
+    es_log_free(grown, 4 * cap);
+    es_log_free(moved, 2 * cap);
+    es_log_free(copy, 2 * cap);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -197,6 +231,7 @@ int main(void)
         ES_TEST(test_frozen_operators_write_the_barrier_state_from_a_thread_beside_the_stream),
         ES_TEST(test_a_log_grows_in_place_and_keeps_its_contents),
         ES_TEST(test_a_log_moved_during_a_hold_stays_readable_until_it_ends),
+        ES_TEST(test_a_barrier_pins_logs_only_while_none_moved),
         { NULL, NULL },
     };
     return es_test_main("snapshot_thread", tests);
