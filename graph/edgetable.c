@@ -43,7 +43,7 @@ struct es_edgetable {
     size_t      present;      /* as of the last apply */
     uint64_t    ignored;
     uint64_t    deletions;    /* deletion lines (ES_LINE_DELETE) applied */
-    gboolean    logged;       /* the set keeps a log (fixed once shared: read beside apply_ahead) */
+    gboolean    logged;       /* the set keeps a log (es_edgetable_unlog ends it) */
     gboolean    dynamic;      /* a deletion was seen */
     es_edgetable_mark seen;   /* what keys and edges say (apply_ahead) */
     /* The multiplicities other than 1 at the last barrier (es_edgetable_
@@ -647,7 +647,7 @@ size_t es_edgetable_memory(const es_edgetable *t)
 
 gboolean es_edgetable_logged(const es_edgetable *t)
 {
-    return t->logged;
+    return t->logged && t->seen.keys != NULL;
 }
 
 const uint64_t *es_edgetable_keys(const es_edgetable *t, size_t *n)

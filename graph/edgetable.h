@@ -150,7 +150,9 @@ void     es_edgetable_foreach(const es_edgetable *t, void (*fn)(uint64_t key, vo
 gboolean es_edgetable_foreach_logged(const es_edgetable *t, uint32_t n, void (*fn)(uint32_t u, uint32_t v, void *user),
                                      void *user, GError **error);
 size_t   es_edgetable_memory(const es_edgetable *t);   /* bytes held */
-/* Does it keep the log (es_edgetable_new's `logged`)?  Safe beside apply_ahead. */
+/* Has it a log (es_edgetable_new's `logged`, until es_edgetable_unlog)
+ * as of the last catch_up (es_edgetable_keys is not NULL)?  Safe beside
+ * apply_ahead. */
 gboolean es_edgetable_logged(const es_edgetable *t);
 
 /* The log: *n keys (every pair ever seen: es_edgetable_edges() in a stream

@@ -13,10 +13,7 @@
 
 es_sample_ahead *es_sample_ahead_new(void)
 {
-    es_sample_ahead *a = g_new(es_sample_ahead, 1);
-    memset(a->set, 0xff, sizeof a->set);
-    a->nused = 0;
-    return a;
+    return g_new0(es_sample_ahead, 1);
 }
 
 void es_sample_ahead_free(es_sample_ahead *a)
@@ -54,9 +51,7 @@ void es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const e
                          size_t n)
 {
     g_assert(n <= ES_SAMPLE_AHEAD_BLOCK);
-    for (uint32_t k = 0; k < a->nused; k++)
-        a->set[a->used[k]] = UINT32_MAX;
-    a->nused = 0;
+    memset(a->touched, 0, sizeof a->touched);
     if (omp_in_parallel()) {
         /* (a task of the fanout's team: its idle threads take these) */
         #pragma omp taskloop grainsize(1)

@@ -18,7 +18,7 @@
  * a fresh line's answers and asks the live sample for the others; the
  * answers, and so the estimates, are the same bit for bit at any thread
  * count.  Cost: the queries (the same as asked in order) spread over the
- * threads, a 64 KiB set of touched vertices, a probe of it per line end.
+ * threads, a 4 KiB filter of touched vertices, a bit of it per line end.
  */
 #ifndef ES_SAMPLE_AHEAD_H
 #define ES_SAMPLE_AHEAD_H
@@ -30,16 +30,15 @@
 #include "graph/edgetable.h"
 #include "operators/edge_reservoir.h"
 
-/* Lines asked at once (and the set's room: four vertices per line). */
+/* Lines asked at once; bits of the filter of touched vertices (about
+ * a thousand of them a block at R-MAT scale 20: 3% false alarms). */
 #define ES_SAMPLE_AHEAD_BLOCK 2048u
-#define ES_SAMPLE_AHEAD_SET   (8u * ES_SAMPLE_AHEAD_BLOCK)
+#define ES_SAMPLE_AHEAD_BITS  15
 
 typedef struct {
-    uint8_t  has[ES_SAMPLE_AHEAD_BLOCK];      /* line i's ends have a common neighbour */
-    uint32_t handle[ES_SAMPLE_AHEAD_BLOCK];   /* a disappearing line's handle, or ES_RESERVOIR_SKIPPED */
-    uint32_t set[ES_SAMPLE_AHEAD_SET];        /* touched vertices (open addressing; UINT32_MAX: free) */
-    uint32_t used[4 * ES_SAMPLE_AHEAD_BLOCK]; /* positions filled in set, to clear */
-    uint32_t nused;
+    uint8_t  has[ES_SAMPLE_AHEAD_BLOCK];    /* line i's ends have a common neighbour */
+    uint32_t handle[ES_SAMPLE_AHEAD_BLOCK]; /* a disappearing line's handle, or ES_RESERVOIR_SKIPPED */
+    uint64_t touched[(1u << ES_SAMPLE_AHEAD_BITS) / 64];   /* a bit per hash of a touched vertex */
 } es_sample_ahead;
 
 es_sample_ahead *es_sample_ahead_new(void);
@@ -54,42 +53,25 @@ gboolean es_sample_ahead_worth(void);
 void es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
                          size_t n);
 
-static inline uint32_t es_sample_ahead_home(uint32_t v)
+static inline uint32_t es_sample_ahead_bit(uint32_t v)
 {
-    return (v * UINT32_C(0x9E3779B1)) >> (32 - 14);
+    return (v * UINT32_C(0x9E3779B1)) >> (32 - ES_SAMPLE_AHEAD_BITS);
 }
-G_STATIC_ASSERT(ES_SAMPLE_AHEAD_SET == 1u << 14);
 
 /* The sample changed an edge at u and v. */
 static inline void es_sample_ahead_touch(es_sample_ahead *a, uint32_t u, uint32_t v)
 {
-    const uint32_t x[2] = { u, v };
-    for (int k = 0; k < 2; k++)
-        for (uint32_t i = es_sample_ahead_home(x[k]);; i = (i + 1) & (ES_SAMPLE_AHEAD_SET - 1)) {
-            if (a->set[i] == x[k])
-                break;
-            if (a->set[i] == UINT32_MAX) {
-                a->set[i] = x[k];
-                a->used[a->nused++] = i;
-                break;
-            }
-        }
+    const uint32_t x = es_sample_ahead_bit(u), y = es_sample_ahead_bit(v);
+    a->touched[x / 64] |= UINT64_C(1) << (x % 64);
+    a->touched[y / 64] |= UINT64_C(1) << (y % 64);
 }
 
-static inline gboolean es_sample_ahead_touched(const es_sample_ahead *a, uint32_t v)
-{
-    for (uint32_t i = es_sample_ahead_home(v);; i = (i + 1) & (ES_SAMPLE_AHEAD_SET - 1)) {
-        if (a->set[i] == v)
-            return TRUE;
-        if (a->set[i] == UINT32_MAX)
-            return FALSE;
-    }
-}
-
-/* Line i's answers still hold. */
+/* Line i's answers still hold: no change since the ask touched u or v (a
+ * false alarm only asks the live sample once more). */
 static inline gboolean es_sample_ahead_fresh(const es_sample_ahead *a, uint32_t u, uint32_t v)
 {
-    return a->nused == 0 || (!es_sample_ahead_touched(a, u) && !es_sample_ahead_touched(a, v));
+    const uint32_t x = es_sample_ahead_bit(u), y = es_sample_ahead_bit(v);
+    return !((a->touched[x / 64] >> (x % 64)) & 1) && !((a->touched[y / 64] >> (y % 64)) & 1);
 }
 
 #endif

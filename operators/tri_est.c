@@ -857,8 +857,9 @@ static void fold_lines(tri_est_op *te, const es_edge *e, const uint64_t *ext, co
     for (size_t i = 0; i < n; i++) {
         /* The query is bound by its first touch of the two headers and
          * neighbour blocks: fetched ahead, the blocks once their headers
-         * have arrived (only lines that read the sample). */
-        if (i + DYN_AHEAD_HEADS < n && reads_sample(a, change, i + DYN_AHEAD_HEADS))
+         * have arrived (the headers for every change, which may enter
+         * the sample; the blocks for the lines that read it). */
+        if (i + DYN_AHEAD_HEADS < n && changes_graph(change[i + DYN_AHEAD_HEADS]))
             es_edge_reservoir_prefetch_heads(te->res, e[i + DYN_AHEAD_HEADS].u, e[i + DYN_AHEAD_HEADS].v);
         if (i + DYN_AHEAD_BLOCKS < n && reads_sample(a, change, i + DYN_AHEAD_BLOCKS))
             es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
