@@ -39,6 +39,9 @@ typedef struct {
     uint8_t  has[ES_SAMPLE_AHEAD_BLOCK];    /* line i's ends have a common neighbour */
     uint32_t handle[ES_SAMPLE_AHEAD_BLOCK]; /* a disappearing line's handle, or ES_RESERVOIR_SKIPPED */
     uint64_t touched[(1u << ES_SAMPLE_AHEAD_BITS) / 64];   /* a bit per hash of a touched vertex */
+    uint32_t helped;                        /* chunks of the last ask other threads answered */
+    uint32_t backoff, wait;                 /* blocks to fold without asking: after the last
+                                               unhelped ask, and still to go */
 } es_sample_ahead;
 
 es_sample_ahead *es_sample_ahead_new(void);
@@ -49,8 +52,11 @@ gboolean es_sample_ahead_worth(void);
 
 /* Answer the lines e[0, n) (n <= ES_SAMPLE_AHEAD_BLOCK) whose change is
  * ES_EDGE_APPEARS or ES_EDGE_DISAPPEARS against r as it stands, and forget
- * the touched vertices.  Nobody changes r meanwhile. */
-void es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
+ * the touched vertices.  Nobody changes r meanwhile.  FALSE: it did not
+ * ask (fold these lines asking in order): no other thread helped with the
+ * last asks, whose second pass then only cost time, so a few blocks go
+ * without before it asks again. */
+gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
                          size_t n);
 
 static inline uint32_t es_sample_ahead_bit(uint32_t v)
