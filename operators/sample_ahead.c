@@ -10,6 +10,8 @@
 #define GRAIN        256
 #define AHEAD_HEADS  16
 #define AHEAD_BLOCKS 6
+/* Blocks folded without asking, at most, after asks nobody helped with. */
+#define MAX_WAIT     16
 
 es_sample_ahead *es_sample_ahead_new(void)
 {
@@ -31,9 +33,14 @@ static inline gboolean changes_graph(uint8_t c)
     return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
 }
 
+/* (me: the asking thread's number in the team that answers) */
 static void answer(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
-                   size_t from, size_t to, size_t n)
+                   size_t from, size_t to, size_t n, int me)
 {
+    if (omp_get_thread_num() != me) {
+        #pragma omp atomic
+        a->helped++;
+    }
     for (size_t i = from; i < to; i++) {
         if (i + AHEAD_HEADS < n && changes_graph(change[i + AHEAD_HEADS]))
             es_edge_reservoir_prefetch_heads(r, e[i + AHEAD_HEADS].u, e[i + AHEAD_HEADS].v);
@@ -47,19 +54,30 @@ static void answer(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge
     }
 }
 
-void es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
-                         size_t n)
+gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
+                             size_t n)
 {
     g_assert(n <= ES_SAMPLE_AHEAD_BLOCK);
+    if (a->wait > 0) {
+        a->wait--;
+        return FALSE;
+    }
     memset(a->touched, 0, sizeof a->touched);
+    a->helped = 0;
     if (omp_in_parallel()) {
         /* (a task of the fanout's team: its idle threads take these) */
+        const int me = omp_get_thread_num();
         #pragma omp taskloop grainsize(1)
         for (size_t t = 0; t < n; t += GRAIN)
-            answer(a, r, e, change, t, MIN(n, t + GRAIN), n);
+            answer(a, r, e, change, t, MIN(n, t + GRAIN), n, me);
     } else {
         #pragma omp parallel for schedule(dynamic, 1)
         for (size_t t = 0; t < n; t += GRAIN)
-            answer(a, r, e, change, t, MIN(n, t + GRAIN), n);
+            answer(a, r, e, change, t, MIN(n, t + GRAIN), n, 0);
     }
+    /* Nobody helped: the cores are busy, and the next blocks fold in
+     * order (1, 2, 4 .. MAX_WAIT of them) before the next ask. */
+    a->backoff = a->helped > 0 ? 0 : a->backoff ? MIN(2 * a->backoff, MAX_WAIT) : 1;
+    a->wait = a->backoff;
+    return TRUE;
 }

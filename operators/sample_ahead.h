@@ -6,8 +6,8 @@
  * neighbour in the sample, and for a disappearance whether the sample holds
  * the edge.  Each answer depends on the changes before it, so the fold is
  * one chain; but almost every answer is the one the sample as it stood
- * before the block gives: a change of the sample touches the lines of at
- * most four vertices (an eviction's two ends and the new edge's two), and
+ * before the block gives: a change of the sample touches the neighbour sets
+ * of at most four vertices (an eviction's two ends and the new edge's), and
  * a line whose two ends no earlier change of its block touched sees their
  * neighbour sets as they were (4% of a sliding window's lines are touched
  * at 2048 lines a block, R-MAT scale 20, m = 100 000).
@@ -17,8 +17,10 @@
  * idle threads take part; else a team of its own).  The fold then trusts
  * a fresh line's answers and asks the live sample for the others; the
  * answers, and so the estimates, are the same bit for bit at any thread
- * count.  Cost: the queries (the same as asked in order) spread over the
- * threads, a 4 KiB filter of touched vertices, a bit of it per line end.
+ * count.  Only while other threads help: after an ask nobody helped with
+ * (busy cores), a few blocks fold asking in order.  Cost: the queries (the
+ * same as asked in order) spread over the threads, 6 to 10% of the lines
+ * asked again, a 4 KiB filter of touched vertices, a bit per line end.
  */
 #ifndef ES_SAMPLE_AHEAD_H
 #define ES_SAMPLE_AHEAD_H
@@ -30,8 +32,8 @@
 #include "graph/edgetable.h"
 #include "operators/edge_reservoir.h"
 
-/* Lines asked at once; bits of the filter of touched vertices (about
- * a thousand of them a block at R-MAT scale 20: 3% false alarms). */
+/* Lines asked at once; bits of the filter of touched vertices (a few
+ * hundred of them a block at R-MAT scale 20: a few % false alarms). */
 #define ES_SAMPLE_AHEAD_BLOCK 2048u
 #define ES_SAMPLE_AHEAD_BITS  15
 
@@ -39,6 +41,9 @@ typedef struct {
     uint8_t  has[ES_SAMPLE_AHEAD_BLOCK];    /* line i's ends have a common neighbour */
     uint32_t handle[ES_SAMPLE_AHEAD_BLOCK]; /* a disappearing line's handle, or ES_RESERVOIR_SKIPPED */
     uint64_t touched[(1u << ES_SAMPLE_AHEAD_BITS) / 64];   /* a bit per hash of a touched vertex */
+    uint32_t helped;                        /* chunks of the last ask other threads answered */
+    uint32_t backoff, wait;                 /* blocks to fold without asking: after the last
+                                               unhelped ask, and still to go */
 } es_sample_ahead;
 
 es_sample_ahead *es_sample_ahead_new(void);
@@ -49,8 +54,11 @@ gboolean es_sample_ahead_worth(void);
 
 /* Answer the lines e[0, n) (n <= ES_SAMPLE_AHEAD_BLOCK) whose change is
  * ES_EDGE_APPEARS or ES_EDGE_DISAPPEARS against r as it stands, and forget
- * the touched vertices.  Nobody changes r meanwhile. */
-void es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
+ * the touched vertices.  Nobody changes r meanwhile.  FALSE: it did not
+ * ask (fold these lines asking in order): no other thread helped with the
+ * last asks, whose second pass then only cost time, so a few blocks go
+ * without before it asks again. */
+gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
                          size_t n);
 
 static inline uint32_t es_sample_ahead_bit(uint32_t v)

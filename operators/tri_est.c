@@ -916,8 +916,9 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, 
         te->ahead = es_sample_ahead_new();
     for (size_t b = 0; b < n; b += ES_SAMPLE_AHEAD_BLOCK) {
         const size_t k = MIN(n - b, (size_t)ES_SAMPLE_AHEAD_BLOCK);
-        es_sample_ahead_ask(te->ahead, te->res, e + b, change + b, k);
-        fold_lines(te, e + b, ext ? ext + 2 * b : NULL, del ? del + b : NULL, k, change + b, te->ahead, counts);
+        const gboolean asked = es_sample_ahead_ask(te->ahead, te->res, e + b, change + b, k);
+        fold_lines(te, e + b, ext ? ext + 2 * b : NULL, del ? del + b : NULL, k, change + b,
+                   asked ? te->ahead : NULL, counts);
     }
 }
 
