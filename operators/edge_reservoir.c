@@ -406,14 +406,29 @@ uint32_t es_edge_reservoir_degree(const es_edge_reservoir *r, uint32_t v)
     return v < r->nv ? r->head[v].deg : 0;
 }
 
-gboolean es_edge_reservoir_contains(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+/* The heads of u and v: the side with fewer neighbours (u on a tie) in
+ * *hs, the other in *hb.  FALSE when either end is past the vertices r
+ * knows or has no neighbour in the sample (no pair at it is sampled). */
+__attribute__((always_inline)) static inline gboolean both_ends(const es_edge_reservoir *r, uint32_t u, uint32_t v,
+                                                                const vhead **hs, const vhead **hb,
+                                                                gboolean *s_is_u)
 {
     if (u >= r->nv || v >= r->nv)
         return FALSE;
     const vhead *hu = &r->head[u], *hv = &r->head[v];
     if (hu->deg == 0 || hv->deg == 0)
         return FALSE;
-    return hu->deg <= hv->deg ? set_find(r, hu, v) != NULL : set_find(r, hv, u) != NULL;
+    *s_is_u = hu->deg <= hv->deg;
+    *hs = *s_is_u ? hu : hv;
+    *hb = *s_is_u ? hv : hu;
+    return TRUE;
+}
+
+gboolean es_edge_reservoir_contains(const es_edge_reservoir *r, uint32_t u, uint32_t v)
+{
+    const vhead *hs, *hb;
+    gboolean s_is_u;
+    return both_ends(r, u, v, &hs, &hb, &s_is_u) && set_find(r, hs, s_is_u ? v : u) != NULL;
 }
 
 size_t es_edge_reservoir_memory(const es_edge_reservoir *r)
@@ -522,12 +537,11 @@ void es_edge_reservoir_put(es_edge_reservoir *r, uint32_t s, uint32_t u, uint32_
 /* The entry of sampled edge (u, v) in its smaller end's set, or NULL. */
 static const entry *find_edge(const es_edge_reservoir *r, uint32_t u, uint32_t v)
 {
-    if (u >= r->nv || v >= r->nv || u == v)
+    const vhead *hs, *hb;
+    gboolean s_is_u;
+    if (u == v || !both_ends(r, u, v, &hs, &hb, &s_is_u))
         return NULL;
-    const vhead *hu = &r->head[u], *hv = &r->head[v];
-    if (hu->deg == 0 || hv->deg == 0)
-        return NULL;
-    return hu->deg <= hv->deg ? set_find(r, hu, v) : set_find(r, hv, u);
+    return set_find(r, hs, s_is_u ? v : u);
 }
 
 uint32_t es_edge_reservoir_slot(const es_edge_reservoir *r, uint32_t u, uint32_t v)
@@ -740,11 +754,10 @@ static inline const es_common_nbr *common_impl(es_edge_reservoir *r, uint32_t u,
 {
     *count = 0;
     *has_uv = FALSE;
-    const vhead *hu = &r->head[u], *hv = &r->head[v];
-    if (hu->deg == 0 || hv->deg == 0)
+    const vhead *hs, *hb;
+    gboolean s_is_u;
+    if (!both_ends(r, u, v, &hs, &hb, &s_is_u))
         return r->out;
-    const gboolean s_is_u = hu->deg <= hv->deg;
-    const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
     if (check_uv && set_find(r, hs, s_is_u ? v : u) != NULL) {
         *has_uv = TRUE;
         return r->out;
@@ -777,14 +790,10 @@ const es_common_nbr *es_edge_reservoir_common_absent(es_edge_reservoir *r, uint3
 
 gboolean es_edge_reservoir_has_common(const es_edge_reservoir *r, uint32_t u, uint32_t v)
 {
-    if (u >= r->nv || v >= r->nv)
-        return FALSE;
-    const vhead *hu = &r->head[u], *hv = &r->head[v];
-    if (hu->deg == 0 || hv->deg == 0)
-        return FALSE;
-    const gboolean s_is_u = hu->deg <= hv->deg;
+    const vhead *hs, *hb;
+    gboolean s_is_u;
     es_common_nbr one[2];
-    return common_core(r, s_is_u ? hu : hv, s_is_u ? hv : hu, s_is_u, one, TRUE) > 0;
+    return both_ends(r, u, v, &hs, &hb, &s_is_u) && common_core(r, hs, hb, s_is_u, one, TRUE) > 0;
 }
 
 /* always_inline: GCC finds a function that only prefetches free of side
@@ -821,17 +830,14 @@ __attribute__((always_inline)) static inline void prefetch_big(const es_edge_res
 __attribute__((always_inline)) static inline void prefetch_blocks_impl(const es_edge_reservoir *r, uint32_t u,
                                                                        uint32_t v)
 {
-    if (u < r->nv && v < r->nv) {
-        const vhead *hu = &r->head[u], *hv = &r->head[v];
-        if (hu->deg == 0 || hv->deg == 0)
-            return;
-        const gboolean s_is_u = hu->deg <= hv->deg;
-        const vhead *hs = s_is_u ? hu : hv, *hb = s_is_u ? hv : hu;
-        if (hs->kind != KIND_INLINE)
-            __builtin_prefetch(r->pool + hs->x.off);
-        if (hb->kind != KIND_INLINE)
-            prefetch_big(r, hs, hb);
-    }
+    const vhead *hs, *hb;
+    gboolean s_is_u;
+    if (!both_ends(r, u, v, &hs, &hb, &s_is_u))
+        return;
+    if (hs->kind != KIND_INLINE)
+        __builtin_prefetch(r->pool + hs->x.off);
+    if (hb->kind != KIND_INLINE)
+        prefetch_big(r, hs, hb);
 }
 
 void es_edge_reservoir_prefetch_heads(const es_edge_reservoir *r, uint32_t u, uint32_t v)
