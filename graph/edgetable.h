@@ -67,6 +67,12 @@ typedef enum {
     ES_EDGE_IGNORED    = 3,  /* a deletion of an absent pair or of a self-loop */
 } es_edge_change;
 
+/* The answer changes the simple graph (an appearance or a disappearance). */
+static inline gboolean es_edge_changes_graph(uint8_t c)
+{
+    return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
+}
+
 typedef struct es_edgetable es_edgetable;
 
 /* An empty table; with `logged`, it keeps its keys in first-appearance

@@ -28,11 +28,6 @@ gboolean es_sample_ahead_worth(void)
     return omp_in_parallel() ? omp_get_num_threads() > 1 : omp_get_max_threads() > 1;
 }
 
-static inline gboolean changes_graph(uint8_t c)
-{
-    return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
-}
-
 /* (me: the asking thread's number in the team that answers) */
 static void answer(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
                    size_t from, size_t to, size_t n, int me)
@@ -42,11 +37,11 @@ static void answer(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge
         a->helped++;
     }
     for (size_t i = from; i < to; i++) {
-        if (i + AHEAD_HEADS < n && changes_graph(change[i + AHEAD_HEADS]))
+        if (i + AHEAD_HEADS < n && es_edge_changes_graph(change[i + AHEAD_HEADS]))
             es_edge_reservoir_prefetch_heads(r, e[i + AHEAD_HEADS].u, e[i + AHEAD_HEADS].v);
-        if (i + AHEAD_BLOCKS < n && changes_graph(change[i + AHEAD_BLOCKS]))
+        if (i + AHEAD_BLOCKS < n && es_edge_changes_graph(change[i + AHEAD_BLOCKS]))
             es_edge_reservoir_prefetch_blocks(r, e[i + AHEAD_BLOCKS].u, e[i + AHEAD_BLOCKS].v);
-        if (!changes_graph(change[i]))
+        if (!es_edge_changes_graph(change[i]))
             continue;
         a->has[i] = es_edge_reservoir_has_common(r, e[i].u, e[i].v);
         if (change[i] == ES_EDGE_DISAPPEARS)

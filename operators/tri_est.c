@@ -108,7 +108,7 @@ typedef struct tri_est_op {
     size_t   g_cap;        /* gps: entries allocated in ew, prio, heap, hpos */
 
     es_edge_reservoir *res;
-    es_sample_ahead *ahead; /* thinkd: queries asked ahead (NULL: in order, or none yet) */
+    es_sample_ahead *ahead; /* thinkd: queries asked ahead (NULL: never asked yet) */
     double   tau;          /* global estimate */
     double   pairs;        /* r^: pairs of triangles sharing a wedge edge */
     double  *w;            /* per slot: see the header comment */
@@ -834,16 +834,11 @@ static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, ui
 #define DYN_AHEAD_HEADS  16
 #define DYN_AHEAD_BLOCKS 6
 
-static inline gboolean changes_graph(uint8_t c)
-{
-    return c == ES_EDGE_APPEARS || c == ES_EDGE_DISAPPEARS;
-}
-
 /* Whether fold_lines will read the sample for line i (a: the answers
  * asked ahead, or NULL: every change line reads it). */
 static inline gboolean reads_sample(const es_sample_ahead *a, const uint8_t *change, size_t i)
 {
-    return changes_graph(change[i]) &&
+    return es_edge_changes_graph(change[i]) &&
            (a == NULL || a->has[i] || (change[i] == ES_EDGE_DISAPPEARS && a->handle[i] != ES_RESERVOIR_SKIPPED));
 }
 
@@ -859,12 +854,12 @@ static void fold_lines(tri_est_op *te, const es_edge *e, const uint64_t *ext, co
          * neighbour blocks: fetched ahead, the blocks once their headers
          * have arrived (the headers for every change, which may enter
          * the sample; the blocks for the lines that read it). */
-        if (i + DYN_AHEAD_HEADS < n && changes_graph(change[i + DYN_AHEAD_HEADS]))
+        if (i + DYN_AHEAD_HEADS < n && es_edge_changes_graph(change[i + DYN_AHEAD_HEADS]))
             es_edge_reservoir_prefetch_heads(te->res, e[i + DYN_AHEAD_HEADS].u, e[i + DYN_AHEAD_HEADS].v);
         if (i + DYN_AHEAD_BLOCKS < n && reads_sample(a, change, i + DYN_AHEAD_BLOCKS))
             es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
         const uint32_t u = e[i].u, v = e[i].v;
-        if (!changes_graph(change[i])) {
+        if (!es_edge_changes_graph(change[i])) {
             /* (a deletion naming an unknown id comes as a self-loop with
              * the line's own, unequal, ids: not a self-loop line) */
             const uint8_t kind = del ? del[i] : ES_LINE_INSERT;
@@ -908,7 +903,6 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, 
 {
     g_assert(change != NULL);
     if (te->method != ES_TRI_EST_THINKD || n < ES_SAMPLE_AHEAD_BLOCK || !es_sample_ahead_worth()) {
-        g_clear_pointer(&te->ahead, es_sample_ahead_free);
         fold_lines(te, e, ext, del, n, change, NULL, counts);
         return;
     }
