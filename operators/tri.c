@@ -333,7 +333,7 @@ static inline void prefetch_query(const query *q, size_t j, size_t nq)
         const query *p = &q[j + 2 * PREFETCH];
         const uint32_t lines = p->nx < 64 ? (p->nx + 15) / 16 : 4;
         for (uint32_t l = 0; l < lines; l++)
-            __builtin_prefetch(p->nb + 16 * l);
+            es_prefetch(p->nb + 16 * l);
     }
 }
 
