@@ -58,6 +58,19 @@
 #define EMPTY     0
 #define PREFETCH  16              /* edges ahead */
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The options, the counts, copies of level and clu, the logs' first
+ * entries (cluster_fields, below; the spanner's own, k and method,
+ * beside them). */
+typedef struct {
+    uint64_t  seed, expected, nv, nkept, seen, loops, nrec, nclu;
+    uint8_t  *level;
+    uint32_t *clu;
+    uint64_t *kept, *rec;
+} cluster_snap;
+
+/* ---- the clustering ------------------------------------------------------ */
+
 struct es_spanner_cluster {
     unsigned  k;
     uint64_t  seed, expected;
@@ -79,14 +92,8 @@ struct es_spanner_cluster {
     uint64_t  offered, loops;
     gboolean  unfiltered;     /* level-0 records are kept (see es_spanner_cluster_add) */
     gboolean  level0_missing; /* edges were kept at level 0 without their record */
-    /* frozen at the last barrier */
-    uint8_t  *f_level;
-    uint32_t *f_clu;
+    cluster_snap f;           /* frozen at the last barrier */
     size_t    f_level_cap, f_clu_cap;
-    const uint64_t *f_kept, *f_rec;
-    size_t    f_nkept, f_nrec;
-    uint32_t  f_nv;
-    uint64_t  f_offered, f_loops;
 };
 
 static inline uint64_t mix64(uint64_t x)
@@ -135,8 +142,8 @@ void es_spanner_cluster_free(es_spanner_cluster *c)
     es_big_free(c->set, c->set_cap * sizeof(uint64_t));
     es_log_free(c->rec, c->rec_cap * sizeof(uint64_t));
     es_log_free(c->kept, c->kept_cap * sizeof(uint64_t));
-    es_big_free(c->f_level, c->f_level_cap);
-    es_big_free(c->f_clu, c->f_clu_cap);
+    es_big_free(c->f.level, c->f_level_cap);
+    es_big_free(c->f.clu, c->f_clu_cap);
     g_free(c);
 }
 
@@ -427,24 +434,12 @@ void es_spanner_cluster_levels(const es_spanner_cluster *c, uint64_t *out)
 
 void es_spanner_cluster_prepare(es_spanner_cluster *c)
 {
-    es_shadow_copy((void **)&c->f_level, &c->f_level_cap, c->level, c->nv);
-    es_shadow_copy((void **)&c->f_clu, &c->f_clu_cap, c->clu, (size_t)c->nv * (c->k - 1) * sizeof(uint32_t));
-    c->f_kept = c->kept;
-    c->f_nkept = c->nkept;
-    c->f_rec = c->rec;
-    c->f_nrec = c->nrec;
-    c->f_nv = c->nv;
-    c->f_offered = c->offered;
-    c->f_loops = c->loops;
+    const size_t nclu = (size_t)c->nv * (c->k - 1);
+    es_shadow_copy((void **)&c->f.level, &c->f_level_cap, c->level, c->nv);
+    es_shadow_copy((void **)&c->f.clu, &c->f_clu_cap, c->clu, nclu * sizeof(uint32_t));
+    c->f = (cluster_snap){ c->seed, c->expected, c->nv, c->nkept, c->offered, c->loops, c->nrec, nclu, c->f.level,
+                           c->f.clu, c->kept, c->rec };
 }
-
-/* Its group's fields (the spanner's own, k and method, beside them). */
-typedef struct {
-    uint64_t  seed, expected, nv, nkept, seen, loops, nrec, nclu;
-    uint8_t  *level;
-    uint32_t *clu;
-    uint64_t *kept, *rec;
-} cluster_snap;
 
 static const es_field cluster_fields[] = {
     ES_ATTR(cluster_snap, seed, "seed", .flags = ES_FIELD_PARAM),
@@ -462,10 +457,7 @@ static const es_field cluster_fields[] = {
 
 gboolean es_spanner_cluster_write(es_spanner_cluster *c, es_snapshot_writer *w, GError **error)
 {
-    const cluster_snap s = { c->seed, c->expected, c->f_nv, c->f_nkept, c->f_offered, c->f_loops, c->f_nrec,
-                             (uint64_t)c->f_nv * (c->k - 1), c->f_level, c->f_clu, (uint64_t *)c->f_kept,
-                             (uint64_t *)c->f_rec };
-    return ES_FIELDS_WRITE(w, cluster_fields, 0, &s, error);
+    return ES_FIELDS_WRITE(w, cluster_fields, 0, &c->f, error);
 }
 
 static gboolean bad(GError **error, const char *name, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -569,13 +561,11 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
     /* Swap t's state into c (c keeps its frozen copies). */
     es_spanner_cluster tmp = *c;
     *c = *t;
-    c->f_level = tmp.f_level;
-    c->f_clu = tmp.f_clu;
+    c->f = tmp.f;
     c->f_level_cap = tmp.f_level_cap;
     c->f_clu_cap = tmp.f_clu_cap;
     *t = tmp;
-    t->f_level = NULL;
-    t->f_clu = NULL;
+    t->f = (cluster_snap){ 0 };
     t->f_level_cap = t->f_clu_cap = 0;
     ok = TRUE;
 out:
