@@ -924,15 +924,15 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
 /* Under deletions: the graph of the restored table's present pairs (s
  * read and the table checked), its counts found again by folding them in
  * as appearances (the cost of a run over them) and checked against the
- * snapshot's; then swapped in. */
-static gboolean read_dynamic(tri_op *t, tri_snap *s, GError **error)
+ * snapshot's (NULL and an error when they differ); *present counts them. */
+static es_dynadj *read_dynamic(tri_op *t, const tri_snap *s, uint64_t *present, GError **error)
 {
     const es_edgetable *table = t->base.edges;
     const uint32_t n = (uint32_t)s->nv;
     const size_t bytes = (size_t)n * sizeof(uint64_t);
     uint64_t *local = es_big_alloc(bytes);
     es_dynadj *dyn = es_dynadj_new();
-    uint64_t tri = 0, w = 0, present = 0;
+    uint64_t tri = 0, w = 0;
     size_t nkeys = 0;
     const uint64_t *keys = table ? es_edgetable_keys(table, &nkeys) : NULL;
     es_dynadj_grow(dyn, n);
@@ -941,33 +941,17 @@ static gboolean read_dynamic(tri_op *t, tri_snap *s, GError **error)
             continue;
         fold_change(dyn, local, &tri, &w, &t->common, &t->common_cap, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i],
                     TRUE);
-        present++;
+        ++*present;
     }
-    const gboolean ok = tri == s->triangles && w == s->wedges && (n == 0 || memcmp(local, s->local, bytes) == 0);
-    if (!ok)
+    if (tri != s->triangles || w != s->wedges || (n > 0 && memcmp(local, s->local, bytes) != 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"triangles\" (%" G_GUINT64_FORMAT ") and"
                     " \"wedges\" (%" G_GUINT64_FORMAT ") or dataset \"local\" are not those of the present pairs of"
                     " %s (%" G_GUINT64_FORMAT " triangles, %" G_GUINT64_FORMAT " wedges)", (guint64)s->triangles,
                     (guint64)s->wedges, ES_EDGES_DATASET, (guint64)tri, (guint64)w);
-    es_big_free(local, bytes);
-    if (!ok) {
-        es_dynadj_free(dyn);
-        ES_FIELDS_CLEAR(tri_fields, 0, s);
-        return FALSE;
+        g_clear_pointer(&dyn, es_dynadj_free);
     }
-    es_dynadj_free(t->dyn);
-    t->dyn = dyn;
-    t->dyn_edges = present;
-    es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_log_free(t->ext, t->cap * sizeof(uint64_t));
-    t->local = g_steal_pointer(&s->local);
-    t->ext = g_steal_pointer(&s->ext);
-    t->cap = n;
-    t->nv = n;
-    es_adjacency_grow(t->adj, n);
-    t->triangles = s->triangles;
-    t->wedges = s->wedges;
-    return TRUE;
+    es_big_free(local, bytes);
+    return dyn;
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -977,14 +961,16 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     tri_op *t = (tri_op *)op;
     tri_snap s = { 0 };
     es_adjacency *adj = NULL;
-    size_t nkeys = 0;
-    const uint64_t *keys = NULL;
+    es_dynadj *dyn = NULL;
+    uint64_t present = 0;
+    const gboolean dynamic = op->dynamic && !op->sliding;
     gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
                   es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
-    if (ok && op->dynamic && !op->sliding)
-        return read_dynamic(t, &s, error);
-    if (ok) {
-        keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
+    if (ok && dynamic) {
+        ok = (dyn = read_dynamic(t, &s, &present, error)) != NULL;
+    } else if (ok) {
+        size_t nkeys = 0;
+        const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
         adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv);
         ok = check_counts(adj, s.local, (uint32_t)s.nv, s.triangles, s.wedges, error);
     }
@@ -993,10 +979,17 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
         ES_FIELDS_CLEAR(tri_fields, 0, &s);
         return FALSE;
     }
-    es_adjacency_free(t->adj);
+    if (dynamic) {
+        es_dynadj_free(t->dyn);
+        t->dyn = dyn;
+        t->dyn_edges = present;
+        es_adjacency_grow(t->adj, (uint32_t)s.nv);
+    } else {
+        es_adjacency_free(t->adj);
+        t->adj = adj;
+    }
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
-    t->adj = adj;
     t->local = g_steal_pointer(&s.local);
     t->ext = g_steal_pointer(&s.ext);
     t->cap = s.nv;
