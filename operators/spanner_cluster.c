@@ -499,16 +499,13 @@ static gboolean check_clusters(const es_spanner_cluster *c, const uint8_t *level
 gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *name, GError **error)
 {
     cluster_snap s = { .seed = c->seed, .expected = c->expected };
-    es_spanner_cluster *t = NULL;
+    es_spanner_cluster *t = NULL, *dup = NULL;
     gboolean ok = FALSE;
     if (!ES_FIELDS_READ(g, cluster_fields, 0, &s, error)) {
         g_prefix_error(error, "%s: ", name);
         goto out;
     }
-    const uint64_t nv = s.nv, nrec = s.nrec, nkept = s.nkept;
-    const uint8_t *level = s.level;
-    const uint32_t *clu = s.clu;
-    const uint64_t *kept = s.kept, *rec = s.rec;
+    const uint64_t nv = s.nv;
     if (s.nkept > s.seen || s.nrec > s.seen) {
         bad(error, name, "attributes \"edges\" (%" G_GUINT64_FORMAT ") or \"records\" (%" G_GUINT64_FORMAT
             ") exceed \"edges_seen\" (%" G_GUINT64_FORMAT ")", (guint64)s.nkept, (guint64)s.nrec, (guint64)s.seen);
@@ -521,38 +518,34 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
     }
     t = es_spanner_cluster_new(c->k, c->seed, c->expected);
     grow_vertices(t, (uint32_t)nv);
-    if (!check_clusters(t, level, clu, name, error))
+    if (!check_clusters(t, s.level, s.clu, name, error))
         goto out;
     if (nv)
-        memcpy(t->level, level, nv);
+        memcpy(t->level, s.level, nv);
     if (s.nclu)
-        memcpy(t->clu, clu, s.nclu * sizeof(uint32_t));
-    for (size_t i = 0; i < nrec; i++) {
-        const uint32_t a = (uint32_t)(rec[i] >> 32), ctr = (uint32_t)rec[i];
-        if (a >= nv || ctr >= nv || a == ctr || t->sampled[ctr] == 0) {
-            bad(error, name, "dataset \"record_keys\": key %zu (%u, %u) is not a vertex and a centre", i, a, ctr);
-            goto out;
-        }
-        if (!set_add(t, rec[i], TRUE)) {
-            bad(error, name, "dataset \"record_keys\": key %zu (%u, %u) repeats an earlier key", i, a, ctr);
+        memcpy(t->clu, s.clu, s.nclu * sizeof(uint32_t));
+    for (size_t i = 0; i < s.nrec; i++) {
+        const uint32_t a = (uint32_t)(s.rec[i] >> 32), ctr = (uint32_t)s.rec[i];
+        const char *why = a >= nv || ctr >= nv || a == ctr || t->sampled[ctr] == 0 ? "is not a vertex and a centre"
+                        : !set_add(t, s.rec[i], TRUE) ? "repeats an earlier key" : NULL;
+        if (why) {
+            bad(error, name, "dataset \"record_keys\": key %zu (%u, %u) %s", i, a, ctr, why);
             goto out;
         }
     }
     /* Kept keys: distinct edges u < v (checked with a set of their own). */
-    es_spanner_cluster *dup = es_spanner_cluster_new(1, 0, 1);
-    for (size_t i = 0; i < nkept; i++) {
-        const uint32_t u = (uint32_t)(kept[i] >> 32), v = (uint32_t)kept[i];
+    dup = es_spanner_cluster_new(1, 0, 1);
+    for (size_t i = 0; i < s.nkept; i++) {
+        const uint32_t u = (uint32_t)(s.kept[i] >> 32), v = (uint32_t)s.kept[i];
         const char *why = u >= v ? "does not have u < v" : v >= nv ? "is not an edge between vertices"
-                        : !set_add(dup, kept[i], FALSE) ? "repeats an earlier key" : NULL;
+                        : !set_add(dup, s.kept[i], FALSE) ? "repeats an earlier key" : NULL;
         if (why) {
-            es_spanner_cluster_free(dup);
             bad(error, name, "dataset \"kept_keys\": key %zu (u %u, v %u) %s", i, u, v, why);
             goto out;
         }
         keep(t, u, v);
     }
     add_level0_records(t);
-    es_spanner_cluster_free(dup);
     t->offered = s.seen;
     t->loops = s.loops;
     /* The level-0 records are back; the table restored beside may hold
@@ -570,6 +563,7 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
     ok = TRUE;
 out:
     es_spanner_cluster_free(t);
+    es_spanner_cluster_free(dup);
     ES_FIELDS_CLEAR(cluster_fields, 0, &s);
     return ok;
 }
