@@ -197,15 +197,12 @@ static void topk_report(es_operator *op, es_report *report)
 static void topk_snapshot_prepare(es_operator *op)
 {
     topk_op *t = (topk_op *)op;
-    const size_t n = es_ss_size(t->ss);
-    es_ss_item *items = g_new(es_ss_item, n ? n : 1);
+    const size_t n = es_ss_size(t->ss), cap = n ? n : 1;
+    es_ss_item *items = g_new(es_ss_item, cap);
     es_ss_items(t->ss, items);
-    t->f.k = t->k;
-    t->f.capacity = es_ss_capacity(t->ss);
-    t->f.size = n;
-    t->f.total = es_ss_total(t->ss);
-    for (int c = 0; c < 3; c++)
-        t->f.col[c] = g_renew(uint64_t, t->f.col[c], n ? n : 1);
+    t->f = (topk_snap){ t->k, es_ss_capacity(t->ss), n, es_ss_total(t->ss),
+                        { g_renew(uint64_t, t->f.col[0], cap), g_renew(uint64_t, t->f.col[1], cap),
+                          g_renew(uint64_t, t->f.col[2], cap) } };
     for (size_t i = 0; i < n; i++) {
         t->f.col[0][i] = items[i].key;
         t->f.col[1][i] = items[i].count;
