@@ -275,11 +275,16 @@ static void bcast_u64(uint64_t *a, uint64_t n, MPI_Comm comm)
 }
 
 /* Rank r > 0 on resume: the copies it runs, read from the snapshot at
- * path (/operators/NAME/copies/k, as one process's restore reads them). */
+ * path (/operators/NAME/copies/k, as one process's restore reads them).
+ * The test knob of a failed read (tests/test_mpi.sh):
+ * ES_MPI_FAIL_COPIES="RANK" makes rank RANK's fail as a file it cannot
+ * open would. */
 static gboolean read_copies(es_mpi_tri_est *t, const char *path, GError **error)
 {
     es_h5_quiet();
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), opsg = -1;
+    const char *knob = g_getenv("ES_MPI_FAIL_COPIES");
+    const gboolean fail = knob && g_ascii_strtoll(knob, NULL, 10) == t->rank;
+    hid_t f = fail ? -1 : H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), opsg = -1;
     gboolean ok = f >= 0 && (opsg = H5Gopen2(f, "operators", H5P_DEFAULT)) >= 0;
     if (!ok)
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5 cannot read its /operators");

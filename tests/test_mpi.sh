@@ -477,6 +477,16 @@ for np in 2 3; do
 done
 resume_copies 3 4 "$tmp/pk1"
 cmp -s "$tmp/pk1.tsv" "$tmp/got.tsv" && ok || bad "copies=4 resumed 1 -> 3: $(diff "$tmp/pk1.tsv" "$tmp/got.tsv" | head -4) $(head -c 300 "$tmp/err2")"
+# A rank that cannot read its copies on resume (rank 2, through the test
+# knob ES_MPI_FAIL_COPIES): every rank ends with its error (exit 65, rank
+# 2 and the snapshot named, said once), none waits for the others.
+rm -rf "$tmp/pr"
+cp -r "$tmp/pk2" "$tmp/pr"
+ES_MPI_FAIL_COPIES=2 timeout 300 mpirun -x ES_MPI_FAIL_COPIES --oversubscribe $root -q -np 3 "$mes" run \
+    --ops tri-est:m=200000,copies=8 --format tsv --snapshot-dir "$tmp/pr" --resume "$tmp/r16.txt" > "$tmp/got.tsv" 2> "$tmp/err"
+st=$?
+if [ $st = 65 ] && [ "$(grep -c "rank 2: .*snap-[0-9]*.h5: HDF5 cannot read its /operators" "$tmp/err")" = 1 ] && [ ! -s "$tmp/got.tsv" ]
+then ok; else bad "a rank failing to read its copies: exit $st, $(head -c 300 "$tmp/err")"; fi
 for s in "$cdir"/snap-*.h5; do case $s in *snap-000001.h5) ;; *) rm -f "$s" ;; esac; done
 mrun 2 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --snapshot-dir "$cdir" --resume "$kf" \
     > "$tmp/got.tsv" 2> "$tmp/err" || bad "copies: resume 3 -> 2 failed: $(head -c 300 "$tmp/err")"
