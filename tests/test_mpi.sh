@@ -41,14 +41,17 @@
 #   - tri-est's copies: rank 0 keeps only its own (the others' figures for
 #     reports, their states one at a time into a snapshot): its peak memory
 #     with copies=8 over 2 ranks within 24 MiB of copies=4 on one, with and
-#     without snapshots; the snapshots' copies equal -np 1's field for field;
+#     without snapshots, and on resume (each rank reads its own copies from
+#     the snapshot): 2 and 3 ranks, and 1 -> 3, with the uninterrupted
+#     answers; the snapshots' copies equal -np 1's field for field;
 #     interim reports and snapshots together at -np 3 print -np 1's reports;
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
 #     once), standard input (64), a snapshot of another layout (78); the
 #     ranks' key write failing on one rank (74: that snapshot fails on all,
 #     the run goes on, resumes from the one before); rank 0's fold failing
 #     mid-batch while the other ranks send their copies' figures (65, no
-#     rank left waiting).
+#     rank left waiting); a rank failing to read its copies on resume (65,
+#     said once).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 mes=${1:-build-mpi/edgestream}
 es=${2:-build/edgestream}
