@@ -288,7 +288,7 @@ static void failed(es_checkpoint *ck, uint64_t id, GError *e)
     ck->failed++;
     fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e->message);
     g_error_free(e);
-    es_snapshot_logs_free(ck->logs);
+    es_snapshot_logs *old = ck->logs;
     ck->logs = es_snapshot_logs_new();
     es_snapshot_retain(ck->dir, ck->cfg.keep);
     /* The files of the newest committed snapshot that verifies hold what
@@ -301,10 +301,12 @@ static void failed(es_checkpoint *ck, uint64_t id, GError *e)
         const char *path = g_ptr_array_index(kept, i);
         if (es_snapshot_verify(path, NULL) && es_snapshot_load_logs(path, ck->logs, NULL)) {
             es_snapshot_logs_restart(ck->logs, TRUE);
+            es_snapshot_logs_adopt(ck->logs, old);
             break;
         }
     }
     g_ptr_array_free(kept, TRUE);
+    es_snapshot_logs_free(old);
 }
 
 /* Join the writer thread once it has ended (or, with `wait`, when it ends). */

@@ -190,6 +190,11 @@ size_t es_log_released(const void *p)
     return r.recycle ? huge_floor(r.released) : 0;
 }
 
+gboolean es_log_recycles(const void *p)
+{
+    return p != NULL && reservation(p, FALSE).recycle;
+}
+
 gboolean es_logs_may_move(void)
 {
     return g_atomic_int_get(&logs_move) != 0;

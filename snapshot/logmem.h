@@ -58,6 +58,8 @@ extern const es_log_memory es_log_memory_recycled;
 void     es_log_release(const void *p, size_t bytes);
 /* How many bytes at the front of log p are gone (0 for other logs). */
 size_t   es_log_released(const void *p);
+/* Is p a recycled log (grown by es_log_grow_recycled)? */
+gboolean es_log_recycles(const void *p);
 
 /* Shadow copies (operators' snapshot_prepare): make *buf, a block from
  * es_big_alloc of *cap bytes (or NULL and 0), hold at least `bytes`, grown

@@ -50,6 +50,12 @@ typedef struct {
      * the one before that (file NULL: none).  Its memory releases only
      * what `was` holds, so that a released byte is in two files. */
     log_place was, older;
+    /* A recycled log's appends go to `was` too, past the bytes its
+     * snapshot lists (mirror): mfd, not yet synced, or -1; was's length
+     * and CRC once this snapshot commits, mirror_to 0 when none. */
+    int      mfd;
+    uint64_t mirror_to;
+    uint32_t mirror_crc;
 } log_entry;
 
 struct es_snapshot_logs {
@@ -69,6 +75,8 @@ static void entry_free(gpointer p)
     log_entry *e = p;
     if (e->fd >= 0)
         close(e->fd);
+    if (e->mfd >= 0)
+        close(e->mfd);
     g_free(e->path);
     g_free(e->file);
     g_free(e->was.file);
@@ -132,7 +140,7 @@ static gboolean parse_line(const char *line, log_entry *e)
     if (start == 0 || start % 4096 != 0 || start > bytes || bytes - start > cap)
         return FALSE;
     *e = (log_entry){ .path = g_strdup(w[1]), .file = g_strdup(w[2]), .bytes = bytes - start, .crc = (uint32_t)crc,
-                      .start = start, .cap = cap, .used = TRUE, .fd = -1, .committed = TRUE };
+                      .start = start, .cap = cap, .used = TRUE, .fd = -1, .committed = TRUE, .mfd = -1 };
     return TRUE;
 }
 
@@ -235,6 +243,16 @@ static uint64_t total_bytes(const es_snapshot_logs *logs)
     return total;
 }
 
+/* Forget what this snapshot wrote past `was`'s bytes (not committed). */
+static void drop_mirror(log_entry *e)
+{
+    if (e->mfd >= 0)
+        close(e->mfd);
+    e->mfd = -1;
+    e->mirror_to = 0;
+    e->mirror_crc = 0;
+}
+
 /* Forget every file: the next writes start new ones, a new generation.
  * With `same` (the arrays go on), each remembers its committed file and
  * the one before (what its memory released is read there); otherwise the
@@ -246,6 +264,7 @@ void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
         if (e->fd >= 0)
             close(e->fd);
         e->fd = -1;
+        drop_mirror(e);
         g_free(e->older.file);
         e->older = same ? e->was : (log_place){ NULL, 0, 0, 0 };
         if (!same)
@@ -261,6 +280,37 @@ void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
         e->src = NULL;
     }
     logs->gen_start = TRUE;
+}
+
+/* Take place c as one of e's: in place of e's place in the same file
+ * when c is longer (mirrored into), or where e has none. */
+static void adopt_place(log_entry *e, const log_place *c)
+{
+    log_place *to = e->was.file && strcmp(e->was.file, c->file) == 0       ? &e->was
+                    : e->older.file && strcmp(e->older.file, c->file) == 0 ? &e->older
+                    : e->was.file == NULL                                  ? &e->was
+                    : e->older.file == NULL                                ? &e->older
+                                                                           : NULL;
+    if (to == NULL || (to->file != NULL && to->bytes >= c->bytes))
+        return;
+    g_free(to->file);
+    *to = (log_place){ g_strdup(c->file), c->start, c->bytes, c->crc };
+}
+
+void es_snapshot_logs_adopt(es_snapshot_logs *logs, const es_snapshot_logs *old)
+{
+    for (guint i = 0; i < old->entries->len; i++) {
+        const log_entry *o = g_ptr_array_index(old->entries, i);
+        for (guint j = 0; j < logs->entries->len; j++) {
+            log_entry *e = g_ptr_array_index(logs->entries, j);
+            if (strcmp(e->path, o->path) != 0)
+                continue;
+            if (o->was.file)
+                adopt_place(e, &o->was);
+            if (o->older.file)
+                adopt_place(e, &o->older);
+        }
+    }
 }
 
 void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id)
@@ -281,6 +331,7 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
         log_entry *e = g_ptr_array_index(logs->entries, i);
         e->used = FALSE;
         e->src = NULL;
+        drop_mirror(e);
     }
 }
 
@@ -301,16 +352,29 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
         logs->gen_start = FALSE;
     }
     /* Synced together: one commit of the file system for all of them. */
-    int *fds = g_new(int, logs->entries->len + 1);
-    guint n = 0;
+    int *fds = g_new(int, 2 * logs->entries->len + 1);
+    guint n = 0, mains;
     for (guint i = 0; i < logs->entries->len; i++) {
         const log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->fd >= 0)
             fds[n++] = e->fd;
     }
+    mains = n;   /* (the mirrors after them: a failure there is only no mirror) */
+    for (guint i = 0; i < logs->entries->len; i++) {
+        const log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (e->mfd >= 0)
+            fds[n++] = e->mfd;
+    }
     const int failed = es_fsync_all(fds, n), err = errno;
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
+        if (e->mfd >= 0) {
+            if (failed >= 0 && (guint)failed >= mains)
+                e->mirror_to = 0;
+            es_drop_cached(e->mfd);
+            close(e->mfd);
+            e->mfd = -1;
+        }
         if (e->fd < 0)
             continue;
         if (ok && failed >= 0 && e->fd == fds[failed]) {
@@ -331,6 +395,11 @@ void es_snapshot_logs_release(es_snapshot_logs *logs)
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         e->committed = e->used;
+        if (e->used && e->mirror_to > e->was.bytes && e->was.file != NULL) {
+            e->was.bytes = e->mirror_to;
+            e->was.crc = e->mirror_crc;
+        }
+        e->mirror_to = 0;
         if (e->used && e->src != NULL && e->was.file != NULL)
             es_log_release(e->src, MIN(e->bytes, e->was.bytes));
     }
@@ -402,7 +471,7 @@ static log_entry *find_or_add(es_snapshot_logs *logs, const char *path)
             return e;
     }
     log_entry *e = g_new0(log_entry, 1);
-    e->fd = -1;
+    e->fd = e->mfd = -1;
     e->path = g_strdup(path);
     g_ptr_array_add(logs->entries, e);
     return e;
@@ -490,10 +559,11 @@ void es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const char *
     log_entry *e = find_or_add(logs, path);
     if (e->fd >= 0)
         close(e->fd);
+    drop_mirror(e);
     g_free(e->file);
     *e = (log_entry){ .path = e->path, .file = g_strdup(file), .bytes = bytes, .crc = crc, .start = start,
                       .cap = cap, .used = TRUE, .fd = -1, .committed = e->committed, .was = e->was,
-                      .older = e->older };
+                      .older = e->older, .mfd = -1 };
 }
 
 /* Pieces of a copy from one log file to another. */
@@ -593,6 +663,47 @@ static gboolean copy_released(es_snapshot_logs *logs, log_entry *e, int fd, cons
     return FALSE;
 }
 
+/* A recycled log's bytes [was.bytes, bytes) to its file of the previous
+ * generation too, past what that file's snapshot lists (whose CRC covers
+ * only its prefix, so a writer that dies here harms no snapshot): once
+ * this snapshot commits, the memory may release every committed byte,
+ * each in two files, rather than only what `was` held when the
+ * generation began (about half the log, in fresh pages: bench/RESULTS.md).
+ * crc is that of a[from, bytes), the main file's new part.  A mirror
+ * that cannot be written is only not one: the memory then keeps its
+ * bytes. */
+static void mirror(es_snapshot_logs *logs, log_entry *e, const unsigned char *a, uint64_t from, uint64_t bytes,
+                   uint32_t crc)
+{
+    const uint64_t at = e->was.bytes;
+    if (e->was.file == NULL || at >= bytes || at < es_log_released(a) || !es_log_recycles(a))
+        return;
+    g_autofree char *path = g_build_filename(logs->dir, e->was.file, NULL);
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->was.start + at)) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0)
+        return;
+    gboolean ok = TRUE;
+    uint32_t c = at == from ? crc : es_crc32(0, a + at, bytes - at);
+    if (!(logs->direct && append_direct(fd, a, e->was.start, at, bytes, &ok, path, NULL)))
+        ok = append(fd, a, e->was.start, at, bytes, &c, path, NULL);
+    if (!ok) {
+        close(fd);
+        return;
+    }
+    if (sync_file_range(fd, (off_t)(e->was.start + at), (off_t)(bytes - at), SYNC_FILE_RANGE_WRITE) != 0)
+        errno = 0;
+    if (e->mfd >= 0)
+        close(e->mfd);
+    e->mfd = fd;
+    e->mirror_to = bytes;
+    e->mirror_crc = (uint32_t)crc32_combine(e->was.crc, c, (z_off_t)(bytes - at));
+}
+
 /* Extend e's file to a[0 .. bytes-1]; a new file when there is none, it
  * is shorter than recorded, or the array shrank.  An array that outgrew
  * its file's room fails with logs->overflow set (es_snapshot_logs_retry). */
@@ -658,6 +769,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
     if (e->fd >= 0)
         close(e->fd);
     e->fd = fd;
+    mirror(logs, e, a, e->bytes, bytes, crc);
     e->crc = (uint32_t)crc32_combine(e->crc, crc, (z_off_t)(bytes - e->bytes));
     e->bytes = bytes;
     e->used = TRUE;

@@ -29,10 +29,15 @@
  * file with the newest: one damaged file leaves a snapshot that verifies.
  * A recycled log's memory (snapshot/logmem.h) releases only bytes that
  * two kept files hold, its file in this generation and in the one
- * before; a new generation copies them from the first of those that
- * verifies against its CRC, so one damaged file is healed, not copied on
- * and not fatal to every later snapshot.  The bytes
- * written stay within about twice the state's.  A file's room is its
+ * before: each snapshot appends its new bytes to both, to the one before
+ * past the length its snapshot lists (a "mirror": that snapshot's CRC
+ * covers only its prefix, so a writer dying there harms no snapshot), so
+ * that every committed byte may go, and the log holds about one interval
+ * between snapshots in memory, not all since the generation began (about
+ * half the log: fresh pages, bench/RESULTS.md).  A new generation copies
+ * them from the first of those files that verifies against its CRC, so
+ * one damaged file is healed, not copied on and not fatal to every later
+ * snapshot.  The bytes written stay within about three times the state's.  A file's room is its
  * first contents plus the generation's base (at least 4 KiB); a log that
  * outgrows it (a burst) fails the snapshot's first try, and the snapshot
  * is written again as a new generation.
@@ -95,6 +100,11 @@ void     es_snapshot_logs_release(es_snapshot_logs *logs);
  * (a window closed: its operators, id map and table start afresh), which
  * may grow past the old one's length without extending it. */
 void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
+/* After a failed snapshot, with logs reloaded from a kept snapshot and
+ * restarted (same): add where old, the table before, knew its arrays'
+ * committed bytes to be besides (files of earlier generations, with what
+ * was mirrored into them), which that snapshot's header does not say. */
+void     es_snapshot_logs_adopt(es_snapshot_logs *logs, const es_snapshot_logs *old);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);

@@ -1343,7 +1343,8 @@ static void test_generations(void)
 
 /* A recycled log (snapshot/logmem.h) forgets only bytes that two files
  * hold: its file in this generation and in the one before (the fallback
- * that retention keeps).  Its released whole blocks are moved to its end
+ * that retention keeps), which each snapshot extends past what its own
+ * snapshot lists.  Its released whole blocks are moved to its end
  * as it grows (the block past the end holds the first block's old keys,
  * not zeros: no fresh page); a new generation reads them back from the
  * first of its files that verifies, so one damaged file is healed (the
@@ -1364,9 +1365,13 @@ static void recycled_log_round(int damage)
     memcpy(a + n1, want + n1, (n2 - n1) * sizeof(uint64_t));
     es_snapshot_logs_restart(logs, TRUE);                /* a new generation */
     char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
-    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);   /* n1 keys in two files: whole blocks only */
+    /* All n2 keys in two files: f1 holds them too, past its n1 that s1
+     * lists (a mirror), and s1 still verifies. */
+    CU_ASSERT_EQUAL(es_log_released(a), 5 * ES_HUGE_PAGE);
     CU_ASSERT_EQUAL(es_log_released(want), 0);           /* (not a log) */
     CU_ASSERT_TRUE(file_holds(dir, f2, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(file_holds(dir, f1, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(es_snapshot_verify(s1, NULL));
 
     /* Growing past its committed pages moves the released block there. */
     CU_ASSERT_PTR_EQUAL(es_log_grow_recycled(a, n2 * sizeof(uint64_t), n3 * sizeof(uint64_t)), a);
