@@ -122,7 +122,8 @@ typedef struct {
 #define RADIX_BITS 11u
 /* Smaller batches make and sort their queries on one thread. */
 #define PARALLEL_SORT_MIN 65536u
-/* Queries ahead whose lists (2x) and records (4x) are prefetched. */
+/* Queries ahead whose lists (2x), records (4x) and credited counts (1x)
+ * are prefetched. */
 #define PREFETCH 8
 /* Cache lines ahead prefetched while scanning a list. */
 #define LIST_AHEAD 6
@@ -342,6 +343,16 @@ static inline void prefetch_query(const query *q, size_t j, size_t nq)
     }
 }
 
+/* Fetch the count that the query PREFETCH ahead credits its endpoint in
+ * (credit()): a random line per query, which stalled the count loop. */
+static inline void prefetch_credit(const counter *k, const query *q, size_t j, size_t nq)
+{
+    if (j + PREFETCH < nq) {
+        const uint32_t x = q[j + PREFETCH].x;
+        es_prefetch(k->delta != NULL ? (const void *)&k->delta[x] : (const void *)&k->local[x]);
+    }
+}
+
 /* Lists are scattered and mostly 0.5-16 KiB: scans prefetch ahead within
  * the list, a line (16 entries) at a time.  Each scan copies nbx[0 ..
  * nx-1]'s entries marked in bits to buf (room for nx + 16) and returns how
@@ -440,6 +451,7 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
     uint32_t marked = 0;
     for (size_t j = s; j < end; j++) {
         prefetch_query(q, j, nq);
+        prefetch_credit(k, q, j, nq);
         const uint32_t x = q[j].x, nx = q[j].nx;
         for (; marked < q[j].nv; marked++)
             bits[nbv[marked] >> 6] |= (uint64_t)1 << (nbv[marked] & 63);
@@ -475,7 +487,8 @@ static uint64_t count_group(const es_adjacency *adj, const query *q, size_t s, s
  *  3. count the groups in parallel.  A group probing vertex v marks v's
  *     older neighbours in a per-thread bitmap over the vertices, growing
  *     the marked prefix query by query, so a probe is a bit test
- *     (count_group).  Neighbour lists of the queries ahead are prefetched.
+ *     (count_group).  Neighbour lists of the queries ahead, and the counts
+ *     they credit, are prefetched.
  *     Third-vertex credits go to per-thread 32-bit counts flushed after the
  *     batch (when the batch is large against the vertex count and they fit
  *     256 MiB), else to atomic adds (plain ones on one thread).
