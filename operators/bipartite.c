@@ -79,6 +79,19 @@
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The answer's attributes, then (without deletions) the forest's arrays
+ * of na entries (bip_attrs and bip_arrays, below).  Under deletions the
+ * forest is the table's present pairs: "vertices" counts the dynamic
+ * structure's, the arrays are empty. */
+typedef struct {
+    uint64_t  n, loops, bip, odd[3], na;
+    uint32_t *parent;
+    uint8_t  *parity, *rank;
+} bip_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator base;
     es_puf     *uf;
@@ -87,15 +100,8 @@ typedef struct {
     es_bic     *bic;        /* instead of both in a sliding window (op->sliding) */
     gboolean    bipartite;
     uint64_t    odd_index, odd_u, odd_v;
-    struct {                /* at the last snapshot barrier; caps in bytes */
-        uint32_t  n, dyn_n;
-        uint64_t  loops;
-        gboolean  bipartite;
-        uint64_t  odd_index, odd_u, odd_v;
-        uint32_t *parent;
-        uint8_t  *parity, *rank;
-        size_t    parent_cap, parity_cap, rank_cap;
-    } f;
+    bip_snap    f;          /* at the last snapshot barrier (its arrays: copies) */
+    size_t      f_parent_cap, f_parity_cap, f_rank_cap;   /* bytes */
 } bipartite_op;
 
 static es_operator *bipartite_create(es_options *opts, GError **error)
@@ -114,9 +120,9 @@ static void bipartite_destroy(es_operator *op)
     es_puf_free(b->uf);
     es_lazyconn_free(b->dyn);
     es_bic_free(b->bic);
-    es_big_free(b->f.parent, b->f.parent_cap);
-    es_big_free(b->f.parity, b->f.parity_cap);
-    es_big_free(b->f.rank, b->f.rank_cap);
+    es_big_free(b->f.parent, b->f_parent_cap);
+    es_big_free(b->f.parity, b->f_parity_cap);
+    es_big_free(b->f.rank, b->f_rank_cap);
     g_free(b);
 }
 
@@ -245,28 +251,13 @@ static void bipartite_snapshot_prepare(es_operator *op)
     const uint32_t *parent;
     const uint8_t *parity, *rank;
     es_puf_arrays(b->uf, &parent, &parity, &rank);
-    es_shadow_copy((void **)&b->f.parent, &b->f.parent_cap, parent, (size_t)n * sizeof(uint32_t));
-    es_shadow_copy((void **)&b->f.parity, &b->f.parity_cap, parity, n);
-    es_shadow_copy((void **)&b->f.rank, &b->f.rank_cap, rank, n);
-    b->f.n = n;
-    b->f.dyn_n = b->dyn ? es_lazyconn_vertices(b->dyn) : 0;
-    b->f.loops = b->dyn ? es_lazyconn_loops(b->dyn) : 0;
-    b->f.bipartite = b->bipartite;
-    b->f.odd_index = b->odd_index;
-    b->f.odd_u = b->odd_u;
-    b->f.odd_v = b->odd_v;
+    es_shadow_copy((void **)&b->f.parent, &b->f_parent_cap, parent, (size_t)n * sizeof(uint32_t));
+    es_shadow_copy((void **)&b->f.parity, &b->f_parity_cap, parity, n);
+    es_shadow_copy((void **)&b->f.rank, &b->f_rank_cap, rank, n);
+    b->f = (bip_snap){ op->dynamic ? (b->dyn ? es_lazyconn_vertices(b->dyn) : 0) : n,
+                       b->dyn ? es_lazyconn_loops(b->dyn) : 0, b->bipartite ? 1 : 0,
+                       { b->odd_index, b->odd_u, b->odd_v }, n, b->f.parent, b->f.parity, b->f.rank };
 }
-
-/* Only what the barrier froze (it may run in a thread while the stream
- * goes on). */
-/* Its group: the answer's attributes, then (without deletions) the
- * forest's arrays.  Under deletions the forest is the table's present
- * pairs: "vertices" counts the dynamic structure's, the arrays are empty. */
-typedef struct {
-    uint64_t  n, loops, bip, odd[3], na;
-    uint32_t *parent;
-    uint8_t  *parity, *rank;
-} bip_snap;
 
 static const es_field bip_attrs[] = {
     ES_ATTR(bip_snap, n, "vertices", .max = UINT32_MAX),
@@ -285,35 +276,26 @@ static const es_field bip_arrays[] = {
 static gboolean bipartite_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const bipartite_op *b = (const bipartite_op *)op;
-    const bip_snap s = { op->dynamic ? b->f.dyn_n : b->f.n, b->f.loops, b->f.bipartite ? 1 : 0,
-                         { b->f.odd_index, b->f.odd_u, b->f.odd_v }, b->f.n, b->f.parent, b->f.parity, b->f.rank };
-    return ES_FIELDS_WRITE(w, bip_attrs, 0, &s, error) && ES_FIELDS_WRITE(w, bip_arrays, 0, &s, error);
+    return ES_FIELDS_WRITE(w, bip_attrs, 0, &b->f, error) && ES_FIELDS_WRITE(w, bip_arrays, 0, &b->f, error);
 }
 
 /* Under deletions: the parity structure of the restored table's present
- * pairs over n vertices and the self-loop lines, checked against the
+ * pairs over s->n vertices and the self-loop lines, checked against the
  * snapshot's answer. */
-static gboolean read_dynamic(bipartite_op *b, uint32_t n, gboolean bip, uint64_t loops, const uint64_t odd[3],
-                             GError **error)
+static es_lazyconn *read_dynamic(bipartite_op *b, const bip_snap *s, GError **error)
 {
-    es_lazyconn *d = es_lazyconn_of_table(b->base.edges, n, TRUE, error);
+    es_lazyconn *d = es_lazyconn_of_table(b->base.edges, (uint32_t)s->n, TRUE, error);
     if (d == NULL)
-        return FALSE;
-    const es_lazyconn_tag t = { odd[0], odd[1], odd[2] };
-    es_lazyconn_set_odd(d, loops, &t);
+        return NULL;
+    const es_lazyconn_tag t = { s->odd[0], s->odd[1], s->odd[2] };
+    es_lazyconn_set_odd(d, s->loops, &t);
+    const gboolean bip = s->bip != 0;
     if (bip != es_lazyconn_bipartite(d, NULL)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"bipartite\" is %d, but %s and attribute"
-                    " \"self_loops\" (%" G_GUINT64_FORMAT ") give %d", bip, ES_EDGES_DATASET, (guint64)loops, !bip);
-        es_lazyconn_free(d);
-        return FALSE;
+                    " \"self_loops\" (%" G_GUINT64_FORMAT ") give %d", bip, ES_EDGES_DATASET, (guint64)s->loops, !bip);
+        g_clear_pointer(&d, es_lazyconn_free);
     }
-    es_lazyconn_free(b->dyn);
-    b->dyn = d;
-    b->bipartite = bip;
-    b->odd_index = odd[0];
-    b->odd_u = odd[1];
-    b->odd_v = odd[2];
-    return TRUE;
+    return d;
 }
 
 static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **error)
@@ -329,25 +311,25 @@ static gboolean bipartite_snapshot_read(es_operator *op, hid_t group, GError **e
             return FALSE;
         }
     }
-    if (op->sliding) {   /* the window's lines rebuild the rest (dataflow/window.h) */
-        b->bipartite = s.bip != 0;
-        b->odd_index = s.odd[0];
-        b->odd_u = s.odd[1];
-        b->odd_v = s.odd[2];
-        return TRUE;
+    /* (in a sliding window the window's lines rebuild the rest: dataflow/window.h) */
+    if (op->dynamic && !op->sliding) {
+        es_lazyconn *d = read_dynamic(b, &s, error);
+        if (d == NULL)
+            return FALSE;
+        es_lazyconn_free(b->dyn);
+        b->dyn = d;
+    } else if (!op->sliding) {
+        s.na = s.n;
+        es_puf *uf = NULL;
+        if (ES_FIELDS_READ(group, bip_arrays, 0, &s, error) &&
+            (uf = es_puf_restore((uint32_t)s.n, s.parent, s.parity, s.rank, error)) == NULL)
+            g_prefix_error(error, "snapshot datasets \"parent\", \"parity\", \"rank\": ");
+        ES_FIELDS_CLEAR(bip_arrays, 0, &s);
+        if (uf == NULL)
+            return FALSE;
+        es_puf_free(b->uf);
+        b->uf = uf;
     }
-    if (op->dynamic)
-        return read_dynamic(b, (uint32_t)s.n, s.bip != 0, s.loops, s.odd, error);
-    s.na = s.n;
-    es_puf *uf = NULL;
-    if (ES_FIELDS_READ(group, bip_arrays, 0, &s, error) &&
-        (uf = es_puf_restore((uint32_t)s.n, s.parent, s.parity, s.rank, error)) == NULL)
-        g_prefix_error(error, "snapshot datasets \"parent\", \"parity\", \"rank\": ");
-    ES_FIELDS_CLEAR(bip_arrays, 0, &s);
-    if (uf == NULL)
-        return FALSE;
-    es_puf_free(b->uf);
-    b->uf = uf;
     b->bipartite = s.bip != 0;
     b->odd_index = s.odd[0];
     b->odd_u = s.odd[1];

@@ -82,6 +82,15 @@
 
 extern const es_operator_class es_cc_class;
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The counts, and the joins' log up to the barrier (cc_fields, below). */
+typedef struct {
+    uint64_t  n, count, largest, njoins;
+    uint64_t *joins;
+} cc_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator base;
     es_uf *uf;
@@ -89,10 +98,7 @@ typedef struct {
     uint64_t *joins;     /* log of the edges that joined two components */
     size_t    njoins;
     size_t    joins_cap; /* bytes */
-    /* At the last snapshot barrier. */
-    const uint64_t *f_joins;
-    size_t    f_njoins;
-    uint32_t  f_n, f_count, f_largest;
+    cc_snap   f;         /* at the last snapshot barrier */
     es_bic   *bic;       /* in a sliding window (op->sliding): BIC, above */
 } cc_op;
 
@@ -257,17 +263,10 @@ static void cc_snapshot_prepare(es_operator *op)
 {
     cc_op *cc = (cc_op *)op;
     const es_uf *uf = cc->uf;
-    cc->f_n = es_uf_size(uf);
-    cc->f_count = es_uf_count(uf);
-    cc->f_largest = es_uf_largest(uf);
-    cc->f_joins = cc->joins;
-    cc->f_njoins = cc->njoins;
-    if (cc->dyn) {   /* (the forest is the table's present pairs: no joins) */
-        cc->f_n = es_lazyconn_vertices(cc->dyn);
-        cc->f_count = es_lazyconn_components(cc->dyn);
-        cc->f_largest = es_lazyconn_largest(cc->dyn);
-        cc->f_njoins = 0;
-    }
+    cc->f = (cc_snap){ es_uf_size(uf), es_uf_count(uf), es_uf_largest(uf), cc->njoins, cc->joins };
+    if (cc->dyn)   /* (the forest is the table's present pairs: no joins) */
+        cc->f = (cc_snap){ es_lazyconn_vertices(cc->dyn), es_lazyconn_components(cc->dyn),
+                           es_lazyconn_largest(cc->dyn), 0, NULL };
 }
 
 /* Under deletions: the dynamic forest of the restored table's present
@@ -289,27 +288,12 @@ static gboolean read_dynamic(cc_op *cc, uint32_t n, uint64_t count, uint64_t lar
     return TRUE;
 }
 
-/* The counts, and the joins' log up to the barrier. */
-typedef struct {
-    uint64_t  n, count, largest, njoins;
-    uint64_t *joins;
-} cc_snap;
-
 static const es_field cc_fields[] = {
     ES_ATTR(cc_snap, n, "vertices"),
     ES_ATTR(cc_snap, count, "components"),
     ES_ATTR(cc_snap, largest, "largest"),
     ES_ARRAY(ES_FIELD_LOG_U64, cc_snap, joins, njoins, "joins"),
 };
-
-/* Only what the barrier froze (it may run in a thread while the stream
- * goes on). */
-static gboolean cc_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
-{
-    const cc_op *cc = (const cc_op *)op;
-    const cc_snap s = { cc->f_n, cc->f_count, cc->f_largest, cc->f_njoins, (uint64_t *)cc->f_joins };
-    return ES_FIELDS_WRITE(w, cc_fields, 0, &s, error);
-}
 
 /* Build the forest aside and swap it in only when every check passed, so a
  * bad snapshot leaves the operator as it was. */
@@ -381,7 +365,7 @@ const es_operator_class es_cc_class = {
     .process_batch = cc_process_batch,
     .report = cc_report,
     .snapshot_prepare = cc_snapshot_prepare,
-    .snapshot_write = cc_snapshot_write,
+    ES_FROZEN(cc_fields, cc_op, f),
     .snapshot_read = cc_snapshot_read,
     .destroy = cc_destroy,
 };

@@ -57,14 +57,25 @@
 #include "snapshot/logmem.h"
 #include "sketches/countmin.h"
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The options (the dimensions follow from eps and delta, so a different
+ * value means the attributes were not written together), the total and
+ * the counters (cm_fields, below). */
+typedef struct {
+    uint64_t  width, depth, seed, conservative, total, cells;
+    double    eps, delta;
+    uint64_t *counters;
+} cm_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator base;
     es_cm      *cm;
     uint64_t   *keys;       /* scratch: a batch's endpoints as u64 */
     size_t      keys_cap;
-    uint64_t   *f_counters; /* the counters and the total at the last barrier */
+    cm_snap     f;          /* at the last barrier (f.counters: a copy) */
     size_t      f_cap;      /* bytes */
-    uint64_t    f_total;
 } cm_op;
 
 static es_operator *cm_create(es_options *opts, GError **error)
@@ -86,7 +97,7 @@ static void cm_destroy(es_operator *op)
     cm_op *c = (cm_op *)op;
     es_cm_free(c->cm);
     es_big_free(c->keys, c->keys_cap * sizeof(uint64_t));
-    es_big_free(c->f_counters, c->f_cap);
+    es_big_free(c->f.counters, c->f_cap);
     g_free(c);
 }
 
@@ -162,27 +173,6 @@ void es_cm_op_replace(es_operator *op, es_cm *cm)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-/* At the barrier: the counters (width x depth, 8 bytes each) and the
- * total; the rest never changes. */
-static void cm_snapshot_prepare(es_operator *op)
-{
-    cm_op *c = (cm_op *)op;
-    const size_t cells = (size_t)es_cm_width(c->cm) * es_cm_depth(c->cm);
-    es_shadow_copy((void **)&c->f_counters, &c->f_cap, es_cm_counters(c->cm), cells * sizeof(uint64_t));
-    c->f_total = es_cm_total(c->cm);
-}
-
-/* Only what the barrier froze, and the parameters (it may run in a
- * thread while the stream goes on). */
-/* Its group: the options (the dimensions follow from eps and delta, so a
- * different value means the attributes were not written together), the
- * total and the counters. */
-typedef struct {
-    uint64_t  width, depth, seed, conservative, total, cells;
-    double    eps, delta;
-    uint64_t *counters;
-} cm_snap;
-
 static const es_field cm_fields[] = {
     ES_ATTR(cm_snap, width, "width", .flags = ES_FIELD_PARAM),
     ES_ATTR(cm_snap, depth, "depth", .flags = ES_FIELD_PARAM),
@@ -201,13 +191,16 @@ static cm_snap cm_options(const es_cm *cm)
                       es_cm_delta(cm), NULL };
 }
 
-static gboolean cm_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
+/* At the barrier: the counters (width x depth, 8 bytes each) and the
+ * total; the rest never changes. */
+static void cm_snapshot_prepare(es_operator *op)
 {
-    const cm_op *c = (const cm_op *)op;
-    cm_snap s = cm_options(c->cm);
-    s.total = c->f_total;
-    s.counters = c->f_counters;
-    return ES_FIELDS_WRITE(w, cm_fields, 0, &s, error);
+    cm_op *c = (cm_op *)op;
+    uint64_t *counters = c->f.counters;
+    c->f = cm_options(c->cm);
+    es_shadow_copy((void **)&counters, &c->f_cap, es_cm_counters(c->cm), c->f.cells * sizeof(uint64_t));
+    c->f.counters = counters;
+    c->f.total = es_cm_total(c->cm);
 }
 
 static gboolean cm_snapshot_read(es_operator *op, hid_t group, GError **error)
@@ -237,7 +230,7 @@ const es_operator_class es_cm_class = {
     .process_batch = cm_process_batch,
     .report = cm_report,
     .snapshot_prepare = cm_snapshot_prepare,
-    .snapshot_write = cm_snapshot_write,
+    ES_FROZEN(cm_fields, cm_op, f),
     .snapshot_read = cm_snapshot_read,
     .destroy = cm_destroy,
 };

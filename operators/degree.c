@@ -44,6 +44,15 @@
 #include "snapshot/fields.h"
 #include "snapshot/h5util.h"
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The counters (degree_fields, below); the edges themselves are the
+ * table's (/edges/keys). */
+typedef struct {
+    uint64_t nv, edges, self_loops, duplicates;
+} degree_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator base;
     uint32_t   *deg;        /* es_big_alloc'd, deg_cap entries, kept from children */
@@ -51,11 +60,7 @@ typedef struct {
     uint32_t    nv;         /* vertices seen */
     uint64_t    edges, self_loops, duplicates;
     es_hist    *hist;       /* degree -> vertices, kept with deg[] */
-    /* At the last snapshot barrier: the counters. */
-    struct {
-        uint32_t nv;
-        uint64_t edges, self_loops, duplicates;
-    } f;
+    degree_snap f;          /* at the last snapshot barrier */
 } degree_op;
 
 
@@ -200,18 +205,10 @@ static void degree_report(es_operator *op, es_report *report)
 static void degree_snapshot_prepare(es_operator *op)
 {
     degree_op *d = (degree_op *)op;
-    d->f.nv = d->nv;
-    d->f.edges = d->edges;
-    d->f.self_loops = d->self_loops;
-    d->f.duplicates = d->duplicates;
+    d->f = (degree_snap){ d->nv, d->edges, d->self_loops, d->duplicates };
     /* (no table: its pairs are kept across MPI ranks, mpi/snapshot_mpi.h) */
     g_assert(op->frozen_edges == d->f.edges || op->edges == NULL || es_edgetable_dynamic(op->edges));
 }
-
-/* The counters; the edges themselves are the table's (/edges/keys). */
-typedef struct {
-    uint64_t nv, edges, self_loops, duplicates;
-} degree_snap;
 
 static const es_field degree_fields[] = {
     ES_ATTR(degree_snap, nv, "vertices", .max = UINT32_MAX),
@@ -219,15 +216,6 @@ static const es_field degree_fields[] = {
     ES_ATTR(degree_snap, self_loops, "self_loops"),
     ES_ATTR(degree_snap, duplicates, "duplicates"),
 };
-
-/* Only what the barrier froze (it may run in a thread while the stream
- * goes on). */
-static gboolean degree_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
-{
-    const degree_op *d = (const degree_op *)op;
-    const degree_snap s = { d->f.nv, d->f.edges, d->f.self_loops, d->f.duplicates };
-    return ES_FIELDS_WRITE(w, degree_fields, 0, &s, error);
-}
 
 /* The degrees are counted from the restored table's keys; the new state
  * is swapped in only when every check passed, so a bad snapshot leaves
@@ -285,7 +273,7 @@ const es_operator_class es_degree_class = {
     .process_batch = degree_process_batch,
     .report = degree_report,
     .snapshot_prepare = degree_snapshot_prepare,
-    .snapshot_write = degree_snapshot_write,
+    ES_FROZEN(degree_fields, degree_op, f),
     .snapshot_read = degree_snapshot_read,
     .destroy = degree_destroy,
     .needs_edges = degree_needs_edges,

@@ -54,12 +54,21 @@
 #include "snapshot/h5util.h"
 #include "sketches/hll.h"
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The options and the registers (hll_fields, below). */
+typedef struct {
+    uint64_t p, seed, m;
+    uint8_t *registers;
+} hll_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator base;
     es_hll     *hll;
     uint64_t   *keys;       /* scratch: a batch's endpoints as u64 */
     size_t      keys_cap;
-    uint8_t    *f_registers; /* the registers at the last barrier */
+    hll_snap    f;          /* at the last barrier (f.registers: a copy) */
 } hll_op;
 
 static es_operator *hll_create(es_options *opts, GError **error)
@@ -79,7 +88,7 @@ static void hll_destroy(es_operator *op)
     hll_op *h = (hll_op *)op;
     es_hll_free(h->hll);
     es_big_free(h->keys, h->keys_cap * sizeof(uint64_t));
-    g_free(h->f_registers);
+    g_free(h->f.registers);
     g_free(h);
 }
 
@@ -138,31 +147,15 @@ static void hll_snapshot_prepare(es_operator *op)
 {
     hll_op *h = (hll_op *)op;
     const size_t n = es_hll_registers_count(h->hll);
-    if (h->f_registers == NULL)
-        h->f_registers = g_malloc(n);
-    memcpy(h->f_registers, es_hll_registers(h->hll), n);
+    h->f = (hll_snap){ es_hll_p(h->hll), es_hll_seed(h->hll), n, h->f.registers ? h->f.registers : g_malloc(n) };
+    memcpy(h->f.registers, es_hll_registers(h->hll), n);
 }
-
-/* Only what the barrier froze, and the parameters (it may run in a
- * thread while the stream goes on). */
-/* Its group: the options and the registers. */
-typedef struct {
-    uint64_t p, seed, m;
-    uint8_t *registers;
-} hll_snap;
 
 static const es_field hll_fields[] = {
     ES_ATTR(hll_snap, p, "p", .flags = ES_FIELD_PARAM),
     ES_ATTR(hll_snap, seed, "seed", .flags = ES_FIELD_PARAM),
     ES_ARRAY(ES_FIELD_U8S, hll_snap, registers, m, "registers", .flags = ES_FIELD_SIZED),
 };
-
-static gboolean hll_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
-{
-    const hll_op *h = (const hll_op *)op;
-    const hll_snap s = { es_hll_p(h->hll), es_hll_seed(h->hll), es_hll_registers_count(h->hll), h->f_registers };
-    return ES_FIELDS_WRITE(w, hll_fields, 0, &s, error);
-}
 
 static gboolean hll_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
@@ -188,7 +181,7 @@ const es_operator_class es_hll_class = {
     .process_batch = hll_process_batch,
     .report = hll_report,
     .snapshot_prepare = hll_snapshot_prepare,
-    .snapshot_write = hll_snapshot_write,
+    ES_FROZEN(hll_fields, hll_op, f),
     .snapshot_read = hll_snapshot_read,
     .destroy = hll_destroy,
     .merge = hll_merge,

@@ -202,7 +202,9 @@ void es_operator_snapshot_prepare(es_operator *op)
 
 gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
-    return op->klass->snapshot_write(op, w, error);
+    const es_operator_class *k = op->klass;
+    return k->fields ? es_fields_write(w, k->fields, k->nfields, 0, (const char *)op + k->frozen, error)
+                     : k->snapshot_write(op, w, error);
 }
 
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)

@@ -14,7 +14,9 @@
  *                                table's keys are frozen for it (frozen_keys)
  *   snapshot_write(op, w, e)     write what prepare froze through the writer
  *                                (snapshot/fields.h), possibly in a thread
- *                                beside the stream
+ *                                beside the stream; or, in its place, a
+ *                                table of fields over the struct prepare
+ *                                froze into the operator (ES_FROZEN)
  *   snapshot_read(op, group, e)  restore from a group, checking every value;
  *                                the edge table is restored before (op->edges)
  *   destroy(op)
@@ -64,6 +66,8 @@ typedef struct {
     void     (*snapshot_prepare)(es_operator *op);   /* may be NULL */
     gboolean (*snapshot_write)(es_operator *op, es_snapshot_writer *w, GError **error);
     gboolean (*snapshot_read)(es_operator *op, hid_t group, GError **error);
+    const es_field *fields;   /* with nfields and frozen (ES_FROZEN): snapshot_write's table */
+    size_t   nfields, frozen;
     void     (*destroy)(es_operator *op);
     /* Whether it reads the edge table (see "Distinct edges"), in a run
      * with snapshots or without; may be NULL: never. */
@@ -128,6 +132,9 @@ struct es_operator {
     const uint64_t *frozen_keys;
     size_t    frozen_edges;
 };
+
+/* Class members: its snapshot is `table` over member `m` of its struct T. */
+#define ES_FROZEN(table, T, m) .fields = table, .nfields = G_N_ELEMENTS(table), .frozen = offsetof(T, m)
 
 /* Registry: every operator class, NULL-terminated. */
 const es_operator_class *const *es_operator_classes(void);

@@ -60,6 +60,17 @@
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * k and method, then the method's fields (greedy's below; the
+ * clustering's: spanner_cluster.c). */
+typedef struct {
+    uint64_t  k, stretch, nv, nkept, ninput;
+    char     *method;
+    uint64_t *kept;
+} spanner_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator   base;
     es_spanner_cluster *cl;     /* method=baswana; NULL for greedy */
@@ -75,10 +86,7 @@ typedef struct {
     uint32_t     *front[2], *next;
     size_t        mark_cap;
     uint32_t      stamp;
-    /* At the last snapshot barrier. */
-    const uint64_t *f_kept;
-    uint64_t      f_nkept, f_ninput;
-    uint32_t      f_nv;
+    spanner_snap  f;            /* at the last snapshot barrier */
 } spanner_op;
 
 static es_operator *spanner_create(es_options *opts, GError **error)
@@ -296,24 +304,13 @@ unsigned es_spanner_stretch(es_operator *op)
 static void spanner_snapshot_prepare(es_operator *op)
 {
     spanner_op *s = (spanner_op *)op;
-    if (s->cl) {
+    if (s->cl)
         es_spanner_cluster_prepare(s->cl);
-        return;
-    }
-    g_assert(op->frozen_edges == s->input_edges);
-    s->f_ninput = s->input_edges;
-    s->f_kept = s->kept_keys;
-    s->f_nkept = es_adjacency_edges(s->kept);
-    s->f_nv = es_adjacency_vertices(s->kept);
+    else
+        g_assert(op->frozen_edges == s->input_edges);
+    s->f = (spanner_snap){ s->k, s->stretch, es_adjacency_vertices(s->kept), es_adjacency_edges(s->kept),
+                           s->input_edges, s->cl ? "baswana" : "greedy", s->kept_keys };
 }
-
-/* Its group: k and method, then the method's fields (the clustering's:
- * spanner_cluster.c). */
-typedef struct {
-    uint64_t  k, stretch, nv, nkept, ninput;
-    char     *method;
-    uint64_t *kept;
-} spanner_snap;
 
 static const es_field spanner_fields[] = {
     ES_ATTR(spanner_snap, k, "k", .flags = ES_FIELD_PARAM),
@@ -330,11 +327,8 @@ static const es_field greedy_fields[] = {
 static gboolean spanner_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     spanner_op *s = (spanner_op *)op;
-    const spanner_snap f = { s->k, s->stretch, s->f_nv, s->f_nkept, s->f_ninput, s->cl ? "baswana" : "greedy",
-                             (uint64_t *)s->f_kept };
-    if (!ES_FIELDS_WRITE(w, spanner_fields, 0, &f, error))
-        return FALSE;
-    return s->cl ? es_spanner_cluster_write(s->cl, w, error) : ES_FIELDS_WRITE(w, greedy_fields, 0, &f, error);
+    return ES_FIELDS_WRITE(w, spanner_fields, 0, &s->f, error) &&
+           (s->cl ? es_spanner_cluster_write(s->cl, w, error) : ES_FIELDS_WRITE(w, greedy_fields, 0, &s->f, error));
 }
 
 /* Build the new state aside and swap it in only when every check passed, so

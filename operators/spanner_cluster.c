@@ -58,6 +58,19 @@
 #define EMPTY     0
 #define PREFETCH  16              /* edges ahead */
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The options, the counts, copies of level and clu, the logs' first
+ * entries (cluster_fields, below; the spanner's own, k and method,
+ * beside them). */
+typedef struct {
+    uint64_t  seed, expected, nv, nkept, seen, loops, nrec, nclu;
+    uint8_t  *level;
+    uint32_t *clu;
+    uint64_t *kept, *rec;
+} cluster_snap;
+
+/* ---- the clustering ------------------------------------------------------ */
+
 struct es_spanner_cluster {
     unsigned  k;
     uint64_t  seed, expected;
@@ -79,14 +92,8 @@ struct es_spanner_cluster {
     uint64_t  offered, loops;
     gboolean  unfiltered;     /* level-0 records are kept (see es_spanner_cluster_add) */
     gboolean  level0_missing; /* edges were kept at level 0 without their record */
-    /* frozen at the last barrier */
-    uint8_t  *f_level;
-    uint32_t *f_clu;
+    cluster_snap f;           /* frozen at the last barrier */
     size_t    f_level_cap, f_clu_cap;
-    const uint64_t *f_kept, *f_rec;
-    size_t    f_nkept, f_nrec;
-    uint32_t  f_nv;
-    uint64_t  f_offered, f_loops;
 };
 
 static inline uint64_t mix64(uint64_t x)
@@ -135,8 +142,8 @@ void es_spanner_cluster_free(es_spanner_cluster *c)
     es_big_free(c->set, c->set_cap * sizeof(uint64_t));
     es_log_free(c->rec, c->rec_cap * sizeof(uint64_t));
     es_log_free(c->kept, c->kept_cap * sizeof(uint64_t));
-    es_big_free(c->f_level, c->f_level_cap);
-    es_big_free(c->f_clu, c->f_clu_cap);
+    es_big_free(c->f.level, c->f_level_cap);
+    es_big_free(c->f.clu, c->f_clu_cap);
     g_free(c);
 }
 
@@ -427,24 +434,12 @@ void es_spanner_cluster_levels(const es_spanner_cluster *c, uint64_t *out)
 
 void es_spanner_cluster_prepare(es_spanner_cluster *c)
 {
-    es_shadow_copy((void **)&c->f_level, &c->f_level_cap, c->level, c->nv);
-    es_shadow_copy((void **)&c->f_clu, &c->f_clu_cap, c->clu, (size_t)c->nv * (c->k - 1) * sizeof(uint32_t));
-    c->f_kept = c->kept;
-    c->f_nkept = c->nkept;
-    c->f_rec = c->rec;
-    c->f_nrec = c->nrec;
-    c->f_nv = c->nv;
-    c->f_offered = c->offered;
-    c->f_loops = c->loops;
+    const size_t nclu = (size_t)c->nv * (c->k - 1);
+    es_shadow_copy((void **)&c->f.level, &c->f_level_cap, c->level, c->nv);
+    es_shadow_copy((void **)&c->f.clu, &c->f_clu_cap, c->clu, nclu * sizeof(uint32_t));
+    c->f = (cluster_snap){ c->seed, c->expected, c->nv, c->nkept, c->offered, c->loops, c->nrec, nclu, c->f.level,
+                           c->f.clu, c->kept, c->rec };
 }
-
-/* Its group's fields (the spanner's own, k and method, beside them). */
-typedef struct {
-    uint64_t  seed, expected, nv, nkept, seen, loops, nrec, nclu;
-    uint8_t  *level;
-    uint32_t *clu;
-    uint64_t *kept, *rec;
-} cluster_snap;
 
 static const es_field cluster_fields[] = {
     ES_ATTR(cluster_snap, seed, "seed", .flags = ES_FIELD_PARAM),
@@ -462,10 +457,7 @@ static const es_field cluster_fields[] = {
 
 gboolean es_spanner_cluster_write(es_spanner_cluster *c, es_snapshot_writer *w, GError **error)
 {
-    const cluster_snap s = { c->seed, c->expected, c->f_nv, c->f_nkept, c->f_offered, c->f_loops, c->f_nrec,
-                             (uint64_t)c->f_nv * (c->k - 1), c->f_level, c->f_clu, (uint64_t *)c->f_kept,
-                             (uint64_t *)c->f_rec };
-    return ES_FIELDS_WRITE(w, cluster_fields, 0, &s, error);
+    return ES_FIELDS_WRITE(w, cluster_fields, 0, &c->f, error);
 }
 
 static gboolean bad(GError **error, const char *name, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -507,16 +499,13 @@ static gboolean check_clusters(const es_spanner_cluster *c, const uint8_t *level
 gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *name, GError **error)
 {
     cluster_snap s = { .seed = c->seed, .expected = c->expected };
-    es_spanner_cluster *t = NULL;
+    es_spanner_cluster *t = NULL, *dup = NULL;
     gboolean ok = FALSE;
     if (!ES_FIELDS_READ(g, cluster_fields, 0, &s, error)) {
         g_prefix_error(error, "%s: ", name);
         goto out;
     }
-    const uint64_t nv = s.nv, nrec = s.nrec, nkept = s.nkept;
-    const uint8_t *level = s.level;
-    const uint32_t *clu = s.clu;
-    const uint64_t *kept = s.kept, *rec = s.rec;
+    const uint64_t nv = s.nv;
     if (s.nkept > s.seen || s.nrec > s.seen) {
         bad(error, name, "attributes \"edges\" (%" G_GUINT64_FORMAT ") or \"records\" (%" G_GUINT64_FORMAT
             ") exceed \"edges_seen\" (%" G_GUINT64_FORMAT ")", (guint64)s.nkept, (guint64)s.nrec, (guint64)s.seen);
@@ -529,38 +518,34 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
     }
     t = es_spanner_cluster_new(c->k, c->seed, c->expected);
     grow_vertices(t, (uint32_t)nv);
-    if (!check_clusters(t, level, clu, name, error))
+    if (!check_clusters(t, s.level, s.clu, name, error))
         goto out;
     if (nv)
-        memcpy(t->level, level, nv);
+        memcpy(t->level, s.level, nv);
     if (s.nclu)
-        memcpy(t->clu, clu, s.nclu * sizeof(uint32_t));
-    for (size_t i = 0; i < nrec; i++) {
-        const uint32_t a = (uint32_t)(rec[i] >> 32), ctr = (uint32_t)rec[i];
-        if (a >= nv || ctr >= nv || a == ctr || t->sampled[ctr] == 0) {
-            bad(error, name, "dataset \"record_keys\": key %zu (%u, %u) is not a vertex and a centre", i, a, ctr);
-            goto out;
-        }
-        if (!set_add(t, rec[i], TRUE)) {
-            bad(error, name, "dataset \"record_keys\": key %zu (%u, %u) repeats an earlier key", i, a, ctr);
+        memcpy(t->clu, s.clu, s.nclu * sizeof(uint32_t));
+    for (size_t i = 0; i < s.nrec; i++) {
+        const uint32_t a = (uint32_t)(s.rec[i] >> 32), ctr = (uint32_t)s.rec[i];
+        const char *why = a >= nv || ctr >= nv || a == ctr || t->sampled[ctr] == 0 ? "is not a vertex and a centre"
+                        : !set_add(t, s.rec[i], TRUE) ? "repeats an earlier key" : NULL;
+        if (why) {
+            bad(error, name, "dataset \"record_keys\": key %zu (%u, %u) %s", i, a, ctr, why);
             goto out;
         }
     }
     /* Kept keys: distinct edges u < v (checked with a set of their own). */
-    es_spanner_cluster *dup = es_spanner_cluster_new(1, 0, 1);
-    for (size_t i = 0; i < nkept; i++) {
-        const uint32_t u = (uint32_t)(kept[i] >> 32), v = (uint32_t)kept[i];
+    dup = es_spanner_cluster_new(1, 0, 1);
+    for (size_t i = 0; i < s.nkept; i++) {
+        const uint32_t u = (uint32_t)(s.kept[i] >> 32), v = (uint32_t)s.kept[i];
         const char *why = u >= v ? "does not have u < v" : v >= nv ? "is not an edge between vertices"
-                        : !set_add(dup, kept[i], FALSE) ? "repeats an earlier key" : NULL;
+                        : !set_add(dup, s.kept[i], FALSE) ? "repeats an earlier key" : NULL;
         if (why) {
-            es_spanner_cluster_free(dup);
             bad(error, name, "dataset \"kept_keys\": key %zu (u %u, v %u) %s", i, u, v, why);
             goto out;
         }
         keep(t, u, v);
     }
     add_level0_records(t);
-    es_spanner_cluster_free(dup);
     t->offered = s.seen;
     t->loops = s.loops;
     /* The level-0 records are back; the table restored beside may hold
@@ -569,17 +554,16 @@ gboolean es_spanner_cluster_read(es_spanner_cluster *c, hid_t g, const char *nam
     /* Swap t's state into c (c keeps its frozen copies). */
     es_spanner_cluster tmp = *c;
     *c = *t;
-    c->f_level = tmp.f_level;
-    c->f_clu = tmp.f_clu;
+    c->f = tmp.f;
     c->f_level_cap = tmp.f_level_cap;
     c->f_clu_cap = tmp.f_clu_cap;
     *t = tmp;
-    t->f_level = NULL;
-    t->f_clu = NULL;
+    t->f = (cluster_snap){ 0 };
     t->f_level_cap = t->f_clu_cap = 0;
     ok = TRUE;
 out:
     es_spanner_cluster_free(t);
+    es_spanner_cluster_free(dup);
     ES_FIELDS_CLEAR(cluster_fields, 0, &s);
     return ok;
 }

@@ -56,13 +56,21 @@
 #define TOPK_MAX_K        100000u
 #define TOPK_MAX_COUNTERS (UINT64_C(1) << 26)
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The options, the size and total, and the items as three columns
+ * (topk_fields, below). */
+typedef struct {
+    uint64_t  k, capacity, size, total;
+    uint64_t *col[3];
+} topk_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator base;
     es_ss      *ss;
     size_t      k;
-    es_ss_item *f_items;    /* the monitored items and the total at the last barrier */
-    size_t      f_n;
-    uint64_t    f_total;
+    topk_snap   f;          /* at the last barrier */
 } topk_op;
 
 static es_operator *topk_create(es_options *opts, GError **error)
@@ -90,7 +98,8 @@ static void topk_destroy(es_operator *op)
 {
     topk_op *t = (topk_op *)op;
     es_ss_free(t->ss);
-    g_free(t->f_items);
+    for (int c = 0; c < 3; c++)
+        g_free(t->f.col[c]);
     g_free(t);
 }
 
@@ -188,18 +197,19 @@ static void topk_report(es_operator *op, es_report *report)
 static void topk_snapshot_prepare(es_operator *op)
 {
     topk_op *t = (topk_op *)op;
-    t->f_n = es_ss_size(t->ss);
-    t->f_items = g_renew(es_ss_item, t->f_items, t->f_n ? t->f_n : 1);
-    es_ss_items(t->ss, t->f_items);
-    t->f_total = es_ss_total(t->ss);
+    const size_t n = es_ss_size(t->ss), cap = n ? n : 1;
+    es_ss_item *items = g_new(es_ss_item, cap);
+    es_ss_items(t->ss, items);
+    t->f = (topk_snap){ t->k, es_ss_capacity(t->ss), n, es_ss_total(t->ss),
+                        { g_renew(uint64_t, t->f.col[0], cap), g_renew(uint64_t, t->f.col[1], cap),
+                          g_renew(uint64_t, t->f.col[2], cap) } };
+    for (size_t i = 0; i < n; i++) {
+        t->f.col[0][i] = items[i].key;
+        t->f.col[1][i] = items[i].count;
+        t->f.col[2][i] = items[i].error;
+    }
+    g_free(items);
 }
-
-/* Its group: the options, the size and total, and the items as three
- * columns. */
-typedef struct {
-    uint64_t  k, capacity, size, total;
-    uint64_t *col[3];
-} topk_snap;
 
 static const es_field topk_fields[] = {
     ES_ATTR(topk_snap, k, "k", .flags = ES_FIELD_PARAM),
@@ -210,26 +220,6 @@ static const es_field topk_fields[] = {
     ES_ARRAY(ES_FIELD_U64S, topk_snap, col[1], size, "counts"),
     ES_ARRAY(ES_FIELD_U64S, topk_snap, col[2], size, "errors"),
 };
-
-/* Only what the barrier froze (it may run in a thread while the stream
- * goes on). */
-static gboolean topk_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
-{
-    const topk_op *t = (const topk_op *)op;
-    const size_t n = t->f_n;
-    topk_snap s = { t->k, es_ss_capacity(t->ss), n, t->f_total, { NULL, NULL, NULL } };
-    for (int f = 0; f < 3; f++)
-        s.col[f] = g_new(uint64_t, n ? n : 1);
-    for (size_t i = 0; i < n; i++) {
-        s.col[0][i] = t->f_items[i].key;
-        s.col[1][i] = t->f_items[i].count;
-        s.col[2][i] = t->f_items[i].error;
-    }
-    const gboolean ok = ES_FIELDS_WRITE(w, topk_fields, 0, &s, error);
-    for (int f = 0; f < 3; f++)
-        g_free(s.col[f]);
-    return ok;
-}
 
 /* The per-item checks that name a dataset; es_ss_restore checks the rest
  * (distinct keys, sum of counts). */
@@ -298,7 +288,7 @@ const es_operator_class es_topk_class = {
     .process_batch = topk_process_batch,
     .report = topk_report,
     .snapshot_prepare = topk_snapshot_prepare,
-    .snapshot_write = topk_snapshot_write,
+    ES_FROZEN(topk_fields, topk_op, f),
     .snapshot_read = topk_snapshot_read,
     .destroy = topk_destroy,
     .merge = topk_merge,

@@ -66,6 +66,16 @@ typedef struct {
     const uint32_t *nb;        /* x's list, filled once the batch is inserted */
 } query;
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The counts, the copy of local, the log's first entries (tri_fields,
+ * below); the graph is the edge table's keys (/edges/keys). */
+typedef struct {
+    uint64_t  nv, edges, triangles, wedges, top;
+    uint64_t *local, *ext;
+} tri_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct {
     es_operator   base;
     es_adjacency *adj;
@@ -76,13 +86,8 @@ typedef struct {
     uint64_t     *local;       /* triangles per vertex, cap entries */
     uint64_t     *ext;         /* external id per vertex, cap entries */
     size_t        cap;
-    uint64_t     *f_local;     /* local[0 .. nv-1] at the last snapshot barrier */
+    tri_snap      f;           /* at the last snapshot barrier (f.local: a copy) */
     size_t        f_local_cap; /* bytes */
-    struct {                   /* the rest at the last snapshot barrier */
-        uint32_t        nv;
-        uint64_t        edges, triangles, wedges;
-        const uint64_t *ext;
-    } f;
     uint32_t      nv;          /* vertices seen */
     uint64_t      triangles, wedges;
     uint32_t     *deg;         /* fed partials across MPI ranks (es_tri_op_add): the degrees, deg_cap entries */
@@ -150,7 +155,7 @@ static void tri_destroy(es_operator *op)
     g_free(t->common);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
-    es_big_free(t->f_local, t->f_local_cap);
+    es_big_free(t->f.local, t->f_local_cap);
     es_big_free(t->deg, t->deg_cap * sizeof(uint32_t));
     free_scratch(t);
     for (int i = 0; i < t->threads; i++) {
@@ -834,12 +839,9 @@ const es_adjacency *es_tri_graph(es_operator *op)
 static void tri_snapshot_prepare(es_operator *op)
 {
     tri_op *t = (tri_op *)op;
-    es_shadow_copy((void **)&t->f_local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
-    t->f.nv = t->nv;
-    t->f.edges = t->dyn ? t->dyn_edges : es_adjacency_edges(t->adj);
-    t->f.triangles = t->triangles;
-    t->f.wedges = t->wedges;
-    t->f.ext = t->ext;
+    es_shadow_copy((void **)&t->f.local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
+    t->f = (tri_snap){ t->nv, t->dyn ? t->dyn_edges : es_adjacency_edges(t->adj), t->triangles, t->wedges,
+                       t->top_k, t->f.local, t->ext };
     if (t->deg) {
         /* Fed partials across MPI ranks: the graph is the ranks', which
          * write /edges/keys themselves (mpi/snapshot_mpi.h). */
@@ -856,13 +858,6 @@ static void tri_snapshot_prepare(es_operator *op)
     g_assert(op->frozen_edges == t->f.edges || op->sliding || (op->edges && es_edgetable_dynamic(op->edges)));
 }
 
-/* The counts, the copy of local, the log's first entries; the graph is
- * the edge table's keys (/edges/keys). */
-typedef struct {
-    uint64_t  nv, edges, triangles, wedges, top;
-    uint64_t *local, *ext;
-} tri_snap;
-
 static const es_field tri_fields[] = {
     ES_ATTR(tri_snap, nv, "vertices", .max = UINT32_MAX),
     ES_ATTR(tri_snap, edges, "edges"),
@@ -872,16 +867,6 @@ static const es_field tri_fields[] = {
     ES_ARRAY(ES_FIELD_U64S, tri_snap, local, nv, "local"),
     ES_ARRAY(ES_FIELD_LOG_U64, tri_snap, ext, nv, "external_ids"),
 };
-
-/* Only what the barrier froze (it may run in a thread while the stream
- * goes on). */
-static gboolean tri_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
-{
-    const tri_op *t = (const tri_op *)op;
-    const tri_snap s = { t->f.nv, t->f.edges, t->f.triangles, t->f.wedges, t->top_k, t->f_local,
-                         (uint64_t *)t->f.ext };
-    return ES_FIELDS_WRITE(w, tri_fields, 0, &s, error);
-}
 
 /* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,
  * in arrival order: the restored table's log): each list in arrival
@@ -939,15 +924,15 @@ static gboolean check_counts(const es_adjacency *adj, const uint64_t *local, uin
 /* Under deletions: the graph of the restored table's present pairs (s
  * read and the table checked), its counts found again by folding them in
  * as appearances (the cost of a run over them) and checked against the
- * snapshot's; then swapped in. */
-static gboolean read_dynamic(tri_op *t, tri_snap *s, GError **error)
+ * snapshot's (NULL and an error when they differ); *present counts them. */
+static es_dynadj *read_dynamic(tri_op *t, const tri_snap *s, uint64_t *present, GError **error)
 {
     const es_edgetable *table = t->base.edges;
     const uint32_t n = (uint32_t)s->nv;
     const size_t bytes = (size_t)n * sizeof(uint64_t);
     uint64_t *local = es_big_alloc(bytes);
     es_dynadj *dyn = es_dynadj_new();
-    uint64_t tri = 0, w = 0, present = 0;
+    uint64_t tri = 0, w = 0;
     size_t nkeys = 0;
     const uint64_t *keys = table ? es_edgetable_keys(table, &nkeys) : NULL;
     es_dynadj_grow(dyn, n);
@@ -956,33 +941,17 @@ static gboolean read_dynamic(tri_op *t, tri_snap *s, GError **error)
             continue;
         fold_change(dyn, local, &tri, &w, &t->common, &t->common_cap, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i],
                     TRUE);
-        present++;
+        ++*present;
     }
-    const gboolean ok = tri == s->triangles && w == s->wedges && (n == 0 || memcmp(local, s->local, bytes) == 0);
-    if (!ok)
+    if (tri != s->triangles || w != s->wedges || (n > 0 && memcmp(local, s->local, bytes) != 0)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attributes \"triangles\" (%" G_GUINT64_FORMAT ") and"
                     " \"wedges\" (%" G_GUINT64_FORMAT ") or dataset \"local\" are not those of the present pairs of"
                     " %s (%" G_GUINT64_FORMAT " triangles, %" G_GUINT64_FORMAT " wedges)", (guint64)s->triangles,
                     (guint64)s->wedges, ES_EDGES_DATASET, (guint64)tri, (guint64)w);
-    es_big_free(local, bytes);
-    if (!ok) {
-        es_dynadj_free(dyn);
-        ES_FIELDS_CLEAR(tri_fields, 0, s);
-        return FALSE;
+        g_clear_pointer(&dyn, es_dynadj_free);
     }
-    es_dynadj_free(t->dyn);
-    t->dyn = dyn;
-    t->dyn_edges = present;
-    es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_log_free(t->ext, t->cap * sizeof(uint64_t));
-    t->local = g_steal_pointer(&s->local);
-    t->ext = g_steal_pointer(&s->ext);
-    t->cap = n;
-    t->nv = n;
-    es_adjacency_grow(t->adj, n);
-    t->triangles = s->triangles;
-    t->wedges = s->wedges;
-    return TRUE;
+    es_big_free(local, bytes);
+    return dyn;
 }
 
 /* Build the new state aside and swap it in only when every check passed, so
@@ -992,14 +961,16 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     tri_op *t = (tri_op *)op;
     tri_snap s = { 0 };
     es_adjacency *adj = NULL;
-    size_t nkeys = 0;
-    const uint64_t *keys = NULL;
+    es_dynadj *dyn = NULL;
+    uint64_t present = 0;
+    const gboolean dynamic = op->dynamic && !op->sliding;
     gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
                   es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
-    if (ok && op->dynamic && !op->sliding)
-        return read_dynamic(t, &s, error);
-    if (ok) {
-        keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
+    if (ok && dynamic) {
+        ok = (dyn = read_dynamic(t, &s, &present, error)) != NULL;
+    } else if (ok) {
+        size_t nkeys = 0;
+        const uint64_t *keys = op->edges ? es_edgetable_keys(op->edges, &nkeys) : NULL;
         adj = graph_from_keys(keys, nkeys, (uint32_t)s.nv);
         ok = check_counts(adj, s.local, (uint32_t)s.nv, s.triangles, s.wedges, error);
     }
@@ -1008,10 +979,17 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
         ES_FIELDS_CLEAR(tri_fields, 0, &s);
         return FALSE;
     }
-    es_adjacency_free(t->adj);
+    if (dynamic) {
+        es_dynadj_free(t->dyn);
+        t->dyn = dyn;
+        t->dyn_edges = present;
+        es_adjacency_grow(t->adj, (uint32_t)s.nv);
+    } else {
+        es_adjacency_free(t->adj);
+        t->adj = adj;
+    }
     es_big_free(t->local, t->cap * sizeof(uint64_t));
     es_log_free(t->ext, t->cap * sizeof(uint64_t));
-    t->adj = adj;
     t->local = g_steal_pointer(&s.local);
     t->ext = g_steal_pointer(&s.ext);
     t->cap = s.nv;
@@ -1039,7 +1017,7 @@ const es_operator_class es_tri_class = {
     .process_batch = tri_process_batch,
     .report = tri_report,
     .snapshot_prepare = tri_snapshot_prepare,
-    .snapshot_write = tri_snapshot_write,
+    ES_FROZEN(tri_fields, tri_op, f),
     .snapshot_read = tri_snapshot_read,
     .destroy = tri_destroy,
     .needs_edges = tri_needs_edges,

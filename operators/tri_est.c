@@ -85,6 +85,21 @@ static inline gboolean is_dynamic(es_tri_est_method m)
     return m == ES_TRI_EST_THINKD || m == ES_TRI_EST_FD;
 }
 
+/* ---- snapshot: what a barrier freezes ------------------------------------
+ * The state (its arrays pointing to the operator's copies, local NULL:
+ * lv and lx instead), the options, and the probe's keys (te_fields,
+ * below). */
+typedef struct {
+    es_tri_est_state st;
+    uint64_t  m, local, top, room, copies, probing, nrng, nprobe, nlocal;
+    char     *dedup, *method;
+    uint64_t *rng, *probe_keys;
+    uint32_t *lv;    /* the local counters that are not 0, ascending by vertex: most are 0 */
+    double   *lx;    /* (97% of 0.58 M vertices at m = 100 000 on R-MAT scale 20) */
+} te_snap;
+
+/* ---- the operator -------------------------------------------------------- */
+
 typedef struct tri_est_op {
     es_operator base;
     uint32_t m;
@@ -135,19 +150,12 @@ typedef struct tri_est_op {
     es_edge  *f_slots;
     double   *f_w, *f_ew, *f_prio;
     size_t    f_slots_cap, f_w_cap, f_ew_cap, f_prio_cap;
-    /* the local counters that are not 0, ascending by vertex: most are 0
-     * (97% of 0.58 M vertices at m = 100 000 on R-MAT scale 20) */
-    uint32_t *f_lv;
-    double   *f_lx;
-    size_t    f_lv_cap, f_lx_cap, f_lk;
-    /* The rest of the state at the barrier: its slots and weights point
-     * to f_slots and f_w, its ext to the log, and the exact set's log. */
-    es_tri_est_state f_st;
-    gboolean         f_exact;   /* the exact set was on (its keys: /edges/keys) */
-    uint64_t        *f_probe;   /* the probe's keys (a copy: probation may end, and the
-                                   probe be freed, while a writer reads them) */
-    size_t           f_probe_cap, f_probe_n;
-    gboolean         f_probing;
+    /* The state at the barrier: its slots and weights point to f_slots
+     * and f_w, its ext to the log; f.lv, f.lx and f.probe_keys are
+     * copies (probation may end, and the probe be freed, while a writer
+     * reads them). */
+    te_snap   f;
+    size_t    f_lv_cap, f_lx_cap, f_probe_cap;
 
     /* copies=C > 1: copies 1 .. C-1 of the estimator (seeds seed + c,
      * the same options but top=0: the top list is the mean's), this one
@@ -185,11 +193,11 @@ static void tri_est_destroy(es_operator *op)
     es_log_free(te->ext, te->vcap * sizeof(uint64_t));
     es_big_free(te->is_new, te->is_new_cap);
     es_edgetable_free(te->probe);
-    es_big_free(te->f_probe, te->f_probe_cap);
+    es_big_free(te->f.probe_keys, te->f_probe_cap);
     es_big_free(te->f_slots, te->f_slots_cap);
     es_big_free(te->f_w, te->f_w_cap);
-    es_big_free(te->f_lv, te->f_lv_cap);
-    es_big_free(te->f_lx, te->f_lx_cap);
+    es_big_free(te->f.lv, te->f_lv_cap);
+    es_big_free(te->f.lx, te->f_lx_cap);
     es_big_free(te->ew, te->g_cap * sizeof(double));
     es_big_free(te->prio, te->g_cap * sizeof(double));
     es_big_free(te->heap, te->g_cap * sizeof(uint32_t));
@@ -1662,31 +1670,31 @@ static void freeze(tri_est_op *te, const es_tri_est_state *stp)
         es_shadow_copy((void **)&te->f_ew, &te->f_ew_cap, st.edge_weight, st.sample.size * sizeof(double));
         es_shadow_copy((void **)&te->f_prio, &te->f_prio_cap, st.priority, st.sample.size * sizeof(double));
     }
-    te->f_lk = 0;
+    te_snap *f = &te->f;
+    f->nlocal = 0;
     if (st.local) {
         /* Room for every vertex, in one pass: the pages past the entries
          * written are never touched. */
-        es_shadow_reserve((void **)&te->f_lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
-        es_shadow_reserve((void **)&te->f_lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
+        es_shadow_reserve((void **)&f->lv, &te->f_lv_cap, (size_t)st.num_vertices * sizeof(uint32_t));
+        es_shadow_reserve((void **)&f->lx, &te->f_lx_cap, (size_t)st.num_vertices * sizeof(double));
         for (uint32_t v = 0; v < st.num_vertices; v++) {
             if (st.local[v] != 0.0) {
-                te->f_lv[te->f_lk] = v;
-                te->f_lx[te->f_lk++] = st.local[v];
+                f->lv[f->nlocal] = v;
+                f->lx[f->nlocal++] = st.local[v];
             }
         }
     }
-    te->f_st = st;
-    te->f_st.sample.slots = te->f_slots;
-    te->f_st.slot_weight = te->f_w;
-    te->f_st.edge_weight = te->f_ew;
-    te->f_st.priority = te->f_prio;
-    te->f_st.local = NULL;   /* f_lv and f_lx instead */
-    te->f_exact = st.exact;
-    te->f_probing = te->probe != NULL;
-    te->f_probe_n = 0;
+    f->st = st;
+    f->st.sample.slots = te->f_slots;
+    f->st.slot_weight = te->f_w;
+    f->st.edge_weight = te->f_ew;
+    f->st.priority = te->f_prio;
+    f->st.local = NULL;
+    f->probing = te->probe != NULL;
+    f->nprobe = 0;
     if (te->probe) {
-        const uint64_t *keys = es_edgetable_keys(te->probe, &te->f_probe_n);
-        es_shadow_copy((void **)&te->f_probe, &te->f_probe_cap, keys, te->f_probe_n * sizeof(uint64_t));
+        const uint64_t *keys = es_edgetable_keys(te->probe, &f->nprobe);
+        es_shadow_copy((void **)&f->probe_keys, &te->f_probe_cap, keys, f->nprobe * sizeof(uint64_t));
     }
 }
 
@@ -1697,11 +1705,11 @@ static void thaw(tri_est_op *te)
     es_big_free(te->f_w, te->f_w_cap);
     es_big_free(te->f_ew, te->f_ew_cap);
     es_big_free(te->f_prio, te->f_prio_cap);
-    es_big_free(te->f_lv, te->f_lv_cap);
-    es_big_free(te->f_lx, te->f_lx_cap);
+    es_big_free(te->f.lv, te->f_lv_cap);
+    es_big_free(te->f.lx, te->f_lx_cap);
     te->f_slots = NULL;
-    te->f_w = te->f_ew = te->f_prio = te->f_lx = NULL;
-    te->f_lv = NULL;
+    te->f_w = te->f_ew = te->f_prio = te->f.lx = NULL;
+    te->f.lv = NULL;
     te->f_slots_cap = te->f_w_cap = te->f_ew_cap = te->f_prio_cap = te->f_lv_cap = te->f_lx_cap = 0;
 }
 
@@ -1725,17 +1733,6 @@ static void tri_est_snapshot_prepare(es_operator *op)
 /* The fields of its group; `when` bits, from the options. */
 enum { TE_NOT_IMPR = 1, TE_WRS = 2, TE_GPS = 4, TE_DYN = 8, TE_LOCAL = 16, TE_TOP = 32, TE_COPIES = 64 };
 
-typedef struct {
-    uint64_t  m, local, top, room, copies;
-    char     *dedup, *method;
-    double    var_sum, z, triangles, pairs;
-    uint64_t  t, size, nv, self_loops, duplicates, exact_set, late, graph_edges, del_sampled, del_other, probing;
-    uint64_t *rng, nrng, *probe_keys, nprobe, *ext;
-    uint32_t *slots, *lv;
-    double   *slot_weight, *edge_weight, *priority, *lx;
-    uint64_t  nlocal;
-} te_snap;
-
 static const es_field te_fields[] = {
     ES_ATTR(te_snap, m, "m", .flags = ES_FIELD_PARAM),
     ES_ATTR(te_snap, local, "local", .flags = ES_FIELD_PARAM),
@@ -1743,30 +1740,31 @@ static const es_field te_fields[] = {
     ES_ATTR(te_snap, copies, "copies", .flags = ES_FIELD_PARAM, .when = TE_COPIES),
     ES_ATTR_OF(ES_FIELD_STR, te_snap, dedup, "dedup", .flags = ES_FIELD_PARAM),
     ES_ATTR_OF(ES_FIELD_STR, te_snap, method, "method", .flags = ES_FIELD_PARAM),
-    ES_ATTR_OF(ES_FIELD_F64, te_snap, var_sum, "var_sum", .when = TE_NOT_IMPR),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, st.var_sum, "var_sum", .when = TE_NOT_IMPR),
     ES_ATTR(te_snap, room, "room", .flags = ES_FIELD_PARAM, .when = TE_WRS),
-    ES_ATTR_OF(ES_FIELD_F64, te_snap, z, "z", .when = TE_GPS),
-    ES_ATTR(te_snap, t, "t"),
-    ES_ATTR(te_snap, size, "sample_size"),
-    ES_ATTR(te_snap, nv, "num_vertices", .max = UINT32_MAX),
-    ES_ATTR(te_snap, self_loops, "self_loops"),
-    ES_ATTR(te_snap, duplicates, "duplicates_dropped"),
-    ES_ATTR(te_snap, exact_set, "exact_set", .max = 1),
-    ES_ATTR(te_snap, late, "late", .max = 1),
-    ES_ATTR(te_snap, graph_edges, "graph_edges", .when = TE_DYN),
-    ES_ATTR(te_snap, del_sampled, "del_sampled", .when = TE_DYN),
-    ES_ATTR(te_snap, del_other, "del_other", .when = TE_DYN),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, st.z, "z", .when = TE_GPS),
+    ES_ATTR(te_snap, st.sample.t, "t"),
+    ES_ATTR_OF(ES_FIELD_U32, te_snap, st.sample.size, "sample_size"),
+    ES_ATTR_OF(ES_FIELD_U32, te_snap, st.num_vertices, "num_vertices"),
+    ES_ATTR(te_snap, st.self_loops, "self_loops"),
+    ES_ATTR(te_snap, st.duplicates, "duplicates_dropped"),
+    ES_ATTR_OF(ES_FIELD_BOOL, te_snap, st.exact, "exact_set"),
+    ES_ATTR_OF(ES_FIELD_BOOL, te_snap, st.late, "late"),
+    ES_ATTR(te_snap, st.graph_edges, "graph_edges", .when = TE_DYN),
+    ES_ATTR(te_snap, st.del_sampled, "del_sampled", .when = TE_DYN),
+    ES_ATTR(te_snap, st.del_other, "del_other", .when = TE_DYN),
     ES_ATTR(te_snap, probing, "probing", .max = 1),
-    ES_ATTR_OF(ES_FIELD_F64, te_snap, triangles, "triangles"),
-    ES_ATTR_OF(ES_FIELD_F64, te_snap, pairs, "pairs"),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, st.triangles, "triangles"),
+    ES_ATTR_OF(ES_FIELD_F64, te_snap, st.pairs, "pairs"),
     ES_ARRAY(ES_FIELD_U64S, te_snap, rng, nrng, "rng", .flags = ES_FIELD_SIZED),
-    ES_ARRAY(ES_FIELD_U32S, te_snap, slots, size, "slots", .mul = 2),
-    ES_ARRAY(ES_FIELD_F64S, te_snap, slot_weight, size, "slot_weight"),
-    ES_ARRAY(ES_FIELD_F64S, te_snap, edge_weight, size, "edge_weight", .when = TE_GPS),
-    ES_ARRAY(ES_FIELD_F64S, te_snap, priority, size, "priority", .when = TE_GPS),
+    ES_ARRAY(ES_FIELD_U32S, te_snap, st.sample.slots, st.sample.size, "slots", .mul = 2, .flags = ES_FIELD_N32),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, st.slot_weight, st.sample.size, "slot_weight", .flags = ES_FIELD_N32),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, st.edge_weight, st.sample.size, "edge_weight", .flags = ES_FIELD_N32,
+             .when = TE_GPS),
+    ES_ARRAY(ES_FIELD_F64S, te_snap, st.priority, st.sample.size, "priority", .flags = ES_FIELD_N32, .when = TE_GPS),
     ES_ARRAY(ES_FIELD_U32S, te_snap, lv, nlocal, "local_vertices", .when = TE_LOCAL),
     ES_ARRAY(ES_FIELD_F64S, te_snap, lx, nlocal, "local_values", .when = TE_LOCAL),
-    ES_ARRAY(ES_FIELD_LOG_U64, te_snap, ext, nv, "ext", .when = TE_TOP),
+    ES_ARRAY(ES_FIELD_LOG_U64, te_snap, st.ext, st.num_vertices, "ext", .flags = ES_FIELD_N32, .when = TE_TOP),
 };
 /* (only while on probation) */
 static const es_field te_probe_fields[] = {
@@ -1795,35 +1793,9 @@ static unsigned te_options(const tri_est_op *te, te_snap *s)
 static gboolean tri_est_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error)
 {
     const tri_est_op *te = (const tri_est_op *)op;
-    const es_tri_est_state *st = &te->f_st;
-    te_snap s;
+    te_snap s = te->f;
     const unsigned mask = te_options(te, &s);
-    s.var_sum = st->var_sum;
-    s.z = st->z;
-    s.triangles = st->triangles;
-    s.pairs = st->pairs;
-    s.t = st->sample.t;
-    s.size = st->sample.size;
-    s.nv = st->num_vertices;
-    s.self_loops = st->self_loops;
-    s.duplicates = st->duplicates;
-    s.exact_set = te->f_exact;
-    s.late = st->late;
-    s.graph_edges = st->graph_edges;
-    s.del_sampled = st->del_sampled;
-    s.del_other = st->del_other;
-    s.probing = te->f_probing;
-    s.rng = (uint64_t *)st->sample.rng;
-    s.slots = (uint32_t *)st->sample.slots;
-    s.slot_weight = (double *)st->slot_weight;
-    s.edge_weight = (double *)st->edge_weight;
-    s.priority = (double *)st->priority;
-    s.lv = te->f_lv;
-    s.lx = te->f_lx;
-    s.nlocal = te->f_lk;
-    s.ext = (uint64_t *)st->ext;
-    s.probe_keys = te->f_probe;
-    s.nprobe = te->f_probe_n;
+    s.rng = s.st.sample.rng;
     if (!ES_FIELDS_WRITE(w, te_fields, mask, &s, error) ||
         (s.probing && !ES_FIELDS_WRITE(w, te_probe_fields, 0, &s, error)))
         return FALSE;
@@ -1872,21 +1844,21 @@ static const char *te_check(const tri_est_op *te, const te_snap *s, const char *
     if ((s->top > 0) != (te->top > 0))
         return "turns the top list on or off unlike this run";
     *culprit = "sample_size";
-    if (s->size > s->m)
+    if (s->st.sample.size > s->m)
         return "is more than m";
     *culprit = "local_vertices";
-    if (s->nlocal > s->nv)
+    if (s->nlocal > s->st.num_vertices)
         return "has more entries than vertices";
     for (size_t i = 0; i < s->nlocal; i++) {
         *culprit = "local_vertices";
-        if (s->lv[i] >= s->nv || (i > 0 && s->lv[i] <= s->lv[i - 1]))
+        if (s->lv[i] >= s->st.num_vertices || (i > 0 && s->lv[i] <= s->lv[i - 1]))
             return "has a vertex beyond the vertices or not after the one before";
         *culprit = "local_values";
         if (!(is_dynamic(te->method) ? s->lx[i] != 0.0 : s->lx[i] > 0.0) || !isfinite(s->lx[i]))
             return "has an estimate that is not a finite non-zero (insert-only: positive) number";
     }
     *culprit = "exact_set";
-    if (s->exact_set && te->base.edges == NULL && s->t > 0)
+    if (s->st.exact && te->base.edges == NULL && s->st.sample.t > 0)
         return "asks for an exact repeat test without the snapshot's edge table (/edges/keys)";
     return NULL;
 }
@@ -1911,27 +1883,20 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot field \"%s\" %s", name, culprit, why);
         goto out;
     }
-    es_tri_est_state st = {
-        .method = te->method, .triangles = s.triangles, .pairs = s.pairs, .var_sum = s.var_sum,
-        .room = te->method == ES_TRI_EST_WRS ? te->room : 0, .graph_edges = s.graph_edges,
-        .del_sampled = s.del_sampled, .del_other = s.del_other, .z = s.z, .edge_weight = s.edge_weight,
-        .priority = s.priority, .slot_weight = s.slot_weight, .num_vertices = (uint32_t)s.nv, .ext = s.ext,
-        .self_loops = s.self_loops, .duplicates = s.duplicates, .exact = s.exact_set != 0, .late = s.late != 0,
-    };
+    es_tri_est_state st = s.st;
+    st.method = te->method;
+    st.room = te->method == ES_TRI_EST_WRS ? te->room : 0;
     st.sample.m = te->m;
-    st.sample.t = s.t;
-    st.sample.size = (uint32_t)s.size;
-    st.sample.slots = (const es_edge *)s.slots;
     st.sample.managed = is_dynamic(te->method);
     memcpy(st.sample.rng, s.rng, sizeof st.sample.rng);
     if (te->local) {
-        loc = es_big_alloc((size_t)MAX(s.nv, 1) * sizeof(double));
+        loc = es_big_alloc((size_t)MAX(st.num_vertices, 1) * sizeof(double));
         for (size_t i = 0; i < s.nlocal; i++)
             loc[s.lv[i]] = s.lx[i];
         st.local = loc;
     }
     if (s.probing) {
-        probe = table_of_keys(s.probe_keys, s.nprobe, (uint32_t)s.nv, "snapshot dataset \"probe_keys\"", error);
+        probe = table_of_keys(s.probe_keys, s.nprobe, st.num_vertices, "snapshot dataset \"probe_keys\"", error);
         if (probe == NULL) {
             g_prefix_error(error, "%s: ", name);
             goto out;
@@ -1958,7 +1923,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
             g_prefix_error(error, "%s: %s: ", name, path);
     }
 out:
-    es_big_free(loc, loc ? (size_t)MAX(s.nv, 1) * sizeof(double) : 0);
+    es_big_free(loc, loc ? (size_t)MAX(s.st.num_vertices, 1) * sizeof(double) : 0);
     ES_FIELDS_CLEAR(te_fields, mask, &s);
     ES_FIELDS_CLEAR(te_probe_fields, 0, &s);
     return ok;

@@ -9,7 +9,25 @@
 G_STATIC_ASSERT(sizeof(size_t) == sizeof(uint64_t));   /* counts of either type */
 
 #define VALUE(s, f, T) ((T *)((char *)(s) + (f)->at))
-#define COUNT(s, f) ((uint64_t *)((char *)(s) + (f)->count))
+
+/* Integers held narrower than stored (ES_FIELD_U32 and BOOL, counts with
+ * ES_FIELD_N32): widened to uint64_t and back. */
+static uint64_t get_u(const void *p, gboolean narrow)
+{
+    return narrow ? *(const uint32_t *)p : *(const uint64_t *)p;
+}
+
+static void set_u(void *p, gboolean narrow, uint64_t v)
+{
+    if (narrow)
+        *(uint32_t *)p = (uint32_t)v;
+    else
+        *(uint64_t *)p = v;
+}
+
+G_STATIC_ASSERT(sizeof(gboolean) == sizeof(uint32_t));
+#define NARROW(f) ((f)->type == ES_FIELD_U32 || (f)->type == ES_FIELD_BOOL)
+#define COUNT(s, f) get_u((char *)(s) + (f)->count, ((f)->flags & ES_FIELD_N32) != 0)
 
 static gboolean present(const es_field *f, unsigned mask)
 {
@@ -21,9 +39,11 @@ static gboolean is_array(const es_field *f)
     return f->type >= ES_FIELD_U8S;
 }
 
-static size_t elsize(es_field_type t)
+/* How each field type is stored (ES_FIELD_STR: es_h5_set_str). */
+static es_h5_type h5_type(es_field_type t)
 {
-    return t == ES_FIELD_U8S ? 1 : t == ES_FIELD_U32S ? 4 : 8;
+    return (es_h5_type[]){ ES_H5_U64, ES_H5_U64, ES_H5_U64, ES_H5_I64, ES_H5_F64, ES_H5_U8, ES_H5_U8, ES_H5_U32,
+                           ES_H5_U64, ES_H5_F64, ES_H5_U64 }[t];
 }
 
 static uint64_t mul(const es_field *f)
@@ -42,18 +62,12 @@ gboolean es_fields_write(es_snapshot_writer *w, const es_field *fs, size_t nf, u
             continue;
         const void *a = is_array(f) ? *VALUE(s, f, void *const) : NULL;
         const char *str = f->type == ES_FIELD_STR ? *VALUE(s, f, const char *const) : NULL;
-        const size_t n = is_array(f) ? (size_t)(*COUNT(s, f) * mul(f)) : 0;
-        switch (f->type) {
-        case ES_FIELD_U64:     ok = es_h5_set_u64(g, f->name, *VALUE(s, f, const uint64_t), error); break;
-        case ES_FIELD_F64:     ok = es_h5_set_f64(g, f->name, *VALUE(s, f, const double), error); break;
-        case ES_FIELD_I64:     ok = es_h5_set_i64(g, f->name, *VALUE(s, f, const int64_t), error); break;
-        case ES_FIELD_STR:     ok = es_h5_set_str(g, f->name, str ? str : "", error); break;
-        case ES_FIELD_U8S:     ok = es_h5_write_u8(g, f->name, a, n, error); break;
-        case ES_FIELD_U32S:    ok = es_h5_write_u32(g, f->name, a, n, error); break;
-        case ES_FIELD_U64S:    ok = es_h5_write_u64(g, f->name, a, n, error); break;
-        case ES_FIELD_F64S:    ok = es_h5_write_f64(g, f->name, a, n, error); break;
-        case ES_FIELD_LOG_U64: ok = es_writer_log_u64(w, f->name, a, n, error); break;
-        }
+        const size_t n = is_array(f) ? (size_t)(COUNT(s, f) * mul(f)) : 0;
+        const uint64_t u = f->type <= ES_FIELD_BOOL ? get_u(VALUE(s, f, const void), NARROW(f)) : 0;
+        ok = f->type == ES_FIELD_STR       ? es_h5_set_str(g, f->name, str ? str : "", error)
+           : f->type == ES_FIELD_LOG_U64   ? es_writer_log_u64(w, f->name, a, n, error)
+           : is_array(f)                   ? es_h5_write(g, f->name, h5_type(f->type), a, n, error)
+           : es_h5_set(g, f->name, h5_type(f->type), f->type <= ES_FIELD_BOOL ? &u : VALUE(s, f, const void), error);
     }
     return ok;
 }
@@ -64,7 +78,8 @@ static const es_field *counted_by(const es_field *fs, size_t i, unsigned mask)
 {
     for (size_t j = 0; j < i; j++)
         if (present(&fs[j], mask) && (is_array(&fs[j]) ? fs[j].count == fs[i].count
-                                                       : fs[j].type == ES_FIELD_U64 && fs[j].at == fs[i].count))
+                                                       : (fs[j].type == ES_FIELD_U64 || fs[j].type == ES_FIELD_U32)
+                                                         && fs[j].at == fs[i].count))
             return &fs[j];
     return NULL;
 }
@@ -90,10 +105,10 @@ static gboolean read_attr(hid_t g, const es_field *f, void *s, GError **error)
         return TRUE;
     }
     if (f->type == ES_FIELD_I64)
-        return es_h5_get_i64(g, f->name, VALUE(s, f, int64_t), error);
+        return es_h5_get(g, f->name, ES_H5_I64, VALUE(s, f, int64_t), error);
     if (f->type == ES_FIELD_F64) {
         double v;
-        if (!es_h5_get_f64(g, f->name, &v, error))
+        if (!es_h5_get(g, f->name, ES_H5_F64, &v, error))
             return FALSE;
         if (param && v != *VALUE(s, f, double)) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is %.17g, but this operator has"
@@ -104,20 +119,21 @@ static gboolean read_attr(hid_t g, const es_field *f, void *s, GError **error)
         return TRUE;
     }
     uint64_t v;
-    if (!es_h5_get_u64(g, f->name, &v, error))
+    if (!es_h5_get(g, f->name, ES_H5_U64, &v, error))
         return FALSE;
-    if (param && v != *VALUE(s, f, uint64_t)) {
+    const uint64_t was = get_u(VALUE(s, f, void), NARROW(f));
+    if (param && v != was) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", but this"
-                    " operator has %s=%" G_GUINT64_FORMAT, f->name, (guint64)v, f->name,
-                    (guint64)*VALUE(s, f, uint64_t));
+                    " operator has %s=%" G_GUINT64_FORMAT, f->name, (guint64)v, f->name, (guint64)was);
         return FALSE;
     }
-    if (f->max && v > f->max) {
+    const uint64_t max = f->max ? f->max : f->type == ES_FIELD_U32 ? UINT32_MAX : f->type == ES_FIELD_BOOL ? 1 : 0;
+    if (max && v > max) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot attribute \"%s\" is %" G_GUINT64_FORMAT ", more than %"
-                    G_GUINT64_FORMAT, f->name, (guint64)v, (guint64)f->max);
+                    G_GUINT64_FORMAT, f->name, (guint64)v, (guint64)max);
         return FALSE;
     }
-    *VALUE(s, f, uint64_t) = v;
+    set_u(VALUE(s, f, void), NARROW(f), v);
     return TRUE;
 }
 
@@ -125,15 +141,16 @@ static gboolean read_attr(hid_t g, const es_field *f, void *s, GError **error)
  * one) before it is read. */
 static gboolean read_array(hid_t g, const es_field *f, const es_field *counted, void *s, GError **error)
 {
-    const size_t size = elsize(f->type);
+    g_assert(counted || !(f->flags & ES_FIELD_N32));   /* (a narrow count is read before) */
+    const size_t size = es_h5_size(h5_type(f->type));
     size_t n = 0;
     hid_t ds = es_h5_open_array(g, f->name, f->type == ES_FIELD_F64S ? H5T_FLOAT : H5T_INTEGER, size, 0, &n, error);
     if (ds < 0)
         return FALSE;
     H5Dclose(ds);
-    if ((counted || (f->flags & ES_FIELD_SIZED)) && n != *COUNT(s, f) * mul(f)) {
+    if ((counted || (f->flags & ES_FIELD_SIZED)) && n != COUNT(s, f) * mul(f)) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has %zu elements, expected %"
-                    G_GUINT64_FORMAT "%s%s%s", f->name, n, (guint64)(*COUNT(s, f) * mul(f)),
+                    G_GUINT64_FORMAT "%s%s%s", f->name, n, (guint64)(COUNT(s, f) * mul(f)),
                     counted ? " (from \"" : "", counted ? counted->name : "", counted ? "\")" : "");
         return FALSE;
     }
@@ -144,10 +161,7 @@ static gboolean read_array(hid_t g, const es_field *f, const es_field *counted, 
     }
     void **p = VALUE(s, f, void *);
     size_t got = 0;
-    gboolean ok = f->type == ES_FIELD_U8S    ? es_h5_read_u8(g, f->name, (uint8_t **)p, &got, error)
-                : f->type == ES_FIELD_U32S   ? es_h5_read_u32(g, f->name, (uint32_t **)p, &got, error)
-                : f->type == ES_FIELD_F64S   ? es_h5_read_f64(g, f->name, (double **)p, &got, error)
-                :                              es_h5_read_u64(g, f->name, (uint64_t **)p, &got, error);
+    gboolean ok = es_h5_read(g, f->name, h5_type(f->type), p, &got, error);
     if (ok && got != n) {   /* (the file verified: cannot change between two opens) */
         es_h5_free(*p, got * size);
         *p = NULL;
@@ -155,7 +169,7 @@ static gboolean read_array(hid_t g, const es_field *f, const es_field *counted, 
         ok = FALSE;
     }
     if (ok)
-        *COUNT(s, f) = n / mul(f);
+        set_u((char *)s + f->count, (f->flags & ES_FIELD_N32) != 0, n / mul(f));
     return ok;
 }
 
@@ -179,7 +193,7 @@ void es_fields_clear(const es_field *fs, size_t nf, unsigned mask, void *s)
         if (f->type == ES_FIELD_STR && !(f->flags & ES_FIELD_PARAM))
             g_clear_pointer(VALUE(s, f, char *), g_free);
         if (is_array(f) && *VALUE(s, f, void *) != NULL) {
-            es_h5_free(*VALUE(s, f, void *), (size_t)(*COUNT(s, f) * mul(f)) * elsize(f->type));
+            es_h5_free(*VALUE(s, f, void *), (size_t)(COUNT(s, f) * mul(f)) * es_h5_size(h5_type(f->type)));
             *VALUE(s, f, void *) = NULL;
         }
     }

@@ -48,6 +48,8 @@ gboolean es_writer_log_u64(es_snapshot_writer *w, const char *name, const uint64
 
 typedef enum {
     ES_FIELD_U64,       /* attribute, uint64_t */
+    ES_FIELD_U32,       /* attribute, uint32_t (stored as uint64, read back at most UINT32_MAX) */
+    ES_FIELD_BOOL,      /* attribute, gboolean (stored as uint64 0 or 1, read back at most 1) */
     ES_FIELD_I64,       /* attribute, int64_t */
     ES_FIELD_F64,       /* attribute, double */
     ES_FIELD_STR,       /* attribute, char * (NULL written as ""; read: g_strdup, freed by
@@ -61,14 +63,15 @@ typedef enum {
 
 #define ES_FIELD_PARAM 1u   /* on read, must equal the struct's value (not stored) */
 #define ES_FIELD_SIZED 2u   /* an array whose count the struct holds before the read */
+#define ES_FIELD_N32   4u   /* an array whose count is a uint32_t: an ES_FIELD_U32 field read before it */
 
 typedef struct {
     const char   *name;   /* attribute or dataset of the part's group */
     es_field_type type;
     size_t        at;     /* offsetof the value, or of an array's pointer */
-    size_t        count;  /* arrays: offsetof their uint64_t (or size_t) count */
+    size_t        count;  /* arrays: offsetof their uint64_t (or size_t; ES_FIELD_N32: uint32_t) count */
     unsigned      mul;    /* arrays: elements per count (0: 1) */
-    uint64_t      max;    /* ES_FIELD_U64: largest valid value (0: any) */
+    uint64_t      max;    /* ES_FIELD_U64, U32: largest valid value (0: any the type holds) */
     unsigned      flags;
     unsigned      when;   /* 0: always; else present when (when & mask) != 0 */
 } es_field;

@@ -41,27 +41,38 @@ static gboolean fail(GError **error, const char *what, const char *name)
     return FALSE;
 }
 
-static gboolean write_array(hid_t g, const char *name, hid_t ftype, hid_t mtype,
-                            const void *a, size_t n, GError **error)
+/* HDF5's types for t: in the file (little-endian, whatever the host), in memory. */
+static hid_t file_type(es_h5_type t)
+{
+    return (hid_t[]){ H5T_STD_U8LE, H5T_STD_U32LE, H5T_STD_U64LE, H5T_STD_I64LE, H5T_IEEE_F64LE }[t];
+}
+
+static hid_t mem_type(es_h5_type t)
+{
+    return (hid_t[]){ H5T_NATIVE_UINT8, H5T_NATIVE_UINT32, H5T_NATIVE_UINT64, H5T_NATIVE_INT64, H5T_NATIVE_DOUBLE }[t];
+}
+
+size_t es_h5_size(es_h5_type t)
+{
+    return t == ES_H5_U8 ? 1 : t == ES_H5_U32 ? 4 : 8;
+}
+
+static H5T_class_t class_of(es_h5_type t)
+{
+    return t == ES_H5_F64 ? H5T_FLOAT : H5T_INTEGER;
+}
+
+gboolean es_h5_write(hid_t g, const char *name, es_h5_type t, const void *a, size_t n, GError **error)
 {
     hsize_t dims[1] = { n };
     hid_t space = H5Screate_simple(1, dims, NULL);
-    hid_t ds = H5Dcreate2(g, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    gboolean ok = ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0);
+    hid_t ds = H5Dcreate2(g, name, file_type(t), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    gboolean ok = ds >= 0 && (n == 0 || H5Dwrite(ds, mem_type(t), H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0);
     if (ds >= 0)
         H5Dclose(ds);
     H5Sclose(space);
     return ok ? TRUE : fail(error, "write dataset", name);
 }
-
-gboolean es_h5_write_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error)
-{ return write_array(g, name, H5T_STD_U32LE, H5T_NATIVE_UINT32, a, n, error); }
-gboolean es_h5_write_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error)
-{ return write_array(g, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, a, n, error); }
-gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, GError **error)
-{ return write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, a, n, error); }
-gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error)
-{ return write_array(g, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, a, n, error); }
 
 /* A dataset that is not stored in the file itself must be a virtual one
  * over the first elements of one log file of ours (snapshot/logs.h) beside
@@ -122,11 +133,11 @@ hid_t es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, 
     return ds;
 }
 
-static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t size, hid_t mtype, void **out,
-                           size_t *n, GError **error)
+gboolean es_h5_read(hid_t g, const char *name, es_h5_type t, void **out, size_t *n, GError **error)
 {
+    const size_t size = es_h5_size(t);
     size_t len;
-    hid_t ds = es_h5_open_array(g, name, cls, size, 0, &len, error);
+    hid_t ds = es_h5_open_array(g, name, class_of(t), size, t == ES_H5_I64, &len, error);
     if (ds < 0)
         return FALSE;
     /* A forged length must not overflow or ask for absurd memory. */
@@ -136,7 +147,7 @@ static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t si
         return FALSE;
     }
     void *buf = es_big_alloc(len * size);
-    gboolean ok = len == 0 || H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+    gboolean ok = len == 0 || H5Dread(ds, mem_type(t), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
     H5Dclose(ds);
     if (!ok) {
         es_big_free(buf, len * size);
@@ -146,15 +157,6 @@ static gboolean read_array(hid_t g, const char *name, H5T_class_t cls, size_t si
     *n = len;
     return TRUE;
 }
-
-gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 4, H5T_NATIVE_UINT32, (void **)out, n, error); }
-gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 8, H5T_NATIVE_UINT64, (void **)out, n, error); }
-gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_FLOAT, 8, H5T_NATIVE_DOUBLE, (void **)out, n, error); }
-gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error)
-{ return read_array(g, name, H5T_INTEGER, 1, H5T_NATIVE_UINT8, (void **)out, n, error); }
 
 void es_h5_free(void *p, size_t bytes)
 {
@@ -174,12 +176,10 @@ static gboolean set_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, 
     return ok ? TRUE : fail(error, "write attribute", name);
 }
 
-gboolean es_h5_set_u64(hid_t obj, const char *name, uint64_t v, GError **error)
-{ return set_attr(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v, error); }
-gboolean es_h5_set_i64(hid_t obj, const char *name, int64_t v, GError **error)
-{ return set_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, error); }
-gboolean es_h5_set_f64(hid_t obj, const char *name, double v, GError **error)
-{ return set_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, error); }
+gboolean es_h5_set(hid_t obj, const char *name, es_h5_type t, const void *v, GError **error)
+{
+    return set_attr(obj, name, file_type(t), mem_type(t), v, error);
+}
 
 /* Strings are variable-length UTF-8: h5py reads those as str (a fixed-length
  * string comes back as bytes). */
@@ -193,15 +193,21 @@ gboolean es_h5_set_str(hid_t obj, const char *name, const char *v, GError **erro
     return ok;
 }
 
-static gboolean get_attr(hid_t obj, const char *name, H5T_class_t cls, hid_t mtype, void *v, GError **error)
+static gboolean missing(hid_t obj, const char *name, GError **error)
 {
-    if (H5Aexists(obj, name) <= 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no attribute \"%s\"", name);
+    if (H5Aexists(obj, name) > 0)
         return FALSE;
-    }
+    g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no attribute \"%s\"", name);
+    return TRUE;
+}
+
+gboolean es_h5_get(hid_t obj, const char *name, es_h5_type type, void *v, GError **error)
+{
+    if (missing(obj, name, error))
+        return FALSE;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    gboolean ok = t >= 0 && H5Tget_class(t) == cls && H5Aread(a, mtype, v) >= 0;
+    gboolean ok = t >= 0 && H5Tget_class(t) == class_of(type) && H5Aread(a, mem_type(type), v) >= 0;
     if (t >= 0) H5Tclose(t);
     if (a >= 0) H5Aclose(a);
     if (!ok) {
@@ -211,19 +217,10 @@ static gboolean get_attr(hid_t obj, const char *name, H5T_class_t cls, hid_t mty
     return TRUE;
 }
 
-gboolean es_h5_get_u64(hid_t obj, const char *name, uint64_t *v, GError **error)
-{ return get_attr(obj, name, H5T_INTEGER, H5T_NATIVE_UINT64, v, error); }
-gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error)
-{ return get_attr(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v, error); }
-gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error)
-{ return get_attr(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v, error); }
-
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error)
 {
-    if (H5Aexists(obj, name) <= 0) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot has no attribute \"%s\"", name);
+    if (missing(obj, name, error))
         return FALSE;
-    }
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : -1;
     hid_t space = a >= 0 ? H5Aget_space(a) : -1;

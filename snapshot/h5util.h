@@ -19,33 +19,40 @@
 #include <hdf5.h>
 #include <stdint.h>
 
-/* Arrays: write n elements; read allocates *out (g_malloc; es_big_alloc
- * when large — free with es_h5_free(*out, n * size)) and sets *n. */
-gboolean es_h5_write_u32(hid_t g, const char *name, const uint32_t *a, size_t n, GError **error);
-gboolean es_h5_write_u64(hid_t g, const char *name, const uint64_t *a, size_t n, GError **error);
-gboolean es_h5_write_f64(hid_t g, const char *name, const double *a, size_t n, GError **error);
-gboolean es_h5_write_u8(hid_t g, const char *name, const uint8_t *a, size_t n, GError **error);
-gboolean es_h5_read_u32(hid_t g, const char *name, uint32_t **out, size_t *n, GError **error);
-gboolean es_h5_read_u64(hid_t g, const char *name, uint64_t **out, size_t *n, GError **error);
-gboolean es_h5_read_f64(hid_t g, const char *name, double **out, size_t *n, GError **error);
-gboolean es_h5_read_u8(hid_t g, const char *name, uint8_t **out, size_t *n, GError **error);
+/* Element types, stored little-endian; in memory uint8_t .. double. */
+typedef enum { ES_H5_U8, ES_H5_U32, ES_H5_U64, ES_H5_I64, ES_H5_F64 } es_h5_type;
+size_t   es_h5_size(es_h5_type t);
+
+/* Arrays: write n elements; read allocates *out (es_big_alloc: free with
+ * es_h5_free(*out, n * size)) and sets *n. */
+gboolean es_h5_write(hid_t g, const char *name, es_h5_type t, const void *a, size_t n, GError **error);
+gboolean es_h5_read(hid_t g, const char *name, es_h5_type t, void **out, size_t *n, GError **error);
 void     es_h5_free(void *p, size_t bytes);
 /* Open dataset `name` for reading in pieces, after checking it is a 1-D
  * array of class cls (H5T_INTEGER, H5T_FLOAT), element size and sign;
  * *n gets its length.  Close with H5Dclose.  -1 and an error otherwise. */
 hid_t    es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, int is_signed,
                           size_t *n, GError **error);
-
-/* Scalar attributes on a group (or file root). */
-gboolean es_h5_set_u64(hid_t obj, const char *name, uint64_t v, GError **error);
-gboolean es_h5_set_i64(hid_t obj, const char *name, int64_t v, GError **error);
-gboolean es_h5_set_f64(hid_t obj, const char *name, double v, GError **error);
+/* Scalar attributes on a group (or file root); *v of the type's C type.
+ * Strings: variable-length UTF-8; get_str's *v freed with g_free. */
+gboolean es_h5_set(hid_t obj, const char *name, es_h5_type t, const void *v, GError **error);
+gboolean es_h5_get(hid_t obj, const char *name, es_h5_type t, void *v, GError **error);
 gboolean es_h5_set_str(hid_t obj, const char *name, const char *v, GError **error);
-gboolean es_h5_get_u64(hid_t obj, const char *name, uint64_t *v, GError **error);
-gboolean es_h5_get_i64(hid_t obj, const char *name, int64_t *v, GError **error);
-gboolean es_h5_get_f64(hid_t obj, const char *name, double *v, GError **error);
-/* Caller frees *v with g_free. */
 gboolean es_h5_get_str(hid_t obj, const char *name, char **v, GError **error);
+
+/* The typed forms the rest of the house calls. */
+#define es_h5_write_u8(g, name, a, n, e)  es_h5_write(g, name, ES_H5_U8, (const uint8_t *){ a }, n, e)
+#define es_h5_write_u32(g, name, a, n, e) es_h5_write(g, name, ES_H5_U32, (const uint32_t *){ a }, n, e)
+#define es_h5_write_u64(g, name, a, n, e) es_h5_write(g, name, ES_H5_U64, (const uint64_t *){ a }, n, e)
+#define es_h5_write_f64(g, name, a, n, e) es_h5_write(g, name, ES_H5_F64, (const double *){ a }, n, e)
+#define es_h5_read_u8(g, name, out, n, e)  es_h5_read(g, name, ES_H5_U8, (void **)(uint8_t **){ out }, n, e)
+#define es_h5_read_u32(g, name, out, n, e) es_h5_read(g, name, ES_H5_U32, (void **)(uint32_t **){ out }, n, e)
+#define es_h5_read_u64(g, name, out, n, e) es_h5_read(g, name, ES_H5_U64, (void **)(uint64_t **){ out }, n, e)
+#define es_h5_read_f64(g, name, out, n, e) es_h5_read(g, name, ES_H5_F64, (void **)(double **){ out }, n, e)
+#define es_h5_set_u64(obj, name, v, e) es_h5_set(obj, name, ES_H5_U64, &(uint64_t){ v }, e)
+#define es_h5_set_f64(obj, name, v, e) es_h5_set(obj, name, ES_H5_F64, &(double){ v }, e)
+#define es_h5_get_u64(obj, name, v, e) es_h5_get(obj, name, ES_H5_U64, (uint64_t *){ v }, e)
+
 /* Silence HDF5's own error printing (errors come back as GErrors); the
  * first call also puts the library's shutdown at exit in our hands. */
 void es_h5_quiet(void);
