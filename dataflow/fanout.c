@@ -19,6 +19,7 @@ struct es_fanout {
     GError  **err;
     gboolean *ok;
     guint     cap;
+    es_team   team;      /* the running team (operators/operator.h) */
 };
 
 es_fanout *es_fanout_new(void)
@@ -115,14 +116,19 @@ gboolean es_fanout_fold_beside(es_fanout *fo, GPtrArray *ops, const es_batch *b,
     if (k == 1)
         fold_one(fo, ops, fo->order[0], b, x);
     if (k > 1) {
-        #pragma omp parallel num_threads((int)MIN((guint)threads, k))
+        fo->team.threads = (int)MIN((guint)threads, k);
+        g_atomic_int_set(&fo->team.pending, (gint)k);
+        #pragma omp parallel num_threads(fo->team.threads)
         #pragma omp single
         for (guint t = 0; t < k; t++) {
             const guint i = fo->order[t];
             #pragma omp task firstprivate(i)
             {
                 omp_set_num_threads(1);   /* this task's own regions: no nested team */
+                const es_team *outer = es_operator_enter_team(&fo->team);
                 fold_one(fo, ops, i, b, x);
+                es_operator_enter_team(outer);
+                g_atomic_int_add(&fo->team.pending, -1);
             }
         }
     }

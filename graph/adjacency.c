@@ -266,11 +266,11 @@ static inline void prefetch_probe(const es_adjacency *a, uint32_t x, uint32_t y)
 {
     const vrec *r = &a->v[x];
     if (a->plain)
-        __builtin_prefetch(r->nb + r->deg);   /* where the next entry goes */
+        es_prefetch(r->nb + r->deg);   /* where the next entry goes */
     else if (r->deg <= SMALL)
-        __builtin_prefetch(r->nb);
+        es_prefetch(r->nb);
     else
-        __builtin_prefetch(&table_of(r)[slot_of((uint64_t)y + 1, table_bits(r->cap))]);
+        es_prefetch(&table_of(r)[slot_of((uint64_t)y + 1, table_bits(r->cap))]);
 }
 
 /* Add y to x's list unless present (or, `known`, as known to be

@@ -68,8 +68,7 @@ int es_mpi_rank(void)
     return rank;
 }
 
-/* Every rank leaves with the error of rank `root` (which has it in *error). */
-static void share_error(int root, int rank, GError **error)
+void es_mpi_share_error(int root, int rank, GError **error)
 {
     int code = 0, len = 0;
     char *msg = NULL;
@@ -96,7 +95,7 @@ static gboolean agree_root(int rank, gboolean ok, GError **error)
     int failed = !ok;
     MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (failed)
-        share_error(0, rank, error);
+        es_mpi_share_error(0, rank, error);
     return !failed;
 }
 
@@ -397,6 +396,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     }
     if (rank == 0) {
         size_t q = 0;
+        if (copied)   /* (rank 0 restores only its own copies) */
+            es_mpi_tri_est_narrow(MPI_COMM_WORLD, ops);
         ok = es_group_root_start(&st.g, chunks, groups, pos, &q, error);
         quota = q;
     }
@@ -405,10 +406,13 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         goto out;
     }
     if (copied) {
+        g_autofree char *restored = rank == 0 && st.g.ck && es_checkpoint_last_id(st.g.ck)
+                                        ? es_snapshot_path(cfg->checkpoint->dir, es_checkpoint_last_id(st.g.ck))
+                                        : NULL;
         tcopies = es_mpi_tri_est_new(MPI_COMM_WORLD, ops, cfg->report_every,
                                      rank == 0 ? es_idmap_externals(st.g.idmap) : NULL,
-                                     rank == 0 ? es_idmap_size(st.g.idmap) : 0, rank == 0 ? stats->edges : 0, &sent,
-                                     error);
+                                     rank == 0 ? es_idmap_size(st.g.idmap) : 0, rank == 0 ? stats->edges : 0,
+                                     restored, &sent, error);
         if (tcopies == NULL) {
             ok = FALSE;
             goto out;
@@ -435,7 +439,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         int in = ok ? size : rank, first_bad;
         MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
         if (first_bad < size) {
-            share_error(first_bad, rank, error);
+            es_mpi_share_error(first_bad, rank, error);
             ok = FALSE;
             goto out;
         }
@@ -470,7 +474,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         MPI_Allreduce(in, out, 3, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
         sent += sizeof in;
         if (out[0] < size) {
-            share_error(out[0], rank, error);
+            es_mpi_share_error(out[0], rank, error);
             ok = FALSE;
             shared = TRUE;
             break;
@@ -610,7 +614,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             break;
         /* Rank 0's failure (ok FALSE there) ends the run at the next agreement. */
     }
-    if (shared)         /* an error every rank has (share_error) */
+    if (shared)         /* an error every rank has (es_mpi_share_error) */
         goto out;
     if (merging && reduced)   /* for the final snapshot and report */
         es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
@@ -629,7 +633,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         int in = ok ? size : rank, first_bad;
         MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
         if (first_bad < size) {
-            share_error(first_bad, rank, error);
+            es_mpi_share_error(first_bad, rank, error);
             ok = FALSE;
         }
     }

@@ -93,6 +93,9 @@
 void es_mpi_init(int *argc, char ***argv);
 void es_mpi_finalize(void);
 int  es_mpi_rank(void);
+/* Every rank leaves with the error of rank `root` (which has it in
+ * *error; rank: the caller's).  Collective on MPI_COMM_WORLD. */
+void es_mpi_share_error(int root, int rank, GError **error);
 
 /* As es_driver_run; groups: key groups of the input (--max-parallelism).
  * Reports (cfg->on_report) are made on rank 0 only; stats are the run's on

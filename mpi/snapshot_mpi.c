@@ -79,16 +79,69 @@ static gboolean link_keys(const char *tmp, const es_mpi_keylog *p, const GArray 
 /* Close the key log's file on every rank (collective). */
 static void close_log(es_mpi_snap *s)
 {
-    if (s->opened)
-        MPI_File_close(&s->fh);
+    if (s->opened) {
+        if (s->data >= 0)
+            H5Dclose(s->data);
+        if (s->file >= 0)
+            H5Fclose(s->file);
+    }
     g_clear_pointer(&s->opened, g_free);
+}
+
+/* Open the key log's file on every rank through parallel HDF5 (the
+ * MPI-IO driver: collective).  TRUE on every rank when it opened on all;
+ * otherwise it is closed where it opened. */
+static gboolean open_log(es_mpi_snap *s, const char *path)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_mpio(fapl, s->comm, MPI_INFO_NULL);
+    s->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    s->data = s->file >= 0 ? H5Dopen2(s->file, "data", H5P_DEFAULT) : H5I_INVALID_HID;
+    int mine = s->file >= 0 && s->data >= 0, all = 0;
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, s->comm);
+    if (s->file >= 0)
+        s->opened = g_strdup(path);
+    if (!all)
+        close_log(s);
+    return all;
+}
+
+/* This rank's n keys into the log's /data at key `first`, one collective
+ * H5Dwrite (every rank takes part, with none when n is 0), then flushed
+ * to disk (H5Fflush: MPI_File_sync) before any header lists them.  FALSE
+ * with *step the one that failed. */
+static gboolean write_log(es_mpi_snap *s, uint64_t first, const uint64_t *keys, size_t n, const char **step)
+{
+    hsize_t at = first, cnt = n, one = MAX(n, 1);
+    hid_t fs = H5Dget_space(s->data), ms = H5Screate_simple(1, &one, NULL);
+    hid_t dx = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
+    herr_t rc = n > 0 ? H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &cnt, NULL)
+                      : (H5Sselect_none(fs) < 0 ? -1 : H5Sselect_none(ms));
+    /* (a failed selection still joins the collective write, with none) */
+    if (rc < 0) {
+        H5Sselect_none(fs);
+        H5Sselect_none(ms);
+    }
+    *step = "write its keys to";
+    if (H5Dwrite(s->data, H5T_NATIVE_UINT64, ms, fs, dx, keys) < 0)
+        rc = -1;
+    H5Pclose(dx);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    if (H5Fflush(s->file, H5F_SCOPE_LOCAL) < 0 && rc >= 0) {
+        *step = "sync";
+        rc = -1;
+    }
+    return rc >= 0;
 }
 
 /* What rank 0 tells every rank before the ranks write. */
 typedef struct {
     uint64_t ok;        /* rank 0 could make or keep the file */
     uint64_t fresh;     /* a new file: every rank writes all its keys */
-    uint64_t at;        /* the increment's first byte in the file */
+    uint64_t at;        /* the increment's first key in the file's /data */
     uint64_t len;       /* the file's path, with its NUL */
 } plan;
 
@@ -159,7 +212,7 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
         } else {
             path = g_build_filename(dir, s->tries.file, NULL);
         }
-        pl.at = s->tries.start + s->tries.bytes;
+        pl.at = s->tries.bytes / 8;
         pl.len = strlen(path) + 1;
     }
     MPI_Bcast(&pl, 4, MPI_UINT64_T, 0, s->comm);
@@ -189,52 +242,34 @@ static gboolean append_keys(es_mpi_snap *s, const char *tmp, GError **error)
     if (rank == 0)
         below = 0;   /* (MPI_Exscan leaves rank 0's undefined) */
     const gboolean fail = fail_here(rank, id);
-    MPI_Status st;
     const char *step = "open";
-    int rc = MPI_SUCCESS;
+    gboolean wrote = TRUE;
     /* The file stays open from one snapshot to the next (an open and a
      * close cost more than the write): opened again for a new file, or
      * after a failure. */
     if (s->opened && (pl.fresh || strcmp(s->opened, path) != 0))
         close_log(s);
-    if (!s->opened) {
-        rc = MPI_File_open(s->comm, path, MPI_MODE_WRONLY, MPI_INFO_NULL, &s->fh);
-        if (rc == MPI_SUCCESS)
-            s->opened = g_strdup(path);
-    }
-    if (rc == MPI_SUCCESS) {
-        step = "write its keys to";
-        rc = MPI_File_write_at_all(s->fh, (MPI_Offset)(pl.at + 8 * below), keys, fail ? 0 : (int)n, MPI_UINT64_T, &st);
-        if (rc == MPI_SUCCESS && fail)
-            rc = MPI_ERR_IO;
-        /* On disk before the header that lists them (collective). */
-        int src = MPI_File_sync(s->fh);
-        if (rc == MPI_SUCCESS && src != MPI_SUCCESS) {
-            step = "sync";
-            rc = src;
-        }
-    }
+    if (!s->opened)
+        wrote = open_log(s, path);
+    if (wrote)
+        wrote = write_log(s, pl.at + below, keys, fail ? 0 : n, &step) && !fail;
     const uint32_t crc = es_crc32(0, keys, 8 * n);
     g_free(keys);
     /* Each rank's count and CRC to rank 0, which chains the CRCs. */
     uint64_t mc[2] = { n, crc }, *every = rank == 0 ? g_new(uint64_t, 2 * (size_t)size) : NULL;
     MPI_Gather(mc, 2, MPI_UINT64_T, every, 2, MPI_UINT64_T, 0, s->comm);
     /* The first rank that failed, or size: the snapshot fails on all. */
-    int me = rc == MPI_SUCCESS ? size : rank, first = size;
+    int me = wrote ? size : rank, first = size;
     MPI_Allreduce(&me, &first, 1, MPI_INT, MPI_MIN, s->comm);
     *s->sent += rank ? 16 + 4 : 0;
     s->last_n = now;
     gboolean ok = first == size;
     if (!ok)
         close_log(s);
-    if (me != size) {
-        char msg[MPI_MAX_ERROR_STRING] = "";
-        int len = 0;
-        MPI_Error_string(rc, msg, &len);
-        g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank %d cannot %s %s (MPI-IO: %s)", rank, step, path, msg);
-    } else if (!ok) {
+    if (me != size)
+        g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank %d cannot %s %s (parallel HDF5)", rank, step, path);
+    else if (!ok)
         g_set_error(error, ES_ERROR, ES_ERROR_IO, "rank %d could not write its keys to %s", first, path);
-    }
     if (rank == 0 && ok) {
         for (int r = 0; r < size; r++) {
             if (s->degree && every[2 * r] > 0) {

@@ -1,6 +1,7 @@
 /* snapshot_mpi.h — snapshots of state partitioned across MPI ranks: the
- * ranks append their new keys to one log file collectively (MPI-IO), and
- * the snapshot, in the single process's layout, references it.
+ * ranks append their new keys to one log file collectively (parallel
+ * HDF5 over MPI-IO), and the snapshot, in the single process's layout,
+ * references it.
  *
  * What is partitioned: degree's distinct pairs (mpi/degree_mpi.h), each
  * kept by the rank owning its key group, or tri's graph (mpi/tri_mpi.h),
@@ -17,8 +18,12 @@
  * mpi/globals.h) to the ranks' key log, DIR/log-M.edges.keys.ranks.u64.h5
  * (an HDF5 file whose /data has room for its keys, snapshot/logs.h): the
  * increment goes after the committed keys, ranks in order (rank r at the
- * sum of the counts below it: one MPI_Exscan), in one
- * MPI_File_write_at_all, synced with MPI_File_sync.  Rank 0 chains the
+ * sum of the counts below it: one MPI_Exscan), in one collective H5Dwrite
+ * of the log's /data (the file open on every rank through the MPI-IO
+ * driver, H5Pset_fapl_mpio; each rank's hyperslab of the keys it
+ * appends), flushed to disk with H5Fflush (MPI_File_sync).  The log's
+ * header, which its CRC covers, stays as created: the write touches only
+ * /data's bytes.  Rank 0 chains the
  * ranks' CRC-32s (crc32_combine), makes tmp's /edges/keys a virtual
  * dataset over the file's first keys and lists the file in the header
  * (es_snapshot_logs_put) like any log: verification, retention and every
@@ -28,7 +33,7 @@
  * increment outgrows the room, which is twice the keys then: O(1)
  * writes per key over a run, where each snapshot used to rewrite them all.
  *
- * A failed write on any rank (or a failed MPI_File_open or sync) fails
+ * A failed write on any rank (or a failed open or flush) fails
  * the snapshot on all (one MPI_Allreduce names the first failing rank) and
  * leaves only the .tmp, which the commit removes: no file a resume would
  * pick.  Whether a try committed, rank 0 sees at the next barrier (its
@@ -72,6 +77,7 @@
 #define ES_MPI_SNAPSHOT_H
 
 #include <glib.h>
+#include <hdf5.h>
 #include <mpi.h>
 
 #include "dataflow/checkpoint.h"
@@ -98,7 +104,7 @@ typedef struct {
     es_mpi_keylog  done;    /* rank 0: the log as the last committed snapshot lists it, */
     es_mpi_keylog  tries;   /* as the last try wrote it */
     char          *tried;   /* rank 0: that try's snapshot path, or NULL */
-    MPI_File       fh;      /* the log file, open on every rank, */
+    hid_t          file, data;  /* the log file and its /data, open on every rank, */
     char          *opened;  /* its path (NULL: not open) */
     /* degree, rank 0: the log's runs of keys, 4 u64 each (first key,
      * count, and the key groups [lo, hi) of the rank that wrote them), as

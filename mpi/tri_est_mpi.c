@@ -8,8 +8,10 @@
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "graph/idmap.h"
+#include "mpi/driver_mpi.h"
 #include "operators/operator.h"
 #include "operators/tri_est.h"
+#include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
 struct es_mpi_tri_est {
@@ -156,18 +158,6 @@ static int recv_tagged(es_mpi_tri_est *t, uint32_t k, int from)
     return len;
 }
 
-/* Copy k of op from rank `from`, set. */
-static gboolean recv_copy(es_mpi_tri_est *t, es_operator *op, uint32_t k, int from, GError **error)
-{
-    const int len = recv_tagged(t, k, from);
-    es_tri_est_state st;
-    if (!unflatten(t->buf->data, (size_t)len, &st)) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "tri-est: copy %u from rank %d does not add up", k, from);
-        return FALSE;
-    }
-    return es_tri_est_set_copy_state(op, k, &st, error);
-}
-
 /* Copy k's figures (es_tri_est_copy_figures), to rank `to` (tag k): a
  * head of 3 doubles and the vertex count, then the local estimates. */
 static void send_figures(es_mpi_tri_est *t, es_operator *op, uint32_t k, int to)
@@ -284,8 +274,46 @@ static void bcast_u64(uint64_t *a, uint64_t n, MPI_Comm comm)
         MPI_Bcast(a + at, (int)MIN(n - at, (uint64_t)1 << 26), MPI_UINT64_T, 0, comm);
 }
 
-/* Resume: rank 0's id map, run table and copies to the other ranks. */
-static gboolean take_over(es_mpi_tri_est *t, const uint64_t *ext, uint32_t nv, GError **error)
+/* Rank r > 0 on resume: the copies it runs, read from the snapshot at
+ * path (/operators/NAME/copies/k, as one process's restore reads them).
+ * The test knob of a failed read (tests/test_mpi.sh):
+ * ES_MPI_FAIL_COPIES="RANK" makes rank RANK's fail as a file it cannot
+ * open would. */
+static gboolean read_copies(es_mpi_tri_est *t, const char *path, GError **error)
+{
+    es_h5_quiet();
+    const char *knob = g_getenv("ES_MPI_FAIL_COPIES");
+    const gboolean fail = knob && g_ascii_strtoll(knob, NULL, 10) == t->rank;
+    hid_t f = fail ? -1 : H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), opsg = -1;
+    gboolean ok = f >= 0 && (opsg = H5Gopen2(f, "operators", H5P_DEFAULT)) >= 0;
+    if (!ok)
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "HDF5 cannot read its /operators");
+    for (guint i = 0; ok && i < t->ops->len; i++) {
+        es_operator *op = g_ptr_array_index(t->ops, i);
+        hid_t og = H5Lexists(opsg, op->name, H5P_DEFAULT) > 0 ? H5Gopen2(opsg, op->name, H5P_DEFAULT) : -1;
+        if (og < 0) {
+            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no state for operator \"%s\"", op->name);
+            ok = FALSE;
+            break;
+        }
+        const uint32_t c = es_tri_est_copies(op);
+        for (uint32_t k = first_copy(c, t->rank, t->size); ok && k < first_copy(c, t->rank + 1, t->size); k++)
+            ok = es_tri_est_read_copy(op, og, k, error);
+        H5Gclose(og);
+    }
+    if (!ok)
+        g_prefix_error(error, "rank %d: %s: ", t->rank, path);
+    if (opsg >= 0)
+        H5Gclose(opsg);
+    if (f >= 0)
+        H5Fclose(f);
+    return ok;
+}
+
+/* Resume: rank 0's id map and run table to the other ranks, which read
+ * their copies from the snapshot. */
+static gboolean take_over(es_mpi_tri_est *t, const uint64_t *ext, uint32_t nv, const char *snapshot,
+                          GError **error)
 {
     gboolean ok = TRUE;
     uint64_t head[2] = { nv, 0 };
@@ -328,29 +356,33 @@ static gboolean take_over(es_mpi_tri_est *t, const uint64_t *ext, uint32_t nv, G
         else
             *t->sent += 8 * head[1] * (uint64_t)(t->size - 1);
     }
-    /* Each copy to the rank that runs it now. */
-    for (guint i = 0; i < t->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(t->ops, i);
-        if (t->rank > 0)   /* (the copies' exact test reads it) */
-            op->edges = ((es_operator *)g_ptr_array_index(t->ops, 0))->edges;
-        const uint32_t c = es_tri_est_copies(op);
-        for (uint32_t k = first_copy(c, 1, t->size); k < c; k++) {
-            int r = owner_of(c, k, t->size);
-            if (t->rank == 0) {
-                send_copy(t, op, k, r);
-            } else if (t->rank == r) {
-                GError *err = NULL;
-                if (!recv_copy(t, op, k, 0, ok ? error : &err))
-                    ok = FALSE;
-                g_clear_error(&err);
-            }
-        }
+    /* Each rank reads the copies it runs now from the snapshot rank 0
+     * restored (which read only its own: es_mpi_tri_est_narrow). */
+    int len = t->rank == 0 ? (int)strlen(snapshot ? snapshot : "") + 1 : 0;
+    MPI_Bcast(&len, 1, MPI_INT, 0, t->comm);
+    g_autofree char *path = g_malloc((size_t)len);
+    if (t->rank == 0)
+        memcpy(path, snapshot ? snapshot : "", (size_t)len);
+    MPI_Bcast(path, len, MPI_CHAR, 0, t->comm);
+    *t->sent += t->rank ? 0 : (uint64_t)(4 + len) * (uint64_t)(t->size - 1);
+    for (guint i = 0; t->rank > 0 && i < t->ops->len; i++)   /* (the copies' exact test reads it) */
+        ((es_operator *)g_ptr_array_index(t->ops, i))->edges = ((es_operator *)g_ptr_array_index(t->ops, 0))->edges;
+    return t->rank > 0 && ok ? read_copies(t, path, error) : ok;
+}
+
+void es_mpi_tri_est_narrow(MPI_Comm comm, GPtrArray *ops)
+{
+    int size;
+    MPI_Comm_size(comm, &size);
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        if (is_copied(op))
+            es_tri_est_own_copies(op, 0, first_copy(es_tri_est_copies(op), 1, size));
     }
-    return ok;
 }
 
 es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every, const uint64_t *ext, uint32_t nv,
-                                   uint64_t edges, uint64_t *sent, GError **error)
+                                   uint64_t edges, const char *snapshot, uint64_t *sent, GError **error)
 {
     es_mpi_tri_est *t = g_new0(es_mpi_tri_est, 1);
     t->comm = comm;
@@ -390,11 +422,14 @@ es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every
     if (t->rank > 0)
         t->idmap = es_idmap_new(1u << 16, NULL);
     if (!any && at > 0) {
-        GError *err = NULL;
-        ok = take_over(t, ext, nv, ok ? error : &err);
-        g_clear_error(&err);
-        bad = !ok;
-        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm);
+        /* (the first rank that failed says why, on every rank) */
+        ok = take_over(t, ext, nv, snapshot, error);
+        int in = ok ? t->size : t->rank, first_bad;
+        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, comm);
+        if (first_bad < t->size)
+            es_mpi_share_error(first_bad, t->rank, error);
+        any = first_bad < t->size;
+        ok = !any;
     }
     if (any) {
         if (ok)
@@ -406,12 +441,8 @@ es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every
         es_flow_init(&t->flow, t->ops, FALSE, FALSE);
     /* Rank 0 keeps only its own copies: the others' figures come for
      * reports, their states one at a time for snapshots. */
-    for (guint i = 0; t->rank == 0 && i < t->ops->len; i++) {
-        es_operator *op = g_ptr_array_index(t->ops, i);
-        es_tri_est_set_copy_source(op, fetch_copy, t);
-        for (uint32_t k = first_copy(es_tri_est_copies(op), 1, t->size); at > 0 && k < es_tri_est_copies(op); k++)
-            es_tri_est_drop_copy(op, k);
-    }
+    for (guint i = 0; t->rank == 0 && i < t->ops->len; i++)
+        es_tri_est_set_copy_source(g_ptr_array_index(t->ops, i), fetch_copy, t);
     return t;
 }
 

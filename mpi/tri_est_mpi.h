@@ -30,18 +30,21 @@
  * process running all C, and rank 0 holds one other copy at a time, so its
  * memory does not grow with C.
  *
- * Resume (any rank count; rank 0 restored every copy from the snapshot):
- * rank 0 broadcasts the id map's external ids and the run table's keys
- * (the copies' exact repeat test), from which every other rank rebuilds
- * its own, sends each rank the state of each copy it now runs, and drops
- * its own state of those (es_tri_est_drop_copy).
+ * Resume (any rank count): rank 0's restore reads only the copies it
+ * runs now (es_mpi_tri_est_narrow before it); rank 0 broadcasts the id
+ * map's external ids and the run table's keys (the copies' exact repeat
+ * test), from which every other rank rebuilds its own, and the snapshot's
+ * path, from which every other rank reads the copies it runs now
+ * (es_tri_est_read_copy: group copies/c, as one process reads it).  So no
+ * rank holds more than its own copies on resume either.
  *
  * Estimator: unbiased, Var = Var_1 / C (docs/tri-est.md).  Cost per rank:
  * its copies' work and memory plus an id map and an edge table (rank 0:
  * plus one other copy's state while a snapshot is written); per batch the
  * all-gather, 16 (N-1) bytes per edge in all; per report the figures; per
  * snapshot the other copies' states; on resume 8 bytes per vertex and per
- * distinct edge to every rank.  Collective: every rank calls each function.
+ * distinct edge to every rank (the copies: read from the file by their
+ * ranks).  Collective: every rank calls each function.
  */
 #ifndef ES_MPI_TRI_EST_H
 #define ES_MPI_TRI_EST_H
@@ -54,14 +57,18 @@ typedef struct es_mpi_tri_est es_mpi_tri_est;
 
 /* Does ops hold a tri-est operator with copies=C > 1? */
 gboolean        es_mpi_tri_est_wanted(GPtrArray *ops);
+/* Rank 0, before it restores ops from a snapshot: its tri-est operators
+ * with copies restore only rank 0's range of copies (not collective). */
+void            es_mpi_tri_est_narrow(MPI_Comm comm, GPtrArray *ops);
 /* After rank 0 started (restored) its operators.  On rank 0, ops'
  * tri-est operators with copies run rank 0's range; every other rank makes
  * operators of the same specs that run its own, and, on resume, takes
  * rank 0's id map (ext: its nv external ids; edges: the stream's edges so
- * far), table and copies.  every: --report-every; *sent grows by the
- * bytes this rank sends.  NULL (error set) when a rank fails. */
+ * far) and table, and reads its copies from rank 0's snapshot (the path
+ * it restored; used when edges > 0).  every: --report-every; *sent grows
+ * by the bytes this rank sends.  NULL (error set) when a rank fails. */
 es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every, const uint64_t *ext, uint32_t nv,
-                                   uint64_t edges, uint64_t *sent, GError **error);
+                                   uint64_t edges, const char *snapshot, uint64_t *sent, GError **error);
 /* Rank r > 0: fold the batch, every rank's edges in stream order (2n
  * external ids), into its copies, sending their figures where an interim
  * report falls (not at the stream's end: last).  Nothing on rank 0 (its

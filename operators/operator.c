@@ -133,6 +133,20 @@ gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots)
     return op->klass->needs_edges != NULL && op->klass->needs_edges(op, snapshots);
 }
 
+static _Thread_local const es_team *current_team;
+
+const es_team *es_operator_enter_team(const es_team *team)
+{
+    const es_team *before = current_team;
+    current_team = team;
+    return before;
+}
+
+const es_team *es_operator_team(void)
+{
+    return current_team;
+}
+
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error)
 {
     if (G_UNLIKELY(batch->del != NULL) && (!op->klass->deletions || !op->dynamic)) {

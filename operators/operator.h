@@ -150,6 +150,26 @@ GPtrArray   *es_operator_new_list(const char *specs, GError **error);
 GPtrArray   *es_operator_split_specs(const char *specs);
 
 gboolean es_operator_process(es_operator *op, const es_batch *batch, GError **error);
+
+/* A team folding operators side by side (dataflow/fanout.h): its size,
+ * and its tasks not yet finished. */
+typedef struct {
+    int  threads;
+    gint pending;
+} es_team;
+/* The team the calling thread folds operators in, NULL outside such a
+ * fold.  An operator that can split its work into tasks (tri-est's
+ * queries asked ahead) asks it whether a thread has no operator left to
+ * fold, so that OpenMP tasks made now are taken at once. */
+const es_team *es_operator_team(void);
+static inline gboolean es_team_idle(const es_team *t)
+{
+    return g_atomic_int_get(&t->pending) < t->threads;
+}
+/* The fanout, around each task: the calling thread now folds in team
+ * (NULL: in none); returns the team it folded in before, to restore
+ * (a task may run inside another's wait). */
+const es_team *es_operator_enter_team(const es_team *team);
 /* Whether op reads the edge table now (class hook needs_edges). */
 gboolean es_operator_needs_edges(const es_operator *op, gboolean snapshots);
 void     es_operator_report(es_operator *op, es_report *report);

@@ -5,6 +5,8 @@
 #include <omp.h>
 #include <string.h>
 
+#include "operators/operator.h"
+
 /* Lines a task answers; lines ahead whose headers, then neighbour blocks,
  * are fetched (as the fold in order does). */
 #define GRAIN        256
@@ -53,12 +55,16 @@ gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, con
                              size_t n)
 {
     g_assert(n <= ES_SAMPLE_AHEAD_BLOCK);
-    if (a->wait > 0) {
+    const es_team *team = es_operator_team();
+    if (team != NULL && !es_team_idle(team))
+        return FALSE;   /* (the team's other threads still fold their operators) */
+    if (team == NULL && a->wait > 0) {
         a->wait--;
         return FALSE;
     }
     memset(a->touched, 0, sizeof a->touched);
     a->helped = 0;
+    a->shrinks = memchr(change, ES_EDGE_APPEARS, n) == NULL;
     if (omp_in_parallel()) {
         /* (a task of the fanout's team: its idle threads take these) */
         const int me = omp_get_thread_num();

@@ -17,10 +17,14 @@
  * idle threads take part; else a team of its own).  The fold then trusts
  * a fresh line's answers and asks the live sample for the others; the
  * answers, and so the estimates, are the same bit for bit at any thread
- * count.  Only while other threads help: after an ask nobody helped with
- * (busy cores), a few blocks fold asking in order.  Cost: the queries (the
- * same as asked in order) spread over the threads, 6 to 10% of the lines
- * asked again, a 4 KiB filter of touched vertices, a bit per line end.
+ * count.  A block of expiries only takes edges out of the sample, so the
+ * fold trusts its lines' answers whatever the block touched.  Only while
+ * other threads help: in a fanout's team, when a thread of it has no
+ * operator left (es_operator_team); in a team of its own, after an ask
+ * nobody helped with (busy cores), a few blocks fold asking in order.
+ * Cost: the queries (the same as asked in order) spread over the threads,
+ * 6 to 10% of the lines of mixed blocks asked again, a 4 KiB filter of
+ * touched vertices, a bit per line end.
  */
 #ifndef ES_SAMPLE_AHEAD_H
 #define ES_SAMPLE_AHEAD_H
@@ -41,6 +45,7 @@ typedef struct {
     uint8_t  has[ES_SAMPLE_AHEAD_BLOCK];    /* line i's ends have a common neighbour */
     uint32_t handle[ES_SAMPLE_AHEAD_BLOCK]; /* a disappearing line's handle, or ES_RESERVOIR_SKIPPED */
     uint64_t touched[(1u << ES_SAMPLE_AHEAD_BITS) / 64];   /* a bit per hash of a touched vertex */
+    gboolean shrinks;                       /* no line of the block appears */
     uint32_t helped;                        /* chunks of the last ask other threads answered */
     uint32_t backoff, wait;                 /* blocks to fold without asking: after the last
                                                unhelped ask, and still to go */
@@ -55,9 +60,10 @@ gboolean es_sample_ahead_worth(void);
 /* Answer the lines e[0, n) (n <= ES_SAMPLE_AHEAD_BLOCK) whose change is
  * ES_EDGE_APPEARS or ES_EDGE_DISAPPEARS against r as it stands, and forget
  * the touched vertices.  Nobody changes r meanwhile.  FALSE: it did not
- * ask (fold these lines asking in order): no other thread helped with the
- * last asks, whose second pass then only cost time, so a few blocks go
- * without before it asks again. */
+ * ask (fold these lines asking in order): the fanout's other threads are
+ * all busy, or, outside a fanout, no other thread helped with the last
+ * asks, whose second pass then only cost time, so a few blocks go without
+ * before it asks again. */
 gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
                          size_t n);
 
@@ -74,12 +80,16 @@ static inline void es_sample_ahead_touch(es_sample_ahead *a, uint32_t u, uint32_
     a->touched[y / 64] |= UINT64_C(1) << (y % 64);
 }
 
-/* Line i's answers still hold: no change since the ask touched u or v (a
- * false alarm only asks the live sample once more). */
+/* Line i's answers still hold, as far as the fold trusts them (no common
+ * neighbour; the handle; a common neighbour is always counted live): no
+ * change since the ask touched u or v (a false alarm only asks the live
+ * sample once more), or no line of the block appears (a window's
+ * expiries): a sample that only loses edges gains no common neighbour,
+ * and a sampled edge keeps its handle until its own line takes it out. */
 static inline gboolean es_sample_ahead_fresh(const es_sample_ahead *a, uint32_t u, uint32_t v)
 {
     const uint32_t x = es_sample_ahead_bit(u), y = es_sample_ahead_bit(v);
-    return !((a->touched[x / 64] >> (x % 64)) & 1) && !((a->touched[y / 64] >> (y % 64)) & 1);
+    return a->shrinks || (!((a->touched[x / 64] >> (x % 64)) & 1) && !((a->touched[y / 64] >> (y % 64)) & 1));
 }
 
 #endif

@@ -1394,23 +1394,6 @@ void es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out)
     es_tri_est_get_state(&copy_at((tri_est_op *)op, c)->base, out);
 }
 
-static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edgetable *seen, es_edgetable *probe,
-                            GError **error);
-
-gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est_state *st, GError **error)
-{
-    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class && c > 0 && c < es_tri_est_copies(op) &&
-                         st->seen == NULL && st->probe == NULL, FALSE);
-    tri_est_op *k = copy_at((tri_est_op *)op, c);
-    ((tri_est_op *)op)->given_next = 0;   /* (the states answer now) */
-    k->base.edges = op->edges;   /* the exact test's edges: op's */
-    if (!apply_state(k, st, NULL, NULL, error)) {
-        g_prefix_error(error, "copy %u: ", c);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 double es_tri_est_local(es_operator *op, uint32_t v)
 {
     g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class, NAN);
@@ -1905,27 +1888,35 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     ok = apply_state(te, &st, NULL, probe, error);   /* the table stays the restored one */
     probe = NULL;   /* (apply_state's, freed or kept) */
-    for (uint32_t c = 1; ok && c < te->ncopies; c++) {
-        char path[24];
-        g_snprintf(path, sizeof path, "copies/%u", c);
-        tri_est_op *k = te->kids[c - 1];
-        k->base.edges = op->edges;   /* the restored table, which copies read */
-        hid_t kg = H5Lexists(g, "copies", H5P_DEFAULT) > 0 && H5Lexists(g, path, H5P_DEFAULT) > 0
-                       ? H5Gopen2(g, path, H5P_DEFAULT) : -1;
-        if (kg < 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot group \"%s\" is missing", name, path);
-            ok = FALSE;
-            break;
-        }
-        ok = tri_est_snapshot_read(&k->base, kg, error);
-        H5Gclose(kg);
-        if (!ok)
-            g_prefix_error(error, "%s: %s: ", name, path);
-    }
+    /* (copies outside [own_lo, own_hi) run elsewhere: their ranks read them) */
+    for (uint32_t c = MAX(te->own_lo, 1); ok && c < te->own_hi; c++)
+        ok = es_tri_est_read_copy(op, g, c, error);
 out:
     es_big_free(loc, loc ? (size_t)MAX(s.st.num_vertices, 1) * sizeof(double) : 0);
     ES_FIELDS_CLEAR(te_fields, mask, &s);
     ES_FIELDS_CLEAR(te_probe_fields, 0, &s);
+    return ok;
+}
+
+gboolean es_tri_est_read_copy(es_operator *op, hid_t g, uint32_t c, GError **error)
+{
+    g_return_val_if_fail(op != NULL && op->klass == &es_tri_est_class && c > 0 && c < es_tri_est_copies(op), FALSE);
+    tri_est_op *te = (tri_est_op *)op, *k = te->kids[c - 1];
+    const char *name = op->name ? op->name : "tri-est";
+    char path[24];
+    g_snprintf(path, sizeof path, "copies/%u", c);
+    k->base.edges = op->edges;   /* the restored table, which copies read */
+    hid_t kg = H5Lexists(g, "copies", H5P_DEFAULT) > 0 && H5Lexists(g, path, H5P_DEFAULT) > 0
+                   ? H5Gopen2(g, path, H5P_DEFAULT) : -1;
+    if (kg < 0) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot group \"%s\" is missing", name, path);
+        return FALSE;
+    }
+    te->given_next = 0;   /* (the states answer now) */
+    gboolean ok = tri_est_snapshot_read(&k->base, kg, error);
+    H5Gclose(kg);
+    if (!ok)
+        g_prefix_error(error, "%s: %s: ", name, path);
     return ok;
 }
 

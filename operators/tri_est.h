@@ -84,13 +84,10 @@ gboolean es_tri_est_set_state(es_operator *op, const es_tri_est_state *st, GErro
  * C (1 without the option).  es_tri_est_own_copies: fold only copies
  * [lo, hi) from now on (an MPI rank's range, mpi/tri_est_mpi.h; the others
  * keep the state last set).  es_tri_est_copy_state: copy c's state, as
- * es_tri_est_get_state (without the table it reads); es_tri_est_set_copy_state:
- * copy c (c > 0) takes st (seen and probe NULL: with C > 1 a copy's exact
- * repeat test reads op's table), as es_tri_est_set_state. */
+ * es_tri_est_get_state (without the table it reads). */
 uint32_t es_tri_est_copies(es_operator *op);
 void     es_tri_est_own_copies(es_operator *op, uint32_t lo, uint32_t hi);
 void     es_tri_est_copy_state(es_operator *op, uint32_t c, es_tri_est_state *out);
-gboolean es_tri_est_set_copy_state(es_operator *op, uint32_t c, const es_tri_est_state *st, GError **error);
 /* A report needs of a copy only its figures: es_tri_est_copy_figures
  * puts copy c's estimate, the square of its stddev and its sample size in
  * fig, its vertex count in *nv, and returns its local estimates of
@@ -112,6 +109,11 @@ typedef gboolean (*es_tri_est_fetch_fn)(void *user, es_operator *op, uint32_t c,
                                         GError **error);
 void     es_tri_est_set_copy_source(es_operator *op, es_tri_est_fetch_fn fn, void *user);
 void     es_tri_est_drop_copy(es_operator *op, uint32_t c);
+/* Its restore (snapshot_read) reads only the copies in the range
+ * es_tri_est_own_copies set before it; es_tri_est_read_copy: copy c
+ * (> 0) from g, the operator's snapshot group, as the restore reads it
+ * (op's table read by the copy's exact test: op->edges then). */
+gboolean es_tri_est_read_copy(es_operator *op, hid_t g, uint32_t c, GError **error);
 double  *es_tri_est_copy_figures(es_operator *op, uint32_t c, double fig[3], uint32_t *nv);
 gboolean es_tri_est_give_copy(es_operator *op, uint32_t c, const double fig[3], const double *local, uint32_t nv,
                               GError **error);

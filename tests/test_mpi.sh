@@ -41,14 +41,17 @@
 #   - tri-est's copies: rank 0 keeps only its own (the others' figures for
 #     reports, their states one at a time into a snapshot): its peak memory
 #     with copies=8 over 2 ranks within 24 MiB of copies=4 on one, with and
-#     without snapshots; the snapshots' copies equal -np 1's field for field;
+#     without snapshots, and on resume (each rank reads its own copies from
+#     the snapshot): 2 and 3 ranks, and 1 -> 3, with the uninterrupted
+#     answers; the snapshots' copies equal -np 1's field for field;
 #     interim reports and snapshots together at -np 3 print -np 1's reports;
 #   - faults: a bad line on a rank other than 0 (exit 65, FILE:LINE named
 #     once), standard input (64), a snapshot of another layout (78); the
 #     ranks' key write failing on one rank (74: that snapshot fails on all,
 #     the run goes on, resumes from the one before); rank 0's fold failing
 #     mid-batch while the other ranks send their copies' figures (65, no
-#     rank left waiting).
+#     rank left waiting); a rank failing to read its copies on resume (65,
+#     said once).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 mes=${1:-build-mpi/edgestream}
 es=${2:-build/edgestream}
@@ -445,13 +448,48 @@ for sn in 0 300000; do
     so=
     [ $sn = 0 ] || so="--snapshot-every $sn --snapshot-dir"
     rm -rf "$tmp/pk1" "$tmp/pk2"
-    mrun 1 --ops tri-est:m=200000,copies=4 --format tsv ${so:+$so $tmp/pk1} "$tmp/r16.txt" > /dev/null 2> "$tmp/err1"
-    mrun 2 --ops tri-est:m=200000,copies=8 --format tsv ${so:+$so $tmp/pk2} "$tmp/r16.txt" > /dev/null 2> "$tmp/err2"
+    mrun 1 --ops tri-est:m=200000,copies=4 --format tsv ${so:+$so $tmp/pk1} "$tmp/r16.txt" > "$tmp/pk1.tsv" 2> "$tmp/err1"
+    mrun 2 --ops tri-est:m=200000,copies=8 --format tsv ${so:+$so $tmp/pk2} "$tmp/r16.txt" > "$tmp/pk2.tsv" 2> "$tmp/err2"
     a=$(peak0 "$tmp/err1") b=$(peak0 "$tmp/err2")
     if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -le $((a + 24)) ]; then ok; else
         bad "copies=8 at -np 2 (snapshots every $sn): rank 0's peak ${b:-?} MiB, copies=4 at -np 1 ${a:-?} MiB"
     fi
 done
+# On resume too: rank 0 restores only its own copies and the other ranks
+# read theirs from the snapshot (es_tri_est_read_copy).  The snapshots
+# just taken (at the stream's end, 655360 edges): copies=8 resumed at 2
+# and 3 ranks, rank 0's peak within 24 MiB of copies=4 resumed on one
+# (restoring all 8 at rank 0 took 53 MiB more), with the uninterrupted
+# run's answers; copies=4 from one rank resumed at 3 (1 -> 3) answers as
+# it did.
+resume_copies() {   # NP COPIES DIR
+    rm -rf "$tmp/pr"
+    cp -r "$3" "$tmp/pr"
+    mrun $1 --ops tri-est:m=200000,copies=$2 --format tsv --snapshot-every 300000 --snapshot-dir "$tmp/pr" --resume \
+        "$tmp/r16.txt" > "$tmp/got.tsv" 2> "$tmp/err2"
+}
+resume_copies 1 4 "$tmp/pk1"
+a=$(peak0 "$tmp/err2")
+for np in 2 3; do
+    resume_copies $np 8 "$tmp/pk2"
+    b=$(peak0 "$tmp/err2")
+    if grep -q "resuming from .* at edge 655360" "$tmp/err2" && cmp -s "$tmp/pk2.tsv" "$tmp/got.tsv" &&
+        [ -n "$a" ] && [ -n "$b" ] && [ "$b" -le $((a + 24)) ]; then ok; else
+        bad "copies=8 resumed at -np $np: rank 0's peak ${b:-?} MiB, copies=4 at -np 1 ${a:-?} MiB; $(diff "$tmp/pk2.tsv" "$tmp/got.tsv" | head -4) $(head -c 300 "$tmp/err2")"
+    fi
+done
+resume_copies 3 4 "$tmp/pk1"
+cmp -s "$tmp/pk1.tsv" "$tmp/got.tsv" && ok || bad "copies=4 resumed 1 -> 3: $(diff "$tmp/pk1.tsv" "$tmp/got.tsv" | head -4) $(head -c 300 "$tmp/err2")"
+# A rank that cannot read its copies on resume (rank 2, through the test
+# knob ES_MPI_FAIL_COPIES): every rank ends with its error (exit 65, rank
+# 2 and the snapshot named, said once), none waits for the others.
+rm -rf "$tmp/pr"
+cp -r "$tmp/pk2" "$tmp/pr"
+ES_MPI_FAIL_COPIES=2 timeout 300 mpirun -x ES_MPI_FAIL_COPIES --oversubscribe $root -q -np 3 "$mes" run \
+    --ops tri-est:m=200000,copies=8 --format tsv --snapshot-dir "$tmp/pr" --resume "$tmp/r16.txt" > "$tmp/got.tsv" 2> "$tmp/err"
+st=$?
+if [ $st = 65 ] && [ "$(grep -c "rank 2: .*snap-[0-9]*.h5: HDF5 cannot read its /operators" "$tmp/err")" = 1 ] && [ ! -s "$tmp/got.tsv" ]
+then ok; else bad "a rank failing to read its copies: exit $st, $(head -c 300 "$tmp/err")"; fi
 for s in "$cdir"/snap-*.h5; do case $s in *snap-000001.h5) ;; *) rm -f "$s" ;; esac; done
 mrun 2 --ops tri-est:m=5000,copies=3,top=5 --format tsv -q --batch 5000 --snapshot-dir "$cdir" --resume "$kf" \
     > "$tmp/got.tsv" 2> "$tmp/err" || bad "copies: resume 3 -> 2 failed: $(head -c 300 "$tmp/err")"

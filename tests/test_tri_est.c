@@ -1766,6 +1766,74 @@ static void test_thinkd_asked_ahead_by_threads_answers_as_one_thread(void)
     omp_set_num_threads(saved);
 }
 
+/* A stream that grows, then takes its lines back in a random order:
+ * the second half's blocks only take edges out of the sample, whose
+ * answers asked ahead the fold trusts however the block touched their
+ * ends (operators/sample_ahead.h). */
+static dyn_stream grow_then_shrink_stream(uint32_t nv, size_t half, uint64_t seed)
+{
+    dyn_stream d = { g_new(uint32_t, 4 * half), g_new(uint32_t, 2), g_new0(uint8_t, 2 * half), 2 * half, 0 };
+    es_rng rng;
+    es_rng_seed(&rng, seed);
+    for (size_t i = 0; i < half; i++) {
+        d.pairs[2 * i] = (uint32_t)es_rng_below(&rng, nv);
+        d.pairs[2 * i + 1] = (uint32_t)es_rng_below(&rng, nv);
+    }
+    size_t *order = g_new(size_t, half);
+    for (size_t i = 0; i < half; i++)
+        order[i] = i;
+    for (size_t i = half; i-- > 1;) {   /* (Fisher-Yates) */
+        const size_t j = es_rng_below(&rng, i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    for (size_t i = 0; i < half; i++) {
+        d.pairs[2 * (half + i)] = d.pairs[2 * order[i]];
+        d.pairs[2 * (half + i) + 1] = d.pairs[2 * order[i] + 1];
+        d.del[half + i] = 1;
+    }
+    g_free(order);
+    return d;
+}
+
+/* The same answers whether a block's queries were asked ahead or not: a
+ * block of expiries (the sample only shrinks) as well as mixed ones, and
+ * asked by a fanout's team whose other thread is idle. */
+static void test_thinkd_trusts_answers_asked_before_a_block_of_removals(void)
+{
+    const int saved = omp_get_max_threads();
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        dyn_stream d = grow_then_shrink_stream(400, 30000, 900 + seed);
+        char spec[96];
+        snprintf(spec, sizeof spec, "tri-est:method=thinkd,m=1500,local=1,seed=%" G_GUINT64_FORMAT, (guint64)seed);
+        omp_set_num_threads(1);
+        es_operator *one = must_new(spec);
+        feed_dynamic(one, &d, 400, 0, 30000 + 12000, 6000);
+        omp_set_num_threads(2);
+        es_operator *team = must_new(spec);
+        feed_dynamic(team, &d, 400, 0, 30000 + 12000, 6000);
+        es_operator *tasks = must_new(spec);
+        es_team idle = { .threads = 2, .pending = 1 };   /* (this task alone is left) */
+        #pragma omp parallel num_threads(2)
+        #pragma omp single
+        {
+            const es_team *outer = es_operator_enter_team(&idle);
+            CU_ASSERT_TRUE(es_team_idle(es_operator_team()));
+            feed_dynamic(tasks, &d, 400, 0, 30000 + 12000, 6000);
+            es_operator_enter_team(outer);
+        }
+        CU_ASSERT_PTR_NULL(es_operator_team());
+        ES_CHECK_SEED(es_tri_est_global(one) != 0, seed);
+        assert_same_answers(one, team, 400, seed);
+        assert_same_answers(one, tasks, 400, seed);
+        es_operator_free(one);
+        es_operator_free(team);
+        es_operator_free(tasks);
+        dyn_stream_free(&d);
+    }
+    omp_set_num_threads(saved);
+}
+
 /* State and snapshots taken mid-stream (deletions pending in the random
  * pairing) resume bit for bit; the insert-only methods, asked for by name,
  * refuse a stream with deletions, and the default becomes thinkd. */
@@ -1941,6 +2009,7 @@ int main(void)
         ES_TEST(test_thinkd_and_triest_fd_are_exact_while_the_sample_holds_every_edge),
         ES_TEST(test_thinkd_and_triest_fd_are_unbiased_under_random_deletions),
         ES_TEST(test_thinkd_asked_ahead_by_threads_answers_as_one_thread),
+        ES_TEST(test_thinkd_trusts_answers_asked_before_a_block_of_removals),
         ES_TEST(test_thinkd_resumes_bit_for_bit_and_insert_only_methods_refuse_deletions),
         ES_TEST(test_bad_options_are_usage_errors_naming_the_option),
         ES_TEST(test_registry_knows_tri_est),
