@@ -142,32 +142,22 @@ static gboolean read_attr(hid_t g, const es_field *f, void *s, GError **error)
 static gboolean read_array(hid_t g, const es_field *f, const es_field *counted, void *s, GError **error)
 {
     g_assert(counted || !(f->flags & ES_FIELD_N32));   /* (a narrow count is read before) */
-    const size_t size = es_h5_size(h5_type(f->type));
     size_t n = 0;
-    hid_t ds = es_h5_open_array(g, f->name, f->type == ES_FIELD_F64S ? H5T_FLOAT : H5T_INTEGER, size, 0, &n, error);
+    hid_t ds = es_h5_open_array(g, f->name, f->type == ES_FIELD_F64S ? H5T_FLOAT : H5T_INTEGER,
+                                es_h5_size(h5_type(f->type)), 0, &n, error);
     if (ds < 0)
         return FALSE;
-    H5Dclose(ds);
-    if ((counted || (f->flags & ES_FIELD_SIZED)) && n != COUNT(s, f) * mul(f)) {
+    gboolean ok = FALSE;
+    if ((counted || (f->flags & ES_FIELD_SIZED)) && n != COUNT(s, f) * mul(f))
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has %zu elements, expected %"
                     G_GUINT64_FORMAT "%s%s%s", f->name, n, (guint64)(COUNT(s, f) * mul(f)),
                     counted ? " (from \"" : "", counted ? counted->name : "", counted ? "\")" : "");
-        return FALSE;
-    }
-    if (n % mul(f) != 0) {
+    else if (n % mul(f) != 0)
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" has %zu elements, not a multiple of %u",
                     f->name, n, f->mul);
-        return FALSE;
-    }
-    void **p = VALUE(s, f, void *);
-    size_t got = 0;
-    gboolean ok = es_h5_read(g, f->name, h5_type(f->type), p, &got, error);
-    if (ok && got != n) {   /* (the file verified: cannot change between two opens) */
-        es_h5_free(*p, got * size);
-        *p = NULL;
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" changed length", f->name);
-        ok = FALSE;
-    }
+    else
+        ok = es_h5_read_open(ds, f->name, h5_type(f->type), n, VALUE(s, f, void *), error);
+    H5Dclose(ds);
     if (ok)
         set_u((char *)s + f->count, (f->flags & ES_FIELD_N32) != 0, n / mul(f));
     return ok;

@@ -4,9 +4,10 @@
  *
  * A snapshot is one HDF5 file plus shared log files (snapshot/logs.h).
  * Each part gets a writer whose group is its own (/operators/cc, /idmap),
- * and declares its snapshot once: a struct of plain values (uint64_t,
- * double, strings; arrays with a uint64_t count) and a table naming each
- * member, its HDF5 type and its rule.  Arrays that only grow at their end
+ * and declares its snapshot once: a struct of plain values (integers,
+ * doubles, strings; arrays with a count) and a table naming each member,
+ * its HDF5 type and its rule; it freezes into that struct at the barrier
+ * (an operator's table is then its write: operator.h's ES_FROZEN).  Arrays that only grow at their end
  * between snapshots (ES_FIELD_LOG_U64: elements appended, never changed)
  * go to the log files, which take only what was appended since the last
  * snapshot; they read back like any other dataset.  es_fields_write

@@ -133,29 +133,33 @@ hid_t es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, 
     return ds;
 }
 
-gboolean es_h5_read(hid_t g, const char *name, es_h5_type t, void **out, size_t *n, GError **error)
+gboolean es_h5_read_open(hid_t ds, const char *name, es_h5_type t, size_t n, void **out, GError **error)
 {
     const size_t size = es_h5_size(t);
-    size_t len;
-    hid_t ds = es_h5_open_array(g, name, class_of(t), size, t == ES_H5_I64, &len, error);
-    if (ds < 0)
-        return FALSE;
     /* A forged length must not overflow or ask for absurd memory. */
-    if (len > ((size_t)1 << 36) / size) {
-        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" claims %zu elements", name, len);
-        H5Dclose(ds);
+    if (n > ((size_t)1 << 36) / size) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "snapshot dataset \"%s\" claims %zu elements", name, n);
         return FALSE;
     }
-    void *buf = es_big_alloc(len * size);
-    gboolean ok = len == 0 || H5Dread(ds, mem_type(t), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-    H5Dclose(ds);
-    if (!ok) {
-        es_big_free(buf, len * size);
+    void *buf = es_big_alloc(n * size);
+    if (n > 0 && H5Dread(ds, mem_type(t), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        es_big_free(buf, n * size);
         return fail(error, "read dataset", name);
     }
     *out = buf;
-    *n = len;
     return TRUE;
+}
+
+gboolean es_h5_read(hid_t g, const char *name, es_h5_type t, void **out, size_t *n, GError **error)
+{
+    size_t len;
+    hid_t ds = es_h5_open_array(g, name, class_of(t), es_h5_size(t), t == ES_H5_I64, &len, error);
+    const gboolean ok = ds >= 0 && es_h5_read_open(ds, name, t, len, out, error);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (ok)
+        *n = len;
+    return ok;
 }
 
 void es_h5_free(void *p, size_t bytes)

@@ -30,9 +30,11 @@ gboolean es_h5_read(hid_t g, const char *name, es_h5_type t, void **out, size_t 
 void     es_h5_free(void *p, size_t bytes);
 /* Open dataset `name` for reading in pieces, after checking it is a 1-D
  * array of class cls (H5T_INTEGER, H5T_FLOAT), element size and sign;
- * *n gets its length.  Close with H5Dclose.  -1 and an error otherwise. */
+ * *n gets its length.  Close with H5Dclose.  -1 and an error otherwise.
+ * es_h5_read_open: read such a dataset's n elements whole, as es_h5_read. */
 hid_t    es_h5_open_array(hid_t g, const char *name, H5T_class_t cls, size_t size, int is_signed,
                           size_t *n, GError **error);
+gboolean es_h5_read_open(hid_t ds, const char *name, es_h5_type t, size_t n, void **out, GError **error);
 /* Scalar attributes on a group (or file root); *v of the type's C type.
  * Strings: variable-length UTF-8; get_str's *v freed with g_free. */
 gboolean es_h5_set(hid_t obj, const char *name, es_h5_type t, const void *v, GError **error);

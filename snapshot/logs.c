@@ -213,6 +213,8 @@ gboolean es_snapshot_logs_parse(es_snapshot_logs *logs, const char *text, GError
     return TRUE;
 }
 
+static uint64_t total_bytes(const es_snapshot_logs *logs);
+
 char *es_snapshot_logs_format(const es_snapshot_logs *logs)
 {
     GString *s = g_string_new(NULL);
@@ -226,8 +228,9 @@ char *es_snapshot_logs_format(const es_snapshot_logs *logs)
             any = TRUE;
         }
     }
-    if (any)
-        g_string_append_printf(s, "logs %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", (guint64)logs->gen_base,
+    if (any)   /* (a generation's base is its first snapshot's bytes: es_snapshot_logs_end) */
+        g_string_append_printf(s, "logs %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
+                               (guint64)(logs->gen_start ? total_bytes(logs) : logs->gen_base),
                                (guint64)logs->prev_total);
     return g_string_free(s, FALSE);
 }
@@ -344,7 +347,7 @@ gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
     return TRUE;
 }
 
-gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
+gboolean es_snapshot_logs_end(es_snapshot_logs *logs, int also, const char *also_path, GError **error)
 {
     gboolean ok = TRUE;
     if (logs->gen_start) {
@@ -354,6 +357,8 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
     /* Synced together: one commit of the file system for all of them. */
     int *fds = g_new(int, 2 * logs->entries->len + 1);
     guint n = 0, mains;
+    if (also >= 0)
+        fds[n++] = also;
     for (guint i = 0; i < logs->entries->len; i++) {
         const log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->fd >= 0)
@@ -366,6 +371,10 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error)
             fds[n++] = e->mfd;
     }
     const int failed = es_fsync_all(fds, n), err = errno;
+    if (also >= 0 && failed == 0) {
+        errno = err;
+        ok = es_io_error(error, "cannot fsync", also_path);
+    }
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
         if (e->mfd >= 0) {

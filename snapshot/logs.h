@@ -79,7 +79,8 @@ char    *es_snapshot_logs_format(const es_snapshot_logs *logs);
 /* Bracket one snapshot's writing: between begin and end the log writers
  * below append to DIR's files (new files are named after snapshot_id) and
  * start writing what they appended to disk; end waits until it is there
- * (fsync), and is FALSE (ES_ERROR_IO) when it cannot be. */
+ * (fsync, together with the file `also` when it is not -1: the snapshot's
+ * own), and is FALSE (ES_ERROR_IO) when it cannot be. */
 void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id);
 /* Append with direct I/O (O_DIRECT; on by default) where the array allows it (4096-byte
  * aligned, as es_log_grow's blocks and es_big_alloc's of 2 MiB or more
@@ -87,7 +88,7 @@ void     es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_
  * bytes go from the array to the disk, with no copy into the page cache
  * (6.0 ms of CPU per 8 MiB buffered, 0.4 ms direct, here). */
 void     es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on);
-gboolean es_snapshot_logs_end(es_snapshot_logs *logs, GError **error);
+gboolean es_snapshot_logs_end(es_snapshot_logs *logs, int also, const char *also_path, GError **error);
 /* The snapshot just written is committed: the memory of its logs may
  * forget what it holds of them (es_log_release, snapshot/logmem.h); a
  * new generation then reads those bytes from the files they are in,

@@ -386,12 +386,37 @@ static gboolean file_crc(int fd, char *header, uint64_t length, uint32_t *crc, c
     return TRUE;
 }
 
+/* Fill the header of the written file tmp (open as fd): its length, the
+ * logs' lines, its crc32. */
+static gboolean seal(int fd, const char *tmp, const es_snapshot_logs *logs, GError **error)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return es_io_error(error, "cannot stat", tmp);
+    g_autofree char *lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
+    char header[ES_SNAPSHOT_HEADER] = { 0 };
+    if (g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "00000000\n%s",
+                   ES_SNAPSHOT_FORMAT, (guint64)st.st_size, lines) >= (int)sizeof header) {
+        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the log list does not fit the %d-byte header", tmp,
+                    ES_SNAPSHOT_HEADER);
+        return FALSE;
+    }
+    uint32_t crc = 0;
+    if (!file_crc(fd, header, (uint64_t)st.st_size, &crc, tmp, error))
+        return FALSE;
+    char hex[9];
+    g_snprintf(hex, sizeof hex, "%08x", crc);
+    memcpy(crc_digits(header), hex, 8);
+    if (!es_write_full(fd, header, sizeof header, 0))
+        return es_io_error(error, "cannot write", tmp);
+    return TRUE;
+}
+
 gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const uint64_t *externals,
                            uint32_t n, GPtrArray *ops, es_snapshot_logs *logs, GError **error)
 {
     g_autofree char *tmp = snap_path(dir, meta->snapshot_id, ".tmp");
     g_autofree char *final = snap_path(dir, meta->snapshot_id, "");
-    g_autofree char *lines = NULL;
     gboolean ok = FALSE;
     int fd = -1, dfd = -1;
     if (logs)
@@ -404,41 +429,21 @@ gboolean es_snapshot_write(const char *dir, const es_snapshot_meta *meta, const 
     }
     if (written && meta->extra && !meta->extra(tmp, meta->extra_user, error))
         written = FALSE;
-    /* Its data goes to disk while the logs are synced and its crc read. */
+    /* Its data goes to disk while its crc is read. */
     if (written && (fd = open(tmp, O_RDWR | O_CLOEXEC)) >= 0 && sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0)
         errno = 0;   /* a head start only: fsync below */
     if (written && fd < 0)
         es_io_error(error, "cannot reopen", tmp);
-    /* The logs' new parts are on disk before the snapshot that lists them
-     * (ended even after a failure, which closes their files). */
-    if (logs && !es_snapshot_logs_end(logs, written && fd >= 0 ? error : NULL))
+    /* The file, its header filled, and the logs' new parts are synced
+     * together (one commit of the file system) before the rename that
+     * makes the snapshot exist; the logs are ended even after a failure,
+     * which closes their files. */
+    const gboolean sealed = written && fd >= 0 && seal(fd, tmp, logs, error);
+    if (logs && !es_snapshot_logs_end(logs, sealed ? fd : -1, tmp, sealed ? error : NULL))
         goto out;
-    if (!written || fd < 0)
+    if (!sealed)
         goto out;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        es_io_error(error, "cannot stat", tmp);
-        goto out;
-    }
-    lines = logs ? es_snapshot_logs_format(logs) : g_strdup("");
-    char header[ES_SNAPSHOT_HEADER] = { 0 };
-    if (g_snprintf(header, sizeof header, MAGIC "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "00000000\n%s",
-                   ES_SNAPSHOT_FORMAT, (guint64)st.st_size, lines) >= (int)sizeof header) {
-        g_set_error(error, ES_ERROR, ES_ERROR_INTERNAL, "%s: the log list does not fit the %d-byte header", tmp,
-                    ES_SNAPSHOT_HEADER);
-        goto out;
-    }
-    uint32_t crc = 0;
-    if (!file_crc(fd, header, (uint64_t)st.st_size, &crc, tmp, error))
-        goto out;
-    char hex[9];
-    g_snprintf(hex, sizeof hex, "%08x", crc);
-    memcpy(crc_digits(header), hex, 8);
-    if (!es_write_full(fd, header, sizeof header, 0)) {
-        es_io_error(error, "cannot write", tmp);
-        goto out;
-    }
-    if (fsync(fd) != 0) {
+    if (!logs && fsync(fd) != 0) {
         es_io_error(error, "cannot fsync", tmp);
         goto out;
     }

@@ -12,8 +12,8 @@
  * malformed files) sees it.
  *
  * Commit (es_snapshot_write, the one commit every writer goes through):
- * append the logs' new bytes, write snap-NNNNNN.h5.tmp, fsync the logs,
- * fill the header, fsync, rename, fsync the directory.  A failed write
+ * append the logs' new bytes, write snap-NNNNNN.h5.tmp, fill its header,
+ * fsync it and the logs together, rename, fsync the directory.  A failed write
  * removes its .tmp and leaves no file a resume would pick; its log bytes
  * lie past every committed length, where the next writer overwrites them.
  * Retention keeps the newest K snapshots, the previous generation's last

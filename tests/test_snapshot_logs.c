@@ -328,7 +328,7 @@ static char *write_snapshot(es_snapshot_logs *logs, const char *dir, uint64_t id
         f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         ok = write_arrays(f, logs, s, ns, &err);
     }
-    ok = es_snapshot_logs_end(logs, ok ? &err : NULL) && ok;
+    ok = es_snapshot_logs_end(logs, -1, NULL, ok ? &err : NULL) && ok;
     H5Fclose(f);
     if (!ok)
         fprintf(stderr, "\nsnapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, err->message);
