@@ -1738,32 +1738,46 @@ static void test_thinkd_and_triest_fd_are_unbiased_under_random_deletions(void)
  * sample at vertices their later lines name, and most lines close
  * triangles: dropping either the touched set or the trusted answers
  * changes the estimates. */
-static void test_thinkd_asked_ahead_by_threads_answers_as_one_thread(void)
+/* Feed d's lines [0, to) to spec's operator with one thread, with a team
+ * of two, and as a task of a running team of two (as the fanout runs it;
+ * team: what it says of that team, or NULL), and check the three agree. */
+static void assert_asked_ahead_as_one_thread(const dyn_stream *d, uint32_t nv, size_t to, size_t batch,
+                                             const char *spec, const es_team *team, uint64_t seed)
 {
     const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    es_operator *one = must_new(spec);
+    feed_dynamic(one, d, nv, 0, to, batch);
+    omp_set_num_threads(2);
+    es_operator *two = must_new(spec);
+    feed_dynamic(two, d, nv, 0, to, batch);
+    es_operator *tasks = must_new(spec);
+    #pragma omp parallel num_threads(2)
+    #pragma omp single
+    {
+        const es_team *outer = es_operator_enter_team(team);
+        feed_dynamic(tasks, d, nv, 0, to, batch);
+        es_operator_enter_team(outer);
+    }
+    CU_ASSERT_PTR_NULL(es_operator_team());
+    ES_CHECK_SEED(es_tri_est_global(one) != 0, seed);
+    assert_same_answers(one, two, nv, seed);
+    assert_same_answers(one, tasks, nv, seed);
+    es_operator_free(one);
+    es_operator_free(two);
+    es_operator_free(tasks);
+    omp_set_num_threads(saved);
+}
+
+static void test_thinkd_asked_ahead_by_threads_answers_as_one_thread(void)
+{
     for (uint64_t seed = 1; seed <= 3; seed++) {
         dyn_stream d = dynamic_stream(300, 60000, 25, 500 + seed);
         char spec[96];
         snprintf(spec, sizeof spec, "tri-est:method=thinkd,m=2000,local=1,seed=%" G_GUINT64_FORMAT, (guint64)seed);
-        omp_set_num_threads(1);
-        es_operator *one = must_new(spec);
-        feed_dynamic(one, &d, 300, 0, d.n, 20000);
-        omp_set_num_threads(2);
-        es_operator *team = must_new(spec);
-        feed_dynamic(team, &d, 300, 0, d.n, 20000);
-        es_operator *tasks = must_new(spec);
-        #pragma omp parallel num_threads(2)
-        #pragma omp single
-        feed_dynamic(tasks, &d, 300, 0, d.n, 20000);
-        ES_CHECK_SEED(es_tri_est_global(one) != 0, seed);
-        assert_same_answers(one, team, 300, seed);
-        assert_same_answers(one, tasks, 300, seed);
-        es_operator_free(one);
-        es_operator_free(team);
-        es_operator_free(tasks);
+        assert_asked_ahead_as_one_thread(&d, 300, d.n, 20000, spec, NULL, seed);
         dyn_stream_free(&d);
     }
-    omp_set_num_threads(saved);
 }
 
 /* A stream that grows, then takes its lines back in a random order:
@@ -1801,37 +1815,15 @@ static dyn_stream grow_then_shrink_stream(uint32_t nv, size_t half, uint64_t see
  * asked by a fanout's team whose other thread is idle. */
 static void test_thinkd_trusts_answers_asked_before_a_block_of_removals(void)
 {
-    const int saved = omp_get_max_threads();
+    es_team idle = { .threads = 2, .pending = 1 };   /* (the task alone is left) */
+    CU_ASSERT_TRUE(es_team_idle(&idle));
     for (uint64_t seed = 1; seed <= 3; seed++) {
         dyn_stream d = grow_then_shrink_stream(400, 30000, 900 + seed);
         char spec[96];
         snprintf(spec, sizeof spec, "tri-est:method=thinkd,m=1500,local=1,seed=%" G_GUINT64_FORMAT, (guint64)seed);
-        omp_set_num_threads(1);
-        es_operator *one = must_new(spec);
-        feed_dynamic(one, &d, 400, 0, 30000 + 12000, 6000);
-        omp_set_num_threads(2);
-        es_operator *team = must_new(spec);
-        feed_dynamic(team, &d, 400, 0, 30000 + 12000, 6000);
-        es_operator *tasks = must_new(spec);
-        es_team idle = { .threads = 2, .pending = 1 };   /* (this task alone is left) */
-        #pragma omp parallel num_threads(2)
-        #pragma omp single
-        {
-            const es_team *outer = es_operator_enter_team(&idle);
-            CU_ASSERT_TRUE(es_team_idle(es_operator_team()));
-            feed_dynamic(tasks, &d, 400, 0, 30000 + 12000, 6000);
-            es_operator_enter_team(outer);
-        }
-        CU_ASSERT_PTR_NULL(es_operator_team());
-        ES_CHECK_SEED(es_tri_est_global(one) != 0, seed);
-        assert_same_answers(one, team, 400, seed);
-        assert_same_answers(one, tasks, 400, seed);
-        es_operator_free(one);
-        es_operator_free(team);
-        es_operator_free(tasks);
+        assert_asked_ahead_as_one_thread(&d, 400, 30000 + 12000, 6000, spec, &idle, seed);
         dyn_stream_free(&d);
     }
-    omp_set_num_threads(saved);
 }
 
 /* State and snapshots taken mid-stream (deletions pending in the random
