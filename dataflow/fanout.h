@@ -17,8 +17,9 @@
  * only oversubscribe the cores, which the reader and mapper threads
  * share; but each task knows its team and how many of its tasks are
  * unfinished (operators/operator.h: es_operator_team), so an operator can
- * hand tasks to a thread that has folded its own (tri-est's queries).  (tri in a task, on one thread, cost 1.2 s more CPU on R-MAT
- * scale 20 than with the team: bench/RESULTS.md.)  With one thread, one
+ * hand tasks to a thread that has folded its own (tri-est's queries).
+ * (tri in a task, on one thread, cost 1.2 s more CPU on R-MAT scale 20
+ * than with the team: bench/RESULTS.md.)  With one thread, one
  * operator left, or a batch of fewer than 16 Ki edges (a report's slice:
  * a team costs more than it saves there), they fold in the calling
  * thread, in list order.
