@@ -76,9 +76,13 @@ gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, con
         for (size_t t = 0; t < n; t += GRAIN)
             answer(a, r, e, change, t, MIN(n, t + GRAIN), n, 0);
     }
-    /* Nobody helped: the cores are busy, and the next blocks fold in
-     * order (1, 2, 4 .. MAX_WAIT of them) before the next ask. */
-    a->backoff = a->helped > 0 ? 0 : a->backoff ? MIN(2 * a->backoff, MAX_WAIT) : 1;
-    a->wait = a->backoff;
+    /* Outside a fanout, nobody helped: the cores are busy, and the next
+     * blocks fold in order (1, 2, 4 .. MAX_WAIT of them) before the next
+     * ask.  (In a fanout the team says it; a back-off counted there would
+     * only hold back a later fold outside one.) */
+    if (team == NULL) {
+        a->backoff = a->helped > 0 ? 0 : a->backoff ? MIN(2 * a->backoff, MAX_WAIT) : 1;
+        a->wait = a->backoff;
+    }
     return TRUE;
 }
