@@ -24,7 +24,9 @@
  * Generations.  A new generation of files begins, with a full copy of
  * every log, when the bytes appended since the current one began
  * (counting the next interval as large as the last) would exceed the
- * bytes it began with; retention keeps, beside the newest K snapshots,
+ * bytes it began with (and the run's first generation, which has no
+ * file before it to mirror into, ends at its second snapshot when a log
+ * recycles its memory); retention keeps, beside the newest K snapshots,
  * the newest one of the previous generation (snapshot.c), which shares no
  * file with the newest: one damaged file leaves a snapshot that verifies.
  * A recycled log's memory (snapshot/logmem.h) releases only bytes that
@@ -106,6 +108,10 @@ void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
  * committed bytes to be besides (files of earlier generations, with what
  * was mirrored into them), which that snapshot's header does not say. */
 void     es_snapshot_logs_adopt(es_snapshot_logs *logs, const es_snapshot_logs *old);
+/* The next snapshot is the run's last (the stream has ended): it starts
+ * no generation by the rule above, only when a log outgrew its file, and
+ * mirrors nothing, since no memory is released after it. */
+void     es_snapshot_logs_last(es_snapshot_logs *logs);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);
