@@ -822,19 +822,32 @@ static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
 
 /* (u, v) with handle h in the sample (ES_RESERVOIR_SKIPPED: not in it)
  * disappears. */
-static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
+/* The counters of a disappearance with handle h: a hole when the sample
+ * held the edge (TRUE: the caller takes it out), else a debt. */
+static inline gboolean rp_leave(tri_est_op *te, uint32_t h)
 {
     te->rp_edges--;
-    if (h == ES_RESERVOIR_SKIPPED) {
-        te->rp_ng++;
-        return;
-    }
+    const gboolean held = h != ES_RESERVOIR_SKIPPED;
+    te->rp_nb += held;
+    te->rp_ng += !held;
+    return held;
+}
+
+/* The sampled edge (u, v) with handle h leaves the sample. */
+static void take_out(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
+{
     uint32_t from;
-    touch(te, u, v);
     const uint32_t s = es_edge_reservoir_remove_handle(te->res, h, u, v, &from);
-    te->rp_nb++;
     if (from != s)   /* (the slot weights follow the edge that moved) */
         te->w[s] = te->w[from];
+}
+
+static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
+{
+    if (!rp_leave(te, h))
+        return;
+    touch(te, u, v);
+    take_out(te, u, v, h);
     if (te->method == ES_TRI_EST_FD)
         fd_count(te, u, v, -1.0);
 }
@@ -955,12 +968,8 @@ static void fold_expiry_lines(void *user, size_t from, size_t to, const uint8_t 
         te->changes++;
         if (has[i - from])
             thinkd_count(te, u, v, -1.0, rp_population(te), te->x_gone);
-        te->rp_edges--;   /* (rp_delete's counters) */
-        if (h == ES_RESERVOIR_SKIPPED) {
-            te->rp_ng++;
+        if (!rp_leave(te, h))
             continue;
-        }
-        te->rp_nb++;
         const uint32_t s = es_edge_reservoir_handle_slot(te->res, h);
         te->x_gone[s / 64] |= UINT64_C(1) << (s % 64);
         if (f->rm == te->x_rm_cap) {
@@ -1004,16 +1013,12 @@ static void fold_expiries(tri_est_op *te, const es_edge *e, const uint64_t *ext,
     expiry_fold f = { te, e, ext, del, change, counts, 0 };
     es_sample_ahead_answer_folding(te->res, e, change, n, te->x_has, te->x_handle, fold_expiry_lines, &f);
     for (size_t j = 0; j < f.rm; j++) {
+        const es_edge *x = te->x_rm_e;
         if (j + DYN_AHEAD_HEADS < f.rm)
-            es_edge_reservoir_prefetch_heads(te->res, te->x_rm_e[j + DYN_AHEAD_HEADS].u, te->x_rm_e[j + DYN_AHEAD_HEADS].v);
+            es_edge_reservoir_prefetch_heads(te->res, x[j + DYN_AHEAD_HEADS].u, x[j + DYN_AHEAD_HEADS].v);
         if (j + DYN_AHEAD_BLOCKS < f.rm)
-            es_edge_reservoir_prefetch_blocks(te->res, te->x_rm_e[j + DYN_AHEAD_BLOCKS].u,
-                                              te->x_rm_e[j + DYN_AHEAD_BLOCKS].v);
-        uint32_t from;
-        const uint32_t s = es_edge_reservoir_remove_handle(te->res, te->x_rm_h[j], te->x_rm_e[j].u, te->x_rm_e[j].v,
-                                                           &from);
-        if (from != s)   /* (the slot weights follow the edge that moved) */
-            te->w[s] = te->w[from];
+            es_edge_reservoir_prefetch_blocks(te->res, x[j + DYN_AHEAD_BLOCKS].u, x[j + DYN_AHEAD_BLOCKS].v);
+        take_out(te, x[j].u, x[j].v, te->x_rm_h[j]);
     }
 }
 
