@@ -45,6 +45,7 @@ typedef struct {
     int      fd;        /* appended to, not yet synced (es_snapshot_logs_end), or -1 */
     gboolean committed; /* listed by the last committed snapshot */
     const void *src;    /* the array, once written in this snapshot */
+    gboolean recycles;  /* its memory forgets committed bytes (es_log_recycles) */
     /* Where the array's first bytes are besides: its file in the previous
      * generation's last snapshot (the fallback that retention keeps), and
      * the one before that (file NULL: none).  Its memory releases only
@@ -67,6 +68,8 @@ struct es_snapshot_logs {
     uint64_t   gen_base;   /* data bytes of the generation's first snapshot */
     uint64_t   prev_total; /* data bytes of the snapshot before the last one */
     gboolean   gen_start;  /* the snapshot being written starts a generation */
+    gboolean   first_gen;  /* this generation's files are the run's first (no file before them) */
+    gboolean   early;      /* the snapshot being written ends the first generation early */
     gboolean   overflow;   /* a log outgrew its file's room in this snapshot */
 };
 
@@ -283,6 +286,7 @@ void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
         e->src = NULL;
     }
     logs->gen_start = TRUE;
+    logs->first_gen = FALSE;
 }
 
 /* Take place c as one of e's: in place of e's place in the same file
@@ -327,8 +331,20 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     const uint64_t total = total_bytes(logs);
     const uint64_t growth = total > logs->prev_total ? total - logs->prev_total : 0;
     logs->prev_total = total;
+    /* The run's first generation ends at its second snapshot when a log
+     * recycles its memory: its bytes are in no file but the first one, so
+     * that memory could release nothing until the next generation began
+     * (with the doubling rule, at the third snapshot, or later when
+     * barriers are deferred): the log's high-water mark.  The second
+     * generation copies one interval from memory, and mirrors into the
+     * first files from then on. */
+    gboolean recycling = FALSE;
+    for (guint i = 0; i < logs->entries->len; i++)
+        recycling |= ((const log_entry *)g_ptr_array_index(logs->entries, i))->recycles;
+    logs->early = logs->first_gen && total > 0 && recycling;
+    logs->first_gen = total == 0;
     logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
-    if (total > 0 && total + growth - MIN(logs->gen_base, total) > logs->gen_base)
+    if (total > 0 && (logs->early || total + growth - MIN(logs->gen_base, total) > logs->gen_base))
         es_snapshot_logs_restart(logs, TRUE);
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
@@ -549,7 +565,9 @@ static gboolean create_file(es_snapshot_logs *logs, log_entry *e, uint64_t bytes
     g_autofree char *path = g_build_filename(logs->dir, e->file, NULL);
     /* (a generation's base is known at its first snapshot's end: the
      * snapshot before stands in for it) */
-    const uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
+    uint64_t base = logs->gen_start ? logs->prev_total : logs->gen_base;
+    if (logs->early)   /* (prev_total is then a single interval: room for a few more, deferred ones too) */
+        base = MAX(base, 2 * bytes);
     const uint64_t room = (bytes + MAX(base, FLOOR) + DIRECT_BLOCK - 1) & ~(DIRECT_BLOCK - 1);
     uint64_t start = 0;
     uint32_t crc = 0;
@@ -782,6 +800,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
     e->crc = (uint32_t)crc32_combine(e->crc, crc, (z_off_t)(bytes - e->bytes));
     e->bytes = bytes;
     e->used = TRUE;
+    e->recycles = es_log_recycles(a);
     return ok;
 }
 

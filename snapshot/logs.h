@@ -24,7 +24,9 @@
  * Generations.  A new generation of files begins, with a full copy of
  * every log, when the bytes appended since the current one began
  * (counting the next interval as large as the last) would exceed the
- * bytes it began with; retention keeps, beside the newest K snapshots,
+ * bytes it began with (and the run's first generation, which has no
+ * file before it to mirror into, ends at its second snapshot when a log
+ * recycles its memory); retention keeps, beside the newest K snapshots,
  * the newest one of the previous generation (snapshot.c), which shares no
  * file with the newest: one damaged file leaves a snapshot that verifies.
  * A recycled log's memory (snapshot/logmem.h) releases only bytes that

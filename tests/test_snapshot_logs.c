@@ -44,6 +44,8 @@
  *     hold, moves its released blocks to its end, and a new generation
  *     reads them from the first of those files that verifies (one damaged
  *     file is healed; both damaged fail the snapshot, naming the first);
+ *     its first generation ends at its second snapshot, which then
+ *     releases every committed byte, and leaves room for a deferred third;
  *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
  *     checks them, es_snapshot_load_logs continues them, and
  *     es_snapshot_retain deletes the snapshots beyond the newest K and
@@ -1421,12 +1423,63 @@ static void test_a_recycled_log_is_healed_from_either_of_its_files(void)
         recycled_log_round(damage);
 }
 
+/* A recycled log's first files are the only ones that hold its bytes, so
+ * its memory could release nothing while they are its generation's: that
+ * generation ends at the second snapshot, which copies the log whole and
+ * mirrors the new part into the first files; every committed byte is
+ * then released.  The new files have room for a third snapshot with
+ * twice as many keys again (barriers deferred behind a slow writer). */
+static void test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot(void)
+{
+    char *dir = make_dir();
+    /* (n2 fits the first files' room, n1 and 512 more: only the rule ends that generation) */
+    const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = block + 1400, n3 = 3 * block;
+    static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
+    uint64_t *want = values(n3, 37);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    uint64_t *a = es_log_grow_recycled(NULL, 0, n3 * sizeof(uint64_t));
+    memcpy(a, want, n3 * sizeof(uint64_t));
+    char *s1 = commit(dir, 1, a, (uint32_t)n1, logs);
+    CU_ASSERT_EQUAL(es_log_released(a), 0);   /* in one file only */
+    char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+    char *h2 = header_of(s2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h2, f2));
+    CU_ASSERT_PTR_NULL(strstr(h2, f1));
+    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);
+    CU_ASSERT_TRUE(file_holds(dir, f2, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(file_holds(dir, f1, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(es_snapshot_verify(s1, NULL));
+    char *s3 = commit(dir, 3, a, (uint32_t)n3, logs);
+    char *h3 = header_of(s3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h3, f2));   /* the same generation */
+    CU_ASSERT_EQUAL(es_log_released(a), 3 * ES_HUGE_PAGE);
+    CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
+    uint64_t *ext = NULL;
+    uint32_t got = 0;
+    GPtrArray *ops = g_ptr_array_new();
+    CU_ASSERT_TRUE(es_snapshot_restore(s3, &ext, &got, ops, NULL));
+    CU_ASSERT_TRUE(got == n3 && ext != NULL && memcmp(ext, want, n3 * sizeof(uint64_t)) == 0);
+    if (ext)
+        es_h5_free(ext, (size_t)got * 8);
+    g_ptr_array_free(ops, TRUE);
+    g_free(h2);
+    g_free(h3);
+    g_free(s1);
+    g_free(s2);
+    g_free(s3);
+    es_log_free(a, n3 * sizeof(uint64_t));
+    es_snapshot_logs_free(logs);
+    g_free(want);
+    es_test_remove_dir(dir);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
         ES_TEST(test_a_writer_without_a_log_table_writes_ordinary_datasets),
         ES_TEST(test_generations),
         ES_TEST(test_a_recycled_log_is_healed_from_either_of_its_files),
+        ES_TEST(test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot),
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),
