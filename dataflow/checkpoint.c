@@ -525,6 +525,7 @@ guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const ui
     es_snapshot_meta m;
     fill_meta(ck, pos, &m);
     prepare_all(ops);
+    es_snapshot_logs_last(ck->logs);   /* (the stream waits for this one) */
     GError *e = NULL;
     if (commit(ck, &m, externals, pos->vertices, ops, &e))
         taken(ck, pos);

@@ -597,6 +597,11 @@ uint32_t es_edge_reservoir_handle(const es_edge_reservoir *r, uint32_t u, uint32
     return e->slot;
 }
 
+uint32_t es_edge_reservoir_handle_slot(const es_edge_reservoir *r, uint32_t h)
+{
+    return slot_of_handle(r, h);
+}
+
 uint32_t es_edge_reservoir_remove_handle(es_edge_reservoir *r, uint32_t h, uint32_t u, uint32_t v, uint32_t *from)
 {
     if (r->hid == NULL)

@@ -114,6 +114,8 @@ uint32_t es_edge_reservoir_remove(es_edge_reservoir *r, uint32_t s);
  * slot is fetched ahead). */
 uint32_t es_edge_reservoir_handle(const es_edge_reservoir *r, uint32_t u, uint32_t v);
 uint32_t es_edge_reservoir_remove_handle(es_edge_reservoir *r, uint32_t h, uint32_t u, uint32_t v, uint32_t *from);
+/* The slot the edge with handle h occupies now. */
+uint32_t es_edge_reservoir_handle_slot(const es_edge_reservoir *r, uint32_t h);
 
 /* Common neighbours of u and v in the sample, in increasing order of c;
  * *count of them.  The array is scratch owned by r, valid until the next

@@ -67,6 +67,24 @@ gboolean es_sample_ahead_worth(void);
 gboolean es_sample_ahead_ask(es_sample_ahead *a, const es_edge_reservoir *r, const es_edge *e, const uint8_t *change,
                          size_t n);
 
+/* The same answers for a whole batch of lines e[0, n), for a batch that
+ * only takes edges out of the sample, which its fold applies after it
+ * (operators/tri_est.c): the sample is read-only meanwhile, so every
+ * answer holds.  The calling thread calls fold(user, from, to, has,
+ * handle) for consecutive ranges that cover [0, n), in order, each once
+ * its lines are answered: line i's answers are has[i - from] and
+ * handle[i - from] (each written for the lines whose change is
+ * ES_EDGE_APPEARS or ES_EDGE_DISAPPEARS, handle for the latter).  It
+ * answers the ranges itself, in order, into has_out[0, n) and
+ * handle_out[0, n), while the other threads of its team (of a team of
+ * its own outside one) take them from the end as they come free; the two
+ * meet where their work evens out, and nobody waits for a block of
+ * answers (a range a helper is still answering is answered again). */
+typedef void (*es_sample_ahead_fold_fn)(void *user, size_t from, size_t to, const uint8_t *has,
+                                        const uint32_t *handle);
+void es_sample_ahead_answer_folding(const es_edge_reservoir *r, const es_edge *e, const uint8_t *change, size_t n,
+                                    uint8_t *has_out, uint32_t *handle_out, es_sample_ahead_fold_fn fold, void *user);
+
 static inline uint32_t es_sample_ahead_bit(uint32_t v)
 {
     return (v * UINT32_C(0x9E3779B1)) >> (32 - ES_SAMPLE_AHEAD_BITS);

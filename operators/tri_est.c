@@ -44,7 +44,8 @@
  * set holds at most 8 m keys.  One thread: each decision
  * depends on the one before; thinkd asks its queries ahead on every
  * thread, a block of lines at a time, and trusts the answers that no
- * change since could alter (operators/sample_ahead.h).
+ * change since could alter (operators/sample_ahead.h); a batch of
+ * expiries at once, its removals from the sample deferred to its end.
  * Guarantee: unbiased, exact while t <= m + 1, bit-identical answers for
  * any batch size, thread count or resume (sums taken in stream and vertex
  * order; the sample graph is rebuilt from its slots).
@@ -124,6 +125,17 @@ typedef struct tri_est_op {
 
     es_edge_reservoir *res;
     es_sample_ahead *ahead; /* thinkd: queries asked ahead (NULL: never asked yet) */
+    /* thinkd: fold_expiries's scratch: per line its answers; a bit per
+     * slot whose edge an earlier line of the batch took out; those
+     * removals, deferred to the batch's end (handles and ends) */
+    uint8_t  *x_has;
+    uint32_t *x_handle;
+    size_t    x_cap;
+    uint64_t *x_gone;
+    size_t    x_gone_words;
+    uint32_t *x_rm_h;
+    es_edge  *x_rm_e;
+    size_t    x_rm_cap;
     double   tau;          /* global estimate */
     double   pairs;        /* r^: pairs of triangles sharing a wedge edge */
     double  *w;            /* per slot: see the header comment */
@@ -188,6 +200,11 @@ static void tri_est_destroy(es_operator *op)
     tri_est_op *te = (tri_est_op *)op;
     es_edge_reservoir_free(te->res);
     es_sample_ahead_free(te->ahead);
+    g_free(te->x_has);
+    g_free(te->x_handle);
+    g_free(te->x_gone);
+    g_free(te->x_rm_h);
+    g_free(te->x_rm_e);
     es_big_free(te->w, te->w_cap * sizeof(double));
     es_big_free(te->loc, te->loc_cap * sizeof(double));
     es_log_free(te->ext, te->vcap * sizeof(uint64_t));
@@ -805,27 +822,47 @@ static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
 
 /* (u, v) with handle h in the sample (ES_RESERVOIR_SKIPPED: not in it)
  * disappears. */
-static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
+/* The counters of a disappearance with handle h: a hole when the sample
+ * held the edge (TRUE: the caller takes it out), else a debt. */
+static inline gboolean rp_leave(tri_est_op *te, uint32_t h)
 {
     te->rp_edges--;
-    if (h == ES_RESERVOIR_SKIPPED) {
-        te->rp_ng++;
-        return;
-    }
+    const gboolean held = h != ES_RESERVOIR_SKIPPED;
+    te->rp_nb += held;
+    te->rp_ng += !held;
+    return held;
+}
+
+/* The sampled edge (u, v) with handle h leaves the sample. */
+static void take_out(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
+{
     uint32_t from;
-    touch(te, u, v);
     const uint32_t s = es_edge_reservoir_remove_handle(te->res, h, u, v, &from);
-    te->rp_nb++;
     if (from != s)   /* (the slot weights follow the edge that moved) */
         te->w[s] = te->w[from];
+}
+
+static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
+{
+    if (!rp_leave(te, h))
+        return;
+    touch(te, u, v);
+    take_out(te, u, v, h);
     if (te->method == ES_TRI_EST_FD)
         fd_count(te, u, v, -1.0);
 }
 
+static inline gboolean bit_set(const uint64_t *bits, uint32_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
 /* ThinkD-ACC (Shin, Kim, Hooi & Faloutsos, PKDD 2018): before the sample
  * changes, every triangle the change makes or breaks with two sampled
- * edges counts +-1 / P(both sampled). */
-static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, uint64_t N)
+ * edges counts +-1 / P(both sampled).  gone: NULL, or a bit per slot
+ * whose edge has left the sample though it still stands there
+ * (fold_expiries): triangles through it are none. */
+static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, uint64_t N, const uint64_t *gone)
 {
     size_t k;
     const es_common_nbr *cn = es_edge_reservoir_common_absent(te->res, u, v, &k);
@@ -834,7 +871,8 @@ static void thinkd_count(tri_est_op *te, uint32_t u, uint32_t v, double sign, ui
     double q1, q2;
     rp_probabilities(te, N, &q1, &q2);
     for (size_t i = 0; i < k; i++)
-        count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
+        if (gone == NULL || !(bit_set(gone, cn[i].slot_u) || bit_set(gone, cn[i].slot_v)))
+            count_signed(te, sign, u, v, cn[i].c, cn[i].slot_u, q1, cn[i].slot_v, q2 / q1);
 }
 
 /* How many lines ahead fold_lines fetches the sample's headers, and
@@ -848,6 +886,19 @@ static inline gboolean reads_sample(const es_sample_ahead *a, const uint8_t *cha
 {
     return es_edge_changes_graph(change[i]) &&
            (a == NULL || a->has[i] || (change[i] == ES_EDGE_DISAPPEARS && a->handle[i] != ES_RESERVOIR_SKIPPED));
+}
+
+/* Line i changes nothing: it counts as degree's lines do (fold_dynamic). */
+static inline void count_unchanged(const es_edge *e, const uint64_t *ext, const uint8_t *del, const uint8_t *change,
+                                   size_t i, es_offer_counts *counts)
+{
+    /* (a deletion naming an unknown id comes as a self-loop with the
+     * line's own, unequal, ids: not a self-loop line) */
+    const uint8_t kind = del ? del[i] : ES_LINE_INSERT;
+    if (e[i].u == e[i].v && (ext == NULL || ext[2 * i] == ext[2 * i + 1]))
+        counts->loops += kind == ES_LINE_INSERT ? 1 : kind == ES_LINE_EXPIRE ? (uint64_t)-1 : 0;
+    else if (change[i] == ES_EDGE_SEEN)
+        counts->skipped += kind == ES_LINE_INSERT ? 1 : (uint64_t)-1;
 }
 
 /* Fold lines e[0, n) of fold_dynamic's (a: their answers asked ahead, or
@@ -868,13 +919,7 @@ static void fold_lines(tri_est_op *te, const es_edge *e, const uint64_t *ext, co
             es_edge_reservoir_prefetch_blocks(te->res, e[i + DYN_AHEAD_BLOCKS].u, e[i + DYN_AHEAD_BLOCKS].v);
         const uint32_t u = e[i].u, v = e[i].v;
         if (!es_edge_changes_graph(change[i])) {
-            /* (a deletion naming an unknown id comes as a self-loop with
-             * the line's own, unequal, ids: not a self-loop line) */
-            const uint8_t kind = del ? del[i] : ES_LINE_INSERT;
-            if (u == v && (ext == NULL || ext[2 * i] == ext[2 * i + 1]))
-                counts->loops += kind == ES_LINE_INSERT ? 1 : kind == ES_LINE_EXPIRE ? (uint64_t)-1 : 0;
-            else if (change[i] == ES_EDGE_SEEN)
-                counts->skipped += kind == ES_LINE_INSERT ? 1 : (uint64_t)-1;
+            count_unchanged(e, ext, del, change, i, counts);
             continue;
         }
         te->changes++;
@@ -882,7 +927,7 @@ static void fold_lines(tri_est_op *te, const es_edge *e, const uint64_t *ext, co
         const gboolean count = te->method == ES_TRI_EST_THINKD && (!fresh || a->has[i]);
         if (change[i] == ES_EDGE_APPEARS) {
             if (count)
-                thinkd_count(te, u, v, 1.0, rp_population(te));
+                thinkd_count(te, u, v, 1.0, rp_population(te), NULL);
             rp_insert(te, u, v);
         } else {
             /* The probabilities are those before the change.  ThinkD
@@ -893,9 +938,87 @@ static void fold_lines(tri_est_op *te, const es_edge *e, const uint64_t *ext, co
             const uint64_t N = rp_population(te);
             const uint32_t h = fresh ? a->handle[i] : es_edge_reservoir_handle(te->res, u, v);
             if (count)
-                thinkd_count(te, u, v, -1.0, N);
+                thinkd_count(te, u, v, -1.0, N, NULL);
             rp_delete(te, u, v, h);
         }
+    }
+}
+
+/* fold_expiries's lines in order, as their answers come. */
+typedef struct {
+    tri_est_op *te;
+    const es_edge *e;
+    const uint64_t *ext;
+    const uint8_t *del, *change;
+    es_offer_counts *counts;
+    size_t rm;   /* removals deferred so far */
+} expiry_fold;
+
+static void fold_expiry_lines(void *user, size_t from, size_t to, const uint8_t *has, const uint32_t *handle)
+{
+    expiry_fold *f = user;
+    tri_est_op *te = f->te;
+    for (size_t i = from; i < to; i++) {
+        g_assert(f->change[i] != ES_EDGE_APPEARS);
+        if (f->change[i] != ES_EDGE_DISAPPEARS) {
+            count_unchanged(f->e, f->ext, f->del, f->change, i, f->counts);
+            continue;
+        }
+        const uint32_t u = f->e[i].u, v = f->e[i].v, h = handle[i - from];
+        te->changes++;
+        if (has[i - from])
+            thinkd_count(te, u, v, -1.0, rp_population(te), te->x_gone);
+        if (!rp_leave(te, h))
+            continue;
+        const uint32_t s = es_edge_reservoir_handle_slot(te->res, h);
+        te->x_gone[s / 64] |= UINT64_C(1) << (s % 64);
+        if (f->rm == te->x_rm_cap) {
+            te->x_rm_cap = es_grow_cap(te->x_rm_cap, f->rm + 1);
+            te->x_rm_h = g_renew(uint32_t, te->x_rm_h, te->x_rm_cap);
+            te->x_rm_e = g_renew(es_edge, te->x_rm_e, te->x_rm_cap);
+        }
+        te->x_rm_h[f->rm] = h;
+        te->x_rm_e[f->rm++] = f->e[i];
+    }
+}
+
+/* A batch of expiries (a sliding window's pane leaving: no line
+ * appears), folded as fold_lines folds it, in two steps.  The lines in
+ * order, each as soon as its answers are in (es_sample_ahead_answer_
+ * folding: the team's other threads answer from the batch's end as they
+ * come free; the sample stays as it is until the second step, so every
+ * answer holds): each disappearance counts the triangles it breaks with
+ * two sampled edges that no earlier line of the batch took out (a bit
+ * per slot), and moves the random pairing's counters.  Then the sampled
+ * edges that left are taken out of the sample, in the same order.  The
+ * estimate is fold_lines's bit for bit: the same triangles in the same
+ * order with the same probabilities, and a slot's weight follows its
+ * edge wherever the removals move it.  Against fold_lines's blocks, no
+ * thread waits for another's block of answers, and the fold touches the
+ * sample only for the lines with a common neighbour. */
+static void fold_expiries(tri_est_op *te, const es_edge *e, const uint64_t *ext, const uint8_t *del, size_t n,
+                          const uint8_t *change, es_offer_counts *counts)
+{
+    if (n > te->x_cap) {
+        te->x_cap = es_grow_cap(te->x_cap, n);
+        te->x_has = g_renew(uint8_t, te->x_has, te->x_cap);
+        te->x_handle = g_renew(uint32_t, te->x_handle, te->x_cap);
+    }
+    const size_t words = es_edge_reservoir_size(te->res) / 64 + 1;
+    if (words > te->x_gone_words) {
+        te->x_gone_words = es_grow_cap(te->x_gone_words, words);
+        te->x_gone = g_renew(uint64_t, te->x_gone, te->x_gone_words);
+    }
+    memset(te->x_gone, 0, words * sizeof *te->x_gone);
+    expiry_fold f = { te, e, ext, del, change, counts, 0 };
+    es_sample_ahead_answer_folding(te->res, e, change, n, te->x_has, te->x_handle, fold_expiry_lines, &f);
+    for (size_t j = 0; j < f.rm; j++) {
+        const es_edge *x = te->x_rm_e;
+        if (j + DYN_AHEAD_HEADS < f.rm)
+            es_edge_reservoir_prefetch_heads(te->res, x[j + DYN_AHEAD_HEADS].u, x[j + DYN_AHEAD_HEADS].v);
+        if (j + DYN_AHEAD_BLOCKS < f.rm)
+            es_edge_reservoir_prefetch_blocks(te->res, x[j + DYN_AHEAD_BLOCKS].u, x[j + DYN_AHEAD_BLOCKS].v);
+        take_out(te, x[j].u, x[j].v, te->x_rm_h[j]);
     }
 }
 
@@ -910,6 +1033,10 @@ static void fold_dynamic(tri_est_op *te, const es_edge *e, const uint64_t *ext, 
                          const uint8_t *change, es_offer_counts *counts)
 {
     g_assert(change != NULL);
+    if (te->method == ES_TRI_EST_THINKD && n > 0 && del != NULL && del[0] == ES_LINE_EXPIRE) {
+        fold_expiries(te, e, ext, del, n, change, counts);
+        return;
+    }
     if (te->method != ES_TRI_EST_THINKD || n < ES_SAMPLE_AHEAD_BLOCK || !es_sample_ahead_worth()) {
         fold_lines(te, e, ext, del, n, change, NULL, counts);
         return;

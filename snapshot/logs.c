@@ -70,6 +70,7 @@ struct es_snapshot_logs {
     gboolean   gen_start;  /* the snapshot being written starts a generation */
     gboolean   first_gen;  /* this generation's files are the run's first (no file before them) */
     gboolean   early;      /* the snapshot being written ends the first generation early */
+    gboolean   last;       /* the run writes no snapshot after the next (es_snapshot_logs_last) */
     gboolean   overflow;   /* a log outgrew its file's room in this snapshot */
 };
 
@@ -341,10 +342,12 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
     gboolean recycling = FALSE;
     for (guint i = 0; i < logs->entries->len; i++)
         recycling |= ((const log_entry *)g_ptr_array_index(logs->entries, i))->recycles;
-    logs->early = logs->first_gen && total > 0 && recycling;
+    logs->early = logs->first_gen && total > 0 && recycling && !logs->last;
     logs->first_gen = total == 0;
     logs->gen_start = total == 0;   /* the first files of a run (or of its logs) */
-    if (total > 0 && (logs->early || total + growth - MIN(logs->gen_base, total) > logs->gen_base))
+    /* (a run's last snapshot appends: a full copy then, read back from
+     * disk where memory released it, would only make the run's end wait) */
+    if (total > 0 && !logs->last && (logs->early || total + growth - MIN(logs->gen_base, total) > logs->gen_base))
         es_snapshot_logs_restart(logs, TRUE);
     for (guint i = 0; i < logs->entries->len; i++) {
         log_entry *e = g_ptr_array_index(logs->entries, i);
@@ -352,6 +355,11 @@ void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t sn
         e->src = NULL;
         drop_mirror(e);
     }
+}
+
+void es_snapshot_logs_last(es_snapshot_logs *logs)
+{
+    logs->last = TRUE;
 }
 
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs)
@@ -703,7 +711,7 @@ static void mirror(es_snapshot_logs *logs, log_entry *e, const unsigned char *a,
                    uint32_t crc)
 {
     const uint64_t at = e->was.bytes;
-    if (e->was.file == NULL || at >= bytes || at < es_log_released(a) || !es_log_recycles(a))
+    if (logs->last || e->was.file == NULL || at >= bytes || at < es_log_released(a) || !es_log_recycles(a))
         return;
     g_autofree char *path = g_build_filename(logs->dir, e->was.file, NULL);
     int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);

@@ -108,6 +108,10 @@ void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
  * committed bytes to be besides (files of earlier generations, with what
  * was mirrored into them), which that snapshot's header does not say. */
 void     es_snapshot_logs_adopt(es_snapshot_logs *logs, const es_snapshot_logs *old);
+/* The next snapshot is the run's last (the stream has ended): it starts
+ * no generation by the rule above, only when a log outgrew its file, and
+ * mirrors nothing, since no memory is released after it. */
+void     es_snapshot_logs_last(es_snapshot_logs *logs);
 /* After a failed write: TRUE when it failed because a log outgrew its
  * file, and the table now starts a new generation (write it again). */
 gboolean es_snapshot_logs_retry(es_snapshot_logs *logs);

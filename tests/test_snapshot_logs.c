@@ -46,6 +46,8 @@
  *     file is healed; both damaged fail the snapshot, naming the first);
  *     its first generation ends at its second snapshot, which then
  *     releases every committed byte, and leaves room for a deferred third;
+ *     a run's last snapshot (es_snapshot_logs_last) starts no generation
+ *     by the rules and mirrors nothing;
  *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
  *     checks them, es_snapshot_load_logs continues them, and
  *     es_snapshot_retain deletes the snapshots beyond the newest K and
@@ -1473,6 +1475,52 @@ static void test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot(v
     es_test_remove_dir(dir);
 }
 
+/* A run's last snapshot appends to its generation's files: a new
+ * generation by the rules (here the first generation's early end) would
+ * copy every log while the stream waits, and a mirror would let memory
+ * release what nobody reads any more. */
+static void test_a_run_s_last_snapshot_starts_no_generation_and_mirrors_nothing(void)
+{
+    const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = block + 1400, n3 = 3 * block;
+    static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
+    uint64_t *want = values(n3, 41);
+    for (int later = 0; later < 2; later++) {   /* last: the second snapshot, or the third */
+        char *dir = make_dir();
+        es_snapshot_logs *logs = es_snapshot_logs_new();
+        uint64_t *a = es_log_grow_recycled(NULL, 0, n3 * sizeof(uint64_t));
+        memcpy(a, want, n3 * sizeof(uint64_t));
+        char *s1 = commit(dir, 1, a, (uint32_t)n1, logs), *s2 = NULL, *s3 = NULL;
+        if (!later) {
+            es_snapshot_logs_last(logs);
+            s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+            char *h2 = header_of(s2);
+            CU_ASSERT_PTR_NOT_NULL(strstr(h2, f1));   /* appended: no early end */
+            CU_ASSERT_PTR_NULL(strstr(h2, f2));
+            CU_ASSERT_TRUE(es_snapshot_verify(s2, NULL));
+            g_free(h2);
+        } else {
+            s2 = commit(dir, 2, a, (uint32_t)n2, logs);   /* the early end: f2, mirrored into f1 */
+            const int64_t f1_size = file_size(dir, f1);
+            es_snapshot_logs_last(logs);
+            s3 = commit(dir, 3, a, (uint32_t)n3, logs);
+            char *h3 = header_of(s3);
+            CU_ASSERT_PTR_NOT_NULL(strstr(h3, f2));
+            CU_ASSERT_EQUAL(file_size(dir, f1), f1_size);          /* no mirror */
+            CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);     /* so no more released */
+            CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
+            CU_ASSERT_TRUE(file_holds(dir, f2, want, n3 * sizeof(uint64_t)));
+            g_free(h3);
+        }
+        g_free(s1);
+        g_free(s2);
+        g_free(s3);
+        es_log_free(a, n3 * sizeof(uint64_t));
+        es_snapshot_logs_free(logs);
+        es_test_remove_dir(dir);
+    }
+    g_free(want);
+}
+
 int main(void)
 {
     static const es_test tests[] = {
@@ -1480,6 +1528,7 @@ int main(void)
         ES_TEST(test_generations),
         ES_TEST(test_a_recycled_log_is_healed_from_either_of_its_files),
         ES_TEST(test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot),
+        ES_TEST(test_a_run_s_last_snapshot_starts_no_generation_and_mirrors_nothing),
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),

@@ -847,7 +847,8 @@ static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
 
 /* ---- determinism and state ---------------------------------------------- */
 
-static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed)
+/* The same estimates, bit for bit: global, stddev, and per vertex. */
+static void assert_same_estimates(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed)
 {
     ES_CHECK_SEED(es_tri_est_global(a) == es_tri_est_global(b), seed);
     ES_CHECK_SEED(es_tri_est_stddev(a) == es_tri_est_stddev(b), seed);
@@ -857,6 +858,11 @@ static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uin
         bad += isnan(x) ? !isnan(y) : x != y;   /* NaN both when local=0 */
     }
     ES_CHECK_SEED(bad == 0, seed);
+}
+
+static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uint64_t seed)
+{
+    assert_same_estimates(a, b, nv, seed);
     es_report *ra = es_report_new(), *rb = es_report_new();
     es_operator_report(a, ra);
     es_operator_report(b, rb);
@@ -1826,6 +1832,31 @@ static void test_thinkd_trusts_answers_asked_before_a_block_of_removals(void)
     }
 }
 
+/* A sliding window's expiries fold a batch at a time, their removals
+ * from the sample deferred to the batch's end (fold_expiries): the
+ * estimates are those of the same lines deleted one by one in order,
+ * with one thread, two, and as a task of a fanout's team. */
+static void test_thinkd_folds_a_batch_of_expiries_as_the_same_deletions(void)
+{
+    es_team busy = { .threads = 2, .pending = 2 };   /* (the other thread folds another operator) */
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        dyn_stream d = grow_then_shrink_stream(400, 30000, 700 + seed);
+        char spec[96];
+        snprintf(spec, sizeof spec, "tri-est:method=thinkd,m=1500,local=1,seed=%" G_GUINT64_FORMAT, (guint64)seed);
+        es_operator *deleted = must_new(spec);
+        feed_dynamic(deleted, &d, 400, 0, d.n, 6000);
+        for (size_t i = 30000; i < d.n; i++)
+            d.del[i] = ES_LINE_EXPIRE;
+        es_operator *expired = must_new(spec);
+        feed_dynamic(expired, &d, 400, 0, d.n, 6000);
+        assert_same_estimates(deleted, expired, 400, seed);   /* (self-loops: deleted ones stay, expired leave) */
+        assert_asked_ahead_as_one_thread(&d, 400, d.n, 6000, spec, &busy, seed);
+        es_operator_free(deleted);
+        es_operator_free(expired);
+        dyn_stream_free(&d);
+    }
+}
+
 /* State and snapshots taken mid-stream (deletions pending in the random
  * pairing) resume bit for bit; the insert-only methods, asked for by name,
  * refuse a stream with deletions, and the default becomes thinkd. */
@@ -2002,6 +2033,7 @@ int main(void)
         ES_TEST(test_thinkd_and_triest_fd_are_unbiased_under_random_deletions),
         ES_TEST(test_thinkd_asked_ahead_by_threads_answers_as_one_thread),
         ES_TEST(test_thinkd_trusts_answers_asked_before_a_block_of_removals),
+        ES_TEST(test_thinkd_folds_a_batch_of_expiries_as_the_same_deletions),
         ES_TEST(test_thinkd_resumes_bit_for_bit_and_insert_only_methods_refuse_deletions),
         ES_TEST(test_bad_options_are_usage_errors_naming_the_option),
         ES_TEST(test_registry_knows_tri_est),
