@@ -19,7 +19,8 @@
  * time (so that a vertex seen only in self-loops still counts); (3) three
  * counters summed (new edges, self-loops, repeats): 24 bytes per rank.
  * A vertex raised by many new edges of a batch costs one entry per owner.
- * Rank 0 maps the vertices into the run's id map and adds the increments
+ * Rank 0 maps the vertices through the run's id map (mpi/idmap_mpi.h)
+ * and adds the increments
  * (es_degree_op_add): the degrees, their histogram and the counters are
  * the single process's, whatever the order in which the increments came,
  * so every answer equals a run without MPI.

@@ -10,7 +10,9 @@
  *   3. send to rank 0 (MPI_Gatherv): the groups' positions, the counts,
  *      and the edges themselves or, in a reduced run (driver_mpi.h), their
  *      forest (mpi/forest.h), the sketches kept on each rank (mpi/merge.h);
- *   4. rank 0 (its state: mpi/grouprun.h): map the ids, fold the batch
+ *   4. rank 0 (its state: mpi/grouprun.h): map the ids (in a reduced run
+ *      through the map the ranks hold by key group, every rank answering:
+ *      mpi/idmap_mpi.h), fold the batch
  *      (es_flow_fold, dataflow/flow.h: the one step every batch of every
  *      run goes through: the edge table, then every operator; split where
  *      --report-every falls, mapping each piece just before it so that its
@@ -38,6 +40,7 @@
 #include "mpi/degree_mpi.h"
 #include "mpi/forest.h"
 #include "mpi/grouprun.h"
+#include "mpi/idmap_mpi.h"
 #include "mpi/merge.h"
 #include "mpi/snapshot_mpi.h"
 #include "mpi/tri_est_mpi.h"
@@ -159,27 +162,82 @@ typedef struct {
     size_t        dense_cap, tdense_cap;
     gboolean      flows;       /* flow (gathered) or part (reduced) started */
     es_puf       *shadow;      /* reduced runs: a copy of bipartite's forest, to try a batch's on */
+    es_mpi_idmap *vmap;        /* reduced runs: the id map, partitioned (mpi/idmap_mpi.h; g.idmap NULL) */
+    uint64_t     *sent;
 } root_state;
 
-/* A reduced run, rank 0's own share of a batch (ids, n edges): mapped and
- * folded into cc while the other ranks still build their forests (the
- * wait for them in es_mpi_forest_reduce is otherwise rank 0's idle
- * polling); kept mapped at st->g.edges for feed_forest. */
-static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError **error)
+/* Rank 0's vertices so far. */
+static uint32_t vertices(const root_state *st)
 {
-    es_group_root_grow(&st->g, n);
-    if (!es_idmap_map_ids(st->g.idmap, ids, (uint32_t *)st->g.edges, 2 * n, error))
-        return FALSE;
+    return st->vmap ? es_mpi_idmap_size(st->vmap) : es_idmap_size(st->g.idmap);
+}
+
+static void room32(uint32_t **a, size_t *cap, size_t n)
+{
+    if (n + 1 > *cap) {
+        *cap = MAX(n + 1, 2 * *cap);
+        *a = g_renew(uint32_t, *a, *cap);
+    }
+}
+
+/* A reduced run, on every rank (collective): rank 0's ext[0 .. n)
+ * numbered into dense through the partitioned id map, when ok there
+ * (nothing otherwise); the other ranks answer for their key groups.
+ * Returns ok, FALSE on rank 0 when the map is full. */
+static gboolean map_root(root_state *st, const uint64_t *ext, uint32_t *dense, size_t n, gboolean ok,
+                         GError **error)
+{
+    gboolean mapped = es_mpi_idmap_map(st->vmap, ext, dense, ok ? n : 0, st->sent, ok ? error : NULL);
+    return ok && mapped;
+}
+
+/* A reduced run, rank 0: ext[0 .. n) numbered without asking the owners,
+ * by ids of the same batch mapped already, known[0 .. k) (dense ids at
+ * kd, which dense may be), among which every one of ext is: the forest
+ * carries every vertex of its batch (so degree's partials' and a batch
+ * gathered whole).  Scratch: a map of known's distinct ids, for the call. */
+static void map_known(const uint64_t *known, const uint32_t *kd, size_t k, const uint64_t *ext, uint32_t *dense,
+                      size_t n)
+{
+    es_idmap *m = es_idmap_new(MIN(k, (size_t)1 << 16), NULL);
+    uint32_t *local = g_new(uint32_t, k + 1);
+    if (!es_idmap_map_ids(m, known, local, k, NULL))
+        g_error("driver_mpi: scratch map full");   /* fewer ids than a batch's */
+    uint32_t *by = g_new(uint32_t, (size_t)es_idmap_size(m) + 1);
+    for (size_t i = 0; i < k; i++)
+        by[local[i]] = kd[i];
+    g_free(local);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t l;
+        if (!es_idmap_lookup(m, ext[i], &l))
+            g_error("driver_mpi: vertex %" G_GUINT64_FORMAT " is not in its batch's forest", ext[i]);
+        dense[i] = by[l];
+    }
+    g_free(by);
+    es_idmap_free(m);
+}
+
+/* A reduced run, rank 0's own share of a batch (ids, n edges, mapped
+ * at st->g.edges with the forest: map_root), folded into cc first, as
+ * the vertices it had after its own ids (nv: before, or one past its
+ * largest new dense id). */
+static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, uint32_t before, GError **error)
+{
+    uint32_t nv = before;
+    const uint32_t *d = (const uint32_t *)st->g.edges;
+    for (size_t i = 0; i < 2 * n; i++)
+        nv = MAX(nv, d[i] + 1);
     es_batch batch = {
         .edges = st->g.edges, .ext = ids, .n = n,
-        .first_index = st->g.stats->edges, .num_vertices = es_idmap_size(st->g.idmap),
+        .first_index = st->g.stats->edges, .num_vertices = nv,
     };
     return es_flow_fold(&st->part[PART_CC], &batch, st->g.change, FALSE, error);
 }
 
 /* A reduced run (driver_mpi.h): rank 0's share (the first `mapped` pairs
  * of forest, fed to cc by feed_share) and the other ranks' merged forest
- * (the rest, mpi/forest.h) stand for a batch with cc (the same vertices
+ * (the rest, mpi/forest.h; all of it mapped at st->g.edges by map_root)
+ * stand for a batch with cc (the same vertices
  * and components; edges counted apart) and, while the graph is bipartite,
  * with bipartite, when they fit the graph's 2-colouring so far (tried on
  * st->shadow) and no other rank saw an odd cycle (odd); otherwise *full
@@ -188,13 +246,10 @@ static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, GError
 static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, size_t mapped, int odd, int *full,
                             GError **error)
 {
-    es_group_root_grow(&st->g, fn);
     *full = 0;
-    if (!es_idmap_map_ids(st->g.idmap, forest + 2 * mapped, (uint32_t *)(st->g.edges + mapped), 2 * (fn - mapped), error))
-        return FALSE;
     es_batch batch = {
         .edges = st->g.edges, .ext = forest, .n = fn,
-        .first_index = st->g.stats->edges, .num_vertices = es_idmap_size(st->g.idmap),
+        .first_index = st->g.stats->edges, .num_vertices = vertices(st),
     };
     es_batch rest = batch;
     rest.edges += mapped;
@@ -224,50 +279,35 @@ static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, s
 }
 
 /* A reduced run's degree partials of a batch (mpi/degree_mpi.h): m
- * vertices and their increments, counts over every rank. */
-static gboolean feed_degree(root_state *st, const uint64_t *ext, const uint32_t *inc, size_t m,
-                            const uint64_t counts[3], GError **error)
+ * vertices (mapped at st->dense by map_root) and their increments,
+ * counts over every rank. */
+static void feed_degree(root_state *st, const uint32_t *inc, size_t m, const uint64_t counts[3])
 {
-    if (m + 1 > st->dense_cap) {
-        st->dense_cap = MAX(m + 1, 2 * st->dense_cap);
-        st->dense = g_renew(uint32_t, st->dense, st->dense_cap);
-    }
-    if (!es_idmap_map_ids(st->g.idmap, ext, st->dense, m, error))
-        return FALSE;
     for (guint i = 0; i < st->degree_ops->len; i++)
-        es_degree_op_add(g_ptr_array_index(st->degree_ops, i), st->dense, inc, m, es_idmap_size(st->g.idmap), counts);
-    return TRUE;
+        es_degree_op_add(g_ptr_array_index(st->degree_ops, i), st->dense, inc, m, vertices(st), counts);
 }
 
 /* A reduced run's tri partials of a batch (mpi/tri_mpi.h: m vertices and
- * their new triangles, every vertex mapped already by the degree
- * partials, dm of them at st->dense with increments dinc). */
-static gboolean feed_tri(root_state *st, const uint32_t *dinc, size_t dm, const uint64_t *ext, const uint64_t *inc,
-                         size_t m, uint64_t triangles, GError **error)
+ * their new triangles, mapped at st->tdense by map_root, every one of
+ * them mapped already by the degree partials, dm of them at st->dense
+ * with increments dinc). */
+static void feed_tri(root_state *st, const uint32_t *dinc, size_t dm, const uint64_t *inc, size_t m,
+                     uint64_t triangles)
 {
-    if (m + 1 > st->tdense_cap) {
-        st->tdense_cap = MAX(m + 1, 2 * st->tdense_cap);
-        st->tdense = g_renew(uint32_t, st->tdense, st->tdense_cap);
-    }
-    if (!es_idmap_map_ids(st->g.idmap, ext, st->tdense, m, error))
-        return FALSE;
     for (guint i = 0; i < st->tri_ops->len; i++)
-        es_tri_op_add(g_ptr_array_index(st->tri_ops, i), es_idmap_externals(st->g.idmap), es_idmap_size(st->g.idmap),
+        es_tri_op_add(g_ptr_array_index(st->tri_ops, i), es_mpi_idmap_externals(st->vmap), vertices(st),
                       st->dense, dinc, dm, st->tdense, inc, m, triangles);
-    return TRUE;
 }
 
 /* A reduced run's batch that closes an odd cycle: the whole batch (every
- * vertex already mapped by its forest), to bipartite alone, in stream
- * order from stream index first. */
+ * vertex already mapped by its forest; mapped at st->g.edges by
+ * map_known), to bipartite alone, in stream order from stream index
+ * first. */
 static gboolean feed_full(root_state *st, const uint64_t *ext, size_t n, uint64_t first, GError **error)
 {
-    es_group_root_grow(&st->g, n);
-    if (!es_idmap_map_ids(st->g.idmap, ext, (uint32_t *)st->g.edges, 2 * n, error))
-        return FALSE;
     es_batch batch = {
         .edges = st->g.edges, .ext = ext, .n = n,
-        .first_index = first, .num_vertices = es_idmap_size(st->g.idmap),
+        .first_index = first, .num_vertices = vertices(st),
     };
     g_clear_pointer(&st->shadow, es_puf_free);   /* no longer needed: the graph is not bipartite */
     return es_flow_fold(&st->part[PART_BIP], &batch, st->g.change, FALSE, error);
@@ -374,6 +414,13 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
      * degree's partials (which tri's come with) bring the vertices. */
     forested = forested || !(degrees || tris);
     es_mpi_tri *tpart = reduced && tris ? es_mpi_tri_new(MPI_COMM_WORLD, groups) : NULL;
+    /* A reduced run's id map is partitioned by key group (mpi/idmap_mpi.h);
+     * rank 0 keeps the external ids for the snapshots and tri's partials. */
+    if (reduced) {
+        st.vmap = es_mpi_idmap_new(MPI_COMM_WORLD, groups, cfg->checkpoint != NULL || tris);
+        st.g.no_map = TRUE;
+    }
+    st.sent = &sent;
     es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups, cfg->checkpoint != NULL) : NULL;
     /* degree's pairs in the snapshots: written by their owners. */
     es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
@@ -404,6 +451,19 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (!agree_root(rank, ok, error)) {
         ok = FALSE;
         goto out;
+    }
+    if (st.vmap) {   /* a resume: the snapshot's id map to the owners */
+        ok = es_mpi_idmap_restore(st.vmap, st.g.restored, st.g.restored_n, &sent, error);
+        if (st.g.restored)
+            es_h5_free(st.g.restored, (size_t)st.g.restored_n * sizeof *st.g.restored);
+        st.g.restored = NULL;
+        int in = ok ? size : rank, first_bad;
+        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (first_bad < size) {
+            es_mpi_share_error(first_bad, rank, error);
+            ok = FALSE;
+            goto out;
+        }
     }
     if (copied) {
         g_autofree char *restored = rank == 0 && st.g.ck && es_checkpoint_last_id(st.g.ck)
@@ -506,12 +566,14 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             size_t fn = 0;
             int odd = 0, full = 0;
             g_clear_pointer(&forest, g_free);
-            if (rank == 0 && ok && forested)
-                ok = feed_share(&st, ids, n, error);
-            if (forested)
+            if (forested) {
                 es_mpi_forest_reduce(MPI_COMM_WORLD, ids, n, parity, &forest, &fn, &odd, &sent);
-            if (rank == 0 && ok && forested)
-                ok = feed_forest(&st, forest, fn, n, odd, &full, error);
+                uint32_t nv = vertices(&st);
+                es_group_root_grow(&st.g, fn);
+                ok = map_root(&st, forest, (uint32_t *)st.g.edges, 2 * fn, ok, error);
+                if (rank == 0 && ok)
+                    ok = feed_share(&st, ids, n, nv, error) && feed_forest(&st, forest, fn, n, odd, &full, error);
+            }
             if (tpart) {
                 /* tri's partition counts the degrees too (mpi/tri_mpi.h). */
                 es_mpi_tri_partials tp;
@@ -519,9 +581,19 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 gboolean tok = es_mpi_tri_batch(tpart, MPI_COMM_WORLD, ids, n, &tp, &sent, ok ? error : &terr);
                 g_clear_error(&terr);
                 ok = ok && tok;
-                if (rank == 0 && ok)
-                    ok = feed_degree(&st, tp.deg_ext, tp.deg_inc, tp.deg_n, tp.counts, error) &&
-                         feed_tri(&st, tp.deg_inc, tp.deg_n, tp.tri_ext, tp.tri_inc, tp.tri_n, tp.triangles, error);
+                room32(&st.dense, &st.dense_cap, rank == 0 && ok ? tp.deg_n : 0);
+                room32(&st.tdense, &st.tdense_cap, rank == 0 && ok ? tp.tri_n : 0);
+                /* Degree's vertices are the forest's, when there is one
+                 * (tri's may be any earlier vertex). */
+                if (forested && rank == 0 && ok)
+                    map_known(forest, (const uint32_t *)st.g.edges, 2 * fn, tp.deg_ext, st.dense, tp.deg_n);
+                else if (!forested)
+                    ok = map_root(&st, tp.deg_ext, st.dense, tp.deg_n, ok, error);
+                ok = map_root(&st, tp.tri_ext, st.tdense, tp.tri_n, ok, error);
+                if (rank == 0 && ok) {
+                    feed_degree(&st, tp.deg_inc, tp.deg_n, tp.counts);
+                    feed_tri(&st, tp.deg_inc, tp.deg_n, tp.tri_inc, tp.tri_n, tp.triangles);
+                }
                 if (parted)   /* rank 0's dense ids back to the ranks */
                     es_mpi_tri_globals(tpart, MPI_COMM_WORLD, rank == 0 ? st.dense : NULL, &sent);
             } else if (dpart) {
@@ -534,14 +606,19 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                                                    ok ? error : &derr);
                 g_clear_error(&derr);
                 ok = ok && dok;
+                room32(&st.dense, &st.dense_cap, rank == 0 && ok ? dm : 0);
+                if (forested && rank == 0 && ok)   /* its vertices are the forest's */
+                    map_known(forest, (const uint32_t *)st.g.edges, 2 * fn, dext, st.dense, dm);
+                else if (!forested)
+                    ok = map_root(&st, dext, st.dense, dm, ok, error);
                 if (rank == 0 && ok)
-                    ok = feed_degree(&st, dext, dinc, dm, counts, error);
+                    feed_degree(&st, dinc, dm, counts);
                 if (parted)   /* rank 0's dense ids back to the owners */
                     es_mpi_degree_globals(dpart, MPI_COMM_WORLD, rank == 0 ? st.dense : NULL, &sent);
             }
             if (rank == 0 && ok) {
                 stats->edges = before + total;
-                stats->vertices = es_idmap_size(st.g.idmap);
+                stats->vertices = vertices(&st);
             }
             if (parity) {
                 /* A batch that closes the first odd cycle, gathered whole. */
@@ -549,8 +626,12 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 sent += rank ? 0 : 4 * (uint64_t)(size - 1);
                 if (full) {
                     gather_ids(rank, size, ids, n, counts, displs, &all_ids, &sent);
-                    if (rank == 0 && ok)
+                    if (rank == 0 && ok) {   /* every vertex in the batch's forest */
+                        es_group_root_grow(&st.g, (size_t)total);
+                        map_known(forest, (const uint32_t *)st.g.edges, 2 * fn, all_ids, (uint32_t *)st.g.edges,
+                                  2 * (size_t)total);
                         ok = feed_full(&st, all_ids, (size_t)total, before, error);
+                    }
                 }
             }
         } else {
@@ -603,8 +684,10 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 es_mpi_merge(MPI_COMM_WORLD, ops, &sent);
         }
         gint64 ts = g_get_monotonic_time();
-        if (due && rank == 0)
+        if (due && rank == 0) {
+            st.g.externals = st.vmap ? es_mpi_idmap_externals(st.vmap) : NULL;
             es_group_root_barrier(&st.g, chunks, groups, pos, FALSE);
+        }
         if (due && parted)
             es_mpi_snap_serve(&psnap);
         if (due && tcopies)   /* the copies rank 0's write asks for */
@@ -622,8 +705,10 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (tcopies && !es_mpi_tri_est_report(tcopies, ok ? error : NULL) && rank == 0)
         ok = FALSE;
     gint64 ts = g_get_monotonic_time();
-    if (rank == 0 && ok && st.g.ck)
+    if (rank == 0 && ok && st.g.ck) {
+        st.g.externals = st.vmap ? es_mpi_idmap_externals(st.vmap) : NULL;
         es_group_root_barrier(&st.g, chunks, groups, pos, TRUE);
+    }
     if (parted)
         es_mpi_snap_serve(&psnap);
     if (tcopies && cfg->checkpoint)
@@ -645,8 +730,9 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         *stats = (es_driver_stats){ .edges = fig[0], .lines = fig[1], .bad_lines = fig[2],
                                     .vertices = (uint32_t)fig[3], .snapshots_failed = (guint)fig[4] };
     }
-    uint64_t all_sent = 0, rss[2] = { 0, 0 };
+    uint64_t all_sent = 0, rss[2] = { 0, 0 }, map_sent = st.vmap ? es_mpi_idmap_sent(st.vmap) : 0, all_map = 0;
     MPI_Reduce(&sent, &all_sent, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&map_sent, &all_map, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
     /* Peak memory: rank 0's, and the largest of the others'. */
     struct rusage ru;
     gboolean got = getrusage(RUSAGE_SELF, &ru) == 0;
@@ -662,9 +748,20 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     uint64_t keys_read = 0;
     if (parted)
         MPI_Reduce(&psnap.keys_read, &keys_read, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
-    char snaps[128] = "";
+    /* The partitioned id map (mpi/idmap_mpi.h): vertices held at rank 0
+     * and at most at another rank. */
+    uint64_t held = st.vmap ? es_mpi_idmap_held(st.vmap) : 0, held_other = 0, mine_other = rank ? held : 0;
+    if (st.vmap)
+        MPI_Reduce(&mine_other, &held_other, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    char snaps[256] = "";
+    if (st.vmap)
+        g_snprintf(snaps, sizeof snaps, ", id map of %" G_GUINT64_FORMAT " vertices: %" G_GUINT64_FORMAT
+                   " held at rank 0, %" G_GUINT64_FORMAT " at most elsewhere, %.2f bytes per edge sent for it",
+                   (guint64)stats->vertices, (guint64)held, (guint64)held_other,
+                   stats->edges ? (double)all_map / (double)stats->edges : 0.0);
     if (cfg->checkpoint)
-        g_snprintf(snaps, sizeof snaps, ", %.3f s at snapshot barriers at rank 0", (double)snap_us / 1e6);
+        g_snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps), ", %.3f s at snapshot barriers at rank 0",
+                   (double)snap_us / 1e6);
     if (keys_read)
         g_snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps),
                    ", %" G_GUINT64_FORMAT " keys read on resume by the ranks", (guint64)keys_read);
@@ -687,6 +784,7 @@ out:
     es_group_root_clear(&st.g);
     if (st.shadow)
         es_puf_free(st.shadow);
+    es_mpi_idmap_free(st.vmap);
     g_free(st.dense);
     g_free(st.tdense);
     es_mpi_snap_clear(&psnap);

@@ -4,8 +4,9 @@
  * lines, contiguous ranges of them per rank), so parsing scales with the
  * ranks; the stream order is (batch, key group, position), the same for
  * any rank count.  Per batch each rank sends to rank 0 what its operators
- * need (below); rank 0 holds the id map, the edge table and the operators'
- * state, feeds them the batch in stream order, reports, and takes the
+ * need (below); rank 0 holds the id map (in a reduced run, below, the
+ * ranks hold it by key group, mpi/idmap_mpi.h), the edge table and the
+ * operators' state, feeds them the batch in stream order, reports, and takes the
  * snapshots (dataflow/checkpoint.h; partitioned degree's pairs and tri's
  * edges are written by the ranks; the position is every key group's, so
  * `--resume` under another rank count, or in the build without MPI
@@ -71,6 +72,18 @@
  *   spanner: one rank by nature: whether an edge enters depends on the
  *     spanner of every earlier edge (a shortest-path query per edge), so
  *     ranks could only take turns.
+ *   the id map, in a reduced run: partitioned by key group
+ *     (mpi/idmap_mpi.h): the ids rank 0 maps (the forest, tri's partials,
+ *     degree's partials when there is no forest) are looked up at their
+ *     owners: 12 bytes per distinct id of each piece of 256 Ki ids that
+ *     belongs to another rank, 4 per new vertex (the closing line says
+ *     how many per edge); degree's partials beside a forest, and a batch
+ *     gathered whole, hold only vertices of their batch's forest, so rank
+ *     0 maps them by the forest's ids, asking no one.  Rank 0 keeps the
+ *     vertices of its groups (about V/N) and, with snapshots or tri, 8
+ *     bytes per vertex of external ids.  A resume sends each owner its
+ *     vertices (12 bytes each).  The dense ids, hence the snapshots, are
+ *     those rank 0's own map gave.
  * Plus, every batch, 32 bytes per key group of position and 16 of counts
  * (and, in a reduced run or with tri-est's copies, 4 from rank 0 to each
  * rank per question: the whole batch for bipartite, a snapshot due).

@@ -8,7 +8,7 @@
  * which unites the two (its own first) and keeps the new forest's edges.
  * Rank 0 builds no forest of its own: it keeps its share as it is and
  * appends each forest it receives (its caller's union-find, the `cc`
- * operator's, over the run's id map, does that merge once, instead of a
+ * operator's, over the run's dense ids, does that merge once, instead of a
  * fresh id map and union-find per share and per round).  After
  * ceil(log2 N) rounds rank 0 holds edges with the same vertices and the
  * same components as the whole batch (the merge that gelly-streaming's

@@ -3,7 +3,7 @@
  * A rank holding partitioned state (degree's pairs, mpi/degree_mpi.h;
  * tri's graph, mpi/tri_mpi.h) keeps it over its own id map, whose local
  * ids mean nothing outside the rank.  A snapshot stores keys in the run's
- * dense ids: rank 0's id map, which numbers vertices as one process
+ * dense ids: rank 0 numbers vertices (mpi/idmap_mpi.h) as one process
  * would.  Each batch, every rank sends rank 0 one degree entry per vertex
  * it raised or saw first (the entries' order is the rank's), rank 0 maps
  * them into its id map; es_mpi_globals_scatter then hands each rank the

@@ -70,7 +70,8 @@ gboolean es_group_root_start(es_group_root *g, es_chunks *chunks, guint groups, 
     gboolean ok = FALSE;
     g->report = es_report_new();
     if (cfg->checkpoint == NULL) {
-        g->idmap = es_idmap_new(1u << 16, NULL);
+        if (!g->no_map)
+            g->idmap = es_idmap_new(1u << 16, NULL);
         return TRUE;
     }
     g->src = es_file_source_new(cfg->inputs, cfg->skip_bad, cfg->format);
@@ -79,8 +80,14 @@ gboolean es_group_root_start(es_group_root *g, es_chunks *chunks, guint groups, 
     ckcfg.stream = stream;
     if ((g->ck = es_checkpoint_open(&ckcfg, g->src, g->ops, &sp, &ext, &n, error)) == NULL)
         goto out;
-    g->idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
-    for (uint32_t i = 0; i < n; i++) {
+    if (g->no_map) {   /* the caller spreads them */
+        g->restored = ext;
+        g->restored_n = n;
+        ext = NULL;
+    } else {
+        g->idmap = es_idmap_new(MAX(n, 1u << 16), &es_log_memory_stable);
+    }
+    for (uint32_t i = 0; g->idmap && i < n; i++) {
         uint32_t d;
         if (!es_idmap_get_or_add(g->idmap, ext[i], &d, error))
             goto out;
@@ -129,10 +136,11 @@ void es_group_root_barrier(es_group_root *g, es_chunks *chunks, guint groups, co
         .edges = edges, .lines = g->stats->lines, .bad = g->stats->bad_lines,
         .vertices = g->stats->vertices, .consumed = text,
     };
+    const uint64_t *ext = g->idmap ? es_idmap_externals(g->idmap) : g->externals;
     if (final)
-        g->stats->snapshots_failed = es_checkpoint_finish(g->ck, &sp, es_idmap_externals(g->idmap), g->ops);
+        g->stats->snapshots_failed = es_checkpoint_finish(g->ck, &sp, ext, g->ops);
     else
-        es_checkpoint_take(g->ck, &sp, es_idmap_externals(g->idmap), g->ops);
+        es_checkpoint_take(g->ck, &sp, ext, g->ops);
 }
 
 void es_group_root_clear(es_group_root *g)
@@ -141,6 +149,9 @@ void es_group_root_clear(es_group_root *g)
     es_edge_source_free(g->src);
     if (g->idmap)
         es_idmap_free(g->idmap);
+    if (g->restored)
+        es_h5_free(g->restored, (size_t)g->restored_n * sizeof *g->restored);
+    g->restored = NULL;
     if (g->report)
         es_report_free(g->report);
     g_free(g->edges);

@@ -2,7 +2,8 @@
  * process keeps it: the state rank 0 of an MPI run holds, and the loop
  * with which the build without MPI continues an MPI run's snapshots.
  *
- * State (es_group_root): the id map, the operators in one flow
+ * State (es_group_root): the id map (or, in a reduced MPI run, none:
+ * mpi/idmap_mpi.h's external ids), the operators in one flow
  * (dataflow/flow.h, the fold every batch goes through), the checkpoint
  * (dataflow/checkpoint.h) whose snapshots record every key group's
  * position (es_chunks_format) and the run's quota.  mpi/driver_mpi.c
@@ -37,7 +38,16 @@ typedef struct {
     const es_driver_config *cfg;
     GPtrArray       *ops;
     es_driver_stats *stats;
-    es_idmap        *idmap;
+    es_idmap        *idmap;    /* NULL when no_map */
+    /* A reduced MPI run's: the id map is partitioned over the ranks
+     * (mpi/idmap_mpi.h), so start makes none, and leaves a snapshot's
+     * external ids (restored_n of them, es_h5_free) at restored for the
+     * caller to spread; a barrier's externals (the first
+     * stats->vertices: the snapshot's id map) are then `externals`. */
+    gboolean         no_map;
+    uint64_t        *restored;
+    uint32_t         restored_n;
+    const uint64_t  *externals;
     es_flow          flow;     /* every operator and the run's edge table (a gathered run) */
     es_checkpoint   *ck;       /* NULL without snapshots */
     es_edge_source  *src;      /* the inputs as files: the snapshots' source kind and identity */

@@ -6,8 +6,10 @@
  * What is partitioned: degree's distinct pairs (mpi/degree_mpi.h), each
  * kept by the rank owning its key group, or tri's graph (mpi/tri_mpi.h),
  * each edge at the ranks owning a colour triple with its two colours and
- * written by the first of them (its degree rank).  Everything else (the
- * id map, the counters, per-vertex triangles and degrees, the other
+ * written by the first of them (its degree rank).  The id map's lookup
+ * is partitioned too (mpi/idmap_mpi.h), but rank 0 keeps its external
+ * ids, and writes them.  Everything else (the
+ * counters, per-vertex triangles and degrees, the other
  * operators, the position) is at rank 0.  Each rank's keys only grow, in
  * an order it keeps (the edge table's log; tri's list of its edges).
  *
