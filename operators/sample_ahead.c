@@ -105,8 +105,8 @@ static void help(shared *sh)
 
 /* The folding thread: chunks in order, each answered here unless a helper
  * took it; one a helper is still answering (the two met there, or the
- * helper lost its core) is answered here again, into `mine`, rather than
- * waited for. */
+ * helper lost its core) is answered here again, into this thread's own
+ * arrays, rather than waited for. */
 static void fold_in_order(shared *sh, es_sample_ahead_fold_fn fold, void *user)
 {
     uint8_t has[GRAIN];
@@ -125,9 +125,9 @@ static void fold_in_order(shared *sh, es_sample_ahead_fold_fn fold, void *user)
 }
 
 void es_sample_ahead_answer_folding(const es_edge_reservoir *r, const es_edge *e, const uint8_t *change, size_t n,
-                                    uint8_t *has, uint32_t *handle, es_sample_ahead_fold_fn fold, void *user)
+                                    uint8_t *has_out, uint32_t *handle_out, es_sample_ahead_fold_fn fold, void *user)
 {
-    shared sh = { r, e, change, n, (n + GRAIN - 1) / GRAIN, has, handle, NULL, 0 };
+    shared sh = { r, e, change, n, (n + GRAIN - 1) / GRAIN, has_out, handle_out, NULL, 0 };
     sh.state = g_malloc0(MAX(sh.chunks, 1));
     sh.back = (gint64)sh.chunks - 1;
     if (omp_in_parallel()) {

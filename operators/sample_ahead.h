@@ -22,6 +22,10 @@
  * other threads help: in a fanout's team, when a thread of it has no
  * operator left (es_operator_team); in a team of its own, after an ask
  * nobody helped with (busy cores), a few blocks fold asking in order.
+ * es_sample_ahead_answer_folding answers a whole batch that only takes
+ * edges out of a sample left unchanged until its end (a sliding window's
+ * expiries, operators/tri_est.c): the folding thread answers and folds
+ * the lines in order while the others answer from the batch's end.
  * Cost: the queries (the same as asked in order) spread over the threads,
  * 6 to 10% of the lines of mixed blocks asked again, a 4 KiB filter of
  * touched vertices, a bit per line end.

@@ -820,8 +820,6 @@ static void rp_insert(tri_est_op *te, uint32_t u, uint32_t v)
     rp_append(te, u, v);
 }
 
-/* (u, v) with handle h in the sample (ES_RESERVOIR_SKIPPED: not in it)
- * disappears. */
 /* The counters of a disappearance with handle h: a hole when the sample
  * held the edge (TRUE: the caller takes it out), else a debt. */
 static inline gboolean rp_leave(tri_est_op *te, uint32_t h)
@@ -842,6 +840,8 @@ static void take_out(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
         te->w[s] = te->w[from];
 }
 
+/* (u, v) with handle h in the sample (ES_RESERVOIR_SKIPPED: not in it)
+ * disappears. */
 static void rp_delete(tri_est_op *te, uint32_t u, uint32_t v, uint32_t h)
 {
     if (!rp_leave(te, h))
@@ -1298,6 +1298,8 @@ static size_t sample_bytes(const tri_est_op *te)
 static size_t memory_bytes(const tri_est_op *te)
 {
     size_t b = sizeof(*te) + sample_bytes(te) + te->is_new_cap;
+    b += te->x_cap * (sizeof *te->x_has + sizeof *te->x_handle) + te->x_gone_words * sizeof *te->x_gone +
+         te->x_rm_cap * (sizeof *te->x_rm_h + sizeof *te->x_rm_e);   /* (fold_expiries's scratch) */
     /* the table only when it is the operator's own (a run's is the run's) */
     if (te->local)
         b += te->loc_cap * sizeof(double);
