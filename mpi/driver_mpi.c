@@ -92,6 +92,18 @@ void es_mpi_share_error(int root, int rank, GError **error)
     g_free(msg);
 }
 
+gboolean es_mpi_agree(int rank, gboolean ok, GError **error)
+{
+    int size, in, first_bad;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    in = ok ? size : rank;
+    MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first_bad == size)
+        return TRUE;
+    es_mpi_share_error(first_bad, rank, error);
+    return FALSE;
+}
+
 /* Does rank 0's failure (or success) hold everywhere?  TRUE when ok. */
 static gboolean agree_root(int rank, gboolean ok, GError **error)
 {
@@ -457,10 +469,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         if (st.g.restored)
             es_h5_free(st.g.restored, (size_t)st.g.restored_n * sizeof *st.g.restored);
         st.g.restored = NULL;
-        int in = ok ? size : rank, first_bad;
-        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-        if (first_bad < size) {
-            es_mpi_share_error(first_bad, rank, error);
+        if (!es_mpi_agree(rank, ok, error)) {
             ok = FALSE;
             goto out;
         }
@@ -496,10 +505,7 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
             psnap.ck = st.g.ck;
         }
         ok = es_mpi_snap_resume(&psnap, path, error);
-        int in = ok ? size : rank, first_bad;
-        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-        if (first_bad < size) {
-            es_mpi_share_error(first_bad, rank, error);
+        if (!es_mpi_agree(rank, ok, error)) {
             ok = FALSE;
             goto out;
         }
@@ -714,14 +720,8 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     if (tcopies && cfg->checkpoint)
         es_mpi_tri_est_serve(tcopies);
     snap_us += g_get_monotonic_time() - ts;
-    if (tcopies) {   /* a copy's failure in the last batch */
-        int in = ok ? size : rank, first_bad;
-        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-        if (first_bad < size) {
-            es_mpi_share_error(first_bad, rank, error);
-            ok = FALSE;
-        }
-    }
+    if (tcopies && !es_mpi_agree(rank, ok, error))   /* a copy's failure in the last batch */
+        ok = FALSE;
     ok = agree_root(rank, ok, error);
     /* Every rank ends with rank 0's figures. */
     {

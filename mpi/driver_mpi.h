@@ -109,6 +109,11 @@ int  es_mpi_rank(void);
 /* Every rank leaves with the error of rank `root` (which has it in
  * *error; rank: the caller's).  Collective on MPI_COMM_WORLD. */
 void es_mpi_share_error(int root, int rank, GError **error);
+/* Did every rank succeed (ok: the caller's)?  If not, every rank leaves
+ * with the error of the lowest-numbered rank that failed (es_mpi_share_error:
+ * a rank that failed later takes that error instead of its own) and FALSE.
+ * Collective on MPI_COMM_WORLD: one MPI_Allreduce of an int. */
+gboolean es_mpi_agree(int rank, gboolean ok, GError **error);
 
 /* As es_driver_run; groups: key groups of the input (--max-parallelism).
  * Reports (cfg->on_report) are made on rank 0 only; stats are the run's on

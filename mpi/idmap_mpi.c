@@ -6,6 +6,7 @@
 
 #include "graph/common.h"
 #include "graph/idmap.h"
+#include "sketches/hash.h"
 #include "snapshot/logmem.h"
 
 #ifndef ES_IDMAP_LIMIT
@@ -35,29 +36,19 @@ struct es_mpi_idmap {
     uint64_t  sent;         /* bytes this rank sent for the map */
 };
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    x ^= x >> 31;
-    return x;
-}
-
 /* The rank owning x's key group: the high half of another mix than the
  * table's (whose low bits pick the slot), so that an owner's keys do not
  * share low bits. */
 static inline int owner_of(const es_mpi_idmap *m, uint64_t x)
 {
-    uint64_t h = mix64(x ^ 0x9E3779B97F4A7C15ull) >> 32;
+    uint64_t h = es_hash_mix64(x ^ ES_HASH_GOLDEN) >> 32;
     uint64_t g = h * m->groups >> 32;
     return (int)(g * (uint64_t)m->size / m->groups);
 }
 
 static size_t probe(const es_mpi_idmap *m, uint64_t key)
 {
-    size_t i = mix64(key) & m->mask;
+    size_t i = es_hash_mix64(key) & m->mask;
     while (m->tab[i].val != 0 && m->tab[i].key != key)
         i = (i + 1) & m->mask;
     return i;
@@ -77,7 +68,7 @@ static void room(es_mpi_idmap *m, size_t more)
     m->mask = n - 1;
     for (size_t i = 0; i < old_n; i++)
         if (old[i].val) {
-            size_t j = mix64(old[i].key) & m->mask;
+            size_t j = es_hash_mix64(old[i].key) & m->mask;
             while (m->tab[j].val != 0)
                 j = (j + 1) & m->mask;
             m->tab[j] = old[i];
@@ -197,7 +188,7 @@ static gboolean map_piece(es_mpi_idmap *m, const uint64_t *ids, uint32_t *dense,
      * packed at the front of got, in order. */
     for (int j = 0; j < cnt; j++) {
         if (j + 8 < cnt)
-            es_prefetch(&m->tab[mix64(got[j + 8]) & m->mask]);
+            es_prefetch(&m->tab[es_hash_mix64(got[j + 8]) & m->mask]);
         const slot *s = &m->tab[probe(m, got[j])];
         ans[j] = s->val ? s->val - 1 : NEW_KEY;
         if (!s->val)

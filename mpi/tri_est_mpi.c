@@ -423,13 +423,8 @@ es_mpi_tri_est *es_mpi_tri_est_new(MPI_Comm comm, GPtrArray *ops, uint64_t every
         t->idmap = es_idmap_new(1u << 16, NULL);
     if (!any && at > 0) {
         /* (the first rank that failed says why, on every rank) */
-        ok = take_over(t, ext, nv, snapshot, error);
-        int in = ok ? t->size : t->rank, first_bad;
-        MPI_Allreduce(&in, &first_bad, 1, MPI_INT, MPI_MIN, comm);
-        if (first_bad < t->size)
-            es_mpi_share_error(first_bad, t->rank, error);
-        any = first_bad < t->size;
-        ok = !any;
+        ok = es_mpi_agree(t->rank, take_over(t, ext, nv, snapshot, error), error);
+        any = !ok;
     }
     if (any) {
         if (ok)
