@@ -221,6 +221,19 @@ gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GErr
                      : k->snapshot_write(op, w, error);
 }
 
+uint64_t *es_operator_restored_ids(const es_operator *op, uint64_t n, GError **error)
+{
+    if (op->externals && n > op->num_externals) {
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "the snapshot names %" G_GUINT64_FORMAT " vertices, more than"
+                    " the %u of /idmap/external_ids", (guint64)n, op->num_externals);
+        return NULL;
+    }
+    uint64_t *ids = es_big_alloc((size_t)n * sizeof(uint64_t));
+    for (uint64_t v = 0; v < n; v++)
+        ids[v] = op->externals ? op->externals[v] : v;
+    return ids;
+}
+
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error)
 {
     if (op->sliding && !op->klass->sliding_snapshot)

@@ -127,6 +127,11 @@ struct es_operator {
                                   report; 0 otherwise) */
     uint8_t  *own_change;      /* its answers for the batch at hand */
     size_t    own_change_cap;
+    /* During a restore (es_snapshot_restore, around snapshot_read): the
+     * id map's external ids, num_externals of them, which name vertices
+     * in the top lists of tri and tri-est; NULL otherwise. */
+    const uint64_t *externals;
+    uint32_t  num_externals;
     /* The table's log as snapshot_prepare froze it, when it reads a logged one. */
     gboolean  frozen_table;
     const uint64_t *frozen_keys;
@@ -178,6 +183,10 @@ void     es_operator_snapshot_prepare(es_operator *op);
  * stream changes since, so a writer thread may call it). */
 gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error);
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
+/* In snapshot_read: the external ids of vertices [0, n) (es_big_alloc,
+ * n entries): op->externals', or without them the dense ids; NULL and
+ * ES_ERROR_DATA when the id map has fewer. */
+uint64_t *es_operator_restored_ids(const es_operator *op, uint64_t n, GError **error);
 void     es_operator_free(es_operator *op);
 
 #endif

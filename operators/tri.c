@@ -67,11 +67,11 @@ typedef struct {
 } query;
 
 /* ---- snapshot: what a barrier freezes ------------------------------------
- * The counts, the copy of local, the log's first entries (tri_fields,
- * below); the graph is the edge table's keys (/edges/keys). */
+ * The counts and the copy of local (tri_fields, below); the graph is the
+ * edge table's keys (/edges/keys), the external ids the id map's. */
 typedef struct {
     uint64_t  nv, edges, triangles, wedges, top;
-    uint64_t *local, *ext;
+    uint64_t *local;
 } tri_snap;
 
 /* ---- the operator -------------------------------------------------------- */
@@ -158,7 +158,7 @@ static void tri_destroy(es_operator *op)
     es_dynadj_free(t->dyn);
     g_free(t->common);
     es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    es_big_free(t->ext, t->cap * sizeof(uint64_t));
     es_big_free(t->f.local, t->f_local_cap);
     es_big_free(t->deg, t->deg_cap * sizeof(uint32_t));
     free_scratch(t);
@@ -179,7 +179,7 @@ static void grow(tri_op *t, const es_batch *batch)
     if (nv > t->cap) {
         size_t cap = es_grow_cap(t->cap, nv);
         t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-        t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_big_realloc(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
     }
     if (batch->n > t->batch_cap) {
@@ -833,7 +833,7 @@ void es_tri_op_add(es_operator *op, const uint64_t *externals, uint32_t num_vert
     if (num_vertices > t->cap) {
         size_t cap = es_grow_cap(t->cap, num_vertices);
         t->local = es_big_realloc(t->local, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
-        t->ext = es_log_grow(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+        t->ext = es_big_realloc(t->ext, t->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
         t->cap = cap;
     }
     const gboolean first = t->deg == NULL;
@@ -876,7 +876,7 @@ static void tri_snapshot_prepare(es_operator *op)
     tri_op *t = (tri_op *)op;
     es_shadow_copy((void **)&t->f.local, &t->f_local_cap, t->local, (size_t)t->nv * sizeof(uint64_t));
     t->f = (tri_snap){ t->nv, t->dyn ? t->dyn_edges : es_adjacency_edges(t->adj), t->triangles, t->wedges,
-                       t->top_k, t->f.local, t->ext };
+                       t->top_k, t->f.local };
     if (t->deg) {
         /* Fed partials across MPI ranks: the graph is the ranks', which
          * write /edges/keys themselves (mpi/snapshot_mpi.h). */
@@ -900,7 +900,6 @@ static const es_field tri_fields[] = {
     ES_ATTR(tri_snap, wedges, "wedges"),
     ES_ATTR(tri_snap, top, "top"),
     ES_ARRAY(ES_FIELD_U64S, tri_snap, local, nv, "local"),
-    ES_ARRAY(ES_FIELD_LOG_U64, tri_snap, ext, nv, "external_ids"),
 };
 
 /* The graph of E checked edge keys (u << 32 | v, u < v < n, no repeat,
@@ -1001,6 +1000,8 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     const gboolean dynamic = op->dynamic && !op->sliding;
     gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
                   es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
+    uint64_t *ids = ok ? es_operator_restored_ids(op, s.nv, error) : NULL;
+    ok = ok && ids != NULL;
     if (ok && dynamic) {
         ok = (dyn = read_dynamic(t, &s, &present, error)) != NULL;
     } else if (ok) {
@@ -1011,6 +1012,7 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     if (!ok) {
         es_adjacency_free(adj);
+        es_big_free(ids, ids ? s.nv * sizeof(uint64_t) : 0);
         ES_FIELDS_CLEAR(tri_fields, 0, &s);
         return FALSE;
     }
@@ -1024,9 +1026,9 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
         t->adj = adj;
     }
     es_big_free(t->local, t->cap * sizeof(uint64_t));
-    es_log_free(t->ext, t->cap * sizeof(uint64_t));
+    es_big_free(t->ext, t->cap * sizeof(uint64_t));
     t->local = g_steal_pointer(&s.local);
-    t->ext = g_steal_pointer(&s.ext);
+    t->ext = ids;
     t->cap = s.nv;
     t->nv = (uint32_t)s.nv;
     t->triangles = s.triangles;

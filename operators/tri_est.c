@@ -88,8 +88,8 @@ static inline gboolean is_dynamic(es_tri_est_method m)
 
 /* ---- snapshot: what a barrier freezes ------------------------------------
  * The state (its arrays pointing to the operator's copies, local NULL:
- * lv and lx instead), the options, and the probe's keys (te_fields,
- * below). */
+ * lv and lx instead, ext NULL: /idmap/external_ids), the options, and the
+ * probe's keys (te_fields, below). */
 typedef struct {
     es_tri_est_state st;
     uint64_t  m, local, top, room, copies, probing, nrng, nprobe, nlocal;
@@ -163,8 +163,8 @@ typedef struct tri_est_op {
     double   *f_w, *f_ew, *f_prio;
     size_t    f_slots_cap, f_w_cap, f_ew_cap, f_prio_cap;
     /* The state at the barrier: its slots and weights point to f_slots
-     * and f_w, its ext to the log; f.lv, f.lx and f.probe_keys are
-     * copies (probation may end, and the probe be freed, while a writer
+     * and f_w, its ext is NULL (the id map's names the vertices); f.lv,
+     * f.lx and f.probe_keys are copies (probation may end, and the probe be freed, while a writer
      * reads them). */
     te_snap   f;
     size_t    f_lv_cap, f_lx_cap, f_probe_cap;
@@ -207,7 +207,7 @@ static void tri_est_destroy(es_operator *op)
     g_free(te->x_rm_e);
     es_big_free(te->w, te->w_cap * sizeof(double));
     es_big_free(te->loc, te->loc_cap * sizeof(double));
-    es_log_free(te->ext, te->vcap * sizeof(uint64_t));
+    es_big_free(te->ext, te->vcap * sizeof(uint64_t));
     es_big_free(te->is_new, te->is_new_cap);
     es_edgetable_free(te->probe);
     es_big_free(te->f.probe_keys, te->f_probe_cap);
@@ -342,7 +342,7 @@ static void grow_vertices(tri_est_op *te, uint32_t n)
             te->loc_cap = cap;
         }
         if (te->top)
-            te->ext = es_log_grow(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
+            te->ext = es_big_realloc(te->ext, te->vcap * sizeof(uint64_t), cap * sizeof(uint64_t));
         te->vcap = cap;
     }
     if (te->top)
@@ -1697,7 +1697,7 @@ static gboolean apply_state(tri_est_op *te, const es_tri_est_state *st, es_edget
         memcpy(te->w, st->slot_weight, te->w_cap * sizeof(double));
 
     es_big_free(te->loc, te->loc_cap * sizeof(double));
-    es_log_free(te->ext, te->vcap * sizeof(uint64_t));
+    es_big_free(te->ext, te->vcap * sizeof(uint64_t));
     te->loc = NULL;
     te->loc_cap = 0;
     te->ext = NULL;
@@ -1802,6 +1802,7 @@ static void freeze(tri_est_op *te, const es_tri_est_state *stp)
     f->st.edge_weight = te->f_ew;
     f->st.priority = te->f_prio;
     f->st.local = NULL;
+    f->st.ext = NULL;
     f->probing = te->probe != NULL;
     f->nprobe = 0;
     if (te->probe) {
@@ -1843,7 +1844,7 @@ static void tri_est_snapshot_prepare(es_operator *op)
 }
 
 /* The fields of its group; `when` bits, from the options. */
-enum { TE_NOT_IMPR = 1, TE_WRS = 2, TE_GPS = 4, TE_DYN = 8, TE_LOCAL = 16, TE_TOP = 32, TE_COPIES = 64 };
+enum { TE_NOT_IMPR = 1, TE_WRS = 2, TE_GPS = 4, TE_DYN = 8, TE_LOCAL = 16, TE_COPIES = 32 };
 
 static const es_field te_fields[] = {
     ES_ATTR(te_snap, m, "m", .flags = ES_FIELD_PARAM),
@@ -1876,7 +1877,6 @@ static const es_field te_fields[] = {
     ES_ARRAY(ES_FIELD_F64S, te_snap, st.priority, st.sample.size, "priority", .flags = ES_FIELD_N32, .when = TE_GPS),
     ES_ARRAY(ES_FIELD_U32S, te_snap, lv, nlocal, "local_vertices", .when = TE_LOCAL),
     ES_ARRAY(ES_FIELD_F64S, te_snap, lx, nlocal, "local_values", .when = TE_LOCAL),
-    ES_ARRAY(ES_FIELD_LOG_U64, te_snap, st.ext, st.num_vertices, "ext", .flags = ES_FIELD_N32, .when = TE_TOP),
 };
 /* (only while on probation) */
 static const es_field te_probe_fields[] = {
@@ -1897,7 +1897,7 @@ static unsigned te_options(const tri_est_op *te, te_snap *s)
     return (te->ncopies > 1 ? TE_COPIES : 0) |
            (te->method != ES_TRI_EST_IMPR ? TE_NOT_IMPR : 0) | (te->method == ES_TRI_EST_WRS ? TE_WRS : 0) |
            (te->method == ES_TRI_EST_GPS ? TE_GPS : 0) | (is_dynamic(te->method) ? TE_DYN : 0) |
-           (te->local ? TE_LOCAL : 0) | (te->top ? TE_TOP : 0);
+           (te->local ? TE_LOCAL : 0);
 }
 
 /* Only what the barrier froze (it may run in a thread while the stream
@@ -1983,6 +1983,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     te_snap s = { 0 };
     const unsigned mask = te_options(te, &s);
     double *loc = NULL;
+    uint64_t *ext = NULL;
     es_edgetable *probe = NULL;
     gboolean ok = FALSE;
     const char *culprit = NULL, *why = NULL;
@@ -1995,12 +1996,17 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot field \"%s\" %s", name, culprit, why);
         goto out;
     }
+    if (te->top && (ext = es_operator_restored_ids(op, s.st.num_vertices, error)) == NULL) {
+        g_prefix_error(error, "%s: ", name);
+        goto out;
+    }
     es_tri_est_state st = s.st;
     st.method = te->method;
     st.room = te->method == ES_TRI_EST_WRS ? te->room : 0;
     st.sample.m = te->m;
     st.sample.managed = is_dynamic(te->method);
     memcpy(st.sample.rng, s.rng, sizeof st.sample.rng);
+    st.ext = ext;
     if (te->local) {
         loc = es_big_alloc((size_t)MAX(st.num_vertices, 1) * sizeof(double));
         for (size_t i = 0; i < s.nlocal; i++)
@@ -2022,6 +2028,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         ok = es_tri_est_read_copy(op, g, c, error);
 out:
     es_big_free(loc, loc ? (size_t)MAX(s.st.num_vertices, 1) * sizeof(double) : 0);
+    es_big_free(ext, ext ? s.st.num_vertices * sizeof(uint64_t) : 0);
     ES_FIELDS_CLEAR(te_fields, mask, &s);
     ES_FIELDS_CLEAR(te_probe_fields, 0, &s);
     return ok;

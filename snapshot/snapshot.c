@@ -604,8 +604,12 @@ gboolean es_snapshot_restore(const char *path, uint64_t **externals, uint32_t *n
     *n = (uint32_t)len;
     if (!es_snapshot_read_edges(f, *n, &table, error))
         goto out;
-    for (guint i = 0; i < ops->len; i++)
-        ((es_operator *)g_ptr_array_index(ops, i))->edges = table;
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->edges = table;
+        op->externals = *externals;
+        op->num_externals = *n;
+    }
     if ((opsg = H5Gopen2(f, "operators", H5P_DEFAULT)) < 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "no /operators group");
         goto out;
@@ -639,9 +643,12 @@ out:
         first->own_edges = g_steal_pointer(&table);
     }
     es_edgetable_free(table);
+    for (guint i = 0; i < ops->len; i++) {
+        es_operator *op = g_ptr_array_index(ops, i);
+        op->externals = NULL;
+        op->edges = ok ? op->edges : NULL;
+    }
     if (!ok) {
-        for (guint i = 0; i < ops->len; i++)
-            ((es_operator *)g_ptr_array_index(ops, i))->edges = NULL;
         if (error && *error == NULL)
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "cannot read the snapshot");
         g_prefix_error(error, "%s: ", path);

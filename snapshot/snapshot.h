@@ -29,7 +29,7 @@
 #include "graph/edgetable.h"
 #include "snapshot/logs.h"
 
-#define ES_SNAPSHOT_FORMAT 9
+#define ES_SNAPSHOT_FORMAT 10
 #define ES_SNAPSHOT_HEADER 4096
 
 /* A window's state beyond the operators, the group /window of a

@@ -210,10 +210,10 @@ cp "$tmp/g.bak" "$tmp/g.txt"
 expect "other operators" 78 "holds operators" -- "$es" run --ops cc --snapshot-dir "$d" --resume "$tmp/g.txt"
 [ "$(ls "$d" | wc -l)" = "$before" ] && ok || bad "a refused resume changed the snapshot directory"
 victim=$(newest "$d")
-printf 'edgestream snapshot\nformat 10\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
-expect "other format" 78 "format 10" -- resume "$d"
-printf 'edgestream snapshot\nformat 8\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
-expect "older format" 78 "snapshot format 8, this edgestream reads format 9" -- resume "$d"
+printf 'edgestream snapshot\nformat 11\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
+expect "other format" 78 "format 11" -- resume "$d"
+printf 'edgestream snapshot\nformat 9\n' | dd of="$victim" bs=1 conv=notrunc 2>/dev/null
+expect "older format" 78 "snapshot format 9, this edgestream reads format 10" -- resume "$d"
 
 expect "stdin cannot be resumed" 64 "standard input" -- sh -c "'$es' run --snapshot-dir '$tmp/d7' - < '$tmp/g.txt'"
 expect "resume needs a dir" 64 "--snapshot-dir" -- "$es" run --resume "$tmp/g.txt"
@@ -302,7 +302,7 @@ flip() {
 # Every file of a directory with its checksum, to see that nothing changed.
 state_of() { (cd "$1" && ls -A | sort && cksum $(ls -A | sort)); }
 
-# Every snapshot of DIR's newest generation lists its 4 logs (or LINES), each in an
+# Every snapshot of DIR's newest generation lists its 3 logs (or LINES), each in an
 # existing file of its own with the recorded crc32 of its prefix.
 check_logs() {   # (not the previous generation's fallback: it may be of the stream's first edges)
     for s in "$1"/snap-*.h5; do
@@ -310,9 +310,9 @@ check_logs() {   # (not the previous generation's fallback: it may be of the str
             continue
         fi
         logs_of "$s" > "$tmp/lines"
-        [ "$(wc -l < "$tmp/lines")" = "${2:-4}" ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted ${2:-4}"
+        [ "$(wc -l < "$tmp/lines")" = "${2:-3}" ] && ok || bad "logs: $s lists $(wc -l < "$tmp/lines") logs, wanted ${2:-3}"
         awk '{ print $3, $4, $5 }' "$tmp/lines" | sort -u > "$tmp/files"
-        [ "$(wc -l < "$tmp/files")" = "${2:-4}" ] && ok || bad "logs: $s: its logs are not in ${2:-4} files: $(cat "$tmp/files")"
+        [ "$(wc -l < "$tmp/files")" = "${2:-3}" ] && ok || bad "logs: $s: its logs are not in ${2:-3} files: $(cat "$tmp/files")"
         while read -r file bytes crc; do
             if [ ! -f "$1/$file" ]; then bad "logs: $s: $file does not exist"; continue; fi
             [ "$(wc -c < "$1/$file")" -ge "$bytes" ] && ok || bad "logs: $s: $file shorter than $bytes"
@@ -320,7 +320,6 @@ check_logs() {   # (not the previous generation's fallback: it may be of the str
         done < "$tmp/files"
         case $(log_field "$s" /edges/keys 3) in log-*.edges.keys.u64.h5) ok ;; *) bad "logs: $s: the edge table is not a log" ;; esac
         case $(log_field "$s" /operators/cc/joins 3) in log-*.operators.cc.joins.u64.h5) ok ;; *) bad "logs: $s: cc's joins are not a log" ;; esac
-        case $(log_field "$s" /operators/tri-est/ext 3) in log-*.operators.tri-est.ext.u64.h5) ok ;; *) bad "logs: $s: tri-est's ext is not a log of its own" ;; esac
     done
 }
 listed() { for s in "$1"/snap-*.h5; do logs_of "$s" | awk '{ print $3 }'; done | sort -u; }
@@ -371,7 +370,7 @@ d=$tmp/lspanner; rm -rf "$d"
     --snapshot-every 16384 "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
 cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "with spanner: answers differ"
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "with spanner: log files $(present "$d") but listed $(listed "$d")"
-check_logs "$d" 5
+check_logs "$d" 4
 # ... and with the clustering spanner (the default), whose kept edges and
 # records are logs of their own.
 d=$tmp/lbaswana; rm -rf "$d"
@@ -381,7 +380,7 @@ d=$tmp/lbaswana; rm -rf "$d"
     "$tmp/g.txt" > "$tmp/out" 2> "$tmp/err" || bad "$lops,spanner snapshot run failed: $(cat "$tmp/err")"
 cmp -s "$tmp/out" "$tmp/fwant.tsv" && ok || bad "with the clustering spanner: answers differ"
 [ "$(listed "$d")" = "$(present "$d")" ] && ok || bad "with the clustering spanner: log files $(present "$d") but listed $(listed "$d")"
-check_logs "$d" 6
+check_logs "$d" 5
 d=$tmp/lbase
 lnew=$(newest "$d")
 lsecond=$(second_newest "$d")
@@ -479,8 +478,7 @@ rm -rf "$tmp/alone"; mkdir "$tmp/alone"
 cp "$lnew" "$tmp/alone/"
 expect "inspect without logs" 65 "its log $tmp/alone/$lids cannot be read: No such file or directory" -- \
     "$es" inspect --format tsv "$tmp/alone/$(basename "$lnew")"
-cp "$tmp/lbase/$lids" "$tmp/lbase/$ledges" "$tmp/lbase/$(log_field "$lnew" /operators/cc/joins 3)" \
-    "$tmp/lbase/$(log_field "$lnew" /operators/tri-est/ext 3)" "$tmp/alone/"
+cp "$tmp/lbase/$lids" "$tmp/lbase/$ledges" "$tmp/lbase/$(log_field "$lnew" /operators/cc/joins 3)" "$tmp/alone/"
 "$es" inspect --format tsv "$tmp/alone/$(basename "$lnew")" > "$tmp/alone.tsv" 2>&1 && ok || bad "inspect with its logs copied: $(head -c 400 "$tmp/alone.tsv")"
 "$es" inspect --format tsv "$lnew" > "$tmp/inplace.tsv" && cmp -s "$tmp/alone.tsv" "$tmp/inplace.tsv" && ok ||
     bad "inspect of a copied snapshot differs from the original's"

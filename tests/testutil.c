@@ -154,7 +154,11 @@ void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const u
     if (!ok)
         fprintf(stderr, "\n%s: snapshot_write: %s\n", spec, err->message);
     CU_ASSERT_TRUE_FATAL(ok);
+    uint64_t *ids = es_test_externals(pairs, ext, cut, maxv);
+    es_test_use_externals(ext ? ids : NULL, maxv);
     ok = es_test_read_snapshot_file(b, path, &err);
+    es_test_use_externals(NULL, 0);
+    g_free(ids);
     if (!ok)
         fprintf(stderr, "\n%s: snapshot_read: %s\n", spec, err->message);
     CU_ASSERT_TRUE_FATAL(ok);
@@ -318,8 +322,34 @@ static gboolean write_file(void *opv, const char *path, gboolean prepared, GErro
     return ok;
 }
 
+uint64_t *es_test_externals(const uint32_t *pairs, const uint64_t *ext, size_t m, uint32_t n)
+{
+    uint64_t *ids = g_new(uint64_t, MAX(n, 1));
+    gboolean *named = g_new0(gboolean, MAX(n, 1));
+    for (uint32_t x = 0; x < n; x++)
+        ids[x] = x;
+    for (size_t i = 0; ext && i < 2 * m; i++) {
+        if (pairs[i] < n && !named[pairs[i]]) {
+            ids[pairs[i]] = ext[i];
+            named[pairs[i]] = TRUE;
+        }
+    }
+    g_free(named);
+    return ids;
+}
+
+static const uint64_t *use_ids;
+static uint32_t use_n;
+
+void es_test_use_externals(const uint64_t *ids, uint32_t n)
+{
+    use_ids = ids;
+    use_n = n;
+}
+
 /* Read group g of file f into op, after the file's edge table, if any (as
- * es_snapshot_restore does, without an id map to bound the vertices). */
+ * es_snapshot_restore does, without an id map to bound the vertices: its
+ * external ids those of es_test_use_externals). */
 static gboolean read_group(es_operator *op, hid_t f, hid_t g, GError **error)
 {
     es_edgetable *table = NULL;
@@ -327,7 +357,11 @@ static gboolean read_group(es_operator *op, hid_t f, hid_t g, GError **error)
         return FALSE;
     const es_edgetable *before = op->edges;
     op->edges = table;
-    if (!es_operator_snapshot_read(op, g, error)) {
+    op->externals = use_ids;
+    op->num_externals = use_n;
+    const gboolean ok = es_operator_snapshot_read(op, g, error);
+    op->externals = NULL;
+    if (!ok) {
         op->edges = before;
         es_edgetable_free(table);
         return FALSE;

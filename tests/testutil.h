@@ -77,6 +77,14 @@ gboolean es_test_write_snapshot_file(void *op, const char *path, GError **error)
  * and fed since: writes what prepare froze, as the snapshot writer does. */
 gboolean es_test_write_prepared_snapshot_file(void *op, const char *path, GError **error);
 gboolean es_test_read_snapshot_file(void *op, const char *path, GError **error);
+/* The id map's external ids after the first m lines of pairs named by ext
+ * (NULL: none; a vertex's first line names it, an unnamed one keeps its
+ * dense id), n of them (g_free).  es_test_use_externals: the reads of
+ * snapshot files and built groups hand ids to the operator, as
+ * es_snapshot_restore hands the id map's (es_operator.externals);
+ * borrowed until the next call, NULL: none. */
+uint64_t *es_test_externals(const uint32_t *pairs, const uint64_t *ext, size_t m, uint32_t n);
+void      es_test_use_externals(const uint64_t *ids, uint32_t n);
 
 
 /* Dataset `name` of group "op" (an absolute path: of the file) in the HDF5 file at path, as raw bytes
