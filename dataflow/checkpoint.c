@@ -279,34 +279,18 @@ uint64_t es_checkpoint_next_cut(const es_checkpoint *ck, uint64_t edges)
 }
 
 /* A snapshot failed, whoever wrote it (the final one too): count it, say
- * why, forget the log table (it may list bytes that never reached the
- * disk) so that the next snapshot starts new log files, and delete the
- * log files no kept snapshot lists (those the failed one started), so
- * that a full disk keeps no half-written file.  Takes e. */
+ * why, take the log table back to the last committed snapshot (the
+ * failed one may have appended bytes that never reached the disk) so that
+ * the next snapshot starts new log files (es_snapshot_logs_rollback), and
+ * delete the log files no kept snapshot lists (those the failed one
+ * started), so that a full disk keeps no half-written file.  Takes e. */
 static void failed(es_checkpoint *ck, uint64_t id, GError *e)
 {
     ck->failed++;
     fprintf(stderr, "edgestream: snapshot %" G_GUINT64_FORMAT ": %s\n", (guint64)id, e->message);
     g_error_free(e);
-    es_snapshot_logs *old = ck->logs;
-    ck->logs = es_snapshot_logs_new();
+    es_snapshot_logs_rollback(ck->logs);
     es_snapshot_retain(ck->dir, ck->cfg.keep);
-    /* The files of the newest committed snapshot that verifies hold what
-     * the logs' memory released (es_snapshot_logs_release): the new files
-     * start from them.  A damaged one is passed over, as resume passes it
-     * over: the previous generation's, which retention keeps, holds every
-     * released byte. */
-    GPtrArray *kept = es_snapshot_list(ck->dir);
-    for (guint i = 0; i < kept->len; i++) {
-        const char *path = g_ptr_array_index(kept, i);
-        if (es_snapshot_verify(path, NULL) && es_snapshot_load_logs(path, ck->logs, NULL)) {
-            es_snapshot_logs_restart(ck->logs, TRUE);
-            es_snapshot_logs_adopt(ck->logs, old);
-            break;
-        }
-    }
-    g_ptr_array_free(kept, TRUE);
-    es_snapshot_logs_free(old);
 }
 
 /* Join the writer thread once it has ended (or, with `wait`, when it ends). */
@@ -356,17 +340,16 @@ gboolean es_checkpoint_due(es_checkpoint *ck, uint64_t edges)
     return due;
 }
 
-void es_checkpoint_request(es_checkpoint *ck)
-{
-    hurry(ck);
-    reap(ck, TRUE);
-    ck->pending = TRUE;
-}
-
 void es_checkpoint_wait(es_checkpoint *ck)
 {
     hurry(ck);
     reap(ck, TRUE);
+}
+
+void es_checkpoint_request(es_checkpoint *ck)
+{
+    es_checkpoint_wait(ck);
+    ck->pending = TRUE;
 }
 
 void es_checkpoint_restart(es_checkpoint *ck)
@@ -514,8 +497,7 @@ void es_checkpoint_take(es_checkpoint *ck, const es_stream_pos *pos, const uint6
 
 guint es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const uint64_t *externals, GPtrArray *ops)
 {
-    hurry(ck);
-    reap(ck, TRUE);
+    es_checkpoint_wait(ck);
     if (pos->edges == ck->last_edges && ck->failed == 0) {
         /* Nothing new to write; a run killed between its last commit and
          * that commit's retention left one snapshot too many. */
@@ -538,8 +520,7 @@ void es_checkpoint_free(es_checkpoint *ck)
 {
     if (ck == NULL)
         return;
-    hurry(ck);
-    reap(ck, TRUE);
+    es_checkpoint_wait(ck);
     if (ck->lock_fd >= 0)
         close(ck->lock_fd);
     es_snapshot_logs_free(ck->logs);

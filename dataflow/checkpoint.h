@@ -103,9 +103,8 @@ guint    es_checkpoint_finish(es_checkpoint *ck, const es_stream_pos *pos, const
 /* Every snapshot from now on gets meta.extra = fn (snapshot/snapshot.h)
  * and is written in the stream's thread (fn may make MPI calls). */
 void     es_checkpoint_set_extra(es_checkpoint *ck, es_snapshot_extra_fn fn, void *user);
-/* The log table the next snapshot extends (snapshot/logs.h; replaced
- * after a failed snapshot: ask again for each one), for an `extra` step
- * that appends logs of its own (es_snapshot_logs_put). */
+/* The log table the next snapshot extends (snapshot/logs.h), for an
+ * `extra` step that appends logs of its own (es_snapshot_logs_put). */
 es_snapshot_logs *es_checkpoint_logs(es_checkpoint *ck);
 /* Wait for a writer still running (after a failed run), unlock, free. */
 void     es_checkpoint_free(es_checkpoint *ck);

@@ -2,8 +2,8 @@
  * (edgesource.h) over the block reader (reader.h).  Position: input index,
  * bytes and lines of it consumed, and the CRC record of the consumed bytes
  * (consumed.h), so that a resume re-reads and checks what the snapshot
- * consumed.  Identity: each input's real path, size and digests
- * (snapshot/snapshot.h: es_snapshot_input_identity); stdin has none.
+ * consumed.  Identity: each input's real path, size and the SHA-256 of
+ * its first and last MiB (input_identity); stdin has none.
  */
 #include "dataflow/edgesource.h"
 
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "graph/common.h"
+#include "snapshot/crc.h"
 #include "snapshot/snapshot.h"
 
 typedef struct {
@@ -42,6 +43,46 @@ static gboolean fs_seek(es_edge_source *s, const es_stream_pos *pos, GError **er
                           pos->consumed, error);
 }
 
+#define IDENT_BLOCK (1u << 20)
+
+/* sha256 of bytes [from, to) of fd, as hex. */
+static void digest_piece(const void *p, size_t n, void *ck)
+{
+    g_checksum_update(ck, p, (gssize)n);
+}
+
+static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, const char *path)
+{
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    char *hex = es_read_range(fd, from, to, digest_piece, ck, path, error) ? g_strdup(g_checksum_get_string(ck))
+                                                                            : NULL;
+    g_checksum_free(ck);
+    return hex;
+}
+
+/* Identity of an input file: "path<TAB>size<TAB>sha256(first MiB)<TAB>sha256(last MiB)". */
+static char *input_identity(const char *path, GError **error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
+                    "%s: snapshots need inputs that are regular files (a pipe or stdin cannot be re-read on resume)", path);
+        return NULL;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    uint64_t first = size < IDENT_BLOCK ? size : IDENT_BLOCK;
+    uint64_t last = size < IDENT_BLOCK ? 0 : size - IDENT_BLOCK;
+    g_autofree char *h1 = digest_range(fd, 0, first, error, path);
+    g_autofree char *h2 = h1 ? digest_range(fd, last, size, error, path) : NULL;
+    close(fd);
+    if (h2 == NULL)
+        return NULL;
+    return g_strdup_printf("%s\t%" G_GUINT64_FORMAT "\t%s\t%s", path, size, h1, h2);
+}
+
 static char *fs_identity(es_edge_source *s, GError **error)
 {
     file_source *f = (file_source *)s;
@@ -55,7 +96,7 @@ static char *fs_identity(es_edge_source *s, GError **error)
         }
         /* An input is named by its real path: "f", "./f" and "/dir/f" are one file. */
         g_autofree char *real = realpath(f->paths[i], NULL);
-        char *line = es_snapshot_input_identity(real ? real : f->paths[i], error);
+        char *line = input_identity(real ? real : f->paths[i], error);
         if (line == NULL) {
             g_string_free(id, TRUE);
             return NULL;

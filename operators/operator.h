@@ -18,7 +18,8 @@
  *                                table of fields over the struct prepare
  *                                froze into the operator (ES_FROZEN)
  *   snapshot_read(op, group, e)  restore from a group, checking every value;
- *                                the edge table is restored before (op->edges)
+ *                                the edge table is restored before (op->edges),
+ *                                the id map's ids are at hand (op->externals)
  *   destroy(op)
  *
  * Distinct edges: an operator that needs simple-graph semantics says so

@@ -998,10 +998,10 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     es_dynadj *dyn = NULL;
     uint64_t present = 0;
     const gboolean dynamic = op->dynamic && !op->sliding;
+    uint64_t *ids = NULL;
     gboolean ok = ES_FIELDS_READ(g, tri_fields, 0, &s, error) &&
-                  es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error);
-    uint64_t *ids = ok ? es_operator_restored_ids(op, s.nv, error) : NULL;
-    ok = ok && ids != NULL;
+                  es_edgetable_check(op->edges, s.edges, (uint32_t)s.nv, ES_EDGES_DATASET, error) &&
+                  (ids = es_operator_restored_ids(op, s.nv, error)) != NULL;
     if (ok && dynamic) {
         ok = (dyn = read_dynamic(t, &s, &present, error)) != NULL;
     } else if (ok) {
@@ -1012,7 +1012,7 @@ static gboolean tri_snapshot_read(es_operator *op, hid_t g, GError **error)
     }
     if (!ok) {
         es_adjacency_free(adj);
-        es_big_free(ids, ids ? s.nv * sizeof(uint64_t) : 0);
+        es_big_free(ids, s.nv * sizeof(uint64_t));
         ES_FIELDS_CLEAR(tri_fields, 0, &s);
         return FALSE;
     }

@@ -1988,16 +1988,13 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
     gboolean ok = FALSE;
     const char *culprit = NULL, *why = NULL;
     if (!ES_FIELDS_READ(g, te_fields, mask, &s, error) ||
-        (s.probing && !ES_FIELDS_READ(g, te_probe_fields, 0, &s, error))) {
+        (s.probing && !ES_FIELDS_READ(g, te_probe_fields, 0, &s, error)) ||
+        (te->top && (ext = es_operator_restored_ids(op, s.st.num_vertices, error)) == NULL)) {
         g_prefix_error(error, "%s: ", name);
         goto out;
     }
     if ((why = te_check(te, &s, &culprit)) != NULL) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: snapshot field \"%s\" %s", name, culprit, why);
-        goto out;
-    }
-    if (te->top && (ext = es_operator_restored_ids(op, s.st.num_vertices, error)) == NULL) {
-        g_prefix_error(error, "%s: ", name);
         goto out;
     }
     es_tri_est_state st = s.st;
@@ -2028,7 +2025,7 @@ static gboolean tri_est_snapshot_read(es_operator *op, hid_t g, GError **error)
         ok = es_tri_est_read_copy(op, g, c, error);
 out:
     es_big_free(loc, loc ? (size_t)MAX(s.st.num_vertices, 1) * sizeof(double) : 0);
-    es_big_free(ext, ext ? s.st.num_vertices * sizeof(uint64_t) : 0);
+    es_big_free(ext, s.st.num_vertices * sizeof(uint64_t));
     ES_FIELDS_CLEAR(te_fields, mask, &s);
     ES_FIELDS_CLEAR(te_probe_fields, 0, &s);
     return ok;

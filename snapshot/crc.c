@@ -111,17 +111,11 @@ gboolean es_read_range(int fd, uint64_t from, uint64_t to, es_read_fn fn, void *
     /* A small buffer on the stack: a fresh 1 MiB one cost 256 page faults
      * per call. */
     unsigned char buf[64 * 1024];
-    for (uint64_t off = from; off < to;) {
-        size_t want = to - off < sizeof buf ? (size_t)(to - off) : sizeof buf;
-        ssize_t got = pread(fd, buf, want, (off_t)off);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            g_set_error(error, ES_ERROR, ES_ERROR_IO, "cannot read %s: %s", path, g_strerror(got == 0 ? EIO : errno));
-            return FALSE;
-        }
-        fn(buf, (size_t)got, user);
-        off += (uint64_t)got;
+    for (uint64_t off = from; off < to; off += sizeof buf) {
+        const size_t want = (size_t)MIN((uint64_t)sizeof buf, to - off);
+        if (!es_read_full(fd, buf, want, off))
+            return es_io_error(error, "cannot read", path);
+        fn(buf, want, user);
     }
     return TRUE;
 }

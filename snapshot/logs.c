@@ -61,6 +61,7 @@ typedef struct {
 
 struct es_snapshot_logs {
     GPtrArray *entries;
+    GPtrArray *kept;       /* copies of the entries as the last committed snapshot left them */
     char      *dir;
     uint64_t   id;
     gboolean   direct;     /* appends with O_DIRECT (es_snapshot_logs_set_direct) */
@@ -93,6 +94,7 @@ es_snapshot_logs *es_snapshot_logs_new(void)
     es_snapshot_logs *logs = g_new0(es_snapshot_logs, 1);
     logs->direct = TRUE;
     logs->entries = g_ptr_array_new_with_free_func(entry_free);
+    logs->kept = g_ptr_array_new_with_free_func(entry_free);
     return logs;
 }
 
@@ -101,6 +103,7 @@ void es_snapshot_logs_free(es_snapshot_logs *logs)
     if (logs == NULL)
         return;
     g_ptr_array_free(logs->entries, TRUE);
+    g_ptr_array_free(logs->kept, TRUE);
     g_free(logs->dir);
     g_free(logs);
 }
@@ -128,57 +131,70 @@ static gboolean all_of(const char *s, gboolean hex, size_t max)
     return n > 0 && n <= max;
 }
 
-/* Parse one "log PATH FILE BYTES CRC START ROOM" line into e: numbers
- * decimal (below 2^63), CRC exactly 8 lower-case hex digits; START a whole
- * number of 4096-byte blocks, within BYTES. */
-static gboolean parse_line(const char *line, log_entry *e)
+/* Parse one "log PATH FILE BYTES CRC START ROOM" line into an entry:
+ * numbers decimal (below 2^63), CRC exactly 8 lower-case hex digits;
+ * START a whole number of 4096-byte blocks, within BYTES.  NULL when
+ * malformed. */
+static log_entry *parse_line(const char *line)
 {
     g_auto(GStrv) w = g_strsplit(line, " ", -1);
     if (g_strv_length(w) != 7 || strcmp(w[0], "log") != 0 || w[1][0] != '/' || !valid_file_name(w[2]) ||
         !all_of(w[3], FALSE, 18) || !all_of(w[4], TRUE, 8) || strlen(w[4]) != 8 || !all_of(w[5], FALSE, 18) ||
         !all_of(w[6], FALSE, 18))
-        return FALSE;
+        return NULL;
     const guint64 bytes = g_ascii_strtoull(w[3], NULL, 10);
     const guint64 crc = g_ascii_strtoull(w[4], NULL, 16);
     const guint64 start = g_ascii_strtoull(w[5], NULL, 10), cap = g_ascii_strtoull(w[6], NULL, 10);
     if (start == 0 || start % 4096 != 0 || start > bytes || bytes - start > cap)
-        return FALSE;
+        return NULL;
+    log_entry *e = g_new(log_entry, 1);
     *e = (log_entry){ .path = g_strdup(w[1]), .file = g_strdup(w[2]), .bytes = bytes - start, .crc = (uint32_t)crc,
                       .start = start, .cap = cap, .used = TRUE, .fd = -1, .committed = TRUE, .mfd = -1 };
-    return TRUE;
+    return e;
 }
 
-/* Call fn on each "log " line of text; FALSE at the first malformed one. */
-static gboolean each_line(const char *text, gboolean (*fn)(const log_entry *, gpointer), gpointer data,
-                          GError **error)
+/* The entries of text's "log " lines (a table's entries array), or NULL
+ * at the first malformed one. */
+static GPtrArray *parse_entries(const char *text, GError **error)
 {
     g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
+    GPtrArray *all = g_ptr_array_new_with_free_func(entry_free);
     for (guint i = 0; lines[i]; i++) {
-        if (!g_str_has_prefix(lines[i], "log "))
-            continue;
-        log_entry e;
-        if (!parse_line(lines[i], &e)) {
+        log_entry *e = g_str_has_prefix(lines[i], "log ") ? parse_line(lines[i]) : NULL;
+        if (e != NULL) {
+            g_ptr_array_add(all, e);
+        } else if (g_str_has_prefix(lines[i], "log ")) {
             g_set_error(error, ES_ERROR, ES_ERROR_DATA, "malformed log line \"%.80s\"", lines[i]);
-            return FALSE;
+            g_ptr_array_free(all, TRUE);
+            return NULL;
         }
-        gboolean go = fn(&e, data);
-        g_free(e.path);
-        g_free(e.file);
-        if (!go)
-            return FALSE;
     }
-    return TRUE;
+    return all;
 }
 
-static gboolean add_copy(const log_entry *e, gpointer data)
+/* Copies of entries (their files closed, -1). */
+static GPtrArray *copy_entries(const GPtrArray *from)
 {
-    log_entry *c = g_new(log_entry, 1);
-    *c = *e;
-    c->path = g_strdup(e->path);
-    c->file = g_strdup(e->file);
-    c->was.file = c->older.file = NULL;
-    g_ptr_array_add(data, c);
-    return TRUE;
+    GPtrArray *to = g_ptr_array_new_with_free_func(entry_free);
+    for (guint i = 0; i < from->len; i++) {
+        const log_entry *e = g_ptr_array_index(from, i);
+        log_entry *c = g_new(log_entry, 1);
+        *c = *e;
+        c->path = g_strdup(e->path);
+        c->file = g_strdup(e->file);
+        c->was.file = g_strdup(e->was.file);
+        c->older.file = g_strdup(e->older.file);
+        c->fd = c->mfd = -1;
+        g_ptr_array_add(to, c);
+    }
+    return to;
+}
+
+/* The entries are those of a committed snapshot: keep a copy. */
+static void keep_committed(es_snapshot_logs *logs)
+{
+    g_ptr_array_free(logs->kept, TRUE);
+    logs->kept = copy_entries(logs->entries);
 }
 
 /* The "logs GEN_BASE PREV_TOTAL" line of text, if any. */
@@ -205,15 +221,14 @@ gboolean es_snapshot_logs_parse(es_snapshot_logs *logs, const char *text, GError
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "malformed \"logs\" line");
         return FALSE;
     }
-    GPtrArray *fresh = g_ptr_array_new_with_free_func(entry_free);
-    if (!each_line(text, add_copy, fresh, error)) {
-        g_ptr_array_free(fresh, TRUE);
+    GPtrArray *fresh = parse_entries(text, error);
+    if (fresh == NULL)
         return FALSE;
-    }
     g_ptr_array_free(logs->entries, TRUE);
     logs->entries = fresh;
     logs->gen_base = base;
     logs->prev_total = prev;
+    keep_committed(logs);
     return TRUE;
 }
 
@@ -286,39 +301,17 @@ void es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same)
         e->used = FALSE;
         e->src = NULL;
     }
+    if (!same)   /* (the committed copies describe the arrays replaced) */
+        g_ptr_array_set_size(logs->kept, 0);
     logs->gen_start = TRUE;
     logs->first_gen = FALSE;
 }
 
-/* Take place c as one of e's: in place of e's place in the same file
- * when c is longer (mirrored into), or where e has none. */
-static void adopt_place(log_entry *e, const log_place *c)
+void es_snapshot_logs_rollback(es_snapshot_logs *logs)
 {
-    log_place *to = e->was.file && strcmp(e->was.file, c->file) == 0       ? &e->was
-                    : e->older.file && strcmp(e->older.file, c->file) == 0 ? &e->older
-                    : e->was.file == NULL                                  ? &e->was
-                    : e->older.file == NULL                                ? &e->older
-                                                                           : NULL;
-    if (to == NULL || (to->file != NULL && to->bytes >= c->bytes))
-        return;
-    g_free(to->file);
-    *to = (log_place){ g_strdup(c->file), c->start, c->bytes, c->crc };
-}
-
-void es_snapshot_logs_adopt(es_snapshot_logs *logs, const es_snapshot_logs *old)
-{
-    for (guint i = 0; i < old->entries->len; i++) {
-        const log_entry *o = g_ptr_array_index(old->entries, i);
-        for (guint j = 0; j < logs->entries->len; j++) {
-            log_entry *e = g_ptr_array_index(logs->entries, j);
-            if (strcmp(e->path, o->path) != 0)
-                continue;
-            if (o->was.file)
-                adopt_place(e, &o->was);
-            if (o->older.file)
-                adopt_place(e, &o->older);
-        }
-    }
+    g_ptr_array_free(logs->entries, TRUE);
+    logs->entries = copy_entries(logs->kept);
+    es_snapshot_logs_restart(logs, TRUE);
 }
 
 void es_snapshot_logs_begin(es_snapshot_logs *logs, const char *dir, uint64_t snapshot_id)
@@ -436,6 +429,7 @@ void es_snapshot_logs_release(es_snapshot_logs *logs)
         if (e->used && e->src != NULL && e->was.file != NULL)
             es_log_release(e->src, MIN(e->bytes, e->was.bytes));
     }
+    keep_committed(logs);
 }
 
 void es_snapshot_logs_set_direct(es_snapshot_logs *logs, gboolean on)
@@ -494,6 +488,38 @@ static gboolean append(int fd, const unsigned char *a, uint64_t base, uint64_t f
     }
     *crc = c;
     return TRUE;
+}
+
+/* Write bytes [from, to) of a to fd at offsets base + from .. (direct
+ * I/O where it can be, else through the cache: append), and start
+ * writing them to disk (es_snapshot_logs_end waits for it: fsync); *crc
+ * gets their CRC-32, computed here unless `known` says it is there. */
+static gboolean put_bytes(es_snapshot_logs *logs, int fd, const unsigned char *a, uint64_t base, uint64_t from,
+                          uint64_t to, uint32_t *crc, gboolean known, const char *path, GError **error)
+{
+    gboolean ok = TRUE;
+    if (logs->direct && append_direct(fd, a, base, from, to, &ok, path, error)) {
+        if (ok && !known)
+            *crc = es_crc32(0, a + from, to - from);
+    } else {
+        ok = append(fd, a, base, from, to, crc, path, error);
+    }
+    if (ok && sync_file_range(fd, (off_t)(base + from), (off_t)(to - from), SYNC_FILE_RANGE_WRITE) != 0)
+        errno = 0;   /* only a head start: the fsync at the end is what counts */
+    return ok;
+}
+
+/* path opened for writing (never blocking on a FIFO), when it is a
+ * regular file of at least `least` bytes; else -1. */
+static int open_regular(const char *path, uint64_t least)
+{
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < least)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
 }
 
 static log_entry *find_or_add(es_snapshot_logs *logs, const char *path)
@@ -714,24 +740,14 @@ static void mirror(es_snapshot_logs *logs, log_entry *e, const unsigned char *a,
     if (logs->last || e->was.file == NULL || at >= bytes || at < es_log_released(a) || !es_log_recycles(a))
         return;
     g_autofree char *path = g_build_filename(logs->dir, e->was.file, NULL);
-    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->was.start + at)) {
+    int fd = open_regular(path, e->was.start + at);
+    uint32_t c = crc;
+    if (fd >= 0 && !put_bytes(logs, fd, a, e->was.start, at, bytes, &c, at == from, path, NULL)) {
         close(fd);
         fd = -1;
     }
     if (fd < 0)
         return;
-    gboolean ok = TRUE;
-    uint32_t c = at == from ? crc : es_crc32(0, a + at, bytes - at);
-    if (!(logs->direct && append_direct(fd, a, e->was.start, at, bytes, &ok, path, NULL)))
-        ok = append(fd, a, e->was.start, at, bytes, &c, path, NULL);
-    if (!ok) {
-        close(fd);
-        return;
-    }
-    if (sync_file_range(fd, (off_t)(e->was.start + at), (off_t)(bytes - at), SYNC_FILE_RANGE_WRITE) != 0)
-        errno = 0;
     if (e->mfd >= 0)
         close(e->mfd);
     e->mfd = fd;
@@ -761,12 +777,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
             g_set_error(error, ES_ERROR, ES_ERROR_IO, "%s: the log outgrew its file", path);
             return FALSE;
         }
-        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
-        struct stat st;
-        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < e->start + e->cap)) {
-            close(fd);
-            fd = -1;
-        }
+        fd = open_regular(path, e->start + e->cap);
     }
     if (fd < 0) {
         if (!create_file(logs, e, bytes, error))
@@ -788,19 +799,10 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
         return FALSE;
     }
     uint32_t crc = 0;
-    gboolean ok = TRUE;
-    if (logs->direct && append_direct(fd, a, e->start, e->bytes, bytes, &ok, path, error))
-        crc = ok ? es_crc32(0, (const unsigned char *)a + e->bytes, bytes - e->bytes) : 0;
-    else
-        ok = append(fd, a, e->start, e->bytes, bytes, &crc, path, error);
-    if (!ok) {
+    if (!put_bytes(logs, fd, a, e->start, e->bytes, bytes, &crc, FALSE, path, error)) {
         close(fd);
         return FALSE;
     }
-    /* Start writing the new part to disk now; es_snapshot_logs_end waits
-     * for it (fsync), after the rest of the snapshot has been written. */
-    if (sync_file_range(fd, (off_t)(e->start + e->bytes), (off_t)(bytes - e->bytes), SYNC_FILE_RANGE_WRITE) != 0)
-        errno = 0;   /* only a head start: the fsync at the end is what counts */
     if (e->fd >= 0)
         close(e->fd);
     e->fd = fd;
@@ -809,7 +811,7 @@ static gboolean extend(es_snapshot_logs *logs, log_entry *e, const void *a, uint
     e->bytes = bytes;
     e->used = TRUE;
     e->recycles = es_log_recycles(a);
-    return ok;
+    return TRUE;
 }
 
 gboolean es_snapshot_log_link(hid_t g, const char *name, hid_t ftype, const char *file, uint64_t n, uint64_t room)
@@ -858,46 +860,40 @@ gboolean es_writer_log_u64(es_snapshot_writer *w, const char *name, const uint64
     return TRUE;
 }
 
-typedef struct {
-    const char *dir, *snapshot;
-    GError    **error;
-} verify_ctx;
-
-static gboolean verify_one(const log_entry *e, gpointer data)
+/* Is e's file in dir there, whole, with the recorded CRC of its prefix? */
+static gboolean verify_one(const char *dir, const log_entry *e, const char *snapshot, GError **error)
 {
-    verify_ctx *v = data;
-    g_autofree char *path = g_build_filename(v->dir, e->file, NULL);
+    g_autofree char *path = g_build_filename(dir, e->file, NULL);
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* never blocks on a FIFO */
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         int err = errno;
         if (fd >= 0)
             close(fd);
-        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s cannot be read: %s", v->snapshot, path,
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s cannot be read: %s", snapshot, path,
                     g_strerror(err));
         return FALSE;
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s is not a regular file", v->snapshot, path);
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s is not a regular file", snapshot, path);
         return FALSE;
     }
     /* HDF5 opens a log file only whole (to its end of allocation, the
      * data's room): a shorter one would read as zeros. */
-    const uint64_t need = e->start + e->bytes;
     if ((uint64_t)st.st_size < e->start + e->cap) {
         close(fd);
-        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA,
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA,
                     "%s: its log %s is truncated (%" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " needed)",
-                    v->snapshot, path, (guint64)st.st_size, (guint64)(e->start + e->cap));
+                    snapshot, path, (guint64)st.st_size, (guint64)(e->start + e->cap));
         return FALSE;
     }
     uint32_t crc = 0;
-    gboolean ok = es_crc32_range(fd, 0, need, &crc, path, v->error);
+    gboolean ok = es_crc32_range(fd, 0, e->start + e->bytes, &crc, path, error);
     close(fd);
     if (ok && crc != e->crc) {
-        g_set_error(v->error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s fails its checksum (the file is corrupt)",
-                    v->snapshot, path);
+        g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: its log %s fails its checksum (the file is corrupt)",
+                    snapshot, path);
         ok = FALSE;
     }
     return ok;
@@ -905,26 +901,23 @@ static gboolean verify_one(const log_entry *e, gpointer data)
 
 gboolean es_snapshot_logs_verify(const char *dir, const char *text, const char *snapshot, GError **error)
 {
-    verify_ctx v = { dir, snapshot, error };
-    GError *e = NULL;
-    gboolean ok = each_line(text, verify_one, &v, &e);
-    if (!ok) {
-        if (e) {   /* a malformed line (verify_one sets *error itself) */
-            g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: %s", snapshot, e->message);
-            g_error_free(e);
-        }
+    GPtrArray *all = parse_entries(text, error);
+    if (all == NULL) {
+        g_prefix_error(error, "%s: ", snapshot);
         return FALSE;
     }
-    return TRUE;
-}
-
-static gboolean collect_one(const log_entry *e, gpointer data)
-{
-    g_hash_table_add(data, g_strdup(e->file));
-    return TRUE;
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < all->len; i++)
+        ok = verify_one(dir, g_ptr_array_index(all, i), snapshot, error);
+    g_ptr_array_free(all, TRUE);
+    return ok;
 }
 
 void es_snapshot_logs_collect(const char *text, GHashTable *set)
 {
-    each_line(text, collect_one, set, NULL);
+    GPtrArray *all = parse_entries(text, NULL);
+    for (guint i = 0; all && i < all->len; i++)
+        g_hash_table_add(set, g_strdup(((log_entry *)g_ptr_array_index(all, i))->file));
+    if (all)
+        g_ptr_array_free(all, TRUE);
 }

@@ -103,11 +103,13 @@ void     es_snapshot_logs_release(es_snapshot_logs *logs);
  * (a window closed: its operators, id map and table start afresh), which
  * may grow past the old one's length without extending it. */
 void     es_snapshot_logs_restart(es_snapshot_logs *logs, gboolean same);
-/* After a failed snapshot, with logs reloaded from a kept snapshot and
- * restarted (same): add where old, the table before, knew its arrays'
- * committed bytes to be besides (files of earlier generations, with what
- * was mirrored into them), which that snapshot's header does not say. */
-void     es_snapshot_logs_adopt(es_snapshot_logs *logs, const es_snapshot_logs *old);
+/* After a failed snapshot: back to the entries of the last committed one
+ * (or of the table just parsed; none after a restart without `same`),
+ * and a new generation from them (es_snapshot_logs_restart, `same`):
+ * what the failed one wrote is never listed, and what the logs' memory
+ * released is read from the files committed snapshots list, checked
+ * against their CRCs. */
+void     es_snapshot_logs_rollback(es_snapshot_logs *logs);
 /* The next snapshot is the run's last (the stream has ended): it starts
  * no generation by the rule above, only when a log outgrew its file, and
  * mirrors nothing, since no memory is released after it. */

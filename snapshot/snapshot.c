@@ -24,7 +24,6 @@
 #include "snapshot/logs.h"
 
 #define MAGIC "edgestream snapshot\n"
-#define IDENT_BLOCK (1u << 20)
 /* Restored edge keys are read in pieces of this many (bounds the scratch). */
 #define KEYS_PIECE ((size_t)1 << 20)
 
@@ -36,21 +35,6 @@ static char *snap_path(const char *dir, uint64_t id, const char *suffix)
 char *es_snapshot_path(const char *dir, uint64_t id)
 {
     return snap_path(dir, id, "");
-}
-
-/* sha256 of bytes [from, to) of fd, as hex. */
-static void digest_piece(const void *p, size_t n, void *ck)
-{
-    g_checksum_update(ck, p, (gssize)n);
-}
-
-static char *digest_range(int fd, uint64_t from, uint64_t to, GError **error, const char *path)
-{
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-    char *hex = es_read_range(fd, from, to, digest_piece, ck, path, error) ? g_strdup(g_checksum_get_string(ck))
-                                                                            : NULL;
-    g_checksum_free(ck);
-    return hex;
 }
 
 /* The group /window (snapshot.h: es_snapshot_window); the held_* fields
@@ -479,24 +463,24 @@ static gboolean check_file(int fd, const char *path, char header[ES_SNAPSHOT_HEA
     int format = 0;
     guint64 length = 0;
     char hex[9] = "";
-    if (got >= (ssize_t)strlen(MAGIC) && strncmp(header, MAGIC, strlen(MAGIC)) == 0 &&
-        sscanf(header + strlen(MAGIC), "format %d\n", &format) == 1 && format != ES_SNAPSHOT_FORMAT) {
-        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: snapshot format %d, this edgestream reads format %d",
-                    path, format, ES_SNAPSHOT_FORMAT);
-        return FALSE;
-    }
-    if (got < 0 || strncmp(header, MAGIC, MIN((size_t)got, strlen(MAGIC))) != 0 || got == 0) {
+    const size_t m = strlen(MAGIC);
+    if (got <= 0 || strncmp(header, MAGIC, MIN((size_t)got, m)) != 0) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not an edgestream snapshot (it does not begin with "
                     "\"edgestream snapshot\"; snapshots are the snap-NNNNNN.h5 files a run's --snapshot-dir holds)", path);
+        return FALSE;
+    }
+    const int fields = (size_t)got < m ? 0 : sscanf(header + m, "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD
+                                                      "%8[0-9a-f]\n", &format, &length, hex);
+    if (fields >= 1 && format != ES_SNAPSHOT_FORMAT) {
+        g_set_error(error, ES_ERROR, ES_ERROR_CONFIG, "%s: snapshot format %d, this edgestream reads format %d",
+                    path, format, ES_SNAPSHOT_FORMAT);
         return FALSE;
     }
     if (got != ES_SNAPSHOT_HEADER) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: truncated (shorter than its header)", path);
         return FALSE;
     }
-    if (strncmp(header, MAGIC, strlen(MAGIC)) != 0 ||
-        sscanf(header + strlen(MAGIC), "format %d\nlength %" G_GUINT64_FORMAT CRC_FIELD "%8[0-9a-f]\n",
-               &format, &length, hex) != 3 || strlen(hex) != 8) {
+    if (fields != 3 || strlen(hex) != 8) {
         g_set_error(error, ES_ERROR, ES_ERROR_DATA, "%s: not a committed edgestream snapshot (no valid header)", path);
         return FALSE;
     }
@@ -698,18 +682,25 @@ uint64_t es_snapshot_last_id(const char *dir)
     return id;
 }
 
+/* Add the log files the snapshot at path lists to set. */
+static void collect(const char *path, GHashTable *set)
+{
+    g_autofree char *header = read_header(path);
+    es_snapshot_logs_collect(header, set);
+}
+
+static gboolean in_set(gpointer name, gpointer value, gpointer set)
+{
+    (void)value;
+    return g_hash_table_contains(set, name);
+}
+
 /* Does the snapshot at path list none of the files in set? */
 static gboolean shares_no_file(const char *path, GHashTable *set)
 {
-    g_autofree char *header = read_header(path);
     GHashTable *mine = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    es_snapshot_logs_collect(header, mine);
-    GHashTableIter it;
-    gpointer name;
-    gboolean none = TRUE;
-    g_hash_table_iter_init(&it, mine);
-    while (none && g_hash_table_iter_next(&it, &name, NULL))
-        none = !g_hash_table_contains(set, name);
+    collect(path, mine);
+    const gboolean none = g_hash_table_find(mine, in_set, set) == NULL;
     g_hash_table_destroy(mine);
     return none;
 }
@@ -721,10 +712,8 @@ void es_snapshot_retain(const char *dir, guint keep)
      * with the newest (the previous generation's last, snapshot/logs.h):
      * whatever single file is damaged, one of the two verifies. */
     GHashTable *newest = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    if (all->len > 0) {
-        g_autofree char *header = read_header(g_ptr_array_index(all, 0));
-        es_snapshot_logs_collect(header, newest);
-    }
+    if (all->len > 0)
+        collect(g_ptr_array_index(all, 0), newest);
     guint fallback = 0;
     for (guint i = 1; fallback == 0 && i < all->len; i++)
         if (shares_no_file(g_ptr_array_index(all, i), newest))
@@ -735,12 +724,9 @@ void es_snapshot_retain(const char *dir, guint keep)
             unlink(g_ptr_array_index(all, i));
     /* Log files no kept snapshot lists are of no use any more. */
     GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (guint i = 0; i < all->len; i++) {
-        if (i >= keep && i != fallback)
-            continue;
-        g_autofree char *header = read_header(g_ptr_array_index(all, i));
-        es_snapshot_logs_collect(header, used);
-    }
+    for (guint i = 0; i < all->len; i++)
+        if (i < keep || i == fallback)
+            collect(g_ptr_array_index(all, i), used);
     GDir *d = g_dir_open(dir, 0, NULL);
     const char *name;
     while (d && (name = g_dir_read_name(d)) != NULL) {
@@ -774,28 +760,6 @@ guint es_snapshot_remove_partial(const char *dir, gboolean verbose)
     }
     g_dir_close(d);
     return removed;
-}
-
-char *es_snapshot_input_identity(const char *path, GError **error)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
-        g_set_error(error, ES_ERROR, ES_ERROR_USAGE,
-                    "%s: snapshots need inputs that are regular files (a pipe or stdin cannot be re-read on resume)", path);
-        return NULL;
-    }
-    uint64_t size = (uint64_t)st.st_size;
-    uint64_t first = size < IDENT_BLOCK ? size : IDENT_BLOCK;
-    uint64_t last = size < IDENT_BLOCK ? 0 : size - IDENT_BLOCK;
-    g_autofree char *h1 = digest_range(fd, 0, first, error, path);
-    g_autofree char *h2 = h1 ? digest_range(fd, last, size, error, path) : NULL;
-    close(fd);
-    if (h2 == NULL)
-        return NULL;
-    return g_strdup_printf("%s\t%" G_GUINT64_FORMAT "\t%s\t%s", path, size, h1, h2);
 }
 
 /* A directory of its own, so that es_snapshot_write's commit (temporary

@@ -181,7 +181,5 @@ void       es_snapshot_retain(const char *dir, guint keep);
 /* Delete leftover *.h5.tmp files of interrupted writes; returns how many. */
 guint      es_snapshot_remove_partial(const char *dir, gboolean verbose);
 
-/* Identity of an input file: "path<TAB>size<TAB>sha256(first MiB)<TAB>sha256(last MiB)". */
-char      *es_snapshot_input_identity(const char *path, GError **error);
 
 #endif

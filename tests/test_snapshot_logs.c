@@ -51,7 +51,9 @@
  *   - es_snapshot_write lists its logs in the header, es_snapshot_verify
  *     checks them, es_snapshot_load_logs continues them, and
  *     es_snapshot_retain deletes the snapshots beyond the newest K and
- *     exactly the log files none of the kept ones lists.
+ *     exactly the log files none of the kept ones lists;
+ *   - a failed snapshot rolls the table back to the last committed one
+ *     (es_snapshot_logs_rollback), whose files the next one reads from.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1475,6 +1477,69 @@ static void test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot(v
     es_test_remove_dir(dir);
 }
 
+static gboolean fail_extra(const char *tmp, void *user, GError **error)
+{
+    (void)tmp;
+    (void)user;
+    g_set_error(error, ES_ERROR, ES_ERROR_IO, "no room (a test's failure)");
+    return FALSE;
+}
+
+/* A snapshot that fails after its logs were appended (here its `extra`
+ * step) is rolled back (es_snapshot_logs_rollback): the next snapshot
+ * lists none of its bytes, starts a new generation, and reads what the
+ * log's memory released from the committed files.  After a restart of
+ * every log (a window closed) nothing of the old arrays is kept. */
+static void test_a_failed_snapshot_rolls_the_table_back_to_the_last_committed_one(void)
+{
+    char *dir = make_dir();
+    const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = block + 1400, n3 = 3 * block;
+    uint64_t *want = values(n3, 41);
+    es_snapshot_logs *logs = es_snapshot_logs_new();
+    uint64_t *a = es_log_grow_recycled(NULL, 0, n3 * sizeof(uint64_t));
+    memcpy(a, want, n3 * sizeof(uint64_t));
+    g_free(commit(dir, 1, a, (uint32_t)n1, logs));
+    char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+    char *h2 = header_of(s2);
+    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);
+    es_snapshot_meta m = { .snapshot_id = 3, .edges_consumed = n3, .source_kind = (char *)"files",
+                           .extra = fail_extra };
+    GPtrArray *ops = g_ptr_array_new();
+    CU_ASSERT_FALSE(es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, NULL));
+    es_snapshot_logs_rollback(logs);
+    char *lines = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(lines, "");   /* (a new generation: no file yet) */
+    char *s4 = commit(dir, 4, a, (uint32_t)n3, logs);
+    char *h4 = header_of(s4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h4, "log-000004.idmap.external_ids.u64.h5"));
+    CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
+    CU_ASSERT_TRUE(es_snapshot_verify(s2, NULL));
+    uint64_t *ext = NULL;
+    uint32_t got = 0;
+    CU_ASSERT_TRUE(es_snapshot_restore(s4, &ext, &got, ops, NULL));
+    CU_ASSERT_TRUE(got == n3 && ext != NULL && memcmp(ext, want, n3 * sizeof(uint64_t)) == 0);
+    if (ext)
+        es_h5_free(ext, (size_t)got * 8);
+    /* Every log restarted, then a failure: the table keeps nothing. */
+    es_snapshot_logs_restart(logs, FALSE);
+    m.snapshot_id = 5;
+    CU_ASSERT_FALSE(es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, NULL));
+    es_snapshot_logs_rollback(logs);
+    g_free(lines);
+    lines = es_snapshot_logs_format(logs);
+    CU_ASSERT_STRING_EQUAL(lines, "");
+    g_free(lines);
+    g_ptr_array_free(ops, TRUE);
+    g_free(h2);
+    g_free(h4);
+    g_free(s2);
+    g_free(s4);
+    es_log_free(a, n3 * sizeof(uint64_t));
+    es_snapshot_logs_free(logs);
+    g_free(want);
+    es_test_remove_dir(dir);
+}
+
 /* A run's last snapshot appends to its generation's files: a new
  * generation by the rules (here the first generation's early end) would
  * copy every log while the stream waits, and a mirror would let memory
@@ -1529,6 +1594,7 @@ int main(void)
         ES_TEST(test_a_recycled_log_is_healed_from_either_of_its_files),
         ES_TEST(test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot),
         ES_TEST(test_a_run_s_last_snapshot_starts_no_generation_and_mirrors_nothing),
+        ES_TEST(test_a_failed_snapshot_rolls_the_table_back_to_the_last_committed_one),
         ES_TEST(test_an_empty_array_is_an_ordinary_dataset_without_a_log_line),
         ES_TEST(test_the_first_snapshot_creates_log_files_of_exactly_the_arrays),
         ES_TEST(test_later_snapshots_append_to_the_same_file),
