@@ -18,7 +18,9 @@
  *      --report-every falls, mapping each piece just before it so that its
  *      vertex count is exact), report, and at a barrier take a snapshot
  *      whose position is every group's.  A reduced run folds in three flows by what each
- *      operator is fed (the forest, the whole batch, the rank's share).
+ *      operator is fed (the forest, the whole batch, the rank's share);
+ *      without snapshots cc's union-find is the ranks' (mpi/cc_mpi.h),
+ *      the forest hooked onto it by every rank after rank 0's folds.
  * Rank 0's own failure (a limit in an operator) enters step 2 of the next
  * turn, or the final broadcast.  No stage overlaps another here (the
  * single-process driver's reader and mapper threads): the ranks' reading
@@ -36,6 +38,7 @@
 #include "dataflow/flow.h"
 #include "graph/common.h"
 #include "graph/idmap.h"
+#include "mpi/cc_mpi.h"
 #include "mpi/chunks.h"
 #include "mpi/degree_mpi.h"
 #include "mpi/forest.h"
@@ -46,6 +49,7 @@
 #include "mpi/tri_est_mpi.h"
 #include "mpi/tri_mpi.h"
 #include "operators/bipartite.h"
+#include "operators/cc.h"
 #include "operators/degree.h"
 #include "operators/operator.h"
 #include "operators/tri.h"
@@ -175,6 +179,7 @@ typedef struct {
     gboolean      flows;       /* flow (gathered) or part (reduced) started */
     es_puf       *shadow;      /* reduced runs: a copy of bipartite's forest, to try a batch's on */
     es_mpi_idmap *vmap;        /* reduced runs: the id map, partitioned (mpi/idmap_mpi.h; g.idmap NULL) */
+    es_mpi_cc    *cpart;       /* reduced runs without snapshots: cc's union-find, partitioned (mpi/cc_mpi.h) */
     uint64_t     *sent;
 } root_state;
 
@@ -243,7 +248,7 @@ static gboolean feed_share(root_state *st, const uint64_t *ids, size_t n, uint32
         .edges = st->g.edges, .ext = ids, .n = n,
         .first_index = st->g.stats->edges, .num_vertices = nv,
     };
-    return es_flow_fold(&st->part[PART_CC], &batch, st->g.change, FALSE, error);
+    return st->part_ops[PART_CC]->len == 0 || es_flow_fold(&st->part[PART_CC], &batch, st->g.change, FALSE, error);
 }
 
 /* A reduced run (driver_mpi.h): rank 0's share (the first `mapped` pairs
@@ -285,7 +290,7 @@ static gboolean feed_forest(root_state *st, const uint64_t *forest, size_t fn, s
             odd = !es_puf_unite_opposite(st->shadow, st->g.edges[k].u, st->g.edges[k].v);
         *full = odd;
     }
-    if (!es_flow_fold(&st->part[PART_CC], &rest, st->g.change, FALSE, error))
+    if (st->part_ops[PART_CC]->len > 0 && !es_flow_fold(&st->part[PART_CC], &rest, st->g.change, FALSE, error))
         return FALSE;
     return *full || es_flow_fold(&st->part[PART_BIP], &batch, st->g.change, FALSE, error);
 }
@@ -347,6 +352,11 @@ static void start_flows(root_state *st, int rank, gboolean reduced)
         if (op->klass == &es_degree_class || op->klass == &es_tri_class) {
             if (rank == 0)
                 g_ptr_array_add(op->klass == &es_tri_class ? st->tri_ops : st->degree_ops, op);
+            continue;
+        }
+        if (op->klass == &es_cc_class && st->cpart) {   /* its state is the ranks' (mpi/cc_mpi.h) */
+            if (rank == 0)
+                es_cc_op_set_outside(op, es_mpi_cc_figures(st->cpart));
             continue;
         }
         int p = es_mpi_mergeable(op) ? PART_SKETCH : op->klass == &es_bipartite_class ? PART_BIP : PART_CC;
@@ -433,6 +443,11 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
         st.g.no_map = TRUE;
     }
     st.sent = &sent;
+    /* cc's union-find partitioned by key group (mpi/cc_mpi.h), in a
+     * reduced run without snapshots (which still take cc whole at rank 0). */
+    for (guint i = 0; reduced && !cfg->checkpoint && !st.cpart && i < ops->len; i++)
+        if (((const es_operator *)g_ptr_array_index(ops, i))->klass == &es_cc_class)
+            st.cpart = es_mpi_cc_new(MPI_COMM_WORLD, groups);
     es_mpi_degree *dpart = reduced && degrees && !tris ? es_mpi_degree_new(groups, cfg->checkpoint != NULL) : NULL;
     /* degree's pairs in the snapshots: written by their owners. */
     es_mpi_snap psnap = { .comm = MPI_COMM_WORLD, .degree = dpart, .tri = tpart, .sent = &sent };
@@ -579,6 +594,10 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
                 ok = map_root(&st, forest, (uint32_t *)st.g.edges, 2 * fn, ok, error);
                 if (rank == 0 && ok)
                     ok = feed_share(&st, ids, n, nv, error) && feed_forest(&st, forest, fn, n, odd, &full, error);
+                if (st.cpart) {   /* the whole forest, rank 0's share included */
+                    gboolean go = rank == 0 && ok;
+                    es_mpi_cc_batch(st.cpart, go ? st.g.edges : NULL, go ? fn : 0, go ? vertices(&st) : 0, &sent);
+                }
             }
             if (tpart) {
                 /* tri's partition counts the degrees too (mpi/tri_mpi.h). */
@@ -753,12 +772,24 @@ gboolean es_mpi_driver_run(const es_driver_config *cfg, guint groups, gboolean v
     uint64_t held = st.vmap ? es_mpi_idmap_held(st.vmap) : 0, held_other = 0, mine_other = rank ? held : 0;
     if (st.vmap)
         MPI_Reduce(&mine_other, &held_other, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
-    char snaps[256] = "";
+    char snaps[384] = "";
     if (st.vmap)
         g_snprintf(snaps, sizeof snaps, ", id map of %" G_GUINT64_FORMAT " vertices: %" G_GUINT64_FORMAT
                    " held at rank 0, %" G_GUINT64_FORMAT " at most elsewhere, %.2f bytes per edge sent for it",
                    (guint64)stats->vertices, (guint64)held, (guint64)held_other,
                    stats->edges ? (double)all_map / (double)stats->edges : 0.0);
+    /* cc's union-find partitioned (mpi/cc_mpi.h): entries at rank 0 and
+     * at most at another rank, bytes sent for it. */
+    uint64_t cheld = es_mpi_cc_held(st.cpart), cheld_other = 0, cmine_other = rank ? cheld : 0;
+    uint64_t csent = es_mpi_cc_sent(st.cpart), all_csent = 0;
+    if (st.cpart) {
+        MPI_Reduce(&cmine_other, &cheld_other, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+        MPI_Reduce(&csent, &all_csent, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+        g_snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps), ", cc's union-find: %" G_GUINT64_FORMAT
+                   " vertices held at rank 0, %" G_GUINT64_FORMAT " at most elsewhere, %.2f bytes per edge sent for cc",
+                   (guint64)cheld, (guint64)cheld_other,
+                   stats->edges ? (double)all_csent / (double)stats->edges : 0.0);
+    }
     if (cfg->checkpoint)
         g_snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps), ", %.3f s at snapshot barriers at rank 0",
                    (double)snap_us / 1e6);
@@ -785,6 +816,7 @@ out:
     if (st.shadow)
         es_puf_free(st.shadow);
     es_mpi_idmap_free(st.vmap);
+    es_mpi_cc_free(st.cpart);
     g_free(st.dense);
     g_free(st.tdense);
     es_mpi_snap_clear(&psnap);

@@ -26,6 +26,13 @@
  *       vertex count) and is all cc is fed (rank 0's own share is fed as
  *       it is, before the forests arrive); left out when degree is the
  *       only operator that needs the vertices (its partials carry them);
+ *     - cc, without snapshots: its union-find partitioned by key group
+ *       (mpi/cc_mpi.h): rank 0 asks the owners for the roots of the
+ *       forest's vertices (4 bytes out, 8 back per vertex and round),
+ *       hooks the roots, counts the sizes, and sends each owner its new
+ *       parents and sizes (12 bytes each); rank 0 holds V/N entries, not
+ *       V, and no log of joins.  With --snapshot-dir cc stays whole at
+ *       rank 0;
  *     - with bipartite, the forest keeps parities and an odd-cycle flag;
  *       while the graph is bipartite, rank 0 tries the merged forest on a
  *       copy of bipartite's forest and feeds it that alone; the batch that

@@ -60,11 +60,14 @@
  * table's present pairs into graph/lazyconn.c (one insertion each) and
  * checks the counts.
  *
- * Across MPI ranks (mpi/driver_mpi.h): the state stays at rank 0.  In a
- * reduced run each rank reduces its share of a batch to a spanning forest,
- * merged up a binary tree (mpi/forest.h: 16 bytes per forest edge per
- * round, log2 N rounds); rank 0 folds its own share and the forests it
- * receives.  Otherwise each edge is gathered at rank 0 (16 bytes).
+ * Across MPI ranks (mpi/driver_mpi.h): in a reduced run each rank reduces
+ * its share of a batch to a spanning forest, merged up a binary tree
+ * (mpi/forest.h: 16 bytes per forest edge per round, log2 N rounds).
+ * Without snapshots the union-find is then partitioned by key group
+ * (mpi/cc_mpi.h): the forest is hooked onto the owners' parents, and this
+ * operator only reports the figures kept there (es_cc_op_set_outside);
+ * with snapshots rank 0 folds its own share and the forests it receives
+ * here.  Otherwise each edge is gathered at rank 0 (16 bytes).
  */
 #include "operators/cc.h"
 
@@ -100,6 +103,7 @@ typedef struct {
     size_t    joins_cap; /* bytes */
     cc_snap   f;         /* at the last snapshot barrier */
     es_bic   *bic;       /* in a sliding window (op->sliding): BIC, above */
+    const es_cc_outside *outside;   /* figures kept elsewhere (es_cc_op_set_outside), or NULL */
 } cc_op;
 
 static es_operator *cc_create(es_options *opts, GError **error)
@@ -230,12 +234,19 @@ static void cc_report(es_operator *op, es_report *report)
         return;
     }
     const es_uf *uf = ((cc_op *)op)->uf;
-    GArray *bins = es_hist_bins(es_uf_sizes(uf));
-    es_report_add_u64(report, "vertices", es_uf_size(uf));
-    es_report_add_u64(report, "components", es_uf_count(uf));
-    es_report_add_u64(report, "largest", es_uf_largest(uf));
+    const es_cc_outside *out = ((cc_op *)op)->outside;
+    GArray *bins = es_hist_bins(out ? out->sizes : es_uf_sizes(uf));
+    es_report_add_u64(report, "vertices", out ? out->vertices : es_uf_size(uf));
+    es_report_add_u64(report, "components", out ? out->components : es_uf_count(uf));
+    es_report_add_u64(report, "largest", out ? out->largest : es_uf_largest(uf));
     es_report_add_hist(report, "size_histogram", (const es_hist_bin *)bins->data, bins->len);
     g_array_free(bins, TRUE);
+}
+
+void es_cc_op_set_outside(es_operator *op, const es_cc_outside *outside)
+{
+    g_return_if_fail(op != NULL && op->klass == &es_cc_class);
+    ((cc_op *)op)->outside = outside;
 }
 
 uint32_t es_cc_component_of(es_operator *op, uint32_t v)
