@@ -55,7 +55,6 @@ static void test_degree_restored_from_any_cut_reports_as_an_uninterrupted_run(vo
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-
 static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t batch_size)
 {
     es_test_feed_batches(pairs, m, batch_size, es_test_process, op);
@@ -368,8 +367,6 @@ static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
 }
 
 /* ---- malformed snapshots --------------------------------------------------------- */
-
-
 
 /* cc: the stream 0-1, 1-2, 3-3, 2-0 (a triangle on 0, 1, 2 and the lone
  * vertex 3), as the operator writes it: its joins are 0-1 and 1-2. */

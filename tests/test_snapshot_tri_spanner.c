@@ -388,8 +388,6 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
 
 /* ---- hand-written and malformed snapshots ------------------------------------------ */
 
-
-
 /* The stream of the hand-written groups: triangle 0-1-2, edge 2-3, vertex
  * 4 only in a self-loop, and a repeat. */
 static const uint32_t small_stream[] = { 0, 1, 1, 2, 2, 0, 2, 3, 4, 4, 1, 0 };

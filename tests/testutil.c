@@ -319,6 +319,17 @@ int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_
     return 1;
 }
 
+es_operator *es_test_new_operator(const char *spec)
+{
+    GError *err = NULL;
+    es_operator *op = es_operator_new(spec, &err);
+    if (op == NULL)
+        fprintf(stderr, "\n  %s: %s\n", spec, err ? err->message : "?");
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(op);
+    return op;
+}
+
 void es_test_process(const es_batch *b, void *op)
 {
     GError *err = NULL;

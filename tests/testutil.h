@@ -184,6 +184,11 @@ uint32_t    *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t 
  * its stderr silenced. */
 gboolean es_test_process_aborts(const char *spec, const es_batch *b);
 
+/* A new operator of `spec`; a refused spec prints its error and fails a
+ * fatal assertion. */
+struct es_operator;
+struct es_operator *es_test_new_operator(const char *spec);
+
 /* An es_test_batch_fn: process the batch with operator `op`; a failure is
  * a failed assertion with its message (success asserts nothing, so a long
  * stream of small batches does not count one assertion per batch). */
