@@ -119,14 +119,7 @@ static void test_even_cycles_are_bipartite_and_odd_cycles_close_on_their_last_ed
 static void shuffle_pairs(uint32_t *p, size_t m, guint32 seed)
 {
     GRand *rng = g_rand_new_with_seed(seed);
-    for (size_t i = m; i > 1; i--) {
-        size_t j = (size_t)g_rand_int_range(rng, 0, (gint32)i);
-        uint32_t u = p[2 * (i - 1)], v = p[2 * (i - 1) + 1];
-        p[2 * (i - 1)] = p[2 * j];
-        p[2 * (i - 1) + 1] = p[2 * j + 1];
-        p[2 * j] = u;
-        p[2 * j + 1] = v;
-    }
+    es_test_shuffle_lines(p, m, rng);
     g_rand_free(rng);
 }
 

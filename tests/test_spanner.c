@@ -95,35 +95,16 @@ static double kept_girth(es_operator *op)
  * self-loops mixed in, then shuffled. */
 static uint32_t *messy_pairs(const igraph_t *g, uint64_t seed, size_t *m_out)
 {
-    igraph_vector_int_t el;
-    igraph_vector_int_init(&el, 0);
-    igraph_get_edgelist(g, &el, 0);
-    size_t m = igraph_vector_int_size(&el) / 2, extra = m / 5 + 1;
-    uint32_t *p = g_new(uint32_t, 2 * (m + extra));
-    for (size_t i = 0; i < 2 * m; i++)
-        p[i] = (uint32_t)VECTOR(el)[i];
-    igraph_vector_int_destroy(&el);
+    size_t m;
+    uint32_t *p = es_test_pairs_of_igraph(g, &m);
+    const size_t extra = m / 5 + 1;
+    p = g_renew(uint32_t, p, 2 * (m + extra));
     GRand *rng = g_rand_new_with_seed((guint32)seed);
     size_t k = es_test_add_repeats(p, m, extra, m, rng);
     es_test_shuffle_lines(p, k, rng);
     g_rand_free(rng);
     *m_out = k;
     return p;
-}
-
-/* Relabel in order of first appearance, as the id map does. */
-static uint32_t relabel(uint32_t *p, size_t m, uint32_t n)
-{
-    uint32_t *map = g_new(uint32_t, n), next = 0;
-    for (uint32_t v = 0; v < n; v++)
-        map[v] = UINT32_MAX;
-    for (size_t i = 0; i < 2 * m; i++) {
-        if (map[p[i]] == UINT32_MAX)
-            map[p[i]] = next++;
-        p[i] = map[p[i]];
-    }
-    g_free(map);
-    return next;
 }
 
 static uint32_t *random_case(int which, uint64_t seed, size_t *m, uint32_t *n)
@@ -140,7 +121,7 @@ static uint32_t *random_case(int which, uint64_t seed, size_t *m, uint32_t *n)
     }
     uint32_t *p = messy_pairs(&g, seed, m);
     igraph_destroy(&g);
-    *n = relabel(p, *m, nv);
+    *n = es_test_relabel_first_appearance(p, *m, nv);
     return p;
 }
 

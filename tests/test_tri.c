@@ -223,33 +223,25 @@ static uint32_t *messy(uint32_t *p, size_t m, uint64_t seed, size_t *m_out)
     p = g_renew(uint32_t, p, 2 * (m + extra));
     size_t k = es_test_add_repeats(p, m, extra, m, rng);
     es_test_shuffle_lines(p, k, rng);
-    for (size_t i = 0; i < k; i++) {
-        if (g_rand_boolean(rng)) {
-            uint32_t a = p[2 * i]; p[2 * i] = p[2 * i + 1]; p[2 * i + 1] = a;
-        }
-    }
+    es_test_flip_lines(p, k, rng);
     g_rand_free(rng);
     *m_out = k;
     return p;
 }
 
-/* Relabel in order of first appearance (as the id map does); returns the
- * number of distinct vertices. */
-static uint32_t relabel(uint32_t *p, size_t m)
+/* The stream of an R-MAT generator as 2*m ids (g_free). */
+static uint32_t *rmat_pairs(const es_rmat_params *prm, size_t *m)
 {
-    GHashTable *h = g_hash_table_new(g_direct_hash, g_direct_equal);
-    uint32_t next = 0;
-    for (size_t i = 0; i < 2 * m; i++) {
-        gpointer key = GUINT_TO_POINTER(p[i] + 1), val;
-        if (g_hash_table_lookup_extended(h, key, NULL, &val)) {
-            p[i] = GPOINTER_TO_UINT(val);
-        } else {
-            g_hash_table_insert(h, key, GUINT_TO_POINTER(next));
-            p[i] = next++;
-        }
+    es_rmat r;
+    es_rmat_init(&r, prm, NULL);
+    *m = r.num_edges;
+    uint32_t *p = g_new(uint32_t, 2 * *m);
+    uint64_t u, v;
+    for (size_t i = 0; es_rmat_next(&r, &u, &v); i++) {
+        p[2 * i] = (uint32_t)u;
+        p[2 * i + 1] = (uint32_t)v;
     }
-    g_hash_table_destroy(h);
-    return next;
+    return p;
 }
 
 typedef struct {
@@ -283,22 +275,14 @@ static case_graph make_case(int which, uint64_t seed)
         break;
     default: {
         c.model = "RMAT";
-        es_rmat r;
         es_rmat_params prm = { .scale = 9 + seed % 4, .edge_factor = 8, .a = 0.57, .b = 0.19,
                                .c = 0.19, .seed = seed, .permute = TRUE };
-        es_rmat_init(&r, &prm, NULL);
-        m = r.num_edges;
-        p = g_new(uint32_t, 2 * m);
-        uint64_t u, v;
-        for (size_t i = 0; es_rmat_next(&r, &u, &v); i++) {
-            p[2 * i] = (uint32_t)u;
-            p[2 * i + 1] = (uint32_t)v;
-        }
+        p = rmat_pairs(&prm, &m);
         break;
     }
     }
     c.p = messy(p, m, seed, &c.m);
-    c.n = relabel(c.p, c.m);
+    c.n = es_test_relabel_first_appearance(c.p, c.m, 0);
     return c;
 }
 
@@ -435,19 +419,12 @@ static void test_a_large_single_batch_takes_the_parallel_path_and_stays_exact_wi
 {
     const int saved = omp_get_max_threads();
     const uint64_t seed = 4242;
-    es_rmat r;
     es_rmat_params prm = { .scale = 14, .edge_factor = 8, .a = 0.57, .b = 0.19, .c = 0.19,
                            .seed = seed, .permute = TRUE };
-    es_rmat_init(&r, &prm, NULL);
-    size_t m = r.num_edges;
-    uint32_t *p = g_new(uint32_t, 2 * m);
-    uint64_t u, v;
-    for (size_t i = 0; es_rmat_next(&r, &u, &v); i++) {
-        p[2 * i] = (uint32_t)u;
-        p[2 * i + 1] = (uint32_t)v;
-    }
+    size_t m;
+    uint32_t *p = rmat_pairs(&prm, &m);
     case_graph c = { .p = p, .m = m, .seed = seed };
-    c.n = relabel(p, m);
+    c.n = es_test_relabel_first_appearance(p, m, 0);
     reference ref = reference_of(&c);
     /* The plain scan, then the vector one where the processor has it. */
     for (int vector = 0; vector <= 1; vector++) {

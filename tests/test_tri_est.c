@@ -172,33 +172,12 @@ static double exact_triangles(const uint32_t *pairs, size_t m, uint32_t nv, doub
 /* The edges of g in a random order, each in a random direction. */
 static uint32_t *shuffled_edges(const igraph_t *g, uint64_t seed, size_t *m_out)
 {
-    igraph_vector_int_t el;
-    igraph_vector_int_init(&el, 0);
-    igraph_get_edgelist(g, &el, 0);
-    size_t m = (size_t)igraph_vector_int_size(&el) / 2;
-    uint32_t *p = g_new(uint32_t, 2 * m);
+    size_t m;
+    uint32_t *p = es_test_pairs_of_igraph(g, &m);
     GRand *rng = g_rand_new_with_seed((guint32)seed);
-    for (size_t i = 0; i < m; i++) {
-        p[2 * i] = (uint32_t)VECTOR(el)[2 * i];
-        p[2 * i + 1] = (uint32_t)VECTOR(el)[2 * i + 1];
-    }
-    for (size_t i = m; i > 1; i--) {
-        size_t j = (size_t)g_rand_int_range(rng, 0, (gint32)i);
-        uint32_t a = p[2 * (i - 1)], b = p[2 * (i - 1) + 1];
-        p[2 * (i - 1)] = p[2 * j];
-        p[2 * (i - 1) + 1] = p[2 * j + 1];
-        p[2 * j] = a;
-        p[2 * j + 1] = b;
-    }
-    for (size_t i = 0; i < m; i++) {
-        if (g_rand_boolean(rng)) {
-            uint32_t a = p[2 * i];
-            p[2 * i] = p[2 * i + 1];
-            p[2 * i + 1] = a;
-        }
-    }
+    es_test_shuffle_lines(p, m, rng);
+    es_test_flip_lines(p, m, rng);
     g_rand_free(rng);
-    igraph_vector_int_destroy(&el);
     *m_out = m;
     return p;
 }
@@ -697,19 +676,7 @@ static void test_every_method_is_unbiased_at_a_small_sample_in_a_fixed_stream_or
     clustered_graph_with_hubs(&g);
     for (int order = 0; order < 2; order++) {
         size_t m;
-        uint32_t *p;
-        if (order == 0) {
-            igraph_vector_int_t el;
-            igraph_vector_int_init(&el, 0);
-            igraph_get_edgelist(&g, &el, 0);
-            m = (size_t)igraph_vector_int_size(&el) / 2;
-            p = g_new(uint32_t, 2 * m);
-            for (size_t i = 0; i < 2 * m; i++)
-                p[i] = (uint32_t)VECTOR(el)[i];
-            igraph_vector_int_destroy(&el);
-        } else {
-            p = shuffled_edges(&g, 77, &m);
-        }
+        uint32_t *p = order == 0 ? es_test_pairs_of_igraph(&g, &m) : shuffled_edges(&g, 77, &m);
         stream s = relabel(p, m);
         const double exact = exact_triangles(s.pairs, s.m, s.nv, NULL);
         CU_ASSERT_FATAL(exact > 1000);

@@ -235,6 +235,17 @@ char *es_test_temp_path(const char *what)
     return g_strdup_printf("%s/es-%s-%s-%d.h5", g_get_tmp_dir(), running_suite, what, (int)getpid());
 }
 
+void es_test_flip_lines(uint32_t *p, size_t m, GRand *rng)
+{
+    for (size_t i = 0; i < m; i++) {
+        if (g_rand_boolean(rng)) {
+            uint32_t a = p[2 * i];
+            p[2 * i] = p[2 * i + 1];
+            p[2 * i + 1] = a;
+        }
+    }
+}
+
 uint32_t *es_test_pairs_of_igraph(const igraph_t *g, size_t *m)
 {
     igraph_vector_int_t el;
@@ -250,6 +261,9 @@ uint32_t *es_test_pairs_of_igraph(const igraph_t *g, size_t *m)
 
 uint32_t es_test_relabel_first_appearance(uint32_t *pairs, size_t m, uint32_t id_bound)
 {
+    if (id_bound == 0)
+        for (size_t i = 0; i < 2 * m; i++)
+            id_bound = MAX(id_bound, pairs[i] + 1);
     uint32_t *label = g_new(uint32_t, id_bound);
     memset(label, 0xff, (size_t)id_bound * sizeof(uint32_t));
     uint32_t next = 0;

@@ -56,6 +56,8 @@ uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, s
 size_t es_test_add_repeats(uint32_t *p, size_t m, size_t extra, size_t among, GRand *rng);
 /* Shuffle the m lines of p (Fisher-Yates, draws from rng). */
 void   es_test_shuffle_lines(uint32_t *p, size_t m, GRand *rng);
+/* Reverse each of the m lines of p with probability 1/2 (draws from rng). */
+void   es_test_flip_lines(uint32_t *p, size_t m, GRand *rng);
 
 /* Build an igraph (undirected, n vertices) from 2*m pairs and simplify it
  * (no multi-edges, no loops): the exact reference for operators. */
@@ -168,9 +170,9 @@ typedef struct {
  * first-appearance order.  The same (kind, seed) gives the same stream. */
 void es_test_make_case(es_test_case *c, int kind, uint64_t seed);
 
-/* Rename the ids of pairs[0 .. 2m-1] (each below id_bound) to 0, 1, ... in
- * order of first appearance, as the id map does; returns how many
- * distinct ids there were. */
+/* Rename the ids of pairs[0 .. 2m-1] (each below id_bound; 0: the largest
+ * id + 1) to 0, 1, ... in order of first appearance, as the id map does;
+ * returns how many distinct ids there were. */
 uint32_t es_test_relabel_first_appearance(uint32_t *pairs, size_t m, uint32_t id_bound);
 
 /* Histogram of a vector's values (key -> count, keys increasing); *max is
