@@ -26,10 +26,8 @@
 #     (skipped where the binary cannot run under the limit: AddressSanitizer
 #     reserves terabytes).
 # Prints "N passed, N failed"; exits non-zero on any failure.
-es=${1:-build/edgestream}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+setup_test "$1"
 mounted=
 spid=
 cleanup() {
@@ -38,7 +36,6 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-. "$(dirname "$0")/lib.sh"
 
 # ---- disk full ------------------------------------------------------------------
 # Every operator, in two runs (the second with spanner, whose kept edges are
@@ -47,20 +44,28 @@ trap cleanup EXIT
 # being written is deferred, so a faster stream takes fewer, and the disk
 # must still fill however many are deferred.
 "$es" gen rmat --scale 15 --seed 1 -o "$tmp/r15.txt"
-full_case() { # full_case NAME OPS [SIZE]
-    name=$1 fops=$2 size=${3:-4m}
-    d=$tmp/full-$name
-    mkdir -p "$d"
-    if ! mount -t tmpfs -o size="$size" tmpfs "$d" 2>/dev/null; then
-        echo "skipped: disk full ($name): cannot mount a tmpfs here (needs root)"
-        return
+# small_disk DIR SIZE WHAT: a tmpfs of SIZE mounted at DIR, or status 1
+# and "skipped: WHAT" when it cannot be (it needs root).  Until
+# small_disk_done, LeakSanitizer reports no leaks: a file whose close
+# failed on the full disk stays open inside HDF5 to the end, by design
+# (snapshot/h5util.h).
+small_disk() {
+    mkdir -p "$1"
+    if ! mount -t tmpfs -o size="$2" tmpfs "$1" 2>/dev/null; then
+        echo "skipped: $3: cannot mount a tmpfs here (needs root)"
+        return 1
     fi
-    mounted=$d
-    # A file whose close failed stays open inside HDF5 to the end, by
-    # design (snapshot/h5util.h): not a leak for LeakSanitizer to report.
+    mounted=$1
     saved_asan=${ASAN_OPTIONS-}
     ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
     export ASAN_OPTIONS
+}
+small_disk_done() { umount "$mounted" && mounted=; ASAN_OPTIONS=$saved_asan; }
+
+full_case() { # full_case NAME OPS [SIZE]
+    name=$1 fops=$2 size=${3:-4m}
+    d=$tmp/full-$name
+    small_disk "$d" "$size" "disk full ($name)" || return
     "$es" run --ops "$fops" --format tsv --quiet "$tmp/r15.txt" > "$tmp/want" || bad "full $name: plain run failed"
     "$es" run --ops "$fops" --format tsv --quiet --snapshot-dir "$d" --snapshot-every 5000 "$tmp/r15.txt" \
         > "$tmp/got" 2> "$tmp/err"
@@ -91,8 +96,7 @@ full_case() { # full_case NAME OPS [SIZE]
     st=$?
     [ $st = 74 ] || [ $st = 0 ] && ok || bad "full $name: resume exited $st: $(head -c 400 "$tmp/err")"
     cmp -s "$tmp/want" "$tmp/got" && ok || bad "full $name: resumed answers differ"
-    umount "$d" && mounted=
-    ASAN_OPTIONS=$saved_asan
+    small_disk_done
 }
 full_case thread cc,degree,tri,tri-est:m=50000,seed=5,bipartite,cm,topk,hll
 full_case spanner cc,degree,tri,spanner,bipartite,cm 2m   # its logs take less than 4 MB
@@ -106,19 +110,9 @@ full_case spanner cc,degree,tri,spanner,bipartite,cm 2m   # its logs take less t
 # (10 MiB) releases whole 2 MiB blocks.
 heal_case() {
     d=$tmp/heal
-    mkdir -p "$d"
-    if ! mount -t tmpfs -o size=96m tmpfs "$d" 2>/dev/null; then
-        echo "skipped: full disk after a damaged log: cannot mount a tmpfs here (needs root)"
-        return
-    fi
-    mounted=$d
-    # A file whose close failed on the full disk stays open inside HDF5 to
-    # the end, by design (snapshot/h5util.h): not a leak to report.
-    saved_asan=${ASAN_OPTIONS-}
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-    export ASAN_OPTIONS
+    small_disk "$d" 96m "full disk after a damaged log" || return
     # (a sanitizer build on a loaded machine answers SNAPSHOT slowly)
-    client="env ES_CLIENT_TIMEOUT=300 /usr/bin/python3 $here/serve_client.py"
+    client="env ES_CLIENT_TIMEOUT=300 /usr/bin/python3 $here/tests/serve_client.py"
     "$es" gen rmat --scale 17 --seed 1 -o "$tmp/r17.txt"
     head -n 800000 "$tmp/r17.txt" > "$tmp/h1"
     sed -n 800001,820000p "$tmp/r17.txt" > "$tmp/h2"
@@ -161,8 +155,7 @@ heal_case() {
             grep -q "^  edges_consumed  *$(wc -l < "$tmp/r17.txt")\$" "$tmp/heal.inspect" && ok ||
             bad "heal: the final snapshot $newest is not at the stream's end or does not verify"
     fi
-    umount "$d" && mounted=
-    ASAN_OPTIONS=$saved_asan
+    small_disk_done
 }
 
 # Every file of a directory with its checksum, to see that nothing changed.
