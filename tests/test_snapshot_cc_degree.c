@@ -40,26 +40,7 @@
 static void roundtrip_random_streams(const char *spec)
 {
     static const size_t batch_sizes[] = { 1, 7, 1000, 10000 };
-    int runs = 0;
-    for (int kind = 0; kind < ES_TEST_CASE_KINDS; kind++) {
-        for (uint64_t seed = 1; seed <= 2; seed++) {
-            es_test_case c;
-            es_test_make_case(&c, kind, seed);
-            const size_t cuts[] = { 0, 1, c.m / 3, c.m / 2 + 3, c.m - 1, c.m };
-            for (size_t b = 0; b < G_N_ELEMENTS(batch_sizes); b++) {
-                for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++) {
-                    const int failed_before = CU_get_number_of_failures();
-                    es_test_snapshot_roundtrip(spec, c.pairs, NULL, c.m, cuts[k], batch_sizes[b]);
-                    if ((int)CU_get_number_of_failures() != failed_before)
-                        printf("\n  %s round trip differs: %s, cut %zu of %zu, batch size %zu\n",
-                               spec, c.name, cuts[k], c.m, batch_sizes[b]);
-                    runs++;
-                }
-            }
-            g_free(c.pairs);
-        }
-    }
-    CU_ASSERT(runs >= 200);
+    es_test_roundtrip_cases(spec, batch_sizes, G_N_ELEMENTS(batch_sizes), 0);
 }
 
 static void test_cc_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
@@ -74,10 +55,6 @@ static void test_degree_restored_from_any_cut_reports_as_an_uninterrupted_run(vo
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static char *temp_path(const char *what)
-{
-    return g_strdup_printf("%s/es-snap-ccdeg-%s-%d.h5", g_get_tmp_dir(), what, (int)getpid());
-}
 
 static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t batch_size)
 {
@@ -118,16 +95,11 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             omp_set_num_threads(t + 1);
             es_operator *op = es_operator_new(specs[s], NULL);
             feed_all(op, p, m, 10000);
-            path[t] = temp_path(t ? "t2" : "t1");
+            path[t] = es_test_temp_path(t ? "t2" : "t1");
             CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
-        GBytes *a = es_test_dataset_bytes(path[0], datasets[s], 1);
-        GBytes *b = es_test_dataset_bytes(path[1], datasets[s], 1);
-        CU_ASSERT(g_bytes_get_size(a) > 0);
-        CU_ASSERT_TRUE(g_bytes_equal(a, b));
-        g_bytes_unref(a);
-        g_bytes_unref(b);
+        CU_ASSERT_TRUE(es_test_same_dataset(path[0], path[1], datasets[s], 1));
         for (int t = 0; t < 2; t++) {
             g_unlink(path[t]);
             g_free(path[t]);
@@ -149,7 +121,7 @@ static void test_degree_edge_keys_are_the_distinct_edges_in_first_seen_order(voi
     uint32_t *p = big_stream(&m, &n);
     es_operator *op = es_operator_new("degree", NULL);
     feed_all(op, p, m, 10000);
-    char *path = temp_path("keys");
+    char *path = es_test_temp_path("keys");
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
@@ -226,34 +198,22 @@ static void restored_writes_the_log_of_an_uninterrupted_run(const char *spec, co
     es_h5_quiet();
     es_operator *whole = es_operator_new(spec, NULL);
     feed_all(whole, p, m, bs);
-    char *path_whole = temp_path("whole");
+    char *path_whole = es_test_temp_path("whole");
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(whole, path_whole, NULL));
     for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
         const size_t cut = cuts[c];
         es_operator *first = es_operator_new(spec, NULL), *resumed = es_operator_new(spec, NULL);
-        feed_all(first, p, cut, bs);
-        char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
+        uint32_t maxv = 0;
+        es_test_feed_range(first, p, NULL, 0, cut, bs, &maxv);
+        char *path_cut = es_test_temp_path("cut"), *path_resumed = es_test_temp_path("resumed");
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path_cut, NULL));
         CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(resumed, path_cut, NULL));
-        uint32_t maxv = 0;
-        for (size_t i = 0; i < 2 * cut; i++)
-            maxv = MAX(maxv, p[i] + 1);
-        for (size_t at = cut; at < m; at += bs) {
-            size_t len = MIN(bs, m - at);
-            for (size_t i = 2 * at; i < 2 * (at + len); i++)
-                maxv = MAX(maxv, p[i] + 1);
-            es_batch b = { .edges = (const es_edge *)(p + 2 * at), .n = len, .first_index = at, .num_vertices = maxv };
-            CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
-        }
+        es_test_feed_range(resumed, p, NULL, cut, m, bs, &maxv);
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(resumed, path_resumed, NULL));
-        GBytes *a = es_test_dataset_bytes(path_whole, dataset, 1);
-        GBytes *b = es_test_dataset_bytes(path_resumed, dataset, 1);
-        CU_ASSERT(g_bytes_get_size(a) > 0);
-        CU_ASSERT_TRUE(g_bytes_equal(a, b));
-        if (!g_bytes_equal(a, b))
-            printf("\n  %s resumed at edge %zu writes another %s\n", spec, cut, dataset);
-        g_bytes_unref(a);
-        g_bytes_unref(b);
+        if (!es_test_same_dataset(path_whole, path_resumed, dataset, 1)) {
+            CU_FAIL("a resumed run writes other arrays");
+            printf("\n  %s resumed at edge %zu\n", spec, cut);
+        }
         /* and what it rebuilt on restore (degree's degrees, cc's forest)
          * answers as the whole run's */
         char *ta = es_test_report_tsv(whole), *tb = es_test_report_tsv(resumed);
@@ -295,7 +255,7 @@ static void test_cc_joins_are_a_spanning_forest_of_the_components(void)
         es_test_make_case(&c, 0, seed);   /* sparse: many components */
         es_operator *op = es_operator_new("cc", NULL);
         feed_all(op, c.pairs, c.m, 7);
-        char *path = temp_path("ccforest");
+        char *path = es_test_temp_path("ccforest");
         es_h5_quiet();
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
         GBytes *jb = es_test_dataset_bytes(path, "joins", 1);
@@ -387,23 +347,15 @@ static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
         omp_set_num_threads(1);
         es_operator *whole = es_operator_new(specs[s], NULL), *first = es_operator_new(specs[s], NULL);
         feed_all(whole, p, m, bs);
-        feed_all(first, p, cut, bs);
-        char *path = temp_path("resume");
+        uint32_t maxv = 0;
+        es_test_feed_range(first, p, NULL, 0, cut, bs, &maxv);
+        char *path = es_test_temp_path("resume");
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path, NULL));
         omp_set_num_threads(2);
         es_operator *resumed = es_operator_new(specs[s], NULL);
         CU_ASSERT_TRUE_FATAL(es_test_read_snapshot_file(resumed, path, NULL));
         /* The rest, with first_index and vertex counts as the stream has them. */
-        uint32_t maxv = 0;
-        for (size_t i = 0; i < 2 * cut; i++)
-            maxv = MAX(maxv, p[i] + 1);
-        for (size_t at = cut; at < m; at += bs) {
-            size_t len = MIN(bs, m - at);
-            for (size_t i = 2 * at; i < 2 * (at + len); i++)
-                maxv = MAX(maxv, p[i] + 1);
-            es_batch b = { .edges = (const es_edge *)(p + 2 * at), .n = len, .first_index = at, .num_vertices = maxv };
-            CU_ASSERT_TRUE(es_operator_process(resumed, &b, NULL));
-        }
+        es_test_feed_range(resumed, p, NULL, cut, m, bs, &maxv);
         CU_ASSERT_TRUE(es_test_same_reports(whole, resumed));
         g_unlink(path);
         g_free(path);
@@ -417,14 +369,7 @@ static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
 
 /* ---- malformed snapshots --------------------------------------------------------- */
 
-typedef es_test_build_fn build_fn;
 
-static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
-{
-    es_test_expect_refused(spec, build, arg, culprit, what, NULL);
-}
-
-#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
 
 /* cc: the stream 0-1, 1-2, 3-3, 2-0 (a triangle on 0, 1, 2 and the lone
  * vertex 3), as the operator writes it: its joins are 0-1 and 1-2. */
@@ -473,7 +418,7 @@ static void expect_cc_restores(const cc_snap *s, const uint32_t *pairs, size_t m
     if (m > 0 || nv > 0)
         CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
     es_h5_quiet();
-    char *path = temp_path("good");
+    char *path = es_test_temp_path("good");
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     build_cc(g, s);
@@ -490,7 +435,7 @@ static void expect_cc_restores(const cc_snap *s, const uint32_t *pairs, size_t m
     CU_ASSERT_TRUE(es_operator_process(fed, &next, NULL));
     CU_ASSERT_TRUE(es_operator_process(op, &next, NULL));
     CU_ASSERT_TRUE(es_test_same_reports(fed, op));
-    char *again = temp_path("good-again");
+    char *again = es_test_temp_path("good-again");
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(fed, path, NULL));
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, again, NULL));
     GBytes *ja = es_test_dataset_bytes(path, "joins", 1), *jb = es_test_dataset_bytes(again, "joins", 1);
@@ -541,7 +486,7 @@ static void test_a_cc_path_of_40_joins_restores_as_one_component(void)
     /* A last link that closes the path into a cycle is refused. */
     path.joins[39] = KEY(1, 40);
     GError *err = NULL;
-    char *file = temp_path("cycle");
+    char *file = es_test_temp_path("cycle");
     es_h5_quiet();
     hid_t f = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -562,7 +507,7 @@ static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
 {
     cc_snap s;
 #define CC_CASE(culprit, what, ...) \
-    do { s = cc_good; __VA_ARGS__; expect_refused("cc", build_cc, &s, culprit, what); } while (0)
+    do { s = cc_good; __VA_ARGS__; es_test_expect_refused("cc", build_cc, &s, culprit, what, NULL); } while (0)
 #define CC_CASE_SAYING(culprit, what, words, ...) \
     do { s = cc_good; __VA_ARGS__; es_test_expect_refused("cc", build_cc, &s, culprit, what, words); } while (0)
     CC_CASE("joins", "no joins dataset", s.omit = "joins");
@@ -654,7 +599,7 @@ static void test_degree_keys_in_any_order_restore_and_are_written_back_in_that_o
     es_batch b = { .edges = (const es_edge *)p, .n = 7, .num_vertices = 5 };
     CU_ASSERT_TRUE(es_operator_process(fed, &b, NULL));
     es_h5_quiet();
-    char *path = temp_path("anyorder"), *again = temp_path("anyorder-again");
+    char *path = es_test_temp_path("anyorder"), *again = es_test_temp_path("anyorder-again");
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t g = H5Gcreate2(f, "op", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     build_degree(g, &s);
@@ -711,7 +656,8 @@ static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
 {
     degree_snap s;
 #define DEG_CASE(culprit, what, ...) \
-    do { s = degree_good; __VA_ARGS__; expect_refused("degree", build_degree, &s, culprit, what); } while (0)
+    do { s = degree_good; __VA_ARGS__; \
+         es_test_expect_refused("degree", build_degree, &s, culprit, what, NULL); } while (0)
     DEG_CASE("/edges/keys", "no /edges/keys dataset", s.omit = "edge_keys");
     DEG_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     DEG_CASE("edges", "no edges attribute", s.omit = "edges");

@@ -256,6 +256,20 @@ static char *line(const char *path, const char *file, uint64_t bytes, uint32_t c
     return g_strdup_printf("log %s %s %" G_GUINT64_FORMAT " %08x\n", path, file, (guint64)bytes, crc);
 }
 
+/* 1 iff text's log lines (norm) are exactly the one for `path` in `file`
+ * over the first `bytes` bytes of a; both are printed when not. */
+static int lists_one(const char *dir, const char *text, const char *path, const char *file, const void *a,
+                     uint64_t bytes)
+{
+    char *want = line(path, file, bytes, crc_of(a, (size_t)bytes));
+    const char *got = norm(dir, text);
+    const int same = strcmp(got, want) == 0;
+    if (!same)
+        printf("\n  got    \"%s\"\n  wanted \"%s\"\n", got, want);
+    g_free(want);
+    return same;
+}
+
 /* Field k (0: "log", 1: path, 2: file, 3: bytes, 4: crc) of the log line for
  * `path` in text, or NULL. */
 static char *field_of(const char *text, const char *path, int k)
@@ -430,6 +444,35 @@ static gboolean verifies(const char *dir, const char *text, char **message)
     return ok;
 }
 
+/* The one-log cases' start: a fresh directory and table, a = values(n,
+ * seed), and snapshot 1 of a's first 1000 keys as /g/x (in X_FILE), whose
+ * log lines are t1.  one_log_free frees them all. */
+typedef struct {
+    char             *dir;
+    uint64_t         *a;
+    es_snapshot_logs *logs;
+    log_spec          s;   /* /g/x: a, 1000 */
+    char             *t1;
+} one_log;
+
+#define X_FILE "log-000001.g.x.u64.h5"
+
+static one_log one_log_new(size_t n, uint64_t seed)
+{
+    one_log o = { make_dir(), values(n, seed), es_snapshot_logs_new(), { "/g/x", NULL, 1000 }, NULL };
+    o.s.a = o.a;
+    o.t1 = write_snapshot(o.logs, o.dir, 1, &o.s, 1);
+    return o;
+}
+
+static void one_log_free(one_log *o)
+{
+    g_free(o->t1);
+    es_snapshot_logs_free(o->logs);
+    g_free(o->a);
+    es_test_remove_dir(o->dir);
+}
+
 /* ---- ordinary datasets --------------------------------------------------------- */
 
 static void test_a_writer_without_a_log_table_writes_ordinary_datasets(void)
@@ -464,14 +507,12 @@ static void test_an_empty_array_is_an_ordinary_dataset_without_a_log_line(void)
     es_snapshot_logs *logs = es_snapshot_logs_new();
     const log_spec s[] = { { "/g/empty", a, 0 }, { "/g/x", a, 10 } };
     char *text = write_snapshot(logs, dir, 1, s, 2);
-    char *want = line("/g/x", "log-000001.g.x.u64.h5", 80, crc_of(a, 80));
-    CU_ASSERT_STRING_EQUAL(norm(dir, text), want);
+    CU_ASSERT_TRUE(lists_one(dir, text, "/g/x", "log-000001.g.x.u64.h5", a, 80));
     CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
     char name[256];
     hsize_t size;
     CU_ASSERT_EQUAL(external_of(dir, 1, "/g/empty", name, &size), 0);
     CU_ASSERT_TRUE(reads_back(dir, 1, "/g/empty", a, 0, 0));
-    g_free(want);
     g_free(text);
     es_snapshot_logs_free(logs);
     g_free(a);
@@ -602,9 +643,7 @@ static void test_later_snapshots_append_to_the_same_file(void)
 
     s.n = 1500;   /* within the first file's room: its bytes and 4 KiB (logs.h) */
     char *t2 = write_snapshot(logs, dir, 2, &s, 1);
-    char *want = line(path, file, 12000, crc_of(a, 12000));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t2), want);
-    g_free(want);
+    CU_ASSERT_TRUE(lists_one(dir, t2, path, file, a, 12000));
     CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
     CU_ASSERT_TRUE(data_room(dir, file) >= (int64_t)(12000));
     CU_ASSERT_EQUAL(file_inode(dir, file), ino);     /* appended to, not replaced */
@@ -626,9 +665,7 @@ static void test_later_snapshots_append_to_the_same_file(void)
     CU_ASSERT_TRUE(es_snapshot_logs_parse(resumed, t3, NULL));
     s.n = 1536;   /* to the end of the room */
     char *t4 = write_snapshot(resumed, dir, 4, &s, 1);
-    want = line(path, file, 12288, crc_of(a, 12288));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t4), want);
-    g_free(want);
+    CU_ASSERT_TRUE(lists_one(dir, t4, path, file, a, 12288));
     CU_ASSERT_EQUAL(count_files(dir, "log-"), 1);
     CU_ASSERT_EQUAL(file_inode(dir, file), ino);
     CU_ASSERT_TRUE(file_holds(dir, file, a, 12288));
@@ -648,32 +685,22 @@ static void test_later_snapshots_append_to_the_same_file(void)
 
 static void test_an_append_cuts_the_bytes_a_dead_writer_left_past_the_committed_length(void)
 {
-    char *dir = make_dir();
-    uint64_t *a = values(1100, 7);
-    const char *file = "log-000001.g.x.u64.h5";
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    log_spec s = { "/g/x", a, 1000 };
-    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
-    append_garbage(dir, file, 4096);   /* a writer that died after its append */
-    CU_ASSERT_TRUE(data_room(dir, file) >= (int64_t)(8000 + 4096));
-    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
-    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/x", a, 1000, 0));
+    one_log o = one_log_new(1100, 7);
+    append_garbage(o.dir, X_FILE, 4096);   /* a writer that died after its append */
+    CU_ASSERT_TRUE(data_room(o.dir, X_FILE) >= (int64_t)(8000 + 4096));
+    CU_ASSERT_TRUE(verifies(o.dir, o.t1, NULL));
+    CU_ASSERT_TRUE(reads_back(o.dir, 1, "/g/x", o.a, 1000, 0));
 
-    s.n = 1010;   /* fewer new bytes than the garbage */
-    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
-    char *want = line("/g/x", file, 8080, crc_of(a, 8080));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t2), want);
-    CU_ASSERT_TRUE(data_room(dir, file) >= (int64_t)(8080));
-    CU_ASSERT_TRUE(file_holds(dir, file, a, 8080));
-    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
-    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
-    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", a, 1010, 0));
-    g_free(want);
-    g_free(t1);
+    o.s.n = 1010;   /* fewer new bytes than the garbage */
+    char *t2 = write_snapshot(o.logs, o.dir, 2, &o.s, 1);
+    CU_ASSERT_TRUE(lists_one(o.dir, t2, "/g/x", X_FILE, o.a, 8080));
+    CU_ASSERT_TRUE(data_room(o.dir, X_FILE) >= (int64_t)(8080));
+    CU_ASSERT_TRUE(file_holds(o.dir, X_FILE, o.a, 8080));
+    CU_ASSERT_TRUE(verifies(o.dir, o.t1, NULL));
+    CU_ASSERT_TRUE(verifies(o.dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(o.dir, 2, "/g/x", o.a, 1010, 0));
     g_free(t2);
-    es_snapshot_logs_free(logs);
-    g_free(a);
-    es_test_remove_dir(dir);
+    one_log_free(&o);
 }
 
 /* Direct I/O (es_snapshot_logs_set_direct) writes what buffered writes
@@ -744,89 +771,68 @@ static void test_direct_appends_write_what_buffered_appends_write(void)
 
 static void test_a_shrunk_log_starts_a_new_file_and_leaves_the_old_one(void)
 {
-    char *dir = make_dir();
-    uint64_t *a = values(1000, 8), *b = values(600, 9);
-    const char *f1 = "log-000001.g.x.u64.h5", *f2 = "log-000002.g.x.u64.h5";
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    log_spec s = { "/g/x", a, 1000 };
-    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
+    one_log o = one_log_new(1000, 8);
+    uint64_t *b = values(600, 9);
+    const char *f1 = X_FILE, *f2 = "log-000002.g.x.u64.h5";
 
-    s = (log_spec){ "/g/x", b, 400 };   /* restarted: shorter, other content */
-    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
-    char *want = line("/g/x", f2, 3200, crc_of(b, 3200));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t2), want);
-    g_free(want);
-    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
-    CU_ASSERT_TRUE(file_holds(dir, f1, a, 8000));   /* untouched */
-    CU_ASSERT_TRUE(file_holds(dir, f2, b, 3200));
-    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
-    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
-    CU_ASSERT_TRUE(reads_back(dir, 1, "/g/x", a, 1000, 0));
-    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", b, 400, 0));
+    o.s = (log_spec){ "/g/x", b, 400 };   /* restarted: shorter, other content */
+    char *t2 = write_snapshot(o.logs, o.dir, 2, &o.s, 1);
+    CU_ASSERT_TRUE(lists_one(o.dir, t2, "/g/x", f2, b, 3200));
+    CU_ASSERT_EQUAL(count_files(o.dir, "log-"), 2);
+    CU_ASSERT_TRUE(file_holds(o.dir, f1, o.a, 8000));   /* untouched */
+    CU_ASSERT_TRUE(file_holds(o.dir, f2, b, 3200));
+    CU_ASSERT_TRUE(verifies(o.dir, o.t1, NULL));
+    CU_ASSERT_TRUE(verifies(o.dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(o.dir, 1, "/g/x", o.a, 1000, 0));
+    CU_ASSERT_TRUE(reads_back(o.dir, 2, "/g/x", b, 400, 0));
 
     /* The new file is the one extended from then on. */
-    s.n = 600;
-    char *t3 = write_snapshot(logs, dir, 3, &s, 1);
-    want = line("/g/x", f2, 4800, crc_of(b, 4800));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t3), want);
-    g_free(want);
-    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
-    CU_ASSERT_TRUE(file_holds(dir, f1, a, 8000));
-    CU_ASSERT_TRUE(file_holds(dir, f2, b, 4800));
-    CU_ASSERT_TRUE(verifies(dir, t1, NULL));
-    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
-    CU_ASSERT_TRUE(verifies(dir, t3, NULL));
-    CU_ASSERT_TRUE(reads_back(dir, 3, "/g/x", b, 600, 0));
+    o.s.n = 600;
+    char *t3 = write_snapshot(o.logs, o.dir, 3, &o.s, 1);
+    CU_ASSERT_TRUE(lists_one(o.dir, t3, "/g/x", f2, b, 4800));
+    CU_ASSERT_EQUAL(count_files(o.dir, "log-"), 2);
+    CU_ASSERT_TRUE(file_holds(o.dir, f1, o.a, 8000));
+    CU_ASSERT_TRUE(file_holds(o.dir, f2, b, 4800));
+    CU_ASSERT_TRUE(verifies(o.dir, o.t1, NULL));
+    CU_ASSERT_TRUE(verifies(o.dir, t2, NULL));
+    CU_ASSERT_TRUE(verifies(o.dir, t3, NULL));
+    CU_ASSERT_TRUE(reads_back(o.dir, 3, "/g/x", b, 600, 0));
 
-    g_free(t1);
     g_free(t2);
     g_free(t3);
-    es_snapshot_logs_free(logs);
-    g_free(a);
     g_free(b);
-    es_test_remove_dir(dir);
+    one_log_free(&o);
 }
 
 static void test_a_missing_or_short_log_file_is_written_anew(void)
 {
-    char *dir = make_dir();
-    uint64_t *a = values(1300, 10);
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    log_spec s = { "/g/x", a, 1000 };
-    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
-    char *p = g_build_filename(dir, "log-000001.g.x.u64.h5", NULL);
+    one_log o = one_log_new(1300, 10);
+    char *p = g_build_filename(o.dir, X_FILE, NULL);
     CU_ASSERT_EQUAL(g_unlink(p), 0);
     g_free(p);
 
     /* Gone: the whole array goes to a file named with this snapshot's id. */
-    s.n = 1200;
-    char *t2 = write_snapshot(logs, dir, 2, &s, 1);
-    char *want = line("/g/x", "log-000002.g.x.u64.h5", 9600, crc_of(a, 9600));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t2), want);
-    g_free(want);
-    CU_ASSERT_TRUE(file_holds(dir, "log-000002.g.x.u64.h5", a, 9600));
-    CU_ASSERT_TRUE(verifies(dir, t2, NULL));
-    CU_ASSERT_TRUE(reads_back(dir, 2, "/g/x", a, 1200, 0));
+    o.s.n = 1200;
+    char *t2 = write_snapshot(o.logs, o.dir, 2, &o.s, 1);
+    CU_ASSERT_TRUE(lists_one(o.dir, t2, "/g/x", "log-000002.g.x.u64.h5", o.a, 9600));
+    CU_ASSERT_TRUE(file_holds(o.dir, "log-000002.g.x.u64.h5", o.a, 9600));
+    CU_ASSERT_TRUE(verifies(o.dir, t2, NULL));
+    CU_ASSERT_TRUE(reads_back(o.dir, 2, "/g/x", o.a, 1200, 0));
 
     /* Shorter than recorded: likewise (and never extended from the cut). */
-    truncate_file(dir, "log-000002.g.x.u64.h5", 4000);
-    s.n = 1300;
-    char *t3 = write_snapshot(logs, dir, 3, &s, 1);
-    want = line("/g/x", "log-000003.g.x.u64.h5", 10400, crc_of(a, 10400));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t3), want);
-    g_free(want);
-    CU_ASSERT_TRUE(file_holds(dir, "log-000003.g.x.u64.h5", a, 10400));
-    CU_ASSERT_EQUAL(file_size(dir, "log-000002.g.x.u64.h5"), 4000);
-    CU_ASSERT_TRUE(verifies(dir, t3, NULL));
-    CU_ASSERT_TRUE(reads_back(dir, 3, "/g/x", a, 1300, 0));
-    CU_ASSERT_EQUAL(count_files(dir, "log-"), 2);
+    truncate_file(o.dir, "log-000002.g.x.u64.h5", 4000);
+    o.s.n = 1300;
+    char *t3 = write_snapshot(o.logs, o.dir, 3, &o.s, 1);
+    CU_ASSERT_TRUE(lists_one(o.dir, t3, "/g/x", "log-000003.g.x.u64.h5", o.a, 10400));
+    CU_ASSERT_TRUE(file_holds(o.dir, "log-000003.g.x.u64.h5", o.a, 10400));
+    CU_ASSERT_EQUAL(file_size(o.dir, "log-000002.g.x.u64.h5"), 4000);
+    CU_ASSERT_TRUE(verifies(o.dir, t3, NULL));
+    CU_ASSERT_TRUE(reads_back(o.dir, 3, "/g/x", o.a, 1300, 0));
+    CU_ASSERT_EQUAL(count_files(o.dir, "log-"), 2);
 
-    g_free(t1);
     g_free(t2);
     g_free(t3);
-    es_snapshot_logs_free(logs);
-    g_free(a);
-    es_test_remove_dir(dir);
+    one_log_free(&o);
 }
 
 /* ---- verification ---------------------------------------------------------------------- */
@@ -922,25 +928,15 @@ static void test_verify_rejects_a_missing_truncated_or_corrupt_log(void)
 
 static void test_a_corrupt_prefix_is_still_caught_after_the_next_append(void)
 {
-    char *dir = make_dir();
-    uint64_t *a = values(1500, 16);
-    const char *file = "log-000001.g.x.u64.h5";
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    log_spec s = { "/g/x", a, 1000 };
-    char *t1 = write_snapshot(logs, dir, 1, &s, 1);
-    flip_byte(dir, file, (off_t)data_start(dir, file) + 100);
-    s.n = 1500;
-    char *t2 = write_snapshot(logs, dir, 2, &s, 1);   /* appends after the bad byte */
-    char *want = line("/g/x", file, 12000, crc_of(a, 12000));
-    CU_ASSERT_STRING_EQUAL(norm(dir, t2), want);   /* the crc of what should be there */
-    g_free(want);
-    CU_ASSERT_FALSE(verifies(dir, t1, NULL));
-    CU_ASSERT_FALSE(verifies(dir, t2, NULL));
-    g_free(t1);
+    one_log o = one_log_new(1500, 16);
+    flip_byte(o.dir, X_FILE, (off_t)data_start(o.dir, X_FILE) + 100);
+    o.s.n = 1500;
+    char *t2 = write_snapshot(o.logs, o.dir, 2, &o.s, 1);   /* appends after the bad byte */
+    CU_ASSERT_TRUE(lists_one(o.dir, t2, "/g/x", X_FILE, o.a, 12000));   /* the crc of what should be there */
+    CU_ASSERT_FALSE(verifies(o.dir, o.t1, NULL));
+    CU_ASSERT_FALSE(verifies(o.dir, t2, NULL));
     g_free(t2);
-    es_snapshot_logs_free(logs);
-    g_free(a);
-    es_test_remove_dir(dir);
+    one_log_free(&o);
 }
 
 /* es_crc32 gives zlib's values (the header's and the log lines' crcs are
@@ -1253,9 +1249,7 @@ static void test_snapshot_files_list_their_logs_and_retention_keeps_only_those(v
     es_snapshot_logs *resumed = es_snapshot_logs_new();
     CU_ASSERT_TRUE(es_snapshot_load_logs(s4, resumed, NULL));
     char *text = es_snapshot_logs_format(resumed);
-    want = line("/idmap/external_ids", fb, 8000, crc_of(b, 8000));
-    CU_ASSERT_STRING_EQUAL(norm(dir, text), want);
-    g_free(want);
+    CU_ASSERT_TRUE(lists_one(dir, text, "/idmap/external_ids", fb, b, 8000));
     g_free(text);
     const uint64_t ino = file_inode(dir, fb);
     char *s5 = commit(dir, 5, b, 1500, resumed);
@@ -1347,6 +1341,50 @@ static void test_generations(void)
     es_test_remove_dir(dir);
 }
 
+/* The recycled-log cases' start: a fresh directory and log table, and a
+ * recycled log `a` (es_log_grow_recycled) with room for `room` keys that
+ * holds the first `filled` of want = values(n, seed). */
+typedef struct {
+    char             *dir;
+    es_snapshot_logs *logs;
+    uint64_t         *want;
+    uint64_t         *a;
+    size_t            room;   /* a's keys, for es_log_free */
+} recycled;
+
+#define RECYCLED_F1 "log-000001.idmap.external_ids.u64.h5"
+#define RECYCLED_F2 "log-000002.idmap.external_ids.u64.h5"
+
+static recycled recycled_new(size_t n, size_t room, size_t filled, uint64_t seed)
+{
+    recycled r = { make_dir(), es_snapshot_logs_new(), values(n, seed), NULL, room };
+    r.a = es_log_grow_recycled(NULL, 0, room * sizeof(uint64_t));
+    memcpy(r.a, r.want, filled * sizeof(uint64_t));
+    return r;
+}
+
+static void recycled_free(recycled *r)
+{
+    es_log_free(r->a, r->room * sizeof(uint64_t));
+    es_snapshot_logs_free(r->logs);
+    g_free(r->want);
+    es_test_remove_dir(r->dir);
+}
+
+/* 1 iff snapshot `path` restores the id map as exactly want[0 .. n-1]. */
+static int restores_ids(const char *path, const uint64_t *want, size_t n)
+{
+    uint64_t *ext = NULL;
+    uint32_t got = 0;
+    GPtrArray *ops = g_ptr_array_new();
+    const int same = es_snapshot_restore(path, &ext, &got, ops, NULL) && got == n && ext != NULL &&
+                     memcmp(ext, want, n * sizeof(uint64_t)) == 0;
+    if (ext)
+        es_h5_free(ext, (size_t)got * 8);
+    g_ptr_array_free(ops, TRUE);
+    return same;
+}
+
 /* A recycled log (snapshot/logmem.h) forgets only bytes that two files
  * hold: its file in this generation and in the one before (the fallback
  * that retention keeps), which each snapshot extends past what its own
@@ -1359,66 +1397,56 @@ static void test_generations(void)
  * previous generation's file, bit 2 the current one's. */
 static void recycled_log_round(int damage)
 {
-    char *dir = make_dir();
     const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = 5 * block, n3 = 9 * block;
-    static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
-    uint64_t *want = values(n3, 31);
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    uint64_t *a = es_log_grow_recycled(NULL, 0, n2 * sizeof(uint64_t));
-    memcpy(a, want, n1 * sizeof(uint64_t));
-    char *s1 = commit(dir, 1, a, (uint32_t)n1, logs);
+    recycled r = recycled_new(n3, n2, n1, 31);
+    uint64_t *a = r.a, *want = r.want;
+    const char *dir = r.dir;
+    char *s1 = commit(dir, 1, a, (uint32_t)n1, r.logs);
     CU_ASSERT_EQUAL(es_log_released(a), 0);              /* in one file only */
     memcpy(a + n1, want + n1, (n2 - n1) * sizeof(uint64_t));
-    es_snapshot_logs_restart(logs, TRUE);                /* a new generation */
-    char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+    es_snapshot_logs_restart(r.logs, TRUE);              /* a new generation */
+    char *s2 = commit(dir, 2, a, (uint32_t)n2, r.logs);
     /* All n2 keys in two files: f1 holds them too, past its n1 that s1
      * lists (a mirror), and s1 still verifies. */
     CU_ASSERT_EQUAL(es_log_released(a), 5 * ES_HUGE_PAGE);
     CU_ASSERT_EQUAL(es_log_released(want), 0);           /* (not a log) */
-    CU_ASSERT_TRUE(file_holds(dir, f2, want, n2 * sizeof(uint64_t)));
-    CU_ASSERT_TRUE(file_holds(dir, f1, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(file_holds(dir, RECYCLED_F2, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(file_holds(dir, RECYCLED_F1, want, n2 * sizeof(uint64_t)));
     CU_ASSERT_TRUE(es_snapshot_verify(s1, NULL));
 
     /* Growing past its committed pages moves the released block there. */
     CU_ASSERT_PTR_EQUAL(es_log_grow_recycled(a, n2 * sizeof(uint64_t), n3 * sizeof(uint64_t)), a);
+    r.room = n3;
     CU_ASSERT_TRUE(memcmp(a + n2, want, block * sizeof(uint64_t)) == 0);
     memcpy(a + n2, want + n2, (n3 - n2) * sizeof(uint64_t));
 
     if (damage & 1)
-        flip_byte(dir, f1, (off_t)data_start(dir, f1) + 1000);
+        flip_byte(dir, RECYCLED_F1, (off_t)data_start(dir, RECYCLED_F1) + 1000);
     if (damage & 2)
-        flip_byte(dir, f2, (off_t)data_start(dir, f2) + 1000);
-    es_snapshot_logs_restart(logs, TRUE);
+        flip_byte(dir, RECYCLED_F2, (off_t)data_start(dir, RECYCLED_F2) + 1000);
+    es_snapshot_logs_restart(r.logs, TRUE);
     es_snapshot_meta m = { .snapshot_id = 3, .edges_consumed = n3, .source_kind = (char *)"files" };
     GPtrArray *ops = g_ptr_array_new();
     GError *err = NULL;
-    const gboolean wrote = es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, &err);
+    const gboolean wrote = es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, r.logs, &err);
     char *s3 = snap_name(dir, 3);
     if (damage == 3) {
         CU_ASSERT_FALSE(wrote);
         CU_ASSERT_TRUE(err != NULL && err->code == ES_ERROR_DATA &&
-                       strstr(err->message, "log-000002.idmap.external_ids.u64.h5 fails its checksum") != NULL);
+                       strstr(err->message, RECYCLED_F2 " fails its checksum") != NULL);
         CU_ASSERT_FALSE(g_file_test(s3, G_FILE_TEST_EXISTS));
     } else {
         CU_ASSERT_TRUE(wrote);
         CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
         CU_ASSERT_TRUE(file_holds(dir, "log-000003.idmap.external_ids.u64.h5", want, n3 * sizeof(uint64_t)));
-        uint64_t *ext = NULL;
-        uint32_t got = 0;
-        CU_ASSERT_TRUE(es_snapshot_restore(s3, &ext, &got, ops, NULL));
-        CU_ASSERT_TRUE(got == n3 && ext != NULL && memcmp(ext, want, n3 * sizeof(uint64_t)) == 0);
-        if (ext)
-            es_h5_free(ext, (size_t)got * 8);
+        CU_ASSERT_TRUE(restores_ids(s3, want, n3));
     }
     g_clear_error(&err);
     g_ptr_array_free(ops, TRUE);
     g_free(s1);
     g_free(s2);
     g_free(s3);
-    es_log_free(a, n3 * sizeof(uint64_t));
-    es_snapshot_logs_free(logs);
-    g_free(want);
-    es_test_remove_dir(dir);
+    recycled_free(&r);
 }
 
 static void test_a_recycled_log_is_healed_from_either_of_its_files(void)
@@ -1435,46 +1463,31 @@ static void test_a_recycled_log_is_healed_from_either_of_its_files(void)
  * twice as many keys again (barriers deferred behind a slow writer). */
 static void test_a_recycled_log_s_first_generation_ends_at_its_second_snapshot(void)
 {
-    char *dir = make_dir();
     /* (n2 fits the first files' room, n1 and 512 more: only the rule ends that generation) */
     const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = block + 1400, n3 = 3 * block;
-    static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
-    uint64_t *want = values(n3, 37);
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    uint64_t *a = es_log_grow_recycled(NULL, 0, n3 * sizeof(uint64_t));
-    memcpy(a, want, n3 * sizeof(uint64_t));
-    char *s1 = commit(dir, 1, a, (uint32_t)n1, logs);
-    CU_ASSERT_EQUAL(es_log_released(a), 0);   /* in one file only */
-    char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+    recycled r = recycled_new(n3, n3, n3, 37);
+    char *s1 = commit(r.dir, 1, r.a, (uint32_t)n1, r.logs);
+    CU_ASSERT_EQUAL(es_log_released(r.a), 0);   /* in one file only */
+    char *s2 = commit(r.dir, 2, r.a, (uint32_t)n2, r.logs);
     char *h2 = header_of(s2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(h2, f2));
-    CU_ASSERT_PTR_NULL(strstr(h2, f1));
-    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);
-    CU_ASSERT_TRUE(file_holds(dir, f2, want, n2 * sizeof(uint64_t)));
-    CU_ASSERT_TRUE(file_holds(dir, f1, want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h2, RECYCLED_F2));
+    CU_ASSERT_PTR_NULL(strstr(h2, RECYCLED_F1));
+    CU_ASSERT_EQUAL(es_log_released(r.a), ES_HUGE_PAGE);
+    CU_ASSERT_TRUE(file_holds(r.dir, RECYCLED_F2, r.want, n2 * sizeof(uint64_t)));
+    CU_ASSERT_TRUE(file_holds(r.dir, RECYCLED_F1, r.want, n2 * sizeof(uint64_t)));
     CU_ASSERT_TRUE(es_snapshot_verify(s1, NULL));
-    char *s3 = commit(dir, 3, a, (uint32_t)n3, logs);
+    char *s3 = commit(r.dir, 3, r.a, (uint32_t)n3, r.logs);
     char *h3 = header_of(s3);
-    CU_ASSERT_PTR_NOT_NULL(strstr(h3, f2));   /* the same generation */
-    CU_ASSERT_EQUAL(es_log_released(a), 3 * ES_HUGE_PAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h3, RECYCLED_F2));   /* the same generation */
+    CU_ASSERT_EQUAL(es_log_released(r.a), 3 * ES_HUGE_PAGE);
     CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
-    uint64_t *ext = NULL;
-    uint32_t got = 0;
-    GPtrArray *ops = g_ptr_array_new();
-    CU_ASSERT_TRUE(es_snapshot_restore(s3, &ext, &got, ops, NULL));
-    CU_ASSERT_TRUE(got == n3 && ext != NULL && memcmp(ext, want, n3 * sizeof(uint64_t)) == 0);
-    if (ext)
-        es_h5_free(ext, (size_t)got * 8);
-    g_ptr_array_free(ops, TRUE);
+    CU_ASSERT_TRUE(restores_ids(s3, r.want, n3));
     g_free(h2);
     g_free(h3);
     g_free(s1);
     g_free(s2);
     g_free(s3);
-    es_log_free(a, n3 * sizeof(uint64_t));
-    es_snapshot_logs_free(logs);
-    g_free(want);
-    es_test_remove_dir(dir);
+    recycled_free(&r);
 }
 
 static gboolean fail_extra(const char *tmp, void *user, GError **error)
@@ -1492,41 +1505,32 @@ static gboolean fail_extra(const char *tmp, void *user, GError **error)
  * every log (a window closed) nothing of the old arrays is kept. */
 static void test_a_failed_snapshot_rolls_the_table_back_to_the_last_committed_one(void)
 {
-    char *dir = make_dir();
     const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = block + 1400, n3 = 3 * block;
-    uint64_t *want = values(n3, 41);
-    es_snapshot_logs *logs = es_snapshot_logs_new();
-    uint64_t *a = es_log_grow_recycled(NULL, 0, n3 * sizeof(uint64_t));
-    memcpy(a, want, n3 * sizeof(uint64_t));
-    g_free(commit(dir, 1, a, (uint32_t)n1, logs));
-    char *s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+    recycled r = recycled_new(n3, n3, n3, 41);
+    g_free(commit(r.dir, 1, r.a, (uint32_t)n1, r.logs));
+    char *s2 = commit(r.dir, 2, r.a, (uint32_t)n2, r.logs);
     char *h2 = header_of(s2);
-    CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);
+    CU_ASSERT_EQUAL(es_log_released(r.a), ES_HUGE_PAGE);
     es_snapshot_meta m = { .snapshot_id = 3, .edges_consumed = n3, .source_kind = (char *)"files",
                            .extra = fail_extra };
     GPtrArray *ops = g_ptr_array_new();
-    CU_ASSERT_FALSE(es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, NULL));
-    es_snapshot_logs_rollback(logs);
-    char *lines = es_snapshot_logs_format(logs);
+    CU_ASSERT_FALSE(es_snapshot_write(r.dir, &m, r.a, (uint32_t)n3, ops, r.logs, NULL));
+    es_snapshot_logs_rollback(r.logs);
+    char *lines = es_snapshot_logs_format(r.logs);
     CU_ASSERT_STRING_EQUAL(lines, "");   /* (a new generation: no file yet) */
-    char *s4 = commit(dir, 4, a, (uint32_t)n3, logs);
+    char *s4 = commit(r.dir, 4, r.a, (uint32_t)n3, r.logs);
     char *h4 = header_of(s4);
     CU_ASSERT_PTR_NOT_NULL(strstr(h4, "log-000004.idmap.external_ids.u64.h5"));
     CU_ASSERT_TRUE(es_snapshot_verify(s4, NULL));
     CU_ASSERT_TRUE(es_snapshot_verify(s2, NULL));
-    uint64_t *ext = NULL;
-    uint32_t got = 0;
-    CU_ASSERT_TRUE(es_snapshot_restore(s4, &ext, &got, ops, NULL));
-    CU_ASSERT_TRUE(got == n3 && ext != NULL && memcmp(ext, want, n3 * sizeof(uint64_t)) == 0);
-    if (ext)
-        es_h5_free(ext, (size_t)got * 8);
+    CU_ASSERT_TRUE(restores_ids(s4, r.want, n3));
     /* Every log restarted, then a failure: the table keeps nothing. */
-    es_snapshot_logs_restart(logs, FALSE);
+    es_snapshot_logs_restart(r.logs, FALSE);
     m.snapshot_id = 5;
-    CU_ASSERT_FALSE(es_snapshot_write(dir, &m, a, (uint32_t)n3, ops, logs, NULL));
-    es_snapshot_logs_rollback(logs);
+    CU_ASSERT_FALSE(es_snapshot_write(r.dir, &m, r.a, (uint32_t)n3, ops, r.logs, NULL));
+    es_snapshot_logs_rollback(r.logs);
     g_free(lines);
-    lines = es_snapshot_logs_format(logs);
+    lines = es_snapshot_logs_format(r.logs);
     CU_ASSERT_STRING_EQUAL(lines, "");
     g_free(lines);
     g_ptr_array_free(ops, TRUE);
@@ -1534,10 +1538,7 @@ static void test_a_failed_snapshot_rolls_the_table_back_to_the_last_committed_on
     g_free(h4);
     g_free(s2);
     g_free(s4);
-    es_log_free(a, n3 * sizeof(uint64_t));
-    es_snapshot_logs_free(logs);
-    g_free(want);
-    es_test_remove_dir(dir);
+    recycled_free(&r);
 }
 
 /* A run's last snapshot appends to its generation's files: a new
@@ -1547,43 +1548,35 @@ static void test_a_failed_snapshot_rolls_the_table_back_to_the_last_committed_on
 static void test_a_run_s_last_snapshot_starts_no_generation_and_mirrors_nothing(void)
 {
     const size_t block = ES_HUGE_PAGE / sizeof(uint64_t), n1 = block + 1000, n2 = block + 1400, n3 = 3 * block;
-    static const char *const f1 = "log-000001.idmap.external_ids.u64.h5", *const f2 = "log-000002.idmap.external_ids.u64.h5";
-    uint64_t *want = values(n3, 41);
     for (int later = 0; later < 2; later++) {   /* last: the second snapshot, or the third */
-        char *dir = make_dir();
-        es_snapshot_logs *logs = es_snapshot_logs_new();
-        uint64_t *a = es_log_grow_recycled(NULL, 0, n3 * sizeof(uint64_t));
-        memcpy(a, want, n3 * sizeof(uint64_t));
-        char *s1 = commit(dir, 1, a, (uint32_t)n1, logs), *s2 = NULL, *s3 = NULL;
+        recycled r = recycled_new(n3, n3, n3, 41);
+        char *s1 = commit(r.dir, 1, r.a, (uint32_t)n1, r.logs), *s2 = NULL, *s3 = NULL;
         if (!later) {
-            es_snapshot_logs_last(logs);
-            s2 = commit(dir, 2, a, (uint32_t)n2, logs);
+            es_snapshot_logs_last(r.logs);
+            s2 = commit(r.dir, 2, r.a, (uint32_t)n2, r.logs);
             char *h2 = header_of(s2);
-            CU_ASSERT_PTR_NOT_NULL(strstr(h2, f1));   /* appended: no early end */
-            CU_ASSERT_PTR_NULL(strstr(h2, f2));
+            CU_ASSERT_PTR_NOT_NULL(strstr(h2, RECYCLED_F1));   /* appended: no early end */
+            CU_ASSERT_PTR_NULL(strstr(h2, RECYCLED_F2));
             CU_ASSERT_TRUE(es_snapshot_verify(s2, NULL));
             g_free(h2);
         } else {
-            s2 = commit(dir, 2, a, (uint32_t)n2, logs);   /* the early end: f2, mirrored into f1 */
-            const int64_t f1_size = file_size(dir, f1);
-            es_snapshot_logs_last(logs);
-            s3 = commit(dir, 3, a, (uint32_t)n3, logs);
+            s2 = commit(r.dir, 2, r.a, (uint32_t)n2, r.logs);   /* the early end: f2, mirrored into f1 */
+            const int64_t f1_size = file_size(r.dir, RECYCLED_F1);
+            es_snapshot_logs_last(r.logs);
+            s3 = commit(r.dir, 3, r.a, (uint32_t)n3, r.logs);
             char *h3 = header_of(s3);
-            CU_ASSERT_PTR_NOT_NULL(strstr(h3, f2));
-            CU_ASSERT_EQUAL(file_size(dir, f1), f1_size);          /* no mirror */
-            CU_ASSERT_EQUAL(es_log_released(a), ES_HUGE_PAGE);     /* so no more released */
+            CU_ASSERT_PTR_NOT_NULL(strstr(h3, RECYCLED_F2));
+            CU_ASSERT_EQUAL(file_size(r.dir, RECYCLED_F1), f1_size);   /* no mirror */
+            CU_ASSERT_EQUAL(es_log_released(r.a), ES_HUGE_PAGE);       /* so no more released */
             CU_ASSERT_TRUE(es_snapshot_verify(s3, NULL));
-            CU_ASSERT_TRUE(file_holds(dir, f2, want, n3 * sizeof(uint64_t)));
+            CU_ASSERT_TRUE(file_holds(r.dir, RECYCLED_F2, r.want, n3 * sizeof(uint64_t)));
             g_free(h3);
         }
         g_free(s1);
         g_free(s2);
         g_free(s3);
-        es_log_free(a, n3 * sizeof(uint64_t));
-        es_snapshot_logs_free(logs);
-        es_test_remove_dir(dir);
+        recycled_free(&r);
     }
-    g_free(want);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
  *
  * Round trips: on random messy streams (duplicates in both directions,
  * self-loops, ids in first-appearance order) with external ids, cut at 0,
- * 1, the middle, m - 1 and m, in batches of 1, 7 and 1000, a restored
+ * 1, m/3, m/2 + 3, m - 1 and m, in batches of 1, 7 and 1000, a restored
  * operator must report byte for byte what the original reports, before and
  * after the rest of the stream ("tri", "tri:top=3", "spanner",
  * "spanner:k=3", "spanner:method=greedy").  Layout: the edge table tri and
@@ -41,21 +41,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* External ids for dense ids: distinct, far from the dense ids and not in
- * their order, so `top` shows whether they came back. */
-static uint64_t *external_ids_of(const uint32_t *pairs, size_t m)
-{
-    uint64_t *ext = g_new(uint64_t, 2 * m + 1);
-    for (size_t i = 0; i < 2 * m; i++)
-        ext[i] = ((uint64_t)pairs[i] * 0x9E3779B97F4A7C15ull) >> 20;
-    return ext;
-}
-
-static char *temp_path(const char *what)
-{
-    return g_strdup_printf("%s/es-snap-trisp-%s-%d.h5", g_get_tmp_dir(), what, (int)getpid());
-}
-
 /* The datasets of each operator and whether they are u64. */
 typedef struct {
     const char *name;
@@ -78,21 +63,15 @@ static const dataset *datasets_of(const char *spec)
          : strstr(spec, "method=greedy") ? spanner_datasets : baswana_datasets;
 }
 
-/* Every dataset of the two files is the same, byte for byte. */
+/* Every dataset of the two files is the same, byte for byte (and not empty). */
 static int same_datasets(const char *spec, const char *path_a, const char *path_b)
 {
     int same = 1;
-    for (const dataset *d = datasets_of(spec); d->name; d++) {
-        GBytes *a = es_test_dataset_bytes(path_a, d->name, d->u64);
-        GBytes *b = es_test_dataset_bytes(path_b, d->name, d->u64);
-        if (!g_bytes_equal(a, b)) {
-            printf("\n  %s: dataset \"%s\" differs (%zu and %zu bytes)\n", spec, d->name, g_bytes_get_size(a),
-                   g_bytes_get_size(b));
+    for (const dataset *d = datasets_of(spec); d->name; d++)
+        if (!es_test_same_dataset(path_a, path_b, d->name, d->u64)) {
+            printf("  (%s)\n", spec);
             same = 0;
         }
-        g_bytes_unref(a);
-        g_bytes_unref(b);
-    }
     return same;
 }
 
@@ -114,28 +93,7 @@ static uint32_t *big_stream(size_t *m, uint32_t *n)
 static void roundtrip_random_streams(const char *spec)
 {
     static const size_t batch_sizes[] = { 1, 7, 1000 };
-    int runs = 0;
-    for (int kind = 0; kind < ES_TEST_CASE_KINDS; kind++) {
-        for (uint64_t seed = 1; seed <= 2; seed++) {
-            es_test_case c;
-            es_test_make_case(&c, kind, seed);
-            uint64_t *ext = external_ids_of(c.pairs, c.m);
-            const size_t cuts[] = { 0, 1, c.m / 2, c.m - 1, c.m };
-            for (size_t b = 0; b < G_N_ELEMENTS(batch_sizes); b++) {
-                for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++) {
-                    const int failed_before = CU_get_number_of_failures();
-                    es_test_snapshot_roundtrip(spec, c.pairs, ext, c.m, cuts[k], batch_sizes[b]);
-                    if ((int)CU_get_number_of_failures() != failed_before)
-                        printf("\n  %s round trip differs: %s, cut %zu of %zu, batch size %zu\n", spec, c.name,
-                               cuts[k], c.m, batch_sizes[b]);
-                    runs++;
-                }
-            }
-            g_free(ext);
-            g_free(c.pairs);
-        }
-    }
-    CU_ASSERT(runs >= 180);
+    es_test_roundtrip_cases(spec, batch_sizes, G_N_ELEMENTS(batch_sizes), 1);
 }
 
 static void test_tri_restored_from_any_cut_reports_as_an_uninterrupted_run(void)
@@ -216,11 +174,11 @@ static void test_tri_writes_each_vertex_s_neighbours_in_first_seen_order_and_its
     size_t m;
     uint32_t n;
     uint32_t *p = big_stream(&m, &n);
-    uint64_t *ext = external_ids_of(p, m);
+    uint64_t *ext = es_test_hashed_externals(p, m);
     es_operator *op = es_operator_new("tri", NULL);
     uint32_t maxv = 0;
     es_test_feed_range(op, p, ext, 0, m, 10000, &maxv);
-    char *path = temp_path("tri-layout");
+    char *path = es_test_temp_path("tri-layout");
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
@@ -277,7 +235,7 @@ static void test_spanner_writes_its_input_edges_in_first_seen_order_and_a_subgra
     es_operator *op = es_operator_new("spanner:k=2,method=greedy", NULL);
     uint32_t maxv = 0;
     es_test_feed_range(op, p, NULL, 0, m, 10000, &maxv);
-    char *path = temp_path("spanner-layout");
+    char *path = es_test_temp_path("spanner-layout");
     es_h5_quiet();
     CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(op, path, NULL));
 
@@ -340,7 +298,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
     size_t m;
     uint32_t n;
     uint32_t *p = big_stream(&m, &n);
-    uint64_t *ext = external_ids_of(p, m);
+    uint64_t *ext = es_test_hashed_externals(p, m);
     const int saved = omp_get_max_threads();
     static const char *specs[] = { "tri", "spanner", "spanner:method=greedy" };
     es_h5_quiet();
@@ -351,7 +309,7 @@ static void test_snapshot_arrays_do_not_depend_on_the_thread_count(void)
             es_operator *op = es_operator_new(specs[s], NULL);
             uint32_t maxv = 0;
             es_test_feed_range(op, p, ext, 0, m, 50000, &maxv);
-            path[t] = temp_path(t ? "t2" : "t1");
+            path[t] = es_test_temp_path(t ? "t2" : "t1");
             CU_ASSERT_TRUE(es_test_write_snapshot_file(op, path[t], NULL));
             es_operator_free(op);
         }
@@ -374,7 +332,7 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
     size_t m;
     uint32_t n;
     uint32_t *p = big_stream(&m, &n);
-    uint64_t *ext = external_ids_of(p, m);
+    uint64_t *ext = es_test_hashed_externals(p, m);
     const size_t cuts[] = { 1, 120000, m - 7 }, bs = 20000;
     const int saved = omp_get_max_threads();
     static const char *specs[] = { "tri:top=5", "spanner:k=3", "spanner:k=3,method=greedy" };
@@ -384,7 +342,7 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
         es_operator *whole = es_operator_new(specs[s], NULL);
         uint32_t maxv = 0;
         es_test_feed_range(whole, p, ext, 0, m, bs, &maxv);
-        char *path_whole = temp_path("whole");
+        char *path_whole = es_test_temp_path("whole");
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(whole, path_whole, NULL));
         char *want = es_test_report_tsv(whole);
         for (size_t c = 0; c < G_N_ELEMENTS(cuts); c++) {
@@ -392,7 +350,7 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
             es_operator *first = es_operator_new(specs[s], NULL);
             uint32_t maxv_first = 0;
             es_test_feed_range(first, p, ext, 0, cuts[c], bs, &maxv_first);
-            char *path_cut = temp_path("cut"), *path_resumed = temp_path("resumed");
+            char *path_cut = es_test_temp_path("cut"), *path_resumed = es_test_temp_path("resumed");
             CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(first, path_cut, NULL));
             omp_set_num_threads(1);
             es_operator *resumed = es_operator_new(specs[s], NULL);
@@ -430,14 +388,7 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
 
 /* ---- hand-written and malformed snapshots ------------------------------------------ */
 
-typedef es_test_build_fn build_fn;
 
-static void expect_refused(const char *spec, build_fn build, const void *arg, const char *culprit, const char *what)
-{
-    es_test_expect_refused(spec, build, arg, culprit, what, NULL);
-}
-
-#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
 
 /* The stream of the hand-written groups: triangle 0-1-2, edge 2-3, vertex
  * 4 only in a self-loop, and a repeat. */
@@ -527,7 +478,7 @@ static void build_spanner(hid_t g, const void *arg)
 /* A hand-written group restores what the operator itself would hold: the
  * same report, and the same answers to more edges (a repeat of a known
  * edge, edges that close or do not close triangles, a new vertex). */
-static void expect_restores_as_fed(const char *spec, build_fn build, const void *arg)
+static void expect_restores_as_fed(const char *spec, es_test_build_fn build, const void *arg)
 {
     es_operator *fed = small_fed(spec), *op = es_operator_new(spec, NULL);
     GError *err = NULL;
@@ -565,7 +516,7 @@ static void test_top_lists_take_the_id_map_s_names_and_refuse_more_vertices_than
     es_h5_quiet();
     for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
         es_operator *fed = small_fed(specs[i]);
-        char *path = temp_path("ids");
+        char *path = es_test_temp_path("ids");
         CU_ASSERT_TRUE_FATAL(es_test_write_snapshot_file(fed, path, NULL));
         uint64_t *ids = es_test_externals(small_stream, small_ext, 6, 5);
         es_operator *op = es_operator_new(specs[i], NULL);
@@ -645,7 +596,8 @@ static void test_malformed_baswana_snapshots_are_refused_naming_the_culprit(void
 {
     baswana_snap s;
 #define BW_CASE(culprit, what, ...) \
-    do { s = baswana_good; __VA_ARGS__; expect_refused("spanner:n=1", build_baswana, &s, culprit, what); } while (0)
+    do { s = baswana_good; __VA_ARGS__; \
+         es_test_expect_refused("spanner:n=1", build_baswana, &s, culprit, what, NULL); } while (0)
     BW_CASE("method", "no method attribute", s.omit = "method");
     BW_CASE("method", "the greedy method's snapshot", s.method = "greedy");
     BW_CASE("seed", "no seed attribute", s.omit = "seed");
@@ -677,7 +629,7 @@ static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
 {
     tri_snap s;
 #define TRI_CASE(culprit, what, ...) \
-    do { s = tri_good; __VA_ARGS__; expect_refused("tri", build_tri, &s, culprit, what); } while (0)
+    do { s = tri_good; __VA_ARGS__; es_test_expect_refused("tri", build_tri, &s, culprit, what, NULL); } while (0)
     TRI_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     TRI_CASE("edges", "no edges attribute", s.omit = "edges");
     TRI_CASE("triangles", "no triangles attribute", s.omit = "triangles");
@@ -740,7 +692,8 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
 {
     spanner_snap s;
 #define SP_CASE(culprit, what, ...) \
-    do { s = spanner_good; __VA_ARGS__; expect_refused("spanner:method=greedy", build_spanner, &s, culprit, what); } while (0)
+    do { s = spanner_good; __VA_ARGS__; \
+         es_test_expect_refused("spanner:method=greedy", build_spanner, &s, culprit, what, NULL); } while (0)
     SP_CASE("k", "no k attribute", s.omit = "k");
     SP_CASE("method", "no method attribute", s.omit = "method");
     SP_CASE("vertices", "no vertices attribute", s.omit = "vertices");

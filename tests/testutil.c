@@ -14,8 +14,11 @@
 #include "snapshot/h5util.h"
 #include "snapshot/snapshot.h"
 
+static const char *running_suite = "test";   /* es_test_temp_path's names */
+
 int es_test_main(const char *suite_name, const es_test *tests)
 {
+    running_suite = suite_name;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
     CU_pSuite suite = CU_add_suite(suite_name, NULL, NULL);
@@ -172,6 +175,45 @@ void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const u
     CU_ASSERT_TRUE(es_test_same_reports(a, b));
     es_operator_free(a);
     es_operator_free(b);
+}
+
+void es_test_roundtrip_cases(const char *spec, const size_t *batch_sizes, size_t nb, int named)
+{
+    int runs = 0;
+    for (int kind = 0; kind < ES_TEST_CASE_KINDS; kind++) {
+        for (uint64_t seed = 1; seed <= 2; seed++) {
+            es_test_case c;
+            es_test_make_case(&c, kind, seed);
+            uint64_t *ext = named ? es_test_hashed_externals(c.pairs, c.m) : NULL;
+            const size_t cuts[] = { 0, 1, c.m / 3, c.m / 2 + 3, c.m - 1, c.m };
+            for (size_t b = 0; b < nb; b++) {
+                for (size_t k = 0; k < G_N_ELEMENTS(cuts); k++) {
+                    const int failed_before = CU_get_number_of_failures();
+                    es_test_snapshot_roundtrip(spec, c.pairs, ext, c.m, cuts[k], batch_sizes[b]);
+                    if ((int)CU_get_number_of_failures() != failed_before)
+                        printf("\n  %s round trip differs: %s, cut %zu of %zu, batch size %zu\n", spec, c.name,
+                               cuts[k], c.m, batch_sizes[b]);
+                    runs++;
+                }
+            }
+            g_free(ext);
+            g_free(c.pairs);
+        }
+    }
+    CU_ASSERT_EQUAL(runs, ES_TEST_CASE_KINDS * 2 * 6 * (int)nb);
+}
+
+uint64_t *es_test_hashed_externals(const uint32_t *pairs, size_t m)
+{
+    uint64_t *ext = g_new(uint64_t, 2 * m + 1);
+    for (size_t i = 0; i < 2 * m; i++)
+        ext[i] = ((uint64_t)pairs[i] * 0x9E3779B97F4A7C15ull) >> 20;
+    return ext;
+}
+
+char *es_test_temp_path(const char *what)
+{
+    return g_strdup_printf("%s/es-%s-%s-%d.h5", g_get_tmp_dir(), running_suite, what, (int)getpid());
 }
 
 uint32_t *es_test_pairs_of_igraph(const igraph_t *g, size_t *m)
@@ -469,6 +511,18 @@ GBytes *es_test_dataset_bytes(const char *path, const char *name, int u64)
     GBytes *b = g_bytes_new(a, bytes);
     es_h5_free(a, bytes);
     return b;
+}
+
+int es_test_same_dataset(const char *path_a, const char *path_b, const char *name, int u64)
+{
+    GBytes *a = es_test_dataset_bytes(path_a, name, u64), *b = es_test_dataset_bytes(path_b, name, u64);
+    const int same = g_bytes_get_size(a) > 0 && g_bytes_equal(a, b);
+    if (!same)
+        printf("\n  dataset \"%s\": %zu and %zu bytes, %s\n", name, g_bytes_get_size(a), g_bytes_get_size(b),
+               g_bytes_equal(a, b) ? "empty" : "not the same");
+    g_bytes_unref(a);
+    g_bytes_unref(b);
+    return same;
 }
 
 uint64_t es_test_attr_u64(const char *path, const char *name)

@@ -1,5 +1,6 @@
 /* testutil.h — what the CUnit suites share: a main() helper, random graph
- * generation with igraph, and the location of optional real datasets.
+ * generation with igraph, the location of optional real datasets, and the
+ * snapshot suites' round trips, readers and hand-written groups.
  *
  * Each tests/test_<module>.c is its own executable: it lists its cases in an
  * es_test array and returns es_test_main("module", cases).  Randomised cases
@@ -70,6 +71,18 @@ void es_test_feed_range(void *op, const uint32_t *pairs, const uint64_t *ext, si
 void es_test_snapshot_roundtrip(const char *spec, const uint32_t *pairs, const uint64_t *ext,
                                 size_t m, size_t cut, size_t batch_size);
 
+/* es_test_snapshot_roundtrip of `spec` on each kind of es_test_make_case
+ * (seeds 1 and 2), cut at 0, 1, m/3, m/2 + 3, m - 1 and m, in each of the
+ * nb batch sizes; with es_test_hashed_externals for names when `named`.
+ * A difference prints the case, cut and batch size. */
+void es_test_roundtrip_cases(const char *spec, const size_t *batch_sizes, size_t nb, int named);
+/* External ids for 2*m dense ids: distinct, far from the dense ids and not
+ * in their order, so a report shows whether they came back (g_free). */
+uint64_t *es_test_hashed_externals(const uint32_t *pairs, size_t m);
+/* A temporary HDF5 file of the running suite: <tmp>/es-<suite>-<what>-<pid>.h5
+ * (g_free). */
+char *es_test_temp_path(const char *what);
+
 /* Write an operator's state into group "op" of a new HDF5 file, or read it
  * back from one (the snapshot suites' file round trips). */
 gboolean es_test_write_snapshot_file(void *op, const char *path, GError **error);
@@ -91,8 +104,16 @@ void      es_test_use_externals(const uint64_t *ids, uint32_t n);
  * (u64 elements, or u32 when !u64; plain or log-backed); an empty GBytes
  * and a failed assertion when unreadable. */
 GBytes  *es_test_dataset_bytes(const char *path, const char *name, int u64);
+/* 1 iff dataset `name` (as es_test_dataset_bytes) holds the same bytes,
+ * and some, in both files; prints the sizes when not. */
+int      es_test_same_dataset(const char *path_a, const char *path_b, const char *name, int u64);
 /* Attribute `name` of group "op" (UINT64_MAX and a failed assertion when unreadable). */
 uint64_t es_test_attr_u64(const char *path, const char *name);
+
+/* An edge key as hand-written snapshots spell it: u in the high half, v in
+ * the low one, in the order given (es_edge_key orders them; a malformed
+ * snapshot's key may not be). */
+#define KEY(u, v) ((uint64_t)(u) << 32 | (v))
 
 /* Write keys[0 .. n-1] as the snapshot's edge table (/edges/keys) into the
  * file of `group` (for hand-written snapshots). */
