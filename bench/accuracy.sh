@@ -45,8 +45,7 @@ inputs=
 if [ -n "$datasets" ] && [ -d "$datasets" ]; then
     for f in "$datasets"/*.txt "$datasets"/*.txt.gz; do [ -f "$f" ] && inputs="$inputs $f"; done
 fi
-rmat=$data/rmat-s$scale-ef10-seed1.txt
-[ -s "$rmat" ] || { "$es" gen rmat --scale "$scale" --edge-factor 10 --seed 1 -o "$rmat.tmp" && mv "$rmat.tmp" "$rmat"; }
+rmat=$(rmat_input "$scale")
 inputs="$inputs $rmat"
 
 # ---- the sketches: hll, cm, topk by memory ------------------------------------

@@ -12,6 +12,19 @@
 #                        $build/bench/tri_est_bench when missing.  Needs $build.
 # AWK_MEDIAN             an awk function med(s): the median of the numbers of
 #                        the space-separated string s.
+# need_time              exits 69 with a message when /usr/bin/time is missing.
+# rmat_input SCALE       prints BUILD/bench-data/rmat-sSCALE-ef10-seed1.txt,
+#                        made first with `edgestream gen rmat --scale SCALE
+#                        --edge-factor 10 --seed 1` when missing or empty.
+#                        Needs $build and $es.
+# timed NAME CMD...      one timed run of CMD (stdout to $tmp/NAME.out,
+#                        stderr to $tmp/NAME.err; a failure prints it and
+#                        exits); appends "wall_seconds maxrss_kib
+#                        cpu_seconds" (user + sys) to $tmp/NAME.times.
+#                        Needs $tmp.
+# median FILE [COLUMN]   the median of a column of FILE (default 1; of an
+#                        even count, the lower middle value).
+# ratio A B              A / B with 2 decimals ("inf" when B is 0).
 
 results_section() {
     _res=${BENCH_RESULTS:-bench/RESULTS.md}
@@ -50,3 +63,28 @@ function med(s,   n, a, i, j, x) {
     for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }'
+
+need_time() {
+    command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
+}
+
+rmat_input() {
+    _f=$build/bench-data/rmat-s$1-ef10-seed1.txt
+    if [ ! -s "$_f" ]; then
+        mkdir -p "$build/bench-data"
+        echo "bench: generating $_f" >&2
+        "$es" gen rmat --scale "$1" --edge-factor 10 --seed 1 -o "$_f.tmp" && mv "$_f.tmp" "$_f" || exit 1
+    fi
+    echo "$_f"
+}
+
+timed() {
+    _name=$1; shift
+    /usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" > "$tmp/$_name.out" 2> "$tmp/$_name.err" || {
+        echo "bench: $_name failed:"; cat "$tmp/$_name.err"; exit 1; }
+    awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$tmp/t" >> "$tmp/$_name.times"
+}
+
+median() { sort -n -k"${2:-1}" "$1" | awk -v c="${2:-1}" '{a[NR]=$c} END {print a[int((NR+1)/2)]}'; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }

@@ -16,45 +16,29 @@ build=${1:-build}
 es=$build/edgestream
 reps=${BENCH_REPS:-3}
 scale=${BENCH_SCALE:-20}
-data=$build/bench-data
-mkdir -p "$data"
-file=$data/rmat-s$scale-ef10-seed1.txt
-if [ ! -s "$file" ]; then
-    echo "bench: generating $file"
-    "$es" gen rmat --scale "$scale" --edge-factor 10 --seed 1 -o "$file.tmp"
-    mv "$file.tmp" "$file"
-fi
-command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
+file=$(rmat_input "$scale")
+need_time
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-# run NAME CMD...: one timed run; appends "seconds maxrss_kib" to $tmp/NAME.
-run() {
-    name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" > "$tmp/$name.out" 2>"$tmp/$name.err" || {
-        echo "bench: $name failed:"; cat "$tmp/$name.err"; exit 1; }
-    cat "$tmp/t" >> "$tmp/$name.times"
-}
 
 i=0
 while [ $i -lt "$reps" ]; do
     i=$((i + 1))
     echo "bench: round $i/$reps"
-    run edgestream "$es" run --ops cc --quiet --format tsv "$file"
-    run igraph "$build/bench/igraph_job" cc "$file"
-    run parse "$build/bench/parse_floor" "$file"
-    run cat sh -c "cat '$file' > /dev/null"
+    timed edgestream "$es" run --ops cc --quiet --format tsv "$file"
+    timed igraph "$build/bench/igraph_job" cc "$file"
+    timed parse "$build/bench/parse_floor" "$file"
+    timed cat sh -c "cat '$file' > /dev/null"
 done
 
 # median of column 1 (seconds) and of column 2 (KiB)
-med() { sort -n -k"$2" "$tmp/$1.times" | awk -v c="$2" '{a[NR]=$c} END {print a[int((NR+1)/2)]}'; }
+med() { median "$tmp/$1.times" "$2"; }
 es_t=$(med edgestream 1); ig_t=$(med igraph 1); pa_t=$(med parse 1); ca_t=$(med cat 1)
 es_m=$(med edgestream 2); ig_m=$(med igraph 2)
 es_c=$(awk -F'\t' '$1=="cc" && $2=="components" {print $3}' "$tmp/edgestream.out")
 ig_c=$(awk -F'\t' '$1=="components" {print $2}' "$tmp/igraph.out")
 edges=$(awk -F'\t' '$1=="stream" && $2=="edges" {print $3}' "$tmp/edgestream.out")
 agree=yes; [ "$es_c" = "$ig_c" ] || agree="NO ($es_c vs $ig_c)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
 
 section=$(cat <<EOT
 <!-- cc-bench:begin -->

@@ -23,34 +23,21 @@
 # Environment: BENCH_REPS (default 15), BENCH_SCALE (default 20),
 # BENCH_SPANNER_SCALE (default 16).
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 reps=${BENCH_REPS:-15}
 scale=${BENCH_SCALE:-20}
 sscale=${BENCH_SPANNER_SCALE:-16}
-mkdir -p "$build/bench-data"
-for sc in "$scale" "$sscale"; do
-    f=$build/bench-data/rmat-s$sc-ef10-seed1.txt
-    [ -s "$f" ] || "$es" gen rmat --scale "$sc" --edge-factor 10 --seed 1 -o "$f"
-done
-command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
+need_time
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# t NAME CMD...: one timed run; "wall cpu" appended to $tmp/NAME.times
-t() {
-    name=$1; shift
-    /usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" || {
-        echo "bench: $name failed:"; cat "$tmp/$name.err"; exit 1; }
-    awk '{printf "%s %.2f\n", $1, $2 + $3}' "$tmp/t" >> "$tmp/$name.times"
-}
-# med FILE [COLUMN]: median of a column (default 1)
-med() { sort -n -k"${2:-1}" "$1" | awk -v c="${2:-1}" '{a[NR]=$c} END {print a[int((NR+1)/2)]}'; }
 rows=""
 for job in "cc,degree,tri-est:m=100000 $scale 1000000" "tri $scale 1000000" "spanner $sscale 50000"; do
     set -- $job
     ops=$1 sc=$2 every=$3
-    file=$build/bench-data/rmat-s$sc-ef10-seed1.txt
+    file=$(rmat_input "$sc")
     edges=$(wc -l < "$file")
     key=$(echo "$ops" | tr -c 'a-z0-9\n' '_')
     i=0
@@ -59,30 +46,30 @@ for job in "cc,degree,tri-est:m=100000 $scale 1000000" "tri $scale 1000000" "spa
         echo "bench: $ops round $i/$reps"
         for which in $(if [ $((i % 2)) = 1 ]; then echo plain snap; else echo snap plain; fi); do
             if [ "$which" = plain ]; then
-                t "plain_$key" "$es" run --ops "$ops" --quiet --format tsv "$file"
+                timed "plain_$key" "$es" run --ops "$ops" --quiet --format tsv "$file"
             else
                 rm -rf "$tmp/snap"
-                t "snap_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" \
+                timed "snap_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" \
                     --snapshot-every "$every" "$file"
             fi
         done
         cmp -s "$tmp/plain_$key.out" "$tmp/snap_$key.out" || { echo "bench: answers differ with snapshots"; exit 1; }
     done
     for i in 1 2 3; do
-        t "resume_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" --resume "$file"
+        timed "resume_$key" "$es" run --ops "$ops" --quiet --format tsv --snapshot-dir "$tmp/snap" --resume "$file"
         cmp -s "$tmp/plain_$key.out" "$tmp/resume_$key.out" || { echo "bench: answers differ after resume"; exit 1; }
     done
-    # pair ratios, wall and CPU
+    # pair ratios, wall and CPU (columns 1 and 3 of the times)
     paste "$tmp/snap_$key.times" "$tmp/plain_$key.times" |
-        awk '{printf "%.4f %.4f\n", $1 / $3, $2 / $4}' > "$tmp/ratio_$key"
+        awk '{printf "%.4f %.4f\n", $1 / $4, $3 / $6}' > "$tmp/ratio_$key"
     final=$(ls "$tmp/snap"/snap-*.h5 | sort | tail -n 1)
     taken=$(basename "$final" .h5 | sed 's/snap-0*//')
     own=$(wc -c < "$final")
     # the log files the final snapshot lists (each once)
     logs=$(head -c 4096 "$final" | tr -d '\000' | awk '$1 == "log" {print $3, $4}' | sort -u |
            awk '{s += $2} END {print s + 0}')
-    p=$(med "$tmp/plain_$key.times"); s=$(med "$tmp/snap_$key.times"); r=$(med "$tmp/resume_$key.times")
-    ow=$(med "$tmp/ratio_$key" 1); oc=$(med "$tmp/ratio_$key" 2)
+    p=$(median "$tmp/plain_$key.times"); s=$(median "$tmp/snap_$key.times"); r=$(median "$tmp/resume_$key.times")
+    ow=$(median "$tmp/ratio_$key" 1); oc=$(median "$tmp/ratio_$key" 2)
     lo=$(sort -n "$tmp/ratio_$key" | head -n 1 | cut -d' ' -f1); hi=$(sort -n "$tmp/ratio_$key" | tail -n 1 | cut -d' ' -f1)
     rows="$rows
 | \`$ops\` | $sc | $every | $p | $s | **$(awk -v x="$ow" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }')** ($(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%+.0f%% .. %+.0f%%", 100 * (a - 1), 100 * (b - 1) }')) | $(awk -v x="$oc" 'BEGIN { printf "%+.1f%%", 100 * (x - 1) }') | $taken | $r | $(awk -v b="$own" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$logs" 'BEGIN{printf "%.1f", b/1048576}') | $(awk -v b="$own" -v l="$logs" -v e="$edges" 'BEGIN { printf "%.1f", (b + l) / 1048576 / (e / 1e6) }') | $(awk -v b="$own" -v l="$logs" -v n="$taken" 'BEGIN { printf "%.1f", (b + l / n) / 1048576 }') |"
@@ -107,15 +94,4 @@ million edges (the whole state), and what one snapshot writes on average.
 EOT
 )
 echo "$section"
-printf '%s\n' "$section" > "$tmp/section"
-res=bench/RESULTS.md
-[ -f "$res" ] || printf '# edgestream benchmark results\n' > "$res"
-if grep -q '<!-- snapshot-bench:begin -->' "$res"; then
-    awk -v new="$tmp/section" 'BEGIN{skip=0}
-        /<!-- snapshot-bench:begin -->/ {while ((getline l < new) > 0) print l; skip=1; next}
-        /<!-- snapshot-bench:end -->/ {skip=0; next}
-        !skip {print}' "$res" > "$tmp/res"
-    cp "$tmp/res" "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
+printf '%s\n' "$section" | results_section snapshot-bench

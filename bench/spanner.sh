@@ -17,14 +17,9 @@ es=$build/edgestream
 shared=${ES_SHARED_DATASETS:-../shared/datasets}
 data=$build/bench-data
 mkdir -p "$data"
-rfile=${BENCH_RMAT_FILE:-$data/rmat-s20-ef10-seed1.txt}
+rfile=${BENCH_RMAT_FILE:-$(rmat_input 20)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if [ ! -s "$rfile" ]; then
-    echo "bench: generating $rfile" >&2
-    "$es" gen rmat --scale 20 --edge-factor 10 --seed 1 -o "$rfile.tmp"
-    mv "$rfile.tmp" "$rfile"
-fi
 
 # one SPEC FILE [CHECK]: prints "kept seen cpu_seconds verdict" (verdict
 # "-" unless CHECK: the greedy method is checked by the tests, and running

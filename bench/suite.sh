@@ -30,6 +30,7 @@
 # (default "1 2"), BENCH_DATASETS (default ../shared/datasets; "" for none),
 # BENCH_JOBS (default: the nine operators and "all").
 set -eu
+. "$(dirname "$0")/lib.sh"
 build=${1:-build}
 es=$build/edgestream
 reps=${BENCH_REPS:-3}
@@ -40,7 +41,7 @@ jobs=${BENCH_JOBS:-cc degree bipartite tri tri-est cm topk hll spanner all}
 all_ops=cc,degree,tri,tri-est,bipartite,cm,topk,hll,spanner
 data=$build/bench-data
 mkdir -p "$data" bench/results bench/plots
-command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
+need_time
 for b in "$es" "$build/bench/parse_floor" "$build/bench/igraph_job" \
          "$build/bench/tri_graphblas"; do
     [ -x "$b" ] || { echo "bench: $b missing (make bench builds it)"; exit 69; }
@@ -51,11 +52,7 @@ trap 'rm -rf "$tmp"' EXIT
 # ---- inputs -----------------------------------------------------------------
 inputs=
 for s in $scales; do
-    f=$data/rmat-s$s-ef10-seed1.txt
-    if [ ! -s "$f" ]; then
-        echo "bench: generating $f"
-        "$es" gen rmat --scale "$s" --edge-factor 10 --seed 1 -o "$f.tmp" && mv "$f.tmp" "$f"
-    fi
+    f=$(rmat_input "$s")
     inputs="$inputs rmat$s:$f"
 done
 if [ -n "$datasets" ] && [ -d "$datasets" ]; then
@@ -227,14 +224,4 @@ $table
 EOT
 )
 echo "$section"
-res=bench/RESULTS.md
-printf '%s\n' "$section" > "$tmp/section"
-if grep -q '<!-- suite-bench:begin -->' "$res" 2>/dev/null; then
-    awk -v f="$tmp/section" 'BEGIN { while ((getline l < f) > 0) s = s l "\n" }
-        /<!-- suite-bench:begin -->/ { printf "%s", s; skip = 1; next }
-        /<!-- suite-bench:end -->/ { skip = 0; next }
-        !skip' "$res" > "$tmp/res" && cat "$tmp/res" > "$res"
-else
-    printf '\n%s\n' "$section" >> "$res"
-fi
-echo "bench: wrote $res"
+printf '%s\n' "$section" | results_section suite-bench

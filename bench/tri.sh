@@ -24,9 +24,8 @@ es=$build/edgestream
 reps=${BENCH_REPS:-3}
 scales=${BENCH_SCALES:-18 20}
 threads=${BENCH_THREADS:-2}
-data=$build/bench-data
-mkdir -p "$data" "$build/bench"
-command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 69; }
+mkdir -p "$build/bench"
+need_time
 
 # The programs: through make when it can build them (the tree may be
 # mid-edit: then binaries already in BUILD are used); GraphBLAS's peer needs
@@ -52,37 +51,24 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run NAME CMD...: one timed run; appends "seconds maxrss_kib cpu_seconds" to $tmp/NAME.times.
-run() {
-    name=$1; shift
-    /usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" > "$tmp/$name.out" 2>"$tmp/$name.err" || {
-        echo "bench: $name failed:"; cat "$tmp/$name.err"; exit 1; }
-    awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$tmp/t" >> "$tmp/$name.times"
-}
 # median of column c of NAME's times
-med() { sort -n -k"$2" "$tmp/$1.times" | awk -v c="$2" '{a[NR]=$c} END {print a[int((NR+1)/2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+med() { median "$tmp/$1.times" "$2"; }
 
 rows=""
 notes=""
 verdict=""
 for scale in $scales; do
-    file=$data/rmat-s$scale-ef10-seed1.txt
-    if [ ! -s "$file" ]; then
-        echo "bench: generating $file"
-        "$es" gen rmat --scale "$scale" --edge-factor 10 --seed 1 -o "$file.tmp"
-        mv "$file.tmp" "$file"
-    fi
+    file=$(rmat_input "$scale")
     rm -f "$tmp"/*.times
     i=0
     while [ "$i" -lt "$reps" ]; do
         i=$((i + 1))
         echo "bench: scale $scale, round $i/$reps"
         # shellcheck disable=SC2086
-        run es $es_cmd "$file"
-        run ig "$build/bench/igraph_job" tri "$file"
-        run gb "$build/bench/tri_graphblas" --threads "$threads" "$file"
-        run gs "$build/bench/tri_graphblas" --threads "$threads" --presort "$file"
+        timed es $es_cmd "$file"
+        timed ig "$build/bench/igraph_job" tri "$file"
+        timed gb "$build/bench/tri_graphblas" --threads "$threads" "$file"
+        timed gs "$build/bench/tri_graphblas" --threads "$threads" --presort "$file"
     done
     es_c=$(awk -F'\t' '$1=="tri" && $2=="triangles" {print $3}' "$tmp/es.out")
     ig_c=$(awk -F'\t' '$1=="triangles" {print $2}' "$tmp/ig.out")

@@ -71,12 +71,7 @@ done
 e2e=$tmp/e2e.tsv
 : > "$e2e"
 if [ -x "$es" ] && "$es" run --ops tri-est:m=10 --quiet --format tsv datasets/zachary.txt > /dev/null 2>&1; then
-    rfile=$data/rmat-s20-ef10-seed1.txt
-    if [ ! -s "$rfile" ]; then
-        echo "bench: generating $rfile" >&2
-        "$es" gen rmat --scale 20 --edge-factor 10 --seed 1 -o "$rfile.tmp"
-        mv "$rfile.tmp" "$rfile"
-    fi
+    rfile=$(rmat_input 20)
     for pair in "rmat-s20 $rfile" "email-Enron $shared/email-Enron.txt.gz"; do
         set -- $pair
         [ -f "$2" ] || continue

@@ -1,8 +1,21 @@
 # lib.sh — what the CLI test scripts share: counting checks and running a
 # command against its expected exit status and message.  Source it after
-# setting $tmp (a scratch directory); print "$pass passed, $fail failed".
+# setting $tmp (a scratch directory), or source it first and call
+# setup_test; print "$pass passed, $fail failed".
 pass=0
 fail=0
+
+# setup_test [BINARY]: es = BINARY (default build/edgestream) made absolute,
+# here = the checkout (the script's directory's parent), tmp = a new
+# scratch directory that an EXIT trap removes (a script that sets its own
+# EXIT trap removes it there).
+setup_test() {
+    es=${1:-build/edgestream}
+    case $es in /*) ;; *) es=$PWD/$es ;; esac
+    here=$(cd "$(dirname "$0")/.." && pwd)
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+}
 ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 

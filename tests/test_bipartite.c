@@ -31,16 +31,6 @@ typedef struct {
     uint64_t index, u, v;
 } answer;
 
-static void feed(const es_batch *b, void *user)
-{
-    GError *err = NULL;
-    if (!es_operator_process(user, b, &err)) {
-        fprintf(stderr, "\n  batch at %" PRIu64 ": %s\n", b->first_index, err ? err->message : "?");
-        CU_FAIL("process_batch failed");
-    }
-    g_clear_error(&err);
-}
-
 static answer answer_of(es_operator *op)
 {
     es_report *r = es_report_new();
@@ -72,7 +62,7 @@ static answer run(const uint32_t *pairs, size_t m, size_t batch_size)
     GError *err = NULL;
     es_operator *op = es_operator_new("bipartite", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
-    es_test_feed_batches(pairs, m, batch_size ? batch_size : (m ? m : 1), feed, op);
+    es_test_feed_batches(pairs, m, batch_size ? batch_size : (m ? m : 1), es_test_process, op);
     answer a = answer_of(op);
     es_operator_free(op);
     return a;

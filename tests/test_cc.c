@@ -132,18 +132,32 @@ static es_report *report_of(es_operator *op)
     return r;
 }
 
+/* Does op's report say exactly these vertices, components, largest size
+ * and size histogram (want[0 .. nbins-1])?  Prints the report when not. */
+static int reports(es_operator *op, uint64_t vertices, uint64_t components, uint64_t largest,
+                   const es_hist_bin *want, size_t nbins)
+{
+    es_report *r = report_of(op);
+    const int same = report_u64(r, "vertices") == vertices && report_u64(r, "components") == components &&
+                     report_u64(r, "largest") == largest &&
+                     es_test_hist_equals(es_report_find(r, "cc", "size_histogram"), want, nbins);
+    es_report_free(r);
+    if (!same) {
+        char *tsv = es_test_report_tsv(op);
+        printf("\n  wanted %" PRIu64 " vertices, %" PRIu64 " components, largest %" PRIu64 "; got\n%s", vertices,
+               components, largest, tsv);
+        g_free(tsv);
+    }
+    return same;
+}
+
 static void test_a_path_is_one_component(void)
 {
     const uint32_t p[] = { 0, 1, 1, 2, 2, 3, 3, 4 };
     es_operator *op = run_cc(p, 4, 5);
-    es_report *r = report_of(op);
     const es_hist_bin want[] = { { 5, 1 } };
-    CU_ASSERT_EQUAL(report_u64(r, "vertices"), 5);
-    CU_ASSERT_EQUAL(report_u64(r, "components"), 1);
-    CU_ASSERT_EQUAL(report_u64(r, "largest"), 5);
-    CU_ASSERT_TRUE(es_test_hist_equals(es_report_find(r, "cc", "size_histogram"), want, 1));
+    CU_ASSERT_TRUE(reports(op, 5, 1, 5, want, 1));
     CU_ASSERT_EQUAL(es_cc_component_of(op, 0), es_cc_component_of(op, 4));
-    es_report_free(r);
     es_operator_free(op);
 }
 
@@ -168,32 +182,22 @@ static void test_a_star_and_a_vertex_seen_only_in_a_self_loop(void)
 {
     const uint32_t p[] = { 0, 1, 2, 0, 0, 3, 4, 0, 0, 5, 6, 0, 7, 7, 0, 0 };
     es_operator *op = run_cc(p, 8, 8);
-    es_report *r = report_of(op);
     const es_hist_bin want[] = { { 1, 1 }, { 7, 1 } };
-    CU_ASSERT_EQUAL(report_u64(r, "vertices"), 8);
-    CU_ASSERT_EQUAL(report_u64(r, "components"), 2);
-    CU_ASSERT_EQUAL(report_u64(r, "largest"), 7);
-    CU_ASSERT_TRUE(es_test_hist_equals(es_report_find(r, "cc", "size_histogram"), want, 2));
+    CU_ASSERT_TRUE(reports(op, 8, 2, 7, want, 2));
     CU_ASSERT_EQUAL(es_cc_component_of(op, 7), 7);
     CU_ASSERT_NOT_EQUAL(es_cc_component_of(op, 6), 7);
-    es_report_free(r);
     es_operator_free(op);
 }
 
 static void test_an_empty_stream_has_no_vertices_and_no_components(void)
 {
     es_operator *op = es_operator_new("cc", NULL);
-    es_report *r = report_of(op);
-    CU_ASSERT_EQUAL(report_u64(r, "vertices"), 0);
-    CU_ASSERT_EQUAL(report_u64(r, "components"), 0);
-    CU_ASSERT_EQUAL(report_u64(r, "largest"), 0);
-    CU_ASSERT_TRUE(es_test_hist_equals(es_report_find(r, "cc", "size_histogram"), NULL, 0));
+    CU_ASSERT_TRUE(reports(op, 0, 0, 0, NULL, 0));
     CU_ASSERT_EQUAL(es_cc_component_of(op, 0), UINT32_MAX);
-    es_report_free(r);
     es_operator_free(op);
 
     op = run_cc(NULL, 0, 0);   /* an empty batch changes nothing */
-    r = report_of(op);
+    es_report *r = report_of(op);
     CU_ASSERT_EQUAL(report_u64(r, "components"), 0);
     es_report_free(r);
     es_operator_free(op);
@@ -209,14 +213,9 @@ static void test_vertices_of_later_batches_join_earlier_components(void)
     CU_ASSERT_EQUAL(es_cc_components(op), 2);
     CU_ASSERT_EQUAL(es_cc_component_of(op, 3), UINT32_MAX);
     CU_ASSERT_TRUE(es_operator_process(op, &y, NULL));
-    es_report *r = report_of(op);
     const es_hist_bin want[] = { { 1, 2 }, { 4, 1 } };
-    CU_ASSERT_EQUAL(report_u64(r, "vertices"), 6);
-    CU_ASSERT_EQUAL(report_u64(r, "components"), 3);
-    CU_ASSERT_EQUAL(report_u64(r, "largest"), 4);
-    CU_ASSERT_TRUE(es_test_hist_equals(es_report_find(r, "cc", "size_histogram"), want, 2));
+    CU_ASSERT_TRUE(reports(op, 6, 3, 4, want, 2));
     CU_ASSERT_EQUAL(es_cc_component_of(op, 0), es_cc_component_of(op, 3));
-    es_report_free(r);
     es_operator_free(op);
 }
 

@@ -3,13 +3,8 @@
 # answers on hand-counted and well-known graphs, every accepted input form,
 # every malformed input with its message and exit status, usage errors.
 # Prints "N passed, N failed" and exits non-zero on any failure.
-es=${1:-build/edgestream}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-here=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 . "$(dirname "$0")/lib.sh"
+setup_test "$1"
 
 
 # value OP METRIC: from the tsv in $tmp/out

@@ -197,6 +197,18 @@ static void test_an_expiring_odd_cycle_leaves_a_bipartite_window(void)
     es_bic_free(b);
 }
 
+/* A present pair, drawn at random, disappears: from c, and from the
+ * test's set `in` and list `present` of the present pairs. */
+static void delete_random(es_lazyconn *c, GRand *rng, GArray *present, GHashTable *in)
+{
+    const guint i = (guint)g_rand_int_range(rng, 0, (gint32)present->len);
+    const es_edge e = g_array_index(present, es_edge, i);
+    es_lazyconn_delete(c, e.u, e.v);
+    uint64_t k = es_edge_key(e.u, e.v);
+    g_hash_table_remove(in, &k);
+    g_array_remove_index_fast(present, i);
+}
+
 /* Random appearances and disappearances of pairs over nv vertices (many
  * deletions split components: the graph stays sparse), `steps` of them,
  * the answers asked with probability 1 / every after each change. */
@@ -216,12 +228,7 @@ static void run_changes(uint32_t seed, int every, int steps)
             es_lazyconn_grow(c, ++grown);
         const gboolean del = present->len > 0 && g_rand_int_range(rng, 0, 100) < 45 + (int)present->len / 4;
         if (del) {
-            const guint i = (guint)g_rand_int_range(rng, 0, (gint32)present->len);
-            const es_edge e = g_array_index(present, es_edge, i);
-            es_lazyconn_delete(c, e.u, e.v);
-            uint64_t k = es_edge_key(e.u, e.v);
-            g_hash_table_remove(in, &k);
-            g_array_remove_index_fast(present, i);
+            delete_random(c, rng, present, in);
         } else {
             const uint32_t u = (uint32_t)g_rand_int_range(rng, 0, (gint32)grown);
             const uint32_t v = (uint32_t)g_rand_int_range(rng, 0, (gint32)grown);
@@ -320,12 +327,7 @@ static void run_parity(uint32_t seed, uint32_t nv, int cross, int every, int ste
             es_lazyconn_loop(c, -1, NULL);
             loops--;
         } else if (present->len > 0 && g_rand_int_range(rng, 0, 100) < 30 + (int)(present->len * 40 / (3 * nv))) {
-            const guint i = (guint)g_rand_int_range(rng, 0, (gint32)present->len);
-            const es_edge e = g_array_index(present, es_edge, i);
-            es_lazyconn_delete(c, e.u, e.v);
-            uint64_t k = es_edge_key(e.u, e.v);
-            g_hash_table_remove(in, &k);
-            g_array_remove_index_fast(present, i);
+            delete_random(c, rng, present, in);
         } else {
             const uint32_t u = (uint32_t)g_rand_int_range(rng, 0, (gint32)nv);
             uint32_t v = (uint32_t)g_rand_int_range(rng, 0, (gint32)nv);

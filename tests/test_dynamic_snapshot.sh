@@ -23,11 +23,8 @@
 #     pairs, and re-insertions; snapshots inside panes; every snapshot as
 #     the kill point, then SIGKILL at random moments, the same reports.
 # Prints "N passed, N failed"; exits non-zero on any failure.
-es=${1:-build/edgestream}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
+setup_test "$1"
 
 ops=cc,degree,bipartite,cm,tri-est:m=2000,tri
 # tsv_get FILE OP METRIC: the value of a final answer.

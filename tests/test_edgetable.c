@@ -91,7 +91,6 @@ static void test_answers_and_log_are_a_sequential_insertion_s_for_any_threads_an
     g_free(p);
 }
 
-
 /* add_keys of `keys` (after two good ones) fails naming `says`. */
 static void expect_refused(const uint64_t *keys, size_t n, const char *says)
 {

@@ -7,13 +7,9 @@
 # errors, resume under another path, clear messages for a non-snapshot and
 # for corrupt gzip, progress lines for a log.
 # Prints "N passed, N failed" and exits non-zero on any failure.
-es=${1:-build/edgestream}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-here=$(cd "$(dirname "$0")/.." && pwd)
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
+setup_test "$1"
+py=/usr/bin/python3
 cd "$tmp" || exit 1
 
 # has FILE STRING: the file holds the fixed string.

@@ -9,12 +9,8 @@
 #     a missing or corrupt log it refers to (65), an OUT.h5 that cannot be
 #     written (74); no OUT.h5 nor leftover appears on any failure.
 # Prints "test_readers: N passed, N failed"; exits non-zero on any failure.
-es=${1:-build/edgestream}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-here=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
+setup_test "$1"
 py=
 for p in ${PYTHON:-python3} /usr/bin/python3; do
     if command -v "$p" >/dev/null && "$p" -c 'import h5py, numpy' 2>/dev/null; then py=$p; break; fi

@@ -28,32 +28,12 @@
 #include "sketches/hll.h"
 #include "tests/testutil.h"
 
-static es_operator *make(const char *spec)
-{
-    GError *err = NULL;
-    es_operator *op = es_operator_new(spec, &err);
-    if (op == NULL)
-        fprintf(stderr, "\n  %s: %s\n", spec, err ? err->message : "?");
-    g_clear_error(&err);
-    return op;
-}
-
-static void feed(const es_batch *b, void *user)
-{
-    GError *err = NULL;
-    if (!es_operator_process(user, b, &err)) {
-        fprintf(stderr, "\n  batch at %" PRIu64 ": %s\n", b->first_index, err ? err->message : "?");
-        CU_FAIL("process_batch failed");
-    }
-    g_clear_error(&err);
-}
-
 /* A report of `spec` after the pairs, fed in batches of batch_size (0: one batch). */
 static es_report *run(const char *spec, const uint32_t *pairs, size_t m, size_t batch_size)
 {
-    es_operator *op = make(spec);
+    es_operator *op = es_test_new_operator(spec);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
-    es_test_feed_batches(pairs, m, batch_size ? batch_size : (m ? m : 1), feed, op);
+    es_test_feed_batches(pairs, m, batch_size ? batch_size : (m ? m : 1), es_test_process, op);
     es_report *r = es_report_new();
     es_operator_report(op, r);
     es_operator_free(op);
@@ -282,13 +262,13 @@ static void test_hll_counts_distinct_vertices_within_its_error_bound(void)
  * id), or NULL. */
 static es_operator *fed_with_ext(const char *spec, const uint32_t *p, size_t m, const uint64_t *ext)
 {
-    es_operator *op = make(spec);
+    es_operator *op = es_test_new_operator(spec);
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);
     uint32_t nv = 0;
     for (size_t i = 0; i < 2 * m; i++)
         nv = p[i] + 1 > nv ? p[i] + 1 : nv;
     es_batch b = { .edges = (const es_edge *)p, .ext = ext, .n = m, .first_index = 0, .num_vertices = nv };
-    feed(&b, op);
+    es_test_process(&b, op);
     return op;
 }
 
@@ -517,7 +497,7 @@ static void test_bad_options_are_usage_errors_naming_the_operator_and_the_option
     const char *fine[] = { "cm:eps=1,delta=1", "hll:p=4", "hll:p=18,seed=18446744073709551615",
                            "topk:k=1,counters=1", "cm:eps=0.000001" };
     for (size_t i = 0; i < G_N_ELEMENTS(fine); i++) {
-        es_operator *op = make(fine[i]);
+        es_operator *op = es_test_new_operator(fine[i]);
         CU_ASSERT_PTR_NOT_NULL(op);
         es_operator_free(op);
     }

@@ -21,12 +21,9 @@
 #     run's); h5dump sees a virtual dataset over the log file and reads it
 #     from another directory, the snapshot directory copied or moved.
 # Prints "N passed, N failed"; exits non-zero on any failure.
-es=${1:-build/edgestream}
-kills=${2:-20}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
+setup_test "$1"
+kills=${2:-20}
 
 # The operators under test: every one that can snapshot.
 ops=${ES_SNAPSHOT_OPS:-cc,degree,bipartite,tri,tri-est:m=3000,spanner:k=2,cm,topk:k=5,hll}

@@ -55,7 +55,6 @@ static void test_degree_restored_from_any_cut_reports_as_an_uninterrupted_run(vo
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-
 static void feed_all(es_operator *op, const uint32_t *pairs, size_t m, size_t batch_size)
 {
     es_test_feed_batches(pairs, m, batch_size, es_test_process, op);
@@ -369,8 +368,6 @@ static void test_a_run_resumed_with_another_thread_count_reports_the_same(void)
 
 /* ---- malformed snapshots --------------------------------------------------------- */
 
-
-
 /* cc: the stream 0-1, 1-2, 3-3, 2-0 (a triangle on 0, 1, 2 and the lone
  * vertex 3), as the operator writes it: its joins are 0-1 and 1-2. */
 #define CC_MAX_JOINS 48
@@ -507,9 +504,9 @@ static void test_malformed_cc_snapshots_are_refused_naming_the_culprit(void)
 {
     cc_snap s;
 #define CC_CASE(culprit, what, ...) \
-    do { s = cc_good; __VA_ARGS__; es_test_expect_refused("cc", build_cc, &s, culprit, what, NULL); } while (0)
+    ES_TEST_REFUSED_CASE(s, cc_good, "cc", build_cc, culprit, what, NULL, __VA_ARGS__)
 #define CC_CASE_SAYING(culprit, what, words, ...) \
-    do { s = cc_good; __VA_ARGS__; es_test_expect_refused("cc", build_cc, &s, culprit, what, words); } while (0)
+    ES_TEST_REFUSED_CASE(s, cc_good, "cc", build_cc, culprit, what, words, __VA_ARGS__)
     CC_CASE("joins", "no joins dataset", s.omit = "joins");
     CC_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     CC_CASE("components", "no components attribute", s.omit = "components");
@@ -656,8 +653,7 @@ static void test_malformed_degree_snapshots_are_refused_naming_the_culprit(void)
 {
     degree_snap s;
 #define DEG_CASE(culprit, what, ...) \
-    do { s = degree_good; __VA_ARGS__; \
-         es_test_expect_refused("degree", build_degree, &s, culprit, what, NULL); } while (0)
+    ES_TEST_REFUSED_CASE(s, degree_good, "degree", build_degree, culprit, what, NULL, __VA_ARGS__)
     DEG_CASE("/edges/keys", "no /edges/keys dataset", s.omit = "edge_keys");
     DEG_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     DEG_CASE("edges", "no edges attribute", s.omit = "edges");

@@ -123,17 +123,6 @@ static stream bipartite_stream(uint32_t n, size_t m, size_t odd_at, guint32 seed
 
 /* ---- operators and in-memory snapshots --------------------------------- */
 
-static es_operator *make(const char *spec)
-{
-    GError *err = NULL;
-    es_operator *op = es_operator_new(spec, &err);
-    if (op == NULL)
-        fprintf(stderr, "\n  %s: %s\n", spec, err ? err->message : "?");
-    g_clear_error(&err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(op);
-    return op;
-}
-
 /* Feed lines [from, to) in batches of bs, vertex count growing as in the stream. */
 static void feed(es_operator *op, const stream *s, size_t from, size_t to, size_t bs, gboolean with_ext)
 {
@@ -200,7 +189,7 @@ static void snap_close(snap s)
 /* A fresh operator of spec restored from s. */
 static es_operator *restored(const char *spec, snap s)
 {
-    es_operator *op = make(spec);
+    es_operator *op = es_test_new_operator(spec);
     GError *err = NULL;
     gboolean ok = es_operator_snapshot_read(op, s.group, &err);
     if (!ok)
@@ -338,7 +327,7 @@ static void test_bipartite_round_trips_before_and_after_the_odd_cycle(void)
      * union-find knows that hubs 0 and 2 are on the same side. */
     stream s = bipartite_stream(2000, 3000, 2998, 13);
     roundtrips("bipartite", &s, TRUE);
-    es_operator *op = make("bipartite");
+    es_operator *op = es_test_new_operator("bipartite");
     feed(op, &s, 0, s.m, 1000, TRUE);
     es_report *r = es_report_new();
     es_operator_report(op, r);
@@ -358,7 +347,7 @@ static void test_a_restored_operator_writes_the_same_snapshot_bit_for_bit(void)
         const char *spec = specs[i] ? specs[i] : "bipartite";   /* last: on the bipartite stream */
         const stream *st = specs[i] ? &s : &bip;
         for (size_t cut = 0; cut <= st->m; cut += st->m / 4) {
-            es_operator *a = make(spec);
+            es_operator *a = es_test_new_operator(spec);
             feed(a, st, 0, cut, 333, TRUE);
             snap sa = snap_of(a);
             es_operator *b = restored(spec, sa);
@@ -379,7 +368,7 @@ static void test_a_restored_operator_writes_the_same_snapshot_bit_for_bit(void)
 static void test_a_restored_cm_answers_every_point_query_as_the_original(void)
 {
     stream s = skewed_stream(3000, 4000, 16);
-    es_operator *a = make("cm:eps=0.01,delta=0.05,seed=3");
+    es_operator *a = es_test_new_operator("cm:eps=0.01,delta=0.05,seed=3");
     feed(a, &s, 0, s.m / 2, 1000, TRUE);
     snap sa = snap_of(a);
     es_operator *b = restored("cm:eps=0.01,delta=0.05,seed=3", sa);
@@ -405,10 +394,10 @@ static void test_snapshot_does_not_depend_on_the_thread_count(void)
     const int saved = omp_get_max_threads();
     for (size_t i = 0; specs[i]; i++) {
         omp_set_num_threads(1);
-        es_operator *a = make(specs[i]);
+        es_operator *a = es_test_new_operator(specs[i]);
         feed(a, &s, 0, s.m, s.m, TRUE);
         omp_set_num_threads(4);
-        es_operator *b = make(specs[i]);
+        es_operator *b = es_test_new_operator(specs[i]);
         feed(b, &s, 0, s.m, s.m, TRUE);
         omp_set_num_threads(saved);
         snap sa = snap_of(a), sb = snap_of(b);
@@ -428,7 +417,7 @@ static void test_snapshot_does_not_depend_on_the_thread_count(void)
  * also after more lines). */
 static void expect_rejected(const char *spec, hid_t g, const char *what)
 {
-    es_operator *op = make(spec), *fresh = make(spec);
+    es_operator *op = es_test_new_operator(spec), *fresh = es_test_new_operator(spec);
     GError *err = NULL;
     gboolean ok = es_operator_snapshot_read(op, g, &err);
     CU_ASSERT_FALSE(ok);
@@ -454,7 +443,7 @@ static void expect_rejected(const char *spec, hid_t g, const char *what)
 /* A valid snapshot of `spec` after the first `lines` lines of s. */
 static snap valid_snap(const char *spec, const stream *s, size_t lines)
 {
-    es_operator *op = make(spec);
+    es_operator *op = es_test_new_operator(spec);
     feed(op, s, 0, lines, 100, TRUE);
     snap sn = snap_of(op);
     es_operator_free(op);

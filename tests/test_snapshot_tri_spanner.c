@@ -388,8 +388,6 @@ static void test_a_resumed_run_writes_the_arrays_of_an_uninterrupted_one_with_an
 
 /* ---- hand-written and malformed snapshots ------------------------------------------ */
 
-
-
 /* The stream of the hand-written groups: triangle 0-1-2, edge 2-3, vertex
  * 4 only in a self-loop, and a repeat. */
 static const uint32_t small_stream[] = { 0, 1, 1, 2, 2, 0, 2, 3, 4, 4, 1, 0 };
@@ -596,8 +594,7 @@ static void test_malformed_baswana_snapshots_are_refused_naming_the_culprit(void
 {
     baswana_snap s;
 #define BW_CASE(culprit, what, ...) \
-    do { s = baswana_good; __VA_ARGS__; \
-         es_test_expect_refused("spanner:n=1", build_baswana, &s, culprit, what, NULL); } while (0)
+    ES_TEST_REFUSED_CASE(s, baswana_good, "spanner:n=1", build_baswana, culprit, what, NULL, __VA_ARGS__)
     BW_CASE("method", "no method attribute", s.omit = "method");
     BW_CASE("method", "the greedy method's snapshot", s.method = "greedy");
     BW_CASE("seed", "no seed attribute", s.omit = "seed");
@@ -629,7 +626,7 @@ static void test_malformed_tri_snapshots_are_refused_naming_the_culprit(void)
 {
     tri_snap s;
 #define TRI_CASE(culprit, what, ...) \
-    do { s = tri_good; __VA_ARGS__; es_test_expect_refused("tri", build_tri, &s, culprit, what, NULL); } while (0)
+    ES_TEST_REFUSED_CASE(s, tri_good, "tri", build_tri, culprit, what, NULL, __VA_ARGS__)
     TRI_CASE("vertices", "no vertices attribute", s.omit = "vertices");
     TRI_CASE("edges", "no edges attribute", s.omit = "edges");
     TRI_CASE("triangles", "no triangles attribute", s.omit = "triangles");
@@ -692,8 +689,7 @@ static void test_malformed_spanner_snapshots_are_refused_naming_the_culprit(void
 {
     spanner_snap s;
 #define SP_CASE(culprit, what, ...) \
-    do { s = spanner_good; __VA_ARGS__; \
-         es_test_expect_refused("spanner:method=greedy", build_spanner, &s, culprit, what, NULL); } while (0)
+    ES_TEST_REFUSED_CASE(s, spanner_good, "spanner:method=greedy", build_spanner, culprit, what, NULL, __VA_ARGS__)
     SP_CASE("k", "no k attribute", s.omit = "k");
     SP_CASE("method", "no method attribute", s.omit = "method");
     SP_CASE("vertices", "no vertices attribute", s.omit = "vertices");

@@ -98,28 +98,14 @@ static uint32_t *messy_pairs(const igraph_t *g, uint64_t seed, size_t *m_out)
     igraph_vector_int_t el;
     igraph_vector_int_init(&el, 0);
     igraph_get_edgelist(g, &el, 0);
-    size_t m = igraph_vector_int_size(&el) / 2, extra = m / 5 + 1, k = m;
+    size_t m = igraph_vector_int_size(&el) / 2, extra = m / 5 + 1;
     uint32_t *p = g_new(uint32_t, 2 * (m + extra));
     for (size_t i = 0; i < 2 * m; i++)
         p[i] = (uint32_t)VECTOR(el)[i];
     igraph_vector_int_destroy(&el);
     GRand *rng = g_rand_new_with_seed((guint32)seed);
-    for (size_t i = 0; i < extra && m > 0; i++, k++) {
-        size_t j = g_rand_int_range(rng, 0, (gint32)m);
-        switch (i % 3) {
-        case 0: p[2 * k] = p[2 * j]; p[2 * k + 1] = p[2 * j + 1]; break;
-        case 1: p[2 * k] = p[2 * j + 1]; p[2 * k + 1] = p[2 * j]; break;
-        default: p[2 * k] = p[2 * k + 1] = p[2 * j]; break;
-        }
-    }
-    for (size_t i = k; i > 1; i--) {
-        size_t j = g_rand_int_range(rng, 0, (gint32)i);
-        uint32_t a = p[2 * (i - 1)], b = p[2 * (i - 1) + 1];
-        p[2 * (i - 1)] = p[2 * j];
-        p[2 * (i - 1) + 1] = p[2 * j + 1];
-        p[2 * j] = a;
-        p[2 * j + 1] = b;
-    }
+    size_t k = es_test_add_repeats(p, m, extra, m, rng);
+    es_test_shuffle_lines(p, k, rng);
     g_rand_free(rng);
     *m_out = k;
     return p;

@@ -5,13 +5,9 @@
 # every subcommand and every option the binary's help lists) and the bash
 # completion (subcommands, options, operator names).
 # Prints "N passed, N failed" and exits non-zero on any failure.
-es=${1:-build/edgestream}
-case $es in /*) ;; *) es=$PWD/$es ;; esac
-here=$(cd "$(dirname "$0")/.." && pwd)
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
+setup_test "$1"
+py=/usr/bin/python3
 cd "$tmp" || exit 1
 
 "$es" gen famous Zachary > z.txt

@@ -219,24 +219,10 @@ static void test_a_batch_naming_vertices_beyond_its_count_is_an_assertion(void)
 static uint32_t *messy(uint32_t *p, size_t m, uint64_t seed, size_t *m_out)
 {
     GRand *rng = g_rand_new_with_seed((guint32)(seed * 2654435761u));
-    size_t extra = m / 5 + 1, k = m;
+    size_t extra = m / 5 + 1;
     p = g_renew(uint32_t, p, 2 * (m + extra));
-    for (size_t i = 0; i < extra && m > 0; i++, k++) {
-        size_t j = g_rand_int_range(rng, 0, (gint32)m);
-        switch (i % 3) {
-        case 0: p[2 * k] = p[2 * j]; p[2 * k + 1] = p[2 * j + 1]; break;
-        case 1: p[2 * k] = p[2 * j + 1]; p[2 * k + 1] = p[2 * j]; break;
-        default: p[2 * k] = p[2 * k + 1] = p[2 * j]; break;
-        }
-    }
-    for (size_t i = k; i > 1; i--) {          /* Fisher-Yates over edges */
-        size_t j = g_rand_int_range(rng, 0, (gint32)i);
-        uint32_t a = p[2 * (i - 1)], b = p[2 * (i - 1) + 1];
-        p[2 * (i - 1)] = p[2 * j];
-        p[2 * (i - 1) + 1] = p[2 * j + 1];
-        p[2 * j] = a;
-        p[2 * j + 1] = b;
-    }
+    size_t k = es_test_add_repeats(p, m, extra, m, rng);
+    es_test_shuffle_lines(p, k, rng);
     for (size_t i = 0; i < k; i++) {
         if (g_rand_boolean(rng)) {
             uint32_t a = p[2 * i]; p[2 * i] = p[2 * i + 1]; p[2 * i + 1] = a;

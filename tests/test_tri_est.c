@@ -100,6 +100,16 @@ static stream relabel(const uint32_t *pairs, size_t m)
     return s;
 }
 
+/* A stream of es_test_random_edges(n, m, seed, messy), relabelled. */
+static stream random_stream(uint32_t n, size_t m, uint64_t seed, int messy)
+{
+    size_t got;
+    uint32_t *p = es_test_random_edges(n, m, seed, messy, &got);
+    stream s = relabel(p, got);
+    g_free(p);
+    return s;
+}
+
 /* A snapshot of spec taken after 0, 300 and 4000 edges of s (before and
  * after a sample of a few hundred fills) resumes to the same reports. */
 static void roundtrip_at_cuts(const char *spec, const stream *s)
@@ -395,9 +405,7 @@ static void test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_wh
     const uint32_t ns[] = { 30, 100, 300, 1000, 60 };
     const size_t ms[] = { 200, 1500, 4000, 12000, 1500 };
     for (size_t c = 0; c < G_N_ELEMENTS(seeds); c++) {
-        size_t m;
-        uint32_t *p = es_test_random_edges(ns[c], ms[c], seeds[c], 1, &m);
-        stream s = relabel(p, m);
+        stream s = random_stream(ns[c], ms[c], seeds[c], 1);
         double *want_local;
         double want = exact_triangles(s.pairs, s.m, s.nv, &want_local);
         es_operator *op = must_new("tri-est:method=impr,m=20000");
@@ -413,15 +421,12 @@ static void test_exact_against_igraph_on_random_graphs_with_repeats_and_loops_wh
         es_operator_free(op);
         g_free(want_local);
         stream_free(&s);
-        g_free(p);
     }
 }
 
 static void test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither(void)
 {
-    size_t m;
-    uint32_t *p = es_test_random_edges(200, 3000, 77, 0, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(200, 3000, 77, 0);
     /* the first 501 accepted edges: count them in the stream */
     es_operator *probe = must_new("tri-est:method=impr,m=1000000");
     size_t cut = 0;
@@ -446,7 +451,6 @@ static void test_exact_and_zero_stddev_until_m_plus_1_edges_then_neither(void)
     es_report_free(rep);
     es_operator_free(op);
     stream_free(&s);
-    g_free(p);
 }
 
 static void test_stddev_does_not_fall_below_the_resolution_of_the_sample(void)
@@ -771,9 +775,7 @@ static void test_wrs_and_gps_are_unbiased_and_their_stddev_covers_the_error(void
 static void test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge(void)
 {
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        size_t m;
-        uint32_t *p = es_test_random_edges(400, 6000, seed, 1, &m);
-        stream s = relabel(p, m);
+        stream s = random_stream(400, 6000, seed, 1);
         double *exact_local = NULL;
         const double exact = exact_triangles(s.pairs, s.m, s.nv, &exact_local);
         static const char *specs[] = { "tri-est:method=wrs,m=20000", "tri-est:method=gps,m=20000",
@@ -791,7 +793,6 @@ static void test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge(void)
         }
         g_free(exact_local);
         stream_free(&s);
-        g_free(p);
     }
 }
 
@@ -800,9 +801,7 @@ static void test_wrs_and_gps_are_exact_while_the_sample_holds_every_edge(void)
  * wrs hold, and the operator's total includes its sample. */
 static void test_sample_memory_counts_what_each_method_holds_per_slot(void)
 {
-    size_t m;
-    uint32_t *p = es_test_random_edges(400, 6000, 7, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(400, 6000, 7, 1);
     static const char *specs[] = { "tri-est:method=impr,m=1000", "tri-est:method=wrs,m=1000",
                                    "tri-est:method=gps,m=1000" };
     size_t bytes[3];
@@ -819,7 +818,6 @@ static void test_sample_memory_counts_what_each_method_holds_per_slot(void)
     fprintf(stderr, "\n  sample bytes per slot at m = 1000: impr %.1f, wrs %.1f, gps %.1f\n", bytes[0] / 1000.0,
             bytes[1] / 1000.0, bytes[2] / 1000.0);
     stream_free(&s);
-    g_free(p);
 }
 
 /* Answers do not depend on the batch size, and a snapshot at any cut
@@ -827,9 +825,7 @@ static void test_sample_memory_counts_what_each_method_holds_per_slot(void)
 static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
 {
     const uint64_t seed = 41;
-    size_t m;
-    uint32_t *p = es_test_random_edges(800, 9000, seed, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(800, 9000, seed, 1);
     static const char *specs[] = { "tri-est:method=wrs,m=600,seed=3", "tri-est:method=wrs,m=600,dedup=1,top=5,room=0.3",
                                    "tri-est:method=gps,m=600,seed=3", "tri-est:method=gps,m=600,dedup=0,local=0" };
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
@@ -842,7 +838,6 @@ static void test_wrs_and_gps_resume_from_snapshots_and_ignore_batch_sizes(void)
         roundtrip_at_cuts(specs[c], &s);
     }
     stream_free(&s);
-    g_free(p);
 }
 
 /* ---- determinism and state ---------------------------------------------- */
@@ -885,9 +880,7 @@ static void assert_same_answers(es_operator *a, es_operator *b, uint32_t nv, uin
 static void test_same_seed_gives_the_same_answers_whatever_the_batch_size(void)
 {
     const uint64_t seed = 8;
-    size_t m;
-    uint32_t *p = es_test_random_edges(2000, 40000, seed, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(2000, 40000, seed, 1);
     es_operator *ref = must_new("tri-est:method=impr,m=3000,seed=8,top=5");
     feed(ref, &s, s.m);
     ES_CHECK_SEED(es_tri_est_global(ref) > 0, seed);
@@ -905,16 +898,13 @@ static void test_same_seed_gives_the_same_answers_whatever_the_batch_size(void)
     es_operator_free(other);
     es_operator_free(ref);
     stream_free(&s);
-    g_free(p);
 }
 
 static void test_thread_count_changes_nothing_with_the_exact_repeat_test(void)
 {
     /* batches of 300000 edges: the repeat test runs in parallel on the first */
     const uint64_t seed = 19;
-    size_t m;
-    uint32_t *p = es_test_random_edges(20000, 300000, seed, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(20000, 300000, seed, 1);
     const char *specs[] = { "tri-est:method=impr,m=20000,seed=2,dedup=1", "tri-est:method=impr,m=20000,seed=2" /* auto */ };
     int saved = omp_get_max_threads();
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
@@ -935,7 +925,6 @@ static void test_thread_count_changes_nothing_with_the_exact_repeat_test(void)
     }
     omp_set_num_threads(saved);
     stream_free(&s);
-    g_free(p);
 }
 
 static void test_state_taken_mid_stream_resumes_to_bit_identical_answers(void)
@@ -943,9 +932,7 @@ static void test_state_taken_mid_stream_resumes_to_bit_identical_answers(void)
     const char *specs[] = { "tri-est:method=impr,m=700,seed=3", "tri-est:method=impr,m=700,seed=4,dedup=1,top=4", "tri-est:method=impr,m=700,local=0",
                             "tri-est:method=impr,m=700,dedup=0", "tri-est:method=impr,m=7000,seed=5" /* cut before the sample fills */ };
     const uint64_t seed = 21;
-    size_t m;
-    uint32_t *p = es_test_random_edges(900, 12000, seed, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(900, 12000, seed, 1);
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++) {
         es_operator *whole = must_new(specs[c]), *first = must_new(specs[c]), *second = must_new(specs[c]);
         feed(whole, &s, 1000);
@@ -978,7 +965,6 @@ static void test_state_taken_mid_stream_resumes_to_bit_identical_answers(void)
     es_operator_free(b);
     es_operator_free(d);
     stream_free(&s);
-    g_free(p);
 }
 
 static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
@@ -987,15 +973,12 @@ static void test_snapshot_round_trip_resumes_to_the_same_reports(void)
      * into a fresh operator, compare the tsv reports at the cut and at the
      * end.  Cuts before and after the sample fills, in every dedup mode. */
     const uint64_t seed = 23;
-    size_t m;
-    uint32_t *p = es_test_random_edges(800, 9000, seed, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(800, 9000, seed, 1);
     const char *specs[] = { "tri-est:method=impr,m=600,seed=3", "tri-est:method=impr,m=600,dedup=1,top=5", "tri-est:method=impr,m=600,dedup=0,local=0",
                             "tri-est:method=impr,m=20000" };
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
         roundtrip_at_cuts(specs[c], &s);
     stream_free(&s);
-    g_free(p);
 }
 
 /* An operator fed a random stream (m edges over 300 ids, seed) and its
@@ -1234,9 +1217,7 @@ static void test_an_exact_snapshot_without_its_edge_table_is_refused(void)
  * refused naming it; the fully dynamic methods take no copies. */
 static void test_copies_answer_the_mean_of_independently_seeded_operators(void)
 {
-    size_t m;
-    uint32_t *p = es_test_random_edges(500, 6000, 31, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(500, 6000, 31, 1);
     const char *modes[][2] = { { "auto", "1" }, { "0", "0" } };
     for (size_t k = 0; k < G_N_ELEMENTS(modes); k++) {
         g_autofree char *spec = g_strdup_printf("tri-est:m=300,seed=5,copies=3,dedup=%s", modes[k][0]);
@@ -1275,7 +1256,6 @@ static void test_copies_answer_the_mean_of_independently_seeded_operators(void)
     for (size_t c = 0; c < G_N_ELEMENTS(specs); c++)
         roundtrip_at_cuts(specs[c], &s);
     stream_free(&s);
-    g_free(p);
 
     written_snapshot ws;
     write_snapshot_of(&ws, "tri-est:m=100,dedup=0,copies=3", 2000, 24);
@@ -1332,9 +1312,7 @@ static gboolean give_copies(es_operator *op, es_operator *from, GError **err)
  * a copy dropped (es_tri_est_drop_copy) answers as one never fed. */
 static void test_copies_given_by_their_figures_answer_as_their_states(void)
 {
-    size_t m;
-    uint32_t *p = es_test_random_edges(500, 6000, 33, 1, &m);
-    stream s = relabel(p, m);
+    stream s = random_stream(500, 6000, 33, 1);
     es_operator *all = must_new("tri-est:m=300,seed=5,copies=3,top=5");
     es_operator *one = must_new("tri-est:m=300,seed=5,copies=3,top=5");
     es_tri_est_own_copies(one, 0, 1);
@@ -1380,7 +1358,6 @@ static void test_copies_given_by_their_figures_answer_as_their_states(void)
     es_operator_free(all);
     es_operator_free(one);
     stream_free(&s);
-    g_free(p);
 }
 
 /* ---- repeats, loops, options, report ------------------------------------- */

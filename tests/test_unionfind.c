@@ -206,7 +206,6 @@ static void test_random_unions_match_a_naive_labelling(void)
         CU_ASSERT_FALSE(compare_with_labels(seed, 200 + 300 * (uint32_t)seed, 3000));
 }
 
-
 /* Same vertices, count, largest, roots (read-only first: es_uf_root_size
  * at every vertex), then for every vertex the same root and set size.
  * The parents below the roots are not compared: nothing depends on them

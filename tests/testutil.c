@@ -48,17 +48,36 @@ uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, s
         p[2 * k] = g_rand_int_range(rng, 0, (gint32)n);
         p[2 * k + 1] = g_rand_int_range(rng, 0, (gint32)n);
     }
-    for (size_t i = 0; i < extra && k > 0; i++, k++) {
-        size_t j = g_rand_int_range(rng, 0, (gint32)k);
+    k = es_test_add_repeats(p, k, extra, 0, rng);
+    g_rand_free(rng);
+    *m_out = k;
+    return p;
+}
+
+size_t es_test_add_repeats(uint32_t *p, size_t m, size_t extra, size_t among, GRand *rng)
+{
+    size_t k = m;
+    for (size_t i = 0; i < extra && (among ? among : k) > 0; i++, k++) {
+        size_t j = g_rand_int_range(rng, 0, (gint32)(among ? among : k));
         switch (i % 3) {
         case 0: p[2 * k] = p[2 * j]; p[2 * k + 1] = p[2 * j + 1]; break;   /* duplicate */
         case 1: p[2 * k] = p[2 * j + 1]; p[2 * k + 1] = p[2 * j]; break;   /* reversed */
         default: p[2 * k] = p[2 * k + 1] = p[2 * j]; break;                /* self-loop */
         }
     }
-    g_rand_free(rng);
-    *m_out = k;
-    return p;
+    return k;
+}
+
+void es_test_shuffle_lines(uint32_t *p, size_t m, GRand *rng)
+{
+    for (size_t i = m; i > 1; i--) {   /* Fisher-Yates over lines */
+        size_t j = g_rand_int_range(rng, 0, (gint32)i);
+        uint32_t a = p[2 * (i - 1)], b = p[2 * (i - 1) + 1];
+        p[2 * (i - 1)] = p[2 * j];
+        p[2 * (i - 1) + 1] = p[2 * j + 1];
+        p[2 * j] = a;
+        p[2 * j + 1] = b;
+    }
 }
 
 void es_test_igraph_from_pairs(igraph_t *g, uint32_t n, const uint32_t *pairs, size_t m)
@@ -317,6 +336,17 @@ int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_
         if (e->bins[i].key != bins[i].key || e->bins[i].count != bins[i].count)
             return 0;
     return 1;
+}
+
+es_operator *es_test_new_operator(const char *spec)
+{
+    GError *err = NULL;
+    es_operator *op = es_operator_new(spec, &err);
+    if (op == NULL)
+        fprintf(stderr, "\n  %s: %s\n", spec, err ? err->message : "?");
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(op);
+    return op;
 }
 
 void es_test_process(const es_batch *b, void *op)

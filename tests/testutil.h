@@ -49,6 +49,14 @@ const char *es_test_shared_datasets(void);
  * when `messy`.  Caller frees with g_free. */
 uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, size_t *m_out);
 
+/* Append `extra` lines to the m lines (2*m ids) of p, which has room for
+ * them: each repeats a line drawn by rng from the first `among` (0: from
+ * all the lines so far), in turn as it is, reversed, and as a self-loop
+ * of its first end.  Returns the new line count. */
+size_t es_test_add_repeats(uint32_t *p, size_t m, size_t extra, size_t among, GRand *rng);
+/* Shuffle the m lines of p (Fisher-Yates, draws from rng). */
+void   es_test_shuffle_lines(uint32_t *p, size_t m, GRand *rng);
+
 /* Build an igraph (undirected, n vertices) from 2*m pairs and simplify it
  * (no multi-edges, no loops): the exact reference for operators. */
 void es_test_igraph_from_pairs(igraph_t *g, uint32_t n, const uint32_t *pairs, size_t m);
@@ -130,6 +138,12 @@ gboolean es_test_read_built(void *op, es_test_build_fn build, const void *arg, G
 void es_test_expect_refused(const char *spec, es_test_build_fn build, const void *arg, const char *culprit,
                             const char *what, const char *words);
 
+/* One row of a table of malformed groups: s := good, the statements
+ * `...` spoil it, and es_test_expect_refused(spec, build, &s, culprit,
+ * what, words). */
+#define ES_TEST_REFUSED_CASE(s, good, spec, build, culprit, what, words, ...) \
+    do { (s) = (good); __VA_ARGS__; es_test_expect_refused(spec, build, &(s), culprit, what, words); } while (0)
+
 /* Report of an operator as tsv text (caller frees). */
 char *es_test_report_tsv(void *op);
 /* Do two operators report the same, byte for byte in tsv? */
@@ -183,6 +197,11 @@ uint32_t    *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t 
  * breaks its contract is a programming error)?  Runs in a forked child,
  * its stderr silenced. */
 gboolean es_test_process_aborts(const char *spec, const es_batch *b);
+
+/* A new operator of `spec`; a refused spec prints its error and fails a
+ * fatal assertion. */
+struct es_operator;
+struct es_operator *es_test_new_operator(const char *spec);
 
 /* An es_test_batch_fn: process the batch with operator `op`; a failure is
  * a failed assertion with its message (success asserts nothing, so a long

@@ -38,8 +38,10 @@ gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***a
     g_autofree char *prg = g_strdup_printf("edgestream %s", cmd);
     g_set_prgname(prg);   /* the usage line: "edgestream CMD [OPTION…] ..." */
     GError *err = NULL;
-    if (g_option_context_parse(ctx, argc, argv, &err))
+    if (g_option_context_parse(ctx, argc, argv, &err)) {
+        g_option_context_free(ctx);
         return TRUE;
+    }
     fprintf(stderr, "edgestream %s: %s\n", cmd, err->message);
     const char *unknown = strstr(err->message, "--");
     if (g_error_matches(err, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION) && unknown) {
@@ -55,6 +57,7 @@ gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***a
     }
     fprintf(stderr, "(see 'edgestream %s --help')\n", cmd);
     g_error_free(err);
+    g_option_context_free(ctx);
     return FALSE;
 }
 

@@ -59,9 +59,10 @@ int  es_cli_snapshot_load(const char *cmd, const char *path, es_cli_snapshot *s)
 int  es_cli_snapshot_answers(const char *cmd, es_cli_snapshot *s, es_driver_stats *stats, es_report *r);
 void es_cli_snapshot_clear(es_cli_snapshot *s);
 
-/* Parse a GOptionContext (its usage line reads `edgestream CMD ...`); on
- * failure print "edgestream CMD: msg", the nearest option for a mistyped
- * one, and a hint, and return FALSE (the caller exits ES_ERROR_USAGE). */
+/* Parse a GOptionContext (its usage line reads `edgestream CMD ...`) and
+ * free it; on failure print "edgestream CMD: msg", the nearest option for
+ * a mistyped one, and a hint, and return FALSE (the caller exits
+ * ES_ERROR_USAGE). */
 gboolean es_cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***argv);
 /* Print "edgestream CMD: why" and the help hint; return ES_ERROR_USAGE. */
 int      es_cli_usage(const char *cmd, const char *why);

@@ -33,7 +33,6 @@ int es_cmd_export(int argc, char **argv)
                                           "Exit status: 0 ok, 64 usage, 65 corrupt or unreadable snapshot, "
                                           "66 cannot open it, 74 cannot write OUT.h5.");
     gboolean parsed = es_cli_parse(ctx, "export", &argc, &argv);
-    g_option_context_free(ctx);
     if (!parsed)
         return ES_ERROR_USAGE;
     if (argc != 3) {

@@ -327,7 +327,6 @@ int es_cmd_gen(int argc, char **argv)
     g_option_context_set_description(ctx, gen_description);
     g_option_context_add_main_entries(ctx, entries, NULL);
     gboolean parsed = es_cli_parse(ctx, CMD, &argc, &argv);
-    g_option_context_free(ctx);
     if (!parsed) {
         status = ES_ERROR_USAGE;
         goto out;

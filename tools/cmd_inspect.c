@@ -22,7 +22,6 @@ int es_cmd_inspect(int argc, char **argv)
     g_option_context_set_description(ctx, "Exit status: 0 ok, 64 usage, 65 corrupt or unreadable snapshot, 66 cannot open it.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     gboolean parsed = es_cli_parse(ctx, "inspect", &argc, &argv);
-    g_option_context_free(ctx);
     if (!parsed)
         return ES_ERROR_USAGE;
     es_format fmt = ES_FORMAT_TEXT;

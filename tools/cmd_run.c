@@ -193,7 +193,6 @@ int es_cmd_run(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     es_cli_stream_add(ctx, &stream);
     gboolean parsed = es_cli_parse(ctx, "run", &argc, &argv);
-    g_option_context_free(ctx);
     if (!parsed) {
         es_cli_stream_clear(&stream);
         return ES_ERROR_USAGE;

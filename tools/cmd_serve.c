@@ -164,7 +164,6 @@ int es_cmd_serve(int argc, char **argv)
         "use or holding another run (without --resume).");
     g_option_context_add_main_entries(ctx, entries, NULL);
     gboolean parsed = es_cli_parse(ctx, "serve", &argc, &argv);
-    g_option_context_free(ctx);
     if (!parsed)
         return ES_ERROR_USAGE;
     es_format fmt = ES_FORMAT_TEXT;
@@ -317,7 +316,6 @@ int es_cmd_wal_dump(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("DIR - print a write-ahead log's edges, in order, as an edge list");
     g_option_context_add_main_entries(ctx, entries, NULL);
     gboolean parsed = es_cli_parse(ctx, "wal-dump", &argc, &argv);
-    g_option_context_free(ctx);
     if (!parsed)
         return ES_ERROR_USAGE;
     if (argc != 2) {
