@@ -61,7 +61,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # -fPIC: one set of objects for the static and the shared library; hidden
 # visibility: the shared library exports edgestream.h's calls alone (and
 # calls inside it stay direct, as in the static one).
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibility=hidden $(OPT) $(SAN) $(MPI_FLAGS) -I. $(PKG_CFLAGS)
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fvisibility=hidden -MMD -MP $(OPT) $(SAN) $(MPI_FLAGS) -I. $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 LDFLAGS  += -fopenmp $(SAN)
 
@@ -80,7 +80,6 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIB := $(BUILD)/tests/testutil.o
 BENCH_SRC:= $(wildcard bench/*.c)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS  := $(wildcard graph/*.h sketches/*.h operators/*.h dataflow/*.h snapshot/*.h server/*.h mpi/*.h tools/*.h) include/edgestream.h
 PYMOD    := $(BUILD)/python/edgestream$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
 
 # Keep the shared test object between runs (make would delete it as intermediate).
@@ -101,7 +100,9 @@ deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(DEBS); \
 	fi
 
-$(BUILD)/%.o: %.c $(HEADERS)
+# Each object depends on the headers it includes (-MMD: the compiler lists
+# them in a .d file beside it), and on this file, whose flags it was built with.
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -305,3 +306,6 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-mpi build-mpi-asan
+
+# The header lists the compiler wrote (-MMD above).
+-include $(wildcard $(BUILD)/*/*.d)

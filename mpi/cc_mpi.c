@@ -111,18 +111,23 @@ static void bucket(const es_mpi_cc *c, const uint32_t *items, size_t n, int widt
                    int *cs, int *ds)
 {
     memset(cs, 0, sizeof(int) * (size_t)c->size);
+    int *own = g_new(int, n + 1), *fill = g_new(int, c->size);
     for (size_t i = 0; i < n; i++)
-        cs[owner_of(c, items[(size_t)width * i])]++;
-    int *fill = g_new(int, c->size);
+        cs[own[i] = owner_of(c, items[(size_t)width * i])]++;
     for (int r = 0, s = 0; r < c->size; s += cs[r++])
         ds[r] = fill[r] = s;
     for (size_t i = 0; i < n; i++) {
-        int o = owner_of(c, items[(size_t)width * i]);
-        size_t p = (size_t)fill[o]++;
+        size_t p = (size_t)fill[own[i]]++;
         if (at)
             at[i] = (uint32_t)p;
-        memcpy(out + (size_t)width * p, items + (size_t)width * i, sizeof(uint32_t) * (size_t)width);
+        if (width == 1) {
+            out[p] = items[i];
+        } else {
+            for (int w = 0; w < width; w++)
+                out[(size_t)width * p + (size_t)w] = items[(size_t)width * i + (size_t)w];
+        }
     }
+    g_free(own);
     g_free(fill);
 }
 
