@@ -5,6 +5,7 @@
 
 #include "graph/histogram.h"
 #include "graph/idmap.h"
+#include "mpi/chunks.h"
 
 /* Edges hooked at once: bounds rank 0's scratch (about 30 bytes per
  * vertex of a piece) whatever the batch. */
@@ -30,13 +31,11 @@ es_mpi_cc *es_mpi_cc_new(MPI_Comm comm, guint groups)
     MPI_Comm_rank(comm, &c->rank);
     MPI_Comm_size(comm, &c->size);
     c->groups = groups;
-    c->glo = (guint)((uint64_t)groups * (uint64_t)c->rank / (uint64_t)c->size);
-    c->k = (guint)((uint64_t)groups * (uint64_t)(c->rank + 1) / (uint64_t)c->size) - c->glo;
-    c->owner = g_new(int, groups);
-    for (int r = 0; r < c->size; r++)
-        for (guint g = (guint)((uint64_t)groups * (uint64_t)r / (uint64_t)c->size);
-             g < (guint)((uint64_t)groups * (uint64_t)(r + 1) / (uint64_t)c->size); g++)
-            c->owner[g] = r;
+    c->glo = es_group_first(c->rank, groups, c->size);
+    c->k = es_group_first(c->rank + 1, groups, c->size) - c->glo;
+    c->owner = g_new(int, groups);   /* (looked up per item: no division) */
+    for (guint g = 0; g < groups; g++)
+        c->owner[g] = es_group_owner(g, groups, c->size);
     if (c->rank == 0) {
         c->hist = es_hist_new();
         c->fig.sizes = c->hist;

@@ -5,8 +5,8 @@
  *
  * Partitioning: vertex d (the run's dense id, mpi/idmap_mpi.h) belongs to
  * key group d mod G (G = --max-parallelism; dense ids are given in order
- * of first appearance, so the groups fill evenly) and group g to the rank
- * whose range [G r / N, G (r+1) / N) holds it (mpi/chunks.h's rule).  The
+ * of first appearance, so the groups fill evenly) and group g to rank
+ * floor(g N / G), as the id map's and degree's (es_group_owner).  The
  * owner keeps parent[d] and, at a root, the component's size: 8 bytes per
  * vertex of its groups, V/N per rank, where rank 0 held all V (cc's
  * union-find, 8 bytes per vertex, and its 8-byte log of joins).  A vertex

@@ -36,6 +36,21 @@ guint      es_chunks_count(const es_chunks *c);
 /* First chunk of rank r of n (the rank's chunks are [first(r), first(r+1))). */
 guint      es_chunks_first(const es_chunks *c, int rank, int nranks);
 
+/* State partitioned by key group (the id map, degree's pairs, cc's
+ * union-find): group g of G lives at rank floor(g N / G) of N, so rank r
+ * holds groups [es_group_first(r), es_group_first(r + 1)), the first being
+ * ceil(r G / N).  (Reading the input, ranks take chunk ranges instead:
+ * es_chunks_first.) */
+static inline int es_group_owner(guint g, guint groups, int nranks)
+{
+    return (int)((uint64_t)g * (uint64_t)nranks / groups);
+}
+
+static inline guint es_group_first(int rank, guint groups, int nranks)
+{
+    return (guint)(((uint64_t)rank * groups + (uint64_t)nranks - 1) / (uint64_t)nranks);
+}
+
 /* Append chunk k's next edges, up to quota of them, to ids (2 per edge) and
  * time (0 where a line has none); *has_time is set when a line had one.
  * A malformed line beyond skip_bad (counted over the chunks this process

@@ -7,6 +7,7 @@
 #include "graph/common.h"
 #include "graph/edgetable.h"
 #include "graph/idmap.h"
+#include "mpi/chunks.h"
 #include "mpi/globals.h"
 
 struct es_mpi_degree {
@@ -88,8 +89,7 @@ static int owner(const es_mpi_degree *d, uint64_t a, uint64_t b, int size)
     h ^= h >> 31;
     h *= 0xbf58476d1ce4e5b9ull;
     h ^= h >> 29;
-    guint g = (guint)(h % d->groups);
-    return (int)((uint64_t)g * (uint64_t)size / d->groups);
+    return es_group_owner((guint)(h % d->groups), d->groups, size);
 }
 
 /* Every edge to its owner (one MPI_Alltoallv); *got (g_free) the pairs this
@@ -227,10 +227,8 @@ size_t es_mpi_degree_key_count(const es_mpi_degree *d)
 
 void es_mpi_degree_groups(const es_mpi_degree *d, int rank, int size, uint64_t *lo, uint64_t *hi)
 {
-    /* owner(): group g to rank g * size / groups, so rank r owns from
-     * ceil(r * groups / size) on. */
-    *lo = ((uint64_t)rank * d->groups + (uint64_t)size - 1) / (uint64_t)size;
-    *hi = ((uint64_t)(rank + 1) * d->groups + (uint64_t)size - 1) / (uint64_t)size;
+    *lo = es_group_first(rank, d->groups, size);
+    *hi = es_group_first(rank + 1, d->groups, size);
 }
 
 gboolean es_mpi_degree_restore(es_mpi_degree *d, MPI_Comm comm, const uint64_t *ext, uint32_t nv, const uint64_t *keys,

@@ -6,6 +6,7 @@
 
 #include "graph/common.h"
 #include "graph/idmap.h"
+#include "mpi/chunks.h"
 #include "sketches/hash.h"
 #include "snapshot/logmem.h"
 
@@ -42,8 +43,7 @@ struct es_mpi_idmap {
 static inline int owner_of(const es_mpi_idmap *m, uint64_t x)
 {
     uint64_t h = es_hash_mix64(x ^ ES_HASH_GOLDEN) >> 32;
-    uint64_t g = h * m->groups >> 32;
-    return (int)(g * (uint64_t)m->size / m->groups);
+    return es_group_owner((guint)(h * m->groups >> 32), m->groups, m->size);
 }
 
 static size_t probe(const es_mpi_idmap *m, uint64_t key)
