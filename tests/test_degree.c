@@ -188,11 +188,7 @@ static void test_report_names_its_answers_in_a_fixed_order(void)
 
 static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
 {
-    const uint32_t p[] = { 0, 1, 7, 0 };
-    es_batch b = { .edges = (const es_edge *)p, .n = 2, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("degree", &b));
-    b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("degree", &b));
+    es_test_expect_vertex_bound("degree", (es_edge){ 7, 0 });
 }
 
 static void test_degree_takes_no_options(void)

@@ -205,11 +205,7 @@ static void test_bad_options_are_usage_errors_naming_the_operator(void)
 
 static void test_a_batch_naming_vertices_beyond_its_count_is_an_assertion(void)
 {
-    static const es_edge edges[] = { { 0, 1 }, { 1, 5 } };
-    es_batch b = { .edges = edges, .n = 2, .first_index = 0, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("tri", &b));
-    b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("tri", &b));
+    es_test_expect_vertex_bound("tri", (es_edge){ 1, 5 });
 }
 
 /* ---- random graphs against igraph ---- */

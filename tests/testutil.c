@@ -352,6 +352,15 @@ int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_
     return 1;
 }
 
+void es_test_expect_vertex_bound(const char *spec, es_edge beyond)
+{
+    const es_edge e[] = { { 0, 1 }, beyond };
+    es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
+    CU_ASSERT_TRUE(es_test_process_aborts(spec, &b));
+    b.n = 1;
+    CU_ASSERT_FALSE(es_test_process_aborts(spec, &b));
+}
+
 es_operator *es_test_new_operator(const char *spec)
 {
     GError *err = NULL;

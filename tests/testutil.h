@@ -200,6 +200,11 @@ uint32_t    *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t 
  * its stderr silenced. */
 gboolean es_test_process_aborts(const char *spec, const es_batch *b);
 
+/* The batch contract on vertex counts (CUnit assertions): a batch of edge
+ * 0-1 and `beyond`, which names a vertex at or past its count of 2, aborts
+ * an operator of `spec`; the batch of 0-1 alone does not. */
+void es_test_expect_vertex_bound(const char *spec, es_edge beyond);
+
 /* A new operator of `spec`; a refused spec prints its error and fails a
  * fatal assertion. */
 struct es_operator;
