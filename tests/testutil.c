@@ -342,6 +342,24 @@ GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max)
     return bins;
 }
 
+int es_test_report_layout(const es_report *r, const char *op, const char *const *names, const es_value_kind *kinds,
+                          size_t n)
+{
+    if (r->entries->len != n) {
+        printf("\n  %u report entries, wanted %zu\n", r->entries->len, n);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
+        if (strcmp(e->op, op) != 0 || strcmp(e->metric, names[i]) != 0 || (kinds && e->kind != kinds[i])) {
+            printf("\n  entry %zu is %s %s (kind %d), wanted %s %s (kind %d)\n", i, e->op, e->metric, (int)e->kind, op,
+                   names[i], kinds ? (int)kinds[i] : -1);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins)
 {
     if (e == NULL || e->kind != ES_VAL_HIST || e->nbins != nbins)

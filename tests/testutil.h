@@ -179,6 +179,12 @@ uint32_t es_test_relabel_first_appearance(uint32_t *pairs, size_t m, uint32_t id
  * the largest value, 0 when empty.  Free with g_array_free(bins, TRUE). */
 GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max);
 
+/* 1 iff r lists exactly n entries, all of operator `op`, named names[0 ..
+ * n-1] in that order, of kinds kinds[] (NULL: any); prints the first
+ * difference when not. */
+int es_test_report_layout(const es_report *r, const char *op, const char *const *names, const es_value_kind *kinds,
+                          size_t n);
+
 /* 1 iff e is a histogram entry with exactly these bins. */
 int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins);
 
