@@ -54,6 +54,14 @@ uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, s
     return p;
 }
 
+uint32_t *es_test_hub_edges(uint32_t n, size_t m, uint64_t seed, size_t every, size_t *m_out)
+{
+    uint32_t *p = es_test_random_edges(n, m, seed, 1, m_out);
+    for (size_t i = 0; i < *m_out; i += every)
+        p[2 * i] = 0;
+    return p;
+}
+
 size_t es_test_add_repeats(uint32_t *p, size_t m, size_t extra, size_t among, GRand *rng)
 {
     size_t k = m;

@@ -49,6 +49,11 @@ const char *es_test_shared_datasets(void);
  * when `messy`.  Caller frees with g_free. */
 uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, size_t *m_out);
 
+/* es_test_random_edges(n, m, seed, messy) with a hub: vertex 0 starts
+ * lines 0, every, 2 every, ... (lists that outgrow small and hashed
+ * forms).  Caller frees with g_free. */
+uint32_t *es_test_hub_edges(uint32_t n, size_t m, uint64_t seed, size_t every, size_t *m_out);
+
 /* Append `extra` lines to the m lines (2*m ids) of p, which has room for
  * them: each repeats a line drawn by rng from the first `among` (0: from
  * all the lines so far), in turn as it is, reversed, and as a self-loop
