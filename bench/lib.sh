@@ -13,9 +13,10 @@
 # AWK_MEDIAN             an awk function med(s): the median of the numbers of
 #                        the space-separated string s.
 # need_time              exits 69 with a message when /usr/bin/time is missing.
-# rmat_input SCALE       prints BUILD/bench-data/rmat-sSCALE-ef10-seed1.txt,
-#                        made first with `edgestream gen rmat --scale SCALE
-#                        --edge-factor 10 --seed 1` when missing or empty.
+# rmat_input SCALE [FILE] prints FILE (default BUILD/bench-data/rmat-sSCALE-
+#                        ef10-seed1.txt), made first with `edgestream gen rmat
+#                        --scale SCALE --edge-factor 10 --seed 1` when missing
+#                        or empty.
 #                        Needs $build and $es.
 # timed NAME CMD...      one timed run of CMD (stdout to $tmp/NAME.out,
 #                        stderr to $tmp/NAME.err; a failure prints it and
@@ -69,9 +70,9 @@ need_time() {
 }
 
 rmat_input() {
-    _f=$build/bench-data/rmat-s$1-ef10-seed1.txt
+    _f=${2:-$build/bench-data/rmat-s$1-ef10-seed1.txt}
     if [ ! -s "$_f" ]; then
-        mkdir -p "$build/bench-data"
+        mkdir -p "$(dirname "$_f")"
         echo "bench: generating $_f" >&2
         "$es" gen rmat --scale "$1" --edge-factor 10 --seed 1 -o "$_f.tmp" && mv "$_f.tmp" "$_f" || exit 1
     fi

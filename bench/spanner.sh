@@ -17,7 +17,7 @@ es=$build/edgestream
 shared=${ES_SHARED_DATASETS:-../shared/datasets}
 data=$build/bench-data
 mkdir -p "$data"
-rfile=${BENCH_RMAT_FILE:-$(rmat_input 20)}
+rfile=$(rmat_input 20 "${BENCH_RMAT_FILE:-}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -250,8 +250,8 @@ static void hook_piece(es_mpi_cc *c, piece *P, const es_edge *e, size_t n, uint6
             x[2 * i] = e[i].u;
             x[2 * i + 1] = e[i].v;
         }
-        if (!es_idmap_map_ids(P->m, x, local, 2 * n, NULL))
-            g_error("cc_mpi: scratch map full");   /* a piece has few vertices */
+        gboolean mapped = es_idmap_map_ids(P->m, x, local, 2 * n, NULL);
+        g_assert(mapped);   /* a piece's at most 4 PIECE ids never fill the map */
         g_free(x);
         np = es_idmap_size(P->m);
         pend = g_new(uint32_t, np + 1);
@@ -285,9 +285,8 @@ static void hook_piece(es_mpi_cc *c, piece *P, const es_edge *e, size_t n, uint6
                     P->grew[l] = 0;
                     continue;
                 }
-                GError *err = NULL;
-                if (!es_idmap_get_or_add(P->m, ans[2 * i], &p, &err))
-                    g_error("cc_mpi: scratch map: %s", err->message);
+                gboolean added = es_idmap_get_or_add(P->m, ans[2 * i], &p, NULL);
+                g_assert(added);   /* (as above) */
                 P->up[l] = P->was[l] = p;
                 if (p >= known) {   /* new: asked next (pend's front is free again) */
                     pend[next++] = p;

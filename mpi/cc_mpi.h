@@ -34,8 +34,8 @@
  *
  * Cost per batch: rank 0 a scratch union-find over the batch's forest
  * (O(F alpha), F its edges) and O(Q) for Q distinct join endpoints; each
- * owner O(1) per query and update.  Collective: every rank calls each
- * function.
+ * owner O(1) per query and update.  es_mpi_cc_batch is collective (every
+ * rank calls it, for every batch); the other functions are local.
  * Snapshots: not here yet; a run with --snapshot-dir keeps cc whole at
  * rank 0 (mpi/driver_mpi.h).
  */

@@ -816,6 +816,9 @@ out:
     if (st.shadow)
         es_puf_free(st.shadow);
     es_mpi_idmap_free(st.vmap);
+    for (guint i = 0; st.cpart && i < ops->len; i++)   /* (cc outlives the figures it pointed to) */
+        if (((es_operator *)g_ptr_array_index(ops, i))->klass == &es_cc_class)
+            es_cc_op_set_outside(g_ptr_array_index(ops, i), NULL);
     es_mpi_cc_free(st.cpart);
     g_free(st.dense);
     g_free(st.tdense);

@@ -119,7 +119,9 @@ void es_mpi_share_error(int root, int rank, GError **error);
 /* Did every rank succeed (ok: the caller's)?  If not, every rank leaves
  * with the error of the lowest-numbered rank that failed (es_mpi_share_error:
  * a rank that failed later takes that error instead of its own) and FALSE.
- * Collective on MPI_COMM_WORLD: one MPI_Allreduce of an int. */
+ * Collective on MPI_COMM_WORLD, whatever communicator the caller works on:
+ * one MPI_Allreduce of an int, and on a failure es_mpi_share_error's three
+ * broadcasts. */
 gboolean es_mpi_agree(int rank, gboolean ok, GError **error);
 
 /* As es_driver_run; groups: key groups of the input (--max-parallelism).

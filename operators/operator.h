@@ -185,7 +185,7 @@ void     es_operator_snapshot_prepare(es_operator *op);
 gboolean es_operator_snapshot_write(es_operator *op, es_snapshot_writer *w, GError **error);
 gboolean es_operator_snapshot_read(es_operator *op, hid_t group, GError **error);
 /* In snapshot_read: the external ids of vertices [0, n) (es_big_alloc,
- * n entries): op->externals', or without them the dense ids; NULL and
+ * n entries), from op->externals, or without them the dense ids; NULL and
  * ES_ERROR_DATA when the id map has fewer. */
 uint64_t *es_operator_restored_ids(const es_operator *op, uint64_t n, GError **error);
 void     es_operator_free(es_operator *op);

@@ -915,9 +915,12 @@ gboolean es_snapshot_logs_verify(const char *dir, const char *text, const char *
 
 void es_snapshot_logs_collect(const char *text, GHashTable *set)
 {
-    GPtrArray *all = parse_entries(text, NULL);
-    for (guint i = 0; all && i < all->len; i++)
-        g_hash_table_add(set, g_strdup(((log_entry *)g_ptr_array_index(all, i))->file));
-    if (all)
-        g_ptr_array_free(all, TRUE);
+    g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        log_entry *e = g_str_has_prefix(lines[i], "log ") ? parse_line(lines[i]) : NULL;
+        if (e != NULL) {
+            g_hash_table_add(set, g_strdup(e->file));
+            entry_free(e);
+        }
+    }
 }

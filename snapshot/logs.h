@@ -98,7 +98,7 @@ gboolean es_snapshot_logs_end(es_snapshot_logs *logs, int also, const char *also
 void     es_snapshot_logs_release(es_snapshot_logs *logs);
 /* Start a new generation at the next snapshot, no write under way.  With
  * `same`, the arrays go on (after a failed snapshot: the table was just
- * loaded from the newest committed one that verifies) and their released
+ * rolled back to the last commit's entries, es_snapshot_logs_rollback) and their released
  * bytes are copied from their files; otherwise every log was replaced by a new one
  * (a window closed: its operators, id map and table start afresh), which
  * may grow past the old one's length without extending it. */
@@ -141,8 +141,9 @@ void     es_snapshot_logs_put(es_snapshot_logs *logs, const char *path, const ch
  * dir: present, long enough, crc32 of the prefix as recorded.  Errors are
  * ES_ERROR_DATA naming `snapshot` and the file. */
 gboolean es_snapshot_logs_verify(const char *dir, const char *text, const char *snapshot, GError **error);
-/* Add the file names of text's "log ..." lines to set (a GHashTable of
- * char * owned by it). */
+/* Add the file names of text's well-formed "log ..." lines to set (a
+ * GHashTable of char * owned by it): a damaged header still keeps the
+ * files its other lines name. */
 void     es_snapshot_logs_collect(const char *text, GHashTable *set);
 
 #endif
