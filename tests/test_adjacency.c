@@ -258,10 +258,8 @@ static void test_parallel_batch_insertion_equals_sequential_insertion_for_1_and_
     for (uint64_t seed = 21; seed <= 23; seed++) {
         const uint32_t n = seed == 23 ? 2000 : 400;
         size_t m;
-        uint32_t *p = es_test_random_edges(n, 40000, seed, 1, &m);
         /* A hub: vertex 0 joined to many others, to exercise hashed lists. */
-        for (size_t i = 0; i < m; i += 3)
-            p[2 * i] = 0;
+        uint32_t *p = es_test_hub_edges(n, 40000, seed, 3, &m);
         ES_CHECK_SEED(batch_insert_agrees(p, m, n, m, 1), seed);
         ES_CHECK_SEED(batch_insert_agrees(p, m, n, m, 2), seed);
         ES_CHECK_SEED(batch_insert_agrees(p, m, n, 9000, 2), seed);
@@ -326,10 +324,8 @@ static void test_appending_the_new_edges_of_batches_gives_the_lists_of_insertion
     for (uint64_t seed = 31; seed <= 33; seed++) {
         const uint32_t n = seed == 33 ? 1500 : 400;
         size_t m;
-        uint32_t *p = es_test_random_edges(n, 40000, seed, 1, &m);
         /* A hub (vertex 0 in every third edge): lists that grow past many blocks. */
-        for (size_t i = 0; i < m; i += 3)
-            p[2 * i] = 0;
+        uint32_t *p = es_test_hub_edges(n, 40000, seed, 3, &m);
         for (int plain = 1; plain >= 0; plain--) {
             ES_CHECK_SEED(batch_append_agrees(p, m, n, m, 1, plain), seed);
             ES_CHECK_SEED(batch_append_agrees(p, m, n, m, 2, plain), seed);
@@ -366,9 +362,7 @@ static uint32_t *csr_of(const es_adjacency *a, uint64_t **offsets, size_t room, 
 static es_adjacency *hub_graph(uint64_t seed, uint32_t n, size_t edges, size_t bs, ref_graph *r)
 {
     size_t m;
-    uint32_t *p = es_test_random_edges(n, edges, seed, 1, &m);
-    for (size_t i = 0; i < m; i += 3)
-        p[2 * i] = 0;
+    uint32_t *p = es_test_hub_edges(n, edges, seed, 3, &m);
     es_adjacency *a = es_adjacency_new(0);
     es_adjacency_grow(a, n);
     for (size_t s = 0; s < m; s += bs)

@@ -215,11 +215,7 @@ static void test_closing_edge_is_named_by_its_external_ids_when_the_batch_has_th
 
 static void test_a_vertex_beyond_the_batch_s_count_is_an_assertion(void)
 {
-    const es_edge e[] = { { 0, 1 }, { 0, 5 } };
-    es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("bipartite", &b));
-    b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("bipartite", &b));
+    es_test_expect_vertex_bound("bipartite", (es_edge){ 0, 5 });
 }
 
 static void test_parity_find_gives_opposite_sides_across_every_united_edge(void)

@@ -224,25 +224,16 @@ static void test_report_names_its_answers_in_a_fixed_order(void)
     const uint32_t p[] = { 0, 1 };
     es_operator *op = run_cc(p, 1, 2);
     es_report *r = report_of(op);
-    static const char *names[] = { "vertices", "components", "largest", "size_histogram" };
-    CU_ASSERT_EQUAL_FATAL(r->entries->len, G_N_ELEMENTS(names));
-    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-        const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
-        CU_ASSERT_STRING_EQUAL(e->metric, names[i]);
-        CU_ASSERT_STRING_EQUAL(e->op, "cc");
-        CU_ASSERT_EQUAL(e->kind, i == 3 ? ES_VAL_HIST : ES_VAL_U64);
-    }
+    static const char *const names[] = { "vertices", "components", "largest", "size_histogram" };
+    static const es_value_kind kinds[] = { ES_VAL_U64, ES_VAL_U64, ES_VAL_U64, ES_VAL_HIST };
+    CU_ASSERT_TRUE(es_test_report_layout(r, "cc", names, kinds, G_N_ELEMENTS(names)));
     es_report_free(r);
     es_operator_free(op);
 }
 
 static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
 {
-    const uint32_t p[] = { 0, 1, 0, 5 };
-    es_batch b = { .edges = (const es_edge *)p, .n = 2, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("cc", &b));
-    b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("cc", &b));
+    es_test_expect_vertex_bound("cc", (es_edge){ 0, 5 });
 }
 
 static void test_cc_takes_no_options(void)

@@ -174,25 +174,15 @@ static void test_report_names_its_answers_in_a_fixed_order(void)
 {
     const uint32_t p[] = { 0, 1 };
     es_report *r = run_degree(p, 1, 0, 1);
-    static const char *names[] = { "vertices", "edges", "self_loops", "duplicates", "max", "mean", "distribution" };
+    static const char *const names[] = { "vertices", "edges", "self_loops", "duplicates", "max", "mean", "distribution" };
     static const es_value_kind kinds[] = { ES_VAL_U64, ES_VAL_U64, ES_VAL_U64, ES_VAL_U64, ES_VAL_U64, ES_VAL_DOUBLE, ES_VAL_HIST };
-    CU_ASSERT_EQUAL_FATAL(r->entries->len, G_N_ELEMENTS(names));
-    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-        const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
-        CU_ASSERT_STRING_EQUAL(e->metric, names[i]);
-        CU_ASSERT_STRING_EQUAL(e->op, "degree");
-        CU_ASSERT_EQUAL(e->kind, kinds[i]);
-    }
+    CU_ASSERT_TRUE(es_test_report_layout(r, "degree", names, kinds, G_N_ELEMENTS(names)));
     es_report_free(r);
 }
 
 static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
 {
-    const uint32_t p[] = { 0, 1, 7, 0 };
-    es_batch b = { .edges = (const es_edge *)p, .n = 2, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("degree", &b));
-    b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("degree", &b));
+    es_test_expect_vertex_bound("degree", (es_edge){ 7, 0 });
 }
 
 static void test_degree_takes_no_options(void)

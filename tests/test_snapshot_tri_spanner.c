@@ -81,9 +81,7 @@ static int same_datasets(const char *spec, const char *path_a, const char *path_
  * list outgrows several hash tables, plus the usual mess. */
 static uint32_t *big_stream(size_t *m, uint32_t *n)
 {
-    uint32_t *p = es_test_random_edges(20000, 300000, 42, 1, m);
-    for (size_t i = 0; i < *m; i += 50)
-        p[2 * i] = 0;
+    uint32_t *p = es_test_hub_edges(20000, 300000, 42, 50, m);
     *n = es_test_relabel_first_appearance(p, *m, 20000);
     return p;
 }

@@ -1937,11 +1937,7 @@ static void test_report_lists_the_metrics_and_the_top_vertices_by_external_id(vo
 
 static void test_a_batch_naming_a_vertex_beyond_its_count_is_an_assertion(void)
 {
-    const es_edge e[] = { { 0, 1 }, { 2, 1 } };
-    es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
-    CU_ASSERT_TRUE(es_test_process_aborts("tri-est:method=impr,m=10", &b));
-    b.n = 1;
-    CU_ASSERT_FALSE(es_test_process_aborts("tri-est:method=impr,m=10", &b));
+    es_test_expect_vertex_bound("tri-est:method=impr,m=10", (es_edge){ 2, 1 });
 }
 
 int main(void)

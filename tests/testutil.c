@@ -54,6 +54,14 @@ uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, s
     return p;
 }
 
+uint32_t *es_test_hub_edges(uint32_t n, size_t m, uint64_t seed, size_t every, size_t *m_out)
+{
+    uint32_t *p = es_test_random_edges(n, m, seed, 1, m_out);
+    for (size_t i = 0; i < *m_out; i += every)
+        p[2 * i] = 0;
+    return p;
+}
+
 size_t es_test_add_repeats(uint32_t *p, size_t m, size_t extra, size_t among, GRand *rng)
 {
     size_t k = m;
@@ -342,6 +350,24 @@ GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max)
     return bins;
 }
 
+int es_test_report_layout(const es_report *r, const char *op, const char *const *names, const es_value_kind *kinds,
+                          size_t n)
+{
+    if (r->entries->len != n) {
+        printf("\n  %u report entries, wanted %zu\n", r->entries->len, n);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const es_report_entry *e = &g_array_index(r->entries, es_report_entry, i);
+        if (strcmp(e->op, op) != 0 || strcmp(e->metric, names[i]) != 0 || (kinds && e->kind != kinds[i])) {
+            printf("\n  entry %zu is %s %s (kind %d), wanted %s %s (kind %d)\n", i, e->op, e->metric, (int)e->kind, op,
+                   names[i], kinds ? (int)kinds[i] : -1);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins)
 {
     if (e == NULL || e->kind != ES_VAL_HIST || e->nbins != nbins)
@@ -350,6 +376,15 @@ int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_
         if (e->bins[i].key != bins[i].key || e->bins[i].count != bins[i].count)
             return 0;
     return 1;
+}
+
+void es_test_expect_vertex_bound(const char *spec, es_edge beyond)
+{
+    const es_edge e[] = { { 0, 1 }, beyond };
+    es_batch b = { .edges = e, .n = 2, .num_vertices = 2 };
+    CU_ASSERT_TRUE(es_test_process_aborts(spec, &b));
+    b.n = 1;
+    CU_ASSERT_FALSE(es_test_process_aborts(spec, &b));
 }
 
 es_operator *es_test_new_operator(const char *spec)

@@ -49,6 +49,11 @@ const char *es_test_shared_datasets(void);
  * when `messy`.  Caller frees with g_free. */
 uint32_t *es_test_random_edges(uint32_t n, size_t m, uint64_t seed, int messy, size_t *m_out);
 
+/* es_test_random_edges(n, m, seed, messy) with a hub: vertex 0 starts
+ * lines 0, every, 2 every, ... (lists that outgrow small and hashed
+ * forms).  Caller frees with g_free. */
+uint32_t *es_test_hub_edges(uint32_t n, size_t m, uint64_t seed, size_t every, size_t *m_out);
+
 /* Append `extra` lines to the m lines (2*m ids) of p, which has room for
  * them: each repeats a line drawn by rng from the first `among` (0: from
  * all the lines so far), in turn as it is, reversed, and as a self-loop
@@ -179,6 +184,12 @@ uint32_t es_test_relabel_first_appearance(uint32_t *pairs, size_t m, uint32_t id
  * the largest value, 0 when empty.  Free with g_array_free(bins, TRUE). */
 GArray *es_test_hist_of(const igraph_vector_int_t *values, uint64_t *max);
 
+/* 1 iff r lists exactly n entries, all of operator `op`, named names[0 ..
+ * n-1] in that order, of kinds kinds[] (NULL: any); prints the first
+ * difference when not. */
+int es_test_report_layout(const es_report *r, const char *op, const char *const *names, const es_value_kind *kinds,
+                          size_t n);
+
 /* 1 iff e is a histogram entry with exactly these bins. */
 int es_test_hist_equals(const es_report_entry *e, const es_hist_bin *bins, size_t nbins);
 
@@ -199,6 +210,11 @@ uint32_t    *es_test_zipf_ranks(size_t n, uint32_t universe, double s, uint64_t 
  * breaks its contract is a programming error)?  Runs in a forked child,
  * its stderr silenced. */
 gboolean es_test_process_aborts(const char *spec, const es_batch *b);
+
+/* The batch contract on vertex counts (CUnit assertions): a batch of edge
+ * 0-1 and `beyond`, which names a vertex at or past its count of 2, aborts
+ * an operator of `spec`; the batch of 0-1 alone does not. */
+void es_test_expect_vertex_bound(const char *spec, es_edge beyond);
 
 /* A new operator of `spec`; a refused spec prints its error and fails a
  * fatal assertion. */
