@@ -102,6 +102,18 @@ static void test_union_of_equal_sizes_keeps_the_smaller_id_as_root(void)
     es_uf_free(uf);
 }
 
+/* Vertices 0 .. n-1 (n a power of 2) joined pairwise, round after round:
+ * v with v + step for step 1, 2, 4, ...  Returns the unions that joined
+ * two sets. */
+static uint32_t join_equal_trees(es_uf *uf, uint32_t n)
+{
+    uint32_t joined = 0;
+    for (uint32_t step = 1; step < n; step *= 2)
+        for (uint32_t v = 0; v + step < n; v += 2 * step)
+            joined += es_uf_union(uf, v, v + step) ? 1 : 0;
+    return joined;
+}
+
 static void test_pairwise_unions_of_equal_trees_end_rooted_at_vertex_zero(void)
 {
     /* Equal trees joined pairwise, round after round (the binomial-tree
@@ -109,9 +121,7 @@ static void test_pairwise_unions_of_equal_trees_end_rooted_at_vertex_zero(void)
      * the root of everything. */
     const uint32_t n = 1u << 12;
     es_uf *uf = es_uf_new(n);
-    for (uint32_t step = 1; step < n; step *= 2)
-        for (uint32_t v = 0; v + step < n; v += 2 * step)
-            CU_ASSERT_TRUE(es_uf_union(uf, v, v + step));
+    CU_ASSERT_EQUAL(join_equal_trees(uf, n), n - 1);   /* every union joined two sets */
     CU_ASSERT_EQUAL(es_uf_count(uf), 1);
     CU_ASSERT_EQUAL(es_uf_largest(uf), n);
     CU_ASSERT_EQUAL(es_uf_find(uf, n - 1), 0);
@@ -294,9 +304,7 @@ static void test_read_only_queries_change_no_answer(void)
      * leave every other answer as it was. */
     const uint32_t n = 1u << 10;
     es_uf *uf = es_uf_new(n);
-    for (uint32_t step = 1; step < n; step *= 2)
-        for (uint32_t v = 0; v + step < n; v += 2 * step)
-            es_uf_union(uf, v, v + step);
+    join_equal_trees(uf, n);
     const es_uf *ro = uf;
     for (int scan = 0; scan < 3; scan++) {
         uint64_t total = 0;
