@@ -83,8 +83,6 @@
 #include "snapshot/h5util.h"
 #include "snapshot/logmem.h"
 
-extern const es_operator_class es_cc_class;
-
 /* ---- snapshot: what a barrier freezes ------------------------------------
  * The counts, and the joins' log up to the barrier (cc_fields, below). */
 typedef struct {
